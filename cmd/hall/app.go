@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"hall/internal/audit"
+	"hall/internal/cases"
+	"hall/internal/config"
+	"hall/internal/store"
+)
+
+// parseConfig reads flags and the environment into a validated Config.
+func parseConfig(name string, args []string) (config.Config, error) {
+	cfg := config.Defaults()
+	fs := flag.NewFlagSet("hall "+name, flag.ContinueOnError)
+	if err := config.Register(fs, &cfg, os.Getenv); err != nil {
+		return cfg, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return cfg, cfg.Validate()
+}
+
+func newLogger(cfg config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// app is the wired domain: everything a subcommand needs.
+type app struct {
+	cfg     config.Config
+	log     *slog.Logger
+	db      *store.DB
+	audit   *audit.Log
+	catalog *cases.Catalog
+}
+
+// openApp opens the database, applies migrations, seeds the built-in catalog and
+// builds the domain services.
+func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("database migrated", "engine", db.Engine, "where", db.Where, "applied", applied)
+	}
+	a := &app{cfg: cfg, log: log, db: db,
+		audit:   audit.New(db, []byte(cfg.AuditKey), time.Now),
+		catalog: cases.NewCatalog(db),
+	}
+	if err := a.catalog.Seed(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("seed catalog: %w", err)
+	}
+	return a, nil
+}
+
+func (a *app) Close() error { return a.db.Close() }

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"hall/internal/demo"
+	"hall/internal/web"
+)
+
+func cmdServe(ctx context.Context, args []string) error {
+	cfg, err := parseConfig("serve", args)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg)
+	if !cfg.Dev() {
+		log.Info("production mode: development adapters are disabled")
+	}
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	srv, err := web.New(web.Deps{Config: cfg, DB: a.db, Log: log, Audit: a.audit, Catalog: a.catalog})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+
+	if cfg.Demo {
+		sum, err := demo.Load(ctx, a.deps())
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		logDemo(log, sum)
+	}
+	srv.SetReady()
+	url := "http://" + ln.Addr().String()
+	log.Info("hall is serving", "url", url, "database", a.db.Engine, "where", a.db.Where, "mode", cfg.Mode)
+	fmt.Printf("网上办事服务大厅 serving at %s\n", url)
+
+	select {
+	case err := <-serveErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	// Drain: readyz turns 503 first so a load balancer stops sending, then in-flight
+	// requests get ShutdownTimeout to finish.
+	srv.Drain()
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,200 @@
+// Package config holds the hall's one typed configuration, read from command-line flags
+// and HALL_* environment variables (a flag wins over the environment), with HALL_*_FILE
+// variants for secrets, and validated before anything starts.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// Mode selects development or production behaviour. Development is the default and
+// allows the built-in development adapters (SMS outbox, face-verification screen,
+// registry table); production refuses them.
+type Mode string
+
+const (
+	Development Mode = "development"
+	Production  Mode = "production"
+)
+
+// Config is everything the hall reads at start-up.
+type Config struct {
+	Mode        Mode
+	Addr        string
+	BaseURL     string
+	DatabaseURL string
+	DataDir     string
+	Demo        bool
+
+	BureauName string
+	HallName   string
+	Hotline    string
+
+	LogFormat string
+	LogLevel  string
+
+	ShutdownTimeout time.Duration
+	AuditKey        string
+}
+
+// Defaults returns the configuration used when nothing is set.
+func Defaults() Config {
+	return Config{
+		Mode:            Development,
+		Addr:            "127.0.0.1:8080",
+		DataDir:         "./data",
+		BureauName:      "示范省人力资源和社会保障厅",
+		HallName:        "网上办事服务大厅",
+		Hotline:         "12333",
+		LogFormat:       "",
+		LogLevel:        "info",
+		ShutdownTimeout: 15 * time.Second,
+	}
+}
+
+// key describes one setting: its flag, its environment variable and its help text.
+type key struct {
+	name   string // flag name; env is HALL_ + upper-case with '-' → '_'
+	help   string
+	secret bool // also read from HALL_X_FILE
+	bind   func(fs *flag.FlagSet, c *Config, name, help string)
+}
+
+func str(get func(*Config) *string) func(*flag.FlagSet, *Config, string, string) {
+	return func(fs *flag.FlagSet, c *Config, name, help string) {
+		p := get(c)
+		fs.StringVar(p, name, *p, help)
+	}
+}
+
+var keys = []key{
+	{name: "mode", help: "development or production; production refuses development adapters", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
+		fs.Func(n, h+" (default \"development\")", func(s string) error { c.Mode = Mode(s); return nil })
+	}},
+	{name: "addr", help: "address to listen on", bind: str(func(c *Config) *string { return &c.Addr })},
+	{name: "base-url", help: "public URL of the hall, used in QR codes and SMS links (default http://ADDR)", bind: str(func(c *Config) *string { return &c.BaseURL })},
+	{name: "database-url", help: "postgres://… for PostgreSQL, or sqlite:PATH; empty means DATA-DIR/hall.db", secret: true, bind: str(func(c *Config) *string { return &c.DatabaseURL })},
+	{name: "data-dir", help: "directory for the SQLite database and other local files", bind: str(func(c *Config) *string { return &c.DataDir })},
+	{name: "demo", help: "load generated demo data into an empty database at start", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
+		fs.BoolVar(&c.Demo, n, c.Demo, h)
+	}},
+	{name: "bureau-name", help: "bureau name shown in the header", bind: str(func(c *Config) *string { return &c.BureauName })},
+	{name: "hall-name", help: "name of the hall shown in the header", bind: str(func(c *Config) *string { return &c.HallName })},
+	{name: "hotline", help: "service hotline shown in the footer", bind: str(func(c *Config) *string { return &c.Hotline })},
+	{name: "log-format", help: "text or json (default: text in development, json in production)", bind: str(func(c *Config) *string { return &c.LogFormat })},
+	{name: "log-level", help: "debug, info, warn or error", bind: str(func(c *Config) *string { return &c.LogLevel })},
+	{name: "shutdown-timeout", help: "how long in-flight requests may take to finish on SIGTERM", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
+		fs.DurationVar(&c.ShutdownTimeout, n, c.ShutdownTimeout, h)
+	}},
+	{name: "audit-key", help: "secret key for the audit log's hash chain (required in production)", secret: true, bind: str(func(c *Config) *string { return &c.AuditKey })},
+}
+
+// EnvName is the environment variable for a flag name.
+func EnvName(flagName string) string {
+	return "HALL_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Register adds every setting to fs, with defaults taken from c after applying the
+// environment (getenv), so that a flag given on the command line wins. The help text
+// of each flag names its environment variable.
+func Register(fs *flag.FlagSet, c *Config, getenv func(string) string) error {
+	for _, k := range keys {
+		env := EnvName(k.name)
+		if v := getenv(env); v != "" {
+			if err := setFromString(c, k, v); err != nil {
+				return fmt.Errorf("%s: %w", env, err)
+			}
+		} else if k.secret {
+			if f := getenv(env + "_FILE"); f != "" {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					return fmt.Errorf("%s_FILE: %w", env, err)
+				}
+				if err := setFromString(c, k, strings.TrimSpace(string(b))); err != nil {
+					return fmt.Errorf("%s_FILE: %w", env, err)
+				}
+			}
+		}
+		help := k.help + " [" + env
+		if k.secret {
+			help += ", or " + env + "_FILE"
+		}
+		k.bind(fs, c, k.name, help+"]")
+	}
+	return nil
+}
+
+// setFromString applies one environment value through the flag's own parser, so that
+// the environment and the command line accept exactly the same syntax.
+func setFromString(c *Config, k key, v string) error {
+	tmp := flag.NewFlagSet("env", flag.ContinueOnError)
+	tmp.SetOutput(discard{})
+	k.bind(tmp, c, k.name, "")
+	return tmp.Set(k.name, v)
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// Validate checks the configuration and fills derived defaults.
+func (c *Config) Validate() error {
+	var errs []error
+	switch c.Mode {
+	case Development, Production:
+	default:
+		errs = append(errs, fmt.Errorf("mode must be development or production, not %q", c.Mode))
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("addr %q: %v", c.Addr, err))
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("base-url %q must be an absolute http(s) URL", c.BaseURL))
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("data-dir must be set when database-url is empty"))
+	}
+	if c.LogFormat == "" {
+		c.LogFormat = "text"
+		if c.Mode == Production {
+			c.LogFormat = "json"
+		}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log-format must be text or json, not %q", c.LogFormat))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log-level must be debug, info, warn or error, not %q", c.LogLevel))
+	}
+	if strings.TrimSpace(c.BureauName) == "" || strings.TrimSpace(c.HallName) == "" {
+		errs = append(errs, errors.New("bureau-name and hall-name must not be empty"))
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, errors.New("shutdown-timeout must be positive"))
+	}
+	if c.Mode == Production {
+		if c.Demo {
+			errs = append(errs, errors.New("demo data is not allowed in production mode"))
+		}
+		if len(c.AuditKey) < 32 {
+			errs = append(errs, errors.New("production mode needs audit-key of at least 32 characters"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Dev reports whether development adapters may be used.
+func (c *Config) Dev() bool { return c.Mode == Development }

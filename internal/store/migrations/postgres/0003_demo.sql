@@ -1,0 +1,5 @@
+-- Which demo data sets have been loaded, so that loading is idempotent.
+CREATE TABLE demo_loads (
+    name      TEXT PRIMARY KEY,
+    loaded_at TIMESTAMPTZ NOT NULL
+);

@@ -1,0 +1,112 @@
+// Package storetest gives tests a fresh, migrated database on every engine: a SQLite
+// file in a temporary directory and, when reachable, a new PostgreSQL database that is
+// dropped afterwards.
+//
+// PostgreSQL is found through HALL_TEST_POSTGRES_URL (default
+// postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable). When it is unreachable
+// the PostgreSQL half is skipped locally but fails when CI=true, so CI cannot silently
+// test one engine only.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"hall/internal/store"
+)
+
+// DefaultPostgresURL is used when HALL_TEST_POSTGRES_URL is not set.
+const DefaultPostgresURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// Each runs fn as two subtests, "sqlite" and "postgres", each with its own fresh,
+// migrated database.
+func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
+}
+
+// SQLite returns a fresh migrated SQLite database in t.TempDir().
+func SQLite(t testing.TB) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "hall.db"), "")
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate sqlite: %v", err)
+	}
+	return db
+}
+
+// PostgresURL returns a URL for a new, empty PostgreSQL database that is dropped when
+// the test ends. It skips (or fails under CI=true) when PostgreSQL is unreachable.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	admin := os.Getenv("HALL_TEST_POSTGRES_URL")
+	if admin == "" {
+		admin = DefaultPostgresURL
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	adb, err := sql.Open("pgx", admin)
+	if err == nil {
+		err = adb.PingContext(ctx)
+	}
+	if err != nil {
+		if adb != nil {
+			adb.Close()
+		}
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL is required in CI but unreachable at HALL_TEST_POSTGRES_URL: %v", err)
+		}
+		t.Skipf("PostgreSQL unreachable (%v); set HALL_TEST_POSTGRES_URL to run the PostgreSQL half", err)
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "hall_test_" + hex.EncodeToString(b[:])
+	if _, err := adb.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		adb.Close()
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := adb.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+		}
+		adb.Close()
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatalf("parse HALL_TEST_POSTGRES_URL: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// Postgres returns a fresh migrated PostgreSQL database (see PostgresURL).
+func Postgres(t testing.TB) *store.DB {
+	t.Helper()
+	dsn := PostgresURL(t)
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn, "")
+	if err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	// Registered after PostgresURL's cleanup, so it runs first: close before DROP.
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate postgres: %v", err)
+	}
+	return db
+}

@@ -1,0 +1,78 @@
+package web
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+)
+
+//go:embed static
+var staticFS embed.FS
+
+// assets serves embedded static files under checksum URLs, /static/<hash>/<name>, so
+// they can be cached forever and a new release can never be served a stale file.
+type assets struct {
+	files map[string]asset // by name, e.g. "css/hall.css"
+}
+
+type asset struct {
+	hash string
+	body []byte
+	ctype string
+}
+
+func loadAssets() (*assets, error) {
+	a := &assets{files: map[string]asset{}}
+	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		ct := mime.TypeByExtension(path.Ext(p))
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		a.files[strings.TrimPrefix(p, "static/")] = asset{hash: hex.EncodeToString(sum[:6]), body: body, ctype: ct}
+		return nil
+	})
+	return a, err
+}
+
+// url returns the checksum URL of a static file; an unknown name is an error, so a
+// template that names a missing asset fails at start-up's test render.
+func (a *assets) url(name string) (string, error) {
+	f, ok := a.files[name]
+	if !ok {
+		return "", fmt.Errorf("web: no static asset %q", name)
+	}
+	return "/static/" + f.hash + "/" + name, nil
+}
+
+func (a *assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.Path, "/static/")
+	hash, name, ok := strings.Cut(rest, "/")
+	f, found := a.files[name]
+	if !ok || !found {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", f.ctype)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if hash == f.hash {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		// An old hash after a release: serve the current file, but don't let it stick.
+		w.Header().Set("Cache-Control", "no-cache")
+	}
+	w.Write(f.body) //nolint:errcheck
+}

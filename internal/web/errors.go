@@ -1,0 +1,43 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+)
+
+// httpError is an error with a status and a message safe to show to the user.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+// errStatus returns an error that renders as the given status with msg shown.
+func errStatus(status int, msg string) error { return &httpError{status: status, msg: msg} }
+
+// renderError is the one place errors become responses. Known errors show their own
+// message; anything else is logged with the request ID and shown as a generic page,
+// so no internal detail reaches the user (fail closed).
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := http.StatusInternalServerError, "系统繁忙，请稍后再试。"
+	var he *httpError
+	if errors.As(err, &he) {
+		status, msg = he.status, he.msg
+	} else {
+		s.Log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", RequestID(r.Context()),
+			"method", r.Method, "path", r.URL.Path)
+	}
+	data := struct {
+		Status  int
+		Message string
+	}{status, msg}
+	if rerr := s.render(w, r, status, "error", http.StatusText(status), "", data); rerr != nil {
+		s.Log.ErrorContext(r.Context(), "render error page", "err", rerr)
+		http.Error(w, msg, status)
+	}
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
+	return errStatus(http.StatusNotFound, "您访问的页面不存在。")
+}

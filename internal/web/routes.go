@@ -1,0 +1,17 @@
+package web
+
+import "net/http"
+
+// routes registers every route. Keep this list flat and readable: it is the map of the
+// hall. Patterns use the standard ServeMux syntax ("GET /path/{id}").
+func (s *Server) routes(mux *http.ServeMux) {
+	mux.Handle("GET /static/", s.assets)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.metrics.handler())
+
+	s.handle(mux, "GET /{$}", s.homeShow)
+	s.handle(mux, "GET /catalog", s.catalogList)
+	s.handle(mux, "GET /soon/{what}", s.soonShow)
+	s.handle(mux, "/", s.notFound)
+}

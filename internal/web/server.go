@@ -1,0 +1,107 @@
+// Package web is the hall's HTTP front: the router, middleware, handlers (one file per
+// page or action), embedded templates and static assets.
+//
+// Handlers have the signature func(w, r) error. They parse the request, call one domain
+// function and render; a returned error is rendered by one adapter (see errors.go), so
+// handlers never write error pages themselves.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"hall/internal/audit"
+	"hall/internal/cases"
+	"hall/internal/config"
+	"hall/internal/store"
+)
+
+// Readiness states reported by /readyz.
+const (
+	stateStarting int32 = iota
+	stateReady
+	stateDraining
+)
+
+// Deps are the domain services the web layer calls. They are built by the caller
+// (cmd/hall) so that tests can build the same graph on a test database.
+type Deps struct {
+	Config  config.Config
+	DB      *store.DB
+	Log     *slog.Logger
+	Audit   *audit.Log
+	Catalog *cases.Catalog
+	Now     func() time.Time
+}
+
+// Server is the hall's HTTP handler and its readiness state.
+type Server struct {
+	Deps
+	pages   *pages
+	assets  *assets
+	metrics *metrics
+	state   atomic.Int32
+	handler http.Handler
+}
+
+// New builds the server: parses every template and fingerprints every asset, so that a
+// broken template stops start-up instead of failing on first use.
+func New(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	s := &Server{Deps: d}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(s.funcs()); err != nil {
+		return nil, err
+	}
+	s.metrics = newMetrics(prometheus.NewRegistry())
+	mux := http.NewServeMux()
+	s.routes(mux)
+	s.handler = s.middleware(mux)
+	return s, nil
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// SetReady marks the server ready for traffic (/readyz answers 200).
+func (s *Server) SetReady() { s.state.Store(stateReady) }
+
+// Drain marks the server as shutting down (/readyz answers 503) so that a load
+// balancer stops sending new requests before in-flight ones are waited for.
+func (s *Server) Drain() { s.state.Store(stateDraining) }
+
+// handlerFunc is a handler that returns an error for the error adapter to render.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle registers h for pattern with the error adapter around it.
+func (s *Server) handle(mux *http.ServeMux, pattern string, h handlerFunc) {
+	mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+	}))
+}
+
+// ctxKey is the type of this package's context keys.
+type ctxKey int
+
+const requestIDKey ctxKey = iota
+
+// RequestID returns the request's ID set by the middleware ("" outside a request).
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
