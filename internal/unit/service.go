@@ -167,13 +167,15 @@ func (s *Service) ByAccount(ctx context.Context, account string) (Unit, error) {
 	return Unit{}, ErrNotFound
 }
 
-const membershipColumns = `id, unit_id, person_id, role, status, valid_from, valid_until, COALESCE(password_hash, ''), created_at, confirmed_at`
+const membershipColumns = `id, unit_id, person_id, role, status, valid_from, valid_until, password_hash, created_at, confirmed_at`
 
 func scanMembership(row interface{ Scan(...any) error }) (Membership, error) {
 	var m Membership
 	var role, status string
 	var from, until, confirmed sql.NullTime
-	err := row.Scan(&m.ID, &m.UnitID, &m.PersonID, &role, &status, &from, &until, &m.PasswordHash, &m.CreatedAt, &confirmed)
+	var pw sql.NullString
+	err := row.Scan(&m.ID, &m.UnitID, &m.PersonID, &role, &status, &from, &until, &pw, &m.CreatedAt, &confirmed)
+	m.PasswordHash = pw.String
 	if errors.Is(err, sql.ErrNoRows) {
 		return Membership{}, ErrNotFound
 	}
@@ -210,14 +212,15 @@ func (s *Service) ActingUnits(ctx context.Context, personID int64) ([]Acting, er
 		var a Acting
 		var role, status string
 		var from, until, confirmed sql.NullTime
+		var pw sql.NullString
 		m := &a.Membership
 		u := &a.Unit
-		if err := rows.Scan(&m.ID, &m.UnitID, &m.PersonID, &role, &status, &from, &until, &m.PasswordHash, &m.CreatedAt, &confirmed,
+		if err := rows.Scan(&m.ID, &m.UnitID, &m.PersonID, &role, &status, &from, &until, &pw, &m.CreatedAt, &confirmed,
 			&u.ID, &u.USCC, &u.UnitNumber, &u.Name, &u.UnitType, &u.Region, &u.Address,
 			&u.ContactName, &u.ContactPhone, &u.Status, &u.CreatedAt); err != nil {
 			return nil, err
 		}
-		m.Role, m.Status = Role(role), Status(status)
+		m.Role, m.Status, m.PasswordHash = Role(role), Status(status), pw.String
 		m.ValidFrom, m.ValidUntil, m.ConfirmedAt = ptrTime(from), ptrTime(until), ptrTime(confirmed)
 		out = append(out, a)
 	}
@@ -228,10 +231,6 @@ func (s *Service) ActingUnits(ctx context.Context, personID int64) ([]Acting, er
 func prefixed(alias, cols string) string {
 	parts := strings.Split(cols, ", ")
 	for i, p := range parts {
-		if strings.HasPrefix(p, "COALESCE(") {
-			parts[i] = "COALESCE(" + alias + strings.TrimPrefix(p, "COALESCE(")
-			continue
-		}
 		parts[i] = alias + p
 	}
 	return strings.Join(parts, ", ")
