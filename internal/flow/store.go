@@ -1,0 +1,219 @@
+package flow
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"hall/internal/store"
+)
+
+// Store saves flows in the flows table.
+type Store struct {
+	db  *store.DB
+	now func() time.Time
+}
+
+// NewStore returns a Store on db; now is the clock (time.Now in production, a fake
+// clock in tests).
+func NewStore(db *store.DB, now func() time.Time) *Store {
+	return &Store{db: db, now: now}
+}
+
+const columns = "id, kind, step, data, binding_hash, version, created_at, expires_at, completed_at"
+
+// Create saves a new flow of the given kind at its first step, bound to the caller's
+// browser session (binding: a secret value from that session, never stored), with
+// data (marshalled as JSON; nil means {}) and a lifetime of ttl.
+//
+// Errors: ErrInvalid for an empty binding, a malformed kind or step, ttl <= 0 or
+// bad data; otherwise database failures.
+func (s *Store) Create(ctx context.Context, kind, binding, step string, data any, ttl time.Duration) (*Flow, error) {
+	switch {
+	case !validName(kind):
+		return nil, fmt.Errorf("%w: kind %q", ErrInvalid, kind)
+	case !validName(step):
+		return nil, fmt.Errorf("%w: step %q", ErrInvalid, step)
+	case binding == "":
+		return nil, fmt.Errorf("%w: empty binding", ErrInvalid)
+	case ttl <= 0:
+		return nil, fmt.Errorf("%w: ttl %v", ErrInvalid, ttl)
+	}
+	raw, err := encodeData(data)
+	if err != nil {
+		return nil, err
+	}
+	now := dbTime(s.now())
+	f := &Flow{
+		ID: newID(), Kind: kind, Step: step, Data: raw, Version: 1,
+		CreatedAt: now, ExpiresAt: dbTime(now.Add(ttl)),
+	}
+	_, err = s.db.Exec(ctx, "INSERT INTO flows ("+columns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+		f.ID, f.Kind, f.Step, string(f.Data), hashBinding(binding), f.Version, f.CreatedAt, f.ExpiresAt)
+	if err != nil {
+		return nil, fmt.Errorf("flow: create %s: %w", kind, err)
+	}
+	return f, nil
+}
+
+// Get reads the flow id of the given kind for the browser session binding.
+//
+// Errors: ErrNotFound when there is no such flow, or it is of another kind, or it is
+// bound to another session (indistinguishable on purpose); ErrCompleted when it was
+// completed; ErrExpired when its time is up; otherwise database failures.
+func (s *Store) Get(ctx context.Context, id, kind, binding string) (*Flow, error) {
+	if !validID(id) || binding == "" {
+		return nil, ErrNotFound
+	}
+	f, hash, err := scan(s.db.QueryRow(ctx, "SELECT "+columns+" FROM flows WHERE id = ?", id))
+	if err != nil {
+		return nil, err
+	}
+	// Both checks always run, so the time taken does not say which one failed.
+	okKind := f.Kind == kind
+	okBinding := sameHash(hash, hashBinding(binding))
+	if !okKind || !okBinding {
+		return nil, ErrNotFound
+	}
+	if !f.CompletedAt.IsZero() {
+		return nil, ErrCompleted
+	}
+	if !s.now().Before(f.ExpiresAt) {
+		return nil, ErrExpired
+	}
+	return f, nil
+}
+
+// Advance moves f from step from to step to, replacing its data with data (nil keeps
+// the current data). It is a compare-and-set on the flow's step and version, so it
+// succeeds only if nobody changed the flow since f was read; on success f is updated
+// (Step, Data, Version).
+//
+// Errors: ErrStep when f is not at from (a skipped step or a replayed form);
+// ErrConflict when the flow changed since f was read (a concurrent submit won);
+// ErrCompleted, ErrExpired, ErrNotFound (deleted by Sweep) as for Get; ErrInvalid for
+// a malformed step name or bad data; otherwise database failures.
+func (s *Store) Advance(ctx context.Context, f *Flow, from, to string, data any) error {
+	if f == nil || !validName(to) {
+		return fmt.Errorf("%w: advance to %q", ErrInvalid, to)
+	}
+	if f.Step != from {
+		return ErrStep
+	}
+	raw := f.Data
+	if data != nil {
+		var err error
+		if raw, err = encodeData(data); err != nil {
+			return err
+		}
+	}
+	now := dbTime(s.now())
+	res, err := s.db.Exec(ctx, `UPDATE flows SET step = ?, data = ?, version = version + 1
+		WHERE id = ? AND step = ? AND version = ? AND completed_at IS NULL AND expires_at > ?`,
+		to, string(raw), f.ID, from, f.Version, now)
+	if err != nil {
+		return fmt.Errorf("flow: advance %s %s→%s: %w", f.Kind, from, to, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("flow: advance %s: %w", f.Kind, err)
+	} else if n == 0 {
+		return why(s.db.QueryRow(ctx, "SELECT "+columns+" FROM flows WHERE id = ?", f.ID), f, from, now)
+	}
+	f.Step, f.Data = to, raw
+	f.Version++
+	return nil
+}
+
+// Complete marks f, which must be at step from, completed inside the caller's
+// transaction, so that whatever the flow achieves and its completion commit or roll
+// back together. It is a compare-and-set like Advance; on success f.CompletedAt and
+// f.Version are updated.
+//
+// Errors: ErrCompleted when the flow was completed already (single use); ErrStep,
+// ErrConflict, ErrExpired, ErrNotFound as for Advance; otherwise database failures,
+// after which the caller's transaction must fail.
+func (s *Store) Complete(ctx context.Context, tx *store.Tx, f *Flow, from string) error {
+	if f == nil || tx == nil {
+		return fmt.Errorf("%w: Complete needs a flow and a transaction", ErrInvalid)
+	}
+	if f.Step != from {
+		return ErrStep
+	}
+	now := dbTime(s.now())
+	res, err := tx.Exec(ctx, `UPDATE flows SET completed_at = ?, version = version + 1
+		WHERE id = ? AND step = ? AND version = ? AND completed_at IS NULL AND expires_at > ?`,
+		now, f.ID, from, f.Version, now)
+	if err != nil {
+		return fmt.Errorf("flow: complete %s: %w", f.Kind, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("flow: complete %s: %w", f.Kind, err)
+	} else if n == 0 {
+		return why(tx.QueryRow(ctx, "SELECT "+columns+" FROM flows WHERE id = ?", f.ID), f, from, now)
+	}
+	f.CompletedAt = now
+	f.Version++
+	return nil
+}
+
+// Sweep deletes flows that expired more than olderThan ago (completed or not) and
+// returns how many. Keeping them a while lets a late request get ErrExpired ("start
+// again") rather than ErrNotFound. Errors: database failures only.
+func (s *Store) Sweep(ctx context.Context, olderThan time.Duration) (int, error) {
+	cutoff := dbTime(s.now().Add(-max(olderThan, 0)))
+	res, err := s.db.Exec(ctx, "DELETE FROM flows WHERE expires_at < ?", cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("flow: sweep: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("flow: sweep: %w", err)
+	}
+	return int(n), nil
+}
+
+// why explains a compare-and-set that changed no row, from the row as it is now.
+func why(row *sql.Row, f *Flow, from string, now time.Time) error {
+	cur, _, err := scan(row)
+	switch {
+	case err != nil:
+		return err
+	case !cur.CompletedAt.IsZero():
+		return ErrCompleted
+	case !now.Before(cur.ExpiresAt):
+		return ErrExpired
+	case cur.Version != f.Version:
+		return ErrConflict
+	case cur.Step != from:
+		return ErrStep
+	}
+	// The row matches every condition now: it changed and changed back between the
+	// update and this read. Rare; the caller reads it again.
+	return ErrConflict
+}
+
+// scan reads one flow row and its binding hash; no row is ErrNotFound.
+func scan(row *sql.Row) (*Flow, string, error) {
+	var (
+		f         Flow
+		data      string
+		hash      string
+		completed sql.NullTime
+	)
+	err := row.Scan(&f.ID, &f.Kind, &f.Step, &data, &hash, &f.Version, &f.CreatedAt, &f.ExpiresAt, &completed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", ErrNotFound
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("flow: read: %w", err)
+	}
+	f.Data = json.RawMessage(data)
+	f.CreatedAt, f.ExpiresAt = f.CreatedAt.UTC(), f.ExpiresAt.UTC()
+	if completed.Valid {
+		f.CompletedAt = completed.Time.UTC()
+	}
+	return &f, hash, nil
+}
