@@ -1,0 +1,169 @@
+package sms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"hall/internal/ident"
+	"hall/internal/store"
+)
+
+// Outbox is the DEVELOPMENT sender: it delivers nothing and stores every accepted
+// message in sms_outbox for developers to read. It refuses what a real gateway
+// refuses and can be told to fail, so callers' failure paths run in development too.
+// Never select it in production mode.
+type Outbox struct {
+	db  *store.DB
+	now func() time.Time
+
+	mu   sync.Mutex
+	fail []error // errors for the next sends, in order
+}
+
+var _ Sender = (*Outbox)(nil)
+
+// OutboxMessage is a message stored in the development outbox.
+type OutboxMessage struct {
+	ID        int64
+	Mobile    string // normalised, 11 digits
+	Text      string
+	Purpose   string
+	CreatedAt time.Time // UTC
+}
+
+// Page selects one page of a list: Page from 1 (below 1 means 1), PerPage
+// DefaultPerPage when ≤ 0 and at most MaxPerPage.
+type Page struct {
+	Page    int
+	PerPage int
+}
+
+// Paging limits of Outbox.List.
+const (
+	DefaultPerPage = 20
+	MaxPerPage     = 100
+	maxPage        = 1 << 20
+)
+
+// NewOutbox returns the development sender on db. now is the clock (nil: time.Now).
+func NewOutbox(db *store.DB, now func() time.Time) *Outbox {
+	if now == nil {
+		now = time.Now
+	}
+	return &Outbox{db: db, now: now}
+}
+
+// FailNext makes the next Send return err instead of storing its message; calls
+// queue up, one error per Send. Wrap ErrUndeliverable in err to simulate a permanent
+// refusal; any other error is a transient failure.
+func (o *Outbox) FailNext(err error) {
+	if err == nil {
+		err = fmt.Errorf("%w: development outbox told to fail", ErrUnavailable)
+	}
+	o.mu.Lock()
+	o.fail = append(o.fail, err)
+	o.mu.Unlock()
+}
+
+func (o *Outbox) nextFailure() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.fail) == 0 {
+		return nil
+	}
+	err := o.fail[0]
+	o.fail = o.fail[1:]
+	return err
+}
+
+// Send stores msg in the outbox. Errors: ErrUndeliverable (wrapped) for an invalid
+// mobile or an empty, over-long or non-UTF-8 text, as a gateway would refuse them;
+// the error queued by FailNext; ctx's error when ctx is done; database failures
+// (transient).
+func (o *Outbox) Send(ctx context.Context, msg Message) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := o.nextFailure(); err != nil {
+		return err
+	}
+	mobile, err := ident.NormalizeMobile(msg.Mobile)
+	if err != nil {
+		return fmt.Errorf("%w: invalid mobile number", ErrUndeliverable)
+	}
+	if err := checkText(msg.Text); err != nil {
+		return err
+	}
+	at := o.now().UTC().Truncate(time.Microsecond)
+	var id int64
+	err = o.db.Tx(ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(ctx, "INSERT INTO sms_outbox (mobile, text, purpose, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+			mobile, msg.Text, msg.Purpose, at).Scan(&id)
+	})
+	if err != nil {
+		return fmt.Errorf("sms: outbox: store message: %w", err)
+	}
+	return nil
+}
+
+const outboxColumns = "id, mobile, text, purpose, created_at"
+
+// List returns one page of the outbox, newest first, and the number of messages.
+// Errors are database failures.
+func (o *Outbox) List(ctx context.Context, p Page) ([]OutboxMessage, int, error) {
+	perPage := p.PerPage
+	if perPage <= 0 {
+		perPage = DefaultPerPage
+	}
+	perPage = min(perPage, MaxPerPage)
+	page := min(max(p.Page, 1), maxPage)
+	var total int
+	if err := o.db.QueryRow(ctx, "SELECT COUNT(*) FROM sms_outbox").Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("sms: outbox: count: %w", err)
+	}
+	// Newest is the highest id: ids follow insertion order, created_at follows the
+	// (possibly fake) clock.
+	rows, err := o.db.Query(ctx, "SELECT "+outboxColumns+" FROM sms_outbox ORDER BY id DESC LIMIT ? OFFSET ?",
+		perPage, (page-1)*perPage)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sms: outbox: list: %w", err)
+	}
+	defer rows.Close()
+	out := make([]OutboxMessage, 0, perPage)
+	for rows.Next() {
+		var m OutboxMessage
+		if err := rows.Scan(&m.ID, &m.Mobile, &m.Text, &m.Purpose, &m.CreatedAt); err != nil {
+			return nil, 0, fmt.Errorf("sms: outbox: list: %w", err)
+		}
+		m.CreatedAt = m.CreatedAt.UTC()
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("sms: outbox: list: %w", err)
+	}
+	return out, total, nil
+}
+
+// Latest returns the newest message sent to mobile (in any accepted notation).
+// Errors: store.ErrNotFound when there is none (or mobile is not a valid number);
+// otherwise database failures.
+func (o *Outbox) Latest(ctx context.Context, mobile string) (OutboxMessage, error) {
+	n, err := ident.NormalizeMobile(mobile)
+	if err != nil {
+		return OutboxMessage{}, store.ErrNotFound
+	}
+	var m OutboxMessage
+	err = o.db.QueryRow(ctx, "SELECT "+outboxColumns+" FROM sms_outbox WHERE mobile = ? ORDER BY id DESC LIMIT 1", n).
+		Scan(&m.ID, &m.Mobile, &m.Text, &m.Purpose, &m.CreatedAt)
+	if err != nil {
+		if err = store.NotFound(err); errors.Is(err, store.ErrNotFound) {
+			return OutboxMessage{}, err
+		}
+		return OutboxMessage{}, fmt.Errorf("sms: outbox: latest: %w", err)
+	}
+	m.CreatedAt = m.CreatedAt.UTC()
+	return m, nil
+}
