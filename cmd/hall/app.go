@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"time"
 
-	"hall/internal/audit"
-	"hall/internal/cases"
 	"hall/internal/config"
+	"hall/internal/services"
 	"hall/internal/store"
 )
 
@@ -42,11 +40,7 @@ func newLogger(cfg config.Config) *slog.Logger {
 
 // app is the wired domain: everything a subcommand needs.
 type app struct {
-	cfg     config.Config
-	log     *slog.Logger
-	db      *store.DB
-	audit   *audit.Log
-	catalog *cases.Catalog
+	*services.Services
 }
 
 // openApp opens the database, applies migrations, seeds the built-in catalog and
@@ -64,15 +58,16 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	if len(applied) > 0 {
 		log.Info("database migrated", "engine", db.Engine, "where", db.Where, "applied", applied)
 	}
-	a := &app{cfg: cfg, log: log, db: db,
-		audit:   audit.New(db, []byte(cfg.AuditKey), time.Now),
-		catalog: cases.NewCatalog(db),
+	svc, err := services.Build(cfg, db, log, nil)
+	if err != nil {
+		db.Close()
+		return nil, err
 	}
-	if err := a.catalog.Seed(ctx); err != nil {
+	if err := svc.Catalog.Seed(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("seed catalog: %w", err)
 	}
-	return a, nil
+	return &app{Services: svc}, nil
 }
 
-func (a *app) Close() error { return a.db.Close() }
+func (a *app) Close() error { return a.DB.Close() }

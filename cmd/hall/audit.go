@@ -16,7 +16,7 @@ func cmdAuditVerify(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	res, err := a.audit.Verify(ctx)
+	res, err := a.Audit.Verify(ctx)
 	if err != nil {
 		return err
 	}

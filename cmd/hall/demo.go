@@ -6,13 +6,12 @@ import (
 	"log/slog"
 	"os"
 	"text/tabwriter"
-	"time"
 
 	"hall/internal/demo"
 )
 
 func (a *app) deps() demo.Deps {
-	return demo.Deps{DB: a.db, Log: a.log, Now: time.Now}
+	return demo.Deps{Services: a.Services}
 }
 
 func cmdDemo(ctx context.Context, args []string) error {

@@ -15,10 +15,10 @@ func cmdMigrate(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	v, err := a.db.SchemaVersion(ctx)
+	v, err := a.DB.SchemaVersion(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("database %s (%s) is at schema version %d\n", a.db.Where, a.db.Engine, v)
+	fmt.Printf("database %s (%s) is at schema version %d\n", a.DB.Where, a.DB.Engine, v)
 	return nil
 }

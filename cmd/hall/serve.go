@@ -27,7 +27,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	}
 	defer a.Close()
 
-	srv, err := web.New(web.Deps{Config: cfg, DB: a.db, Log: log, Audit: a.audit, Catalog: a.catalog})
+	srv, err := web.New(a.Services)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	}
 	srv.SetReady()
 	url := "http://" + ln.Addr().String()
-	log.Info("hall is serving", "url", url, "database", a.db.Engine, "where", a.db.Where, "mode", cfg.Mode)
+	log.Info("hall is serving", "url", url, "database", a.DB.Engine, "where", a.DB.Where, "mode", cfg.Mode)
 	fmt.Printf("网上办事服务大厅 serving at %s\n", url)
 
 	select {

@@ -42,6 +42,26 @@ type Config struct {
 
 	ShutdownTimeout time.Duration
 	AuditKey        string
+
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+
+	// Password hashing (argon2id): memory in KiB, passes, lanes.
+	HashMemoryKiB uint
+	HashTime      uint
+	HashThreads   uint
+
+	// External systems. Empty URLs mean the development implementations, which
+	// production mode refuses.
+	SMSGatewayURL  string
+	SMSAPIKey      string
+	SMSSecret      string
+	SMSSign        string
+	SMSCodeKey     string
+	VerifyURL      string
+	VerifySecret   string
+	RegistryURL    string
+	RegistryAPIKey string
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -56,6 +76,12 @@ func Defaults() Config {
 		LogFormat:       "",
 		LogLevel:        "info",
 		ShutdownTimeout: 15 * time.Second,
+		SessionIdle:     30 * time.Minute,
+		SessionAbsolute: 12 * time.Hour,
+		HashMemoryKiB:   19 * 1024,
+		HashTime:        2,
+		HashThreads:     1,
+		SMSSign:         "示范省人社",
 	}
 }
 
@@ -71,6 +97,20 @@ func str(get func(*Config) *string) func(*flag.FlagSet, *Config, string, string)
 	return func(fs *flag.FlagSet, c *Config, name, help string) {
 		p := get(c)
 		fs.StringVar(p, name, *p, help)
+	}
+}
+
+func dur(get func(*Config) *time.Duration) func(*flag.FlagSet, *Config, string, string) {
+	return func(fs *flag.FlagSet, c *Config, name, help string) {
+		p := get(c)
+		fs.DurationVar(p, name, *p, help)
+	}
+}
+
+func uintv(get func(*Config) *uint) func(*flag.FlagSet, *Config, string, string) {
+	return func(fs *flag.FlagSet, c *Config, name, help string) {
+		p := get(c)
+		fs.UintVar(p, name, *p, help)
 	}
 }
 
@@ -93,6 +133,20 @@ var keys = []key{
 	{name: "shutdown-timeout", help: "how long in-flight requests may take to finish on SIGTERM", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
 		fs.DurationVar(&c.ShutdownTimeout, n, c.ShutdownTimeout, h)
 	}},
+	{name: "session-idle", help: "a session ends after this long without activity", bind: dur(func(c *Config) *time.Duration { return &c.SessionIdle })},
+	{name: "session-absolute", help: "a session ends this long after login whatever happens", bind: dur(func(c *Config) *time.Duration { return &c.SessionAbsolute })},
+	{name: "hash-memory-kib", help: "argon2id memory per password hash, KiB (OWASP: 19456)", bind: uintv(func(c *Config) *uint { return &c.HashMemoryKiB })},
+	{name: "hash-time", help: "argon2id passes (OWASP: 2)", bind: uintv(func(c *Config) *uint { return &c.HashTime })},
+	{name: "hash-threads", help: "argon2id lanes (OWASP: 1)", bind: uintv(func(c *Config) *uint { return &c.HashThreads })},
+	{name: "sms-gateway-url", help: "SMS gateway endpoint; empty uses the development outbox (/dev/outbox)", bind: str(func(c *Config) *string { return &c.SMSGatewayURL })},
+	{name: "sms-api-key", help: "SMS gateway API key", secret: true, bind: str(func(c *Config) *string { return &c.SMSAPIKey })},
+	{name: "sms-secret", help: "SMS gateway request-signing secret", secret: true, bind: str(func(c *Config) *string { return &c.SMSSecret })},
+	{name: "sms-sign", help: "signature put in front of every SMS text, e.g. 【示范省人社】", bind: str(func(c *Config) *string { return &c.SMSSign })},
+	{name: "sms-code-key", help: "key for hashing one-time SMS codes at rest", secret: true, bind: str(func(c *Config) *string { return &c.SMSCodeKey })},
+	{name: "verify-url", help: "face-verification provider start endpoint; empty uses the development confirmation screen in the companion app", bind: str(func(c *Config) *string { return &c.VerifyURL })},
+	{name: "verify-secret", help: "face-verification provider callback signing secret (32+ characters)", secret: true, bind: str(func(c *Config) *string { return &c.VerifySecret })},
+	{name: "registry-url", help: "market-regulator registry API base URL; empty uses the development table (hall import registry)", bind: str(func(c *Config) *string { return &c.RegistryURL })},
+	{name: "registry-api-key", help: "market-regulator registry API key", secret: true, bind: str(func(c *Config) *string { return &c.RegistryAPIKey })},
 	{name: "audit-key", help: "secret key for the audit log's hash chain (required in production)", secret: true, bind: str(func(c *Config) *string { return &c.AuditKey })},
 }
 
@@ -185,7 +239,19 @@ func (c *Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("shutdown-timeout must be positive"))
 	}
+	if c.SessionIdle <= 0 || c.SessionAbsolute < c.SessionIdle {
+		errs = append(errs, errors.New("session-idle must be positive and no longer than session-absolute"))
+	}
+	if c.HashMemoryKiB < 8*1024 || c.HashTime < 1 || c.HashThreads < 1 || c.HashThreads > 16 {
+		errs = append(errs, errors.New("hash-memory-kib must be at least 8192, hash-time at least 1, hash-threads 1–16"))
+	}
 	if c.Mode == Production {
+		if c.SMSGatewayURL == "" || c.VerifyURL == "" || c.RegistryURL == "" {
+			errs = append(errs, errors.New("production mode refuses development adapters: set sms-gateway-url, verify-url and registry-url"))
+		}
+		if len(c.SMSCodeKey) < 32 {
+			errs = append(errs, errors.New("production mode needs sms-code-key of at least 32 characters"))
+		}
 		if c.Demo {
 			errs = append(errs, errors.New("demo data is not allowed in production mode"))
 		}

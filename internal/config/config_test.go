@@ -73,6 +73,9 @@ func TestInvalid(t *testing.T) {
 		{"empty brand", nil, []string{"--hall-name", " "}, "hall-name"},
 		{"bad env duration", map[string]string{"HALL_SHUTDOWN_TIMEOUT": "soon"}, nil, "HALL_SHUTDOWN_TIMEOUT"},
 		{"production without key", nil, []string{"--mode", "production"}, "audit-key"},
+		{"production with development adapters", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "refuses development adapters"},
+		{"session lifetimes", nil, []string{"--session-idle", "13h"}, "session-idle"},
+		{"weak hashing", nil, []string{"--hash-memory-kib", "1024"}, "hash-memory-kib"},
 		{"production with demo", nil, []string{"--mode", "production", "--demo", "--audit-key", strings.Repeat("k", 32)}, "demo"},
 	}
 	for _, tc := range cases {

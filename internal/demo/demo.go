@@ -10,18 +10,15 @@ package demo
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
-	"time"
 
+	"hall/internal/services"
 	"hall/internal/store"
 )
 
 // Deps are the services loaders write through.
 type Deps struct {
-	DB  *store.DB
-	Log *slog.Logger
-	Now func() time.Time
+	*services.Services
 }
 
 // Account is a demo login for the README and the start-up log.
@@ -56,9 +53,6 @@ type Summary struct {
 
 // Load loads every data set not yet loaded.
 func Load(ctx context.Context, d Deps) (Summary, error) {
-	if d.Now == nil {
-		d.Now = time.Now
-	}
 	var sum Summary
 	for _, l := range loaders {
 		loaded := false

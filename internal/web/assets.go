@@ -22,8 +22,8 @@ type assets struct {
 }
 
 type asset struct {
-	hash string
-	body []byte
+	hash  string
+	body  []byte
 	ctype string
 }
 

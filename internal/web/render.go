@@ -56,6 +56,7 @@ type view struct {
 	Title     string
 	Nav       string // the active top-navigation entry
 	RequestID string
+	Visitor   *visitor
 	Data      any
 }
 
@@ -75,6 +76,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		Title:     title,
 		Nav:       nav,
 		RequestID: RequestID(r.Context()),
+		Visitor:   visitorFrom(r.Context()),
 		Data:      data,
 	}
 	var buf bytes.Buffer

@@ -12,6 +12,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	s.handle(mux, "GET /{$}", s.homeShow)
 	s.handle(mux, "GET /catalog", s.catalogList)
+	s.handle(mux, "GET /catalog/{code}", s.catalogItem)
+	s.handle(mux, "GET /themes", s.themesShow)
 	s.handle(mux, "GET /soon/{what}", s.soonShow)
 	s.handle(mux, "/", s.notFound)
 }

@@ -8,17 +8,12 @@ package web
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"sync/atomic"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"hall/internal/audit"
-	"hall/internal/cases"
-	"hall/internal/config"
-	"hall/internal/store"
+	"hall/internal/services"
 )
 
 // Readiness states reported by /readyz.
@@ -28,20 +23,11 @@ const (
 	stateDraining
 )
 
-// Deps are the domain services the web layer calls. They are built by the caller
-// (cmd/hall) so that tests can build the same graph on a test database.
-type Deps struct {
-	Config  config.Config
-	DB      *store.DB
-	Log     *slog.Logger
-	Audit   *audit.Log
-	Catalog *cases.Catalog
-	Now     func() time.Time
-}
-
-// Server is the hall's HTTP handler and its readiness state.
+// Server is the hall's HTTP handler and its readiness state. The domain services are
+// built by the caller (services.Build) so that tests use the same graph on a test
+// database.
 type Server struct {
-	Deps
+	*services.Services
 	pages   *pages
 	assets  *assets
 	metrics *metrics
@@ -51,14 +37,8 @@ type Server struct {
 
 // New builds the server: parses every template and fingerprints every asset, so that a
 // broken template stops start-up instead of failing on first use.
-func New(d Deps) (*Server, error) {
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	if d.Log == nil {
-		d.Log = slog.Default()
-	}
-	s := &Server{Deps: d}
+func New(svc *services.Services) (*Server, error) {
+	s := &Server{Services: svc}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err

@@ -1,0 +1,296 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"hall/internal/store"
+)
+
+// Sessions creates, finds and ends sessions. It is safe for concurrent use and
+// keeps no state of its own, so several processes may share one database.
+type Sessions struct {
+	db  *store.DB
+	cfg SessionConfig
+	now func() time.Time
+}
+
+// NewSessions returns Sessions on db with cfg's lifetimes (defaults for zero
+// fields); now is the clock (nil: time.Now). The error is Validate's.
+func NewSessions(db *store.DB, cfg SessionConfig, now func() time.Time) (*Sessions, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Sessions{db: db, cfg: cfg.withDefaults(), now: now}, nil
+}
+
+// dbNow is the current time as stored: UTC, microseconds.
+func (ss *Sessions) dbNow() time.Time { return ss.now().UTC().Truncate(time.Microsecond) }
+
+// Create starts a session for s and returns its token (for the cookie; it is
+// not stored) and the session. Errors: ErrInvalidSubject (wrapped); otherwise a
+// database or random-source failure.
+func (ss *Sessions) Create(ctx context.Context, s Subject, m Meta) (string, Session, error) {
+	if err := s.validate(); err != nil {
+		return "", Session{}, err
+	}
+	now := ss.dbNow()
+	var token string
+	var sess Session
+	err := ss.db.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		token, sess, err = ss.insert(ctx, tx, s, m, now, now.Add(ss.cfg.Absolute))
+		return err
+	})
+	if err != nil {
+		return "", Session{}, err
+	}
+	return token, sess, nil
+}
+
+// insert stores a new session.
+func (ss *Sessions) insert(ctx context.Context, tx *store.Tx, s Subject, m Meta, now, absolute time.Time) (string, Session, error) {
+	token, hash, err := newToken()
+	if err != nil {
+		return "", Session{}, err
+	}
+	m = m.clean()
+	var unit, role any // NULL for a person session
+	if s.UnitID != 0 {
+		unit, role = s.UnitID, string(s.Role)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO sessions (token_hash, person_id, unit_id, role, kind, created_at,
+		last_seen_at, absolute_expires_at, client_addr, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		hash, s.PersonID, unit, role, string(s.Kind()), now, now, absolute, m.ClientAddr, m.UserAgent)
+	if err != nil {
+		return "", Session{}, fmt.Errorf("auth: create session: %w", err)
+	}
+	sess := Session{ID: hash, Subject: s, CreatedAt: now, LastSeenAt: now, AbsoluteExpiresAt: absolute,
+		ClientAddr: m.ClientAddr, UserAgent: m.UserAgent}
+	ss.setIdle(&sess)
+	return token, sess, nil
+}
+
+func (ss *Sessions) setIdle(s *Session) {
+	s.IdleExpiresAt = s.LastSeenAt.Add(ss.cfg.Idle)
+	if s.IdleExpiresAt.After(s.AbsoluteExpiresAt) {
+		s.IdleExpiresAt = s.AbsoluteExpiresAt
+	}
+}
+
+// live reports whether a session with these times is usable at now.
+func (s *Session) live(now time.Time) bool {
+	return now.Before(s.IdleExpiresAt) && now.Before(s.AbsoluteExpiresAt)
+}
+
+const sessionColumns = `token_hash, person_id, unit_id, role, created_at, last_seen_at,
+	absolute_expires_at, client_addr, user_agent`
+
+func scanSession(r interface{ Scan(...any) error }) (Session, error) {
+	var (
+		s    Session
+		unit sql.NullInt64
+		role sql.NullString
+	)
+	err := r.Scan(&s.ID, &s.Subject.PersonID, &unit, &role, &s.CreatedAt, &s.LastSeenAt,
+		&s.AbsoluteExpiresAt, &s.ClientAddr, &s.UserAgent)
+	if err != nil {
+		return Session{}, err
+	}
+	s.Subject.UnitID, s.Subject.Role = unit.Int64, Role(role.String)
+	s.CreatedAt, s.LastSeenAt, s.AbsoluteExpiresAt = s.CreatedAt.UTC(), s.LastSeenAt.UTC(), s.AbsoluteExpiresAt.UTC()
+	return s, nil
+}
+
+// Lookup returns the live session the token names and records the activity
+// (at most once per minute, see the package comment). Errors: ErrNoSession
+// when the token is malformed or unknown, or the session ended, was idle too
+// long or reached its absolute expiry; otherwise a database failure.
+func (ss *Sessions) Lookup(ctx context.Context, token string) (Session, error) {
+	if !wellFormed(token) {
+		return Session{}, ErrNoSession
+	}
+	hash := hashToken(token)
+	s, err := scanSession(ss.db.QueryRow(ctx, "SELECT "+sessionColumns+
+		" FROM sessions WHERE token_hash = ? AND ended_at IS NULL", hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrNoSession
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("auth: look up session: %w", err)
+	}
+	ss.setIdle(&s)
+	now := ss.dbNow()
+	if !s.live(now) {
+		return Session{}, ErrNoSession
+	}
+	if now.Sub(s.LastSeenAt) >= touchEvery {
+		res, err := ss.db.Exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND ended_at IS NULL", now, hash)
+		if err != nil {
+			return Session{}, fmt.Errorf("auth: touch session: %w", err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return Session{}, ErrNoSession // ended meanwhile
+		}
+		s.LastSeenAt = now
+		ss.setIdle(&s)
+	}
+	return s, nil
+}
+
+// Rotation says why Rotate replaces a session.
+type Rotation int
+
+const (
+	// RotateLogin: the person has just authenticated. Whatever oldToken names
+	// (a session of anyone, an ended one, nothing) is ended if live, and the new
+	// session gets a full absolute lifetime.
+	RotateLogin Rotation = iota + 1
+	// RotateSwitch: unit switch or role change without a new authentication.
+	// oldToken must name a live session of the same person, and the new session
+	// keeps its absolute expiry, so switching cannot stretch a session past the
+	// limit that forces the person to sign in again.
+	RotateSwitch
+)
+
+// Rotate ends the session oldToken names and creates one for s, in one
+// transaction, so a token seen before login or under another unit or role
+// stops working at once. Ending the old session is atomic: of two concurrent
+// RotateSwitch calls with the same token, one gets ErrNoSession.
+//
+// Errors: ErrInvalidSubject (wrapped) for an invalid s, or with RotateSwitch
+// for a different person; ErrNoSession with RotateSwitch when oldToken does not
+// name a live session; otherwise a database or random-source failure.
+func (ss *Sessions) Rotate(ctx context.Context, oldToken string, s Subject, m Meta, r Rotation) (string, Session, error) {
+	if err := s.validate(); err != nil {
+		return "", Session{}, err
+	}
+	if r != RotateLogin && r != RotateSwitch {
+		return "", Session{}, fmt.Errorf("auth: unknown rotation %d", r)
+	}
+	if r == RotateSwitch && !wellFormed(oldToken) {
+		return "", Session{}, ErrNoSession
+	}
+	now := ss.dbNow()
+	var token string
+	var sess Session
+	err := ss.db.Tx(ctx, func(tx *store.Tx) error {
+		absolute := now.Add(ss.cfg.Absolute)
+		if wellFormed(oldToken) {
+			old, ended, err := ss.endIn(ctx, tx, hashToken(oldToken), now)
+			if err != nil {
+				return err
+			}
+			if r == RotateSwitch {
+				switch {
+				case !ended || !old.live(now):
+					return ErrNoSession
+				case old.Subject.PersonID != s.PersonID:
+					return fmt.Errorf("%w: switch to another person", ErrInvalidSubject)
+				}
+				absolute = old.AbsoluteExpiresAt
+			}
+		}
+		var err error
+		token, sess, err = ss.insert(ctx, tx, s, m, now, absolute)
+		return err
+	})
+	if err != nil {
+		return "", Session{}, err
+	}
+	return token, sess, nil
+}
+
+// endIn ends the session with the given hash if it has not ended, and returns
+// it as it was; ended is false when there was nothing to end.
+func (ss *Sessions) endIn(ctx context.Context, tx *store.Tx, hash string, now time.Time) (Session, bool, error) {
+	s, err := scanSession(tx.QueryRow(ctx, "UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL RETURNING "+
+		sessionColumns, now, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, false, nil
+	}
+	if err != nil {
+		return Session{}, false, fmt.Errorf("auth: end session: %w", err)
+	}
+	ss.setIdle(&s)
+	return s, true, nil
+}
+
+// End ends the session the token names (logout). Ending an unknown, malformed
+// or already ended session is not an error, so logout is idempotent. Errors:
+// database failures only.
+func (ss *Sessions) End(ctx context.Context, token string) error {
+	if !wellFormed(token) {
+		return nil
+	}
+	_, err := ss.db.Exec(ctx, "UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+		ss.dbNow(), hashToken(token))
+	if err != nil {
+		return fmt.Errorf("auth: end session: %w", err)
+	}
+	return nil
+}
+
+// execer is what *store.DB and *store.Tx have in common for writes.
+type execer interface {
+	Exec(ctx context.Context, q string, args ...any) (sql.Result, error)
+}
+
+// EndAll ends every session of the person (unitID nil), or only those in which
+// the person acts for the unit *unitID, and returns how many it ended. Used
+// when a password is reset, an agent removed or a grant revoked. Errors:
+// database failures only.
+func (ss *Sessions) EndAll(ctx context.Context, personID int64, unitID *int64) (int, error) {
+	return ss.endAll(ctx, ss.db, personID, unitID)
+}
+
+// EndAllTx is EndAll inside the caller's transaction, so that the sessions end
+// together with the change that requires it (a new password, a removed agent).
+func (ss *Sessions) EndAllTx(ctx context.Context, tx *store.Tx, personID int64, unitID *int64) (int, error) {
+	return ss.endAll(ctx, tx, personID, unitID)
+}
+
+func (ss *Sessions) endAll(ctx context.Context, ex execer, personID int64, unitID *int64) (int, error) {
+	q := "UPDATE sessions SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL"
+	args := []any{ss.dbNow(), personID}
+	if unitID != nil {
+		q += " AND unit_id = ?"
+		args = append(args, *unitID)
+	}
+	res, err := ex.Exec(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("auth: end sessions: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("auth: end sessions: %w", err)
+	}
+	return int(n), nil
+}
+
+// Sweep deletes sessions whose absolute expiry is more than keep in the past
+// (every session is dead by then, ended or not) and returns how many. Run it
+// periodically from one process; running it from several is harmless. Errors:
+// database failures only.
+func (ss *Sessions) Sweep(ctx context.Context, keep time.Duration) (int, error) {
+	res, err := ss.db.Exec(ctx, "DELETE FROM sessions WHERE absolute_expires_at < ?", ss.dbNow().Add(-keep))
+	if err != nil {
+		return 0, fmt.Errorf("auth: sweep sessions: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("auth: sweep sessions: %w", err)
+	}
+	return int(n), nil
+}
+
+var (
+	_ execer = (*store.DB)(nil)
+	_ execer = (*store.Tx)(nil)
+)

@@ -1,0 +1,175 @@
+package person
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"hall/internal/ident"
+)
+
+// Bounds on login input. A longer login cannot name an account; a longer
+// password cannot be one the policy accepted (at most 128 runes), and hashing
+// megabytes per request would be free work for an attacker.
+const (
+	maxLoginLen         = 64
+	maxLoginPasswordLen = 4 * 128
+	// maxCandidates bounds the accounts one login value can name: its mobile
+	// owner plus the same number under different ID types (a passport number
+	// may equal another person's Taiwan pass number).
+	maxCandidates = 4
+)
+
+// Authenticate checks a personal password login (SPEC L6). login is an ID
+// number of any type (a resident ID in any case, full-width or not) or a mobile
+// number; both are tried, so a passport number that looks like a mobile works.
+//
+// An unknown account, an account without a password and a wrong password all
+// give ErrBadCredentials after the same work (one argon2id verify: hasher.Dummy
+// for the unknown account), so neither the answer nor its timing reveals which
+// accounts exist. When the stored hash uses older parameters it is replaced
+// after a successful login (best effort: on failure the old hash stays valid
+// and the next login tries again).
+//
+// Authenticate does not audit and does not throttle: the login layer records
+// every attempt (success and failure) with the client address and applies the
+// per-account and per-address limits, because only it knows the request.
+//
+// Errors: ErrBadCredentials; ErrBusy from the hasher (answer 503); ctx's error;
+// an error wrapping ErrMalformedHash for a corrupt stored hash; otherwise a
+// database failure.
+func (s *Service) Authenticate(ctx context.Context, login, password string) (Person, error) {
+	cands, err := s.loginCandidates(ctx, login)
+	if err != nil {
+		return Person{}, err
+	}
+	if len(cands) == 0 || password == "" || len(password) > maxLoginPasswordLen {
+		if err := s.hasher.Dummy(ctx); err != nil {
+			return Person{}, err
+		}
+		return Person{}, ErrBadCredentials
+	}
+	for _, c := range cands {
+		if c.hash == "" {
+			if err := s.hasher.Dummy(ctx); err != nil {
+				return Person{}, err
+			}
+			continue
+		}
+		ok, rehash, err := s.hasher.Verify(ctx, c.hash, password)
+		if err != nil {
+			return Person{}, fmt.Errorf("person %d: %w", c.p.ID, err)
+		}
+		if ok {
+			if rehash {
+				s.rehash(ctx, c.p.ID, c.hash, password)
+			}
+			return c.p, nil
+		}
+	}
+	return Person{}, ErrBadCredentials
+}
+
+type candidate struct {
+	p    Person
+	hash string
+}
+
+// loginCandidates finds the accounts a login value may name: every normalised
+// ID number it is valid as, the value as typed (records imported before
+// normalisation), and the mobile number it may be.
+func (s *Service) loginCandidates(ctx context.Context, login string) ([]candidate, error) {
+	raw := strings.TrimSpace(login)
+	if raw == "" || len(raw) > maxLoginLen {
+		return nil, nil
+	}
+	numbers := []string{raw}
+	now := s.now()
+	for _, o := range ident.IDTypes() {
+		if n, err := ident.ValidateID(o.Value, raw, now); err == nil && !contains(numbers, n) {
+			numbers = append(numbers, n)
+		}
+	}
+	q := "SELECT " + personColumns + " FROM persons WHERE id_number IN (?" + strings.Repeat(", ?", len(numbers)-1) + ")"
+	args := make([]any, 0, len(numbers)+1)
+	for _, n := range numbers {
+		args = append(args, n)
+	}
+	if m, err := ident.NormalizeMobile(raw); err == nil {
+		q += " OR mobile = ?"
+		args = append(args, m)
+	}
+	q += " ORDER BY id LIMIT ?"
+	args = append(args, maxCandidates)
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("person: login look-up: %w", err)
+	}
+	defer rows.Close()
+	var out []candidate
+	for rows.Next() {
+		p, hash, err := scanPerson(rows)
+		if err != nil {
+			return nil, fmt.Errorf("person: login look-up: %w", err)
+		}
+		out = append(out, candidate{p, hash})
+	}
+	return out, rows.Err()
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// rehash replaces an outdated hash after a successful verify. The WHERE on the
+// old hash keeps a password changed meanwhile from being overwritten. Errors
+// are dropped on purpose: the login succeeded and the old hash still works.
+func (s *Service) rehash(ctx context.Context, id int64, old, password string) {
+	h, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return
+	}
+	_, _ = s.db.Exec(ctx, "UPDATE persons SET password_hash = ? WHERE id = ? AND password_hash = ?", h, id, old)
+}
+
+// AuthenticateBySMS checks a login with mobile and SMS dynamic code (手机动态码,
+// SPEC L6); binding is the browser session the code was sent to.
+//
+// The code is checked before the account is looked up. Were it the other way
+// round, anyone could submit any code and tell "no such mobile" from "wrong
+// code"; checking first means the answer for an unknown mobile is visible only
+// to whoever received a valid code on that phone, who learns nothing they did
+// not know. (Whether the send step reveals registration is the login page's
+// business: it should send the same way for every well-formed mobile.)
+//
+// Errors: ErrBadCredentials for a malformed mobile or code, a refused code
+// (then wrapping the checker's error, so the login layer can find a
+// FieldMessage or a rate-limit error with errors.As) and an unknown mobile;
+// ctx's error; otherwise a database failure.
+func (s *Service) AuthenticateBySMS(ctx context.Context, mobile, code, binding string) (Person, error) {
+	m, err := ident.NormalizeMobile(mobile)
+	if err != nil {
+		return Person{}, ErrBadCredentials
+	}
+	c, ok := normalizeCode(code)
+	if !ok {
+		return Person{}, ErrBadCredentials
+	}
+	if err := s.codes.Check(ctx, PurposeLogin, binding, m, c); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return Person{}, ctxErr
+		}
+		return Person{}, fmt.Errorf("%w: %w", ErrBadCredentials, err)
+	}
+	p, err := s.one(ctx, "mobile = ?", m)
+	if errors.Is(err, ErrNotFound) {
+		return Person{}, ErrBadCredentials
+	}
+	return p, err
+}

@@ -1,0 +1,104 @@
+package person
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// ErrMalformedHash is wrapped by the errors of Verify and parsePHC for a stored
+// hash that is not an argon2id PHC string the hall accepts.
+var ErrMalformedHash = errors.New("person: malformed password hash")
+
+// params is a parsed argon2id PHC string.
+type params struct {
+	memory  uint32 // KiB
+	time    uint32
+	threads uint8
+	salt    []byte
+	key     []byte
+}
+
+// Parse limits. Stored hashes may come from imports, so a hash must not be able
+// to demand unbounded memory or time at the next login: these are generous
+// bounds above any sensible configuration, not policy (that is Validate's job).
+const (
+	parseMaxMemoryKiB = 1 << 20 // 1 GiB
+	parseMaxTime      = 64
+	parseMaxThreads   = 64
+	parseMinSalt      = 8
+	parseMaxSalt      = 64
+	parseMinKey       = 16
+	parseMaxKey       = 64
+	parseMaxLen       = 256
+)
+
+// b64 is the PHC encoding: standard alphabet, no padding. Strict, so that one
+// hash has exactly one spelling.
+var b64 = base64.RawStdEncoding.Strict()
+
+// String formats p as "$argon2id$v=19$m=…,t=…,p=…$<salt>$<key>".
+func (p params) String() string {
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version,
+		p.memory, p.time, p.threads, b64.EncodeToString(p.salt), b64.EncodeToString(p.key))
+}
+
+// parsePHC reads an argon2id PHC string. Only version 19 and the parameter order
+// m, t, p (as every argon2 implementation writes them) are accepted.
+func parsePHC(s string) (params, error) {
+	var p params
+	bad := func(why string) (params, error) {
+		return params{}, fmt.Errorf("%w: %s", ErrMalformedHash, why)
+	}
+	if len(s) > parseMaxLen {
+		return bad("too long")
+	}
+	parts := strings.Split(s, "$")
+	if len(parts) != 6 || parts[0] != "" {
+		return bad("want $argon2id$v=19$m=…,t=…,p=…$salt$hash")
+	}
+	if parts[1] != "argon2id" {
+		return bad("algorithm is not argon2id")
+	}
+	if parts[2] != "v="+strconv.Itoa(argon2.Version) {
+		return bad("unsupported version")
+	}
+	kv := strings.Split(parts[3], ",")
+	if len(kv) != 3 {
+		return bad("want parameters m, t, p")
+	}
+	var vals [3]uint64
+	for i, name := range []string{"m=", "t=", "p="} {
+		digits, ok := strings.CutPrefix(kv[i], name)
+		if !ok || digits == "" || len(digits) > 10 || (len(digits) > 1 && digits[0] == '0') {
+			return bad("bad parameter " + strings.TrimSuffix(name, "="))
+		}
+		v, err := strconv.ParseUint(digits, 10, 32)
+		if err != nil {
+			return bad("bad parameter " + strings.TrimSuffix(name, "="))
+		}
+		vals[i] = v
+	}
+	if vals[2] < 1 || vals[2] > parseMaxThreads {
+		return bad("parallelism out of range")
+	}
+	if vals[1] < 1 || vals[1] > parseMaxTime {
+		return bad("time out of range")
+	}
+	if vals[0] < 8*vals[2] || vals[0] > parseMaxMemoryKiB {
+		return bad("memory out of range")
+	}
+	p.memory, p.time, p.threads = uint32(vals[0]), uint32(vals[1]), uint8(vals[2])
+	var err error
+	if p.salt, err = b64.DecodeString(parts[4]); err != nil || len(p.salt) < parseMinSalt || len(p.salt) > parseMaxSalt {
+		return bad("bad salt")
+	}
+	if p.key, err = b64.DecodeString(parts[5]); err != nil || len(p.key) < parseMinKey || len(p.key) > parseMaxKey {
+		return bad("bad hash")
+	}
+	return p, nil
+}

@@ -1,0 +1,225 @@
+package person
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"hall/internal/audit"
+	"hall/internal/ident"
+	"hall/internal/store"
+)
+
+// RegisterInput is the personal registration form (SPEC R1) as submitted.
+// Binding is the browser session or flow the SMS code was sent to; ClientAddr
+// the client's address for the audit log.
+type RegisterInput struct {
+	IDType     string
+	IDNumber   string
+	Name       string
+	Mobile     string
+	Password   string
+	Confirm    string
+	SMSCode    string
+	Agreed     bool
+	Binding    string
+	ClientAddr string
+}
+
+// registration is a RegisterInput that passed every field check.
+type registration struct {
+	idType   ident.IDType
+	idNumber string
+	name     string
+	mobile   string
+	code     string
+}
+
+// validate checks every field of the form and reports all problems at once.
+func (s *Service) validate(in RegisterInput) (registration, error) {
+	fe := &FormError{}
+	var r registration
+	r.idType, r.idNumber = checkIdentity(fe, in.IDType, in.IDNumber, s.now())
+	r.name = checkName(fe, in.Name)
+	r.mobile = checkMobile(fe, FieldMobile, in.Mobile)
+	if in.Password == "" {
+		fe.add(FieldPassword, msgPasswordMissing)
+	} else {
+		// The raw values too, so that a password containing a mistyped ID number
+		// is refused as well (and reported together with the ID number).
+		ctxWords := []string{r.idNumber, r.mobile, strings.TrimSpace(in.IDNumber), strings.TrimSpace(in.Mobile)}
+		if err := s.policy.Check(in.Password, ctxWords...); err != nil {
+			fe.add(FieldPassword, fieldMsg(err))
+		}
+	}
+	switch {
+	case in.Confirm == "":
+		fe.add(FieldConfirm, msgConfirmMissing)
+	case in.Confirm != in.Password:
+		fe.add(FieldConfirm, msgConfirmMismatch)
+	}
+	code, ok := normalizeCode(in.SMSCode)
+	if !ok {
+		fe.add(FieldSMSCode, msgSMSCodeFormat)
+	}
+	r.code = code
+	if !in.Agreed {
+		fe.add(FieldAgreed, msgAgreement)
+	}
+	return r, fe.orNil()
+}
+
+// maxRegisterAttempts bounds the retries after a unique violation that the
+// re-check could not attribute (the conflicting registration rolled back).
+const maxRegisterAttempts = 3
+
+// Register creates a real-name personal account (SPEC R1).
+//
+// Order of work, and why:
+//  1. Every field is checked server-side; a *FormError lists all problems. The
+//     SMS code is not touched, so the person can fix the form and reuse it.
+//  2. The SMS code is checked (purpose "register", bound to in.Binding) before
+//     anything reveals whether the ID or mobile is taken: finding out costs a
+//     code sent to a phone one holds, so the form cannot be used to enumerate
+//     registered ID numbers. It runs outside any transaction of ours because
+//     the checker writes in its own (SQLite has one writer).
+//  3. A pre-check on the read pool refuses a taken ID or mobile before a hash
+//     is spent on it.
+//  4. The password is hashed outside the transaction, so the SQLite writer is
+//     never held during the ~25 ms of argon2id.
+//  5. One transaction re-checks, inserts and appends the audit record
+//     "person.register". A concurrent registration that slipped between check
+//     and insert is caught by the unique constraints and reported the same way.
+//
+// Errors: *FormError for invalid fields or a refused SMS code; a *FormError
+// matching ErrIDTaken and/or ErrMobileTaken when the ID number or mobile
+// belongs to another account (SPEC §9); ErrBusy from the hasher; ctx's error;
+// otherwise a database or audit failure.
+func (s *Service) Register(ctx context.Context, in RegisterInput) (Person, error) {
+	r, err := s.validate(in)
+	if err != nil {
+		return Person{}, err
+	}
+	if err := s.codes.Check(ctx, PurposeRegister, in.Binding, r.mobile, r.code); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return Person{}, ctxErr
+		}
+		fe := &FormError{}
+		fe.add(FieldSMSCode, smsMessage(err))
+		return Person{}, fe
+	}
+	if t, err := takenBy(ctx, s.db, r); err != nil || t != 0 {
+		return Person{}, takenOr(t, err)
+	}
+	hash, err := s.hasher.Hash(ctx, in.Password)
+	if err != nil {
+		return Person{}, err
+	}
+	for attempt := 1; ; attempt++ {
+		p, err := s.insert(ctx, r, hash, in.ClientAddr)
+		if err == nil || !store.IsUniqueViolation(err) {
+			return p, err
+		}
+		// On PostgreSQL a unique violation means a conflicting row committed
+		// after our check; read it to say which field is taken.
+		t, rerr := takenBy(ctx, s.db, r)
+		if rerr != nil || t != 0 {
+			return Person{}, takenOr(t, rerr)
+		}
+		if attempt == maxRegisterAttempts {
+			return Person{}, err
+		}
+	}
+}
+
+// insert stores the person and its audit record in one transaction.
+func (s *Service) insert(ctx context.Context, r registration, hash, clientAddr string) (Person, error) {
+	now := s.dbNow()
+	p := Person{IDType: r.idType, IDNumber: r.idNumber, Name: r.name, Mobile: r.mobile,
+		Level: LevelRealName, PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		if t, err := takenBy(ctx, tx, r); err != nil || t != 0 {
+			return takenOr(t, err)
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, password_hash,
+			level, password_changed_at, must_change_password, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			string(p.IDType), p.IDNumber, p.Name, p.Mobile, hash, string(p.Level), now, false, now, now,
+		).Scan(&p.ID)
+		if err != nil {
+			return err
+		}
+		_, err = s.audit.Append(ctx, tx, audit.Entry{
+			PersonID: p.ID,
+			Action:   "person.register",
+			Target:   "person:" + strconv.FormatInt(p.ID, 10),
+			Result:   audit.Success,
+			ClientIP: clientAddr,
+			Detail: map[string]string{
+				"id_type":   string(p.IDType),
+				"id_number": p.MaskedID(),
+				"mobile":    p.MaskedMobile(),
+			},
+		})
+		return err
+	})
+	if err != nil {
+		return Person{}, err
+	}
+	return p, nil
+}
+
+// querier is what *store.DB and *store.Tx have in common for single-row reads.
+type querier interface {
+	QueryRow(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// takenBy reports which of the registration's unique values exist already.
+func takenBy(ctx context.Context, q querier, r registration) (taken, error) {
+	var ids, mobiles int
+	err := q.QueryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM persons WHERE id_number = ? AND id_type = ?),
+		(SELECT COUNT(*) FROM persons WHERE mobile = ?)`,
+		r.idNumber, string(r.idType), r.mobile).Scan(&ids, &mobiles)
+	if err != nil {
+		return 0, fmt.Errorf("person: check taken: %w", err)
+	}
+	var t taken
+	if ids > 0 {
+		t |= takenID
+	}
+	if mobiles > 0 {
+		t |= takenMobile
+	}
+	return t, nil
+}
+
+// takenOr returns err if set, else the FormError for t.
+func takenOr(t taken, err error) error {
+	if err != nil {
+		return err
+	}
+	return takenError(t)
+}
+
+// smsMessage is the message to show for a refused SMS code. The checker's error
+// type is not known here: only an error that offers a field message is shown
+// as it is; anything else gets the generic message, which does not say whether
+// the code was wrong, expired or used.
+func smsMessage(err error) string {
+	var fm interface{ FieldMessage() string }
+	if errors.As(err, &fm) {
+		if m := fm.FieldMessage(); m != "" {
+			return m
+		}
+	}
+	return msgSMSCodeRefused
+}
+
+var (
+	_ querier = (*store.DB)(nil)
+	_ querier = (*store.Tx)(nil)
+)

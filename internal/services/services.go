@@ -1,0 +1,123 @@
+// Package services wires the hall's domain services from a Config and an open
+// database: it chooses, for each external system, the development implementation or
+// the production adapter. cmd/hall and the web tests build the same graph through it.
+package services
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"hall/internal/audit"
+	"hall/internal/auth"
+	"hall/internal/cases"
+	"hall/internal/config"
+	"hall/internal/flow"
+	"hall/internal/ident"
+	"hall/internal/person"
+	"hall/internal/registry"
+	"hall/internal/sms"
+	"hall/internal/store"
+	"hall/internal/unit"
+	"hall/internal/verify"
+)
+
+// Services is the wired domain. Fields named Dev* are the development
+// implementations; they are nil in production mode.
+type Services struct {
+	Config  config.Config
+	DB      *store.DB
+	Log     *slog.Logger
+	Now     func() time.Time
+	Audit   *audit.Log
+	Catalog *cases.Catalog
+
+	Hasher   *person.Hasher
+	Persons  *person.Service
+	Sessions *auth.Sessions
+	Units    *unit.Service
+	Flows    *flow.Store
+
+	SMS      sms.Sender
+	Codes    *sms.Codes
+	Registry registry.Registry
+	Verify   *verify.Service
+	Policy   ident.PasswordPolicy
+
+	DevOutbox   *sms.Outbox
+	DevRegistry *registry.Table
+	DevVerify   *verify.DevProvider
+	HTTPVerify  *verify.HTTPProvider
+}
+
+// Build wires the services. now may be nil (time.Now); tests pass a fake clock.
+func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Time) (*Services, error) {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Services{Config: cfg, DB: db, Log: log, Now: now, Policy: ident.DefaultPasswordPolicy()}
+	s.Audit = audit.New(db, []byte(cfg.AuditKey), now)
+	s.Catalog = cases.NewCatalog(db)
+
+	hc := person.DefaultHashConfig()
+	hc.Memory, hc.Time, hc.Threads = uint32(cfg.HashMemoryKiB), uint32(cfg.HashTime), uint8(cfg.HashThreads)
+	var err error
+	if s.Hasher, err = person.NewHasher(hc); err != nil {
+		return nil, fmt.Errorf("password hashing: %w", err)
+	}
+
+	if cfg.SMSGatewayURL != "" {
+		s.SMS, err = sms.NewGateway(sms.GatewayConfig{URL: cfg.SMSGatewayURL, APIKey: cfg.SMSAPIKey,
+			Secret: []byte(cfg.SMSSecret), Sign: cfg.SMSSign}, now)
+		if err != nil {
+			return nil, fmt.Errorf("sms gateway: %w", err)
+		}
+	} else {
+		s.DevOutbox = sms.NewOutbox(db, now)
+		s.SMS = s.DevOutbox
+	}
+	cc := sms.DefaultCodeConfig()
+	cc.Sign = cfg.SMSSign
+	if cfg.SMSCodeKey != "" {
+		cc.Key = []byte(cfg.SMSCodeKey)
+	}
+	if err := cc.Validate(); err != nil {
+		return nil, fmt.Errorf("sms codes: %w", err)
+	}
+	s.Codes = sms.NewCodes(db, s.SMS, cc, now)
+
+	s.Persons = person.New(db, s.Hasher, s.Codes, s.Policy, s.Audit, now)
+	if s.Sessions, err = auth.NewSessions(db, auth.SessionConfig{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute}, now); err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
+	}
+	s.Units = unit.New(db, now)
+	s.Flows = flow.NewStore(db, now)
+
+	if cfg.RegistryURL != "" {
+		if s.Registry, err = registry.NewHTTP(cfg.RegistryURL, cfg.RegistryAPIKey, &http.Client{Timeout: 10 * time.Second}, now); err != nil {
+			return nil, fmt.Errorf("registry: %w", err)
+		}
+	} else {
+		s.DevRegistry = registry.NewTable(db, now)
+		s.Registry = s.DevRegistry
+	}
+
+	var provider verify.Provider
+	if cfg.VerifyURL != "" {
+		s.HTTPVerify, err = verify.NewHTTPProvider(verify.HTTPConfig{StartURL: cfg.VerifyURL,
+			CallbackURL: cfg.BaseURL + "/verify/callback", Secret: []byte(cfg.VerifySecret)}, now)
+		if err != nil {
+			return nil, fmt.Errorf("verification provider: %w", err)
+		}
+		provider = s.HTTPVerify
+	} else {
+		s.DevVerify = verify.NewDevProvider()
+		provider = s.DevVerify
+	}
+	s.Verify = verify.New(db, provider, verify.Config{}, now)
+	return s, nil
+}

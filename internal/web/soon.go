@@ -1,0 +1,25 @@
+package web
+
+import "net/http"
+
+// soonNames maps the pages that later releases build to their titles; anything else
+// under /soon/ is a 404. Links to features that are not built yet point here, so that
+// the hall has no dead links.
+var soonNames = map[string]string{
+	"login":    "登录",
+	"register": "注册",
+	"recover":  "忘记密码",
+	"upgrade":  "历史单位用户升级",
+	"appeal":   "用户申诉",
+	"query":    "查询服务",
+	"notices":  "公示公告",
+	"help":     "在线帮助",
+}
+
+func (s *Server) soonShow(w http.ResponseWriter, r *http.Request) error {
+	title, ok := soonNames[r.PathValue("what")]
+	if !ok {
+		return s.notFound(w, r)
+	}
+	return s.render(w, r, http.StatusOK, "soon", title, "", nil)
+}

@@ -1,0 +1,124 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/cases"
+	"hall/internal/config"
+	"hall/internal/services"
+	"hall/internal/store"
+	"hall/internal/store/storetest"
+)
+
+// testServer is the real server (router, middleware, templates) on a fresh, migrated
+// and seeded SQLite database, built the way cmd/hall builds it. Tests send requests
+// through it with Get/Do, or start it on a port with URL for a browser.
+type testServer struct {
+	*Server
+	DB      *store.DB
+	Catalog *cases.Catalog
+	url     string
+}
+
+// newTestServer builds a testServer. Options may change the dependencies (for
+// example the clock or the config) before the server is built.
+func newTestServer(t testing.TB, opts ...func(*services.Services)) *testServer {
+	t.Helper()
+	cfg := config.Defaults()
+	cfg.DataDir = t.TempDir()
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	db := storetest.SQLite(t)
+	catalog := cases.NewCatalog(db)
+	if err := catalog.Seed(context.Background()); err != nil {
+		t.Fatalf("seed catalog: %v", err)
+	}
+	cfg.AuditKey = "test-audit-key"
+	svc, err := services.Build(cfg, db, discardLogger(), nil)
+	if err != nil {
+		t.Fatalf("services: %v", err)
+	}
+	for _, o := range opts {
+		o(svc)
+	}
+	s, err := New(svc)
+	if err != nil {
+		t.Fatalf("web.New: %v", err)
+	}
+	s.SetReady()
+	return &testServer{Server: s, DB: db, Catalog: catalog}
+}
+
+// Do sends r through the router and returns the recorded response.
+func (ts *testServer) Do(t testing.TB, r *http.Request) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	ts.ServeHTTP(rec, r)
+	return rec
+}
+
+// Get sends a GET for target (a path with an optional query) through the router.
+func (ts *testServer) Get(t testing.TB, target string) *httptest.ResponseRecorder {
+	t.Helper()
+	return ts.Do(t, httptest.NewRequest(http.MethodGet, target, nil))
+}
+
+// GetHTML sends a GET, checks the status and the HTML content type, and parses the
+// page.
+func (ts *testServer) GetHTML(t testing.TB, target string, wantStatus int) *htmlNode {
+	t.Helper()
+	rec := ts.Get(t, target)
+	if rec.Code != wantStatus {
+		t.Fatalf("GET %s: status %d, want %d\n%s", target, rec.Code, wantStatus, shortBody(rec.Body.String()))
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Fatalf("GET %s: Content-Type %q, want text/html", target, ct)
+	}
+	return parseHTML(t, rec.Body.String())
+}
+
+// URL starts the server on a local port (once) and returns its base URL, for
+// browser tests and for fetching with a real HTTP client. It stops at cleanup.
+func (ts *testServer) URL(t testing.TB) string {
+	t.Helper()
+	if ts.url == "" {
+		hs := httptest.NewServer(ts)
+		t.Cleanup(hs.Close)
+		ts.url = hs.URL
+	}
+	return ts.url
+}
+
+func shortBody(s string) string {
+	if len(s) > 2000 {
+		return s[:2000] + "…"
+	}
+	return s
+}
+
+// discardLogger keeps test output readable; failing tests print what they check.
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// fetchStatus GETs an absolute URL with a real HTTP client, following no redirects.
+func fetchStatus(t testing.TB, rawURL string) int {
+	t.Helper()
+	client := &http.Client{
+		Timeout:       10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	resp, err := client.Get(rawURL)
+	if err != nil {
+		t.Fatalf("GET %s: %v", rawURL, err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body) //nolint:errcheck
+	return resp.StatusCode
+}

@@ -1,0 +1,178 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"hall/internal/auth"
+	"hall/internal/person"
+	"hall/internal/unit"
+)
+
+// visitor is who is on the other end of a request: always a browser binding (an
+// anonymous random ID in a cookie, to which codes, flows and QR tickets are bound),
+// and when signed in, the session with its person and, for a unit session, the unit
+// and the membership the person acts under.
+type visitor struct {
+	Binding    string
+	Token      string
+	Session    *auth.Session
+	Person     *person.Person
+	Unit       *unit.Unit
+	Membership *unit.Membership
+}
+
+// SignedIn reports whether the visitor has a live session.
+func (v *visitor) SignedIn() bool { return v != nil && v.Person != nil }
+
+// RoleLabel is the acting role for the header (法定代表人 / 管理员 / 经办人).
+func (v *visitor) RoleLabel() string {
+	if v == nil || v.Membership == nil {
+		return ""
+	}
+	return v.Membership.Role.Label()
+}
+
+const visitorKey ctxKey = 100
+
+func visitorFrom(ctx context.Context) *visitor {
+	v, _ := ctx.Value(visitorKey).(*visitor)
+	if v == nil {
+		return &visitor{}
+	}
+	return v
+}
+
+// cookie names: the __Host- prefix (Secure, Path=/, no Domain) when served over TLS.
+func (s *Server) cookieName(base string) string {
+	if s.secure() {
+		return "__Host-" + base
+	}
+	return base
+}
+
+func (s *Server) secure() bool { return strings.HasPrefix(s.Config.BaseURL, "https://") }
+
+func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name: s.cookieName(name), Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.secure(), SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// withVisitor loads the visitor: it issues a binding cookie on first contact and, when
+// a session cookie is present, resolves it. A session that has ended is cleared. For a
+// unit session the membership is re-read on every request, so a revoked or expired
+// role stops working at once (QUALITY.md: authorization on every request).
+func (s *Server) withVisitor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		v := &visitor{}
+		if c, err := r.Cookie(s.cookieName("hall_b")); err == nil && len(c.Value) >= 22 && len(c.Value) <= 64 {
+			v.Binding = c.Value
+		} else {
+			v.Binding = randomToken(18)
+			s.setCookie(w, "hall_b", v.Binding, 0)
+		}
+		if c, err := r.Cookie(s.cookieName("hall_session")); err == nil && c.Value != "" {
+			if err := s.loadSession(r.Context(), v, c.Value); err != nil {
+				if !errors.Is(err, auth.ErrNoSession) && !errors.Is(err, errMembershipGone) {
+					s.renderError(w, r, err)
+					return
+				}
+				s.setCookie(w, "hall_session", "", -1)
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), visitorKey, v)))
+	})
+}
+
+var errMembershipGone = errors.New("web: the session's membership is no longer usable")
+
+func (s *Server) loadSession(ctx context.Context, v *visitor, token string) error {
+	sess, err := s.Sessions.Lookup(ctx, token)
+	if err != nil {
+		return err
+	}
+	p, err := s.Persons.Get(ctx, sess.Subject.PersonID)
+	if err != nil {
+		if errors.Is(err, person.ErrNotFound) {
+			return auth.ErrNoSession
+		}
+		return err
+	}
+	if sess.Subject.UnitID != 0 {
+		m, err := s.Units.Membership(ctx, sess.Subject.UnitID, sess.Subject.PersonID)
+		if errors.Is(err, unit.ErrNotFound) || (err == nil && (!m.Usable(s.Now()) || string(m.Role) != string(sess.Subject.Role))) {
+			_ = s.Sessions.End(ctx, token)
+			return errMembershipGone
+		}
+		if err != nil {
+			return err
+		}
+		u, err := s.Units.Get(ctx, sess.Subject.UnitID)
+		if err != nil {
+			return err
+		}
+		v.Unit, v.Membership = &u, &m
+	}
+	v.Token, v.Session, v.Person = token, &sess, &p
+	return nil
+}
+
+// startSession signs the visitor in as subj, replacing any session it had (the token
+// is rotated at login and unit switch), and sets the cookie.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, subj auth.Subject) error {
+	v := visitorFrom(r.Context())
+	meta := auth.Meta{ClientAddr: clientAddr(r), UserAgent: r.UserAgent()}
+	var token string
+	var err error
+	if v.Token != "" {
+		token, _, err = s.Sessions.Rotate(r.Context(), v.Token, subj, meta, auth.RotateLogin)
+		if errors.Is(err, auth.ErrNoSession) {
+			token, _, err = s.Sessions.Create(r.Context(), subj, meta)
+		}
+	} else {
+		token, _, err = s.Sessions.Create(r.Context(), subj, meta)
+	}
+	if err != nil {
+		return err
+	}
+	s.setCookie(w, "hall_session", token, int(s.Config.SessionAbsolute/time.Second))
+	return nil
+}
+
+// endSession logs the visitor out.
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
+	v := visitorFrom(r.Context())
+	s.setCookie(w, "hall_session", "", -1)
+	if v.Token == "" {
+		return nil
+	}
+	return s.Sessions.End(r.Context(), v.Token)
+}
+
+// clientAddr is the client's IP address (the host part of RemoteAddr). Behind a proxy
+// the proxy must set RemoteAddr; forwarded headers are not trusted here.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
