@@ -2,6 +2,7 @@ package person
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -172,4 +173,48 @@ func (s *Service) AuthenticateBySMS(ctx context.Context, mobile, code, binding s
 		return Person{}, ErrBadCredentials
 	}
 	return p, err
+}
+
+// ByLogin returns the accounts a login value (ID number of any type, or mobile) may
+// name, at most a few, without checking any password. The unit login uses it to find
+// the acting person before deciding which password applies (the account's for a legal
+// rep, the unit password for an admin or agent). Errors: database failures only.
+func (s *Service) ByLogin(ctx context.Context, login string) ([]Person, error) {
+	cands, err := s.loginCandidates(ctx, login)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Person, len(cands))
+	for i, c := range cands {
+		out[i] = c.p
+	}
+	return out, nil
+}
+
+// CheckPassword verifies the account password of person id. Errors:
+// ErrBadCredentials for a wrong password, no password or an unknown id; ErrBusy;
+// ctx's error; otherwise a database failure.
+func (s *Service) CheckPassword(ctx context.Context, id int64, password string) error {
+	var hash string
+	err := s.db.QueryRow(ctx, `SELECT password_hash FROM persons WHERE id = ?`, id).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (hash == "" || password == "" || len(password) > maxLoginPasswordLen)) {
+		if err := s.hasher.Dummy(ctx); err != nil {
+			return err
+		}
+		return ErrBadCredentials
+	}
+	if err != nil {
+		return err
+	}
+	ok, rehash, err := s.hasher.Verify(ctx, hash, password)
+	if err != nil {
+		return fmt.Errorf("person %d: %w", id, err)
+	}
+	if !ok {
+		return ErrBadCredentials
+	}
+	if rehash {
+		s.rehash(ctx, id, hash, password)
+	}
+	return nil
 }

@@ -137,34 +137,67 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Person, error
 
 // insert stores the person and its audit record in one transaction.
 func (s *Service) insert(ctx context.Context, r registration, hash, clientAddr string) (Person, error) {
-	now := s.dbNow()
-	p := Person{IDType: r.idType, IDNumber: r.idNumber, Name: r.name, Mobile: r.mobile,
-		Level: LevelRealName, PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
+	var p Person
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		if t, err := takenBy(ctx, tx, r); err != nil || t != 0 {
-			return takenOr(t, err)
-		}
-		err := tx.QueryRow(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, password_hash,
-			level, password_changed_at, must_change_password, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			string(p.IDType), p.IDNumber, p.Name, p.Mobile, hash, string(p.Level), now, false, now, now,
-		).Scan(&p.ID)
-		if err != nil {
-			return err
-		}
-		_, err = s.audit.Append(ctx, tx, audit.Entry{
-			PersonID: p.ID,
-			Action:   "person.register",
-			Target:   "person:" + strconv.FormatInt(p.ID, 10),
-			Result:   audit.Success,
-			ClientIP: clientAddr,
-			Detail: map[string]string{
-				"id_type":   string(p.IDType),
-				"id_number": p.MaskedID(),
-				"mobile":    p.MaskedMobile(),
-			},
-		})
+		var err error
+		p, err = s.CreateTx(ctx, tx, NewAccount{IDType: r.idType, IDNumber: r.idNumber, Name: r.name,
+			Mobile: r.mobile, PasswordHash: hash}, clientAddr)
 		return err
+	})
+	if err != nil {
+		return Person{}, err
+	}
+	return p, nil
+}
+
+// NewAccount is an account whose fields were already checked and normalised (by
+// Register, or by a flow that verified the person, such as unit registration).
+type NewAccount struct {
+	IDType       ident.IDType
+	IDNumber     string
+	Name         string
+	Mobile       string
+	PasswordHash string // argon2id PHC string from Hasher.Hash; "" for no password
+}
+
+// CreateTx inserts a personal account and its audit record inside the caller's
+// transaction, for flows that create an account as part of a larger change (R2 creates
+// the legal rep's account with the unit). Errors: a *FormError matching ErrIDTaken or
+// ErrMobileTaken when either is taken (on PostgreSQL a racing insert is reported as
+// the unique violation itself: check store.IsUniqueViolation and retry or report);
+// otherwise a database or audit failure.
+func (s *Service) CreateTx(ctx context.Context, tx *store.Tx, a NewAccount, clientAddr string) (Person, error) {
+	now := s.dbNow()
+	p := Person{IDType: a.IDType, IDNumber: a.IDNumber, Name: a.Name, Mobile: a.Mobile,
+		Level: LevelRealName, CreatedAt: now, UpdatedAt: now}
+	var changed any
+	if a.PasswordHash != "" {
+		p.PasswordChangedAt = now
+		changed = now
+	}
+	r := registration{idType: a.IDType, idNumber: a.IDNumber, mobile: a.Mobile}
+	if t, err := takenBy(ctx, tx, r); err != nil || t != 0 {
+		return Person{}, takenOr(t, err)
+	}
+	err := tx.QueryRow(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, password_hash,
+		level, password_changed_at, must_change_password, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		string(p.IDType), p.IDNumber, p.Name, p.Mobile, a.PasswordHash, string(p.Level), changed, false, now, now,
+	).Scan(&p.ID)
+	if err != nil {
+		return Person{}, err
+	}
+	_, err = s.audit.Append(ctx, tx, audit.Entry{
+		PersonID: p.ID,
+		Action:   "person.register",
+		Target:   "person:" + strconv.FormatInt(p.ID, 10),
+		Result:   audit.Success,
+		ClientIP: clientAddr,
+		Detail: map[string]string{
+			"id_type":   string(p.IDType),
+			"id_number": p.MaskedID(),
+			"mobile":    p.MaskedMobile(),
+		},
 	})
 	if err != nil {
 		return Person{}, err

@@ -56,9 +56,9 @@ func (f *form) OK() bool { return len(f.Errors) == 0 && f.Top == "" }
 // field is what the "field" template draws: a labelled control with its error.
 type field struct {
 	Name, Label, Type, Value, Error, Hint, Autocomplete string
-	Required                                              bool
-	Options                                               []option
-	Checked                                               bool
+	Required                                            bool
+	Options                                             []option
+	Checked                                             bool
 }
 
 type option struct {
