@@ -36,6 +36,7 @@ type Services struct {
 	Hasher   *person.Hasher
 	Persons  *person.Service
 	Sessions *auth.Sessions
+	Login    *auth.Login
 	Units    *unit.Service
 	Flows    *flow.Store
 
@@ -95,6 +96,7 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		return nil, fmt.Errorf("sessions: %w", err)
 	}
 	s.Units = unit.New(db, now)
+	s.Login = auth.NewLogin(s.Persons, s.Units, s.Hasher, s.Audit, now)
 	s.Flows = flow.NewStore(db, now)
 
 	if cfg.RegistryURL != "" {
