@@ -32,7 +32,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		Status  int
 		Message string
 	}{status, msg}
-	if rerr := s.render(w, r, status, "error", http.StatusText(status), "", data); rerr != nil {
+	if rerr := s.render(w, r, status, "error", statusTitle(status), "", data); rerr != nil {
 		s.Log.ErrorContext(r.Context(), "render error page", "err", rerr)
 		http.Error(w, msg, status)
 	}
@@ -40,4 +40,24 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	return errStatus(http.StatusNotFound, "您访问的页面不存在。")
+}
+
+// statusTitle is the page title for an error status.
+func statusTitle(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return "请求有误"
+	case http.StatusForbidden:
+		return "无权访问"
+	case http.StatusNotFound:
+		return "页面不存在"
+	case http.StatusMethodNotAllowed:
+		return "请求方式不支持"
+	case http.StatusTooManyRequests:
+		return "请求过于频繁"
+	}
+	if status >= 500 {
+		return "系统繁忙"
+	}
+	return "出错了"
 }

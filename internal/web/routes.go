@@ -15,5 +15,15 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /catalog/{code}", s.catalogItem)
 	s.handle(mux, "GET /themes", s.themesShow)
 	s.handle(mux, "GET /soon/{what}", s.soonShow)
+
+	// Personal accounts: registration, login page (both tabs), personal center,
+	// logout, appeals (R1, L1 form, L6, B6 intake).
+
+	// Unit registration by the legal rep, verification pages and the companion app
+	// (R2, A1, A2).
+
+	// The unit user center and acting for a unit (L7, U1, §6 shell).
+
+	// Development tools (development mode only).
 	s.handle(mux, "/", s.notFound)
 }

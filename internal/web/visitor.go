@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -175,4 +176,47 @@ func randomToken(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// signedIn wraps a handler that needs a signed-in person (any session kind). Others
+// are sent to the login page, which brings them back afterwards.
+func (s *Server) signedIn(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if !visitorFrom(r.Context()).SignedIn() {
+			return s.toLogin(w, r, "person")
+		}
+		return h(w, r)
+	}
+}
+
+// inUnit wraps a handler of the unit user center: it needs a unit session whose
+// membership is usable now (withVisitor has already re-read it for this request).
+func (s *Server) inUnit(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		v := visitorFrom(r.Context())
+		if !v.SignedIn() || v.Unit == nil || v.Membership == nil {
+			return s.toLogin(w, r, "unit")
+		}
+		return h(w, r)
+	}
+}
+
+// toLogin redirects to the login page's tab ("person" or "unit") with a local return
+// path. A non-GET request is not replayed after login: it returns to the page instead.
+func (s *Server) toLogin(w http.ResponseWriter, r *http.Request, tab string) error {
+	next := r.URL.Path
+	if r.Method == http.MethodGet && r.URL.RawQuery != "" {
+		next += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, "/login?tab="+tab+"&next="+url.QueryEscape(next), http.StatusSeeOther)
+	return nil
+}
+
+// localPath returns p when it is a path on this site, else "/" — so a login's "next"
+// parameter cannot send anyone to another site.
+func localPath(p string) string {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return "/"
+	}
+	return p
 }
