@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"hall/internal/registry"
+)
+
+// cmdImport loads outside data files: `hall import registry FILE [flags]`. The load is
+// all-or-nothing and idempotent; per-line errors are printed in Chinese.
+func cmdImport(ctx context.Context, args []string) error {
+	if len(args) < 2 {
+		return errors.New("usage: hall import registry FILE [flags]")
+	}
+	kind, file := args[0], args[1]
+	cfg, err := parseConfig("import "+kind, args[2:])
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, newLogger(cfg))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	switch kind {
+	case "registry":
+		if a.DevRegistry == nil {
+			return errors.New("the registry is an external system in this configuration (registry-url is set); nothing to import")
+		}
+		return registry.ImportFile(ctx, a.DevRegistry, file, os.Stdout)
+	}
+	return fmt.Errorf("unknown import kind %q (known: registry)", kind)
+}

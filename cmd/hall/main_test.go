@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/ident"
+	"hall/internal/store/storetest"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// serveUntilReady starts `hall serve` with args, waits for /readyz to answer 200,
+// checks the home page, then stops it the way SIGTERM does and checks the shutdown.
+func serveUntilReady(t *testing.T, args ...string) {
+	t.Helper()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, append([]string{"serve", "--addr", addr, "--log-level", "warn"}, args...)) }()
+	base := "http://" + addr
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("serve exited early: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatal("serve did not become ready within 30 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	resp, err := http.Get(base + "/")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		cancel()
+		t.Fatalf("home page: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v after shutdown", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop within 20 s")
+	}
+}
+
+func TestServeSQLiteWithDemo(t *testing.T) {
+	dir := t.TempDir()
+	serveUntilReady(t, "--data-dir", dir, "--demo")
+	if _, err := os.Stat(filepath.Join(dir, "hall.db")); err != nil {
+		t.Fatalf("no database file: %v", err)
+	}
+	// A second start on the same database works too (demo is idempotent).
+	serveUntilReady(t, "--data-dir", dir, "--demo")
+}
+
+func TestServePostgresEmptyDatabase(t *testing.T) {
+	serveUntilReady(t, "--database-url", storetest.PostgresURL(t))
+}
+
+func TestMaintenanceCommands(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	common := []string{"--data-dir", dir, "--log-level", "warn"}
+	for _, args := range [][]string{{"migrate"}, {"demo"}, {"demo"}, {"audit", "verify"}} {
+		if err := run(ctx, append(args, common...)); err != nil {
+			t.Fatalf("hall %s: %v", strings.Join(args, " "), err)
+		}
+	}
+	// An invented legal rep whose ID number gets its check digit computed.
+	repID := "32010219900307241" + string(ident.CheckDigit("32010219900307241"))
+	good := filepath.Join(dir, "good.csv")
+	bad := filepath.Join(dir, "bad.csv")
+	header := "统一社会信用代码,单位名称,单位类型,法定代表人证件类型,法定代表人证件号码,法定代表人姓名,成立日期,住所,行政区划,登记状态\n"
+	if err := os.WriteFile(good, []byte(header+"91350100M000100Y43,示例贸易有限公司,企业,居民身份证,"+repID+",王晓明,2019-05-20,南京市玄武区示例路1号,320102,存续\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte(header+"91350100M000100Y44,示例,企业,居民身份证,"+repID+",王晓明,2019-05-20,,320102,存续\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, append([]string{"import", "registry", good}, common...)); err != nil {
+		t.Fatalf("import good file: %v", err)
+	}
+	if err := run(ctx, append([]string{"import", "registry", bad}, common...)); err == nil {
+		t.Fatal("import of a bad file succeeded")
+	}
+	if err := run(ctx, []string{"nonsense"}); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+	if err := run(ctx, append([]string{"serve", "--mode", "production"}, common...)); err == nil {
+		t.Fatal("production mode started with development adapters")
+	}
+}

@@ -1,0 +1,72 @@
+package demo_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"hall/internal/auth"
+	"hall/internal/config"
+	"hall/internal/demo"
+	"hall/internal/ident"
+	"hall/internal/services"
+	"hall/internal/store"
+	"hall/internal/store/storetest"
+)
+
+func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		cfg := config.Defaults()
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		svc, err := services.Build(cfg, db, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, err := demo.Load(ctx, demo.Deps{Services: svc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(first.Loaded) == 0 || len(first.Present) != 0 {
+			t.Fatalf("first load: loaded %v, present %v", first.Loaded, first.Present)
+		}
+		second, err := demo.Load(ctx, demo.Deps{Services: svc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(second.Loaded) != 0 || len(second.Present) != len(first.Loaded) {
+			t.Fatalf("second load: loaded %v, present %v", second.Loaded, second.Present)
+		}
+		var persons, units, registry int
+		if err := db.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM persons), (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM registry_entries)`).Scan(&persons, &units, &registry); err != nil {
+			t.Fatal(err)
+		}
+		if persons != 5 || units != 2 || registry == 0 {
+			t.Fatalf("persons=%d units=%d registry=%d after two loads", persons, units, registry)
+		}
+
+		// Every listed account has valid check digits and the unit logins work as
+		// listed: legal rep with the account password, admin with the unit password.
+		accts := second.Accounts
+		if len(accts) < 5 {
+			t.Fatalf("only %d demo accounts listed", len(accts))
+		}
+		for _, a := range accts {
+			id, _, _ := strings.Cut(a.Login, " / ")
+			if _, err := ident.ValidateID(ident.IDTypeResident, id, svc.Now()); err != nil {
+				t.Errorf("demo account %s has an invalid ID number: %v", a.Person, err)
+			}
+		}
+		for _, a := range accts[:2] {
+			id, _, _ := strings.Cut(a.Login, " / ")
+			fields := strings.Fields(a.Unit)
+			uscc := fields[len(fields)-1]
+			subj, err := svc.Login.Unit(ctx, uscc, id, a.Password, auth.Attempt{ClientAddr: "127.0.0.1"})
+			if err != nil || subj.UnitID == 0 {
+				t.Fatalf("demo login %s (%s) failed: %v", a.Person, a.Role, err)
+			}
+		}
+	})
+}
