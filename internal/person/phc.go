@@ -94,10 +94,14 @@ func parsePHC(s string) (params, error) {
 	}
 	p.memory, p.time, p.threads = uint32(vals[0]), uint32(vals[1]), uint8(vals[2])
 	var err error
-	if p.salt, err = b64.DecodeString(parts[4]); err != nil || len(p.salt) < parseMinSalt || len(p.salt) > parseMaxSalt {
+	// encoding/base64 skips \r and \n even in strict mode; re-encoding catches them,
+	// so that one hash keeps exactly one spelling.
+	if p.salt, err = b64.DecodeString(parts[4]); err != nil || len(p.salt) < parseMinSalt || len(p.salt) > parseMaxSalt ||
+		b64.EncodeToString(p.salt) != parts[4] {
 		return bad("bad salt")
 	}
-	if p.key, err = b64.DecodeString(parts[5]); err != nil || len(p.key) < parseMinKey || len(p.key) > parseMaxKey {
+	if p.key, err = b64.DecodeString(parts[5]); err != nil || len(p.key) < parseMinKey || len(p.key) > parseMaxKey ||
+		b64.EncodeToString(p.key) != parts[5] {
 		return bad("bad hash")
 	}
 	return p, nil

@@ -29,7 +29,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, errStatus(http.StatusForbidden, "请求来源无效，请刷新页面后重试。"))
 	}))
-	h := cop.Handler(s.withVisitor(next))
+	h := cop.Handler(s.withVisitor(recordPattern(next)))
 	h = s.securityHeaders(h)
 	h = s.recoverPanics(h)
 	h = s.logAndMeasure(h)
@@ -72,17 +72,34 @@ func (sw *statusWriter) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer (flush, deadlines).
 func (sw *statusWriter) Unwrap() http.ResponseWriter { return sw.ResponseWriter }
 
+// patternKey holds a *string where recordPattern leaves the matched route pattern:
+// middleware that copies the request (WithContext) never sees the mux set it.
+const patternKey ctxKey = 1
+
+// recordPattern wraps the router: after routing, it hands the matched pattern (the
+// metrics label) back to logAndMeasure.
+func recordPattern(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if p, ok := r.Context().Value(patternKey).(*string); ok {
+			*p = r.Pattern
+		}
+	})
+}
+
 func (s *Server) logAndMeasure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
+		route := ""
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), patternKey, &route)))
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
 		d := time.Since(start)
-		route := r.Pattern
 		if route == "" {
+			// Static files, health and metrics are routed before the visitor layer
+			// too, but a refused cross-origin request or a panic never reaches it.
 			route = "unmatched"
 		}
 		s.metrics.observe(route, sw.status, d)
