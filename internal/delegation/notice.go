@@ -1,0 +1,155 @@
+package delegation
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"hall/internal/sms"
+	"hall/internal/store"
+	"hall/internal/unit"
+)
+
+// SMS purposes of this package (sms.Message.Purpose: template selection, statistics).
+const (
+	purposeInvite = "delegation-invite"
+	purposeRemind = "delegation-remind"
+)
+
+// shanghai is where the texts' dates are read (SPEC §2: UTC stored, Asia/Shanghai shown).
+var shanghai = func() *time.Location {
+	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return l
+	}
+	return time.FixedZone("CST", 8*3600) // no tzdata on the machine: China has no DST
+}()
+
+func minute(t time.Time) string { return t.In(shanghai).Format("2006年01月02日 15:04") }
+
+// inviteText is the invitation SMS (seed: "…添加您为单位管理员，请登录…APP，前往[我的]-
+// [企业服务]-[我是经办人]模块进行确认").
+func inviteText(sign, inviter, unitName string, role unit.Role, expires time.Time) string {
+	return fmt.Sprintf("【%s】%s邀请您成为%s的%s，请在掌上APP“我的-企业服务-我是经办人”中确认，%s前有效。",
+		sign, inviter, unitName, role.Label(), minute(expires))
+}
+
+// remindHolderText tells an admin or agent that its grant ends soon.
+func remindHolderText(sign, unitName string, role unit.Role, until time.Time) string {
+	return fmt.Sprintf("【%s】您在%s的%s授权将于%s到期，到期后将无法代表该单位办理业务。如需延期，请联系单位法定代表人或管理员。",
+		sign, unitName, role.Label(), minute(until))
+}
+
+// remindGrantorText tells the grantor that a grant it gave ends soon.
+func remindGrantorText(sign, unitName string, role unit.Role, holder string, until time.Time) string {
+	return fmt.Sprintf("【%s】您为%s授权的%s%s将于%s到期。如需延期，请登录网上办事服务大厅在“经办人管理”中修改授权有效期。",
+		sign, unitName, role.Label(), holder, minute(until))
+}
+
+// queueNotice stores a text message for person in the command's transaction; run
+// delivers it after commit.
+func (t *txn) queueNotice(personID int64, purpose, text string) error {
+	var id int64
+	err := t.QueryRow(t.ctx, `INSERT INTO delegation_notices (person_id, purpose, text, created_at)
+		VALUES (?, ?, ?, ?) RETURNING id`, personID, purpose, text, t.now).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("delegation: queue notice: %w", err)
+	}
+	t.notices = append(t.notices, id)
+	return nil
+}
+
+// deliver tries to send the given notices now and reports whether all were handed
+// to the gateway. Failures are left to the Runner (DeliverNotices).
+func (s *Service) deliver(ctx context.Context, ids []int64) bool {
+	all := true
+	for _, id := range ids {
+		if ok, err := s.deliverOne(ctx, id); !ok || err != nil {
+			all = false
+		}
+	}
+	return all
+}
+
+// DeliverNotices sends the text messages that are still due (failed earlier, or
+// left behind by a process that died) and returns how many it sent. Safe to run
+// from several processes: each message is claimed by one sender at a time.
+// Errors: database failures (gateway failures are recorded on the message).
+func (s *Service) DeliverNotices(ctx context.Context) (int, error) {
+	stale := dbNow(s.now().Add(-s.cfg.NoticeLease))
+	rows, err := s.db.Query(ctx, `SELECT id FROM delegation_notices
+		WHERE sent_at IS NULL AND failed_at IS NULL AND (claimed_at IS NULL OR claimed_at <= ?)
+		ORDER BY id LIMIT 100`, stale)
+	if err != nil {
+		return 0, fmt.Errorf("delegation: due notices: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, id := range ids {
+		ok, err := s.deliverOne(ctx, id)
+		if err != nil {
+			return sent, err
+		}
+		if ok {
+			sent++
+		}
+	}
+	return sent, nil
+}
+
+// deliverOne claims notice id, sends it and records the outcome. The claim is a
+// conditional UPDATE: of two processes only one gets the row, so a message is sent
+// once; only a crash between sending and recording it (the lease then runs out)
+// sends it again. It reports whether this call sent the message; false with a nil
+// error means someone else holds it, it is done, or the gateway failed (recorded).
+func (s *Service) deliverOne(ctx context.Context, id int64) (bool, error) {
+	now := dbNow(s.now())
+	var personID int64
+	var purpose, text string
+	var attempts int
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(ctx, `UPDATE delegation_notices SET claimed_at = ?, attempts = attempts + 1
+			WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL AND (claimed_at IS NULL OR claimed_at <= ?)
+			RETURNING person_id, purpose, text, attempts`, now, id, dbNow(now.Add(-s.cfg.NoticeLease))).
+			Scan(&personID, &purpose, &text, &attempts)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("delegation: claim notice: %w", err)
+	}
+	var mobile string
+	if err := s.db.QueryRow(ctx, `SELECT mobile FROM persons WHERE id = ?`, personID).Scan(&mobile); err != nil {
+		return false, fmt.Errorf("delegation: notice mobile: %w", err)
+	}
+	sendErr := s.sms.Send(ctx, sms.Message{Mobile: mobile, Text: text, Purpose: purpose})
+	done := dbNow(s.now())
+	var q string
+	var args []any
+	switch {
+	case sendErr == nil:
+		q, args = `UPDATE delegation_notices SET sent_at = ? WHERE id = ?`, []any{done, id}
+	case errors.Is(sendErr, sms.ErrUndeliverable) || attempts >= s.cfg.NoticeAttempts:
+		q, args = `UPDATE delegation_notices SET failed_at = ? WHERE id = ?`, []any{done, id}
+	default: // transient: give the claim back so that the next run tries again
+		q, args = `UPDATE delegation_notices SET claimed_at = NULL WHERE id = ?`, []any{id}
+	}
+	if _, err := s.db.Exec(context.WithoutCancel(ctx), q, args...); err != nil {
+		return false, fmt.Errorf("delegation: record notice: %w", err)
+	}
+	return sendErr == nil, nil
+}
