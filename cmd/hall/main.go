@@ -20,6 +20,7 @@ Usage:
   hall migrate [flags]   apply database migrations and exit
   hall demo    [flags]   load generated demo data (idempotent) and list the demo accounts
   hall audit verify [flags]  check the audit log's hash chain; exit 1 at the first broken link
+  hall sms list [-n N] [flags]  show the newest texts of the development SMS outbox (development mode only)
   hall import registry FILE [flags]  load market-regulator registry entries (CSV) into the development registry
 
 Every flag can also be set by an environment variable, shown in brackets in
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdDemo(ctx, args[1:])
 	case "import":
 		return cmdImport(ctx, args[1:])
+	case "sms":
+		return cmdSMS(ctx, args[1:])
 	case "audit":
 		if len(args) < 2 || args[1] != "verify" {
 			return errors.New("usage: hall audit verify [flags]")

@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"hall/internal/auth"
+	"hall/internal/unit"
 )
 
 // pageURLs names, for every page template, a request that renders it. The test
@@ -20,10 +23,48 @@ var pageURLs = map[string]struct {
 	"themes":  {"/themes", http.StatusOK},
 	"soon":    {"/soon/login", http.StatusOK},
 	"error":   {"/no-such-page", http.StatusNotFound},
+
+	"ureg":           {"/register/unit", http.StatusOK},
+	"ureg-agreement": {"/agreements/unit", http.StatusOK},
+	"app-home":       {"/app/", http.StatusOK},
+	"app-login":      {"/app/login", http.StatusOK},
+	"app-scan":       {"/app/scan", http.StatusOK},
+	"app-me":         {"/app/me", http.StatusOK},
+	"app-service":    {"/app/me/legal-rep", http.StatusOK},
+	"app-verify":     {"/app/v/no-such-code", http.StatusNotFound},
+
+	"acct-register":     {"/register", http.StatusOK},
+	"acct-agreement":    {"/agreements/person", http.StatusOK},
+	"acct-login":        {"/login?tab=person&method=sms", http.StatusOK},
+	"acct-me":           {"/me", http.StatusOK},
+	"acct-appeal":       {"/appeal?kind=id_taken", http.StatusOK},
+	"acct-appeal-filed": {"/appeal/filed?no=SS00000001", http.StatusOK},
+	"acct-outbox":       {"/dev/outbox", http.StatusOK},
+
+	// Unit user center (signed in: see pageSignIn).
+	"uc-home":   {"/unit/", http.StatusOK},
+	"uc-soon":   {"/unit/info", http.StatusOK},
+	"uc-choose": {"/unit/choose", http.StatusOK},
+}
+
+// pageSignIn names the pages that need a session, and which kind: "person" (a
+// personal session) or "unit" (acting as legal rep of a unit).
+var pageSignIn = map[string]string{
+	"acct-me":   "person",
+	"uc-choose": "person",
+	"uc-home":   "unit",
+	"uc-soon":   "unit",
 }
 
 func TestEveryPageRenders(t *testing.T) {
 	ts := newTestServer(t)
+	w := ucNewWorld(ts, 1)
+	rep := w.person(t, "林晓")
+	u := w.unit(t, "示范页面测试有限公司", rep)
+	cookies := map[string]*http.Cookie{
+		"person": ucSignIn(t, ts, auth.Subject{PersonID: rep.ID}),
+		"unit":   ucSignIn(t, ts, ucUnitSubject(rep, u, unit.RoleLegalRep)),
+	}
 	names := ts.pages.Names()
 	slices.Sort(names)
 	for _, name := range names {
@@ -32,7 +73,12 @@ func TestEveryPageRenders(t *testing.T) {
 			if !ok {
 				t.Fatalf("page template %q has no entry in pageURLs: add a request that renders it", name)
 			}
-			doc := ts.GetHTML(t, p.target, p.status)
+			var doc *htmlNode
+			if kind, ok := pageSignIn[name]; ok {
+				doc = ucGetHTML(t, ts, p.target, cookies[kind], p.status)
+			} else {
+				doc = ts.GetHTML(t, p.target, p.status)
+			}
 			checkPage(t, ts, p.target, doc)
 		})
 	}
@@ -186,8 +232,8 @@ func TestHome(t *testing.T) {
 		links[a.TextContent()] = a.AttrOr("href")
 	}
 	for text, href := range map[string]string{
-		"忘记密码": "/soon/recover", "立即注册": "/soon/register", "历史单位用户升级": "/soon/upgrade",
-		"用户申诉": "/soon/appeal", "登录": "/soon/login",
+		"忘记密码": "/soon/recover", "立即注册": "/register", "历史单位用户升级": "/soon/upgrade",
+		"用户申诉": "/appeal", "登录": "/login",
 	} {
 		if links[text] != href {
 			t.Errorf("login box link %s → %q, want %q", text, links[text], href)

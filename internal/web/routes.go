@@ -18,12 +18,52 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	// Personal accounts: registration, login page (both tabs), personal center,
 	// logout, appeals (R1, L1 form, L6, B6 intake).
+	s.handle(mux, "GET /register", s.acctRegisterShow)
+	s.handle(mux, "POST /register", s.acctRegisterPost)
+	s.handle(mux, "GET /agreements/person", s.acctAgreementShow)
+	s.handle(mux, "GET /login", s.acctLoginShow)
+	s.handle(mux, "POST /login/unit", s.acctLoginUnit)
+	s.handle(mux, "POST /login/person", s.acctLoginPerson)
+	s.handle(mux, "POST /login/sms", s.acctLoginSMS)
+	s.handle(mux, "GET /me", s.signedIn(s.acctMeShow))
+	s.handle(mux, "POST /logout", s.acctLogout)
+	s.handle(mux, "GET /appeal", s.acctAppealShow)
+	s.handle(mux, "POST /appeal", s.acctAppealPost)
+	s.handle(mux, "GET /appeal/filed", s.acctAppealFiled)
 
 	// Unit registration by the legal rep, verification pages and the companion app
 	// (R2, A1, A2).
+	s.handle(mux, "GET /register/unit", s.uregStartShow)
+	s.handle(mux, "POST /register/unit", s.uregStartPost)
+	s.handle(mux, "GET /register/unit/{flow}", s.uregFlowShow)
+	s.handle(mux, "POST /register/unit/{flow}", s.uregAccountPost)
+	s.handle(mux, "POST /register/unit/{flow}/verified", s.uregVerifiedPost)
+	s.handle(mux, "POST /register/unit/{flow}/restart", s.uregRestartPost)
+	s.handle(mux, "GET /register/unit/done/{receipt}", s.uregDoneShow)
+	s.handle(mux, "GET /agreements/unit", s.uregAgreementShow)
+	s.handle(mux, "GET /verify/{id}/wait", s.uregVerifyWait)
+	s.handle(mux, "POST /verify/callback", s.uregVerifyCallback)
+	s.handle(mux, "GET /app", s.appRoot)
+	s.handle(mux, "GET /app/{$}", s.appHome)
+	s.handle(mux, "GET /app/login", s.appLoginShow)
+	s.handle(mux, "POST /app/login", s.appLoginPost)
+	s.handle(mux, "POST /app/logout", s.appLogout)
+	s.handle(mux, "GET /app/scan", s.appScanShow)
+	s.handle(mux, "POST /app/scan", s.appScanPost)
+	s.handle(mux, "GET /app/v/{id}", s.appVerifyShow)
+	s.handle(mux, "POST /app/v/{id}", s.appVerifyPost)
+	s.handle(mux, "GET /app/me", s.appMe)
+	s.handle(mux, "GET /app/me/legal-rep", s.appLegalRep)
+	s.handle(mux, "GET /app/me/agent", s.appSignedIn(s.appAgent))
 
 	// The unit user center and acting for a unit (L7, U1, §6 shell).
+	s.handle(mux, "GET /unit/{$}", s.ucGuard(s.ucHome))
+	s.handle(mux, "GET /unit/{section}", s.ucSectionShow)
+	s.handle(mux, "GET /unit/choose", s.signedIn(s.ucChoose))
+	s.handle(mux, "POST /unit/switch", s.signedIn(s.ucSwitch))
+	s.handle(mux, "POST /unit/leave", s.signedIn(s.ucLeave))
 
 	// Development tools (development mode only).
+	s.handle(mux, "GET /dev/outbox", s.acctOutboxShow)
 	s.handle(mux, "/", s.notFound)
 }

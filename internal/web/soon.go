@@ -6,14 +6,17 @@ import "net/http"
 // under /soon/ is a 404. Links to features that are not built yet point here, so that
 // the hall has no dead links.
 var soonNames = map[string]string{
-	"login":    "登录",
-	"register": "注册",
-	"recover":  "忘记密码",
-	"upgrade":  "历史单位用户升级",
-	"appeal":   "用户申诉",
-	"query":    "查询服务",
-	"notices":  "公示公告",
-	"help":     "在线帮助",
+	// "login" stays while the catalog's 登录后在线办理 links here.
+	"login":         "登录",
+	"qr-login":      "扫码登录",
+	"ca-login":      "CA登录",
+	"sso-login":     "省政务服务网登录",
+	"license-login": "电子营业执照登录",
+	"recover":       "忘记密码",
+	"upgrade":       "历史单位用户升级",
+	"query":         "查询服务",
+	"notices":       "公示公告",
+	"help":          "在线帮助",
 }
 
 func (s *Server) soonShow(w http.ResponseWriter, r *http.Request) error {

@@ -213,9 +213,12 @@ func (s *Server) toLogin(w http.ResponseWriter, r *http.Request, tab string) err
 }
 
 // localPath returns p when it is a path on this site, else "/" — so a login's "next"
-// parameter cannot send anyone to another site.
+// parameter cannot send anyone to another site. Control characters and backslashes
+// are refused too: browsers drop tabs and line breaks from a Location and read "\" as
+// "/", so "/\t/evil.example" would otherwise leave the site.
 func localPath(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
+		strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
 		return "/"
 	}
 	return p

@@ -1,0 +1,155 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"hall/internal/ident"
+	"hall/internal/person"
+)
+
+// 用户申诉 (SPEC B6 intake): a person whose ID number or mobile is taken by another
+// account asks the counter staff to sort it out. No login is needed, and nothing on
+// these pages depends on whether an account exists: person.FileAppeal checks the form,
+// not the accounts.
+
+// acctAppealReviewDays is what the confirmation page promises: staff review an appeal
+// within this many working days.
+const acctAppealReviewDays = 5
+
+// acctAppealNumberPrefix starts an appeal number (申诉编号), "SS" for 申诉; the rest
+// is the appeal's id, zero-padded, so the back office finds it directly.
+const acctAppealNumberPrefix = "SS"
+
+// acctAppealNumber formats an appeal id as the number shown to the person.
+func acctAppealNumber(id int64) string {
+	return fmt.Sprintf("%s%08d", acctAppealNumberPrefix, id)
+}
+
+// acctParseAppealNumber reads an appeal number from a URL: "SS" and 8 to 18 digits,
+// naming an id of at least 1. ok is false for anything else.
+func acctParseAppealNumber(s string) (id int64, ok bool) {
+	digits, found := strings.CutPrefix(s, acctAppealNumberPrefix)
+	if !found || len(digits) < 8 || len(digits) > 18 {
+		return 0, false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, false
+		}
+	}
+	id, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil || id < 1 {
+		return 0, false
+	}
+	return id, true
+}
+
+// acctAppealData is what the appeal form shows.
+type acctAppealData struct {
+	Form *form
+}
+
+// ReviewDays is the review time the page promises.
+func (d *acctAppealData) ReviewDays() int { return acctAppealReviewDays }
+
+// KindField is the 申诉类型 select.
+func (d *acctAppealData) KindField() field {
+	return d.Form.Field(person.FieldKind, "申诉类型", "select",
+		string(person.AppealIDTaken), "证件号码被占用",
+		string(person.AppealMobileTaken), "手机号码被占用",
+		string(person.AppealOther), "其他")
+}
+
+// IDTypeField is the 证件类型 select.
+func (d *acctAppealData) IDTypeField() field {
+	return d.Form.Field(person.FieldIDType, "证件类型", "select", idTypeOptions()...)
+}
+
+// MobileField is the number the appeal is about; only the mobile kind needs it.
+func (d *acctAppealData) MobileField() field {
+	fd := d.Form.Field(person.FieldMobile, "被占用的手机号码", "tel", "申诉类型为“手机号码被占用”时必填")
+	fd.Required = false
+	return fd
+}
+
+// ContactField is where the staff reach the person.
+func (d *acctAppealData) ContactField() field {
+	fd := d.Form.Field(person.FieldContactMobile, "联系电话", "tel", "请填写可以联系到您本人的手机号码，审核结果将以短信通知")
+	fd.Autocomplete = "tel"
+	return fd
+}
+
+// Description is the 申诉说明 text as typed, and its message.
+func (d *acctAppealData) Description() field {
+	fd := d.Form.Field(person.FieldDescription, "申诉说明", "textarea")
+	fd.Required = false
+	return fd
+}
+
+func (s *Server) acctRenderAppeal(w http.ResponseWriter, r *http.Request, status int, d *acctAppealData) error {
+	return s.render(w, r, status, "acct-appeal", "用户申诉", "", d)
+}
+
+// acctAppealShow is GET /appeal; ?kind=id_taken|mobile_taken preselects the kind (the
+// registration page links here that way).
+func (s *Server) acctAppealShow(w http.ResponseWriter, r *http.Request) error {
+	f := newForm(r)
+	if k := person.AppealKind(r.URL.Query().Get("kind")); k.Label() != "" {
+		f.Values.Set(person.FieldKind, string(k))
+	}
+	f.Values.Set(person.FieldIDType, string(ident.IDTypeResident))
+	return s.acctRenderAppeal(w, r, http.StatusOK, &acctAppealData{Form: f})
+}
+
+// acctAppealPost is POST /appeal: it files the appeal and shows its number.
+func (s *Server) acctAppealPost(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+	}
+	f := newForm(r)
+	id, err := s.Persons.FileAppeal(r.Context(), person.Appeal{
+		Kind:          person.AppealKind(f.Get(person.FieldKind)),
+		IDType:        ident.IDType(f.Get(person.FieldIDType)),
+		IDNumber:      f.Get(person.FieldIDNumber),
+		Name:          f.Values.Get(person.FieldName),
+		Mobile:        f.Get(person.FieldMobile),
+		ContactMobile: f.Get(person.FieldContactMobile),
+		Description:   f.Values.Get(person.FieldDescription),
+		ClientAddr:    clientAddr(r),
+	})
+	var fe *person.FormError
+	switch {
+	case errors.As(err, &fe):
+		for name, msg := range fe.Fields {
+			f.Fail(name, msg)
+		}
+		f.Top = "申诉信息有误，请按提示修改后重新提交。"
+		return s.acctRenderAppeal(w, r, http.StatusUnprocessableEntity, &acctAppealData{Form: f})
+	case err != nil:
+		return err
+	}
+	http.Redirect(w, r, "/appeal/filed?no="+acctAppealNumber(id), http.StatusSeeOther)
+	return nil
+}
+
+// acctAppealFiledData is what the confirmation page shows.
+type acctAppealFiledData struct {
+	Number     string
+	ReviewDays int
+}
+
+// acctAppealFiled is GET /appeal/filed?no=…: the number and what happens next. It
+// shows only what the URL carries (a number of the right shape), so it reveals
+// nothing about any appeal or account.
+func (s *Server) acctAppealFiled(w http.ResponseWriter, r *http.Request) error {
+	no := r.URL.Query().Get("no")
+	if _, ok := acctParseAppealNumber(no); !ok {
+		return s.notFound(w, r)
+	}
+	return s.render(w, r, http.StatusOK, "acct-appeal-filed", "申诉已提交", "",
+		acctAppealFiledData{Number: no, ReviewDays: acctAppealReviewDays})
+}

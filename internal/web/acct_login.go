@@ -1,0 +1,241 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"hall/internal/auth"
+	"hall/internal/ident"
+	"hall/internal/person"
+	"hall/internal/sms"
+)
+
+// The login page (SPEC §4): tabs 个人登录 / 单位登录 and, inside them, the methods.
+// Tabs and methods are links (?tab=…&method=…), so the page needs no JavaScript.
+// Each method posts to its own handler; a refused login shows the page again with
+// one message that never says which part was wrong.
+
+// Login tabs and methods.
+const (
+	acctTabPerson   = "person"
+	acctTabUnit     = "unit"
+	acctMethodPass  = "password"
+	acctMethodSMS   = "sms"
+	acctMethodOther = "other"
+)
+
+// Messages of the login forms.
+const (
+	acctMsgBadLogin    = "账号或密码错误"
+	acctMsgBadSMSLogin = "移动电话或短信验证码错误"
+	acctMsgNotUsable   = "您在该单位的授权尚未确认或已失效，请联系单位法定代表人或管理员"
+)
+
+// acctLoginData is what the login page shows.
+type acctLoginData struct {
+	Tab    string
+	Method string
+	// Next is the local path to return to after login ("" for the default).
+	Next string
+	Form *form
+	SMS  acctSMS
+}
+
+// URL is the login page with another tab and method, keeping the return path.
+func (d *acctLoginData) URL(tab, method string) string {
+	v := url.Values{}
+	v.Set("tab", tab)
+	if method != "" && method != acctMethodPass {
+		v.Set("method", method)
+	}
+	if d.Next != "" {
+		v.Set("next", d.Next)
+	}
+	return "/login?" + v.Encode()
+}
+
+// SMSField is the 短信验证码 input of the 手机动态码 form with its 获取验证码 button.
+func (d *acctLoginData) SMSField() acctSMSField {
+	return acctSMSField{Field: d.Form.Field(acctFieldSMSCode, "短信验证码", "text"), SMS: d.SMS}
+}
+
+// acctLoginView reads the tab, method and return path; unknown values fall back to the
+// unit tab's password form (the hall is first of all for units, as the home page is).
+func acctLoginView(tab, method, next string, f *form) *acctLoginData {
+	d := &acctLoginData{Tab: acctTabUnit, Method: acctMethodPass, Next: acctNext(next), Form: f}
+	if tab == acctTabPerson {
+		d.Tab = acctTabPerson
+		if method == acctMethodSMS {
+			d.Method = acctMethodSMS
+		}
+	} else if method == acctMethodOther {
+		d.Method = acctMethodOther
+	}
+	return d
+}
+
+// acctNext keeps a return path only when it is a path on this site (localPath), so a
+// login link cannot send anyone to another site.
+func acctNext(raw string) string {
+	if raw == "" || localPath(raw) != raw {
+		return ""
+	}
+	return raw
+}
+
+// acctAfterLogin is where a login goes: the return path, or the default.
+func acctAfterLogin(d *acctLoginData, def string) string {
+	if d.Next != "" {
+		return d.Next
+	}
+	return def
+}
+
+func (s *Server) acctRenderLogin(w http.ResponseWriter, r *http.Request, status int, d *acctLoginData) error {
+	return s.render(w, r, status, "acct-login", "登录", "", d)
+}
+
+// acctLoginShow is GET /login.
+func (s *Server) acctLoginShow(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	d := acctLoginView(q.Get("tab"), q.Get("method"), q.Get("next"), newForm(r))
+	return s.acctRenderLogin(w, r, http.StatusOK, d)
+}
+
+// acctLoginForm parses a login POST into the page data for tab and method.
+func acctLoginForm(r *http.Request, tab, method string) (*acctLoginData, error) {
+	if err := r.ParseForm(); err != nil {
+		return nil, errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+	}
+	f := newForm(r)
+	return acctLoginView(tab, method, f.Get("next"), f), nil
+}
+
+// acctRequire records "请输入…" beside each empty field.
+func acctRequire(f *form, fields ...[2]string) {
+	for _, fl := range fields {
+		if f.Get(fl[0]) == "" {
+			f.Fail(fl[0], fl[1])
+		}
+	}
+}
+
+func (s *Server) acctAttempt(r *http.Request) auth.Attempt {
+	return auth.Attempt{ClientAddr: clientAddr(r), RequestID: RequestID(r.Context())}
+}
+
+// acctLoginUnit is POST /login/unit (L1): unit account, the acting person's ID number or
+// mobile, and the password.
+func (s *Server) acctLoginUnit(w http.ResponseWriter, r *http.Request) error {
+	d, err := acctLoginForm(r, acctTabUnit, acctMethodPass)
+	if err != nil {
+		return err
+	}
+	f := d.Form
+	acctRequire(f, [2]string{"account", "请输入统一社会信用代码、单位编号或机构编号"},
+		[2]string{"login", "请输入证件号码或移动电话"}, [2]string{"password", "请输入密码"})
+	if acc := f.Get("account"); acc != "" {
+		// The shape is checked first: a typo answered at once tells nothing about
+		// which units have accounts.
+		if _, _, err := ident.ClassifyUnitAccount(acc); err != nil {
+			f.FailErr("account", err, "请输入正确的统一社会信用代码、单位编号或机构编号")
+		}
+	}
+	if !f.OK() {
+		return s.acctRenderLogin(w, r, http.StatusUnprocessableEntity, d)
+	}
+	subj, err := s.Login.Unit(r.Context(), f.Get("account"), f.Get("login"), f.Values.Get("password"), s.acctAttempt(r))
+	switch {
+	case errors.Is(err, auth.ErrBadCredentials):
+		f.Top = acctMsgBadLogin
+		return s.acctRenderLogin(w, r, http.StatusUnprocessableEntity, d)
+	case errors.Is(err, auth.ErrNotUsable):
+		f.Top = acctMsgNotUsable
+		return s.acctRenderLogin(w, r, http.StatusForbidden, d)
+	case errors.Is(err, person.ErrBusy):
+		return errStatus(http.StatusServiceUnavailable, acctMsgBusy)
+	case err != nil:
+		return err
+	}
+	if err := s.startSession(w, r, subj); err != nil {
+		return err
+	}
+	http.Redirect(w, r, acctAfterLogin(d, "/unit/"), http.StatusSeeOther)
+	return nil
+}
+
+// acctLoginPerson is POST /login/person (L6 by password).
+func (s *Server) acctLoginPerson(w http.ResponseWriter, r *http.Request) error {
+	d, err := acctLoginForm(r, acctTabPerson, acctMethodPass)
+	if err != nil {
+		return err
+	}
+	f := d.Form
+	acctRequire(f, [2]string{"login", "请输入证件号码或移动电话"}, [2]string{"password", "请输入密码"})
+	if !f.OK() {
+		return s.acctRenderLogin(w, r, http.StatusUnprocessableEntity, d)
+	}
+	p, err := s.Login.Person(r.Context(), f.Get("login"), f.Values.Get("password"), s.acctAttempt(r))
+	return s.acctFinishPersonLogin(w, r, d, p, err, acctMsgBadLogin)
+}
+
+// acctLoginSMS is POST /login/sms (L6 by 手机动态码): 获取验证码 or 登录.
+func (s *Server) acctLoginSMS(w http.ResponseWriter, r *http.Request) error {
+	d, err := acctLoginForm(r, acctTabPerson, acctMethodSMS)
+	if err != nil {
+		return err
+	}
+	f := d.Form
+	mobile, ok := acctMobile(f)
+	if f.Get("action") == acctActionSendCode {
+		if ok {
+			if d.SMS, err = s.acctSendLoginCode(r, f, mobile); err != nil {
+				return err
+			}
+		}
+		return s.acctRenderLogin(w, r, acctFormStatus(f), d)
+	}
+	code, codeOK := sms.ParseCode(f.Get(acctFieldSMSCode))
+	if !codeOK {
+		f.Fail(acctFieldSMSCode, "请输入6位短信验证码")
+	}
+	if !ok || !codeOK {
+		return s.acctRenderLogin(w, r, http.StatusUnprocessableEntity, d)
+	}
+	p, err := s.Login.PersonSMS(r.Context(), mobile, code, visitorFrom(r.Context()).Binding, s.acctAttempt(r))
+	return s.acctFinishPersonLogin(w, r, d, p, err, acctMsgBadSMSLogin)
+}
+
+// acctSendLoginCode sends a login code only when the mobile has an account, and answers
+// the same way either way, so that the button cannot be used to find out which
+// mobiles are registered (SPEC §4).
+func (s *Server) acctSendLoginCode(r *http.Request, f *form, mobile string) (acctSMS, error) {
+	_, err := s.Persons.ByMobile(r.Context(), mobile)
+	if errors.Is(err, person.ErrNotFound) {
+		return s.acctCodeSent(mobile, s.Codes.Config().ResendAfter), nil
+	}
+	if err != nil {
+		return acctSMS{}, err
+	}
+	return s.acctIssue(r, f, person.PurposeLogin, mobile, true)
+}
+
+// acctFinishPersonLogin ends a personal login: a session on success, else the form
+// again with one message.
+func (s *Server) acctFinishPersonLogin(w http.ResponseWriter, r *http.Request, d *acctLoginData, p person.Person, err error, badMsg string) error {
+	switch {
+	case errors.Is(err, auth.ErrBadCredentials):
+		d.Form.Top = badMsg
+		return s.acctRenderLogin(w, r, http.StatusUnprocessableEntity, d)
+	case errors.Is(err, person.ErrBusy):
+		return errStatus(http.StatusServiceUnavailable, acctMsgBusy)
+	case err != nil:
+		return err
+	}
+	if err := s.startSession(w, r, auth.Subject{PersonID: p.ID}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, acctAfterLogin(d, "/me"), http.StatusSeeOther)
+	return nil
+}

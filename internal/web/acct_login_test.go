@@ -1,0 +1,388 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/audit"
+	"hall/internal/auth"
+	"hall/internal/ident"
+	"hall/internal/person"
+	"hall/internal/services"
+	"hall/internal/unit"
+)
+
+func TestAcctLoginPage(t *testing.T) {
+	ts := newTestServer(t)
+	cases := []struct {
+		target, tab, method string
+		labels              []string
+		action              string
+	}{
+		{"/login", "单位登录", "账号密码", []string{"统一社会信用代码/单位编号/机构编号", "证件号码/移动电话", "密码"}, "/login/unit"},
+		{"/login?tab=unit", "单位登录", "账号密码", []string{"统一社会信用代码/单位编号/机构编号", "证件号码/移动电话", "密码"}, "/login/unit"},
+		{"/login?tab=person", "个人登录", "账号密码", []string{"证件号码/移动电话", "密码"}, "/login/person"},
+		{"/login?tab=person&method=sms", "个人登录", "手机动态码", []string{"移动电话", "短信验证码"}, "/login/sms"},
+		{"/login?tab=unit&method=other", "单位登录", "其他登录方式", nil, ""},
+		{"/login?tab=nonsense&method=nonsense", "单位登录", "账号密码", []string{"统一社会信用代码/单位编号/机构编号", "证件号码/移动电话", "密码"}, "/login/unit"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.target, func(t *testing.T) {
+			doc := ts.GetHTML(t, tc.target, http.StatusOK)
+			checkPage(t, ts, tc.target, doc)
+			if tabs := doc.Texts(".tabs a"); strings.Join(tabs, ",") != "个人登录,单位登录" {
+				t.Errorf("tabs %v", tabs)
+			}
+			if cur := doc.Must(t, ".tabs a[aria-current]").TextContent(); cur != tc.tab {
+				t.Errorf("current tab %q, want %q", cur, tc.tab)
+			}
+			if cur := doc.Must(t, ".acct-methods a[aria-current]").TextContent(); cur != tc.method {
+				t.Errorf("current method %q, want %q", cur, tc.method)
+			}
+			var labels []string
+			for _, l := range doc.All("main form label") {
+				labels = append(labels, strings.TrimPrefix(l.TextContent(), "*"))
+			}
+			if strings.Join(labels, "|") != strings.Join(tc.labels, "|") {
+				t.Errorf("labels %v, want %v", labels, tc.labels)
+			}
+			if tc.action != "" && doc.First("main form[action='"+tc.action+"']") == nil {
+				t.Errorf("no form posting to %s", tc.action)
+			}
+			links := map[string]string{}
+			for _, a := range doc.All(".login-box a") {
+				links[a.TextContent()] = a.AttrOr("href")
+			}
+			want := map[string]string{"用户申诉": "/appeal", "扫码登录": "/soon/qr-login"}
+			if tc.tab == "单位登录" {
+				want["立即注册"], want["历史单位用户升级"], want["CA登录"] = "/register/unit", "/soon/upgrade", "/soon/ca-login"
+			} else {
+				want["立即注册"] = "/register"
+			}
+			if tc.action != "/login/sms" && tc.action != "" {
+				want["忘记密码?"] = "/soon/recover"
+			}
+			for text, href := range want {
+				if links[text] != href {
+					t.Errorf("link %s → %q, want %q", text, links[text], href)
+				}
+			}
+		})
+	}
+	doc := ts.GetHTML(t, "/login?tab=unit&method=other", http.StatusOK)
+	for _, href := range []string{"/soon/sso-login", "/soon/license-login", "/soon/qr-login", "/soon/ca-login", "/soon/upgrade"} {
+		if doc.First("a[href='"+href+"']") == nil {
+			t.Errorf("no link to %s", href)
+		}
+		if rec := ts.Get(t, href); rec.Code != http.StatusOK {
+			t.Errorf("%s answers %d", href, rec.Code)
+		}
+	}
+}
+
+func TestAcctLoginUnit(t *testing.T) {
+	ts := newTestServer(t)
+	w := acctNewWorld(ts, 11)
+	u, rep := w.unitWithRep(t, "示范市青禾科技有限公司", "陈立新")
+
+	c := acctNewClient(ts)
+	c.get(t, "/")
+	before := c.cookies[ts.cookieName("hall_session")]
+	rec := c.post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {acctPassword}})
+	acctWantRedirect(t, "POST /login/unit", rec, "/unit/")
+	ck := rec.Result().Cookies()
+	var session *http.Cookie
+	for _, x := range ck {
+		if x.Name == ts.cookieName("hall_session") {
+			session = x
+		}
+	}
+	if before != nil || session == nil || session.Value == "" || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie %+v", session)
+	}
+	sess, err := ts.Sessions.Lookup(context.Background(), session.Value)
+	if err != nil {
+		t.Fatalf("the new session: %v", err)
+	}
+	if sess.Subject != (auth.Subject{PersonID: rep.ID, UnitID: u.ID, Role: auth.RoleLegalRep}) {
+		t.Errorf("subject %+v", sess.Subject)
+	}
+	entries, _, err := ts.Audit.List(context.Background(), audit.Filter{Action: "login.unit.password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Result != audit.Success || entries[0].UnitID != u.ID || entries[0].PersonID != rep.ID {
+		t.Errorf("audit %+v", entries)
+	}
+
+	// By unit number and mobile, with a return path.
+	c2 := acctNewClient(ts)
+	rec = c2.post(t, "/login/unit", url.Values{"account": {u.UnitNumber}, "login": {rep.Mobile}, "password": {acctPassword},
+		"next": {"/unit/info"}})
+	acctWantRedirect(t, "login with next", rec, "/unit/info")
+}
+
+// TestAcctLoginRefusals: the answer for an unknown account is the answer for a wrong
+// password, word for word.
+func TestAcctLoginRefusals(t *testing.T) {
+	ts := newTestServer(t)
+	w := acctNewWorld(ts, 12)
+	u, rep := w.unitWithRep(t, "示范市远山物流有限公司", "刘洋")
+	other := w.person(t, "孙丽")
+	unknownUSCC := ident.GenerateUSCC(w.g, "")
+
+	refusal := func(t *testing.T, target string, form url.Values) (int, string) {
+		t.Helper()
+		rec := acctNewClient(ts).post(t, target, form)
+		doc := parseHTML(t, rec.Body.String())
+		if rec.Header().Get("Location") != "" {
+			t.Fatalf("%s signed in: %s", target, rec.Header().Get("Location"))
+		}
+		top := doc.First(".alert-error")
+		if top == nil {
+			t.Fatalf("%s: no message (%d)", target, rec.Code)
+		}
+		if v := doc.Must(t, "#f-password").AttrOr("value"); v != "" {
+			t.Error("the password was echoed")
+		}
+		return rec.Code, top.TextContent()
+	}
+	groups := map[string][]url.Values{
+		"/login/unit": {
+			{"account": {unknownUSCC}, "login": {rep.IDNumber}, "password": {acctPassword}},
+			{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {"Wrong-Password-1"}},
+			{"account": {u.USCC}, "login": {w.idNumber()}, "password": {acctPassword}},
+			{"account": {u.USCC}, "login": {other.IDNumber}, "password": {acctPassword}},
+		},
+		"/login/person": {
+			{"login": {w.idNumber()}, "password": {acctPassword}},
+			{"login": {w.mobile()}, "password": {acctPassword}},
+			{"login": {other.IDNumber}, "password": {"Wrong-Password-1"}},
+			{"login": {other.Mobile}, "password": {"Wrong-Password-1"}},
+		},
+	}
+	for target, forms := range groups {
+		var first string
+		for i, f := range forms {
+			code, msg := refusal(t, target, f)
+			if code != http.StatusUnprocessableEntity || msg != acctMsgBadLogin {
+				t.Errorf("%s case %d: %d %q", target, i, code, msg)
+			}
+			if i == 0 {
+				first = msg
+			} else if msg != first {
+				t.Errorf("%s case %d answers %q, case 0 %q", target, i, msg, first)
+			}
+		}
+	}
+
+	// Empty fields are named beside each field.
+	rec := acctNewClient(ts).post(t, "/login/unit", url.Values{})
+	acctWantStatus(t, "empty", rec, http.StatusUnprocessableEntity)
+	doc := parseHTML(t, rec.Body.String())
+	for _, f := range []string{"account", "login", "password"} {
+		if acctFieldError(t, doc, f) == "" {
+			t.Errorf("no message beside empty %s", f)
+		}
+	}
+	rec = acctNewClient(ts).post(t, "/login/unit", url.Values{"account": {"12345"}, "login": {rep.Mobile}, "password": {"x"}})
+	if msg := acctFieldError(t, parseHTML(t, rec.Body.String()), "account"); msg == "" {
+		t.Error("no message beside a malformed unit account")
+	}
+
+	// A right password for a role that is not usable (pending) gets its own message.
+	helper := w.person(t, "周杰")
+	w.member(t, unit.Membership{UnitID: u.ID, PersonID: helper.ID, Role: unit.RoleAdmin, Status: unit.StatusPending}, "Unit-Pass-2026")
+	rec = acctNewClient(ts).post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {helper.Mobile}, "password": {"Unit-Pass-2026"}})
+	acctWantStatus(t, "pending admin", rec, http.StatusForbidden)
+	if msg := parseHTML(t, rec.Body.String()).Must(t, ".alert-error").TextContent(); msg != acctMsgNotUsable {
+		t.Errorf("pending admin: %q", msg)
+	}
+}
+
+func TestAcctLoginPersonRotatesAndReturns(t *testing.T) {
+	ts := newTestServer(t)
+	w := acctNewWorld(ts, 13)
+	p := w.person(t, "吴桂芳")
+	q := w.person(t, "郑浩")
+
+	c := acctNewClient(ts)
+	acctSignIn(t, c, auth.Subject{PersonID: q.ID})
+	old := c.session()
+	rec := c.post(t, "/login/person", url.Values{"login": {p.IDNumber}, "password": {acctPassword}})
+	acctWantRedirect(t, "login", rec, "/me")
+	if c.session() == "" || c.session() == old {
+		t.Fatal("the session token was not rotated")
+	}
+	if _, err := ts.Sessions.Lookup(context.Background(), old); err == nil {
+		t.Error("the session from before login still works")
+	}
+	doc := c.page(t, "/me", http.StatusOK)
+	if !strings.Contains(doc.Must(t, ".site-header").TextContent(), ident.MaskName(p.Name)) {
+		t.Error("the header does not show the signed-in person")
+	}
+
+	// next: a local path is followed; anything that leaves the site is not.
+	for next, want := range map[string]string{
+		"/catalog?q=%E5%A4%B1%E4%B8%9A": "/catalog?q=%E5%A4%B1%E4%B8%9A",
+		"//evil.example/x":              "/me",
+		"https://evil.example/":         "/me",
+		"/\\evil.example":               "/me",
+		"javascript:alert(1)":           "/me",
+		"evil.example":                  "/me",
+		"/\t/evil.example":              "/me",
+	} {
+		rec := acctNewClient(ts).post(t, "/login/person", url.Values{"login": {p.Mobile}, "password": {acctPassword}, "next": {next}})
+		acctWantRedirect(t, "next="+next, rec, want)
+	}
+	doc = ts.GetHTML(t, "/login?tab=person&next="+url.QueryEscape("//evil.example/"), http.StatusOK)
+	if doc.First("input[name=next]") != nil {
+		t.Error("an off-site next was kept in the form")
+	}
+	for _, a := range doc.All(".tabs a") {
+		if strings.Contains(a.AttrOr("href"), "evil") {
+			t.Errorf("tab link %q keeps an off-site next", a.AttrOr("href"))
+		}
+	}
+	doc = ts.GetHTML(t, "/login?tab=person&next=%2Fcatalog", http.StatusOK)
+	if doc.Must(t, "input[name=next]").AttrOr("value") != "/catalog" {
+		t.Error("a local next was not kept in the form")
+	}
+	// The guard sends signed-out visitors here with the page to return to.
+	rec = acctNewClient(ts).get(t, "/me")
+	acctWantRedirect(t, "GET /me signed out", rec, "/login?tab=person&next=%2Fme")
+}
+
+func TestAcctLoginSMS(t *testing.T) {
+	ts := newTestServer(t)
+	w := acctNewWorld(ts, 14)
+	p := w.person(t, "黄晓明")
+	stranger := w.mobile()
+
+	// 获取验证码 answers the same for a mobile with an account and one without; only
+	// the first gets a text.
+	send := func(c *acctClient, mobile string) (int, string) {
+		rec := c.post(t, "/login/sms", url.Values{"mobile": {mobile}, "action": {acctActionSendCode}})
+		doc := parseHTML(t, rec.Body.String())
+		n := doc.First(".acct-sms-notice")
+		if n == nil {
+			t.Fatalf("send to %s: no notice (%d)\n%s", ident.MaskMobile(mobile), rec.Code, shortBody(rec.Body.String()))
+		}
+		if doc.Must(t, "#f-mobile").AttrOr("value") != mobile {
+			t.Error("the mobile was not kept")
+		}
+		return rec.Code, strings.Replace(n.TextContent(), ident.MaskMobile(mobile), "…", 1)
+	}
+	c := acctNewClient(ts)
+	c.get(t, "/login?tab=person&method=sms")
+	code1, msg1 := send(c, p.Mobile)
+	code2, msg2 := send(acctNewClient(ts), stranger)
+	if code1 != http.StatusOK || code1 != code2 || msg1 != msg2 {
+		t.Errorf("registered: %d %q; unknown: %d %q", code1, msg1, code2, msg2)
+	}
+	// Within the resend window too.
+	if code, msg := send(c, p.Mobile); code != http.StatusOK || msg != msg1 {
+		t.Errorf("resend: %d %q", code, msg)
+	}
+	if _, err := ts.DevOutbox.Latest(context.Background(), stranger); err == nil {
+		t.Error("a code was texted to a mobile without an account")
+	}
+	if n := acctCount(t, ts, "sms_outbox"); n != 1 {
+		t.Errorf("%d texts, want 1", n)
+	}
+
+	// A wrong code and a code for another mobile: one message.
+	code := acctLatestCode(t, ts, p.Mobile)
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	for _, f := range []url.Values{
+		{"mobile": {p.Mobile}, "sms_code": {wrong}, "action": {"login"}},
+		{"mobile": {stranger}, "sms_code": {code}, "action": {"login"}},
+	} {
+		rec := c.post(t, "/login/sms", f)
+		acctWantStatus(t, "refused", rec, http.StatusUnprocessableEntity)
+		if msg := parseHTML(t, rec.Body.String()).Must(t, ".alert-error").TextContent(); msg != acctMsgBadSMSLogin {
+			t.Errorf("message %q", msg)
+		}
+	}
+	// A malformed code is named beside its field.
+	rec := c.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {"12"}})
+	if acctFieldError(t, parseHTML(t, rec.Body.String()), "sms_code") == "" {
+		t.Error("no message beside a malformed code")
+	}
+	// The code only works in the browser it was sent to.
+	other := acctNewClient(ts)
+	rec = other.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
+	acctWantStatus(t, "other browser", rec, http.StatusUnprocessableEntity)
+
+	rec = c.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
+	acctWantRedirect(t, "login by code", rec, "/me")
+	entries, _, err := ts.Audit.List(context.Background(), audit.Filter{Action: "login.person.sms", PersonID: p.ID})
+	if err != nil || len(entries) == 0 || entries[0].Result != audit.Success {
+		t.Errorf("audit %+v %v", entries, err)
+	}
+	// Used once: refused the second time.
+	rec = acctNewClient(ts).post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
+	acctWantStatus(t, "reuse", rec, http.StatusUnprocessableEntity)
+}
+
+func TestAcctLoginSMSExpired(t *testing.T) {
+	clock := &acctClock{t: time.Date(2026, 5, 6, 1, 0, 0, 0, time.UTC)}
+	ts := newTestServer(t, acctWithClock(t, clock))
+	w := acctNewWorld(ts, 15)
+	p := w.person(t, "马兰")
+	c := acctNewClient(ts)
+	c.get(t, "/login?tab=person&method=sms")
+	acctWantStatus(t, "send", c.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "action": {acctActionSendCode}}), http.StatusOK)
+	code := acctLatestCode(t, ts, p.Mobile)
+	clock.Advance(6 * time.Minute)
+	rec := c.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
+	acctWantStatus(t, "expired code", rec, http.StatusUnprocessableEntity)
+	if c.session() != "" {
+		t.Error("signed in with an expired code")
+	}
+}
+
+// TestAcctLoginBusy: when password hashing is saturated the login answers 503 at
+// once instead of queueing (QUALITY.md overload bar).
+func TestAcctLoginBusy(t *testing.T) {
+	hc := person.DefaultHashConfig()
+	hc.Time, hc.MaxConcurrent, hc.MaxWait = 8, 1, time.Millisecond
+	ts := newTestServer(t, func(s *services.Services) {
+		h, err := person.NewHasher(hc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Hasher = h
+		s.Persons = person.New(s.DB, h, s.Codes, s.Policy, s.Audit, s.Now)
+		s.Login = auth.NewLogin(s.Persons, s.Units, h, s.Audit, s.Now)
+	})
+	w := acctNewWorld(ts, 16)
+	p := w.person(t, "韩梅梅")
+	for attempt := 0; ; attempt++ {
+		// Another login holds the only hashing slot.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, _ = ts.Hasher.Hash(context.Background(), "Busy-Hash-2026")
+		}()
+		time.Sleep(10 * time.Millisecond)
+		rec := acctNewClient(ts).post(t, "/login/person", url.Values{"login": {p.Mobile}, "password": {acctPassword}})
+		<-done
+		if rec.Code == http.StatusServiceUnavailable {
+			if !strings.Contains(rec.Body.String(), acctMsgBusy) {
+				t.Error("no 系统繁忙 message")
+			}
+			return
+		}
+		if attempt == 4 {
+			t.Fatalf("no 503 while hashing was saturated: %d", rec.Code)
+		}
+	}
+}

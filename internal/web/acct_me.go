@@ -1,0 +1,138 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"hall/internal/audit"
+	"hall/internal/ident"
+	"hall/internal/person"
+	"hall/internal/unit"
+)
+
+// Notices the personal center shows after a redirect (?notice=…). Only these keys
+// are known, so a crafted link cannot put text on the page.
+const acctNoticeRegistered = "registered"
+
+var acctNotices = map[string]string{
+	acctNoticeRegistered: "注册成功！您的账号认证等级为实名用户，现在可以办理个人业务；如需为单位办理业务，请进行单位注册或请单位管理员为您授权。",
+}
+
+// acctMeData is what the personal center (个人中心) shows.
+type acctMeData struct {
+	Notice     string
+	Person     person.Person
+	MaskedName string
+	IDType     string
+	Units      []acctUnitRow
+	// Current is the unit the session acts for, if any.
+	Current *unit.Unit
+}
+
+// acctUnitRow is one unit the person may act for (可办理业务的单位).
+type acctUnitRow struct {
+	ID       int64
+	Name     string
+	USCC     string
+	Role     string
+	Status   string
+	Validity string
+	Usable   bool
+}
+
+// acctMeShow is GET /me (signedIn).
+func (s *Server) acctMeShow(w http.ResponseWriter, r *http.Request) error {
+	v := visitorFrom(r.Context())
+	p := *v.Person
+	acting, err := s.Units.ActingUnits(r.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	d := acctMeData{
+		Notice:     acctNotices[r.URL.Query().Get("notice")],
+		Person:     p,
+		MaskedName: ident.MaskName(p.Name),
+		IDType:     p.IDType.Label(),
+		Current:    v.Unit,
+	}
+	for _, a := range acting {
+		d.Units = append(d.Units, acctUnitRow{
+			ID:       a.Unit.ID,
+			Name:     a.Unit.Name,
+			USCC:     a.Unit.USCC,
+			Role:     a.Membership.Role.Label(),
+			Status:   acctMembershipStatus(a.Membership, now),
+			Validity: acctValidity(a.Membership),
+			Usable:   a.Membership.Usable(now),
+		})
+	}
+	return s.render(w, r, http.StatusOK, "acct-me", "个人中心", "", d)
+}
+
+// acctMembershipStatus names where a role stands, in the words of U6.
+func acctMembershipStatus(m unit.Membership, now time.Time) string {
+	switch {
+	case m.Status == unit.StatusRevoked:
+		return "已撤销"
+	case m.Status == unit.StatusPending:
+		return "待确认"
+	case m.ValidFrom != nil && now.Before(*m.ValidFrom):
+		return "未生效"
+	case m.ValidUntil != nil && !now.Before(*m.ValidUntil):
+		return "已过期"
+	case m.Usable(now):
+		return "有效"
+	}
+	return "不可用"
+}
+
+// acctValidity shows a role's validity period as dates in Asia/Shanghai.
+func acctValidity(m unit.Membership) string {
+	day := func(t *time.Time) string { return t.In(shanghai).Format("2006-01-02") }
+	switch {
+	case m.ValidFrom == nil && m.ValidUntil == nil:
+		return "长期有效"
+	case m.ValidUntil == nil:
+		return day(m.ValidFrom) + " 起长期有效"
+	case m.ValidFrom == nil:
+		return "至 " + day(m.ValidUntil)
+	}
+	return day(m.ValidFrom) + " 至 " + day(m.ValidUntil)
+}
+
+// acctLogout is POST /logout: it ends the session, records "logout" and goes home.
+// Logging out twice, or without a session, is not an error.
+func (s *Server) acctLogout(w http.ResponseWriter, r *http.Request) error {
+	v := visitorFrom(r.Context())
+	if !v.SignedIn() {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	e := audit.Entry{PersonID: v.Person.ID, Action: "logout", Result: audit.Success,
+		ClientIP: clientAddr(r), RequestID: RequestID(r.Context())}
+	if v.Session != nil && v.Session.Subject.UnitID != 0 {
+		e.UnitID, e.Role = v.Session.Subject.UnitID, string(v.Session.Subject.Role)
+		e.Target = "unit:" + strconv.FormatInt(e.UnitID, 10)
+	}
+	if err := s.endSession(w, r); err != nil {
+		return err
+	}
+	// The session has ended whatever happens next: a failed audit write must not
+	// keep anyone signed in, so it is logged rather than shown.
+	if _, err := s.Audit.Record(r.Context(), e); err != nil {
+		s.Log.ErrorContext(r.Context(), "audit logout", "err", err, "request_id", RequestID(r.Context()))
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}
+
+// AcctMaskedName is the signed-in person's masked name for the page header (SPEC §2:
+// "*三" where the full name is not needed), or "".
+func (v *visitor) AcctMaskedName() string {
+	if !v.SignedIn() {
+		return ""
+	}
+	return ident.MaskName(v.Person.Name)
+}

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"hall/internal/ident"
+	"hall/internal/sms"
+)
+
+// The 获取验证码 button of the registration and SMS-login forms is a second submit
+// button (name="action" value="send-code"), so it works without JavaScript: the form
+// comes back with what was typed, a notice that the code was sent and the wait before
+// another one can be asked for. static/js/sms.js only adds the countdown.
+
+// acctActionSendCode is the value of the 获取验证码 button.
+const acctActionSendCode = "send-code"
+
+// Form field names shared by the SMS forms (the same names person.Field* uses).
+const (
+	acctFieldMobile  = "mobile"
+	acctFieldSMSCode = "sms_code"
+)
+
+// acctSMS is what a form shows about its SMS code after a send: the notice under the
+// code field and the seconds until the button may be used again (data-sms-wait).
+type acctSMS struct {
+	Notice string
+	Wait   int
+}
+
+// acctCodeSent builds the notice for a code sent (or, for the login form and a mobile
+// without an account, said to be sent) to mobile.
+func (s *Server) acctCodeSent(mobile string, wait time.Duration) acctSMS {
+	ttl := s.Codes.Config().TTL
+	return acctSMS{
+		Notice: fmt.Sprintf("验证码已发送至%s，%d分钟内有效", ident.MaskMobile(mobile), int(ttl/time.Minute)),
+		Wait:   acctSeconds(wait),
+	}
+}
+
+// acctSeconds rounds a wait up to whole seconds, never below zero.
+func acctSeconds(d time.Duration) int {
+	if d <= 0 {
+		return 0
+	}
+	return int((d + time.Second - 1) / time.Second)
+}
+
+// acctMobile reads the mobile field, recording a message beside it when it is empty
+// or malformed. ok is false then.
+func acctMobile(f *form) (mobile string, ok bool) {
+	raw := f.Get(acctFieldMobile)
+	if raw == "" {
+		f.Fail(acctFieldMobile, "请输入手机号码")
+		return "", false
+	}
+	m, err := ident.NormalizeMobile(raw)
+	if err != nil {
+		f.FailErr(acctFieldMobile, err, "请输入正确的手机号码")
+		return "", false
+	}
+	return m, true
+}
+
+// acctIssue sends a code for purpose to mobile, bound to the visitor's browser.
+// A refusal a person can act on (resend window, daily limit, too many wrong codes,
+// a number the gateway refuses, a gateway that is down) is put beside the code field
+// and the returned error is nil; the caller re-renders with 422 when the form failed.
+// Anything else (database failures, a programming error) is returned.
+//
+// quietResend answers a send inside the mobile's resend window as if the code had
+// been sent (the code sent less than a minute ago is still valid): the login form
+// uses it so that its answer is the same for a mobile with an account, which has a
+// window, and one without, which never gets a code (SPEC §4: no account enumeration).
+func (s *Server) acctIssue(r *http.Request, f *form, purpose, mobile string, quietResend bool) (acctSMS, error) {
+	iss, err := s.Codes.Issue(r.Context(), sms.Request{
+		Purpose: purpose, Binding: visitorFrom(r.Context()).Binding, Mobile: mobile, ClientAddr: clientAddr(r),
+	})
+	if err == nil {
+		return s.acctCodeSent(mobile, iss.ResendAt.Sub(s.Now())), nil
+	}
+	var fe *ident.FieldError
+	var re *sms.RateError
+	switch {
+	case errors.As(err, &re) && quietResend && re.Reason == sms.ReasonResend:
+		return s.acctCodeSent(mobile, re.RetryAfter), nil
+	case errors.As(err, &re):
+		f.Fail(acctFieldSMSCode, sms.UserMessage(err))
+		return acctSMS{Wait: acctSeconds(re.RetryAfter)}, nil
+	case errors.As(err, &fe), errors.Is(err, sms.ErrUndeliverable), errors.Is(err, sms.ErrUnavailable):
+		f.Fail(acctFieldSMSCode, sms.UserMessage(err))
+		return acctSMS{}, nil
+	}
+	return acctSMS{}, err
+}

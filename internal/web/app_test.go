@@ -1,0 +1,253 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"hall/internal/ident"
+	"hall/internal/verify"
+)
+
+// appLogin signs the client in to the app as the fixture's legal rep.
+func appLogin(t testing.TB, c *uregClient, fx uregFixture, next string) {
+	t.Helper()
+	loc := uregRedirect(t, c.post(t, "/app/login", url.Values{"login": {fx.Entry.LegalRepIDNumber},
+		"password": {fx.Password}, "next": {next}}))
+	if loc != appNext(next) {
+		t.Fatalf("app login went to %q", loc)
+	}
+}
+
+// TestAppRequiresLogin: the verification screen and the app's personal pages send
+// an anonymous visitor to the app's login and back.
+func TestAppRequiresLogin(t *testing.T) {
+	ts := newTestServer(t)
+	fx := uregSeed(t, ts, "南京逸航智能装备有限公司", "徐敏")
+	c := uregNewClient(ts)
+	sid := uregSessionID(t, c, uregStart(t, c, fx))
+
+	app := uregNewClient(ts)
+	for _, target := range []string{"/app/v/" + sid, "/app/me/agent"} {
+		loc := uregRedirect(t, app.get(t, target))
+		if loc != "/app/login?next="+url.QueryEscape(target) {
+			t.Errorf("GET %s → %q", target, loc)
+		}
+	}
+	if loc := uregRedirect(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}})); !strings.HasPrefix(loc, "/app/login?next=") {
+		t.Errorf("POST without login → %q", loc)
+	}
+	if s, _ := ts.Verify.Lookup(t.Context(), sid); s.Status != verify.Pending {
+		t.Errorf("an anonymous POST changed the session: %s", s.Status)
+	}
+
+	// The login brings the person back to the screen; a wrong password does not.
+	fx.createPerson(t, ts, uregMobile())
+	doc := uregPage(t, app.post(t, "/app/login", url.Values{"login": {fx.Entry.LegalRepIDNumber}, "password": {"Nope#2026xx"},
+		"next": {"/app/v/" + sid}}), http.StatusUnprocessableEntity)
+	if got := uregTopError(doc); got != "账号或密码错误" {
+		t.Errorf("bad login: %q", got)
+	}
+	doc = uregPage(t, app.post(t, "/app/login", url.Values{}), http.StatusUnprocessableEntity)
+	if uregFieldError(doc, "login") == "" || uregFieldError(doc, "password") == "" {
+		t.Error("empty login form without field messages")
+	}
+	appLogin(t, app, fx, "/app/v/"+sid)
+	// A return path outside the app is not followed.
+	appLogin(t, app, fx, "https://evil.example/app/")
+}
+
+// TestAppVerify: the development screen for the logged-in legal rep: label, purpose,
+// masked person, 确认 → 认证成功; another person's 确认 → 认证失败：非本人.
+func TestAppVerify(t *testing.T) {
+	ts := newTestServer(t)
+	fx := uregSeed(t, ts, "南京朗澄生物科技有限公司", "何丽")
+	fx.createPerson(t, ts, uregMobile())
+	c := uregNewClient(ts)
+	flowID := uregStart(t, c, fx)
+	sid := uregSessionID(t, c, flowID)
+
+	app := uregNewClient(ts)
+	appLogin(t, app, fx, "/app/v/"+sid)
+	doc := uregPage(t, app.get(t, "/app/v/"+sid), http.StatusOK)
+	checkPage(t, ts, "/app/v/"+sid, doc)
+	text := doc.TextContent()
+	for _, want := range []string{verify.DevLabel, verify.PurposeLabel(verify.PurposeUnitRegister), ident.MaskName(fx.Entry.LegalRepName), ident.MaskID(fx.Entry.LegalRepIDNumber)} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the screen lacks %q", want)
+		}
+	}
+	if strings.Contains(text, fx.Entry.LegalRepIDNumber) {
+		t.Error("the screen shows the ID number unmasked")
+	}
+	if doc.First(".alert-warning") != nil {
+		t.Error("the expected person is warned of a mismatch")
+	}
+	buttons := doc.Texts("form.app-decide button")
+	if len(buttons) != 2 || buttons[0] != "确认" || buttons[1] != "拒绝" {
+		t.Errorf("buttons %v", buttons)
+	}
+	if n := len(doc.All(".app-tabs a")); n != 3 {
+		t.Errorf("%d tabs", n)
+	}
+	loc := uregRedirect(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}))
+	doc = uregPage(t, app.get(t, loc), http.StatusOK)
+	if h1 := doc.Must(t, "h1").TextContent(); h1 != "认证成功" {
+		t.Errorf("result %q", h1)
+	}
+	// The code is single use.
+	doc = uregPage(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}), http.StatusConflict)
+	if h1 := doc.Must(t, "h1").TextContent(); h1 != "该二维码已使用" {
+		t.Errorf("second answer %q", h1)
+	}
+
+	// Someone else confirms a new code: 非本人.
+	uregRedirect(t, c.post(t, "/register/unit/"+flowID+"/restart", nil))
+	// (The first session passed and was not consumed; restart replaces it anyway.)
+	sid2 := uregSessionID(t, c, flowID)
+	other := uregSeed(t, ts, "南京锦川纺织有限公司", "罗勇")
+	other.createPerson(t, ts, uregMobile())
+	stranger := uregNewClient(ts)
+	appLogin(t, stranger, other, "/app/")
+	doc = uregPage(t, stranger.get(t, "/app/v/"+sid2), http.StatusOK)
+	if doc.First(".alert-warning") == nil {
+		t.Error("no warning for another person")
+	}
+	loc = uregRedirect(t, stranger.post(t, "/app/v/"+sid2, url.Values{"decision": {"approve"}}))
+	doc = uregPage(t, stranger.get(t, loc), http.StatusOK)
+	if h1 := doc.Must(t, "h1").TextContent(); h1 != "认证失败：非本人" {
+		t.Errorf("stranger's result %q", h1)
+	}
+
+	// An unknown code.
+	doc = uregPage(t, app.get(t, "/app/v/"+otherSessionID(sid2)), http.StatusNotFound)
+	if h1 := doc.Must(t, "h1").TextContent(); h1 != "二维码无效或已过期" {
+		t.Errorf("unknown code %q", h1)
+	}
+}
+
+// TestAppVerifyProduction: with the production provider the app sends the person to
+// the provider's page.
+func TestAppVerifyProduction(t *testing.T) {
+	prov := uregNewFakeProvider(t)
+	ts := newTestServer(t, uregWithHTTPProvider(prov))
+	fx := uregSeed(t, ts, "南京睿衍信息技术有限公司", "高峰")
+	fx.createPerson(t, ts, uregMobile())
+	c := uregNewClient(ts)
+	sid := uregSessionID(t, c, uregStart(t, c, fx))
+	app := uregNewClient(ts)
+	appLogin(t, app, fx, "/app/")
+	loc := uregRedirect(t, app.get(t, "/app/v/"+sid))
+	if !strings.HasPrefix(loc, "https://face.example.test/check/") {
+		t.Errorf("production screen → %q", loc)
+	}
+	if rec := app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}); rec.Code != http.StatusNotFound {
+		t.Errorf("development answer in production: %d", rec.Code)
+	}
+}
+
+// TestAppPages: home, 我的 (signed out and in), 我是法人, 我是经办人, logout.
+func TestAppPages(t *testing.T) {
+	ts := newTestServer(t)
+	app := uregNewClient(ts)
+	doc := uregPage(t, app.get(t, "/app/me"), http.StatusOK)
+	if doc.First(`a[href^="/app/login"]`) == nil {
+		t.Error("我的 without login has no login entry")
+	}
+	links := map[string]string{}
+	for _, a := range doc.All(".app-list a") {
+		links[a.Must(t, ".app-list-title").TextContent()] = a.AttrOr("href")
+	}
+	if links["我是法人"] != "/app/me/legal-rep" || links["我是经办人"] != "/app/me/agent" {
+		t.Errorf("企业服务 %v", links)
+	}
+	doc = uregPage(t, app.get(t, "/app/me/legal-rep"), http.StatusOK)
+	if doc.First(`a[href="/register/unit"]`) == nil {
+		t.Error("我是法人 does not link to the unit registration")
+	}
+	if rec := app.get(t, "/app"); rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != "/app/" {
+		t.Errorf("/app → %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+
+	fx := uregSeed(t, ts, "南京泓远商贸有限公司", "唐芳")
+	mobile := uregMobile()
+	fx.createPerson(t, ts, mobile)
+	appLogin(t, app, fx, "/app/me")
+	doc = uregPage(t, app.get(t, "/app/me"), http.StatusOK)
+	text := doc.TextContent()
+	if !strings.Contains(text, ident.MaskMobile(mobile)) || strings.Contains(text, mobile) || !strings.Contains(text, ident.MaskName(fx.Entry.LegalRepName)) {
+		t.Errorf("我的 shows %q", text)
+	}
+	doc = uregPage(t, app.get(t, "/app/me/agent"), http.StatusOK)
+	if h1 := doc.Must(t, "h1").TextContent(); !strings.Contains(h1, "即将开放") {
+		t.Errorf("我是经办人 h1 %q", h1)
+	}
+	checkPage(t, ts, "/app/me/agent", doc)
+	if loc := uregRedirect(t, app.post(t, "/app/logout", nil)); loc != "/app/" {
+		t.Errorf("logout → %q", loc)
+	}
+	if loc := uregRedirect(t, app.get(t, "/app/me/agent")); !strings.HasPrefix(loc, "/app/login") {
+		t.Errorf("after logout → %q", loc)
+	}
+}
+
+// TestAppScanLink: the pasted link opens only a page of this app.
+func TestAppScanLink(t *testing.T) {
+	ts := newTestServer(t)
+	app := uregNewClient(ts)
+	base := ts.Config.BaseURL
+	for _, tt := range []struct {
+		link, want string
+	}{
+		{base + "/app/v/abc", "/app/v/abc"},
+		{"/app/v/abc?x=1", "/app/v/abc?x=1"},
+		{"  " + base + "/app/me  ", "/app/me"},
+		{"http://example.com/app/v/abc", ""},
+		{base + "/admin/", ""},
+		{"javascript:alert(1)", ""},
+		{"//evil.example/app/v/x", ""},
+		{"", ""},
+	} {
+		rec := app.post(t, "/app/scan", url.Values{"link": {tt.link}})
+		if tt.want == "" {
+			doc := uregPage(t, rec, http.StatusUnprocessableEntity)
+			if uregFieldError(doc, "link") == "" {
+				t.Errorf("%q refused without a message", tt.link)
+			}
+			continue
+		}
+		if loc := uregRedirect(t, rec); loc != tt.want {
+			t.Errorf("%q → %q, want %q", tt.link, loc, tt.want)
+		}
+	}
+	doc := uregPage(t, app.get(t, "/app/scan"), http.StatusOK)
+	if l := doc.Must(t, "label[for=f-link]").TextContent(); !strings.Contains(l, "二维码链接") {
+		t.Errorf("label %q", l)
+	}
+	if b := doc.Must(t, "form.app-form button[type=submit]").TextContent(); b != "打开" {
+		t.Errorf("button %q", b)
+	}
+}
+
+// FuzzAppScanTarget: whatever is pasted, the answer is a message or a path of this
+// app on this site.
+func FuzzAppScanTarget(f *testing.F) {
+	ts := newTestServer(f)
+	for _, s := range []string{"http://127.0.0.1:8080/app/v/abc", "/app/me", "//x/app/", "/app/../admin", "http://127.0.0.1:8080@evil/app/", "\\\\evil/app/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		target, msg := ts.appScanTarget(strings.TrimSpace(raw))
+		if msg != "" {
+			if target != "" {
+				t.Fatalf("%q: both %q and %q", raw, target, msg)
+			}
+			return
+		}
+		u, err := url.Parse(target)
+		if err != nil || u.Host != "" || u.Scheme != "" || !strings.HasPrefix(target, "/app/") || strings.HasPrefix(target, "//") {
+			t.Fatalf("%q → %q", raw, target)
+		}
+	})
+}

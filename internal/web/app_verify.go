@@ -1,0 +1,122 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"hall/internal/verify"
+)
+
+// The app's verification screen (SPEC A2) at /app/v/{id}, the URL a verification QR
+// code carries (verify.Link). The ID is opaque: the screen shows only the purpose
+// and the masked expected person.
+
+// appVerifyData is what the verification screen shows. State is one of: invalid (no
+// such session), screen (the development confirmation screen), passed, failed,
+// expired, used.
+type appVerifyData struct {
+	State    string
+	ID       string
+	Purpose  string
+	Expected verify.Person // masked
+	Note     string        // why it failed
+	DevLabel string
+	// Mismatch warns that the signed-in person is not the expected one (approving
+	// would fail the session as 非本人).
+	Mismatch bool
+}
+
+// appVerifyResult maps a session that has a result to the screen's state.
+func appVerifyResult(sess verify.Session) string {
+	switch sess.Status {
+	case verify.Passed:
+		return "passed"
+	case verify.Failed:
+		return "failed"
+	case verify.Expired:
+		return "expired"
+	}
+	return ""
+}
+
+func (s *Server) appVerifyRender(w http.ResponseWriter, r *http.Request, status int, d *appVerifyData) error {
+	return s.render(w, r, status, "app-verify", "实人认证", "app-scan", d)
+}
+
+// appVerifyShow is GET /app/v/{id}. A code that is unknown or already has a result
+// says so at once, signed in or not (the ID is unguessable and nothing personal is
+// shown); a pending one needs the app login. Then the development provider's own
+// screen is shown, or the person is sent to the production provider's page.
+func (s *Server) appVerifyShow(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	sess, err := s.Verify.Lookup(r.Context(), id)
+	switch {
+	case errors.Is(err, verify.ErrNotFound):
+		return s.appVerifyRender(w, r, http.StatusNotFound, &appVerifyData{State: "invalid"})
+	case err != nil:
+		return err
+	}
+	d := &appVerifyData{ID: sess.ID, Purpose: verify.PurposeLabel(sess.Purpose), Expected: sess.Expected.Masked(),
+		Note: sess.ResultNote}
+	if sess.Done() {
+		d.State = appVerifyResult(sess)
+		return s.appVerifyRender(w, r, http.StatusOK, d)
+	}
+	v := visitorFrom(r.Context())
+	if !v.SignedIn() {
+		return s.appToLogin(w, r)
+	}
+	if sess.ProviderURL != "" {
+		// Production: the provider's own face check. Only an https page is followed
+		// (or http on a development setup), never anything else a provider might send.
+		if u, err := url.Parse(sess.ProviderURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+			return errStatus(http.StatusBadGateway, "认证服务暂时不可用，请稍后再试")
+		}
+		http.Redirect(w, r, sess.ProviderURL, http.StatusSeeOther)
+		return nil
+	}
+	if s.DevVerify == nil || sess.Provider != verify.DevProviderName {
+		return s.appVerifyRender(w, r, http.StatusNotFound, &appVerifyData{State: "invalid"})
+	}
+	d.State, d.DevLabel = "screen", verify.DevLabel
+	d.Mismatch = !appActor(v).Same(sess.Expected)
+	return s.appVerifyRender(w, r, http.StatusOK, d)
+}
+
+// appActor is the signed-in person as an identity for verification.
+func appActor(v *visitor) verify.Person {
+	return verify.Person{IDType: v.Person.IDType, IDNumber: v.Person.IDNumber, Name: v.Person.Name}
+}
+
+// appVerifyPost is POST /app/v/{id}: 确认 (decision=approve) or 拒绝 on the development
+// screen, recorded for the signed-in person; then the result.
+func (s *Server) appVerifyPost(w http.ResponseWriter, r *http.Request) error {
+	v := visitorFrom(r.Context())
+	if !v.SignedIn() {
+		return s.appToLogin(w, r)
+	}
+	if s.DevVerify == nil {
+		return s.appVerifyRender(w, r, http.StatusNotFound, &appVerifyData{State: "invalid"})
+	}
+	if err := r.ParseForm(); err != nil {
+		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+	}
+	id := r.PathValue("id")
+	approve := strings.TrimSpace(r.PostForm.Get("decision")) == "approve"
+	_, err := s.DevVerify.CompleteInApp(r.Context(), id, appActor(v), approve)
+	switch {
+	case err == nil:
+	case errors.Is(err, verify.ErrNotFound), errors.Is(err, verify.ErrWrongProvider):
+		return s.appVerifyRender(w, r, http.StatusNotFound, &appVerifyData{State: "invalid"})
+	case errors.Is(err, verify.ErrExpired):
+		return s.appVerifyRender(w, r, http.StatusConflict, &appVerifyData{State: "expired"})
+	case errors.Is(err, verify.ErrUsed):
+		return s.appVerifyRender(w, r, http.StatusConflict, &appVerifyData{State: "used"})
+	default:
+		return err
+	}
+	http.Redirect(w, r, "/app/v/"+url.PathEscape(id), http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,99 @@
+package web
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"hall/internal/browsertest"
+)
+
+// ucBrowserLogin signs in to a unit through the unit login form, as a person does.
+func ucBrowserLogin(t *testing.T, p *browsertest.Page, base, account, login, password string) {
+	t.Helper()
+	p.Open(base + "/login?tab=unit")
+	p.Fill("统一社会信用代码/单位编号/机构编号", account)
+	p.Fill("证件号码/移动电话", login)
+	p.Fill("密码", password)
+	p.Click("登录")
+	p.WaitURL("/unit/")
+}
+
+// TestBrowserUCSwitchUnits: a person who is the legal rep of one unit and the admin
+// of another signs in to the first, finds the menu and the header, switches to the
+// second with 切换单位, and signs out.
+func TestBrowserUCSwitchUnits(t *testing.T) {
+	ts := newTestServer(t)
+	f := ucNewTwoUnits(t, ts, 61)
+	base := ts.URL(t)
+	b := browsertest.New(t)
+	p := b.NewPage(t)
+
+	ucBrowserLogin(t, p, base, f.home.USCC, f.p.Mobile, ucPassword)
+	p.WaitText("单位主页")
+	menu := browsertest.Eval[[]string](p, `[...document.querySelectorAll('nav.uc-menu a')].map((a) => a.innerText.trim())`)
+	if want := []string{"单位主页", "单位信息", "单位权益单", "单位办件", "单位快递", "经办人管理", "机构管理", "我的工作台", "账号设置"}; !slices.Equal(menu, want) {
+		t.Errorf("menu %v, want %v", menu, want)
+	}
+	if got := p.Text(".uc-unit-name"); got != f.home.Name {
+		t.Errorf("header unit %q, want %q", got, f.home.Name)
+	}
+	if got := p.Text(".uc-role"); got != "法定代表人" {
+		t.Errorf("header role %q", got)
+	}
+	if band := p.Text(".uc-band"); !strings.Contains(band, f.p.MaskedID()) || strings.Contains(band, f.p.IDNumber) {
+		t.Errorf("header band %q: want the masked ID %s only", band, f.p.MaskedID())
+	}
+	p.WaitText("长期有效")
+
+	// A section not built yet opens inside the shell.
+	p.ClickLink("经办人管理")
+	p.WaitURL("/unit/agents")
+	p.WaitText("该功能即将开放")
+	if got := p.Text(`nav.uc-menu a[aria-current="page"]`); got != "经办人管理" {
+		t.Errorf("current menu entry %q", got)
+	}
+
+	p.ClickLink("切换单位")
+	p.WaitURL("/unit/choose")
+	p.WaitText(f.other.Name)
+	p.WaitText("当前单位")
+	p.Click("进入")
+	p.WaitURL("/unit/")
+	p.WaitText("单位主页")
+	if got := p.Text(".uc-unit-name"); got != f.other.Name {
+		t.Errorf("header unit after the switch %q, want %q", got, f.other.Name)
+	}
+	if got := p.Text(".uc-role"); got != "管理员" {
+		t.Errorf("header role after the switch %q, want 管理员", got)
+	}
+	if got := p.Text(".uc-validity"); !strings.Contains(got, "到期") {
+		t.Errorf("an admin's validity %q shows no end date", got)
+	}
+
+	// The site header has a 退出 of its own; this is the band's.
+	p.ClickCSS(`.uc-band form[action="/logout"] button`)
+	p.WaitURL(base + "/")
+	p.Open(base + "/unit/")
+	p.WaitURL("/login?tab=unit")
+}
+
+// TestBrowserUCPhone: the center fits a phone (no sideways scrolling), menu included.
+func TestBrowserUCPhone(t *testing.T) {
+	ts := newTestServer(t)
+	f := ucNewTwoUnits(t, ts, 62)
+	base := ts.URL(t)
+	b := browsertest.New(t)
+	p := b.NewPage(t, browsertest.Mobile())
+	ucBrowserLogin(t, p, base, f.home.UnitNumber, f.p.IDNumber, ucPassword)
+	for _, path := range []string{"/unit/", "/unit/rights", "/unit/choose"} {
+		p.Open(base + path)
+		if over := browsertest.Eval[int](p, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
+			t.Errorf("%s is %dpx wider than a 390px phone", path, over)
+		}
+	}
+	p.Open(base + "/unit/")
+	p.ClickLink("账号设置")
+	p.WaitURL("/unit/account")
+	p.WaitText("该功能即将开放")
+}

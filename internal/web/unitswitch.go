@@ -1,0 +1,192 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"hall/internal/audit"
+	"hall/internal/auth"
+	"hall/internal/unit"
+)
+
+// Acting for a unit (SPEC L1, L7): a person who holds a role in several units acts
+// for one at a time. The chooser lists them; switching rotates the session to the
+// chosen (unit, person, role), so every later request is attributed to it, and is
+// recorded in the audit log as "unit.switch" (and leaving as "unit.leave").
+
+// Messages of a refused switch. The first is also the answer for a unit ID the
+// person has nothing to do with, so a forged form learns nothing about that unit.
+const (
+	ucMsgNoRole     = "您无权以该单位身份办理业务"
+	ucMsgNotUsable  = "您在该单位的授权尚未确认或不在有效期内，暂不能以该单位身份办理业务。"
+	ucMsgBadRequest = "请求有误，请返回单位列表后重试。"
+)
+
+// ucChoice is one row of the unit chooser.
+type ucChoice struct {
+	UnitID     int64
+	UnitName   string
+	USCC       string
+	RoleLabel  string
+	Validity   ucValidity
+	Usable     bool
+	Current    bool
+	State      string // ok, pending, expired, notyet, other: for the badge's class
+	StateLabel string // 正常 / 待确认 / 已过期 / 未生效 / 不可用
+	Reason     string // why it cannot be entered, for the rows that cannot
+}
+
+// ucChoiceOf says how the chooser shows a membership at now. Usable rows can be
+// entered; the others say why not, so the person knows whom to ask.
+func ucChoiceOf(a unit.Acting, now time.Time, currentUnitID int64) ucChoice {
+	m := a.Membership
+	c := ucChoice{
+		UnitID:    a.Unit.ID,
+		UnitName:  a.Unit.Name,
+		USCC:      a.Unit.USCC,
+		RoleLabel: m.Role.Label(),
+		Validity:  ucValidityOf(m, now),
+		Usable:    m.Usable(now),
+		Current:   a.Unit.ID == currentUnitID,
+	}
+	switch {
+	case c.Usable:
+		c.State, c.StateLabel = "ok", "正常"
+	case m.Status == unit.StatusPending:
+		c.State, c.StateLabel = "pending", "待确认"
+		c.Reason = "请在掌上APP“我的 → 企业服务 → 我是经办人”中确认邀请并设置经办密码后使用。"
+	case c.Validity.Expired:
+		c.State, c.StateLabel = "expired", "已过期"
+		c.Reason = "授权已过期，请联系单位法定代表人或管理员续期。"
+	case c.Validity.From != nil:
+		c.State, c.StateLabel = "notyet", "未生效"
+		c.Reason = "授权自 " + c.Validity.From.In(shanghai).Format("2006-01-02 15:04") + " 起生效。"
+	default:
+		c.State, c.StateLabel = "other", "不可用"
+		c.Reason = "该授权当前不可用，请联系单位法定代表人或管理员。"
+	}
+	return c
+}
+
+// ucChooseData is the template data of the unit chooser.
+type ucChooseData struct {
+	Choices []ucChoice
+	// InUnit is true when the visitor acts for a unit now (the page then offers the
+	// way back to the center and to the personal session).
+	InUnit bool
+}
+
+// ucChoose lists the units the person may act for (L7).
+func (s *Server) ucChoose(w http.ResponseWriter, r *http.Request) error {
+	v := visitorFrom(r.Context())
+	acting, err := s.Units.ActingUnits(r.Context(), v.Person.ID)
+	if err != nil {
+		return err
+	}
+	var current int64
+	if v.Unit != nil {
+		current = v.Unit.ID
+	}
+	now := s.Now()
+	d := ucChooseData{InUnit: v.Unit != nil}
+	for _, a := range acting {
+		d.Choices = append(d.Choices, ucChoiceOf(a, now, current))
+	}
+	return s.render(w, r, http.StatusOK, "uc-choose", "选择单位", "", d)
+}
+
+// ucSwitch moves the session to the unit in the form's unit_id, after checking that
+// the person holds a usable role there: the ID comes from the browser and may be any
+// unit's (QUALITY.md: no unit reachable by an ID in a form).
+func (s *Server) ucSwitch(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errStatus(http.StatusBadRequest, ucMsgBadRequest)
+	}
+	v := visitorFrom(r.Context())
+	id, err := strconv.ParseInt(strings.TrimSpace(r.PostForm.Get("unit_id")), 10, 64)
+	if err != nil || id <= 0 {
+		return errStatus(http.StatusBadRequest, ucMsgBadRequest)
+	}
+	if v.Unit != nil && v.Unit.ID == id {
+		http.Redirect(w, r, "/unit/", http.StatusSeeOther)
+		return nil
+	}
+	m, err := s.Units.Membership(r.Context(), id, v.Person.ID)
+	switch {
+	case errors.Is(err, unit.ErrNotFound):
+		s.ucRecordDenied(r, id, "no_role")
+		return errStatus(http.StatusForbidden, ucMsgNoRole)
+	case err != nil:
+		return err
+	case !m.Usable(s.Now()):
+		s.ucRecordDenied(r, id, "not_usable")
+		return errStatus(http.StatusForbidden, ucMsgNotUsable)
+	}
+	subj := auth.Subject{PersonID: v.Person.ID, UnitID: id, Role: auth.Role(m.Role)}
+	e := s.ucEntry(r, "unit.switch", audit.Success)
+	e.UnitID, e.Role, e.Target = id, string(m.Role), "unit:"+strconv.FormatInt(id, 10)
+	return s.ucMove(w, r, subj, e, "/unit/")
+}
+
+// ucLeave ends acting for the unit: the session goes back to the person alone.
+func (s *Server) ucLeave(w http.ResponseWriter, r *http.Request) error {
+	v := visitorFrom(r.Context())
+	if v.Unit == nil {
+		http.Redirect(w, r, "/me", http.StatusSeeOther)
+		return nil
+	}
+	e := s.ucEntry(r, "unit.leave", audit.Success)
+	e.UnitID, e.Role, e.Target = v.Unit.ID, string(v.Membership.Role), "unit:"+strconv.FormatInt(v.Unit.ID, 10)
+	return s.ucMove(w, r, auth.Subject{PersonID: v.Person.ID}, e, "/me")
+}
+
+// ucMove rotates the session to subj, records e and redirects to next. The audit
+// record is written after the rotation (which has its own transaction); if it
+// cannot be written the new session is ended again, so that nobody acts in a
+// session whose start is not in the log (fail closed).
+func (s *Server) ucMove(w http.ResponseWriter, r *http.Request, subj auth.Subject, e audit.Entry, next string) error {
+	token, err := s.ucSwitchSession(w, r, subj)
+	if errors.Is(err, auth.ErrNoSession) {
+		// Ended meanwhile (timeout, logout in another tab, a concurrent switch).
+		s.setCookie(w, "hall_session", "", -1)
+		return s.toLogin(w, r, string(subj.Kind()))
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := s.Audit.Record(r.Context(), e); err != nil {
+		_ = s.Sessions.End(context.WithoutCancel(r.Context()), token)
+		s.setCookie(w, "hall_session", "", -1)
+		return err
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+// ucEntry starts an audit entry for the signed-in person, with the current unit
+// session's unit and role (if any) as the acting context.
+func (s *Server) ucEntry(r *http.Request, action string, res audit.Result) audit.Entry {
+	v := visitorFrom(r.Context())
+	e := audit.Entry{PersonID: v.Person.ID, Action: action, Result: res,
+		ClientIP: clientAddr(r), RequestID: RequestID(r.Context()), Detail: map[string]string{}}
+	if v.Unit != nil {
+		e.UnitID, e.Role = v.Unit.ID, string(v.Membership.Role)
+		e.Detail["from_unit"] = strconv.FormatInt(v.Unit.ID, 10)
+	}
+	return e
+}
+
+// ucRecordDenied records a refused switch. The refusal stands whether or not the
+// record can be written, so a failure is only logged.
+func (s *Server) ucRecordDenied(r *http.Request, unitID int64, reason string) {
+	e := s.ucEntry(r, "unit.switch", audit.Denied)
+	e.Target = "unit:" + strconv.FormatInt(unitID, 10)
+	e.Detail["reason"] = reason
+	if _, err := s.Audit.Record(context.WithoutCancel(r.Context()), e); err != nil {
+		s.Log.ErrorContext(r.Context(), "audit a refused unit switch", "err", err, "request_id", RequestID(r.Context()))
+	}
+}

@@ -1,0 +1,181 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"hall/internal/qr"
+	"hall/internal/unitreg"
+	"hall/internal/verify"
+)
+
+// uregQRPixels is the side of the verification QR code image: large modules for a
+// phone camera pointed at a screen.
+const uregQRPixels = 264
+
+// uregStepOf maps a flow step to the stepper's number.
+func uregStepOf(step string) int {
+	if step == unitreg.StepAccount {
+		return 3
+	}
+	return 2
+}
+
+// uregView loads the registration's current step into a page.
+func (s *Server) uregView(r *http.Request, flowID string, f *form) (*uregData, error) {
+	v, err := s.uregService().Get(r.Context(), flowID, visitorFrom(r.Context()).Binding)
+	if err != nil {
+		return nil, err
+	}
+	d := &uregData{Step: uregStepOf(v.Step), Form: f, View: v}
+	if v.Step == unitreg.StepVerify && v.Verification == unitreg.VerifyPending {
+		link := verify.Link(s.Config.BaseURL, v.Session.ID)
+		if d.QR, err = qr.DataURL(link, uregQRPixels); err != nil {
+			return nil, err
+		}
+		if s.DevVerify != nil {
+			d.DevLink = link
+		}
+	}
+	if v.Step == unitreg.StepVerify && (v.Verification == unitreg.VerifyPending || v.Verification == unitreg.VerifyPassed) {
+		d.WaitURL = "/verify/" + url.PathEscape(v.Session.ID) + "/wait?flow=" + url.QueryEscape(v.FlowID)
+	}
+	return d, nil
+}
+
+// uregFlowShow is GET /register/unit/{flow}: the step the registration is at.
+func (s *Server) uregFlowShow(w http.ResponseWriter, r *http.Request) error {
+	flowID := r.PathValue("flow")
+	d, err := s.uregView(r, flowID, newForm(r))
+	if err != nil {
+		return s.uregFlowError(w, r, flowID, err)
+	}
+	return s.uregRender(w, r, http.StatusOK, d)
+}
+
+// uregVerifiedPost is POST /register/unit/{flow}/verified, sent by verify-wait.js when
+// the long poll says passed, or by the 我已完成认证 button without JavaScript.
+func (s *Server) uregVerifiedPost(w http.ResponseWriter, r *http.Request) error {
+	flowID := r.PathValue("flow")
+	err := s.uregService().Verified(r.Context(), flowID, visitorFrom(r.Context()).Binding)
+	var msg string
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/register/unit/"+flowID, http.StatusSeeOther)
+		return nil
+	case errors.Is(err, unitreg.ErrPending):
+		msg = "尚未完成认证，请使用掌上APP扫描二维码完成认证后再继续。"
+	case errors.Is(err, unitreg.ErrVerification):
+		msg = "认证未通过或认证结果已失效，请重新认证。"
+	default:
+		return s.uregFlowError(w, r, flowID, err)
+	}
+	d, verr := s.uregView(r, flowID, newForm(r))
+	if verr != nil {
+		return s.uregFlowError(w, r, flowID, verr)
+	}
+	d.Form.Top = msg
+	if errors.Is(err, unitreg.ErrVerification) && (d.View.Verification == unitreg.VerifyPassed || d.View.Verification == unitreg.VerifyPending) {
+		// The result cannot move the flow on: no script may submit it again.
+		d.WaitURL = ""
+		d.View.Verification = unitreg.VerifyUsed
+	}
+	return s.uregRender(w, r, http.StatusUnprocessableEntity, d)
+}
+
+// uregRestartPost is POST /register/unit/{flow}/restart: a new QR code.
+func (s *Server) uregRestartPost(w http.ResponseWriter, r *http.Request) error {
+	flowID := r.PathValue("flow")
+	err := s.uregService().RestartVerification(r.Context(), flowID, visitorFrom(r.Context()).Binding)
+	f := newForm(r)
+	if uregFormFailed(f, err) {
+		d, verr := s.uregView(r, flowID, f)
+		if verr != nil {
+			return s.uregFlowError(w, r, flowID, verr)
+		}
+		return s.uregRender(w, r, http.StatusServiceUnavailable, d)
+	}
+	if err != nil {
+		return s.uregFlowError(w, r, flowID, err)
+	}
+	http.Redirect(w, r, "/register/unit/"+flowID, http.StatusSeeOther)
+	return nil
+}
+
+// uregAccountPost is POST /register/unit/{flow}: the account step's two buttons,
+// 获取验证码 (action=send-code) and 完成注册.
+func (s *Server) uregAccountPost(w http.ResponseWriter, r *http.Request) error {
+	flowID := r.PathValue("flow")
+	if err := r.ParseForm(); err != nil {
+		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+	}
+	f := newForm(r)
+	ctx := r.Context()
+	binding := visitorFrom(ctx).Binding
+	reg := s.uregService()
+
+	if f.Get("action") == uregActionSendCode {
+		sent, err := reg.SendCode(ctx, flowID, binding, f.Get(unitreg.FieldMobile), clientAddr(r))
+		failed := uregFormFailed(f, err)
+		if err != nil && !failed {
+			return s.uregFlowError(w, r, flowID, err)
+		}
+		d, err := s.uregView(r, flowID, f)
+		if err != nil {
+			return s.uregFlowError(w, r, flowID, err)
+		}
+		if failed {
+			f.Top = "" // the message is beside the field it concerns
+			return s.uregRender(w, r, http.StatusUnprocessableEntity, d)
+		}
+		d.SMS = uregSMS{
+			Notice: fmt.Sprintf("验证码已发送至%s，%d分钟内有效", sent.To, int(sent.ExpiresAt.Sub(s.Now()).Round(time.Minute)/time.Minute)),
+			Wait:   max(0, int((sent.ResendAt.Sub(s.Now())+time.Second-1)/time.Second)),
+		}
+		return s.uregRender(w, r, http.StatusOK, d)
+	}
+
+	res, err := reg.Finish(ctx, flowID, binding, unitreg.AccountInput{
+		Mobile:     f.Get(unitreg.FieldMobile),
+		SMSCode:    f.Get(unitreg.FieldSMSCode),
+		Password:   f.Values.Get(unitreg.FieldPassword),
+		Confirm:    f.Values.Get(unitreg.FieldConfirm),
+		ClientAddr: clientAddr(r),
+	})
+	if uregFormFailed(f, err) {
+		d, verr := s.uregView(r, flowID, f)
+		if verr != nil {
+			return s.uregFlowError(w, r, flowID, verr)
+		}
+		return s.uregRender(w, r, http.StatusUnprocessableEntity, d)
+	}
+	if err != nil {
+		return s.uregFlowError(w, r, flowID, err)
+	}
+	if res.Receipt == "" {
+		// The unit is registered but its receipt could not be saved: show it now
+		// rather than an error.
+		return s.uregRender(w, r, http.StatusOK, &uregData{Step: 4, Form: f, Receipt: unitreg.Receipt{
+			UnitName: res.Unit.Name, USCC: res.Unit.USCC, UnitNumber: res.Unit.UnitNumber, NewAccount: res.NewAccount}})
+	}
+	http.Redirect(w, r, "/register/unit/done/"+res.Receipt, http.StatusSeeOther)
+	return nil
+}
+
+// uregActionSendCode is the value of the 获取验证码 button.
+const uregActionSendCode = "send-code"
+
+// uregDoneShow is GET /register/unit/done/{receipt}: 完成注册 with the unit number.
+func (s *Server) uregDoneShow(w http.ResponseWriter, r *http.Request) error {
+	rc, err := s.uregService().Receipt(r.Context(), r.PathValue("receipt"), visitorFrom(r.Context()).Binding)
+	switch {
+	case errors.Is(err, unitreg.ErrNotFound), errors.Is(err, unitreg.ErrExpired):
+		return errStatus(http.StatusNotFound, "注册结果页面已失效。注册已完成的单位请直接登录。")
+	case err != nil:
+		return err
+	}
+	return s.uregRender(w, r, http.StatusOK, &uregData{Step: 4, Form: newForm(r), Receipt: rc})
+}

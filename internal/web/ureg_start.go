@@ -1,0 +1,179 @@
+package web
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+
+	"hall/internal/ident"
+	"hall/internal/person"
+	"hall/internal/unitreg"
+)
+
+// Unit registration by the legal representative (法定代表人注册, SPEC R2): one page,
+// "ureg", draws the four steps under one stepper. The rules live in
+// internal/unitreg; these handlers parse, call it and render.
+
+// uregSteps are the stepper's labels (seed: 填写单位信息 → 法定代表人认证 → 填写账户信息 →
+// 完成注册).
+var uregSteps = []string{"填写单位信息", "法定代表人认证", "填写账户信息", "完成注册"}
+
+// uregData is what the "ureg" page shows. Step is 1–4; the fields after it belong to
+// one step each.
+type uregData struct {
+	Step  int
+	Steps []string
+	Form  *form
+	// Notice is a message above the form that is not an error of this submission
+	// (the previous registration timed out).
+	Notice string
+	View   unitreg.View // steps 2 and 3
+
+	// Step 2: the QR code of the verification link, the link itself (development
+	// only: the app page can be opened directly), and the long-poll URL.
+	QR      template.URL
+	DevLink string
+	WaitURL string
+
+	// Step 3: the password rule and the SMS code state.
+	Hint string
+	SMS  uregSMS
+
+	// Step 4.
+	Receipt unitreg.Receipt
+}
+
+// uregSMS is what the 短信验证码 field shows after a code was sent.
+type uregSMS struct {
+	Notice string
+	Wait   int // seconds until another code may be asked for (sms.js counts down)
+}
+
+// StepClass is the stepper class of step i (0-based). The last step, once reached,
+// is both done and current.
+func (d *uregData) StepClass(i int) string {
+	n := i + 1
+	switch {
+	case n < d.Step:
+		return "done"
+	case n == d.Step && n == len(uregSteps):
+		return "done current"
+	case n == d.Step:
+		return "current"
+	}
+	return ""
+}
+
+// IDTypeField is the 法定代表人证件类型 select.
+func (d *uregData) IDTypeField() field {
+	return d.Form.Field(unitreg.FieldIDType, "法定代表人证件类型", "select", idTypeOptions()...)
+}
+
+// PasswordField is 密码 with the rule as its hint (a new password), or 个人账户密码
+// (the current password) when the legal rep already has an account.
+func (d *uregData) PasswordField() field {
+	if d.View.HasAccount {
+		fd := d.Form.Field(unitreg.FieldPassword, "个人账户密码", "password", "请输入您个人账户的登录密码")
+		fd.Autocomplete = "current-password"
+		return fd
+	}
+	fd := d.Form.Field(unitreg.FieldPassword, "密码", "password", d.Hint)
+	fd.Autocomplete = "new-password"
+	return fd
+}
+
+// MobileTaken reports a mobile of another person, which gets the 用户申诉 link.
+func (d *uregData) MobileTaken() bool {
+	return d.Form.Errors[unitreg.FieldMobile] == person.MsgMobileTaken
+}
+
+// uregService builds the registration service on the server's services. It holds no
+// state of its own, so building it per request costs a few pointer copies.
+func (s *Server) uregService() *unitreg.Service {
+	return unitreg.New(unitreg.Deps{DB: s.DB, Flows: s.Flows, Registry: s.Registry, Verify: s.Verify,
+		Persons: s.Persons, Units: s.Units, Codes: s.Codes, Hasher: s.Hasher, Policy: s.Policy,
+		Audit: s.Audit, Now: s.Now})
+}
+
+func (s *Server) uregRender(w http.ResponseWriter, r *http.Request, status int, d *uregData) error {
+	d.Steps = uregSteps
+	d.Hint = s.Policy.Hint()
+	return s.render(w, r, status, "ureg", "法定代表人注册", "", d)
+}
+
+// uregStartShow is step 1, empty, with 居民身份证 chosen. After a timed-out
+// registration it says so (?timeout=1).
+func (s *Server) uregStartShow(w http.ResponseWriter, r *http.Request) error {
+	f := newForm(r)
+	f.Values.Set(unitreg.FieldIDType, string(ident.IDTypeResident))
+	d := &uregData{Step: 1, Form: f}
+	if r.URL.Query().Get("timeout") != "" {
+		d.Notice = unitreg.MsgExpired
+	}
+	return s.uregRender(w, r, http.StatusOK, d)
+}
+
+// uregStartPost checks step 1 against the registry and starts the flow.
+func (s *Server) uregStartPost(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+	}
+	f := newForm(r)
+	fl, err := s.uregService().Start(r.Context(), visitorFrom(r.Context()).Binding, unitreg.UnitInput{
+		USCC:         f.Get(unitreg.FieldUSCC),
+		Name:         f.Get(unitreg.FieldUnitName),
+		IDType:       f.Get(unitreg.FieldIDType),
+		IDNumber:     f.Get(unitreg.FieldIDNumber),
+		LegalRepName: f.Get(unitreg.FieldLegalRepName),
+		Agreed:       f.Get(unitreg.FieldAgreed) != "",
+	})
+	if uregFormFailed(f, err) {
+		return s.uregRender(w, r, http.StatusUnprocessableEntity, &uregData{Step: 1, Form: f})
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/register/unit/"+fl.ID, http.StatusSeeOther)
+	return nil
+}
+
+// uregFormFailed copies a unitreg.FormError into f and reports whether err was one.
+func uregFormFailed(f *form, err error) bool {
+	var fe *unitreg.FormError
+	if !errors.As(err, &fe) {
+		return false
+	}
+	for name, msg := range fe.Fields {
+		f.Fail(name, msg)
+	}
+	f.Top = fe.Top
+	if f.Top == "" {
+		f.Top = "填写的信息有误，请按提示修改后重新提交。"
+	}
+	return true
+}
+
+// uregFlowError turns the flow's state errors into answers: back to step 1 after a
+// timeout, the current step for a form of another step, a plain page otherwise.
+func (s *Server) uregFlowError(w http.ResponseWriter, r *http.Request, flowID string, err error) error {
+	switch {
+	case errors.Is(err, unitreg.ErrExpired):
+		http.Redirect(w, r, "/register/unit?timeout=1", http.StatusSeeOther)
+		return nil
+	case errors.Is(err, unitreg.ErrStep):
+		http.Redirect(w, r, "/register/unit/"+flowID, http.StatusSeeOther)
+		return nil
+	case errors.Is(err, unitreg.ErrNotFound):
+		return errStatus(http.StatusNotFound, "注册信息不存在或已失效，请重新填写。")
+	case errors.Is(err, unitreg.ErrCompleted):
+		return errStatus(http.StatusConflict, "该单位注册已完成，请勿重复提交。请使用统一社会信用代码或单位编号登录。")
+	case errors.Is(err, person.ErrBusy):
+		return errStatus(http.StatusServiceUnavailable, "系统繁忙，请稍后再试")
+	}
+	return err
+}
+
+// uregAgreementShow is 《法人用户注册协议》, linked from step 1.
+func (s *Server) uregAgreementShow(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "ureg-agreement", "法人用户注册协议", "", nil)
+}

@@ -1,0 +1,454 @@
+package web
+
+import (
+	"encoding/base64"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/ident"
+	"hall/internal/person"
+	"hall/internal/qr"
+	"hall/internal/registry"
+	"hall/internal/store"
+	"hall/internal/unit"
+	"hall/internal/unitreg"
+	"hall/internal/verify"
+)
+
+// TestUregStepOneRefusals: every field of step 1, the passport, the registry rules
+// and an already registered unit each put their message in the right place.
+func TestUregStepOneRefusals(t *testing.T) {
+	ts := newTestServer(t)
+	fx := uregSeed(t, ts, "南京禾源智能装备有限公司", "孙丽娟")
+	taken := uregSeed(t, ts, "南京卓越物流有限公司", "马强")
+	p := taken.createPerson(t, ts, uregMobile())
+	err := ts.DB.Tx(t.Context(), func(tx *store.Tx) error {
+		_, err := ts.Units.Create(t.Context(), tx, unit.NewUnit{USCC: taken.Entry.USCC, Name: taken.Entry.Name,
+			UnitType: "企业", Region: taken.Entry.Region, LegalRepPersonID: p.ID})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unknownUSCC := uregGen(func(g *rand.Rand) string { return ident.GenerateUSCC(g, "320111") })
+
+	tests := []struct {
+		name  string
+		edit  func(url.Values)
+		field string // "" for the whole-form message
+		want  string
+	}{
+		{"uscc missing", func(v url.Values) { v.Set("uscc", "") }, "uscc", "请输入统一社会信用代码"},
+		{"uscc malformed", func(v url.Values) { v.Set("uscc", "91320106ABC") }, "uscc", ident.ErrUSCCFormat.Msg},
+		{"unit name missing", func(v url.Values) { v.Set("unit_name", " ") }, "unit_name", "请输入单位全称"},
+		{"id type missing", func(v url.Values) { v.Set("id_type", "") }, "id_type", "请选择法定代表人证件类型"},
+		{"id number missing", func(v url.Values) { v.Set("id_number", "") }, "id_number", "请输入法定代表人证件号码"},
+		{"id number check", func(v url.Values) {
+			v.Set("id_number", fx.Entry.LegalRepIDNumber[:17]+uregOtherCheck(fx.Entry.LegalRepIDNumber))
+		}, "id_number", ident.ErrIDCheck.Msg},
+		{"legal rep missing", func(v url.Values) { v.Set("legal_rep_name", "") }, "legal_rep_name", "请输入法定代表人姓名"},
+		{"legal rep malformed", func(v url.Values) { v.Set("legal_rep_name", "孙丽娟2") }, "legal_rep_name", "请输入正确的法定代表人姓名"},
+		{"not agreed", func(v url.Values) { v.Del("agreed") }, "agreed", "请阅读并同意《法人用户注册协议》"},
+		{"passport", func(v url.Values) {
+			v.Set("id_type", string(ident.IDTypeForeignPassport))
+			v.Set("id_number", "P8765432")
+		}, "id_type", unitreg.MsgPassport},
+		{"not in registry", func(v url.Values) { v.Set("uscc", unknownUSCC) }, "uscc", unitreg.MsgRegistryNotFound},
+		{"name mismatch", func(v url.Values) { v.Set("unit_name", "南京禾源智能科技有限公司") }, "unit_name", registry.ErrNameMismatch.Msg},
+		{"legal rep name mismatch", func(v url.Values) { v.Set("legal_rep_name", "孙丽") }, "id_number", registry.ErrLegalRepMismatch.Msg},
+		{"legal rep number mismatch", func(v url.Values) { v.Set("id_number", taken.Entry.LegalRepIDNumber) }, "id_number", registry.ErrLegalRepMismatch.Msg},
+		{"already registered", func(v url.Values) {
+			for k, vs := range taken.stepOne() {
+				v[k] = vs
+			}
+		}, "uscc", unitreg.MsgUnitTaken},
+	}
+	c := uregNewClient(ts)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			form := fx.stepOne()
+			tt.edit(form)
+			doc := uregPage(t, c.post(t, "/register/unit", form), http.StatusUnprocessableEntity)
+			if got := uregFieldError(doc, tt.field); got != "⚠ "+tt.want && got != tt.want {
+				t.Errorf("beside %s: %q, want %q", tt.field, got, tt.want)
+			}
+			// What was typed comes back (but the form never holds a password).
+			if tt.field != "uscc" {
+				if got := doc.Must(t, "#f-uscc").AttrOr("value"); got != form.Get("uscc") {
+					t.Errorf("uscc not echoed: %q", got)
+				}
+			}
+			if doc.First(`input[type=checkbox][name=agreed]`) == nil {
+				t.Error("the agreement checkbox is gone")
+			}
+		})
+	}
+
+	// A registry outage is a whole-form message, not "the unit does not exist".
+	ts.DevRegistry.SetUnavailable(true)
+	doc := uregPage(t, c.post(t, "/register/unit", fx.stepOne()), http.StatusUnprocessableEntity)
+	if got := uregTopError(doc); !strings.Contains(got, unitreg.MsgRegistryUnavailable) {
+		t.Errorf("registry down: %q", got)
+	}
+	ts.DevRegistry.SetUnavailable(false)
+}
+
+// uregOtherCheck returns a check character other than the ID number's own.
+func uregOtherCheck(id string) string {
+	if id[17] == '0' {
+		return "1"
+	}
+	return "0"
+}
+
+// TestUregStepOnePage: the labels and links of step 1 as the seed has them.
+func TestUregStepOnePage(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.GetHTML(t, "/register/unit", http.StatusOK)
+	checkPage(t, ts, "/register/unit", doc)
+	var labels []string
+	for _, l := range doc.All("form.ureg-form label") {
+		labels = append(labels, strings.TrimPrefix(l.TextContent(), "*"))
+	}
+	want := []string{"统一社会信用代码", "单位全称", "法定代表人证件类型", "法定代表人证件号码", "法定代表人姓名", "我已阅读并同意《法人用户注册协议》"}
+	if !slices.Equal(labels, want) {
+		t.Errorf("labels %q, want %q", labels, want)
+	}
+	if got := doc.Must(t, "#f-id_type option[selected]").TextContent(); got != "居民身份证" {
+		t.Errorf("default ID type %q", got)
+	}
+	if doc.Must(t, "label[for=f-agreed] a").AttrOr("href") != "/agreements/unit" {
+		t.Error("the agreement is not linked")
+	}
+	if b := doc.Must(t, "form.ureg-form button[type=submit]").TextContent(); b != "下一步" {
+		t.Errorf("button %q", b)
+	}
+	steps := doc.Texts("ol.stepper li")
+	if !slices.Equal(steps, uregSteps) {
+		t.Errorf("stepper %v", steps)
+	}
+	if cur := doc.Must(t, "ol.stepper li.current").TextContent(); cur != "填写单位信息" {
+		t.Errorf("current step %q", cur)
+	}
+	agreement := ts.GetHTML(t, "/agreements/unit", http.StatusOK)
+	if h1 := agreement.Must(t, "h1").TextContent(); h1 != "法人用户注册协议" {
+		t.Errorf("agreement h1 %q", h1)
+	}
+}
+
+// TestUregNewAccount walks R2 over HTTP for a legal rep without a personal account:
+// the verify step (QR code, skip-ahead refused), the account step's refusals, the
+// code, 完成注册 with the unit number, and the replay refused.
+func TestUregNewAccount(t *testing.T) {
+	ts := newTestServer(t)
+	fx := uregSeed(t, ts, "南京瀚森新材料股份有限公司", "欧阳娜娜")
+	c := uregNewClient(ts)
+	flowID := uregStart(t, c, fx)
+	flowURL := "/register/unit/" + flowID
+
+	// Step 2: the QR code carries the app link of the session, and nothing else.
+	doc := uregPage(t, c.get(t, flowURL), http.StatusOK)
+	checkPage(t, ts, flowURL, doc)
+	if got := doc.Texts("ol.stepper li.done"); !slices.Equal(got, []string{"填写单位信息"}) {
+		t.Errorf("done steps %v", got)
+	}
+	if got := doc.Must(t, "ol.stepper li.current").TextContent(); got != "法定代表人认证" {
+		t.Errorf("current step %q", got)
+	}
+	img := doc.Must(t, `img[alt="实人认证二维码"]`)
+	sid := uregSessionID(t, c, flowID)
+	if text := uregDecodeDataURL(t, img.AttrOr("src")); text != verify.Link(ts.Config.BaseURL, sid) {
+		t.Errorf("QR code says %q", text)
+	}
+	if !strings.Contains(doc.TextContent(), "请使用掌上APP扫一扫进行实人认证") {
+		t.Error("no scan instruction")
+	}
+	if dev := doc.Must(t, ".ureg-dev a").AttrOr("href"); dev != verify.Link(ts.Config.BaseURL, sid) {
+		t.Errorf("development link %q", dev)
+	}
+	if strings.Contains(doc.TextContent(), fx.Entry.LegalRepIDNumber) || strings.Contains(doc.TextContent(), fx.Entry.LegalRepName) {
+		t.Error("the page shows the legal rep's ID number or name unmasked")
+	}
+
+	// Skipping the verification is refused: nothing is created, the page stays.
+	mobile := uregMobile()
+	finish := url.Values{"mobile": {mobile}, "sms_code": {"123456"}, "password": {fx.Password}, "confirm": {fx.Password}, "action": {"finish"}}
+	if loc := uregRedirect(t, c.post(t, flowURL, finish)); loc != flowURL {
+		t.Errorf("skip-ahead redirected to %q", loc)
+	}
+	if loc := uregRedirect(t, c.post(t, flowURL, url.Values{"action": {"send-code"}, "mobile": {mobile}})); loc != flowURL {
+		t.Errorf("send-code at the verify step redirected to %q", loc)
+	}
+	// 我已完成认证 before verifying says so.
+	doc = uregPage(t, c.post(t, flowURL+"/verified", nil), http.StatusUnprocessableEntity)
+	if !strings.Contains(uregTopError(doc), "尚未完成认证") {
+		t.Errorf("verified while pending: %q", uregTopError(doc))
+	}
+
+	// The legal rep confirms in the app; 我已完成认证 moves on.
+	if _, err := ts.DevVerify.CompleteInApp(t.Context(), sid, uregPerson(fx), true); err != nil {
+		t.Fatal(err)
+	}
+	if loc := uregRedirect(t, c.post(t, flowURL+"/verified", nil)); loc != flowURL {
+		t.Errorf("verified redirected to %q", loc)
+	}
+	doc = uregPage(t, c.get(t, flowURL), http.StatusOK)
+	if got := doc.Must(t, "ol.stepper li.current").TextContent(); got != "填写账户信息" {
+		t.Fatalf("current step %q", got)
+	}
+	for _, label := range []string{"移动电话", "短信验证码", "密码", "确认密码"} {
+		if !slices.ContainsFunc(doc.All("form.ureg-form label"), func(n *htmlNode) bool { return strings.TrimPrefix(n.TextContent(), "*") == label }) {
+			t.Errorf("no field labelled %s", label)
+		}
+	}
+	if hint := doc.Must(t, "#f-password").Parent.Must(t, ".hint").TextContent(); hint != ts.Policy.Hint() {
+		t.Errorf("password hint %q", hint)
+	}
+
+	// Step 3 refusals.
+	for _, tt := range []struct {
+		edit        func(url.Values)
+		field, want string
+	}{
+		{func(v url.Values) { v.Set("mobile", "") }, "mobile", "请输入移动电话"},
+		{func(v url.Values) { v.Set("mobile", "1381234") }, "mobile", ident.ErrMobileFormat.Msg},
+		{func(v url.Values) { v.Set("sms_code", "12") }, "sms_code", "请输入6位短信验证码"},
+		{func(v url.Values) { v.Set("password", "short"); v.Set("confirm", "short") }, "password", ""},
+		{func(v url.Values) { v.Set("confirm", "Other#2026x") }, "confirm", "两次输入的密码不一致"},
+		{func(v url.Values) {}, "sms_code", "验证码错误"},
+	} {
+		form := url.Values{}
+		for k, vs := range finish {
+			form[k] = slices.Clone(vs)
+		}
+		tt.edit(form)
+		doc := uregPage(t, c.post(t, flowURL, form), http.StatusUnprocessableEntity)
+		got := strings.TrimPrefix(uregFieldError(doc, tt.field), "⚠ ")
+		if got == "" || (tt.want != "" && got != tt.want) {
+			t.Errorf("beside %s: %q, want %q", tt.field, got, tt.want)
+		}
+		if doc.Must(t, "#f-password").AttrOr("value") != "" {
+			t.Error("the password was echoed back")
+		}
+	}
+
+	// 获取验证码 without JavaScript: the page comes back with a notice.
+	doc = uregPage(t, c.post(t, flowURL, url.Values{"action": {"send-code"}, "mobile": {mobile}}), http.StatusOK)
+	if notice := doc.Must(t, ".ureg-sms .hint[role=status]").TextContent(); !strings.Contains(notice, ident.MaskMobile(mobile)) {
+		t.Errorf("notice %q", notice)
+	}
+	if doc.Must(t, "#f-mobile").AttrOr("value") != mobile {
+		t.Error("the mobile was not kept")
+	}
+	finish.Set("sms_code", uregCode(t, ts, mobile))
+	loc := uregRedirect(t, c.post(t, flowURL, finish))
+	if !strings.HasPrefix(loc, "/register/unit/done/") {
+		t.Fatalf("finish redirected to %q", loc)
+	}
+
+	// Step 4: the unit number and how to log in.
+	u, err := ts.Units.ByAccount(t.Context(), fx.Entry.USCC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc = uregPage(t, c.get(t, loc), http.StatusOK)
+	checkPage(t, ts, loc, doc)
+	if got := doc.Must(t, ".ureg-unit-number").TextContent(); got != u.UnitNumber {
+		t.Errorf("unit number %q, want %q", got, u.UnitNumber)
+	}
+	if got := doc.Texts("ol.stepper li.done"); len(got) != 4 {
+		t.Errorf("done steps %v", got)
+	}
+	text := doc.TextContent()
+	for _, want := range []string{fx.Entry.Name, "统一社会信用代码", "证件号码或个人账户的移动电话", "注册成功"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("完成注册 lacks %q", want)
+		}
+	}
+	if doc.First(`a[href="/login?tab=unit"]`) == nil {
+		t.Error("no link to the unit login")
+	}
+	p, err := ts.Persons.ByMobile(t.Context(), mobile)
+	if err != nil || p.IDNumber != fx.Entry.LegalRepIDNumber {
+		t.Errorf("legal rep account: %+v %v", p, err)
+	}
+	// Another browser cannot read the receipt.
+	if rec := uregNewClient(ts).get(t, loc); rec.Code != http.StatusNotFound {
+		t.Errorf("receipt in another browser: %d", rec.Code)
+	}
+
+	// Replay: the same form again is refused.
+	rec := c.post(t, flowURL, finish)
+	if rec.Code != http.StatusConflict {
+		t.Errorf("replayed finish: %d", rec.Code)
+	}
+	if rec := c.get(t, flowURL); rec.Code != http.StatusConflict {
+		t.Errorf("flow page after finishing: %d", rec.Code)
+	}
+}
+
+// uregPerson is the fixture's legal rep as the app knows a signed-in person.
+func uregPerson(fx uregFixture) verify.Person {
+	return verify.Person{IDType: fx.Entry.LegalRepIDType, IDNumber: fx.Entry.LegalRepIDNumber, Name: fx.Entry.LegalRepName}
+}
+
+// uregDecodeDataURL decodes the QR code of a data:image/png;base64 URL.
+func uregDecodeDataURL(t testing.TB, src string) string {
+	t.Helper()
+	b64, ok := strings.CutPrefix(src, "data:image/png;base64,")
+	if !ok {
+		t.Fatalf("QR image src %.40q…", src)
+	}
+	png, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := qr.Decode(png)
+	if err != nil {
+		t.Fatalf("decode QR: %v", err)
+	}
+	return text
+}
+
+// uregToAccount runs steps 1 and 2 and returns the flow URL.
+func uregToAccount(t testing.TB, ts *testServer, c *uregClient, fx uregFixture) string {
+	t.Helper()
+	flowID := uregStart(t, c, fx)
+	sid := uregSessionID(t, c, flowID)
+	if _, err := ts.DevVerify.CompleteInApp(t.Context(), sid, uregPerson(fx), true); err != nil {
+		t.Fatal(err)
+	}
+	uregRedirect(t, c.post(t, "/register/unit/"+flowID+"/verified", nil))
+	return "/register/unit/" + flowID
+}
+
+// TestUregMobileTaken: a mobile of another person is refused beside 移动电话 with the
+// link to 用户申诉.
+func TestUregMobileTaken(t *testing.T) {
+	ts := newTestServer(t)
+	fx := uregSeed(t, ts, "南京骏逸文化传媒有限公司", "林涛")
+	other := uregSeed(t, ts, "南京曜川餐饮管理有限公司", "郑洁")
+	mobile := uregMobile()
+	other.createPerson(t, ts, mobile)
+	c := uregNewClient(ts)
+	flowURL := uregToAccount(t, ts, c, fx)
+	doc := uregPage(t, c.post(t, flowURL, url.Values{"action": {"send-code"}, "mobile": {mobile}}), http.StatusUnprocessableEntity)
+	if got := strings.TrimPrefix(uregFieldError(doc, "mobile"), "⚠ "); got != person.MsgMobileTaken {
+		t.Errorf("beside 移动电话: %q", got)
+	}
+	if doc.First(`.ureg-appeal-link a[href="/appeal?kind=mobile_taken"]`) == nil {
+		t.Error("no link to 用户申诉")
+	}
+}
+
+// TestUregExistingAccount: the account step asks a legal rep who has a personal
+// account for its password and a code sent to its mobile, shown masked.
+func TestUregExistingAccount(t *testing.T) {
+	ts := newTestServer(t)
+	fx := uregSeed(t, ts, "南京远航物流有限公司", "韩磊")
+	mobile := uregMobile()
+	fx.createPerson(t, ts, mobile)
+	c := uregNewClient(ts)
+	flowURL := uregToAccount(t, ts, c, fx)
+	doc := uregPage(t, c.get(t, flowURL), http.StatusOK)
+	if doc.First("#f-mobile") != nil || doc.First("#f-confirm") != nil {
+		t.Error("the existing-account variant asks for a mobile or a confirmation")
+	}
+	if !strings.Contains(doc.TextContent(), ident.MaskMobile(mobile)) {
+		t.Error("the account's masked mobile is not shown")
+	}
+	if l := doc.Must(t, "label[for=f-password]").TextContent(); strings.TrimPrefix(l, "*") != "个人账户密码" {
+		t.Errorf("password label %q", l)
+	}
+	uregPage(t, c.post(t, flowURL, url.Values{"action": {"send-code"}}), http.StatusOK)
+	code := uregCode(t, ts, mobile)
+	doc = uregPage(t, c.post(t, flowURL, url.Values{"sms_code": {code}, "password": {"Wrong#2026pw"}}), http.StatusUnprocessableEntity)
+	if got := strings.TrimPrefix(uregFieldError(doc, "password"), "⚠ "); got != unitreg.MsgWrongPassword {
+		t.Errorf("wrong password: %q", got)
+	}
+	loc := uregRedirect(t, c.post(t, flowURL, url.Values{"sms_code": {code}, "password": {fx.Password}}))
+	doc = uregPage(t, c.get(t, loc), http.StatusOK)
+	if doc.Must(t, ".ureg-unit-number").TextContent() == "" {
+		t.Error("no unit number")
+	}
+}
+
+// TestUregExpired: after 30 minutes the person is sent back to step 1 with the
+// message.
+func TestUregExpired(t *testing.T) {
+	clk := &uregClock{t: time.Date(2026, 5, 6, 1, 2, 3, 0, time.UTC)}
+	ts := newTestServer(t, uregWithClock(clk))
+	fx := uregSeed(t, ts, "南京鼎泽建设工程有限公司", "冯超")
+	c := uregNewClient(ts)
+	flowURL := uregToAccount(t, ts, c, fx)
+	clk.Add(unitreg.TTL + time.Second)
+	for _, rec := range []*http.Request{
+		uregGetReq(flowURL), uregPostReq(flowURL, url.Values{"action": {"finish"}}), uregPostReq(flowURL+"/verified", nil),
+	} {
+		if loc := uregRedirect(t, c.do(t, rec)); loc != "/register/unit?timeout=1" {
+			t.Errorf("%s %s after expiry → %q", rec.Method, rec.URL.Path, loc)
+		}
+	}
+	doc := uregPage(t, c.get(t, "/register/unit?timeout=1"), http.StatusOK)
+	if got := doc.Must(t, ".alert-warning").TextContent(); got != "注册已超时，请重新填写" {
+		t.Errorf("notice %q", got)
+	}
+}
+
+// TestUregOtherBrowser: a flow answers only the browser that started it.
+func TestUregOtherBrowser(t *testing.T) {
+	ts := newTestServer(t)
+	fx := uregSeed(t, ts, "南京恒润医疗器械有限公司", "蒋艳")
+	flowID := uregStart(t, uregNewClient(ts), fx)
+	other := uregNewClient(ts)
+	for _, r := range []*http.Request{
+		uregGetReq("/register/unit/" + flowID), uregPostReq("/register/unit/"+flowID+"/verified", nil),
+		uregPostReq("/register/unit/"+flowID, url.Values{"action": {"send-code"}, "mobile": {uregMobile()}}),
+	} {
+		if rec := other.do(t, r); rec.Code != http.StatusNotFound {
+			t.Errorf("%s %s from another browser: %d", r.Method, r.URL.Path, rec.Code)
+		}
+	}
+}
+
+// TestUregRestart: a failed verification (another person confirmed) offers a new
+// QR code.
+func TestUregRestart(t *testing.T) {
+	ts := newTestServer(t)
+	fx := uregSeed(t, ts, "南京岚川环保科技有限公司", "曹静")
+	c := uregNewClient(ts)
+	flowID := uregStart(t, c, fx)
+	sid := uregSessionID(t, c, flowID)
+	stranger := verify.Person{IDType: ident.IDTypeResident, Name: "宋军",
+		IDNumber: uregGen(func(g *rand.Rand) string { return ident.GenerateResidentID(g, "320105", time.Time{}, true) })}
+	if _, err := ts.DevVerify.CompleteInApp(t.Context(), sid, stranger, true); err != nil {
+		t.Fatal(err)
+	}
+	doc := uregPage(t, c.get(t, "/register/unit/"+flowID), http.StatusOK)
+	if got := uregTopError(doc); !strings.Contains(got, "认证失败：非本人") {
+		t.Errorf("failure shown as %q", got)
+	}
+	if doc.First("img[alt=实人认证二维码]") != nil || doc.First("[data-verify-wait]") != nil {
+		t.Error("a failed session still shows its QR code or waits")
+	}
+	uregRedirect(t, c.post(t, "/register/unit/"+flowID+"/restart", nil))
+	if sid2 := uregSessionID(t, c, flowID); sid2 == sid {
+		t.Error("restart kept the old session")
+	}
+}
+
+func uregGetReq(target string) *http.Request {
+	return httptest.NewRequest(http.MethodGet, target, nil)
+}
+
+func uregPostReq(target string, form url.Values) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
+}
