@@ -1,0 +1,141 @@
+package unitreg
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"hall/internal/ident"
+	"hall/internal/person"
+	"hall/internal/sms"
+	"hall/internal/unit"
+)
+
+// Sent says where a code went (the mobile, masked) and when another may be sent.
+type Sent struct {
+	To        string
+	ExpiresAt time.Time
+	ResendAt  time.Time
+}
+
+// SendCode sends the account step's SMS code (purpose PurposeSMS, bound to the flow):
+// to mobile for a legal rep without a personal account, or to the account's own
+// mobile when there is one (mobile is then ignored).
+//
+// Errors: *FormError beside FieldMobile for a missing or malformed mobile or one
+// that belongs to another person (pointing to 用户申诉), beside FieldSMSCode for the
+// sending limits and failures (sms.UserMessage); ErrStep when the flow is not at
+// the account step; ErrNotFound, ErrExpired, ErrCompleted; otherwise database
+// failures.
+func (s *Service) SendCode(ctx context.Context, flowID, binding, mobile, clientAddr string) (Sent, error) {
+	f, st, err := s.load(ctx, flowID, binding)
+	if err != nil {
+		return Sent{}, err
+	}
+	if f.Step != StepAccount {
+		return Sent{}, ErrStep
+	}
+	existing, has, err := s.legalRepAccount(ctx, st)
+	if err != nil {
+		return Sent{}, err
+	}
+	if has {
+		mobile = existing.Mobile
+	} else {
+		fe := &FormError{}
+		if mobile = checkMobile(fe, mobile); mobile == "" {
+			return Sent{}, fe
+		}
+		if err := s.mobileFree(ctx, mobile); err != nil {
+			return Sent{}, err
+		}
+	}
+	iss, err := s.d.Codes.Issue(ctx, sms.Request{Purpose: PurposeSMS, Binding: f.ID, Mobile: mobile, ClientAddr: clientAddr})
+	if err != nil {
+		if ctx.Err() != nil {
+			return Sent{}, ctx.Err()
+		}
+		if errors.Is(err, sms.ErrInvalidRequest) {
+			return Sent{}, err
+		}
+		return Sent{}, fieldError(FieldSMSCode, sms.UserMessage(err))
+	}
+	return Sent{To: ident.MaskMobile(mobile), ExpiresAt: iss.ExpiresAt, ResendAt: iss.ResendAt}, nil
+}
+
+// legalRepAccount finds the legal rep's personal account, if any.
+func (s *Service) legalRepAccount(ctx context.Context, st state) (person.Person, bool, error) {
+	p, err := s.d.Persons.ByIdentity(ctx, st.LegalRepIDType, st.LegalRepIDNumber)
+	switch {
+	case err == nil:
+		return p, true, nil
+	case errors.Is(err, person.ErrNotFound):
+		return person.Person{}, false, nil
+	}
+	return person.Person{}, false, err
+}
+
+// mobileFree refuses a mobile that belongs to a person (one mobile, one person).
+func (s *Service) mobileFree(ctx context.Context, mobile string) error {
+	switch _, err := s.d.Persons.ByMobile(ctx, mobile); {
+	case err == nil:
+		return fieldError(FieldMobile, person.MsgMobileTaken)
+	case !errors.Is(err, person.ErrNotFound):
+		return err
+	}
+	return nil
+}
+
+// unitFree refuses a unit that has an account already.
+func (s *Service) unitFree(ctx context.Context, uscc string) error {
+	switch _, err := s.d.Units.ByAccount(ctx, uscc); {
+	case err == nil:
+		return &FormError{Top: MsgUnitTaken}
+	case !errors.Is(err, unit.ErrNotFound):
+		return err
+	}
+	return nil
+}
+
+// checkCode checks and consumes the flow's SMS code for mobile.
+func (s *Service) checkCode(ctx context.Context, flowID, mobile, code string) error {
+	err := s.d.Codes.Check(ctx, PurposeSMS, flowID, mobile, code)
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var fm interface{ FieldMessage() string }
+	if errors.As(err, &fm) && fm.FieldMessage() != "" {
+		return fieldError(FieldSMSCode, fm.FieldMessage())
+	}
+	if errors.Is(err, sms.ErrInvalidRequest) {
+		return err
+	}
+	return fieldError(FieldSMSCode, msgCodeRefused)
+}
+
+// checkMobile validates a mobile into fe and returns it normalised ("" if invalid).
+func checkMobile(fe *FormError, raw string) string {
+	if strings.TrimSpace(raw) == "" {
+		fe.add(FieldMobile, msgMobileMissing)
+		return ""
+	}
+	m, err := ident.NormalizeMobile(raw)
+	if err != nil {
+		fe.add(FieldMobile, fieldMsg(err, ident.ErrMobileFormat.Msg))
+		return ""
+	}
+	return m
+}
+
+// parseCode validates the form of an SMS code into fe.
+func parseCode(fe *FormError, raw string) string {
+	c, ok := sms.ParseCode(raw)
+	if !ok {
+		fe.add(FieldSMSCode, msgCodeMissing)
+	}
+	return c
+}

@@ -1,0 +1,209 @@
+package unitreg
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"hall/internal/flow"
+	"hall/internal/ident"
+	"hall/internal/registry"
+	"hall/internal/unit"
+	"hall/internal/verify"
+)
+
+// Form field names of step 1 (填写单位信息), as used in FormError.Fields and as the
+// HTML form's input names.
+const (
+	FieldUSCC         = "uscc"
+	FieldUnitName     = "unit_name"
+	FieldIDType       = "id_type"
+	FieldIDNumber     = "id_number"
+	FieldLegalRepName = "legal_rep_name"
+	FieldAgreed       = "agreed"
+)
+
+// Messages of step 1's field checks that ident does not provide.
+const (
+	msgUSCCMissing     = "请输入统一社会信用代码"
+	msgUnitNameMissing = "请输入单位全称"
+	msgUnitNameInvalid = "请输入正确的单位全称（不超过100个字符）"
+	msgIDTypeMissing   = "请选择法定代表人证件类型"
+	msgIDNumberMissing = "请输入法定代表人证件号码"
+	msgNameMissing     = "请输入法定代表人姓名"
+	msgNameInvalid     = "请输入正确的法定代表人姓名"
+	msgAgreement       = "请阅读并同意《法人用户注册协议》"
+)
+
+// maxUnitNameRunes bounds the unit name: registered names are far shorter.
+const maxUnitNameRunes = 100
+
+// UnitInput is step 1 (填写单位信息) as submitted.
+type UnitInput struct {
+	USCC         string
+	Name         string // 单位全称
+	IDType       string // the legal rep's ID type (an ident.IDType code or label)
+	IDNumber     string
+	LegalRepName string
+	Agreed       bool // 我已阅读并同意《法人用户注册协议》
+}
+
+// unitClaim is a UnitInput that passed the field checks, normalised.
+type unitClaim struct {
+	uscc, name, idNumber, legalRep string
+	idType                         ident.IDType
+}
+
+// validateUnit checks every field of step 1 and reports all problems at once.
+// 外国人护照 is refused beside the ID type: such a legal rep registers at the counter.
+func (s *Service) validateUnit(in UnitInput) (unitClaim, error) {
+	fe := &FormError{}
+	var c unitClaim
+	if strings.TrimSpace(in.USCC) == "" {
+		fe.add(FieldUSCC, msgUSCCMissing)
+	} else if u, err := ident.ValidateUSCC(in.USCC); err != nil {
+		fe.add(FieldUSCC, fieldMsg(err, ident.ErrUSCCFormat.Msg))
+	} else {
+		c.uscc = u
+	}
+	name := strings.Join(strings.Fields(in.Name), " ")
+	switch {
+	case name == "":
+		fe.add(FieldUnitName, msgUnitNameMissing)
+	case !utf8.ValidString(name) || utf8.RuneCountInString(name) > maxUnitNameRunes || strings.ContainsFunc(name, isControl):
+		fe.add(FieldUnitName, msgUnitNameInvalid)
+	default:
+		c.name = name
+	}
+	if strings.TrimSpace(in.IDType) == "" {
+		fe.add(FieldIDType, msgIDTypeMissing)
+	} else if t, err := ident.ParseIDType(strings.TrimSpace(in.IDType)); err != nil {
+		fe.add(FieldIDType, fieldMsg(err, msgIDTypeMissing))
+	} else if t == ident.IDTypeForeignPassport {
+		fe.add(FieldIDType, MsgPassport)
+	} else {
+		c.idType = t
+	}
+	switch {
+	case strings.TrimSpace(in.IDNumber) == "":
+		fe.add(FieldIDNumber, msgIDNumberMissing)
+	case c.idType == "":
+		// Without a usable type the number cannot be checked; the type's message
+		// says what to fix first.
+	default:
+		n, err := ident.ValidateID(c.idType, in.IDNumber, s.d.Now())
+		if err != nil {
+			fe.add(FieldIDNumber, fieldMsg(err, ident.ErrIDFormat.Msg))
+		}
+		c.idNumber = n
+	}
+	if strings.TrimSpace(in.LegalRepName) == "" {
+		fe.add(FieldLegalRepName, msgNameMissing)
+	} else if n, ok := normalizeName(in.LegalRepName); !ok {
+		fe.add(FieldLegalRepName, msgNameInvalid)
+	} else {
+		c.legalRep = n
+	}
+	if !in.Agreed {
+		fe.add(FieldAgreed, msgAgreement)
+	}
+	return c, fe.orNil()
+}
+
+// Start runs step 1 for the browser binding: it checks in, looks the unit up in the
+// registry, matches what was typed against it, makes sure the unit has no account
+// yet, saves the flow (TTL) and starts the legal rep's verification session. The
+// returned flow is at StepVerify.
+//
+// Errors: *FormError for invalid fields, 外国人护照 (MsgPassport beside the ID type),
+// a unit the registry does not know (MsgRegistryNotFound beside the USCC), a
+// registry that cannot answer (MsgRegistryUnavailable in Top), a mismatch with the
+// registry (its message beside the field concerned; an abnormal registry status in
+// Top), a unit that already has an account (MsgUnitTaken beside the USCC) and a
+// verification provider that cannot start (MsgVerifyUnavailable in Top); otherwise
+// database failures.
+func (s *Service) Start(ctx context.Context, binding string, in UnitInput) (*flow.Flow, error) {
+	c, err := s.validateUnit(in)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.d.Registry.Lookup(ctx, c.uscc)
+	switch {
+	case errors.Is(err, registry.ErrNotFound):
+		return nil, fieldError(FieldUSCC, MsgRegistryNotFound)
+	case errors.Is(err, registry.ErrUnavailable):
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, &FormError{Top: MsgRegistryUnavailable}
+	case err != nil:
+		return nil, err
+	}
+	err = registry.Match(e, registry.Claim{USCC: c.uscc, Name: c.name, LegalRepIDType: c.idType,
+		LegalRepIDNumber: c.idNumber, LegalRepName: c.legalRep})
+	if err != nil {
+		return nil, matchError(err)
+	}
+	switch _, err := s.d.Units.ByAccount(ctx, e.USCC); {
+	case err == nil:
+		return nil, fieldError(FieldUSCC, MsgUnitTaken)
+	case !errors.Is(err, unit.ErrNotFound):
+		return nil, err
+	}
+	st := state{USCC: e.USCC, UnitName: e.Name, UnitType: e.UnitType.Label(), Region: e.Region, Address: e.Address,
+		LegalRepIDType: e.LegalRepIDType, LegalRepIDNumber: e.LegalRepIDNumber, LegalRepName: storedName(e.LegalRepName)}
+	f, err := s.d.Flows.Create(ctx, flow.KindUnitRegister, binding, StepUnit, st, TTL)
+	if err != nil {
+		return nil, err
+	}
+	if st.Session, err = s.startSession(ctx, f.ID, st); err != nil {
+		return nil, err
+	}
+	if err := s.d.Flows.Advance(ctx, f, StepUnit, StepVerify, st); err != nil {
+		return nil, flowErr(err)
+	}
+	return f, nil
+}
+
+// startSession opens a verification session for the flow's legal rep, bound to the
+// flow ID, and returns its ID.
+func (s *Service) startSession(ctx context.Context, flowID string, st state) (string, error) {
+	sess, err := s.d.Verify.Start(ctx, verify.Request{Purpose: verify.PurposeUnitRegister, Binding: flowID,
+		Expected: st.legalRep()})
+	if errors.Is(err, verify.ErrProvider) {
+		return "", &FormError{Top: MsgVerifyUnavailable}
+	}
+	if err != nil {
+		return "", err
+	}
+	return sess.ID, nil
+}
+
+// matchError puts a registry mismatch beside the field it concerns. The legal rep's
+// three fields share one message (registry.Match explains why); it goes beside the
+// ID number, the field that identifies the person.
+func matchError(err error) error {
+	var fe *ident.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	switch fe.Code {
+	case registry.CodeUSCCMismatch:
+		return fieldError(FieldUSCC, fe.Msg)
+	case registry.CodeNameMismatch:
+		return fieldError(FieldUnitName, fe.Msg)
+	case registry.CodeLegalRepMismatch:
+		return fieldError(FieldIDNumber, fe.Msg)
+	}
+	return &FormError{Top: fe.Msg}
+}
+
+// storedName is the registry's legal rep name in the form person accounts keep;
+// the registry's own text when it does not normalise.
+func storedName(s string) string {
+	if n, ok := normalizeName(s); ok {
+		return n
+	}
+	return strings.TrimSpace(s)
+}

@@ -1,0 +1,125 @@
+package unitreg
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"hall/internal/store"
+	"hall/internal/verify"
+)
+
+// Verified moves the registration flowID (for the browser binding) from the verify
+// step to the account step once its verification session has passed. The passed
+// result is consumed first, in its own transaction, so it serves one flow step only;
+// then the flow advances by compare-and-set. A flow already at the account step
+// (the page's script and its button both asked) is not an error.
+//
+// Errors: ErrPending while the legal rep has not finished; ErrVerification when the
+// session failed, expired, was used up or verified someone else (the page offers
+// RestartVerification); ErrStep when the flow is past or before the verify step;
+// ErrNotFound, ErrExpired, ErrCompleted; otherwise database failures.
+func (s *Service) Verified(ctx context.Context, flowID, binding string) error {
+	f, st, err := s.load(ctx, flowID, binding)
+	if err != nil {
+		return err
+	}
+	switch f.Step {
+	case StepAccount:
+		return nil
+	case StepVerify:
+	default:
+		return ErrStep
+	}
+	var sess verify.Session
+	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		sess, err = s.d.Verify.Consume(ctx, tx, st.Session, f.ID)
+		return err
+	})
+	switch {
+	case errors.Is(err, verify.ErrPending):
+		return ErrPending
+	case errors.Is(err, verify.ErrUsed):
+		// A concurrent Verified consumed it: fine if that one moved the flow on.
+		return s.atAccount(ctx, flowID, binding)
+	case errors.Is(err, verify.ErrFailed), errors.Is(err, verify.ErrExpired), errors.Is(err, verify.ErrNotFound):
+		return ErrVerification
+	case err != nil:
+		return err
+	}
+	if sess.Purpose != verify.PurposeUnitRegister || !sess.Expected.Same(st.legalRep()) {
+		return ErrVerification
+	}
+	if err := s.d.Flows.Advance(ctx, f, StepVerify, StepAccount, nil); err != nil {
+		if err = flowErr(err); errors.Is(err, ErrStep) {
+			return s.atAccount(ctx, flowID, binding)
+		}
+		return err
+	}
+	return nil
+}
+
+// atAccount returns nil when the flow is at the account step now, else ErrVerification
+// (the session was used, but not to move this flow on).
+func (s *Service) atAccount(ctx context.Context, flowID, binding string) error {
+	f, _, err := s.load(ctx, flowID, binding)
+	if err != nil {
+		return err
+	}
+	if f.Step == StepAccount {
+		return nil
+	}
+	return ErrVerification
+}
+
+// RestartVerification replaces the flow's verification session with a new one (a new
+// QR code), whatever became of the old one: it failed, expired, was used up, or the
+// person simply wants a fresh code. The old session can no longer move the flow on.
+//
+// Errors: ErrStep when the flow is not at the verify step; ErrNotFound, ErrExpired,
+// ErrCompleted; *FormError with MsgVerifyUnavailable in Top when the provider cannot
+// start a session; otherwise database failures.
+func (s *Service) RestartVerification(ctx context.Context, flowID, binding string) error {
+	f, st, err := s.load(ctx, flowID, binding)
+	if err != nil {
+		return err
+	}
+	if f.Step != StepVerify {
+		return ErrStep
+	}
+	if st.Session, err = s.startSession(ctx, f.ID, st); err != nil {
+		return err
+	}
+	return flowErr(s.d.Flows.Advance(ctx, f, StepVerify, StepVerify, st))
+}
+
+// Wait is the long poll of the verify step's page: it waits up to maxWait (capped by
+// the verification service) for the session sessionID of the registration flowID to
+// leave pending, and returns its status. The browser must own the flow (binding),
+// and the session must be the flow's current one. A flow already at the account
+// step answers verify.Passed, so the page moves on.
+//
+// Errors: ErrNotFound for an unknown flow, another browser or another session;
+// ErrExpired, ErrCompleted; ctx's error when the request goes away; otherwise
+// database failures.
+func (s *Service) Wait(ctx context.Context, flowID, binding, sessionID string, maxWait time.Duration) (verify.Status, error) {
+	f, st, err := s.load(ctx, flowID, binding)
+	if err != nil {
+		return "", err
+	}
+	if sessionID == "" || sessionID != st.Session {
+		return "", ErrNotFound
+	}
+	if f.Step == StepAccount {
+		return verify.Passed, nil
+	}
+	sess, err := s.d.Verify.Wait(ctx, sessionID, f.ID, maxWait)
+	switch {
+	case errors.Is(err, verify.ErrNotFound):
+		return verify.Expired, nil // swept: as good as expired
+	case err != nil:
+		return "", err
+	}
+	return sess.Status, nil
+}

@@ -1,0 +1,91 @@
+package unitreg
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"hall/internal/person"
+	"hall/internal/verify"
+)
+
+// View is a registration as the page shows it. Personal data in it is masked.
+type View struct {
+	FlowID    string
+	Step      string // StepVerify or StepAccount
+	ExpiresAt time.Time
+	USCC      string
+	UnitName  string
+	UnitType  string
+	LegalRep  verify.Person // masked
+	// Session is the current verification session (at StepVerify), with the
+	// expected person masked. A session that is gone reads as Expired.
+	Session verify.Session
+	// Verification is what the verify step's page shows: VerifyPending (the QR
+	// code), VerifyPassed (move on), or VerifyFailed, VerifyExpired and VerifyUsed
+	// (offer a new session).
+	Verification string
+	// HasAccount says that the legal rep already has a personal account (at
+	// StepAccount); AccountMobile is its mobile, masked, where the code goes.
+	HasAccount    bool
+	AccountMobile string
+}
+
+// Get returns the registration flowID for the browser binding as the page shows it.
+//
+// Errors: ErrNotFound, ErrExpired, ErrCompleted; otherwise database failures.
+func (s *Service) Get(ctx context.Context, flowID, binding string) (View, error) {
+	f, st, err := s.load(ctx, flowID, binding)
+	if err != nil {
+		return View{}, err
+	}
+	v := View{FlowID: f.ID, Step: f.Step, ExpiresAt: f.ExpiresAt, USCC: st.USCC, UnitName: st.UnitName,
+		UnitType: st.UnitType, LegalRep: st.legalRep().Masked()}
+	switch f.Step {
+	case StepVerify:
+		sess, err := s.d.Verify.Status(ctx, st.Session, f.ID)
+		switch {
+		case errors.Is(err, verify.ErrNotFound):
+			sess = verify.Session{ID: st.Session, Status: verify.Expired, ResultNote: verify.NoteTooLate}
+		case err != nil:
+			return View{}, err
+		}
+		sess.Expected = sess.Expected.Masked()
+		v.Session = sess
+		v.Verification = verification(sess)
+	case StepAccount:
+		p, err := s.d.Persons.ByIdentity(ctx, st.LegalRepIDType, st.LegalRepIDNumber)
+		switch {
+		case err == nil:
+			v.HasAccount, v.AccountMobile = true, p.MaskedMobile()
+		case !errors.Is(err, person.ErrNotFound):
+			return View{}, err
+		}
+	}
+	return v, nil
+}
+
+// What the verify step's page shows (View.Verification).
+const (
+	VerifyPending = "pending"
+	VerifyPassed  = "passed"
+	VerifyFailed  = "failed"
+	VerifyExpired = "expired"
+	VerifyUsed    = "used"
+)
+
+// verification says what the page should show for a session. A passed result that
+// was consumed without moving this flow on (a crash between the two) is used up.
+func verification(sess verify.Session) string {
+	switch {
+	case sess.Status == verify.Passed && !sess.ConsumedAt.IsZero():
+		return VerifyUsed
+	case sess.Status == verify.Passed:
+		return VerifyPassed
+	case sess.Status == verify.Failed:
+		return VerifyFailed
+	case sess.Status == verify.Expired:
+		return VerifyExpired
+	}
+	return VerifyPending
+}
