@@ -148,11 +148,6 @@ func (f *fixture) validInput() RegisterInput {
 	return in
 }
 
-// reissue gives the input a code again (after a change of mobile or binding).
-func (f *fixture) reissue(in *RegisterInput) {
-	in.SMSCode = f.codes.issue(PurposeRegister, in.Binding, in.Mobile, "135790")
-}
-
 func (f *fixture) register(t *testing.T) (Person, RegisterInput) {
 	t.Helper()
 	in := f.validInput()
