@@ -39,7 +39,7 @@ func TestAcctAppealPage(t *testing.T) {
 
 func TestAcctAppealFile(t *testing.T) {
 	ts := newTestServer(t)
-	w := acctNewWorld(ts, 31)
+	w := newWorld(ts, 31)
 	existing := w.person(t, "卫青")
 	valid := func(idNumber, mobile string) url.Values {
 		return url.Values{"kind": {"mobile_taken"}, "id_type": {"resident"}, "id_number": {idNumber}, "name": {"霍去病"},
@@ -49,9 +49,9 @@ func TestAcctAppealFile(t *testing.T) {
 	// Filing answers the same whether or not the ID number or mobile has an account.
 	var numbers []string
 	for _, f := range []url.Values{valid(existing.IDNumber, existing.Mobile), valid(w.idNumber(), w.mobile())} {
-		c := acctNewClient(ts)
+		c := newClient(ts)
 		rec := c.post(t, "/appeal", f)
-		acctWantStatus(t, "POST /appeal", rec, http.StatusSeeOther)
+		wantStatus(t, "POST /appeal", rec, http.StatusSeeOther)
 		loc, err := url.Parse(rec.Header().Get("Location"))
 		if err != nil || loc.Path != "/appeal/filed" {
 			t.Fatalf("redirect %q", rec.Header().Get("Location"))
@@ -70,7 +70,7 @@ func TestAcctAppealFile(t *testing.T) {
 	if numbers[0] != acctAppealNumber(1) || numbers[1] != acctAppealNumber(2) {
 		t.Errorf("numbers %v", numbers)
 	}
-	if n := acctCount(t, ts, "appeals"); n != 2 {
+	if n := rowCount(t, ts, "appeals"); n != 2 {
 		t.Errorf("%d appeals stored", n)
 	}
 	entries, _, err := ts.Audit.List(context.Background(), audit.Filter{Action: "person.appeal"})
@@ -84,7 +84,7 @@ func TestAcctAppealFile(t *testing.T) {
 
 func TestAcctAppealFieldErrors(t *testing.T) {
 	ts := newTestServer(t)
-	w := acctNewWorld(ts, 32)
+	w := newWorld(ts, 32)
 	base := url.Values{"kind": {"id_taken"}, "id_type": {"resident"}, "id_number": {w.idNumber()}, "name": {"霍光"},
 		"contact_mobile": {w.mobile()}, "description": {""}}
 	cases := []struct{ name, field, value, other, otherValue string }{
@@ -103,21 +103,21 @@ func TestAcctAppealFieldErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := acctClone(base)
+			f := cloneForm(base)
 			f.Set(tc.field, tc.value)
 			if tc.other != "" {
 				f.Set(tc.other, tc.otherValue)
 			}
-			rec := acctNewClient(ts).post(t, "/appeal", f)
-			acctWantStatus(t, "POST /appeal", rec, http.StatusUnprocessableEntity)
+			rec := newClient(ts).post(t, "/appeal", f)
+			wantStatus(t, "POST /appeal", rec, http.StatusUnprocessableEntity)
 			doc := parseHTML(t, rec.Body.String())
-			if msg := acctFieldError(t, doc, tc.field); msg == "" {
+			if msg := fieldError(t, doc, tc.field); msg == "" {
 				t.Errorf("no message beside %s", tc.field)
 			}
 			if tc.field != "name" && doc.Must(t, "#f-name").AttrOr("value") != "霍光" {
 				t.Error("the name was not kept")
 			}
-			if n := acctCount(t, ts, "appeals"); n != 0 {
+			if n := rowCount(t, ts, "appeals"); n != 0 {
 				t.Errorf("%d appeals stored", n)
 			}
 		})

@@ -86,14 +86,14 @@ func TestAcctLoginPage(t *testing.T) {
 
 func TestAcctLoginUnit(t *testing.T) {
 	ts := newTestServer(t)
-	w := acctNewWorld(ts, 11)
+	w := newWorld(ts, 11)
 	u, rep := w.unitWithRep(t, "示范市青禾科技有限公司", "陈立新")
 
-	c := acctNewClient(ts)
+	c := newClient(ts)
 	c.get(t, "/")
 	before := c.cookies[ts.cookieName("hall_session")]
-	rec := c.post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {acctPassword}})
-	acctWantRedirect(t, "POST /login/unit", rec, "/unit/")
+	rec := c.post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {testPassword}})
+	wantRedirect(t, "POST /login/unit", rec, "/unit/")
 	ck := rec.Result().Cookies()
 	var session *http.Cookie
 	for _, x := range ck {
@@ -120,24 +120,24 @@ func TestAcctLoginUnit(t *testing.T) {
 	}
 
 	// By unit number and mobile, with a return path.
-	c2 := acctNewClient(ts)
-	rec = c2.post(t, "/login/unit", url.Values{"account": {u.UnitNumber}, "login": {rep.Mobile}, "password": {acctPassword},
+	c2 := newClient(ts)
+	rec = c2.post(t, "/login/unit", url.Values{"account": {u.UnitNumber}, "login": {rep.Mobile}, "password": {testPassword},
 		"next": {"/unit/info"}})
-	acctWantRedirect(t, "login with next", rec, "/unit/info")
+	wantRedirect(t, "login with next", rec, "/unit/info")
 }
 
 // TestAcctLoginRefusals: the answer for an unknown account is the answer for a wrong
 // password, word for word.
 func TestAcctLoginRefusals(t *testing.T) {
 	ts := newTestServer(t)
-	w := acctNewWorld(ts, 12)
+	w := newWorld(ts, 12)
 	u, rep := w.unitWithRep(t, "示范市远山物流有限公司", "刘洋")
 	other := w.person(t, "孙丽")
 	unknownUSCC := ident.GenerateUSCC(w.g, "")
 
 	refusal := func(t *testing.T, target string, form url.Values) (int, string) {
 		t.Helper()
-		rec := acctNewClient(ts).post(t, target, form)
+		rec := newClient(ts).post(t, target, form)
 		doc := parseHTML(t, rec.Body.String())
 		if rec.Header().Get("Location") != "" {
 			t.Fatalf("%s signed in: %s", target, rec.Header().Get("Location"))
@@ -153,14 +153,14 @@ func TestAcctLoginRefusals(t *testing.T) {
 	}
 	groups := map[string][]url.Values{
 		"/login/unit": {
-			{"account": {unknownUSCC}, "login": {rep.IDNumber}, "password": {acctPassword}},
+			{"account": {unknownUSCC}, "login": {rep.IDNumber}, "password": {testPassword}},
 			{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {"Wrong-Password-1"}},
-			{"account": {u.USCC}, "login": {w.idNumber()}, "password": {acctPassword}},
-			{"account": {u.USCC}, "login": {other.IDNumber}, "password": {acctPassword}},
+			{"account": {u.USCC}, "login": {w.idNumber()}, "password": {testPassword}},
+			{"account": {u.USCC}, "login": {other.IDNumber}, "password": {testPassword}},
 		},
 		"/login/person": {
-			{"login": {w.idNumber()}, "password": {acctPassword}},
-			{"login": {w.mobile()}, "password": {acctPassword}},
+			{"login": {w.idNumber()}, "password": {testPassword}},
+			{"login": {w.mobile()}, "password": {testPassword}},
 			{"login": {other.IDNumber}, "password": {"Wrong-Password-1"}},
 			{"login": {other.Mobile}, "password": {"Wrong-Password-1"}},
 		},
@@ -181,24 +181,24 @@ func TestAcctLoginRefusals(t *testing.T) {
 	}
 
 	// Empty fields are named beside each field.
-	rec := acctNewClient(ts).post(t, "/login/unit", url.Values{})
-	acctWantStatus(t, "empty", rec, http.StatusUnprocessableEntity)
+	rec := newClient(ts).post(t, "/login/unit", url.Values{})
+	wantStatus(t, "empty", rec, http.StatusUnprocessableEntity)
 	doc := parseHTML(t, rec.Body.String())
 	for _, f := range []string{"account", "login", "password"} {
-		if acctFieldError(t, doc, f) == "" {
+		if fieldError(t, doc, f) == "" {
 			t.Errorf("no message beside empty %s", f)
 		}
 	}
-	rec = acctNewClient(ts).post(t, "/login/unit", url.Values{"account": {"12345"}, "login": {rep.Mobile}, "password": {"x"}})
-	if msg := acctFieldError(t, parseHTML(t, rec.Body.String()), "account"); msg == "" {
+	rec = newClient(ts).post(t, "/login/unit", url.Values{"account": {"12345"}, "login": {rep.Mobile}, "password": {"x"}})
+	if msg := fieldError(t, parseHTML(t, rec.Body.String()), "account"); msg == "" {
 		t.Error("no message beside a malformed unit account")
 	}
 
 	// A right password for a role that is not usable (pending) gets its own message.
 	helper := w.person(t, "周杰")
 	w.member(t, unit.Membership{UnitID: u.ID, PersonID: helper.ID, Role: unit.RoleAdmin, Status: unit.StatusPending}, "Unit-Pass-2026")
-	rec = acctNewClient(ts).post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {helper.Mobile}, "password": {"Unit-Pass-2026"}})
-	acctWantStatus(t, "pending admin", rec, http.StatusForbidden)
+	rec = newClient(ts).post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {helper.Mobile}, "password": {"Unit-Pass-2026"}})
+	wantStatus(t, "pending admin", rec, http.StatusForbidden)
 	if msg := parseHTML(t, rec.Body.String()).Must(t, ".alert-error").TextContent(); msg != acctMsgNotUsable {
 		t.Errorf("pending admin: %q", msg)
 	}
@@ -206,15 +206,15 @@ func TestAcctLoginRefusals(t *testing.T) {
 
 func TestAcctLoginPersonRotatesAndReturns(t *testing.T) {
 	ts := newTestServer(t)
-	w := acctNewWorld(ts, 13)
+	w := newWorld(ts, 13)
 	p := w.person(t, "吴桂芳")
 	q := w.person(t, "郑浩")
 
-	c := acctNewClient(ts)
-	acctSignIn(t, c, auth.Subject{PersonID: q.ID})
+	c := newClient(ts)
+	signIn(t, c, auth.Subject{PersonID: q.ID})
 	old := c.session()
-	rec := c.post(t, "/login/person", url.Values{"login": {p.IDNumber}, "password": {acctPassword}})
-	acctWantRedirect(t, "login", rec, "/me")
+	rec := c.post(t, "/login/person", url.Values{"login": {p.IDNumber}, "password": {testPassword}})
+	wantRedirect(t, "login", rec, "/me")
 	if c.session() == "" || c.session() == old {
 		t.Fatal("the session token was not rotated")
 	}
@@ -236,8 +236,8 @@ func TestAcctLoginPersonRotatesAndReturns(t *testing.T) {
 		"evil.example":                  "/me",
 		"/\t/evil.example":              "/me",
 	} {
-		rec := acctNewClient(ts).post(t, "/login/person", url.Values{"login": {p.Mobile}, "password": {acctPassword}, "next": {next}})
-		acctWantRedirect(t, "next="+next, rec, want)
+		rec := newClient(ts).post(t, "/login/person", url.Values{"login": {p.Mobile}, "password": {testPassword}, "next": {next}})
+		wantRedirect(t, "next="+next, rec, want)
 	}
 	doc = ts.GetHTML(t, "/login?tab=person&next="+url.QueryEscape("//evil.example/"), http.StatusOK)
 	if doc.First("input[name=next]") != nil {
@@ -253,19 +253,19 @@ func TestAcctLoginPersonRotatesAndReturns(t *testing.T) {
 		t.Error("a local next was not kept in the form")
 	}
 	// The guard sends signed-out visitors here with the page to return to.
-	rec = acctNewClient(ts).get(t, "/me")
-	acctWantRedirect(t, "GET /me signed out", rec, "/login?tab=person&next=%2Fme")
+	rec = newClient(ts).get(t, "/me")
+	wantRedirect(t, "GET /me signed out", rec, "/login?tab=person&next=%2Fme")
 }
 
 func TestAcctLoginSMS(t *testing.T) {
 	ts := newTestServer(t)
-	w := acctNewWorld(ts, 14)
+	w := newWorld(ts, 14)
 	p := w.person(t, "黄晓明")
 	stranger := w.mobile()
 
 	// 获取验证码 answers the same for a mobile with an account and one without; only
 	// the first gets a text.
-	send := func(c *acctClient, mobile string) (int, string) {
+	send := func(c *client, mobile string) (int, string) {
 		rec := c.post(t, "/login/sms", url.Values{"mobile": {mobile}, "action": {acctActionSendCode}})
 		doc := parseHTML(t, rec.Body.String())
 		n := doc.First(".acct-sms-notice")
@@ -277,10 +277,10 @@ func TestAcctLoginSMS(t *testing.T) {
 		}
 		return rec.Code, strings.Replace(n.TextContent(), ident.MaskMobile(mobile), "…", 1)
 	}
-	c := acctNewClient(ts)
+	c := newClient(ts)
 	c.get(t, "/login?tab=person&method=sms")
 	code1, msg1 := send(c, p.Mobile)
-	code2, msg2 := send(acctNewClient(ts), stranger)
+	code2, msg2 := send(newClient(ts), stranger)
 	if code1 != http.StatusOK || code1 != code2 || msg1 != msg2 {
 		t.Errorf("registered: %d %q; unknown: %d %q", code1, msg1, code2, msg2)
 	}
@@ -291,12 +291,12 @@ func TestAcctLoginSMS(t *testing.T) {
 	if _, err := ts.DevOutbox.Latest(context.Background(), stranger); err == nil {
 		t.Error("a code was texted to a mobile without an account")
 	}
-	if n := acctCount(t, ts, "sms_outbox"); n != 1 {
+	if n := rowCount(t, ts, "sms_outbox"); n != 1 {
 		t.Errorf("%d texts, want 1", n)
 	}
 
 	// A wrong code and a code for another mobile: one message.
-	code := acctLatestCode(t, ts, p.Mobile)
+	code := latestCode(t, ts, p.Mobile)
 	wrong := "000000"
 	if code == wrong {
 		wrong = "111111"
@@ -306,44 +306,44 @@ func TestAcctLoginSMS(t *testing.T) {
 		{"mobile": {stranger}, "sms_code": {code}, "action": {"login"}},
 	} {
 		rec := c.post(t, "/login/sms", f)
-		acctWantStatus(t, "refused", rec, http.StatusUnprocessableEntity)
+		wantStatus(t, "refused", rec, http.StatusUnprocessableEntity)
 		if msg := parseHTML(t, rec.Body.String()).Must(t, ".alert-error").TextContent(); msg != acctMsgBadSMSLogin {
 			t.Errorf("message %q", msg)
 		}
 	}
 	// A malformed code is named beside its field.
 	rec := c.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {"12"}})
-	if acctFieldError(t, parseHTML(t, rec.Body.String()), "sms_code") == "" {
+	if fieldError(t, parseHTML(t, rec.Body.String()), "sms_code") == "" {
 		t.Error("no message beside a malformed code")
 	}
 	// The code only works in the browser it was sent to.
-	other := acctNewClient(ts)
+	other := newClient(ts)
 	rec = other.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
-	acctWantStatus(t, "other browser", rec, http.StatusUnprocessableEntity)
+	wantStatus(t, "other browser", rec, http.StatusUnprocessableEntity)
 
 	rec = c.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
-	acctWantRedirect(t, "login by code", rec, "/me")
+	wantRedirect(t, "login by code", rec, "/me")
 	entries, _, err := ts.Audit.List(context.Background(), audit.Filter{Action: "login.person.sms", PersonID: p.ID})
 	if err != nil || len(entries) == 0 || entries[0].Result != audit.Success {
 		t.Errorf("audit %+v %v", entries, err)
 	}
 	// Used once: refused the second time.
-	rec = acctNewClient(ts).post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
-	acctWantStatus(t, "reuse", rec, http.StatusUnprocessableEntity)
+	rec = newClient(ts).post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
+	wantStatus(t, "reuse", rec, http.StatusUnprocessableEntity)
 }
 
 func TestAcctLoginSMSExpired(t *testing.T) {
-	clock := &acctClock{t: time.Date(2026, 5, 6, 1, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, acctWithClock(t, clock))
-	w := acctNewWorld(ts, 15)
+	clock := &testClock{t: time.Date(2026, 5, 6, 1, 0, 0, 0, time.UTC)}
+	ts := newTestServer(t, withClock(t, clock))
+	w := newWorld(ts, 15)
 	p := w.person(t, "马兰")
-	c := acctNewClient(ts)
+	c := newClient(ts)
 	c.get(t, "/login?tab=person&method=sms")
-	acctWantStatus(t, "send", c.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "action": {acctActionSendCode}}), http.StatusOK)
-	code := acctLatestCode(t, ts, p.Mobile)
+	wantStatus(t, "send", c.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "action": {acctActionSendCode}}), http.StatusOK)
+	code := latestCode(t, ts, p.Mobile)
 	clock.Advance(6 * time.Minute)
 	rec := c.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
-	acctWantStatus(t, "expired code", rec, http.StatusUnprocessableEntity)
+	wantStatus(t, "expired code", rec, http.StatusUnprocessableEntity)
 	if c.session() != "" {
 		t.Error("signed in with an expired code")
 	}
@@ -363,7 +363,7 @@ func TestAcctLoginBusy(t *testing.T) {
 		s.Persons = person.New(s.DB, h, s.Codes, s.Policy, s.Audit, s.Now)
 		s.Login = auth.NewLogin(s.Persons, s.Units, h, s.Audit, s.Now)
 	})
-	w := acctNewWorld(ts, 16)
+	w := newWorld(ts, 16)
 	p := w.person(t, "韩梅梅")
 	for attempt := 0; ; attempt++ {
 		// Another login holds the only hashing slot.
@@ -373,7 +373,7 @@ func TestAcctLoginBusy(t *testing.T) {
 			_, _ = ts.Hasher.Hash(context.Background(), "Busy-Hash-2026")
 		}()
 		time.Sleep(10 * time.Millisecond)
-		rec := acctNewClient(ts).post(t, "/login/person", url.Values{"login": {p.Mobile}, "password": {acctPassword}})
+		rec := newClient(ts).post(t, "/login/person", url.Values{"login": {p.Mobile}, "password": {testPassword}})
 		<-done
 		if rec.Code == http.StatusServiceUnavailable {
 			if !strings.Contains(rec.Body.String(), acctMsgBusy) {

@@ -17,10 +17,10 @@ import (
 
 func TestAcctMePage(t *testing.T) {
 	ts := newTestServer(t)
-	w := acctNewWorld(ts, 21)
+	w := newWorld(ts, 21)
 	p := w.person(t, "欧阳修远")
-	c := acctNewClient(ts)
-	acctSignIn(t, c, auth.Subject{PersonID: p.ID})
+	c := newClient(ts)
+	signIn(t, c, auth.Subject{PersonID: p.ID})
 
 	// No unit yet: the empty state points to 单位注册.
 	doc := c.page(t, "/me", http.StatusOK)
@@ -90,10 +90,10 @@ func TestAcctMePage(t *testing.T) {
 
 func TestAcctHeaderInUnitSession(t *testing.T) {
 	ts := newTestServer(t)
-	w := acctNewWorld(ts, 22)
+	w := newWorld(ts, 22)
 	u, rep := w.unitWithRep(t, "示范市星河电子有限公司", "许多")
-	c := acctNewClient(ts)
-	acctSignIn(t, c, auth.Subject{PersonID: rep.ID, UnitID: u.ID, Role: auth.RoleLegalRep})
+	c := newClient(ts)
+	signIn(t, c, auth.Subject{PersonID: rep.ID, UnitID: u.ID, Role: auth.RoleLegalRep})
 	doc := c.page(t, "/me", http.StatusOK)
 	if doc.First(".account-links a[href='/unit/']") == nil {
 		t.Error("no 单位用户中心 link in a unit session")
@@ -110,14 +110,14 @@ func TestAcctHeaderInUnitSession(t *testing.T) {
 
 func TestAcctLogout(t *testing.T) {
 	ts := newTestServer(t)
-	w := acctNewWorld(ts, 23)
+	w := newWorld(ts, 23)
 	u, rep := w.unitWithRep(t, "示范市晨光食品有限公司", "于洋")
-	c := acctNewClient(ts)
-	rec := c.post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.Mobile}, "password": {acctPassword}})
-	acctWantRedirect(t, "login", rec, "/unit/")
+	c := newClient(ts)
+	rec := c.post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.Mobile}, "password": {testPassword}})
+	wantRedirect(t, "login", rec, "/unit/")
 	token := c.session()
 
-	acctWantRedirect(t, "logout", c.post(t, "/logout", url.Values{}), "/")
+	wantRedirect(t, "logout", c.post(t, "/logout", url.Values{}), "/")
 	if c.session() != "" {
 		t.Error("the session cookie was not cleared")
 	}
@@ -133,8 +133,8 @@ func TestAcctLogout(t *testing.T) {
 	}
 	// The old token, replayed, signs nobody in; logging out again is harmless.
 	c.cookies[ts.cookieName("hall_session")] = &http.Cookie{Name: ts.cookieName("hall_session"), Value: token}
-	acctWantRedirect(t, "GET /me with the old token", c.get(t, "/me"), "/login?tab=person&next=%2Fme")
-	acctWantRedirect(t, "logout again", c.post(t, "/logout", url.Values{}), "/")
+	wantRedirect(t, "GET /me with the old token", c.get(t, "/me"), "/login?tab=person&next=%2Fme")
+	wantRedirect(t, "logout again", c.post(t, "/logout", url.Values{}), "/")
 	if entries, _, _ := ts.Audit.List(context.Background(), audit.Filter{Action: "logout"}); len(entries) != 1 {
 		t.Errorf("%d logout records", len(entries))
 	}

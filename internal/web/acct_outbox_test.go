@@ -15,9 +15,9 @@ import (
 )
 
 func TestAcctOutbox(t *testing.T) {
-	clock := &acctClock{t: time.Date(2026, 7, 1, 16, 30, 0, 0, time.UTC)} // 00:30 next day in Shanghai
-	ts := newTestServer(t, acctWithClock(t, clock))
-	w := acctNewWorld(ts, 41)
+	clock := &testClock{t: time.Date(2026, 7, 1, 16, 30, 0, 0, time.UTC)} // 00:30 next day in Shanghai
+	ts := newTestServer(t, withClock(t, clock))
+	w := newWorld(ts, 41)
 	var mobiles []string
 	for i := range 25 {
 		m := w.mobile()
@@ -58,7 +58,7 @@ func TestAcctOutbox(t *testing.T) {
 	r := httptest.NewRequest(http.MethodGet, "/dev/outbox?page=2", nil)
 	r.Header.Set("Accept", "application/json")
 	rec := ts.Do(t, r)
-	acctWantStatus(t, "JSON", rec, http.StatusOK)
+	wantStatus(t, "JSON", rec, http.StatusOK)
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Fatalf("Content-Type %q", ct)
 	}

@@ -74,7 +74,7 @@ func TestAcctRegisterPage(t *testing.T) {
 // passwords), and nothing is stored.
 func TestAcctRegisterFieldErrors(t *testing.T) {
 	ts := newTestServer(t)
-	w := acctNewWorld(ts, 1)
+	w := newWorld(ts, 1)
 	base := w.registerForm("林晓梅")
 	badID := base.Get("id_number")
 	badID = badID[:17] + map[bool]string{true: "1", false: "2"}[badID[17] != '1']
@@ -96,16 +96,16 @@ func TestAcctRegisterFieldErrors(t *testing.T) {
 		{"short password", "password", "Ab1!", ""},
 		{"one class", "password", "abcdefghijk", ""},
 		{"no confirmation", "confirm", "", "请再次输入密码"},
-		{"different confirmation", "confirm", acctPassword + "x", "两次输入的密码不一致"},
+		{"different confirmation", "confirm", testPassword + "x", "两次输入的密码不一致"},
 		{"no code", "sms_code", "", "请输入6位短信验证码"},
 		{"letters in code", "sms_code", "12ab56", "请输入6位短信验证码"},
 		{"agreement not ticked", "agreed", "", "请阅读并同意《个人用户注册协议》"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := acctNewClient(ts)
+			c := newClient(ts)
 			c.get(t, "/register")
-			form := acctClone(base)
+			form := cloneForm(base)
 			if tc.value == "" {
 				form.Del(tc.field)
 			} else {
@@ -115,9 +115,9 @@ func TestAcctRegisterFieldErrors(t *testing.T) {
 				form.Set("confirm", tc.value)
 			}
 			rec := c.post(t, "/register", form)
-			acctWantStatus(t, "POST /register", rec, http.StatusUnprocessableEntity)
+			wantStatus(t, "POST /register", rec, http.StatusUnprocessableEntity)
 			doc := parseHTML(t, rec.Body.String())
-			got := acctFieldError(t, doc, tc.field)
+			got := fieldError(t, doc, tc.field)
 			if got == "" || (tc.want != "" && !strings.Contains(got, tc.want)) {
 				t.Errorf("message beside %s = %q, want %q", tc.field, got, tc.want)
 			}
@@ -125,7 +125,7 @@ func TestAcctRegisterFieldErrors(t *testing.T) {
 				if other == tc.field || (tc.field == "password" && other == "confirm") {
 					continue
 				}
-				if msg := acctFieldError(t, doc, other); msg != "" {
+				if msg := fieldError(t, doc, other); msg != "" {
 					t.Errorf("unexpected message beside %s: %q", other, msg)
 				}
 			}
@@ -140,7 +140,7 @@ func TestAcctRegisterFieldErrors(t *testing.T) {
 					t.Errorf("a password was echoed in %s", pw.AttrOr("name"))
 				}
 			}
-			if n := acctCount(t, ts, "persons"); n != 0 {
+			if n := rowCount(t, ts, "persons"); n != 0 {
 				t.Errorf("%d persons stored after a refused form", n)
 			}
 		})
@@ -149,8 +149,8 @@ func TestAcctRegisterFieldErrors(t *testing.T) {
 
 func TestAcctRegisterSendCode(t *testing.T) {
 	ts := newTestServer(t)
-	w := acctNewWorld(ts, 2)
-	c := acctNewClient(ts)
+	w := newWorld(ts, 2)
+	c := newClient(ts)
 	c.get(t, "/register")
 	form := w.registerForm("周建国")
 	form.Set("action", acctActionSendCode)
@@ -158,7 +158,7 @@ func TestAcctRegisterSendCode(t *testing.T) {
 	mobile := form.Get("mobile")
 
 	rec := c.post(t, "/register", form)
-	acctWantStatus(t, "send code", rec, http.StatusOK)
+	wantStatus(t, "send code", rec, http.StatusOK)
 	doc := parseHTML(t, rec.Body.String())
 	notice := doc.Must(t, ".acct-sms-notice").TextContent()
 	if want := "验证码已发送至" + ident.MaskMobile(mobile) + "，5分钟内有效"; notice != want {
@@ -182,45 +182,45 @@ func TestAcctRegisterSendCode(t *testing.T) {
 
 	// A second click within the minute: the wait beside the code field, nothing sent.
 	rec = c.post(t, "/register", form)
-	acctWantStatus(t, "send again", rec, http.StatusUnprocessableEntity)
+	wantStatus(t, "send again", rec, http.StatusUnprocessableEntity)
 	doc = parseHTML(t, rec.Body.String())
-	if got := acctFieldError(t, doc, "sms_code"); !strings.Contains(got, "频繁") {
+	if got := fieldError(t, doc, "sms_code"); !strings.Contains(got, "频繁") {
 		t.Errorf("resend message %q", got)
 	}
-	if n := acctCount(t, ts, "sms_outbox"); n != 1 {
+	if n := rowCount(t, ts, "sms_outbox"); n != 1 {
 		t.Errorf("%d messages after a refused resend", n)
 	}
 
 	// A malformed mobile: its message, nothing sent.
 	form.Set("mobile", "1381234")
 	rec = c.post(t, "/register", form)
-	acctWantStatus(t, "bad mobile", rec, http.StatusUnprocessableEntity)
-	if got := acctFieldError(t, parseHTML(t, rec.Body.String()), "mobile"); got == "" {
+	wantStatus(t, "bad mobile", rec, http.StatusUnprocessableEntity)
+	if got := fieldError(t, parseHTML(t, rec.Body.String()), "mobile"); got == "" {
 		t.Error("no message beside a malformed mobile")
 	}
-	if n := acctCount(t, ts, "sms_outbox"); n != 1 {
+	if n := rowCount(t, ts, "sms_outbox"); n != 1 {
 		t.Errorf("%d messages after a malformed mobile", n)
 	}
 }
 
 // acctRegister sends a code, reads it from the outbox and registers; it returns the
 // response of 注册.
-func acctRegister(t *testing.T, ts *testServer, c *acctClient, form url.Values) *httptest.ResponseRecorder {
+func acctRegister(t *testing.T, ts *testServer, c *client, form url.Values) *httptest.ResponseRecorder {
 	t.Helper()
-	send := acctClone(form)
+	send := cloneForm(form)
 	send.Set("action", acctActionSendCode)
-	acctWantStatus(t, "send code", c.post(t, "/register", send), http.StatusOK)
-	form.Set("sms_code", acctLatestCode(t, ts, form.Get("mobile")))
+	wantStatus(t, "send code", c.post(t, "/register", send), http.StatusOK)
+	form.Set("sms_code", latestCode(t, ts, form.Get("mobile")))
 	return c.post(t, "/register", form)
 }
 
 func TestAcctRegisterSuccess(t *testing.T) {
 	ts := newTestServer(t)
-	w := acctNewWorld(ts, 3)
-	c := acctNewClient(ts)
+	w := newWorld(ts, 3)
+	c := newClient(ts)
 	c.get(t, "/register")
 	form := w.registerForm("欧阳娜娜")
-	acctWantRedirect(t, "注册", acctRegister(t, ts, c, form), "/me?notice=registered")
+	wantRedirect(t, "注册", acctRegister(t, ts, c, form), "/me?notice=registered")
 	if c.session() == "" {
 		t.Fatal("no session after registering")
 	}
@@ -241,7 +241,7 @@ func TestAcctRegisterSuccess(t *testing.T) {
 
 func TestAcctRegisterTaken(t *testing.T) {
 	ts := newTestServer(t)
-	w := acctNewWorld(ts, 4)
+	w := newWorld(ts, 4)
 	existing := w.person(t, "张三丰")
 
 	cases := []struct {
@@ -252,20 +252,20 @@ func TestAcctRegisterTaken(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := acctNewClient(ts)
+			c := newClient(ts)
 			c.get(t, "/register")
 			form := w.registerForm("李四")
 			form.Set(tc.field, tc.value)
 			rec := acctRegister(t, ts, c, form)
-			acctWantStatus(t, "注册", rec, http.StatusUnprocessableEntity)
+			wantStatus(t, "注册", rec, http.StatusUnprocessableEntity)
 			doc := parseHTML(t, rec.Body.String())
-			if got := acctFieldError(t, doc, tc.field); got != tc.want {
+			if got := fieldError(t, doc, tc.field); got != tc.want {
 				t.Errorf("message %q, want %q", got, tc.want)
 			}
 			if doc.First("a[href='"+tc.appeal+"']") == nil {
 				t.Errorf("no link to %s", tc.appeal)
 			}
-			if n := acctCount(t, ts, "persons"); n != 1 {
+			if n := rowCount(t, ts, "persons"); n != 1 {
 				t.Errorf("%d persons", n)
 			}
 		})
@@ -275,44 +275,44 @@ func TestAcctRegisterTaken(t *testing.T) {
 // TestAcctRegisterCodeRefused: an expired code and a code used once already are
 // refused beside the code field.
 func TestAcctRegisterCodeRefused(t *testing.T) {
-	clock := &acctClock{t: time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, acctWithClock(t, clock))
-	w := acctNewWorld(ts, 5)
+	clock := &testClock{t: time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC)}
+	ts := newTestServer(t, withClock(t, clock))
+	w := newWorld(ts, 5)
 
 	t.Run("expired", func(t *testing.T) {
-		c := acctNewClient(ts)
+		c := newClient(ts)
 		c.get(t, "/register")
 		form := w.registerForm("王芳")
-		send := acctClone(form)
+		send := cloneForm(form)
 		send.Set("action", acctActionSendCode)
-		acctWantStatus(t, "send", c.post(t, "/register", send), http.StatusOK)
-		form.Set("sms_code", acctLatestCode(t, ts, form.Get("mobile")))
+		wantStatus(t, "send", c.post(t, "/register", send), http.StatusOK)
+		form.Set("sms_code", latestCode(t, ts, form.Get("mobile")))
 		clock.Advance(5*time.Minute + time.Second)
 		rec := c.post(t, "/register", form)
-		acctWantStatus(t, "注册", rec, http.StatusUnprocessableEntity)
-		if got := acctFieldError(t, parseHTML(t, rec.Body.String()), "sms_code"); !strings.Contains(got, "过期") {
+		wantStatus(t, "注册", rec, http.StatusUnprocessableEntity)
+		if got := fieldError(t, parseHTML(t, rec.Body.String()), "sms_code"); !strings.Contains(got, "过期") {
 			t.Errorf("message %q", got)
 		}
-		if n := acctCount(t, ts, "persons"); n != 0 {
+		if n := rowCount(t, ts, "persons"); n != 0 {
 			t.Errorf("%d persons", n)
 		}
 	})
 
 	t.Run("used", func(t *testing.T) {
-		c := acctNewClient(ts)
+		c := newClient(ts)
 		c.get(t, "/register")
 		form := w.registerForm("赵敏")
-		acctWantStatus(t, "first 注册", acctRegister(t, ts, c, form), http.StatusSeeOther)
+		wantStatus(t, "first 注册", acctRegister(t, ts, c, form), http.StatusSeeOther)
 		// The same code again, for another ID number on the same mobile: the code is
 		// refused before anything says that the mobile is taken.
 		form.Set("id_number", w.idNumber())
 		rec := c.post(t, "/register", form)
-		acctWantStatus(t, "second 注册", rec, http.StatusUnprocessableEntity)
+		wantStatus(t, "second 注册", rec, http.StatusUnprocessableEntity)
 		doc := parseHTML(t, rec.Body.String())
-		if got := acctFieldError(t, doc, "sms_code"); got == "" {
+		if got := fieldError(t, doc, "sms_code"); got == "" {
 			t.Error("a used code was not refused")
 		}
-		if got := acctFieldError(t, doc, "mobile"); got != "" {
+		if got := fieldError(t, doc, "mobile"); got != "" {
 			t.Errorf("a used code revealed %q", got)
 		}
 	})

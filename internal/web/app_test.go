@@ -11,9 +11,9 @@ import (
 )
 
 // appLogin signs the client in to the app as the fixture's legal rep.
-func appLogin(t testing.TB, c *uregClient, fx uregFixture, next string) {
+func appLogin(t testing.TB, c *client, fx registered, next string) {
 	t.Helper()
-	loc := uregRedirect(t, c.post(t, "/app/login", url.Values{"login": {fx.Entry.LegalRepIDNumber},
+	loc := redirected(t, c.post(t, "/app/login", url.Values{"login": {fx.Entry.LegalRepIDNumber},
 		"password": {fx.Password}, "next": {next}}))
 	if loc != appNext(next) {
 		t.Fatalf("app login went to %q", loc)
@@ -24,18 +24,19 @@ func appLogin(t testing.TB, c *uregClient, fx uregFixture, next string) {
 // an anonymous visitor to the app's login and back.
 func TestAppRequiresLogin(t *testing.T) {
 	ts := newTestServer(t)
-	fx := uregSeed(t, ts, "南京逸航智能装备有限公司", "徐敏")
-	c := uregNewClient(ts)
+	w := newWorld(ts, 101)
+	fx := w.registered(t, "南京逸航智能装备有限公司", "徐敏")
+	c := newClient(ts)
 	sid := uregSessionID(t, c, uregStart(t, c, fx))
 
-	app := uregNewClient(ts)
+	app := newClient(ts)
 	for _, target := range []string{"/app/v/" + sid, "/app/me/agent"} {
-		loc := uregRedirect(t, app.get(t, target))
+		loc := redirected(t, app.get(t, target))
 		if loc != "/app/login?next="+url.QueryEscape(target) {
 			t.Errorf("GET %s → %q", target, loc)
 		}
 	}
-	if loc := uregRedirect(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}})); !strings.HasPrefix(loc, "/app/login?next=") {
+	if loc := redirected(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}})); !strings.HasPrefix(loc, "/app/login?next=") {
 		t.Errorf("POST without login → %q", loc)
 	}
 	if s, _ := ts.Verify.Lookup(t.Context(), sid); s.Status != verify.Pending {
@@ -43,14 +44,14 @@ func TestAppRequiresLogin(t *testing.T) {
 	}
 
 	// The login brings the person back to the screen; a wrong password does not.
-	fx.createPerson(t, ts, uregMobile())
-	doc := uregPage(t, app.post(t, "/app/login", url.Values{"login": {fx.Entry.LegalRepIDNumber}, "password": {"Nope#2026xx"},
+	fx.createPerson(t, ts, w.mobile())
+	doc := parsed(t, app.post(t, "/app/login", url.Values{"login": {fx.Entry.LegalRepIDNumber}, "password": {"Nope#2026xx"},
 		"next": {"/app/v/" + sid}}), http.StatusUnprocessableEntity)
-	if got := uregTopError(doc); got != "账号或密码错误" {
+	if got := topError(doc); got != "账号或密码错误" {
 		t.Errorf("bad login: %q", got)
 	}
-	doc = uregPage(t, app.post(t, "/app/login", url.Values{}), http.StatusUnprocessableEntity)
-	if uregFieldError(doc, "login") == "" || uregFieldError(doc, "password") == "" {
+	doc = parsed(t, app.post(t, "/app/login", url.Values{}), http.StatusUnprocessableEntity)
+	if fieldError(t, doc, "login") == "" || fieldError(t, doc, "password") == "" {
 		t.Error("empty login form without field messages")
 	}
 	appLogin(t, app, fx, "/app/v/"+sid)
@@ -62,15 +63,16 @@ func TestAppRequiresLogin(t *testing.T) {
 // masked person, 确认 → 认证成功; another person's 确认 → 认证失败：非本人.
 func TestAppVerify(t *testing.T) {
 	ts := newTestServer(t)
-	fx := uregSeed(t, ts, "南京朗澄生物科技有限公司", "何丽")
-	fx.createPerson(t, ts, uregMobile())
-	c := uregNewClient(ts)
+	w := newWorld(ts, 102)
+	fx := w.registered(t, "南京朗澄生物科技有限公司", "何丽")
+	fx.createPerson(t, ts, w.mobile())
+	c := newClient(ts)
 	flowID := uregStart(t, c, fx)
 	sid := uregSessionID(t, c, flowID)
 
-	app := uregNewClient(ts)
+	app := newClient(ts)
 	appLogin(t, app, fx, "/app/v/"+sid)
-	doc := uregPage(t, app.get(t, "/app/v/"+sid), http.StatusOK)
+	doc := parsed(t, app.get(t, "/app/v/"+sid), http.StatusOK)
 	checkPage(t, ts, "/app/v/"+sid, doc)
 	text := doc.TextContent()
 	for _, want := range []string{verify.DevLabel, verify.PurposeLabel(verify.PurposeUnitRegister), ident.MaskName(fx.Entry.LegalRepName), ident.MaskID(fx.Entry.LegalRepIDNumber)} {
@@ -91,37 +93,37 @@ func TestAppVerify(t *testing.T) {
 	if n := len(doc.All(".app-tabs a")); n != 3 {
 		t.Errorf("%d tabs", n)
 	}
-	loc := uregRedirect(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}))
-	doc = uregPage(t, app.get(t, loc), http.StatusOK)
+	loc := redirected(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}))
+	doc = parsed(t, app.get(t, loc), http.StatusOK)
 	if h1 := doc.Must(t, "h1").TextContent(); h1 != "认证成功" {
 		t.Errorf("result %q", h1)
 	}
 	// The code is single use.
-	doc = uregPage(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}), http.StatusConflict)
+	doc = parsed(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}), http.StatusConflict)
 	if h1 := doc.Must(t, "h1").TextContent(); h1 != "该二维码已使用" {
 		t.Errorf("second answer %q", h1)
 	}
 
 	// Someone else confirms a new code: 非本人.
-	uregRedirect(t, c.post(t, "/register/unit/"+flowID+"/restart", nil))
+	redirected(t, c.post(t, "/register/unit/"+flowID+"/restart", nil))
 	// (The first session passed and was not consumed; restart replaces it anyway.)
 	sid2 := uregSessionID(t, c, flowID)
-	other := uregSeed(t, ts, "南京锦川纺织有限公司", "罗勇")
-	other.createPerson(t, ts, uregMobile())
-	stranger := uregNewClient(ts)
+	other := w.registered(t, "南京锦川纺织有限公司", "罗勇")
+	other.createPerson(t, ts, w.mobile())
+	stranger := newClient(ts)
 	appLogin(t, stranger, other, "/app/")
-	doc = uregPage(t, stranger.get(t, "/app/v/"+sid2), http.StatusOK)
+	doc = parsed(t, stranger.get(t, "/app/v/"+sid2), http.StatusOK)
 	if doc.First(".alert-warning") == nil {
 		t.Error("no warning for another person")
 	}
-	loc = uregRedirect(t, stranger.post(t, "/app/v/"+sid2, url.Values{"decision": {"approve"}}))
-	doc = uregPage(t, stranger.get(t, loc), http.StatusOK)
+	loc = redirected(t, stranger.post(t, "/app/v/"+sid2, url.Values{"decision": {"approve"}}))
+	doc = parsed(t, stranger.get(t, loc), http.StatusOK)
 	if h1 := doc.Must(t, "h1").TextContent(); h1 != "认证失败：非本人" {
 		t.Errorf("stranger's result %q", h1)
 	}
 
 	// An unknown code.
-	doc = uregPage(t, app.get(t, "/app/v/"+otherSessionID(sid2)), http.StatusNotFound)
+	doc = parsed(t, app.get(t, "/app/v/"+otherSessionID(sid2)), http.StatusNotFound)
 	if h1 := doc.Must(t, "h1").TextContent(); h1 != "二维码无效或已过期" {
 		t.Errorf("unknown code %q", h1)
 	}
@@ -132,13 +134,14 @@ func TestAppVerify(t *testing.T) {
 func TestAppVerifyProduction(t *testing.T) {
 	prov := uregNewFakeProvider(t)
 	ts := newTestServer(t, uregWithHTTPProvider(prov))
-	fx := uregSeed(t, ts, "南京睿衍信息技术有限公司", "高峰")
-	fx.createPerson(t, ts, uregMobile())
-	c := uregNewClient(ts)
+	w := newWorld(ts, 103)
+	fx := w.registered(t, "南京睿衍信息技术有限公司", "高峰")
+	fx.createPerson(t, ts, w.mobile())
+	c := newClient(ts)
 	sid := uregSessionID(t, c, uregStart(t, c, fx))
-	app := uregNewClient(ts)
+	app := newClient(ts)
 	appLogin(t, app, fx, "/app/")
-	loc := uregRedirect(t, app.get(t, "/app/v/"+sid))
+	loc := redirected(t, app.get(t, "/app/v/"+sid))
 	if !strings.HasPrefix(loc, "https://face.example.test/check/") {
 		t.Errorf("production screen → %q", loc)
 	}
@@ -150,8 +153,9 @@ func TestAppVerifyProduction(t *testing.T) {
 // TestAppPages: home, 我的 (signed out and in), 我是法人, 我是经办人, logout.
 func TestAppPages(t *testing.T) {
 	ts := newTestServer(t)
-	app := uregNewClient(ts)
-	doc := uregPage(t, app.get(t, "/app/me"), http.StatusOK)
+	w := newWorld(ts, 104)
+	app := newClient(ts)
+	doc := parsed(t, app.get(t, "/app/me"), http.StatusOK)
 	if doc.First(`a[href^="/app/login"]`) == nil {
 		t.Error("我的 without login has no login entry")
 	}
@@ -162,7 +166,7 @@ func TestAppPages(t *testing.T) {
 	if links["我是法人"] != "/app/me/legal-rep" || links["我是经办人"] != "/app/me/agent" {
 		t.Errorf("企业服务 %v", links)
 	}
-	doc = uregPage(t, app.get(t, "/app/me/legal-rep"), http.StatusOK)
+	doc = parsed(t, app.get(t, "/app/me/legal-rep"), http.StatusOK)
 	if doc.First(`a[href="/register/unit"]`) == nil {
 		t.Error("我是法人 does not link to the unit registration")
 	}
@@ -170,24 +174,24 @@ func TestAppPages(t *testing.T) {
 		t.Errorf("/app → %d %q", rec.Code, rec.Header().Get("Location"))
 	}
 
-	fx := uregSeed(t, ts, "南京泓远商贸有限公司", "唐芳")
-	mobile := uregMobile()
+	fx := w.registered(t, "南京泓远商贸有限公司", "唐芳")
+	mobile := w.mobile()
 	fx.createPerson(t, ts, mobile)
 	appLogin(t, app, fx, "/app/me")
-	doc = uregPage(t, app.get(t, "/app/me"), http.StatusOK)
+	doc = parsed(t, app.get(t, "/app/me"), http.StatusOK)
 	text := doc.TextContent()
 	if !strings.Contains(text, ident.MaskMobile(mobile)) || strings.Contains(text, mobile) || !strings.Contains(text, ident.MaskName(fx.Entry.LegalRepName)) {
 		t.Errorf("我的 shows %q", text)
 	}
-	doc = uregPage(t, app.get(t, "/app/me/agent"), http.StatusOK)
+	doc = parsed(t, app.get(t, "/app/me/agent"), http.StatusOK)
 	if h1 := doc.Must(t, "h1").TextContent(); !strings.Contains(h1, "即将开放") {
 		t.Errorf("我是经办人 h1 %q", h1)
 	}
 	checkPage(t, ts, "/app/me/agent", doc)
-	if loc := uregRedirect(t, app.post(t, "/app/logout", nil)); loc != "/app/" {
+	if loc := redirected(t, app.post(t, "/app/logout", nil)); loc != "/app/" {
 		t.Errorf("logout → %q", loc)
 	}
-	if loc := uregRedirect(t, app.get(t, "/app/me/agent")); !strings.HasPrefix(loc, "/app/login") {
+	if loc := redirected(t, app.get(t, "/app/me/agent")); !strings.HasPrefix(loc, "/app/login") {
 		t.Errorf("after logout → %q", loc)
 	}
 }
@@ -195,7 +199,7 @@ func TestAppPages(t *testing.T) {
 // TestAppScanLink: the pasted link opens only a page of this app.
 func TestAppScanLink(t *testing.T) {
 	ts := newTestServer(t)
-	app := uregNewClient(ts)
+	app := newClient(ts)
 	base := ts.Config.BaseURL
 	for _, tt := range []struct {
 		link, want string
@@ -211,17 +215,17 @@ func TestAppScanLink(t *testing.T) {
 	} {
 		rec := app.post(t, "/app/scan", url.Values{"link": {tt.link}})
 		if tt.want == "" {
-			doc := uregPage(t, rec, http.StatusUnprocessableEntity)
-			if uregFieldError(doc, "link") == "" {
+			doc := parsed(t, rec, http.StatusUnprocessableEntity)
+			if fieldError(t, doc, "link") == "" {
 				t.Errorf("%q refused without a message", tt.link)
 			}
 			continue
 		}
-		if loc := uregRedirect(t, rec); loc != tt.want {
+		if loc := redirected(t, rec); loc != tt.want {
 			t.Errorf("%q → %q, want %q", tt.link, loc, tt.want)
 		}
 	}
-	doc := uregPage(t, app.get(t, "/app/scan"), http.StatusOK)
+	doc := parsed(t, app.get(t, "/app/scan"), http.StatusOK)
 	if l := doc.Must(t, "label[for=f-link]").TextContent(); !strings.Contains(l, "二维码链接") {
 		t.Errorf("label %q", l)
 	}

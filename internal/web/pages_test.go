@@ -58,13 +58,12 @@ var pageSignIn = map[string]string{
 
 func TestEveryPageRenders(t *testing.T) {
 	ts := newTestServer(t)
-	w := ucNewWorld(ts, 1)
+	w := newWorld(ts, 1)
 	rep := w.person(t, "林晓")
 	u := w.unit(t, "示范页面测试有限公司", rep)
-	cookies := map[string]*http.Cookie{
-		"person": ucSignIn(t, ts, auth.Subject{PersonID: rep.ID}),
-		"unit":   ucSignIn(t, ts, ucUnitSubject(rep, u, unit.RoleLegalRep)),
-	}
+	clients := map[string]*client{"person": newClient(ts), "unit": newClient(ts)}
+	signIn(t, clients["person"], auth.Subject{PersonID: rep.ID})
+	signIn(t, clients["unit"], unitSubject(rep, u, unit.RoleLegalRep))
 	names := ts.pages.Names()
 	slices.Sort(names)
 	for _, name := range names {
@@ -75,7 +74,7 @@ func TestEveryPageRenders(t *testing.T) {
 			}
 			var doc *htmlNode
 			if kind, ok := pageSignIn[name]; ok {
-				doc = ucGetHTML(t, ts, p.target, cookies[kind], p.status)
+				doc = clients[kind].page(t, p.target, p.status)
 			} else {
 				doc = ts.GetHTML(t, p.target, p.status)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -121,4 +122,24 @@ func fetchStatus(t testing.TB, rawURL string) int {
 	defer resp.Body.Close()
 	io.Copy(io.Discard, resp.Body) //nolint:errcheck
 	return resp.StatusCode
+}
+
+// serve starts ts on a port chosen before the server was built, so that
+// Config.BaseURL (which the QR codes carry) is the address the browser uses.
+func serve(t testing.TB, opts ...func(*services.Services)) (*testServer, string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + l.Addr().String()
+	opts = append([]func(*services.Services){func(svc *services.Services) { svc.Config.BaseURL = base }}, opts...)
+	ts := newTestServer(t, opts...)
+	hs := httptest.NewUnstartedServer(ts)
+	hs.Listener.Close()
+	hs.Listener = l
+	hs.Start()
+	t.Cleanup(hs.Close)
+	ts.url = base
+	return ts, base
 }

@@ -29,7 +29,7 @@ func TestBrowserUCSwitchUnits(t *testing.T) {
 	b := browsertest.New(t)
 	p := b.NewPage(t)
 
-	ucBrowserLogin(t, p, base, f.home.USCC, f.p.Mobile, ucPassword)
+	ucBrowserLogin(t, p, base, f.home.USCC, f.p.Mobile, testPassword)
 	p.WaitText("单位主页")
 	menu := browsertest.Eval[[]string](p, `[...document.querySelectorAll('nav.uc-menu a')].map((a) => a.innerText.trim())`)
 	if want := []string{"单位主页", "单位信息", "单位权益单", "单位办件", "单位快递", "经办人管理", "机构管理", "我的工作台", "账号设置"}; !slices.Equal(menu, want) {
@@ -85,7 +85,7 @@ func TestBrowserUCPhone(t *testing.T) {
 	base := ts.URL(t)
 	b := browsertest.New(t)
 	p := b.NewPage(t, browsertest.Mobile())
-	ucBrowserLogin(t, p, base, f.home.UnitNumber, f.p.IDNumber, ucPassword)
+	ucBrowserLogin(t, p, base, f.home.UnitNumber, f.p.IDNumber, testPassword)
 	for _, path := range []string{"/unit/", "/unit/rights", "/unit/choose"} {
 		p.Open(base + path)
 		if over := browsertest.Eval[int](p, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {

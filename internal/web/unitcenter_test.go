@@ -53,12 +53,13 @@ func TestUCValidityOf(t *testing.T) {
 // the shell with itself marked current, and that other sections are 404.
 func TestUCMenu(t *testing.T) {
 	ts := newTestServer(t)
-	w := ucNewWorld(ts, 1)
+	w := newWorld(ts, 1)
 	rep := w.person(t, "沈嘉禾")
 	u := w.unit(t, "示范云帆科技有限公司", rep)
-	c := ucSignIn(t, ts, ucUnitSubject(rep, u, unit.RoleLegalRep))
+	c := newClient(ts)
+	signIn(t, c, unitSubject(rep, u, unit.RoleLegalRep))
 
-	doc := ucGetHTML(t, ts, "/unit/", c, http.StatusOK)
+	doc := c.page(t, "/unit/", http.StatusOK)
 	checkPage(t, ts, "/unit/", doc)
 	wantLabels := []string{"单位主页", "单位信息", "单位权益单", "单位办件", "单位快递", "经办人管理", "机构管理", "我的工作台", "账号设置"}
 	wantPaths := []string{"/unit/", "/unit/info", "/unit/rights", "/unit/cases", "/unit/deliveries", "/unit/agents", "/unit/institutions", "/unit/workbench", "/unit/account"}
@@ -77,7 +78,7 @@ func TestUCMenu(t *testing.T) {
 
 	for i, path := range wantPaths {
 		t.Run(wantLabels[i], func(t *testing.T) {
-			doc := ucGetHTML(t, ts, path, c, http.StatusOK)
+			doc := c.page(t, path, http.StatusOK)
 			checkPage(t, ts, path, doc)
 			cur := doc.All("nav.uc-menu a[aria-current=page]")
 			if len(cur) != 1 || cur[0].TextContent() != wantLabels[i] {
@@ -99,7 +100,7 @@ func TestUCMenu(t *testing.T) {
 	}
 
 	for _, path := range []string{"/unit/nope", "/unit/home", "/unit/INFO", "/unit/info/x"} {
-		if rec := ucDo(t, ts, http.MethodGet, path, c, nil); rec.Code != http.StatusNotFound {
+		if rec := c.get(t, path); rec.Code != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404", path, rec.Code)
 		}
 	}
@@ -107,10 +108,12 @@ func TestUCMenu(t *testing.T) {
 
 func TestUCGuards(t *testing.T) {
 	ts := newTestServer(t)
-	w := ucNewWorld(ts, 2)
+	w := newWorld(ts, 2)
 	p := w.person(t, "林知远")
 	w.unit(t, "示范远景物流有限公司", p)
-	personal := ucSignIn(t, ts, auth.Subject{PersonID: p.ID})
+	personal := newClient(ts)
+	signIn(t, personal, auth.Subject{PersonID: p.ID})
+	token := personal.session()
 
 	for _, tc := range []struct {
 		method, target string
@@ -128,23 +131,23 @@ func TestUCGuards(t *testing.T) {
 		{"GET", "/unit/agents", true, "/unit/choose"},
 		{"POST", "/unit/leave", true, "/me"},
 	} {
-		var c *http.Cookie
+		c := newClient(ts)
 		if tc.cookie {
-			c = personal
+			c.setSession(token)
 		}
-		rec := ucDo(t, ts, tc.method, tc.target, c, nil)
+		rec := c.do(t, tc.method, tc.target, nil, nil)
 		if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), tc.wantPrefix) {
 			t.Errorf("%s %s (signed in: %v): %d → %q, want 303 → %s…", tc.method, tc.target, tc.cookie, rec.Code, rec.Header().Get("Location"), tc.wantPrefix)
 		}
 	}
-	if rec := ucDo(t, ts, "GET", "/unit/nope", nil, nil); rec.Code != http.StatusNotFound {
+	if rec := newClient(ts).do(t, "GET", "/unit/nope", nil, nil); rec.Code != http.StatusNotFound {
 		t.Errorf("unknown section, signed out: %d, want 404", rec.Code)
 	}
 }
 
 func TestUCHome(t *testing.T) {
 	ts := newTestServer(t)
-	w := ucNewWorld(ts, 3)
+	w := newWorld(ts, 3)
 	rep := w.person(t, "顾清和")
 	admin := w.person(t, "许慕白")
 	u := w.unit(t, "示范恒通建设工程有限公司", rep)
@@ -153,8 +156,9 @@ func TestUCHome(t *testing.T) {
 	w.member(t, unit.Membership{UnitID: u.ID, PersonID: admin.ID, Role: unit.RoleAdmin, Status: unit.StatusActive, ValidFrom: &now, ValidUntil: &soon}, "Uc-Admin-Pass-1")
 
 	t.Run("legal rep", func(t *testing.T) {
-		c := ucSignIn(t, ts, ucUnitSubject(rep, u, unit.RoleLegalRep))
-		doc := ucGetHTML(t, ts, "/unit/", c, http.StatusOK)
+		c := newClient(ts)
+		signIn(t, c, unitSubject(rep, u, unit.RoleLegalRep))
+		doc := c.page(t, "/unit/", http.StatusOK)
 		facts := map[string]string{}
 		for _, d := range doc.All(".uc-facts > div") {
 			facts[d.Must(t, "dt").TextContent()] = d.Must(t, "dd").TextContent()
@@ -186,7 +190,7 @@ func TestUCHome(t *testing.T) {
 		if !strings.Contains(doc.Must(t, ".uc-recent").TextContent(), "暂无办件记录") {
 			t.Errorf("最近办件: %q", doc.Must(t, ".uc-recent").TextContent())
 		}
-		sess, err := ts.Sessions.Lookup(t.Context(), c.Value)
+		sess, err := ts.Sessions.Lookup(t.Context(), c.session())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,8 +210,9 @@ func TestUCHome(t *testing.T) {
 	})
 
 	t.Run("admin near expiry", func(t *testing.T) {
-		c := ucSignIn(t, ts, ucUnitSubject(admin, u, unit.RoleAdmin))
-		doc := ucGetHTML(t, ts, "/unit/", c, http.StatusOK)
+		c := newClient(ts)
+		signIn(t, c, unitSubject(admin, u, unit.RoleAdmin))
+		doc := c.page(t, "/unit/", http.StatusOK)
 		if role := doc.Must(t, ".uc-band .uc-role").TextContent(); role != "管理员" {
 			t.Errorf("role %q", role)
 		}

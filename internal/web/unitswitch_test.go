@@ -58,7 +58,7 @@ type ucTwoUnits struct {
 
 func ucNewTwoUnits(t testing.TB, ts *testServer, seed uint64) ucTwoUnits {
 	t.Helper()
-	w := ucNewWorld(ts, seed)
+	w := newWorld(ts, seed)
 	var f ucTwoUnits
 	f.p = w.person(t, "周以宁")
 	otherRep := w.person(t, "韩东篱")
@@ -86,19 +86,21 @@ func ucAuditEntries(t testing.TB, ts *testServer, action string) []audit.Entry {
 func TestUCSwitch(t *testing.T) {
 	ts := newTestServer(t)
 	f := ucNewTwoUnits(t, ts, 11)
-	old := ucSignIn(t, ts, ucUnitSubject(f.p, f.home, unit.RoleLegalRep))
+	c := newClient(ts)
+	signIn(t, c, unitSubject(f.p, f.home, unit.RoleLegalRep))
+	old := c.session()
 
-	doc := ucGetHTML(t, ts, "/unit/", old, http.StatusOK)
+	doc := c.page(t, "/unit/", http.StatusOK)
 	if a := doc.First(`.uc-band a[href="/unit/choose"]`); a == nil || a.TextContent() != "切换单位" {
 		t.Fatal("no 切换单位 link for a person with two units")
 	}
 
-	rec := ucDo(t, ts, http.MethodPost, "/unit/switch", old, ucSwitchForm(f.other.ID))
+	rec := c.post(t, "/unit/switch", ucSwitchForm(f.other.ID))
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/unit/" {
 		t.Fatalf("switch: %d → %q\n%s", rec.Code, rec.Header().Get("Location"), shortBody(rec.Body.String()))
 	}
-	nc := ucSessionCookie(ts, rec)
-	if nc == nil || nc.Value == "" || nc.Value == old.Value {
+	nc := sessionCookie(ts, rec)
+	if nc == nil || nc.Value == "" || nc.Value == old {
 		t.Fatalf("switch did not set a new session cookie: %+v", nc)
 	}
 	if !nc.HttpOnly || nc.SameSite != http.SameSiteLaxMode || nc.Path != "/" || nc.MaxAge <= 0 {
@@ -106,10 +108,12 @@ func TestUCSwitch(t *testing.T) {
 	}
 
 	// The old token is dead; the new one acts for the other unit as its admin.
-	if rec := ucDo(t, ts, http.MethodGet, "/unit/", old, nil); rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login?tab=unit") {
+	stale := newClient(ts)
+	stale.setSession(old)
+	if rec := stale.get(t, "/unit/"); rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login?tab=unit") {
 		t.Errorf("old cookie after the switch: %d → %q", rec.Code, rec.Header().Get("Location"))
 	}
-	doc = ucGetHTML(t, ts, "/unit/", nc, http.StatusOK)
+	doc = c.page(t, "/unit/", http.StatusOK)
 	if got := doc.Must(t, ".uc-unit-name").TextContent(); got != f.other.Name {
 		t.Errorf("unit after switch %q, want %q", got, f.other.Name)
 	}
@@ -135,23 +139,23 @@ func TestUCSwitch(t *testing.T) {
 	}
 
 	// Switching to the unit one is in changes nothing.
-	rec = ucDo(t, ts, http.MethodPost, "/unit/switch", nc, ucSwitchForm(f.other.ID))
-	if rec.Code != http.StatusSeeOther || ucSessionCookie(ts, rec) != nil {
-		t.Errorf("switch to the current unit: %d, cookie %+v", rec.Code, ucSessionCookie(ts, rec))
+	rec = c.post(t, "/unit/switch", ucSwitchForm(f.other.ID))
+	if rec.Code != http.StatusSeeOther || sessionCookie(ts, rec) != nil {
+		t.Errorf("switch to the current unit: %d, cookie %+v", rec.Code, sessionCookie(ts, rec))
 	}
 
 	// And back, from the chooser's form.
-	doc = ucGetHTML(t, ts, "/unit/choose", nc, http.StatusOK)
+	doc = c.page(t, "/unit/choose", http.StatusOK)
 	form := doc.Must(t, `form[action="/unit/switch"]`)
 	if id := form.Must(t, `input[name=unit_id]`).AttrOr("value"); id != strconv.FormatInt(f.home.ID, 10) {
 		t.Fatalf("the chooser offers unit %s, want the legal rep's unit %d", id, f.home.ID)
 	}
-	rec = ucDo(t, ts, http.MethodPost, "/unit/switch", nc, ucSwitchForm(f.home.ID))
-	back := ucSessionCookie(ts, rec)
+	rec = c.post(t, "/unit/switch", ucSwitchForm(f.home.ID))
+	back := sessionCookie(ts, rec)
 	if rec.Code != http.StatusSeeOther || back == nil {
 		t.Fatalf("switch back: %d", rec.Code)
 	}
-	if role := ucGetHTML(t, ts, "/unit/", back, http.StatusOK).Must(t, ".uc-role").TextContent(); role != "法定代表人" {
+	if role := c.page(t, "/unit/", http.StatusOK).Must(t, ".uc-role").TextContent(); role != "法定代表人" {
 		t.Errorf("role after switching back %q", role)
 	}
 	// Switching keeps the absolute expiry of the first login.
@@ -164,10 +168,12 @@ func TestUCSwitch(t *testing.T) {
 func TestUCSwitchRefused(t *testing.T) {
 	ts := newTestServer(t)
 	f := ucNewTwoUnits(t, ts, 12)
-	w := ucNewWorld(ts, 13)
+	w := newWorld(ts, 13)
 	pendingUnit := w.unit(t, "示范待定咨询有限公司", w.person(t, "吕青禾"))
 	w.member(t, unit.Membership{UnitID: pendingUnit.ID, PersonID: f.p.ID, Role: unit.RoleAgent, Status: unit.StatusPending}, "")
-	c := ucSignIn(t, ts, ucUnitSubject(f.p, f.home, unit.RoleLegalRep))
+	c := newClient(ts)
+	signIn(t, c, unitSubject(f.p, f.home, unit.RoleLegalRep))
+	token := c.session()
 
 	for _, tc := range []struct {
 		name   string
@@ -183,7 +189,7 @@ func TestUCSwitchRefused(t *testing.T) {
 		{"negative", url.Values{"unit_id": {"-3"}}, http.StatusBadRequest, ucMsgBadRequest},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := ucDo(t, ts, http.MethodPost, "/unit/switch", c, tc.form)
+			rec := c.post(t, "/unit/switch", tc.form)
 			if rec.Code != tc.status {
 				t.Fatalf("status %d, want %d", rec.Code, tc.status)
 			}
@@ -191,11 +197,11 @@ func TestUCSwitchRefused(t *testing.T) {
 			if !strings.Contains(doc.Must(t, "main").TextContent(), tc.msg) {
 				t.Errorf("page lacks %q", tc.msg)
 			}
-			if nc := ucSessionCookie(ts, rec); nc != nil {
+			if nc := sessionCookie(ts, rec); nc != nil {
 				t.Errorf("a refused switch set the session cookie %+v", nc)
 			}
 			// The session is unchanged: same token, same unit.
-			sess, err := ts.Sessions.Lookup(t.Context(), c.Value)
+			sess, err := ts.Sessions.Lookup(t.Context(), token)
 			if err != nil {
 				t.Fatalf("session after a refused switch: %v", err)
 			}
@@ -219,7 +225,7 @@ func TestUCSwitchRefused(t *testing.T) {
 func TestUCChoose(t *testing.T) {
 	ts := newTestServer(t)
 	f := ucNewTwoUnits(t, ts, 21)
-	w := ucNewWorld(ts, 22)
+	w := newWorld(ts, 22)
 	otherRep := w.person(t, "孟知秋")
 	pendingUnit := w.unit(t, "示范待定咨询有限公司", otherRep)
 	expiredUnit := w.unit(t, "示范旧约服务有限公司", otherRep)
@@ -228,8 +234,9 @@ func TestUCChoose(t *testing.T) {
 	w.member(t, unit.Membership{UnitID: expiredUnit.ID, PersonID: f.p.ID, Role: unit.RoleAgent, Status: unit.StatusActive, ValidUntil: &past}, "Uc-Agent-Pass-3")
 
 	// From a personal session: every usable unit can be entered.
-	personal := ucSignIn(t, ts, auth.Subject{PersonID: f.p.ID})
-	doc := ucGetHTML(t, ts, "/unit/choose", personal, http.StatusOK)
+	personal := newClient(ts)
+	signIn(t, personal, auth.Subject{PersonID: f.p.ID})
+	doc := personal.page(t, "/unit/choose", http.StatusOK)
 	checkPage(t, ts, "/unit/choose", doc)
 	rows := map[string]*htmlNode{}
 	for _, tr := range doc.All(".uc-choose-table tbody tr") {
@@ -263,8 +270,8 @@ func TestUCChoose(t *testing.T) {
 	}
 
 	// Entering from the personal session.
-	rec := ucDo(t, ts, http.MethodPost, "/unit/switch", personal, ucSwitchForm(f.other.ID))
-	nc := ucSessionCookie(ts, rec)
+	rec := personal.post(t, "/unit/switch", ucSwitchForm(f.other.ID))
+	nc := sessionCookie(ts, rec)
 	if rec.Code != http.StatusSeeOther || nc == nil {
 		t.Fatalf("enter from a personal session: %d", rec.Code)
 	}
@@ -272,7 +279,7 @@ func TestUCChoose(t *testing.T) {
 		t.Errorf("audit %+v", e)
 	}
 	// Now in a unit: that row is the current one, the other can be entered.
-	doc = ucGetHTML(t, ts, "/unit/choose", nc, http.StatusOK)
+	doc = personal.page(t, "/unit/choose", http.StatusOK)
 	if got := doc.Texts(`td[data-label="操作"] .badge`); len(got) != 1 || got[0] != "当前单位" {
 		t.Errorf("current marks %v", got)
 	}
@@ -281,8 +288,9 @@ func TestUCChoose(t *testing.T) {
 	}
 
 	// A person with no unit sees the empty state.
-	lonely := ucSignIn(t, ts, auth.Subject{PersonID: w.person(t, "秦向晚").ID})
-	doc = ucGetHTML(t, ts, "/unit/choose", lonely, http.StatusOK)
+	lonely := newClient(ts)
+	signIn(t, lonely, auth.Subject{PersonID: w.person(t, "秦向晚").ID})
+	doc = lonely.page(t, "/unit/choose", http.StatusOK)
 	if doc.First(".uc-choose-table") != nil || !strings.Contains(doc.Must(t, ".empty").TextContent(), "没有可以代为办理业务的单位") {
 		t.Error("no empty state for a person without units")
 	}
@@ -291,13 +299,15 @@ func TestUCChoose(t *testing.T) {
 func TestUCLeave(t *testing.T) {
 	ts := newTestServer(t)
 	f := ucNewTwoUnits(t, ts, 31)
-	c := ucSignIn(t, ts, ucUnitSubject(f.p, f.home, unit.RoleLegalRep))
-	rec := ucDo(t, ts, http.MethodPost, "/unit/leave", c, url.Values{})
-	nc := ucSessionCookie(ts, rec)
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/me" || nc == nil || nc.Value == c.Value {
+	c := newClient(ts)
+	signIn(t, c, unitSubject(f.p, f.home, unit.RoleLegalRep))
+	old := c.session()
+	rec := c.post(t, "/unit/leave", url.Values{})
+	nc := sessionCookie(ts, rec)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/me" || nc == nil || nc.Value == old {
 		t.Fatalf("leave: %d → %q, cookie %+v", rec.Code, rec.Header().Get("Location"), nc)
 	}
-	if _, err := ts.Sessions.Lookup(t.Context(), c.Value); !errors.Is(err, auth.ErrNoSession) {
+	if _, err := ts.Sessions.Lookup(t.Context(), old); !errors.Is(err, auth.ErrNoSession) {
 		t.Errorf("the unit session still works after leaving: %v", err)
 	}
 	sess, err := ts.Sessions.Lookup(t.Context(), nc.Value)
@@ -308,7 +318,7 @@ func TestUCLeave(t *testing.T) {
 		t.Errorf("unit.leave records %+v", es)
 	}
 	// Back in the center's address, the person is sent to the chooser.
-	if rec := ucDo(t, ts, http.MethodGet, "/unit/", nc, nil); rec.Header().Get("Location") != "/unit/choose" {
+	if rec := c.get(t, "/unit/"); rec.Header().Get("Location") != "/unit/choose" {
 		t.Errorf("GET /unit/ after leaving → %q", rec.Header().Get("Location"))
 	}
 }
@@ -316,17 +326,20 @@ func TestUCLeave(t *testing.T) {
 // TestUCMembershipExpires: a role whose validity ends while the session lives stops
 // working at the next request (visitor.go re-reads the membership every time).
 func TestUCMembershipExpires(t *testing.T) {
-	clock := &ucClock{t: time.Date(2026, 6, 1, 1, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, ucWithClock(t, clock))
+	clock := &testClock{t: time.Date(2026, 6, 1, 1, 0, 0, 0, time.UTC)}
+	ts := newTestServer(t, withClock(t, clock))
 	f := ucNewTwoUnits(t, ts, 41)
-	w := ucNewWorld(ts, 42)
+	w := newWorld(ts, 42)
 	agent := w.person(t, "白露凝")
 	until := clock.Now().Add(10 * time.Minute)
 	w.member(t, unit.Membership{UnitID: f.home.ID, PersonID: agent.ID, Role: unit.RoleAgent, Status: unit.StatusActive, ValidUntil: &until}, "Uc-Agent-Pass-4")
 
-	ac := ucSignIn(t, ts, ucUnitSubject(agent, f.home, unit.RoleAgent))
-	rc := ucSignIn(t, ts, ucUnitSubject(f.p, f.home, unit.RoleLegalRep))
-	doc := ucGetHTML(t, ts, "/unit/", ac, http.StatusOK)
+	ac := newClient(ts)
+	signIn(t, ac, unitSubject(agent, f.home, unit.RoleAgent))
+	agentToken := ac.session()
+	rc := newClient(ts)
+	signIn(t, rc, unitSubject(f.p, f.home, unit.RoleLegalRep))
+	doc := ac.page(t, "/unit/", http.StatusOK)
 	if role := doc.Must(t, ".uc-role").TextContent(); role != "经办人" {
 		t.Fatalf("role %q", role)
 	}
@@ -335,23 +348,24 @@ func TestUCMembershipExpires(t *testing.T) {
 	}
 
 	clock.Advance(15 * time.Minute) // past the role's end, well within the idle timeout
-	rec := ucDo(t, ts, http.MethodGet, "/unit/info", ac, nil)
+	rec := ac.get(t, "/unit/info")
 	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login?tab=unit") {
 		t.Fatalf("expired role: %d → %q", rec.Code, rec.Header().Get("Location"))
 	}
-	if c := ucSessionCookie(ts, rec); c == nil || c.MaxAge >= 0 {
+	if c := sessionCookie(ts, rec); c == nil || c.MaxAge >= 0 {
 		t.Errorf("the session cookie was not cleared: %+v", c)
 	}
-	if _, err := ts.Sessions.Lookup(t.Context(), ac.Value); !errors.Is(err, auth.ErrNoSession) {
+	if _, err := ts.Sessions.Lookup(t.Context(), agentToken); !errors.Is(err, auth.ErrNoSession) {
 		t.Errorf("the expired role's session is still live: %v", err)
 	}
 	// Nor can it switch back in.
-	if rec := ucDo(t, ts, http.MethodPost, "/unit/switch", ac, ucSwitchForm(f.home.ID)); rec.Code != http.StatusSeeOther ||
+	ac.setSession(agentToken)
+	if rec := ac.post(t, "/unit/switch", ucSwitchForm(f.home.ID)); rec.Code != http.StatusSeeOther ||
 		!strings.HasPrefix(rec.Header().Get("Location"), "/login") {
 		t.Errorf("switch with the ended session: %d → %q", rec.Code, rec.Header().Get("Location"))
 	}
 	// The legal rep's session, as old, still works: it is the role that ended.
-	ucGetHTML(t, ts, "/unit/", rc, http.StatusOK)
+	rc.page(t, "/unit/", http.StatusOK)
 }
 
 // FuzzUCSwitchUnitID posts arbitrary unit_id values: the answer is a redirect, 400 or
@@ -363,12 +377,13 @@ func FuzzUCSwitchUnitID(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, id string) {
-		c := ucSignIn(t, ts, auth.Subject{PersonID: fx.p.ID})
-		rec := ucDo(t, ts, http.MethodPost, "/unit/switch", c, url.Values{"unit_id": {id}})
+		c := newClient(ts)
+		signIn(t, c, auth.Subject{PersonID: fx.p.ID})
+		rec := c.post(t, "/unit/switch", url.Values{"unit_id": {id}})
 		switch rec.Code {
 		case http.StatusBadRequest, http.StatusForbidden:
 		case http.StatusSeeOther:
-			nc := ucSessionCookie(ts, rec)
+			nc := sessionCookie(ts, rec)
 			if nc == nil {
 				t.Fatalf("unit_id %q: redirect without a session", id)
 			}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,14 +17,15 @@ import (
 // link to 用户申诉.
 func TestUregMobileTaken(t *testing.T) {
 	ts := newTestServer(t)
-	fx := uregSeed(t, ts, "南京骏逸文化传媒有限公司", "林涛")
-	other := uregSeed(t, ts, "南京曜川餐饮管理有限公司", "郑洁")
-	mobile := uregMobile()
+	w := newWorld(ts, 107)
+	fx := w.registered(t, "南京骏逸文化传媒有限公司", "林涛")
+	other := w.registered(t, "南京曜川餐饮管理有限公司", "郑洁")
+	mobile := w.mobile()
 	other.createPerson(t, ts, mobile)
-	c := uregNewClient(ts)
+	c := newClient(ts)
 	flowURL := uregToAccount(t, ts, c, fx)
-	doc := uregPage(t, c.post(t, flowURL, url.Values{"action": {"send-code"}, "mobile": {mobile}}), http.StatusUnprocessableEntity)
-	if got := strings.TrimPrefix(uregFieldError(doc, "mobile"), "⚠ "); got != person.MsgMobileTaken {
+	doc := parsed(t, c.post(t, flowURL, url.Values{"action": {"send-code"}, "mobile": {mobile}}), http.StatusUnprocessableEntity)
+	if got := strings.TrimPrefix(fieldError(t, doc, "mobile"), "⚠ "); got != person.MsgMobileTaken {
 		t.Errorf("beside 移动电话: %q", got)
 	}
 	if doc.First(`.ureg-appeal-link a[href="/appeal?kind=mobile_taken"]`) == nil {
@@ -37,12 +37,13 @@ func TestUregMobileTaken(t *testing.T) {
 // account for its password and a code sent to its mobile, shown masked.
 func TestUregExistingAccount(t *testing.T) {
 	ts := newTestServer(t)
-	fx := uregSeed(t, ts, "南京远航物流有限公司", "韩磊")
-	mobile := uregMobile()
+	w := newWorld(ts, 108)
+	fx := w.registered(t, "南京远航物流有限公司", "韩磊")
+	mobile := w.mobile()
 	fx.createPerson(t, ts, mobile)
-	c := uregNewClient(ts)
+	c := newClient(ts)
 	flowURL := uregToAccount(t, ts, c, fx)
-	doc := uregPage(t, c.get(t, flowURL), http.StatusOK)
+	doc := parsed(t, c.get(t, flowURL), http.StatusOK)
 	if doc.First("#f-mobile") != nil || doc.First("#f-confirm") != nil {
 		t.Error("the existing-account variant asks for a mobile or a confirmation")
 	}
@@ -52,14 +53,14 @@ func TestUregExistingAccount(t *testing.T) {
 	if l := doc.Must(t, "label[for=f-password]").TextContent(); strings.TrimPrefix(l, "*") != "个人账户密码" {
 		t.Errorf("password label %q", l)
 	}
-	uregPage(t, c.post(t, flowURL, url.Values{"action": {"send-code"}}), http.StatusOK)
-	code := uregCode(t, ts, mobile)
-	doc = uregPage(t, c.post(t, flowURL, url.Values{"sms_code": {code}, "password": {"Wrong#2026pw"}}), http.StatusUnprocessableEntity)
-	if got := strings.TrimPrefix(uregFieldError(doc, "password"), "⚠ "); got != unitreg.MsgWrongPassword {
+	parsed(t, c.post(t, flowURL, url.Values{"action": {"send-code"}}), http.StatusOK)
+	code := latestCode(t, ts, mobile)
+	doc = parsed(t, c.post(t, flowURL, url.Values{"sms_code": {code}, "password": {"Wrong#2026pw"}}), http.StatusUnprocessableEntity)
+	if got := strings.TrimPrefix(fieldError(t, doc, "password"), "⚠ "); got != unitreg.MsgWrongPassword {
 		t.Errorf("wrong password: %q", got)
 	}
-	loc := uregRedirect(t, c.post(t, flowURL, url.Values{"sms_code": {code}, "password": {fx.Password}}))
-	doc = uregPage(t, c.get(t, loc), http.StatusOK)
+	loc := redirected(t, c.post(t, flowURL, url.Values{"sms_code": {code}, "password": {fx.Password}}))
+	doc = parsed(t, c.get(t, loc), http.StatusOK)
 	if doc.Must(t, ".ureg-unit-number").TextContent() == "" {
 		t.Error("no unit number")
 	}
@@ -68,20 +69,21 @@ func TestUregExistingAccount(t *testing.T) {
 // TestUregExpired: after 30 minutes the person is sent back to step 1 with the
 // message.
 func TestUregExpired(t *testing.T) {
-	clk := &uregClock{t: time.Date(2026, 5, 6, 1, 2, 3, 0, time.UTC)}
-	ts := newTestServer(t, uregWithClock(clk))
-	fx := uregSeed(t, ts, "南京鼎泽建设工程有限公司", "冯超")
-	c := uregNewClient(ts)
+	clk := &testClock{t: time.Date(2026, 5, 6, 1, 2, 3, 0, time.UTC)}
+	ts := newTestServer(t, withClock(t, clk))
+	w := newWorld(ts, 109)
+	fx := w.registered(t, "南京鼎泽建设工程有限公司", "冯超")
+	c := newClient(ts)
 	flowURL := uregToAccount(t, ts, c, fx)
-	clk.Add(unitreg.TTL + time.Second)
+	clk.Advance(unitreg.TTL + time.Second)
 	for _, rec := range []*http.Request{
 		uregGetReq(flowURL), uregPostReq(flowURL, url.Values{"action": {"finish"}}), uregPostReq(flowURL+"/verified", nil),
 	} {
-		if loc := uregRedirect(t, c.do(t, rec)); loc != "/register/unit?timeout=1" {
+		if loc := redirected(t, c.send(t, rec)); loc != "/register/unit?timeout=1" {
 			t.Errorf("%s %s after expiry → %q", rec.Method, rec.URL.Path, loc)
 		}
 	}
-	doc := uregPage(t, c.get(t, "/register/unit?timeout=1"), http.StatusOK)
+	doc := parsed(t, c.get(t, "/register/unit?timeout=1"), http.StatusOK)
 	if got := doc.Must(t, ".alert-warning").TextContent(); got != "注册已超时，请重新填写" {
 		t.Errorf("notice %q", got)
 	}
@@ -90,14 +92,15 @@ func TestUregExpired(t *testing.T) {
 // TestUregOtherBrowser: a flow answers only the browser that started it.
 func TestUregOtherBrowser(t *testing.T) {
 	ts := newTestServer(t)
-	fx := uregSeed(t, ts, "南京恒润医疗器械有限公司", "蒋艳")
-	flowID := uregStart(t, uregNewClient(ts), fx)
-	other := uregNewClient(ts)
+	w := newWorld(ts, 110)
+	fx := w.registered(t, "南京恒润医疗器械有限公司", "蒋艳")
+	flowID := uregStart(t, newClient(ts), fx)
+	other := newClient(ts)
 	for _, r := range []*http.Request{
 		uregGetReq("/register/unit/" + flowID), uregPostReq("/register/unit/"+flowID+"/verified", nil),
-		uregPostReq("/register/unit/"+flowID, url.Values{"action": {"send-code"}, "mobile": {uregMobile()}}),
+		uregPostReq("/register/unit/"+flowID, url.Values{"action": {"send-code"}, "mobile": {w.mobile()}}),
 	} {
-		if rec := other.do(t, r); rec.Code != http.StatusNotFound {
+		if rec := other.send(t, r); rec.Code != http.StatusNotFound {
 			t.Errorf("%s %s from another browser: %d", r.Method, r.URL.Path, rec.Code)
 		}
 	}
@@ -107,23 +110,24 @@ func TestUregOtherBrowser(t *testing.T) {
 // QR code.
 func TestUregRestart(t *testing.T) {
 	ts := newTestServer(t)
-	fx := uregSeed(t, ts, "南京岚川环保科技有限公司", "曹静")
-	c := uregNewClient(ts)
+	w := newWorld(ts, 111)
+	fx := w.registered(t, "南京岚川环保科技有限公司", "曹静")
+	c := newClient(ts)
 	flowID := uregStart(t, c, fx)
 	sid := uregSessionID(t, c, flowID)
 	stranger := verify.Person{IDType: ident.IDTypeResident, Name: "宋军",
-		IDNumber: uregGen(func(g *rand.Rand) string { return ident.GenerateResidentID(g, "320105", time.Time{}, true) })}
+		IDNumber: ident.GenerateResidentID(w.g, "320105", time.Time{}, true)}
 	if _, err := ts.DevVerify.CompleteInApp(t.Context(), sid, stranger, true); err != nil {
 		t.Fatal(err)
 	}
-	doc := uregPage(t, c.get(t, "/register/unit/"+flowID), http.StatusOK)
-	if got := uregTopError(doc); !strings.Contains(got, "认证失败：非本人") {
+	doc := parsed(t, c.get(t, "/register/unit/"+flowID), http.StatusOK)
+	if got := topError(doc); !strings.Contains(got, "认证失败：非本人") {
 		t.Errorf("failure shown as %q", got)
 	}
 	if doc.First("img[alt=实人认证二维码]") != nil || doc.First("[data-verify-wait]") != nil {
 		t.Error("a failed session still shows its QR code or waits")
 	}
-	uregRedirect(t, c.post(t, "/register/unit/"+flowID+"/restart", nil))
+	redirected(t, c.post(t, "/register/unit/"+flowID+"/restart", nil))
 	if sid2 := uregSessionID(t, c, flowID); sid2 == sid {
 		t.Error("restart kept the old session")
 	}

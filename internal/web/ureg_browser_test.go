@@ -16,9 +16,10 @@ import (
 // presses 确认; the first page moves on to step 3 by itself; step 3 takes the
 // account's password and the SMS code; 完成注册 shows the unit number.
 func TestBrowserUnitRegistration(t *testing.T) {
-	ts, base := uregServe(t)
-	fx := uregSeed(t, ts, "南京沐泽信息技术有限公司", "周晓明")
-	mobile := uregMobile()
+	ts, base := serve(t)
+	w := newWorld(ts, 114)
+	fx := w.registered(t, "南京沐泽信息技术有限公司", "周晓明")
+	mobile := w.mobile()
 	fx.createPerson(t, ts, mobile)
 
 	b := browsertest.New(t)
@@ -73,7 +74,7 @@ func TestBrowserUnitRegistration(t *testing.T) {
 	}
 	desk.Click("获取验证码")
 	desk.WaitText("验证码已发送至")
-	desk.Fill("短信验证码", uregCode(t, ts, mobile))
+	desk.Fill("短信验证码", latestCode(t, ts, mobile))
 	desk.Fill("个人账户密码", fx.Password)
 	desk.Click("完成注册")
 	desk.WaitURL("/register/unit/done/")
@@ -90,10 +91,11 @@ func TestBrowserUnitRegistration(t *testing.T) {
 // TestBrowserAppPasteLink: without a camera, the app's 二维码链接 form opens the
 // verification page.
 func TestBrowserAppPasteLink(t *testing.T) {
-	ts, base := uregServe(t)
-	fx := uregSeed(t, ts, "南京熠辰电子科技有限公司", "梁伟")
-	fx.createPerson(t, ts, uregMobile())
-	c := uregNewClient(ts)
+	ts, base := serve(t)
+	w := newWorld(ts, 115)
+	fx := w.registered(t, "南京熠辰电子科技有限公司", "梁伟")
+	fx.createPerson(t, ts, w.mobile())
+	c := newClient(ts)
 	sid := uregSessionID(t, c, uregStart(t, c, fx))
 
 	b := browsertest.New(t)

@@ -2,10 +2,10 @@ package web
 
 import (
 	"encoding/base64"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -23,9 +23,10 @@ import (
 // and an already registered unit each put their message in the right place.
 func TestUregStepOneRefusals(t *testing.T) {
 	ts := newTestServer(t)
-	fx := uregSeed(t, ts, "南京禾源智能装备有限公司", "孙丽娟")
-	taken := uregSeed(t, ts, "南京卓越物流有限公司", "马强")
-	p := taken.createPerson(t, ts, uregMobile())
+	w := newWorld(ts, 105)
+	fx := w.registered(t, "南京禾源智能装备有限公司", "孙丽娟")
+	taken := w.registered(t, "南京卓越物流有限公司", "马强")
+	p := taken.createPerson(t, ts, w.mobile())
 	err := ts.DB.Tx(t.Context(), func(tx *store.Tx) error {
 		_, err := ts.Units.Create(t.Context(), tx, unit.NewUnit{USCC: taken.Entry.USCC, Name: taken.Entry.Name,
 			UnitType: "企业", Region: taken.Entry.Region, LegalRepPersonID: p.ID})
@@ -34,7 +35,7 @@ func TestUregStepOneRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unknownUSCC := uregGen(func(g *rand.Rand) string { return ident.GenerateUSCC(g, "320111") })
+	unknownUSCC := ident.GenerateUSCC(w.g, "320111")
 
 	tests := []struct {
 		name  string
@@ -67,13 +68,13 @@ func TestUregStepOneRefusals(t *testing.T) {
 			}
 		}, "uscc", unitreg.MsgUnitTaken},
 	}
-	c := uregNewClient(ts)
+	c := newClient(ts)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			form := fx.stepOne()
 			tt.edit(form)
-			doc := uregPage(t, c.post(t, "/register/unit", form), http.StatusUnprocessableEntity)
-			if got := uregFieldError(doc, tt.field); got != "⚠ "+tt.want && got != tt.want {
+			doc := parsed(t, c.post(t, "/register/unit", form), http.StatusUnprocessableEntity)
+			if got := fieldError(t, doc, tt.field); got != "⚠ "+tt.want && got != tt.want {
 				t.Errorf("beside %s: %q, want %q", tt.field, got, tt.want)
 			}
 			// What was typed comes back (but the form never holds a password).
@@ -90,8 +91,8 @@ func TestUregStepOneRefusals(t *testing.T) {
 
 	// A registry outage is a whole-form message, not "the unit does not exist".
 	ts.DevRegistry.SetUnavailable(true)
-	doc := uregPage(t, c.post(t, "/register/unit", fx.stepOne()), http.StatusUnprocessableEntity)
-	if got := uregTopError(doc); !strings.Contains(got, unitreg.MsgRegistryUnavailable) {
+	doc := parsed(t, c.post(t, "/register/unit", fx.stepOne()), http.StatusUnprocessableEntity)
+	if got := topError(doc); !strings.Contains(got, unitreg.MsgRegistryUnavailable) {
 		t.Errorf("registry down: %q", got)
 	}
 	ts.DevRegistry.SetUnavailable(false)
@@ -145,13 +146,14 @@ func TestUregStepOnePage(t *testing.T) {
 // code, 完成注册 with the unit number, and the replay refused.
 func TestUregNewAccount(t *testing.T) {
 	ts := newTestServer(t)
-	fx := uregSeed(t, ts, "南京瀚森新材料股份有限公司", "欧阳娜娜")
-	c := uregNewClient(ts)
+	w := newWorld(ts, 106)
+	fx := w.registered(t, "南京瀚森新材料股份有限公司", "欧阳娜娜")
+	c := newClient(ts)
 	flowID := uregStart(t, c, fx)
 	flowURL := "/register/unit/" + flowID
 
 	// Step 2: the QR code carries the app link of the session, and nothing else.
-	doc := uregPage(t, c.get(t, flowURL), http.StatusOK)
+	doc := parsed(t, c.get(t, flowURL), http.StatusOK)
 	checkPage(t, ts, flowURL, doc)
 	if got := doc.Texts("ol.stepper li.done"); !slices.Equal(got, []string{"填写单位信息"}) {
 		t.Errorf("done steps %v", got)
@@ -175,28 +177,28 @@ func TestUregNewAccount(t *testing.T) {
 	}
 
 	// Skipping the verification is refused: nothing is created, the page stays.
-	mobile := uregMobile()
+	mobile := w.mobile()
 	finish := url.Values{"mobile": {mobile}, "sms_code": {"123456"}, "password": {fx.Password}, "confirm": {fx.Password}, "action": {"finish"}}
-	if loc := uregRedirect(t, c.post(t, flowURL, finish)); loc != flowURL {
+	if loc := redirected(t, c.post(t, flowURL, finish)); loc != flowURL {
 		t.Errorf("skip-ahead redirected to %q", loc)
 	}
-	if loc := uregRedirect(t, c.post(t, flowURL, url.Values{"action": {"send-code"}, "mobile": {mobile}})); loc != flowURL {
+	if loc := redirected(t, c.post(t, flowURL, url.Values{"action": {"send-code"}, "mobile": {mobile}})); loc != flowURL {
 		t.Errorf("send-code at the verify step redirected to %q", loc)
 	}
 	// 我已完成认证 before verifying says so.
-	doc = uregPage(t, c.post(t, flowURL+"/verified", nil), http.StatusUnprocessableEntity)
-	if !strings.Contains(uregTopError(doc), "尚未完成认证") {
-		t.Errorf("verified while pending: %q", uregTopError(doc))
+	doc = parsed(t, c.post(t, flowURL+"/verified", nil), http.StatusUnprocessableEntity)
+	if !strings.Contains(topError(doc), "尚未完成认证") {
+		t.Errorf("verified while pending: %q", topError(doc))
 	}
 
 	// The legal rep confirms in the app; 我已完成认证 moves on.
 	if _, err := ts.DevVerify.CompleteInApp(t.Context(), sid, uregPerson(fx), true); err != nil {
 		t.Fatal(err)
 	}
-	if loc := uregRedirect(t, c.post(t, flowURL+"/verified", nil)); loc != flowURL {
+	if loc := redirected(t, c.post(t, flowURL+"/verified", nil)); loc != flowURL {
 		t.Errorf("verified redirected to %q", loc)
 	}
-	doc = uregPage(t, c.get(t, flowURL), http.StatusOK)
+	doc = parsed(t, c.get(t, flowURL), http.StatusOK)
 	if got := doc.Must(t, "ol.stepper li.current").TextContent(); got != "填写账户信息" {
 		t.Fatalf("current step %q", got)
 	}
@@ -226,8 +228,8 @@ func TestUregNewAccount(t *testing.T) {
 			form[k] = slices.Clone(vs)
 		}
 		tt.edit(form)
-		doc := uregPage(t, c.post(t, flowURL, form), http.StatusUnprocessableEntity)
-		got := strings.TrimPrefix(uregFieldError(doc, tt.field), "⚠ ")
+		doc := parsed(t, c.post(t, flowURL, form), http.StatusUnprocessableEntity)
+		got := strings.TrimPrefix(fieldError(t, doc, tt.field), "⚠ ")
 		if got == "" || (tt.want != "" && got != tt.want) {
 			t.Errorf("beside %s: %q, want %q", tt.field, got, tt.want)
 		}
@@ -237,15 +239,15 @@ func TestUregNewAccount(t *testing.T) {
 	}
 
 	// 获取验证码 without JavaScript: the page comes back with a notice.
-	doc = uregPage(t, c.post(t, flowURL, url.Values{"action": {"send-code"}, "mobile": {mobile}}), http.StatusOK)
+	doc = parsed(t, c.post(t, flowURL, url.Values{"action": {"send-code"}, "mobile": {mobile}}), http.StatusOK)
 	if notice := doc.Must(t, ".ureg-sms .hint[role=status]").TextContent(); !strings.Contains(notice, ident.MaskMobile(mobile)) {
 		t.Errorf("notice %q", notice)
 	}
 	if doc.Must(t, "#f-mobile").AttrOr("value") != mobile {
 		t.Error("the mobile was not kept")
 	}
-	finish.Set("sms_code", uregCode(t, ts, mobile))
-	loc := uregRedirect(t, c.post(t, flowURL, finish))
+	finish.Set("sms_code", latestCode(t, ts, mobile))
+	loc := redirected(t, c.post(t, flowURL, finish))
 	if !strings.HasPrefix(loc, "/register/unit/done/") {
 		t.Fatalf("finish redirected to %q", loc)
 	}
@@ -255,7 +257,7 @@ func TestUregNewAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc = uregPage(t, c.get(t, loc), http.StatusOK)
+	doc = parsed(t, c.get(t, loc), http.StatusOK)
 	checkPage(t, ts, loc, doc)
 	if got := doc.Must(t, ".ureg-unit-number").TextContent(); got != u.UnitNumber {
 		t.Errorf("unit number %q, want %q", got, u.UnitNumber)
@@ -277,7 +279,7 @@ func TestUregNewAccount(t *testing.T) {
 		t.Errorf("legal rep account: %+v %v", p, err)
 	}
 	// Another browser cannot read the receipt.
-	if rec := uregNewClient(ts).get(t, loc); rec.Code != http.StatusNotFound {
+	if rec := newClient(ts).get(t, loc); rec.Code != http.StatusNotFound {
 		t.Errorf("receipt in another browser: %d", rec.Code)
 	}
 
@@ -292,7 +294,7 @@ func TestUregNewAccount(t *testing.T) {
 }
 
 // uregPerson is the fixture's legal rep as the app knows a signed-in person.
-func uregPerson(fx uregFixture) verify.Person {
+func uregPerson(fx registered) verify.Person {
 	return verify.Person{IDType: fx.Entry.LegalRepIDType, IDNumber: fx.Entry.LegalRepIDNumber, Name: fx.Entry.LegalRepName}
 }
 
@@ -315,14 +317,14 @@ func uregDecodeDataURL(t testing.TB, src string) string {
 }
 
 // uregToAccount runs steps 1 and 2 and returns the flow URL.
-func uregToAccount(t testing.TB, ts *testServer, c *uregClient, fx uregFixture) string {
+func uregToAccount(t testing.TB, ts *testServer, c *client, fx registered) string {
 	t.Helper()
 	flowID := uregStart(t, c, fx)
 	sid := uregSessionID(t, c, flowID)
 	if _, err := ts.DevVerify.CompleteInApp(t.Context(), sid, uregPerson(fx), true); err != nil {
 		t.Fatal(err)
 	}
-	uregRedirect(t, c.post(t, "/register/unit/"+flowID+"/verified", nil))
+	redirected(t, c.post(t, "/register/unit/"+flowID+"/verified", nil))
 	return "/register/unit/" + flowID
 }
 
@@ -334,4 +336,30 @@ func uregPostReq(target string, form url.Values) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return r
+}
+
+// uregFlowPath is the flow page a step-1 redirect points to.
+var uregFlowPath = regexp.MustCompile(`^/register/unit/([A-Za-z0-9_-]{43})$`)
+
+// uregStart runs step 1 and returns the flow ID.
+func uregStart(t testing.TB, c *client, fx registered) string {
+	t.Helper()
+	loc := redirected(t, c.post(t, "/register/unit", fx.stepOne()))
+	m := uregFlowPath.FindStringSubmatch(loc)
+	if m == nil {
+		t.Fatalf("step 1 redirected to %q", loc)
+	}
+	return m[1]
+}
+
+// uregSessionID reads the verification session ID from the verify step's page.
+func uregSessionID(t testing.TB, c *client, flowID string) string {
+	t.Helper()
+	doc := parsed(t, c.get(t, "/register/unit/"+flowID), http.StatusOK)
+	wait := doc.Must(t, "[data-verify-wait]").AttrOr("data-verify-wait")
+	m := regexp.MustCompile(`^/verify/([A-Za-z0-9_-]{43})/wait\?flow=`).FindStringSubmatch(wait)
+	if m == nil {
+		t.Fatalf("wait URL %q", wait)
+	}
+	return m[1]
 }

@@ -19,15 +19,16 @@ import (
 // and refuses a browser that does not own the flow.
 func TestUregVerifyWait(t *testing.T) {
 	ts := newTestServer(t)
-	fx := uregSeed(t, ts, "南京宸越软件有限公司", "陈立新")
-	c := uregNewClient(ts)
+	w := newWorld(ts, 112)
+	fx := w.registered(t, "南京宸越软件有限公司", "陈立新")
+	c := newClient(ts)
 	flowID := uregStart(t, c, fx)
 	sid := uregSessionID(t, c, flowID)
 	waitURL := "/verify/" + sid + "/wait?flow=" + flowID
 
 	// Another browser: 404, at once.
 	start := time.Now()
-	rec := uregNewClient(ts).get(t, waitURL)
+	rec := newClient(ts).get(t, waitURL)
 	if rec.Code != http.StatusNotFound || uregWaitStatus(t, rec.Body.Bytes()) != "unknown" {
 		t.Errorf("another browser: %d %s", rec.Code, rec.Body)
 	}
@@ -143,8 +144,9 @@ func TestUregVerifyCallback(t *testing.T) {
 
 	prov := uregNewFakeProvider(t)
 	ts := newTestServer(t, uregWithHTTPProvider(prov))
-	fx := uregSeed(t, ts, "南京澄明电子有限公司", "杨帆")
-	c := uregNewClient(ts)
+	w := newWorld(ts, 113)
+	fx := w.registered(t, "南京澄明电子有限公司", "杨帆")
+	c := newClient(ts)
 	flowID := uregStart(t, c, fx)
 	sid := uregSessionID(t, c, flowID)
 	sess, err := ts.Verify.Lookup(t.Context(), sid)
@@ -152,7 +154,7 @@ func TestUregVerifyCallback(t *testing.T) {
 		t.Fatalf("session %+v %v", sess, err)
 	}
 	// No development link in production.
-	if doc := uregPage(t, c.get(t, "/register/unit/"+flowID), http.StatusOK); doc.First(".ureg-dev") != nil {
+	if doc := parsed(t, c.get(t, "/register/unit/"+flowID), http.StatusOK); doc.First(".ureg-dev") != nil {
 		t.Error("the development link is shown with the production provider")
 	}
 
@@ -166,7 +168,7 @@ func TestUregVerifyCallback(t *testing.T) {
 			sig = verify.Sign([]byte("another-secret-of-at-least-32-bytes!"), ts, body)
 		}
 		r.Header.Set("X-Signature", sig)
-		return c.do(t, r).Code
+		return c.send(t, r).Code
 	}
 	body := fmt.Appendf(nil, `{"provider_ref":%q,"result":"pass","timestamp":%d}`, sess.ProviderRef, time.Now().Unix())
 	if code := post(body, false); code != http.StatusUnauthorized {
@@ -187,7 +189,7 @@ func TestUregVerifyCallback(t *testing.T) {
 	if s, _ := ts.Verify.Lookup(t.Context(), sid); s.Status != verify.Passed {
 		t.Errorf("status after the callback: %s", s.Status)
 	}
-	if loc := uregRedirect(t, c.post(t, "/register/unit/"+flowID+"/verified", nil)); loc != "/register/unit/"+flowID {
+	if loc := redirected(t, c.post(t, "/register/unit/"+flowID+"/verified", nil)); loc != "/register/unit/"+flowID {
 		t.Errorf("verified → %q", loc)
 	}
 }
