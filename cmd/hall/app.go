@@ -71,3 +71,23 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 }
 
 func (a *app) Close() error { return a.DB.Close() }
+
+// withApp runs a subcommand that needs the app: it parses the flags and the
+// environment (as parseConfig), opens the app and runs fn, closing the app after.
+func withApp(ctx context.Context, name string, args []string, fn func(*app) error) error {
+	cfg, err := parseConfig(name, args)
+	if err != nil {
+		return err
+	}
+	return runApp(ctx, cfg, fn)
+}
+
+// runApp opens the app for an already validated cfg, runs fn and closes the app.
+func runApp(ctx context.Context, cfg config.Config, fn func(*app) error) error {
+	a, err := openApp(ctx, cfg, newLogger(cfg))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
+}

@@ -15,22 +15,15 @@ func (a *app) deps() demo.Deps {
 }
 
 func cmdDemo(ctx context.Context, args []string) error {
-	cfg, err := parseConfig("demo", args)
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, newLogger(cfg))
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	sum, err := demo.Load(ctx, a.deps())
-	if err != nil {
-		return err
-	}
-	fmt.Printf("demo data: loaded %v, already present %v\n", sum.Loaded, sum.Present)
-	printAccounts(sum.Accounts)
-	return nil
+	return withApp(ctx, "demo", args, func(a *app) error {
+		sum, err := demo.Load(ctx, a.deps())
+		if err != nil {
+			return err
+		}
+		fmt.Printf("demo data: loaded %v, already present %v\n", sum.Loaded, sum.Present)
+		printAccounts(sum.Accounts)
+		return nil
+	})
 }
 
 func printAccounts(accts []demo.Account) {

@@ -16,21 +16,14 @@ func cmdImport(ctx context.Context, args []string) error {
 		return errors.New("usage: hall import registry FILE [flags]")
 	}
 	kind, file := args[0], args[1]
-	cfg, err := parseConfig("import "+kind, args[2:])
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, newLogger(cfg))
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	switch kind {
-	case "registry":
-		if a.DevRegistry == nil {
-			return errors.New("the registry is an external system in this configuration (registry-url is set); nothing to import")
+	return withApp(ctx, "import "+kind, args[2:], func(a *app) error {
+		switch kind {
+		case "registry":
+			if a.DevRegistry == nil {
+				return errors.New("the registry is an external system in this configuration (registry-url is set); nothing to import")
+			}
+			return registry.ImportFile(ctx, a.DevRegistry, file, os.Stdout)
 		}
-		return registry.ImportFile(ctx, a.DevRegistry, file, os.Stdout)
-	}
-	return fmt.Errorf("unknown import kind %q (known: registry)", kind)
+		return fmt.Errorf("unknown import kind %q (known: registry)", kind)
+	})
 }

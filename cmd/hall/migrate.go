@@ -6,19 +6,12 @@ import (
 )
 
 func cmdMigrate(ctx context.Context, args []string) error {
-	cfg, err := parseConfig("migrate", args)
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, newLogger(cfg))
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	v, err := a.DB.SchemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("database %s (%s) is at schema version %d\n", a.DB.Where, a.DB.Engine, v)
-	return nil
+	return withApp(ctx, "migrate", args, func(a *app) error {
+		v, err := a.DB.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("database %s (%s) is at schema version %d\n", a.DB.Where, a.DB.Engine, v)
+		return nil
+	})
 }

@@ -49,13 +49,10 @@ func smsList(ctx context.Context, args []string, out io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg, newLogger(cfg))
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if a.DevOutbox == nil {
-		return errors.New("hall sms list: an SMS gateway is configured (sms-gateway-url), so texts are not kept in the outbox")
-	}
-	return sms.PrintOutbox(ctx, out, a.DevOutbox, *n)
+	return runApp(ctx, cfg, func(a *app) error {
+		if a.DevOutbox == nil {
+			return errors.New("hall sms list: an SMS gateway is configured (sms-gateway-url), so texts are not kept in the outbox")
+		}
+		return sms.PrintOutbox(ctx, out, a.DevOutbox, *n)
+	})
 }

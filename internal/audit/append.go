@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"hall/internal/store"
@@ -94,7 +93,7 @@ func (l *Log) prepare(e Entry) (record, error) {
 		return record{}, err
 	}
 	return record{
-		at:        l.now().UTC().Truncate(time.Microsecond),
+		at:        store.Time(l.now()),
 		person:    e.PersonID,
 		unit:      e.UnitID,
 		role:      clean(e.Role, maxRole),

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"hall/internal/store"
 )
 
 // Paging limits of List.
@@ -95,10 +97,10 @@ func (f Filter) where() (string, []any) {
 		}
 	}
 	if !f.Since.IsZero() {
-		conds, args = append(conds, "at >= ?"), append(args, dbTime(f.Since))
+		conds, args = append(conds, "at >= ?"), append(args, store.Time(f.Since))
 	}
 	if !f.Until.IsZero() {
-		conds, args = append(conds, "at < ?"), append(args, dbTime(f.Until))
+		conds, args = append(conds, "at < ?"), append(args, store.Time(f.Until))
 	}
 	if len(conds) == 0 {
 		return "", nil
@@ -124,9 +126,6 @@ func prefixEnd(p string) (string, bool) {
 	}
 	return "", false
 }
-
-// dbTime is how times are passed to the database: UTC, microseconds.
-func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // entry converts a stored record to an Entry.
 func (r *record) entry() (Entry, error) {

@@ -31,7 +31,7 @@ func NewSessions(db *store.DB, cfg SessionConfig, now func() time.Time) (*Sessio
 }
 
 // dbNow is the current time as stored: UTC, microseconds.
-func (ss *Sessions) dbNow() time.Time { return ss.now().UTC().Truncate(time.Microsecond) }
+func (ss *Sessions) dbNow() time.Time { return store.Time(ss.now()) }
 
 // Create starts a session for s and returns its token (for the cookie; it is
 // not stored) and the session. Errors: ErrInvalidSubject (wrapped); otherwise a

@@ -1,43 +1,33 @@
 package auth
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
-	"fmt"
+
+	"hall/internal/token"
 )
 
-// tokenBytes is the entropy of a session token: 256 bits, twice ASVS's floor.
-const tokenBytes = 32
+// A session token is a token.New token (256 bits, twice ASVS's floor) and is stored
+// only as its token.Hash: the token is 256 random bits, so there is nothing to
+// brute-force, and a fast hash keeps every request's look-up cheap.
 
-// tokenLen is the length of a token in unpadded base64url.
-var tokenLen = base64.RawURLEncoding.EncodedLen(tokenBytes)
-
-// newToken returns a fresh token and its hash.
-func newToken() (token, hash string, err error) {
-	b := make([]byte, tokenBytes)
-	if _, err := rand.Read(b); err != nil {
-		return "", "", fmt.Errorf("auth: session token: %w", err)
-	}
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, hashToken(token), nil
+// newToken returns a fresh session token and its hash. The error is always nil
+// (crypto/rand.Read never fails); it stays for the callers' sake.
+func newToken() (tok, hash string, err error) {
+	tok = token.New()
+	return tok, hashToken(tok), nil
 }
 
-// hashToken is the stored form of a token. A plain hash is enough: the token is
-// 256 random bits, so there is nothing to brute-force, and a fast hash keeps
-// every request's look-up cheap.
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
+// hashToken is the stored form of a session token.
+func hashToken(tok string) string { return token.Hash(tok) }
 
 // wellFormed reports whether s can be a token this package issued, so that
-// garbage from a cookie costs no database round trip.
+// garbage from a cookie costs no database round trip. It is stricter than
+// token.Valid: the last character's spare bits must be zero, as they are in every
+// token this package issued.
 func wellFormed(s string) bool {
-	if len(s) != tokenLen {
+	if !token.Valid(s) {
 		return false
 	}
 	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
-	return err == nil && len(b) == tokenBytes
+	return err == nil && len(b) == token.Bytes
 }

@@ -2,11 +2,6 @@ package captcha
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"time"
 )
@@ -139,27 +134,6 @@ func FormMessage(err error) string {
 	return "系统繁忙，请稍后再试"
 }
 
-// newToken returns 32 random bytes in base64url: challenge IDs and pass tokens.
-func newToken() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (it aborts the program instead)
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-// validToken reports whether s has the shape newToken produces.
-func validToken(s string) bool {
-	if len(s) != 43 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
 func validPurpose(s string) bool {
 	if s == "" || len(s) > 32 {
 		return false
@@ -172,17 +146,3 @@ func validPurpose(s string) bool {
 	}
 	return true
 }
-
-// hash is hex SHA-256: bindings and pass tokens are stored only this way. Both are
-// high-entropy secrets, so an unkeyed hash is enough.
-func hash(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
-
-func sameHash(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
-}
-
-// dbTime is how times go to the database: UTC, microseconds.
-func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

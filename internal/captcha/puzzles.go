@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hall/internal/store"
+	"hall/internal/token"
 )
 
 // Puzzles draws slider puzzles and keeps their answers and pass tokens in the
@@ -35,7 +36,7 @@ func NewPuzzles(db *store.DB, cfg Config, now func() time.Time) (*Puzzles, error
 // Config returns the effective configuration (defaults filled in).
 func (p *Puzzles) Config() Config { return p.cfg }
 
-func (p *Puzzles) clock() time.Time { return dbTime(p.now()) }
+func (p *Puzzles) clock() time.Time { return store.Time(p.now()) }
 
 // New draws a challenge for purpose (see the Purpose constants), bound to binding:
 // a secret of the browser session asking (for example its session or visitor
@@ -65,15 +66,15 @@ func (p *Puzzles) New(ctx context.Context, purpose, binding string) (Challenge, 
 	}
 	now := p.clock()
 	ch := Challenge{
-		ID: newToken(), Purpose: purpose, BackgroundPNG: bg, PiecePNG: piece, PieceY: pz.y,
+		ID: token.New(), Purpose: purpose, BackgroundPNG: bg, PiecePNG: piece, PieceY: pz.y,
 		Width: Width, Height: Height, PieceWidth: PieceSize, PieceHeight: PieceSize, MaxX: MaxX,
-		CreatedAt: now, ExpiresAt: dbTime(now.Add(p.cfg.TTL)),
+		CreatedAt: now, ExpiresAt: store.Time(now.Add(p.cfg.TTL)),
 	}
-	bh := hash(binding)
+	bh := token.Hash(binding)
 	err = p.db.Tx(ctx, func(tx *store.Tx) error {
 		var n int
 		err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM captcha_challenges
-			WHERE binding_hash = ? AND created_at > ?`, bh, dbTime(now.Add(-p.cfg.TTL))).Scan(&n)
+			WHERE binding_hash = ? AND created_at > ?`, bh, store.Time(now.Add(-p.cfg.TTL))).Scan(&n)
 		if err != nil {
 			return fmt.Errorf("captcha: count challenges: %w", err)
 		}
@@ -106,11 +107,11 @@ func (p *Puzzles) New(ctx context.Context, purpose, binding string) (Challenge, 
 // was verified before; ErrWrong (wrapped, with the reason for the log) when the
 // solution is refused; otherwise database failures.
 func (p *Puzzles) Verify(ctx context.Context, id, binding string, a Answer) (string, error) {
-	if !validToken(id) || binding == "" {
+	if !token.Valid(id) || binding == "" {
 		return "", ErrNotFound
 	}
-	bh := hash(binding)
-	var token, refused string
+	bh := token.Hash(binding)
+	var pass, refused string
 	err := p.db.Tx(ctx, func(tx *store.Tx) error {
 		now := p.clock()
 		// Claim the challenge before judging: whatever the outcome, it is used.
@@ -127,13 +128,13 @@ func (p *Puzzles) Verify(ctx context.Context, id, binding string, a Answer) (str
 		if refused = judge(p.cfg, ax, a); refused != "" {
 			return nil // commit the claim: the failure uses the challenge up
 		}
-		tok := newToken()
+		tok := token.New()
 		_, err = tx.Exec(ctx, `UPDATE captcha_challenges SET result = 'passed', pass_hash = ?, pass_expires_at = ?
-			WHERE id = ?`, hash(tok), dbTime(now.Add(p.cfg.PassTTL)), id)
+			WHERE id = ?`, token.Hash(tok), store.Time(now.Add(p.cfg.PassTTL)), id)
 		if err != nil {
 			return fmt.Errorf("captcha: save pass: %w", err)
 		}
-		token = tok
+		pass = tok
 		return nil
 	})
 	if err != nil {
@@ -142,7 +143,7 @@ func (p *Puzzles) Verify(ctx context.Context, id, binding string, a Answer) (str
 	if refused != "" {
 		return "", fmt.Errorf("%w: %s", ErrWrong, refused)
 	}
-	return token, nil
+	return pass, nil
 }
 
 // whyNotClaimed says why the claim of challenge id found no row.
@@ -159,7 +160,7 @@ func (p *Puzzles) whyNotClaimed(ctx context.Context, tx *store.Tx, id, bh string
 		return ErrNotFound
 	case err != nil:
 		return fmt.Errorf("captcha: read challenge: %w", err)
-	case !sameHash(rowBH, bh):
+	case !token.Equal(rowBH, bh):
 		return ErrNotFound
 	case used.Valid:
 		return ErrUsed
@@ -187,11 +188,11 @@ func (p *Puzzles) RedeemTx(ctx context.Context, tx *store.Tx, passToken, purpose
 	if tx == nil {
 		return fmt.Errorf("%w: RedeemTx needs a transaction", ErrInvalid)
 	}
-	if !validToken(passToken) || binding == "" || !validPurpose(purpose) {
+	if !token.Valid(passToken) || binding == "" || !validPurpose(purpose) {
 		return ErrNotFound
 	}
 	now := p.clock()
-	ph, bh := hash(passToken), hash(binding)
+	ph, bh := token.Hash(passToken), token.Hash(binding)
 	res, err := tx.Exec(ctx, `UPDATE captcha_challenges SET redeemed_at = ?
 		WHERE pass_hash = ? AND purpose = ? AND binding_hash = ? AND redeemed_at IS NULL AND pass_expires_at > ?`,
 		now, ph, purpose, bh, now)
@@ -214,7 +215,7 @@ func (p *Puzzles) RedeemTx(ctx context.Context, tx *store.Tx, passToken, purpose
 		return ErrNotFound
 	case err != nil:
 		return fmt.Errorf("captcha: read pass: %w", err)
-	case rowPurpose != purpose || !sameHash(rowBH, bh):
+	case rowPurpose != purpose || !token.Equal(rowBH, bh):
 		return ErrNotFound
 	case redeemed.Valid:
 		return ErrUsed
@@ -225,7 +226,7 @@ func (p *Puzzles) RedeemTx(ctx context.Context, tx *store.Tx, passToken, purpose
 // Sweep deletes challenges whose challenge and pass token both expired more than
 // olderThan ago, and returns how many. Errors: database failures only.
 func (p *Puzzles) Sweep(ctx context.Context, olderThan time.Duration) (int, error) {
-	cutoff := dbTime(p.now().Add(-max(olderThan, 0)))
+	cutoff := store.Time(p.now().Add(-max(olderThan, 0)))
 	res, err := p.db.Exec(ctx, `DELETE FROM captcha_challenges
 		WHERE expires_at < ? AND (pass_expires_at IS NULL OR pass_expires_at < ?)`, cutoff, cutoff)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hall/internal/token"
 	"io"
 	"math"
 )
@@ -101,7 +102,7 @@ func ParseAnswer(body []byte) (id string, a Answer, err error) {
 		return "", Answer{}, fmt.Errorf("%w: data after the object", ErrMalformed)
 	}
 	switch {
-	case !validToken(in.ID):
+	case !token.Valid(in.ID):
 		return "", Answer{}, fmt.Errorf("%w: challenge id", ErrMalformed)
 	case len(in.Track) > MaxTrackPoints:
 		return "", Answer{}, fmt.Errorf("%w: track of %d points", ErrMalformed, len(in.Track))

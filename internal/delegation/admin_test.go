@@ -62,7 +62,7 @@ func TestSetAdminRules(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !inv.Notified || !ValidInvitationID(inv.ID) || !inv.ExpiresAt.Equal(dbNow(f.clk.Now()).Add(7*day24)) {
+			if !inv.Notified || !ValidInvitationID(inv.ID) || !inv.ExpiresAt.Equal(store.Time(f.clk.Now()).Add(7*day24)) {
 				t.Fatalf("invitation %+v", inv)
 			}
 			texts := f.texts(t, nominee)

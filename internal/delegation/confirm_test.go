@@ -157,7 +157,7 @@ func TestInvitationLifecycle(t *testing.T) {
 			}
 			p := list[0]
 			if p.ID != agInv.ID || p.UnitID != u || !strings.HasPrefix(p.UnitName, "示范") || p.Role != unit.RoleAgent ||
-				p.Inviter != "法定代表人 "+ident.MaskName(rep.Name) || !p.InvitedAt.Equal(dbNow(f.clk.Now())) ||
+				p.Inviter != "法定代表人 "+ident.MaskName(rep.Name) || !p.InvitedAt.Equal(store.Time(f.clk.Now())) ||
 				!p.ExpiresAt.Equal(agInv.ExpiresAt) || strings.Join(p.Items, ",") != "SB-001,SB-002" {
 				t.Fatalf("pending invitation %+v", p)
 			}

@@ -131,7 +131,7 @@ func (f *fixture) person(t testing.TB) who {
 		IDNumber: ident.GenerateResidentID(f.rnd, "", time.Time{}, f.rnd.IntN(2) == 0),
 		Mobile:   ident.GenerateMobile(f.rnd),
 	}}
-	now := dbNow(f.clk.Now())
+	now := store.Time(f.clk.Now())
 	err := f.db.Tx(f.ctx, func(tx *store.Tx) error {
 		return tx.QueryRow(f.ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, string(w.IDType), w.IDNumber, w.Name, w.Mobile, now, now).Scan(&w.ID)

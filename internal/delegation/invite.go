@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hall/internal/ident"
+	"hall/internal/store"
 	"hall/internal/unit"
 )
 
@@ -92,7 +93,7 @@ func (t *txn) personName(id int64) (string, error) {
 // answered, not expired, and for a membership still pending. Errors: database
 // failures only.
 func (s *Service) PendingInvitations(ctx context.Context, personID int64) ([]PendingInvitation, error) {
-	now := dbNow(s.now())
+	now := store.Time(s.now())
 	rows, err := s.db.Query(ctx, `SELECT i.id, u.id, u.name, m.role, i.created_at, i.expires_at, m.valid_from, m.valid_until,
 			ip.name, COALESCE(im.role, '')
 		FROM memberships m

@@ -9,6 +9,7 @@ import (
 
 	"hall/internal/ident"
 	"hall/internal/person"
+	"hall/internal/store"
 	"hall/internal/unit"
 	"hall/internal/verify"
 )
@@ -56,7 +57,7 @@ func period(now, from, until time.Time) (time.Time, time.Time, error) {
 	if from.IsZero() {
 		from = now
 	}
-	from, until = dbNow(from), dbNow(until)
+	from, until = store.Time(from), store.Time(until)
 	if until.IsZero() || !until.After(from) || !until.After(now) {
 		return time.Time{}, time.Time{}, ErrBadValidity
 	}

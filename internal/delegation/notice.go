@@ -77,7 +77,7 @@ func (s *Service) deliver(ctx context.Context, ids []int64) bool {
 // from several processes: each message is claimed by one sender at a time.
 // Errors: database failures (gateway failures are recorded on the message).
 func (s *Service) DeliverNotices(ctx context.Context) (int, error) {
-	stale := dbNow(s.now().Add(-s.cfg.NoticeLease))
+	stale := store.Time(s.now().Add(-s.cfg.NoticeLease))
 	rows, err := s.db.Query(ctx, `SELECT id FROM delegation_notices
 		WHERE sent_at IS NULL AND failed_at IS NULL AND (claimed_at IS NULL OR claimed_at <= ?)
 		ORDER BY id LIMIT 100`, stale)
@@ -116,14 +116,14 @@ func (s *Service) DeliverNotices(ctx context.Context) (int, error) {
 // sends it again. It reports whether this call sent the message; false with a nil
 // error means someone else holds it, it is done, or the gateway failed (recorded).
 func (s *Service) deliverOne(ctx context.Context, id int64) (bool, error) {
-	now := dbNow(s.now())
+	now := store.Time(s.now())
 	var personID int64
 	var purpose, text string
 	var attempts int
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		return tx.QueryRow(ctx, `UPDATE delegation_notices SET claimed_at = ?, attempts = attempts + 1
 			WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL AND (claimed_at IS NULL OR claimed_at <= ?)
-			RETURNING person_id, purpose, text, attempts`, now, id, dbNow(now.Add(-s.cfg.NoticeLease))).
+			RETURNING person_id, purpose, text, attempts`, now, id, store.Time(now.Add(-s.cfg.NoticeLease))).
 			Scan(&personID, &purpose, &text, &attempts)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -137,7 +137,7 @@ func (s *Service) deliverOne(ctx context.Context, id int64) (bool, error) {
 		return false, fmt.Errorf("delegation: notice mobile: %w", err)
 	}
 	sendErr := s.sms.Send(ctx, sms.Message{Mobile: mobile, Text: text, Purpose: purpose})
-	done := dbNow(s.now())
+	done := store.Time(s.now())
 	var q string
 	var args []any
 	switch {

@@ -40,7 +40,7 @@ func (s *Service) RunReminders(ctx context.Context, now time.Time) (int, error) 
 	for {
 		var n int
 		_, err := s.run(ctx, func(t *txn) error {
-			t.now = dbNow(now)
+			t.now = store.Time(now)
 			grants, err := t.claimReminders(s.cfg.ReminderLead)
 			if err != nil {
 				return err
@@ -77,7 +77,7 @@ func (t *txn) claimReminders(lead time.Duration) ([]claimed, error) {
 			  AND valid_until > ? AND valid_until <= ?
 			ORDER BY valid_until, id LIMIT ?`+skip+`)
 		RETURNING id, unit_id, person_id, role, valid_until, invited_by`,
-		t.now, t.now, dbNow(t.now.Add(lead)), remindBatch)
+		t.now, t.now, store.Time(t.now.Add(lead)), remindBatch)
 	if err != nil {
 		return nil, fmt.Errorf("delegation: claim reminders: %w", err)
 	}

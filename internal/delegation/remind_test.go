@@ -181,7 +181,7 @@ func TestNoticeDelivery(t *testing.T) {
 		p4 := f.person(t)
 		var id int64
 		err := db.Tx(f.ctx, func(tx *store.Tx) error {
-			tt := &txn{Tx: tx, ctx: f.ctx, now: dbNow(f.clk.Now())}
+			tt := &txn{Tx: tx, ctx: f.ctx, now: store.Time(f.clk.Now())}
 			if err := tt.queueNotice(p4.ID, purposeRemind, "【示范省人社】测试提醒"); err != nil {
 				return err
 			}

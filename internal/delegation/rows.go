@@ -130,7 +130,7 @@ func (t *txn) insertPending(unitID, personID int64, role unit.Role, from, until 
 		ValidFrom: &from, ValidUntil: &until, CreatedAt: t.now}
 	err := t.QueryRow(t.ctx, `INSERT INTO memberships (unit_id, person_id, role, status, valid_from, valid_until,
 		invited_by, created_at) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING id`,
-		unitID, personID, string(role), dbNow(from), dbNow(until), invitedBy, t.now).Scan(&m.ID)
+		unitID, personID, string(role), store.Time(from), store.Time(until), invitedBy, t.now).Scan(&m.ID)
 	if err == nil {
 		return m, nil
 	}

@@ -167,8 +167,6 @@ type Actor struct {
 	RequestID string
 }
 
-func dbNow(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
 // txn is one command's transaction: its clock reading, the audit records and text
 // messages it produces. Audit records are appended last, because Append holds the
 // log's head lock until the transaction ends.
@@ -187,7 +185,7 @@ type txn struct {
 func (s *Service) run(ctx context.Context, fn func(t *txn) error) (bool, error) {
 	var notices []int64
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		t := &txn{Tx: tx, ctx: ctx, now: dbNow(s.now())}
+		t := &txn{Tx: tx, ctx: ctx, now: store.Time(s.now())}
 		if err := fn(t); err != nil {
 			return err
 		}

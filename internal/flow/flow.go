@@ -28,11 +28,6 @@
 package flow
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -96,39 +91,6 @@ func (f *Flow) Decode(v any) error {
 	return nil
 }
 
-// newID returns 32 random bytes in base64url without padding.
-func newID() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (it aborts the program instead)
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-// validID reports whether id has the shape newID produces, so that garbage never
-// reaches the database.
-func validID(id string) bool {
-	if len(id) != 43 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
-// hashBinding is what is stored for a binding: the database never holds the
-// session secret itself.
-func hashBinding(binding string) string {
-	sum := sha256.Sum256([]byte(binding))
-	return hex.EncodeToString(sum[:])
-}
-
-func sameHash(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
-}
-
 // validName checks a kind or step name.
 func validName(s string) bool {
 	if s == "" || len(s) > 32 {
@@ -157,6 +119,3 @@ func encodeData(data any) (json.RawMessage, error) {
 	}
 	return b, nil
 }
-
-// dbTime is how times go to the database: UTC, microseconds (what both engines keep).
-func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

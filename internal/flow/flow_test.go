@@ -10,6 +10,7 @@ import (
 
 	"hall/internal/store"
 	"hall/internal/store/storetest"
+	"hall/internal/token"
 )
 
 // clock is a fake clock tests move by hand.
@@ -49,7 +50,7 @@ func TestLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !validID(f.ID) || f.Version != 1 || f.Step != "unit" {
+		if !token.Valid(f.ID) || f.Version != 1 || f.Step != "unit" {
 			t.Fatalf("created %+v", f)
 		}
 		clk.Add(time.Minute)
@@ -112,7 +113,7 @@ func TestGetRefuses(t *testing.T) {
 		}{
 			{"other browser", f.ID, KindRecover, "session-token-of-browser-B"},
 			{"other kind", f.ID, KindRegister, browser},
-			{"unknown id", newID(), KindRecover, browser},
+			{"unknown id", token.New(), KindRecover, browser},
 			{"malformed id", f.ID[:42] + "!", KindRecover, browser},
 			{"empty id", "", KindRecover, browser},
 			{"empty binding", f.ID, KindRecover, ""},
@@ -356,7 +357,7 @@ func TestNames(t *testing.T) {
 		{"", false, false},
 		{"Unit", false, false},
 		{"单位", false, false},
-		{newID(), false, true},
+		{token.New(), false, true},
 		{strings.Repeat("A", 43), false, true},
 		{strings.Repeat("A", 42) + "=", false, false},
 		{strings.Repeat("A", 44), false, false},
@@ -365,14 +366,14 @@ func TestNames(t *testing.T) {
 		if got := validName(c.s); got != c.name {
 			t.Errorf("validName(%q) = %v", c.s, got)
 		}
-		if got := validID(c.s); got != c.id {
-			t.Errorf("validID(%q) = %v", c.s, got)
+		if got := token.Valid(c.s); got != c.id {
+			t.Errorf("token.Valid(%q) = %v", c.s, got)
 		}
 	}
-	if a, b := newID(), newID(); a == b {
+	if a, b := token.New(), token.New(); a == b {
 		t.Error("two IDs are equal")
 	}
-	if h := hashBinding(browser); len(h) != 64 || h == hashBinding(browser+"x") {
+	if h := token.Hash(browser); len(h) != 64 || h == token.Hash(browser+"x") {
 		t.Errorf("hashBinding = %q", h)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"hall/internal/store"
+	"hall/internal/token"
 )
 
 // Store saves flows in the flows table.
@@ -46,13 +47,13 @@ func (s *Store) Create(ctx context.Context, kind, binding, step string, data any
 	if err != nil {
 		return nil, err
 	}
-	now := dbTime(s.now())
+	now := store.Time(s.now())
 	f := &Flow{
-		ID: newID(), Kind: kind, Step: step, Data: raw, Version: 1,
-		CreatedAt: now, ExpiresAt: dbTime(now.Add(ttl)),
+		ID: token.New(), Kind: kind, Step: step, Data: raw, Version: 1,
+		CreatedAt: now, ExpiresAt: store.Time(now.Add(ttl)),
 	}
 	_, err = s.db.Exec(ctx, "INSERT INTO flows ("+columns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-		f.ID, f.Kind, f.Step, string(f.Data), hashBinding(binding), f.Version, f.CreatedAt, f.ExpiresAt)
+		f.ID, f.Kind, f.Step, string(f.Data), token.Hash(binding), f.Version, f.CreatedAt, f.ExpiresAt)
 	if err != nil {
 		return nil, fmt.Errorf("flow: create %s: %w", kind, err)
 	}
@@ -65,7 +66,7 @@ func (s *Store) Create(ctx context.Context, kind, binding, step string, data any
 // bound to another session (indistinguishable on purpose); ErrCompleted when it was
 // completed; ErrExpired when its time is up; otherwise database failures.
 func (s *Store) Get(ctx context.Context, id, kind, binding string) (*Flow, error) {
-	if !validID(id) || binding == "" {
+	if !token.Valid(id) || binding == "" {
 		return nil, ErrNotFound
 	}
 	f, hash, err := scan(s.db.QueryRow(ctx, "SELECT "+columns+" FROM flows WHERE id = ?", id))
@@ -74,7 +75,7 @@ func (s *Store) Get(ctx context.Context, id, kind, binding string) (*Flow, error
 	}
 	// Both checks always run, so the time taken does not say which one failed.
 	okKind := f.Kind == kind
-	okBinding := sameHash(hash, hashBinding(binding))
+	okBinding := token.Equal(hash, token.Hash(binding))
 	if !okKind || !okBinding {
 		return nil, ErrNotFound
 	}
@@ -110,7 +111,7 @@ func (s *Store) Advance(ctx context.Context, f *Flow, from, to string, data any)
 			return err
 		}
 	}
-	now := dbTime(s.now())
+	now := store.Time(s.now())
 	res, err := s.db.Exec(ctx, `UPDATE flows SET step = ?, data = ?, version = version + 1
 		WHERE id = ? AND step = ? AND version = ? AND completed_at IS NULL AND expires_at > ?`,
 		to, string(raw), f.ID, from, f.Version, now)
@@ -142,7 +143,7 @@ func (s *Store) Complete(ctx context.Context, tx *store.Tx, f *Flow, from string
 	if f.Step != from {
 		return ErrStep
 	}
-	now := dbTime(s.now())
+	now := store.Time(s.now())
 	res, err := tx.Exec(ctx, `UPDATE flows SET completed_at = ?, version = version + 1
 		WHERE id = ? AND step = ? AND version = ? AND completed_at IS NULL AND expires_at > ?`,
 		now, f.ID, from, f.Version, now)
@@ -163,7 +164,7 @@ func (s *Store) Complete(ctx context.Context, tx *store.Tx, f *Flow, from string
 // returns how many. Keeping them a while lets a late request get ErrExpired ("start
 // again") rather than ErrNotFound. Errors: database failures only.
 func (s *Store) Sweep(ctx context.Context, olderThan time.Duration) (int, error) {
-	cutoff := dbTime(s.now().Add(-max(olderThan, 0)))
+	cutoff := store.Time(s.now().Add(-max(olderThan, 0)))
 	res, err := s.db.Exec(ctx, "DELETE FROM flows WHERE expires_at < ?", cutoff)
 	if err != nil {
 		return 0, fmt.Errorf("flow: sweep: %w", err)

@@ -160,7 +160,7 @@ func FuzzPasswordCheck(f *testing.F) {
 			return
 		}
 		n := utf8.RuneCountInString(pw)
-		if !utf8.ValidString(pw) || n < p.MinLen || n > p.MaxLen || strings.ContainsFunc(pw, isTrimmable) {
+		if !utf8.ValidString(pw) || n < p.MinLen || n > p.MaxLen || strings.ContainsFunc(pw, IsTrimmable) {
 			t.Fatalf("accepted %q (%d runes)", pw, n)
 		}
 		if p.Check(pw, ctx) != nil {

@@ -57,7 +57,7 @@ func (t IDType) Valid() bool { return t.Label() != "" }
 // and hand-written requests, the Chinese label ("居民身份证"). It returns
 // ErrIDType otherwise.
 func ParseIDType(s string) (IDType, error) {
-	s = strings.TrimFunc(s, isTrimmable)
+	s = strings.TrimFunc(s, IsTrimmable)
 	for _, o := range idTypes {
 		if s == string(o.Value) || s == o.Label {
 			return o.Value, nil

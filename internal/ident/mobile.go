@@ -8,7 +8,7 @@ import "strings"
 // country code as "+86", "0086" or "86" in front. The result matches
 // ^1[3-9]\d{9}$. The only error is ErrMobileFormat.
 func NormalizeMobile(s string) (string, error) {
-	s = strings.TrimFunc(foldWidth(s), isTrimmable)
+	s = strings.TrimFunc(Fold(s), IsTrimmable)
 	// Drop the separators first so "+86 138…" and "+86-138…" work too.
 	// Grouping is not checked: any placement of spaces and hyphens is a
 	// harmless way of writing the same digits.

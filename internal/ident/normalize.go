@@ -5,12 +5,13 @@ import (
 	"unicode"
 )
 
-// foldWidth maps full-width ASCII variants (U+FF01–U+FF5E) to ASCII and the
-// ideographic space U+3000 to a space. Chinese input methods in full-width
+// Fold maps full-width ASCII variants (U+FF01–U+FF5E: letters, digits, （）) to
+// ASCII and the ideographic space U+3000 to a space. Chinese input methods in full-width
 // mode produce these, and the person cannot see the difference, so refusing
 // them would only confuse. golang.org/x/text/width would also do, but this is
-// the whole of what the formats here need.
-func foldWidth(s string) string {
+// the whole of what the formats here need. A string without such runes is returned
+// as it is (invalid UTF-8 included).
+func Fold(s string) string {
 	if !hasWide(s) {
 		return s
 	}
@@ -34,9 +35,9 @@ func hasWide(s string) bool {
 	return false
 }
 
-// isTrimmable reports white space and the invisible characters that come
-// along when a number is copied from a web page or a spreadsheet.
-func isTrimmable(r rune) bool {
+// IsTrimmable reports white space and the invisible characters that come
+// along when text is copied from a web page or a spreadsheet (the BOM among them).
+func IsTrimmable(r rune) bool {
 	return unicode.IsSpace(r) || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff'
 }
 
@@ -44,7 +45,7 @@ func isTrimmable(r rune) bool {
 // space trimmed, ASCII letters upper-cased. Inner spaces are kept so that the
 // format check refuses them rather than silently gluing parts together.
 func cleanCode(s string) string {
-	s = strings.TrimFunc(foldWidth(s), isTrimmable)
+	s = strings.TrimFunc(Fold(s), IsTrimmable)
 	return asciiUpper(s)
 }
 

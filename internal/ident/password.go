@@ -165,7 +165,7 @@ func (p PasswordPolicy) Check(password string, context ...string) error {
 	}
 	// Compare in one canonical form: full-width folded and lower-cased, so
 	// "ＡＢ" and "ab" and "AB" are the same characters to the reader.
-	folded := strings.ToLower(foldWidth(password))
+	folded := strings.ToLower(Fold(password))
 	if p.RefuseContext && containsContext(folded, context, p.MinContextLen) {
 		return &PasswordError{PasswordContext, msgPasswordContext}
 	}
@@ -212,7 +212,7 @@ func containsContext(folded string, context []string, minLen int) bool {
 // passwords ("Abc@011233", "Xy!12341234"), and they are too long to be
 // chance.
 func contextFragments(w string, minLen int) []string {
-	w = strings.ToLower(strings.TrimFunc(foldWidth(w), isTrimmable))
+	w = strings.ToLower(strings.TrimFunc(Fold(w), IsTrimmable))
 	var out []string
 	add := func(s string) {
 		if utf8.RuneCountInString(s) >= minLen {

@@ -192,7 +192,7 @@ func TestCommonPasswordList(t *testing.T) {
 		}
 	}
 	for pw := range set {
-		if pw != strings.ToLower(pw) || strings.ContainsFunc(pw, isTrimmable) || strings.HasPrefix(pw, "#") {
+		if pw != strings.ToLower(pw) || strings.ContainsFunc(pw, IsTrimmable) || strings.HasPrefix(pw, "#") {
 			t.Errorf("bad list entry %q", pw)
 		}
 	}

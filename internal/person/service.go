@@ -49,4 +49,4 @@ func New(db *store.DB, hasher *Hasher, codes CodeChecker, policy ident.PasswordP
 
 // dbNow is the current time as stored: UTC, microseconds (both engines keep
 // microseconds, so a value read back equals the one written).
-func (s *Service) dbNow() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+func (s *Service) dbNow() time.Time { return store.Time(s.now()) }

@@ -44,7 +44,7 @@ var nameDots = strings.NewReplacer(
 	".", "·",
 )
 
-// normalizeName checks a person's name and returns it in its stored form:
+// NormalizeName checks a person's name and returns it in its stored form:
 // surrounding space trimmed, full-width Latin letters folded, separators
 // unified to "·", runs of spaces collapsed, spaces next to a Han character
 // dropped ("张 三" is 张三: Chinese names have no spaces). A name is 2–30 runes of letters
@@ -52,7 +52,7 @@ var nameDots = strings.NewReplacer(
 // a letter) with single "·" or single spaces between letters. Spaces are allowed
 // because a passport name such as "JOHN SMITH" has them; a separator may not
 // start or end the name. ok is false for an invalid name.
-func normalizeName(s string) (name string, ok bool) {
+func NormalizeName(s string) (name string, ok bool) {
 	if !utf8.ValidString(s) {
 		return "", false
 	}
@@ -181,7 +181,7 @@ func checkName(fe *FormError, raw string) string {
 		fe.add(FieldName, msgNameMissing)
 		return ""
 	}
-	n, ok := normalizeName(raw)
+	n, ok := NormalizeName(raw)
 	if !ok {
 		fe.add(FieldName, msgNameInvalid)
 		return ""

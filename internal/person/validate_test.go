@@ -41,9 +41,9 @@ func TestNormalizeName(t *testing.T) {
 		{strings.Repeat("张", 31), ""},
 		{"\xff\xfe", ""},
 	} {
-		got, ok := normalizeName(tc.in)
+		got, ok := NormalizeName(tc.in)
 		if ok != (tc.want != "") || got != tc.want {
-			t.Errorf("normalizeName(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
+			t.Errorf("NormalizeName(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
 		}
 	}
 }
@@ -53,7 +53,7 @@ func FuzzNormalizeName(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n, ok := normalizeName(s)
+		n, ok := NormalizeName(s)
 		if !ok {
 			if n != "" {
 				t.Fatalf("refused %q but returned %q", s, n)
@@ -63,7 +63,7 @@ func FuzzNormalizeName(f *testing.F) {
 		if c := utf8.RuneCountInString(n); c < minNameRunes || c > maxNameRunes {
 			t.Fatalf("accepted %q of %d runes", n, c)
 		}
-		if again, ok := normalizeName(n); !ok || again != n {
+		if again, ok := NormalizeName(n); !ok || again != n {
 			t.Fatalf("not idempotent: %q → %q → %q, %v", s, n, again, ok)
 		}
 	})

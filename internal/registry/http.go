@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"hall/internal/ident"
+	"hall/internal/store"
 )
 
 // HTTP is the production adapter: it asks a registry service over HTTPS (wire format
@@ -150,7 +151,7 @@ func DecodeEntry(body []byte, now time.Time) (Entry, error) {
 		if err != nil {
 			return Entry{}, fmt.Errorf("registry: answer field updated_at is not RFC 3339: %w", err)
 		}
-		e.UpdatedAt = t.UTC().Truncate(time.Microsecond)
+		e.UpdatedAt = store.Time(t)
 	}
 	return e, nil
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"hall/internal/ident"
 	"hall/internal/store"
 )
 
@@ -217,7 +218,7 @@ func (r *Report) header(hdr []string) [numColumns]int {
 	}
 	known := 0
 	for i, h := range hdr {
-		h = strings.TrimFunc(h, isTrimmable)
+		h = strings.TrimFunc(h, ident.IsTrimmable)
 		hdr[i] = h
 		c, ok := columnByName(h)
 		switch {
@@ -259,7 +260,7 @@ func columnByName(h string) (column, bool) {
 
 func blank(rec []string) bool {
 	for _, s := range rec {
-		if strings.TrimFunc(s, isTrimmable) != "" {
+		if strings.TrimFunc(s, ident.IsTrimmable) != "" {
 			return false
 		}
 	}

@@ -141,7 +141,7 @@ func args(e Entry) []any {
 		e.LegalRepName, e.RegisteredAt.UTC(), e.Address, e.Region, string(e.Status), e.UpdatedAt}
 }
 
-func (t *Table) stamp() time.Time { return t.now().UTC().Truncate(time.Microsecond) }
+func (t *Table) stamp() time.Time { return store.Time(t.now()) }
 
 // MaxChanges bounds one page of ChangedSince and ChangedAfter.
 const MaxChanges = 1000
@@ -162,7 +162,7 @@ func (t *Table) ChangedSince(ctx context.Context, since time.Time, limit int) ([
 // itself. It uses the index on (updated_at, uscc). Errors are database failures.
 func (t *Table) ChangedAfter(ctx context.Context, updatedAt time.Time, uscc string, limit int) ([]Entry, error) {
 	limit = min(max(limit, 1), MaxChanges)
-	at := updatedAt.UTC().Truncate(time.Microsecond)
+	at := store.Time(updatedAt)
 	rows, err := t.db.Query(ctx, "SELECT "+entryColumns+` FROM registry_entries
 		WHERE updated_at > ? OR (updated_at = ? AND uscc > ?)
 		ORDER BY updated_at, uscc LIMIT ?`, at, at, uscc, limit)

@@ -4,33 +4,14 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"hall/internal/ident"
 )
-
-// foldWidth maps full-width ASCII variants (U+FF01–U+FF5E: letters, digits, （）) to
-// ASCII and the ideographic space U+3000 to a space: Chinese input methods produce
-// them and people cannot see the difference.
-func foldWidth(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			return r - 0xFEE0
-		case r == 0x3000:
-			return ' '
-		}
-		return r
-	}, s)
-}
-
-// isTrimmable reports white space and the invisible characters that come along
-// when text is copied from a web page or a spreadsheet (the BOM among them).
-func isTrimmable(r rune) bool {
-	return unicode.IsSpace(r) || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff'
-}
 
 // cleanCode prepares a code-like value (USCC, ID number, region): full-width folded,
 // trimmed, ASCII letters upper-cased.
 func cleanCode(s string) string {
-	s = strings.TrimFunc(foldWidth(s), isTrimmable)
+	s = strings.TrimFunc(ident.Fold(s), ident.IsTrimmable)
 	return strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' {
 			return r - ('a' - 'A')
@@ -65,13 +46,13 @@ func textProblem(s string, maxRunes int) string {
 func unitNameKey(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
-		case isTrimmable(r):
+		case ident.IsTrimmable(r):
 			return -1
 		case r >= 'A' && r <= 'Z':
 			return r + ('a' - 'A')
 		}
 		return r
-	}, foldWidth(s))
+	}, ident.Fold(s))
 }
 
 // personNameKey is what legal representatives' names are compared by: like

@@ -67,13 +67,13 @@ func labelOf(ls []label, code string) string {
 
 // parseLabel accepts a code (case-insensitive), a label or an alias.
 func parseLabel(ls []label, s string) (string, bool) {
-	s = foldWidth(strings.TrimFunc(s, isTrimmable))
+	s = ident.Fold(strings.TrimFunc(s, ident.IsTrimmable))
 	for _, l := range ls {
-		if strings.EqualFold(s, l.code) || s == foldWidth(l.label) {
+		if strings.EqualFold(s, l.code) || s == ident.Fold(l.label) {
 			return l.code, true
 		}
 		for _, a := range l.aliases {
-			if s == foldWidth(a) {
+			if s == ident.Fold(a) {
 				return l.code, true
 			}
 		}

@@ -91,7 +91,7 @@ func normalize(f *fields, now time.Time) (Entry, []fieldError) {
 	}
 	problem := func(c column, code, msg string) { bad(c, &ident.FieldError{Code: code, Msg: msg}) }
 	required := func(c column) (string, bool) {
-		s := strings.TrimFunc(f[c], isTrimmable)
+		s := strings.TrimFunc(f[c], ident.IsTrimmable)
 		if s == "" {
 			problem(c, CodeRequired, columnInfo[c].zh+"不能为空")
 			return "", false
@@ -99,7 +99,7 @@ func normalize(f *fields, now time.Time) (Entry, []fieldError) {
 		return s, true
 	}
 	text := func(c column, s string, max int) string {
-		s = strings.TrimFunc(s, isTrimmable)
+		s = strings.TrimFunc(s, ident.IsTrimmable)
 		if p := textProblem(s, max); p != "" {
 			problem(c, CodeText, columnInfo[c].zh+p)
 		}
@@ -125,7 +125,7 @@ func normalize(f *fields, now time.Time) (Entry, []fieldError) {
 	}
 	idTypeOK := false
 	if s, ok := required(colIDType); ok {
-		t, err := ident.ParseIDType(foldWidth(s))
+		t, err := ident.ParseIDType(ident.Fold(s))
 		if err != nil {
 			bad(colIDType, err)
 		}

@@ -32,12 +32,10 @@ type NewUnit struct {
 	LegalRepPersonID                      int64
 }
 
-func dbNow(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
 // Create opens the unit's account inside tx: issues its unit number and records the
 // legal rep's active membership. Returns ErrUSCCTaken when the unit already has one.
 func (s *Service) Create(ctx context.Context, tx *store.Tx, in NewUnit) (Unit, error) {
-	now := dbNow(s.now())
+	now := store.Time(s.now())
 	region := in.Region
 	if len(region) != 6 {
 		region = ident.USCCRegion(in.USCC)
@@ -80,7 +78,7 @@ func (s *Service) nextUnitNumber(ctx context.Context, tx *store.Tx, region strin
 // AddMembership inserts a membership inside tx, mapping the database's invariant
 // violations to ErrRoleTaken, ErrPersonHasRole and ErrAgentLimit.
 func (s *Service) AddMembership(ctx context.Context, tx *store.Tx, m Membership) (Membership, error) {
-	now := dbNow(s.now())
+	now := store.Time(s.now())
 	m.CreatedAt = now
 	var confirmed *time.Time
 	if m.Status == StatusActive {
@@ -131,7 +129,7 @@ func nullTime(t *time.Time) any {
 	if t == nil {
 		return nil
 	}
-	return dbNow(*t)
+	return store.Time(*t)
 }
 
 const unitColumns = `id, uscc, unit_number, name, unit_type, region, address, contact_name, contact_phone, status, created_at`

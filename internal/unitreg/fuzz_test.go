@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"hall/internal/ident"
+	"hall/internal/person"
 )
 
 func TestNormalizeName(t *testing.T) {
@@ -30,9 +31,9 @@ func TestNormalizeName(t *testing.T) {
 		{"\xff周明", "", false},
 	}
 	for _, tt := range tests {
-		got, ok := normalizeName(tt.in)
+		got, ok := person.NormalizeName(tt.in)
 		if got != tt.want || ok != tt.ok {
-			t.Errorf("normalizeName(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+			t.Errorf("person.NormalizeName(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
 }
@@ -44,14 +45,14 @@ func FuzzNormalizeName(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n, ok := normalizeName(s)
+		n, ok := person.NormalizeName(s)
 		if !ok {
 			return
 		}
-		if !utf8.ValidString(n) || utf8.RuneCountInString(n) < minNameRunes || utf8.RuneCountInString(n) > maxNameRunes {
+		if !utf8.ValidString(n) || utf8.RuneCountInString(n) < 2 || utf8.RuneCountInString(n) > 30 {
 			t.Fatalf("accepted %q as %q", s, n)
 		}
-		if again, ok := normalizeName(n); !ok || again != n {
+		if again, ok := person.NormalizeName(n); !ok || again != n {
 			t.Fatalf("not idempotent: %q → %q → %q, %v", s, n, again, ok)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 
 	"hall/internal/flow"
 	"hall/internal/ident"
+	"hall/internal/person"
 	"hall/internal/registry"
 	"hall/internal/unit"
 	"hall/internal/verify"
@@ -100,7 +101,7 @@ func (s *Service) validateUnit(in UnitInput) (unitClaim, error) {
 	}
 	if strings.TrimSpace(in.LegalRepName) == "" {
 		fe.add(FieldLegalRepName, msgNameMissing)
-	} else if n, ok := normalizeName(in.LegalRepName); !ok {
+	} else if n, ok := person.NormalizeName(in.LegalRepName); !ok {
 		fe.add(FieldLegalRepName, msgNameInvalid)
 	} else {
 		c.legalRep = n
@@ -202,7 +203,7 @@ func matchError(err error) error {
 // storedName is the registry's legal rep name in the form person accounts keep;
 // the registry's own text when it does not normalise.
 func storedName(s string) string {
-	if n, ok := normalizeName(s); ok {
+	if n, ok := person.NormalizeName(s); ok {
 		return n
 	}
 	return strings.TrimSpace(s)

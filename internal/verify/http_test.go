@@ -16,6 +16,7 @@ import (
 
 	"hall/internal/store"
 	"hall/internal/store/storetest"
+	"hall/internal/token"
 )
 
 var secret = []byte("test-secret-0123456789abcdefghijklmnopqrstuv")
@@ -325,10 +326,10 @@ func FuzzHandleCallback(f *testing.F) {
 	}
 	New(db, hp, Config{}, clk.Now)
 	// A pending session with a known reference, as Start would leave it.
-	now := dbTime(clk.Now())
+	now := store.Time(clk.Now())
 	_, err = db.Exec(f.Context(), "INSERT INTO verify_sessions ("+columns+`)
 		VALUES (?, 'recover', ?, 'resident', '11010519491231002X', '测试', 'pending', ?, ?, NULL, NULL, 0, 'http', 'P-1', '', '')`,
-		newID(), hashBinding(browserA), now, now.Add(time.Hour))
+		token.New(), token.Hash(browserA), now, now.Add(time.Hour))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"hall/internal/store"
+	"hall/internal/token"
 )
 
 // finish records a result for session id from provider, deciding it with decide
@@ -16,7 +17,7 @@ import (
 // Errors: ErrNotFound, ErrWrongProvider, ErrUsed (a result exists), ErrExpired (too
 // late; the session is then marked expired); otherwise database failures.
 func (s *Service) finish(ctx context.Context, id, provider string, decide func(Session) (Status, string)) (Session, error) {
-	if !validID(id) {
+	if !token.Valid(id) {
 		return Session{}, ErrNotFound
 	}
 	var (
@@ -24,7 +25,7 @@ func (s *Service) finish(ctx context.Context, id, provider string, decide func(S
 		outcome error
 	)
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		now := dbTime(s.now())
+		now := store.Time(s.now())
 		res, err := tx.Exec(ctx, "UPDATE verify_sessions SET attempts = attempts + 1 WHERE id = ?", id)
 		if err != nil {
 			return err

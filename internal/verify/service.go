@@ -10,6 +10,7 @@ import (
 
 	"hall/internal/ident"
 	"hall/internal/store"
+	"hall/internal/token"
 )
 
 // Provider performs the face check for sessions. Begin is called by Start before
@@ -91,7 +92,7 @@ const columns = `id, purpose, binding_hash, id_type, id_number, name, status, cr
 // *ident.FieldError for a bad ID type or number; ErrProvider when the provider
 // cannot start it; otherwise database failures.
 func (s *Service) Start(ctx context.Context, r Request) (Session, error) {
-	now := dbTime(s.now())
+	now := store.Time(s.now())
 	switch {
 	case r.Binding == "":
 		return Session{}, fmt.Errorf("%w: empty binding", ErrInvalid)
@@ -109,12 +110,12 @@ func (s *Service) Start(ctx context.Context, r Request) (Session, error) {
 		return Session{}, fmt.Errorf("%w: expected name", ErrInvalid)
 	}
 	sess := Session{
-		ID:        newID(),
+		ID:        token.New(),
 		Purpose:   r.Purpose,
 		Expected:  Person{IDType: r.Expected.IDType, IDNumber: number, Name: name},
 		Status:    Pending,
 		CreatedAt: now,
-		ExpiresAt: dbTime(now.Add(s.cfg.TTL)),
+		ExpiresAt: store.Time(now.Add(s.cfg.TTL)),
 		Provider:  s.provider.Name(),
 	}
 	// The provider hears of the session before it is saved, so the row is written
@@ -126,7 +127,7 @@ func (s *Service) Start(ctx context.Context, r Request) (Session, error) {
 	}
 	_, err = s.db.Exec(ctx, "INSERT INTO verify_sessions ("+columns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 0, ?, ?, ?, '')`,
-		sess.ID, sess.Purpose, hashBinding(r.Binding), string(sess.Expected.IDType), sess.Expected.IDNumber,
+		sess.ID, sess.Purpose, token.Hash(r.Binding), string(sess.Expected.IDType), sess.Expected.IDNumber,
 		sess.Expected.Name, string(sess.Status), sess.CreatedAt, sess.ExpiresAt,
 		sess.Provider, sess.ProviderRef, sess.ProviderURL)
 	if err != nil {
@@ -141,14 +142,14 @@ func (s *Service) Start(ctx context.Context, r Request) (Session, error) {
 // Errors: ErrNotFound for an unknown ID or another binding; otherwise database
 // failures.
 func (s *Service) Status(ctx context.Context, id, binding string) (Session, error) {
-	if !validID(id) || binding == "" {
+	if !token.Valid(id) || binding == "" {
 		return Session{}, ErrNotFound
 	}
 	sess, hash, err := scan(s.db.QueryRow(ctx, "SELECT "+columns+" FROM verify_sessions WHERE id = ?", id))
 	if err != nil {
 		return Session{}, err
 	}
-	if !sameHash(hash, hashBinding(binding)) {
+	if !token.Equal(hash, token.Hash(binding)) {
 		return Session{}, ErrNotFound
 	}
 	return s.effective(sess), nil
@@ -160,7 +161,7 @@ func (s *Service) Status(ctx context.Context, id, binding string) (Session, erro
 //
 // Errors: ErrNotFound for an unknown ID; otherwise database failures.
 func (s *Service) Lookup(ctx context.Context, id string) (Session, error) {
-	if !validID(id) {
+	if !token.Valid(id) {
 		return Session{}, ErrNotFound
 	}
 	sess, _, err := scan(s.db.QueryRow(ctx, "SELECT "+columns+" FROM verify_sessions WHERE id = ?", id))
@@ -183,13 +184,13 @@ func (s *Service) Consume(ctx context.Context, tx *store.Tx, id, binding string)
 	if tx == nil {
 		return Session{}, fmt.Errorf("%w: Consume needs a transaction", ErrInvalid)
 	}
-	if !validID(id) || binding == "" {
+	if !token.Valid(id) || binding == "" {
 		return Session{}, ErrNotFound
 	}
-	now := dbTime(s.now())
+	now := store.Time(s.now())
 	res, err := tx.Exec(ctx, `UPDATE verify_sessions SET consumed_at = ?
 		WHERE id = ? AND binding_hash = ? AND status = 'passed' AND consumed_at IS NULL AND completed_at > ?`,
-		now, id, hashBinding(binding), dbTime(now.Add(-s.cfg.ConsumeWindow)))
+		now, id, token.Hash(binding), store.Time(now.Add(-s.cfg.ConsumeWindow)))
 	if err != nil {
 		return Session{}, fmt.Errorf("verify: consume: %w", err)
 	}
@@ -201,7 +202,7 @@ func (s *Service) Consume(ctx context.Context, tx *store.Tx, id, binding string)
 	if err != nil {
 		return Session{}, err
 	}
-	if !sameHash(hash, hashBinding(binding)) {
+	if !token.Equal(hash, token.Hash(binding)) {
 		return Session{}, ErrNotFound
 	}
 	if n == 1 {
@@ -223,7 +224,7 @@ func (s *Service) Consume(ctx context.Context, tx *store.Tx, id, binding string)
 // status, and returns how many: they hold personal data and are of no use once the
 // flow is over. Errors: database failures only.
 func (s *Service) Sweep(ctx context.Context, olderThan time.Duration) (int, error) {
-	cutoff := dbTime(s.now().Add(-max(olderThan, 0)))
+	cutoff := store.Time(s.now().Add(-max(olderThan, 0)))
 	res, err := s.db.Exec(ctx, "DELETE FROM verify_sessions WHERE expires_at < ?", cutoff)
 	if err != nil {
 		return 0, fmt.Errorf("verify: sweep: %w", err)

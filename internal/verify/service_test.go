@@ -10,6 +10,7 @@ import (
 	"hall/internal/ident"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
+	"hall/internal/token"
 )
 
 func TestDevLifecycle(t *testing.T) {
@@ -20,7 +21,7 @@ func TestDevLifecycle(t *testing.T) {
 		who := people(1, 1)[0]
 
 		sess := mustStart(t, svc, PurposeUnitRegister, who)
-		if !validID(sess.ID) || sess.Status != Pending || sess.Provider != DevProviderName ||
+		if !token.Valid(sess.ID) || sess.Status != Pending || sess.Provider != DevProviderName ||
 			!sess.ExpiresAt.Equal(sess.CreatedAt.Add(5*time.Minute)) {
 			t.Fatalf("started %+v", sess)
 		}
@@ -113,7 +114,7 @@ func TestDevRefusals(t *testing.T) {
 				t.Errorf("%s: Consume: %v, want ErrFailed", c.name, err)
 			}
 		}
-		if _, err := dev.CompleteInApp(ctx, newID(), who, true); !errors.Is(err, ErrNotFound) {
+		if _, err := dev.CompleteInApp(ctx, token.New(), who, true); !errors.Is(err, ErrNotFound) {
 			t.Errorf("unknown session: %v, want ErrNotFound", err)
 		}
 	})
@@ -205,7 +206,7 @@ func TestBinding(t *testing.T) {
 		if err != nil {
 			t.Errorf("Consume by the owner after refused attempts: %v", err)
 		}
-		for _, id := range []string{"", "short", newID()} {
+		for _, id := range []string{"", "short", token.New()} {
 			if _, err := svc.Status(ctx, id, browserA); !errors.Is(err, ErrNotFound) {
 				t.Errorf("Status(%q): %v, want ErrNotFound", id, err)
 			}

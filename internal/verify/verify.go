@@ -75,11 +75,6 @@
 package verify
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"strings"
 	"time"
@@ -245,26 +240,6 @@ func PurposeLabel(purpose string) string {
 	return "身份核验"
 }
 
-func newID() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (it aborts the program instead)
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-// validID reports whether id has the shape newID produces.
-func validID(id string) bool {
-	if len(id) != 43 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
 func validPurpose(s string) bool {
 	if s == "" || len(s) > 32 {
 		return false
@@ -277,15 +252,3 @@ func validPurpose(s string) bool {
 	}
 	return true
 }
-
-func hashBinding(binding string) string {
-	sum := sha256.Sum256([]byte(binding))
-	return hex.EncodeToString(sum[:])
-}
-
-func sameHash(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
-}
-
-// dbTime is how times go to the database: UTC, microseconds.
-func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"hall/internal/token"
 	"sync"
 	"time"
 )
@@ -15,7 +16,7 @@ import (
 // Errors: those of Status (ErrNotFound for an unknown ID or another binding, database
 // failures), and ctx.Err() when the request goes away, with the last session read.
 func (s *Service) Wait(ctx context.Context, id, binding string, maxWait time.Duration) (Session, error) {
-	if !validID(id) || binding == "" {
+	if !token.Valid(id) || binding == "" {
 		return Session{}, ErrNotFound
 	}
 	// Subscribe before the first read, so that a result recorded in between is not
