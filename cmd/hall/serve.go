@@ -52,6 +52,9 @@ func cmdServe(ctx context.Context, args []string) error {
 		}
 		logDemo(log, sum)
 	}
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go sweepLoop(sweepCtx, a.Services, log, sweepInterval)
 	srv.SetReady()
 	url := "http://" + ln.Addr().String()
 	log.Info("hall is serving", "url", url, "database", a.DB.Engine, "where", a.DB.Where, "mode", cfg.Mode)

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"hall/internal/services"
+)
+
+// sweepInterval is how often a serving process deletes expired short-lived rows.
+// Several processes may sweep at once: every sweep is an idempotent DELETE.
+const sweepInterval = 10 * time.Minute
+
+// sweepKeep is how long ended or expired rows stay before they are deleted, so that
+// a support question about a failed flow can still be answered the same day.
+const sweepKeep = 24 * time.Hour
+
+// sweepOnce deletes expired sessions, flows, verification sessions and SMS codes.
+// Failures are logged, not fatal: the next round tries again.
+func sweepOnce(ctx context.Context, s *services.Services, log *slog.Logger) {
+	jobs := []struct {
+		name string
+		run  func(context.Context) (int, error)
+	}{
+		{"sessions", func(ctx context.Context) (int, error) { return s.Sessions.Sweep(ctx, sweepKeep) }},
+		{"flows", func(ctx context.Context) (int, error) { return s.Flows.Sweep(ctx, sweepKeep) }},
+		{"verify sessions", func(ctx context.Context) (int, error) { return s.Verify.Sweep(ctx, sweepKeep) }},
+		{"sms codes", func(ctx context.Context) (int, error) { return 0, s.Codes.Purge(ctx) }},
+	}
+	for _, j := range jobs {
+		n, err := j.run(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Warn("sweep failed", "what", j.name, "err", err)
+			}
+			continue
+		}
+		if n > 0 {
+			log.Info("swept expired rows", "what", j.name, "rows", n)
+		}
+	}
+}
+
+// sweepLoop runs sweepOnce every interval until ctx ends.
+func sweepLoop(ctx context.Context, s *services.Services, log *slog.Logger, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			sweepOnce(ctx, s, log)
+		}
+	}
+}

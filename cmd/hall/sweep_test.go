@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"hall/internal/auth"
+	"hall/internal/config"
+	"hall/internal/ident"
+	"hall/internal/services"
+	"hall/internal/store"
+	"hall/internal/store/storetest"
+)
+
+func TestSweepDeletesExpiredSessions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC)
+		clock := func() time.Time { return now }
+		cfg := config.Defaults()
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		svc, err := services.Build(cfg, db, nil, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := rand.New(rand.NewPCG(3, 3))
+		var pid int64
+		if err := db.Tx(ctx, func(tx *store.Tx) error {
+			return tx.QueryRow(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
+				VALUES ('resident', ?, '测试', ?, ?, ?) RETURNING id`,
+				ident.GenerateResidentID(g, "320102", time.Time{}, true), ident.GenerateMobile(g), now, now).Scan(&pid)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.Sessions.Create(ctx, auth.Subject{PersonID: pid}, auth.Meta{}); err != nil {
+			t.Fatal(err)
+		}
+		count := func() int {
+			var n int
+			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		sweepOnce(ctx, svc, log)
+		if count() != 1 {
+			t.Fatal("a live session was swept")
+		}
+		// Past the absolute expiry plus the keep period, the row goes.
+		now = now.Add(cfg.SessionAbsolute + sweepKeep + time.Minute)
+		sweepOnce(ctx, svc, log)
+		if n := count(); n != 0 {
+			t.Fatalf("%d expired sessions left after the sweep", n)
+		}
+	})
+}
