@@ -16,7 +16,8 @@ const sweepInterval = 10 * time.Minute
 // a support question about a failed flow can still be answered the same day.
 const sweepKeep = 24 * time.Hour
 
-// sweepOnce deletes expired sessions, flows, verification sessions and SMS codes.
+// sweepOnce deletes expired sessions, flows, verification sessions, SMS codes,
+// login-throttle counters and captcha challenges.
 // Failures are logged, not fatal: the next round tries again.
 func sweepOnce(ctx context.Context, s *services.Services, log *slog.Logger) {
 	jobs := []struct {
@@ -27,6 +28,8 @@ func sweepOnce(ctx context.Context, s *services.Services, log *slog.Logger) {
 		{"flows", func(ctx context.Context) (int, error) { return s.Flows.Sweep(ctx, sweepKeep) }},
 		{"verify sessions", func(ctx context.Context) (int, error) { return s.Verify.Sweep(ctx, sweepKeep) }},
 		{"sms codes", func(ctx context.Context) (int, error) { return 0, s.Codes.Purge(ctx) }},
+		{"login throttle", s.Throttle.Sweep},
+		{"captchas", func(ctx context.Context) (int, error) { return s.Captcha.Sweep(ctx, sweepKeep) }},
 	}
 	for _, j := range jobs {
 		n, err := j.run(ctx)

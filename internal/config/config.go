@@ -53,11 +53,14 @@ type Config struct {
 
 	// External systems. Empty URLs mean the development implementations, which
 	// production mode refuses.
-	SMSGatewayURL  string
-	SMSAPIKey      string
-	SMSSecret      string
-	SMSSign        string
-	SMSCodeKey     string
+	SMSGatewayURL string
+	SMSAPIKey     string
+	SMSSecret     string
+	SMSSign       string
+	SMSCodeKey    string
+	// ThrottleKey is the HMAC key of the login throttle's counter keys (throttle
+	// package), so that its table never holds an ID number, mobile or address.
+	ThrottleKey    string
 	VerifyURL      string
 	VerifySecret   string
 	RegistryURL    string
@@ -143,6 +146,7 @@ var keys = []key{
 	{name: "sms-secret", help: "SMS gateway request-signing secret", secret: true, bind: str(func(c *Config) *string { return &c.SMSSecret })},
 	{name: "sms-sign", help: "signature put in front of every SMS text, e.g. 【示范省人社】", bind: str(func(c *Config) *string { return &c.SMSSign })},
 	{name: "sms-code-key", help: "key for hashing one-time SMS codes at rest", secret: true, bind: str(func(c *Config) *string { return &c.SMSCodeKey })},
+	{name: "throttle-key", help: "key for hashing account identifiers and client addresses in the login throttle's counters (32+ characters in production)", secret: true, bind: str(func(c *Config) *string { return &c.ThrottleKey })},
 	{name: "verify-url", help: "face-verification provider start endpoint; empty uses the development confirmation screen in the companion app", bind: str(func(c *Config) *string { return &c.VerifyURL })},
 	{name: "verify-secret", help: "face-verification provider callback signing secret (32+ characters)", secret: true, bind: str(func(c *Config) *string { return &c.VerifySecret })},
 	{name: "registry-url", help: "market-regulator registry API base URL; empty uses the development table (hall import registry)", bind: str(func(c *Config) *string { return &c.RegistryURL })},
@@ -251,6 +255,9 @@ func (c *Config) Validate() error {
 		}
 		if len(c.SMSCodeKey) < 32 {
 			errs = append(errs, errors.New("production mode needs sms-code-key of at least 32 characters"))
+		}
+		if len(c.ThrottleKey) < 32 {
+			errs = append(errs, errors.New("production mode needs throttle-key of at least 32 characters"))
 		}
 		if c.Demo {
 			errs = append(errs, errors.New("demo data is not allowed in production mode"))

@@ -76,6 +76,7 @@ func TestInvalid(t *testing.T) {
 		{"production with development adapters", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "refuses development adapters"},
 		{"session lifetimes", nil, []string{"--session-idle", "13h"}, "session-idle"},
 		{"weak hashing", nil, []string{"--hash-memory-kib", "1024"}, "hash-memory-kib"},
+		{"production without throttle key", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "throttle-key"},
 		{"production with demo", nil, []string{"--mode", "production", "--demo", "--audit-key", strings.Repeat("k", 32)}, "demo"},
 	}
 	for _, tc := range cases {

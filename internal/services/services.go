@@ -11,6 +11,7 @@ import (
 
 	"hall/internal/audit"
 	"hall/internal/auth"
+	"hall/internal/captcha"
 	"hall/internal/cases"
 	"hall/internal/config"
 	"hall/internal/flow"
@@ -19,6 +20,7 @@ import (
 	"hall/internal/registry"
 	"hall/internal/sms"
 	"hall/internal/store"
+	"hall/internal/throttle"
 	"hall/internal/unit"
 	"hall/internal/verify"
 )
@@ -45,6 +47,11 @@ type Services struct {
 	Registry registry.Registry
 	Verify   *verify.Service
 	Policy   ident.PasswordPolicy
+
+	// Throttle counts failed logins per account and per client address (SPEC §4,
+	// QUALITY.md "Failed logins"); Captcha is the slider puzzle it asks for.
+	Throttle *throttle.Throttle
+	Captcha  *captcha.Puzzles
 
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
@@ -98,6 +105,18 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	s.Units = unit.New(db, now)
 	s.Login = auth.NewLogin(s.Persons, s.Units, s.Hasher, s.Audit, now)
 	s.Flows = flow.NewStore(db, now)
+
+	tc := throttle.DefaultConfig()
+	if cfg.ThrottleKey != "" {
+		tc.Secret = []byte(cfg.ThrottleKey)
+	}
+	if err := tc.Validate(); err != nil {
+		return nil, fmt.Errorf("login throttle: %w", err)
+	}
+	s.Throttle = throttle.New(db, tc, now)
+	if s.Captcha, err = captcha.NewPuzzles(db, captcha.Config{}, now); err != nil {
+		return nil, fmt.Errorf("captcha: %w", err)
+	}
 
 	if cfg.RegistryURL != "" {
 		if s.Registry, err = registry.NewHTTP(cfg.RegistryURL, cfg.RegistryAPIKey, &http.Client{Timeout: 10 * time.Second}, now); err != nil {

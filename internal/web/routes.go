@@ -31,6 +31,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "POST /appeal", s.acctAppealPost)
 	s.handle(mux, "GET /appeal/filed", s.acctAppealFiled)
 
+	// Slider captcha: the puzzle and the check of a drag, as JSON for
+	// static/js/slider-captcha.js (asked for after a few failed logins).
+	s.handle(mux, "GET /captcha/new", s.captchaNew)
+	s.handle(mux, "POST /captcha/verify", s.captchaVerify)
+
 	// Unit registration by the legal rep, verification pages and the companion app
 	// (R2, A1, A2).
 	s.handle(mux, "GET /register/unit", s.uregStartShow)

@@ -1,0 +1,297 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"hall/internal/audit"
+	"hall/internal/captcha"
+	"hall/internal/captcha/captchatest"
+)
+
+// The brute-force defence of the password and SMS-code logins (SPEC §4, QUALITY.md
+// "Failed logins"): captcha after 3 failures of one account, lock after 5 for 10
+// minutes, the same answer for a locked, unknown or wrong account.
+
+// solveCaptcha draws a login puzzle in c's browser, solves it like a hand would
+// (the answer read from the database) and returns the pass token.
+func solveCaptcha(t *testing.T, ts *testServer, c *client, seed uint64) string {
+	t.Helper()
+	rec := c.get(t, "/captcha/new?purpose=login")
+	wantStatus(t, "GET /captcha/new", rec, http.StatusOK)
+	if ct := rec.Header().Get("Content-Type"); ct != "application/json; charset=utf-8" || rec.Header().Get("Cache-Control") != "no-store" {
+		t.Fatalf("captcha/new headers: %q %q", ct, rec.Header().Get("Cache-Control"))
+	}
+	var ch struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &ch); err != nil || ch.ID == "" {
+		t.Fatalf("challenge %s: %v", rec.Body.String(), err)
+	}
+	x, _, err := captchatest.Solution(context.Background(), ts.DB, ch.ID)
+	if err != nil {
+		t.Fatalf("solution: %v", err)
+	}
+	rec = c.send(t, verifyRequest(t, ch.ID, captchatest.HumanDrag(float64(x), seed)))
+	wantStatus(t, "POST /captcha/verify", rec, http.StatusOK)
+	var res struct {
+		OK      bool   `json:"ok"`
+		Token   string `json:"token"`
+		Message string `json:"message"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil || !res.OK || res.Token == "" {
+		t.Fatalf("verify %s: %v", rec.Body.String(), err)
+	}
+	return res.Token
+}
+
+// verifyRequest is the widget's POST /captcha/verify for answer a.
+func verifyRequest(t *testing.T, id string, a captcha.Answer) *http.Request {
+	t.Helper()
+	type point struct {
+		X float64 `json:"x"`
+		Y float64 `json:"y"`
+		T float64 `json:"t"`
+	}
+	body := struct {
+		ID         string  `json:"id"`
+		X          float64 `json:"x"`
+		DurationMs int     `json:"durationMs"`
+		Keyboard   bool    `json:"keyboard"`
+		Track      []point `json:"track"`
+	}{ID: id, X: a.X, DurationMs: a.DurationMs, Keyboard: a.Keyboard}
+	for _, p := range a.Track {
+		body.Track = append(body.Track, point{p.X, p.Y, p.T})
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodPost, "/captcha/verify", bytes.NewReader(b))
+	r.Header.Set("Content-Type", "application/json")
+	return r
+}
+
+// loginAnswer is what a login POST showed: status, top message, whether the slider
+// captcha is on the page and the message beside it, and whether it signed in.
+type loginAnswer struct {
+	Code       int
+	Top        string
+	Captcha    bool
+	CaptchaMsg string
+	Location   string
+}
+
+func postLogin(t *testing.T, c *client, target string, form url.Values) loginAnswer {
+	t.Helper()
+	rec := c.post(t, target, form)
+	a := loginAnswer{Code: rec.Code, Location: rec.Header().Get("Location")}
+	if a.Location != "" {
+		return a
+	}
+	doc := parseHTML(t, rec.Body.String())
+	a.Top = topError(doc)
+	if w := doc.First(".slider-captcha"); w != nil {
+		a.Captcha = true
+		if w.AttrOr("data-captcha-new") != "/captcha/new?purpose=login" || w.AttrOr("data-captcha-field") != captcha.FormField {
+			t.Errorf("captcha widget attributes: %q %q", w.AttrOr("data-captcha-new"), w.AttrOr("data-captcha-field"))
+		}
+		hasScript := false
+		doc.Walk(func(n *htmlNode) {
+			if src, ok := n.Attr("src"); ok && bytes.Contains([]byte(src), []byte("slider-captcha")) {
+				hasScript = true
+			}
+		})
+		if !hasScript {
+			t.Error("captcha shown without its script")
+		}
+	}
+	if n := doc.First("#e-captcha_token"); n != nil {
+		a.CaptchaMsg = n.TextContent()
+	}
+	return a
+}
+
+func withToken(f url.Values, token string) url.Values {
+	g := cloneForm(f)
+	g.Set(captcha.FormField, token)
+	return g
+}
+
+var (
+	wrongLogin    = loginAnswer{Code: http.StatusUnprocessableEntity, Top: acctMsgBadLogin}
+	wrongCaptcha  = loginAnswer{Code: http.StatusUnprocessableEntity, Top: acctMsgBadLogin, Captcha: true}
+	captchaWanted = loginAnswer{Code: http.StatusUnprocessableEntity, Captcha: true, CaptchaMsg: acctMsgCaptcha}
+)
+
+func wantAnswer(t *testing.T, what string, got, want loginAnswer) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s: got %+v, want %+v", what, got, want)
+	}
+}
+
+func TestAcctLoginThrottleCaptchaAndLock(t *testing.T) {
+	clock := &testClock{t: time.Date(2026, 5, 6, 1, 0, 0, 0, time.UTC)}
+	ts := newTestServer(t, withClock(t, clock))
+	w := newWorld(ts, 31)
+	p := w.person(t, "郑爽")
+	right := url.Values{"login": {p.IDNumber}, "password": {testPassword}}
+	wrong := url.Values{"login": {p.IDNumber}, "password": {"Wrong-Password-1"}}
+
+	c := newClient(ts)
+	if doc := c.page(t, "/login?tab=person", http.StatusOK); doc.First(".slider-captcha") != nil {
+		t.Error("captcha on a fresh login page")
+	}
+	wantAnswer(t, "wrong 1", postLogin(t, c, "/login/person", wrong), wrongLogin)
+	wantAnswer(t, "wrong 2", postLogin(t, c, "/login/person", wrong), wrongLogin)
+	wantAnswer(t, "wrong 3", postLogin(t, c, "/login/person", wrong), wrongCaptcha)
+	// The 4th attempt needs the captcha, even with the right password.
+	wantAnswer(t, "right without captcha", postLogin(t, c, "/login/person", right), captchaWanted)
+	if c.session() != "" {
+		t.Fatal("signed in without the captcha")
+	}
+	// A token from another browser does not count.
+	foreign := solveCaptcha(t, ts, newClient(ts), 1)
+	wantAnswer(t, "foreign token", postLogin(t, c, "/login/person", withToken(right, foreign)),
+		loginAnswer{Code: http.StatusUnprocessableEntity, Captcha: true, CaptchaMsg: captcha.FormMessage(captcha.ErrNotFound)})
+	// Solved: the login proceeds.
+	got := postLogin(t, c, "/login/person", withToken(right, solveCaptcha(t, ts, c, 2)))
+	wantAnswer(t, "right with captcha", got, loginAnswer{Code: http.StatusSeeOther, Location: "/me"})
+
+	// A success forgot the failures; five failures lock the account for 10 minutes.
+	c = newClient(ts)
+	c.remote = "203.0.113.9:5000"
+	for i := 1; i <= 3; i++ {
+		postLogin(t, c, "/login/person", wrong)
+	}
+	wantAnswer(t, "wrong 4", postLogin(t, c, "/login/person", withToken(wrong, solveCaptcha(t, ts, c, 3))), wrongCaptcha)
+	wrong5 := postLogin(t, c, "/login/person", withToken(wrong, solveCaptcha(t, ts, c, 4)))
+	wantAnswer(t, "wrong 5", wrong5, wrongCaptcha)
+	locked := postLogin(t, c, "/login/person", withToken(right, solveCaptcha(t, ts, c, 5)))
+	wantAnswer(t, "right while locked", locked, wrong5)
+	wantAnswer(t, "right while locked, another browser and address", func() loginAnswer {
+		o := newClient(ts)
+		o.remote = "192.0.2.44:1000"
+		return postLogin(t, o, "/login/person", withToken(right, solveCaptcha(t, ts, o, 6)))
+	}(), wrong5)
+	wantAnswer(t, "wrong while locked", postLogin(t, c, "/login/person", withToken(wrong, solveCaptcha(t, ts, c, 7))), wrong5)
+	if c.session() != "" {
+		t.Fatal("signed in while locked")
+	}
+
+	clock.Advance(10*time.Minute + time.Second)
+	got = postLogin(t, c, "/login/person", right)
+	wantAnswer(t, "right after the lock", got, loginAnswer{Code: http.StatusSeeOther, Location: "/me"})
+}
+
+// TestAcctLoginThrottleSameForUnknown: an unknown account goes through the same
+// answers as a known one with wrong passwords, and a locked one as a wrong one.
+func TestAcctLoginThrottleSameForUnknown(t *testing.T) {
+	ts := newTestServer(t)
+	w := newWorld(ts, 32)
+	u, rep := w.unitWithRep(t, "示范市青禾食品有限公司", "秦岚")
+	p := w.person(t, "邓超")
+
+	series := func(t *testing.T, remote, target string, form url.Values) []loginAnswer {
+		c := newClient(ts)
+		c.remote = remote
+		var out []loginAnswer
+		for i := 0; i < 3; i++ {
+			out = append(out, postLogin(t, c, target, form))
+		}
+		out = append(out, postLogin(t, c, target, form)) // captcha wanted
+		for i := 0; i < 3; i++ {                         // 4th, 5th, then locked
+			out = append(out, postLogin(t, c, target, withToken(form, solveCaptcha(t, ts, c, uint64(10+i)))))
+		}
+		if c.session() != "" {
+			t.Fatalf("%s signed in", target)
+		}
+		return out
+	}
+	want := []loginAnswer{wrongLogin, wrongLogin, wrongCaptcha, captchaWanted, wrongCaptcha, wrongCaptcha, wrongCaptcha}
+	cases := []struct {
+		name, target string
+		form         url.Values
+	}{
+		{"person wrong password", "/login/person", url.Values{"login": {p.Mobile}, "password": {"Wrong-Password-1"}}},
+		{"person unknown", "/login/person", url.Values{"login": {w.idNumber()}, "password": {testPassword}}},
+		{"unit wrong password", "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {"Wrong-Password-1"}}},
+		{"unit unknown", "/login/unit", url.Values{"account": {u.USCC}, "login": {w.idNumber()}, "password": {testPassword}}},
+	}
+	for i, tc := range cases {
+		got := series(t, "192.0.2."+string(rune('1'+i))+":4000", tc.target, tc.form)
+		for j := range want {
+			wantAnswer(t, tc.name+" attempt "+string(rune('1'+j)), got[j], want[j])
+		}
+	}
+	// The unit login is locked per unit account and login: the right password now
+	// answers as a wrong one.
+	c := newClient(ts)
+	c.remote = "192.0.2.200:4000"
+	right := url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {testPassword}}
+	wantAnswer(t, "unit right while locked", postLogin(t, c, "/login/unit", withToken(right, solveCaptcha(t, ts, c, 20))), wrongCaptcha)
+	// The unit login's counter is "unit account/login": the same person's personal
+	// login is counted apart.
+	wantAnswer(t, "person login unaffected", postLogin(t, c, "/login/person", url.Values{"login": {rep.IDNumber}, "password": {testPassword}}),
+		loginAnswer{Code: http.StatusSeeOther, Location: "/me"})
+}
+
+// TestAcctLoginThrottleParallel: however many guesses arrive at once, at most five
+// per account reach the password check (each counted in the audit log).
+func TestAcctLoginThrottleParallel(t *testing.T) {
+	ts := newTestServer(t)
+	w := newWorld(ts, 33)
+	p := w.person(t, "欧阳娜")
+	const n = 20
+	clients := make([]*client, n)
+	forms := make([]url.Values, n)
+	for i := range clients {
+		clients[i] = newClient(ts)
+		forms[i] = withToken(url.Values{"login": {p.IDNumber}, "password": {"Wrong-Password-1"}}, solveCaptcha(t, ts, clients[i], uint64(100+i)))
+	}
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			codes[i] = clients[i].post(t, "/login/person", forms[i]).Code
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i, code := range codes {
+		if code != http.StatusUnprocessableEntity {
+			t.Errorf("attempt %d: status %d", i, code)
+		}
+	}
+	entries, _, err := ts.Audit.List(context.Background(), audit.Filter{Action: "login.", PerPage: audit.MaxPerPage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, e := range entries {
+		if e.Detail["reason"] == "bad_credentials" {
+			checked++
+		}
+	}
+	if checked == 0 || checked > 5 {
+		t.Fatalf("%d of %d parallel guesses reached the password check, want 1–5", checked, n)
+	}
+	// And the account is locked now: the right password answers as a wrong one.
+	c := newClient(ts)
+	got := postLogin(t, c, "/login/person", withToken(url.Values{"login": {p.IDNumber}, "password": {testPassword}}, solveCaptcha(t, ts, c, 200)))
+	if checked == 5 {
+		wantAnswer(t, "right after 5 parallel failures", got, wrongCaptcha)
+	}
+}

@@ -1,0 +1,86 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"hall/internal/captcha"
+)
+
+// The slider captcha's two JSON endpoints (captcha package documentation, "Web side"):
+// the widget (static/js/slider-captcha.js) draws a puzzle from GET /captcha/new and
+// posts the person's drag to POST /captcha/verify, which answers with a pass token that
+// the guarded form submits as captcha_token. Challenges and tokens are bound to the
+// visitor's browser binding.
+
+// captchaPurposes are the purposes a page may ask a puzzle for.
+var captchaPurposes = map[string]bool{captcha.PurposeLogin: true}
+
+// captchaNew is GET /captcha/new?purpose=P.
+func (s *Server) captchaNew(w http.ResponseWriter, r *http.Request) error {
+	purpose := r.URL.Query().Get("purpose")
+	if !captchaPurposes[purpose] {
+		s.captchaJSON(w, http.StatusBadRequest, captchaFailure(captcha.ErrInvalid))
+		return nil
+	}
+	ch, err := s.Captcha.New(r.Context(), purpose, visitorFrom(r.Context()).Binding)
+	switch {
+	case errors.Is(err, captcha.ErrTooMany):
+		s.captchaJSON(w, http.StatusTooManyRequests, captchaFailure(err))
+		return nil
+	case errors.Is(err, captcha.ErrInvalid):
+		s.captchaJSON(w, http.StatusBadRequest, captchaFailure(err))
+		return nil
+	case err != nil:
+		s.Log.ErrorContext(r.Context(), "captcha new", "err", err, "request_id", RequestID(r.Context()))
+		s.captchaJSON(w, http.StatusInternalServerError, captchaFailure(err))
+		return nil
+	}
+	body, err := captcha.ChallengeJSON(ch)
+	if err != nil {
+		return err
+	}
+	s.captchaJSON(w, http.StatusOK, body)
+	return nil
+}
+
+// captchaVerify is POST /captcha/verify: the answer as JSON, the result as JSON with
+// status 200 either way (the widget treats any other status as a failure).
+func (s *Server) captchaVerify(w http.ResponseWriter, r *http.Request) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, captcha.MaxAnswerBytes))
+	if err != nil {
+		s.captchaJSON(w, http.StatusOK, captcha.ResultJSON("", captcha.ErrMalformed))
+		return nil
+	}
+	id, answer, err := captcha.ParseAnswer(body)
+	if err != nil {
+		s.captchaJSON(w, http.StatusOK, captcha.ResultJSON("", err))
+		return nil
+	}
+	tok, err := s.Captcha.Verify(r.Context(), id, visitorFrom(r.Context()).Binding, answer)
+	if err != nil && !errors.Is(err, captcha.ErrWrong) && !errors.Is(err, captcha.ErrNotFound) &&
+		!errors.Is(err, captcha.ErrExpired) && !errors.Is(err, captcha.ErrUsed) {
+		s.Log.ErrorContext(r.Context(), "captcha verify", "err", err, "request_id", RequestID(r.Context()))
+	}
+	s.captchaJSON(w, http.StatusOK, captcha.ResultJSON(tok, err))
+	return nil
+}
+
+// captchaFailure is the {"ok": false, "message": …} body of a refused request.
+func captchaFailure(err error) []byte {
+	b, _ := json.Marshal(struct {
+		OK      bool   `json:"ok"`
+		Message string `json:"message"`
+	}{false, captcha.Message(err)})
+	return b
+}
+
+func (s *Server) captchaJSON(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
