@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"net"
 	"net/http"
@@ -13,6 +11,7 @@ import (
 
 	"hall/internal/auth"
 	"hall/internal/person"
+	"hall/internal/token"
 	"hall/internal/unit"
 )
 
@@ -81,7 +80,7 @@ func (s *Server) withVisitor(next http.Handler) http.Handler {
 		if c, err := r.Cookie(s.cookieName("hall_b")); err == nil && len(c.Value) >= 22 && len(c.Value) <= 64 {
 			v.Binding = c.Value
 		} else {
-			v.Binding = randomToken(18)
+			v.Binding = token.New()
 			s.setCookie(w, "hall_b", v.Binding, 0)
 		}
 		if c, err := r.Cookie(s.cookieName("hall_session")); err == nil && c.Value != "" {
@@ -170,12 +169,6 @@ func clientAddr(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-func randomToken(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // signedIn wraps a handler that needs a signed-in person (any session kind). Others
