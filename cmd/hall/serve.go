@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"hall/internal/delegation"
 	"hall/internal/demo"
 	"hall/internal/web"
 )
@@ -55,6 +56,9 @@ func cmdServe(ctx context.Context, args []string) error {
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
 	go sweepLoop(sweepCtx, a.Services, log, sweepInterval)
+	// Invitation expiry, reminders and undelivered invitation texts (U6); every serve
+	// process runs one and they share the work through the database.
+	go func() { _ = delegation.NewRunner(a.Services.Delegation, log).Run(sweepCtx) }()
 	srv.SetReady()
 	url := "http://" + ln.Addr().String()
 	log.Info("hall is serving", "url", url, "database", a.DB.Engine, "where", a.DB.Where, "mode", cfg.Mode)

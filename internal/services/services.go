@@ -14,6 +14,7 @@ import (
 	"hall/internal/captcha"
 	"hall/internal/cases"
 	"hall/internal/config"
+	"hall/internal/delegation"
 	"hall/internal/flow"
 	"hall/internal/ident"
 	"hall/internal/person"
@@ -52,6 +53,10 @@ type Services struct {
 	// QUALITY.md "Failed logins"); Captcha is the slider puzzle it asks for.
 	Throttle *throttle.Throttle
 	Captcha  *captcha.Puzzles
+
+	// Delegation is 经办人管理 (U6) and the single Authorize check of business
+	// items; serve runs a delegation.Runner beside it.
+	Delegation *delegation.Service
 
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
@@ -140,5 +145,11 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		provider = s.DevVerify
 	}
 	s.Verify = verify.New(db, provider, verify.Config{}, now)
+
+	if s.Delegation, err = delegation.New(delegation.Deps{DB: db, Audit: s.Audit, Persons: s.Persons,
+		Sessions: s.Sessions, Hasher: s.Hasher, Policy: s.Policy, SMS: s.SMS, Now: now},
+		delegation.Config{Sign: cfg.SMSSign}); err != nil {
+		return nil, fmt.Errorf("delegation: %w", err)
+	}
 	return s, nil
 }
