@@ -21,7 +21,9 @@
 // Sessions live in the database only, so any of several `hall serve` processes
 // can serve any request (DESIGN.md). To keep reads cheap, Lookup writes
 // last_seen_at at most once a minute; a session may therefore time out up to one
-// minute early, never late.
+// minute early, never late. Touch writes it at once: the person asked to stay
+// signed in (the 继续办理 of the timeout notice), so the idle time starts again
+// from that moment.
 //
 // # Error contract
 //

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/input"
-	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
 	"hall/internal/browsertest"
@@ -216,7 +214,7 @@ func TestBrowserDrag(t *testing.T) {
 	// A hand's drag passes.
 	h = p.Rect(".slider-captcha-handle")
 	cx, cy = h.X+h.Width/2, h.Y+h.Height/2
-	humanDrag(t, p, cx, cy, float64(x2))
+	captchatest.Drag(t, p, cx, cy, float64(x2), 11)
 	p.WaitText("验证通过")
 	if tok := tokenValue(p); len(tok) != 43 {
 		t.Fatalf("pass token %q in the hidden input", tok)
@@ -230,37 +228,6 @@ func TestBrowserDrag(t *testing.T) {
 	}
 	p.Click("下一步")
 	p.WaitText("请先拖动滑块完成拼图验证")
-}
-
-// humanDrag presses at (x, y), moves dx to the right following captchatest's
-// human-like track (real time between the moves) and releases.
-func humanDrag(t *testing.T, p *browsertest.Page, x, y, dx float64) {
-	t.Helper()
-	a := captchatest.HumanDrag(dx, 11)
-	ctx := p.Context()
-	ev := func(typ input.DispatchMouseEventType, px, py float64) {
-		e := input.DispatchMouseEventParams{Type: typ, X: px, Y: py, Button: input.MouseButtonLeft, Buttons: 1}
-		if typ != input.DispatchMouseEventTypeMouseMoved {
-			e.ClickCount = 1
-		}
-		if typ == input.DispatchMouseEventTypeMouseReleased {
-			e.Buttons = 0
-		}
-		if _, err := chromedp.Call(ctx, input.DispatchMouseEvent, e); err != nil {
-			t.Fatalf("mouse: %v", err)
-		}
-	}
-	ev(input.DispatchMouseEventTypeMouseMoved, x, y)
-	ev(input.DispatchMouseEventTypeMousePressed, x, y)
-	start := time.Now()
-	for _, pt := range a.Track[1:] {
-		if d := time.Duration(pt.T*float64(time.Millisecond)) - time.Since(start); d > 0 {
-			time.Sleep(d)
-		}
-		ev(input.DispatchMouseEventTypeMouseMoved, x+pt.X, y+pt.Y)
-	}
-	last := a.Track[len(a.Track)-1]
-	ev(input.DispatchMouseEventTypeMouseReleased, x+last.X, y+last.Y)
 }
 
 // The page must not have needed an inline style: the stylesheet positions the

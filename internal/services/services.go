@@ -18,6 +18,7 @@ import (
 	"hall/internal/flow"
 	"hall/internal/ident"
 	"hall/internal/person"
+	"hall/internal/recovery"
 	"hall/internal/registry"
 	"hall/internal/sms"
 	"hall/internal/store"
@@ -112,6 +113,8 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	s.Flows = flow.NewStore(db, now)
 
 	tc := throttle.DefaultConfig()
+	// Password recovery starts per client address (recovery.ScopeAddr).
+	tc.Scopes[recovery.ScopeAddr] = recovery.AddrLimits
 	if cfg.ThrottleKey != "" {
 		tc.Secret = []byte(cfg.ThrottleKey)
 	}

@@ -1,6 +1,7 @@
 // Package captchatest helps tests get past the slider captcha: it reads a
-// challenge's answer straight from the database (the server never sends it) and
-// builds solutions that look like a hand's drag or like arrow-key presses.
+// challenge's answer straight from the database (the server never sends it),
+// builds solutions that look like a hand's drag or like arrow-key presses, and
+// performs such a drag with real mouse events in a browser test (Drag).
 //
 // It is for tests only: nothing in the hall may import it.
 package captchatest
