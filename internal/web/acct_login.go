@@ -246,16 +246,24 @@ func (s *Server) acctLoginSMS(w http.ResponseWriter, r *http.Request) error {
 
 // acctSendLoginCode sends a login code only when the mobile has an account, and answers
 // the same way either way, so that the button cannot be used to find out which
-// mobiles are registered (SPEC §4).
+// mobiles are registered (SPEC §4). The send is counted before the look-up
+// (acsSendGate), for a mobile without an account too, so the captcha and the refusal
+// come at the same count either way.
 func (s *Server) acctSendLoginCode(r *http.Request, f *form, mobile string) (acctSMS, error) {
-	_, err := s.Persons.ByMobile(r.Context(), mobile)
+	tk, st, ok, err := s.acsSendGate(r, f, acctFieldSMSCode, mobile)
+	if !ok || err != nil {
+		return st, err
+	}
+	_, err = s.Persons.ByMobile(r.Context(), mobile)
 	if errors.Is(err, person.ErrNotFound) {
+		s.acsSendDone(r, tk, true)
 		return s.acctCodeSent(mobile, s.Codes.Config().ResendAfter), nil
 	}
 	if err != nil {
+		s.acsSendDone(r, tk, false)
 		return acctSMS{}, err
 	}
-	return s.acctIssue(r, f, person.PurposeLogin, mobile, true)
+	return s.acsIssueReserved(r, f, tk, acctFieldSMSCode, person.PurposeLogin, mobile, true)
 }
 
 // acctFinishPersonLogin ends a personal login: a session on success, else the form
@@ -286,26 +294,18 @@ func (s *Server) acctPasswordKeys(r *http.Request, login string) []throttle.Key 
 	}
 }
 
-// acctBegin redeems the form's captcha token, if any, and reserves one attempt on keys
-// before the secret is checked (throttle package). When it refuses, it has answered
-// (done is true and err is the handler's result): the form with the captcha when one
-// is needed, exactly the wrong-credentials answer when a key is locked, an error when
-// the database failed (fail closed: the secret is not checked).
+// acctBegin reserves one attempt on keys before the secret is checked (throttle
+// package), redeeming the form's captcha token when the keys ask for it (acsReserve).
+// When it refuses, it has answered (done is true and err is the handler's result): the
+// form with the captcha when one is needed, exactly the wrong-credentials answer when a
+// key is locked, an error when the database failed (fail closed: the secret is not
+// checked).
 func (s *Server) acctBegin(w http.ResponseWriter, r *http.Request, d *acctLoginData, keys []throttle.Key, badMsg string) (tk throttle.Ticket, done bool, err error) {
 	ctx := r.Context()
-	var opts []throttle.Option
-	if token := d.Form.Get(captcha.FormField); token != "" {
-		err := s.Captcha.Redeem(ctx, token, captcha.PurposeLogin, visitorFrom(ctx).Binding)
-		switch {
-		case err == nil:
-			opts = append(opts, throttle.WithCaptchaSolved())
-		case errors.Is(err, captcha.ErrNotFound), errors.Is(err, captcha.ErrExpired), errors.Is(err, captcha.ErrUsed):
-			d.CaptchaError = captcha.FormMessage(err)
-		default:
-			return tk, true, err
-		}
+	tk, msg, err := s.acsReserve(r, d.Form.Get(captcha.FormField), keys)
+	if msg != "" {
+		d.CaptchaError = msg
 	}
-	tk, err = s.Throttle.Begin(ctx, keys, opts...)
 	switch {
 	case err == nil:
 		return tk, false, nil

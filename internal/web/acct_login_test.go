@@ -64,7 +64,10 @@ func TestAcctLoginPage(t *testing.T) {
 				want["立即注册"] = "/register"
 			}
 			if tc.action != "/login/sms" && tc.action != "" {
-				want["忘记密码?"] = "/soon/recover"
+				want["忘记密码?"] = "/recover?tab=person"
+				if tc.tab == "单位登录" {
+					want["忘记密码?"] = "/recover?tab=unit"
+				}
 			}
 			for text, href := range want {
 				if links[text] != href {

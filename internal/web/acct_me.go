@@ -17,6 +17,9 @@ const acctNoticeRegistered = "registered"
 
 var acctNotices = map[string]string{
 	acctNoticeRegistered: "注册成功！您的账号认证等级为实名用户，现在可以办理个人业务；如需为单位办理业务，请进行单位注册或请单位管理员为您授权。",
+	// 修改密码 and 修改手机号 in the personal center (acs_account.go).
+	acsNoticePassword: acsNotices[acsNoticePassword],
+	acsNoticeMobile:   acsNotices[acsNoticeMobile],
 }
 
 // acctMeData is what the personal center (个人中心) shows.
@@ -28,6 +31,8 @@ type acctMeData struct {
 	Units      []acctUnitRow
 	// Current is the unit the session acts for, if any.
 	Current *unit.Unit
+	// AgtPointer counts the invitations to confirm in the companion app.
+	AgtPointer agtMePointer
 }
 
 // acctUnitRow is one unit the person may act for (可办理业务的单位).
@@ -56,6 +61,9 @@ func (s *Server) acctMeShow(w http.ResponseWriter, r *http.Request) error {
 		MaskedName: ident.MaskName(p.Name),
 		IDType:     p.IDType.Label(),
 		Current:    v.Unit,
+	}
+	if d.AgtPointer, err = s.agtPointerFor(r.Context(), p.ID); err != nil {
+		return err
 	}
 	for _, a := range acting {
 		d.Units = append(d.Units, acctUnitRow{

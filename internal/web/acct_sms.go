@@ -1,13 +1,11 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	"hall/internal/ident"
-	"hall/internal/sms"
 )
 
 // The 获取验证码 button of the registration and SMS-login forms is a second submit
@@ -29,6 +27,9 @@ const (
 type acctSMS struct {
 	Notice string
 	Wait   int
+	// Captcha: the send was refused until the slider captcha is solved; the field
+	// shows the puzzle and its button submits the whole form (acsSendGate).
+	Captcha bool
 }
 
 // acctCodeSent builds the notice for a code sent (or, for the login form and a mobile
@@ -65,34 +66,18 @@ func acctMobile(f *form) (mobile string, ok bool) {
 	return m, true
 }
 
-// acctIssue sends a code for purpose to mobile, bound to the visitor's browser.
+// acctIssue sends a code for purpose to mobile, bound to the visitor's browser, once
+// the send has been counted per mobile and per address (acsSendGate: the captcha or a
+// refusal when there were too many).
 // A refusal a person can act on (resend window, daily limit, too many wrong codes,
-// a number the gateway refuses, a gateway that is down) is put beside the code field
-// and the returned error is nil; the caller re-renders with 422 when the form failed.
-// Anything else (database failures, a programming error) is returned.
+// a number the gateway refuses, a gateway that is down, too many sends) is put beside
+// the code field and the returned error is nil; the caller re-renders with 422 when
+// the form failed. Anything else (database failures, a programming error) is returned.
 //
 // quietResend answers a send inside the mobile's resend window as if the code had
 // been sent (the code sent less than a minute ago is still valid): the login form
 // uses it so that its answer is the same for a mobile with an account, which has a
 // window, and one without, which never gets a code (SPEC §4: no account enumeration).
 func (s *Server) acctIssue(r *http.Request, f *form, purpose, mobile string, quietResend bool) (acctSMS, error) {
-	iss, err := s.Codes.Issue(r.Context(), sms.Request{
-		Purpose: purpose, Binding: visitorFrom(r.Context()).Binding, Mobile: mobile, ClientAddr: clientAddr(r),
-	})
-	if err == nil {
-		return s.acctCodeSent(mobile, iss.ResendAt.Sub(s.Now())), nil
-	}
-	var fe *ident.FieldError
-	var re *sms.RateError
-	switch {
-	case errors.As(err, &re) && quietResend && re.Reason == sms.ReasonResend:
-		return s.acctCodeSent(mobile, re.RetryAfter), nil
-	case errors.As(err, &re):
-		f.Fail(acctFieldSMSCode, sms.UserMessage(err))
-		return acctSMS{Wait: acctSeconds(re.RetryAfter)}, nil
-	case errors.As(err, &fe), errors.Is(err, sms.ErrUndeliverable), errors.Is(err, sms.ErrUnavailable):
-		f.Fail(acctFieldSMSCode, sms.UserMessage(err))
-		return acctSMS{}, nil
-	}
-	return acctSMS{}, err
+	return s.acsIssue(r, f, acctFieldSMSCode, purpose, mobile, quietResend)
 }

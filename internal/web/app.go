@@ -34,7 +34,7 @@ type appData struct {
 	Person *appPerson // nil when not signed in
 	Form   *form
 	Next   string // the login form's return path
-	Kind   string // app-service: "legal-rep" or "agent"
+	Kind   string // app-service: "legal-rep" (我是经办人 is agt_app.go)
 }
 
 func (s *Server) appRender(w http.ResponseWriter, r *http.Request, status int, page, title, tab string, d *appData) error {
@@ -144,10 +144,4 @@ func (s *Server) appMe(w http.ResponseWriter, r *http.Request) error {
 // account (R2), which starts on the hall's website and uses this app to verify.
 func (s *Server) appLegalRep(w http.ResponseWriter, r *http.Request) error {
 	return s.appRender(w, r, http.StatusOK, "app-service", "我是法人", "app-me", &appData{Kind: "legal-rep"})
-}
-
-// appAgent is 我的 → 企业服务 → 我是经办人: confirming invitations comes in a later
-// release; for now the page says so.
-func (s *Server) appAgent(w http.ResponseWriter, r *http.Request) error {
-	return s.appRender(w, r, http.StatusOK, "app-service", "我是经办人", "app-me", &appData{Kind: "agent"})
 }

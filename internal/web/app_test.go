@@ -184,7 +184,7 @@ func TestAppPages(t *testing.T) {
 		t.Errorf("我的 shows %q", text)
 	}
 	doc = parsed(t, app.get(t, "/app/me/agent"), http.StatusOK)
-	if h1 := doc.Must(t, "h1").TextContent(); !strings.Contains(h1, "即将开放") {
+	if h1 := doc.Must(t, "h1").TextContent(); h1 != "我是经办人" || !strings.Contains(doc.TextContent(), "暂无待确认的邀请") {
 		t.Errorf("我是经办人 h1 %q", h1)
 	}
 	checkPage(t, ts, "/app/me/agent", doc)

@@ -26,6 +26,9 @@ type appVerifyData struct {
 	// Mismatch warns that the signed-in person is not the expected one (approving
 	// would fail the session as 非本人).
 	Mismatch bool
+	// AgtBack is the app page of a flow done wholly in the app (?back=, see
+	// agtVerifyBack), to return to after the result; "" for the desktop flows.
+	AgtBack string
 }
 
 // appVerifyResult maps a session that has a result to the screen's state.
@@ -59,7 +62,7 @@ func (s *Server) appVerifyShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := &appVerifyData{ID: sess.ID, Purpose: verify.PurposeLabel(sess.Purpose), Expected: sess.Expected.Masked(),
-		Note: sess.ResultNote}
+		Note: sess.ResultNote, AgtBack: recAppBack(r)}
 	if sess.Done() {
 		d.State = appVerifyResult(sess)
 		return s.appVerifyRender(w, r, http.StatusOK, d)
@@ -117,6 +120,6 @@ func (s *Server) appVerifyPost(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return err
 	}
-	http.Redirect(w, r, "/app/v/"+url.PathEscape(id), http.StatusSeeOther)
+	http.Redirect(w, r, "/app/v/"+url.PathEscape(id)+agtBackQuery(recAppBack(r)), http.StatusSeeOther)
 	return nil
 }

@@ -16,7 +16,7 @@ import (
 // visitor's browser binding.
 
 // captchaPurposes are the purposes a page may ask a puzzle for.
-var captchaPurposes = map[string]bool{captcha.PurposeLogin: true}
+var captchaPurposes = map[string]bool{captcha.PurposeLogin: true, captcha.PurposeRecover: true}
 
 // captchaNew is GET /captcha/new?purpose=P.
 func (s *Server) captchaNew(w http.ResponseWriter, r *http.Request) error {

@@ -180,5 +180,10 @@ func (s *Server) catalogItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := itemData{Item: it, Back: catalogURL(cases.Filter{Category: it.Category}), Login: "/soon/login"}
+	if it.Applicant == cases.ApplicantUnit || it.Applicant == cases.ApplicantBoth {
+		// The unit's business entry: the unit login first, then the authorization
+		// check of agtBusiness.
+		d.Login = "/unit/items/" + url.PathEscape(it.Code)
+	}
 	return s.render(w, r, http.StatusOK, "item", it.Name, "catalog", d)
 }

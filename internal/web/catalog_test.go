@@ -256,7 +256,7 @@ func TestCatalogItem(t *testing.T) {
 	if !strings.Contains(apply, "登录后在线办理") || !strings.Contains(apply, "窗口") {
 		t.Errorf("how to apply: %q", apply)
 	}
-	if href := doc.Must(t, ".apply-panel a.button").AttrOr("href"); href != "/soon/login" {
+	if href := doc.Must(t, ".apply-panel a.button").AttrOr("href"); href != "/unit/items/LD-001" {
 		t.Errorf("login link %q", href)
 	}
 

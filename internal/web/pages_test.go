@@ -45,6 +45,27 @@ var pageURLs = map[string]struct {
 	"uc-home":   {"/unit/", http.StatusOK},
 	"uc-soon":   {"/unit/info", http.StatusOK},
 	"uc-choose": {"/unit/choose", http.StatusOK},
+
+	// Password recovery (P1) and the app's 重置单位密码 (P2).
+	"rec-recover": {"/recover", http.StatusOK},
+	"rec-app":     {"/app/me/reset", http.StatusOK},
+
+	// Delegation in use: 我是经办人 in the app, the unit's business.
+	"agt-app":   {"/app/me/agent", http.StatusOK},
+	"agt-items": {"/unit/items", http.StatusOK},
+	"agt-item":  {"/unit/items/SB-001", http.StatusOK},
+
+	// 经办人管理 (the confirmation page needs an agent: TestDlgRemoveAgent checks it
+	// with checkPage; here an unknown ID answers 404).
+	"dlg-agents":     {"/unit/agents", http.StatusOK},
+	"dlg-admin-form": {"/unit/agents/admin/new", http.StatusOK},
+	"dlg-agent-form": {"/unit/agents/new", http.StatusOK},
+	"dlg-remove":     {"/unit/agents/999999/remove", http.StatusNotFound},
+
+	// 账号设置 (U9) and the personal center's changes.
+	"acs-account":  {"/unit/account", http.StatusOK},
+	"acs-password": {"/unit/account/password", http.StatusOK},
+	"acs-mobile":   {"/me/mobile", http.StatusOK},
 }
 
 // pageSignIn names the pages that need a session, and which kind: "person" (a
@@ -54,6 +75,19 @@ var pageSignIn = map[string]string{
 	"uc-choose": "person",
 	"uc-home":   "unit",
 	"uc-soon":   "unit",
+	"rec-app":   "person",
+	"agt-app":   "person",
+	"agt-items": "unit",
+	"agt-item":  "unit",
+
+	"dlg-agents":     "unit",
+	"dlg-admin-form": "unit",
+	"dlg-agent-form": "unit",
+	"dlg-remove":     "unit",
+
+	"acs-account":  "unit",
+	"acs-password": "unit",
+	"acs-mobile":   "person",
 }
 
 func TestEveryPageRenders(t *testing.T) {
@@ -231,7 +265,7 @@ func TestHome(t *testing.T) {
 		links[a.TextContent()] = a.AttrOr("href")
 	}
 	for text, href := range map[string]string{
-		"忘记密码": "/soon/recover", "立即注册": "/register", "历史单位用户升级": "/soon/upgrade",
+		"忘记密码": "/recover", "立即注册": "/register", "历史单位用户升级": "/soon/upgrade",
 		"用户申诉": "/appeal", "登录": "/login",
 	} {
 		if links[text] != href {

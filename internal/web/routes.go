@@ -36,6 +36,24 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /captcha/new", s.captchaNew)
 	s.handle(mux, "POST /captcha/verify", s.captchaVerify)
 
+	// Password recovery (P1): the five steps of one flow, and its long poll.
+	s.handle(mux, "GET /recover", s.recStartShow)
+	s.handle(mux, "POST /recover", s.recStartPost)
+	s.handle(mux, "GET /recover/done", s.recDoneShow)
+	s.handle(mux, "GET /recover/{flow}", s.recFlowShow)
+	s.handle(mux, "POST /recover/{flow}", s.recPasswordPost)
+	s.handle(mux, "POST /recover/{flow}/captcha", s.recCaptchaPost)
+	s.handle(mux, "POST /recover/{flow}/verified", s.recVerifiedPost)
+	s.handle(mux, "POST /recover/{flow}/restart", s.recRestartPost)
+	s.handle(mux, "GET /recover/{flow}/wait", s.recWait)
+	// 我的 → 企业服务 → 重置单位密码 in the companion app (P2).
+	s.handle(mux, "GET /app/me/reset", s.appSignedIn(s.recAppList))
+	s.handle(mux, "POST /app/me/reset", s.appSignedIn(s.recAppStart))
+	s.handle(mux, "GET /app/me/reset/done", s.recAppDone)
+	s.handle(mux, "GET /app/me/reset/{flow}", s.appSignedIn(s.recAppShow))
+	s.handle(mux, "POST /app/me/reset/{flow}", s.appSignedIn(s.recAppPost))
+	s.handle(mux, "POST /app/me/reset/{flow}/restart", s.appSignedIn(s.recAppRestart))
+
 	// Unit registration by the legal rep, verification pages and the companion app
 	// (R2, A1, A2).
 	s.handle(mux, "GET /register/unit", s.uregStartShow)
@@ -59,7 +77,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "POST /app/v/{id}", s.appVerifyPost)
 	s.handle(mux, "GET /app/me", s.appMe)
 	s.handle(mux, "GET /app/me/legal-rep", s.appLegalRep)
-	s.handle(mux, "GET /app/me/agent", s.appSignedIn(s.appAgent))
+	s.handle(mux, "GET /app/me/agent", s.appSignedIn(s.agtAppList))
+	s.handle(mux, "GET /app/me/agent/{inv}", s.appSignedIn(s.agtAppShow))
+	s.handle(mux, "POST /app/me/agent/{inv}", s.appSignedIn(s.agtAppConfirm))
+	s.handle(mux, "POST /app/me/agent/{inv}/verify", s.appSignedIn(s.agtAppVerify))
+	s.handle(mux, "GET /app/me/agent/{inv}/decline", s.appSignedIn(s.agtAppDeclineShow))
+	s.handle(mux, "POST /app/me/agent/{inv}/decline", s.appSignedIn(s.agtAppDecline))
 
 	// The unit user center and acting for a unit (L7, U1, §6 shell).
 	s.handle(mux, "GET /unit/{$}", s.ucGuard(s.ucHome))
@@ -67,6 +90,41 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /unit/choose", s.signedIn(s.ucChoose))
 	s.handle(mux, "POST /unit/switch", s.signedIn(s.ucSwitch))
 	s.handle(mux, "POST /unit/leave", s.signedIn(s.ucLeave))
+
+	// 经办人管理 (U6): the administrator and the agents of the session's unit, for its
+	// legal rep and administrator (dlgGuard); more specific than /unit/{section}.
+	s.handle(mux, "GET /unit/agents", s.dlgGuard(s.dlgShow))
+	s.handle(mux, "GET /unit/agents/admin/new", s.dlgGuard(s.dlgAdminNewShow))
+	s.handle(mux, "POST /unit/agents/admin/new", s.dlgGuard(s.dlgAdminNewPost))
+	s.handle(mux, "GET /unit/agents/admin/{id}/replace", s.dlgGuard(s.dlgAdminReplaceShow))
+	s.handle(mux, "POST /unit/agents/admin/{id}/replace", s.dlgGuard(s.dlgAdminReplacePost))
+	s.handle(mux, "GET /unit/agents/admin/{id}/remove", s.dlgGuard(s.dlgAdminRemoveShow))
+	s.handle(mux, "POST /unit/agents/admin/{id}/remove", s.dlgGuard(s.dlgAdminRemovePost))
+	s.handle(mux, "GET /unit/agents/new", s.dlgGuard(s.dlgAgentNewShow))
+	s.handle(mux, "POST /unit/agents/new", s.dlgGuard(s.dlgAgentNewPost))
+	s.handle(mux, "GET /unit/agents/{id}/edit", s.dlgGuard(s.dlgAgentEditShow))
+	s.handle(mux, "POST /unit/agents/{id}/edit", s.dlgGuard(s.dlgAgentEditPost))
+	s.handle(mux, "GET /unit/agents/{id}/remove", s.dlgGuard(s.dlgAgentRemoveShow))
+	s.handle(mux, "POST /unit/agents/{id}/remove", s.dlgGuard(s.dlgAgentRemovePost))
+
+	// The unit's business: every route here passes agtBusiness, the one authorization
+	// check of role, scope, validity and the session's unit (U6).
+	s.handle(mux, "GET /unit/items", s.agtBusiness(s.agtItemsList))
+	s.handle(mux, "GET /unit/items/{code}", s.agtBusiness(s.agtItemShow))
+
+	// 账号设置 (U9) and the personal center's own changes: password and mobile, each
+	// behind a re-authentication; the keep-alive of the session-timeout notice.
+	s.handle(mux, "GET /unit/account", s.ucGuard(s.acsUnitAccount))
+	s.handle(mux, "GET /unit/account/password", s.ucGuard(s.acsPasswordShow(true)))
+	s.handle(mux, "POST /unit/account/password", s.ucGuard(s.acsPasswordPost(true)))
+	s.handle(mux, "GET /unit/account/mobile", s.ucGuard(s.acsMobileShow(true)))
+	s.handle(mux, "POST /unit/account/mobile", s.ucGuard(s.acsMobilePost(true)))
+	s.handle(mux, "GET /me/password", s.signedIn(s.acsPasswordShow(false)))
+	s.handle(mux, "POST /me/password", s.signedIn(s.acsPasswordPost(false)))
+	s.handle(mux, "GET /me/mobile", s.signedIn(s.acsMobileShow(false)))
+	s.handle(mux, "POST /me/mobile", s.signedIn(s.acsMobilePost(false)))
+	s.handle(mux, "POST /session/keepalive", s.acsKeepAlive)
+	s.handle(mux, "/session/keepalive", s.acsKeepAliveMethod)
 
 	// Development tools (development mode only).
 	s.handle(mux, "GET /dev/outbox", s.acctOutboxShow)

@@ -12,11 +12,13 @@ var soonNames = map[string]string{
 	"ca-login":      "CA登录",
 	"sso-login":     "省政务服务网登录",
 	"license-login": "电子营业执照登录",
-	"recover":       "忘记密码",
 	"upgrade":       "历史单位用户升级",
 	"query":         "查询服务",
 	"notices":       "公示公告",
 	"help":          "在线帮助",
+	// 开始办理 of a unit's business item (/unit/items/{code}) until online
+	// applications are built.
+	"apply": "在线申报",
 }
 
 func (s *Server) soonShow(w http.ResponseWriter, r *http.Request) error {

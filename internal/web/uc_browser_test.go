@@ -47,10 +47,10 @@ func TestBrowserUCSwitchUnits(t *testing.T) {
 	p.WaitText("长期有效")
 
 	// A section not built yet opens inside the shell.
-	p.ClickLink("经办人管理")
-	p.WaitURL("/unit/agents")
+	p.ClickLink("机构管理")
+	p.WaitURL("/unit/institutions")
 	p.WaitText("该功能即将开放")
-	if got := p.Text(`nav.uc-menu a[aria-current="page"]`); got != "经办人管理" {
+	if got := p.Text(`nav.uc-menu a[aria-current="page"]`); got != "机构管理" {
 		t.Errorf("current menu entry %q", got)
 	}
 
@@ -95,5 +95,5 @@ func TestBrowserUCPhone(t *testing.T) {
 	p.Open(base + "/unit/")
 	p.ClickLink("账号设置")
 	p.WaitURL("/unit/account")
-	p.WaitText("该功能即将开放")
+	p.WaitText("账户信息")
 }

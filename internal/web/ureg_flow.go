@@ -118,7 +118,13 @@ func (s *Server) uregAccountPost(w http.ResponseWriter, r *http.Request) error {
 	reg := s.uregService()
 
 	if f.Get("action") == uregActionSendCode {
+		// Every send is counted per mobile and address first (acs_sms.go).
+		tk, done, err := s.acsUregSendGate(w, r, flowID, f)
+		if done {
+			return err
+		}
 		sent, err := reg.SendCode(ctx, flowID, binding, f.Get(unitreg.FieldMobile), clientAddr(r))
+		s.acsSendDone(r, tk, err == nil)
 		failed := uregFormFailed(f, err)
 		if err != nil && !failed {
 			return s.uregFlowError(w, r, flowID, err)

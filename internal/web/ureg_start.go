@@ -47,6 +47,8 @@ type uregData struct {
 type uregSMS struct {
 	Notice string
 	Wait   int // seconds until another code may be asked for (sms.js counts down)
+	// Captcha: too many sends, the field shows the slider captcha (acsUregSendGate).
+	Captcha bool
 }
 
 // StepClass is the stepper class of step i (0-based). The last step, once reached,

@@ -26,6 +26,13 @@ type visitor struct {
 	Person     *person.Person
 	Unit       *unit.Unit
 	Membership *unit.Membership
+	// agtEnded is the unit session this request carried when loadSession ended it
+	// because its membership was no longer usable, so that a business route can say
+	// why (agtBusiness); nil otherwise.
+	agtEnded *agtEndedSession
+	// acsTimeout is the session-timeout notice's data, set with the session
+	// (acs_session.go); nil when signed out.
+	acsTimeout *acsTimeout
 }
 
 // SignedIn reports whether the visitor has a live session.
@@ -114,6 +121,9 @@ func (s *Server) loadSession(ctx context.Context, v *visitor, token string) erro
 		m, err := s.Units.Membership(ctx, sess.Subject.UnitID, sess.Subject.PersonID)
 		if errors.Is(err, unit.ErrNotFound) || (err == nil && (!m.Usable(s.Now()) || string(m.Role) != string(sess.Subject.Role))) {
 			_ = s.Sessions.End(ctx, token)
+			if err == nil {
+				v.agtEnded = &agtEndedSession{Membership: m, Role: unit.Role(sess.Subject.Role)}
+			}
 			return errMembershipGone
 		}
 		if err != nil {
@@ -126,6 +136,7 @@ func (s *Server) loadSession(ctx context.Context, v *visitor, token string) erro
 		v.Unit, v.Membership = &u, &m
 	}
 	v.Token, v.Session, v.Person = token, &sess, &p
+	v.acsTimeout = s.acsTimeoutFor(sess)
 	return nil
 }
 

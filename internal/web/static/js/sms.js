@@ -30,7 +30,9 @@
     var doc = new DOMParser().parseFromString(html, 'text/html');
     var target = button.getAttribute('data-sms-target');
     var oldCode = button.closest('.field');
-    var fresh = doc.querySelector('[data-sms-send]');
+    // A form may have several code fields (old and new number): take the
+    // answer's button of the same code field.
+    var fresh = doc.querySelector('[data-sms-send][data-sms-code="' + button.getAttribute('data-sms-code') + '"]');
     if (!fresh || !oldCode) {
       return null;
     }

@@ -1,0 +1,392 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/auth"
+	"hall/internal/person"
+	"hall/internal/unit"
+)
+
+// 账号设置 (U9) and the personal center's 修改密码 / 修改手机号: the account page, the
+// re-authentication (which password, throttled like a login), the sessions a change
+// ends, and the two codes of a mobile change.
+
+const acsNewPassword = "Acs-Changed-2026"
+
+// acsFixture: a legal rep of a unit, and an admin of it with a unit password.
+type acsFixture struct {
+	w            *world
+	u            unit.Unit
+	rep, admin   person.Person
+	adminUnitPwd string
+}
+
+func acsNewFixture(t *testing.T, ts *testServer, seed uint64) acsFixture {
+	t.Helper()
+	w := newWorld(ts, seed)
+	f := acsFixture{w: w, adminUnitPwd: "Acs-Unit-Pass-7"}
+	f.u, f.rep = w.unitWithRep(t, "示范安盛物流有限公司", "罗青岚")
+	f.admin = w.person(t, "苏明远")
+	w.member(t, unit.Membership{UnitID: f.u.ID, PersonID: f.admin.ID, Role: unit.RoleAdmin, Status: unit.StatusActive}, f.adminUnitPwd)
+	return f
+}
+
+// acsLive reports whether the session token still signs in.
+func acsLive(t *testing.T, ts *testServer, token string) bool {
+	t.Helper()
+	_, err := ts.Sessions.Lookup(context.Background(), token)
+	if err != nil && !errors.Is(err, auth.ErrNoSession) {
+		t.Fatal(err)
+	}
+	return err == nil
+}
+
+func acsPasswordForm(current, newPassword, confirm string) url.Values {
+	return url.Values{person.FieldCurrentPassword: {current}, person.FieldNewPassword: {newPassword}, person.FieldConfirm: {confirm}}
+}
+
+func TestAcsUnitAccountPage(t *testing.T) {
+	ts := newTestServer(t)
+	f := acsNewFixture(t, ts, 71)
+
+	c := newClient(ts)
+	signIn(t, c, unitSubject(f.rep, f.u, unit.RoleLegalRep))
+	doc := c.page(t, "/unit/account", http.StatusOK)
+	checkPage(t, ts, "/unit/account", doc)
+	main := doc.Must(t, ".uc-main").TextContent()
+	for _, want := range []string{"账户信息", f.rep.MaskedID(), f.rep.MaskedMobile(), "法定代表人", f.u.Name, "个人账户密码", "修改密码", "修改手机号"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("account page lacks %q", want)
+		}
+	}
+	for _, secret := range []string{f.rep.IDNumber, f.rep.Mobile, f.rep.Name} {
+		if strings.Contains(doc.Must(t, "body").TextContent(), secret) {
+			t.Errorf("account page shows %q unmasked", secret)
+		}
+	}
+	if strings.Contains(main, "收件地址") {
+		t.Error("the 收件地址 tab is not built yet")
+	}
+
+	a := newClient(ts)
+	signIn(t, a, unitSubject(f.admin, f.u, unit.RoleAdmin))
+	if main := a.page(t, "/unit/account", http.StatusOK).Must(t, ".uc-main").TextContent(); !strings.Contains(main, "管理员") || !strings.Contains(main, "经办密码") {
+		t.Errorf("admin's account page: %q", main)
+	}
+
+	// Guards: anonymous to the unit login, a personal session to the unit chooser.
+	anon := newClient(ts)
+	for _, path := range []string{"/unit/account", "/unit/account/password", "/unit/account/mobile"} {
+		wantRedirect(t, "anonymous "+path, anon.get(t, path), "/login?tab=unit&next="+url.QueryEscape(path))
+	}
+	wantRedirect(t, "anonymous /me/password", anon.get(t, "/me/password"), "/login?tab=person&next="+url.QueryEscape("/me/password"))
+	p := newClient(ts)
+	signIn(t, p, auth.Subject{PersonID: f.rep.ID})
+	wantRedirect(t, "personal session", p.get(t, "/unit/account"), "/unit/choose")
+	wantRedirect(t, "anonymous POST", anon.post(t, "/unit/account/password", acsPasswordForm(testPassword, acsNewPassword, acsNewPassword)),
+		"/login?tab=unit&next="+url.QueryEscape("/unit/account/password"))
+}
+
+// TestAcsPasswordPersonal: /me/password re-authenticates with the personal password;
+// a refusal says what is wrong beside the field; the change ends every other session
+// of the person and keeps this browser signed in with a new token.
+func TestAcsPasswordPersonal(t *testing.T) {
+	ts := newTestServer(t)
+	f := acsNewFixture(t, ts, 72)
+	c := newClient(ts)
+	signIn(t, c, auth.Subject{PersonID: f.rep.ID})
+	other := newClient(ts)
+	signIn(t, other, auth.Subject{PersonID: f.rep.ID})
+	inUnit := newClient(ts)
+	signIn(t, inUnit, unitSubject(f.rep, f.u, unit.RoleLegalRep))
+
+	doc := c.page(t, "/me", http.StatusOK)
+	if doc.First(`a[href="/me/password"]`) == nil || doc.First(`a[href="/me/mobile"]`) == nil {
+		t.Fatal("the personal center does not link to 修改密码 and 修改手机号")
+	}
+	doc = c.page(t, "/me/password", http.StatusOK)
+	checkPage(t, ts, "/me/password", doc)
+
+	cases := []struct {
+		name  string
+		form  url.Values
+		field string
+		msg   string
+	}{
+		{"wrong current", acsPasswordForm("Wrong-Pass-123", acsNewPassword, acsNewPassword), person.FieldCurrentPassword, person.MsgCurrentWrong},
+		{"no current", acsPasswordForm("", acsNewPassword, acsNewPassword), person.FieldCurrentPassword, "请输入当前密码"},
+		{"confirm differs", acsPasswordForm(testPassword, acsNewPassword, acsNewPassword+"x"), person.FieldConfirm, "两次输入的新密码不一致"},
+		{"weak", acsPasswordForm(testPassword, "abcdefgh", "abcdefgh"), person.FieldNewPassword, "密码"},
+		{"same", acsPasswordForm(testPassword, testPassword, testPassword), person.FieldNewPassword, "不能与当前密码相同"},
+		{"contains the mobile", acsPasswordForm(testPassword, "Ab!"+f.rep.Mobile, "Ab!"+f.rep.Mobile), person.FieldNewPassword, "手机号码"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := parsed(t, c.post(t, "/me/password", tc.form), http.StatusUnprocessableEntity)
+			if got := fieldError(t, doc, tc.field); !strings.Contains(got, tc.msg) {
+				t.Errorf("message beside %s: %q, want %q", tc.field, got, tc.msg)
+			}
+			for _, n := range doc.All("input[type=password]") {
+				if n.AttrOr("value") != "" {
+					t.Errorf("password field %s echoed back", n.AttrOr("name"))
+				}
+			}
+		})
+	}
+	if !acsLive(t, ts, other.session()) || !acsLive(t, ts, c.session()) {
+		t.Fatal("a refused change ended sessions")
+	}
+
+	before := c.session()
+	rec := c.post(t, "/me/password", acsPasswordForm(testPassword, acsNewPassword, acsNewPassword))
+	wantRedirect(t, "change", rec, "/me?notice=password")
+	nc := sessionCookie(ts, rec)
+	if nc == nil || nc.Value == "" || nc.Value == before || !nc.HttpOnly {
+		t.Fatalf("no new session cookie after the change: %+v", nc)
+	}
+	if acsLive(t, ts, before) || acsLive(t, ts, other.session()) || acsLive(t, ts, inUnit.session()) {
+		t.Error("a session from before the change is still live")
+	}
+	if !acsLive(t, ts, c.session()) {
+		t.Fatal("the browser that made the change was signed out")
+	}
+	if got := c.page(t, "/me?notice=password", http.StatusOK).Must(t, ".alert-success").TextContent(); !strings.Contains(got, "密码修改成功") {
+		t.Errorf("notice %q", got)
+	}
+	wantRedirect(t, "other browser", other.get(t, "/me"), "/login?tab=person&next=%2Fme")
+	if _, err := ts.Persons.Authenticate(context.Background(), f.rep.IDNumber, testPassword); !errors.Is(err, person.ErrBadCredentials) {
+		t.Errorf("old password still works: %v", err)
+	}
+	if _, err := ts.Persons.Authenticate(context.Background(), f.rep.IDNumber, acsNewPassword); err != nil {
+		t.Errorf("new password: %v", err)
+	}
+	es := ucAuditEntries(t, ts, "person.password.change")
+	if len(es) != 1 || es[0].PersonID != f.rep.ID || es[0].Detail["sessions_ended"] != "3" || es[0].ClientIP == "" {
+		t.Fatalf("audit: %+v", es)
+	}
+}
+
+// TestAcsPasswordUnit: in the unit center the legal rep changes the personal
+// password; an admin re-authenticates with, and changes, the unit password, which
+// ends only the admin's sessions in that unit.
+func TestAcsPasswordUnit(t *testing.T) {
+	ts := newTestServer(t)
+	f := acsNewFixture(t, ts, 73)
+
+	// The admin: the personal password does not re-authenticate here.
+	a := newClient(ts)
+	signIn(t, a, unitSubject(f.admin, f.u, unit.RoleAdmin))
+	a2 := newClient(ts)
+	signIn(t, a2, unitSubject(f.admin, f.u, unit.RoleAdmin))
+	aPersonal := newClient(ts)
+	signIn(t, aPersonal, auth.Subject{PersonID: f.admin.ID})
+	doc := a.page(t, "/unit/account/password", http.StatusOK)
+	if hint := doc.Must(t, ".uc-main").TextContent(); !strings.Contains(hint, "经办密码") {
+		t.Errorf("the admin's page does not say it is the unit password: %q", hint)
+	}
+	doc = parsed(t, a.post(t, "/unit/account/password", acsPasswordForm(testPassword, acsNewPassword, acsNewPassword)), http.StatusUnprocessableEntity)
+	if got := fieldError(t, doc, person.FieldCurrentPassword); got != person.MsgCurrentWrong {
+		t.Errorf("personal password as the unit password: %q", got)
+	}
+	wantRedirect(t, "admin change", a.post(t, "/unit/account/password", acsPasswordForm(f.adminUnitPwd, acsNewPassword, acsNewPassword)),
+		"/unit/account?notice=unit-password")
+	if acsLive(t, ts, a2.session()) {
+		t.Error("the admin's other session in the unit is still live")
+	}
+	if !acsLive(t, ts, aPersonal.session()) || !acsLive(t, ts, a.session()) {
+		t.Error("the admin's personal session or this browser was signed out")
+	}
+	if got := a.page(t, "/unit/account?notice=unit-password", http.StatusOK).Must(t, ".alert-success").TextContent(); !strings.Contains(got, "经办密码修改成功") {
+		t.Errorf("notice %q", got)
+	}
+	pw := ts.acsUnitPasswords()
+	if err := pw.Check(context.Background(), f.u.ID, f.admin.ID, acsNewPassword); err != nil {
+		t.Errorf("new unit password: %v", err)
+	}
+	if _, err := ts.Persons.Authenticate(context.Background(), f.admin.Mobile, testPassword); err != nil {
+		t.Errorf("the admin's personal password changed: %v", err)
+	}
+	if es := ucAuditEntries(t, ts, "unit.password.change"); len(es) != 1 || es[0].UnitID != f.u.ID || es[0].Role != "admin" {
+		t.Errorf("audit: %+v", es)
+	}
+
+	// The legal rep: the personal password, every session of the person ends.
+	r := newClient(ts)
+	signIn(t, r, unitSubject(f.rep, f.u, unit.RoleLegalRep))
+	rPersonal := newClient(ts)
+	signIn(t, rPersonal, auth.Subject{PersonID: f.rep.ID})
+	doc = parsed(t, r.post(t, "/unit/account/password", acsPasswordForm(testPassword, "A!"+strings.ToLower(f.u.USCC), "A!"+strings.ToLower(f.u.USCC))), http.StatusUnprocessableEntity)
+	if got := fieldError(t, doc, person.FieldNewPassword); !strings.Contains(got, "信用代码") {
+		t.Errorf("a password with the unit's USCC in it: %q", got)
+	}
+	wantRedirect(t, "legal rep change", r.post(t, "/unit/account/password", acsPasswordForm(testPassword, acsNewPassword, acsNewPassword)),
+		"/unit/account?notice=password")
+	if acsLive(t, ts, rPersonal.session()) {
+		t.Error("the legal rep's personal session is still live")
+	}
+	// This browser goes on acting for the unit.
+	if got := r.page(t, "/unit/", http.StatusOK).Must(t, ".uc-unit-name").TextContent(); got != f.u.Name {
+		t.Errorf("after the change the browser acts for %q", got)
+	}
+}
+
+// TestAcsReauthThrottle: wrong current passwords are counted like failed logins of
+// the account: captcha after 3, lock after 5 for 10 minutes, during which the right
+// password answers as a wrong one; the lock ends on time.
+func TestAcsReauthThrottle(t *testing.T) {
+	clock := &testClock{t: time.Date(2026, 5, 7, 2, 0, 0, 0, time.UTC)}
+	ts := newTestServer(t, withClock(t, clock))
+	f := acsNewFixture(t, ts, 74)
+	c := newClient(ts)
+	signIn(t, c, auth.Subject{PersonID: f.rep.ID})
+	wrong := acsPasswordForm("Wrong-Pass-123", acsNewPassword, acsNewPassword)
+	right := acsPasswordForm(testPassword, acsNewPassword, acsNewPassword)
+
+	type answer struct {
+		code       int
+		current    string
+		captcha    bool
+		captchaMsg string
+		location   string
+	}
+	post := func(form url.Values) answer {
+		rec := c.post(t, "/me/password", form)
+		a := answer{code: rec.Code, location: rec.Header().Get("Location")}
+		if a.location != "" {
+			return a
+		}
+		doc := parseHTML(t, rec.Body.String())
+		a.current = fieldError(t, doc, person.FieldCurrentPassword)
+		a.captcha = doc.First(".slider-captcha") != nil
+		if n := doc.First("#e-captcha_token"); n != nil {
+			a.captchaMsg = n.TextContent()
+		}
+		return a
+	}
+	bad := answer{code: 422, current: person.MsgCurrentWrong}
+	badCaptcha := answer{code: 422, current: person.MsgCurrentWrong, captcha: true}
+	want := func(what string, got, want answer) {
+		t.Helper()
+		if got != want {
+			t.Errorf("%s: %+v, want %+v", what, got, want)
+		}
+	}
+	if c.page(t, "/me/password", http.StatusOK).First(".slider-captcha") != nil {
+		t.Error("captcha on a fresh form")
+	}
+	want("wrong 1", post(wrong), bad)
+	want("wrong 2", post(wrong), bad)
+	want("wrong 3", post(wrong), badCaptcha)
+	want("right without captcha", post(right), answer{code: 422, captcha: true, captchaMsg: acctMsgCaptcha})
+	want("wrong 4", post(withToken(wrong, solveCaptcha(t, ts, c, 1))), badCaptcha)
+	want("wrong 5", post(withToken(wrong, solveCaptcha(t, ts, c, 2))), badCaptcha)
+	want("right while locked", post(withToken(right, solveCaptcha(t, ts, c, 3))), badCaptcha)
+	// The re-authentication counts on the login's counter: the personal login by ID
+	// number is locked too.
+	l := newClient(ts)
+	got := postLogin(t, l, "/login/person", withToken(url.Values{"login": {f.rep.IDNumber}, "password": {testPassword}}, solveCaptcha(t, ts, l, 4)))
+	wantAnswer(t, "login while locked", got, wrongCaptcha)
+	if _, err := ts.Persons.Authenticate(context.Background(), f.rep.IDNumber, acsNewPassword); err == nil {
+		t.Fatal("the password changed while locked")
+	}
+
+	clock.Advance(10*time.Minute + time.Second)
+	signIn(t, c, auth.Subject{PersonID: f.rep.ID}) // the first session ran out meanwhile
+	want("right after the lock", post(right), answer{code: http.StatusSeeOther, location: "/me?notice=password"})
+}
+
+// acsMobileForm is a complete mobile change form.
+func acsMobileForm(current, oldCode, newMobile, newCode string) url.Values {
+	return url.Values{person.FieldCurrentPassword: {current}, person.FieldOldCode: {oldCode},
+		person.FieldNewMobile: {newMobile}, person.FieldNewCode: {newCode}, "action": {"submit"}}
+}
+
+// TestAcsMobile: both codes from the outbox change the mobile; the messages of a
+// refused change sit beside their fields.
+func TestAcsMobile(t *testing.T) {
+	clock := &testClock{t: time.Date(2026, 5, 7, 2, 0, 0, 0, time.UTC)}
+	ts := newTestServer(t, withClock(t, clock))
+	f := acsNewFixture(t, ts, 75)
+	c := newClient(ts)
+	signIn(t, c, unitSubject(f.admin, f.u, unit.RoleAdmin))
+	newMobile := f.w.mobile()
+	taken := f.rep.Mobile
+
+	doc := c.page(t, "/unit/account/mobile", http.StatusOK)
+	checkPage(t, ts, "/unit/account/mobile", doc)
+	if !strings.Contains(doc.Must(t, ".uc-main").TextContent(), f.admin.MaskedMobile()) {
+		t.Error("the page does not say where the old code goes")
+	}
+
+	// Sending: the new number is checked first.
+	for _, tc := range []struct{ mobile, msg string }{
+		{"", "请输入新手机号码"}, {"12345", "手机号码"}, {f.admin.Mobile, "相同"},
+	} {
+		form := url.Values{person.FieldNewMobile: {tc.mobile}, "action": {acsActionSendNew}}
+		doc := parsed(t, c.post(t, "/unit/account/mobile", form), http.StatusUnprocessableEntity)
+		if got := fieldError(t, doc, person.FieldNewMobile); !strings.Contains(got, tc.msg) {
+			t.Errorf("send to %q: %q, want %q", tc.mobile, got, tc.msg)
+		}
+	}
+	doc = parsed(t, c.post(t, "/unit/account/mobile", url.Values{"action": {acsActionSendOld}}), http.StatusOK)
+	if n := doc.First(".acct-sms-notice"); n == nil || !strings.Contains(n.TextContent(), f.admin.MaskedMobile()) {
+		t.Fatal("no notice of the code sent to the old number")
+	}
+	oldCode := latestCode(t, ts, f.admin.Mobile)
+	doc = parsed(t, c.post(t, "/unit/account/mobile", url.Values{person.FieldNewMobile: {newMobile}, "action": {acsActionSendNew}}), http.StatusOK)
+	if got := doc.Must(t, "#f-"+person.FieldNewMobile).AttrOr("value"); got != newMobile {
+		t.Errorf("new mobile not kept in the form: %q", got)
+	}
+	newCode := latestCode(t, ts, newMobile)
+
+	// Refusals: the wrong unit password (no code consumed), a wrong code.
+	doc = parsed(t, c.post(t, "/unit/account/mobile", acsMobileForm(testPassword, oldCode, newMobile, newCode)), http.StatusUnprocessableEntity)
+	if got := fieldError(t, doc, person.FieldCurrentPassword); got != person.MsgCurrentWrong {
+		t.Errorf("personal password of an admin: %q", got)
+	}
+	if got := doc.Must(t, "#f-"+person.FieldNewMobile).AttrOr("value"); got != newMobile {
+		t.Errorf("the form lost the new mobile: %q", got)
+	}
+	doc = parsed(t, c.post(t, "/unit/account/mobile", acsMobileForm(f.adminUnitPwd, oldCode, newMobile, "000000")), http.StatusUnprocessableEntity)
+	if got := fieldError(t, doc, person.FieldNewCode); got == "" {
+		t.Error("a wrong new-number code has no message")
+	}
+	// The old code was consumed by that attempt: ask for a new one.
+	clock.Advance(61 * time.Second)
+	c.post(t, "/unit/account/mobile", url.Values{"action": {acsActionSendOld}})
+	oldCode = latestCode(t, ts, f.admin.Mobile)
+
+	// A taken number: said only after both codes, with the appeal link.
+	c.post(t, "/unit/account/mobile", url.Values{person.FieldNewMobile: {taken}, "action": {acsActionSendNew}})
+	doc = parsed(t, c.post(t, "/unit/account/mobile", acsMobileForm(f.adminUnitPwd, oldCode, taken, latestCode(t, ts, taken))), http.StatusUnprocessableEntity)
+	if got := fieldError(t, doc, person.FieldNewMobile); got != person.MsgMobileTaken {
+		t.Errorf("taken: %q", got)
+	}
+	if doc.First(`a[href="/appeal?kind=mobile_taken"]`) == nil {
+		t.Error("no 用户申诉 link beside a taken number")
+	}
+
+	clock.Advance(61 * time.Second)
+	c.post(t, "/unit/account/mobile", url.Values{"action": {acsActionSendOld}})
+	oldCode = latestCode(t, ts, f.admin.Mobile)
+	wantRedirect(t, "change", c.post(t, "/unit/account/mobile", acsMobileForm(f.adminUnitPwd, oldCode, newMobile, newCode)),
+		"/unit/account?notice=mobile")
+	p, err := ts.Persons.Get(context.Background(), f.admin.ID)
+	if err != nil || p.Mobile != newMobile {
+		t.Fatalf("mobile after the change: %v", err)
+	}
+	if main := c.page(t, "/unit/account?notice=mobile", http.StatusOK).Must(t, ".uc-main").TextContent(); !strings.Contains(main, p.MaskedMobile()) || !strings.Contains(main, "手机号码修改成功") {
+		t.Errorf("account page after the change: %q", main)
+	}
+	es := ucAuditEntries(t, ts, "person.mobile.change")
+	if len(es) != 1 || es[0].UnitID != f.u.ID || es[0].Role != "admin" {
+		t.Fatalf("audit: %+v", es)
+	}
+}

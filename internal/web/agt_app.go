@@ -1,0 +1,395 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"hall/internal/delegation"
+	"hall/internal/person"
+	"hall/internal/unit"
+	"hall/internal/verify"
+)
+
+// The companion app's 我的 → 企业服务 → 我是经办人 (SPEC A3, U6): the signed-in person
+// sees the invitations to act for a unit as administrator or agent, passes face
+// verification in the app and sets the unit password (设置经办密码 / 确认经办密码), or
+// declines. The rules are delegation.Confirm and delegation.Decline.
+//
+// The flow keeps no state of its own: the verification session's ID travels in the
+// URL (?v=…) and the form, and the session is bound to this app login and this
+// invitation (agtBinding), so the ID is worth nothing in another browser, another
+// login or for another invitation. Confirm consumes the verification inside its own
+// transaction (delegation.ConsumeIn), so it is spent only when the confirmation
+// commits: a refused password leaves it usable for the next try.
+
+// Notices the list shows after a redirect (?notice=…); only these keys are known.
+var agtAppNotices = map[string]string{
+	"confirmed": "已确认授权，经办密码设置成功。请在电脑上打开网上办事服务大厅，选择“单位登录”，用本人证件号码或移动电话和经办密码登录。",
+	"declined":  "已拒绝该邀请。",
+}
+
+// agtMsgVerifyFirst is shown when the confirmation lacks a usable verification.
+const agtMsgVerifyFirst = "请先完成本人的人脸识别验证"
+
+// agtInvitation is one invitation as the app shows it.
+type agtInvitation struct {
+	ID        string
+	UnitName  string
+	Inviter   string // role and masked name
+	Role      string // 管理员 / 经办人
+	InvitedAt time.Time
+	ExpiresAt time.Time
+	Validity  string
+	Items     []string // granted item names (agents)
+}
+
+// agtAppData is the template data of the app's 我是经办人 screens. Mode is "list"
+// (all pending invitations), "show" (one invitation: verification and password) or
+// "decline" (the confirm step of 拒绝).
+type agtAppData struct {
+	Mode        string
+	Notice      string
+	Invitations []agtInvitation
+	Inv         agtInvitation
+	// Verify is where the verification of the show page stands: "" (not started, or
+	// no longer usable), "pending", "passed", "failed" or "expired".
+	Verify     string
+	VerifyID   string
+	VerifyLink string // the app's verification screen, with the way back here
+	VerifyNote string // why it failed
+	Form       *form
+	Hint       string // the password rule
+}
+
+// PasswordField is 设置经办密码, a new password (never echoed back).
+func (d *agtAppData) PasswordField() field {
+	fd := d.Form.Field(person.FieldPassword, "设置经办密码", "password", d.Hint)
+	fd.Autocomplete = "new-password"
+	return fd
+}
+
+// ConfirmField is 确认经办密码.
+func (d *agtAppData) ConfirmField() field {
+	return d.Form.Field(person.FieldConfirm, "确认经办密码", "password")
+}
+
+func (s *Server) agtAppRender(w http.ResponseWriter, r *http.Request, status int, title string, d *agtAppData) error {
+	if d.Form == nil {
+		d.Form = newForm(nil)
+	}
+	d.Hint = s.Policy.Hint()
+	return s.render(w, r, status, "agt-app", title, "app-me", d)
+}
+
+// agtBinding binds a verification to this app login (the session token, a secret
+// of this browser that changes at every login) and to one invitation.
+func agtBinding(v *visitor, invitationID string) string {
+	return "agent-confirm:" + v.Token + ":" + invitationID
+}
+
+// agtValidity shows a grant's period as dates in Asia/Shanghai.
+func agtValidity(from, until time.Time) string {
+	day := func(t time.Time) string { return t.In(shanghai).Format("2006-01-02") }
+	switch {
+	case from.IsZero() && until.IsZero():
+		return "长期有效"
+	case until.IsZero():
+		return day(from) + " 起长期有效"
+	case from.IsZero():
+		return "至 " + day(until)
+	}
+	return day(from) + " 至 " + day(until)
+}
+
+// agtInvitations reads the signed-in person's pending invitations for the screens,
+// with the granted items by name.
+func (s *Server) agtInvitations(ctx context.Context, personID int64) ([]agtInvitation, error) {
+	pending, err := s.Delegation.PendingInvitations(ctx, personID)
+	if err != nil || len(pending) == 0 {
+		return nil, err
+	}
+	names, err := s.agtItemNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]agtInvitation, 0, len(pending))
+	for _, p := range pending {
+		inv := agtInvitation{ID: p.ID, UnitName: p.UnitName, Inviter: p.Inviter, Role: p.Role.Label(),
+			InvitedAt: p.InvitedAt, ExpiresAt: p.ExpiresAt, Validity: agtValidity(p.ValidFrom, p.ValidUntil)}
+		if p.Role == unit.RoleAdmin {
+			inv.Items = []string{"本单位全部业务"}
+		}
+		for _, code := range p.Items {
+			name := names[code]
+			if name == "" {
+				name = code
+			}
+			inv.Items = append(inv.Items, name)
+		}
+		out = append(out, inv)
+	}
+	return out, nil
+}
+
+// agtFind is the person's pending invitation id; ok is false when there is none
+// (unknown, someone else's, answered, expired or revoked: the page cannot tell).
+func (s *Server) agtFind(ctx context.Context, personID int64, id string) (agtInvitation, bool, error) {
+	if !delegation.ValidInvitationID(id) {
+		return agtInvitation{}, false, nil
+	}
+	all, err := s.agtInvitations(ctx, personID)
+	if err != nil {
+		return agtInvitation{}, false, err
+	}
+	for _, inv := range all {
+		if inv.ID == id {
+			return inv, true, nil
+		}
+	}
+	return agtInvitation{}, false, nil
+}
+
+// agtGone answers for an invitation that is not (or no longer) open: the list,
+// with the reason on top.
+func (s *Server) agtGone(w http.ResponseWriter, r *http.Request, msg string) error {
+	v := visitorFrom(r.Context())
+	all, err := s.agtInvitations(r.Context(), v.Person.ID)
+	if err != nil {
+		return err
+	}
+	d := &agtAppData{Mode: "list", Invitations: all, Form: newForm(nil)}
+	d.Form.Top = msg
+	return s.agtAppRender(w, r, http.StatusNotFound, "我是经办人", d)
+}
+
+// agtAppList is GET /app/me/agent: the pending invitations.
+func (s *Server) agtAppList(w http.ResponseWriter, r *http.Request) error {
+	v := visitorFrom(r.Context())
+	all, err := s.agtInvitations(r.Context(), v.Person.ID)
+	if err != nil {
+		return err
+	}
+	d := &agtAppData{Mode: "list", Invitations: all, Notice: agtAppNotices[r.URL.Query().Get("notice")]}
+	return s.agtAppRender(w, r, http.StatusOK, "我是经办人", d)
+}
+
+// agtVerifyState fills d's verification fields from session sid (bound to this
+// login and invitation). A session that is unknown here, or already used, counts as
+// none: the page offers to start one.
+func (s *Server) agtVerifyState(ctx context.Context, v *visitor, d *agtAppData, sid string) error {
+	d.Verify, d.VerifyID, d.VerifyLink, d.VerifyNote = "", "", "", ""
+	if sid == "" || len(sid) > 64 {
+		return nil
+	}
+	sess, err := s.Verify.Status(ctx, sid, agtBinding(v, d.Inv.ID))
+	switch {
+	case errors.Is(err, verify.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case sess.Purpose != verify.PurposeAgentConfirm:
+		return nil
+	}
+	switch sess.Status {
+	case verify.Passed:
+		if !sess.ConsumedAt.IsZero() {
+			return nil
+		}
+		d.Verify = "passed"
+	case verify.Pending:
+		d.Verify = "pending"
+	case verify.Failed:
+		d.Verify, d.VerifyNote = "failed", sess.ResultNote
+	default:
+		d.Verify = "expired"
+	}
+	d.VerifyID, d.VerifyLink = sess.ID, agtVerifyLink(d.Inv.ID, sess.ID)
+	return nil
+}
+
+// agtShowURL is the invitation's page, with the verification session when there is one.
+func agtShowURL(invitationID, sid string) string {
+	u := "/app/me/agent/" + invitationID
+	if sid != "" {
+		u += "?v=" + url.QueryEscape(sid)
+	}
+	return u
+}
+
+// agtVerifyLink is the app's verification screen for sid, with the way back to the
+// invitation's page.
+func agtVerifyLink(invitationID, sid string) string {
+	return "/app/v/" + url.PathEscape(sid) + "?back=" + url.QueryEscape(agtShowURL(invitationID, sid))
+}
+
+// agtAppShow is GET /app/me/agent/{inv}: the invitation, its verification and, once
+// passed, the password form.
+func (s *Server) agtAppShow(w http.ResponseWriter, r *http.Request) error {
+	v := visitorFrom(r.Context())
+	inv, ok, err := s.agtFind(r.Context(), v.Person.ID, r.PathValue("inv"))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.agtGone(w, r, delegation.ErrInvitationNotFound.Msg)
+	}
+	d := &agtAppData{Mode: "show", Inv: inv}
+	if err := s.agtVerifyState(r.Context(), v, d, r.URL.Query().Get("v")); err != nil {
+		return err
+	}
+	return s.agtAppRender(w, r, http.StatusOK, "确认授权", d)
+}
+
+// agtAppVerify is POST /app/me/agent/{inv}/verify: it starts a face verification of
+// the signed-in person for confirming this invitation and opens the app's
+// verification screen, which leads back to the invitation.
+func (s *Server) agtAppVerify(w http.ResponseWriter, r *http.Request) error {
+	v := visitorFrom(r.Context())
+	inv, ok, err := s.agtFind(r.Context(), v.Person.ID, r.PathValue("inv"))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.agtGone(w, r, delegation.ErrInvitationNotFound.Msg)
+	}
+	sess, err := s.Verify.Start(r.Context(), verify.Request{Purpose: verify.PurposeAgentConfirm,
+		Binding: agtBinding(v, inv.ID), Expected: appActor(v)})
+	if errors.Is(err, verify.ErrProvider) {
+		return errStatus(http.StatusServiceUnavailable, "认证服务暂时不可用，请稍后再试")
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, agtVerifyLink(inv.ID, sess.ID), http.StatusSeeOther)
+	return nil
+}
+
+// agtAppConfirm is POST /app/me/agent/{inv}: 确认授权 with the new unit password. The
+// verification is consumed inside delegation.Confirm's transaction.
+func (s *Server) agtAppConfirm(w http.ResponseWriter, r *http.Request) error {
+	v := visitorFrom(r.Context())
+	if err := r.ParseForm(); err != nil {
+		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+	}
+	inv, ok, err := s.agtFind(r.Context(), v.Person.ID, r.PathValue("inv"))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.agtGone(w, r, delegation.ErrInvitationNotFound.Msg)
+	}
+	f := newForm(r)
+	d := &agtAppData{Mode: "show", Inv: inv, Form: f}
+	sid := f.Get("verification")
+	err = s.Delegation.Confirm(r.Context(), s.agtActor(r), delegation.Confirmation{
+		InvitationID: inv.ID, Password: f.Values.Get(person.FieldPassword), Confirm: f.Values.Get(person.FieldConfirm),
+		Proof: delegation.ConsumeIn(s.Verify, sid, agtBinding(v, inv.ID))})
+	var fe *person.FormError
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/app/me/agent?notice=confirmed", http.StatusSeeOther)
+		return nil
+	case errors.As(err, &fe):
+		for name, msg := range fe.Fields {
+			f.Fail(name, msg)
+		}
+	case errors.Is(err, delegation.ErrVerificationRequired):
+		f.Top = agtMsgVerifyFirst
+		// The verification is not usable (any more): the page offers a new one.
+		sid = ""
+	case errors.Is(err, delegation.ErrInvitationNotFound), errors.Is(err, delegation.ErrInvitationExpired),
+		errors.Is(err, delegation.ErrUnitNotFound), errors.Is(err, delegation.ErrUnitClosed):
+		return s.agtGone(w, r, delegation.Message(err))
+	case errors.Is(err, person.ErrBusy):
+		return errStatus(http.StatusServiceUnavailable, "系统繁忙，请稍后再试")
+	default:
+		return err
+	}
+	if err := s.agtVerifyState(r.Context(), v, d, sid); err != nil {
+		return err
+	}
+	return s.agtAppRender(w, r, http.StatusUnprocessableEntity, "确认授权", d)
+}
+
+// agtAppDeclineShow is GET /app/me/agent/{inv}/decline: the confirm step of 拒绝.
+func (s *Server) agtAppDeclineShow(w http.ResponseWriter, r *http.Request) error {
+	v := visitorFrom(r.Context())
+	inv, ok, err := s.agtFind(r.Context(), v.Person.ID, r.PathValue("inv"))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.agtGone(w, r, delegation.ErrInvitationNotFound.Msg)
+	}
+	return s.agtAppRender(w, r, http.StatusOK, "拒绝邀请", &agtAppData{Mode: "decline", Inv: inv})
+}
+
+// agtAppDecline is POST /app/me/agent/{inv}/decline: the invitation is refused and
+// its pending grant revoked.
+func (s *Server) agtAppDecline(w http.ResponseWriter, r *http.Request) error {
+	err := s.Delegation.Decline(r.Context(), s.agtActor(r), r.PathValue("inv"))
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/app/me/agent?notice=declined", http.StatusSeeOther)
+		return nil
+	case errors.Is(err, delegation.ErrInvitationNotFound), errors.Is(err, delegation.ErrInvitationExpired),
+		errors.Is(err, delegation.ErrUnitNotFound), errors.Is(err, delegation.ErrUnitClosed):
+		return s.agtGone(w, r, delegation.Message(err))
+	}
+	return err
+}
+
+// agtActor is the signed-in person as the actor of a delegation command.
+func (s *Server) agtActor(r *http.Request) delegation.Actor {
+	return delegation.Actor{PersonID: visitorFrom(r.Context()).Person.ID, ClientIP: clientAddr(r),
+		RequestID: RequestID(r.Context())}
+}
+
+// agtVerifyBack is the way back from the app's verification screen to an
+// invitation's page (?back=…): only a page of 我是经办人 is accepted, so the
+// parameter cannot send anyone elsewhere.
+func agtVerifyBack(r *http.Request) string {
+	back := r.URL.Query().Get("back")
+	if !strings.HasPrefix(back, "/app/me/agent/") || appNext(back) != back {
+		return ""
+	}
+	// Only an invitation's page, with at most the verification session (?v=…):
+	// anything else (dot segments, escapes, other parameters) is refused.
+	path, query, _ := strings.Cut(strings.TrimPrefix(back, "/app/me/agent/"), "?")
+	if !delegation.ValidInvitationID(path) {
+		return ""
+	}
+	if query != "" {
+		q, err := url.ParseQuery(query)
+		if err != nil || len(q) != 1 || len(q["v"]) != 1 || !agtPlainToken(q.Get("v")) || "v="+url.QueryEscape(q.Get("v")) != query {
+			return ""
+		}
+	}
+	return back
+}
+
+// agtPlainToken reports whether s is 1–128 characters of base64url or hex, the
+// alphabet of verification session IDs.
+func agtPlainToken(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// agtBackQuery is "?back=…" for a way back, or "".
+func agtBackQuery(back string) string {
+	if back == "" {
+		return ""
+	}
+	return "?back=" + url.QueryEscape(back)
+}

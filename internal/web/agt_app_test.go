@@ -1,0 +1,459 @@
+package web
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/audit"
+	"hall/internal/delegation"
+	"hall/internal/ident"
+	"hall/internal/person"
+	"hall/internal/qr"
+	"hall/internal/unit"
+	"hall/internal/verify"
+)
+
+// agtPassword is the unit password the tests' agents set (invented; passes the policy).
+const agtPassword = "Agt-Unit-Pass-77"
+
+// agtFixture is a unit with its legal rep and a person invited as its agent.
+type agtFixture struct {
+	w     *world
+	u     unit.Unit
+	rep   person.Person
+	agent person.Person
+	inv   delegation.Invitation
+}
+
+// agtNominee is p as a legal rep types them into the add-agent form.
+func agtNominee(p person.Person) delegation.Nominee {
+	return delegation.Nominee{Name: p.Name, IDType: p.IDType, IDNumber: p.IDNumber, Mobile: p.Mobile}
+}
+
+// agtInvite makes a unit whose legal rep invites a new person as agent for items,
+// valid for 30 days from the server's now.
+func agtInvite(t testing.TB, ts *testServer, seed uint64, items ...string) agtFixture {
+	t.Helper()
+	w := newWorld(ts, seed)
+	u, rep := w.unitWithRep(t, "示范禾丰商贸有限公司", "邵景行")
+	agent := w.person(t, "乔语桐")
+	inv, err := ts.Delegation.AddAgent(context.Background(), delegation.Actor{PersonID: rep.ID}, u.ID, agtNominee(agent),
+		items, time.Time{}, ts.Now().Add(30*24*time.Hour))
+	if err != nil {
+		t.Fatalf("add agent: %v", err)
+	}
+	return agtFixture{w: w, u: u, rep: rep, agent: agent, inv: inv}
+}
+
+// agtConfirmDirect confirms inv for p through the domain, with a development face
+// verification, as the app would.
+func agtConfirmDirect(t testing.TB, ts *testServer, inv delegation.Invitation, p person.Person) {
+	t.Helper()
+	ctx := context.Background()
+	who := verify.Person{IDType: p.IDType, IDNumber: p.IDNumber, Name: p.Name}
+	sess, err := ts.Verify.Start(ctx, verify.Request{Purpose: verify.PurposeAgentConfirm, Binding: "agt-test-binding", Expected: who})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.DevVerify.CompleteInApp(ctx, sess.ID, who, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Delegation.Confirm(ctx, delegation.Actor{PersonID: p.ID}, delegation.Confirmation{InvitationID: inv.ID,
+		Password: agtPassword, Confirm: agtPassword, Proof: delegation.ConsumeIn(ts.Verify, sess.ID, "agt-test-binding")}); err != nil {
+		t.Fatalf("confirm: %v", err)
+	}
+}
+
+// agtAppLogin signs c in to the app as p.
+func agtAppLogin(t testing.TB, c *client, p person.Person) {
+	t.Helper()
+	redirected(t, c.post(t, "/app/login", url.Values{"login": {p.IDNumber}, "password": {testPassword}, "next": {"/app/me/agent"}}))
+}
+
+func agtMembership(t testing.TB, ts *testServer, unitID, personID int64) (unit.Membership, error) {
+	t.Helper()
+	return ts.Units.Membership(context.Background(), unitID, personID)
+}
+
+// TestAgtAppConfirm is 我是经办人 end to end over HTTP: the list shows the invitation's
+// facts; the invitation's page starts a face verification of the person for this
+// purpose and sends them to the app's verification screen, which leads back; a
+// refused password keeps the verification; the confirmation activates the grant,
+// spends the verification and lets the person log in to the unit.
+func TestAgtAppConfirm(t *testing.T) {
+	ts := newTestServer(t)
+	fx := agtInvite(t, ts, 501, "SB-001", "JY-005")
+	app := newClient(ts)
+	agtAppLogin(t, app, fx.agent)
+
+	doc := app.page(t, "/app/me/agent", http.StatusOK)
+	checkPage(t, ts, "/app/me/agent", doc)
+	facts := map[string]string{}
+	for _, d := range doc.All(".agt-invitation .app-facts > div") {
+		facts[d.Must(t, "dt").TextContent()] = d.Must(t, "dd").TextContent()
+	}
+	pending, err := ts.Delegation.PendingInvitations(t.Context(), fx.agent.ID)
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("pending: %v %v", pending, err)
+	}
+	for k, want := range map[string]string{
+		"邀请人": "法定代表人 " + ident.MaskName(fx.rep.Name), "企业名称": fx.u.Name, "授权时间": pending[0].InvitedAt.In(shanghai).Format("2006-01-02 15:04"),
+		"授权身份": "经办人", "授权有效期": agtValidity(pending[0].ValidFrom, pending[0].ValidUntil),
+		"授权业务": "录用备案、企业社会保险登记", "确认截止": fx.inv.ExpiresAt.In(shanghai).Format("2006-01-02 15:04"),
+	} {
+		if facts[k] != want {
+			t.Errorf("%s = %q, want %q", k, facts[k], want)
+		}
+	}
+	if strings.Contains(doc.TextContent(), fx.rep.Name) {
+		t.Error("the inviter's full name is shown")
+	}
+	show := "/app/me/agent/" + fx.inv.ID
+	if doc.First(`a[href="`+show+`"]`) == nil || doc.First(`a[href="`+show+`/decline"]`) == nil {
+		t.Fatal("the invitation has no 查看并确认 or 拒绝")
+	}
+
+	// Before the verification there is no password form.
+	doc = app.page(t, show, http.StatusOK)
+	checkPage(t, ts, show, doc)
+	if doc.First(`input[name="password"]`) != nil {
+		t.Error("password form before the face verification")
+	}
+	if got := doc.Must(t, `form[action="`+show+`/verify"] button`).TextContent(); got != "开始人脸识别" {
+		t.Errorf("verify button %q", got)
+	}
+
+	loc := redirected(t, app.post(t, show+"/verify", url.Values{}))
+	u, err := url.Parse(loc)
+	if err != nil || !strings.HasPrefix(u.Path, "/app/v/") {
+		t.Fatalf("verification went to %q", loc)
+	}
+	sid := strings.TrimPrefix(u.Path, "/app/v/")
+	back := show + "?v=" + url.QueryEscape(sid)
+	if u.Query().Get("back") != back {
+		t.Errorf("way back %q, want %q", u.Query().Get("back"), back)
+	}
+	sess, err := ts.Verify.Lookup(t.Context(), sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sess.Purpose != verify.PurposeAgentConfirm || !sess.Expected.Same(verify.Person{IDType: fx.agent.IDType, IDNumber: fx.agent.IDNumber, Name: fx.agent.Name}) {
+		t.Errorf("verification %+v", sess)
+	}
+	// Still pending: the page offers to continue.
+	doc = app.page(t, back, http.StatusOK)
+	if doc.First(`a[href="`+loc+`"]`) == nil {
+		t.Error("a pending verification is not offered to continue")
+	}
+
+	// The app's screen carries the way back through its answer.
+	doc = app.page(t, loc, http.StatusOK)
+	action := doc.Must(t, "form.app-decide").AttrOr("action")
+	loc2 := redirected(t, app.post(t, action, url.Values{"decision": {"approve"}}))
+	if loc2 != loc {
+		t.Errorf("after the answer %q, want %q", loc2, loc)
+	}
+	doc = app.page(t, loc2, http.StatusOK)
+	if h1 := doc.Must(t, "h1").TextContent(); h1 != "认证成功" {
+		t.Fatalf("result %q", h1)
+	}
+	var backLink string
+	for _, a := range doc.All(".app-actions a") {
+		if a.TextContent() == "返回继续办理" {
+			backLink = a.AttrOr("href")
+		}
+	}
+	if backLink != back {
+		t.Fatalf("返回继续办理 → %q, want %q", backLink, back)
+	}
+
+	doc = app.page(t, back, http.StatusOK)
+	if doc.Must(t, `input[name="verification"]`).AttrOr("value") != sid {
+		t.Error("the form does not carry the verification")
+	}
+	doc.Must(t, "#f-password")
+	doc.Must(t, "#f-confirm")
+
+	// Refused passwords: messages beside the fields, nothing spent.
+	for _, tc := range []struct {
+		pw, confirm, field, msg string
+	}{
+		{"", "", "password", delegation.MsgPasswordMissing},
+		{agtPassword, agtPassword + "x", "confirm", delegation.MsgPasswordMismatch},
+		{"short", "short", "password", ""},
+		{fx.agent.IDNumber + "aA", fx.agent.IDNumber + "aA", "password", ""},
+	} {
+		doc := parsed(t, app.post(t, show, url.Values{"verification": {sid}, "password": {tc.pw}, "confirm": {tc.confirm}}), http.StatusUnprocessableEntity)
+		got := fieldError(t, doc, tc.field)
+		if got == "" || (tc.msg != "" && got != tc.msg) {
+			t.Errorf("password %q/%q: %s message %q, want %q", tc.pw, tc.confirm, tc.field, got, tc.msg)
+		}
+		if doc.Must(t, `input[name="verification"]`).AttrOr("value") != sid {
+			t.Error("a refused password lost the verification")
+		}
+		if doc.Must(t, "#f-password").AttrOr("value") != "" {
+			t.Error("the password is echoed back")
+		}
+	}
+	if s, _ := ts.Verify.Lookup(t.Context(), sid); !s.ConsumedAt.IsZero() {
+		t.Error("a refused password spent the verification")
+	}
+	if m, _ := agtMembership(t, ts, fx.u.ID, fx.agent.ID); m.Status != unit.StatusPending {
+		t.Errorf("membership %s after refusals", m.Status)
+	}
+
+	wantRedirect(t, "confirm", app.post(t, show, url.Values{"verification": {sid}, "password": {agtPassword}, "confirm": {agtPassword}}),
+		"/app/me/agent?notice=confirmed")
+	m, err := agtMembership(t, ts, fx.u.ID, fx.agent.ID)
+	if err != nil || m.Status != unit.StatusActive || m.PasswordHash == "" || m.ConfirmedAt == nil {
+		t.Fatalf("membership after confirm: %+v %v", m, err)
+	}
+	if s, _ := ts.Verify.Lookup(t.Context(), sid); s.ConsumedAt.IsZero() {
+		t.Error("the verification was not spent")
+	}
+	entries, _, err := ts.Audit.List(t.Context(), audit.Filter{UnitID: fx.u.ID, Action: "delegation.confirm"})
+	if err != nil || len(entries) != 1 || entries[0].PersonID != fx.agent.ID {
+		t.Errorf("audit of the confirmation: %v %v", entries, err)
+	}
+	doc = app.page(t, "/app/me/agent?notice=confirmed", http.StatusOK)
+	if !strings.Contains(doc.Must(t, ".alert-success").TextContent(), "已确认授权") || doc.First(".agt-invitation") != nil {
+		t.Error("after confirming: no notice, or the invitation is still listed")
+	}
+	// The invitation is answered: its page is gone.
+	doc = app.page(t, show, http.StatusNotFound)
+	if !strings.Contains(topError(doc), delegation.ErrInvitationNotFound.Msg) {
+		t.Errorf("answered invitation: %q", topError(doc))
+	}
+
+	// The new unit password logs in (L1) with the person's ID number.
+	desk := newClient(ts)
+	wantRedirect(t, "unit login", desk.post(t, "/login/unit", url.Values{"account": {fx.u.USCC}, "login": {fx.agent.IDNumber},
+		"password": {agtPassword}}), "/unit/")
+}
+
+// TestAgtAppVerificationRequired: no verification, one of another login, and one that
+// failed are all refused without activating anything; another person cannot see,
+// verify for, confirm or decline the invitation.
+func TestAgtAppVerificationRequired(t *testing.T) {
+	ts := newTestServer(t)
+	fx := agtInvite(t, ts, 502, "SB-001")
+	show := "/app/me/agent/" + fx.inv.ID
+	app := newClient(ts)
+	agtAppLogin(t, app, fx.agent)
+	good := url.Values{"password": {agtPassword}, "confirm": {agtPassword}}
+
+	doc := parsed(t, app.post(t, show, good), http.StatusUnprocessableEntity)
+	if topError(doc) != agtMsgVerifyFirst {
+		t.Errorf("no verification: %q", topError(doc))
+	}
+	if doc.First(`form[action="`+show+`/verify"]`) == nil {
+		t.Error("no way to start the verification")
+	}
+
+	// A verification passed in another app login is not this one's.
+	other := newClient(ts)
+	agtAppLogin(t, other, fx.agent)
+	loc := redirected(t, other.post(t, show+"/verify", url.Values{}))
+	sid := strings.TrimPrefix(strings.SplitN(loc, "?", 2)[0], "/app/v/")
+	redirected(t, other.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}))
+	withSid := cloneForm(good)
+	withSid.Set("verification", sid)
+	doc = parsed(t, app.post(t, show, withSid), http.StatusUnprocessableEntity)
+	if topError(doc) != agtMsgVerifyFirst {
+		t.Errorf("another login's verification: %q", topError(doc))
+	}
+	if s, _ := ts.Verify.Lookup(t.Context(), sid); !s.ConsumedAt.IsZero() {
+		t.Error("another login's verification was spent")
+	}
+	if doc := app.page(t, show+"?v="+url.QueryEscape(sid), http.StatusOK); doc.First(`input[name="password"]`) != nil {
+		t.Error("another login's verification opens the password form")
+	}
+
+	// A refused face check: the page says so and offers a new one.
+	loc = redirected(t, app.post(t, show+"/verify", url.Values{}))
+	sid = strings.TrimPrefix(strings.SplitN(loc, "?", 2)[0], "/app/v/")
+	redirected(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"refuse"}}))
+	doc = app.page(t, show+"?v="+url.QueryEscape(sid), http.StatusOK)
+	if !strings.Contains(doc.Must(t, ".alert-error").TextContent(), verify.NoteRefused) || doc.First(`input[name="password"]`) != nil {
+		t.Error("a failed verification is not reported, or opens the form")
+	}
+	withSid.Set("verification", sid)
+	parsed(t, app.post(t, show, withSid), http.StatusUnprocessableEntity)
+	if m, _ := agtMembership(t, ts, fx.u.ID, fx.agent.ID); m.Status != unit.StatusPending {
+		t.Fatalf("membership %s without a passed verification", m.Status)
+	}
+
+	// Someone else: nothing of the invitation is theirs.
+	stranger := fx.w.person(t, "钟离安")
+	sc := newClient(ts)
+	agtAppLogin(t, sc, stranger)
+	if doc := sc.page(t, "/app/me/agent", http.StatusOK); doc.First(".agt-invitation") != nil {
+		t.Error("a stranger sees the invitation")
+	}
+	for _, tc := range []struct{ method, target string }{
+		{"GET", show}, {"POST", show + "/verify"}, {"POST", show}, {"GET", show + "/decline"}, {"POST", show + "/decline"},
+		{"GET", "/app/me/agent/not-an-invitation"}, {"POST", "/app/me/agent/" + strings.Repeat("0", 32) + "/decline"},
+	} {
+		var form url.Values
+		if tc.method == "POST" {
+			form = good
+		}
+		doc := parsed(t, sc.do(t, tc.method, tc.target, form, nil), http.StatusNotFound)
+		if topError(doc) != delegation.ErrInvitationNotFound.Msg {
+			t.Errorf("%s %s by a stranger: %q", tc.method, tc.target, topError(doc))
+		}
+	}
+	if m, _ := agtMembership(t, ts, fx.u.ID, fx.agent.ID); m.Status != unit.StatusPending {
+		t.Errorf("membership %s after a stranger's requests", m.Status)
+	}
+	// Signed out: the app's login, and back.
+	anon := newClient(ts)
+	if loc := redirected(t, anon.get(t, show)); loc != "/app/login?next="+url.QueryEscape(show) {
+		t.Errorf("anonymous → %q", loc)
+	}
+}
+
+// TestAgtAppDecline: 拒绝 asks first; the confirmed refusal revokes the pending grant.
+func TestAgtAppDecline(t *testing.T) {
+	ts := newTestServer(t)
+	fx := agtInvite(t, ts, 503, "SB-001")
+	show := "/app/me/agent/" + fx.inv.ID
+	app := newClient(ts)
+	agtAppLogin(t, app, fx.agent)
+
+	doc := app.page(t, show+"/decline", http.StatusOK)
+	checkPage(t, ts, show+"/decline", doc)
+	if !strings.Contains(doc.Must(t, ".alert-warning").TextContent(), fx.u.Name) {
+		t.Error("the confirm step does not name the unit")
+	}
+	if got := doc.Must(t, `form[action="`+show+`/decline"] button`).TextContent(); got != "确认拒绝" {
+		t.Errorf("button %q", got)
+	}
+	if m, _ := agtMembership(t, ts, fx.u.ID, fx.agent.ID); m.Status != unit.StatusPending {
+		t.Fatal("showing the confirm step changed the membership")
+	}
+	wantRedirect(t, "decline", app.post(t, show+"/decline", url.Values{}), "/app/me/agent?notice=declined")
+	if _, err := agtMembership(t, ts, fx.u.ID, fx.agent.ID); !errors.Is(err, unit.ErrNotFound) {
+		t.Errorf("membership after declining: %v", err)
+	}
+	doc = app.page(t, "/app/me/agent?notice=declined", http.StatusOK)
+	if !strings.Contains(doc.Must(t, ".alert-success").TextContent(), "已拒绝") || doc.First(".agt-invitation") != nil {
+		t.Error("after declining: no notice, or the invitation is still listed")
+	}
+	doc = parsed(t, app.post(t, show+"/decline", url.Values{}), http.StatusNotFound)
+	if topError(doc) != delegation.ErrInvitationNotFound.Msg {
+		t.Errorf("second decline: %q", topError(doc))
+	}
+}
+
+// TestAgtMePointer: the personal center points a person with invitations to the app,
+// with a QR code of the app's 我是经办人; others see nothing of it.
+func TestAgtMePointer(t *testing.T) {
+	ts := newTestServer(t)
+	fx := agtInvite(t, ts, 504, "SB-001")
+	c := newClient(ts)
+	agtPersonLogin(t, c, fx.agent)
+	doc := c.page(t, "/me", http.StatusOK)
+	checkPage(t, ts, "/me", doc)
+	if got := doc.Must(t, ".agt-pointer h2").TextContent(); got != "您有 1 个待确认的单位授权" {
+		t.Errorf("pointer %q", got)
+	}
+	src := doc.Must(t, `.agt-pointer img[alt="我是经办人二维码"]`).AttrOr("src")
+	png, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(src, "data:image/png;base64,"))
+	if err != nil {
+		t.Fatalf("QR image: %v", err)
+	}
+	link, err := qr.Decode(png)
+	if err != nil || link != ts.Config.BaseURL+"/app/me/agent" {
+		t.Errorf("QR code %q (%v)", link, err)
+	}
+
+	rep := newClient(ts)
+	agtPersonLogin(t, rep, fx.rep)
+	if doc := rep.page(t, "/me", http.StatusOK); doc.First(".agt-pointer") != nil {
+		t.Error("a person without invitations is pointed to the app")
+	}
+	agtConfirmDirect(t, ts, fx.inv, fx.agent)
+	if doc := c.page(t, "/me", http.StatusOK); doc.First(".agt-pointer") != nil {
+		t.Error("the pointer stays after confirming")
+	}
+}
+
+// agtPersonLogin signs c in on the PC as p (personal login).
+func agtPersonLogin(t testing.TB, c *client, p person.Person) {
+	t.Helper()
+	redirected(t, c.post(t, "/login/person", url.Values{"login": {p.IDNumber}, "password": {testPassword}}))
+}
+
+func TestAgtVerifyBack(t *testing.T) {
+	inv := "/app/me/agent/" + strings.Repeat("a", 32)
+	for _, tc := range []struct{ back, want string }{
+		{"", ""},
+		{inv, inv},
+		{inv + "?v=abc", inv + "?v=abc"},
+		{"/app/me/agent", ""},
+		{"/app/me/legal-rep", ""},
+		{"/app/", ""},
+		{"/me", ""},
+		{"https://evil.example/app/me/agent/x", ""},
+		{"//evil.example/app/me/agent/x", ""},
+		{"/app/me/agent/\\evil", ""},
+		{"/app/me/agent/\t/x", ""},
+		{inv + "/../../../me", ""},
+		{"/app/me/agent/" + strings.Repeat("a", 31) + "%2e", ""},
+		{"/app/me/agent/zz", ""},
+		{inv + "?v=abc&next=/x", ""},
+		{inv + "?v=a%2Fb", ""},
+	} {
+		r, _ := http.NewRequest("GET", "/app/v/x?back="+url.QueryEscape(tc.back), nil)
+		if got := agtVerifyBack(r); got != tc.want {
+			t.Errorf("back %q → %q, want %q", tc.back, got, tc.want)
+		}
+	}
+}
+
+func FuzzAgtVerifyBack(f *testing.F) {
+	for _, s := range []string{"/app/me/agent/x", "//x", "/app/me/agent/\\x", "https://x/app/me/agent/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, back string) {
+		r, err := http.NewRequest("GET", "/app/v/x?back="+url.QueryEscape(back), nil)
+		if err != nil {
+			t.Skip()
+		}
+		got := agtVerifyBack(r)
+		id, _, _ := strings.Cut(strings.TrimPrefix(got, "/app/me/agent/"), "?")
+		if got != "" && (!strings.HasPrefix(got, "/app/me/agent/") || localPath(got) != got || !delegation.ValidInvitationID(id)) {
+			t.Errorf("back %q accepted as %q", back, got)
+		}
+	})
+}
+
+func TestAgtValidity(t *testing.T) {
+	at := func(s string) time.Time {
+		v, err := time.ParseInLocation("2006-01-02 15:04", s, shanghai)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.UTC()
+	}
+	for _, tc := range []struct {
+		from, until time.Time
+		want        string
+	}{
+		{time.Time{}, time.Time{}, "长期有效"},
+		{at("2026-05-01 00:30"), time.Time{}, "2026-05-01 起长期有效"},
+		{time.Time{}, at("2026-06-01 23:59"), "至 2026-06-01"},
+		{at("2026-05-01 00:30"), at("2026-05-31 08:00"), "2026-05-01 至 2026-05-31"},
+	} {
+		if got := agtValidity(tc.from, tc.until); got != tc.want {
+			t.Errorf("agtValidity(%v, %v) = %q, want %q", tc.from, tc.until, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,323 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"hall/internal/audit"
+	"hall/internal/cases"
+	"hall/internal/delegation"
+	"hall/internal/unit"
+)
+
+// The unit's business entry (SPEC U6, H2, QUALITY "authorization on every request"):
+// GET /unit/items lists the catalog's unit items with those outside an agent's scope
+// disabled, and GET /unit/items/{code} is the 在线办理 page of one item. Both pass
+// through agtBusiness, the one gate of the routes that do business for a unit: it
+// asks delegation.AuthorizeMembership on every request, with the membership the
+// visitor layer re-read for this very request, so a grant that expired, was narrowed
+// or revoked stops working at the next request.
+
+// agtEndedSession is a unit session the visitor layer ended on this request because
+// its membership was no longer usable (expired, not started, revoked, role changed):
+// the business routes say why instead of only showing the login page.
+type agtEndedSession struct {
+	Membership unit.Membership
+	Role       unit.Role // the role the session was created for
+}
+
+// agtItemPerPage is the page size of the list.
+const agtItemPerPage = 20
+
+// agtBusiness guards a handler that does business for the session's unit, on the
+// item named by the path value "code" (none for pages of no single item): the legal
+// rep may do any item, the admin any item within its validity, an agent only its
+// granted items within its validity. A refusal is a 403 page with the reason, and
+// an audit record; a failure of the check refuses too (fail closed). Visitors
+// without a unit session go where ucGuard sends them.
+func (s *Server) agtBusiness(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ctx := r.Context()
+		v := visitorFrom(ctx)
+		code := r.PathValue("code")
+		if code != "" && !agtPlausibleCode(code) {
+			return errStatus(http.StatusNotFound, "您查找的事项不存在，请在可办理业务中查找。")
+		}
+		if e := v.agtEnded; e != nil && !v.SignedIn() {
+			err := s.Delegation.AuthorizeMembership(ctx, e.Membership, e.Membership.UnitID, e.Role, code)
+			var d *delegation.Denial
+			if !errors.As(err, &d) {
+				// Ended for a reason the rules do not name (it cannot be used either way).
+				d = &delegation.Denial{Reason: delegation.ReasonRevoked, Msg: delegation.ReasonRevoked.Message(), Item: code}
+			}
+			s.agtAuditDenial(r, e.Membership.PersonID, e.Membership.UnitID, e.Role, code, d)
+			return s.agtDenied(w, r, nil, code, d)
+		}
+		if v.SignedIn() && v.Unit == nil {
+			http.Redirect(w, r, "/unit/choose", http.StatusSeeOther)
+			return nil
+		}
+		if !v.SignedIn() || v.Unit == nil || v.Membership == nil || v.Session == nil {
+			return s.toLogin(w, r, "unit")
+		}
+		role := unit.Role(v.Session.Subject.Role)
+		err := s.Delegation.AuthorizeMembership(ctx, *v.Membership, v.Unit.ID, role, code)
+		var d *delegation.Denial
+		switch {
+		case errors.As(err, &d):
+			s.agtAuditDenial(r, v.Person.ID, v.Unit.ID, role, code, d)
+			sh, err := s.ucShellFor(ctx, "")
+			if err != nil {
+				return err
+			}
+			return s.agtDenied(w, r, &sh, code, d)
+		case err != nil:
+			return err
+		}
+		return h(w, r)
+	}
+}
+
+// agtPlausibleCode: an item code as the catalog writes them (1–16 of A-Z, 0-9, '-').
+func agtPlausibleCode(code string) bool {
+	if len(code) == 0 || len(code) > 16 {
+		return false
+	}
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// agtAuditDenial records a refused business request (who, which item, why). A
+// failed write is logged: the request is refused either way.
+func (s *Server) agtAuditDenial(r *http.Request, personID, unitID int64, role unit.Role, code string, d *delegation.Denial) {
+	target := "unit:" + strconv.FormatInt(unitID, 10)
+	if code != "" {
+		target = "item:" + code
+	}
+	e := audit.Entry{PersonID: personID, UnitID: unitID, Role: string(role), Action: "business.open", Target: target,
+		Result: audit.Denied, ClientIP: clientAddr(r), RequestID: RequestID(r.Context()),
+		Detail: map[string]string{"reason": string(d.Reason), "path": r.URL.Path}}
+	if _, err := s.Audit.Record(r.Context(), e); err != nil {
+		s.Log.ErrorContext(r.Context(), "audit business denial", "err", err, "request_id", RequestID(r.Context()))
+	}
+}
+
+// agtItemData is the template data of the item page and of a refusal.
+type agtItemData struct {
+	// Shell is the unit center's frame; nil when the refusal ended the session.
+	Shell  *ucShell
+	Item   cases.Item
+	Denial *delegation.Denial
+	Apply  string // where 开始办理 leads
+}
+
+// agtDenied renders the 403 page with the refusal's reason.
+func (s *Server) agtDenied(w http.ResponseWriter, r *http.Request, sh *ucShell, code string, d *delegation.Denial) error {
+	data := agtItemData{Shell: sh, Denial: d}
+	if code != "" {
+		if it, err := s.Catalog.Get(r.Context(), code); err == nil {
+			data.Item = it
+		}
+	}
+	return s.render(w, r, http.StatusForbidden, "agt-item", "无权办理", "", data)
+}
+
+// agtItemShow is GET /unit/items/{code} (behind agtBusiness): the 在线办理 page of one
+// unit item, with its facts from the catalog.
+func (s *Server) agtItemShow(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.Catalog.Get(r.Context(), r.PathValue("code"))
+	if errors.Is(err, cases.ErrNotFound) || (err == nil && it.Applicant != cases.ApplicantUnit && it.Applicant != cases.ApplicantBoth) {
+		return errStatus(http.StatusNotFound, "您查找的事项不存在或不是单位办理的事项，请在可办理业务中查找。")
+	}
+	if err != nil {
+		return err
+	}
+	sh, err := s.ucShellFor(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "agt-item", it.Name, "", agtItemData{Shell: &sh, Item: it, Apply: "/soon/apply"})
+}
+
+// agtItemRow is one row of 可办理业务.
+type agtItemRow struct {
+	Item    cases.Item
+	Allowed bool
+	Reason  string // why not, for a disabled row
+}
+
+// agtItemGroup is the rows of one category on the current page.
+type agtItemGroup struct {
+	Name string
+	Rows []agtItemRow
+}
+
+// agtCategoryTab is one category filter of the list.
+type agtCategoryTab struct {
+	Code, Name, URL string
+	Count           int
+	Current         bool
+}
+
+// agtItemsData is the template data of 可办理业务.
+type agtItemsData struct {
+	Shell      ucShell
+	Tabs       []agtCategoryTab
+	Category   string
+	Only       bool   // only the items the person may handle
+	OnlyURL    string // the list with the other setting of Only
+	Limited    bool   // some items are outside the person's scope
+	Allowed    int    // items the person may handle (in the whole catalog)
+	Groups     []agtItemGroup
+	Total      int // rows after the filters
+	Page       int
+	Pages      int
+	PageLinks  []pageLink
+	Prev, Next string
+}
+
+// agtItemsURL is the list's link for a category, the Only filter and a page.
+func agtItemsURL(category string, only bool, page int) string {
+	v := url.Values{}
+	if category != "" {
+		v.Set("category", category)
+	}
+	if only {
+		v.Set("only", "1")
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	if len(v) == 0 {
+		return "/unit/items"
+	}
+	return "/unit/items?" + v.Encode()
+}
+
+// agtUnitItems reads every active catalog item a unit may apply for, in catalog
+// order (the catalog is small: a few pages of cases.MaxPerPage).
+func (s *Server) agtUnitItems(ctx context.Context) ([]cases.Item, error) {
+	var all []cases.Item
+	for page := 1; ; page++ {
+		items, total, err := s.Catalog.List(ctx, cases.Filter{Applicant: cases.ApplicantUnit, Page: page, PerPage: cases.MaxPerPage})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+		if len(items) == 0 || len(all) >= total {
+			return all, nil
+		}
+	}
+}
+
+// agtItemNames maps the unit items' codes to their names.
+func (s *Server) agtItemNames(ctx context.Context) (map[string]string, error) {
+	items, err := s.agtUnitItems(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(items))
+	for _, it := range items {
+		out[it.Code] = it.Name
+	}
+	return out, nil
+}
+
+// agtItemsList is GET /unit/items (behind agtBusiness): every unit item by category,
+// those the person may not handle disabled with the reason (delegation.Scope).
+func (s *Server) agtItemsList(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	v := visitorFrom(ctx)
+	items, err := s.agtUnitItems(ctx)
+	if err != nil {
+		return err
+	}
+	scope, err := s.Delegation.Scope(ctx, *v.Membership)
+	if err != nil {
+		return err
+	}
+	reason := delegation.ReasonOutOfScope.Message()
+	if err := s.Delegation.Usable(*v.Membership); err != nil {
+		reason = delegation.Message(err)
+	}
+	sh, err := s.ucShellFor(ctx, "")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	d := agtItemsData{Shell: sh, Only: q.Get("only") == "1"}
+
+	var rows []agtItemRow
+	counts := map[string]int{}
+	var tabs []agtCategoryTab
+	for _, it := range items {
+		row := agtItemRow{Item: it, Allowed: scope[it.Code]}
+		if row.Allowed {
+			d.Allowed++
+		} else {
+			row.Reason, d.Limited = reason, true
+		}
+		if d.Only && !row.Allowed {
+			continue
+		}
+		if counts[it.Category] == 0 {
+			tabs = append(tabs, agtCategoryTab{Code: it.Category, Name: it.CategoryName})
+		}
+		counts[it.Category]++
+		rows = append(rows, row)
+	}
+	for _, t := range tabs {
+		if t.Code == q.Get("category") {
+			d.Category = t.Code
+		}
+	}
+	d.Tabs = append(d.Tabs, agtCategoryTab{Name: "全部", URL: agtItemsURL("", d.Only, 1), Count: len(rows), Current: d.Category == ""})
+	for _, t := range tabs {
+		t.Count, t.URL, t.Current = counts[t.Code], agtItemsURL(t.Code, d.Only, 1), t.Code == d.Category
+		d.Tabs = append(d.Tabs, t)
+	}
+	if d.Category != "" {
+		kept := rows[:0:0]
+		for _, row := range rows {
+			if row.Item.Category == d.Category {
+				kept = append(kept, row)
+			}
+		}
+		rows = kept
+	}
+	d.OnlyURL = agtItemsURL(d.Category, !d.Only, 1)
+
+	d.Total = len(rows)
+	d.Pages = max(1, (d.Total+agtItemPerPage-1)/agtItemPerPage)
+	d.Page, _ = strconv.Atoi(q.Get("page"))
+	d.Page = min(max(d.Page, 1), d.Pages)
+	start := (d.Page - 1) * agtItemPerPage
+	for _, row := range rows[start:min(start+agtItemPerPage, len(rows))] {
+		if n := len(d.Groups); n == 0 || d.Groups[n-1].Name != row.Item.CategoryName {
+			d.Groups = append(d.Groups, agtItemGroup{Name: row.Item.CategoryName})
+		}
+		g := &d.Groups[len(d.Groups)-1]
+		g.Rows = append(g.Rows, row)
+	}
+	for _, l := range pageLinks(cases.Filter{Page: d.Page}, d.Pages) {
+		if !l.Gap {
+			l.URL = agtItemsURL(d.Category, d.Only, l.Num)
+		}
+		d.PageLinks = append(d.PageLinks, l)
+	}
+	if d.Page > 1 {
+		d.Prev = agtItemsURL(d.Category, d.Only, d.Page-1)
+	}
+	if d.Page < d.Pages {
+		d.Next = agtItemsURL(d.Category, d.Only, d.Page+1)
+	}
+	return s.render(w, r, http.StatusOK, "agt-items", "可办理业务", "", d)
+}

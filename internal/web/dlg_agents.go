@@ -1,0 +1,360 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"hall/internal/audit"
+	"hall/internal/cases"
+	"hall/internal/delegation"
+	"hall/internal/ident"
+	"hall/internal/person"
+	"hall/internal/unit"
+)
+
+// 经办人管理 (SPEC U6) in the unit user center: the page lists the unit's administrator
+// and agents with their grants and the paged history; forms (dlg_forms.go) set,
+// replace and remove the administrator and add, change and remove agents.
+//
+// The page is for the legal rep and the administrator. What a viewer may do is
+// decided by internal/delegation inside each command (it reads the actor's role from
+// the database and takes the unit from the session, never from the form); the page
+// only hides the buttons a viewer could not use, so that nobody is offered a dead end.
+
+const (
+	// dlgAgentLimit is SPEC §9's ten agents per unit, for the "还可添加 N 名" line
+	// only: the database refuses the eleventh whatever the page says.
+	dlgAgentLimit = 10
+	// dlgHistoryPerPage is the number of 变更记录 rows per page.
+	dlgHistoryPerPage = 10
+)
+
+// Messages of the pages.
+const (
+	dlgMsgAgentRefused = "经办人管理仅向单位法定代表人和管理员开放。您当前以经办人身份办理业务，如需调整授权，请联系单位法定代表人或管理员。"
+	dlgMsgBadRequest   = "请求有误，请返回经办人管理页面后重试。"
+)
+
+// Notices the page shows after a redirect (?notice=…). Only these keys are known, so
+// a crafted link cannot put text on the page.
+var dlgNotices = map[string]string{
+	"admin_set":      "已设置管理员，并已向其发送短信邀请。" + dlgConfirmHint,
+	"admin_replaced": "已更换管理员，原管理员的授权已终止，并已向新管理员发送短信邀请。" + dlgConfirmHint,
+	"admin_removed":  "已删除管理员，其在本单位的授权已终止，正在进行的登录已退出。",
+	"agent_added":    "已添加经办人，并已向其发送短信邀请。" + dlgConfirmHint,
+	"agent_changed":  "已修改经办人的业务授权和授权有效期。如收回了授权事项或缩短了有效期，该经办人需重新登录。",
+	"agent_removed":  "已删除经办人，其在本单位的授权已终止，正在进行的登录已退出。",
+	"invite_delayed": "已保存。邀请短信暂未发出，系统将自动重试；被邀请人也可直接在掌上APP“我的 → 企业服务 → 我是经办人”中查看邀请。" + dlgConfirmHint,
+}
+
+// dlgConfirmHint says what the invitee does next (SPEC U6).
+const dlgConfirmHint = "被邀请人须在掌上APP“我的 → 企业服务 → 我是经办人”中完成人脸识别、设置经办密码并确认后，授权方可使用。"
+
+// dlgMember is one row of the administrator or agent table.
+type dlgMember struct {
+	ID           int64
+	Name         string // in full: the legal rep or admin typed it
+	MaskedID     string
+	MaskedMobile string
+	State        delegation.State
+	StateLabel   string
+	Validity     string   // "2026-05-10 至 2026-06-09"
+	Items        []string // granted items by name (agents)
+}
+
+// dlgHistoryRow is one row of 变更记录.
+type dlgHistoryRow struct {
+	At     time.Time
+	Who    string // role and masked name, or 系统
+	What   string // delegation.ActionLabel
+	Object string // role and masked name of whom the change concerns
+	Detail string // items and validity, when the record has them
+}
+
+// dlgPager is the pagination of 变更记录.
+type dlgPager struct {
+	Page, Pages int
+	Prev, Next  string
+	Links       []pageLink
+}
+
+// dlgPageData is the template data of GET /unit/agents.
+type dlgPageData struct {
+	Shell  ucShell
+	Notice string
+	// IsLegalRep: the viewer may set, replace and remove the administrator.
+	IsLegalRep bool
+	// CanManage: the viewer may add, change and remove agents (legal rep or admin).
+	CanManage  bool
+	Admin      *dlgMember
+	Agents     []dlgMember
+	AgentCount int
+	AgentSlots int // how many more agents may be added
+	Limit      int
+	History    []dlgHistoryRow
+	Total      int // history entries
+	Pager      dlgPager
+}
+
+// dlgGuard wraps every route of 经办人管理: a unit session (ucGuard), held as legal
+// rep or administrator. Anyone else, an agent above all, gets a refusal page that
+// says why; the commands check the role again themselves.
+func (s *Server) dlgGuard(h handlerFunc) handlerFunc {
+	return s.ucGuard(func(w http.ResponseWriter, r *http.Request) error {
+		switch visitorFrom(r.Context()).Membership.Role {
+		case unit.RoleLegalRep, unit.RoleAdmin:
+			return h(w, r)
+		}
+		return errStatus(http.StatusForbidden, dlgMsgAgentRefused)
+	})
+}
+
+// dlgIsLegalRep reports whether the session acts as the unit's legal rep.
+func dlgIsLegalRep(r *http.Request) bool {
+	return visitorFrom(r.Context()).Membership.Role == unit.RoleLegalRep
+}
+
+// dlgActor is the acting person for a delegation command, with the request's context
+// for the audit log.
+func dlgActor(r *http.Request) delegation.Actor {
+	return delegation.Actor{PersonID: visitorFrom(r.Context()).Person.ID, ClientIP: clientAddr(r),
+		RequestID: RequestID(r.Context())}
+}
+
+// dlgShow is GET /unit/agents.
+func (s *Server) dlgShow(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	v := visitorFrom(ctx)
+	sh, err := s.ucShellFor(ctx, "agents")
+	if err != nil {
+		return err
+	}
+	names, err := s.dlgItemNames(ctx)
+	if err != nil {
+		return err
+	}
+	members, err := s.Delegation.Members(ctx, v.Unit.ID)
+	if err != nil {
+		return err
+	}
+	d := dlgPageData{
+		Shell:      sh,
+		Notice:     dlgNotices[r.URL.Query().Get("notice")],
+		IsLegalRep: v.Membership.Role == unit.RoleLegalRep,
+		CanManage:  true, // dlgGuard let only the legal rep and the admin in
+		Limit:      dlgAgentLimit,
+	}
+	for _, m := range members {
+		switch m.Role {
+		case unit.RoleAdmin:
+			row := dlgMemberOf(m, names)
+			d.Admin = &row
+		case unit.RoleAgent:
+			d.Agents = append(d.Agents, dlgMemberOf(m, names))
+			// An invitation that ran out no longer holds a slot: the next command
+			// revokes it before counting.
+			if m.State != delegation.StateInvitationExpired {
+				d.AgentCount++
+			}
+		}
+	}
+	d.AgentSlots = max(0, dlgAgentLimit-d.AgentCount)
+
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = max(page, 1)
+	entries, total, err := s.Delegation.History(ctx, v.Unit.ID, page, dlgHistoryPerPage)
+	if err != nil {
+		return err
+	}
+	if pages := cases.Pages(total, dlgHistoryPerPage); page > pages {
+		// A page beyond the last (an old link) shows the last one.
+		page = pages
+		if entries, total, err = s.Delegation.History(ctx, v.Unit.ID, page, dlgHistoryPerPage); err != nil {
+			return err
+		}
+	}
+	d.Total = total
+	d.Pager = dlgPagerOf(page, cases.Pages(total, dlgHistoryPerPage))
+	who := dlgNamer{s: s, ctx: ctx, names: map[int64]string{}}
+	for _, e := range entries {
+		row, err := dlgHistoryOf(e, names, &who)
+		if err != nil {
+			return err
+		}
+		d.History = append(d.History, row)
+	}
+	return s.render(w, r, http.StatusOK, "dlg-agents", "经办人管理", "", d)
+}
+
+// dlgMemberOf is the table row of a member.
+func dlgMemberOf(m delegation.Member, names map[string]string) dlgMember {
+	row := dlgMember{ID: m.MembershipID, Name: m.Name, MaskedID: m.MaskedID, MaskedMobile: m.MaskedMobile,
+		State: m.State, StateLabel: m.State.Label(), Validity: dlgValidity(m.ValidFrom, m.ValidUntil)}
+	for _, code := range m.Items {
+		row.Items = append(row.Items, dlgItemName(names, code))
+	}
+	return row
+}
+
+// dlgItemName is an item's name, or its code when it left the catalog.
+func dlgItemName(names map[string]string, code string) string {
+	if n, ok := names[code]; ok {
+		return n
+	}
+	return code + "（已下线事项）"
+}
+
+// dlgValidity shows a validity period as the forms take it: from the first day to
+// the last day (inclusive).
+func dlgValidity(from, until *time.Time) string {
+	switch {
+	case until == nil:
+		return "长期有效"
+	case from == nil:
+		return "至 " + dlgEnd(*until)
+	}
+	return dlgDay(*from) + " 至 " + dlgEnd(*until)
+}
+
+// dlgDay is the date of t in Asia/Shanghai.
+func dlgDay(t time.Time) string { return t.In(shanghai).Format("2006-01-02") }
+
+// dlgEnd shows the end of a validity period. The forms end a period at midnight
+// after the chosen last day, which shows as that day; an end at another time (set
+// elsewhere, e.g. at the counter) shows with its time, so the page never claims a day
+// the grant does not fully cover.
+func dlgEnd(until time.Time) string {
+	u := until.In(shanghai)
+	if u.Hour() == 0 && u.Minute() == 0 && u.Second() == 0 && u.Nanosecond() == 0 {
+		return u.AddDate(0, 0, -1).Format("2006-01-02")
+	}
+	return u.Format("2006-01-02 15:04")
+}
+
+// dlgUnitItems lists the active catalog items a unit may apply for, in catalog
+// order (category, then item): what an agent can be granted.
+func (s *Server) dlgUnitItems(ctx context.Context) ([]cases.Item, error) {
+	var out []cases.Item
+	for page := 1; ; page++ {
+		items, total, err := s.Catalog.List(ctx, cases.Filter{Applicant: cases.ApplicantUnit, Page: page, PerPage: cases.MaxPerPage})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if len(items) == 0 || len(out) >= total || page >= cases.Pages(total, cases.MaxPerPage) {
+			return out, nil
+		}
+	}
+}
+
+// dlgItemNames maps the item codes of the catalog to their names.
+func (s *Server) dlgItemNames(ctx context.Context) (map[string]string, error) {
+	items, err := s.dlgUnitItems(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(items))
+	for _, it := range items {
+		out[it.Code] = it.Name
+	}
+	return out, nil
+}
+
+// dlgPagerOf numbers the pages of 变更记录 around the current one.
+func dlgPagerOf(page, pages int) dlgPager {
+	link := func(n int) string { return "/unit/agents?page=" + strconv.Itoa(n) + "#dlg-history-title" }
+	p := dlgPager{Page: page, Pages: pages}
+	if page > 1 {
+		p.Prev = link(page - 1)
+	}
+	if page < pages {
+		p.Next = link(page + 1)
+	}
+	for n := 1; n <= pages; n++ {
+		if n != 1 && n != pages && (n < page-2 || n > page+2) {
+			if len(p.Links) > 0 && !p.Links[len(p.Links)-1].Gap {
+				p.Links = append(p.Links, pageLink{Gap: true})
+			}
+			continue
+		}
+		p.Links = append(p.Links, pageLink{Num: n, URL: link(n), Current: n == page})
+	}
+	return p
+}
+
+// dlgNamer finds masked names of persons for the history, each once per page.
+type dlgNamer struct {
+	s     *Server
+	ctx   context.Context
+	names map[int64]string
+}
+
+func (n *dlgNamer) masked(id int64) (string, error) {
+	if name, ok := n.names[id]; ok {
+		return name, nil
+	}
+	p, err := n.s.Persons.Get(n.ctx, id)
+	switch {
+	case err == nil:
+		n.names[id] = ident.MaskName(p.Name)
+	case errors.Is(err, person.ErrNotFound):
+		n.names[id] = ""
+	default:
+		return "", err
+	}
+	return n.names[id], nil
+}
+
+// dlgHistoryOf describes one audit record of the unit's delegation history. Names
+// are masked: the record's own detail holds masked data only, and names looked up
+// here are masked the same way.
+func dlgHistoryOf(e audit.Entry, items map[string]string, n *dlgNamer) (dlgHistoryRow, error) {
+	row := dlgHistoryRow{At: e.At, What: delegation.ActionLabel(e.Action), Who: "系统"}
+	if e.PersonID != 0 {
+		name, err := n.masked(e.PersonID)
+		if err != nil {
+			return row, err
+		}
+		if r := unit.Role(e.Role); r.Valid() {
+			name = r.Label() + " " + name
+		}
+		row.Who = strings.TrimSpace(name)
+	}
+	d := e.Detail
+	object := d["name"]
+	if object == "" && d["person_id"] != "" {
+		if id, err := strconv.ParseInt(d["person_id"], 10, 64); err == nil && id != e.PersonID {
+			var err error
+			if object, err = n.masked(id); err != nil {
+				return row, err
+			}
+		}
+	}
+	if r := unit.Role(d["role"]); r.Valid() && (object != "" || e.PersonID == 0) {
+		object = strings.TrimSpace(r.Label() + " " + object)
+	}
+	row.Object = object
+
+	var parts []string
+	if codes := d["items"]; codes != "" {
+		var ns []string
+		for _, c := range strings.Split(codes, ",") {
+			ns = append(ns, dlgItemName(items, c))
+		}
+		parts = append(parts, "授权业务："+strings.Join(ns, "、"))
+	}
+	from, fromErr := time.Parse(time.RFC3339, d["valid_from"])
+	until, untilErr := time.Parse(time.RFC3339, d["valid_until"])
+	switch {
+	case untilErr == nil && fromErr == nil:
+		parts = append(parts, "授权有效期："+dlgDay(from)+" 至 "+dlgEnd(until))
+	case untilErr == nil:
+		parts = append(parts, "授权有效期至 "+dlgEnd(until))
+	}
+	row.Detail = strings.Join(parts, "；")
+	return row, nil
+}

@@ -1,0 +1,199 @@
+package web
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"hall/internal/browsertest"
+	"hall/internal/delegation"
+	"hall/internal/ident"
+	"hall/internal/person"
+	"hall/internal/verify"
+)
+
+// dlgConfirmInApp confirms p's open invitation as the companion app does after a
+// passed face verification (the app's pages are another part of the hall; here the
+// domain is driven directly), setting the unit password.
+func dlgConfirmInApp(t *testing.T, ts *testServer, p person.Person, password string) {
+	t.Helper()
+	ctx := context.Background()
+	invs, err := ts.Delegation.PendingInvitations(ctx, p.ID)
+	if err != nil || len(invs) != 1 {
+		t.Fatalf("invitations of %s: %v, %v", ident.MaskName(p.Name), invs, err)
+	}
+	who := verify.Person{IDType: p.IDType, IDNumber: p.IDNumber, Name: p.Name}
+	const binding = "dlg-browser-app-binding"
+	s, err := ts.Verify.Start(ctx, verify.Request{Purpose: verify.PurposeAgentConfirm, Binding: binding, Expected: who})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.DevVerify.CompleteInApp(ctx, s.ID, who, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Delegation.Confirm(ctx, delegation.Actor{PersonID: p.ID}, delegation.Confirmation{InvitationID: invs[0].ID,
+		Password: password, Confirm: password, Proof: delegation.ConsumeIn(ts.Verify, s.ID, binding)}); err != nil {
+		t.Fatalf("confirm: %v", err)
+	}
+}
+
+// TestBrowserDlgAdminThenAgent: the legal rep signs in through 单位登录, opens 经办人管理
+// and sets an administrator, who shows as 待确认; once the administrator confirmed
+// in the app, the administrator signs in and adds an agent with one business item
+// for 30 days, who shows as 待确认.
+func TestBrowserDlgAdminThenAgent(t *testing.T) {
+	clk := &testClock{t: dlgT0}
+	ts := newTestServer(t, withClock(t, clk))
+	w := newWorld(ts, 521)
+	u, rep := w.unitWithRep(t, "示范青禾农业科技有限公司", "杜若衡")
+	adm := w.person(t, "江映月")
+	ag := w.person(t, "骆一舟")
+	item, err := ts.Catalog.Get(context.Background(), "SB-001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := ts.URL(t)
+	b := browsertest.New(t)
+
+	p := b.NewPage(t)
+	ucBrowserLogin(t, p, base, u.USCC, rep.Mobile, testPassword)
+	p.ClickLink("经办人管理")
+	p.WaitURL("/unit/agents")
+	p.WaitText("开通多个经办人须知")
+	p.WaitText("本单位尚未设置管理员")
+	p.ClickLink("设置管理员")
+	p.WaitURL("/unit/agents/admin/new")
+	p.Fill("姓名", adm.Name)
+	p.Fill("证件类型", "居民身份证")
+	p.Fill("证件号码", adm.IDNumber)
+	p.Fill("手机号码", adm.Mobile)
+	p.Fill("授权有效期至", dlgDate(365))
+	p.Click("确定设置")
+	p.WaitURL("/unit/agents?notice=admin_set")
+	p.WaitText("我的 → 企业服务 → 我是经办人")
+	row := p.Text(".dlg-admin-table tbody tr")
+	for _, want := range []string{adm.Name, ident.MaskID(adm.IDNumber), ident.MaskMobile(adm.Mobile), "待确认", dlgDate(365)} {
+		if !strings.Contains(row, want) {
+			t.Errorf("admin row %q lacks %q", row, want)
+		}
+	}
+	if strings.Contains(p.Text(".uc-main"), adm.IDNumber) {
+		t.Error("the page shows the admin's full ID number")
+	}
+	if !strings.Contains(p.Text(".dlg-history"), "设置管理员") {
+		t.Error("history lacks 设置管理员")
+	}
+	p.Screenshot("admin-pending")
+	if text := dlgText(t, ts, adm.Mobile); !strings.Contains(text, u.Name+"的管理员") {
+		t.Errorf("invitation %q", text)
+	}
+
+	dlgConfirmInApp(t, ts, adm, dlgUnitPassword)
+
+	q := b.NewPage(t)
+	ucBrowserLogin(t, q, base, u.USCC, adm.Mobile, dlgUnitPassword)
+	if got := q.Text(".uc-role"); got != "管理员" {
+		t.Fatalf("signed in as %q", got)
+	}
+	q.ClickLink("经办人管理")
+	q.WaitURL("/unit/agents")
+	q.WaitText("有效")
+	if q.HasText("更换管理员") {
+		t.Error("the admin is offered 更换管理员")
+	}
+	q.ClickLink("添加经办人")
+	q.WaitURL("/unit/agents/new")
+
+	// 全选 ticks and clears a whole category at once (static/js/dlg-grant.js).
+	sbBoxes := `[...document.querySelectorAll('[data-dlg-category="SB"] input[data-dlg-item]')]`
+	q.ClickCSS("#dlg-all-SB")
+	if all := browsertest.Eval[[]bool](q, sbBoxes+`.map((b) => b.checked)`); len(all) < 2 || slices.Contains(all, false) {
+		t.Errorf("全选 ticked %v", all)
+	}
+	q.ClickCSS("#dlg-all-SB")
+	if n := browsertest.Eval[int](q, sbBoxes+`.filter((b) => b.checked).length`); n != 0 {
+		t.Errorf("clearing 全选 left %d ticked", n)
+	}
+
+	q.Fill("姓名", ag.Name)
+	q.Fill("证件号码", ag.IDNumber)
+	q.Fill("手机号码", ag.Mobile)
+	q.Check(item.Name)
+	if browsertest.Eval[bool](q, `document.getElementById('dlg-all-SB').indeterminate`) != true {
+		t.Error("one ticked item does not show 全选 as partial")
+	}
+	q.Fill("开始日期", dlgDate(0))
+	q.Fill("结束日期", dlgDate(30))
+	q.Screenshot("agent-form")
+	q.Click("确定添加")
+	q.WaitURL("/unit/agents?notice=agent_added")
+	q.WaitText("还可添加 9 名")
+	agentRow := q.Text(".dlg-agent-table tbody tr")
+	for _, want := range []string{ag.Name, ident.MaskID(ag.IDNumber), item.Name, "待确认", dlgDate(0) + " 至 " + dlgDate(30)} {
+		if !strings.Contains(agentRow, want) {
+			t.Errorf("agent row %q lacks %q", agentRow, want)
+		}
+	}
+	q.Screenshot("agent-pending")
+
+	m, ok := dlgCurrent(t, ts, u.ID, ag.ID)
+	if !ok || m.Role != "agent" || m.Status != "pending" {
+		t.Fatalf("agent membership %+v", m)
+	}
+	if g := dlgGrants(t, ts, m.ID); !slices.Equal(g, []string{"SB-001"}) {
+		t.Errorf("grants %v, want only SB-001", g)
+	}
+	if !m.ValidFrom.Equal(dlgT0) || !m.ValidU.Equal(dlgMidnightAfter(30)) {
+		t.Errorf("period %v – %v, want 30 days from now", m.ValidFrom, m.ValidU)
+	}
+	if text := dlgText(t, ts, ag.Mobile); !strings.Contains(text, u.Name+"的经办人") {
+		t.Errorf("invitation %q", text)
+	}
+}
+
+// TestBrowserDlgPhone: the page and its forms fit a phone, and a refused form shows
+// the domain's message beside the field there too.
+func TestBrowserDlgPhone(t *testing.T) {
+	clk := &testClock{t: dlgT0}
+	ts := newTestServer(t, withClock(t, clk))
+	w := newWorld(ts, 522)
+	u, rep := w.unitWithRep(t, "示范远帆航运有限公司", "黎照野")
+	ag := w.person(t, "蒋南星")
+	if _, err := ts.Delegation.AddAgent(context.Background(), delegation.Actor{PersonID: rep.ID}, u.ID,
+		delegation.Nominee{Name: ag.Name, IDType: ag.IDType, IDNumber: ag.IDNumber, Mobile: ag.Mobile},
+		[]string{"SB-001", "SB-002"}, dlgT0, dlgMidnightAfter(30)); err != nil {
+		t.Fatal(err)
+	}
+	base := ts.URL(t)
+	p := browsertest.New(t).NewPage(t, browsertest.Mobile())
+	ucBrowserLogin(t, p, base, u.UnitNumber, rep.IDNumber, testPassword)
+	for _, path := range []string{"/unit/agents", "/unit/agents/new", "/unit/agents/admin/new"} {
+		p.Open(base + path)
+		if over := browsertest.Eval[int](p, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
+			t.Errorf("%s is %dpx wider than a phone", path, over)
+		}
+	}
+	p.Open(base + "/unit/agents")
+	p.Screenshot("phone-page")
+	p.ClickLink("删除")
+	p.WaitText("确定要删除经办人")
+	p.Click("取消")
+	p.WaitURL("/unit/agents")
+
+	// A person who is not registered: the seed's message beside 证件号码.
+	p.Open(base + "/unit/agents/admin/new")
+	p.Fill("姓名", "查无此人")
+	p.Fill("证件号码", w.idNumber())
+	p.Fill("手机号码", w.mobile())
+	p.Fill("授权有效期至", dlgDate(90))
+	p.Click("确定设置")
+	p.WaitText(delegation.MsgNomineeMismatch)
+	if got := p.Text("#e-id_number"); got != delegation.MsgNomineeMismatch {
+		t.Errorf("beside 证件号码: %q", got)
+	}
+	if v := p.Attr("#f-name", "value"); v != "查无此人" {
+		t.Errorf("姓名 not filled in again: %q", v)
+	}
+	p.Screenshot("phone-refused")
+}

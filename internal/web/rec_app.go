@@ -1,0 +1,216 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"hall/internal/person"
+	"hall/internal/recovery"
+	"hall/internal/token"
+	"hall/internal/unit"
+)
+
+// The companion app's 我的 → 企业服务 → 重置单位密码 (SPEC P2): the signed-in person
+// picks a unit they act for, passes the face verification on the app's own screen
+// (/app/v/{id}, which links back here) and sets the new password. The reset is the
+// same as the online recovery's (internal/recovery).
+
+// recAppPerPage is how many units the list shows per page.
+const recAppPerPage = 10
+
+// recAppData is what the "rec-app" page shows. Mode is "list", "flow" or "done".
+type recAppData struct {
+	Person *appPerson
+	Mode   string
+	Form   *form
+
+	// list: the page of units, and the pager.
+	Units      []unit.Acting
+	Page, Last int
+
+	// flow: the reset, the link to the verification screen, the password rule.
+	View    recovery.AppView
+	Verify  string
+	Hint    string
+	Refused string // why the verification cannot be used
+
+	// done: whether the person's own password changed (then every login ended).
+	PersonPassword bool
+}
+
+// UnitOption is the label of a unit's radio button: the unit and the role.
+func (d *recAppData) UnitOption(a unit.Acting) string {
+	return a.Unit.Name + "（" + a.Membership.Role.Label() + "）"
+}
+
+// PageURL is the list's page n.
+func (d *recAppData) PageURL(n int) string { return "/app/me/reset?page=" + strconv.Itoa(n) }
+
+func (s *Server) recAppRender(w http.ResponseWriter, r *http.Request, status int, d *recAppData) error {
+	d.Person = appPersonOf(visitorFrom(r.Context()).Person)
+	d.Hint = s.Policy.Hint()
+	if d.Form == nil {
+		d.Form = newForm(r)
+	}
+	return s.render(w, r, status, "rec-app", "重置单位密码", "app-me", d)
+}
+
+// recAppList is GET /app/me/reset: the units whose password the person may reset.
+func (s *Server) recAppList(w http.ResponseWriter, r *http.Request) error {
+	return s.recAppListPage(w, r, http.StatusOK, newForm(r))
+}
+
+func (s *Server) recAppListPage(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+	units, err := s.recService().AppUnits(r.Context(), visitorFrom(r.Context()).Person.ID)
+	if err != nil {
+		return err
+	}
+	d := &recAppData{Mode: "list", Form: f, Page: 1, Last: max(1, (len(units)+recAppPerPage-1)/recAppPerPage)}
+	if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil {
+		d.Page = min(max(n, 1), d.Last)
+	}
+	from := (d.Page - 1) * recAppPerPage
+	d.Units = units[from:min(from+recAppPerPage, len(units))]
+	return s.recAppRender(w, r, status, d)
+}
+
+// recAppStart is POST /app/me/reset: the chosen unit; the face verification on the
+// app's screen, which links back to the reset.
+func (s *Server) recAppStart(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+	}
+	f := newForm(r)
+	id, err := strconv.ParseInt(f.Get("unit"), 10, 64)
+	if err != nil || id <= 0 {
+		f.Fail("unit", "请选择要重置密码的单位")
+		return s.recAppListPage(w, r, http.StatusUnprocessableEntity, f)
+	}
+	v := visitorFrom(r.Context())
+	fl, sid, err := s.recService().AppStart(r.Context(), v.Binding, v.Person.ID, id)
+	switch {
+	case errors.Is(err, recovery.ErrNoAccount):
+		f.Fail("unit", "您在该单位没有可重置的密码，请重新选择")
+		return s.recAppListPage(w, r, http.StatusUnprocessableEntity, f)
+	case recFormFailed(f, err):
+		return s.recAppListPage(w, r, http.StatusServiceUnavailable, f)
+	case err != nil:
+		return err
+	}
+	http.Redirect(w, r, recAppVerifyURL(sid, fl.ID), http.StatusSeeOther)
+	return nil
+}
+
+// recAppVerifyURL is the app's verification screen for session sid, with the way
+// back to the reset flowID.
+func recAppVerifyURL(sid, flowID string) string {
+	return "/app/v/" + url.PathEscape(sid) + "?back=" + url.QueryEscape("/app/me/reset/"+flowID)
+}
+
+// recVerifyBack is the way back to a reset that the app's verification screen
+// offers: /app/me/reset/{flow} given as ?back=, or "".
+func recVerifyBack(r *http.Request) string {
+	b := r.URL.Query().Get("back")
+	// The one page to return to is a reset flow's, whose ID is an opaque token:
+	// nothing else (no other path, no escapes) gets into the link.
+	if id, ok := strings.CutPrefix(b, "/app/me/reset/"); !ok || !token.Valid(id) {
+		return ""
+	}
+	return b
+}
+
+// recAppBack is the way back of the app's verification screen: 我是经办人's
+// (agtVerifyBack) or this reset's (recVerifyBack).
+func recAppBack(r *http.Request) string {
+	if b := agtVerifyBack(r); b != "" {
+		return b
+	}
+	return recVerifyBack(r)
+}
+
+// recAppShow is GET /app/me/reset/{flow}: the face verification's state, and the new
+// password once it passed.
+func (s *Server) recAppShow(w http.ResponseWriter, r *http.Request) error {
+	return s.recAppFlowPage(w, r, http.StatusOK, newForm(r), "")
+}
+
+func (s *Server) recAppFlowPage(w http.ResponseWriter, r *http.Request, status int, f *form, refused string) error {
+	v := visitorFrom(r.Context())
+	view, err := s.recService().AppGet(r.Context(), r.PathValue("flow"), v.Binding, v.Person.ID)
+	if err != nil {
+		return s.recAppError(w, r, err)
+	}
+	d := &recAppData{Mode: "flow", Form: f, View: view, Verify: recAppVerifyURL(view.Session.ID, view.FlowID), Refused: refused}
+	return s.recAppRender(w, r, status, d)
+}
+
+// recAppPost is POST /app/me/reset/{flow}: 新密码 and 确认密码.
+func (s *Server) recAppPost(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+	}
+	f := newForm(r)
+	v := visitorFrom(r.Context())
+	res, err := s.recService().AppFinish(r.Context(), r.PathValue("flow"), v.Binding, v.Person.ID, recovery.NewPassword{
+		Password:   f.Values.Get(recovery.FieldPassword),
+		Confirm:    f.Values.Get(recovery.FieldConfirm),
+		ClientAddr: clientAddr(r),
+		RequestID:  RequestID(r.Context()),
+	})
+	switch {
+	case recFormFailed(f, err):
+		return s.recAppFlowPage(w, r, http.StatusUnprocessableEntity, f, "")
+	case errors.Is(err, recovery.ErrPending):
+		return s.recAppFlowPage(w, r, http.StatusUnprocessableEntity, f, "请先完成人脸识别。")
+	case errors.Is(err, recovery.ErrVerification):
+		return s.recAppFlowPage(w, r, http.StatusUnprocessableEntity, f, "人脸识别结果已失效，请重新认证。")
+	case err != nil:
+		return s.recAppError(w, r, err)
+	}
+	who := "unit"
+	if !res.Target.UnitPassword() {
+		who = "person"
+	}
+	http.Redirect(w, r, "/app/me/reset/done?who="+who, http.StatusSeeOther)
+	return nil
+}
+
+// recAppRestart is POST /app/me/reset/{flow}/restart: a new verification.
+func (s *Server) recAppRestart(w http.ResponseWriter, r *http.Request) error {
+	v := visitorFrom(r.Context())
+	flowID := r.PathValue("flow")
+	sid, err := s.recService().AppRestart(r.Context(), flowID, v.Binding, v.Person.ID)
+	f := newForm(r)
+	if recFormFailed(f, err) {
+		return s.recAppFlowPage(w, r, http.StatusServiceUnavailable, f, "")
+	}
+	if err != nil {
+		return s.recAppError(w, r, err)
+	}
+	http.Redirect(w, r, recAppVerifyURL(sid, flowID), http.StatusSeeOther)
+	return nil
+}
+
+// recAppDone is GET /app/me/reset/done. It needs no session: resetting the legal
+// rep's password has just ended it.
+func (s *Server) recAppDone(w http.ResponseWriter, r *http.Request) error {
+	return s.recAppRender(w, r, http.StatusOK, &recAppData{Mode: "done", PersonPassword: r.URL.Query().Get("who") == "person"})
+}
+
+// recAppError answers the flow's state errors in the app.
+func (s *Server) recAppError(w http.ResponseWriter, r *http.Request, err error) error {
+	switch {
+	case errors.Is(err, recovery.ErrNotFound), errors.Is(err, recovery.ErrExpired), errors.Is(err, recovery.ErrStep):
+		return errStatus(http.StatusNotFound, "重置单位密码已失效，请从“我的 → 企业服务 → 重置单位密码”重新开始。")
+	case errors.Is(err, recovery.ErrCompleted):
+		return errStatus(http.StatusConflict, "密码已重置完成，请使用新密码登录。")
+	case errors.Is(err, recovery.ErrNoAccount):
+		return errStatus(http.StatusConflict, "您在该单位的身份已发生变化，无法重置密码。")
+	case errors.Is(err, person.ErrBusy):
+		return errStatus(http.StatusServiceUnavailable, "系统繁忙，请稍后再试")
+	}
+	return err
+}

@@ -1,0 +1,536 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/audit"
+	"hall/internal/auth"
+	"hall/internal/captcha"
+	"hall/internal/captcha/captchatest"
+	"hall/internal/ident"
+	"hall/internal/person"
+	"hall/internal/recovery"
+	"hall/internal/unit"
+	"hall/internal/verify"
+)
+
+// recNewPassword is what the recovery tests set (invented; passes the policy).
+const recNewPassword = "Rec-Reset-Pass-2027"
+
+// recFlowPath is the flow page a step-1 redirect points to.
+var recFlowPath = regexp.MustCompile(`^/recover/([A-Za-z0-9_-]{43})$`)
+
+// recUnitForm is 填写账号信息 of the unit tab for p in u.
+func recUnitForm(u unit.Unit, p person.Person) url.Values {
+	return url.Values{"kind": {"unit"}, "uscc": {u.USCC}, "id_type": {string(p.IDType)}, "id_number": {p.IDNumber}, "name": {p.Name}}
+}
+
+// recPersonForm is 填写账号信息 of the person tab.
+func recPersonForm(p person.Person) url.Values {
+	return url.Values{"kind": {"person"}, "id_type": {string(p.IDType)}, "id_number": {p.IDNumber}, "name": {p.Name}}
+}
+
+// recStart posts the account form and returns the flow ID.
+func recStart(t testing.TB, c *client, form url.Values) string {
+	t.Helper()
+	loc := redirected(t, c.post(t, "/recover", form))
+	m := recFlowPath.FindStringSubmatch(loc)
+	if m == nil {
+		t.Fatalf("step 1 redirected to %q", loc)
+	}
+	return m[1]
+}
+
+// recSolveCaptcha draws a recovery puzzle in c's browser, solves it like a hand and
+// returns the pass token.
+func recSolveCaptcha(t *testing.T, ts *testServer, c *client) string {
+	t.Helper()
+	rec := c.get(t, "/captcha/new?purpose=recover")
+	wantStatus(t, "GET /captcha/new?purpose=recover", rec, http.StatusOK)
+	var ch struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &ch); err != nil || ch.ID == "" {
+		t.Fatalf("challenge %s: %v", rec.Body.String(), err)
+	}
+	return recAnswer(t, ts, c, ch.ID)
+}
+
+// recAnswer solves challenge id with a hand-like drag (the answer read from the
+// database) and returns the pass token.
+func recAnswer(t *testing.T, ts *testServer, c *client, id string) string {
+	t.Helper()
+	x, _, err := captchatest.Solution(t.Context(), ts.DB, id)
+	if err != nil {
+		t.Fatalf("solution: %v", err)
+	}
+	rec := c.send(t, verifyRequest(t, id, captchatest.HumanDrag(float64(x), 17)))
+	var res struct {
+		OK    bool   `json:"ok"`
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil || !res.OK {
+		t.Fatalf("verify %s: %v", rec.Body.String(), err)
+	}
+	return res.Token
+}
+
+// recToVerify runs steps 1 and 2 and returns the flow ID and the verification
+// session ID read from the page's QR code.
+func recToVerify(t *testing.T, ts *testServer, c *client, form url.Values) (string, string) {
+	t.Helper()
+	flowID := recStart(t, c, form)
+	redirected(t, c.post(t, "/recover/"+flowID+"/captcha", url.Values{captcha.FormField: {recSolveCaptcha(t, ts, c)}}))
+	return flowID, recSessionID(t, c, flowID)
+}
+
+// recSessionID decodes the QR code of the face step and returns its session ID.
+func recSessionID(t testing.TB, c *client, flowID string) string {
+	t.Helper()
+	doc := parsed(t, c.get(t, "/recover/"+flowID), http.StatusOK)
+	link := uregDecodeDataURL(t, doc.Must(t, `img[alt="人脸识别二维码"]`).AttrOr("src"))
+	id, ok := strings.CutPrefix(link, c.ts.Config.BaseURL+"/app/v/")
+	if !ok {
+		t.Fatalf("QR code links to %q", link)
+	}
+	if wait := doc.Must(t, "[data-verify-wait]").AttrOr("data-verify-wait"); wait != "/recover/"+flowID+"/wait?session="+id {
+		t.Errorf("wait URL %q", wait)
+	}
+	return id
+}
+
+// recAppLogin signs c in to the companion app as p.
+func recAppLogin(t testing.TB, c *client, p person.Person) {
+	t.Helper()
+	redirected(t, c.post(t, "/app/login", url.Values{"login": {p.IDNumber}, "password": {testPassword}, "next": {"/app/"}}))
+}
+
+// recWaitStatus is the long poll's answer.
+func recWaitStatus(t testing.TB, c *client, flowID, sid string) (int, string) {
+	t.Helper()
+	rec := c.get(t, "/recover/"+flowID+"/wait?session="+url.QueryEscape(sid))
+	var a struct {
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &a); err != nil {
+		t.Fatalf("wait answer %q: %v", rec.Body.String(), err)
+	}
+	return rec.Code, a.Status
+}
+
+// recCurrentStep is the stepper's current step.
+func recCurrentStep(t testing.TB, doc *htmlNode) string {
+	t.Helper()
+	return doc.Must(t, "ol.stepper li.current").TextContent()
+}
+
+// recCaptchaError is the message beside the slider ("" for none): the widget adds
+// its hidden input itself, so the message stands in the widget's .field.
+func recCaptchaError(doc *htmlNode) string {
+	n := doc.First("#e-captcha_token")
+	if n == nil {
+		return ""
+	}
+	if n.Parent == nil || n.Parent.First(".slider-captcha") == nil {
+		return "(not beside the slider) " + n.TextContent()
+	}
+	return n.TextContent()
+}
+
+func recLabels(doc *htmlNode) []string {
+	var out []string
+	for _, l := range doc.All("main form label") {
+		out = append(out, strings.TrimPrefix(l.TextContent(), "*"))
+	}
+	return out
+}
+
+// TestRecStartPage: the tabs 单位用户 / 个人用户, the fields of each, the seed's
+// 操作说明, and the links that lead here.
+func TestRecStartPage(t *testing.T) {
+	ts := newTestServer(t)
+	doc := ts.GetHTML(t, "/recover", http.StatusOK)
+	checkPage(t, ts, "/recover", doc)
+	if tabs := doc.Texts(".rec-tabs a"); !slices.Equal(tabs, []string{"单位用户", "个人用户"}) {
+		t.Errorf("tabs %v", tabs)
+	}
+	if cur := doc.Must(t, ".rec-tabs a[aria-current]").TextContent(); cur != "单位用户" {
+		t.Errorf("current tab %q", cur)
+	}
+	if got := recLabels(doc); !slices.Equal(got, []string{"统一社会信用代码", "证件类型", "证件号码", "姓名"}) {
+		t.Errorf("unit labels %v", got)
+	}
+	if got := recCurrentStep(t, doc); got != "填写账号信息" {
+		t.Errorf("current step %q", got)
+	}
+	if steps := doc.Texts("ol.stepper li"); !slices.Equal(steps, recSteps) {
+		t.Errorf("steps %v", steps)
+	}
+	notes := doc.Must(t, "aside").TextContent()
+	for _, want := range []string{"操作说明", "请准确填写账号信息。", "人脸认证成功后进行密码重置。", "外国人护照", "港澳台居民居住证", "人社窗口"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("操作说明 lacks %q", want)
+		}
+	}
+	if doc.First(`a[href="/login?tab=unit"]`) == nil {
+		t.Error("no 已有帐号，去登录 link")
+	}
+	doc = ts.GetHTML(t, "/recover?tab=person", http.StatusOK)
+	if got := recLabels(doc); !slices.Equal(got, []string{"证件类型", "证件号码", "姓名"}) {
+		t.Errorf("person labels %v", got)
+	}
+	if doc.Must(t, `input[name="kind"]`).AttrOr("value") != "person" {
+		t.Error("the person tab posts another kind")
+	}
+
+	// The links that used to point to a placeholder.
+	for target, want := range map[string]string{"/": "/recover", "/login?tab=unit": "/recover?tab=unit",
+		"/login?tab=person": "/recover?tab=person", "/app/login": "/recover?tab=person"} {
+		d := ts.GetHTML(t, target, http.StatusOK)
+		found := false
+		for _, a := range d.All("a") {
+			if strings.HasPrefix(a.TextContent(), "忘记密码") && a.AttrOr("href") == want {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s has no 忘记密码 link to %s", target, want)
+		}
+	}
+	if rec := ts.Get(t, "/soon/recover"); rec.Code != http.StatusNotFound {
+		t.Errorf("/soon/recover answers %d", rec.Code)
+	}
+}
+
+// TestRecStartRefusals: every refusal of 填写账号信息 beside its field, 422, the form
+// filled in again.
+func TestRecStartRefusals(t *testing.T) {
+	ts := newTestServer(t)
+	w := newWorld(ts, 401)
+	u, rep := w.unitWithRep(t, "示范市禾丰农业科技有限公司", "钱思远")
+	permit := ident.GenerateResidencePermit(w.g, "820000", time.Date(1988, 4, 2, 0, 0, 0, 0, time.UTC), true)
+	with := func(mod func(url.Values)) url.Values {
+		f := recUnitForm(u, rep)
+		mod(f)
+		return f
+	}
+	cases := []struct {
+		name   string
+		form   url.Values
+		fields map[string]string
+	}{
+		{"foreign passport", with(func(f url.Values) { f.Set("id_type", "foreign_passport"); f.Set("id_number", "E98765432") }),
+			map[string]string{"id_type": recovery.MsgCounter}},
+		{"residence permit, personal", url.Values{"kind": {"person"}, "id_type": {"residence_permit"}, "id_number": {permit}, "name": {"梁家明"}},
+			map[string]string{"id_type": recovery.MsgCounter}},
+		{"empty unit form", url.Values{"kind": {"unit"}}, map[string]string{"uscc": "请输入统一社会信用代码",
+			"id_type": "请选择证件类型", "id_number": "请输入证件号码", "name": "请输入姓名"}},
+		{"bad USCC", with(func(f url.Values) { f.Set("uscc", "91320102ABC") }), map[string]string{"uscc": ident.ErrUSCCFormat.Msg}},
+		{"bad ID number", with(func(f url.Values) { f.Set("id_number", rep.IDNumber[:17]+recOther(rep.IDNumber[17])) }),
+			map[string]string{"id_number": ident.ErrIDCheck.Msg}},
+		{"bad name", with(func(f url.Values) { f.Set("name", "钱<思远>") }), map[string]string{"name": "请输入正确的姓名"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClient(ts)
+			doc := parsed(t, c.post(t, "/recover", tc.form), http.StatusUnprocessableEntity)
+			for field, msg := range tc.fields {
+				if got := fieldError(t, doc, field); got != msg {
+					t.Errorf("%s: %q, want %q", field, got, msg)
+				}
+			}
+			if n := len(doc.All(".field-error")); n != len(tc.fields) {
+				t.Errorf("%d field messages, want %d", n, len(tc.fields))
+			}
+			if topError(doc) == "" {
+				t.Error("no message above the form")
+			}
+			if v := tc.form.Get("name"); v != "" {
+				if got := doc.Must(t, "#f-name").AttrOr("value"); got != v {
+					t.Errorf("name filled in again as %q", got)
+				}
+			}
+			if tc.form.Get("kind") == "person" && doc.First("#f-uscc") != nil {
+				t.Error("the person tab shows the USCC")
+			}
+		})
+	}
+	var n int
+	if err := ts.DB.QueryRow(t.Context(), "SELECT COUNT(*) FROM flows WHERE kind = 'recover'").Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d flows after refusals (%v)", n, err)
+	}
+}
+
+func recOther(c byte) string {
+	if c == '1' {
+		return "2"
+	}
+	return "1"
+}
+
+// TestRecThrottle: starts are counted per client address; over the limit the form
+// says so with 429, for that address only.
+func TestRecThrottle(t *testing.T) {
+	ts := newTestServer(t)
+	w := newWorld(ts, 402)
+	p := w.person(t, "钱思远")
+	c := newClient(ts)
+	for range recovery.AddrLimits.LockAfter {
+		recStart(t, c, recPersonForm(p))
+	}
+	doc := parsed(t, c.post(t, "/recover", recPersonForm(p)), http.StatusTooManyRequests)
+	if got := topError(doc); got != recovery.MsgTooMany {
+		t.Errorf("message %q", got)
+	}
+	if got := doc.Must(t, "#f-id_number").AttrOr("value"); got != p.IDNumber {
+		t.Errorf("form not filled in again: %q", got)
+	}
+	other := newClient(ts)
+	other.remote = "203.0.113.20:5000"
+	recStart(t, other, recPersonForm(p))
+}
+
+// TestRecUnitLegalRep walks P1 through the router for a unit's legal rep: every step,
+// every refusal on the way, and the outcome: the new password logs in, the old one
+// does not, the sessions opened before are gone, and the reset is audited.
+func TestRecUnitLegalRep(t *testing.T) {
+	ts := newTestServer(t)
+	w := newWorld(ts, 403)
+	u, rep := w.unitWithRep(t, "示范市禾丰农业科技有限公司", "钱思远")
+	before := newClient(ts)
+	signIn(t, before, unitSubject(rep, u, unit.RoleLegalRep))
+	app := newClient(ts)
+	app.remote = "203.0.113.30:5000"
+	recAppLogin(t, app, rep)
+
+	c := newClient(ts)
+	flowID := recStart(t, c, recUnitForm(u, rep))
+	flowURL := "/recover/" + flowID
+
+	// 拖动滑块完成拼图.
+	doc := parsed(t, c.get(t, flowURL), http.StatusOK)
+	checkPage(t, ts, flowURL, doc)
+	if got := recCurrentStep(t, doc); got != "拖动滑块完成拼图" {
+		t.Errorf("current step %q", got)
+	}
+	wdg := doc.Must(t, "form .slider-captcha")
+	if wdg.AttrOr("data-captcha-new") != "/captcha/new?purpose=recover" || wdg.AttrOr("data-captcha-field") != captcha.FormField {
+		t.Errorf("widget %q %q", wdg.AttrOr("data-captcha-new"), wdg.AttrOr("data-captcha-field"))
+	}
+	if doc.First(`script[src*="slider-captcha"]`) == nil {
+		t.Error("the captcha step lacks its script")
+	}
+	if strings.Contains(doc.TextContent(), rep.IDNumber) || !strings.Contains(doc.TextContent(), ident.MaskID(rep.IDNumber)) {
+		t.Error("the ID number is not masked")
+	}
+	doc = parsed(t, c.post(t, flowURL+"/captcha", url.Values{}), http.StatusUnprocessableEntity)
+	if got := recCaptchaError(doc); got != recovery.MsgCaptcha {
+		t.Errorf("captcha message %q", got)
+	}
+	// A token of the login captcha does not pass the recovery's.
+	doc = parsed(t, c.post(t, flowURL+"/captcha", url.Values{captcha.FormField: {solveCaptcha(t, ts, c, 9)}}), http.StatusUnprocessableEntity)
+	if recCaptchaError(doc) == "" {
+		t.Error("a login captcha token passed")
+	}
+	// The verify step cannot be reached past the captcha.
+	wantRedirect(t, "verified before the captcha", c.post(t, flowURL+"/verified", nil), flowURL)
+	redirected(t, c.post(t, flowURL+"/captcha", url.Values{captcha.FormField: {recSolveCaptcha(t, ts, c)}}))
+
+	// 人脸识别验证.
+	doc = parsed(t, c.get(t, flowURL), http.StatusOK)
+	checkPage(t, ts, flowURL, doc)
+	if got := recCurrentStep(t, doc); got != "人脸识别验证" {
+		t.Errorf("current step %q", got)
+	}
+	if doc.First(`script[src*="verify-wait"]`) == nil {
+		t.Error("the face step lacks verify-wait.js")
+	}
+	sid := recSessionID(t, c, flowID)
+	if code, st := recWaitStatus(t, newClient(ts), flowID, sid); code != http.StatusNotFound || st != "unknown" {
+		t.Errorf("another browser's wait: %d %s", code, st)
+	}
+	if code, st := recWaitStatus(t, c, flowID, otherSessionID(sid)); code != http.StatusNotFound || st != "unknown" {
+		t.Errorf("another session's wait: %d %s", code, st)
+	}
+	doc = parsed(t, c.post(t, flowURL+"/verified", nil), http.StatusUnprocessableEntity)
+	if !strings.Contains(topError(doc), "尚未完成人脸识别") {
+		t.Errorf("verified while pending: %q", topError(doc))
+	}
+	if rec := c.post(t, flowURL, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != flowURL {
+		t.Errorf("password before the face step: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+
+	// The person confirms in the app (development screen), then the page moves on.
+	screen := parsed(t, app.get(t, "/app/v/"+sid), http.StatusOK)
+	if !strings.Contains(screen.TextContent(), verify.PurposeLabel(verify.PurposeRecover)) {
+		t.Error("the app screen does not name the recovery")
+	}
+	redirected(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}))
+	if code, st := recWaitStatus(t, c, flowID, sid); code != http.StatusOK || st != "passed" {
+		t.Errorf("wait after the app: %d %s", code, st)
+	}
+	wantRedirect(t, "verified", c.post(t, flowURL+"/verified", nil), flowURL)
+
+	// 设置新密码.
+	doc = parsed(t, c.get(t, flowURL), http.StatusOK)
+	checkPage(t, ts, flowURL, doc)
+	if got := recCurrentStep(t, doc); got != "设置新密码" {
+		t.Errorf("current step %q", got)
+	}
+	if got := recLabels(doc); !slices.Equal(got, []string{"新密码", "确认密码"}) {
+		t.Errorf("labels %v", got)
+	}
+	if text := doc.TextContent(); !strings.Contains(text, "法定代表人") || !strings.Contains(text, u.Name) {
+		t.Error("the page does not say whose password is reset")
+	}
+	doc = parsed(t, c.post(t, flowURL, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword + "x"}}), http.StatusUnprocessableEntity)
+	if got := fieldError(t, doc, "confirm"); got != recovery.MsgConfirmMismatch {
+		t.Errorf("mismatch: %q", got)
+	}
+	if doc.Must(t, "#f-new_password").AttrOr("value") != "" {
+		t.Error("the password was echoed back")
+	}
+	weak := "Ab#" + rep.IDNumber[12:]
+	doc = parsed(t, c.post(t, flowURL, url.Values{"new_password": {weak}, "confirm": {weak}}), http.StatusUnprocessableEntity)
+	if got := fieldError(t, doc, "new_password"); !strings.Contains(got, "证件号码") {
+		t.Errorf("ID number inside the password: %q", got)
+	}
+	loc := redirected(t, c.post(t, flowURL, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}))
+	if loc != "/recover/done?tab=unit" {
+		t.Fatalf("finished to %q", loc)
+	}
+
+	// 完成修改.
+	doc = parsed(t, c.get(t, loc), http.StatusOK)
+	checkPage(t, ts, loc, doc)
+	if got := recCurrentStep(t, doc); got != "完成修改" {
+		t.Errorf("current step %q", got)
+	}
+	if doc.First(`a[href="/login?tab=unit"]`) == nil {
+		t.Error("no way to 单位登录")
+	}
+	if rec := c.post(t, flowURL, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}); rec.Code != http.StatusConflict {
+		t.Errorf("second reset: %d", rec.Code)
+	}
+
+	// The outcome.
+	login := newClient(ts)
+	doc = parsed(t, login.post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {testPassword}}), http.StatusUnprocessableEntity)
+	if topError(doc) != acctMsgBadLogin {
+		t.Errorf("old password: %q", topError(doc))
+	}
+	wantRedirect(t, "new password", login.post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {recNewPassword}}), "/unit/")
+	if rec := before.get(t, "/unit/"); rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login") {
+		t.Errorf("the unit session from before the reset answers %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if doc := parsed(t, app.get(t, "/app/me"), http.StatusOK); doc.First(`a[href="/app/login?next=%2Fapp%2Fme"]`) == nil {
+		t.Error("the app session from before the reset survived")
+	}
+	es, _, err := ts.Audit.List(t.Context(), audit.Filter{Action: "password.reset"})
+	if err != nil || len(es) != 1 || es[0].PersonID != rep.ID || es[0].UnitID != u.ID || es[0].Detail["channel"] != "online" {
+		t.Fatalf("audit %+v %v", es, err)
+	}
+}
+
+// TestRecNoAccount: for an identity without an account every step answers as for
+// one with an account until the face step passes; then the page says there is none
+// and points to registration.
+func TestRecNoAccount(t *testing.T) {
+	ts := newTestServer(t)
+	w := newWorld(ts, 404)
+	known := w.person(t, "钱思远")
+	ghost := url.Values{"kind": {"person"}, "id_type": {"resident"}, "id_number": {w.idNumber()}, "name": {"白景行"}}
+
+	c := newClient(ts)
+	kFlow, _ := recToVerify(t, ts, c, recPersonForm(known))
+	gFlow, gSid := recToVerify(t, ts, c, ghost)
+	shape := func(flowID string) string {
+		doc := parsed(t, c.get(t, "/recover/"+flowID), http.StatusOK)
+		return recCurrentStep(t, doc) + "|" + strings.Join(doc.Texts("main button"), ",") + "|" + strings.Join(doc.Texts("dt"), ",")
+	}
+	if a, b := shape(kFlow), shape(gFlow); a != b {
+		t.Errorf("the face step differs:\n%s\n%s", a, b)
+	}
+	if _, err := ts.DevVerify.CompleteInApp(t.Context(), gSid, verify.Person{IDType: ident.IDTypeResident,
+		IDNumber: ghost.Get("id_number"), Name: "白景行"}, true); err != nil {
+		t.Fatal(err)
+	}
+	redirected(t, c.post(t, "/recover/"+gFlow+"/verified", nil))
+	doc := parsed(t, c.get(t, "/recover/"+gFlow), http.StatusOK)
+	checkPage(t, ts, "/recover/"+gFlow, doc)
+	if !strings.Contains(doc.TextContent(), recovery.MsgNoPerson) {
+		t.Error("no message for the missing account")
+	}
+	if doc.First(`a[href="/register"]`) == nil {
+		t.Error("no link to registration")
+	}
+	if doc.First(`form[action="/recover/`+gFlow+`"]`) != nil {
+		t.Error("a password form without an account")
+	}
+	wantRedirect(t, "password without an account", c.post(t, "/recover/"+gFlow, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}), "/recover/"+gFlow)
+}
+
+// TestRecVerificationRefused: another person's approval fails the face step; a new QR
+// code is offered; a passed result used too late must be repeated.
+func TestRecVerificationRefused(t *testing.T) {
+	clk := &testClock{t: time.Now()}
+	ts := newTestServer(t, withClock(t, clk))
+	w := newWorld(ts, 405)
+	p := w.person(t, "钱思远")
+	stranger := w.person(t, "周若曦")
+	c := newClient(ts)
+	flowID, sid := recToVerify(t, ts, c, recPersonForm(p))
+	flowURL := "/recover/" + flowID
+	if _, err := ts.DevVerify.CompleteInApp(t.Context(), sid, verify.Person{IDType: stranger.IDType, IDNumber: stranger.IDNumber, Name: stranger.Name}, true); err != nil {
+		t.Fatal(err)
+	}
+	if code, st := recWaitStatus(t, c, flowID, sid); code != http.StatusOK || st != "failed" {
+		t.Errorf("wait: %d %s", code, st)
+	}
+	doc := parsed(t, c.post(t, flowURL+"/verified", nil), http.StatusUnprocessableEntity)
+	if !strings.Contains(topError(doc), "重新认证") || !strings.Contains(doc.TextContent(), verify.NoteNotSelf) {
+		t.Errorf("refusal: %q", topError(doc))
+	}
+	if doc.First(`form[action="`+flowURL+`/restart"]`) == nil {
+		t.Error("no 重新认证")
+	}
+	redirected(t, c.post(t, flowURL+"/restart", nil))
+	sid2 := recSessionID(t, c, flowID)
+	if sid2 == sid {
+		t.Fatal("the same QR code again")
+	}
+	if _, err := ts.DevVerify.CompleteInApp(t.Context(), sid2, verify.Person{IDType: p.IDType, IDNumber: p.IDNumber, Name: p.Name}, true); err != nil {
+		t.Fatal(err)
+	}
+	redirected(t, c.post(t, flowURL+"/verified", nil))
+
+	clk.Advance(6 * time.Minute)
+	doc = parsed(t, c.post(t, flowURL, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}), http.StatusUnprocessableEntity)
+	if !strings.Contains(topError(doc), "重新进行人脸识别") || doc.First(`form[action="`+flowURL+`/restart"]`) == nil {
+		t.Errorf("stale verification: %q", topError(doc))
+	}
+	if _, err := ts.Login.Person(t.Context(), p.IDNumber, testPassword, auth.Attempt{ClientAddr: "192.0.2.9"}); err != nil {
+		t.Errorf("the password changed: %v", err)
+	}
+	redirected(t, c.post(t, flowURL+"/restart", nil))
+	if got := recCurrentStep(t, parsed(t, c.get(t, flowURL), http.StatusOK)); got != "人脸识别验证" {
+		t.Errorf("after restart: %q", got)
+	}
+
+	// A flow of another browser is not found; a timed-out one starts again.
+	if rec := newClient(ts).get(t, flowURL); rec.Code != http.StatusNotFound {
+		t.Errorf("another browser: %d", rec.Code)
+	}
+	clk.Advance(recovery.TTL)
+	wantRedirect(t, "expired", c.get(t, flowURL), "/recover?timeout=1")
+	if doc := parsed(t, c.get(t, "/recover?timeout=1"), http.StatusOK); !strings.Contains(doc.TextContent(), recovery.MsgExpired) {
+		t.Error("no timeout notice")
+	}
+}
