@@ -25,6 +25,11 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// As `hall serve` does: the catalog first, since the demo agent's grants name
+		// catalog items.
+		if err := svc.Catalog.Seed(ctx); err != nil {
+			t.Fatal(err)
+		}
 		first, err := demo.Load(ctx, demo.Deps{Services: svc})
 		if err != nil {
 			t.Fatal(err)
@@ -45,6 +50,15 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 		}
 		if persons != 5 || units != 2 || registry == 0 {
 			t.Fatalf("persons=%d units=%d registry=%d after two loads", persons, units, registry)
+		}
+		// The demo agent has a business scope, so the unit center shows granted and
+		// refused items side by side.
+		var grants int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM grants g JOIN memberships m ON m.id = g.membership_id WHERE m.role = 'agent'`).Scan(&grants); err != nil {
+			t.Fatal(err)
+		}
+		if grants != 3 {
+			t.Fatalf("demo agent has %d granted items, want 3", grants)
 		}
 
 		// Every listed account has valid check digits and the unit logins work as

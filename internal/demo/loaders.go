@@ -29,6 +29,7 @@ func init() {
 	loaders = append(loaders,
 		Loader{Name: "registry", Seed: registrySeed, Load: loadRegistry},
 		Loader{Name: "accounts", Seed: accountsSeed, Load: loadAccounts, Accounts: accountList},
+		Loader{Name: "grants", Seed: accountsSeed, Load: loadGrants},
 	)
 }
 
