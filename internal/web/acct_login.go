@@ -48,6 +48,10 @@ type acctLoginData struct {
 	// CaptchaError is the message beside it.
 	Captcha      bool
 	CaptchaError string
+	// GrantEnded says why a unit session just ended: the membership it acted on
+	// expired, was revoked or is not yet valid (visitor.go ends such a session on the
+	// next request and inUnit sends the person here with ended=grant).
+	GrantEnded bool
 }
 
 // URL is the login page with another tab and method, keeping the return path.
@@ -108,6 +112,7 @@ func (s *Server) acctRenderLogin(w http.ResponseWriter, r *http.Request, status 
 func (s *Server) acctLoginShow(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	d := acctLoginView(q.Get("tab"), q.Get("method"), q.Get("next"), newForm(r))
+	d.GrantEnded = d.Tab == acctTabUnit && q.Get("ended") == "grant"
 	// The account is not known before a submission: only the address's count can
 	// ask for the captcha here.
 	scope := throttle.ScopeLoginAddr

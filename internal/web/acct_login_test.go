@@ -389,3 +389,25 @@ func TestAcctLoginBusy(t *testing.T) {
 		}
 	}
 }
+
+// A unit session that ended because its grant stopped being usable is sent to the
+// unit login with ended=grant, and the page says why; nothing else shows the notice.
+func TestAcctLoginGrantEndedNotice(t *testing.T) {
+	ts := newTestServer(t)
+	const notice = "您在该单位的授权已到期、尚未生效或已被撤销"
+	for _, tc := range []struct {
+		target string
+		want   bool
+	}{
+		{"/login?tab=unit&ended=grant", true},
+		{"/login?tab=unit&next=%2Funit%2F&ended=grant", true},
+		{"/login?tab=unit", false},
+		{"/login?tab=person&ended=grant", false},
+		{"/login?tab=unit&ended=other", false},
+	} {
+		doc := ts.GetHTML(t, tc.target, http.StatusOK)
+		if got := strings.Contains(doc.TextContent(), notice); got != tc.want {
+			t.Errorf("%s: notice shown %v, want %v", tc.target, got, tc.want)
+		}
+	}
+}

@@ -394,6 +394,7 @@ type mtxWant struct {
 	loc    string                    // Location of a 303 ("" with login: the login page)
 	locf   func(c *mtxCell) string   // Location computed from the cell
 	login  string                    // "unit" or "person": a 303 to that login tab, returning here
+	ended  bool                      // with login: the login page is told the grant ended
 	text   string                    // a refusal's message in the page, or the h1 of a page
 	has    func(c *mtxCell) []string // more texts the page must show
 	// changes: the cell is allowed to change the database, and effect checks the
@@ -415,7 +416,10 @@ func mtxSeeAt(f func(c *mtxCell) string) mtxWant {
 }
 
 var (
-	mtxUnitLogin   = mtxWant{status: http.StatusSeeOther, login: "unit"}
+	mtxUnitLogin = mtxWant{status: http.StatusSeeOther, login: "unit"}
+	// mtxGrantEnded: the unit session ended on this request because its grant is
+	// not usable; the login page is told why (ended=grant).
+	mtxGrantEnded  = mtxWant{status: http.StatusSeeOther, login: "unit", ended: true}
 	mtxPersonLogin = mtxWant{status: http.StatusSeeOther, login: "person"}
 	mtxChooser     = mtxSee("/unit/choose")
 	mtxNoPage      = mtxGone("您访问的页面不存在。")
@@ -459,7 +463,7 @@ func mtxPath(p string) func(*mtxCell) string { return func(*mtxCell) string { re
 // confirmed ends and goes to the unit login; a personal session goes to the unit
 // chooser; nobody goes to the unit login.
 func mtxOutsideCenter(m map[string]mtxWant) map[string]mtxWant {
-	m[mtxExpired], m[mtxPending], m[mtxAnon] = mtxUnitLogin, mtxUnitLogin, mtxUnitLogin
+	m[mtxExpired], m[mtxPending], m[mtxAnon] = mtxGrantEnded, mtxGrantEnded, mtxUnitLogin
 	m[mtxExpiredPerson], m[mtxPendingPerson] = mtxChooser, mtxChooser
 	return m
 }
@@ -1000,6 +1004,9 @@ func (fx *mtxFx) run(t *testing.T, pr mtxProbe, subj string, want mtxWant, mux *
 		switch {
 		case want.login != "":
 			wantLoc = "/login?tab=" + want.login + "&next=" + url.QueryEscape(path)
+			if want.ended {
+				wantLoc += "&ended=grant"
+			}
 		case want.locf != nil:
 			wantLoc = want.locf(c)
 		}

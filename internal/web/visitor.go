@@ -199,6 +199,12 @@ func (s *Server) inUnit(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		v := visitorFrom(r.Context())
 		if !v.SignedIn() || v.Unit == nil || v.Membership == nil {
+			if v.agtEnded != nil {
+				// The session ended on this request because its grant stopped being
+				// usable: say so on the login page instead of a silent sign-out.
+				http.Redirect(w, r, loginURL(r, "unit")+"&ended=grant", http.StatusSeeOther)
+				return nil
+			}
 			return s.toLogin(w, r, "unit")
 		}
 		return h(w, r)
@@ -208,12 +214,17 @@ func (s *Server) inUnit(h handlerFunc) handlerFunc {
 // toLogin redirects to the login page's tab ("person" or "unit") with a local return
 // path. A non-GET request is not replayed after login: it returns to the page instead.
 func (s *Server) toLogin(w http.ResponseWriter, r *http.Request, tab string) error {
+	http.Redirect(w, r, loginURL(r, tab), http.StatusSeeOther)
+	return nil
+}
+
+// loginURL is the login page's tab with r's page as the return path.
+func loginURL(r *http.Request, tab string) string {
 	next := r.URL.Path
 	if r.Method == http.MethodGet && r.URL.RawQuery != "" {
 		next += "?" + r.URL.RawQuery
 	}
-	http.Redirect(w, r, "/login?tab="+tab+"&next="+url.QueryEscape(next), http.StatusSeeOther)
-	return nil
+	return "/login?tab=" + tab + "&next=" + url.QueryEscape(next)
 }
 
 // localPath returns p when it is a path on this site, else "/" — so a login's "next"
