@@ -48,6 +48,10 @@ func (e *Error[S]) OrNil() error {
 	return e
 }
 
+// Messages returns Fields and Top, for code that shows the errors of several sources
+// alike (the web pages).
+func (e *Error[S]) Messages() (fields map[string]string, top string) { return e.Fields, e.Top }
+
 // FieldMsg is the Chinese message of an ident (or sms) field error, else fallback.
 func FieldMsg(err error, fallback string) string {
 	var fe *ident.FieldError
