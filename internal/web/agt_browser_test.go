@@ -33,11 +33,7 @@ func TestBrowserAgtConfirmAndUse(t *testing.T) {
 
 	b := browsertest.New(t)
 	desk := b.NewPage(t, agtAllow403)
-	desk.Open(base + "/login?tab=person")
-	desk.Fill("证件号码/移动电话", fx.agent.IDNumber)
-	desk.Fill("密码", testPassword)
-	desk.Click("登录")
-	desk.WaitURL("/me")
+	acsBrowserPersonLogin(t, desk, base, fx.agent.IDNumber, testPassword)
 	desk.WaitText("您有 1 个待确认的单位授权")
 	link, err := qr.Decode(desk.ImagePNG(`img[alt="我是经办人二维码"]`))
 	if err != nil {
@@ -50,9 +46,7 @@ func TestBrowserAgtConfirmAndUse(t *testing.T) {
 	phone := b.NewPage(t, browsertest.Mobile())
 	phone.Open(link)
 	phone.WaitURL("/app/login")
-	phone.Fill("证件号码/移动电话", fx.agent.IDNumber)
-	phone.Fill("密码", testPassword)
-	phone.Click("登录")
+	browserAppLogin(t, phone, fx.agent.IDNumber, testPassword)
 	phone.WaitURL("/app/me/agent")
 	phone.WaitText(fx.u.Name)
 	phone.WaitText(granted.Name)
