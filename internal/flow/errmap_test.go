@@ -7,22 +7,17 @@ import (
 )
 
 func TestErrorsMap(t *testing.T) {
-	var (
-		notFound  = errors.New("own: not found")
-		expired   = errors.New("own: expired")
-		completed = errors.New("own: completed")
-		step      = errors.New("own: step")
-		other     = errors.New("database down")
-	)
-	m := Errors{NotFound: notFound, Expired: expired, Completed: completed, Step: step}
+	own := func(s string) error { return errors.New("own: " + s) }
+	m := Errors{NotFound: own("not found"), Expired: own("expired"), Completed: own("completed"), Step: own("step")}
+	other := errors.New("database down")
 	tests := []struct {
 		in, want error
 	}{
-		{ErrNotFound, notFound},
-		{fmt.Errorf("get: %w", ErrExpired), expired},
-		{ErrCompleted, completed},
-		{ErrStep, step},
-		{ErrConflict, step},
+		{ErrNotFound, m.NotFound},
+		{fmt.Errorf("get: %w", ErrExpired), m.Expired},
+		{ErrCompleted, m.Completed},
+		{ErrStep, m.Step},
+		{ErrConflict, m.Step},
 		{other, other},
 		{nil, nil},
 	}

@@ -9,7 +9,6 @@ import (
 	"hall/internal/delegation"
 	"hall/internal/qr"
 	"hall/internal/unit"
-	"hall/internal/verify"
 )
 
 // agtAllow403 lets a page show a refusal: Chromium logs the 403 of the document.
@@ -53,19 +52,7 @@ func TestBrowserAgtConfirmAndUse(t *testing.T) {
 	if over := browsertest.Eval[int](phone, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
 		t.Errorf("我是经办人 is %dpx wider than the phone", over)
 	}
-	phone.ClickLink("查看并确认")
-	phone.WaitText("确认授权")
-	phone.Click("开始人脸识别")
-	phone.WaitText(verify.DevLabel)
-	phone.WaitText(verify.PurposeLabel(verify.PurposeAgentConfirm))
-	phone.Click("确认")
-	phone.WaitText("认证成功")
-	phone.ClickLink("返回继续办理")
-	phone.WaitText("已通过")
-	phone.Fill("设置经办密码", agtPassword)
-	phone.Fill("确认经办密码", agtPassword)
-	phone.Click("确认授权")
-	phone.WaitText("已确认授权")
+	browserAppConfirm(t, phone, agtPassword)
 	if m, err := agtMembership(t, ts, fx.u.ID, fx.agent.ID); err != nil || m.Status != unit.StatusActive {
 		t.Fatalf("membership after the app: %+v %v", m, err)
 	}
@@ -122,7 +109,7 @@ func TestBrowserAgtConfirmAndUse(t *testing.T) {
 func TestBrowserAgtRemovalEndsSession(t *testing.T) {
 	ts, base := serve(t)
 	fx := agtInvite(t, ts, 522, "SB-001")
-	agtConfirmDirect(t, ts, fx.inv, fx.agent)
+	confirmInvitation(t, ts, fx.inv.ID, fx.agent, agtPassword)
 	m, err := agtMembership(t, ts, fx.u.ID, fx.agent.ID)
 	if err != nil {
 		t.Fatal(err)

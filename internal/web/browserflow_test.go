@@ -5,6 +5,7 @@ import (
 
 	"hall/internal/browsertest"
 	"hall/internal/person"
+	"hall/internal/verify"
 )
 
 // Steps that several browser tests take on the way to what they test.
@@ -55,4 +56,23 @@ func browserSetAdmin(t *testing.T, p *browsertest.Page, adm person.Person, until
 	p.Fill("授权有效期至", until)
 	p.Click("确定设置")
 	p.WaitURL("/unit/agents?notice=admin_set")
+}
+
+// browserAppConfirm confirms the invitation shown in the app's 我是经办人 list: open it,
+// pass the development face verification, set the 经办密码 and confirm.
+func browserAppConfirm(t *testing.T, phone *browsertest.Page, password string) {
+	t.Helper()
+	phone.ClickLink("查看并确认")
+	phone.WaitText("确认授权")
+	phone.Click("开始人脸识别")
+	phone.WaitText(verify.DevLabel)
+	phone.WaitText(verify.PurposeLabel(verify.PurposeAgentConfirm))
+	phone.Click("确认")
+	phone.WaitText("认证成功")
+	phone.ClickLink("返回继续办理")
+	phone.WaitText("已通过")
+	phone.Fill("设置经办密码", password)
+	phone.Fill("确认经办密码", password)
+	phone.Click("确认授权")
+	phone.WaitText("已确认授权")
 }

@@ -9,34 +9,7 @@ import (
 	"hall/internal/browsertest"
 	"hall/internal/delegation"
 	"hall/internal/ident"
-	"hall/internal/person"
-	"hall/internal/verify"
 )
-
-// dlgConfirmInApp confirms p's open invitation as the companion app does after a
-// passed face verification (the app's pages are another part of the hall; here the
-// domain is driven directly), setting the unit password.
-func dlgConfirmInApp(t *testing.T, ts *testServer, p person.Person, password string) {
-	t.Helper()
-	ctx := context.Background()
-	invs, err := ts.Delegation.PendingInvitations(ctx, p.ID)
-	if err != nil || len(invs) != 1 {
-		t.Fatalf("invitations of %s: %v, %v", ident.MaskName(p.Name), invs, err)
-	}
-	who := verify.Person{IDType: p.IDType, IDNumber: p.IDNumber, Name: p.Name}
-	const binding = "dlg-browser-app-binding"
-	s, err := ts.Verify.Start(ctx, verify.Request{Purpose: verify.PurposeAgentConfirm, Binding: binding, Expected: who})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.DevVerify.CompleteInApp(ctx, s.ID, who, true); err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.Delegation.Confirm(ctx, delegation.Actor{PersonID: p.ID}, delegation.Confirmation{InvitationID: invs[0].ID,
-		Password: password, Confirm: password, Proof: delegation.ConsumeIn(ts.Verify, s.ID, binding)}); err != nil {
-		t.Fatalf("confirm: %v", err)
-	}
-}
 
 // TestBrowserDlgAdminThenAgent: the legal rep signs in through 单位登录, opens 经办人管理
 // and sets an administrator, who shows as 待确认; once the administrator confirmed
@@ -81,7 +54,7 @@ func TestBrowserDlgAdminThenAgent(t *testing.T) {
 		t.Errorf("invitation %q", text)
 	}
 
-	dlgConfirmInApp(t, ts, adm, dlgUnitPassword)
+	confirmOnlyInvitation(t, ts, adm, dlgUnitPassword)
 
 	q := b.NewPage(t)
 	ucBrowserLogin(t, q, base, u.USCC, adm.Mobile, dlgUnitPassword)

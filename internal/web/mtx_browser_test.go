@@ -12,7 +12,6 @@ import (
 	"hall/internal/person"
 	"hall/internal/qr"
 	"hall/internal/unit"
-	"hall/internal/verify"
 )
 
 // mtxAllow403 lets a page show a refusal: Chromium logs the 403 of the document.
@@ -44,19 +43,7 @@ func mtxAppConfirm(t *testing.T, phone *browsertest.Page, p person.Person, unitN
 	phone.WaitURL("/app/me/agent")
 	phone.WaitText(unitName)
 	phone.WaitText(itemName)
-	phone.ClickLink("查看并确认")
-	phone.WaitText("确认授权")
-	phone.Click("开始人脸识别")
-	phone.WaitText(verify.DevLabel)
-	phone.WaitText(verify.PurposeLabel(verify.PurposeAgentConfirm))
-	phone.Click("确认")
-	phone.WaitText("认证成功")
-	phone.ClickLink("返回继续办理")
-	phone.WaitText("已通过")
-	phone.Fill("设置经办密码", password)
-	phone.Fill("确认经办密码", password)
-	phone.Click("确认授权")
-	phone.WaitText("已确认授权")
+	browserAppConfirm(t, phone, password)
 }
 
 // TestBrowserMtxDelegationEndToEnd is issue 5's acceptance in Chromium, by visible
