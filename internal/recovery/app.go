@@ -126,7 +126,7 @@ func (s *Service) AppGet(ctx context.Context, flowID, binding string, personID i
 		return AppView{}, err
 	}
 	v := AppView{FlowID: f.ID, Unit: u, Role: st.Target.Role, PersonPassword: !st.Target.UnitPassword()}
-	if v.Session, err = s.session(ctx, st.Session, f.ID); err != nil {
+	if v.Session, err = s.d.Verify.PageSession(ctx, st.Session, f.ID); err != nil {
 		return AppView{}, err
 	}
 	v.Verification = Verification(v.Session)

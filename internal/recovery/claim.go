@@ -2,10 +2,10 @@ package recovery
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
+	"hall/internal/formerr"
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/verify"
@@ -33,49 +33,18 @@ const (
 	msgNameInvalid     = "请输入正确的姓名"
 )
 
+// source names this package in FormError's text.
+type source struct{}
+
+func (source) Source() string { return "recovery" }
+
 // FormError is refused input: Fields maps form fields (Field* names) to a Chinese
 // message shown beside the field, Top is a message for the whole form. Messages
 // never contain what was typed, so the error is safe to log.
-type FormError struct {
-	Fields map[string]string
-	Top    string
-}
-
-func (e *FormError) Error() string {
-	if e.Top != "" {
-		return "recovery: refused: " + e.Top
-	}
-	return fmt.Sprintf("recovery: %d invalid fields", len(e.Fields))
-}
-
-// add records a message for a field, keeping the first one.
-func (e *FormError) add(field, msg string) {
-	if e.Fields == nil {
-		e.Fields = map[string]string{}
-	}
-	if _, ok := e.Fields[field]; !ok {
-		e.Fields[field] = msg
-	}
-}
-
-func (e *FormError) orNil() error {
-	if len(e.Fields) == 0 && e.Top == "" {
-		return nil
-	}
-	return e
-}
+type FormError = formerr.Error[source]
 
 func fieldError(field, msg string) *FormError {
 	return &FormError{Fields: map[string]string{field: msg}}
-}
-
-// fieldMsg is the Chinese message of an ident error.
-func fieldMsg(err error, fallback string) string {
-	var fe *ident.FieldError
-	if errors.As(err, &fe) {
-		return fe.Msg
-	}
-	return fallback
 }
 
 // Input is 填写账号信息 as submitted. USCC counts for KindUnit only.
@@ -124,43 +93,43 @@ func Check(in Input, now time.Time) (Claim, error) {
 	}
 	if c.Kind == KindUnit {
 		if strings.TrimSpace(in.USCC) == "" {
-			fe.add(FieldUSCC, msgUSCCMissing)
+			fe.Add(FieldUSCC, msgUSCCMissing)
 		} else if u, err := ident.ValidateUSCC(in.USCC); err != nil {
-			fe.add(FieldUSCC, fieldMsg(err, ident.ErrUSCCFormat.Msg))
+			fe.Add(FieldUSCC, formerr.FieldMsg(err, ident.ErrUSCCFormat.Msg))
 		} else {
 			c.USCC = u
 		}
 	}
 	if strings.TrimSpace(in.IDType) == "" {
-		fe.add(FieldIDType, msgIDTypeMissing)
+		fe.Add(FieldIDType, msgIDTypeMissing)
 	} else if t, err := ident.ParseIDType(in.IDType); err != nil {
-		fe.add(FieldIDType, fieldMsg(err, msgIDTypeMissing))
+		fe.Add(FieldIDType, formerr.FieldMsg(err, msgIDTypeMissing))
 	} else if !OnlineIDType(t) {
-		fe.add(FieldIDType, MsgCounter)
+		fe.Add(FieldIDType, MsgCounter)
 	} else {
 		c.IDType = t
 	}
 	switch {
 	case strings.TrimSpace(in.IDNumber) == "":
-		fe.add(FieldIDNumber, msgIDNumberMissing)
+		fe.Add(FieldIDNumber, msgIDNumberMissing)
 	case c.IDType == "":
 		// Without a usable type the number cannot be checked; the type's message
 		// says what to fix first.
 	default:
 		n, err := ident.ValidateID(c.IDType, in.IDNumber, now)
 		if err != nil {
-			fe.add(FieldIDNumber, fieldMsg(err, ident.ErrIDFormat.Msg))
+			fe.Add(FieldIDNumber, formerr.FieldMsg(err, ident.ErrIDFormat.Msg))
 		}
 		c.IDNumber = n
 	}
 	if strings.TrimSpace(in.Name) == "" {
-		fe.add(FieldName, msgNameMissing)
+		fe.Add(FieldName, msgNameMissing)
 	} else if n, ok := person.NormalizeName(in.Name); !ok {
-		fe.add(FieldName, msgNameInvalid)
+		fe.Add(FieldName, msgNameInvalid)
 	} else {
 		c.Name = n
 	}
-	if err := fe.orNil(); err != nil {
+	if err := fe.OrNil(); err != nil {
 		return Claim{}, err
 	}
 	return c, nil
@@ -172,20 +141,20 @@ func Check(in Input, now time.Time) (Claim, error) {
 func CheckPassword(policy ident.PasswordPolicy, password, confirm string, context ...string) error {
 	fe := &FormError{}
 	if password == "" {
-		fe.add(FieldPassword, MsgPasswordMissing)
+		fe.Add(FieldPassword, MsgPasswordMissing)
 	} else if err := policy.Check(password, context...); err != nil {
 		var pe *ident.PasswordError
 		msg := msgPasswordRefusedMisc
 		if errors.As(err, &pe) {
 			msg = pe.Msg
 		}
-		fe.add(FieldPassword, msg)
+		fe.Add(FieldPassword, msg)
 	}
 	switch {
 	case confirm == "":
-		fe.add(FieldConfirm, MsgConfirmMissing)
+		fe.Add(FieldConfirm, MsgConfirmMissing)
 	case confirm != password:
-		fe.add(FieldConfirm, MsgConfirmMismatch)
+		fe.Add(FieldConfirm, MsgConfirmMismatch)
 	}
-	return fe.orNil()
+	return fe.OrNil()
 }

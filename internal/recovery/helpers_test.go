@@ -200,6 +200,16 @@ func (e *env) approve(t *testing.T, id string, who verify.Person) verify.Session
 	return s
 }
 
+// passFace completes the flow's verification session sid in the app as who and
+// moves the online recovery flowID (of browserA) on with Verified.
+func (e *env) passFace(t *testing.T, flowID, sid string, who verify.Person) {
+	t.Helper()
+	e.approve(t, sid, who)
+	if err := e.rec.Verified(t.Context(), flowID, browserA); err != nil {
+		t.Fatalf("Verified: %v", err)
+	}
+}
+
 // signIn opens a session for subj and returns its token.
 func (e *env) signIn(t *testing.T, subj auth.Subject) string {
 	t.Helper()

@@ -39,10 +39,7 @@ func TestOnlineLegalRep(t *testing.T) {
 		if _, err := e.rec.Get(ctx, flowID, browserB); !errors.Is(err, recovery.ErrNotFound) {
 			t.Fatalf("another browser reads the flow: %v", err)
 		}
-		e.approve(t, sid, identityOf(rep))
-		if err := e.rec.Verified(ctx, flowID, browserA); err != nil {
-			t.Fatalf("Verified: %v", err)
-		}
+		e.passFace(t, flowID, sid, identityOf(rep))
 		if err := e.rec.Verified(ctx, flowID, browserA); err != nil {
 			t.Fatalf("Verified again (script and button): %v", err)
 		}
@@ -134,10 +131,7 @@ func TestOnlineAgent(t *testing.T) {
 		personal := e.signIn(t, auth.Subject{PersonID: ag.ID})
 
 		flowID, sid := e.toVerify(t, browserA, unitInput(u, ag))
-		e.approve(t, sid, identityOf(ag))
-		if err := e.rec.Verified(ctx, flowID, browserA); err != nil {
-			t.Fatal(err)
-		}
+		e.passFace(t, flowID, sid, identityOf(ag))
 		v, err := e.rec.Get(ctx, flowID, browserA)
 		if err != nil || v.Step != recovery.StepPassword || v.Role != unit.RoleAgent || v.PersonPassword {
 			t.Fatalf("view %+v %v", v, err)
@@ -256,10 +250,7 @@ func TestOnlineSameAnswerUntilFace(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				e.approve(t, sid, c.Person())
-				if err := e.rec.Verified(ctx, flowID, browserA); err != nil {
-					t.Fatalf("Verified: %v", err)
-				}
+				e.passFace(t, flowID, sid, c.Person())
 				v, err = e.rec.Get(ctx, flowID, browserA)
 				if err != nil {
 					t.Fatal(err)
@@ -306,10 +297,7 @@ func TestOnlineVerificationRefusals(t *testing.T) {
 		if sid2 == sid {
 			t.Fatal("restart kept the session")
 		}
-		e.approve(t, sid2, identityOf(rep))
-		if err := e.rec.Verified(ctx, flowID, browserA); err != nil {
-			t.Fatal(err)
-		}
+		e.passFace(t, flowID, sid2, identityOf(rep))
 
 		// Too long between the face step and the new password.
 		e.clk.Add(6 * time.Minute)
@@ -323,10 +311,7 @@ func TestOnlineVerificationRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		sid3 := e.sessionOf(t, flowID, browserA)
-		e.approve(t, sid3, identityOf(rep))
-		if err := e.rec.Verified(ctx, flowID, browserA); err != nil {
-			t.Fatal(err)
-		}
+		e.passFace(t, flowID, sid3, identityOf(rep))
 		if _, err := e.rec.Finish(ctx, flowID, browserA, newPass()); err != nil {
 			t.Fatalf("Finish with a fresh verification: %v", err)
 		}
@@ -335,10 +320,7 @@ func TestOnlineVerificationRefusals(t *testing.T) {
 		ag := e.person(t, "许嘉禾")
 		m := e.member(t, u, ag, unit.RoleAgent, unit.StatusActive)
 		flowID, sid = e.toVerify(t, browserA, unitInput(u, ag))
-		e.approve(t, sid, identityOf(ag))
-		if err := e.rec.Verified(ctx, flowID, browserA); err != nil {
-			t.Fatal(err)
-		}
+		e.passFace(t, flowID, sid, identityOf(ag))
 		if _, err := db.Exec(ctx, "UPDATE memberships SET status = 'revoked', revoked_at = ? WHERE id = ?", e.clk.Now(), m.ID); err != nil {
 			t.Fatal(err)
 		}

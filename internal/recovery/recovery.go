@@ -190,20 +190,11 @@ func New(d Deps) *Service {
 	return &Service{d: d}
 }
 
+// flowErrs are this package's errors for the flow store's.
+var flowErrs = flow.Errors{NotFound: ErrNotFound, Expired: ErrExpired, Completed: ErrCompleted, Step: ErrStep}
+
 // flowErr maps the flow store's errors to this package's.
-func flowErr(err error) error {
-	switch {
-	case errors.Is(err, flow.ErrNotFound):
-		return ErrNotFound
-	case errors.Is(err, flow.ErrExpired):
-		return ErrExpired
-	case errors.Is(err, flow.ErrCompleted):
-		return ErrCompleted
-	case errors.Is(err, flow.ErrStep), errors.Is(err, flow.ErrConflict):
-		return ErrStep
-	}
-	return err
-}
+func flowErr(err error) error { return flowErrs.Map(err) }
 
 // verifyErr maps a refused Consume or Status to this package's errors.
 func verifyErr(err error) error {

@@ -35,27 +35,15 @@ type View struct {
 
 // What the verify step's page shows (View.Verification).
 const (
-	VerifyPending = "pending"
-	VerifyPassed  = "passed"
-	VerifyFailed  = "failed"
-	VerifyExpired = "expired"
-	VerifyUsed    = "used"
+	VerifyPending = verify.PagePending
+	VerifyPassed  = verify.PagePassed
+	VerifyFailed  = verify.PageFailed
+	VerifyExpired = verify.PageExpired
+	VerifyUsed    = verify.PageUsed
 )
 
 // Verification says what a page should show for a session.
-func Verification(sess verify.Session) string {
-	switch {
-	case sess.Status == verify.Passed && !sess.ConsumedAt.IsZero():
-		return VerifyUsed
-	case sess.Status == verify.Passed:
-		return VerifyPassed
-	case sess.Status == verify.Failed:
-		return VerifyFailed
-	case sess.Status == verify.Expired:
-		return VerifyExpired
-	}
-	return VerifyPending
-}
+func Verification(sess verify.Session) string { return verify.PageState(sess) }
 
 // Get returns the recovery flowID for the browser binding as the page shows it.
 //
@@ -69,7 +57,7 @@ func (s *Service) Get(ctx context.Context, flowID, binding string) (View, error)
 		Person: st.Claim.Person().Masked()}
 	switch f.Step {
 	case StepVerify:
-		if v.Session, err = s.session(ctx, st.Session, f.ID); err != nil {
+		if v.Session, err = s.d.Verify.PageSession(ctx, st.Session, f.ID); err != nil {
 			return View{}, err
 		}
 		v.Verification = Verification(v.Session)
@@ -88,18 +76,4 @@ func (s *Service) Get(ctx context.Context, flowID, binding string) (View, error)
 		v.NoAccount = NoAccountMessage(st.NoAccount)
 	}
 	return v, nil
-}
-
-// session reads a verification session for the page, masked; a session that is gone
-// (swept) reads as expired.
-func (s *Service) session(ctx context.Context, id, binding string) (verify.Session, error) {
-	sess, err := s.d.Verify.Status(ctx, id, binding)
-	switch {
-	case errors.Is(err, verify.ErrNotFound):
-		sess = verify.Session{ID: id, Status: verify.Expired, ResultNote: verify.NoteTooLate}
-	case err != nil:
-		return verify.Session{}, err
-	}
-	sess.Expected = sess.Expected.Masked()
-	return sess, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"hall/internal/audit"
 	"hall/internal/flow"
+	"hall/internal/formerr"
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/store"
@@ -106,17 +107,17 @@ func (s *Service) finishNew(ctx context.Context, f *flow.Flow, st state, in Acco
 	mobile := checkMobile(fe, in.Mobile)
 	code := parseCode(fe, in.SMSCode)
 	if in.Password == "" {
-		fe.add(FieldPassword, msgPasswordMissing)
+		fe.Add(FieldPassword, msgPasswordMissing)
 	} else if err := s.d.Policy.Check(in.Password, st.LegalRepIDNumber, mobile, strings.TrimSpace(in.Mobile), st.USCC); err != nil {
-		fe.add(FieldPassword, fieldMsg(err, "密码不符合要求"))
+		fe.Add(FieldPassword, formerr.FieldMsg(err, "密码不符合要求"))
 	}
 	switch {
 	case in.Confirm == "":
-		fe.add(FieldConfirm, msgConfirmMissing)
+		fe.Add(FieldConfirm, msgConfirmMissing)
 	case in.Confirm != in.Password:
-		fe.add(FieldConfirm, msgConfirmMismatch)
+		fe.Add(FieldConfirm, msgConfirmMismatch)
 	}
-	if err := fe.orNil(); err != nil {
+	if err := fe.OrNil(); err != nil {
 		return Result{}, err
 	}
 	// The code first: what follows may tell whether the mobile is taken, and that
@@ -159,9 +160,9 @@ func (s *Service) finishExisting(ctx context.Context, f *flow.Flow, st state, p 
 	fe := &FormError{}
 	code := parseCode(fe, in.SMSCode)
 	if in.Password == "" {
-		fe.add(FieldPassword, msgPasswordMissing)
+		fe.Add(FieldPassword, msgPasswordMissing)
 	}
-	if err := fe.orNil(); err != nil {
+	if err := fe.OrNil(); err != nil {
 		return Result{}, err
 	}
 	switch err := s.d.Persons.CheckPassword(ctx, p.ID, in.Password); {

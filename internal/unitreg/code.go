@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"hall/internal/formerr"
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/sms"
@@ -120,12 +121,12 @@ func (s *Service) checkCode(ctx context.Context, flowID, mobile, code string) er
 // checkMobile validates a mobile into fe and returns it normalised ("" if invalid).
 func checkMobile(fe *FormError, raw string) string {
 	if strings.TrimSpace(raw) == "" {
-		fe.add(FieldMobile, msgMobileMissing)
+		fe.Add(FieldMobile, msgMobileMissing)
 		return ""
 	}
 	m, err := ident.NormalizeMobile(raw)
 	if err != nil {
-		fe.add(FieldMobile, fieldMsg(err, ident.ErrMobileFormat.Msg))
+		fe.Add(FieldMobile, formerr.FieldMsg(err, ident.ErrMobileFormat.Msg))
 		return ""
 	}
 	return m
@@ -135,7 +136,7 @@ func checkMobile(fe *FormError, raw string) string {
 func parseCode(fe *FormError, raw string) string {
 	c, ok := sms.ParseCode(raw)
 	if !ok {
-		fe.add(FieldSMSCode, msgCodeMissing)
+		fe.Add(FieldSMSCode, msgCodeMissing)
 	}
 	return c
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"hall/internal/flow"
+	"hall/internal/formerr"
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/registry"
@@ -62,54 +63,54 @@ func (s *Service) validateUnit(in UnitInput) (unitClaim, error) {
 	fe := &FormError{}
 	var c unitClaim
 	if strings.TrimSpace(in.USCC) == "" {
-		fe.add(FieldUSCC, msgUSCCMissing)
+		fe.Add(FieldUSCC, msgUSCCMissing)
 	} else if u, err := ident.ValidateUSCC(in.USCC); err != nil {
-		fe.add(FieldUSCC, fieldMsg(err, ident.ErrUSCCFormat.Msg))
+		fe.Add(FieldUSCC, formerr.FieldMsg(err, ident.ErrUSCCFormat.Msg))
 	} else {
 		c.uscc = u
 	}
 	name := strings.Join(strings.Fields(in.Name), " ")
 	switch {
 	case name == "":
-		fe.add(FieldUnitName, msgUnitNameMissing)
+		fe.Add(FieldUnitName, msgUnitNameMissing)
 	case !utf8.ValidString(name) || utf8.RuneCountInString(name) > maxUnitNameRunes || strings.ContainsFunc(name, isControl):
-		fe.add(FieldUnitName, msgUnitNameInvalid)
+		fe.Add(FieldUnitName, msgUnitNameInvalid)
 	default:
 		c.name = name
 	}
 	if strings.TrimSpace(in.IDType) == "" {
-		fe.add(FieldIDType, msgIDTypeMissing)
+		fe.Add(FieldIDType, msgIDTypeMissing)
 	} else if t, err := ident.ParseIDType(strings.TrimSpace(in.IDType)); err != nil {
-		fe.add(FieldIDType, fieldMsg(err, msgIDTypeMissing))
+		fe.Add(FieldIDType, formerr.FieldMsg(err, msgIDTypeMissing))
 	} else if t == ident.IDTypeForeignPassport {
-		fe.add(FieldIDType, MsgPassport)
+		fe.Add(FieldIDType, MsgPassport)
 	} else {
 		c.idType = t
 	}
 	switch {
 	case strings.TrimSpace(in.IDNumber) == "":
-		fe.add(FieldIDNumber, msgIDNumberMissing)
+		fe.Add(FieldIDNumber, msgIDNumberMissing)
 	case c.idType == "":
 		// Without a usable type the number cannot be checked; the type's message
 		// says what to fix first.
 	default:
 		n, err := ident.ValidateID(c.idType, in.IDNumber, s.d.Now())
 		if err != nil {
-			fe.add(FieldIDNumber, fieldMsg(err, ident.ErrIDFormat.Msg))
+			fe.Add(FieldIDNumber, formerr.FieldMsg(err, ident.ErrIDFormat.Msg))
 		}
 		c.idNumber = n
 	}
 	if strings.TrimSpace(in.LegalRepName) == "" {
-		fe.add(FieldLegalRepName, msgNameMissing)
+		fe.Add(FieldLegalRepName, msgNameMissing)
 	} else if n, ok := person.NormalizeName(in.LegalRepName); !ok {
-		fe.add(FieldLegalRepName, msgNameInvalid)
+		fe.Add(FieldLegalRepName, msgNameInvalid)
 	} else {
 		c.legalRep = n
 	}
 	if !in.Agreed {
-		fe.add(FieldAgreed, msgAgreement)
+		fe.Add(FieldAgreed, msgAgreement)
 	}
-	return c, fe.orNil()
+	return c, fe.OrNil()
 }
 
 // Start runs step 1 for the browser binding: it checks in, looks the unit up in the

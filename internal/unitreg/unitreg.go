@@ -176,17 +176,8 @@ func (s *Service) load(ctx context.Context, flowID, binding string) (*flow.Flow,
 	return f, st, nil
 }
 
+// flowErrs are this package's errors for the flow store's.
+var flowErrs = flow.Errors{NotFound: ErrNotFound, Expired: ErrExpired, Completed: ErrCompleted, Step: ErrStep}
+
 // flowErr maps the flow store's errors to this package's.
-func flowErr(err error) error {
-	switch {
-	case errors.Is(err, flow.ErrNotFound):
-		return ErrNotFound
-	case errors.Is(err, flow.ErrExpired):
-		return ErrExpired
-	case errors.Is(err, flow.ErrCompleted):
-		return ErrCompleted
-	case errors.Is(err, flow.ErrStep), errors.Is(err, flow.ErrConflict):
-		return ErrStep
-	}
-	return err
-}
+func flowErr(err error) error { return flowErrs.Map(err) }

@@ -114,12 +114,5 @@ func (s *Service) Wait(ctx context.Context, flowID, binding, sessionID string, m
 	if f.Step == StepAccount {
 		return verify.Passed, nil
 	}
-	sess, err := s.d.Verify.Wait(ctx, sessionID, f.ID, maxWait)
-	switch {
-	case errors.Is(err, verify.ErrNotFound):
-		return verify.Expired, nil // swept: as good as expired
-	case err != nil:
-		return "", err
-	}
-	return sess.Status, nil
+	return s.d.Verify.WaitStatus(ctx, sessionID, f.ID, maxWait)
 }

@@ -43,16 +43,12 @@ func (s *Service) Get(ctx context.Context, flowID, binding string) (View, error)
 		UnitType: st.UnitType, LegalRep: st.legalRep().Masked()}
 	switch f.Step {
 	case StepVerify:
-		sess, err := s.d.Verify.Status(ctx, st.Session, f.ID)
-		switch {
-		case errors.Is(err, verify.ErrNotFound):
-			sess = verify.Session{ID: st.Session, Status: verify.Expired, ResultNote: verify.NoteTooLate}
-		case err != nil:
+		sess, err := s.d.Verify.PageSession(ctx, st.Session, f.ID)
+		if err != nil {
 			return View{}, err
 		}
-		sess.Expected = sess.Expected.Masked()
 		v.Session = sess
-		v.Verification = verification(sess)
+		v.Verification = verify.PageState(sess)
 	case StepAccount:
 		p, err := s.d.Persons.ByIdentity(ctx, st.LegalRepIDType, st.LegalRepIDNumber)
 		switch {
@@ -67,25 +63,9 @@ func (s *Service) Get(ctx context.Context, flowID, binding string) (View, error)
 
 // What the verify step's page shows (View.Verification).
 const (
-	VerifyPending = "pending"
-	VerifyPassed  = "passed"
-	VerifyFailed  = "failed"
-	VerifyExpired = "expired"
-	VerifyUsed    = "used"
+	VerifyPending = verify.PagePending
+	VerifyPassed  = verify.PagePassed
+	VerifyFailed  = verify.PageFailed
+	VerifyExpired = verify.PageExpired
+	VerifyUsed    = verify.PageUsed
 )
-
-// verification says what the page should show for a session. A passed result that
-// was consumed without moving this flow on (a crash between the two) is used up.
-func verification(sess verify.Session) string {
-	switch {
-	case sess.Status == verify.Passed && !sess.ConsumedAt.IsZero():
-		return VerifyUsed
-	case sess.Status == verify.Passed:
-		return VerifyPassed
-	case sess.Status == verify.Failed:
-		return VerifyFailed
-	case sess.Status == verify.Expired:
-		return VerifyExpired
-	}
-	return VerifyPending
-}

@@ -112,7 +112,7 @@ func (s *Server) agtInvitations(ctx context.Context, personID int64) ([]agtInvit
 	if err != nil || len(pending) == 0 {
 		return nil, err
 	}
-	names, err := s.agtItemNames(ctx)
+	names, err := s.dlgItemNames(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -164,6 +164,20 @@ func (s *Server) agtGone(w http.ResponseWriter, r *http.Request, msg string) err
 	d := &agtAppData{Mode: "list", Invitations: all, Form: newForm(nil)}
 	d.Form.Top = msg
 	return s.agtAppRender(w, r, http.StatusNotFound, "我是经办人", d)
+}
+
+// agtOpen finds the path's invitation among the signed-in person's open ones. A nil
+// invitation means there is none to act on, and err is the answer: the list with
+// ErrInvitationNotFound's message (already written), or a failure.
+func (s *Server) agtOpen(w http.ResponseWriter, r *http.Request) (*agtInvitation, error) {
+	inv, ok, err := s.agtFind(r.Context(), visitorFrom(r.Context()).Person.ID, r.PathValue("inv"))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, s.agtGone(w, r, delegation.ErrInvitationNotFound.Msg)
+	}
+	return &inv, nil
 }
 
 // agtAppList is GET /app/me/agent: the pending invitations.
@@ -230,14 +244,11 @@ func agtVerifyLink(invitationID, sid string) string {
 // passed, the password form.
 func (s *Server) agtAppShow(w http.ResponseWriter, r *http.Request) error {
 	v := visitorFrom(r.Context())
-	inv, ok, err := s.agtFind(r.Context(), v.Person.ID, r.PathValue("inv"))
-	if err != nil {
+	inv, err := s.agtOpen(w, r)
+	if inv == nil {
 		return err
 	}
-	if !ok {
-		return s.agtGone(w, r, delegation.ErrInvitationNotFound.Msg)
-	}
-	d := &agtAppData{Mode: "show", Inv: inv}
+	d := &agtAppData{Mode: "show", Inv: *inv}
 	if err := s.agtVerifyState(r.Context(), v, d, r.URL.Query().Get("v")); err != nil {
 		return err
 	}
@@ -249,12 +260,9 @@ func (s *Server) agtAppShow(w http.ResponseWriter, r *http.Request) error {
 // verification screen, which leads back to the invitation.
 func (s *Server) agtAppVerify(w http.ResponseWriter, r *http.Request) error {
 	v := visitorFrom(r.Context())
-	inv, ok, err := s.agtFind(r.Context(), v.Person.ID, r.PathValue("inv"))
-	if err != nil {
+	inv, err := s.agtOpen(w, r)
+	if inv == nil {
 		return err
-	}
-	if !ok {
-		return s.agtGone(w, r, delegation.ErrInvitationNotFound.Msg)
 	}
 	sess, err := s.Verify.Start(r.Context(), verify.Request{Purpose: verify.PurposeAgentConfirm,
 		Binding: agtBinding(v, inv.ID), Expected: appActor(v)})
@@ -275,15 +283,12 @@ func (s *Server) agtAppConfirm(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
 	}
-	inv, ok, err := s.agtFind(r.Context(), v.Person.ID, r.PathValue("inv"))
-	if err != nil {
+	inv, err := s.agtOpen(w, r)
+	if inv == nil {
 		return err
 	}
-	if !ok {
-		return s.agtGone(w, r, delegation.ErrInvitationNotFound.Msg)
-	}
 	f := newForm(r)
-	d := &agtAppData{Mode: "show", Inv: inv, Form: f}
+	d := &agtAppData{Mode: "show", Inv: *inv, Form: f}
 	sid := f.Get("verification")
 	err = s.Delegation.Confirm(r.Context(), s.agtActor(r), delegation.Confirmation{
 		InvitationID: inv.ID, Password: f.Values.Get(person.FieldPassword), Confirm: f.Values.Get(person.FieldConfirm),
@@ -317,15 +322,11 @@ func (s *Server) agtAppConfirm(w http.ResponseWriter, r *http.Request) error {
 
 // agtAppDeclineShow is GET /app/me/agent/{inv}/decline: the confirm step of 拒绝.
 func (s *Server) agtAppDeclineShow(w http.ResponseWriter, r *http.Request) error {
-	v := visitorFrom(r.Context())
-	inv, ok, err := s.agtFind(r.Context(), v.Person.ID, r.PathValue("inv"))
-	if err != nil {
+	inv, err := s.agtOpen(w, r)
+	if inv == nil {
 		return err
 	}
-	if !ok {
-		return s.agtGone(w, r, delegation.ErrInvitationNotFound.Msg)
-	}
-	return s.agtAppRender(w, r, http.StatusOK, "拒绝邀请", &agtAppData{Mode: "decline", Inv: inv})
+	return s.agtAppRender(w, r, http.StatusOK, "拒绝邀请", &agtAppData{Mode: "decline", Inv: *inv})
 }
 
 // agtAppDecline is POST /app/me/agent/{inv}/decline: the invitation is refused and

@@ -51,25 +51,6 @@ func agtInvite(t testing.TB, ts *testServer, seed uint64, items ...string) agtFi
 	return agtFixture{w: w, u: u, rep: rep, agent: agent, inv: inv}
 }
 
-// agtConfirmDirect confirms inv for p through the domain, with a development face
-// verification, as the app would.
-func agtConfirmDirect(t testing.TB, ts *testServer, inv delegation.Invitation, p person.Person) {
-	t.Helper()
-	ctx := context.Background()
-	who := verify.Person{IDType: p.IDType, IDNumber: p.IDNumber, Name: p.Name}
-	sess, err := ts.Verify.Start(ctx, verify.Request{Purpose: verify.PurposeAgentConfirm, Binding: "agt-test-binding", Expected: who})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.DevVerify.CompleteInApp(ctx, sess.ID, who, true); err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.Delegation.Confirm(ctx, delegation.Actor{PersonID: p.ID}, delegation.Confirmation{InvitationID: inv.ID,
-		Password: agtPassword, Confirm: agtPassword, Proof: delegation.ConsumeIn(ts.Verify, sess.ID, "agt-test-binding")}); err != nil {
-		t.Fatalf("confirm: %v", err)
-	}
-}
-
 // agtAppLogin signs c in to the app as p.
 func agtAppLogin(t testing.TB, c *client, p person.Person) {
 	t.Helper()
@@ -379,7 +360,7 @@ func TestAgtMePointer(t *testing.T) {
 	if doc := rep.page(t, "/me", http.StatusOK); doc.First(".agt-pointer") != nil {
 		t.Error("a person without invitations is pointed to the app")
 	}
-	agtConfirmDirect(t, ts, fx.inv, fx.agent)
+	confirmInvitation(t, ts, fx.inv.ID, fx.agent, agtPassword)
 	if doc := c.page(t, "/me", http.StatusOK); doc.First(".agt-pointer") != nil {
 		t.Error("the pointer stays after confirming")
 	}

@@ -9,7 +9,6 @@ import (
 	"hall/internal/delegation"
 	"hall/internal/qr"
 	"hall/internal/unit"
-	"hall/internal/verify"
 )
 
 // agtAllow403 lets a page show a refusal: Chromium logs the 403 of the document.
@@ -33,11 +32,7 @@ func TestBrowserAgtConfirmAndUse(t *testing.T) {
 
 	b := browsertest.New(t)
 	desk := b.NewPage(t, agtAllow403)
-	desk.Open(base + "/login?tab=person")
-	desk.Fill("证件号码/移动电话", fx.agent.IDNumber)
-	desk.Fill("密码", testPassword)
-	desk.Click("登录")
-	desk.WaitURL("/me")
+	acsBrowserPersonLogin(t, desk, base, fx.agent.IDNumber, testPassword)
 	desk.WaitText("您有 1 个待确认的单位授权")
 	link, err := qr.Decode(desk.ImagePNG(`img[alt="我是经办人二维码"]`))
 	if err != nil {
@@ -50,28 +45,14 @@ func TestBrowserAgtConfirmAndUse(t *testing.T) {
 	phone := b.NewPage(t, browsertest.Mobile())
 	phone.Open(link)
 	phone.WaitURL("/app/login")
-	phone.Fill("证件号码/移动电话", fx.agent.IDNumber)
-	phone.Fill("密码", testPassword)
-	phone.Click("登录")
+	browserAppLogin(t, phone, fx.agent.IDNumber, testPassword)
 	phone.WaitURL("/app/me/agent")
 	phone.WaitText(fx.u.Name)
 	phone.WaitText(granted.Name)
 	if over := browsertest.Eval[int](phone, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
 		t.Errorf("我是经办人 is %dpx wider than the phone", over)
 	}
-	phone.ClickLink("查看并确认")
-	phone.WaitText("确认授权")
-	phone.Click("开始人脸识别")
-	phone.WaitText(verify.DevLabel)
-	phone.WaitText(verify.PurposeLabel(verify.PurposeAgentConfirm))
-	phone.Click("确认")
-	phone.WaitText("认证成功")
-	phone.ClickLink("返回继续办理")
-	phone.WaitText("已通过")
-	phone.Fill("设置经办密码", agtPassword)
-	phone.Fill("确认经办密码", agtPassword)
-	phone.Click("确认授权")
-	phone.WaitText("已确认授权")
+	browserAppConfirm(t, phone, agtPassword)
 	if m, err := agtMembership(t, ts, fx.u.ID, fx.agent.ID); err != nil || m.Status != unit.StatusActive {
 		t.Fatalf("membership after the app: %+v %v", m, err)
 	}
@@ -128,7 +109,7 @@ func TestBrowserAgtConfirmAndUse(t *testing.T) {
 func TestBrowserAgtRemovalEndsSession(t *testing.T) {
 	ts, base := serve(t)
 	fx := agtInvite(t, ts, 522, "SB-001")
-	agtConfirmDirect(t, ts, fx.inv, fx.agent)
+	confirmInvitation(t, ts, fx.inv.ID, fx.agent, agtPassword)
 	m, err := agtMembership(t, ts, fx.u.ID, fx.agent.ID)
 	if err != nil {
 		t.Fatal(err)

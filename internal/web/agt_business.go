@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -202,41 +201,12 @@ func agtItemsURL(category string, only bool, page int) string {
 	return "/unit/items?" + v.Encode()
 }
 
-// agtUnitItems reads every active catalog item a unit may apply for, in catalog
-// order (the catalog is small: a few pages of cases.MaxPerPage).
-func (s *Server) agtUnitItems(ctx context.Context) ([]cases.Item, error) {
-	var all []cases.Item
-	for page := 1; ; page++ {
-		items, total, err := s.Catalog.List(ctx, cases.Filter{Applicant: cases.ApplicantUnit, Page: page, PerPage: cases.MaxPerPage})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, items...)
-		if len(items) == 0 || len(all) >= total {
-			return all, nil
-		}
-	}
-}
-
-// agtItemNames maps the unit items' codes to their names.
-func (s *Server) agtItemNames(ctx context.Context) (map[string]string, error) {
-	items, err := s.agtUnitItems(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(items))
-	for _, it := range items {
-		out[it.Code] = it.Name
-	}
-	return out, nil
-}
-
 // agtItemsList is GET /unit/items (behind agtBusiness): every unit item by category,
 // those the person may not handle disabled with the reason (delegation.Scope).
 func (s *Server) agtItemsList(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	v := visitorFrom(ctx)
-	items, err := s.agtUnitItems(ctx)
+	items, err := s.dlgUnitItems(ctx)
 	if err != nil {
 		return err
 	}

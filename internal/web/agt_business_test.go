@@ -38,7 +38,7 @@ var (
 func agtNewCast(t *testing.T, ts *testServer, seed uint64) *agtCast {
 	t.Helper()
 	fx := agtInvite(t, ts, seed, "SB-001", "JY-005")
-	agtConfirmDirect(t, ts, fx.inv, fx.agent)
+	confirmInvitation(t, ts, fx.inv.ID, fx.agent, agtPassword)
 	w, u := fx.w, fx.u
 	now := ts.Now()
 	past, soon, later := now.Add(-time.Hour), now.Add(24*time.Hour), now.Add(48*time.Hour)
@@ -303,7 +303,7 @@ func TestAgtFreshCheck(t *testing.T) {
 	clk := &testClock{t: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)}
 	ts := newTestServer(t, withClock(t, clk))
 	fx := agtInvite(t, ts, 513, "SB-001")
-	agtConfirmDirect(t, ts, fx.inv, fx.agent)
+	confirmInvitation(t, ts, fx.inv.ID, fx.agent, agtPassword)
 	m, err := agtMembership(t, ts, fx.u.ID, fx.agent.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -351,7 +351,7 @@ func TestAgtFreshCheck(t *testing.T) {
 func TestAgtNarrowAndRemove(t *testing.T) {
 	ts := newTestServer(t)
 	fx := agtInvite(t, ts, 514, "SB-001", "SB-002")
-	agtConfirmDirect(t, ts, fx.inv, fx.agent)
+	confirmInvitation(t, ts, fx.inv.ID, fx.agent, agtPassword)
 	m, _ := agtMembership(t, ts, fx.u.ID, fx.agent.ID)
 	rep := delegation.Actor{PersonID: fx.rep.ID}
 	c := newClient(ts)

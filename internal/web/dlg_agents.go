@@ -236,7 +236,9 @@ func dlgEnd(until time.Time) string {
 }
 
 // dlgUnitItems lists the active catalog items a unit may apply for, in catalog
-// order (category, then item): what an agent can be granted.
+// order (category, then item): what an agent can be granted, and the business list
+// of /unit/items (agtItemsList). The catalog is small: a few pages of
+// cases.MaxPerPage.
 func (s *Server) dlgUnitItems(ctx context.Context) ([]cases.Item, error) {
 	var out []cases.Item
 	for page := 1; ; page++ {

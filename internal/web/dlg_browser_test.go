@@ -9,34 +9,7 @@ import (
 	"hall/internal/browsertest"
 	"hall/internal/delegation"
 	"hall/internal/ident"
-	"hall/internal/person"
-	"hall/internal/verify"
 )
-
-// dlgConfirmInApp confirms p's open invitation as the companion app does after a
-// passed face verification (the app's pages are another part of the hall; here the
-// domain is driven directly), setting the unit password.
-func dlgConfirmInApp(t *testing.T, ts *testServer, p person.Person, password string) {
-	t.Helper()
-	ctx := context.Background()
-	invs, err := ts.Delegation.PendingInvitations(ctx, p.ID)
-	if err != nil || len(invs) != 1 {
-		t.Fatalf("invitations of %s: %v, %v", ident.MaskName(p.Name), invs, err)
-	}
-	who := verify.Person{IDType: p.IDType, IDNumber: p.IDNumber, Name: p.Name}
-	const binding = "dlg-browser-app-binding"
-	s, err := ts.Verify.Start(ctx, verify.Request{Purpose: verify.PurposeAgentConfirm, Binding: binding, Expected: who})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.DevVerify.CompleteInApp(ctx, s.ID, who, true); err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.Delegation.Confirm(ctx, delegation.Actor{PersonID: p.ID}, delegation.Confirmation{InvitationID: invs[0].ID,
-		Password: password, Confirm: password, Proof: delegation.ConsumeIn(ts.Verify, s.ID, binding)}); err != nil {
-		t.Fatalf("confirm: %v", err)
-	}
-}
 
 // TestBrowserDlgAdminThenAgent: the legal rep signs in through 单位登录, opens 经办人管理
 // and sets an administrator, who shows as 待确认; once the administrator confirmed
@@ -62,15 +35,7 @@ func TestBrowserDlgAdminThenAgent(t *testing.T) {
 	p.WaitURL("/unit/agents")
 	p.WaitText("开通多个经办人须知")
 	p.WaitText("本单位尚未设置管理员")
-	p.ClickLink("设置管理员")
-	p.WaitURL("/unit/agents/admin/new")
-	p.Fill("姓名", adm.Name)
-	p.Fill("证件类型", "居民身份证")
-	p.Fill("证件号码", adm.IDNumber)
-	p.Fill("手机号码", adm.Mobile)
-	p.Fill("授权有效期至", dlgDate(365))
-	p.Click("确定设置")
-	p.WaitURL("/unit/agents?notice=admin_set")
+	browserSetAdmin(t, p, adm, dlgDate(365))
 	p.WaitText("我的 → 企业服务 → 我是经办人")
 	row := p.Text(".dlg-admin-table tbody tr")
 	for _, want := range []string{adm.Name, ident.MaskID(adm.IDNumber), ident.MaskMobile(adm.Mobile), "待确认", dlgDate(365)} {
@@ -89,7 +54,7 @@ func TestBrowserDlgAdminThenAgent(t *testing.T) {
 		t.Errorf("invitation %q", text)
 	}
 
-	dlgConfirmInApp(t, ts, adm, dlgUnitPassword)
+	confirmOnlyInvitation(t, ts, adm, dlgUnitPassword)
 
 	q := b.NewPage(t)
 	ucBrowserLogin(t, q, base, u.USCC, adm.Mobile, dlgUnitPassword)

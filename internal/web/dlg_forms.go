@@ -738,59 +738,58 @@ func (s *Server) dlgAdminRemoveShow(w http.ResponseWriter, r *http.Request) erro
 	if err := dlgLegalRepOnly(r); err != nil {
 		return err
 	}
-	id, err := dlgID(r)
-	if err != nil {
-		return err
-	}
-	cur, err := s.dlgFind(r.Context(), visitorFrom(r.Context()).Unit.ID, id, unit.RoleAdmin)
-	if err != nil {
-		return err
-	}
-	if cur == nil {
-		return errStatus(http.StatusNotFound, delegation.ErrAdminChanged.Msg)
-	}
-	return s.dlgRenderRemove(w, r, true, id, cur)
+	return s.dlgRemoveShow(w, r, true)
 }
 
 // dlgAdminRemovePost is POST /unit/agents/admin/{id}/remove: RemoveAdmin.
 func (s *Server) dlgAdminRemovePost(w http.ResponseWriter, r *http.Request) error {
-	id, err := dlgID(r)
-	if err != nil {
-		return err
-	}
-	if err := s.Delegation.RemoveAdmin(r.Context(), dlgActor(r), visitorFrom(r.Context()).Unit.ID, id); err != nil {
-		return dlgRemoveRefused(err)
-	}
-	return dlgDone(w, r, "admin_removed", nil)
+	return s.dlgRemovePost(w, r, s.Delegation.RemoveAdmin, "admin_removed")
 }
 
 // dlgAgentRemoveShow is GET /unit/agents/{id}/remove: 确认删除.
 func (s *Server) dlgAgentRemoveShow(w http.ResponseWriter, r *http.Request) error {
-	id, err := dlgID(r)
-	if err != nil {
-		return err
-	}
-	cur, err := s.dlgFind(r.Context(), visitorFrom(r.Context()).Unit.ID, id, unit.RoleAgent)
-	if err != nil {
-		return err
-	}
-	if cur == nil {
-		return errStatus(http.StatusNotFound, delegation.ErrAgentNotFound.Msg)
-	}
-	return s.dlgRenderRemove(w, r, false, id, cur)
+	return s.dlgRemoveShow(w, r, false)
 }
 
 // dlgAgentRemovePost is POST /unit/agents/{id}/remove: RemoveAgent, which finds the
 // ID among the agents of the session's unit only.
 func (s *Server) dlgAgentRemovePost(w http.ResponseWriter, r *http.Request) error {
+	return s.dlgRemovePost(w, r, s.Delegation.RemoveAgent, "agent_removed")
+}
+
+// dlgRemoveShow is the confirmation page for removing the admin (admin) or an agent
+// with the path's ID, looked up among the session's unit's members of that role.
+func (s *Server) dlgRemoveShow(w http.ResponseWriter, r *http.Request, admin bool) error {
 	id, err := dlgID(r)
 	if err != nil {
 		return err
 	}
-	if err := s.Delegation.RemoveAgent(r.Context(), dlgActor(r), visitorFrom(r.Context()).Unit.ID, id); err != nil {
+	role, gone := unit.RoleAgent, delegation.ErrAgentNotFound.Msg
+	if admin {
+		role, gone = unit.RoleAdmin, delegation.ErrAdminChanged.Msg
+	}
+	cur, err := s.dlgFind(r.Context(), visitorFrom(r.Context()).Unit.ID, id, role)
+	if err != nil {
+		return err
+	}
+	if cur == nil {
+		return errStatus(http.StatusNotFound, gone)
+	}
+	return s.dlgRenderRemove(w, r, admin, id, cur)
+}
+
+// dlgRemovePost runs a removal command (RemoveAdmin or RemoveAgent) for the path's ID
+// in the session's unit and reports done on the list page.
+func (s *Server) dlgRemovePost(w http.ResponseWriter, r *http.Request,
+	remove func(ctx context.Context, actor delegation.Actor, unitID, id int64) error, done string) error {
+	id, err := dlgID(r)
+	if err != nil {
+		return err
+	}
+	if err := remove(r.Context(), dlgActor(r), visitorFrom(r.Context()).Unit.ID, id); err != nil {
 		return dlgRemoveRefused(err)
 	}
-	return dlgDone(w, r, "agent_removed", nil)
+	return dlgDone(w, r, done, nil)
 }
 
 // dlgRemoveRefused is the page for a refused removal: the confirmation has no field

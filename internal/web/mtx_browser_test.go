@@ -12,7 +12,6 @@ import (
 	"hall/internal/person"
 	"hall/internal/qr"
 	"hall/internal/unit"
-	"hall/internal/verify"
 )
 
 // mtxAllow403 lets a page show a refusal: Chromium logs the 403 of the document.
@@ -40,25 +39,11 @@ func mtxDeskUnitLogin(t *testing.T, p *browsertest.Page, base, account, login, p
 func mtxAppConfirm(t *testing.T, phone *browsertest.Page, p person.Person, unitName, itemName, password string) {
 	t.Helper()
 	phone.WaitURL("/app/login")
-	phone.Fill("证件号码/移动电话", p.IDNumber)
-	phone.Fill("密码", testPassword)
-	phone.Click("登录")
+	browserAppLogin(t, phone, p.IDNumber, testPassword)
 	phone.WaitURL("/app/me/agent")
 	phone.WaitText(unitName)
 	phone.WaitText(itemName)
-	phone.ClickLink("查看并确认")
-	phone.WaitText("确认授权")
-	phone.Click("开始人脸识别")
-	phone.WaitText(verify.DevLabel)
-	phone.WaitText(verify.PurposeLabel(verify.PurposeAgentConfirm))
-	phone.Click("确认")
-	phone.WaitText("认证成功")
-	phone.ClickLink("返回继续办理")
-	phone.WaitText("已通过")
-	phone.Fill("设置经办密码", password)
-	phone.Fill("确认经办密码", password)
-	phone.Click("确认授权")
-	phone.WaitText("已确认授权")
+	browserAppConfirm(t, phone, password)
 }
 
 // TestBrowserMtxDelegationEndToEnd is issue 5's acceptance in Chromium, by visible
@@ -100,15 +85,7 @@ func TestBrowserMtxDelegationEndToEnd(t *testing.T) {
 	lr.ClickLink("经办人管理")
 	lr.WaitURL("/unit/agents")
 	lr.WaitText("开通多个经办人须知")
-	lr.ClickLink("设置管理员")
-	lr.WaitURL("/unit/agents/admin/new")
-	lr.Fill("姓名", adm.Name)
-	lr.Fill("证件类型", "居民身份证")
-	lr.Fill("证件号码", adm.IDNumber)
-	lr.Fill("手机号码", adm.Mobile)
-	lr.Fill("授权有效期至", day(365))
-	lr.Click("确定设置")
-	lr.WaitURL("/unit/agents?notice=admin_set")
+	browserSetAdmin(t, lr, adm, day(365))
 	if row := lr.Text(".dlg-admin-table tbody tr"); !strings.Contains(row, adm.Name) || !strings.Contains(row, "待确认") {
 		t.Errorf("admin row %q", row)
 	}

@@ -21,7 +21,6 @@ import (
 	"hall/internal/person"
 	"hall/internal/store"
 	"hall/internal/unit"
-	"hall/internal/verify"
 )
 
 // The authorization matrix of the unit user center (SPEC U6, §9; QUALITY.md
@@ -145,30 +144,6 @@ func mtxNominee(p person.Person) delegation.Nominee {
 	return delegation.Nominee{Name: p.Name, IDType: p.IDType, IDNumber: p.IDNumber, Mobile: p.Mobile}
 }
 
-// mtxConfirm confirms p's only open invitation as the companion app does after a
-// passed development face verification, setting password as the unit password.
-func mtxConfirm(t testing.TB, ts *testServer, p person.Person, password string) {
-	t.Helper()
-	ctx := context.Background()
-	invs, err := ts.Delegation.PendingInvitations(ctx, p.ID)
-	if err != nil || len(invs) != 1 {
-		t.Fatalf("invitations of %s: %v, %v", ident.MaskName(p.Name), invs, err)
-	}
-	who := verify.Person{IDType: p.IDType, IDNumber: p.IDNumber, Name: p.Name}
-	binding := "mtx-app-" + strconv.FormatInt(p.ID, 10)
-	s, err := ts.Verify.Start(ctx, verify.Request{Purpose: verify.PurposeAgentConfirm, Binding: binding, Expected: who})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.DevVerify.CompleteInApp(ctx, s.ID, who, true); err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.Delegation.Confirm(ctx, delegation.Actor{PersonID: p.ID}, delegation.Confirmation{InvitationID: invs[0].ID,
-		Password: password, Confirm: password, Proof: delegation.ConsumeIn(ts.Verify, s.ID, binding)}); err != nil {
-		t.Fatalf("confirm: %v", err)
-	}
-}
-
 // day is the date days after the fake now, as a date input sends it.
 func (fx *mtxFx) day(days int) string {
 	return fx.clk.Now().In(shanghai).AddDate(0, 0, days).Format("2006-01-02")
@@ -208,20 +183,20 @@ func mtxBuild(t *testing.T) *mtxFx {
 	if _, err := ts.Delegation.SetAdmin(ctx, lr, fx.u.ID, mtxNominee(adm), mtxT0.AddDate(1, 0, 0)); err != nil {
 		t.Fatalf("set admin: %v", err)
 	}
-	mtxConfirm(t, ts, adm, mtxUnitPassword)
+	confirmOnlyInvitation(t, ts, adm, mtxUnitPassword)
 	// U's agents: SB-001 for 30 days; JY-005 only; SB-001 for one hour (expired
 	// below); SB-001, never confirmed.
 	month := mtxT0.AddDate(0, 0, 30)
 	ai, _ := fx.addAgent(t, rep, fx.u, month, "SB-001")
-	mtxConfirm(t, ts, ai, mtxUnitPassword)
+	confirmOnlyInvitation(t, ts, ai, mtxUnitPassword)
 	ao, _ := fx.addAgent(t, rep, fx.u, month, "JY-005")
-	mtxConfirm(t, ts, ao, mtxUnitPassword)
+	confirmOnlyInvitation(t, ts, ao, mtxUnitPassword)
 	ax, _ := fx.addAgent(t, rep, fx.u, mtxT0.Add(time.Hour), "SB-001")
-	mtxConfirm(t, ts, ax, mtxUnitPassword)
+	confirmOnlyInvitation(t, ts, ax, mtxUnitPassword)
 	ap, _ := fx.addAgent(t, rep, fx.u, month, "SB-001")
 	// V's agent, confirmed, SB-001.
 	oa, _ := fx.addAgent(t, vrep, fx.v, month, "SB-001")
-	mtxConfirm(t, ts, oa, mtxUnitPassword)
+	confirmOnlyInvitation(t, ts, oa, mtxUnitPassword)
 
 	// The expired agent's validity ends; every session below is opened afterwards.
 	clk.Advance(2 * time.Hour)

@@ -63,11 +63,7 @@ func TestRecBrowserUnit(t *testing.T) {
 
 	b := browsertest.New(t)
 	phone := b.NewPage(t, browsertest.Mobile())
-	phone.Open(base + "/app/login")
-	phone.Fill("证件号码/移动电话", rep.IDNumber)
-	phone.Fill("密码", testPassword)
-	phone.Click("登录")
-	phone.WaitURL("/app/")
+	browserAppOpen(t, phone, base, rep.IDNumber, testPassword)
 
 	desk := b.NewPage(t, recAllow422)
 	desk.Open(base + "/")
@@ -136,14 +132,7 @@ func TestRecBrowserUnit(t *testing.T) {
 	// 单位登录: the old password is refused, the new one signs in.
 	desk.Click("去单位登录")
 	desk.WaitURL("/login?tab=unit")
-	desk.Fill("统一社会信用代码/单位编号/机构编号", u.USCC)
-	desk.Fill("证件号码/移动电话", rep.IDNumber)
-	desk.Fill("密码", testPassword)
-	desk.Click("登录")
-	desk.WaitText(acctMsgBadLogin)
-	desk.Fill("密码", recBrowserPassword)
-	desk.Click("登录")
-	desk.WaitURL("/unit/")
+	browserUnitLoginAfterReset(t, desk, u.USCC, rep.IDNumber, testPassword, recBrowserPassword)
 	desk.WaitText(u.Name)
 
 	// Sessions opened before the reset are gone: the one made above and the phone's.
@@ -165,11 +154,7 @@ func TestRecBrowserApp(t *testing.T) {
 
 	b := browsertest.New(t)
 	phone := b.NewPage(t, browsertest.Mobile())
-	phone.Open(base + "/app/login")
-	phone.Fill("证件号码/移动电话", ag.IDNumber)
-	phone.Fill("密码", testPassword)
-	phone.Click("登录")
-	phone.WaitURL("/app/")
+	browserAppOpen(t, phone, base, ag.IDNumber, testPassword)
 	phone.ClickCSS(`.app-tabs a[href="/app/me"]`)
 	phone.WaitText("企业服务")
 	phone.ClickCSS(`a[href="/app/me/reset"]`)
@@ -193,12 +178,5 @@ func TestRecBrowserApp(t *testing.T) {
 
 	desk := b.NewPage(t, recAllow422)
 	desk.Open(base + "/login?tab=unit")
-	desk.Fill("统一社会信用代码/单位编号/机构编号", u.USCC)
-	desk.Fill("证件号码/移动电话", ag.IDNumber)
-	desk.Fill("密码", "Old-Unit-Pass#26")
-	desk.Click("登录")
-	desk.WaitText(acctMsgBadLogin)
-	desk.Fill("密码", recBrowserPassword)
-	desk.Click("登录")
-	desk.WaitURL("/unit/")
+	browserUnitLoginAfterReset(t, desk, u.USCC, ag.IDNumber, "Old-Unit-Pass#26", recBrowserPassword)
 }

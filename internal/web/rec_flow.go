@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"hall/internal/captcha"
+	"hall/internal/flow"
 	"hall/internal/ident"
-	"hall/internal/person"
 	"hall/internal/qr"
 	"hall/internal/recovery"
 	"hall/internal/verify"
@@ -338,39 +338,22 @@ func (s *Server) recWait(w http.ResponseWriter, r *http.Request) error {
 }
 
 // recFormFailed copies a recovery.FormError into f and reports whether err was one.
-func recFormFailed(f *form, err error) bool {
-	var fe *recovery.FormError
-	if !errors.As(err, &fe) {
-		return false
-	}
-	for name, msg := range fe.Fields {
-		f.Fail(name, msg)
-	}
-	f.Top = fe.Top
-	if f.Top == "" {
-		f.Top = "填写的信息有误，请按提示修改后重新提交。"
-	}
-	return true
+func recFormFailed(f *form, err error) bool { return flowFormFailed[recovery.FormError](f, err) }
+
+// recPages is how the recovery pages answer the flow's state errors.
+var recPages = flowPages{
+	errs: flow.Errors{NotFound: recovery.ErrNotFound, Expired: recovery.ErrExpired,
+		Completed: recovery.ErrCompleted, Step: recovery.ErrStep},
+	path:      "/recover",
+	notFound:  "找回密码信息不存在或已失效，请重新填写账号信息。",
+	completed: "密码已修改完成，请勿重复提交。请使用新密码登录。",
 }
 
-// recFlowError turns the flow's state errors into answers: back to step 1 after a
-// timeout, the current step for a form of another step, a plain page otherwise.
+// recFlowError turns the flow's state errors into answers (flowPages.flowError), and
+// an account that changed meanwhile into a plain page.
 func (s *Server) recFlowError(w http.ResponseWriter, r *http.Request, flowID string, err error) error {
-	switch {
-	case errors.Is(err, recovery.ErrExpired):
-		http.Redirect(w, r, "/recover?timeout=1", http.StatusSeeOther)
-		return nil
-	case errors.Is(err, recovery.ErrStep):
-		http.Redirect(w, r, "/recover/"+flowID, http.StatusSeeOther)
-		return nil
-	case errors.Is(err, recovery.ErrNotFound):
-		return errStatus(http.StatusNotFound, "找回密码信息不存在或已失效，请重新填写账号信息。")
-	case errors.Is(err, recovery.ErrCompleted):
-		return errStatus(http.StatusConflict, "密码已修改完成，请勿重复提交。请使用新密码登录。")
-	case errors.Is(err, recovery.ErrNoAccount):
+	if errors.Is(err, recovery.ErrNoAccount) {
 		return errStatus(http.StatusConflict, "该账户的状态已发生变化，无法修改密码。请重新找回密码，或到人社经办窗口办理。")
-	case errors.Is(err, person.ErrBusy):
-		return errStatus(http.StatusServiceUnavailable, "系统繁忙，请稍后再试")
 	}
-	return err
+	return recPages.flowError(w, r, flowID, err)
 }

@@ -52,9 +52,7 @@ func TestBrowserUnitRegistration(t *testing.T) {
 	phone.Open(link)
 	phone.WaitURL("/app/login")
 	phone.WaitText("登录掌上APP")
-	phone.Fill("证件号码/移动电话", fx.Entry.LegalRepIDNumber)
-	phone.Fill("密码", fx.Password)
-	phone.Click("登录")
+	browserAppLogin(t, phone, fx.Entry.LegalRepIDNumber, fx.Password)
 	phone.WaitText("开发环境：模拟人脸识别")
 	phone.WaitText(verify.PurposeLabel(verify.PurposeUnitRegister))
 	if over := browsertest.Eval[int](phone, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
@@ -100,11 +98,7 @@ func TestBrowserAppPasteLink(t *testing.T) {
 
 	b := browsertest.New(t)
 	phone := b.NewPage(t, browsertest.Mobile())
-	phone.Open(base + "/app/login")
-	phone.Fill("证件号码/移动电话", fx.Entry.LegalRepIDNumber)
-	phone.Fill("密码", fx.Password)
-	phone.Click("登录")
-	phone.WaitURL("/app/")
+	browserAppOpen(t, phone, base, fx.Entry.LegalRepIDNumber, fx.Password)
 	phone.ClickCSS(`.app-tabs a[href="/app/scan"]`)
 	phone.WaitURL("/app/scan")
 	phone.WaitText("请在下方粘贴二维码链接") // headless Chromium on Linux has no BarcodeDetector

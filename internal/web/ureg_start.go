@@ -1,10 +1,10 @@
 package web
 
 import (
-	"errors"
 	"html/template"
 	"net/http"
 
+	"hall/internal/flow"
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/unitreg"
@@ -140,39 +140,20 @@ func (s *Server) uregStartPost(w http.ResponseWriter, r *http.Request) error {
 }
 
 // uregFormFailed copies a unitreg.FormError into f and reports whether err was one.
-func uregFormFailed(f *form, err error) bool {
-	var fe *unitreg.FormError
-	if !errors.As(err, &fe) {
-		return false
-	}
-	for name, msg := range fe.Fields {
-		f.Fail(name, msg)
-	}
-	f.Top = fe.Top
-	if f.Top == "" {
-		f.Top = "填写的信息有误，请按提示修改后重新提交。"
-	}
-	return true
+func uregFormFailed(f *form, err error) bool { return flowFormFailed[unitreg.FormError](f, err) }
+
+// uregPages is how the registration pages answer the flow's state errors.
+var uregPages = flowPages{
+	errs: flow.Errors{NotFound: unitreg.ErrNotFound, Expired: unitreg.ErrExpired,
+		Completed: unitreg.ErrCompleted, Step: unitreg.ErrStep},
+	path:      "/register/unit",
+	notFound:  "注册信息不存在或已失效，请重新填写。",
+	completed: "该单位注册已完成，请勿重复提交。请使用统一社会信用代码或单位编号登录。",
 }
 
-// uregFlowError turns the flow's state errors into answers: back to step 1 after a
-// timeout, the current step for a form of another step, a plain page otherwise.
+// uregFlowError turns the flow's state errors into answers (flowPages.flowError).
 func (s *Server) uregFlowError(w http.ResponseWriter, r *http.Request, flowID string, err error) error {
-	switch {
-	case errors.Is(err, unitreg.ErrExpired):
-		http.Redirect(w, r, "/register/unit?timeout=1", http.StatusSeeOther)
-		return nil
-	case errors.Is(err, unitreg.ErrStep):
-		http.Redirect(w, r, "/register/unit/"+flowID, http.StatusSeeOther)
-		return nil
-	case errors.Is(err, unitreg.ErrNotFound):
-		return errStatus(http.StatusNotFound, "注册信息不存在或已失效，请重新填写。")
-	case errors.Is(err, unitreg.ErrCompleted):
-		return errStatus(http.StatusConflict, "该单位注册已完成，请勿重复提交。请使用统一社会信用代码或单位编号登录。")
-	case errors.Is(err, person.ErrBusy):
-		return errStatus(http.StatusServiceUnavailable, "系统繁忙，请稍后再试")
-	}
-	return err
+	return uregPages.flowError(w, r, flowID, err)
 }
 
 // uregAgreementShow is 《法人用户注册协议》, linked from step 1.
