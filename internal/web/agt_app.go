@@ -10,6 +10,7 @@ import (
 
 	"hall/internal/delegation"
 	"hall/internal/person"
+	"hall/internal/token"
 	"hall/internal/unit"
 	"hall/internal/verify"
 )
@@ -366,25 +367,11 @@ func agtVerifyBack(r *http.Request) string {
 	}
 	if query != "" {
 		q, err := url.ParseQuery(query)
-		if err != nil || len(q) != 1 || len(q["v"]) != 1 || !agtPlainToken(q.Get("v")) || "v="+url.QueryEscape(q.Get("v")) != query {
+		if err != nil || len(q) != 1 || len(q["v"]) != 1 || !token.Valid(q.Get("v")) || "v="+url.QueryEscape(q.Get("v")) != query {
 			return ""
 		}
 	}
 	return back
-}
-
-// agtPlainToken reports whether s is 1–128 characters of base64url or hex, the
-// alphabet of verification session IDs.
-func agtPlainToken(s string) bool {
-	if s == "" || len(s) > 128 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // agtBackQuery is "?back=…" for a way back, or "".

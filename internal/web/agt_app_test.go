@@ -15,6 +15,7 @@ import (
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/qr"
+	"hall/internal/token"
 	"hall/internal/unit"
 	"hall/internal/verify"
 )
@@ -374,10 +375,12 @@ func agtPersonLogin(t testing.TB, c *client, p person.Person) {
 
 func TestAgtVerifyBack(t *testing.T) {
 	inv := "/app/me/agent/" + strings.Repeat("a", 32)
+	sid := token.New() // a verification session ID
 	for _, tc := range []struct{ back, want string }{
 		{"", ""},
 		{inv, inv},
-		{inv + "?v=abc", inv + "?v=abc"},
+		{inv + "?v=" + sid, inv + "?v=" + sid},
+		{inv + "?v=abc", ""},
 		{"/app/me/agent", ""},
 		{"/app/me/legal-rep", ""},
 		{"/app/", ""},
@@ -389,7 +392,7 @@ func TestAgtVerifyBack(t *testing.T) {
 		{inv + "/../../../me", ""},
 		{"/app/me/agent/" + strings.Repeat("a", 31) + "%2e", ""},
 		{"/app/me/agent/zz", ""},
-		{inv + "?v=abc&next=/x", ""},
+		{inv + "?v=" + sid + "&next=/x", ""},
 		{inv + "?v=a%2Fb", ""},
 	} {
 		r, _ := http.NewRequest("GET", "/app/v/x?back="+url.QueryEscape(tc.back), nil)
