@@ -323,17 +323,10 @@ func TestChangeMobileConcurrent(t *testing.T) {
 			c.Reauth = func(context.Context, string) error { return nil }
 			forms[i] = c
 		}
-		errs := make([]error, n)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range forms {
-			wg.Go(func() {
-				<-start
-				_, errs[i] = f.svc.ChangeMobile(context.Background(), forms[i])
-			})
-		}
-		close(start)
-		wg.Wait()
+		errs := together(len(forms), func(i int) error {
+			_, err := f.svc.ChangeMobile(context.Background(), forms[i])
+			return err
+		})
 		ok := 0
 		for i, err := range errs {
 			switch {

@@ -185,3 +185,20 @@ func fieldsOf(fe *FormError) string {
 	}
 	return strings.Join(s, "; ")
 }
+
+// together runs call(0) … call(n-1) in n goroutines released at the same moment, so
+// that they race for the same rows, and returns their errors by index.
+func together(n int, call func(i int) error) []error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			errs[i] = call(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}

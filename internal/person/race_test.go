@@ -3,7 +3,6 @@ package person
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,17 +24,10 @@ func TestRegisterConcurrent(t *testing.T) {
 			in.IDNumber = base.IDNumber
 			inputs[i] = in
 		}
-		var wg sync.WaitGroup
-		errs := make([]error, n)
-		start := make(chan struct{})
-		for i := range inputs {
-			wg.Go(func() {
-				<-start
-				_, errs[i] = f.svc.Register(context.Background(), inputs[i])
-			})
-		}
-		close(start)
-		wg.Wait()
+		errs := together(len(inputs), func(i int) error {
+			_, err := f.svc.Register(context.Background(), inputs[i])
+			return err
+		})
 		ok := 0
 		for i, err := range errs {
 			switch {
