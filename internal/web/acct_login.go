@@ -316,4 +316,3 @@ func (s *Server) acctFinishPersonLogin(w http.ResponseWriter, r *http.Request, d
 	http.Redirect(w, r, acctAfterLogin(d, "/me"), http.StatusSeeOther)
 	return nil
 }
-
