@@ -19,7 +19,7 @@ import (
 // form goes through the same four steps, so the same account is counted the same
 // way whichever form the guesses come from:
 //
-//	keys := s.gatePersonKeys(r, target)           // or gateUnitKeys, gateCredentialKeys
+//	keys := s.gatePersonKeys(r, target, login)    // or gateUnitKeys, gateCredentialKeys
 //	tk, refused, err := s.gateBegin(r, g, keys)   // reserve: captcha or pause answered in g
 //	… check the secret …                          // only when not refused and err == nil
 //	s.gateOutcome(r, tk, err)                     // report what the check found
@@ -33,7 +33,10 @@ import (
 // or agent's unit password (经办密码), which is a secret of its own that the person's
 // other logins do not reveal. A login that names no account is counted under its
 // own normalised string, so it reaches the captcha and the pause at the same count
-// and gets the same answers.
+// and gets the same answers. The price of counting per account: someone who knows
+// both an ID number and a mobile can learn whether they name one account, by
+// spending that account's failures on one and watching the captcha come early on
+// the other; they learn nothing from one identifier alone.
 //
 // While an account's attempts are paused (the throttle's lock), the form says so,
 // until when in Beijing time and for how many minutes, and points to 找回密码 — the
