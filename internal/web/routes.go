@@ -8,7 +8,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", s.assets)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.handler())
+	// /metrics is not here: it is on the operations listener only (AdminHandler).
 
 	s.handle(mux, "GET /{$}", s.homeShow)
 	s.handle(mux, "GET /catalog", s.catalogList)

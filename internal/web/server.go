@@ -56,6 +56,17 @@ func New(svc *services.Services) (*Server, error) {
 // ServeHTTP makes Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
+// AdminHandler serves the operations endpoints on a listener of their own
+// (Config.AdminAddr): /metrics, which shows every route and its traffic and so stays
+// off the public address, and the health probes for monitoring on that side.
+func (s *Server) AdminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	return mux
+}
+
 // SetReady marks the server ready for traffic (/readyz answers 200).
 func (s *Server) SetReady() { s.state.Store(stateReady) }
 
