@@ -12,7 +12,9 @@ import (
 // Every route's request body is limited to defaultBodyLimit (16 KB, refused with 413
 // before it is read when Content-Length says more); a route that needs more says so
 // here with bodyLimit: the slider captcha's answer (its drag track, 32 KB) and the
-// face-verification provider's callback (64 KB).
+// face-verification provider's callback (64 KB). Unsafe requests without origin
+// headers need the CSRF token (csrf.go) except on signedRequests routes, whose
+// callers are servers proving themselves by signature.
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", s.assets)
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -74,7 +76,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /register/unit/done/{receipt}", s.uregDoneShow)
 	s.handle(mux, "GET /agreements/unit", s.uregAgreementShow)
 	s.handle(mux, "GET /verify/{id}/wait", s.uregVerifyWait)
-	s.handle(mux, "POST /verify/callback", s.uregVerifyCallback, bodyLimit(uregMaxCallback))
+	s.handle(mux, "POST /verify/callback", s.uregVerifyCallback, bodyLimit(uregMaxCallback), signedRequests())
 	s.handle(mux, "GET /app", s.appRoot)
 	s.handle(mux, "GET /app/{$}", s.appHome)
 	s.handle(mux, "GET /app/login", s.appLoginShow)

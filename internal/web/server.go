@@ -82,7 +82,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // handle registers h for pattern with the error adapter around it. Every request
 // first passes admit: the route's body limit (defaultBodyLimit unless an option gives
 // its own) and, for an unsafe request from a browser that sends no origin headers,
-// the CSRF token.
+// the CSRF token (unless the route takes signed server requests).
 func (s *Server) handle(mux *http.ServeMux, pattern string, h handlerFunc, opts ...routeOption) {
 	rt := route{bodyLimit: defaultBodyLimit}
 	for _, o := range opts {
@@ -107,6 +107,9 @@ const defaultBodyLimit = 16 << 10
 // route is how handle serves one route; routeOptions set it.
 type route struct {
 	bodyLimit int64
+	// signed: the route's callers are servers that sign their requests, not
+	// browsers, so it needs no CSRF token.
+	signed bool
 }
 
 // routeOption changes how handle serves one route.
@@ -115,10 +118,15 @@ type routeOption func(*route)
 // bodyLimit gives a route its own body limit in bytes instead of defaultBodyLimit.
 func bodyLimit(n int64) routeOption { return func(rt *route) { rt.bodyLimit = n } }
 
+// signedRequests marks a server-to-server route that authenticates its caller by a
+// signature of its own (no browser, no cookie, no CSRF token).
+func signedRequests() routeOption { return func(rt *route) { rt.signed = true } }
+
 // errTooLarge is the answer to a body over the route's limit.
 var errTooLarge = errStatus(http.StatusRequestEntityTooLarge, "提交的内容过长，请检查填写的内容后重试。")
 
-// admit applies the route's limits before the handler runs. A declared Content-Length
+// admit applies the route's limits and the CSRF fallback (csrf.go) before the handler
+// runs. A declared Content-Length
 // over the limit is refused before a byte is read; any other body is read through
 // http.MaxBytesReader, and a URL-encoded form is parsed here, so that an oversized
 // chunked body is refused the same way (413) and never reaches a handler, whose own
@@ -137,7 +145,10 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) error {
 			return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
 		}
 	}
-	return nil
+	if rt.signed {
+		return nil
+	}
+	return s.checkCSRF(r)
 }
 
 // isForm reports whether r carries a URL-encoded form body.
