@@ -112,7 +112,7 @@ func (s *Server) logAndMeasure(next http.Handler) http.Handler {
 		}
 		d := time.Since(start)
 		if route == "" {
-			// Static files, health and metrics are routed before the visitor layer
+			// Static files and health probes are routed before the visitor layer
 			// too, but a refused cross-origin request or a panic never reaches it.
 			route = "unmatched"
 		}
