@@ -111,6 +111,11 @@ func TestLongValuesAreNotEchoed(t *testing.T) {
 			t.Errorf("POST %s echoes the 300-character value", tc.path)
 		}
 	}
+	// Nor does the login page echo an oversized return path.
+	longNext := "/catalog?q=" + strings.Repeat("a", 5000)
+	if body := newClient(ts).get(t, "/login?tab=person&next="+url.QueryEscape(longNext)).Body.String(); strings.Contains(body, strings.Repeat("a", 1000)) {
+		t.Error("the login page echoes a 5000-byte return path")
+	}
 	// A value a person could type is shown again.
 	f := newForm(httptest.NewRequest(http.MethodGet, "/", nil))
 	f.Values.Set("name", strings.Repeat("王", maxEchoRunes))

@@ -229,12 +229,17 @@ func loginURL(r *http.Request, tab string) string {
 	return "/login?tab=" + tab + "&next=" + url.QueryEscape(next)
 }
 
+// maxLocalPath bounds a return path: the hall's longest pages with their queries are
+// a few hundred bytes.
+const maxLocalPath = 1024
+
 // localPath returns p when it is a path on this site, else "/" — so a login's "next"
 // parameter cannot send anyone to another site. Control characters and backslashes
 // are refused too: browsers drop tabs and line breaks from a Location and read "\" as
-// "/", so "/\t/evil.example" would otherwise leave the site.
+// "/", so "/\t/evil.example" would otherwise leave the site. A path longer than
+// maxLocalPath is no page of the hall, and the login page would echo it twice.
 func localPath(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
+	if p == "" || len(p) > maxLocalPath || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
 		strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
 		return "/"
 	}
