@@ -87,7 +87,7 @@ func TestAppVerify(t *testing.T) {
 		t.Error("the expected person is warned of a mismatch")
 	}
 	buttons := doc.Texts("form.app-decide button")
-	if len(buttons) != 2 || buttons[0] != "确认" || buttons[1] != "拒绝" {
+	if len(buttons) != 2 || buttons[0] != "确认" || buttons[1] != "不是我本人操作" {
 		t.Errorf("buttons %v", buttons)
 	}
 	if n := len(doc.All(".app-tabs a")); n != 3 {

@@ -10,8 +10,10 @@ import (
 )
 
 // The app's verification screen (SPEC A2) at /app/v/{id}, the URL a verification QR
-// code carries (verify.Link). The ID is opaque: the screen shows only the purpose
-// and the masked expected person.
+// code carries (verify.Link). The ID is opaque: the screen shows the purpose, the
+// masked expected person and, so that a QR code relayed from someone else's browser
+// is recognised as such, which browser asked (device, masked address, time) and
+// what approving lets that browser do.
 
 // appVerifyData is what the verification screen shows. State is one of: invalid (no
 // such session), screen (the development confirmation screen), passed, failed,
@@ -26,6 +28,11 @@ type appVerifyData struct {
 	// Mismatch warns that the signed-in person is not the expected one (approving
 	// would fail the session as 非本人).
 	Mismatch bool
+	// Origin is the browser that started the session, Started when (Asia/Shanghai),
+	// Consequence what approving lets it do (verify.PurposeConsequence).
+	Origin      verify.Origin
+	Started     string
+	Consequence string
 	// AgtBack is the app page of a flow done wholly in the app (?back=, see
 	// agtVerifyBack), to return to after the result; "" for the desktop flows.
 	AgtBack string
@@ -62,7 +69,8 @@ func (s *Server) appVerifyShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := &appVerifyData{ID: sess.ID, Purpose: verify.PurposeLabel(sess.Purpose), Expected: sess.Expected.Masked(),
-		Note: sess.ResultNote, AgtBack: recAppBack(r)}
+		Note: sess.ResultNote, AgtBack: recAppBack(r), Origin: sess.Origin,
+		Started: sess.CreatedAt.In(shanghai).Format("2006-01-02 15:04:05"), Consequence: verify.PurposeConsequence(sess.Purpose)}
 	if sess.Done() {
 		d.State = appVerifyResult(sess)
 		return s.appVerifyRender(w, r, http.StatusOK, d)
@@ -86,6 +94,16 @@ func (s *Server) appVerifyShow(w http.ResponseWriter, r *http.Request) error {
 	d.State, d.DevLabel = "screen", verify.DevLabel
 	d.Mismatch = !appActor(v).Same(sess.Expected)
 	return s.appVerifyRender(w, r, http.StatusOK, d)
+}
+
+// withVerifyOrigin puts the browser's origin (verify.OriginOf: a device description
+// from the User-Agent, the masked client address) into each request's context, where
+// verify.Service.Start finds it whichever flow starts a session.
+func withVerifyOrigin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o := verify.OriginOf(r.UserAgent(), clientAddr(r))
+		next.ServeHTTP(w, r.WithContext(verify.WithOrigin(r.Context(), o)))
+	})
 }
 
 // appActor is the signed-in person as an identity for verification.
