@@ -1,11 +1,13 @@
 package verify
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	"hall/internal/store"
 	"hall/internal/store/storetest"
+	"hall/internal/token"
 )
 
 // TestDescribeDevice: the common browsers of offices and phones get a short name;
@@ -102,4 +104,40 @@ func TestPurposeConsequence(t *testing.T) {
 		}
 		seen[c] = true
 	}
+}
+
+// TestRefuse: 不是我本人操作 fails a pending session of either provider with
+// NoteRefused; the provider's later pass cannot change it; a decided or unknown
+// session is refused as such.
+func TestRefuse(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		clk := newClock()
+		svc, hp, _ := httpService(t, db, clk)
+		who := people(9, 1)[0]
+		sess := mustStart(t, svc, PurposeRecover, who)
+		got, err := svc.Refuse(ctx, sess.ID)
+		if err != nil || got.Status != Failed || got.ResultNote != NoteRefused {
+			t.Fatalf("Refuse = %s %q, %v", got.Status, got.ResultNote, err)
+		}
+		body, sig, ts := signedCallback(sess.ProviderRef, "pass", clk.Now())
+		if err := hp.HandleCallback(ctx, body, sig, ts); !errors.Is(err, ErrUsed) {
+			t.Errorf("the provider's pass after the refusal: %v, want ErrUsed", err)
+		}
+		if st, _ := svc.Status(ctx, sess.ID, browserA); st.Status != Failed {
+			t.Errorf("status after the refusal and a pass: %s", st.Status)
+		}
+		if _, err := svc.Refuse(ctx, sess.ID); !errors.Is(err, ErrUsed) {
+			t.Errorf("second refusal: %v, want ErrUsed", err)
+		}
+		if _, err := svc.Refuse(ctx, token.New()); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown session: %v, want ErrNotFound", err)
+		}
+
+		dsvc, _ := devService(db, clk, Config{})
+		dev := mustStart(t, dsvc, PurposeUnitRegister, who)
+		if got, err := dsvc.Refuse(ctx, dev.ID); err != nil || got.ResultNote != NoteRefused {
+			t.Errorf("development session: %q, %v", got.ResultNote, err)
+		}
+	})
 }
