@@ -29,7 +29,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, errStatus(http.StatusForbidden, "请求来源无效，请刷新页面后重试。"))
 	}))
-	h := cop.Handler(s.withVisitor(withVerifyOrigin(recordPattern(next))))
+	h := cop.Handler(s.withVisitor(s.withVerifyOrigin(recordPattern(next))))
 	h = s.securityHeaders(h)
 	h = s.recoverPanics(h)
 	h = s.logAndMeasure(h)
