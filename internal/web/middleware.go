@@ -23,7 +23,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // middleware wraps the router, outermost first: request ID, access log and metrics,
 // panic recovery, security headers, cross-origin protection, the visitor (browser
-// binding and session).
+// binding and session), the origin verification sessions record (withVerifyOrigin).
 func (s *Server) middleware(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
