@@ -126,11 +126,10 @@ func signedRequests() routeOption { return func(rt *route) { rt.signed = true } 
 var errTooLarge = errStatus(http.StatusRequestEntityTooLarge, "提交的内容过长，请检查填写的内容后重试。")
 
 // admit applies the route's limits and the CSRF fallback (csrf.go) before the handler
-// runs. A declared Content-Length
-// over the limit is refused before a byte is read; any other body is read through
-// http.MaxBytesReader, and a URL-encoded form is parsed here, so that an oversized
-// chunked body is refused the same way (413) and never reaches a handler, whose own
-// ParseForm then finds the form parsed.
+// runs. A declared Content-Length over the limit is refused before a byte is read;
+// any other body is read through http.MaxBytesReader, and a URL-encoded form is parsed
+// here, so that an oversized chunked body is refused the same way (413) and never
+// reaches a handler, whose own ParseForm then finds the form parsed.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) error {
 	if r.ContentLength > rt.bodyLimit {
 		return errTooLarge
