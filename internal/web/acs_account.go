@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"hall/internal/auth"
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/sms"
@@ -171,13 +172,16 @@ func (s *Server) acsShell(r *http.Request, who acsWho) (ucShell, error) {
 	return s.ucShellFor(r.Context(), "account")
 }
 
-// acsReauthKeysFor are the throttle keys of the current password of who.
+// acsReauthKeysFor are the throttle keys of the current password of who: the
+// counter its login counts on (the membership's for a unit password, the person's
+// for the account password; login_gate.go), so guesses here and at the login pages
+// share one limit, and the client address.
 func (s *Server) acsReauthKeysFor(r *http.Request, who acsWho) []throttle.Key {
 	v := visitorFrom(r.Context())
 	if who.UnitPassword {
-		return s.acsReauthKeys(r, v.Unit.USCC+"/"+v.Person.IDNumber)
+		return s.gateCredentialKeys(r, auth.Credential{MembershipID: v.Membership.ID})
 	}
-	return s.acsReauthKeys(r, v.Person.IDNumber)
+	return s.gateCredentialKeys(r, auth.Credential{PersonID: v.Person.ID})
 }
 
 // acsCheckFor is the check of the current password of who.
