@@ -95,7 +95,7 @@ func TestUCSwitch(t *testing.T) {
 		t.Fatal("no 切换单位 link for a person with two units")
 	}
 
-	rec := c.post(t, "/unit/switch", ucSwitchForm(f.other.ID))
+	rec := enterUnit(t, c, f.other.ID, "Uc-Admin-Pass-2")
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/unit/" {
 		t.Fatalf("switch: %d → %q\n%s", rec.Code, rec.Header().Get("Location"), shortBody(rec.Body.String()))
 	}
@@ -150,7 +150,7 @@ func TestUCSwitch(t *testing.T) {
 	if id := form.Must(t, `input[name=unit_id]`).AttrOr("value"); id != strconv.FormatInt(f.home.ID, 10) {
 		t.Fatalf("the chooser offers unit %s, want the legal rep's unit %d", id, f.home.ID)
 	}
-	rec = c.post(t, "/unit/switch", ucSwitchForm(f.home.ID))
+	rec = enterUnit(t, c, f.home.ID, testPassword)
 	back := sessionCookie(ts, rec)
 	if rec.Code != http.StatusSeeOther || back == nil {
 		t.Fatalf("switch back: %d", rec.Code)
@@ -270,7 +270,7 @@ func TestUCChoose(t *testing.T) {
 	}
 
 	// Entering from the personal session.
-	rec := personal.post(t, "/unit/switch", ucSwitchForm(f.other.ID))
+	rec := enterUnit(t, personal, f.other.ID, "Uc-Admin-Pass-2")
 	nc := sessionCookie(ts, rec)
 	if rec.Code != http.StatusSeeOther || nc == nil {
 		t.Fatalf("enter from a personal session: %d", rec.Code)
