@@ -249,9 +249,9 @@ func (ss *Sessions) endIn(ctx context.Context, tx *store.Tx, hash string, now ti
 
 // Prove records that the person of the live session the token names has just
 // proved who they are again (a re-authentication that does not change whom the
-// session acts for, so the token stays). Errors: ErrNoSession when the token does
-// not name a live session; a wrapped error for ProofNone or an unknown proof;
-// otherwise a database failure.
+// session acts for, so the token stays); like Touch it does not revive a session
+// that ran out. Errors: ErrNoSession when the token does not name a live session;
+// a wrapped error for ProofNone or an unknown proof; otherwise a database failure.
 func (ss *Sessions) Prove(ctx context.Context, token string, p Proof) (Session, error) {
 	if p == ProofNone || !p.Valid() {
 		return Session{}, fmt.Errorf("auth: cannot record proof %q", p)
@@ -260,24 +260,7 @@ func (ss *Sessions) Prove(ctx context.Context, token string, p Proof) (Session, 
 		return Session{}, ErrNoSession
 	}
 	now := ss.dbNow()
-	var s Session
-	err := ss.db.Tx(ctx, func(tx *store.Tx) error {
-		var err error
-		s, err = scanSession(tx.QueryRow(ctx, "UPDATE sessions SET proof = ?, proved_at = ? WHERE token_hash = ? AND ended_at IS NULL RETURNING "+
-			sessionColumns, string(p), now, hashToken(token)))
-		return err
-	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return Session{}, ErrNoSession
-	}
-	if err != nil {
-		return Session{}, fmt.Errorf("auth: record proof: %w", err)
-	}
-	ss.setIdle(&s)
-	if !s.live(now) {
-		return Session{}, ErrNoSession
-	}
-	return s, nil
+	return ss.updateLive(ctx, token, now, "record proof", "proof = ?, proved_at = ?", string(p), now)
 }
 
 // End ends the session the token names (logout). Ending an unknown, malformed

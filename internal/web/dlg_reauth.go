@@ -8,7 +8,6 @@ import (
 
 	"hall/internal/auth"
 	"hall/internal/captcha"
-	"hall/internal/person"
 )
 
 // Re-authentication before a change to the unit's administrator, agents or grants
@@ -90,36 +89,16 @@ func (s *Server) dlgFresh(next handlerFunc) handlerFunc {
 			}
 		}
 		sort.SliceStable(d.Carried, func(i, j int) bool { return d.Carried[i].Name < d.Carried[j].Name })
-		keys := s.acsReauthKeysFor(r, who)
-		if _, submitted := r.PostForm[dlgFieldReauth]; !submitted {
-			d.Captcha = s.acsCaptchaStatus(r, keys...)
-			return s.dlgRenderReauth(w, r, http.StatusOK, d)
-		}
-		pw := r.PostForm.Get(dlgFieldReauth)
-		if pw == "" {
-			f.Fail(dlgFieldReauth, dlgMsgReauthEmpty)
-			d.Captcha = s.acsCaptchaStatus(r, keys...)
-			return s.dlgRenderReauth(w, r, http.StatusUnprocessableEntity, d)
-		}
-		err = s.acsReauth(r, f, keys, s.acsCheckFor(r, who))(ctx, pw)
-		var cn *acsCaptchaNeeded
+		step, err := s.acsPasswordStep(r, f, &d.acsReauthState, dlgFieldReauth, dlgMsgReauthEmpty, dlgMsgReauthWrong,
+			s.acsReauthKeysFor(r, who), s.acsCheckFor(r, who))
 		switch {
-		case err == nil:
-		case errors.As(err, &cn):
-			d.Captcha, d.CaptchaError = true, cn.Msg
-			if d.CaptchaError == "" {
-				d.CaptchaError = acctMsgCaptcha
-			}
-			return s.dlgRenderReauth(w, r, http.StatusUnprocessableEntity, d)
-		case errors.Is(err, person.ErrBadCredentials):
-			f.Top = dlgMsgReauthTop
-			f.Fail(dlgFieldReauth, dlgMsgReauthWrong)
-			d.Captcha = s.acsCaptchaStatus(r, keys...)
-			return s.dlgRenderReauth(w, r, http.StatusUnprocessableEntity, d)
-		case errors.Is(err, person.ErrBusy):
-			return errStatus(http.StatusServiceUnavailable, acctMsgBusy)
-		default:
+		case err != nil:
 			return err
+		case step == acsStepWrong:
+			f.Top = dlgMsgReauthTop
+			fallthrough
+		case step != acsStepProved:
+			return s.dlgRenderReauth(w, r, step.Status(), d)
 		}
 		proof := auth.ProofPassword
 		if who.UnitPassword {

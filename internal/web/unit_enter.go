@@ -2,11 +2,9 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"hall/internal/auth"
-	"hall/internal/person"
 	"hall/internal/unit"
 )
 
@@ -101,39 +99,17 @@ func (s *Server) ueProve(w http.ResponseWriter, r *http.Request, unitID int64, m
 		need, wrong = ueMsgNeedPerson, ueMsgWrongPerson
 		check = func(ctx context.Context, pw string) error { return s.Persons.CheckPassword(ctx, personID, pw) }
 	}
-	keys := s.acsReauthKeys(r, account)
-	if _, submitted := f.Values[ueFieldPassword]; !submitted {
-		d.Captcha = s.acsCaptchaStatus(r, keys...)
-		return "", "", true, s.ueRender(w, r, http.StatusOK, d)
-	}
-	pw := f.Values.Get(ueFieldPassword)
-	if pw == "" {
-		f.Fail(ueFieldPassword, need)
-		d.Captcha = s.acsCaptchaStatus(r, keys...)
-		return "", "", true, s.ueRender(w, r, http.StatusUnprocessableEntity, d)
-	}
-	err = s.acsReauth(r, f, keys, check)(ctx, pw)
-	if err == nil {
-		return proof, method, false, nil
-	}
-	var cn *acsCaptchaNeeded
+	step, err := s.acsPasswordStep(r, f, &d.acsReauthState, ueFieldPassword, need, wrong, s.acsReauthKeys(r, account), check)
 	switch {
-	case errors.As(err, &cn):
-		d.Captcha, d.CaptchaError = true, cn.Msg
-		if d.CaptchaError == "" {
-			d.CaptchaError = acctMsgCaptcha
-		}
-	case errors.Is(err, person.ErrBadCredentials):
+	case err != nil:
+		return "", "", true, err
+	case step == acsStepProved:
+		return proof, method, false, nil
+	case step == acsStepWrong:
 		s.ucRecordDenied(r, unitID, "bad_"+method)
 		f.Top = ueMsgTop
-		f.Fail(ueFieldPassword, wrong)
-		d.Captcha = s.acsCaptchaStatus(r, keys...)
-	case errors.Is(err, person.ErrBusy):
-		return "", "", true, errStatus(http.StatusServiceUnavailable, acctMsgBusy)
-	default:
-		return "", "", true, err
 	}
-	return "", "", true, s.ueRender(w, r, http.StatusUnprocessableEntity, d)
+	return "", "", true, s.ueRender(w, r, step.Status(), d)
 }
 
 func (s *Server) ueRender(w http.ResponseWriter, r *http.Request, status int, d *ueEnterData) error {
