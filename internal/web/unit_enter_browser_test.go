@@ -8,6 +8,23 @@ import (
 	"hall/internal/ident"
 )
 
+// ueBrowserChoose clicks 进入 on the unit chooser's row of unit unitID.
+func ueBrowserChoose(p *browsertest.Page, unitID int64) {
+	p.ClickCSS(`form[action="/unit/switch"]:has(input[name=unit_id][value="` + strconv.FormatInt(unitID, 10) + `"]) button`)
+}
+
+// ueBrowserEnter enters unit unitID from the unit chooser as a person does: 进入 on
+// its row, then, on the entry page, the password labelled label (经办密码, or the
+// legal rep's 登录密码) and 确认进入. It waits for the unit center.
+func ueBrowserEnter(p *browsertest.Page, unitID int64, label, password string) {
+	ueBrowserChoose(p, unitID)
+	p.WaitText("进入单位：")
+	p.Fill(label, password)
+	p.Click("确认进入")
+	p.WaitURL("/unit/")
+	p.WaitText("单位主页")
+}
+
 // TestUEBrowserEnterAfterSMSLogin: a person signs in with a 手机动态码 only, opens the
 // unit chooser and enters the unit where they are the administrator. The hall asks
 // for the 经办密码 of that role; a wrong one is refused beside the field; the right
@@ -30,10 +47,7 @@ func TestUEBrowserEnterAfterSMSLogin(t *testing.T) {
 
 	p.Open(base + "/unit/choose")
 	p.WaitText("选择单位")
-	enter := func(unitID int64) {
-		p.ClickCSS(`form[action="/unit/switch"]:has(input[name=unit_id][value="` + strconv.FormatInt(unitID, 10) + `"]) button`)
-	}
-	enter(f.other.ID)
+	ueBrowserChoose(p, f.other.ID)
 	p.WaitText("进入单位：输入经办密码")
 	p.WaitText(f.other.Name)
 	if !p.HasText("忘记经办密码") {
@@ -58,12 +72,10 @@ func TestUEBrowserEnterAfterSMSLogin(t *testing.T) {
 
 	// The legal rep's unit: the personal password, not asked before.
 	p.Open(base + "/unit/choose")
-	enter(f.home.ID)
+	ueBrowserChoose(p, f.home.ID)
 	p.WaitText("进入单位：验证登录密码")
-	p.Fill("登录密码", testPassword)
-	p.Click("确认进入")
-	p.WaitURL("/unit/")
-	p.WaitText("单位主页")
+	p.Open(base + "/unit/choose")
+	ueBrowserEnter(p, f.home.ID, "登录密码", testPassword)
 	if got := p.Text(".uc-role"); got != "法定代表人" {
 		t.Errorf("role %q, want 法定代表人", got)
 	}

@@ -368,8 +368,9 @@ func TestUCMembershipExpires(t *testing.T) {
 	rc.page(t, "/unit/", http.StatusOK)
 }
 
-// FuzzUCSwitchUnitID posts arbitrary unit_id values: the answer is a redirect, 400 or
-// 403, never a server error, and only the person's own units are ever entered.
+// FuzzUCSwitchUnitID posts arbitrary unit_id values: the answer is a redirect, the
+// entry page of the person's own admin unit (asking its password), 400 or 403, never
+// a server error, and only the person's own units are ever entered.
 func FuzzUCSwitchUnitID(f *testing.F) {
 	ts := newTestServer(f)
 	fx := ucNewTwoUnits(f, ts, 51)
@@ -382,6 +383,14 @@ func FuzzUCSwitchUnitID(f *testing.F) {
 		rec := c.post(t, "/unit/switch", url.Values{"unit_id": {id}})
 		switch rec.Code {
 		case http.StatusBadRequest, http.StatusForbidden:
+		case http.StatusOK:
+			// The entry page asks for the admin's unit password: nothing entered yet.
+			if nc := sessionCookie(ts, rec); nc != nil {
+				t.Fatalf("unit_id %q: the entry page set a session cookie", id)
+			}
+			if got := parseHTML(t, rec.Body.String()).Must(t, `form[action="/unit/switch"] input[name=unit_id]`).AttrOr("value"); got != strconv.FormatInt(fx.other.ID, 10) {
+				t.Fatalf("unit_id %q: the entry page is for unit %s", id, got)
+			}
 		case http.StatusSeeOther:
 			nc := sessionCookie(ts, rec)
 			if nc == nil {
