@@ -23,13 +23,13 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // middleware wraps the router, outermost first: request ID, access log and metrics,
 // panic recovery, security headers, cross-origin protection, the visitor (browser
-// binding and session).
+// binding and session), the origin verification sessions record (withVerifyOrigin).
 func (s *Server) middleware(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, errStatus(http.StatusForbidden, "请求来源无效，请刷新页面后重试。"))
 	}))
-	h := cop.Handler(s.withVisitor(recordPattern(next)))
+	h := cop.Handler(s.withVisitor(s.withVerifyOrigin(recordPattern(next))))
 	h = s.securityHeaders(h)
 	h = s.recoverPanics(h)
 	h = s.logAndMeasure(h)

@@ -28,6 +28,7 @@ var pageURLs = map[string]struct {
 	"ureg-agreement": {"/agreements/unit", http.StatusOK},
 	"app-home":       {"/app/", http.StatusOK},
 	"app-login":      {"/app/login", http.StatusOK},
+	"app-login-sms":  {"/app/login/sms", http.StatusOK},
 	"app-scan":       {"/app/scan", http.StatusOK},
 	"app-me":         {"/app/me", http.StatusOK},
 	"app-service":    {"/app/me/legal-rep", http.StatusOK},

@@ -70,6 +70,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /app/{$}", s.appHome)
 	s.handle(mux, "GET /app/login", s.appLoginShow)
 	s.handle(mux, "POST /app/login", s.appLoginPost)
+	s.handle(mux, "GET /app/login/sms", s.appLoginSMSShow)
+	s.handle(mux, "POST /app/login/sms", s.appLoginSMSPost)
 	s.handle(mux, "POST /app/logout", s.appLogout)
 	s.handle(mux, "GET /app/scan", s.appScanShow)
 	s.handle(mux, "POST /app/scan", s.appScanPost)
