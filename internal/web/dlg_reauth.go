@@ -81,7 +81,8 @@ func (s *Server) dlgFresh(next handlerFunc) handlerFunc {
 		f := newForm(r)
 		d := &dlgReauthData{Shell: sh, Form: f, Action: r.URL.Path, UnitPassword: who.UnitPassword}
 		for name, vals := range r.PostForm {
-			if name == dlgFieldReauth || name == captcha.FormField {
+			// The page's own password, captcha and CSRF token (render adds a fresh one).
+			if name == dlgFieldReauth || name == captcha.FormField || name == csrfField {
 				continue
 			}
 			for _, val := range vals {

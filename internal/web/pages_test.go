@@ -137,6 +137,7 @@ func checkPage(t *testing.T, ts *testServer, target string, doc *htmlNode) {
 		t.Errorf("%s: %d h1 elements, want 1", target, n)
 	}
 	doc.Must(t, "main#main")
+	checkCSRFFields(t, target, doc)
 	if lang := doc.Must(t, "html").AttrOr("lang"); lang != "zh-CN" {
 		t.Errorf("%s: lang=%q", target, lang)
 	}
