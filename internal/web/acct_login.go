@@ -204,7 +204,7 @@ func (s *Server) acctLoginUnit(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	if err := s.startSession(w, r, subj); err != nil {
+	if err := s.startSessionProved(w, r, subj, ueLoginProof(subj)); err != nil {
 		return err
 	}
 	http.Redirect(w, r, acctAfterLogin(d, "/unit/"), http.StatusSeeOther)
@@ -323,7 +323,11 @@ func (s *Server) acctFinishPersonLogin(w http.ResponseWriter, r *http.Request, d
 	case err != nil:
 		return err
 	}
-	if err := s.startSession(w, r, auth.Subject{PersonID: p.ID}); err != nil {
+	proof := auth.ProofPassword
+	if d.Method == acctMethodSMS {
+		proof = auth.ProofSMS
+	}
+	if err := s.startSessionProved(w, r, auth.Subject{PersonID: p.ID}, proof); err != nil {
 		return err
 	}
 	http.Redirect(w, r, acctAfterLogin(d, "/me"), http.StatusSeeOther)

@@ -288,7 +288,11 @@ func (s *Server) acsPasswordPost(inUnit bool) handlerFunc {
 		s.acsNotify(r, v.Person.Mobile, change, "")
 		// The change ended this browser's session with the others; it has just
 		// proved the password, so it gets a new one for the same subject.
-		if err := s.startSession(w, r, v.Session.Subject); err != nil {
+		proof := auth.ProofPassword
+		if d.UnitPassword {
+			proof = auth.ProofUnitPassword
+		}
+		if err := s.startSessionProved(w, r, v.Session.Subject, proof); err != nil {
 			return err
 		}
 		http.Redirect(w, r, d.Back+"?notice="+url.QueryEscape(notice), http.StatusSeeOther)

@@ -143,7 +143,7 @@ func (s *Server) appLoginPost(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	if err := s.startSession(w, r, auth.Subject{PersonID: p.ID}); err != nil {
+	if err := s.startSessionProved(w, r, auth.Subject{PersonID: p.ID}, auth.ProofPassword); err != nil {
 		return err
 	}
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
