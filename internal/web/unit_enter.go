@@ -23,7 +23,7 @@ import (
 //     legal rep types the personal password.
 //
 // A wrong password is a login guess: it goes through the same throttle as the unit
-// login of that account (acsReauth, with the keys of acsReauthKeys), shows the
+// login of that account (acsReauth, with the keys of gateCredentialKeys), shows the
 // captcha when the count asks, and is audited as a refused unit.switch. The entry
 // itself is audited with the method (unitswitch.go).
 //
@@ -88,18 +88,22 @@ func (s *Server) ueProve(w http.ResponseWriter, r *http.Request, unitID int64, m
 	}
 	f := newForm(r)
 	d := &ueEnterData{Unit: u, Role: m.Role.Label(), LegalRep: legalRep, Form: f}
-	account, proof, method := u.USCC+"/"+v.Person.IDNumber, auth.ProofUnitPassword, "unit_password"
+	// The keys are the login's counters of the credential checked (login_gate.go):
+	// the membership's unit password, or the legal rep's account password.
+	keys := s.gateCredentialKeys(r, auth.Credential{MembershipID: m.ID})
+	proof, method = auth.ProofUnitPassword, "unit_password"
 	need, wrong := ueMsgNeedUnit, ueMsgWrongUnit
 	check := func(ctx context.Context, pw string) error {
 		return s.acsUnitPasswords().Check(ctx, unitID, v.Person.ID, pw)
 	}
 	if legalRep {
 		personID := v.Person.ID
-		account, proof, method = v.Person.IDNumber, auth.ProofPassword, "password"
+		keys = s.gateCredentialKeys(r, auth.Credential{PersonID: personID})
+		proof, method = auth.ProofPassword, "password"
 		need, wrong = ueMsgNeedPerson, ueMsgWrongPerson
 		check = func(ctx context.Context, pw string) error { return s.Persons.CheckPassword(ctx, personID, pw) }
 	}
-	step, err := s.acsPasswordStep(r, f, &d.acsReauthState, ueFieldPassword, need, wrong, s.acsReauthKeys(r, account), check)
+	step, err := s.acsPasswordStep(r, f, &d.acsReauthState, ueFieldPassword, need, wrong, keys, check)
 	switch {
 	case err != nil:
 		return "", "", true, err
