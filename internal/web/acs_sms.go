@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -60,16 +59,7 @@ func (s *Server) acsSendGate(r *http.Request, f *form, field, mobile string) (tk
 // acsSendDone reports a reserved send: kept when a code went out (or the answer
 // said so), given back when nothing was sent.
 func (s *Server) acsSendDone(r *http.Request, tk throttle.Ticket, sent bool) {
-	ctx := context.WithoutCancel(r.Context())
-	var err error
-	if sent {
-		err = tk.Succeeded(ctx)
-	} else {
-		err = tk.Cancel(ctx)
-	}
-	if err != nil {
-		s.Log.ErrorContext(ctx, "sms send throttle outcome", "err", err, "request_id", RequestID(ctx))
-	}
+	s.ticketDone(r, tk, sent, "sms send throttle outcome")
 }
 
 // acsIssue is acctIssue with the message beside field and the send counted first

@@ -52,6 +52,13 @@ func (s *Server) anonReserve(r *http.Request, scope throttle.Scope) (throttle.Ti
 
 // anonDone reports the outcome of a reserved request (see anonReserve).
 func (s *Server) anonDone(r *http.Request, tk throttle.Ticket, done bool) {
+	s.ticketDone(r, tk, done, "anonymous rate limit outcome")
+}
+
+// ticketDone reports a ticket of a scope that counts every request done
+// (KeepOnSuccess): Succeeded when the work was done, Cancel when it was not. A
+// failure to report is logged as what: the request has had its answer.
+func (s *Server) ticketDone(r *http.Request, tk throttle.Ticket, done bool, what string) {
 	ctx := context.WithoutCancel(r.Context())
 	var err error
 	if done {
@@ -60,6 +67,6 @@ func (s *Server) anonDone(r *http.Request, tk throttle.Ticket, done bool) {
 		err = tk.Cancel(ctx)
 	}
 	if err != nil {
-		s.Log.ErrorContext(ctx, "anonymous rate limit outcome", "err", err, "request_id", RequestID(ctx))
+		s.Log.ErrorContext(ctx, what, "err", err, "request_id", RequestID(ctx))
 	}
 }

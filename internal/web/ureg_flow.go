@@ -98,7 +98,8 @@ func (s *Server) uregCompareFailed(w http.ResponseWriter, r *http.Request, flowI
 		return s.uregFlowError(w, r, flowID, verr)
 	}
 	f := newForm(r)
-	if fe, ok := errors.AsType[*unitreg.FormError](err); ok && fe.Top == unitreg.MsgRegistryUnavailable && len(fe.Fields) == 0 {
+	var fe *unitreg.FormError
+	if errors.As(err, &fe) && fe.Top == unitreg.MsgRegistryUnavailable && len(fe.Fields) == 0 {
 		d, verr := s.uregView(r, flowID, f)
 		if verr != nil {
 			return s.uregFlowError(w, r, flowID, verr)
