@@ -27,6 +27,15 @@ const (
 	ScopeSMSSend Scope = "sms-send"
 	// ScopeSMSSendAddr: SMS codes sent per client address; every send counts.
 	ScopeSMSSendAddr Scope = "sms-send-addr"
+	// ScopeUnitRegister: 单位注册 step 1 submissions per USCC (the registry is
+	// compared only after face verification, but each submission starts one).
+	ScopeUnitRegister Scope = "unit-register"
+	// ScopeUnitRegisterAddr: 单位注册 step 1 submissions per client address.
+	ScopeUnitRegisterAddr Scope = "unit-register-addr"
+	// ScopeAppealAddr: 用户申诉 filed per client address; every appeal counts.
+	ScopeAppealAddr Scope = "appeal-addr"
+	// ScopeCaptchaAddr: slider puzzles drawn per client address; every one counts.
+	ScopeCaptchaAddr Scope = "captcha-addr"
 )
 
 // SuccessPolicy says what Ticket.Succeeded does to a scope's counter.
@@ -143,17 +152,25 @@ var addrLimits = Limits{Mode: ModeEscalate, CaptchaAfter: 10, LockAfter: 50, Loc
 //	login-addr, sms-guess-addr      escalate: failures only, captcha after 10, never locked, window 15 min
 //	sms-send                        reserve: captcha after 3, lock after 5 for 1 h, window 1 h, every send counts
 //	sms-send-addr                   reserve: captcha after 5, lock after 30 for 1 h, window 1 h, every send counts
+//	unit-register                   reserve: captcha after 3, lock after 10 for 1 h, window 1 h, every submission counts
+//	unit-register-addr              reserve: captcha after 3, lock after 20 for 1 h, window 1 h, every submission counts
+//	appeal-addr                     reserve: lock after 10 for 1 h, window 1 h, every appeal counts (the form always has the captcha)
+//	captcha-addr                    reserve: lock after 60 for 10 min, window 10 min, every puzzle counts
 //
 // The SMS send limits sit on top of the sms package's own (60 s between codes, 10 per
 // mobile and 30 per address per day): they make a bot solve captchas early.
 func DefaultConfig() Config {
 	return Config{Scopes: map[Scope]Limits{
-		ScopeLoginAccount: accountLimits,
-		ScopeLoginAddr:    addrLimits,
-		ScopeSMSGuess:     accountLimits,
-		ScopeSMSGuessAddr: addrLimits,
-		ScopeSMSSend:      {Mode: ModeReserve, CaptchaAfter: 3, LockAfter: 5, LockFor: time.Hour, Window: time.Hour, OnSuccess: KeepOnSuccess},
-		ScopeSMSSendAddr:  {Mode: ModeReserve, CaptchaAfter: 5, LockAfter: 30, LockFor: time.Hour, Window: time.Hour, OnSuccess: KeepOnSuccess},
+		ScopeLoginAccount:     accountLimits,
+		ScopeLoginAddr:        addrLimits,
+		ScopeSMSGuess:         accountLimits,
+		ScopeSMSGuessAddr:     addrLimits,
+		ScopeSMSSend:          {Mode: ModeReserve, CaptchaAfter: 3, LockAfter: 5, LockFor: time.Hour, Window: time.Hour, OnSuccess: KeepOnSuccess},
+		ScopeSMSSendAddr:      {Mode: ModeReserve, CaptchaAfter: 5, LockAfter: 30, LockFor: time.Hour, Window: time.Hour, OnSuccess: KeepOnSuccess},
+		ScopeUnitRegister:     {Mode: ModeReserve, CaptchaAfter: 3, LockAfter: 10, LockFor: time.Hour, Window: time.Hour, OnSuccess: KeepOnSuccess},
+		ScopeUnitRegisterAddr: {Mode: ModeReserve, CaptchaAfter: 3, LockAfter: 20, LockFor: time.Hour, Window: time.Hour, OnSuccess: KeepOnSuccess},
+		ScopeAppealAddr:       {Mode: ModeReserve, CaptchaAfter: 10, LockAfter: 10, LockFor: time.Hour, Window: time.Hour, OnSuccess: KeepOnSuccess},
+		ScopeCaptchaAddr:      {Mode: ModeReserve, CaptchaAfter: 60, LockAfter: 60, LockFor: 10 * time.Minute, Window: 10 * time.Minute, OnSuccess: KeepOnSuccess},
 	}}
 }
 

@@ -116,6 +116,13 @@
 // before sms.Codes.Check, and with ScopeSMSSend and ScopeSMSSendAddr before
 // sms.Codes.Issue (every send counts; Cancel when the gateway did not take it).
 //
+// Anonymous requests that cost the hall something whatever their outcome are
+// counted the same way (KeepOnSuccess; Cancel when the work was not done): step 1
+// of unit registration with ScopeUnitRegister (USCC) and ScopeUnitRegisterAddr,
+// appeals with ScopeAppealAddr, slider puzzles with ScopeCaptchaAddr. Unlike a
+// login's lock, their refusal may be shown as such, with its time: it reveals
+// nothing about any account.
+//
 // # Window
 //
 // The window is fixed: it starts at the first attempt after a reset and the count

@@ -2,8 +2,10 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"hall/internal/auth"
 	"hall/internal/ident"
@@ -289,27 +291,36 @@ func (s *Server) acctSMSSubmit(w http.ResponseWriter, r *http.Request, d *acctLo
 	return s.acctFinishPersonLogin(w, r, d, g, keys, p, err)
 }
 
-// acctSendLoginCode sends a login code only when the mobile has an account, and answers
-// the same way either way, so that the button cannot be used to find out which
-// mobiles are registered (SPEC §4). The send is counted before the look-up
-// (acsSendGate), for a mobile without an account too, so the captcha and the refusal
-// come at the same count either way.
+// acctSendLoginCode sends a login code only when the mobile has an account, and
+// answers the same way either way, so that the button cannot be used to find out
+// which mobiles are registered (SPEC §4). The send is counted before the look-up
+// (acsSendGate), and for a mobile without an account the sms package does all a
+// send does but text it (sms.Request.Withhold): the countdown, the resend window
+// other forms then meet, the daily counts and the time the answer takes are the
+// same either way. The notice says the code went out if the mobile is registered,
+// which is true in both cases.
 func (s *Server) acctSendLoginCode(r *http.Request, f *form, mobile string) (acctSMS, error) {
 	tk, st, ok, err := s.acsSendGate(r, f, acctFieldSMSCode, mobile)
 	if !ok || err != nil {
 		return st, err
 	}
 	_, err = s.Persons.ByMobile(r.Context(), mobile)
-	if errors.Is(err, person.ErrNotFound) {
-		s.acsSendDone(r, tk, true)
-		return s.acctCodeSent(mobile, s.Codes.Config().ResendAfter), nil
-	}
-	if err != nil {
+	unknown := errors.Is(err, person.ErrNotFound)
+	if err != nil && !unknown {
 		s.acsSendDone(r, tk, false)
 		return acctSMS{}, err
 	}
-	return s.acsIssueReserved(r, f, tk, acctFieldSMSCode, person.PurposeLogin, mobile, true)
+	st, err = s.acsIssueReserved(r, f, tk, acctFieldSMSCode,
+		sms.Request{Purpose: person.PurposeLogin, Mobile: mobile, Withhold: unknown}, true)
+	if st.Notice != "" {
+		st.Notice = fmt.Sprintf(acctMsgLoginCodeSent, ident.MaskMobile(mobile), int(s.Codes.Config().TTL/time.Minute))
+	}
+	return st, err
 }
+
+// acctMsgLoginCodeSent is the notice of a 手机动态码 send: true whether or not the
+// mobile has an account.
+const acctMsgLoginCodeSent = "如该手机号已注册，验证码已发送至%s，%d分钟内有效"
 
 // acctFinishPersonLogin ends a personal login: a session on success, else the form
 // again with one message.
