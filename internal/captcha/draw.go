@@ -50,36 +50,45 @@ const (
 	notch = -1
 )
 
-// randomOutline returns an outline with a knob or notch on at least two sides,
-// which differs from each of others on at least two sides: a person tells such
-// outlines apart at a glance (a knob on the left, not on the right).
-func randomOutline(r *rand.Rand, others ...outline) outline {
+// randomOutline returns an outline with a knob or notch on at least two sides.
+func randomOutline(r *rand.Rand) outline {
 	for {
 		var o outline
-		features := 0
 		for i := range o {
 			o[i] = int8(r.IntN(3)) - 1
-			if o[i] != 0 {
-				features++
-			}
 		}
-		if features < 2 {
-			continue
-		}
-		distinct := true
-		for _, p := range others {
-			diff := 0
-			for i := range o {
-				if o[i] != p[i] {
-					diff++
-				}
-			}
-			distinct = distinct && diff >= 2
-		}
-		if distinct {
+		if o.features() >= 2 {
 			return o
 		}
 	}
+}
+
+// decoyOutline returns the outline of a decoy for a gap of outline gap: gap's
+// with exactly two sides changed, so that a person tells them apart at a glance
+// (a knob on the left, not on the right) while the two share most of their
+// contour; it has at least two knobs or notches, like every outline, and differs
+// from the decoys before.
+func decoyOutline(r *rand.Rand, gap outline, before ...outline) outline {
+	for {
+		o := gap
+		for _, side := range r.Perm(4)[:2] {
+			o[side] = int8((int(o[side])+1+1+r.IntN(2))%3) - 1 // one of the two other kinds
+		}
+		if o.features() >= 2 && !slices.Contains(before, o) {
+			return o
+		}
+	}
+}
+
+// features counts the sides with a knob or a notch.
+func (o outline) features() int {
+	n := 0
+	for _, k := range o {
+		if k != 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // extent returns the columns of the piece image, from and to, that a shape of
@@ -114,8 +123,8 @@ const (
 	// on the gap's edges.
 	gapTurn       = 0.25 // 14°
 	maxTurnJitter = 0.07 // 4°
-	minScale      = 0.93
-	maxScale      = 1.04
+	minScale      = 0.9
+	maxScale      = 1.07
 	maxWobble     = 0.5 // pixels per wave
 	// pieceShrink makes the piece smaller than its gap, by 2 to 3 pixels on each
 	// side: it sits inside the hole with the hole's dark edge around it, which a
@@ -141,6 +150,11 @@ type shape struct {
 	dist, cover, line [PieceSize * PieceSize]float32
 }
 
+// farOut is a distance from the piece's centre beyond every contour: the knob's
+// tip lies at bodySize/2+knobExt = 26 pixels, 27.8 at the largest scale, plus
+// the wobble.
+const farOut = 31
+
 // drawShape computes the shape of outline o in pose ps.
 func drawShape(o outline, ps pose, soft float64) *shape {
 	s := new(shape)
@@ -150,6 +164,11 @@ func drawShape(o outline, ps pose, soft float64) *shape {
 	for j := range PieceSize {
 		for i := range PieceSize {
 			dx, dy := float64(i)+0.5-c, float64(j)+0.5-c
+			k := j*PieceSize + i
+			if dx*dx+dy*dy > farOut*farOut { // far beyond any knob: the corners
+				s.dist[k] = farOut
+				continue
+			}
 			qx := (ps.cos*dx + ps.sin*dy) / ps.scale
 			qy := (-ps.sin*dx + ps.cos*dy) / ps.scale
 			d := sdBox(qx, qy, h)
@@ -172,7 +191,6 @@ func drawShape(o outline, ps pose, soft float64) *shape {
 					d += w.amp * math.Sin(w.k*a+w.phase)
 				}
 			}
-			k := j*PieceSize + i
 			s.dist[k] = float32(d)
 			s.cover[k] = float32(clamp01(0.5 - d/soft))
 			s.line[k] = float32(clamp01(1 - math.Abs(d+0.9)/0.9))
@@ -224,13 +242,14 @@ type cut struct {
 // crypto/rand: the gap position is the secret.
 //
 // The defence against image analysis is in how they are drawn: the decoys are
-// cut exactly like the gap, so finding cut-outs leaves a choice of three; the
-// piece is drawn in its own colours, not copied from the picture, so matching its
-// pixels finds nothing; the piece and every cut-out have their own turn, size and
-// contour wobble, so the piece's outline is no exact template of the gap; and the
-// picture carries shadows, strokes and hatching as dark and as sharp as the
-// cut-outs. A person compares the outlines: only one cut-out has the piece's
-// knobs and notches.
+// cut exactly like the gap, so finding cut-outs leaves a choice of up to four;
+// a cut-out is a smooth patch in a grainy picture, barely darker or lighter, so
+// edges and darkness do not single it out, and shadows and hatching lie on the
+// row beside the cut-outs; the piece is drawn in its own colours, not copied
+// from the picture, so matching its pixels finds nothing; and the piece and every
+// cut-out have their own turn, size and contour wobble, so the piece's outline is
+// no exact template of the gap. A person compares the outlines: only one cut-out
+// has the piece's knobs and notches.
 func drawPuzzle(r *rand.Rand) puzzle {
 	bg, outlines, xs, y := drawPicture(r)
 	p := puzzle{bg: bg, x: xs[0], y: y}
@@ -257,10 +276,10 @@ func drawPicture(r *rand.Rand) (bg *image.RGBA, outlines []outline, xs []int, y 
 	bg = drawBackground(r)
 	outlines = []outline{randomOutline(r)}
 	for range decoys {
-		outlines = append(outlines, randomOutline(r, outlines...))
+		outlines = append(outlines, decoyOutline(r, outlines[0], outlines[1:]...))
 	}
 	xs, y = placeGaps(r, outlines)
-	drawRowDistractors(bg, r, y)
+	drawRowDistractors(bg, r, y, xs, outlines)
 	return bg, outlines, xs, y
 }
 
@@ -407,16 +426,40 @@ func drawShapes(m *image.RGBA, r *rand.Rand) {
 }
 
 // drawRowDistractors puts shadows and hatching on the cut-outs' row (y to
-// y+PieceSize), where a solver looks: the darkest and the most textured place
-// along the row is then as often one of these as a cut-out.
-func drawRowDistractors(m *image.RGBA, r *rand.Rand, y int) {
-	for range 2 {
-		cx, cy := r.Float64()*Width, float64(y)+r.Float64()*PieceSize
-		fillDisc(m, cx, cy, 20+r.Float64()*16, false, shadowColor, 0.35+0.3*r.Float64())
+// y+PieceSize), where a solver looks, beside the cut-outs at xs (of outlines) and
+// not over them, so that a person still sees every cut-out clearly: the
+// darkest and the most textured place along the row is then as often one of
+// these as a cut-out.
+func drawRowDistractors(m *image.RGBA, r *rand.Rand, y int, xs []int, outlines []outline) {
+	// free reports whether columns from lo to hi stay off every cut-out's body
+	// but for a few pixels.
+	free := func(lo, hi float64) bool {
+		for i, x := range xs {
+			from, to := outlines[i].extent()
+			if hi > float64(x+from+6) && lo < float64(x+to-6) {
+				return false
+			}
+		}
+		return true
 	}
 	for range 2 {
-		w, h := 30+r.IntN(40), 30+r.IntN(30)
-		hatch(m, image.Rect(0, 0, w, h).Add(image.Pt(r.IntN(Width)-w/2, y+r.IntN(PieceSize)-h/2)), r)
+		for range 20 {
+			cx, rad := r.Float64()*Width, 16+r.Float64()*14
+			if free(cx-rad, cx+rad) {
+				fillDisc(m, cx, float64(y)+r.Float64()*PieceSize, rad, false, shadowColor, 0.35+0.3*r.Float64())
+				break
+			}
+		}
+	}
+	for range 2 {
+		for range 20 {
+			w, h := 24+r.IntN(30), 30+r.IntN(30)
+			x0 := r.IntN(Width) - w/2
+			if free(float64(x0), float64(x0+w)) {
+				hatch(m, image.Rect(0, 0, w, h).Add(image.Pt(x0, y+r.IntN(PieceSize)-h/2)), r)
+				break
+			}
+		}
 	}
 }
 
@@ -528,12 +571,12 @@ func fillDisc(m *image.RGBA, cx, cy, rad float64, ring bool, c color.NRGBA, alph
 	}
 }
 
-// drawNoise adds grey noise of a few levels in 2×2 blocks: it breaks the flat
-// areas that make the gap trivial to find by subtracting neighbours, while the
-// blocks and the same value on all three channels keep the PNG small and quick
-// to compress.
+// drawNoise adds grey grain of 16 levels (±15) in 2×2 blocks: it makes the
+// picture busy with small edges everywhere, against which the smoothed cut-outs
+// stand out to the eye but not to an edge detector, while the blocks and the
+// same value on all three channels keep the PNG small and quick to compress.
 func drawNoise(m *image.RGBA, r *rand.Rand) {
-	const amp = 6
+	const amp = 15
 	var bits uint64
 	left := 0
 	row := make([]int, Width/2)
@@ -542,7 +585,7 @@ func drawNoise(m *image.RGBA, r *rand.Rand) {
 			if left == 0 {
 				bits, left = r.Uint64(), 16
 			}
-			row[i] = int(bits&0xf)%(2*amp+1) - amp
+			row[i] = 2*int(bits&0xf) - amp
 			bits >>= 4
 			left--
 		}
@@ -564,19 +607,22 @@ const (
 	shadeDepth  = 4.0 // pixels of the shade inside a cut-out's upper left edge
 )
 
-// markGap cuts c into bg at row y: it shades the cut-out a little, fills it with
-// fine stripes of its own angle, darkens the inside of its upper left edge and
-// draws a faint line along its contour. A person sees a hole of that outline at
-// once (the eye separates textures without effort); to a detector of edges or
-// darkness the cut-out is hardly more than the hatching and shadows around it.
-// Each cut-out gets its own depth, stripes and line strength from r.
+// markGap cuts c into bg at row y: inside the cut-out the picture is smoothed
+// (a 9×9 box blur wipes out its grain and hatching but keeps its colours),
+// darkened or lightened a little, shaded inside its upper left edge, and a line
+// runs along its contour, light on a dark cut-out and dark on a light one. A
+// person sees a smooth slot of that outline in a grainy picture at once (the eye
+// separates textures without effort); to a detector of edges, darkness or
+// pixel patterns a cut-out is a quiet place, no stronger than any other. Each
+// cut-out gets its own tone and line strength from r.
 func markGap(bg *image.RGBA, c cut, y int, r *rand.Rand) {
-	depth := 0.22 + 0.16*r.Float64()
-	rim := 0.15 + 0.2*r.Float64()
-	a := r.Float64() * math.Pi
-	dx, dy := math.Cos(a), math.Sin(a)
-	period := 3 + 1.5*r.Float64()
-	amp := 14 + 10*r.Float64()
+	tone, line := uint8(0x10), uint8(0xff)
+	depth := 0.05 + 0.07*r.Float64()
+	if r.IntN(2) == 0 {
+		tone, line = 0xff, 0x10
+	}
+	rim := 0.15 + 0.15*r.Float64()
+	smooth := boxBlur(bg, image.Rect(c.x, y, c.x+PieceSize, y+PieceSize), 4)
 	s := c.shape
 	for j := range PieceSize {
 		for i := range PieceSize {
@@ -587,20 +633,63 @@ func markGap(bg *image.RGBA, c cut, y int, r *rand.Rand) {
 			}
 			shade := 0.0
 			if d := float64(s.dist[k]); d < 0 && d > -shadeDepth && i+j < PieceSize {
-				shade = 0.2 * (1 + d/shadeDepth)
-			}
-			stripe := 0
-			if math.Mod(float64(i)*dx+float64(j)*dy+100, period) < period/2 {
-				stripe = int(amp * cv)
+				shade = 0.12 * (1 + d/shadeDepth)
 			}
 			o := bg.PixOffset(c.x+i, y+j)
 			for ch := range 3 {
-				v := add8(bg.Pix[o+ch], stripe)
-				v = blend8(v, 0x10, math.Min(1, (depth+shade)*cv))
-				bg.Pix[o+ch] = blend8(v, 0xff, l)
+				v := blend8(bg.Pix[o+ch], smooth[4*k+ch], cv)
+				v = blend8(v, tone, depth*cv)
+				v = blend8(v, 0x10, shade*cv)
+				bg.Pix[o+ch] = blend8(v, line, l)
 			}
 		}
 	}
+}
+
+// boxBlur returns the pixels of b (PieceSize square) of m averaged over squares
+// of 2·rad+1 pixels (clipped at m's edges), four bytes a pixel.
+func boxBlur(m *image.RGBA, b image.Rectangle, rad int) []uint8 {
+	w, h := b.Dx(), b.Dy()
+	out := make([]uint8, 4*w*h)
+	// Sums along rows over the taller area, then along columns.
+	ext := image.Rect(b.Min.X, b.Min.Y-rad, b.Max.X, b.Max.Y+rad).Intersect(m.Rect)
+	rows := make([][3]float64, w*ext.Dy())
+	for y := ext.Min.Y; y < ext.Max.Y; y++ {
+		for i := range w {
+			x := b.Min.X + i
+			var sum [3]float64
+			n := 0
+			for xx := max(x-rad, 0); xx <= min(x+rad, m.Rect.Max.X-1); xx++ {
+				o := m.PixOffset(xx, y)
+				sum[0] += float64(m.Pix[o])
+				sum[1] += float64(m.Pix[o+1])
+				sum[2] += float64(m.Pix[o+2])
+				n++
+			}
+			for ch := range 3 {
+				sum[ch] /= float64(n)
+			}
+			rows[(y-ext.Min.Y)*w+i] = sum
+		}
+	}
+	for j := range h {
+		y := b.Min.Y + j
+		for i := range w {
+			var sum [3]float64
+			n := 0
+			for yy := max(y-rad, ext.Min.Y); yy <= min(y+rad, ext.Max.Y-1); yy++ {
+				v := rows[(yy-ext.Min.Y)*w+i]
+				sum[0] += v[0]
+				sum[1] += v[1]
+				sum[2] += v[2]
+				n++
+			}
+			for ch := range 3 {
+				out[4*(j*w+i)+ch] = uint8(sum[ch]/float64(n) + 0.5)
+			}
+		}
+	}
+	return out
 }
 
 // drawPiece draws the piece in shape s as a pale tile of its own random colour

@@ -35,6 +35,10 @@ import (
 // solverBound is the largest share of challenges the solver may pass.
 const solverBound = 0.10
 
+// minX is the least x of a gap (the package documentation: the gap is never
+// under the piece at the start).
+const minX = captcha.PieceSize + 20
+
 type solverImages struct {
 	w, h, pw, ph, pieceY, maxX int
 	bg, piece, alpha           []float64 // luminance 0…255, the piece's alpha 0…1
@@ -97,14 +101,16 @@ func sobel(l []float64, w, h int) (gx, mag []float64) {
 	return gx, mag
 }
 
-// argBest returns the x in 0…maxX with the best score (largest, or smallest when
-// lowest).
+// argBest returns the x from minX to maxX with the best score (largest, or
+// smallest when lowest). The solver looks only where the gap can be: from
+// PieceSize+20, as the package documentation says and any script learns from a
+// few puzzles.
 func argBest(maxX int, lowest bool, score func(x int) float64) int {
 	best, bestX := math.Inf(1), 0
 	if !lowest {
 		best = math.Inf(-1)
 	}
-	for x := 0; x <= maxX; x++ {
+	for x := minX; x <= maxX; x++ {
 		v := score(x)
 		if lowest && v < best || !lowest && v > best {
 			best, bestX = v, x
