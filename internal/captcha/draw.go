@@ -529,37 +529,37 @@ func drawStrokes(m *image.RGBA, r *rand.Rand) {
 // (x1, y1) into m.
 func drawSegment(m *image.RGBA, x0, y0, x1, y1, hw float64, c color.NRGBA, alpha float64) {
 	b := image.Rect(int(math.Min(x0, x1)-hw-1), int(math.Min(y0, y1)-hw-1),
-		int(math.Max(x0, x1)+hw+2), int(math.Max(y0, y1)+hw+2)).Intersect(m.Rect)
+		int(math.Max(x0, x1)+hw+2), int(math.Max(y0, y1)+hw+2))
 	vx, vy := x1-x0, y1-y0
 	ll := vx*vx + vy*vy
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			px, py := float64(x)+0.5-x0, float64(y)+0.5-y0
-			t := clamp01((px*vx + py*vy) / ll)
-			d := math.Hypot(px-t*vx, py-t*vy) - hw
-			a := clamp01(0.5-d) * alpha
-			if a <= 0 {
-				continue
-			}
-			o := m.PixOffset(x, y)
-			m.Pix[o+0] = blend8(m.Pix[o+0], c.R, a)
-			m.Pix[o+1] = blend8(m.Pix[o+1], c.G, a)
-			m.Pix[o+2] = blend8(m.Pix[o+2], c.B, a)
-		}
-	}
+	paint(m, b, c, alpha, func(px, py float64) float64 {
+		px, py = px-x0, py-y0
+		t := clamp01((px*vx + py*vy) / ll)
+		return math.Hypot(px-t*vx, py-t*vy) - hw
+	})
 }
 
 // fillDisc blends a disc (or, when ring, a 3-pixel ring) of colour c into m with
 // anti-aliased edges.
 func fillDisc(m *image.RGBA, cx, cy, rad float64, ring bool, c color.NRGBA, alpha float64) {
-	b := image.Rect(int(cx-rad-1), int(cy-rad-1), int(cx+rad+2), int(cy+rad+2)).Intersect(m.Rect)
+	b := image.Rect(int(cx-rad-1), int(cy-rad-1), int(cx+rad+2), int(cy+rad+2))
+	paint(m, b, c, alpha, func(px, py float64) float64 {
+		d := math.Hypot(px-cx, py-cy) - rad
+		if ring {
+			d = math.Abs(d+1.5) - 1.5
+		}
+		return d
+	})
+}
+
+// paint blends colour c at alpha into the pixels of m within b that a shape
+// covers, anti-aliased: dist is the signed distance from a pixel's centre to the
+// shape's edge, negative inside.
+func paint(m *image.RGBA, b image.Rectangle, c color.NRGBA, alpha float64, dist func(x, y float64) float64) {
+	b = b.Intersect(m.Rect)
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
-			d := math.Hypot(float64(x)+0.5-cx, float64(y)+0.5-cy) - rad
-			if ring {
-				d = math.Abs(d+1.5) - 1.5
-			}
-			a := clamp01(0.5-d) * alpha
+			a := clamp01(0.5-dist(float64(x)+0.5, float64(y)+0.5)) * alpha
 			if a <= 0 {
 				continue
 			}
