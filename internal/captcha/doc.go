@@ -27,7 +27,7 @@
 // agree on with a hand-like drag (captchatest.HumanDrag). TestSolverPassRate runs
 // it over 200 challenges from a fixed seed, through ChallengeJSON and Verify
 // (in about 5 s; it skips itself under the race detector, which slows its pixel
-// loops twentyfold and has no concurrency to check there), and
+// loops tenfold and has no concurrency to check there), and
 // requires that it and each of its methods pass fewer than 1 in 10:
 //
 //	drawing (200 challenges)          passed  edges darkness outline content

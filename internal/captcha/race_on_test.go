@@ -2,5 +2,5 @@
 
 package captcha_test
 
-// raceEnabled: the race detector slows the solver's pixel loops about twentyfold.
+// raceEnabled: the race detector slows the solver's pixel loops about tenfold.
 const raceEnabled = true
