@@ -67,7 +67,7 @@ type Point struct {
 }
 
 // KeyStep is the largest move of one key press (Shift+arrow, PageUp/PageDown); a
-// plain arrow moves 2 pixels. slider-captcha.js uses the same numbers.
+// plain arrow moves 1 pixel. slider-captcha.js uses the same numbers.
 const KeyStep = 10
 
 // Sentinel errors; each method says which it returns and when. Message turns them

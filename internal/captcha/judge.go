@@ -27,6 +27,10 @@ const (
 	// hand sampled once per frame moves further per frame at its fastest than at
 	// its start and end.
 	minStepCV = 0.15 // variation of the distance between successive moving samples
+	// keyTolerance is how far (either way) a keyboard solution may be from the
+	// gap. The arrow keys move the piece by one pixel, so a person reaches the
+	// exact place; a drag gets Config.Tolerance because a hand cannot.
+	keyTolerance = 2.0
 )
 
 // judge returns "" when a is an acceptable solution for a gap at answerX, and
@@ -40,6 +44,8 @@ func judge(cfg Config, answerX int, a Answer) string {
 		return fmt.Sprintf("too slow (%d ms)", a.DurationMs)
 	case math.Abs(a.X-float64(answerX)) > cfg.Tolerance:
 		return fmt.Sprintf("off by %.1f px", a.X-float64(answerX))
+	case a.Keyboard && math.Abs(a.X-float64(answerX)) > math.Min(keyTolerance, cfg.Tolerance):
+		return fmt.Sprintf("keyboard answer off by %.1f px", a.X-float64(answerX))
 	case len(a.Track) < cfg.MinPoints:
 		return fmt.Sprintf("track of %d points", len(a.Track))
 	}
@@ -70,6 +76,14 @@ func judge(cfg Config, answerX int, a Answer) string {
 // judgeKeys accepts a track of key steps: on the line, whole pixels, at most
 // KeyStep at a time. Key presses come at any rhythm (auto-repeat is regular), so
 // their timing is not judged beyond the duration.
+//
+// A keyboard answer is thus rated like a guess: nothing in key steps tells a
+// hand from a script, so the mark only trades the movement checks for a
+// narrower window (keyTolerance instead of Config.Tolerance), and it still
+// uses the challenge up, right or wrong, and counts against the browser's
+// MaxPerBinding pictures like any other. A script that marks its answers as
+// keyboard gains nothing over one that drags: it needs the gap as much, and
+// more exactly.
 func judgeKeys(tr []Point) string {
 	for i, p := range tr {
 		if p.Y != 0 {

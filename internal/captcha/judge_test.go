@@ -22,7 +22,7 @@ func edit(a captcha.Answer, f func(*captcha.Answer)) captcha.Answer {
 func TestJudgeHumanDragsPass(t *testing.T) {
 	// Many invented hands, many gap positions: none may be refused.
 	for seed := range uint64(500) {
-		x := 90 + int(seed*37%150)
+		x := captcha.PieceSize + 20 + int(seed*37%163) // the gap's range
 		a := captchatest.HumanDrag(float64(x)+float64(seed%7)-3, seed)
 		if why := captcha.Judge(defaults, x, a); why != "" {
 			t.Fatalf("seed %d, gap %d: human drag refused: %s", seed, x, why)
@@ -31,7 +31,7 @@ func TestJudgeHumanDragsPass(t *testing.T) {
 }
 
 func TestJudgeKeyboardPasses(t *testing.T) {
-	for x := 90; x <= 239; x++ {
+	for x := captcha.PieceSize + 20; x <= captcha.Width-captcha.PieceSize-6; x++ {
 		a := captchatest.Keyboard(x)
 		if why := captcha.Judge(defaults, x, a); why != "" {
 			t.Fatalf("gap %d: keyboard solution refused: %s", x, why)
@@ -91,6 +91,10 @@ func TestJudgeRefuses(t *testing.T) {
 			a.DurationMs = 200
 		}), "too fast"},
 		{"keyboard wrong position", captchatest.Keyboard(gap + 8), "off by"},
+		// A drag this far off passes (TestJudgeKeyboardWindow); keys must be exact.
+		{"keyboard 3 px off", captchatest.Keyboard(gap + 3), "keyboard answer off by"},
+		{"keyboard 3 px short", captchatest.Keyboard(gap - 3), "keyboard answer off by"},
+		{"scripted straight drag claimed as keys", edit(captchatest.Robot(gap, 900), func(a *captcha.Answer) { a.Keyboard = true }), "key step"},
 		{"mouse track claimed as keys", edit(human, func(a *captcha.Answer) { a.Keyboard = true }), "key step"},
 	}
 	for _, c := range cases {
@@ -121,6 +125,28 @@ func jittered(x float64, durationMs int) captcha.Answer {
 		tr = append(tr, captcha.Point{X: x*f + wobble, T: float64(durationMs) * f})
 	}
 	return captcha.Answer{X: x, DurationMs: durationMs, Track: tr}
+}
+
+// TestJudgeKeyboardWindow: the keyboard mark skips the movement checks, so it
+// must buy a script nothing: of every place a keyboard answer can name, it is
+// accepted at no more than 2·keyTolerance+1 = 5 around the gap, fewer than the 9
+// a drag is accepted at. A script guessing with keys is a guesser with a
+// narrower window.
+func TestJudgeKeyboardWindow(t *testing.T) {
+	for _, gap := range []int{76, 131, 173, 238} {
+		var keys, drags int
+		for x := 0; x <= captcha.MaxX; x++ {
+			if captcha.Judge(defaults, gap, captchatest.Keyboard(x)) == "" {
+				keys++
+			}
+			if captcha.Judge(defaults, gap, captchatest.HumanDrag(float64(x), uint64(x))) == "" {
+				drags++
+			}
+		}
+		if keys != 5 || drags != 9 {
+			t.Errorf("gap %d: keyboard answers accepted at %d places, drags at %d; want 5 and 9", gap, keys, drags)
+		}
+	}
 }
 
 func TestJudgeTolerance(t *testing.T) {

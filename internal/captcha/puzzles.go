@@ -19,6 +19,9 @@ type Puzzles struct {
 	db  *store.DB
 	cfg Config
 	now func() time.Time
+	// seed returns the seed of the next picture: crypto/rand, except in tests
+	// that need the same pictures on every run.
+	seed func() [32]byte
 }
 
 // NewPuzzles returns a Puzzles on db with cfg (zero fields take the defaults) and
@@ -30,7 +33,7 @@ func NewPuzzles(db *store.DB, cfg Config, now func() time.Time) (*Puzzles, error
 	if now == nil {
 		now = time.Now
 	}
-	return &Puzzles{db: db, cfg: cfg.withDefaults(), now: now}, nil
+	return &Puzzles{db: db, cfg: cfg.withDefaults(), now: now, seed: randomSeed}, nil
 }
 
 // Config returns the effective configuration (defaults filled in).
@@ -53,9 +56,7 @@ func (p *Puzzles) New(ctx context.Context, purpose, binding string) (Challenge, 
 	if !validPurpose(purpose) {
 		return Challenge{}, fmt.Errorf("%w: purpose %q", ErrInvalid, purpose)
 	}
-	var seed [32]byte
-	_, _ = crand.Read(seed[:]) // never fails (it aborts the program instead)
-	pz := drawPuzzle(rand.New(rand.NewChaCha8(seed)))
+	pz := drawPuzzle(rand.New(rand.NewChaCha8(p.seed())))
 	bg, err := encodePNG(pz.bg)
 	if err != nil {
 		return Challenge{}, fmt.Errorf("captcha: encode background: %w", err)
@@ -144,6 +145,12 @@ func (p *Puzzles) Verify(ctx context.Context, id, binding string, a Answer) (str
 		return "", fmt.Errorf("%w: %s", ErrWrong, refused)
 	}
 	return pass, nil
+}
+
+// randomSeed seeds a picture from crypto/rand: the gap's position is the secret.
+func randomSeed() (seed [32]byte) {
+	_, _ = crand.Read(seed[:]) // never fails (it aborts the program instead)
+	return seed
 }
 
 // whyNotClaimed says why the claim of challenge id found no row.

@@ -56,17 +56,12 @@ func HumanDrag(x float64, seed uint64) captcha.Answer {
 }
 
 // KeyPresses returns how a keyboard user reaches x from 0: big steps of
-// captcha.KeyStep px (Shift+→) and then small ones of 2 px (→), and where that
-// leaves the piece (within 1 px of x).
+// captcha.KeyStep px (Shift+→) and then small ones of 1 px (→), and where that
+// leaves the piece (at x).
 func KeyPresses(x int) (big, small, reached int) {
 	big = x / captcha.KeyStep
-	small = (x - big*captcha.KeyStep) / 2
-	reached = big*captcha.KeyStep + small*2
-	if x-reached > 1 {
-		small++
-		reached += 2
-	}
-	return big, small, reached
+	small = x - big*captcha.KeyStep
+	return big, small, big*captcha.KeyStep + small
 }
 
 // Keyboard returns the solution a keyboard user sends for a gap at x: the key
@@ -78,7 +73,7 @@ func Keyboard(x int) captcha.Answer {
 	for i := range big + small {
 		step := float64(captcha.KeyStep)
 		if i >= big {
-			step = 2
+			step = 1
 		}
 		pos += step
 		tr = append(tr, captcha.Point{X: pos, T: t})

@@ -22,7 +22,7 @@
 (function () {
   'use strict';
 
-  var SMALL_STEP = 2;     // px per arrow key
+  var SMALL_STEP = 1;     // px per arrow key: a keyboard answer must be exact (±2 px)
   var TRACK_LIMIT = 480;  // points; the server takes at most 500
   var MAX_Y = 100;        // px the pointer may wander up or down in the report
   var uid = 0;

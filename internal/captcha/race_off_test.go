@@ -1,0 +1,5 @@
+//go:build !race
+
+package captcha_test
+
+const raceEnabled = false
