@@ -29,6 +29,10 @@ type appVerifyData struct {
 	// AgtBack is the app page of a flow done wholly in the app (?back=, see
 	// agtVerifyBack), to return to after the result; "" for the desktop flows.
 	AgtBack string
+	// NoAccount says that the expected person has no personal account yet (a legal
+	// rep registering a unit, unitreg.Service.VerifiesWithoutAccount): the screen
+	// is shown without a sign-in and the face check alone identifies them.
+	NoAccount bool
 }
 
 // appVerifyResult maps a session that has a result to the screen's state.
@@ -67,8 +71,12 @@ func (s *Server) appVerifyShow(w http.ResponseWriter, r *http.Request) error {
 		d.State = appVerifyResult(sess)
 		return s.appVerifyRender(w, r, http.StatusOK, d)
 	}
+	noAccount, err := s.uregService().VerifiesWithoutAccount(r.Context(), sess)
+	if err != nil {
+		return err
+	}
 	v := visitorFrom(r.Context())
-	if !v.SignedIn() {
+	if !v.SignedIn() && !noAccount {
 		return s.appToLogin(w, r)
 	}
 	if sess.ProviderURL != "" {
@@ -83,9 +91,34 @@ func (s *Server) appVerifyShow(w http.ResponseWriter, r *http.Request) error {
 	if s.DevVerify == nil || sess.Provider != verify.DevProviderName {
 		return s.appVerifyRender(w, r, http.StatusNotFound, &appVerifyData{State: "invalid"})
 	}
-	d.State, d.DevLabel = "screen", verify.DevLabel
-	d.Mismatch = !appActor(v).Same(sess.Expected)
+	d.State, d.DevLabel, d.NoAccount = "screen", verify.DevLabel, noAccount
+	d.Mismatch = !noAccount && !appActor(v).Same(sess.Expected)
 	return s.appVerifyRender(w, r, http.StatusOK, d)
+}
+
+// appVerifyActor is who answers the development screen of session id: the expected
+// person when they have no account to sign in with, else the signed-in person
+// (signIn true when nobody is). An unknown session answers the signed-in person
+// too, and CompleteInApp then refuses it.
+func (s *Server) appVerifyActor(r *http.Request, id string) (actor verify.Person, signIn bool, err error) {
+	sess, err := s.Verify.Lookup(r.Context(), id)
+	switch {
+	case err == nil:
+		noAccount, err := s.uregService().VerifiesWithoutAccount(r.Context(), sess)
+		if err != nil {
+			return verify.Person{}, false, err
+		}
+		if noAccount {
+			return sess.Expected, false, nil
+		}
+	case !errors.Is(err, verify.ErrNotFound):
+		return verify.Person{}, false, err
+	}
+	v := visitorFrom(r.Context())
+	if !v.SignedIn() {
+		return verify.Person{}, true, nil
+	}
+	return appActor(v), false, nil
 }
 
 // appActor is the signed-in person as an identity for verification.
@@ -94,10 +127,16 @@ func appActor(v *visitor) verify.Person {
 }
 
 // appVerifyPost is POST /app/v/{id}: 确认 (decision=approve) or 拒绝 on the development
-// screen, recorded for the signed-in person; then the result.
+// screen, recorded for the signed-in person — or, for a person who has no account
+// to sign in with (appVerifyData.NoAccount), for the expected person, whose face
+// the screen stands in for; then the result.
 func (s *Server) appVerifyPost(w http.ResponseWriter, r *http.Request) error {
-	v := visitorFrom(r.Context())
-	if !v.SignedIn() {
+	id := r.PathValue("id")
+	actor, signIn, err := s.appVerifyActor(r, id)
+	if err != nil {
+		return err
+	}
+	if signIn {
 		return s.appToLogin(w, r)
 	}
 	if s.DevVerify == nil {
@@ -106,9 +145,8 @@ func (s *Server) appVerifyPost(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
 	}
-	id := r.PathValue("id")
 	approve := strings.TrimSpace(r.PostForm.Get("decision")) == "approve"
-	_, err := s.DevVerify.CompleteInApp(r.Context(), id, appActor(v), approve)
+	_, err = s.DevVerify.CompleteInApp(r.Context(), id, actor, approve)
 	switch {
 	case err == nil:
 	case errors.Is(err, verify.ErrNotFound), errors.Is(err, verify.ErrWrongProvider):
