@@ -10,6 +10,7 @@ import (
 	"hall/internal/registry"
 	"hall/internal/store"
 	"hall/internal/unit"
+	"hall/internal/validity"
 )
 
 // The demo passwords. They pass the password policy and are printed at start-up and
@@ -145,7 +146,9 @@ func loadAccounts(ctx context.Context, d Deps, tx *store.Tx, g *Gen) error {
 		return err
 	}
 	now := d.Now().UTC()
-	until := now.AddDate(1, 0, 0)
+	// A year ahead, ending at midnight as if typed in the 授权有效期至 field, so the
+	// pages show that day (validity.End).
+	until := validity.EndOf(now.AddDate(1, 0, 0)).UTC()
 	if _, err := d.Units.AddMembership(ctx, tx, unit.Membership{UnitID: ua.ID, PersonID: helper.ID, Role: unit.RoleAdmin,
 		Status: unit.StatusActive, ValidFrom: &now, ValidUntil: &until, PasswordHash: unitPW}); err != nil {
 		return err
