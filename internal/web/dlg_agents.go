@@ -106,8 +106,7 @@ type dlgPageData struct {
 // says why; the commands check the role again themselves.
 func (s *Server) dlgGuard(h handlerFunc) handlerFunc {
 	return s.ucGuard(func(w http.ResponseWriter, r *http.Request) error {
-		switch visitorFrom(r.Context()).Membership.Role {
-		case unit.RoleLegalRep, unit.RoleAdmin:
+		if delegation.Manages(visitorFrom(r.Context()).Membership.Role) {
 			return h(w, r)
 		}
 		return errStatus(http.StatusForbidden, dlgMsgAgentRefused)
