@@ -70,7 +70,7 @@ func TestBrowserPhoneLayout(t *testing.T) {
 	base := ts.URL(t)
 	b := browsertest.New(t)
 	p := b.NewPage(t, browsertest.Mobile())
-	for _, path := range []string{"/", "/catalog", "/catalog/LD-001", "/themes", "/soon/login"} {
+	for _, path := range []string{"/", "/catalog", "/catalog/LD-001", "/themes", "/soon/query"} {
 		p.Open(base + path)
 		// Nothing is wider than the phone: no sideways scrolling.
 		if over := browsertest.Eval[int](p, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
