@@ -24,16 +24,7 @@ func TestBrowserUnitRegistration(t *testing.T) {
 
 	b := browsertest.New(t)
 	desk := b.NewPage(t)
-	desk.Open(base + "/register/unit")
-	desk.WaitText("填写单位信息")
-	desk.Fill("统一社会信用代码", fx.Entry.USCC)
-	desk.Fill("单位全称", fx.Entry.Name)
-	desk.Select("法定代表人证件类型", "居民身份证")
-	desk.Fill("法定代表人证件号码", fx.Entry.LegalRepIDNumber)
-	desk.Fill("法定代表人姓名", fx.Entry.LegalRepName)
-	desk.Check("我已阅读并同意《法人用户注册协议》")
-	desk.Click("下一步")
-	desk.WaitText("请使用掌上APP扫一扫进行实人认证")
+	browserUregStepOne(desk, base, fx)
 	flowURL := desk.URL()
 	if got := desk.Text("ol.stepper li.current"); got != "法定代表人认证" {
 		t.Errorf("current step %q", got)
@@ -86,6 +77,21 @@ func TestBrowserUnitRegistration(t *testing.T) {
 	}
 }
 
+// browserUregStepOne fills 填写单位信息 for the registry entry by its labels and waits
+// for the verification step's QR code.
+func browserUregStepOne(desk *browsertest.Page, base string, fx registered) {
+	desk.Open(base + "/register/unit")
+	desk.WaitText("填写单位信息")
+	desk.Fill("统一社会信用代码", fx.Entry.USCC)
+	desk.Fill("单位全称", fx.Entry.Name)
+	desk.Select("法定代表人证件类型", "居民身份证")
+	desk.Fill("法定代表人证件号码", fx.Entry.LegalRepIDNumber)
+	desk.Fill("法定代表人姓名", fx.Entry.LegalRepName)
+	desk.Check("我已阅读并同意《法人用户注册协议》")
+	desk.Click("下一步")
+	desk.WaitText("请使用掌上APP扫一扫进行实人认证")
+}
+
 // TestBrowserAppPasteLink: without a camera, the app's 二维码链接 form opens the
 // verification page.
 func TestBrowserAppPasteLink(t *testing.T) {
@@ -123,16 +129,7 @@ func TestBrowserUnitRegistrationNewLegalRep(t *testing.T) {
 
 	b := browsertest.New(t)
 	desk := b.NewPage(t)
-	desk.Open(base + "/register/unit")
-	desk.WaitText("填写单位信息")
-	desk.Fill("统一社会信用代码", fx.Entry.USCC)
-	desk.Fill("单位全称", fx.Entry.Name)
-	desk.Select("法定代表人证件类型", "居民身份证")
-	desk.Fill("法定代表人证件号码", fx.Entry.LegalRepIDNumber)
-	desk.Fill("法定代表人姓名", fx.Entry.LegalRepName)
-	desk.Check("我已阅读并同意《法人用户注册协议》")
-	desk.Click("下一步")
-	desk.WaitText("请使用掌上APP扫一扫进行实人认证")
+	browserUregStepOne(desk, base, fx)
 	link, err := qr.Decode(desk.ImagePNG(`img[alt="实人认证二维码"]`))
 	if err != nil {
 		t.Fatalf("decode the QR code on the page: %v", err)
