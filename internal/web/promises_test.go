@@ -233,7 +233,15 @@ func TestNoPagePromisesMissingFeatures(t *testing.T) {
 	}
 	// The persons' entry of an item leads to the personal login and back.
 	doc := ts.GetHTML(t, "/catalog/JY-012", http.StatusOK)
-	if href := doc.Must(t, ".apply-panel a.button").AttrOr("href"); href != "/login?tab=person&next=%2Fcatalog%2FJY-012" {
-		t.Errorf("JY-012's 登录后在线办理 → %q", href)
+	href := doc.Must(t, ".apply-panel a.button").AttrOr("href")
+	if href != "/login?tab=person&next=%2Fcatalog%2FJY-012" {
+		t.Fatalf("JY-012's 登录后在线办理 → %q", href)
+	}
+	c := newClient(ts)
+	login := c.page(t, href, http.StatusOK)
+	next := login.Must(t, `form[action="/login/person"] input[name="next"]`).AttrOr("value")
+	if loc := redirected(t, c.post(t, "/login/person", url.Values{"login": {rep.IDNumber}, "password": {testPassword},
+		"next": {next}})); loc != "/catalog/JY-012" {
+		t.Errorf("the personal login returns to %q, not to the item", loc)
 	}
 }
