@@ -202,6 +202,21 @@ func TestAppVerifyProduction(t *testing.T) {
 	}
 }
 
+// TestAppVerifyProductionWithoutAccount: with the production provider, a legal rep
+// who has no account is sent to the provider's face check without signing in.
+func TestAppVerifyProductionWithoutAccount(t *testing.T) {
+	prov := uregNewFakeProvider(t)
+	ts := newTestServer(t, uregWithHTTPProvider(prov))
+	w := newWorld(ts, 110)
+	fx := w.registered(t, "南京霁青文化发展有限公司", "蒋雨桐")
+	c := newClient(ts)
+	sid := uregSessionID(t, c, uregStart(t, c, fx))
+	loc := redirected(t, newClient(ts).get(t, "/app/v/"+sid))
+	if !strings.HasPrefix(loc, "https://face.example.test/check/") {
+		t.Errorf("production screen without an account → %q", loc)
+	}
+}
+
 // TestAppPages: home, 我的 (signed out and in), 我是法人, 我是经办人, logout.
 func TestAppPages(t *testing.T) {
 	ts := newTestServer(t)
