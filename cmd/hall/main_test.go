@@ -28,10 +28,12 @@ func freeAddr(t *testing.T) string {
 // checks the home page, then stops it the way SIGTERM does and checks the shutdown.
 func serveUntilReady(t *testing.T, args ...string) {
 	t.Helper()
-	addr := freeAddr(t)
+	addr, adminAddr := freeAddr(t), freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, append([]string{"serve", "--addr", addr, "--log-level", "warn"}, args...)) }()
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", addr, "--admin-addr", adminAddr, "--log-level", "warn"}, args...))
+	}()
 	base := "http://" + addr
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -60,6 +62,18 @@ func serveUntilReady(t *testing.T, args ...string) {
 		t.Fatalf("home page: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// /metrics is on the operations listener only.
+	for _, c := range []struct {
+		url  string
+		want int
+	}{{base + "/metrics", http.StatusNotFound}, {"http://" + adminAddr + "/metrics", http.StatusOK}} {
+		resp, err := http.Get(c.url)
+		if err != nil || resp.StatusCode != c.want {
+			cancel()
+			t.Fatalf("GET %s: %v %v, want %d", c.url, resp, err, c.want)
+		}
+		resp.Body.Close()
+	}
 	cancel()
 	select {
 	case err := <-done:

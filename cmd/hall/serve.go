@@ -43,8 +43,23 @@ func cmdServe(ctx context.Context, args []string) error {
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- hs.Serve(ln) }()
+	// The operations listener (/metrics) is a server of its own, so that nothing on
+	// the public address reaches it.
+	if cfg.AdminAddr != "" {
+		aln, err := net.Listen("tcp", cfg.AdminAddr)
+		if err != nil {
+			_ = hs.Close()
+			return fmt.Errorf("admin-addr: %w", err)
+		}
+		admin := &http.Server{Handler: srv.AdminHandler(), ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		go func() { serveErr <- admin.Serve(aln) }()
+		// Metrics are scraped, not waited for: closing at return is enough.
+		defer admin.Close()
+		log.Info("operations endpoints serving", "url", "http://"+aln.Addr().String()+"/metrics")
+	}
 
 	if cfg.Demo {
 		sum, err := demo.Load(ctx, a.deps())

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -32,6 +33,18 @@ type Config struct {
 	DatabaseURL string
 	DataDir     string
 	Demo        bool
+
+	// AllowInsecureHTTP lets production start with an http:// base URL. Without TLS
+	// in the browser's URL the hall sets no Secure cookies and no HSTS, so this is
+	// only for a closed network; a TLS-terminating proxy keeps an https:// base URL.
+	AllowInsecureHTTP bool
+	// AdminAddr is the listener of the operations endpoints (/metrics), kept off the
+	// public address; empty means none. Development defaults to 127.0.0.1:8081.
+	AdminAddr    string
+	adminAddrSet bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header names the
+	// client; a request from any other peer is the client itself.
+	TrustedProxies []netip.Prefix
 
 	BureauName string
 	HallName   string
@@ -123,6 +136,22 @@ var keys = []key{
 	}},
 	{name: "addr", help: "address to listen on", bind: str(func(c *Config) *string { return &c.Addr })},
 	{name: "base-url", help: "public URL of the hall, used in QR codes and SMS links (default http://ADDR)", bind: str(func(c *Config) *string { return &c.BaseURL })},
+	{name: "allow-insecure-http", help: "let production mode start with an http:// base URL (no Secure cookies, no HSTS)", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
+		fs.BoolVar(&c.AllowInsecureHTTP, n, c.AllowInsecureHTTP, h)
+	}},
+	{name: "admin-addr", help: "address of the operations listener serving /metrics; empty turns it off (default 127.0.0.1:8081 in development, off in production)", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
+		fs.Func(n, h, func(s string) error { c.AdminAddr, c.adminAddrSet = s, true; return nil })
+	}},
+	{name: "trusted-proxies", help: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (default none: the peer address is the client)", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
+		fs.Func(n, h, func(s string) error {
+			p, err := ParsePrefixes(s)
+			if err != nil {
+				return err
+			}
+			c.TrustedProxies = p
+			return nil
+		})
+	}},
 	{name: "database-url", help: "postgres://… for PostgreSQL, or sqlite:PATH; empty means DATA-DIR/hall.db", secret: true, bind: str(func(c *Config) *string { return &c.DatabaseURL })},
 	{name: "data-dir", help: "directory for the SQLite database and other local files", bind: str(func(c *Config) *string { return &c.DataDir })},
 	{name: "demo", help: "load generated demo data into an empty database at start", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
@@ -218,6 +247,23 @@ func (c *Config) Validate() error {
 	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("base-url %q must be an absolute http(s) URL", c.BaseURL))
+	} else if u.Scheme == "http" && c.Mode == Production && !c.AllowInsecureHTTP {
+		errs = append(errs, fmt.Errorf("production mode needs an https:// base-url (%q would send cookies without Secure and no HSTS); behind a TLS-terminating proxy give the public https:// URL, or set allow-insecure-http", c.BaseURL))
+	}
+	if !c.adminAddrSet && c.Mode == Development {
+		c.AdminAddr = "127.0.0.1:8081"
+	}
+	if c.AdminAddr != "" {
+		if _, _, err := net.SplitHostPort(c.AdminAddr); err != nil {
+			errs = append(errs, fmt.Errorf("admin-addr %q: %v", c.AdminAddr, err))
+		} else if c.AdminAddr == c.Addr {
+			errs = append(errs, errors.New("admin-addr must differ from addr: the operations endpoints stay off the public listener"))
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		if p.Bits() == 0 {
+			errs = append(errs, fmt.Errorf("trusted-proxies: %s trusts every address, so any client could name its own address", p))
+		}
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.DatabaseURL == "" && c.DataDir == "" {
@@ -267,6 +313,41 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ParsePrefixes reads a comma-separated list of CIDRs; a bare address stands for itself
+// (/32 or /128). Addresses are stored unmapped, so that an IPv4 proxy matches whether
+// the listener reports it as 192.0.2.1 or ::ffff:192.0.2.1.
+func ParsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		var p netip.Prefix
+		if strings.Contains(f, "/") {
+			var err error
+			if p, err = netip.ParsePrefix(f); err != nil {
+				return nil, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8 or fd00::/8", f)
+			}
+			if a := p.Addr(); a.Is4In6() {
+				if p.Bits() < 96 {
+					return nil, fmt.Errorf("%q: an IPv4-mapped prefix needs at least 96 bits", f)
+				}
+				p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+			}
+		} else {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8 or fd00::/8", f)
+			}
+			a = a.Unmap().WithZone("")
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // Dev reports whether development adapters may be used.

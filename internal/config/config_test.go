@@ -78,6 +78,15 @@ func TestInvalid(t *testing.T) {
 		{"weak hashing", nil, []string{"--hash-memory-kib", "1024"}, "hash-memory-kib"},
 		{"production without throttle key", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "throttle-key"},
 		{"production with demo", nil, []string{"--mode", "production", "--demo", "--audit-key", strings.Repeat("k", 32)}, "demo"},
+		{"production with the default http base URL", nil, []string{"--mode", "production"}, "https:// base-url"},
+		{"production with an http base URL", nil, []string{"--mode", "production", "--base-url", "http://hall.example.gov.cn"}, "https:// base-url"},
+		{"admin address", nil, []string{"--admin-addr", "8081"}, "admin-addr"},
+		{"admin address on the public listener", nil, []string{"--addr", "127.0.0.1:9000", "--admin-addr", "127.0.0.1:9000"}, "admin-addr must differ"},
+		{"trusted proxy garbage", nil, []string{"--trusted-proxies", "10.0.0.0/8,proxy.local"}, "proxy.local"},
+		{"trusted proxy bad prefix", nil, []string{"--trusted-proxies", "10.0.0.0/33"}, "10.0.0.0/33"},
+		{"trusted proxy env garbage", map[string]string{"HALL_TRUSTED_PROXIES": "10.0.0.0/8;10.1.0.0/16"}, nil, "HALL_TRUSTED_PROXIES"},
+		{"trusting every address", nil, []string{"--trusted-proxies", "0.0.0.0/0"}, "trusts every address"},
+		{"trusting every IPv6 address", map[string]string{"HALL_TRUSTED_PROXIES": "::/0"}, nil, "trusts every address"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,6 +95,81 @@ func TestInvalid(t *testing.T) {
 				t.Fatalf("got %v, want an error mentioning %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// productionArgs is a production configuration that validates, but for what a case
+// adds.
+func productionArgs(more ...string) []string {
+	key := strings.Repeat("k", 32)
+	return append([]string{"--mode", "production", "--audit-key", key, "--sms-code-key", key, "--throttle-key", key,
+		"--sms-gateway-url", "https://sms.example", "--verify-url", "https://verify.example", "--registry-url", "https://registry.example"}, more...)
+}
+
+func TestBaseURLSchemeInProduction(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		ok   bool
+	}{
+		{"https", productionArgs("--base-url", "https://hall.example.gov.cn"), true},
+		{"http refused", productionArgs("--base-url", "http://hall.example.gov.cn"), false},
+		{"default http://ADDR refused", productionArgs(), false},
+		{"http explicitly allowed", productionArgs("--base-url", "http://hall.example.gov.cn", "--allow-insecure-http"), true},
+		{"http in development", []string{"--base-url", "http://127.0.0.1:8080"}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parse(t, nil, tc.args...)
+			if (err == nil) != tc.ok {
+				t.Fatalf("valid = %v (%v), want %v", err == nil, err, tc.ok)
+			}
+		})
+	}
+}
+
+func TestAdminAddr(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"development default", nil, nil, "127.0.0.1:8081"},
+		{"production default is off", nil, productionArgs("--base-url", "https://hall.example.gov.cn"), ""},
+		{"production given", nil, productionArgs("--base-url", "https://hall.example.gov.cn", "--admin-addr", "10.0.0.5:9100"), "10.0.0.5:9100"},
+		{"development turned off", nil, []string{"--admin-addr", ""}, ""},
+		{"an empty environment variable counts as unset", map[string]string{"HALL_ADMIN_ADDR": ""}, nil, "127.0.0.1:8081"},
+		{"from the environment", map[string]string{"HALL_ADMIN_ADDR": "127.0.0.1:9200"}, nil, "127.0.0.1:9200"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parse(t, tc.env, tc.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.AdminAddr != tc.want {
+				t.Fatalf("admin address %q, want %q", c.AdminAddr, tc.want)
+			}
+		})
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	c, err := parse(t, map[string]string{"HALL_TRUSTED_PROXIES": "192.0.2.0/24"}, "--trusted-proxies", " 10.0.0.0/8, 2001:db8::/32 ,198.51.100.7,::ffff:203.0.113.0/120,fd00::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	want := "10.0.0.0/8 2001:db8::/32 198.51.100.7/32 203.0.113.0/24 fd00::1/128"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("trusted proxies %q, want %q (the flag replaces the environment)", strings.Join(got, " "), want)
+	}
+	if c, err := parse(t, nil); err != nil || len(c.TrustedProxies) != 0 {
+		t.Fatalf("default trusted proxies %v (%v), want none", c.TrustedProxies, err)
 	}
 }
 

@@ -46,6 +46,7 @@ type Services struct {
 
 	SMS      sms.Sender
 	Codes    *sms.Codes
+	Notices  *sms.Notices // tells an account's mobile of password and mobile changes
 	Registry registry.Registry
 	Verify   *verify.Service
 	Policy   ident.PasswordPolicy
@@ -103,6 +104,7 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		return nil, fmt.Errorf("sms codes: %w", err)
 	}
 	s.Codes = sms.NewCodes(db, s.SMS, cc, now)
+	s.Notices = sms.NewNotices(s.SMS, s.Codes.Config().Sign, cfg.Hotline, now)
 
 	s.Persons = person.New(db, s.Hasher, s.Codes, s.Policy, s.Audit, now)
 	if s.Sessions, err = auth.NewSessions(db, auth.SessionConfig{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute}, now); err != nil {

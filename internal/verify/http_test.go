@@ -328,7 +328,7 @@ func FuzzHandleCallback(f *testing.F) {
 	// A pending session with a known reference, as Start would leave it.
 	now := store.Time(clk.Now())
 	_, err = db.Exec(f.Context(), "INSERT INTO verify_sessions ("+columns+`)
-		VALUES (?, 'recover', ?, 'resident', '11010519491231002X', '测试', 'pending', ?, ?, NULL, NULL, 0, 'http', 'P-1', '', '')`,
+		VALUES (?, 'recover', ?, 'resident', '11010519491231002X', '测试', 'pending', ?, ?, NULL, NULL, 0, 'http', 'P-1', '', '', '', '')`,
 		token.New(), token.Hash(browserA), now, now.Add(time.Hour))
 	if err != nil {
 		f.Fatal(err)

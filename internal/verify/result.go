@@ -8,7 +8,22 @@ import (
 	"hall/internal/token"
 )
 
-// finish records a result for session id from provider, deciding it with decide
+// anyProvider, as finish's provider, accepts a session of any provider.
+const anyProvider = ""
+
+// Refuse records that the person in the companion app answered 不是我本人操作 to
+// session id: it fails with NoteRefused, whichever provider started it (in
+// production before the provider's face check is begun; the provider's session then
+// runs out, and its late callback finds ErrUsed). Anyone signed in to the app may
+// refuse a session whose link they hold, as on the development screen.
+//
+// Errors: ErrNotFound, ErrUsed (a result exists), ErrExpired; otherwise database
+// failures.
+func (s *Service) Refuse(ctx context.Context, id string) (Session, error) {
+	return s.finish(ctx, id, anyProvider, func(Session) (Status, string) { return Failed, NoteRefused })
+}
+
+// finish records a result for session id from provider (anyProvider: any), deciding it with decide
 // (called with the current, still pending and unexpired session). Every call counts
 // as an attempt, accepted or not. The row is locked for the decision (the first
 // UPDATE takes the lock on PostgreSQL; SQLite has one writer), so of concurrent
@@ -42,7 +57,7 @@ func (s *Service) finish(ctx context.Context, id, provider string, decide func(S
 		}
 		status, note := Expired, NoteTooLate
 		switch {
-		case cur.Provider != provider:
+		case provider != anyProvider && cur.Provider != provider:
 			outcome = ErrWrongProvider
 			return nil
 		case cur.Status == Expired:

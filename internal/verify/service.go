@@ -84,9 +84,12 @@ func New(db *store.DB, provider Provider, cfg Config, now func() time.Time) *Ser
 }
 
 const columns = `id, purpose, binding_hash, id_type, id_number, name, status, created_at,
-	expires_at, completed_at, consumed_at, attempts, provider, provider_ref, provider_url, result_note`
+	expires_at, completed_at, consumed_at, attempts, provider, provider_ref, provider_url, result_note,
+	origin_device, origin_place`
 
-// Start opens a pending session for r.Expected with the configured provider.
+// Start opens a pending session for r.Expected with the configured provider. The
+// origin in ctx (WithOrigin), the browser asking, is stored with it for the app's
+// screen.
 //
 // Errors: ErrInvalid for an empty binding, a malformed purpose or an unusable name;
 // *ident.FieldError for a bad ID type or number; ErrProvider when the provider
@@ -117,6 +120,7 @@ func (s *Service) Start(ctx context.Context, r Request) (Session, error) {
 		CreatedAt: now,
 		ExpiresAt: store.Time(now.Add(s.cfg.TTL)),
 		Provider:  s.provider.Name(),
+		Origin:    originFrom(ctx),
 	}
 	// The provider hears of the session before it is saved, so the row is written
 	// once and complete. A provider session whose row then fails to save simply
@@ -126,10 +130,10 @@ func (s *Service) Start(ctx context.Context, r Request) (Session, error) {
 		return Session{}, err
 	}
 	_, err = s.db.Exec(ctx, "INSERT INTO verify_sessions ("+columns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 0, ?, ?, ?, '')`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 0, ?, ?, ?, '', ?, ?)`,
 		sess.ID, sess.Purpose, token.Hash(r.Binding), string(sess.Expected.IDType), sess.Expected.IDNumber,
 		sess.Expected.Name, string(sess.Status), sess.CreatedAt, sess.ExpiresAt,
-		sess.Provider, sess.ProviderRef, sess.ProviderURL)
+		sess.Provider, sess.ProviderRef, sess.ProviderURL, sess.Origin.Device, sess.Origin.Place)
 	if err != nil {
 		return Session{}, fmt.Errorf("verify: save session: %w", err)
 	}
@@ -251,7 +255,8 @@ func scan(row *sql.Row) (Session, string, error) {
 	)
 	err := row.Scan(&sess.ID, &sess.Purpose, &hash, &idType, &sess.Expected.IDNumber, &sess.Expected.Name,
 		&status, &sess.CreatedAt, &sess.ExpiresAt, &completed, &consumed, &sess.Attempts,
-		&sess.Provider, &sess.ProviderRef, &sess.ProviderURL, &sess.ResultNote)
+		&sess.Provider, &sess.ProviderRef, &sess.ProviderURL, &sess.ResultNote,
+		&sess.Origin.Device, &sess.Origin.Place)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, "", ErrNotFound
 	}

@@ -212,6 +212,7 @@ type Session struct {
 	ProviderRef string    // the provider's reference ("" for the development provider)
 	ProviderURL string    // where the person does the check ("" = the app's own screen)
 	ResultNote  string
+	Origin      Origin // the browser that started it (WithOrigin)
 }
 
 // Done reports whether the session has a result (passed, failed or expired).
@@ -238,6 +239,25 @@ func PurposeLabel(purpose string) string {
 		return "重置单位密码：身份核验"
 	}
 	return "身份核验"
+}
+
+// PurposeConsequence says what approving a session of purpose lets the browser
+// that started it do, for the app's screen: the person must know what they approve,
+// not only that a check is asked for.
+func PurposeConsequence(purpose string) string {
+	switch purpose {
+	case PurposeUnitRegister:
+		return "批准后，该浏览器将以您（法定代表人）的身份为该单位注册网上办事账户。"
+	case PurposeUpgrade:
+		return "批准后，该浏览器将可以升级历史单位账户，并设您为单位管理员。"
+	case PurposeRecover:
+		return "批准后，该浏览器将可以为您的账号设置新密码。"
+	case PurposeAgentConfirm:
+		return "批准后，您将接受该单位的授权，可以代表该单位办理授权范围内的业务。"
+	case PurposeAppReset:
+		return "批准后，本机的掌上APP将可以为您在所选单位的账号设置新的经办密码。"
+	}
+	return "批准后，该浏览器将以您的身份继续办理。"
 }
 
 func validPurpose(s string) bool {

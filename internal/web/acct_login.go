@@ -53,6 +53,9 @@ type acctLoginData struct {
 	// request and inUnit sends the person here with ended=grant); GrantWithdrawn
 	// that it was taken back — removed, replaced, declined (ended=withdrawn).
 	GrantEnded, GrantWithdrawn bool
+	// App: the companion app's 短信验证码 login (app_login_sms.go), which goes
+	// through the same handlers and gate and is drawn by the app's page.
+	App bool
 }
 
 // URL is the login page with another tab and method, keeping the return path.
@@ -106,6 +109,9 @@ func acctAfterLogin(d *acctLoginData, def string) string {
 }
 
 func (s *Server) acctRenderLogin(w http.ResponseWriter, r *http.Request, status int, d *acctLoginData) error {
+	if d.App {
+		return s.appLoginSMSRender(w, r, status, d)
+	}
 	return s.render(w, r, status, "acct-login", "登录", "", d)
 }
 
@@ -219,6 +225,13 @@ func (s *Server) acctLoginSMS(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.acctSMSSubmit(w, r, d)
+}
+
+// acctSMSSubmit is the rest of a 手机动态码 login once its form is parsed: the web's
+// and the companion app's (app_login_sms.go), so both count alike.
+func (s *Server) acctSMSSubmit(w http.ResponseWriter, r *http.Request, d *acctLoginData) error {
+	var err error
 	f := d.Form
 	mobile, ok := acctMobile(f)
 	if f.Get("action") == acctActionSendCode {

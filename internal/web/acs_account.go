@@ -8,6 +8,7 @@ import (
 
 	"hall/internal/ident"
 	"hall/internal/person"
+	"hall/internal/sms"
 	"hall/internal/throttle"
 	"hall/internal/unit"
 )
@@ -276,6 +277,11 @@ func (s *Server) acsPasswordPost(inUnit bool) handlerFunc {
 			}
 			return s.acsRenderPassword(w, r, http.StatusUnprocessableEntity, d)
 		}
+		change := sms.ChangePassword
+		if d.UnitPassword {
+			change = sms.ChangeUnitPassword
+		}
+		s.acsNotify(r, v.Person.Mobile, change, "")
 		// The change ended this browser's session with the others; it has just
 		// proved the password, so it gets a new one for the same subject.
 		if err := s.startSession(w, r, v.Session.Subject); err != nil {

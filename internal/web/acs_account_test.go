@@ -143,6 +143,9 @@ func TestAcsPasswordPersonal(t *testing.T) {
 	if !acsLive(t, ts, other.session()) || !acsLive(t, ts, c.session()) {
 		t.Fatal("a refused change ended sessions")
 	}
+	if n := acsSMSNotices(t, ts, f.rep.Mobile); len(n) != 0 {
+		t.Errorf("refused changes sent notices: %q", n)
+	}
 
 	before := c.session()
 	rec := c.post(t, "/me/password", acsPasswordForm(testPassword, acsNewPassword, acsNewPassword))
@@ -171,6 +174,7 @@ func TestAcsPasswordPersonal(t *testing.T) {
 	if len(es) != 1 || es[0].PersonID != f.rep.ID || es[0].Detail["sessions_ended"] != "3" || es[0].ClientIP == "" {
 		t.Fatalf("audit: %+v", es)
 	}
+	acsWantNotice(t, ts, f.rep.Mobile, "个人账户登录密码", "修改")
 }
 
 // TestAcsPasswordUnit: in the unit center the legal rep changes the personal
@@ -216,6 +220,7 @@ func TestAcsPasswordUnit(t *testing.T) {
 	if es := ucAuditEntries(t, ts, "unit.password.change"); len(es) != 1 || es[0].UnitID != f.u.ID || es[0].Role != "admin" {
 		t.Errorf("audit: %+v", es)
 	}
+	acsWantNotice(t, ts, f.admin.Mobile, "经办密码", "修改")
 
 	// The legal rep: the personal password, every session of the person ends.
 	r := newClient(ts)
@@ -388,5 +393,10 @@ func TestAcsMobile(t *testing.T) {
 	es := ucAuditEntries(t, ts, "person.mobile.change")
 	if len(es) != 1 || es[0].UnitID != f.u.ID || es[0].Role != "admin" {
 		t.Fatalf("audit: %+v", es)
+	}
+	// The old number is told, with the new one masked; the new number is not.
+	acsWantNotice(t, ts, f.admin.Mobile, "手机号码", "更换为"+p.MaskedMobile(), "2026年05月07日 10:0")
+	if n := acsSMSNotices(t, ts, newMobile); len(n) != 0 {
+		t.Errorf("the new number got %q", n)
 	}
 }

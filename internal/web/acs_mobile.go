@@ -7,6 +7,7 @@ import (
 	"net/url"
 
 	"hall/internal/person"
+	"hall/internal/sms"
 )
 
 // 修改手机号 (SPEC U9): the current password, a code sent to the number on the
@@ -126,7 +127,7 @@ func (s *Server) acsMobilePost(inUnit bool) handlerFunc {
 			return s.acsRenderMobile(w, r, acctFormStatus(f), d)
 		}
 		keys := s.acsReauthKeysFor(r, d.acsWho)
-		_, err = s.Persons.ChangeMobile(ctx, person.MobileChange{
+		changed, err := s.Persons.ChangeMobile(ctx, person.MobileChange{
 			PersonID:  v.Person.ID,
 			Current:   f.Values.Get(person.FieldCurrentPassword),
 			OldCode:   f.Get(person.FieldOldCode),
@@ -142,6 +143,8 @@ func (s *Server) acsMobilePost(inUnit bool) handlerFunc {
 			}
 			return s.acsRenderMobile(w, r, http.StatusUnprocessableEntity, d)
 		}
+		// The old number is told: the new one is whoever made the change.
+		s.acsNotify(r, v.Person.Mobile, sms.ChangeMobile, changed.Mobile)
 		http.Redirect(w, r, d.Back+"?notice="+url.QueryEscape(acsNoticeMobile), http.StatusSeeOther)
 		return nil
 	}

@@ -89,7 +89,7 @@ func TestAppVerify(t *testing.T) {
 		t.Error("the expected person is warned of a mismatch")
 	}
 	buttons := doc.Texts("form.app-decide button")
-	if len(buttons) != 2 || buttons[0] != "确认" || buttons[1] != "拒绝" {
+	if len(buttons) != 2 || buttons[0] != "确认" || buttons[1] != "不是我本人操作" {
 		t.Errorf("buttons %v", buttons)
 	}
 	if n := len(doc.All(".app-tabs a")); n != 3 {
@@ -193,17 +193,28 @@ func TestAppVerifyProduction(t *testing.T) {
 	sid := uregSessionID(t, c, uregStart(t, c, fx))
 	app := newClient(ts)
 	appLogin(t, app, fx, "/app/")
-	loc := redirected(t, app.get(t, "/app/v/"+sid))
-	if !strings.HasPrefix(loc, "https://face.example.test/check/") {
-		t.Errorf("production screen → %q", loc)
+	// The screen says who asks and what approving does before the provider's check.
+	doc := parsed(t, app.get(t, "/app/v/"+sid), http.StatusOK)
+	if a := doc.First(`a[href^="https://face.example.test/check/"]`); a == nil || a.TextContent() != "继续人脸识别" {
+		t.Error("no 继续人脸识别 to the provider's page")
+	}
+	if !strings.Contains(doc.Must(t, ".app-origin").TextContent(), "198.51.100.*") || strings.Contains(doc.TextContent(), verify.DevLabel) {
+		t.Error("the production screen does not name the asking browser, or claims to be the development one")
 	}
 	if rec := app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}); rec.Code != http.StatusNotFound {
 		t.Errorf("development answer in production: %d", rec.Code)
 	}
+	// 不是我本人操作 ends the session: the provider's check can no longer pass it.
+	loc := redirected(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"refuse"}}))
+	doc = parsed(t, app.get(t, loc), http.StatusOK)
+	if h1 := doc.Must(t, "h1").TextContent(); h1 != "认证失败："+verify.NoteRefused {
+		t.Errorf("refused in production: %q", h1)
+	}
 }
 
 // TestAppVerifyProductionWithoutAccount: with the production provider, a legal rep
-// who has no account is sent to the provider's face check without signing in.
+// who has no account reaches the screen before the provider's face check without
+// signing in, and can refuse there too.
 func TestAppVerifyProductionWithoutAccount(t *testing.T) {
 	prov := uregNewFakeProvider(t)
 	ts := newTestServer(t, uregWithHTTPProvider(prov))
@@ -211,9 +222,17 @@ func TestAppVerifyProductionWithoutAccount(t *testing.T) {
 	fx := w.registered(t, "南京霁青文化发展有限公司", "蒋雨桐")
 	c := newClient(ts)
 	sid := uregSessionID(t, c, uregStart(t, c, fx))
-	loc := redirected(t, newClient(ts).get(t, "/app/v/"+sid))
-	if !strings.HasPrefix(loc, "https://face.example.test/check/") {
-		t.Errorf("production screen without an account → %q", loc)
+	phone := newClient(ts)
+	doc := parsed(t, phone.get(t, "/app/v/"+sid), http.StatusOK)
+	if a := doc.First(`a[href^="https://face.example.test/check/"]`); a == nil || a.TextContent() != "继续人脸识别" {
+		t.Error("no 继续人脸识别 to the provider's page without an account")
+	}
+	if doc.First(".app-no-account") == nil || doc.First(".alert-warning") != nil {
+		t.Error("the screen does not say why no sign-in is needed, or warns of a mismatch")
+	}
+	loc := redirected(t, phone.post(t, "/app/v/"+sid, url.Values{"decision": {"refuse"}}))
+	if h1 := parsed(t, phone.get(t, loc), http.StatusOK).Must(t, "h1").TextContent(); h1 != "认证失败："+verify.NoteRefused {
+		t.Errorf("refused without an account: %q", h1)
 	}
 }
 

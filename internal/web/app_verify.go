@@ -10,12 +10,14 @@ import (
 )
 
 // The app's verification screen (SPEC A2) at /app/v/{id}, the URL a verification QR
-// code carries (verify.Link). The ID is opaque: the screen shows only the purpose
-// and the masked expected person.
+// code carries (verify.Link). The ID is opaque: the screen shows the purpose, the
+// masked expected person and, so that a QR code relayed from someone else's browser
+// is recognised as such, which browser asked (device, masked address, time) and
+// what approving lets that browser do.
 
 // appVerifyData is what the verification screen shows. State is one of: invalid (no
-// such session), screen (the development confirmation screen), passed, failed,
-// expired, used.
+// such session), screen (the confirmation screen: the development provider's, or
+// before the production provider's face check), passed, failed, expired, used.
 type appVerifyData struct {
 	State    string
 	ID       string
@@ -23,9 +25,17 @@ type appVerifyData struct {
 	Expected verify.Person // masked
 	Note     string        // why it failed
 	DevLabel string
+	// ProviderURL is the production provider's page, where 继续人脸识别 leads ("" for
+	// the development screen).
+	ProviderURL string
 	// Mismatch warns that the signed-in person is not the expected one (approving
 	// would fail the session as 非本人).
 	Mismatch bool
+	// Origin is the browser that started the session, Started when (Asia/Shanghai),
+	// Consequence what approving lets it do (verify.PurposeConsequence).
+	Origin      verify.Origin
+	Started     string
+	Consequence string
 	// AgtBack is the app page of a flow done wholly in the app (?back=, see
 	// agtVerifyBack), to return to after the result; "" for the desktop flows.
 	AgtBack string
@@ -54,8 +64,9 @@ func (s *Server) appVerifyRender(w http.ResponseWriter, r *http.Request, status 
 
 // appVerifyShow is GET /app/v/{id}. A code that is unknown or already has a result
 // says so at once, signed in or not (the ID is unguessable and nothing personal is
-// shown); a pending one needs the app login. Then the development provider's own
-// screen is shown, or the person is sent to the production provider's page.
+// shown); a pending one needs the app login. Then the screen says who asks and what
+// approving does, with the development provider's 确认, or with 继续人脸识别 to the
+// production provider's page; 不是我本人操作 refuses either.
 func (s *Server) appVerifyShow(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	sess, err := s.Verify.Lookup(r.Context(), id)
@@ -66,7 +77,8 @@ func (s *Server) appVerifyShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := &appVerifyData{ID: sess.ID, Purpose: verify.PurposeLabel(sess.Purpose), Expected: sess.Expected.Masked(),
-		Note: sess.ResultNote, AgtBack: recAppBack(r)}
+		Note: sess.ResultNote, AgtBack: recAppBack(r), Origin: sess.Origin,
+		Started: sess.CreatedAt.In(shanghai).Format("2006-01-02 15:04:05"), Consequence: verify.PurposeConsequence(sess.Purpose)}
 	if sess.Done() {
 		d.State = appVerifyResult(sess)
 		return s.appVerifyRender(w, r, http.StatusOK, d)
@@ -85,8 +97,9 @@ func (s *Server) appVerifyShow(w http.ResponseWriter, r *http.Request) error {
 		if u, err := url.Parse(sess.ProviderURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 			return errStatus(http.StatusBadGateway, "认证服务暂时不可用，请稍后再试")
 		}
-		http.Redirect(w, r, sess.ProviderURL, http.StatusSeeOther)
-		return nil
+		d.State, d.ProviderURL, d.NoAccount = "screen", sess.ProviderURL, noAccount
+		d.Mismatch = !noAccount && !appActor(v).Same(sess.Expected)
+		return s.appVerifyRender(w, r, http.StatusOK, d)
 	}
 	if s.DevVerify == nil || sess.Provider != verify.DevProviderName {
 		return s.appVerifyRender(w, r, http.StatusNotFound, &appVerifyData{State: "invalid"})
@@ -96,10 +109,10 @@ func (s *Server) appVerifyShow(w http.ResponseWriter, r *http.Request) error {
 	return s.appVerifyRender(w, r, http.StatusOK, d)
 }
 
-// appVerifyActor is who answers the development screen of session id: the expected
-// person when they have no account to sign in with, else the signed-in person
-// (signIn true when nobody is). An unknown session answers the signed-in person
-// too, and CompleteInApp then refuses it.
+// appVerifyActor is who answers the screen of session id: the expected person when
+// they have no account to sign in with, else the signed-in person (signIn true when
+// nobody is). An unknown session answers the signed-in person too, and the
+// verification service then refuses it.
 func (s *Server) appVerifyActor(r *http.Request, id string) (actor verify.Person, signIn bool, err error) {
 	sess, err := s.Verify.Lookup(r.Context(), id)
 	switch {
@@ -121,15 +134,26 @@ func (s *Server) appVerifyActor(r *http.Request, id string) (actor verify.Person
 	return appActor(v), false, nil
 }
 
+// withVerifyOrigin puts the browser's origin (verify.OriginOf: a device description
+// from the User-Agent, the masked client address) into each request's context, where
+// verify.Service.Start finds it whichever flow starts a session.
+func (s *Server) withVerifyOrigin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o := verify.OriginOf(r.UserAgent(), clientAddr(r))
+		next.ServeHTTP(w, r.WithContext(verify.WithOrigin(r.Context(), o)))
+	})
+}
+
 // appActor is the signed-in person as an identity for verification.
 func appActor(v *visitor) verify.Person {
 	return verify.Person{IDType: v.Person.IDType, IDNumber: v.Person.IDNumber, Name: v.Person.Name}
 }
 
-// appVerifyPost is POST /app/v/{id}: 确认 (decision=approve) or 拒绝 on the development
+// appVerifyPost is POST /app/v/{id}: 确认 (decision=approve) on the development
 // screen, recorded for the signed-in person — or, for a person who has no account
 // to sign in with (appVerifyData.NoAccount), for the expected person, whose face
-// the screen stands in for; then the result.
+// the screen stands in for — or 不是我本人操作 (any other decision) with either
+// provider; then the result.
 func (s *Server) appVerifyPost(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	actor, signIn, err := s.appVerifyActor(r, id)
@@ -139,14 +163,17 @@ func (s *Server) appVerifyPost(w http.ResponseWriter, r *http.Request) error {
 	if signIn {
 		return s.appToLogin(w, r)
 	}
-	if s.DevVerify == nil {
-		return s.appVerifyRender(w, r, http.StatusNotFound, &appVerifyData{State: "invalid"})
-	}
 	if err := r.ParseForm(); err != nil {
 		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
 	}
-	approve := strings.TrimSpace(r.PostForm.Get("decision")) == "approve"
-	_, err = s.DevVerify.CompleteInApp(r.Context(), id, actor, approve)
+	switch {
+	case strings.TrimSpace(r.PostForm.Get("decision")) != "approve":
+		_, err = s.Verify.Refuse(r.Context(), id)
+	case s.DevVerify == nil:
+		return s.appVerifyRender(w, r, http.StatusNotFound, &appVerifyData{State: "invalid"})
+	default:
+		_, err = s.DevVerify.CompleteInApp(r.Context(), id, actor, true)
+	}
 	switch {
 	case err == nil:
 	case errors.Is(err, verify.ErrNotFound), errors.Is(err, verify.ErrWrongProvider):

@@ -70,6 +70,8 @@ func statusTitle(status int) string {
 		return "页面不存在"
 	case http.StatusMethodNotAllowed:
 		return "请求方式不支持"
+	case http.StatusRequestEntityTooLarge:
+		return "提交内容过长"
 	case http.StatusTooManyRequests:
 		return "请求过于频繁"
 	}

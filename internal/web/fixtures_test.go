@@ -218,10 +218,14 @@ func (w *world) registerForm(name string) url.Values {
 
 // client is a browser without JavaScript on the test server's router: it keeps the
 // cookies the server sets (the browser binding, the session) and sends them back.
+// Like every current browser it says where a request comes from (Sec-Fetch-Site:
+// same-origin) unless the test sets that or Origin itself; a legacy client (IE
+// compatibility mode) sends neither.
 type client struct {
 	ts      *testServer
 	cookies map[string]*http.Cookie
 	remote  string
+	legacy  bool
 }
 
 func newClient(ts *testServer) *client {
@@ -232,6 +236,9 @@ func newClient(ts *testServer) *client {
 func (c *client) send(t testing.TB, r *http.Request) *httptest.ResponseRecorder {
 	t.Helper()
 	r.RemoteAddr = c.remote
+	if !c.legacy && r.Header.Get("Sec-Fetch-Site") == "" && r.Header.Get("Origin") == "" {
+		r.Header.Set("Sec-Fetch-Site", "same-origin")
+	}
 	for _, ck := range c.cookies {
 		r.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
 	}

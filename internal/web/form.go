@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"hall/internal/ident"
 )
@@ -76,7 +77,7 @@ func (f *form) Field(name, label, typ string, opts ...string) field {
 	case "checkbox":
 		fd.Checked = f.Values.Get(name) != ""
 	default:
-		fd.Value = f.Values.Get(name)
+		fd.Value = echo(f.Values.Get(name), typ)
 	}
 	if typ == "select" {
 		for i := 0; i+1 < len(opts); i += 2 {
@@ -98,6 +99,30 @@ func (f *form) Field(name, label, typ string, opts ...string) field {
 		fd.Autocomplete = "off"
 	}
 	return fd
+}
+
+// maxEchoRunes is the longest value a refused form shows again in an input: no field
+// of the hall takes a value this long (names, numbers and addresses are far shorter),
+// so a longer one was not typed for the field, and echoing it would only make every
+// refused page as large as the request. maxEchoTextRunes is the same for a textarea,
+// whose longest use is the appeal's 500-character description.
+const (
+	maxEchoRunes     = 256
+	maxEchoTextRunes = 1000
+)
+
+// echo is v as a refused form may show it again: itself, or "" when it is longer than
+// a field of type typ sensibly holds (the field's own message says what is wrong).
+func echo(v, typ string) string {
+	limit := maxEchoRunes
+	if typ == "textarea" {
+		limit = maxEchoTextRunes
+	}
+	// At most limit bytes is at most limit runes: count only longer values.
+	if len(v) > limit && utf8.RuneCountInString(v) > limit {
+		return ""
+	}
+	return v
 }
 
 // idTypeOptions are the ID types as select options (value, label pairs).

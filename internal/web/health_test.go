@@ -41,10 +41,32 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 	ts := newTestServer(t)
 	ts.Get(t, "/catalog")
 	ts.Get(t, "/no-such-page")
-	body := ts.Get(t, "/metrics").Body.String()
+	rec := httptest.NewRecorder()
+	ts.AdminHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("admin /metrics answered %d", rec.Code)
+	}
+	body := rec.Body.String()
 	for _, want := range []string{`hall_http_requests_total{code="200",route="GET /catalog"} 1`, `code="404"`, "hall_http_request_duration_seconds_bucket"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+// TestMetricsAreNotPublic: the public listener has no /metrics (it lists every route
+// and its traffic); the operations listener has it, and the probes.
+func TestMetricsAreNotPublic(t *testing.T) {
+	ts := newTestServer(t)
+	ts.Get(t, "/catalog")
+	if rec := ts.Get(t, "/metrics"); rec.Code != http.StatusNotFound || strings.Contains(rec.Body.String(), "hall_http_requests_total") {
+		t.Fatalf("public /metrics answered %d:\n%s", rec.Code, shortBody(rec.Body.String()))
+	}
+	for _, path := range []string{"/metrics", "/healthz", "/readyz"} {
+		rec := httptest.NewRecorder()
+		ts.AdminHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusOK {
+			t.Errorf("admin %s answered %d", path, rec.Code)
 		}
 	}
 }

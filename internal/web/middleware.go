@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"hall/internal/forwarded"
 	"hall/internal/ident"
 )
 
@@ -21,19 +22,33 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-// middleware wraps the router, outermost first: request ID, access log and metrics,
-// panic recovery, security headers, cross-origin protection, the visitor (browser
-// binding and session).
+// middleware wraps the router, outermost first: request ID, client address, access log
+// and metrics, panic recovery, security headers, cross-origin protection, the visitor
+// (browser binding and session), the origin verification sessions record
+// (withVerifyOrigin).
 func (s *Server) middleware(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, errStatus(http.StatusForbidden, "请求来源无效，请刷新页面后重试。"))
 	}))
-	h := cop.Handler(s.withVisitor(recordPattern(next)))
+	h := cop.Handler(s.withVisitor(s.withVerifyOrigin(recordPattern(next))))
 	h = s.securityHeaders(h)
 	h = s.recoverPanics(h)
 	h = s.logAndMeasure(h)
+	h = s.withClientAddr(h)
 	return s.withRequestID(h)
+}
+
+// clientAddrKey holds the client address withClientAddr found (see clientAddr).
+const clientAddrKey ctxKey = 2
+
+// withClientAddr finds the client's address once per request: the peer, or behind a
+// configured trusted proxy the address that proxy reports (package forwarded).
+func (s *Server) withClientAddr(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := forwarded.ClientAddr(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), s.Config.TrustedProxies)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientAddrKey, a)))
+	})
 }
 
 func (s *Server) withRequestID(next http.Handler) http.Handler {
@@ -98,7 +113,7 @@ func (s *Server) logAndMeasure(next http.Handler) http.Handler {
 		}
 		d := time.Since(start)
 		if route == "" {
-			// Static files, health and metrics are routed before the visitor layer
+			// Static files and health probes are routed before the visitor layer
 			// too, but a refused cross-origin request or a panic never reaches it.
 			route = "unmatched"
 		}
@@ -115,7 +130,8 @@ func (s *Server) logAndMeasure(next http.Handler) http.Handler {
 			slog.Int("status", sw.status),
 			slog.Int("bytes", sw.bytes),
 			slog.Duration("duration", d),
-			slog.String("remote", r.RemoteAddr),
+			slog.String("remote", clientAddr(r)),
+			slog.String("peer", r.RemoteAddr),
 		)
 	})
 }

@@ -28,6 +28,7 @@ var pageURLs = map[string]struct {
 	"ureg-agreement": {"/agreements/unit", http.StatusOK},
 	"app-home":       {"/app/", http.StatusOK},
 	"app-login":      {"/app/login", http.StatusOK},
+	"app-login-sms":  {"/app/login/sms", http.StatusOK},
 	"app-scan":       {"/app/scan", http.StatusOK},
 	"app-me":         {"/app/me", http.StatusOK},
 	"app-service":    {"/app/me/legal-rep", http.StatusOK},
@@ -128,6 +129,7 @@ func checkPage(t *testing.T, ts *testServer, target string, doc *htmlNode) {
 		t.Errorf("%s: %d h1 elements, want 1", target, n)
 	}
 	doc.Must(t, "main#main")
+	checkCSRFFields(t, target, doc)
 	if lang := doc.Must(t, "html").AttrOr("lang"); lang != "zh-CN" {
 		t.Errorf("%s: lang=%q", target, lang)
 	}

@@ -198,7 +198,7 @@ func TestNoPagePromisesMissingFeatures(t *testing.T) {
 		targets = append(targets, target{p.target, pageSignIn[name]})
 	}
 	for _, p := range []string{"/login", "/login?tab=unit", "/login?tab=unit&method=other", "/login?tab=person",
-		"/login?tab=person&method=sms", "/app/", "/app/login", "/app/me", "/app/me/legal-rep", "/app/scan"} {
+		"/login?tab=person&method=sms", "/app/", "/app/login", "/app/me", "/app/me/legal-rep", "/app/scan", "/app/login/sms"} {
 		targets = append(targets, target{p, ""})
 	}
 	items, _, err := ts.Catalog.List(context.Background(), cases.Filter{Page: 1, PerPage: 500})

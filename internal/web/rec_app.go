@@ -170,6 +170,7 @@ func (s *Server) recAppPost(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return s.recAppError(w, r, err)
 	}
+	s.recNotify(r, res)
 	who := "unit"
 	if !res.Target.UnitPassword() {
 		who = "person"

@@ -97,6 +97,7 @@ func TestRecAppAgent(t *testing.T) {
 		t.Errorf("another browser of the same person: %d", rec.Code)
 	}
 	wantRedirect(t, "reset", app.post(t, back, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}), "/app/me/reset/done?who=unit")
+	acsWantNotice(t, ts, ag.Mobile, "经办密码", "重置")
 	doc = parsed(t, app.get(t, "/app/me/reset/done?who=unit"), http.StatusOK)
 	checkPage(t, ts, "/app/me/reset/done", doc)
 	if !strings.Contains(doc.TextContent(), "密码已重置") {

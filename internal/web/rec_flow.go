@@ -294,6 +294,7 @@ func (s *Server) recPasswordPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.recFlowError(w, r, flowID, err)
 	}
+	s.recNotify(r, res)
 	http.Redirect(w, r, "/recover/done?tab="+string(res.Kind), http.StatusSeeOther)
 	return nil
 }

@@ -437,6 +437,7 @@ func TestRecUnitLegalRep(t *testing.T) {
 	if err != nil || len(es) != 1 || es[0].PersonID != rep.ID || es[0].UnitID != u.ID || es[0].Detail["channel"] != "online" {
 		t.Fatalf("audit %+v %v", es, err)
 	}
+	acsWantNotice(t, ts, rep.Mobile, "个人账户登录密码", "找回密码", "重置")
 }
 
 // TestRecNoAccount: for an identity without an account every step answers as for

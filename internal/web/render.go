@@ -59,6 +59,8 @@ type view struct {
 	Nav       string // the active top-navigation entry
 	RequestID string
 	Visitor   *visitor
+	// CSRFToken is the visitor's CSRF token, for the layouts' meta tag (csrf.go).
+	CSRFToken string
 	Data      any
 }
 
@@ -81,13 +83,15 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		Visitor:   visitorFrom(r.Context()),
 		Data:      data,
 	}
+	v.CSRFToken = csrfToken(v.Visitor.Binding)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
+	page := addCSRFFields(buf.Bytes(), v.CSRFToken)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, err := buf.WriteTo(w)
+	_, err := w.Write(page)
 	return err
 }
 

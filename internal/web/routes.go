@@ -1,14 +1,25 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"hall/internal/captcha"
+)
 
 // routes registers every route. Keep this list flat and readable: it is the map of the
 // hall. Patterns use the standard ServeMux syntax ("GET /path/{id}").
+//
+// Every route's request body is limited to defaultBodyLimit (16 KB, refused with 413
+// before it is read when Content-Length says more); a route that needs more says so
+// here with bodyLimit: the slider captcha's answer (its drag track, 32 KB) and the
+// face-verification provider's callback (64 KB). Unsafe requests without origin
+// headers need the CSRF token (csrf.go) except on signedRequests routes, whose
+// callers are servers proving themselves by signature.
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", s.assets)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.handler())
+	// /metrics is not here: it is on the operations listener only (AdminHandler).
 
 	s.handle(mux, "GET /{$}", s.homeShow)
 	s.handle(mux, "GET /catalog", s.catalogList)
@@ -34,7 +45,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Slider captcha: the puzzle and the check of a drag, as JSON for
 	// static/js/slider-captcha.js (asked for after a few failed logins).
 	s.handle(mux, "GET /captcha/new", s.captchaNew)
-	s.handle(mux, "POST /captcha/verify", s.captchaVerify)
+	s.handle(mux, "POST /captcha/verify", s.captchaVerify, bodyLimit(captcha.MaxAnswerBytes))
 
 	// Password recovery (P1): the five steps of one flow, and its long poll.
 	s.handle(mux, "GET /recover", s.recStartShow)
@@ -65,11 +76,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /register/unit/done/{receipt}", s.uregDoneShow)
 	s.handle(mux, "GET /agreements/unit", s.uregAgreementShow)
 	s.handle(mux, "GET /verify/{id}/wait", s.uregVerifyWait)
-	s.handle(mux, "POST /verify/callback", s.uregVerifyCallback)
+	s.handle(mux, "POST /verify/callback", s.uregVerifyCallback, bodyLimit(uregMaxCallback), signedRequests())
 	s.handle(mux, "GET /app", s.appRoot)
 	s.handle(mux, "GET /app/{$}", s.appHome)
 	s.handle(mux, "GET /app/login", s.appLoginShow)
 	s.handle(mux, "POST /app/login", s.appLoginPost)
+	s.handle(mux, "GET /app/login/sms", s.appLoginSMSShow)
+	s.handle(mux, "POST /app/login/sms", s.appLoginSMSPost)
 	s.handle(mux, "POST /app/logout", s.appLogout)
 	s.handle(mux, "GET /app/scan", s.appScanShow)
 	s.handle(mux, "POST /app/scan", s.appScanPost)

@@ -8,6 +8,8 @@ package web
 
 import (
 	"context"
+	"errors"
+	"mime"
 	"net/http"
 	"sync/atomic"
 
@@ -56,6 +58,17 @@ func New(svc *services.Services) (*Server, error) {
 // ServeHTTP makes Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
+// AdminHandler serves the operations endpoints on a listener of their own
+// (Config.AdminAddr): /metrics, which shows every route and its traffic and so stays
+// off the public address, and the health probes for monitoring on that side.
+func (s *Server) AdminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	return mux
+}
+
 // SetReady marks the server ready for traffic (/readyz answers 200).
 func (s *Server) SetReady() { s.state.Store(stateReady) }
 
@@ -66,13 +79,84 @@ func (s *Server) Drain() { s.state.Store(stateDraining) }
 // handlerFunc is a handler that returns an error for the error adapter to render.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// handle registers h for pattern with the error adapter around it.
-func (s *Server) handle(mux *http.ServeMux, pattern string, h handlerFunc) {
+// handle registers h for pattern with the error adapter around it. Every request
+// first passes admit: the route's body limit (defaultBodyLimit unless an option gives
+// its own) and, for an unsafe request from a browser that sends no origin headers,
+// the CSRF token (unless the route takes signed server requests).
+func (s *Server) handle(mux *http.ServeMux, pattern string, h handlerFunc, opts ...routeOption) {
+	rt := route{bodyLimit: defaultBodyLimit}
+	for _, o := range opts {
+		o(&rt)
+	}
 	mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		err := s.admit(w, r, rt)
+		if err == nil {
+			err = h(w, r)
+		}
+		if err != nil {
 			s.renderError(w, r, err)
 		}
 	}))
+}
+
+// defaultBodyLimit bounds every request body unless its route declares another limit
+// in routes.go. The hall's forms are a few hundred bytes; the longest, an appeal with
+// its 500-character description, stays under 5 KB URL-encoded.
+const defaultBodyLimit = 16 << 10
+
+// route is how handle serves one route; routeOptions set it.
+type route struct {
+	bodyLimit int64
+	// signed: the route's callers are servers that sign their requests, not
+	// browsers, so it needs no CSRF token.
+	signed bool
+}
+
+// routeOption changes how handle serves one route.
+type routeOption func(*route)
+
+// bodyLimit gives a route its own body limit in bytes instead of defaultBodyLimit.
+func bodyLimit(n int64) routeOption { return func(rt *route) { rt.bodyLimit = n } }
+
+// signedRequests marks a server-to-server route that authenticates its caller by a
+// signature of its own (no browser, no cookie, no CSRF token).
+func signedRequests() routeOption { return func(rt *route) { rt.signed = true } }
+
+// errTooLarge is the answer to a body over the route's limit.
+var errTooLarge = errStatus(http.StatusRequestEntityTooLarge, "提交的内容过长，请检查填写的内容后重试。")
+
+// admit applies the route's limits and the CSRF fallback (csrf.go) before the handler
+// runs. A declared Content-Length over the limit is refused before a byte is read;
+// any other body is read through http.MaxBytesReader, and a URL-encoded form is parsed
+// here, so that an oversized chunked body is refused the same way (413) and never
+// reaches a handler, whose own ParseForm then finds the form parsed.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) error {
+	if r.ContentLength > rt.bodyLimit {
+		return errTooLarge
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, rt.bodyLimit)
+	if isForm(r) {
+		if err := r.ParseForm(); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return errTooLarge
+			}
+			return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+		}
+	}
+	if rt.signed {
+		return nil
+	}
+	return s.checkCSRF(r)
+}
+
+// isForm reports whether r carries a URL-encoded form body.
+func isForm(r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return false
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "application/x-www-form-urlencoded"
 }
 
 // ctxKey is the type of this package's context keys.

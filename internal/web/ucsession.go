@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"hall/internal/auth"
 )
@@ -22,15 +21,12 @@ func (s *Server) ucSwitchSession(w http.ResponseWriter, r *http.Request, subj au
 		return "", auth.ErrNoSession
 	}
 	meta := auth.Meta{ClientAddr: clientAddr(r), UserAgent: r.UserAgent()}
-	token, sess, err := s.Sessions.Rotate(r.Context(), v.Token, subj, meta, auth.RotateSwitch)
+	token, _, err := s.Sessions.Rotate(r.Context(), v.Token, subj, meta, auth.RotateSwitch)
 	if err != nil {
 		return "", err
 	}
-	// The cookie lives as long as the session can, and no longer.
-	maxAge := int(sess.AbsoluteExpiresAt.Sub(s.Now()) / time.Second)
-	if maxAge < 1 {
-		maxAge = 1
-	}
-	s.setCookie(w, "hall_session", token, maxAge)
+	// A browser-session cookie like the login's (startSession); the session's own
+	// expiry, kept by the rotation, ends it on the server.
+	s.setCookie(w, "hall_session", token, 0)
 	return token, nil
 }

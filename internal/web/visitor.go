@@ -3,14 +3,13 @@ package web
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"hall/internal/auth"
 	"hall/internal/delegation"
+	"hall/internal/forwarded"
 	"hall/internal/person"
 	"hall/internal/token"
 	"hall/internal/unit"
@@ -85,7 +84,7 @@ func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int
 // role stops working at once (QUALITY.md: authorization on every request).
 func (s *Server) withVisitor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
+		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -215,7 +214,9 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, subj auth.
 	if err != nil {
 		return err
 	}
-	s.setCookie(w, "hall_session", token, int(s.Config.SessionAbsolute/time.Second))
+	// A browser-session cookie (no Max-Age): it ends when the browser closes, while
+	// the server ends the session after SessionIdle or SessionAbsolute anyway.
+	s.setCookie(w, "hall_session", token, 0)
 	return nil
 }
 
@@ -229,14 +230,15 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
 	return s.Sessions.End(r.Context(), v.Token)
 }
 
-// clientAddr is the client's IP address (the host part of RemoteAddr). Behind a proxy
-// the proxy must set RemoteAddr; forwarded headers are not trusted here.
+// clientAddr is the client's IP address, the one key for per-address limits and the
+// address recorded in audit and sessions: what withClientAddr found for this request
+// (X-Forwarded-For only from a trusted proxy, see package forwarded), or the peer's
+// host outside the middleware.
 func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if a, ok := r.Context().Value(clientAddrKey).(string); ok {
+		return a
 	}
-	return host
+	return forwarded.ClientAddr(r.RemoteAddr, nil, nil)
 }
 
 // signedIn wraps a handler that needs a signed-in person (any session kind). Others
@@ -290,12 +292,17 @@ func loginURL(r *http.Request, tab string) string {
 	return "/login?tab=" + tab + "&next=" + url.QueryEscape(next)
 }
 
+// maxLocalPath bounds a return path: the hall's longest pages with their queries are
+// a few hundred bytes.
+const maxLocalPath = 1024
+
 // localPath returns p when it is a path on this site, else "/" — so a login's "next"
 // parameter cannot send anyone to another site. Control characters and backslashes
 // are refused too: browsers drop tabs and line breaks from a Location and read "\" as
-// "/", so "/\t/evil.example" would otherwise leave the site.
+// "/", so "/\t/evil.example" would otherwise leave the site. A path longer than
+// maxLocalPath is no page of the hall, and the login page would echo it twice.
 func localPath(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
+	if p == "" || len(p) > maxLocalPath || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
 		strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
 		return "/"
 	}

@@ -1,6 +1,9 @@
 package web
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestLocalPath(t *testing.T) {
 	cases := []struct{ in, want string }{
@@ -14,6 +17,8 @@ func TestLocalPath(t *testing.T) {
 		{"/\n/evil.example", "/"},
 		{"me", "/"},
 		{"javascript:alert(1)", "/"},
+		{"/catalog?q=" + strings.Repeat("a", 1013), "/catalog?q=" + strings.Repeat("a", 1013)},
+		{"/catalog?q=" + strings.Repeat("a", 1014), "/"},
 	}
 	for _, c := range cases {
 		if got := localPath(c.in); got != c.want {
