@@ -50,14 +50,60 @@ type Attempt struct {
 	RequestID  string
 }
 
-// Person checks a personal password login (L6): ID number or mobile + password.
-func (l *Login) Person(ctx context.Context, login, password string, at Attempt) (person.Person, error) {
-	p, err := l.persons.Authenticate(ctx, login, password)
-	l.record(ctx, "login.person.password", p.ID, 0, "", login, at, err)
+// Credential names the secret a login attempt is checked against: a person's account
+// password (PersonID) or one membership's unit password, the 经办密码 of an admin or
+// agent (MembershipID). Exactly one is set. The login layer counts guesses per
+// Credential, so that every spelling of a login (ID number or mobile, USCC or unit
+// number) counts against the one secret it would be checked against.
+type Credential struct {
+	PersonID     int64
+	MembershipID int64
+}
+
+// PersonTarget is a personal login value resolved to its accounts (ResolvePerson),
+// before any password is checked.
+type PersonTarget struct {
+	login string
+	match person.LoginMatch
+}
+
+// Credentials are the account passwords the login would be checked against: none
+// for an unknown login, usually one.
+func (t PersonTarget) Credentials() []Credential {
+	var out []Credential
+	for _, p := range t.match.Persons() {
+		out = append(out, Credential{PersonID: p.ID})
+	}
+	return out
+}
+
+// ResolvePerson looks up the accounts a personal login value (ID number or mobile)
+// names: one indexed read, done the same way for known and unknown logins, no
+// password work. Errors: database failures.
+func (l *Login) ResolvePerson(ctx context.Context, login string) (PersonTarget, error) {
+	m, err := l.persons.ResolveLogin(ctx, login)
+	return PersonTarget{login: login, match: m}, err
+}
+
+// CheckPerson checks a personal password login (L6) against the accounts resolved
+// by ResolvePerson; see Login for the error contract.
+func (l *Login) CheckPerson(ctx context.Context, t PersonTarget, password string, at Attempt) (person.Person, error) {
+	p, err := l.persons.AuthenticateMatch(ctx, t.match, password)
+	l.record(ctx, "login.person.password", p.ID, 0, "", t.login, at, err)
 	if errors.Is(err, person.ErrBadCredentials) {
 		return person.Person{}, ErrBadCredentials
 	}
 	return p, err
+}
+
+// Person checks a personal password login (L6): ID number or mobile + password
+// (ResolvePerson and CheckPerson in one, for callers that count nothing).
+func (l *Login) Person(ctx context.Context, login, password string, at Attempt) (person.Person, error) {
+	t, err := l.ResolvePerson(ctx, login)
+	if err != nil {
+		return person.Person{}, err
+	}
+	return l.CheckPerson(ctx, t, password, at)
 }
 
 // PersonSMS checks a personal login by mobile + SMS dynamic code (L6); binding is the
@@ -71,27 +117,47 @@ func (l *Login) PersonSMS(ctx context.Context, mobile, code, binding string, at 
 	return p, err
 }
 
-// Unit checks a unit password login (L1): the unit account (USCC, unit number or
-// institution number), the acting person's ID number or mobile, and the password —
-// the legal rep's account password, or the unit password an admin or agent set when
-// confirming. It returns the subject (unit, person, role) the session acts as (L7).
-func (l *Login) Unit(ctx context.Context, account, login, password string, at Attempt) (Subject, error) {
-	subj, err := l.unit(ctx, account, login, password)
-	l.record(ctx, "login.unit.password", subj.PersonID, subj.UnitID, string(subj.Role), login, at, err)
-	return subj, err
+// UnitTarget is a unit login (unit account + the acting person's login) resolved to
+// the one credential it would be checked against (ResolveUnit), before any password
+// is checked.
+type UnitTarget struct {
+	login      string
+	unitID     int64 // 0 for an unknown unit account
+	person     person.Person
+	membership unit.Membership // set when person is
+	found      bool            // person and membership are set
 }
 
-func (l *Login) unit(ctx context.Context, account, login, password string) (Subject, error) {
+// Credential is the secret the login would be checked against: the legal rep's
+// account password (the same as their personal login's), or the admin's or agent's
+// unit password of that membership. ok is false when the unit account or the person
+// is unknown, or the person has no role in the unit.
+func (t UnitTarget) Credential() (c Credential, ok bool) {
+	switch {
+	case !t.found:
+		return Credential{}, false
+	case t.membership.Role == unit.RoleLegalRep:
+		return Credential{PersonID: t.person.ID}, true
+	}
+	return Credential{MembershipID: t.membership.ID}, true
+}
+
+// ResolveUnit finds the unit by its account (USCC, unit number or institution
+// number) and the first person the login names who holds a role in it: a few
+// indexed reads, no password work. Errors: database failures.
+func (l *Login) ResolveUnit(ctx context.Context, account, login string) (UnitTarget, error) {
+	t := UnitTarget{login: login}
 	u, err := l.units.ByAccount(ctx, account)
 	if errors.Is(err, unit.ErrNotFound) {
-		return Subject{}, l.fail(ctx)
+		return t, nil
 	}
 	if err != nil {
-		return Subject{}, err
+		return t, err
 	}
+	t.unitID = u.ID
 	people, err := l.persons.ByLogin(ctx, login)
 	if err != nil {
-		return Subject{}, err
+		return t, err
 	}
 	for _, p := range people {
 		m, err := l.units.Membership(ctx, u.ID, p.ID)
@@ -99,26 +165,56 @@ func (l *Login) unit(ctx context.Context, account, login, password string) (Subj
 			continue
 		}
 		if err != nil {
-			return Subject{}, err
+			return t, err
 		}
-		subj := Subject{PersonID: p.ID, UnitID: u.ID, Role: Role(m.Role)}
-		if m.Role == unit.RoleLegalRep {
-			err = l.persons.CheckPassword(ctx, p.ID, password)
-			if errors.Is(err, person.ErrBadCredentials) {
-				return Subject{PersonID: p.ID, UnitID: u.ID}, ErrBadCredentials
-			}
-		} else {
-			err = l.checkUnitPassword(ctx, m.PasswordHash, password)
-		}
-		if err != nil {
-			return Subject{PersonID: p.ID, UnitID: u.ID}, err
-		}
-		if !m.Usable(l.now()) {
-			return Subject{PersonID: p.ID, UnitID: u.ID}, ErrNotUsable
-		}
-		return subj, nil
+		t.person, t.membership, t.found = p, m, true
+		return t, nil
 	}
-	return Subject{UnitID: u.ID}, l.fail(ctx)
+	return t, nil
+}
+
+// CheckUnit checks a unit password login (L1) against the credential ResolveUnit
+// found: the legal rep's account password, or the unit password an admin or agent
+// set when confirming. It returns the subject (unit, person, role) the session acts
+// as (L7); see Login for the error contract.
+func (l *Login) CheckUnit(ctx context.Context, t UnitTarget, password string, at Attempt) (Subject, error) {
+	subj, err := l.checkUnit(ctx, t, password)
+	l.record(ctx, "login.unit.password", subj.PersonID, subj.UnitID, string(subj.Role), t.login, at, err)
+	return subj, err
+}
+
+// Unit checks a unit password login (L1): the unit account, the acting person's ID
+// number or mobile, and the password (ResolveUnit and CheckUnit in one, for callers
+// that count nothing).
+func (l *Login) Unit(ctx context.Context, account, login, password string, at Attempt) (Subject, error) {
+	t, err := l.ResolveUnit(ctx, account, login)
+	if err != nil {
+		return Subject{}, err
+	}
+	return l.CheckUnit(ctx, t, password, at)
+}
+
+func (l *Login) checkUnit(ctx context.Context, t UnitTarget, password string) (Subject, error) {
+	if !t.found {
+		return Subject{UnitID: t.unitID}, l.fail(ctx)
+	}
+	p, m := t.person, t.membership
+	var err error
+	if m.Role == unit.RoleLegalRep {
+		err = l.persons.CheckPassword(ctx, p.ID, password)
+		if errors.Is(err, person.ErrBadCredentials) {
+			err = ErrBadCredentials
+		}
+	} else {
+		err = l.checkUnitPassword(ctx, m.PasswordHash, password)
+	}
+	if err != nil {
+		return Subject{PersonID: p.ID, UnitID: t.unitID}, err
+	}
+	if !m.Usable(l.now()) {
+		return Subject{PersonID: p.ID, UnitID: t.unitID}, ErrNotUsable
+	}
+	return Subject{PersonID: p.ID, UnitID: t.unitID, Role: Role(m.Role)}, nil
 }
 
 // checkUnitPassword verifies an admin's or agent's unit password; a membership with no

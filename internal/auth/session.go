@@ -70,10 +70,13 @@ func (s Subject) validate() error {
 	return nil
 }
 
-// Meta describes the client a session was created for.
+// Meta describes the client a session was created for, and how its person proved
+// who they are for it (ProofNone: no new proof; a RotateSwitch then carries over the
+// old session's).
 type Meta struct {
 	ClientAddr string
 	UserAgent  string
+	Proof      Proof
 }
 
 // Stored lengths of Meta's fields, in bytes (cut at a rune boundary). A user
@@ -85,7 +88,7 @@ const (
 )
 
 func (m Meta) clean() Meta {
-	return Meta{ClientAddr: cleanText(m.ClientAddr, maxClientAddr), UserAgent: cleanText(m.UserAgent, maxUserAgent)}
+	return Meta{ClientAddr: cleanText(m.ClientAddr, maxClientAddr), UserAgent: cleanText(m.UserAgent, maxUserAgent), Proof: m.Proof}
 }
 
 // cleanText makes outside text storable on both engines: valid UTF-8, no NUL
@@ -117,6 +120,10 @@ type Session struct {
 	AbsoluteExpiresAt time.Time
 	ClientAddr        string
 	UserAgent         string
+	// Proof is how the person last proved who they are in this session (carried
+	// over by a switch of unit), ProvedAt when (zero with ProofNone).
+	Proof    Proof
+	ProvedAt time.Time
 }
 
 // SessionConfig holds the session lifetimes (QUALITY.md defaults when zero).

@@ -40,12 +40,15 @@ func (ss *Sessions) Create(ctx context.Context, s Subject, m Meta) (string, Sess
 	if err := s.validate(); err != nil {
 		return "", Session{}, err
 	}
+	if !m.Proof.Valid() {
+		return "", Session{}, fmt.Errorf("auth: unknown proof %q", m.Proof)
+	}
 	now := ss.dbNow()
 	var token string
 	var sess Session
 	err := ss.db.Tx(ctx, func(tx *store.Tx) error {
 		var err error
-		token, sess, err = ss.insert(ctx, tx, s, m, now, now.Add(ss.cfg.Absolute))
+		token, sess, err = ss.insert(ctx, tx, s, m, now, now.Add(ss.cfg.Absolute), Session{})
 		return err
 	})
 	if err != nil {
@@ -54,8 +57,9 @@ func (ss *Sessions) Create(ctx context.Context, s Subject, m Meta) (string, Sess
 	return token, sess, nil
 }
 
-// insert stores a new session.
-func (ss *Sessions) insert(ctx context.Context, tx *store.Tx, s Subject, m Meta, now, absolute time.Time) (string, Session, error) {
+// insert stores a new session with the proof m names, made now; or, with ProofNone,
+// the proof carried over from an earlier session (carried, zero for none).
+func (ss *Sessions) insert(ctx context.Context, tx *store.Tx, s Subject, m Meta, now, absolute time.Time, carried Session) (string, Session, error) {
 	token, hash, err := newToken()
 	if err != nil {
 		return "", Session{}, err
@@ -65,14 +69,24 @@ func (ss *Sessions) insert(ctx context.Context, tx *store.Tx, s Subject, m Meta,
 	if s.UnitID != 0 {
 		unit, role = s.UnitID, string(s.Role)
 	}
+	proof, provedAt := m.Proof, now
+	if proof == ProofNone {
+		proof, provedAt = carried.Proof, carried.ProvedAt
+	}
+	var provedArg any // NULL without a proof
+	if proof != ProofNone {
+		provedArg = provedAt
+	} else {
+		provedAt = time.Time{}
+	}
 	_, err = tx.Exec(ctx, `INSERT INTO sessions (token_hash, person_id, unit_id, role, kind, created_at,
-		last_seen_at, absolute_expires_at, client_addr, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		hash, s.PersonID, unit, role, string(s.Kind()), now, now, absolute, m.ClientAddr, m.UserAgent)
+		last_seen_at, absolute_expires_at, client_addr, user_agent, proof, proved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		hash, s.PersonID, unit, role, string(s.Kind()), now, now, absolute, m.ClientAddr, m.UserAgent, string(proof), provedArg)
 	if err != nil {
 		return "", Session{}, fmt.Errorf("auth: create session: %w", err)
 	}
 	sess := Session{ID: hash, Subject: s, CreatedAt: now, LastSeenAt: now, AbsoluteExpiresAt: absolute,
-		ClientAddr: m.ClientAddr, UserAgent: m.UserAgent}
+		ClientAddr: m.ClientAddr, UserAgent: m.UserAgent, Proof: proof, ProvedAt: provedAt}
 	ss.setIdle(&sess)
 	return token, sess, nil
 }
@@ -90,20 +104,27 @@ func (s *Session) live(now time.Time) bool {
 }
 
 const sessionColumns = `token_hash, person_id, unit_id, role, created_at, last_seen_at,
-	absolute_expires_at, client_addr, user_agent`
+	absolute_expires_at, client_addr, user_agent, proof, proved_at`
 
 func scanSession(r interface{ Scan(...any) error }) (Session, error) {
 	var (
-		s    Session
-		unit sql.NullInt64
-		role sql.NullString
+		s      Session
+		unit   sql.NullInt64
+		role   sql.NullString
+		proof  string
+		proved sql.NullTime
 	)
 	err := r.Scan(&s.ID, &s.Subject.PersonID, &unit, &role, &s.CreatedAt, &s.LastSeenAt,
-		&s.AbsoluteExpiresAt, &s.ClientAddr, &s.UserAgent)
+		&s.AbsoluteExpiresAt, &s.ClientAddr, &s.UserAgent, &proof, &proved)
 	if err != nil {
 		return Session{}, err
 	}
 	s.Subject.UnitID, s.Subject.Role = unit.Int64, Role(role.String)
+	if s.Proof = Proof(proof); s.Proof != ProofNone && proved.Valid {
+		s.ProvedAt = proved.Time.UTC()
+	} else {
+		s.Proof = ProofNone
+	}
 	s.CreatedAt, s.LastSeenAt, s.AbsoluteExpiresAt = s.CreatedAt.UTC(), s.LastSeenAt.UTC(), s.AbsoluteExpiresAt.UTC()
 	return s, nil
 }
@@ -194,6 +215,9 @@ func (ss *Sessions) Rotate(ctx context.Context, oldToken string, s Subject, m Me
 	if r != RotateLogin && r != RotateSwitch {
 		return "", Session{}, fmt.Errorf("auth: unknown rotation %d", r)
 	}
+	if !m.Proof.Valid() {
+		return "", Session{}, fmt.Errorf("auth: unknown proof %q", m.Proof)
+	}
 	if r == RotateSwitch && !wellFormed(oldToken) {
 		return "", Session{}, ErrNoSession
 	}
@@ -202,6 +226,7 @@ func (ss *Sessions) Rotate(ctx context.Context, oldToken string, s Subject, m Me
 	var sess Session
 	err := ss.db.Tx(ctx, func(tx *store.Tx) error {
 		absolute := now.Add(ss.cfg.Absolute)
+		var carried Session // a login's proof is its own, never the old session's
 		if wellFormed(oldToken) {
 			old, ended, err := ss.endIn(ctx, tx, hashToken(oldToken), now)
 			if err != nil {
@@ -214,11 +239,11 @@ func (ss *Sessions) Rotate(ctx context.Context, oldToken string, s Subject, m Me
 				case old.Subject.PersonID != s.PersonID:
 					return fmt.Errorf("%w: switch to another person", ErrInvalidSubject)
 				}
-				absolute = old.AbsoluteExpiresAt
+				absolute, carried = old.AbsoluteExpiresAt, old
 			}
 		}
 		var err error
-		token, sess, err = ss.insert(ctx, tx, s, m, now, absolute)
+		token, sess, err = ss.insert(ctx, tx, s, m, now, absolute, carried)
 		return err
 	})
 	if err != nil {
@@ -240,6 +265,22 @@ func (ss *Sessions) endIn(ctx context.Context, tx *store.Tx, hash string, now ti
 	}
 	ss.setIdle(&s)
 	return s, true, nil
+}
+
+// Prove records that the person of the live session the token names has just
+// proved who they are again (a re-authentication that does not change whom the
+// session acts for, so the token stays); like Touch it does not revive a session
+// that ran out. Errors: ErrNoSession when the token does not name a live session;
+// a wrapped error for ProofNone or an unknown proof; otherwise a database failure.
+func (ss *Sessions) Prove(ctx context.Context, token string, p Proof) (Session, error) {
+	if p == ProofNone || !p.Valid() {
+		return Session{}, fmt.Errorf("auth: cannot record proof %q", p)
+	}
+	if !wellFormed(token) {
+		return Session{}, ErrNoSession
+	}
+	now := ss.dbNow()
+	return ss.updateLive(ctx, token, now, "record proof", "proof = ?, proved_at = ?", string(p), now)
 }
 
 // End ends the session the token names (logout). Ending an unknown, malformed

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"hall/internal/store"
 )
@@ -24,21 +25,29 @@ func (ss *Sessions) Touch(ctx context.Context, token string) (Session, error) {
 		return Session{}, ErrNoSession
 	}
 	now := ss.dbNow()
+	return ss.updateLive(ctx, token, now, "touch session", "last_seen_at = ?", now)
+}
+
+// updateLive applies set (an SQL SET list with its args) to the live session the
+// token names, as of now, and returns the session as updated. It is one
+// conditional statement: a session that ended, or ran out of idle or absolute
+// time, is not revived (ErrNoSession). what names the change in errors.
+func (ss *Sessions) updateLive(ctx context.Context, token string, now time.Time, what, set string, args ...any) (Session, error) {
 	var s Session
 	// A write with RETURNING goes through a transaction: on SQLite only the
 	// writer connection may write.
 	err := ss.db.Tx(ctx, func(tx *store.Tx) error {
 		var err error
-		s, err = scanSession(tx.QueryRow(ctx, `UPDATE sessions SET last_seen_at = ?
+		s, err = scanSession(tx.QueryRow(ctx, `UPDATE sessions SET `+set+`
 			WHERE token_hash = ? AND ended_at IS NULL AND last_seen_at > ? AND absolute_expires_at > ?
-			RETURNING `+sessionColumns, now, hashToken(token), now.Add(-ss.cfg.Idle), now))
+			RETURNING `+sessionColumns, append(args, hashToken(token), now.Add(-ss.cfg.Idle), now)...))
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNoSession
 	}
 	if err != nil {
-		return Session{}, fmt.Errorf("auth: touch session: %w", err)
+		return Session{}, fmt.Errorf("auth: %s: %w", what, err)
 	}
 	ss.setIdle(&s)
 	return s, nil

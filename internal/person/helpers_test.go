@@ -76,6 +76,26 @@ func (f *fakeCodes) Check(ctx context.Context, purpose, binding, mobile, code st
 	return nil
 }
 
+// Verify is Check that keeps a right code.
+func (f *fakeCodes) Verify(ctx context.Context, purpose, binding, mobile, code string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if f.refuse != nil {
+		return f.refuse
+	}
+	if want, ok := f.codes[codeKey(purpose, binding, mobile)]; !ok || want != code {
+		return errWrongCode
+	}
+	return nil
+}
+
+// CheckTx is Check: the fake keeps no state in the database (the real checker's
+// transaction is covered by register_code_test.go).
+func (f *fakeCodes) CheckTx(ctx context.Context, _ *store.Tx, purpose, binding, mobile, code string) error {
+	return f.Check(ctx, purpose, binding, mobile, code)
+}
+
 func (f *fakeCodes) Calls() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

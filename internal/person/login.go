@@ -41,10 +41,44 @@ const (
 // an error wrapping ErrMalformedHash for a corrupt stored hash; otherwise a
 // database failure.
 func (s *Service) Authenticate(ctx context.Context, login, password string) (Person, error) {
-	cands, err := s.loginCandidates(ctx, login)
+	m, err := s.ResolveLogin(ctx, login)
 	if err != nil {
 		return Person{}, err
 	}
+	return s.AuthenticateMatch(ctx, m, password)
+}
+
+// LoginMatch is a login value resolved to the accounts it may name (ResolveLogin),
+// before any password is checked. The login layer counts attempts per account
+// (Persons) rather than per spelling of the login, then checks the password
+// against exactly these accounts (AuthenticateMatch), so the accounts counted are
+// the accounts checked. The zero LoginMatch names no account.
+type LoginMatch struct{ cands []candidate }
+
+// Persons returns the accounts the login names, in ID order: none for an unknown
+// login, usually one, at most a few (a passport number may equal another person's
+// mobile or pass number).
+func (m LoginMatch) Persons() []Person {
+	out := make([]Person, len(m.cands))
+	for i, c := range m.cands {
+		out[i] = c.p
+	}
+	return out
+}
+
+// ResolveLogin looks a login value (ID number of any type, or mobile) up: one
+// indexed read, the same for known and unknown logins, and no password work.
+// Errors: database failures only.
+func (s *Service) ResolveLogin(ctx context.Context, login string) (LoginMatch, error) {
+	cands, err := s.loginCandidates(ctx, login)
+	return LoginMatch{cands: cands}, err
+}
+
+// AuthenticateMatch checks password against the accounts of m, exactly as
+// Authenticate does (same work and errors for an unknown login, an account without
+// a password and a wrong password).
+func (s *Service) AuthenticateMatch(ctx context.Context, m LoginMatch, password string) (Person, error) {
+	cands := m.cands
 	if len(cands) == 0 || password == "" || len(password) > maxLoginPasswordLen {
 		if err := s.hasher.Dummy(ctx); err != nil {
 			return Person{}, err
@@ -180,15 +214,11 @@ func (s *Service) AuthenticateBySMS(ctx context.Context, mobile, code, binding s
 // the acting person before deciding which password applies (the account's for a legal
 // rep, the unit password for an admin or agent). Errors: database failures only.
 func (s *Service) ByLogin(ctx context.Context, login string) ([]Person, error) {
-	cands, err := s.loginCandidates(ctx, login)
+	m, err := s.ResolveLogin(ctx, login)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Person, len(cands))
-	for i, c := range cands {
-		out[i] = c.p
-	}
-	return out, nil
+	return m.Persons(), nil
 }
 
 // CheckPassword verifies the account password of person id. Errors:

@@ -81,18 +81,20 @@ const maxRegisterAttempts = 3
 // Order of work, and why:
 //  1. Every field is checked server-side; a *FormError lists all problems. The
 //     SMS code is not touched, so the person can fix the form and reuse it.
-//  2. The SMS code is checked (purpose "register", bound to in.Binding) before
-//     anything reveals whether the ID or mobile is taken: finding out costs a
-//     code sent to a phone one holds, so the form cannot be used to enumerate
-//     registered ID numbers. It runs outside any transaction of ours because
-//     the checker writes in its own (SQLite has one writer).
+//  2. The SMS code is verified but not spent (purpose "register", bound to
+//     in.Binding) before anything reveals whether the ID or mobile is taken:
+//     finding out costs a code sent to a phone one holds, so the form cannot be
+//     used to enumerate registered ID numbers, and no hash is spent on a form
+//     without a right code. A wrong code counts against the flow at once.
 //  3. A pre-check on the read pool refuses a taken ID or mobile before a hash
 //     is spent on it.
 //  4. The password is hashed outside the transaction, so the SQLite writer is
 //     never held during the ~25 ms of argon2id.
-//  5. One transaction re-checks, inserts and appends the audit record
-//     "person.register". A concurrent registration that slipped between check
-//     and insert is caught by the unique constraints and reported the same way.
+//  5. One transaction spends the code, re-checks, inserts and appends the audit
+//     record "person.register": the code is used exactly when the account exists,
+//     so a busy hasher, a failed insert or a crash anywhere before the commit
+//     leaves it usable. A concurrent registration that slipped between check and
+//     insert is caught by the unique constraints and reported the same way.
 //
 // Errors: *FormError for invalid fields or a refused SMS code; a *FormError
 // matching ErrIDTaken and/or ErrMobileTaken when the ID number or mobile
@@ -103,13 +105,8 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Person, error
 	if err != nil {
 		return Person{}, err
 	}
-	if err := s.codes.Check(ctx, PurposeRegister, in.Binding, r.mobile, r.code); err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return Person{}, ctxErr
-		}
-		fe := &FormError{}
-		fe.add(FieldSMSCode, smsMessage(err))
-		return Person{}, fe
+	if err := s.codes.Verify(ctx, PurposeRegister, in.Binding, r.mobile, r.code); err != nil {
+		return Person{}, codeRefused(ctx, err)
 	}
 	if t, err := takenBy(ctx, s.db, r); err != nil || t != 0 {
 		return Person{}, takenOr(t, err)
@@ -119,7 +116,12 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Person, error
 		return Person{}, err
 	}
 	for attempt := 1; ; attempt++ {
-		p, err := s.insert(ctx, r, hash, in.ClientAddr)
+		p, err := s.insert(ctx, r, in.Binding, hash, in.ClientAddr)
+		var refused *codeRefusal
+		if errors.As(err, &refused) {
+			// Spent by a concurrent submission of the same form since step 2.
+			return Person{}, codeRefused(ctx, refused.err)
+		}
 		if err == nil || !store.IsUniqueViolation(err) {
 			return p, err
 		}
@@ -135,10 +137,33 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Person, error
 	}
 }
 
-// insert stores the person and its audit record in one transaction.
-func (s *Service) insert(ctx context.Context, r registration, hash, clientAddr string) (Person, error) {
+// codeRefusal carries the checker's refusal out of insert's transaction, which it
+// rolls back.
+type codeRefusal struct{ err error }
+
+func (e *codeRefusal) Error() string { return "person: sms code refused: " + e.err.Error() }
+
+// codeRefused is the answer to a refused SMS code: ctx's error when the request
+// was cancelled (the checker's failure is then no verdict), else the message beside
+// the code field.
+func codeRefused(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	fe := &FormError{}
+	fe.add(FieldSMSCode, smsMessage(err))
+	return fe
+}
+
+// insert spends the registration's SMS code and stores the person and its audit
+// record, all in one transaction. A refused code is a *codeRefusal.
+func (s *Service) insert(ctx context.Context, r registration, binding, hash, clientAddr string) (Person, error) {
 	var p Person
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		// Any error is a refusal (CodeChecker), as in Register's step 2.
+		if err := s.codes.CheckTx(ctx, tx, PurposeRegister, binding, r.mobile, r.code); err != nil {
+			return &codeRefusal{err}
+		}
 		var err error
 		p, err = s.CreateTx(ctx, tx, NewAccount{IDType: r.idType, IDNumber: r.idNumber, Name: r.name,
 			Mobile: r.mobile, PasswordHash: hash}, clientAddr)

@@ -16,8 +16,14 @@ import (
 // are single use, SPEC §9); any error means refused. An error that implements
 // interface{ FieldMessage() string } carries the Chinese message to show
 // beside the code field.
+//
+// Verify is Check without consuming a right code (a wrong one counts as a wrong
+// attempt as for Check); CheckTx is Check inside the caller's transaction, so the
+// code is spent only if that transaction commits.
 type CodeChecker interface {
 	Check(ctx context.Context, purpose, binding, mobile, code string) error
+	Verify(ctx context.Context, purpose, binding, mobile, code string) error
+	CheckTx(ctx context.Context, tx *store.Tx, purpose, binding, mobile, code string) error
 }
 
 // SMS code purposes used by this package.

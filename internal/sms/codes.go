@@ -125,6 +125,9 @@ type Codes struct {
 	sender Sender
 	cfg    CodeConfig
 	now    func() time.Time
+	// sendTime is how long the sender takes, so that a withheld send
+	// (Request.Withhold) answers after about as long as a real one.
+	sendTime sendTimer
 }
 
 // NewCodes returns the code service on db, sending through sender. Zero fields of cfg

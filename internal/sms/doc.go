@@ -70,6 +70,11 @@
 // If the process dies between the steps, the code stays pending and never becomes
 // usable (fail closed). Until a new code is delivered, the previous one stays usable.
 //
+// A withheld send (Request.Withhold) runs the same three steps without the message:
+// the login form uses it for mobiles without an account, so that the limits, the
+// resend window and the flow's state, and the time the answer takes (the average
+// of recent real sends), do not tell them from registered ones.
+//
 // The resend window is per mobile, across purposes and bindings: it bounds how often
 // anyone can make the hall text a number, as real gateways do. The per-address count
 // groups IPv6 clients by /64, since one client commonly holds a whole /64.

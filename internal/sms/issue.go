@@ -16,6 +16,13 @@ type Request struct {
 	Binding    string // opaque; ties the code to the session or saved flow that asked
 	Mobile     string // as typed; normalised with ident.NormalizeMobile
 	ClientAddr string // the client's IP address (with or without port)
+	// Withhold: everything happens as for a real send (the limits are counted, the
+	// resend window set, a code stored and made the flow's active code) except the
+	// message itself, which does not go out; the answer comes after about the time
+	// a real send takes. The login form uses it for a mobile without an account, so
+	// that nothing (countdown, later refusals, wrong-code counts, timing) tells it
+	// from a registered one. Nobody learns the code, so it is never entered.
+	Withhold bool
 }
 
 // Issued describes a code that was sent.
@@ -77,7 +84,16 @@ func (c *Codes) Issue(ctx context.Context, r Request) (Issued, error) {
 		return Issued{}, err
 	}
 
-	sendErr := c.sender.Send(ctx, Message{Mobile: mobile, Text: c.Text(code), Purpose: r.Purpose})
+	var sendErr error
+	if r.Withhold {
+		c.sendTime.wait(ctx)
+	} else {
+		start := time.Now()
+		sendErr = c.sender.Send(ctx, Message{Mobile: mobile, Text: c.Text(code), Purpose: r.Purpose})
+		if sendErr == nil {
+			c.sendTime.observe(time.Since(start))
+		}
+	}
 	// Step 3 must run even when the request was cancelled during the send: the
 	// reservation has to be completed or given back.
 	bg := context.WithoutCancel(ctx)

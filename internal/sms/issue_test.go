@@ -117,3 +117,43 @@ func TestPurge(t *testing.T) {
 		wantErr(t, "code of a kept flow", f.codes.Check(ctx, "login", "new", ms[1], code), nil)
 	})
 }
+
+// TestWithhold: a withheld send is counted, sets the resend window and leaves an
+// active code with its flow, exactly as a real one, but texts nobody.
+func TestWithhold(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db, CodeConfig{})
+		ms := mobiles(12, 2)
+		real := Request{Purpose: "login", Binding: "a", Mobile: ms[0], ClientAddr: "198.51.100.8"}
+		held := Request{Purpose: "login", Binding: "b", Mobile: ms[1], ClientAddr: "198.51.100.9", Withhold: true}
+		isReal, _ := f.issue(t, real)
+		isHeld, err := f.codes.Issue(ctx, held)
+		if err != nil {
+			t.Fatalf("withheld send: %v", err)
+		}
+		if !isHeld.ResendAt.Equal(isReal.ResendAt) || !isHeld.ExpiresAt.Equal(isReal.ExpiresAt) {
+			t.Fatalf("withheld %+v, real %+v", isHeld, isReal)
+		}
+		if n := count(t, db, "sms_outbox", "mobile = ?", ms[1]); n != 0 {
+			t.Fatalf("withheld send texted %d messages", n)
+		}
+		if n := count(t, db, "sms_codes", "state = 'active'"); n != 2 {
+			t.Fatalf("%d active codes, want 2", n)
+		}
+		f.clock.Add(20 * time.Second)
+		for _, r := range []Request{real, held} {
+			r.Purpose = "register" // the window is per mobile, across purposes
+			var re *RateError
+			if _, err := f.codes.Issue(ctx, r); !errors.As(err, &re) || re.Reason != ReasonResend || re.RetryAfter != 40*time.Second {
+				t.Fatalf("send to %s within the window: %v", r.Mobile, err)
+			}
+		}
+		// Wrong codes count in the withheld flow as in a real one.
+		for range f.codes.Config().MaxAttempts - 1 {
+			wantErr(t, "wrong code", f.codes.Check(ctx, "login", "b", ms[1], "000000"), ErrCodeInvalid)
+		}
+		wantErr(t, "last wrong code", f.codes.Check(ctx, "login", "b", ms[1], "000000"), ErrTooManyAttempts)
+	})
+}

@@ -39,22 +39,28 @@ func TestAddressAndAccountAreIndependent(t *testing.T) {
 			}
 		})
 
-		t.Run("a locked address refuses every account, other addresses are free", func(t *testing.T) {
+		// Issue 9: an address past its limits asks for the captcha, and never
+		// refuses correct credentials (the old test here expected a lock).
+		t.Run("an address past its limits asks for the captcha, never refuses a correct password", func(t *testing.T) {
 			addr := th.AddrKey(ScopeLoginAddr, "198.51.100.21")
-			for i := range 50 {
+			for i := range 60 {
 				acct := th.AccountKey(ScopeLoginAccount, ids[10+i])
 				if err := attempt(t, th, []Key{acct, addr}, true, false); err != nil {
 					t.Fatalf("failure %d from the address: %v", i+1, err)
 				}
 			}
+			if st := status(t, th, addr); st.Locked() || !st.CaptchaRequired {
+				t.Fatalf("address after 60 failures: %+v, want the captcha and no lock", st)
+			}
 			fresh := th.AccountKey(ScopeLoginAccount, ids[70])
-			err := attempt(t, th, []Key{fresh, addr}, true, true)
-			var le *LockedError
-			if !errors.As(err, &le) || le.Key != addr {
-				t.Fatalf("fresh account from a locked address: %v, want a LockedError for the address", err)
+			if err := attempt(t, th, []Key{fresh, addr}, false, true); !errors.Is(err, ErrCaptchaRequired) {
+				t.Fatalf("fresh account from the address without the captcha: %v, want ErrCaptchaRequired", err)
 			}
 			if st := status(t, th, fresh); st.CaptchaRequired || st.Locked() {
 				t.Errorf("the refused attempt counted on the account: %+v", st)
+			}
+			if err := attempt(t, th, []Key{fresh, addr}, true, true); err != nil {
+				t.Fatalf("correct password with the captcha from a busy address: %v", err)
 			}
 			if err := attempt(t, th, []Key{fresh, th.AddrKey(ScopeLoginAddr, "198.51.100.22")}, false, true); err != nil {
 				t.Fatalf("same account from another address: %v", err)

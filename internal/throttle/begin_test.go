@@ -105,10 +105,15 @@ func TestThresholds(t *testing.T) {
 			step{do: "cancel", solved: true, want: "ok"}, see("captcha"),
 			wrong(true, "ok"), see("locked"),
 		)},
-		{"address limits: captcha after 10, lock after 50", ScopeLoginAddr, seq(
-			repeat(10, wrong(false, "ok")), wrong(false, "captcha"),
-			repeat(40, wrong(true, "ok")), see("locked"), wrong(true, "locked"),
-			after(10*time.Minute, wrong(false, "ok")),
+		{"address limits: captcha after 10 failures, never a lock", ScopeLoginAddr, seq(
+			repeat(10, wrong(false, "ok")), wrong(false, "captcha"), right(false, "captcha"),
+			repeat(60, wrong(true, "ok")), see("captcha"), right(true, "ok"), see("captcha"),
+			after(15*time.Minute, see("free")), wrong(false, "ok"),
+		)},
+		{"address: attempts in flight and cancelled ones are not counted", ScopeLoginAddr, seq(
+			repeat(30, step{do: "open", want: "ok"}), see("free"),
+			repeat(30, step{do: "cancel", want: "ok"}), see("free"),
+			repeat(9, wrong(false, "ok")), see("free"), wrong(false, "ok"), see("captcha"),
 		)},
 		{"address success gives back only its own attempt", ScopeLoginAddr, seq(
 			repeat(9, wrong(false, "ok")), right(false, "ok"), see("free"),

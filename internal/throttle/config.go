@@ -27,6 +27,15 @@ const (
 	ScopeSMSSend Scope = "sms-send"
 	// ScopeSMSSendAddr: SMS codes sent per client address; every send counts.
 	ScopeSMSSendAddr Scope = "sms-send-addr"
+	// ScopeUnitRegister: 单位注册 step 1 submissions per USCC (the registry is
+	// compared only after face verification, but each submission starts one).
+	ScopeUnitRegister Scope = "unit-register"
+	// ScopeUnitRegisterAddr: 单位注册 step 1 submissions per client address.
+	ScopeUnitRegisterAddr Scope = "unit-register-addr"
+	// ScopeAppealAddr: 用户申诉 filed per client address; every appeal counts.
+	ScopeAppealAddr Scope = "appeal-addr"
+	// ScopeCaptchaAddr: slider puzzles drawn per client address; every one counts.
+	ScopeCaptchaAddr Scope = "captcha-addr"
 )
 
 // SuccessPolicy says what Ticket.Succeeded does to a scope's counter.
@@ -40,7 +49,8 @@ const (
 	ResetOnSuccess
 	// RefundOnSuccess gives back only the succeeding attempt's own reservation. For
 	// address scopes: one person's success behind a shared NAT must not wipe the
-	// failures that someone else caused from the same address.
+	// failures that someone else caused from the same address. In ModeEscalate,
+	// where only failures are counted, a success changes nothing.
 	RefundOnSuccess
 	// KeepOnSuccess counts successes too. For rate limits such as SMS sends, where
 	// each attempt costs something whatever its outcome.
@@ -61,14 +71,50 @@ func (p SuccessPolicy) String() string {
 	return fmt.Sprintf("SuccessPolicy(%d)", uint8(p))
 }
 
+// Mode says how a scope counts attempts and what its limits do.
+type Mode uint8
+
+const (
+	// ModeDefault (the zero value) takes the scope's default mode.
+	ModeDefault Mode = iota
+	// ModeReserve counts every attempt before the check (Begin reserves it) and
+	// locks the key at LockAfter: at most LockAfter attempts per window reach the
+	// check, however many arrive at once. For accounts (their guesses must be
+	// bounded, even in parallel) and for rate limits such as SMS sends.
+	ModeReserve
+	// ModeEscalate counts only failures (Ticket.Failed) and asks for the captcha
+	// past CaptchaAfter; it never locks, so LockAfter and LockFor are not used. For
+	// a client address in front of a secret: one address may be a whole office or
+	// a proxy, whose correct logins must never be refused, and whose colleagues'
+	// logins in flight must not count as failures. The account scopes bound the
+	// guesses; the address only makes a bot solve captchas.
+	ModeEscalate
+)
+
+func (m Mode) String() string {
+	switch m {
+	case ModeDefault:
+		return "default"
+	case ModeReserve:
+		return "reserve"
+	case ModeEscalate:
+		return "escalate"
+	}
+	return fmt.Sprintf("Mode(%d)", uint8(m))
+}
+
 // Limits are the thresholds of one scope. Zero fields take the scope's defaults.
 type Limits struct {
+	// Mode: reserve first and lock (accounts, rate limits), or count failures and
+	// escalate to the captcha only (addresses in front of a secret).
+	Mode Mode
 	// CaptchaAfter: once this many attempts are counted in the window, Begin wants
 	// the slider captcha solved (WithCaptchaSolved). 1 ≤ CaptchaAfter ≤ LockAfter;
 	// equal to LockAfter means the key is locked before a captcha would be asked.
 	CaptchaAfter int
 	// LockAfter: the attempt that brings the count to this many locks the key for
 	// LockFor; no more than LockAfter attempts are ever let through per window.
+	// Unused in ModeEscalate (validated all the same).
 	LockAfter int
 	// LockFor is how long a lock lasts. When it ends, the count starts again at zero.
 	LockFor time.Duration
@@ -92,29 +138,39 @@ const (
 
 // accountLimits are QUALITY.md's "Failed logins" defaults: captcha after 3
 // failures, lock after 5 for 10 minutes, failures forgotten after 15 minutes.
-var accountLimits = Limits{CaptchaAfter: 3, LockAfter: 5, LockFor: 10 * time.Minute, Window: 15 * time.Minute, OnSuccess: ResetOnSuccess}
+var accountLimits = Limits{Mode: ModeReserve, CaptchaAfter: 3, LockAfter: 5, LockFor: 10 * time.Minute, Window: 15 * time.Minute, OnSuccess: ResetOnSuccess}
 
-// addrLimits are higher: an office behind one NAT address has many users, and one
-// of them forgetting a password must not lock out the rest.
-var addrLimits = Limits{CaptchaAfter: 10, LockAfter: 50, LockFor: 10 * time.Minute, Window: 15 * time.Minute, OnSuccess: RefundOnSuccess}
+// addrLimits are higher and never lock (ModeEscalate): an office behind one NAT
+// address has many users, and one of them forgetting a password, or a bot guessing
+// from the same address, must not keep the rest from signing in. LockAfter is
+// unused but kept at 50 so that CaptchaAfter stays valid.
+var addrLimits = Limits{Mode: ModeEscalate, CaptchaAfter: 10, LockAfter: 50, LockFor: 10 * time.Minute, Window: 15 * time.Minute, OnSuccess: RefundOnSuccess}
 
 // DefaultConfig returns limits for every Scope* constant and no Secret.
 //
-//	login-account, sms-guess        captcha after 3, lock after 5 for 10 min, window 15 min, reset on success
-//	login-addr, sms-guess-addr      captcha after 10, lock after 50 for 10 min, window 15 min, refund on success
-//	sms-send                        captcha after 3, lock after 5 for 1 h, window 1 h, every send counts
-//	sms-send-addr                   captcha after 5, lock after 30 for 1 h, window 1 h, every send counts
+//	login-account, sms-guess        reserve: captcha after 3, lock after 5 for 10 min, window 15 min, reset on success
+//	login-addr, sms-guess-addr      escalate: failures only, captcha after 10, never locked, window 15 min
+//	sms-send                        reserve: captcha after 3, lock after 5 for 1 h, window 1 h, every send counts
+//	sms-send-addr                   reserve: captcha after 5, lock after 30 for 1 h, window 1 h, every send counts
+//	unit-register                   reserve: captcha after 3, lock after 10 for 1 h, window 1 h, every submission counts
+//	unit-register-addr              reserve: captcha after 3, lock after 20 for 1 h, window 1 h, every submission counts
+//	appeal-addr                     reserve: lock after 10 for 1 h, window 1 h, every appeal counts (the form always has the captcha)
+//	captcha-addr                    reserve: lock after 60 for 10 min, window 10 min, every puzzle counts
 //
 // The SMS send limits sit on top of the sms package's own (60 s between codes, 10 per
 // mobile and 30 per address per day): they make a bot solve captchas early.
 func DefaultConfig() Config {
 	return Config{Scopes: map[Scope]Limits{
-		ScopeLoginAccount: accountLimits,
-		ScopeLoginAddr:    addrLimits,
-		ScopeSMSGuess:     accountLimits,
-		ScopeSMSGuessAddr: addrLimits,
-		ScopeSMSSend:      {CaptchaAfter: 3, LockAfter: 5, LockFor: time.Hour, Window: time.Hour, OnSuccess: KeepOnSuccess},
-		ScopeSMSSendAddr:  {CaptchaAfter: 5, LockAfter: 30, LockFor: time.Hour, Window: time.Hour, OnSuccess: KeepOnSuccess},
+		ScopeLoginAccount:     accountLimits,
+		ScopeLoginAddr:        addrLimits,
+		ScopeSMSGuess:         accountLimits,
+		ScopeSMSGuessAddr:     addrLimits,
+		ScopeSMSSend:          {Mode: ModeReserve, CaptchaAfter: 3, LockAfter: 5, LockFor: time.Hour, Window: time.Hour, OnSuccess: KeepOnSuccess},
+		ScopeSMSSendAddr:      {Mode: ModeReserve, CaptchaAfter: 5, LockAfter: 30, LockFor: time.Hour, Window: time.Hour, OnSuccess: KeepOnSuccess},
+		ScopeUnitRegister:     {Mode: ModeReserve, CaptchaAfter: 3, LockAfter: 10, LockFor: time.Hour, Window: time.Hour, OnSuccess: KeepOnSuccess},
+		ScopeUnitRegisterAddr: {Mode: ModeReserve, CaptchaAfter: 3, LockAfter: 20, LockFor: time.Hour, Window: time.Hour, OnSuccess: KeepOnSuccess},
+		ScopeAppealAddr:       {Mode: ModeReserve, CaptchaAfter: 10, LockAfter: 10, LockFor: time.Hour, Window: time.Hour, OnSuccess: KeepOnSuccess},
+		ScopeCaptchaAddr:      {Mode: ModeReserve, CaptchaAfter: 60, LockAfter: 60, LockFor: 10 * time.Minute, Window: 10 * time.Minute, OnSuccess: KeepOnSuccess},
 	}}
 }
 
@@ -141,6 +197,9 @@ func (c Config) withDefaults() Config {
 		base, ok := d.Scopes[s]
 		if !ok {
 			base = accountLimits
+		}
+		if l.Mode == ModeDefault {
+			l.Mode = base.Mode
 		}
 		if l.CaptchaAfter == 0 {
 			l.CaptchaAfter = base.CaptchaAfter
@@ -187,6 +246,9 @@ func (c Config) Validate() error {
 		}
 		if l.Window < minDuration || l.Window > maxWindow {
 			errs = append(errs, fmt.Errorf("throttle: scope %s: Window %s out of range %s–%s", s, l.Window, minDuration, maxWindow))
+		}
+		if l.Mode > ModeEscalate {
+			errs = append(errs, fmt.Errorf("throttle: scope %s: unknown Mode %s", s, l.Mode))
 		}
 		if l.OnSuccess > KeepOnSuccess {
 			errs = append(errs, fmt.Errorf("throttle: scope %s: unknown OnSuccess %s", s, l.OnSuccess))

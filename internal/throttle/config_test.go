@@ -28,6 +28,7 @@ func TestConfigValidate(t *testing.T) {
 		{"LockFor in nanoseconds by mistake", Config{Scopes: scopes(ScopeLoginAccount, Limits{LockFor: 600})}, "LockFor 600ns"},
 		{"lock longer than a day", Config{Scopes: scopes(ScopeLoginAccount, Limits{LockFor: 25 * time.Hour})}, "LockFor 25h0m0s"},
 		{"window longer than a week", Config{Scopes: scopes(ScopeLoginAccount, Limits{Window: 8 * 24 * time.Hour})}, "Window 192h0m0s"},
+		{"unknown mode", Config{Scopes: scopes(ScopeLoginAccount, Limits{Mode: 7})}, "unknown Mode Mode(7)"},
 		{"unknown policy", Config{Scopes: scopes(ScopeLoginAccount, Limits{OnSuccess: 9})}, "unknown OnSuccess"},
 		{"upper-case scope", Config{Scopes: scopes("Login", Limits{})}, `scope "Login"`},
 		{"empty scope", Config{Scopes: scopes("", Limits{})}, `scope ""`},
@@ -55,10 +56,10 @@ func TestConfigDefaults(t *testing.T) {
 		scope Scope
 		want  Limits
 	}{
-		{ScopeLoginAccount, Limits{CaptchaAfter: 3, LockAfter: 8, LockFor: 10 * time.Minute, Window: 15 * time.Minute, OnSuccess: ResetOnSuccess}},
-		{ScopeLoginAddr, Limits{CaptchaAfter: 10, LockAfter: 50, LockFor: 10 * time.Minute, Window: 15 * time.Minute, OnSuccess: RefundOnSuccess}},
-		{ScopeSMSSend, Limits{CaptchaAfter: 3, LockAfter: 5, LockFor: time.Hour, Window: time.Hour, OnSuccess: KeepOnSuccess}},
-		{"unit-login", Limits{CaptchaAfter: 3, LockAfter: 5, LockFor: time.Hour, Window: 15 * time.Minute, OnSuccess: ResetOnSuccess}},
+		{ScopeLoginAccount, Limits{Mode: ModeReserve, CaptchaAfter: 3, LockAfter: 8, LockFor: 10 * time.Minute, Window: 15 * time.Minute, OnSuccess: ResetOnSuccess}},
+		{ScopeLoginAddr, Limits{Mode: ModeEscalate, CaptchaAfter: 10, LockAfter: 50, LockFor: 10 * time.Minute, Window: 15 * time.Minute, OnSuccess: RefundOnSuccess}},
+		{ScopeSMSSend, Limits{Mode: ModeReserve, CaptchaAfter: 3, LockAfter: 5, LockFor: time.Hour, Window: time.Hour, OnSuccess: KeepOnSuccess}},
+		{"unit-login", Limits{Mode: ModeReserve, CaptchaAfter: 3, LockAfter: 5, LockFor: time.Hour, Window: 15 * time.Minute, OnSuccess: ResetOnSuccess}},
 	}
 	for _, c := range cases {
 		got, ok := th.Limits(c.scope)
@@ -81,6 +82,15 @@ func TestNewPanicsOnInvalidConfig(t *testing.T) {
 		}
 	}()
 	New(nil, Config{Secret: []byte("short")}, nil)
+}
+
+func TestModeString(t *testing.T) {
+	cases := map[Mode]string{ModeDefault: "default", ModeReserve: "reserve", ModeEscalate: "escalate", 9: "Mode(9)"}
+	for m, want := range cases {
+		if got := m.String(); got != want {
+			t.Errorf("%d.String() = %q, want %q", uint8(m), got, want)
+		}
+	}
 }
 
 func TestSuccessPolicyString(t *testing.T) {

@@ -8,13 +8,14 @@ import (
 
 var (
 	// ErrLocked: a key has reached LockAfter attempts and its lock has not run out.
-	// Begin returns it as a *LockedError, which carries the time for the log.
+	// Begin returns it as a *LockedError, which carries the time.
 	//
-	// Callers MUST NOT show a person anything that differs from a wrong password:
-	// not the word "locked", not the time, not another page or status code. The
-	// message, the form and the captcha (from Status) must be exactly those of a
-	// wrong password, so that nobody can learn that an account exists, or that its
-	// password was right, from the answer (QUALITY.md "Failed logins").
+	// Callers tell the person that attempts are paused, until when, and how to
+	// recover the password (see "Rules for callers" in the package doc), whatever
+	// the password: it is not checked while locked. Since unknown logins are
+	// counted like accounts and reach the lock at the same count, the pause tells
+	// nobody whether an account exists; it must never say whether the password
+	// was right.
 	ErrLocked = errors.New("throttle: locked")
 	// ErrCaptchaRequired: a key has reached CaptchaAfter attempts and Begin was not
 	// given WithCaptchaSolved. Show the slider captcha (State.UserMessage has the
@@ -27,7 +28,7 @@ var (
 )
 
 // LockedError is Begin's refusal for a locked key. errors.Is(err, ErrLocked) is
-// true for it. It is for logs and metrics only; see ErrLocked for what to show.
+// true for it. Until is what the person is told (see ErrLocked); Key is for logs.
 type LockedError struct {
 	Key   Key       // the locked key (the one locked longest when several are)
 	Until time.Time // when the lock runs out, UTC

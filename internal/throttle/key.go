@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/netip"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -57,6 +58,17 @@ const maxRaw = 256
 // accounts exist.
 func (t *Throttle) AccountKey(scope Scope, identifier string) Key {
 	return t.key(scope, "account", normalizeIdentifier(identifier))
+}
+
+// RecordKey returns the key for an account the caller has resolved to a record of
+// its own database: kind names what the ID numbers ("person" for a person's account
+// password, "membership" for one unit password), id is the record's ID. Use it once
+// a login is known to name an account, so that every spelling of the login (ID
+// number or mobile, USCC or unit number) counts against that account; use
+// AccountKey for a login that names none. Kind is part of the MAC, so a record key
+// never equals an AccountKey or a record key of another kind.
+func (t *Throttle) RecordKey(scope Scope, kind string, id int64) Key {
+	return t.key(scope, "record:"+kind, strconv.FormatInt(id, 10))
 }
 
 // AddrKey returns the key for a client address: an IP with or without a port

@@ -157,3 +157,25 @@ func FuzzNormalizeAddr(f *testing.F) {
 		}
 	})
 }
+
+// TestRecordKeys: a record key is one counter per record, apart from the keys of
+// strings, of other kinds and of other scopes.
+func TestRecordKeys(t *testing.T) {
+	th := New(nil, Config{Secret: testSecret}, nil)
+	a := th.RecordKey(ScopeLoginAccount, "person", 42)
+	if a != th.RecordKey(ScopeLoginAccount, "person", 42) || a.IsZero() || a.Scope() != ScopeLoginAccount {
+		t.Fatalf("RecordKey is not stable: %v", a)
+	}
+	others := []Key{
+		th.RecordKey(ScopeLoginAccount, "person", 43),
+		th.RecordKey(ScopeLoginAccount, "membership", 42),
+		th.RecordKey(ScopeSMSGuess, "person", 42),
+		th.AccountKey(ScopeLoginAccount, "42"),
+		th.AccountKey(ScopeLoginAccount, "record:person\x0042"),
+	}
+	for _, o := range others {
+		if o.hash == a.hash {
+			t.Errorf("%v shares the hash of %v", o, a)
+		}
+	}
+}

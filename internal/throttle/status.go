@@ -17,8 +17,7 @@ type State struct {
 	// that a locked account's form looks like any account's after a few failures.
 	CaptchaRequired bool
 	// LockedUntil is when the latest lock among the keys runs out (UTC), zero when
-	// none is locked. For logs and back-office tools only, never for the person:
-	// see ErrLocked.
+	// none is locked: the end of the pause the person is told about (ErrLocked).
 	LockedUntil time.Time
 }
 
@@ -26,8 +25,8 @@ type State struct {
 func (s State) Locked() bool { return !s.LockedUntil.IsZero() }
 
 // UserMessage returns the hint to show beside the slider captcha when one is
-// required, and "" otherwise. It never mentions a lock: a locked account gets the
-// page and message of a wrong password (see ErrLocked).
+// required, and "" otherwise. It never mentions a lock: the caller says that
+// attempts are paused, with LockedUntil (see ErrLocked).
 func (s State) UserMessage() string {
 	if s.CaptchaRequired {
 		return CaptchaHint
@@ -91,6 +90,17 @@ func readRow(ctx context.Context, query func(context.Context, string, ...any) *s
 // two must agree: a row is stale when its lock has run out, or when it has no lock
 // and its window is older than Window.
 func (l Limits) judge(r row, now time.Time) State {
+	if l.Mode == ModeEscalate {
+		// Never locked. A lock written before the scope changed mode asks for
+		// the captcha until it runs out, then the row is stale.
+		if r.lockedUntil.Valid {
+			return State{CaptchaRequired: r.lockedUntil.Time.After(now)}
+		}
+		if !r.windowStart.After(now.Add(-l.Window)) {
+			return State{}
+		}
+		return State{CaptchaRequired: r.failures >= l.CaptchaAfter}
+	}
 	if r.lockedUntil.Valid {
 		if r.lockedUntil.Time.After(now) {
 			return State{CaptchaRequired: true, LockedUntil: r.lockedUntil.Time.UTC()}

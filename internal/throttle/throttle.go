@@ -54,11 +54,13 @@ type options struct{ captchaSolved bool }
 func WithCaptchaSolved() Option { return func(o *options) { o.captchaSolved = true } }
 
 // Begin reserves one attempt on every key, before the secret (password, SMS code)
-// is checked, or refuses. The reservation is counted as a failure at once; the
-// Ticket's Succeeded or Cancel gives it back as the scope's policy says. Because
-// the count goes up before the check, concurrent attempts see each other, and at
-// most LockAfter attempts per key and window ever reach the check; and a process
-// that dies between Begin and the outcome leaves a failure counted (fail closed).
+// is checked, or refuses. On a ModeReserve key the reservation is counted as a
+// failure at once; the Ticket's Succeeded or Cancel gives it back as the scope's
+// policy says. Because the count goes up before the check, concurrent attempts see
+// each other, and at most LockAfter attempts per key and window ever reach the
+// check; and a process that dies between Begin and the outcome leaves a failure
+// counted (fail closed). A ModeEscalate key is only read here (captcha needed or
+// not) and counted by Ticket.Failed.
 //
 // Either every key is reserved or none is (one transaction). Keys are taken in a
 // fixed order (scope, hash), so concurrent Begins on overlapping keys cannot
@@ -66,7 +68,7 @@ func WithCaptchaSolved() Option { return func(o *options) { o.captchaSolved = tr
 //
 // Errors:
 //   - a *LockedError (errors.Is ErrLocked) when any key is locked, or has LockAfter
-//     attempts in the window — render exactly as a wrong password, see ErrLocked;
+//     attempts in the window — say that attempts are paused, see ErrLocked;
 //   - ErrCaptchaRequired when no key is locked but one has CaptchaAfter attempts
 //     and opts lack WithCaptchaSolved;
 //   - an error wrapping ErrInvalidKey for no keys, a zero Key or an unconfigured
@@ -90,7 +92,11 @@ func (t *Throttle) Begin(ctx context.Context, keys []Key, opts ...Option) (Ticke
 	err = t.db.Tx(ctx, func(tx *store.Tx) error {
 		res = res[:0]
 		for _, k := range ks {
-			r, ok, err := t.reserve(ctx, tx, k, now, o.captchaSolved)
+			reserveOrCheck := t.reserve
+			if t.cfg.Scopes[k.scope].Mode == ModeEscalate {
+				reserveOrCheck = t.check
+			}
+			r, ok, err := reserveOrCheck(ctx, tx, k, now, o.captchaSolved)
 			if err != nil {
 				return err
 			}
@@ -138,10 +144,30 @@ var (
 
 // reservation is one key's share of a Ticket.
 type reservation struct {
-	key         Key
-	limits      Limits
+	key    Key
+	limits Limits
+	// counted: Begin counted the attempt (ModeReserve); failures and windowStart
+	// are then set. A ModeEscalate key is counted by the outcome instead.
+	counted     bool
 	failures    int       // the count including this attempt
 	windowStart time.Time // identifies the window the attempt was counted in
+}
+
+// check is Begin's step for a ModeEscalate key: nothing is counted before the
+// outcome; the attempt may go on unless the key's failures ask for the captcha
+// and it was not solved.
+func (t *Throttle) check(ctx context.Context, tx *store.Tx, k Key, now time.Time, solved bool) (r reservation, ok bool, err error) {
+	l := t.cfg.Scopes[k.scope]
+	row, found, err := readRow(ctx, tx.QueryRow, k)
+	if err != nil {
+		return reservation{}, false, err
+	}
+	if found {
+		if st := l.judge(row, now); st.Locked() || (st.CaptchaRequired && !solved) {
+			return reservation{}, false, nil
+		}
+	}
+	return reservation{key: k, limits: l}, true, nil
 }
 
 // reserve counts one attempt on k if its limits allow it; ok is false when the row
@@ -177,7 +203,7 @@ func (t *Throttle) reserve(ctx context.Context, tx *store.Tx, k Key, now time.Ti
 	if err != nil {
 		return reservation{}, false, fmt.Errorf("throttle: reserve %s: %w", k, err)
 	}
-	r.key, r.limits, r.windowStart = k, l, ws.UTC()
+	r.key, r.limits, r.counted, r.windowStart = k, l, true, ws.UTC()
 	return r, true, nil
 }
 

@@ -30,8 +30,9 @@ func (tk Ticket) claim() bool { return tk.s != nil && tk.s.done.CompareAndSwap(f
 
 // Succeeded reports that the secret was right. Each key's counter follows its
 // scope's OnSuccess policy: reset (the account's failures are forgotten, and a lock
-// the attempt itself set is lifted), refund (only this attempt is given back), or
-// keep.
+// the attempt itself set is lifted), refund (only this attempt is given back;
+// nothing on a ModeEscalate key, which did not count it), or keep (a ModeEscalate
+// key counts it now).
 //
 // Errors: a database failure. The login has succeeded anyway; log it and go on (the
 // attempt then stays counted as a failure).
@@ -44,16 +45,22 @@ func (tk Ticket) Succeeded(ctx context.Context) error {
 		case ResetOnSuccess:
 			return actReset
 		case RefundOnSuccess:
+			if !r.counted {
+				return actNone // nothing was counted to give back
+			}
 			return actRefund
+		}
+		if !r.counted {
+			return actCount // KeepOnSuccess counts successes too
 		}
 		return actNone
 	})
 }
 
-// Failed reports that the secret was wrong. The failure was counted by Begin; if
-// this attempt was the one that reached LockAfter, the lock is restarted from now,
-// so that it lasts LockFor from the failure the person saw, however long the
-// check took.
+// Failed reports that the secret was wrong. On a ModeReserve key the failure was
+// counted by Begin; if this attempt was the one that reached LockAfter, the lock is
+// restarted from now, so that it lasts LockFor from the failure the person saw,
+// however long the check took. A ModeEscalate key counts the failure now.
 //
 // Errors: a database failure (the failure stays counted and the key locked).
 func (tk Ticket) Failed(ctx context.Context) error {
@@ -61,6 +68,9 @@ func (tk Ticket) Failed(ctx context.Context) error {
 		return nil
 	}
 	return tk.s.settle(ctx, func(r reservation) policyAction {
+		if !r.counted {
+			return actCount
+		}
 		if r.failures >= r.limits.LockAfter {
 			return actRelock
 		}
@@ -69,8 +79,8 @@ func (tk Ticket) Failed(ctx context.Context) error {
 }
 
 // Cancel reports that the secret was NOT checked (password hashing saturated, the
-// database or SMS gateway failed): the attempt is given back on every key, whatever
-// the policy, because the person learned nothing. Never call it after a check,
+// database or SMS gateway failed): the attempt is given back on every key that
+// counted it, whatever the policy, because the person learned nothing. Never call it after a check,
 // whatever its outcome.
 //
 // Errors: a database failure (the attempt then stays counted).
@@ -78,7 +88,12 @@ func (tk Ticket) Cancel(ctx context.Context) error {
 	if !tk.claim() {
 		return nil
 	}
-	return tk.s.settle(ctx, func(reservation) policyAction { return actRefund })
+	return tk.s.settle(ctx, func(r reservation) policyAction {
+		if !r.counted {
+			return actNone
+		}
+		return actRefund
+	})
 }
 
 type policyAction uint8
@@ -88,7 +103,22 @@ const (
 	actReset               // delete the counter
 	actRefund              // take this attempt back, in its own window only
 	actRelock              // restart this attempt's lock from now
+	actCount               // count the attempt now (ModeEscalate: a failure)
 )
+
+// countSQLFormat counts one failure of a ModeEscalate key: a first one, one more in the
+// window, or a first one again when the stored count is stale (staleSQL, with the
+// arguments now, cutoff). A lock left from another mode stays until it runs out.
+const countSQLFormat = `INSERT INTO throttle_counters (scope, key, failures, window_start, locked_until, updated_at)
+VALUES (?, ?, 1, ?, NULL, ?)
+ON CONFLICT (scope, key) DO UPDATE SET
+	failures = CASE WHEN %[1]s THEN 1 ELSE throttle_counters.failures + 1 END,
+	window_start = CASE WHEN %[1]s THEN excluded.window_start ELSE throttle_counters.window_start END,
+	locked_until = CASE WHEN %[1]s THEN NULL ELSE throttle_counters.locked_until END,
+	updated_at = excluded.updated_at`
+
+// countSQL needs no cast on PostgreSQL: no parameter is the only value of a CASE.
+var countSQL = fmt.Sprintf(countSQLFormat, staleSQL)
 
 // settle applies the action chosen per reservation in one transaction.
 //
@@ -120,6 +150,10 @@ func (s *ticketState) settle(ctx context.Context, choose func(reservation) polic
 					locked_until = CASE WHEN failures - 1 >= ? THEN locked_until END, updated_at = ?
 					WHERE scope = ? AND key = ? AND window_start = ? AND failures > 0`,
 					r.limits.LockAfter, now, r.key.scope, r.key.hash, r.windowStart)
+			case actCount:
+				cutoff := now.Add(-r.limits.Window)
+				_, err = tx.Exec(ctx, countSQL, r.key.scope, r.key.hash, now, now,
+					now, cutoff, now, cutoff, now, cutoff)
 			case actRelock:
 				// Only extend, and only the lock this attempt set.
 				until := now.Add(r.limits.LockFor)

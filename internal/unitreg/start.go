@@ -113,48 +113,27 @@ func (s *Service) validateUnit(in UnitInput) (unitClaim, error) {
 	return c, fe.OrNil()
 }
 
-// Start runs step 1 for the browser binding: it checks in, looks the unit up in the
-// registry, matches what was typed against it, makes sure the unit has no account
-// yet, saves the flow (TTL) and starts the legal rep's verification session. The
-// returned flow is at StepVerify.
+// Start runs step 1 for the browser binding: it checks the fields, saves the flow
+// (TTL) with the unit and legal rep as typed, and starts the verification session of
+// the typed legal rep. The returned flow is at StepVerify.
 //
-// Errors: *FormError for invalid fields, 外国人护照 (MsgPassport beside the ID type),
-// a unit the registry does not know (MsgRegistryNotFound beside the USCC), a
-// registry that cannot answer (MsgRegistryUnavailable in Top), a mismatch with the
-// registry (its message beside the field concerned; an abnormal registry status in
-// Top), a unit that already has an account (MsgUnitTaken beside the USCC) and a
-// verification provider that cannot start (MsgVerifyUnavailable in Top); otherwise
-// database failures.
+// Nothing is looked up here: the registry, and whether the unit has an account, are
+// compared only once the typed person has passed face verification (Verified).
+// Answering a mismatch at this step would tell anyone whether a typed ID number is a
+// unit's legal rep's, one guess per submission; this way every well-formed form gets
+// the same answer, and only the verified legal rep learns what the registry says.
+// (The web layer throttles step 1 per USCC and per address as well.)
+//
+// Errors: *FormError for invalid fields, 外国人护照 (MsgPassport beside the ID type)
+// and a verification provider that cannot start (MsgVerifyUnavailable in Top);
+// otherwise database failures.
 func (s *Service) Start(ctx context.Context, binding string, in UnitInput) (*flow.Flow, error) {
 	c, err := s.validateUnit(in)
 	if err != nil {
 		return nil, err
 	}
-	e, err := s.d.Registry.Lookup(ctx, c.uscc)
-	switch {
-	case errors.Is(err, registry.ErrNotFound):
-		return nil, fieldError(FieldUSCC, MsgRegistryNotFound)
-	case errors.Is(err, registry.ErrUnavailable):
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, &FormError{Top: MsgRegistryUnavailable}
-	case err != nil:
-		return nil, err
-	}
-	err = registry.Match(e, registry.Claim{USCC: c.uscc, Name: c.name, LegalRepIDType: c.idType,
-		LegalRepIDNumber: c.idNumber, LegalRepName: c.legalRep})
-	if err != nil {
-		return nil, matchError(err)
-	}
-	switch _, err := s.d.Units.ByAccount(ctx, e.USCC); {
-	case err == nil:
-		return nil, fieldError(FieldUSCC, MsgUnitTaken)
-	case !errors.Is(err, unit.ErrNotFound):
-		return nil, err
-	}
-	st := state{USCC: e.USCC, UnitName: e.Name, UnitType: e.UnitType.Label(), Region: e.Region, Address: e.Address,
-		LegalRepIDType: e.LegalRepIDType, LegalRepIDNumber: e.LegalRepIDNumber, LegalRepName: storedName(e.LegalRepName)}
+	st := state{USCC: c.uscc, UnitName: c.name, LegalRepIDType: c.idType, LegalRepIDNumber: c.idNumber,
+		LegalRepName: c.legalRep}
 	f, err := s.d.Flows.Create(ctx, flow.KindUnitRegister, binding, StepUnit, st, TTL)
 	if err != nil {
 		return nil, err
@@ -166,6 +145,40 @@ func (s *Service) Start(ctx context.Context, binding string, in UnitInput) (*flo
 		return nil, flowErr(err)
 	}
 	return f, nil
+}
+
+// compare checks the flow's claim, made by a legal rep who has passed face
+// verification, against the registry, and that the unit has no account yet. On a
+// match the flow's state becomes the registry's facts (the authoritative ones).
+//
+// Errors: as Verified's *FormError cases.
+func (s *Service) compare(ctx context.Context, st state) (state, error) {
+	e, err := s.d.Registry.Lookup(ctx, st.USCC)
+	switch {
+	case errors.Is(err, registry.ErrNotFound):
+		return st, fieldError(FieldUSCC, MsgRegistryNotFound)
+	case errors.Is(err, registry.ErrUnavailable):
+		if ctx.Err() != nil {
+			return st, ctx.Err()
+		}
+		return st, &FormError{Top: MsgRegistryUnavailable}
+	case err != nil:
+		return st, err
+	}
+	err = registry.Match(e, registry.Claim{USCC: st.USCC, Name: st.UnitName, LegalRepIDType: st.LegalRepIDType,
+		LegalRepIDNumber: st.LegalRepIDNumber, LegalRepName: st.LegalRepName})
+	if err != nil {
+		return st, matchError(err)
+	}
+	switch _, err := s.d.Units.ByAccount(ctx, e.USCC); {
+	case err == nil:
+		return st, fieldError(FieldUSCC, MsgUnitTaken)
+	case !errors.Is(err, unit.ErrNotFound):
+		return st, err
+	}
+	return state{USCC: e.USCC, UnitName: e.Name, UnitType: e.UnitType.Label(), Region: e.Region, Address: e.Address,
+		LegalRepIDType: e.LegalRepIDType, LegalRepIDNumber: e.LegalRepIDNumber, LegalRepName: storedName(e.LegalRepName),
+		Session: st.Session, Verified: st.Verified}, nil
 }
 
 // startSession opens a verification session for the flow's legal rep, bound to the

@@ -2,6 +2,7 @@ package unitreg_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"hall/internal/flow"
@@ -76,9 +77,56 @@ func flipLast(s string) string {
 	return string(b)
 }
 
-// TestStartRegistry checks the registry rules: unknown unit, outage, mismatch per
-// field, abnormal status, and a unit that already has an account.
-func TestStartRegistry(t *testing.T) {
+// passAs runs step 1 with in for browserA and passes its verification as the typed
+// legal rep, then returns what Verified says.
+func (e *env) passAs(t *testing.T, in unitreg.UnitInput) error {
+	t.Helper()
+	ctx := t.Context()
+	f, err := e.reg.Start(ctx, browserA, in)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	v, err := e.reg.Get(ctx, f.ID, browserA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	typed := verify.Person{IDType: ident.IDType(in.IDType), IDNumber: strings.ToUpper(strings.TrimSpace(in.IDNumber)),
+		Name: strings.TrimSpace(in.LegalRepName)}
+	if _, err := e.svc.DevVerify.CompleteInApp(ctx, v.Session.ID, typed, true); err != nil {
+		t.Fatalf("CompleteInApp: %v", err)
+	}
+	return e.reg.Verified(ctx, f.ID, browserA)
+}
+
+// TestStartAnswersAlike: step 1 compares nothing with the registry, so a hundred
+// candidate ID numbers for a registered unit, the legal rep's among them, all get
+// the same answer: a flow at the verify step for the typed person.
+func TestStartAnswersAlike(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := t.Context()
+		born := e.entry.RegisteredAt.AddDate(-30, 0, 0)
+		for i := range 100 {
+			in := input(e.entry)
+			if i != 37 {
+				in.IDNumber = ident.GenerateResidentID(e.g, "320102", born, i%2 == 0)
+			}
+			f, err := e.reg.Start(ctx, browserA, in)
+			if err != nil || f.Step != unitreg.StepVerify {
+				t.Fatalf("candidate %d: %v", i, err)
+			}
+			v, err := e.reg.Get(ctx, f.ID, browserA)
+			if err != nil || v.Verification != unitreg.VerifyPending || v.LegalRep.IDNumber != ident.MaskID(in.IDNumber) {
+				t.Fatalf("candidate %d: view %+v, %v", i, v, err)
+			}
+		}
+	})
+}
+
+// TestVerifiedRegistry checks the registry rules, applied once the typed legal rep
+// has passed face verification: unknown unit, outage, mismatch per field, abnormal
+// status, and a unit that already has an account.
+func TestVerifiedRegistry(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := t.Context()
@@ -86,25 +134,39 @@ func TestStartRegistry(t *testing.T) {
 
 		in := input(e.entry)
 		in.USCC = other
-		_, err := e.reg.Start(ctx, browserA, in)
-		wantField(t, err, unitreg.FieldUSCC, unitreg.MsgRegistryNotFound)
+		wantField(t, e.passAs(t, in), unitreg.FieldUSCC, unitreg.MsgRegistryNotFound)
 
+		// An outage after the verification passed: the flow stays verified, and
+		// Verified goes on once the registry answers again.
+		f, err := e.reg.Start(ctx, browserA, input(e.entry))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ := e.reg.Get(ctx, f.ID, browserA)
+		if _, err := e.svc.DevVerify.CompleteInApp(ctx, v.Session.ID, legalRep(e.entry), true); err != nil {
+			t.Fatal(err)
+		}
 		e.svc.DevRegistry.SetUnavailable(true)
-		_, err = e.reg.Start(ctx, browserA, input(e.entry))
+		err = e.reg.Verified(ctx, f.ID, browserA)
 		if fe := formError(t, err); fe.Top != unitreg.MsgRegistryUnavailable || len(fe.Fields) != 0 {
 			t.Errorf("registry down: top %q fields %v", fe.Top, fe.Fields)
 		}
 		e.svc.DevRegistry.SetUnavailable(false)
+		if v, _ := e.reg.Get(ctx, f.ID, browserA); v.Verification != unitreg.VerifyPassed {
+			t.Errorf("after the outage the page shows %q", v.Verification)
+		}
+		if err := e.reg.Verified(ctx, f.ID, browserA); err != nil {
+			t.Errorf("Verified after the outage: %v", err)
+		}
 
 		in = input(e.entry)
 		in.Name = "江苏澄睿信息科技有限公司"
-		_, err = e.reg.Start(ctx, browserA, in)
-		wantField(t, err, unitreg.FieldUnitName, registry.ErrNameMismatch.Msg)
+		wantField(t, e.passAs(t, in), unitreg.FieldUnitName, registry.ErrNameMismatch.Msg)
 
 		// Brackets and spaces do not count as a difference.
 		in = input(e.addEntry(t, "南京恒远（江宁）物流有限公司", registry.StatusActive))
 		in.Name = "南京恒远(江宁)物流有限公司 "
-		if _, err := e.reg.Start(ctx, browserA, in); err != nil {
+		if err := e.passAs(t, in); err != nil {
 			t.Errorf("half-width brackets refused: %v", err)
 		}
 
@@ -120,13 +182,12 @@ func TestStartRegistry(t *testing.T) {
 		} {
 			in := input(e.entry)
 			edit(&in)
-			_, err := e.reg.Start(ctx, browserA, in)
+			err := e.passAs(t, in)
 			t.Run(name, func(t *testing.T) { wantField(t, err, unitreg.FieldIDNumber, registry.ErrLegalRepMismatch.Msg) })
 		}
 
 		closed := e.addEntry(t, "苏州禾川食品有限公司", registry.StatusCancelled)
-		_, err = e.reg.Start(ctx, browserA, input(closed))
-		if fe := formError(t, err); fe.Top != registry.ErrStatusAbnormal.Msg {
+		if fe := formError(t, e.passAs(t, input(closed))); fe.Top != registry.ErrStatusAbnormal.Msg {
 			t.Errorf("cancelled unit: top %q fields %v", fe.Top, fe.Fields)
 		}
 
@@ -141,8 +202,7 @@ func TestStartRegistry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = e.reg.Start(ctx, browserA, input(taken))
-		wantField(t, err, unitreg.FieldUSCC, unitreg.MsgUnitTaken)
+		wantField(t, e.passAs(t, input(taken)), unitreg.FieldUSCC, unitreg.MsgUnitTaken)
 	})
 }
 

@@ -3,11 +3,12 @@
 // flow.KindUnitRegister, in four steps as the page's stepper shows them:
 //
 //	unit     填写单位信息  Start: the unit and its legal rep as typed, checked field by
-//	                      field and against the market-regulator registry; the unit
-//	                      must not have an account yet
+//	                      field (nothing is looked up yet)
 //	verify   法定代表人认证 Verified, RestartVerification, Wait: a real-person
-//	                      verification session for the registered legal rep, which
-//	                      the legal rep completes in the companion app
+//	                      verification session for the typed legal rep, which the
+//	                      legal rep completes in the companion app; once it passed,
+//	                      the claim is compared with the market-regulator registry
+//	                      and the unit must not have an account yet
 //	account  填写账户信息  SendCode, Finish: the personal account (mobile, SMS code,
 //	                      password), or — when the legal rep already has one — that
 //	                      account's password and a code sent to its mobile
@@ -24,8 +25,11 @@
 //     creates the accounts, so a replayed form is refused (ErrCompleted).
 //   - The verification session is bound to the flow ID: it belongs to this flow only,
 //     and its passed result is consumed once (verify.Service.Consume) before the flow
-//     moves on. The identity verified is the registered legal rep's, taken from the
-//     registry entry, not what was typed.
+//     moves on. The identity verified is the typed legal rep's; the registry is
+//     compared only after it passed, so step 1 answers every well-formed form
+//     alike and cannot be used to test whether an ID number is a unit's legal
+//     rep's (the recovery flow's model: nothing is looked up before the typed
+//     identity passed face verification).
 //   - SMS codes use the purpose PurposeSMS and the flow ID as binding.
 //
 // # Errors
@@ -138,9 +142,11 @@ func New(d Deps) *Service {
 	return &Service{d: d}
 }
 
-// state is the flow's data: what the registry says about the unit and its legal rep
-// (the authoritative facts, once they matched what was typed), the current
-// verification session and the count of wrong account passwords.
+// state is the flow's data: the unit and its legal rep as typed, and from the
+// account step on what the registry says about them (the authoritative facts, once
+// they matched what was typed); the current verification session, whether
+// the typed legal rep has passed it (Verified), and the count of wrong account
+// passwords.
 type state struct {
 	USCC             string       `json:"uscc"`
 	UnitName         string       `json:"unit_name"`
@@ -151,6 +157,7 @@ type state struct {
 	LegalRepIDNumber string       `json:"legal_rep_id_number"`
 	LegalRepName     string       `json:"legal_rep_name"`
 	Session          string       `json:"session,omitempty"`
+	Verified         bool         `json:"verified,omitempty"`
 	PasswordFailures int          `json:"password_failures,omitempty"`
 }
 

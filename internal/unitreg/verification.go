@@ -11,15 +11,23 @@ import (
 )
 
 // Verified moves the registration flowID (for the browser binding) from the verify
-// step to the account step once its verification session has passed. The passed
-// result is consumed first, in its own transaction, so it serves one flow step only;
-// then the flow advances by compare-and-set. A flow already at the account step
-// (the page's script and its button both asked) is not an error.
+// step to the account step once its verification session has passed and the claim
+// of step 1 matches the registry. The passed result is consumed first, in its own
+// transaction, so it serves one flow step only, and the flow records that the typed
+// legal rep passed (so a registry outage does not cost another verification); then
+// the registry is compared (only now: see Start) and the flow advances by
+// compare-and-set. A flow already at the account step (the page's script and its
+// button both asked) is not an error.
 //
 // Errors: ErrPending while the legal rep has not finished; ErrVerification when the
 // session failed, expired, was used up or verified someone else (the page offers
-// RestartVerification); ErrStep when the flow is past or before the verify step;
-// ErrNotFound, ErrExpired, ErrCompleted; otherwise database failures.
+// RestartVerification); a *FormError once verified: a unit the registry does not
+// know (MsgRegistryNotFound beside the USCC), a registry that cannot answer
+// (MsgRegistryUnavailable in Top: try again), a mismatch with the registry (its
+// message beside the field concerned; an abnormal registry status in Top) and a
+// unit that already has an account (MsgUnitTaken beside the USCC); ErrStep when
+// the flow is past or before the verify step; ErrNotFound, ErrExpired,
+// ErrCompleted; otherwise database failures.
 func (s *Service) Verified(ctx context.Context, flowID, binding string) error {
 	f, st, err := s.load(ctx, flowID, binding)
 	if err != nil {
@@ -32,27 +40,40 @@ func (s *Service) Verified(ctx context.Context, flowID, binding string) error {
 	default:
 		return ErrStep
 	}
-	var sess verify.Session
-	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		var err error
-		sess, err = s.d.Verify.Consume(ctx, tx, st.Session, f.ID)
-		return err
-	})
-	switch {
-	case errors.Is(err, verify.ErrPending):
-		return ErrPending
-	case errors.Is(err, verify.ErrUsed):
-		// A concurrent Verified consumed it: fine if that one moved the flow on.
-		return s.atAccount(ctx, flowID, binding)
-	case errors.Is(err, verify.ErrFailed), errors.Is(err, verify.ErrExpired), errors.Is(err, verify.ErrNotFound):
-		return ErrVerification
-	case err != nil:
+	if !st.Verified {
+		var sess verify.Session
+		err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+			var err error
+			sess, err = s.d.Verify.Consume(ctx, tx, st.Session, f.ID)
+			return err
+		})
+		switch {
+		case errors.Is(err, verify.ErrPending):
+			return ErrPending
+		case errors.Is(err, verify.ErrUsed):
+			// A concurrent Verified consumed it: fine if that one moved the flow on.
+			return s.atAccount(ctx, flowID, binding)
+		case errors.Is(err, verify.ErrFailed), errors.Is(err, verify.ErrExpired), errors.Is(err, verify.ErrNotFound):
+			return ErrVerification
+		case err != nil:
+			return err
+		}
+		if sess.Purpose != verify.PurposeUnitRegister || !sess.Expected.Same(st.legalRep()) {
+			return ErrVerification
+		}
+		st.Verified = true
+		if err := s.d.Flows.Advance(ctx, f, StepVerify, StepVerify, st); err != nil {
+			if err = flowErr(err); errors.Is(err, ErrStep) {
+				return s.atAccount(ctx, flowID, binding)
+			}
+			return err
+		}
+	}
+	st, err = s.compare(ctx, st)
+	if err != nil {
 		return err
 	}
-	if sess.Purpose != verify.PurposeUnitRegister || !sess.Expected.Same(st.legalRep()) {
-		return ErrVerification
-	}
-	if err := s.d.Flows.Advance(ctx, f, StepVerify, StepAccount, nil); err != nil {
+	if err := s.d.Flows.Advance(ctx, f, StepVerify, StepAccount, st); err != nil {
 		if err = flowErr(err); errors.Is(err, ErrStep) {
 			return s.atAccount(ctx, flowID, binding)
 		}
@@ -89,6 +110,11 @@ func (s *Service) RestartVerification(ctx context.Context, flowID, binding strin
 	if f.Step != StepVerify {
 		return ErrStep
 	}
+	if st.Verified {
+		// The typed legal rep has passed already: a new session would prove
+		// nothing more (the page offers 继续 instead).
+		return nil
+	}
 	if st.Session, err = s.startSession(ctx, f.ID, st); err != nil {
 		return err
 	}
@@ -112,7 +138,7 @@ func (s *Service) Wait(ctx context.Context, flowID, binding, sessionID string, m
 	if sessionID == "" || sessionID != st.Session {
 		return "", ErrNotFound
 	}
-	if f.Step == StepAccount {
+	if f.Step == StepAccount || st.Verified {
 		return verify.Passed, nil
 	}
 	return s.d.Verify.WaitStatus(ctx, sessionID, f.ID, maxWait)

@@ -49,6 +49,11 @@ func (s *Service) Get(ctx context.Context, flowID, binding string) (View, error)
 		}
 		v.Session = sess
 		v.Verification = verify.PageState(sess)
+		if st.Verified {
+			// Passed and consumed; the registry comparison is what is left
+			// (Verified again, after a registry outage).
+			v.Verification = VerifyPassed
+		}
 	case StepAccount:
 		p, err := s.d.Persons.ByIdentity(ctx, st.LegalRepIDType, st.LegalRepIDNumber)
 		switch {

@@ -7,8 +7,10 @@ import (
 	"strconv"
 	"strings"
 
+	"hall/internal/captcha"
 	"hall/internal/ident"
 	"hall/internal/person"
+	"hall/internal/throttle"
 )
 
 // 用户申诉 (SPEC B6 intake): a person whose ID number or mobile is taken by another
@@ -48,9 +50,11 @@ func acctParseAppealNumber(s string) (id int64, ok bool) {
 	return id, true
 }
 
-// acctAppealData is what the appeal form shows.
+// acctAppealData is what the appeal form shows. The form always has the slider
+// captcha (anyone may file, without an account); CaptchaError is its message.
 type acctAppealData struct {
-	Form *form
+	Form         *form
+	CaptchaError string
 }
 
 // ReviewDays is the review time the page promises.
@@ -105,13 +109,36 @@ func (s *Server) acctAppealShow(w http.ResponseWriter, r *http.Request) error {
 	return s.acctRenderAppeal(w, r, http.StatusOK, &acctAppealData{Form: f})
 }
 
-// acctAppealPost is POST /appeal: it files the appeal and shows its number.
+// acctAppealPost is POST /appeal: it files the appeal and shows its number. Appeals
+// are counted per client address (throttle scope appeal-addr: every one filed
+// counts, a refused form does not), and each needs the slider captcha solved.
 func (s *Server) acctAppealPost(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
 	}
 	f := newForm(r)
-	id, err := s.Persons.FileAppeal(r.Context(), person.Appeal{
+	d := &acctAppealData{Form: f}
+	tk, err := s.anonReserve(r, throttle.ScopeAppealAddr)
+	var limited *anonRateError
+	if errors.As(err, &limited) {
+		f.Top = limited.Message()
+		return s.acctRenderAppeal(w, r, http.StatusTooManyRequests, d)
+	} else if err != nil {
+		return err
+	}
+	filed := false
+	defer func() { s.anonDone(r, tk, filed) }()
+
+	ctx := r.Context()
+	if err := s.Captcha.Redeem(ctx, f.Get(captcha.FormField), captcha.PurposeLogin, visitorFrom(ctx).Binding); err != nil {
+		if !errors.Is(err, captcha.ErrNotFound) && !errors.Is(err, captcha.ErrExpired) && !errors.Is(err, captcha.ErrUsed) {
+			return err
+		}
+		d.CaptchaError = captcha.FormMessage(err)
+		f.Top = "请先完成拼图验证，再提交申诉。"
+		return s.acctRenderAppeal(w, r, http.StatusUnprocessableEntity, d)
+	}
+	id, err := s.Persons.FileAppeal(ctx, person.Appeal{
 		Kind:          person.AppealKind(f.Get(person.FieldKind)),
 		IDType:        ident.IDType(f.Get(person.FieldIDType)),
 		IDNumber:      f.Get(person.FieldIDNumber),
@@ -128,10 +155,13 @@ func (s *Server) acctAppealPost(w http.ResponseWriter, r *http.Request) error {
 			f.Fail(name, msg)
 		}
 		f.Top = "申诉信息有误，请按提示修改后重新提交。"
-		return s.acctRenderAppeal(w, r, http.StatusUnprocessableEntity, &acctAppealData{Form: f})
+		// The puzzle was spent: the form asks for it again.
+		d.CaptchaError = acctMsgCaptcha
+		return s.acctRenderAppeal(w, r, http.StatusUnprocessableEntity, d)
 	case err != nil:
 		return err
 	}
+	filed = true
 	http.Redirect(w, r, "/appeal/filed?no="+acctAppealNumber(id), http.StatusSeeOther)
 	return nil
 }

@@ -48,9 +48,9 @@ func TestAcctAppealFile(t *testing.T) {
 
 	// Filing answers the same whether or not the ID number or mobile has an account.
 	var numbers []string
-	for _, f := range []url.Values{valid(existing.IDNumber, existing.Mobile), valid(w.idNumber(), w.mobile())} {
+	for i, f := range []url.Values{valid(existing.IDNumber, existing.Mobile), valid(w.idNumber(), w.mobile())} {
 		c := newClient(ts)
-		rec := c.post(t, "/appeal", f)
+		rec := c.post(t, "/appeal", withToken(f, solveCaptcha(t, ts, c, uint64(i))))
 		wantStatus(t, "POST /appeal", rec, http.StatusSeeOther)
 		loc, err := url.Parse(rec.Header().Get("Location"))
 		if err != nil || loc.Path != "/appeal/filed" {
@@ -101,14 +101,15 @@ func TestAcctAppealFieldErrors(t *testing.T) {
 		{"other kind without text", "description", "", "kind", "other"},
 		{"text too long", "description", strings.Repeat("长", 501), "", ""},
 	}
-	for _, tc := range cases {
+	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := cloneForm(base)
 			f.Set(tc.field, tc.value)
 			if tc.other != "" {
 				f.Set(tc.other, tc.otherValue)
 			}
-			rec := newClient(ts).post(t, "/appeal", f)
+			c := newClient(ts)
+			rec := c.post(t, "/appeal", withToken(f, solveCaptcha(t, ts, c, uint64(i))))
 			wantStatus(t, "POST /appeal", rec, http.StatusUnprocessableEntity)
 			doc := parseHTML(t, rec.Body.String())
 			if msg := fieldError(t, doc, tc.field); msg == "" {

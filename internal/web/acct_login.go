@@ -1,13 +1,13 @@
 package web
 
 import (
-	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"hall/internal/auth"
-	"hall/internal/captcha"
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/sms"
@@ -33,7 +33,7 @@ const (
 	acctMsgBadLogin    = "账号或密码错误"
 	acctMsgBadSMSLogin = "移动电话或短信验证码错误"
 	acctMsgNotUsable   = "您在该单位的授权尚未确认或已失效，请联系单位法定代表人或管理员"
-	acctMsgCaptcha     = "请先拖动滑块完成拼图验证"
+	acctMsgCaptcha     = gateMsgCaptcha
 )
 
 // acctLoginData is what the login page shows.
@@ -44,10 +44,8 @@ type acctLoginData struct {
 	Next string
 	Form *form
 	SMS  acctSMS
-	// Captcha shows the slider captcha in the form (and includes its script);
-	// CaptchaError is the message beside it.
-	Captcha      bool
-	CaptchaError string
+	// The captcha and the pause (login_gate.go).
+	gateView
 	// GrantEnded says why a unit session just ended: the membership it acted on
 	// expired or is not yet valid (visitor.go ends such a session on the next
 	// request and inUnit sends the person here with ended=grant); GrantWithdrawn
@@ -56,6 +54,15 @@ type acctLoginData struct {
 	// App: the companion app's 短信验证码 login (app_login_sms.go), which goes
 	// through the same handlers and gate and is drawn by the app's page.
 	App bool
+}
+
+// gate is the form as the login gate sees it, with its wrong-credentials message.
+func (d *acctLoginData) gate(badMsg string) gateForm {
+	recover := gateRecoverPerson
+	if d.Tab == acctTabUnit {
+		recover = gateRecoverUnit
+	}
+	return gateForm{Form: d.Form, View: &d.gateView, BadMsg: badMsg, RecoverURL: recover}
 }
 
 // URL is the login page with another tab and method, keeping the return path.
@@ -127,7 +134,7 @@ func (s *Server) acctLoginShow(w http.ResponseWriter, r *http.Request) error {
 	if d.Method == acctMethodSMS {
 		scope = throttle.ScopeSMSGuessAddr
 	}
-	s.acctCaptchaStatus(r, d, s.Throttle.AddrKey(scope, clientAddr(r)))
+	s.gateStatus(r, &d.gateView, s.Throttle.AddrKey(scope, clientAddr(r)))
 	return s.acctRenderLogin(w, r, http.StatusOK, d)
 }
 
@@ -173,16 +180,26 @@ func (s *Server) acctLoginUnit(w http.ResponseWriter, r *http.Request) error {
 	if !f.OK() {
 		return s.acctRenderLogin(w, r, http.StatusUnprocessableEntity, d)
 	}
-	keys := s.acctPasswordKeys(r, f.Get("account")+"/"+f.Get("login"))
-	tk, done, err := s.acctBegin(w, r, d, keys, acctMsgBadLogin)
-	if done {
+	ctx := r.Context()
+	target, err := s.Login.ResolveUnit(ctx, f.Get("account"), f.Get("login"))
+	if err != nil {
 		return err
 	}
-	subj, err := s.Login.Unit(r.Context(), f.Get("account"), f.Get("login"), f.Values.Get("password"), s.acctAttempt(r))
-	s.acctOutcome(r, tk, err)
+	keys := s.gateUnitKeys(r, target, f.Get("account"), f.Get("login"))
+	g := d.gate(acctMsgBadLogin)
+	tk, refused, err := s.gateBegin(r, g, keys)
+	if refused {
+		return s.acctRenderLogin(w, r, http.StatusUnprocessableEntity, d)
+	}
+	if err != nil {
+		return err
+	}
+	subj, err := s.Login.CheckUnit(ctx, target, f.Values.Get("password"), s.acctAttempt(r))
+	s.gateOutcome(r, tk, err)
 	switch {
 	case errors.Is(err, auth.ErrBadCredentials):
-		return s.acctRefuse(w, r, d, keys, acctMsgBadLogin)
+		s.gateRefuse(r, g, keys)
+		return s.acctRenderLogin(w, r, http.StatusUnprocessableEntity, d)
 	case errors.Is(err, auth.ErrNotUsable):
 		f.Top = acctMsgNotUsable
 		return s.acctRenderLogin(w, r, http.StatusForbidden, d)
@@ -191,7 +208,7 @@ func (s *Server) acctLoginUnit(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	if err := s.startSession(w, r, subj); err != nil {
+	if err := s.startSessionProved(w, r, subj, ueLoginProof(subj)); err != nil {
 		return err
 	}
 	http.Redirect(w, r, acctAfterLogin(d, "/unit/"), http.StatusSeeOther)
@@ -209,14 +226,22 @@ func (s *Server) acctLoginPerson(w http.ResponseWriter, r *http.Request) error {
 	if !f.OK() {
 		return s.acctRenderLogin(w, r, http.StatusUnprocessableEntity, d)
 	}
-	keys := s.acctPasswordKeys(r, f.Get("login"))
-	tk, done, err := s.acctBegin(w, r, d, keys, acctMsgBadLogin)
-	if done {
+	target, err := s.Login.ResolvePerson(r.Context(), f.Get("login"))
+	if err != nil {
 		return err
 	}
-	p, err := s.Login.Person(r.Context(), f.Get("login"), f.Values.Get("password"), s.acctAttempt(r))
-	s.acctOutcome(r, tk, err)
-	return s.acctFinishPersonLogin(w, r, d, keys, p, err, acctMsgBadLogin)
+	keys := s.gatePersonKeys(r, target, f.Get("login"))
+	g := d.gate(acctMsgBadLogin)
+	tk, refused, err := s.gateBegin(r, g, keys)
+	if refused {
+		return s.acctRenderLogin(w, r, http.StatusUnprocessableEntity, d)
+	}
+	if err != nil {
+		return err
+	}
+	p, err := s.Login.CheckPerson(r.Context(), target, f.Values.Get("password"), s.acctAttempt(r))
+	s.gateOutcome(r, tk, err)
+	return s.acctFinishPersonLogin(w, r, d, g, keys, p, err)
 }
 
 // acctLoginSMS is POST /login/sms (L6 by 手机动态码): 获取验证码 or 登录.
@@ -255,131 +280,69 @@ func (s *Server) acctSMSSubmit(w http.ResponseWriter, r *http.Request, d *acctLo
 		s.Throttle.AccountKey(throttle.ScopeSMSGuess, mobile),
 		s.Throttle.AddrKey(throttle.ScopeSMSGuessAddr, clientAddr(r)),
 	}
-	tk, done, err := s.acctBegin(w, r, d, keys, acctMsgBadSMSLogin)
-	if done {
+	g := d.gate(acctMsgBadSMSLogin)
+	tk, refused, err := s.gateBegin(r, g, keys)
+	if refused {
+		return s.acctRenderLogin(w, r, http.StatusUnprocessableEntity, d)
+	}
+	if err != nil {
 		return err
 	}
 	p, err := s.Login.PersonSMS(r.Context(), mobile, code, visitorFrom(r.Context()).Binding, s.acctAttempt(r))
-	s.acctOutcome(r, tk, err)
-	return s.acctFinishPersonLogin(w, r, d, keys, p, err, acctMsgBadSMSLogin)
+	s.gateOutcome(r, tk, err)
+	return s.acctFinishPersonLogin(w, r, d, g, keys, p, err)
 }
 
-// acctSendLoginCode sends a login code only when the mobile has an account, and answers
-// the same way either way, so that the button cannot be used to find out which
-// mobiles are registered (SPEC §4). The send is counted before the look-up
-// (acsSendGate), for a mobile without an account too, so the captcha and the refusal
-// come at the same count either way.
+// acctSendLoginCode sends a login code only when the mobile has an account, and
+// answers the same way either way, so that the button cannot be used to find out
+// which mobiles are registered (SPEC §4). The send is counted before the look-up
+// (acsSendGate), and for a mobile without an account the sms package does all a
+// send does but text it (sms.Request.Withhold): the countdown, the resend window
+// other forms then meet, the daily counts and the time the answer takes are the
+// same either way. The notice says the code went out if the mobile is registered,
+// which is true in both cases.
 func (s *Server) acctSendLoginCode(r *http.Request, f *form, mobile string) (acctSMS, error) {
 	tk, st, ok, err := s.acsSendGate(r, f, acctFieldSMSCode, mobile)
 	if !ok || err != nil {
 		return st, err
 	}
 	_, err = s.Persons.ByMobile(r.Context(), mobile)
-	if errors.Is(err, person.ErrNotFound) {
-		s.acsSendDone(r, tk, true)
-		return s.acctCodeSent(mobile, s.Codes.Config().ResendAfter), nil
-	}
-	if err != nil {
+	unknown := errors.Is(err, person.ErrNotFound)
+	if err != nil && !unknown {
 		s.acsSendDone(r, tk, false)
 		return acctSMS{}, err
 	}
-	return s.acsIssueReserved(r, f, tk, acctFieldSMSCode, person.PurposeLogin, mobile, true)
+	st, err = s.acsIssueReserved(r, f, tk, acctFieldSMSCode,
+		sms.Request{Purpose: person.PurposeLogin, Mobile: mobile, Withhold: unknown}, true)
+	if st.Notice != "" {
+		st.Notice = fmt.Sprintf(acctMsgLoginCodeSent, ident.MaskMobile(mobile), int(s.Codes.Config().TTL/time.Minute))
+	}
+	return st, err
 }
+
+// acctMsgLoginCodeSent is the notice of a 手机动态码 send: true whether or not the
+// mobile has an account.
+const acctMsgLoginCodeSent = "如该手机号已注册，验证码已发送至%s，%d分钟内有效"
 
 // acctFinishPersonLogin ends a personal login: a session on success, else the form
 // again with one message.
-func (s *Server) acctFinishPersonLogin(w http.ResponseWriter, r *http.Request, d *acctLoginData, keys []throttle.Key, p person.Person, err error, badMsg string) error {
+func (s *Server) acctFinishPersonLogin(w http.ResponseWriter, r *http.Request, d *acctLoginData, g gateForm, keys []throttle.Key, p person.Person, err error) error {
 	switch {
 	case errors.Is(err, auth.ErrBadCredentials):
-		return s.acctRefuse(w, r, d, keys, badMsg)
+		s.gateRefuse(r, g, keys)
+		return s.acctRenderLogin(w, r, http.StatusUnprocessableEntity, d)
 	case errors.Is(err, person.ErrBusy):
 		return errStatus(http.StatusServiceUnavailable, acctMsgBusy)
 	case err != nil:
 		return err
 	}
-	if err := s.startSession(w, r, auth.Subject{PersonID: p.ID}); err != nil {
+	proof := auth.ProofPassword
+	if d.Method == acctMethodSMS {
+		proof = auth.ProofSMS
+	}
+	if err := s.startSessionProved(w, r, auth.Subject{PersonID: p.ID}, proof); err != nil {
 		return err
 	}
 	http.Redirect(w, r, acctAfterLogin(d, "/me"), http.StatusSeeOther)
 	return nil
-}
-
-// acctPasswordKeys are the throttle keys of a password login (L1, L6): the login as
-// typed (for L1, unit account + "/" + login) and the client address. Unknown accounts
-// are counted like known ones, so neither the captcha nor the lock tells them apart.
-func (s *Server) acctPasswordKeys(r *http.Request, login string) []throttle.Key {
-	return []throttle.Key{
-		s.Throttle.AccountKey(throttle.ScopeLoginAccount, login),
-		s.Throttle.AddrKey(throttle.ScopeLoginAddr, clientAddr(r)),
-	}
-}
-
-// acctBegin reserves one attempt on keys before the secret is checked (throttle
-// package), redeeming the form's captcha token when the keys ask for it (acsReserve).
-// When it refuses, it has answered (done is true and err is the handler's result): the
-// form with the captcha when one is needed, exactly the wrong-credentials answer when a
-// key is locked, an error when the database failed (fail closed: the secret is not
-// checked).
-func (s *Server) acctBegin(w http.ResponseWriter, r *http.Request, d *acctLoginData, keys []throttle.Key, badMsg string) (tk throttle.Ticket, done bool, err error) {
-	ctx := r.Context()
-	tk, msg, err := s.acsReserve(r, d.Form.Get(captcha.FormField), keys)
-	if msg != "" {
-		d.CaptchaError = msg
-	}
-	switch {
-	case err == nil:
-		return tk, false, nil
-	case errors.Is(err, throttle.ErrCaptchaRequired):
-		d.Captcha = true
-		if d.CaptchaError == "" {
-			d.CaptchaError = acctMsgCaptcha
-		}
-		return tk, true, s.acctRenderLogin(w, r, http.StatusUnprocessableEntity, d)
-	case errors.Is(err, throttle.ErrLocked):
-		// Logged, never shown: the answer is the wrong-credentials one.
-		s.Log.WarnContext(ctx, "login refused: throttle lock", "err", err, "request_id", RequestID(ctx))
-		return tk, true, s.acctRefuse(w, r, d, keys, badMsg)
-	default:
-		return tk, true, err
-	}
-}
-
-// acctOutcome reports the credential check to the throttle: Succeeded when the secret
-// was right (also for a role that is not usable), Failed when it was wrong, Cancel
-// when it was not checked (hashing saturated, database failure).
-func (s *Server) acctOutcome(r *http.Request, tk throttle.Ticket, err error) {
-	ctx := context.WithoutCancel(r.Context())
-	var rerr error
-	switch {
-	case err == nil, errors.Is(err, auth.ErrNotUsable):
-		rerr = tk.Succeeded(ctx)
-	case errors.Is(err, auth.ErrBadCredentials), errors.Is(err, person.ErrBadCredentials):
-		rerr = tk.Failed(ctx)
-	default:
-		rerr = tk.Cancel(ctx)
-	}
-	if rerr != nil {
-		s.Log.ErrorContext(ctx, "login throttle outcome", "err", rerr, "request_id", RequestID(ctx))
-	}
-}
-
-// acctRefuse answers a wrong secret, and a locked key exactly the same way: the form
-// with badMsg, status 422, and the captcha when the keys' counts now ask for it.
-func (s *Server) acctRefuse(w http.ResponseWriter, r *http.Request, d *acctLoginData, keys []throttle.Key, badMsg string) error {
-	d.Form.Top = badMsg
-	d.CaptchaError = ""
-	s.acctCaptchaStatus(r, d, keys...)
-	return s.acctRenderLogin(w, r, http.StatusUnprocessableEntity, d)
-}
-
-// acctCaptchaStatus shows the captcha when the keys' counts ask for it. When the
-// counters cannot be read, it is shown: the submission decides anyway.
-func (s *Server) acctCaptchaStatus(r *http.Request, d *acctLoginData, keys ...throttle.Key) {
-	st, err := s.Throttle.Status(r.Context(), keys...)
-	if err != nil {
-		s.Log.ErrorContext(r.Context(), "login throttle status", "err", err, "request_id", RequestID(r.Context()))
-		d.Captcha = true
-		return
-	}
-	d.Captcha = d.Captcha || st.CaptchaRequired
 }

@@ -107,7 +107,7 @@ func (s *Server) acctRegisterPost(w http.ResponseWriter, r *http.Request) error 
 	case err != nil:
 		return err
 	}
-	if err := s.startSession(w, r, auth.Subject{PersonID: p.ID}); err != nil {
+	if err := s.startSessionProved(w, r, auth.Subject{PersonID: p.ID}, auth.ProofSMS); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/me?notice="+acctNoticeRegistered, http.StatusSeeOther)

@@ -32,8 +32,8 @@ type acctSMS struct {
 	Captcha bool
 }
 
-// acctCodeSent builds the notice for a code sent (or, for the login form and a mobile
-// without an account, said to be sent) to mobile.
+// acctCodeSent builds the notice for a code sent to mobile (the login form words
+// its own: acctMsgLoginCodeSent).
 func (s *Server) acctCodeSent(mobile string, wait time.Duration) acctSMS {
 	ttl := s.Codes.Config().TTL
 	return acctSMS{
@@ -76,8 +76,10 @@ func acctMobile(f *form) (mobile string, ok bool) {
 //
 // quietResend answers a send inside the mobile's resend window as if the code had
 // been sent (the code sent less than a minute ago is still valid): the login form
-// uses it so that its answer is the same for a mobile with an account, which has a
-// window, and one without, which never gets a code (SPEC §4: no account enumeration).
+// uses it so that a second 获取验证码 inside the window answers as the first did,
+// with the remaining countdown, for a mobile with an account and one without (whose
+// sends are withheld but timed alike: acctSendLoginCode; SPEC §4, no account
+// enumeration).
 func (s *Server) acctIssue(r *http.Request, f *form, purpose, mobile string, quietResend bool) (acctSMS, error) {
 	return s.acsIssue(r, f, acctFieldSMSCode, purpose, mobile, quietResend)
 }

@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,8 +20,9 @@ import (
 )
 
 // The brute-force defence of the password and SMS-code logins (SPEC §4, QUALITY.md
-// "Failed logins"): captcha after 3 failures of one account, lock after 5 for 10
-// minutes, the same answer for a locked, unknown or wrong account.
+// "Failed logins", issue 9): captcha after 3 failures of one account, whatever
+// spelling of the login was typed, then a pause of 10 minutes after 5 that the page
+// says, with its end and 找回密码; the same answers for an unknown login.
 
 // solveCaptcha draws a login puzzle in c's browser, solves it like a hand would
 // (the answer read from the database) and returns the pass token.
@@ -87,7 +91,13 @@ type loginAnswer struct {
 	Captcha    bool
 	CaptchaMsg string
 	Location   string
+	// PauseMinutes is the minutes left that the pause message states, 0 when the
+	// page shows no pause (Top is then "").
+	PauseMinutes int
 }
+
+// pauseRe is the pause message (gate-pause), with its time and minutes.
+var pauseRe = regexp.MustCompile(`^登录尝试已暂停：连续多次验证未通过，为保护账户安全，请于北京时间 (\d{2}:\d{2}|\d{1,2}月\d{1,2}日 \d{2}:\d{2}) 后再试（约 (\d+) 分钟）。忘记密码？可通过找回密码重新设置。$`)
 
 func postLogin(t *testing.T, c *client, target string, form url.Values) loginAnswer {
 	t.Helper()
@@ -98,6 +108,16 @@ func postLogin(t *testing.T, c *client, target string, form url.Values) loginAns
 	}
 	doc := parseHTML(t, rec.Body.String())
 	a.Top = topError(doc)
+	if n := doc.First(".gate-pause"); n != nil {
+		m := pauseRe.FindStringSubmatch(n.TextContent())
+		if m == nil {
+			t.Fatalf("pause message %q", n.TextContent())
+		}
+		a.Top, a.PauseMinutes = "", atoi(t, m[2])
+		if link := n.First("a"); link == nil || !strings.HasPrefix(link.AttrOr("href"), "/recover?tab=") || link.TextContent() != "找回密码" {
+			t.Errorf("the pause does not link to 找回密码: %v", link)
+		}
+	}
 	if w := doc.First(".slider-captcha"); w != nil {
 		a.Captcha = true
 		if w.AttrOr("data-captcha-new") != "/captcha/new?purpose=login" || w.AttrOr("data-captcha-field") != captcha.FormField {
@@ -125,7 +145,29 @@ func withToken(f url.Values, token string) url.Values {
 	return g
 }
 
+// pauseText is the pause message's text on a page.
+func pauseText(t *testing.T, rec *httptest.ResponseRecorder) string {
+	t.Helper()
+	n := parseHTML(t, rec.Body.String()).First(".gate-pause")
+	if n == nil {
+		t.Fatalf("no pause on the page: %s", shortBody(rec.Body.String()))
+	}
+	return n.TextContent()
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 var (
+	// paused: attempts are paused for 10 minutes (the throttle's LockFor), whatever
+	// the password, for known and unknown logins alike.
+	paused        = loginAnswer{Code: http.StatusUnprocessableEntity, PauseMinutes: 10}
 	wrongLogin    = loginAnswer{Code: http.StatusUnprocessableEntity, Top: acctMsgBadLogin}
 	wrongCaptcha  = loginAnswer{Code: http.StatusUnprocessableEntity, Top: acctMsgBadLogin, Captcha: true}
 	captchaWanted = loginAnswer{Code: http.StatusUnprocessableEntity, Captcha: true, CaptchaMsg: acctMsgCaptcha}
@@ -173,21 +215,30 @@ func TestAcctLoginThrottleCaptchaAndLock(t *testing.T) {
 		postLogin(t, c, "/login/person", wrong)
 	}
 	wantAnswer(t, "wrong 4", postLogin(t, c, "/login/person", withToken(wrong, solveCaptcha(t, ts, c, 3))), wrongCaptcha)
-	wrong5 := postLogin(t, c, "/login/person", withToken(wrong, solveCaptcha(t, ts, c, 4)))
-	wantAnswer(t, "wrong 5", wrong5, wrongCaptcha)
-	locked := postLogin(t, c, "/login/person", withToken(right, solveCaptcha(t, ts, c, 5)))
-	wantAnswer(t, "right while locked", locked, wrong5)
+	// Issue 9: the fifth failure pauses the attempts, and the page says so (it
+	// said "账号或密码错误" forever before, even for the right password).
+	wantAnswer(t, "wrong 5", postLogin(t, c, "/login/person", withToken(wrong, solveCaptcha(t, ts, c, 4))), paused)
+	// The clock is 09:00 in Beijing: the pause ends at 09:10.
+	rec := c.post(t, "/login/person", withToken(right, solveCaptcha(t, ts, c, 5)))
+	wantStatus(t, "right while paused", rec, http.StatusUnprocessableEntity)
+	if got, want := pauseText(t, rec), "登录尝试已暂停：连续多次验证未通过，为保护账户安全，请于北京时间 09:10 后再试（约 10 分钟）。忘记密码？可通过找回密码重新设置。"; got != want {
+		t.Errorf("pause message %q, want %q", got, want)
+	}
 	wantAnswer(t, "right while locked, another browser and address", func() loginAnswer {
 		o := newClient(ts)
 		o.remote = "192.0.2.44:1000"
 		return postLogin(t, o, "/login/person", withToken(right, solveCaptcha(t, ts, o, 6)))
-	}(), wrong5)
-	wantAnswer(t, "wrong while locked", postLogin(t, c, "/login/person", withToken(wrong, solveCaptcha(t, ts, c, 7))), wrong5)
+	}(), paused)
+	// The mobile names the same account: it is paused too.
+	wantAnswer(t, "right with the mobile while locked", postLogin(t, c, "/login/person", url.Values{"login": {p.Mobile}, "password": {testPassword}}), paused)
+	wantAnswer(t, "wrong while locked", postLogin(t, c, "/login/person", withToken(wrong, solveCaptcha(t, ts, c, 7))), paused)
 	if c.session() != "" {
 		t.Fatal("signed in while locked")
 	}
+	clock.Advance(9 * time.Minute)
+	wantAnswer(t, "one minute before the end", postLogin(t, c, "/login/person", right), loginAnswer{Code: http.StatusUnprocessableEntity, PauseMinutes: 1})
 
-	clock.Advance(10*time.Minute + time.Second)
+	clock.Advance(time.Minute + time.Second)
 	got = postLogin(t, c, "/login/person", right)
 	wantAnswer(t, "right after the lock", got, loginAnswer{Code: http.StatusSeeOther, Location: "/me"})
 }
@@ -216,7 +267,7 @@ func TestAcctLoginThrottleSameForUnknown(t *testing.T) {
 		}
 		return out
 	}
-	want := []loginAnswer{wrongLogin, wrongLogin, wrongCaptcha, captchaWanted, wrongCaptcha, wrongCaptcha, wrongCaptcha}
+	want := []loginAnswer{wrongLogin, wrongLogin, wrongCaptcha, captchaWanted, wrongCaptcha, paused, paused}
 	cases := []struct {
 		name, target string
 		form         url.Values
@@ -232,16 +283,18 @@ func TestAcctLoginThrottleSameForUnknown(t *testing.T) {
 			wantAnswer(t, tc.name+" attempt "+string(rune('1'+j)), got[j], want[j])
 		}
 	}
-	// The unit login is locked per unit account and login: the right password now
-	// answers as a wrong one.
+	// The legal rep's unit login is paused with the right password too, and with
+	// the unit number and the mobile.
 	c := newClient(ts)
 	c.remote = "192.0.2.200:4000"
 	right := url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {testPassword}}
-	wantAnswer(t, "unit right while locked", postLogin(t, c, "/login/unit", withToken(right, solveCaptcha(t, ts, c, 20))), wrongCaptcha)
-	// The unit login's counter is "unit account/login": the same person's personal
-	// login is counted apart.
-	wantAnswer(t, "person login unaffected", postLogin(t, c, "/login/person", url.Values{"login": {rep.IDNumber}, "password": {testPassword}}),
-		loginAnswer{Code: http.StatusSeeOther, Location: "/me"})
+	wantAnswer(t, "unit right while locked", postLogin(t, c, "/login/unit", withToken(right, solveCaptcha(t, ts, c, 20))), paused)
+	wantAnswer(t, "unit number and mobile while locked", postLogin(t, c, "/login/unit",
+		url.Values{"account": {u.UnitNumber}, "login": {rep.Mobile}, "password": {testPassword}}), paused)
+	// Issue 9: the legal rep's unit login checks their personal password, so it
+	// counts on the person: the personal login is paused too (it was counted apart
+	// before, under "unit account/login").
+	wantAnswer(t, "person login paused", postLogin(t, c, "/login/person", url.Values{"login": {rep.IDNumber}, "password": {testPassword}}), paused)
 }
 
 // TestAcctLoginThrottleParallel: however many guesses arrive at once, at most five
@@ -292,6 +345,6 @@ func TestAcctLoginThrottleParallel(t *testing.T) {
 	c := newClient(ts)
 	got := postLogin(t, c, "/login/person", withToken(url.Values{"login": {p.IDNumber}, "password": {testPassword}}, solveCaptcha(t, ts, c, 200)))
 	if checked == 5 {
-		wantAnswer(t, "right after 5 parallel failures", got, wrongCaptcha)
+		wantAnswer(t, "right after 5 parallel failures", got, paused)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"hall/internal/auth"
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/sms"
@@ -171,13 +172,16 @@ func (s *Server) acsShell(r *http.Request, who acsWho) (ucShell, error) {
 	return s.ucShellFor(r.Context(), "account")
 }
 
-// acsReauthKeysFor are the throttle keys of the current password of who.
+// acsReauthKeysFor are the throttle keys of the current password of who: the
+// counter its login counts on (the membership's for a unit password, the person's
+// for the account password; login_gate.go), so guesses here and at the login pages
+// share one limit, and the client address.
 func (s *Server) acsReauthKeysFor(r *http.Request, who acsWho) []throttle.Key {
 	v := visitorFrom(r.Context())
 	if who.UnitPassword {
-		return s.acsReauthKeys(r, v.Unit.USCC+"/"+v.Person.IDNumber)
+		return s.gateCredentialKeys(r, auth.Credential{MembershipID: v.Membership.ID})
 	}
-	return s.acsReauthKeys(r, v.Person.IDNumber)
+	return s.gateCredentialKeys(r, auth.Credential{PersonID: v.Person.ID})
 }
 
 // acsCheckFor is the check of the current password of who.
@@ -284,7 +288,11 @@ func (s *Server) acsPasswordPost(inUnit bool) handlerFunc {
 		s.acsNotify(r, v.Person.Mobile, change, "")
 		// The change ended this browser's session with the others; it has just
 		// proved the password, so it gets a new one for the same subject.
-		if err := s.startSession(w, r, v.Session.Subject); err != nil {
+		proof := auth.ProofPassword
+		if d.UnitPassword {
+			proof = auth.ProofUnitPassword
+		}
+		if err := s.startSessionProved(w, r, v.Session.Subject, proof); err != nil {
 			return err
 		}
 		http.Redirect(w, r, d.Back+"?notice="+url.QueryEscape(notice), http.StatusSeeOther)

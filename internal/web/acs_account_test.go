@@ -294,10 +294,10 @@ func TestAcsReauthThrottle(t *testing.T) {
 	want("wrong 5", post(withToken(wrong, solveCaptcha(t, ts, c, 2))), badCaptcha)
 	want("right while locked", post(withToken(right, solveCaptcha(t, ts, c, 3))), badCaptcha)
 	// The re-authentication counts on the login's counter: the personal login by ID
-	// number is locked too.
+	// number is locked too, and says so (issue 9: it answered as a wrong password).
 	l := newClient(ts)
 	got := postLogin(t, l, "/login/person", withToken(url.Values{"login": {f.rep.IDNumber}, "password": {testPassword}}, solveCaptcha(t, ts, l, 4)))
-	wantAnswer(t, "login while locked", got, wrongCaptcha)
+	wantAnswer(t, "login while locked", got, paused)
 	if _, err := ts.Persons.Authenticate(context.Background(), f.rep.IDNumber, acsNewPassword); err == nil {
 		t.Fatal("the password changed while locked")
 	}

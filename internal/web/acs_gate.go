@@ -66,17 +66,9 @@ func (s *Server) acsReauth(r *http.Request, f *form, keys []throttle.Key, check 
 			return err
 		}
 		err = check(ctx, current)
-		s.acctOutcome(r, tk, err)
+		s.gateOutcome(r, tk, err)
 		return err
 	}
-}
-
-// acsReauthKeys are the throttle keys of a re-authentication: the account as its
-// login counts it (the ID number for a personal password, "USCC/ID number" for a
-// unit password), so guesses here and at the login page share one limit, and the
-// client address.
-func (s *Server) acsReauthKeys(r *http.Request, account string) []throttle.Key {
-	return s.acctPasswordKeys(r, account)
 }
 
 // acsCaptchaStatus reports whether the keys' counts ask for the captcha now; when

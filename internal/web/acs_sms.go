@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -60,16 +59,7 @@ func (s *Server) acsSendGate(r *http.Request, f *form, field, mobile string) (tk
 // acsSendDone reports a reserved send: kept when a code went out (or the answer
 // said so), given back when nothing was sent.
 func (s *Server) acsSendDone(r *http.Request, tk throttle.Ticket, sent bool) {
-	ctx := context.WithoutCancel(r.Context())
-	var err error
-	if sent {
-		err = tk.Succeeded(ctx)
-	} else {
-		err = tk.Cancel(ctx)
-	}
-	if err != nil {
-		s.Log.ErrorContext(ctx, "sms send throttle outcome", "err", err, "request_id", RequestID(ctx))
-	}
+	s.ticketDone(r, tk, sent, "sms send throttle outcome")
 }
 
 // acsIssue is acctIssue with the message beside field and the send counted first
@@ -79,15 +69,16 @@ func (s *Server) acsIssue(r *http.Request, f *form, field, purpose, mobile strin
 	if !ok || err != nil {
 		return st, err
 	}
-	return s.acsIssueReserved(r, f, tk, field, purpose, mobile, quietResend)
+	return s.acsIssueReserved(r, f, tk, field, sms.Request{Purpose: purpose, Mobile: mobile}, quietResend)
 }
 
-// acsIssueReserved sends the code for a send acsSendGate has counted, and reports
-// the outcome to tk.
-func (s *Server) acsIssueReserved(r *http.Request, f *form, tk throttle.Ticket, field, purpose, mobile string, quietResend bool) (acctSMS, error) {
-	iss, err := s.Codes.Issue(r.Context(), sms.Request{
-		Purpose: purpose, Binding: visitorFrom(r.Context()).Binding, Mobile: mobile, ClientAddr: clientAddr(r),
-	})
+// acsIssueReserved sends the code of req (purpose, mobile, and Withhold when it is
+// not to go out) for a send acsSendGate has counted, bound to the visitor's browser,
+// and reports the outcome to tk.
+func (s *Server) acsIssueReserved(r *http.Request, f *form, tk throttle.Ticket, field string, req sms.Request, quietResend bool) (acctSMS, error) {
+	mobile := req.Mobile
+	req.Binding, req.ClientAddr = visitorFrom(r.Context()).Binding, clientAddr(r)
+	iss, err := s.Codes.Issue(r.Context(), req)
 	var fe *ident.FieldError
 	var re *sms.RateError
 	quiet := errors.As(err, &re) && quietResend && re.Reason == sms.ReasonResend

@@ -9,6 +9,7 @@ import (
 	"hall/internal/auth"
 	"hall/internal/ident"
 	"hall/internal/person"
+	"hall/internal/throttle"
 )
 
 // The companion app (掌上APP, SPEC A1, A2) is a mobile web app served under /app/ by
@@ -35,6 +36,14 @@ type appData struct {
 	Form   *form
 	Next   string // the login form's return path
 	Kind   string // app-service: "legal-rep" (我是经办人 is agt_app.go)
+	// The login form's captcha and pause (login_gate.go).
+	gateView
+}
+
+// gate is the app's sign-in form as the login gate sees it: the same gate, message
+// and counters as the hall's 个人登录.
+func (d *appData) gate() gateForm {
+	return gateForm{Form: d.Form, View: &d.gateView, BadMsg: acctMsgBadLogin, RecoverURL: gateRecoverPerson}
 }
 
 func (s *Server) appRender(w http.ResponseWriter, r *http.Request, status int, page, title, tab string, d *appData) error {
@@ -84,14 +93,17 @@ func (s *Server) appHome(w http.ResponseWriter, r *http.Request) error {
 	return s.appRender(w, r, http.StatusOK, "app-home", "首页", "app-home", &appData{})
 }
 
-// appLoginShow is the app's login: 证件号码/移动电话 + 密码.
+// appLoginShow is the app's login: 证件号码/移动电话 + 密码, with the slider captcha
+// when the client address's failures ask for it.
 func (s *Server) appLoginShow(w http.ResponseWriter, r *http.Request) error {
 	d := &appData{Form: newForm(r), Next: appNext(r.URL.Query().Get("next"))}
+	s.gateStatus(r, &d.gateView, s.Throttle.AddrKey(throttle.ScopeLoginAddr, clientAddr(r)))
 	return s.appRender(w, r, http.StatusOK, "app-login", "登录", "app-me", d)
 }
 
-// appLoginPost checks the personal password login (L6, audited by auth.Login) and
-// starts the app's session.
+// appLoginPost checks the personal password login (L6, audited by auth.Login) through
+// the login gate, counted on the same account as the hall's 个人登录 (a lock earned
+// there stops the app too), and starts the app's session.
 func (s *Server) appLoginPost(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
@@ -107,18 +119,31 @@ func (s *Server) appLoginPost(w http.ResponseWriter, r *http.Request) error {
 	if !f.OK() {
 		return s.appRender(w, r, http.StatusUnprocessableEntity, "app-login", "登录", "app-me", d)
 	}
-	p, err := s.Login.Person(r.Context(), f.Get("login"), f.Values.Get("password"),
-		auth.Attempt{ClientAddr: clientAddr(r), RequestID: RequestID(r.Context())})
+	target, err := s.Login.ResolvePerson(r.Context(), f.Get("login"))
+	if err != nil {
+		return err
+	}
+	keys := s.gatePersonKeys(r, target, f.Get("login"))
+	g := d.gate()
+	tk, refused, err := s.gateBegin(r, g, keys)
+	if refused {
+		return s.appRender(w, r, http.StatusUnprocessableEntity, "app-login", "登录", "app-me", d)
+	}
+	if err != nil {
+		return err
+	}
+	p, err := s.Login.CheckPerson(r.Context(), target, f.Values.Get("password"), s.acctAttempt(r))
+	s.gateOutcome(r, tk, err)
 	switch {
 	case errors.Is(err, auth.ErrBadCredentials):
-		f.Top = "账号或密码错误"
+		s.gateRefuse(r, g, keys)
 		return s.appRender(w, r, http.StatusUnprocessableEntity, "app-login", "登录", "app-me", d)
 	case errors.Is(err, person.ErrBusy):
-		return errStatus(http.StatusServiceUnavailable, "系统繁忙，请稍后再试")
+		return errStatus(http.StatusServiceUnavailable, acctMsgBusy)
 	case err != nil:
 		return err
 	}
-	if err := s.startSession(w, r, auth.Subject{PersonID: p.ID}); err != nil {
+	if err := s.startSessionProved(w, r, auth.Subject{PersonID: p.ID}, auth.ProofPassword); err != nil {
 		return err
 	}
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)

@@ -14,7 +14,7 @@ import (
 // It is the web's 手机动态码 login (acct_login.go) drawn by the app's page: the same
 // code purpose (person.PurposeLogin), the same send gate (acsSendGate: per mobile and
 // address, the same answer whether the mobile has an account or not) and the same
-// guess gate (acctBegin with the ScopeSMSGuess keys), so that switching between the
+// guess gate (gateBegin with the ScopeSMSGuess keys), so that switching between the
 // web and the app gains no attempts.
 
 // appLoginSMSView is the app's SMS login for a return path inside the app.
@@ -31,7 +31,7 @@ func (s *Server) appLoginSMSRender(w http.ResponseWriter, r *http.Request, statu
 // address's count can ask for the captcha here, as on the web's form.
 func (s *Server) appLoginSMSShow(w http.ResponseWriter, r *http.Request) error {
 	d := appLoginSMSView(r.URL.Query().Get("next"), newForm(r))
-	s.acctCaptchaStatus(r, d, s.Throttle.AddrKey(throttle.ScopeSMSGuessAddr, clientAddr(r)))
+	s.gateStatus(r, &d.gateView, s.Throttle.AddrKey(throttle.ScopeSMSGuessAddr, clientAddr(r)))
 	return s.acctRenderLogin(w, r, http.StatusOK, d)
 }
 

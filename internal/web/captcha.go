@@ -3,10 +3,13 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 
 	"hall/internal/captcha"
+	"hall/internal/throttle"
 )
 
 // The slider captcha's two JSON endpoints (captcha package documentation, "Web side"):
@@ -18,14 +21,31 @@ import (
 // captchaPurposes are the purposes a page may ask a puzzle for.
 var captchaPurposes = map[string]bool{captcha.PurposeLogin: true, captcha.PurposeRecover: true}
 
-// captchaNew is GET /captcha/new?purpose=P.
+// captchaMsgTooMany is the refusal of a puzzle beyond the address's rate.
+const captchaMsgTooMany = "拼图验证请求过于频繁，请于 %s 后再试"
+
+// captchaNew is GET /captcha/new?purpose=P. Drawing a puzzle costs milliseconds of
+// CPU, so puzzles are counted per client address first (throttle scope
+// captcha-addr, across browsers: a client that drops its cookie is still one
+// address); beyond the rate the answer is 429 with the time to come back, and no
+// puzzle is drawn.
 func (s *Server) captchaNew(w http.ResponseWriter, r *http.Request) error {
 	purpose := r.URL.Query().Get("purpose")
 	if !captchaPurposes[purpose] {
 		s.captchaJSON(w, http.StatusBadRequest, captchaFailure(captcha.ErrInvalid))
 		return nil
 	}
+	tk, err := s.anonReserve(r, throttle.ScopeCaptchaAddr)
+	var limited *anonRateError
+	if errors.As(err, &limited) {
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(limited.Until.Sub(s.Now()).Seconds()+0.5))))
+		s.captchaJSON(w, http.StatusTooManyRequests, captchaMessage(fmt.Sprintf(captchaMsgTooMany, limited.Until.In(shanghai).Format("15:04"))))
+		return nil
+	} else if err != nil {
+		return err
+	}
 	ch, err := s.Captcha.New(r.Context(), purpose, visitorFrom(r.Context()).Binding)
+	s.anonDone(r, tk, err == nil)
 	switch {
 	case errors.Is(err, captcha.ErrTooMany):
 		s.captchaJSON(w, http.StatusTooManyRequests, captchaFailure(err))
@@ -69,11 +89,14 @@ func (s *Server) captchaVerify(w http.ResponseWriter, r *http.Request) error {
 }
 
 // captchaFailure is the {"ok": false, "message": …} body of a refused request.
-func captchaFailure(err error) []byte {
+func captchaFailure(err error) []byte { return captchaMessage(captcha.Message(err)) }
+
+// captchaMessage is the {"ok": false, "message": msg} body.
+func captchaMessage(msg string) []byte {
 	b, _ := json.Marshal(struct {
 		OK      bool   `json:"ok"`
 		Message string `json:"message"`
-	}{false, captcha.Message(err)})
+	}{false, msg})
 	return b
 }
 

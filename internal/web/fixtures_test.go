@@ -303,9 +303,24 @@ func (c *client) setSession(token string) {
 
 // signIn signs the client in as subj with a session created directly, as a login
 // page would after checking credentials.
+//
+// The session records the proof a login of subj makes with a password (the
+// personal one, or the unit password of an administrator or agent), made now;
+// signInBy says which proof instead.
 func signIn(t testing.TB, c *client, subj auth.Subject) {
 	t.Helper()
-	token, _, err := c.ts.Sessions.Create(context.Background(), subj, auth.Meta{ClientAddr: "192.0.2.1"})
+	proof := auth.ProofPassword
+	if subj.UnitID != 0 {
+		proof = ueLoginProof(subj)
+	}
+	signInBy(t, c, subj, proof)
+}
+
+// signInBy is signIn for a session opened with proof (auth.ProofSMS for a
+// 手机动态码 login, auth.ProofNone for a session that proved nothing it records).
+func signInBy(t testing.TB, c *client, subj auth.Subject, proof auth.Proof) {
+	t.Helper()
+	token, _, err := c.ts.Sessions.Create(context.Background(), subj, auth.Meta{ClientAddr: "192.0.2.1", Proof: proof})
 	if err != nil {
 		t.Fatalf("session: %v", err)
 	}

@@ -271,6 +271,31 @@ func (fx *mtxFx) client(t testing.TB, subj string) *client {
 	return c
 }
 
+// clientAs is client with the session as says (mtxAsLogin: client's).
+func (fx *mtxFx) clientAs(t testing.TB, subj string, as int) *client {
+	t.Helper()
+	p, ok := fx.people[subj]
+	switch {
+	case !ok || as == mtxAsLogin:
+		return fx.client(t, subj)
+	case as == mtxAsPersonalSMS:
+		c := fx.client(t, mtxAnon)
+		c.remote = fmt.Sprintf("198.51.100.%d:40000", 10+slices.Index(mtxSubjects, subj))
+		signInBy(t, c, auth.Subject{PersonID: p.ID}, auth.ProofSMS)
+		return c
+	}
+	c := fx.client(t, subj)
+	sess, err := fx.ts.Sessions.Lookup(context.Background(), c.session())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.ts.DB.Exec(context.Background(), "UPDATE sessions SET proved_at = ? WHERE token_hash = ?",
+		store.Time(fx.clk.Now().Add(-dlgReauthWindow-time.Minute)), sess.ID); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // mtxStateQueries read what a refused request must not change.
 var mtxStateQueries = []string{
 	`SELECT id, unit_id, person_id, role, status, valid_from, valid_until, COALESCE(password_hash, ''), confirmed_at, revoked_at
@@ -430,12 +455,25 @@ type mtxProbe struct {
 	form    func(c *mtxCell) url.Values
 	needs   int
 	// phase 2 probes run after all others: they replace and remove U's admin.
-	phase  int
+	phase int
+	// as is the session the cell's client has (mtxAsLogin when zero).
+	as     int
 	before func(t *testing.T, c *mtxCell)
 	want   map[string]mtxWant
 }
 
 func mtxPath(p string) func(*mtxCell) string { return func(*mtxCell) string { return p } }
+
+// The sessions a probe's client may have (mtxProbe.as).
+const (
+	// mtxAsLogin: the session a password login of the subject made just now.
+	mtxAsLogin = iota
+	// mtxAsPersonalSMS: the subject's person alone, signed in by 手机动态码.
+	mtxAsPersonalSMS
+	// mtxAsStale: the subject's usual session, its login's proof older than the
+	// re-authentication window of 经办人管理.
+	mtxAsStale
+)
 
 // mtxOutsideCenter fills the cells of the visitors without a usable unit session on
 // a route of the center (ucGuard): a unit session whose grant is expired or not
@@ -609,6 +647,15 @@ func mtxLeft(t *testing.T, c *mtxCell) {
 	}
 }
 
+// mtxStayed checks that the session did not enter a unit: it is still the
+// subject's personal session.
+func mtxStayed(t *testing.T, c *mtxCell) {
+	sess, err := c.fx.ts.Sessions.Lookup(context.Background(), c.c.session())
+	if err != nil || sess.Subject.UnitID != 0 {
+		t.Errorf("the session after the refused entry: %+v, %v", sess.Subject, err)
+	}
+}
+
 // mtxSwitched checks that the session acts for the unit of the subject.
 func mtxSwitched(t *testing.T, c *mtxCell) {
 	doc := c.c.page(t, "/unit/", http.StatusOK)
@@ -687,6 +734,37 @@ func mtxProbes() []mtxProbe {
 		form: func(*mtxCell) url.Values { return url.Values{"unit_id": {"1 OR 1=1"}} },
 		want: mtxSigned(map[string]mtxWant{mtxLegalRep: bad, mtxAdmin: bad, mtxAgentIn: bad, mtxAgentOut: bad,
 			mtxOtherRep: bad, mtxOtherAgent: bad, mtxExpiredPerson: bad, mtxPendingPerson: bad})})
+	// Entering U from a personal session opened by 手机动态码 (SPEC L7): nobody enters
+	// without the role's password (the legal rep's personal one, the unit password of
+	// the others); a wrong one is refused; the right one enters.
+	repAsks, unitAsks := mtxOK("验证登录密码").then(mtxStayed), mtxOK("输入经办密码").then(mtxStayed)
+	personalSwitch := func(lr, other mtxWant) map[string]mtxWant {
+		m := mtxSigned(map[string]mtxWant{mtxLegalRep: lr, mtxAdmin: other, mtxAgentIn: other, mtxAgentOut: other,
+			mtxOtherRep: noRole, mtxOtherAgent: noRole, mtxExpiredPerson: notUsable, mtxPendingPerson: notUsable})
+		// Their sessions here are personal too: the role is what is not usable.
+		m[mtxExpired], m[mtxPending] = notUsable, notUsable
+		return m
+	}
+	enterWith := func(pw func(c *mtxCell) string) func(c *mtxCell) url.Values {
+		return func(c *mtxCell) url.Values {
+			v := switchTo(mtxU)(c)
+			v.Set(ueFieldPassword, pw(c))
+			return v
+		}
+	}
+	rolePassword := func(c *mtxCell) string {
+		if c.subj == mtxLegalRep || c.subj == mtxOtherRep {
+			return testPassword
+		}
+		return mtxUnitPassword
+	}
+	add(mtxProbe{pattern: "POST /unit/switch", name: "to this unit from an SMS-code session, no password", method: "POST",
+		path: mtxPath("/unit/switch"), form: switchTo(mtxU), as: mtxAsPersonalSMS, want: personalSwitch(repAsks, unitAsks)})
+	add(mtxProbe{pattern: "POST /unit/switch", name: "to this unit from an SMS-code session, wrong password", method: "POST",
+		path: mtxPath("/unit/switch"), form: enterWith(func(*mtxCell) string { return "Mtx-Wrong-Pass-1" }), as: mtxAsPersonalSMS,
+		want: personalSwitch(mtxRefused(ueMsgWrongPerson).then(mtxStayed), mtxRefused(ueMsgWrongUnit).then(mtxStayed))})
+	add(mtxProbe{pattern: "POST /unit/switch", name: "to this unit from an SMS-code session, the role's password", method: "POST",
+		path: mtxPath("/unit/switch"), form: enterWith(rolePassword), as: mtxAsPersonalSMS, want: personalSwitch(home, home)})
 	left := mtxSee("/me").then(mtxLeft)
 	add(mtxProbe{pattern: "POST /unit/leave", method: "POST", path: mtxPath("/unit/leave"), form: func(*mtxCell) url.Values { return url.Values{} },
 		want: mtxSigned(map[string]mtxWant{mtxLegalRep: left, mtxAdmin: left, mtxAgentIn: left, mtxAgentOut: left,
@@ -772,6 +850,36 @@ func mtxProbes() []mtxProbe {
 		path: agentPath(uAdminID, "/remove"), want: mtxManagers(noAgent, noAgent, noAgent)})
 	add(mtxProbe{pattern: "POST /unit/agents/{id}/remove", name: "this unit's legal rep by the agent route", method: "POST",
 		path: agentPath(uRepID, "/remove"), want: mtxManagers(noAgent, noAgent, noAgent)})
+
+	// Every change of 经办人管理 from a session whose proof is older than the window
+	// asks for the role's password first and changes nothing (dlgFresh runs before
+	// the command's own checks); with the password it goes on.
+	reauth := mtxOK("验证身份")
+	for _, pr := range []mtxProbe{
+		{pattern: "POST /unit/agents/admin/new", path: mtxPath("/unit/agents/admin/new"), form: nominee, needs: mtxNominees},
+		{pattern: "POST /unit/agents/admin/{id}/replace", path: vAdminPath("/replace"), form: nominee, needs: mtxNominees},
+		{pattern: "POST /unit/agents/admin/{id}/remove", path: vAdminPath("/remove")},
+		{pattern: "POST /unit/agents/new", form: func(c *mtxCell) url.Values { return c.agentForm() }, path: mtxPath("/unit/agents/new"), needs: mtxNominees},
+		{pattern: "POST /unit/agents/{id}/edit", path: agentPath(mtxTU, "/edit"), form: edit, needs: mtxTargets},
+		{pattern: "POST /unit/agents/{id}/remove", path: agentPath(mtxTU, "/remove"), needs: mtxTargets},
+	} {
+		pr.name, pr.method, pr.as = "proof older than the window", "POST", mtxAsStale
+		pr.want = mtxManagers(reauth, reauth, reauth)
+		add(pr)
+	}
+	reauthWith := func(pw func(c *mtxCell) string) func(c *mtxCell) url.Values {
+		return func(c *mtxCell) url.Values {
+			v := c.agentForm()
+			v.Set(dlgFieldReauth, pw(c))
+			return v
+		}
+	}
+	add(mtxProbe{pattern: "POST /unit/agents/new", name: "proof older than the window, wrong password", method: "POST",
+		path: mtxPath("/unit/agents/new"), form: reauthWith(func(*mtxCell) string { return "Mtx-Wrong-Pass-2" }), needs: mtxNominees,
+		as: mtxAsStale, want: mtxManagers(mtxRefused(dlgMsgReauthWrong), mtxRefused(dlgMsgReauthWrong), mtxRefused(dlgMsgReauthWrong))})
+	add(mtxProbe{pattern: "POST /unit/agents/new", name: "proof older than the window, re-authenticated", method: "POST",
+		path: mtxPath("/unit/agents/new"), form: reauthWith(rolePassword), needs: mtxNominees, as: mtxAsStale,
+		want: mtxManagers(added(mtxU), added(mtxU), added(mtxV))})
 
 	// The business entry (agtBusiness): an expired or unconfirmed grant is refused
 	// with its reason; a personal session goes to the chooser.
@@ -945,7 +1053,7 @@ func (fx *mtxFx) run(t *testing.T, pr mtxProbe, subj string, want mtxWant, mux *
 	if pr.before != nil {
 		pr.before(t, c)
 	}
-	c.c = fx.client(t, subj)
+	c.c = fx.clientAs(t, subj, pr.as)
 	path := pr.path(c)
 	if _, pat := mux.Handler(httptest.NewRequest(pr.method, path, nil)); pat != pr.pattern {
 		t.Errorf("%s %s is routed to %q, not to %q", pr.method, path, pat, pr.pattern)

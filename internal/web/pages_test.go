@@ -46,6 +46,9 @@ var pageURLs = map[string]struct {
 	"uc-home":   {"/unit/", http.StatusOK},
 	"uc-soon":   {"/unit/info", http.StatusOK},
 	"uc-choose": {"/unit/choose", http.StatusOK},
+	// Only a POST of the chooser shows the entry page: TestUEEnterAsAdmin checks it
+	// with checkPage; here a GET answers 404.
+	"uc-enter": {"/unit/switch", http.StatusNotFound},
 
 	// Password recovery (P1) and the app's 重置单位密码 (P2).
 	"rec-recover": {"/recover", http.StatusOK},
@@ -62,6 +65,9 @@ var pageURLs = map[string]struct {
 	"dlg-admin-form": {"/unit/agents/admin/new", http.StatusOK},
 	"dlg-agent-form": {"/unit/agents/new", http.StatusOK},
 	"dlg-remove":     {"/unit/agents/999999/remove", http.StatusNotFound},
+	// Only a change without a recent proof shows it: TestDlgReauthAddAgent checks it
+	// with checkPage.
+	"dlg-reauth": {"/unit/agents/999999/edit", http.StatusNotFound},
 
 	// 账号设置 (U9) and the personal center's changes.
 	"acs-account":  {"/unit/account", http.StatusOK},
@@ -85,6 +91,8 @@ var pageSignIn = map[string]string{
 	"dlg-admin-form": "unit",
 	"dlg-agent-form": "unit",
 	"dlg-remove":     "unit",
+	"dlg-reauth":     "unit",
+	"uc-enter":       "person",
 
 	"acs-account":  "unit",
 	"acs-password": "unit",

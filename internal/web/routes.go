@@ -105,20 +105,21 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "POST /unit/leave", s.signedIn(s.ucLeave))
 
 	// 经办人管理 (U6): the administrator and the agents of the session's unit, for its
-	// legal rep and administrator (dlgGuard); more specific than /unit/{section}.
+	// legal rep and administrator (dlgGuard), every change behind a recent
+	// re-authentication (dlgFresh); more specific than /unit/{section}.
 	s.handle(mux, "GET /unit/agents", s.dlgGuard(s.dlgShow))
 	s.handle(mux, "GET /unit/agents/admin/new", s.dlgGuard(s.dlgAdminNewShow))
-	s.handle(mux, "POST /unit/agents/admin/new", s.dlgGuard(s.dlgAdminNewPost))
+	s.handle(mux, "POST /unit/agents/admin/new", s.dlgGuard(s.dlgFresh(s.dlgAdminNewPost)))
 	s.handle(mux, "GET /unit/agents/admin/{id}/replace", s.dlgGuard(s.dlgAdminReplaceShow))
-	s.handle(mux, "POST /unit/agents/admin/{id}/replace", s.dlgGuard(s.dlgAdminReplacePost))
+	s.handle(mux, "POST /unit/agents/admin/{id}/replace", s.dlgGuard(s.dlgFresh(s.dlgAdminReplacePost)))
 	s.handle(mux, "GET /unit/agents/admin/{id}/remove", s.dlgGuard(s.dlgAdminRemoveShow))
-	s.handle(mux, "POST /unit/agents/admin/{id}/remove", s.dlgGuard(s.dlgAdminRemovePost))
+	s.handle(mux, "POST /unit/agents/admin/{id}/remove", s.dlgGuard(s.dlgFresh(s.dlgAdminRemovePost)))
 	s.handle(mux, "GET /unit/agents/new", s.dlgGuard(s.dlgAgentNewShow))
-	s.handle(mux, "POST /unit/agents/new", s.dlgGuard(s.dlgAgentNewPost))
+	s.handle(mux, "POST /unit/agents/new", s.dlgGuard(s.dlgFresh(s.dlgAgentNewPost)))
 	s.handle(mux, "GET /unit/agents/{id}/edit", s.dlgGuard(s.dlgAgentEditShow))
-	s.handle(mux, "POST /unit/agents/{id}/edit", s.dlgGuard(s.dlgAgentEditPost))
+	s.handle(mux, "POST /unit/agents/{id}/edit", s.dlgGuard(s.dlgFresh(s.dlgAgentEditPost)))
 	s.handle(mux, "GET /unit/agents/{id}/remove", s.dlgGuard(s.dlgAgentRemoveShow))
-	s.handle(mux, "POST /unit/agents/{id}/remove", s.dlgGuard(s.dlgAgentRemovePost))
+	s.handle(mux, "POST /unit/agents/{id}/remove", s.dlgGuard(s.dlgFresh(s.dlgAgentRemovePost)))
 
 	// The unit's business: every route here passes agtBusiness, the one authorization
 	// check of role, scope, validity and the session's unit (U6).

@@ -21,7 +21,7 @@ func ucBrowserLogin(t *testing.T, p *browsertest.Page, base, account, login, pas
 
 // TestBrowserUCSwitchUnits: a person who is the legal rep of one unit and the admin
 // of another signs in to the first, finds the menu and the header, switches to the
-// second with 切换单位, and signs out.
+// second with 切换单位 (giving its 经办密码), and signs out.
 func TestBrowserUCSwitchUnits(t *testing.T) {
 	ts := newTestServer(t)
 	f := ucNewTwoUnits(t, ts, 61)
@@ -58,9 +58,7 @@ func TestBrowserUCSwitchUnits(t *testing.T) {
 	p.WaitURL("/unit/choose")
 	p.WaitText(f.other.Name)
 	p.WaitText("当前单位")
-	p.Click("进入")
-	p.WaitURL("/unit/")
-	p.WaitText("单位主页")
+	ueBrowserEnter(p, f.other.ID, "经办密码", "Uc-Admin-Pass-2")
 	if got := p.Text(".uc-unit-name"); got != f.other.Name {
 		t.Errorf("header unit after the switch %q, want %q", got, f.other.Name)
 	}

@@ -126,10 +126,16 @@ func (s *Server) ucSwitch(w http.ResponseWriter, r *http.Request) error {
 		s.ucRecordDenied(r, id, "not_usable")
 		return errStatus(http.StatusForbidden, ucMsgNotUsable)
 	}
+	// The role's password first (unit_enter.go): the session alone does not prove it.
+	proof, method, done, err := s.ueProve(w, r, id, m)
+	if done {
+		return err
+	}
 	subj := auth.Subject{PersonID: v.Person.ID, UnitID: id, Role: auth.Role(m.Role)}
 	e := s.ucEntry(r, "unit.switch", audit.Success)
 	e.UnitID, e.Role, e.Target = id, string(m.Role), "unit:"+strconv.FormatInt(id, 10)
-	return s.ucMove(w, r, subj, e, "/unit/")
+	e.Detail["method"] = method
+	return s.ucMove(w, r, subj, proof, e, "/unit/")
 }
 
 // ucLeave ends acting for the unit: the session goes back to the person alone.
@@ -141,15 +147,16 @@ func (s *Server) ucLeave(w http.ResponseWriter, r *http.Request) error {
 	}
 	e := s.ucEntry(r, "unit.leave", audit.Success)
 	e.UnitID, e.Role, e.Target = v.Unit.ID, string(v.Membership.Role), "unit:"+strconv.FormatInt(v.Unit.ID, 10)
-	return s.ucMove(w, r, auth.Subject{PersonID: v.Person.ID}, e, "/me")
+	return s.ucMove(w, r, auth.Subject{PersonID: v.Person.ID}, auth.ProofNone, e, "/me")
 }
 
-// ucMove rotates the session to subj, records e and redirects to next. The audit
+// ucMove rotates the session to subj, with the proof the move has just made
+// (ProofNone: the session's own is kept), records e and redirects to next. The audit
 // record is written after the rotation (which has its own transaction); if it
 // cannot be written the new session is ended again, so that nobody acts in a
 // session whose start is not in the log (fail closed).
-func (s *Server) ucMove(w http.ResponseWriter, r *http.Request, subj auth.Subject, e audit.Entry, next string) error {
-	token, err := s.ucSwitchSession(w, r, subj)
+func (s *Server) ucMove(w http.ResponseWriter, r *http.Request, subj auth.Subject, proof auth.Proof, e audit.Entry, next string) error {
+	token, err := s.ucSwitchSession(w, r, subj, proof)
 	if errors.Is(err, auth.ErrNoSession) {
 		// Ended meanwhile (timeout, logout in another tab, a concurrent switch).
 		s.setCookie(w, "hall_session", "", -1)

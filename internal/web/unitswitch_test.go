@@ -95,7 +95,7 @@ func TestUCSwitch(t *testing.T) {
 		t.Fatal("no 切换单位 link for a person with two units")
 	}
 
-	rec := c.post(t, "/unit/switch", ucSwitchForm(f.other.ID))
+	rec := enterUnit(t, c, f.other.ID, "Uc-Admin-Pass-2")
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/unit/" {
 		t.Fatalf("switch: %d → %q\n%s", rec.Code, rec.Header().Get("Location"), shortBody(rec.Body.String()))
 	}
@@ -150,7 +150,7 @@ func TestUCSwitch(t *testing.T) {
 	if id := form.Must(t, `input[name=unit_id]`).AttrOr("value"); id != strconv.FormatInt(f.home.ID, 10) {
 		t.Fatalf("the chooser offers unit %s, want the legal rep's unit %d", id, f.home.ID)
 	}
-	rec = c.post(t, "/unit/switch", ucSwitchForm(f.home.ID))
+	rec = enterUnit(t, c, f.home.ID, testPassword)
 	back := sessionCookie(ts, rec)
 	if rec.Code != http.StatusSeeOther || back == nil {
 		t.Fatalf("switch back: %d", rec.Code)
@@ -270,7 +270,7 @@ func TestUCChoose(t *testing.T) {
 	}
 
 	// Entering from the personal session.
-	rec := personal.post(t, "/unit/switch", ucSwitchForm(f.other.ID))
+	rec := enterUnit(t, personal, f.other.ID, "Uc-Admin-Pass-2")
 	nc := sessionCookie(ts, rec)
 	if rec.Code != http.StatusSeeOther || nc == nil {
 		t.Fatalf("enter from a personal session: %d", rec.Code)
@@ -368,8 +368,9 @@ func TestUCMembershipExpires(t *testing.T) {
 	rc.page(t, "/unit/", http.StatusOK)
 }
 
-// FuzzUCSwitchUnitID posts arbitrary unit_id values: the answer is a redirect, 400 or
-// 403, never a server error, and only the person's own units are ever entered.
+// FuzzUCSwitchUnitID posts arbitrary unit_id values: the answer is a redirect, the
+// entry page of the person's own admin unit (asking its password), 400 or 403, never
+// a server error, and only the person's own units are ever entered.
 func FuzzUCSwitchUnitID(f *testing.F) {
 	ts := newTestServer(f)
 	fx := ucNewTwoUnits(f, ts, 51)
@@ -382,6 +383,14 @@ func FuzzUCSwitchUnitID(f *testing.F) {
 		rec := c.post(t, "/unit/switch", url.Values{"unit_id": {id}})
 		switch rec.Code {
 		case http.StatusBadRequest, http.StatusForbidden:
+		case http.StatusOK:
+			// The entry page asks for the admin's unit password: nothing entered yet.
+			if nc := sessionCookie(ts, rec); nc != nil {
+				t.Fatalf("unit_id %q: the entry page set a session cookie", id)
+			}
+			if got := parseHTML(t, rec.Body.String()).Must(t, `form[action="/unit/switch"] input[name=unit_id]`).AttrOr("value"); got != strconv.FormatInt(fx.other.ID, 10) {
+				t.Fatalf("unit_id %q: the entry page is for unit %s", id, got)
+			}
 		case http.StatusSeeOther:
 			nc := sessionCookie(ts, rec)
 			if nc == nil {

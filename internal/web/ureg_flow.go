@@ -70,6 +70,8 @@ func (s *Server) uregVerifiedPost(w http.ResponseWriter, r *http.Request) error 
 		msg = "尚未完成认证，请使用掌上APP扫描二维码完成认证后再继续。"
 	case errors.Is(err, unitreg.ErrVerification):
 		msg = "认证未通过或认证结果已失效，请重新认证。"
+	case errors.As(err, new(*unitreg.FormError)):
+		return s.uregCompareFailed(w, r, flowID, err)
 	default:
 		return s.uregFlowError(w, r, flowID, err)
 	}
@@ -84,6 +86,32 @@ func (s *Server) uregVerifiedPost(w http.ResponseWriter, r *http.Request) error 
 		d.View.Verification = unitreg.VerifyUsed
 	}
 	return s.uregRender(w, r, http.StatusUnprocessableEntity, d)
+}
+
+// uregCompareFailed answers a registration whose verified legal rep's claim the
+// registry refused (unitreg.Verified): step 1 again with what was typed and the
+// message beside the field concerned, so the legal rep corrects it and starts anew.
+// A registry that cannot answer keeps the verify step, whose 继续 button tries again.
+func (s *Server) uregCompareFailed(w http.ResponseWriter, r *http.Request, flowID string, err error) error {
+	v, verr := s.uregService().Get(r.Context(), flowID, visitorFrom(r.Context()).Binding)
+	if verr != nil {
+		return s.uregFlowError(w, r, flowID, verr)
+	}
+	f := newForm(r)
+	var fe *unitreg.FormError
+	if errors.As(err, &fe) && fe.Top == unitreg.MsgRegistryUnavailable && len(fe.Fields) == 0 {
+		d, verr := s.uregView(r, flowID, f)
+		if verr != nil {
+			return s.uregFlowError(w, r, flowID, verr)
+		}
+		d.Form.Top, d.WaitURL = fe.Top, ""
+		return s.uregRender(w, r, http.StatusServiceUnavailable, d)
+	}
+	f.Values.Set(unitreg.FieldUSCC, v.USCC)
+	f.Values.Set(unitreg.FieldUnitName, v.UnitName)
+	f.Values.Set(unitreg.FieldIDType, string(v.LegalRep.IDType))
+	uregFormFailed(f, err)
+	return s.uregRender(w, r, http.StatusUnprocessableEntity, &uregData{Step: 1, Form: f})
 }
 
 // uregRestartPost is POST /register/unit/{flow}/restart: a new QR code.

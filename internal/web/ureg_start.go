@@ -1,12 +1,17 @@
 package web
 
 import (
+	"cmp"
+	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 
+	"hall/internal/captcha"
 	"hall/internal/flow"
 	"hall/internal/ident"
 	"hall/internal/person"
+	"hall/internal/throttle"
 	"hall/internal/unitreg"
 )
 
@@ -41,6 +46,11 @@ type uregData struct {
 
 	// Step 4.
 	Receipt unitreg.Receipt
+
+	// Step 1 after a few submissions for one unit or from one address: the slider
+	// captcha (uregStartGate), with its message.
+	Captcha      bool
+	CaptchaError string
 }
 
 // uregSMS is what the 短信验证码 field shows after a code was sent.
@@ -115,12 +125,19 @@ func (s *Server) uregStartShow(w http.ResponseWriter, r *http.Request) error {
 	return s.uregRender(w, r, http.StatusOK, d)
 }
 
-// uregStartPost checks step 1 against the registry and starts the flow.
+// uregStartPost checks step 1 and starts the flow. Submissions are counted per USCC
+// and per client address before anything else (uregStartGate); unitreg.Start itself
+// compares nothing with the registry, so every well-formed form gets the same answer.
 func (s *Server) uregStartPost(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
 	}
 	f := newForm(r)
+	d := &uregData{Step: 1, Form: f}
+	tk, done, err := s.uregStartGate(w, r, d)
+	if done {
+		return err
+	}
 	fl, err := s.uregService().Start(r.Context(), visitorFrom(r.Context()).Binding, unitreg.UnitInput{
 		USCC:         f.Get(unitreg.FieldUSCC),
 		Name:         f.Get(unitreg.FieldUnitName),
@@ -129,14 +146,49 @@ func (s *Server) uregStartPost(w http.ResponseWriter, r *http.Request) error {
 		LegalRepName: f.Get(unitreg.FieldLegalRepName),
 		Agreed:       f.Get(unitreg.FieldAgreed) != "",
 	})
+	// A form refused for its fields (or a provider that is down) started nothing:
+	// it does not count.
+	s.anonDone(r, tk, err == nil)
 	if uregFormFailed(f, err) {
-		return s.uregRender(w, r, http.StatusUnprocessableEntity, &uregData{Step: 1, Form: f})
+		return s.uregRender(w, r, http.StatusUnprocessableEntity, d)
 	}
 	if err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/register/unit/"+fl.ID, http.StatusSeeOther)
 	return nil
+}
+
+// Messages of a refused step 1.
+const (
+	uregMsgCaptcha = "提交次数较多，请先拖动滑块完成拼图验证，再点击“下一步”"
+	uregMsgTooMany = "该单位或本网络的注册提交过于频繁，请于 %s 后再试"
+)
+
+// uregStartGate counts one step-1 submission per USCC as typed and per client
+// address (throttle scopes unit-register, unit-register-addr; every one counts):
+// after a few the slider captcha is needed, after more they are refused for a while,
+// like logins. When it refuses it has answered (done is true and err is the
+// handler's result).
+func (s *Server) uregStartGate(w http.ResponseWriter, r *http.Request, d *uregData) (tk throttle.Ticket, done bool, err error) {
+	keys := []throttle.Key{
+		s.Throttle.AccountKey(throttle.ScopeUnitRegister, d.Form.Get(unitreg.FieldUSCC)),
+		s.Throttle.AddrKey(throttle.ScopeUnitRegisterAddr, clientAddr(r)),
+	}
+	tk, msg, err := s.acsReserve(r, d.Form.Get(captcha.FormField), keys)
+	var locked *throttle.LockedError
+	switch {
+	case err == nil:
+		return tk, false, nil
+	case errors.Is(err, throttle.ErrCaptchaRequired):
+		d.Captcha, d.CaptchaError = true, cmp.Or(msg, uregMsgCaptcha)
+		return tk, true, s.uregRender(w, r, http.StatusUnprocessableEntity, d)
+	case errors.As(err, &locked):
+		s.Log.WarnContext(r.Context(), "unit registration refused: throttle lock", "err", err, "request_id", RequestID(r.Context()))
+		d.Form.Top = fmt.Sprintf(uregMsgTooMany, locked.Until.In(shanghai).Format("15:04"))
+		return tk, true, s.uregRender(w, r, http.StatusTooManyRequests, d)
+	}
+	return tk, true, err
 }
 
 // uregFormFailed copies a unitreg.FormError into f and reports whether err was one.

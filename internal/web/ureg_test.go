@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -9,33 +10,25 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"hall/internal/ident"
 	"hall/internal/qr"
 	"hall/internal/registry"
 	"hall/internal/store"
+	"hall/internal/throttle"
 	"hall/internal/unit"
 	"hall/internal/unitreg"
 	"hall/internal/verify"
 )
 
-// TestUregStepOneRefusals: every field of step 1, the passport, the registry rules
-// and an already registered unit each put their message in the right place.
+// TestUregStepOneRefusals: every field of step 1 and the passport put their message
+// in the right place; the registry rules and an already registered unit are
+// answered only after the typed legal rep passed face verification (the next test).
 func TestUregStepOneRefusals(t *testing.T) {
 	ts := newTestServer(t)
 	w := newWorld(ts, 105)
 	fx := w.registered(t, "南京禾源智能装备有限公司", "孙丽娟")
-	taken := w.registered(t, "南京卓越物流有限公司", "马强")
-	p := taken.createPerson(t, ts, w.mobile())
-	err := ts.DB.Tx(t.Context(), func(tx *store.Tx) error {
-		_, err := ts.Units.Create(t.Context(), tx, unit.NewUnit{USCC: taken.Entry.USCC, Name: taken.Entry.Name,
-			UnitType: "企业", Region: taken.Entry.Region, LegalRepPersonID: p.ID})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	unknownUSCC := ident.GenerateUSCC(w.g, "320111")
 
 	tests := []struct {
 		name  string
@@ -58,15 +51,6 @@ func TestUregStepOneRefusals(t *testing.T) {
 			v.Set("id_type", string(ident.IDTypeForeignPassport))
 			v.Set("id_number", "P8765432")
 		}, "id_type", unitreg.MsgPassport},
-		{"not in registry", func(v url.Values) { v.Set("uscc", unknownUSCC) }, "uscc", unitreg.MsgRegistryNotFound},
-		{"name mismatch", func(v url.Values) { v.Set("unit_name", "南京禾源智能科技有限公司") }, "unit_name", registry.ErrNameMismatch.Msg},
-		{"legal rep name mismatch", func(v url.Values) { v.Set("legal_rep_name", "孙丽") }, "id_number", registry.ErrLegalRepMismatch.Msg},
-		{"legal rep number mismatch", func(v url.Values) { v.Set("id_number", taken.Entry.LegalRepIDNumber) }, "id_number", registry.ErrLegalRepMismatch.Msg},
-		{"already registered", func(v url.Values) {
-			for k, vs := range taken.stepOne() {
-				v[k] = vs
-			}
-		}, "uscc", unitreg.MsgUnitTaken},
 	}
 	c := newClient(ts)
 	for _, tt := range tests {
@@ -88,14 +72,129 @@ func TestUregStepOneRefusals(t *testing.T) {
 			}
 		})
 	}
+}
 
-	// A registry outage is a whole-form message, not "the unit does not exist".
+// TestUregRegistryAfterVerification: a claim the registry refuses is answered only
+// once the typed legal rep passed face verification, with step 1 again and the
+// message in the right place; a registry outage then keeps the verify step, whose
+// 继续 goes on once the registry answers.
+func TestUregRegistryAfterVerification(t *testing.T) {
+	ts := newTestServer(t)
+	w := newWorld(ts, 107)
+	fx := w.registered(t, "南京禾源智能装备有限公司", "孙丽娟")
+	taken := w.registered(t, "南京卓越物流有限公司", "马强")
+	p := taken.createPerson(t, ts, w.mobile())
+	err := ts.DB.Tx(t.Context(), func(tx *store.Tx) error {
+		_, err := ts.Units.Create(t.Context(), tx, unit.NewUnit{USCC: taken.Entry.USCC, Name: taken.Entry.Name,
+			UnitType: "企业", Region: taken.Entry.Region, LegalRepPersonID: p.ID})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unknownUSCC := ident.GenerateUSCC(w.g, "320111")
+
+	tests := []struct {
+		name  string
+		edit  func(url.Values)
+		field string // "" for the whole-form message
+		want  string
+	}{
+		{"not in registry", func(v url.Values) { v.Set("uscc", unknownUSCC) }, "uscc", unitreg.MsgRegistryNotFound},
+		{"name mismatch", func(v url.Values) { v.Set("unit_name", "南京禾源智能科技有限公司") }, "unit_name", registry.ErrNameMismatch.Msg},
+		{"legal rep name mismatch", func(v url.Values) { v.Set("legal_rep_name", "孙丽") }, "id_number", registry.ErrLegalRepMismatch.Msg},
+		{"legal rep number mismatch", func(v url.Values) { v.Set("id_number", taken.Entry.LegalRepIDNumber) }, "id_number", registry.ErrLegalRepMismatch.Msg},
+		{"already registered", func(v url.Values) {
+			for k, vs := range taken.stepOne() {
+				v[k] = vs
+			}
+		}, "uscc", unitreg.MsgUnitTaken},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClient(ts)
+			c.remote = fmt.Sprintf("192.0.2.%d:1000", 100+i)
+			form := fx.stepOne()
+			tt.edit(form)
+			flowID := uregStartForm(t, c, form)
+			typed := verify.Person{IDType: ident.IDType(form.Get("id_type")), IDNumber: form.Get("id_number"), Name: form.Get("legal_rep_name")}
+			if _, err := ts.DevVerify.CompleteInApp(t.Context(), uregSessionID(t, c, flowID), typed, true); err != nil {
+				t.Fatal(err)
+			}
+			doc := parsed(t, c.post(t, "/register/unit/"+flowID+"/verified", nil), http.StatusUnprocessableEntity)
+			if got := fieldError(t, doc, tt.field); got != "⚠ "+tt.want && got != tt.want {
+				t.Errorf("beside %s: %q, want %q", tt.field, got, tt.want)
+			}
+			if got := doc.Must(t, "#f-uscc").AttrOr("value"); got != form.Get("uscc") {
+				t.Errorf("uscc not echoed: %q", got)
+			}
+			if doc.First(`form[action="/register/unit"]`) == nil {
+				t.Error("step 1's form is not shown again")
+			}
+		})
+	}
+
+	// A registry outage is a whole-form message at the verify step, not "the unit
+	// does not exist", and no second verification is needed.
+	other := w.registered(t, "南京瀚海电子有限公司", "钱多多")
+	c := newClient(ts)
+	flowID := uregStart(t, c, other)
+	if _, err := ts.DevVerify.CompleteInApp(t.Context(), uregSessionID(t, c, flowID), uregPerson(other), true); err != nil {
+		t.Fatal(err)
+	}
 	ts.DevRegistry.SetUnavailable(true)
-	doc := parsed(t, c.post(t, "/register/unit", fx.stepOne()), http.StatusUnprocessableEntity)
+	doc := parsed(t, c.post(t, "/register/unit/"+flowID+"/verified", nil), http.StatusServiceUnavailable)
 	if got := topError(doc); !strings.Contains(got, unitreg.MsgRegistryUnavailable) {
 		t.Errorf("registry down: %q", got)
 	}
+	if doc.First(`form[action="/register/unit/`+flowID+`/verified"]`) == nil {
+		t.Error("no way to go on after the outage")
+	}
 	ts.DevRegistry.SetUnavailable(false)
+	if loc := redirected(t, c.post(t, "/register/unit/"+flowID+"/verified", nil)); loc != "/register/unit/"+flowID {
+		t.Errorf("after the outage: redirected to %q", loc)
+	}
+	if d := parsed(t, c.get(t, "/register/unit/"+flowID), http.StatusOK); d.Must(t, "ol.stepper li.current").TextContent() != "填写账户信息" {
+		t.Error("not at the account step after the outage")
+	}
+}
+
+// TestUregStepOneSameAnswer: a hundred candidate ID numbers for a registered unit,
+// its legal rep's among them, typed from a hundred addresses an hour apart (so that
+// the throttle does not step in: TestUregStepOneThrottle), all get the same answer:
+// on to face verification of the typed person.
+func TestUregStepOneSameAnswer(t *testing.T) {
+	clock := &testClock{t: time.Date(2026, 5, 8, 1, 0, 0, 0, time.UTC)}
+	ts := newTestServer(t, withClock(t, clock))
+	w := newWorld(ts, 108)
+	fx := w.registered(t, "南京禾源智能装备有限公司", "孙丽娟")
+	var first string
+	for i := range 100 {
+		form := fx.stepOne()
+		if i != 41 {
+			form.Set("id_number", w.idNumber())
+		}
+		clock.Advance(61 * time.Minute)
+		c := newClient(ts)
+		c.remote = fmt.Sprintf("198.18.%d.%d:1000", i/200, i%200+1)
+		rec := c.post(t, "/register/unit", form)
+		loc := redirected(t, rec)
+		m := uregFlowPath.FindStringSubmatch(loc)
+		if m == nil {
+			t.Fatalf("candidate %d: redirected to %q", i, loc)
+		}
+		page := parsed(t, c.get(t, loc), http.StatusOK)
+		// The page differs by the flow, its QR code's expiry (the clock moved) and the
+		// masked ID number only.
+		text := strings.NewReplacer(m[1], "{flow}", ident.MaskID(form.Get("id_number")), "{id}").Replace(
+			page.Must(t, "main").TextContent())
+		text = strings.Replace(text, clock.Now().Add(5*time.Minute).In(shanghai).Format("2006-01-02 15:04"), "{expiry}", 1)
+		if first == "" {
+			first = text
+		} else if text != first {
+			t.Fatalf("candidate %d answered otherwise:\n%s\n---\n%s", i, text, first)
+		}
+	}
 }
 
 // uregOtherCheck returns a check character other than the ID number's own.
@@ -344,7 +443,13 @@ var uregFlowPath = regexp.MustCompile(`^/register/unit/([A-Za-z0-9_-]{43})$`)
 // uregStart runs step 1 and returns the flow ID.
 func uregStart(t testing.TB, c *client, fx registered) string {
 	t.Helper()
-	loc := redirected(t, c.post(t, "/register/unit", fx.stepOne()))
+	return uregStartForm(t, c, fx.stepOne())
+}
+
+// uregStartForm runs step 1 with form and returns the flow ID.
+func uregStartForm(t testing.TB, c *client, form url.Values) string {
+	t.Helper()
+	loc := redirected(t, c.post(t, "/register/unit", form))
 	m := uregFlowPath.FindStringSubmatch(loc)
 	if m == nil {
 		t.Fatalf("step 1 redirected to %q", loc)
@@ -362,4 +467,53 @@ func uregSessionID(t testing.TB, c *client, flowID string) string {
 		t.Fatalf("wait URL %q", wait)
 	}
 	return m[1]
+}
+
+// TestUregStepOneThrottle: step 1 is counted like a login — per USCC and per
+// address, every well-formed submission: after three the slider captcha is wanted,
+// with it the submissions go on up to ten per USCC in an hour, then they are refused
+// with the time to come back. Forms refused for their fields do not count.
+func TestUregStepOneThrottle(t *testing.T) {
+	ts := newTestServer(t)
+	w := newWorld(ts, 109)
+	fx := w.registered(t, "南京禾源智能装备有限公司", "孙丽娟")
+	l, _ := ts.Throttle.Limits(throttle.ScopeUnitRegister)
+	c := newClient(ts)
+	c.remote = "203.0.113.120:1000"
+	candidate := func() url.Values {
+		form := fx.stepOne()
+		form.Set("id_number", w.idNumber())
+		return form
+	}
+	bad := fx.stepOne()
+	bad.Del("agreed")
+	for range 5 {
+		parsed(t, c.post(t, "/register/unit", bad), http.StatusUnprocessableEntity)
+	}
+	for range l.CaptchaAfter {
+		uregStartForm(t, c, candidate())
+	}
+	// Now from another address too: the USCC's count asks for the captcha.
+	other := newClient(ts)
+	other.remote = "203.0.113.121:1000"
+	for _, cl := range []*client{c, other} {
+		doc := parsed(t, cl.post(t, "/register/unit", candidate()), http.StatusUnprocessableEntity)
+		if doc.First(`form[action="/register/unit"] .slider-captcha`) == nil {
+			t.Fatalf("%s: no slider captcha after %d submissions", cl.remote, l.CaptchaAfter)
+		}
+		if got := doc.Must(t, "#e-captcha_token").TextContent(); got != uregMsgCaptcha {
+			t.Errorf("captcha message %q", got)
+		}
+	}
+	for i := l.CaptchaAfter; i < l.LockAfter; i++ {
+		uregStartForm(t, other, withToken(candidate(), solveCaptcha(t, ts, other, uint64(i))))
+	}
+	rec := other.post(t, "/register/unit", withToken(candidate(), solveCaptcha(t, ts, other, 99)))
+	doc := parsed(t, rec, http.StatusTooManyRequests)
+	if got := topError(doc); !strings.Contains(got, "注册提交过于频繁，请于 ") {
+		t.Errorf("refusal %q", got)
+	}
+	// The real legal rep is refused the same way now (nothing tells the candidates apart).
+	rec = other.post(t, "/register/unit", withToken(fx.stepOne(), solveCaptcha(t, ts, other, 100)))
+	parsed(t, rec, http.StatusTooManyRequests)
 }

@@ -1,0 +1,40 @@
+package auth
+
+import "time"
+
+// Proof says how the person of a session last proved who they are. A session
+// records the proof its login (or its entry into a unit) made and when, so that
+// later steps can ask whether it was the right credential (a legal rep enters a
+// unit with the personal password: SPEC L7) and whether it is recent (changes to a
+// unit's administrator, agents and grants: QUALITY.md re-authentication).
+type Proof string
+
+const (
+	// ProofNone: nothing recorded (a session from before proofs were recorded, or
+	// one a rotation created without a new proof and no old one to carry over).
+	ProofNone Proof = ""
+	// ProofPassword: the personal account password.
+	ProofPassword Proof = "password"
+	// ProofSMS: a code sent to the account's mobile (手机动态码, registration).
+	ProofSMS Proof = "sms"
+	// ProofUnitPassword: the unit password (经办密码) of the session's admin or
+	// agent role.
+	ProofUnitPassword Proof = "unit_password"
+	// ProofFace: a face verification through the companion app.
+	ProofFace Proof = "face"
+)
+
+// Valid reports whether p is a known proof (ProofNone included).
+func (p Proof) Valid() bool {
+	switch p {
+	case ProofNone, ProofPassword, ProofSMS, ProofUnitPassword, ProofFace:
+		return true
+	}
+	return false
+}
+
+// ProvedWithin reports whether the session's person proved who they are no longer
+// than d before now.
+func (s Session) ProvedWithin(d time.Duration, now time.Time) bool {
+	return s.Proof != ProofNone && !s.ProvedAt.IsZero() && !now.Before(s.ProvedAt) && now.Sub(s.ProvedAt) <= d
+}

@@ -1,0 +1,128 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/auth"
+	"hall/internal/unit"
+)
+
+// dlgReauthForm reads the re-authentication page's form: its action and every
+// field it carries, with password as the password typed.
+func dlgReauthForm(t *testing.T, doc *htmlNode, password string) (string, url.Values) {
+	t.Helper()
+	form := doc.Must(t, "form.acs-form")
+	v := url.Values{}
+	for _, in := range form.All(`input[type=hidden]`) {
+		v.Add(in.AttrOr("name"), in.AttrOr("value"))
+	}
+	form.Must(t, "input[type=password][name="+dlgFieldReauth+"]")
+	v.Set(dlgFieldReauth, password)
+	return form.AttrOr("action"), v
+}
+
+// TestDlgReauthAddAgent: a legal rep whose proof is older than the window adds an
+// agent. The hall asks for the personal password before anything changes, keeps
+// every field of the form, refuses a wrong password, and on the right one adds the
+// agent exactly as filled in; the next change within the window goes straight on.
+func TestDlgReauthAddAgent(t *testing.T) {
+	f := dlgNew(t, 91)
+	nominee := f.w.person(t, "苗清远")
+	f.clk.Advance(dlgReauthWindow + time.Minute)
+	typed := dlgAgentForm(nominee, []string{"SB-001", "SB-002"}, dlgDate(0), dlgDate(30))
+
+	rec := f.c.post(t, "/unit/agents/new", typed)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("a change without a recent proof: %d\n%s", rec.Code, shortBody(rec.Body.String()))
+	}
+	if _, ok := dlgCurrent(t, f.ts, f.u.ID, nominee.ID); ok {
+		t.Fatal("the agent was added before re-authentication")
+	}
+	doc := parseHTML(t, rec.Body.String())
+	checkPage(t, f.ts, "/unit/agents/new", doc)
+	if h := doc.Must(t, "h1").TextContent(); h != "验证身份" {
+		t.Errorf("heading %q", h)
+	}
+	if l := doc.Must(t, "label[for=f-"+dlgFieldReauth+"]").TextContent(); !strings.Contains(l, "登录密码") {
+		t.Errorf("the legal rep is asked for %q", l)
+	}
+	action, carried := dlgReauthForm(t, doc, "Wrong-Pass-2026")
+	if action != "/unit/agents/new" {
+		t.Errorf("the page posts to %q", action)
+	}
+	for name, want := range typed {
+		if got := carried[name]; !slices.Equal(got, want) {
+			t.Errorf("field %s carried as %q, want %q", name, got, want)
+		}
+	}
+
+	rec = f.c.post(t, action, carried)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("wrong password: %d", rec.Code)
+	}
+	doc = parseHTML(t, rec.Body.String())
+	if got := doc.Must(t, "#e-"+dlgFieldReauth).TextContent(); got != dlgMsgReauthWrong {
+		t.Errorf("wrong password message %q", got)
+	}
+	if _, ok := dlgCurrent(t, f.ts, f.u.ID, nominee.ID); ok {
+		t.Fatal("the agent was added with a wrong password")
+	}
+
+	action, carried = dlgReauthForm(t, doc, testPassword)
+	dlgFollow(t, f.c, f.c.post(t, action, carried), "agent_added")
+	row, ok := dlgCurrent(t, f.ts, f.u.ID, nominee.ID)
+	if !ok || row.Role != "agent" || row.Status != "pending" {
+		t.Fatalf("after re-authentication the nominee is %+v (%v)", row, ok)
+	}
+	if g := dlgGrants(t, f.ts, row.ID); !slices.Equal(g, []string{"SB-001", "SB-002"}) {
+		t.Errorf("grants %v", g)
+	}
+	if s, err := f.ts.Sessions.Lookup(t.Context(), f.c.session()); err != nil || s.Proof != auth.ProofPassword ||
+		!s.ProvedWithin(time.Second, f.ts.Now()) {
+		t.Errorf("the session's proof after re-authentication: %+v, %v", s, err)
+	}
+
+	// Within the window the next change needs nothing more.
+	f.clk.Advance(dlgReauthWindow - time.Minute)
+	edit := url.Values{"items": {"SB-002"}, "valid_from": {""}, "valid_until": {dlgDate(20)}}
+	dlgFollow(t, f.c, f.c.post(t, "/unit/agents/"+strconv.FormatInt(row.ID, 10)+"/edit", edit), "agent_changed")
+}
+
+// TestDlgReauthAdmin: an administrator re-authenticates with the unit password,
+// not the personal one; a session without any recorded proof (opened before proofs
+// were recorded) is asked too, and removing an agent waits for it.
+func TestDlgReauthAdmin(t *testing.T) {
+	f := dlgNew(t, 92)
+	admin, _ := f.member(t, f.u, "钟望舒", unit.RoleAdmin, dlgT0.AddDate(1, 0, 0))
+	agent, m := f.member(t, f.u, "卓知行", unit.RoleAgent, dlgT0.AddDate(0, 1, 0))
+	c := newClient(f.ts)
+	signInBy(t, c, unitSubject(admin, f.u, unit.RoleAdmin), auth.ProofNone)
+	path := "/unit/agents/" + strconv.FormatInt(m.ID, 10) + "/remove"
+
+	rec := c.post(t, path, url.Values{})
+	if rec.Code != http.StatusOK {
+		t.Fatalf("removal without a proof: %d", rec.Code)
+	}
+	doc := parseHTML(t, rec.Body.String())
+	if l := doc.Must(t, "label[for=f-"+dlgFieldReauth+"]").TextContent(); !strings.Contains(l, "经办密码") {
+		t.Errorf("the administrator is asked for %q", l)
+	}
+	action, carried := dlgReauthForm(t, doc, testPassword) // the personal password is not the admin's
+	if rec := c.post(t, action, carried); rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("the personal password: %d", rec.Code)
+	}
+	if st := dlgStatus(t, f.ts, m.ID); st != "active" {
+		t.Fatalf("the agent is %s before re-authentication", st)
+	}
+	carried.Set(dlgFieldReauth, dlgUnitPassword)
+	dlgFollow(t, c, c.post(t, action, carried), "agent_removed")
+	if st := dlgStatus(t, f.ts, m.ID); st != "revoked" {
+		t.Errorf("agent %s is %s after the removal", agent.Name, st)
+	}
+}
