@@ -165,6 +165,26 @@ func (ss *Sessions) Lookup(ctx context.Context, token string) (Session, error) {
 	return s, nil
 }
 
+// LookupEnded returns the session the token names whether it is live, ended
+// (logout, or ended with a removed grant or a new password) or expired, without
+// touching it: what a page needs to explain why a cookie stopped working. It
+// grants nothing; only Lookup says a session may be used. Errors: ErrNoSession
+// when the token is malformed or unknown (or swept); otherwise a database failure.
+func (ss *Sessions) LookupEnded(ctx context.Context, token string) (Session, error) {
+	if !wellFormed(token) {
+		return Session{}, ErrNoSession
+	}
+	s, err := scanSession(ss.db.QueryRow(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE token_hash = ?", hashToken(token)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrNoSession
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("auth: look up ended session: %w", err)
+	}
+	ss.setIdle(&s)
+	return s, nil
+}
+
 // Rotation says why Rotate replaces a session.
 type Rotation int
 

@@ -229,3 +229,37 @@ func TestAbsoluteExpiry(t *testing.T) {
 		f.mustDead(t, tok)
 	})
 }
+
+// TestLookupEnded: the session a token named is read back after it ended or timed
+// out (to explain the sign-out), while Lookup refuses it; an unknown or malformed
+// token is ErrNoSession.
+func TestLookupEnded(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		pid := f.person(t)
+		ended, _ := f.create(t, Subject{PersonID: pid})
+		idle, _ := f.create(t, Subject{PersonID: pid})
+		live, _ := f.create(t, Subject{PersonID: pid})
+		if err := f.ss.End(ctx, ended); err != nil {
+			t.Fatal(err)
+		}
+		f.mustDead(t, ended)
+		for _, tok := range []string{ended, live} {
+			s, err := f.ss.LookupEnded(ctx, tok)
+			if err != nil || s.Subject.PersonID != pid {
+				t.Errorf("LookupEnded = %+v, %v", s, err)
+			}
+		}
+		f.clock.Add(DefaultIdle + time.Minute)
+		f.mustDead(t, idle)
+		if s, err := f.ss.LookupEnded(ctx, idle); err != nil || s.Subject.PersonID != pid {
+			t.Errorf("LookupEnded of an idle session = %+v, %v", s, err)
+		}
+		for _, tok := range []string{"", "short", strings.Repeat("A", 43)} {
+			if _, err := f.ss.LookupEnded(ctx, tok); !errors.Is(err, ErrNoSession) {
+				t.Errorf("LookupEnded(%q) = %v, want ErrNoSession", tok, err)
+			}
+		}
+	})
+}

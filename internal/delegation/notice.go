@@ -10,6 +10,7 @@ import (
 	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/unit"
+	"hall/internal/validity"
 )
 
 // SMS purposes of this package (sms.Message.Purpose: template selection, statistics).
@@ -35,16 +36,17 @@ func inviteText(sign, inviter, unitName string, role unit.Role, expires time.Tim
 		sign, inviter, unitName, role.Label(), minute(expires))
 }
 
-// remindHolderText tells an admin or agent that its grant ends soon.
+// remindHolderText tells an admin or agent that its grant ends soon. The end is
+// written as every page shows it (validity.End): the last day, as it was typed.
 func remindHolderText(sign, unitName string, role unit.Role, until time.Time) string {
-	return fmt.Sprintf("【%s】您在%s的%s授权将于%s到期，到期后将无法代表该单位办理业务。如需延期，请联系单位法定代表人或管理员。",
-		sign, unitName, role.Label(), minute(until))
+	return fmt.Sprintf("【%s】您在%s的%s授权有效期至%s，即将到期，到期后将无法代表该单位办理业务。如需延期，请联系单位法定代表人或管理员。",
+		sign, unitName, role.Label(), validity.End(until))
 }
 
 // remindGrantorText tells the grantor that a grant it gave ends soon.
 func remindGrantorText(sign, unitName string, role unit.Role, holder string, until time.Time) string {
-	return fmt.Sprintf("【%s】您为%s授权的%s%s将于%s到期。如需延期，请登录网上办事服务大厅在“经办人管理”中修改授权有效期。",
-		sign, unitName, role.Label(), holder, minute(until))
+	return fmt.Sprintf("【%s】您为%s授权的%s%s有效期至%s，即将到期。如需延期，请登录网上办事服务大厅在“经办人管理”中修改授权有效期。",
+		sign, unitName, role.Label(), holder, validity.End(until))
 }
 
 // queueNotice stores a text message for person in the command's transaction; run

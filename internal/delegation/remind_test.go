@@ -49,7 +49,7 @@ func TestReminders(t *testing.T) {
 			t.Fatalf("reminders: agent %d, admin (grantor) %d, legal rep %d, pending %d", sent(ag), sent(adm), sent(rep), sent(pend))
 		}
 		texts := f.texts(t, ag)
-		if last := texts[len(texts)-1]; !strings.HasPrefix(last, "【示范省人社】您在示范") || !strings.Contains(last, "的经办人授权将于2026年05月03日 09:30到期") {
+		if last := texts[len(texts)-1]; !strings.HasPrefix(last, "【示范省人社】您在示范") || !strings.Contains(last, "的经办人授权有效期至2026-05-03 09:30，即将到期") {
 			t.Fatalf("agent reminder %q", last)
 		}
 		run(14*day24, 0) // once per grant

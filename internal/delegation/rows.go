@@ -107,6 +107,11 @@ func (t *txn) requireLegalRep(unitID int64, a Actor) (unit.Membership, error) {
 // requireManager returns the actor's membership if the actor may manage agents now:
 // the legal rep, or an admin that is confirmed and inside its validity. Errors:
 // ErrNotManager, database failures.
+// Manages reports whether role r manages the unit's administrator and agents (U6:
+// 经办人管理): the legal rep and the administrator, not an agent. Pages use it to
+// show 经办人管理 only to those who may use it; every command checks it again.
+func Manages(r unit.Role) bool { return r == unit.RoleLegalRep || r == unit.RoleAdmin }
+
 func (t *txn) requireManager(unitID int64, a Actor) (unit.Membership, error) {
 	m, err := t.current(unitID, a.PersonID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -115,7 +120,7 @@ func (t *txn) requireManager(unitID int64, a Actor) (unit.Membership, error) {
 	if err != nil {
 		return unit.Membership{}, fmt.Errorf("delegation: actor: %w", err)
 	}
-	if (m.Role != unit.RoleLegalRep && m.Role != unit.RoleAdmin) || !m.Usable(t.now) {
+	if !Manages(m.Role) || !m.Usable(t.now) {
 		return unit.Membership{}, ErrNotManager
 	}
 	return m, nil

@@ -10,6 +10,7 @@ import (
 	"hall/internal/registry"
 	"hall/internal/store"
 	"hall/internal/unit"
+	"hall/internal/validity"
 )
 
 // The demo passwords. They pass the password policy and are printed at start-up and
@@ -55,11 +56,13 @@ func loadRegistry(ctx context.Context, d Deps, tx *store.Tx, _ *Gen) error {
 // cast is who the demo accounts are: two registered units with their legal reps, a
 // person who is admin of the first and agent of the second (to show choosing and
 // switching units), a legal rep with a personal account whose unit is not registered
-// yet (to try R2), and a plain person.
+// yet (to try R2), a plain person, and — with no account at all — the legal rep of
+// unitD, a fourth unit not registered yet (to try R2's new-account path: the face
+// check without an app sign-in, then 填写账户信息 with mobile and password).
 type cast struct {
-	unitA, unitB, unitC registry.Entry
-	helper, plain       person.NewAccount
-	mobiles             map[string]string // ID number → mobile
+	unitA, unitB, unitC, unitD registry.Entry
+	helper, plain              person.NewAccount
+	mobiles                    map[string]string // ID number → mobile
 }
 
 func newCast(g *Gen) (cast, error) {
@@ -69,16 +72,18 @@ func newCast(g *Gen) (cast, error) {
 		if e.Active() && e.LegalRepIDType == ident.IDTypeResident {
 			picked = append(picked, e)
 		}
-		if len(picked) == 3 {
+		if len(picked) == 4 {
 			break
 		}
 	}
-	if len(picked) < 3 {
-		return c, fmt.Errorf("demo registry has fewer than 3 active units with resident legal reps")
+	if len(picked) < 4 {
+		return c, fmt.Errorf("demo registry has fewer than 4 active units with resident legal reps")
 	}
-	c.unitA, c.unitB, c.unitC = picked[0], picked[1], picked[2]
+	c.unitA, c.unitB, c.unitC, c.unitD = picked[0], picked[1], picked[2], picked[3]
 	c.mobiles = map[string]string{}
-	for _, e := range picked {
+	// unitD's legal rep gets no account, so no mobile: drawing one would also
+	// change every later draw and so the demo logins the README lists.
+	for _, e := range picked[:3] {
 		c.mobiles[e.LegalRepIDNumber] = ident.GenerateMobile(g.R)
 	}
 	birth := func(y int, m time.Month) time.Time { return time.Date(y, m, 1+g.R.IntN(28), 0, 0, 0, 0, time.UTC) }
@@ -141,7 +146,9 @@ func loadAccounts(ctx context.Context, d Deps, tx *store.Tx, g *Gen) error {
 		return err
 	}
 	now := d.Now().UTC()
-	until := now.AddDate(1, 0, 0)
+	// A year ahead, ending at midnight as if typed in the 授权有效期至 field, so the
+	// pages show that day (validity.End).
+	until := validity.EndOf(now.AddDate(1, 0, 0)).UTC()
 	if _, err := d.Units.AddMembership(ctx, tx, unit.Membership{UnitID: ua.ID, PersonID: helper.ID, Role: unit.RoleAdmin,
 		Status: unit.StatusActive, ValidFrom: &now, ValidUntil: &until, PasswordHash: unitPW}); err != nil {
 		return err
@@ -172,5 +179,7 @@ func accountList(g *Gen) []Account {
 		{Kind: "个人", Unit: "（未注册单位，可试单位注册）" + c.unitC.Name + " " + c.unitC.USCC,
 			Login: c.unitC.LegalRepIDNumber + " / " + m(c.unitC.LegalRepIDNumber), Person: c.unitC.LegalRepName, Role: "个人用户（法定代表人）", Password: DemoPassword},
 		{Kind: "个人", Login: c.plain.IDNumber + " / " + c.plain.Mobile, Person: c.plain.Name, Role: "个人用户", Password: DemoPassword},
+		{Kind: "无账户", Unit: "（未注册单位，可试单位注册）" + c.unitD.Name + " " + c.unitD.USCC,
+			Login: c.unitD.LegalRepIDNumber, Person: c.unitD.LegalRepName, Role: "法定代表人（尚无个人账户）", Password: "—"},
 	}
 }

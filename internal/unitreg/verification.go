@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"hall/internal/person"
 	"hall/internal/store"
 	"hall/internal/verify"
 )
@@ -141,4 +142,27 @@ func (s *Service) Wait(ctx context.Context, flowID, binding, sessionID string, m
 		return verify.Passed, nil
 	}
 	return s.d.Verify.WaitStatus(ctx, sessionID, f.ID, maxWait)
+}
+
+// VerifiesWithoutAccount reports whether the verification session sess is a unit
+// registration's whose legal rep has no personal account yet. Such a legal rep has
+// nothing to sign in to the companion app with, so the app's verification screen
+// must not ask for a sign-in: the face check itself identifies the person (the
+// provider compares the face with the expected ID's photo; the development screen
+// stands in for it). Everyone else signs in first, as before, so a person who has
+// an account verifies as that account.
+//
+// Errors: database failures only.
+func (s *Service) VerifiesWithoutAccount(ctx context.Context, sess verify.Session) (bool, error) {
+	if sess.Purpose != verify.PurposeUnitRegister {
+		return false, nil
+	}
+	_, err := s.d.Persons.ByIdentity(ctx, sess.Expected.IDType, sess.Expected.IDNumber)
+	switch {
+	case errors.Is(err, person.ErrNotFound):
+		return true, nil
+	case err != nil:
+		return false, err
+	}
+	return false, nil
 }

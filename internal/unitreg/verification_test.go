@@ -170,3 +170,30 @@ func otherID(id string) string {
 	}
 	return "A" + id[1:]
 }
+
+// TestVerifiesWithoutAccount: a unit registration's session needs no app sign-in
+// while its legal rep has no personal account, and does once the legal rep has
+// one; sessions of other purposes always do.
+func TestVerifiesWithoutAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := t.Context()
+		_, sid := e.start(t)
+		sess, err := e.svc.Verify.Lookup(ctx, sid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := e.reg.VerifiesWithoutAccount(ctx, sess); err != nil || !ok {
+			t.Errorf("legal rep without an account: %v, %v; want true", ok, err)
+		}
+		other := sess
+		other.Purpose = verify.PurposeRecover
+		if ok, err := e.reg.VerifiesWithoutAccount(ctx, other); err != nil || ok {
+			t.Errorf("another purpose: %v, %v; want false", ok, err)
+		}
+		e.createPerson(t, e.entry.LegalRepIDType, e.entry.LegalRepIDNumber, e.entry.LegalRepName, e.mobile(), "Lan#Xi2026ok")
+		if ok, err := e.reg.VerifiesWithoutAccount(ctx, sess); err != nil || ok {
+			t.Errorf("legal rep with an account: %v, %v; want false", ok, err)
+		}
+	})
+}

@@ -47,9 +47,10 @@ type acctLoginData struct {
 	// The captcha and the pause (login_gate.go).
 	gateView
 	// GrantEnded says why a unit session just ended: the membership it acted on
-	// expired, was revoked or is not yet valid (visitor.go ends such a session on the
-	// next request and inUnit sends the person here with ended=grant).
-	GrantEnded bool
+	// expired or is not yet valid (visitor.go ends such a session on the next
+	// request and inUnit sends the person here with ended=grant); GrantWithdrawn
+	// that it was taken back — removed, replaced, declined (ended=withdrawn).
+	GrantEnded, GrantWithdrawn bool
 	// App: the companion app's 短信验证码 login (app_login_sms.go), which goes
 	// through the same handlers and gate and is drawn by the app's page.
 	App bool
@@ -125,7 +126,8 @@ func (s *Server) acctRenderLogin(w http.ResponseWriter, r *http.Request, status 
 func (s *Server) acctLoginShow(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	d := acctLoginView(q.Get("tab"), q.Get("method"), q.Get("next"), newForm(r))
-	d.GrantEnded = d.Tab == acctTabUnit && q.Get("ended") == "grant"
+	d.GrantEnded = d.Tab == acctTabUnit && q.Get("ended") == grantLapsed
+	d.GrantWithdrawn = d.Tab == acctTabUnit && q.Get("ended") == grantWithdrawn
 	// The account is not known before a submission: only the address's count can
 	// ask for the captcha here.
 	scope := throttle.ScopeLoginAddr

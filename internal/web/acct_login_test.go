@@ -57,7 +57,14 @@ func TestAcctLoginPage(t *testing.T) {
 			for _, a := range doc.All(".login-box a") {
 				links[a.TextContent()] = a.AttrOr("href")
 			}
-			want := map[string]string{"用户申诉": "/appeal", "扫码登录": "/soon/qr-login"}
+			want := map[string]string{"用户申诉": "/appeal"}
+			// QR login is not built: no tab, link or tip promises it.
+			if href, ok := links["扫码登录"]; ok {
+				t.Errorf("the login page offers 扫码登录 (%q), which does not exist", href)
+			}
+			if strings.Contains(doc.TextContent(), "扫码登录") {
+				t.Error("the login page mentions 扫码登录, which does not exist")
+			}
 			if tc.tab == "单位登录" {
 				want["立即注册"], want["历史单位用户升级"], want["CA登录"] = "/register/unit", "/soon/upgrade", "/soon/ca-login"
 			} else {
@@ -77,7 +84,7 @@ func TestAcctLoginPage(t *testing.T) {
 		})
 	}
 	doc := ts.GetHTML(t, "/login?tab=unit&method=other", http.StatusOK)
-	for _, href := range []string{"/soon/sso-login", "/soon/license-login", "/soon/qr-login", "/soon/ca-login", "/soon/upgrade"} {
+	for _, href := range []string{"/soon/sso-login", "/soon/license-login", "/soon/ca-login", "/soon/upgrade"} {
 		if doc.First("a[href='"+href+"']") == nil {
 			t.Errorf("no link to %s", href)
 		}
@@ -391,23 +398,29 @@ func TestAcctLoginBusy(t *testing.T) {
 }
 
 // A unit session that ended because its grant stopped being usable is sent to the
-// unit login with ended=grant, and the page says why; nothing else shows the notice.
+// unit login with ended=grant (expired or not yet valid) or ended=withdrawn
+// (removed, replaced), and the page says which; nothing else shows a notice.
 func TestAcctLoginGrantEndedNotice(t *testing.T) {
 	ts := newTestServer(t)
-	const notice = "您在该单位的授权已到期、尚未生效或已被撤销"
+	const lapsed, withdrawn = "您在该单位的授权已到期或尚未生效", "您在该单位的授权已被撤销（收回）"
 	for _, tc := range []struct {
 		target string
-		want   bool
+		want   string
 	}{
-		{"/login?tab=unit&ended=grant", true},
-		{"/login?tab=unit&next=%2Funit%2F&ended=grant", true},
-		{"/login?tab=unit", false},
-		{"/login?tab=person&ended=grant", false},
-		{"/login?tab=unit&ended=other", false},
+		{"/login?tab=unit&ended=grant", lapsed},
+		{"/login?tab=unit&next=%2Funit%2F&ended=grant", lapsed},
+		{"/login?tab=unit&ended=withdrawn", withdrawn},
+		{"/login?tab=unit&next=%2Funit%2F&ended=withdrawn", withdrawn},
+		{"/login?tab=unit", ""},
+		{"/login?tab=person&ended=grant", ""},
+		{"/login?tab=person&ended=withdrawn", ""},
+		{"/login?tab=unit&ended=other", ""},
 	} {
-		doc := ts.GetHTML(t, tc.target, http.StatusOK)
-		if got := strings.Contains(doc.TextContent(), notice); got != tc.want {
-			t.Errorf("%s: notice shown %v, want %v", tc.target, got, tc.want)
+		text := ts.GetHTML(t, tc.target, http.StatusOK).TextContent()
+		for _, notice := range []string{lapsed, withdrawn} {
+			if got, want := strings.Contains(text, notice), notice == tc.want; got != want {
+				t.Errorf("%s: notice %q shown %v, want %v", tc.target, notice, got, want)
+			}
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/unit"
+	"hall/internal/validity"
 )
 
 // Notices the personal center shows after a redirect (?notice=…). Only these keys
@@ -96,19 +97,9 @@ func acctMembershipStatus(m unit.Membership, now time.Time) string {
 	return "不可用"
 }
 
-// acctValidity shows a role's validity period as dates in Asia/Shanghai.
-func acctValidity(m unit.Membership) string {
-	day := func(t *time.Time) string { return t.In(shanghai).Format("2006-01-02") }
-	switch {
-	case m.ValidFrom == nil && m.ValidUntil == nil:
-		return "长期有效"
-	case m.ValidUntil == nil:
-		return day(m.ValidFrom) + " 起长期有效"
-	case m.ValidFrom == nil:
-		return "至 " + day(m.ValidUntil)
-	}
-	return day(m.ValidFrom) + " 至 " + day(m.ValidUntil)
-}
+// acctValidity shows a role's validity period by the hall's one rule for dates
+// (validity.Period).
+func acctValidity(m unit.Membership) string { return validity.Period(m.ValidFrom, m.ValidUntil) }
 
 // acctLogout is POST /logout: it ends the session, records "logout" and goes home.
 // Logging out twice, or without a session, is not an error.

@@ -154,9 +154,9 @@ func TestAcctMembershipStatus(t *testing.T) {
 		{"pending", unit.Membership{Status: unit.StatusPending}, "待确认", "长期有效"},
 		{"revoked", unit.Membership{Status: unit.StatusRevoked}, "已撤销", "长期有效"},
 		{"not yet", unit.Membership{Status: unit.StatusActive, ValidFrom: &future}, "未生效", "2026-06-02 起长期有效"},
-		{"expired", unit.Membership{Status: unit.StatusActive, ValidFrom: &past, ValidUntil: &now}, "已过期", "2026-05-31 至 2026-06-01"},
-		{"within", unit.Membership{Status: unit.StatusActive, ValidFrom: &past, ValidUntil: &future}, "有效", "2026-05-31 至 2026-06-02"},
-		{"until only", unit.Membership{Status: unit.StatusActive, ValidUntil: &future}, "有效", "至 2026-06-02"},
+		{"expired", unit.Membership{Status: unit.StatusActive, ValidFrom: &past, ValidUntil: &now}, "已过期", "2026-05-31 至 2026-06-01 12:00"},
+		{"within", unit.Membership{Status: unit.StatusActive, ValidFrom: &past, ValidUntil: &future}, "有效", "2026-05-31 至 2026-06-02 12:00"},
+		{"until only", unit.Membership{Status: unit.StatusActive, ValidUntil: &future}, "有效", "至 2026-06-02 12:00"},
 	}
 	for _, tc := range cases {
 		if got := acctMembershipStatus(tc.m, now); got != tc.status {

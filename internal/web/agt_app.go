@@ -12,6 +12,7 @@ import (
 	"hall/internal/person"
 	"hall/internal/token"
 	"hall/internal/unit"
+	"hall/internal/validity"
 	"hall/internal/verify"
 )
 
@@ -92,18 +93,16 @@ func agtBinding(v *visitor, invitationID string) string {
 	return "agent-confirm:" + v.Token + ":" + invitationID
 }
 
-// agtValidity shows a grant's period as dates in Asia/Shanghai.
+// agtValidity shows an invitation's period (a zero time: no such bound) by the
+// hall's one rule for dates (validity.Period).
 func agtValidity(from, until time.Time) string {
-	day := func(t time.Time) string { return t.In(shanghai).Format("2006-01-02") }
-	switch {
-	case from.IsZero() && until.IsZero():
-		return "长期有效"
-	case until.IsZero():
-		return day(from) + " 起长期有效"
-	case from.IsZero():
-		return "至 " + day(until)
+	optional := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		return &t
 	}
-	return day(from) + " 至 " + day(until)
+	return validity.Period(optional(from), optional(until))
 }
 
 // agtInvitations reads the signed-in person's pending invitations for the screens,

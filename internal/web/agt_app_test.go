@@ -433,8 +433,10 @@ func TestAgtValidity(t *testing.T) {
 	}{
 		{time.Time{}, time.Time{}, "长期有效"},
 		{at("2026-05-01 00:30"), time.Time{}, "2026-05-01 起长期有效"},
-		{time.Time{}, at("2026-06-01 23:59"), "至 2026-06-01"},
-		{at("2026-05-01 00:30"), at("2026-05-31 08:00"), "2026-05-01 至 2026-05-31"},
+		{time.Time{}, at("2026-06-01 23:59"), "至 2026-06-01 23:59"},
+		{time.Time{}, at("2026-06-02 00:00"), "至 2026-06-01"}, // the midnight after the last day
+		{at("2026-05-01 00:30"), at("2026-05-31 08:00"), "2026-05-01 至 2026-05-31 08:00"},
+		{at("2026-05-01 00:30"), at("2026-06-01 00:00"), "2026-05-01 至 2026-05-31"},
 	} {
 		if got := agtValidity(tc.from, tc.until); got != tc.want {
 			t.Errorf("agtValidity(%v, %v) = %q, want %q", tc.from, tc.until, got, tc.want)

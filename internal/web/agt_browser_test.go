@@ -105,7 +105,7 @@ func TestBrowserAgtConfirmAndUse(t *testing.T) {
 
 // TestBrowserAgtRemovalEndsSession: on a phone, the agent's business pages fit the
 // screen; removing the agent ends its live session, and the next page load in the
-// agent's browser is the login page.
+// agent's browser is the login page, saying the authorization was withdrawn.
 func TestBrowserAgtRemovalEndsSession(t *testing.T) {
 	ts, base := serve(t)
 	fx := agtInvite(t, ts, 522, "SB-001")
@@ -137,4 +137,6 @@ func TestBrowserAgtRemovalEndsSession(t *testing.T) {
 		t.Errorf("login page %s does not return to the item", p.URL())
 	}
 	p.WaitText("单位登录")
+	// The page says why: the authorization was withdrawn, not expired.
+	p.WaitText("您在该单位的授权已被撤销（收回），登录已失效")
 }

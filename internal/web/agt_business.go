@@ -60,7 +60,7 @@ func (s *Server) agtBusiness(h handlerFunc) handlerFunc {
 			return nil
 		}
 		if !v.SignedIn() || v.Unit == nil || v.Membership == nil || v.Session == nil {
-			return s.toLogin(w, r, "unit")
+			return s.toUnitLogin(w, r)
 		}
 		role := unit.Role(v.Session.Subject.Role)
 		err := s.Delegation.AuthorizeMembership(ctx, *v.Membership, v.Unit.ID, role, code)

@@ -381,7 +381,7 @@ func TestAgtCatalogLinks(t *testing.T) {
 	for _, tc := range []struct{ code, href string }{
 		{"SB-001", "/unit/items/SB-001"},
 		{"SB-013", "/unit/items/SB-013"},
-		{"JY-012", "/soon/login"},
+		{"JY-012", "/login?tab=person&next=%2Fcatalog%2FJY-012"},
 	} {
 		doc := ts.GetHTML(t, "/catalog/"+tc.code, http.StatusOK)
 		if href := doc.Must(t, ".apply-panel a.button").AttrOr("href"); href != tc.href {
@@ -390,7 +390,7 @@ func TestAgtCatalogLinks(t *testing.T) {
 	}
 	// An item for persons and units also says where persons go.
 	doc := ts.GetHTML(t, "/catalog/SB-013", http.StatusOK)
-	if doc.First(`.apply-panel a[href="/soon/login"]`) == nil {
+	if doc.First(`.apply-panel a[href="/login?tab=person&next=%2Fcatalog%2FSB-013"]`) == nil {
 		t.Error("SB-013 has no entry for persons")
 	}
 	// The unit home leads to the list.

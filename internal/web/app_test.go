@@ -20,12 +20,15 @@ func appLogin(t testing.TB, c *client, fx registered, next string) {
 	}
 }
 
-// TestAppRequiresLogin: the verification screen and the app's personal pages send
-// an anonymous visitor to the app's login and back.
+// TestAppRequiresLogin: the verification screen of a person who has an account, and
+// the app's personal pages, send an anonymous visitor to the app's login and back.
+// (A legal rep without an account has nothing to sign in with:
+// TestAppVerifyWithoutAccount.)
 func TestAppRequiresLogin(t *testing.T) {
 	ts := newTestServer(t)
 	w := newWorld(ts, 101)
 	fx := w.registered(t, "南京逸航智能装备有限公司", "徐敏")
+	fx.createPerson(t, ts, w.mobile())
 	c := newClient(ts)
 	sid := uregSessionID(t, c, uregStart(t, c, fx))
 
@@ -44,7 +47,6 @@ func TestAppRequiresLogin(t *testing.T) {
 	}
 
 	// The login brings the person back to the screen; a wrong password does not.
-	fx.createPerson(t, ts, w.mobile())
 	doc := parsed(t, app.post(t, "/app/login", url.Values{"login": {fx.Entry.LegalRepIDNumber}, "password": {"Nope#2026xx"},
 		"next": {"/app/v/" + sid}}), http.StatusUnprocessableEntity)
 	if got := topError(doc); got != "账号或密码错误" {
@@ -129,6 +131,56 @@ func TestAppVerify(t *testing.T) {
 	}
 }
 
+// TestAppVerifyWithoutAccount: a legal rep registering a unit who has no personal
+// account opens the verification screen without signing in (there is nothing to
+// sign in with); 确认 passes the session for that legal rep, and the flow moves on
+// to the new-account form. Once the legal rep has an account, the screen asks for
+// the sign-in again.
+func TestAppVerifyWithoutAccount(t *testing.T) {
+	ts := newTestServer(t)
+	w := newWorld(ts, 109)
+	fx := w.registered(t, "南京栖霞岚山茶业有限公司", "钱芳")
+	c := newClient(ts)
+	flowID := uregStart(t, c, fx)
+	sid := uregSessionID(t, c, flowID)
+
+	phone := newClient(ts)
+	doc := parsed(t, phone.get(t, "/app/v/"+sid), http.StatusOK)
+	if doc.First("form.app-decide") == nil || doc.First(".app-no-account") == nil {
+		t.Fatal("the screen without an account offers no 确认 or does not say why no sign-in is needed")
+	}
+	if doc.First(".alert-warning") != nil {
+		t.Error("a mismatch warning on a screen nobody is signed in to")
+	}
+	loc := redirected(t, phone.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}))
+	if h1 := parsed(t, phone.get(t, loc), http.StatusOK).Must(t, "h1").TextContent(); h1 != "认证成功" {
+		t.Errorf("result %q", h1)
+	}
+	if s, _ := ts.Verify.Lookup(t.Context(), sid); s.Status != verify.Passed {
+		t.Errorf("session %s after 确认", s.Status)
+	}
+	redirected(t, c.post(t, "/register/unit/"+flowID+"/verified", nil))
+	doc = parsed(t, c.get(t, "/register/unit/"+flowID), http.StatusOK)
+	if doc.First("#f-mobile") == nil || doc.First("#f-confirm") == nil {
+		t.Error("the account step does not ask the new legal rep for a mobile and a confirmed password")
+	}
+
+	// With an account, the next registration's screen needs the sign-in again.
+	other := w.registered(t, "南京澄江船舶配件有限公司", "邵军")
+	other.createPerson(t, ts, w.mobile())
+	c2 := newClient(ts)
+	sid2 := uregSessionID(t, c2, uregStart(t, c2, other))
+	if loc := redirected(t, newClient(ts).get(t, "/app/v/"+sid2)); !strings.HasPrefix(loc, "/app/login?next=") {
+		t.Errorf("a legal rep with an account was not asked to sign in: %q", loc)
+	}
+	if loc := redirected(t, newClient(ts).post(t, "/app/v/"+sid2, url.Values{"decision": {"approve"}})); !strings.HasPrefix(loc, "/app/login?next=") {
+		t.Errorf("anonymous 确认 for a legal rep with an account → %q", loc)
+	}
+	if s, _ := ts.Verify.Lookup(t.Context(), sid2); s.Status != verify.Pending {
+		t.Errorf("an anonymous POST changed the session of a person with an account: %s", s.Status)
+	}
+}
+
 // TestAppVerifyProduction: with the production provider the app sends the person to
 // the provider's page.
 func TestAppVerifyProduction(t *testing.T) {
@@ -157,6 +209,30 @@ func TestAppVerifyProduction(t *testing.T) {
 	doc = parsed(t, app.get(t, loc), http.StatusOK)
 	if h1 := doc.Must(t, "h1").TextContent(); h1 != "认证失败："+verify.NoteRefused {
 		t.Errorf("refused in production: %q", h1)
+	}
+}
+
+// TestAppVerifyProductionWithoutAccount: with the production provider, a legal rep
+// who has no account reaches the screen before the provider's face check without
+// signing in, and can refuse there too.
+func TestAppVerifyProductionWithoutAccount(t *testing.T) {
+	prov := uregNewFakeProvider(t)
+	ts := newTestServer(t, uregWithHTTPProvider(prov))
+	w := newWorld(ts, 110)
+	fx := w.registered(t, "南京霁青文化发展有限公司", "蒋雨桐")
+	c := newClient(ts)
+	sid := uregSessionID(t, c, uregStart(t, c, fx))
+	phone := newClient(ts)
+	doc := parsed(t, phone.get(t, "/app/v/"+sid), http.StatusOK)
+	if a := doc.First(`a[href^="https://face.example.test/check/"]`); a == nil || a.TextContent() != "继续人脸识别" {
+		t.Error("no 继续人脸识别 to the provider's page without an account")
+	}
+	if doc.First(".app-no-account") == nil || doc.First(".alert-warning") != nil {
+		t.Error("the screen does not say why no sign-in is needed, or warns of a mismatch")
+	}
+	loc := redirected(t, phone.post(t, "/app/v/"+sid, url.Values{"decision": {"refuse"}}))
+	if h1 := parsed(t, phone.get(t, loc), http.StatusOK).Must(t, "h1").TextContent(); h1 != "认证失败："+verify.NoteRefused {
+		t.Errorf("refused without an account: %q", h1)
 	}
 }
 

@@ -39,6 +39,10 @@ type appVerifyData struct {
 	// AgtBack is the app page of a flow done wholly in the app (?back=, see
 	// agtVerifyBack), to return to after the result; "" for the desktop flows.
 	AgtBack string
+	// NoAccount says that the expected person has no personal account yet (a legal
+	// rep registering a unit, unitreg.Service.VerifiesWithoutAccount): the screen
+	// is shown without a sign-in and the face check alone identifies them.
+	NoAccount bool
 }
 
 // appVerifyResult maps a session that has a result to the screen's state.
@@ -79,8 +83,12 @@ func (s *Server) appVerifyShow(w http.ResponseWriter, r *http.Request) error {
 		d.State = appVerifyResult(sess)
 		return s.appVerifyRender(w, r, http.StatusOK, d)
 	}
+	noAccount, err := s.uregService().VerifiesWithoutAccount(r.Context(), sess)
+	if err != nil {
+		return err
+	}
 	v := visitorFrom(r.Context())
-	if !v.SignedIn() {
+	if !v.SignedIn() && !noAccount {
 		return s.appToLogin(w, r)
 	}
 	if sess.ProviderURL != "" {
@@ -89,16 +97,41 @@ func (s *Server) appVerifyShow(w http.ResponseWriter, r *http.Request) error {
 		if u, err := url.Parse(sess.ProviderURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 			return errStatus(http.StatusBadGateway, "认证服务暂时不可用，请稍后再试")
 		}
-		d.State, d.ProviderURL = "screen", sess.ProviderURL
-		d.Mismatch = !appActor(v).Same(sess.Expected)
+		d.State, d.ProviderURL, d.NoAccount = "screen", sess.ProviderURL, noAccount
+		d.Mismatch = !noAccount && !appActor(v).Same(sess.Expected)
 		return s.appVerifyRender(w, r, http.StatusOK, d)
 	}
 	if s.DevVerify == nil || sess.Provider != verify.DevProviderName {
 		return s.appVerifyRender(w, r, http.StatusNotFound, &appVerifyData{State: "invalid"})
 	}
-	d.State, d.DevLabel = "screen", verify.DevLabel
-	d.Mismatch = !appActor(v).Same(sess.Expected)
+	d.State, d.DevLabel, d.NoAccount = "screen", verify.DevLabel, noAccount
+	d.Mismatch = !noAccount && !appActor(v).Same(sess.Expected)
 	return s.appVerifyRender(w, r, http.StatusOK, d)
+}
+
+// appVerifyActor is who answers the screen of session id: the expected person when
+// they have no account to sign in with, else the signed-in person (signIn true when
+// nobody is). An unknown session answers the signed-in person too, and the
+// verification service then refuses it.
+func (s *Server) appVerifyActor(r *http.Request, id string) (actor verify.Person, signIn bool, err error) {
+	sess, err := s.Verify.Lookup(r.Context(), id)
+	switch {
+	case err == nil:
+		noAccount, err := s.uregService().VerifiesWithoutAccount(r.Context(), sess)
+		if err != nil {
+			return verify.Person{}, false, err
+		}
+		if noAccount {
+			return sess.Expected, false, nil
+		}
+	case !errors.Is(err, verify.ErrNotFound):
+		return verify.Person{}, false, err
+	}
+	v := visitorFrom(r.Context())
+	if !v.SignedIn() {
+		return verify.Person{}, true, nil
+	}
+	return appActor(v), false, nil
 }
 
 // withVerifyOrigin puts the browser's origin (verify.OriginOf: a device description
@@ -117,25 +150,29 @@ func appActor(v *visitor) verify.Person {
 }
 
 // appVerifyPost is POST /app/v/{id}: 确认 (decision=approve) on the development
-// screen, recorded for the signed-in person, or 不是我本人操作 (any other decision)
-// with either provider; then the result.
+// screen, recorded for the signed-in person — or, for a person who has no account
+// to sign in with (appVerifyData.NoAccount), for the expected person, whose face
+// the screen stands in for — or 不是我本人操作 (any other decision) with either
+// provider; then the result.
 func (s *Server) appVerifyPost(w http.ResponseWriter, r *http.Request) error {
-	v := visitorFrom(r.Context())
-	if !v.SignedIn() {
+	id := r.PathValue("id")
+	actor, signIn, err := s.appVerifyActor(r, id)
+	if err != nil {
+		return err
+	}
+	if signIn {
 		return s.appToLogin(w, r)
 	}
 	if err := r.ParseForm(); err != nil {
 		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
 	}
-	id := r.PathValue("id")
-	var err error
 	switch {
 	case strings.TrimSpace(r.PostForm.Get("decision")) != "approve":
 		_, err = s.Verify.Refuse(r.Context(), id)
 	case s.DevVerify == nil:
 		return s.appVerifyRender(w, r, http.StatusNotFound, &appVerifyData{State: "invalid"})
 	default:
-		_, err = s.DevVerify.CompleteInApp(r.Context(), id, appActor(v), true)
+		_, err = s.DevVerify.CompleteInApp(r.Context(), id, actor, true)
 	}
 	switch {
 	case err == nil:

@@ -70,7 +70,7 @@ func TestBrowserPhoneLayout(t *testing.T) {
 	base := ts.URL(t)
 	b := browsertest.New(t)
 	p := b.NewPage(t, browsertest.Mobile())
-	for _, path := range []string{"/", "/catalog", "/catalog/LD-001", "/themes", "/soon/login"} {
+	for _, path := range []string{"/", "/catalog", "/catalog/LD-001", "/themes", "/soon/query"} {
 		p.Open(base + path)
 		// Nothing is wider than the phone: no sideways scrolling.
 		if over := browsertest.Eval[int](p, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
@@ -147,6 +147,10 @@ func TestBrowserSearchBox(t *testing.T) {
 	p.ClickLink("失业保险金申领")
 	p.WaitURL("/catalog/SB-020")
 	p.WaitText("登录后在线办理")
+	// A person's item leads to the personal login, which returns to the item.
 	p.ClickLink("登录后在线办理")
-	p.WaitText("即将开放")
+	p.WaitURL("/login?tab=person&next=%2Fcatalog%2FSB-020")
+	if got := p.Text(".tabs a[aria-current]"); got != "个人登录" {
+		t.Errorf("login tab %q, want 个人登录", got)
+	}
 }

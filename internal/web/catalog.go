@@ -168,6 +168,9 @@ type itemData struct {
 	Item  cases.Item
 	Back  string // the catalog filtered by the item's category
 	Login string // where "登录后在线办理" leads
+	// PersonLogin is the personal login returning to the item, for the persons'
+	// note of an item both persons and units apply for.
+	PersonLogin string
 }
 
 // catalogItem is one business item: materials, deadlines, visits and how to apply.
@@ -179,7 +182,9 @@ func (s *Server) catalogItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := itemData{Item: it, Back: catalogURL(cases.Filter{Category: it.Category}), Login: "/soon/login"}
+	// Persons sign in to their account and come back to the item.
+	personLogin := "/login?tab=person&next=" + url.QueryEscape("/catalog/"+it.Code)
+	d := itemData{Item: it, Back: catalogURL(cases.Filter{Category: it.Category}), Login: personLogin, PersonLogin: personLogin}
 	if it.Applicant == cases.ApplicantUnit || it.Applicant == cases.ApplicantBoth {
 		// The unit's business entry: the unit login first, then the authorization
 		// check of agtBusiness.

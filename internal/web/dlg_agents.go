@@ -14,6 +14,7 @@ import (
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/unit"
+	"hall/internal/validity"
 )
 
 // 经办人管理 (SPEC U6) in the unit user center: the page lists the unit's administrator
@@ -105,8 +106,7 @@ type dlgPageData struct {
 // says why; the commands check the role again themselves.
 func (s *Server) dlgGuard(h handlerFunc) handlerFunc {
 	return s.ucGuard(func(w http.ResponseWriter, r *http.Request) error {
-		switch visitorFrom(r.Context()).Membership.Role {
-		case unit.RoleLegalRep, unit.RoleAdmin:
+		if delegation.Manages(visitorFrom(r.Context()).Membership.Role) {
 			return h(w, r)
 		}
 		return errStatus(http.StatusForbidden, dlgMsgAgentRefused)
@@ -193,7 +193,7 @@ func (s *Server) dlgShow(w http.ResponseWriter, r *http.Request) error {
 // dlgMemberOf is the table row of a member.
 func dlgMemberOf(m delegation.Member, names map[string]string) dlgMember {
 	row := dlgMember{ID: m.MembershipID, Name: m.Name, MaskedID: m.MaskedID, MaskedMobile: m.MaskedMobile,
-		State: m.State, StateLabel: m.State.Label(), Validity: dlgValidity(m.ValidFrom, m.ValidUntil)}
+		State: m.State, StateLabel: m.State.Label(), Validity: validity.Period(m.ValidFrom, m.ValidUntil)}
 	for _, code := range m.Items {
 		row.Items = append(row.Items, dlgItemName(names, code))
 	}
@@ -206,33 +206,6 @@ func dlgItemName(names map[string]string, code string) string {
 		return n
 	}
 	return code + "（已下线事项）"
-}
-
-// dlgValidity shows a validity period as the forms take it: from the first day to
-// the last day (inclusive).
-func dlgValidity(from, until *time.Time) string {
-	switch {
-	case until == nil:
-		return "长期有效"
-	case from == nil:
-		return "至 " + dlgEnd(*until)
-	}
-	return dlgDay(*from) + " 至 " + dlgEnd(*until)
-}
-
-// dlgDay is the date of t in Asia/Shanghai.
-func dlgDay(t time.Time) string { return t.In(shanghai).Format("2006-01-02") }
-
-// dlgEnd shows the end of a validity period. The forms end a period at midnight
-// after the chosen last day, which shows as that day; an end at another time (set
-// elsewhere, e.g. at the counter) shows with its time, so the page never claims a day
-// the grant does not fully cover.
-func dlgEnd(until time.Time) string {
-	u := until.In(shanghai)
-	if u.Hour() == 0 && u.Minute() == 0 && u.Second() == 0 && u.Nanosecond() == 0 {
-		return u.AddDate(0, 0, -1).Format("2006-01-02")
-	}
-	return u.Format("2006-01-02 15:04")
 }
 
 // dlgUnitItems lists the active catalog items a unit may apply for, in catalog
@@ -353,9 +326,9 @@ func dlgHistoryOf(e audit.Entry, items map[string]string, n *dlgNamer) (dlgHisto
 	until, untilErr := time.Parse(time.RFC3339, d["valid_until"])
 	switch {
 	case untilErr == nil && fromErr == nil:
-		parts = append(parts, "授权有效期："+dlgDay(from)+" 至 "+dlgEnd(until))
+		parts = append(parts, "授权有效期："+validity.Day(from)+" 至 "+validity.End(until))
 	case untilErr == nil:
-		parts = append(parts, "授权有效期至 "+dlgEnd(until))
+		parts = append(parts, "授权有效期至 "+validity.End(until))
 	}
 	row.Detail = strings.Join(parts, "；")
 	return row, nil

@@ -257,32 +257,6 @@ func TestDlgFrom(t *testing.T) {
 	}
 }
 
-func TestDlgEnd(t *testing.T) {
-	for _, tc := range []struct {
-		at   time.Time
-		want string
-	}{
-		{time.Date(2026, 6, 11, 0, 0, 0, 0, shanghai), "2026-06-10"},
-		{time.Date(2026, 6, 10, 15, 30, 0, 0, shanghai), "2026-06-10 15:30"},
-		{time.Date(2026, 6, 10, 16, 0, 0, 0, time.UTC), "2026-06-10"}, // 00:00 on 11 June in Shanghai
-	} {
-		if got := dlgEnd(tc.at); got != tc.want {
-			t.Errorf("dlgEnd(%v) = %q, want %q", tc.at, got, tc.want)
-		}
-		if got := dlgLastDay(tc.at); got != tc.want[:10] {
-			t.Errorf("dlgLastDay(%v) = %q, want %q", tc.at, got, tc.want[:10])
-		}
-	}
-	from := time.Date(2026, 5, 11, 10, 0, 0, 0, shanghai)
-	until := time.Date(2026, 6, 11, 0, 0, 0, 0, shanghai)
-	if got := dlgValidity(&from, &until); got != "2026-05-11 至 2026-06-10" {
-		t.Errorf("dlgValidity = %q", got)
-	}
-	if got := dlgValidity(nil, nil); got != "长期有效" {
-		t.Errorf("open validity = %q", got)
-	}
-}
-
 // TestDlgRefusals: every sentinel of the commands is mapped, beside a field the
 // forms have or as a page, and shows the domain's own Chinese message.
 func TestDlgRefusals(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"hall/internal/delegation"
 	"hall/internal/ident"
 	"hall/internal/unit"
+	"hall/internal/validity"
 )
 
 // The forms of 经办人管理: 设置管理员, 更换管理员, 删除管理员 (legal rep), 添加经办人,
@@ -154,10 +155,6 @@ func dlgParseDay(s string) (time.Time, bool) {
 	return d, true
 }
 
-// dlgLastDay is the last day a validity ending at until covers, as the end-date
-// inputs take it (the inverse of dlgUntil).
-func dlgLastDay(until time.Time) string { return dlgDay(until.Add(-time.Nanosecond)) }
-
 // dlgUntil reads an end date (结束日期, 授权有效期至): the last day of the period,
 // which ends at midnight after it. When the grantor's own validity ends during that
 // day the period ends with it, so that choosing the last day the page shows for the
@@ -172,7 +169,7 @@ func dlgUntil(s string, grantorUntil *time.Time) (time.Time, string) {
 	if !ok {
 		return time.Time{}, dlgMsgDateFormat
 	}
-	end := d.AddDate(0, 0, 1)
+	end := validity.EndOf(d)
 	if grantorUntil != nil && grantorUntil.After(d) && grantorUntil.Before(end) {
 		return *grantorUntil, ""
 	}
@@ -193,7 +190,7 @@ func dlgFrom(s string, now time.Time, keep string) (time.Time, string) {
 		return time.Time{}, dlgMsgDateFormat
 	}
 	// Dates in the layout compare as strings.
-	switch day, today := d.Format(dlgDateLayout), dlgDay(now); {
+	switch day, today := d.Format(dlgDateLayout), validity.Day(now); {
 	case day < today:
 		return time.Time{}, dlgMsgFromPast
 	case day == today && keep == "":
@@ -515,7 +512,7 @@ func (s *Server) dlgRenderAgent(w http.ResponseWriter, r *http.Request, status i
 	d.Shell, d.Limit = sh, dlgAgentLimit
 	d.Categories = dlgGroup(items, dlgSet(checked), dlgSet(d.Form.Values[dlgFieldAll]))
 	if m := visitorFrom(ctx).Membership; m.Role != unit.RoleLegalRep && m.ValidUntil != nil {
-		d.GrantorEnd = dlgEnd(*m.ValidUntil)
+		d.GrantorEnd = validity.End(*m.ValidUntil)
 	}
 	if !d.Edit {
 		members, err := s.Delegation.Members(ctx, visitorFrom(ctx).Unit.ID)
@@ -554,7 +551,7 @@ func (s *Server) dlgAgentNewShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := newForm(r)
 	f.Values.Set(dlgFieldIDType, string(ident.IDTypeResident))
-	f.Values.Set(dlgFieldFrom, dlgDay(s.Now()))
+	f.Values.Set(dlgFieldFrom, validity.Day(s.Now()))
 	return s.dlgRenderAgent(w, r, http.StatusOK, &dlgAgentFormData{Form: f, Action: "/unit/agents/new"}, items, nil)
 }
 
@@ -631,10 +628,10 @@ func (s *Server) dlgAgentEditShow(w http.ResponseWriter, r *http.Request) error 
 	}
 	f := newForm(r)
 	if cur.ValidFrom != nil {
-		f.Values.Set(dlgFieldFrom, dlgDay(*cur.ValidFrom))
+		f.Values.Set(dlgFieldFrom, validity.Day(*cur.ValidFrom))
 	}
 	if cur.ValidUntil != nil {
-		f.Values.Set(dlgFieldUntil, dlgLastDay(*cur.ValidUntil))
+		f.Values.Set(dlgFieldUntil, validity.LastDay(*cur.ValidUntil))
 	}
 	return s.dlgRenderAgent(w, r, http.StatusOK, s.dlgEditData(f, id, cur, items), items, cur.Items)
 }
@@ -680,10 +677,10 @@ func (s *Server) dlgAgentEditPost(w http.ResponseWriter, r *http.Request) error 
 	var keepUntilAt *time.Time
 	if cur != nil {
 		if cur.ValidFrom != nil {
-			keepFrom = dlgDay(*cur.ValidFrom)
+			keepFrom = validity.Day(*cur.ValidFrom)
 		}
 		if cur.ValidUntil != nil {
-			keepUntil, keepUntilAt = dlgLastDay(*cur.ValidUntil), cur.ValidUntil
+			keepUntil, keepUntilAt = validity.LastDay(*cur.ValidUntil), cur.ValidUntil
 		}
 	}
 	codes, from, until := dlgGrant(f, chosen, s.Now(), keepFrom, keepUntil, keepUntilAt, dlgGrantorUntil(r))

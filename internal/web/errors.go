@@ -31,11 +31,28 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	data := struct {
 		Status  int
 		Message string
-	}{status, msg}
+		Back    errorBack
+	}{status, msg, errorBackFor(visitorFrom(r.Context()))}
 	if rerr := s.render(w, r, status, "error", statusTitle(status), "", data); rerr != nil {
 		s.Log.ErrorContext(r.Context(), "render error page", "err", rerr)
 		http.Error(w, msg, status)
 	}
+}
+
+// errorBack is the way back an error page offers besides the hall's home page.
+type errorBack struct{ Href, Label string }
+
+// errorBackFor is where a refused or failed page sends the visitor back to: the unit
+// center's home in a unit session, the personal center when signed in personally,
+// none otherwise (the page always links the hall's home).
+func errorBackFor(v *visitor) errorBack {
+	switch {
+	case v == nil || !v.SignedIn():
+		return errorBack{}
+	case v.Unit != nil:
+		return errorBack{Href: "/unit/", Label: "返回单位主页"}
+	}
+	return errorBack{Href: "/me", Label: "返回个人中心"}
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {

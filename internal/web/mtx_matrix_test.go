@@ -394,7 +394,7 @@ type mtxWant struct {
 	loc    string                    // Location of a 303 ("" with login: the login page)
 	locf   func(c *mtxCell) string   // Location computed from the cell
 	login  string                    // "unit" or "person": a 303 to that login tab, returning here
-	ended  bool                      // with login: the login page is told the grant ended
+	ended  string                    // with login: the login page is told why the grant ended (?ended=)
 	text   string                    // a refusal's message in the page, or the h1 of a page
 	has    func(c *mtxCell) []string // more texts the page must show
 	// changes: the cell is allowed to change the database, and effect checks the
@@ -419,10 +419,14 @@ var (
 	mtxUnitLogin = mtxWant{status: http.StatusSeeOther, login: "unit"}
 	// mtxGrantEnded: the unit session ended on this request because its grant is
 	// not usable; the login page is told why (ended=grant).
-	mtxGrantEnded  = mtxWant{status: http.StatusSeeOther, login: "unit", ended: true}
+	mtxGrantEnded  = mtxWant{status: http.StatusSeeOther, login: "unit", ended: grantLapsed}
 	mtxPersonLogin = mtxWant{status: http.StatusSeeOther, login: "person"}
 	mtxChooser     = mtxSee("/unit/choose")
 	mtxNoPage      = mtxGone("您访问的页面不存在。")
+
+	// mtxGrantWithdrawn: the unit session ended because its role was taken back
+	// (removed, replaced); the login page says so (ended=withdrawn).
+	mtxGrantWithdrawn = mtxWant{status: http.StatusSeeOther, login: "unit", ended: grantWithdrawn}
 )
 
 // changing marks an allowed change and how to check it.
@@ -938,7 +942,7 @@ func mtxProbes() []mtxProbe {
 			}
 		}))})
 	add(mtxProbe{pattern: "GET /unit/agents", name: "the replaced admin (phase 2)", phase: 2, method: "GET", path: mtxPath("/unit/agents"),
-		want: mtxOnly(mtxAdmin, mtxUnitLogin)})
+		want: mtxOnly(mtxAdmin, mtxGrantWithdrawn)})
 	add(mtxProbe{pattern: "POST /unit/agents/admin/{id}/remove", name: "this unit's new admin (phase 2)", phase: 2, method: "POST",
 		path: uAdminPath("/remove"),
 		want: mtxOnly(mtxLegalRep, mtxSee("/unit/agents?notice=admin_removed").changing(func(t *testing.T, c *mtxCell) {
@@ -1087,8 +1091,8 @@ func (fx *mtxFx) run(t *testing.T, pr mtxProbe, subj string, want mtxWant, mux *
 		switch {
 		case want.login != "":
 			wantLoc = "/login?tab=" + want.login + "&next=" + url.QueryEscape(path)
-			if want.ended {
-				wantLoc += "&ended=grant"
+			if want.ended != "" {
+				wantLoc += "&ended=" + want.ended
 			}
 		case want.locf != nil:
 			wantLoc = want.locf(c)

@@ -21,7 +21,7 @@ var pageURLs = map[string]struct {
 	"catalog": {"/catalog", http.StatusOK},
 	"item":    {"/catalog/SB-001", http.StatusOK},
 	"themes":  {"/themes", http.StatusOK},
-	"soon":    {"/soon/login", http.StatusOK},
+	"soon":    {"/soon/query", http.StatusOK},
 	"error":   {"/no-such-page", http.StatusNotFound},
 
 	"ureg":           {"/register/unit", http.StatusOK},
@@ -197,7 +197,7 @@ func checkPage(t *testing.T, ts *testServer, target string, doc *htmlNode) {
 
 func TestSecurityHeaders(t *testing.T) {
 	ts := newTestServer(t)
-	for _, target := range []string{"/", "/catalog", "/catalog/SB-001", "/catalog/NO-999", "/themes", "/soon/login", "/nope"} {
+	for _, target := range []string{"/", "/catalog", "/catalog/SB-001", "/catalog/NO-999", "/themes", "/soon/query", "/nope"} {
 		rec := ts.Get(t, target)
 		h := rec.Header()
 		csp := h.Get("Content-Security-Policy")

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"hall/internal/validity"
 )
 
 //go:embed templates
@@ -113,5 +115,9 @@ func (s *Server) funcs() template.FuncMap {
 		"localtime": func(t time.Time) string { return t.In(shanghai).Format("2006-01-02 15:04") },
 		"localdate": func(t time.Time) string { return t.In(shanghai).Format("2006-01-02") },
 		"add":       func(a, b int) int { return a + b },
+
+		// validityend shows the end of a grant's validity period: the last day as
+		// the person typed it (validity.End), never the midnight after it.
+		"validityend": validity.End,
 	}
 }

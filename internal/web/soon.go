@@ -6,9 +6,6 @@ import "net/http"
 // under /soon/ is a 404. Links to features that are not built yet point here, so that
 // the hall has no dead links.
 var soonNames = map[string]string{
-	// "login" stays while the catalog's 登录后在线办理 links here.
-	"login":         "登录",
-	"qr-login":      "扫码登录",
 	"ca-login":      "CA登录",
 	"sso-login":     "省政务服务网登录",
 	"license-login": "电子营业执照登录",

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"hall/internal/delegation"
 	"hall/internal/ident"
 	"hall/internal/unit"
 )
@@ -23,19 +24,22 @@ import (
 // ucSection is one entry of the center's left menu.
 type ucSection struct {
 	Key, Label, Path string
+	// Managers: only the roles that manage the unit's delegation use it
+	// (delegation.Manages); the menu leaves it out for an agent.
+	Managers bool
 }
 
 // ucSections is the left menu in the order SPEC §6 gives.
 var ucSections = []ucSection{
-	{"home", "单位主页", "/unit/"},
-	{"info", "单位信息", "/unit/info"},
-	{"rights", "单位权益单", "/unit/rights"},
-	{"cases", "单位办件", "/unit/cases"},
-	{"deliveries", "单位快递", "/unit/deliveries"},
-	{"agents", "经办人管理", "/unit/agents"},
-	{"institutions", "机构管理", "/unit/institutions"},
-	{"workbench", "我的工作台", "/unit/workbench"},
-	{"account", "账号设置", "/unit/account"},
+	{"home", "单位主页", "/unit/", false},
+	{"info", "单位信息", "/unit/info", false},
+	{"rights", "单位权益单", "/unit/rights", false},
+	{"cases", "单位办件", "/unit/cases", false},
+	{"deliveries", "单位快递", "/unit/deliveries", false},
+	{"agents", "经办人管理", "/unit/agents", true},
+	{"institutions", "机构管理", "/unit/institutions", false},
+	{"workbench", "我的工作台", "/unit/workbench", false},
+	{"account", "账号设置", "/unit/account", false},
 }
 
 // ucSectionByKey finds a menu entry; ok is false for anything not in the menu.
@@ -46,6 +50,17 @@ func ucSectionByKey(key string) (ucSection, bool) {
 		}
 	}
 	return ucSection{}, false
+}
+
+// ucSectionsFor is the menu as role sees it: only what that role may use.
+func ucSectionsFor(role unit.Role) []ucSection {
+	out := make([]ucSection, 0, len(ucSections))
+	for _, sec := range ucSections {
+		if !sec.Managers || delegation.Manages(role) {
+			out = append(out, sec)
+		}
+	}
+	return out
 }
 
 // ucShell is what the "uc-shell" template draws around a page: the menu with the
@@ -69,7 +84,7 @@ func (s *Server) ucShellFor(ctx context.Context, current string) (ucShell, error
 	v := visitorFrom(ctx)
 	sh := ucShell{
 		Current:    current,
-		Sections:   ucSections,
+		Sections:   ucSectionsFor(v.Membership.Role),
 		UnitName:   v.Unit.Name,
 		RoleLabel:  v.RoleLabel(),
 		PersonName: ident.MaskName(v.Person.Name),

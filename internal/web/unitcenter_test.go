@@ -10,6 +10,7 @@ import (
 	"hall/internal/auth"
 	"hall/internal/ident"
 	"hall/internal/unit"
+	"hall/internal/validity"
 )
 
 func TestUCValidityOf(t *testing.T) {
@@ -218,12 +219,12 @@ func TestUCHome(t *testing.T) {
 		if role := doc.Must(t, ".uc-band .uc-role").TextContent(); role != "管理员" {
 			t.Errorf("role %q", role)
 		}
-		date := soon.In(shanghai).Format("2006-01-02")
+		date := validity.End(soon)
 		warn := doc.Must(t, ".uc-validity-warning").TextContent()
 		if !strings.Contains(warn, date) || !strings.Contains(warn, "剩余 4 天") {
 			t.Errorf("warning %q, want %s and 剩余 4 天", warn, date)
 		}
-		if v := doc.Must(t, ".uc-validity").TextContent(); !strings.HasPrefix(v, date+" 到期") {
+		if v := doc.Must(t, ".uc-validity").TextContent(); !strings.HasPrefix(v, "至 "+date) {
 			t.Errorf("授权有效期 %q", v)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"hall/internal/auth"
+	"hall/internal/delegation"
 	"hall/internal/forwarded"
 	"hall/internal/person"
 	"hall/internal/token"
@@ -29,6 +30,11 @@ type visitor struct {
 	// because its membership was no longer usable, so that a business route can say
 	// why (agtBusiness); nil otherwise.
 	agtEnded *agtEndedSession
+	// grantEnded says why the unit session this request carried ended with its
+	// membership, whether on this request or earlier (a removal ends the agent's
+	// sessions at once): grantWithdrawn or grantLapsed, for the unit login page's
+	// notice (?ended=); "" when no unit session ended that way.
+	grantEnded string
 	// acsTimeout is the session-timeout notice's data, set with the session
 	// (acs_session.go); nil when signed out.
 	acsTimeout *acsTimeout
@@ -104,8 +110,58 @@ func (s *Server) withVisitor(next http.Handler) http.Handler {
 
 var errMembershipGone = errors.New("web: the session's membership is no longer usable")
 
+// Why a unit session ended with its membership (visitor.grantEnded), as the unit
+// login page's ?ended= value.
+const (
+	// grantWithdrawn: the role was taken back — the agent or administrator removed
+	// or replaced, the invitation declined, the role changed (delegation's
+	// ReasonRevoked), or the membership is gone.
+	grantWithdrawn = "withdrawn"
+	// grantLapsed: the validity period ended, has not begun, or the role was never
+	// confirmed.
+	grantLapsed = "grant"
+)
+
+// endedGrant explains a session cookie that no longer names a live session: when it
+// was a unit session whose membership is not usable now, why (grantEnded); "" for
+// anything else — a logout, an idle or absolute timeout of a role still held, or a
+// token the database does not know. It never fails the request: a database error
+// just leaves the notice out.
+func (s *Server) endedGrant(ctx context.Context, token string) string {
+	sess, err := s.Sessions.LookupEnded(ctx, token)
+	if err != nil || sess.Subject.UnitID == 0 {
+		return ""
+	}
+	m, err := s.Units.Membership(ctx, sess.Subject.UnitID, sess.Subject.PersonID)
+	role := unit.Role(sess.Subject.Role)
+	if err == nil && m.Usable(s.Now()) && m.Role == role {
+		return ""
+	}
+	return s.grantEndedWhy(ctx, m, err, role)
+}
+
+// grantEndedWhy names why membership m (read with error err) no longer serves a
+// session in role: grantWithdrawn or grantLapsed; "" when it could not be read.
+func (s *Server) grantEndedWhy(ctx context.Context, m unit.Membership, err error, role unit.Role) string {
+	switch {
+	case errors.Is(err, unit.ErrNotFound):
+		return grantWithdrawn
+	case err != nil:
+		return ""
+	}
+	var d *delegation.Denial
+	if errors.As(s.Delegation.AuthorizeMembership(ctx, m, m.UnitID, role, ""), &d) && d.Reason == delegation.ReasonRevoked {
+		return grantWithdrawn
+	}
+	return grantLapsed
+}
+
 func (s *Server) loadSession(ctx context.Context, v *visitor, token string) error {
 	sess, err := s.Sessions.Lookup(ctx, token)
+	if errors.Is(err, auth.ErrNoSession) {
+		v.grantEnded = s.endedGrant(ctx, token)
+		return err
+	}
 	if err != nil {
 		return err
 	}
@@ -123,6 +179,7 @@ func (s *Server) loadSession(ctx context.Context, v *visitor, token string) erro
 			if err == nil {
 				v.agtEnded = &agtEndedSession{Membership: m, Role: unit.Role(sess.Subject.Role)}
 			}
+			v.grantEnded = s.grantEndedWhy(ctx, m, err, unit.Role(sess.Subject.Role))
 			return errMembershipGone
 		}
 		if err != nil {
@@ -209,13 +266,7 @@ func (s *Server) inUnit(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		v := visitorFrom(r.Context())
 		if !v.SignedIn() || v.Unit == nil || v.Membership == nil {
-			if v.agtEnded != nil {
-				// The session ended on this request because its grant stopped being
-				// usable: say so on the login page instead of a silent sign-out.
-				http.Redirect(w, r, loginURL(r, "unit")+"&ended=grant", http.StatusSeeOther)
-				return nil
-			}
-			return s.toLogin(w, r, "unit")
+			return s.toUnitLogin(w, r)
 		}
 		return h(w, r)
 	}
@@ -225,6 +276,18 @@ func (s *Server) inUnit(h handlerFunc) handlerFunc {
 // path. A non-GET request is not replayed after login: it returns to the page instead.
 func (s *Server) toLogin(w http.ResponseWriter, r *http.Request, tab string) error {
 	http.Redirect(w, r, loginURL(r, tab), http.StatusSeeOther)
+	return nil
+}
+
+// toUnitLogin redirects to the unit login with a local return path. When the unit
+// session ended because its grant stopped being usable (visitor.grantEnded), the
+// page says so — withdrawn or lapsed — instead of a silent sign-out.
+func (s *Server) toUnitLogin(w http.ResponseWriter, r *http.Request) error {
+	target := loginURL(r, "unit")
+	if v := visitorFrom(r.Context()); v != nil && v.grantEnded != "" {
+		target += "&ended=" + v.grantEnded
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
 }
 
