@@ -21,7 +21,7 @@ func acctSameBody(body, mobile string) string {
 
 // acctTokens are the attributes that carry a per-request token (CSRF, captcha,
 // script nonce).
-var acctTokens = regexp.MustCompile(`((?:name="(?:csrf|_csrf|csrf_token|captcha_token)" value=|nonce=|data-captcha[a-z-]*=)")[^"]*"`)
+var acctTokens = regexp.MustCompile(`((?:name="(?:csrf|_csrf|csrf_token|captcha_token)" value=|name="csrf-token" content=|nonce=|data-captcha[a-z-]*=)")[^"]*"`)
 
 // TestAcctLoginCodeSameForUnknown: the 手机动态码 form's 获取验证码 answers a mobile
 // with an account and one without byte for byte alike — the first send, a second
