@@ -10,30 +10,6 @@ import (
 	"hall/internal/store/storetest"
 )
 
-// codeStatesOf counts the codes of purpose by state.
-func codeStatesOf(t *testing.T, db *store.DB, purpose string) map[string]int {
-	t.Helper()
-	rows, err := db.Query(context.Background(), `SELECT c.state, COUNT(*) FROM sms_codes c
-		JOIN sms_flows f ON f.id = c.flow_id WHERE f.purpose = ? GROUP BY c.state`, purpose)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	got := map[string]int{}
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			t.Fatal(err)
-		}
-		got[st] = n
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return got
-}
-
 // TestChangeMobileKeepsCodesUntilChanged: both codes of a mobile change are spent in
 // the transaction that writes the new mobile, so a refused second code or a failed
 // write leaves them usable, and a change that went through used each exactly once.

@@ -65,7 +65,14 @@ func (f *codeFixture) send(t *testing.T, purpose, binding, mobile string) string
 // codeStates counts the registration codes by state.
 func codeStates(t *testing.T, db *store.DB) map[string]int {
 	t.Helper()
-	rows, err := db.Query(context.Background(), "SELECT state, COUNT(*) FROM sms_codes GROUP BY state")
+	return codeStatesOf(t, db, PurposeRegister)
+}
+
+// codeStatesOf counts the codes of purpose by state.
+func codeStatesOf(t *testing.T, db *store.DB, purpose string) map[string]int {
+	t.Helper()
+	rows, err := db.Query(context.Background(), `SELECT c.state, COUNT(*) FROM sms_codes c
+		JOIN sms_flows f ON f.id = c.flow_id WHERE f.purpose = ? GROUP BY c.state`, purpose)
 	if err != nil {
 		t.Fatal(err)
 	}
