@@ -72,7 +72,7 @@ func wantFailure(t *testing.T, what string, err error) {
 
 // wantSpentOnce finishes with in (the code right and unspent), then again: the code
 // is used once, and the same submission again is refused without writing anything.
-func wantSpentOnce(t *testing.T, e *env, db *store.DB, reg *unitreg.Service, flowID string, in unitreg.AccountInput) unitreg.Result {
+func wantSpentOnce(t *testing.T, db *store.DB, reg *unitreg.Service, flowID string, in unitreg.AccountInput) unitreg.Result {
 	t.Helper()
 	res, err := reg.Finish(t.Context(), flowID, browserA, in)
 	if err != nil {
@@ -134,7 +134,7 @@ func TestFinishKeepsCodeUntilAccounts(t *testing.T) {
 			t.Fatalf("flow after the failures: %+v %v, want at the account step", v, err)
 		}
 
-		res := wantSpentOnce(t, e, db, reg, flowID, in)
+		res := wantSpentOnce(t, db, reg, flowID, in)
 		if !res.NewAccount || res.Person.Mobile != mobile {
 			t.Errorf("result %+v", res)
 		}
@@ -162,7 +162,7 @@ func TestFinishExistingKeepsCode(t *testing.T) {
 		wantFailure(t, "a failing insert", err)
 		wantNothingSpent(t, db, "a failed insert", 1)
 
-		res := wantSpentOnce(t, e, db, e.reg, flowID, in)
+		res := wantSpentOnce(t, db, e.reg, flowID, in)
 		if res.NewAccount || res.Person.ID != p.ID {
 			t.Errorf("result %+v", res)
 		}
