@@ -287,6 +287,46 @@ func TestCompleteOnce(t *testing.T) {
 	})
 }
 
+// TestAdvanceTx: a step taken inside a transaction stays or goes with it.
+func TestAdvanceTx(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := NewStore(db, newClock().Now)
+		f, err := s.Create(ctx, KindUnitRegister, browser, "verify", regData{USCC: "91320102MA1XXXXX0Y"}, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("boom")
+		err = db.Tx(ctx, func(tx *store.Tx) error {
+			g := *f
+			if err := s.AdvanceTx(ctx, tx, &g, "verify", "account", regData{USCC: "x"}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("rolled-back AdvanceTx: %v", err)
+		}
+		if got, err := s.Get(ctx, f.ID, KindUnitRegister, browser); err != nil || got.Step != "verify" || got.Version != 1 {
+			t.Fatalf("after the rollback: %+v %v, want the flow unchanged", got, err)
+		}
+		if err := s.AdvanceTx(ctx, nil, f, "verify", "account", nil); !errors.Is(err, ErrInvalid) {
+			t.Errorf("AdvanceTx without tx: %v, want ErrInvalid", err)
+		}
+		stale := *f
+		if err := db.Tx(ctx, func(tx *store.Tx) error { return s.AdvanceTx(ctx, tx, f, "verify", "account", nil) }); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Get(ctx, f.ID, KindUnitRegister, browser); err != nil || got.Step != "account" || got.Version != 2 {
+			t.Fatalf("after AdvanceTx: %+v %v", got, err)
+		}
+		err = db.Tx(ctx, func(tx *store.Tx) error { return s.AdvanceTx(ctx, tx, &stale, "verify", "account", nil) })
+		if !errors.Is(err, ErrConflict) {
+			t.Errorf("AdvanceTx of a stale copy: %v, want ErrConflict", err)
+		}
+	})
+}
+
 func TestSweep(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

@@ -98,6 +98,27 @@ func (s *Store) Get(ctx context.Context, id, kind, binding string) (*Flow, error
 // ErrCompleted, ErrExpired, ErrNotFound (deleted by Sweep) as for Get; ErrInvalid for
 // a malformed step name or bad data; otherwise database failures.
 func (s *Store) Advance(ctx context.Context, f *Flow, from, to string, data any) error {
+	return s.advance(ctx, s.db, f, from, to, data)
+}
+
+// AdvanceTx is Advance inside the caller's transaction, so that the step and what
+// moved the flow on (a verification result consumed, say) commit or roll back
+// together. f is updated even if tx later rolls back: read the flow again then.
+// Errors as for Advance; after a database failure the caller's transaction must fail.
+func (s *Store) AdvanceTx(ctx context.Context, tx *store.Tx, f *Flow, from, to string, data any) error {
+	if tx == nil {
+		return fmt.Errorf("%w: AdvanceTx needs a transaction", ErrInvalid)
+	}
+	return s.advance(ctx, tx, f, from, to, data)
+}
+
+// execer is what *store.DB and *store.Tx have in common for advance.
+type execer interface {
+	Exec(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryRow(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+func (s *Store) advance(ctx context.Context, db execer, f *Flow, from, to string, data any) error {
 	if f == nil || !validName(to) {
 		return fmt.Errorf("%w: advance to %q", ErrInvalid, to)
 	}
@@ -112,7 +133,7 @@ func (s *Store) Advance(ctx context.Context, f *Flow, from, to string, data any)
 		}
 	}
 	now := store.Time(s.now())
-	res, err := s.db.Exec(ctx, `UPDATE flows SET step = ?, data = ?, version = version + 1
+	res, err := db.Exec(ctx, `UPDATE flows SET step = ?, data = ?, version = version + 1
 		WHERE id = ? AND step = ? AND version = ? AND completed_at IS NULL AND expires_at > ?`,
 		to, string(raw), f.ID, from, f.Version, now)
 	if err != nil {
@@ -121,7 +142,7 @@ func (s *Store) Advance(ctx context.Context, f *Flow, from, to string, data any)
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("flow: advance %s: %w", f.Kind, err)
 	} else if n == 0 {
-		return why(s.db.QueryRow(ctx, "SELECT "+columns+" FROM flows WHERE id = ?", f.ID), f, from, now)
+		return why(db.QueryRow(ctx, "SELECT "+columns+" FROM flows WHERE id = ?", f.ID), f, from, now)
 	}
 	f.Step, f.Data = to, raw
 	f.Version++

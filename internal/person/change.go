@@ -211,14 +211,16 @@ type MobileChange struct {
 // SMS code to the old number and one to the new (SPEC U9).
 //
 // Order, and why: every field is checked first; then Reauth, before any code is
-// consumed, so a wrong password does not cost the person their codes; then the old
-// number's code, then the new number's (a code is single use: a refused first code
-// leaves the second usable); then, as at registration, whether the new mobile
-// belongs to another account is said only to whoever proved they hold it; last
-// one transaction re-reads the account (a concurrent change of the mobile wins
-// and this one is refused), writes the mobile and appends "person.mobile.change".
-// The unique index persons_mobile_key decides between two people racing for one
-// number.
+// looked at, so a wrong password does not cost the person their codes; then the
+// old number's code, then the new number's, verified without being spent (a wrong
+// one counts against its flow at once); then, as at registration, whether the new
+// mobile belongs to another account is said only to whoever proved they hold it;
+// last one transaction re-reads the account (a concurrent change of the mobile
+// wins and this one is refused), spends both codes, writes the mobile and appends
+// "person.mobile.change". The codes are used exactly when the mobile changed: a
+// refused second code, a taken number, a failed write or a crash leaves both
+// usable. The unique index persons_mobile_key decides between two people racing
+// for one number.
 //
 // Errors: *FormError (a field, a refused code, or one matching ErrMobileTaken);
 // Reauth's error as it is; ErrNotFound; ctx's error; otherwise database or audit
@@ -254,16 +256,13 @@ func (s *Service) ChangeMobile(ctx context.Context, c MobileChange) (Person, err
 	if err := c.Reauth(ctx, c.Current); err != nil {
 		return Person{}, err
 	}
-	for _, code := range []struct{ purpose, mobile, code, field string }{
+	codes := []struct{ purpose, mobile, code, field string }{
 		{PurposeMobileOld, p.Mobile, oldCode, FieldOldCode},
 		{PurposeMobileNew, newMobile, newCode, FieldNewCode},
-	} {
-		if err := s.codes.Check(ctx, code.purpose, c.Binding, code.mobile, code.code); err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return Person{}, ctxErr
-			}
-			fe.add(code.field, smsMessage(err))
-			return Person{}, fe
+	}
+	for _, code := range codes {
+		if err := s.codes.Verify(ctx, code.purpose, c.Binding, code.mobile, code.code); err != nil {
+			return Person{}, codeRefused(ctx, code.field, err)
 		}
 	}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -283,6 +282,12 @@ func (s *Service) ChangeMobile(ctx context.Context, c MobileChange) (Person, err
 		if others > 0 {
 			return mobileTaken()
 		}
+		for _, code := range codes {
+			// Spent by a concurrent submission of the same form since verified.
+			if err := s.codes.CheckTx(ctx, tx, code.purpose, c.Binding, code.mobile, code.code); err != nil {
+				return &codeRefusal{code.field, err}
+			}
+		}
 		now := s.dbNow()
 		if _, err := tx.Exec(ctx, "UPDATE persons SET mobile = ?, updated_at = ? WHERE id = ?", newMobile, now, p.ID); err != nil {
 			if store.IsUniqueViolation(err) {
@@ -295,10 +300,13 @@ func (s *Service) ChangeMobile(ctx context.Context, c MobileChange) (Person, err
 		p.Mobile, p.UpdatedAt = newMobile, now
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) {
+	var refused *codeRefusal
+	switch {
+	case errors.As(err, &refused):
+		return Person{}, codeRefused(ctx, refused.field, refused.err)
+	case errors.Is(err, store.ErrNotFound):
 		return Person{}, ErrNotFound
-	}
-	if err != nil {
+	case err != nil:
 		return Person{}, err
 	}
 	return p, nil

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -166,6 +167,25 @@ func (h *Hasher) acquire(ctx context.Context) error {
 }
 
 func (h *Hasher) release() { <-h.sem }
+
+// Occupy takes every hashing slot, after the hashes in progress have finished, and
+// returns the function that gives them back. Meanwhile Hash, Verify and Dummy fail
+// with ErrBusy after MaxWait, exactly as on a saturated server, so that a caller's
+// overload path (a flow that must not lose a one-time code to a busy hasher, say)
+// can be exercised in tests without racing real hashes. release is idempotent.
+func (h *Hasher) Occupy() (release func()) {
+	for range cap(h.sem) {
+		h.sem <- struct{}{}
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			for range cap(h.sem) {
+				<-h.sem
+			}
+		})
+	}
+}
 
 // key runs argon2id under the semaphore.
 func (h *Hasher) key(ctx context.Context, p params, password string) ([]byte, error) {

@@ -276,3 +276,24 @@ func BenchmarkHashParallel(b *testing.B) {
 		}
 	})
 }
+
+// TestHasherOccupy: while occupied every operation is busy; afterwards the slots
+// are free again, and a second release changes nothing.
+func TestHasherOccupy(t *testing.T) {
+	h := testHasher(t, func(c *HashConfig) { c.MaxConcurrent, c.MaxWait = 2, 5*time.Millisecond })
+	release := h.Occupy()
+	if len(h.sem) != cap(h.sem) {
+		t.Fatalf("%d of %d slots taken", len(h.sem), cap(h.sem))
+	}
+	if _, err := h.Hash(context.Background(), testPassword); !errors.Is(err, ErrBusy) {
+		t.Errorf("Hash while occupied = %v, want ErrBusy", err)
+	}
+	release()
+	release()
+	if len(h.sem) != 0 {
+		t.Fatalf("%d slots still taken after release", len(h.sem))
+	}
+	if _, err := h.Hash(context.Background(), testPassword); err != nil {
+		t.Errorf("Hash after release = %v", err)
+	}
+}

@@ -106,7 +106,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Person, error
 		return Person{}, err
 	}
 	if err := s.codes.Verify(ctx, PurposeRegister, in.Binding, r.mobile, r.code); err != nil {
-		return Person{}, codeRefused(ctx, err)
+		return Person{}, codeRefused(ctx, FieldSMSCode, err)
 	}
 	if t, err := takenBy(ctx, s.db, r); err != nil || t != 0 {
 		return Person{}, takenOr(t, err)
@@ -120,7 +120,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Person, error
 		var refused *codeRefusal
 		if errors.As(err, &refused) {
 			// Spent by a concurrent submission of the same form since step 2.
-			return Person{}, codeRefused(ctx, refused.err)
+			return Person{}, codeRefused(ctx, refused.field, refused.err)
 		}
 		if err == nil || !store.IsUniqueViolation(err) {
 			return p, err
@@ -137,21 +137,25 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Person, error
 	}
 }
 
-// codeRefusal carries the checker's refusal out of insert's transaction, which it
-// rolls back.
-type codeRefusal struct{ err error }
+// codeRefusal carries the checker's refusal of the code of form field field out of
+// the transaction that was to spend it (insert's, ChangeMobile's), which it rolls
+// back.
+type codeRefusal struct {
+	field string
+	err   error
+}
 
 func (e *codeRefusal) Error() string { return "person: sms code refused: " + e.err.Error() }
 
 // codeRefused is the answer to a refused SMS code: ctx's error when the request
 // was cancelled (the checker's failure is then no verdict), else the message beside
-// the code field.
-func codeRefused(ctx context.Context, err error) error {
+// the code's field.
+func codeRefused(ctx context.Context, field string, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
 	}
 	fe := &FormError{}
-	fe.add(FieldSMSCode, smsMessage(err))
+	fe.add(field, smsMessage(err))
 	return fe
 }
 
@@ -162,7 +166,7 @@ func (s *Service) insert(ctx context.Context, r registration, binding, hash, cli
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		// Any error is a refusal (CodeChecker), as in Register's step 2.
 		if err := s.codes.CheckTx(ctx, tx, PurposeRegister, binding, r.mobile, r.code); err != nil {
-			return &codeRefusal{err}
+			return &codeRefusal{FieldSMSCode, err}
 		}
 		var err error
 		p, err = s.CreateTx(ctx, tx, NewAccount{IDType: r.idType, IDNumber: r.idNumber, Name: r.name,

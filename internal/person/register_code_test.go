@@ -37,12 +37,20 @@ var codeInSMS = regexp.MustCompile(`验证码为(\d{6})，`)
 func (f *codeFixture) input(t *testing.T) RegisterInput {
 	t.Helper()
 	in := f.validInput()
+	in.SMSCode = f.send(t, PurposeRegister, in.Binding, in.Mobile)
+	return in
+}
+
+// send issues a code of purpose for binding to mobile and returns it, read back from
+// the outbox. The clock then moves past the mobile's resend window.
+func (f *codeFixture) send(t *testing.T, purpose, binding, mobile string) string {
+	t.Helper()
 	ctx := context.Background()
-	if _, err := f.codes.Issue(ctx, sms.Request{Purpose: PurposeRegister, Binding: in.Binding,
-		Mobile: in.Mobile, ClientAddr: in.ClientAddr}); err != nil {
+	if _, err := f.codes.Issue(ctx, sms.Request{Purpose: purpose, Binding: binding,
+		Mobile: mobile, ClientAddr: "203.0.113.7"}); err != nil {
 		t.Fatal(err)
 	}
-	m, err := f.outbox.Latest(ctx, in.Mobile)
+	m, err := f.outbox.Latest(ctx, mobile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,14 +58,21 @@ func (f *codeFixture) input(t *testing.T) RegisterInput {
 	if sub == nil {
 		t.Fatalf("no code in %q", m.Text)
 	}
-	in.SMSCode = sub[1]
-	return in
+	f.clock.Add(f.codes.Config().ResendAfter)
+	return sub[1]
 }
 
 // codeStates counts the registration codes by state.
 func codeStates(t *testing.T, db *store.DB) map[string]int {
 	t.Helper()
-	rows, err := db.Query(context.Background(), "SELECT state, COUNT(*) FROM sms_codes GROUP BY state")
+	return codeStatesOf(t, db, PurposeRegister)
+}
+
+// codeStatesOf counts the codes of purpose by state.
+func codeStatesOf(t *testing.T, db *store.DB, purpose string) map[string]int {
+	t.Helper()
+	rows, err := db.Query(context.Background(), `SELECT c.state, COUNT(*) FROM sms_codes c
+		JOIN sms_flows f ON f.id = c.flow_id WHERE f.purpose = ? GROUP BY c.state`, purpose)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,6 +63,11 @@ type Result struct {
 // password and a code sent to its mobile and creates only the unit. Afterwards it
 // saves a receipt for the 完成注册 page.
 //
+// The SMS code is verified without being spent before anything slow or fallible
+// (the password hash, the inserts), and spent in the transaction that opens the
+// accounts (commit): a busy hasher, a failed insert or a crash leaves it usable, and
+// a finished registration has used it exactly once.
+//
 // Errors: *FormError for invalid or refused fields (a mobile of another person
 // beside FieldMobile, pointing to 用户申诉; a wrong account password beside
 // FieldPassword; a refused code beside FieldSMSCode; a unit that got an account
@@ -121,8 +126,8 @@ func (s *Service) finishNew(ctx context.Context, f *flow.Flow, st state, in Acco
 		return Result{}, err
 	}
 	// The code first: what follows may tell whether the mobile is taken, and that
-	// should cost a code received on that phone.
-	if err := s.checkCode(ctx, f.ID, mobile, code); err != nil {
+	// should cost a code received on that phone. It is spent only by commit.
+	if err := s.verifyCode(ctx, f.ID, mobile, code); err != nil {
 		return Result{}, err
 	}
 	if err := s.mobileFree(ctx, mobile); err != nil {
@@ -137,7 +142,7 @@ func (s *Service) finishNew(ctx context.Context, f *flow.Flow, st state, in Acco
 		return Result{}, err
 	}
 	var res Result
-	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+	err = s.commit(ctx, f.ID, mobile, code, func(tx *store.Tx) error {
 		p, err := s.d.Persons.CreateTx(ctx, tx, person.NewAccount{IDType: st.LegalRepIDType,
 			IDNumber: st.LegalRepIDNumber, Name: st.LegalRepName, Mobile: mobile, PasswordHash: hash}, in.ClientAddr)
 		if err != nil {
@@ -179,14 +184,14 @@ func (s *Service) finishExisting(ctx context.Context, f *flow.Flow, st state, p 
 	case err != nil:
 		return Result{}, err
 	}
-	if err := s.checkCode(ctx, f.ID, p.Mobile, code); err != nil {
+	if err := s.verifyCode(ctx, f.ID, p.Mobile, code); err != nil {
 		return Result{}, err
 	}
 	if err := s.unitFree(ctx, st.USCC); err != nil {
 		return Result{}, err
 	}
 	var res Result
-	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+	err := s.commit(ctx, f.ID, p.Mobile, code, func(tx *store.Tx) error {
 		var err error
 		res, err = s.createUnit(ctx, tx, f, st, p, false, in.ClientAddr)
 		return err
@@ -236,7 +241,10 @@ func (s *Service) createUnit(ctx context.Context, tx *store.Tx, f *flow.Flow, st
 
 // finishError explains a failed registration transaction.
 func (s *Service) finishError(ctx context.Context, err error, mobile, uscc string) error {
+	var refused *codeRefusal
 	switch {
+	case errors.As(err, &refused):
+		return codeError(ctx, refused.err)
 	case errors.Is(err, flow.ErrCompleted), errors.Is(err, flow.ErrExpired), errors.Is(err, flow.ErrNotFound),
 		errors.Is(err, flow.ErrStep), errors.Is(err, flow.ErrConflict):
 		return flowErr(err)

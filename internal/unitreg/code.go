@@ -10,6 +10,7 @@ import (
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/sms"
+	"hall/internal/store"
 	"hall/internal/unit"
 )
 
@@ -99,12 +100,41 @@ func (s *Service) unitFree(ctx context.Context, uscc string) error {
 	return nil
 }
 
-// checkCode checks and consumes the flow's SMS code for mobile.
-func (s *Service) checkCode(ctx context.Context, flowID, mobile, code string) error {
-	err := s.d.Codes.Check(ctx, PurposeSMS, flowID, mobile, code)
-	if err == nil {
-		return nil
+// verifyCode checks the flow's SMS code for mobile without spending it: a wrong code
+// counts against the flow at once, a right one stays usable for commit, which spends
+// it in the transaction that opens the accounts.
+func (s *Service) verifyCode(ctx context.Context, flowID, mobile, code string) error {
+	if err := s.d.Codes.Verify(ctx, PurposeSMS, flowID, mobile, code); err != nil {
+		return codeError(ctx, err)
 	}
+	return nil
+}
+
+// commit spends the flow's SMS code for mobile and runs open in one transaction: the
+// code is used exactly when what it guards exists, so a busy hasher, a failed insert
+// or a crash before the commit leaves it usable for another try. A code refused here
+// (spent by a concurrent submission since verifyCode) is a *codeRefusal, which
+// finishError turns into the message beside the code field.
+func (s *Service) commit(ctx context.Context, flowID, mobile, code string, open func(*store.Tx) error) error {
+	return s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+		if err := s.d.Codes.CheckTx(ctx, tx, PurposeSMS, flowID, mobile, code); err != nil {
+			return &codeRefusal{err}
+		}
+		return open(tx)
+	})
+}
+
+// codeRefusal carries the code checker's refusal out of commit's transaction, which
+// it rolls back.
+type codeRefusal struct{ err error }
+
+func (e *codeRefusal) Error() string { return "unitreg: sms code refused: " + e.err.Error() }
+
+// codeError is the answer to a refused SMS code: ctx's error when the request was
+// cancelled (the checker's failure is then no verdict), the checker's message beside
+// FieldSMSCode, or the generic one, which does not say whether the code was wrong,
+// expired or used.
+func codeError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

@@ -80,10 +80,13 @@ func newEnv(t *testing.T, db *store.DB) *env {
 
 // newService builds the registration service from the wired services, as the web
 // layer does.
-func newService(s *services.Services) *unitreg.Service {
-	return unitreg.New(unitreg.Deps{DB: s.DB, Flows: s.Flows, Registry: s.Registry, Verify: s.Verify,
+func newService(s *services.Services) *unitreg.Service { return unitreg.New(deps(s)) }
+
+// deps are the registration service's dependencies from the wired services.
+func deps(s *services.Services) unitreg.Deps {
+	return unitreg.Deps{DB: s.DB, Flows: s.Flows, Registry: s.Registry, Verify: s.Verify,
 		Persons: s.Persons, Units: s.Units, Codes: s.Codes, Hasher: s.Hasher, Policy: s.Policy,
-		Audit: s.Audit, Now: s.Now})
+		Audit: s.Audit, Now: s.Now}
 }
 
 // addEntry stores an invented unit with a resident legal rep in the registry.

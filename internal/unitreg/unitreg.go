@@ -30,7 +30,10 @@
 //     alike and cannot be used to test whether an ID number is a unit's legal
 //     rep's (the recovery flow's model: nothing is looked up before the typed
 //     identity passed face verification).
-//   - SMS codes use the purpose PurposeSMS and the flow ID as binding.
+//   - SMS codes use the purpose PurposeSMS and the flow ID as binding. The account
+//     step verifies the code without spending it, hashes the password, and spends
+//     it in the transaction that opens the accounts: a busy hasher, a failed
+//     insert or a crash in between leaves the code usable.
 //
 // # Errors
 //

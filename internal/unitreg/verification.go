@@ -12,11 +12,11 @@ import (
 
 // Verified moves the registration flowID (for the browser binding) from the verify
 // step to the account step once its verification session has passed and the claim
-// of step 1 matches the registry. The passed result is consumed first, in its own
-// transaction, so it serves one flow step only, and the flow records that the typed
-// legal rep passed (so a registry outage does not cost another verification); then
-// the registry is compared (only now: see Start) and the flow advances by
-// compare-and-set. A flow already at the account step (the page's script and its
+// of step 1 matches the registry. The passed result is consumed first, so it serves
+// one flow step only, in the transaction that records in the flow that the typed
+// legal rep passed (so a registry outage does not cost another verification, and a
+// failed write or a crash does not lose a passed verification); then the registry is
+// compared (only now: see Start) and the flow advances by compare-and-set. A flow already at the account step (the page's script and its
 // button both asked) is not an error.
 //
 // Errors: ErrPending while the legal rep has not finished; ErrVerification when the
@@ -41,11 +41,20 @@ func (s *Service) Verified(ctx context.Context, flowID, binding string) error {
 		return ErrStep
 	}
 	if !st.Verified {
-		var sess verify.Session
+		var mismatch bool
 		err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-			var err error
-			sess, err = s.d.Verify.Consume(ctx, tx, st.Session, f.ID)
-			return err
+			sess, err := s.d.Verify.Consume(ctx, tx, st.Session, f.ID)
+			if err != nil {
+				return err
+			}
+			if sess.Purpose != verify.PurposeUnitRegister || !sess.Expected.Same(st.legalRep()) {
+				// Spent all the same: it can never move this flow on.
+				mismatch = true
+				return nil
+			}
+			next := st
+			next.Verified = true
+			return s.d.Flows.AdvanceTx(ctx, tx, f, StepVerify, StepVerify, next)
 		})
 		switch {
 		case errors.Is(err, verify.ErrPending):
@@ -56,18 +65,14 @@ func (s *Service) Verified(ctx context.Context, flowID, binding string) error {
 		case errors.Is(err, verify.ErrFailed), errors.Is(err, verify.ErrExpired), errors.Is(err, verify.ErrNotFound):
 			return ErrVerification
 		case err != nil:
-			return err
-		}
-		if sess.Purpose != verify.PurposeUnitRegister || !sess.Expected.Same(st.legalRep()) {
-			return ErrVerification
-		}
-		st.Verified = true
-		if err := s.d.Flows.Advance(ctx, f, StepVerify, StepVerify, st); err != nil {
 			if err = flowErr(err); errors.Is(err, ErrStep) {
 				return s.atAccount(ctx, flowID, binding)
 			}
 			return err
+		case mismatch:
+			return ErrVerification
 		}
+		st.Verified = true
 	}
 	st, err = s.compare(ctx, st)
 	if err != nil {

@@ -197,3 +197,54 @@ func TestVerifiesWithoutAccount(t *testing.T) {
 		}
 	})
 }
+
+// refuseFlowUpdates makes every update of a saved flow fail until the returned
+// function is called: the database refuses the write, as it might on a full disk.
+func refuseFlowUpdates(t *testing.T, db *store.DB) (restore func()) {
+	t.Helper()
+	exec := func(q string) {
+		t.Helper()
+		if _, err := db.Exec(t.Context(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if db.Engine == store.Postgres {
+		exec(`CREATE FUNCTION refuse_flow_update() RETURNS trigger LANGUAGE plpgsql AS
+			$$ BEGIN RAISE EXCEPTION 'flow updates refused'; END $$`)
+		exec(`CREATE TRIGGER refuse_flow_update BEFORE UPDATE ON flows
+			FOR EACH ROW EXECUTE FUNCTION refuse_flow_update()`)
+		return func() {
+			exec("DROP TRIGGER refuse_flow_update ON flows")
+			exec("DROP FUNCTION refuse_flow_update()")
+		}
+	}
+	exec(`CREATE TRIGGER refuse_flow_update BEFORE UPDATE ON flows
+		BEGIN SELECT RAISE(ABORT, 'flow updates refused'); END`)
+	return func() { exec("DROP TRIGGER refuse_flow_update") }
+}
+
+// TestVerifiedKeepsResultUntilRecorded: the passed verification is consumed in the
+// transaction that records it in the flow, so a write that fails leaves it usable
+// and the legal rep need not verify again.
+func TestVerifiedKeepsResultUntilRecorded(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := t.Context()
+		flowID, sid := e.start(t)
+		if _, err := e.svc.DevVerify.CompleteInApp(ctx, sid, legalRep(e.entry), true); err != nil {
+			t.Fatal(err)
+		}
+		restore := refuseFlowUpdates(t, db)
+		err := e.reg.Verified(ctx, flowID, browserA)
+		restore()
+		if err == nil || errors.Is(err, unitreg.ErrVerification) {
+			t.Fatalf("Verified with flow updates refused = %v, want the failure", err)
+		}
+		if err := e.reg.Verified(ctx, flowID, browserA); err != nil {
+			t.Fatalf("Verified once the write works: %v", err)
+		}
+		if v, err := e.reg.Get(ctx, flowID, browserA); err != nil || v.Step != unitreg.StepAccount {
+			t.Fatalf("after Verified: %+v %v, want the account step", v, err)
+		}
+	})
+}
