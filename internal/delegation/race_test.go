@@ -1,19 +1,28 @@
 package delegation
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
 	"time"
 
+	"hall/internal/audit"
+	"hall/internal/auth"
+	"hall/internal/ident"
+	"hall/internal/person"
+	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
+	"hall/internal/unit"
 )
 
 // TestInvariantsUnderConcurrency is SPEC §9's example through the commands: 20
 // parallel AddAgent on a unit with 9 agents, exactly one succeeds; 5 parallel
 // SetAdmin with different nominees on a unit without admin, exactly one succeeds
-// (SetAdmin never replaces, so the losers cannot revoke the winner).
+// (SetAdmin never replaces, so the losers cannot revoke the winner). Whether the
+// goroutines overlap is up to the scheduler, so a missing lock can go unnoticed
+// here: TestAgentLimitRace and TestAdminRace hold one writer open instead.
 func TestInvariantsUnderConcurrency(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
@@ -29,13 +38,14 @@ func TestInvariantsUnderConcurrency(t *testing.T) {
 			t.Helper()
 			var wg sync.WaitGroup
 			errs := make([]error, len(nominees))
+			start := make(chan struct{}) // released together, so that they overlap as far as the schedule allows
 			for i, n := range nominees {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
+				wg.Go(func() {
+					<-start
 					errs[i] = do(n)
-				}()
+				})
 			}
+			close(start)
 			wg.Wait()
 			ok := 0
 			for i, err := range errs {
@@ -73,6 +83,112 @@ func TestInvariantsUnderConcurrency(t *testing.T) {
 		}
 		if got := f.count(t, `SELECT COUNT(*) FROM audit_log WHERE action IN ('delegation.add_agent', 'delegation.set_admin')`); got != 11 {
 			t.Fatalf("%d audit records for 11 successful commands", got)
+		}
+	})
+}
+
+// The two tests below hold a transaction that has taken a command's steps open and
+// send the full command against it (storetest.Contend): on PostgreSQL the command
+// must wait on the unit's row lock, the first thing every command takes, until
+// the first commits, and is then refused; on SQLite it cannot write while the first
+// is open and is refused afterwards.
+
+// steps runs fn as a command's transaction body does, inside the open transaction.
+func (f *fixture) steps(fn func(t *txn) error) func(context.Context, *store.Tx) error {
+	return func(ctx context.Context, tx *store.Tx) error {
+		return fn(&txn{Tx: tx, ctx: ctx, now: store.Time(f.clk.Now())})
+	}
+}
+
+// serviceOn is f's service on another handle of f's database (Contend's second
+// writer on SQLite); on f's own handle it is f.svc.
+func (f *fixture) serviceOn(t testing.TB, h *store.DB) *Service {
+	t.Helper()
+	if h == f.db {
+		return f.svc
+	}
+	sessions, err := auth.NewSessions(h, auth.SessionConfig{Idle: 365 * day24, Absolute: 365 * day24}, f.clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasher, err := person.NewHasher(person.DefaultHashConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := audit.New(h, []byte("delegation test key"), f.clk.Now)
+	svc, err := New(Deps{DB: h, Audit: log, Persons: person.New(h, hasher, nil, ident.DefaultPasswordPolicy(), log, f.clk.Now),
+		Sessions: sessions, Hasher: fakeHasher{}, Policy: ident.DefaultPasswordPolicy(), SMS: sms.NewOutbox(h, f.clk.Now),
+		Now: f.clk.Now}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+// TestAgentLimitRace: a unit has 9 agents; while the 10th is being added, AddAgent
+// for an 11th waits for that transaction and is then refused with ErrAgentLimit,
+// its nominee left without a text.
+func TestAgentLimitRace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		rep := f.person(t)
+		u := f.unit(t, rep)
+		until := f.clk.Now().Add(30 * day24)
+		for range 9 {
+			if _, err := f.svc.AddAgent(f.ctx, rep.actor(), u, f.person(t).Nominee, []string{"SB-001"}, time.Time{}, until); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tenth, eleventh := f.person(t), f.person(t)
+		err := storetest.Contend(t, db, f.steps(func(cmd *txn) error {
+			if _, err := cmd.lockUnit(u); err != nil {
+				return err
+			}
+			_, err := cmd.insertPending(u, tenth.ID, unit.RoleAgent, cmd.now, until, rep.ID)
+			return err
+		}), func(h *store.DB) error {
+			_, err := f.serviceOn(t, h).AddAgent(f.ctx, rep.actor(), u, eleventh.Nominee, []string{"SB-001"}, time.Time{}, until)
+			return err
+		}, "FROM units")
+		if !errors.Is(err, ErrAgentLimit) {
+			t.Fatalf("the 11th agent: %v, want ErrAgentLimit", err)
+		}
+		if n := len(f.texts(t, eleventh)); n != 0 {
+			t.Fatalf("the refused nominee got %d texts", n)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM memberships WHERE unit_id = ? AND role = 'agent' AND status <> 'revoked'`, u); n != 10 {
+			t.Fatalf("%d agents, want 10", n)
+		}
+	})
+}
+
+// TestAdminRace: while an admin is being nominated, SetAdmin for another person
+// waits for that transaction and is then refused with ErrAdminExists.
+func TestAdminRace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		rep := f.person(t)
+		u := f.unit(t, rep)
+		until := f.clk.Now().Add(30 * day24)
+		first, second := f.person(t), f.person(t)
+		err := storetest.Contend(t, db, f.steps(func(cmd *txn) error {
+			if _, err := cmd.lockUnit(u); err != nil {
+				return err
+			}
+			_, err := cmd.insertPending(u, first.ID, unit.RoleAdmin, cmd.now, until, rep.ID)
+			return err
+		}), func(h *store.DB) error {
+			_, err := f.serviceOn(t, h).SetAdmin(f.ctx, rep.actor(), u, second.Nominee, until)
+			return err
+		}, "FROM units")
+		if !errors.Is(err, ErrAdminExists) {
+			t.Fatalf("the second admin: %v, want ErrAdminExists", err)
+		}
+		if n := len(f.texts(t, second)); n != 0 {
+			t.Fatalf("the refused nominee got %d texts", n)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM memberships WHERE unit_id = ? AND role = 'admin' AND status <> 'revoked'`, u); n != 1 {
+			t.Fatalf("%d admins, want 1", n)
 		}
 	})
 }
