@@ -17,6 +17,22 @@ import (
 	"hall/internal/unit"
 )
 
+// nineAgents opens a unit with nine agents added by its legal rep rep, valid
+// until until.
+func nineAgents(t *testing.T, db *store.DB) (f *fixture, rep who, unitID int64, until time.Time) {
+	t.Helper()
+	f = newFixture(t, db)
+	rep = f.person(t)
+	unitID = f.unit(t, rep)
+	until = f.clk.Now().Add(30 * day24)
+	for range 9 {
+		if _, err := f.svc.AddAgent(f.ctx, rep.actor(), unitID, f.person(t).Nominee, []string{"SB-001"}, time.Time{}, until); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f, rep, unitID, until
+}
+
 // TestInvariantsUnderConcurrency is SPEC §9's example through the commands: 20
 // parallel AddAgent on a unit with 9 agents, exactly one succeeds; 5 parallel
 // SetAdmin with different nominees on a unit without admin, exactly one succeeds
@@ -25,15 +41,7 @@ import (
 // here: TestAgentLimitRace and TestAdminRace hold one writer open instead.
 func TestInvariantsUnderConcurrency(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		rep := f.person(t)
-		u := f.unit(t, rep)
-		until := f.clk.Now().Add(30 * day24)
-		for range 9 {
-			if _, err := f.svc.AddAgent(f.ctx, rep.actor(), u, f.person(t).Nominee, []string{"SB-001"}, time.Time{}, until); err != nil {
-				t.Fatal(err)
-			}
-		}
+		f, rep, u, until := nineAgents(t, db)
 		race := func(nominees []who, do func(n who) error, loser error) {
 			t.Helper()
 			var wg sync.WaitGroup
@@ -93,10 +101,17 @@ func TestInvariantsUnderConcurrency(t *testing.T) {
 // the first commits, and is then refused; on SQLite it cannot write while the first
 // is open and is refused afterwards.
 
-// steps runs fn as a command's transaction body does, inside the open transaction.
-func (f *fixture) steps(fn func(t *txn) error) func(context.Context, *store.Tx) error {
+// nominating is a first writer that takes a command's first steps in the open
+// transaction, as AddAgent and SetAdmin do: it locks the unit and inserts p's
+// pending membership in role.
+func (f *fixture) nominating(unitID int64, p who, role unit.Role, until time.Time, by who) func(context.Context, *store.Tx) error {
 	return func(ctx context.Context, tx *store.Tx) error {
-		return fn(&txn{Tx: tx, ctx: ctx, now: store.Time(f.clk.Now())})
+		cmd := &txn{Tx: tx, ctx: ctx, now: store.Time(f.clk.Now())}
+		if _, err := cmd.lockUnit(unitID); err != nil {
+			return err
+		}
+		_, err := cmd.insertPending(unitID, p.ID, role, cmd.now, until, by.ID)
+		return err
 	}
 }
 
@@ -125,40 +140,33 @@ func (f *fixture) serviceOn(t testing.TB, h *store.DB) *Service {
 	return svc
 }
 
+// refused checks the second writer's answer: want, no text to its nominee, and
+// still n non-revoked memberships in role.
+func (f *fixture) refused(t testing.TB, err, want error, nominee who, unitID int64, role unit.Role, n int) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("the second nomination as %s: %v, want %v", role, err, want)
+	}
+	if texts := len(f.texts(t, nominee)); texts != 0 {
+		t.Fatalf("the refused nominee got %d texts", texts)
+	}
+	if got := f.count(t, `SELECT COUNT(*) FROM memberships WHERE unit_id = ? AND role = ? AND status <> 'revoked'`, unitID, string(role)); got != n {
+		t.Fatalf("%d memberships as %s, want %d", got, role, n)
+	}
+}
+
 // TestAgentLimitRace: a unit has 9 agents; while the 10th is being added, AddAgent
 // for an 11th waits for that transaction and is then refused with ErrAgentLimit,
 // its nominee left without a text.
 func TestAgentLimitRace(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		rep := f.person(t)
-		u := f.unit(t, rep)
-		until := f.clk.Now().Add(30 * day24)
-		for range 9 {
-			if _, err := f.svc.AddAgent(f.ctx, rep.actor(), u, f.person(t).Nominee, []string{"SB-001"}, time.Time{}, until); err != nil {
-				t.Fatal(err)
-			}
-		}
+		f, rep, u, until := nineAgents(t, db)
 		tenth, eleventh := f.person(t), f.person(t)
-		err := storetest.Contend(t, db, f.steps(func(cmd *txn) error {
-			if _, err := cmd.lockUnit(u); err != nil {
-				return err
-			}
-			_, err := cmd.insertPending(u, tenth.ID, unit.RoleAgent, cmd.now, until, rep.ID)
-			return err
-		}), func(h *store.DB) error {
+		err := storetest.Contend(t, db, f.nominating(u, tenth, unit.RoleAgent, until, rep), func(h *store.DB) error {
 			_, err := f.serviceOn(t, h).AddAgent(f.ctx, rep.actor(), u, eleventh.Nominee, []string{"SB-001"}, time.Time{}, until)
 			return err
 		}, "FROM units")
-		if !errors.Is(err, ErrAgentLimit) {
-			t.Fatalf("the 11th agent: %v, want ErrAgentLimit", err)
-		}
-		if n := len(f.texts(t, eleventh)); n != 0 {
-			t.Fatalf("the refused nominee got %d texts", n)
-		}
-		if n := f.count(t, `SELECT COUNT(*) FROM memberships WHERE unit_id = ? AND role = 'agent' AND status <> 'revoked'`, u); n != 10 {
-			t.Fatalf("%d agents, want 10", n)
-		}
+		f.refused(t, err, ErrAgentLimit, eleventh, u, unit.RoleAgent, 10)
 	})
 }
 
@@ -171,24 +179,10 @@ func TestAdminRace(t *testing.T) {
 		u := f.unit(t, rep)
 		until := f.clk.Now().Add(30 * day24)
 		first, second := f.person(t), f.person(t)
-		err := storetest.Contend(t, db, f.steps(func(cmd *txn) error {
-			if _, err := cmd.lockUnit(u); err != nil {
-				return err
-			}
-			_, err := cmd.insertPending(u, first.ID, unit.RoleAdmin, cmd.now, until, rep.ID)
-			return err
-		}), func(h *store.DB) error {
+		err := storetest.Contend(t, db, f.nominating(u, first, unit.RoleAdmin, until, rep), func(h *store.DB) error {
 			_, err := f.serviceOn(t, h).SetAdmin(f.ctx, rep.actor(), u, second.Nominee, until)
 			return err
 		}, "FROM units")
-		if !errors.Is(err, ErrAdminExists) {
-			t.Fatalf("the second admin: %v, want ErrAdminExists", err)
-		}
-		if n := len(f.texts(t, second)); n != 0 {
-			t.Fatalf("the refused nominee got %d texts", n)
-		}
-		if n := f.count(t, `SELECT COUNT(*) FROM memberships WHERE unit_id = ? AND role = 'admin' AND status <> 'revoked'`, u); n != 1 {
-			t.Fatalf("%d admins, want 1", n)
-		}
+		f.refused(t, err, ErrAdminExists, second, u, unit.RoleAdmin, 1)
 	})
 }

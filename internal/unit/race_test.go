@@ -19,12 +19,22 @@ import (
 // until the first commits and is then refused; on SQLite the second cannot write
 // while the first is open and is refused afterwards.
 
-// inTx adds m inside an open transaction, as Contend's first writer.
-func inTx(svc *unit.Service, m unit.Membership) func(context.Context, *store.Tx) error {
-	return func(ctx context.Context, tx *store.Tx) error {
-		_, err := svc.AddMembership(ctx, tx, m)
+// contendAdd adds first in a transaction held open while a second writer adds
+// second, and returns the second writer's answer (storetest.Contend).
+func contendAdd(t *testing.T, db *store.DB, svc *unit.Service, first, second unit.Membership) error {
+	t.Helper()
+	return storetest.Contend(t, db, func(ctx context.Context, tx *store.Tx) error {
+		_, err := svc.AddMembership(ctx, tx, first)
 		return err
-	}
+	}, func(h *store.DB) error {
+		return add(unit.New(h, func() time.Time { return t0 }), h, second)
+	}, "INSERT INTO memberships")
+}
+
+// holding counts the unit's non-revoked memberships in role.
+func holding(t *testing.T, db *store.DB, unitID int64, role unit.Role) int {
+	t.Helper()
+	return countOf(t, db, `SELECT COUNT(*) FROM memberships WHERE unit_id = ? AND role = ? AND status <> 'revoked'`, unitID, string(role))
 }
 
 // countOf counts rows with one query.
@@ -46,21 +56,14 @@ func TestAgentLimitRace(t *testing.T) {
 		svc := unit.New(db, func() time.Time { return t0 })
 		ps := addPersons(t, db, g, 12)
 		u := newUnit(t, svc, db, g, ps[0])
-		for i := 1; i <= 9; i++ {
-			if err := add(svc, db, unit.Membership{UnitID: u.ID, PersonID: ps[i], Role: unit.RoleAgent, Status: unit.StatusActive}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		err := storetest.Contend(t, db,
-			inTx(svc, unit.Membership{UnitID: u.ID, PersonID: ps[10], Role: unit.RoleAgent, Status: unit.StatusPending}),
-			func(h *store.DB) error {
-				return add(unit.New(h, func() time.Time { return t0 }), h,
-					unit.Membership{UnitID: u.ID, PersonID: ps[11], Role: unit.RoleAgent, Status: unit.StatusPending})
-			}, "INSERT INTO memberships")
+		addAgents(t, svc, db, u.ID, ps[1:10])
+		err := contendAdd(t, db, svc,
+			unit.Membership{UnitID: u.ID, PersonID: ps[10], Role: unit.RoleAgent, Status: unit.StatusPending},
+			unit.Membership{UnitID: u.ID, PersonID: ps[11], Role: unit.RoleAgent, Status: unit.StatusPending})
 		if !errors.Is(err, unit.ErrAgentLimit) {
 			t.Fatalf("the 11th agent: %v, want ErrAgentLimit", err)
 		}
-		if n := countOf(t, db, `SELECT COUNT(*) FROM memberships WHERE unit_id = ? AND role = 'agent' AND status <> 'revoked'`, u.ID); n != 10 {
+		if n := holding(t, db, u.ID, unit.RoleAgent); n != 10 {
 			t.Fatalf("%d agents, want 10", n)
 		}
 	})
@@ -74,16 +77,13 @@ func TestAdminRace(t *testing.T) {
 		svc := unit.New(db, func() time.Time { return t0 })
 		ps := addPersons(t, db, g, 3)
 		u := newUnit(t, svc, db, g, ps[0])
-		err := storetest.Contend(t, db,
-			inTx(svc, unit.Membership{UnitID: u.ID, PersonID: ps[1], Role: unit.RoleAdmin, Status: unit.StatusPending}),
-			func(h *store.DB) error {
-				return add(unit.New(h, func() time.Time { return t0 }), h,
-					unit.Membership{UnitID: u.ID, PersonID: ps[2], Role: unit.RoleAdmin, Status: unit.StatusPending})
-			}, "INSERT INTO memberships")
+		err := contendAdd(t, db, svc,
+			unit.Membership{UnitID: u.ID, PersonID: ps[1], Role: unit.RoleAdmin, Status: unit.StatusPending},
+			unit.Membership{UnitID: u.ID, PersonID: ps[2], Role: unit.RoleAdmin, Status: unit.StatusPending})
 		if !errors.Is(err, unit.ErrRoleTaken) {
 			t.Fatalf("the second admin: %v, want ErrRoleTaken", err)
 		}
-		if n := countOf(t, db, `SELECT COUNT(*) FROM memberships WHERE unit_id = ? AND role = 'admin' AND status <> 'revoked'`, u.ID); n != 1 {
+		if n := holding(t, db, u.ID, unit.RoleAdmin); n != 1 {
 			t.Fatalf("%d admins, want 1", n)
 		}
 	})
@@ -96,9 +96,6 @@ func TestLegalRepRace(t *testing.T) {
 		g := rand.New(rand.NewPCG(13, 13))
 		svc := unit.New(db, func() time.Time { return t0 })
 		ps := addPersons(t, db, g, 5)
-		legalReps := func(unitID int64) int {
-			return countOf(t, db, `SELECT COUNT(*) FROM memberships WHERE unit_id = ? AND role = 'legal_rep' AND status <> 'revoked'`, unitID)
-		}
 
 		t.Run("a new legal rep set twice at once", func(t *testing.T) {
 			// The unit's legal rep changed: the old membership is revoked, and two
@@ -107,16 +104,13 @@ func TestLegalRepRace(t *testing.T) {
 			if _, err := db.Exec(ctx, `UPDATE memberships SET status = 'revoked', revoked_at = ? WHERE unit_id = ?`, t0, u.ID); err != nil {
 				t.Fatal(err)
 			}
-			err := storetest.Contend(t, db,
-				inTx(svc, unit.Membership{UnitID: u.ID, PersonID: ps[1], Role: unit.RoleLegalRep, Status: unit.StatusActive}),
-				func(h *store.DB) error {
-					return add(unit.New(h, func() time.Time { return t0 }), h,
-						unit.Membership{UnitID: u.ID, PersonID: ps[2], Role: unit.RoleLegalRep, Status: unit.StatusActive})
-				}, "INSERT INTO memberships")
+			err := contendAdd(t, db, svc,
+				unit.Membership{UnitID: u.ID, PersonID: ps[1], Role: unit.RoleLegalRep, Status: unit.StatusActive},
+				unit.Membership{UnitID: u.ID, PersonID: ps[2], Role: unit.RoleLegalRep, Status: unit.StatusActive})
 			if !errors.Is(err, unit.ErrRoleTaken) {
 				t.Fatalf("the second legal rep: %v, want ErrRoleTaken", err)
 			}
-			if n := legalReps(u.ID); n != 1 {
+			if n := holding(t, db, u.ID, unit.RoleLegalRep); n != 1 {
 				t.Fatalf("%d legal reps, want 1", n)
 			}
 			if m, err := svc.Membership(ctx, u.ID, ps[1]); err != nil || m.Role != unit.RoleLegalRep {
@@ -151,7 +145,7 @@ func TestLegalRepRace(t *testing.T) {
 			if n := countOf(t, db, `SELECT COUNT(*) FROM units WHERE uscc = ?`, uscc); n != 1 {
 				t.Fatalf("%d units with the USCC, want 1", n)
 			}
-			if n := legalReps(u.ID); n != 1 {
+			if n := holding(t, db, u.ID, unit.RoleLegalRep); n != 1 {
 				t.Fatalf("%d legal reps, want 1", n)
 			}
 			if m, err := svc.Membership(ctx, u.ID, ps[3]); err != nil || m.Role != unit.RoleLegalRep {

@@ -49,6 +49,16 @@ func newUnit(t *testing.T, svc *unit.Service, db *store.DB, g *rand.Rand, legalR
 	return u
 }
 
+// addAgents makes each of persons an active agent of the unit.
+func addAgents(t *testing.T, svc *unit.Service, db *store.DB, unitID int64, persons []int64) {
+	t.Helper()
+	for _, id := range persons {
+		if err := add(svc, db, unit.Membership{UnitID: unitID, PersonID: id, Role: unit.RoleAgent, Status: unit.StatusActive}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func add(svc *unit.Service, db *store.DB, m unit.Membership) error {
 	return db.Tx(context.Background(), func(tx *store.Tx) error {
 		_, err := svc.AddMembership(context.Background(), tx, m)
@@ -144,11 +154,7 @@ func TestInvariantsUnderConcurrency(t *testing.T) {
 		svc := unit.New(db, func() time.Time { return t0 })
 		ps := addPersons(t, db, g, 36)
 		u := newUnit(t, svc, db, g, ps[0])
-		for i := 1; i <= 9; i++ {
-			if err := add(svc, db, unit.Membership{UnitID: u.ID, PersonID: ps[i], Role: unit.RoleAgent, Status: unit.StatusActive}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		addAgents(t, svc, db, u.ID, ps[1:10])
 		race := func(ids []int64, role unit.Role, wantErr error) {
 			var wg sync.WaitGroup
 			errs := make([]error, len(ids))
