@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
+	"hall/internal/audit"
 	"hall/internal/ident"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -76,41 +76,54 @@ func TestUniqueConstraints(t *testing.T) {
 }
 
 // TestRegisterRacesCommit holds a conflicting registration open in another
-// transaction while Register runs, then commits it: Register's own checks saw
-// nothing, so on PostgreSQL it is the unique index that refuses the insert, and
-// the answer must still be ErrIDTaken (on SQLite the writer lock makes Register
-// wait and its in-transaction check finds the row).
+// transaction while Register runs against it (storetest.Contend), then commits it.
+// Register's own checks saw nothing. On PostgreSQL its insert must wait on the
+// unique index for the other transaction and, refused once it commits, answer
+// ErrIDTaken (or ErrMobileTaken); on SQLite Register cannot write while the other
+// is open, and is refused likewise afterwards.
 func TestRegisterRacesCommit(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		f := newFixture(t, db)
-		in := f.validInput()
-		id, _ := ident.ParseResidentID(in.IDNumber, f.clock.Now())
-		inserted, release := make(chan struct{}), make(chan struct{})
-		other := make(chan error, 1)
-		go func() {
-			other <- db.Tx(ctx, func(tx *store.Tx) error {
-				now := f.clock.Now().UTC()
-				_, err := tx.Exec(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-					VALUES ('resident', ?, '测试', ?, ?, ?)`, id.Number, ident.GenerateMobile(f.rnd), now, now)
-				close(inserted)
-				<-release
-				return err
+	for _, c := range []struct {
+		name      string
+		sameID    bool
+		want, not error
+	}{
+		{"same ID number", true, ErrIDTaken, ErrMobileTaken},
+		{"same mobile", false, ErrMobileTaken, ErrIDTaken},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				f := newFixture(t, db)
+				in := f.validInput()
+				other := in // the conflicting registration: same ID number or same mobile
+				if c.sameID {
+					other.Mobile = ident.GenerateMobile(f.rnd)
+				} else {
+					other.IDNumber = f.validInput().IDNumber
+				}
+				id, err := ident.ParseResidentID(other.IDNumber, f.clock.Now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = storetest.Contend(t, db, func(ctx context.Context, tx *store.Tx) error {
+					now := f.clock.Now().UTC()
+					_, err := tx.Exec(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
+						VALUES ('resident', ?, '测试', ?, ?, ?)`, id.Number, other.Mobile, now, now)
+					return err
+				}, func(h *store.DB) error {
+					_, err := New(h, f.svc.hasher, f.codes, ident.DefaultPasswordPolicy(),
+						audit.New(h, []byte("person test audit key"), f.clock.Now), f.clock.Now).Register(context.Background(), in)
+					return err
+				}, "INSERT INTO persons")
+				if !errors.Is(err, c.want) || errors.Is(err, c.not) {
+					t.Fatalf("Register = %v, want %v alone", err, c.want)
+				}
+				if n := count(t, db, "persons"); n != 1 {
+					t.Fatalf("%d persons, want 1", n)
+				}
+				if n := count(t, db, "audit_log"); n != 0 {
+					t.Fatalf("%d audit rows for a refused registration", n)
+				}
 			})
-		}()
-		<-inserted
-		done := make(chan error, 1)
-		go func() { _, err := f.svc.Register(ctx, in); done <- err }()
-		time.Sleep(300 * time.Millisecond) // let Register reach its insert
-		close(release)
-		if err := <-other; err != nil {
-			t.Fatalf("other transaction: %v", err)
-		}
-		if err := <-done; !errors.Is(err, ErrIDTaken) {
-			t.Fatalf("Register = %v, want ErrIDTaken", err)
-		}
-		if n := count(t, db, "persons"); n != 1 {
-			t.Fatalf("%d persons, want 1", n)
-		}
-	})
+		})
+	}
 }
