@@ -465,16 +465,6 @@ func drawRowDistractors(m *image.RGBA, r *rand.Rand, y int, xs []int, outlines [
 
 var shadowColor = color.NRGBA{R: 0x10, G: 0x10, B: 0x18, A: 0xff}
 
-// drawShadows lays dark translucent discs over m, as dark as a cut-out: the
-// darkest place on a row is as often a shadow as a gap.
-func drawShadows(m *image.RGBA, r *rand.Rand) {
-	for range 3 + r.IntN(3) {
-		cx, cy := r.Float64()*Width, r.Float64()*Height
-		rad := 14 + r.Float64()*22
-		fillDisc(m, cx, cy, rad, false, shadowColor, 0.3+0.3*r.Float64())
-	}
-}
-
 // drawHatching fills a few rectangles of m with sharp stripes: texture whose
 // edges are as strong as a cut-out's outline.
 func drawHatching(m *image.RGBA, r *rand.Rand) {

@@ -196,16 +196,10 @@ func (s *Server) loadSession(ctx context.Context, v *visitor, token string) erro
 	return nil
 }
 
-// startSession signs the visitor in as subj, replacing any session it had (the token
-// is rotated at login and unit switch), and sets the cookie. The session records no
-// proof: where the sign-in proved a credential, startSessionProved says which.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, subj auth.Subject) error {
-	return s.startSessionProved(w, r, subj, auth.ProofNone)
-}
-
-// startSessionProved is startSession for a sign-in that has just proved the
-// credential proof (auth.Proof): entering a unit and changing its delegation ask
-// for it later (unit_enter.go, dlg_reauth.go).
+// startSessionProved signs the visitor in as subj, replacing any session it had (the
+// token is rotated at login and unit switch), and sets the cookie. proof is the
+// credential the sign-in has just proved (auth.Proof): entering a unit and changing
+// its delegation ask for a recent one later (unit_enter.go, dlg_reauth.go).
 func (s *Server) startSessionProved(w http.ResponseWriter, r *http.Request, subj auth.Subject, proof auth.Proof) error {
 	v := visitorFrom(r.Context())
 	meta := auth.Meta{ClientAddr: clientAddr(r), UserAgent: r.UserAgent(), Proof: proof}

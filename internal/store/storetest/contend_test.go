@@ -25,16 +25,15 @@ func (r *recorder) Fatalf(format string, args ...any) {
 }
 
 // contend runs Contend under a recorder and returns its result and failure.
-func contend(t *testing.T, db *store.DB, first func(context.Context, *store.Tx) error, second func(*store.DB) error) (error, string) {
+func contend(t *testing.T, db *store.DB, first func(context.Context, *store.Tx) error, second func(*store.DB) error) (failure string, err error) {
 	r := &recorder{TB: t}
-	var err error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		err = Contend(r, db, first, second, "INSERT INTO unit_number_seq")
 	}()
 	<-done
-	return err, r.failure
+	return r.failure, err
 }
 
 func insertSeq(region string) func(context.Context, *store.Tx) error {
@@ -55,7 +54,7 @@ func TestContend(t *testing.T) {
 			}
 		}
 
-		err, failure := contend(t, db, insertSeq("320102"), other("320102"))
+		failure, err := contend(t, db, insertSeq("320102"), other("320102"))
 		if failure != "" || !store.IsUniqueViolation(err) {
 			t.Fatalf("colliding writers: failure %q, second writer's answer %v, want a unique violation", failure, err)
 		}
@@ -66,7 +65,7 @@ func TestContend(t *testing.T) {
 		if db.Engine == store.SQLite {
 			second = func(*store.DB) error { return nil }
 		}
-		_, failure = contend(t, db, insertSeq("440305"), second)
+		failure, _ = contend(t, db, insertSeq("440305"), second)
 		if !strings.Contains(failure, "while the first held its transaction open") {
 			t.Fatalf("a second writer that was not shut out: failure %q", failure)
 		}
