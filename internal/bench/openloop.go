@@ -49,12 +49,12 @@ func (o OpenLoop) Run(ctx context.Context, do func(ctx context.Context, due time
 	if clock == nil {
 		clock = realClock{}
 	}
-	interval := time.Duration(float64(time.Second) / o.Rate)
 	slots := make(chan struct{}, o.MaxInFlight)
 	var wg sync.WaitGroup
 	start := clock.Now()
 	for i := 0; ; i++ {
-		due := time.Duration(i) * interval
+		// Each due time from i directly: summing a rounded interval would drift.
+		due := time.Duration(float64(i) * float64(time.Second) / o.Rate)
 		if due >= o.Duration || ctx.Err() != nil {
 			break
 		}

@@ -140,3 +140,13 @@ func TestOpenLoopStopsWithItsContext(t *testing.T) {
 		t.Errorf("started %d, dropped %d; want 5 and 0", started, dropped)
 	}
 }
+
+func TestOpenLoopCountsArrivalsExactly(t *testing.T) {
+	// 1/60 s is no whole number of nanoseconds: 3 s at 60/s is still 180 arrivals.
+	clock := &fakeClock{now: epoch}
+	o := OpenLoop{Rate: 60, MaxInFlight: 1000, Duration: 3 * time.Second, Clock: clock}
+	started, dropped := o.Run(context.Background(), func(context.Context, time.Time) {})
+	if started+dropped != 180 {
+		t.Errorf("%d arrivals, want 180", started+dropped)
+	}
+}

@@ -124,6 +124,18 @@ func classify(status, want int, err error) (outcome, string) {
 	return outcomeError, fmt.Sprintf("HTTP %d (want %d)", status, want)
 }
 
+// alertText finds the first message a page shows beside a field or above a form.
+var alertText = regexp.MustCompile(`role="alert"[^>]*>\s*([^<]{1,300})`)
+
+// alertOf is the page's first alert, to say why an answer was not the one expected
+// (a refused login shows the throttle's or the captcha's message).
+func alertOf(body []byte) string {
+	if m := alertText.FindSubmatch(body); m != nil {
+		return ": " + strings.TrimSpace(string(m[1]))
+	}
+	return ""
+}
+
 // loginForm is the form of a password login.
 func loginForm(a Account, csrf string) url.Values {
 	v := url.Values{"login": {a.Login}, "password": {a.Password}}
@@ -167,8 +179,11 @@ func (w *loginWorker) do(ctx context.Context) (outcome, time.Duration, string) {
 	a := w.accounts[w.next%len(w.accounts)]
 	w.next++
 	start := time.Now()
-	status, _, err := w.t.postLogin(ctx, w.c, a, "")
+	status, body, err := w.t.postLogin(ctx, w.c, a, "")
 	kind, what := classify(status, http.StatusSeeOther, err)
+	if kind == outcomeError {
+		what += alertOf(body)
+	}
 	return kind, time.Since(start), what
 }
 
@@ -189,10 +204,10 @@ func (w *pageWorker) do(ctx context.Context) (outcome, time.Duration, string) {
 	if err != nil {
 		return outcomeError, 0, err.Error()
 	}
-	status, _, err := send(w.c, req)
+	status, body, err := send(w.c, req)
 	kind, what := classify(status, http.StatusOK, err)
-	if what != "" {
-		what = "GET " + path + ": " + what
+	if kind == outcomeError {
+		what = "GET " + path + ": " + what + alertOf(body)
 	}
 	return kind, time.Since(start), what
 }
