@@ -175,6 +175,7 @@ func runLevel(ctx context.Context, cfg Config, t *target, clients int, rate floa
 	if rate > 0 {
 		n = cfg.MaxInFlight
 	}
+	cfg.warnShared(cfg.Scenario, n)
 	// Sign-ins happen before the level's clock starts: they are not its load.
 	workers, err := newWorkers(ctx, t, cfg.Scenario, cfg.Accounts, n)
 	if err != nil {
@@ -182,7 +183,9 @@ func runLevel(ctx context.Context, cfg Config, t *target, clients int, rate floa
 	}
 	var background []worker
 	if cfg.Scenario.Mix && cfg.MixLogins > 0 {
-		background, err = newWorkers(ctx, t, Scenario{Name: "unit-login", Login: "/login/unit"}, cfg.Accounts, cfg.MixLogins)
+		logins := Scenario{Name: "unit-login", Login: "/login/unit"}
+		cfg.warnShared(logins, cfg.MixLogins)
+		background, err = newWorkers(ctx, t, logins, cfg.Accounts, cfg.MixLogins)
 		if err != nil {
 			return lv, err
 		}
@@ -231,6 +234,17 @@ func runLevel(ctx context.Context, cfg Config, t *target, clients int, rate floa
 		lv.Logins, lv.LoginClients = &st, len(background)
 	}
 	return lv, ctx.Err()
+}
+
+// warnShared says when n login clients share too few accounts: beyond
+// maxInFlightPerAccount logins of one account in flight, correct passwords are asked
+// for the captcha and count as errors.
+func (c Config) warnShared(s Scenario, n int) {
+	accts := loginAccounts(s, c.Accounts)
+	if len(accts) > 0 && n > maxInFlightPerAccount*len(accts) {
+		c.progress("warning: %d login clients share %d accounts; more than %d logins of one account in flight are asked for the captcha (the account throttle counts them), so expect errors: give --accounts with at least %d",
+			n, len(accts), maxInFlightPerAccount, (n+maxInFlightPerAccount-1)/maxInFlightPerAccount)
+	}
 }
 
 // closedLoop sends requests one after the other until deadline; the request under

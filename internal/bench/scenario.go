@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"hall/internal/throttle"
 )
 
 // Scenario is what the clients of a level do.
@@ -166,20 +168,20 @@ func (t *target) postLogin(ctx context.Context, c *http.Client, a Account, csrf 
 	return send(c, req)
 }
 
-// loginWorker logs in again and again, each time as a new visitor (no cookies), with
-// the accounts in turn.
+// loginWorker logs in to one account again and again, each time as a new visitor
+// (no cookies). It keeps its account so that the logins in flight per account stay
+// at most ceil(clients / accounts): the account throttle counts an attempt in
+// flight against its account and asks for the captcha from maxInFlightPerAccount
+// on (see internal/throttle), which a benchmark of correct logins must not reach.
 type loginWorker struct {
-	t        *target
-	c        *http.Client
-	accounts []Account
-	next     int
+	t       *target
+	c       *http.Client
+	account Account
 }
 
 func (w *loginWorker) do(ctx context.Context) (outcome, time.Duration, string) {
-	a := w.accounts[w.next%len(w.accounts)]
-	w.next++
 	start := time.Now()
-	status, body, err := w.t.postLogin(ctx, w.c, a, "")
+	status, body, err := w.t.postLogin(ctx, w.c, w.account, "")
 	kind, what := classify(status, http.StatusSeeOther, err)
 	if kind == outcomeError {
 		what += alertOf(body)
@@ -247,17 +249,29 @@ func (t *target) signIn(ctx context.Context, c *http.Client, a Account) error {
 // does not have.
 var errNoAccount = errors.New("bench: no account of the kind the scenario needs (see --accounts)")
 
+// maxInFlightPerAccount is how many logins of one account may be in flight before
+// the hall's account throttle wants the captcha (its attempts count until their
+// outcome is known).
+var maxInFlightPerAccount = throttle.DefaultConfig().Scopes[throttle.ScopeLoginAccount].CaptchaAfter
+
+// loginAccounts are the accounts s logs in with (nil for a page scenario).
+func loginAccounts(s Scenario, accounts []Account) []Account {
+	if s.Login == "" {
+		return nil
+	}
+	return pick(accounts, s.Login == "/login/unit")
+}
+
 // newWorkers builds n workers for s, signing in those whose pages need a session.
 func newWorkers(ctx context.Context, t *target, s Scenario, accounts []Account, n int) ([]worker, error) {
 	out := make([]worker, 0, n)
 	if s.Login != "" {
-		accts := pick(accounts, s.Login == "/login/unit")
+		accts := loginAccounts(s, accounts)
 		if len(accts) == 0 {
 			return nil, errNoAccount
 		}
 		for i := range n {
-			// Each worker starts at another account, so the accounts are used evenly.
-			out = append(out, &loginWorker{t: t, c: t.client(false), accounts: accts, next: i})
+			out = append(out, &loginWorker{t: t, c: t.client(false), account: accts[i%len(accts)]})
 		}
 		return out, nil
 	}
