@@ -195,35 +195,17 @@ func runLevel(ctx context.Context, cfg Config, t *target, clients int, rate floa
 	deadline := start.Add(cfg.Duration)
 
 	// Background logins run closed loop for the same time as the level.
-	bgRecs := make([]*recorder, len(background))
-	var bg sync.WaitGroup
-	for i, w := range background {
-		bgRecs[i] = &recorder{}
-		bg.Add(1)
-		go func() {
-			defer bg.Done()
-			closedLoop(ctx, w, bgRecs[i], deadline)
-		}()
-	}
-
+	bgRecs, bgWait := closedLoops(ctx, background, deadline)
 	var recs []*recorder
 	if rate > 0 {
 		recs, lv.Dropped = openLoop(ctx, OpenLoop{Rate: rate, MaxInFlight: cfg.MaxInFlight, Duration: cfg.Duration}, workers)
 	} else {
-		recs = make([]*recorder, len(workers))
-		var wg sync.WaitGroup
-		for i, w := range workers {
-			recs[i] = &recorder{}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				closedLoop(ctx, w, recs[i], deadline)
-			}()
-		}
-		wg.Wait()
+		var wait func()
+		recs, wait = closedLoops(ctx, workers, deadline)
+		wait()
 	}
 	elapsed := time.Since(start)
-	bg.Wait()
+	bgWait()
 	lv.RSSMinMB, lv.RSSMaxMB = rss.finish()
 	dropped := lv.Dropped
 	lv.Stats = summarize(recs, elapsed)
@@ -247,17 +229,23 @@ func (c Config) warnShared(s Scenario, n int) {
 	}
 }
 
-// closedLoop sends requests one after the other until deadline; the request under
-// way at the deadline is finished and counted.
-func closedLoop(ctx context.Context, w worker, rec *recorder, deadline time.Time) {
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		kind, latency, what := w.do(ctx)
-		if kind == outcomeError {
-			rec.fail(latency, what)
-		} else {
-			rec.add(kind, latency)
-		}
+// closedLoops starts a closed loop per worker: each sends requests one after the
+// other until deadline; the request under way at the deadline is finished and
+// counted. wait returns when all have stopped; only then are the recorders complete.
+func closedLoops(ctx context.Context, workers []worker, deadline time.Time) (recs []*recorder, wait func()) {
+	recs = make([]*recorder, len(workers))
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		recs[i] = &recorder{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				recs[i].record(w.do(ctx))
+			}
+		}()
 	}
+	return recs, wg.Wait
 }
 
 // openLoop runs o with the workers as the in-flight slots: a started request takes
@@ -273,12 +261,7 @@ func openLoop(ctx context.Context, o OpenLoop, workers []worker) ([]*recorder, i
 	_, dropped := o.Run(ctx, func(ctx context.Context, _ time.Time) {
 		i := <-free
 		defer func() { free <- i }()
-		kind, latency, what := workers[i].do(ctx)
-		if kind == outcomeError {
-			recs[i].fail(latency, what)
-		} else {
-			recs[i].add(kind, latency)
-		}
+		recs[i].record(workers[i].do(ctx))
 	})
 	return recs, dropped
 }

@@ -47,6 +47,16 @@ func (r *recorder) add(kind outcome, latency time.Duration) {
 	r.samples = append(r.samples, sample{kind, latency})
 }
 
+// record records a worker's answer: its outcome, latency and, for an error, what
+// went wrong.
+func (r *recorder) record(kind outcome, latency time.Duration, what string) {
+	if kind == outcomeError {
+		r.fail(latency, what)
+		return
+	}
+	r.add(kind, latency)
+}
+
 // fail records an error with what went wrong.
 func (r *recorder) fail(latency time.Duration, what string) {
 	r.add(outcomeError, latency)
