@@ -87,8 +87,9 @@ func maskAttr(a slog.Attr) slog.Attr {
 			return slog.String(a.Key, m)
 		}
 	case slog.KindInt64, slog.KindUint64:
-		// A mobile or a permit number logged as a number.
-		if s := v.String(); MaskText(s) != s {
+		// A mobile or an ID number logged as a number. Shorter numbers are row IDs
+		// and counts, which would otherwise pass for 8- and 10-digit Taiwan passes.
+		if s := v.String(); len(s) >= 11 && MaskText(s) != s {
 			return slog.String(a.Key, MaskText(s))
 		}
 	}

@@ -27,14 +27,15 @@ func TestMaskingHandler(t *testing.T) {
 			"list", []string{id},
 			slog.Group("form", "id_number", "H12345678"),
 			"status", 200,
+			"person_id", int64(12345679),
 		)
 		out := buf.String()
-		for _, leak := range []string{id, mobile, "2050", "12345678"} {
+		for _, leak := range []string{id, mobile, "2050", "H12345678"} {
 			if strings.Contains(out, leak) {
 				t.Errorf("%s: %q in %s", format, leak, out)
 			}
 		}
-		if !strings.Contains(out, "200") || !strings.Contains(out, "3***************1X") {
+		if !strings.Contains(out, "200") || !strings.Contains(out, "3***************1X") || !strings.Contains(out, "12345679") {
 			t.Errorf("%s: the rest of the line is lost: %s", format, out)
 		}
 	}

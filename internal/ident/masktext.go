@@ -34,8 +34,10 @@ import (
 //     whatever its shape: passports of other countries have no shape to find.
 //
 // The trade-off: any other 8- or 10-digit number standing alone (a date written
-// 20261204, a Unix time, a byte count of ten or more megabytes) is masked too, and so
-// is a number of a mobile's shape that is not one. In a log a false positive costs a
+// 20261204, a Unix time, a byte count of ten or more megabytes, a row ID of eight
+// digits written into text such as "person:12345678") is masked too, and so is a
+// number of a mobile's shape that is not one. A number right after a literal '*' is
+// not found (masked text must stay as it is). In a log a false positive costs a
 // little readability; a miss leaks personal data. Timestamps (RFC 3339: the digits
 // are split by '-', ':', 'T' and '.'), the hall's hex request IDs and hashes (digits
 // next to letters) and durations ("13.620505873ms") are not touched.
