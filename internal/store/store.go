@@ -89,10 +89,27 @@ func privateDir(dir string) error {
 	if err := os.MkdirAll(dir, privateDirMode); err != nil {
 		return fmt.Errorf("store: create data directory: %w", err)
 	}
-	if err := os.Chmod(dir, privateDirMode); err != nil {
+	if err := narrow(dir, privateDirMode); err != nil {
 		return fmt.Errorf("store: restrict data directory: %w", err)
 	}
 	return nil
+}
+
+// narrow sets path's mode to mode when it grants more, so a file already as private
+// (or more) is left alone, and one owned by another user but not readable by others
+// does not fail the open. A missing path is not an error.
+func narrow(path string, mode os.FileMode) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm()&^mode == 0 {
+		return nil
+	}
+	return os.Chmod(path, mode)
 }
 
 // privateFiles creates the database file with mode 0600 if it does not exist (SQLite
@@ -108,7 +125,7 @@ func privateFiles(path string) error {
 		return fmt.Errorf("store: create database file: %w", err)
 	}
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		if err := os.Chmod(p, privateFileMode); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := narrow(p, privateFileMode); err != nil {
 			return fmt.Errorf("store: restrict %s: %w", filepath.Base(p), err)
 		}
 	}
