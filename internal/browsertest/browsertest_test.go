@@ -461,3 +461,39 @@ func (s *skipTB) Fatal(args ...any) {
 	s.TB.Errorf("unexpected Fatal: %s", fmt.Sprint(args...))
 	panic(errSkipped)
 }
+
+func TestCheckAccessibility(t *testing.T) {
+	srv := server(t)
+	b := New(t)
+	p := b.NewPage(t)
+
+	p.Open(srv.URL + "/a11y-clean.html")
+	if vs := p.AccessibilityViolations(); len(vs) != 0 {
+		t.Errorf("the clean page has violations: %v", vs)
+	}
+	p.CheckAccessibility()
+
+	// A field without a label and a button without a name: both critical.
+	p.Open(srv.URL + "/a11y-broken.html")
+	rules := map[string]AxeViolation{}
+	for _, v := range p.AccessibilityViolations() {
+		rules[v.Rule] = v
+	}
+	if v, ok := rules["label"]; !ok || !slices.Contains(v.Targets, "#name") {
+		t.Errorf("no violation of the rule label at #name: %v", rules)
+	}
+	if v, ok := rules["button-name"]; !ok || !slices.Contains(v.Targets, "#go") {
+		t.Errorf("no violation of the rule button-name at #go: %v", rules)
+	}
+
+	f := &fakeTB{TB: t}
+	fp := b.NewPage(f)
+	defer f.runCleanups()
+	fp.Open(srv.URL + "/a11y-broken.html")
+	msg := mustFail(t, f, fp.CheckAccessibility)
+	for _, want := range []string{"CheckAccessibility()", "label", "#name", "button-name", "#go", "a11y-broken.html", "Form elements must have labels"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the failure does not say %q:\n%s", want, msg)
+		}
+	}
+}
