@@ -497,3 +497,39 @@ func TestCheckAccessibility(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckEachDocument: a page with the option checks every document it loads,
+// by a click and by Open, once each, and reports the broken one with its URL
+// without stopping the test.
+func TestCheckEachDocument(t *testing.T) {
+	srv := server(t)
+	b := New(t)
+	f := &fakeTB{TB: t}
+	p := b.NewPage(f, CheckEachDocument())
+	defer f.runCleanups()
+
+	p.Open(srv.URL + "/a11y-clean.html")
+	p.Fill("姓名", "张三")
+	if f.Failed() {
+		t.Fatalf("the clean page failed the test: %s", f.messages())
+	}
+	p.ClickLink("有问题的页面")
+	p.WaitURL("a11y-broken.html")
+	Eval[string](p, "document.title") // a second step on the same document checks nothing new
+	msg := f.messages()
+	if !f.Failed() || strings.Count(msg, "axe-core") != 1 {
+		t.Fatalf("the broken page was reported %d times, want once:\n%s", strings.Count(msg, "axe-core"), msg)
+	}
+	for _, want := range []string{"button-name", "#go", "label", "#name", "page: " + srv.URL + "/a11y-broken.html"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the report does not say %q:\n%s", want, msg)
+		}
+	}
+
+	// Opened again, it is a new document, checked again.
+	p.Open(srv.URL + "/a11y-broken.html")
+	Eval[string](p, "document.title")
+	if n := strings.Count(f.messages(), "axe-core"); n != 2 {
+		t.Errorf("after a second load the broken page was reported %d times, want twice:\n%s", n, f.messages())
+	}
+}
