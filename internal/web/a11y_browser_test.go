@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -81,6 +82,16 @@ func TestBrowserAccessibilityEveryPage(t *testing.T) {
 				p.Click("注册")
 				p.WaitText("注册信息有误")
 				check("/register with errors")
+				for _, form := range []struct{ path, button string }{
+					{"/appeal", "提交申诉"}, {"/recover", "下一步"}, {"/register/unit", "下一步"},
+				} {
+					p.Open(base + form.path)
+					p.Click(form.button)
+					if !browsertest.Eval[bool](p, `!!document.querySelector('[aria-invalid="true"]')`) {
+						t.Errorf("%s sent empty shows no field in error", form.path)
+					}
+					check(form.path + " with errors")
+				}
 				p.Open(base + "/login?tab=unit")
 				p.Fill("统一社会信用代码/单位编号/机构编号", f.home.USCC)
 				p.Fill("证件号码/移动电话", f.p.Mobile)
@@ -117,6 +128,11 @@ func a11yCheckPage(t *testing.T, p *browsertest.Page, what string, phone, elder 
 		}
 		t.Errorf("%s: %d serious or critical accessibility violation(s):\n\t%s", what, len(vs), strings.Join(lines, "\n\t"))
 	}
+	// Every message beside a field describes its control, which is marked invalid,
+	// and every message on top of a form is announced.
+	for _, problem := range browsertest.Eval[[]string](p, a11yErrorTies) {
+		t.Errorf("%s: %s", what, problem)
+	}
 	if phone {
 		if over := browsertest.Eval[int](p, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
 			t.Errorf("%s is %dpx wider than a 390px phone", what, over)
@@ -131,5 +147,54 @@ func a11yCheckPage(t *testing.T, p *browsertest.Page, what string, phone, elder 
 	}
 	if size, _ := got[1].(float64); size < 18 {
 		t.Errorf("%s: the text of the body is %vpx in 长辈模式, want at least 18px", what, got[1])
+	}
+}
+
+// a11yErrorTies lists the form messages that assistive technology cannot find: a
+// .field-error that no control's aria-describedby names, a named input that is not
+// aria-invalid, a form's top .alert-error without role="alert".
+const a11yErrorTies = `(() => {
+  const out = [];
+  for (const e of document.querySelectorAll('.field-error')) {
+    if (!e.id) { out.push('a field message without an id: ' + e.textContent.trim()); continue; }
+    const owners = [...document.querySelectorAll('[aria-describedby]')]
+      .filter((c) => c.getAttribute('aria-describedby').split(/\s+/).includes(e.id));
+    if (owners.length === 0) { out.push('no control is described by #' + e.id + ' (' + e.textContent.trim() + ')'); continue; }
+    for (const c of owners) {
+      if (c.matches('input, select, textarea, [role=slider]') && c.getAttribute('aria-invalid') !== 'true') {
+        out.push('#' + (c.id || c.name) + ' is described by #' + e.id + ' but not aria-invalid');
+      }
+    }
+  }
+  for (const a of document.querySelectorAll('main .alert-error')) {
+    if (a.getAttribute('role') !== 'alert') out.push('a form message is not announced (no role=alert): ' + a.textContent.trim());
+  }
+  return out;
+})()`
+
+// TestBrowserCaptchaErrorTied: a login sent without the slider captcha it asked
+// for shows the message beside the captcha, and the slider's handle (the control
+// that slider-captcha.js builds) is marked invalid and described by it.
+func TestBrowserCaptchaErrorTied(t *testing.T) {
+	ts, base := serve(t)
+	who := newWorld(ts, 907).person(t, "顾清和")
+	p := browsertest.New(t).NewPage(t, browsertest.Mobile(), acctAllow422)
+	p.Open(base + "/app/login")
+	for range 3 {
+		browserAppLogin(t, p, who.IDNumber, "Wrong-Password-1")
+		p.WaitText(acctMsgBadLogin)
+	}
+	p.WaitText("向右拖动滑块完成拼图")
+	browserAppLogin(t, p, who.IDNumber, "Wrong-Password-1")
+	p.WaitText(gateMsgCaptcha)
+	got := browsertest.Eval[[]string](p, `(() => {
+	  const h = document.querySelector('.slider-captcha-handle');
+	  return [h.getAttribute('aria-invalid') || '', h.getAttribute('aria-describedby') || ''];
+	})()`)
+	if got[0] != "true" || !slices.Contains(strings.Fields(got[1]), "e-captcha_token") {
+		t.Errorf("the slider handle has aria-invalid=%q aria-describedby=%q, want true and e-captcha_token", got[0], got[1])
+	}
+	for _, problem := range browsertest.Eval[[]string](p, a11yErrorTies) {
+		t.Error(problem)
 	}
 }
