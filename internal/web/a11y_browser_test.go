@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp/kb"
+
 	"hall/internal/browsertest"
 )
 
@@ -196,5 +198,47 @@ func TestBrowserCaptchaErrorTied(t *testing.T) {
 	}
 	for _, problem := range browsertest.Eval[[]string](p, a11yErrorTies) {
 		t.Error(problem)
+	}
+}
+
+// TestBrowserKeyboardSkipAndElderSwitch: from the keyboard alone, the first Tab
+// shows the skip link with a visible focus ring, Enter on it moves the focus to the
+// main content, and further Tabs reach the 长辈模式 switch, which Enter turns on.
+func TestBrowserKeyboardSkipAndElderSwitch(t *testing.T) {
+	ts := newTestServer(t)
+	base := ts.URL(t)
+	p := browsertest.New(t).NewPage(t)
+	p.Open(base + "/catalog")
+
+	p.Press(kb.Tab)
+	focus := browsertest.Eval[[]string](p, `(() => {
+	  const a = document.activeElement, s = getComputedStyle(a);
+	  return [a.className, a.textContent.trim(), s.outlineStyle, s.outlineWidth, String(a.getBoundingClientRect().top >= 0)];
+	})()`)
+	if focus[0] != "skip" || focus[1] != "跳到主要内容" {
+		t.Fatalf("the first Tab focuses %q %q, want the skip link 跳到主要内容", focus[0], focus[1])
+	}
+	if focus[2] == "none" || focus[3] == "0px" || focus[4] != "true" {
+		t.Errorf("the focused skip link has outline %s %s, on screen %s: the focus is not visible", focus[2], focus[3], focus[4])
+	}
+	p.Press("\r")
+	if got := browsertest.Eval[string](p, "document.activeElement.id"); got != "main" {
+		t.Errorf("after Enter on the skip link the focus is on #%s, want #main", got)
+	}
+
+	p.Open(base + "/catalog")
+	for i := 0; ; i++ {
+		if i == 10 {
+			t.Fatal("ten Tabs do not reach the 长辈模式 switch")
+		}
+		p.Press(kb.Tab)
+		if browsertest.Eval[bool](p, "document.activeElement.classList.contains('elder-switch')") {
+			break
+		}
+	}
+	p.Press("\r")
+	p.WaitText("标准模式")
+	if !browsertest.Eval[bool](p, "document.documentElement.classList.contains('elder') && location.pathname === '/catalog'") {
+		t.Error("Enter on the switch does not bring 长辈模式 back to the same page")
 	}
 }
