@@ -91,9 +91,11 @@ func MaskText(s string) string {
 		if i > 0 && isValueChar(view[i-1]) {
 			continue
 		}
+		// Every boundary is tried, those inside a match too: the visible tail of one
+		// identifier may begin the next ("… 0000 0 0000…"), and a second pass over
+		// the masked text would find that one, so the first must.
 		if end := matchAt(view, i, masked); end > i {
 			found = true
-			i = end - 1
 		}
 	}
 	for _, loc := range idKey.FindAllStringIndex(view, -1) {
