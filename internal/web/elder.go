@@ -3,6 +3,9 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
+
+	"hall/internal/ident"
 )
 
 // 长辈模式 (MIIT's 适老化 rules for public-service sites): larger type, stronger
@@ -55,11 +58,32 @@ func elderSwitchURL(elder bool, here string) string {
 // the form as the Referer names it when it is on this site.
 func elderBack(r *http.Request) string {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		return r.URL.RequestURI()
+		return elderReturn(r.URL)
 	}
 	ref, err := url.Parse(r.Referer())
 	if err != nil || ref.Host != r.Host {
 		return "/"
 	}
-	return ref.RequestURI()
+	return elderReturn(ref)
+}
+
+// elderIdentifierParams are query parameters that name a person or an account; the
+// switch never carries them back.
+var elderIdentifierParams = map[string]bool{"login": true, "id_number": true, "mobile": true, "account": true}
+
+// elderReturn is u's path and query without the parameters that carry an
+// identifier (elderIdentifierParams, or any value in which ident.MaskText finds an
+// ID number or mobile), so the header of every page never repeats a person's
+// identifiers that a link prefilled; the parameters that choose a view stay.
+func elderReturn(u *url.URL) string {
+	q := u.Query()
+	for k, vs := range q {
+		if elderIdentifierParams[k] || slices.ContainsFunc(vs, func(v string) bool { return ident.MaskText(v) != v }) {
+			q.Del(k)
+		}
+	}
+	if len(q) == 0 {
+		return u.EscapedPath()
+	}
+	return u.EscapedPath() + "?" + q.Encode()
 }

@@ -72,6 +72,9 @@ func TestElderSwitchAfterForm(t *testing.T) {
 	if got := elderBack(httptest.NewRequest(http.MethodGet, "/catalog?q=%E5%85%BB%E8%80%81", nil)); got != "/catalog?q=%E5%85%BB%E8%80%81" {
 		t.Errorf("GET: back %q", got)
 	}
+	if got := elderBack(httptest.NewRequest(http.MethodGet, "/login?tab=person&login=13620505873&id_number=320582199510153099", nil)); got != "/login?tab=person" {
+		t.Errorf("GET with identifiers in the query: back %q, want them left out", got)
+	}
 	r := httptest.NewRequest(http.MethodPost, "/login/unit", nil)
 	r.Header.Set("Referer", "http://example.com/login?tab=unit")
 	if got := elderBack(r); got != "/login?tab=unit" {
