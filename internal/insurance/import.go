@@ -24,7 +24,8 @@ var ErrInvalidFile = errors.New("insurance: invalid import file")
 // MaxReportedErrors bounds Report.Errors; further problems are only counted.
 const MaxReportedErrors = 100
 
-// ProgressEvery is how many rows pass between progress lines of a long file.
+// ProgressEvery is how many rows pass between progress lines of a long file,
+// unless Importer.ProgressEvery says otherwise.
 const ProgressEvery = 20000
 
 // LineError is one problem in an import file.
@@ -60,8 +61,10 @@ func (r *Report) add(line int, msg string) {
 type Importer struct {
 	DB  *store.DB
 	Now func() time.Time // for checking birth dates in ID numbers
-	// Progress, when set, gets a line every ProgressEvery rows of a file.
-	Progress io.Writer
+	// Progress, when set, gets a line every ProgressEvery rows of a file (or every
+	// Importer.ProgressEvery rows when that is positive).
+	Progress      io.Writer
+	ProgressEvery int
 }
 
 // ImportDir runs `hall import insurance DIR`: it loads every known file present in
@@ -146,6 +149,10 @@ func (im *Importer) Import(ctx context.Context, file string, r io.Reader) (Repor
 	if t == nil {
 		return rep, fmt.Errorf("insurance: unknown import file %q", file)
 	}
+	every := ProgressEvery
+	if im.ProgressEvery > 0 {
+		every = im.ProgressEvery
+	}
 	now := time.Now()
 	if im.Now != nil {
 		now = im.Now()
@@ -198,7 +205,7 @@ func (im *Importer) Import(ctx context.Context, file string, r io.Reader) (Repor
 				continue
 			}
 			rep.Rows++
-			if rep.Rows%ProgressEvery == 0 {
+			if rep.Rows%every == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}

@@ -132,6 +132,16 @@ func TestImportEmployees(t *testing.T) {
 			t.Fatal("a file with errors wrote rows")
 		}
 
+		// Progress lines for a long file.
+		var progress bytes.Buffer
+		im.Progress, im.ProgressEvery = &progress, 1
+		if _, err := im.Import(ctx, "employees.csv", strings.NewReader(good)); err != nil {
+			t.Fatal(err)
+		}
+		if progress.String() != "employees.csv：已读取1行…\nemployees.csv：已读取2行…\n" {
+			t.Fatalf("progress %q", progress.String())
+		}
+
 		// Header problems.
 		rep, err = im.Import(ctx, "employees.csv", strings.NewReader("姓名,备注\n王伟,x\n"))
 		if !errors.Is(err, ErrInvalidFile) || len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0].String(), "缺少必需的列：统一社会信用代码、证件号码") {

@@ -19,6 +19,8 @@ const (
 	InsuranceLargeUnit = 3000
 )
 
+// The file sorts after loaders.go, so this init runs after the one that appends
+// the registry and accounts: the insurance data set loads last.
 func init() {
 	loaders = append(loaders, Loader{Name: "insurance", Seed: insuranceSeed, Load: loadInsurance})
 }
