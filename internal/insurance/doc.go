@@ -21,7 +21,8 @@
 // this order, each in its own transaction: a file loads completely or not at all,
 // and a file with problems leaves the others loaded. Every file is CSV (RFC 4180:
 // comma-separated, double quotes around cells that hold commas, quotes or line
-// breaks), UTF-8 with or without a byte-order mark, with a header row naming the
+// breaks), UTF-8 with or without a byte-order mark or GB18030 (as Excel saves it;
+// the encoding is recognised as for the registry import), with a header row naming the
 // columns in Chinese (or by the stored column name, e.g. id_number); columns may come
 // in any order, unknown columns are ignored and named in the report, blank lines
 // are skipped. Full-width digits and letters are read as their ASCII forms.

@@ -1,8 +1,6 @@
 package insurance
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -14,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"hall/internal/registry"
 	"hall/internal/store"
 )
 
@@ -157,11 +156,15 @@ func (im *Importer) Import(ctx context.Context, file string, r io.Reader) (Repor
 	if im.Now != nil {
 		now = im.Now()
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	if head, _ := br.Peek(3); bytes.Equal(head, []byte{0xEF, 0xBB, 0xBF}) {
-		_, _ = br.Discard(3)
+	src, _, err := registry.DecodeCSV(r)
+	if errors.Is(err, registry.ErrUTF16) {
+		rep.add(1, "不支持UTF-16编码，请另存为“CSV UTF-8（逗号分隔）”或GB18030编码的CSV文件")
+		return rep, ErrInvalidFile
 	}
-	cr := csv.NewReader(br)
+	if err != nil {
+		return rep, fmt.Errorf("insurance: read %s: %w", file, err)
+	}
+	cr := csv.NewReader(src)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	hdr, err := cr.Read()
@@ -282,7 +285,7 @@ func (r *Report) header(t *table, hdr []string) []int {
 		}
 	}
 	if len(missing) > 0 {
-		r.add(1, "缺少必需的列："+strings.Join(missing, "、")+"（第一行应为表头，文件应为UTF-8编码）")
+		r.add(1, "缺少必需的列："+strings.Join(missing, "、")+"（第一行应为表头，文件应为UTF-8或GB18030编码）")
 	}
 	return idx
 }
@@ -327,16 +330,6 @@ func blank(rec []string) bool {
 }
 
 func formatError(err error) (LineError, bool) {
-	var pe *csv.ParseError
-	if !errors.As(err, &pe) {
-		return LineError{}, false
-	}
-	msg := "CSV格式错误"
-	switch {
-	case errors.Is(pe.Err, csv.ErrBareQuote):
-		msg = "CSV格式错误：未加引号的内容中出现了英文双引号"
-	case errors.Is(pe.Err, csv.ErrQuote):
-		msg = "CSV格式错误：英文双引号不成对"
-	}
-	return LineError{Line: pe.StartLine, Msg: msg}, true
+	line, msg, ok := registry.CSVSyntaxError(err)
+	return LineError{Line: line, Msg: msg}, ok
 }

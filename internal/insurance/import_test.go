@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"hall/internal/ident"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -105,6 +107,16 @@ func TestImportEmployees(t *testing.T) {
 		rep, err = im.Import(ctx, "employees.csv", strings.NewReader(changed))
 		if err != nil || rep.Written != 1 || rep.Unchanged != 1 {
 			t.Fatalf("changed import: %+v, %v", rep, err)
+		}
+
+		// The same file as Excel saves it, in GB18030, is the same data.
+		gb, err := simplifiedchinese.GB18030.NewEncoder().String(changed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err = im.Import(ctx, "employees.csv", strings.NewReader(gb))
+		if err != nil || rep.Written != 0 || rep.Unchanged != 2 {
+			t.Fatalf("GB18030 import: %+v, %v", rep, err)
 		}
 
 		// Bad lines: each reported with its line in Chinese; nothing written, even

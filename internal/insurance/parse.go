@@ -2,14 +2,12 @@ package insurance
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"hall/internal/ident"
+	"hall/internal/registry"
 )
 
 // A cell parser reads one trimmed, full-width-folded cell into the stored value,
@@ -172,22 +170,8 @@ func digits(s string) bool {
 	return true
 }
 
-// textProblem says what is wrong with a text value, or "" if nothing is: it must be
-// valid UTF-8 (the format's encoding) without control characters, which neither
-// engine stores well nor a page can show.
-func textProblem(s string, maxRunes int) string {
-	if !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError) {
-		return "含有无法识别的字符，文件应为UTF-8编码"
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return "含有不可见的控制字符"
-		}
-	}
-	if utf8.RuneCountInString(s) > maxRunes {
-		return fmt.Sprintf("过长（最多%d个字）", maxRunes)
-	}
-	return ""
-}
+// textProblem says what is wrong with a text value, or "" if nothing is: the
+// registry import's rule (valid text, no control characters, not too long).
+func textProblem(s string, maxRunes int) string { return registry.TextProblem(s, maxRunes) }
 
 func clean(s string) string { return strings.TrimFunc(ident.Fold(s), ident.IsTrimmable) }
