@@ -37,28 +37,37 @@ func importer(db *store.DB) *Importer {
 	return &Importer{DB: db, Now: func() time.Time { return testNow }}
 }
 
+// eachRow calls fn with every row of tb's table, all stored columns, in key order.
+func eachRow(t *testing.T, db *store.DB, tb *table, fn func(vals []any)) {
+	t.Helper()
+	cols := tb.storedColumns()
+	rows, err := db.Query(context.Background(), "SELECT "+strings.Join(cols, ", ")+" FROM "+tb.sql+" ORDER BY "+strings.Join(cols[:tb.keys], ", "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		fn(vals)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // snapshot is every row of the read model's tables, for comparing before and after.
 func snapshot(t *testing.T, db *store.DB) string {
 	t.Helper()
 	var b strings.Builder
 	for _, tb := range tables {
-		cols := tb.storedColumns()
-		rows, err := db.Query(context.Background(), "SELECT "+strings.Join(cols, ", ")+" FROM "+tb.sql+" ORDER BY "+strings.Join(cols[:tb.keys], ", "))
-		if err != nil {
-			t.Fatal(err)
-		}
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintf(&b, "%s %v\n", tb.sql, vals)
-		}
-		rows.Close()
+		eachRow(t, db, tb, func(vals []any) { fmt.Fprintf(&b, "%s %v\n", tb.sql, vals) })
 	}
 	return b.String()
 }
@@ -215,32 +224,18 @@ func writeImportFiles(t *testing.T, db *store.DB, dir string) {
 	t.Helper()
 	for _, tb := range tables {
 		var b strings.Builder
-		var hdr, cols []string
-		for _, c := range tb.columns {
-			hdr = append(hdr, c.zh)
-			cols = append(cols, c.db)
+		hdr := make([]string, len(tb.columns))
+		for i, c := range tb.columns {
+			hdr[i] = c.zh
 		}
 		b.WriteString(strings.Join(hdr, ",") + "\n")
-		rows, err := db.Query(context.Background(), "SELECT "+strings.Join(cols, ", ")+" FROM "+tb.sql)
-		if err != nil {
-			t.Fatal(err)
-		}
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			cells := make([]string, len(cols))
+		eachRow(t, db, tb, func(vals []any) {
+			cells := make([]string, len(tb.columns))
 			for i, c := range tb.columns {
 				cells[i] = exportCell(c, vals[i])
 			}
 			b.WriteString(strings.Join(cells, ",") + "\n")
-		}
-		rows.Close()
+		})
 		if err := os.WriteFile(filepath.Join(dir, tb.file), []byte(b.String()), 0o600); err != nil {
 			t.Fatal(err)
 		}
