@@ -56,14 +56,14 @@ func TestPagingLargeUnitReturnsEachRowOnce(t *testing.T) {
 		if want < 3*2900 {
 			t.Fatalf("only %d payments in the last month; the unit should have about 3,000 employees", want)
 		}
-		rows := pageAll(t, Query{USCC: u.USCC, Month: last, Page: Page{Limit: 100}}, s.Bases,
+		rows := pageAll(t, Query{USCC: u.USCC, Month: last, Page: Page{Limit: 100, Oldest: true}}, s.Bases,
 			func(p Payment) string { return p.IDNumber + string(p.Type) })
 		if len(rows) != want {
 			t.Fatalf("paged %d bases, the table has %d", len(rows), want)
 		}
 		for i := 1; i < len(rows); i++ {
-			if rows[i-1].IDNumber < rows[i].IDNumber { // newest first is descending keys
-				t.Fatalf("bases not in ID order at %d", i)
+			if a, b := rows[i-1], rows[i]; a.Type > b.Type || a.Type == b.Type && a.IDNumber >= b.IDNumber {
+				t.Fatalf("bases not in type, ID order at %d", i)
 			}
 		}
 		for _, p := range rows {
@@ -177,4 +177,61 @@ func TestPagingLargeUnitReturnsEachRowOnce(t *testing.T) {
 			t.Fatalf("garbage cursor: %v", err)
 		}
 	})
+}
+
+// BenchmarkPages measures one page of 20 rows of the 3,000-employee unit's largest
+// lists, deep in the list (after 200 pages), on both engines.
+func BenchmarkPages(b *testing.B) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b.Run(engine, func(b *testing.B) {
+			db := storetest.SQLite(b)
+			if engine == "postgres" {
+				db = storetest.Postgres(b)
+			}
+			u, _ := loadLargeUnit(b, db, 3000)
+			s := New(db)
+			ctx := context.Background()
+			last := MonthOf(testNow).Add(-1)
+			deep := func(q Query, page func(context.Context, Query) (Result[Payment], error)) Query {
+				q.Limit = 20
+				for range 200 {
+					res, err := page(ctx, q)
+					if err != nil || res.Next == "" {
+						b.Fatal(err)
+					}
+					q.After = res.Next
+				}
+				return q
+			}
+			for _, l := range []struct {
+				name string
+				q    Query
+				page func(context.Context, Query) (Result[Payment], error)
+			}{
+				{"payments", Query{USCC: u.USCC}, s.Payments},
+				{"bases", Query{USCC: u.USCC, Month: last}, s.Bases},
+			} {
+				q := deep(l.q, l.page)
+				b.Run(l.name, func(b *testing.B) {
+					for b.Loop() {
+						if _, err := l.page(ctx, q); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+			b.Run("payments-by-person", func(b *testing.B) {
+				res, err := s.Bases(ctx, Query{USCC: u.USCC, Month: last})
+				if err != nil {
+					b.Fatal(err)
+				}
+				q := Query{USCC: u.USCC, Person: res.Rows[0].IDNumber}
+				for b.Loop() {
+					if _, err := s.Payments(ctx, q); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
 }
