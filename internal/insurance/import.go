@@ -314,6 +314,11 @@ func parseRecord(t *table, idx []int, rec []string, n int, now time.Time) ([]any
 	if len(msgs) > 0 {
 		return nil, msgs
 	}
+	if t.check != nil {
+		if m := t.check(vals); m != "" {
+			return nil, []string{m}
+		}
+	}
 	if t.derive != nil {
 		vals = append(vals, t.derive.fn(vals)...)
 	}

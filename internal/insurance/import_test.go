@@ -208,12 +208,14 @@ func TestImportDirTwiceChangesNothing(t *testing.T) {
 
 		// A bad file fails alone: the others load, the command's error says which.
 		if err := os.WriteFile(filepath.Join(dir, "projects.csv"), []byte("统一社会信用代码,项目编号,项目名称,开始日期,结束日期,参保金额\n"+
-			unitUSCC+",GC1,新项目,2025-13-01,2025-12-31,100.00\n"), 0o600); err != nil {
+			unitUSCC+",GC1,新项目,2025-13-01,2025-12-31,100.00\n"+
+			unitUSCC+",GC2,新项目,2025-03-01,2025-02-28,100.00\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		out.Reset()
 		err := im.ImportDir(ctx, dir, &out)
-		if !errors.Is(err, ErrInvalidFile) || !strings.Contains(out.String(), "第2行：开始日期格式应为年-月-日") {
+		if !errors.Is(err, ErrInvalidFile) || !strings.Contains(out.String(), "第2行：开始日期格式应为年-月-日") ||
+			!strings.Contains(out.String(), "第3行：结束日期早于开始日期") {
 			t.Fatalf("bad projects file: %v\n%s", err, out.String())
 		}
 	})

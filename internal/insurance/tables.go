@@ -23,6 +23,26 @@ type table struct {
 	columns []column
 	keys    int
 	derive  *derived
+	// check, when set, finds problems between the parsed values of a row (an end
+	// before its start), as a Chinese message, or "".
+	check func(vals []any) string
+}
+
+// endBefore checks that the value at end (0 or "" for open) is not before start.
+func endBefore(start, end int, msg string) func([]any) string {
+	return func(vals []any) string {
+		switch e := vals[end].(type) {
+		case int64:
+			if e != 0 && e < vals[start].(int64) {
+				return msg
+			}
+		case string:
+			if e < vals[start].(string) {
+				return msg
+			}
+		}
+		return ""
+	}
 }
 
 type derived struct {
@@ -54,7 +74,7 @@ var tables = []*table{
 		colUSCC, colID, colType,
 		{zh: "开始年月", db: "start_month", parse: parseMonthCell},
 		{zh: "结束年月", db: "end_month", optional: true, parse: parseOptionalMonth},
-	}},
+	}, check: endBefore(3, 4, "结束年月早于开始年月")},
 	{file: "payments.csv", zh: "缴费信息", sql: "insurance_payments", keys: 4, columns: []column{
 		colUSCC,
 		{zh: "费款所属期", db: "month", parse: parseMonthCell},
@@ -83,7 +103,7 @@ var tables = []*table{
 		{zh: "姓名", db: "name", parse: parseText(100)},
 		{zh: "国籍", db: "nationality", parse: parseText(50)},
 		{zh: "结束日期", db: "end_date", parse: parseDate},
-	}},
+	}, check: endBefore(2, 5, "结束日期早于开始日期")},
 	{file: "projects.csv", zh: "工程工伤", sql: "insurance_projects", keys: 2, columns: []column{
 		colUSCC,
 		{zh: "项目编号", db: "project_number", parse: parseCode},
@@ -91,7 +111,7 @@ var tables = []*table{
 		{zh: "开始日期", db: "start_date", parse: parseDate},
 		{zh: "结束日期", db: "end_date", parse: parseDate},
 		{zh: "参保金额", db: "amount", parse: parseYuan},
-	}},
+	}, check: endBefore(3, 4, "结束日期早于开始日期")},
 	{file: "subsidiaries.csv", zh: "二级单位", sql: "insurance_subsidiaries", keys: 2, columns: []column{
 		colUSCC,
 		{zh: "二级单位统一社会信用代码", db: "subsidiary_uscc", parse: parseUSCC},
