@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"hall/internal/config"
+	"hall/internal/ident"
 	"hall/internal/services"
 	"hall/internal/store"
 )
@@ -32,10 +33,11 @@ func newLogger(cfg config.Config) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
+	// Identifiers a person typed are masked in every line (ident.MaskText).
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+		return slog.New(ident.NewMaskingHandler(slog.NewJSONHandler(os.Stderr, opts)))
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	return slog.New(ident.NewMaskingHandler(slog.NewTextHandler(os.Stderr, opts)))
 }
 
 // app is the wired domain: everything a subcommand needs.

@@ -23,6 +23,7 @@ Usage:
   hall sms list [-n N] [flags]  show the newest texts of the development SMS outbox (development mode only)
   hall import registry FILE [flags]  load market-regulator registry entries (CSV) into the development registry
   hall import insurance DIR [flags]  load the insurance read model from CSV files (docs/insurance-import.md)
+  hall bench   [flags]   drive a running hall over HTTP at load levels and report rates, latencies, refusals, RSS
 
 Every flag can also be set by an environment variable, shown in brackets in
 'hall serve --help'. A flag on the command line wins over the environment.
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdImport(ctx, args[1:])
 	case "sms":
 		return cmdSMS(ctx, args[1:])
+	case "bench":
+		return cmdBench(ctx, args[1:])
 	case "audit":
 		if len(args) < 2 || args[1] != "verify" {
 			return errors.New("usage: hall audit verify [flags]")

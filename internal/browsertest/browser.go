@@ -311,6 +311,7 @@ type pageConfig struct {
 	allowSubstrs []string
 	timeout      time.Duration
 	dismiss      bool
+	audit        bool
 }
 
 // Mobile makes the page a phone: a 390×844 viewport with device scale 2,

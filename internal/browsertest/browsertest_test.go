@@ -461,3 +461,75 @@ func (s *skipTB) Fatal(args ...any) {
 	s.TB.Errorf("unexpected Fatal: %s", fmt.Sprint(args...))
 	panic(errSkipped)
 }
+
+func TestCheckAccessibility(t *testing.T) {
+	srv := server(t)
+	b := New(t)
+	p := b.NewPage(t)
+
+	p.Open(srv.URL + "/a11y-clean.html")
+	if vs := p.AccessibilityViolations(); len(vs) != 0 {
+		t.Errorf("the clean page has violations: %v", vs)
+	}
+	p.CheckAccessibility()
+
+	// A field without a label and a button without a name: both critical.
+	p.Open(srv.URL + "/a11y-broken.html")
+	rules := map[string]AxeViolation{}
+	for _, v := range p.AccessibilityViolations() {
+		rules[v.Rule] = v
+	}
+	if v, ok := rules["label"]; !ok || !slices.Contains(v.Targets, "#name") {
+		t.Errorf("no violation of the rule label at #name: %v", rules)
+	}
+	if v, ok := rules["button-name"]; !ok || !slices.Contains(v.Targets, "#go") {
+		t.Errorf("no violation of the rule button-name at #go: %v", rules)
+	}
+
+	f := &fakeTB{TB: t}
+	fp := b.NewPage(f)
+	defer f.runCleanups()
+	fp.Open(srv.URL + "/a11y-broken.html")
+	msg := mustFail(t, f, fp.CheckAccessibility)
+	for _, want := range []string{"CheckAccessibility()", "label", "#name", "button-name", "#go", "a11y-broken.html", "Form elements must have labels"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the failure does not say %q:\n%s", want, msg)
+		}
+	}
+}
+
+// TestCheckEachDocument: a page with the option checks every document it loads,
+// by a click and by Open, once each, and reports the broken one with its URL
+// without stopping the test.
+func TestCheckEachDocument(t *testing.T) {
+	srv := server(t)
+	b := New(t)
+	f := &fakeTB{TB: t}
+	p := b.NewPage(f, CheckEachDocument())
+	defer f.runCleanups()
+
+	p.Open(srv.URL + "/a11y-clean.html")
+	p.Fill("姓名", "张三")
+	if f.Failed() {
+		t.Fatalf("the clean page failed the test: %s", f.messages())
+	}
+	p.ClickLink("有问题的页面")
+	p.WaitURL("a11y-broken.html")
+	Eval[string](p, "document.title") // a second step on the same document checks nothing new
+	msg := f.messages()
+	if !f.Failed() || strings.Count(msg, "axe-core") != 1 {
+		t.Fatalf("the broken page was reported %d times, want once:\n%s", strings.Count(msg, "axe-core"), msg)
+	}
+	for _, want := range []string{"button-name", "#go", "label", "#name", "page: " + srv.URL + "/a11y-broken.html"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the report does not say %q:\n%s", want, msg)
+		}
+	}
+
+	// Opened again, it is a new document, checked again.
+	p.Open(srv.URL + "/a11y-broken.html")
+	Eval[string](p, "document.title")
+	if n := strings.Count(f.messages(), "axe-core"); n != 2 {
+		t.Errorf("after a second load the broken page was reported %d times, want twice:\n%s", n, f.messages())
+	}
+}

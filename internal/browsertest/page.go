@@ -45,6 +45,8 @@ type Page struct {
 	status    int64
 	opened    map[string]bool // the URLs given to Open
 	closed    bool
+	audited   int  // the navSeq of the last document checked by CheckEveryPage
+	auditing  bool // a check of CheckEveryPage runs
 }
 
 // Rect is the box of an element in CSS pixels, relative to the viewport.
@@ -421,8 +423,9 @@ func (p *Page) poll(ctx context.Context, f func(ctx context.Context) (bool, erro
 }
 
 // waitIdle waits, within ctx, until the main frame does not load, so that a
-// step does not act on a page that is about to go away. It never fails: the
-// step that follows reports the problem.
+// step does not act on a page that is about to go away, and then checks a new
+// document when CheckEveryPage is on. It never fails: the step that follows
+// reports the problem.
 func (p *Page) waitIdle(ctx context.Context) {
 	for {
 		p.mu.Lock()
@@ -431,6 +434,7 @@ func (p *Page) waitIdle(ctx context.Context) {
 		if !loading {
 			state, err := chromedp.Run(ctx, chromedp.Evaluate[string]("document.readyState"))
 			if err == nil && state != "loading" {
+				p.auditIfNew()
 				return
 			}
 		}

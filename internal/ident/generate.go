@@ -127,3 +127,42 @@ func GenerateMobile(r *rand.Rand) string {
 	p := mobilePrefixes[r.IntN(len(mobilePrefixes))]
 	return fmt.Sprintf("%s%08d", p, r.IntN(100_000_000))
 }
+
+// GenerateID returns a number of ID type t that ValidateID accepts at any time after
+// 2006 (resident IDs and permits are born 1960–2005): every format the hall
+// takes, for tests that must cover them all. It panics on an unknown type.
+func GenerateID(r *rand.Rand, t IDType) string {
+	switch t {
+	case IDTypeResident:
+		return GenerateResidentID(r, "", time.Time{}, r.IntN(2) == 0)
+	case IDTypeResidencePermit:
+		return GenerateResidencePermit(r, "", time.Time{}, r.IntN(2) == 0)
+	case IDTypeHKMacaoPass:
+		// H or M and 8 digits; one in four the older 10 digits.
+		letter := "HM"[r.IntN(2)]
+		if r.IntN(4) == 0 {
+			return fmt.Sprintf("%c%010d", letter, r.IntN(10_000_000_000))
+		}
+		return fmt.Sprintf("%c%08d", letter, r.IntN(100_000_000))
+	case IDTypeTaiwanPass:
+		if r.IntN(4) == 0 {
+			return fmt.Sprintf("%010d", r.IntN(10_000_000_000))
+		}
+		return fmt.Sprintf("%08d", r.IntN(100_000_000))
+	case IDTypeForeignPermanent:
+		if r.IntN(2) == 0 {
+			// The 2017 card: nationality letters and 12 digits.
+			return fmt.Sprintf("%c%c%c%012d", 'A'+r.IntN(26), 'A'+r.IntN(26), 'A'+r.IntN(26), r.IntN(1_000_000_000_000))
+		}
+		body := fmt.Sprintf("9%016d", r.Int64N(10_000_000_000_000_000))
+		return body + string(CheckDigit(body))
+	case IDTypeForeignPassport:
+		// The common shape: one or two letters and 7 or 8 digits.
+		letters := string(rune('A' + r.IntN(26)))
+		if r.IntN(2) == 0 {
+			letters += string(rune('A' + r.IntN(26)))
+		}
+		return fmt.Sprintf("%s%0*d", letters, 7+r.IntN(2), r.IntN(10_000_000))
+	}
+	panic(fmt.Sprintf("ident: no generator for ID type %q", t))
+}

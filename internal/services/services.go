@@ -74,6 +74,9 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	if log == nil {
 		log = slog.Default()
 	}
+	// Every service logs through this logger: identifiers inside messages, errors
+	// and attributes are masked before they are written (SPEC §2).
+	log = ident.MaskingLogger(log)
 	s := &Services{Config: cfg, DB: db, Log: log, Now: now, Policy: ident.DefaultPasswordPolicy()}
 	s.Audit = audit.New(db, []byte(cfg.AuditKey), now)
 	s.Catalog = cases.NewCatalog(db)

@@ -58,6 +58,9 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		return openPostgres(ctx, dsn)
 	case dsn == "":
+		if err := privateDir(dataDir); err != nil {
+			return nil, err
+		}
 		return openSQLite(ctx, filepath.Join(dataDir, "hall.db"))
 	case strings.HasPrefix(dsn, "sqlite:"):
 		return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"))
@@ -67,11 +70,76 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 	return nil, fmt.Errorf("store: unsupported database URL (want postgres://… or sqlite:PATH)")
 }
 
+// The database holds personal data: its files are readable by the hall's own user only
+// (0600) and the data directory it creates is 0700, whatever the umask. The modes are
+// set explicitly rather than left to the umask, which a service manager or a shell may
+// set to 022 and so make hall.db world-readable.
+const (
+	privateFileMode os.FileMode = 0o600
+	privateDirMode  os.FileMode = 0o700
+)
+
+// privateDir creates the data directory with mode 0700, or narrows an existing one to
+// it: the directory is the hall's own (config data-dir), unlike the directory of a
+// database path named in the URL, which may be shared and is only created if missing.
+func privateDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, privateDirMode); err != nil {
+		return fmt.Errorf("store: create data directory: %w", err)
+	}
+	if err := narrow(dir, privateDirMode); err != nil {
+		return fmt.Errorf("store: restrict data directory: %w", err)
+	}
+	return nil
+}
+
+// narrow sets path's mode to mode when it grants more, so a file already as private
+// (or more) is left alone, and one owned by another user but not readable by others
+// does not fail the open. A missing path is not an error.
+func narrow(path string, mode os.FileMode) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm()&^mode == 0 {
+		return nil
+	}
+	return os.Chmod(path, mode)
+}
+
+// privateFiles creates the database file with mode 0600 if it does not exist (SQLite
+// gives its -wal and -shm files the mode of the database file) and narrows the
+// database file and any -wal and -shm already there to 0600. It is called before the
+// database is opened and again after, when SQLite has created the WAL files.
+func privateFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, privateFileMode)
+	if err != nil {
+		return fmt.Errorf("store: create database file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("store: create database file: %w", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := narrow(p, privateFileMode); err != nil {
+			return fmt.Errorf("store: restrict %s: %w", filepath.Base(p), err)
+		}
+	}
+	return nil
+}
+
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+		if err := os.MkdirAll(dir, privateDirMode); err != nil {
 			return nil, fmt.Errorf("store: create data directory: %w", err)
 		}
+	}
+	if err := privateFiles(path); err != nil {
+		return nil, err
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_busy_timeout=10000&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL&_time_format=sqlite"
@@ -95,6 +163,10 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if err := w.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := privateFiles(path); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return db, nil
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"testing"
-	"time"
 
 	"hall/internal/browsertest"
 	"hall/internal/captcha/captchatest"
@@ -13,23 +12,7 @@ import (
 // never has it) and waits for 验证通过.
 func gateSolveSlider(t *testing.T, ts *testServer, p *browsertest.Page, seed uint64) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for browsertest.Eval[string](p, `(document.querySelector('.slider-captcha') || {dataset: {}}).dataset.state || ''`) != "ready" {
-		if time.Now().After(deadline) {
-			t.Fatal("the slider captcha shows no puzzle")
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	var id string
-	err := ts.DB.QueryRow(t.Context(), `SELECT id FROM captcha_challenges WHERE purpose = 'login' AND used_at IS NULL
-		ORDER BY created_at DESC LIMIT 1`).Scan(&id)
-	if err != nil {
-		t.Fatalf("the shown challenge: %v", err)
-	}
-	x, _, err := captchatest.Solution(t.Context(), ts.DB, id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	x := sliderGap(t, ts, p, "login")
 	cx, cy := p.Rect(".slider-captcha-handle").Center()
 	captchatest.Drag(t, p, cx, cy, float64(x), seed)
 	p.WaitText("验证通过")

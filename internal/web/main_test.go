@@ -6,5 +6,10 @@ import (
 	"hall/internal/browsertest"
 )
 
-// TestMain stops the shared headless Chromium of the browser tests after the run.
-func TestMain(m *testing.M) { browsertest.Main(m) }
+// TestMain checks every page that a browser test loads with axe-core (WCAG 2.1 A
+// and AA, no serious or critical violation), so that every page of every flow is
+// held to it, and stops the shared headless Chromium after the run.
+func TestMain(m *testing.M) {
+	browsertest.CheckEveryPage()
+	browsertest.Main(m)
+}

@@ -21,16 +21,22 @@ var recAllow422 = browsertest.AllowConsoleErrors("422 (Unprocessable Entity)")
 // recBrowserPassword is the new password the browser tests type (invented).
 const recBrowserPassword = "Qing-Feng#2027"
 
-// recSliderGap waits until the page's slider captcha shows a puzzle and returns the
-// gap's x, read from the database (the page never has it).
+// recSliderGap is sliderGap for the recovery form's puzzle.
 func recSliderGap(t *testing.T, ts *testServer, p *browsertest.Page) int {
+	t.Helper()
+	return sliderGap(t, ts, p, "recover")
+}
+
+// sliderGap waits until the page's slider captcha shows a puzzle of purpose and
+// returns the gap's x, read from the database (the page never has it).
+func sliderGap(t *testing.T, ts *testServer, p *browsertest.Page, purpose string) int {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		if browsertest.Eval[string](p, `(document.querySelector('.slider-captcha') || {dataset: {}}).dataset.state || ''`) == "ready" {
 			var id string
-			err := ts.DB.QueryRow(t.Context(), `SELECT id FROM captcha_challenges WHERE purpose = 'recover' AND used_at IS NULL
-				ORDER BY created_at DESC LIMIT 1`).Scan(&id)
+			err := ts.DB.QueryRow(t.Context(), `SELECT id FROM captcha_challenges WHERE purpose = ? AND used_at IS NULL
+				ORDER BY created_at DESC LIMIT 1`, purpose).Scan(&id)
 			if err != nil {
 				t.Fatalf("the shown challenge: %v", err)
 			}

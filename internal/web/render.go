@@ -61,7 +61,10 @@ type view struct {
 	Visitor   *visitor
 	// CSRFToken is the visitor's CSRF token, for the layouts' meta tag (csrf.go).
 	CSRFToken string
-	Data      any
+	// Elder is 长辈模式 (elder.go); ElderSwitch is the href of the header's switch.
+	Elder       bool
+	ElderSwitch string
+	Data        any
 }
 
 type brand struct {
@@ -84,6 +87,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		Data:      data,
 	}
 	v.CSRFToken = csrfToken(v.Visitor.Binding)
+	v.Elder = s.elderOn(r)
+	v.ElderSwitch = elderSwitchURL(v.Elder, elderBack(r))
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)

@@ -26,6 +26,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /catalog/{code}", s.catalogItem)
 	s.handle(mux, "GET /themes", s.themesShow)
 	s.handle(mux, "GET /soon/{what}", s.soonShow)
+	// 长辈模式 on and off, from the header of every page (elder.go).
+	s.handle(mux, "GET /display/elder", s.elderSwitch(true))
+	s.handle(mux, "GET /display/standard", s.elderSwitch(false))
 
 	// Personal accounts: registration, login page (both tabs), personal center,
 	// logout, appeals (R1, L1 form, L6, B6 intake).

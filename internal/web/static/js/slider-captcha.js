@@ -86,6 +86,13 @@
     handle.setAttribute('aria-valuemax', '0');
     handle.setAttribute('aria-valuenow', '0');
     handle.setAttribute('aria-describedby', helpID);
+    // The message of a refused answer, which the server renders beside the
+    // captcha as e-<field>, belongs to the handle, as a field's error to its input.
+    var refused = document.getElementById('e-' + fieldName);
+    if (refused) {
+      handle.setAttribute('aria-describedby', helpID + ' ' + refused.id);
+      handle.setAttribute('aria-invalid', 'true');
+    }
     bar.appendChild(fill);
     bar.appendChild(hint);
     bar.appendChild(handle);

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"hall/internal/bench"
+	"hall/internal/demo"
+	"hall/internal/web"
+)
+
+// benchServer is the hall as `hall serve --demo` runs it (same wiring, SQLite in a
+// temporary directory, the demo data), on an httptest listener.
+func benchServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := parseConfig("serve", []string{"--data-dir", t.TempDir(), "--log-level", "error"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := openApp(ctx, cfg, newLogger(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if _, err := demo.Load(ctx, a.deps()); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(a.Services)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetReady()
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// TestBenchScenariosAgainstTheHall runs every scenario briefly with 2 clients (and
+// one open loop) against the real server with the demo accounts: each must report
+// successes and no errors, logins their ratio to H, and the server's RSS (the server
+// is this process, found by its listening port).
+func TestBenchScenariosAgainstTheHall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("signs in with argon2id many times")
+	}
+	ts := benchServer(t)
+	for _, c := range []struct {
+		scenario string
+		extra    []string
+		logins   bool
+	}{
+		{"unit-login", nil, true},
+		{"person-login", nil, true},
+		{"page:/unit/", nil, false},
+		{"page:/unit/items", nil, false},
+		{"page:/unit/agents", nil, false},
+		{"page:/", nil, false},
+		{"page:/catalog", nil, false},
+		{"mix", []string{"--mix-logins", "1"}, true},
+		{"page:/unit/", []string{"--rate", "40/s", "--max-in-flight", "2"}, false},
+	} {
+		t.Run(strings.Join(append([]string{c.scenario}, c.extra...), " "), func(t *testing.T) {
+			args := append([]string{"--url", ts.URL, "--scenario", c.scenario, "--clients", "2",
+				"--duration", "400ms", "--hash-duration", "100ms", "--json"}, c.extra...)
+			var out, progress bytes.Buffer
+			if err := benchRun(context.Background(), args, &out, &progress); err != nil {
+				t.Fatalf("hall bench: %v\n%s", err, progress.String())
+			}
+			var rep bench.Report
+			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+				t.Fatalf("--json: %v\n%s", err, out.String())
+			}
+			if len(rep.Levels) != 1 {
+				t.Fatalf("%d levels, want 1", len(rep.Levels))
+			}
+			lv := rep.Levels[0]
+			if lv.OK == 0 || lv.Errors != 0 || lv.PerSecond <= 0 {
+				t.Errorf("%d ok, %d errors (%q), %.1f/s; want successes and no errors\n%s",
+					lv.OK, lv.Errors, lv.FirstErrors, lv.PerSecond, progress.String())
+			}
+			if lv.RSSMaxMB <= 0 {
+				t.Errorf("no server RSS: %s", progress.String())
+			}
+			if lv.Logins != nil && (lv.Logins.OK == 0 || lv.Logins.Errors != 0) {
+				t.Errorf("background logins: %d ok, %d errors (%q)", lv.Logins.OK, lv.Logins.Errors, lv.Logins.FirstErrors)
+			}
+			if c.logins != (lv.RatioToH != nil) || (lv.RatioToH != nil && (lv.H.Mean <= 0 || lv.RatioToH.Mean <= 0)) {
+				t.Errorf("H %+v, ratio %+v: want a ratio to H exactly for logins", lv.H, lv.RatioToH)
+			}
+		})
+	}
+}
+
+func TestBenchMarkdownTable(t *testing.T) {
+	ts := benchServer(t)
+	var out, progress bytes.Buffer
+	err := benchRun(context.Background(), []string{"--url", ts.URL, "--scenario", "page:/catalog",
+		"--clients", "1,2", "--duration", "200ms"}, &out, &progress)
+	if err != nil {
+		t.Fatalf("hall bench: %v\n%s", err, progress.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 6 || !strings.HasPrefix(lines[2], "| scenario | load |") ||
+		!strings.HasPrefix(lines[4], "| page:/catalog | 1 clients |") || !strings.HasPrefix(lines[5], "| page:/catalog | 2 clients |") {
+		t.Errorf("table:\n%s", out.String())
+	}
+}
+
+func TestBenchRefusesBadFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--scenario", "page:unit"}, "unknown scenario"},
+		{[]string{"--scenario", "qr-login"}, "unknown scenario"},
+		{[]string{"--clients", "2,x"}, "--clients"},
+		{[]string{"--clients", "0"}, "0 clients"},
+		{[]string{"--rate", "fast"}, "--rate"},
+		{[]string{"--rate", "10", "--max-in-flight", "0"}, "in flight"},
+		{[]string{"--duration", "0s"}, "duration"},
+	} {
+		var out, progress bytes.Buffer
+		err := benchRun(context.Background(), append([]string{"--url", "http://127.0.0.1:1"}, c.args...), &out, &progress)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("hall bench %q: %v, want an error about %q", c.args, err, c.want)
+		}
+	}
+}

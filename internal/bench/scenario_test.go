@@ -1,0 +1,71 @@
+package bench
+
+import (
+	"context"
+	"testing"
+)
+
+func TestLoginClientsKeepTheirAccountsWithinTheThrottlesBound(t *testing.T) {
+	s, err := ParseScenario("unit-login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := DemoAccounts()
+	units := pick(accounts, true)
+	n := maxInFlightPerAccount * len(units)
+	workers, err := newWorkers(context.Background(), newTarget("http://127.0.0.1:1"), s, accounts, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// However the clients' requests interleave, no account has more than
+	// maxInFlightPerAccount of them in flight: each client keeps its own account.
+	per := map[Account]int{}
+	for _, w := range workers {
+		a := w.(*loginWorker).account
+		if !a.Unit() {
+			t.Errorf("a unit-login client logs in with a personal account %+v", a)
+		}
+		per[a]++
+	}
+	if len(per) != len(units) {
+		t.Errorf("%d clients use %d of the %d accounts", n, len(per), len(units))
+	}
+	for a, k := range per {
+		if k > maxInFlightPerAccount {
+			t.Errorf("%d clients log in to %s %s, more than the %d the throttle lets through at once", k, a.Account, a.Login, maxInFlightPerAccount)
+		}
+	}
+	if maxInFlightPerAccount < 1 {
+		t.Fatalf("the login-account throttle's captcha bound is %d", maxInFlightPerAccount)
+	}
+}
+
+func TestParseScenario(t *testing.T) {
+	for name, want := range map[string]Scenario{
+		"unit-login":    {Name: "unit-login", Login: "/login/unit"},
+		"person-login":  {Name: "person-login", Login: "/login/person"},
+		"page:/catalog": {Name: "page:/catalog", Paths: []string{"/catalog"}},
+	} {
+		got, err := ParseScenario(name)
+		if err != nil || got.Name != want.Name || got.Login != want.Login || len(got.Paths) != len(want.Paths) {
+			t.Errorf("ParseScenario(%q) = %+v, %v", name, got, err)
+		}
+	}
+	if mix, err := ParseScenario("mix"); err != nil || !mix.Mix || len(mix.Paths) < 5 {
+		t.Errorf("mix = %+v, %v", mix, err)
+	}
+	for _, bad := range []string{"", "page:", "page:unit", "login"} {
+		if _, err := ParseScenario(bad); err == nil {
+			t.Errorf("ParseScenario(%q) accepted", bad)
+		}
+	}
+	if need, unit := signedIn("/unit/items"); !need || !unit {
+		t.Error("/unit/items needs a unit session")
+	}
+	if need, unit := signedIn("/me"); !need || unit {
+		t.Error("/me needs a personal session")
+	}
+	if need, _ := signedIn("/catalog"); need {
+		t.Error("/catalog is public")
+	}
+}
