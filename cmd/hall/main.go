@@ -22,6 +22,7 @@ Usage:
   hall audit verify [flags]  check the audit log's hash chain; exit 1 at the first broken link
   hall sms list [-n N] [flags]  show the newest texts of the development SMS outbox (development mode only)
   hall import registry FILE [flags]  load market-regulator registry entries (CSV) into the development registry
+  hall import insurance DIR [flags]  load the insurance read model from CSV files (docs/insurance-import.md)
   hall bench   [flags]   drive a running hall over HTTP at load levels and report rates, latencies, refusals, RSS
 
 Every flag can also be set by an environment variable, shown in brackets in

@@ -78,6 +78,9 @@ type Config struct {
 	VerifySecret   string
 	RegistryURL    string
 	RegistryAPIKey string
+	// BaseFloor and BaseCeiling bound the monthly contribution base, whole yuan
+	// (FACTS.md: one source's 4,879 / 24,396, year unconfirmed; demo data uses them).
+	BaseFloor, BaseCeiling uint
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -98,6 +101,8 @@ func Defaults() Config {
 		HashTime:        2,
 		HashThreads:     1,
 		SMSSign:         "示范省人社",
+		BaseFloor:       4879,
+		BaseCeiling:     24396,
 	}
 }
 
@@ -180,6 +185,8 @@ var keys = []key{
 	{name: "verify-secret", help: "face-verification provider callback signing secret (32+ characters)", secret: true, bind: str(func(c *Config) *string { return &c.VerifySecret })},
 	{name: "registry-url", help: "market-regulator registry API base URL; empty uses the development table (hall import registry)", bind: str(func(c *Config) *string { return &c.RegistryURL })},
 	{name: "registry-api-key", help: "market-regulator registry API key", secret: true, bind: str(func(c *Config) *string { return &c.RegistryAPIKey })},
+	{name: "base-floor", help: "monthly contribution base floor, yuan", bind: uintv(func(c *Config) *uint { return &c.BaseFloor })},
+	{name: "base-ceiling", help: "monthly contribution base ceiling, yuan", bind: uintv(func(c *Config) *uint { return &c.BaseCeiling })},
 	{name: "audit-key", help: "secret key for the audit log's hash chain (required in production)", secret: true, bind: str(func(c *Config) *string { return &c.AuditKey })},
 }
 
@@ -238,6 +245,9 @@ func (c *Config) Validate() error {
 	case Development, Production:
 	default:
 		errs = append(errs, fmt.Errorf("mode must be development or production, not %q", c.Mode))
+	}
+	if c.BaseFloor == 0 || c.BaseCeiling <= c.BaseFloor {
+		errs = append(errs, fmt.Errorf("base-floor (%d) must be above 0 and below base-ceiling (%d)", c.BaseFloor, c.BaseCeiling))
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("addr %q: %v", c.Addr, err))

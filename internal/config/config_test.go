@@ -76,6 +76,8 @@ func TestInvalid(t *testing.T) {
 		{"production with development adapters", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "refuses development adapters"},
 		{"session lifetimes", nil, []string{"--session-idle", "13h"}, "session-idle"},
 		{"weak hashing", nil, []string{"--hash-memory-kib", "1024"}, "hash-memory-kib"},
+		{"base floor above the ceiling", nil, []string{"--base-floor", "30000"}, "base-floor"},
+		{"base ceiling from the environment below the floor", map[string]string{"HALL_BASE_CEILING": "4000"}, nil, "base-ceiling"},
 		{"production without throttle key", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "throttle-key"},
 		{"production with demo", nil, []string{"--mode", "production", "--demo", "--audit-key", strings.Repeat("k", 32)}, "demo"},
 		{"production with the default http base URL", nil, []string{"--mode", "production"}, "https:// base-url"},

@@ -61,6 +61,22 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 			t.Fatalf("demo agent has %d granted items, want 3", grants)
 		}
 
+		// The insurance read model: the first registered demo unit pays for about
+		// 3,000 employees in the last month, the others for fewer; 36 months each.
+		var largeUSCC string
+		var largest, unitsWithData, months int
+		if err := db.QueryRow(ctx, `SELECT uscc, COUNT(DISTINCT id_number) FROM insurance_payments
+			WHERE month = (SELECT MAX(month) FROM insurance_payments) GROUP BY uscc ORDER BY 2 DESC LIMIT 1`).Scan(&largeUSCC, &largest); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRow(ctx, `SELECT COUNT(DISTINCT uscc), COUNT(DISTINCT month) FROM insurance_payments`).Scan(&unitsWithData, &months); err != nil {
+			t.Fatal(err)
+		}
+		if fields := strings.Fields(second.Accounts[0].Unit); largeUSCC != fields[len(fields)-1] ||
+			largest != demo.InsuranceLargeUnit || unitsWithData < 4 || months != 36 {
+			t.Fatalf("insurance demo: largest unit %s with %d employees, %d units, %d months", largeUSCC, largest, unitsWithData, months)
+		}
+
 		// Every listed account has valid check digits and the unit logins work as
 		// listed: legal rep with the account password, admin with the unit password.
 		accts := second.Accounts

@@ -32,6 +32,13 @@ var (
 	errTooLong = errors.New("registry: line too long")
 )
 
+// ErrUTF16 is DecodeCSV's refusal of a UTF-16 file.
+var ErrUTF16 = errUTF16
+
+// DecodeCSV is decodeInput for the other CSV importers (internal/insurance): the
+// same files a registry import accepts, UTF-8 or GB18030.
+func DecodeCSV(r io.Reader) (io.Reader, string, error) { return decodeInput(r) }
+
 // decodeInput sniffs r's encoding and returns a reader of UTF-8 text without a
 // UTF-8 byte-order mark. It returns errUTF16 for a file starting with a UTF-16
 // byte-order mark, and r's own read errors.

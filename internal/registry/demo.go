@@ -187,3 +187,10 @@ func chineseName(g *rand.Rand, male bool) string {
 	}
 	return name
 }
+
+// DemoPersonName returns an invented Chinese name, for other packages' demo people
+// (the insurance read model's employees), drawn from the same word lists.
+func DemoPersonName(g *rand.Rand, male bool) string { return chineseName(g, male) }
+
+// DemoForeignName returns an invented transliterated foreign name.
+func DemoForeignName(g *rand.Rand) string { return pick(g, foreignFst) + "·" + pick(g, foreignLst) }

@@ -273,16 +273,24 @@ func formatError(err error, lim *lineLimiter) (LineError, bool) {
 	if errors.Is(err, errTooLong) {
 		return LineError{Line: lim.line, Msg: fmt.Sprintf("该行过长（超过%d KB），文件可能不是CSV格式", maxLineBytes>>10)}, true
 	}
+	line, msg, ok := CSVSyntaxError(err)
+	return LineError{Line: line, Msg: msg}, ok
+}
+
+// CSVSyntaxError turns an encoding/csv syntax error into the line it starts on and
+// a Chinese message; ok is false for other errors. Shared with the other CSV
+// importers (internal/insurance).
+func CSVSyntaxError(err error) (line int, msg string, ok bool) {
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
-		return LineError{}, false
+		return 0, "", false
 	}
-	msg := "CSV格式错误"
+	msg = "CSV格式错误"
 	switch {
 	case errors.Is(pe.Err, csv.ErrBareQuote):
 		msg = "CSV格式错误：未加引号的内容中出现了英文双引号"
 	case errors.Is(pe.Err, csv.ErrQuote):
 		msg = "CSV格式错误：英文双引号不成对"
 	}
-	return LineError{Line: pe.StartLine, Msg: msg}, true
+	return pe.StartLine, msg, true
 }

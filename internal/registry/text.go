@@ -20,6 +20,10 @@ func cleanCode(s string) string {
 	}, s)
 }
 
+// TextProblem is textProblem, for the other CSV importers (internal/insurance),
+// which read the same encodings through DecodeCSV.
+func TextProblem(s string, maxRunes int) string { return textProblem(s, maxRunes) }
+
 // textProblem says what is wrong with a text value, or "" if nothing is.
 // Stored text must be valid UTF-8 without control characters (PostgreSQL cannot
 // store NUL, and neither can be shown) and must not contain U+FFFD, which is what a

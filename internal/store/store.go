@@ -266,6 +266,12 @@ func (tx *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return tx.tx.QueryRowContext(ctx, tx.db.Rebind(q), args...)
 }
 
+// Prepare prepares a statement for repeated use within the transaction (bulk loads);
+// it is closed with the transaction.
+func (tx *Tx) Prepare(ctx context.Context, q string) (*sql.Stmt, error) {
+	return tx.tx.PrepareContext(ctx, tx.db.Rebind(q))
+}
+
 // Rebind rewrites `?` placeholders to `$n` for PostgreSQL, leaving quoted text alone.
 func (db *DB) Rebind(q string) string {
 	if db.Engine != Postgres {
