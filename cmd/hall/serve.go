@@ -62,7 +62,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	}
 
 	if cfg.Demo {
-		sum, err := demo.Load(ctx, a.deps())
+		sum, err := demo.LoadNow(ctx, a.deps())
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
@@ -75,6 +75,25 @@ func cmdServe(ctx context.Context, args []string) error {
 	// process runs one and they share the work through the database.
 	go func() { _ = delegation.NewRunner(a.Services.Delegation, log).Run(sweepCtx) }()
 	srv.SetReady()
+	if cfg.Demo {
+		// The sets no sign-in needs load after the hall is ready; shutdown cancels
+		// the load (its transaction rolls back, the next start loads it again) and
+		// waits for it before the database closes.
+		laterCtx, cancelLater := context.WithCancel(ctx)
+		later := make(chan struct{})
+		defer func() { <-later }()
+		defer cancelLater()
+		go func() {
+			defer close(later)
+			sum, err := demo.LoadLater(laterCtx, a.deps())
+			switch {
+			case err != nil && laterCtx.Err() == nil:
+				log.Error("demo data loaded after start", "err", err)
+			case len(sum.Loaded) > 0:
+				log.Info("demo data loaded after start", "sets", sum.Loaded)
+			}
+		}()
+	}
 	url := "http://" + ln.Addr().String()
 	log.Info("hall is serving", "url", url, "database", a.DB.Engine, "where", a.DB.Where, "mode", cfg.Mode)
 	fmt.Printf("网上办事服务大厅 serving at %s\n", url)

@@ -39,6 +39,10 @@ type Loader struct {
 	// Accounts lists the logins the set creates; it is pure (computed from the same
 	// seed), so it can be listed whether or not this run loaded the set.
 	Accounts func(g *Gen) []Account
+	// Later marks a set that no sign-in depends on (the insurance read model) and that
+	// takes seconds to load: `hall serve --demo` loads it after the hall is ready
+	// (LoadLater), so a newcomer's hall answers at once.
+	Later bool
 }
 
 // loaders is the ordered list of data sets. Later sets may rely on earlier ones.
@@ -53,8 +57,26 @@ type Summary struct {
 
 // Load loads every data set not yet loaded.
 func Load(ctx context.Context, d Deps) (Summary, error) {
+	return load(ctx, d, func(Loader) bool { return true })
+}
+
+// LoadNow loads every data set not yet loaded except those marked Later; LoadLater
+// loads those. Together they do what Load does.
+func LoadNow(ctx context.Context, d Deps) (Summary, error) {
+	return load(ctx, d, func(l Loader) bool { return !l.Later })
+}
+
+// LoadLater loads the data sets marked Later that are not yet loaded (see LoadNow).
+func LoadLater(ctx context.Context, d Deps) (Summary, error) {
+	return load(ctx, d, func(l Loader) bool { return l.Later })
+}
+
+func load(ctx context.Context, d Deps, chosen func(Loader) bool) (Summary, error) {
 	var sum Summary
 	for _, l := range loaders {
+		if !chosen(l) {
+			continue
+		}
 		loaded := false
 		err := d.DB.Tx(ctx, func(tx *store.Tx) error {
 			var n int

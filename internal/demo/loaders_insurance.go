@@ -22,7 +22,7 @@ const (
 // The file sorts after loaders.go, so this init runs after the one that appends
 // the registry and accounts: the insurance data set loads last.
 func init() {
-	loaders = append(loaders, Loader{Name: "insurance", Seed: insuranceSeed, Load: loadInsurance})
+	loaders = append(loaders, Loader{Name: "insurance", Seed: insuranceSeed, Load: loadInsurance, Later: true})
 }
 
 // insuranceUnits are the demo units the core system has data for: the two
