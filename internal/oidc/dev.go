@@ -218,7 +218,7 @@ func (d *DevProvider) authorize(w http.ResponseWriter, r *http.Request) {
 		back(url.Values{"error": {"access_denied"}, "error_description": {"the person cancelled"}})
 		return
 	}
-	id, err := chosenIdentity(q)
+	id, err := d.chosenIdentity(r.Context(), q)
 	if err != nil {
 		d.renderLogin(w, r, c, q, err.Error())
 		return
@@ -232,22 +232,35 @@ func (d *DevProvider) authorize(w http.ResponseWriter, r *http.Request) {
 	back(url.Values{"code": {code}})
 }
 
-// chosenIdentity reads the identity picked on the login page, or typed in.
-func chosenIdentity(q url.Values) (DevIdentity, error) {
-	var id DevIdentity
+// chosenIdentity reads the identity picked on the login page (by its key, so that
+// the page holds no ID number), or typed in.
+func (d *DevProvider) chosenIdentity(ctx context.Context, q url.Values) (DevIdentity, error) {
 	if v := q.Get("identity"); v != "" && v != "manual" {
-		if err := json.Unmarshal([]byte(v), &id); err != nil {
-			return id, fmt.Errorf("身份选择无效")
+		ids, err := d.cfg.Directory(ctx)
+		if err != nil {
+			return DevIdentity{}, fmt.Errorf("读取演示身份失败，请手工填写")
 		}
-		return id, nil
+		for _, id := range ids {
+			if devKey(id) == v {
+				return id, nil
+			}
+		}
+		return DevIdentity{}, fmt.Errorf("所选身份已不存在，请重新选择")
 	}
-	id = DevIdentity{IDNumber: strings.TrimSpace(q.Get("id_number")), Name: strings.TrimSpace(q.Get("name")),
+	id := DevIdentity{IDNumber: strings.TrimSpace(q.Get("id_number")), Name: strings.TrimSpace(q.Get("name")),
 		Mobile: strings.TrimSpace(q.Get("mobile")), USCC: strings.TrimSpace(q.Get("uscc")),
 		UnitName: strings.TrimSpace(q.Get("unit_name")), Role: unit.Role(q.Get("role"))}
 	if id.IDNumber == "" || id.Name == "" {
 		return id, fmt.Errorf("请选择一个身份，或填写证件号码和姓名")
 	}
 	return id, nil
+}
+
+// devKey names an identity on the login page without showing its ID number.
+func devKey(id DevIdentity) string {
+	b, _ := json.Marshal(id)
+	sum := sha256.Sum256(b)
+	return base64.RawURLEncoding.EncodeToString(sum[:12])
 }
 
 // devClaims are the claims a provider asserts for an identity, under its claim

@@ -2,7 +2,6 @@ package oidc
 
 import (
 	"context"
-	"encoding/json"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -27,7 +26,7 @@ fieldset{margin:1rem 0}label{display:block;margin:.3rem 0}.err{color:#b00020}</s
 <form method="post">
 {{range $k, $v := .Params}}<input type="hidden" name="{{$k}}" value="{{$v}}">{{end}}
 <fieldset><legend>选择登录身份</legend>
-{{range .Identities}}<label><input type="radio" name="identity" value="{{.JSON}}"> {{.Label}}</label>{{end}}
+{{range .Identities}}<label><input type="radio" name="identity" value="{{.Key}}"> {{.Label}}</label>{{end}}
 <label><input type="radio" name="identity" value="manual" {{if not .Identities}}checked{{end}}> 其他身份（手工填写）</label>
 </fieldset>
 <fieldset><legend>手工填写</legend>
@@ -45,7 +44,7 @@ fieldset{margin:1rem 0}label{display:block;margin:.3rem 0}.err{color:#b00020}</s
 
 type devIdentityOption struct {
 	Label string
-	JSON  string
+	Key   string
 }
 
 func (d *DevProvider) renderLogin(w http.ResponseWriter, r *http.Request, c devClient, q url.Values, msg string) {
@@ -58,8 +57,7 @@ func (d *DevProvider) renderLogin(w http.ResponseWriter, r *http.Request, c devC
 		if c.cfg.Kind == KindLicence && id.USCC == "" {
 			continue // a licence always names a unit
 		}
-		b, _ := json.Marshal(id)
-		opts = append(opts, devIdentityOption{Label: id.Label, JSON: string(b)})
+		opts = append(opts, devIdentityOption{Label: id.Label, Key: devKey(id)})
 	}
 	params := map[string]string{}
 	for _, k := range []string{"client_id", "redirect_uri", "response_type", "scope", "state", "nonce",
