@@ -47,13 +47,15 @@ func (p *provider) ready(ctx context.Context) (*oauth2.Config, *gooidc.IDTokenVe
 	if !p.failedAt.IsZero() && p.now().Sub(p.failedAt) < rediscoverAfter {
 		return nil, nil, nil, fmt.Errorf("%w: %s: discovery failed moments ago", ErrProviderUnavailable, p.cfg.ID)
 	}
-	cctx := gooidc.ClientContext(context.WithoutCancel(ctx), p.client)
+	// The provider and its key set keep this context for later requests (key
+	// rotation): it carries the client only, never a request's lifetime or values.
+	cctx := gooidc.ClientContext(context.Background(), p.client)
 	var op *gooidc.Provider
 	if e := p.cfg.Endpoints; e != nil {
 		op = (&gooidc.ProviderConfig{IssuerURL: p.cfg.Issuer, AuthURL: e.Authorization, TokenURL: e.Token,
 			UserInfoURL: e.UserInfo, JWKSURL: e.JWKS, Algorithms: p.cfg.SigningAlgs}).NewProvider(cctx)
 	} else {
-		dctx, cancel := context.WithTimeout(cctx, 10*time.Second)
+		dctx, cancel := context.WithTimeout(gooidc.ClientContext(ctx, p.client), 10*time.Second)
 		defer cancel()
 		var err error
 		if op, err = gooidc.NewProvider(dctx, p.cfg.Issuer); err != nil {
