@@ -61,6 +61,21 @@ func cmdServe(ctx context.Context, args []string) error {
 		log.Info("operations endpoints serving", "url", "http://"+aln.Addr().String()+"/metrics")
 	}
 
+	if dev := a.Services.DevOIDC; dev != nil {
+		// The development OpenID Connect provider stands for an outside system, so it
+		// has a listener of its own. A busy port only costs the SSO demo: the login
+		// through it then says the provider cannot be reached.
+		if oln, err := net.Listen("tcp", cfg.OIDCDevAddr); err != nil {
+			log.Warn("development OIDC provider not started", "addr", cfg.OIDCDevAddr, "err", err)
+		} else {
+			osrv := &http.Server{Handler: dev.Handler(), ReadHeaderTimeout: 10 * time.Second,
+				ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+			go func() { _ = osrv.Serve(oln) }()
+			defer osrv.Close()
+			log.Info("development OIDC provider serving (开发环境)", "url", "http://"+oln.Addr().String())
+		}
+	}
+
 	if cfg.Demo {
 		sum, err := demo.LoadNow(ctx, a.deps())
 		if err != nil {

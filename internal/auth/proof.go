@@ -22,12 +22,15 @@ const (
 	ProofUnitPassword Proof = "unit_password"
 	// ProofFace: a face verification through the companion app.
 	ProofFace Proof = "face"
+	// ProofOIDC: a login through an OpenID Connect provider (provincial SSO or
+	// e-business licence, internal/oidc): the provider vouched for the person.
+	ProofOIDC Proof = "oidc"
 )
 
 // Valid reports whether p is a known proof (ProofNone included).
 func (p Proof) Valid() bool {
 	switch p {
-	case ProofNone, ProofPassword, ProofSMS, ProofUnitPassword, ProofFace:
+	case ProofNone, ProofPassword, ProofSMS, ProofUnitPassword, ProofFace, ProofOIDC:
 		return true
 	}
 	return false

@@ -78,6 +78,15 @@ type Config struct {
 	VerifySecret   string
 	RegistryURL    string
 	RegistryAPIKey string
+	// OIDCProviders is the JSON file listing the OpenID Connect providers of the
+	// provincial SSO and the e-business licence (SPEC L4, L5; internal/oidc
+	// LoadProviders). Empty: the development provider in development, none in
+	// production.
+	OIDCProviders string
+	// OIDCDevAddr is the listener of the development OpenID Connect provider, used
+	// when OIDCProviders is empty in development; empty turns it off.
+	OIDCDevAddr    string
+	oidcDevAddrSet bool
 	// BaseFloor and BaseCeiling bound the monthly contribution base, whole yuan
 	// (FACTS.md: one source's 4,879 / 24,396, year unconfirmed; demo data uses them).
 	BaseFloor, BaseCeiling uint
@@ -185,6 +194,10 @@ var keys = []key{
 	{name: "verify-secret", help: "face-verification provider callback signing secret (32+ characters)", secret: true, bind: str(func(c *Config) *string { return &c.VerifySecret })},
 	{name: "registry-url", help: "market-regulator registry API base URL; empty uses the development table (hall import registry)", bind: str(func(c *Config) *string { return &c.RegistryURL })},
 	{name: "registry-api-key", help: "market-regulator registry API key", secret: true, bind: str(func(c *Config) *string { return &c.RegistryAPIKey })},
+	{name: "oidc-providers", help: "JSON file listing the OpenID Connect providers (provincial SSO, e-business licence); empty uses the development provider in development mode", bind: str(func(c *Config) *string { return &c.OIDCProviders })},
+	{name: "oidc-dev-addr", help: "address of the development OpenID Connect provider's own listener; empty turns it off (default 127.0.0.1:8082 in development without oidc-providers)", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
+		fs.Func(n, h, func(s string) error { c.OIDCDevAddr, c.oidcDevAddrSet = s, true; return nil })
+	}},
 	{name: "base-floor", help: "monthly contribution base floor, yuan", bind: uintv(func(c *Config) *uint { return &c.BaseFloor })},
 	{name: "base-ceiling", help: "monthly contribution base ceiling, yuan", bind: uintv(func(c *Config) *uint { return &c.BaseCeiling })},
 	{name: "audit-key", help: "secret key for the audit log's hash chain (required in production)", secret: true, bind: str(func(c *Config) *string { return &c.AuditKey })},
@@ -268,6 +281,19 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("admin-addr %q: %v", c.AdminAddr, err))
 		} else if c.AdminAddr == c.Addr {
 			errs = append(errs, errors.New("admin-addr must differ from addr: the operations endpoints stay off the public listener"))
+		}
+	}
+	if !c.oidcDevAddrSet && c.Mode == Development && c.OIDCProviders == "" {
+		c.OIDCDevAddr = "127.0.0.1:8082"
+	}
+	if c.OIDCDevAddr != "" {
+		switch _, _, err := net.SplitHostPort(c.OIDCDevAddr); {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("oidc-dev-addr %q: %v", c.OIDCDevAddr, err))
+		case c.Mode == Production || c.OIDCProviders != "":
+			errs = append(errs, errors.New("oidc-dev-addr runs the development OpenID Connect provider: only in development mode without oidc-providers"))
+		case c.OIDCDevAddr == c.Addr || c.OIDCDevAddr == c.AdminAddr:
+			errs = append(errs, errors.New("oidc-dev-addr must differ from addr and admin-addr"))
 		}
 	}
 	for _, p := range c.TrustedProxies {

@@ -157,6 +157,42 @@ func TestAdminAddr(t *testing.T) {
 	}
 }
 
+func TestOIDCDevAddr(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want string // "": the development provider is off
+		err  string
+	}{
+		{"development default", nil, "127.0.0.1:8082", ""},
+		{"development with a provider list", []string{"--oidc-providers", "providers.json"}, "", ""},
+		{"development turned off", []string{"--oidc-dev-addr", ""}, "", ""},
+		{"development given", []string{"--oidc-dev-addr", "127.0.0.1:9300"}, "127.0.0.1:9300", ""},
+		{"production default is off", productionArgs("--base-url", "https://hall.example.gov.cn"), "", ""},
+		{"production refuses it", productionArgs("--base-url", "https://hall.example.gov.cn", "--oidc-dev-addr", "127.0.0.1:8082"), "", "only in development"},
+		{"beside a provider list", []string{"--oidc-providers", "p.json", "--oidc-dev-addr", "127.0.0.1:8082"}, "", "only in development"},
+		{"malformed", []string{"--oidc-dev-addr", "8082"}, "", "oidc-dev-addr"},
+		{"on the admin listener", []string{"--oidc-dev-addr", "127.0.0.1:8081"}, "", "must differ"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parse(t, nil, tc.args...)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("got %v, want an error mentioning %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.OIDCDevAddr != tc.want {
+				t.Fatalf("oidc-dev-addr %q, want %q", c.OIDCDevAddr, tc.want)
+			}
+		})
+	}
+}
+
 func TestTrustedProxies(t *testing.T) {
 	c, err := parse(t, map[string]string{"HALL_TRUSTED_PROXIES": "192.0.2.0/24"}, "--trusted-proxies", " 10.0.0.0/8, 2001:db8::/32 ,198.51.100.7,::ffff:203.0.113.0/120,fd00::1")
 	if err != nil {

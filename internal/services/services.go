@@ -17,6 +17,7 @@ import (
 	"hall/internal/delegation"
 	"hall/internal/flow"
 	"hall/internal/ident"
+	"hall/internal/oidc"
 	"hall/internal/person"
 	"hall/internal/recovery"
 	"hall/internal/registry"
@@ -59,6 +60,12 @@ type Services struct {
 	// Delegation is 经办人管理 (U6) and the single Authorize check of business
 	// items; serve runs a delegation.Runner beside it.
 	Delegation *delegation.Service
+
+	// OIDC logs in through the provincial SSO and the e-business licence (L4, L5)
+	// and opens a unit's account at its first such login (R5). DevOIDC is the
+	// development provider serve runs on its own listener (config OIDCDevAddr).
+	OIDC    *oidc.Service
+	DevOIDC *oidc.DevProvider
 
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
@@ -159,5 +166,36 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		delegation.Config{Sign: cfg.SMSSign}); err != nil {
 		return nil, fmt.Errorf("delegation: %w", err)
 	}
+	if err := s.buildOIDC(); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// buildOIDC wires the OpenID Connect providers: those of the configured list, or
+// in development the built-in development provider, or none.
+func (s *Services) buildOIDC() error {
+	cfg := s.Config
+	var providers []oidc.ProviderConfig
+	var err error
+	switch {
+	case cfg.OIDCProviders != "":
+		if providers, err = oidc.LoadProviders(cfg.OIDCProviders, !cfg.Dev()); err != nil {
+			return err
+		}
+	case cfg.Dev() && cfg.OIDCDevAddr != "":
+		s.DevOIDC, err = oidc.NewDevProvider(oidc.DevConfig{BaseURL: "http://" + cfg.OIDCDevAddr,
+			HallBaseURL: cfg.BaseURL, Directory: oidc.DBDirectory(s.DB), Now: s.Now})
+		if err != nil {
+			return err
+		}
+		providers = s.DevOIDC.Providers()
+	}
+	s.OIDC, err = oidc.New(oidc.Deps{DB: s.DB, Flows: s.Flows, Persons: s.Persons, Units: s.Units,
+		Delegation: s.Delegation, Registry: s.Registry, Audit: s.Audit, Now: s.Now},
+		oidc.Config{BaseURL: cfg.BaseURL}, providers)
+	if err != nil {
+		return fmt.Errorf("oidc: %w", err)
+	}
+	return nil
 }
