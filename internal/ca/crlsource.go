@@ -26,90 +26,96 @@ type crlSource struct {
 	current  atomic.Pointer[revocationList]
 
 	mu sync.Mutex // serialises refreshes of this source and guards the fields below
-	// What the last successful read saw, to skip re-reading an unchanged CRL:
-	// the file's modification time and size, or the HTTP validators.
+	// seen is what the read of the CRL in use saw, to skip re-reading it unchanged.
+	seen        validators
+	lastAttempt time.Time
+	lastErr     error
+}
+
+// validators tell an unchanged CRL: the file's modification time and size, or
+// the HTTP ETag and Last-Modified.
+type validators struct {
 	modTime      time.Time
 	size         int64
 	etag         string
 	lastModified string
-	lastAttempt  time.Time
-	lastErr      error
 }
 
 func isURL(location string) bool {
 	return strings.HasPrefix(location, "http://") || strings.HasPrefix(location, "https://")
 }
 
-// read returns the CRL bytes, or unchanged = true when the source reports the
-// same CRL as last time (file time and size, or HTTP 304).
-func (s *crlSource) read(ctx context.Context, client *http.Client) (data []byte, unchanged bool, err error) {
+// read returns the CRL bytes and their validators, or unchanged = true when the
+// source reports the CRL in use (same file time and size, or HTTP 304).
+func (s *crlSource) read(ctx context.Context, client *http.Client) (data []byte, seen validators, unchanged bool, err error) {
 	if isURL(s.location) {
 		return s.readURL(ctx, client)
 	}
 	f, err := os.Open(s.location)
 	if err != nil {
-		return nil, false, err
+		return nil, seen, false, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, false, err
+		return nil, seen, false, err
 	}
 	if st.Size() > MaxCRLBytes {
-		return nil, false, fmt.Errorf("CRL file is %d bytes, more than %d", st.Size(), MaxCRLBytes)
+		return nil, seen, false, fmt.Errorf("CRL file is %d bytes, more than %d", st.Size(), MaxCRLBytes)
 	}
-	if s.current.Load() != nil && st.ModTime().Equal(s.modTime) && st.Size() == s.size {
-		return nil, true, nil
+	seen = validators{modTime: st.ModTime(), size: st.Size()}
+	if s.current.Load() != nil && seen == s.seen {
+		return nil, seen, true, nil
 	}
 	data, err = io.ReadAll(io.LimitReader(f, MaxCRLBytes+1))
 	if err != nil {
-		return nil, false, err
+		return nil, seen, false, err
 	}
 	if len(data) > MaxCRLBytes {
-		return nil, false, fmt.Errorf("CRL file is more than %d bytes", MaxCRLBytes)
+		return nil, seen, false, fmt.Errorf("CRL file is more than %d bytes", MaxCRLBytes)
 	}
-	s.modTime, s.size = st.ModTime(), st.Size()
-	return data, false, nil
+	return data, seen, false, nil
 }
 
-func (s *crlSource) readURL(ctx context.Context, client *http.Client) ([]byte, bool, error) {
+func (s *crlSource) readURL(ctx context.Context, client *http.Client) ([]byte, validators, bool, error) {
+	var seen validators
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.location, nil)
 	if err != nil {
-		return nil, false, err
+		return nil, seen, false, err
 	}
 	req.Header.Set("Accept", "application/pkix-crl, application/x-pkcs7-crl, application/x-pem-file, */*")
 	if s.current.Load() != nil {
-		if s.etag != "" {
-			req.Header.Set("If-None-Match", s.etag)
+		if s.seen.etag != "" {
+			req.Header.Set("If-None-Match", s.seen.etag)
 		}
-		if s.lastModified != "" {
-			req.Header.Set("If-Modified-Since", s.lastModified)
+		if s.seen.lastModified != "" {
+			req.Header.Set("If-Modified-Since", s.seen.lastModified)
 		}
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, false, err
+		return nil, seen, false, err
 	}
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusNotModified && s.current.Load() != nil:
-		return nil, true, nil
+		return nil, s.seen, true, nil
 	case resp.StatusCode != http.StatusOK:
-		return nil, false, fmt.Errorf("GET %s: %s", s.location, resp.Status)
+		return nil, seen, false, fmt.Errorf("GET %s: %s", s.location, resp.Status)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxCRLBytes+1))
 	if err != nil {
-		return nil, false, fmt.Errorf("GET %s: %w", s.location, err)
+		return nil, seen, false, fmt.Errorf("GET %s: %w", s.location, err)
 	}
 	if len(data) > MaxCRLBytes {
-		return nil, false, fmt.Errorf("GET %s: CRL is more than %d bytes", s.location, MaxCRLBytes)
+		return nil, seen, false, fmt.Errorf("GET %s: CRL is more than %d bytes", s.location, MaxCRLBytes)
 	}
-	s.etag, s.lastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
-	return data, false, nil
+	seen = validators{etag: resp.Header.Get("ETag"), lastModified: resp.Header.Get("Last-Modified")}
+	return data, seen, false, nil
 }
 
-// refresh reads the source and, if it holds a new CRL that passes the checks,
-// makes it current. On any failure the previous CRL stays in use (it may still be
+// refreshSource reads the source and, if it holds a new CRL that passes the
+// checks, makes it current. On any failure the previous CRL stays in use (it may still be
 // fresh); Verify judges its freshness at every login.
 func (v *Verifier) refreshSource(ctx context.Context, s *crlSource) error {
 	s.mu.Lock()
@@ -121,7 +127,7 @@ func (v *Verifier) refreshSource(ctx context.Context, s *crlSource) error {
 }
 
 func (v *Verifier) loadSource(ctx context.Context, s *crlSource) error {
-	data, unchanged, err := s.read(ctx, v.client)
+	data, seen, unchanged, err := s.read(ctx, v.client)
 	if err != nil || unchanged {
 		return err
 	}
@@ -159,6 +165,9 @@ func (v *Verifier) loadSource(ctx context.Context, s *crlSource) error {
 		return fmt.Errorf("CRL signature does not verify with the certificate of its issuer %q", issuers[0].Subject.String())
 	}
 	s.current.Store(r)
+	// Remembered only now: a source that keeps serving a refused CRL keeps being
+	// read, and keeps reporting the error.
+	s.seen = seen
 	return nil
 }
 

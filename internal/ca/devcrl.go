@@ -116,35 +116,3 @@ func (d *DevCA) publishCRLLocked(validity time.Duration) (CRLInfo, error) {
 	return CRLInfo{Number: ix.CRLNumber, Entries: len(tmpl.RevokedCertificateEntries), ThisUpdate: tmpl.ThisUpdate,
 		NextUpdate: tmpl.NextUpdate, PEMFile: d.paths.CRL, DERFile: d.paths.CRLDER}, nil
 }
-
-// signingRenewal is how long before its end a development signing certificate is
-// replaced by EnsureSigning.
-const signingRenewal = 30 * 24 * time.Hour
-
-// EnsureSigning returns a development document-signing identity for name: the
-// newest one issued for that name when it is unrevoked, valid for at least 30 more
-// days and its files load; otherwise a new one issued into Paths().Issued. It is
-// what a development hall uses for the rights record when no signing certificate
-// is configured.
-func (d *DevCA) EnsureSigning(name string) (*SigningIdentity, error) {
-	entries, err := d.Index()
-	if err != nil {
-		return nil, err
-	}
-	now := d.now()
-	for i := len(entries) - 1; i >= 0; i-- {
-		e := entries[i]
-		if e.Kind != KindSigning || e.Name != strings.TrimSpace(name) || e.RevokedAt != nil ||
-			e.NotAfter.Before(now.Add(signingRenewal)) || e.CertFile == "" {
-			continue
-		}
-		if id, err := LoadSigningIdentity(e.CertFile, e.KeyFile, now); err == nil {
-			return id, nil
-		}
-	}
-	is, err := d.Issue(IssueRequest{Kind: KindSigning, Name: name, OutDir: d.paths.Issued})
-	if err != nil {
-		return nil, err
-	}
-	return LoadSigningIdentity(is.CertFile, is.KeyFile, now)
-}

@@ -70,6 +70,8 @@ type Issued struct {
 	CertFile, KeyFile, P12File, P12Password string
 }
 
+var errNoHosts = errors.New("--host: at least one host name or address is required")
+
 // Issue makes a certificate for req, records it in the index and, with OutDir,
 // writes its files. Errors name the request field at fault.
 func (d *DevCA) Issue(req IssueRequest) (*Issued, error) {
@@ -167,7 +169,7 @@ func (d *DevCA) template(req IssueRequest, now time.Time) (*x509.Certificate, In
 		tmpl.KeyUsage |= x509.KeyUsageContentCommitment
 	case KindServer:
 		if len(req.Hosts) == 0 {
-			return nil, entry, errors.New("--host: at least one host name or address is required")
+			return nil, entry, errNoHosts
 		}
 		for _, h := range req.Hosts {
 			if ip := net.ParseIP(h); ip != nil {

@@ -85,3 +85,25 @@ func TestLoadSigningIdentityRefusals(t *testing.T) {
 		t.Fatalf("good signing identity: %v", err)
 	}
 }
+
+func TestEnsureServer(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.dev.EnsureServer(nil); err == nil {
+		t.Fatal("server certificate without a host")
+	}
+	first, err := f.dev.EnsureServer([]string{"hall.example.test", "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Leaf.VerifyHostname("hall.example.test") != nil || first.Leaf.VerifyHostname("127.0.0.1") != nil {
+		t.Fatalf("names %v %v", first.Leaf.DNSNames, first.Leaf.IPAddresses)
+	}
+	again, err := f.dev.EnsureServer([]string{"hall.example.test", "127.0.0.1"})
+	if err != nil || !again.Leaf.Equal(first.Leaf) {
+		t.Fatalf("not reused: %v", err)
+	}
+	other, err := f.dev.EnsureServer([]string{"localhost"})
+	if err != nil || other.Leaf.Equal(first.Leaf) {
+		t.Fatalf("another name reused the first certificate: %v", err)
+	}
+}

@@ -137,7 +137,7 @@ func (v *Verifier) Verify(peer []*x509.Certificate) (Identity, error) {
 	chains, err := leaf.Verify(x509.VerifyOptions{Roots: v.roots, Intermediates: inter, CurrentTime: now,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
 	if err != nil {
-		return Identity{}, chainRefusal(leaf, peer[1:], now, err)
+		return Identity{}, v.chainRefusal(leaf, peer[1:], now, err)
 	}
 	if err := v.checkRevocation(chains, now); err != nil {
 		return Identity{}, err
@@ -164,33 +164,49 @@ func checkDates(c *x509.Certificate, leaf bool, now time.Time) error {
 	return nil
 }
 
-// chainRefusal turns an x509 verification error into a refusal.
-func chainRefusal(leaf *x509.Certificate, presented []*x509.Certificate, now time.Time, err error) error {
+// chainRefusal turns an x509 verification error into a refusal. A CA certificate
+// outside its dates is named (ErrExpired, ErrNotYetValid) only when it signed the
+// leaf and is a CA of the bundle or issued by one, so that a forged CA is still
+// "untrusted".
+func (v *Verifier) chainRefusal(leaf *x509.Certificate, presented []*x509.Certificate, now time.Time, err error) error {
 	var invalid x509.CertificateInvalidError
 	if errors.As(err, &invalid) {
-		switch invalid.Reason {
-		case x509.IncompatibleUsage:
+		switch {
+		case invalid.Reason == x509.IncompatibleUsage:
 			return refusal(ErrKeyUsage, leaf, true, err)
-		case x509.Expired:
+		case invalid.Reason == x509.Expired && (invalid.Cert == leaf || v.vouched(leaf, invalid.Cert)):
 			if dateErr := checkDates(invalid.Cert, invalid.Cert == leaf, now); dateErr != nil {
 				return dateErr
 			}
 		}
 	}
-	// x509 reports a CA certificate outside its dates only as "unknown authority"
-	// (it was skipped as a candidate): name it when the client presented it and
-	// it signed the leaf.
+	// When other candidates were tried after it, x509 reports the CA certificate
+	// outside its dates only as "unknown authority".
 	var unknown x509.UnknownAuthorityError
 	if errors.As(err, &unknown) {
 		for _, c := range presented {
-			if c != nil && c.IsCA {
-				if dateErr := checkDates(c, false, now); dateErr != nil && leaf.CheckSignatureFrom(c) == nil {
-					return dateErr
-				}
+			if c == nil || !v.vouched(leaf, c) {
+				continue
+			}
+			if dateErr := checkDates(c, false, now); dateErr != nil {
+				return dateErr
 			}
 		}
 	}
 	return refusal(ErrUntrusted, leaf, true, err)
+}
+
+// vouched reports whether issuer signed leaf and is a CA of the bundle or issued by one.
+func (v *Verifier) vouched(leaf, issuer *x509.Certificate) bool {
+	if issuer == nil || !issuer.IsCA || leaf.CheckSignatureFrom(issuer) != nil {
+		return false
+	}
+	for _, root := range v.rootCerts {
+		if issuer.Equal(root) || issuer.CheckSignatureFrom(root) == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // checkRevocation accepts when one chain has every certificate but its anchor

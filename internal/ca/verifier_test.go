@@ -156,6 +156,13 @@ func TestVerifyRefusals(t *testing.T) {
 				NotBefore: t0.AddDate(-1, 0, 0)}, inter, interKey)
 			return result{[]*x509.Certificate{leaf, inter}, f.verifier()}
 		}, ErrExpired, "过期的二级CA"},
+		{"expired CA that no trusted CA issued", func(t *testing.T, f *fixture) result {
+			inter, interKey := mint(t, &x509.Certificate{Subject: pkix.Name{CommonName: "冒充的二级CA"}, IsCA: true,
+				KeyUsage: x509.KeyUsageCertSign, NotBefore: t0.AddDate(-2, 0, 0), NotAfter: t0.Add(-time.Minute)}, nil, nil)
+			leaf, _ := mint(t, &x509.Certificate{Subject: unitSubject("示例", f.uscc()), KeyUsage: x509.KeyUsageDigitalSignature,
+				NotBefore: t0.AddDate(-1, 0, 0)}, inter, interKey)
+			return result{[]*x509.Certificate{leaf, inter}, f.verifier()}
+		}, ErrUntrusted, "不是由本大厅认可"},
 		{"revoked intermediate CA", func(t *testing.T, f *fixture) result {
 			inter, interKey, leaf := f.viaIntermediate(t)
 			dir := t.TempDir()
