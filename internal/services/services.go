@@ -11,6 +11,7 @@ import (
 
 	"hall/internal/audit"
 	"hall/internal/auth"
+	"hall/internal/ca"
 	"hall/internal/captcha"
 	"hall/internal/cases"
 	"hall/internal/config"
@@ -59,6 +60,10 @@ type Services struct {
 	// Delegation is 经办人管理 (U6) and the single Authorize check of business
 	// items; serve runs a delegation.Runner beside it.
 	Delegation *delegation.Service
+
+	// CA verifies client certificates for CA login (SPEC L3); nil when CA login is
+	// off. serve runs its Run loop, which keeps the CRLs fresh.
+	CA *ca.Verifier
 
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
@@ -158,6 +163,9 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		Sessions: s.Sessions, Hasher: s.Hasher, Policy: s.Policy, SMS: s.SMS, Now: now},
 		delegation.Config{Sign: cfg.SMSSign}); err != nil {
 		return nil, fmt.Errorf("delegation: %w", err)
+	}
+	if s.CA, err = buildCA(cfg, log, now); err != nil {
+		return nil, fmt.Errorf("CA login: %w", err)
 	}
 	return s, nil
 }
