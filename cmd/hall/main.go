@@ -23,6 +23,8 @@ Usage:
   hall sms list [-n N] [flags]  show the newest texts of the development SMS outbox (development mode only)
   hall import registry FILE [flags]  load market-regulator registry entries (CSV) into the development registry
   hall import insurance DIR [flags]  load the insurance read model from CSV files (docs/insurance-import.md)
+  hall ca init|issue|revoke|crl|list [flags]  the development CA: unit, person, signing and TLS server
+               certificates (PEM + PKCS#12), revocation, CRLs (development mode only; docs/ca-login.md)
   hall bench   [flags]   drive a running hall over HTTP at load levels and report rates, latencies, refusals, RSS
 
 Every flag can also be set by an environment variable, shown in brackets in
@@ -57,6 +59,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdImport(ctx, args[1:])
 	case "sms":
 		return cmdSMS(ctx, args[1:])
+	case "ca":
+		return cmdCA(args[1:], os.Stdout)
 	case "bench":
 		return cmdBench(ctx, args[1:])
 	case "audit":

@@ -89,6 +89,10 @@ func cmdServe(ctx context.Context, args []string) error {
 	// Invitation expiry, reminders and undelivered invitation texts (U6); every serve
 	// process runs one and they share the work through the database.
 	go func() { _ = delegation.NewRunner(a.Services.Delegation, log).Run(sweepCtx) }()
+	// CRLs of CA login, read at once and then on their schedule.
+	if a.CA != nil {
+		go func() { _ = a.CA.Run(sweepCtx) }()
+	}
 	srv.SetReady()
 	if cfg.Demo {
 		// The sets no sign-in needs load after the hall is ready; shutdown cancels

@@ -87,6 +87,13 @@ type Config struct {
 	// when OIDCProviders is empty in development; empty turns it off.
 	OIDCDevAddr    string
 	oidcDevAddrSet bool
+	// CA is CA-certificate login (SPEC L3).
+	CA CA
+	// RightsSigningCertFile (PEM, CA chain after it) and RightsSigningKeyFile are
+	// the bureau's document-signing certificate and key for the rights record
+	// (SPEC U3). Development may leave them empty for one from the development CA
+	// (ca.DevCA.EnsureSigning).
+	RightsSigningCertFile, RightsSigningKeyFile string
 	// BaseFloor and BaseCeiling bound the monthly contribution base, whole yuan
 	// (FACTS.md: one source's 4,879 / 24,396, year unconfirmed; demo data uses them).
 	BaseFloor, BaseCeiling uint
@@ -112,6 +119,7 @@ func Defaults() Config {
 		SMSSign:         "示范省人社",
 		BaseFloor:       4879,
 		BaseCeiling:     24396,
+		CA:              caDefaults(),
 	}
 }
 
@@ -144,7 +152,10 @@ func uintv(get func(*Config) *uint) func(*flag.FlagSet, *Config, string, string)
 	}
 }
 
-var keys = []key{
+// keys are every setting, in the order of the help text.
+var keys = append(coreKeys, caKeys...)
+
+var coreKeys = []key{
 	{name: "mode", help: "development or production; production refuses development adapters", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
 		fs.Func(n, h+" (default \"development\")", func(s string) error { c.Mode = Mode(s); return nil })
 	}},
@@ -301,6 +312,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("trusted-proxies: %s trusts every address, so any client could name its own address", p))
 		}
 	}
+	errs = append(errs, c.validateCA()...)
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.DatabaseURL == "" && c.DataDir == "" {
 		errs = append(errs, errors.New("data-dir must be set when database-url is empty"))

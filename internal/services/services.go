@@ -11,6 +11,7 @@ import (
 
 	"hall/internal/audit"
 	"hall/internal/auth"
+	"hall/internal/ca"
 	"hall/internal/captcha"
 	"hall/internal/cases"
 	"hall/internal/config"
@@ -66,6 +67,9 @@ type Services struct {
 	// development provider serve runs on its own listener (config OIDCDevAddr).
 	OIDC    *oidc.Service
 	DevOIDC *oidc.DevProvider
+	// CA verifies client certificates for CA login (SPEC L3); nil when CA login is
+	// off. serve runs its Run loop, which keeps the CRLs fresh.
+	CA *ca.Verifier
 
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
@@ -168,6 +172,9 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	}
 	if err := s.buildOIDC(); err != nil {
 		return nil, err
+	}
+	if s.CA, err = buildCA(cfg, log, now); err != nil {
+		return nil, fmt.Errorf("CA login: %w", err)
 	}
 	return s, nil
 }
