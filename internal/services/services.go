@@ -18,6 +18,7 @@ import (
 	"hall/internal/flow"
 	"hall/internal/ident"
 	"hall/internal/person"
+	"hall/internal/qrlogin"
 	"hall/internal/recovery"
 	"hall/internal/registry"
 	"hall/internal/sms"
@@ -59,6 +60,10 @@ type Services struct {
 	// Delegation is 经办人管理 (U6) and the single Authorize check of business
 	// items; serve runs a delegation.Runner beside it.
 	Delegation *delegation.Service
+
+	// QRLogin is 扫码登录 (L2, L6): tickets, the app's scan and confirmation, and the
+	// login page's wait.
+	QRLogin *qrlogin.Service
 
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
@@ -120,6 +125,8 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	tc := throttle.DefaultConfig()
 	// Password recovery starts per client address (recovery.ScopeAddr).
 	tc.Scopes[recovery.ScopeAddr] = recovery.AddrLimits
+	// QR login tickets created per client address (qrlogin.ScopeAddr).
+	tc.Scopes[qrlogin.ScopeAddr] = qrlogin.AddrLimits
 	if cfg.ThrottleKey != "" {
 		tc.Secret = []byte(cfg.ThrottleKey)
 	}
@@ -158,6 +165,11 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		Sessions: s.Sessions, Hasher: s.Hasher, Policy: s.Policy, SMS: s.SMS, Now: now},
 		delegation.Config{Sign: cfg.SMSSign}); err != nil {
 		return nil, fmt.Errorf("delegation: %w", err)
+	}
+	if s.QRLogin, err = qrlogin.New(qrlogin.Deps{DB: db, Units: s.Units, Authorizer: s.Delegation, Throttle: s.Throttle,
+		Audit: s.Audit, Now: now}, qrlogin.Config{TTL: cfg.QRTicketTTL, WaitMax: cfg.QRWaitMax,
+		MaxWaiters: int(cfg.QRMaxWaiters)}); err != nil {
+		return nil, fmt.Errorf("QR login: %w", err)
 	}
 	return s, nil
 }
