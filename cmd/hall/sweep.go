@@ -16,8 +16,8 @@ const sweepInterval = 10 * time.Minute
 // a support question about a failed flow can still be answered the same day.
 const sweepKeep = 24 * time.Hour
 
-// sweepOnce deletes expired sessions, flows, verification sessions, SMS codes,
-// login-throttle counters and captcha challenges.
+// sweepOnce deletes expired sessions, flows, verification sessions, QR login
+// tickets, SMS codes, login-throttle counters and captcha challenges.
 // Failures are logged, not fatal: the next round tries again.
 func sweepOnce(ctx context.Context, s *services.Services, log *slog.Logger) {
 	jobs := []struct {
@@ -27,6 +27,7 @@ func sweepOnce(ctx context.Context, s *services.Services, log *slog.Logger) {
 		{"sessions", func(ctx context.Context) (int, error) { return s.Sessions.Sweep(ctx, sweepKeep) }},
 		{"flows", func(ctx context.Context) (int, error) { return s.Flows.Sweep(ctx, sweepKeep) }},
 		{"verify sessions", func(ctx context.Context) (int, error) { return s.Verify.Sweep(ctx, sweepKeep) }},
+		{"qr login tickets", func(ctx context.Context) (int, error) { return s.QRLogin.Sweep(ctx, sweepKeep) }},
 		{"sms codes", func(ctx context.Context) (int, error) { return 0, s.Codes.Purge(ctx) }},
 		{"login throttle", s.Throttle.Sweep},
 		{"captchas", func(ctx context.Context) (int, error) { return s.Captcha.Sweep(ctx, sweepKeep) }},

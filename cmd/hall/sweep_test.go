@@ -11,12 +11,14 @@ import (
 	"hall/internal/auth"
 	"hall/internal/config"
 	"hall/internal/ident"
+	"hall/internal/qrlogin"
 	"hall/internal/services"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
+	"hall/internal/token"
 )
 
-func TestSweepDeletesExpiredSessions(t *testing.T) {
+func TestSweepDeletesExpiredSessionsAndTickets(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC)
@@ -41,23 +43,26 @@ func TestSweepDeletesExpiredSessions(t *testing.T) {
 		if _, _, err := svc.Sessions.Create(ctx, auth.Subject{PersonID: pid}, auth.Meta{}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := svc.QRLogin.Create(ctx, qrlogin.Request{Kind: qrlogin.KindUnit, Binding: token.New(), ClientAddr: "203.0.113.9"}); err != nil {
+			t.Fatal(err)
+		}
 		count := func() int {
 			var n int
-			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&n); err != nil {
+			if err := db.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM sessions) + (SELECT COUNT(*) FROM qr_tickets)`).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n
 		}
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		sweepOnce(ctx, svc, log)
-		if count() != 1 {
-			t.Fatal("a live session was swept")
+		if count() != 2 {
+			t.Fatal("a live session or QR ticket was swept")
 		}
 		// Past the absolute expiry plus the keep period, the row goes.
 		now = now.Add(cfg.SessionAbsolute + sweepKeep + time.Minute)
 		sweepOnce(ctx, svc, log)
 		if n := count(); n != 0 {
-			t.Fatalf("%d expired sessions left after the sweep", n)
+			t.Fatalf("%d expired sessions and tickets left after the sweep", n)
 		}
 	})
 }

@@ -25,19 +25,25 @@ const (
 	// ProofOIDC: a login through an OpenID Connect provider (provincial SSO or
 	// e-business licence, internal/oidc): the provider vouched for the person.
 	ProofOIDC Proof = "oidc"
+	// ProofQR: a QR login (SPEC L2, L6) confirmed in the companion app by the
+	// person signed in there. It shows that the person holds a signed-in app, not
+	// that they know a secret now, so it never counts as a recent proof
+	// (ProvedWithin) and entering a unit from such a session asks for the password.
+	ProofQR Proof = "qr"
 )
 
 // Valid reports whether p is a known proof (ProofNone included).
 func (p Proof) Valid() bool {
 	switch p {
-	case ProofNone, ProofPassword, ProofSMS, ProofUnitPassword, ProofFace, ProofOIDC:
+	case ProofNone, ProofPassword, ProofSMS, ProofUnitPassword, ProofFace, ProofOIDC, ProofQR:
 		return true
 	}
 	return false
 }
 
 // ProvedWithin reports whether the session's person proved who they are no longer
-// than d before now.
+// than d before now. A QR login (ProofQR) is never such a proof: re-authentication
+// after one asks for the password.
 func (s Session) ProvedWithin(d time.Duration, now time.Time) bool {
-	return s.Proof != ProofNone && !s.ProvedAt.IsZero() && !now.Before(s.ProvedAt) && now.Sub(s.ProvedAt) <= d
+	return s.Proof != ProofNone && s.Proof != ProofQR && !s.ProvedAt.IsZero() && !now.Before(s.ProvedAt) && now.Sub(s.ProvedAt) <= d
 }

@@ -85,5 +85,14 @@ func TestProof(t *testing.T) {
 		if _, _, err := f.ss.Create(ctx, Subject{PersonID: pid}, Meta{Proof: "fingerprint"}); err == nil {
 			t.Error("Create accepted an unknown proof")
 		}
+
+		// A QR login is recorded, but is no recent proof for a re-authentication.
+		_, qr, err := f.ss.Create(ctx, Subject{PersonID: pid}, Meta{Proof: ProofQR})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if qr.Proof != ProofQR || !qr.ProvedAt.Equal(now()) || qr.ProvedWithin(time.Hour, now()) {
+			t.Errorf("a QR login: %q at %v, counted as a recent proof: %v", qr.Proof, qr.ProvedAt, qr.ProvedWithin(time.Hour, now()))
+		}
 	})
 }

@@ -59,6 +59,13 @@ type Config struct {
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 
+	// QR login (SPEC L2, L6; internal/qrlogin): how long a ticket may be scanned
+	// and confirmed, how long one long poll of the login page waits at most, and
+	// how many such polls one process holds at once (the excess is refused).
+	QRTicketTTL  time.Duration
+	QRWaitMax    time.Duration
+	QRMaxWaiters uint
+
 	// Password hashing (argon2id): memory in KiB, passes, lanes.
 	HashMemoryKiB uint
 	HashTime      uint
@@ -113,6 +120,9 @@ func Defaults() Config {
 		ShutdownTimeout: 15 * time.Second,
 		SessionIdle:     30 * time.Minute,
 		SessionAbsolute: 12 * time.Hour,
+		QRTicketTTL:     2 * time.Minute,
+		QRWaitMax:       25 * time.Second,
+		QRMaxWaiters:    10000,
 		HashMemoryKiB:   19 * 1024,
 		HashTime:        2,
 		HashThreads:     1,
@@ -192,6 +202,9 @@ var coreKeys = []key{
 	}},
 	{name: "session-idle", help: "a session ends after this long without activity", bind: dur(func(c *Config) *time.Duration { return &c.SessionIdle })},
 	{name: "session-absolute", help: "a session ends this long after login whatever happens", bind: dur(func(c *Config) *time.Duration { return &c.SessionAbsolute })},
+	{name: "qr-ticket-ttl", help: "a QR login code must be scanned and confirmed within this long (30s–10m)", bind: dur(func(c *Config) *time.Duration { return &c.QRTicketTTL })},
+	{name: "qr-wait-max", help: "longest single wait of a QR login page for a change (1s–1m; keep it under the proxy's read timeout)", bind: dur(func(c *Config) *time.Duration { return &c.QRWaitMax })},
+	{name: "qr-max-waiters", help: "QR login pages one process lets wait at once; more are answered 503 (1–1000000)", bind: uintv(func(c *Config) *uint { return &c.QRMaxWaiters })},
 	{name: "hash-memory-kib", help: "argon2id memory per password hash, KiB (OWASP: 19456)", bind: uintv(func(c *Config) *uint { return &c.HashMemoryKiB })},
 	{name: "hash-time", help: "argon2id passes (OWASP: 2)", bind: uintv(func(c *Config) *uint { return &c.HashTime })},
 	{name: "hash-threads", help: "argon2id lanes (OWASP: 1)", bind: uintv(func(c *Config) *uint { return &c.HashThreads })},
@@ -339,6 +352,15 @@ func (c *Config) Validate() error {
 	}
 	if c.SessionIdle <= 0 || c.SessionAbsolute < c.SessionIdle {
 		errs = append(errs, errors.New("session-idle must be positive and no longer than session-absolute"))
+	}
+	if c.QRTicketTTL < 30*time.Second || c.QRTicketTTL > 10*time.Minute {
+		errs = append(errs, fmt.Errorf("qr-ticket-ttl %s must be between 30s and 10m", c.QRTicketTTL))
+	}
+	if c.QRWaitMax < time.Second || c.QRWaitMax > time.Minute {
+		errs = append(errs, fmt.Errorf("qr-wait-max %s must be between 1s and 1m", c.QRWaitMax))
+	}
+	if c.QRMaxWaiters < 1 || c.QRMaxWaiters > 1_000_000 {
+		errs = append(errs, fmt.Errorf("qr-max-waiters %d must be between 1 and 1000000", c.QRMaxWaiters))
 	}
 	if c.HashMemoryKiB < 8*1024 || c.HashTime < 1 || c.HashThreads < 1 || c.HashThreads > 16 {
 		errs = append(errs, errors.New("hash-memory-kib must be at least 8192, hash-time at least 1, hash-threads 1–16"))

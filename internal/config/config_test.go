@@ -45,6 +45,7 @@ func TestEnvironmentAndFlags(t *testing.T) {
 		"HALL_SHUTDOWN_TIMEOUT": "3s",
 		"HALL_DEMO":             "true",
 		"HALL_AUDIT_KEY_FILE":   secret,
+		"HALL_QR_TICKET_TTL":    "90s",
 	}
 	c, err := parse(t, env, "--addr", "127.0.0.1:9100")
 	if err != nil {
@@ -53,7 +54,7 @@ func TestEnvironmentAndFlags(t *testing.T) {
 	if c.Addr != "127.0.0.1:9100" {
 		t.Errorf("flag should win over env: %s", c.Addr)
 	}
-	if c.HallName != "测试大厅" || c.ShutdownTimeout != 3*time.Second || !c.Demo || c.AuditKey != "k-from-file" {
+	if c.HallName != "测试大厅" || c.ShutdownTimeout != 3*time.Second || !c.Demo || c.AuditKey != "k-from-file" || c.QRTicketTTL != 90*time.Second {
 		t.Errorf("env not applied: %+v", c)
 	}
 }
@@ -75,6 +76,10 @@ func TestInvalid(t *testing.T) {
 		{"production without key", nil, []string{"--mode", "production"}, "audit-key"},
 		{"production with development adapters", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "refuses development adapters"},
 		{"session lifetimes", nil, []string{"--session-idle", "13h"}, "session-idle"},
+		{"QR ticket too short", nil, []string{"--qr-ticket-ttl", "10s"}, "qr-ticket-ttl"},
+		{"QR ticket too long", map[string]string{"HALL_QR_TICKET_TTL": "1h"}, nil, "qr-ticket-ttl"},
+		{"QR wait beyond proxy timeouts", nil, []string{"--qr-wait-max", "2m"}, "qr-wait-max"},
+		{"no QR waiters", nil, []string{"--qr-max-waiters", "0"}, "qr-max-waiters"},
 		{"weak hashing", nil, []string{"--hash-memory-kib", "1024"}, "hash-memory-kib"},
 		{"base floor above the ceiling", nil, []string{"--base-floor", "30000"}, "base-floor"},
 		{"base ceiling from the environment below the floor", map[string]string{"HALL_BASE_CEILING": "4000"}, nil, "base-ceiling"},

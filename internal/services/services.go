@@ -20,6 +20,7 @@ import (
 	"hall/internal/ident"
 	"hall/internal/oidc"
 	"hall/internal/person"
+	"hall/internal/qrlogin"
 	"hall/internal/recovery"
 	"hall/internal/registry"
 	"hall/internal/sms"
@@ -70,6 +71,9 @@ type Services struct {
 	// CA verifies client certificates for CA login (SPEC L3); nil when CA login is
 	// off. serve runs its Run loop, which keeps the CRLs fresh.
 	CA *ca.Verifier
+	// QRLogin is 扫码登录 (L2, L6): tickets, the app's scan and confirmation, and the
+	// login page's wait.
+	QRLogin *qrlogin.Service
 
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
@@ -131,6 +135,8 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	tc := throttle.DefaultConfig()
 	// Password recovery starts per client address (recovery.ScopeAddr).
 	tc.Scopes[recovery.ScopeAddr] = recovery.AddrLimits
+	// QR login tickets created per client address (qrlogin.ScopeAddr).
+	tc.Scopes[qrlogin.ScopeAddr] = qrlogin.AddrLimits
 	if cfg.ThrottleKey != "" {
 		tc.Secret = []byte(cfg.ThrottleKey)
 	}
@@ -175,6 +181,11 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	}
 	if s.CA, err = buildCA(cfg, log, now); err != nil {
 		return nil, fmt.Errorf("CA login: %w", err)
+	}
+	if s.QRLogin, err = qrlogin.New(qrlogin.Deps{DB: db, Units: s.Units, Authorizer: s.Delegation, Throttle: s.Throttle,
+		Audit: s.Audit, Now: now}, qrlogin.Config{TTL: cfg.QRTicketTTL, WaitMax: cfg.QRWaitMax,
+		MaxWaiters: int(cfg.QRMaxWaiters)}); err != nil {
+		return nil, fmt.Errorf("QR login: %w", err)
 	}
 	return s, nil
 }

@@ -1,0 +1,68 @@
+package qrlogin
+
+import (
+	"context"
+	"time"
+)
+
+// Wait is the login page's long poll: it returns the ticket as soon as its state is
+// not seen (at once when it already differs — pass "" to read it without waiting),
+// when it expires, or as it is after Config.WaitMax. While it waits it holds no
+// database connection: a change made by this process wakes it at once, one made
+// by another process within Config.PollInterval (see the package comment).
+//
+// Errors: ErrNotFound for a malformed or unknown ID or another binding;
+// ErrTooManyWaiters when the process already has Config.MaxWaiters waits in
+// progress (nothing was read); ctx.Err() when the request goes away, with the last
+// ticket read; otherwise database failures.
+func (s *Service) Wait(ctx context.Context, id, binding string, seen State) (Ticket, error) {
+	k, ok := parseKey(id, binding)
+	if !ok {
+		return Ticket{}, ErrNotFound
+	}
+	if s.waiting.Add(1) > int64(s.cfg.MaxWaiters) {
+		s.waiting.Add(-1)
+		return Ticket{}, ErrTooManyWaiters
+	}
+	defer s.waiting.Add(-1)
+	bound := time.NewTimer(s.cfg.WaitMax)
+	defer bound.Stop()
+	for {
+		t, changed, err := s.waitOnce(ctx, id, k, seen, bound.C)
+		if err != nil || changed {
+			return t, err
+		}
+	}
+}
+
+// waitOnce reads the ticket and, if its state is still seen, waits for a wake-up,
+// its expiry, the bound or the end of ctx. done is true when Wait should return
+// (with t and err); false after a wake-up or the expiry, to read again.
+func (s *Service) waitOnce(ctx context.Context, id string, k key, seen State, bound <-chan time.Time) (t Ticket, done bool, err error) {
+	w := s.broker.subscribe(k.id)
+	defer s.broker.release(k.id, w)
+	t, stored, err := s.read(ctx, s.db, id, k)
+	if err != nil && ctx.Err() != nil {
+		return t, true, ctx.Err() // the request went away during the read
+	}
+	if err != nil || t.State != seen {
+		return t, true, err
+	}
+	s.broker.seen(w, stored)
+	var expiry <-chan time.Time
+	if end, ok := s.deadline(stored, t); ok {
+		timer := time.NewTimer(end.Sub(s.now()))
+		defer timer.Stop()
+		expiry = timer.C
+	}
+	select {
+	case <-w.ch:
+		return t, false, nil
+	case <-expiry:
+		return t, false, nil
+	case <-bound:
+		return t, true, nil
+	case <-ctx.Done():
+		return t, true, ctx.Err()
+	}
+}
