@@ -59,6 +59,12 @@ type Config struct {
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 
+	// The back office (internal/staff): its own, shorter session lifetimes, and the
+	// key that seals staff TOTP secrets at rest.
+	StaffSessionIdle     time.Duration
+	StaffSessionAbsolute time.Duration
+	StaffTOTPKey         string
+
 	// Password hashing (argon2id): memory in KiB, passes, lanes.
 	HashMemoryKiB uint
 	HashTime      uint
@@ -86,23 +92,25 @@ type Config struct {
 // Defaults returns the configuration used when nothing is set.
 func Defaults() Config {
 	return Config{
-		Mode:            Development,
-		Addr:            "127.0.0.1:8080",
-		DataDir:         "./data",
-		BureauName:      "示范省人力资源和社会保障厅",
-		HallName:        "网上办事服务大厅",
-		Hotline:         "12333",
-		LogFormat:       "",
-		LogLevel:        "info",
-		ShutdownTimeout: 15 * time.Second,
-		SessionIdle:     30 * time.Minute,
-		SessionAbsolute: 12 * time.Hour,
-		HashMemoryKiB:   19 * 1024,
-		HashTime:        2,
-		HashThreads:     1,
-		SMSSign:         "示范省人社",
-		BaseFloor:       4879,
-		BaseCeiling:     24396,
+		Mode:                 Development,
+		Addr:                 "127.0.0.1:8080",
+		DataDir:              "./data",
+		BureauName:           "示范省人力资源和社会保障厅",
+		HallName:             "网上办事服务大厅",
+		Hotline:              "12333",
+		LogFormat:            "",
+		LogLevel:             "info",
+		ShutdownTimeout:      15 * time.Second,
+		SessionIdle:          30 * time.Minute,
+		SessionAbsolute:      12 * time.Hour,
+		StaffSessionIdle:     15 * time.Minute,
+		StaffSessionAbsolute: 8 * time.Hour,
+		HashMemoryKiB:        19 * 1024,
+		HashTime:             2,
+		HashThreads:          1,
+		SMSSign:              "示范省人社",
+		BaseFloor:            4879,
+		BaseCeiling:          24396,
 	}
 }
 
@@ -172,6 +180,9 @@ var keys = []key{
 	}},
 	{name: "session-idle", help: "a session ends after this long without activity", bind: dur(func(c *Config) *time.Duration { return &c.SessionIdle })},
 	{name: "session-absolute", help: "a session ends this long after login whatever happens", bind: dur(func(c *Config) *time.Duration { return &c.SessionAbsolute })},
+	{name: "staff-session-idle", help: "a back-office session ends after this long without activity", bind: dur(func(c *Config) *time.Duration { return &c.StaffSessionIdle })},
+	{name: "staff-session-absolute", help: "a back-office session ends this long after login whatever happens (at most 24h)", bind: dur(func(c *Config) *time.Duration { return &c.StaffSessionAbsolute })},
+	{name: "staff-totp-key", help: "key sealing back-office staff TOTP secrets at rest (required in production, 32+ characters)", secret: true, bind: str(func(c *Config) *string { return &c.StaffTOTPKey })},
 	{name: "hash-memory-kib", help: "argon2id memory per password hash, KiB (OWASP: 19456)", bind: uintv(func(c *Config) *uint { return &c.HashMemoryKiB })},
 	{name: "hash-time", help: "argon2id passes (OWASP: 2)", bind: uintv(func(c *Config) *uint { return &c.HashTime })},
 	{name: "hash-threads", help: "argon2id lanes (OWASP: 1)", bind: uintv(func(c *Config) *uint { return &c.HashThreads })},
@@ -302,6 +313,9 @@ func (c *Config) Validate() error {
 	if c.SessionIdle <= 0 || c.SessionAbsolute < c.SessionIdle {
 		errs = append(errs, errors.New("session-idle must be positive and no longer than session-absolute"))
 	}
+	if c.StaffSessionIdle < time.Minute || c.StaffSessionAbsolute < c.StaffSessionIdle || c.StaffSessionAbsolute > 24*time.Hour {
+		errs = append(errs, errors.New("staff-session-idle must be at least 1m and no longer than staff-session-absolute, which is at most 24h"))
+	}
 	if c.HashMemoryKiB < 8*1024 || c.HashTime < 1 || c.HashThreads < 1 || c.HashThreads > 16 {
 		errs = append(errs, errors.New("hash-memory-kib must be at least 8192, hash-time at least 1, hash-threads 1–16"))
 	}
@@ -320,6 +334,9 @@ func (c *Config) Validate() error {
 		}
 		if len(c.AuditKey) < 32 {
 			errs = append(errs, errors.New("production mode needs audit-key of at least 32 characters"))
+		}
+		if len(c.StaffTOTPKey) < 32 {
+			errs = append(errs, errors.New("production mode needs staff-totp-key of at least 32 characters"))
 		}
 	}
 	return errors.Join(errs...)

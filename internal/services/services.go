@@ -21,6 +21,7 @@ import (
 	"hall/internal/recovery"
 	"hall/internal/registry"
 	"hall/internal/sms"
+	"hall/internal/staff"
 	"hall/internal/store"
 	"hall/internal/throttle"
 	"hall/internal/unit"
@@ -59,6 +60,9 @@ type Services struct {
 	// Delegation is 经办人管理 (U6) and the single Authorize check of business
 	// items; serve runs a delegation.Runner beside it.
 	Delegation *delegation.Service
+
+	// Staff is the back office's accounts, login and sessions (SPEC B1–B6).
+	Staff *staff.Service
 
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
@@ -120,6 +124,10 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	tc := throttle.DefaultConfig()
 	// Password recovery starts per client address (recovery.ScopeAddr).
 	tc.Scopes[recovery.ScopeAddr] = recovery.AddrLimits
+	// The back-office login (staff.ScopeLogin, staff.ScopeLoginAddr).
+	for scope, limits := range staff.ThrottleScopes {
+		tc.Scopes[scope] = limits
+	}
 	if cfg.ThrottleKey != "" {
 		tc.Secret = []byte(cfg.ThrottleKey)
 	}
@@ -158,6 +166,11 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		Sessions: s.Sessions, Hasher: s.Hasher, Policy: s.Policy, SMS: s.SMS, Now: now},
 		delegation.Config{Sign: cfg.SMSSign}); err != nil {
 		return nil, fmt.Errorf("delegation: %w", err)
+	}
+	if s.Staff, err = staff.New(staff.Deps{DB: db, Audit: s.Audit, Hasher: s.Hasher, Policy: s.Policy,
+		Throttle: s.Throttle, Sealer: staff.NewSealer(cfg.StaffTOTPKey), Issuer: cfg.HallName + " 后台",
+		Sessions: staff.SessionConfig{Idle: cfg.StaffSessionIdle, Absolute: cfg.StaffSessionAbsolute}, Now: now}); err != nil {
+		return nil, fmt.Errorf("staff: %w", err)
 	}
 	return s, nil
 }
