@@ -23,6 +23,7 @@ Usage:
   hall sms list [-n N] [flags]  show the newest texts of the development SMS outbox (development mode only)
   hall import registry FILE [flags]  load market-regulator registry entries (CSV) into the development registry
   hall import insurance DIR [flags]  load the insurance read model from CSV files (docs/insurance-import.md)
+  hall staff add --login NAME --name 姓名 [--force] [flags]  create a back-office security administrator; prints the initial password and TOTP enrolment
   hall bench   [flags]   drive a running hall over HTTP at load levels and report rates, latencies, refusals, RSS
 
 Every flag can also be set by an environment variable, shown in brackets in
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdImport(ctx, args[1:])
 	case "sms":
 		return cmdSMS(ctx, args[1:])
+	case "staff":
+		return cmdStaff(ctx, args[1:])
 	case "bench":
 		return cmdBench(ctx, args[1:])
 	case "audit":
