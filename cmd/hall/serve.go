@@ -10,6 +10,7 @@ import (
 
 	"hall/internal/delegation"
 	"hall/internal/demo"
+	"hall/internal/registrysync"
 	"hall/internal/web"
 )
 
@@ -74,6 +75,10 @@ func cmdServe(ctx context.Context, args []string) error {
 	// Invitation expiry, reminders and undelivered invitation texts (U6); every serve
 	// process runs one and they share the work through the database.
 	go func() { _ = delegation.NewRunner(a.Services.Delegation, log).Run(sweepCtx) }()
+	// Changes from the registry (B5): legal-rep changes, renames, cancellations.
+	if a.Services.RegistrySync != nil {
+		go registrysync.NewRunner(a.Services.RegistrySync, registrySyncInterval, log).Run(sweepCtx)
+	}
 	srv.SetReady()
 	if cfg.Demo {
 		// The sets no sign-in needs load after the hall is ready; shutdown cancels

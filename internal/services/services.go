@@ -20,6 +20,7 @@ import (
 	"hall/internal/person"
 	"hall/internal/recovery"
 	"hall/internal/registry"
+	"hall/internal/registrysync"
 	"hall/internal/sms"
 	"hall/internal/staff"
 	"hall/internal/store"
@@ -63,6 +64,10 @@ type Services struct {
 
 	// Staff is the back office's accounts, login and sessions (SPEC B1–B6).
 	Staff *staff.Service
+	// RegistrySync applies legal-rep changes, renames and cancellations from the
+	// registry's change feed to unit accounts (B5). Only the development registry
+	// table has a change feed: nil with the HTTP registry adapter.
+	RegistrySync *registrysync.Syncer
 
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
@@ -171,6 +176,12 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		Throttle: s.Throttle, Sealer: staff.NewSealer(cfg.StaffTOTPKey), Issuer: cfg.HallName + " 后台",
 		Sessions: staff.SessionConfig{Idle: cfg.StaffSessionIdle, Absolute: cfg.StaffSessionAbsolute}, Now: now}); err != nil {
 		return nil, fmt.Errorf("staff: %w", err)
+	}
+	if s.DevRegistry != nil {
+		if s.RegistrySync, err = registrysync.New(registrysync.Deps{DB: db, Audit: s.Audit, Changes: s.DevRegistry,
+			Sessions: s.Sessions, Units: s.Units, Now: now}); err != nil {
+			return nil, fmt.Errorf("registry sync: %w", err)
+		}
 	}
 	return s, nil
 }
