@@ -48,13 +48,11 @@ type Store struct {
 	now   func() time.Time
 }
 
-// NewStore returns the store under dir (created 0700 when missing).
+// NewStore returns the store under dir, which the first Put creates (mode 0700), so
+// that a hall that never takes a scan has no such directory.
 func NewStore(dir string, db *store.DB, log *audit.Log, now func() time.Time) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("scans: create %s: %w", dir, err)
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("scans: restrict %s: %w", dir, err)
+	if dir == "" {
+		return nil, errors.New("scans: no directory")
 	}
 	if now == nil {
 		now = time.Now
@@ -110,6 +108,10 @@ func (s *Store) Put(u Upload) (Stored, error) {
 	path := s.path(st.ID)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return Stored{}, fmt.Errorf("scans: %w", err)
+	}
+	// MkdirAll leaves an existing directory's mode alone: narrow the store's own.
+	if err := os.Chmod(s.dir, 0o700); err != nil {
+		return Stored{}, fmt.Errorf("scans: restrict %s: %w", s.dir, err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".upload-*")
 	if err != nil {

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"hall/internal/audit"
 	"hall/internal/auth"
 	"hall/internal/captcha"
 	"hall/internal/cases"
+	"hall/internal/counter"
 	"hall/internal/config"
 	"hall/internal/delegation"
 	"hall/internal/flow"
@@ -21,6 +23,7 @@ import (
 	"hall/internal/recovery"
 	"hall/internal/registry"
 	"hall/internal/registrysync"
+	"hall/internal/scans"
 	"hall/internal/sms"
 	"hall/internal/staff"
 	"hall/internal/store"
@@ -68,6 +71,11 @@ type Services struct {
 	// registry's change feed to unit accounts (B5). Only the development registry
 	// table has a change feed: nil with the HTTP registry adapter.
 	RegistrySync *registrysync.Syncer
+	// Scans keeps the counter's document scans under DATA-DIR/scans; Counter is the
+	// counter's requests (registration, admin change, password reset, appeal release)
+	// and appeals.
+	Scans   *scans.Store
+	Counter *counter.Service
 
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
@@ -176,6 +184,14 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		Throttle: s.Throttle, Sealer: staff.NewSealer(cfg.StaffTOTPKey), Issuer: cfg.HallName + " 后台",
 		Sessions: staff.SessionConfig{Idle: cfg.StaffSessionIdle, Absolute: cfg.StaffSessionAbsolute}, Now: now}); err != nil {
 		return nil, fmt.Errorf("staff: %w", err)
+	}
+	if s.Scans, err = scans.NewStore(filepath.Join(cfg.DataDir, "scans"), db, s.Audit, now); err != nil {
+		return nil, fmt.Errorf("scans: %w", err)
+	}
+	if s.Counter, err = counter.New(counter.Deps{DB: db, Audit: s.Audit, Persons: s.Persons, Units: s.Units,
+		Delegation: s.Delegation, Sessions: s.Sessions, Registry: s.Registry, Scans: s.Scans, Hasher: s.Hasher,
+		Policy: s.Policy, SMS: s.SMS, Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now}); err != nil {
+		return nil, fmt.Errorf("counter: %w", err)
 	}
 	if s.DevRegistry != nil {
 		if s.RegistrySync, err = registrysync.New(registrysync.Deps{DB: db, Audit: s.Audit, Changes: s.DevRegistry,
