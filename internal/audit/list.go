@@ -25,11 +25,11 @@ type Filter struct {
 	// ExcludeStaffID leaves out the entries of one staff member: an auditor's view,
 	// since nobody audits themselves (internal/staff).
 	ExcludeStaffID int64
-	Action   string    // prefix: "login." matches "login.password", "login.sms", …
-	Since    time.Time // inclusive
-	Until    time.Time // exclusive
-	Page     int       // from 1 (values below 1 mean 1)
-	PerPage  int       // DefaultPerPage when ≤ 0, at most MaxPerPage
+	Action         string    // prefix: "login." matches "login.password", "login.sms", …
+	Since          time.Time // inclusive
+	Until          time.Time // exclusive
+	Page           int       // from 1 (values below 1 mean 1)
+	PerPage        int       // DefaultPerPage when ≤ 0, at most MaxPerPage
 }
 
 // List returns one page of the entries matching f, newest first (by time, then seq),
