@@ -40,7 +40,7 @@ func TestUnitLoginClosedUnit(t *testing.T) {
 	err = db.Tx(ctx, func(tx *store.Tx) error {
 		if p, err = persons.CreateTx(ctx, tx, person.NewAccount{IDType: ident.IDTypeResident,
 			IDNumber: ident.GenerateResidentID(rnd, "320102", time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), true),
-			Name: "关门", Mobile: ident.GenerateMobile(rnd), PasswordHash: hash}, ""); err != nil {
+			Name:     "关门", Mobile: ident.GenerateMobile(rnd), PasswordHash: hash}, ""); err != nil {
 			return err
 		}
 		u, err = units.Create(ctx, tx, unit.NewUnit{USCC: ident.GenerateUSCC(rnd, "320102"), Name: "示范注销有限公司",
