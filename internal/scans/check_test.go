@@ -9,6 +9,8 @@ import (
 	"image/png"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // scanImage is a small grey page with some marks, like a scanned document.
@@ -162,6 +164,28 @@ func FuzzCheck(f *testing.F) {
 		}
 		if again, err := Check(b); again != ct || err != nil {
 			t.Fatalf("second check: %q, %v", again, err)
+		}
+	})
+}
+
+// FuzzCheckName: an accepted name holds no path and nothing that is not text.
+func FuzzCheckName(f *testing.F) {
+	for _, s := range []string{"营业执照.pdf", "../x", `a\b`, ".hidden", "a\u202eb.pdf"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := CheckName(s)
+		if err != nil {
+			return
+		}
+		if n == "" || strings.ContainsAny(n, `/\:`) || strings.Contains(n, "..") || strings.HasPrefix(n, ".") ||
+			!utf8.ValidString(n) || utf8.RuneCountInString(n) > MaxNameRunes {
+			t.Fatalf("accepted %q", n)
+		}
+		for _, r := range n {
+			if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+				t.Fatalf("accepted %q with %U", n, r)
+			}
 		}
 	})
 }
