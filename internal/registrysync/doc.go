@@ -13,9 +13,11 @@
 //     rep's membership is revoked and every session in which they act for the unit
 //     ends at once. If the new legal rep has a personal account, they become the
 //     legal rep at once (an admin or agent role they held in the unit is replaced);
-//     if not, the unit is left without a legal rep, and the new one takes over
-//     through 单位注册 (R2, with face verification, which checks the registry) or at
-//     the counter (B1) — the seed's "3-5天后可注册". Nobody becomes legal rep merely
+//     if not, the unit is left without a legal rep, and the new one takes over at
+//     the counter (B1, internal/counter) — the seed's "3-5天后可注册"; the online
+//     takeover through 单位注册 (R2, whose face verification and registry check would
+//     fit) is not built yet: it still answers that the unit has an account. Nobody
+//     becomes legal rep merely
 //     by signing in: a personal account is proven by SMS only.
 //   - The admin and the agents keep their roles: they act for the unit, not for the
 //     person who appointed them, and R4 shows that a unit may be run through its
