@@ -17,8 +17,8 @@
 //     the counter (B1, internal/counter) — the seed's "3-5天后可注册"; the online
 //     takeover through 单位注册 (R2, whose face verification and registry check would
 //     fit) is not built yet: it still answers that the unit has an account. Nobody
-//     becomes legal rep merely
-//     by signing in: a personal account is proven by SMS only.
+//     becomes legal rep merely by signing in: a personal account is proven by SMS
+//     only.
 //   - The admin and the agents keep their roles: they act for the unit, not for the
 //     person who appointed them, and R4 shows that a unit may be run through its
 //     admin without its legal rep. The new legal rep may remove them (U6). Pending
