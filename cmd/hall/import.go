@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"hall/internal/insurance"
 	"hall/internal/registry"
+	"hall/internal/registrysync"
 )
 
 // cmdImport loads outside data files: `hall import registry FILE [flags]` and
@@ -24,11 +26,39 @@ func cmdImport(ctx context.Context, args []string) error {
 			if a.DevRegistry == nil {
 				return errors.New("the registry is an external system in this configuration (registry-url is set); nothing to import")
 			}
-			return registry.ImportFile(ctx, a.DevRegistry, file, os.Stdout)
+			if err := registry.ImportFile(ctx, a.DevRegistry, file, os.Stdout); err != nil {
+				return err
+			}
+			// Apply what changed to the unit accounts at once (B5): a new legal rep
+			// takes over, the old one's sessions end, cancelled units close.
+			rep, err := a.RegistrySync.Run(ctx, registrysync.Origin{Via: "import"})
+			printSync(os.Stdout, rep)
+			return err
 		case "insurance":
 			im := &insurance.Importer{DB: a.DB, Now: a.Now, Progress: os.Stdout}
 			return im.ImportDir(ctx, file, os.Stdout)
 		}
 		return fmt.Errorf("unknown import kind %q (known: registry, insurance)", kind)
 	})
+}
+
+// printSync tells what the registry sync changed in unit accounts.
+func printSync(w io.Writer, rep registrysync.Report) {
+	var replaced, vacant, renamed, closed int
+	for _, c := range rep.Changes {
+		switch c.LegalRep {
+		case registrysync.LegalRepReplaced, registrysync.LegalRepInstalled:
+			replaced++
+		case registrysync.LegalRepVacant:
+			vacant++
+		}
+		if c.Renamed {
+			renamed++
+		}
+		if c.Closed {
+			closed++
+		}
+	}
+	fmt.Fprintf(w, "单位账户同步：检查%d条登记信息，变更%d个单位（法定代表人已更换%d，法定代表人待注册%d，更名%d，注销关闭%d）\n",
+		rep.Seen, len(rep.Changes), replaced, vacant, renamed, closed)
 }

@@ -25,6 +25,7 @@ Usage:
   hall import insurance DIR [flags]  load the insurance read model from CSV files (docs/insurance-import.md)
   hall ca init|issue|revoke|crl|list [flags]  the development CA: unit, person, signing and TLS server
                certificates (PEM + PKCS#12), revocation, CRLs (development mode only; docs/ca-login.md)
+  hall staff add --login NAME --name 姓名 [--force] [flags]  create a back-office security administrator; prints the initial password and TOTP enrolment
   hall bench   [flags]   drive a running hall over HTTP at load levels and report rates, latencies, refusals, RSS
 
 Every flag can also be set by an environment variable, shown in brackets in
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdSMS(ctx, args[1:])
 	case "ca":
 		return cmdCA(args[1:], os.Stdout)
+	case "staff":
+		return cmdStaff(ctx, args[1:])
 	case "bench":
 		return cmdBench(ctx, args[1:])
 	case "audit":

@@ -10,6 +10,7 @@ import (
 
 	"hall/internal/delegation"
 	"hall/internal/demo"
+	"hall/internal/registrysync"
 	"hall/internal/web"
 )
 
@@ -92,6 +93,10 @@ func cmdServe(ctx context.Context, args []string) error {
 	// CRLs of CA login, read at once and then on their schedule.
 	if a.CA != nil {
 		go func() { _ = a.CA.Run(sweepCtx) }()
+	}
+	// Changes from the registry (B5): legal-rep changes, renames, cancellations.
+	if a.Services.RegistrySync != nil {
+		go registrysync.NewRunner(a.Services.RegistrySync, registrySyncInterval, log).Run(sweepCtx)
 	}
 	srv.SetReady()
 	if cfg.Demo {

@@ -12,6 +12,10 @@ import (
 // Several processes may sweep at once: every sweep is an idempotent DELETE.
 const sweepInterval = 10 * time.Minute
 
+// registrySyncInterval is how often a serving process applies the registry's changes
+// (B5); `hall import registry` applies them at once, and staff can sync on demand.
+const registrySyncInterval = 10 * time.Minute
+
 // sweepKeep is how long ended or expired rows stay before they are deleted, so that
 // a support question about a failed flow can still be answered the same day.
 const sweepKeep = 24 * time.Hour
@@ -31,6 +35,10 @@ func sweepOnce(ctx context.Context, s *services.Services, log *slog.Logger) {
 		{"sms codes", func(ctx context.Context) (int, error) { return 0, s.Codes.Purge(ctx) }},
 		{"login throttle", s.Throttle.Sweep},
 		{"captchas", func(ctx context.Context) (int, error) { return s.Captcha.Sweep(ctx, sweepKeep) }},
+		{"staff sessions", func(ctx context.Context) (int, error) {
+			n, err := s.Staff.SweepSessions(ctx, sweepKeep)
+			return int(n), err
+		}},
 	}
 	for _, j := range jobs {
 		n, err := j.run(ctx)

@@ -21,16 +21,20 @@ const (
 type Filter struct {
 	UnitID   int64
 	PersonID int64
-	Action   string    // prefix: "login." matches "login.password", "login.sms", …
-	Since    time.Time // inclusive
-	Until    time.Time // exclusive
-	Page     int       // from 1 (values below 1 mean 1)
-	PerPage  int       // DefaultPerPage when ≤ 0, at most MaxPerPage
+	StaffID  int64 // the back-office staff member who acted
+	// ExcludeStaffID leaves out the entries of one staff member: an auditor's view,
+	// since nobody audits themselves (internal/staff).
+	ExcludeStaffID int64
+	Action         string    // prefix: "login." matches "login.password", "login.sms", …
+	Since          time.Time // inclusive
+	Until          time.Time // exclusive
+	Page           int       // from 1 (values below 1 mean 1)
+	PerPage        int       // DefaultPerPage when ≤ 0, at most MaxPerPage
 }
 
 // List returns one page of the entries matching f, newest first (by time, then seq),
-// and the number of matching entries. Every filter is served by an index: unit and
-// person by (unit_id|person_id, at, seq), the action prefix by a range on
+// and the number of matching entries. Every filter is served by an index: unit,
+// person and staff member by (unit_id|person_id|staff_id, at, seq), the action prefix by a range on
 // (action, at, seq), the time range by (at, seq). Errors are database failures, or a
 // stored detail that is not a JSON object of strings (only possible by tampering).
 func (l *Log) List(ctx context.Context, f Filter) ([]Entry, int, error) {
@@ -87,6 +91,12 @@ func (f Filter) where() (string, []any) {
 	}
 	if f.PersonID != 0 {
 		conds, args = append(conds, "person_id = ?"), append(args, f.PersonID)
+	}
+	if f.StaffID != 0 {
+		conds, args = append(conds, "staff_id = ?"), append(args, f.StaffID)
+	}
+	if f.ExcludeStaffID != 0 {
+		conds, args = append(conds, "(staff_id IS NULL OR staff_id <> ?)"), append(args, f.ExcludeStaffID)
 	}
 	if a := clean(f.Action, maxTarget); a != "" {
 		// A byte-order range, not LIKE: SQLite's LIKE is case-insensitive and skips a

@@ -23,6 +23,9 @@ func seedList(t *testing.T, l *Log) []Entry {
 		if i%5 == 0 {
 			e.UnitID = 0 // a personal action outside any unit
 		}
+		if i%7 == 0 {
+			e.StaffID = int64(i%2 + 1) // a back-office action
+		}
 		seq, err := l.Record(context.Background(), e)
 		if err != nil {
 			t.Fatal(err)
@@ -72,6 +75,9 @@ func TestList(t *testing.T) {
 					return e.UnitID == 1 && strings.HasPrefix(e.Action, "login") && !e.At.Before(since)
 				}},
 			{Filter{UnitID: 99}, func(Entry) bool { return false }},
+			{Filter{StaffID: 1}, func(e Entry) bool { return e.StaffID == 1 }},
+			{Filter{ExcludeStaffID: 1}, func(e Entry) bool { return e.StaffID != 1 }},
+			{Filter{StaffID: 2, ExcludeStaffID: 2}, func(Entry) bool { return false }},
 		} {
 			var want []int64
 			for i := len(all) - 1; i >= 0; i-- {

@@ -21,7 +21,8 @@ import (
 // Error contract: ErrBadCredentials for an unknown unit, unknown person, a person with
 // no role in the unit, or a wrong password — one error, so the answer never reveals
 // which accounts exist; ErrNotUsable when the password was right but the person's role
-// in the unit is pending, revoked or outside its validity period; person.ErrBusy when
+// in the unit is pending, revoked or outside its validity period, or the unit account
+// is closed (cancelled in the registry); person.ErrBusy when
 // password hashing is saturated (answer 503); otherwise infrastructure failures.
 type Login struct {
 	persons *person.Service
@@ -123,6 +124,7 @@ func (l *Login) PersonSMS(ctx context.Context, mobile, code, binding string, at 
 type UnitTarget struct {
 	login      string
 	unitID     int64 // 0 for an unknown unit account
+	closed     bool  // the unit's account was closed (cancelled in the registry)
 	person     person.Person
 	membership unit.Membership // set when person is
 	found      bool            // person and membership are set
@@ -154,7 +156,7 @@ func (l *Login) ResolveUnit(ctx context.Context, account, login string) (UnitTar
 	if err != nil {
 		return t, err
 	}
-	t.unitID = u.ID
+	t.unitID, t.closed = u.ID, u.Status != "active"
 	people, err := l.persons.ByLogin(ctx, login)
 	if err != nil {
 		return t, err
@@ -211,7 +213,8 @@ func (l *Login) checkUnit(ctx context.Context, t UnitTarget, password string) (S
 	if err != nil {
 		return Subject{PersonID: p.ID, UnitID: t.unitID}, err
 	}
-	if !m.Usable(l.now()) {
+	// A closed unit (注销 in the registry) has no usable roles, whatever the grant says.
+	if !m.Usable(l.now()) || t.closed {
 		return Subject{PersonID: p.ID, UnitID: t.unitID}, ErrNotUsable
 	}
 	return Subject{PersonID: p.ID, UnitID: t.unitID, Role: Role(m.Role)}, nil

@@ -335,6 +335,21 @@ func (ss *Sessions) endAll(ctx context.Context, ex execer, personID int64, unitI
 	return int(n), nil
 }
 
+// EndUnitTx ends every session acting for the unit, whoever's, inside the caller's
+// transaction, and returns how many: the unit's account was closed (its registration
+// cancelled in the registry). Errors: database failures only.
+func (ss *Sessions) EndUnitTx(ctx context.Context, tx *store.Tx, unitID int64) (int, error) {
+	res, err := tx.Exec(ctx, "UPDATE sessions SET ended_at = ? WHERE unit_id = ? AND ended_at IS NULL", ss.dbNow(), unitID)
+	if err != nil {
+		return 0, fmt.Errorf("auth: end unit sessions: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("auth: end unit sessions: %w", err)
+	}
+	return int(n), nil
+}
+
 // Sweep deletes sessions whose absolute expiry is more than keep in the past
 // (every session is dead by then, ended or not) and returns how many. Run it
 // periodically from one process; running it from several is harmless. Errors:

@@ -65,6 +65,11 @@ type Config struct {
 	QRTicketTTL  time.Duration
 	QRWaitMax    time.Duration
 	QRMaxWaiters uint
+	// The back office (internal/staff): its own, shorter session lifetimes, and the
+	// key that seals staff TOTP secrets at rest.
+	StaffSessionIdle     time.Duration
+	StaffSessionAbsolute time.Duration
+	StaffTOTPKey         string
 
 	// Password hashing (argon2id): memory in KiB, passes, lanes.
 	HashMemoryKiB uint
@@ -109,27 +114,29 @@ type Config struct {
 // Defaults returns the configuration used when nothing is set.
 func Defaults() Config {
 	return Config{
-		Mode:            Development,
-		Addr:            "127.0.0.1:8080",
-		DataDir:         "./data",
-		BureauName:      "示范省人力资源和社会保障厅",
-		HallName:        "网上办事服务大厅",
-		Hotline:         "12333",
-		LogFormat:       "",
-		LogLevel:        "info",
-		ShutdownTimeout: 15 * time.Second,
-		SessionIdle:     30 * time.Minute,
-		SessionAbsolute: 12 * time.Hour,
-		QRTicketTTL:     2 * time.Minute,
-		QRWaitMax:       25 * time.Second,
-		QRMaxWaiters:    10000,
-		HashMemoryKiB:   19 * 1024,
-		HashTime:        2,
-		HashThreads:     1,
-		SMSSign:         "示范省人社",
-		BaseFloor:       4879,
-		BaseCeiling:     24396,
-		CA:              caDefaults(),
+		Mode:                 Development,
+		Addr:                 "127.0.0.1:8080",
+		DataDir:              "./data",
+		BureauName:           "示范省人力资源和社会保障厅",
+		HallName:             "网上办事服务大厅",
+		Hotline:              "12333",
+		LogFormat:            "",
+		LogLevel:             "info",
+		ShutdownTimeout:      15 * time.Second,
+		SessionIdle:          30 * time.Minute,
+		SessionAbsolute:      12 * time.Hour,
+		QRTicketTTL:          2 * time.Minute,
+		QRWaitMax:            25 * time.Second,
+		QRMaxWaiters:         10000,
+		HashMemoryKiB:        19 * 1024,
+		HashTime:             2,
+		HashThreads:          1,
+		SMSSign:              "示范省人社",
+		BaseFloor:            4879,
+		BaseCeiling:          24396,
+		CA:                   caDefaults(),
+		StaffSessionIdle:     15 * time.Minute,
+		StaffSessionAbsolute: 8 * time.Hour,
 	}
 }
 
@@ -205,6 +212,9 @@ var coreKeys = []key{
 	{name: "qr-ticket-ttl", help: "a QR login code must be scanned and confirmed within this long (30s–10m)", bind: dur(func(c *Config) *time.Duration { return &c.QRTicketTTL })},
 	{name: "qr-wait-max", help: "longest single wait of a QR login page for a change (1s–1m; keep it under the proxy's read timeout)", bind: dur(func(c *Config) *time.Duration { return &c.QRWaitMax })},
 	{name: "qr-max-waiters", help: "QR login pages one process lets wait at once; more are answered 503 (1–1000000)", bind: uintv(func(c *Config) *uint { return &c.QRMaxWaiters })},
+	{name: "staff-session-idle", help: "a back-office session ends after this long without activity", bind: dur(func(c *Config) *time.Duration { return &c.StaffSessionIdle })},
+	{name: "staff-session-absolute", help: "a back-office session ends this long after login whatever happens (at most 24h)", bind: dur(func(c *Config) *time.Duration { return &c.StaffSessionAbsolute })},
+	{name: "staff-totp-key", help: "key sealing back-office staff TOTP secrets at rest (required in production, 32+ characters)", secret: true, bind: str(func(c *Config) *string { return &c.StaffTOTPKey })},
 	{name: "hash-memory-kib", help: "argon2id memory per password hash, KiB (OWASP: 19456)", bind: uintv(func(c *Config) *uint { return &c.HashMemoryKiB })},
 	{name: "hash-time", help: "argon2id passes (OWASP: 2)", bind: uintv(func(c *Config) *uint { return &c.HashTime })},
 	{name: "hash-threads", help: "argon2id lanes (OWASP: 1)", bind: uintv(func(c *Config) *uint { return &c.HashThreads })},
@@ -362,6 +372,9 @@ func (c *Config) Validate() error {
 	if c.QRMaxWaiters < 1 || c.QRMaxWaiters > 1_000_000 {
 		errs = append(errs, fmt.Errorf("qr-max-waiters %d must be between 1 and 1000000", c.QRMaxWaiters))
 	}
+	if c.StaffSessionIdle < time.Minute || c.StaffSessionAbsolute < c.StaffSessionIdle || c.StaffSessionAbsolute > 24*time.Hour {
+		errs = append(errs, errors.New("staff-session-idle must be at least 1m and no longer than staff-session-absolute, which is at most 24h"))
+	}
 	if c.HashMemoryKiB < 8*1024 || c.HashTime < 1 || c.HashThreads < 1 || c.HashThreads > 16 {
 		errs = append(errs, errors.New("hash-memory-kib must be at least 8192, hash-time at least 1, hash-threads 1–16"))
 	}
@@ -380,6 +393,9 @@ func (c *Config) Validate() error {
 		}
 		if len(c.AuditKey) < 32 {
 			errs = append(errs, errors.New("production mode needs audit-key of at least 32 characters"))
+		}
+		if len(c.StaffTOTPKey) < 32 {
+			errs = append(errs, errors.New("production mode needs staff-totp-key of at least 32 characters"))
 		}
 	}
 	return errors.Join(errs...)

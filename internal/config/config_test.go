@@ -84,6 +84,9 @@ func TestInvalid(t *testing.T) {
 		{"base floor above the ceiling", nil, []string{"--base-floor", "30000"}, "base-floor"},
 		{"base ceiling from the environment below the floor", map[string]string{"HALL_BASE_CEILING": "4000"}, nil, "base-ceiling"},
 		{"production without throttle key", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "throttle-key"},
+		{"production without staff TOTP key", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "staff-totp-key"},
+		{"staff session shorter than a minute", nil, []string{"--staff-session-idle", "30s"}, "staff-session-idle"},
+		{"staff session longer than a day", nil, []string{"--staff-session-absolute", "25h"}, "staff-session-idle"},
 		{"production with demo", nil, []string{"--mode", "production", "--demo", "--audit-key", strings.Repeat("k", 32)}, "demo"},
 		{"production with the default http base URL", nil, []string{"--mode", "production"}, "https:// base-url"},
 		{"production with an http base URL", nil, []string{"--mode", "production", "--base-url", "http://hall.example.gov.cn"}, "https:// base-url"},
@@ -110,7 +113,7 @@ func TestInvalid(t *testing.T) {
 func productionArgs(more ...string) []string {
 	key := strings.Repeat("k", 32)
 	return append([]string{"--mode", "production", "--audit-key", key, "--sms-code-key", key, "--throttle-key", key,
-		"--sms-gateway-url", "https://sms.example", "--verify-url", "https://verify.example", "--registry-url", "https://registry.example"}, more...)
+		"--staff-totp-key", key, "--sms-gateway-url", "https://sms.example", "--verify-url", "https://verify.example", "--registry-url", "https://registry.example"}, more...)
 }
 
 func TestBaseURLSchemeInProduction(t *testing.T) {

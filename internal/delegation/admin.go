@@ -62,49 +62,65 @@ func (s *Service) setAdmin(ctx context.Context, actor Actor, unitID, replace int
 		if err != nil {
 			return err
 		}
-		from, until, err := period(t.now, time.Time{}, validUntil)
-		if err != nil {
+		var action string
+		var detail map[string]string
+		if inv, action, detail, err = s.nominateAdmin(t, u, rep, replace, p, validUntil); err != nil {
 			return err
 		}
-		if _, err := s.expireInvitations(t, unitID, expireBatch); err != nil {
-			return err
-		}
-		action, detail := "delegation.set_admin", nomineeDetail(p, unit.RoleAdmin, from, until)
-		cur, err := t.admin(unitID)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			if replace != 0 {
-				return ErrAdminChanged
-			}
-		case err != nil:
-			return fmt.Errorf("delegation: admin: %w", err)
-		case replace == 0:
-			return ErrAdminExists
-		case cur.ID != replace:
-			return ErrAdminChanged
-		default:
-			if err := s.revoke(t, cur); err != nil {
-				return err
-			}
-			action, detail["replaced"] = "delegation.replace_admin", target(cur.ID)
-		}
-		if _, err := t.current(unitID, p.ID); err == nil {
-			return ErrAlreadyMember
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("delegation: nominee: %w", err)
-		}
-		m, err := t.insertPending(unitID, p.ID, unit.RoleAdmin, from, until, actor.PersonID)
-		if err != nil {
-			return err
-		}
-		if inv, err = s.invite(t, u, m, rep); err != nil {
-			return err
-		}
-		t.record(actor, string(rep.Role), unitID, action, target(m.ID), detail)
+		t.record(actor, string(rep.Role), unitID, action, target(inv.MembershipID), detail)
 		return nil
 	})
 	inv.Notified = notified
 	return inv, err
+}
+
+// nominateAdmin is the body of a nomination once the unit is locked and the legal
+// rep, in whose name the invitation goes out, is known: the pending admin membership
+// (replacing the admin with membership ID replace, or none when replace is 0), its
+// invitation and SMS. It returns the invitation and the audit action and detail.
+func (s *Service) nominateAdmin(t *txn, u unitRow, rep unit.Membership, replace int64, p person.Person, validUntil time.Time) (Invitation, string, map[string]string, error) {
+	unitID := u.ID
+	fail := func(err error) (Invitation, string, map[string]string, error) { return Invitation{}, "", nil, err }
+	from, until, err := period(t.now, time.Time{}, validUntil)
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := s.expireInvitations(t, unitID, expireBatch); err != nil {
+		return fail(err)
+	}
+	action, detail := "delegation.set_admin", nomineeDetail(p, unit.RoleAdmin, from, until)
+	cur, err := t.admin(unitID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if replace != 0 {
+			return fail(ErrAdminChanged)
+		}
+	case err != nil:
+		return fail(fmt.Errorf("delegation: admin: %w", err))
+	case replace == 0:
+		return fail(ErrAdminExists)
+	case cur.ID != replace:
+		return fail(ErrAdminChanged)
+	default:
+		if err := s.revoke(t, cur); err != nil {
+			return fail(err)
+		}
+		action, detail["replaced"] = "delegation.replace_admin", target(cur.ID)
+	}
+	if _, err := t.current(unitID, p.ID); err == nil {
+		return fail(ErrAlreadyMember)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return fail(fmt.Errorf("delegation: nominee: %w", err))
+	}
+	m, err := t.insertPending(unitID, p.ID, unit.RoleAdmin, from, until, rep.PersonID)
+	if err != nil {
+		return fail(err)
+	}
+	inv, err := s.invite(t, u, m, rep)
+	if err != nil {
+		return fail(err)
+	}
+	return inv, action, detail, nil
 }
 
 // RemoveAdmin revokes the unit's admin adminID (pending or confirmed); the admin's

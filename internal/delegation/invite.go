@@ -24,6 +24,9 @@ type Invitation struct {
 	// Notified reports whether the SMS was handed to the gateway at once. When false
 	// the Runner keeps trying; the invitation is valid either way.
 	Notified bool
+	// notices are the queued text messages of an invitation made in a caller's
+	// transaction (AdminAtCounterTx), for Deliver.
+	notices []int64
 }
 
 // PendingInvitation is one row of the app's 我是经办人 screen.

@@ -187,6 +187,12 @@ type NewAccount struct {
 	Name         string
 	Mobile       string
 	PasswordHash string // argon2id PHC string from Hasher.Hash; "" for no password
+	// MustChangePassword marks PasswordHash as an initial password issued by someone
+	// else (the counter, B1/B3): the person must change it at the next login.
+	MustChangePassword bool
+	// StaffID is the back-office staff member who opened the account at the counter
+	// (0 online); the audit record names them.
+	StaffID int64
 }
 
 // CreateTx inserts a personal account and its audit record inside the caller's
@@ -211,22 +217,28 @@ func (s *Service) CreateTx(ctx context.Context, tx *store.Tx, a NewAccount, clie
 	err := tx.QueryRow(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, password_hash,
 		level, password_changed_at, must_change_password, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		string(p.IDType), p.IDNumber, p.Name, p.Mobile, a.PasswordHash, string(p.Level), changed, false, now, now,
+		string(p.IDType), p.IDNumber, p.Name, p.Mobile, a.PasswordHash, string(p.Level), changed, a.MustChangePassword, now, now,
 	).Scan(&p.ID)
+	p.MustChangePassword = a.MustChangePassword
 	if err != nil {
 		return Person{}, err
 	}
+	detail := map[string]string{
+		"id_type":   string(p.IDType),
+		"id_number": p.MaskedID(),
+		"mobile":    p.MaskedMobile(),
+	}
+	if a.StaffID != 0 {
+		detail["channel"] = "counter"
+	}
 	_, err = s.audit.Append(ctx, tx, audit.Entry{
 		PersonID: p.ID,
+		StaffID:  a.StaffID,
 		Action:   "person.register",
 		Target:   "person:" + strconv.FormatInt(p.ID, 10),
 		Result:   audit.Success,
 		ClientIP: clientAddr,
-		Detail: map[string]string{
-			"id_type":   string(p.IDType),
-			"id_number": p.MaskedID(),
-			"mobile":    p.MaskedMobile(),
-		},
+		Detail:   detail,
 	})
 	if err != nil {
 		return Person{}, err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"hall/internal/audit"
@@ -15,6 +16,7 @@ import (
 	"hall/internal/captcha"
 	"hall/internal/cases"
 	"hall/internal/config"
+	"hall/internal/counter"
 	"hall/internal/delegation"
 	"hall/internal/flow"
 	"hall/internal/ident"
@@ -23,7 +25,10 @@ import (
 	"hall/internal/qrlogin"
 	"hall/internal/recovery"
 	"hall/internal/registry"
+	"hall/internal/registrysync"
+	"hall/internal/scans"
 	"hall/internal/sms"
+	"hall/internal/staff"
 	"hall/internal/store"
 	"hall/internal/throttle"
 	"hall/internal/unit"
@@ -74,6 +79,17 @@ type Services struct {
 	// QRLogin is 扫码登录 (L2, L6): tickets, the app's scan and confirmation, and the
 	// login page's wait.
 	QRLogin *qrlogin.Service
+	// Staff is the back office's accounts, login and sessions (SPEC B1–B6).
+	Staff *staff.Service
+	// RegistrySync applies legal-rep changes, renames and cancellations from the
+	// registry's change feed to unit accounts (B5). Only the development registry
+	// table has a change feed: nil with the HTTP registry adapter.
+	RegistrySync *registrysync.Syncer
+	// Scans keeps the counter's document scans under DATA-DIR/scans; Counter is the
+	// counter's requests (registration, admin change, password reset, appeal release)
+	// and appeals.
+	Scans   *scans.Store
+	Counter *counter.Service
 
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
@@ -137,6 +153,10 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	tc.Scopes[recovery.ScopeAddr] = recovery.AddrLimits
 	// QR login tickets created per client address (qrlogin.ScopeAddr).
 	tc.Scopes[qrlogin.ScopeAddr] = qrlogin.AddrLimits
+	// The back-office login (staff.ScopeLogin, staff.ScopeLoginAddr).
+	for scope, limits := range staff.ThrottleScopes {
+		tc.Scopes[scope] = limits
+	}
 	if cfg.ThrottleKey != "" {
 		tc.Secret = []byte(cfg.ThrottleKey)
 	}
@@ -186,6 +206,25 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		Audit: s.Audit, Now: now}, qrlogin.Config{TTL: cfg.QRTicketTTL, WaitMax: cfg.QRWaitMax,
 		MaxWaiters: int(cfg.QRMaxWaiters)}); err != nil {
 		return nil, fmt.Errorf("QR login: %w", err)
+	}
+	if s.Staff, err = staff.New(staff.Deps{DB: db, Audit: s.Audit, Hasher: s.Hasher, Policy: s.Policy,
+		Throttle: s.Throttle, Sealer: staff.NewSealer(cfg.StaffTOTPKey), Issuer: cfg.HallName + " 后台",
+		Sessions: staff.SessionConfig{Idle: cfg.StaffSessionIdle, Absolute: cfg.StaffSessionAbsolute}, Now: now}); err != nil {
+		return nil, fmt.Errorf("staff: %w", err)
+	}
+	if s.Scans, err = scans.NewStore(filepath.Join(cfg.DataDir, "scans"), db, s.Audit, now); err != nil {
+		return nil, fmt.Errorf("scans: %w", err)
+	}
+	if s.Counter, err = counter.New(counter.Deps{DB: db, Audit: s.Audit, Persons: s.Persons, Units: s.Units,
+		Delegation: s.Delegation, Sessions: s.Sessions, Registry: s.Registry, Scans: s.Scans, Hasher: s.Hasher,
+		Policy: s.Policy, SMS: s.SMS, Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now}); err != nil {
+		return nil, fmt.Errorf("counter: %w", err)
+	}
+	if s.DevRegistry != nil {
+		if s.RegistrySync, err = registrysync.New(registrysync.Deps{DB: db, Audit: s.Audit, Changes: s.DevRegistry,
+			Sessions: s.Sessions, Units: s.Units, Now: now}); err != nil {
+			return nil, fmt.Errorf("registry sync: %w", err)
+		}
 	}
 	return s, nil
 }

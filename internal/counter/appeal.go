@@ -1,0 +1,279 @@
+package counter
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"hall/internal/ident"
+	"hall/internal/person"
+	"hall/internal/scans"
+	"hall/internal/staff"
+	"hall/internal/store"
+)
+
+// Appeal is a user appeal (用户申诉, filed online through person.FileAppeal) as the
+// back office sees it: the appeal and, once decided, the decision.
+type Appeal struct {
+	person.Appeal
+	DecidedBy      int64
+	DecidedAt      time.Time
+	Decision       string // "", "released" or "rejected"
+	DecisionReason string
+}
+
+// Decisions on an appeal.
+const (
+	DecisionReleased = "released"
+	DecisionRejected = "rejected"
+)
+
+const appealColumns = `id, kind, id_type, id_number, name, mobile, contact_mobile, description, status, created_at,
+	client_addr, decided_by, decided_at, decision, decision_reason`
+
+func scanAppeal(r interface{ Scan(...any) error }) (Appeal, error) {
+	var a Appeal
+	var by sql.NullInt64
+	var at sql.NullTime
+	err := r.Scan(&a.ID, &a.Kind, &a.IDType, &a.IDNumber, &a.Name, &a.Mobile, &a.ContactMobile, &a.Description, &a.Status,
+		&a.CreatedAt, &a.ClientAddr, &by, &at, &a.Decision, &a.DecisionReason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Appeal{}, ErrAppealNotFound
+	}
+	if err != nil {
+		return Appeal{}, fmt.Errorf("counter: read appeal: %w", err)
+	}
+	a.CreatedAt, a.DecidedBy = a.CreatedAt.UTC(), by.Int64
+	if at.Valid {
+		a.DecidedAt = at.Time.UTC()
+	}
+	return a, nil
+}
+
+// ListAppeals returns a page of appeals with the given status ("" for all): the open
+// ones oldest first (the queue), others newest first; and the total. Errors: a
+// *staff.Denial; database failures.
+func (s *Service) ListAppeals(ctx context.Context, actor staff.Actor, status person.AppealStatus, page int) ([]Appeal, int, error) {
+	if _, err := s.authorize(ctx, actor, staff.ActionAppealList, staff.Subject{}, "appeal"); err != nil {
+		return nil, 0, err
+	}
+	where, args, order := "", []any{}, " ORDER BY created_at DESC, id DESC"
+	if status != "" {
+		where, args = " WHERE status = ?", append(args, string(status))
+	}
+	if status == person.AppealOpen {
+		order = " ORDER BY created_at, id"
+	}
+	var total int
+	if err := s.d.DB.QueryRow(ctx, "SELECT COUNT(*) FROM appeals"+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("counter: count appeals: %w", err)
+	}
+	const per = 20
+	rows, err := s.d.DB.Query(ctx, "SELECT "+appealColumns+" FROM appeals"+where+order+" LIMIT ? OFFSET ?",
+		append(args, per, (max(page, 1)-1)*per)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("counter: list appeals: %w", err)
+	}
+	defer rows.Close()
+	var out []Appeal
+	for rows.Next() {
+		a, err := scanAppeal(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, a)
+	}
+	return out, total, rows.Err()
+}
+
+// Holder is the account that now holds what an appeal is about, as the back office
+// may see it: masked.
+type Holder struct {
+	PersonID     int64
+	MaskedName   string
+	MaskedID     string
+	MaskedMobile string
+	CreatedAt    time.Time
+}
+
+// GetAppeal returns appeal id and the account that holds its ID number or mobile now
+// (nil when none does, or for an appeal of kind other). Errors: a *staff.Denial;
+// ErrAppealNotFound; database failures.
+func (s *Service) GetAppeal(ctx context.Context, actor staff.Actor, id int64) (Appeal, *Holder, error) {
+	if _, err := s.authorize(ctx, actor, staff.ActionAppealList, staff.Subject{}, appealTarget(id)); err != nil {
+		return Appeal{}, nil, err
+	}
+	a, err := scanAppeal(s.d.DB.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?", id))
+	if err != nil {
+		return Appeal{}, nil, err
+	}
+	var p person.Person
+	switch a.Kind {
+	case person.AppealIDTaken:
+		p, err = s.d.Persons.ByIdentity(ctx, a.IDType, a.IDNumber)
+	case person.AppealMobileTaken:
+		p, err = s.d.Persons.ByMobile(ctx, a.Mobile)
+	default:
+		return a, nil, nil
+	}
+	if errors.Is(err, person.ErrNotFound) {
+		return a, nil, nil
+	}
+	if err != nil {
+		return Appeal{}, nil, err
+	}
+	return a, &Holder{PersonID: p.ID, MaskedName: ident.MaskName(p.Name), MaskedID: p.MaskedID(),
+		MaskedMobile: p.MaskedMobile(), CreatedAt: p.CreatedAt}, nil
+}
+
+func appealTarget(id int64) string { return "appeal:" + strconv.FormatInt(id, 10) }
+
+// SubmitAppealRelease records the release of what an open appeal says is taken (its
+// ID number, or its mobile), after the clerk checked the appellant's documents; a
+// reviewer approves it. Audit: "counter.submit".
+//
+// Errors: ErrAppealNotFound (unknown or decided); ErrNotReleasable (kind other);
+// ErrScanMissing and the scans refusals; ErrOpen; a *staff.Denial; staff reason
+// errors; database, audit or file-system failures.
+func (s *Service) SubmitAppealRelease(ctx context.Context, actor staff.Actor, appealID int64, reason string, uploads []scans.Upload) (Request, error) {
+	a, err := scanAppeal(s.d.DB.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?", appealID))
+	if err != nil {
+		return Request{}, err
+	}
+	if a.Status != person.AppealOpen {
+		return Request{}, ErrAppealNotFound
+	}
+	if a.Kind != person.AppealIDTaken && a.Kind != person.AppealMobileTaken {
+		return Request{}, ErrNotReleasable
+	}
+	return s.submit(ctx, actor, KindAppealRelease, subject{appealID: appealID}, map[string]int64{"appeal_id": appealID}, reason, uploads)
+}
+
+// execAppealRelease frees the appeal's ID number or mobile from the account holding
+// it, closes the appeal and tells the appellant.
+func (s *Service) execAppealRelease(ctx context.Context, a *approval) error {
+	ap, err := s.lockOpenAppeal(ctx, a.tx, a.q.AppealID)
+	if err != nil {
+		return err
+	}
+	var held person.Person
+	var what string
+	switch ap.Kind {
+	case person.AppealIDTaken:
+		what = "证件号码"
+		held, err = s.d.Persons.ByIdentityTx(ctx, a.tx, string(ap.IDType), ap.IDNumber)
+	case person.AppealMobileTaken:
+		what = "手机号码"
+		held, err = s.d.Persons.ByMobileTx(ctx, a.tx, ap.Mobile)
+	default:
+		return ErrNotReleasable
+	}
+	if errors.Is(err, person.ErrNotFound) {
+		return ErrNothingToRelease
+	}
+	if err != nil {
+		return err
+	}
+	detail := map[string]string{"appeal": strconv.FormatInt(ap.ID, 10), "kind": string(ap.Kind),
+		"holder": strconv.FormatInt(held.ID, 10)}
+	if ap.Kind == person.AppealIDTaken {
+		// The account was opened with someone else's identity: it keeps its row for
+		// the record, loses the identity and password, every role in every unit and
+		// every session.
+		if _, err := s.d.Persons.ReleaseIdentityTx(ctx, a.tx, held.ID); err != nil {
+			return err
+		}
+		res, err := a.tx.Exec(ctx, `UPDATE memberships SET status = 'revoked', revoked_at = ? WHERE person_id = ? AND status <> 'revoked'`,
+			s.dbNow(), held.ID)
+		if err != nil {
+			return fmt.Errorf("counter: revoke roles: %w", err)
+		}
+		roles, _ := res.RowsAffected()
+		ended, err := s.d.Sessions.EndAllTx(ctx, a.tx, held.ID, nil)
+		if err != nil {
+			return err
+		}
+		detail["id_number"], detail["roles_revoked"], detail["sessions_ended"] = ident.MaskID(ap.IDNumber), strconv.FormatInt(roles, 10), strconv.Itoa(ended)
+	} else {
+		if _, err := s.d.Persons.ReleaseMobileTx(ctx, a.tx, held.ID); err != nil {
+			return err
+		}
+		detail["mobile"] = ident.MaskMobile(ap.Mobile)
+	}
+	if err := s.closeAppeal(ctx, a.tx, ap.ID, a.actor.StaffID, DecisionReleased, a.reason); err != nil {
+		return err
+	}
+	a.q.PersonID = held.ID
+	a.outcome["released"] = string(ap.Kind)
+	a.outcome["holder"] = strconv.FormatInt(held.ID, 10)
+	e := a.actor.Entry(a.role, "counter.appeal_release", appealTarget(ap.ID), a.reason, detail)
+	e.PersonID = held.ID
+	a.entries = append(a.entries, e)
+	a.send(s, ap.ContactMobile, PurposeAppeal, s.appealReleasedText(what))
+	return nil
+}
+
+// RejectAppeal closes an open appeal without releasing anything, with the reason,
+// which the appellant receives by SMS (clerks). Audit: "counter.appeal_reject".
+//
+// Errors: ErrAppealNotFound (unknown or decided); a *staff.Denial; staff reason
+// errors; database or audit failures.
+func (s *Service) RejectAppeal(ctx context.Context, actor staff.Actor, appealID int64, reason string) (Appeal, bool, error) {
+	reason, err := staff.CheckReason(reason)
+	if err != nil {
+		return Appeal{}, false, err
+	}
+	var ap Appeal
+	var fresh staff.Actor
+	var denied error
+	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+		if fresh, err = staff.Refresh(ctx, tx, actor); err != nil {
+			return err
+		}
+		role, err := staff.Authorize(fresh, staff.ActionAppealReject, staff.Subject{})
+		if err != nil {
+			denied = err
+			return err
+		}
+		if ap, err = s.lockOpenAppeal(ctx, tx, appealID); err != nil {
+			return err
+		}
+		if err := s.closeAppeal(ctx, tx, appealID, fresh.StaffID, DecisionRejected, reason); err != nil {
+			return err
+		}
+		ap.Status, ap.Decision, ap.DecisionReason, ap.DecidedBy = person.AppealClosed, DecisionRejected, reason, fresh.StaffID
+		_, err = s.d.Audit.Append(ctx, tx, fresh.Entry(role, "counter.appeal_reject", appealTarget(appealID), reason,
+			map[string]string{"kind": string(ap.Kind)}))
+		return err
+	})
+	if denied != nil {
+		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, staff.ActionAppealReject, appealTarget(appealID), denied)
+	}
+	if err != nil {
+		return Appeal{}, false, err
+	}
+	return ap, s.send(context.WithoutCancel(ctx), ap.ContactMobile, PurposeAppeal, s.appealRejectedText(reason)), nil
+}
+
+func (s *Service) lockOpenAppeal(ctx context.Context, tx *store.Tx, id int64) (Appeal, error) {
+	a, err := scanAppeal(tx.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?"+lockSuffix(tx), id))
+	if err != nil {
+		return Appeal{}, err
+	}
+	if a.Status != person.AppealOpen {
+		return Appeal{}, ErrAppealNotFound
+	}
+	return a, nil
+}
+
+func (s *Service) closeAppeal(ctx context.Context, tx *store.Tx, id, staffID int64, decision, reason string) error {
+	_, err := tx.Exec(ctx, `UPDATE appeals SET status = 'closed', decided_by = ?, decided_at = ?, decision = ?, decision_reason = ?
+		WHERE id = ? AND status = 'open'`, staffID, s.dbNow(), decision, reason, id)
+	if err != nil {
+		return fmt.Errorf("counter: close appeal: %w", err)
+	}
+	return nil
+}

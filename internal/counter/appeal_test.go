@@ -1,0 +1,138 @@
+package counter
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"hall/internal/auth"
+	"hall/internal/ident"
+	"hall/internal/person"
+	"hall/internal/scans"
+	"hall/internal/staff"
+	"hall/internal/store"
+	"hall/internal/store/storetest"
+	"hall/internal/unit"
+)
+
+// fileAppeal files an appeal as the hall's form does.
+func (f *fixture) fileAppeal(t *testing.T, a person.Appeal) int64 {
+	t.Helper()
+	id, err := f.persons.FileAppeal(f.ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// TestAppeals: a taken ID number or mobile released after review, an appeal rejected
+// with a reason, and who may do which.
+func TestAppeals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+
+		t.Run("ID number taken by someone else is released", func(t *testing.T) {
+			squatter := f.person(t, "冒用者")
+			u := f.unitWith(t, f.person(t, "法人乙"))
+			if err := db.Tx(f.ctx, func(tx *store.Tx) error {
+				_, err := f.units.AddMembership(f.ctx, tx, unit.Membership{UnitID: u.ID, PersonID: squatter.ID, Role: unit.RoleAgent, Status: unit.StatusActive})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			tok := f.session(t, squatter.ID, u.ID, auth.RoleAgent)
+			contact := ident.GenerateMobile(f.rnd)
+			id := f.fileAppeal(t, person.Appeal{Kind: person.AppealIDTaken, IDType: squatter.IDType, IDNumber: squatter.IDNumber,
+				Name: "真实本人", ContactMobile: contact, Description: "我的身份证号被他人注册"})
+			a, holder, err := f.svc.GetAppeal(f.ctx, f.clerk, id)
+			if err != nil || holder == nil || holder.PersonID != squatter.ID || strings.Contains(holder.MaskedID, squatter.IDNumber) {
+				t.Fatalf("appeal %+v holder %+v, %v", a, holder, err)
+			}
+			q, err := f.svc.SubmitAppealRelease(f.ctx, f.clerk, id, "本人持身份证原件到窗口，人证一致", uploads(scans.KindIDCard))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.Approve(f.ctx, f.reviewer, q.ID, "核实为冒用"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.persons.ByIdentity(f.ctx, squatter.IDType, squatter.IDNumber); !errors.Is(err, person.ErrNotFound) {
+				t.Fatalf("the ID number still names an account: %v", err)
+			}
+			if f.live(tok) {
+				t.Fatal("the released account's session survived")
+			}
+			if _, err := f.units.Membership(f.ctx, u.ID, squatter.ID); err != unit.ErrNotFound {
+				t.Fatalf("the released account keeps its role: %v", err)
+			}
+			if h, _ := f.hash(t, squatter.ID); h != "" {
+				t.Fatal("the released account keeps a password")
+			}
+			got, _, _ := f.svc.GetAppeal(f.ctx, f.clerk, id)
+			if got.Status != person.AppealClosed || got.Decision != DecisionReleased || got.DecidedBy != f.reviewer.StaffID {
+				t.Fatalf("appeal after release %+v", got)
+			}
+			if msg, err := f.outbox.Latest(f.ctx, contact); err != nil || !strings.Contains(msg.Text, "证件号码已释放") {
+				t.Fatalf("appellant's SMS %+v, %v", msg, err)
+			}
+			// The real holder can now register with the number.
+			if err := db.Tx(f.ctx, func(tx *store.Tx) error {
+				_, err := f.persons.CreateTx(f.ctx, tx, person.NewAccount{IDType: squatter.IDType, IDNumber: squatter.IDNumber,
+					Name: "真实本人", Mobile: contact}, "")
+				return err
+			}); err != nil {
+				t.Fatalf("registration after the release: %v", err)
+			}
+		})
+
+		t.Run("mobile taken is released", func(t *testing.T) {
+			holder := f.person(t, "旧号主")
+			appellant := f.person(t, "新号主")
+			id := f.fileAppeal(t, person.Appeal{Kind: person.AppealMobileTaken, IDType: appellant.IDType, IDNumber: appellant.IDNumber,
+				Name: appellant.Name, Mobile: holder.Mobile, ContactMobile: appellant.Mobile})
+			q, err := f.svc.SubmitAppealRelease(f.ctx, f.clerk, id, "运营商实名证明该号码属申诉人", uploads(scans.KindIDCard))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.Approve(f.ctx, f.both, q.ID, "同意"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.persons.ByMobile(f.ctx, holder.Mobile); !errors.Is(err, person.ErrNotFound) {
+				t.Fatalf("the mobile still names an account: %v", err)
+			}
+			if p, _ := f.persons.Get(f.ctx, holder.ID); p.IDNumber != holder.IDNumber {
+				t.Fatal("a mobile release changed the identity")
+			}
+		})
+
+		t.Run("rejected with a reason", func(t *testing.T) {
+			p := f.person(t, "申诉人")
+			contact := ident.GenerateMobile(f.rnd)
+			id := f.fileAppeal(t, person.Appeal{Kind: person.AppealOther, IDType: p.IDType, IDNumber: p.IDNumber, Name: p.Name,
+				ContactMobile: contact, Description: "无法登录"})
+			if _, err := f.svc.SubmitAppealRelease(f.ctx, f.clerk, id, "x", uploads(scans.KindIDCard)); err != ErrNotReleasable {
+				t.Fatalf("release of an appeal of kind other: %v", err)
+			}
+			if _, _, err := f.svc.RejectAppeal(f.ctx, f.reviewer, id, "请先找回密码"); !errors.Is(err, staff.DenyRole) {
+				t.Fatalf("a reviewer rejects an appeal: %v", err)
+			}
+			a, sent, err := f.svc.RejectAppeal(f.ctx, f.clerk, id, "账户未被占用，请使用找回密码")
+			if err != nil || !sent || a.Decision != DecisionRejected {
+				t.Fatalf("%+v %v %v", a, sent, err)
+			}
+			if msg, _ := f.outbox.Latest(f.ctx, contact); !strings.Contains(msg.Text, "账户未被占用，请使用找回密码") {
+				t.Fatalf("SMS %q", msg.Text)
+			}
+			if _, _, err := f.svc.RejectAppeal(f.ctx, f.clerk, id, "再次"); err != ErrAppealNotFound {
+				t.Fatalf("second decision: %v", err)
+			}
+		})
+
+		list, total, err := f.svc.ListAppeals(f.ctx, f.reviewer, person.AppealClosed, 1)
+		if err != nil || total != 3 || len(list) != 3 {
+			t.Fatalf("closed appeals: %d of %d, %v", len(list), total, err)
+		}
+		if _, _, err := f.svc.ListAppeals(f.ctx, f.auditor, "", 1); !errors.Is(err, staff.ErrForbidden) {
+			t.Fatalf("auditor lists appeals: %v", err)
+		}
+	})
+}

@@ -1,0 +1,266 @@
+package counter
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"hall/internal/audit"
+	"hall/internal/auth"
+	"hall/internal/delegation"
+	"hall/internal/ident"
+	"hall/internal/person"
+	"hall/internal/registry"
+	"hall/internal/scans"
+	"hall/internal/sms"
+	"hall/internal/staff"
+	"hall/internal/store"
+	"hall/internal/unit"
+)
+
+// Hasher hashes one-time passwords (implemented by *person.Hasher).
+type Hasher interface {
+	Hash(ctx context.Context, password string) (string, error)
+}
+
+// Deps are what the counter builds on. All but Now are required.
+type Deps struct {
+	DB         *store.DB
+	Audit      *audit.Log
+	Persons    *person.Service
+	Units      *unit.Service
+	Delegation *delegation.Service
+	Sessions   *auth.Sessions
+	Registry   registry.Registry
+	Scans      *scans.Store
+	Hasher     Hasher
+	Policy     ident.PasswordPolicy
+	SMS        sms.Sender
+	Sign       string // SMS signature (sms.DefaultSign when empty)
+	Hotline    string
+	Now        func() time.Time
+}
+
+// Service runs counter requests. It keeps no state of its own.
+type Service struct{ d Deps }
+
+// New returns the service.
+func New(d Deps) (*Service, error) {
+	if d.DB == nil || d.Audit == nil || d.Persons == nil || d.Units == nil || d.Delegation == nil || d.Sessions == nil ||
+		d.Registry == nil || d.Scans == nil || d.Hasher == nil || d.SMS == nil {
+		return nil, errors.New("counter: missing dependency")
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Sign == "" {
+		d.Sign = sms.DefaultSign
+	}
+	return &Service{d: d}, nil
+}
+
+// Kind is what a counter request asks for.
+type Kind string
+
+const (
+	KindUnitRegister  Kind = "unit_register"
+	KindAdminChange   Kind = "admin_change"
+	KindPasswordReset Kind = "password_reset"
+	KindAppealRelease Kind = "appeal_release"
+)
+
+var kindLabels = map[Kind]string{
+	KindUnitRegister:  "单位窗口注册",
+	KindAdminChange:   "管理员变更",
+	KindPasswordReset: "窗口重置密码",
+	KindAppealRelease: "申诉释放",
+}
+
+// Label is the kind's Chinese name.
+func (k Kind) Label() string { return kindLabels[k] }
+
+// requiredScans are the documents each kind needs (R3: licence, the applicant's ID,
+// the authorization letter; a person's own matter: their ID).
+var requiredScans = map[Kind][]scans.Kind{
+	KindUnitRegister:  {scans.KindLicence, scans.KindIDCard, scans.KindAuthorization},
+	KindAdminChange:   {scans.KindLicence, scans.KindIDCard, scans.KindAuthorization},
+	KindPasswordReset: {scans.KindIDCard},
+	KindAppealRelease: {scans.KindIDCard},
+}
+
+// RequiredScans lists the scans a kind of request needs, for the form.
+func RequiredScans(k Kind) []scans.Kind { return requiredScans[k] }
+
+// Status of a request.
+type Status string
+
+const (
+	StatusSubmitted Status = "submitted" // 待审核
+	StatusApproved  Status = "approved"  // 已办结
+	StatusRejected  Status = "rejected"  // 已退回
+)
+
+var statusLabels = map[Status]string{StatusSubmitted: "待审核", StatusApproved: "已办结", StatusRejected: "已退回"}
+
+// Label is the status's Chinese name.
+func (s Status) Label() string { return statusLabels[s] }
+
+// Request is a counter request as stored. Data holds the form (one of the *Input
+// types, by Kind), Outcome what approval produced.
+type Request struct {
+	ID             int64
+	Kind           Kind
+	Status         Status
+	UnitID         int64
+	PersonID       int64
+	AppealID       int64
+	USCC           string
+	Data           json.RawMessage
+	SubmittedBy    int64
+	SubmittedAt    time.Time
+	SubmitReason   string
+	DecidedBy      int64
+	DecidedAt      time.Time
+	DecisionReason string
+	Outcome        map[string]string
+}
+
+const requestColumns = `id, kind, status, unit_id, person_id, appeal_id, uscc, data, submitted_by, submitted_at,
+	submit_reason, decided_by, decided_at, decision_reason, outcome`
+
+func scanRequest(r interface{ Scan(...any) error }) (Request, error) {
+	var (
+		q                          Request
+		unitID, personID, appealID sql.NullInt64
+		decidedBy                  sql.NullInt64
+		decidedAt                  sql.NullTime
+		data, outcome              string
+	)
+	err := r.Scan(&q.ID, &q.Kind, &q.Status, &unitID, &personID, &appealID, &q.USCC, &data, &q.SubmittedBy,
+		&q.SubmittedAt, &q.SubmitReason, &decidedBy, &decidedAt, &q.DecisionReason, &outcome)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Request{}, ErrNotFound
+	}
+	if err != nil {
+		return Request{}, fmt.Errorf("counter: read request: %w", err)
+	}
+	q.UnitID, q.PersonID, q.AppealID, q.DecidedBy = unitID.Int64, personID.Int64, appealID.Int64, decidedBy.Int64
+	q.Data, q.SubmittedAt = json.RawMessage(data), q.SubmittedAt.UTC()
+	if decidedAt.Valid {
+		q.DecidedAt = decidedAt.Time.UTC()
+	}
+	if err := json.Unmarshal([]byte(outcome), &q.Outcome); err != nil {
+		return Request{}, fmt.Errorf("counter: request %d outcome: %w", q.ID, err)
+	}
+	return q, nil
+}
+
+// Filter selects requests for List. Zero fields do not filter.
+type Filter struct {
+	Status  Status
+	Kind    Kind
+	UnitID  int64
+	Page    int // from 1
+	PerPage int // default 20, at most 100
+}
+
+// List returns a page of requests, oldest first among the waiting ones (the review
+// queue) and newest first otherwise, with the total. Errors: a *staff.Denial;
+// database failures.
+func (s *Service) List(ctx context.Context, actor staff.Actor, f Filter) ([]Request, int, error) {
+	if _, err := s.authorize(ctx, actor, staff.ActionCounterList, staff.Subject{}, "counter"); err != nil {
+		return nil, 0, err
+	}
+	where, args := " WHERE 1 = 1", []any{}
+	if f.Status != "" {
+		where, args = where+" AND status = ?", append(args, string(f.Status))
+	}
+	if f.Kind != "" {
+		where, args = where+" AND kind = ?", append(args, string(f.Kind))
+	}
+	if f.UnitID != 0 {
+		where, args = where+" AND unit_id = ?", append(args, f.UnitID)
+	}
+	var total int
+	if err := s.d.DB.QueryRow(ctx, "SELECT COUNT(*) FROM counter_requests"+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("counter: count: %w", err)
+	}
+	per := f.PerPage
+	if per <= 0 {
+		per = 20
+	}
+	per = min(per, 100)
+	page := max(f.Page, 1)
+	order := " ORDER BY submitted_at DESC, id DESC"
+	if f.Status == StatusSubmitted {
+		order = " ORDER BY submitted_at, id"
+	}
+	rows, err := s.d.DB.Query(ctx, "SELECT "+requestColumns+" FROM counter_requests"+where+order+" LIMIT ? OFFSET ?",
+		append(args, per, (page-1)*per)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("counter: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Request
+	for rows.Next() {
+		q, err := scanRequest(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, q)
+	}
+	return out, total, rows.Err()
+}
+
+// Get returns request id with the list of its scans (read them with scans.Store.Read).
+// Errors: a *staff.Denial; ErrNotFound; database failures.
+func (s *Service) Get(ctx context.Context, actor staff.Actor, id int64) (Request, []scans.Scan, error) {
+	if _, err := s.authorize(ctx, actor, staff.ActionCounterList, staff.Subject{}, target(id)); err != nil {
+		return Request{}, nil, err
+	}
+	q, err := scanRequest(s.d.DB.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?", id))
+	if err != nil {
+		return Request{}, nil, err
+	}
+	sc, err := s.d.Scans.List(ctx, id)
+	return q, sc, err
+}
+
+func target(id int64) string { return "counter:" + strconv.FormatInt(id, 10) }
+
+// authorize checks a read-only action for the actor as the database has it now, and
+// records a denial.
+func (s *Service) authorize(ctx context.Context, actor staff.Actor, action staff.Action, subject staff.Subject, tgt string) (staff.Role, error) {
+	var role staff.Role
+	var fresh staff.Actor
+	var denied error
+	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		if fresh, err = staff.Refresh(ctx, tx, actor); err != nil {
+			return err
+		}
+		role, err = staff.Authorize(fresh, action, subject)
+		denied = err
+		return err
+	})
+	if denied != nil {
+		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, action, tgt, denied)
+	}
+	return role, err
+}
+
+// dbNow is the clock as stored.
+func (s *Service) dbNow() time.Time { return store.Time(s.d.Now()) }
+
+// lockSuffix locks selected rows on PostgreSQL (SQLite's write transaction holds the
+// only writer).
+func lockSuffix(tx *store.Tx) string {
+	if tx.Engine() == store.Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}

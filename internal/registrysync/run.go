@@ -1,0 +1,172 @@
+package registrysync
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"hall/internal/audit"
+	"hall/internal/registry"
+	"hall/internal/staff"
+	"hall/internal/store"
+)
+
+// pageSize is how many registry entries Run reads per query.
+const pageSize = 200
+
+// Report is what a Run did.
+type Report struct {
+	Seen    int      // registry entries read past the cursor
+	Changes []Change // the entries that changed a unit account
+}
+
+// Run applies every registry change after the cursor, each entry and the cursor's
+// advance in one transaction, and returns what changed. Errors: database, registry
+// feed or audit failures; what was applied before the failure stays applied.
+func (s *Syncer) Run(ctx context.Context, o Origin) (Report, error) {
+	var rep Report
+	for {
+		at, uscc, err := s.cursor(ctx)
+		if err != nil {
+			return rep, err
+		}
+		page, err := s.d.Changes.ChangedAfter(ctx, at, uscc, pageSize)
+		if err != nil {
+			return rep, fmt.Errorf("registrysync: read changes: %w", err)
+		}
+		for _, e := range page {
+			var c Change
+			err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+				var err error
+				if c, err = s.ApplyTx(ctx, tx, e, o); err != nil {
+					return err
+				}
+				return s.advance(ctx, tx, e)
+			})
+			if err != nil {
+				return rep, err
+			}
+			rep.Seen++
+			if c.Changed() {
+				rep.Changes = append(rep.Changes, c)
+			}
+		}
+		if len(page) < pageSize {
+			return rep, nil
+		}
+	}
+}
+
+// cursor reads how far the feed has been applied (zero time and "" at first).
+func (s *Syncer) cursor(ctx context.Context) (time.Time, string, error) {
+	var at time.Time
+	var uscc string
+	err := s.d.DB.QueryRow(ctx, `SELECT updated_at, uscc FROM registry_sync_cursor WHERE id = 1`).Scan(&at, &uscc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, "", nil
+	}
+	if err != nil {
+		return time.Time{}, "", fmt.Errorf("registrysync: read cursor: %w", err)
+	}
+	return at.UTC(), uscc, nil
+}
+
+// advance moves the cursor to e, never backwards (another process may have gone
+// further meanwhile).
+func (s *Syncer) advance(ctx context.Context, tx *store.Tx, e registry.Entry) error {
+	at := store.Time(e.UpdatedAt)
+	_, err := tx.Exec(ctx, `INSERT INTO registry_sync_cursor (id, updated_at, uscc) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, uscc = excluded.uscc
+		WHERE registry_sync_cursor.updated_at < excluded.updated_at
+		   OR (registry_sync_cursor.updated_at = excluded.updated_at AND registry_sync_cursor.uscc < excluded.uscc)`,
+		at, e.USCC)
+	if err != nil {
+		return fmt.Errorf("registrysync: advance cursor: %w", err)
+	}
+	return nil
+}
+
+// SyncNow is the back office's 立即同步: a clerk runs the sync on demand, with a
+// reason. Errors: staff.ErrReasonRequired, staff.ErrReasonTooLong; a *staff.Denial
+// (recorded); those of Run.
+func (s *Syncer) SyncNow(ctx context.Context, actor staff.Actor, reason string) (Report, error) {
+	reason, err := staff.CheckReason(reason)
+	if err != nil {
+		return Report{}, err
+	}
+	role, err := s.authorize(ctx, actor, staff.ActionRegistrySync)
+	if err != nil {
+		return Report{}, err
+	}
+	rep, err := s.Run(ctx, Origin{Via: "staff", StaffID: actor.StaffID, Role: string(role), Reason: reason,
+		ClientIP: actor.ClientIP, RequestID: actor.RequestID})
+	if err != nil {
+		return rep, err
+	}
+	_, err = s.d.Audit.Record(ctx, actor.Entry(role, "registry.sync", "registry", reason,
+		map[string]string{"seen": fmt.Sprint(rep.Seen), "changed": fmt.Sprint(len(rep.Changes))}))
+	return rep, err
+}
+
+// List is the back office's list of changes applied from the registry, newest first:
+// the "registry.*" audit records, optionally of one unit. Errors: a *staff.Denial;
+// database failures.
+func (s *Syncer) List(ctx context.Context, actor staff.Actor, unitID int64, page int) ([]audit.Entry, int, error) {
+	if _, err := s.authorize(ctx, actor, staff.ActionRegistryList); err != nil {
+		return nil, 0, err
+	}
+	return s.d.Audit.List(ctx, audit.Filter{Action: "registry.", UnitID: unitID, Page: page})
+}
+
+// authorize checks actor's current account for action.
+func (s *Syncer) authorize(ctx context.Context, actor staff.Actor, action staff.Action) (staff.Role, error) {
+	var role staff.Role
+	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+		fresh, err := staff.Refresh(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if role, err = staff.Authorize(fresh, action, staff.Subject{}); err != nil {
+			_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, action, "registry", err)
+		}
+		return err
+	})
+	return role, err
+}
+
+// Runner runs the sync on a schedule (every interval) in `hall serve`.
+type Runner struct {
+	s        *Syncer
+	interval time.Duration
+	log      *slog.Logger
+}
+
+// NewRunner returns a Runner; log may be nil (slog.Default()).
+func NewRunner(s *Syncer, interval time.Duration, log *slog.Logger) *Runner {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Runner{s: s, interval: interval, log: log}
+}
+
+// Run syncs at once and then every interval until ctx ends.
+func (r *Runner) Run(ctx context.Context) {
+	tick := time.NewTicker(r.interval)
+	defer tick.Stop()
+	for {
+		rep, err := r.s.Run(ctx, Origin{Via: "schedule"})
+		if err != nil && ctx.Err() == nil {
+			r.log.Error("registry sync", "err", err)
+		} else if len(rep.Changes) > 0 {
+			r.log.Info("registry sync", "seen", rep.Seen, "changed", len(rep.Changes))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
