@@ -43,7 +43,7 @@ var (
 // in 长辈模式 every page has the class elder and at least 18px text; at phone width no
 // page scrolls sideways.
 func TestBrowserAccessibilityEveryPage(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	f := ucNewTwoUnits(t, ts, 71)
 	base := ts.URL(t)
 	b := browsertest.New(t)
@@ -102,13 +102,13 @@ func TestBrowserAccessibilityEveryPage(t *testing.T) {
 				p.WaitText(acctMsgBadLogin)
 				check("/login?tab=unit with a refused login")
 
-				ucBrowserLogin(t, p, base, f.home.USCC, f.p.Mobile, testPassword)
+				ucBrowserLogin(t, p, base, f.home.USCC, f.p.Mobile, Password)
 				for _, path := range a11yDeskPages {
 					open(path, 200)
 				}
 
 				p.Open(base + "/app/login")
-				browserAppLogin(t, p, f.p.Mobile, testPassword)
+				BrowserAppLogin(t, p, f.p.Mobile, Password)
 				p.WaitURL("/app/")
 				for _, path := range a11yAppPages {
 					open(path, 200)
@@ -178,16 +178,16 @@ const a11yErrorTies = `(() => {
 // for shows the message beside the captcha, and the slider's handle (the control
 // that slider-captcha.js builds) is marked invalid and described by it.
 func TestBrowserCaptchaErrorTied(t *testing.T) {
-	ts, base := serve(t)
-	who := newWorld(ts, 907).person(t, "顾清和")
+	ts, base := Serve(t)
+	who := NewWorld(ts, 907).Person(t, "顾清和")
 	p := browsertest.New(t).NewPage(t, browsertest.Mobile(), acctAllow422)
 	p.Open(base + "/app/login")
 	for range 3 {
-		browserAppLogin(t, p, who.IDNumber, "Wrong-Password-1")
+		BrowserAppLogin(t, p, who.IDNumber, "Wrong-Password-1")
 		p.WaitText(acctMsgBadLogin)
 	}
 	p.WaitText("向右拖动滑块完成拼图")
-	browserAppLogin(t, p, who.IDNumber, "Wrong-Password-1")
+	BrowserAppLogin(t, p, who.IDNumber, "Wrong-Password-1")
 	p.WaitText(gateMsgCaptcha)
 	got := browsertest.Eval[[]string](p, `(() => {
 	  const h = document.querySelector('.slider-captcha-handle');
@@ -205,7 +205,7 @@ func TestBrowserCaptchaErrorTied(t *testing.T) {
 // shows the skip link with a visible focus ring, Enter on it moves the focus to the
 // main content, and further Tabs reach the 长辈模式 switch, which Enter turns on.
 func TestBrowserKeyboardSkipAndElderSwitch(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	base := ts.URL(t)
 	p := browsertest.New(t).NewPage(t)
 	p.Open(base + "/catalog")

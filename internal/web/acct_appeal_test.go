@@ -13,7 +13,7 @@ import (
 )
 
 func TestAcctAppealPage(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	for kind, want := range map[string]string{"": "", "id_taken": "id_taken", "mobile_taken": "mobile_taken", "nonsense": ""} {
 		doc := ts.GetHTML(t, "/appeal?kind="+kind, http.StatusOK)
 		checkPage(t, ts, "/appeal", doc)
@@ -38,27 +38,27 @@ func TestAcctAppealPage(t *testing.T) {
 }
 
 func TestAcctAppealFile(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 31)
-	existing := w.person(t, "卫青")
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 31)
+	existing := w.Person(t, "卫青")
 	valid := func(idNumber, mobile string) url.Values {
 		return url.Values{"kind": {"mobile_taken"}, "id_type": {"resident"}, "id_number": {idNumber}, "name": {"霍去病"},
-			"mobile": {mobile}, "contact_mobile": {w.mobile()}, "description": {"我的手机号码已被他人注册。"}}
+			"mobile": {mobile}, "contact_mobile": {w.Mobile()}, "description": {"我的手机号码已被他人注册。"}}
 	}
 
 	// Filing answers the same whether or not the ID number or mobile has an account.
 	var numbers []string
-	for i, f := range []url.Values{valid(existing.IDNumber, existing.Mobile), valid(w.idNumber(), w.mobile())} {
-		c := newClient(ts)
-		rec := c.post(t, "/appeal", withToken(f, solveCaptcha(t, ts, c, uint64(i))))
-		wantStatus(t, "POST /appeal", rec, http.StatusSeeOther)
+	for i, f := range []url.Values{valid(existing.IDNumber, existing.Mobile), valid(w.IDNumber(), w.Mobile())} {
+		c := NewClient(ts)
+		rec := c.Post(t, "/appeal", withToken(f, solveCaptcha(t, ts, c, uint64(i))))
+		WantStatus(t, "POST /appeal", rec, http.StatusSeeOther)
 		loc, err := url.Parse(rec.Header().Get("Location"))
 		if err != nil || loc.Path != "/appeal/filed" {
 			t.Fatalf("redirect %q", rec.Header().Get("Location"))
 		}
 		no := loc.Query().Get("no")
 		numbers = append(numbers, no)
-		doc := c.page(t, loc.String(), http.StatusOK)
+		doc := c.Page(t, loc.String(), http.StatusOK)
 		checkPage(t, ts, loc.String(), doc)
 		if got := doc.Must(t, ".acct-done-number strong").TextContent(); got != no {
 			t.Errorf("number shown %q, want %q", got, no)
@@ -70,7 +70,7 @@ func TestAcctAppealFile(t *testing.T) {
 	if numbers[0] != acctAppealNumber(1) || numbers[1] != acctAppealNumber(2) {
 		t.Errorf("numbers %v", numbers)
 	}
-	if n := rowCount(t, ts, "appeals"); n != 2 {
+	if n := RowCount(t, ts, "appeals"); n != 2 {
 		t.Errorf("%d appeals stored", n)
 	}
 	entries, _, err := ts.Audit.List(context.Background(), audit.Filter{Action: "person.appeal"})
@@ -83,10 +83,10 @@ func TestAcctAppealFile(t *testing.T) {
 }
 
 func TestAcctAppealFieldErrors(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 32)
-	base := url.Values{"kind": {"id_taken"}, "id_type": {"resident"}, "id_number": {w.idNumber()}, "name": {"霍光"},
-		"contact_mobile": {w.mobile()}, "description": {""}}
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 32)
+	base := url.Values{"kind": {"id_taken"}, "id_type": {"resident"}, "id_number": {w.IDNumber()}, "name": {"霍光"},
+		"contact_mobile": {w.Mobile()}, "description": {""}}
 	cases := []struct{ name, field, value, other, otherValue string }{
 		{"no kind", "kind", "", "", ""},
 		{"unknown kind", "kind", "stolen", "", ""},
@@ -103,22 +103,22 @@ func TestAcctAppealFieldErrors(t *testing.T) {
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := cloneForm(base)
+			f := CloneForm(base)
 			f.Set(tc.field, tc.value)
 			if tc.other != "" {
 				f.Set(tc.other, tc.otherValue)
 			}
-			c := newClient(ts)
-			rec := c.post(t, "/appeal", withToken(f, solveCaptcha(t, ts, c, uint64(i))))
-			wantStatus(t, "POST /appeal", rec, http.StatusUnprocessableEntity)
-			doc := parseHTML(t, rec.Body.String())
-			if msg := fieldError(t, doc, tc.field); msg == "" {
+			c := NewClient(ts)
+			rec := c.Post(t, "/appeal", withToken(f, solveCaptcha(t, ts, c, uint64(i))))
+			WantStatus(t, "POST /appeal", rec, http.StatusUnprocessableEntity)
+			doc := ParseHTML(t, rec.Body.String())
+			if msg := FieldError(t, doc, tc.field); msg == "" {
 				t.Errorf("no message beside %s", tc.field)
 			}
 			if tc.field != "name" && doc.Must(t, "#f-name").AttrOr("value") != "霍光" {
 				t.Error("the name was not kept")
 			}
-			if n := rowCount(t, ts, "appeals"); n != 0 {
+			if n := RowCount(t, ts, "appeals"); n != 0 {
 				t.Errorf("%d appeals stored", n)
 			}
 		})

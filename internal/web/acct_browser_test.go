@@ -41,7 +41,7 @@ func acctOutboxCode(t *testing.T, base, mobile string) string {
 		}
 		for _, m := range out.Messages { // newest first
 			if m.Mobile == mobile {
-				if sub := codeRe.FindStringSubmatch(m.Text); sub != nil {
+				if sub := CodePattern.FindStringSubmatch(m.Text); sub != nil {
 					return sub[1]
 				}
 			}
@@ -54,10 +54,10 @@ func acctOutboxCode(t *testing.T, base, mobile string) string {
 }
 
 func TestAcctBrowserRegister(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	base := ts.URL(t)
-	w := newWorld(ts, 51)
-	id, mobile := w.idNumber(), w.mobile()
+	w := NewWorld(ts, 51)
+	id, mobile := w.IDNumber(), w.Mobile()
 
 	p := browsertest.New(t).NewPage(t)
 	p.Open(base + "/")
@@ -67,12 +67,12 @@ func TestAcctBrowserRegister(t *testing.T) {
 	p.Fill("证件号码", id)
 	p.Fill("姓名", "林晓梅")
 	p.Fill("移动电话", mobile)
-	p.Fill("密码", testPassword)
-	p.Fill("确认密码", testPassword)
+	p.Fill("密码", Password)
+	p.Fill("确认密码", Password)
 	p.Click("获取验证码")
 	p.WaitText("验证码已发送至" + ident.MaskMobile(mobile))
 	// The code was sent in the background: what was typed, passwords too, is still there.
-	if got := browsertest.Eval[string](p, "document.getElementById('f-password').value"); got != testPassword {
+	if got := browsertest.Eval[string](p, "document.getElementById('f-password').value"); got != Password {
 		t.Errorf("the password field holds %q after 获取验证码", got)
 	}
 	if !browsertest.Eval[bool](p, "document.querySelector('[data-sms-send]').disabled") {
@@ -91,7 +91,7 @@ func TestAcctBrowserRegister(t *testing.T) {
 }
 
 func TestAcctBrowserRegisterErrors(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	base := ts.URL(t)
 	p := browsertest.New(t).NewPage(t, acctAllow422)
 	p.Open(base + "/register")
@@ -109,7 +109,7 @@ func TestAcctBrowserRegisterErrors(t *testing.T) {
 	}
 	// 获取验证码 with the mobile corrected: the mobile's message goes, the notice comes,
 	// and the rest of the form is untouched.
-	mobile := newWorld(ts, 55).mobile()
+	mobile := NewWorld(ts, 55).Mobile()
 	p.Fill("移动电话", mobile)
 	p.Click("获取验证码")
 	p.WaitText("验证码已发送至" + ident.MaskMobile(mobile))
@@ -122,10 +122,10 @@ func TestAcctBrowserRegisterErrors(t *testing.T) {
 }
 
 func TestAcctBrowserLoginPassword(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	base := ts.URL(t)
-	w := newWorld(ts, 52)
-	person := w.person(t, "陈思远")
+	w := NewWorld(ts, 52)
+	person := w.Person(t, "陈思远")
 
 	p := browsertest.New(t).NewPage(t, acctAllow422)
 	p.Open(base + "/login")
@@ -135,7 +135,7 @@ func TestAcctBrowserLoginPassword(t *testing.T) {
 	p.Fill("密码", "Not-The-Password-1")
 	p.Click("登录")
 	p.WaitText(acctMsgBadLogin)
-	p.Fill("密码", testPassword)
+	p.Fill("密码", Password)
 	p.Click("登录")
 	p.WaitURL("/me")
 	p.WaitText("个人中心")
@@ -143,10 +143,10 @@ func TestAcctBrowserLoginPassword(t *testing.T) {
 }
 
 func TestAcctBrowserLoginSMS(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	base := ts.URL(t)
-	w := newWorld(ts, 53)
-	person := w.person(t, "杨帆")
+	w := NewWorld(ts, 53)
+	person := w.Person(t, "杨帆")
 
 	p := browsertest.New(t).NewPage(t)
 	p.Open(base + "/login?tab=person")
@@ -162,15 +162,15 @@ func TestAcctBrowserLoginSMS(t *testing.T) {
 }
 
 func TestAcctBrowserLogout(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	base := ts.URL(t)
-	w := newWorld(ts, 54)
-	person := w.person(t, "何静")
+	w := NewWorld(ts, 54)
+	person := w.Person(t, "何静")
 
 	p := browsertest.New(t).NewPage(t)
 	p.Open(base + "/login?tab=person&next=%2Fcatalog")
 	p.Fill("证件号码/移动电话", person.Mobile)
-	p.Fill("密码", testPassword)
+	p.Fill("密码", Password)
 	p.Click("登录")
 	p.WaitURL("/catalog")
 	p.ClickLink("个人中心")
@@ -186,7 +186,7 @@ func TestAcctBrowserLogout(t *testing.T) {
 }
 
 func TestAcctBrowserPhoneLayout(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	base := ts.URL(t)
 	p := browsertest.New(t).NewPage(t, browsertest.Mobile())
 	for _, path := range []string{"/register", "/login", "/login?tab=person&method=sms", "/login?tab=unit&method=other",

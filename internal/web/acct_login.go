@@ -28,14 +28,6 @@ const (
 	acctMethodOther = "other"
 )
 
-// Messages of the login forms.
-const (
-	acctMsgBadLogin    = "账号或密码错误"
-	acctMsgBadSMSLogin = "移动电话或短信验证码错误"
-	acctMsgNotUsable   = "您在该单位的授权尚未确认或已失效，请联系单位法定代表人或管理员"
-	acctMsgCaptcha     = gateMsgCaptcha
-)
-
 // acctLoginData is what the login page shows.
 type acctLoginData struct {
 	Tab    string
@@ -154,10 +146,6 @@ func acctRequire(f *form, fields ...[2]string) {
 			f.Fail(fl[0], fl[1])
 		}
 	}
-}
-
-func (s *Server) acctAttempt(r *http.Request) auth.Attempt {
-	return auth.Attempt{ClientAddr: clientAddr(r), RequestID: RequestID(r.Context())}
 }
 
 // acctLoginUnit is POST /login/unit (L1): unit account, the acting person's ID number or

@@ -17,7 +17,7 @@ import (
 )
 
 func TestAcctLoginPage(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	cases := []struct {
 		target, tab, method string
 		labels              []string
@@ -95,15 +95,15 @@ func TestAcctLoginPage(t *testing.T) {
 }
 
 func TestAcctLoginUnit(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 11)
-	u, rep := w.unitWithRep(t, "示范市青禾科技有限公司", "陈立新")
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 11)
+	u, rep := w.UnitWithRep(t, "示范市青禾科技有限公司", "陈立新")
 
-	c := newClient(ts)
-	c.get(t, "/")
-	before := c.cookies[ts.cookieName("hall_session")]
-	rec := c.post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {testPassword}})
-	wantRedirect(t, "POST /login/unit", rec, "/unit/")
+	c := NewClient(ts)
+	c.Get(t, "/")
+	before := c.Cookies[ts.cookieName("hall_session")]
+	rec := c.Post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {Password}})
+	WantRedirect(t, "POST /login/unit", rec, "/unit/")
 	ck := rec.Result().Cookies()
 	var session *http.Cookie
 	for _, x := range ck {
@@ -130,25 +130,25 @@ func TestAcctLoginUnit(t *testing.T) {
 	}
 
 	// By unit number and mobile, with a return path.
-	c2 := newClient(ts)
-	rec = c2.post(t, "/login/unit", url.Values{"account": {u.UnitNumber}, "login": {rep.Mobile}, "password": {testPassword},
+	c2 := NewClient(ts)
+	rec = c2.Post(t, "/login/unit", url.Values{"account": {u.UnitNumber}, "login": {rep.Mobile}, "password": {Password},
 		"next": {"/unit/info"}})
-	wantRedirect(t, "login with next", rec, "/unit/info")
+	WantRedirect(t, "login with next", rec, "/unit/info")
 }
 
 // TestAcctLoginRefusals: the answer for an unknown account is the answer for a wrong
 // password, word for word.
 func TestAcctLoginRefusals(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 12)
-	u, rep := w.unitWithRep(t, "示范市远山物流有限公司", "刘洋")
-	other := w.person(t, "孙丽")
-	unknownUSCC := ident.GenerateUSCC(w.g, "")
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 12)
+	u, rep := w.UnitWithRep(t, "示范市远山物流有限公司", "刘洋")
+	other := w.Person(t, "孙丽")
+	unknownUSCC := ident.GenerateUSCC(w.Generator, "")
 
 	refusal := func(t *testing.T, target string, form url.Values) (int, string) {
 		t.Helper()
-		rec := newClient(ts).post(t, target, form)
-		doc := parseHTML(t, rec.Body.String())
+		rec := NewClient(ts).Post(t, target, form)
+		doc := ParseHTML(t, rec.Body.String())
 		if rec.Header().Get("Location") != "" {
 			t.Fatalf("%s signed in: %s", target, rec.Header().Get("Location"))
 		}
@@ -163,14 +163,14 @@ func TestAcctLoginRefusals(t *testing.T) {
 	}
 	groups := map[string][]url.Values{
 		"/login/unit": {
-			{"account": {unknownUSCC}, "login": {rep.IDNumber}, "password": {testPassword}},
+			{"account": {unknownUSCC}, "login": {rep.IDNumber}, "password": {Password}},
 			{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {"Wrong-Password-1"}},
-			{"account": {u.USCC}, "login": {w.idNumber()}, "password": {testPassword}},
-			{"account": {u.USCC}, "login": {other.IDNumber}, "password": {testPassword}},
+			{"account": {u.USCC}, "login": {w.IDNumber()}, "password": {Password}},
+			{"account": {u.USCC}, "login": {other.IDNumber}, "password": {Password}},
 		},
 		"/login/person": {
-			{"login": {w.idNumber()}, "password": {testPassword}},
-			{"login": {w.mobile()}, "password": {testPassword}},
+			{"login": {w.IDNumber()}, "password": {Password}},
+			{"login": {w.Mobile()}, "password": {Password}},
 			{"login": {other.IDNumber}, "password": {"Wrong-Password-1"}},
 			{"login": {other.Mobile}, "password": {"Wrong-Password-1"}},
 		},
@@ -191,47 +191,47 @@ func TestAcctLoginRefusals(t *testing.T) {
 	}
 
 	// Empty fields are named beside each field.
-	rec := newClient(ts).post(t, "/login/unit", url.Values{})
-	wantStatus(t, "empty", rec, http.StatusUnprocessableEntity)
-	doc := parseHTML(t, rec.Body.String())
+	rec := NewClient(ts).Post(t, "/login/unit", url.Values{})
+	WantStatus(t, "empty", rec, http.StatusUnprocessableEntity)
+	doc := ParseHTML(t, rec.Body.String())
 	for _, f := range []string{"account", "login", "password"} {
-		if fieldError(t, doc, f) == "" {
+		if FieldError(t, doc, f) == "" {
 			t.Errorf("no message beside empty %s", f)
 		}
 	}
-	rec = newClient(ts).post(t, "/login/unit", url.Values{"account": {"12345"}, "login": {rep.Mobile}, "password": {"x"}})
-	if msg := fieldError(t, parseHTML(t, rec.Body.String()), "account"); msg == "" {
+	rec = NewClient(ts).Post(t, "/login/unit", url.Values{"account": {"12345"}, "login": {rep.Mobile}, "password": {"x"}})
+	if msg := FieldError(t, ParseHTML(t, rec.Body.String()), "account"); msg == "" {
 		t.Error("no message beside a malformed unit account")
 	}
 
 	// A right password for a role that is not usable (pending) gets its own message.
-	helper := w.person(t, "周杰")
-	w.member(t, unit.Membership{UnitID: u.ID, PersonID: helper.ID, Role: unit.RoleAdmin, Status: unit.StatusPending}, "Unit-Pass-2026")
-	rec = newClient(ts).post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {helper.Mobile}, "password": {"Unit-Pass-2026"}})
-	wantStatus(t, "pending admin", rec, http.StatusForbidden)
-	if msg := parseHTML(t, rec.Body.String()).Must(t, ".alert-error").TextContent(); msg != acctMsgNotUsable {
+	helper := w.Person(t, "周杰")
+	w.Member(t, unit.Membership{UnitID: u.ID, PersonID: helper.ID, Role: unit.RoleAdmin, Status: unit.StatusPending}, "Unit-Pass-2026")
+	rec = NewClient(ts).Post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {helper.Mobile}, "password": {"Unit-Pass-2026"}})
+	WantStatus(t, "pending admin", rec, http.StatusForbidden)
+	if msg := ParseHTML(t, rec.Body.String()).Must(t, ".alert-error").TextContent(); msg != acctMsgNotUsable {
 		t.Errorf("pending admin: %q", msg)
 	}
 }
 
 func TestAcctLoginPersonRotatesAndReturns(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 13)
-	p := w.person(t, "吴桂芳")
-	q := w.person(t, "郑浩")
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 13)
+	p := w.Person(t, "吴桂芳")
+	q := w.Person(t, "郑浩")
 
-	c := newClient(ts)
-	signIn(t, c, auth.Subject{PersonID: q.ID})
-	old := c.session()
-	rec := c.post(t, "/login/person", url.Values{"login": {p.IDNumber}, "password": {testPassword}})
-	wantRedirect(t, "login", rec, "/me")
-	if c.session() == "" || c.session() == old {
+	c := NewClient(ts)
+	SignIn(t, c, auth.Subject{PersonID: q.ID})
+	old := c.Session()
+	rec := c.Post(t, "/login/person", url.Values{"login": {p.IDNumber}, "password": {Password}})
+	WantRedirect(t, "login", rec, "/me")
+	if c.Session() == "" || c.Session() == old {
 		t.Fatal("the session token was not rotated")
 	}
 	if _, err := ts.Sessions.Lookup(context.Background(), old); err == nil {
 		t.Error("the session from before login still works")
 	}
-	doc := c.page(t, "/me", http.StatusOK)
+	doc := c.Page(t, "/me", http.StatusOK)
 	if !strings.Contains(doc.Must(t, ".site-header").TextContent(), ident.MaskName(p.Name)) {
 		t.Error("the header does not show the signed-in person")
 	}
@@ -246,8 +246,8 @@ func TestAcctLoginPersonRotatesAndReturns(t *testing.T) {
 		"evil.example":                  "/me",
 		"/\t/evil.example":              "/me",
 	} {
-		rec := newClient(ts).post(t, "/login/person", url.Values{"login": {p.Mobile}, "password": {testPassword}, "next": {next}})
-		wantRedirect(t, "next="+next, rec, want)
+		rec := NewClient(ts).Post(t, "/login/person", url.Values{"login": {p.Mobile}, "password": {Password}, "next": {next}})
+		WantRedirect(t, "next="+next, rec, want)
 	}
 	doc = ts.GetHTML(t, "/login?tab=person&next="+url.QueryEscape("//evil.example/"), http.StatusOK)
 	if doc.First("input[name=next]") != nil {
@@ -263,34 +263,34 @@ func TestAcctLoginPersonRotatesAndReturns(t *testing.T) {
 		t.Error("a local next was not kept in the form")
 	}
 	// The guard sends signed-out visitors here with the page to return to.
-	rec = newClient(ts).get(t, "/me")
-	wantRedirect(t, "GET /me signed out", rec, "/login?tab=person&next=%2Fme")
+	rec = NewClient(ts).Get(t, "/me")
+	WantRedirect(t, "GET /me signed out", rec, "/login?tab=person&next=%2Fme")
 }
 
 func TestAcctLoginSMS(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 14)
-	p := w.person(t, "黄晓明")
-	stranger := w.mobile()
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 14)
+	p := w.Person(t, "黄晓明")
+	stranger := w.Mobile()
 
 	// 获取验证码 answers the same for a mobile with an account and one without; only
 	// the first gets a text.
-	send := func(c *client, mobile string) (int, string) {
-		rec := c.post(t, "/login/sms", url.Values{"mobile": {mobile}, "action": {acctActionSendCode}})
-		doc := parseHTML(t, rec.Body.String())
+	send := func(c *Client, mobile string) (int, string) {
+		rec := c.Post(t, "/login/sms", url.Values{"mobile": {mobile}, "action": {acctActionSendCode}})
+		doc := ParseHTML(t, rec.Body.String())
 		n := doc.First(".acct-sms-notice")
 		if n == nil {
-			t.Fatalf("send to %s: no notice (%d)\n%s", ident.MaskMobile(mobile), rec.Code, shortBody(rec.Body.String()))
+			t.Fatalf("send to %s: no notice (%d)\n%s", ident.MaskMobile(mobile), rec.Code, ShortBody(rec.Body.String()))
 		}
 		if doc.Must(t, "#f-mobile").AttrOr("value") != mobile {
 			t.Error("the mobile was not kept")
 		}
 		return rec.Code, strings.Replace(n.TextContent(), ident.MaskMobile(mobile), "…", 1)
 	}
-	c := newClient(ts)
-	c.get(t, "/login?tab=person&method=sms")
+	c := NewClient(ts)
+	c.Get(t, "/login?tab=person&method=sms")
 	code1, msg1 := send(c, p.Mobile)
-	code2, msg2 := send(newClient(ts), stranger)
+	code2, msg2 := send(NewClient(ts), stranger)
 	if code1 != http.StatusOK || code1 != code2 || msg1 != msg2 {
 		t.Errorf("registered: %d %q; unknown: %d %q", code1, msg1, code2, msg2)
 	}
@@ -301,12 +301,12 @@ func TestAcctLoginSMS(t *testing.T) {
 	if _, err := ts.DevOutbox.Latest(context.Background(), stranger); err == nil {
 		t.Error("a code was texted to a mobile without an account")
 	}
-	if n := rowCount(t, ts, "sms_outbox"); n != 1 {
+	if n := RowCount(t, ts, "sms_outbox"); n != 1 {
 		t.Errorf("%d texts, want 1", n)
 	}
 
 	// A wrong code and a code for another mobile: one message.
-	code := latestCode(t, ts, p.Mobile)
+	code := LatestCode(t, ts, p.Mobile)
 	wrong := "000000"
 	if code == wrong {
 		wrong = "111111"
@@ -315,46 +315,46 @@ func TestAcctLoginSMS(t *testing.T) {
 		{"mobile": {p.Mobile}, "sms_code": {wrong}, "action": {"login"}},
 		{"mobile": {stranger}, "sms_code": {code}, "action": {"login"}},
 	} {
-		rec := c.post(t, "/login/sms", f)
-		wantStatus(t, "refused", rec, http.StatusUnprocessableEntity)
-		if msg := parseHTML(t, rec.Body.String()).Must(t, ".alert-error").TextContent(); msg != acctMsgBadSMSLogin {
+		rec := c.Post(t, "/login/sms", f)
+		WantStatus(t, "refused", rec, http.StatusUnprocessableEntity)
+		if msg := ParseHTML(t, rec.Body.String()).Must(t, ".alert-error").TextContent(); msg != acctMsgBadSMSLogin {
 			t.Errorf("message %q", msg)
 		}
 	}
 	// A malformed code is named beside its field.
-	rec := c.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {"12"}})
-	if fieldError(t, parseHTML(t, rec.Body.String()), "sms_code") == "" {
+	rec := c.Post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {"12"}})
+	if FieldError(t, ParseHTML(t, rec.Body.String()), "sms_code") == "" {
 		t.Error("no message beside a malformed code")
 	}
 	// The code only works in the browser it was sent to.
-	other := newClient(ts)
-	rec = other.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
-	wantStatus(t, "other browser", rec, http.StatusUnprocessableEntity)
+	other := NewClient(ts)
+	rec = other.Post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
+	WantStatus(t, "other browser", rec, http.StatusUnprocessableEntity)
 
-	rec = c.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
-	wantRedirect(t, "login by code", rec, "/me")
+	rec = c.Post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
+	WantRedirect(t, "login by code", rec, "/me")
 	entries, _, err := ts.Audit.List(context.Background(), audit.Filter{Action: "login.person.sms", PersonID: p.ID})
 	if err != nil || len(entries) == 0 || entries[0].Result != audit.Success {
 		t.Errorf("audit %+v %v", entries, err)
 	}
 	// Used once: refused the second time.
-	rec = newClient(ts).post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
-	wantStatus(t, "reuse", rec, http.StatusUnprocessableEntity)
+	rec = NewClient(ts).Post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
+	WantStatus(t, "reuse", rec, http.StatusUnprocessableEntity)
 }
 
 func TestAcctLoginSMSExpired(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 5, 6, 1, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, withClock(t, clock))
-	w := newWorld(ts, 15)
-	p := w.person(t, "马兰")
-	c := newClient(ts)
-	c.get(t, "/login?tab=person&method=sms")
-	wantStatus(t, "send", c.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "action": {acctActionSendCode}}), http.StatusOK)
-	code := latestCode(t, ts, p.Mobile)
+	clock := &Clock{t: time.Date(2026, 5, 6, 1, 0, 0, 0, time.UTC)}
+	ts := NewTestServer(t, WithClock(t, clock))
+	w := NewWorld(ts, 15)
+	p := w.Person(t, "马兰")
+	c := NewClient(ts)
+	c.Get(t, "/login?tab=person&method=sms")
+	WantStatus(t, "send", c.Post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "action": {acctActionSendCode}}), http.StatusOK)
+	code := LatestCode(t, ts, p.Mobile)
 	clock.Advance(6 * time.Minute)
-	rec := c.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
-	wantStatus(t, "expired code", rec, http.StatusUnprocessableEntity)
-	if c.session() != "" {
+	rec := c.Post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}})
+	WantStatus(t, "expired code", rec, http.StatusUnprocessableEntity)
+	if c.Session() != "" {
 		t.Error("signed in with an expired code")
 	}
 }
@@ -364,7 +364,7 @@ func TestAcctLoginSMSExpired(t *testing.T) {
 func TestAcctLoginBusy(t *testing.T) {
 	hc := person.DefaultHashConfig()
 	hc.Time, hc.MaxConcurrent, hc.MaxWait = 8, 1, time.Millisecond
-	ts := newTestServer(t, func(s *services.Services) {
+	ts := NewTestServer(t, func(s *services.Services) {
 		h, err := person.NewHasher(hc)
 		if err != nil {
 			t.Fatal(err)
@@ -373,8 +373,8 @@ func TestAcctLoginBusy(t *testing.T) {
 		s.Persons = person.New(s.DB, h, s.Codes, s.Policy, s.Audit, s.Now)
 		s.Login = auth.NewLogin(s.Persons, s.Units, h, s.Audit, s.Now)
 	})
-	w := newWorld(ts, 16)
-	p := w.person(t, "韩梅梅")
+	w := NewWorld(ts, 16)
+	p := w.Person(t, "韩梅梅")
 	for attempt := 0; ; attempt++ {
 		// Another login holds the only hashing slot.
 		done := make(chan struct{})
@@ -383,7 +383,7 @@ func TestAcctLoginBusy(t *testing.T) {
 			_, _ = ts.Hasher.Hash(context.Background(), "Busy-Hash-2026")
 		}()
 		time.Sleep(10 * time.Millisecond)
-		rec := newClient(ts).post(t, "/login/person", url.Values{"login": {p.Mobile}, "password": {testPassword}})
+		rec := NewClient(ts).Post(t, "/login/person", url.Values{"login": {p.Mobile}, "password": {Password}})
 		<-done
 		if rec.Code == http.StatusServiceUnavailable {
 			if !strings.Contains(rec.Body.String(), acctMsgBusy) {
@@ -401,7 +401,7 @@ func TestAcctLoginBusy(t *testing.T) {
 // unit login with ended=grant (expired or not yet valid) or ended=withdrawn
 // (removed, replaced), and the page says which; nothing else shows a notice.
 func TestAcctLoginGrantEndedNotice(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	const lapsed, withdrawn = "您在该单位的授权已到期或尚未生效", "您在该单位的授权已被撤销（收回）"
 	for _, tc := range []struct {
 		target string

@@ -16,14 +16,14 @@ import (
 )
 
 func TestAcctMePage(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 21)
-	p := w.person(t, "欧阳修远")
-	c := newClient(ts)
-	signIn(t, c, auth.Subject{PersonID: p.ID})
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 21)
+	p := w.Person(t, "欧阳修远")
+	c := NewClient(ts)
+	SignIn(t, c, auth.Subject{PersonID: p.ID})
 
 	// No unit yet: the empty state points to 单位注册.
-	doc := c.page(t, "/me", http.StatusOK)
+	doc := c.Page(t, "/me", http.StatusOK)
 	checkPage(t, ts, "/me", doc)
 	facts := map[string]string{}
 	for _, d := range doc.All("dl.acct-facts > div") {
@@ -55,20 +55,20 @@ func TestAcctMePage(t *testing.T) {
 	}
 
 	// As legal rep of one unit and pending admin of another.
-	u, _ := w.unitWithRep(t, "示范市和光文化传媒有限公司", "曹雪")
-	u2, _ := w.unitWithRep(t, "示范市百川建设工程有限公司", "蒋勇")
+	u, _ := w.UnitWithRep(t, "示范市和光文化传媒有限公司", "曹雪")
+	u2, _ := w.UnitWithRep(t, "示范市百川建设工程有限公司", "蒋勇")
 	now := time.Now().UTC()
 	until := now.AddDate(1, 0, 0)
-	w.member(t, unit.Membership{UnitID: u.ID, PersonID: p.ID, Role: unit.RoleAgent, Status: unit.StatusActive,
+	w.Member(t, unit.Membership{UnitID: u.ID, PersonID: p.ID, Role: unit.RoleAgent, Status: unit.StatusActive,
 		ValidFrom: &now, ValidUntil: &until}, "Unit-Pass-2026")
-	w.member(t, unit.Membership{UnitID: u2.ID, PersonID: p.ID, Role: unit.RoleAdmin, Status: unit.StatusPending}, "Unit-Pass-2026")
-	doc = c.page(t, "/me", http.StatusOK)
+	w.Member(t, unit.Membership{UnitID: u2.ID, PersonID: p.ID, Role: unit.RoleAdmin, Status: unit.StatusPending}, "Unit-Pass-2026")
+	doc = c.Page(t, "/me", http.StatusOK)
 	checkPage(t, ts, "/me", doc)
 	rows := doc.All("table.acct-units tbody tr")
 	if len(rows) != 2 {
 		t.Fatalf("%d unit rows", len(rows))
 	}
-	byName := map[string]*htmlNode{}
+	byName := map[string]*HTMLNode{}
 	for _, r := range rows {
 		byName[r.Must(t, "th").TextContent()] = r
 	}
@@ -89,12 +89,12 @@ func TestAcctMePage(t *testing.T) {
 }
 
 func TestAcctHeaderInUnitSession(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 22)
-	u, rep := w.unitWithRep(t, "示范市星河电子有限公司", "许多")
-	c := newClient(ts)
-	signIn(t, c, auth.Subject{PersonID: rep.ID, UnitID: u.ID, Role: auth.RoleLegalRep})
-	doc := c.page(t, "/me", http.StatusOK)
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 22)
+	u, rep := w.UnitWithRep(t, "示范市星河电子有限公司", "许多")
+	c := NewClient(ts)
+	SignIn(t, c, auth.Subject{PersonID: rep.ID, UnitID: u.ID, Role: auth.RoleLegalRep})
+	doc := c.Page(t, "/me", http.StatusOK)
 	if doc.First(".account-links a[href='/unit/']") == nil {
 		t.Error("no 单位用户中心 link in a unit session")
 	}
@@ -109,16 +109,16 @@ func TestAcctHeaderInUnitSession(t *testing.T) {
 }
 
 func TestAcctLogout(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 23)
-	u, rep := w.unitWithRep(t, "示范市晨光食品有限公司", "于洋")
-	c := newClient(ts)
-	rec := c.post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.Mobile}, "password": {testPassword}})
-	wantRedirect(t, "login", rec, "/unit/")
-	token := c.session()
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 23)
+	u, rep := w.UnitWithRep(t, "示范市晨光食品有限公司", "于洋")
+	c := NewClient(ts)
+	rec := c.Post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.Mobile}, "password": {Password}})
+	WantRedirect(t, "login", rec, "/unit/")
+	token := c.Session()
 
-	wantRedirect(t, "logout", c.post(t, "/logout", url.Values{}), "/")
-	if c.session() != "" {
+	WantRedirect(t, "logout", c.Post(t, "/logout", url.Values{}), "/")
+	if c.Session() != "" {
 		t.Error("the session cookie was not cleared")
 	}
 	if _, err := ts.Sessions.Lookup(context.Background(), token); err == nil {
@@ -132,9 +132,9 @@ func TestAcctLogout(t *testing.T) {
 		t.Errorf("audit entry %+v", e)
 	}
 	// The old token, replayed, signs nobody in; logging out again is harmless.
-	c.cookies[ts.cookieName("hall_session")] = &http.Cookie{Name: ts.cookieName("hall_session"), Value: token}
-	wantRedirect(t, "GET /me with the old token", c.get(t, "/me"), "/login?tab=person&next=%2Fme")
-	wantRedirect(t, "logout again", c.post(t, "/logout", url.Values{}), "/")
+	c.Cookies[ts.cookieName("hall_session")] = &http.Cookie{Name: ts.cookieName("hall_session"), Value: token}
+	WantRedirect(t, "GET /me with the old token", c.Get(t, "/me"), "/login?tab=person&next=%2Fme")
+	WantRedirect(t, "logout again", c.Post(t, "/logout", url.Values{}), "/")
 	if entries, _, _ := ts.Audit.List(context.Background(), audit.Filter{Action: "logout"}); len(entries) != 1 {
 		t.Errorf("%d logout records", len(entries))
 	}

@@ -15,12 +15,12 @@ import (
 )
 
 func TestAcctOutbox(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 7, 1, 16, 30, 0, 0, time.UTC)} // 00:30 next day in Shanghai
-	ts := newTestServer(t, withClock(t, clock))
-	w := newWorld(ts, 41)
+	clock := &Clock{t: time.Date(2026, 7, 1, 16, 30, 0, 0, time.UTC)} // 00:30 next day in Shanghai
+	ts := NewTestServer(t, WithClock(t, clock))
+	w := NewWorld(ts, 41)
 	var mobiles []string
 	for i := range 25 {
-		m := w.mobile()
+		m := w.Mobile()
 		mobiles = append(mobiles, m)
 		if err := ts.DevOutbox.Send(context.Background(), sms.Message{Mobile: m, Text: fmt.Sprintf("【示范省人社】测试短信%d", i), Purpose: "login"}); err != nil {
 			t.Fatal(err)
@@ -58,7 +58,7 @@ func TestAcctOutbox(t *testing.T) {
 	r := httptest.NewRequest(http.MethodGet, "/dev/outbox?page=2", nil)
 	r.Header.Set("Accept", "application/json")
 	rec := ts.Do(t, r)
-	wantStatus(t, "JSON", rec, http.StatusOK)
+	WantStatus(t, "JSON", rec, http.StatusOK)
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Fatalf("Content-Type %q", ct)
 	}
@@ -100,7 +100,7 @@ func TestAcctOutbox(t *testing.T) {
 }
 
 func TestAcctOutboxEmptyAndProduction(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	doc := ts.GetHTML(t, "/dev/outbox", http.StatusOK)
 	if doc.First(".empty") == nil {
 		t.Error("no empty state")
@@ -111,7 +111,7 @@ func TestAcctOutboxEmptyAndProduction(t *testing.T) {
 		t.Errorf("empty JSON %s", body)
 	}
 
-	prod := newTestServer(t, func(s *services.Services) { s.DevOutbox = nil })
+	prod := NewTestServer(t, func(s *services.Services) { s.DevOutbox = nil })
 	prod.GetHTML(t, "/dev/outbox", http.StatusNotFound)
 	r = httptest.NewRequest(http.MethodGet, "/dev/outbox", nil)
 	r.Header.Set("Accept", "application/json")

@@ -114,9 +114,6 @@ func (s *Server) acctRegisterPost(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// acctMsgBusy is the answer when password hashing is saturated (person.ErrBusy).
-const acctMsgBusy = "系统繁忙，请稍后再试"
-
 // acctFormStatus is 422 when the form has messages, else 200.
 func acctFormStatus(f *form) int {
 	if f.OK() {

@@ -13,7 +13,7 @@ import (
 )
 
 func TestAcctRegisterPage(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	doc := ts.GetHTML(t, "/register", http.StatusOK)
 	checkPage(t, ts, "/register", doc)
 	if h1 := doc.Must(t, "h1").TextContent(); h1 != "用户注册" {
@@ -73,9 +73,9 @@ func TestAcctRegisterPage(t *testing.T) {
 // message is beside that field and nowhere else, what was typed stays (except
 // passwords), and nothing is stored.
 func TestAcctRegisterFieldErrors(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 1)
-	base := w.registerForm("林晓梅")
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 1)
+	base := w.RegisterForm("林晓梅")
 	badID := base.Get("id_number")
 	badID = badID[:17] + map[bool]string{true: "1", false: "2"}[badID[17] != '1']
 
@@ -96,16 +96,16 @@ func TestAcctRegisterFieldErrors(t *testing.T) {
 		{"short password", "password", "Ab1!", ""},
 		{"one class", "password", "abcdefghijk", ""},
 		{"no confirmation", "confirm", "", "请再次输入密码"},
-		{"different confirmation", "confirm", testPassword + "x", "两次输入的密码不一致"},
+		{"different confirmation", "confirm", Password + "x", "两次输入的密码不一致"},
 		{"no code", "sms_code", "", "请输入6位短信验证码"},
 		{"letters in code", "sms_code", "12ab56", "请输入6位短信验证码"},
 		{"agreement not ticked", "agreed", "", "请阅读并同意《个人用户注册协议》"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newClient(ts)
-			c.get(t, "/register")
-			form := cloneForm(base)
+			c := NewClient(ts)
+			c.Get(t, "/register")
+			form := CloneForm(base)
 			if tc.value == "" {
 				form.Del(tc.field)
 			} else {
@@ -114,10 +114,10 @@ func TestAcctRegisterFieldErrors(t *testing.T) {
 			if tc.field == "password" {
 				form.Set("confirm", tc.value)
 			}
-			rec := c.post(t, "/register", form)
-			wantStatus(t, "POST /register", rec, http.StatusUnprocessableEntity)
-			doc := parseHTML(t, rec.Body.String())
-			got := fieldError(t, doc, tc.field)
+			rec := c.Post(t, "/register", form)
+			WantStatus(t, "POST /register", rec, http.StatusUnprocessableEntity)
+			doc := ParseHTML(t, rec.Body.String())
+			got := FieldError(t, doc, tc.field)
 			if got == "" || (tc.want != "" && !strings.Contains(got, tc.want)) {
 				t.Errorf("message beside %s = %q, want %q", tc.field, got, tc.want)
 			}
@@ -125,7 +125,7 @@ func TestAcctRegisterFieldErrors(t *testing.T) {
 				if other == tc.field || (tc.field == "password" && other == "confirm") {
 					continue
 				}
-				if msg := fieldError(t, doc, other); msg != "" {
+				if msg := FieldError(t, doc, other); msg != "" {
 					t.Errorf("unexpected message beside %s: %q", other, msg)
 				}
 			}
@@ -140,7 +140,7 @@ func TestAcctRegisterFieldErrors(t *testing.T) {
 					t.Errorf("a password was echoed in %s", pw.AttrOr("name"))
 				}
 			}
-			if n := rowCount(t, ts, "persons"); n != 0 {
+			if n := RowCount(t, ts, "persons"); n != 0 {
 				t.Errorf("%d persons stored after a refused form", n)
 			}
 		})
@@ -148,18 +148,18 @@ func TestAcctRegisterFieldErrors(t *testing.T) {
 }
 
 func TestAcctRegisterSendCode(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 2)
-	c := newClient(ts)
-	c.get(t, "/register")
-	form := w.registerForm("周建国")
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 2)
+	c := NewClient(ts)
+	c.Get(t, "/register")
+	form := w.RegisterForm("周建国")
 	form.Set("action", acctActionSendCode)
 	form.Del("sms_code")
 	mobile := form.Get("mobile")
 
-	rec := c.post(t, "/register", form)
-	wantStatus(t, "send code", rec, http.StatusOK)
-	doc := parseHTML(t, rec.Body.String())
+	rec := c.Post(t, "/register", form)
+	WantStatus(t, "send code", rec, http.StatusOK)
+	doc := ParseHTML(t, rec.Body.String())
 	notice := doc.Must(t, ".acct-sms-notice").TextContent()
 	if want := "验证码已发送至" + ident.MaskMobile(mobile) + "，5分钟内有效"; notice != want {
 		t.Errorf("notice %q, want %q", notice, want)
@@ -181,50 +181,50 @@ func TestAcctRegisterSendCode(t *testing.T) {
 	}
 
 	// A second click within the minute: the wait beside the code field, nothing sent.
-	rec = c.post(t, "/register", form)
-	wantStatus(t, "send again", rec, http.StatusUnprocessableEntity)
-	doc = parseHTML(t, rec.Body.String())
-	if got := fieldError(t, doc, "sms_code"); !strings.Contains(got, "频繁") {
+	rec = c.Post(t, "/register", form)
+	WantStatus(t, "send again", rec, http.StatusUnprocessableEntity)
+	doc = ParseHTML(t, rec.Body.String())
+	if got := FieldError(t, doc, "sms_code"); !strings.Contains(got, "频繁") {
 		t.Errorf("resend message %q", got)
 	}
-	if n := rowCount(t, ts, "sms_outbox"); n != 1 {
+	if n := RowCount(t, ts, "sms_outbox"); n != 1 {
 		t.Errorf("%d messages after a refused resend", n)
 	}
 
 	// A malformed mobile: its message, nothing sent.
 	form.Set("mobile", "1381234")
-	rec = c.post(t, "/register", form)
-	wantStatus(t, "bad mobile", rec, http.StatusUnprocessableEntity)
-	if got := fieldError(t, parseHTML(t, rec.Body.String()), "mobile"); got == "" {
+	rec = c.Post(t, "/register", form)
+	WantStatus(t, "bad mobile", rec, http.StatusUnprocessableEntity)
+	if got := FieldError(t, ParseHTML(t, rec.Body.String()), "mobile"); got == "" {
 		t.Error("no message beside a malformed mobile")
 	}
-	if n := rowCount(t, ts, "sms_outbox"); n != 1 {
+	if n := RowCount(t, ts, "sms_outbox"); n != 1 {
 		t.Errorf("%d messages after a malformed mobile", n)
 	}
 }
 
 // acctRegister sends a code, reads it from the outbox and registers; it returns the
 // response of 注册.
-func acctRegister(t *testing.T, ts *testServer, c *client, form url.Values) *httptest.ResponseRecorder {
+func acctRegister(t *testing.T, ts *TestServer, c *Client, form url.Values) *httptest.ResponseRecorder {
 	t.Helper()
-	send := cloneForm(form)
+	send := CloneForm(form)
 	send.Set("action", acctActionSendCode)
-	wantStatus(t, "send code", c.post(t, "/register", send), http.StatusOK)
-	form.Set("sms_code", latestCode(t, ts, form.Get("mobile")))
-	return c.post(t, "/register", form)
+	WantStatus(t, "send code", c.Post(t, "/register", send), http.StatusOK)
+	form.Set("sms_code", LatestCode(t, ts, form.Get("mobile")))
+	return c.Post(t, "/register", form)
 }
 
 func TestAcctRegisterSuccess(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 3)
-	c := newClient(ts)
-	c.get(t, "/register")
-	form := w.registerForm("欧阳娜娜")
-	wantRedirect(t, "注册", acctRegister(t, ts, c, form), "/me?notice=registered")
-	if c.session() == "" {
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 3)
+	c := NewClient(ts)
+	c.Get(t, "/register")
+	form := w.RegisterForm("欧阳娜娜")
+	WantRedirect(t, "注册", acctRegister(t, ts, c, form), "/me?notice=registered")
+	if c.Session() == "" {
 		t.Fatal("no session after registering")
 	}
-	doc := c.page(t, "/me?notice=registered", http.StatusOK)
+	doc := c.Page(t, "/me?notice=registered", http.StatusOK)
 	if !strings.Contains(doc.Must(t, ".alert-success").TextContent(), "注册成功") {
 		t.Error("no 注册成功 notice")
 	}
@@ -240,9 +240,9 @@ func TestAcctRegisterSuccess(t *testing.T) {
 }
 
 func TestAcctRegisterTaken(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 4)
-	existing := w.person(t, "张三丰")
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 4)
+	existing := w.Person(t, "张三丰")
 
 	cases := []struct {
 		name, field, value, want, appeal string
@@ -252,20 +252,20 @@ func TestAcctRegisterTaken(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newClient(ts)
-			c.get(t, "/register")
-			form := w.registerForm("李四")
+			c := NewClient(ts)
+			c.Get(t, "/register")
+			form := w.RegisterForm("李四")
 			form.Set(tc.field, tc.value)
 			rec := acctRegister(t, ts, c, form)
-			wantStatus(t, "注册", rec, http.StatusUnprocessableEntity)
-			doc := parseHTML(t, rec.Body.String())
-			if got := fieldError(t, doc, tc.field); got != tc.want {
+			WantStatus(t, "注册", rec, http.StatusUnprocessableEntity)
+			doc := ParseHTML(t, rec.Body.String())
+			if got := FieldError(t, doc, tc.field); got != tc.want {
 				t.Errorf("message %q, want %q", got, tc.want)
 			}
 			if doc.First("a[href='"+tc.appeal+"']") == nil {
 				t.Errorf("no link to %s", tc.appeal)
 			}
-			if n := rowCount(t, ts, "persons"); n != 1 {
+			if n := RowCount(t, ts, "persons"); n != 1 {
 				t.Errorf("%d persons", n)
 			}
 		})
@@ -275,44 +275,44 @@ func TestAcctRegisterTaken(t *testing.T) {
 // TestAcctRegisterCodeRefused: an expired code and a code used once already are
 // refused beside the code field.
 func TestAcctRegisterCodeRefused(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, withClock(t, clock))
-	w := newWorld(ts, 5)
+	clock := &Clock{t: time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC)}
+	ts := NewTestServer(t, WithClock(t, clock))
+	w := NewWorld(ts, 5)
 
 	t.Run("expired", func(t *testing.T) {
-		c := newClient(ts)
-		c.get(t, "/register")
-		form := w.registerForm("王芳")
-		send := cloneForm(form)
+		c := NewClient(ts)
+		c.Get(t, "/register")
+		form := w.RegisterForm("王芳")
+		send := CloneForm(form)
 		send.Set("action", acctActionSendCode)
-		wantStatus(t, "send", c.post(t, "/register", send), http.StatusOK)
-		form.Set("sms_code", latestCode(t, ts, form.Get("mobile")))
+		WantStatus(t, "send", c.Post(t, "/register", send), http.StatusOK)
+		form.Set("sms_code", LatestCode(t, ts, form.Get("mobile")))
 		clock.Advance(5*time.Minute + time.Second)
-		rec := c.post(t, "/register", form)
-		wantStatus(t, "注册", rec, http.StatusUnprocessableEntity)
-		if got := fieldError(t, parseHTML(t, rec.Body.String()), "sms_code"); !strings.Contains(got, "过期") {
+		rec := c.Post(t, "/register", form)
+		WantStatus(t, "注册", rec, http.StatusUnprocessableEntity)
+		if got := FieldError(t, ParseHTML(t, rec.Body.String()), "sms_code"); !strings.Contains(got, "过期") {
 			t.Errorf("message %q", got)
 		}
-		if n := rowCount(t, ts, "persons"); n != 0 {
+		if n := RowCount(t, ts, "persons"); n != 0 {
 			t.Errorf("%d persons", n)
 		}
 	})
 
 	t.Run("used", func(t *testing.T) {
-		c := newClient(ts)
-		c.get(t, "/register")
-		form := w.registerForm("赵敏")
-		wantStatus(t, "first 注册", acctRegister(t, ts, c, form), http.StatusSeeOther)
+		c := NewClient(ts)
+		c.Get(t, "/register")
+		form := w.RegisterForm("赵敏")
+		WantStatus(t, "first 注册", acctRegister(t, ts, c, form), http.StatusSeeOther)
 		// The same code again, for another ID number on the same mobile: the code is
 		// refused before anything says that the mobile is taken.
-		form.Set("id_number", w.idNumber())
-		rec := c.post(t, "/register", form)
-		wantStatus(t, "second 注册", rec, http.StatusUnprocessableEntity)
-		doc := parseHTML(t, rec.Body.String())
-		if got := fieldError(t, doc, "sms_code"); got == "" {
+		form.Set("id_number", w.IDNumber())
+		rec := c.Post(t, "/register", form)
+		WantStatus(t, "second 注册", rec, http.StatusUnprocessableEntity)
+		doc := ParseHTML(t, rec.Body.String())
+		if got := FieldError(t, doc, "sms_code"); got == "" {
 			t.Error("a used code was not refused")
 		}
-		if got := fieldError(t, doc, "mobile"); got != "" {
+		if got := FieldError(t, doc, "mobile"); got != "" {
 			t.Errorf("a used code revealed %q", got)
 		}
 	})

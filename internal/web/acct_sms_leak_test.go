@@ -29,23 +29,23 @@ var acctTokens = regexp.MustCompile(`((?:name="(?:csrf|_csrf|csrf_token|captcha_
 // that follows meets the same resend window for both. Only the registered mobile is
 // texted.
 func TestAcctLoginCodeSameForUnknown(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 5, 8, 1, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, withClock(t, clock))
-	w := newWorld(ts, 91)
-	known := w.person(t, "冯晓岚").Mobile
-	unknown := w.mobile()
+	clock := &Clock{t: time.Date(2026, 5, 8, 1, 0, 0, 0, time.UTC)}
+	ts := NewTestServer(t, WithClock(t, clock))
+	w := NewWorld(ts, 91)
+	known := w.Person(t, "冯晓岚").Mobile
+	unknown := w.Mobile()
 
 	type answer struct {
 		code int
 		body string
 	}
 	series := func(mobile, remote string) []answer {
-		c := newClient(ts)
-		c.remote = remote
-		c.get(t, "/login?tab=person&method=sms")
+		c := NewClient(ts)
+		c.Remote = remote
+		c.Get(t, "/login?tab=person&method=sms")
 		var out []answer
 		post := func(target string) {
-			rec := c.post(t, target, url.Values{"mobile": {mobile}, "action": {acctActionSendCode}})
+			rec := c.Post(t, target, url.Values{"mobile": {mobile}, "action": {acctActionSendCode}})
 			out = append(out, answer{rec.Code, acctSameBody(rec.Body.String(), mobile)})
 		}
 		start := clock.Now()
@@ -68,15 +68,15 @@ func TestAcctLoginCodeSameForUnknown(t *testing.T) {
 	}
 	// What the answers say: the code went out if the mobile is registered, the
 	// countdown runs from the first send, and the registration send must wait.
-	doc := parseHTML(t, got[0].body)
+	doc := ParseHTML(t, got[0].body)
 	if n := doc.First(".acct-sms-notice"); n == nil || n.TextContent() != "如该手机号已注册，验证码已发送至{masked}，5分钟内有效" {
 		t.Errorf("first send notice: %v", n)
 	}
-	if b := parseHTML(t, got[1].body).Must(t, `button[value="send-code"]`); b.AttrOr("data-sms-wait") != "40" {
+	if b := ParseHTML(t, got[1].body).Must(t, `button[value="send-code"]`); b.AttrOr("data-sms-wait") != "40" {
 		t.Errorf("second send countdown %q, want 40", b.AttrOr("data-sms-wait"))
 	}
-	if got[2].code != http.StatusUnprocessableEntity || !strings.Contains(fieldError(t, parseHTML(t, got[2].body), acctFieldSMSCode), "30秒后再试") {
-		t.Errorf("registration send after a login send: %d %q", got[2].code, fieldError(t, parseHTML(t, got[2].body), acctFieldSMSCode))
+	if got[2].code != http.StatusUnprocessableEntity || !strings.Contains(FieldError(t, ParseHTML(t, got[2].body), acctFieldSMSCode), "30秒后再试") {
+		t.Errorf("registration send after a login send: %d %q", got[2].code, FieldError(t, ParseHTML(t, got[2].body), acctFieldSMSCode))
 	}
 	if n := acsOutboxCount(t, ts, known); n != 1 {
 		t.Errorf("registered mobile texted %d times, want 1", n)

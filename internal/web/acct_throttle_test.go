@@ -26,10 +26,10 @@ import (
 
 // solveCaptcha draws a login puzzle in c's browser, solves it like a hand would
 // (the answer read from the database) and returns the pass token.
-func solveCaptcha(t *testing.T, ts *testServer, c *client, seed uint64) string {
+func solveCaptcha(t *testing.T, ts *TestServer, c *Client, seed uint64) string {
 	t.Helper()
-	rec := c.get(t, "/captcha/new?purpose=login")
-	wantStatus(t, "GET /captcha/new", rec, http.StatusOK)
+	rec := c.Get(t, "/captcha/new?purpose=login")
+	WantStatus(t, "GET /captcha/new", rec, http.StatusOK)
 	if ct := rec.Header().Get("Content-Type"); ct != "application/json; charset=utf-8" || rec.Header().Get("Cache-Control") != "no-store" {
 		t.Fatalf("captcha/new headers: %q %q", ct, rec.Header().Get("Cache-Control"))
 	}
@@ -43,8 +43,8 @@ func solveCaptcha(t *testing.T, ts *testServer, c *client, seed uint64) string {
 	if err != nil {
 		t.Fatalf("solution: %v", err)
 	}
-	rec = c.send(t, verifyRequest(t, ch.ID, captchatest.HumanDrag(float64(x), seed)))
-	wantStatus(t, "POST /captcha/verify", rec, http.StatusOK)
+	rec = c.Send(t, verifyRequest(t, ch.ID, captchatest.HumanDrag(float64(x), seed)))
+	WantStatus(t, "POST /captcha/verify", rec, http.StatusOK)
 	var res struct {
 		OK      bool   `json:"ok"`
 		Token   string `json:"token"`
@@ -99,15 +99,15 @@ type loginAnswer struct {
 // pauseRe is the pause message (gate-pause), with its time and minutes.
 var pauseRe = regexp.MustCompile(`^登录尝试已暂停：连续多次验证未通过，为保护账户安全，请于北京时间 (\d{2}:\d{2}|\d{1,2}月\d{1,2}日 \d{2}:\d{2}) 后再试（约 (\d+) 分钟）。忘记密码？可通过找回密码重新设置。$`)
 
-func postLogin(t *testing.T, c *client, target string, form url.Values) loginAnswer {
+func postLogin(t *testing.T, c *Client, target string, form url.Values) loginAnswer {
 	t.Helper()
-	rec := c.post(t, target, form)
+	rec := c.Post(t, target, form)
 	a := loginAnswer{Code: rec.Code, Location: rec.Header().Get("Location")}
 	if a.Location != "" {
 		return a
 	}
-	doc := parseHTML(t, rec.Body.String())
-	a.Top = topError(doc)
+	doc := ParseHTML(t, rec.Body.String())
+	a.Top = TopError(doc)
 	if n := doc.First(".gate-pause"); n != nil {
 		m := pauseRe.FindStringSubmatch(n.TextContent())
 		if m == nil {
@@ -124,7 +124,7 @@ func postLogin(t *testing.T, c *client, target string, form url.Values) loginAns
 			t.Errorf("captcha widget attributes: %q %q", w.AttrOr("data-captcha-new"), w.AttrOr("data-captcha-field"))
 		}
 		hasScript := false
-		doc.Walk(func(n *htmlNode) {
+		doc.Walk(func(n *HTMLNode) {
 			if src, ok := n.Attr("src"); ok && bytes.Contains([]byte(src), []byte("slider-captcha")) {
 				hasScript = true
 			}
@@ -140,7 +140,7 @@ func postLogin(t *testing.T, c *client, target string, form url.Values) loginAns
 }
 
 func withToken(f url.Values, token string) url.Values {
-	g := cloneForm(f)
+	g := CloneForm(f)
 	g.Set(captcha.FormField, token)
 	return g
 }
@@ -148,9 +148,9 @@ func withToken(f url.Values, token string) url.Values {
 // pauseText is the pause message's text on a page.
 func pauseText(t *testing.T, rec *httptest.ResponseRecorder) string {
 	t.Helper()
-	n := parseHTML(t, rec.Body.String()).First(".gate-pause")
+	n := ParseHTML(t, rec.Body.String()).First(".gate-pause")
 	if n == nil {
-		t.Fatalf("no pause on the page: %s", shortBody(rec.Body.String()))
+		t.Fatalf("no pause on the page: %s", ShortBody(rec.Body.String()))
 	}
 	return n.TextContent()
 }
@@ -181,15 +181,15 @@ func wantAnswer(t *testing.T, what string, got, want loginAnswer) {
 }
 
 func TestAcctLoginThrottleCaptchaAndLock(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 5, 6, 1, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, withClock(t, clock))
-	w := newWorld(ts, 31)
-	p := w.person(t, "郑爽")
-	right := url.Values{"login": {p.IDNumber}, "password": {testPassword}}
+	clock := &Clock{t: time.Date(2026, 5, 6, 1, 0, 0, 0, time.UTC)}
+	ts := NewTestServer(t, WithClock(t, clock))
+	w := NewWorld(ts, 31)
+	p := w.Person(t, "郑爽")
+	right := url.Values{"login": {p.IDNumber}, "password": {Password}}
 	wrong := url.Values{"login": {p.IDNumber}, "password": {"Wrong-Password-1"}}
 
-	c := newClient(ts)
-	if doc := c.page(t, "/login?tab=person", http.StatusOK); doc.First(".slider-captcha") != nil {
+	c := NewClient(ts)
+	if doc := c.Page(t, "/login?tab=person", http.StatusOK); doc.First(".slider-captcha") != nil {
 		t.Error("captcha on a fresh login page")
 	}
 	wantAnswer(t, "wrong 1", postLogin(t, c, "/login/person", wrong), wrongLogin)
@@ -197,11 +197,11 @@ func TestAcctLoginThrottleCaptchaAndLock(t *testing.T) {
 	wantAnswer(t, "wrong 3", postLogin(t, c, "/login/person", wrong), wrongCaptcha)
 	// The 4th attempt needs the captcha, even with the right password.
 	wantAnswer(t, "right without captcha", postLogin(t, c, "/login/person", right), captchaWanted)
-	if c.session() != "" {
+	if c.Session() != "" {
 		t.Fatal("signed in without the captcha")
 	}
 	// A token from another browser does not count.
-	foreign := solveCaptcha(t, ts, newClient(ts), 1)
+	foreign := solveCaptcha(t, ts, NewClient(ts), 1)
 	wantAnswer(t, "foreign token", postLogin(t, c, "/login/person", withToken(right, foreign)),
 		loginAnswer{Code: http.StatusUnprocessableEntity, Captcha: true, CaptchaMsg: captcha.FormMessage(captcha.ErrNotFound)})
 	// Solved: the login proceeds.
@@ -209,8 +209,8 @@ func TestAcctLoginThrottleCaptchaAndLock(t *testing.T) {
 	wantAnswer(t, "right with captcha", got, loginAnswer{Code: http.StatusSeeOther, Location: "/me"})
 
 	// A success forgot the failures; five failures lock the account for 10 minutes.
-	c = newClient(ts)
-	c.remote = "203.0.113.9:5000"
+	c = NewClient(ts)
+	c.Remote = "203.0.113.9:5000"
 	for i := 1; i <= 3; i++ {
 		postLogin(t, c, "/login/person", wrong)
 	}
@@ -219,20 +219,20 @@ func TestAcctLoginThrottleCaptchaAndLock(t *testing.T) {
 	// said "账号或密码错误" forever before, even for the right password).
 	wantAnswer(t, "wrong 5", postLogin(t, c, "/login/person", withToken(wrong, solveCaptcha(t, ts, c, 4))), paused)
 	// The clock is 09:00 in Beijing: the pause ends at 09:10.
-	rec := c.post(t, "/login/person", withToken(right, solveCaptcha(t, ts, c, 5)))
-	wantStatus(t, "right while paused", rec, http.StatusUnprocessableEntity)
+	rec := c.Post(t, "/login/person", withToken(right, solveCaptcha(t, ts, c, 5)))
+	WantStatus(t, "right while paused", rec, http.StatusUnprocessableEntity)
 	if got, want := pauseText(t, rec), "登录尝试已暂停：连续多次验证未通过，为保护账户安全，请于北京时间 09:10 后再试（约 10 分钟）。忘记密码？可通过找回密码重新设置。"; got != want {
 		t.Errorf("pause message %q, want %q", got, want)
 	}
 	wantAnswer(t, "right while locked, another browser and address", func() loginAnswer {
-		o := newClient(ts)
-		o.remote = "192.0.2.44:1000"
+		o := NewClient(ts)
+		o.Remote = "192.0.2.44:1000"
 		return postLogin(t, o, "/login/person", withToken(right, solveCaptcha(t, ts, o, 6)))
 	}(), paused)
 	// The mobile names the same account: it is paused too.
-	wantAnswer(t, "right with the mobile while locked", postLogin(t, c, "/login/person", url.Values{"login": {p.Mobile}, "password": {testPassword}}), paused)
+	wantAnswer(t, "right with the mobile while locked", postLogin(t, c, "/login/person", url.Values{"login": {p.Mobile}, "password": {Password}}), paused)
 	wantAnswer(t, "wrong while locked", postLogin(t, c, "/login/person", withToken(wrong, solveCaptcha(t, ts, c, 7))), paused)
-	if c.session() != "" {
+	if c.Session() != "" {
 		t.Fatal("signed in while locked")
 	}
 	clock.Advance(9 * time.Minute)
@@ -246,14 +246,14 @@ func TestAcctLoginThrottleCaptchaAndLock(t *testing.T) {
 // TestAcctLoginThrottleSameForUnknown: an unknown account goes through the same
 // answers as a known one with wrong passwords, and a locked one as a wrong one.
 func TestAcctLoginThrottleSameForUnknown(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 32)
-	u, rep := w.unitWithRep(t, "示范市青禾食品有限公司", "秦岚")
-	p := w.person(t, "邓超")
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 32)
+	u, rep := w.UnitWithRep(t, "示范市青禾食品有限公司", "秦岚")
+	p := w.Person(t, "邓超")
 
 	series := func(t *testing.T, remote, target string, form url.Values) []loginAnswer {
-		c := newClient(ts)
-		c.remote = remote
+		c := NewClient(ts)
+		c.Remote = remote
 		var out []loginAnswer
 		for i := 0; i < 3; i++ {
 			out = append(out, postLogin(t, c, target, form))
@@ -262,7 +262,7 @@ func TestAcctLoginThrottleSameForUnknown(t *testing.T) {
 		for i := 0; i < 3; i++ {                         // 4th, 5th, then locked
 			out = append(out, postLogin(t, c, target, withToken(form, solveCaptcha(t, ts, c, uint64(10+i)))))
 		}
-		if c.session() != "" {
+		if c.Session() != "" {
 			t.Fatalf("%s signed in", target)
 		}
 		return out
@@ -273,9 +273,9 @@ func TestAcctLoginThrottleSameForUnknown(t *testing.T) {
 		form         url.Values
 	}{
 		{"person wrong password", "/login/person", url.Values{"login": {p.Mobile}, "password": {"Wrong-Password-1"}}},
-		{"person unknown", "/login/person", url.Values{"login": {w.idNumber()}, "password": {testPassword}}},
+		{"person unknown", "/login/person", url.Values{"login": {w.IDNumber()}, "password": {Password}}},
 		{"unit wrong password", "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {"Wrong-Password-1"}}},
-		{"unit unknown", "/login/unit", url.Values{"account": {u.USCC}, "login": {w.idNumber()}, "password": {testPassword}}},
+		{"unit unknown", "/login/unit", url.Values{"account": {u.USCC}, "login": {w.IDNumber()}, "password": {Password}}},
 	}
 	for i, tc := range cases {
 		got := series(t, "192.0.2."+string(rune('1'+i))+":4000", tc.target, tc.form)
@@ -285,29 +285,29 @@ func TestAcctLoginThrottleSameForUnknown(t *testing.T) {
 	}
 	// The legal rep's unit login is paused with the right password too, and with
 	// the unit number and the mobile.
-	c := newClient(ts)
-	c.remote = "192.0.2.200:4000"
-	right := url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {testPassword}}
+	c := NewClient(ts)
+	c.Remote = "192.0.2.200:4000"
+	right := url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {Password}}
 	wantAnswer(t, "unit right while locked", postLogin(t, c, "/login/unit", withToken(right, solveCaptcha(t, ts, c, 20))), paused)
 	wantAnswer(t, "unit number and mobile while locked", postLogin(t, c, "/login/unit",
-		url.Values{"account": {u.UnitNumber}, "login": {rep.Mobile}, "password": {testPassword}}), paused)
+		url.Values{"account": {u.UnitNumber}, "login": {rep.Mobile}, "password": {Password}}), paused)
 	// Issue 9: the legal rep's unit login checks their personal password, so it
 	// counts on the person: the personal login is paused too (it was counted apart
 	// before, under "unit account/login").
-	wantAnswer(t, "person login paused", postLogin(t, c, "/login/person", url.Values{"login": {rep.IDNumber}, "password": {testPassword}}), paused)
+	wantAnswer(t, "person login paused", postLogin(t, c, "/login/person", url.Values{"login": {rep.IDNumber}, "password": {Password}}), paused)
 }
 
 // TestAcctLoginThrottleParallel: however many guesses arrive at once, at most five
 // per account reach the password check (each counted in the audit log).
 func TestAcctLoginThrottleParallel(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 33)
-	p := w.person(t, "欧阳娜")
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 33)
+	p := w.Person(t, "欧阳娜")
 	const n = 20
-	clients := make([]*client, n)
+	clients := make([]*Client, n)
 	forms := make([]url.Values, n)
 	for i := range clients {
-		clients[i] = newClient(ts)
+		clients[i] = NewClient(ts)
 		forms[i] = withToken(url.Values{"login": {p.IDNumber}, "password": {"Wrong-Password-1"}}, solveCaptcha(t, ts, clients[i], uint64(100+i)))
 	}
 	codes := make([]int, n)
@@ -318,7 +318,7 @@ func TestAcctLoginThrottleParallel(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			codes[i] = clients[i].post(t, "/login/person", forms[i]).Code
+			codes[i] = clients[i].Post(t, "/login/person", forms[i]).Code
 		}()
 	}
 	close(start)
@@ -342,8 +342,8 @@ func TestAcctLoginThrottleParallel(t *testing.T) {
 		t.Fatalf("%d of %d parallel guesses reached the password check, want 1–5", checked, n)
 	}
 	// And the account is locked now: the right password answers as a wrong one.
-	c := newClient(ts)
-	got := postLogin(t, c, "/login/person", withToken(url.Values{"login": {p.IDNumber}, "password": {testPassword}}, solveCaptcha(t, ts, c, 200)))
+	c := NewClient(ts)
+	got := postLogin(t, c, "/login/person", withToken(url.Values{"login": {p.IDNumber}, "password": {Password}}, solveCaptcha(t, ts, c, 200)))
 	if checked == 5 {
 		wantAnswer(t, "right after 5 parallel failures", got, paused)
 	}

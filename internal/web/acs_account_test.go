@@ -22,24 +22,24 @@ const acsNewPassword = "Acs-Changed-2026"
 
 // acsFixture: a legal rep of a unit, and an admin of it with a unit password.
 type acsFixture struct {
-	w            *world
+	w            *World
 	u            unit.Unit
 	rep, admin   person.Person
 	adminUnitPwd string
 }
 
-func acsNewFixture(t *testing.T, ts *testServer, seed uint64) acsFixture {
+func acsNewFixture(t *testing.T, ts *TestServer, seed uint64) acsFixture {
 	t.Helper()
-	w := newWorld(ts, seed)
+	w := NewWorld(ts, seed)
 	f := acsFixture{w: w, adminUnitPwd: "Acs-Unit-Pass-7"}
-	f.u, f.rep = w.unitWithRep(t, "示范安盛物流有限公司", "罗青岚")
-	f.admin = w.person(t, "苏明远")
-	w.member(t, unit.Membership{UnitID: f.u.ID, PersonID: f.admin.ID, Role: unit.RoleAdmin, Status: unit.StatusActive}, f.adminUnitPwd)
+	f.u, f.rep = w.UnitWithRep(t, "示范安盛物流有限公司", "罗青岚")
+	f.admin = w.Person(t, "苏明远")
+	w.Member(t, unit.Membership{UnitID: f.u.ID, PersonID: f.admin.ID, Role: unit.RoleAdmin, Status: unit.StatusActive}, f.adminUnitPwd)
 	return f
 }
 
 // acsLive reports whether the session token still signs in.
-func acsLive(t *testing.T, ts *testServer, token string) bool {
+func acsLive(t *testing.T, ts *TestServer, token string) bool {
 	t.Helper()
 	_, err := ts.Sessions.Lookup(context.Background(), token)
 	if err != nil && !errors.Is(err, auth.ErrNoSession) {
@@ -53,12 +53,12 @@ func acsPasswordForm(current, newPassword, confirm string) url.Values {
 }
 
 func TestAcsUnitAccountPage(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	f := acsNewFixture(t, ts, 71)
 
-	c := newClient(ts)
-	signIn(t, c, unitSubject(f.rep, f.u, unit.RoleLegalRep))
-	doc := c.page(t, "/unit/account", http.StatusOK)
+	c := NewClient(ts)
+	SignIn(t, c, UnitSubject(f.rep, f.u, unit.RoleLegalRep))
+	doc := c.Page(t, "/unit/account", http.StatusOK)
 	checkPage(t, ts, "/unit/account", doc)
 	main := doc.Must(t, ".uc-main").TextContent()
 	for _, want := range []string{"账户信息", f.rep.MaskedID(), f.rep.MaskedMobile(), "法定代表人", f.u.Name, "个人账户密码", "修改密码", "修改手机号"} {
@@ -75,22 +75,22 @@ func TestAcsUnitAccountPage(t *testing.T) {
 		t.Error("the 收件地址 tab is not built yet")
 	}
 
-	a := newClient(ts)
-	signIn(t, a, unitSubject(f.admin, f.u, unit.RoleAdmin))
-	if main := a.page(t, "/unit/account", http.StatusOK).Must(t, ".uc-main").TextContent(); !strings.Contains(main, "管理员") || !strings.Contains(main, "经办密码") {
+	a := NewClient(ts)
+	SignIn(t, a, UnitSubject(f.admin, f.u, unit.RoleAdmin))
+	if main := a.Page(t, "/unit/account", http.StatusOK).Must(t, ".uc-main").TextContent(); !strings.Contains(main, "管理员") || !strings.Contains(main, "经办密码") {
 		t.Errorf("admin's account page: %q", main)
 	}
 
 	// Guards: anonymous to the unit login, a personal session to the unit chooser.
-	anon := newClient(ts)
+	anon := NewClient(ts)
 	for _, path := range []string{"/unit/account", "/unit/account/password", "/unit/account/mobile"} {
-		wantRedirect(t, "anonymous "+path, anon.get(t, path), "/login?tab=unit&next="+url.QueryEscape(path))
+		WantRedirect(t, "anonymous "+path, anon.Get(t, path), "/login?tab=unit&next="+url.QueryEscape(path))
 	}
-	wantRedirect(t, "anonymous /me/password", anon.get(t, "/me/password"), "/login?tab=person&next="+url.QueryEscape("/me/password"))
-	p := newClient(ts)
-	signIn(t, p, auth.Subject{PersonID: f.rep.ID})
-	wantRedirect(t, "personal session", p.get(t, "/unit/account"), "/unit/choose")
-	wantRedirect(t, "anonymous POST", anon.post(t, "/unit/account/password", acsPasswordForm(testPassword, acsNewPassword, acsNewPassword)),
+	WantRedirect(t, "anonymous /me/password", anon.Get(t, "/me/password"), "/login?tab=person&next="+url.QueryEscape("/me/password"))
+	p := NewClient(ts)
+	SignIn(t, p, auth.Subject{PersonID: f.rep.ID})
+	WantRedirect(t, "personal session", p.Get(t, "/unit/account"), "/unit/choose")
+	WantRedirect(t, "anonymous POST", anon.Post(t, "/unit/account/password", acsPasswordForm(Password, acsNewPassword, acsNewPassword)),
 		"/login?tab=unit&next="+url.QueryEscape("/unit/account/password"))
 }
 
@@ -98,20 +98,20 @@ func TestAcsUnitAccountPage(t *testing.T) {
 // a refusal says what is wrong beside the field; the change ends every other session
 // of the person and keeps this browser signed in with a new token.
 func TestAcsPasswordPersonal(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	f := acsNewFixture(t, ts, 72)
-	c := newClient(ts)
-	signIn(t, c, auth.Subject{PersonID: f.rep.ID})
-	other := newClient(ts)
-	signIn(t, other, auth.Subject{PersonID: f.rep.ID})
-	inUnit := newClient(ts)
-	signIn(t, inUnit, unitSubject(f.rep, f.u, unit.RoleLegalRep))
+	c := NewClient(ts)
+	SignIn(t, c, auth.Subject{PersonID: f.rep.ID})
+	other := NewClient(ts)
+	SignIn(t, other, auth.Subject{PersonID: f.rep.ID})
+	inUnit := NewClient(ts)
+	SignIn(t, inUnit, UnitSubject(f.rep, f.u, unit.RoleLegalRep))
 
-	doc := c.page(t, "/me", http.StatusOK)
+	doc := c.Page(t, "/me", http.StatusOK)
 	if doc.First(`a[href="/me/password"]`) == nil || doc.First(`a[href="/me/mobile"]`) == nil {
 		t.Fatal("the personal center does not link to 修改密码 and 修改手机号")
 	}
-	doc = c.page(t, "/me/password", http.StatusOK)
+	doc = c.Page(t, "/me/password", http.StatusOK)
 	checkPage(t, ts, "/me/password", doc)
 
 	cases := []struct {
@@ -122,15 +122,15 @@ func TestAcsPasswordPersonal(t *testing.T) {
 	}{
 		{"wrong current", acsPasswordForm("Wrong-Pass-123", acsNewPassword, acsNewPassword), person.FieldCurrentPassword, person.MsgCurrentWrong},
 		{"no current", acsPasswordForm("", acsNewPassword, acsNewPassword), person.FieldCurrentPassword, "请输入当前密码"},
-		{"confirm differs", acsPasswordForm(testPassword, acsNewPassword, acsNewPassword+"x"), person.FieldConfirm, "两次输入的新密码不一致"},
-		{"weak", acsPasswordForm(testPassword, "abcdefgh", "abcdefgh"), person.FieldNewPassword, "密码"},
-		{"same", acsPasswordForm(testPassword, testPassword, testPassword), person.FieldNewPassword, "不能与当前密码相同"},
-		{"contains the mobile", acsPasswordForm(testPassword, "Ab!"+f.rep.Mobile, "Ab!"+f.rep.Mobile), person.FieldNewPassword, "手机号码"},
+		{"confirm differs", acsPasswordForm(Password, acsNewPassword, acsNewPassword+"x"), person.FieldConfirm, "两次输入的新密码不一致"},
+		{"weak", acsPasswordForm(Password, "abcdefgh", "abcdefgh"), person.FieldNewPassword, "密码"},
+		{"same", acsPasswordForm(Password, Password, Password), person.FieldNewPassword, "不能与当前密码相同"},
+		{"contains the mobile", acsPasswordForm(Password, "Ab!"+f.rep.Mobile, "Ab!"+f.rep.Mobile), person.FieldNewPassword, "手机号码"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			doc := parsed(t, c.post(t, "/me/password", tc.form), http.StatusUnprocessableEntity)
-			if got := fieldError(t, doc, tc.field); !strings.Contains(got, tc.msg) {
+			doc := Parsed(t, c.Post(t, "/me/password", tc.form), http.StatusUnprocessableEntity)
+			if got := FieldError(t, doc, tc.field); !strings.Contains(got, tc.msg) {
 				t.Errorf("message beside %s: %q, want %q", tc.field, got, tc.msg)
 			}
 			for _, n := range doc.All("input[type=password]") {
@@ -140,31 +140,31 @@ func TestAcsPasswordPersonal(t *testing.T) {
 			}
 		})
 	}
-	if !acsLive(t, ts, other.session()) || !acsLive(t, ts, c.session()) {
+	if !acsLive(t, ts, other.Session()) || !acsLive(t, ts, c.Session()) {
 		t.Fatal("a refused change ended sessions")
 	}
 	if n := acsSMSNotices(t, ts, f.rep.Mobile); len(n) != 0 {
 		t.Errorf("refused changes sent notices: %q", n)
 	}
 
-	before := c.session()
-	rec := c.post(t, "/me/password", acsPasswordForm(testPassword, acsNewPassword, acsNewPassword))
-	wantRedirect(t, "change", rec, "/me?notice=password")
-	nc := sessionCookie(ts, rec)
+	before := c.Session()
+	rec := c.Post(t, "/me/password", acsPasswordForm(Password, acsNewPassword, acsNewPassword))
+	WantRedirect(t, "change", rec, "/me?notice=password")
+	nc := SessionCookie(ts, rec)
 	if nc == nil || nc.Value == "" || nc.Value == before || !nc.HttpOnly {
 		t.Fatalf("no new session cookie after the change: %+v", nc)
 	}
-	if acsLive(t, ts, before) || acsLive(t, ts, other.session()) || acsLive(t, ts, inUnit.session()) {
+	if acsLive(t, ts, before) || acsLive(t, ts, other.Session()) || acsLive(t, ts, inUnit.Session()) {
 		t.Error("a session from before the change is still live")
 	}
-	if !acsLive(t, ts, c.session()) {
+	if !acsLive(t, ts, c.Session()) {
 		t.Fatal("the browser that made the change was signed out")
 	}
-	if got := c.page(t, "/me?notice=password", http.StatusOK).Must(t, ".alert-success").TextContent(); !strings.Contains(got, "密码修改成功") {
+	if got := c.Page(t, "/me?notice=password", http.StatusOK).Must(t, ".alert-success").TextContent(); !strings.Contains(got, "密码修改成功") {
 		t.Errorf("notice %q", got)
 	}
-	wantRedirect(t, "other browser", other.get(t, "/me"), "/login?tab=person&next=%2Fme")
-	if _, err := ts.Persons.Authenticate(context.Background(), f.rep.IDNumber, testPassword); !errors.Is(err, person.ErrBadCredentials) {
+	WantRedirect(t, "other browser", other.Get(t, "/me"), "/login?tab=person&next=%2Fme")
+	if _, err := ts.Persons.Authenticate(context.Background(), f.rep.IDNumber, Password); !errors.Is(err, person.ErrBadCredentials) {
 		t.Errorf("old password still works: %v", err)
 	}
 	if _, err := ts.Persons.Authenticate(context.Background(), f.rep.IDNumber, acsNewPassword); err != nil {
@@ -181,40 +181,40 @@ func TestAcsPasswordPersonal(t *testing.T) {
 // password; an admin re-authenticates with, and changes, the unit password, which
 // ends only the admin's sessions in that unit.
 func TestAcsPasswordUnit(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	f := acsNewFixture(t, ts, 73)
 
 	// The admin: the personal password does not re-authenticate here.
-	a := newClient(ts)
-	signIn(t, a, unitSubject(f.admin, f.u, unit.RoleAdmin))
-	a2 := newClient(ts)
-	signIn(t, a2, unitSubject(f.admin, f.u, unit.RoleAdmin))
-	aPersonal := newClient(ts)
-	signIn(t, aPersonal, auth.Subject{PersonID: f.admin.ID})
-	doc := a.page(t, "/unit/account/password", http.StatusOK)
+	a := NewClient(ts)
+	SignIn(t, a, UnitSubject(f.admin, f.u, unit.RoleAdmin))
+	a2 := NewClient(ts)
+	SignIn(t, a2, UnitSubject(f.admin, f.u, unit.RoleAdmin))
+	aPersonal := NewClient(ts)
+	SignIn(t, aPersonal, auth.Subject{PersonID: f.admin.ID})
+	doc := a.Page(t, "/unit/account/password", http.StatusOK)
 	if hint := doc.Must(t, ".uc-main").TextContent(); !strings.Contains(hint, "经办密码") {
 		t.Errorf("the admin's page does not say it is the unit password: %q", hint)
 	}
-	doc = parsed(t, a.post(t, "/unit/account/password", acsPasswordForm(testPassword, acsNewPassword, acsNewPassword)), http.StatusUnprocessableEntity)
-	if got := fieldError(t, doc, person.FieldCurrentPassword); got != person.MsgCurrentWrong {
+	doc = Parsed(t, a.Post(t, "/unit/account/password", acsPasswordForm(Password, acsNewPassword, acsNewPassword)), http.StatusUnprocessableEntity)
+	if got := FieldError(t, doc, person.FieldCurrentPassword); got != person.MsgCurrentWrong {
 		t.Errorf("personal password as the unit password: %q", got)
 	}
-	wantRedirect(t, "admin change", a.post(t, "/unit/account/password", acsPasswordForm(f.adminUnitPwd, acsNewPassword, acsNewPassword)),
+	WantRedirect(t, "admin change", a.Post(t, "/unit/account/password", acsPasswordForm(f.adminUnitPwd, acsNewPassword, acsNewPassword)),
 		"/unit/account?notice=unit-password")
-	if acsLive(t, ts, a2.session()) {
+	if acsLive(t, ts, a2.Session()) {
 		t.Error("the admin's other session in the unit is still live")
 	}
-	if !acsLive(t, ts, aPersonal.session()) || !acsLive(t, ts, a.session()) {
+	if !acsLive(t, ts, aPersonal.Session()) || !acsLive(t, ts, a.Session()) {
 		t.Error("the admin's personal session or this browser was signed out")
 	}
-	if got := a.page(t, "/unit/account?notice=unit-password", http.StatusOK).Must(t, ".alert-success").TextContent(); !strings.Contains(got, "经办密码修改成功") {
+	if got := a.Page(t, "/unit/account?notice=unit-password", http.StatusOK).Must(t, ".alert-success").TextContent(); !strings.Contains(got, "经办密码修改成功") {
 		t.Errorf("notice %q", got)
 	}
 	pw := ts.acsUnitPasswords()
 	if err := pw.Check(context.Background(), f.u.ID, f.admin.ID, acsNewPassword); err != nil {
 		t.Errorf("new unit password: %v", err)
 	}
-	if _, err := ts.Persons.Authenticate(context.Background(), f.admin.Mobile, testPassword); err != nil {
+	if _, err := ts.Persons.Authenticate(context.Background(), f.admin.Mobile, Password); err != nil {
 		t.Errorf("the admin's personal password changed: %v", err)
 	}
 	if es := ucAuditEntries(t, ts, "unit.password.change"); len(es) != 1 || es[0].UnitID != f.u.ID || es[0].Role != "admin" {
@@ -223,21 +223,21 @@ func TestAcsPasswordUnit(t *testing.T) {
 	acsWantNotice(t, ts, f.admin.Mobile, "经办密码", "修改")
 
 	// The legal rep: the personal password, every session of the person ends.
-	r := newClient(ts)
-	signIn(t, r, unitSubject(f.rep, f.u, unit.RoleLegalRep))
-	rPersonal := newClient(ts)
-	signIn(t, rPersonal, auth.Subject{PersonID: f.rep.ID})
-	doc = parsed(t, r.post(t, "/unit/account/password", acsPasswordForm(testPassword, "A!"+strings.ToLower(f.u.USCC), "A!"+strings.ToLower(f.u.USCC))), http.StatusUnprocessableEntity)
-	if got := fieldError(t, doc, person.FieldNewPassword); !strings.Contains(got, "信用代码") {
+	r := NewClient(ts)
+	SignIn(t, r, UnitSubject(f.rep, f.u, unit.RoleLegalRep))
+	rPersonal := NewClient(ts)
+	SignIn(t, rPersonal, auth.Subject{PersonID: f.rep.ID})
+	doc = Parsed(t, r.Post(t, "/unit/account/password", acsPasswordForm(Password, "A!"+strings.ToLower(f.u.USCC), "A!"+strings.ToLower(f.u.USCC))), http.StatusUnprocessableEntity)
+	if got := FieldError(t, doc, person.FieldNewPassword); !strings.Contains(got, "信用代码") {
 		t.Errorf("a password with the unit's USCC in it: %q", got)
 	}
-	wantRedirect(t, "legal rep change", r.post(t, "/unit/account/password", acsPasswordForm(testPassword, acsNewPassword, acsNewPassword)),
+	WantRedirect(t, "legal rep change", r.Post(t, "/unit/account/password", acsPasswordForm(Password, acsNewPassword, acsNewPassword)),
 		"/unit/account?notice=password")
-	if acsLive(t, ts, rPersonal.session()) {
+	if acsLive(t, ts, rPersonal.Session()) {
 		t.Error("the legal rep's personal session is still live")
 	}
 	// This browser goes on acting for the unit.
-	if got := r.page(t, "/unit/", http.StatusOK).Must(t, ".uc-unit-name").TextContent(); got != f.u.Name {
+	if got := r.Page(t, "/unit/", http.StatusOK).Must(t, ".uc-unit-name").TextContent(); got != f.u.Name {
 		t.Errorf("after the change the browser acts for %q", got)
 	}
 }
@@ -246,13 +246,13 @@ func TestAcsPasswordUnit(t *testing.T) {
 // the account: captcha after 3, lock after 5 for 10 minutes, during which the right
 // password answers as a wrong one; the lock ends on time.
 func TestAcsReauthThrottle(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 5, 7, 2, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, withClock(t, clock))
+	clock := &Clock{t: time.Date(2026, 5, 7, 2, 0, 0, 0, time.UTC)}
+	ts := NewTestServer(t, WithClock(t, clock))
 	f := acsNewFixture(t, ts, 74)
-	c := newClient(ts)
-	signIn(t, c, auth.Subject{PersonID: f.rep.ID})
+	c := NewClient(ts)
+	SignIn(t, c, auth.Subject{PersonID: f.rep.ID})
 	wrong := acsPasswordForm("Wrong-Pass-123", acsNewPassword, acsNewPassword)
-	right := acsPasswordForm(testPassword, acsNewPassword, acsNewPassword)
+	right := acsPasswordForm(Password, acsNewPassword, acsNewPassword)
 
 	type answer struct {
 		code       int
@@ -262,13 +262,13 @@ func TestAcsReauthThrottle(t *testing.T) {
 		location   string
 	}
 	post := func(form url.Values) answer {
-		rec := c.post(t, "/me/password", form)
+		rec := c.Post(t, "/me/password", form)
 		a := answer{code: rec.Code, location: rec.Header().Get("Location")}
 		if a.location != "" {
 			return a
 		}
-		doc := parseHTML(t, rec.Body.String())
-		a.current = fieldError(t, doc, person.FieldCurrentPassword)
+		doc := ParseHTML(t, rec.Body.String())
+		a.current = FieldError(t, doc, person.FieldCurrentPassword)
 		a.captcha = doc.First(".slider-captcha") != nil
 		if n := doc.First("#e-captcha_token"); n != nil {
 			a.captchaMsg = n.TextContent()
@@ -283,7 +283,7 @@ func TestAcsReauthThrottle(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v", what, got, want)
 		}
 	}
-	if c.page(t, "/me/password", http.StatusOK).First(".slider-captcha") != nil {
+	if c.Page(t, "/me/password", http.StatusOK).First(".slider-captcha") != nil {
 		t.Error("captcha on a fresh form")
 	}
 	want("wrong 1", post(wrong), bad)
@@ -295,15 +295,15 @@ func TestAcsReauthThrottle(t *testing.T) {
 	want("right while locked", post(withToken(right, solveCaptcha(t, ts, c, 3))), badCaptcha)
 	// The re-authentication counts on the login's counter: the personal login by ID
 	// number is locked too, and says so (issue 9: it answered as a wrong password).
-	l := newClient(ts)
-	got := postLogin(t, l, "/login/person", withToken(url.Values{"login": {f.rep.IDNumber}, "password": {testPassword}}, solveCaptcha(t, ts, l, 4)))
+	l := NewClient(ts)
+	got := postLogin(t, l, "/login/person", withToken(url.Values{"login": {f.rep.IDNumber}, "password": {Password}}, solveCaptcha(t, ts, l, 4)))
 	wantAnswer(t, "login while locked", got, paused)
 	if _, err := ts.Persons.Authenticate(context.Background(), f.rep.IDNumber, acsNewPassword); err == nil {
 		t.Fatal("the password changed while locked")
 	}
 
 	clock.Advance(10*time.Minute + time.Second)
-	signIn(t, c, auth.Subject{PersonID: f.rep.ID}) // the first session ran out meanwhile
+	SignIn(t, c, auth.Subject{PersonID: f.rep.ID}) // the first session ran out meanwhile
 	want("right after the lock", post(right), answer{code: http.StatusSeeOther, location: "/me?notice=password"})
 }
 
@@ -316,15 +316,15 @@ func acsMobileForm(current, oldCode, newMobile, newCode string) url.Values {
 // TestAcsMobile: both codes from the outbox change the mobile; the messages of a
 // refused change sit beside their fields.
 func TestAcsMobile(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 5, 7, 2, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, withClock(t, clock))
+	clock := &Clock{t: time.Date(2026, 5, 7, 2, 0, 0, 0, time.UTC)}
+	ts := NewTestServer(t, WithClock(t, clock))
 	f := acsNewFixture(t, ts, 75)
-	c := newClient(ts)
-	signIn(t, c, unitSubject(f.admin, f.u, unit.RoleAdmin))
-	newMobile := f.w.mobile()
+	c := NewClient(ts)
+	SignIn(t, c, UnitSubject(f.admin, f.u, unit.RoleAdmin))
+	newMobile := f.w.Mobile()
 	taken := f.rep.Mobile
 
-	doc := c.page(t, "/unit/account/mobile", http.StatusOK)
+	doc := c.Page(t, "/unit/account/mobile", http.StatusOK)
 	checkPage(t, ts, "/unit/account/mobile", doc)
 	if !strings.Contains(doc.Must(t, ".uc-main").TextContent(), f.admin.MaskedMobile()) {
 		t.Error("the page does not say where the old code goes")
@@ -335,43 +335,43 @@ func TestAcsMobile(t *testing.T) {
 		{"", "请输入新手机号码"}, {"12345", "手机号码"}, {f.admin.Mobile, "相同"},
 	} {
 		form := url.Values{person.FieldNewMobile: {tc.mobile}, "action": {acsActionSendNew}}
-		doc := parsed(t, c.post(t, "/unit/account/mobile", form), http.StatusUnprocessableEntity)
-		if got := fieldError(t, doc, person.FieldNewMobile); !strings.Contains(got, tc.msg) {
+		doc := Parsed(t, c.Post(t, "/unit/account/mobile", form), http.StatusUnprocessableEntity)
+		if got := FieldError(t, doc, person.FieldNewMobile); !strings.Contains(got, tc.msg) {
 			t.Errorf("send to %q: %q, want %q", tc.mobile, got, tc.msg)
 		}
 	}
-	doc = parsed(t, c.post(t, "/unit/account/mobile", url.Values{"action": {acsActionSendOld}}), http.StatusOK)
+	doc = Parsed(t, c.Post(t, "/unit/account/mobile", url.Values{"action": {acsActionSendOld}}), http.StatusOK)
 	if n := doc.First(".acct-sms-notice"); n == nil || !strings.Contains(n.TextContent(), f.admin.MaskedMobile()) {
 		t.Fatal("no notice of the code sent to the old number")
 	}
-	oldCode := latestCode(t, ts, f.admin.Mobile)
-	doc = parsed(t, c.post(t, "/unit/account/mobile", url.Values{person.FieldNewMobile: {newMobile}, "action": {acsActionSendNew}}), http.StatusOK)
+	oldCode := LatestCode(t, ts, f.admin.Mobile)
+	doc = Parsed(t, c.Post(t, "/unit/account/mobile", url.Values{person.FieldNewMobile: {newMobile}, "action": {acsActionSendNew}}), http.StatusOK)
 	if got := doc.Must(t, "#f-"+person.FieldNewMobile).AttrOr("value"); got != newMobile {
 		t.Errorf("new mobile not kept in the form: %q", got)
 	}
-	newCode := latestCode(t, ts, newMobile)
+	newCode := LatestCode(t, ts, newMobile)
 
 	// Refusals: the wrong unit password (no code consumed), a wrong code.
-	doc = parsed(t, c.post(t, "/unit/account/mobile", acsMobileForm(testPassword, oldCode, newMobile, newCode)), http.StatusUnprocessableEntity)
-	if got := fieldError(t, doc, person.FieldCurrentPassword); got != person.MsgCurrentWrong {
+	doc = Parsed(t, c.Post(t, "/unit/account/mobile", acsMobileForm(Password, oldCode, newMobile, newCode)), http.StatusUnprocessableEntity)
+	if got := FieldError(t, doc, person.FieldCurrentPassword); got != person.MsgCurrentWrong {
 		t.Errorf("personal password of an admin: %q", got)
 	}
 	if got := doc.Must(t, "#f-"+person.FieldNewMobile).AttrOr("value"); got != newMobile {
 		t.Errorf("the form lost the new mobile: %q", got)
 	}
-	doc = parsed(t, c.post(t, "/unit/account/mobile", acsMobileForm(f.adminUnitPwd, oldCode, newMobile, "000000")), http.StatusUnprocessableEntity)
-	if got := fieldError(t, doc, person.FieldNewCode); got == "" {
+	doc = Parsed(t, c.Post(t, "/unit/account/mobile", acsMobileForm(f.adminUnitPwd, oldCode, newMobile, "000000")), http.StatusUnprocessableEntity)
+	if got := FieldError(t, doc, person.FieldNewCode); got == "" {
 		t.Error("a wrong new-number code has no message")
 	}
 	// The old code was consumed by that attempt: ask for a new one.
 	clock.Advance(61 * time.Second)
-	c.post(t, "/unit/account/mobile", url.Values{"action": {acsActionSendOld}})
-	oldCode = latestCode(t, ts, f.admin.Mobile)
+	c.Post(t, "/unit/account/mobile", url.Values{"action": {acsActionSendOld}})
+	oldCode = LatestCode(t, ts, f.admin.Mobile)
 
 	// A taken number: said only after both codes, with the appeal link.
-	c.post(t, "/unit/account/mobile", url.Values{person.FieldNewMobile: {taken}, "action": {acsActionSendNew}})
-	doc = parsed(t, c.post(t, "/unit/account/mobile", acsMobileForm(f.adminUnitPwd, oldCode, taken, latestCode(t, ts, taken))), http.StatusUnprocessableEntity)
-	if got := fieldError(t, doc, person.FieldNewMobile); got != person.MsgMobileTaken {
+	c.Post(t, "/unit/account/mobile", url.Values{person.FieldNewMobile: {taken}, "action": {acsActionSendNew}})
+	doc = Parsed(t, c.Post(t, "/unit/account/mobile", acsMobileForm(f.adminUnitPwd, oldCode, taken, LatestCode(t, ts, taken))), http.StatusUnprocessableEntity)
+	if got := FieldError(t, doc, person.FieldNewMobile); got != person.MsgMobileTaken {
 		t.Errorf("taken: %q", got)
 	}
 	if doc.First(`a[href="/appeal?kind=mobile_taken"]`) == nil {
@@ -379,15 +379,15 @@ func TestAcsMobile(t *testing.T) {
 	}
 
 	clock.Advance(61 * time.Second)
-	c.post(t, "/unit/account/mobile", url.Values{"action": {acsActionSendOld}})
-	oldCode = latestCode(t, ts, f.admin.Mobile)
-	wantRedirect(t, "change", c.post(t, "/unit/account/mobile", acsMobileForm(f.adminUnitPwd, oldCode, newMobile, newCode)),
+	c.Post(t, "/unit/account/mobile", url.Values{"action": {acsActionSendOld}})
+	oldCode = LatestCode(t, ts, f.admin.Mobile)
+	WantRedirect(t, "change", c.Post(t, "/unit/account/mobile", acsMobileForm(f.adminUnitPwd, oldCode, newMobile, newCode)),
 		"/unit/account?notice=mobile")
 	p, err := ts.Persons.Get(context.Background(), f.admin.ID)
 	if err != nil || p.Mobile != newMobile {
 		t.Fatalf("mobile after the change: %v", err)
 	}
-	if main := c.page(t, "/unit/account?notice=mobile", http.StatusOK).Must(t, ".uc-main").TextContent(); !strings.Contains(main, p.MaskedMobile()) || !strings.Contains(main, "手机号码修改成功") {
+	if main := c.Page(t, "/unit/account?notice=mobile", http.StatusOK).Must(t, ".uc-main").TextContent(); !strings.Contains(main, p.MaskedMobile()) || !strings.Contains(main, "手机号码修改成功") {
 		t.Errorf("account page after the change: %q", main)
 	}
 	es := ucAuditEntries(t, ts, "person.mobile.change")

@@ -39,15 +39,15 @@ func acsWaitHidden(t *testing.T, p *browsertest.Page) {
 // current password is refused beside its field; the right one changes it; the same
 // person's other browser, signed in before, is signed out; this one goes on.
 func TestAcsBrowserPassword(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	base := ts.URL(t)
 	f := acsNewFixture(t, ts, 76)
 	b := browsertest.New(t)
 	p := b.NewPage(t, acctAllow422)
 	other := b.NewPage(t)
 
-	acsBrowserPersonLogin(t, other, base, f.rep.Mobile, testPassword)
-	ucBrowserLogin(t, p, base, f.u.USCC, f.rep.IDNumber, testPassword)
+	acsBrowserPersonLogin(t, other, base, f.rep.Mobile, Password)
+	ucBrowserLogin(t, p, base, f.u.USCC, f.rep.IDNumber, Password)
 	p.ClickLink("账号设置")
 	p.WaitURL("/unit/account")
 	p.WaitText("账户信息")
@@ -64,7 +64,7 @@ func TestAcsBrowserPassword(t *testing.T) {
 		t.Errorf("beside 当前密码: %q", got)
 	}
 
-	p.Fill("当前密码", testPassword)
+	p.Fill("当前密码", Password)
 	p.Fill("新密码", acsNewPassword)
 	p.Fill("确认新密码", acsNewPassword)
 	p.Click("确认修改")
@@ -87,17 +87,17 @@ func TestAcsBrowserPassword(t *testing.T) {
 // TestAcsBrowserMobile: 修改手机号 in the personal center, with the codes sent to the
 // old and the new number read from the development outbox.
 func TestAcsBrowserMobile(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	base := ts.URL(t)
 	f := acsNewFixture(t, ts, 77)
-	newMobile := f.w.mobile()
+	newMobile := f.w.Mobile()
 	p := browsertest.New(t).NewPage(t, acctAllow422)
 
-	acsBrowserPersonLogin(t, p, base, f.rep.IDNumber, testPassword)
+	acsBrowserPersonLogin(t, p, base, f.rep.IDNumber, Password)
 	p.ClickLink("修改手机号")
 	p.WaitURL("/me/mobile")
 	p.WaitText(f.rep.MaskedMobile())
-	p.Fill("当前密码", testPassword)
+	p.Fill("当前密码", Password)
 	p.ClickCSS(`button[value="send-old"]`)
 	p.WaitText("验证码已发送至" + f.rep.MaskedMobile())
 	p.Fill("原手机号验证码", acctOutboxCode(t, base, f.rep.Mobile))
@@ -106,7 +106,7 @@ func TestAcsBrowserMobile(t *testing.T) {
 	p.WaitText("验证码已发送至" + ident.MaskMobile(newMobile))
 	p.Fill("新手机号验证码", acctOutboxCode(t, base, newMobile))
 	// The codes were sent in the background: nothing typed was lost.
-	if got := browsertest.Eval[string](p, "document.getElementById('f-current_password').value"); got != testPassword {
+	if got := browsertest.Eval[string](p, "document.getElementById('f-current_password').value"); got != Password {
 		t.Errorf("当前密码 holds %q after the sends", got)
 	}
 	p.Click("确认修改")
@@ -121,12 +121,12 @@ func TestAcsBrowserMobile(t *testing.T) {
 
 // acsShortSessions is a server on a fake clock with a 2-minute idle timeout (the
 // notice then shows 1 minute before it) and the given absolute timeout.
-func acsShortSessions(t *testing.T, clock *testClock, absolute time.Duration) *testServer {
+func acsShortSessions(t *testing.T, clock *Clock, absolute time.Duration) *TestServer {
 	t.Helper()
-	return newTestServer(t, func(svc *services.Services) {
+	return NewTestServer(t, func(svc *services.Services) {
 		svc.Config.SessionIdle = 2 * time.Minute
 		svc.Config.SessionAbsolute = absolute
-		withClock(t, clock)(svc)
+		WithClock(t, clock)(svc)
 	})
 }
 
@@ -134,13 +134,13 @@ func acsShortSessions(t *testing.T, clock *testClock, absolute time.Duration) *t
 // end; 继续办理 restarts the idle time, and the person is still signed in after
 // the moment the session would have ended without it.
 func TestAcsBrowserKeepAlive(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 5, 10, 1, 0, 0, 0, time.UTC)}
+	clock := &Clock{t: time.Date(2026, 5, 10, 1, 0, 0, 0, time.UTC)}
 	ts := acsShortSessions(t, clock, 12*time.Hour)
 	base := ts.URL(t)
 	f := acsNewFixture(t, ts, 78)
 	p := browsertest.New(t).NewPage(t)
 
-	acsBrowserPersonLogin(t, p, base, f.rep.Mobile, testPassword)
+	acsBrowserPersonLogin(t, p, base, f.rep.Mobile, Password)
 	acsWaitHidden(t, p)
 	// 59 s later (server time, no request meanwhile) a page is made with 61 s of
 	// idle time left: the notice shows at once.
@@ -166,13 +166,13 @@ func TestAcsBrowserKeepAlive(t *testing.T) {
 // TestAcsBrowserSessionEnds: the absolute end is announced with its time; once the
 // session has run out, the next navigation lands on the login page.
 func TestAcsBrowserSessionEnds(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 5, 10, 1, 0, 0, 0, time.UTC)}
+	clock := &Clock{t: time.Date(2026, 5, 10, 1, 0, 0, 0, time.UTC)}
 	ts := acsShortSessions(t, clock, 5*time.Minute) // absolute notice 150 s before
 	base := ts.URL(t)
 	f := acsNewFixture(t, ts, 79)
 	p := browsertest.New(t).NewPage(t)
 
-	acsBrowserPersonLogin(t, p, base, f.rep.Mobile, testPassword)
+	acsBrowserPersonLogin(t, p, base, f.rep.Mobile, Password)
 	end := clock.Now().Add(5 * time.Minute).In(shanghai).Format("15:04")
 	for _, step := range []time.Duration{59 * time.Second, 59 * time.Second, 40 * time.Second} {
 		clock.Advance(step) // page views keep the idle time going

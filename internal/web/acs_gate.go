@@ -5,9 +5,11 @@ import (
 	"errors"
 	"net/http"
 
+	"hall/internal/auth"
 	"hall/internal/captcha"
 	"hall/internal/person"
 	"hall/internal/throttle"
+	"hall/internal/unit"
 )
 
 // The throttle in front of every check of a secret and every SMS send (throttle
@@ -80,4 +82,81 @@ func (s *Server) acsCaptchaStatus(r *http.Request, keys ...throttle.Key) bool {
 		return true
 	}
 	return st.CaptchaRequired
+}
+
+// Messages of the change pages.
+const (
+	acsMsgFormTop     = "填写的信息有误，请按提示修改后重新提交。"
+	acsMsgNotUsable   = "您在该单位的授权尚未确认或已失效，不能修改经办密码。请联系单位法定代表人或管理员。"
+	acsMsgBadRequest  = "请求有误，请刷新页面后重试。"
+	acsActionSendOld  = "send-old"
+	acsActionSendNew  = "send-new"
+	acsPathUnitAcct   = "/unit/account"
+	acsPathMe         = "/me"
+	acsTitleAccount   = "账号设置"
+	acsTitlePassword  = "修改密码"
+	acsTitleMobile    = "修改手机号"
+	acsHintPersonal   = "请输入您个人账户的登录密码"
+	acsHintUnit       = "请输入您在本单位的经办密码（确认授权时设置的密码）"
+	acsIntroPersonal  = "修改的是您个人账户的登录密码：个人登录使用此密码；如您是单位法定代表人，登录单位也使用此密码。修改后，您在其他设备或浏览器上的登录将全部退出。"
+	acsIntroUnit      = "修改的是您在本单位的经办密码，仅用于以本单位管理员或经办人身份登录。修改后，您以本单位身份在其他设备或浏览器上的登录将全部退出；您的个人账户密码不变。"
+	acsMsgOldMobileTo = "验证码将发送至原手机号码 %s"
+)
+
+// acsWho is whose password the page is about, from the session.
+type acsWho struct {
+	// InUnit: a page of the unit user center (drawn in its shell).
+	InUnit bool
+	// UnitPassword: an administrator or agent in the unit center, who
+	// re-authenticates with, and changes, the unit password.
+	UnitPassword bool
+	// Back is the account page the change returns to.
+	Back string
+}
+
+func acsWhoOf(v *visitor, inUnit bool) acsWho {
+	w := acsWho{InUnit: inUnit, Back: acsPathMe}
+	if inUnit {
+		w.Back = acsPathUnitAcct
+		w.UnitPassword = v.Membership != nil && v.Membership.Role != unit.RoleLegalRep
+	}
+	return w
+}
+
+// acsReauthState is the re-authentication's captcha on a change page.
+type acsReauthState struct {
+	Captcha      bool
+	CaptchaError string
+}
+
+// acsReauthKeysFor are the throttle keys of the current password of who: the
+// counter its login counts on (the membership's for a unit password, the person's
+// for the account password; login_gate.go), so guesses here and at the login pages
+// share one limit, and the client address.
+func (s *Server) acsReauthKeysFor(r *http.Request, who acsWho) []throttle.Key {
+	v := visitorFrom(r.Context())
+	if who.UnitPassword {
+		return s.gateCredentialKeys(r, auth.Credential{MembershipID: v.Membership.ID})
+	}
+	return s.gateCredentialKeys(r, auth.Credential{PersonID: v.Person.ID})
+}
+
+// acsCheckFor is the check of the current password of who.
+func (s *Server) acsCheckFor(r *http.Request, who acsWho) person.Reauth {
+	v := visitorFrom(r.Context())
+	personID := v.Person.ID
+	if who.UnitPassword {
+		unitID := v.Unit.ID
+		pw := s.acsUnitPasswords()
+		return func(ctx context.Context, current string) error { return pw.Check(ctx, unitID, personID, current) }
+	}
+	return func(ctx context.Context, current string) error {
+		return s.Persons.CheckPassword(ctx, personID, current)
+	}
+}
+
+// acsUnitPasswords builds the unit-password service on the server's services; it
+// holds no state of its own.
+func (s *Server) acsUnitPasswords() *unit.Passwords {
+	return unit.NewPasswords(unit.PasswordDeps{DB: s.DB, Hasher: s.Hasher, Persons: s.Persons, Audit: s.Audit, Now: s.Now})
 }

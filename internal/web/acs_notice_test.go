@@ -9,7 +9,7 @@ import (
 
 // acsSMSNotices returns the texts of the account notices (sms.PurposeAccountNotice) in
 // the development outbox for mobile, oldest first.
-func acsSMSNotices(t testing.TB, ts *testServer, mobile string) []string {
+func acsSMSNotices(t testing.TB, ts *TestServer, mobile string) []string {
 	t.Helper()
 	rows, err := ts.DB.Query(t.Context(), `SELECT text FROM sms_outbox WHERE mobile = ? AND purpose = ? ORDER BY id`,
 		mobile, sms.PurposeAccountNotice)
@@ -33,7 +33,7 @@ func acsSMSNotices(t testing.TB, ts *testServer, mobile string) []string {
 
 // acsWantNotice checks that mobile got exactly one account notice, saying each of
 // want and naming the hotline.
-func acsWantNotice(t testing.TB, ts *testServer, mobile string, want ...string) {
+func acsWantNotice(t testing.TB, ts *TestServer, mobile string, want ...string) {
 	t.Helper()
 	got := acsSMSNotices(t, ts, mobile)
 	if len(got) != 1 {

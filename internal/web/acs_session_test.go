@@ -17,13 +17,13 @@ import (
 // The session-timeout notice's data on signed-in pages and its keep-alive route.
 
 // acsKeepAlivePost is the script's POST to /session/keepalive.
-func acsKeepAlivePost(t *testing.T, c *client, header http.Header) (int, acsKeepAliveJSON) {
+func acsKeepAlivePost(t *testing.T, c *Client, header http.Header) (int, acsKeepAliveJSON) {
 	t.Helper()
 	h := http.Header{"Accept": {"application/json"}}
 	for k, v := range header {
 		h[k] = v
 	}
-	rec := c.do(t, http.MethodPost, "/session/keepalive", url.Values{}, h)
+	rec := c.Do(t, http.MethodPost, "/session/keepalive", url.Values{}, h)
 	var out acsKeepAliveJSON
 	if rec.Header().Get("Content-Type") == "application/json; charset=utf-8" {
 		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
@@ -34,19 +34,19 @@ func acsKeepAlivePost(t *testing.T, c *client, header http.Header) (int, acsKeep
 }
 
 func TestAcsTimeoutData(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 5, 9, 1, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, withClock(t, clock))
-	w := newWorld(ts, 91)
-	u, rep := w.unitWithRep(t, "示范恒通电子有限公司", "乔安")
+	clock := &Clock{t: time.Date(2026, 5, 9, 1, 0, 0, 0, time.UTC)}
+	ts := NewTestServer(t, WithClock(t, clock))
+	w := NewWorld(ts, 91)
+	u, rep := w.UnitWithRep(t, "示范恒通电子有限公司", "乔安")
 
 	if ts.GetHTML(t, "/", http.StatusOK).First("[data-acs-timeout]") != nil {
 		t.Error("the notice's data on an anonymous page")
 	}
-	c := newClient(ts)
-	signIn(t, c, unitSubject(rep, u, unit.RoleLegalRep))
+	c := NewClient(ts)
+	SignIn(t, c, UnitSubject(rep, u, unit.RoleLegalRep))
 	clock.Advance(40 * time.Second) // inside Lookup's one-minute granularity
 	for _, path := range []string{"/unit/", "/me", "/catalog"} {
-		doc := c.page(t, path, http.StatusOK)
+		doc := c.Page(t, path, http.StatusOK)
 		n := doc.Must(t, "[data-acs-timeout]")
 		want := map[string]string{
 			"data-idle-left":     strconv.Itoa(30*60 - 40),
@@ -74,36 +74,36 @@ func TestAcsTimeoutData(t *testing.T) {
 		}
 	}
 	// A short idle timeout gets its notice at half of it.
-	short := newTestServer(t, acsWithIdle(t, clock, 3*time.Minute))
-	sc := newClient(short)
-	signIn(t, sc, acsPersonSubject(t, short, 901))
-	if got := sc.page(t, "/me", http.StatusOK).Must(t, "[data-acs-timeout]").AttrOr("data-warn-idle"); got != "90" {
+	short := NewTestServer(t, acsWithIdle(t, clock, 3*time.Minute))
+	sc := NewClient(short)
+	SignIn(t, sc, acsPersonSubject(t, short, 901))
+	if got := sc.Page(t, "/me", http.StatusOK).Must(t, "[data-acs-timeout]").AttrOr("data-warn-idle"); got != "90" {
 		t.Errorf("warn lead for a 3-minute idle: %q, want 90", got)
 	}
 }
 
 // acsWithIdle is a newTestServer option: the services on the fake clock with the
 // given idle timeout.
-func acsWithIdle(t testing.TB, c *testClock, idle time.Duration) func(*services.Services) {
+func acsWithIdle(t testing.TB, c *Clock, idle time.Duration) func(*services.Services) {
 	return func(svc *services.Services) {
 		svc.Config.SessionIdle = idle
-		withClock(t, c)(svc)
+		WithClock(t, c)(svc)
 	}
 }
 
 // acsPersonSubject is a new invented person's personal subject on ts.
-func acsPersonSubject(t *testing.T, ts *testServer, seed uint64) auth.Subject {
-	return auth.Subject{PersonID: newWorld(ts, seed).person(t, "柏舟").ID}
+func acsPersonSubject(t *testing.T, ts *TestServer, seed uint64) auth.Subject {
+	return auth.Subject{PersonID: NewWorld(ts, seed).Person(t, "柏舟").ID}
 }
 
 // TestAcsKeepAlive: the keep-alive restarts the idle time from now (even within the
 // one minute in which a page view would not), never past the absolute end; it needs
 // a live session, POST, and a same-origin request.
 func TestAcsKeepAlive(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 5, 9, 1, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, withClock(t, clock))
-	c := newClient(ts)
-	signIn(t, c, acsPersonSubject(t, ts, 902))
+	clock := &Clock{t: time.Date(2026, 5, 9, 1, 0, 0, 0, time.UTC)}
+	ts := NewTestServer(t, WithClock(t, clock))
+	c := NewClient(ts)
+	SignIn(t, c, acsPersonSubject(t, ts, 902))
 	idle := 30 * 60
 
 	clock.Advance(30 * time.Second)
@@ -118,25 +118,25 @@ func TestAcsKeepAlive(t *testing.T) {
 		t.Fatalf("keep-alive after 29 minutes: %d %+v", code, body)
 	}
 	clock.Advance(29 * time.Minute)
-	c.page(t, "/me", http.StatusOK)
+	c.Page(t, "/me", http.StatusOK)
 
 	// Without a keep-alive the session runs out; then the keep-alive refuses.
 	clock.Advance(30 * time.Minute)
 	if code, body = acsKeepAlivePost(t, c, nil); code != http.StatusUnauthorized || body.OK || body.Message == "" {
 		t.Fatalf("keep-alive of an expired session: %d %+v", code, body)
 	}
-	if c.session() != "" {
+	if c.Session() != "" {
 		t.Error("the cookie of an expired session was not cleared")
 	}
-	anon := newClient(ts)
+	anon := NewClient(ts)
 	if code, _ := acsKeepAlivePost(t, anon, nil); code != http.StatusUnauthorized {
 		t.Errorf("keep-alive without a session: %d", code)
 	}
 
 	// Only POST, only from the hall's own pages.
-	c2 := newClient(ts)
-	signIn(t, c2, acsPersonSubject(t, ts, 903))
-	rec := c2.get(t, "/session/keepalive")
+	c2 := NewClient(ts)
+	SignIn(t, c2, acsPersonSubject(t, ts, 903))
+	rec := c2.Get(t, "/session/keepalive")
 	if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != http.MethodPost {
 		t.Errorf("GET: %d Allow=%q", rec.Code, rec.Header().Get("Allow"))
 	}
@@ -147,10 +147,10 @@ func TestAcsKeepAlive(t *testing.T) {
 		t.Errorf("same-origin keep-alive: %d", code)
 	}
 	// Without JavaScript the form goes back to the page.
-	rec = c2.post(t, "/session/keepalive", url.Values{"next": {"/me"}})
-	wantRedirect(t, "form keep-alive", rec, "/me")
-	rec = c2.post(t, "/session/keepalive", url.Values{"next": {"https://evil.example/"}})
-	wantRedirect(t, "form keep-alive to another site", rec, "/")
+	rec = c2.Post(t, "/session/keepalive", url.Values{"next": {"/me"}})
+	WantRedirect(t, "form keep-alive", rec, "/me")
+	rec = c2.Post(t, "/session/keepalive", url.Values{"next": {"https://evil.example/"}})
+	WantRedirect(t, "form keep-alive to another site", rec, "/")
 
 	// Near the absolute end the idle time is what is left of the session.
 	for body.AbsoluteLeft == 0 || body.AbsoluteLeft > 40*60 {
@@ -184,9 +184,9 @@ func TestAcsCookieFlags(t *testing.T) {
 		{"https://hall.example.test", "__Host-", true},
 	} {
 		t.Run(tc.base, func(t *testing.T) {
-			ts := newTestServer(t, func(svc *services.Services) { svc.Config.BaseURL = tc.base })
-			p := newWorld(ts, 93).person(t, "温如")
-			c := newClient(ts)
+			ts := NewTestServer(t, func(svc *services.Services) { svc.Config.BaseURL = tc.base })
+			p := NewWorld(ts, 93).Person(t, "温如")
+			c := NewClient(ts)
 			check := func(what string, ck *http.Cookie, name string) {
 				t.Helper()
 				if ck == nil {
@@ -205,10 +205,10 @@ func TestAcsCookieFlags(t *testing.T) {
 				}
 				return nil
 			}
-			rec := c.get(t, "/login")
+			rec := c.Get(t, "/login")
 			check("binding", byName(rec.Result().Cookies(), "hall_b"), "hall_b")
-			rec = c.post(t, "/login/person", url.Values{"login": {p.IDNumber}, "password": {testPassword}})
-			wantRedirect(t, "login", rec, "/me")
+			rec = c.Post(t, "/login/person", url.Values{"login": {p.IDNumber}, "password": {Password}})
+			WantRedirect(t, "login", rec, "/me")
 			sc := byName(rec.Result().Cookies(), "hall_session")
 			check("session", sc, "hall_session")
 			// A browser-session cookie: it ends with the browser; the server's idle
@@ -216,7 +216,7 @@ func TestAcsCookieFlags(t *testing.T) {
 			if sc.MaxAge != 0 || sc.RawExpires != "" {
 				t.Errorf("session cookie persists: %s", sc.String())
 			}
-			rec = c.post(t, "/logout", nil)
+			rec = c.Post(t, "/logout", nil)
 			cleared := byName(rec.Result().Cookies(), "hall_session")
 			check("cleared", cleared, "hall_session")
 			if cleared.MaxAge >= 0 {

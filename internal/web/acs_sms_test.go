@@ -24,11 +24,11 @@ type acsSendAnswer struct {
 	Background bool   // the button sends in the background (sms.js)
 }
 
-func acsSend(t *testing.T, c *client, target string, form url.Values) acsSendAnswer {
+func acsSend(t *testing.T, c *Client, target string, form url.Values) acsSendAnswer {
 	t.Helper()
-	rec := c.post(t, target, form)
-	doc := parseHTML(t, rec.Body.String())
-	a := acsSendAnswer{Code: rec.Code, Msg: fieldError(t, doc, acctFieldSMSCode)}
+	rec := c.Post(t, target, form)
+	doc := ParseHTML(t, rec.Body.String())
+	a := acsSendAnswer{Code: rec.Code, Msg: FieldError(t, doc, acctFieldSMSCode)}
 	a.Sent = doc.First(".acct-sms-notice") != nil
 	if doc.First(".acs-send-captcha") != nil {
 		a.Captcha = true
@@ -46,7 +46,7 @@ func acsSend(t *testing.T, c *client, target string, form url.Values) acsSendAns
 	return a
 }
 
-func acsOutboxCount(t *testing.T, ts *testServer, mobile string) int {
+func acsOutboxCount(t *testing.T, ts *TestServer, mobile string) int {
 	t.Helper()
 	var n int
 	if err := ts.DB.QueryRow(context.Background(), "SELECT COUNT(*) FROM sms_outbox WHERE mobile = ?", mobile).Scan(&n); err != nil {
@@ -60,15 +60,15 @@ func acsOutboxCount(t *testing.T, ts *testServer, mobile string) int {
 // ends, and sends again after it. A mobile without an account gets exactly the same
 // answers (it is counted before the look-up), and is never texted.
 func TestAcsSMSSendThrottle(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 5, 8, 1, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, withClock(t, clock))
-	w := newWorld(ts, 81)
-	known := w.person(t, "冯晓岚").Mobile
-	unknown := w.mobile()
+	clock := &Clock{t: time.Date(2026, 5, 8, 1, 0, 0, 0, time.UTC)}
+	ts := NewTestServer(t, WithClock(t, clock))
+	w := NewWorld(ts, 81)
+	known := w.Person(t, "冯晓岚").Mobile
+	unknown := w.Mobile()
 
 	series := func(mobile, remote string) []acsSendAnswer {
-		c := newClient(ts)
-		c.remote = remote
+		c := NewClient(ts)
+		c.Remote = remote
 		form := url.Values{"mobile": {mobile}, "action": {"send-code"}}
 		var out []acsSendAnswer
 		send := func(token bool, seed uint64) {
@@ -135,15 +135,15 @@ func TestAcsSMSSendThrottle(t *testing.T) {
 // address, each for another mobile: at most five go out (the address's captcha
 // threshold), the others ask for the captcha.
 func TestAcsSMSSendParallel(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 82)
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 82)
 	const n = 20
 	mobiles := make([]string, n)
-	clients := make([]*client, n)
+	clients := make([]*Client, n)
 	for i := range clients {
-		mobiles[i] = w.mobile()
-		clients[i] = newClient(ts)
-		clients[i].remote = "203.0.113.50:" + string(rune('1'+i%9)) + "000"
+		mobiles[i] = w.Mobile()
+		clients[i] = NewClient(ts)
+		clients[i].Remote = "203.0.113.50:" + string(rune('1'+i%9)) + "000"
 	}
 	answers := make([]acsSendAnswer, n)
 	var wg sync.WaitGroup
@@ -176,7 +176,7 @@ func TestAcsSMSSendParallel(t *testing.T) {
 	}
 	// With the captcha solved, the address may go on.
 	c := clients[0]
-	a := acsSend(t, c, "/register", withToken(url.Values{"mobile": {w.mobile()}, "action": {"send-code"}}, solveCaptcha(t, ts, c, 9)))
+	a := acsSend(t, c, "/register", withToken(url.Values{"mobile": {w.Mobile()}, "action": {"send-code"}}, solveCaptcha(t, ts, c, 9)))
 	if !a.Sent {
 		t.Fatalf("send with the captcha: %+v", a)
 	}
@@ -185,21 +185,21 @@ func TestAcsSMSSendParallel(t *testing.T) {
 // TestAcsSMSSendUreg: unit registration's 获取验证码 is counted too; for a legal rep
 // with an account (no mobile typed) the flow stands for the account's mobile.
 func TestAcsSMSSendUreg(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 5, 8, 1, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, withClock(t, clock))
-	w := newWorld(ts, 83)
-	fx := w.registered(t, "南京澄明仪器有限公司", "严青")
-	mobile := w.mobile()
-	fx.createPerson(t, ts, mobile)
-	c := newClient(ts)
+	clock := &Clock{t: time.Date(2026, 5, 8, 1, 0, 0, 0, time.UTC)}
+	ts := NewTestServer(t, WithClock(t, clock))
+	w := NewWorld(ts, 83)
+	fx := w.Registered(t, "南京澄明仪器有限公司", "严青")
+	mobile := w.Mobile()
+	fx.CreatePerson(t, ts, mobile)
+	c := NewClient(ts)
 	flowURL := uregToAccount(t, ts, c, fx)
 	form := url.Values{"action": {"send-code"}}
 	for i := 1; i <= 3; i++ {
-		parsed(t, c.post(t, flowURL, form), http.StatusOK)
+		Parsed(t, c.Post(t, flowURL, form), http.StatusOK)
 		clock.Advance(61 * time.Second)
 	}
-	doc := parsed(t, c.post(t, flowURL, form), http.StatusUnprocessableEntity)
-	if got := fieldError(t, doc, "sms_code"); got != acsMsgSendCaptcha {
+	doc := Parsed(t, c.Post(t, flowURL, form), http.StatusUnprocessableEntity)
+	if got := FieldError(t, doc, "sms_code"); got != acsMsgSendCaptcha {
 		t.Errorf("4th send: %q", got)
 	}
 	if doc.First(".acs-send-captcha") == nil {
@@ -211,7 +211,7 @@ func TestAcsSMSSendUreg(t *testing.T) {
 	if n := acsOutboxCount(t, ts, mobile); n != 3 {
 		t.Fatalf("%d codes texted, want 3", n)
 	}
-	parsed(t, c.post(t, flowURL, withToken(form, solveCaptcha(t, ts, c, 5))), http.StatusOK)
+	Parsed(t, c.Post(t, flowURL, withToken(form, solveCaptcha(t, ts, c, 5))), http.StatusOK)
 	if n := acsOutboxCount(t, ts, mobile); n != 4 {
 		t.Fatalf("%d codes texted after the captcha, want 4", n)
 	}

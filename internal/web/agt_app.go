@@ -112,7 +112,7 @@ func (s *Server) agtInvitations(ctx context.Context, personID int64) ([]agtInvit
 	if err != nil || len(pending) == 0 {
 		return nil, err
 	}
-	names, err := s.dlgItemNames(ctx)
+	names, err := s.Catalog.UnitItemNames(ctx)
 	if err != nil {
 		return nil, err
 	}

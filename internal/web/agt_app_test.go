@@ -25,7 +25,7 @@ const agtPassword = "Agt-Unit-Pass-77"
 
 // agtFixture is a unit with its legal rep and a person invited as its agent.
 type agtFixture struct {
-	w     *world
+	w     *World
 	u     unit.Unit
 	rep   person.Person
 	agent person.Person
@@ -39,11 +39,11 @@ func agtNominee(p person.Person) delegation.Nominee {
 
 // agtInvite makes a unit whose legal rep invites a new person as agent for items,
 // valid for 30 days from the server's now.
-func agtInvite(t testing.TB, ts *testServer, seed uint64, items ...string) agtFixture {
+func agtInvite(t testing.TB, ts *TestServer, seed uint64, items ...string) agtFixture {
 	t.Helper()
-	w := newWorld(ts, seed)
-	u, rep := w.unitWithRep(t, "示范禾丰商贸有限公司", "邵景行")
-	agent := w.person(t, "乔语桐")
+	w := NewWorld(ts, seed)
+	u, rep := w.UnitWithRep(t, "示范禾丰商贸有限公司", "邵景行")
+	agent := w.Person(t, "乔语桐")
 	inv, err := ts.Delegation.AddAgent(context.Background(), delegation.Actor{PersonID: rep.ID}, u.ID, agtNominee(agent),
 		items, time.Time{}, ts.Now().Add(30*24*time.Hour))
 	if err != nil {
@@ -53,12 +53,12 @@ func agtInvite(t testing.TB, ts *testServer, seed uint64, items ...string) agtFi
 }
 
 // agtAppLogin signs c in to the app as p.
-func agtAppLogin(t testing.TB, c *client, p person.Person) {
+func agtAppLogin(t testing.TB, c *Client, p person.Person) {
 	t.Helper()
-	redirected(t, c.post(t, "/app/login", url.Values{"login": {p.IDNumber}, "password": {testPassword}, "next": {"/app/me/agent"}}))
+	Redirected(t, c.Post(t, "/app/login", url.Values{"login": {p.IDNumber}, "password": {Password}, "next": {"/app/me/agent"}}))
 }
 
-func agtMembership(t testing.TB, ts *testServer, unitID, personID int64) (unit.Membership, error) {
+func agtMembership(t testing.TB, ts *TestServer, unitID, personID int64) (unit.Membership, error) {
 	t.Helper()
 	return ts.Units.Membership(context.Background(), unitID, personID)
 }
@@ -69,12 +69,12 @@ func agtMembership(t testing.TB, ts *testServer, unitID, personID int64) (unit.M
 // refused password keeps the verification; the confirmation activates the grant,
 // spends the verification and lets the person log in to the unit.
 func TestAgtAppConfirm(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	fx := agtInvite(t, ts, 501, "SB-001", "JY-005")
-	app := newClient(ts)
+	app := NewClient(ts)
 	agtAppLogin(t, app, fx.agent)
 
-	doc := app.page(t, "/app/me/agent", http.StatusOK)
+	doc := app.Page(t, "/app/me/agent", http.StatusOK)
 	checkPage(t, ts, "/app/me/agent", doc)
 	facts := map[string]string{}
 	for _, d := range doc.All(".agt-invitation .app-facts > div") {
@@ -102,7 +102,7 @@ func TestAgtAppConfirm(t *testing.T) {
 	}
 
 	// Before the verification there is no password form.
-	doc = app.page(t, show, http.StatusOK)
+	doc = app.Page(t, show, http.StatusOK)
 	checkPage(t, ts, show, doc)
 	if doc.First(`input[name="password"]`) != nil {
 		t.Error("password form before the face verification")
@@ -111,7 +111,7 @@ func TestAgtAppConfirm(t *testing.T) {
 		t.Errorf("verify button %q", got)
 	}
 
-	loc := redirected(t, app.post(t, show+"/verify", url.Values{}))
+	loc := Redirected(t, app.Post(t, show+"/verify", url.Values{}))
 	u, err := url.Parse(loc)
 	if err != nil || !strings.HasPrefix(u.Path, "/app/v/") {
 		t.Fatalf("verification went to %q", loc)
@@ -129,19 +129,19 @@ func TestAgtAppConfirm(t *testing.T) {
 		t.Errorf("verification %+v", sess)
 	}
 	// Still pending: the page offers to continue.
-	doc = app.page(t, back, http.StatusOK)
+	doc = app.Page(t, back, http.StatusOK)
 	if doc.First(`a[href="`+loc+`"]`) == nil {
 		t.Error("a pending verification is not offered to continue")
 	}
 
 	// The app's screen carries the way back through its answer.
-	doc = app.page(t, loc, http.StatusOK)
+	doc = app.Page(t, loc, http.StatusOK)
 	action := doc.Must(t, "form.app-decide").AttrOr("action")
-	loc2 := redirected(t, app.post(t, action, url.Values{"decision": {"approve"}}))
+	loc2 := Redirected(t, app.Post(t, action, url.Values{"decision": {"approve"}}))
 	if loc2 != loc {
 		t.Errorf("after the answer %q, want %q", loc2, loc)
 	}
-	doc = app.page(t, loc2, http.StatusOK)
+	doc = app.Page(t, loc2, http.StatusOK)
 	if h1 := doc.Must(t, "h1").TextContent(); h1 != "认证成功" {
 		t.Fatalf("result %q", h1)
 	}
@@ -155,7 +155,7 @@ func TestAgtAppConfirm(t *testing.T) {
 		t.Fatalf("返回继续办理 → %q, want %q", backLink, back)
 	}
 
-	doc = app.page(t, back, http.StatusOK)
+	doc = app.Page(t, back, http.StatusOK)
 	if doc.Must(t, `input[name="verification"]`).AttrOr("value") != sid {
 		t.Error("the form does not carry the verification")
 	}
@@ -171,8 +171,8 @@ func TestAgtAppConfirm(t *testing.T) {
 		{"short", "short", "password", ""},
 		{fx.agent.IDNumber + "aA", fx.agent.IDNumber + "aA", "password", ""},
 	} {
-		doc := parsed(t, app.post(t, show, url.Values{"verification": {sid}, "password": {tc.pw}, "confirm": {tc.confirm}}), http.StatusUnprocessableEntity)
-		got := fieldError(t, doc, tc.field)
+		doc := Parsed(t, app.Post(t, show, url.Values{"verification": {sid}, "password": {tc.pw}, "confirm": {tc.confirm}}), http.StatusUnprocessableEntity)
+		got := FieldError(t, doc, tc.field)
 		if got == "" || (tc.msg != "" && got != tc.msg) {
 			t.Errorf("password %q/%q: %s message %q, want %q", tc.pw, tc.confirm, tc.field, got, tc.msg)
 		}
@@ -190,7 +190,7 @@ func TestAgtAppConfirm(t *testing.T) {
 		t.Errorf("membership %s after refusals", m.Status)
 	}
 
-	wantRedirect(t, "confirm", app.post(t, show, url.Values{"verification": {sid}, "password": {agtPassword}, "confirm": {agtPassword}}),
+	WantRedirect(t, "confirm", app.Post(t, show, url.Values{"verification": {sid}, "password": {agtPassword}, "confirm": {agtPassword}}),
 		"/app/me/agent?notice=confirmed")
 	m, err := agtMembership(t, ts, fx.u.ID, fx.agent.ID)
 	if err != nil || m.Status != unit.StatusActive || m.PasswordHash == "" || m.ConfirmedAt == nil {
@@ -203,19 +203,19 @@ func TestAgtAppConfirm(t *testing.T) {
 	if err != nil || len(entries) != 1 || entries[0].PersonID != fx.agent.ID {
 		t.Errorf("audit of the confirmation: %v %v", entries, err)
 	}
-	doc = app.page(t, "/app/me/agent?notice=confirmed", http.StatusOK)
+	doc = app.Page(t, "/app/me/agent?notice=confirmed", http.StatusOK)
 	if !strings.Contains(doc.Must(t, ".alert-success").TextContent(), "已确认授权") || doc.First(".agt-invitation") != nil {
 		t.Error("after confirming: no notice, or the invitation is still listed")
 	}
 	// The invitation is answered: its page is gone.
-	doc = app.page(t, show, http.StatusNotFound)
-	if !strings.Contains(topError(doc), delegation.ErrInvitationNotFound.Msg) {
-		t.Errorf("answered invitation: %q", topError(doc))
+	doc = app.Page(t, show, http.StatusNotFound)
+	if !strings.Contains(TopError(doc), delegation.ErrInvitationNotFound.Msg) {
+		t.Errorf("answered invitation: %q", TopError(doc))
 	}
 
 	// The new unit password logs in (L1) with the person's ID number.
-	desk := newClient(ts)
-	wantRedirect(t, "unit login", desk.post(t, "/login/unit", url.Values{"account": {fx.u.USCC}, "login": {fx.agent.IDNumber},
+	desk := NewClient(ts)
+	WantRedirect(t, "unit login", desk.Post(t, "/login/unit", url.Values{"account": {fx.u.USCC}, "login": {fx.agent.IDNumber},
 		"password": {agtPassword}}), "/unit/")
 }
 
@@ -223,59 +223,59 @@ func TestAgtAppConfirm(t *testing.T) {
 // failed are all refused without activating anything; another person cannot see,
 // verify for, confirm or decline the invitation.
 func TestAgtAppVerificationRequired(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	fx := agtInvite(t, ts, 502, "SB-001")
 	show := "/app/me/agent/" + fx.inv.ID
-	app := newClient(ts)
+	app := NewClient(ts)
 	agtAppLogin(t, app, fx.agent)
 	good := url.Values{"password": {agtPassword}, "confirm": {agtPassword}}
 
-	doc := parsed(t, app.post(t, show, good), http.StatusUnprocessableEntity)
-	if topError(doc) != agtMsgVerifyFirst {
-		t.Errorf("no verification: %q", topError(doc))
+	doc := Parsed(t, app.Post(t, show, good), http.StatusUnprocessableEntity)
+	if TopError(doc) != agtMsgVerifyFirst {
+		t.Errorf("no verification: %q", TopError(doc))
 	}
 	if doc.First(`form[action="`+show+`/verify"]`) == nil {
 		t.Error("no way to start the verification")
 	}
 
 	// A verification passed in another app login is not this one's.
-	other := newClient(ts)
+	other := NewClient(ts)
 	agtAppLogin(t, other, fx.agent)
-	loc := redirected(t, other.post(t, show+"/verify", url.Values{}))
+	loc := Redirected(t, other.Post(t, show+"/verify", url.Values{}))
 	sid := strings.TrimPrefix(strings.SplitN(loc, "?", 2)[0], "/app/v/")
-	redirected(t, other.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}))
-	withSid := cloneForm(good)
+	Redirected(t, other.Post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}))
+	withSid := CloneForm(good)
 	withSid.Set("verification", sid)
-	doc = parsed(t, app.post(t, show, withSid), http.StatusUnprocessableEntity)
-	if topError(doc) != agtMsgVerifyFirst {
-		t.Errorf("another login's verification: %q", topError(doc))
+	doc = Parsed(t, app.Post(t, show, withSid), http.StatusUnprocessableEntity)
+	if TopError(doc) != agtMsgVerifyFirst {
+		t.Errorf("another login's verification: %q", TopError(doc))
 	}
 	if s, _ := ts.Verify.Lookup(t.Context(), sid); !s.ConsumedAt.IsZero() {
 		t.Error("another login's verification was spent")
 	}
-	if doc := app.page(t, show+"?v="+url.QueryEscape(sid), http.StatusOK); doc.First(`input[name="password"]`) != nil {
+	if doc := app.Page(t, show+"?v="+url.QueryEscape(sid), http.StatusOK); doc.First(`input[name="password"]`) != nil {
 		t.Error("another login's verification opens the password form")
 	}
 
 	// A refused face check: the page says so and offers a new one.
-	loc = redirected(t, app.post(t, show+"/verify", url.Values{}))
+	loc = Redirected(t, app.Post(t, show+"/verify", url.Values{}))
 	sid = strings.TrimPrefix(strings.SplitN(loc, "?", 2)[0], "/app/v/")
-	redirected(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"refuse"}}))
-	doc = app.page(t, show+"?v="+url.QueryEscape(sid), http.StatusOK)
+	Redirected(t, app.Post(t, "/app/v/"+sid, url.Values{"decision": {"refuse"}}))
+	doc = app.Page(t, show+"?v="+url.QueryEscape(sid), http.StatusOK)
 	if !strings.Contains(doc.Must(t, ".alert-error").TextContent(), verify.NoteRefused) || doc.First(`input[name="password"]`) != nil {
 		t.Error("a failed verification is not reported, or opens the form")
 	}
 	withSid.Set("verification", sid)
-	parsed(t, app.post(t, show, withSid), http.StatusUnprocessableEntity)
+	Parsed(t, app.Post(t, show, withSid), http.StatusUnprocessableEntity)
 	if m, _ := agtMembership(t, ts, fx.u.ID, fx.agent.ID); m.Status != unit.StatusPending {
 		t.Fatalf("membership %s without a passed verification", m.Status)
 	}
 
 	// Someone else: nothing of the invitation is theirs.
-	stranger := fx.w.person(t, "钟离安")
-	sc := newClient(ts)
+	stranger := fx.w.Person(t, "钟离安")
+	sc := NewClient(ts)
 	agtAppLogin(t, sc, stranger)
-	if doc := sc.page(t, "/app/me/agent", http.StatusOK); doc.First(".agt-invitation") != nil {
+	if doc := sc.Page(t, "/app/me/agent", http.StatusOK); doc.First(".agt-invitation") != nil {
 		t.Error("a stranger sees the invitation")
 	}
 	for _, tc := range []struct{ method, target string }{
@@ -286,30 +286,30 @@ func TestAgtAppVerificationRequired(t *testing.T) {
 		if tc.method == "POST" {
 			form = good
 		}
-		doc := parsed(t, sc.do(t, tc.method, tc.target, form, nil), http.StatusNotFound)
-		if topError(doc) != delegation.ErrInvitationNotFound.Msg {
-			t.Errorf("%s %s by a stranger: %q", tc.method, tc.target, topError(doc))
+		doc := Parsed(t, sc.Do(t, tc.method, tc.target, form, nil), http.StatusNotFound)
+		if TopError(doc) != delegation.ErrInvitationNotFound.Msg {
+			t.Errorf("%s %s by a stranger: %q", tc.method, tc.target, TopError(doc))
 		}
 	}
 	if m, _ := agtMembership(t, ts, fx.u.ID, fx.agent.ID); m.Status != unit.StatusPending {
 		t.Errorf("membership %s after a stranger's requests", m.Status)
 	}
 	// Signed out: the app's login, and back.
-	anon := newClient(ts)
-	if loc := redirected(t, anon.get(t, show)); loc != "/app/login?next="+url.QueryEscape(show) {
+	anon := NewClient(ts)
+	if loc := Redirected(t, anon.Get(t, show)); loc != "/app/login?next="+url.QueryEscape(show) {
 		t.Errorf("anonymous → %q", loc)
 	}
 }
 
 // TestAgtAppDecline: 拒绝 asks first; the confirmed refusal revokes the pending grant.
 func TestAgtAppDecline(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	fx := agtInvite(t, ts, 503, "SB-001")
 	show := "/app/me/agent/" + fx.inv.ID
-	app := newClient(ts)
+	app := NewClient(ts)
 	agtAppLogin(t, app, fx.agent)
 
-	doc := app.page(t, show+"/decline", http.StatusOK)
+	doc := app.Page(t, show+"/decline", http.StatusOK)
 	checkPage(t, ts, show+"/decline", doc)
 	if !strings.Contains(doc.Must(t, ".alert-warning").TextContent(), fx.u.Name) {
 		t.Error("the confirm step does not name the unit")
@@ -320,28 +320,28 @@ func TestAgtAppDecline(t *testing.T) {
 	if m, _ := agtMembership(t, ts, fx.u.ID, fx.agent.ID); m.Status != unit.StatusPending {
 		t.Fatal("showing the confirm step changed the membership")
 	}
-	wantRedirect(t, "decline", app.post(t, show+"/decline", url.Values{}), "/app/me/agent?notice=declined")
+	WantRedirect(t, "decline", app.Post(t, show+"/decline", url.Values{}), "/app/me/agent?notice=declined")
 	if _, err := agtMembership(t, ts, fx.u.ID, fx.agent.ID); !errors.Is(err, unit.ErrNotFound) {
 		t.Errorf("membership after declining: %v", err)
 	}
-	doc = app.page(t, "/app/me/agent?notice=declined", http.StatusOK)
+	doc = app.Page(t, "/app/me/agent?notice=declined", http.StatusOK)
 	if !strings.Contains(doc.Must(t, ".alert-success").TextContent(), "已拒绝") || doc.First(".agt-invitation") != nil {
 		t.Error("after declining: no notice, or the invitation is still listed")
 	}
-	doc = parsed(t, app.post(t, show+"/decline", url.Values{}), http.StatusNotFound)
-	if topError(doc) != delegation.ErrInvitationNotFound.Msg {
-		t.Errorf("second decline: %q", topError(doc))
+	doc = Parsed(t, app.Post(t, show+"/decline", url.Values{}), http.StatusNotFound)
+	if TopError(doc) != delegation.ErrInvitationNotFound.Msg {
+		t.Errorf("second decline: %q", TopError(doc))
 	}
 }
 
 // TestAgtMePointer: the personal center points a person with invitations to the app,
 // with a QR code of the app's 我是经办人; others see nothing of it.
 func TestAgtMePointer(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	fx := agtInvite(t, ts, 504, "SB-001")
-	c := newClient(ts)
+	c := NewClient(ts)
 	agtPersonLogin(t, c, fx.agent)
-	doc := c.page(t, "/me", http.StatusOK)
+	doc := c.Page(t, "/me", http.StatusOK)
 	checkPage(t, ts, "/me", doc)
 	if got := doc.Must(t, ".agt-pointer h2").TextContent(); got != "您有 1 个待确认的单位授权" {
 		t.Errorf("pointer %q", got)
@@ -356,21 +356,21 @@ func TestAgtMePointer(t *testing.T) {
 		t.Errorf("QR code %q (%v)", link, err)
 	}
 
-	rep := newClient(ts)
+	rep := NewClient(ts)
 	agtPersonLogin(t, rep, fx.rep)
-	if doc := rep.page(t, "/me", http.StatusOK); doc.First(".agt-pointer") != nil {
+	if doc := rep.Page(t, "/me", http.StatusOK); doc.First(".agt-pointer") != nil {
 		t.Error("a person without invitations is pointed to the app")
 	}
 	confirmInvitation(t, ts, fx.inv.ID, fx.agent, agtPassword)
-	if doc := c.page(t, "/me", http.StatusOK); doc.First(".agt-pointer") != nil {
+	if doc := c.Page(t, "/me", http.StatusOK); doc.First(".agt-pointer") != nil {
 		t.Error("the pointer stays after confirming")
 	}
 }
 
 // agtPersonLogin signs c in on the PC as p (personal login).
-func agtPersonLogin(t testing.TB, c *client, p person.Person) {
+func agtPersonLogin(t testing.TB, c *Client, p person.Person) {
 	t.Helper()
-	redirected(t, c.post(t, "/login/person", url.Values{"login": {p.IDNumber}, "password": {testPassword}}))
+	Redirected(t, c.Post(t, "/login/person", url.Values{"login": {p.IDNumber}, "password": {Password}}))
 }
 
 func TestAgtVerifyBack(t *testing.T) {

@@ -22,8 +22,8 @@ var agtAllow403 = browsertest.AllowConsoleErrors("403 (Forbidden)")
 // password, opens the granted item, is refused another with the reason, and once the
 // fake clock passes the validity end the granted item is refused on the next request.
 func TestBrowserAgtConfirmAndUse(t *testing.T) {
-	clk := &testClock{t: time.Now().UTC().Truncate(time.Second)}
-	ts, base := serve(t, withClock(t, clk))
+	clk := &Clock{t: time.Now().UTC().Truncate(time.Second)}
+	ts, base := Serve(t, WithClock(t, clk))
 	fx := agtInvite(t, ts, 521, "SB-001")
 	granted, err := ts.Catalog.Get(t.Context(), "SB-001")
 	if err != nil {
@@ -32,7 +32,7 @@ func TestBrowserAgtConfirmAndUse(t *testing.T) {
 
 	b := browsertest.New(t)
 	desk := b.NewPage(t, agtAllow403)
-	acsBrowserPersonLogin(t, desk, base, fx.agent.IDNumber, testPassword)
+	acsBrowserPersonLogin(t, desk, base, fx.agent.IDNumber, Password)
 	desk.WaitText("您有 1 个待确认的单位授权")
 	link, err := qr.Decode(desk.ImagePNG(`img[alt="我是经办人二维码"]`))
 	if err != nil {
@@ -45,14 +45,14 @@ func TestBrowserAgtConfirmAndUse(t *testing.T) {
 	phone := b.NewPage(t, browsertest.Mobile())
 	phone.Open(link)
 	phone.WaitURL("/app/login")
-	browserAppLogin(t, phone, fx.agent.IDNumber, testPassword)
+	BrowserAppLogin(t, phone, fx.agent.IDNumber, Password)
 	phone.WaitURL("/app/me/agent")
 	phone.WaitText(fx.u.Name)
 	phone.WaitText(granted.Name)
 	if over := browsertest.Eval[int](phone, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
 		t.Errorf("我是经办人 is %dpx wider than the phone", over)
 	}
-	browserAppConfirm(t, phone, agtPassword)
+	BrowserAppConfirm(t, phone, agtPassword)
 	if m, err := agtMembership(t, ts, fx.u.ID, fx.agent.ID); err != nil || m.Status != unit.StatusActive {
 		t.Fatalf("membership after the app: %+v %v", m, err)
 	}
@@ -107,7 +107,7 @@ func TestBrowserAgtConfirmAndUse(t *testing.T) {
 // screen; removing the agent ends its live session, and the next page load in the
 // agent's browser is the login page, saying the authorization was withdrawn.
 func TestBrowserAgtRemovalEndsSession(t *testing.T) {
-	ts, base := serve(t)
+	ts, base := Serve(t)
 	fx := agtInvite(t, ts, 522, "SB-001")
 	confirmInvitation(t, ts, fx.inv.ID, fx.agent, agtPassword)
 	m, err := agtMembership(t, ts, fx.u.ID, fx.agent.ID)

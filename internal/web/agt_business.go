@@ -20,14 +20,6 @@ import (
 // visitor layer re-read for this very request, so a grant that expired, was narrowed
 // or revoked stops working at the next request.
 
-// agtEndedSession is a unit session the visitor layer ended on this request because
-// its membership was no longer usable (expired, not started, revoked, role changed):
-// the business routes say why instead of only showing the login page.
-type agtEndedSession struct {
-	Membership unit.Membership
-	Role       unit.Role // the role the session was created for
-}
-
 // agtItemPerPage is the page size of the list.
 const agtItemPerPage = 20
 
@@ -179,7 +171,7 @@ type agtItemsData struct {
 	Total      int // rows after the filters
 	Page       int
 	Pages      int
-	PageLinks  []pageLink
+	PageLinks  []PageLink
 	Prev, Next string
 }
 
@@ -206,7 +198,7 @@ func agtItemsURL(category string, only bool, page int) string {
 func (s *Server) agtItemsList(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	v := visitorFrom(ctx)
-	items, err := s.dlgUnitItems(ctx)
+	items, err := s.Catalog.UnitItems(ctx)
 	if err != nil {
 		return err
 	}
@@ -277,17 +269,7 @@ func (s *Server) agtItemsList(w http.ResponseWriter, r *http.Request) error {
 		g := &d.Groups[len(d.Groups)-1]
 		g.Rows = append(g.Rows, row)
 	}
-	for _, l := range pageLinks(cases.Filter{Page: d.Page}, d.Pages) {
-		if !l.Gap {
-			l.URL = agtItemsURL(d.Category, d.Only, l.Num)
-		}
-		d.PageLinks = append(d.PageLinks, l)
-	}
-	if d.Page > 1 {
-		d.Prev = agtItemsURL(d.Category, d.Only, d.Page-1)
-	}
-	if d.Page < d.Pages {
-		d.Next = agtItemsURL(d.Category, d.Only, d.Page+1)
-	}
+	pager := NewPager(d.Page, d.Pages, func(n int) string { return agtItemsURL(d.Category, d.Only, n) })
+	d.PageLinks, d.Prev, d.Next = pager.Links, pager.Prev, pager.Next
 	return s.render(w, r, http.StatusOK, "agt-items", "可办理业务", "", d)
 }

@@ -18,9 +18,9 @@ import (
 
 // agtCast is a unit with one person in every situation the business routes know.
 type agtCast struct {
-	ts      *testServer
+	ts      *TestServer
 	u       unit.Unit
-	clients map[string]*client // by situation
+	clients map[string]*Client // by situation
 	tokens  map[string]string
 }
 
@@ -35,7 +35,7 @@ var (
 // validity and one past it; an agent granted SB-001 and JY-005 (confirmed in the
 // app); an agent past its validity; a pending agent; an agent whose validity has
 // not begun; a person signed in without a unit; and nobody.
-func agtNewCast(t *testing.T, ts *testServer, seed uint64) *agtCast {
+func agtNewCast(t *testing.T, ts *TestServer, seed uint64) *agtCast {
 	t.Helper()
 	fx := agtInvite(t, ts, seed, "SB-001", "JY-005")
 	confirmInvitation(t, ts, fx.inv.ID, fx.agent, agtPassword)
@@ -52,44 +52,44 @@ func agtNewCast(t *testing.T, ts *testServer, seed uint64) *agtCast {
 		{"pending agent", "鲁星澜", unit.Membership{Role: unit.RoleAgent, Status: unit.StatusPending, ValidUntil: &soon}},
 		{"not-yet agent", "费南枝", unit.Membership{Role: unit.RoleAgent, Status: unit.StatusActive, ValidFrom: &soon, ValidUntil: &later}},
 	}
-	c := &agtCast{ts: ts, u: u, clients: map[string]*client{}, tokens: map[string]string{}}
+	c := &agtCast{ts: ts, u: u, clients: map[string]*Client{}, tokens: map[string]string{}}
 	sign := func(name string, subj auth.Subject) {
-		cl := newClient(ts)
-		signIn(t, cl, subj)
-		c.clients[name], c.tokens[name] = cl, cl.session()
+		cl := NewClient(ts)
+		SignIn(t, cl, subj)
+		c.clients[name], c.tokens[name] = cl, cl.Session()
 	}
-	sign("legal rep", unitSubject(fx.rep, u, unit.RoleLegalRep))
-	sign("agent", unitSubject(fx.agent, u, unit.RoleAgent))
+	sign("legal rep", UnitSubject(fx.rep, u, unit.RoleLegalRep))
+	sign("agent", UnitSubject(fx.agent, u, unit.RoleAgent))
 	for _, pp := range people {
 		name, m := pp.who, pp.m
-		p := w.person(t, pp.name)
+		p := w.Person(t, pp.name)
 		m.UnitID, m.PersonID = u.ID, p.ID
 		if name == "expired admin" {
 			// The admin slot is taken by "admin": this one acts for a unit of its own.
-			other := w.unit(t, "示范远帆物流有限公司", w.person(t, "柏远舟"))
+			other := w.Unit(t, "示范远帆物流有限公司", w.Person(t, "柏远舟"))
 			m.UnitID = other.ID
-			w.member(t, m, "Agt-Member-Pass-1")
-			sign(name, unitSubject(p, other, m.Role))
+			w.Member(t, m, "Agt-Member-Pass-1")
+			sign(name, UnitSubject(p, other, m.Role))
 			continue
 		}
-		w.member(t, m, "Agt-Member-Pass-1")
-		sign(name, unitSubject(p, u, m.Role))
+		w.Member(t, m, "Agt-Member-Pass-1")
+		sign(name, UnitSubject(p, u, m.Role))
 	}
 	sign("person", auth.Subject{PersonID: fx.rep.ID})
-	c.clients["nobody"] = newClient(ts)
+	c.clients["nobody"] = NewClient(ts)
 	return c
 }
 
 // agtListed reads every page of 可办理业务: the item codes shown enabled and the
 // disabled ones with their reasons.
-func agtListed(t *testing.T, c *client, first string) (allowed []string, disabled map[string]string) {
+func agtListed(t *testing.T, c *Client, first string) (allowed []string, disabled map[string]string) {
 	t.Helper()
 	disabled = map[string]string{}
 	for target := first; target != ""; {
-		doc := c.page(t, target, http.StatusOK)
+		doc := c.Page(t, target, http.StatusOK)
 		for _, tr := range doc.All("table.agt-items tbody tr") {
 			code := tr.AttrOr("data-code")
-			if tr.hasClass("agt-allowed") {
+			if tr.HasClass("agt-allowed") {
 				if tr.First(`a[href="/unit/items/`+code+`"]`) == nil {
 					t.Errorf("%s: enabled without a link", code)
 				}
@@ -111,7 +111,7 @@ func agtListed(t *testing.T, c *client, first string) (allowed []string, disable
 
 // TestAgtItemsWhoSeesWhat is the table of who sees what on /unit/items.
 func TestAgtItemsWhoSeesWhat(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	cast := agtNewCast(t, ts, 511)
 	var unitItems []string
 	for page := 1; ; page++ {
@@ -150,24 +150,24 @@ func TestAgtItemsWhoSeesWhat(t *testing.T) {
 		t.Run(tc.who, func(t *testing.T) {
 			c := cast.clients[tc.who]
 			if tc.status != 0 {
-				rec := c.get(t, "/unit/items")
-				wantStatus(t, tc.who, rec, tc.status)
+				rec := c.Get(t, "/unit/items")
+				WantStatus(t, tc.who, rec, tc.status)
 				if tc.location != "" && rec.Header().Get("Location") != tc.location {
 					t.Errorf("redirect to %q, want %q", rec.Header().Get("Location"), tc.location)
 				}
 				if tc.reason != "" {
-					doc := parseHTML(t, rec.Body.String())
+					doc := ParseHTML(t, rec.Body.String())
 					if got := doc.Must(t, ".agt-denied .alert-error").TextContent(); got != tc.reason {
 						t.Errorf("reason %q, want %q", got, tc.reason)
 					}
 					// The session ended with the refusal: the next request is the login.
-					if loc := redirected(t, c.get(t, "/unit/items")); !strings.HasPrefix(loc, "/login?tab=unit") {
+					if loc := Redirected(t, c.Get(t, "/unit/items")); !strings.HasPrefix(loc, "/login?tab=unit") {
 						t.Errorf("next request → %q", loc)
 					}
 				}
 				return
 			}
-			doc := c.page(t, "/unit/items", http.StatusOK)
+			doc := c.Page(t, "/unit/items", http.StatusOK)
 			checkPage(t, ts, "/unit/items", doc)
 			allowed, disabled := agtListed(t, c, "/unit/items")
 			slices.Sort(allowed)
@@ -208,7 +208,7 @@ func TestAgtItemsWhoSeesWhat(t *testing.T) {
 
 // TestAgtItemAccess is the table of who may open which item page.
 func TestAgtItemAccess(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	cast := agtNewCast(t, ts, 512)
 	for _, tc := range []struct {
 		who, code string
@@ -236,14 +236,14 @@ func TestAgtItemAccess(t *testing.T) {
 		t.Run(tc.who+" "+tc.code, func(t *testing.T) {
 			c := cast.clients[tc.who]
 			if strings.Contains(tc.who, "expired") || strings.Contains(tc.who, "pending") {
-				c.setSession(cast.tokens[tc.who]) // (ended by an earlier case, it is refused the same)
+				c.SetSession(cast.tokens[tc.who]) // (ended by an earlier case, it is refused the same)
 			}
-			rec := c.get(t, "/unit/items/"+tc.code)
-			wantStatus(t, tc.who+" "+tc.code, rec, tc.status)
+			rec := c.Get(t, "/unit/items/"+tc.code)
+			WantStatus(t, tc.who+" "+tc.code, rec, tc.status)
 			if tc.status == 303 {
 				return
 			}
-			doc := parseHTML(t, rec.Body.String())
+			doc := ParseHTML(t, rec.Body.String())
 			if main := doc.Must(t, "main").TextContent(); !strings.Contains(main, tc.text) {
 				t.Errorf("page lacks %q", tc.text)
 			}
@@ -254,7 +254,7 @@ func TestAgtItemAccess(t *testing.T) {
 	}
 
 	// The item page: facts from the catalog, 开始办理 to the honest /soon page.
-	doc := cast.clients["agent"].page(t, "/unit/items/SB-001", http.StatusOK)
+	doc := cast.clients["agent"].Page(t, "/unit/items/SB-001", http.StatusOK)
 	it, err := ts.Catalog.Get(t.Context(), "SB-001")
 	if err != nil {
 		t.Fatal(err)
@@ -300,76 +300,76 @@ func TestAgtItemAccess(t *testing.T) {
 // at once in the same session, a narrowed one ends it, and the end of the validity
 // refuses the next request although nothing else happened.
 func TestAgtFreshCheck(t *testing.T) {
-	clk := &testClock{t: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, withClock(t, clk))
+	clk := &Clock{t: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)}
+	ts := NewTestServer(t, WithClock(t, clk))
 	fx := agtInvite(t, ts, 513, "SB-001")
 	confirmInvitation(t, ts, fx.inv.ID, fx.agent, agtPassword)
 	m, err := agtMembership(t, ts, fx.u.ID, fx.agent.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newClient(ts)
-	wantRedirect(t, "unit login", c.post(t, "/login/unit", url.Values{"account": {fx.u.USCC}, "login": {fx.agent.Mobile},
+	c := NewClient(ts)
+	WantRedirect(t, "unit login", c.Post(t, "/login/unit", url.Values{"account": {fx.u.USCC}, "login": {fx.agent.Mobile},
 		"password": {agtPassword}}), "/unit/")
-	token := c.session()
-	wantStatus(t, "SB-002 before", c.get(t, "/unit/items/SB-002"), http.StatusForbidden)
+	token := c.Session()
+	WantStatus(t, "SB-002 before", c.Get(t, "/unit/items/SB-002"), http.StatusForbidden)
 
 	rep := delegation.Actor{PersonID: fx.rep.ID}
 	until := *m.ValidUntil
 	if err := ts.Delegation.ChangeAgent(t.Context(), rep, fx.u.ID, m.ID, []string{"SB-001", "SB-002"}, time.Time{}, until); err != nil {
 		t.Fatal(err)
 	}
-	wantStatus(t, "SB-002 after widening", c.get(t, "/unit/items/SB-002"), http.StatusOK)
-	if c.session() != token {
+	WantStatus(t, "SB-002 after widening", c.Get(t, "/unit/items/SB-002"), http.StatusOK)
+	if c.Session() != token {
 		t.Error("widening the scope changed the session")
 	}
 
 	// Near the end (sessions last hours, the grant days): a fresh login.
 	clk.Advance(until.Sub(clk.Now()) - 2*time.Minute)
-	wantRedirect(t, "unit login near the end", c.post(t, "/login/unit", url.Values{"account": {fx.u.USCC},
+	WantRedirect(t, "unit login near the end", c.Post(t, "/login/unit", url.Values{"account": {fx.u.USCC},
 		"login": {fx.agent.Mobile}, "password": {agtPassword}}), "/unit/")
-	token = c.session()
-	wantStatus(t, "two minutes before the end", c.get(t, "/unit/items/SB-001"), http.StatusOK)
+	token = c.Session()
+	WantStatus(t, "two minutes before the end", c.Get(t, "/unit/items/SB-001"), http.StatusOK)
 	clk.Advance(2 * time.Minute)
-	doc := parsed(t, c.get(t, "/unit/items/SB-001"), http.StatusForbidden)
+	doc := Parsed(t, c.Get(t, "/unit/items/SB-001"), http.StatusForbidden)
 	if got := doc.Must(t, ".alert-error").TextContent(); got != agtMsgExpired {
 		t.Errorf("at the end: %q", got)
 	}
 	if _, err := ts.Sessions.Lookup(t.Context(), token); !errors.Is(err, auth.ErrNoSession) {
 		t.Errorf("the expired agent's session lives on: %v", err)
 	}
-	if loc := redirected(t, c.get(t, "/unit/items/SB-001")); !strings.HasPrefix(loc, "/login?tab=unit") {
+	if loc := Redirected(t, c.Get(t, "/unit/items/SB-001")); !strings.HasPrefix(loc, "/login?tab=unit") {
 		t.Errorf("after the end → %q", loc)
 	}
 	// The login refuses the expired grant too.
-	rec := c.post(t, "/login/unit", url.Values{"account": {fx.u.USCC}, "login": {fx.agent.Mobile}, "password": {agtPassword}})
-	wantStatus(t, "login after the end", rec, http.StatusForbidden)
+	rec := c.Post(t, "/login/unit", url.Values{"account": {fx.u.USCC}, "login": {fx.agent.Mobile}, "password": {agtPassword}})
+	WantStatus(t, "login after the end", rec, http.StatusForbidden)
 }
 
 // TestAgtNarrowAndRemove: narrowing the scope or removing the agent ends the live
 // session; the next request is the login page.
 func TestAgtNarrowAndRemove(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	fx := agtInvite(t, ts, 514, "SB-001", "SB-002")
 	confirmInvitation(t, ts, fx.inv.ID, fx.agent, agtPassword)
 	m, _ := agtMembership(t, ts, fx.u.ID, fx.agent.ID)
 	rep := delegation.Actor{PersonID: fx.rep.ID}
-	c := newClient(ts)
-	signIn(t, c, unitSubject(fx.agent, fx.u, unit.RoleAgent))
-	wantStatus(t, "SB-002", c.get(t, "/unit/items/SB-002"), http.StatusOK)
+	c := NewClient(ts)
+	SignIn(t, c, UnitSubject(fx.agent, fx.u, unit.RoleAgent))
+	WantStatus(t, "SB-002", c.Get(t, "/unit/items/SB-002"), http.StatusOK)
 	if err := ts.Delegation.ChangeAgent(t.Context(), rep, fx.u.ID, m.ID, []string{"SB-001"}, time.Time{}, *m.ValidUntil); err != nil {
 		t.Fatal(err)
 	}
-	if loc := redirected(t, c.get(t, "/unit/items/SB-002")); loc != "/login?tab=unit&next=%2Funit%2Fitems%2FSB-002" {
+	if loc := Redirected(t, c.Get(t, "/unit/items/SB-002")); loc != "/login?tab=unit&next=%2Funit%2Fitems%2FSB-002" {
 		t.Errorf("after narrowing → %q", loc)
 	}
-	signIn(t, c, unitSubject(fx.agent, fx.u, unit.RoleAgent))
-	wantStatus(t, "SB-002 in a new session", c.get(t, "/unit/items/SB-002"), http.StatusForbidden)
-	wantStatus(t, "SB-001 in a new session", c.get(t, "/unit/items/SB-001"), http.StatusOK)
+	SignIn(t, c, UnitSubject(fx.agent, fx.u, unit.RoleAgent))
+	WantStatus(t, "SB-002 in a new session", c.Get(t, "/unit/items/SB-002"), http.StatusForbidden)
+	WantStatus(t, "SB-001 in a new session", c.Get(t, "/unit/items/SB-001"), http.StatusOK)
 	if err := ts.Delegation.RemoveAgent(t.Context(), rep, fx.u.ID, m.ID); err != nil {
 		t.Fatal(err)
 	}
-	if loc := redirected(t, c.get(t, "/unit/items")); !strings.HasPrefix(loc, "/login?tab=unit") {
+	if loc := Redirected(t, c.Get(t, "/unit/items")); !strings.HasPrefix(loc, "/login?tab=unit") {
 		t.Errorf("after removal → %q", loc)
 	}
 }
@@ -377,7 +377,7 @@ func TestAgtNarrowAndRemove(t *testing.T) {
 // TestAgtCatalogLinks: the catalog's 登录后在线办理 leads a unit item to the unit's
 // business entry.
 func TestAgtCatalogLinks(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	for _, tc := range []struct{ code, href string }{
 		{"SB-001", "/unit/items/SB-001"},
 		{"SB-013", "/unit/items/SB-013"},
@@ -394,11 +394,11 @@ func TestAgtCatalogLinks(t *testing.T) {
 		t.Error("SB-013 has no entry for persons")
 	}
 	// The unit home leads to the list.
-	c := newClient(ts)
-	w := newWorld(ts, 515)
-	u, rep := w.unitWithRep(t, "示范清源环保有限公司", "温如初")
-	signIn(t, c, unitSubject(rep, u, unit.RoleLegalRep))
-	if c.page(t, "/unit/", http.StatusOK).First(`a[href="/unit/items"]`) == nil {
+	c := NewClient(ts)
+	w := NewWorld(ts, 515)
+	u, rep := w.UnitWithRep(t, "示范清源环保有限公司", "温如初")
+	SignIn(t, c, UnitSubject(rep, u, unit.RoleLegalRep))
+	if c.Page(t, "/unit/", http.StatusOK).First(`a[href="/unit/items"]`) == nil {
 		t.Error("the unit home does not link to 可办理业务")
 	}
 }

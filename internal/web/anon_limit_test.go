@@ -13,37 +13,37 @@ import (
 )
 
 // appealForm is a valid 用户申诉 form.
-func appealForm(w *world) url.Values {
-	return url.Values{"kind": {"id_taken"}, "id_type": {"resident"}, "id_number": {w.idNumber()}, "name": {"霍光"},
-		"contact_mobile": {w.mobile()}, "description": {"我的证件号码已被他人注册。"}}
+func appealForm(w *World) url.Values {
+	return url.Values{"kind": {"id_taken"}, "id_type": {"resident"}, "id_number": {w.IDNumber()}, "name": {"霍光"},
+		"contact_mobile": {w.Mobile()}, "description": {"我的证件号码已被他人注册。"}}
 }
 
 // TestAnonAppealCaptcha: an appeal without the solved slider puzzle is refused
 // beside the puzzle and stored nowhere; with it, it is filed.
 func TestAnonAppealCaptcha(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 93)
-	c := newClient(ts)
-	doc := c.page(t, "/appeal", http.StatusOK)
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 93)
+	c := NewClient(ts)
+	doc := c.Page(t, "/appeal", http.StatusOK)
 	if doc.First(`form[action="/appeal"] .slider-captcha[data-captcha-field="captcha_token"]`) == nil {
 		t.Error("the appeal form has no slider captcha")
 	}
 	f := appealForm(w)
 	for _, token := range []string{"", "forged-token"} {
-		rec := c.post(t, "/appeal", withToken(f, token))
-		wantStatus(t, "appeal without the puzzle", rec, http.StatusUnprocessableEntity)
-		if msg := parseHTML(t, rec.Body.String()).First("#e-captcha_token"); msg == nil || msg.TextContent() != acctMsgCaptcha {
+		rec := c.Post(t, "/appeal", withToken(f, token))
+		WantStatus(t, "appeal without the puzzle", rec, http.StatusUnprocessableEntity)
+		if msg := ParseHTML(t, rec.Body.String()).First("#e-captcha_token"); msg == nil || msg.TextContent() != acctMsgCaptcha {
 			t.Errorf("token %q: no message beside the puzzle", token)
 		}
 	}
-	if n := rowCount(t, ts, "appeals"); n != 0 {
+	if n := RowCount(t, ts, "appeals"); n != 0 {
 		t.Fatalf("%d appeals stored without the puzzle", n)
 	}
 	token := solveCaptcha(t, ts, c, 1)
-	wantStatus(t, "appeal with the puzzle", c.post(t, "/appeal", withToken(f, token)), http.StatusSeeOther)
+	WantStatus(t, "appeal with the puzzle", c.Post(t, "/appeal", withToken(f, token)), http.StatusSeeOther)
 	// A pass token works once.
-	wantStatus(t, "the same token again", c.post(t, "/appeal", withToken(f, token)), http.StatusUnprocessableEntity)
-	if n := rowCount(t, ts, "appeals"); n != 1 {
+	WantStatus(t, "the same token again", c.Post(t, "/appeal", withToken(f, token)), http.StatusUnprocessableEntity)
+	if n := RowCount(t, ts, "appeals"); n != 1 {
 		t.Fatalf("%d appeals stored, want 1", n)
 	}
 }
@@ -52,16 +52,16 @@ func TestAnonAppealCaptcha(t *testing.T) {
 // eleventh is refused with 429 and the time to come back, and a form refused for
 // its fields does not count. Another address is not affected.
 func TestAnonAppealRate(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 5, 8, 1, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, withClock(t, clock))
-	w := newWorld(ts, 94)
+	clock := &Clock{t: time.Date(2026, 5, 8, 1, 0, 0, 0, time.UTC)}
+	ts := NewTestServer(t, WithClock(t, clock))
+	w := NewWorld(ts, 94)
 	l, _ := ts.Throttle.Limits(throttle.ScopeAppealAddr)
-	file := func(c *client, f url.Values, seed uint64) *http.Response {
-		rec := c.post(t, "/appeal", withToken(f, solveCaptcha(t, ts, c, seed)))
+	file := func(c *Client, f url.Values, seed uint64) *http.Response {
+		rec := c.Post(t, "/appeal", withToken(f, solveCaptcha(t, ts, c, seed)))
 		return rec.Result()
 	}
-	c := newClient(ts)
-	c.remote = "203.0.113.80:1000"
+	c := NewClient(ts)
+	c.Remote = "203.0.113.80:1000"
 	bad := appealForm(w)
 	bad.Set("name", "")
 	if res := file(c, bad, 100); res.StatusCode != http.StatusUnprocessableEntity {
@@ -73,17 +73,17 @@ func TestAnonAppealRate(t *testing.T) {
 		}
 		clock.Advance(time.Second)
 	}
-	rec := c.post(t, "/appeal", withToken(appealForm(w), solveCaptcha(t, ts, c, 99)))
-	wantStatus(t, fmt.Sprintf("appeal %d", l.LockAfter+1), rec, http.StatusTooManyRequests)
+	rec := c.Post(t, "/appeal", withToken(appealForm(w), solveCaptcha(t, ts, c, 99)))
+	WantStatus(t, fmt.Sprintf("appeal %d", l.LockAfter+1), rec, http.StatusTooManyRequests)
 	until := clock.Now().Add(l.LockFor - time.Second).In(shanghai).Format("15:04")
-	if top := parseHTML(t, rec.Body.String()).Must(t, ".alert-error").TextContent(); top != fmt.Sprintf(anonMsgTooMany, until) {
+	if top := ParseHTML(t, rec.Body.String()).Must(t, ".alert-error").TextContent(); top != fmt.Sprintf(anonMsgTooMany, until) {
 		t.Errorf("refusal %q", top)
 	}
-	if n := rowCount(t, ts, "appeals"); n != l.LockAfter {
+	if n := RowCount(t, ts, "appeals"); n != l.LockAfter {
 		t.Errorf("%d appeals stored, want %d", n, l.LockAfter)
 	}
-	other := newClient(ts)
-	other.remote = "203.0.113.81:1000"
+	other := NewClient(ts)
+	other.Remote = "203.0.113.81:1000"
 	if res := file(other, appealForm(w), 7); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("another address: %d", res.StatusCode)
 	}
@@ -93,15 +93,15 @@ func TestAnonAppealRate(t *testing.T) {
 // for clients that drop the cookie, then answers 429 with a JSON message and draws
 // none; in parallel too.
 func TestAnonCaptchaRate(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	l, _ := ts.Throttle.Limits(throttle.ScopeCaptchaAddr)
 	codes := make([]int, l.LockAfter+10)
 	var wg sync.WaitGroup
 	for i := range codes {
 		wg.Go(func() {
-			c := newClient(ts) // a new browser every time: the cookie is dropped
-			c.remote = "203.0.113.90:1000"
-			codes[i] = c.get(t, "/captcha/new?purpose=login").Code
+			c := NewClient(ts) // a new browser every time: the cookie is dropped
+			c.Remote = "203.0.113.90:1000"
+			codes[i] = c.Get(t, "/captcha/new?purpose=login").Code
 		})
 	}
 	wg.Wait()
@@ -112,13 +112,13 @@ func TestAnonCaptchaRate(t *testing.T) {
 	if n[http.StatusOK] != l.LockAfter || n[http.StatusTooManyRequests] != 10 {
 		t.Fatalf("answers %v, want %d × 200 and 10 × 429", n, l.LockAfter)
 	}
-	if got := rowCount(t, ts, "captcha_challenges"); got != l.LockAfter {
+	if got := RowCount(t, ts, "captcha_challenges"); got != l.LockAfter {
 		t.Errorf("%d puzzles stored, want %d", got, l.LockAfter)
 	}
-	c := newClient(ts)
-	c.remote = "203.0.113.90:1000"
-	rec := c.get(t, "/captcha/new?purpose=login")
-	wantStatus(t, "over the rate", rec, http.StatusTooManyRequests)
+	c := NewClient(ts)
+	c.Remote = "203.0.113.90:1000"
+	rec := c.Get(t, "/captcha/new?purpose=login")
+	WantStatus(t, "over the rate", rec, http.StatusTooManyRequests)
 	if body := rec.Body.String(); !strings.Contains(body, `"ok":false`) || !strings.Contains(body, "拼图验证请求过于频繁，请于 ") {
 		t.Errorf("429 body %s", body)
 	}
@@ -126,6 +126,6 @@ func TestAnonCaptchaRate(t *testing.T) {
 		t.Error("no Retry-After")
 	}
 	// Another address still gets puzzles.
-	c.remote = "203.0.113.91:1000"
-	wantStatus(t, "another address", c.get(t, "/captcha/new?purpose=login"), http.StatusOK)
+	c.Remote = "203.0.113.91:1000"
+	WantStatus(t, "another address", c.Get(t, "/captcha/new?purpose=login"), http.StatusOK)
 }

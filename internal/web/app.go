@@ -1,15 +1,11 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
-	"hall/internal/auth"
 	"hall/internal/ident"
 	"hall/internal/person"
-	"hall/internal/throttle"
 )
 
 // The companion app (掌上APP, SPEC A1, A2) is a mobile web app served under /app/ by
@@ -40,24 +36,9 @@ type appData struct {
 	gateView
 }
 
-// gate is the app's sign-in form as the login gate sees it: the same gate, message
-// and counters as the hall's 个人登录.
-func (d *appData) gate() gateForm {
-	return gateForm{Form: d.Form, View: &d.gateView, BadMsg: acctMsgBadLogin, RecoverURL: gateRecoverPerson}
-}
-
 func (s *Server) appRender(w http.ResponseWriter, r *http.Request, status int, page, title, tab string, d *appData) error {
 	d.Person = appPersonOf(visitorFrom(r.Context()).Person)
 	return s.render(w, r, status, page, title, tab, d)
-}
-
-// appNext is a return path inside the app: anything else becomes the app's home.
-func appNext(p string) string {
-	p = localPath(p)
-	if !strings.HasPrefix(p, "/app/") {
-		return "/app/"
-	}
-	return p
 }
 
 // appSignedIn wraps an app page that needs a signed-in person: others go to the
@@ -91,63 +72,6 @@ func (s *Server) appRoot(w http.ResponseWriter, r *http.Request) error {
 // appHome is the app's 首页.
 func (s *Server) appHome(w http.ResponseWriter, r *http.Request) error {
 	return s.appRender(w, r, http.StatusOK, "app-home", "首页", "app-home", &appData{})
-}
-
-// appLoginShow is the app's login: 证件号码/移动电话 + 密码, with the slider captcha
-// when the client address's failures ask for it.
-func (s *Server) appLoginShow(w http.ResponseWriter, r *http.Request) error {
-	d := &appData{Form: newForm(r), Next: appNext(r.URL.Query().Get("next"))}
-	s.gateStatus(r, &d.gateView, s.Throttle.AddrKey(throttle.ScopeLoginAddr, clientAddr(r)))
-	return s.appRender(w, r, http.StatusOK, "app-login", "登录", "app-me", d)
-}
-
-// appLoginPost checks the personal password login (L6, audited by auth.Login) through
-// the login gate, counted on the same account as the hall's 个人登录 (a lock earned
-// there stops the app too), and starts the app's session.
-func (s *Server) appLoginPost(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
-	}
-	f := newForm(r)
-	d := &appData{Form: f, Next: appNext(f.Get("next"))}
-	if f.Get("login") == "" {
-		f.Fail("login", "请输入证件号码或移动电话")
-	}
-	if f.Values.Get("password") == "" {
-		f.Fail("password", "请输入密码")
-	}
-	if !f.OK() {
-		return s.appRender(w, r, http.StatusUnprocessableEntity, "app-login", "登录", "app-me", d)
-	}
-	target, err := s.Login.ResolvePerson(r.Context(), f.Get("login"))
-	if err != nil {
-		return err
-	}
-	keys := s.gatePersonKeys(r, target, f.Get("login"))
-	g := d.gate()
-	tk, refused, err := s.gateBegin(r, g, keys)
-	if refused {
-		return s.appRender(w, r, http.StatusUnprocessableEntity, "app-login", "登录", "app-me", d)
-	}
-	if err != nil {
-		return err
-	}
-	p, err := s.Login.CheckPerson(r.Context(), target, f.Values.Get("password"), s.acctAttempt(r))
-	s.gateOutcome(r, tk, err)
-	switch {
-	case errors.Is(err, auth.ErrBadCredentials):
-		s.gateRefuse(r, g, keys)
-		return s.appRender(w, r, http.StatusUnprocessableEntity, "app-login", "登录", "app-me", d)
-	case errors.Is(err, person.ErrBusy):
-		return errStatus(http.StatusServiceUnavailable, acctMsgBusy)
-	case err != nil:
-		return err
-	}
-	if err := s.startSessionProved(w, r, auth.Subject{PersonID: p.ID}, auth.ProofPassword); err != nil {
-		return err
-	}
-	http.Redirect(w, r, d.Next, http.StatusSeeOther)
-	return nil
 }
 
 // appLogout ends the session and returns to the app's home.

@@ -19,9 +19,9 @@ import (
 // says which browser asks and what approving does; 确认; the desktop moves on, the
 // new password is set, and 个人登录 takes it.
 func TestRecBrowserPersonForgotPassword(t *testing.T) {
-	ts, base := serve(t)
-	w := newWorld(ts, 143)
-	p := w.person(t, "温以宁")
+	ts, base := Serve(t)
+	w := NewWorld(ts, 143)
+	p := w.Person(t, "温以宁")
 
 	b := browsertest.New(t)
 	desk := b.NewPage(t, recAllow422)
@@ -58,7 +58,7 @@ func TestRecBrowserPersonForgotPassword(t *testing.T) {
 	phone.Fill("移动电话", p.Mobile)
 	phone.Click("获取验证码")
 	phone.WaitText("验证码已发送至" + p.MaskedMobile())
-	phone.Fill("短信验证码", latestCode(t, ts, p.Mobile))
+	phone.Fill("短信验证码", LatestCode(t, ts, p.Mobile))
 	phone.Click("登录")
 	phone.WaitURL("/app/v/")
 	phone.WaitText(verify.PurposeLabel(verify.PurposeRecover))

@@ -11,13 +11,13 @@ import (
 
 // appSMSSend presses 获取验证码 on the app's SMS login and returns the status and the
 // notice under the code field with the masked mobile taken out.
-func appSMSSend(t *testing.T, c *client, mobile string) (int, string) {
+func appSMSSend(t *testing.T, c *Client, mobile string) (int, string) {
 	t.Helper()
-	rec := c.post(t, "/app/login/sms", url.Values{"mobile": {mobile}, "action": {acctActionSendCode}, "next": {"/app/me"}})
-	doc := parseHTML(t, rec.Body.String())
+	rec := c.Post(t, "/app/login/sms", url.Values{"mobile": {mobile}, "action": {acctActionSendCode}, "next": {"/app/me"}})
+	doc := ParseHTML(t, rec.Body.String())
 	n := doc.First(".acct-sms-notice")
 	if n == nil {
-		t.Fatalf("send to %s: no notice (%d)\n%s", ident.MaskMobile(mobile), rec.Code, shortBody(rec.Body.String()))
+		t.Fatalf("send to %s: no notice (%d)\n%s", ident.MaskMobile(mobile), rec.Code, ShortBody(rec.Body.String()))
 	}
 	if doc.Must(t, "#f-mobile").AttrOr("value") != mobile || doc.Must(t, "input[name=next]").AttrOr("value") != "/app/me" {
 		t.Error("the mobile or the return path was not kept")
@@ -31,17 +31,17 @@ func appSMSSend(t *testing.T, c *client, mobile string) (int, string) {
 // right one opens a personal session and returns to the page in the app; a return
 // path outside the app is not followed.
 func TestAppLoginSMS(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 141)
-	p := w.person(t, "林映雪")
-	stranger := w.mobile()
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 141)
+	p := w.Person(t, "林映雪")
+	stranger := w.Mobile()
 
-	doc := parsed(t, newClient(ts).get(t, "/app/login?next=%2Fapp%2Fme"), http.StatusOK)
+	doc := Parsed(t, NewClient(ts).Get(t, "/app/login?next=%2Fapp%2Fme"), http.StatusOK)
 	if doc.First(`a[href="/app/login/sms?next=%2fapp%2fme"]`) == nil {
 		t.Fatal("the app's login has no 短信验证码登录 keeping the return path")
 	}
-	phone := newClient(ts)
-	doc = parsed(t, phone.get(t, "/app/login/sms?next=%2Fapp%2Fme"), http.StatusOK)
+	phone := NewClient(ts)
+	doc = Parsed(t, phone.Get(t, "/app/login/sms?next=%2Fapp%2Fme"), http.StatusOK)
 	checkPage(t, ts, "/app/login/sms", doc)
 	if doc.Must(t, "form[action='/app/login/sms'] input[name=next]").AttrOr("value") != "/app/me" {
 		t.Error("the return path is not in the form")
@@ -51,14 +51,14 @@ func TestAppLoginSMS(t *testing.T) {
 	}
 
 	code1, msg1 := appSMSSend(t, phone, p.Mobile)
-	code2, msg2 := appSMSSend(t, newClient(ts), stranger)
+	code2, msg2 := appSMSSend(t, NewClient(ts), stranger)
 	if code1 != http.StatusOK || code1 != code2 || msg1 != msg2 {
 		t.Errorf("registered: %d %q; unknown: %d %q", code1, msg1, code2, msg2)
 	}
 	if _, err := ts.DevOutbox.Latest(t.Context(), stranger); err == nil {
 		t.Error("a code was texted to a mobile without an account")
 	}
-	code := latestCode(t, ts, p.Mobile)
+	code := LatestCode(t, ts, p.Mobile)
 	wrong := "000000"
 	if code == wrong {
 		wrong = "111111"
@@ -67,61 +67,61 @@ func TestAppLoginSMS(t *testing.T) {
 		{"mobile": {p.Mobile}, "sms_code": {wrong}, "action": {"login"}, "next": {"/app/me"}},
 		{"mobile": {stranger}, "sms_code": {code}, "action": {"login"}, "next": {"/app/me"}},
 	} {
-		doc := parsed(t, phone.post(t, "/app/login/sms", f), http.StatusUnprocessableEntity)
-		if got := topError(doc); got != acctMsgBadSMSLogin {
+		doc := Parsed(t, phone.Post(t, "/app/login/sms", f), http.StatusUnprocessableEntity)
+		if got := TopError(doc); got != acctMsgBadSMSLogin {
 			t.Errorf("refused: %q", got)
 		}
 	}
-	if phone.session() != "" {
+	if phone.Session() != "" {
 		t.Fatal("signed in by a wrong code")
 	}
-	wantRedirect(t, "login by code", phone.post(t, "/app/login/sms",
+	WantRedirect(t, "login by code", phone.Post(t, "/app/login/sms",
 		url.Values{"mobile": {p.Mobile}, "sms_code": {code}, "action": {"login"}, "next": {"/app/me"}}), "/app/me")
-	doc = parsed(t, phone.get(t, "/app/me"), http.StatusOK)
+	doc = Parsed(t, phone.Get(t, "/app/me"), http.StatusOK)
 	if !strings.Contains(doc.TextContent(), p.MaskedMobile()) {
 		t.Error("我的 does not show the signed-in person")
 	}
 
 	// A return path outside the app goes to the app's home.
-	other := newClient(ts)
-	other.remote = "198.51.100.9:40000"
-	q := w.person(t, "邹知远") // p's resend window has not passed: another person
+	other := NewClient(ts)
+	other.Remote = "198.51.100.9:40000"
+	q := w.Person(t, "邹知远") // p's resend window has not passed: another person
 
 	appSMSSendNext(t, other, q.Mobile, "https://evil.example/app/")
-	wantRedirect(t, "foreign next", other.post(t, "/app/login/sms", url.Values{"mobile": {q.Mobile},
-		"sms_code": {latestCode(t, ts, q.Mobile)}, "action": {"login"}, "next": {"https://evil.example/app/"}}), "/app/")
+	WantRedirect(t, "foreign next", other.Post(t, "/app/login/sms", url.Values{"mobile": {q.Mobile},
+		"sms_code": {LatestCode(t, ts, q.Mobile)}, "action": {"login"}, "next": {"https://evil.example/app/"}}), "/app/")
 }
 
 // appSMSSendNext presses 获取验证码 with a return path and expects the code sent.
-func appSMSSendNext(t *testing.T, c *client, mobile, next string) {
+func appSMSSendNext(t *testing.T, c *Client, mobile, next string) {
 	t.Helper()
-	rec := c.post(t, "/app/login/sms", url.Values{"mobile": {mobile}, "action": {acctActionSendCode}, "next": {next}})
-	wantStatus(t, "send", rec, http.StatusOK)
+	rec := c.Post(t, "/app/login/sms", url.Values{"mobile": {mobile}, "action": {acctActionSendCode}, "next": {next}})
+	WantStatus(t, "send", rec, http.StatusOK)
 }
 
 // TestAppLoginSMSSharesGate: the app's SMS login counts with the web's 手机动态码:
 // wrong codes typed on the web make the app ask for the slider captcha for that
 // mobile, and codes asked for on the web count against the app's 获取验证码.
 func TestAppLoginSMSSharesGate(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 142)
-	p := w.person(t, "褚清和")
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 142)
+	p := w.Person(t, "褚清和")
 
-	web := newClient(ts)
-	web.remote = "198.51.100.21:40000"
-	wantStatus(t, "web send", web.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "action": {acctActionSendCode}}), http.StatusOK)
-	code := latestCode(t, ts, p.Mobile)
+	web := NewClient(ts)
+	web.Remote = "198.51.100.21:40000"
+	WantStatus(t, "web send", web.Post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "action": {acctActionSendCode}}), http.StatusOK)
+	code := LatestCode(t, ts, p.Mobile)
 	wrong := "000000"
 	if code == wrong {
 		wrong = "111111"
 	}
 	for range 3 {
-		wantStatus(t, "web wrong code", web.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {wrong}, "action": {"login"}}),
+		WantStatus(t, "web wrong code", web.Post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {wrong}, "action": {"login"}}),
 			http.StatusUnprocessableEntity)
 	}
-	phone := newClient(ts)
-	phone.remote = "203.0.113.44:40000"
-	doc := parsed(t, phone.post(t, "/app/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {wrong}, "action": {"login"}}),
+	phone := NewClient(ts)
+	phone.Remote = "203.0.113.44:40000"
+	doc := Parsed(t, phone.Post(t, "/app/login/sms", url.Values{"mobile": {p.Mobile}, "sms_code": {wrong}, "action": {"login"}}),
 		http.StatusUnprocessableEntity)
 	if doc.First(".slider-captcha") == nil {
 		t.Error("after three wrong codes on the web the app does not ask for the captcha")
@@ -130,11 +130,11 @@ func TestAppLoginSMSSharesGate(t *testing.T) {
 	// Sends: two more on the web (the quiet resend counts too), then the app's is
 	// the fourth for this mobile and needs the captcha.
 	for range 2 {
-		wantStatus(t, "web send", web.post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "action": {acctActionSendCode}}), http.StatusOK)
+		WantStatus(t, "web send", web.Post(t, "/login/sms", url.Values{"mobile": {p.Mobile}, "action": {acctActionSendCode}}), http.StatusOK)
 	}
-	rec := phone.post(t, "/app/login/sms", url.Values{"mobile": {p.Mobile}, "action": {acctActionSendCode}})
-	wantStatus(t, "app send", rec, http.StatusUnprocessableEntity)
-	if got := fieldError(t, parseHTML(t, rec.Body.String()), acctFieldSMSCode); got != acsMsgSendCaptcha {
+	rec := phone.Post(t, "/app/login/sms", url.Values{"mobile": {p.Mobile}, "action": {acctActionSendCode}})
+	WantStatus(t, "app send", rec, http.StatusUnprocessableEntity)
+	if got := FieldError(t, ParseHTML(t, rec.Body.String()), acctFieldSMSCode); got != acsMsgSendCaptcha {
 		t.Errorf("the app's fourth send: %q", got)
 	}
 }

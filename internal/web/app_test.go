@@ -11,9 +11,9 @@ import (
 )
 
 // appLogin signs the client in to the app as the fixture's legal rep.
-func appLogin(t testing.TB, c *client, fx registered, next string) {
+func appLogin(t testing.TB, c *Client, fx RegisteredUnit, next string) {
 	t.Helper()
-	loc := redirected(t, c.post(t, "/app/login", url.Values{"login": {fx.Entry.LegalRepIDNumber},
+	loc := Redirected(t, c.Post(t, "/app/login", url.Values{"login": {fx.Entry.LegalRepIDNumber},
 		"password": {fx.Password}, "next": {next}}))
 	if loc != appNext(next) {
 		t.Fatalf("app login went to %q", loc)
@@ -25,21 +25,21 @@ func appLogin(t testing.TB, c *client, fx registered, next string) {
 // (A legal rep without an account has nothing to sign in with:
 // TestAppVerifyWithoutAccount.)
 func TestAppRequiresLogin(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 101)
-	fx := w.registered(t, "南京逸航智能装备有限公司", "徐敏")
-	fx.createPerson(t, ts, w.mobile())
-	c := newClient(ts)
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 101)
+	fx := w.Registered(t, "南京逸航智能装备有限公司", "徐敏")
+	fx.CreatePerson(t, ts, w.Mobile())
+	c := NewClient(ts)
 	sid := uregSessionID(t, c, uregStart(t, c, fx))
 
-	app := newClient(ts)
+	app := NewClient(ts)
 	for _, target := range []string{"/app/v/" + sid, "/app/me/agent"} {
-		loc := redirected(t, app.get(t, target))
+		loc := Redirected(t, app.Get(t, target))
 		if loc != "/app/login?next="+url.QueryEscape(target) {
 			t.Errorf("GET %s → %q", target, loc)
 		}
 	}
-	if loc := redirected(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}})); !strings.HasPrefix(loc, "/app/login?next=") {
+	if loc := Redirected(t, app.Post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}})); !strings.HasPrefix(loc, "/app/login?next=") {
 		t.Errorf("POST without login → %q", loc)
 	}
 	if s, _ := ts.Verify.Lookup(t.Context(), sid); s.Status != verify.Pending {
@@ -47,13 +47,13 @@ func TestAppRequiresLogin(t *testing.T) {
 	}
 
 	// The login brings the person back to the screen; a wrong password does not.
-	doc := parsed(t, app.post(t, "/app/login", url.Values{"login": {fx.Entry.LegalRepIDNumber}, "password": {"Nope#2026xx"},
+	doc := Parsed(t, app.Post(t, "/app/login", url.Values{"login": {fx.Entry.LegalRepIDNumber}, "password": {"Nope#2026xx"},
 		"next": {"/app/v/" + sid}}), http.StatusUnprocessableEntity)
-	if got := topError(doc); got != "账号或密码错误" {
+	if got := TopError(doc); got != "账号或密码错误" {
 		t.Errorf("bad login: %q", got)
 	}
-	doc = parsed(t, app.post(t, "/app/login", url.Values{}), http.StatusUnprocessableEntity)
-	if fieldError(t, doc, "login") == "" || fieldError(t, doc, "password") == "" {
+	doc = Parsed(t, app.Post(t, "/app/login", url.Values{}), http.StatusUnprocessableEntity)
+	if FieldError(t, doc, "login") == "" || FieldError(t, doc, "password") == "" {
 		t.Error("empty login form without field messages")
 	}
 	appLogin(t, app, fx, "/app/v/"+sid)
@@ -64,17 +64,17 @@ func TestAppRequiresLogin(t *testing.T) {
 // TestAppVerify: the development screen for the logged-in legal rep: label, purpose,
 // masked person, 确认 → 认证成功; another person's 确认 → 认证失败：非本人.
 func TestAppVerify(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 102)
-	fx := w.registered(t, "南京朗澄生物科技有限公司", "何丽")
-	fx.createPerson(t, ts, w.mobile())
-	c := newClient(ts)
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 102)
+	fx := w.Registered(t, "南京朗澄生物科技有限公司", "何丽")
+	fx.CreatePerson(t, ts, w.Mobile())
+	c := NewClient(ts)
 	flowID := uregStart(t, c, fx)
 	sid := uregSessionID(t, c, flowID)
 
-	app := newClient(ts)
+	app := NewClient(ts)
 	appLogin(t, app, fx, "/app/v/"+sid)
-	doc := parsed(t, app.get(t, "/app/v/"+sid), http.StatusOK)
+	doc := Parsed(t, app.Get(t, "/app/v/"+sid), http.StatusOK)
 	checkPage(t, ts, "/app/v/"+sid, doc)
 	text := doc.TextContent()
 	for _, want := range []string{verify.DevLabel, verify.PurposeLabel(verify.PurposeUnitRegister), ident.MaskName(fx.Entry.LegalRepName), ident.MaskID(fx.Entry.LegalRepIDNumber)} {
@@ -95,37 +95,37 @@ func TestAppVerify(t *testing.T) {
 	if n := len(doc.All(".app-tabs a")); n != 3 {
 		t.Errorf("%d tabs", n)
 	}
-	loc := redirected(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}))
-	doc = parsed(t, app.get(t, loc), http.StatusOK)
+	loc := Redirected(t, app.Post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}))
+	doc = Parsed(t, app.Get(t, loc), http.StatusOK)
 	if h1 := doc.Must(t, "h1").TextContent(); h1 != "认证成功" {
 		t.Errorf("result %q", h1)
 	}
 	// The code is single use.
-	doc = parsed(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}), http.StatusConflict)
+	doc = Parsed(t, app.Post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}), http.StatusConflict)
 	if h1 := doc.Must(t, "h1").TextContent(); h1 != "该二维码已使用" {
 		t.Errorf("second answer %q", h1)
 	}
 
 	// Someone else confirms a new code: 非本人.
-	redirected(t, c.post(t, "/register/unit/"+flowID+"/restart", nil))
+	Redirected(t, c.Post(t, "/register/unit/"+flowID+"/restart", nil))
 	// (The first session passed and was not consumed; restart replaces it anyway.)
 	sid2 := uregSessionID(t, c, flowID)
-	other := w.registered(t, "南京锦川纺织有限公司", "罗勇")
-	other.createPerson(t, ts, w.mobile())
-	stranger := newClient(ts)
+	other := w.Registered(t, "南京锦川纺织有限公司", "罗勇")
+	other.CreatePerson(t, ts, w.Mobile())
+	stranger := NewClient(ts)
 	appLogin(t, stranger, other, "/app/")
-	doc = parsed(t, stranger.get(t, "/app/v/"+sid2), http.StatusOK)
+	doc = Parsed(t, stranger.Get(t, "/app/v/"+sid2), http.StatusOK)
 	if doc.First(".alert-warning") == nil {
 		t.Error("no warning for another person")
 	}
-	loc = redirected(t, stranger.post(t, "/app/v/"+sid2, url.Values{"decision": {"approve"}}))
-	doc = parsed(t, stranger.get(t, loc), http.StatusOK)
+	loc = Redirected(t, stranger.Post(t, "/app/v/"+sid2, url.Values{"decision": {"approve"}}))
+	doc = Parsed(t, stranger.Get(t, loc), http.StatusOK)
 	if h1 := doc.Must(t, "h1").TextContent(); h1 != "认证失败：非本人" {
 		t.Errorf("stranger's result %q", h1)
 	}
 
 	// An unknown code.
-	doc = parsed(t, app.get(t, "/app/v/"+otherSessionID(sid2)), http.StatusNotFound)
+	doc = Parsed(t, app.Get(t, "/app/v/"+otherSessionID(sid2)), http.StatusNotFound)
 	if h1 := doc.Must(t, "h1").TextContent(); h1 != "二维码无效或已过期" {
 		t.Errorf("unknown code %q", h1)
 	}
@@ -137,43 +137,43 @@ func TestAppVerify(t *testing.T) {
 // to the new-account form. Once the legal rep has an account, the screen asks for
 // the sign-in again.
 func TestAppVerifyWithoutAccount(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 109)
-	fx := w.registered(t, "南京栖霞岚山茶业有限公司", "钱芳")
-	c := newClient(ts)
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 109)
+	fx := w.Registered(t, "南京栖霞岚山茶业有限公司", "钱芳")
+	c := NewClient(ts)
 	flowID := uregStart(t, c, fx)
 	sid := uregSessionID(t, c, flowID)
 
-	phone := newClient(ts)
-	doc := parsed(t, phone.get(t, "/app/v/"+sid), http.StatusOK)
+	phone := NewClient(ts)
+	doc := Parsed(t, phone.Get(t, "/app/v/"+sid), http.StatusOK)
 	if doc.First("form.app-decide") == nil || doc.First(".app-no-account") == nil {
 		t.Fatal("the screen without an account offers no 确认 or does not say why no sign-in is needed")
 	}
 	if doc.First(".alert-warning") != nil {
 		t.Error("a mismatch warning on a screen nobody is signed in to")
 	}
-	loc := redirected(t, phone.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}))
-	if h1 := parsed(t, phone.get(t, loc), http.StatusOK).Must(t, "h1").TextContent(); h1 != "认证成功" {
+	loc := Redirected(t, phone.Post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}))
+	if h1 := Parsed(t, phone.Get(t, loc), http.StatusOK).Must(t, "h1").TextContent(); h1 != "认证成功" {
 		t.Errorf("result %q", h1)
 	}
 	if s, _ := ts.Verify.Lookup(t.Context(), sid); s.Status != verify.Passed {
 		t.Errorf("session %s after 确认", s.Status)
 	}
-	redirected(t, c.post(t, "/register/unit/"+flowID+"/verified", nil))
-	doc = parsed(t, c.get(t, "/register/unit/"+flowID), http.StatusOK)
+	Redirected(t, c.Post(t, "/register/unit/"+flowID+"/verified", nil))
+	doc = Parsed(t, c.Get(t, "/register/unit/"+flowID), http.StatusOK)
 	if doc.First("#f-mobile") == nil || doc.First("#f-confirm") == nil {
 		t.Error("the account step does not ask the new legal rep for a mobile and a confirmed password")
 	}
 
 	// With an account, the next registration's screen needs the sign-in again.
-	other := w.registered(t, "南京澄江船舶配件有限公司", "邵军")
-	other.createPerson(t, ts, w.mobile())
-	c2 := newClient(ts)
+	other := w.Registered(t, "南京澄江船舶配件有限公司", "邵军")
+	other.CreatePerson(t, ts, w.Mobile())
+	c2 := NewClient(ts)
 	sid2 := uregSessionID(t, c2, uregStart(t, c2, other))
-	if loc := redirected(t, newClient(ts).get(t, "/app/v/"+sid2)); !strings.HasPrefix(loc, "/app/login?next=") {
+	if loc := Redirected(t, NewClient(ts).Get(t, "/app/v/"+sid2)); !strings.HasPrefix(loc, "/app/login?next=") {
 		t.Errorf("a legal rep with an account was not asked to sign in: %q", loc)
 	}
-	if loc := redirected(t, newClient(ts).post(t, "/app/v/"+sid2, url.Values{"decision": {"approve"}})); !strings.HasPrefix(loc, "/app/login?next=") {
+	if loc := Redirected(t, NewClient(ts).Post(t, "/app/v/"+sid2, url.Values{"decision": {"approve"}})); !strings.HasPrefix(loc, "/app/login?next=") {
 		t.Errorf("anonymous 确认 for a legal rep with an account → %q", loc)
 	}
 	if s, _ := ts.Verify.Lookup(t.Context(), sid2); s.Status != verify.Pending {
@@ -185,28 +185,28 @@ func TestAppVerifyWithoutAccount(t *testing.T) {
 // the provider's page.
 func TestAppVerifyProduction(t *testing.T) {
 	prov := uregNewFakeProvider(t)
-	ts := newTestServer(t, uregWithHTTPProvider(prov))
-	w := newWorld(ts, 103)
-	fx := w.registered(t, "南京睿衍信息技术有限公司", "高峰")
-	fx.createPerson(t, ts, w.mobile())
-	c := newClient(ts)
+	ts := NewTestServer(t, uregWithHTTPProvider(prov))
+	w := NewWorld(ts, 103)
+	fx := w.Registered(t, "南京睿衍信息技术有限公司", "高峰")
+	fx.CreatePerson(t, ts, w.Mobile())
+	c := NewClient(ts)
 	sid := uregSessionID(t, c, uregStart(t, c, fx))
-	app := newClient(ts)
+	app := NewClient(ts)
 	appLogin(t, app, fx, "/app/")
 	// The screen says who asks and what approving does before the provider's check.
-	doc := parsed(t, app.get(t, "/app/v/"+sid), http.StatusOK)
+	doc := Parsed(t, app.Get(t, "/app/v/"+sid), http.StatusOK)
 	if a := doc.First(`a[href^="https://face.example.test/check/"]`); a == nil || a.TextContent() != "继续人脸识别" {
 		t.Error("no 继续人脸识别 to the provider's page")
 	}
 	if !strings.Contains(doc.Must(t, ".app-origin").TextContent(), "198.51.100.*") || strings.Contains(doc.TextContent(), verify.DevLabel) {
 		t.Error("the production screen does not name the asking browser, or claims to be the development one")
 	}
-	if rec := app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}); rec.Code != http.StatusNotFound {
+	if rec := app.Post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}); rec.Code != http.StatusNotFound {
 		t.Errorf("development answer in production: %d", rec.Code)
 	}
 	// 不是我本人操作 ends the session: the provider's check can no longer pass it.
-	loc := redirected(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"refuse"}}))
-	doc = parsed(t, app.get(t, loc), http.StatusOK)
+	loc := Redirected(t, app.Post(t, "/app/v/"+sid, url.Values{"decision": {"refuse"}}))
+	doc = Parsed(t, app.Get(t, loc), http.StatusOK)
 	if h1 := doc.Must(t, "h1").TextContent(); h1 != "认证失败："+verify.NoteRefused {
 		t.Errorf("refused in production: %q", h1)
 	}
@@ -217,31 +217,31 @@ func TestAppVerifyProduction(t *testing.T) {
 // signing in, and can refuse there too.
 func TestAppVerifyProductionWithoutAccount(t *testing.T) {
 	prov := uregNewFakeProvider(t)
-	ts := newTestServer(t, uregWithHTTPProvider(prov))
-	w := newWorld(ts, 110)
-	fx := w.registered(t, "南京霁青文化发展有限公司", "蒋雨桐")
-	c := newClient(ts)
+	ts := NewTestServer(t, uregWithHTTPProvider(prov))
+	w := NewWorld(ts, 110)
+	fx := w.Registered(t, "南京霁青文化发展有限公司", "蒋雨桐")
+	c := NewClient(ts)
 	sid := uregSessionID(t, c, uregStart(t, c, fx))
-	phone := newClient(ts)
-	doc := parsed(t, phone.get(t, "/app/v/"+sid), http.StatusOK)
+	phone := NewClient(ts)
+	doc := Parsed(t, phone.Get(t, "/app/v/"+sid), http.StatusOK)
 	if a := doc.First(`a[href^="https://face.example.test/check/"]`); a == nil || a.TextContent() != "继续人脸识别" {
 		t.Error("no 继续人脸识别 to the provider's page without an account")
 	}
 	if doc.First(".app-no-account") == nil || doc.First(".alert-warning") != nil {
 		t.Error("the screen does not say why no sign-in is needed, or warns of a mismatch")
 	}
-	loc := redirected(t, phone.post(t, "/app/v/"+sid, url.Values{"decision": {"refuse"}}))
-	if h1 := parsed(t, phone.get(t, loc), http.StatusOK).Must(t, "h1").TextContent(); h1 != "认证失败："+verify.NoteRefused {
+	loc := Redirected(t, phone.Post(t, "/app/v/"+sid, url.Values{"decision": {"refuse"}}))
+	if h1 := Parsed(t, phone.Get(t, loc), http.StatusOK).Must(t, "h1").TextContent(); h1 != "认证失败："+verify.NoteRefused {
 		t.Errorf("refused without an account: %q", h1)
 	}
 }
 
 // TestAppPages: home, 我的 (signed out and in), 我是法人, 我是经办人, logout.
 func TestAppPages(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 104)
-	app := newClient(ts)
-	doc := parsed(t, app.get(t, "/app/me"), http.StatusOK)
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 104)
+	app := NewClient(ts)
+	doc := Parsed(t, app.Get(t, "/app/me"), http.StatusOK)
 	if doc.First(`a[href^="/app/login"]`) == nil {
 		t.Error("我的 without login has no login entry")
 	}
@@ -252,40 +252,40 @@ func TestAppPages(t *testing.T) {
 	if links["我是法人"] != "/app/me/legal-rep" || links["我是经办人"] != "/app/me/agent" {
 		t.Errorf("企业服务 %v", links)
 	}
-	doc = parsed(t, app.get(t, "/app/me/legal-rep"), http.StatusOK)
+	doc = Parsed(t, app.Get(t, "/app/me/legal-rep"), http.StatusOK)
 	if doc.First(`a[href="/register/unit"]`) == nil {
 		t.Error("我是法人 does not link to the unit registration")
 	}
-	if rec := app.get(t, "/app"); rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != "/app/" {
+	if rec := app.Get(t, "/app"); rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != "/app/" {
 		t.Errorf("/app → %d %q", rec.Code, rec.Header().Get("Location"))
 	}
 
-	fx := w.registered(t, "南京泓远商贸有限公司", "唐芳")
-	mobile := w.mobile()
-	fx.createPerson(t, ts, mobile)
+	fx := w.Registered(t, "南京泓远商贸有限公司", "唐芳")
+	mobile := w.Mobile()
+	fx.CreatePerson(t, ts, mobile)
 	appLogin(t, app, fx, "/app/me")
-	doc = parsed(t, app.get(t, "/app/me"), http.StatusOK)
+	doc = Parsed(t, app.Get(t, "/app/me"), http.StatusOK)
 	text := doc.TextContent()
 	if !strings.Contains(text, ident.MaskMobile(mobile)) || strings.Contains(text, mobile) || !strings.Contains(text, ident.MaskName(fx.Entry.LegalRepName)) {
 		t.Errorf("我的 shows %q", text)
 	}
-	doc = parsed(t, app.get(t, "/app/me/agent"), http.StatusOK)
+	doc = Parsed(t, app.Get(t, "/app/me/agent"), http.StatusOK)
 	if h1 := doc.Must(t, "h1").TextContent(); h1 != "我是经办人" || !strings.Contains(doc.TextContent(), "暂无待确认的邀请") {
 		t.Errorf("我是经办人 h1 %q", h1)
 	}
 	checkPage(t, ts, "/app/me/agent", doc)
-	if loc := redirected(t, app.post(t, "/app/logout", nil)); loc != "/app/" {
+	if loc := Redirected(t, app.Post(t, "/app/logout", nil)); loc != "/app/" {
 		t.Errorf("logout → %q", loc)
 	}
-	if loc := redirected(t, app.get(t, "/app/me/agent")); !strings.HasPrefix(loc, "/app/login") {
+	if loc := Redirected(t, app.Get(t, "/app/me/agent")); !strings.HasPrefix(loc, "/app/login") {
 		t.Errorf("after logout → %q", loc)
 	}
 }
 
 // TestAppScanLink: the pasted link opens only a page of this app.
 func TestAppScanLink(t *testing.T) {
-	ts := newTestServer(t)
-	app := newClient(ts)
+	ts := NewTestServer(t)
+	app := NewClient(ts)
 	base := ts.Config.BaseURL
 	for _, tt := range []struct {
 		link, want string
@@ -299,19 +299,19 @@ func TestAppScanLink(t *testing.T) {
 		{"//evil.example/app/v/x", ""},
 		{"", ""},
 	} {
-		rec := app.post(t, "/app/scan", url.Values{"link": {tt.link}})
+		rec := app.Post(t, "/app/scan", url.Values{"link": {tt.link}})
 		if tt.want == "" {
-			doc := parsed(t, rec, http.StatusUnprocessableEntity)
-			if fieldError(t, doc, "link") == "" {
+			doc := Parsed(t, rec, http.StatusUnprocessableEntity)
+			if FieldError(t, doc, "link") == "" {
 				t.Errorf("%q refused without a message", tt.link)
 			}
 			continue
 		}
-		if loc := redirected(t, rec); loc != tt.want {
+		if loc := Redirected(t, rec); loc != tt.want {
 			t.Errorf("%q → %q, want %q", tt.link, loc, tt.want)
 		}
 	}
-	doc := parsed(t, app.get(t, "/app/scan"), http.StatusOK)
+	doc := Parsed(t, app.Get(t, "/app/scan"), http.StatusOK)
 	if l := doc.Must(t, "label[for=f-link]").TextContent(); !strings.Contains(l, "二维码链接") {
 		t.Errorf("label %q", l)
 	}
@@ -323,7 +323,7 @@ func TestAppScanLink(t *testing.T) {
 // FuzzAppScanTarget: whatever is pasted, the answer is a message or a path of this
 // app on this site.
 func FuzzAppScanTarget(f *testing.F) {
-	ts := newTestServer(f)
+	ts := NewTestServer(f)
 	for _, s := range []string{"http://127.0.0.1:8080/app/v/abc", "/app/me", "//x/app/", "/app/../admin", "http://127.0.0.1:8080@evil/app/", "\\\\evil/app/"} {
 		f.Add(s)
 	}

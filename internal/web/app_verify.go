@@ -83,7 +83,7 @@ func (s *Server) appVerifyShow(w http.ResponseWriter, r *http.Request) error {
 		d.State = appVerifyResult(sess)
 		return s.appVerifyRender(w, r, http.StatusOK, d)
 	}
-	noAccount, err := s.uregService().VerifiesWithoutAccount(r.Context(), sess)
+	noAccount, err := s.UnitRegistration().VerifiesWithoutAccount(r.Context(), sess)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func (s *Server) appVerifyActor(r *http.Request, id string) (actor verify.Person
 	sess, err := s.Verify.Lookup(r.Context(), id)
 	switch {
 	case err == nil:
-		noAccount, err := s.uregService().VerifiesWithoutAccount(r.Context(), sess)
+		noAccount, err := s.UnitRegistration().VerifiesWithoutAccount(r.Context(), sess)
 		if err != nil {
 			return verify.Person{}, false, err
 		}
@@ -132,16 +132,6 @@ func (s *Server) appVerifyActor(r *http.Request, id string) (actor verify.Person
 		return verify.Person{}, true, nil
 	}
 	return appActor(v), false, nil
-}
-
-// withVerifyOrigin puts the browser's origin (verify.OriginOf: a device description
-// from the User-Agent, the masked client address) into each request's context, where
-// verify.Service.Start finds it whichever flow starts a session.
-func (s *Server) withVerifyOrigin(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		o := verify.OriginOf(r.UserAgent(), clientAddr(r))
-		next.ServeHTTP(w, r.WithContext(verify.WithOrigin(r.Context(), o)))
-	})
 }
 
 // appActor is the signed-in person as an identity for verification.

@@ -19,13 +19,13 @@ const recDesktopUA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.
 // it do; the full address is not shown; 不是我本人操作 refuses, and the desktop
 // flow cannot go on.
 func TestAppVerifyShowsOrigin(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 131)
-	p := w.person(t, "唐若溪")
-	desk := newClient(ts)
-	desk.remote = "203.0.113.57:51234"
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 131)
+	p := w.Person(t, "唐若溪")
+	desk := NewClient(ts)
+	desk.Remote = "203.0.113.57:51234"
 	flowID := recStart(t, desk, recPersonForm(p))
-	redirected(t, desk.do(t, http.MethodPost, "/recover/"+flowID+"/captcha",
+	Redirected(t, desk.Do(t, http.MethodPost, "/recover/"+flowID+"/captcha",
 		url.Values{captcha.FormField: {recSolveCaptcha(t, ts, desk)}}, http.Header{"User-Agent": {recDesktopUA}}))
 	sid := recSessionID(t, desk, flowID)
 	sess, err := ts.Verify.Lookup(t.Context(), sid)
@@ -33,10 +33,10 @@ func TestAppVerifyShowsOrigin(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	phone := newClient(ts)
-	phone.remote = "192.0.2.80:40000"
+	phone := NewClient(ts)
+	phone.Remote = "192.0.2.80:40000"
 	recAppLogin(t, phone, p)
-	doc := parsed(t, phone.get(t, "/app/v/"+sid), http.StatusOK)
+	doc := Parsed(t, phone.Get(t, "/app/v/"+sid), http.StatusOK)
 	checkPage(t, ts, "/app/v/"+sid, doc)
 	origin := doc.Must(t, ".app-origin").TextContent()
 	for _, want := range []string{"Windows 电脑 · Chrome", "203.0.113.*", sess.CreatedAt.In(shanghai).Format("2006-01-02 15:04:05")} {
@@ -58,13 +58,13 @@ func TestAppVerifyShowsOrigin(t *testing.T) {
 		t.Fatalf("buttons %v", buttons)
 	}
 
-	loc := redirected(t, phone.post(t, "/app/v/"+sid, url.Values{"decision": {"refuse"}}))
-	doc = parsed(t, phone.get(t, loc), http.StatusOK)
+	loc := Redirected(t, phone.Post(t, "/app/v/"+sid, url.Values{"decision": {"refuse"}}))
+	doc = Parsed(t, phone.Get(t, loc), http.StatusOK)
 	if h1 := doc.Must(t, "h1").TextContent(); h1 != "认证失败："+verify.NoteRefused {
 		t.Errorf("result %q", h1)
 	}
-	doc = parsed(t, desk.post(t, "/recover/"+flowID+"/verified", nil), http.StatusUnprocessableEntity)
-	if !strings.Contains(topError(doc), "人脸识别未通过") {
-		t.Errorf("the desktop flow after the refusal: %q", topError(doc))
+	doc = Parsed(t, desk.Post(t, "/recover/"+flowID+"/verified", nil), http.StatusUnprocessableEntity)
+	if !strings.Contains(TopError(doc), "人脸识别未通过") {
+		t.Errorf("the desktop flow after the refusal: %q", TopError(doc))
 	}
 }

@@ -38,7 +38,7 @@ var bodyLimitRoutes = []string{
 // answered 413 with the Chinese page, on every kind of route (anonymous forms, JSON,
 // the provider callback, signed-in routes, unknown paths), before a byte is read.
 func TestOversizedBodyRefusedBeforeReading(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	for _, path := range bodyLimitRoutes {
 		body := &countingBody{r: strings.NewReader(bigForm(1 << 20))}
 		r := httptest.NewRequest(http.MethodPost, path, nil)
@@ -54,7 +54,7 @@ func TestOversizedBodyRefusedBeforeReading(t *testing.T) {
 			t.Errorf("POST %s: %d bytes of the body were read", path, body.read)
 		}
 		if !strings.Contains(rec.Body.String(), "提交的内容过长") {
-			t.Errorf("POST %s: no Chinese message:\n%s", path, shortBody(rec.Body.String()))
+			t.Errorf("POST %s: no Chinese message:\n%s", path, ShortBody(rec.Body.String()))
 		}
 	}
 }
@@ -62,7 +62,7 @@ func TestOversizedBodyRefusedBeforeReading(t *testing.T) {
 // TestOversizedChunkedBodyRefused: without a declared length the body is read only up
 // to the limit and refused the same way.
 func TestOversizedChunkedBodyRefused(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	for _, path := range []string{"/login/person", "/register", "/appeal"} {
 		body := &countingBody{r: strings.NewReader(bigForm(1 << 20))}
 		r := httptest.NewRequest(http.MethodPost, path, nil)
@@ -82,17 +82,17 @@ func TestOversizedChunkedBodyRefused(t *testing.T) {
 // TestFormUnderLimitIsServed: a form just under the default limit still reaches its
 // handler (it is refused for its content, not its size).
 func TestFormUnderLimitIsServed(t *testing.T) {
-	ts := newTestServer(t)
-	c := newClient(ts)
+	ts := NewTestServer(t)
+	c := NewClient(ts)
 	form := url.Values{"login": {"320102199003072413"}, "password": {"x"}, "pad": {strings.Repeat("a", defaultBodyLimit-200)}}
-	if rec := c.post(t, "/login/person", form); rec.Code == http.StatusRequestEntityTooLarge || rec.Code >= 500 {
+	if rec := c.Post(t, "/login/person", form); rec.Code == http.StatusRequestEntityTooLarge || rec.Code >= 500 {
 		t.Fatalf("status %d", rec.Code)
 	}
 }
 
 // TestLongValuesAreNotEchoed: a refused form does not show a 300-character value again.
 func TestLongValuesAreNotEchoed(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	long := strings.Repeat("王", 300)
 	cases := []struct {
 		path string
@@ -103,7 +103,7 @@ func TestLongValuesAreNotEchoed(t *testing.T) {
 		{"/login/unit", url.Values{"account": {long}, "login": {long}, "password": {"x"}}},
 	}
 	for _, tc := range cases {
-		rec := newClient(ts).post(t, tc.path, tc.form)
+		rec := NewClient(ts).Post(t, tc.path, tc.form)
 		if rec.Code >= 500 || rec.Code == http.StatusRequestEntityTooLarge {
 			t.Fatalf("POST %s: status %d", tc.path, rec.Code)
 		}
@@ -113,7 +113,7 @@ func TestLongValuesAreNotEchoed(t *testing.T) {
 	}
 	// Nor does the login page echo an oversized return path.
 	longNext := "/catalog?q=" + strings.Repeat("a", 5000)
-	if body := newClient(ts).get(t, "/login?tab=person&next="+url.QueryEscape(longNext)).Body.String(); strings.Contains(body, strings.Repeat("a", 1000)) {
+	if body := NewClient(ts).Get(t, "/login?tab=person&next="+url.QueryEscape(longNext)).Body.String(); strings.Contains(body, strings.Repeat("a", 1000)) {
 		t.Error("the login page echoes a 5000-byte return path")
 	}
 	// A value a person could type is shown again.

@@ -13,7 +13,7 @@ import (
 // CSP violations included.
 
 func TestBrowserHome(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	base := ts.URL(t)
 	b := browsertest.New(t)
 	p := b.NewPage(t)
@@ -52,12 +52,12 @@ func TestBrowserHome(t *testing.T) {
 		seen[u.String()] = true
 		if u.Path == "/display/elder" {
 			// The 长辈模式 switch of the header sets its cookie and sends back here.
-			if code := fetchStatus(t, u.String()); code != 303 {
+			if code := FetchStatus(t, u.String()); code != 303 {
 				t.Errorf("the 长辈模式 switch %s answers %d, want 303", l, code)
 			}
 			continue
 		}
-		if code := fetchStatus(t, u.String()); code != 200 {
+		if code := FetchStatus(t, u.String()); code != 200 {
 			t.Errorf("link %s answers %d", l, code)
 		}
 	}
@@ -73,7 +73,7 @@ func TestBrowserHome(t *testing.T) {
 }
 
 func TestBrowserPhoneLayout(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	base := ts.URL(t)
 	b := browsertest.New(t)
 	p := b.NewPage(t, browsertest.Mobile())
@@ -87,7 +87,7 @@ func TestBrowserPhoneLayout(t *testing.T) {
 }
 
 func TestBrowserCatalogFilter(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	base := ts.URL(t)
 	b := browsertest.New(t)
 	p := b.NewPage(t)
@@ -139,7 +139,7 @@ func TestBrowserCatalogFilter(t *testing.T) {
 }
 
 func TestBrowserSearchBox(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	base := ts.URL(t)
 	b := browsertest.New(t)
 	p := b.NewPage(t)

@@ -12,7 +12,7 @@ import (
 
 // browserAppLogin signs in on the companion app's login page the phone is at (its own
 // /app/login, or where a link sent a phone without a session).
-func browserAppLogin(t *testing.T, phone *browsertest.Page, login, password string) {
+func BrowserAppLogin(t *testing.T, phone *browsertest.Page, login, password string) {
 	t.Helper()
 	phone.Fill("证件号码/移动电话", login)
 	phone.Fill("密码", password)
@@ -21,17 +21,17 @@ func browserAppLogin(t *testing.T, phone *browsertest.Page, login, password stri
 
 // browserAppOpen opens the companion app's login page, signs in and waits for the
 // app's home.
-func browserAppOpen(t *testing.T, phone *browsertest.Page, base, login, password string) {
+func BrowserAppOpen(t *testing.T, phone *browsertest.Page, base, login, password string) {
 	t.Helper()
 	phone.Open(base + "/app/login")
-	browserAppLogin(t, phone, login, password)
+	BrowserAppLogin(t, phone, login, password)
 	phone.WaitURL("/app/")
 }
 
 // browserUnitLoginAfterReset is the unit login form (the page is at it) after a
 // password reset: the old password is refused with the login's message, the new one
 // signs in to the unit center.
-func browserUnitLoginAfterReset(t *testing.T, desk *browsertest.Page, account, login, oldPassword, newPassword string) {
+func BrowserUnitLoginAfterReset(t *testing.T, desk *browsertest.Page, account, login, oldPassword, newPassword string) {
 	t.Helper()
 	desk.Fill("统一社会信用代码/单位编号/机构编号", account)
 	desk.Fill("证件号码/移动电话", login)
@@ -45,7 +45,7 @@ func browserUnitLoginAfterReset(t *testing.T, desk *browsertest.Page, account, l
 
 // browserSetAdmin runs 设置管理员 from the unit's 经办人管理 page: adm as the
 // administrator until the date until (2006-01-02).
-func browserSetAdmin(t *testing.T, p *browsertest.Page, adm person.Person, until string) {
+func BrowserSetAdmin(t *testing.T, p *browsertest.Page, adm person.Person, until string) {
 	t.Helper()
 	p.ClickLink("设置管理员")
 	p.WaitURL("/unit/agents/admin/new")
@@ -60,7 +60,7 @@ func browserSetAdmin(t *testing.T, p *browsertest.Page, adm person.Person, until
 
 // browserAppConfirm confirms the invitation shown in the app's 我是经办人 list: open it,
 // pass the development face verification, set the 经办密码 and confirm.
-func browserAppConfirm(t *testing.T, phone *browsertest.Page, password string) {
+func BrowserAppConfirm(t *testing.T, phone *browsertest.Page, password string) {
 	t.Helper()
 	phone.ClickLink("查看并确认")
 	phone.WaitText("确认授权")

@@ -18,19 +18,11 @@ type catalogData struct {
 	Items      []cases.Item
 	Total      int
 	Pages      int
-	PageLinks  []pageLink
+	PageLinks  []PageLink
 	Prev, Next string // "" on the first / last page
 	// ClearTopic is this list without the topic filter, Reset the whole catalog.
 	ClearTopic string
 	Filtered   bool
-}
-
-// pageLink is one entry of the pagination: a page number or a gap ("…").
-type pageLink struct {
-	Num     int
-	URL     string
-	Current bool
-	Gap     bool
 }
 
 // catalogFilter reads the filter of /catalog from the query string. Values that are
@@ -91,25 +83,6 @@ func catalogURL(f cases.Filter) string {
 	return "/catalog?" + v.Encode()
 }
 
-// pageLinks numbers the pages around the current one: the first and last page always,
-// two on each side of the current one, and gaps between.
-func pageLinks(f cases.Filter, pages int) []pageLink {
-	var out []pageLink
-	for n := 1; n <= pages; n++ {
-		near := n == 1 || n == pages || (n >= f.Page-2 && n <= f.Page+2)
-		if !near {
-			if len(out) > 0 && !out[len(out)-1].Gap {
-				out = append(out, pageLink{Gap: true})
-			}
-			continue
-		}
-		g := f
-		g.Page = n
-		out = append(out, pageLink{Num: n, URL: catalogURL(g), Current: n == f.Page})
-	}
-	return out
-}
-
 // catalogList is the service catalog (服务清单) with its filters and pages.
 func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
@@ -131,17 +104,8 @@ func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
 		Pages:    cases.Pages(total, f.PerPage),
 		Filtered: f.Category != "" || f.Topic != "" || f.Applicant != "" || f.Channel != "" || f.Query != "",
 	}
-	d.PageLinks = pageLinks(f, d.Pages)
-	if f.Page > 1 {
-		g := f
-		g.Page--
-		d.Prev = catalogURL(g)
-	}
-	if f.Page < d.Pages {
-		g := f
-		g.Page++
-		d.Next = catalogURL(g)
-	}
+	pager := NewPager(f.Page, d.Pages, func(n int) string { g := f; g.Page = n; return catalogURL(g) })
+	d.PageLinks, d.Prev, d.Next = pager.Links, pager.Prev, pager.Next
 	if topic != nil {
 		g := f
 		g.Topic, g.Page = "", 1

@@ -12,7 +12,7 @@ import (
 )
 
 // catalogRows returns the cells of the catalog table, one map per row by column name.
-func catalogRows(t *testing.T, doc *htmlNode) []map[string]string {
+func catalogRows(t *testing.T, doc *HTMLNode) []map[string]string {
 	t.Helper()
 	var rows []map[string]string
 	for _, tr := range doc.All("table.catalog-table tbody tr") {
@@ -26,7 +26,7 @@ func catalogRows(t *testing.T, doc *htmlNode) []map[string]string {
 }
 
 func TestCatalogList(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	doc := ts.GetHTML(t, "/catalog", http.StatusOK)
 	head := doc.Texts("table.catalog-table thead th")
 	if want := []string{"事项名称", "事项类别", "服务对象", "办理方式", "办件类型", "承诺期限"}; !slices.Equal(head, want) {
@@ -57,7 +57,7 @@ func TestCatalogList(t *testing.T) {
 }
 
 func TestCatalogFilters(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	tests := []struct {
 		query string
 		check func(map[string]string) bool
@@ -133,7 +133,7 @@ func TestCatalogFilters(t *testing.T) {
 }
 
 func TestCatalogPaging(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	// Page links keep the filters.
 	doc := ts.GetHTML(t, "/catalog?applicant=unit&page=2", http.StatusOK)
 	cur := doc.Must(t, ".pagination a[aria-current=page]")
@@ -174,7 +174,7 @@ func TestCatalogPaging(t *testing.T) {
 }
 
 func TestCatalogGarbageParams(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	for _, q := range []string{
 		"category=%3Cscript%3Ealert(1)%3C/script%3E",
 		"category=XX&applicant=martian&channel=fax&topic=nope",
@@ -189,7 +189,7 @@ func TestCatalogGarbageParams(t *testing.T) {
 			t.Errorf("/catalog?%s: status %d", q, rec.Code)
 			continue
 		}
-		doc := parseHTML(t, rec.Body.String())
+		doc := ParseHTML(t, rec.Body.String())
 		if strings.Contains(rec.Body.String(), "<script>alert") {
 			t.Errorf("/catalog?%s: the value is echoed unescaped", q)
 		}
@@ -204,7 +204,7 @@ func TestCatalogGarbageParams(t *testing.T) {
 	}
 }
 
-func (ts *testServer) totalItems(t *testing.T) string {
+func (ts *TestServer) totalItems(t *testing.T) string {
 	t.Helper()
 	_, total, err := ts.Catalog.List(t.Context(), cases.Filter{})
 	if err != nil {
@@ -214,7 +214,7 @@ func (ts *testServer) totalItems(t *testing.T) string {
 }
 
 func TestCatalogEmptyState(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	doc := ts.GetHTML(t, "/catalog?q="+url.QueryEscape("没有这个事项"), http.StatusOK)
 	if doc.First("table.catalog-table") != nil {
 		t.Error("a table for an empty result")
@@ -232,7 +232,7 @@ func TestCatalogEmptyState(t *testing.T) {
 }
 
 func TestCatalogItem(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	doc := ts.GetHTML(t, "/catalog/LD-001", http.StatusOK)
 	if h1 := doc.Must(t, "h1").TextContent(); h1 != "企业实行不定时工作制和综合计算工时工作制审批" {
 		t.Errorf("h1 %q", h1)

@@ -40,7 +40,7 @@ func TestClientAddrBehindProxies(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ts := newTestServer(t, withTrustedProxies(tc.trusted...))
+			ts := NewTestServer(t, withTrustedProxies(tc.trusted...))
 			var got string
 			h := ts.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = clientAddr(r) }))
 			r := httptest.NewRequest(http.MethodGet, "/", nil)
@@ -57,12 +57,12 @@ func TestClientAddrBehindProxies(t *testing.T) {
 // TestLoginAuditRecordsForwardedClient: behind a trusted proxy two people are two
 // addresses in the login audit, not the proxy's one.
 func TestLoginAuditRecordsForwardedClient(t *testing.T) {
-	ts := newTestServer(t, withTrustedProxies("10.0.0.0/8"))
-	p := newWorld(ts, 91).person(t, "张伟")
+	ts := NewTestServer(t, withTrustedProxies("10.0.0.0/8"))
+	p := NewWorld(ts, 91).Person(t, "张伟")
 	for _, client := range []string{"198.51.100.1", "2001:db8::9"} {
-		c := newClient(ts)
-		c.remote = "10.0.0.2:4000"
-		rec := c.do(t, http.MethodPost, "/login/person", url.Values{"login": {p.IDNumber}, "password": {"wrong-Password-1"}},
+		c := NewClient(ts)
+		c.Remote = "10.0.0.2:4000"
+		rec := c.Do(t, http.MethodPost, "/login/person", url.Values{"login": {p.IDNumber}, "password": {"wrong-Password-1"}},
 			http.Header{"X-Forwarded-For": {"203.0.113.66, " + client}})
 		if rec.Code >= 500 {
 			t.Fatalf("login answered %d", rec.Code)

@@ -16,15 +16,15 @@ import (
 
 // legacyClient is a browser that sends neither Sec-Fetch-Site nor Origin (Internet
 // Explorer, or a current browser's IE compatibility mode).
-func legacyClient(ts *testServer) *client {
-	c := newClient(ts)
-	c.legacy = true
+func legacyClient(ts *TestServer) *Client {
+	c := NewClient(ts)
+	c.Legacy = true
 	return c
 }
 
 // pageToken is the CSRF token of the first post form on a page, and checks that the
 // layout's meta tag carries the same.
-func pageToken(t *testing.T, doc *htmlNode) string {
+func pageToken(t *testing.T, doc *HTMLNode) string {
 	t.Helper()
 	tok := doc.Must(t, `form[method=post] input[name=csrf_token]`).AttrOr("value")
 	if tok == "" || doc.Must(t, `meta[name=csrf-token]`).AttrOr("content") != tok {
@@ -34,10 +34,10 @@ func pageToken(t *testing.T, doc *htmlNode) string {
 }
 
 func TestCSRFFallbackForBrowsersWithoutOriginHeaders(t *testing.T) {
-	ts := newTestServer(t)
-	p := newWorld(ts, 7).person(t, "陈静")
+	ts := NewTestServer(t)
+	p := NewWorld(ts, 7).Person(t, "陈静")
 	login := func(extra url.Values) url.Values {
-		v := url.Values{"login": {p.IDNumber}, "password": {testPassword}}
+		v := url.Values{"login": {p.IDNumber}, "password": {Password}}
 		for k, vs := range extra {
 			v[k] = vs
 		}
@@ -45,26 +45,26 @@ func TestCSRFFallbackForBrowsersWithoutOriginHeaders(t *testing.T) {
 	}
 
 	c := legacyClient(ts)
-	tok := pageToken(t, c.page(t, "/login?tab=person&method=password", http.StatusOK))
+	tok := pageToken(t, c.Page(t, "/login?tab=person&method=password", http.StatusOK))
 
 	// Neither origin header nor token: refused, with a way forward.
-	rec := c.post(t, "/login/person", login(nil))
-	wantStatus(t, "legacy POST without token", rec, http.StatusForbidden)
-	if !strings.Contains(rec.Body.String(), "请刷新页面后重新提交") || c.session() != "" {
-		t.Fatalf("refused post: session %q\n%s", c.session(), shortBody(rec.Body.String()))
+	rec := c.Post(t, "/login/person", login(nil))
+	WantStatus(t, "legacy POST without token", rec, http.StatusForbidden)
+	if !strings.Contains(rec.Body.String(), "请刷新页面后重新提交") || c.Session() != "" {
+		t.Fatalf("refused post: session %q\n%s", c.Session(), ShortBody(rec.Body.String()))
 	}
 	// Another browser's token is no token.
 	other := legacyClient(ts)
-	otherTok := pageToken(t, other.page(t, "/login", http.StatusOK))
+	otherTok := pageToken(t, other.Page(t, "/login", http.StatusOK))
 	if otherTok == tok {
 		t.Fatal("two browsers got the same token")
 	}
-	wantStatus(t, "legacy POST with another browser's token", c.post(t, "/login/person", login(url.Values{"csrf_token": {otherTok}})), http.StatusForbidden)
-	wantStatus(t, "legacy POST with a garbled token", c.post(t, "/login/person", login(url.Values{"csrf_token": {tok[:len(tok)-1]}})), http.StatusForbidden)
+	WantStatus(t, "legacy POST with another browser's token", c.Post(t, "/login/person", login(url.Values{"csrf_token": {otherTok}})), http.StatusForbidden)
+	WantStatus(t, "legacy POST with a garbled token", c.Post(t, "/login/person", login(url.Values{"csrf_token": {tok[:len(tok)-1]}})), http.StatusForbidden)
 
 	// With the page's token the form works, as it does in a current browser.
-	wantRedirect(t, "legacy POST with the form's token", c.post(t, "/login/person", login(url.Values{"csrf_token": {tok}})), "/me")
-	if c.session() == "" {
+	WantRedirect(t, "legacy POST with the form's token", c.Post(t, "/login/person", login(url.Values{"csrf_token": {tok}})), "/me")
+	if c.Session() == "" {
 		t.Fatal("no session after a login with the token")
 	}
 
@@ -81,7 +81,7 @@ func TestCSRFFallbackForBrowsersWithoutOriginHeaders(t *testing.T) {
 		if token != "" {
 			r.Header.Set(csrfHeader, token)
 		}
-		return c.send(t, r).Code
+		return c.Send(t, r).Code
 	}
 	if code := captcha(""); code != http.StatusForbidden {
 		t.Errorf("legacy captcha answer without the header answered %d, want 403", code)
@@ -91,19 +91,19 @@ func TestCSRFFallbackForBrowsersWithoutOriginHeaders(t *testing.T) {
 	}
 
 	// A cross-site request is refused by its headers as before, token or not.
-	cross := newClient(ts)
-	tok = pageToken(t, cross.page(t, "/login", http.StatusOK))
+	cross := NewClient(ts)
+	tok = pageToken(t, cross.Page(t, "/login", http.StatusOK))
 	for _, h := range []http.Header{
 		{"Origin": {"https://evil.example"}},
 		{"Sec-Fetch-Site": {"cross-site"}},
 	} {
-		rec := cross.do(t, http.MethodPost, "/login/person", login(url.Values{"csrf_token": {tok}}), h)
-		wantStatus(t, fmt.Sprintf("cross-site POST %v", h), rec, http.StatusForbidden)
+		rec := cross.Do(t, http.MethodPost, "/login/person", login(url.Values{"csrf_token": {tok}}), h)
+		WantStatus(t, fmt.Sprintf("cross-site POST %v", h), rec, http.StatusForbidden)
 	}
 	// A current browser's same-origin post needs no token.
-	wantRedirect(t, "same-origin POST without token", newClient(ts).post(t, "/login/person", login(nil)), "/me")
-	wantRedirect(t, "same-origin POST by Origin without token",
-		newClient(ts).do(t, http.MethodPost, "/login/person", login(nil), http.Header{"Origin": {"http://example.com"}}), "/me")
+	WantRedirect(t, "same-origin POST without token", NewClient(ts).Post(t, "/login/person", login(nil)), "/me")
+	WantRedirect(t, "same-origin POST by Origin without token",
+		NewClient(ts).Do(t, http.MethodPost, "/login/person", login(nil), http.Header{"Origin": {"http://example.com"}}), "/me")
 
 	// The face-verification provider's callback is a signed server request: no token.
 	r := httptest.NewRequest(http.MethodPost, "/verify/callback", strings.NewReader("{}"))
@@ -115,25 +115,25 @@ func TestCSRFFallbackForBrowsersWithoutOriginHeaders(t *testing.T) {
 // TestCSRFSignedInForms: the token also lets a legacy browser use the forms of a
 // signed-in session (sign-out here), and is refused without it.
 func TestCSRFSignedInForms(t *testing.T) {
-	ts := newTestServer(t)
-	p := newWorld(ts, 8).person(t, "王芳")
+	ts := NewTestServer(t)
+	p := NewWorld(ts, 8).Person(t, "王芳")
 	c := legacyClient(ts)
-	signIn(t, c, auth.Subject{PersonID: p.ID})
-	doc := c.page(t, "/me", http.StatusOK)
+	SignIn(t, c, auth.Subject{PersonID: p.ID})
+	doc := c.Page(t, "/me", http.StatusOK)
 	tok := doc.Must(t, `form[action="/logout"] input[name=csrf_token]`).AttrOr("value")
-	wantStatus(t, "logout without token", c.post(t, "/logout", url.Values{}), http.StatusForbidden)
-	if c.session() == "" {
+	WantStatus(t, "logout without token", c.Post(t, "/logout", url.Values{}), http.StatusForbidden)
+	if c.Session() == "" {
 		t.Fatal("a refused logout ended the session")
 	}
-	redirected(t, c.post(t, "/logout", url.Values{"csrf_token": {tok}}))
-	if c.session() != "" {
+	Redirected(t, c.Post(t, "/logout", url.Values{"csrf_token": {tok}}))
+	if c.Session() != "" {
 		t.Fatal("logout with the token kept the session")
 	}
 }
 
 // checkCSRFFields checks that every post form of a rendered page carries the page's
 // token (TestEveryPageRenders calls it for every page template).
-func checkCSRFFields(t *testing.T, target string, doc *htmlNode) {
+func checkCSRFFields(t *testing.T, target string, doc *HTMLNode) {
 	t.Helper()
 	forms := doc.All("form")
 	if len(forms) == 0 {
@@ -203,7 +203,7 @@ func TestEveryTemplateFormGetsTheCSRFField(t *testing.T) {
 // script posts (the captcha answer, the keep-alive), and the page loads it without
 // console errors.
 func TestBrowserScriptPostsCarryTheCSRFHeader(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	got := make(chan string, 4)
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/captcha/verify" {

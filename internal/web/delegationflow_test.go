@@ -16,7 +16,7 @@ import (
 
 // confirmInvitation confirms invitation invID for p through the domain, after a passed
 // development face verification, setting password as the unit password.
-func confirmInvitation(t testing.TB, ts *testServer, invID string, p person.Person, password string) {
+func confirmInvitation(t testing.TB, ts *TestServer, invID string, p person.Person, password string) {
 	t.Helper()
 	ctx := context.Background()
 	who := verify.Person{IDType: p.IDType, IDNumber: p.IDNumber, Name: p.Name}
@@ -35,7 +35,7 @@ func confirmInvitation(t testing.TB, ts *testServer, invID string, p person.Pers
 }
 
 // confirmOnlyInvitation confirms p's one open invitation (confirmInvitation).
-func confirmOnlyInvitation(t testing.TB, ts *testServer, p person.Person, password string) {
+func confirmOnlyInvitation(t testing.TB, ts *TestServer, p person.Person, password string) {
 	t.Helper()
 	invs, err := ts.Delegation.PendingInvitations(context.Background(), p.ID)
 	if err != nil || len(invs) != 1 {

@@ -76,13 +76,6 @@ type dlgHistoryRow struct {
 	Detail string // items and validity, when the record has them
 }
 
-// dlgPager is the pagination of 变更记录.
-type dlgPager struct {
-	Page, Pages int
-	Prev, Next  string
-	Links       []pageLink
-}
-
 // dlgPageData is the template data of GET /unit/agents.
 type dlgPageData struct {
 	Shell  ucShell
@@ -98,7 +91,7 @@ type dlgPageData struct {
 	Limit      int
 	History    []dlgHistoryRow
 	Total      int // history entries
-	Pager      dlgPager
+	Pager      Pager
 }
 
 // dlgGuard wraps every route of 经办人管理: a unit session (ucGuard), held as legal
@@ -133,7 +126,7 @@ func (s *Server) dlgShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	names, err := s.dlgItemNames(ctx)
+	names, err := s.Catalog.UnitItemNames(ctx)
 	if err != nil {
 		return err
 	}
@@ -208,57 +201,9 @@ func dlgItemName(names map[string]string, code string) string {
 	return code + "（已下线事项）"
 }
 
-// dlgUnitItems lists the active catalog items a unit may apply for, in catalog
-// order (category, then item): what an agent can be granted, and the business list
-// of /unit/items (agtItemsList). The catalog is small: a few pages of
-// cases.MaxPerPage.
-func (s *Server) dlgUnitItems(ctx context.Context) ([]cases.Item, error) {
-	var out []cases.Item
-	for page := 1; ; page++ {
-		items, total, err := s.Catalog.List(ctx, cases.Filter{Applicant: cases.ApplicantUnit, Page: page, PerPage: cases.MaxPerPage})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-		if len(items) == 0 || len(out) >= total || page >= cases.Pages(total, cases.MaxPerPage) {
-			return out, nil
-		}
-	}
-}
-
-// dlgItemNames maps the item codes of the catalog to their names.
-func (s *Server) dlgItemNames(ctx context.Context) (map[string]string, error) {
-	items, err := s.dlgUnitItems(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(items))
-	for _, it := range items {
-		out[it.Code] = it.Name
-	}
-	return out, nil
-}
-
 // dlgPagerOf numbers the pages of 变更记录 around the current one.
-func dlgPagerOf(page, pages int) dlgPager {
-	link := func(n int) string { return "/unit/agents?page=" + strconv.Itoa(n) + "#dlg-history-title" }
-	p := dlgPager{Page: page, Pages: pages}
-	if page > 1 {
-		p.Prev = link(page - 1)
-	}
-	if page < pages {
-		p.Next = link(page + 1)
-	}
-	for n := 1; n <= pages; n++ {
-		if n != 1 && n != pages && (n < page-2 || n > page+2) {
-			if len(p.Links) > 0 && !p.Links[len(p.Links)-1].Gap {
-				p.Links = append(p.Links, pageLink{Gap: true})
-			}
-			continue
-		}
-		p.Links = append(p.Links, pageLink{Num: n, URL: link(n), Current: n == page})
-	}
-	return p
+func dlgPagerOf(page, pages int) Pager {
+	return NewPager(page, pages, func(n int) string { return "/unit/agents?page=" + strconv.Itoa(n) + "#dlg-history-title" })
 }
 
 // dlgNamer finds masked names of persons for the history, each once per page.

@@ -29,22 +29,22 @@ const dlgUnitPassword = "Dlg-Unit-Pass-26"
 
 // dlgFx is a unit whose legal rep is signed in on c, on a fake clock.
 type dlgFx struct {
-	ts  *testServer
-	clk *testClock
-	w   *world
+	ts  *TestServer
+	clk *Clock
+	w   *World
 	u   unit.Unit
 	rep person.Person
-	c   *client
+	c   *Client
 }
 
 func dlgNew(t *testing.T, seed uint64) *dlgFx {
 	t.Helper()
-	clk := &testClock{t: dlgT0}
-	ts := newTestServer(t, withClock(t, clk))
-	w := newWorld(ts, seed)
-	u, rep := w.unitWithRep(t, "示范同舟科技有限公司", "沈知秋")
-	c := newClient(ts)
-	signIn(t, c, unitSubject(rep, u, unit.RoleLegalRep))
+	clk := &Clock{t: dlgT0}
+	ts := NewTestServer(t, WithClock(t, clk))
+	w := NewWorld(ts, seed)
+	u, rep := w.UnitWithRep(t, "示范同舟科技有限公司", "沈知秋")
+	c := NewClient(ts)
+	SignIn(t, c, UnitSubject(rep, u, unit.RoleLegalRep))
 	return &dlgFx{ts: ts, clk: clk, w: w, u: u, rep: rep, c: c}
 }
 
@@ -79,18 +79,18 @@ func dlgAgentForm(p person.Person, items []string, from, until string) url.Value
 // had confirmed in the app), valid from now until until.
 func (f *dlgFx) member(t *testing.T, u unit.Unit, name string, role unit.Role, until time.Time) (person.Person, unit.Membership) {
 	t.Helper()
-	p := f.w.person(t, name)
+	p := f.w.Person(t, name)
 	now := f.clk.Now()
-	m := f.w.member(t, unit.Membership{UnitID: u.ID, PersonID: p.ID, Role: role, Status: unit.StatusActive,
+	m := f.w.Member(t, unit.Membership{UnitID: u.ID, PersonID: p.ID, Role: role, Status: unit.StatusActive,
 		ValidFrom: &now, ValidUntil: &until}, dlgUnitPassword)
 	return p, m
 }
 
 // as signs a new client in as p in role of f's unit.
-func (f *dlgFx) as(t *testing.T, p person.Person, role unit.Role) *client {
+func (f *dlgFx) as(t *testing.T, p person.Person, role unit.Role) *Client {
 	t.Helper()
-	c := newClient(f.ts)
-	signIn(t, c, unitSubject(p, f.u, role))
+	c := NewClient(f.ts)
+	SignIn(t, c, UnitSubject(p, f.u, role))
 	return c
 }
 
@@ -102,7 +102,7 @@ type dlgRow struct {
 }
 
 // dlgCurrent is p's non-revoked membership of unit u (ok false when none).
-func dlgCurrent(t *testing.T, ts *testServer, unitID, personID int64) (dlgRow, bool) {
+func dlgCurrent(t *testing.T, ts *TestServer, unitID, personID int64) (dlgRow, bool) {
 	t.Helper()
 	var r dlgRow
 	var from, until *time.Time
@@ -121,7 +121,7 @@ func dlgCurrent(t *testing.T, ts *testServer, unitID, personID int64) (dlgRow, b
 }
 
 // dlgStatus is the status of membership id.
-func dlgStatus(t *testing.T, ts *testServer, id int64) string {
+func dlgStatus(t *testing.T, ts *TestServer, id int64) string {
 	t.Helper()
 	var s string
 	if err := ts.DB.QueryRow(context.Background(), `SELECT status FROM memberships WHERE id = ?`, id).Scan(&s); err != nil {
@@ -130,7 +130,7 @@ func dlgStatus(t *testing.T, ts *testServer, id int64) string {
 	return s
 }
 
-func dlgGrants(t *testing.T, ts *testServer, membershipID int64) []string {
+func dlgGrants(t *testing.T, ts *TestServer, membershipID int64) []string {
 	t.Helper()
 	g, err := ts.Delegation.Grants(context.Background(), membershipID)
 	if err != nil {
@@ -140,7 +140,7 @@ func dlgGrants(t *testing.T, ts *testServer, membershipID int64) []string {
 }
 
 // dlgCount counts memberships of the unit in role that are not revoked.
-func dlgCount(t *testing.T, ts *testServer, unitID int64, role unit.Role) int {
+func dlgCount(t *testing.T, ts *TestServer, unitID int64, role unit.Role) int {
 	t.Helper()
 	var n int
 	if err := ts.DB.QueryRow(context.Background(), `SELECT COUNT(*) FROM memberships WHERE unit_id = ? AND role = ? AND status <> 'revoked'`,
@@ -151,7 +151,7 @@ func dlgCount(t *testing.T, ts *testServer, unitID int64, role unit.Role) int {
 }
 
 // dlgText is the newest text message to mobile in the development outbox.
-func dlgText(t *testing.T, ts *testServer, mobile string) string {
+func dlgText(t *testing.T, ts *TestServer, mobile string) string {
 	t.Helper()
 	m, err := ts.DevOutbox.Latest(context.Background(), mobile)
 	if err != nil {
@@ -161,13 +161,13 @@ func dlgText(t *testing.T, ts *testServer, mobile string) string {
 }
 
 // dlgAlive reports whether a session token still works.
-func dlgAlive(ts *testServer, token string) bool {
+func dlgAlive(ts *TestServer, token string) bool {
 	_, err := ts.Sessions.Lookup(context.Background(), token)
 	return err == nil
 }
 
 // dlgFollow checks a 303 to the page with notice and returns the page it leads to.
-func dlgFollow(t *testing.T, c *client, rec *httptest.ResponseRecorder, notice string) *htmlNode {
+func dlgFollow(t *testing.T, c *Client, rec *httptest.ResponseRecorder, notice string) *HTMLNode {
 	t.Helper()
 	res := rec.Result()
 	if res.StatusCode != http.StatusSeeOther {
@@ -177,11 +177,11 @@ func dlgFollow(t *testing.T, c *client, rec *httptest.ResponseRecorder, notice s
 	if got := res.Header.Get("Location"); got != want {
 		t.Fatalf("redirect to %q, want %q", got, want)
 	}
-	return c.page(t, want, http.StatusOK)
+	return c.Page(t, want, http.StatusOK)
 }
 
 // dlgInputValue is the value of the input named name.
-func dlgInputValue(doc *htmlNode, name string) string {
+func dlgInputValue(doc *HTMLNode, name string) string {
 	if n := doc.First("input[name=" + name + "]"); n != nil {
 		return n.AttrOr("value")
 	}
@@ -189,7 +189,7 @@ func dlgInputValue(doc *htmlNode, name string) string {
 }
 
 // dlgChecked lists the ticked checkboxes named name.
-func dlgChecked(doc *htmlNode, name string) []string {
+func dlgChecked(doc *HTMLNode, name string) []string {
 	var out []string
 	for _, n := range doc.All("input[name=" + name + "]") {
 		if _, ok := n.Attr("checked"); ok {
@@ -384,7 +384,7 @@ func FuzzDlgDates(f *testing.F) {
 
 func TestDlgPage(t *testing.T) {
 	f := dlgNew(t, 501)
-	doc := f.c.page(t, "/unit/agents", http.StatusOK)
+	doc := f.c.Page(t, "/unit/agents", http.StatusOK)
 	checkPage(t, f.ts, "/unit/agents", doc)
 	main := doc.Must(t, ".uc-main").TextContent()
 	for _, want := range []string{"开通多个经办人须知", "法定代表人可添加1名管理员", "最多10名经办人", "管理员可在授权有效期内办理任何业务",
@@ -403,10 +403,10 @@ func TestDlgPage(t *testing.T) {
 	}
 	// Both forms render and pass the page checks.
 	for _, path := range []string{"/unit/agents/admin/new", "/unit/agents/new"} {
-		checkPage(t, f.ts, path, f.c.page(t, path, http.StatusOK))
+		checkPage(t, f.ts, path, f.c.Page(t, path, http.StatusOK))
 	}
 	// A crafted notice key shows nothing.
-	doc = f.c.page(t, "/unit/agents?notice=%3Cb%3Ehi", http.StatusOK)
+	doc = f.c.Page(t, "/unit/agents?notice=%3Cb%3Ehi", http.StatusOK)
 	if doc.First(".dlg-notice") != nil {
 		t.Error("an unknown notice key was shown")
 	}
@@ -416,9 +416,9 @@ func TestDlgPage(t *testing.T) {
 
 func TestDlgSetAdmin(t *testing.T) {
 	f := dlgNew(t, 502)
-	adm := f.w.person(t, "顾晚舟")
+	adm := f.w.Person(t, "顾晚舟")
 
-	rec := f.c.post(t, "/unit/agents/admin/new", dlgAdminForm(adm, dlgDate(365)))
+	rec := f.c.Post(t, "/unit/agents/admin/new", dlgAdminForm(adm, dlgDate(365)))
 	doc := dlgFollow(t, f.c, rec, "admin_set")
 
 	row, ok := dlgCurrent(t, f.ts, f.u.ID, adm.ID)
@@ -460,14 +460,14 @@ func TestDlgSetAdmin(t *testing.T) {
 		t.Error("history shows a full name")
 	}
 	// With an admin, 设置管理员 leads to 更换管理员.
-	rec = f.c.get(t, "/unit/agents/admin/new")
-	wantRedirect(t, "GET admin/new with an admin", rec, "/unit/agents/admin/"+strconv.FormatInt(row.ID, 10)+"/replace")
+	rec = f.c.Get(t, "/unit/agents/admin/new")
+	WantRedirect(t, "GET admin/new with an admin", rec, "/unit/agents/admin/"+strconv.FormatInt(row.ID, 10)+"/replace")
 }
 
 func TestDlgSetAdminRefused(t *testing.T) {
 	f := dlgNew(t, 503)
-	adm := f.w.person(t, "林听澜")
-	unregistered := person.Person{Name: "方未名", IDType: ident.IDTypeResident, IDNumber: f.w.idNumber(), Mobile: f.w.mobile()}
+	adm := f.w.Person(t, "林听澜")
+	unregistered := person.Person{Name: "方未名", IDType: ident.IDTypeResident, IDNumber: f.w.IDNumber(), Mobile: f.w.Mobile()}
 	with := func(p person.Person, mod func(url.Values)) url.Values {
 		v := dlgAdminForm(p, dlgDate(100))
 		if mod != nil {
@@ -488,14 +488,14 @@ func TestDlgSetAdminRefused(t *testing.T) {
 		{"no end date", with(adm, func(v url.Values) { v.Del("valid_until") }), "valid_until", dlgMsgUntilMissing},
 		{"malformed end date", with(adm, func(v url.Values) { v.Set("valid_until", "2026/13/01") }), "valid_until", dlgMsgDateFormat},
 		{"end in the past", with(adm, func(v url.Values) { v.Set("valid_until", dlgDate(-1)) }), "valid_until", delegation.ErrBadValidity.Msg},
-		{"another mobile than registered", with(adm, func(v url.Values) { v.Set("mobile", f.w.mobile()) }), "id_number", delegation.MsgNomineeMismatch},
+		{"another mobile than registered", with(adm, func(v url.Values) { v.Set("mobile", f.w.Mobile()) }), "id_number", delegation.MsgNomineeMismatch},
 		{"another name than registered", with(adm, func(v url.Values) { v.Set("name", "林听雨") }), "id_number", delegation.MsgNomineeMismatch},
 		{"not registered", with(unregistered, nil), "id_number", delegation.MsgNomineeMismatch},
 		{"the legal rep himself", with(f.rep, nil), "id_number", delegation.ErrAlreadyMember.Msg},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			doc := parsed(t, f.c.post(t, "/unit/agents/admin/new", tc.form), http.StatusUnprocessableEntity)
-			got := fieldError(t, doc, tc.field)
+			doc := Parsed(t, f.c.Post(t, "/unit/agents/admin/new", tc.form), http.StatusUnprocessableEntity)
+			got := FieldError(t, doc, tc.field)
 			if got == "" || (tc.msg != "" && got != tc.msg) {
 				t.Errorf("message beside %s = %q, want %q", tc.field, got, tc.msg)
 			}
@@ -512,9 +512,9 @@ func TestDlgSetAdminRefused(t *testing.T) {
 		delegation.Nominee{Name: adm.Name, IDType: adm.IDType, IDNumber: adm.IDNumber, Mobile: adm.Mobile}, dlgMidnightAfter(30)); err != nil {
 		t.Fatal(err)
 	}
-	other := f.w.person(t, "许青禾")
-	doc := parsed(t, f.c.post(t, "/unit/agents/admin/new", dlgAdminForm(other, dlgDate(30))), http.StatusUnprocessableEntity)
-	if got := topError(doc); got != delegation.ErrAdminExists.Msg {
+	other := f.w.Person(t, "许青禾")
+	doc := Parsed(t, f.c.Post(t, "/unit/agents/admin/new", dlgAdminForm(other, dlgDate(30))), http.StatusUnprocessableEntity)
+	if got := TopError(doc); got != delegation.ErrAdminExists.Msg {
 		t.Errorf("top message %q", got)
 	}
 	if _, ok := dlgCurrent(t, f.ts, f.u.ID, other.ID); ok {
@@ -526,10 +526,10 @@ func TestDlgReplaceAdmin(t *testing.T) {
 	f := dlgNew(t, 504)
 	old, oldM := f.member(t, f.u, "陆云起", unit.RoleAdmin, dlgMidnightAfter(200))
 	oldC := f.as(t, old, unit.RoleAdmin)
-	next := f.w.person(t, "宋清越")
+	next := f.w.Person(t, "宋清越")
 	path := "/unit/agents/admin/" + strconv.FormatInt(oldM.ID, 10) + "/replace"
 
-	doc := f.c.page(t, path, http.StatusOK)
+	doc := f.c.Page(t, path, http.StatusOK)
 	checkPage(t, f.ts, path, doc)
 	if cur := doc.Must(t, ".dlg-current").TextContent(); !strings.Contains(cur, old.Name) {
 		t.Errorf("the form does not name the admin it replaces: %q", cur)
@@ -537,9 +537,9 @@ func TestDlgReplaceAdmin(t *testing.T) {
 
 	// A refused form keeps what was typed.
 	bad := dlgAdminForm(next, dlgDate(90))
-	bad.Set("mobile", f.w.mobile())
-	doc = parsed(t, f.c.post(t, path, bad), http.StatusUnprocessableEntity)
-	if got := fieldError(t, doc, "id_number"); got != delegation.MsgNomineeMismatch {
+	bad.Set("mobile", f.w.Mobile())
+	doc = Parsed(t, f.c.Post(t, path, bad), http.StatusUnprocessableEntity)
+	if got := FieldError(t, doc, "id_number"); got != delegation.MsgNomineeMismatch {
 		t.Errorf("mismatch: %q", got)
 	}
 	if dlgInputValue(doc, "id_number") != next.IDNumber || dlgInputValue(doc, "valid_until") != dlgDate(90) {
@@ -549,25 +549,25 @@ func TestDlgReplaceAdmin(t *testing.T) {
 		t.Fatal("a refused replacement changed the admin")
 	}
 
-	dlgFollow(t, f.c, f.c.post(t, path, dlgAdminForm(next, dlgDate(90))), "admin_replaced")
+	dlgFollow(t, f.c, f.c.Post(t, path, dlgAdminForm(next, dlgDate(90))), "admin_replaced")
 	if dlgStatus(t, f.ts, oldM.ID) != "revoked" {
 		t.Error("the old admin is not revoked")
 	}
 	if row, ok := dlgCurrent(t, f.ts, f.u.ID, next.ID); !ok || row.Role != "admin" || row.Status != "pending" {
 		t.Errorf("new admin %+v", row)
 	}
-	if dlgAlive(f.ts, oldC.session()) {
+	if dlgAlive(f.ts, oldC.Session()) {
 		t.Error("the old admin's session lives on")
 	}
 	if !strings.Contains(dlgText(t, f.ts, next.Mobile), "的管理员") {
 		t.Error("no invitation to the new admin")
 	}
 	// The page showed the old admin: replacing it again is a stale compare-and-set.
-	doc = parsed(t, f.c.post(t, path, dlgAdminForm(f.w.person(t, "白露微"), dlgDate(90))), http.StatusUnprocessableEntity)
-	if got := topError(doc); got != delegation.ErrAdminChanged.Msg {
+	doc = Parsed(t, f.c.Post(t, path, dlgAdminForm(f.w.Person(t, "白露微"), dlgDate(90))), http.StatusUnprocessableEntity)
+	if got := TopError(doc); got != delegation.ErrAdminChanged.Msg {
 		t.Errorf("stale replacement: %q", got)
 	}
-	if rec := f.c.get(t, path); rec.Code != http.StatusNotFound {
+	if rec := f.c.Get(t, path); rec.Code != http.StatusNotFound {
 		t.Errorf("GET the replaced admin's form: %d", rec.Code)
 	}
 }
@@ -578,7 +578,7 @@ func TestDlgRemoveAdmin(t *testing.T) {
 	admC := f.as(t, adm, unit.RoleAdmin)
 	path := "/unit/agents/admin/" + strconv.FormatInt(m.ID, 10) + "/remove"
 
-	doc := f.c.page(t, path, http.StatusOK)
+	doc := f.c.Page(t, path, http.StatusOK)
 	checkPage(t, f.ts, path, doc)
 	if txt := doc.Must(t, ".uc-main").TextContent(); !strings.Contains(txt, "确定要删除管理员") || !strings.Contains(txt, adm.Name) {
 		t.Errorf("confirmation page: %s", txt)
@@ -589,18 +589,18 @@ func TestDlgRemoveAdmin(t *testing.T) {
 	if dlgStatus(t, f.ts, m.ID) != "active" {
 		t.Fatal("opening the confirmation removed the admin")
 	}
-	doc = dlgFollow(t, f.c, f.c.post(t, path, url.Values{}), "admin_removed")
+	doc = dlgFollow(t, f.c, f.c.Post(t, path, url.Values{}), "admin_removed")
 	if dlgStatus(t, f.ts, m.ID) != "revoked" {
 		t.Error("admin not revoked")
 	}
-	if dlgAlive(f.ts, admC.session()) {
+	if dlgAlive(f.ts, admC.Session()) {
 		t.Error("the removed admin's session lives on")
 	}
 	if !strings.Contains(doc.Must(t, ".dlg-history").TextContent(), "删除管理员") {
 		t.Error("history lacks the removal")
 	}
 	// Removing again: someone changed it meanwhile.
-	if rec := f.c.post(t, path, url.Values{}); rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), delegation.ErrAdminChanged.Msg) {
+	if rec := f.c.Post(t, path, url.Values{}); rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), delegation.ErrAdminChanged.Msg) {
 		t.Errorf("second removal: %d", rec.Code)
 	}
 }
@@ -611,7 +611,7 @@ func TestDlgAdminCannotTouchAdminSlot(t *testing.T) {
 	f := dlgNew(t, 506)
 	adm, m := f.member(t, f.u, "叶知白", unit.RoleAdmin, dlgMidnightAfter(200))
 	c := f.as(t, adm, unit.RoleAdmin)
-	doc := c.page(t, "/unit/agents", http.StatusOK)
+	doc := c.Page(t, "/unit/agents", http.StatusOK)
 	for _, label := range []string{"设置管理员", "更换管理员", "删除管理员"} {
 		for _, a := range doc.All(".uc-main a") {
 			if a.TextContent() == label {
@@ -623,7 +623,7 @@ func TestDlgAdminCannotTouchAdminSlot(t *testing.T) {
 		t.Error("the admin is not offered 添加经办人")
 	}
 	id := strconv.FormatInt(m.ID, 10)
-	other := f.w.person(t, "郑可期")
+	other := f.w.Person(t, "郑可期")
 	for _, tc := range []struct {
 		method, path string
 		form         url.Values
@@ -636,7 +636,7 @@ func TestDlgAdminCannotTouchAdminSlot(t *testing.T) {
 		{"POST", "/unit/agents/admin/" + id + "/replace", dlgAdminForm(adm, dlgDate(900))},
 		{"POST", "/unit/agents/admin/" + id + "/remove", url.Values{}},
 	} {
-		rec := c.do(t, tc.method, tc.path, tc.form, nil)
+		rec := c.Do(t, tc.method, tc.path, tc.form, nil)
 		if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), delegation.ErrNotLegalRep.Msg) {
 			t.Errorf("%s %s: %d, want 403 with %q", tc.method, tc.path, rec.Code, delegation.ErrNotLegalRep.Msg)
 		}
@@ -654,7 +654,7 @@ func TestDlgAgentCannotOpen(t *testing.T) {
 	f := dlgNew(t, 507)
 	ag, m := f.member(t, f.u, "袁北辰", unit.RoleAgent, dlgMidnightAfter(60))
 	c := f.as(t, ag, unit.RoleAgent)
-	other := f.w.person(t, "秦望舒")
+	other := f.w.Person(t, "秦望舒")
 	id := strconv.FormatInt(m.ID, 10)
 	for _, tc := range []struct {
 		method, path string
@@ -671,12 +671,12 @@ func TestDlgAgentCannotOpen(t *testing.T) {
 		{"POST", "/unit/agents/" + id + "/remove", url.Values{}},
 		{"POST", "/unit/agents/admin/new", dlgAdminForm(other, dlgDate(30))},
 	} {
-		rec := c.do(t, tc.method, tc.path, tc.form, nil)
+		rec := c.Do(t, tc.method, tc.path, tc.form, nil)
 		if rec.Code != http.StatusForbidden {
 			t.Errorf("%s %s: %d, want 403", tc.method, tc.path, rec.Code)
 			continue
 		}
-		doc := parseHTML(t, rec.Body.String())
+		doc := ParseHTML(t, rec.Body.String())
 		if got := doc.Must(t, "main").TextContent(); !strings.Contains(got, dlgMsgAgentRefused) {
 			t.Errorf("%s %s: refusal page lacks the reason", tc.method, tc.path)
 		}
@@ -688,7 +688,7 @@ func TestDlgAgentCannotOpen(t *testing.T) {
 		t.Errorf("%d agents", n)
 	}
 	// The page's link in the menu is still there, and it says why it is closed.
-	if !dlgAlive(f.ts, c.session()) {
+	if !dlgAlive(f.ts, c.Session()) {
 		t.Error("a refusal ended the agent's session")
 	}
 }
@@ -699,9 +699,9 @@ func TestDlgAddAgent(t *testing.T) {
 	f := dlgNew(t, 508)
 	adm, _ := f.member(t, f.u, "温如故", unit.RoleAdmin, dlgMidnightAfter(365))
 	c := f.as(t, adm, unit.RoleAdmin)
-	ag := f.w.person(t, "苏念安")
+	ag := f.w.Person(t, "苏念安")
 
-	doc := c.page(t, "/unit/agents/new", http.StatusOK)
+	doc := c.Page(t, "/unit/agents/new", http.StatusOK)
 	checkPage(t, f.ts, "/unit/agents/new", doc)
 	if dlgInputValue(doc, "valid_from") != dlgDate(0) {
 		t.Errorf("开始日期 not today: %q", dlgInputValue(doc, "valid_from"))
@@ -717,7 +717,7 @@ func TestDlgAddAgent(t *testing.T) {
 		t.Error("an item for persons only is offered")
 	}
 
-	rec := c.post(t, "/unit/agents/new", dlgAgentForm(ag, []string{"SB-001"}, dlgDate(0), dlgDate(30)))
+	rec := c.Post(t, "/unit/agents/new", dlgAgentForm(ag, []string{"SB-001"}, dlgDate(0), dlgDate(30)))
 	doc = dlgFollow(t, c, rec, "agent_added")
 	row, ok := dlgCurrent(t, f.ts, f.u.ID, ag.ID)
 	if !ok || row.Role != "agent" || row.Status != "pending" {
@@ -750,10 +750,10 @@ func TestDlgAddAgent(t *testing.T) {
 	}
 
 	// 全选 without JavaScript grants the whole category.
-	ag2 := f.w.person(t, "钟离雪")
+	ag2 := f.w.Person(t, "钟离雪")
 	form := dlgAgentForm(ag2, nil, dlgDate(1), dlgDate(60))
 	form["all"] = []string{"SB"}
-	dlgFollow(t, f.c, f.c.post(t, "/unit/agents/new", form), "agent_added")
+	dlgFollow(t, f.c, f.c.Post(t, "/unit/agents/new", form), "agent_added")
 	sb, _, err := f.ts.Catalog.List(context.Background(), cases.Filter{Category: "SB", Applicant: cases.ApplicantUnit, PerPage: cases.MaxPerPage})
 	if err != nil {
 		t.Fatal(err)
@@ -771,7 +771,7 @@ func TestDlgAddAgentRefused(t *testing.T) {
 	f := dlgNew(t, 509)
 	adm, _ := f.member(t, f.u, "唐若水", unit.RoleAdmin, dlgMidnightAfter(30))
 	admC := f.as(t, adm, unit.RoleAdmin)
-	ag := f.w.person(t, "贺兰舟")
+	ag := f.w.Person(t, "贺兰舟")
 	with := func(mod func(url.Values)) url.Values {
 		v := dlgAgentForm(ag, []string{"SB-001", "SB-002"}, dlgDate(0), dlgDate(20))
 		if mod != nil {
@@ -781,7 +781,7 @@ func TestDlgAddAgentRefused(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name  string
-		c     *client
+		c     *Client
 		form  url.Values
 		field string
 		msg   string
@@ -797,7 +797,7 @@ func TestDlgAddAgentRefused(t *testing.T) {
 		{"the admin as agent", f.c, dlgAgentForm(adm, []string{"SB-001"}, dlgDate(0), dlgDate(20)), "id_number", delegation.ErrAlreadyMember.Msg},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			doc := parsed(t, tc.c.post(t, "/unit/agents/new", tc.form), http.StatusUnprocessableEntity)
+			doc := Parsed(t, tc.c.Post(t, "/unit/agents/new", tc.form), http.StatusUnprocessableEntity)
 			var got string
 			if tc.field == "items" {
 				got = doc.Must(t, "#e-items").TextContent()
@@ -805,7 +805,7 @@ func TestDlgAddAgentRefused(t *testing.T) {
 					t.Error("the items message is not tied to its group")
 				}
 			} else {
-				got = fieldError(t, doc, tc.field)
+				got = FieldError(t, doc, tc.field)
 			}
 			if got != tc.msg {
 				t.Errorf("beside %s: %q, want %q", tc.field, got, tc.msg)
@@ -830,19 +830,19 @@ func TestDlgAddAgentRefused(t *testing.T) {
 		})
 	}
 	// The admin may grant up to the end of its own validity as the page shows it.
-	dlgFollow(t, admC, admC.post(t, "/unit/agents/new", with(func(v url.Values) { v.Set("valid_until", dlgDate(30)) })), "agent_added")
+	dlgFollow(t, admC, admC.Post(t, "/unit/agents/new", with(func(v url.Values) { v.Set("valid_until", dlgDate(30)) })), "agent_added")
 
 	// Ten agents: the page offers no more, and a form sent anyway is refused.
 	for i := range 9 {
 		f.member(t, f.u, fmt.Sprintf("满员经办人%d", i), unit.RoleAgent, dlgMidnightAfter(30))
 	}
-	doc := f.c.page(t, "/unit/agents", http.StatusOK)
+	doc := f.c.Page(t, "/unit/agents", http.StatusOK)
 	if doc.First("a[href=/unit/agents/new]") != nil || !strings.Contains(doc.Must(t, ".dlg-slots").TextContent(), "还可添加 0 名") {
 		t.Error("a full unit still offers 添加经办人")
 	}
-	late := f.w.person(t, "晚来客")
-	doc = parsed(t, f.c.post(t, "/unit/agents/new", dlgAgentForm(late, []string{"SB-001"}, dlgDate(0), dlgDate(10))), http.StatusUnprocessableEntity)
-	if got := topError(doc); got != delegation.ErrAgentLimit.Msg {
+	late := f.w.Person(t, "晚来客")
+	doc = Parsed(t, f.c.Post(t, "/unit/agents/new", dlgAgentForm(late, []string{"SB-001"}, dlgDate(0), dlgDate(10))), http.StatusUnprocessableEntity)
+	if got := TopError(doc); got != delegation.ErrAgentLimit.Msg {
 		t.Errorf("eleventh agent: %q", got)
 	}
 	if n := dlgCount(t, f.ts, f.u.ID, unit.RoleAgent); n != 10 {
@@ -852,7 +852,7 @@ func TestDlgAddAgentRefused(t *testing.T) {
 
 func TestDlgChangeAgent(t *testing.T) {
 	f := dlgNew(t, 510)
-	ag := f.w.person(t, "凌霜华")
+	ag := f.w.Person(t, "凌霜华")
 	inv, err := f.ts.Delegation.AddAgent(context.Background(), delegation.Actor{PersonID: f.rep.ID}, f.u.ID,
 		delegation.Nominee{Name: ag.Name, IDType: ag.IDType, IDNumber: ag.IDNumber, Mobile: ag.Mobile},
 		[]string{"SB-001", "SB-002"}, time.Time{}, dlgMidnightAfter(40))
@@ -860,7 +860,7 @@ func TestDlgChangeAgent(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := "/unit/agents/" + strconv.FormatInt(inv.MembershipID, 10) + "/edit"
-	doc := f.c.page(t, path, http.StatusOK)
+	doc := f.c.Page(t, path, http.StatusOK)
 	checkPage(t, f.ts, path, doc)
 	if got := dlgChecked(doc, "items"); !slices.Equal(got, []string{"SB-001", "SB-002"}) {
 		t.Errorf("ticked %v", got)
@@ -875,7 +875,7 @@ func TestDlgChangeAgent(t *testing.T) {
 	// Refused: nothing granted; the form keeps the dates typed. (Later than the
 	// grant's start, so that keeping the start is tested; within the idle timeout.)
 	f.clk.Advance(10 * time.Minute)
-	doc = parsed(t, f.c.post(t, path, url.Values{"valid_from": {dlgDate(0)}, "valid_until": {dlgDate(50)}}), http.StatusUnprocessableEntity)
+	doc = Parsed(t, f.c.Post(t, path, url.Values{"valid_from": {dlgDate(0)}, "valid_until": {dlgDate(50)}}), http.StatusUnprocessableEntity)
 	if got := doc.Must(t, "#e-items").TextContent(); got != delegation.ErrNoItems.Msg {
 		t.Errorf("no items: %q", got)
 	}
@@ -884,7 +884,7 @@ func TestDlgChangeAgent(t *testing.T) {
 	}
 
 	// The dates left as shown keep the period exactly; the items change.
-	dlgFollow(t, f.c, f.c.post(t, path, url.Values{"items": {"SB-003"}, "valid_from": {dlgDate(0)}, "valid_until": {dlgDate(40)}}), "agent_changed")
+	dlgFollow(t, f.c, f.c.Post(t, path, url.Values{"items": {"SB-003"}, "valid_from": {dlgDate(0)}, "valid_until": {dlgDate(40)}}), "agent_changed")
 	row, _ := dlgCurrent(t, f.ts, f.u.ID, ag.ID)
 	if g := dlgGrants(t, f.ts, row.ID); !slices.Equal(g, []string{"SB-003"}) {
 		t.Errorf("grants %v", g)
@@ -893,12 +893,12 @@ func TestDlgChangeAgent(t *testing.T) {
 		t.Errorf("period moved: %v – %v", row.ValidFrom, row.ValidU)
 	}
 	// A new end date.
-	dlgFollow(t, f.c, f.c.post(t, path, url.Values{"items": {"SB-003"}, "valid_from": {dlgDate(0)}, "valid_until": {dlgDate(10)}}), "agent_changed")
+	dlgFollow(t, f.c, f.c.Post(t, path, url.Values{"items": {"SB-003"}, "valid_from": {dlgDate(0)}, "valid_until": {dlgDate(10)}}), "agent_changed")
 	row, _ = dlgCurrent(t, f.ts, f.u.ID, ag.ID)
 	if !row.ValidU.Equal(dlgMidnightAfter(10)) {
 		t.Errorf("end %v, want %v", row.ValidU, dlgMidnightAfter(10))
 	}
-	doc = f.c.page(t, "/unit/agents", http.StatusOK)
+	doc = f.c.Page(t, "/unit/agents", http.StatusOK)
 	if hist := doc.Must(t, ".dlg-history").TextContent(); !strings.Contains(hist, "修改经办人授权") {
 		t.Errorf("history lacks the change: %s", hist)
 	}
@@ -909,7 +909,7 @@ func TestDlgRemoveAgent(t *testing.T) {
 	ag, m := f.member(t, f.u, "柳如眉", unit.RoleAgent, dlgMidnightAfter(30))
 	agC := f.as(t, ag, unit.RoleAgent)
 	path := "/unit/agents/" + strconv.FormatInt(m.ID, 10) + "/remove"
-	doc := f.c.page(t, path, http.StatusOK)
+	doc := f.c.Page(t, path, http.StatusOK)
 	checkPage(t, f.ts, path, doc)
 	if txt := doc.Must(t, ".uc-main").TextContent(); !strings.Contains(txt, "确定要删除经办人") || !strings.Contains(txt, ag.Name) {
 		t.Errorf("confirmation: %s", txt)
@@ -917,17 +917,17 @@ func TestDlgRemoveAgent(t *testing.T) {
 	if dlgStatus(t, f.ts, m.ID) != "active" {
 		t.Fatal("opening the confirmation removed the agent")
 	}
-	dlgFollow(t, f.c, f.c.post(t, path, url.Values{}), "agent_removed")
+	dlgFollow(t, f.c, f.c.Post(t, path, url.Values{}), "agent_removed")
 	if dlgStatus(t, f.ts, m.ID) != "revoked" {
 		t.Error("agent not revoked")
 	}
-	if dlgAlive(f.ts, agC.session()) {
+	if dlgAlive(f.ts, agC.Session()) {
 		t.Error("the removed agent's session lives on")
 	}
-	if rec := f.c.get(t, path); rec.Code != http.StatusNotFound {
+	if rec := f.c.Get(t, path); rec.Code != http.StatusNotFound {
 		t.Errorf("GET the removed agent's confirmation: %d", rec.Code)
 	}
-	if rec := f.c.post(t, path, url.Values{}); rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), delegation.ErrAgentNotFound.Msg) {
+	if rec := f.c.Post(t, path, url.Values{}); rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), delegation.ErrAgentNotFound.Msg) {
 		t.Errorf("removing twice: %d", rec.Code)
 	}
 }
@@ -937,8 +937,8 @@ func TestDlgRemoveAgent(t *testing.T) {
 func TestDlgOtherUnitsIDs(t *testing.T) {
 	f := dlgNew(t, 512)
 	ctx := context.Background()
-	otherU, otherRep := f.w.unitWithRep(t, "示范他山贸易有限公司", "魏长风")
-	x := f.w.person(t, "钱多多")
+	otherU, otherRep := f.w.UnitWithRep(t, "示范他山贸易有限公司", "魏长风")
+	x := f.w.Person(t, "钱多多")
 	inv, err := f.ts.Delegation.AddAgent(ctx, delegation.Actor{PersonID: otherRep.ID}, otherU.ID,
 		delegation.Nominee{Name: x.Name, IDType: x.IDType, IDNumber: x.IDNumber, Mobile: x.Mobile}, []string{"SB-001"}, time.Time{}, dlgMidnightAfter(30))
 	if err != nil {
@@ -946,7 +946,7 @@ func TestDlgOtherUnitsIDs(t *testing.T) {
 	}
 	_, y := f.member(t, otherU, "孙不二", unit.RoleAdmin, dlgMidnightAfter(100))
 	agent, admin := strconv.FormatInt(inv.MembershipID, 10), strconv.FormatInt(y.ID, 10)
-	newcomer := f.w.person(t, "周而复")
+	newcomer := f.w.Person(t, "周而复")
 
 	for _, tc := range []struct {
 		method, path string
@@ -964,7 +964,7 @@ func TestDlgOtherUnitsIDs(t *testing.T) {
 		{"GET", "/unit/agents/abc/edit", nil, http.StatusNotFound},
 		{"POST", "/unit/agents/-1/remove", url.Values{}, http.StatusNotFound},
 	} {
-		rec := f.c.do(t, tc.method, tc.path, tc.form, nil)
+		rec := f.c.Do(t, tc.method, tc.path, tc.form, nil)
 		if rec.Code != tc.status {
 			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, rec.Code, tc.status)
 		}
@@ -991,7 +991,7 @@ func TestDlgHistoryPaged(t *testing.T) {
 	var names []string
 	// 13 records: 7 agents added, 6 of them removed again.
 	for i := range 7 {
-		p := f.w.person(t, fmt.Sprintf("历史经办人%c", '甲'+rune(i)))
+		p := f.w.Person(t, fmt.Sprintf("历史经办人%c", '甲'+rune(i)))
 		names = append(names, p.Name)
 		inv, err := f.ts.Delegation.AddAgent(ctx, rep, f.u.ID, delegation.Nominee{Name: p.Name, IDType: p.IDType, IDNumber: p.IDNumber, Mobile: p.Mobile},
 			[]string{"SB-001"}, time.Time{}, dlgMidnightAfter(30))
@@ -1006,7 +1006,7 @@ func TestDlgHistoryPaged(t *testing.T) {
 			f.clk.Advance(time.Minute)
 		}
 	}
-	doc := f.c.page(t, "/unit/agents", http.StatusOK)
+	doc := f.c.Page(t, "/unit/agents", http.StatusOK)
 	rows := doc.All(".dlg-history tbody tr")
 	if len(rows) != dlgHistoryPerPage {
 		t.Fatalf("%d rows on page 1, want %d", len(rows), dlgHistoryPerPage)
@@ -1020,7 +1020,7 @@ func TestDlgHistoryPaged(t *testing.T) {
 	if doc.First(`.pagination a[href="/unit/agents?page=2#dlg-history-title"]`) == nil {
 		t.Fatal("no link to page 2")
 	}
-	doc = f.c.page(t, "/unit/agents?page=2", http.StatusOK)
+	doc = f.c.Page(t, "/unit/agents?page=2", http.StatusOK)
 	rows = doc.All(".dlg-history tbody tr")
 	if len(rows) != 3 {
 		t.Fatalf("%d rows on page 2, want 3", len(rows))
@@ -1035,12 +1035,12 @@ func TestDlgHistoryPaged(t *testing.T) {
 		t.Errorf("page 2: %s", txt)
 	}
 	// Beyond the last page: the last page.
-	doc = f.c.page(t, "/unit/agents?page=99", http.StatusOK)
+	doc = f.c.Page(t, "/unit/agents?page=99", http.StatusOK)
 	if n := len(doc.All(".dlg-history tbody tr")); n != 3 {
 		t.Errorf("page 99 shows %d rows", n)
 	}
 	for _, p := range []string{"0", "-3", "x"} {
-		if n := len(f.c.page(t, "/unit/agents?page="+p, http.StatusOK).All(".dlg-history tbody tr")); n != dlgHistoryPerPage {
+		if n := len(f.c.Page(t, "/unit/agents?page="+p, http.StatusOK).All(".dlg-history tbody tr")); n != dlgHistoryPerPage {
 			t.Errorf("page=%s shows %d rows", p, n)
 		}
 	}
@@ -1048,18 +1048,18 @@ func TestDlgHistoryPaged(t *testing.T) {
 
 // TestDlgSignedOut: the pages need a unit session.
 func TestDlgSignedOut(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	for _, path := range []string{"/unit/agents", "/unit/agents/new", "/unit/agents/1/edit"} {
-		rec := newClient(ts).get(t, path)
+		rec := NewClient(ts).Get(t, path)
 		if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login?tab=unit") {
 			t.Errorf("GET %s signed out: %d → %q", path, rec.Code, rec.Header().Get("Location"))
 		}
 	}
-	w := newWorld(ts, 514)
-	p := w.person(t, "单身汉")
-	c := newClient(ts)
-	signIn(t, c, auth.Subject{PersonID: p.ID})
-	if rec := c.post(t, "/unit/agents/new", url.Values{}); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/unit/choose" {
+	w := NewWorld(ts, 514)
+	p := w.Person(t, "单身汉")
+	c := NewClient(ts)
+	SignIn(t, c, auth.Subject{PersonID: p.ID})
+	if rec := c.Post(t, "/unit/agents/new", url.Values{}); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/unit/choose" {
 		t.Errorf("POST as a person: %d → %q", rec.Code, rec.Header().Get("Location"))
 	}
 }
@@ -1068,9 +1068,9 @@ func TestDlgSignedOut(t *testing.T) {
 // once, the change stands and the notice says the text follows.
 func TestDlgInvitationTextDelayed(t *testing.T) {
 	f := dlgNew(t, 515)
-	adm := f.w.person(t, "迟到信")
+	adm := f.w.Person(t, "迟到信")
 	f.ts.DevOutbox.FailNext(fmt.Errorf("gateway down"))
-	doc := dlgFollow(t, f.c, f.c.post(t, "/unit/agents/admin/new", dlgAdminForm(adm, dlgDate(30))), "invite_delayed")
+	doc := dlgFollow(t, f.c, f.c.Post(t, "/unit/agents/admin/new", dlgAdminForm(adm, dlgDate(30))), "invite_delayed")
 	if n := doc.Must(t, ".dlg-notice").TextContent(); !strings.Contains(n, "暂未发出") {
 		t.Errorf("notice %q", n)
 	}

@@ -16,12 +16,12 @@ import (
 // in the app, the administrator signs in and adds an agent with one business item
 // for 30 days, who shows as 待确认.
 func TestBrowserDlgAdminThenAgent(t *testing.T) {
-	clk := &testClock{t: dlgT0}
-	ts := newTestServer(t, withClock(t, clk))
-	w := newWorld(ts, 521)
-	u, rep := w.unitWithRep(t, "示范青禾农业科技有限公司", "杜若衡")
-	adm := w.person(t, "江映月")
-	ag := w.person(t, "骆一舟")
+	clk := &Clock{t: dlgT0}
+	ts := NewTestServer(t, WithClock(t, clk))
+	w := NewWorld(ts, 521)
+	u, rep := w.UnitWithRep(t, "示范青禾农业科技有限公司", "杜若衡")
+	adm := w.Person(t, "江映月")
+	ag := w.Person(t, "骆一舟")
 	item, err := ts.Catalog.Get(context.Background(), "SB-001")
 	if err != nil {
 		t.Fatal(err)
@@ -30,12 +30,12 @@ func TestBrowserDlgAdminThenAgent(t *testing.T) {
 	b := browsertest.New(t)
 
 	p := b.NewPage(t)
-	ucBrowserLogin(t, p, base, u.USCC, rep.Mobile, testPassword)
+	ucBrowserLogin(t, p, base, u.USCC, rep.Mobile, Password)
 	p.ClickLink("经办人管理")
 	p.WaitURL("/unit/agents")
 	p.WaitText("开通多个经办人须知")
 	p.WaitText("本单位尚未设置管理员")
-	browserSetAdmin(t, p, adm, dlgDate(365))
+	BrowserSetAdmin(t, p, adm, dlgDate(365))
 	p.WaitText("我的 → 企业服务 → 我是经办人")
 	row := p.Text(".dlg-admin-table tbody tr")
 	for _, want := range []string{adm.Name, ident.MaskID(adm.IDNumber), ident.MaskMobile(adm.Mobile), "待确认", dlgDate(365)} {
@@ -120,11 +120,11 @@ func TestBrowserDlgAdminThenAgent(t *testing.T) {
 // TestBrowserDlgPhone: the page and its forms fit a phone, and a refused form shows
 // the domain's message beside the field there too.
 func TestBrowserDlgPhone(t *testing.T) {
-	clk := &testClock{t: dlgT0}
-	ts := newTestServer(t, withClock(t, clk))
-	w := newWorld(ts, 522)
-	u, rep := w.unitWithRep(t, "示范远帆航运有限公司", "黎照野")
-	ag := w.person(t, "蒋南星")
+	clk := &Clock{t: dlgT0}
+	ts := NewTestServer(t, WithClock(t, clk))
+	w := NewWorld(ts, 522)
+	u, rep := w.UnitWithRep(t, "示范远帆航运有限公司", "黎照野")
+	ag := w.Person(t, "蒋南星")
 	if _, err := ts.Delegation.AddAgent(context.Background(), delegation.Actor{PersonID: rep.ID}, u.ID,
 		delegation.Nominee{Name: ag.Name, IDType: ag.IDType, IDNumber: ag.IDNumber, Mobile: ag.Mobile},
 		[]string{"SB-001", "SB-002"}, dlgT0, dlgMidnightAfter(30)); err != nil {
@@ -132,7 +132,7 @@ func TestBrowserDlgPhone(t *testing.T) {
 	}
 	base := ts.URL(t)
 	p := browsertest.New(t).NewPage(t, browsertest.Mobile())
-	ucBrowserLogin(t, p, base, u.UnitNumber, rep.IDNumber, testPassword)
+	ucBrowserLogin(t, p, base, u.UnitNumber, rep.IDNumber, Password)
 	for _, path := range []string{"/unit/agents", "/unit/agents/new", "/unit/agents/admin/new"} {
 		p.Open(base + path)
 		if over := browsertest.Eval[int](p, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
@@ -149,8 +149,8 @@ func TestBrowserDlgPhone(t *testing.T) {
 	// A person who is not registered: the seed's message beside 证件号码.
 	p.Open(base + "/unit/agents/admin/new")
 	p.Fill("姓名", "查无此人")
-	p.Fill("证件号码", w.idNumber())
-	p.Fill("手机号码", w.mobile())
+	p.Fill("证件号码", w.IDNumber())
+	p.Fill("手机号码", w.Mobile())
 	p.Fill("授权有效期至", dlgDate(90))
 	p.Click("确定设置")
 	p.WaitText(delegation.MsgNomineeMismatch)

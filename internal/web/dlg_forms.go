@@ -545,7 +545,7 @@ func dlgGrantorUntil(r *http.Request) *time.Time {
 
 // dlgAgentNewShow is GET /unit/agents/new.
 func (s *Server) dlgAgentNewShow(w http.ResponseWriter, r *http.Request) error {
-	items, err := s.dlgUnitItems(r.Context())
+	items, err := s.Catalog.UnitItems(r.Context())
 	if err != nil {
 		return err
 	}
@@ -561,7 +561,7 @@ func (s *Server) dlgAgentNewPost(w http.ResponseWriter, r *http.Request) error {
 		return errStatus(http.StatusBadRequest, dlgMsgBadRequest)
 	}
 	ctx := r.Context()
-	items, err := s.dlgUnitItems(ctx)
+	items, err := s.Catalog.UnitItems(ctx)
 	if err != nil {
 		return err
 	}
@@ -622,7 +622,7 @@ func (s *Server) dlgAgentEditShow(w http.ResponseWriter, r *http.Request) error 
 	if cur == nil {
 		return errStatus(http.StatusNotFound, delegation.ErrAgentNotFound.Msg)
 	}
-	items, err := s.dlgUnitItems(ctx)
+	items, err := s.Catalog.UnitItems(ctx)
 	if err != nil {
 		return err
 	}
@@ -666,7 +666,7 @@ func (s *Server) dlgAgentEditPost(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	items, err := s.dlgUnitItems(ctx)
+	items, err := s.Catalog.UnitItems(ctx)
 	if err != nil {
 		return err
 	}
@@ -718,7 +718,7 @@ func (s *Server) dlgRenderRemove(w http.ResponseWriter, r *http.Request, admin b
 	if err != nil {
 		return err
 	}
-	names, err := s.dlgItemNames(r.Context())
+	names, err := s.Catalog.UnitItemNames(r.Context())
 	if err != nil {
 		return err
 	}

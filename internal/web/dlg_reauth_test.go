@@ -15,7 +15,7 @@ import (
 
 // dlgReauthForm reads the re-authentication page's form: its action and every
 // field it carries, with password as the password typed.
-func dlgReauthForm(t *testing.T, doc *htmlNode, password string) (string, url.Values) {
+func dlgReauthForm(t *testing.T, doc *HTMLNode, password string) (string, url.Values) {
 	t.Helper()
 	form := doc.Must(t, "form.acs-form")
 	v := url.Values{}
@@ -33,18 +33,18 @@ func dlgReauthForm(t *testing.T, doc *htmlNode, password string) (string, url.Va
 // agent exactly as filled in; the next change within the window goes straight on.
 func TestDlgReauthAddAgent(t *testing.T) {
 	f := dlgNew(t, 91)
-	nominee := f.w.person(t, "苗清远")
+	nominee := f.w.Person(t, "苗清远")
 	f.clk.Advance(dlgReauthWindow + time.Minute)
 	typed := dlgAgentForm(nominee, []string{"SB-001", "SB-002"}, dlgDate(0), dlgDate(30))
 
-	rec := f.c.post(t, "/unit/agents/new", typed)
+	rec := f.c.Post(t, "/unit/agents/new", typed)
 	if rec.Code != http.StatusOK {
-		t.Fatalf("a change without a recent proof: %d\n%s", rec.Code, shortBody(rec.Body.String()))
+		t.Fatalf("a change without a recent proof: %d\n%s", rec.Code, ShortBody(rec.Body.String()))
 	}
 	if _, ok := dlgCurrent(t, f.ts, f.u.ID, nominee.ID); ok {
 		t.Fatal("the agent was added before re-authentication")
 	}
-	doc := parseHTML(t, rec.Body.String())
+	doc := ParseHTML(t, rec.Body.String())
 	checkPage(t, f.ts, "/unit/agents/new", doc)
 	if h := doc.Must(t, "h1").TextContent(); h != "验证身份" {
 		t.Errorf("heading %q", h)
@@ -62,11 +62,11 @@ func TestDlgReauthAddAgent(t *testing.T) {
 		}
 	}
 
-	rec = f.c.post(t, action, carried)
+	rec = f.c.Post(t, action, carried)
 	if rec.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("wrong password: %d", rec.Code)
 	}
-	doc = parseHTML(t, rec.Body.String())
+	doc = ParseHTML(t, rec.Body.String())
 	if got := doc.Must(t, "#e-"+dlgFieldReauth).TextContent(); got != dlgMsgReauthWrong {
 		t.Errorf("wrong password message %q", got)
 	}
@@ -74,8 +74,8 @@ func TestDlgReauthAddAgent(t *testing.T) {
 		t.Fatal("the agent was added with a wrong password")
 	}
 
-	action, carried = dlgReauthForm(t, doc, testPassword)
-	dlgFollow(t, f.c, f.c.post(t, action, carried), "agent_added")
+	action, carried = dlgReauthForm(t, doc, Password)
+	dlgFollow(t, f.c, f.c.Post(t, action, carried), "agent_added")
 	row, ok := dlgCurrent(t, f.ts, f.u.ID, nominee.ID)
 	if !ok || row.Role != "agent" || row.Status != "pending" {
 		t.Fatalf("after re-authentication the nominee is %+v (%v)", row, ok)
@@ -83,7 +83,7 @@ func TestDlgReauthAddAgent(t *testing.T) {
 	if g := dlgGrants(t, f.ts, row.ID); !slices.Equal(g, []string{"SB-001", "SB-002"}) {
 		t.Errorf("grants %v", g)
 	}
-	if s, err := f.ts.Sessions.Lookup(t.Context(), f.c.session()); err != nil || s.Proof != auth.ProofPassword ||
+	if s, err := f.ts.Sessions.Lookup(t.Context(), f.c.Session()); err != nil || s.Proof != auth.ProofPassword ||
 		!s.ProvedWithin(time.Second, f.ts.Now()) {
 		t.Errorf("the session's proof after re-authentication: %+v, %v", s, err)
 	}
@@ -91,7 +91,7 @@ func TestDlgReauthAddAgent(t *testing.T) {
 	// Within the window the next change needs nothing more.
 	f.clk.Advance(dlgReauthWindow - time.Minute)
 	edit := url.Values{"items": {"SB-002"}, "valid_from": {""}, "valid_until": {dlgDate(20)}}
-	dlgFollow(t, f.c, f.c.post(t, "/unit/agents/"+strconv.FormatInt(row.ID, 10)+"/edit", edit), "agent_changed")
+	dlgFollow(t, f.c, f.c.Post(t, "/unit/agents/"+strconv.FormatInt(row.ID, 10)+"/edit", edit), "agent_changed")
 }
 
 // TestDlgReauthAdmin: an administrator re-authenticates with the unit password,
@@ -101,27 +101,27 @@ func TestDlgReauthAdmin(t *testing.T) {
 	f := dlgNew(t, 92)
 	admin, _ := f.member(t, f.u, "钟望舒", unit.RoleAdmin, dlgT0.AddDate(1, 0, 0))
 	agent, m := f.member(t, f.u, "卓知行", unit.RoleAgent, dlgT0.AddDate(0, 1, 0))
-	c := newClient(f.ts)
-	signInBy(t, c, unitSubject(admin, f.u, unit.RoleAdmin), auth.ProofNone)
+	c := NewClient(f.ts)
+	SignInBy(t, c, UnitSubject(admin, f.u, unit.RoleAdmin), auth.ProofNone)
 	path := "/unit/agents/" + strconv.FormatInt(m.ID, 10) + "/remove"
 
-	rec := c.post(t, path, url.Values{})
+	rec := c.Post(t, path, url.Values{})
 	if rec.Code != http.StatusOK {
 		t.Fatalf("removal without a proof: %d", rec.Code)
 	}
-	doc := parseHTML(t, rec.Body.String())
+	doc := ParseHTML(t, rec.Body.String())
 	if l := doc.Must(t, "label[for=f-"+dlgFieldReauth+"]").TextContent(); !strings.Contains(l, "经办密码") {
 		t.Errorf("the administrator is asked for %q", l)
 	}
-	action, carried := dlgReauthForm(t, doc, testPassword) // the personal password is not the admin's
-	if rec := c.post(t, action, carried); rec.Code != http.StatusUnprocessableEntity {
+	action, carried := dlgReauthForm(t, doc, Password) // the personal password is not the admin's
+	if rec := c.Post(t, action, carried); rec.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("the personal password: %d", rec.Code)
 	}
 	if st := dlgStatus(t, f.ts, m.ID); st != "active" {
 		t.Fatalf("the agent is %s before re-authentication", st)
 	}
 	carried.Set(dlgFieldReauth, dlgUnitPassword)
-	dlgFollow(t, c, c.post(t, action, carried), "agent_removed")
+	dlgFollow(t, c, c.Post(t, action, carried), "agent_removed")
 	if st := dlgStatus(t, f.ts, m.ID); st != "revoked" {
 		t.Errorf("agent %s is %s after the removal", agent.Name, st)
 	}

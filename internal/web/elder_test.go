@@ -12,11 +12,11 @@ import (
 // returns to the page; the next page carries the class and offers 标准模式, which
 // turns it off again. A return path to another site goes home instead.
 func TestElderSwitch(t *testing.T) {
-	ts := newTestServer(t)
-	c := newClient(ts)
+	ts := NewTestServer(t)
+	c := NewClient(ts)
 
-	first := c.get(t, "/catalog?applicant=unit")
-	wantStatus(t, "the catalog", first, http.StatusOK)
+	first := c.Get(t, "/catalog?applicant=unit")
+	WantStatus(t, "the catalog", first, http.StatusOK)
 	if strings.Contains(first.Body.String(), `class="elder"`) {
 		t.Fatal("the standard page has the class elder")
 	}
@@ -25,8 +25,8 @@ func TestElderSwitch(t *testing.T) {
 		t.Fatalf("the header switch is %q", link)
 	}
 
-	rec := c.get(t, link)
-	wantRedirect(t, "switch on", rec, "/catalog?applicant=unit")
+	rec := c.Get(t, link)
+	WantRedirect(t, "switch on", rec, "/catalog?applicant=unit")
 	var set *http.Cookie
 	for _, ck := range rec.Result().Cookies() {
 		if ck.Name == elderCookie {
@@ -38,7 +38,7 @@ func TestElderSwitch(t *testing.T) {
 	}
 
 	for _, path := range []string{"/catalog?applicant=unit", "/login?tab=unit", "/app/login", "/no-such-page"} {
-		rec := c.get(t, path)
+		rec := c.Get(t, path)
 		if !strings.Contains(rec.Body.String(), `<html lang="zh-CN" class="elder">`) {
 			t.Errorf("%s in 长辈模式 lacks the class elder on <html>", path)
 		}
@@ -47,22 +47,22 @@ func TestElderSwitch(t *testing.T) {
 		}
 	}
 
-	back := elderSwitchLink(t, c.get(t, "/themes").Body.String())
+	back := elderSwitchLink(t, c.Get(t, "/themes").Body.String())
 	if back != "/display/standard?back=%2Fthemes" {
 		t.Fatalf("the switch in 长辈模式 is %q", back)
 	}
-	rec = c.get(t, back)
-	wantRedirect(t, "switch off", rec, "/themes")
+	rec = c.Get(t, back)
+	WantRedirect(t, "switch off", rec, "/themes")
 	if ck := rec.Result().Cookies(); len(ck) != 1 || ck[0].Name != elderCookie || ck[0].MaxAge >= 0 {
 		t.Fatalf("turning 长辈模式 off sets %v, want the cookie removed", ck)
 	}
-	if body := c.get(t, "/themes").Body.String(); strings.Contains(body, `class="elder"`) {
+	if body := c.Get(t, "/themes").Body.String(); strings.Contains(body, `class="elder"`) {
 		t.Error("长辈模式 stays on after 标准模式")
 	}
 
 	for _, evil := range []string{"https://evil.example/", "//evil.example/", "/\\evil.example", ""} {
-		rec := c.get(t, "/display/elder?back="+url.QueryEscape(evil))
-		wantRedirect(t, "back="+evil, rec, "/")
+		rec := c.Get(t, "/display/elder?back="+url.QueryEscape(evil))
+		WantRedirect(t, "back="+evil, rec, "/")
 	}
 }
 

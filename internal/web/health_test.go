@@ -9,7 +9,7 @@ import (
 )
 
 func TestHealthAndReadiness(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	// newTestServer marks the server ready; walk it through every state.
 	cases := []struct {
 		set  func()
@@ -38,7 +38,7 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestMetricsCountRequestsByRoute(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	ts.Get(t, "/catalog")
 	ts.Get(t, "/no-such-page")
 	rec := httptest.NewRecorder()
@@ -57,10 +57,10 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 // TestMetricsAreNotPublic: the public listener has no /metrics (it lists every route
 // and its traffic); the operations listener has it, and the probes.
 func TestMetricsAreNotPublic(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	ts.Get(t, "/catalog")
 	if rec := ts.Get(t, "/metrics"); rec.Code != http.StatusNotFound || strings.Contains(rec.Body.String(), "hall_http_requests_total") {
-		t.Fatalf("public /metrics answered %d:\n%s", rec.Code, shortBody(rec.Body.String()))
+		t.Fatalf("public /metrics answered %d:\n%s", rec.Code, ShortBody(rec.Body.String()))
 	}
 	for _, path := range []string{"/metrics", "/healthz", "/readyz"} {
 		rec := httptest.NewRecorder()
@@ -72,7 +72,7 @@ func TestMetricsAreNotPublic(t *testing.T) {
 }
 
 func TestPanicIsRecoveredWithGenericPage(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	var logged strings.Builder
 	ts.Log = slog.New(slog.NewTextHandler(&logged, nil))
 	h := ts.middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("secret detail 42") }))
@@ -84,7 +84,7 @@ func TestPanicIsRecoveredWithGenericPage(t *testing.T) {
 	body := rec.Body.String()
 	id := rec.Header().Get("X-Request-Id")
 	if strings.Contains(body, "secret detail") || id == "" || !strings.Contains(body, id) {
-		t.Fatalf("the error page must hide the panic and show the request ID %q:\n%s", id, shortBody(body))
+		t.Fatalf("the error page must hide the panic and show the request ID %q:\n%s", id, ShortBody(body))
 	}
 	if !strings.Contains(logged.String(), "secret detail 42") || !strings.Contains(logged.String(), "stack=") {
 		t.Fatalf("the panic and its stack must be logged: %s", logged.String())
@@ -92,7 +92,7 @@ func TestPanicIsRecoveredWithGenericPage(t *testing.T) {
 }
 
 func TestCrossOriginPostIsRefused(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	r := httptest.NewRequest(http.MethodPost, "/catalog", strings.NewReader("q=x"))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Sec-Fetch-Site", "cross-site")
@@ -102,7 +102,7 @@ func TestCrossOriginPostIsRefused(t *testing.T) {
 }
 
 func TestAccessLogMasksIdentifiers(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	var logged strings.Builder
 	ts.Log = slog.New(slog.NewTextHandler(&logged, nil))
 	ts.Get(t, "/catalog?q=13812341234&id=32010219900307241X")
@@ -116,7 +116,7 @@ func TestAccessLogMasksIdentifiers(t *testing.T) {
 }
 
 func TestStaticAssetsAreFingerprinted(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	u, err := ts.assets.url("css/hall.css")
 	if err != nil {
 		t.Fatal(err)

@@ -13,16 +13,16 @@ import (
 )
 
 // htmlNode is an element, a text node (Tag "") or the document (Tag "#document").
-type htmlNode struct {
+type HTMLNode struct {
 	Tag      string
-	Attrs    []htmlAttr
+	Attrs    []HTMLAttr
 	Text     string // text nodes only, entities decoded
-	Parent   *htmlNode
-	Children []*htmlNode
+	Parent   *HTMLNode
+	Children []*HTMLNode
 	Line     int // where the element starts
 }
 
-type htmlAttr struct{ Name, Value string }
+type HTMLAttr struct{ Name, Value string }
 
 var voidElements = map[string]bool{
 	"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true, "img": true,
@@ -32,17 +32,17 @@ var voidElements = map[string]bool{
 var rawTextElements = map[string]bool{"script": true, "style": true, "textarea": true, "title": true}
 
 // parseHTML parses a page, failing the test on unbalanced tags.
-func parseHTML(t testing.TB, src string) *htmlNode {
+func ParseHTML(t testing.TB, src string) *HTMLNode {
 	t.Helper()
-	doc, err := parseHTMLString(src)
+	doc, err := ParseHTMLString(src)
 	if err != nil {
-		t.Fatalf("parse HTML: %v\n%s", err, shortBody(src))
+		t.Fatalf("parse HTML: %v\n%s", err, ShortBody(src))
 	}
 	return doc
 }
 
-func parseHTMLString(src string) (*htmlNode, error) {
-	doc := &htmlNode{Tag: "#document"}
+func ParseHTMLString(src string) (*HTMLNode, error) {
+	doc := &HTMLNode{Tag: "#document"}
 	cur := doc
 	line := func(pos int) int { return strings.Count(src[:pos], "\n") + 1 }
 	i := 0
@@ -52,7 +52,7 @@ func parseHTMLString(src string) (*htmlNode, error) {
 			if j < 0 {
 				j = len(src) - i
 			}
-			cur.Children = append(cur.Children, &htmlNode{Text: html.UnescapeString(src[i : i+j]), Parent: cur})
+			cur.Children = append(cur.Children, &HTMLNode{Text: html.UnescapeString(src[i : i+j]), Parent: cur})
 			i += j
 			continue
 		}
@@ -95,7 +95,7 @@ func parseHTMLString(src string) (*htmlNode, error) {
 				if k < 0 {
 					return nil, fmt.Errorf("line %d: <%s> is not closed", n.Line, n.Tag)
 				}
-				n.Children = append(n.Children, &htmlNode{Text: html.UnescapeString(src[i : i+k]), Parent: n})
+				n.Children = append(n.Children, &HTMLNode{Text: html.UnescapeString(src[i : i+k]), Parent: n})
 				i += k
 				gt := strings.IndexByte(src[i:], '>')
 				if gt < 0 {
@@ -106,7 +106,7 @@ func parseHTMLString(src string) (*htmlNode, error) {
 				cur = n
 			}
 		default:
-			cur.Children = append(cur.Children, &htmlNode{Text: "<", Parent: cur})
+			cur.Children = append(cur.Children, &HTMLNode{Text: "<", Parent: cur})
 			i++
 		}
 	}
@@ -118,12 +118,12 @@ func parseHTMLString(src string) (*htmlNode, error) {
 
 func isASCIILetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
 
-func parseStartTag(src string, i int) (n *htmlNode, end int, selfClose bool, err error) {
+func parseStartTag(src string, i int) (n *HTMLNode, end int, selfClose bool, err error) {
 	j := i + 1
 	for j < len(src) && (isASCIILetter(src[j]) || (src[j] >= '0' && src[j] <= '9') || src[j] == '-') {
 		j++
 	}
-	n = &htmlNode{Tag: strings.ToLower(src[i+1 : j])}
+	n = &HTMLNode{Tag: strings.ToLower(src[i+1 : j])}
 	for {
 		for j < len(src) && strings.IndexByte(" \t\r\n\f", src[j]) >= 0 {
 			j++
@@ -171,12 +171,12 @@ func parseStartTag(src string, i int) (n *htmlNode, end int, selfClose bool, err
 				return nil, 0, false, fmt.Errorf("attribute %s twice in <%s>", name, n.Tag)
 			}
 		}
-		n.Attrs = append(n.Attrs, htmlAttr{name, html.UnescapeString(val)})
+		n.Attrs = append(n.Attrs, HTMLAttr{name, html.UnescapeString(val)})
 	}
 }
 
 // Attr returns the value of an attribute and whether the element has it.
-func (n *htmlNode) Attr(name string) (string, bool) {
+func (n *HTMLNode) Attr(name string) (string, bool) {
 	for _, a := range n.Attrs {
 		if a.Name == name {
 			return a.Value, true
@@ -186,9 +186,9 @@ func (n *htmlNode) Attr(name string) (string, bool) {
 }
 
 // AttrOr returns the value of an attribute, or "" when it is missing.
-func (n *htmlNode) AttrOr(name string) string { v, _ := n.Attr(name); return v }
+func (n *HTMLNode) AttrOr(name string) string { v, _ := n.Attr(name); return v }
 
-func (n *htmlNode) hasClass(c string) bool {
+func (n *HTMLNode) HasClass(c string) bool {
 	for _, f := range strings.Fields(n.AttrOr("class")) {
 		if f == c {
 			return true
@@ -198,7 +198,7 @@ func (n *htmlNode) hasClass(c string) bool {
 }
 
 // Walk calls fn for n and every node below it, in document order.
-func (n *htmlNode) Walk(fn func(*htmlNode)) {
+func (n *HTMLNode) Walk(fn func(*HTMLNode)) {
 	fn(n)
 	for _, c := range n.Children {
 		c.Walk(fn)
@@ -206,9 +206,9 @@ func (n *htmlNode) Walk(fn func(*htmlNode)) {
 }
 
 // TextContent is the text below n with runs of white space as one space.
-func (n *htmlNode) TextContent() string {
+func (n *HTMLNode) TextContent() string {
 	var b strings.Builder
-	n.Walk(func(x *htmlNode) {
+	n.Walk(func(x *HTMLNode) {
 		if x.Tag == "" {
 			b.WriteString(x.Text)
 		}
@@ -219,10 +219,10 @@ func (n *htmlNode) TextContent() string {
 // All returns the elements below n that match the selector, in document order.
 // Supported: type, #id, .class, [attr], [attr=v], [attr^=v], [attr*=v], [attr$=v],
 // the descendant (space) and child (>) combinators, and groups (a, b).
-func (n *htmlNode) All(selector string) []*htmlNode {
+func (n *HTMLNode) All(selector string) []*HTMLNode {
 	groups := parseSelector(selector)
-	var out []*htmlNode
-	n.Walk(func(x *htmlNode) {
+	var out []*HTMLNode
+	n.Walk(func(x *HTMLNode) {
 		if x == n || x.Tag == "" {
 			return
 		}
@@ -237,7 +237,7 @@ func (n *htmlNode) All(selector string) []*htmlNode {
 }
 
 // First returns the first element that matches, or nil.
-func (n *htmlNode) First(selector string) *htmlNode {
+func (n *HTMLNode) First(selector string) *HTMLNode {
 	if all := n.All(selector); len(all) > 0 {
 		return all[0]
 	}
@@ -245,7 +245,7 @@ func (n *htmlNode) First(selector string) *htmlNode {
 }
 
 // Must returns the first element that matches, failing the test when there is none.
-func (n *htmlNode) Must(t testing.TB, selector string) *htmlNode {
+func (n *HTMLNode) Must(t testing.TB, selector string) *HTMLNode {
 	t.Helper()
 	x := n.First(selector)
 	if x == nil {
@@ -255,7 +255,7 @@ func (n *htmlNode) Must(t testing.TB, selector string) *htmlNode {
 }
 
 // Texts returns the TextContent of every match.
-func (n *htmlNode) Texts(selector string) []string {
+func (n *HTMLNode) Texts(selector string) []string {
 	var out []string
 	for _, x := range n.All(selector) {
 		out = append(out, x.TextContent())
@@ -342,7 +342,7 @@ func parseComplex(s string) complexSel {
 	return sel
 }
 
-func (c compound) match(n *htmlNode) bool {
+func (c compound) match(n *HTMLNode) bool {
 	if n.Tag == "" || n.Tag == "#document" {
 		return false
 	}
@@ -353,7 +353,7 @@ func (c compound) match(n *htmlNode) bool {
 		return false
 	}
 	for _, cl := range c.classes {
-		if !n.hasClass(cl) {
+		if !n.HasClass(cl) {
 			return false
 		}
 	}
@@ -379,9 +379,9 @@ func (c compound) match(n *htmlNode) bool {
 	return true
 }
 
-func (s complexSel) match(n *htmlNode) bool { return s.matchAt(len(s)-1, n) }
+func (s complexSel) match(n *HTMLNode) bool { return s.matchAt(len(s)-1, n) }
 
-func (s complexSel) matchAt(i int, n *htmlNode) bool {
+func (s complexSel) matchAt(i int, n *HTMLNode) bool {
 	if !s[i].match(n) {
 		return false
 	}
@@ -400,7 +400,7 @@ func (s complexSel) matchAt(i int, n *htmlNode) bool {
 }
 
 func TestHTMLDoc(t *testing.T) {
-	doc := parseHTML(t, `<!doctype html><html><head><title>a &amp; b</title></head>
+	doc := ParseHTML(t, `<!doctype html><html><head><title>a &amp; b</title></head>
 <body><ul id="l" class="x y"><li><a href="/a?x=1&amp;y=2">一</a></li><li class="y"><a href="/b">二</a><br></li></ul>
 <p>t<input name=q value="v"/></p><script src="/s.js"></script></body></html>`)
 	if got := doc.Texts("ul#l > li.y a"); len(got) != 1 || got[0] != "二" {
@@ -419,7 +419,7 @@ func TestHTMLDoc(t *testing.T) {
 		t.Errorf("title = %q", got)
 	}
 	for _, bad := range []string{"<div><p></div>", "<div>", "<a href='x>y</a>", `<p class="a" class="b"></p>`} {
-		if _, err := parseHTMLString(bad); err == nil {
+		if _, err := ParseHTMLString(bad); err == nil {
 			t.Errorf("parse accepted %q", bad)
 		}
 	}

@@ -224,3 +224,18 @@ func (s *Server) gatePaused(g gateForm, until time.Time) {
 	g.View.Captcha, g.View.CaptchaError = false, ""
 	g.View.Pause = &gatePause{Until: at, Minutes: minutes, RecoverURL: g.RecoverURL}
 }
+
+func (s *Server) acctAttempt(r *http.Request) auth.Attempt {
+	return auth.Attempt{ClientAddr: clientAddr(r), RequestID: RequestID(r.Context())}
+}
+
+// acctMsgBusy is the answer when password hashing is saturated (person.ErrBusy).
+const acctMsgBusy = "系统繁忙，请稍后再试"
+
+// Messages of the login forms.
+const (
+	acctMsgBadLogin    = "账号或密码错误"
+	acctMsgBadSMSLogin = "移动电话或短信验证码错误"
+	acctMsgNotUsable   = "您在该单位的授权尚未确认或已失效，请联系单位法定代表人或管理员"
+	acctMsgCaptcha     = gateMsgCaptcha
+)

@@ -10,7 +10,7 @@ import (
 // gateSolveSlider waits until the page's slider captcha shows a login puzzle, drags
 // the handle to the gap like a hand (the gap's x read from the database: the page
 // never has it) and waits for 验证通过.
-func gateSolveSlider(t *testing.T, ts *testServer, p *browsertest.Page, seed uint64) {
+func gateSolveSlider(t *testing.T, ts *TestServer, p *browsertest.Page, seed uint64) {
 	t.Helper()
 	x := sliderGap(t, ts, p, "login")
 	cx, cy := p.Rect(".slider-captcha-handle").Center()
@@ -20,7 +20,7 @@ func gateSolveSlider(t *testing.T, ts *testServer, p *browsertest.Page, seed uin
 
 // gateAppSubmit types login and password into the app's sign-in and presses 登录,
 // solving the slider first when the page shows it.
-func gateAppSubmit(t *testing.T, ts *testServer, p *browsertest.Page, login, password string, seed uint64) {
+func gateAppSubmit(t *testing.T, ts *TestServer, p *browsertest.Page, login, password string, seed uint64) {
 	t.Helper()
 	p.Fill("证件号码/移动电话", login)
 	p.Fill("密码", password)
@@ -35,9 +35,9 @@ func gateAppSubmit(t *testing.T, ts *testServer, p *browsertest.Page, login, pas
 // the right password does not sign in; and a pause earned on the hall's 个人登录
 // stops the app's sign-in too.
 func TestGateBrowserAppLogin(t *testing.T) {
-	ts, base := serve(t)
-	w := newWorld(ts, 905)
-	p := w.person(t, "程望舒")
+	ts, base := Serve(t)
+	w := NewWorld(ts, 905)
+	p := w.Person(t, "程望舒")
 	b := browsertest.New(t)
 
 	phone := b.NewPage(t, browsertest.Mobile(), acctAllow422)
@@ -57,7 +57,7 @@ func TestGateBrowserAppLogin(t *testing.T) {
 	phone.WaitText("登录尝试已暂停")
 	phone.WaitText("约 10 分钟")
 	// The right password, with the mobile even, does not sign in while paused.
-	gateAppSubmit(t, ts, phone, p.Mobile, testPassword, 6)
+	gateAppSubmit(t, ts, phone, p.Mobile, Password, 6)
 	phone.WaitText("登录尝试已暂停")
 	phone.WaitURL("/app/login")
 	phone.Open(base + "/app/me")
@@ -65,13 +65,13 @@ func TestGateBrowserAppLogin(t *testing.T) {
 		t.Fatal("the app signed in while the account was paused")
 	}
 	phone.Open(base + "/app/login")
-	gateAppSubmit(t, ts, phone, p.IDNumber, testPassword, 7)
+	gateAppSubmit(t, ts, phone, p.IDNumber, Password, 7)
 	phone.WaitText("登录尝试已暂停")
 	phone.ClickLink("找回密码")
 	phone.WaitURL("/recover")
 
 	// A pause earned on the hall's 个人登录 stops the app's sign-in.
-	q := w.person(t, "陆青岚")
+	q := w.Person(t, "陆青岚")
 	desk := b.NewPage(t, acctAllow422)
 	desk.Open(base + "/login?tab=person")
 	for i := range 5 {
@@ -88,7 +88,7 @@ func TestGateBrowserAppLogin(t *testing.T) {
 	desk.WaitText("登录尝试已暂停")
 	phone2 := b.NewPage(t, browsertest.Mobile(), acctAllow422)
 	phone2.Open(base + "/app/login")
-	gateAppSubmit(t, ts, phone2, q.Mobile, testPassword, 30)
+	gateAppSubmit(t, ts, phone2, q.Mobile, Password, 30)
 	phone2.WaitText("登录尝试已暂停")
 	phone2.Open(base + "/app/me")
 	if browsertest.Eval[bool](phone2, `document.querySelector('.app-bar-who') === null`) {

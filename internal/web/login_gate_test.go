@@ -18,11 +18,11 @@ import (
 // account, and the right password with the mobile is refused then, on the hall's
 // login and on the app's.
 func TestGateCountsPerAccount(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 901)
-	p := w.person(t, "沈清禾")
-	c := newClient(ts)
-	c.remote = "192.0.2.61:5000"
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 901)
+	p := w.Person(t, "沈清禾")
+	c := NewClient(ts)
+	c.Remote = "192.0.2.61:5000"
 	wrong := url.Values{"login": {p.IDNumber}, "password": {"Wrong-Password-1"}}
 	for range 3 {
 		postLogin(t, c, "/login/person", wrong)
@@ -30,12 +30,12 @@ func TestGateCountsPerAccount(t *testing.T) {
 	for i := range 2 {
 		postLogin(t, c, "/login/person", withToken(wrong, solveCaptcha(t, ts, c, uint64(i))))
 	}
-	byMobile := url.Values{"login": {p.Mobile}, "password": {testPassword}}
-	o := newClient(ts)
-	o.remote = "192.0.2.62:5000"
+	byMobile := url.Values{"login": {p.Mobile}, "password": {Password}}
+	o := NewClient(ts)
+	o.Remote = "192.0.2.62:5000"
 	wantAnswer(t, "right password with the mobile", postLogin(t, o, "/login/person", withToken(byMobile, solveCaptcha(t, ts, o, 9))), paused)
 	wantAnswer(t, "right password with the mobile in the app", postLogin(t, o, "/app/login", byMobile), paused)
-	if o.session() != "" {
+	if o.Session() != "" {
 		t.Fatal("signed in while the account is paused")
 	}
 }
@@ -45,22 +45,22 @@ func TestGateCountsPerAccount(t *testing.T) {
 // password counts on the membership (the admin's personal login is apart, it is
 // another secret), and a legal rep's on the person.
 func TestGateUnitSpellingsShareOneCounter(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 902)
-	u, rep := w.unitWithRep(t, "示范市松间文化传媒有限公司", "顾明远")
-	adm := w.person(t, "许知行")
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 902)
+	u, rep := w.UnitWithRep(t, "示范市松间文化传媒有限公司", "顾明远")
+	adm := w.Person(t, "许知行")
 	const unitPassword = "Unit-Pass-2026"
-	w.member(t, unit.Membership{UnitID: u.ID, PersonID: adm.ID, Role: unit.RoleAdmin, Status: unit.StatusActive}, unitPassword)
+	w.Member(t, unit.Membership{UnitID: u.ID, PersonID: adm.ID, Role: unit.RoleAdmin, Status: unit.StatusActive}, unitPassword)
 
 	for _, who := range []struct {
 		name     string
 		id, mob  string
 		password string
-	}{{"admin", adm.IDNumber, adm.Mobile, unitPassword}, {"legal rep", rep.IDNumber, rep.Mobile, testPassword}} {
+	}{{"admin", adm.IDNumber, adm.Mobile, unitPassword}, {"legal rep", rep.IDNumber, rep.Mobile, Password}} {
 		t.Run(who.name, func(t *testing.T) {
 			spellings := [][2]string{{u.USCC, who.id}, {u.UnitNumber, who.mob}, {u.USCC, who.mob}, {u.UnitNumber, who.id}, {u.USCC, who.id}}
-			c := newClient(ts)
-			c.remote = "192.0.2.70:5000"
+			c := NewClient(ts)
+			c.Remote = "192.0.2.70:5000"
 			for i, sp := range spellings {
 				form := url.Values{"account": {sp[0]}, "login": {sp[1]}, "password": {"Wrong-Password-1"}}
 				if i >= 3 { // the fourth attempt of the account wants the captcha, whatever the spelling
@@ -83,7 +83,7 @@ func TestGateUnitSpellingsShareOneCounter(t *testing.T) {
 				wantAnswer(t, fmt.Sprintf("right password with %s", sp), postLogin(t, c, "/login/unit",
 					url.Values{"account": {sp[0]}, "login": {sp[1]}, "password": {who.password}}), paused)
 			}
-			personal := postLogin(t, c, "/login/person", url.Values{"login": {who.id}, "password": {testPassword}})
+			personal := postLogin(t, c, "/login/person", url.Values{"login": {who.id}, "password": {Password}})
 			if who.name == "admin" {
 				wantAnswer(t, "the admin's personal login", personal, loginAnswer{Code: http.StatusSeeOther, Location: "/me"})
 			} else {
@@ -98,16 +98,16 @@ func TestGateUnitSpellingsShareOneCounter(t *testing.T) {
 // that address asks for the captcha and then signs in; it is never refused (issue 9:
 // it answered "账号或密码错误" for 10 minutes).
 func TestGateAddressNeverRefusesACorrectPassword(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 903)
-	p := w.person(t, "韩露")
-	var c *client
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 903)
+	p := w.Person(t, "韩露")
+	var c *Client
 	for i := range 55 {
 		if i%10 == 0 { // another browser behind the address: puzzles are limited per browser
-			c = newClient(ts)
-			c.remote = "203.0.113.80:6000"
+			c = NewClient(ts)
+			c.Remote = "203.0.113.80:6000"
 		}
-		form := url.Values{"login": {w.idNumber()}, "password": {"Wrong-Password-1"}}
+		form := url.Values{"login": {w.IDNumber()}, "password": {"Wrong-Password-1"}}
 		if i >= 10 {
 			form = withToken(form, solveCaptcha(t, ts, c, uint64(i)))
 		}
@@ -115,18 +115,18 @@ func TestGateAddressNeverRefusesACorrectPassword(t *testing.T) {
 			t.Fatalf("wrong login %d from the address: %+v", i+1, got)
 		}
 	}
-	right := url.Values{"login": {p.IDNumber}, "password": {testPassword}}
-	colleague := newClient(ts)
-	colleague.remote = c.remote
-	if doc := colleague.page(t, "/login?tab=person", http.StatusOK); doc.First(".slider-captcha") == nil {
+	right := url.Values{"login": {p.IDNumber}, "password": {Password}}
+	colleague := NewClient(ts)
+	colleague.Remote = c.Remote
+	if doc := colleague.Page(t, "/login?tab=person", http.StatusOK); doc.First(".slider-captcha") == nil {
 		t.Error("no captcha on the login page of an address past its limit")
 	}
 	wantAnswer(t, "right password without the captcha", postLogin(t, colleague, "/login/person", right), captchaWanted)
 	wantAnswer(t, "right password with the captcha", postLogin(t, colleague, "/login/person", withToken(right, solveCaptcha(t, ts, colleague, 100))),
 		loginAnswer{Code: http.StatusSeeOther, Location: "/me"})
 	// The app's sign-in behaves the same from that address.
-	phone := newClient(ts)
-	phone.remote = c.remote
+	phone := NewClient(ts)
+	phone.Remote = c.Remote
 	wantAnswer(t, "app without the captcha", postLogin(t, phone, "/app/login", right), captchaWanted)
 	wantAnswer(t, "app with the captcha", postLogin(t, phone, "/app/login", withToken(right, solveCaptcha(t, ts, phone, 101))),
 		loginAnswer{Code: http.StatusSeeOther, Location: "/app/"})
@@ -136,14 +136,14 @@ func TestGateAddressNeverRefusesACorrectPassword(t *testing.T) {
 // same counter: captcha after 3 failures on the app page, the pause after 5 with the
 // right password refused, and a pause earned on the hall's login stops the app.
 func TestGateAppLogin(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 904)
-	p := w.person(t, "罗一帆")
-	right := url.Values{"login": {p.IDNumber}, "password": {testPassword}}
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 904)
+	p := w.Person(t, "罗一帆")
+	right := url.Values{"login": {p.IDNumber}, "password": {Password}}
 	wrong := url.Values{"login": {p.IDNumber}, "password": {"Wrong-Password-1"}}
-	c := newClient(ts)
-	c.remote = "192.0.2.90:7000"
-	if doc := c.page(t, "/app/login", http.StatusOK); doc.First(".slider-captcha") != nil {
+	c := NewClient(ts)
+	c.Remote = "192.0.2.90:7000"
+	if doc := c.Page(t, "/app/login", http.StatusOK); doc.First(".slider-captcha") != nil {
 		t.Error("captcha on a fresh app login")
 	}
 	wantAnswer(t, "app wrong 1", postLogin(t, c, "/app/login", wrong), wrongLogin)
@@ -154,14 +154,14 @@ func TestGateAppLogin(t *testing.T) {
 	wantAnswer(t, "app wrong 4", postLogin(t, c, "/app/login", withToken(wrong, solveCaptcha(t, ts, c, 1))), wrongCaptcha)
 	wantAnswer(t, "app wrong 5", postLogin(t, c, "/app/login", withToken(wrong, solveCaptcha(t, ts, c, 2))), paused)
 	wantAnswer(t, "app right while paused", postLogin(t, c, "/app/login", right), paused)
-	if c.session() != "" {
+	if c.Session() != "" {
 		t.Fatal("the app signed in while paused")
 	}
 
 	// A pause earned on the hall's login stops the app (with the mobile, too).
-	q := w.person(t, "齐若水")
-	h := newClient(ts)
-	h.remote = "192.0.2.91:7000"
+	q := w.Person(t, "齐若水")
+	h := NewClient(ts)
+	h.Remote = "192.0.2.91:7000"
 	wrongQ := url.Values{"login": {q.Mobile}, "password": {"Wrong-Password-1"}}
 	for i := range 5 {
 		form := wrongQ
@@ -171,5 +171,5 @@ func TestGateAppLogin(t *testing.T) {
 		postLogin(t, h, "/login/person", form)
 	}
 	wantAnswer(t, "app right after a pause on the hall's login", postLogin(t, h, "/app/login",
-		url.Values{"login": {q.IDNumber}, "password": {testPassword}}), paused)
+		url.Values{"login": {q.IDNumber}, "password": {Password}}), paused)
 }

@@ -29,7 +29,7 @@ import (
 func TestLogScanNoTypedIdentifier(t *testing.T) {
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ts := newTestServer(t, func(svc *services.Services) {
+	ts := NewTestServer(t, func(svc *services.Services) {
 		// The server's logger, built as cmd/hall builds it, writing to logs.
 		b, err := services.Build(svc.Config, svc.DB, logger, nil)
 		if err != nil {
@@ -37,7 +37,7 @@ func TestLogScanNoTypedIdentifier(t *testing.T) {
 		}
 		*svc = *b
 	})
-	w := newWorld(ts, 1616)
+	w := NewWorld(ts, 1616)
 	var pages []string
 	keep := func(rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
 		pages = append(pages, rec.Body.String())
@@ -46,66 +46,66 @@ func TestLogScanNoTypedIdentifier(t *testing.T) {
 	var typed []string // every identifier typed, normalised
 
 	// Registration: the mobile as "+86 136 2050 5873", the ID number full-width.
-	id, mobile := w.idNumber(), w.mobile()
+	id, mobile := w.IDNumber(), w.Mobile()
 	typed = append(typed, id, mobile)
-	c := newClient(ts)
-	keep(c.get(t, "/register"))
-	form := w.registerForm("欧阳娜娜")
+	c := NewClient(ts)
+	keep(c.Get(t, "/register"))
+	form := w.RegisterForm("欧阳娜娜")
 	form.Set("id_number", fullWidth(id))
 	form.Set("mobile", "+86 "+grouped(mobile, " ", 3, 4))
-	send := cloneForm(form)
+	send := CloneForm(form)
 	send.Set("action", acctActionSendCode)
-	wantStatus(t, "send code", keep(c.post(t, "/register", send)), http.StatusOK)
-	form.Set("sms_code", latestCode(t, ts, mobile))
-	wantRedirect(t, "注册", keep(c.post(t, "/register", form)), "/me?notice=registered")
-	keep(c.get(t, "/me?notice=registered"))
+	WantStatus(t, "send code", keep(c.Post(t, "/register", send)), http.StatusOK)
+	form.Set("sms_code", LatestCode(t, ts, mobile))
+	WantRedirect(t, "注册", keep(c.Post(t, "/register", form)), "/me?notice=registered")
+	keep(c.Get(t, "/me?notice=registered"))
 
 	// Login by ID number (lower-case x, full-width) and by mobile (hyphens, 86 in
 	// front).
 	for _, login := range []string{fullWidth(strings.ToLower(id)), "86" + grouped(mobile, "-", 3, 4)} {
-		c := newClient(ts)
-		rec := keep(c.post(t, "/login/person", url.Values{"login": {login}, "password": {testPassword}}))
-		wantStatus(t, "login "+ident.MaskText(login), rec, http.StatusSeeOther)
-		keep(c.get(t, "/me"))
+		c := NewClient(ts)
+		rec := keep(c.Post(t, "/login/person", url.Values{"login": {login}, "password": {Password}}))
+		WantStatus(t, "login "+ident.MaskText(login), rec, http.StatusSeeOther)
+		keep(c.Get(t, "/me"))
 	}
 
 	// Unit login by the legal rep's mobile, full-width.
-	u, rep := w.unitWithRep(t, "示范市青禾科技有限公司", "陈立新")
+	u, rep := w.UnitWithRep(t, "示范市青禾科技有限公司", "陈立新")
 	typed = append(typed, rep.IDNumber, rep.Mobile)
-	c = newClient(ts)
-	wantRedirect(t, "unit login", keep(c.post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {fullWidth(rep.Mobile)},
-		"password": {testPassword}})), "/unit/")
-	keep(c.get(t, "/unit/"))
+	c = NewClient(ts)
+	WantRedirect(t, "unit login", keep(c.Post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {fullWidth(rep.Mobile)},
+		"password": {Password}})), "/unit/")
+	keep(c.Get(t, "/unit/"))
 
 	// Login by SMS code, the legal rep's mobile typed with spaces (the registered
 	// mobile had a code a moment ago and waits for its resend interval).
-	c = newClient(ts)
+	c = NewClient(ts)
 	spaced := grouped(rep.Mobile, " ", 3, 4)
-	wantStatus(t, "send login code", keep(c.post(t, "/login/sms", url.Values{"mobile": {spaced}, "action": {acctActionSendCode}})), http.StatusOK)
-	code := latestCode(t, ts, rep.Mobile)
-	wantRedirect(t, "login by code", keep(c.post(t, "/login/sms", url.Values{"mobile": {spaced}, "sms_code": {code}, "action": {"login"}})), "/me")
+	WantStatus(t, "send login code", keep(c.Post(t, "/login/sms", url.Values{"mobile": {spaced}, "action": {acctActionSendCode}})), http.StatusOK)
+	code := LatestCode(t, ts, rep.Mobile)
+	WantRedirect(t, "login by code", keep(c.Post(t, "/login/sms", url.Values{"mobile": {spaced}, "sms_code": {code}, "action": {"login"}})), "/me")
 
 	// Refused logins: a wrong password, an unknown ID number with spaces, an unknown
 	// mobile with a country code and a wrong password for a unit.
-	stranger, strangerMobile := w.idNumber(), w.mobile()
+	stranger, strangerMobile := w.IDNumber(), w.Mobile()
 	typed = append(typed, stranger, strangerMobile)
-	c = newClient(ts)
+	c = NewClient(ts)
 	for _, f := range []url.Values{
 		{"login": {id}, "password": {"Wrong-Pass-2026"}},
-		{"login": {grouped(stranger, " ", 6, 8)}, "password": {testPassword}},
-		{"login": {"+86" + strangerMobile}, "password": {testPassword}},
+		{"login": {grouped(stranger, " ", 6, 8)}, "password": {Password}},
+		{"login": {"+86" + strangerMobile}, "password": {Password}},
 	} {
-		wantStatus(t, "refused login", keep(c.post(t, "/login/person", f)), http.StatusUnprocessableEntity)
+		WantStatus(t, "refused login", keep(c.Post(t, "/login/person", f)), http.StatusUnprocessableEntity)
 	}
-	wantStatus(t, "refused unit login", keep(c.post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.IDNumber},
+	WantStatus(t, "refused unit login", keep(c.Post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.IDNumber},
 		"password": {"Wrong-Pass-2026"}})), http.StatusUnprocessableEntity)
 
 	// Recovery started for the registered person, the ID number full-width.
-	c = newClient(ts)
-	keep(c.get(t, "/recover?tab=person"))
-	rec := keep(c.post(t, "/recover", url.Values{"kind": {"person"}, "id_type": {string(ident.IDTypeResident)},
+	c = NewClient(ts)
+	keep(c.Get(t, "/recover?tab=person"))
+	rec := keep(c.Post(t, "/recover", url.Values{"kind": {"person"}, "id_type": {string(ident.IDTypeResident)},
 		"id_number": {fullWidth(id)}, "name": {"欧阳娜娜"}}))
-	keep(c.get(t, redirected(t, rec)))
+	keep(c.Get(t, Redirected(t, rec)))
 
 	// The same values typed into a URL: query strings reach the access log.
 	for _, q := range []string{
@@ -114,12 +114,12 @@ func TestLogScanNoTypedIdentifier(t *testing.T) {
 		"/login?tab=person&login=" + url.QueryEscape(fullWidth(mobile)),
 		"/recover?tab=person&id_number=" + url.QueryEscape(grouped(id, " ", 6, 8)),
 	} {
-		keep(c.get(t, q))
+		keep(c.Get(t, q))
 	}
 	// A search for a number: the catalog's "没有名称包含“…”的事项" gives the search
 	// box's text back to the person who typed it, like the field itself, so only
 	// the log is scanned for it.
-	wantStatus(t, "search", c.get(t, "/catalog?q="+url.QueryEscape(fullWidth(stranger))), http.StatusOK)
+	WantStatus(t, "search", c.Get(t, "/catalog?q="+url.QueryEscape(fullWidth(stranger))), http.StatusOK)
 
 	// The scan.
 	var details []string

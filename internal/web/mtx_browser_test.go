@@ -39,11 +39,11 @@ func mtxDeskUnitLogin(t *testing.T, p *browsertest.Page, base, account, login, p
 func mtxAppConfirm(t *testing.T, phone *browsertest.Page, p person.Person, unitName, itemName, password string) {
 	t.Helper()
 	phone.WaitURL("/app/login")
-	browserAppLogin(t, phone, p.IDNumber, testPassword)
+	BrowserAppLogin(t, phone, p.IDNumber, Password)
 	phone.WaitURL("/app/me/agent")
 	phone.WaitText(unitName)
 	phone.WaitText(itemName)
-	browserAppConfirm(t, phone, password)
+	BrowserAppConfirm(t, phone, password)
 }
 
 // TestBrowserMtxDelegationEndToEnd is issue 5's acceptance in Chromium, by visible
@@ -57,12 +57,12 @@ func mtxAppConfirm(t *testing.T, phone *browsertest.Page, p person.Person, unitN
 // refused on the next request. The legal rep then renews the agent, who signs in
 // again, and removes it: the agent's next page load is the login page.
 func TestBrowserMtxDelegationEndToEnd(t *testing.T) {
-	clk := &testClock{t: time.Now().UTC().Truncate(time.Second)}
-	ts, base := serve(t, withClock(t, clk))
-	w := newWorld(ts, 0x6d7462)
-	u, rep := w.unitWithRep(t, "示范澄江精密仪器有限公司", "宁致远")
-	adm := w.person(t, "岑晚照")
-	ag := w.person(t, "卓听澜")
+	clk := &Clock{t: time.Now().UTC().Truncate(time.Second)}
+	ts, base := Serve(t, WithClock(t, clk))
+	w := NewWorld(ts, 0x6d7462)
+	u, rep := w.UnitWithRep(t, "示范澄江精密仪器有限公司", "宁致远")
+	adm := w.Person(t, "岑晚照")
+	ag := w.Person(t, "卓听澜")
 	ctx := context.Background()
 	granted, err := ts.Catalog.Get(ctx, "SB-001")
 	if err != nil {
@@ -78,14 +78,14 @@ func TestBrowserMtxDelegationEndToEnd(t *testing.T) {
 
 	// The legal rep sets the administrator.
 	lr := b.NewPage(t)
-	mtxDeskUnitLogin(t, lr, base, u.USCC, rep.IDNumber, testPassword)
+	mtxDeskUnitLogin(t, lr, base, u.USCC, rep.IDNumber, Password)
 	if got := lr.Text(".uc-role"); got != "法定代表人" {
 		t.Fatalf("the legal rep acts as %q", got)
 	}
 	lr.ClickLink("经办人管理")
 	lr.WaitURL("/unit/agents")
 	lr.WaitText("开通多个经办人须知")
-	browserSetAdmin(t, lr, adm, day(365))
+	BrowserSetAdmin(t, lr, adm, day(365))
 	if row := lr.Text(".dlg-admin-table tbody tr"); !strings.Contains(row, adm.Name) || !strings.Contains(row, "待确认") {
 		t.Errorf("admin row %q", row)
 	}
@@ -148,7 +148,7 @@ func TestBrowserMtxDelegationEndToEnd(t *testing.T) {
 	desk.ClickLink("个人登录")
 	desk.WaitURL("tab=person")
 	desk.Fill("证件号码/移动电话", ag.IDNumber)
-	desk.Fill("密码", testPassword)
+	desk.Fill("密码", Password)
 	desk.Click("登录")
 	desk.WaitURL("/me")
 	desk.WaitText("您有 1 个待确认的单位授权")
@@ -212,7 +212,7 @@ func TestBrowserMtxDelegationEndToEnd(t *testing.T) {
 
 	// The legal rep renews the agent for another 30 days (修改); the agent signs in
 	// again, in a fresh session.
-	mtxDeskUnitLogin(t, lr, base, u.USCC, rep.IDNumber, testPassword)
+	mtxDeskUnitLogin(t, lr, base, u.USCC, rep.IDNumber, Password)
 	lr.ClickLink("经办人管理")
 	lr.WaitURL("/unit/agents")
 	lr.WaitText("已过期")

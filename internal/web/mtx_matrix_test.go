@@ -102,9 +102,9 @@ var mtxUnitRoutes = []string{
 // Admins and agents come from the delegation commands and are confirmed through a
 // passed development face verification, as the app does.
 type mtxFx struct {
-	ts    *testServer
-	clk   *testClock
-	w     *world
+	ts    *TestServer
+	clk   *Clock
+	w     *World
 	hash  string // of testPassword, computed once: every fixture person has it
 	names int
 
@@ -130,10 +130,10 @@ func (fx *mtxFx) person(t testing.TB) person.Person {
 	fx.names++
 	name := mtxName(fx.names)
 	var p person.Person
-	fx.w.tx(t, func(ctx context.Context, tx *store.Tx) error {
+	fx.w.Tx(t, func(ctx context.Context, tx *store.Tx) error {
 		var err error
-		p, err = fx.ts.Persons.CreateTx(ctx, tx, person.NewAccount{IDType: ident.IDTypeResident, IDNumber: fx.w.idNumber(),
-			Name: name, Mobile: fx.w.mobile(), PasswordHash: fx.hash}, "192.0.2.30")
+		p, err = fx.ts.Persons.CreateTx(ctx, tx, person.NewAccount{IDType: ident.IDTypeResident, IDNumber: fx.w.IDNumber(),
+			Name: name, Mobile: fx.w.Mobile(), PasswordHash: fx.hash}, "192.0.2.30")
 		return err
 	})
 	return p
@@ -165,17 +165,17 @@ func (fx *mtxFx) addAgent(t testing.TB, actor person.Person, u unit.Unit, until 
 func mtxBuild(t *testing.T) *mtxFx {
 	t.Helper()
 	ctx := context.Background()
-	clk := &testClock{t: mtxT0}
-	ts := newTestServer(t, withClock(t, clk))
-	fx := &mtxFx{ts: ts, clk: clk, w: newWorld(ts, 0x6d7478), people: map[string]person.Person{},
+	clk := &Clock{t: mtxT0}
+	ts := NewTestServer(t, WithClock(t, clk))
+	fx := &mtxFx{ts: ts, clk: clk, w: NewWorld(ts, 0x6d7478), people: map[string]person.Person{},
 		unitOf: map[string]*unit.Unit{}, roleOf: map[string]unit.Role{}}
 	var err error
-	if fx.hash, err = ts.Hasher.Hash(ctx, testPassword); err != nil {
+	if fx.hash, err = ts.Hasher.Hash(ctx, Password); err != nil {
 		t.Fatal(err)
 	}
 	rep, vrep := fx.person(t), fx.person(t)
-	fx.u = fx.w.unit(t, "示范明川机械有限公司", rep)
-	fx.v = fx.w.unit(t, "示范远岫贸易有限公司", vrep)
+	fx.u = fx.w.Unit(t, "示范明川机械有限公司", rep)
+	fx.v = fx.w.Unit(t, "示范远岫贸易有限公司", vrep)
 	lr := delegation.Actor{PersonID: rep.ID}
 
 	// U's admin, confirmed, for a year.
@@ -254,10 +254,10 @@ func (fx *mtxFx) membership(t testing.TB, id int64) (unitID, personID int64, rol
 // client is a new browser signed in as subj (a fresh session, created as a login
 // would; none for the anonymous visitor). Each subject has its own address, so the
 // throttles of one do not count against another.
-func (fx *mtxFx) client(t testing.TB, subj string) *client {
+func (fx *mtxFx) client(t testing.TB, subj string) *Client {
 	t.Helper()
-	c := newClient(fx.ts)
-	c.remote = fmt.Sprintf("198.51.100.%d:40000", 10+slices.Index(mtxSubjects, subj))
+	c := NewClient(fx.ts)
+	c.Remote = fmt.Sprintf("198.51.100.%d:40000", 10+slices.Index(mtxSubjects, subj))
 	p, ok := fx.people[subj]
 	if !ok {
 		return c
@@ -265,14 +265,14 @@ func (fx *mtxFx) client(t testing.TB, subj string) *client {
 	s := auth.Subject{PersonID: p.ID}
 	if u := fx.unitOf[subj]; u != nil {
 		// The session a login made while the role was held (it may be gone since).
-		s = unitSubject(p, *u, fx.roleOf[subj])
+		s = UnitSubject(p, *u, fx.roleOf[subj])
 	}
-	signIn(t, c, s)
+	SignIn(t, c, s)
 	return c
 }
 
 // clientAs is client with the session as says (mtxAsLogin: client's).
-func (fx *mtxFx) clientAs(t testing.TB, subj string, as int) *client {
+func (fx *mtxFx) clientAs(t testing.TB, subj string, as int) *Client {
 	t.Helper()
 	p, ok := fx.people[subj]
 	switch {
@@ -280,12 +280,12 @@ func (fx *mtxFx) clientAs(t testing.TB, subj string, as int) *client {
 		return fx.client(t, subj)
 	case as == mtxAsPersonalSMS:
 		c := fx.client(t, mtxAnon)
-		c.remote = fmt.Sprintf("198.51.100.%d:40000", 10+slices.Index(mtxSubjects, subj))
-		signInBy(t, c, auth.Subject{PersonID: p.ID}, auth.ProofSMS)
+		c.Remote = fmt.Sprintf("198.51.100.%d:40000", 10+slices.Index(mtxSubjects, subj))
+		SignInBy(t, c, auth.Subject{PersonID: p.ID}, auth.ProofSMS)
 		return c
 	}
 	c := fx.client(t, subj)
-	sess, err := fx.ts.Sessions.Lookup(context.Background(), c.session())
+	sess, err := fx.ts.Sessions.Lookup(context.Background(), c.Session())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +309,7 @@ var mtxStateQueries = []string{
 }
 
 // mtxState is the state the matrix compares, one line per row.
-func mtxState(t testing.TB, ts *testServer) []string {
+func mtxState(t testing.TB, ts *TestServer) []string {
 	t.Helper()
 	var out []string
 	for i, q := range mtxStateQueries {
@@ -376,7 +376,7 @@ type mtxCell struct {
 	uAdmin, vAdmin int64
 	// nominee is a fresh registered person for the forms (needs mtxNominees).
 	nominee person.Person
-	c       *client
+	c       *Client
 	rec     *httptest.ResponseRecorder
 	// token is a session opened by the probe's before hook.
 	token string
@@ -636,13 +636,13 @@ func mtxPasswordChanged(personal bool) func(t *testing.T, c *mtxCell) {
 
 // mtxCodeSent checks that a code went to the subject's own mobile.
 func mtxCodeSent(t *testing.T, c *mtxCell) {
-	latestCode(t, c.fx.ts, c.fx.people[c.subj].Mobile)
+	LatestCode(t, c.fx.ts, c.fx.people[c.subj].Mobile)
 }
 
 // mtxLeft checks that the session no longer acts for a unit: the center sends it
 // to the chooser.
 func mtxLeft(t *testing.T, c *mtxCell) {
-	if loc := redirected(t, c.c.get(t, "/unit/")); loc != "/unit/choose" {
+	if loc := Redirected(t, c.c.Get(t, "/unit/")); loc != "/unit/choose" {
 		t.Errorf("after leaving, /unit/ → %q", loc)
 	}
 }
@@ -650,7 +650,7 @@ func mtxLeft(t *testing.T, c *mtxCell) {
 // mtxStayed checks that the session did not enter a unit: it is still the
 // subject's personal session.
 func mtxStayed(t *testing.T, c *mtxCell) {
-	sess, err := c.fx.ts.Sessions.Lookup(context.Background(), c.c.session())
+	sess, err := c.fx.ts.Sessions.Lookup(context.Background(), c.c.Session())
 	if err != nil || sess.Subject.UnitID != 0 {
 		t.Errorf("the session after the refused entry: %+v, %v", sess.Subject, err)
 	}
@@ -658,7 +658,7 @@ func mtxStayed(t *testing.T, c *mtxCell) {
 
 // mtxSwitched checks that the session acts for the unit of the subject.
 func mtxSwitched(t *testing.T, c *mtxCell) {
-	doc := c.c.page(t, "/unit/", http.StatusOK)
+	doc := c.c.Page(t, "/unit/", http.StatusOK)
 	if got := doc.Must(t, ".uc-unit-name").TextContent(); got != c.fx.unitOf[c.subj].Name {
 		t.Errorf("after switching the header names %q", got)
 	}
@@ -754,7 +754,7 @@ func mtxProbes() []mtxProbe {
 	}
 	rolePassword := func(c *mtxCell) string {
 		if c.subj == mtxLegalRep || c.subj == mtxOtherRep {
-			return testPassword
+			return Password
 		}
 		return mtxUnitPassword
 	}
@@ -915,7 +915,7 @@ func mtxProbes() []mtxProbe {
 		form: func(c *mtxCell) url.Values {
 			cur := mtxUnitPassword
 			if c.subj == mtxLegalRep || c.subj == mtxOtherRep || c.fx.unitOf[c.subj] == nil {
-				cur = testPassword
+				cur = Password
 			}
 			return url.Values{person.FieldCurrentPassword: {cur}, person.FieldNewPassword: {mtxNewPassword}, person.FieldConfirm: {mtxNewPassword}}
 		},
@@ -931,7 +931,7 @@ func mtxProbes() []mtxProbe {
 	// new one, and sets another on the unit that has none.
 	add(mtxProbe{pattern: "POST /unit/agents/admin/{id}/replace", name: "this unit's admin (phase 2)", phase: 2, method: "POST",
 		path: uAdminPath("/replace"), form: nominee, needs: mtxNominees,
-		before: func(t *testing.T, c *mtxCell) { c.token = c.fx.client(t, mtxAdmin).session() },
+		before: func(t *testing.T, c *mtxCell) { c.token = c.fx.client(t, mtxAdmin).Session() },
 		want: mtxOnly(mtxLegalRep, mtxSee("/unit/agents?notice=admin_replaced").changing(func(t *testing.T, c *mtxCell) {
 			mtxAdminNow(mtxU)(t, c)
 			if _, _, _, st := c.fx.membership(t, c.fx.admID); st != "revoked" {
@@ -1064,9 +1064,9 @@ func (fx *mtxFx) run(t *testing.T, pr mtxProbe, subj string, want mtxWant, mux *
 		if pr.form != nil {
 			form = pr.form(c)
 		}
-		c.rec = c.c.post(t, path, form)
+		c.rec = c.c.Post(t, path, form)
 	} else {
-		c.rec = c.c.get(t, path)
+		c.rec = c.c.Get(t, path)
 	}
 	after := mtxState(t, fx.ts)
 	rec := c.rec
@@ -1085,7 +1085,7 @@ func (fx *mtxFx) run(t *testing.T, pr mtxProbe, subj string, want mtxWant, mux *
 
 	if rec.Code != want.status {
 		t.Errorf("%s %s as %s: status %d, want %d (Location %q)\n%s", pr.method, path, subj, rec.Code, want.status,
-			rec.Header().Get("Location"), shortBody(rec.Body.String()))
+			rec.Header().Get("Location"), ShortBody(rec.Body.String()))
 	} else if rec.Code == http.StatusSeeOther {
 		wantLoc := want.loc
 		switch {
@@ -1101,7 +1101,7 @@ func (fx *mtxFx) run(t *testing.T, pr mtxProbe, subj string, want mtxWant, mux *
 			t.Errorf("%s %s as %s: redirect to %q, want %q", pr.method, path, subj, loc, wantLoc)
 		}
 	} else {
-		doc := parseHTML(t, rec.Body.String())
+		doc := ParseHTML(t, rec.Body.String())
 		text := doc.TextContent()
 		if want.text != "" {
 			if rec.Code == http.StatusOK {
@@ -1111,7 +1111,7 @@ func (fx *mtxFx) run(t *testing.T, pr mtxProbe, subj string, want mtxWant, mux *
 					t.Errorf("%s %s as %s: headings %q, want %q", pr.method, path, subj, hs, want.text)
 				}
 			} else if !strings.Contains(text, want.text) {
-				t.Errorf("%s %s as %s: the page does not say %q:\n%s", pr.method, path, subj, want.text, shortBody(text))
+				t.Errorf("%s %s as %s: the page does not say %q:\n%s", pr.method, path, subj, want.text, ShortBody(text))
 			}
 		}
 		if want.has != nil {

@@ -100,13 +100,13 @@ var pageSignIn = map[string]string{
 }
 
 func TestEveryPageRenders(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 1)
-	rep := w.person(t, "林晓")
-	u := w.unit(t, "示范页面测试有限公司", rep)
-	clients := map[string]*client{"person": newClient(ts), "unit": newClient(ts)}
-	signIn(t, clients["person"], auth.Subject{PersonID: rep.ID})
-	signIn(t, clients["unit"], unitSubject(rep, u, unit.RoleLegalRep))
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 1)
+	rep := w.Person(t, "林晓")
+	u := w.Unit(t, "示范页面测试有限公司", rep)
+	clients := map[string]*Client{"person": NewClient(ts), "unit": NewClient(ts)}
+	SignIn(t, clients["person"], auth.Subject{PersonID: rep.ID})
+	SignIn(t, clients["unit"], UnitSubject(rep, u, unit.RoleLegalRep))
 	names := ts.pages.Names()
 	slices.Sort(names)
 	for _, name := range names {
@@ -115,9 +115,9 @@ func TestEveryPageRenders(t *testing.T) {
 			if !ok {
 				t.Fatalf("page template %q has no entry in pageURLs: add a request that renders it", name)
 			}
-			var doc *htmlNode
+			var doc *HTMLNode
 			if kind, ok := pageSignIn[name]; ok {
-				doc = clients[kind].page(t, p.target, p.status)
+				doc = clients[kind].Page(t, p.target, p.status)
 			} else {
 				doc = ts.GetHTML(t, p.target, p.status)
 			}
@@ -128,7 +128,7 @@ func TestEveryPageRenders(t *testing.T) {
 
 // checkPage checks what every page must have: a title, one h1, the main landmark,
 // nothing that the CSP blocks, a label for every field, and assets that load.
-func checkPage(t *testing.T, ts *testServer, target string, doc *htmlNode) {
+func checkPage(t *testing.T, ts *TestServer, target string, doc *HTMLNode) {
 	t.Helper()
 	if title := doc.Must(t, "head title").TextContent(); !strings.Contains(title, "网上办事服务大厅") {
 		t.Errorf("%s: title %q lacks the hall name", target, title)
@@ -142,7 +142,7 @@ func checkPage(t *testing.T, ts *testServer, target string, doc *htmlNode) {
 		t.Errorf("%s: lang=%q", target, lang)
 	}
 	ids := map[string]bool{}
-	doc.Walk(func(n *htmlNode) {
+	doc.Walk(func(n *HTMLNode) {
 		if n.Tag == "" || n.Tag == "#document" {
 			return
 		}
@@ -196,7 +196,7 @@ func checkPage(t *testing.T, ts *testServer, target string, doc *htmlNode) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	for _, target := range []string{"/", "/catalog", "/catalog/SB-001", "/catalog/NO-999", "/themes", "/soon/query", "/nope"} {
 		rec := ts.Get(t, target)
 		h := rec.Header()
@@ -226,7 +226,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestStylesheet(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	u, err := ts.assets.url("css/hall.css")
 	if err != nil {
 		t.Fatal(err)
@@ -251,7 +251,7 @@ func TestStylesheet(t *testing.T) {
 }
 
 func TestHome(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	doc := ts.GetHTML(t, "/", http.StatusOK)
 
 	nav := doc.Texts("nav.main-nav a")
@@ -309,7 +309,7 @@ func TestHome(t *testing.T) {
 
 // TestHomeHasNoDeadLinks follows every link of the home page through the router.
 func TestHomeHasNoDeadLinks(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	doc := ts.GetHTML(t, "/", http.StatusOK)
 	seen := map[string]bool{}
 	for _, a := range doc.All("a[href]") {
@@ -329,7 +329,7 @@ func TestHomeHasNoDeadLinks(t *testing.T) {
 		seen[href] = true
 		if u.Path == "/display/elder" {
 			// The 长辈模式 switch of the header sets its cookie and sends back here.
-			wantRedirect(t, "the 长辈模式 switch", ts.Get(t, href), "/")
+			WantRedirect(t, "the 长辈模式 switch", ts.Get(t, href), "/")
 			continue
 		}
 		if rec := ts.Get(t, href); rec.Code != http.StatusOK {
@@ -342,7 +342,7 @@ func TestHomeHasNoDeadLinks(t *testing.T) {
 }
 
 func TestSoonPages(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	for name, title := range soonNames {
 		doc := ts.GetHTML(t, "/soon/"+name, http.StatusOK)
 		if h1 := doc.Must(t, "h1").TextContent(); !strings.Contains(h1, title) || !strings.Contains(h1, "即将开放") {
@@ -359,7 +359,7 @@ func TestSoonPages(t *testing.T) {
 }
 
 func TestThemes(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	doc := ts.GetHTML(t, "/themes", http.StatusOK)
 	if cur := doc.Must(t, `nav.main-nav a[aria-current=page]`).TextContent(); cur != "主题服务" {
 		t.Errorf("current nav entry %q", cur)

@@ -18,13 +18,13 @@ import (
 // TestUCMenuByRole: the unit center's menu shows 经办人管理 to the legal rep and the
 // administrator, who may use it, and leaves it out for an agent, who may not.
 func TestUCMenuByRole(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	fx := agtInvite(t, ts, 941, "SB-001")
 	confirmInvitation(t, ts, fx.inv.ID, fx.agent, agtPassword)
-	adm := fx.w.person(t, "范清扬")
+	adm := fx.w.Person(t, "范清扬")
 	now := ts.Now()
 	until := now.Add(90 * 24 * time.Hour)
-	fx.w.member(t, unit.Membership{UnitID: fx.u.ID, PersonID: adm.ID, Role: unit.RoleAdmin, Status: unit.StatusActive,
+	fx.w.Member(t, unit.Membership{UnitID: fx.u.ID, PersonID: adm.ID, Role: unit.RoleAdmin, Status: unit.StatusActive,
 		ValidFrom: &now, ValidUntil: &until}, agtPassword)
 
 	for _, tc := range []struct {
@@ -32,14 +32,14 @@ func TestUCMenuByRole(t *testing.T) {
 		subj   auth.Subject
 		agents bool
 	}{
-		{"legal rep", unitSubject(fx.rep, fx.u, unit.RoleLegalRep), true},
-		{"admin", unitSubject(adm, fx.u, unit.RoleAdmin), true},
-		{"agent", unitSubject(fx.agent, fx.u, unit.RoleAgent), false},
+		{"legal rep", UnitSubject(fx.rep, fx.u, unit.RoleLegalRep), true},
+		{"admin", UnitSubject(adm, fx.u, unit.RoleAdmin), true},
+		{"agent", UnitSubject(fx.agent, fx.u, unit.RoleAgent), false},
 	} {
-		c := newClient(ts)
-		signIn(t, c, tc.subj)
+		c := NewClient(ts)
+		SignIn(t, c, tc.subj)
 		for _, path := range []string{"/unit/", "/unit/items", "/unit/account"} {
-			doc := c.page(t, path, http.StatusOK)
+			doc := c.Page(t, path, http.StatusOK)
 			menu := doc.Texts(".uc-menu a")
 			if len(menu) == 0 {
 				t.Fatalf("%s: %s has no menu", tc.who, path)
@@ -63,13 +63,13 @@ func TestUCMenuByRole(t *testing.T) {
 // reason and a way back to the unit center; a refused personal session is offered
 // the personal center.
 func TestUCRefusedHasWayBack(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	fx := agtInvite(t, ts, 942, "SB-001")
 	confirmInvitation(t, ts, fx.inv.ID, fx.agent, agtPassword)
-	c := newClient(ts)
-	signIn(t, c, unitSubject(fx.agent, fx.u, unit.RoleAgent))
+	c := NewClient(ts)
+	SignIn(t, c, UnitSubject(fx.agent, fx.u, unit.RoleAgent))
 	for _, path := range []string{"/unit/agents", "/unit/agents/new"} {
-		doc := c.page(t, path, http.StatusForbidden)
+		doc := c.Page(t, path, http.StatusForbidden)
 		if !strings.Contains(doc.Must(t, "main").TextContent(), dlgMsgAgentRefused) {
 			t.Errorf("%s: the refusal does not say why", path)
 		}
@@ -78,14 +78,14 @@ func TestUCRefusedHasWayBack(t *testing.T) {
 			t.Errorf("%s: the refusal offers no way back to 单位主页", path)
 		}
 		// The way back works.
-		c.page(t, "/unit/", http.StatusOK)
+		c.Page(t, "/unit/", http.StatusOK)
 	}
 
 	// Signed in personally, a refused or missing page leads back to the personal
 	// center; a visitor who is not signed in gets the hall's home page.
-	me := newClient(ts)
-	signIn(t, me, auth.Subject{PersonID: fx.agent.ID})
-	doc := me.page(t, "/no-such-page", http.StatusNotFound)
+	me := NewClient(ts)
+	SignIn(t, me, auth.Subject{PersonID: fx.agent.ID})
+	doc := me.Page(t, "/no-such-page", http.StatusNotFound)
 	if doc.First(`main a[href="/me"]`) == nil {
 		t.Error("a personal session's error page offers no way back to 个人中心")
 	}
@@ -101,8 +101,8 @@ func TestUCRefusedHasWayBack(t *testing.T) {
 // it expired instead.
 func TestRemovedAgentSeesWithdrawal(t *testing.T) {
 	const withdrawn, lapsed = "您在该单位的授权已被撤销（收回）", "您在该单位的授权已到期或尚未生效"
-	clk := &testClock{t: time.Date(2026, 9, 1, 2, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, withClock(t, clk))
+	clk := &Clock{t: time.Date(2026, 9, 1, 2, 0, 0, 0, time.UTC)}
+	ts := NewTestServer(t, WithClock(t, clk))
 	fx := agtInvite(t, ts, 943, "SB-001")
 	confirmInvitation(t, ts, fx.inv.ID, fx.agent, agtPassword)
 	m, err := agtMembership(t, ts, fx.u.ID, fx.agent.ID)
@@ -110,15 +110,15 @@ func TestRemovedAgentSeesWithdrawal(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	follow := func(c *client, path string) (string, string) {
+	follow := func(c *Client, path string) (string, string) {
 		t.Helper()
-		loc := redirected(t, c.get(t, path))
-		return loc, c.page(t, loc, http.StatusOK).TextContent()
+		loc := Redirected(t, c.Get(t, path))
+		return loc, c.Page(t, loc, http.StatusOK).TextContent()
 	}
 	for _, path := range []string{"/unit/", "/unit/items/SB-001"} {
-		c := newClient(ts)
-		signIn(t, c, unitSubject(fx.agent, fx.u, unit.RoleAgent))
-		c.page(t, path, http.StatusOK)
+		c := NewClient(ts)
+		SignIn(t, c, UnitSubject(fx.agent, fx.u, unit.RoleAgent))
+		c.Page(t, path, http.StatusOK)
 		if path == "/unit/items/SB-001" {
 			if err := ts.Delegation.RemoveAgent(context.Background(), delegation.Actor{PersonID: fx.rep.ID}, fx.u.ID, m.ID); err != nil {
 				t.Fatal(err)
@@ -141,7 +141,7 @@ func TestRemovedAgentSeesWithdrawal(t *testing.T) {
 			t.Errorf("%s: the login page does not say the authorization was withdrawn", path)
 		}
 		// Once told, the cookie is gone: the next visit is a plain login.
-		if loc := redirected(t, c.get(t, path)); strings.Contains(loc, "ended=") {
+		if loc := Redirected(t, c.Get(t, path)); strings.Contains(loc, "ended=") {
 			t.Errorf("%s: the notice repeats: %q", path, loc)
 		}
 		// Undo for the next round.
@@ -153,11 +153,11 @@ func TestRemovedAgentSeesWithdrawal(t *testing.T) {
 	// Expiry: the session ends on the first request after the end; the page says
 	// the grant expired, not that it was withdrawn. A session that timed out while
 	// idle and whose grant expired meanwhile is told the same.
-	live, idle := newClient(ts), newClient(ts)
-	signIn(t, live, unitSubject(fx.agent, fx.u, unit.RoleAgent))
-	signIn(t, idle, unitSubject(fx.agent, fx.u, unit.RoleAgent))
+	live, idle := NewClient(ts), NewClient(ts)
+	SignIn(t, live, UnitSubject(fx.agent, fx.u, unit.RoleAgent))
+	SignIn(t, idle, UnitSubject(fx.agent, fx.u, unit.RoleAgent))
 	clk.Advance(m.ValidUntil.Sub(clk.Now()) + time.Minute)
-	for who, c := range map[string]*client{"live": live, "idle": idle} {
+	for who, c := range map[string]*Client{"live": live, "idle": idle} {
 		if who == "idle" {
 			clk.Advance(time.Hour) // past the idle timeout as well
 		}
@@ -169,13 +169,13 @@ func TestRemovedAgentSeesWithdrawal(t *testing.T) {
 	}
 
 	// A plain logout says nothing about the grant.
-	out := newClient(ts)
-	signIn(t, out, unitSubject(fx.rep, fx.u, unit.RoleLegalRep))
-	tok := out.session()
+	out := NewClient(ts)
+	SignIn(t, out, UnitSubject(fx.rep, fx.u, unit.RoleLegalRep))
+	tok := out.Session()
 	if err := ts.Sessions.End(context.Background(), tok); err != nil {
 		t.Fatal(err)
 	}
-	if loc := redirected(t, out.get(t, "/unit/")); strings.Contains(loc, "ended=") {
+	if loc := Redirected(t, out.Get(t, "/unit/")); strings.Contains(loc, "ended=") {
 		t.Errorf("after a logout → %q", loc)
 	}
 }
@@ -184,13 +184,13 @@ func TestRemovedAgentSeesWithdrawal(t *testing.T) {
 // QR login, and none says QR login (扫码登录) works: it is not built. The app's
 // scanning for face verification exists and stays.
 func TestNoPagePromisesMissingFeatures(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 944)
-	rep := w.person(t, "颜若溪")
-	u := w.unit(t, "示范承诺检查有限公司", rep)
-	clients := map[string]*client{"": nil, "person": newClient(ts), "unit": newClient(ts)}
-	signIn(t, clients["person"], auth.Subject{PersonID: rep.ID})
-	signIn(t, clients["unit"], unitSubject(rep, u, unit.RoleLegalRep))
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 944)
+	rep := w.Person(t, "颜若溪")
+	u := w.Unit(t, "示范承诺检查有限公司", rep)
+	clients := map[string]*Client{"": nil, "person": NewClient(ts), "unit": NewClient(ts)}
+	SignIn(t, clients["person"], auth.Subject{PersonID: rep.ID})
+	SignIn(t, clients["unit"], UnitSubject(rep, u, unit.RoleLegalRep))
 
 	type target struct{ path, as string }
 	var targets []target
@@ -211,11 +211,11 @@ func TestNoPagePromisesMissingFeatures(t *testing.T) {
 	for _, tg := range targets {
 		var body string
 		if c := clients[tg.as]; c != nil {
-			body = c.get(t, tg.path).Body.String()
+			body = c.Get(t, tg.path).Body.String()
 		} else {
 			body = ts.Get(t, tg.path).Body.String()
 		}
-		doc := parseHTML(t, body)
+		doc := ParseHTML(t, body)
 		for _, a := range doc.All("a") {
 			href := a.AttrOr("href")
 			if strings.HasPrefix(href, "/soon/login") || strings.HasPrefix(href, "/soon/qr-login") {
@@ -237,10 +237,10 @@ func TestNoPagePromisesMissingFeatures(t *testing.T) {
 	if href != "/login?tab=person&next=%2Fcatalog%2FJY-012" {
 		t.Fatalf("JY-012's 登录后在线办理 → %q", href)
 	}
-	c := newClient(ts)
-	login := c.page(t, href, http.StatusOK)
+	c := NewClient(ts)
+	login := c.Page(t, href, http.StatusOK)
 	next := login.Must(t, `form[action="/login/person"] input[name="next"]`).AttrOr("value")
-	if loc := redirected(t, c.post(t, "/login/person", url.Values{"login": {rep.IDNumber}, "password": {testPassword},
+	if loc := Redirected(t, c.Post(t, "/login/person", url.Values{"login": {rep.IDNumber}, "password": {Password},
 		"next": {next}})); loc != "/catalog/JY-012" {
 		t.Errorf("the personal login returns to %q, not to the item", loc)
 	}

@@ -64,7 +64,7 @@ func (s *Server) recAppList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) recAppListPage(w http.ResponseWriter, r *http.Request, status int, f *form) error {
-	units, err := s.recService().AppUnits(r.Context(), visitorFrom(r.Context()).Person.ID)
+	units, err := s.Recovery().AppUnits(r.Context(), visitorFrom(r.Context()).Person.ID)
 	if err != nil {
 		return err
 	}
@@ -90,12 +90,12 @@ func (s *Server) recAppStart(w http.ResponseWriter, r *http.Request) error {
 		return s.recAppListPage(w, r, http.StatusUnprocessableEntity, f)
 	}
 	v := visitorFrom(r.Context())
-	fl, sid, err := s.recService().AppStart(r.Context(), v.Binding, v.Person.ID, id)
+	fl, sid, err := s.Recovery().AppStart(r.Context(), v.Binding, v.Person.ID, id)
 	switch {
 	case errors.Is(err, recovery.ErrNoAccount):
 		f.Fail("unit", "您在该单位没有可重置的密码，请重新选择")
 		return s.recAppListPage(w, r, http.StatusUnprocessableEntity, f)
-	case recFormFailed(f, err):
+	case flowFormFailed[recovery.FormError](f, err):
 		return s.recAppListPage(w, r, http.StatusServiceUnavailable, f)
 	case err != nil:
 		return err
@@ -139,7 +139,7 @@ func (s *Server) recAppShow(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) recAppFlowPage(w http.ResponseWriter, r *http.Request, status int, f *form, refused string) error {
 	v := visitorFrom(r.Context())
-	view, err := s.recService().AppGet(r.Context(), r.PathValue("flow"), v.Binding, v.Person.ID)
+	view, err := s.Recovery().AppGet(r.Context(), r.PathValue("flow"), v.Binding, v.Person.ID)
 	if err != nil {
 		return s.recAppError(w, r, err)
 	}
@@ -154,14 +154,14 @@ func (s *Server) recAppPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := newForm(r)
 	v := visitorFrom(r.Context())
-	res, err := s.recService().AppFinish(r.Context(), r.PathValue("flow"), v.Binding, v.Person.ID, recovery.NewPassword{
+	res, err := s.Recovery().AppFinish(r.Context(), r.PathValue("flow"), v.Binding, v.Person.ID, recovery.NewPassword{
 		Password:   f.Values.Get(recovery.FieldPassword),
 		Confirm:    f.Values.Get(recovery.FieldConfirm),
 		ClientAddr: clientAddr(r),
 		RequestID:  RequestID(r.Context()),
 	})
 	switch {
-	case recFormFailed(f, err):
+	case flowFormFailed[recovery.FormError](f, err):
 		return s.recAppFlowPage(w, r, http.StatusUnprocessableEntity, f, "")
 	case errors.Is(err, recovery.ErrPending):
 		return s.recAppFlowPage(w, r, http.StatusUnprocessableEntity, f, "请先完成人脸识别。")
@@ -183,9 +183,9 @@ func (s *Server) recAppPost(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) recAppRestart(w http.ResponseWriter, r *http.Request) error {
 	v := visitorFrom(r.Context())
 	flowID := r.PathValue("flow")
-	sid, err := s.recService().AppRestart(r.Context(), flowID, v.Binding, v.Person.ID)
+	sid, err := s.Recovery().AppRestart(r.Context(), flowID, v.Binding, v.Person.ID)
 	f := newForm(r)
-	if recFormFailed(f, err) {
+	if flowFormFailed[recovery.FormError](f, err) {
 		return s.recAppFlowPage(w, r, http.StatusServiceUnavailable, f, "")
 	}
 	if err != nil {

@@ -20,40 +20,40 @@ var recAppVerifyPath = regexp.MustCompile(`^/app/v/([A-Za-z0-9_-]{43})\?back=%2F
 // the units offered, the app's verification screen and back, the new password; the
 // unit login takes it and the unit's old session is gone.
 func TestRecAppAgent(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 411)
-	u, _ := w.unitWithRep(t, "示范市禾丰农业科技有限公司", "钱思远")
-	u2, _ := w.unitWithRep(t, "示范市澜庭酒店管理有限公司", "孙澜")
-	ag := w.person(t, "赵嘉言")
-	w.member(t, unit.Membership{UnitID: u.ID, PersonID: ag.ID, Role: unit.RoleAgent, Status: unit.StatusActive}, testPassword)
-	w.member(t, unit.Membership{UnitID: u2.ID, PersonID: ag.ID, Role: unit.RoleAdmin, Status: unit.StatusPending}, "")
-	inUnit := newClient(ts)
-	signIn(t, inUnit, unitSubject(ag, u, unit.RoleAgent))
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 411)
+	u, _ := w.UnitWithRep(t, "示范市禾丰农业科技有限公司", "钱思远")
+	u2, _ := w.UnitWithRep(t, "示范市澜庭酒店管理有限公司", "孙澜")
+	ag := w.Person(t, "赵嘉言")
+	w.Member(t, unit.Membership{UnitID: u.ID, PersonID: ag.ID, Role: unit.RoleAgent, Status: unit.StatusActive}, Password)
+	w.Member(t, unit.Membership{UnitID: u2.ID, PersonID: ag.ID, Role: unit.RoleAdmin, Status: unit.StatusPending}, "")
+	inUnit := NewClient(ts)
+	SignIn(t, inUnit, UnitSubject(ag, u, unit.RoleAgent))
 
-	app := newClient(ts)
-	wantRedirect(t, "anonymous", app.get(t, "/app/me/reset"), "/app/login?next=%2Fapp%2Fme%2Freset")
+	app := NewClient(ts)
+	WantRedirect(t, "anonymous", app.Get(t, "/app/me/reset"), "/app/login?next=%2Fapp%2Fme%2Freset")
 	recAppLogin(t, app, ag)
-	doc := parsed(t, app.get(t, "/app/me"), http.StatusOK)
+	doc := Parsed(t, app.Get(t, "/app/me"), http.StatusOK)
 	if a := doc.First(`a[href="/app/me/reset"]`); a == nil || !strings.Contains(a.TextContent(), "重置单位密码") {
 		t.Error("我的 → 企业服务 has no 重置单位密码")
 	}
 
-	doc = parsed(t, app.get(t, "/app/me/reset"), http.StatusOK)
+	doc = Parsed(t, app.Get(t, "/app/me/reset"), http.StatusOK)
 	checkPage(t, ts, "/app/me/reset", doc)
 	labels := doc.Texts("form label")
 	if len(labels) != 1 || labels[0] != u.Name+"（经办人）" {
 		t.Errorf("units offered %v (the pending role must not be)", labels)
 	}
-	doc = parsed(t, app.post(t, "/app/me/reset", url.Values{}), http.StatusUnprocessableEntity)
+	doc = Parsed(t, app.Post(t, "/app/me/reset", url.Values{}), http.StatusUnprocessableEntity)
 	if got := doc.Must(t, "#e-unit").TextContent(); got != "请选择要重置密码的单位" {
 		t.Errorf("no unit chosen: %q", got)
 	}
-	doc = parsed(t, app.post(t, "/app/me/reset", url.Values{"unit": {fmt.Sprint(u2.ID)}}), http.StatusUnprocessableEntity)
+	doc = Parsed(t, app.Post(t, "/app/me/reset", url.Values{"unit": {fmt.Sprint(u2.ID)}}), http.StatusUnprocessableEntity)
 	if doc.First("#e-unit") == nil {
 		t.Error("a pending role's unit accepted")
 	}
 
-	loc := redirected(t, app.post(t, "/app/me/reset", url.Values{"unit": {fmt.Sprint(u.ID)}}))
+	loc := Redirected(t, app.Post(t, "/app/me/reset", url.Values{"unit": {fmt.Sprint(u.ID)}}))
 	m := recAppVerifyPath.FindStringSubmatch(loc)
 	if m == nil {
 		t.Fatalf("下一步 went to %q", loc)
@@ -62,60 +62,60 @@ func TestRecAppAgent(t *testing.T) {
 	back := "/app/me/reset/" + flowID
 
 	// Before the verification: the reset page sends the person to it.
-	doc = parsed(t, app.get(t, back), http.StatusOK)
+	doc = Parsed(t, app.Get(t, back), http.StatusOK)
 	if a := doc.First(`a[href="` + recAppVerifyURL(sid, flowID) + `"]`); a == nil || a.TextContent() != "开始人脸识别" {
 		t.Error("no 开始人脸识别")
 	}
-	doc = parsed(t, app.post(t, back, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}), http.StatusUnprocessableEntity)
+	doc = Parsed(t, app.Post(t, back, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}), http.StatusUnprocessableEntity)
 	if !strings.Contains(doc.TextContent(), "请先完成人脸识别") {
 		t.Error("a password before the verification")
 	}
 
 	// The verification screen, and the way back.
-	doc = parsed(t, app.get(t, loc), http.StatusOK)
+	doc = Parsed(t, app.Get(t, loc), http.StatusOK)
 	if !strings.Contains(doc.TextContent(), verify.PurposeLabel(verify.PurposeAppReset)) {
 		t.Error("the screen does not name the reset")
 	}
-	res := redirected(t, app.post(t, "/app/v/"+sid+"?back="+url.QueryEscape(back), url.Values{"decision": {"approve"}}))
-	doc = parsed(t, app.get(t, res), http.StatusOK)
+	res := Redirected(t, app.Post(t, "/app/v/"+sid+"?back="+url.QueryEscape(back), url.Values{"decision": {"approve"}}))
+	doc = Parsed(t, app.Get(t, res), http.StatusOK)
 	if a := doc.First(`a[href="` + back + `"]`); a == nil || a.TextContent() != "返回继续办理" {
 		t.Fatalf("no way back after the verification (%s)", res)
 	}
 
-	doc = parsed(t, app.get(t, back), http.StatusOK)
+	doc = Parsed(t, app.Get(t, back), http.StatusOK)
 	checkPage(t, ts, back, doc)
 	if got := strings.Join(recLabels(doc), ","); got != "新密码,确认密码" {
 		t.Errorf("labels %s", got)
 	}
-	doc = parsed(t, app.post(t, back, url.Values{"new_password": {"abc"}, "confirm": {"abc"}}), http.StatusUnprocessableEntity)
-	if fieldError(t, doc, "new_password") == "" {
+	doc = Parsed(t, app.Post(t, back, url.Values{"new_password": {"abc"}, "confirm": {"abc"}}), http.StatusUnprocessableEntity)
+	if FieldError(t, doc, "new_password") == "" {
 		t.Error("a weak password accepted")
 	}
-	other := newClient(ts)
-	signIn(t, other, unitSubject(ag, u, unit.RoleAgent))
-	if rec := other.get(t, back); rec.Code != http.StatusNotFound {
+	other := NewClient(ts)
+	SignIn(t, other, UnitSubject(ag, u, unit.RoleAgent))
+	if rec := other.Get(t, back); rec.Code != http.StatusNotFound {
 		t.Errorf("another browser of the same person: %d", rec.Code)
 	}
-	wantRedirect(t, "reset", app.post(t, back, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}), "/app/me/reset/done?who=unit")
+	WantRedirect(t, "reset", app.Post(t, back, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}), "/app/me/reset/done?who=unit")
 	acsWantNotice(t, ts, ag.Mobile, "经办密码", "重置")
-	doc = parsed(t, app.get(t, "/app/me/reset/done?who=unit"), http.StatusOK)
+	doc = Parsed(t, app.Get(t, "/app/me/reset/done?who=unit"), http.StatusOK)
 	checkPage(t, ts, "/app/me/reset/done", doc)
 	if !strings.Contains(doc.TextContent(), "密码已重置") {
 		t.Error("no 密码已重置")
 	}
-	if rec := app.post(t, back, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}); rec.Code != http.StatusConflict {
+	if rec := app.Post(t, back, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}); rec.Code != http.StatusConflict {
 		t.Errorf("second reset: %d", rec.Code)
 	}
 
 	// The app session (a personal one) stays; the unit session ended.
-	if doc := parsed(t, app.get(t, "/app/me"), http.StatusOK); doc.First(`form[action="/app/logout"]`) == nil {
+	if doc := Parsed(t, app.Get(t, "/app/me"), http.StatusOK); doc.First(`form[action="/app/logout"]`) == nil {
 		t.Error("the app session ended")
 	}
-	if rec := inUnit.get(t, "/unit/"); rec.Code != http.StatusSeeOther {
+	if rec := inUnit.Get(t, "/unit/"); rec.Code != http.StatusSeeOther {
 		t.Errorf("the unit session survived: %d", rec.Code)
 	}
-	login := newClient(ts)
-	wantRedirect(t, "unit login", login.post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {ag.IDNumber}, "password": {recNewPassword}}), "/unit/")
+	login := NewClient(ts)
+	WantRedirect(t, "unit login", login.Post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {ag.IDNumber}, "password": {recNewPassword}}), "/unit/")
 	es, _, err := ts.Audit.List(t.Context(), audit.Filter{Action: "password.reset"})
 	if err != nil || len(es) != 1 || es[0].Detail["channel"] != "app" || es[0].Detail["credential"] != "unit" {
 		t.Errorf("audit %+v %v", es, err)
@@ -124,35 +124,35 @@ func TestRecAppAgent(t *testing.T) {
 
 // TestRecAppList: the list is paged, and a person without roles is told why.
 func TestRecAppList(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 412)
-	rep := w.person(t, "钱思远")
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 412)
+	rep := w.Person(t, "钱思远")
 	for i := range 12 {
-		w.unit(t, fmt.Sprintf("示范市第%02d号贸易有限公司", i+1), rep)
+		w.Unit(t, fmt.Sprintf("示范市第%02d号贸易有限公司", i+1), rep)
 	}
-	app := newClient(ts)
+	app := NewClient(ts)
 	recAppLogin(t, app, rep)
-	doc := parsed(t, app.get(t, "/app/me/reset"), http.StatusOK)
+	doc := Parsed(t, app.Get(t, "/app/me/reset"), http.StatusOK)
 	if n := len(doc.All(`input[name="unit"]`)); n != recAppPerPage {
 		t.Errorf("page 1 shows %d units", n)
 	}
 	if doc.First(`.pagination a[href="/app/me/reset?page=2"]`) == nil {
 		t.Error("no link to page 2")
 	}
-	doc = parsed(t, app.get(t, "/app/me/reset?page=2"), http.StatusOK)
+	doc = Parsed(t, app.Get(t, "/app/me/reset?page=2"), http.StatusOK)
 	if n := len(doc.All(`input[name="unit"]`)); n != 2 {
 		t.Errorf("page 2 shows %d units", n)
 	}
 	if labels := doc.Texts("form label"); !strings.HasSuffix(labels[0], "（法定代表人）") {
 		t.Errorf("labels %v", labels)
 	}
-	if doc := parsed(t, app.get(t, "/app/me/reset?page=99"), http.StatusOK); len(doc.All(`input[name="unit"]`)) != 2 {
+	if doc := Parsed(t, app.Get(t, "/app/me/reset?page=99"), http.StatusOK); len(doc.All(`input[name="unit"]`)) != 2 {
 		t.Error("a page past the end is not the last")
 	}
 
-	nobody := newClient(ts)
-	recAppLogin(t, nobody, w.person(t, "周若曦"))
-	doc = parsed(t, nobody.get(t, "/app/me/reset"), http.StatusOK)
+	nobody := NewClient(ts)
+	recAppLogin(t, nobody, w.Person(t, "周若曦"))
+	doc = Parsed(t, nobody.Get(t, "/app/me/reset"), http.StatusOK)
 	if doc.First("form") != nil || !strings.Contains(doc.TextContent(), "您目前不是任何单位") {
 		t.Error("a person without roles gets a form")
 	}
@@ -161,31 +161,31 @@ func TestRecAppList(t *testing.T) {
 // TestRecAppLegalRep: the legal rep's reset changes the personal password and ends
 // every session, the app's included.
 func TestRecAppLegalRep(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 413)
-	u, rep := w.unitWithRep(t, "示范市禾丰农业科技有限公司", "钱思远")
-	app := newClient(ts)
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 413)
+	u, rep := w.UnitWithRep(t, "示范市禾丰农业科技有限公司", "钱思远")
+	app := NewClient(ts)
 	recAppLogin(t, app, rep)
-	loc := redirected(t, app.post(t, "/app/me/reset", url.Values{"unit": {fmt.Sprint(u.ID)}}))
+	loc := Redirected(t, app.Post(t, "/app/me/reset", url.Values{"unit": {fmt.Sprint(u.ID)}}))
 	m := recAppVerifyPath.FindStringSubmatch(loc)
 	if m == nil {
 		t.Fatalf("下一步 went to %q", loc)
 	}
-	redirected(t, app.post(t, loc, url.Values{"decision": {"approve"}}))
+	Redirected(t, app.Post(t, loc, url.Values{"decision": {"approve"}}))
 	back := "/app/me/reset/" + m[2]
-	doc := parsed(t, app.get(t, back), http.StatusOK)
+	doc := Parsed(t, app.Get(t, back), http.StatusOK)
 	if !strings.Contains(doc.TextContent(), "个人账户的密码将同时修改") {
 		t.Error("the legal rep is not told that the personal password changes")
 	}
-	wantRedirect(t, "reset", app.post(t, back, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}), "/app/me/reset/done?who=person")
-	doc = parsed(t, app.get(t, "/app/me/reset/done?who=person"), http.StatusOK)
+	WantRedirect(t, "reset", app.Post(t, back, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}), "/app/me/reset/done?who=person")
+	doc = Parsed(t, app.Get(t, "/app/me/reset/done?who=person"), http.StatusOK)
 	if !strings.Contains(doc.TextContent(), "请重新登录") {
 		t.Error("no 请重新登录")
 	}
 	if doc.First(`form[action="/app/logout"]`) != nil {
 		t.Error("still signed in")
 	}
-	wantRedirect(t, "app login with the new password", app.post(t, "/app/login", url.Values{"login": {rep.IDNumber}, "password": {recNewPassword}, "next": {"/app/"}}), "/app/")
+	WantRedirect(t, "app login with the new password", app.Post(t, "/app/login", url.Values{"login": {rep.IDNumber}, "password": {recNewPassword}, "next": {"/app/"}}), "/app/")
 }
 
 // FuzzRecVerifyBack: the way back of the verification screen is a path of this

@@ -22,14 +22,14 @@ var recAllow422 = browsertest.AllowConsoleErrors("422 (Unprocessable Entity)")
 const recBrowserPassword = "Qing-Feng#2027"
 
 // recSliderGap is sliderGap for the recovery form's puzzle.
-func recSliderGap(t *testing.T, ts *testServer, p *browsertest.Page) int {
+func recSliderGap(t *testing.T, ts *TestServer, p *browsertest.Page) int {
 	t.Helper()
 	return sliderGap(t, ts, p, "recover")
 }
 
 // sliderGap waits until the page's slider captcha shows a puzzle of purpose and
 // returns the gap's x, read from the database (the page never has it).
-func sliderGap(t *testing.T, ts *testServer, p *browsertest.Page, purpose string) int {
+func sliderGap(t *testing.T, ts *TestServer, p *browsertest.Page, purpose string) int {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
@@ -59,17 +59,17 @@ func sliderGap(t *testing.T, ts *testServer, p *browsertest.Page, purpose string
 // moves on by itself; the new password is set; 完成修改; then 单位登录 refuses the old
 // password and takes the new one, and the sessions opened before the reset are gone.
 func TestRecBrowserUnit(t *testing.T) {
-	ts, base := serve(t)
-	w := newWorld(ts, 421)
-	u, rep := w.unitWithRep(t, "示范市青禾数码科技有限公司", "陈立新")
-	earlier, _, err := ts.Sessions.Create(t.Context(), unitSubject(rep, u, unit.RoleLegalRep), auth.Meta{ClientAddr: "192.0.2.50"})
+	ts, base := Serve(t)
+	w := NewWorld(ts, 421)
+	u, rep := w.UnitWithRep(t, "示范市青禾数码科技有限公司", "陈立新")
+	earlier, _, err := ts.Sessions.Create(t.Context(), UnitSubject(rep, u, unit.RoleLegalRep), auth.Meta{ClientAddr: "192.0.2.50"})
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	b := browsertest.New(t)
 	phone := b.NewPage(t, browsertest.Mobile())
-	browserAppOpen(t, phone, base, rep.IDNumber, testPassword)
+	BrowserAppOpen(t, phone, base, rep.IDNumber, Password)
 
 	desk := b.NewPage(t, recAllow422)
 	desk.Open(base + "/")
@@ -138,7 +138,7 @@ func TestRecBrowserUnit(t *testing.T) {
 	// 单位登录: the old password is refused, the new one signs in.
 	desk.Click("去单位登录")
 	desk.WaitURL("/login?tab=unit")
-	browserUnitLoginAfterReset(t, desk, u.USCC, rep.IDNumber, testPassword, recBrowserPassword)
+	BrowserUnitLoginAfterReset(t, desk, u.USCC, rep.IDNumber, Password, recBrowserPassword)
 	desk.WaitText(u.Name)
 
 	// Sessions opened before the reset are gone: the one made above and the phone's.
@@ -152,15 +152,15 @@ func TestRecBrowserUnit(t *testing.T) {
 // TestRecBrowserApp is P2 in the companion app: 我的 → 重置单位密码, the unit, the
 // app's face verification and back, the new password; then 单位登录 takes it.
 func TestRecBrowserApp(t *testing.T) {
-	ts, base := serve(t)
-	w := newWorld(ts, 422)
-	u, _ := w.unitWithRep(t, "示范市青禾数码科技有限公司", "陈立新")
-	ag := w.person(t, "赵嘉言")
-	w.member(t, unit.Membership{UnitID: u.ID, PersonID: ag.ID, Role: unit.RoleAgent, Status: unit.StatusActive}, "Old-Unit-Pass#26")
+	ts, base := Serve(t)
+	w := NewWorld(ts, 422)
+	u, _ := w.UnitWithRep(t, "示范市青禾数码科技有限公司", "陈立新")
+	ag := w.Person(t, "赵嘉言")
+	w.Member(t, unit.Membership{UnitID: u.ID, PersonID: ag.ID, Role: unit.RoleAgent, Status: unit.StatusActive}, "Old-Unit-Pass#26")
 
 	b := browsertest.New(t)
 	phone := b.NewPage(t, browsertest.Mobile())
-	browserAppOpen(t, phone, base, ag.IDNumber, testPassword)
+	BrowserAppOpen(t, phone, base, ag.IDNumber, Password)
 	phone.ClickCSS(`.app-tabs a[href="/app/me"]`)
 	phone.WaitText("企业服务")
 	phone.ClickCSS(`a[href="/app/me/reset"]`)
@@ -184,5 +184,5 @@ func TestRecBrowserApp(t *testing.T) {
 
 	desk := b.NewPage(t, recAllow422)
 	desk.Open(base + "/login?tab=unit")
-	browserUnitLoginAfterReset(t, desk, u.USCC, ag.IDNumber, "Old-Unit-Pass#26", recBrowserPassword)
+	BrowserUnitLoginAfterReset(t, desk, u.USCC, ag.IDNumber, "Old-Unit-Pass#26", recBrowserPassword)
 }

@@ -93,14 +93,6 @@ func recTab(s string) string {
 	return string(recovery.KindUnit)
 }
 
-// recService builds the recovery service on the server's services (a few pointer
-// copies per request).
-func (s *Server) recService() *recovery.Service {
-	return recovery.New(recovery.Deps{DB: s.DB, Flows: s.Flows, Verify: s.Verify, Captcha: s.Captcha,
-		Throttle: s.Throttle, Persons: s.Persons, Units: s.Units, Sessions: s.Sessions, Hasher: s.Hasher,
-		Policy: s.Policy, Audit: s.Audit, Now: s.Now})
-}
-
 func (s *Server) recRender(w http.ResponseWriter, r *http.Request, status int, d *recData) error {
 	d.Steps = recSteps
 	d.Hint = s.Policy.Hint()
@@ -126,7 +118,7 @@ func (s *Server) recStartPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := newForm(r)
 	tab := recTab(f.Get(recovery.FieldKind))
-	fl, err := s.recService().Start(r.Context(), visitorFrom(r.Context()).Binding, clientAddr(r), recovery.Input{
+	fl, err := s.Recovery().Start(r.Context(), visitorFrom(r.Context()).Binding, clientAddr(r), recovery.Input{
 		Kind:     tab,
 		USCC:     f.Get(recovery.FieldUSCC),
 		IDType:   f.Get(recovery.FieldIDType),
@@ -149,7 +141,7 @@ func (s *Server) recStartPost(w http.ResponseWriter, r *http.Request) error {
 
 // recView loads the flow's current step into a page.
 func (s *Server) recView(r *http.Request, flowID string, f *form) (*recData, error) {
-	v, err := s.recService().Get(r.Context(), flowID, visitorFrom(r.Context()).Binding)
+	v, err := s.Recovery().Get(r.Context(), flowID, visitorFrom(r.Context()).Binding)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +189,7 @@ func (s *Server) recCaptchaPost(w http.ResponseWriter, r *http.Request) error {
 		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
 	}
 	f := newForm(r)
-	err := s.recService().PassCaptcha(r.Context(), flowID, visitorFrom(r.Context()).Binding, f.Get(captcha.FormField))
+	err := s.Recovery().PassCaptcha(r.Context(), flowID, visitorFrom(r.Context()).Binding, f.Get(captcha.FormField))
 	if recFormFailed(f, err) {
 		d, verr := s.recView(r, flowID, f)
 		if verr != nil {
@@ -222,7 +214,7 @@ func (s *Server) recCaptchaPost(w http.ResponseWriter, r *http.Request) error {
 // long poll says passed, or by the 我已完成认证 button without JavaScript.
 func (s *Server) recVerifiedPost(w http.ResponseWriter, r *http.Request) error {
 	flowID := r.PathValue("flow")
-	err := s.recService().Verified(r.Context(), flowID, visitorFrom(r.Context()).Binding)
+	err := s.Recovery().Verified(r.Context(), flowID, visitorFrom(r.Context()).Binding)
 	var msg string
 	switch {
 	case err == nil:
@@ -250,7 +242,7 @@ func (s *Server) recVerifiedPost(w http.ResponseWriter, r *http.Request) error {
 // recRestartPost is POST /recover/{flow}/restart: a new QR code.
 func (s *Server) recRestartPost(w http.ResponseWriter, r *http.Request) error {
 	flowID := r.PathValue("flow")
-	err := s.recService().RestartVerification(r.Context(), flowID, visitorFrom(r.Context()).Binding)
+	err := s.Recovery().RestartVerification(r.Context(), flowID, visitorFrom(r.Context()).Binding)
 	f := newForm(r)
 	if recFormFailed(f, err) {
 		d, verr := s.recView(r, flowID, f)
@@ -273,7 +265,7 @@ func (s *Server) recPasswordPost(w http.ResponseWriter, r *http.Request) error {
 		return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
 	}
 	f := newForm(r)
-	res, err := s.recService().Finish(r.Context(), flowID, visitorFrom(r.Context()).Binding, recovery.NewPassword{
+	res, err := s.Recovery().Finish(r.Context(), flowID, visitorFrom(r.Context()).Binding, recovery.NewPassword{
 		Password:   f.Values.Get(recovery.FieldPassword),
 		Confirm:    f.Values.Get(recovery.FieldConfirm),
 		ClientAddr: clientAddr(r),
@@ -316,7 +308,7 @@ type recWaitAnswer struct {
 func (s *Server) recWait(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), recWaitMax+5*time.Second)
 	defer cancel()
-	st, err := s.recService().Wait(ctx, r.PathValue("flow"), visitorFrom(ctx).Binding, r.URL.Query().Get("session"), recWaitMax)
+	st, err := s.Recovery().Wait(ctx, r.PathValue("flow"), visitorFrom(ctx).Binding, r.URL.Query().Get("session"), recWaitMax)
 	status, answer := http.StatusOK, string(st)
 	switch {
 	case err == nil:

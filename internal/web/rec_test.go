@@ -38,9 +38,9 @@ func recPersonForm(p person.Person) url.Values {
 }
 
 // recStart posts the account form and returns the flow ID.
-func recStart(t testing.TB, c *client, form url.Values) string {
+func recStart(t testing.TB, c *Client, form url.Values) string {
 	t.Helper()
-	loc := redirected(t, c.post(t, "/recover", form))
+	loc := Redirected(t, c.Post(t, "/recover", form))
 	m := recFlowPath.FindStringSubmatch(loc)
 	if m == nil {
 		t.Fatalf("step 1 redirected to %q", loc)
@@ -50,10 +50,10 @@ func recStart(t testing.TB, c *client, form url.Values) string {
 
 // recSolveCaptcha draws a recovery puzzle in c's browser, solves it like a hand and
 // returns the pass token.
-func recSolveCaptcha(t *testing.T, ts *testServer, c *client) string {
+func recSolveCaptcha(t *testing.T, ts *TestServer, c *Client) string {
 	t.Helper()
-	rec := c.get(t, "/captcha/new?purpose=recover")
-	wantStatus(t, "GET /captcha/new?purpose=recover", rec, http.StatusOK)
+	rec := c.Get(t, "/captcha/new?purpose=recover")
+	WantStatus(t, "GET /captcha/new?purpose=recover", rec, http.StatusOK)
 	var ch struct {
 		ID string `json:"id"`
 	}
@@ -65,13 +65,13 @@ func recSolveCaptcha(t *testing.T, ts *testServer, c *client) string {
 
 // recAnswer solves challenge id with a hand-like drag (the answer read from the
 // database) and returns the pass token.
-func recAnswer(t *testing.T, ts *testServer, c *client, id string) string {
+func recAnswer(t *testing.T, ts *TestServer, c *Client, id string) string {
 	t.Helper()
 	x, _, err := captchatest.Solution(t.Context(), ts.DB, id)
 	if err != nil {
 		t.Fatalf("solution: %v", err)
 	}
-	rec := c.send(t, verifyRequest(t, id, captchatest.HumanDrag(float64(x), 17)))
+	rec := c.Send(t, verifyRequest(t, id, captchatest.HumanDrag(float64(x), 17)))
 	var res struct {
 		OK    bool   `json:"ok"`
 		Token string `json:"token"`
@@ -84,19 +84,19 @@ func recAnswer(t *testing.T, ts *testServer, c *client, id string) string {
 
 // recToVerify runs steps 1 and 2 and returns the flow ID and the verification
 // session ID read from the page's QR code.
-func recToVerify(t *testing.T, ts *testServer, c *client, form url.Values) (string, string) {
+func recToVerify(t *testing.T, ts *TestServer, c *Client, form url.Values) (string, string) {
 	t.Helper()
 	flowID := recStart(t, c, form)
-	redirected(t, c.post(t, "/recover/"+flowID+"/captcha", url.Values{captcha.FormField: {recSolveCaptcha(t, ts, c)}}))
+	Redirected(t, c.Post(t, "/recover/"+flowID+"/captcha", url.Values{captcha.FormField: {recSolveCaptcha(t, ts, c)}}))
 	return flowID, recSessionID(t, c, flowID)
 }
 
 // recSessionID decodes the QR code of the face step and returns its session ID.
-func recSessionID(t testing.TB, c *client, flowID string) string {
+func recSessionID(t testing.TB, c *Client, flowID string) string {
 	t.Helper()
-	doc := parsed(t, c.get(t, "/recover/"+flowID), http.StatusOK)
+	doc := Parsed(t, c.Get(t, "/recover/"+flowID), http.StatusOK)
 	link := uregDecodeDataURL(t, doc.Must(t, `img[alt="人脸识别二维码"]`).AttrOr("src"))
-	id, ok := strings.CutPrefix(link, c.ts.Config.BaseURL+"/app/v/")
+	id, ok := strings.CutPrefix(link, c.Server.Config.BaseURL+"/app/v/")
 	if !ok {
 		t.Fatalf("QR code links to %q", link)
 	}
@@ -107,15 +107,15 @@ func recSessionID(t testing.TB, c *client, flowID string) string {
 }
 
 // recAppLogin signs c in to the companion app as p.
-func recAppLogin(t testing.TB, c *client, p person.Person) {
+func recAppLogin(t testing.TB, c *Client, p person.Person) {
 	t.Helper()
-	redirected(t, c.post(t, "/app/login", url.Values{"login": {p.IDNumber}, "password": {testPassword}, "next": {"/app/"}}))
+	Redirected(t, c.Post(t, "/app/login", url.Values{"login": {p.IDNumber}, "password": {Password}, "next": {"/app/"}}))
 }
 
 // recWaitStatus is the long poll's answer.
-func recWaitStatus(t testing.TB, c *client, flowID, sid string) (int, string) {
+func recWaitStatus(t testing.TB, c *Client, flowID, sid string) (int, string) {
 	t.Helper()
-	rec := c.get(t, "/recover/"+flowID+"/wait?session="+url.QueryEscape(sid))
+	rec := c.Get(t, "/recover/"+flowID+"/wait?session="+url.QueryEscape(sid))
 	var a struct {
 		Status string `json:"status"`
 	}
@@ -126,14 +126,14 @@ func recWaitStatus(t testing.TB, c *client, flowID, sid string) (int, string) {
 }
 
 // recCurrentStep is the stepper's current step.
-func recCurrentStep(t testing.TB, doc *htmlNode) string {
+func recCurrentStep(t testing.TB, doc *HTMLNode) string {
 	t.Helper()
 	return doc.Must(t, "ol.stepper li.current").TextContent()
 }
 
 // recCaptchaError is the message beside the slider ("" for none): the widget adds
 // its hidden input itself, so the message stands in the widget's .field.
-func recCaptchaError(doc *htmlNode) string {
+func recCaptchaError(doc *HTMLNode) string {
 	n := doc.First("#e-captcha_token")
 	if n == nil {
 		return ""
@@ -144,7 +144,7 @@ func recCaptchaError(doc *htmlNode) string {
 	return n.TextContent()
 }
 
-func recLabels(doc *htmlNode) []string {
+func recLabels(doc *HTMLNode) []string {
 	var out []string
 	for _, l := range doc.All("main form label") {
 		out = append(out, strings.TrimPrefix(l.TextContent(), "*"))
@@ -155,7 +155,7 @@ func recLabels(doc *htmlNode) []string {
 // TestRecStartPage: the tabs 单位用户 / 个人用户, the fields of each, the seed's
 // 操作说明, and the links that lead here.
 func TestRecStartPage(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	doc := ts.GetHTML(t, "/recover", http.StatusOK)
 	checkPage(t, ts, "/recover", doc)
 	if tabs := doc.Texts(".rec-tabs a"); !slices.Equal(tabs, []string{"单位用户", "个人用户"}) {
@@ -212,10 +212,10 @@ func TestRecStartPage(t *testing.T) {
 // TestRecStartRefusals: every refusal of 填写账号信息 beside its field, 422, the form
 // filled in again.
 func TestRecStartRefusals(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 401)
-	u, rep := w.unitWithRep(t, "示范市禾丰农业科技有限公司", "钱思远")
-	permit := ident.GenerateResidencePermit(w.g, "820000", time.Date(1988, 4, 2, 0, 0, 0, 0, time.UTC), true)
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 401)
+	u, rep := w.UnitWithRep(t, "示范市禾丰农业科技有限公司", "钱思远")
+	permit := ident.GenerateResidencePermit(w.Generator, "820000", time.Date(1988, 4, 2, 0, 0, 0, 0, time.UTC), true)
 	with := func(mod func(url.Values)) url.Values {
 		f := recUnitForm(u, rep)
 		mod(f)
@@ -239,17 +239,17 @@ func TestRecStartRefusals(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newClient(ts)
-			doc := parsed(t, c.post(t, "/recover", tc.form), http.StatusUnprocessableEntity)
+			c := NewClient(ts)
+			doc := Parsed(t, c.Post(t, "/recover", tc.form), http.StatusUnprocessableEntity)
 			for field, msg := range tc.fields {
-				if got := fieldError(t, doc, field); got != msg {
+				if got := FieldError(t, doc, field); got != msg {
 					t.Errorf("%s: %q, want %q", field, got, msg)
 				}
 			}
 			if n := len(doc.All(".field-error")); n != len(tc.fields) {
 				t.Errorf("%d field messages, want %d", n, len(tc.fields))
 			}
-			if topError(doc) == "" {
+			if TopError(doc) == "" {
 				t.Error("no message above the form")
 			}
 			if v := tc.form.Get("name"); v != "" {
@@ -278,22 +278,22 @@ func recOther(c byte) string {
 // TestRecThrottle: starts are counted per client address; over the limit the form
 // says so with 429, for that address only.
 func TestRecThrottle(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 402)
-	p := w.person(t, "钱思远")
-	c := newClient(ts)
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 402)
+	p := w.Person(t, "钱思远")
+	c := NewClient(ts)
 	for range recovery.AddrLimits.LockAfter {
 		recStart(t, c, recPersonForm(p))
 	}
-	doc := parsed(t, c.post(t, "/recover", recPersonForm(p)), http.StatusTooManyRequests)
-	if got := topError(doc); got != recovery.MsgTooMany {
+	doc := Parsed(t, c.Post(t, "/recover", recPersonForm(p)), http.StatusTooManyRequests)
+	if got := TopError(doc); got != recovery.MsgTooMany {
 		t.Errorf("message %q", got)
 	}
 	if got := doc.Must(t, "#f-id_number").AttrOr("value"); got != p.IDNumber {
 		t.Errorf("form not filled in again: %q", got)
 	}
-	other := newClient(ts)
-	other.remote = "203.0.113.20:5000"
+	other := NewClient(ts)
+	other.Remote = "203.0.113.20:5000"
 	recStart(t, other, recPersonForm(p))
 }
 
@@ -301,21 +301,21 @@ func TestRecThrottle(t *testing.T) {
 // every refusal on the way, and the outcome: the new password logs in, the old one
 // does not, the sessions opened before are gone, and the reset is audited.
 func TestRecUnitLegalRep(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 403)
-	u, rep := w.unitWithRep(t, "示范市禾丰农业科技有限公司", "钱思远")
-	before := newClient(ts)
-	signIn(t, before, unitSubject(rep, u, unit.RoleLegalRep))
-	app := newClient(ts)
-	app.remote = "203.0.113.30:5000"
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 403)
+	u, rep := w.UnitWithRep(t, "示范市禾丰农业科技有限公司", "钱思远")
+	before := NewClient(ts)
+	SignIn(t, before, UnitSubject(rep, u, unit.RoleLegalRep))
+	app := NewClient(ts)
+	app.Remote = "203.0.113.30:5000"
 	recAppLogin(t, app, rep)
 
-	c := newClient(ts)
+	c := NewClient(ts)
 	flowID := recStart(t, c, recUnitForm(u, rep))
 	flowURL := "/recover/" + flowID
 
 	// 拖动滑块完成拼图.
-	doc := parsed(t, c.get(t, flowURL), http.StatusOK)
+	doc := Parsed(t, c.Get(t, flowURL), http.StatusOK)
 	checkPage(t, ts, flowURL, doc)
 	if got := recCurrentStep(t, doc); got != "拖动滑块完成拼图" {
 		t.Errorf("current step %q", got)
@@ -330,21 +330,21 @@ func TestRecUnitLegalRep(t *testing.T) {
 	if strings.Contains(doc.TextContent(), rep.IDNumber) || !strings.Contains(doc.TextContent(), ident.MaskID(rep.IDNumber)) {
 		t.Error("the ID number is not masked")
 	}
-	doc = parsed(t, c.post(t, flowURL+"/captcha", url.Values{}), http.StatusUnprocessableEntity)
+	doc = Parsed(t, c.Post(t, flowURL+"/captcha", url.Values{}), http.StatusUnprocessableEntity)
 	if got := recCaptchaError(doc); got != recovery.MsgCaptcha {
 		t.Errorf("captcha message %q", got)
 	}
 	// A token of the login captcha does not pass the recovery's.
-	doc = parsed(t, c.post(t, flowURL+"/captcha", url.Values{captcha.FormField: {solveCaptcha(t, ts, c, 9)}}), http.StatusUnprocessableEntity)
+	doc = Parsed(t, c.Post(t, flowURL+"/captcha", url.Values{captcha.FormField: {solveCaptcha(t, ts, c, 9)}}), http.StatusUnprocessableEntity)
 	if recCaptchaError(doc) == "" {
 		t.Error("a login captcha token passed")
 	}
 	// The verify step cannot be reached past the captcha.
-	wantRedirect(t, "verified before the captcha", c.post(t, flowURL+"/verified", nil), flowURL)
-	redirected(t, c.post(t, flowURL+"/captcha", url.Values{captcha.FormField: {recSolveCaptcha(t, ts, c)}}))
+	WantRedirect(t, "verified before the captcha", c.Post(t, flowURL+"/verified", nil), flowURL)
+	Redirected(t, c.Post(t, flowURL+"/captcha", url.Values{captcha.FormField: {recSolveCaptcha(t, ts, c)}}))
 
 	// 人脸识别验证.
-	doc = parsed(t, c.get(t, flowURL), http.StatusOK)
+	doc = Parsed(t, c.Get(t, flowURL), http.StatusOK)
 	checkPage(t, ts, flowURL, doc)
 	if got := recCurrentStep(t, doc); got != "人脸识别验证" {
 		t.Errorf("current step %q", got)
@@ -353,33 +353,33 @@ func TestRecUnitLegalRep(t *testing.T) {
 		t.Error("the face step lacks verify-wait.js")
 	}
 	sid := recSessionID(t, c, flowID)
-	if code, st := recWaitStatus(t, newClient(ts), flowID, sid); code != http.StatusNotFound || st != "unknown" {
+	if code, st := recWaitStatus(t, NewClient(ts), flowID, sid); code != http.StatusNotFound || st != "unknown" {
 		t.Errorf("another browser's wait: %d %s", code, st)
 	}
 	if code, st := recWaitStatus(t, c, flowID, otherSessionID(sid)); code != http.StatusNotFound || st != "unknown" {
 		t.Errorf("another session's wait: %d %s", code, st)
 	}
-	doc = parsed(t, c.post(t, flowURL+"/verified", nil), http.StatusUnprocessableEntity)
-	if !strings.Contains(topError(doc), "尚未完成人脸识别") {
-		t.Errorf("verified while pending: %q", topError(doc))
+	doc = Parsed(t, c.Post(t, flowURL+"/verified", nil), http.StatusUnprocessableEntity)
+	if !strings.Contains(TopError(doc), "尚未完成人脸识别") {
+		t.Errorf("verified while pending: %q", TopError(doc))
 	}
-	if rec := c.post(t, flowURL, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != flowURL {
+	if rec := c.Post(t, flowURL, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != flowURL {
 		t.Errorf("password before the face step: %d %q", rec.Code, rec.Header().Get("Location"))
 	}
 
 	// The person confirms in the app (development screen), then the page moves on.
-	screen := parsed(t, app.get(t, "/app/v/"+sid), http.StatusOK)
+	screen := Parsed(t, app.Get(t, "/app/v/"+sid), http.StatusOK)
 	if !strings.Contains(screen.TextContent(), verify.PurposeLabel(verify.PurposeRecover)) {
 		t.Error("the app screen does not name the recovery")
 	}
-	redirected(t, app.post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}))
+	Redirected(t, app.Post(t, "/app/v/"+sid, url.Values{"decision": {"approve"}}))
 	if code, st := recWaitStatus(t, c, flowID, sid); code != http.StatusOK || st != "passed" {
 		t.Errorf("wait after the app: %d %s", code, st)
 	}
-	wantRedirect(t, "verified", c.post(t, flowURL+"/verified", nil), flowURL)
+	WantRedirect(t, "verified", c.Post(t, flowURL+"/verified", nil), flowURL)
 
 	// 设置新密码.
-	doc = parsed(t, c.get(t, flowURL), http.StatusOK)
+	doc = Parsed(t, c.Get(t, flowURL), http.StatusOK)
 	checkPage(t, ts, flowURL, doc)
 	if got := recCurrentStep(t, doc); got != "设置新密码" {
 		t.Errorf("current step %q", got)
@@ -390,25 +390,25 @@ func TestRecUnitLegalRep(t *testing.T) {
 	if text := doc.TextContent(); !strings.Contains(text, "法定代表人") || !strings.Contains(text, u.Name) {
 		t.Error("the page does not say whose password is reset")
 	}
-	doc = parsed(t, c.post(t, flowURL, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword + "x"}}), http.StatusUnprocessableEntity)
-	if got := fieldError(t, doc, "confirm"); got != recovery.MsgConfirmMismatch {
+	doc = Parsed(t, c.Post(t, flowURL, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword + "x"}}), http.StatusUnprocessableEntity)
+	if got := FieldError(t, doc, "confirm"); got != recovery.MsgConfirmMismatch {
 		t.Errorf("mismatch: %q", got)
 	}
 	if doc.Must(t, "#f-new_password").AttrOr("value") != "" {
 		t.Error("the password was echoed back")
 	}
 	weak := "Ab#" + rep.IDNumber[12:]
-	doc = parsed(t, c.post(t, flowURL, url.Values{"new_password": {weak}, "confirm": {weak}}), http.StatusUnprocessableEntity)
-	if got := fieldError(t, doc, "new_password"); !strings.Contains(got, "证件号码") {
+	doc = Parsed(t, c.Post(t, flowURL, url.Values{"new_password": {weak}, "confirm": {weak}}), http.StatusUnprocessableEntity)
+	if got := FieldError(t, doc, "new_password"); !strings.Contains(got, "证件号码") {
 		t.Errorf("ID number inside the password: %q", got)
 	}
-	loc := redirected(t, c.post(t, flowURL, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}))
+	loc := Redirected(t, c.Post(t, flowURL, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}))
 	if loc != "/recover/done?tab=unit" {
 		t.Fatalf("finished to %q", loc)
 	}
 
 	// 完成修改.
-	doc = parsed(t, c.get(t, loc), http.StatusOK)
+	doc = Parsed(t, c.Get(t, loc), http.StatusOK)
 	checkPage(t, ts, loc, doc)
 	if got := recCurrentStep(t, doc); got != "完成修改" {
 		t.Errorf("current step %q", got)
@@ -416,21 +416,21 @@ func TestRecUnitLegalRep(t *testing.T) {
 	if doc.First(`a[href="/login?tab=unit"]`) == nil {
 		t.Error("no way to 单位登录")
 	}
-	if rec := c.post(t, flowURL, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}); rec.Code != http.StatusConflict {
+	if rec := c.Post(t, flowURL, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}); rec.Code != http.StatusConflict {
 		t.Errorf("second reset: %d", rec.Code)
 	}
 
 	// The outcome.
-	login := newClient(ts)
-	doc = parsed(t, login.post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {testPassword}}), http.StatusUnprocessableEntity)
-	if topError(doc) != acctMsgBadLogin {
-		t.Errorf("old password: %q", topError(doc))
+	login := NewClient(ts)
+	doc = Parsed(t, login.Post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {Password}}), http.StatusUnprocessableEntity)
+	if TopError(doc) != acctMsgBadLogin {
+		t.Errorf("old password: %q", TopError(doc))
 	}
-	wantRedirect(t, "new password", login.post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {recNewPassword}}), "/unit/")
-	if rec := before.get(t, "/unit/"); rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login") {
+	WantRedirect(t, "new password", login.Post(t, "/login/unit", url.Values{"account": {u.USCC}, "login": {rep.IDNumber}, "password": {recNewPassword}}), "/unit/")
+	if rec := before.Get(t, "/unit/"); rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login") {
 		t.Errorf("the unit session from before the reset answers %d %q", rec.Code, rec.Header().Get("Location"))
 	}
-	if doc := parsed(t, app.get(t, "/app/me"), http.StatusOK); doc.First(`a[href="/app/login?next=%2Fapp%2Fme"]`) == nil {
+	if doc := Parsed(t, app.Get(t, "/app/me"), http.StatusOK); doc.First(`a[href="/app/login?next=%2Fapp%2Fme"]`) == nil {
 		t.Error("the app session from before the reset survived")
 	}
 	es, _, err := ts.Audit.List(t.Context(), audit.Filter{Action: "password.reset"})
@@ -444,16 +444,16 @@ func TestRecUnitLegalRep(t *testing.T) {
 // one with an account until the face step passes; then the page says there is none
 // and points to registration.
 func TestRecNoAccount(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 404)
-	known := w.person(t, "钱思远")
-	ghost := url.Values{"kind": {"person"}, "id_type": {"resident"}, "id_number": {w.idNumber()}, "name": {"白景行"}}
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 404)
+	known := w.Person(t, "钱思远")
+	ghost := url.Values{"kind": {"person"}, "id_type": {"resident"}, "id_number": {w.IDNumber()}, "name": {"白景行"}}
 
-	c := newClient(ts)
+	c := NewClient(ts)
 	kFlow, _ := recToVerify(t, ts, c, recPersonForm(known))
 	gFlow, gSid := recToVerify(t, ts, c, ghost)
 	shape := func(flowID string) string {
-		doc := parsed(t, c.get(t, "/recover/"+flowID), http.StatusOK)
+		doc := Parsed(t, c.Get(t, "/recover/"+flowID), http.StatusOK)
 		return recCurrentStep(t, doc) + "|" + strings.Join(doc.Texts("main button"), ",") + "|" + strings.Join(doc.Texts("dt"), ",")
 	}
 	if a, b := shape(kFlow), shape(gFlow); a != b {
@@ -463,8 +463,8 @@ func TestRecNoAccount(t *testing.T) {
 		IDNumber: ghost.Get("id_number"), Name: "白景行"}, true); err != nil {
 		t.Fatal(err)
 	}
-	redirected(t, c.post(t, "/recover/"+gFlow+"/verified", nil))
-	doc := parsed(t, c.get(t, "/recover/"+gFlow), http.StatusOK)
+	Redirected(t, c.Post(t, "/recover/"+gFlow+"/verified", nil))
+	doc := Parsed(t, c.Get(t, "/recover/"+gFlow), http.StatusOK)
 	checkPage(t, ts, "/recover/"+gFlow, doc)
 	if !strings.Contains(doc.TextContent(), recovery.MsgNoPerson) {
 		t.Error("no message for the missing account")
@@ -475,18 +475,18 @@ func TestRecNoAccount(t *testing.T) {
 	if doc.First(`form[action="/recover/`+gFlow+`"]`) != nil {
 		t.Error("a password form without an account")
 	}
-	wantRedirect(t, "password without an account", c.post(t, "/recover/"+gFlow, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}), "/recover/"+gFlow)
+	WantRedirect(t, "password without an account", c.Post(t, "/recover/"+gFlow, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}), "/recover/"+gFlow)
 }
 
 // TestRecVerificationRefused: another person's approval fails the face step; a new QR
 // code is offered; a passed result used too late must be repeated.
 func TestRecVerificationRefused(t *testing.T) {
-	clk := &testClock{t: time.Now()}
-	ts := newTestServer(t, withClock(t, clk))
-	w := newWorld(ts, 405)
-	p := w.person(t, "钱思远")
-	stranger := w.person(t, "周若曦")
-	c := newClient(ts)
+	clk := &Clock{t: time.Now()}
+	ts := NewTestServer(t, WithClock(t, clk))
+	w := NewWorld(ts, 405)
+	p := w.Person(t, "钱思远")
+	stranger := w.Person(t, "周若曦")
+	c := NewClient(ts)
 	flowID, sid := recToVerify(t, ts, c, recPersonForm(p))
 	flowURL := "/recover/" + flowID
 	if _, err := ts.DevVerify.CompleteInApp(t.Context(), sid, verify.Person{IDType: stranger.IDType, IDNumber: stranger.IDNumber, Name: stranger.Name}, true); err != nil {
@@ -495,14 +495,14 @@ func TestRecVerificationRefused(t *testing.T) {
 	if code, st := recWaitStatus(t, c, flowID, sid); code != http.StatusOK || st != "failed" {
 		t.Errorf("wait: %d %s", code, st)
 	}
-	doc := parsed(t, c.post(t, flowURL+"/verified", nil), http.StatusUnprocessableEntity)
-	if !strings.Contains(topError(doc), "重新认证") || !strings.Contains(doc.TextContent(), verify.NoteNotSelf) {
-		t.Errorf("refusal: %q", topError(doc))
+	doc := Parsed(t, c.Post(t, flowURL+"/verified", nil), http.StatusUnprocessableEntity)
+	if !strings.Contains(TopError(doc), "重新认证") || !strings.Contains(doc.TextContent(), verify.NoteNotSelf) {
+		t.Errorf("refusal: %q", TopError(doc))
 	}
 	if doc.First(`form[action="`+flowURL+`/restart"]`) == nil {
 		t.Error("no 重新认证")
 	}
-	redirected(t, c.post(t, flowURL+"/restart", nil))
+	Redirected(t, c.Post(t, flowURL+"/restart", nil))
 	sid2 := recSessionID(t, c, flowID)
 	if sid2 == sid {
 		t.Fatal("the same QR code again")
@@ -510,28 +510,28 @@ func TestRecVerificationRefused(t *testing.T) {
 	if _, err := ts.DevVerify.CompleteInApp(t.Context(), sid2, verify.Person{IDType: p.IDType, IDNumber: p.IDNumber, Name: p.Name}, true); err != nil {
 		t.Fatal(err)
 	}
-	redirected(t, c.post(t, flowURL+"/verified", nil))
+	Redirected(t, c.Post(t, flowURL+"/verified", nil))
 
 	clk.Advance(6 * time.Minute)
-	doc = parsed(t, c.post(t, flowURL, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}), http.StatusUnprocessableEntity)
-	if !strings.Contains(topError(doc), "重新进行人脸识别") || doc.First(`form[action="`+flowURL+`/restart"]`) == nil {
-		t.Errorf("stale verification: %q", topError(doc))
+	doc = Parsed(t, c.Post(t, flowURL, url.Values{"new_password": {recNewPassword}, "confirm": {recNewPassword}}), http.StatusUnprocessableEntity)
+	if !strings.Contains(TopError(doc), "重新进行人脸识别") || doc.First(`form[action="`+flowURL+`/restart"]`) == nil {
+		t.Errorf("stale verification: %q", TopError(doc))
 	}
-	if _, err := ts.Login.Person(t.Context(), p.IDNumber, testPassword, auth.Attempt{ClientAddr: "192.0.2.9"}); err != nil {
+	if _, err := ts.Login.Person(t.Context(), p.IDNumber, Password, auth.Attempt{ClientAddr: "192.0.2.9"}); err != nil {
 		t.Errorf("the password changed: %v", err)
 	}
-	redirected(t, c.post(t, flowURL+"/restart", nil))
-	if got := recCurrentStep(t, parsed(t, c.get(t, flowURL), http.StatusOK)); got != "人脸识别验证" {
+	Redirected(t, c.Post(t, flowURL+"/restart", nil))
+	if got := recCurrentStep(t, Parsed(t, c.Get(t, flowURL), http.StatusOK)); got != "人脸识别验证" {
 		t.Errorf("after restart: %q", got)
 	}
 
 	// A flow of another browser is not found; a timed-out one starts again.
-	if rec := newClient(ts).get(t, flowURL); rec.Code != http.StatusNotFound {
+	if rec := NewClient(ts).Get(t, flowURL); rec.Code != http.StatusNotFound {
 		t.Errorf("another browser: %d", rec.Code)
 	}
 	clk.Advance(recovery.TTL)
-	wantRedirect(t, "expired", c.get(t, flowURL), "/recover?timeout=1")
-	if doc := parsed(t, c.get(t, "/recover?timeout=1"), http.StatusOK); !strings.Contains(doc.TextContent(), recovery.MsgExpired) {
+	WantRedirect(t, "expired", c.Get(t, flowURL), "/recover?timeout=1")
+	if doc := Parsed(t, c.Get(t, "/recover?timeout=1"), http.StatusOK); !strings.Contains(doc.TextContent(), recovery.MsgExpired) {
 		t.Error("no timeout notice")
 	}
 }

@@ -21,7 +21,7 @@ import (
 // testServer is the real server (router, middleware, templates) on a fresh, migrated
 // and seeded SQLite database, built the way cmd/hall builds it. Tests send requests
 // through it with Get/Do, or start it on a port with URL for a browser.
-type testServer struct {
+type TestServer struct {
 	*Server
 	DB      *store.DB
 	Catalog *cases.Catalog
@@ -30,7 +30,7 @@ type testServer struct {
 
 // newTestServer builds a testServer. Options may change the dependencies (for
 // example the clock or the config) before the server is built.
-func newTestServer(t testing.TB, opts ...func(*services.Services)) *testServer {
+func NewTestServer(t testing.TB, opts ...func(*services.Services)) *TestServer {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.DataDir = t.TempDir()
@@ -43,7 +43,7 @@ func newTestServer(t testing.TB, opts ...func(*services.Services)) *testServer {
 		t.Fatalf("seed catalog: %v", err)
 	}
 	cfg.AuditKey = "test-audit-key"
-	svc, err := services.Build(cfg, db, discardLogger(), nil)
+	svc, err := services.Build(cfg, db, DiscardLogger(), nil)
 	if err != nil {
 		t.Fatalf("services: %v", err)
 	}
@@ -55,11 +55,11 @@ func newTestServer(t testing.TB, opts ...func(*services.Services)) *testServer {
 		t.Fatalf("web.New: %v", err)
 	}
 	s.SetReady()
-	return &testServer{Server: s, DB: db, Catalog: catalog}
+	return &TestServer{Server: s, DB: db, Catalog: catalog}
 }
 
 // Do sends r through the router and returns the recorded response.
-func (ts *testServer) Do(t testing.TB, r *http.Request) *httptest.ResponseRecorder {
+func (ts *TestServer) Do(t testing.TB, r *http.Request) *httptest.ResponseRecorder {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	ts.ServeHTTP(rec, r)
@@ -67,28 +67,28 @@ func (ts *testServer) Do(t testing.TB, r *http.Request) *httptest.ResponseRecord
 }
 
 // Get sends a GET for target (a path with an optional query) through the router.
-func (ts *testServer) Get(t testing.TB, target string) *httptest.ResponseRecorder {
+func (ts *TestServer) Get(t testing.TB, target string) *httptest.ResponseRecorder {
 	t.Helper()
 	return ts.Do(t, httptest.NewRequest(http.MethodGet, target, nil))
 }
 
 // GetHTML sends a GET, checks the status and the HTML content type, and parses the
 // page.
-func (ts *testServer) GetHTML(t testing.TB, target string, wantStatus int) *htmlNode {
+func (ts *TestServer) GetHTML(t testing.TB, target string, wantStatus int) *HTMLNode {
 	t.Helper()
 	rec := ts.Get(t, target)
 	if rec.Code != wantStatus {
-		t.Fatalf("GET %s: status %d, want %d\n%s", target, rec.Code, wantStatus, shortBody(rec.Body.String()))
+		t.Fatalf("GET %s: status %d, want %d\n%s", target, rec.Code, wantStatus, ShortBody(rec.Body.String()))
 	}
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 		t.Fatalf("GET %s: Content-Type %q, want text/html", target, ct)
 	}
-	return parseHTML(t, rec.Body.String())
+	return ParseHTML(t, rec.Body.String())
 }
 
 // URL starts the server on a local port (once) and returns its base URL, for
 // browser tests and for fetching with a real HTTP client. It stops at cleanup.
-func (ts *testServer) URL(t testing.TB) string {
+func (ts *TestServer) URL(t testing.TB) string {
 	t.Helper()
 	if ts.url == "" {
 		hs := httptest.NewServer(ts)
@@ -98,7 +98,7 @@ func (ts *testServer) URL(t testing.TB) string {
 	return ts.url
 }
 
-func shortBody(s string) string {
+func ShortBody(s string) string {
 	if len(s) > 2000 {
 		return s[:2000] + "…"
 	}
@@ -106,10 +106,10 @@ func shortBody(s string) string {
 }
 
 // discardLogger keeps test output readable; failing tests print what they check.
-func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func DiscardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // fetchStatus GETs an absolute URL with a real HTTP client, following no redirects.
-func fetchStatus(t testing.TB, rawURL string) int {
+func FetchStatus(t testing.TB, rawURL string) int {
 	t.Helper()
 	client := &http.Client{
 		Timeout:       10 * time.Second,
@@ -126,7 +126,7 @@ func fetchStatus(t testing.TB, rawURL string) int {
 
 // serve starts ts on a port chosen before the server was built, so that
 // Config.BaseURL (which the QR codes carry) is the address the browser uses.
-func serve(t testing.TB, opts ...func(*services.Services)) (*testServer, string) {
+func Serve(t testing.TB, opts ...func(*services.Services)) (*TestServer, string) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -134,7 +134,7 @@ func serve(t testing.TB, opts ...func(*services.Services)) (*testServer, string)
 	}
 	base := "http://" + l.Addr().String()
 	opts = append([]func(*services.Services){func(svc *services.Services) { svc.Config.BaseURL = base }}, opts...)
-	ts := newTestServer(t, opts...)
+	ts := NewTestServer(t, opts...)
 	hs := httptest.NewUnstartedServer(ts)
 	hs.Listener.Close()
 	hs.Listener = l

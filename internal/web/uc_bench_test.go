@@ -16,13 +16,13 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkUnitCenterPages -benchtime 3s ./internal/web/
 func BenchmarkUnitCenterPages(b *testing.B) {
-	ts := newTestServer(b)
-	w := newWorld(ts, 7)
-	u, rep := w.unitWithRep(b, "示范基准测试有限公司", "基准甲")
-	agent := w.person(b, "基准乙")
+	ts := NewTestServer(b)
+	w := NewWorld(ts, 7)
+	u, rep := w.UnitWithRep(b, "示范基准测试有限公司", "基准甲")
+	agent := w.Person(b, "基准乙")
 	now := ts.Now().UTC()
 	until := now.AddDate(0, 1, 0)
-	m := w.member(b, unit.Membership{UnitID: u.ID, PersonID: agent.ID, Role: unit.RoleAgent,
+	m := w.Member(b, unit.Membership{UnitID: u.ID, PersonID: agent.ID, Role: unit.RoleAgent,
 		Status: unit.StatusActive, ValidFrom: &now, ValidUntil: &until}, "Unit#2026bench")
 	if _, err := ts.DB.Exec(b.Context(), `INSERT INTO grants (membership_id, item_code, granted_by, granted_at) VALUES (?, 'SB-001', ?, ?)`,
 		m.ID, rep.ID, now); err != nil {
@@ -31,18 +31,18 @@ func BenchmarkUnitCenterPages(b *testing.B) {
 
 	for _, tc := range []struct {
 		name, path string
-		who        func(c *client)
+		who        func(c *Client)
 	}{
-		{"home-legal-rep", "/unit/", func(c *client) { signIn(b, c, unitSubject(rep, u, unit.RoleLegalRep)) }},
-		{"items-agent", "/unit/items", func(c *client) { signIn(b, c, unitSubject(agent, u, unit.RoleAgent)) }},
-		{"item-agent", "/unit/items/SB-001", func(c *client) { signIn(b, c, unitSubject(agent, u, unit.RoleAgent)) }},
+		{"home-legal-rep", "/unit/", func(c *Client) { SignIn(b, c, UnitSubject(rep, u, unit.RoleLegalRep)) }},
+		{"items-agent", "/unit/items", func(c *Client) { SignIn(b, c, UnitSubject(agent, u, unit.RoleAgent)) }},
+		{"item-agent", "/unit/items/SB-001", func(c *Client) { SignIn(b, c, UnitSubject(agent, u, unit.RoleAgent)) }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			c := newClient(ts)
+			c := NewClient(ts)
 			tc.who(c)
-			wantStatus(b, tc.path, c.get(b, tc.path), http.StatusOK) // also sets the binding cookie
+			WantStatus(b, tc.path, c.Get(b, tc.path), http.StatusOK) // also sets the binding cookie
 			var cookies []*http.Cookie
-			for _, ck := range c.cookies {
+			for _, ck := range c.Cookies {
 				cookies = append(cookies, &http.Cookie{Name: ck.Name, Value: ck.Value})
 			}
 			start := time.Now()
@@ -50,7 +50,7 @@ func BenchmarkUnitCenterPages(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					r := httptest.NewRequest(http.MethodGet, tc.path, nil)
-					r.RemoteAddr = c.remote
+					r.RemoteAddr = c.Remote
 					for _, ck := range cookies {
 						r.AddCookie(ck)
 					}

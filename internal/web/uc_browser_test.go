@@ -23,13 +23,13 @@ func ucBrowserLogin(t *testing.T, p *browsertest.Page, base, account, login, pas
 // of another signs in to the first, finds the menu and the header, switches to the
 // second with 切换单位 (giving its 经办密码), and signs out.
 func TestBrowserUCSwitchUnits(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	f := ucNewTwoUnits(t, ts, 61)
 	base := ts.URL(t)
 	b := browsertest.New(t)
 	p := b.NewPage(t)
 
-	ucBrowserLogin(t, p, base, f.home.USCC, f.p.Mobile, testPassword)
+	ucBrowserLogin(t, p, base, f.home.USCC, f.p.Mobile, Password)
 	p.WaitText("单位主页")
 	menu := browsertest.Eval[[]string](p, `[...document.querySelectorAll('nav.uc-menu a')].map((a) => a.innerText.trim())`)
 	if want := []string{"单位主页", "单位信息", "单位权益单", "单位办件", "单位快递", "经办人管理", "机构管理", "我的工作台", "账号设置"}; !slices.Equal(menu, want) {
@@ -78,12 +78,12 @@ func TestBrowserUCSwitchUnits(t *testing.T) {
 
 // TestBrowserUCPhone: the center fits a phone (no sideways scrolling), menu included.
 func TestBrowserUCPhone(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	f := ucNewTwoUnits(t, ts, 62)
 	base := ts.URL(t)
 	b := browsertest.New(t)
 	p := b.NewPage(t, browsertest.Mobile())
-	ucBrowserLogin(t, p, base, f.home.UnitNumber, f.p.IDNumber, testPassword)
+	ucBrowserLogin(t, p, base, f.home.UnitNumber, f.p.IDNumber, Password)
 	for _, path := range []string{"/unit/", "/unit/rights", "/unit/choose"} {
 		p.Open(base + path)
 		if over := browsertest.Eval[int](p, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {

@@ -32,3 +32,12 @@ func (s *Server) ucSwitchSession(w http.ResponseWriter, r *http.Request, subj au
 	s.setCookie(w, "hall_session", token, 0)
 	return token, nil
 }
+
+// ueLoginProof is what a unit login (L1) has proved: the legal rep signs in to the
+// unit with the personal password, an administrator or agent with the unit one.
+func ueLoginProof(subj auth.Subject) auth.Proof {
+	if subj.Role == auth.RoleLegalRep {
+		return auth.ProofPassword
+	}
+	return auth.ProofUnitPassword
+}

@@ -40,15 +40,6 @@ const (
 	ueMsgTop         = "密码验证未通过，未进入该单位。"
 )
 
-// ueLoginProof is what a unit login (L1) has proved: the legal rep signs in to the
-// unit with the personal password, an administrator or agent with the unit one.
-func ueLoginProof(subj auth.Subject) auth.Proof {
-	if subj.Role == auth.RoleLegalRep {
-		return auth.ProofPassword
-	}
-	return auth.ProofUnitPassword
-}
-
 // ueEnterData is the entry page: which unit, in which role, and the password form.
 type ueEnterData struct {
 	acsReauthState

@@ -31,7 +31,7 @@ func ueBrowserEnter(p *browsertest.Page, unitID int64, label, password string) {
 // one opens the unit center as 管理员. Going on to the unit where they are the legal
 // rep, the hall asks for the personal password, which the SMS login never proved.
 func TestUEBrowserEnterAfterSMSLogin(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	base := ts.URL(t)
 	f := ucNewTwoUnits(t, ts, 71)
 
@@ -75,7 +75,7 @@ func TestUEBrowserEnterAfterSMSLogin(t *testing.T) {
 	ueBrowserChoose(p, f.home.ID)
 	p.WaitText("进入单位：验证登录密码")
 	p.Open(base + "/unit/choose")
-	ueBrowserEnter(p, f.home.ID, "登录密码", testPassword)
+	ueBrowserEnter(p, f.home.ID, "登录密码", Password)
 	if got := p.Text(".uc-role"); got != "法定代表人" {
 		t.Errorf("role %q, want 法定代表人", got)
 	}

@@ -19,25 +19,25 @@ import (
 // role's password (unit_enter.go), that password. It returns the last answer
 // (a redirect into the unit when the password was right). The entry page, when
 // shown, must offer the password field in a form back to /unit/switch.
-func enterUnit(t testing.TB, c *client, unitID int64, password string) *httptest.ResponseRecorder {
+func enterUnit(t testing.TB, c *Client, unitID int64, password string) *httptest.ResponseRecorder {
 	t.Helper()
-	rec := c.post(t, "/unit/switch", ucSwitchForm(unitID))
+	rec := c.Post(t, "/unit/switch", ucSwitchForm(unitID))
 	if rec.Code != http.StatusOK {
 		return rec
 	}
-	doc := parseHTML(t, rec.Body.String())
+	doc := ParseHTML(t, rec.Body.String())
 	form := doc.Must(t, `form[action="/unit/switch"]`)
 	form.Must(t, `input[type=password][name=`+ueFieldPassword+`]`)
 	if id := form.Must(t, `input[name=unit_id]`).AttrOr("value"); id != strconv.FormatInt(unitID, 10) {
 		t.Fatalf("the entry page is for unit %s, want %d", id, unitID)
 	}
-	return c.post(t, "/unit/switch", url.Values{"unit_id": {strconv.FormatInt(unitID, 10)}, ueFieldPassword: {password}})
+	return c.Post(t, "/unit/switch", url.Values{"unit_id": {strconv.FormatInt(unitID, 10)}, ueFieldPassword: {password}})
 }
 
 // ueSubject is the session the cookie of rec (or, without one, the client's) names.
-func ueSubject(t testing.TB, ts *testServer, c *client) auth.Session {
+func ueSubject(t testing.TB, ts *TestServer, c *Client) auth.Session {
 	t.Helper()
-	sess, err := ts.Sessions.Lookup(t.Context(), c.session())
+	sess, err := ts.Sessions.Lookup(t.Context(), c.Session())
 	if err != nil {
 		t.Fatalf("session: %v", err)
 	}
@@ -49,17 +49,17 @@ func ueSubject(t testing.TB, ts *testServer, c *client) auth.Session {
 // wrong one (or the personal password) is refused and counted by the login
 // throttle; the right one enters, with the proof and the method recorded.
 func TestUEEnterAsAdmin(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	f := ucNewTwoUnits(t, ts, 61)
-	c := newClient(ts)
-	signInBy(t, c, auth.Subject{PersonID: f.p.ID}, auth.ProofSMS)
-	personal := c.session()
+	c := NewClient(ts)
+	SignInBy(t, c, auth.Subject{PersonID: f.p.ID}, auth.ProofSMS)
+	personal := c.Session()
 
-	rec := c.post(t, "/unit/switch", ucSwitchForm(f.other.ID))
-	if rec.Code != http.StatusOK || sessionCookie(ts, rec) != nil {
-		t.Fatalf("choosing the unit: %d, cookie %+v\n%s", rec.Code, sessionCookie(ts, rec), shortBody(rec.Body.String()))
+	rec := c.Post(t, "/unit/switch", ucSwitchForm(f.other.ID))
+	if rec.Code != http.StatusOK || SessionCookie(ts, rec) != nil {
+		t.Fatalf("choosing the unit: %d, cookie %+v\n%s", rec.Code, SessionCookie(ts, rec), ShortBody(rec.Body.String()))
 	}
-	doc := parseHTML(t, rec.Body.String())
+	doc := ParseHTML(t, rec.Body.String())
 	checkPage(t, ts, "/unit/switch", doc)
 	for _, want := range []string{f.other.Name, "管理员", "经办密码", "忘记经办密码", "重置单位密码"} {
 		if !strings.Contains(doc.TextContent(), want) {
@@ -82,16 +82,16 @@ func TestUEEnterAsAdmin(t *testing.T) {
 		}
 		return v
 	}
-	for i, pw := range []string{testPassword, "", "Uc-Admin-Pass-3", "Uc-Admin-Pass-4"} {
-		rec = c.post(t, "/unit/switch", form(pw, ""))
-		if rec.Code != http.StatusUnprocessableEntity || sessionCookie(ts, rec) != nil {
+	for i, pw := range []string{Password, "", "Uc-Admin-Pass-3", "Uc-Admin-Pass-4"} {
+		rec = c.Post(t, "/unit/switch", form(pw, ""))
+		if rec.Code != http.StatusUnprocessableEntity || SessionCookie(ts, rec) != nil {
 			t.Fatalf("password %q: %d", pw, rec.Code)
 		}
 		want := ueMsgWrongUnit
 		if pw == "" {
 			want = ueMsgNeedUnit
 		}
-		doc = parseHTML(t, rec.Body.String())
+		doc = ParseHTML(t, rec.Body.String())
 		if got := doc.Must(t, "#e-"+ueFieldPassword).TextContent(); got != want {
 			t.Errorf("password %q: message %q, want %q", pw, got, want)
 		}
@@ -101,16 +101,16 @@ func TestUEEnterAsAdmin(t *testing.T) {
 	}
 	// The right password now needs the captcha, like the unit login of the same
 	// account, which shares the count.
-	rec = c.post(t, "/unit/switch", form("Uc-Admin-Pass-2", ""))
-	if rec.Code != http.StatusUnprocessableEntity || sessionCookie(ts, rec) != nil {
+	rec = c.Post(t, "/unit/switch", form("Uc-Admin-Pass-2", ""))
+	if rec.Code != http.StatusUnprocessableEntity || SessionCookie(ts, rec) != nil {
 		t.Fatalf("right password without the captcha after three wrong ones: %d", rec.Code)
 	}
-	other := newClient(ts)
-	rec = other.post(t, "/login/unit", url.Values{"account": {f.other.USCC}, "login": {f.p.IDNumber}, "password": {"Uc-Admin-Pass-2"}})
-	if rec.Code != http.StatusUnprocessableEntity || parseHTML(t, rec.Body.String()).First(".slider-captcha") == nil {
+	other := NewClient(ts)
+	rec = other.Post(t, "/login/unit", url.Values{"account": {f.other.USCC}, "login": {f.p.IDNumber}, "password": {"Uc-Admin-Pass-2"}})
+	if rec.Code != http.StatusUnprocessableEntity || ParseHTML(t, rec.Body.String()).First(".slider-captcha") == nil {
 		t.Errorf("the unit login of the same account after three wrong unit passwords at the chooser: %d, want the captcha", rec.Code)
 	}
-	if c.session() != personal || ueSubject(t, ts, c).Subject.UnitID != 0 {
+	if c.Session() != personal || ueSubject(t, ts, c).Subject.UnitID != 0 {
 		t.Fatal("a refused unit password changed the session")
 	}
 	denied := 0
@@ -123,8 +123,8 @@ func TestUEEnterAsAdmin(t *testing.T) {
 		t.Errorf("%d refused entries audited, want 3 (the empty password is not a guess)", denied)
 	}
 
-	rec = c.post(t, "/unit/switch", form("Uc-Admin-Pass-2", solveCaptcha(t, ts, c, 61)))
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/unit/" || sessionCookie(ts, rec) == nil {
+	rec = c.Post(t, "/unit/switch", form("Uc-Admin-Pass-2", solveCaptcha(t, ts, c, 61)))
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/unit/" || SessionCookie(ts, rec) == nil {
 		t.Fatalf("the right unit password with the captcha: %d → %q", rec.Code, rec.Header().Get("Location"))
 	}
 	sess := ueSubject(t, ts, c)
@@ -147,12 +147,12 @@ func TestUEEnterAsAdmin(t *testing.T) {
 // password enters at once; one opened by 手机动态码 is asked for the personal password
 // (not a unit password), and so is one whose last proof was another unit's password.
 func TestUEEnterAsLegalRep(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	f := ucNewTwoUnits(t, ts, 62)
 
-	byPassword := newClient(ts)
-	signInBy(t, byPassword, auth.Subject{PersonID: f.p.ID}, auth.ProofPassword)
-	if rec := byPassword.post(t, "/unit/switch", ucSwitchForm(f.home.ID)); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/unit/" {
+	byPassword := NewClient(ts)
+	SignInBy(t, byPassword, auth.Subject{PersonID: f.p.ID}, auth.ProofPassword)
+	if rec := byPassword.Post(t, "/unit/switch", ucSwitchForm(f.home.ID)); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/unit/" {
 		t.Fatalf("legal rep from a password session: %d", rec.Code)
 	}
 	es := ucAuditEntries(t, ts, "unit.switch")
@@ -160,20 +160,20 @@ func TestUEEnterAsLegalRep(t *testing.T) {
 		t.Errorf("audit %+v", es)
 	}
 
-	bySMS := newClient(ts)
-	signInBy(t, bySMS, auth.Subject{PersonID: f.p.ID}, auth.ProofSMS)
-	rec := bySMS.post(t, "/unit/switch", ucSwitchForm(f.home.ID))
+	bySMS := NewClient(ts)
+	SignInBy(t, bySMS, auth.Subject{PersonID: f.p.ID}, auth.ProofSMS)
+	rec := bySMS.Post(t, "/unit/switch", ucSwitchForm(f.home.ID))
 	if rec.Code != http.StatusOK {
 		t.Fatalf("legal rep from an SMS session: %d", rec.Code)
 	}
-	doc := parseHTML(t, rec.Body.String())
+	doc := ParseHTML(t, rec.Body.String())
 	if !strings.Contains(doc.Must(t, "h1").TextContent(), "验证登录密码") || doc.First(`a[href="/recover?tab=person"]`) == nil {
 		t.Errorf("the legal rep's entry page: %q", doc.Must(t, "h1").TextContent())
 	}
 	if rec := enterUnit(t, bySMS, f.home.ID, "Uc-Admin-Pass-2"); rec.Code != http.StatusUnprocessableEntity {
 		t.Errorf("the legal rep with a unit password: %d", rec.Code)
 	}
-	if rec := enterUnit(t, bySMS, f.home.ID, testPassword); rec.Code != http.StatusSeeOther {
+	if rec := enterUnit(t, bySMS, f.home.ID, Password); rec.Code != http.StatusSeeOther {
 		t.Fatalf("the legal rep with the personal password: %d", rec.Code)
 	}
 	if s := ueSubject(t, ts, bySMS); s.Subject.Role != auth.RoleLegalRep || s.Proof != auth.ProofPassword {
@@ -185,16 +185,16 @@ func TestUEEnterAsLegalRep(t *testing.T) {
 	if rec := enterUnit(t, bySMS, f.other.ID, "Uc-Admin-Pass-2"); rec.Code != http.StatusSeeOther {
 		t.Fatalf("admin: %d", rec.Code)
 	}
-	if rec := bySMS.post(t, "/unit/switch", ucSwitchForm(f.home.ID)); rec.Code != http.StatusOK {
+	if rec := bySMS.Post(t, "/unit/switch", ucSwitchForm(f.home.ID)); rec.Code != http.StatusOK {
 		t.Errorf("back to the legal rep's unit after a unit password: %d, want the entry page", rec.Code)
 	}
 	// An agent entering also gives its own unit password.
-	w := newWorld(ts, 63)
-	agent := w.person(t, "岑望舒")
-	w.member(t, unit.Membership{UnitID: f.home.ID, PersonID: agent.ID, Role: unit.RoleAgent, Status: unit.StatusActive}, "Ue-Agent-Pass-5")
-	ac := newClient(ts)
-	signIn(t, ac, auth.Subject{PersonID: agent.ID})
-	if rec := ac.post(t, "/unit/switch", ucSwitchForm(f.home.ID)); rec.Code != http.StatusOK {
+	w := NewWorld(ts, 63)
+	agent := w.Person(t, "岑望舒")
+	w.Member(t, unit.Membership{UnitID: f.home.ID, PersonID: agent.ID, Role: unit.RoleAgent, Status: unit.StatusActive}, "Ue-Agent-Pass-5")
+	ac := NewClient(ts)
+	SignIn(t, ac, auth.Subject{PersonID: agent.ID})
+	if rec := ac.Post(t, "/unit/switch", ucSwitchForm(f.home.ID)); rec.Code != http.StatusOK {
 		t.Errorf("agent from a password session: %d, want the entry page", rec.Code)
 	}
 	if rec := enterUnit(t, ac, f.home.ID, "Ue-Agent-Pass-5"); rec.Code != http.StatusSeeOther {

@@ -53,14 +53,14 @@ func TestUCValidityOf(t *testing.T) {
 // TestUCMenu checks the left menu (SPEC §6 order), that every entry answers inside
 // the shell with itself marked current, and that other sections are 404.
 func TestUCMenu(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 1)
-	rep := w.person(t, "沈嘉禾")
-	u := w.unit(t, "示范云帆科技有限公司", rep)
-	c := newClient(ts)
-	signIn(t, c, unitSubject(rep, u, unit.RoleLegalRep))
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 1)
+	rep := w.Person(t, "沈嘉禾")
+	u := w.Unit(t, "示范云帆科技有限公司", rep)
+	c := NewClient(ts)
+	SignIn(t, c, UnitSubject(rep, u, unit.RoleLegalRep))
 
-	doc := c.page(t, "/unit/", http.StatusOK)
+	doc := c.Page(t, "/unit/", http.StatusOK)
 	checkPage(t, ts, "/unit/", doc)
 	wantLabels := []string{"单位主页", "单位信息", "单位权益单", "单位办件", "单位快递", "经办人管理", "机构管理", "我的工作台", "账号设置"}
 	wantPaths := []string{"/unit/", "/unit/info", "/unit/rights", "/unit/cases", "/unit/deliveries", "/unit/agents", "/unit/institutions", "/unit/workbench", "/unit/account"}
@@ -79,7 +79,7 @@ func TestUCMenu(t *testing.T) {
 
 	for i, path := range wantPaths {
 		t.Run(wantLabels[i], func(t *testing.T) {
-			doc := c.page(t, path, http.StatusOK)
+			doc := c.Page(t, path, http.StatusOK)
 			checkPage(t, ts, path, doc)
 			cur := doc.All("nav.uc-menu a[aria-current=page]")
 			if len(cur) != 1 || cur[0].TextContent() != wantLabels[i] {
@@ -103,20 +103,20 @@ func TestUCMenu(t *testing.T) {
 	}
 
 	for _, path := range []string{"/unit/nope", "/unit/home", "/unit/INFO", "/unit/info/x"} {
-		if rec := c.get(t, path); rec.Code != http.StatusNotFound {
+		if rec := c.Get(t, path); rec.Code != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404", path, rec.Code)
 		}
 	}
 }
 
 func TestUCGuards(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 2)
-	p := w.person(t, "林知远")
-	w.unit(t, "示范远景物流有限公司", p)
-	personal := newClient(ts)
-	signIn(t, personal, auth.Subject{PersonID: p.ID})
-	token := personal.session()
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 2)
+	p := w.Person(t, "林知远")
+	w.Unit(t, "示范远景物流有限公司", p)
+	personal := NewClient(ts)
+	SignIn(t, personal, auth.Subject{PersonID: p.ID})
+	token := personal.Session()
 
 	for _, tc := range []struct {
 		method, target string
@@ -134,34 +134,34 @@ func TestUCGuards(t *testing.T) {
 		{"GET", "/unit/agents", true, "/unit/choose"},
 		{"POST", "/unit/leave", true, "/me"},
 	} {
-		c := newClient(ts)
+		c := NewClient(ts)
 		if tc.cookie {
-			c.setSession(token)
+			c.SetSession(token)
 		}
-		rec := c.do(t, tc.method, tc.target, nil, nil)
+		rec := c.Do(t, tc.method, tc.target, nil, nil)
 		if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), tc.wantPrefix) {
 			t.Errorf("%s %s (signed in: %v): %d → %q, want 303 → %s…", tc.method, tc.target, tc.cookie, rec.Code, rec.Header().Get("Location"), tc.wantPrefix)
 		}
 	}
-	if rec := newClient(ts).do(t, "GET", "/unit/nope", nil, nil); rec.Code != http.StatusNotFound {
+	if rec := NewClient(ts).Do(t, "GET", "/unit/nope", nil, nil); rec.Code != http.StatusNotFound {
 		t.Errorf("unknown section, signed out: %d, want 404", rec.Code)
 	}
 }
 
 func TestUCHome(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 3)
-	rep := w.person(t, "顾清和")
-	admin := w.person(t, "许慕白")
-	u := w.unit(t, "示范恒通建设工程有限公司", rep)
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 3)
+	rep := w.Person(t, "顾清和")
+	admin := w.Person(t, "许慕白")
+	u := w.Unit(t, "示范恒通建设工程有限公司", rep)
 	now := ts.Now()
 	soon := now.Add(3*24*time.Hour + time.Hour)
-	w.member(t, unit.Membership{UnitID: u.ID, PersonID: admin.ID, Role: unit.RoleAdmin, Status: unit.StatusActive, ValidFrom: &now, ValidUntil: &soon}, "Uc-Admin-Pass-1")
+	w.Member(t, unit.Membership{UnitID: u.ID, PersonID: admin.ID, Role: unit.RoleAdmin, Status: unit.StatusActive, ValidFrom: &now, ValidUntil: &soon}, "Uc-Admin-Pass-1")
 
 	t.Run("legal rep", func(t *testing.T) {
-		c := newClient(ts)
-		signIn(t, c, unitSubject(rep, u, unit.RoleLegalRep))
-		doc := c.page(t, "/unit/", http.StatusOK)
+		c := NewClient(ts)
+		SignIn(t, c, UnitSubject(rep, u, unit.RoleLegalRep))
+		doc := c.Page(t, "/unit/", http.StatusOK)
 		facts := map[string]string{}
 		for _, d := range doc.All(".uc-facts > div") {
 			facts[d.Must(t, "dt").TextContent()] = d.Must(t, "dd").TextContent()
@@ -193,7 +193,7 @@ func TestUCHome(t *testing.T) {
 		if !strings.Contains(doc.Must(t, ".uc-recent").TextContent(), "暂无办件记录") {
 			t.Errorf("最近办件: %q", doc.Must(t, ".uc-recent").TextContent())
 		}
-		sess, err := ts.Sessions.Lookup(t.Context(), c.session())
+		sess, err := ts.Sessions.Lookup(t.Context(), c.Session())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -213,9 +213,9 @@ func TestUCHome(t *testing.T) {
 	})
 
 	t.Run("admin near expiry", func(t *testing.T) {
-		c := newClient(ts)
-		signIn(t, c, unitSubject(admin, u, unit.RoleAdmin))
-		doc := c.page(t, "/unit/", http.StatusOK)
+		c := NewClient(ts)
+		SignIn(t, c, UnitSubject(admin, u, unit.RoleAdmin))
+		doc := c.Page(t, "/unit/", http.StatusOK)
 		if role := doc.Must(t, ".uc-band .uc-role").TextContent(); role != "管理员" {
 			t.Errorf("role %q", role)
 		}

@@ -56,25 +56,25 @@ type ucTwoUnits struct {
 	home, other, none unit.Unit
 }
 
-func ucNewTwoUnits(t testing.TB, ts *testServer, seed uint64) ucTwoUnits {
+func ucNewTwoUnits(t testing.TB, ts *TestServer, seed uint64) ucTwoUnits {
 	t.Helper()
-	w := newWorld(ts, seed)
+	w := NewWorld(ts, seed)
 	var f ucTwoUnits
-	f.p = w.person(t, "周以宁")
-	otherRep := w.person(t, "韩东篱")
-	f.home = w.unit(t, "示范启明软件有限公司", f.p)
-	f.other = w.unit(t, "示范长风机械制造有限公司", otherRep)
-	f.none = w.unit(t, "示范无关贸易有限公司", otherRep)
+	f.p = w.Person(t, "周以宁")
+	otherRep := w.Person(t, "韩东篱")
+	f.home = w.Unit(t, "示范启明软件有限公司", f.p)
+	f.other = w.Unit(t, "示范长风机械制造有限公司", otherRep)
+	f.none = w.Unit(t, "示范无关贸易有限公司", otherRep)
 	now := ts.Now()
 	until := now.AddDate(1, 0, 0)
-	w.member(t, unit.Membership{UnitID: f.other.ID, PersonID: f.p.ID, Role: unit.RoleAdmin, Status: unit.StatusActive,
+	w.Member(t, unit.Membership{UnitID: f.other.ID, PersonID: f.p.ID, Role: unit.RoleAdmin, Status: unit.StatusActive,
 		ValidFrom: &now, ValidUntil: &until}, "Uc-Admin-Pass-2")
 	return f
 }
 
 func ucSwitchForm(id int64) url.Values { return url.Values{"unit_id": {strconv.FormatInt(id, 10)}} }
 
-func ucAuditEntries(t testing.TB, ts *testServer, action string) []audit.Entry {
+func ucAuditEntries(t testing.TB, ts *TestServer, action string) []audit.Entry {
 	t.Helper()
 	es, _, err := ts.Audit.List(t.Context(), audit.Filter{Action: action})
 	if err != nil {
@@ -84,22 +84,22 @@ func ucAuditEntries(t testing.TB, ts *testServer, action string) []audit.Entry {
 }
 
 func TestUCSwitch(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	f := ucNewTwoUnits(t, ts, 11)
-	c := newClient(ts)
-	signIn(t, c, unitSubject(f.p, f.home, unit.RoleLegalRep))
-	old := c.session()
+	c := NewClient(ts)
+	SignIn(t, c, UnitSubject(f.p, f.home, unit.RoleLegalRep))
+	old := c.Session()
 
-	doc := c.page(t, "/unit/", http.StatusOK)
+	doc := c.Page(t, "/unit/", http.StatusOK)
 	if a := doc.First(`.uc-band a[href="/unit/choose"]`); a == nil || a.TextContent() != "切换单位" {
 		t.Fatal("no 切换单位 link for a person with two units")
 	}
 
 	rec := enterUnit(t, c, f.other.ID, "Uc-Admin-Pass-2")
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/unit/" {
-		t.Fatalf("switch: %d → %q\n%s", rec.Code, rec.Header().Get("Location"), shortBody(rec.Body.String()))
+		t.Fatalf("switch: %d → %q\n%s", rec.Code, rec.Header().Get("Location"), ShortBody(rec.Body.String()))
 	}
-	nc := sessionCookie(ts, rec)
+	nc := SessionCookie(ts, rec)
 	if nc == nil || nc.Value == "" || nc.Value == old {
 		t.Fatalf("switch did not set a new session cookie: %+v", nc)
 	}
@@ -108,12 +108,12 @@ func TestUCSwitch(t *testing.T) {
 	}
 
 	// The old token is dead; the new one acts for the other unit as its admin.
-	stale := newClient(ts)
-	stale.setSession(old)
-	if rec := stale.get(t, "/unit/"); rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login?tab=unit") {
+	stale := NewClient(ts)
+	stale.SetSession(old)
+	if rec := stale.Get(t, "/unit/"); rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login?tab=unit") {
 		t.Errorf("old cookie after the switch: %d → %q", rec.Code, rec.Header().Get("Location"))
 	}
-	doc = c.page(t, "/unit/", http.StatusOK)
+	doc = c.Page(t, "/unit/", http.StatusOK)
 	if got := doc.Must(t, ".uc-unit-name").TextContent(); got != f.other.Name {
 		t.Errorf("unit after switch %q, want %q", got, f.other.Name)
 	}
@@ -139,23 +139,23 @@ func TestUCSwitch(t *testing.T) {
 	}
 
 	// Switching to the unit one is in changes nothing.
-	rec = c.post(t, "/unit/switch", ucSwitchForm(f.other.ID))
-	if rec.Code != http.StatusSeeOther || sessionCookie(ts, rec) != nil {
-		t.Errorf("switch to the current unit: %d, cookie %+v", rec.Code, sessionCookie(ts, rec))
+	rec = c.Post(t, "/unit/switch", ucSwitchForm(f.other.ID))
+	if rec.Code != http.StatusSeeOther || SessionCookie(ts, rec) != nil {
+		t.Errorf("switch to the current unit: %d, cookie %+v", rec.Code, SessionCookie(ts, rec))
 	}
 
 	// And back, from the chooser's form.
-	doc = c.page(t, "/unit/choose", http.StatusOK)
+	doc = c.Page(t, "/unit/choose", http.StatusOK)
 	form := doc.Must(t, `form[action="/unit/switch"]`)
 	if id := form.Must(t, `input[name=unit_id]`).AttrOr("value"); id != strconv.FormatInt(f.home.ID, 10) {
 		t.Fatalf("the chooser offers unit %s, want the legal rep's unit %d", id, f.home.ID)
 	}
-	rec = enterUnit(t, c, f.home.ID, testPassword)
-	back := sessionCookie(ts, rec)
+	rec = enterUnit(t, c, f.home.ID, Password)
+	back := SessionCookie(ts, rec)
 	if rec.Code != http.StatusSeeOther || back == nil {
 		t.Fatalf("switch back: %d", rec.Code)
 	}
-	if role := c.page(t, "/unit/", http.StatusOK).Must(t, ".uc-role").TextContent(); role != "法定代表人" {
+	if role := c.Page(t, "/unit/", http.StatusOK).Must(t, ".uc-role").TextContent(); role != "法定代表人" {
 		t.Errorf("role after switching back %q", role)
 	}
 	// Switching keeps the absolute expiry of the first login.
@@ -166,14 +166,14 @@ func TestUCSwitch(t *testing.T) {
 }
 
 func TestUCSwitchRefused(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	f := ucNewTwoUnits(t, ts, 12)
-	w := newWorld(ts, 13)
-	pendingUnit := w.unit(t, "示范待定咨询有限公司", w.person(t, "吕青禾"))
-	w.member(t, unit.Membership{UnitID: pendingUnit.ID, PersonID: f.p.ID, Role: unit.RoleAgent, Status: unit.StatusPending}, "")
-	c := newClient(ts)
-	signIn(t, c, unitSubject(f.p, f.home, unit.RoleLegalRep))
-	token := c.session()
+	w := NewWorld(ts, 13)
+	pendingUnit := w.Unit(t, "示范待定咨询有限公司", w.Person(t, "吕青禾"))
+	w.Member(t, unit.Membership{UnitID: pendingUnit.ID, PersonID: f.p.ID, Role: unit.RoleAgent, Status: unit.StatusPending}, "")
+	c := NewClient(ts)
+	SignIn(t, c, UnitSubject(f.p, f.home, unit.RoleLegalRep))
+	token := c.Session()
 
 	for _, tc := range []struct {
 		name   string
@@ -189,15 +189,15 @@ func TestUCSwitchRefused(t *testing.T) {
 		{"negative", url.Values{"unit_id": {"-3"}}, http.StatusBadRequest, ucMsgBadRequest},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := c.post(t, "/unit/switch", tc.form)
+			rec := c.Post(t, "/unit/switch", tc.form)
 			if rec.Code != tc.status {
 				t.Fatalf("status %d, want %d", rec.Code, tc.status)
 			}
-			doc := parseHTML(t, rec.Body.String())
+			doc := ParseHTML(t, rec.Body.String())
 			if !strings.Contains(doc.Must(t, "main").TextContent(), tc.msg) {
 				t.Errorf("page lacks %q", tc.msg)
 			}
-			if nc := sessionCookie(ts, rec); nc != nil {
+			if nc := SessionCookie(ts, rec); nc != nil {
 				t.Errorf("a refused switch set the session cookie %+v", nc)
 			}
 			// The session is unchanged: same token, same unit.
@@ -223,22 +223,22 @@ func TestUCSwitchRefused(t *testing.T) {
 }
 
 func TestUCChoose(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	f := ucNewTwoUnits(t, ts, 21)
-	w := newWorld(ts, 22)
-	otherRep := w.person(t, "孟知秋")
-	pendingUnit := w.unit(t, "示范待定咨询有限公司", otherRep)
-	expiredUnit := w.unit(t, "示范旧约服务有限公司", otherRep)
-	w.member(t, unit.Membership{UnitID: pendingUnit.ID, PersonID: f.p.ID, Role: unit.RoleAgent, Status: unit.StatusPending}, "")
+	w := NewWorld(ts, 22)
+	otherRep := w.Person(t, "孟知秋")
+	pendingUnit := w.Unit(t, "示范待定咨询有限公司", otherRep)
+	expiredUnit := w.Unit(t, "示范旧约服务有限公司", otherRep)
+	w.Member(t, unit.Membership{UnitID: pendingUnit.ID, PersonID: f.p.ID, Role: unit.RoleAgent, Status: unit.StatusPending}, "")
 	past := ts.Now().Add(-time.Hour)
-	w.member(t, unit.Membership{UnitID: expiredUnit.ID, PersonID: f.p.ID, Role: unit.RoleAgent, Status: unit.StatusActive, ValidUntil: &past}, "Uc-Agent-Pass-3")
+	w.Member(t, unit.Membership{UnitID: expiredUnit.ID, PersonID: f.p.ID, Role: unit.RoleAgent, Status: unit.StatusActive, ValidUntil: &past}, "Uc-Agent-Pass-3")
 
 	// From a personal session: every usable unit can be entered.
-	personal := newClient(ts)
-	signIn(t, personal, auth.Subject{PersonID: f.p.ID})
-	doc := personal.page(t, "/unit/choose", http.StatusOK)
+	personal := NewClient(ts)
+	SignIn(t, personal, auth.Subject{PersonID: f.p.ID})
+	doc := personal.Page(t, "/unit/choose", http.StatusOK)
 	checkPage(t, ts, "/unit/choose", doc)
-	rows := map[string]*htmlNode{}
+	rows := map[string]*HTMLNode{}
 	for _, tr := range doc.All(".uc-choose-table tbody tr") {
 		rows[tr.Must(t, "th").TextContent()] = tr
 	}
@@ -271,7 +271,7 @@ func TestUCChoose(t *testing.T) {
 
 	// Entering from the personal session.
 	rec := enterUnit(t, personal, f.other.ID, "Uc-Admin-Pass-2")
-	nc := sessionCookie(ts, rec)
+	nc := SessionCookie(ts, rec)
 	if rec.Code != http.StatusSeeOther || nc == nil {
 		t.Fatalf("enter from a personal session: %d", rec.Code)
 	}
@@ -279,7 +279,7 @@ func TestUCChoose(t *testing.T) {
 		t.Errorf("audit %+v", e)
 	}
 	// Now in a unit: that row is the current one, the other can be entered.
-	doc = personal.page(t, "/unit/choose", http.StatusOK)
+	doc = personal.Page(t, "/unit/choose", http.StatusOK)
 	if got := doc.Texts(`td[data-label="操作"] .badge`); len(got) != 1 || got[0] != "当前单位" {
 		t.Errorf("current marks %v", got)
 	}
@@ -288,22 +288,22 @@ func TestUCChoose(t *testing.T) {
 	}
 
 	// A person with no unit sees the empty state.
-	lonely := newClient(ts)
-	signIn(t, lonely, auth.Subject{PersonID: w.person(t, "秦向晚").ID})
-	doc = lonely.page(t, "/unit/choose", http.StatusOK)
+	lonely := NewClient(ts)
+	SignIn(t, lonely, auth.Subject{PersonID: w.Person(t, "秦向晚").ID})
+	doc = lonely.Page(t, "/unit/choose", http.StatusOK)
 	if doc.First(".uc-choose-table") != nil || !strings.Contains(doc.Must(t, ".empty").TextContent(), "没有可以代为办理业务的单位") {
 		t.Error("no empty state for a person without units")
 	}
 }
 
 func TestUCLeave(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	f := ucNewTwoUnits(t, ts, 31)
-	c := newClient(ts)
-	signIn(t, c, unitSubject(f.p, f.home, unit.RoleLegalRep))
-	old := c.session()
-	rec := c.post(t, "/unit/leave", url.Values{})
-	nc := sessionCookie(ts, rec)
+	c := NewClient(ts)
+	SignIn(t, c, UnitSubject(f.p, f.home, unit.RoleLegalRep))
+	old := c.Session()
+	rec := c.Post(t, "/unit/leave", url.Values{})
+	nc := SessionCookie(ts, rec)
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/me" || nc == nil || nc.Value == old {
 		t.Fatalf("leave: %d → %q, cookie %+v", rec.Code, rec.Header().Get("Location"), nc)
 	}
@@ -318,7 +318,7 @@ func TestUCLeave(t *testing.T) {
 		t.Errorf("unit.leave records %+v", es)
 	}
 	// Back in the center's address, the person is sent to the chooser.
-	if rec := c.get(t, "/unit/"); rec.Header().Get("Location") != "/unit/choose" {
+	if rec := c.Get(t, "/unit/"); rec.Header().Get("Location") != "/unit/choose" {
 		t.Errorf("GET /unit/ after leaving → %q", rec.Header().Get("Location"))
 	}
 }
@@ -326,20 +326,20 @@ func TestUCLeave(t *testing.T) {
 // TestUCMembershipExpires: a role whose validity ends while the session lives stops
 // working at the next request (visitor.go re-reads the membership every time).
 func TestUCMembershipExpires(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 6, 1, 1, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, withClock(t, clock))
+	clock := &Clock{t: time.Date(2026, 6, 1, 1, 0, 0, 0, time.UTC)}
+	ts := NewTestServer(t, WithClock(t, clock))
 	f := ucNewTwoUnits(t, ts, 41)
-	w := newWorld(ts, 42)
-	agent := w.person(t, "白露凝")
+	w := NewWorld(ts, 42)
+	agent := w.Person(t, "白露凝")
 	until := clock.Now().Add(10 * time.Minute)
-	w.member(t, unit.Membership{UnitID: f.home.ID, PersonID: agent.ID, Role: unit.RoleAgent, Status: unit.StatusActive, ValidUntil: &until}, "Uc-Agent-Pass-4")
+	w.Member(t, unit.Membership{UnitID: f.home.ID, PersonID: agent.ID, Role: unit.RoleAgent, Status: unit.StatusActive, ValidUntil: &until}, "Uc-Agent-Pass-4")
 
-	ac := newClient(ts)
-	signIn(t, ac, unitSubject(agent, f.home, unit.RoleAgent))
-	agentToken := ac.session()
-	rc := newClient(ts)
-	signIn(t, rc, unitSubject(f.p, f.home, unit.RoleLegalRep))
-	doc := ac.page(t, "/unit/", http.StatusOK)
+	ac := NewClient(ts)
+	SignIn(t, ac, UnitSubject(agent, f.home, unit.RoleAgent))
+	agentToken := ac.Session()
+	rc := NewClient(ts)
+	SignIn(t, rc, UnitSubject(f.p, f.home, unit.RoleLegalRep))
+	doc := ac.Page(t, "/unit/", http.StatusOK)
 	if role := doc.Must(t, ".uc-role").TextContent(); role != "经办人" {
 		t.Fatalf("role %q", role)
 	}
@@ -348,51 +348,51 @@ func TestUCMembershipExpires(t *testing.T) {
 	}
 
 	clock.Advance(15 * time.Minute) // past the role's end, well within the idle timeout
-	rec := ac.get(t, "/unit/info")
+	rec := ac.Get(t, "/unit/info")
 	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login?tab=unit") {
 		t.Fatalf("expired role: %d → %q", rec.Code, rec.Header().Get("Location"))
 	}
-	if c := sessionCookie(ts, rec); c == nil || c.MaxAge >= 0 {
+	if c := SessionCookie(ts, rec); c == nil || c.MaxAge >= 0 {
 		t.Errorf("the session cookie was not cleared: %+v", c)
 	}
 	if _, err := ts.Sessions.Lookup(t.Context(), agentToken); !errors.Is(err, auth.ErrNoSession) {
 		t.Errorf("the expired role's session is still live: %v", err)
 	}
 	// Nor can it switch back in.
-	ac.setSession(agentToken)
-	if rec := ac.post(t, "/unit/switch", ucSwitchForm(f.home.ID)); rec.Code != http.StatusSeeOther ||
+	ac.SetSession(agentToken)
+	if rec := ac.Post(t, "/unit/switch", ucSwitchForm(f.home.ID)); rec.Code != http.StatusSeeOther ||
 		!strings.HasPrefix(rec.Header().Get("Location"), "/login") {
 		t.Errorf("switch with the ended session: %d → %q", rec.Code, rec.Header().Get("Location"))
 	}
 	// The legal rep's session, as old, still works: it is the role that ended.
-	rc.page(t, "/unit/", http.StatusOK)
+	rc.Page(t, "/unit/", http.StatusOK)
 }
 
 // FuzzUCSwitchUnitID posts arbitrary unit_id values: the answer is a redirect, the
 // entry page of the person's own admin unit (asking its password), 400 or 403, never
 // a server error, and only the person's own units are ever entered.
 func FuzzUCSwitchUnitID(f *testing.F) {
-	ts := newTestServer(f)
+	ts := NewTestServer(f)
 	fx := ucNewTwoUnits(f, ts, 51)
 	for _, s := range []string{"1", "2", "3", "0", "-1", "", " 2 ", "2.0", "0x2", "99999999999999999999", "２", "1e3", "2\x00"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, id string) {
-		c := newClient(ts)
-		signIn(t, c, auth.Subject{PersonID: fx.p.ID})
-		rec := c.post(t, "/unit/switch", url.Values{"unit_id": {id}})
+		c := NewClient(ts)
+		SignIn(t, c, auth.Subject{PersonID: fx.p.ID})
+		rec := c.Post(t, "/unit/switch", url.Values{"unit_id": {id}})
 		switch rec.Code {
 		case http.StatusBadRequest, http.StatusForbidden:
 		case http.StatusOK:
 			// The entry page asks for the admin's unit password: nothing entered yet.
-			if nc := sessionCookie(ts, rec); nc != nil {
+			if nc := SessionCookie(ts, rec); nc != nil {
 				t.Fatalf("unit_id %q: the entry page set a session cookie", id)
 			}
-			if got := parseHTML(t, rec.Body.String()).Must(t, `form[action="/unit/switch"] input[name=unit_id]`).AttrOr("value"); got != strconv.FormatInt(fx.other.ID, 10) {
+			if got := ParseHTML(t, rec.Body.String()).Must(t, `form[action="/unit/switch"] input[name=unit_id]`).AttrOr("value"); got != strconv.FormatInt(fx.other.ID, 10) {
 				t.Fatalf("unit_id %q: the entry page is for unit %s", id, got)
 			}
 		case http.StatusSeeOther:
-			nc := sessionCookie(ts, rec)
+			nc := SessionCookie(ts, rec)
 			if nc == nil {
 				t.Fatalf("unit_id %q: redirect without a session", id)
 			}

@@ -16,11 +16,11 @@ import (
 // presses 确认; the first page moves on to step 3 by itself; step 3 takes the
 // account's password and the SMS code; 完成注册 shows the unit number.
 func TestBrowserUnitRegistration(t *testing.T) {
-	ts, base := serve(t)
-	w := newWorld(ts, 114)
-	fx := w.registered(t, "南京沐泽信息技术有限公司", "周晓明")
-	mobile := w.mobile()
-	fx.createPerson(t, ts, mobile)
+	ts, base := Serve(t)
+	w := NewWorld(ts, 114)
+	fx := w.Registered(t, "南京沐泽信息技术有限公司", "周晓明")
+	mobile := w.Mobile()
+	fx.CreatePerson(t, ts, mobile)
 
 	b := browsertest.New(t)
 	desk := b.NewPage(t)
@@ -43,7 +43,7 @@ func TestBrowserUnitRegistration(t *testing.T) {
 	phone.Open(link)
 	phone.WaitURL("/app/login")
 	phone.WaitText("登录掌上APP")
-	browserAppLogin(t, phone, fx.Entry.LegalRepIDNumber, fx.Password)
+	BrowserAppLogin(t, phone, fx.Entry.LegalRepIDNumber, fx.Password)
 	phone.WaitText("开发环境：模拟人脸识别")
 	phone.WaitText(verify.PurposeLabel(verify.PurposeUnitRegister))
 	if over := browsertest.Eval[int](phone, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
@@ -63,7 +63,7 @@ func TestBrowserUnitRegistration(t *testing.T) {
 	}
 	desk.Click("获取验证码")
 	desk.WaitText("验证码已发送至")
-	desk.Fill("短信验证码", latestCode(t, ts, mobile))
+	desk.Fill("短信验证码", LatestCode(t, ts, mobile))
 	desk.Fill("个人账户密码", fx.Password)
 	desk.Click("完成注册")
 	desk.WaitURL("/register/unit/done/")
@@ -79,7 +79,7 @@ func TestBrowserUnitRegistration(t *testing.T) {
 
 // browserUregStepOne fills 填写单位信息 for the registry entry by its labels and waits
 // for the verification step's QR code.
-func browserUregStepOne(desk *browsertest.Page, base string, fx registered) {
+func browserUregStepOne(desk *browsertest.Page, base string, fx RegisteredUnit) {
 	desk.Open(base + "/register/unit")
 	desk.WaitText("填写单位信息")
 	desk.Fill("统一社会信用代码", fx.Entry.USCC)
@@ -95,16 +95,16 @@ func browserUregStepOne(desk *browsertest.Page, base string, fx registered) {
 // TestBrowserAppPasteLink: without a camera, the app's 二维码链接 form opens the
 // verification page.
 func TestBrowserAppPasteLink(t *testing.T) {
-	ts, base := serve(t)
-	w := newWorld(ts, 115)
-	fx := w.registered(t, "南京熠辰电子科技有限公司", "梁伟")
-	fx.createPerson(t, ts, w.mobile())
-	c := newClient(ts)
+	ts, base := Serve(t)
+	w := NewWorld(ts, 115)
+	fx := w.Registered(t, "南京熠辰电子科技有限公司", "梁伟")
+	fx.CreatePerson(t, ts, w.Mobile())
+	c := NewClient(ts)
 	sid := uregSessionID(t, c, uregStart(t, c, fx))
 
 	b := browsertest.New(t)
 	phone := b.NewPage(t, browsertest.Mobile())
-	browserAppOpen(t, phone, base, fx.Entry.LegalRepIDNumber, fx.Password)
+	BrowserAppOpen(t, phone, base, fx.Entry.LegalRepIDNumber, fx.Password)
 	phone.ClickCSS(`.app-tabs a[href="/app/scan"]`)
 	phone.WaitURL("/app/scan")
 	phone.WaitText("请在下方粘贴二维码链接") // headless Chromium on Linux has no BarcodeDetector
@@ -122,10 +122,10 @@ func TestBrowserAppPasteLink(t *testing.T) {
 // confirmation; 完成注册 creates the personal account and the unit, and the unit
 // login then signs in with the new password.
 func TestBrowserUnitRegistrationNewLegalRep(t *testing.T) {
-	ts, base := serve(t)
-	w := newWorld(ts, 116)
-	fx := w.registered(t, "南京澜舟文化科技有限公司", "沈佳怡")
-	mobile := w.mobile()
+	ts, base := Serve(t)
+	w := NewWorld(ts, 116)
+	fx := w.Registered(t, "南京澜舟文化科技有限公司", "沈佳怡")
+	mobile := w.Mobile()
 
 	b := browsertest.New(t)
 	desk := b.NewPage(t)
@@ -153,7 +153,7 @@ func TestBrowserUnitRegistrationNewLegalRep(t *testing.T) {
 	desk.Fill("移动电话", mobile)
 	desk.Click("获取验证码")
 	desk.WaitText("验证码已发送至")
-	desk.Fill("短信验证码", latestCode(t, ts, mobile))
+	desk.Fill("短信验证码", LatestCode(t, ts, mobile))
 	desk.Fill("密码", fx.Password)
 	desk.Fill("确认密码", fx.Password)
 	desk.Click("完成注册")

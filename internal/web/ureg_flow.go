@@ -26,7 +26,7 @@ func uregStepOf(step string) int {
 
 // uregView loads the registration's current step into a page.
 func (s *Server) uregView(r *http.Request, flowID string, f *form) (*uregData, error) {
-	v, err := s.uregService().Get(r.Context(), flowID, visitorFrom(r.Context()).Binding)
+	v, err := s.UnitRegistration().Get(r.Context(), flowID, visitorFrom(r.Context()).Binding)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func (s *Server) uregFlowShow(w http.ResponseWriter, r *http.Request) error {
 // the long poll says passed, or by the 我已完成认证 button without JavaScript.
 func (s *Server) uregVerifiedPost(w http.ResponseWriter, r *http.Request) error {
 	flowID := r.PathValue("flow")
-	err := s.uregService().Verified(r.Context(), flowID, visitorFrom(r.Context()).Binding)
+	err := s.UnitRegistration().Verified(r.Context(), flowID, visitorFrom(r.Context()).Binding)
 	var msg string
 	switch {
 	case err == nil:
@@ -93,7 +93,7 @@ func (s *Server) uregVerifiedPost(w http.ResponseWriter, r *http.Request) error 
 // message beside the field concerned, so the legal rep corrects it and starts anew.
 // A registry that cannot answer keeps the verify step, whose 继续 button tries again.
 func (s *Server) uregCompareFailed(w http.ResponseWriter, r *http.Request, flowID string, err error) error {
-	v, verr := s.uregService().Get(r.Context(), flowID, visitorFrom(r.Context()).Binding)
+	v, verr := s.UnitRegistration().Get(r.Context(), flowID, visitorFrom(r.Context()).Binding)
 	if verr != nil {
 		return s.uregFlowError(w, r, flowID, verr)
 	}
@@ -117,7 +117,7 @@ func (s *Server) uregCompareFailed(w http.ResponseWriter, r *http.Request, flowI
 // uregRestartPost is POST /register/unit/{flow}/restart: a new QR code.
 func (s *Server) uregRestartPost(w http.ResponseWriter, r *http.Request) error {
 	flowID := r.PathValue("flow")
-	err := s.uregService().RestartVerification(r.Context(), flowID, visitorFrom(r.Context()).Binding)
+	err := s.UnitRegistration().RestartVerification(r.Context(), flowID, visitorFrom(r.Context()).Binding)
 	f := newForm(r)
 	if uregFormFailed(f, err) {
 		d, verr := s.uregView(r, flowID, f)
@@ -143,7 +143,7 @@ func (s *Server) uregAccountPost(w http.ResponseWriter, r *http.Request) error {
 	f := newForm(r)
 	ctx := r.Context()
 	binding := visitorFrom(ctx).Binding
-	reg := s.uregService()
+	reg := s.UnitRegistration()
 
 	if f.Get("action") == uregActionSendCode {
 		// Every send is counted per mobile and address first (acs_sms.go).
@@ -204,7 +204,7 @@ const uregActionSendCode = "send-code"
 
 // uregDoneShow is GET /register/unit/done/{receipt}: 完成注册 with the unit number.
 func (s *Server) uregDoneShow(w http.ResponseWriter, r *http.Request) error {
-	rc, err := s.uregService().Receipt(r.Context(), r.PathValue("receipt"), visitorFrom(r.Context()).Binding)
+	rc, err := s.UnitRegistration().Receipt(r.Context(), r.PathValue("receipt"), visitorFrom(r.Context()).Binding)
 	switch {
 	case errors.Is(err, unitreg.ErrNotFound), errors.Is(err, unitreg.ErrExpired):
 		return errStatus(http.StatusNotFound, "注册结果页面已失效。注册已完成的单位请直接登录。")

@@ -99,14 +99,6 @@ func (d *uregData) MobileTaken() bool {
 	return d.Form.Errors[unitreg.FieldMobile] == person.MsgMobileTaken
 }
 
-// uregService builds the registration service on the server's services. It holds no
-// state of its own, so building it per request costs a few pointer copies.
-func (s *Server) uregService() *unitreg.Service {
-	return unitreg.New(unitreg.Deps{DB: s.DB, Flows: s.Flows, Registry: s.Registry, Verify: s.Verify,
-		Persons: s.Persons, Units: s.Units, Codes: s.Codes, Hasher: s.Hasher, Policy: s.Policy,
-		Audit: s.Audit, Now: s.Now})
-}
-
 func (s *Server) uregRender(w http.ResponseWriter, r *http.Request, status int, d *uregData) error {
 	d.Steps = uregSteps
 	d.Hint = s.Policy.Hint()
@@ -138,7 +130,7 @@ func (s *Server) uregStartPost(w http.ResponseWriter, r *http.Request) error {
 	if done {
 		return err
 	}
-	fl, err := s.uregService().Start(r.Context(), visitorFrom(r.Context()).Binding, unitreg.UnitInput{
+	fl, err := s.UnitRegistration().Start(r.Context(), visitorFrom(r.Context()).Binding, unitreg.UnitInput{
 		USCC:         f.Get(unitreg.FieldUSCC),
 		Name:         f.Get(unitreg.FieldUnitName),
 		IDType:       f.Get(unitreg.FieldIDType),

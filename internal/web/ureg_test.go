@@ -26,9 +26,9 @@ import (
 // in the right place; the registry rules and an already registered unit are
 // answered only after the typed legal rep passed face verification (the next test).
 func TestUregStepOneRefusals(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 105)
-	fx := w.registered(t, "南京禾源智能装备有限公司", "孙丽娟")
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 105)
+	fx := w.Registered(t, "南京禾源智能装备有限公司", "孙丽娟")
 
 	tests := []struct {
 		name  string
@@ -52,13 +52,13 @@ func TestUregStepOneRefusals(t *testing.T) {
 			v.Set("id_number", "P8765432")
 		}, "id_type", unitreg.MsgPassport},
 	}
-	c := newClient(ts)
+	c := NewClient(ts)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			form := fx.stepOne()
+			form := fx.StepOne()
 			tt.edit(form)
-			doc := parsed(t, c.post(t, "/register/unit", form), http.StatusUnprocessableEntity)
-			if got := fieldError(t, doc, tt.field); got != "⚠ "+tt.want && got != tt.want {
+			doc := Parsed(t, c.Post(t, "/register/unit", form), http.StatusUnprocessableEntity)
+			if got := FieldError(t, doc, tt.field); got != "⚠ "+tt.want && got != tt.want {
 				t.Errorf("beside %s: %q, want %q", tt.field, got, tt.want)
 			}
 			// What was typed comes back (but the form never holds a password).
@@ -79,11 +79,11 @@ func TestUregStepOneRefusals(t *testing.T) {
 // message in the right place; a registry outage then keeps the verify step, whose
 // 继续 goes on once the registry answers.
 func TestUregRegistryAfterVerification(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 107)
-	fx := w.registered(t, "南京禾源智能装备有限公司", "孙丽娟")
-	taken := w.registered(t, "南京卓越物流有限公司", "马强")
-	p := taken.createPerson(t, ts, w.mobile())
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 107)
+	fx := w.Registered(t, "南京禾源智能装备有限公司", "孙丽娟")
+	taken := w.Registered(t, "南京卓越物流有限公司", "马强")
+	p := taken.CreatePerson(t, ts, w.Mobile())
 	err := ts.DB.Tx(t.Context(), func(tx *store.Tx) error {
 		_, err := ts.Units.Create(t.Context(), tx, unit.NewUnit{USCC: taken.Entry.USCC, Name: taken.Entry.Name,
 			UnitType: "企业", Region: taken.Entry.Region, LegalRepPersonID: p.ID})
@@ -92,7 +92,7 @@ func TestUregRegistryAfterVerification(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unknownUSCC := ident.GenerateUSCC(w.g, "320111")
+	unknownUSCC := ident.GenerateUSCC(w.Generator, "320111")
 
 	tests := []struct {
 		name  string
@@ -105,24 +105,24 @@ func TestUregRegistryAfterVerification(t *testing.T) {
 		{"legal rep name mismatch", func(v url.Values) { v.Set("legal_rep_name", "孙丽") }, "id_number", registry.ErrLegalRepMismatch.Msg},
 		{"legal rep number mismatch", func(v url.Values) { v.Set("id_number", taken.Entry.LegalRepIDNumber) }, "id_number", registry.ErrLegalRepMismatch.Msg},
 		{"already registered", func(v url.Values) {
-			for k, vs := range taken.stepOne() {
+			for k, vs := range taken.StepOne() {
 				v[k] = vs
 			}
 		}, "uscc", unitreg.MsgUnitTaken},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newClient(ts)
-			c.remote = fmt.Sprintf("192.0.2.%d:1000", 100+i)
-			form := fx.stepOne()
+			c := NewClient(ts)
+			c.Remote = fmt.Sprintf("192.0.2.%d:1000", 100+i)
+			form := fx.StepOne()
 			tt.edit(form)
 			flowID := uregStartForm(t, c, form)
 			typed := verify.Person{IDType: ident.IDType(form.Get("id_type")), IDNumber: form.Get("id_number"), Name: form.Get("legal_rep_name")}
 			if _, err := ts.DevVerify.CompleteInApp(t.Context(), uregSessionID(t, c, flowID), typed, true); err != nil {
 				t.Fatal(err)
 			}
-			doc := parsed(t, c.post(t, "/register/unit/"+flowID+"/verified", nil), http.StatusUnprocessableEntity)
-			if got := fieldError(t, doc, tt.field); got != "⚠ "+tt.want && got != tt.want {
+			doc := Parsed(t, c.Post(t, "/register/unit/"+flowID+"/verified", nil), http.StatusUnprocessableEntity)
+			if got := FieldError(t, doc, tt.field); got != "⚠ "+tt.want && got != tt.want {
 				t.Errorf("beside %s: %q, want %q", tt.field, got, tt.want)
 			}
 			if got := doc.Must(t, "#f-uscc").AttrOr("value"); got != form.Get("uscc") {
@@ -136,25 +136,25 @@ func TestUregRegistryAfterVerification(t *testing.T) {
 
 	// A registry outage is a whole-form message at the verify step, not "the unit
 	// does not exist", and no second verification is needed.
-	other := w.registered(t, "南京瀚海电子有限公司", "钱多多")
-	c := newClient(ts)
+	other := w.Registered(t, "南京瀚海电子有限公司", "钱多多")
+	c := NewClient(ts)
 	flowID := uregStart(t, c, other)
 	if _, err := ts.DevVerify.CompleteInApp(t.Context(), uregSessionID(t, c, flowID), uregPerson(other), true); err != nil {
 		t.Fatal(err)
 	}
 	ts.DevRegistry.SetUnavailable(true)
-	doc := parsed(t, c.post(t, "/register/unit/"+flowID+"/verified", nil), http.StatusServiceUnavailable)
-	if got := topError(doc); !strings.Contains(got, unitreg.MsgRegistryUnavailable) {
+	doc := Parsed(t, c.Post(t, "/register/unit/"+flowID+"/verified", nil), http.StatusServiceUnavailable)
+	if got := TopError(doc); !strings.Contains(got, unitreg.MsgRegistryUnavailable) {
 		t.Errorf("registry down: %q", got)
 	}
 	if doc.First(`form[action="/register/unit/`+flowID+`/verified"]`) == nil {
 		t.Error("no way to go on after the outage")
 	}
 	ts.DevRegistry.SetUnavailable(false)
-	if loc := redirected(t, c.post(t, "/register/unit/"+flowID+"/verified", nil)); loc != "/register/unit/"+flowID {
+	if loc := Redirected(t, c.Post(t, "/register/unit/"+flowID+"/verified", nil)); loc != "/register/unit/"+flowID {
 		t.Errorf("after the outage: redirected to %q", loc)
 	}
-	if d := parsed(t, c.get(t, "/register/unit/"+flowID), http.StatusOK); d.Must(t, "ol.stepper li.current").TextContent() != "填写账户信息" {
+	if d := Parsed(t, c.Get(t, "/register/unit/"+flowID), http.StatusOK); d.Must(t, "ol.stepper li.current").TextContent() != "填写账户信息" {
 		t.Error("not at the account step after the outage")
 	}
 }
@@ -164,26 +164,26 @@ func TestUregRegistryAfterVerification(t *testing.T) {
 // the throttle does not step in: TestUregStepOneThrottle), all get the same answer:
 // on to face verification of the typed person.
 func TestUregStepOneSameAnswer(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 5, 8, 1, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, withClock(t, clock))
-	w := newWorld(ts, 108)
-	fx := w.registered(t, "南京禾源智能装备有限公司", "孙丽娟")
+	clock := &Clock{t: time.Date(2026, 5, 8, 1, 0, 0, 0, time.UTC)}
+	ts := NewTestServer(t, WithClock(t, clock))
+	w := NewWorld(ts, 108)
+	fx := w.Registered(t, "南京禾源智能装备有限公司", "孙丽娟")
 	var first string
 	for i := range 100 {
-		form := fx.stepOne()
+		form := fx.StepOne()
 		if i != 41 {
-			form.Set("id_number", w.idNumber())
+			form.Set("id_number", w.IDNumber())
 		}
 		clock.Advance(61 * time.Minute)
-		c := newClient(ts)
-		c.remote = fmt.Sprintf("198.18.%d.%d:1000", i/200, i%200+1)
-		rec := c.post(t, "/register/unit", form)
-		loc := redirected(t, rec)
+		c := NewClient(ts)
+		c.Remote = fmt.Sprintf("198.18.%d.%d:1000", i/200, i%200+1)
+		rec := c.Post(t, "/register/unit", form)
+		loc := Redirected(t, rec)
 		m := uregFlowPath.FindStringSubmatch(loc)
 		if m == nil {
 			t.Fatalf("candidate %d: redirected to %q", i, loc)
 		}
-		page := parsed(t, c.get(t, loc), http.StatusOK)
+		page := Parsed(t, c.Get(t, loc), http.StatusOK)
 		// The page differs by the flow, its QR code's expiry (the clock moved) and the
 		// masked ID number only.
 		text := strings.NewReplacer(m[1], "{flow}", ident.MaskID(form.Get("id_number")), "{id}").Replace(
@@ -207,7 +207,7 @@ func uregOtherCheck(id string) string {
 
 // TestUregStepOnePage: the labels and links of step 1 as the seed has them.
 func TestUregStepOnePage(t *testing.T) {
-	ts := newTestServer(t)
+	ts := NewTestServer(t)
 	doc := ts.GetHTML(t, "/register/unit", http.StatusOK)
 	checkPage(t, ts, "/register/unit", doc)
 	var labels []string
@@ -244,15 +244,15 @@ func TestUregStepOnePage(t *testing.T) {
 // the verify step (QR code, skip-ahead refused), the account step's refusals, the
 // code, 完成注册 with the unit number, and the replay refused.
 func TestUregNewAccount(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 106)
-	fx := w.registered(t, "南京瀚森新材料股份有限公司", "欧阳娜娜")
-	c := newClient(ts)
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 106)
+	fx := w.Registered(t, "南京瀚森新材料股份有限公司", "欧阳娜娜")
+	c := NewClient(ts)
 	flowID := uregStart(t, c, fx)
 	flowURL := "/register/unit/" + flowID
 
 	// Step 2: the QR code carries the app link of the session, and nothing else.
-	doc := parsed(t, c.get(t, flowURL), http.StatusOK)
+	doc := Parsed(t, c.Get(t, flowURL), http.StatusOK)
 	checkPage(t, ts, flowURL, doc)
 	if got := doc.Texts("ol.stepper li.done"); !slices.Equal(got, []string{"填写单位信息"}) {
 		t.Errorf("done steps %v", got)
@@ -276,33 +276,33 @@ func TestUregNewAccount(t *testing.T) {
 	}
 
 	// Skipping the verification is refused: nothing is created, the page stays.
-	mobile := w.mobile()
+	mobile := w.Mobile()
 	finish := url.Values{"mobile": {mobile}, "sms_code": {"123456"}, "password": {fx.Password}, "confirm": {fx.Password}, "action": {"finish"}}
-	if loc := redirected(t, c.post(t, flowURL, finish)); loc != flowURL {
+	if loc := Redirected(t, c.Post(t, flowURL, finish)); loc != flowURL {
 		t.Errorf("skip-ahead redirected to %q", loc)
 	}
-	if loc := redirected(t, c.post(t, flowURL, url.Values{"action": {"send-code"}, "mobile": {mobile}})); loc != flowURL {
+	if loc := Redirected(t, c.Post(t, flowURL, url.Values{"action": {"send-code"}, "mobile": {mobile}})); loc != flowURL {
 		t.Errorf("send-code at the verify step redirected to %q", loc)
 	}
 	// 我已完成认证 before verifying says so.
-	doc = parsed(t, c.post(t, flowURL+"/verified", nil), http.StatusUnprocessableEntity)
-	if !strings.Contains(topError(doc), "尚未完成认证") {
-		t.Errorf("verified while pending: %q", topError(doc))
+	doc = Parsed(t, c.Post(t, flowURL+"/verified", nil), http.StatusUnprocessableEntity)
+	if !strings.Contains(TopError(doc), "尚未完成认证") {
+		t.Errorf("verified while pending: %q", TopError(doc))
 	}
 
 	// The legal rep confirms in the app; 我已完成认证 moves on.
 	if _, err := ts.DevVerify.CompleteInApp(t.Context(), sid, uregPerson(fx), true); err != nil {
 		t.Fatal(err)
 	}
-	if loc := redirected(t, c.post(t, flowURL+"/verified", nil)); loc != flowURL {
+	if loc := Redirected(t, c.Post(t, flowURL+"/verified", nil)); loc != flowURL {
 		t.Errorf("verified redirected to %q", loc)
 	}
-	doc = parsed(t, c.get(t, flowURL), http.StatusOK)
+	doc = Parsed(t, c.Get(t, flowURL), http.StatusOK)
 	if got := doc.Must(t, "ol.stepper li.current").TextContent(); got != "填写账户信息" {
 		t.Fatalf("current step %q", got)
 	}
 	for _, label := range []string{"移动电话", "短信验证码", "密码", "确认密码"} {
-		if !slices.ContainsFunc(doc.All("form.ureg-form label"), func(n *htmlNode) bool { return strings.TrimPrefix(n.TextContent(), "*") == label }) {
+		if !slices.ContainsFunc(doc.All("form.ureg-form label"), func(n *HTMLNode) bool { return strings.TrimPrefix(n.TextContent(), "*") == label }) {
 			t.Errorf("no field labelled %s", label)
 		}
 	}
@@ -327,8 +327,8 @@ func TestUregNewAccount(t *testing.T) {
 			form[k] = slices.Clone(vs)
 		}
 		tt.edit(form)
-		doc := parsed(t, c.post(t, flowURL, form), http.StatusUnprocessableEntity)
-		got := strings.TrimPrefix(fieldError(t, doc, tt.field), "⚠ ")
+		doc := Parsed(t, c.Post(t, flowURL, form), http.StatusUnprocessableEntity)
+		got := strings.TrimPrefix(FieldError(t, doc, tt.field), "⚠ ")
 		if got == "" || (tt.want != "" && got != tt.want) {
 			t.Errorf("beside %s: %q, want %q", tt.field, got, tt.want)
 		}
@@ -338,15 +338,15 @@ func TestUregNewAccount(t *testing.T) {
 	}
 
 	// 获取验证码 without JavaScript: the page comes back with a notice.
-	doc = parsed(t, c.post(t, flowURL, url.Values{"action": {"send-code"}, "mobile": {mobile}}), http.StatusOK)
+	doc = Parsed(t, c.Post(t, flowURL, url.Values{"action": {"send-code"}, "mobile": {mobile}}), http.StatusOK)
 	if notice := doc.Must(t, ".ureg-sms .hint[role=status]").TextContent(); !strings.Contains(notice, ident.MaskMobile(mobile)) {
 		t.Errorf("notice %q", notice)
 	}
 	if doc.Must(t, "#f-mobile").AttrOr("value") != mobile {
 		t.Error("the mobile was not kept")
 	}
-	finish.Set("sms_code", latestCode(t, ts, mobile))
-	loc := redirected(t, c.post(t, flowURL, finish))
+	finish.Set("sms_code", LatestCode(t, ts, mobile))
+	loc := Redirected(t, c.Post(t, flowURL, finish))
 	if !strings.HasPrefix(loc, "/register/unit/done/") {
 		t.Fatalf("finish redirected to %q", loc)
 	}
@@ -356,7 +356,7 @@ func TestUregNewAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc = parsed(t, c.get(t, loc), http.StatusOK)
+	doc = Parsed(t, c.Get(t, loc), http.StatusOK)
 	checkPage(t, ts, loc, doc)
 	if got := doc.Must(t, ".ureg-unit-number").TextContent(); got != u.UnitNumber {
 		t.Errorf("unit number %q, want %q", got, u.UnitNumber)
@@ -378,22 +378,22 @@ func TestUregNewAccount(t *testing.T) {
 		t.Errorf("legal rep account: %+v %v", p, err)
 	}
 	// Another browser cannot read the receipt.
-	if rec := newClient(ts).get(t, loc); rec.Code != http.StatusNotFound {
+	if rec := NewClient(ts).Get(t, loc); rec.Code != http.StatusNotFound {
 		t.Errorf("receipt in another browser: %d", rec.Code)
 	}
 
 	// Replay: the same form again is refused.
-	rec := c.post(t, flowURL, finish)
+	rec := c.Post(t, flowURL, finish)
 	if rec.Code != http.StatusConflict {
 		t.Errorf("replayed finish: %d", rec.Code)
 	}
-	if rec := c.get(t, flowURL); rec.Code != http.StatusConflict {
+	if rec := c.Get(t, flowURL); rec.Code != http.StatusConflict {
 		t.Errorf("flow page after finishing: %d", rec.Code)
 	}
 }
 
 // uregPerson is the fixture's legal rep as the app knows a signed-in person.
-func uregPerson(fx registered) verify.Person {
+func uregPerson(fx RegisteredUnit) verify.Person {
 	return verify.Person{IDType: fx.Entry.LegalRepIDType, IDNumber: fx.Entry.LegalRepIDNumber, Name: fx.Entry.LegalRepName}
 }
 
@@ -416,14 +416,14 @@ func uregDecodeDataURL(t testing.TB, src string) string {
 }
 
 // uregToAccount runs steps 1 and 2 and returns the flow URL.
-func uregToAccount(t testing.TB, ts *testServer, c *client, fx registered) string {
+func uregToAccount(t testing.TB, ts *TestServer, c *Client, fx RegisteredUnit) string {
 	t.Helper()
 	flowID := uregStart(t, c, fx)
 	sid := uregSessionID(t, c, flowID)
 	if _, err := ts.DevVerify.CompleteInApp(t.Context(), sid, uregPerson(fx), true); err != nil {
 		t.Fatal(err)
 	}
-	redirected(t, c.post(t, "/register/unit/"+flowID+"/verified", nil))
+	Redirected(t, c.Post(t, "/register/unit/"+flowID+"/verified", nil))
 	return "/register/unit/" + flowID
 }
 
@@ -441,15 +441,15 @@ func uregPostReq(target string, form url.Values) *http.Request {
 var uregFlowPath = regexp.MustCompile(`^/register/unit/([A-Za-z0-9_-]{43})$`)
 
 // uregStart runs step 1 and returns the flow ID.
-func uregStart(t testing.TB, c *client, fx registered) string {
+func uregStart(t testing.TB, c *Client, fx RegisteredUnit) string {
 	t.Helper()
-	return uregStartForm(t, c, fx.stepOne())
+	return uregStartForm(t, c, fx.StepOne())
 }
 
 // uregStartForm runs step 1 with form and returns the flow ID.
-func uregStartForm(t testing.TB, c *client, form url.Values) string {
+func uregStartForm(t testing.TB, c *Client, form url.Values) string {
 	t.Helper()
-	loc := redirected(t, c.post(t, "/register/unit", form))
+	loc := Redirected(t, c.Post(t, "/register/unit", form))
 	m := uregFlowPath.FindStringSubmatch(loc)
 	if m == nil {
 		t.Fatalf("step 1 redirected to %q", loc)
@@ -458,9 +458,9 @@ func uregStartForm(t testing.TB, c *client, form url.Values) string {
 }
 
 // uregSessionID reads the verification session ID from the verify step's page.
-func uregSessionID(t testing.TB, c *client, flowID string) string {
+func uregSessionID(t testing.TB, c *Client, flowID string) string {
 	t.Helper()
-	doc := parsed(t, c.get(t, "/register/unit/"+flowID), http.StatusOK)
+	doc := Parsed(t, c.Get(t, "/register/unit/"+flowID), http.StatusOK)
 	wait := doc.Must(t, "[data-verify-wait]").AttrOr("data-verify-wait")
 	m := regexp.MustCompile(`^/verify/([A-Za-z0-9_-]{43})/wait\?flow=`).FindStringSubmatch(wait)
 	if m == nil {
@@ -474,32 +474,32 @@ func uregSessionID(t testing.TB, c *client, flowID string) string {
 // with it the submissions go on up to ten per USCC in an hour, then they are refused
 // with the time to come back. Forms refused for their fields do not count.
 func TestUregStepOneThrottle(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 109)
-	fx := w.registered(t, "南京禾源智能装备有限公司", "孙丽娟")
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 109)
+	fx := w.Registered(t, "南京禾源智能装备有限公司", "孙丽娟")
 	l, _ := ts.Throttle.Limits(throttle.ScopeUnitRegister)
-	c := newClient(ts)
-	c.remote = "203.0.113.120:1000"
+	c := NewClient(ts)
+	c.Remote = "203.0.113.120:1000"
 	candidate := func() url.Values {
-		form := fx.stepOne()
-		form.Set("id_number", w.idNumber())
+		form := fx.StepOne()
+		form.Set("id_number", w.IDNumber())
 		return form
 	}
-	bad := fx.stepOne()
+	bad := fx.StepOne()
 	bad.Del("agreed")
 	for range 5 {
-		parsed(t, c.post(t, "/register/unit", bad), http.StatusUnprocessableEntity)
+		Parsed(t, c.Post(t, "/register/unit", bad), http.StatusUnprocessableEntity)
 	}
 	for range l.CaptchaAfter {
 		uregStartForm(t, c, candidate())
 	}
 	// Now from another address too: the USCC's count asks for the captcha.
-	other := newClient(ts)
-	other.remote = "203.0.113.121:1000"
-	for _, cl := range []*client{c, other} {
-		doc := parsed(t, cl.post(t, "/register/unit", candidate()), http.StatusUnprocessableEntity)
+	other := NewClient(ts)
+	other.Remote = "203.0.113.121:1000"
+	for _, cl := range []*Client{c, other} {
+		doc := Parsed(t, cl.Post(t, "/register/unit", candidate()), http.StatusUnprocessableEntity)
 		if doc.First(`form[action="/register/unit"] .slider-captcha`) == nil {
-			t.Fatalf("%s: no slider captcha after %d submissions", cl.remote, l.CaptchaAfter)
+			t.Fatalf("%s: no slider captcha after %d submissions", cl.Remote, l.CaptchaAfter)
 		}
 		if got := doc.Must(t, "#e-captcha_token").TextContent(); got != uregMsgCaptcha {
 			t.Errorf("captcha message %q", got)
@@ -508,12 +508,12 @@ func TestUregStepOneThrottle(t *testing.T) {
 	for i := l.CaptchaAfter; i < l.LockAfter; i++ {
 		uregStartForm(t, other, withToken(candidate(), solveCaptcha(t, ts, other, uint64(i))))
 	}
-	rec := other.post(t, "/register/unit", withToken(candidate(), solveCaptcha(t, ts, other, 99)))
-	doc := parsed(t, rec, http.StatusTooManyRequests)
-	if got := topError(doc); !strings.Contains(got, "注册提交过于频繁，请于 ") {
+	rec := other.Post(t, "/register/unit", withToken(candidate(), solveCaptcha(t, ts, other, 99)))
+	doc := Parsed(t, rec, http.StatusTooManyRequests)
+	if got := TopError(doc); !strings.Contains(got, "注册提交过于频繁，请于 ") {
 		t.Errorf("refusal %q", got)
 	}
 	// The real legal rep is refused the same way now (nothing tells the candidates apart).
-	rec = other.post(t, "/register/unit", withToken(fx.stepOne(), solveCaptcha(t, ts, other, 100)))
-	parsed(t, rec, http.StatusTooManyRequests)
+	rec = other.Post(t, "/register/unit", withToken(fx.StepOne(), solveCaptcha(t, ts, other, 100)))
+	Parsed(t, rec, http.StatusTooManyRequests)
 }

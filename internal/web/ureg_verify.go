@@ -30,7 +30,7 @@ type uregWaitAnswer struct {
 func (s *Server) uregVerifyWait(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), uregWaitMax+5*time.Second)
 	defer cancel()
-	st, err := s.uregService().Wait(ctx, r.URL.Query().Get("flow"), visitorFrom(ctx).Binding, r.PathValue("id"), uregWaitMax)
+	st, err := s.UnitRegistration().Wait(ctx, r.URL.Query().Get("flow"), visitorFrom(ctx).Binding, r.PathValue("id"), uregWaitMax)
 	status, answer := http.StatusOK, string(st)
 	switch {
 	case err == nil:

@@ -18,17 +18,17 @@ import (
 // TestUregVerifyWait: the long poll answers as soon as the app records the result,
 // and refuses a browser that does not own the flow.
 func TestUregVerifyWait(t *testing.T) {
-	ts := newTestServer(t)
-	w := newWorld(ts, 112)
-	fx := w.registered(t, "南京宸越软件有限公司", "陈立新")
-	c := newClient(ts)
+	ts := NewTestServer(t)
+	w := NewWorld(ts, 112)
+	fx := w.Registered(t, "南京宸越软件有限公司", "陈立新")
+	c := NewClient(ts)
 	flowID := uregStart(t, c, fx)
 	sid := uregSessionID(t, c, flowID)
 	waitURL := "/verify/" + sid + "/wait?flow=" + flowID
 
 	// Another browser: 404, at once.
 	start := time.Now()
-	rec := newClient(ts).get(t, waitURL)
+	rec := NewClient(ts).Get(t, waitURL)
 	if rec.Code != http.StatusNotFound || uregWaitStatus(t, rec.Body.Bytes()) != "unknown" {
 		t.Errorf("another browser: %d %s", rec.Code, rec.Body)
 	}
@@ -37,7 +37,7 @@ func TestUregVerifyWait(t *testing.T) {
 	}
 	// The flow's browser with another session ID, or without the flow: 404.
 	for _, u := range []string{"/verify/" + otherSessionID(sid) + "/wait?flow=" + flowID, "/verify/" + sid + "/wait"} {
-		if rec := c.get(t, u); rec.Code != http.StatusNotFound {
+		if rec := c.Get(t, u); rec.Code != http.StatusNotFound {
 			t.Errorf("%s: %d", u, rec.Code)
 		}
 	}
@@ -49,7 +49,7 @@ func TestUregVerifyWait(t *testing.T) {
 	}
 	done := make(chan answer, 1)
 	req := httptest.NewRequest(http.MethodGet, waitURL, nil)
-	for _, ck := range c.cookies {
+	for _, ck := range c.Cookies {
 		req.AddCookie(ck)
 	}
 	go func() {
@@ -138,15 +138,15 @@ func uregWithHTTPProvider(p *uregFakeProvider) func(*services.Services) {
 // result through the router (cross-origin protection lets a server-to-server POST
 // through); a bad signature is 401; without the adapter the route is 404.
 func TestUregVerifyCallback(t *testing.T) {
-	if rec := newTestServer(t).Do(t, httptest.NewRequest(http.MethodPost, "/verify/callback", bytes.NewReader([]byte("{}")))); rec.Code != http.StatusNotFound {
+	if rec := NewTestServer(t).Do(t, httptest.NewRequest(http.MethodPost, "/verify/callback", bytes.NewReader([]byte("{}")))); rec.Code != http.StatusNotFound {
 		t.Errorf("callback in development mode: %d", rec.Code)
 	}
 
 	prov := uregNewFakeProvider(t)
-	ts := newTestServer(t, uregWithHTTPProvider(prov))
-	w := newWorld(ts, 113)
-	fx := w.registered(t, "南京澄明电子有限公司", "杨帆")
-	c := newClient(ts)
+	ts := NewTestServer(t, uregWithHTTPProvider(prov))
+	w := NewWorld(ts, 113)
+	fx := w.Registered(t, "南京澄明电子有限公司", "杨帆")
+	c := NewClient(ts)
 	flowID := uregStart(t, c, fx)
 	sid := uregSessionID(t, c, flowID)
 	sess, err := ts.Verify.Lookup(t.Context(), sid)
@@ -154,7 +154,7 @@ func TestUregVerifyCallback(t *testing.T) {
 		t.Fatalf("session %+v %v", sess, err)
 	}
 	// No development link in production.
-	if doc := parsed(t, c.get(t, "/register/unit/"+flowID), http.StatusOK); doc.First(".ureg-dev") != nil {
+	if doc := Parsed(t, c.Get(t, "/register/unit/"+flowID), http.StatusOK); doc.First(".ureg-dev") != nil {
 		t.Error("the development link is shown with the production provider")
 	}
 
@@ -168,7 +168,7 @@ func TestUregVerifyCallback(t *testing.T) {
 			sig = verify.Sign([]byte("another-secret-of-at-least-32-bytes!"), ts, body)
 		}
 		r.Header.Set("X-Signature", sig)
-		return c.send(t, r).Code
+		return c.Send(t, r).Code
 	}
 	body := fmt.Appendf(nil, `{"provider_ref":%q,"result":"pass","timestamp":%d}`, sess.ProviderRef, time.Now().Unix())
 	if code := post(body, false); code != http.StatusUnauthorized {
@@ -189,7 +189,7 @@ func TestUregVerifyCallback(t *testing.T) {
 	if s, _ := ts.Verify.Lookup(t.Context(), sid); s.Status != verify.Passed {
 		t.Errorf("status after the callback: %s", s.Status)
 	}
-	if loc := redirected(t, c.post(t, "/register/unit/"+flowID+"/verified", nil)); loc != "/register/unit/"+flowID {
+	if loc := Redirected(t, c.Post(t, "/register/unit/"+flowID+"/verified", nil)); loc != "/register/unit/"+flowID {
 		t.Errorf("verified → %q", loc)
 	}
 }

@@ -20,12 +20,12 @@ import (
 // chooser and the personal center.
 func TestValidityEndSameOnEveryPage(t *testing.T) {
 	// 15:59 UTC is 23:59 in Shanghai: the clock sits on the day boundary.
-	clk := &testClock{t: time.Date(2026, 11, 10, 15, 59, 0, 0, time.UTC)}
-	ts := newTestServer(t, withClock(t, clk))
-	w := newWorld(ts, 931)
-	u, rep := w.unitWithRep(t, "示范澄明科技有限公司", "邹思远")
-	other, otherRep := w.unitWithRep(t, "示范澄明物流有限公司", "邹思齐")
-	agent := w.person(t, "裴书瑶")
+	clk := &Clock{t: time.Date(2026, 11, 10, 15, 59, 0, 0, time.UTC)}
+	ts := NewTestServer(t, WithClock(t, clk))
+	w := NewWorld(ts, 931)
+	u, rep := w.UnitWithRep(t, "示范澄明科技有限公司", "邹思远")
+	other, otherRep := w.UnitWithRep(t, "示范澄明物流有限公司", "邹思齐")
+	agent := w.Person(t, "裴书瑶")
 
 	last := time.Date(2026, 12, 10, 12, 0, 0, 0, validity.Location) // the day typed
 	const want, dayAfter = "2026-12-10", "2026-12-11"
@@ -52,9 +52,9 @@ func TestValidityEndSameOnEveryPage(t *testing.T) {
 	}
 
 	// The app's 我是经办人, before the agent confirms.
-	app := newClient(ts)
+	app := NewClient(ts)
 	agtAppLogin(t, app, agent)
-	doc := app.page(t, "/app/me/agent", http.StatusOK)
+	doc := app.Page(t, "/app/me/agent", http.StatusOK)
 	found := false
 	for _, d := range doc.All(".agt-invitation .app-facts > div") {
 		if d.Must(t, "dt").TextContent() == "授权有效期" {
@@ -70,9 +70,9 @@ func TestValidityEndSameOnEveryPage(t *testing.T) {
 	clk.Advance(2 * time.Minute) // 00:01 in Shanghai: the next day has begun
 
 	// 经办人管理, as the legal rep.
-	repC := newClient(ts)
-	signIn(t, repC, unitSubject(rep, u, unit.RoleLegalRep))
-	doc = repC.page(t, "/unit/agents", http.StatusOK)
+	repC := NewClient(ts)
+	SignIn(t, repC, UnitSubject(rep, u, unit.RoleLegalRep))
+	doc = repC.Page(t, "/unit/agents", http.StatusOK)
 	row := ""
 	for _, tr := range doc.All("tr") {
 		if strings.Contains(tr.TextContent(), agent.Name) || strings.Contains(tr.TextContent(), agent.MaskedID()) {
@@ -87,14 +87,14 @@ func TestValidityEndSameOnEveryPage(t *testing.T) {
 	shows("经办人管理", row)
 
 	// 单位主页, as the agent.
-	agC := newClient(ts)
-	signIn(t, agC, unitSubject(agent, u, unit.RoleAgent))
-	shows("单位主页", agC.page(t, "/unit/", http.StatusOK).Must(t, ".uc-validity").TextContent())
+	agC := NewClient(ts)
+	SignIn(t, agC, UnitSubject(agent, u, unit.RoleAgent))
+	shows("单位主页", agC.Page(t, "/unit/", http.StatusOK).Must(t, ".uc-validity").TextContent())
 
 	// The unit chooser and the personal center, signed in personally.
-	me := newClient(ts)
-	signIn(t, me, auth.Subject{PersonID: agent.ID})
-	doc = me.page(t, "/unit/choose", http.StatusOK)
+	me := NewClient(ts)
+	SignIn(t, me, auth.Subject{PersonID: agent.ID})
+	doc = me.Page(t, "/unit/choose", http.StatusOK)
 	for _, tr := range doc.All(".uc-choose-table tbody tr") {
 		if tr.Must(t, "th").TextContent() == u.Name {
 			shows("选择单位", tr.Must(t, `td[data-label="授权有效期"]`).TextContent())
@@ -103,7 +103,7 @@ func TestValidityEndSameOnEveryPage(t *testing.T) {
 	if tds := doc.All(`.uc-choose-table td[data-label="授权有效期"]`); len(tds) == 0 {
 		t.Error("the chooser shows no 授权有效期")
 	}
-	doc = me.page(t, "/me", http.StatusOK)
+	doc = me.Page(t, "/me", http.StatusOK)
 	tds := doc.All(`td[data-label="有效期"]`)
 	if len(tds) == 0 {
 		t.Fatal("the personal center shows no 有效期")

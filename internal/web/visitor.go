@@ -310,3 +310,11 @@ func localPath(p string) string {
 	}
 	return p
 }
+
+// agtEndedSession is a unit session the visitor layer ended on this request because
+// its membership was no longer usable (expired, not started, revoked, role changed):
+// the business routes say why instead of only showing the login page.
+type agtEndedSession struct {
+	Membership unit.Membership
+	Role       unit.Role // the role the session was created for
+}
