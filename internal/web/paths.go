@@ -6,18 +6,18 @@ import (
 	"strings"
 )
 
-// appNext is a return path inside the app: anything else becomes the app's home.
-func appNext(p string) string {
-	p = localPath(p)
+// AppReturnPath is a return path inside the app: anything else becomes the app's home.
+func AppReturnPath(p string) string {
+	p = LocalPath(p)
 	if !strings.HasPrefix(p, "/app/") {
 		return "/app/"
 	}
 	return p
 }
 
-// acctWantsJSON reports whether the Accept header prefers application/json to HTML:
+// WantsJSON reports whether the Accept header prefers application/json to HTML:
 // JSON is listed with a non-zero quality at least that of any HTML type.
-func acctWantsJSON(accept string) bool {
+func WantsJSON(accept string) bool {
 	jsonQ, htmlQ := -1.0, -1.0
 	for _, part := range strings.Split(accept, ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))

@@ -8,16 +8,16 @@ import (
 	"net/http"
 )
 
-// ucSection is one entry of the center's left menu.
-type ucSection struct {
+// unitSection is one entry of the center's left menu.
+type unitSection struct {
 	Key, Label, Path string
 	// Managers: only the roles that manage the unit's delegation use it
 	// (delegation.Manages); the menu leaves it out for an agent.
 	Managers bool
 }
 
-// ucSections is the left menu in the order SPEC §6 gives.
-var ucSections = []ucSection{
+// unitSections is the left menu in the order SPEC §6 gives.
+var unitSections = []unitSection{
 	{"home", "单位主页", "/unit/", false},
 	{"info", "单位信息", "/unit/info", false},
 	{"rights", "单位权益单", "/unit/rights", false},
@@ -29,20 +29,20 @@ var ucSections = []ucSection{
 	{"account", "账号设置", "/unit/account", false},
 }
 
-// ucSectionByKey finds a menu entry; ok is false for anything not in the menu.
-func ucSectionByKey(key string) (ucSection, bool) {
-	for _, sec := range ucSections {
+// UnitSectionByKey finds a menu entry; ok is false for anything not in the menu.
+func UnitSectionByKey(key string) (unitSection, bool) {
+	for _, sec := range unitSections {
 		if sec.Key == key {
 			return sec, true
 		}
 	}
-	return ucSection{}, false
+	return unitSection{}, false
 }
 
-// ucSectionsFor is the menu as role sees it: only what that role may use.
-func ucSectionsFor(role unit.Role) []ucSection {
-	out := make([]ucSection, 0, len(ucSections))
-	for _, sec := range ucSections {
+// unitSectionsFor is the menu as role sees it: only what that role may use.
+func unitSectionsFor(role unit.Role) []unitSection {
+	out := make([]unitSection, 0, len(unitSections))
+	for _, sec := range unitSections {
 		if !sec.Managers || delegation.Manages(role) {
 			out = append(out, sec)
 		}
@@ -50,12 +50,12 @@ func ucSectionsFor(role unit.Role) []ucSection {
 	return out
 }
 
-// ucShell is what the "uc-shell" template draws around a page: the menu with the
+// UnitShell is what the "unit-shell" template draws around a page: the menu with the
 // current entry, and the header band. Names and ID numbers are masked here, so the
 // template cannot show them in full by mistake (SPEC §2).
-type ucShell struct {
+type UnitShell struct {
 	Current    string // key of the current menu entry
-	Sections   []ucSection
+	Sections   []unitSection
 	UnitName   string
 	RoleLabel  string
 	PersonName string // masked
@@ -65,13 +65,13 @@ type ucShell struct {
 	CanSwitch bool
 }
 
-// ucShellFor builds the shell for a request in a unit session (the inUnit guard has
+// UnitShellFor builds the shell for a request in a unit session (the RequireUnit guard has
 // checked that there is one).
-func (s *Server) ucShellFor(ctx context.Context, current string) (ucShell, error) {
-	v := visitorFrom(ctx)
-	sh := ucShell{
+func (s *Server) UnitShellFor(ctx context.Context, current string) (UnitShell, error) {
+	v := VisitorFrom(ctx)
+	sh := UnitShell{
 		Current:    current,
-		Sections:   ucSectionsFor(v.Membership.Role),
+		Sections:   unitSectionsFor(v.Membership.Role),
 		UnitName:   v.Unit.Name,
 		RoleLabel:  v.RoleLabel(),
 		PersonName: ident.MaskName(v.Person.Name),
@@ -79,19 +79,19 @@ func (s *Server) ucShellFor(ctx context.Context, current string) (ucShell, error
 	}
 	acting, err := s.Units.ActingUnits(ctx, v.Person.ID)
 	if err != nil {
-		return ucShell{}, err
+		return UnitShell{}, err
 	}
 	sh.CanSwitch = len(acting) > 1
 	return sh, nil
 }
 
-// ucGuard wraps the center's pages. A person signed in without a unit is sent to
+// UnitCenterGuard wraps the center's pages. A person signed in without a unit is sent to
 // the unit chooser rather than to the login page (they are signed in already); an
-// anonymous visitor goes to the unit login; a unit session passes (inUnit).
-func (s *Server) ucGuard(h handlerFunc) handlerFunc {
-	inUnit := s.inUnit(h)
+// anonymous visitor goes to the unit login; a unit session passes (RequireUnit).
+func (s *Server) UnitCenterGuard(h HandlerFunc) HandlerFunc {
+	inUnit := s.RequireUnit(h)
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if v := visitorFrom(r.Context()); v.SignedIn() && v.Unit == nil {
+		if v := VisitorFrom(r.Context()); v.SignedIn() && v.Unit == nil {
 			http.Redirect(w, r, "/unit/choose", http.StatusSeeOther)
 			return nil
 		}

@@ -10,7 +10,7 @@ import (
 // verify.Service.Start finds it whichever flow starts a session.
 func (s *Server) withVerifyOrigin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		o := verify.OriginOf(r.UserAgent(), clientAddr(r))
+		o := verify.OriginOf(r.UserAgent(), ClientAddr(r))
 		next.ServeHTTP(w, r.WithContext(verify.WithOrigin(r.Context(), o)))
 	})
 }
