@@ -10,7 +10,7 @@ import (
 
 	"hall/internal/bench"
 	"hall/internal/demo"
-	"hall/internal/web"
+	"hall/internal/web/site"
 )
 
 // benchServer is the hall as `hall serve --demo` runs it (same wiring, SQLite in a
@@ -30,7 +30,7 @@ func benchServer(t *testing.T) *httptest.Server {
 	if _, err := demo.Load(ctx, a.deps()); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(a.Services)
+	srv, err := site.New(a.Services)
 	if err != nil {
 		t.Fatal(err)
 	}

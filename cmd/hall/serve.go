@@ -11,7 +11,7 @@ import (
 	"hall/internal/delegation"
 	"hall/internal/demo"
 	"hall/internal/registrysync"
-	"hall/internal/web"
+	"hall/internal/web/site"
 )
 
 func cmdServe(ctx context.Context, args []string) error {
@@ -29,7 +29,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	}
 	defer a.Close()
 
-	srv, err := web.New(a.Services)
+	srv, err := site.New(a.Services)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"fmt"
@@ -9,10 +9,12 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"hall/internal/browsertest"
+	"hall/internal/web"
+	"hall/internal/web/webtest"
 )
 
 // The pages that TestBrowserAccessibilityEveryPage visits, by who can see them.
-// A page added to the hall belongs in one of these lists.
+// A Page added to the hall belongs in one of these lists.
 var (
 	// a11yPublicPages need no login.
 	a11yPublicPages = []string{
@@ -41,10 +43,10 @@ var (
 // mode and in 长辈模式 (switched on with the header's link): no violation of impact
 // serious or critical anywhere. Forms are checked with their errors shown too, and
 // in 长辈模式 every page has the class elder and at least 18px text; at phone width no
-// page scrolls sideways.
+// Page scrolls sideways.
 func TestBrowserAccessibilityEveryPage(t *testing.T) {
-	ts := newTestServer(t)
-	f := ucNewTwoUnits(t, ts, 71)
+	ts := webtest.NewTestServer(t)
+	f := webtest.NewTwoUnits(t, ts, 71)
 	base := ts.URL(t)
 	b := browsertest.New(t)
 	for _, phone := range []bool{false, true} {
@@ -95,20 +97,20 @@ func TestBrowserAccessibilityEveryPage(t *testing.T) {
 					check(form.path + " with errors")
 				}
 				p.Open(base + "/login?tab=unit")
-				p.Fill("统一社会信用代码/单位编号/机构编号", f.home.USCC)
-				p.Fill("证件号码/移动电话", f.p.Mobile)
+				p.Fill("统一社会信用代码/单位编号/机构编号", f.Home.USCC)
+				p.Fill("证件号码/移动电话", f.Person.Mobile)
 				p.Fill("密码", "Wrong-Password-1")
 				p.Click("登录")
-				p.WaitText(acctMsgBadLogin)
+				p.WaitText(web.MsgBadLogin)
 				check("/login?tab=unit with a refused login")
 
-				ucBrowserLogin(t, p, base, f.home.USCC, f.p.Mobile, testPassword)
+				webtest.BrowserUnitLogin(t, p, base, f.Home.USCC, f.Person.Mobile, webtest.Password)
 				for _, path := range a11yDeskPages {
 					open(path, 200)
 				}
 
 				p.Open(base + "/app/login")
-				browserAppLogin(t, p, f.p.Mobile, testPassword)
+				webtest.BrowserAppLogin(t, p, f.Person.Mobile, webtest.Password)
 				p.WaitURL("/app/")
 				for _, path := range a11yAppPages {
 					open(path, 200)
@@ -153,7 +155,7 @@ func a11yCheckPage(t *testing.T, p *browsertest.Page, what string, phone, elder 
 }
 
 // a11yErrorTies lists the form messages that assistive technology cannot find: a
-// .field-error that no control's aria-describedby names, a named input that is not
+// .Field-error that no control's aria-describedby names, a named input that is not
 // aria-invalid, a form's top .alert-error without role="alert".
 const a11yErrorTies = `(() => {
   const out = [];
@@ -178,17 +180,17 @@ const a11yErrorTies = `(() => {
 // for shows the message beside the captcha, and the slider's handle (the control
 // that slider-captcha.js builds) is marked invalid and described by it.
 func TestBrowserCaptchaErrorTied(t *testing.T) {
-	ts, base := serve(t)
-	who := newWorld(ts, 907).person(t, "顾清和")
-	p := browsertest.New(t).NewPage(t, browsertest.Mobile(), acctAllow422)
+	ts, base := webtest.Serve(t)
+	who := webtest.NewWorld(ts, 907).Person(t, "顾清和")
+	p := browsertest.New(t).NewPage(t, browsertest.Mobile(), webtest.Allow422)
 	p.Open(base + "/app/login")
 	for range 3 {
-		browserAppLogin(t, p, who.IDNumber, "Wrong-Password-1")
-		p.WaitText(acctMsgBadLogin)
+		webtest.BrowserAppLogin(t, p, who.IDNumber, "Wrong-Password-1")
+		p.WaitText(web.MsgBadLogin)
 	}
 	p.WaitText("向右拖动滑块完成拼图")
-	browserAppLogin(t, p, who.IDNumber, "Wrong-Password-1")
-	p.WaitText(gateMsgCaptcha)
+	webtest.BrowserAppLogin(t, p, who.IDNumber, "Wrong-Password-1")
+	p.WaitText(web.GateMsgCaptcha)
 	got := browsertest.Eval[[]string](p, `(() => {
 	  const h = document.querySelector('.slider-captcha-handle');
 	  return [h.getAttribute('aria-invalid') || '', h.getAttribute('aria-describedby') || ''];
@@ -205,7 +207,7 @@ func TestBrowserCaptchaErrorTied(t *testing.T) {
 // shows the skip link with a visible focus ring, Enter on it moves the focus to the
 // main content, and further Tabs reach the 长辈模式 switch, which Enter turns on.
 func TestBrowserKeyboardSkipAndElderSwitch(t *testing.T) {
-	ts := newTestServer(t)
+	ts := webtest.NewTestServer(t)
 	base := ts.URL(t)
 	p := browsertest.New(t).NewPage(t)
 	p.Open(base + "/catalog")

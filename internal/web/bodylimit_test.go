@@ -1,6 +1,8 @@
-package web
+package web_test
 
 import (
+	"hall/internal/web"
+	"hall/internal/web/webtest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -34,11 +36,11 @@ var bodyLimitRoutes = []string{
 	"/captcha/verify", "/session/keepalive", "/verify/callback", "/unit/agents/new", "/no-such-page",
 }
 
-// TestOversizedBodyRefusedBeforeReading: a 1 MB post with its length declared is
+// TestOversizedBodyRefusedBeforeReading: a 1 MB Post with its length declared is
 // answered 413 with the Chinese page, on every kind of route (anonymous forms, JSON,
 // the provider callback, signed-in routes, unknown paths), before a byte is read.
 func TestOversizedBodyRefusedBeforeReading(t *testing.T) {
-	ts := newTestServer(t)
+	ts := webtest.NewTestServer(t)
 	for _, path := range bodyLimitRoutes {
 		body := &countingBody{r: strings.NewReader(bigForm(1 << 20))}
 		r := httptest.NewRequest(http.MethodPost, path, nil)
@@ -54,7 +56,7 @@ func TestOversizedBodyRefusedBeforeReading(t *testing.T) {
 			t.Errorf("POST %s: %d bytes of the body were read", path, body.read)
 		}
 		if !strings.Contains(rec.Body.String(), "提交的内容过长") {
-			t.Errorf("POST %s: no Chinese message:\n%s", path, shortBody(rec.Body.String()))
+			t.Errorf("POST %s: no Chinese message:\n%s", path, webtest.ShortBody(rec.Body.String()))
 		}
 	}
 }
@@ -62,7 +64,7 @@ func TestOversizedBodyRefusedBeforeReading(t *testing.T) {
 // TestOversizedChunkedBodyRefused: without a declared length the body is read only up
 // to the limit and refused the same way.
 func TestOversizedChunkedBodyRefused(t *testing.T) {
-	ts := newTestServer(t)
+	ts := webtest.NewTestServer(t)
 	for _, path := range []string{"/login/person", "/register", "/appeal"} {
 		body := &countingBody{r: strings.NewReader(bigForm(1 << 20))}
 		r := httptest.NewRequest(http.MethodPost, path, nil)
@@ -73,8 +75,8 @@ func TestOversizedChunkedBodyRefused(t *testing.T) {
 		if rec.Code != http.StatusRequestEntityTooLarge {
 			t.Errorf("POST %s: status %d, want 413", path, rec.Code)
 		}
-		if body.read > 2*defaultBodyLimit {
-			t.Errorf("POST %s: read %d bytes past the %d limit", path, body.read, defaultBodyLimit)
+		if body.read > 2*web.DefaultBodyLimit {
+			t.Errorf("POST %s: read %d bytes past the %d limit", path, body.read, web.DefaultBodyLimit)
 		}
 	}
 }
@@ -82,17 +84,17 @@ func TestOversizedChunkedBodyRefused(t *testing.T) {
 // TestFormUnderLimitIsServed: a form just under the default limit still reaches its
 // handler (it is refused for its content, not its size).
 func TestFormUnderLimitIsServed(t *testing.T) {
-	ts := newTestServer(t)
-	c := newClient(ts)
-	form := url.Values{"login": {"320102199003072413"}, "password": {"x"}, "pad": {strings.Repeat("a", defaultBodyLimit-200)}}
-	if rec := c.post(t, "/login/person", form); rec.Code == http.StatusRequestEntityTooLarge || rec.Code >= 500 {
+	ts := webtest.NewTestServer(t)
+	c := webtest.NewClient(ts)
+	form := url.Values{"login": {"320102199003072413"}, "password": {"x"}, "pad": {strings.Repeat("a", web.DefaultBodyLimit-200)}}
+	if rec := c.Post(t, "/login/person", form); rec.Code == http.StatusRequestEntityTooLarge || rec.Code >= 500 {
 		t.Fatalf("status %d", rec.Code)
 	}
 }
 
 // TestLongValuesAreNotEchoed: a refused form does not show a 300-character value again.
 func TestLongValuesAreNotEchoed(t *testing.T) {
-	ts := newTestServer(t)
+	ts := webtest.NewTestServer(t)
 	long := strings.Repeat("王", 300)
 	cases := []struct {
 		path string
@@ -103,7 +105,7 @@ func TestLongValuesAreNotEchoed(t *testing.T) {
 		{"/login/unit", url.Values{"account": {long}, "login": {long}, "password": {"x"}}},
 	}
 	for _, tc := range cases {
-		rec := newClient(ts).post(t, tc.path, tc.form)
+		rec := webtest.NewClient(ts).Post(t, tc.path, tc.form)
 		if rec.Code >= 500 || rec.Code == http.StatusRequestEntityTooLarge {
 			t.Fatalf("POST %s: status %d", tc.path, rec.Code)
 		}
@@ -113,21 +115,21 @@ func TestLongValuesAreNotEchoed(t *testing.T) {
 	}
 	// Nor does the login page echo an oversized return path.
 	longNext := "/catalog?q=" + strings.Repeat("a", 5000)
-	if body := newClient(ts).get(t, "/login?tab=person&next="+url.QueryEscape(longNext)).Body.String(); strings.Contains(body, strings.Repeat("a", 1000)) {
+	if body := webtest.NewClient(ts).Get(t, "/login?tab=person&next="+url.QueryEscape(longNext)).Body.String(); strings.Contains(body, strings.Repeat("a", 1000)) {
 		t.Error("the login page echoes a 5000-byte return path")
 	}
 	// A value a person could type is shown again.
-	f := newForm(httptest.NewRequest(http.MethodGet, "/", nil))
-	f.Values.Set("name", strings.Repeat("王", maxEchoRunes))
+	f := web.NewForm(httptest.NewRequest(http.MethodGet, "/", nil))
+	f.Values.Set("name", strings.Repeat("王", web.MaxEchoRunes))
 	f.Values.Set("description", strings.Repeat("王", 500))
-	f.Values.Set("long", strings.Repeat("王", maxEchoRunes+1))
-	if v := f.Field("name", "姓名", "text").Value; utf8.RuneCountInString(v) != maxEchoRunes {
-		t.Errorf("a %d-character name is not echoed", maxEchoRunes)
+	f.Values.Set("long", strings.Repeat("王", web.MaxEchoRunes+1))
+	if v := f.Field("name", "姓名", "text").Value; utf8.RuneCountInString(v) != web.MaxEchoRunes {
+		t.Errorf("a %d-character name is not echoed", web.MaxEchoRunes)
 	}
 	if v := f.Field("description", "申诉说明", "textarea").Value; utf8.RuneCountInString(v) != 500 {
 		t.Error("a 500-character description is not echoed")
 	}
 	if v := f.Field("long", "x", "text").Value; v != "" {
-		t.Errorf("a %d-character value is echoed", maxEchoRunes+1)
+		t.Errorf("a %d-character value is echoed", web.MaxEchoRunes+1)
 	}
 }

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"net/http"
@@ -9,6 +9,8 @@ import (
 
 	"hall/internal/audit"
 	"hall/internal/services"
+	"hall/internal/web"
+	"hall/internal/web/webtest"
 )
 
 func withTrustedProxies(cidrs ...string) func(*services.Services) {
@@ -19,7 +21,7 @@ func withTrustedProxies(cidrs ...string) func(*services.Services) {
 	}
 }
 
-// TestClientAddrBehindProxies checks the address every handler sees (clientAddr, the
+// TestClientAddrBehindProxies checks the address every handler sees (ClientAddr, the
 // key of per-address limits and the address in audit records) through the real
 // middleware: X-Forwarded-For counts only from a configured proxy.
 func TestClientAddrBehindProxies(t *testing.T) {
@@ -40,9 +42,9 @@ func TestClientAddrBehindProxies(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ts := newTestServer(t, withTrustedProxies(tc.trusted...))
+			ts := webtest.NewTestServer(t, withTrustedProxies(tc.trusted...))
 			var got string
-			h := ts.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = clientAddr(r) }))
+			h := ts.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = web.ClientAddr(r) }))
 			r := httptest.NewRequest(http.MethodGet, "/", nil)
 			r.RemoteAddr = tc.peer
 			r.Header["X-Forwarded-For"] = tc.xff
@@ -57,12 +59,12 @@ func TestClientAddrBehindProxies(t *testing.T) {
 // TestLoginAuditRecordsForwardedClient: behind a trusted proxy two people are two
 // addresses in the login audit, not the proxy's one.
 func TestLoginAuditRecordsForwardedClient(t *testing.T) {
-	ts := newTestServer(t, withTrustedProxies("10.0.0.0/8"))
-	p := newWorld(ts, 91).person(t, "张伟")
+	ts := webtest.NewTestServer(t, withTrustedProxies("10.0.0.0/8"))
+	p := webtest.NewWorld(ts, 91).Person(t, "张伟")
 	for _, client := range []string{"198.51.100.1", "2001:db8::9"} {
-		c := newClient(ts)
-		c.remote = "10.0.0.2:4000"
-		rec := c.do(t, http.MethodPost, "/login/person", url.Values{"login": {p.IDNumber}, "password": {"wrong-Password-1"}},
+		c := webtest.NewClient(ts)
+		c.Remote = "10.0.0.2:4000"
+		rec := c.Do(t, http.MethodPost, "/login/person", url.Values{"login": {p.IDNumber}, "password": {"wrong-Password-1"}},
 			http.Header{"X-Forwarded-For": {"203.0.113.66, " + client}})
 		if rec.Code >= 500 {
 			t.Fatalf("login answered %d", rec.Code)

@@ -15,7 +15,7 @@ import (
 // compatibility mode of office browsers — passes that check whoever made it post, so
 // for exactly those requests the hall wants proof that the page it posts from came
 // from the hall: a token derived from the visitor's browser binding, which every
-// post form carries as a hidden field (put in by render) and script requests carry in
+// Post form carries as a hidden field (put in by render) and script requests carry in
 // the X-CSRF-Token header (static/js/csrf.js reads it from the layout's meta tag).
 //
 // The token is an HMAC keyed by the binding, which is random and HttpOnly: another
@@ -23,9 +23,9 @@ import (
 // shows the binding itself (to which codes and flows are bound). No server key is
 // needed, so every hall process accepts every other's tokens.
 
-// csrfField is the form field and csrfHeader the request header that carry the token.
+// CSRFField is the form field and csrfHeader the request header that carry the token.
 const (
-	csrfField  = "csrf_token"
+	CSRFField  = "csrf_token"
 	csrfHeader = "X-CSRF-Token"
 )
 
@@ -39,11 +39,11 @@ func csrfToken(binding string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-var errCSRF = errStatus(http.StatusForbidden, "页面已过期或请求来源无法确认，请刷新页面后重新提交。")
+var errCSRF = StatusError(http.StatusForbidden, "页面已过期或请求来源无法确认，请刷新页面后重新提交。")
 
 // checkCSRF refuses an unsafe request that has neither Sec-Fetch-Site nor Origin (so
 // CrossOriginProtection could not judge it) unless it carries the visitor's token. A
-// form must have been parsed already (admit does it).
+// Form must have been parsed already (admit does it).
 func (s *Server) checkCSRF(r *http.Request) error {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
@@ -52,10 +52,10 @@ func (s *Server) checkCSRF(r *http.Request) error {
 	if r.Header.Get("Sec-Fetch-Site") != "" || r.Header.Get("Origin") != "" {
 		return nil
 	}
-	want := csrfToken(visitorFrom(r.Context()).Binding)
+	want := csrfToken(VisitorFrom(r.Context()).Binding)
 	got := r.Header.Get(csrfHeader)
 	if got == "" && r.PostForm != nil {
-		got = r.PostForm.Get(csrfField)
+		got = r.PostForm.Get(CSRFField)
 	}
 	if want == "" || !hmac.Equal([]byte(got), []byte(want)) {
 		return errCSRF
@@ -78,7 +78,7 @@ func addCSRFFields(page []byte, token string) []byte {
 	if token == "" {
 		return page
 	}
-	field := []byte(`<input type="hidden" name="` + csrfField + `" value="` + token + `">`)
+	field := []byte(`<input type="hidden" name="` + CSRFField + `" value="` + token + `">`)
 	return formTag.ReplaceAllFunc(page, func(tag []byte) []byte {
 		if !postMethod.Match(tag) {
 			return tag

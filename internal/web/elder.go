@@ -22,7 +22,7 @@ const elderCookieAge = 365 * 24 * 60 * 60
 
 // elderOn reports whether the request asks for 长辈模式.
 func (s *Server) elderOn(r *http.Request) bool {
-	c, err := r.Cookie(s.cookieName(elderCookie))
+	c, err := r.Cookie(s.CookieName(elderCookie))
 	return err == nil && c.Value == "1"
 }
 
@@ -34,11 +34,11 @@ func (s *Server) elderOn(r *http.Request) bool {
 func (s *Server) elderSwitch(on bool) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if on {
-			s.setCookie(w, elderCookie, "1", elderCookieAge)
+			s.SetCookie(w, elderCookie, "1", elderCookieAge)
 		} else {
-			s.setCookie(w, elderCookie, "", -1)
+			s.SetCookie(w, elderCookie, "", -1)
 		}
-		http.Redirect(w, r, localPath(r.URL.Query().Get("back")), http.StatusSeeOther)
+		http.Redirect(w, r, LocalPath(r.URL.Query().Get("back")), http.StatusSeeOther)
 		return nil
 	}
 }
@@ -50,11 +50,11 @@ func elderSwitchURL(elder bool, here string) string {
 	if elder {
 		mode = "standard"
 	}
-	return "/display/" + mode + "?back=" + url.QueryEscape(localPath(here))
+	return "/display/" + mode + "?back=" + url.QueryEscape(LocalPath(here))
 }
 
 // elderBack is the page that the switch returns to: the page itself, or, for a
-// page that answers a form (a POST, which a link cannot repeat), the page of
+// Page that answers a form (a POST, which a link cannot repeat), the page of
 // the form as the Referer names it when it is on this site.
 func elderBack(r *http.Request) string {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {

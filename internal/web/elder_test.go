@@ -1,6 +1,8 @@
-package web
+package web_test
 
 import (
+	"hall/internal/web"
+	"hall/internal/web/webtest"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,11 +14,11 @@ import (
 // returns to the page; the next page carries the class and offers 标准模式, which
 // turns it off again. A return path to another site goes home instead.
 func TestElderSwitch(t *testing.T) {
-	ts := newTestServer(t)
-	c := newClient(ts)
+	ts := webtest.NewTestServer(t)
+	c := webtest.NewClient(ts)
 
-	first := c.get(t, "/catalog?applicant=unit")
-	wantStatus(t, "the catalog", first, http.StatusOK)
+	first := c.Get(t, "/catalog?applicant=unit")
+	webtest.WantStatus(t, "the catalog", first, http.StatusOK)
 	if strings.Contains(first.Body.String(), `class="elder"`) {
 		t.Fatal("the standard page has the class elder")
 	}
@@ -25,20 +27,20 @@ func TestElderSwitch(t *testing.T) {
 		t.Fatalf("the header switch is %q", link)
 	}
 
-	rec := c.get(t, link)
-	wantRedirect(t, "switch on", rec, "/catalog?applicant=unit")
+	rec := c.Get(t, link)
+	webtest.WantRedirect(t, "switch on", rec, "/catalog?applicant=unit")
 	var set *http.Cookie
 	for _, ck := range rec.Result().Cookies() {
-		if ck.Name == elderCookie {
+		if ck.Name == web.ElderCookie {
 			set = ck
 		}
 	}
 	if set == nil || set.Value != "1" || set.MaxAge != 365*24*60*60 || set.SameSite != http.SameSiteLaxMode || set.Path != "/" {
-		t.Fatalf("the switch sets %+v, want %s=1 for a year, SameSite=Lax, Path=/", set, elderCookie)
+		t.Fatalf("the switch sets %+v, want %s=1 for a year, SameSite=Lax, Path=/", set, web.ElderCookie)
 	}
 
 	for _, path := range []string{"/catalog?applicant=unit", "/login?tab=unit", "/app/login", "/no-such-page"} {
-		rec := c.get(t, path)
+		rec := c.Get(t, path)
 		if !strings.Contains(rec.Body.String(), `<html lang="zh-CN" class="elder">`) {
 			t.Errorf("%s in 长辈模式 lacks the class elder on <html>", path)
 		}
@@ -47,41 +49,41 @@ func TestElderSwitch(t *testing.T) {
 		}
 	}
 
-	back := elderSwitchLink(t, c.get(t, "/themes").Body.String())
+	back := elderSwitchLink(t, c.Get(t, "/themes").Body.String())
 	if back != "/display/standard?back=%2Fthemes" {
 		t.Fatalf("the switch in 长辈模式 is %q", back)
 	}
-	rec = c.get(t, back)
-	wantRedirect(t, "switch off", rec, "/themes")
-	if ck := rec.Result().Cookies(); len(ck) != 1 || ck[0].Name != elderCookie || ck[0].MaxAge >= 0 {
+	rec = c.Get(t, back)
+	webtest.WantRedirect(t, "switch off", rec, "/themes")
+	if ck := rec.Result().Cookies(); len(ck) != 1 || ck[0].Name != web.ElderCookie || ck[0].MaxAge >= 0 {
 		t.Fatalf("turning 长辈模式 off sets %v, want the cookie removed", ck)
 	}
-	if body := c.get(t, "/themes").Body.String(); strings.Contains(body, `class="elder"`) {
+	if body := c.Get(t, "/themes").Body.String(); strings.Contains(body, `class="elder"`) {
 		t.Error("长辈模式 stays on after 标准模式")
 	}
 
 	for _, evil := range []string{"https://evil.example/", "//evil.example/", "/\\evil.example", ""} {
-		rec := c.get(t, "/display/elder?back="+url.QueryEscape(evil))
-		wantRedirect(t, "back="+evil, rec, "/")
+		rec := c.Get(t, "/display/elder?back="+url.QueryEscape(evil))
+		webtest.WantRedirect(t, "back="+evil, rec, "/")
 	}
 }
 
 // TestElderSwitchAfterForm: on a page that answers a form, the switch returns to
 // the form's page (the Referer on this site), never to the POST-only address.
 func TestElderSwitchAfterForm(t *testing.T) {
-	if got := elderBack(httptest.NewRequest(http.MethodGet, "/catalog?q=%E5%85%BB%E8%80%81", nil)); got != "/catalog?q=%E5%85%BB%E8%80%81" {
+	if got := web.ElderBack(httptest.NewRequest(http.MethodGet, "/catalog?q=%E5%85%BB%E8%80%81", nil)); got != "/catalog?q=%E5%85%BB%E8%80%81" {
 		t.Errorf("GET: back %q", got)
 	}
-	if got := elderBack(httptest.NewRequest(http.MethodGet, "/login?tab=person&login=13620505873&id_number=320582199510153099", nil)); got != "/login?tab=person" {
+	if got := web.ElderBack(httptest.NewRequest(http.MethodGet, "/login?tab=person&login=13620505873&id_number=320582199510153099", nil)); got != "/login?tab=person" {
 		t.Errorf("GET with identifiers in the query: back %q, want them left out", got)
 	}
 	r := httptest.NewRequest(http.MethodPost, "/login/unit", nil)
 	r.Header.Set("Referer", "http://example.com/login?tab=unit")
-	if got := elderBack(r); got != "/login?tab=unit" {
+	if got := web.ElderBack(r); got != "/login?tab=unit" {
 		t.Errorf("POST with a Referer of the site: back %q", got)
 	}
 	r.Header.Set("Referer", "https://evil.example/x")
-	if got := elderBack(r); got != "/" {
+	if got := web.ElderBack(r); got != "/" {
 		t.Errorf("POST with a foreign Referer: back %q", got)
 	}
 }

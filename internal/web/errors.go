@@ -13,8 +13,18 @@ type httpError struct {
 
 func (e *httpError) Error() string { return e.msg }
 
-// errStatus returns an error that renders as the given status with msg shown.
-func errStatus(status int, msg string) error { return &httpError{status: status, msg: msg} }
+// StatusError returns an error that renders as the given status with msg shown.
+func StatusError(status int, msg string) error { return &httpError{status: status, msg: msg} }
+
+// StatusOf is the status err renders as: its own for a StatusError, 500 for anything
+// else.
+func StatusOf(err error) int {
+	var he *httpError
+	if errors.As(err, &he) {
+		return he.status
+	}
+	return http.StatusInternalServerError
+}
 
 // renderError is the one place errors become responses. Known errors show their own
 // message; anything else is logged with the request ID and shown as a generic page,
@@ -32,8 +42,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		Status  int
 		Message string
 		Back    errorBack
-	}{status, msg, errorBackFor(visitorFrom(r.Context()))}
-	if rerr := s.render(w, r, status, "error", statusTitle(status), "", data); rerr != nil {
+	}{status, msg, errorBackFor(VisitorFrom(r.Context()))}
+	if rerr := s.Render(w, r, status, "error", statusTitle(status), "", data); rerr != nil {
 		s.Log.ErrorContext(r.Context(), "render error page", "err", rerr)
 		http.Error(w, msg, status)
 	}
@@ -44,8 +54,8 @@ type errorBack struct{ Href, Label string }
 
 // errorBackFor is where a refused or failed page sends the visitor back to: the unit
 // center's home in a unit session, the personal center when signed in personally,
-// none otherwise (the page always links the hall's home).
-func errorBackFor(v *visitor) errorBack {
+// None otherwise (the page always links the hall's home).
+func errorBackFor(v *Visitor) errorBack {
 	switch {
 	case v == nil || !v.SignedIn():
 		return errorBack{}
@@ -55,8 +65,8 @@ func errorBackFor(v *visitor) errorBack {
 	return errorBack{Href: "/me", Label: "返回个人中心"}
 }
 
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
-	return errStatus(http.StatusNotFound, "您访问的页面不存在。")
+func (s *Server) NotFound(w http.ResponseWriter, r *http.Request) error {
+	return StatusError(http.StatusNotFound, "您访问的页面不存在。")
 }
 
 // statusTitle is the page title for an error status.

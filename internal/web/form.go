@@ -10,16 +10,16 @@ import (
 	"hall/internal/ident"
 )
 
-// form carries what a person typed and the message to show beside each field when a
+// Form carries what a person typed and the message to show beside each field when a
 // submission is refused. Passwords and codes are never echoed back.
-type form struct {
+type Form struct {
 	Values url.Values
 	Errors map[string]string
 	// Top is a message for the whole form (e.g. a refused login), shown above it.
 	Top string
 }
 
-func newForm(r *http.Request) *form {
+func NewForm(r *http.Request) *Form {
 	var v url.Values
 	if r != nil && r.Method == http.MethodPost {
 		v = r.PostForm
@@ -27,14 +27,14 @@ func newForm(r *http.Request) *form {
 	if v == nil {
 		v = url.Values{}
 	}
-	return &form{Values: v, Errors: map[string]string{}}
+	return &Form{Values: v, Errors: map[string]string{}}
 }
 
 // Get returns a trimmed field value.
-func (f *form) Get(name string) string { return strings.TrimSpace(f.Values.Get(name)) }
+func (f *Form) Get(name string) string { return strings.TrimSpace(f.Values.Get(name)) }
 
 // Fail records a message for a field (the first one wins).
-func (f *form) Fail(name, msg string) {
+func (f *Form) Fail(name, msg string) {
 	if _, ok := f.Errors[name]; !ok {
 		f.Errors[name] = msg
 	}
@@ -42,7 +42,7 @@ func (f *form) Fail(name, msg string) {
 
 // FailErr records err's user-facing message for a field: an ident.FieldError's Msg, or
 // the fallback for anything else (whose text may not be fit to show).
-func (f *form) FailErr(name string, err error, fallback string) {
+func (f *Form) FailErr(name string, err error, fallback string) {
 	var fe *ident.FieldError
 	if errors.As(err, &fe) {
 		f.Fail(name, fe.Msg)
@@ -52,10 +52,10 @@ func (f *form) FailErr(name string, err error, fallback string) {
 }
 
 // OK reports whether no field failed.
-func (f *form) OK() bool { return len(f.Errors) == 0 && f.Top == "" }
+func (f *Form) OK() bool { return len(f.Errors) == 0 && f.Top == "" }
 
-// field is what the "field" template draws: a labelled control with its error.
-type field struct {
+// Field is what the "Field" template draws: a labelled control with its error.
+type Field struct {
 	Name, Label, Type, Value, Error, Hint, Autocomplete string
 	Required                                            bool
 	Options                                             []option
@@ -69,8 +69,8 @@ type option struct {
 
 // Field describes an input for the template. typ is an <input> type, or "select" with
 // options given as value/label pairs, or "checkbox".
-func (f *form) Field(name, label, typ string, opts ...string) field {
-	fd := field{Name: name, Label: label, Type: typ, Error: f.Errors[name], Required: true}
+func (f *Form) Field(name, label, typ string, opts ...string) Field {
+	fd := Field{Name: name, Label: label, Type: typ, Error: f.Errors[name], Required: true}
 	switch typ {
 	case "password":
 		// never echo a password back
@@ -125,8 +125,8 @@ func echo(v, typ string) string {
 	return v
 }
 
-// idTypeOptions are the ID types as select options (value, label pairs).
-func idTypeOptions() []string {
+// IDTypeOptions are the ID types as select options (value, label pairs).
+func IDTypeOptions() []string {
 	var out []string
 	for _, t := range ident.IDTypes() {
 		out = append(out, string(t.Value), t.Label)

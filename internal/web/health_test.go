@@ -1,6 +1,7 @@
-package web
+package web_test
 
 import (
+	"hall/internal/web/webtest"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -9,14 +10,14 @@ import (
 )
 
 func TestHealthAndReadiness(t *testing.T) {
-	ts := newTestServer(t)
-	// newTestServer marks the server ready; walk it through every state.
+	ts := webtest.NewTestServer(t)
+	// NewTestServer marks the server ready; walk it through every state.
 	cases := []struct {
 		set  func()
 		want int
 		body string
 	}{
-		{func() { ts.state.Store(stateStarting) }, http.StatusServiceUnavailable, "starting"},
+		{func() { ts.SetStarting() }, http.StatusServiceUnavailable, "starting"},
 		{ts.SetReady, http.StatusOK, "ready"},
 		{ts.Drain, http.StatusServiceUnavailable, "draining"},
 	}
@@ -38,7 +39,7 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestMetricsCountRequestsByRoute(t *testing.T) {
-	ts := newTestServer(t)
+	ts := webtest.NewTestServer(t)
 	ts.Get(t, "/catalog")
 	ts.Get(t, "/no-such-page")
 	rec := httptest.NewRecorder()
@@ -57,10 +58,10 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 // TestMetricsAreNotPublic: the public listener has no /metrics (it lists every route
 // and its traffic); the operations listener has it, and the probes.
 func TestMetricsAreNotPublic(t *testing.T) {
-	ts := newTestServer(t)
+	ts := webtest.NewTestServer(t)
 	ts.Get(t, "/catalog")
 	if rec := ts.Get(t, "/metrics"); rec.Code != http.StatusNotFound || strings.Contains(rec.Body.String(), "hall_http_requests_total") {
-		t.Fatalf("public /metrics answered %d:\n%s", rec.Code, shortBody(rec.Body.String()))
+		t.Fatalf("public /metrics answered %d:\n%s", rec.Code, webtest.ShortBody(rec.Body.String()))
 	}
 	for _, path := range []string{"/metrics", "/healthz", "/readyz"} {
 		rec := httptest.NewRecorder()
@@ -72,10 +73,10 @@ func TestMetricsAreNotPublic(t *testing.T) {
 }
 
 func TestPanicIsRecoveredWithGenericPage(t *testing.T) {
-	ts := newTestServer(t)
+	ts := webtest.NewTestServer(t)
 	var logged strings.Builder
 	ts.Log = slog.New(slog.NewTextHandler(&logged, nil))
-	h := ts.middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("secret detail 42") }))
+	h := ts.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("secret detail 42") }))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/boom", nil))
 	if rec.Code != http.StatusInternalServerError {
@@ -84,7 +85,7 @@ func TestPanicIsRecoveredWithGenericPage(t *testing.T) {
 	body := rec.Body.String()
 	id := rec.Header().Get("X-Request-Id")
 	if strings.Contains(body, "secret detail") || id == "" || !strings.Contains(body, id) {
-		t.Fatalf("the error page must hide the panic and show the request ID %q:\n%s", id, shortBody(body))
+		t.Fatalf("the error page must hide the panic and show the request ID %q:\n%s", id, webtest.ShortBody(body))
 	}
 	if !strings.Contains(logged.String(), "secret detail 42") || !strings.Contains(logged.String(), "stack=") {
 		t.Fatalf("the panic and its stack must be logged: %s", logged.String())
@@ -92,7 +93,7 @@ func TestPanicIsRecoveredWithGenericPage(t *testing.T) {
 }
 
 func TestCrossOriginPostIsRefused(t *testing.T) {
-	ts := newTestServer(t)
+	ts := webtest.NewTestServer(t)
 	r := httptest.NewRequest(http.MethodPost, "/catalog", strings.NewReader("q=x"))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Sec-Fetch-Site", "cross-site")
@@ -102,7 +103,7 @@ func TestCrossOriginPostIsRefused(t *testing.T) {
 }
 
 func TestAccessLogMasksIdentifiers(t *testing.T) {
-	ts := newTestServer(t)
+	ts := webtest.NewTestServer(t)
 	var logged strings.Builder
 	ts.Log = slog.New(slog.NewTextHandler(&logged, nil))
 	ts.Get(t, "/catalog?q=13812341234&id=32010219900307241X")
@@ -116,8 +117,8 @@ func TestAccessLogMasksIdentifiers(t *testing.T) {
 }
 
 func TestStaticAssetsAreFingerprinted(t *testing.T) {
-	ts := newTestServer(t)
-	u, err := ts.assets.url("css/hall.css")
+	ts := webtest.NewTestServer(t)
+	u, err := ts.AssetURL("css/hall.css")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestStaticAssetsAreFingerprinted(t *testing.T) {
 	if rec := ts.Get(t, stale); rec.Header().Get("Cache-Control") == "public, max-age=31536000, immutable" {
 		t.Fatal("a stale hash must not be cached forever")
 	}
-	if _, err := ts.assets.url("css/missing.css"); err == nil {
+	if _, err := ts.AssetURL("css/missing.css"); err == nil {
 		t.Fatal("an unknown asset name must be an error")
 	}
 }

@@ -16,14 +16,14 @@ import (
 // The one gate in front of every check of a login secret (throttle package, SPEC
 // L1–L6, QUALITY.md "Failed logins"): the hall's 个人登录 and 单位登录, the app's
 // sign-in, and any other form that checks a password or code of an account. Every
-// form goes through the same four steps, so the same account is counted the same
+// Form goes through the same four steps, so the same account is counted the same
 // way whichever form the guesses come from:
 //
-//	keys := s.gatePersonKeys(r, target, login)    // or gateUnitKeys, gateCredentialKeys
-//	tk, refused, err := s.gateBegin(r, g, keys)   // reserve: captcha or pause answered in g
+//	keys := s.GatePersonKeys(r, target, login)    // or GateUnitKeys, GateCredentialKeys
+//	tk, refused, err := s.GateBegin(r, g, keys)   // reserve: captcha or pause answered in g
 //	… check the secret …                          // only when not refused and err == nil
-//	s.gateOutcome(r, tk, err)                     // report what the check found
-//	s.gateRefuse(r, g, keys)                      // a wrong secret: the message, or the pause it started
+//	s.GateOutcome(r, tk, err)                     // report what the check found
+//	s.GateRefuse(r, g, keys)                      // a wrong secret: the message, or the pause it started
 //
 // Counting is per account, not per spelling of the login (issue 9): the login is
 // resolved first (auth.ResolvePerson, ResolveUnit: one indexed read, for known and
@@ -31,7 +31,7 @@ import (
 // the person for a personal password, in the hall and the app alike, and for the
 // legal rep's 单位登录, which checks that same password; the membership for an admin's
 // or agent's unit password (经办密码), which is a secret of its own that the person's
-// other logins do not reveal. A login that names no account is counted under its
+// Other logins do not reveal. A login that names no account is counted under its
 // own normalised string, so it reaches the captcha and the pause at the same count
 // and gets the same answers. The price of counting per account: someone who knows
 // both an ID number and a mobile can learn whether they name one account, by
@@ -57,10 +57,10 @@ const (
 	gateMsgPaused = "登录尝试已暂停：连续多次验证未通过，为保护账户安全，请于北京时间 %s 后再试（约 %d 分钟）。"
 )
 
-// gateView is the part of a login form's page data that the gate fills; page data
-// embeds it, and the page shows the captcha (template "acct-captcha") and the pause
-// (template "gate-pause", in place of "form-top").
-type gateView struct {
+// GateView is the part of a login form's page data that the gate fills; page data
+// embeds it, and the page shows the captcha (template "captcha") and the pause
+// (template "gate-pause", in place of "Form-top").
+type GateView struct {
 	// Captcha shows the slider captcha in the form (and includes its script);
 	// CaptchaError is the message beside it.
 	Captcha      bool
@@ -80,10 +80,10 @@ type gatePause struct {
 // adds it).
 func (p *gatePause) Message() string { return fmt.Sprintf(gateMsgPaused, p.Until, p.Minutes) }
 
-// gateForm is a login form as the gate sees it.
-type gateForm struct {
-	Form *form
-	View *gateView
+// GateForm is a login form as the gate sees it.
+type GateForm struct {
+	Form *Form
+	View *GateView
 	// BadMsg is the form's wrong-credentials message ("账号或密码错误").
 	BadMsg string
 	// RecoverURL is where 找回密码 starts for this kind of account.
@@ -92,40 +92,40 @@ type gateForm struct {
 
 // Where 找回密码 starts for a personal and a unit account.
 const (
-	gateRecoverPerson = "/recover?tab=person"
-	gateRecoverUnit   = "/recover?tab=unit"
+	GateRecoverPerson = "/recover?tab=person"
+	GateRecoverUnit   = "/recover?tab=unit"
 )
 
-// gatePersonKeys are the counters of a personal password login (L6, the app's
+// GatePersonKeys are the counters of a personal password login (L6, the app's
 // sign-in): the person's account password for each account the login names (one,
 // nearly always), the login as typed when it names none, and the client address.
-func (s *Server) gatePersonKeys(r *http.Request, t auth.PersonTarget, login string) []throttle.Key {
-	keys := s.gateCredentialKeys(r, t.Credentials()...)
+func (s *Server) GatePersonKeys(r *http.Request, t auth.PersonTarget, login string) []throttle.Key {
+	keys := s.GateCredentialKeys(r, t.Credentials()...)
 	if len(keys) == 1 {
 		keys = append(keys, s.Throttle.AccountKey(throttle.ScopeLoginAccount, login))
 	}
 	return keys
 }
 
-// gateUnitKeys are the counters of a unit password login (L1): the credential that
+// GateUnitKeys are the counters of a unit password login (L1): the credential that
 // will be checked (the legal rep's account password, or the admin's or agent's unit
-// password), or "unit account/login" as typed when there is none, and the client
+// password), or "Unit account/login" as typed when there is none, and the client
 // address.
-func (s *Server) gateUnitKeys(r *http.Request, t auth.UnitTarget, account, login string) []throttle.Key {
+func (s *Server) GateUnitKeys(r *http.Request, t auth.UnitTarget, account, login string) []throttle.Key {
 	if c, ok := t.Credential(); ok {
-		return s.gateCredentialKeys(r, c)
+		return s.GateCredentialKeys(r, c)
 	}
 	return []throttle.Key{
-		s.Throttle.AddrKey(throttle.ScopeLoginAddr, clientAddr(r)),
+		s.Throttle.AddrKey(throttle.ScopeLoginAddr, ClientAddr(r)),
 		s.Throttle.AccountKey(throttle.ScopeLoginAccount, account+"/"+login),
 	}
 }
 
-// gateCredentialKeys are the counters of known credentials and the client address:
+// GateCredentialKeys are the counters of known credentials and the client address:
 // for forms that check the secret of an account already known (re-authentication,
 // entering a unit from a personal session) and for the logins above.
-func (s *Server) gateCredentialKeys(r *http.Request, creds ...auth.Credential) []throttle.Key {
-	keys := []throttle.Key{s.Throttle.AddrKey(throttle.ScopeLoginAddr, clientAddr(r))}
+func (s *Server) GateCredentialKeys(r *http.Request, creds ...auth.Credential) []throttle.Key {
+	keys := []throttle.Key{s.Throttle.AddrKey(throttle.ScopeLoginAddr, ClientAddr(r))}
 	for _, c := range creds {
 		if c.MembershipID != 0 {
 			keys = append(keys, s.Throttle.RecordKey(throttle.ScopeLoginAccount, gateKindMembership, c.MembershipID))
@@ -136,14 +136,14 @@ func (s *Server) gateCredentialKeys(r *http.Request, creds ...auth.Credential) [
 	return keys
 }
 
-// gateBegin reserves one attempt on keys before the secret is checked, redeeming the
-// form's captcha token when the keys ask for it (acsReserve). refused is true when
+// GateBegin reserves one attempt on keys before the secret is checked, redeeming the
+// Form's captcha token when the keys ask for it (ReauthenticationReserve). refused is true when
 // the attempt may not go on; the view then says why (the captcha, or the pause) and
 // the caller shows the form again, with 422. err is a failure of the database or the
 // captcha store: fail closed, check nothing.
-func (s *Server) gateBegin(r *http.Request, g gateForm, keys []throttle.Key) (tk throttle.Ticket, refused bool, err error) {
+func (s *Server) GateBegin(r *http.Request, g GateForm, keys []throttle.Key) (tk throttle.Ticket, refused bool, err error) {
 	ctx := r.Context()
-	tk, msg, err := s.acsReserve(r, g.Form.Get(captcha.FormField), keys)
+	tk, msg, err := s.ReauthenticationReserve(r, g.Form.Get(captcha.FormField), keys)
 	var locked *throttle.LockedError
 	switch {
 	case err == nil:
@@ -163,10 +163,10 @@ func (s *Server) gateBegin(r *http.Request, g gateForm, keys []throttle.Key) (tk
 	return tk, false, err
 }
 
-// gateOutcome reports the credential check to the throttle: Succeeded when the secret
+// GateOutcome reports the credential check to the throttle: Succeeded when the secret
 // was right (also for a role that is not usable), Failed when it was wrong, Cancel
 // when it was not checked (hashing saturated, database failure).
-func (s *Server) gateOutcome(r *http.Request, tk throttle.Ticket, err error) {
+func (s *Server) GateOutcome(r *http.Request, tk throttle.Ticket, err error) {
 	ctx := context.WithoutCancel(r.Context())
 	var rerr error
 	switch {
@@ -182,21 +182,21 @@ func (s *Server) gateOutcome(r *http.Request, tk throttle.Ticket, err error) {
 	}
 }
 
-// gateRefuse answers a wrong secret: the form's wrong-credentials message, or the
+// GateRefuse answers a wrong secret: the form's wrong-credentials message, or the
 // pause when this failure started it, and the captcha when the counts now ask for
 // it. The caller shows the form again with 422.
-func (s *Server) gateRefuse(r *http.Request, g gateForm, keys []throttle.Key) {
+func (s *Server) GateRefuse(r *http.Request, g GateForm, keys []throttle.Key) {
 	g.Form.Top = g.BadMsg
 	g.View.CaptchaError = ""
-	if st := s.gateStatus(r, g.View, keys...); st.Locked() {
+	if st := s.GateStatus(r, g.View, keys...); st.Locked() {
 		s.gatePaused(g, st.LockedUntil)
 	}
 }
 
-// gateStatus shows the captcha when the keys' counts ask for it, and returns their
+// GateStatus shows the captcha when the keys' counts ask for it, and returns their
 // state. When the counters cannot be read the captcha is shown: the submission
 // decides anyway.
-func (s *Server) gateStatus(r *http.Request, v *gateView, keys ...throttle.Key) throttle.State {
+func (s *Server) GateStatus(r *http.Request, v *GateView, keys ...throttle.Key) throttle.State {
 	st, err := s.Throttle.Status(r.Context(), keys...)
 	if err != nil {
 		s.Log.ErrorContext(r.Context(), "login throttle status", "err", err, "request_id", RequestID(r.Context()))
@@ -209,13 +209,13 @@ func (s *Server) gateStatus(r *http.Request, v *gateView, keys ...throttle.Key) 
 
 // gatePaused puts the pause until the given time on the form, in place of any other
 // message: no captcha (it would not help before the end), no word on the password.
-func (s *Server) gatePaused(g gateForm, until time.Time) {
+func (s *Server) gatePaused(g GateForm, until time.Time) {
 	left := until.Sub(s.Now())
 	minutes := int((left + time.Minute - 1) / time.Minute)
 	if minutes < 1 {
 		minutes = 1
 	}
-	local, today := until.In(shanghai), s.Now().In(shanghai)
+	local, today := until.In(Shanghai), s.Now().In(Shanghai)
 	at := local.Format("15:04")
 	if local.YearDay() != today.YearDay() || local.Year() != today.Year() {
 		at = local.Format("1月2日 15:04")
@@ -224,3 +224,18 @@ func (s *Server) gatePaused(g gateForm, until time.Time) {
 	g.View.Captcha, g.View.CaptchaError = false, ""
 	g.View.Pause = &gatePause{Until: at, Minutes: minutes, RecoverURL: g.RecoverURL}
 }
+
+func (s *Server) LoginAttempt(r *http.Request) auth.Attempt {
+	return auth.Attempt{ClientAddr: ClientAddr(r), RequestID: RequestID(r.Context())}
+}
+
+// MsgBusy is the answer when password hashing is saturated (Person.ErrBusy).
+const MsgBusy = "系统繁忙，请稍后再试"
+
+// Messages of the login forms.
+const (
+	MsgBadLogin    = "账号或密码错误"
+	MsgBadSMSLogin = "移动电话或短信验证码错误"
+	MsgNotUsable   = "您在该单位的授权尚未确认或已失效，请联系单位法定代表人或管理员"
+	MsgCaptcha     = gateMsgCaptcha
+)

@@ -29,7 +29,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 func (s *Server) middleware(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.renderError(w, r, errStatus(http.StatusForbidden, "请求来源无效，请刷新页面后重试。"))
+		s.renderError(w, r, StatusError(http.StatusForbidden, "请求来源无效，请刷新页面后重试。"))
 	}))
 	h := cop.Handler(s.withVisitor(s.withVerifyOrigin(recordPattern(next))))
 	h = s.securityHeaders(h)
@@ -39,7 +39,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	return s.withRequestID(h)
 }
 
-// clientAddrKey holds the client address withClientAddr found (see clientAddr).
+// clientAddrKey holds the client address withClientAddr found (see ClientAddr).
 const clientAddrKey ctxKey = 2
 
 // withClientAddr finds the client's address once per request: the peer, or behind a
@@ -130,7 +130,7 @@ func (s *Server) logAndMeasure(next http.Handler) http.Handler {
 			slog.Int("status", sw.status),
 			slog.Int("bytes", sw.bytes),
 			slog.Duration("duration", d),
-			slog.String("remote", clientAddr(r)),
+			slog.String("remote", ClientAddr(r)),
 			slog.String("peer", r.RemoteAddr),
 		)
 	})
@@ -145,7 +145,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				}
 				s.Log.ErrorContext(r.Context(), "panic", "request_id", RequestID(r.Context()),
 					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-				s.renderError(w, r, errStatus(http.StatusInternalServerError,
+				s.renderError(w, r, StatusError(http.StatusInternalServerError,
 					"系统繁忙，请稍后再试。如问题持续，请拨打服务热线并提供请求编号 "+RequestID(r.Context())+"。"))
 			}
 		}()

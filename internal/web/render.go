@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -16,9 +17,11 @@ import (
 //go:embed templates
 var templateFS embed.FS
 
-// pages holds one parsed template set per page: the shared layout and partials plus the
-// page's own file. Page files live in templates/pages/, shared ones in templates/.
+// pages holds one parsed template set per page: the kit's layouts and partials
+// (templates/*.html here) plus the page's own file, which each audience package
+// embeds and adds with AddPages.
 type pages struct {
+	base   *template.Template
 	byName map[string]*template.Template
 }
 
@@ -27,21 +30,37 @@ func parsePages(funcs template.FuncMap) (*pages, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
-	files, err := fs.Glob(templateFS, "templates/pages/*.html")
-	if err != nil {
+	p := &pages{base: base, byName: map[string]*template.Template{}}
+	if err := p.add(templateFS, "templates/pages/*.html"); err != nil {
 		return nil, err
-	}
-	p := &pages{byName: map[string]*template.Template{}}
-	for _, f := range files {
-		t, err := template.Must(base.Clone()).ParseFS(templateFS, f)
-		if err != nil {
-			return nil, fmt.Errorf("web: parse %s: %w", f, err)
-		}
-		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/pages/"), ".html")
-		p.byName[name] = t
 	}
 	return p, nil
 }
+
+// add parses every page file of fsys matching pattern on the kit's layouts; a page is
+// named by its file name without .html, and a name may be taken only once in the hall.
+func (p *pages) add(fsys fs.FS, pattern string) error {
+	files, err := fs.Glob(fsys, pattern)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if _, taken := p.byName[name]; taken {
+			return fmt.Errorf("web: page %q defined twice", name)
+		}
+		t, err := template.Must(p.base.Clone()).ParseFS(fsys, f)
+		if err != nil {
+			return fmt.Errorf("web: parse %s: %w", f, err)
+		}
+		p.byName[name] = t
+	}
+	return nil
+}
+
+// AddPages adds an audience's page templates: every file of fsys matching pattern,
+// each parsed on the kit's layouts and partials, rendered by its file name.
+func (s *Server) AddPages(fsys fs.FS, pattern string) error { return s.pages.add(fsys, pattern) }
 
 // Names lists the parsed page names (used by the test that renders every page).
 func (p *pages) Names() []string {
@@ -58,7 +77,7 @@ type view struct {
 	Title     string
 	Nav       string // the active top-navigation entry
 	RequestID string
-	Visitor   *visitor
+	Visitor   *Visitor
 	// CSRFToken is the visitor's CSRF token, for the layouts' meta tag (csrf.go).
 	CSRFToken string
 	// Elder is 长辈模式 (elder.go); ElderSwitch is the href of the header's switch.
@@ -71,9 +90,9 @@ type brand struct {
 	Bureau, Hall, Hotline string
 }
 
-// render executes page name into a buffer first, so that a template error becomes a
+// Render executes page name into a buffer first, so that a template error becomes a
 // clean 500 page instead of half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title, nav string, data any) error {
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name, title, nav string, data any) error {
 	t, ok := s.pages.byName[name]
 	if !ok {
 		return fmt.Errorf("web: no page template %q", name)
@@ -83,7 +102,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		Title:     title,
 		Nav:       nav,
 		RequestID: RequestID(r.Context()),
-		Visitor:   visitorFrom(r.Context()),
+		Visitor:   VisitorFrom(r.Context()),
 		Data:      data,
 	}
 	v.CSRFToken = csrfToken(v.Visitor.Binding)
@@ -100,7 +119,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	return err
 }
 
-var shanghai = mustLoadLocation("Asia/Shanghai")
+var Shanghai = mustLoadLocation("Asia/Shanghai")
 
 func mustLoadLocation(name string) *time.Location {
 	loc, err := time.LoadLocation(name)
@@ -117,8 +136,8 @@ func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset": func(name string) (string, error) { return s.assets.url(name) },
 		// localtime shows a stored UTC time in Asia/Shanghai.
-		"localtime": func(t time.Time) string { return t.In(shanghai).Format("2006-01-02 15:04") },
-		"localdate": func(t time.Time) string { return t.In(shanghai).Format("2006-01-02") },
+		"localtime": func(t time.Time) string { return t.In(Shanghai).Format("2006-01-02 15:04") },
+		"localdate": func(t time.Time) string { return t.In(Shanghai).Format("2006-01-02") },
 		"add":       func(a, b int) int { return a + b },
 
 		// validityend shows the end of a grant's validity period: the last day as

@@ -1,5 +1,5 @@
 // Package web is the hall's HTTP front: the router, middleware, handlers (one file per
-// page or action), embedded templates and static assets.
+// Page or action), embedded templates and static assets.
 //
 // Handlers have the signature func(w, r) error. They parse the request, call one domain
 // function and render; a returned error is rendered by one adapter (see errors.go), so
@@ -34,13 +34,19 @@ type Server struct {
 	assets  *assets
 	metrics *metrics
 	state   atomic.Int32
+	mux     *http.ServeMux // the routes, before the middleware
 	handler http.Handler
 }
 
-// New builds the server: parses every template and fingerprints every asset, so that a
-// broken template stops start-up instead of failing on first use.
-func New(svc *services.Services) (*Server, error) {
-	s := &Server{Services: svc}
+// Mount registers an audience's pages and routes on the server; internal/web/site
+// lists the hall's audiences.
+type Mount func(*Server) error
+
+// New builds the server with the kit's own routes and then each audience's: parses
+// every template and fingerprints every asset, so that a broken template stops
+// start-up instead of failing on first use.
+func New(svc *services.Services, mounts ...Mount) (*Server, error) {
+	s := &Server{Services: svc, mux: http.NewServeMux()}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -49,9 +55,13 @@ func New(svc *services.Services) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(prometheus.NewRegistry())
-	mux := http.NewServeMux()
-	s.routes(mux)
-	s.handler = s.middleware(mux)
+	s.routes()
+	for _, mount := range mounts {
+		if err := mount(s); err != nil {
+			return nil, err
+		}
+	}
+	s.handler = s.middleware(s.mux)
 	return s, nil
 }
 
@@ -76,19 +86,19 @@ func (s *Server) SetReady() { s.state.Store(stateReady) }
 // balancer stops sending new requests before in-flight ones are waited for.
 func (s *Server) Drain() { s.state.Store(stateDraining) }
 
-// handlerFunc is a handler that returns an error for the error adapter to render.
-type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+// HandlerFunc is a handler that returns an error for the error adapter to render.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// handle registers h for pattern with the error adapter around it. Every request
+// Handle registers h for pattern with the error adapter around it. Every request
 // first passes admit: the route's body limit (defaultBodyLimit unless an option gives
 // its own) and, for an unsafe request from a browser that sends no origin headers,
 // the CSRF token (unless the route takes signed server requests).
-func (s *Server) handle(mux *http.ServeMux, pattern string, h handlerFunc, opts ...routeOption) {
+func (s *Server) Handle(pattern string, h HandlerFunc, opts ...RouteOption) {
 	rt := route{bodyLimit: defaultBodyLimit}
 	for _, o := range opts {
 		o(&rt)
 	}
-	mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := s.admit(w, r, rt)
 		if err == nil {
 			err = h(w, r)
@@ -112,18 +122,18 @@ type route struct {
 	signed bool
 }
 
-// routeOption changes how handle serves one route.
-type routeOption func(*route)
+// RouteOption changes how handle serves one route.
+type RouteOption func(*route)
 
-// bodyLimit gives a route its own body limit in bytes instead of defaultBodyLimit.
-func bodyLimit(n int64) routeOption { return func(rt *route) { rt.bodyLimit = n } }
+// BodyLimit gives a route its own body limit in bytes instead of defaultBodyLimit.
+func BodyLimit(n int64) RouteOption { return func(rt *route) { rt.bodyLimit = n } }
 
-// signedRequests marks a server-to-server route that authenticates its caller by a
+// SignedRequests marks a server-to-server route that authenticates its caller by a
 // signature of its own (no browser, no cookie, no CSRF token).
-func signedRequests() routeOption { return func(rt *route) { rt.signed = true } }
+func SignedRequests() RouteOption { return func(rt *route) { rt.signed = true } }
 
 // errTooLarge is the answer to a body over the route's limit.
-var errTooLarge = errStatus(http.StatusRequestEntityTooLarge, "提交的内容过长，请检查填写的内容后重试。")
+var errTooLarge = StatusError(http.StatusRequestEntityTooLarge, "提交的内容过长，请检查填写的内容后重试。")
 
 // admit applies the route's limits and the CSRF fallback (csrf.go) before the handler
 // runs. A declared Content-Length over the limit is refused before a byte is read;
@@ -141,7 +151,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) error {
 			if errors.As(err, &tooLarge) {
 				return errTooLarge
 			}
-			return errStatus(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+			return StatusError(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
 		}
 	}
 	if rt.signed {

@@ -10,59 +10,69 @@ import (
 	"hall/internal/auth"
 	"hall/internal/delegation"
 	"hall/internal/forwarded"
+	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/token"
 	"hall/internal/unit"
 )
 
-// visitor is who is on the other end of a request: always a browser binding (an
+// Visitor is who is on the other end of a request: always a browser binding (an
 // anonymous random ID in a cookie, to which codes, flows and QR tickets are bound),
 // and when signed in, the session with its person and, for a unit session, the unit
 // and the membership the person acts under.
-type visitor struct {
+type Visitor struct {
 	Binding    string
 	Token      string
 	Session    *auth.Session
 	Person     *person.Person
 	Unit       *unit.Unit
 	Membership *unit.Membership
-	// agtEnded is the unit session this request carried when loadSession ended it
+	// EndedSession is the unit session this request carried when loadSession ended it
 	// because its membership was no longer usable, so that a business route can say
-	// why (agtBusiness); nil otherwise.
-	agtEnded *agtEndedSession
+	// why (businessBusiness); nil otherwise.
+	EndedSession *EndedUnitSession
 	// grantEnded says why the unit session this request carried ended with its
 	// membership, whether on this request or earlier (a removal ends the agent's
-	// sessions at once): grantWithdrawn or grantLapsed, for the unit login page's
+	// sessions at once): GrantWithdrawn or GrantLapsed, for the unit login page's
 	// notice (?ended=); "" when no unit session ended that way.
 	grantEnded string
-	// acsTimeout is the session-timeout notice's data, set with the session
+	// timeout is the session-timeout notice's data, set with the session
 	// (acs_session.go); nil when signed out.
-	acsTimeout *acsTimeout
+	timeout *sessionTimeout
 }
 
 // SignedIn reports whether the visitor has a live session.
-func (v *visitor) SignedIn() bool { return v != nil && v.Person != nil }
+func (v *Visitor) SignedIn() bool { return v != nil && v.Person != nil }
 
 // RoleLabel is the acting role for the header (法定代表人 / 管理员 / 经办人).
-func (v *visitor) RoleLabel() string {
+func (v *Visitor) RoleLabel() string {
 	if v == nil || v.Membership == nil {
 		return ""
 	}
 	return v.Membership.Role.Label()
 }
 
+// MaskedName is the signed-in person's masked name for the page header (SPEC §2:
+// "*三" where the full name is not needed), or "".
+func (v *Visitor) MaskedName() string {
+	if !v.SignedIn() {
+		return ""
+	}
+	return ident.MaskName(v.Person.Name)
+}
+
 const visitorKey ctxKey = 100
 
-func visitorFrom(ctx context.Context) *visitor {
-	v, _ := ctx.Value(visitorKey).(*visitor)
+func VisitorFrom(ctx context.Context) *Visitor {
+	v, _ := ctx.Value(visitorKey).(*Visitor)
 	if v == nil {
-		return &visitor{}
+		return &Visitor{}
 	}
 	return v
 }
 
-// cookie names: the __Host- prefix (Secure, Path=/, no Domain) when served over TLS.
-func (s *Server) cookieName(base string) string {
+// cookie names: the __Host- prefix (Secure, path=/, no Domain) when served over TLS.
+func (s *Server) CookieName(base string) string {
 	if s.secure() {
 		return "__Host-" + base
 	}
@@ -71,16 +81,16 @@ func (s *Server) cookieName(base string) string {
 
 func (s *Server) secure() bool { return strings.HasPrefix(s.Config.BaseURL, "https://") }
 
-func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int) {
+func (s *Server) SetCookie(w http.ResponseWriter, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
-		Name: s.cookieName(name), Value: value, Path: "/", MaxAge: maxAge,
+		Name: s.CookieName(name), Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: s.secure(), SameSite: http.SameSiteLaxMode,
 	})
 }
 
 // withVisitor loads the visitor: it issues a binding cookie on first contact and, when
-// a session cookie is present, resolves it. A session that has ended is cleared. For a
-// unit session the membership is re-read on every request, so a revoked or expired
+// a session cookie is present, resolves it. A Session that has ended is cleared. For a
+// Unit session the membership is re-read on every request, so a revoked or expired
 // role stops working at once (QUALITY.md: authorization on every request).
 func (s *Server) withVisitor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -88,20 +98,20 @@ func (s *Server) withVisitor(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		v := &visitor{}
-		if c, err := r.Cookie(s.cookieName("hall_b")); err == nil && len(c.Value) >= 22 && len(c.Value) <= 64 {
+		v := &Visitor{}
+		if c, err := r.Cookie(s.CookieName("hall_b")); err == nil && len(c.Value) >= 22 && len(c.Value) <= 64 {
 			v.Binding = c.Value
 		} else {
 			v.Binding = token.New()
-			s.setCookie(w, "hall_b", v.Binding, 0)
+			s.SetCookie(w, "hall_b", v.Binding, 0)
 		}
-		if c, err := r.Cookie(s.cookieName("hall_session")); err == nil && c.Value != "" {
+		if c, err := r.Cookie(s.CookieName("hall_session")); err == nil && c.Value != "" {
 			if err := s.loadSession(r.Context(), v, c.Value); err != nil {
 				if !errors.Is(err, auth.ErrNoSession) && !errors.Is(err, errMembershipGone) {
 					s.renderError(w, r, err)
 					return
 				}
-				s.setCookie(w, "hall_session", "", -1)
+				s.SetCookie(w, "hall_session", "", -1)
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), visitorKey, v)))
@@ -110,16 +120,16 @@ func (s *Server) withVisitor(next http.Handler) http.Handler {
 
 var errMembershipGone = errors.New("web: the session's membership is no longer usable")
 
-// Why a unit session ended with its membership (visitor.grantEnded), as the unit
+// Why a unit session ended with its membership (Visitor.grantEnded), as the unit
 // login page's ?ended= value.
 const (
-	// grantWithdrawn: the role was taken back — the agent or administrator removed
+	// GrantWithdrawn: the role was taken back — the agent or administrator removed
 	// or replaced, the invitation declined, the role changed (delegation's
 	// ReasonRevoked), or the membership is gone.
-	grantWithdrawn = "withdrawn"
-	// grantLapsed: the validity period ended, has not begun, or the role was never
+	GrantWithdrawn = "withdrawn"
+	// GrantLapsed: the validity period ended, has not begun, or the role was never
 	// confirmed.
-	grantLapsed = "grant"
+	GrantLapsed = "grant"
 )
 
 // endedGrant explains a session cookie that no longer names a live session: when it
@@ -141,22 +151,22 @@ func (s *Server) endedGrant(ctx context.Context, token string) string {
 }
 
 // grantEndedWhy names why membership m (read with error err) no longer serves a
-// session in role: grantWithdrawn or grantLapsed; "" when it could not be read.
+// Session in role: GrantWithdrawn or GrantLapsed; "" when it could not be read.
 func (s *Server) grantEndedWhy(ctx context.Context, m unit.Membership, err error, role unit.Role) string {
 	switch {
 	case errors.Is(err, unit.ErrNotFound):
-		return grantWithdrawn
+		return GrantWithdrawn
 	case err != nil:
 		return ""
 	}
 	var d *delegation.Denial
 	if errors.As(s.Delegation.AuthorizeMembership(ctx, m, m.UnitID, role, ""), &d) && d.Reason == delegation.ReasonRevoked {
-		return grantWithdrawn
+		return GrantWithdrawn
 	}
-	return grantLapsed
+	return GrantLapsed
 }
 
-func (s *Server) loadSession(ctx context.Context, v *visitor, token string) error {
+func (s *Server) loadSession(ctx context.Context, v *Visitor, token string) error {
 	sess, err := s.Sessions.Lookup(ctx, token)
 	if errors.Is(err, auth.ErrNoSession) {
 		v.grantEnded = s.endedGrant(ctx, token)
@@ -177,7 +187,7 @@ func (s *Server) loadSession(ctx context.Context, v *visitor, token string) erro
 		if errors.Is(err, unit.ErrNotFound) || (err == nil && (!m.Usable(s.Now()) || string(m.Role) != string(sess.Subject.Role))) {
 			_ = s.Sessions.End(ctx, token)
 			if err == nil {
-				v.agtEnded = &agtEndedSession{Membership: m, Role: unit.Role(sess.Subject.Role)}
+				v.EndedSession = &EndedUnitSession{Membership: m, Role: unit.Role(sess.Subject.Role)}
 			}
 			v.grantEnded = s.grantEndedWhy(ctx, m, err, unit.Role(sess.Subject.Role))
 			return errMembershipGone
@@ -192,17 +202,17 @@ func (s *Server) loadSession(ctx context.Context, v *visitor, token string) erro
 		v.Unit, v.Membership = &u, &m
 	}
 	v.Token, v.Session, v.Person = token, &sess, &p
-	v.acsTimeout = s.acsTimeoutFor(sess)
+	v.timeout = s.sessionTimeoutFor(sess)
 	return nil
 }
 
-// startSessionProved signs the visitor in as subj, replacing any session it had (the
+// StartSessionProved signs the visitor in as subj, replacing any session it had (the
 // token is rotated at login and unit switch), and sets the cookie. proof is the
 // credential the sign-in has just proved (auth.Proof): entering a unit and changing
-// its delegation ask for a recent one later (unit_enter.go, dlg_reauth.go).
-func (s *Server) startSessionProved(w http.ResponseWriter, r *http.Request, subj auth.Subject, proof auth.Proof) error {
-	v := visitorFrom(r.Context())
-	meta := auth.Meta{ClientAddr: clientAddr(r), UserAgent: r.UserAgent(), Proof: proof}
+// its delegation ask for a recent one later (unit_enter.go, delegation_reauthentication.go).
+func (s *Server) StartSessionProved(w http.ResponseWriter, r *http.Request, subj auth.Subject, proof auth.Proof) error {
+	v := VisitorFrom(r.Context())
+	meta := auth.Meta{ClientAddr: ClientAddr(r), UserAgent: r.UserAgent(), Proof: proof}
 	var token string
 	var err error
 	if v.Token != "" {
@@ -216,69 +226,69 @@ func (s *Server) startSessionProved(w http.ResponseWriter, r *http.Request, subj
 	if err != nil {
 		return err
 	}
-	// A browser-session cookie (no Max-Age): it ends when the browser closes, while
+	// A browser-Session cookie (no Max-Age): it ends when the browser closes, while
 	// the server ends the session after SessionIdle or SessionAbsolute anyway.
-	s.setCookie(w, "hall_session", token, 0)
+	s.SetCookie(w, "hall_session", token, 0)
 	return nil
 }
 
-// endSession logs the visitor out.
-func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
-	v := visitorFrom(r.Context())
-	s.setCookie(w, "hall_session", "", -1)
+// EndSession logs the visitor out.
+func (s *Server) EndSession(w http.ResponseWriter, r *http.Request) error {
+	v := VisitorFrom(r.Context())
+	s.SetCookie(w, "hall_session", "", -1)
 	if v.Token == "" {
 		return nil
 	}
 	return s.Sessions.End(r.Context(), v.Token)
 }
 
-// clientAddr is the client's IP address, the one key for per-address limits and the
+// ClientAddr is the client's IP address, the one key for per-address limits and the
 // address recorded in audit and sessions: what withClientAddr found for this request
 // (X-Forwarded-For only from a trusted proxy, see package forwarded), or the peer's
 // host outside the middleware.
-func clientAddr(r *http.Request) string {
+func ClientAddr(r *http.Request) string {
 	if a, ok := r.Context().Value(clientAddrKey).(string); ok {
 		return a
 	}
 	return forwarded.ClientAddr(r.RemoteAddr, nil, nil)
 }
 
-// signedIn wraps a handler that needs a signed-in person (any session kind). Others
+// RequireSignedIn wraps a handler that needs a signed-in person (any session kind). Others
 // are sent to the login page, which brings them back afterwards.
-func (s *Server) signedIn(h handlerFunc) handlerFunc {
+func (s *Server) RequireSignedIn(h HandlerFunc) HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if !visitorFrom(r.Context()).SignedIn() {
-			return s.toLogin(w, r, "person")
+		if !VisitorFrom(r.Context()).SignedIn() {
+			return s.ToLogin(w, r, "person")
 		}
 		return h(w, r)
 	}
 }
 
-// inUnit wraps a handler of the unit user center: it needs a unit session whose
+// RequireUnit wraps a handler of the unit user center: it needs a unit session whose
 // membership is usable now (withVisitor has already re-read it for this request).
-func (s *Server) inUnit(h handlerFunc) handlerFunc {
+func (s *Server) RequireUnit(h HandlerFunc) HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		v := visitorFrom(r.Context())
+		v := VisitorFrom(r.Context())
 		if !v.SignedIn() || v.Unit == nil || v.Membership == nil {
-			return s.toUnitLogin(w, r)
+			return s.ToUnitLogin(w, r)
 		}
 		return h(w, r)
 	}
 }
 
-// toLogin redirects to the login page's tab ("person" or "unit") with a local return
-// path. A non-GET request is not replayed after login: it returns to the page instead.
-func (s *Server) toLogin(w http.ResponseWriter, r *http.Request, tab string) error {
+// ToLogin redirects to the login page's tab ("Person" or "Unit") with a local return
+// Path. A non-GET request is not replayed after login: it returns to the page instead.
+func (s *Server) ToLogin(w http.ResponseWriter, r *http.Request, tab string) error {
 	http.Redirect(w, r, loginURL(r, tab), http.StatusSeeOther)
 	return nil
 }
 
-// toUnitLogin redirects to the unit login with a local return path. When the unit
-// session ended because its grant stopped being usable (visitor.grantEnded), the
-// page says so — withdrawn or lapsed — instead of a silent sign-out.
-func (s *Server) toUnitLogin(w http.ResponseWriter, r *http.Request) error {
+// ToUnitLogin redirects to the unit login with a local return path. When the unit
+// Session ended because its grant stopped being usable (Visitor.grantEnded), the
+// Page says so — withdrawn or lapsed — instead of a silent sign-out.
+func (s *Server) ToUnitLogin(w http.ResponseWriter, r *http.Request) error {
 	target := loginURL(r, "unit")
-	if v := visitorFrom(r.Context()); v != nil && v.grantEnded != "" {
+	if v := VisitorFrom(r.Context()); v != nil && v.grantEnded != "" {
 		target += "&ended=" + v.grantEnded
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
@@ -298,15 +308,23 @@ func loginURL(r *http.Request, tab string) string {
 // a few hundred bytes.
 const maxLocalPath = 1024
 
-// localPath returns p when it is a path on this site, else "/" — so a login's "next"
+// LocalPath returns p when it is a path on this site, else "/" — so a login's "next"
 // parameter cannot send anyone to another site. Control characters and backslashes
 // are refused too: browsers drop tabs and line breaks from a Location and read "\" as
-// "/", so "/\t/evil.example" would otherwise leave the site. A path longer than
+// "/", so "/\t/evil.example" would otherwise leave the site. A Path longer than
 // maxLocalPath is no page of the hall, and the login page would echo it twice.
-func localPath(p string) string {
+func LocalPath(p string) string {
 	if p == "" || len(p) > maxLocalPath || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
 		strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
 		return "/"
 	}
 	return p
+}
+
+// EndedUnitSession is a unit session the visitor layer ended on this request because
+// its membership was no longer usable (expired, not started, revoked, role changed):
+// the business routes say why instead of only showing the login page.
+type EndedUnitSession struct {
+	Membership unit.Membership
+	Role       unit.Role // the role the session was created for
 }

@@ -1,6 +1,7 @@
-package web
+package web_test
 
 import (
+	"hall/internal/web"
 	"strings"
 	"testing"
 )
@@ -21,7 +22,7 @@ func TestLocalPath(t *testing.T) {
 		{"/catalog?q=" + strings.Repeat("a", 1014), "/"},
 	}
 	for _, c := range cases {
-		if got := localPath(c.in); got != c.want {
+		if got := web.LocalPath(c.in); got != c.want {
 			t.Errorf("localPath(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
@@ -32,7 +33,7 @@ func FuzzLocalPath(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out := localPath(s)
+		out := web.LocalPath(s)
 		if out != "/" && out != s {
 			t.Fatalf("localPath(%q) = %q: must be the input or /", s, out)
 		}

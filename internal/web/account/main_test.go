@@ -1,0 +1,13 @@
+package account
+
+import (
+	"testing"
+
+	"hall/internal/web/app"
+	"hall/internal/web/hall"
+	"hall/internal/web/unitcenter"
+	"hall/internal/web/webtest"
+)
+
+// TestMain mounts the whole hall, as internal/web/site does, for every test here.
+func TestMain(m *testing.M) { webtest.Main(m, hall.Mount, Mount, unitcenter.Mount, app.Mount) }

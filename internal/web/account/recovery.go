@@ -1,0 +1,355 @@
+package account
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"hall/internal/web"
+	"html/template"
+	"net/http"
+	"net/url"
+	"time"
+
+	"hall/internal/captcha"
+	"hall/internal/flow"
+	"hall/internal/ident"
+	"hall/internal/qr"
+	"hall/internal/recovery"
+	"hall/internal/verify"
+)
+
+// Password recovery (找回密码, SPEC P1): one page, "recovery", draws the five
+// steps under one stepper, with the tabs 单位用户 / 个人用户 on the first. The rules
+// live in internal/recovery; these handlers parse, call it and render.
+
+// recoverySteps are the stepper's labels (seed: 填写账号信息 → 拖动滑块完成拼图 → 人脸识别 →
+// 设置新密码 → 完成修改).
+var recoverySteps = []string{"填写账号信息", "拖动滑块完成拼图", "人脸识别验证", "设置新密码", "完成修改"}
+
+// recoveryQRPixels is the side of the verification QR code image, as on unit registration.
+const recoveryQRPixels = 264
+
+// recoveryWaitMax is how long one long poll of the face step may wait (see unitRegistrationWaitMax).
+const recoveryWaitMax = 25 * time.Second
+
+// recoveryData is what the "recovery" page shows. Step is 1–5.
+type recoveryData struct {
+	Step  int
+	Steps []string
+	// Tab is the account kind of step 1 and of 完成修改: "Unit" or "Person".
+	Tab  string
+	Form *web.Form
+	// Notice is a message above the form that is not an error of this submission.
+	Notice string
+	View   recovery.View // steps 2–4
+
+	// Step 3: the QR code of the verification link, the link itself (development
+	// only), and the long-poll URL; NoAccount is the message when the face step
+	// passed but there is no such account.
+	QR        template.URL
+	DevLink   string
+	WaitURL   string
+	NoAccount string
+
+	// Step 4: the password rule; Stale offers a new verification when the passed
+	// one can no longer be used.
+	Hint  string
+	Stale bool
+}
+
+// StepClass is the stepper class of step i (0-based).
+func (d *recoveryData) StepClass(i int) string {
+	n := i + 1
+	switch {
+	case n < d.Step:
+		return "done"
+	case n == d.Step && n == len(recoverySteps):
+		return "done current"
+	case n == d.Step:
+		return "current"
+	}
+	return ""
+}
+
+// IDTypeField is the 证件类型 select. Every type is offered, so that a person with a
+// type that is not served online learns where to go (the message beside it).
+func (d *recoveryData) IDTypeField() web.Field {
+	return d.Form.Field(recovery.FieldIDType, "证件类型", "select", web.IDTypeOptions()...)
+}
+
+// RoleLabel names the role whose password step 4 sets.
+func (d *recoveryData) RoleLabel() string {
+	if d.View.Role == "" {
+		return ""
+	}
+	return d.View.Role.Label()
+}
+
+// recoveryTab reads a tab parameter: anything but "Person" is the unit tab, the hall being
+// first of all for units.
+func recoveryTab(s string) string {
+	if s == string(recovery.KindPerson) {
+		return string(recovery.KindPerson)
+	}
+	return string(recovery.KindUnit)
+}
+
+func (s *handler) recoveryRender(w http.ResponseWriter, r *http.Request, status int, d *recoveryData) error {
+	d.Steps = recoverySteps
+	d.Hint = s.Policy.Hint()
+	return s.Render(w, r, status, "recovery", "找回密码", "", d)
+}
+
+// recoveryStartShow is GET /recover: 填写账号信息, empty, 居民身份证 chosen. After a
+// timed-out recovery it says so (?timeout=1).
+func (s *handler) recoveryStartShow(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r)
+	f.Values.Set(recovery.FieldIDType, string(ident.IDTypeResident))
+	d := &recoveryData{Step: 1, Tab: recoveryTab(r.URL.Query().Get("tab")), Form: f}
+	if r.URL.Query().Get("timeout") != "" {
+		d.Notice = recovery.MsgExpired
+	}
+	return s.recoveryRender(w, r, http.StatusOK, d)
+}
+
+// recoveryStartPost is POST /recover: the account form; a flow at the captcha step.
+func (s *handler) recoveryStartPost(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return web.StatusError(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+	}
+	f := web.NewForm(r)
+	tab := recoveryTab(f.Get(recovery.FieldKind))
+	fl, err := s.Recovery().Start(r.Context(), web.VisitorFrom(r.Context()).Binding, web.ClientAddr(r), recovery.Input{
+		Kind:     tab,
+		USCC:     f.Get(recovery.FieldUSCC),
+		IDType:   f.Get(recovery.FieldIDType),
+		IDNumber: f.Get(recovery.FieldIDNumber),
+		Name:     f.Get(recovery.FieldName),
+	})
+	d := &recoveryData{Step: 1, Tab: tab, Form: f}
+	switch {
+	case recoveryFormFailed(f, err):
+		return s.recoveryRender(w, r, http.StatusUnprocessableEntity, d)
+	case errors.Is(err, recovery.ErrTooMany):
+		f.Top = recovery.MsgTooMany
+		return s.recoveryRender(w, r, http.StatusTooManyRequests, d)
+	case err != nil:
+		return err
+	}
+	http.Redirect(w, r, "/recover/"+fl.ID, http.StatusSeeOther)
+	return nil
+}
+
+// recoveryView loads the flow's current step into a page.
+func (s *handler) recoveryView(r *http.Request, flowID string, f *web.Form) (*recoveryData, error) {
+	v, err := s.Recovery().Get(r.Context(), flowID, web.VisitorFrom(r.Context()).Binding)
+	if err != nil {
+		return nil, err
+	}
+	d := &recoveryData{Form: f, View: v, Tab: string(v.Kind)}
+	switch v.Step {
+	case recovery.StepCaptcha:
+		d.Step = 2
+	case recovery.StepVerify:
+		d.Step = 3
+		if v.Verification == recovery.VerifyPending {
+			link := verify.Link(s.Config.BaseURL, v.Session.ID)
+			if d.QR, err = qr.DataURL(link, recoveryQRPixels); err != nil {
+				return nil, err
+			}
+			if s.DevVerify != nil {
+				d.DevLink = link
+			}
+		}
+		if v.Verification == recovery.VerifyPending || v.Verification == recovery.VerifyPassed {
+			d.WaitURL = "/recover/" + url.PathEscape(v.FlowID) + "/wait?session=" + url.QueryEscape(v.Session.ID)
+		}
+	case recovery.StepNoAccount:
+		d.Step, d.NoAccount = 3, v.NoAccount
+	default:
+		d.Step = 4
+	}
+	return d, nil
+}
+
+// recoveryFlowShow is GET /recover/{flow}: the step the recovery is at.
+func (s *handler) recoveryFlowShow(w http.ResponseWriter, r *http.Request) error {
+	flowID := r.PathValue("flow")
+	d, err := s.recoveryView(r, flowID, web.NewForm(r))
+	if err != nil {
+		return s.recoveryFlowError(w, r, flowID, err)
+	}
+	return s.recoveryRender(w, r, http.StatusOK, d)
+}
+
+// recoveryCaptchaPost is POST /recover/{flow}/captcha: 下一步 after the slider, with the
+// widget's pass token.
+func (s *handler) recoveryCaptchaPost(w http.ResponseWriter, r *http.Request) error {
+	flowID := r.PathValue("flow")
+	if err := r.ParseForm(); err != nil {
+		return web.StatusError(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+	}
+	f := web.NewForm(r)
+	err := s.Recovery().PassCaptcha(r.Context(), flowID, web.VisitorFrom(r.Context()).Binding, f.Get(captcha.FormField))
+	if recoveryFormFailed(f, err) {
+		d, verr := s.recoveryView(r, flowID, f)
+		if verr != nil {
+			return s.recoveryFlowError(w, r, flowID, verr)
+		}
+		status := http.StatusUnprocessableEntity
+		if f.Errors[recovery.FieldCaptcha] == "" {
+			status = http.StatusServiceUnavailable // the verification provider
+		} else {
+			f.Top = ""
+		}
+		return s.recoveryRender(w, r, status, d)
+	}
+	if err != nil {
+		return s.recoveryFlowError(w, r, flowID, err)
+	}
+	http.Redirect(w, r, "/recover/"+flowID, http.StatusSeeOther)
+	return nil
+}
+
+// recoveryVerifiedPost is POST /recover/{flow}/verified, sent by verify-wait.js when the
+// long poll says passed, or by the 我已完成认证 button without JavaScript.
+func (s *handler) recoveryVerifiedPost(w http.ResponseWriter, r *http.Request) error {
+	flowID := r.PathValue("flow")
+	err := s.Recovery().Verified(r.Context(), flowID, web.VisitorFrom(r.Context()).Binding)
+	var msg string
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/recover/"+flowID, http.StatusSeeOther)
+		return nil
+	case errors.Is(err, recovery.ErrPending):
+		msg = "尚未完成人脸识别，请使用掌上APP扫描二维码完成认证后再继续。"
+	case errors.Is(err, recovery.ErrVerification):
+		msg = "人脸识别未通过或认证结果已失效，请重新认证。"
+	default:
+		return s.recoveryFlowError(w, r, flowID, err)
+	}
+	d, verr := s.recoveryView(r, flowID, web.NewForm(r))
+	if verr != nil {
+		return s.recoveryFlowError(w, r, flowID, verr)
+	}
+	d.Form.Top = msg
+	if errors.Is(err, recovery.ErrVerification) && d.View.Verification != recovery.VerifyFailed && d.View.Verification != recovery.VerifyExpired {
+		// The result cannot move the flow on: no script may submit it again.
+		d.WaitURL, d.QR, d.View.Verification = "", "", recovery.VerifyUsed
+	}
+	return s.recoveryRender(w, r, http.StatusUnprocessableEntity, d)
+}
+
+// recoveryRestartPost is POST /recover/{flow}/restart: a new QR code.
+func (s *handler) recoveryRestartPost(w http.ResponseWriter, r *http.Request) error {
+	flowID := r.PathValue("flow")
+	err := s.Recovery().RestartVerification(r.Context(), flowID, web.VisitorFrom(r.Context()).Binding)
+	f := web.NewForm(r)
+	if recoveryFormFailed(f, err) {
+		d, verr := s.recoveryView(r, flowID, f)
+		if verr != nil {
+			return s.recoveryFlowError(w, r, flowID, verr)
+		}
+		return s.recoveryRender(w, r, http.StatusServiceUnavailable, d)
+	}
+	if err != nil {
+		return s.recoveryFlowError(w, r, flowID, err)
+	}
+	http.Redirect(w, r, "/recover/"+flowID, http.StatusSeeOther)
+	return nil
+}
+
+// recoveryPasswordPost is POST /recover/{flow}: 设置新密码.
+func (s *handler) recoveryPasswordPost(w http.ResponseWriter, r *http.Request) error {
+	flowID := r.PathValue("flow")
+	if err := r.ParseForm(); err != nil {
+		return web.StatusError(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+	}
+	f := web.NewForm(r)
+	res, err := s.Recovery().Finish(r.Context(), flowID, web.VisitorFrom(r.Context()).Binding, recovery.NewPassword{
+		Password:   f.Values.Get(recovery.FieldPassword),
+		Confirm:    f.Values.Get(recovery.FieldConfirm),
+		ClientAddr: web.ClientAddr(r),
+		RequestID:  web.RequestID(r.Context()),
+	})
+	stale := errors.Is(err, recovery.ErrVerification)
+	if stale {
+		f.Top = "人脸识别结果已超过有效时间，请重新进行人脸识别后再设置新密码。"
+	}
+	if recoveryFormFailed(f, err) || stale {
+		d, verr := s.recoveryView(r, flowID, f)
+		if verr != nil {
+			return s.recoveryFlowError(w, r, flowID, verr)
+		}
+		d.Stale = stale
+		return s.recoveryRender(w, r, http.StatusUnprocessableEntity, d)
+	}
+	if err != nil {
+		return s.recoveryFlowError(w, r, flowID, err)
+	}
+	s.NotifyPasswordReset(r, res)
+	http.Redirect(w, r, "/recover/done?tab="+string(res.Kind), http.StatusSeeOther)
+	return nil
+}
+
+// recoveryDoneShow is GET /recover/done: 完成修改, with the way to log in.
+func (s *handler) recoveryDoneShow(w http.ResponseWriter, r *http.Request) error {
+	return s.recoveryRender(w, r, http.StatusOK, &recoveryData{Step: 5, Tab: recoveryTab(r.URL.Query().Get("tab")), Form: web.NewForm(r)})
+}
+
+// recoveryWaitAnswer is the JSON of GET /recover/{flow}/wait, shaped as the unit
+// registration's, so verify-wait.js serves both.
+type recoveryWaitAnswer struct {
+	Status string `json:"status"`
+}
+
+// recoveryWait is GET /recover/{flow}/wait?Session=…, the long poll of verify-wait.js. The
+// browser must own the flow and the session must be the flow's current one; anyone
+// else gets 404.
+func (s *handler) recoveryWait(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), recoveryWaitMax+5*time.Second)
+	defer cancel()
+	st, err := s.Recovery().Wait(ctx, r.PathValue("flow"), web.VisitorFrom(ctx).Binding, r.URL.Query().Get("session"), recoveryWaitMax)
+	status, answer := http.StatusOK, string(st)
+	switch {
+	case err == nil:
+	case errors.Is(err, recovery.ErrNotFound):
+		status, answer = http.StatusNotFound, "unknown"
+	case errors.Is(err, recovery.ErrExpired):
+		answer = string(verify.Expired)
+	case errors.Is(err, recovery.ErrCompleted):
+		answer = "done"
+	case r.Context().Err() != nil:
+		return nil // the page went away
+	default:
+		s.Log.ErrorContext(r.Context(), "recovery wait", "err", err, "request_id", web.RequestID(r.Context()))
+		status, answer = http.StatusInternalServerError, "error"
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(recoveryWaitAnswer{Status: answer})
+}
+
+// recoveryFormFailed copies a recovery.FormError into f and reports whether err was one.
+func recoveryFormFailed(f *web.Form, err error) bool {
+	return web.FlowFormFailed[recovery.FormError](f, err)
+}
+
+// recoveryPages is how the recovery pages answer the flow's state errors.
+var recoveryPages = web.FlowPages{
+	Errors: flow.Errors{NotFound: recovery.ErrNotFound, Expired: recovery.ErrExpired,
+		Completed: recovery.ErrCompleted, Step: recovery.ErrStep},
+	Path:      "/recover",
+	NotFound:  "找回密码信息不存在或已失效，请重新填写账号信息。",
+	Completed: "密码已修改完成，请勿重复提交。请使用新密码登录。",
+}
+
+// recoveryFlowError turns the flow's state errors into answers (FlowPages.FlowError), and
+// an account that changed meanwhile into a plain page.
+func (s *handler) recoveryFlowError(w http.ResponseWriter, r *http.Request, flowID string, err error) error {
+	if errors.Is(err, recovery.ErrNoAccount) {
+		return web.StatusError(http.StatusConflict, "该账户的状态已发生变化，无法修改密码。请重新找回密码，或到人社经办窗口办理。")
+	}
+	return recoveryPages.FlowError(w, r, flowID, err)
+}

@@ -1,0 +1,27 @@
+package hall
+
+import "net/http"
+
+// soonNames maps the pages that later releases build to their titles; anything else
+// under /soon/ is a 404. Links to features that are not built yet point here, so that
+// the hall has no dead links.
+var soonNames = map[string]string{
+	"ca-login":      "CA登录",
+	"sso-login":     "省政务服务网登录",
+	"license-login": "电子营业执照登录",
+	"upgrade":       "历史单位用户升级",
+	"query":         "查询服务",
+	"notices":       "公示公告",
+	"help":          "在线帮助",
+	// 开始办理 of a unit's business item (/unit/items/{code}) until online
+	// applications are built.
+	"apply": "在线申报",
+}
+
+func (s *handler) soonShow(w http.ResponseWriter, r *http.Request) error {
+	title, ok := soonNames[r.PathValue("what")]
+	if !ok {
+		return s.NotFound(w, r)
+	}
+	return s.Render(w, r, http.StatusOK, "coming-soon", title, "", nil)
+}

@@ -1,0 +1,39 @@
+package hall
+
+import (
+	"net/http"
+
+	"hall/internal/cases"
+)
+
+// homeHotItems is how many 热门服务 the home page shows.
+const homeHotItems = 8
+
+// homeData is what the home page (H1) shows.
+type homeData struct {
+	Hot        []cases.Item
+	Personas   []cases.Topic
+	Themes     []cases.Topic
+	Categories []cases.Category
+}
+
+// homeShow is the home page (大厅首页): the login box, the "我是…" entries, 热门服务,
+// 主题服务 and the categories of the catalog.
+func (s *handler) homeShow(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	var d homeData
+	var err error
+	if d.Hot, err = s.Catalog.Hot(ctx, homeHotItems); err != nil {
+		return err
+	}
+	if d.Personas, err = s.Catalog.Topics(ctx, cases.TopicPersona); err != nil {
+		return err
+	}
+	if d.Themes, err = s.Catalog.Topics(ctx, cases.TopicTheme); err != nil {
+		return err
+	}
+	if d.Categories, err = s.Catalog.Categories(ctx); err != nil {
+		return err
+	}
+	return s.Render(w, r, http.StatusOK, "home", "", "home", d)
+}

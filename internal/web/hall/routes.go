@@ -1,0 +1,33 @@
+// Package hall is the public hall: the home page, the service catalog and its items,
+// the theme pages and the placeholders of what is still to come. Nobody needs to be
+// signed in here.
+package hall
+
+import (
+	"embed"
+
+	"hall/internal/web"
+)
+
+//go:embed templates
+var templates embed.FS
+
+// handler serves the public hall's pages on the kit (internal/web): rendering, forms, the
+// Visitor and session layer, the login gate.
+type handler struct{ *web.Server }
+
+// Mount adds the public hall's pages and routes to s. Patterns use the standard ServeMux
+// syntax ("GET /path/{id}"); every route passes the kit's body limit and CSRF check
+// (web.Server.Handle).
+func Mount(s *web.Server) error {
+	if err := s.AddPages(templates, "templates/*.html"); err != nil {
+		return err
+	}
+	h := &handler{s}
+	s.Handle("GET /{$}", h.homeShow)
+	s.Handle("GET /catalog", h.catalogList)
+	s.Handle("GET /catalog/{code}", h.catalogItem)
+	s.Handle("GET /themes", h.themesShow)
+	s.Handle("GET /soon/{what}", h.soonShow)
+	return nil
+}

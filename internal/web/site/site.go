@@ -1,0 +1,28 @@
+// Package site is the hall's top-level route map: which audience is mounted where. The
+// kit (internal/web) serves /static/, /healthz, /readyz, /display/…, /session/keepalive
+// and the 404 page; each audience registers its own routes in its routes.go:
+//
+//	hall        /  /catalog…  /themes  /soon/…                    the public hall
+//	account     /register…  /login…  /me…  /recover…  /appeal…     personal accounts, logins,
+//	            /agreements/…  /verify/…  /app/login…  /unit/account…  /captcha/…  /dev/outbox
+//	unitcenter  /unit/  /unit/choose  /unit/agents…  /unit/items…  the unit user center
+//	app         /app/  /app/me…  /app/scan  /app/v/…               the companion app
+//
+// The back office has a listener of its own (Server.AdminHandler).
+package site
+
+import (
+	"hall/internal/services"
+	"hall/internal/web"
+	"hall/internal/web/account"
+	"hall/internal/web/app"
+	"hall/internal/web/hall"
+	"hall/internal/web/unitcenter"
+)
+
+// Audiences are the hall's audiences in the order they are mounted. ServeMux picks the
+// most specific pattern whatever the order, and refuses two equal ones at start-up.
+var Audiences = []web.Mount{hall.Mount, account.Mount, unitcenter.Mount, app.Mount}
+
+// New builds the hall's HTTP server on svc with every audience mounted.
+func New(svc *services.Services) (*web.Server, error) { return web.New(svc, Audiences...) }

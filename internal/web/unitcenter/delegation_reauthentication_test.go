@@ -1,0 +1,129 @@
+package unitcenter
+
+import (
+	"hall/internal/web/webtest"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/auth"
+	"hall/internal/unit"
+)
+
+// delegationReauthForm reads the re-authentication page's form: its action and every
+// Field it carries, with password as the password typed.
+func delegationReauthForm(t *testing.T, doc *webtest.HTMLNode, password string) (string, url.Values) {
+	t.Helper()
+	form := doc.Must(t, "form.acs-form")
+	v := url.Values{}
+	for _, in := range form.All(`input[type=hidden]`) {
+		v.Add(in.AttrOr("name"), in.AttrOr("value"))
+	}
+	form.Must(t, "input[type=password][name="+delegationFieldReauth+"]")
+	v.Set(delegationFieldReauth, password)
+	return form.AttrOr("action"), v
+}
+
+// TestDelegationReauthAddAgent: a legal rep whose proof is older than the window adds an
+// Agent. The hall asks for the personal password before anything changes, keeps
+// every field of the form, refuses a wrong password, and on the right one adds the
+// Agent exactly as filled in; the next change within the window goes straight on.
+func TestDelegationReauthAddAgent(t *testing.T) {
+	f := delegationNew(t, 91)
+	nominee := f.w.Person(t, "苗清远")
+	f.clk.Advance(delegationReauthWindow + time.Minute)
+	typed := delegationAgentForm(nominee, []string{"SB-001", "SB-002"}, delegationDate(0), delegationDate(30))
+
+	rec := f.c.Post(t, "/unit/agents/new", typed)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("a change without a recent proof: %d\n%s", rec.Code, webtest.ShortBody(rec.Body.String()))
+	}
+	if _, ok := delegationCurrent(t, f.ts, f.u.ID, nominee.ID); ok {
+		t.Fatal("the agent was added before re-authentication")
+	}
+	doc := webtest.ParseHTML(t, rec.Body.String())
+	webtest.CheckPage(t, f.ts, "/unit/agents/new", doc)
+	if h := doc.Must(t, "h1").TextContent(); h != "验证身份" {
+		t.Errorf("heading %q", h)
+	}
+	if l := doc.Must(t, "label[for=f-"+delegationFieldReauth+"]").TextContent(); !strings.Contains(l, "登录密码") {
+		t.Errorf("the legal rep is asked for %q", l)
+	}
+	action, carried := delegationReauthForm(t, doc, "Wrong-Pass-2026")
+	if action != "/unit/agents/new" {
+		t.Errorf("the page posts to %q", action)
+	}
+	for name, want := range typed {
+		if got := carried[name]; !slices.Equal(got, want) {
+			t.Errorf("field %s carried as %q, want %q", name, got, want)
+		}
+	}
+
+	rec = f.c.Post(t, action, carried)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("wrong password: %d", rec.Code)
+	}
+	doc = webtest.ParseHTML(t, rec.Body.String())
+	if got := doc.Must(t, "#e-"+delegationFieldReauth).TextContent(); got != delegationMsgReauthWrong {
+		t.Errorf("wrong password message %q", got)
+	}
+	if _, ok := delegationCurrent(t, f.ts, f.u.ID, nominee.ID); ok {
+		t.Fatal("the agent was added with a wrong password")
+	}
+
+	action, carried = delegationReauthForm(t, doc, webtest.Password)
+	delegationFollow(t, f.c, f.c.Post(t, action, carried), "agent_added")
+	row, ok := delegationCurrent(t, f.ts, f.u.ID, nominee.ID)
+	if !ok || row.Role != "agent" || row.Status != "pending" {
+		t.Fatalf("after re-authentication the nominee is %+v (%v)", row, ok)
+	}
+	if g := delegationGrants(t, f.ts, row.ID); !slices.Equal(g, []string{"SB-001", "SB-002"}) {
+		t.Errorf("grants %v", g)
+	}
+	if s, err := f.ts.Sessions.Lookup(t.Context(), f.c.Session()); err != nil || s.Proof != auth.ProofPassword ||
+		!s.ProvedWithin(time.Second, f.ts.Now()) {
+		t.Errorf("the session's proof after re-authentication: %+v, %v", s, err)
+	}
+
+	// Within the window the next change needs nothing more.
+	f.clk.Advance(delegationReauthWindow - time.Minute)
+	edit := url.Values{"items": {"SB-002"}, "valid_from": {""}, "valid_until": {delegationDate(20)}}
+	delegationFollow(t, f.c, f.c.Post(t, "/unit/agents/"+strconv.FormatInt(row.ID, 10)+"/edit", edit), "agent_changed")
+}
+
+// TestDelegationReauthAdmin: an administrator re-authenticates with the unit password,
+// not the personal one; a session without any recorded proof (opened before proofs
+// were recorded) is asked too, and removing an agent waits for it.
+func TestDelegationReauthAdmin(t *testing.T) {
+	f := delegationNew(t, 92)
+	admin, _ := f.member(t, f.u, "钟望舒", unit.RoleAdmin, delegationT0.AddDate(1, 0, 0))
+	agent, m := f.member(t, f.u, "卓知行", unit.RoleAgent, delegationT0.AddDate(0, 1, 0))
+	c := webtest.NewClient(f.ts)
+	webtest.SignInBy(t, c, webtest.UnitSubject(admin, f.u, unit.RoleAdmin), auth.ProofNone)
+	path := "/unit/agents/" + strconv.FormatInt(m.ID, 10) + "/remove"
+
+	rec := c.Post(t, path, url.Values{})
+	if rec.Code != http.StatusOK {
+		t.Fatalf("removal without a proof: %d", rec.Code)
+	}
+	doc := webtest.ParseHTML(t, rec.Body.String())
+	if l := doc.Must(t, "label[for=f-"+delegationFieldReauth+"]").TextContent(); !strings.Contains(l, "经办密码") {
+		t.Errorf("the administrator is asked for %q", l)
+	}
+	action, carried := delegationReauthForm(t, doc, webtest.Password) // the personal password is not the admin's
+	if rec := c.Post(t, action, carried); rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("the personal password: %d", rec.Code)
+	}
+	if st := delegationStatus(t, f.ts, m.ID); st != "active" {
+		t.Fatalf("the agent is %s before re-authentication", st)
+	}
+	carried.Set(delegationFieldReauth, delegationUnitPassword)
+	delegationFollow(t, c, c.Post(t, action, carried), "agent_removed")
+	if st := delegationStatus(t, f.ts, m.ID); st != "revoked" {
+		t.Errorf("agent %s is %s after the removal", agent.Name, st)
+	}
+}

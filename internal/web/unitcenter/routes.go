@@ -1,0 +1,57 @@
+// Package unitcenter is the unit user center (单位用户中心, SPEC §6): choosing and
+// entering a unit, its home page, 经办人管理 (U6) and the unit's business items, every
+// Page behind the unit session and its one authorization check.
+package unitcenter
+
+import (
+	"embed"
+
+	"hall/internal/web"
+)
+
+//go:embed templates
+var templates embed.FS
+
+// handler serves the unit user center's pages on the kit (internal/web): rendering, forms, the
+// Visitor and session layer, the login gate.
+type handler struct{ *web.Server }
+
+// Mount adds the unit user center's pages and routes to s. Patterns use the standard ServeMux
+// syntax ("GET /path/{id}"); every route passes the kit's body limit and CSRF check
+// (web.Server.Handle).
+func Mount(s *web.Server) error {
+	if err := s.AddPages(templates, "templates/*.html"); err != nil {
+		return err
+	}
+	h := &handler{s}
+
+	// The unit user center and acting for a unit (L7, U1, §6 shell).
+	s.Handle("GET /unit/{$}", s.UnitCenterGuard(h.unitHome))
+	s.Handle("GET /unit/{section}", h.unitSectionShow)
+	s.Handle("GET /unit/choose", s.RequireSignedIn(h.unitChoose))
+	s.Handle("POST /unit/switch", s.RequireSignedIn(h.unitSwitch))
+	s.Handle("POST /unit/leave", s.RequireSignedIn(h.unitLeave))
+
+	// 经办人管理 (U6): the administrator and the agents of the session's unit, for its
+	// legal rep and administrator (delegationGuard), every change behind a recent
+	// re-authentication (delegationFresh); more specific than /unit/{section}.
+	s.Handle("GET /unit/agents", h.delegationGuard(h.delegationShow))
+	s.Handle("GET /unit/agents/admin/new", h.delegationGuard(h.delegationAdminNewShow))
+	s.Handle("POST /unit/agents/admin/new", h.delegationGuard(h.delegationFresh(h.delegationAdminNewPost)))
+	s.Handle("GET /unit/agents/admin/{id}/replace", h.delegationGuard(h.delegationAdminReplaceShow))
+	s.Handle("POST /unit/agents/admin/{id}/replace", h.delegationGuard(h.delegationFresh(h.delegationAdminReplacePost)))
+	s.Handle("GET /unit/agents/admin/{id}/remove", h.delegationGuard(h.delegationAdminRemoveShow))
+	s.Handle("POST /unit/agents/admin/{id}/remove", h.delegationGuard(h.delegationFresh(h.delegationAdminRemovePost)))
+	s.Handle("GET /unit/agents/new", h.delegationGuard(h.delegationAgentNewShow))
+	s.Handle("POST /unit/agents/new", h.delegationGuard(h.delegationFresh(h.delegationAgentNewPost)))
+	s.Handle("GET /unit/agents/{id}/edit", h.delegationGuard(h.delegationAgentEditShow))
+	s.Handle("POST /unit/agents/{id}/edit", h.delegationGuard(h.delegationFresh(h.delegationAgentEditPost)))
+	s.Handle("GET /unit/agents/{id}/remove", h.delegationGuard(h.delegationAgentRemoveShow))
+	s.Handle("POST /unit/agents/{id}/remove", h.delegationGuard(h.delegationFresh(h.delegationAgentRemovePost)))
+
+	// The unit's business: every route here passes businessBusiness, the one authorization
+	// check of role, scope, validity and the session's unit (U6).
+	s.Handle("GET /unit/items", h.businessBusiness(h.businessItemsList))
+	s.Handle("GET /unit/items/{code}", h.businessBusiness(h.businessItemShow))
+	return nil
+}

@@ -1,0 +1,91 @@
+package webtest
+
+import "net/http"
+
+// PageURLs names, for every page template, a request that renders it. The test
+// below fails when a template has no entry: add one with each new page.
+var PageURLs = map[string]struct {
+	Target string
+	Status int
+}{
+	"home":        {"/", http.StatusOK},
+	"catalog":     {"/catalog", http.StatusOK},
+	"item":        {"/catalog/SB-001", http.StatusOK},
+	"themes":      {"/themes", http.StatusOK},
+	"coming-soon": {"/soon/query", http.StatusOK},
+	"error":       {"/no-such-page", http.StatusNotFound},
+
+	"unit-registration": {"/register/unit", http.StatusOK},
+	"unit-agreement":    {"/agreements/unit", http.StatusOK},
+	"app-home":          {"/app/", http.StatusOK},
+	"app-login":         {"/app/login", http.StatusOK},
+	"app-login-sms":     {"/app/login/sms", http.StatusOK},
+	"app-scan":          {"/app/scan", http.StatusOK},
+	"app-me":            {"/app/me", http.StatusOK},
+	"app-service":       {"/app/me/legal-rep", http.StatusOK},
+	"app-verify":        {"/app/v/no-such-code", http.StatusNotFound},
+
+	"registration":       {"/register", http.StatusOK},
+	"agreement":          {"/agreements/person", http.StatusOK},
+	"login":              {"/login?tab=person&method=sms", http.StatusOK},
+	"personal-center":    {"/me", http.StatusOK},
+	"appeal":             {"/appeal?kind=id_taken", http.StatusOK},
+	"appeal-filed":       {"/appeal/filed?no=SS00000001", http.StatusOK},
+	"development-outbox": {"/dev/outbox", http.StatusOK},
+
+	// Unit user center (signed in: see PageSignIn).
+	"unit-home":        {"/unit/", http.StatusOK},
+	"unit-coming-soon": {"/unit/info", http.StatusOK},
+	"unit-choose":      {"/unit/choose", http.StatusOK},
+	// Only a POST of the chooser shows the entry page: TestUEEnterAsAdmin checks it
+	// with CheckPage; here a GET answers 404.
+	"unit-enter": {"/unit/switch", http.StatusNotFound},
+
+	// Password recovery (P1) and the app's 重置单位密码 (P2).
+	"recovery":            {"/recover", http.StatusOK},
+	"unit-password-reset": {"/app/me/reset", http.StatusOK},
+
+	// Delegation in use: 我是经办人 in the app, the unit's business.
+	"agent-invitations": {"/app/me/agent", http.StatusOK},
+	"business-items":    {"/unit/items", http.StatusOK},
+	"business-item":     {"/unit/items/SB-001", http.StatusOK},
+
+	// 经办人管理 (the confirmation page needs an agent: TestDlgRemoveAgent checks it
+	// with CheckPage; here an unknown ID answers 404).
+	"delegation":            {"/unit/agents", http.StatusOK},
+	"delegation-admin-form": {"/unit/agents/admin/new", http.StatusOK},
+	"delegation-agent-form": {"/unit/agents/new", http.StatusOK},
+	"delegation-remove":     {"/unit/agents/999999/remove", http.StatusNotFound},
+	// Only a change without a recent proof shows it: TestDlgReauthAddAgent checks it
+	// with CheckPage.
+	"delegation-reauthentication": {"/unit/agents/999999/edit", http.StatusNotFound},
+
+	// 账号设置 (U9) and the personal center's changes.
+	"account-settings": {"/unit/account", http.StatusOK},
+	"password-change":  {"/unit/account/password", http.StatusOK},
+	"mobile-change":    {"/me/mobile", http.StatusOK},
+}
+
+// PageSignIn names the pages that need a session, and which kind: "Person" (a
+// personal session) or "Unit" (acting as legal rep of a unit).
+var PageSignIn = map[string]string{
+	"personal-center":     "person",
+	"unit-choose":         "person",
+	"unit-home":           "unit",
+	"unit-coming-soon":    "unit",
+	"unit-password-reset": "person",
+	"agent-invitations":   "person",
+	"business-items":      "unit",
+	"business-item":       "unit",
+
+	"delegation":                  "unit",
+	"delegation-admin-form":       "unit",
+	"delegation-agent-form":       "unit",
+	"delegation-remove":           "unit",
+	"delegation-reauthentication": "unit",
+	"unit-enter":                  "person",
+
+	"account-settings": "unit",
+	"password-change":  "unit",
+	"mobile-change":    "person",
+}
