@@ -92,7 +92,12 @@ func LoadDemo(ctx context.Context, tx *store.Tx, g *rand.Rand, units []DemoUnit,
 			return st, err
 		}
 	}
-	return st, w.flush()
+	if err := w.flush(); err != nil {
+		return st, err
+	}
+	return st, analyze(ctx, tx, "insurance_enrolments", "insurance_employees", "insurance_periods",
+		"insurance_payments", "insurance_changes", "insurance_pensioners", "insurance_exemptions", "insurance_projects",
+		"insurance_subsidiaries")
 }
 
 type demoPerson struct {

@@ -245,6 +245,9 @@ func (im *Importer) Import(ctx context.Context, file string, r io.Reader) (Repor
 		if rep.Failed() {
 			return ErrInvalidFile
 		}
+		if rep.Written > 0 {
+			return analyze(ctx, tx, t.sql)
+		}
 		return nil
 	})
 	if err != nil {

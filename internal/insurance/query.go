@@ -84,9 +84,13 @@ type list[T any] struct {
 	// planner otherwise walks the unit's rows in the primary key's order to spare a
 	// sort, reading the whole unit for one person's hundred rows.
 	personIndex string
-	keys        []string
-	ints        []bool
-	scan        func(*sql.Rows) (T, []any, error)
+	// index, on SQLite, is the index every query of the list must use (an
+	// aggregate that has to read the rows in its group's order).
+	index string
+	group string // GROUP BY columns, for a list of aggregates
+	keys  []string
+	ints  []bool
+	scan  func(*sql.Rows) (T, []any, error)
 }
 
 func (l *list[T]) fetch(ctx context.Context, db *store.DB, q Query, args []any) (Result[T], error) {
@@ -94,8 +98,12 @@ func (l *list[T]) fetch(ctx context.Context, db *store.DB, q Query, args []any) 
 	var b strings.Builder
 	from := strings.Fields(l.from)
 	person := strings.TrimSpace(q.Person)
-	if person != "" && l.personIndex != "" && db.Engine == store.SQLite {
-		from = slices.Insert(from, 2, "INDEXED BY", l.personIndex)
+	index := l.index
+	if person != "" && l.personIndex != "" {
+		index = l.personIndex
+	}
+	if index != "" && db.Engine == store.SQLite {
+		from = slices.Insert(from, 2, "INDEXED BY", index)
 	}
 	fmt.Fprintf(&b, "SELECT %s FROM %s WHERE %s.uscc = ?", l.cols, strings.Join(from, " "), from[1])
 	all := []any{q.USCC}
@@ -127,6 +135,9 @@ func (l *list[T]) fetch(ctx context.Context, db *store.DB, q Query, args []any) 
 			strings.TrimSuffix(strings.Repeat("?, ", len(l.keys)), ", "))
 		all = append(all, vals[0])
 		all = append(all, vals...)
+	}
+	if l.group != "" {
+		b.WriteString(" GROUP BY " + l.group)
 	}
 	b.WriteString(" ORDER BY ")
 	for i, k := range l.keys {

@@ -45,11 +45,11 @@ var ErrContent = errors.New("qr: content empty or longer than MaxContent bytes")
 //
 // Errors: ErrContent for empty or too long content; otherwise an encoder failure.
 func PNG(content string, px int) ([]byte, error) {
-	bits, err := modules(content)
+	px = min(max(px, MinPixels), MaxPixels)
+	bits, err := Modules(content)
 	if err != nil {
 		return nil, err
 	}
-	px = min(max(px, MinPixels), MaxPixels)
 	n := len(bits)
 	block := max(px/(n+2*quietZone), 1)
 	// Spread what is left of px over the margins, so the image is close to px wide.
@@ -75,6 +75,27 @@ func PNG(content string, px int) ([]byte, error) {
 		return nil, fmt.Errorf("qr: png: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// Modules returns the modules of content's code, rows first ([y][x], true =
+// dark), without the quiet zone: for drawing the code as vectors, as the rights
+// record's PDF does, where it stays sharp at any print size. The drawer must leave
+// a white margin of four modules around it. Errors: as PNG.
+func Modules(content string) ([][]bool, error) {
+	if content == "" || len(content) > MaxContent {
+		return nil, ErrContent
+	}
+	code, err := qrcode.NewWith(content,
+		qrcode.WithErrorCorrectionLevel(qrcode.ErrorCorrectionMedium),
+		qrcode.WithEncodingMode(qrcode.EncModeByte))
+	if err != nil {
+		return nil, fmt.Errorf("qr: encode: %w", err)
+	}
+	var m matrix
+	if err := code.Save(&m); err != nil {
+		return nil, fmt.Errorf("qr: draw: %w", err)
+	}
+	return m.bits, nil
 }
 
 // DataURL returns PNG(content, px) as a "data:image/png;base64,…" URL typed as

@@ -1,10 +1,7 @@
 package qr
 
 import (
-	"fmt"
 	"strings"
-
-	qrcode "github.com/yeqown/go-qrcode/v2"
 )
 
 // Terminal draws content as a QR code in text, for a command-line tool that shows an
@@ -14,7 +11,7 @@ import (
 // blocks for the code's light modules), and the four-module quiet zone around it.
 // Errors: ErrContent for empty or too long content; otherwise an encoder failure.
 func Terminal(content string) (string, error) {
-	bits, err := modules(content)
+	bits, err := Modules(content)
 	if err != nil {
 		return "", err
 	}
@@ -45,22 +42,4 @@ func Terminal(content string) (string, error) {
 		b.WriteByte('\n')
 	}
 	return b.String(), nil
-}
-
-// modules encodes content as PNG does and returns its modules, rows first.
-func modules(content string) ([][]bool, error) {
-	if content == "" || len(content) > MaxContent {
-		return nil, ErrContent
-	}
-	code, err := qrcode.NewWith(content,
-		qrcode.WithErrorCorrectionLevel(qrcode.ErrorCorrectionMedium),
-		qrcode.WithEncodingMode(qrcode.EncModeByte))
-	if err != nil {
-		return nil, fmt.Errorf("qr: encode: %w", err)
-	}
-	var m matrix
-	if err := code.Save(&m); err != nil {
-		return nil, fmt.Errorf("qr: draw: %w", err)
-	}
-	return m.bits, nil
 }

@@ -1,0 +1,132 @@
+package rights
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"hall/internal/ident"
+	"hall/internal/insurance"
+	"hall/internal/token"
+)
+
+// Summary is what the public verify page (and the companion app's scanner, A4) may
+// show of a record: the unit's name, its USCC masked as the hall masks it, the
+// insured place, the period, the paying persons per type, when it was issued and
+// until when it is valid, and the SHA-256 of the signed PDF, which a holder can
+// compare with their file. No person's data.
+type Summary struct {
+	UnitName     string
+	MaskedUSCC   string
+	InsuredPlace string
+	From, To     insurance.Month
+	Counts       []TypeCount
+	Employees    int
+	IssuedAt     time.Time
+	ValidUntil   time.Time
+	SHA256       string
+	// Valid: the record is genuine (it was found) and within its validity at the
+	// time of the check. A genuine but expired record has Valid false.
+	Valid bool
+}
+
+// Verify looks up the record whose QR code carries id. It may be called any number
+// of times; it changes nothing. Every id, well-formed or not, costs one indexed
+// lookup of its hash, so the answer's timing does not tell a malformed guess from
+// a well-formed one; a guess has one chance in 2^256 per record.
+//
+// Errors: ErrNotFound for an id of no record; database failures.
+func (s *Service) Verify(ctx context.Context, id string) (Summary, error) {
+	var sm Summary
+	var uscc, counts string
+	var from, to int64
+	err := s.db.QueryRow(ctx, `SELECT unit_name, uscc, insured_place, from_month, to_month, type_counts,
+		employees, issued_at, valid_until, sha256 FROM rights_records WHERE token_hash = ?`, token.Hash(id)).
+		Scan(&sm.UnitName, &uscc, &sm.InsuredPlace, &from, &to, &counts, &sm.Employees, &sm.IssuedAt, &sm.ValidUntil, &sm.SHA256)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !token.Valid(id) {
+		return Summary{}, ErrNotFound
+	}
+	if err != nil {
+		return Summary{}, fmt.Errorf("rights: verify: %w", err)
+	}
+	if sm.Counts, err = decodeCounts(counts); err != nil {
+		return Summary{}, err
+	}
+	sm.MaskedUSCC = ident.MaskUSCC(uscc)
+	sm.From, sm.To = insurance.Month(from), insurance.Month(to)
+	sm.IssuedAt, sm.ValidUntil = sm.IssuedAt.UTC(), sm.ValidUntil.UTC()
+	sm.Valid = s.now().Before(sm.ValidUntil)
+	return sm, nil
+}
+
+const recordCols = `r.id, r.unit_id, r.uscc, r.unit_name, r.insured_place, r.from_month, r.to_month, r.type_counts,
+	r.employees, r.pages, r.sha256, r.size, r.issued_at, r.valid_until, r.person_id, p.name, r.membership_id, r.role`
+
+const recordFrom = " FROM rights_records r JOIN persons p ON p.id = r.person_id"
+
+func scanRecord(row interface{ Scan(...any) error }) (Record, error) {
+	var r Record
+	var from, to int64
+	var counts string
+	err := row.Scan(&r.ID, &r.UnitID, &r.USCC, &r.UnitName, &r.InsuredPlace, &from, &to, &counts, &r.Employees,
+		&r.Pages, &r.SHA256, &r.Size, &r.IssuedAt, &r.ValidUntil, &r.PersonID, &r.IssuerName, &r.MembershipID, &r.Role)
+	if err != nil {
+		return r, err
+	}
+	r.From, r.To = insurance.Month(from), insurance.Month(to)
+	r.IssuedAt, r.ValidUntil = r.IssuedAt.UTC(), r.ValidUntil.UTC()
+	r.Counts, err = decodeCounts(counts)
+	return r, err
+}
+
+// MaxList bounds List's limit.
+const MaxList = 100
+
+// List returns the unit's records newest first, at most limit (1–MaxList) of them
+// with an ID below before (0: from the newest), with who produced each: the page
+// of records U3 shows under its form. Errors: database failures.
+func (s *Service) List(ctx context.Context, unitID, before int64, limit int) ([]Record, error) {
+	limit = min(max(limit, 1), MaxList)
+	if before <= 0 {
+		before = 1<<63 - 1
+	}
+	rows, err := s.db.Query(ctx, "SELECT "+recordCols+recordFrom+
+		" WHERE r.unit_id = ? AND r.id < ? ORDER BY r.id DESC LIMIT ?", unitID, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("rights: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, fmt.Errorf("rights: list: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("rights: list: %w", err)
+	}
+	return out, nil
+}
+
+// File returns a record of the unit and its signed PDF as issued, for download
+// again. The unit is part of the lookup, so a record ID from another unit's list
+// finds nothing. Errors: ErrNotFound; database failures.
+func (s *Service) File(ctx context.Context, unitID, recordID int64) (Record, []byte, error) {
+	r, err := scanRecord(s.db.QueryRow(ctx, "SELECT "+recordCols+recordFrom+
+		" WHERE r.id = ? AND r.unit_id = ?", recordID, unitID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Record{}, nil, ErrNotFound
+	}
+	if err != nil {
+		return Record{}, nil, fmt.Errorf("rights: file: %w", err)
+	}
+	var pdf []byte
+	if err := s.db.QueryRow(ctx, "SELECT pdf FROM rights_record_files WHERE record_id = ?", r.ID).Scan(&pdf); err != nil {
+		return Record{}, nil, fmt.Errorf("rights: file: %w", err)
+	}
+	return r, pdf, nil
+}
