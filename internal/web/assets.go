@@ -29,24 +29,37 @@ type asset struct {
 
 func loadAssets() (*assets, error) {
 	a := &assets{files: map[string]asset{}}
-	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+	return a, a.add(staticFS)
+}
+
+// add fingerprints every file under fsys's "static" folder, named by its path below
+// it ("js/sms-code.js"); a name may be taken only once in the hall.
+func (a *assets) add(fsys fs.FS) error {
+	return fs.WalkDir(fsys, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		body, err := staticFS.ReadFile(p)
+		body, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
+		}
+		name := strings.TrimPrefix(p, "static/")
+		if _, taken := a.files[name]; taken {
+			return fmt.Errorf("web: static asset %q defined twice", name)
 		}
 		sum := sha256.Sum256(body)
 		ct := mime.TypeByExtension(path.Ext(p))
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		a.files[strings.TrimPrefix(p, "static/")] = asset{hash: hex.EncodeToString(sum[:6]), body: body, ctype: ct}
+		a.files[name] = asset{hash: hex.EncodeToString(sum[:6]), body: body, ctype: ct}
 		return nil
 	})
-	return a, err
 }
+
+// AddAssets adds an audience's static files: every file under the "static" folder of
+// fsys, served like the kit's own under /static/<hash>/<name>.
+func (s *Server) AddAssets(fsys fs.FS) error { return s.assets.add(fsys) }
 
 // url returns the checksum URL of a static file; an unknown name is an error, so a
 // template that names a missing asset fails at start-up's test render.

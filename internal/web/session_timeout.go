@@ -12,7 +12,7 @@ import (
 // The session-timeout notice (QUALITY.md: idle 30 minutes, absolute 12 hours,
 // shown to the user before they bite). Every signed-in page of the hall carries
 // the session's remaining times in data attributes (layout.html); the script
-// static/js/acs-timeout.js counts them down and shows, without blocking the page:
+// static/js/session-timeout.js counts them down and shows, without blocking the page:
 //
 //   - WarnIdle before the idle end: "您已较长时间未操作，登录将于 X 分钟后失效" with
 //     继续办理, which POSTs to /session/keepalive (the idle time starts again);

@@ -23,7 +23,7 @@ type settingsSendAnswer struct {
 	Msg        string // beside the code field
 	Sent       bool   // the "验证码已发送" notice
 	Captcha    bool   // the puzzle inside the code field, with its script
-	Background bool   // the button sends in the background (sms.js)
+	Background bool   // the button sends in the background (sms-code.js)
 }
 
 func settingsSend(t *testing.T, c *webtest.Client, target string, form url.Values) settingsSendAnswer {

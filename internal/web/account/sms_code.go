@@ -12,7 +12,7 @@ import (
 // The 获取验证码 button of the registration and SMS-login forms is a second submit
 // button (name="action" value="Send-code"), so it works without JavaScript: the form
 // comes back with what was typed, a notice that the code was sent and the wait before
-// another one can be asked for. static/js/sms.js only adds the countdown.
+// another one can be asked for. static/js/sms-code.js only adds the countdown.
 
 // actionSendCode is the value of the 获取验证码 button.
 const actionSendCode = "send-code"

@@ -135,7 +135,7 @@ func (s *handler) unitRegistrationRestartPost(w http.ResponseWriter, r *http.Req
 }
 
 // unitRegistrationAccountPost is POST /register/unit/{flow}: the account step's two buttons,
-// 获取验证码 (action=Send-code) and 完成注册.
+// 获取验证码 (action=send-code) and 完成注册.
 func (s *handler) unitRegistrationAccountPost(w http.ResponseWriter, r *http.Request) error {
 	flowID := r.PathValue("flow")
 	if err := r.ParseForm(); err != nil {

@@ -71,7 +71,7 @@ func TestBrowserDelegationAdminThenAgent(t *testing.T) {
 	q.ClickLink("添加经办人")
 	q.WaitURL("/unit/agents/new")
 
-	// 全选 ticks and clears a whole category at once (static/js/dlg-grant.js).
+	// 全选 ticks and clears a whole category at once (static/js/delegation-grant.js).
 	sbBoxes := `[...document.querySelectorAll('[data-dlg-category="SB"] input[data-dlg-item]')]`
 	q.ClickCSS("#dlg-all-SB")
 	if all := browsertest.Eval[[]bool](q, sbBoxes+`.map((b) => b.checked)`); len(all) < 2 || slices.Contains(all, false) {

@@ -12,6 +12,9 @@ import (
 //go:embed templates
 var templates embed.FS
 
+//go:embed static
+var static embed.FS
+
 // handler serves the unit user center's pages on the kit (internal/web): rendering, forms, the
 // Visitor and session layer, the login gate.
 type handler struct{ *web.Server }
@@ -21,6 +24,9 @@ type handler struct{ *web.Server }
 // (web.Server.Handle).
 func Mount(s *web.Server) error {
 	if err := s.AddPages(templates, "templates/*.html"); err != nil {
+		return err
+	}
+	if err := s.AddAssets(static); err != nil {
 		return err
 	}
 	h := &handler{s}

@@ -1,4 +1,4 @@
-// sms.js — the 获取验证码 button of any form that has one.
+// sms-code.js — the 获取验证码 button of any form that has one.
 //
 // The button is a plain submit button (name="action" value="send-code"), so sending a
 // code works without JavaScript: the server shows the form again with a notice and

@@ -1,4 +1,4 @@
-// dlg-grant.js — the per-category 全选 of 业务授权 on the agent form (经办人管理).
+// delegation-grant.js — the per-category 全选 of 业务授权 on the agent form (经办人管理).
 //
 // Without JavaScript the form works as it is: a ticked 全选 (name="all") grants every
 // item of its category on the server. With it, ticking or clearing 全选 ticks or

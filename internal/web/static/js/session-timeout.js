@@ -1,4 +1,4 @@
-/* acs-timeout.js — tells a signed-in person that the session is about to end.
+/* session-timeout.js — tells a signed-in person that the session is about to end.
  *
  * The layout renders, on every signed-in page,
  *   <div hidden data-acs-timeout data-idle-left="1795" data-absolute-left="43100"
