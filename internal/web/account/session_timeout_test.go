@@ -50,10 +50,10 @@ func TestSettingsTimeoutData(t *testing.T) {
 		}
 		script := false
 		for _, s := range doc.All("script[src]") {
-			script = script || strings.Contains(s.AttrOr("src"), "acs-timeout")
+			script = script || strings.Contains(s.AttrOr("src"), "session-timeout")
 		}
 		if !script {
-			t.Errorf("%s: no acs-timeout.js", path)
+			t.Errorf("%s: no session-timeout.js", path)
 		}
 	}
 	// A short idle timeout gets its notice at half of it.
