@@ -22,6 +22,7 @@ var (
 		"/themes", "/soon/query", "/soon/notices",
 		"/login", "/login?tab=person&method=sms", "/login?tab=person&method=other",
 		"/login?tab=unit", "/login?tab=unit&method=sms", "/login?tab=unit&method=other",
+		"/login?tab=unit&method=qr", "/login?tab=person&method=qr",
 		"/register", "/agreements/person", "/register/unit", "/agreements/unit",
 		"/recover", "/appeal",
 		"/app/", "/app/login", "/app/login/sms", "/app/scan",
@@ -35,7 +36,7 @@ var (
 		"/unit/account", "/unit/account/password", "/unit/account/mobile", "/unit/choose",
 	}
 	// a11yAppPages need a login in the companion app.
-	a11yAppPages = []string{"/app/", "/app/me", "/app/me/agent", "/app/me/reset", "/app/me/legal-rep", "/app/scan"}
+	a11yAppPages = []string{"/app/", "/app/me", "/app/me/agent", "/app/me/reset", "/app/me/legal-rep", "/app/scan", "/app/qr/no-such-code"}
 )
 
 // TestBrowserAccessibilityEveryPage runs axe-core (WCAG 2.1 A and AA) on every page

@@ -7,6 +7,7 @@ import (
 
 	"hall/internal/browsertest"
 	"hall/internal/captcha/captchatest"
+	"hall/internal/person"
 	"hall/internal/qr"
 	"hall/internal/verify"
 )
@@ -52,15 +53,7 @@ func TestRecoveryBrowserPersonForgotPassword(t *testing.T) {
 	// The phone is not signed in: the link leads to the app's login, where the
 	// Person chooses the SMS code.
 	phone := b.NewPage(t, browsertest.Mobile(), recoveryAllow422)
-	phone.Open(link)
-	phone.WaitURL("/app/login?next=")
-	phone.ClickLink("短信验证码登录")
-	phone.WaitURL("/app/login/sms?next=")
-	phone.Fill("移动电话", p.Mobile)
-	phone.Click("获取验证码")
-	phone.WaitText("验证码已发送至" + p.MaskedMobile())
-	phone.Fill("短信验证码", webtest.LatestCode(t, ts, p.Mobile))
-	phone.Click("登录")
+	browserAppOpenBySMS(t, ts, phone, link, p)
 	phone.WaitURL("/app/v/")
 	phone.WaitText(verify.PurposeLabel(verify.PurposeRecover))
 	phone.WaitText("批准后，该浏览器将可以为您的账号设置新密码")
@@ -88,4 +81,20 @@ func TestRecoveryBrowserPersonForgotPassword(t *testing.T) {
 	desk.WaitURL("/me")
 	desk.WaitText(p.MaskedMobile())
 	webtest.WantNotice(t, ts, p.Mobile, "找回密码", "重置")
+}
+
+// browserAppOpenBySMS opens link on a phone that is not signed in: the app's login
+// comes first, where p signs in with 短信验证码登录 (the code read from the
+// development outbox) and is taken back to link.
+func browserAppOpenBySMS(t *testing.T, ts *webtest.TestServer, phone *browsertest.Page, link string, p person.Person) {
+	t.Helper()
+	phone.Open(link)
+	phone.WaitURL("/app/login?next=")
+	phone.ClickLink("短信验证码登录")
+	phone.WaitURL("/app/login/sms?next=")
+	phone.Fill("移动电话", p.Mobile)
+	phone.Click("获取验证码")
+	phone.WaitText("验证码已发送至" + p.MaskedMobile())
+	phone.Fill("短信验证码", webtest.LatestCode(t, ts, p.Mobile))
+	phone.Click("登录")
 }

@@ -47,6 +47,8 @@ type loginData struct {
 	// App: the companion app's 短信验证码 login (app_login_sms.go), which goes
 	// through the same handlers and gate and is drawn by the app's page.
 	App bool
+	// QR is the 扫码登录 panel (qr_login.go), when Method is methodQR.
+	QR *qrLoginView
 }
 
 // gate is the form as the login gate sees it, with its wrong-credentials message.
@@ -88,6 +90,9 @@ func loginView(tab, method, next string, f *web.Form) *loginData {
 	} else if method == methodOther {
 		d.Method = methodOther
 	}
+	if method == methodQR {
+		d.Method = methodQR
+	}
 	return d
 }
 
@@ -128,6 +133,11 @@ func (s *handler) loginShow(w http.ResponseWriter, r *http.Request) error {
 		scope = throttle.ScopeSMSGuessAddr
 	}
 	s.GateStatus(r, &d.GateView, s.Throttle.AddrKey(scope, web.ClientAddr(r)))
+	if d.Method == methodQR {
+		if err := s.qrLoginShow(r, d); err != nil {
+			return err
+		}
+	}
 	return s.renderLogin(w, r, http.StatusOK, d)
 }
 

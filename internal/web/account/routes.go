@@ -42,6 +42,8 @@ func Mount(s *web.Server) error {
 	s.Handle("POST /login/unit", h.loginUnit)
 	s.Handle("POST /login/person", h.loginPerson)
 	s.Handle("POST /login/sms", h.loginSMS)
+	s.Handle("GET /login/qr/wait", h.qrLoginWait)
+	s.Handle("POST /login/qr", h.qrLoginPost)
 	s.Handle("GET /me", s.RequireSignedIn(h.meShow))
 	s.Handle("POST /logout", h.logout)
 	s.Handle("GET /appeal", h.appealShow)

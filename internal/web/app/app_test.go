@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"hall/internal/ident"
+	"hall/internal/qrlogin"
 	"hall/internal/verify"
 )
 
@@ -293,6 +294,7 @@ func TestAppScanLink(t *testing.T) {
 		link, want string
 	}{
 		{base + "/app/v/abc", "/app/v/abc"},
+		{qrlogin.Link(base, "AbCd_-09"), "/app/qr/AbCd_-09"},
 		{"/app/v/abc?x=1", "/app/v/abc?x=1"},
 		{"  " + base + "/app/me  ", "/app/me"},
 		{"http://example.com/app/v/abc", ""},

@@ -44,6 +44,8 @@ func Mount(s *web.Server) error {
 	s.Handle("POST /app/scan", h.appScanPost)
 	s.Handle("GET /app/v/{id}", h.appVerifyShow)
 	s.Handle("POST /app/v/{id}", h.appVerifyPost)
+	s.Handle("GET /app/qr/{id}", h.appSignedIn(h.qrConfirmShow))
+	s.Handle("POST /app/qr/{id}", h.appSignedIn(h.qrConfirmPost))
 	s.Handle("GET /app/me", h.appMe)
 	s.Handle("GET /app/me/legal-rep", h.appLegalRep)
 	s.Handle("GET /app/me/agent", h.appSignedIn(h.invitationAppList))

@@ -181,9 +181,8 @@ func TestRemovedAgentSeesWithdrawal(t *testing.T) {
 	}
 }
 
-// TestNoPagePromisesMissingFeatures: no page links to the stale /soon/login or to a
-// QR login, and none says QR login (扫码登录) works: it is not built. The app's
-// scanning for face verification exists and stays.
+// TestNoPagePromisesMissingFeatures: no page links to the stale /soon/login or to the
+// former /soon/qr-login placeholder (扫码登录 is the login page's own tab now).
 func TestNoPagePromisesMissingFeatures(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	w := webtest.NewWorld(ts, 944)
@@ -222,9 +221,6 @@ func TestNoPagePromisesMissingFeatures(t *testing.T) {
 			if strings.HasPrefix(href, "/soon/login") || strings.HasPrefix(href, "/soon/qr-login") {
 				t.Errorf("%s links to %s (%q)", tg.path, href, a.TextContent())
 			}
-		}
-		if text := doc.TextContent(); strings.Contains(text, "扫码登录") {
-			t.Errorf("%s promises 扫码登录, which does not exist", tg.path)
 		}
 	}
 	for _, gone := range []string{"/soon/login", "/soon/qr-login"} {

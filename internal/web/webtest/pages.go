@@ -24,6 +24,7 @@ var PageURLs = map[string]struct {
 	"app-me":            {"/app/me", http.StatusOK},
 	"app-service":       {"/app/me/legal-rep", http.StatusOK},
 	"app-verify":        {"/app/v/no-such-code", http.StatusNotFound},
+	"app-qr-login":      {"/app/qr/no-such-code", http.StatusNotFound},
 
 	"registration":       {"/register", http.StatusOK},
 	"agreement":          {"/agreements/person", http.StatusOK},
@@ -74,6 +75,7 @@ var PageSignIn = map[string]string{
 	"unit-home":           "unit",
 	"unit-coming-soon":    "unit",
 	"unit-password-reset": "person",
+	"app-qr-login":        "person",
 	"agent-invitations":   "person",
 	"business-items":      "unit",
 	"business-item":       "unit",
