@@ -47,6 +47,8 @@ type loginData struct {
 	// App: the companion app's 短信验证码 login (app_login_sms.go), which goes
 	// through the same handlers and gate and is drawn by the app's page.
 	App bool
+	// Providers are the 其他登录方式 the tab offers (login_oidc.go).
+	Providers []providerLink
 }
 
 // gate is the form as the login gate sees it, with its wrong-credentials message.
@@ -85,7 +87,8 @@ func loginView(tab, method, next string, f *web.Form) *loginData {
 		if method == methodSMS {
 			d.Method = methodSMS
 		}
-	} else if method == methodOther {
+	}
+	if method == methodOther {
 		d.Method = methodOther
 	}
 	return d
@@ -112,6 +115,7 @@ func (s *handler) renderLogin(w http.ResponseWriter, r *http.Request, status int
 	if d.App {
 		return s.appLoginSMSRender(w, r, status, d)
 	}
+	d.Providers = s.oidcProviders(d.Tab)
 	return s.Render(w, r, status, "login", "登录", "", d)
 }
 
