@@ -20,7 +20,8 @@ func devIdentityLabel(u unit.Unit, role unit.Role, p person.Person) string {
 // L4 in a browser: from the login page's 其他登录方式 to the development provider
 // (its own listener, as `hall serve` runs it), a demo identity chosen there, and
 // back signed in — into the unit center for a unit login, the personal center for a
-// personal one. A person with no role in the unit is refused beside the login box.
+// personal one; the registry's legal representative's first login opens the unit's
+// account (R5) and says so. A person with no role in the unit is refused beside the login box.
 func TestBrowserLoginOIDC(t *testing.T) {
 	ts, base := webtest.Serve(t, withDevOIDC(t))
 	w := webtest.NewWorld(ts, 321)
@@ -49,6 +50,27 @@ func TestBrowserLoginOIDC(t *testing.T) {
 		p.Click("同意授权并登录")
 		p.WaitURL(base + "/me")
 		p.WaitText("个人中心")
+	})
+
+	t.Run("first login opens the unit's account", func(t *testing.T) {
+		fx := w.Registered(t, "南京远帆物流有限公司", "蒋一鸣")
+		fx.CreatePerson(t, ts, w.Mobile())
+		p := b.NewPage(t)
+		p.Open(base + "/login?tab=unit&method=other")
+		p.ClickLink("电子营业执照（开发环境）登录")
+		p.Check(fx.Entry.Name + "（未开户）· 法定代表人 " + ident.MaskName(fx.Entry.LegalRepName))
+		p.Click("同意授权并登录")
+		p.WaitText("单位网上办事账户已开通")
+		opened, err := ts.Units.ByAccount(t.Context(), fx.Entry.USCC)
+		if err != nil {
+			t.Fatalf("the unit was not opened: %v", err)
+		}
+		if got := p.Text(".oidc-unit-number"); got != opened.UnitNumber {
+			t.Errorf("unit number %q, want %q", got, opened.UnitNumber)
+		}
+		p.ClickLink("进入单位用户中心")
+		p.WaitURL(base + "/unit/")
+		p.WaitText(fx.Entry.USCC)
 	})
 
 	t.Run("no role in the unit", func(t *testing.T) {
