@@ -49,6 +49,8 @@ type loginData struct {
 	App bool
 	// QR is the 扫码登录 panel (qr_login.go), when Method is methodQR.
 	QR *qrLoginView
+	// Providers are the 其他登录方式 the tab offers (login_oidc.go).
+	Providers []providerLink
 }
 
 // gate is the form as the login gate sees it, with its wrong-credentials message.
@@ -87,7 +89,8 @@ func loginView(tab, method, next string, f *web.Form) *loginData {
 		if method == methodSMS {
 			d.Method = methodSMS
 		}
-	} else if method == methodOther {
+	}
+	if method == methodOther {
 		d.Method = methodOther
 	}
 	if method == methodQR {
@@ -117,6 +120,7 @@ func (s *handler) renderLogin(w http.ResponseWriter, r *http.Request, status int
 	if d.App {
 		return s.appLoginSMSRender(w, r, status, d)
 	}
+	d.Providers = s.oidcProviders(d.Tab)
 	return s.Render(w, r, status, "login", "登录", "", d)
 }
 

@@ -32,6 +32,7 @@ func TestLoginPage(t *testing.T) {
 		{"/login?tab=unit&method=other", "单位登录", "其他登录方式", nil, ""},
 		{"/login?tab=unit&method=qr", "单位登录", "扫码登录", nil, "/login/qr"},
 		{"/login?tab=person&method=qr", "个人登录", "扫码登录", nil, "/login/qr"},
+		{"/login?tab=person&method=other", "个人登录", "其他登录方式", nil, ""},
 		{"/login?tab=nonsense&method=nonsense", "单位登录", "账号密码", []string{"统一社会信用代码/单位编号/机构编号", "证件号码/移动电话", "密码"}, "/login/unit"},
 	}
 	for _, tc := range cases {
@@ -86,7 +87,7 @@ func TestLoginPage(t *testing.T) {
 		})
 	}
 	doc := ts.GetHTML(t, "/login?tab=unit&method=other", http.StatusOK)
-	for _, href := range []string{"/soon/sso-login", "/soon/license-login", "/soon/ca-login", "/soon/upgrade"} {
+	for _, href := range []string{"/soon/ca-login", "/soon/upgrade"} {
 		if doc.First("a[href='"+href+"']") == nil {
 			t.Errorf("no link to %s", href)
 		}

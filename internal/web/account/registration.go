@@ -19,6 +19,9 @@ type registerData struct {
 	Hint string
 	// TakenID and TakenMobile add the link to 用户申诉 beside the field.
 	TakenID, TakenMobile bool
+	// FromOIDC is what a provider asserted when its login found no account
+	// (login_oidc_handoff.go); nil otherwise.
+	FromOIDC *oidcRegistration
 }
 
 // IDTypeField is the 证件类型 select.
@@ -53,11 +56,17 @@ func (s *handler) renderRegister(w http.ResponseWriter, r *http.Request, status 
 	return s.Render(w, r, status, "registration", "用户注册", "", d)
 }
 
-// registerShow is the empty registration form, with 居民身份证 chosen.
+// registerShow is the empty registration form, with 居民身份证 chosen, or the form
+// filled with what a provider asserted (?from=, login_oidc_handoff.go).
 func (s *handler) registerShow(w http.ResponseWriter, r *http.Request) error {
 	f := web.NewForm(r)
 	f.Values.Set(person.FieldIDType, string(ident.IDTypeResident))
-	return s.renderRegister(w, r, http.StatusOK, s.registerView(f))
+	d := s.registerView(f)
+	var err error
+	if d.FromOIDC, err = s.registrationFromOIDC(r, f); err != nil {
+		return err
+	}
+	return s.renderRegister(w, r, http.StatusOK, d)
 }
 
 // registerPost handles both buttons of the form: 获取验证码 sends a code to the

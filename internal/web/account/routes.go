@@ -34,7 +34,8 @@ func Mount(s *web.Server) error {
 	h := &handler{s}
 
 	// Personal accounts: registration, login page (both tabs), personal center,
-	// logout, appeals (R1, L1 form, L6, B6 intake).
+	// logout, appeals (R1, L1 form, L6, B6 intake); 其他登录方式 through the
+	// provincial SSO and the e-business licence (L4, L5, R5).
 	s.Handle("GET /register", h.registerShow)
 	s.Handle("POST /register", h.registerPost)
 	s.Handle("GET /agreements/person", h.agreementShow)
@@ -44,6 +45,9 @@ func Mount(s *web.Server) error {
 	s.Handle("POST /login/sms", h.loginSMS)
 	s.Handle("GET /login/qr/wait", h.qrLoginWait)
 	s.Handle("POST /login/qr", h.qrLoginPost)
+	s.Handle("GET /login/oidc/{id}", h.loginOIDCStart)
+	s.Handle("GET /login/oidc/{id}/callback", h.loginOIDCCallback)
+	s.Handle("GET /login/unit-opened/{flow}", h.loginOIDCOpened)
 	s.Handle("GET /me", s.RequireSignedIn(h.meShow))
 	s.Handle("POST /logout", h.logout)
 	s.Handle("GET /appeal", h.appealShow)

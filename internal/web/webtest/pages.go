@@ -33,6 +33,10 @@ var PageURLs = map[string]struct {
 	"appeal":             {"/appeal?kind=id_taken", http.StatusOK},
 	"appeal-filed":       {"/appeal/filed?no=SS00000001", http.StatusOK},
 	"development-outbox": {"/dev/outbox", http.StatusOK},
+	// Only the first login through a provider that opened a unit's account (R5)
+	// shows it: TestLoginOIDCOpensUnit checks it with CheckPage; here an unknown
+	// hand-off answers 404.
+	"oidc-unit-opened": {"/login/unit-opened/no-such-flow", http.StatusNotFound},
 
 	// Unit user center (signed in: see PageSignIn).
 	"unit-home":        {"/unit/", http.StatusOK},

@@ -1,0 +1,136 @@
+package account
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"hall/internal/auth"
+	"hall/internal/oidc"
+	"hall/internal/web"
+)
+
+// 其他登录方式 (SPEC L4, L5, R5): logins through an OpenID Connect provider — the
+// provincial government service portal and the electronic business licence
+// (internal/oidc, docs/oidc.md). The login page lists the providers that offer
+// the tab's purpose; each is a plain link to loginOIDCStart, which redirects the
+// browser to the provider (a link, not a form: the CSP's form-action 'self' would
+// block a POST redirected to another origin). The provider sends the browser back
+// to loginOIDCCallback, which signs it in or shows the refusal on the login page.
+
+// providerLink is one provider's link under 其他登录方式.
+type providerLink struct {
+	ID, Label   string
+	Development bool
+}
+
+// oidcProviders are the providers the tab offers, in configuration order.
+func (s *handler) oidcProviders(tab string) []providerLink {
+	if s.OIDC == nil {
+		return nil
+	}
+	var out []providerLink
+	for _, p := range s.OIDC.Providers() {
+		if p.Offers(oidc.Purpose(tab)) {
+			out = append(out, providerLink{ID: p.ID, Label: providerLabel(p), Development: p.Development})
+		}
+	}
+	return out
+}
+
+// DevelopmentProvider reports whether the page offers the built-in development
+// provider, which the page says is no real one.
+func (d *loginData) DevelopmentProvider() bool {
+	for _, p := range d.Providers {
+		if p.Development {
+			return true
+		}
+	}
+	return false
+}
+
+// loginOIDCStart is GET /login/oidc/{id}?purpose=person|unit: it starts a login
+// through the provider for this browser and sends it there.
+func (s *handler) loginOIDCStart(w http.ResponseWriter, r *http.Request) error {
+	tab := r.URL.Query().Get("purpose")
+	if s.OIDC == nil || !oidc.Purpose(tab).Valid() {
+		return s.NotFound(w, r)
+	}
+	target, err := s.OIDC.Start(r.Context(), r.PathValue("id"), oidc.Purpose(tab), web.VisitorFrom(r.Context()).Binding)
+	if err != nil {
+		return s.oidcRefused(w, r, tab, err)
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+// loginOIDCCallback is GET /login/oidc/{id}/callback (oidc.CallbackPath), where the
+// provider sends the browser back. A personal login lands in the personal center, a
+// unit login in the unit user center, and a unit login that opened the unit's
+// account (R5) on a page that says so first. A person without a personal account
+// is sent to 个人用户注册 with what the provider asserted filled in.
+func (s *handler) loginOIDCCallback(w http.ResponseWriter, r *http.Request) error {
+	if s.OIDC == nil {
+		return s.NotFound(w, r)
+	}
+	binding := web.VisitorFrom(r.Context()).Binding
+	l, err := s.OIDC.Callback(r.Context(), r.PathValue("id"), binding, r.URL.Query(), s.LoginAttempt(r))
+	var unregistered *oidc.Unregistered
+	switch {
+	case errors.As(err, &unregistered):
+		return s.toRegistrationFromOIDC(w, r, l.Provider, unregistered)
+	case err != nil:
+		return s.oidcRefused(w, r, string(l.Purpose), err)
+	}
+	if err := s.StartSessionProved(w, r, l.Subject, auth.ProofOIDC); err != nil {
+		return err
+	}
+	switch {
+	case l.OpenedUnit:
+		return s.toUnitOpened(w, r, l)
+	case l.Purpose == oidc.PurposeUnit:
+		http.Redirect(w, r, "/unit/", http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, "/me", http.StatusSeeOther)
+	}
+	return nil
+}
+
+// oidcRefused shows the login page's 其他登录方式 on the tab with the refusal's
+// message. Failures that are no refusal (the database) go to the error page and
+// the log.
+func (s *handler) oidcRefused(w http.ResponseWriter, r *http.Request, tab string, err error) error {
+	if oidc.Code(err) == "error" {
+		return err
+	}
+	if tab != tabPerson {
+		tab = tabUnit
+	}
+	d := loginView(tab, methodOther, "", web.NewForm(r))
+	d.Form.Top = oidc.Message(err)
+	return s.renderLogin(w, r, oidcStatus(err), d)
+}
+
+// oidcStatus is the status of a refused login through a provider.
+func oidcStatus(err error) int {
+	switch {
+	case errors.Is(err, oidc.ErrUnknownProvider):
+		return http.StatusNotFound
+	case errors.Is(err, oidc.ErrProviderUnavailable), errors.Is(err, oidc.ErrRegistryUnavailable):
+		return http.StatusServiceUnavailable
+	case errors.Is(err, oidc.ErrNoRole), errors.Is(err, oidc.ErrRoleNotUsable), errors.Is(err, oidc.ErrUnitClosed),
+		errors.Is(err, oidc.ErrUnitNotOpened), errors.Is(err, oidc.ErrUnknownUnit), errors.Is(err, oidc.ErrRegistryMismatch),
+		errors.Is(err, oidc.ErrPersonMismatch):
+		return http.StatusForbidden
+	}
+	return http.StatusBadRequest
+}
+
+// providerLabel is the button text: the provider's name, saying 开发环境 for the
+// development provider when its name does not.
+func providerLabel(p oidc.ProviderInfo) string {
+	if p.Development && !strings.Contains(p.DisplayName, "开发环境") {
+		return p.DisplayName + "（开发环境）"
+	}
+	return p.DisplayName
+}
