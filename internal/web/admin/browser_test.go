@@ -1,0 +1,76 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"hall/internal/browsertest"
+	"hall/internal/person"
+	"hall/internal/web/webtest"
+)
+
+// browserLogin signs m in through the login form with a code computed now, and sets
+// staffPassword on the forced password page.
+func browserLogin(t *testing.T, p *browsertest.Page, base string, m staffMember) {
+	t.Helper()
+	p.Open(base + "/admin/login")
+	p.Fill("登录名", m.Staff.Login)
+	p.Fill("密码", m.InitialPassword)
+	p.Fill("动态口令", m.code(t, time.Now()))
+	p.Click("登录")
+	p.WaitURL("/admin/password")
+	p.WaitText("您正在使用初始密码")
+	p.Fill("当前密码", m.InitialPassword)
+	p.Fill("新密码", staffPassword)
+	p.Fill("确认新密码", staffPassword)
+	p.Click("确认修改")
+	p.WaitText("您的角色：" + m.Staff.Roles.Label())
+}
+
+// The counter's password reset end to end on the operations listener: the clerk
+// signs in with TOTP and records the reset with the scan of the person's ID; the
+// reviewer signs in, finds it in the queue and approves; the person's old password
+// no longer works.
+func TestBrowserCounterPasswordReset(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	demo := webtest.NewWorld(ts, 21).Person(t, "郑秀英")
+	admin := httptest.NewServer(ts.AdminHandler())
+	t.Cleanup(admin.Close)
+	scan := filepath.Join(t.TempDir(), "身份证.png")
+	if err := os.WriteFile(scan, scanPNG(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	p := browsertest.New(t).NewPage(t)
+	browserLogin(t, p, admin.URL, tm.clerk)
+	p.ClickLink("窗口重置密码")
+	p.Select("证件类型", "居民身份证")
+	p.Fill("证件号码", demo.IDNumber)
+	p.Fill("姓名", demo.Name)
+	p.Fill("证件扫描件", scan)
+	p.Fill("办理事由", "本人持身份证原件到窗口申请重置密码")
+	p.Click("提交审核")
+	p.WaitText("待审核")
+	p.WaitText("下载身份证件")
+	p.Click("退出")
+	p.WaitURL("/admin/login")
+
+	browserLogin(t, p, admin.URL, tm.reviewer)
+	p.ClickLink("窗口业务")
+	p.ClickLink("查看第1号业务")
+	p.WaitText("郑秀英")
+	p.Fill("审核意见", "证件原件与账户信息一致")
+	p.Click("审核通过")
+	p.WaitText("已办结")
+	p.WaitText("新的初始密码已通过短信发送给本人")
+
+	if _, err := ts.Persons.Authenticate(context.Background(), demo.IDNumber, webtest.Password); !errors.Is(err, person.ErrBadCredentials) {
+		t.Errorf("the old password after the reset: %v, want ErrBadCredentials", err)
+	}
+}

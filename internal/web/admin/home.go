@@ -1,0 +1,37 @@
+package admin
+
+import (
+	"net/http"
+
+	"hall/internal/staff"
+)
+
+// menuItem is one thing the home page offers.
+type menuItem struct {
+	Action      staff.Action
+	Label, Href string
+	Hint        string
+}
+
+// menu is every back-office page there is, each under the action that opens it; the
+// home page shows those staff.Authorize allows the signed-in role.
+var menu = []menuItem{
+	{staff.ActionCounterSubmit, "窗口重置密码", "/admin/counter/password-reset", "核验证件后为个人用户重置密码，提交审核"},
+	{staff.ActionCounterList, "窗口业务", "/admin/counter/?status=submitted", "查看待审核和已办结的窗口业务"},
+}
+
+type homePage struct {
+	Actor staff.Actor
+	Items []menuItem
+}
+
+// home is GET /admin/: what the signed-in role may do.
+func (h *handler) home(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	p := homePage{Actor: sr.actor}
+	for _, m := range menu {
+		if _, err := staff.Authorize(sr.actor, m.Action, staff.Subject{}); err == nil {
+			p.Items = append(p.Items, m)
+		}
+	}
+	return h.Render(w, r, http.StatusOK, "admin-home", "后台首页", "home", p)
+}
