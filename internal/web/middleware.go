@@ -34,8 +34,15 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 // has its own staff session (internal/web/admin), and a hall visitor's cookies mean
 // nothing there.
 func (s *Server) adminMiddleware(next http.Handler) http.Handler {
-	return s.outerMiddleware(s.crossOrigin(recordPattern(next)))
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), backOfficeKey, true)))
+	})
+	return s.outerMiddleware(s.crossOrigin(recordPattern(inner)))
 }
+
+// backOfficeKey marks a request of the back office (adminMiddleware), whose error
+// pages use its own layout (renderError).
+const backOfficeKey ctxKey = 3
 
 // crossOrigin refuses cross-site unsafe requests (http.CrossOriginProtection).
 func (s *Server) crossOrigin(next http.Handler) http.Handler {

@@ -36,9 +36,9 @@ func TestCounterRoleRefusals(t *testing.T) {
 		name string
 		send func() *http.Response
 	}{
-		{"auditor opens the reset form", func() *http.Response { return auditor.get("/admin/counter/password-reset").Result() }},
-		{"auditor lists counter requests", func() *http.Response { return auditor.get("/admin/counter/").Result() }},
-		{"reviewer opens the reset form", func() *http.Response { return reviewer.get("/admin/counter/password-reset").Result() }},
+		{"auditor opens the reset form", func() *http.Response { return auditor.Get(t, "/admin/counter/password-reset").Result() }},
+		{"auditor lists counter requests", func() *http.Response { return auditor.Get(t, "/admin/counter/").Result() }},
+		{"reviewer opens the reset form", func() *http.Response { return reviewer.Get(t, "/admin/counter/password-reset").Result() }},
 		{"reviewer submits a reset", func() *http.Response {
 			return reviewer.postFile(t, "/admin/counter/password-reset", resetForm(p), "id.png", scanPNG(t)).Result()
 		}},
@@ -49,12 +49,16 @@ func TestCounterRoleRefusals(t *testing.T) {
 		if res.StatusCode != http.StatusForbidden || !strings.Contains(body, staff.DenyRole.Msg) {
 			t.Errorf("%s: status %d, want 403 with %q\n%s", r.name, res.StatusCode, staff.DenyRole.Msg, webtest.ShortBody(body))
 		}
+		// In the back office's layout, leading back to its home page.
+		if doc := webtest.ParseHTML(t, body); doc.First(`a[href="/admin/"]`) == nil || doc.First(`a[href="/catalog"]`) != nil {
+			t.Errorf("%s: the refusal is not in the back office's layout", r.name)
+		}
 	}
 
 	rec := clerk.postFile(t, "/admin/counter/password-reset", resetForm(p), "id.png", scanPNG(t))
 	webtest.WantStatus(t, "clerk submits", rec, http.StatusSeeOther)
 	target := rec.Header().Get("Location")
-	rec = clerk.post(target+"/approve", url.Values{"reason": {"材料齐全"}})
+	rec = clerk.Post(t, target+"/approve", url.Values{"reason": {"材料齐全"}})
 	if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), staff.DenyRole.Msg) {
 		t.Errorf("clerk approves: status %d, want 403 with the role message", rec.Code)
 	}
@@ -135,7 +139,7 @@ func TestApproveNotOwnWork(t *testing.T) {
 	rec := c.postFile(t, "/admin/counter/password-reset", resetForm(p), "id.png", scanPNG(t))
 	webtest.WantStatus(t, "submit", rec, http.StatusSeeOther)
 	target := rec.Header().Get("Location")
-	rec = c.post(target+"/approve", url.Values{"reason": {"材料齐全"}})
+	rec = c.Post(t, target+"/approve", url.Values{"reason": {"材料齐全"}})
 	webtest.WantStatus(t, "own approval", rec, http.StatusForbidden)
 	if doc := webtest.ParseHTML(t, rec.Body.String()); doc.Must(t, ".alert-error").TextContent() != staff.DenyOwnWork.Msg {
 		t.Errorf("own approval: no %q", staff.DenyOwnWork.Msg)
@@ -143,19 +147,19 @@ func TestApproveNotOwnWork(t *testing.T) {
 
 	reviewer := newStaffClient(ts)
 	reviewer.login(t, tm.reviewer)
-	rec = reviewer.post(target+"/approve", url.Values{"reason": {""}})
+	rec = reviewer.Post(t, target+"/approve", url.Values{"reason": {""}})
 	if doc := webtest.ParseHTML(t, rec.Body.String()); doc.Must(t, "#e-reason").TextContent() != staff.ErrReasonRequired.Msg {
 		t.Errorf("approval without a reason: no message beside it")
 	}
-	webtest.WantRedirect(t, "approve", reviewer.post(target+"/approve", url.Values{"reason": {"证件与账户一致"}}), target)
-	doc := webtest.ParseHTML(t, reviewer.get(target).Body.String())
+	webtest.WantRedirect(t, "approve", reviewer.Post(t, target+"/approve", url.Values{"reason": {"证件与账户一致"}}), target)
+	doc := webtest.ParseHTML(t, reviewer.Get(t, target).Body.String())
 	if got := doc.Must(t, "[data-status]").TextContent(); got != "已办结" {
 		t.Errorf("status after approval %q", got)
 	}
 	if _, err := ts.Persons.Authenticate(ctx, p.IDNumber, webtest.Password); !errors.Is(err, person.ErrBadCredentials) {
 		t.Errorf("old password after the reset: %v, want ErrBadCredentials", err)
 	}
-	webtest.WantStatus(t, "approve again", reviewer.post(target+"/approve", url.Values{"reason": {"再次"}}), http.StatusOK)
+	webtest.WantStatus(t, "approve again", reviewer.Post(t, target+"/approve", url.Values{"reason": {"再次"}}), http.StatusOK)
 }
 
 func readBody(t testing.TB, res *http.Response) string {

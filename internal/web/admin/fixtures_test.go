@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -77,43 +76,14 @@ func newTeam(t testing.TB, ts *webtest.TestServer) team {
 		auditor:  create("audit.officer", "审计员丁", staff.RoleAuditor)}
 }
 
-// staffClient is a browser of the back office: it sends requests to the operations
-// listener's handler and keeps its cookies.
-type staffClient struct {
-	handler http.Handler
-	cookies map[string]*http.Cookie
-}
+// staffClient is a browser of the back office: a webtest.Client whose requests go
+// to the operations listener's handler.
+type staffClient struct{ *webtest.Client }
 
 func newStaffClient(ts *webtest.TestServer) *staffClient {
-	return &staffClient{handler: ts.AdminHandler(), cookies: map[string]*http.Cookie{}}
-}
-
-func (c *staffClient) send(r *http.Request) *httptest.ResponseRecorder {
-	r.RemoteAddr = "10.1.2.3:50000"
-	r.Header.Set("Sec-Fetch-Site", "same-origin")
-	for _, ck := range c.cookies {
-		r.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
-	}
-	rec := httptest.NewRecorder()
-	c.handler.ServeHTTP(rec, r)
-	for _, ck := range rec.Result().Cookies() {
-		if ck.MaxAge < 0 || ck.Value == "" {
-			delete(c.cookies, ck.Name)
-		} else {
-			c.cookies[ck.Name] = ck
-		}
-	}
-	return rec
-}
-
-func (c *staffClient) get(target string) *httptest.ResponseRecorder {
-	return c.send(httptest.NewRequest(http.MethodGet, target, nil))
-}
-
-func (c *staffClient) post(target string, form url.Values) *httptest.ResponseRecorder {
-	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return c.send(r)
+	c := webtest.NewClient(ts)
+	c.Handler = ts.AdminHandler()
+	return &staffClient{c}
 }
 
 // postFile posts form as multipart with file (may be nil) as the field "scan".
@@ -136,19 +106,19 @@ func (c *staffClient) postFile(t testing.TB, target string, form url.Values, nam
 	_ = mw.Close()
 	r := httptest.NewRequest(http.MethodPost, target, &body)
 	r.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.send(r)
+	return c.Send(t, r)
 }
 
 // login signs m in with the right password and code; a first login then sets
 // staffPassword, so the client lands on the home page.
 func (c *staffClient) login(t testing.TB, m staffMember) {
 	t.Helper()
-	rec := c.post("/admin/login", url.Values{"login": {m.Staff.Login}, "password": {m.InitialPassword},
+	rec := c.Post(t, "/admin/login", url.Values{"login": {m.Staff.Login}, "password": {m.InitialPassword},
 		"code": {m.code(t, time.Now())}})
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/password" {
 		t.Fatalf("login %s: %d %s\n%s", m.Staff.Login, rec.Code, rec.Header().Get("Location"), webtest.ShortBody(rec.Body.String()))
 	}
-	rec = c.post("/admin/password", url.Values{"password": {m.InitialPassword}, "new_password": {staffPassword},
+	rec = c.Post(t, "/admin/password", url.Values{"password": {m.InitialPassword}, "new_password": {staffPassword},
 		"confirm": {staffPassword}})
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/" {
 		t.Fatalf("password change %s: %d\n%s", m.Staff.Login, rec.Code, webtest.ShortBody(rec.Body.String()))

@@ -22,7 +22,7 @@ func TestPublicListenerAnswers404UnderAdmin(t *testing.T) {
 	c := webtest.NewClient(ts)
 	webtest.WantStatus(t, "POST /admin/login", c.Post(t, "/admin/login", url.Values{"login": {"x"}}), http.StatusNotFound)
 	// And the operations listener serves it.
-	webtest.WantStatus(t, "admin GET /admin/login", newStaffClient(ts).get("/admin/login"), http.StatusOK)
+	webtest.WantStatus(t, "admin GET /admin/login", newStaffClient(ts).Get(t, "/admin/login"), http.StatusOK)
 }
 
 // Unknown login, wrong password and wrong code get the same sentence; five
@@ -42,26 +42,26 @@ func TestLoginRefusals(t *testing.T) {
 		{"no TOTP code", tm.clerk.Staff.Login, tm.clerk.InitialPassword, ""},
 	}
 	for _, tc := range cases {
-		rec := c.post("/admin/login", url.Values{"login": {tc.login}, "password": {tc.password}, "code": {tc.code}})
+		rec := c.Post(t, "/admin/login", url.Values{"login": {tc.login}, "password": {tc.password}, "code": {tc.code}})
 		webtest.WantStatus(t, tc.name, rec, http.StatusOK)
 		doc := webtest.ParseHTML(t, rec.Body.String())
 		if got := doc.Must(t, ".alert-error").TextContent(); got != staff.ErrBadCredentials.Msg {
 			t.Errorf("%s: message %q, want %q", tc.name, got, staff.ErrBadCredentials.Msg)
 		}
-		if len(c.cookies) != 0 {
-			t.Errorf("%s: a cookie was set: %v", tc.name, c.cookies)
+		if len(c.Cookies) != 0 {
+			t.Errorf("%s: a cookie was set: %v", tc.name, c.Cookies)
 		}
 	}
 	// Three failures so far on the clerk's account; two more lock it.
 	for range 2 {
-		c.post("/admin/login", url.Values{"login": {tm.clerk.Staff.Login}, "password": {"Wrong-Password-1"}, "code": {"000000"}})
+		c.Post(t, "/admin/login", url.Values{"login": {tm.clerk.Staff.Login}, "password": {"Wrong-Password-1"}, "code": {"000000"}})
 	}
-	rec := c.post("/admin/login", url.Values{"login": {tm.clerk.Staff.Login}, "password": {tm.clerk.InitialPassword},
+	rec := c.Post(t, "/admin/login", url.Values{"login": {tm.clerk.Staff.Login}, "password": {tm.clerk.InitialPassword},
 		"code": {tm.clerk.code(t, now)}})
 	if body := rec.Body.String(); !strings.Contains(body, "登录失败次数过多，已暂停登录") {
 		t.Errorf("locked account: no lockout message\n%s", webtest.ShortBody(body))
 	}
-	webtest.WantRedirect(t, "home while locked out", c.get("/admin/"), "/admin/login")
+	webtest.WantRedirect(t, "home while locked out", c.Get(t, "/admin/"), "/admin/login")
 }
 
 // wrongCode is a six-digit code other than code.
@@ -79,30 +79,30 @@ func TestFirstLoginPasswordChangeAndLogout(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	tm := newTeam(t, ts)
 	c := newStaffClient(ts)
-	webtest.WantRedirect(t, "home signed out", c.get("/admin/"), "/admin/login")
+	webtest.WantRedirect(t, "home signed out", c.Get(t, "/admin/"), "/admin/login")
 
-	rec := c.post("/admin/login", url.Values{"login": {tm.clerk.Staff.Login}, "password": {tm.clerk.InitialPassword},
+	rec := c.Post(t, "/admin/login", url.Values{"login": {tm.clerk.Staff.Login}, "password": {tm.clerk.InitialPassword},
 		"code": {tm.clerk.code(t, time.Now())}})
 	webtest.WantRedirect(t, "first login", rec, "/admin/password")
-	webtest.WantRedirect(t, "home before the change", c.get("/admin/"), "/admin/password")
-	webtest.WantRedirect(t, "counter before the change", c.get("/admin/counter/password-reset"), "/admin/password")
+	webtest.WantRedirect(t, "home before the change", c.Get(t, "/admin/"), "/admin/password")
+	webtest.WantRedirect(t, "counter before the change", c.Get(t, "/admin/counter/password-reset"), "/admin/password")
 
-	rec = c.post("/admin/password", url.Values{"password": {tm.clerk.InitialPassword}, "new_password": {staffPassword},
+	rec = c.Post(t, "/admin/password", url.Values{"password": {tm.clerk.InitialPassword}, "new_password": {staffPassword},
 		"confirm": {"Staff-Fixture-2027"}})
 	webtest.WantStatus(t, "mismatched confirmation", rec, http.StatusOK)
 	if doc := webtest.ParseHTML(t, rec.Body.String()); doc.Must(t, "#e-confirm").TextContent() != staff.ErrPasswordMismatch.Msg {
 		t.Errorf("mismatch: no message beside the confirmation")
 	}
-	rec = c.post("/admin/password", url.Values{"password": {"Wrong-Password-1"}, "new_password": {staffPassword},
+	rec = c.Post(t, "/admin/password", url.Values{"password": {"Wrong-Password-1"}, "new_password": {staffPassword},
 		"confirm": {staffPassword}})
 	if doc := webtest.ParseHTML(t, rec.Body.String()); doc.Must(t, "#e-password").TextContent() != "当前密码错误" {
 		t.Errorf("wrong current password: no message beside it")
 	}
-	rec = c.post("/admin/password", url.Values{"password": {tm.clerk.InitialPassword}, "new_password": {staffPassword},
+	rec = c.Post(t, "/admin/password", url.Values{"password": {tm.clerk.InitialPassword}, "new_password": {staffPassword},
 		"confirm": {staffPassword}})
 	webtest.WantRedirect(t, "password change", rec, "/admin/")
 
-	rec = c.get("/admin/")
+	rec = c.Get(t, "/admin/")
 	webtest.WantStatus(t, "home", rec, http.StatusOK)
 	doc := webtest.ParseHTML(t, rec.Body.String())
 	links := doc.Texts(".admin-menu a")
@@ -110,8 +110,8 @@ func TestFirstLoginPasswordChangeAndLogout(t *testing.T) {
 		t.Errorf("clerk's menu %q", links)
 	}
 
-	webtest.WantRedirect(t, "logout", c.post("/admin/logout", url.Values{}), "/admin/login")
-	webtest.WantRedirect(t, "home after logout", c.get("/admin/"), "/admin/login")
+	webtest.WantRedirect(t, "logout", c.Post(t, "/admin/logout", url.Values{}), "/admin/login")
+	webtest.WantRedirect(t, "home after logout", c.Get(t, "/admin/"), "/admin/login")
 }
 
 // A session of the hall (a unit user's, or any other cookie) is no staff session.
@@ -122,7 +122,7 @@ func TestHallSessionIsNoStaffSession(t *testing.T) {
 	hall := webtest.NewClient(ts)
 	webtest.SignIn(t, hall, auth.Subject{PersonID: rep.ID, UnitID: u.ID, Role: auth.RoleLegalRep})
 	c := newStaffClient(ts)
-	c.cookies[ts.CookieName("hall_session")] = &http.Cookie{Name: ts.CookieName("hall_session"), Value: hall.Session()}
-	c.cookies[ts.CookieName(sessionCookie)] = &http.Cookie{Name: ts.CookieName(sessionCookie), Value: hall.Session()}
-	webtest.WantRedirect(t, "hall session in the back office", c.get("/admin/"), "/admin/login")
+	c.Cookies[ts.CookieName("hall_session")] = &http.Cookie{Name: ts.CookieName("hall_session"), Value: hall.Session()}
+	c.Cookies[ts.CookieName(sessionCookie)] = &http.Cookie{Name: ts.CookieName(sessionCookie), Value: hall.Session()}
+	webtest.WantRedirect(t, "hall session in the back office", c.Get(t, "/admin/"), "/admin/login")
 }
