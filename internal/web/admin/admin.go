@@ -39,6 +39,10 @@ func Mount(s *web.Server) error {
 	s.HandleAdmin("POST /admin/password", h.signedIn(h.passwordPost))
 	s.HandleAdmin("GET /admin/{$}", h.signedIn(h.home))
 
+	// Staff accounts (security administrators): a new account and its enrolment.
+	s.HandleAdmin("GET /admin/staff/new", h.signedIn(h.staffNewShow))
+	s.HandleAdmin("POST /admin/staff/new", h.signedIn(h.staffNewPost))
+
 	// Counter requests (B3/P3 password reset): the clerk records, a reviewer decides.
 	s.HandleAdmin("GET /admin/counter/password-reset", h.signedIn(h.passwordResetShow))
 	s.HandleAdmin("POST /admin/counter/password-reset", h.signedIn(h.passwordResetPost), web.BodyLimit(uploadBodyLimit))

@@ -11,6 +11,7 @@ import (
 
 	"hall/internal/browsertest"
 	"hall/internal/person"
+	"hall/internal/staff"
 	"hall/internal/web/webtest"
 )
 
@@ -73,4 +74,32 @@ func TestBrowserCounterPasswordReset(t *testing.T) {
 	if _, err := ts.Persons.Authenticate(context.Background(), demo.IDNumber, webtest.Password); !errors.Is(err, person.ErrBadCredentials) {
 		t.Errorf("the old password after the reset: %v, want ErrBadCredentials", err)
 	}
+}
+
+// The security administrator creates a clerk's account in the browser; the
+// enrolment page shows the QR code, and the new clerk signs in with its code.
+func TestBrowserStaffEnrolment(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	admin := httptest.NewServer(ts.AdminHandler())
+	t.Cleanup(admin.Close)
+
+	p := browsertest.New(t).NewPage(t)
+	p.Open(admin.URL + "/admin/login")
+	p.Fill("登录名", tm.security.Staff.Login)
+	p.Fill("密码", staffPassword)
+	p.Fill("动态口令", tm.security.code(t, time.Now()))
+	p.Click("登录")
+	p.ClickLink("新建工作人员账户")
+	p.Fill("登录名", "window.clerk")
+	p.Fill("姓名", "冯晓东")
+	p.Check("窗口经办")
+	p.Fill("办理事由", "新员工入职")
+	p.Click("创建账户")
+	p.WaitText("绑定动态口令")
+	uri := webtest.DecodeDataURL(t, p.Attr("img.admin-totp-qr", "src"))
+	created := staffMember{staff.Created{Staff: staff.Staff{Login: "window.clerk", Roles: staff.RolesOf(staff.RoleClerk)},
+		InitialPassword: p.Text("[data-initial-password]"), Enrolment: staff.Enrolment{Secret: p.Text("[data-totp-secret]"), URI: uri}}}
+	p.Click("退出")
+	browserLogin(t, p, admin.URL, created)
 }

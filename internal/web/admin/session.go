@@ -65,9 +65,15 @@ func refused(err error) error {
 	return err
 }
 
-// allow answers 403 unless actor may do action (no subject), before a page shows a
-// form the command would refuse anyway.
+// allow answers 403 unless actor may do action, before a page shows a form (or a
+// link to it) that the command would refuse anyway. The form's subject is not known
+// yet: for staff.create, whose subject is the roles to give, any permitted set
+// stands for it (a clerk's); the roles chosen are checked when the form is sent.
 func allow(actor staff.Actor, action staff.Action) error {
-	_, err := staff.Authorize(actor, action, staff.Subject{})
+	subject := staff.Subject{}
+	if action == staff.ActionStaffCreate {
+		subject.Roles = staff.RolesOf(staff.RoleClerk)
+	}
+	_, err := staff.Authorize(actor, action, subject)
 	return refused(err)
 }
