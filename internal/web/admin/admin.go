@@ -43,6 +43,10 @@ func Mount(s *web.Server) error {
 	s.HandleAdmin("GET /admin/staff/new", h.signedIn(h.staffNewShow))
 	s.HandleAdmin("POST /admin/staff/new", h.signedIn(h.staffNewPost))
 
+	// The audit log for auditors: search and CSV export.
+	s.HandleAdmin("GET /admin/audit", h.signedIn(h.auditLog))
+	s.HandleAdmin("POST /admin/audit/export", h.signedIn(h.auditExport))
+
 	// Counter requests (B3/P3 password reset): the clerk records, a reviewer decides.
 	s.HandleAdmin("GET /admin/counter/password-reset", h.signedIn(h.passwordResetShow))
 	s.HandleAdmin("POST /admin/counter/password-reset", h.signedIn(h.passwordResetPost), web.BodyLimit(uploadBodyLimit))

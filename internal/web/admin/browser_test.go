@@ -103,3 +103,20 @@ func TestBrowserStaffEnrolment(t *testing.T) {
 	p.Click("退出")
 	browserLogin(t, p, admin.URL, created)
 }
+
+// The auditor searches the audit log in the browser.
+func TestBrowserAuditLog(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	admin := httptest.NewServer(ts.AdminHandler())
+	t.Cleanup(admin.Close)
+
+	p := browsertest.New(t).NewPage(t)
+	browserLogin(t, p, admin.URL, tm.auditor)
+	p.ClickLink("审计日志")
+	p.Fill("操作（前缀，如 counter. 或 staff.login）", "staff.")
+	p.Click("查询")
+	p.WaitText("查询结果")
+	p.WaitText("staff.create")
+	p.WaitText("导出CSV")
+}
