@@ -15,6 +15,17 @@ import (
 	"hall/internal/web/webtest"
 )
 
+// backOffice is a test server with the fixture team, and the base URL of its
+// operations listener.
+func backOffice(t *testing.T) (*webtest.TestServer, team, string) {
+	t.Helper()
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	admin := httptest.NewServer(ts.AdminHandler())
+	t.Cleanup(admin.Close)
+	return ts, tm, admin.URL
+}
+
 // browserLogin signs m in through the login form with a code computed now, and sets
 // staffPassword on the forced password page.
 func browserLogin(t *testing.T, p *browsertest.Page, base string, m staffMember) {
@@ -38,18 +49,15 @@ func browserLogin(t *testing.T, p *browsertest.Page, base string, m staffMember)
 // reviewer signs in, finds it in the queue and approves; the person's old password
 // no longer works.
 func TestBrowserCounterPasswordReset(t *testing.T) {
-	ts := webtest.NewTestServer(t)
-	tm := newTeam(t, ts)
+	ts, tm, base := backOffice(t)
 	demo := webtest.NewWorld(ts, 21).Person(t, "郑秀英")
-	admin := httptest.NewServer(ts.AdminHandler())
-	t.Cleanup(admin.Close)
 	scan := filepath.Join(t.TempDir(), "身份证.png")
 	if err := os.WriteFile(scan, scanPNG(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
 	p := browsertest.New(t).NewPage(t)
-	browserLogin(t, p, admin.URL, tm.clerk)
+	browserLogin(t, p, base, tm.clerk)
 	p.ClickLink("窗口重置密码")
 	p.Select("证件类型", "居民身份证")
 	p.Fill("证件号码", demo.IDNumber)
@@ -62,7 +70,7 @@ func TestBrowserCounterPasswordReset(t *testing.T) {
 	p.Click("退出")
 	p.WaitURL("/admin/login")
 
-	browserLogin(t, p, admin.URL, tm.reviewer)
+	browserLogin(t, p, base, tm.reviewer)
 	p.ClickLink("窗口业务")
 	p.ClickLink("查看第1号业务")
 	p.WaitText("郑秀英")
@@ -79,13 +87,10 @@ func TestBrowserCounterPasswordReset(t *testing.T) {
 // The security administrator creates a clerk's account in the browser; the
 // enrolment page shows the QR code, and the new clerk signs in with its code.
 func TestBrowserStaffEnrolment(t *testing.T) {
-	ts := webtest.NewTestServer(t)
-	tm := newTeam(t, ts)
-	admin := httptest.NewServer(ts.AdminHandler())
-	t.Cleanup(admin.Close)
+	_, tm, base := backOffice(t)
 
 	p := browsertest.New(t).NewPage(t)
-	p.Open(admin.URL + "/admin/login")
+	p.Open(base + "/admin/login")
 	p.Fill("登录名", tm.security.Staff.Login)
 	p.Fill("密码", staffPassword)
 	p.Fill("动态口令", tm.security.code(t, time.Now()))
@@ -101,18 +106,15 @@ func TestBrowserStaffEnrolment(t *testing.T) {
 	created := staffMember{staff.Created{Staff: staff.Staff{Login: "window.clerk", Roles: staff.RolesOf(staff.RoleClerk)},
 		InitialPassword: p.Text("[data-initial-password]"), Enrolment: staff.Enrolment{Secret: p.Text("[data-totp-secret]"), URI: uri}}}
 	p.Click("退出")
-	browserLogin(t, p, admin.URL, created)
+	browserLogin(t, p, base, created)
 }
 
 // The auditor searches the audit log in the browser.
 func TestBrowserAuditLog(t *testing.T) {
-	ts := webtest.NewTestServer(t)
-	tm := newTeam(t, ts)
-	admin := httptest.NewServer(ts.AdminHandler())
-	t.Cleanup(admin.Close)
+	_, tm, base := backOffice(t)
 
 	p := browsertest.New(t).NewPage(t)
-	browserLogin(t, p, admin.URL, tm.auditor)
+	browserLogin(t, p, base, tm.auditor)
 	p.ClickLink("审计日志")
 	p.Fill("操作（前缀，如 counter. 或 staff.login）", "staff.")
 	p.Click("查询")
