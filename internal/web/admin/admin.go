@@ -46,6 +46,7 @@ func Mount(s *web.Server) error {
 	// The audit log for auditors: search and CSV export.
 	s.HandleAdmin("GET /admin/audit", h.signedIn(h.auditLog))
 	s.HandleAdmin("POST /admin/audit/export", h.signedIn(h.auditExport))
+	s.HandleAdmin("POST /admin/audit/verify", h.signedIn(h.auditVerify))
 
 	// Counter requests (B3/P3 password reset): the clerk records, a reviewer decides.
 	s.HandleAdmin("GET /admin/counter/password-reset", h.signedIn(h.passwordResetShow))

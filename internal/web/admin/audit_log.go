@@ -23,6 +23,22 @@ type auditPage struct {
 	Total    int
 	Pager    web.Pager
 	Searched bool
+	// Chain is the hash chain's state, after 校验哈希链 (nil before).
+	Chain *chainState
+}
+
+// chainState is the verification of the audit log's hash chain as the page says it.
+type chainState struct {
+	audit.VerifyResult
+	Why string // the broken link's cause in Chinese
+}
+
+// chainReasons are the causes of a broken chain.
+var chainReasons = map[audit.Reason]string{
+	audit.ReasonHash: "记录内容与其哈希值不符（记录被修改）",
+	audit.ReasonPrev: "记录与前一条记录的链接不符（记录被替换或插入）",
+	audit.ReasonGap:  "序号缺失（记录被删除）",
+	audit.ReasonHead: "链头与最后一条记录不符（末尾记录被删除）",
 }
 
 // auditPerPage is the length of a page of the audit log.
@@ -75,9 +91,24 @@ func (h *handler) auditLog(w http.ResponseWriter, r *http.Request, sr staffReque
 }
 
 func (h *handler) renderAudit(w http.ResponseWriter, r *http.Request, sr staffRequest, status int, export *web.Form) error {
+	return h.renderAuditPage(w, r, sr, status, auditPage{Export: export})
+}
+
+// auditVerify is POST /admin/audit/verify: the hash chain checked (staff.AuditChain,
+// audited), shown above the search.
+func (h *handler) auditVerify(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	res, err := h.Staff.AuditChain(r.Context(), sr.actor)
+	if err != nil {
+		return refused(err)
+	}
+	return h.renderAuditPage(w, r, sr, http.StatusOK, auditPage{Export: web.NewForm(nil),
+		Chain: &chainState{VerifyResult: res, Why: chainReasons[res.Reason]}})
+}
+
+func (h *handler) renderAuditPage(w http.ResponseWriter, r *http.Request, sr staffRequest, status int, p auditPage) error {
 	f := searchForm(r)
 	q := auditQuery(r.URL.Query(), f)
-	p := auditPage{Form: f, Export: export, Query: withoutPage(r.URL.Query())}
+	p.Form, p.Query = f, withoutPage(r.URL.Query())
 	// A search was sent (the form's fields are in the query, even empty): show it.
 	if f.OK() && r.URL.RawQuery != "" {
 		es, total, err := h.Staff.AuditLog(r.Context(), sr.actor, q)

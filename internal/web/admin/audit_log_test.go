@@ -68,3 +68,32 @@ func TestAuditLogSearchAndExport(t *testing.T) {
 	rec = clerk.Post(t, "/admin/audit/export", url.Values{"reason": {"好奇"}})
 	webtest.WantStatus(t, "clerk exports", rec, http.StatusForbidden)
 }
+
+// 校验哈希链 shows the chain whole, and where it breaks once a record is changed.
+func TestAuditChainState(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	auditor := newStaffClient(ts)
+	auditor.login(t, tm.auditor)
+
+	rec := auditor.Post(t, "/admin/audit/verify", url.Values{})
+	webtest.WantStatus(t, "verify", rec, http.StatusOK)
+	webtest.ParseHTML(t, rec.Body.String()).Must(t, `[data-chain="ok"]`)
+
+	// As someone with database access would: drop the append-only guard (the test
+	// database is SQLite), then change a record.
+	for _, q := range []string{"DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET action = 'staff.rename' WHERE seq = 2"} {
+		if _, err := ts.DB.Exec(t.Context(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec = auditor.Post(t, "/admin/audit/verify", url.Values{})
+	broken := webtest.ParseHTML(t, rec.Body.String()).Must(t, `[data-chain="broken"]`).TextContent()
+	if !strings.Contains(broken, "第 2 条") || !strings.Contains(broken, "记录被修改") {
+		t.Errorf("tampered chain: %q", broken)
+	}
+
+	clerk := newStaffClient(ts)
+	clerk.login(t, tm.clerk)
+	webtest.WantStatus(t, "clerk verifies", clerk.Post(t, "/admin/audit/verify", url.Values{}), http.StatusForbidden)
+}

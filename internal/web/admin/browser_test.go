@@ -121,4 +121,6 @@ func TestBrowserAuditLog(t *testing.T) {
 	p.WaitText("查询结果")
 	p.WaitText("staff.create")
 	p.WaitText("导出CSV")
+	p.Click("校验哈希链")
+	p.WaitText("哈希链完整")
 }
