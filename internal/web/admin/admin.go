@@ -55,6 +55,7 @@ func Mount(s *web.Server) error {
 	s.HandleAdmin("GET /admin/counter/{id}", h.signedIn(h.requestShow))
 	s.HandleAdmin("POST /admin/counter/{id}/approve", h.signedIn(h.approve))
 	s.HandleAdmin("POST /admin/counter/{id}/reject", h.signedIn(h.reject))
+	s.HandleAdmin("POST /admin/counter/{id}/resend", h.signedIn(h.resend))
 	s.HandleAdmin("GET /admin/scans/{id}", h.signedIn(h.scanDownload))
 	return nil
 }

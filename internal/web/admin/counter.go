@@ -131,7 +131,10 @@ type requestPage struct {
 	Person  counter.Identity // the password reset's person
 	Scans   []scans.Scan
 	Decide  bool // the actor's role may decide (the domain still refuses one's own)
-	Form    *web.Form
+	// Resend: a clerk may send a new initial password (the person has not set one).
+	Resend bool
+	Resent bool
+	Form   *web.Form
 	// Undelivered: the approval's SMS was not taken by the gateway.
 	Undelivered bool
 }
@@ -154,7 +157,9 @@ func (h *handler) renderRequest(w http.ResponseWriter, r *http.Request, sr staff
 		return refused(err)
 	}
 	p := requestPage{Request: q, Scans: sc, Form: f, Undelivered: r.URL.Query().Get("sent") == "0",
-		Decide: q.Status == counter.StatusSubmitted && sr.actor.Roles.Has(staff.RoleReviewer)}
+		Decide: q.Status == counter.StatusSubmitted && sr.actor.Roles.Has(staff.RoleReviewer),
+		Resend: q.Status == counter.StatusApproved && q.Outcome["first_login"] == "sms" && sr.actor.Roles.Has(staff.RoleClerk),
+		Resent: r.URL.Query().Get("sent") == "1"}
 	if q.Kind == counter.KindPasswordReset {
 		var in counter.PasswordResetInput
 		if err := json.Unmarshal(q.Data, &in); err != nil {
@@ -189,6 +194,22 @@ func (h *handler) reject(w http.ResponseWriter, r *http.Request, sr staffRequest
 		return h.decisionRefused(w, r, sr, err)
 	}
 	http.Redirect(w, r, "/admin/counter/"+strconv.FormatInt(q.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+// resend is POST /admin/counter/{id}/resend (clerks): a new initial password by SMS
+// when the first did not reach the person and they have not set their own.
+func (h *handler) resend(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	out, err := h.Counter.Resend(r.Context(), sr.actor, id, r.PostFormValue("reason"))
+	if err != nil {
+		return h.decisionRefused(w, r, sr, err)
+	}
+	sent := "1"
+	if !out.Delivered {
+		sent = "0"
+	}
+	http.Redirect(w, r, "/admin/counter/"+strconv.FormatInt(out.Request.ID, 10)+"?sent="+sent, http.StatusSeeOther)
 	return nil
 }
 

@@ -160,6 +160,24 @@ func TestApproveNotOwnWork(t *testing.T) {
 		t.Errorf("old password after the reset: %v, want ErrBadCredentials", err)
 	}
 	webtest.WantStatus(t, "approve again", reviewer.Post(t, target+"/approve", url.Values{"reason": {"再次"}}), http.StatusOK)
+
+	// The SMS did not arrive: a clerk sends a new initial password, with a reason;
+	// a reviewer may not.
+	if rec := reviewer.Post(t, target+"/resend", url.Values{"reason": {"本人未收到"}}); rec.Code != http.StatusForbidden {
+		t.Errorf("reviewer resends: %d, want 403", rec.Code)
+	}
+	doc = webtest.ParseHTML(t, c.Get(t, target).Body.String())
+	doc.Must(t, `form[action$="/resend"]`)
+	rec = c.Post(t, target+"/resend", url.Values{"reason": {""}})
+	if got := webtest.ParseHTML(t, rec.Body.String()).Must(t, "#e-reason").TextContent(); got != staff.ErrReasonRequired.Msg {
+		t.Errorf("resend without a reason: %q", got)
+	}
+	webtest.WantRedirect(t, "resend", c.Post(t, target+"/resend", url.Values{"reason": {"本人来电称未收到短信"}}), target+"?sent=1")
+	var sent int
+	if err := ts.DB.QueryRow(ctx, `SELECT COUNT(*) FROM sms_outbox WHERE mobile = ? AND purpose = ?`, p.Mobile,
+		counter.PurposeInitialPassword).Scan(&sent); err != nil || sent != 2 {
+		t.Errorf("%d initial-password messages (%v), want 2", sent, err)
+	}
 }
 
 func readBody(t testing.TB, res *http.Response) string {
