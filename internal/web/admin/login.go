@@ -35,7 +35,7 @@ func (h *handler) loginPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h.SetCookie(w, sessionCookie, tok, 0)
+	setSessionCookie(w, r, tok, 0)
 	next := "/admin/"
 	if st.MustChangePassword {
 		next = "/admin/password"
@@ -65,7 +65,7 @@ func (h *handler) logout(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Staff.EndSession(r.Context(), h.token(r)); err != nil {
 		return err
 	}
-	h.SetCookie(w, sessionCookie, "", -1)
+	setSessionCookie(w, r, "", -1)
 	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 	return nil
 }

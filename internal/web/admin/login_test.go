@@ -123,6 +123,32 @@ func TestHallSessionIsNoStaffSession(t *testing.T) {
 	webtest.SignIn(t, hall, auth.Subject{PersonID: rep.ID, UnitID: u.ID, Role: auth.RoleLegalRep})
 	c := newStaffClient(ts)
 	c.Cookies[ts.CookieName("hall_session")] = &http.Cookie{Name: ts.CookieName("hall_session"), Value: hall.Session()}
-	c.Cookies[ts.CookieName(sessionCookie)] = &http.Cookie{Name: ts.CookieName(sessionCookie), Value: hall.Session()}
+	c.Cookies[sessionCookie] = &http.Cookie{Name: sessionCookie, Value: hall.Session()}
 	webtest.WantRedirect(t, "hall session in the back office", c.Get(t, "/admin/"), "/admin/login")
+}
+
+// The staff cookie is HttpOnly and SameSite=Strict; Secure with the __Host- prefix
+// when the operations listener itself speaks TLS, plain otherwise (whatever the
+// public base URL), so that the browser keeps it.
+func TestSessionCookieAttributes(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	for _, tc := range []struct {
+		base, name string
+		secure     bool
+	}{{"http://10.0.0.5:8081", "hall_staff", false}, {"https://backoffice.example", "__Host-hall_staff", true}} {
+		c := newStaffClient(ts)
+		m := tm.clerk
+		if tc.secure {
+			m = tm.reviewer
+		}
+		rec := c.Post(t, tc.base+"/admin/login", url.Values{"login": {m.Staff.Login}, "password": {m.InitialPassword},
+			"code": {m.code(t, time.Now())}})
+		webtest.WantStatus(t, tc.base, rec, http.StatusSeeOther)
+		cookies := rec.Result().Cookies()
+		if len(cookies) != 1 || cookies[0].Name != tc.name || cookies[0].Secure != tc.secure || !cookies[0].HttpOnly ||
+			cookies[0].SameSite != http.SameSiteStrictMode || cookies[0].MaxAge != 0 {
+			t.Errorf("%s: cookies %+v", tc.base, cookies)
+		}
+	}
 }

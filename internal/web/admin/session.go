@@ -30,7 +30,7 @@ func (h *handler) signedIn(next staffHandler) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		sess, err := h.Staff.Lookup(r.Context(), h.token(r))
 		if errors.Is(err, staff.ErrNoSession) {
-			h.SetCookie(w, sessionCookie, "", -1)
+			setSessionCookie(w, r, "", -1)
 			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 			return nil
 		}
@@ -49,11 +49,30 @@ func (h *handler) signedIn(next staffHandler) web.HandlerFunc {
 
 // token is the staff session token the request carries ("" for none).
 func (h *handler) token(r *http.Request) string {
-	c, err := r.Cookie(h.CookieName(sessionCookie))
+	c, err := r.Cookie(cookieName(r))
 	if err != nil {
 		return ""
 	}
 	return c.Value
+}
+
+// cookieName is the session cookie's name on this connection: __Host- prefixed over
+// TLS. The operations listener is often plain HTTP on an internal address even when
+// the hall's public base URL is https, and a browser drops a Secure cookie set over
+// plain HTTP, so the back office judges by its own connection, not by the base URL.
+func cookieName(r *http.Request) string {
+	if r.TLS != nil {
+		return "__Host-" + sessionCookie
+	}
+	return sessionCookie
+}
+
+// setSessionCookie sets (maxAge 0: until the browser closes) or clears (maxAge < 0)
+// the staff session cookie: HttpOnly, SameSite=Strict (no page of another site
+// leads into the back office signed in), Secure over TLS.
+func setSessionCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName(r), Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 }
 
 // refused turns a domain refusal into the page's answer: a role or
