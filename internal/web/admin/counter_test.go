@@ -188,3 +188,43 @@ func readBody(t testing.TB, res *http.Response) string {
 	}
 	return b.String()
 }
+
+// A reviewer rejects with a reason (nothing changes for the person); the scan is
+// a download for clerks and reviewers only, never shown inline.
+func TestRejectAndScanDownload(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	p := webtest.NewWorld(ts, 15).Person(t, "冯春梅")
+	clerk, reviewer, auditor := newStaffClient(ts), newStaffClient(ts), newStaffClient(ts)
+	clerk.login(t, tm.clerk)
+	reviewer.login(t, tm.reviewer)
+	auditor.login(t, tm.auditor)
+	png := scanPNG(t)
+	// A path in the declared name never reaches the store: the multipart reader keeps
+	// the last element only (and scans.CheckName would refuse it).
+	rec := clerk.postFile(t, "/admin/counter/password-reset", resetForm(p), "../../etc/id.png", png)
+	webtest.WantStatus(t, "submit", rec, http.StatusSeeOther)
+	target := rec.Header().Get("Location")
+
+	doc := webtest.ParseHTML(t, reviewer.Get(t, target).Body.String())
+	download := doc.Must(t, `a[href^="/admin/scans/"]`).AttrOr("href")
+	rec = reviewer.Get(t, download)
+	webtest.WantStatus(t, "download", rec, http.StatusOK)
+	if rec.Header().Get("Content-Type") != "image/png" || !strings.HasPrefix(rec.Header().Get("Content-Disposition"), "attachment;") ||
+		rec.Header().Get("X-Content-Type-Options") != "nosniff" || rec.Body.String() != string(png) {
+		t.Errorf("download headers %v", rec.Header())
+	}
+	if rec := auditor.Get(t, download); rec.Code != http.StatusForbidden {
+		t.Errorf("auditor downloads a scan: %d, want 403", rec.Code)
+	}
+	webtest.WantStatus(t, "public listener", ts.Get(t, download), http.StatusNotFound)
+
+	webtest.WantRedirect(t, "reject", reviewer.Post(t, target+"/reject", url.Values{"reason": {"证件照片不清晰"}}), target)
+	doc = webtest.ParseHTML(t, clerk.Get(t, target).Body.String())
+	if got := doc.Must(t, "[data-status]").TextContent(); got != "已退回" || !strings.Contains(doc.TextContent(), "证件照片不清晰") {
+		t.Errorf("after rejection: status %q", got)
+	}
+	if _, err := ts.Persons.Authenticate(context.Background(), p.IDNumber, webtest.Password); err != nil {
+		t.Errorf("the password after a rejected reset: %v", err)
+	}
+}
