@@ -27,10 +27,7 @@ func TestCounterRoleRefusals(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	tm := newTeam(t, ts)
 	p := webtest.NewWorld(ts, 11).Person(t, "钱玉兰")
-	auditor, reviewer, clerk := newStaffClient(ts), newStaffClient(ts), newStaffClient(ts)
-	auditor.login(t, tm.auditor)
-	reviewer.login(t, tm.reviewer)
-	clerk.login(t, tm.clerk)
+	clerk, reviewer, auditor := tm.signIn(t, ts)
 
 	refusals := []struct {
 		name string
@@ -195,10 +192,7 @@ func TestRejectAndScanDownload(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	tm := newTeam(t, ts)
 	p := webtest.NewWorld(ts, 15).Person(t, "冯春梅")
-	clerk, reviewer, auditor := newStaffClient(ts), newStaffClient(ts), newStaffClient(ts)
-	clerk.login(t, tm.clerk)
-	reviewer.login(t, tm.reviewer)
-	auditor.login(t, tm.auditor)
+	clerk, reviewer, auditor := tm.signIn(t, ts)
 	png := scanPNG(t)
 	// A path in the declared name never reaches the store: the multipart reader keeps
 	// the last element only (and scans.CheckName would refuse it).

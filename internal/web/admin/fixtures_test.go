@@ -76,6 +76,17 @@ func newTeam(t testing.TB, ts *webtest.TestServer) team {
 		auditor:  create("audit.officer", "审计员丁", staff.RoleAuditor)}
 }
 
+// signIn signs the clerk, the reviewer and the auditor in, each in a client of
+// their own (first login: the initial password changed).
+func (tm team) signIn(t testing.TB, ts *webtest.TestServer) (clerk, reviewer, auditor *staffClient) {
+	t.Helper()
+	clerk, reviewer, auditor = newStaffClient(ts), newStaffClient(ts), newStaffClient(ts)
+	clerk.login(t, tm.clerk)
+	reviewer.login(t, tm.reviewer)
+	auditor.login(t, tm.auditor)
+	return clerk, reviewer, auditor
+}
+
 // staffClient is a browser of the back office: a webtest.Client whose requests go
 // to the operations listener's handler.
 type staffClient struct{ *webtest.Client }
