@@ -43,7 +43,12 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		Message string
 		Back    errorBack
 	}{status, msg, errorBackFor(VisitorFrom(r.Context()))}
-	if rerr := s.Render(w, r, status, "error", statusTitle(status), "", data); rerr != nil {
+	page := "error"
+	if backOffice, _ := r.Context().Value(backOfficeKey).(bool); backOffice && s.pages.byName["admin-error"] != nil {
+		// The back office's error page (package admin) in its own layout.
+		page, data.Back = "admin-error", errorBack{Href: "/admin/", Label: "返回后台首页"}
+	}
+	if rerr := s.Render(w, r, status, page, statusTitle(status), "", data); rerr != nil {
 		s.Log.ErrorContext(r.Context(), "render error page", "err", rerr)
 		http.Error(w, msg, status)
 	}

@@ -27,11 +27,35 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // (browser binding and session), the origin verification sessions record
 // (withVerifyOrigin).
 func (s *Server) middleware(next http.Handler) http.Handler {
+	return s.outerMiddleware(s.crossOrigin(s.withVisitor(s.withVerifyOrigin(recordPattern(next)))))
+}
+
+// adminMiddleware is middleware without the hall's visitor layer: the back office
+// has its own staff session (internal/web/admin), and a hall visitor's cookies mean
+// nothing there.
+func (s *Server) adminMiddleware(next http.Handler) http.Handler {
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), backOfficeKey, true)))
+	})
+	return s.outerMiddleware(s.crossOrigin(recordPattern(inner)))
+}
+
+// backOfficeKey marks a request of the back office (adminMiddleware), whose error
+// pages use its own layout (renderError).
+const backOfficeKey ctxKey = 3
+
+// crossOrigin refuses cross-site unsafe requests (http.CrossOriginProtection).
+func (s *Server) crossOrigin(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, StatusError(http.StatusForbidden, "请求来源无效，请刷新页面后重试。"))
 	}))
-	h := cop.Handler(s.withVisitor(s.withVerifyOrigin(recordPattern(next))))
+	return cop.Handler(next)
+}
+
+// outerMiddleware is the layers of every listener's pages, innermost first: security
+// headers, panic recovery, access log and metrics, client address, request ID.
+func (s *Server) outerMiddleware(h http.Handler) http.Handler {
 	h = s.securityHeaders(h)
 	h = s.recoverPanics(h)
 	h = s.logAndMeasure(h)

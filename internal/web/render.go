@@ -37,9 +37,11 @@ func parsePages(funcs template.FuncMap) (*pages, error) {
 	return p, nil
 }
 
-// add parses every page file of fsys matching pattern on the kit's layouts; a page is
-// named by its file name without .html, and a name may be taken only once in the hall.
-func (p *pages) add(fsys fs.FS, pattern string) error {
+// add parses every page file of fsys matching pattern on the kit's layouts, with the
+// files of fsys named by shared (an audience's own layout and partials) before it; a
+// page is named by its file name without .html, and a name may be taken only once in
+// the hall.
+func (p *pages) add(fsys fs.FS, pattern string, shared ...string) error {
 	files, err := fs.Glob(fsys, pattern)
 	if err != nil {
 		return err
@@ -49,7 +51,7 @@ func (p *pages) add(fsys fs.FS, pattern string) error {
 		if _, taken := p.byName[name]; taken {
 			return fmt.Errorf("web: page %q defined twice", name)
 		}
-		t, err := template.Must(p.base.Clone()).ParseFS(fsys, f)
+		t, err := template.Must(p.base.Clone()).ParseFS(fsys, append(shared, f)...)
 		if err != nil {
 			return fmt.Errorf("web: parse %s: %w", f, err)
 		}
@@ -59,8 +61,11 @@ func (p *pages) add(fsys fs.FS, pattern string) error {
 }
 
 // AddPages adds an audience's page templates: every file of fsys matching pattern,
-// each parsed on the kit's layouts and partials, rendered by its file name.
-func (s *Server) AddPages(fsys fs.FS, pattern string) error { return s.pages.add(fsys, pattern) }
+// each parsed on the kit's layouts and partials and then the shared files of fsys
+// (which may redefine "layout": the back office's own), rendered by its file name.
+func (s *Server) AddPages(fsys fs.FS, pattern string, shared ...string) error {
+	return s.pages.add(fsys, pattern, shared...)
+}
 
 // Names lists the parsed page names (used by the test that renders every page).
 func (p *pages) Names() []string {

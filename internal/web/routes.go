@@ -22,4 +22,6 @@ func (s *Server) routes() {
 	s.Handle("POST /session/keepalive", s.keepAlive)
 	s.Handle("/session/keepalive", s.keepAliveMethod)
 	s.Handle("/", s.NotFound)
+	// The back office's unknown pages (AdminHandler).
+	s.HandleAdmin("/admin/", s.NotFound)
 }

@@ -36,6 +36,9 @@ type Server struct {
 	state   atomic.Int32
 	mux     *http.ServeMux // the routes, before the middleware
 	handler http.Handler
+	// adminMux holds the back office's routes (HandleAdmin), served by AdminHandler
+	// only: the public listener never routes to them.
+	adminMux *http.ServeMux
 }
 
 // Mount registers an audience's pages and routes on the server; internal/web/site
@@ -46,7 +49,7 @@ type Mount func(*Server) error
 // every template and fingerprints every asset, so that a broken template stops
 // start-up instead of failing on first use.
 func New(svc *services.Services, mounts ...Mount) (*Server, error) {
-	s := &Server{Services: svc, mux: http.NewServeMux()}
+	s := &Server{Services: svc, mux: http.NewServeMux(), adminMux: http.NewServeMux()}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -68,15 +71,27 @@ func New(svc *services.Services, mounts ...Mount) (*Server, error) {
 // ServeHTTP makes Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// AdminHandler serves the operations endpoints on a listener of their own
-// (Config.AdminAddr): /metrics, which shows every route and its traffic and so stays
-// off the public address, and the health probes for monitoring on that side.
+// AdminHandler serves the operations listener (Config.AdminAddr): /metrics, which
+// shows every route and its traffic and so stays off the public address, the health
+// probes for monitoring on that side, and the back office under /admin/ (the routes
+// audiences register with HandleAdmin, behind adminMiddleware) with the static
+// assets its pages link.
 func (s *Server) AdminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /static/", s.assets)
+	mux.Handle("/admin/", s.adminMiddleware(s.adminMux))
+	mux.Handle("GET /{$}", http.RedirectHandler("/admin/", http.StatusSeeOther))
 	return mux
+}
+
+// HandleAdmin registers h for pattern on the back office (AdminHandler) instead of
+// the public listener, with the same error adapter, body limit and CSRF check as
+// Handle. Its patterns are under /admin/.
+func (s *Server) HandleAdmin(pattern string, h HandlerFunc, opts ...RouteOption) {
+	s.handleOn(s.adminMux, pattern, h, opts...)
 }
 
 // SetReady marks the server ready for traffic (/readyz answers 200).
@@ -94,11 +109,15 @@ type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 // its own) and, for an unsafe request from a browser that sends no origin headers,
 // the CSRF token (unless the route takes signed server requests).
 func (s *Server) Handle(pattern string, h HandlerFunc, opts ...RouteOption) {
+	s.handleOn(s.mux, pattern, h, opts...)
+}
+
+func (s *Server) handleOn(mux *http.ServeMux, pattern string, h HandlerFunc, opts ...RouteOption) {
 	rt := route{bodyLimit: defaultBodyLimit}
 	for _, o := range opts {
 		o(&rt)
 	}
-	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := s.admit(w, r, rt)
 		if err == nil {
 			err = h(w, r)

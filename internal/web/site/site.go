@@ -8,13 +8,17 @@
 //	unitcenter  /unit/  /unit/choose  /unit/agents…  /unit/items…  the unit user center
 //	app         /app/  /app/me…  /app/scan  /app/v/…               the companion app
 //
-// The back office has a listener of its own (Server.AdminHandler).
+// The back office (package admin, /admin/…) has a listener of its own
+// (Server.AdminHandler): BackOffice registers its routes there only.
 package site
 
 import (
+	"slices"
+
 	"hall/internal/services"
 	"hall/internal/web"
 	"hall/internal/web/account"
+	"hall/internal/web/admin"
 	"hall/internal/web/app"
 	"hall/internal/web/hall"
 	"hall/internal/web/unitcenter"
@@ -24,5 +28,12 @@ import (
 // most specific pattern whatever the order, and refuses two equal ones at start-up.
 var Audiences = []web.Mount{hall.Mount, account.Mount, unitcenter.Mount, app.Mount}
 
-// New builds the hall's HTTP server on svc with every audience mounted.
-func New(svc *services.Services) (*web.Server, error) { return web.New(svc, Audiences...) }
+// BackOffice is the back office, mounted on the operations listener only (its routes
+// are web.Server.HandleAdmin's): not one of the public Audiences.
+var BackOffice web.Mount = admin.Mount
+
+// New builds the hall's HTTP server on svc with every audience and the back office
+// mounted.
+func New(svc *services.Services) (*web.Server, error) {
+	return web.New(svc, append(slices.Clone(Audiences), BackOffice)...)
+}

@@ -1,0 +1,126 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"hall/internal/browsertest"
+	"hall/internal/person"
+	"hall/internal/staff"
+	"hall/internal/web/webtest"
+)
+
+// backOffice is a test server with the fixture team, and the base URL of its
+// operations listener.
+func backOffice(t *testing.T) (*webtest.TestServer, team, string) {
+	t.Helper()
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	admin := httptest.NewServer(ts.AdminHandler())
+	t.Cleanup(admin.Close)
+	return ts, tm, admin.URL
+}
+
+// browserLogin signs m in through the login form with a code computed now, and sets
+// staffPassword on the forced password page.
+func browserLogin(t *testing.T, p *browsertest.Page, base string, m staffMember) {
+	t.Helper()
+	p.Open(base + "/admin/login")
+	p.Fill("登录名", m.Staff.Login)
+	p.Fill("密码", m.InitialPassword)
+	p.Fill("动态口令", m.code(t, time.Now()))
+	p.Click("登录")
+	p.WaitURL("/admin/password")
+	p.WaitText("您正在使用初始密码")
+	p.Fill("当前密码", m.InitialPassword)
+	p.Fill("新密码", staffPassword)
+	p.Fill("确认新密码", staffPassword)
+	p.Click("确认修改")
+	p.WaitText("您的角色：" + m.Staff.Roles.Label())
+}
+
+// The counter's password reset end to end on the operations listener: the clerk
+// signs in with TOTP and records the reset with the scan of the person's ID; the
+// reviewer signs in, finds it in the queue and approves; the person's old password
+// no longer works.
+func TestBrowserCounterPasswordReset(t *testing.T) {
+	ts, tm, base := backOffice(t)
+	demo := webtest.NewWorld(ts, 21).Person(t, "郑秀英")
+	scan := filepath.Join(t.TempDir(), "身份证.png")
+	if err := os.WriteFile(scan, scanPNG(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	p := browsertest.New(t).NewPage(t)
+	browserLogin(t, p, base, tm.clerk)
+	p.ClickLink("窗口重置密码")
+	p.Select("证件类型", "居民身份证")
+	p.Fill("证件号码", demo.IDNumber)
+	p.Fill("姓名", demo.Name)
+	p.Fill("证件扫描件", scan)
+	p.Fill("办理事由", "本人持身份证原件到窗口申请重置密码")
+	p.Click("提交审核")
+	p.WaitText("待审核")
+	p.WaitText("下载身份证件")
+	p.Click("退出")
+	p.WaitURL("/admin/login")
+
+	browserLogin(t, p, base, tm.reviewer)
+	p.ClickLink("窗口业务")
+	p.ClickLink("查看第1号业务")
+	p.WaitText("郑秀英")
+	p.Fill("审核意见", "证件原件与账户信息一致")
+	p.Click("审核通过")
+	p.WaitText("已办结")
+	p.WaitText("新的初始密码已通过短信发送给本人")
+
+	if _, err := ts.Persons.Authenticate(context.Background(), demo.IDNumber, webtest.Password); !errors.Is(err, person.ErrBadCredentials) {
+		t.Errorf("the old password after the reset: %v, want ErrBadCredentials", err)
+	}
+}
+
+// The security administrator creates a clerk's account in the browser; the
+// enrolment page shows the QR code, and the new clerk signs in with its code.
+func TestBrowserStaffEnrolment(t *testing.T) {
+	_, tm, base := backOffice(t)
+
+	p := browsertest.New(t).NewPage(t)
+	p.Open(base + "/admin/login")
+	p.Fill("登录名", tm.security.Staff.Login)
+	p.Fill("密码", staffPassword)
+	p.Fill("动态口令", tm.security.code(t, time.Now()))
+	p.Click("登录")
+	p.ClickLink("新建工作人员账户")
+	p.Fill("登录名", "window.clerk")
+	p.Fill("姓名", "冯晓东")
+	p.Check("窗口经办")
+	p.Fill("办理事由", "新员工入职")
+	p.Click("创建账户")
+	p.WaitText("绑定动态口令")
+	uri := webtest.DecodeDataURL(t, p.Attr("img.admin-totp-qr", "src"))
+	created := staffMember{staff.Created{Staff: staff.Staff{Login: "window.clerk", Roles: staff.RolesOf(staff.RoleClerk)},
+		InitialPassword: p.Text("[data-initial-password]"), Enrolment: staff.Enrolment{Secret: p.Text("[data-totp-secret]"), URI: uri}}}
+	p.Click("退出")
+	browserLogin(t, p, base, created)
+}
+
+// The auditor searches the audit log in the browser.
+func TestBrowserAuditLog(t *testing.T) {
+	_, tm, base := backOffice(t)
+
+	p := browsertest.New(t).NewPage(t)
+	browserLogin(t, p, base, tm.auditor)
+	p.ClickLink("审计日志")
+	p.Fill("操作（前缀，如 counter. 或 staff.login）", "staff.")
+	p.Click("查询")
+	p.WaitText("查询结果")
+	p.WaitText("staff.create")
+	p.WaitText("导出CSV")
+	p.Click("校验哈希链")
+	p.WaitText("哈希链完整")
+}

@@ -1,0 +1,260 @@
+package admin
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"hall/internal/counter"
+	"hall/internal/ident"
+	"hall/internal/scans"
+	"hall/internal/staff"
+	"hall/internal/web"
+)
+
+// passwordResetPage is the 窗口重置密码 form.
+type passwordResetPage struct {
+	Form *web.Form
+}
+
+// IDTypeField is the select of ID types.
+func (p passwordResetPage) IDTypeField() web.Field {
+	return p.Form.Field("id_type", "证件类型", "select", web.IDTypeOptions()...)
+}
+
+// passwordResetShow is GET /admin/counter/password-reset (clerks).
+func (h *handler) passwordResetShow(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	if err := allow(sr.actor, staff.ActionCounterSubmit); err != nil {
+		return err
+	}
+	return h.renderPasswordReset(w, r, http.StatusOK, web.NewForm(nil))
+}
+
+func (h *handler) renderPasswordReset(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+	return h.Render(w, r, status, "admin-password-reset", "窗口重置密码", "counter",
+		passwordResetPage{Form: f})
+}
+
+// maxFormMemory is how much of a multipart form is held in memory; the rest of a
+// scan goes to a temporary file until the request ends.
+const maxFormMemory = 1 << 20
+
+// passwordResetPost is POST /admin/counter/password-reset: the person as their ID
+// shows them, the scan of the ID and the reason, recorded for a reviewer
+// (counter.SubmitPasswordReset).
+func (h *handler) passwordResetPost(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	if err := r.ParseMultipartForm(maxFormMemory); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return web.StatusError(http.StatusRequestEntityTooLarge, "上传的文件过大：每份扫描件不超过10MB。")
+		}
+		return web.StatusError(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+	}
+	f := web.NewForm(r)
+	var uploads []scans.Upload
+	file, header, err := r.FormFile("scan")
+	if err == nil {
+		defer file.Close()
+		uploads = append(uploads, scans.Upload{Kind: scans.KindIDCard, Name: header.Filename, Body: file})
+	}
+	in := counter.PasswordResetInput{Person: counter.Identity{IDType: ident.IDType(f.Get("id_type")),
+		IDNumber: f.Get("id_number"), Name: f.Get("name")}}
+	q, err := h.Counter.SubmitPasswordReset(r.Context(), sr.actor, in, f.Values.Get("reason"), uploads)
+	if err == nil {
+		http.Redirect(w, r, "/admin/counter/"+strconv.FormatInt(q.ID, 10), http.StatusSeeOther)
+		return nil
+	}
+	if !failField(f, err) {
+		return refused(err)
+	}
+	return h.renderPasswordReset(w, r, http.StatusOK, f)
+}
+
+// failField puts a counter refusal beside its field (or above the form) and reports
+// whether err was such a refusal.
+func failField(f *web.Form, err error) bool {
+	msg := counter.Message(err)
+	switch {
+	case errors.Is(err, counter.ErrPersonNotFound):
+		f.Fail("id_number", msg)
+	case errors.Is(err, counter.ErrNameMismatch):
+		f.Fail("name", msg)
+	case errors.Is(err, counter.ErrScanMissing), scans.Message(err) != "":
+		f.Fail("scan", msg)
+	case errors.Is(err, staff.ErrReasonRequired), errors.Is(err, staff.ErrReasonTooLong):
+		f.Fail("reason", msg)
+	case errors.As(err, new(*counter.Error)):
+		f.Top = msg
+	default:
+		return false
+	}
+	return true
+}
+
+// queuePage is the list of counter requests.
+type queuePage struct {
+	Status   counter.Status
+	Requests []counter.Request
+	Pager    web.Pager
+}
+
+// perPage is the length of a page of the request list.
+const perPage = 20
+
+// queue is GET /admin/counter/: the requests of one status (?status=, the waiting
+// ones oldest first), paged.
+func (h *handler) queue(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	status := counter.Status(r.URL.Query().Get("status"))
+	if status.Label() == "" {
+		status = ""
+	}
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = max(page, 1)
+	list, total, err := h.Counter.List(r.Context(), sr.actor, counter.Filter{Status: status, Page: page, PerPage: perPage})
+	if err != nil {
+		return refused(err)
+	}
+	pages := max((total+perPage-1)/perPage, 1)
+	pager := web.NewPager(page, pages, func(n int) string {
+		return "/admin/counter/?" + url.Values{"status": {string(status)}, "page": {strconv.Itoa(n)}}.Encode()
+	})
+	return h.Render(w, r, http.StatusOK, "admin-counter", "窗口业务", "counter",
+		queuePage{Status: status, Requests: list, Pager: pager})
+}
+
+// requestPage is one counter request with its scans and, for a reviewer, the
+// decision form.
+type requestPage struct {
+	Request counter.Request
+	Person  counter.Identity // the password reset's person
+	Scans   []scans.Scan
+	Decide  bool // the actor's role may decide (the domain still refuses one's own)
+	// Resend: a clerk may send a new initial password (the person has not set one).
+	Resend bool
+	Resent bool
+	Form   *web.Form
+	// Undelivered: the approval's SMS was not taken by the gateway.
+	Undelivered bool
+}
+
+// requestShow is GET /admin/counter/{id}.
+func (h *handler) requestShow(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	return h.renderRequest(w, r, sr, http.StatusOK, web.NewForm(nil))
+}
+
+func (h *handler) renderRequest(w http.ResponseWriter, r *http.Request, sr staffRequest, status int, f *web.Form) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return web.StatusError(http.StatusNotFound, counter.ErrNotFound.Msg)
+	}
+	q, sc, err := h.Counter.Get(r.Context(), sr.actor, id)
+	if errors.Is(err, counter.ErrNotFound) {
+		return web.StatusError(http.StatusNotFound, counter.ErrNotFound.Msg)
+	}
+	if err != nil {
+		return refused(err)
+	}
+	p := requestPage{Request: q, Scans: sc, Form: f, Undelivered: r.URL.Query().Get("sent") == "0",
+		Decide: q.Status == counter.StatusSubmitted && sr.actor.Roles.Has(staff.RoleReviewer),
+		Resend: q.Status == counter.StatusApproved && q.Outcome["first_login"] == "sms" && sr.actor.Roles.Has(staff.RoleClerk),
+		Resent: r.URL.Query().Get("sent") == "1"}
+	if q.Kind == counter.KindPasswordReset {
+		var in counter.PasswordResetInput
+		if err := json.Unmarshal(q.Data, &in); err != nil {
+			return err
+		}
+		p.Person = in.Person
+		p.Person.IDNumber = ident.MaskID(in.Person.IDNumber)
+	}
+	return h.Render(w, r, status, "admin-counter-request", q.Kind.Label()+" 第"+strconv.FormatInt(q.ID, 10)+"号", "counter", p)
+}
+
+// approve is POST /admin/counter/{id}/approve (reviewers, never the request's clerk).
+func (h *handler) approve(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	out, err := h.Counter.Approve(r.Context(), sr.actor, id, r.PostFormValue("reason"))
+	if err != nil {
+		return h.decisionRefused(w, r, sr, err)
+	}
+	next := "/admin/counter/" + strconv.FormatInt(out.Request.ID, 10)
+	if !out.Delivered {
+		next += "?sent=0"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+// reject is POST /admin/counter/{id}/reject: back to the clerk with the reason.
+func (h *handler) reject(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	q, err := h.Counter.Reject(r.Context(), sr.actor, id, r.PostFormValue("reason"))
+	if err != nil {
+		return h.decisionRefused(w, r, sr, err)
+	}
+	http.Redirect(w, r, "/admin/counter/"+strconv.FormatInt(q.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+// resend is POST /admin/counter/{id}/resend (clerks): a new initial password by SMS
+// when the first did not reach the person and they have not set their own.
+func (h *handler) resend(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	out, err := h.Counter.Resend(r.Context(), sr.actor, id, r.PostFormValue("reason"))
+	if err != nil {
+		return h.decisionRefused(w, r, sr, err)
+	}
+	sent := "1"
+	if !out.Delivered {
+		sent = "0"
+	}
+	http.Redirect(w, r, "/admin/counter/"+strconv.FormatInt(out.Request.ID, 10)+"?sent="+sent, http.StatusSeeOther)
+	return nil
+}
+
+// decisionRefused shows the request again with the refusal of an approval or
+// rejection: beside the reason, or above the form (403 for a denial such as one's
+// own work, whose sentence the domain gives).
+func (h *handler) decisionRefused(w http.ResponseWriter, r *http.Request, sr staffRequest, err error) error {
+	f := web.NewForm(r)
+	status := http.StatusOK
+	switch {
+	case errors.Is(err, counter.ErrNotFound):
+		return web.StatusError(http.StatusNotFound, counter.ErrNotFound.Msg)
+	case errors.Is(err, staff.ErrForbidden):
+		status, f.Top = http.StatusForbidden, staff.Message(err)
+	case !failField(f, err):
+		return err
+	}
+	return h.renderRequest(w, r, sr, status, f)
+}
+
+// scanDownload is GET /admin/scans/{id}: a scan as a download (scans.Store.Read
+// authorizes and audits), never shown inline.
+func (h *handler) scanDownload(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	sc, body, err := h.Scans.Read(r.Context(), sr.actor, r.PathValue("id"))
+	if errors.Is(err, scans.ErrNotFound) {
+		return web.StatusError(http.StatusNotFound, "未找到该扫描件。")
+	}
+	if err != nil {
+		return refused(err)
+	}
+	w.Header().Set("Content-Type", sc.ContentType)
+	w.Header().Set("Content-Disposition", `attachment; filename="scan-`+sc.ID[:8]+scanExtension(sc.ContentType)+`"`)
+	_, err = w.Write(body)
+	return err
+}
+
+// scanExtension is the file-name extension of a scan's content type.
+func scanExtension(contentType string) string {
+	switch contentType {
+	case "application/pdf":
+		return ".pdf"
+	case "image/jpeg":
+		return ".jpg"
+	case "image/png":
+		return ".png"
+	}
+	return ""
+}

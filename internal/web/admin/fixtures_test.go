@@ -1,0 +1,151 @@
+package admin
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"hall/internal/staff"
+	"hall/internal/web/webtest"
+)
+
+// staffPassword is the password every fixture staff member sets at first login
+// (invented; passes the policy).
+const staffPassword = "Staff-Fixture-2026"
+
+// staffMember is a fixture account: its login, initial password and TOTP secret.
+type staffMember struct {
+	staff.Created
+}
+
+// code is the account's TOTP code at t, as an authenticator app computes it.
+func (m staffMember) code(t testing.TB, at time.Time) string {
+	t.Helper()
+	c, err := totp.GenerateCodeCustom(m.Enrolment.Secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix,
+		Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// team is what `hall staff add` and the security administrator make: a security
+// administrator (bootstrapped, password changed) and the staff they create.
+type team struct {
+	security staffMember
+	clerk    staffMember
+	reviewer staffMember
+	auditor  staffMember
+}
+
+// newTeam creates the security administrator as `hall staff add` does, who then
+// creates a clerk, a reviewer and an auditor; none of those has signed in yet.
+func newTeam(t testing.TB, ts *webtest.TestServer) team {
+	t.Helper()
+	ctx := context.Background()
+	sec, err := ts.Staff.Bootstrap(ctx, "security.admin", "安全员甲", "首次部署", false)
+	if err != nil {
+		t.Fatalf("bootstrap: %v", err)
+	}
+	actor := staff.Actor{StaffID: sec.Staff.ID, Login: sec.Staff.Login, Name: sec.Staff.Name, Roles: sec.Staff.Roles}
+	if err := ts.Staff.ChangePassword(ctx, actor, staff.PasswordChange{Current: sec.InitialPassword, New: staffPassword,
+		Confirm: staffPassword}, ""); err != nil {
+		t.Fatalf("security administrator's password: %v", err)
+	}
+	create := func(login, name string, role staff.Role) staffMember {
+		c, err := ts.Staff.Create(ctx, actor, staff.NewStaff{Login: login, Name: name, Roles: staff.RolesOf(role)}, "新员工入职")
+		if err != nil {
+			t.Fatalf("create %s: %v", login, err)
+		}
+		return staffMember{c}
+	}
+	return team{security: staffMember{sec}, clerk: create("counter.clerk", "窗口员乙", staff.RoleClerk),
+		reviewer: create("counter.reviewer", "审核员丙", staff.RoleReviewer),
+		auditor:  create("audit.officer", "审计员丁", staff.RoleAuditor)}
+}
+
+// signIn signs the clerk, the reviewer and the auditor in, each in a client of
+// their own (first login: the initial password changed).
+func (tm team) signIn(t testing.TB, ts *webtest.TestServer) (clerk, reviewer, auditor *staffClient) {
+	t.Helper()
+	clerk, reviewer, auditor = newStaffClient(ts), newStaffClient(ts), newStaffClient(ts)
+	clerk.login(t, tm.clerk)
+	reviewer.login(t, tm.reviewer)
+	auditor.login(t, tm.auditor)
+	return clerk, reviewer, auditor
+}
+
+// staffClient is a browser of the back office: a webtest.Client whose requests go
+// to the operations listener's handler.
+type staffClient struct{ *webtest.Client }
+
+func newStaffClient(ts *webtest.TestServer) *staffClient {
+	c := webtest.NewClient(ts)
+	c.Handler = ts.AdminHandler()
+	return &staffClient{c}
+}
+
+// postFile posts form as multipart with file (may be nil) as the field "scan".
+func (c *staffClient) postFile(t testing.TB, target string, form url.Values, name string, file []byte) *httptest.ResponseRecorder {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range form {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	if file != nil {
+		fw, err := mw.CreateFormFile("scan", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(fw, bytes.NewReader(file))
+	}
+	_ = mw.Close()
+	r := httptest.NewRequest(http.MethodPost, target, &body)
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.Send(t, r)
+}
+
+// login signs m in with the right password and code; a first login then sets
+// staffPassword, so the client lands on the home page.
+func (c *staffClient) login(t testing.TB, m staffMember) {
+	t.Helper()
+	rec := c.Post(t, "/admin/login", url.Values{"login": {m.Staff.Login}, "password": {m.InitialPassword},
+		"code": {m.code(t, time.Now())}})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/password" {
+		t.Fatalf("login %s: %d %s\n%s", m.Staff.Login, rec.Code, rec.Header().Get("Location"), webtest.ShortBody(rec.Body.String()))
+	}
+	rec = c.Post(t, "/admin/password", url.Values{"password": {m.InitialPassword}, "new_password": {staffPassword},
+		"confirm": {staffPassword}})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/" {
+		t.Fatalf("password change %s: %d\n%s", m.Staff.Login, rec.Code, webtest.ShortBody(rec.Body.String()))
+	}
+}
+
+// scanPNG is a small, complete PNG, as a scanner would produce (a grey page).
+func scanPNG(t testing.TB) []byte {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 40, 30))
+	for i := range img.Pix {
+		img.Pix[i] = color.Gray{Y: 0xe0}.Y
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}

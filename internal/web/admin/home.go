@@ -1,0 +1,39 @@
+package admin
+
+import (
+	"net/http"
+
+	"hall/internal/staff"
+)
+
+// menuItem is one thing the home page offers.
+type menuItem struct {
+	Action      staff.Action
+	Label, Href string
+	Hint        string
+}
+
+// menu is every back-office page there is, each under the action that opens it; the
+// home page shows those staff.Authorize allows the signed-in role.
+var menu = []menuItem{
+	{staff.ActionAuditRead, "审计日志", "/admin/audit", "查询审计记录，导出CSV"},
+	{staff.ActionStaffCreate, "新建工作人员账户", "/admin/staff/new", "创建账户，发放初始密码和动态口令"},
+	{staff.ActionCounterSubmit, "窗口重置密码", "/admin/counter/password-reset", "核验证件后为个人用户重置密码，提交审核"},
+	{staff.ActionCounterList, "窗口业务", "/admin/counter/?status=submitted", "查看待审核和已办结的窗口业务"},
+}
+
+type homePage struct {
+	Actor staff.Actor
+	Items []menuItem
+}
+
+// home is GET /admin/: what the signed-in role may do.
+func (h *handler) home(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	p := homePage{Actor: sr.actor}
+	for _, m := range menu {
+		if allow(sr.actor, m.Action) == nil {
+			p.Items = append(p.Items, m)
+		}
+	}
+	return h.Render(w, r, http.StatusOK, "admin-home", "后台首页", "home", p)
+}

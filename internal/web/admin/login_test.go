@@ -1,0 +1,154 @@
+package admin
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/auth"
+	"hall/internal/staff"
+	"hall/internal/web/webtest"
+)
+
+// The public listener knows no back-office route: every /admin path answers 404
+// there, whatever the method, and the staff session cookie means nothing.
+func TestPublicListenerAnswers404UnderAdmin(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	for _, target := range []string{"/admin/", "/admin/login", "/admin/counter/", "/admin/counter/1", "/admin/scans/x"} {
+		webtest.WantStatus(t, "GET "+target, ts.Get(t, target), http.StatusNotFound)
+	}
+	c := webtest.NewClient(ts)
+	webtest.WantStatus(t, "POST /admin/login", c.Post(t, "/admin/login", url.Values{"login": {"x"}}), http.StatusNotFound)
+	// And the operations listener serves it.
+	webtest.WantStatus(t, "admin GET /admin/login", newStaffClient(ts).Get(t, "/admin/login"), http.StatusOK)
+}
+
+// Unknown login, wrong password and wrong code get the same sentence; five
+// failures lock the account with a message saying until when.
+func TestLoginRefusals(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	c := newStaffClient(ts)
+	now := time.Now()
+	cases := []struct {
+		name                  string
+		login, password, code string
+	}{
+		{"unknown login", "no.such.person", tm.clerk.InitialPassword, tm.clerk.code(t, now)},
+		{"wrong password", tm.clerk.Staff.Login, "Wrong-Password-1", tm.clerk.code(t, now)},
+		{"wrong TOTP code", tm.clerk.Staff.Login, tm.clerk.InitialPassword, wrongCode(tm.clerk.code(t, now))},
+		{"no TOTP code", tm.clerk.Staff.Login, tm.clerk.InitialPassword, ""},
+	}
+	for _, tc := range cases {
+		rec := c.Post(t, "/admin/login", url.Values{"login": {tc.login}, "password": {tc.password}, "code": {tc.code}})
+		webtest.WantStatus(t, tc.name, rec, http.StatusOK)
+		doc := webtest.ParseHTML(t, rec.Body.String())
+		if got := doc.Must(t, ".alert-error").TextContent(); got != staff.ErrBadCredentials.Msg {
+			t.Errorf("%s: message %q, want %q", tc.name, got, staff.ErrBadCredentials.Msg)
+		}
+		if len(c.Cookies) != 0 {
+			t.Errorf("%s: a cookie was set: %v", tc.name, c.Cookies)
+		}
+	}
+	// Three failures so far on the clerk's account; two more lock it.
+	for range 2 {
+		c.Post(t, "/admin/login", url.Values{"login": {tm.clerk.Staff.Login}, "password": {"Wrong-Password-1"}, "code": {"000000"}})
+	}
+	rec := c.Post(t, "/admin/login", url.Values{"login": {tm.clerk.Staff.Login}, "password": {tm.clerk.InitialPassword},
+		"code": {tm.clerk.code(t, now)}})
+	if body := rec.Body.String(); !strings.Contains(body, "登录失败次数过多，已暂停登录") {
+		t.Errorf("locked account: no lockout message\n%s", webtest.ShortBody(body))
+	}
+	webtest.WantRedirect(t, "home while locked out", c.Get(t, "/admin/"), "/admin/login")
+}
+
+// wrongCode is a six-digit code other than code.
+func wrongCode(code string) string {
+	if code == "123456" {
+		return "654321"
+	}
+	return "123456"
+}
+
+// A first login leads to the password page and nowhere else until the initial
+// password is changed; then the home page lists what the role may do; logout ends
+// the session.
+func TestFirstLoginPasswordChangeAndLogout(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	c := newStaffClient(ts)
+	webtest.WantRedirect(t, "home signed out", c.Get(t, "/admin/"), "/admin/login")
+
+	rec := c.Post(t, "/admin/login", url.Values{"login": {tm.clerk.Staff.Login}, "password": {tm.clerk.InitialPassword},
+		"code": {tm.clerk.code(t, time.Now())}})
+	webtest.WantRedirect(t, "first login", rec, "/admin/password")
+	webtest.WantRedirect(t, "home before the change", c.Get(t, "/admin/"), "/admin/password")
+	webtest.WantRedirect(t, "counter before the change", c.Get(t, "/admin/counter/password-reset"), "/admin/password")
+
+	rec = c.Post(t, "/admin/password", url.Values{"password": {tm.clerk.InitialPassword}, "new_password": {staffPassword},
+		"confirm": {"Staff-Fixture-2027"}})
+	webtest.WantStatus(t, "mismatched confirmation", rec, http.StatusOK)
+	if doc := webtest.ParseHTML(t, rec.Body.String()); doc.Must(t, "#e-confirm").TextContent() != staff.ErrPasswordMismatch.Msg {
+		t.Errorf("mismatch: no message beside the confirmation")
+	}
+	rec = c.Post(t, "/admin/password", url.Values{"password": {"Wrong-Password-1"}, "new_password": {staffPassword},
+		"confirm": {staffPassword}})
+	if doc := webtest.ParseHTML(t, rec.Body.String()); doc.Must(t, "#e-password").TextContent() != "当前密码错误" {
+		t.Errorf("wrong current password: no message beside it")
+	}
+	rec = c.Post(t, "/admin/password", url.Values{"password": {tm.clerk.InitialPassword}, "new_password": {staffPassword},
+		"confirm": {staffPassword}})
+	webtest.WantRedirect(t, "password change", rec, "/admin/")
+
+	rec = c.Get(t, "/admin/")
+	webtest.WantStatus(t, "home", rec, http.StatusOK)
+	doc := webtest.ParseHTML(t, rec.Body.String())
+	links := doc.Texts(".admin-menu a")
+	if strings.Join(links, ",") != "窗口重置密码,窗口业务" {
+		t.Errorf("clerk's menu %q", links)
+	}
+
+	webtest.WantRedirect(t, "logout", c.Post(t, "/admin/logout", url.Values{}), "/admin/login")
+	webtest.WantRedirect(t, "home after logout", c.Get(t, "/admin/"), "/admin/login")
+}
+
+// A session of the hall (a unit user's, or any other cookie) is no staff session.
+func TestHallSessionIsNoStaffSession(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	w := webtest.NewWorld(ts, 7)
+	u, rep := w.UnitWithRep(t, "示范机械有限公司", "赵建国")
+	hall := webtest.NewClient(ts)
+	webtest.SignIn(t, hall, auth.Subject{PersonID: rep.ID, UnitID: u.ID, Role: auth.RoleLegalRep})
+	c := newStaffClient(ts)
+	c.Cookies[ts.CookieName("hall_session")] = &http.Cookie{Name: ts.CookieName("hall_session"), Value: hall.Session()}
+	c.Cookies[sessionCookie] = &http.Cookie{Name: sessionCookie, Value: hall.Session()}
+	webtest.WantRedirect(t, "hall session in the back office", c.Get(t, "/admin/"), "/admin/login")
+}
+
+// The staff cookie is HttpOnly and SameSite=Strict; Secure with the __Host- prefix
+// when the operations listener itself speaks TLS, plain otherwise (whatever the
+// public base URL), so that the browser keeps it.
+func TestSessionCookieAttributes(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	for _, tc := range []struct {
+		base, name string
+		secure     bool
+	}{{"http://10.0.0.5:8081", "hall_staff", false}, {"https://backoffice.example", "__Host-hall_staff", true}} {
+		c := newStaffClient(ts)
+		m := tm.clerk
+		if tc.secure {
+			m = tm.reviewer
+		}
+		rec := c.Post(t, tc.base+"/admin/login", url.Values{"login": {m.Staff.Login}, "password": {m.InitialPassword},
+			"code": {m.code(t, time.Now())}})
+		webtest.WantStatus(t, tc.base, rec, http.StatusSeeOther)
+		cookies := rec.Result().Cookies()
+		if len(cookies) != 1 || cookies[0].Name != tc.name || cookies[0].Secure != tc.secure || !cookies[0].HttpOnly ||
+			cookies[0].SameSite != http.SameSiteStrictMode || cookies[0].MaxAge != 0 {
+			t.Errorf("%s: cookies %+v", tc.base, cookies)
+		}
+	}
+}

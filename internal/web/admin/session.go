@@ -1,0 +1,98 @@
+package admin
+
+import (
+	"errors"
+	"net/http"
+
+	"hall/internal/staff"
+	"hall/internal/web"
+)
+
+// sessionCookie holds the staff session's token: a cookie of its own, never the
+// hall's session, so a unit user's session means nothing here.
+const sessionCookie = "hall_staff"
+
+// staffRequest is the signed-in staff member making a request: the account as the
+// session read it now, and the session's ID (the token's hash, kept across a
+// password change).
+type staffRequest struct {
+	actor     staff.Actor
+	sessionID string
+}
+
+// staffHandler is a page for signed-in staff.
+type staffHandler func(w http.ResponseWriter, r *http.Request, sr staffRequest) error
+
+// signedIn runs next for a live staff session and sends anyone else to the login
+// page. A staff member who must change the initial password gets the password page
+// whatever they ask for, until it is done.
+func (h *handler) signedIn(next staffHandler) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		sess, err := h.Staff.Lookup(r.Context(), h.token(r))
+		if errors.Is(err, staff.ErrNoSession) {
+			setSessionCookie(w, r, "", -1)
+			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		actor := sess.Actor
+		actor.ClientIP, actor.RequestID = web.ClientAddr(r), web.RequestID(r.Context())
+		if actor.MustChangePassword && r.URL.Path != "/admin/password" {
+			http.Redirect(w, r, "/admin/password", http.StatusSeeOther)
+			return nil
+		}
+		return next(w, r, staffRequest{actor: actor, sessionID: sess.ID})
+	}
+}
+
+// token is the staff session token the request carries ("" for none).
+func (h *handler) token(r *http.Request) string {
+	c, err := r.Cookie(cookieName(r))
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// cookieName is the session cookie's name on this connection: __Host- prefixed over
+// TLS. The operations listener is often plain HTTP on an internal address even when
+// the hall's public base URL is https, and a browser drops a Secure cookie set over
+// plain HTTP, so the back office judges by its own connection, not by the base URL.
+func cookieName(r *http.Request) string {
+	if r.TLS != nil {
+		return "__Host-" + sessionCookie
+	}
+	return sessionCookie
+}
+
+// setSessionCookie sets (maxAge 0: until the browser closes) or clears (maxAge < 0)
+// the staff session cookie: HttpOnly, SameSite=Strict (no page of another site
+// leads into the back office signed in), Secure over TLS.
+func setSessionCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName(r), Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+}
+
+// refused turns a domain refusal into the page's answer: a role or
+// separation-of-duties denial is 403 with the domain's Chinese sentence.
+func refused(err error) error {
+	if errors.Is(err, staff.ErrForbidden) {
+		return web.StatusError(http.StatusForbidden, staff.Message(err))
+	}
+	return err
+}
+
+// allow answers 403 unless actor may do action, before a page shows a form (or a
+// link to it) that the command would refuse anyway. The form's subject is not known
+// yet: for staff.create, whose subject is the roles to give, any permitted set
+// stands for it (a clerk's); the roles chosen are checked when the form is sent.
+func allow(actor staff.Actor, action staff.Action) error {
+	subject := staff.Subject{}
+	if action == staff.ActionStaffCreate {
+		subject.Roles = staff.RolesOf(staff.RoleClerk)
+	}
+	_, err := staff.Authorize(actor, action, subject)
+	return refused(err)
+}
