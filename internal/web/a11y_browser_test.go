@@ -23,7 +23,7 @@ var (
 		"/login", "/login?tab=person&method=sms", "/login?tab=person&method=other",
 		"/login?tab=unit", "/login?tab=unit&method=sms", "/login?tab=unit&method=other",
 		"/register", "/agreements/person", "/register/unit", "/agreements/unit",
-		"/recover", "/appeal",
+		"/recover", "/appeal", "/verify/no-such-record",
 		"/app/", "/app/login", "/app/login/sms", "/app/scan",
 	}
 	// a11yDeskPages need a login to a unit on the desktop site (as its legal rep, who
