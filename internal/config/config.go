@@ -13,6 +13,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"hall/internal/rights/pdfdoc"
 )
 
 // Mode selects development or production behaviour. Development is the default and
@@ -106,6 +108,9 @@ type Config struct {
 	// (SPEC U3). Development may leave them empty for one from the development CA
 	// (ca.DevCA.EnsureSigning).
 	RightsSigningCertFile, RightsSigningKeyFile string
+	// PDFFont is the TrueType CJK font (.ttf or .ttc, font 0) the rights record's
+	// PDF embeds as a subset; it is parsed once at start.
+	PDFFont string
 	// BaseFloor and BaseCeiling bound the monthly contribution base, whole yuan
 	// (FACTS.md: one source's 4,879 / 24,396, year unconfirmed; demo data uses them).
 	BaseFloor, BaseCeiling uint
@@ -118,6 +123,7 @@ func Defaults() Config {
 		Addr:                 "127.0.0.1:8080",
 		DataDir:              "./data",
 		BureauName:           "示范省人力资源和社会保障厅",
+		PDFFont:              pdfdoc.DefaultFontPath,
 		HallName:             "网上办事服务大厅",
 		Hotline:              "12333",
 		LogFormat:            "",
@@ -201,6 +207,7 @@ var coreKeys = []key{
 	}},
 	{name: "bureau-name", help: "bureau name shown in the header", bind: str(func(c *Config) *string { return &c.BureauName })},
 	{name: "hall-name", help: "name of the hall shown in the header", bind: str(func(c *Config) *string { return &c.HallName })},
+	{name: "pdf-font", help: "TrueType CJK font (.ttf, or .ttc: font 0) embedded as a subset in the rights record's PDF; OpenType CFF fonts (.otf) do not work", bind: str(func(c *Config) *string { return &c.PDFFont })},
 	{name: "hotline", help: "service hotline shown in the footer", bind: str(func(c *Config) *string { return &c.Hotline })},
 	{name: "log-format", help: "text or json (default: text in development, json in production)", bind: str(func(c *Config) *string { return &c.LogFormat })},
 	{name: "log-level", help: "debug, info, warn or error", bind: str(func(c *Config) *string { return &c.LogLevel })},
@@ -353,6 +360,9 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("log-level must be debug, info, warn or error, not %q", c.LogLevel))
+	}
+	if st, err := os.Stat(c.PDFFont); err != nil || !st.Mode().IsRegular() {
+		errs = append(errs, fmt.Errorf("pdf-font %q: no such font file (Debian: apt-get install fonts-wqy-microhei for %s)", c.PDFFont, pdfdoc.DefaultFontPath))
 	}
 	if strings.TrimSpace(c.BureauName) == "" || strings.TrimSpace(c.HallName) == "" {
 		errs = append(errs, errors.New("bureau-name and hall-name must not be empty"))

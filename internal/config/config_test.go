@@ -234,3 +234,36 @@ func TestHelpNamesEveryEnvironmentVariable(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFFont: the rights record's font defaults to Debian's WenQuanYi Micro Hei,
+// may be named by flag or HALL_PDF_FONT, and must be an existing file.
+func TestPDFFont(t *testing.T) {
+	dir := t.TempDir()
+	font := filepath.Join(dir, "font.ttf")
+	if err := os.WriteFile(font, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string // "" when refused
+	}{
+		{"flag", nil, []string{"--pdf-font", font}, font},
+		{"environment", map[string]string{"HALL_PDF_FONT": font}, nil, font},
+		{"missing file refused", nil, []string{"--pdf-font", filepath.Join(dir, "none.ttf")}, ""},
+		{"a directory refused", nil, []string{"--pdf-font", dir}, ""},
+		{"empty refused", nil, []string{"--pdf-font", ""}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parse(t, tc.env, tc.args...)
+			switch {
+			case tc.want == "" && (err == nil || !strings.Contains(err.Error(), "pdf-font")):
+				t.Errorf("err %v, want a pdf-font refusal", err)
+			case tc.want != "" && (err != nil || c.PDFFont != tc.want):
+				t.Errorf("PDFFont %q (%v), want %q", c.PDFFont, err, tc.want)
+			}
+		})
+	}
+}

@@ -20,12 +20,14 @@ import (
 	"hall/internal/delegation"
 	"hall/internal/flow"
 	"hall/internal/ident"
+	"hall/internal/insurance"
 	"hall/internal/oidc"
 	"hall/internal/person"
 	"hall/internal/qrlogin"
 	"hall/internal/recovery"
 	"hall/internal/registry"
 	"hall/internal/registrysync"
+	"hall/internal/rights"
 	"hall/internal/scans"
 	"hall/internal/sms"
 	"hall/internal/staff"
@@ -91,6 +93,11 @@ type Services struct {
 	Scans   *scans.Store
 	Counter *counter.Service
 
+	// Insurance is the read model of the core social-insurance system; Rights
+	// issues, lists and verifies the unit's rights records (U3, A4).
+	Insurance *insurance.Store
+	Rights    *rights.Service
+
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
 	DevVerify   *verify.DevProvider
@@ -153,6 +160,8 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	tc.Scopes[recovery.ScopeAddr] = recovery.AddrLimits
 	// QR login tickets created per client address (qrlogin.ScopeAddr).
 	tc.Scopes[qrlogin.ScopeAddr] = qrlogin.AddrLimits
+	// Anonymous look-ups of rights records on the verify page (rights.ScopeVerifyAddr).
+	tc.Scopes[rights.ScopeVerifyAddr] = rights.VerifyAddrLimits
 	// The back-office login (staff.ScopeLogin, staff.ScopeLoginAddr).
 	for scope, limits := range staff.ThrottleScopes {
 		tc.Scopes[scope] = limits
@@ -219,6 +228,10 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		Delegation: s.Delegation, Sessions: s.Sessions, Registry: s.Registry, Scans: s.Scans, Hasher: s.Hasher,
 		Policy: s.Policy, SMS: s.SMS, Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now}); err != nil {
 		return nil, fmt.Errorf("counter: %w", err)
+	}
+	s.Insurance = insurance.New(db)
+	if err := s.buildRights(); err != nil {
+		return nil, fmt.Errorf("rights record: %w", err)
 	}
 	if s.DevRegistry != nil {
 		if s.RegistrySync, err = registrysync.New(registrysync.Deps{DB: db, Audit: s.Audit, Changes: s.DevRegistry,

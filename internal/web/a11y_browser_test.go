@@ -24,7 +24,7 @@ var (
 		"/login?tab=unit", "/login?tab=unit&method=sms", "/login?tab=unit&method=other",
 		"/login?tab=unit&method=qr", "/login?tab=person&method=qr",
 		"/register", "/agreements/person", "/register/unit", "/agreements/unit",
-		"/recover", "/appeal",
+		"/recover", "/appeal", "/verify/no-such-record",
 		"/app/", "/app/login", "/app/login/sms", "/app/scan",
 	}
 	// a11yDeskPages need a login to a unit on the desktop site (as its legal rep, who

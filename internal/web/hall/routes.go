@@ -29,5 +29,7 @@ func Mount(s *web.Server) error {
 	s.Handle("GET /catalog/{code}", h.catalogItem)
 	s.Handle("GET /themes", h.themesShow)
 	s.Handle("GET /soon/{what}", h.soonShow)
+	// 权益单验证 (A4), where a rights record's QR code leads.
+	s.Handle("GET /verify/{id}", h.verifyShow)
 	return nil
 }

@@ -89,6 +89,9 @@ var matrixUnitRoutes = []string{
 	"POST /unit/agents/{id}/remove",
 	"GET /unit/items",
 	"GET /unit/items/{code}",
+	"GET /unit/rights",
+	"POST /unit/rights",
+	"GET /unit/rights/{id}/file",
 	"GET /unit/account",
 	"GET /unit/account/password",
 	"POST /unit/account/password",
@@ -909,6 +912,18 @@ func matrixProbes() []matrixProbe {
 		m[s] = noItem
 	}
 	add(matrixProbe{pattern: "GET /unit/items/{code}", name: "malformed code", method: "GET", path: matrixPath("/unit/items/sb-001"), want: m})
+
+	// 单位权益单 (rights.ItemCode, SB-007, granted to nobody): the legal reps and the
+	// admin; an empty form is refused beside its fields; an unknown record is not found.
+	rightsCells := func(w matrixWant) map[string]matrixWant {
+		return business(map[string]matrixWant{matrixLegalRep: w, matrixAdmin: w, matrixAgentIn: outOfScope, matrixAgentOut: outOfScope,
+			matrixOtherRep: w, matrixOtherAgent: outOfScope})
+	}
+	add(matrixProbe{pattern: "GET /unit/rights", method: "GET", path: matrixPath("/unit/rights"), want: rightsCells(matrixOK("单位权益单"))})
+	add(matrixProbe{pattern: "POST /unit/rights", name: "empty form", method: "POST", path: matrixPath("/unit/rights"),
+		form: func(*matrixCell) url.Values { return url.Values{} }, want: rightsCells(matrixRefused("请选择查询起始年月"))})
+	add(matrixProbe{pattern: "GET /unit/rights/{id}/file", name: "unknown record", method: "GET", path: matrixPath("/unit/rights/999999/file"),
+		want: rightsCells(matrixGone("未找到该权益单"))})
 
 	// 账号设置.
 	add(matrixProbe{pattern: "GET /unit/account", method: "GET", path: matrixPath("/unit/account"), want: matrixCenter("账号设置")})

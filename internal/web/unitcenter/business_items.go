@@ -31,10 +31,21 @@ const businessItemPerPage = 20
 // an audit record; a failure of the check refuses too (fail closed). Visitors
 // without a unit session go where UnitCenterGuard sends them.
 func (s *handler) businessBusiness(h web.HandlerFunc) web.HandlerFunc {
+	return s.businessGuard(func(r *http.Request) string { return r.PathValue("code") }, h)
+}
+
+// businessItem is businessBusiness for the pages of one fixed item (code), such as
+// 单位权益单 (rights.ItemCode).
+func (s *handler) businessItem(code string, h web.HandlerFunc) web.HandlerFunc {
+	return s.businessGuard(func(*http.Request) string { return code }, h)
+}
+
+// businessGuard is businessBusiness with the item the request is about named by codeOf.
+func (s *handler) businessGuard(codeOf func(*http.Request) string, h web.HandlerFunc) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		v := web.VisitorFrom(ctx)
-		code := r.PathValue("code")
+		code := codeOf(r)
 		if code != "" && !businessPlausibleCode(code) {
 			return web.StatusError(http.StatusNotFound, "您查找的事项不存在，请在可办理业务中查找。")
 		}

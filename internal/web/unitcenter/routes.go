@@ -6,6 +6,7 @@ package unitcenter
 import (
 	"embed"
 
+	"hall/internal/rights"
 	"hall/internal/web"
 )
 
@@ -59,5 +60,11 @@ func Mount(s *web.Server) error {
 	// check of role, scope, validity and the session's unit (U6).
 	s.Handle("GET /unit/items", h.businessBusiness(h.businessItemsList))
 	s.Handle("GET /unit/items/{code}", h.businessBusiness(h.businessItemShow))
+
+	// 单位权益单 (U3): the form, the records produced, and their download, for
+	// whoever may do rights.ItemCode.
+	s.Handle("GET /unit/rights", h.businessItem(rights.ItemCode, h.rightsShow))
+	s.Handle("POST /unit/rights", h.businessItem(rights.ItemCode, h.rightsIssue))
+	s.Handle("GET /unit/rights/{id}/file", h.businessItem(rights.ItemCode, h.rightsFile))
 	return nil
 }

@@ -14,6 +14,8 @@ var PageURLs = map[string]struct {
 	"themes":      {"/themes", http.StatusOK},
 	"coming-soon": {"/soon/query", http.StatusOK},
 	"error":       {"/no-such-page", http.StatusNotFound},
+	// 权益单验证 (A4) of an unknown ID; a found record: TestVerifyRecord.
+	"rights-verify": {"/verify/no-such-record", http.StatusNotFound},
 
 	"unit-registration": {"/register/unit", http.StatusOK},
 	"unit-agreement":    {"/agreements/unit", http.StatusOK},
@@ -54,6 +56,7 @@ var PageURLs = map[string]struct {
 	"agent-invitations": {"/app/me/agent", http.StatusOK},
 	"business-items":    {"/unit/items", http.StatusOK},
 	"business-item":     {"/unit/items/SB-001", http.StatusOK},
+	"unit-rights":       {"/unit/rights", http.StatusOK},
 
 	// 经办人管理 (the confirmation page needs an agent: TestDlgRemoveAgent checks it
 	// with CheckPage; here an unknown ID answers 404).

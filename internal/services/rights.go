@@ -1,0 +1,56 @@
+package services
+
+import (
+	"crypto/x509"
+	"fmt"
+	"sync"
+
+	"hall/internal/rights"
+	"hall/internal/rights/pdfdoc"
+)
+
+// The rights record (SPEC U3, A4): its font, parsed once per process, and its
+// signing identity.
+
+// fonts keeps each font file parsed once per process: Build runs again for a
+// fake clock in tests, and a CJK font is several megabytes to parse.
+var fonts struct {
+	sync.Mutex
+	byPath map[string]*pdfdoc.Font
+}
+
+// loadFont returns the parsed font at path, reading it on first use.
+func loadFont(path string) (*pdfdoc.Font, error) {
+	fonts.Lock()
+	defer fonts.Unlock()
+	if f, ok := fonts.byPath[path]; ok {
+		return f, nil
+	}
+	f, err := pdfdoc.LoadFont(path, 0)
+	if err != nil {
+		return nil, err
+	}
+	if fonts.byPath == nil {
+		fonts.byPath = map[string]*pdfdoc.Font{}
+	}
+	fonts.byPath[path] = f
+	return f, nil
+}
+
+// buildRights wires the rights record service: the configured font and the
+// signing identity of RightsSigning. In production without rights-signing-cert
+// this fails, so the hall does not start without the bureau's certificate.
+func (s *Services) buildRights() error {
+	font, err := loadFont(s.Config.PDFFont)
+	if err != nil {
+		return fmt.Errorf("pdf-font: %w", err)
+	}
+	id, err := s.RightsSigning()
+	if err != nil {
+		return err
+	}
+	signer := rights.Signer{Key: id.Key, Chain: append([]*x509.Certificate{id.Certificate}, id.Chain...)}
+	s.Rights, err = rights.New(rights.Deps{DB: s.DB, Insurance: s.Insurance, Audit: s.Audit, Font: font,
+		Signer: signer, Now: s.Now}, rights.Config{BaseURL: s.Config.BaseURL, BureauName: s.Config.BureauName})
+	return err
+}
