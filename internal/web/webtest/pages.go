@@ -80,6 +80,7 @@ var PageSignIn = map[string]string{
 	"personal-center":     "person",
 	"unit-choose":         "person",
 	"unit-home":           "unit",
+	"unit-rights":         "unit",
 	"unit-coming-soon":    "unit",
 	"unit-password-reset": "person",
 	"app-qr-login":        "person",
