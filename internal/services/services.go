@@ -20,6 +20,7 @@ import (
 	"hall/internal/delegation"
 	"hall/internal/flow"
 	"hall/internal/ident"
+	"hall/internal/insurance"
 	"hall/internal/oidc"
 	"hall/internal/person"
 	"hall/internal/qrlogin"
@@ -51,6 +52,8 @@ type Services struct {
 	Login    *auth.Login
 	Units    *unit.Service
 	Flows    *flow.Store
+	// Insurance is the read model of the core social-insurance system (U2, U3).
+	Insurance *insurance.Store
 
 	SMS      sms.Sender
 	Codes    *sms.Codes
@@ -147,6 +150,7 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	s.Units = unit.New(db, now)
 	s.Login = auth.NewLogin(s.Persons, s.Units, s.Hasher, s.Audit, now)
 	s.Flows = flow.NewStore(db, now)
+	s.Insurance = insurance.New(db)
 
 	tc := throttle.DefaultConfig()
 	// Password recovery starts per client address (recovery.ScopeAddr).

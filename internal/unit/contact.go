@@ -227,7 +227,7 @@ func (s *Service) ChangeContact(ctx context.Context, log *audit.Log, change Cont
 	same := func(s string) string { return s }
 	note(FieldAddress, before.Address, after.Address, same)
 	note(FieldContactName, before.ContactName, after.ContactName, same)
-	note(FieldContactPhone, before.ContactPhone, after.ContactPhone, maskPhone)
+	note(FieldContactPhone, before.ContactPhone, after.ContactPhone, MaskPhone)
 
 	var u Unit
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -263,9 +263,9 @@ func (s *Service) ChangeContact(ctx context.Context, log *audit.Log, change Cont
 	return u, nil
 }
 
-// maskPhone masks a mobile as 138****1234 and a landline's number but its last
-// four digits.
-func maskPhone(p string) string {
+// MaskPhone masks a contact telephone for pages and logs: a mobile as 138****1234,
+// a landline but its area code and last four digits.
+func MaskPhone(p string) string {
 	if p == "" {
 		return ""
 	}

@@ -32,6 +32,13 @@ func Mount(s *web.Server) error {
 	s.Handle("POST /unit/switch", s.RequireSignedIn(h.unitSwitch))
 	s.Handle("POST /unit/leave", s.RequireSignedIn(h.unitLeave))
 
+	// 单位信息 (U2): every usable unit session may look and export; changing the basic
+	// information is the business of one catalog item (businessFor).
+	s.Handle("GET /unit/info", s.UnitCenterGuard(h.unitInfoShow))
+	s.Handle("GET /unit/info/export", s.UnitCenterGuard(h.unitInfoExport))
+	s.Handle("GET /unit/info/edit", h.businessFor(infoEditItem, h.unitInfoEditShow))
+	s.Handle("POST /unit/info/edit", h.businessFor(infoEditItem, h.unitInfoEditPost))
+
 	// 经办人管理 (U6): the administrator and the agents of the session's unit, for its
 	// legal rep and administrator (delegationGuard), every change behind a recent
 	// re-authentication (delegationFresh); more specific than /unit/{section}.
