@@ -1,5 +1,5 @@
 // Package unitcenter is the unit user center (单位用户中心, SPEC §6): choosing and
-// entering a unit, its home page, 经办人管理 (U6) and the unit's business items, every
+// entering a unit, its home page, 单位信息 (U2), 经办人管理 (U6) and the unit's business items, every
 // Page behind the unit session and its one authorization check.
 package unitcenter
 

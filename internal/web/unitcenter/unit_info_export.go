@@ -54,10 +54,11 @@ func (s *handler) unitInfoExport(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Disposition", "attachment; filename=\"export.csv\"; filename*=UTF-8''"+url.PathEscape(name))
 	h.Set("X-Content-Type-Options", "nosniff")
 
-	var out io.Writer = w
+	sent := &infoSentWriter{w: w}
+	var out io.Writer = sent
 	var enc io.WriteCloser
 	if gb {
-		enc = transform.NewWriter(w, simplifiedchinese.GB18030.NewEncoder())
+		enc = transform.NewWriter(sent, simplifiedchinese.GB18030.NewEncoder())
 		out = enc
 	}
 	buf := bufio.NewWriterSize(out, infoExportBuffer)
@@ -80,10 +81,28 @@ func (s *handler) unitInfoExport(w http.ResponseWriter, r *http.Request) error {
 	if err == nil && enc != nil {
 		err = enc.Close()
 	}
-	if err != nil {
+	switch {
+	case err != nil && !sent.any:
+		// Nothing is out yet: an error page instead of a file.
+		h.Del("Content-Disposition")
+		h.Del("Content-Type")
+		return err
+	case err != nil:
 		// The status and part of the file are out: the download ends short, which the
 		// browser reports as failed; the log says why.
 		s.Log.ErrorContext(ctx, "unit info export", "tab", v.Tab.Key, "err", err, "request_id", web.RequestID(ctx))
+		panic(http.ErrAbortHandler)
 	}
 	return nil
+}
+
+// infoSentWriter notes whether any byte of the file went out.
+type infoSentWriter struct {
+	w   io.Writer
+	any bool
+}
+
+func (s *infoSentWriter) Write(p []byte) (int, error) {
+	s.any = s.any || len(p) > 0
+	return s.w.Write(p)
 }
