@@ -71,8 +71,10 @@ func (s *handler) unitInfoExport(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		err = v.Tab.read.stream(ctx, s.Insurance, q, func(cells []string) error { return cw.Write(cells) })
 	}
-	cw.Flush()
 	if err == nil {
+		// (csv's writer is buf itself: bufio reuses a large enough bufio.Writer, so a
+		// flush after a failure would send the header of a file that fails.)
+		cw.Flush()
 		err = cw.Error()
 	}
 	if err == nil {

@@ -409,3 +409,17 @@ func TestUnitInfoEditAgents(t *testing.T) {
 	webtest.Redirected(t, in.Post(t, "/unit/info/edit", url.Values{infoFieldWasAddress: {before.Address}, unit.FieldAddress: {"示范市示范区另一路1号"},
 		unit.FieldContactName: {"蔺北辰"}, unit.FieldContactPhone: {"13900005678"}}))
 }
+
+// TestUnitInfoExportFailure: a read that fails before the first byte of the file
+// answers the error page, not a file.
+func TestUnitInfoExportFailure(t *testing.T) {
+	fx := infoBuild(t)
+	if _, err := fx.ts.DB.Exec(context.Background(), "DROP TABLE insurance_changes"); err != nil {
+		t.Fatal(err)
+	}
+	rec := fx.c.Get(t, "/unit/info/export?tab=changes")
+	if rec.Code != http.StatusInternalServerError || rec.Header().Get("Content-Disposition") != "" ||
+		!strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+		t.Fatalf("failed export: %d %q %q", rec.Code, rec.Header().Get("Content-Type"), rec.Header().Get("Content-Disposition"))
+	}
+}
