@@ -75,3 +75,33 @@ func FuzzParseRecord(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMaskPattern: a person filter typed by anyone becomes a LIKE pattern whose only
+// wildcards are the '_' of the stars: every '%' and '_' typed is escaped.
+func FuzzMaskPattern(f *testing.F) {
+	for _, s := range []string{"3***12", "*三", "%_!*", "****"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, ok := maskPattern(s)
+		if !ok {
+			return
+		}
+		unescaped := 0
+		for i := 0; i < len(p); i++ {
+			if p[i] == '!' {
+				i++
+				continue
+			}
+			if p[i] == '%' {
+				t.Fatalf("maskPattern(%q) = %q: an unescaped %%", s, p)
+			}
+			if p[i] == '_' {
+				unescaped++
+			}
+		}
+		if unescaped != strings.Count(s, "*") {
+			t.Fatalf("maskPattern(%q) = %q: %d wildcards for %d stars", s, p, unescaped, strings.Count(s, "*"))
+		}
+	})
+}

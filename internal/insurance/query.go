@@ -53,7 +53,9 @@ func (p Page) limit() int {
 }
 
 // Query selects rows of one unit's list. Person, when set, keeps only the rows of
-// the person with that ID number or exactly that name. Month and From/To apply
+// the person with that ID number or exactly that name, or, when it is masked as the
+// pages show them ("1***************33", "*三": a '*' is one hidden character), the
+// rows of the persons whose ID number or name fits the mask. Month and From/To apply
 // where the list's documentation says so.
 type Query struct {
 	USCC   string
@@ -65,9 +67,13 @@ type Query struct {
 }
 
 // Result is one page: Next is the cursor of the following page, "" on the last.
+// First is the cursor of the page's first row ("" when it has none): with the order
+// reversed (Page.Oldest flipped) it reads the rows before this page, nearest first,
+// which is how a list pages back.
 type Result[T any] struct {
-	Rows []T
-	Next string
+	Rows  []T
+	Next  string
+	First string
 }
 
 // list describes one tab's query: keys are the ordering columns, the first being the
@@ -112,10 +118,19 @@ func (l *list[T]) fetch(ctx context.Context, db *store.DB, q Query, args []any) 
 		all = append(all, args...)
 	}
 	if p := person; p != "" && l.person != "" {
-		b.WriteString(" AND " + l.person)
-		if strings.Count(l.person, "?") == 3 {
+		byName, masked := maskPattern(p)
+		switch {
+		case masked && strings.Contains(l.person, "UNION"):
+			fmt.Fprintf(&b, " AND "+byPersonLike, from[1])
+			all = append(all, q.USCC, strings.ToUpper(byName), byName)
+		case masked:
+			b.WriteString(" AND " + strings.ReplaceAll(l.person, " = ?", " LIKE ? ESCAPE '!'"))
+			all = append(all, strings.ToUpper(byName), byName)
+		case strings.Count(l.person, "?") == 3:
+			b.WriteString(" AND " + l.person)
 			all = append(all, strings.ToUpper(p), q.USCC, p)
-		} else {
+		default:
+			b.WriteString(" AND " + l.person)
 			all = append(all, strings.ToUpper(p), p)
 		}
 	}
@@ -162,6 +177,9 @@ func (l *list[T]) fetch(ctx context.Context, db *store.DB, q Query, args []any) 
 		if len(res.Rows) == limit {
 			res.Next = encodeCursor(l.name, last)
 			break
+		}
+		if len(res.Rows) == 0 {
+			res.First = encodeCursor(l.name, key)
 		}
 		res.Rows = append(res.Rows, row)
 		last = key
@@ -236,6 +254,34 @@ const personByID = "(%[1]s.id_number = ? OR %[1]s.name = ?)"
 // from using the (uscc, id_number, …) indexes; the IN list of one or a few ID
 // numbers lets them.
 const byPersonIn = "%[1]s.id_number IN (SELECT ? UNION SELECT n.id_number FROM insurance_employees n WHERE n.uscc = ? AND n.name = ?)"
+
+// byPersonLike is byPersonIn for a masked Query.Person (maskPattern): the ID
+// numbers of the unit's employees whose ID number or name fits the pattern.
+const byPersonLike = "%[1]s.id_number IN (SELECT n.id_number FROM insurance_employees n WHERE n.uscc = ? AND (n.id_number LIKE ? ESCAPE '!' OR n.name LIKE ? ESCAPE '!'))"
+
+// maskPattern reads a person filter typed as the pages mask it (SPEC §2:
+// "1***************33", "*三"): each '*' stands for exactly one character, so the
+// pattern keeps the value's length. It returns the LIKE pattern ('*' → '_', the
+// LIKE wildcards and '!' escaped with '!') and whether p is such a mask: it has a
+// '*' and at least one other character.
+func maskPattern(p string) (string, bool) {
+	if !strings.Contains(p, "*") || strings.Trim(p, "*") == "" {
+		return "", false
+	}
+	var b strings.Builder
+	for _, r := range p {
+		switch r {
+		case '*':
+			b.WriteByte('_')
+		case '!', '%', '_':
+			b.WriteByte('!')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String(), true
+}
 
 var enrolments = &list[Enrolment]{
 	name: "enrolments",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"hall/internal/ident"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
@@ -124,6 +125,27 @@ func TestPagingLargeUnitReturnsEachRowOnce(t *testing.T) {
 			}
 		}
 
+		// Filter by the masks the pages show: the ID number's mask keeps the
+		// person among the few whose IDs fit it, the name's mask likewise, in a list
+		// with names of its own (Reaching's) and in one through the employees.
+		idMask := ident.MaskID(p.IDNumber)
+		for _, mask := range []string{idMask, ident.MaskName(p.Name)} {
+			fits, err := s.Payments(ctx, Query{USCC: u.USCC, Person: mask, Month: last, Page: Page{Limit: MaxLimit}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, x := range fits.Rows {
+				found = found || x.IDNumber == p.IDNumber
+				if ident.MaskID(x.IDNumber) != idMask && ident.MaskName(x.Name) != ident.MaskName(p.Name) {
+					t.Fatalf("mask %q kept %s %s", mask, x.IDNumber, x.Name)
+				}
+			}
+			if !found || len(fits.Rows) >= len(rows) {
+				t.Fatalf("mask %q: %d rows of %d, the person's among them: %v", mask, len(fits.Rows), len(rows), found)
+			}
+		}
+
 		// 到龄人员 in the next 12 months and 超龄人员 now: each retirement month is
 		// what Retirement says, in range, and they are enrolled.
 		reaching := pageAll(t, Query{USCC: u.USCC, From: last.Add(1), To: last.Add(12), Page: Page{Limit: 7, Oldest: true}},
@@ -169,6 +191,22 @@ func TestPagingLargeUnitReturnsEachRowOnce(t *testing.T) {
 		res, err := s.Changes(ctx, Query{USCC: u.USCC})
 		if err != nil || res.Next == "" {
 			t.Fatal(err)
+		}
+
+		// Paging back: from the second page, the rows before its First in the
+		// reversed order are the first page, nearest first.
+		second, err := s.Changes(ctx, Query{USCC: u.USCC, Page: Page{After: res.Next}})
+		if err != nil || len(second.Rows) == 0 || second.First == "" {
+			t.Fatalf("second page: %d rows, first %q, %v", len(second.Rows), second.First, err)
+		}
+		back, err := s.Changes(ctx, Query{USCC: u.USCC, Page: Page{After: second.First, Oldest: true}})
+		if err != nil || len(back.Rows) != len(res.Rows) || back.Next != "" {
+			t.Fatalf("back from the second page: %d rows (want %d), next %q, %v", len(back.Rows), len(res.Rows), back.Next, err)
+		}
+		for i, c := range back.Rows {
+			if c != res.Rows[len(res.Rows)-1-i] {
+				t.Fatalf("back row %d is %+v, want %+v", i, c, res.Rows[len(res.Rows)-1-i])
+			}
 		}
 		if _, err := s.Payments(ctx, Query{USCC: u.USCC, Page: Page{After: res.Next}}); err != ErrBadCursor {
 			t.Fatalf("another list's cursor: %v", err)
@@ -233,5 +271,24 @@ func BenchmarkPages(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+func TestMaskPattern(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"3***************12", "3_______________12", true},
+		{"*三", "_三", true},
+		{"王_5%!*", "王!_5!%!!_", true},
+		{"****", "", false},
+		{"王伟", "", false},
+		{"", "", false},
+	} {
+		got, ok := maskPattern(tc.in)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("maskPattern(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
 	}
 }

@@ -93,7 +93,7 @@ type Services struct {
 	Scans   *scans.Store
 	Counter *counter.Service
 
-	// Insurance is the read model of the core social-insurance system; Rights
+	// Insurance is the read model of the core social-insurance system (U2); Rights
 	// issues, lists and verifies the unit's rights records (U3, A4).
 	Insurance *insurance.Store
 	Rights    *rights.Service
@@ -154,6 +154,7 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	s.Units = unit.New(db, now)
 	s.Login = auth.NewLogin(s.Persons, s.Units, s.Hasher, s.Audit, now)
 	s.Flows = flow.NewStore(db, now)
+	s.Insurance = insurance.New(db)
 
 	tc := throttle.DefaultConfig()
 	// Password recovery starts per client address (recovery.ScopeAddr).
@@ -229,7 +230,6 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		Policy: s.Policy, SMS: s.SMS, Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now}); err != nil {
 		return nil, fmt.Errorf("counter: %w", err)
 	}
-	s.Insurance = insurance.New(db)
 	if err := s.buildRights(); err != nil {
 		return nil, fmt.Errorf("rights record: %w", err)
 	}

@@ -5,7 +5,8 @@
 //	hall        /  /catalog…  /themes  /soon/…                    the public hall
 //	account     /register…  /login…  /me…  /recover…  /appeal…     personal accounts, logins,
 //	            /agreements/…  /verify/…  /app/login…  /unit/account…  /captcha/…  /dev/outbox
-//	unitcenter  /unit/  /unit/choose  /unit/agents…  /unit/items…  the unit user center
+//	unitcenter  /unit/  /unit/choose  /unit/info…  /unit/agents…    the unit user center
+//	            /unit/items…
 //	app         /app/  /app/me…  /app/scan  /app/v/…               the companion app
 //
 // The back office (package admin, /admin/…) has a listener of its own

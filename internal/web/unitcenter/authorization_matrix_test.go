@@ -74,6 +74,10 @@ var matrixUnitRoutes = []string{
 	"GET /unit/choose",
 	"POST /unit/switch",
 	"POST /unit/leave",
+	"GET /unit/info",
+	"GET /unit/info/export",
+	"GET /unit/info/edit",
+	"POST /unit/info/edit",
 	"GET /unit/agents",
 	"GET /unit/agents/admin/new",
 	"POST /unit/agents/admin/new",
@@ -309,7 +313,7 @@ var matrixStateQueries = []string{
 	`SELECT membership_id, item_code FROM grants ORDER BY membership_id, item_code`,
 	`SELECT id, membership_id, confirmed_at, declined_at FROM invitations ORDER BY id`,
 	`SELECT id, mobile, password_hash FROM persons ORDER BY id`,
-	`SELECT id, name, status FROM units ORDER BY id`,
+	`SELECT id, name, status, address, contact_name, contact_phone FROM units ORDER BY id`,
 	`SELECT 'texts', COUNT(*) FROM sms_outbox`,
 	`SELECT 'notices', COUNT(*) FROM delegation_notices`,
 }
@@ -709,7 +713,7 @@ func matrixProbes() []matrixProbe {
 
 	// 单位主页, the sections, the chooser, switching and leaving.
 	add(matrixProbe{pattern: "GET /unit/{$}", method: "GET", path: matrixPath("/unit/"), want: matrixCenter("单位主页")})
-	add(matrixProbe{pattern: "GET /unit/{section}", name: "单位信息", method: "GET", path: matrixPath("/unit/info"), want: matrixCenter("单位信息")})
+	add(matrixProbe{pattern: "GET /unit/{section}", name: "单位办件", method: "GET", path: matrixPath("/unit/cases"), want: matrixCenter("单位办件")})
 	add(matrixProbe{pattern: "GET /unit/{section}", name: "我的工作台", method: "GET", path: matrixPath("/unit/workbench"), want: matrixCenter("我的工作台")})
 	for _, sec := range []string{"nosuch", "home"} {
 		m := map[string]matrixWant{}
@@ -924,6 +928,41 @@ func matrixProbes() []matrixProbe {
 		form: func(*matrixCell) url.Values { return url.Values{} }, want: rightsCells(matrixRefused("请选择查询起始年月"))})
 	add(matrixProbe{pattern: "GET /unit/rights/{id}/file", name: "unknown record", method: "GET", path: matrixPath("/unit/rights/999999/file"),
 		want: rightsCells(matrixGone("未找到该权益单"))})
+
+	// 单位信息: every usable unit session looks and exports; changing the basic
+	// information is the business of SB-009 (单位参保信息变更登记), granted to none of
+	// the agents.
+	add(matrixProbe{pattern: "GET /unit/info", method: "GET", path: matrixPath("/unit/info?tab=changes"), want: matrixCenter("单位信息")})
+	csv := matrixWant{status: http.StatusOK}.showing(func(*matrixCell) []string { return []string{"变更年月,姓名,证件号码"} })
+	add(matrixProbe{pattern: "GET /unit/info/export", method: "GET", path: matrixPath("/unit/info/export?tab=changes"),
+		want: matrixOutsideCenter(map[string]matrixWant{matrixLegalRep: csv, matrixAdmin: csv, matrixAgentIn: csv, matrixAgentOut: csv,
+			matrixOtherRep: csv, matrixOtherAgent: csv})})
+	editForm := matrixOK("修改基本信息")
+	add(matrixProbe{pattern: "GET /unit/info/edit", method: "GET", path: matrixPath("/unit/info/edit"),
+		want: business(map[string]matrixWant{matrixLegalRep: editForm, matrixAdmin: editForm, matrixAgentIn: outOfScope,
+			matrixAgentOut: outOfScope, matrixOtherRep: editForm, matrixOtherAgent: outOfScope})})
+	saved := matrixSee("/unit/info?notice=saved").changing(func(t *testing.T, c *matrixCell) {
+		u, err := c.fx.ts.Units.Get(context.Background(), c.fx.unitOf[c.subj].ID)
+		if err != nil || u.ContactName != "矩阵联系人" {
+			t.Errorf("after the change the unit's contact is %q (%v)", u.ContactName, err)
+		}
+	})
+	add(matrixProbe{pattern: "POST /unit/info/edit", method: "POST", path: matrixPath("/unit/info/edit"),
+		form: func(c *matrixCell) url.Values {
+			target := c.fx.u.ID
+			if u := c.fx.unitOf[c.subj]; u != nil {
+				target = u.ID
+			}
+			u, err := c.fx.ts.Units.Get(context.Background(), target)
+			if err != nil {
+				panic(err)
+			}
+			return url.Values{infoFieldWasAddress: {u.Address}, infoFieldWasContact: {u.ContactName},
+				infoFieldWasPhone: {unit.MaskPhone(u.ContactPhone)}, unit.FieldAddress: {u.Address},
+				unit.FieldContactName: {"矩阵联系人"}, unit.FieldContactPhone: {c.fx.w.Mobile()}}
+		},
+		want: business(map[string]matrixWant{matrixLegalRep: saved, matrixAdmin: saved, matrixAgentIn: outOfScope,
+			matrixAgentOut: outOfScope, matrixOtherRep: saved, matrixOtherAgent: outOfScope})})
 
 	// 账号设置.
 	add(matrixProbe{pattern: "GET /unit/account", method: "GET", path: matrixPath("/unit/account"), want: matrixCenter("账号设置")})

@@ -1,5 +1,5 @@
 // Package unitcenter is the unit user center (单位用户中心, SPEC §6): choosing and
-// entering a unit, its home page, 经办人管理 (U6) and the unit's business items, every
+// entering a unit, its home page, 单位信息 (U2), 经办人管理 (U6) and the unit's business items, every
 // Page behind the unit session and its one authorization check.
 package unitcenter
 
@@ -38,6 +38,13 @@ func Mount(s *web.Server) error {
 	s.Handle("GET /unit/choose", s.RequireSignedIn(h.unitChoose))
 	s.Handle("POST /unit/switch", s.RequireSignedIn(h.unitSwitch))
 	s.Handle("POST /unit/leave", s.RequireSignedIn(h.unitLeave))
+
+	// 单位信息 (U2): every usable unit session may look and export; changing the basic
+	// information is the business of one catalog item (businessFor).
+	s.Handle("GET /unit/info", s.UnitCenterGuard(h.unitInfoShow))
+	s.Handle("GET /unit/info/export", s.UnitCenterGuard(h.unitInfoExport))
+	s.Handle("GET /unit/info/edit", h.businessFor(infoEditItem, h.unitInfoEditShow))
+	s.Handle("POST /unit/info/edit", h.businessFor(infoEditItem, h.unitInfoEditPost))
 
 	// 经办人管理 (U6): the administrator and the agents of the session's unit, for its
 	// legal rep and administrator (delegationGuard), every change behind a recent

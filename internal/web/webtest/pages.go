@@ -42,7 +42,9 @@ var PageURLs = map[string]struct {
 
 	// Unit user center (signed in: see PageSignIn).
 	"unit-home":        {"/unit/", http.StatusOK},
-	"unit-coming-soon": {"/unit/info", http.StatusOK},
+	"unit-coming-soon": {"/unit/cases", http.StatusOK},
+	"unit-info":        {"/unit/info", http.StatusOK},
+	"unit-info-edit":   {"/unit/info/edit", http.StatusOK},
 	"unit-choose":      {"/unit/choose", http.StatusOK},
 	// Only a POST of the chooser shows the entry page: TestUEEnterAsAdmin checks it
 	// with CheckPage; here a GET answers 404.
@@ -82,6 +84,8 @@ var PageSignIn = map[string]string{
 	"unit-home":           "unit",
 	"unit-rights":         "unit",
 	"unit-coming-soon":    "unit",
+	"unit-info":           "unit",
+	"unit-info-edit":      "unit",
 	"unit-password-reset": "person",
 	"app-qr-login":        "person",
 	"agent-invitations":   "person",
