@@ -56,7 +56,16 @@ func (s *handler) loginOIDCStart(w http.ResponseWriter, r *http.Request) error {
 	if s.OIDC == nil || !oidc.Purpose(tab).Valid() {
 		return s.NotFound(w, r)
 	}
+	// Each start saves a flow for an anonymous browser: counted per address.
+	tk, err := s.AnonymousReserve(r, oidc.ScopeStartAddr)
+	var limited *web.AnonymousRateError
+	if errors.As(err, &limited) {
+		return web.StatusError(http.StatusTooManyRequests, limited.Message())
+	} else if err != nil {
+		return err
+	}
 	target, err := s.OIDC.Start(r.Context(), r.PathValue("id"), oidc.Purpose(tab), web.VisitorFrom(r.Context()).Binding)
+	s.AnonymousDone(r, tk, err == nil)
 	if err != nil {
 		return s.oidcRefused(w, r, tab, err)
 	}

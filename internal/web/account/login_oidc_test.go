@@ -315,3 +315,29 @@ func TestLoginOIDCOpensUnit(t *testing.T) {
 		t.Errorf("second login landed on %q, want /unit/", got)
 	}
 }
+
+// TestLoginOIDCStartRateLimited: every start saves a flow for an anonymous browser,
+// so starts are counted per address (oidc.ScopeStartAddr); past the limit the link
+// answers 429 and saves nothing, while another address still starts.
+func TestLoginOIDCStartRateLimited(t *testing.T) {
+	ts := webtest.NewTestServer(t, withDevOIDC(t))
+	c := webtest.NewClient(ts)
+	for i := range oidc.StartAddrLimits.LockAfter {
+		if rec := c.Get(t, "/login/oidc/gov?purpose=person"); rec.Code != http.StatusSeeOther {
+			t.Fatalf("start %d: status %d, want 303", i+1, rec.Code)
+		}
+	}
+	flows := webtest.RowCount(t, ts, "flows")
+	rec := c.Get(t, "/login/oidc/gov?purpose=person")
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "提交过于频繁") {
+		t.Fatalf("start past the limit: status %d, want 429 with the wait", rec.Code)
+	}
+	if got := webtest.RowCount(t, ts, "flows"); got != flows {
+		t.Errorf("a refused start saved a flow: %d rows, want %d", got, flows)
+	}
+	other := webtest.NewClient(ts)
+	other.Remote = "203.0.113.9:50000"
+	if rec := other.Get(t, "/login/oidc/gov?purpose=person"); rec.Code != http.StatusSeeOther {
+		t.Errorf("another address: status %d, want 303", rec.Code)
+	}
+}
