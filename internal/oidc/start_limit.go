@@ -12,7 +12,13 @@ import (
 // to the throttle's configuration.
 const ScopeStartAddr throttle.Scope = "oidc-start-addr"
 
-// StartAddrLimits: every start counts (KeepOnSuccess); the 301st within 10 minutes
+// ScopeCallbackAddr counts callbacks per client address: every callback, even one
+// with a forged or stale state, writes its outcome to the audit log, so a script
+// calling the callback in a loop would fill the log through the single writer. It
+// has StartAddrLimits too.
+const ScopeCallbackAddr throttle.Scope = "oidc-callback-addr"
+
+// StartAddrLimits: every start (and every callback) counts (KeepOnSuccess); the 301st within 10 minutes
 // is refused until the window ends — far above what an office behind one address
 // starts by hand, as for QR login tickets.
 var StartAddrLimits = throttle.Limits{Mode: throttle.ModeReserve, CaptchaAfter: 300, LockAfter: 300,

@@ -161,8 +161,10 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	tc.Scopes[recovery.ScopeAddr] = recovery.AddrLimits
 	// QR login tickets created per client address (qrlogin.ScopeAddr).
 	tc.Scopes[qrlogin.ScopeAddr] = qrlogin.AddrLimits
-	// Provider logins started per client address (oidc.ScopeStartAddr).
+	// Provider logins started and callbacks per client address (oidc.ScopeStartAddr,
+	// oidc.ScopeCallbackAddr).
 	tc.Scopes[oidc.ScopeStartAddr] = oidc.StartAddrLimits
+	tc.Scopes[oidc.ScopeCallbackAddr] = oidc.StartAddrLimits
 	// Anonymous look-ups of rights records on the verify page (rights.ScopeVerifyAddr).
 	tc.Scopes[rights.ScopeVerifyAddr] = rights.VerifyAddrLimits
 	// The back-office login (staff.ScopeLogin, staff.ScopeLoginAddr).

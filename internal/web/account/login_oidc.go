@@ -7,6 +7,7 @@ import (
 
 	"hall/internal/auth"
 	"hall/internal/oidc"
+	"hall/internal/throttle"
 	"hall/internal/web"
 )
 
@@ -57,11 +58,8 @@ func (s *handler) loginOIDCStart(w http.ResponseWriter, r *http.Request) error {
 		return s.NotFound(w, r)
 	}
 	// Each start saves a flow for an anonymous browser: counted per address.
-	tk, err := s.AnonymousReserve(r, oidc.ScopeStartAddr)
-	var limited *web.AnonymousRateError
-	if errors.As(err, &limited) {
-		return web.StatusError(http.StatusTooManyRequests, limited.Message())
-	} else if err != nil {
+	tk, err := s.oidcReserve(r, oidc.ScopeStartAddr)
+	if err != nil {
 		return err
 	}
 	target, err := s.OIDC.Start(r.Context(), r.PathValue("id"), oidc.Purpose(tab), web.VisitorFrom(r.Context()).Binding)
@@ -73,6 +71,17 @@ func (s *handler) loginOIDCStart(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// oidcReserve counts a provider-login request of an anonymous browser per client
+// address; past the limit the answer is 429 with the time to come back.
+func (s *handler) oidcReserve(r *http.Request, scope throttle.Scope) (throttle.Ticket, error) {
+	tk, err := s.AnonymousReserve(r, scope)
+	var limited *web.AnonymousRateError
+	if errors.As(err, &limited) {
+		return tk, web.StatusError(http.StatusTooManyRequests, limited.Message())
+	}
+	return tk, err
+}
+
 // loginOIDCCallback is GET /login/oidc/{id}/callback (oidc.CallbackPath), where the
 // provider sends the browser back. A personal login lands in the personal center, a
 // unit login in the unit user center, and a unit login that opened the unit's
@@ -82,6 +91,12 @@ func (s *handler) loginOIDCCallback(w http.ResponseWriter, r *http.Request) erro
 	if s.OIDC == nil {
 		return s.NotFound(w, r)
 	}
+	// Every callback writes its outcome to the audit log: counted per address.
+	tk, err := s.oidcReserve(r, oidc.ScopeCallbackAddr)
+	if err != nil {
+		return err
+	}
+	s.AnonymousDone(r, tk, true)
 	binding := web.VisitorFrom(r.Context()).Binding
 	l, err := s.OIDC.Callback(r.Context(), r.PathValue("id"), binding, r.URL.Query(), s.LoginAttempt(r))
 	var unregistered *oidc.Unregistered

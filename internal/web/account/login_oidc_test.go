@@ -341,3 +341,25 @@ func TestLoginOIDCStartRateLimited(t *testing.T) {
 		t.Errorf("another address: status %d, want 303", rec.Code)
 	}
 }
+
+// TestLoginOIDCCallbackRateLimited: every callback, a forged one too, writes its
+// outcome to the audit log, so callbacks are counted per address
+// (oidc.ScopeCallbackAddr); past the limit the answer is 429 and nothing is written.
+func TestLoginOIDCCallbackRateLimited(t *testing.T) {
+	ts := webtest.NewTestServer(t, withDevOIDC(t))
+	c := webtest.NewClient(ts)
+	forged := "/login/oidc/gov/callback?state=forged&code=x"
+	for i := range oidc.StartAddrLimits.LockAfter {
+		if rec := c.Get(t, forged); rec.Code == http.StatusTooManyRequests {
+			t.Fatalf("callback %d refused by the rate limit before the limit", i+1)
+		}
+	}
+	audits := webtest.RowCount(t, ts, "audit_log")
+	rec := c.Get(t, forged)
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "提交过于频繁") {
+		t.Fatalf("callback past the limit: status %d, want 429 with the wait", rec.Code)
+	}
+	if got := webtest.RowCount(t, ts, "audit_log"); got != audits {
+		t.Errorf("a refused callback wrote to the audit log: %d rows, want %d", got, audits)
+	}
+}
