@@ -88,18 +88,7 @@ func (s *Service) Approve(ctx context.Context, actor staff.Actor, id int64, reas
 	}
 	var denied error
 	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		a.tx = tx
-		if a.actor, err = staff.Refresh(ctx, tx, actor); err != nil {
-			return err
-		}
-		if a.q, err = scanRequest(tx.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?"+lockSuffix(tx), id)); err != nil {
-			return err
-		}
-		if a.q.Status != StatusSubmitted {
-			return ErrDecided
-		}
-		if a.role, err = staff.Authorize(a.actor, staff.ActionCounterApprove, staff.Subject{StaffID: a.q.SubmittedBy}); err != nil {
-			denied = err
+		if denied, err = s.claim(ctx, tx, a, actor, id, staff.ActionCounterApprove); err != nil {
 			return err
 		}
 		if err := executors[a.q.Kind](s, ctx, a); err != nil {
@@ -118,6 +107,27 @@ func (s *Service) Approve(ctx context.Context, actor staff.Actor, id int64, reas
 		out.Delivered = f(context.WithoutCancel(ctx)) && out.Delivered
 	}
 	return out, nil
+}
+
+// claim reads request id for a decision inside tx, locked: the actor re-read, the
+// request still submitted (else ErrDecided), and action allowed on it (else the
+// *staff.Denial, returned as denied too, for the caller to record after the
+// rollback).
+func (s *Service) claim(ctx context.Context, tx *store.Tx, a *approval, actor staff.Actor, id int64, action staff.Action) (denied, err error) {
+	a.tx = tx
+	if a.actor, err = staff.Refresh(ctx, tx, actor); err != nil {
+		return nil, err
+	}
+	if a.q, err = scanRequest(tx.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?"+lockSuffix(tx), id)); err != nil {
+		return nil, err
+	}
+	if a.q.Status != StatusSubmitted {
+		return nil, ErrDecided
+	}
+	if a.role, err = staff.Authorize(a.actor, action, staff.Subject{StaffID: a.q.SubmittedBy}); err != nil {
+		return err, err
+	}
+	return nil, nil
 }
 
 // decide records the decision on a.q and appends the audit records, last.
@@ -166,18 +176,7 @@ func (s *Service) Reject(ctx context.Context, actor staff.Actor, id int64, reaso
 	a := &approval{reason: reason, outcome: map[string]string{}}
 	var denied error
 	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		a.tx = tx
-		if a.actor, err = staff.Refresh(ctx, tx, actor); err != nil {
-			return err
-		}
-		if a.q, err = scanRequest(tx.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?"+lockSuffix(tx), id)); err != nil {
-			return err
-		}
-		if a.q.Status != StatusSubmitted {
-			return ErrDecided
-		}
-		if a.role, err = staff.Authorize(a.actor, staff.ActionCounterReject, staff.Subject{StaffID: a.q.SubmittedBy}); err != nil {
-			denied = err
+		if denied, err = s.claim(ctx, tx, a, actor, id, staff.ActionCounterReject); err != nil {
 			return err
 		}
 		return s.decide(ctx, a, StatusRejected)
