@@ -39,7 +39,7 @@ func TestEveryPageRenders(t *testing.T) {
 
 func TestSecurityHeaders(t *testing.T) {
 	ts := webtest.NewTestServer(t)
-	for _, target := range []string{"/", "/catalog", "/catalog/SB-001", "/catalog/NO-999", "/themes", "/soon/query", "/nope"} {
+	for _, target := range []string{"/", "/catalog", "/catalog/SB-001", "/catalog/NO-999", "/themes", "/query", "/help", "/nope"} {
 		rec := ts.Get(t, target)
 		h := rec.Header()
 		csp := h.Get("Content-Security-Policy")

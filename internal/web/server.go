@@ -39,6 +39,8 @@ type Server struct {
 	// adminMux holds the back office's routes (HandleAdmin), served by AdminHandler
 	// only: the public listener never routes to them.
 	adminMux *http.ServeMux
+	// guides maps a page's template name to its operating guide (guides.go).
+	guides map[string]GuideLink
 }
 
 // Mount registers an audience's pages and routes on the server; internal/web/site

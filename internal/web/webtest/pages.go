@@ -12,7 +12,10 @@ var PageURLs = map[string]struct {
 	"catalog":     {"/catalog", http.StatusOK},
 	"item":        {"/catalog/SB-001", http.StatusOK},
 	"themes":      {"/themes", http.StatusOK},
-	"coming-soon": {"/soon/query", http.StatusOK},
+	"coming-soon": {"/soon/notices", http.StatusOK},
+	"query":       {"/query", http.StatusOK},
+	"help":        {"/help", http.StatusOK},
+	"help-guide":  {"/help/login", http.StatusOK},
 	"error":       {"/no-such-page", http.StatusNotFound},
 	// 权益单验证 (A4) of an unknown ID; a found record: TestVerifyRecord.
 	"rights-verify": {"/verify/no-such-record", http.StatusNotFound},
