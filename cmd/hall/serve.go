@@ -44,7 +44,7 @@ func cmdServe(ctx context.Context, args []string) error {
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	serveErr := make(chan error, 2)
+	serveErr := make(chan error, 3)
 	go func() { serveErr <- hs.Serve(ln) }()
 	// The operations listener (/metrics) is a server of its own, so that nothing on
 	// the public address reaches it.
@@ -60,6 +60,26 @@ func cmdServe(ctx context.Context, args []string) error {
 		// Metrics are scraped, not waited for: closing at return is enough.
 		defer admin.Close()
 		log.Info("operations endpoints serving", "url", "http://"+aln.Addr().String()+"/metrics")
+	}
+
+	// CA login (SPEC L3) has a TLS listener of its own: it asks every browser for a
+	// client certificate, which the public listener must never do (docs/ca-login.md).
+	if a.Services.CertLogin != nil {
+		tlsCfg, err := a.Services.CALoginTLSConfig()
+		if err != nil {
+			_ = hs.Close()
+			return fmt.Errorf("ca-login: %w", err)
+		}
+		cln, err := net.Listen("tcp", cfg.CA.LoginAddr)
+		if err != nil {
+			_ = hs.Close()
+			return fmt.Errorf("ca-login-addr: %w", err)
+		}
+		csrv := &http.Server{Handler: srv.CertificateHandler(), TLSConfig: tlsCfg, ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 30 * time.Second}
+		go func() { serveErr <- csrv.ServeTLS(cln, "", "") }()
+		defer csrv.Close()
+		log.Info("CA-login listener serving", "url", a.Services.CALoginURL())
 	}
 
 	if dev := a.Services.DevOIDC; dev != nil {
