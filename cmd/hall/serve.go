@@ -33,6 +33,14 @@ func cmdServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Opened before any request is served: a busy demo port turns CA login off.
+	caLogin, err := listenCALogin(a, log)
+	if err != nil {
+		return err
+	}
+	if caLogin != nil {
+		defer caLogin.listener.Close()
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -62,22 +70,10 @@ func cmdServe(ctx context.Context, args []string) error {
 		log.Info("operations endpoints serving", "url", "http://"+aln.Addr().String()+"/metrics")
 	}
 
-	// CA login (SPEC L3) has a TLS listener of its own: it asks every browser for a
-	// client certificate, which the public listener must never do (docs/ca-login.md).
-	if a.Services.CertLogin != nil {
-		tlsCfg, err := a.Services.CALoginTLSConfig()
-		if err != nil {
-			_ = hs.Close()
-			return fmt.Errorf("ca-login: %w", err)
-		}
-		cln, err := net.Listen("tcp", cfg.CA.LoginAddr)
-		if err != nil {
-			_ = hs.Close()
-			return fmt.Errorf("ca-login-addr: %w", err)
-		}
-		csrv := &http.Server{Handler: srv.CertificateHandler(), TLSConfig: tlsCfg, ReadHeaderTimeout: 10 * time.Second,
+	if caLogin != nil {
+		csrv := &http.Server{Handler: srv.CertificateHandler(), TLSConfig: caLogin.tls, ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 30 * time.Second}
-		go func() { serveErr <- csrv.ServeTLS(cln, "", "") }()
+		go func() { serveErr <- csrv.ServeTLS(caLogin.listener, "", "") }()
 		defer csrv.Close()
 		log.Info("CA-login listener serving", "url", a.Services.CALoginURL())
 	}

@@ -18,6 +18,9 @@ type CA struct {
 	// LoginAddr is the dedicated TLS listener that asks browsers for a client
 	// certificate; empty turns CA login off.
 	LoginAddr string
+	// LoginAddrDemo says LoginAddr is --demo's default (DemoLoginAddr), not
+	// configured: a busy port then turns CA login off instead of stopping serve.
+	LoginAddrDemo bool
 	// LoginURL is that listener's public https URL, where the login page sends
 	// the browser; empty means https://<host of base-url>:<port of LoginAddr>.
 	LoginURL string
@@ -37,6 +40,10 @@ type CA struct {
 	// and of a person's ID number (ca.ParseSubjectField).
 	USCCField, PersonIDField string
 }
+
+// DemoLoginAddr is the CA-login listener `hall serve --demo` opens when none is
+// configured, so that CA login can be tried with the development CA.
+const DemoLoginAddr = "127.0.0.1:8443"
 
 func caDefaults() CA {
 	return CA{CRLRefresh: ca.DefaultRefreshInterval, CRLGrace: ca.DefaultGrace,
@@ -93,6 +100,9 @@ func (c CA) Fields() ca.Fields {
 func (c *Config) validateCA() []error {
 	var errs []error
 	x := &c.CA
+	if c.Demo && c.Mode == Development && x.LoginAddr == "" && x.BundleFile == "" {
+		x.LoginAddr, x.LoginAddrDemo = DemoLoginAddr, true
+	}
 	if x.LoginAddr != "" {
 		if _, _, err := net.SplitHostPort(x.LoginAddr); err != nil {
 			errs = append(errs, fmt.Errorf("ca-login-addr %q: %v", x.LoginAddr, err))
