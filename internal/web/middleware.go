@@ -190,7 +190,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		// Dynamic pages may show personal data: never store them. Static assets set
 		// their own caching.
 		h.Set("Cache-Control", "no-store")
-		if tls || r.TLS != nil {
+		if tls || (r.TLS != nil && !onCertificateListener(r)) {
 			h.Set("Strict-Transport-Security", "max-age="+strconv.Itoa(365*24*3600)+"; includeSubDomains")
 		}
 		next.ServeHTTP(w, r)

@@ -42,6 +42,9 @@ var PageURLs = map[string]struct {
 	// shows it: TestLoginOIDCOpensUnit checks it with CheckPage; here an unknown
 	// hand-off answers 404.
 	"oidc-unit-opened": {"/login/unit-opened/no-such-flow", http.StatusNotFound},
+	// A CA login's refusal, here of a hand-off this browser never started (needs
+	// CA login on: webtest.CALogin); each refusal: TestCertificateLoginRefusals.
+	"certificate-login-refused": {"/login/certificate/finish?start=x&handoff=y", http.StatusConflict},
 
 	// Unit user center (signed in: see PageSignIn).
 	"unit-home":        {"/unit/", http.StatusOK},
