@@ -50,10 +50,13 @@ func (d *loginData) DevelopmentProvider() bool {
 	return false
 }
 
-// loginOIDCStart is GET /login/oidc/{id}?purpose=person|unit: it starts a login
-// through the provider for this browser and sends it there.
+// loginOIDCStart is GET /login/oidc/{id}?purpose=person|unit[&next=PATH]: it
+// starts a login through the provider for this browser and sends it there. The
+// return path, checked as the password login checks it, waits in the flow for
+// the callback.
 func (s *handler) loginOIDCStart(w http.ResponseWriter, r *http.Request) error {
 	tab := r.URL.Query().Get("purpose")
+	next := nextPath(r.URL.Query().Get("next"))
 	if s.OIDC == nil || !oidc.Purpose(tab).Valid() {
 		return s.NotFound(w, r)
 	}
@@ -62,10 +65,10 @@ func (s *handler) loginOIDCStart(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	target, err := s.OIDC.Start(r.Context(), r.PathValue("id"), oidc.Purpose(tab), web.VisitorFrom(r.Context()).Binding)
+	target, err := s.OIDC.Start(r.Context(), r.PathValue("id"), oidc.Purpose(tab), web.VisitorFrom(r.Context()).Binding, next)
 	s.AnonymousDone(r, tk, err == nil)
 	if err != nil {
-		return s.oidcRefused(w, r, tab, err)
+		return s.oidcRefused(w, r, tab, next, err)
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
@@ -84,9 +87,10 @@ func (s *handler) reserveOrRefuse(r *http.Request, scope throttle.Scope) (thrott
 }
 
 // loginOIDCCallback is GET /login/oidc/{id}/callback (oidc.CallbackPath), where the
-// provider sends the browser back. A personal login lands in the personal center, a
-// unit login in the unit user center, and a unit login that opened the unit's
-// account (R5) on a page that says so first. A person without a personal account
+// provider sends the browser back. A login lands on the page the visitor asked for
+// before it (the return path kept with the flow), or else — a personal login — in
+// the personal center, a unit login in the unit user center; a unit login that
+// opened the unit's account (R5) lands on a page that says so first. A person without a personal account
 // is sent to 个人用户注册 with what the provider asserted filled in.
 func (s *handler) loginOIDCCallback(w http.ResponseWriter, r *http.Request) error {
 	if s.OIDC == nil {
@@ -105,33 +109,38 @@ func (s *handler) loginOIDCCallback(w http.ResponseWriter, r *http.Request) erro
 	case errors.As(err, &unregistered):
 		return s.toRegistrationFromOIDC(w, r, l.Provider, unregistered)
 	case err != nil:
-		return s.oidcRefused(w, r, string(l.Purpose), err)
+		return s.oidcRefused(w, r, string(l.Purpose), l.Next, err)
 	}
 	if err := s.StartSessionProved(w, r, l.Subject, auth.ProofOIDC); err != nil {
 		return err
 	}
-	switch {
-	case l.OpenedUnit:
+	if l.OpenedUnit {
 		return s.toUnitOpened(w, r, l)
-	case l.Purpose == oidc.PurposeUnit:
-		http.Redirect(w, r, "/unit/", http.StatusSeeOther)
-	default:
-		http.Redirect(w, r, "/me", http.StatusSeeOther)
 	}
+	// The path is checked again: the flow kept what the start was given.
+	target := nextPath(l.Next)
+	switch {
+	case target != "":
+	case l.Purpose == oidc.PurposeUnit:
+		target = "/unit/"
+	default:
+		target = "/me"
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
 }
 
 // oidcRefused shows the login page's 其他登录方式 on the tab with the refusal's
-// message. Failures that are no refusal (the database) go to the error page and
-// the log.
-func (s *handler) oidcRefused(w http.ResponseWriter, r *http.Request, tab string, err error) error {
+// message, keeping the return path for another try. Failures that are no refusal
+// (the database) go to the error page and the log.
+func (s *handler) oidcRefused(w http.ResponseWriter, r *http.Request, tab, next string, err error) error {
 	if oidc.Code(err) == "error" {
 		return err
 	}
 	if tab != tabPerson {
 		tab = tabUnit
 	}
-	d := loginView(tab, methodOther, "", web.NewForm(r))
+	d := loginView(tab, methodOther, next, web.NewForm(r))
 	d.Form.Top = oidc.Message(err)
 	return s.renderLogin(w, r, oidcStatus(err), d)
 }
