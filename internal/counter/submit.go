@@ -167,6 +167,15 @@ func (s *Service) SubmitUnitRegistration(ctx context.Context, actor staff.Actor,
 	return s.submit(ctx, actor, KindUnitRegister, subject{uscc: uscc}, in, reason, uploads)
 }
 
+// MaySubmit checks, as every Submit does, that actor may record counter requests
+// (the account read again), and records a refusal as denied: a form asks it before
+// it reads what it carries, so that a role that may not submit gets the refusal
+// rather than the form's own complaints. Errors: a *staff.Denial; database failures.
+func (s *Service) MaySubmit(ctx context.Context, actor staff.Actor) error {
+	_, err := s.authorize(ctx, actor, staff.ActionCounterSubmit, staff.Subject{}, "counter:new")
+	return err
+}
+
 // submit stores the scans, then records the request with them in one transaction;
 // scans written for a request that was not recorded are removed.
 func (s *Service) submit(ctx context.Context, actor staff.Actor, kind Kind, subj subject, data any, reason string, uploads []scans.Upload) (Request, error) {

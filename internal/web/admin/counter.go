@@ -84,23 +84,42 @@ func parseUploads(r *http.Request, fields []scanField) ([]scans.Upload, func(), 
 // shows them, the scan of the ID and the reason, recorded for a reviewer
 // (counter.SubmitPasswordReset).
 func (h *handler) passwordResetPost(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
-	uploads, closeUploads, err := parseUploads(r, resetScans)
+	at := refusalFields{IDNumber: "id_number", Name: "name", Scans: resetScans}
+	return h.submitCounterForm(w, r, sr, at, func(f *web.Form, uploads []scans.Upload) (counter.Request, error) {
+		in := counter.PasswordResetInput{Person: counter.Identity{IDType: ident.IDType(f.Get("id_type")),
+			IDNumber: f.Get("id_number"), Name: f.Get("name")}}
+		return h.Counter.SubmitPasswordReset(r.Context(), sr.actor, in, f.Values.Get("reason"), uploads)
+	}, func(f *web.Form) error { return h.renderPasswordReset(w, r, http.StatusOK, f) })
+}
+
+// errFormRefused: the form's own checks failed, and its fields say why.
+var errFormRefused = errors.New("admin: form refused")
+
+// submitCounterForm runs a counter form that carries scans: a role that may not
+// submit gets the refusal before anything is read or stored; then the scans of
+// at.Scans are read, submit records the request (or returns errFormRefused after
+// failing fields of f), and the clerk is sent to the request, or sees the form
+// again (render) with each refusal beside its field.
+func (h *handler) submitCounterForm(w http.ResponseWriter, r *http.Request, sr staffRequest, at refusalFields,
+	submit func(f *web.Form, uploads []scans.Upload) (counter.Request, error), render func(f *web.Form) error) error {
+	if err := h.Counter.MaySubmit(r.Context(), sr.actor); err != nil {
+		return refused(err)
+	}
+	uploads, closeUploads, err := parseUploads(r, at.Scans)
 	if err != nil {
 		return err
 	}
 	defer closeUploads()
 	f := web.NewForm(r)
-	in := counter.PasswordResetInput{Person: counter.Identity{IDType: ident.IDType(f.Get("id_type")),
-		IDNumber: f.Get("id_number"), Name: f.Get("name")}}
-	q, err := h.Counter.SubmitPasswordReset(r.Context(), sr.actor, in, f.Values.Get("reason"), uploads)
-	if err == nil {
+	q, err := submit(f, uploads)
+	switch {
+	case err == nil:
 		http.Redirect(w, r, "/admin/counter/"+strconv.FormatInt(q.ID, 10), http.StatusSeeOther)
 		return nil
+	case errors.Is(err, errFormRefused), failField(f, err, at):
+		return render(f)
 	}
-	if !failField(f, err, refusalFields{IDNumber: "id_number", Name: "name", Scans: resetScans}) {
-		return refused(err)
-	}
-	return h.renderPasswordReset(w, r, http.StatusOK, f)
+	return refused(err)
 }
 
 // refusalFields names where a form shows the counter's refusals about the person

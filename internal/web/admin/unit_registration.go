@@ -2,7 +2,6 @@ package admin
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -118,29 +117,14 @@ func (h *handler) renderUnitRegistration(w http.ResponseWriter, r *http.Request,
 // unitRegistrationPost is POST /admin/counter/unit-registration: the form and its
 // three scans, recorded for a reviewer (counter.SubmitUnitRegistration).
 func (h *handler) unitRegistrationPost(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
-	// A role that may not submit stores nothing and reads no field.
-	if err := allow(sr.actor, staff.ActionCounterSubmit); err != nil {
-		return err
-	}
-	uploads, closeUploads, err := parseUploads(r, registrationScans)
-	if err != nil {
-		return err
-	}
-	defer closeUploads()
-	f := web.NewForm(r)
-	in := registrationInput(f, h.Now())
-	if !f.OK() {
-		return h.renderUnitRegistration(w, r, f)
-	}
-	q, err := h.Counter.SubmitUnitRegistration(r.Context(), sr.actor, in, f.Values.Get("reason"), uploads)
-	if err == nil {
-		http.Redirect(w, r, "/admin/counter/"+strconv.FormatInt(q.ID, 10), http.StatusSeeOther)
-		return nil
-	}
-	if !failField(f, err, refusalFields{IDNumber: "rep_id_number", Name: "rep_name", Scans: registrationScans}) {
-		return refused(err)
-	}
-	return h.renderUnitRegistration(w, r, f)
+	at := refusalFields{IDNumber: "rep_id_number", Name: "rep_name", Scans: registrationScans}
+	return h.submitCounterForm(w, r, sr, at, func(f *web.Form, uploads []scans.Upload) (counter.Request, error) {
+		in := registrationInput(f, h.Now())
+		if !f.OK() {
+			return counter.Request{}, errFormRefused
+		}
+		return h.Counter.SubmitUnitRegistration(r.Context(), sr.actor, in, f.Values.Get("reason"), uploads)
+	}, func(f *web.Form) error { return h.renderUnitRegistration(w, r, f) })
 }
 
 // registrationInput reads the form, failing each field that is missing or
