@@ -279,6 +279,10 @@ func TestUnitRegistrationRolesAndRefusedApproval(t *testing.T) {
 	if n := webtest.RowCount(t, ts, "counter_requests"); n != 0 {
 		t.Fatalf("%d requests from refused roles", n)
 	}
+	es, _, err := ts.Audit.List(context.Background(), audit.Filter{Action: "counter.submit"})
+	if err != nil || len(es) != 1 || es[0].Result != audit.Denied || es[0].StaffID != tm.reviewer.Staff.ID {
+		t.Errorf("the reviewer's refused submission in the audit log: %+v, %v", es, err)
+	}
 
 	form := fx.form()
 	form.Set("admin_name", "夏侯蓝") // not the name the administrator's account has
