@@ -11,6 +11,7 @@ import (
 	"hall/internal/counter"
 	"hall/internal/delegation"
 	"hall/internal/ident"
+	"hall/internal/person"
 	"hall/internal/scans"
 	"hall/internal/staff"
 	"hall/internal/web"
@@ -244,6 +245,17 @@ func (h *handler) renderRequest(w http.ResponseWriter, r *http.Request, sr staff
 			return err
 		}
 		p.Registration = registrationViewOf(in)
+		if q.Status == counter.StatusSubmitted {
+			// What approval will do for the legal rep: open an account, or use theirs.
+			_, err := h.Persons.ByIdentity(r.Context(), in.LegalRep.IDType, in.LegalRep.IDNumber)
+			if err != nil && !errors.Is(err, person.ErrNotFound) {
+				return err
+			}
+			p.Registration.RepAccount = repAccountNew
+			if err == nil {
+				p.Registration.RepAccount = repAccountExists
+			}
+		}
 	}
 	return h.Render(w, r, status, "admin-counter-request", q.Kind.Label()+" 第"+strconv.FormatInt(q.ID, 10)+"号", "counter", p)
 }

@@ -214,7 +214,16 @@ type registrationView struct {
 	LegalRep                              personView
 	Admin                                 *personView
 	AdminUntil                            time.Time // the last moment of the administrator's validity
+	// RepAccount says, while the request waits, what approval does for the legal
+	// rep's personal account ("" once decided).
+	RepAccount string
 }
+
+// What approval does for the legal rep's personal account.
+const (
+	repAccountNew    = "尚无个人账户：审核通过后以其证件开通实名个人账户，初始密码以短信发送，首次登录须修改"
+	repAccountExists = "已有个人账户：审核通过后使用本人个人账户密码登录单位"
+)
 
 // personView is a person of a request, masked.
 type personView struct {

@@ -94,6 +94,9 @@ func TestUnitRegistrationThroughReview(t *testing.T) {
 			t.Errorf("the request page lacks %q", want)
 		}
 	}
+	if got := doc.Must(t, "[data-rep-account]").TextContent(); got != repAccountNew {
+		t.Errorf("the legal rep's account: %q", got)
+	}
 	if strings.Contains(text, fx.RepID) {
 		t.Error("the request page shows the legal rep's ID number in full")
 	}
