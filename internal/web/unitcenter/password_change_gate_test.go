@@ -4,6 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -39,9 +42,36 @@ func gateTarget(pattern string) (method, target string) {
 	return method, path
 }
 
+// personalCenterPattern finds the personal center's routes in a routes.go.
+var personalCenterPattern = regexp.MustCompile(`"([A-Z]+ /me(?:/[^"]*)?)"`)
+
+// personalCenterRoutes are the /me routes every audience's routes.go registers.
+func personalCenterRoutes(t testing.TB) []string {
+	t.Helper()
+	files, err := filepath.Glob("../*/routes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range personalCenterPattern.FindAllStringSubmatch(string(src), -1) {
+			out = append(out, m[1])
+		}
+	}
+	if len(out) < 5 {
+		t.Fatalf("found only %v under /me", out)
+	}
+	return out
+}
+
 // While a legal rep must change the password the counter issued, every route of
 // the unit user center (every /unit/ route routes.go registers: the matrix's list,
-// which TestMatrixRoutesCovered keeps complete) and of the personal center sends
+// which TestMatrixRoutesCovered keeps complete) and of the personal center (every
+// /me route) sends
 // them to the change page, GET and POST alike, and changes nothing; the change page
 // says why. Once the password is changed, the center opens.
 func TestPasswordChangeForcedOnEveryRoute(t *testing.T) {
@@ -55,7 +85,7 @@ func TestPasswordChangeForcedOnEveryRoute(t *testing.T) {
 	personal := webtest.NewClient(ts)
 	webtest.SignIn(t, personal, auth.Subject{PersonID: rep.ID})
 
-	routes := append(matrixRoutesOf(t), "GET /me", "GET /me/password", "POST /me/password", "GET /me/mobile", "POST /me/mobile")
+	routes := append(matrixRoutesOf(t), personalCenterRoutes(t)...)
 	for _, pattern := range routes {
 		method, target := gateTarget(pattern)
 		for _, c := range []struct {
