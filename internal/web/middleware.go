@@ -24,10 +24,10 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // middleware wraps the router, outermost first: request ID, client address, access log
 // and metrics, panic recovery, security headers, cross-origin protection, the visitor
-// (browser binding and session), the origin verification sessions record
-// (withVerifyOrigin).
+// (browser binding and session), the forced password change (withPasswordChange),
+// the origin verification sessions record (withVerifyOrigin).
 func (s *Server) middleware(next http.Handler) http.Handler {
-	return s.outerMiddleware(s.crossOrigin(s.withVisitor(s.withVerifyOrigin(recordPattern(next)))))
+	return s.outerMiddleware(s.crossOrigin(s.withVisitor(s.withPasswordChange(s.withVerifyOrigin(recordPattern(next))))))
 }
 
 // adminMiddleware is middleware without the hall's visitor layer: the back office
