@@ -26,7 +26,7 @@ func TestAppealReleaseRacesRegistration(t *testing.T) {
 		holder := f.person(t, "旧号主")
 		id := f.fileAppeal(t, person.Appeal{Kind: person.AppealMobileTaken, IDType: ident.IDTypeResident,
 			IDNumber: ident.GenerateResidentID(f.rnd, "320102", time.Date(1990, 3, 4, 0, 0, 0, 0, time.UTC), false),
-			Name: "新号主", Mobile: holder.Mobile, ContactMobile: ident.GenerateMobile(f.rnd)})
+			Name:     "新号主", Mobile: holder.Mobile, ContactMobile: ident.GenerateMobile(f.rnd)})
 		q, err := f.svc.SubmitAppealRelease(f.ctx, f.clerk, id, "运营商实名证明该号码属申诉人", uploads(scans.KindIDCard))
 		if err != nil {
 			t.Fatal(err)
