@@ -6,10 +6,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"hall/internal/browsertest"
+	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/staff"
 	"hall/internal/web/webtest"
@@ -123,4 +125,84 @@ func TestBrowserAuditLog(t *testing.T) {
 	p.WaitText("导出CSV")
 	p.Click("校验哈希链")
 	p.WaitText("哈希链完整")
+}
+
+// B6's acceptance in Chromium: a person whose new mobile another account holds
+// files an appeal online (with the slider captcha); at the counter the clerk checks
+// the documents and records the release with the ID scan, a reviewer approves it;
+// the appellant's SMS says the number is free, and they register with it.
+func TestBrowserAppealReleaseThenRegister(t *testing.T) {
+	ts, tm, base := backOffice(t)
+	hall := ts.URL(t)
+	w := webtest.NewWorld(ts, 71)
+	holder := w.Person(t, "邹旧主")
+	idNumber := w.IDNumber()
+	scan := filepath.Join(t.TempDir(), "身份证.png")
+	if err := os.WriteFile(scan, scanPNG(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := browsertest.New(t)
+
+	// Online: the 用户申诉 form.
+	person := b.NewPage(t)
+	person.Open(hall + "/appeal")
+	person.Select("申诉类型", "手机号码被占用")
+	person.Select("证件类型", "居民身份证")
+	person.Fill("证件号码", idNumber)
+	person.Fill("姓名", "章新主")
+	person.Fill("被占用的手机号码", holder.Mobile)
+	person.Fill("联系电话", holder.Mobile)
+	person.Fill("申诉说明", "新办理的手机号码，注册时提示已被其他用户使用")
+	webtest.BrowserSolveSlider(t, ts, person, "login", 71)
+	person.Click("提交申诉")
+	person.WaitText("申诉已提交")
+	person.WaitText("SS00000001")
+
+	// The counter: the clerk records the release after checking the documents.
+	desk := b.NewPage(t)
+	browserLogin(t, desk, base, tm.clerk)
+	desk.ClickLink("用户申诉")
+	desk.ClickLink("查看申诉SS00000001")
+	desk.WaitText("新办理的手机号码")
+	desk.WaitText(ident.MaskMobile(holder.Mobile))
+	desk.Fill("申诉人证件扫描件", scan)
+	desk.Fill("核验情况", "申诉人持身份证和运营商实名登记证明到窗口，号码归属一致")
+	desk.Click("提交释放审核")
+	desk.WaitText("待审核")
+	desk.Click("退出")
+	desk.WaitURL("/admin/login")
+
+	// A reviewer approves it.
+	browserLogin(t, desk, base, tm.reviewer)
+	desk.ClickLink("窗口业务")
+	desk.ClickLink("查看第1号业务")
+	desk.WaitText("申诉释放")
+	desk.Fill("审核意见", "运营商证明与申诉一致，同意释放")
+	desk.Click("审核通过")
+	desk.WaitText("手机号码已释放")
+
+	if m, err := ts.DevOutbox.Latest(context.Background(), holder.Mobile); err != nil || !strings.Contains(m.Text, "手机号码已释放") {
+		t.Fatalf("the appellant's SMS %q, %v", m.Text, err)
+	}
+
+	// The new owner registers with the released number.
+	person.Open(hall + "/register")
+	person.Select("证件类型", "居民身份证")
+	person.Fill("证件号码", idNumber)
+	person.Fill("姓名", "章新主")
+	person.Fill("移动电话", holder.Mobile)
+	person.Fill("密码", webtest.Password)
+	person.Fill("确认密码", webtest.Password)
+	person.Click("获取验证码")
+	person.WaitText("验证码已发送至" + ident.MaskMobile(holder.Mobile))
+	person.Fill("短信验证码", webtest.OutboxCode(t, hall, holder.Mobile))
+	person.Check("我已阅读并同意《个人用户注册协议》")
+	person.Click("注册")
+	person.WaitURL("/me")
+	person.WaitText("注册成功")
+
+	owner, err := ts.Persons.ByMobile(context.Background(), holder.Mobile)
+	if err != nil || owner.IDNumber != idNumber {
+		t.Errorf("the mobile's account after registration: %+v, %v", owner, err)
+	}
 }
