@@ -162,13 +162,21 @@ func TestBrowserAppealReleaseThenRegister(t *testing.T) {
 	desk := b.NewPage(t)
 	browserLogin(t, desk, base, tm.clerk)
 	desk.ClickLink("用户申诉")
+	adminAccessible(t, desk, "the appeals queue")
 	desk.ClickLink("查看申诉SS00000001")
 	desk.WaitText("新办理的手机号码")
 	desk.WaitText(ident.MaskMobile(holder.Mobile))
+	desk.Click("答复并办结")
+	desk.WaitText("请填写办理事由")
+	adminAccessible(t, desk, "an appeal with an answer refused")
 	desk.Fill("申诉人证件扫描件", scan)
 	desk.Fill("核验情况", "申诉人持身份证和运营商实名登记证明到窗口，号码归属一致")
 	desk.Click("提交释放审核")
 	desk.WaitText("待审核")
+	desk.ClickLink("后台首页")
+	desk.ClickLink("登记信息同步")
+	desk.WaitText("已生效的变更")
+	adminAccessible(t, desk, "the registry sync")
 	desk.Click("退出")
 	desk.WaitURL("/admin/login")
 
@@ -180,6 +188,7 @@ func TestBrowserAppealReleaseThenRegister(t *testing.T) {
 	desk.Fill("审核意见", "运营商证明与申诉一致，同意释放")
 	desk.Click("审核通过")
 	desk.WaitText("手机号码已释放")
+	adminAccessible(t, desk, "the approved release")
 
 	if m, err := ts.DevOutbox.Latest(context.Background(), holder.Mobile); err != nil || !strings.Contains(m.Text, "手机号码已释放") {
 		t.Fatalf("the appellant's SMS %q, %v", m.Text, err)
@@ -204,5 +213,13 @@ func TestBrowserAppealReleaseThenRegister(t *testing.T) {
 	owner, err := ts.Persons.ByMobile(context.Background(), holder.Mobile)
 	if err != nil || owner.IDNumber != idNumber {
 		t.Errorf("the mobile's account after registration: %+v, %v", owner, err)
+	}
+}
+
+// adminAccessible fails on any serious or critical axe-core violation of the page.
+func adminAccessible(t *testing.T, p *browsertest.Page, what string) {
+	t.Helper()
+	for _, v := range p.AccessibilityViolations() {
+		t.Errorf("%s: %s", what, v)
 	}
 }
