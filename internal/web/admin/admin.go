@@ -50,10 +50,15 @@ func Mount(s *web.Server) error {
 	s.HandleAdmin("POST /admin/audit/export", h.permitted(staff.ActionAuditExport, h.auditExport))
 	s.HandleAdmin("POST /admin/audit/verify", h.permitted(staff.ActionAuditVerify, h.auditVerify))
 
-	// Counter requests (B3/P3 password reset): the clerk records, a reviewer decides.
+	// Counter requests (B3/P3 password reset, B2, B6's release): the clerk records, a
+	// reviewer decides.
 	s.HandleAdmin("GET /admin/counter/password-reset", h.permitted(staff.ActionCounterSubmit, h.passwordResetShow))
 	s.HandleAdmin("POST /admin/counter/password-reset", h.permitted(staff.ActionCounterSubmit, h.passwordResetPost),
 		web.BodyLimit(uploadBodyLimit))
+	// 管理员变更 (B2): the unit looked up, the new administrator and three scans.
+	s.HandleAdmin("GET /admin/counter/admin-change", h.permitted(staff.ActionCounterSubmit, h.adminChangeShow))
+	s.HandleAdmin("POST /admin/counter/admin-change", h.permitted(staff.ActionCounterSubmit, h.adminChangePost),
+		web.BodyLimit(adminChangeBodyLimit))
 	s.HandleAdmin("GET /admin/counter/{$}", h.permitted(staff.ActionCounterList, h.queue))
 	s.HandleAdmin("GET /admin/counter/{id}", h.permitted(staff.ActionCounterList, h.requestShow))
 	s.HandleAdmin("POST /admin/counter/{id}/approve", h.permitted(staff.ActionCounterApprove, h.approve))

@@ -155,7 +155,7 @@ func (h *handler) renderAppeal(w http.ResponseWriter, r *http.Request, sr staffR
 // scan of their ID, recorded for a reviewer (counter.SubmitAppealRelease).
 func (h *handler) appealRelease(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	f, uploads, err := scanForm(r, scans.KindIDCard)
+	f, uploads, err := scanForm(r, idScan)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"hall/internal/ident"
 	"hall/internal/scans"
 	"hall/internal/staff"
+	"hall/internal/validity"
 	"hall/internal/web"
 )
 
@@ -43,7 +44,7 @@ const maxFormMemory = 1 << 20
 // shows them, the scan of the ID and the reason, recorded for a reviewer
 // (counter.SubmitPasswordReset).
 func (h *handler) passwordResetPost(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
-	f, uploads, err := scanForm(r, scans.KindIDCard)
+	f, uploads, err := scanForm(r, idScan)
 	if err != nil {
 		return err
 	}
@@ -61,10 +62,19 @@ func (h *handler) passwordResetPost(w http.ResponseWriter, r *http.Request, sr s
 	return h.renderPasswordReset(w, r, http.StatusOK, f)
 }
 
-// scanForm reads a counter form sent as multipart with one scan of kind in the field
-// "scan" (none when the clerk chose no file: the domain says it is missing). Close
-// the uploads with closeUploads when done.
-func scanForm(r *http.Request, kind scans.Kind) (*web.Form, []scans.Upload, error) {
+// scanField is a file field of a counter form and the kind of scan it takes.
+type scanField struct {
+	name string
+	kind scans.Kind
+}
+
+// idScan is the one scan of a person's own matter: their ID.
+var idScan = []scanField{{"scan", scans.KindIDCard}}
+
+// scanForm reads a counter form sent as multipart with its scans in fields (a field
+// left empty is left out: the domain says what is missing). Close the uploads with
+// closeUploads when done.
+func scanForm(r *http.Request, fields []scanField) (*web.Form, []scans.Upload, error) {
 	if err := r.ParseMultipartForm(maxFormMemory); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -73,8 +83,10 @@ func scanForm(r *http.Request, kind scans.Kind) (*web.Form, []scans.Upload, erro
 		return nil, nil, web.StatusError(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
 	}
 	var uploads []scans.Upload
-	if file, header, err := r.FormFile("scan"); err == nil {
-		uploads = append(uploads, scans.Upload{Kind: kind, Name: header.Filename, Body: file})
+	for _, fd := range fields {
+		if file, header, err := r.FormFile(fd.name); err == nil {
+			uploads = append(uploads, scans.Upload{Kind: fd.kind, Name: header.Filename, Body: file})
+		}
 	}
 	return web.NewForm(r), uploads, nil
 }
@@ -153,6 +165,14 @@ type requestPage struct {
 	Form   *web.Form
 	// Undelivered: the approval's SMS was not taken by the gateway.
 	Undelivered bool
+	// AdminChange is the 管理员变更's unit and new administrator, masked.
+	AdminChange *adminChangeView
+}
+
+// adminChangeView is what a 管理员变更 asks, as its request page shows it.
+type adminChangeView struct {
+	USCC, Name, IDNumber, Mobile, Until string
+	Replaces                            bool
 }
 
 // requestShow is GET /admin/counter/{id}.
@@ -183,6 +203,14 @@ func (h *handler) renderRequest(w http.ResponseWriter, r *http.Request, sr staff
 		}
 		p.Person = in.Person
 		p.Person.IDNumber = ident.MaskID(in.Person.IDNumber)
+	}
+	if q.Kind == counter.KindAdminChange {
+		var in counter.AdminChangeInput
+		if err := json.Unmarshal(q.Data, &in); err != nil {
+			return err
+		}
+		p.AdminChange = &adminChangeView{USCC: in.Unit, Name: ident.MaskName(in.Nominee.Name), IDNumber: ident.MaskID(in.Nominee.IDNumber),
+			Mobile: ident.MaskMobile(in.Nominee.Mobile), Until: validity.LastDay(in.ValidUntil), Replaces: in.Replace != 0}
 	}
 	return h.Render(w, r, status, "admin-counter-request", q.Kind.Label()+" 第"+strconv.FormatInt(q.ID, 10)+"号", "counter", p)
 }

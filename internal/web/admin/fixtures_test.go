@@ -100,6 +100,17 @@ func newStaffClient(ts *webtest.TestServer) *staffClient {
 // postFile posts form as multipart with file (may be nil) as the field "scan".
 func (c *staffClient) postFile(t testing.TB, target string, form url.Values, name string, file []byte) *httptest.ResponseRecorder {
 	t.Helper()
+	files := map[string][]byte{}
+	if file != nil {
+		files["scan"] = file
+	}
+	return c.postFiles(t, target, form, name, files)
+}
+
+// postFiles posts form as multipart with each of files (field → content) under the
+// declared file name.
+func (c *staffClient) postFiles(t testing.TB, target string, form url.Values, name string, files map[string][]byte) *httptest.ResponseRecorder {
+	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for k, vs := range form {
@@ -107,8 +118,8 @@ func (c *staffClient) postFile(t testing.TB, target string, form url.Values, nam
 			_ = mw.WriteField(k, v)
 		}
 	}
-	if file != nil {
-		fw, err := mw.CreateFormFile("scan", name)
+	for field, file := range files {
+		fw, err := mw.CreateFormFile(field, name)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -125,6 +125,7 @@ var AdminPageURLs = map[string]struct {
 	"admin-staff-new":       {"/admin/staff/new", "security", nil, http.StatusOK},
 	"admin-staff-created":   {"/admin/staff/new", "security", url.Values{"login": {"page.clerk"}, "name": {"页面员"}, "roles": {"clerk"}, "reason": {"新员工入职"}}, http.StatusOK},
 	"admin-audit":           {"/admin/audit?action=counter.", "auditor", nil, http.StatusOK},
+	"admin-admin-change":    {"/admin/counter/admin-change?unit=nonexistent", "clerk", nil, http.StatusOK},
 	"admin-password-reset":  {"/admin/counter/password-reset", "clerk", nil, http.StatusOK},
 	"admin-counter":         {"/admin/counter/?status=submitted", "reviewer", nil, http.StatusOK},
 	"admin-counter-request": {"/admin/counter/1", "reviewer", nil, http.StatusOK},
