@@ -46,6 +46,19 @@ func browserLogin(t *testing.T, p *browsertest.Page, base string, m staffMember)
 	p.WaitText("您的角色：" + m.Staff.Roles.Label())
 }
 
+// browserApproveFirst signs the reviewer m in, opens request 1 from the queue, waits
+// for what it shows (see) and approves it with reason.
+func browserApproveFirst(t *testing.T, p *browsertest.Page, base string, m staffMember, see, reason string) {
+	t.Helper()
+	browserLogin(t, p, base, m)
+	p.ClickLink("窗口业务")
+	p.ClickLink("查看第1号业务")
+	p.WaitText(see)
+	p.Fill("审核意见", reason)
+	p.Click("审核通过")
+	p.WaitText("已办结")
+}
+
 // The counter's password reset end to end on the operations listener: the clerk
 // signs in with TOTP and records the reset with the scan of the person's ID; the
 // reviewer signs in, finds it in the queue and approves; the person's old password
@@ -72,13 +85,7 @@ func TestBrowserCounterPasswordReset(t *testing.T) {
 	p.Click("退出")
 	p.WaitURL("/admin/login")
 
-	browserLogin(t, p, base, tm.reviewer)
-	p.ClickLink("窗口业务")
-	p.ClickLink("查看第1号业务")
-	p.WaitText("郑秀英")
-	p.Fill("审核意见", "证件原件与账户信息一致")
-	p.Click("审核通过")
-	p.WaitText("已办结")
+	browserApproveFirst(t, p, base, tm.reviewer, "郑秀英", "证件原件与账户信息一致")
 	p.WaitText("新的初始密码已通过短信发送给本人")
 
 	if _, err := ts.Persons.Authenticate(context.Background(), demo.IDNumber, webtest.Password); !errors.Is(err, person.ErrBadCredentials) {
@@ -181,12 +188,7 @@ func TestBrowserAppealReleaseThenRegister(t *testing.T) {
 	desk.WaitURL("/admin/login")
 
 	// A reviewer approves it.
-	browserLogin(t, desk, base, tm.reviewer)
-	desk.ClickLink("窗口业务")
-	desk.ClickLink("查看第1号业务")
-	desk.WaitText("申诉释放")
-	desk.Fill("审核意见", "运营商证明与申诉一致，同意释放")
-	desk.Click("审核通过")
+	browserApproveFirst(t, desk, base, tm.reviewer, "申诉释放", "运营商证明与申诉一致，同意释放")
 	desk.WaitText("手机号码已释放")
 	adminAccessible(t, desk, "the approved release")
 
