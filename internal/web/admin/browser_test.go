@@ -14,6 +14,7 @@ import (
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/staff"
+	"hall/internal/validity"
 	"hall/internal/web/webtest"
 )
 
@@ -223,5 +224,60 @@ func adminAccessible(t *testing.T, p *browsertest.Page, what string) {
 	t.Helper()
 	for _, v := range p.AccessibilityViolations() {
 		t.Errorf("%s: %s", what, v)
+	}
+}
+
+// B2 in Chromium: the clerk looks the unit up and records the new administrator
+// with the three scans; a reviewer approves; the new administrator confirms on the
+// phone (face verification, 经办密码) and signs in to the unit center as its
+// administrator.
+func TestBrowserAdminChangeAtCounter(t *testing.T) {
+	ts, tm, base := backOffice(t)
+	hall := ts.URL(t)
+	w := webtest.NewWorld(ts, 93)
+	u, _ := w.UnitWithRep(t, "示范窗口变更有限公司", "甘法人")
+	adm := w.Person(t, "甘新管")
+	dir := t.TempDir()
+	for _, name := range []string{"营业执照.png", "身份证.png", "授权委托书.png"} {
+		if err := os.WriteFile(filepath.Join(dir, name), scanPNG(t), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := browsertest.New(t)
+
+	desk := b.NewPage(t)
+	browserLogin(t, desk, base, tm.clerk)
+	desk.ClickLink("管理员变更")
+	desk.Fill("统一社会信用代码或单位编号", u.USCC)
+	desk.Click("查询单位")
+	desk.WaitText("示范窗口变更有限公司")
+	desk.WaitText("未设置")
+	desk.Fill("新管理员姓名", adm.Name)
+	desk.Select("证件类型", "居民身份证")
+	desk.Fill("证件号码", adm.IDNumber)
+	desk.Fill("手机号码", adm.Mobile)
+	desk.Fill("授权有效期至", validity.Day(time.Now().AddDate(1, 0, 0)))
+	desk.Fill("营业执照扫描件", filepath.Join(dir, "营业执照.png"))
+	desk.Fill("新管理员身份证件扫描件", filepath.Join(dir, "身份证.png"))
+	desk.Fill("授权委托书扫描件", filepath.Join(dir, "授权委托书.png"))
+	desk.Fill("办理事由", "单位经办人持法定代表人授权委托书申请设置管理员")
+	desk.Click("提交审核")
+	desk.WaitText("待审核")
+	adminAccessible(t, desk, "the admin change request")
+	desk.Click("退出")
+	desk.WaitURL("/admin/login")
+	browserApproveFirst(t, desk, base, tm.reviewer, ident.MaskID(adm.IDNumber), "材料齐全，授权委托书有效")
+	desk.WaitText("已通知新管理员在掌上APP完成人脸识别并确认")
+
+	phone := b.NewPage(t, browsertest.Mobile())
+	webtest.BrowserAppOpen(t, phone, hall, adm.IDNumber, webtest.Password)
+	phone.Open(hall + "/app/me/agent")
+	phone.WaitText("示范窗口变更有限公司")
+	webtest.BrowserAppConfirm(t, phone, webtest.AgentPassword)
+
+	unitDesk := b.NewPage(t)
+	webtest.BrowserUnitLogin(t, unitDesk, hall, u.USCC, adm.Mobile, webtest.AgentPassword)
+	if got := unitDesk.Text(".uc-role"); got != "管理员" {
+		t.Errorf("the new administrator signs in as %q", got)
 	}
 }
