@@ -161,11 +161,13 @@ func scanRequest(r interface{ Scan(...any) error }) (Request, error) {
 
 // Filter selects requests for List. Zero fields do not filter.
 type Filter struct {
-	Status  Status
-	Kind    Kind
-	UnitID  int64
-	Page    int // from 1
-	PerPage int // default 20, at most 100
+	Status Status
+	Kind   Kind
+	UnitID int64
+	// AppealID: the release requests of one appeal (the appeal's page lists them).
+	AppealID int64
+	Page     int // from 1
+	PerPage  int // default 20, at most 100
 }
 
 // List returns a page of requests, oldest first among the waiting ones (the review
@@ -184,6 +186,9 @@ func (s *Service) List(ctx context.Context, actor staff.Actor, f Filter) ([]Requ
 	}
 	if f.UnitID != 0 {
 		where, args = where+" AND unit_id = ?", append(args, f.UnitID)
+	}
+	if f.AppealID != 0 {
+		where, args = where+" AND appeal_id = ?", append(args, f.AppealID)
 	}
 	var total int
 	if err := s.d.DB.QueryRow(ctx, "SELECT COUNT(*) FROM counter_requests"+where, args...).Scan(&total); err != nil {

@@ -2,6 +2,7 @@ package person
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -56,6 +57,12 @@ type Appeal struct {
 	Status        AppealStatus
 	ClientAddr    string
 	CreatedAt     time.Time
+}
+
+// AppealNumber is the appeal number (申诉编号) shown to the person and to the back
+// office: "SS" for 申诉 and the appeal's id, zero-padded to at least 8 digits.
+func AppealNumber(id int64) string {
+	return fmt.Sprintf("SS%08d", id)
 }
 
 // maxDescriptionRunes bounds the free-text part of an appeal.

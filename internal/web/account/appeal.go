@@ -2,7 +2,6 @@ package account
 
 import (
 	"errors"
-	"fmt"
 	"hall/internal/web"
 	"net/http"
 	"strconv"
@@ -28,9 +27,7 @@ const appealReviewDays = 5
 const appealNumberPrefix = "SS"
 
 // appealNumber formats an appeal id as the number shown to the person.
-func appealNumber(id int64) string {
-	return fmt.Sprintf("%s%08d", appealNumberPrefix, id)
-}
+func appealNumber(id int64) string { return person.AppealNumber(id) }
 
 // parseAppealNumber reads an appeal number from a URL: "SS" and 8 to 18 digits,
 // naming an id of at least 1. ok is false for anything else.

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"hall/internal/browsertest"
-	"hall/internal/captcha/captchatest"
 )
 
 // gateSolveSlider waits until the page's slider captcha shows a login puzzle, drags
@@ -14,10 +13,7 @@ import (
 // never has it) and waits for 验证通过.
 func gateSolveSlider(t *testing.T, ts *webtest.TestServer, p *browsertest.Page, seed uint64) {
 	t.Helper()
-	x := sliderGap(t, ts, p, "login")
-	cx, cy := p.Rect(".slider-captcha-handle").Center()
-	captchatest.Drag(t, p, cx, cy, float64(x), seed)
-	p.WaitText("验证通过")
+	webtest.BrowserSolveSlider(t, ts, p, "login", seed)
 }
 
 // gateAppSubmit types login and password into the app's sign-in and presses 登录,

@@ -5,7 +5,6 @@ import (
 	"hall/internal/web/webtest"
 	"strings"
 	"testing"
-	"time"
 
 	"hall/internal/auth"
 	"hall/internal/browsertest"
@@ -28,29 +27,10 @@ func recoverySliderGap(t *testing.T, ts *webtest.TestServer, p *browsertest.Page
 	return sliderGap(t, ts, p, "recover")
 }
 
-// sliderGap waits until the page's slider captcha shows a puzzle of purpose and
-// returns the gap's x, read from the database (the page never has it).
+// sliderGap is webtest.SliderGap.
 func sliderGap(t *testing.T, ts *webtest.TestServer, p *browsertest.Page, purpose string) int {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if browsertest.Eval[string](p, `(document.querySelector('.slider-captcha') || {dataset: {}}).dataset.state || ''`) == "ready" {
-			var id string
-			err := ts.DB.QueryRow(t.Context(), `SELECT id FROM captcha_challenges WHERE purpose = ? AND used_at IS NULL
-				ORDER BY created_at DESC LIMIT 1`, purpose).Scan(&id)
-			if err != nil {
-				t.Fatalf("the shown challenge: %v", err)
-			}
-			x, _, err := captchatest.Solution(t.Context(), ts.DB, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return x
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	t.Fatal("the slider captcha shows no puzzle")
-	return 0
+	return webtest.SliderGap(t, ts, p, purpose)
 }
 
 // TestRecoveryBrowserUnit is P1's acceptance: in Chromium, the unit form is filled by its

@@ -1,6 +1,7 @@
 // Package admin is the back office (后台, SPEC B1–B6) for the bureau's staff: the
-// staff login with password and TOTP, the home page by role, and the counter's
-// unit registration and password reset with their review. It is served on the operations listener only
+// staff login with password and TOTP, the home page by role, the counter's
+// requests (unit registration, password reset, admin change, appeal release) with
+// their review, the appeals desk and the registry sync's list. It is served on the operations listener only
 // (web.Server.AdminHandler, --admin-addr), never on the public one, with its own
 // session cookie (the staff session of internal/staff, idle 15 minutes by default)
 // and its own layout. Handlers are thin: the rules live in internal/staff and
@@ -11,6 +12,7 @@ import (
 	"embed"
 
 	"hall/internal/scans"
+	"hall/internal/staff"
 	"hall/internal/web"
 )
 
@@ -40,25 +42,44 @@ func Mount(s *web.Server) error {
 	s.HandleAdmin("GET /admin/{$}", h.signedIn(h.home))
 
 	// Staff accounts (security administrators): a new account and its enrolment.
-	s.HandleAdmin("GET /admin/staff/new", h.signedIn(h.staffNewShow))
-	s.HandleAdmin("POST /admin/staff/new", h.signedIn(h.staffNewPost))
+	s.HandleAdmin("GET /admin/staff/new", h.permitted(staff.ActionStaffCreate, h.staffNewShow))
+	s.HandleAdmin("POST /admin/staff/new", h.permitted(staff.ActionStaffCreate, h.staffNewPost))
 
 	// The audit log for auditors: search and CSV export.
-	s.HandleAdmin("GET /admin/audit", h.signedIn(h.auditLog))
-	s.HandleAdmin("POST /admin/audit/export", h.signedIn(h.auditExport))
-	s.HandleAdmin("POST /admin/audit/verify", h.signedIn(h.auditVerify))
+	s.HandleAdmin("GET /admin/audit", h.permitted(staff.ActionAuditRead, h.auditLog))
+	s.HandleAdmin("POST /admin/audit/export", h.permitted(staff.ActionAuditExport, h.auditExport))
+	s.HandleAdmin("POST /admin/audit/verify", h.permitted(staff.ActionAuditVerify, h.auditVerify))
 
-	// Counter requests (B1/R3 unit registration, B3/P3 password reset): the clerk
-	// records, a reviewer decides.
-	s.HandleAdmin("GET /admin/counter/unit-registration", h.signedIn(h.unitRegistrationShow))
-	s.HandleAdmin("POST /admin/counter/unit-registration", h.signedIn(h.unitRegistrationPost), web.BodyLimit(registrationBodyLimit))
-	s.HandleAdmin("GET /admin/counter/password-reset", h.signedIn(h.passwordResetShow))
-	s.HandleAdmin("POST /admin/counter/password-reset", h.signedIn(h.passwordResetPost), web.BodyLimit(uploadBodyLimit))
-	s.HandleAdmin("GET /admin/counter/{$}", h.signedIn(h.queue))
-	s.HandleAdmin("GET /admin/counter/{id}", h.signedIn(h.requestShow))
-	s.HandleAdmin("POST /admin/counter/{id}/approve", h.signedIn(h.approve))
-	s.HandleAdmin("POST /admin/counter/{id}/reject", h.signedIn(h.reject))
-	s.HandleAdmin("POST /admin/counter/{id}/resend", h.signedIn(h.resend))
-	s.HandleAdmin("GET /admin/scans/{id}", h.signedIn(h.scanDownload))
+	// Counter requests (B1/R3 unit registration, B3/P3 password reset, B2, B6's
+	// release): the clerk records, a reviewer decides.
+	s.HandleAdmin("GET /admin/counter/unit-registration", h.permitted(staff.ActionCounterSubmit, h.unitRegistrationShow))
+	s.HandleAdmin("POST /admin/counter/unit-registration", h.permitted(staff.ActionCounterSubmit, h.unitRegistrationPost),
+		web.BodyLimit(registrationBodyLimit))
+	s.HandleAdmin("GET /admin/counter/password-reset", h.permitted(staff.ActionCounterSubmit, h.passwordResetShow))
+	s.HandleAdmin("POST /admin/counter/password-reset", h.permitted(staff.ActionCounterSubmit, h.passwordResetPost),
+		web.BodyLimit(uploadBodyLimit))
+	// 管理员变更 (B2): the unit looked up, the new administrator and three scans.
+	s.HandleAdmin("GET /admin/counter/admin-change", h.permitted(staff.ActionCounterSubmit, h.adminChangeShow))
+	s.HandleAdmin("POST /admin/counter/admin-change", h.permitted(staff.ActionCounterSubmit, h.adminChangePost),
+		web.BodyLimit(adminChangeBodyLimit))
+	s.HandleAdmin("GET /admin/counter/{$}", h.permitted(staff.ActionCounterList, h.queue))
+	s.HandleAdmin("GET /admin/counter/{id}", h.permitted(staff.ActionCounterList, h.requestShow))
+	s.HandleAdmin("POST /admin/counter/{id}/approve", h.permitted(staff.ActionCounterApprove, h.approve))
+	s.HandleAdmin("POST /admin/counter/{id}/reject", h.permitted(staff.ActionCounterReject, h.reject))
+	s.HandleAdmin("POST /admin/counter/{id}/resend", h.permitted(staff.ActionCounterResend, h.resend))
+	s.HandleAdmin("GET /admin/scans/{id}", h.permitted(staff.ActionScanRead, h.scanDownload))
+
+	// 用户申诉 (B6): the queue with the evidence; a clerk records the release of a
+	// taken ID number or mobile (a reviewer approves it as a counter request) or
+	// answers the appeal with a reason.
+	s.HandleAdmin("GET /admin/appeals/{$}", h.permitted(staff.ActionAppealList, h.appeals))
+	s.HandleAdmin("GET /admin/appeals/{id}", h.permitted(staff.ActionAppealList, h.appealShow))
+	s.HandleAdmin("POST /admin/appeals/{id}/release", h.permitted(staff.ActionCounterSubmit, h.appealRelease),
+		web.BodyLimit(uploadBodyLimit))
+	s.HandleAdmin("POST /admin/appeals/{id}/reject", h.permitted(staff.ActionAppealReject, h.appealReject))
+
+	// Registry sync (B5): the changes applied, and 立即同步.
+	s.HandleAdmin("GET /admin/registry", h.permitted(staff.ActionRegistryList, h.registryChanges))
+	s.HandleAdmin("POST /admin/registry/sync", h.permitted(staff.ActionRegistrySync, h.registrySync))
 	return nil
 }

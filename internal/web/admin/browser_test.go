@@ -6,13 +6,16 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"hall/internal/browsertest"
+	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/staff"
 	"hall/internal/unit"
+	"hall/internal/validity"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
 )
@@ -46,6 +49,19 @@ func browserLogin(t *testing.T, p *browsertest.Page, base string, m staffMember)
 	p.WaitText("您的角色：" + m.Staff.Roles.Label())
 }
 
+// browserApproveFirst signs the reviewer m in, opens request 1 from the queue, waits
+// for what it shows (see) and approves it with reason.
+func browserApproveFirst(t *testing.T, p *browsertest.Page, base string, m staffMember, see, reason string) {
+	t.Helper()
+	browserLogin(t, p, base, m)
+	p.ClickLink("窗口业务")
+	p.ClickLink("查看第1号业务")
+	p.WaitText(see)
+	p.Fill("审核意见", reason)
+	p.Click("审核通过")
+	p.WaitText("已办结")
+}
+
 // The counter's password reset end to end on the operations listener: the clerk
 // signs in with TOTP and records the reset with the scan of the person's ID; the
 // reviewer signs in, finds it in the queue and approves; the person's old password
@@ -72,13 +88,7 @@ func TestBrowserCounterPasswordReset(t *testing.T) {
 	p.Click("退出")
 	p.WaitURL("/admin/login")
 
-	browserLogin(t, p, base, tm.reviewer)
-	p.ClickLink("窗口业务")
-	p.ClickLink("查看第1号业务")
-	p.WaitText("郑秀英")
-	p.Fill("审核意见", "证件原件与账户信息一致")
-	p.Click("审核通过")
-	p.WaitText("已办结")
+	browserApproveFirst(t, p, base, tm.reviewer, "郑秀英", "证件原件与账户信息一致")
 	p.WaitText("新的初始密码已通过短信发送给本人")
 
 	if _, err := ts.Persons.Authenticate(context.Background(), demo.IDNumber, webtest.Password); !errors.Is(err, person.ErrBadCredentials) {
@@ -219,5 +229,152 @@ func TestBrowserCounterUnitRegistration(t *testing.T) {
 	}
 	if m, err := ts.Units.Membership(context.Background(), u.ID, fx.Admin.ID); err != nil || m.Status != unit.StatusActive {
 		t.Errorf("the administrator after confirming: %+v, %v", m, err)
+	}
+}
+
+// B6's acceptance in Chromium: a person whose new mobile another account holds
+// files an appeal online (with the slider captcha); at the counter the clerk checks
+// the documents and records the release with the ID scan, a reviewer approves it;
+// the appellant's SMS says the number is free, and they register with it.
+func TestBrowserAppealReleaseThenRegister(t *testing.T) {
+	ts, tm, base := backOffice(t)
+	hall := ts.URL(t)
+	w := webtest.NewWorld(ts, 71)
+	holder := w.Person(t, "邹旧主")
+	idNumber := w.IDNumber()
+	scan := filepath.Join(t.TempDir(), "身份证.png")
+	if err := os.WriteFile(scan, scanPNG(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := browsertest.New(t)
+
+	// Online: the 用户申诉 form.
+	person := b.NewPage(t)
+	person.Open(hall + "/appeal")
+	person.Select("申诉类型", "手机号码被占用")
+	person.Select("证件类型", "居民身份证")
+	person.Fill("证件号码", idNumber)
+	person.Fill("姓名", "章新主")
+	person.Fill("被占用的手机号码", holder.Mobile)
+	person.Fill("联系电话", holder.Mobile)
+	person.Fill("申诉说明", "新办理的手机号码，注册时提示已被其他用户使用")
+	webtest.BrowserSolveSlider(t, ts, person, "login", 71)
+	person.Click("提交申诉")
+	person.WaitText("申诉已提交")
+	person.WaitText("SS00000001")
+
+	// The counter: the clerk records the release after checking the documents.
+	desk := b.NewPage(t)
+	browserLogin(t, desk, base, tm.clerk)
+	desk.ClickLink("用户申诉")
+	adminAccessible(t, desk, "the appeals queue")
+	desk.ClickLink("查看申诉SS00000001")
+	desk.WaitText("新办理的手机号码")
+	desk.WaitText(ident.MaskMobile(holder.Mobile))
+	desk.Click("答复并办结")
+	desk.WaitText("请填写办理事由")
+	adminAccessible(t, desk, "an appeal with an answer refused")
+	desk.Fill("申诉人证件扫描件", scan)
+	desk.Fill("核验情况", "申诉人持身份证和运营商实名登记证明到窗口，号码归属一致")
+	desk.Click("提交释放审核")
+	desk.WaitText("待审核")
+	desk.ClickLink("后台首页")
+	desk.ClickLink("登记信息同步")
+	desk.WaitText("已生效的变更")
+	adminAccessible(t, desk, "the registry sync")
+	desk.Click("退出")
+	desk.WaitURL("/admin/login")
+
+	// A reviewer approves it.
+	browserApproveFirst(t, desk, base, tm.reviewer, "申诉释放", "运营商证明与申诉一致，同意释放")
+	desk.WaitText("手机号码已释放")
+	adminAccessible(t, desk, "the approved release")
+
+	if m, err := ts.DevOutbox.Latest(context.Background(), holder.Mobile); err != nil || !strings.Contains(m.Text, "手机号码已释放") {
+		t.Fatalf("the appellant's SMS %q, %v", m.Text, err)
+	}
+
+	// The new owner registers with the released number.
+	person.Open(hall + "/register")
+	person.Select("证件类型", "居民身份证")
+	person.Fill("证件号码", idNumber)
+	person.Fill("姓名", "章新主")
+	person.Fill("移动电话", holder.Mobile)
+	person.Fill("密码", webtest.Password)
+	person.Fill("确认密码", webtest.Password)
+	person.Click("获取验证码")
+	person.WaitText("验证码已发送至" + ident.MaskMobile(holder.Mobile))
+	person.Fill("短信验证码", webtest.OutboxCode(t, hall, holder.Mobile))
+	person.Check("我已阅读并同意《个人用户注册协议》")
+	person.Click("注册")
+	person.WaitURL("/me")
+	person.WaitText("注册成功")
+
+	owner, err := ts.Persons.ByMobile(context.Background(), holder.Mobile)
+	if err != nil || owner.IDNumber != idNumber {
+		t.Errorf("the mobile's account after registration: %+v, %v", owner, err)
+	}
+}
+
+// adminAccessible fails on any serious or critical axe-core violation of the page.
+func adminAccessible(t *testing.T, p *browsertest.Page, what string) {
+	t.Helper()
+	for _, v := range p.AccessibilityViolations() {
+		t.Errorf("%s: %s", what, v)
+	}
+}
+
+// B2 in Chromium: the clerk looks the unit up and records the new administrator
+// with the three scans; a reviewer approves; the new administrator confirms on the
+// phone (face verification, 经办密码) and signs in to the unit center as its
+// administrator.
+func TestBrowserAdminChangeAtCounter(t *testing.T) {
+	ts, tm, base := backOffice(t)
+	hall := ts.URL(t)
+	w := webtest.NewWorld(ts, 93)
+	u, _ := w.UnitWithRep(t, "示范窗口变更有限公司", "甘法人")
+	adm := w.Person(t, "甘新管")
+	dir := t.TempDir()
+	for _, name := range []string{"营业执照.png", "身份证.png", "授权委托书.png"} {
+		if err := os.WriteFile(filepath.Join(dir, name), scanPNG(t), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := browsertest.New(t)
+
+	desk := b.NewPage(t)
+	browserLogin(t, desk, base, tm.clerk)
+	desk.ClickLink("管理员变更")
+	desk.Fill("统一社会信用代码或单位编号", u.USCC)
+	desk.Click("查询单位")
+	desk.WaitText("示范窗口变更有限公司")
+	desk.WaitText("未设置")
+	desk.Fill("新管理员姓名", adm.Name)
+	desk.Select("证件类型", "居民身份证")
+	desk.Fill("证件号码", adm.IDNumber)
+	desk.Fill("手机号码", adm.Mobile)
+	desk.Fill("授权有效期至", validity.Day(time.Now().AddDate(1, 0, 0)))
+	desk.Fill("营业执照扫描件", filepath.Join(dir, "营业执照.png"))
+	desk.Fill("新管理员身份证件扫描件", filepath.Join(dir, "身份证.png"))
+	desk.Fill("授权委托书扫描件", filepath.Join(dir, "授权委托书.png"))
+	desk.Fill("办理事由", "单位经办人持法定代表人授权委托书申请设置管理员")
+	desk.Click("提交审核")
+	desk.WaitText("待审核")
+	adminAccessible(t, desk, "the admin change request")
+	desk.Click("退出")
+	desk.WaitURL("/admin/login")
+	browserApproveFirst(t, desk, base, tm.reviewer, ident.MaskID(adm.IDNumber), "材料齐全，授权委托书有效")
+	desk.WaitText("已通知新管理员在掌上APP完成人脸识别并确认")
+
+	phone := b.NewPage(t, browsertest.Mobile())
+	webtest.BrowserAppOpen(t, phone, hall, adm.IDNumber, webtest.Password)
+	phone.Open(hall + "/app/me/agent")
+	phone.WaitText("示范窗口变更有限公司")
+	webtest.BrowserAppConfirm(t, phone, webtest.AgentPassword)
+
+	unitDesk := b.NewPage(t)
+	webtest.BrowserUnitLogin(t, unitDesk, hall, u.USCC, adm.Mobile, webtest.AgentPassword)
+	if got := unitDesk.Text(".uc-role"); got != "管理员" {
+		t.Errorf("the new administrator signs in as %q", got)
 	}
 }

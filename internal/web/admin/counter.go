@@ -14,6 +14,7 @@ import (
 	"hall/internal/person"
 	"hall/internal/scans"
 	"hall/internal/staff"
+	"hall/internal/validity"
 	"hall/internal/web"
 )
 
@@ -29,9 +30,6 @@ func (p passwordResetPage) IDTypeField() web.Field {
 
 // passwordResetShow is GET /admin/counter/password-reset (clerks).
 func (h *handler) passwordResetShow(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
-	if err := allow(sr.actor, staff.ActionCounterSubmit); err != nil {
-		return err
-	}
 	return h.renderPasswordReset(w, r, http.StatusOK, web.NewForm(nil))
 }
 
@@ -50,8 +48,9 @@ type scanField struct {
 	Kind scans.Kind
 }
 
-// resetScans: the 窗口重置密码 form takes the scan of the person's ID.
-var resetScans = []scanField{{"scan", scans.KindIDCard}}
+// idScans: the forms of a person's own matter (窗口重置密码, an appeal's release)
+// take the scan of the person's ID.
+var idScans = []scanField{{"scan", scans.KindIDCard}}
 
 // parseUploads parses a counter form sent as multipart and returns the files sent in
 // fields (a field left empty is left out: the domain says which is missing), with
@@ -85,7 +84,7 @@ func parseUploads(r *http.Request, fields []scanField) ([]scans.Upload, func(), 
 // shows them, the scan of the ID and the reason, recorded for a reviewer
 // (counter.SubmitPasswordReset).
 func (h *handler) passwordResetPost(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
-	at := refusalFields{IDNumber: "id_number", Name: "name", Scans: resetScans}
+	at := refusalFields{IDNumber: "id_number", Name: "name", Scans: idScans}
 	return h.submitCounterForm(w, r, sr, at, func(f *web.Form, uploads []scans.Upload) (counter.Request, error) {
 		in := counter.PasswordResetInput{Person: counter.Identity{IDType: ident.IDType(f.Get("id_type")),
 			IDNumber: f.Get("id_number"), Name: f.Get("name")}}
@@ -208,6 +207,14 @@ type requestPage struct {
 	Form   *web.Form
 	// Undelivered: the approval's SMS was not taken by the gateway.
 	Undelivered bool
+	// AdminChange is the 管理员变更's unit and new administrator, masked.
+	AdminChange *adminChangeView
+}
+
+// adminChangeView is what a 管理员变更 asks, as its request page shows it.
+type adminChangeView struct {
+	USCC, Name, IDNumber, Mobile, Until string
+	Replaces                            bool
 }
 
 // requestShow is GET /admin/counter/{id}.
@@ -256,6 +263,14 @@ func (h *handler) renderRequest(w http.ResponseWriter, r *http.Request, sr staff
 				p.Registration.RepAccount = repAccountExists
 			}
 		}
+	}
+	if q.Kind == counter.KindAdminChange {
+		var in counter.AdminChangeInput
+		if err := json.Unmarshal(q.Data, &in); err != nil {
+			return err
+		}
+		p.AdminChange = &adminChangeView{USCC: in.Unit, Name: ident.MaskName(in.Nominee.Name), IDNumber: ident.MaskID(in.Nominee.IDNumber),
+			Mobile: ident.MaskMobile(in.Nominee.Mobile), Until: validity.LastDay(in.ValidUntil), Replaces: in.Replace != 0}
 	}
 	return h.Render(w, r, status, "admin-counter-request", q.Kind.Label()+" 第"+strconv.FormatInt(q.ID, 10)+"号", "counter", p)
 }

@@ -20,7 +20,10 @@ var menu = []menuItem{
 	{staff.ActionStaffCreate, "新建工作人员账户", "/admin/staff/new", "创建账户，发放初始密码和动态口令"},
 	{staff.ActionCounterSubmit, "单位窗口注册", "/admin/counter/unit-registration", "核验营业执照、身份证件和授权委托书后为单位开通账户，提交审核"},
 	{staff.ActionCounterSubmit, "窗口重置密码", "/admin/counter/password-reset", "核验证件后为个人用户重置密码，提交审核"},
+	{staff.ActionCounterSubmit, "管理员变更", "/admin/counter/admin-change", "核验单位材料后设置或更换单位管理员，提交审核"},
 	{staff.ActionCounterList, "窗口业务", "/admin/counter/?status=submitted", "查看待审核和已办结的窗口业务"},
+	{staff.ActionAppealList, "用户申诉", "/admin/appeals/?status=open", "核验申诉材料，释放被占用的证件号码或手机号码，或答复申诉"},
+	{staff.ActionRegistryList, "登记信息同步", "/admin/registry", "查看登记机关同步的法定代表人变更、更名和注销，立即同步"},
 }
 
 type homePage struct {

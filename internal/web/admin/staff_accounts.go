@@ -36,9 +36,6 @@ func newStaffFormPage(f *web.Form) staffFormPage {
 
 // staffNewShow is GET /admin/staff/new (security administrators).
 func (h *handler) staffNewShow(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
-	if err := allow(sr.actor, staff.ActionStaffCreate); err != nil {
-		return err
-	}
 	return h.Render(w, r, http.StatusOK, "admin-staff-new", "新建工作人员账户", "staff", newStaffFormPage(web.NewForm(nil)))
 }
 

@@ -3,8 +3,10 @@ package webtest
 import (
 	"hall/internal/web"
 	"testing"
+	"time"
 
 	"hall/internal/browsertest"
+	"hall/internal/captcha/captchatest"
 	"hall/internal/person"
 	"hall/internal/verify"
 )
@@ -76,4 +78,39 @@ func BrowserAppConfirm(t *testing.T, phone *browsertest.Page, password string) {
 	phone.Fill("确认经办密码", password)
 	phone.Click("确认授权")
 	phone.WaitText("已确认授权")
+}
+
+// SliderGap waits until the page's slider captcha shows a puzzle of purpose and
+// returns the gap's x, read from the database (the page never has it).
+func SliderGap(t *testing.T, ts *TestServer, p *browsertest.Page, purpose string) int {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if browsertest.Eval[string](p, `(document.querySelector('.slider-captcha') || {dataset: {}}).dataset.state || ''`) == "ready" {
+			var id string
+			err := ts.DB.QueryRow(t.Context(), `SELECT id FROM captcha_challenges WHERE purpose = ? AND used_at IS NULL
+				ORDER BY created_at DESC LIMIT 1`, purpose).Scan(&id)
+			if err != nil {
+				t.Fatalf("the shown challenge: %v", err)
+			}
+			x, _, err := captchatest.Solution(t.Context(), ts.DB, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return x
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatal("the slider captcha shows no puzzle")
+	return 0
+}
+
+// BrowserSolveSlider waits until the page's slider captcha shows a puzzle of
+// purpose, drags the handle to the gap like a hand and waits for 验证通过.
+func BrowserSolveSlider(t *testing.T, ts *TestServer, p *browsertest.Page, purpose string, seed uint64) {
+	t.Helper()
+	x := SliderGap(t, ts, p, purpose)
+	cx, cy := p.Rect(".slider-captcha-handle").Center()
+	captchatest.Drag(t, p, cx, cy, float64(x), seed)
+	p.WaitText("验证通过")
 }

@@ -1,6 +1,9 @@
 package webtest
 
-import "net/http"
+import (
+	"net/http"
+	"net/url"
+)
 
 // PageURLs names, for every page template, a request that renders it. The test
 // below fails when a template has no entry: add one with each new page.
@@ -108,4 +111,32 @@ var PageSignIn = map[string]string{
 	"account-settings": "unit",
 	"password-change":  "unit",
 	"mobile-change":    "person",
+}
+
+// AdminPageURLs names, for every back-office page template, a request on the
+// operations listener that renders it and who sends it: a staff role's name, or ""
+// for nobody signed in. Form, when set, is POSTed. internal/web/admin's
+// TestEveryAdminPageRenders fails when a template there has no entry; it first
+// files appeal 1, for which a clerk records counter request 1 (its release).
+var AdminPageURLs = map[string]struct {
+	Target string
+	As     string
+	Form   url.Values
+	Status int
+}{
+	"admin-login":             {"/admin/login", "", nil, http.StatusOK},
+	"admin-error":             {"/admin/no-such-page", "clerk", nil, http.StatusNotFound},
+	"admin-home":              {"/admin/", "clerk", nil, http.StatusOK},
+	"admin-password":          {"/admin/password", "clerk", nil, http.StatusOK},
+	"admin-staff-new":         {"/admin/staff/new", "security", nil, http.StatusOK},
+	"admin-staff-created":     {"/admin/staff/new", "security", url.Values{"login": {"page.clerk"}, "name": {"页面员"}, "roles": {"clerk"}, "reason": {"新员工入职"}}, http.StatusOK},
+	"admin-audit":             {"/admin/audit?action=counter.", "auditor", nil, http.StatusOK},
+	"admin-unit-registration": {"/admin/counter/unit-registration", "clerk", nil, http.StatusOK},
+	"admin-admin-change":      {"/admin/counter/admin-change?unit=nonexistent", "clerk", nil, http.StatusOK},
+	"admin-password-reset":    {"/admin/counter/password-reset", "clerk", nil, http.StatusOK},
+	"admin-counter":           {"/admin/counter/?status=submitted", "reviewer", nil, http.StatusOK},
+	"admin-counter-request":   {"/admin/counter/1", "reviewer", nil, http.StatusOK},
+	"admin-appeals":           {"/admin/appeals/?status=open", "clerk", nil, http.StatusOK},
+	"admin-appeal":            {"/admin/appeals/1", "clerk", nil, http.StatusOK},
+	"admin-registry":          {"/admin/registry", "clerk", nil, http.StatusOK},
 }
