@@ -74,6 +74,7 @@ var PageURLs = map[string]struct {
 	"account-settings": {"/unit/account", http.StatusOK},
 	"password-change":  {"/unit/account/password", http.StatusOK},
 	"mobile-change":    {"/me/mobile", http.StatusOK},
+	"unit-addresses":   {"/unit/account/addresses", http.StatusOK},
 }
 
 // PageSignIn names the pages that need a session, and which kind: "Person" (a
@@ -102,4 +103,5 @@ var PageSignIn = map[string]string{
 	"account-settings": "unit",
 	"password-change":  "unit",
 	"mobile-change":    "person",
+	"unit-addresses":   "unit",
 }
