@@ -63,3 +63,17 @@ WHEN EXISTS (SELECT 1 FROM unit_addresses WHERE id = OLD.address_id)
 BEGIN
     SELECT RAISE(ABORT, 'address_default');
 END;
+
+-- The unit home's chart (U1): per unit, month and insurance type, the persons paid
+-- for and the contributions (fen, unit and personal parts together), written from
+-- insurance_payments by each import and demo load in the same transaction
+-- (internal/insurance), so the home reads a few dozen rows instead of summing a
+-- large unit's hundreds of thousands of payments on every view.
+CREATE TABLE insurance_monthly_totals (
+    uscc           TEXT NOT NULL CHECK (length(uscc) = 18),
+    month          INTEGER NOT NULL,
+    insurance_type TEXT NOT NULL,
+    persons        INTEGER NOT NULL CHECK (persons >= 0),
+    amount         BIGINT NOT NULL CHECK (amount >= 0),
+    PRIMARY KEY (uscc, month, insurance_type)
+);
