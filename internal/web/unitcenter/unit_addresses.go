@@ -2,6 +2,7 @@ package unitcenter
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -54,7 +55,8 @@ type addressesData struct {
 
 // addressForm is the form 新增收件地址 or 修改收件地址. The form to change an address
 // never shows its telephone in full (SPEC §2): the field starts empty with the
-// masked number as its hint, and left empty keeps the number.
+// masked number as its hint (the stored number is never put into the form), and
+// left empty keeps the number.
 type addressForm struct {
 	Title     string
 	Action    string // where it posts
@@ -66,6 +68,8 @@ type addressForm struct {
 	City      web.Field
 	County    web.Field
 	Detail    web.Field
+	// Regions is every choice of the picker as JSON, for address-region.js.
+	Regions string
 }
 
 // newAddressForm draws f's fields, with the city and county choices of the province
@@ -94,7 +98,7 @@ func newAddressForm(f *web.Form, editing address.Address) addressForm {
 	a.Phone.Autocomplete = "tel"
 	if editing.ID != 0 {
 		a.Title, a.Action = "修改收件地址", addressPath(editing.ID, "/edit")
-		a.Phone.Value, a.Phone.Required = "", false
+		a.Phone.Required = false
 		a.Phone.Hint = "当前为 " + editing.MaskedPhone() + "，不修改请留空。"
 	}
 	a.Province = f.Field(address.FieldProvince, "省份", "select", regionOptions(address.Provinces())...)
@@ -102,8 +106,37 @@ func newAddressForm(f *web.Form, editing address.Address) addressForm {
 	a.County = f.Field(address.FieldCounty, "区县", "select", regionOptions(counties)...)
 	a.Detail = f.Field(address.FieldDetail, "详细地址", "text", "街道、门牌号等，如 中山路78号")
 	a.Detail.Autocomplete = "street-address"
+	a.Regions = addressRegionsJSON
 	return a
 }
+
+// addressRegionsJSON is the picker's cities per province and counties per city, for
+// address-region.js, which fills the next select without a round trip.
+var addressRegionsJSON = func() string {
+	pairs := func(rs []address.Region) [][2]string {
+		out := make([][2]string, 0, len(rs))
+		for _, r := range rs {
+			out = append(out, [2]string{r.Code, r.Name})
+		}
+		return out
+	}
+	all := struct {
+		Cities   map[string][][2]string `json:"cities"`
+		Counties map[string][][2]string `json:"counties"`
+	}{map[string][][2]string{}, map[string][][2]string{}}
+	for _, p := range address.Provinces() {
+		cities := address.Cities(p.Code)
+		all.Cities[p.Code] = pairs(cities)
+		for _, c := range cities {
+			all.Counties[c.Code] = pairs(address.Counties(c.Code))
+		}
+	}
+	b, err := json.Marshal(all)
+	if err != nil {
+		panic(err) // maps of strings always marshal
+	}
+	return string(b)
+}()
 
 func regionOffered(rs []address.Region, code string) bool {
 	for _, r := range rs {

@@ -13,8 +13,8 @@ import (
 )
 
 // TestBrowserUnitAddresses is U9 收件地址 driven by its labels: the legal rep opens
-// 账号设置 → 收件地址, picks 江苏省 → 南京市 → 玄武区 with 更新地区选项 (no script),
-// saves the first address (the default), fills the unit up to 10 and is refused the
+// 账号设置 → 收件地址, picks 江苏省 → 南京市 → 玄武区 (the script fills each select from
+// the one above; without it 更新地区选项 does, TestUnitAddresses), saves the first address (the default), fills the unit up to 10 and is refused the
 // 11th with the seed's hint beside the form, then makes another the default and
 // deletes one.
 func TestBrowserUnitAddresses(t *testing.T) {
@@ -37,8 +37,7 @@ func TestBrowserUnitAddresses(t *testing.T) {
 		desk.Fill("收件人", recipient)
 		desk.Fill("联系电话", "025-83123456")
 		desk.Select("城市", city)
-		desk.Click("更新地区选项")
-		desk.Select("区县", county)
+		desk.Select("区县", county) // filled at once by address-region.js
 		desk.Fill("详细地址", detail)
 		desk.Click("保存")
 	}
