@@ -55,7 +55,7 @@ func (s *handler) homeOverviewOf(ctx context.Context, now time.Time) (homeOvervi
 	var o homeOverview
 	if role == unit.RoleLegalRep || role == unit.RoleAdmin {
 		o.Manager = true
-		members, err := s.Delegation.Members(ctx, v.Unit.ID)
+		members, err := s.Delegation.Team(ctx, v.Unit.ID)
 		if err != nil {
 			return o, err
 		}
