@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,6 +72,15 @@ func benchRun(ctx context.Context, args []string, out, progress io.Writer) error
 	}
 	if cfg.PID == 0 {
 		cfg.PID = listenerOf(*base, progress)
+	}
+	if sc.QR == "idle" && len(cfg.Clients) > 0 {
+		// Every waiting page holds a connection open.
+		most := slices.Max(cfg.Clients)
+		limit, err := bench.RaiseFileLimit(uint64(most) + 256)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(progress, "open files allowed: %d\n", limit)
 	}
 	rep, err := bench.Run(ctx, cfg)
 	if err != nil {

@@ -62,6 +62,7 @@ func TestBenchScenariosAgainstTheHall(t *testing.T) {
 		{"page:/", nil, false},
 		{"page:/catalog", nil, false},
 		{"mix", []string{"--mix-logins", "1"}, true},
+		{"qr-login", nil, false},
 		{"page:/unit/", []string{"--rate", "40/s", "--max-in-flight", "2"}, false},
 	} {
 		t.Run(strings.Join(append([]string{c.scenario}, c.extra...), " "), func(t *testing.T) {
@@ -96,6 +97,29 @@ func TestBenchScenariosAgainstTheHall(t *testing.T) {
 	}
 }
 
+// TestBenchQRIdle: qr-idle opens its pages' 扫码登录 tabs, then holds their long
+// polls open for the level.
+func TestBenchQRIdle(t *testing.T) {
+	ts := benchServer(t)
+	var out, progress bytes.Buffer
+	err := benchRun(context.Background(), []string{"--url", ts.URL, "--scenario", "qr-idle", "--clients", "5",
+		"--duration", "500ms", "--json"}, &out, &progress)
+	if err != nil {
+		t.Fatalf("hall bench: %v\n%s", err, progress.String())
+	}
+	var rep bench.Report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("--json: %v\n%s", err, out.String())
+	}
+	if len(rep.Levels) != 1 || rep.Levels[0].QRIdle == nil {
+		t.Fatalf("report %s", out.String())
+	}
+	lv := rep.Levels[0]
+	if q := lv.QRIdle; q.Tickets != 5 || q.MostOpen != 5 || q.CreatedPerSecond <= 0 || lv.Errors != 0 || lv.RSSMaxMB <= 0 {
+		t.Errorf("level %+v, pages %+v: want 5 tickets held open, no errors, the RSS", lv, q)
+	}
+}
+
 func TestBenchMarkdownTable(t *testing.T) {
 	ts := benchServer(t)
 	var out, progress bytes.Buffer
@@ -117,7 +141,8 @@ func TestBenchRefusesBadFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"--scenario", "page:unit"}, "unknown scenario"},
-		{[]string{"--scenario", "qr-login"}, "unknown scenario"},
+		{[]string{"--scenario", "qr-scan"}, "unknown scenario"},
+		{[]string{"--scenario", "qr-idle", "--rate", "10"}, "no rate"},
 		{[]string{"--clients", "2,x"}, "--clients"},
 		{[]string{"--clients", "0"}, "0 clients"},
 		{[]string{"--rate", "fast"}, "--rate"},

@@ -139,6 +139,7 @@ func caIssue(args []string, out io.Writer) error {
 	days := f.fs.Int("days", int(ca.DefaultDevValidity/(24*time.Hour)), "days of validity")
 	outDir := f.fs.String("out", "", "directory for the certificate, key and PKCS#12 files (default CA-DIR/issued)")
 	password := f.fs.String("password", "", "password of the PKCS#12 file (default: made up and printed)")
+	encryption := f.fs.Bool("encryption", false, "unit and person certificates: the UKey's encryption certificate (no digitalSignature), which cannot log in")
 	if err := f.parseNoArgs(args[1:]); err != nil {
 		return err
 	}
@@ -158,7 +159,7 @@ func caIssue(args []string, out io.Writer) error {
 	now := time.Now()
 	req := ca.IssueRequest{Kind: kind, Name: *name, USCC: *uscc, UnitName: *unitName, IDNumber: *idNumber,
 		Fields: f.cfg.CA.Fields(), NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(0, 0, *days),
-		OutDir: *outDir, P12Password: *password}
+		OutDir: *outDir, P12Password: *password, Encryption: *encryption}
 	if kind == ca.KindServer {
 		req.Hosts = splitList(*hosts)
 	}

@@ -33,6 +33,14 @@ func cmdServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Opened before any request is served: a busy demo port turns CA login off.
+	caLogin, err := listenCALogin(a, log)
+	if err != nil {
+		return err
+	}
+	if caLogin != nil {
+		defer caLogin.listener.Close()
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -44,7 +52,7 @@ func cmdServe(ctx context.Context, args []string) error {
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	serveErr := make(chan error, 2)
+	serveErr := make(chan error, 3)
 	go func() { serveErr <- hs.Serve(ln) }()
 	// The operations listener (/metrics) is a server of its own, so that nothing on
 	// the public address reaches it.
@@ -60,6 +68,14 @@ func cmdServe(ctx context.Context, args []string) error {
 		// Metrics are scraped, not waited for: closing at return is enough.
 		defer admin.Close()
 		log.Info("operations endpoints serving", "url", "http://"+aln.Addr().String()+"/metrics")
+	}
+
+	if caLogin != nil {
+		csrv := &http.Server{Handler: srv.CertificateHandler(), TLSConfig: caLogin.tls, ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 30 * time.Second}
+		go func() { serveErr <- csrv.ServeTLS(caLogin.listener, "", "") }()
+		defer csrv.Close()
+		log.Info("CA-login listener serving", "url", a.Services.CALoginURL())
 	}
 
 	if dev := a.Services.DevOIDC; dev != nil {

@@ -30,20 +30,25 @@ const (
 	// that they know a secret now, so it never counts as a recent proof
 	// (ProvedWithin) and entering a unit from such a session asks for the password.
 	ProofQR Proof = "qr"
+	// ProofCA: a CA-certificate login (SPEC L3, internal/certlogin): the browser
+	// signed the TLS handshake with the key of a unit's or person's certificate.
+	// It proves the holder has the UKey, not who sits at it, so like a QR login
+	// it never counts as a recent proof of the person.
+	ProofCA Proof = "ca"
 )
 
 // Valid reports whether p is a known proof (ProofNone included).
 func (p Proof) Valid() bool {
 	switch p {
-	case ProofNone, ProofPassword, ProofSMS, ProofUnitPassword, ProofFace, ProofOIDC, ProofQR:
+	case ProofNone, ProofPassword, ProofSMS, ProofUnitPassword, ProofFace, ProofOIDC, ProofQR, ProofCA:
 		return true
 	}
 	return false
 }
 
 // ProvedWithin reports whether the session's person proved who they are no longer
-// than d before now. A QR login (ProofQR) is never such a proof: re-authentication
-// after one asks for the password.
+// than d before now. A QR login (ProofQR) or a CA login (ProofCA) is never such a
+// proof: re-authentication after one asks for the password.
 func (s Session) ProvedWithin(d time.Duration, now time.Time) bool {
-	return s.Proof != ProofNone && s.Proof != ProofQR && !s.ProvedAt.IsZero() && !now.Before(s.ProvedAt) && now.Sub(s.ProvedAt) <= d
+	return s.Proof != ProofNone && s.Proof != ProofQR && s.Proof != ProofCA && !s.ProvedAt.IsZero() && !now.Before(s.ProvedAt) && now.Sub(s.ProvedAt) <= d
 }

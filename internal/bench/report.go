@@ -44,6 +44,9 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		if lv.Rate > 0 {
 			load = fmt.Sprintf("%g/s open", lv.Rate)
 		}
+		if lv.QRIdle != nil {
+			load = fmt.Sprintf("%d waiting pages", lv.Clients)
+		}
 		rss := "—"
 		if lv.RSSMaxMB > 0 {
 			rss = fmt.Sprintf("%.0f–%.0f", lv.RSSMinMB, lv.RSSMaxMB)
@@ -67,6 +70,12 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 			row(lv.Scenario+": unit logins beside them", fmt.Sprintf("%d clients", lv.LoginClients), *lv.Logins, true)
 		} else {
 			row(lv.Scenario, load, lv.Stats, true)
+		}
+	}
+	for _, lv := range r.Levels {
+		if q := lv.QRIdle; q != nil {
+			fmt.Fprintf(&b, "\n%s, %d waiting pages: %d tickets created in %.1f s by %d visitors at once (%.0f/s); at most %d long polls open at once; server RSS %.0f–%.0f MB while they waited.\n",
+				lv.Scenario, lv.Clients, q.Tickets, q.CreateSeconds, q.CreateClients, q.CreatedPerSecond, q.MostOpen, lv.RSSMinMB, lv.RSSMaxMB)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

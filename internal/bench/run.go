@@ -54,6 +54,19 @@ type Level struct {
 	// least and greatest over H's greatest and least.
 	H        *Spread `json:"h,omitempty"`
 	RatioToH *Spread `json:"ratio_to_h,omitempty"`
+	// QRIdle is what a qr-idle level prepared and held.
+	QRIdle *QRIdleLevel `json:"qr_idle,omitempty"`
+}
+
+// QRIdleLevel is a qr-idle level's preparation — its waiting pages' tickets,
+// created by CreateClients visitors at once — and the most long polls that were
+// open at once.
+type QRIdleLevel struct {
+	Tickets          int     `json:"tickets"`
+	CreateClients    int     `json:"create_clients"`
+	CreateSeconds    float64 `json:"create_seconds"`
+	CreatedPerSecond float64 `json:"created_per_second"`
+	MostOpen         int     `json:"most_open"`
 }
 
 // Report is a whole run.
@@ -80,6 +93,8 @@ func (c Config) Validate() error {
 		return errors.New("bench: the level duration must be positive")
 	case c.Scenario.Name == "":
 		return errors.New("bench: no scenario")
+	case c.Scenario.QR == "idle" && len(c.Rates) > 0:
+		return errors.New("bench: qr-idle holds pages, it has no rate: give --clients (the waiting pages)")
 	}
 	for _, n := range c.Clients {
 		if n < 1 {
@@ -164,6 +179,10 @@ func (lv Level) summaryLine() string {
 	if lv.Rate > 0 {
 		load = fmt.Sprintf("%g/s", lv.Rate)
 	}
+	if q := lv.QRIdle; q != nil {
+		load = fmt.Sprintf("%d waiting pages (%d tickets created at %.0f/s; at most %d polls open at once; RSS %.0f–%.0f MB)",
+			lv.Clients, q.Tickets, q.CreatedPerSecond, q.MostOpen, lv.RSSMinMB, lv.RSSMaxMB)
+	}
 	return fmt.Sprintf("%s %s: %d requests, %.1f/s, p50 %.1f ms, p99 %.1f ms, %d errors, %d refusals, %d dropped",
 		lv.Scenario, load, lv.Requests, lv.PerSecond, lv.P50, lv.P99, lv.Errors, lv.Refusals, lv.Dropped)
 }
@@ -174,6 +193,9 @@ func runLevel(ctx context.Context, cfg Config, t *target, clients int, rate floa
 	n := clients
 	if rate > 0 {
 		n = cfg.MaxInFlight
+	}
+	if cfg.Scenario.QR == "idle" {
+		return runQRIdle(ctx, cfg, t, lv)
 	}
 	cfg.warnShared(cfg.Scenario, n)
 	// Sign-ins happen before the level's clock starts: they are not its load.
@@ -264,4 +286,28 @@ func openLoop(ctx context.Context, o OpenLoop, workers []worker) ([]*recorder, i
 		recs[i].record(workers[i].do(ctx))
 	})
 	return recs, dropped
+}
+
+// runQRIdle runs a qr-idle level: lv.Clients login pages open their 扫码登录 tab
+// (timed: the tickets-created rate), then all of them long-poll for cfg.Duration
+// while the server's RSS is sampled.
+func runQRIdle(ctx context.Context, cfg Config, t *target, lv Level) (Level, error) {
+	cfg.progress("qr-idle: opening %d 扫码登录 tabs", lv.Clients)
+	idle, err := prepareQRIdle(ctx, t, lv.Clients)
+	if err != nil {
+		return lv, err
+	}
+	q := &QRIdleLevel{Tickets: idle.Created, CreateClients: idle.CreateClients, CreateSeconds: idle.Took.Seconds(),
+		CreatedPerSecond: float64(idle.Created) / idle.Took.Seconds()}
+	cfg.progress("qr-idle: %d tickets in %.1f s; holding them for %s", q.Tickets, q.CreateSeconds, cfg.Duration)
+	rss := sampleRSS(cfg.PID, 100*time.Millisecond)
+	start := time.Now()
+	recs, mostOpen := idle.hold(ctx, t, start.Add(cfg.Duration))
+	elapsed := time.Since(start)
+	lv.RSSMinMB, lv.RSSMaxMB = rss.finish()
+	lv.Stats = summarize(recs, elapsed)
+	lv.Seconds = elapsed.Seconds()
+	q.MostOpen = mostOpen
+	lv.QRIdle = q
+	return lv, ctx.Err()
 }

@@ -25,10 +25,13 @@ type Scenario struct {
 	// them with logins in the background.
 	Paths []string
 	Mix   bool
+	// QR is a 扫码登录 scenario (qr.go): "login" runs whole cycles, "idle" holds
+	// waiting login pages (its clients are the pages).
+	QR string
 }
 
 // Scenario names ParseScenario knows, for help texts.
-const ScenarioNames = "unit-login, person-login, page:PATH (e.g. page:/unit/, page:/unit/items, page:/unit/agents, page:/, page:/catalog), mix"
+const ScenarioNames = "unit-login, person-login, page:PATH (e.g. page:/unit/, page:/unit/items, page:/unit/agents, page:/, page:/catalog), mix, qr-login, qr-idle"
 
 // mixPaths are the pages of the mix scenario: the signed-in unit-center pages and the
 // public ones.
@@ -43,6 +46,10 @@ func ParseScenario(name string) (Scenario, error) {
 		return Scenario{Name: name, Login: "/login/person"}, nil
 	case "mix":
 		return Scenario{Name: name, Paths: mixPaths, Mix: true}, nil
+	case "qr-login":
+		return Scenario{Name: name, QR: "login"}, nil
+	case "qr-idle":
+		return Scenario{Name: name, QR: "idle"}, nil
 	}
 	if path, ok := strings.CutPrefix(name, "page:"); ok && strings.HasPrefix(path, "/") {
 		return Scenario{Name: name, Paths: []string{path}}, nil
@@ -265,6 +272,16 @@ func loginAccounts(s Scenario, accounts []Account) []Account {
 // newWorkers builds n workers for s, signing in those whose pages need a session.
 func newWorkers(ctx context.Context, t *target, s Scenario, accounts []Account, n int) ([]worker, error) {
 	out := make([]worker, 0, n)
+	if s.QR == "login" {
+		phones, err := qrPhones(ctx, t, accounts)
+		if err != nil {
+			return nil, err
+		}
+		for i := range n {
+			out = append(out, &qrLoginWorker{t: t, phone: phones[i%len(phones)]})
+		}
+		return out, nil
+	}
 	if s.Login != "" {
 		accts := loginAccounts(s, accounts)
 		if len(accts) == 0 {

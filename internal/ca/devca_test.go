@@ -212,3 +212,16 @@ func TestConcurrentIssues(t *testing.T) {
 		t.Fatalf("%d index entries, %v", len(ix), err)
 	}
 }
+
+// TestIssueEncryptionCertificate: the encryption half of a UKey pair carries the
+// unit's identity but no digitalSignature, so it cannot log in.
+func TestIssueEncryptionCertificate(t *testing.T) {
+	f := newFixture(t)
+	v := f.verifier()
+	is := f.issue(IssueRequest{Kind: KindUnit, Name: "示例科技有限公司", USCC: f.uscc(), Encryption: true})
+	if ku := is.Certificate.KeyUsage; ku&x509.KeyUsageDigitalSignature != 0 || ku&x509.KeyUsageKeyEncipherment == 0 {
+		t.Fatalf("key usage %b", ku)
+	}
+	_, err := v.Verify([]*x509.Certificate{is.Certificate})
+	wantKind(t, err, ErrKeyUsage)
+}

@@ -50,6 +50,11 @@ type IssueRequest struct {
 	// Fields are the subject attributes the hall reads the USCC and ID number from
 	// (its configuration), so that the certificate is read back as issued.
 	Fields Fields
+	// Encryption makes a unit or person certificate the encryption half of a
+	// UKey's pair (key usage keyEncipherment and keyAgreement, no
+	// digitalSignature), which cannot log in: what a browser offers beside the
+	// signing certificate.
+	Encryption bool
 	// NotBefore and NotAfter default to an hour ago and DefaultDevValidity on.
 	NotBefore, NotAfter time.Time
 	// OutDir, when set, is where the certificate (PEM, with the CA certificate
@@ -140,6 +145,9 @@ func (d *DevCA) template(req IssueRequest, now time.Time) (*x509.Certificate, In
 			return nil, entry, errors.New("--name: the subject name is required")
 		}
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+		if req.Encryption {
+			tmpl.KeyUsage = x509.KeyUsageKeyEncipherment | x509.KeyUsageKeyAgreement
+		}
 		if req.Kind == KindUnit || req.USCC != "" {
 			u, err := ident.ValidateUSCC(req.USCC)
 			if err != nil {

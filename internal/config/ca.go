@@ -18,6 +18,12 @@ type CA struct {
 	// LoginAddr is the dedicated TLS listener that asks browsers for a client
 	// certificate; empty turns CA login off.
 	LoginAddr string
+	// LoginAddrDemo says LoginAddr is --demo's default (DemoLoginAddr), not
+	// configured: a busy port then turns CA login off instead of stopping serve.
+	LoginAddrDemo bool
+	// LoginURL is that listener's public https URL, where the login page sends
+	// the browser; empty means https://<host of base-url>:<port of LoginAddr>.
+	LoginURL string
 	// LoginCertFile and LoginKeyFile are that listener's TLS server certificate
 	// (PEM, intermediates after it) and key. Development may leave them empty for
 	// one from the development CA.
@@ -35,6 +41,10 @@ type CA struct {
 	USCCField, PersonIDField string
 }
 
+// DemoLoginAddr is the CA-login listener `hall serve --demo` opens when none is
+// configured, so that CA login can be tried with the development CA.
+const DemoLoginAddr = "127.0.0.1:8443"
+
 func caDefaults() CA {
 	return CA{CRLRefresh: ca.DefaultRefreshInterval, CRLGrace: ca.DefaultGrace,
 		USCCField: ca.DefaultUSCCField.Name, PersonIDField: ca.DefaultPersonIDField.Name}
@@ -42,6 +52,7 @@ func caDefaults() CA {
 
 var caKeys = []key{
 	{name: "ca-login-addr", help: "address of the TLS listener for CA-certificate login (docs/ca-login.md); empty turns CA login off", bind: str(func(c *Config) *string { return &c.CA.LoginAddr })},
+	{name: "ca-login-url", help: "public https URL of the CA-login listener (default https://HOST-OF-BASE-URL:PORT-OF-CA-LOGIN-ADDR)", bind: str(func(c *Config) *string { return &c.CA.LoginURL })},
 	{name: "ca-login-tls-cert", help: "TLS server certificate (PEM) of the CA-login listener; development: empty uses one from the development CA", bind: str(func(c *Config) *string { return &c.CA.LoginCertFile })},
 	{name: "ca-login-tls-key", help: "private key (PEM) of ca-login-tls-cert", bind: str(func(c *Config) *string { return &c.CA.LoginKeyFile })},
 	{name: "ca-bundle", help: "PEM file of the CA certificates trusted for CA login; development: empty uses the development CA (hall ca init)", bind: str(func(c *Config) *string { return &c.CA.BundleFile })},
@@ -64,6 +75,20 @@ var caKeys = []key{
 	{name: "rights-signing-key", help: "private key (PEM) of rights-signing-cert", bind: str(func(c *Config) *string { return &c.RightsSigningKeyFile })},
 }
 
+// PublicLoginURL is where the login page sends a browser for CA login: LoginURL,
+// or https on base's host at LoginAddr's port; "" when CA login is off.
+func (c CA) PublicLoginURL(base string) string {
+	if c.LoginURL != "" || c.LoginAddr == "" {
+		return c.LoginURL
+	}
+	_, port, err := net.SplitHostPort(c.LoginAddr)
+	u, uerr := url.Parse(base)
+	if err != nil || uerr != nil || u.Hostname() == "" {
+		return ""
+	}
+	return "https://" + net.JoinHostPort(u.Hostname(), port)
+}
+
 // Fields returns the parsed subject fields; Validate has checked them.
 func (c CA) Fields() ca.Fields {
 	u, _ := ca.ParseSubjectField(c.USCCField)
@@ -75,6 +100,9 @@ func (c CA) Fields() ca.Fields {
 func (c *Config) validateCA() []error {
 	var errs []error
 	x := &c.CA
+	if c.Demo && c.Mode == Development && x.LoginAddr == "" && x.BundleFile == "" {
+		x.LoginAddr, x.LoginAddrDemo = DemoLoginAddr, true
+	}
 	if x.LoginAddr != "" {
 		if _, _, err := net.SplitHostPort(x.LoginAddr); err != nil {
 			errs = append(errs, fmt.Errorf("ca-login-addr %q: %v", x.LoginAddr, err))
@@ -84,6 +112,14 @@ func (c *Config) validateCA() []error {
 		if c.Mode == Production && (x.LoginCertFile == "" || x.BundleFile == "") {
 			errs = append(errs, errors.New("production CA login needs ca-login-tls-cert, ca-login-tls-key, ca-bundle and ca-crl"))
 		}
+	}
+	if x.LoginURL != "" {
+		if u, err := url.Parse(x.LoginURL); err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			errs = append(errs, fmt.Errorf("ca-login-url %q must be an https:// URL without a path", x.LoginURL))
+		} else if x.LoginAddr == "" {
+			errs = append(errs, errors.New("ca-login-url needs ca-login-addr, the listener it names"))
+		}
+		x.LoginURL = strings.TrimRight(x.LoginURL, "/")
 	}
 	if (x.LoginCertFile == "") != (x.LoginKeyFile == "") {
 		errs = append(errs, errors.New("ca-login-tls-cert and ca-login-tls-key go together"))

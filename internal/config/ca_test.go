@@ -55,6 +55,9 @@ func TestCASettingsInvalid(t *testing.T) {
 		{"unknown person field", []string{"--ca-person-id-field", "1.x"}, "ca-person-id-field"},
 		{"one field for both", []string{"--ca-uscc-field", "2.5.4.5"}, "different attributes"},
 		{"TLS certificate without key", []string{"--ca-login-tls-cert", "s.pem"}, "go together"},
+		{"login URL over http", []string{"--ca-login-addr", "127.0.0.1:8443", "--ca-login-url", "http://hall.example.gov.cn:8443"}, "ca-login-url"},
+		{"login URL with a path", []string{"--ca-login-addr", "127.0.0.1:8443", "--ca-login-url", "https://hall.example.gov.cn/ca"}, "ca-login-url"},
+		{"login URL without listener", []string{"--ca-login-url", "https://hall.example.gov.cn:8443"}, "needs ca-login-addr"},
 		{"signing key without certificate", []string{"--rights-signing-key", "k.pem"}, "rights-signing-cert and rights-signing-key"},
 		{"production login without bundle", productionArgs("--base-url", "https://hall.example.gov.cn", "--ca-login-addr", ":8443"), "production CA login needs"},
 	}
@@ -65,5 +68,30 @@ func TestCASettingsInvalid(t *testing.T) {
 				t.Fatalf("got %v, want an error mentioning %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestCALoginURL: where the login page sends a browser for CA login, and --demo's
+// listener.
+func TestCALoginURL(t *testing.T) {
+	c, err := parse(t, nil, "--base-url", "http://hall.example.gov.cn:8080", "--ca-login-addr", "0.0.0.0:8443")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.CA.PublicLoginURL(c.BaseURL); got != "https://hall.example.gov.cn:8443" {
+		t.Errorf("derived URL %q", got)
+	}
+	c, err = parse(t, nil, "--ca-login-addr", "10.0.0.5:8443", "--ca-login-url", "https://ca.hall.example.gov.cn/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.CA.PublicLoginURL(c.BaseURL); got != "https://ca.hall.example.gov.cn" {
+		t.Errorf("configured URL %q", got)
+	}
+	if c, err = parse(t, nil); err != nil || c.CA.PublicLoginURL(c.BaseURL) != "" {
+		t.Errorf("CA login off: %v %q", err, c.CA.PublicLoginURL(c.BaseURL))
+	}
+	if c, err = parse(t, nil, "--demo"); err != nil || c.CA.LoginAddr != DemoLoginAddr || !c.CA.LoginAddrDemo {
+		t.Errorf("--demo: %v %+v", err, c.CA)
 	}
 }

@@ -36,6 +36,17 @@ var (
 	ErrNothingToRelease = &Error{"nothing_to_release", "该证件号码或手机号码目前未被占用，无需释放"}
 )
 
+// ScanError is a refusal of one of a request's scans: ErrScanMissing, or the scans
+// package's refusal of the file (scans.ErrType …), with the kind of document it
+// concerns, so that the form shows it beside that upload.
+type ScanError struct {
+	Kind scans.Kind
+	Err  error
+}
+
+func (e *ScanError) Error() string { return "counter: scan " + string(e.Kind) + ": " + e.Err.Error() }
+func (e *ScanError) Unwrap() error { return e.Err }
+
 // Message returns the Chinese message of err for a page.
 func Message(err error) string {
 	var e *Error

@@ -119,6 +119,16 @@ func TestUnitRegistration(t *testing.T) {
 			}
 		})
 
+		t.Run("legal rep named otherwise than their account", func(t *testing.T) {
+			rep := f.person(t, "端木华")
+			e := f.entry(rep.IDNumber, rep.Name)
+			in := registration(e, rep.Mobile)
+			in.LegalRep.Name = "端木平"
+			if _, err := f.svc.SubmitUnitRegistration(f.ctx, f.clerk, in, "窗口开户", uploads(allScans...)); !errors.Is(err, ErrNameMismatch) {
+				t.Fatalf("got %v, want ErrNameMismatch", err)
+			}
+		})
+
 		refusals := []struct {
 			name  string
 			setup func(t *testing.T) UnitRegistrationInput
@@ -306,8 +316,10 @@ func TestAdminChange(t *testing.T) {
 			t.Fatalf("unknown unit: %v", err)
 		}
 		if _, err := f.svc.SubmitAdminChange(f.ctx, f.clerk, AdminChangeInput{Unit: u.USCC, Nominee: nominee(second),
-			ValidUntil: t0.AddDate(1, 0, 0)}, "x", uploads(scans.KindLicence)); err != ErrScanMissing {
-			t.Fatalf("missing authorization letter: %v", err)
+			ValidUntil: t0.AddDate(1, 0, 0)}, "x", uploads(scans.KindLicence)); !errors.Is(err, ErrScanMissing) {
+			t.Fatalf("missing ID scan: %v", err)
+		} else if se := new(ScanError); !errors.As(err, &se) || se.Kind != scans.KindIDCard {
+			t.Fatalf("the missing scan's kind: %v", err)
 		}
 	})
 }

@@ -125,12 +125,15 @@ func (s *Service) SubmitAdminChange(ctx context.Context, actor staff.Actor, in A
 	return s.submit(ctx, actor, KindAdminChange, subject{unitID: u.ID, uscc: u.USCC}, in, reason, uploads)
 }
 
-// SubmitUnitRegistration records a counter registration of a unit. The registry and
+// SubmitUnitRegistration records a counter registration of a unit. A legal rep who
+// has a personal account must be named as it has them (else ErrNameMismatch, as for
+// a password reset); one who has none gets one at approval. The registry and
 // whether the unit has an account are checked at approval, when it takes effect.
 // Audit: "counter.submit".
 //
-// Errors: ErrBadInput; ErrScanMissing and the scans refusals; ErrOpen; a
-// *staff.Denial; staff reason errors; database, audit or file-system failures.
+// Errors: ErrBadInput; ErrNameMismatch; ErrScanMissing and the scans refusals (as
+// *ScanError); ErrOpen; a *staff.Denial; staff reason errors; database, audit or
+// file-system failures.
 func (s *Service) SubmitUnitRegistration(ctx context.Context, actor staff.Actor, in UnitRegistrationInput, reason string, uploads []scans.Upload) (Request, error) {
 	uscc, err := ident.ValidateUSCC(in.USCC)
 	if err != nil {
@@ -154,7 +157,23 @@ func (s *Service) SubmitUnitRegistration(ctx context.Context, actor staff.Actor,
 		return Request{}, ErrBadInput
 	}
 	in.AdminValidUntil = store.Time(in.AdminValidUntil)
+	switch rep, err := s.d.Persons.ByIdentity(ctx, in.LegalRep.IDType, in.LegalRep.IDNumber); {
+	case errors.Is(err, person.ErrNotFound):
+	case err != nil:
+		return Request{}, err
+	case !in.LegalRep.same(rep):
+		return Request{}, ErrNameMismatch
+	}
 	return s.submit(ctx, actor, KindUnitRegister, subject{uscc: uscc}, in, reason, uploads)
+}
+
+// MaySubmit checks, as every Submit does, that actor may record counter requests
+// (the account read again), and records a refusal as denied: a form asks it before
+// it reads what it carries, so that a role that may not submit gets the refusal
+// rather than the form's own complaints. Errors: a *staff.Denial; database failures.
+func (s *Service) MaySubmit(ctx context.Context, actor staff.Actor) error {
+	_, err := s.authorize(ctx, actor, staff.ActionCounterSubmit, staff.Subject{}, "counter:new")
+	return err
 }
 
 // submit stores the scans, then records the request with them in one transaction;
@@ -170,7 +189,7 @@ func (s *Service) submit(ctx context.Context, actor staff.Actor, kind Kind, subj
 	}
 	for _, k := range requiredScans[kind] {
 		if !have[k] {
-			return Request{}, ErrScanMissing
+			return Request{}, &ScanError{Kind: k, Err: ErrScanMissing}
 		}
 	}
 	// Authorize before writing any file: a denied actor stores nothing.
@@ -186,7 +205,7 @@ func (s *Service) submit(ctx context.Context, actor staff.Actor, kind Kind, subj
 	for _, u := range uploads {
 		st, err := s.d.Scans.Put(u)
 		if err != nil {
-			return Request{}, err
+			return Request{}, &ScanError{Kind: u.Kind, Err: err}
 		}
 		stored = append(stored, st)
 	}

@@ -53,7 +53,7 @@ var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request
 // authorization request's parameters.
 func (d *devEnv) page(t *testing.T, provider string, purpose oidc.Purpose) (string, string, url.Values) {
 	t.Helper()
-	authURL, err := d.oidc.Start(t.Context(), provider, purpose, browserA)
+	authURL, err := d.oidc.Start(t.Context(), provider, purpose, browserA, "")
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
@@ -138,7 +138,7 @@ func TestDevProvider(t *testing.T) {
 			t.Fatalf("cancel: %v, want a provider error", err)
 		}
 		// A licence cannot sign a person in personally.
-		if _, err := d.oidc.Start(t.Context(), "licence", oidc.PurposePerson, browserA); !errors.Is(err, oidc.ErrUnknownProvider) {
+		if _, err := d.oidc.Start(t.Context(), "licence", oidc.PurposePerson, browserA, ""); !errors.Is(err, oidc.ErrUnknownProvider) {
 			t.Errorf("licence for a personal login: %v", err)
 		}
 	})

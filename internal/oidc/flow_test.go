@@ -152,7 +152,7 @@ func TestStateRefusals(t *testing.T) {
 		other.ID = "licence"
 		other.Kind, other.Purposes = oidc.KindLicence, nil
 		two := e.newService(t, e.cfg, other)
-		authURL, err := two.Start(t.Context(), "gov", oidc.PurposePerson, browserA)
+		authURL, err := two.Start(t.Context(), "gov", oidc.PurposePerson, browserA, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +174,7 @@ func TestStateRefusals(t *testing.T) {
 func TestProviderErrorCallback(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		authURL, err := e.oidc.Start(t.Context(), "gov", oidc.PurposeUnit, browserA)
+		authURL, err := e.oidc.Start(t.Context(), "gov", oidc.PurposeUnit, browserA, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,10 +223,10 @@ func TestProviderFailures(t *testing.T) {
 		down := e.cfg
 		down.Issuer = "http://127.0.0.1:1/oidc"
 		s := e.newService(t, down)
-		if _, err := s.Start(t.Context(), "gov", oidc.PurposePerson, browserA); !errors.Is(err, oidc.ErrProviderUnavailable) {
+		if _, err := s.Start(t.Context(), "gov", oidc.PurposePerson, browserA, ""); !errors.Is(err, oidc.ErrProviderUnavailable) {
 			t.Errorf("Start with the provider down: %v, want ErrProviderUnavailable", err)
 		}
-		if _, err := s.Start(t.Context(), "nope", oidc.PurposePerson, browserA); !errors.Is(err, oidc.ErrUnknownProvider) {
+		if _, err := s.Start(t.Context(), "nope", oidc.PurposePerson, browserA, ""); !errors.Is(err, oidc.ErrUnknownProvider) {
 			t.Errorf("unknown provider: %v", err)
 		}
 	})
@@ -271,6 +271,30 @@ func TestUnregisteredPerson(t *testing.T) {
 		}
 		if oidc.Message(err) != oidc.ErrUnknownPerson.Msg {
 			t.Errorf("message %q", oidc.Message(err))
+		}
+	})
+}
+
+// TestReturnPath: the path given to Start stays on the server with the flow — the
+// provider's authorization request does not carry it — and comes back with the
+// login.
+func TestReturnPath(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		p := e.addPerson(t, "苏映雪")
+		const next = "/me/password?from=mail"
+		authURL, err := e.oidc.Start(t.Context(), "gov", oidc.PurposePerson, browserA, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(authURL, "password") {
+			t.Errorf("the authorization request carries the return path: %s", authURL)
+		}
+		e.mock.QueueUser(&user{sub: "s-next", claims: personClaims(p)})
+		q := follow(t, authURL, "http://hall.test"+oidc.CallbackPath("gov"))
+		l, err := e.oidc.Callback(t.Context(), "gov", browserA, q, attempt)
+		if err != nil || l.Next != next {
+			t.Fatalf("login %+v (%v), want Next %q", l, err, next)
 		}
 	})
 }

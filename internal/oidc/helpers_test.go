@@ -216,7 +216,7 @@ func (e *env) login(t *testing.T, purpose oidc.Purpose, u *user) (oidc.Login, er
 // provider sent the browser back with.
 func (e *env) authorize(t *testing.T, purpose oidc.Purpose, u *user) url.Values {
 	t.Helper()
-	authURL, err := e.oidc.Start(t.Context(), "gov", purpose, browserA)
+	authURL, err := e.oidc.Start(t.Context(), "gov", purpose, browserA, "")
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}

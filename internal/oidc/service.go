@@ -143,17 +143,21 @@ type flowData struct {
 	Purpose  Purpose `json:"purpose"`
 	Nonce    string  `json:"nonce"`
 	Verifier string  `json:"verifier"`
+	Next     string  `json:"next,omitempty"`
 }
 
 // Start begins a login through the provider for the browser with the binding (the
 // visitor's binding cookie value) and returns the provider's authorization URL to
 // redirect the browser to. The state sent is the ID of a flow bound to the browser,
 // single use and expiring after Config.FlowTTL; PKCE (S256) and a nonce go with it.
+// next is where the browser asked to go after the login (a local path the caller
+// checked, or ""): it is kept with the flow, on the server, and comes back as
+// Login.Next — the provider never sees it.
 //
 // Errors: ErrUnknownProvider for an unknown provider or one not offered for the
 // purpose; ErrProviderUnavailable when its discovery document cannot be read;
 // otherwise database failures.
-func (s *Service) Start(ctx context.Context, providerID string, purpose Purpose, binding string) (string, error) {
+func (s *Service) Start(ctx context.Context, providerID string, purpose Purpose, binding, next string) (string, error) {
 	p, ok := s.providers[providerID]
 	if !ok || !purpose.Valid() || !p.cfg.offers(purpose) {
 		return "", ErrUnknownProvider
@@ -161,7 +165,7 @@ func (s *Service) Start(ctx context.Context, providerID string, purpose Purpose,
 	if _, _, _, err := p.ready(ctx); err != nil {
 		return "", err
 	}
-	d := flowData{Provider: providerID, Purpose: purpose, Nonce: token.New(), Verifier: oauth2.GenerateVerifier()}
+	d := flowData{Provider: providerID, Purpose: purpose, Nonce: token.New(), Verifier: oauth2.GenerateVerifier(), Next: next}
 	f, err := s.d.Flows.Create(ctx, FlowKind, binding, stepAuthorize, d, s.cfg.FlowTTL)
 	if err != nil {
 		return "", err
@@ -173,6 +177,9 @@ func (s *Service) Start(ctx context.Context, providerID string, purpose Purpose,
 type Login struct {
 	Provider ProviderInfo
 	Purpose  Purpose
+	// Next is the return path given to Start ("" for none); set, like Purpose, on a
+	// refusal too once the flow was found.
+	Next     string
 	Asserted Asserted
 	Person   person.Person
 	// Subject is what the session acts as: the person alone (PurposePerson) or the
@@ -227,7 +234,7 @@ func (s *Service) Callback(ctx context.Context, providerID, binding string, quer
 	if err := f.Decode(&d); err != nil {
 		return l, err
 	}
-	l.Purpose = d.Purpose
+	l.Purpose, l.Next = d.Purpose, d.Next
 	if d.Provider != providerID {
 		return l, s.fail(ctx, l, at, fmt.Errorf("%w: flow of provider %q came back to %q", ErrState, d.Provider, providerID))
 	}

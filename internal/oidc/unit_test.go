@@ -168,7 +168,7 @@ func TestFirstLoginsAtOnce(t *testing.T) {
 		queries := make([][]string, n)
 		for i := range n {
 			browsers[i] = fmt.Sprintf("browser-%02d-binding-0123456789abcdef", i)
-			authURL, err := e.oidc.Start(t.Context(), "gov", oidc.PurposeUnit, browsers[i])
+			authURL, err := e.oidc.Start(t.Context(), "gov", oidc.PurposeUnit, browsers[i], "")
 			if err != nil {
 				t.Fatal(err)
 			}

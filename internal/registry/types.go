@@ -81,6 +81,15 @@ func parseLabel(ls []label, s string) (string, bool) {
 	return "", false
 }
 
+// UnitTypes lists every unit type, in the order a form offers them.
+func UnitTypes() []UnitType {
+	out := make([]UnitType, len(unitTypes))
+	for i, l := range unitTypes {
+		out[i] = UnitType(l.code)
+	}
+	return out
+}
+
 // Label returns the Chinese name, or "" for an unknown type.
 func (t UnitType) Label() string { return labelOf(unitTypes, string(t)) }
 

@@ -45,6 +45,6 @@
 // Issue: *FormError for refused input (fields Field*, or a Top message when nobody
 // paid in the period); ErrNotFound (unit); ErrNotMember; ErrSigner; otherwise
 // database, audit or signing failures. Verify and File: ErrNotFound; otherwise
-// database failures. New and LoadSigner: ErrSigner for an unusable key or
+// database failures. New: ErrSigner for an unusable key or
 // certificate.
 package rights

@@ -46,7 +46,7 @@ type Config struct {
 }
 
 // Deps are the Service's collaborators. Font is parsed once (pdfdoc.LoadFont) and
-// shared by every record; Signer holds the bureau's signing key (LoadSigner).
+// shared by every record; Signer holds the bureau's signing key (loaded by internal/ca).
 type Deps struct {
 	DB        *store.DB
 	Insurance *insurance.Store

@@ -7,17 +7,15 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/digitorus/pdf"
 	"github.com/digitorus/pdfsign/sign"
 )
 
-// ErrSigner is wrapped by the errors LoadSigner and New return for an unusable
+// ErrSigner is wrapped by the errors New returns for an unusable
 // signing key or certificate: unreadable PEM, a key that does not belong to the
 // certificate, a certificate without the digitalSignature key usage, or one that
 // is not valid now.
@@ -30,69 +28,6 @@ var ErrSigner = errors.New("rights: unusable signing key or certificate")
 type Signer struct {
 	Key   crypto.Signer
 	Chain []*x509.Certificate
-}
-
-// LoadSigner reads a PEM certificate file (the signing certificate first, then its
-// issuers) and a PEM private key file (PKCS #8, or PKCS #1 RSA / SEC 1 EC), as
-// `hall ca issue signing` writes them or a production CA delivers them. Errors:
-// the files', or ErrSigner.
-func LoadSigner(certPEMPath, keyPEMPath string) (Signer, error) {
-	certPEM, err := os.ReadFile(certPEMPath)
-	if err != nil {
-		return Signer{}, fmt.Errorf("rights: signing certificate: %w", err)
-	}
-	keyPEM, err := os.ReadFile(keyPEMPath)
-	if err != nil {
-		return Signer{}, fmt.Errorf("rights: signing key: %w", err)
-	}
-	return ParseSigner(certPEM, keyPEM)
-}
-
-// ParseSigner is LoadSigner on the files' contents.
-func ParseSigner(certPEM, keyPEM []byte) (Signer, error) {
-	var s Signer
-	for rest := certPEM; ; {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return Signer{}, fmt.Errorf("%w: certificate %d: %v", ErrSigner, len(s.Chain)+1, err)
-		}
-		s.Chain = append(s.Chain, c)
-	}
-	if len(s.Chain) == 0 {
-		return Signer{}, fmt.Errorf("%w: no CERTIFICATE block in the certificate file", ErrSigner)
-	}
-	b, _ := pem.Decode(keyPEM)
-	if b == nil {
-		return Signer{}, fmt.Errorf("%w: no PEM block in the key file", ErrSigner)
-	}
-	var key any
-	var err error
-	switch b.Type {
-	case "PRIVATE KEY":
-		key, err = x509.ParsePKCS8PrivateKey(b.Bytes)
-	case "RSA PRIVATE KEY":
-		key, err = x509.ParsePKCS1PrivateKey(b.Bytes)
-	case "EC PRIVATE KEY":
-		key, err = x509.ParseECPrivateKey(b.Bytes)
-	default:
-		err = fmt.Errorf("PEM block %q", b.Type)
-	}
-	if err != nil {
-		return Signer{}, fmt.Errorf("%w: key: %v", ErrSigner, err)
-	}
-	var ok bool
-	if s.Key, ok = key.(crypto.Signer); !ok {
-		return Signer{}, fmt.Errorf("%w: key of type %T cannot sign", ErrSigner, key)
-	}
-	return s, nil
 }
 
 // check reports why s cannot sign at now: no key or certificate, a key that is

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"hall/internal/ca"
+	"hall/internal/certlogin"
 	"hall/internal/config"
 )
 
@@ -32,6 +33,24 @@ func buildCA(cfg config.Config, log *slog.Logger, now func() time.Time) (*ca.Ver
 		vc.BundleFile, vc.CRLSources = d.Paths().Cert, []string{d.Paths().CRL}
 	}
 	return ca.NewVerifier(vc)
+}
+
+// UseCALogin turns CA login on with verifier v: the login page offers it and the
+// CA-login listener's handler checks certificates with v. Build calls it when the
+// listener is configured; tests call it with a verifier of their own CA.
+func (s *Services) UseCALogin(v *ca.Verifier) {
+	s.CA = v
+	s.CertLogin = certlogin.New(certlogin.Deps{DB: s.DB, Verifier: v, Flows: s.Flows, Units: s.Units,
+		Persons: s.Persons, Delegation: s.Delegation, Audit: s.Audit})
+}
+
+// CALoginURL is the public URL of the CA-login listener the login page sends
+// browsers to; "" when CA login is off.
+func (s *Services) CALoginURL() string {
+	if s.CertLogin == nil {
+		return ""
+	}
+	return s.Config.CA.PublicLoginURL(s.Config.BaseURL)
 }
 
 // devCA opens the development CA under the data directory, creating it when

@@ -16,6 +16,7 @@ import (
 	"hall/internal/ca"
 	"hall/internal/captcha"
 	"hall/internal/cases"
+	"hall/internal/certlogin"
 	"hall/internal/config"
 	"hall/internal/counter"
 	"hall/internal/delegation"
@@ -79,6 +80,9 @@ type Services struct {
 	// CA verifies client certificates for CA login (SPEC L3); nil when CA login is
 	// off. serve runs its Run loop, which keeps the CRLs fresh.
 	CA *ca.Verifier
+	// CertLogin is CA login itself (internal/certlogin): nil unless the CA-login
+	// listener is configured (UseCALogin).
+	CertLogin *certlogin.Service
 	// QRLogin is 扫码登录 (L2, L6): tickets, the app's scan and confirmation, and the
 	// login page's wait.
 	QRLogin *qrlogin.Service
@@ -170,6 +174,10 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	// oidc.ScopeCallbackAddr).
 	tc.Scopes[oidc.ScopeStartAddr] = oidc.StartAddrLimits
 	tc.Scopes[oidc.ScopeCallbackAddr] = oidc.StartAddrLimits
+	// CA logins started and checked per client address (certlogin.ScopeStartAddr,
+	// certlogin.ScopeCheckAddr).
+	tc.Scopes[certlogin.ScopeStartAddr] = certlogin.AddrLimits
+	tc.Scopes[certlogin.ScopeCheckAddr] = certlogin.AddrLimits
 	// Anonymous look-ups of rights records on the verify page (rights.ScopeVerifyAddr).
 	tc.Scopes[rights.ScopeVerifyAddr] = rights.VerifyAddrLimits
 	// The back-office login (staff.ScopeLogin, staff.ScopeLoginAddr).
@@ -220,6 +228,9 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	}
 	if s.CA, err = buildCA(cfg, log, now); err != nil {
 		return nil, fmt.Errorf("CA login: %w", err)
+	}
+	if s.CA != nil && cfg.CA.LoginAddr != "" {
+		s.UseCALogin(s.CA)
 	}
 	if s.QRLogin, err = qrlogin.New(qrlogin.Deps{DB: db, Units: s.Units, Authorizer: s.Delegation, Throttle: s.Throttle,
 		Audit: s.Audit, Now: now}, qrlogin.Config{TTL: cfg.QRTicketTTL, WaitMax: cfg.QRWaitMax,

@@ -19,10 +19,10 @@ var (
 	// a11yPublicPages need no login.
 	a11yPublicPages = []string{
 		"/", "/catalog", "/catalog?applicant=person", "/catalog?q=不存在的事项名称", "/catalog/LD-001", "/catalog/SB-020",
-		"/themes", "/soon/query", "/soon/notices",
+		"/themes", "/query", "/help", "/help/delegation", "/soon/notices",
 		"/login", "/login?tab=person&method=sms", "/login?tab=person&method=other",
 		"/login?tab=unit", "/login?tab=unit&method=sms", "/login?tab=unit&method=other",
-		"/login?tab=unit&method=qr", "/login?tab=person&method=qr",
+		"/login?tab=unit&method=qr", "/login?tab=person&method=qr", "/login?tab=unit&method=ca",
 		"/register", "/agreements/person", "/register/unit", "/agreements/unit",
 		"/recover", "/appeal",
 		"/app/", "/app/login", "/app/login/sms", "/app/scan",
@@ -46,7 +46,8 @@ var (
 // in 长辈模式 every page has the class elder and at least 18px text; at phone width no
 // Page scrolls sideways.
 func TestBrowserAccessibilityEveryPage(t *testing.T) {
-	ts := webtest.NewTestServer(t)
+	// CA login on, so that its tab and its refusal page are checked too.
+	ts := webtest.NewTestServer(t, webtest.NewCALogin(t).Option())
 	f := webtest.NewTwoUnits(t, ts, 71)
 	base := ts.URL(t)
 	b := browsertest.New(t)
@@ -83,6 +84,8 @@ func TestBrowserAccessibilityEveryPage(t *testing.T) {
 				open("/no-such-page", 404)
 				// A rights record's verification for an unknown record (A4).
 				open("/verify/no-such-record", 404)
+				// A CA login's refusal (a stale hand-off).
+				open("/login/certificate/finish?start=x&handoff=y", 409)
 
 				// Forms with their errors beside the fields and on top.
 				p.Open(base + "/register")

@@ -29,3 +29,6 @@ func (s *Server) AssetURL(name string) (string, error) { return s.assets.url(nam
 
 // PageNames lists the names of every parsed page template.
 func (s *Server) PageNames() []string { return s.pages.Names() }
+
+// GuidedPages are the page names LinkGuide linked, with their guides.
+func (s *Server) GuidedPages() map[string]GuideLink { return s.guides }

@@ -276,7 +276,7 @@ func TestKeyboardUnitLoginAndAgent(t *testing.T) {
 	toPassword := func(first bool) {
 		t.Helper()
 		k.skipToMain()
-		k.tab(linkStop("个人登录"), linkStop("单位登录"), linkStop("账号密码"), linkStop("扫码登录"), linkStop("CA登录"), linkStop("其他登录方式"))
+		k.tab(linkStop("个人登录"), linkStop("单位登录"), linkStop("账号密码"), linkStop("扫码登录"), linkStop("其他登录方式"))
 		for _, f := range []struct{ field, text string }{
 			{"统一社会信用代码/单位编号/机构编号", u.USCC}, {"证件号码/移动电话", rep.IDNumber},
 		} {

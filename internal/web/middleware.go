@@ -24,10 +24,10 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // middleware wraps the router, outermost first: request ID, client address, access log
 // and metrics, panic recovery, security headers, cross-origin protection, the visitor
-// (browser binding and session), the origin verification sessions record
-// (withVerifyOrigin).
+// (browser binding and session), the forced password change (withPasswordChange),
+// the origin verification sessions record (withVerifyOrigin).
 func (s *Server) middleware(next http.Handler) http.Handler {
-	return s.outerMiddleware(s.crossOrigin(s.withVisitor(s.withVerifyOrigin(recordPattern(next)))))
+	return s.outerMiddleware(s.crossOrigin(s.withVisitor(s.withPasswordChange(s.withVerifyOrigin(recordPattern(next))))))
 }
 
 // adminMiddleware is middleware without the hall's visitor layer: the back office
@@ -190,7 +190,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		// Dynamic pages may show personal data: never store them. Static assets set
 		// their own caching.
 		h.Set("Cache-Control", "no-store")
-		if tls || r.TLS != nil {
+		if tls || (r.TLS != nil && !onCertificateListener(r)) {
 			h.Set("Strict-Transport-Security", "max-age="+strconv.Itoa(365*24*3600)+"; includeSubDomains")
 		}
 		next.ServeHTTP(w, r)

@@ -11,7 +11,8 @@ import (
 )
 
 func TestEveryPageRenders(t *testing.T) {
-	ts := webtest.NewTestServer(t)
+	// CA login on, for the page of its refusals.
+	ts := webtest.NewTestServer(t, webtest.NewCALogin(t).Option())
 	w := webtest.NewWorld(ts, 1)
 	rep := w.Person(t, "林晓")
 	u := w.Unit(t, "示范页面测试有限公司", rep)
@@ -39,7 +40,7 @@ func TestEveryPageRenders(t *testing.T) {
 
 func TestSecurityHeaders(t *testing.T) {
 	ts := webtest.NewTestServer(t)
-	for _, target := range []string{"/", "/catalog", "/catalog/SB-001", "/catalog/NO-999", "/themes", "/soon/query", "/nope"} {
+	for _, target := range []string{"/", "/catalog", "/catalog/SB-001", "/catalog/NO-999", "/themes", "/query", "/help", "/nope"} {
 		rec := ts.Get(t, target)
 		h := rec.Header()
 		csp := h.Get("Content-Security-Policy")

@@ -88,7 +88,9 @@ type view struct {
 	// Elder is 长辈模式 (elder.go); ElderSwitch is the href of the header's switch.
 	Elder       bool
 	ElderSwitch string
-	Data        any
+	// Guide is the page's 操作指南 (guides.go); nil when no guide covers the page.
+	Guide *GuideLink
+	Data  any
 }
 
 type brand struct {
@@ -113,6 +115,9 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name
 	v.CSRFToken = csrfToken(v.Visitor.Binding)
 	v.Elder = s.elderOn(r)
 	v.ElderSwitch = elderSwitchURL(v.Elder, elderBack(r))
+	if g, ok := s.guides[name]; ok {
+		v.Guide = &g
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)

@@ -39,6 +39,11 @@ type Server struct {
 	// adminMux holds the back office's routes (HandleAdmin), served by AdminHandler
 	// only: the public listener never routes to them.
 	adminMux *http.ServeMux
+	// guides maps a page's template name to its operating guide (guides.go).
+	guides map[string]GuideLink
+	// certificateMux holds the CA-login listener's routes (HandleCertificate),
+	// served by CertificateHandler only.
+	certificateMux *http.ServeMux
 }
 
 // Mount registers an audience's pages and routes on the server; internal/web/site
@@ -49,7 +54,8 @@ type Mount func(*Server) error
 // every template and fingerprints every asset, so that a broken template stops
 // start-up instead of failing on first use.
 func New(svc *services.Services, mounts ...Mount) (*Server, error) {
-	s := &Server{Services: svc, mux: http.NewServeMux(), adminMux: http.NewServeMux()}
+	s := &Server{Services: svc, mux: http.NewServeMux(), adminMux: http.NewServeMux(),
+		certificateMux: http.NewServeMux()}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err

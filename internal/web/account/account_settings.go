@@ -85,6 +85,9 @@ type settingsPasswordData struct {
 	Shell web.UnitShell
 	Form  *web.Form
 	Hint  string // the password rule
+	// Forced says why the change comes first (web.withPasswordChange sent the person
+	// here); "" when the person came of their own accord.
+	Forced string
 }
 
 // CurrentField is 当前密码 with the hint saying which password that is.
@@ -146,6 +149,9 @@ func (s *handler) settingsPasswordView(r *http.Request, inUnit bool, f *web.Form
 		return nil, err
 	}
 	d := &settingsPasswordData{AccountHolder: who, Shell: sh, Form: f, Hint: s.Policy.Hint()}
+	if web.PasswordChangeForced(web.VisitorFrom(r.Context()), r.URL.Path) {
+		d.Forced = web.MsgPasswordChangeForced
+	}
 	d.Captcha = s.ReauthenticationNeedsCaptcha(r, s.ReauthenticationKeys(r, who)...)
 	return d, nil
 }

@@ -51,6 +51,8 @@ type loginData struct {
 	QR *qrLoginView
 	// Providers are the 其他登录方式 the tab offers (login_oidc.go).
 	Providers []providerLink
+	// Certificate: the hall offers CA登录 (login_certificate.go).
+	Certificate bool
 }
 
 // gate is the form as the login gate sees it, with its wrong-credentials message.
@@ -96,6 +98,9 @@ func loginView(tab, method, next string, f *web.Form) *loginData {
 	if method == methodQR {
 		d.Method = methodQR
 	}
+	if method == methodCertificate && d.Tab == tabUnit {
+		d.Method = methodCertificate
+	}
 	return d
 }
 
@@ -121,6 +126,9 @@ func (s *handler) renderLogin(w http.ResponseWriter, r *http.Request, status int
 		return s.appLoginSMSRender(w, r, status, d)
 	}
 	d.Providers = s.oidcProviders(d.Tab)
+	if d.Certificate = s.certificateLoginOn(); !d.Certificate && d.Method == methodCertificate {
+		d.Method = methodPass
+	}
 	return s.Render(w, r, status, "login", "登录", "", d)
 }
 

@@ -50,30 +50,34 @@ func (d *loginData) DevelopmentProvider() bool {
 	return false
 }
 
-// loginOIDCStart is GET /login/oidc/{id}?purpose=person|unit: it starts a login
-// through the provider for this browser and sends it there.
+// loginOIDCStart is GET /login/oidc/{id}?purpose=person|unit[&next=PATH]: it
+// starts a login through the provider for this browser and sends it there. The
+// return path, checked as the password login checks it, waits in the flow for
+// the callback.
 func (s *handler) loginOIDCStart(w http.ResponseWriter, r *http.Request) error {
 	tab := r.URL.Query().Get("purpose")
+	next := nextPath(r.URL.Query().Get("next"))
 	if s.OIDC == nil || !oidc.Purpose(tab).Valid() {
 		return s.NotFound(w, r)
 	}
 	// Each start saves a flow for an anonymous browser: counted per address.
-	tk, err := s.oidcReserve(r, oidc.ScopeStartAddr)
+	tk, err := s.reserveOrRefuse(r, oidc.ScopeStartAddr)
 	if err != nil {
 		return err
 	}
-	target, err := s.OIDC.Start(r.Context(), r.PathValue("id"), oidc.Purpose(tab), web.VisitorFrom(r.Context()).Binding)
+	target, err := s.OIDC.Start(r.Context(), r.PathValue("id"), oidc.Purpose(tab), web.VisitorFrom(r.Context()).Binding, next)
 	s.AnonymousDone(r, tk, err == nil)
 	if err != nil {
-		return s.oidcRefused(w, r, tab, err)
+		return s.oidcRefused(w, r, tab, next, err)
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
 }
 
-// oidcReserve counts a provider-login request of an anonymous browser per client
-// address; past the limit the answer is 429 with the time to come back.
-func (s *handler) oidcReserve(r *http.Request, scope throttle.Scope) (throttle.Ticket, error) {
+// reserveOrRefuse counts a login request of an anonymous browser (a provider
+// login, a CA login) per client address in scope; past the limit the answer is 429
+// with the time to come back.
+func (s *handler) reserveOrRefuse(r *http.Request, scope throttle.Scope) (throttle.Ticket, error) {
 	tk, err := s.AnonymousReserve(r, scope)
 	var limited *web.AnonymousRateError
 	if errors.As(err, &limited) {
@@ -83,16 +87,17 @@ func (s *handler) oidcReserve(r *http.Request, scope throttle.Scope) (throttle.T
 }
 
 // loginOIDCCallback is GET /login/oidc/{id}/callback (oidc.CallbackPath), where the
-// provider sends the browser back. A personal login lands in the personal center, a
-// unit login in the unit user center, and a unit login that opened the unit's
-// account (R5) on a page that says so first. A person without a personal account
+// provider sends the browser back. A login lands on the page the visitor asked for
+// before it (the return path kept with the flow), or else — a personal login — in
+// the personal center, a unit login in the unit user center; a unit login that
+// opened the unit's account (R5) lands on a page that says so first. A person without a personal account
 // is sent to 个人用户注册 with what the provider asserted filled in.
 func (s *handler) loginOIDCCallback(w http.ResponseWriter, r *http.Request) error {
 	if s.OIDC == nil {
 		return s.NotFound(w, r)
 	}
 	// Every callback writes its outcome to the audit log: counted per address.
-	tk, err := s.oidcReserve(r, oidc.ScopeCallbackAddr)
+	tk, err := s.reserveOrRefuse(r, oidc.ScopeCallbackAddr)
 	if err != nil {
 		return err
 	}
@@ -104,33 +109,38 @@ func (s *handler) loginOIDCCallback(w http.ResponseWriter, r *http.Request) erro
 	case errors.As(err, &unregistered):
 		return s.toRegistrationFromOIDC(w, r, l.Provider, unregistered)
 	case err != nil:
-		return s.oidcRefused(w, r, string(l.Purpose), err)
+		return s.oidcRefused(w, r, string(l.Purpose), l.Next, err)
 	}
 	if err := s.StartSessionProved(w, r, l.Subject, auth.ProofOIDC); err != nil {
 		return err
 	}
-	switch {
-	case l.OpenedUnit:
+	if l.OpenedUnit {
 		return s.toUnitOpened(w, r, l)
-	case l.Purpose == oidc.PurposeUnit:
-		http.Redirect(w, r, "/unit/", http.StatusSeeOther)
-	default:
-		http.Redirect(w, r, "/me", http.StatusSeeOther)
 	}
+	// The path is checked again: the flow kept what the start was given.
+	target := nextPath(l.Next)
+	switch {
+	case target != "":
+	case l.Purpose == oidc.PurposeUnit:
+		target = "/unit/"
+	default:
+		target = "/me"
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
 }
 
 // oidcRefused shows the login page's 其他登录方式 on the tab with the refusal's
-// message. Failures that are no refusal (the database) go to the error page and
-// the log.
-func (s *handler) oidcRefused(w http.ResponseWriter, r *http.Request, tab string, err error) error {
+// message, keeping the return path for another try. Failures that are no refusal
+// (the database) go to the error page and the log.
+func (s *handler) oidcRefused(w http.ResponseWriter, r *http.Request, tab, next string, err error) error {
 	if oidc.Code(err) == "error" {
 		return err
 	}
 	if tab != tabPerson {
 		tab = tabUnit
 	}
-	d := loginView(tab, methodOther, "", web.NewForm(r))
+	d := loginView(tab, methodOther, next, web.NewForm(r))
 	d.Form.Top = oidc.Message(err)
 	return s.renderLogin(w, r, oidcStatus(err), d)
 }

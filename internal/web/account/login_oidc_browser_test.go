@@ -21,24 +21,39 @@ func devIdentityLabel(u unit.Unit, role unit.Role, p person.Person) string {
 // (its own listener, as `hall serve` runs it), a demo identity chosen there, and
 // back signed in — into the unit center for a unit login, the personal center for a
 // personal one; the registry's legal representative's first login opens the unit's
-// account (R5) and says so. A person with no role in the unit is refused beside the login box.
+// account (R5) and says so; a visitor sent to the login page from a page of the
+// unit center returns to it. A person with no role in the unit is refused beside the login box.
 func TestBrowserLoginOIDC(t *testing.T) {
 	ts, base := webtest.Serve(t, withDevOIDC(t))
 	w := webtest.NewWorld(ts, 321)
 	u, rep := w.UnitWithRep(t, "南京晨曦网络科技有限公司", "许文博")
 	b := browsertest.New(t)
 
-	t.Run("unit", func(t *testing.T) {
-		p := b.NewPage(t)
-		p.Open(base + "/login")
+	// asLegalRep opens path, goes to 其他登录方式 (path is the login page, or a page
+	// that sends the visitor there) and signs in at the development provider as
+	// the unit's legal rep.
+	asLegalRep := func(p *browsertest.Page, path string) {
+		p.Open(base + path)
 		p.ClickLink("其他登录方式")
 		p.ClickLink("示范省政务服务网（开发环境）登录")
 		p.WaitText("开发环境")
 		p.Check(devIdentityLabel(u, unit.RoleLegalRep, rep))
 		p.Click("同意授权并登录")
+	}
+
+	t.Run("unit", func(t *testing.T) {
+		p := b.NewPage(t)
+		asLegalRep(p, "/login")
 		p.WaitURL(base + "/unit/")
 		p.WaitText("单位主页")
 		p.WaitText(u.USCC)
+	})
+
+	t.Run("back to the page asked for", func(t *testing.T) {
+		p := b.NewPage(t)
+		asLegalRep(p, "/unit/items?only=1")
+		p.WaitURL(base + "/unit/items?only=1")
+		p.WaitText(u.Name)
 	})
 
 	t.Run("person", func(t *testing.T) {

@@ -363,3 +363,61 @@ func TestLoginOIDCCallbackRateLimited(t *testing.T) {
 		t.Errorf("a refused callback wrote to the audit log: %d rows, want %d", got, audits)
 	}
 }
+
+// TestLoginOIDCReturnPath: a login through a provider returns to the page the
+// visitor was sent to the login page from, under the password login's rules for
+// return paths: a path of the hall, never another site.
+func TestLoginOIDCReturnPath(t *testing.T) {
+	ts := webtest.NewTestServer(t, withDevOIDC(t))
+	w := webtest.NewWorld(ts, 312)
+	u, rep := w.UnitWithRep(t, "南京青禾信息技术有限公司", "沈若川")
+	stranger := w.Person(t, "任晚晴")
+
+	// The login page's provider links carry the return path.
+	const deep = "/unit/items?only=1"
+	doc := webtest.NewClient(ts).Page(t, "/login?tab=unit&method=other&next="+url.QueryEscape(deep), http.StatusOK)
+	if got := providerLinkNext(t, doc); got != deep {
+		t.Errorf("the provider link returns to %q, want %q", got, deep)
+	}
+
+	cases := []struct{ next, want string }{
+		{deep, deep},
+		{"/unit/agents", "/unit/agents"},
+		{"", "/unit/"},
+		{"//evil.example/unit/", "/unit/"},
+		{"https://evil.example/unit/", "/unit/"},
+		{"/\\evil.example", "/unit/"},
+	}
+	for _, c := range cases {
+		t.Run(c.next, func(t *testing.T) {
+			cl := webtest.NewClient(ts)
+			rec := cl.Get(t, "/login/oidc/gov?purpose=unit&next="+url.QueryEscape(c.next))
+			webtest.WantStatus(t, "start", rec, http.StatusSeeOther)
+			if strings.Contains(rec.Header().Get("Location"), "evil") {
+				t.Errorf("the provider is sent the return path: %s", rec.Header().Get("Location"))
+			}
+			callback := oidcProviderAnswer(t, rec.Header().Get("Location"), "login", oidcIdentity(rep, &u, unit.RoleLegalRep))
+			webtest.WantRedirect(t, "callback", cl.Get(t, callback), c.want)
+		})
+	}
+
+	t.Run("a refusal keeps the return path for another try", func(t *testing.T) {
+		cl := webtest.NewClient(ts)
+		rec := cl.Get(t, "/login/oidc/gov?purpose=unit&next="+url.QueryEscape(deep))
+		callback := oidcProviderAnswer(t, rec.Header().Get("Location"), "login", oidcIdentity(stranger, &u, unit.RoleAgent))
+		doc := webtest.Parsed(t, cl.Get(t, callback), http.StatusForbidden)
+		if got := providerLinkNext(t, doc); got != deep {
+			t.Errorf("after the refusal the provider link returns to %q, want %q", got, deep)
+		}
+	})
+}
+
+// providerLinkNext is the return path the login page's first provider link carries.
+func providerLinkNext(t *testing.T, doc *webtest.HTMLNode) string {
+	t.Helper()
+	href, err := url.Parse(doc.Must(t, ".acct-other a").AttrOr("href"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return href.Query().Get("next")
+}

@@ -64,7 +64,7 @@ func TestLoginPage(t *testing.T) {
 			}
 			want := map[string]string{"用户申诉": "/appeal"}
 			if tc.tab == "单位登录" {
-				want["立即注册"], want["历史单位用户升级"], want["CA登录"] = "/register/unit", "/soon/upgrade", "/soon/ca-login"
+				want["立即注册"], want["历史单位用户升级"] = "/register/unit", "/soon/upgrade"
 				want["扫码登录"] = "/login?method=qr&tab=unit"
 			} else {
 				want["立即注册"] = "/register"
@@ -84,10 +84,17 @@ func TestLoginPage(t *testing.T) {
 					t.Errorf("link %s → %q, want %q", text, links[text], href)
 				}
 			}
+			// CA login is off on this server: the page does not offer it.
+			if href, ok := links["CA登录"]; ok {
+				t.Errorf("CA登录 offered (→ %s) with CA login off", href)
+			}
 		})
 	}
 	doc := ts.GetHTML(t, "/login?tab=unit&method=other", http.StatusOK)
-	for _, href := range []string{"/soon/ca-login", "/soon/upgrade"} {
+	if rec := ts.Get(t, "/soon/ca-login"); rec.Code != http.StatusNotFound {
+		t.Errorf("/soon/ca-login answers %d", rec.Code)
+	}
+	for _, href := range []string{"/soon/upgrade"} {
 		if doc.First("a[href='"+href+"']") == nil {
 			t.Errorf("no link to %s", href)
 		}

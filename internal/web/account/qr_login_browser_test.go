@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"hall/internal/browsertest"
-	"hall/internal/qr"
 	"hall/internal/web/webtest"
 )
 
@@ -23,17 +22,7 @@ func TestBrowserQRLoginUnit(t *testing.T) {
 
 	b := browsertest.New(t)
 	desk := b.NewPage(t)
-	desk.Open(base + "/login?tab=unit")
-	desk.ClickLink("扫码登录")
-	desk.WaitURL("method=qr")
-	desk.WaitText("等待扫码")
-	link, err := qr.Decode(desk.ImagePNG(`img[alt="扫码登录二维码"]`))
-	if err != nil {
-		t.Fatalf("decode the QR code on the page: %v", err)
-	}
-	if !strings.HasPrefix(link, base+"/app/qr/") {
-		t.Fatalf("QR code links to %q", link)
-	}
+	link := qrDeskCode(t, desk, base, "/login?tab=unit")
 	// The countdown runs.
 	first, _ := strconv.Atoi(desk.Text("[data-qr-countdown]"))
 	time.Sleep(1500 * time.Millisecond)
@@ -59,4 +48,40 @@ func TestBrowserQRLoginUnit(t *testing.T) {
 	// The PC page signs in by itself.
 	desk.WaitURL("/unit/")
 	desk.WaitText(f.Home.Name)
+}
+
+// TestBrowserQRLoginPerson is L6's 扫码登录 for a person, end to end: a visitor who
+// opens a page of the personal center is sent to the login page, switches to
+// 扫码登录, and the code read off the screen is confirmed in the app (signed in by
+// SMS code on a phone); the PC page signs in by itself and returns to the page the
+// visitor asked for.
+func TestBrowserQRLoginPerson(t *testing.T) {
+	ts, base := webtest.Serve(t)
+	w := webtest.NewWorld(ts, 1106)
+	p := w.Person(t, "宁初晴")
+
+	b := browsertest.New(t)
+	desk := b.NewPage(t)
+	link := qrDeskCode(t, desk, base, "/me/password")
+	if !strings.Contains(desk.URL(), "next=%2Fme%2Fpassword") {
+		t.Fatalf("扫码登录 lost the return path: %s", desk.URL())
+	}
+
+	phone := b.NewPage(t, browsertest.Mobile())
+	browserAppOpenBySMS(t, ts, phone, link, p)
+	phone.WaitURL("/app/qr/")
+	phone.WaitText("确认个人登录")
+	if phone.HasText("选择要登录的单位") {
+		t.Error("a personal login asks for a unit")
+	}
+	desk.WaitText("已扫码，请在手机上确认")
+	phone.Click("确认登录")
+	phone.WaitText("已确认登录")
+	phone.WaitText("电脑上的页面将以您的个人账户登录")
+
+	desk.WaitURL(base + "/me/password")
+	es := webtest.UnitAuditEntries(t, ts, "login.person.qr")
+	if len(es) != 1 || es[0].PersonID != p.ID || es[0].Detail["method"] != "qr" {
+		t.Errorf("audit %+v", es)
+	}
 }

@@ -34,7 +34,7 @@ func Mount(s *web.Server) error {
 	h := &handler{s}
 
 	// Personal accounts: registration, login page (both tabs), personal center,
-	// logout, appeals (R1, L1 form, L6, B6 intake); 其他登录方式 through the
+	// logout, appeals (R1, L1 form, L6, B6 intake); CA登录 (L3); 其他登录方式 through the
 	// provincial SSO and the e-business licence (L4, L5, R5).
 	s.Handle("GET /register", h.registerShow)
 	s.Handle("POST /register", h.registerPost)
@@ -48,6 +48,12 @@ func Mount(s *web.Server) error {
 	s.Handle("GET /login/oidc/{id}", h.loginOIDCStart)
 	s.Handle("GET /login/oidc/{id}/callback", h.loginOIDCCallback)
 	s.Handle("GET /login/unit-opened/{flow}", h.loginOIDCOpened)
+	// CA登录 (L3): the start and the finish here, the certificate's check on the
+	// CA-login listener, whose handshake asks for it (login_certificate.go).
+	s.Handle("GET "+certificateStartPath, h.loginCertificateStart)
+	s.Handle("GET "+certificateFinishPath, h.loginCertificateFinish)
+	s.HandleCertificate("GET "+certificateCheckPath, h.certificateCheck)
+	s.HandleCertificate("GET /{$}", h.certificateListenerHome)
 	s.Handle("GET /me", s.RequireSignedIn(h.meShow))
 	s.Handle("POST /logout", h.logout)
 	s.Handle("GET /appeal", h.appealShow)

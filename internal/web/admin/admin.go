@@ -1,6 +1,6 @@
 // Package admin is the back office (后台, SPEC B1–B6) for the bureau's staff: the
 // staff login with password and TOTP, the home page by role, and the counter's
-// password reset with its review. It is served on the operations listener only
+// unit registration and password reset with their review. It is served on the operations listener only
 // (web.Server.AdminHandler, --admin-addr), never on the public one, with its own
 // session cookie (the staff session of internal/staff, idle 15 minutes by default)
 // and its own layout. Handlers are thin: the rules live in internal/staff and
@@ -48,7 +48,10 @@ func Mount(s *web.Server) error {
 	s.HandleAdmin("POST /admin/audit/export", h.signedIn(h.auditExport))
 	s.HandleAdmin("POST /admin/audit/verify", h.signedIn(h.auditVerify))
 
-	// Counter requests (B3/P3 password reset): the clerk records, a reviewer decides.
+	// Counter requests (B1/R3 unit registration, B3/P3 password reset): the clerk
+	// records, a reviewer decides.
+	s.HandleAdmin("GET /admin/counter/unit-registration", h.signedIn(h.unitRegistrationShow))
+	s.HandleAdmin("POST /admin/counter/unit-registration", h.signedIn(h.unitRegistrationPost), web.BodyLimit(registrationBodyLimit))
 	s.HandleAdmin("GET /admin/counter/password-reset", h.signedIn(h.passwordResetShow))
 	s.HandleAdmin("POST /admin/counter/password-reset", h.signedIn(h.passwordResetPost), web.BodyLimit(uploadBodyLimit))
 	s.HandleAdmin("GET /admin/counter/{$}", h.signedIn(h.queue))

@@ -144,6 +144,10 @@ func withoutPage(v url.Values) url.Values {
 // auditExport is POST /admin/audit/export?…: the search's entries as CSV, with the
 // reason typed (staff.ExportAudit audits it). Refusals show the search page again.
 func (h *handler) auditExport(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	// Another role gets the refusal, not the audit page with a complaint about the reason.
+	if err := allow(sr.actor, staff.ActionAuditExport); err != nil {
+		return err
+	}
 	export := web.NewForm(r)
 	f := searchForm(r)
 	q := auditQuery(r.URL.Query(), f)

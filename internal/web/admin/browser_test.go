@@ -12,6 +12,8 @@ import (
 	"hall/internal/browsertest"
 	"hall/internal/person"
 	"hall/internal/staff"
+	"hall/internal/unit"
+	"hall/internal/web"
 	"hall/internal/web/webtest"
 )
 
@@ -123,4 +125,99 @@ func TestBrowserAuditLog(t *testing.T) {
 	p.WaitText("导出CSV")
 	p.Click("校验哈希链")
 	p.WaitText("哈希链完整")
+}
+
+// writeScan writes a scan the browser uploads, under name.
+func writeScan(t *testing.T, name string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, scanPNG(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// 单位窗口注册 end to end (SPEC B1/R3): the clerk records the unit with the three
+// scans and an administrator; a reviewer approves; the legal rep signs in to the
+// unit with the password the SMS carried and can do nothing before changing it;
+// the administrator confirms in the app, as for an online nomination.
+func TestBrowserCounterUnitRegistration(t *testing.T) {
+	ts, tm, base := backOffice(t)
+	public := ts.URL(t)
+	fx := newRegistrationFixture(t, webtest.NewWorld(ts, 34), "示范窗口注册科技有限公司", "欧阳振华", "诸葛明月")
+
+	b := browsertest.New(t)
+	p := b.NewPage(t)
+	browserLogin(t, p, base, tm.clerk)
+	p.ClickLink("单位窗口注册")
+	p.Fill("统一社会信用代码", fx.USCC)
+	p.Fill("单位名称", fx.Name)
+	p.Select("单位类型", "企业")
+	p.Fill("住所", "南京市玄武区示范路8号")
+	p.Fill("法定代表人姓名", fx.RepName)
+	p.Select("法定代表人证件类型", "居民身份证")
+	p.Fill("法定代表人证件号码", fx.RepID)
+	p.Fill("法定代表人手机号码", fx.RepMobile)
+	p.Fill("营业执照扫描件", writeScan(t, "营业执照.png"))
+	p.Fill("申请人身份证件扫描件", writeScan(t, "身份证.png"))
+	p.Fill("授权委托书扫描件", writeScan(t, "授权委托书.png"))
+	p.Fill("管理员姓名", fx.Admin.Name)
+	p.Select("管理员证件类型", "居民身份证")
+	p.Fill("管理员证件号码", fx.Admin.IDNumber)
+	p.Fill("管理员手机号码", fx.Admin.Mobile)
+	p.Fill("管理员授权有效期至", fx.AdminUntil)
+	p.Fill("办理事由", "法定代表人委托经办人持营业执照副本到窗口办理")
+	p.Click("提交审核")
+	p.WaitText("待审核")
+	p.WaitText("下载授权委托书")
+	p.Click("退出")
+	p.WaitURL("/admin/login")
+
+	browserLogin(t, p, base, tm.reviewer)
+	p.ClickLink("窗口业务")
+	p.ClickLink("查看第1号业务")
+	p.WaitText(fx.Name)
+	p.Fill("审核意见", "营业执照、身份证件和授权委托书原件与填写一致")
+	p.Click("审核通过")
+	p.WaitText("已办结")
+	p.WaitText("单位账户已开通")
+
+	// The legal rep: the SMS password opens the unit, and every page of the center
+	// leads to 修改密码 until the password is their own.
+	password := initialPassword(t, ts, fx.RepMobile)
+	desk := b.NewPage(t)
+	desk.Open(public + "/login?tab=unit")
+	desk.Fill("统一社会信用代码/单位编号/机构编号", fx.USCC)
+	desk.Fill("证件号码/移动电话", fx.RepID)
+	desk.Fill("密码", password)
+	desk.Click("登录")
+	desk.WaitURL(web.PathUnitPasswordChange)
+	desk.WaitText(web.MsgPasswordChangeForced)
+	desk.Open(public + "/unit/agents")
+	desk.WaitURL(web.PathUnitPasswordChange)
+	desk.Fill("当前密码", password)
+	desk.Fill("新密码", "Own-Unit-Pass-2027")
+	desk.Fill("确认新密码", "Own-Unit-Pass-2027")
+	desk.Click("确认修改")
+	desk.WaitText("密码修改成功")
+	desk.ClickLink("经办人管理")
+	desk.WaitText(fx.Admin.Name)
+	desk.WaitText("待确认")
+
+	// The administrator confirms in the app.
+	phone := b.NewPage(t, browsertest.Mobile())
+	phone.Open(public + "/app/me/agent")
+	phone.WaitURL("/app/login")
+	webtest.BrowserAppLogin(t, phone, fx.Admin.IDNumber, webtest.Password)
+	phone.WaitURL("/app/me/agent")
+	phone.WaitText(fx.Name)
+	webtest.BrowserAppConfirm(t, phone, "Adm-Unit-Pass-2027")
+
+	u, err := ts.Units.ByAccount(context.Background(), fx.USCC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := ts.Units.Membership(context.Background(), u.ID, fx.Admin.ID); err != nil || m.Status != unit.StatusActive {
+		t.Errorf("the administrator after confirming: %+v, %v", m, err)
+	}
 }

@@ -3,12 +3,15 @@ package admin
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"hall/internal/counter"
+	"hall/internal/delegation"
 	"hall/internal/ident"
+	"hall/internal/person"
 	"hall/internal/scans"
 	"hall/internal/staff"
 	"hall/internal/web"
@@ -41,56 +44,122 @@ func (h *handler) renderPasswordReset(w http.ResponseWriter, r *http.Request, st
 // scan goes to a temporary file until the request ends.
 const maxFormMemory = 1 << 20
 
+// scanField is a file input of a counter form and the kind of document it takes.
+type scanField struct {
+	Name string
+	Kind scans.Kind
+}
+
+// resetScans: the 窗口重置密码 form takes the scan of the person's ID.
+var resetScans = []scanField{{"scan", scans.KindIDCard}}
+
+// parseUploads parses a counter form sent as multipart and returns the files sent in
+// fields (a field left empty is left out: the domain says which is missing), with
+// what closes them once the request is recorded.
+func parseUploads(r *http.Request, fields []scanField) ([]scans.Upload, func(), error) {
+	if err := r.ParseMultipartForm(maxFormMemory); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, nil, web.StatusError(http.StatusRequestEntityTooLarge, "上传的文件过大：每份扫描件不超过10MB。")
+		}
+		return nil, nil, web.StatusError(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
+	}
+	var uploads []scans.Upload
+	var open []io.Closer
+	for _, fd := range fields {
+		file, header, err := r.FormFile(fd.Name)
+		if err != nil {
+			continue
+		}
+		open = append(open, file)
+		uploads = append(uploads, scans.Upload{Kind: fd.Kind, Name: header.Filename, Body: file})
+	}
+	return uploads, func() {
+		for _, c := range open {
+			c.Close()
+		}
+	}, nil
+}
+
 // passwordResetPost is POST /admin/counter/password-reset: the person as their ID
 // shows them, the scan of the ID and the reason, recorded for a reviewer
 // (counter.SubmitPasswordReset).
 func (h *handler) passwordResetPost(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
-	if err := r.ParseMultipartForm(maxFormMemory); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return web.StatusError(http.StatusRequestEntityTooLarge, "上传的文件过大：每份扫描件不超过10MB。")
-		}
-		return web.StatusError(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
-	}
-	f := web.NewForm(r)
-	var uploads []scans.Upload
-	file, header, err := r.FormFile("scan")
-	if err == nil {
-		defer file.Close()
-		uploads = append(uploads, scans.Upload{Kind: scans.KindIDCard, Name: header.Filename, Body: file})
-	}
-	in := counter.PasswordResetInput{Person: counter.Identity{IDType: ident.IDType(f.Get("id_type")),
-		IDNumber: f.Get("id_number"), Name: f.Get("name")}}
-	q, err := h.Counter.SubmitPasswordReset(r.Context(), sr.actor, in, f.Values.Get("reason"), uploads)
-	if err == nil {
-		http.Redirect(w, r, "/admin/counter/"+strconv.FormatInt(q.ID, 10), http.StatusSeeOther)
-		return nil
-	}
-	if !failField(f, err) {
+	at := refusalFields{IDNumber: "id_number", Name: "name", Scans: resetScans}
+	return h.submitCounterForm(w, r, sr, at, func(f *web.Form, uploads []scans.Upload) (counter.Request, error) {
+		in := counter.PasswordResetInput{Person: counter.Identity{IDType: ident.IDType(f.Get("id_type")),
+			IDNumber: f.Get("id_number"), Name: f.Get("name")}}
+		return h.Counter.SubmitPasswordReset(r.Context(), sr.actor, in, f.Values.Get("reason"), uploads)
+	}, func(f *web.Form) error { return h.renderPasswordReset(w, r, http.StatusOK, f) })
+}
+
+// errFormRefused: the form's own checks failed, and its fields say why.
+var errFormRefused = errors.New("admin: form refused")
+
+// submitCounterForm runs a counter form that carries scans: a role that may not
+// submit gets the refusal before anything is read or stored; then the scans of
+// at.Scans are read, submit records the request (or returns errFormRefused after
+// failing fields of f), and the clerk is sent to the request, or sees the form
+// again (render) with each refusal beside its field.
+func (h *handler) submitCounterForm(w http.ResponseWriter, r *http.Request, sr staffRequest, at refusalFields,
+	submit func(f *web.Form, uploads []scans.Upload) (counter.Request, error), render func(f *web.Form) error) error {
+	if err := h.Counter.MaySubmit(r.Context(), sr.actor); err != nil {
 		return refused(err)
 	}
-	return h.renderPasswordReset(w, r, http.StatusOK, f)
+	uploads, closeUploads, err := parseUploads(r, at.Scans)
+	if err != nil {
+		return err
+	}
+	defer closeUploads()
+	f := web.NewForm(r)
+	q, err := submit(f, uploads)
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/admin/counter/"+strconv.FormatInt(q.ID, 10), http.StatusSeeOther)
+		return nil
+	case errors.Is(err, errFormRefused), failField(f, err, at):
+		return render(f)
+	}
+	return refused(err)
+}
+
+// refusalFields names where a form shows the counter's refusals about the person
+// (their ID number, their name) and about each scan; "" leaves one above the form.
+type refusalFields struct {
+	IDNumber, Name string
+	Scans          []scanField
 }
 
 // failField puts a counter refusal beside its field (or above the form) and reports
 // whether err was such a refusal.
-func failField(f *web.Form, err error) bool {
+func failField(f *web.Form, err error, at refusalFields) bool {
 	msg := counter.Message(err)
+	var scanErr *counter.ScanError
 	switch {
-	case errors.Is(err, counter.ErrPersonNotFound):
-		f.Fail("id_number", msg)
-	case errors.Is(err, counter.ErrNameMismatch):
-		f.Fail("name", msg)
-	case errors.Is(err, counter.ErrScanMissing), scans.Message(err) != "":
-		f.Fail("scan", msg)
+	case errors.Is(err, counter.ErrPersonNotFound) && at.IDNumber != "":
+		f.Fail(at.IDNumber, msg)
+	case errors.Is(err, counter.ErrNameMismatch) && at.Name != "":
+		f.Fail(at.Name, msg)
+	case errors.As(err, &scanErr) && scanFieldOf(at.Scans, scanErr.Kind) != "":
+		f.Fail(scanFieldOf(at.Scans, scanErr.Kind), msg)
 	case errors.Is(err, staff.ErrReasonRequired), errors.Is(err, staff.ErrReasonTooLong):
 		f.Fail("reason", msg)
-	case errors.As(err, new(*counter.Error)):
+	case errors.As(err, new(*counter.Error)), errors.As(err, new(*delegation.Error)), scans.Message(err) != "":
 		f.Top = msg
 	default:
 		return false
 	}
 	return true
+}
+
+// scanFieldOf is the input of fields that takes kind, "" when none does.
+func scanFieldOf(fields []scanField, kind scans.Kind) string {
+	for _, fd := range fields {
+		if fd.Kind == kind {
+			return fd.Name
+		}
+	}
+	return ""
 }
 
 // queuePage is the list of counter requests.
@@ -129,8 +198,10 @@ func (h *handler) queue(w http.ResponseWriter, r *http.Request, sr staffRequest)
 type requestPage struct {
 	Request counter.Request
 	Person  counter.Identity // the password reset's person
-	Scans   []scans.Scan
-	Decide  bool // the actor's role may decide (the domain still refuses one's own)
+	// Registration is the unit registration's form, masked (nil for other kinds).
+	Registration *registrationView
+	Scans        []scans.Scan
+	Decide       bool // the actor's role may decide (the domain still refuses one's own)
 	// Resend: a clerk may send a new initial password (the person has not set one).
 	Resend bool
 	Resent bool
@@ -167,6 +238,24 @@ func (h *handler) renderRequest(w http.ResponseWriter, r *http.Request, sr staff
 		}
 		p.Person = in.Person
 		p.Person.IDNumber = ident.MaskID(in.Person.IDNumber)
+	}
+	if q.Kind == counter.KindUnitRegister {
+		var in counter.UnitRegistrationInput
+		if err := json.Unmarshal(q.Data, &in); err != nil {
+			return err
+		}
+		p.Registration = registrationViewOf(in)
+		if q.Status == counter.StatusSubmitted {
+			// What approval will do for the legal rep: open an account, or use theirs.
+			_, err := h.Persons.ByIdentity(r.Context(), in.LegalRep.IDType, in.LegalRep.IDNumber)
+			if err != nil && !errors.Is(err, person.ErrNotFound) {
+				return err
+			}
+			p.Registration.RepAccount = repAccountNew
+			if err == nil {
+				p.Registration.RepAccount = repAccountExists
+			}
+		}
 	}
 	return h.Render(w, r, status, "admin-counter-request", q.Kind.Label()+" 第"+strconv.FormatInt(q.ID, 10)+"号", "counter", p)
 }
@@ -224,7 +313,7 @@ func (h *handler) decisionRefused(w http.ResponseWriter, r *http.Request, sr sta
 		return web.StatusError(http.StatusNotFound, counter.ErrNotFound.Msg)
 	case errors.Is(err, staff.ErrForbidden):
 		status, f.Top = http.StatusForbidden, staff.Message(err)
-	case !failField(f, err):
+	case !failField(f, err, refusalFields{}):
 		return err
 	}
 	return h.renderRequest(w, r, sr, status, f)

@@ -100,6 +100,22 @@ func newStaffClient(ts *webtest.TestServer) *staffClient {
 // postFile posts form as multipart with file (may be nil) as the field "scan".
 func (c *staffClient) postFile(t testing.TB, target string, form url.Values, name string, file []byte) *httptest.ResponseRecorder {
 	t.Helper()
+	var files []formFile
+	if file != nil {
+		files = append(files, formFile{"scan", name, file})
+	}
+	return c.postFiles(t, target, form, files...)
+}
+
+// formFile is a file a multipart form sends: its field, declared name and content.
+type formFile struct {
+	Field, Name string
+	Body        []byte
+}
+
+// postFiles posts form as multipart with files.
+func (c *staffClient) postFiles(t testing.TB, target string, form url.Values, files ...formFile) *httptest.ResponseRecorder {
+	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for k, vs := range form {
@@ -107,12 +123,12 @@ func (c *staffClient) postFile(t testing.TB, target string, form url.Values, nam
 			_ = mw.WriteField(k, v)
 		}
 	}
-	if file != nil {
-		fw, err := mw.CreateFormFile("scan", name)
+	for _, f := range files {
+		fw, err := mw.CreateFormFile(f.Field, f.Name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _ = io.Copy(fw, bytes.NewReader(file))
+		_, _ = io.Copy(fw, bytes.NewReader(f.Body))
 	}
 	_ = mw.Close()
 	r := httptest.NewRequest(http.MethodPost, target, &body)

@@ -18,6 +18,7 @@ type menuItem struct {
 var menu = []menuItem{
 	{staff.ActionAuditRead, "审计日志", "/admin/audit", "查询审计记录，导出CSV"},
 	{staff.ActionStaffCreate, "新建工作人员账户", "/admin/staff/new", "创建账户，发放初始密码和动态口令"},
+	{staff.ActionCounterSubmit, "单位窗口注册", "/admin/counter/unit-registration", "核验营业执照、身份证件和授权委托书后为单位开通账户，提交审核"},
 	{staff.ActionCounterSubmit, "窗口重置密码", "/admin/counter/password-reset", "核验证件后为个人用户重置密码，提交审核"},
 	{staff.ActionCounterList, "窗口业务", "/admin/counter/?status=submitted", "查看待审核和已办结的窗口业务"},
 }

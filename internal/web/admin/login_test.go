@@ -106,7 +106,7 @@ func TestFirstLoginPasswordChangeAndLogout(t *testing.T) {
 	webtest.WantStatus(t, "home", rec, http.StatusOK)
 	doc := webtest.ParseHTML(t, rec.Body.String())
 	links := doc.Texts(".admin-menu a")
-	if strings.Join(links, ",") != "窗口重置密码,窗口业务" {
+	if strings.Join(links, ",") != "单位窗口注册,窗口重置密码,窗口业务" {
 		t.Errorf("clerk's menu %q", links)
 	}
 

@@ -55,6 +55,10 @@ const qrPixels = 240
 // staffNewPost is POST /admin/staff/new: staff.Create, then the enrolment page. The
 // password and secret are shown in this answer only (never stored in the clear).
 func (h *handler) staffNewPost(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	// Another role gets the refusal, not the form back with its complaints.
+	if err := allow(sr.actor, staff.ActionStaffCreate); err != nil {
+		return err
+	}
 	f := web.NewForm(r)
 	var roles []staff.Role
 	for _, v := range f.Values["roles"] {

@@ -78,7 +78,7 @@ func TestBrowserPhoneLayout(t *testing.T) {
 	base := ts.URL(t)
 	b := browsertest.New(t)
 	p := b.NewPage(t, browsertest.Mobile())
-	for _, path := range []string{"/", "/catalog", "/catalog/LD-001", "/themes", "/soon/query"} {
+	for _, path := range []string{"/", "/catalog", "/catalog/LD-001", "/themes", "/query", "/help/login"} {
 		p.Open(base + path)
 		// Nothing is wider than the phone: no sideways scrolling.
 		if over := browsertest.Eval[int](p, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
@@ -161,4 +161,26 @@ func TestBrowserSearchBox(t *testing.T) {
 	if got := p.Text(".tabs a[aria-current]"); got != "个人登录" {
 		t.Errorf("login tab %q, want 个人登录", got)
 	}
+}
+
+// TestBrowserQueryRecord: someone holding a printed record's link but no phone opens
+// 查询服务 from the top navigation, pastes the link and is told the record is genuine;
+// from there 操作指南 of the rights record is one click away.
+func TestBrowserQueryRecord(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	path, rec := verifyIssue(t, ts)
+	base := ts.URL(t)
+	p := browsertest.New(t).NewPage(t)
+	p.Open(base + "/")
+	p.ClickLink("查询服务")
+	p.WaitText("社会保险权益记录单真伪验证")
+	p.Fill("权益单验证链接", "garbage")
+	p.Click("验证")
+	p.WaitText("无法识别该链接")
+	p.Fill("权益单验证链接", ts.Config.BaseURL+path)
+	p.Click("验证")
+	p.WaitText("该权益单由本系统出具，且在有效期内")
+	p.WaitText(rec.UnitName)
+	p.ClickLink("操作指南：单位权益单")
+	p.WaitText("扫码即可打开验证页")
 }

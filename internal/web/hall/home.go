@@ -15,13 +15,15 @@ type homeData struct {
 	Personas   []cases.Topic
 	Themes     []cases.Topic
 	Categories []cases.Category
+	// Certificate: the hall offers CA登录 (SPEC L3).
+	Certificate bool
 }
 
 // homeShow is the home page (大厅首页): the login box, the "我是…" entries, 热门服务,
 // 主题服务 and the categories of the catalog.
 func (s *handler) homeShow(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	var d homeData
+	d := homeData{Certificate: s.CALoginURL() != ""}
 	var err error
 	if d.Hot, err = s.Catalog.Hot(ctx, homeHotItems); err != nil {
 		return err

@@ -29,6 +29,12 @@ func Mount(s *web.Server) error {
 	s.Handle("GET /catalog/{code}", h.catalogItem)
 	s.Handle("GET /themes", h.themesShow)
 	s.Handle("GET /soon/{what}", h.soonShow)
+	// 查询服务 (H1): public look-ups.
+	s.Handle("GET /query", h.queryShow)
+	// 在线帮助 (H3): the operating guides, linked from each flow's pages.
+	s.Handle("GET /help", h.helpIndex)
+	s.Handle("GET /help/{key}", h.helpShow)
+	linkGuides(s)
 	// 权益单验证 (A4), where a rights record's QR code leads.
 	s.Handle("GET /verify/{id}", h.verifyShow)
 	return nil

@@ -12,7 +12,10 @@ var PageURLs = map[string]struct {
 	"catalog":     {"/catalog", http.StatusOK},
 	"item":        {"/catalog/SB-001", http.StatusOK},
 	"themes":      {"/themes", http.StatusOK},
-	"coming-soon": {"/soon/query", http.StatusOK},
+	"coming-soon": {"/soon/notices", http.StatusOK},
+	"query":       {"/query", http.StatusOK},
+	"help":        {"/help", http.StatusOK},
+	"help-guide":  {"/help/login", http.StatusOK},
 	"error":       {"/no-such-page", http.StatusNotFound},
 	// 权益单验证 (A4) of an unknown ID; a found record: TestVerifyRecord.
 	"rights-verify": {"/verify/no-such-record", http.StatusNotFound},
@@ -39,6 +42,9 @@ var PageURLs = map[string]struct {
 	// shows it: TestLoginOIDCOpensUnit checks it with CheckPage; here an unknown
 	// hand-off answers 404.
 	"oidc-unit-opened": {"/login/unit-opened/no-such-flow", http.StatusNotFound},
+	// A CA login's refusal, here of a hand-off this browser never started (needs
+	// CA login on: webtest.CALogin); each refusal: TestCertificateLoginRefusals.
+	"certificate-login-refused": {"/login/certificate/finish?start=x&handoff=y", http.StatusConflict},
 
 	// Unit user center (signed in: see PageSignIn).
 	"unit-home":        {"/unit/", http.StatusOK},
