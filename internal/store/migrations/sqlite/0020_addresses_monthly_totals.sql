@@ -77,3 +77,7 @@ CREATE TABLE insurance_monthly_totals (
     amount         BIGINT NOT NULL CHECK (amount >= 0),
     PRIMARY KEY (uscc, month, insurance_type)
 );
+-- The payments already loaded get their totals now.
+INSERT INTO insurance_monthly_totals (uscc, month, insurance_type, persons, amount)
+SELECT uscc, month, insurance_type, COUNT(*), SUM(unit_amount + personal_amount)
+FROM insurance_payments GROUP BY uscc, month, insurance_type;
