@@ -60,6 +60,16 @@ type Member struct {
 // Members lists the unit's legal rep, admin and agents (non-revoked), in that order
 // and then by when they were added. Errors: database failures only.
 func (s *Service) Members(ctx context.Context, unitID int64) ([]Member, error) {
+	return s.members(ctx, unitID, true)
+}
+
+// Team is Members without the agents' items, in one query: what the unit home needs
+// to name the invitations waiting for confirmation and the grants ending soon.
+func (s *Service) Team(ctx context.Context, unitID int64) ([]Member, error) {
+	return s.members(ctx, unitID, false)
+}
+
+func (s *Service) members(ctx context.Context, unitID int64, items bool) ([]Member, error) {
 	now := s.now()
 	rows, err := s.db.Query(ctx, `SELECT `+prefixed("m.", membershipColumns)+`, p.name, p.id_number, p.mobile,
 			i.created_at, i.expires_at, i.confirmed_at
@@ -90,7 +100,7 @@ func (s *Service) Members(ctx context.Context, unitID int64) ([]Member, error) {
 		return nil, err
 	}
 	for i := range out {
-		if out[i].Role == unit.RoleAgent {
+		if items && out[i].Role == unit.RoleAgent {
 			if out[i].Items, err = s.Grants(ctx, out[i].MembershipID); err != nil {
 				return nil, err
 			}

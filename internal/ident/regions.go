@@ -49,6 +49,34 @@ var jiangsuCounties = []Region{
 	{"321181", "丹阳市"}, {"321281", "兴化市"}, {"321322", "沭阳县"},
 }
 
+// jiangsuCities are the prefecture-level cities of Jiangsu (GB/T 2260), by the
+// first four digits of a region code.
+var jiangsuCities = []Region{
+	{"3201", "南京市"}, {"3202", "无锡市"}, {"3203", "徐州市"}, {"3204", "常州市"}, {"3205", "苏州市"},
+	{"3206", "南通市"}, {"3207", "连云港市"}, {"3208", "淮安市"}, {"3209", "盐城市"}, {"3210", "扬州市"},
+	{"3211", "镇江市"}, {"3212", "泰州市"}, {"3213", "宿迁市"},
+}
+
+// JiangsuCities returns the prefecture-level cities of Jiangsu, each with the four
+// digits its counties' codes start with. The slice is a copy.
+func JiangsuCities() []Region {
+	return append([]Region(nil), jiangsuCities...)
+}
+
+// CityName is the Jiangsu prefecture-level city whose counties' codes start with the
+// first four digits of regionCode, and whether it is known.
+func CityName(regionCode string) (string, bool) {
+	if len(regionCode) < 4 {
+		return "", false
+	}
+	for _, c := range jiangsuCities {
+		if c.Code == regionCode[:4] {
+			return c.Name, true
+		}
+	}
+	return "", false
+}
+
 // JiangsuCounties returns the Jiangsu county-level regions used for demo and
 // test data. The slice is a copy; callers may modify it.
 func JiangsuCounties() []Region {

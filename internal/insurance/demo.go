@@ -95,6 +95,13 @@ func LoadDemo(ctx context.Context, tx *store.Tx, g *rand.Rand, units []DemoUnit,
 	if err := w.flush(); err != nil {
 		return st, err
 	}
+	var usccs []string
+	for _, u := range units {
+		usccs = append(usccs, u.USCC)
+	}
+	if err := refreshMonthlyTotals(ctx, tx, usccs); err != nil {
+		return st, err
+	}
 	return st, analyze(ctx, tx, "insurance_enrolments", "insurance_employees", "insurance_periods",
 		"insurance_payments", "insurance_changes", "insurance_pensioners", "insurance_exemptions", "insurance_projects",
 		"insurance_subsidiaries")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -190,6 +191,7 @@ func (im *Importer) Import(ctx context.Context, file string, r io.Reader) (Repor
 		}
 		defer stmt.Close()
 		seen := make(map[string]int)
+		units := map[string]bool{} // the USCCs of the rows, whose payment totals are refreshed
 		for {
 			rec, err := cr.Read()
 			if err == io.EOF {
@@ -228,6 +230,9 @@ func (im *Importer) Import(ctx context.Context, file string, r io.Reader) (Repor
 					continue
 				}
 				seen[key] = line
+				if uscc, ok := vals[0].(string); ok {
+					units[uscc] = true
+				}
 			}
 			if rep.Failed() {
 				continue // keep checking, stop writing: the transaction is rolled back
@@ -245,10 +250,15 @@ func (im *Importer) Import(ctx context.Context, file string, r io.Reader) (Repor
 		if rep.Failed() {
 			return ErrInvalidFile
 		}
-		if rep.Written > 0 {
-			return analyze(ctx, tx, t.sql)
+		if rep.Written == 0 {
+			return nil
 		}
-		return nil
+		if t.sql == "insurance_payments" {
+			if err := refreshMonthlyTotals(ctx, tx, slices.Sorted(maps.Keys(units))); err != nil {
+				return err
+			}
+		}
+		return analyze(ctx, tx, t.sql)
 	})
 	if err != nil {
 		rep.Written, rep.Unchanged = 0, 0

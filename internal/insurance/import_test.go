@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -195,6 +196,14 @@ func TestImportDirTwiceChangesNothing(t *testing.T) {
 		if got := snapshot(t, db); got != want {
 			t.Fatal("imported data differs from the source")
 		}
+		// The import keeps the unit home's monthly totals, as the demo load does.
+		wantTotals, err := New(src).MonthlyTotals(ctx, u.USCC, 202410, 202511)
+		if err != nil || len(wantTotals) < 14 {
+			t.Fatalf("the source's totals: %d, %v", len(wantTotals), err)
+		}
+		if got, err := New(db).MonthlyTotals(ctx, u.USCC, 202410, 202511); err != nil || !slices.Equal(got, wantTotals) {
+			t.Fatalf("imported totals %v (%v), want %v", got, err, wantTotals)
+		}
 		out.Reset()
 		if err := im.ImportDir(ctx, dir, &out); err != nil {
 			t.Fatal(err)
@@ -213,7 +222,7 @@ func TestImportDirTwiceChangesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		out.Reset()
-		err := im.ImportDir(ctx, dir, &out)
+		err = im.ImportDir(ctx, dir, &out)
 		if !errors.Is(err, ErrInvalidFile) || !strings.Contains(out.String(), "第2行：开始日期格式应为年-月-日") ||
 			!strings.Contains(out.String(), "第3行：结束日期早于开始日期") {
 			t.Fatalf("bad projects file: %v\n%s", err, out.String())

@@ -170,14 +170,6 @@ type Record struct {
 	VerifyURL string
 }
 
-// jiangsuCities are the prefecture-level cities of Jiangsu by the first four digits
-// of a region code (GB/T 2260), to name a county's city.
-var jiangsuCities = map[string]string{
-	"3201": "南京市", "3202": "无锡市", "3203": "徐州市", "3204": "常州市", "3205": "苏州市",
-	"3206": "南通市", "3207": "连云港市", "3208": "淮安市", "3209": "盐城市", "3210": "扬州市",
-	"3211": "镇江市", "3212": "泰州市", "3213": "宿迁市",
-}
-
 // placeName is the insured place of a unit in a region: province, city and county
 // for the regions the hall knows by name, else the province and the code.
 func placeName(region string) string {
@@ -187,7 +179,8 @@ func placeName(region string) string {
 	}
 	for _, r := range ident.JiangsuCounties() {
 		if r.Code == region {
-			return province + jiangsuCities[region[:4]] + r.Name
+			city, _ := ident.CityName(region)
+			return province + city + r.Name
 		}
 	}
 	return province + "（行政区划代码 " + region + "）"

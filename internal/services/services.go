@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"hall/internal/address"
 	"hall/internal/audit"
 	"hall/internal/auth"
 	"hall/internal/ca"
@@ -101,6 +102,9 @@ type Services struct {
 	// issues, lists and verifies the unit's rights records (U3, A4).
 	Insurance *insurance.Store
 	Rights    *rights.Service
+	// Addresses are the units' delivery addresses (U9 收件地址), which deliveries
+	// (U5) send to.
+	Addresses *address.Store
 
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
@@ -159,6 +163,7 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	s.Login = auth.NewLogin(s.Persons, s.Units, s.Hasher, s.Audit, now)
 	s.Flows = flow.NewStore(db, now)
 	s.Insurance = insurance.New(db)
+	s.Addresses = address.New(db, s.Audit, now)
 
 	tc := throttle.DefaultConfig()
 	// Password recovery starts per client address (recovery.ScopeAddr).

@@ -76,7 +76,7 @@ func NormalizeContact(c Contact) (Contact, error) {
 		errs[FieldAddress] = fmt.Sprintf("单位地址过短，请填写到门牌号（至少%d个字）", MinAddress)
 	case n > MaxAddress:
 		errs[FieldAddress] = fmt.Sprintf("单位地址不能超过%d个字", MaxAddress)
-	case hasControl(c.Address):
+	case HasControl(c.Address):
 		errs[FieldAddress] = "单位地址含有不能识别的字符"
 	}
 	c.ContactName = strings.Join(strings.Fields(c.ContactName), " ")
@@ -87,7 +87,7 @@ func NormalizeContact(c Contact) (Contact, error) {
 		errs[FieldContactName] = "联系人姓名至少2个字"
 	case n > MaxContactName:
 		errs[FieldContactName] = fmt.Sprintf("联系人姓名不能超过%d个字", MaxContactName)
-	case !nameLike(c.ContactName):
+	case !NameLike(c.ContactName):
 		errs[FieldContactName] = "联系人姓名只能包含汉字、字母、空格和间隔号“·”"
 	}
 	phone, err := NormalizePhone(c.ContactPhone)
@@ -101,13 +101,15 @@ func NormalizeContact(c Contact) (Contact, error) {
 	return c, nil
 }
 
-func hasControl(s string) bool {
+// HasControl reports whether typed text holds control characters or bytes that are
+// not UTF-8.
+func HasControl(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError }) >= 0
 }
 
-// nameLike: letters (汉字 or Latin), spaces and the middle dots of transliterated
-// names ("阿卜杜·热合曼").
-func nameLike(s string) bool {
+// NameLike reports whether s may be a person's name: letters (汉字 or Latin),
+// spaces and the middle dots of transliterated names ("阿卜杜·热合曼").
+func NameLike(s string) bool {
 	for _, r := range s {
 		if !unicode.IsLetter(r) && r != ' ' && r != '·' && r != '•' && r != '.' {
 			return false

@@ -31,7 +31,7 @@ var (
 	// is also the administrator of a second unit).
 	a11yDeskPages = []string{
 		"/me", "/me/password", "/me/mobile",
-		"/unit/", "/unit/info", "/unit/info?tab=changes", "/unit/info/edit", "/unit/rights", "/unit/cases", "/unit/deliveries", "/unit/institutions", "/unit/workbench",
+		"/unit/", "/unit/info", "/unit/info?tab=changes", "/unit/info/edit", "/unit/rights", "/unit/account/addresses", "/unit/cases", "/unit/deliveries", "/unit/institutions", "/unit/workbench",
 		"/unit/agents", "/unit/agents/admin/new", "/unit/agents/new", "/unit/items",
 		"/unit/account", "/unit/account/password", "/unit/account/mobile", "/unit/choose",
 	}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"hall/internal/address"
 	"hall/internal/auth"
 	"hall/internal/delegation"
 	"hall/internal/ident"
@@ -96,6 +97,12 @@ var matrixUnitRoutes = []string{
 	"GET /unit/rights",
 	"POST /unit/rights",
 	"GET /unit/rights/{id}/file",
+	"GET /unit/account/addresses",
+	"POST /unit/account/addresses",
+	"GET /unit/account/addresses/{id}/edit",
+	"POST /unit/account/addresses/{id}/edit",
+	"POST /unit/account/addresses/{id}/default",
+	"POST /unit/account/addresses/{id}/delete",
 	"GET /unit/account",
 	"GET /unit/account/password",
 	"POST /unit/account/password",
@@ -985,6 +992,31 @@ func matrixProbes() []matrixProbe {
 		form: func(*matrixCell) url.Values { return url.Values{"action": {web.ActionSendOld}} },
 		want: matrixOutsideCenter(map[string]matrixWant{matrixLegalRep: sent, matrixAdmin: sent, matrixAgentIn: sent, matrixAgentOut: sent,
 			matrixOtherRep: sent, matrixOtherAgent: sent})})
+
+	// 收件地址: every usable unit session looks; adding, changing, choosing the default
+	// and deleting are the business of address.ItemCode (SB-009), granted to none of
+	// the agents; an unknown address is not found, after the check.
+	add(matrixProbe{pattern: "GET /unit/account/addresses", method: "GET", path: matrixPath("/unit/account/addresses"),
+		want: matrixCenter("我的收件地址")})
+	addressCells := func(w matrixWant) map[string]matrixWant {
+		return business(map[string]matrixWant{matrixLegalRep: w, matrixAdmin: w, matrixAgentIn: outOfScope,
+			matrixAgentOut: outOfScope, matrixOtherRep: w, matrixOtherAgent: outOfScope})
+	}
+	addressAdded := matrixSee("/unit/account/addresses?notice=added")
+	add(matrixProbe{pattern: "POST /unit/account/addresses", method: "POST", path: matrixPath("/unit/account/addresses"),
+		form: func(*matrixCell) url.Values {
+			return url.Values{address.FieldRecipient: {"矩阵收件人"}, address.FieldPhone: {"13812345678"}, address.FieldProvince: {"32"},
+				address.FieldCity: {"3201"}, address.FieldCounty: {"320102"}, address.FieldDetail: {"中山路78号"}}
+		},
+		want: addressCells(addressAdded)})
+	noAddress := matrixGone("未找到该收件地址")
+	add(matrixProbe{pattern: "GET /unit/account/addresses/{id}/edit", name: "unknown address", method: "GET",
+		path: matrixPath("/unit/account/addresses/999999/edit"), want: addressCells(noAddress)})
+	for _, pattern := range []string{"POST /unit/account/addresses/{id}/edit", "POST /unit/account/addresses/{id}/default",
+		"POST /unit/account/addresses/{id}/delete"} {
+		path := strings.Replace(strings.TrimPrefix(pattern, "POST "), "{id}", "999999", 1)
+		add(matrixProbe{pattern: pattern, name: "unknown address", method: "POST", path: matrixPath(path), want: addressCells(noAddress)})
+	}
 
 	// Phase 2: the legal rep replaces the admin (whose live session ends), removes the
 	// new one, and sets another on the unit that has none.

@@ -64,6 +64,7 @@ type unitHomeData struct {
 	// IdleExpiresAt and AbsoluteExpiresAt are the session's, for the hint under the
 	// Page.
 	IdleExpiresAt, AbsoluteExpiresAt time.Time
+	Overview                         homeOverview
 }
 
 // unitHome is U1 单位主页: the unit's overview for the person acting for it.
@@ -73,12 +74,18 @@ func (s *handler) unitHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	now := s.Now()
+	o, err := s.homeOverviewOf(r.Context(), now)
+	if err != nil {
+		return err
+	}
 	d := unitHomeData{
 		Shell:             sh,
+		Overview:          o,
 		USCC:              v.Unit.USCC,
 		Number:            v.Unit.UnitNumber,
 		UnitType:          v.Unit.UnitType,
-		Validity:          unitValidityOf(*v.Membership, s.Now()),
+		Validity:          unitValidityOf(*v.Membership, now),
 		IdleExpiresAt:     v.Session.IdleExpiresAt,
 		AbsoluteExpiresAt: v.Session.AbsoluteExpiresAt,
 	}

@@ -1,11 +1,13 @@
 // Package unitcenter is the unit user center (单位用户中心, SPEC §6): choosing and
-// entering a unit, its home page, 单位信息 (U2), 经办人管理 (U6) and the unit's business items, every
-// Page behind the unit session and its one authorization check.
+// entering a unit, its home page, 单位信息 (U2), 经办人管理 (U6), 收件地址 (U9) and the
+// unit's business items, every Page behind the unit session and its one
+// authorization check.
 package unitcenter
 
 import (
 	"embed"
 
+	"hall/internal/address"
 	"hall/internal/rights"
 	"hall/internal/web"
 )
@@ -73,5 +75,14 @@ func Mount(s *web.Server) error {
 	s.Handle("GET /unit/rights", h.businessItem(rights.ItemCode, h.rightsShow))
 	s.Handle("POST /unit/rights", h.businessItem(rights.ItemCode, h.rightsIssue))
 	s.Handle("GET /unit/rights/{id}/file", h.businessItem(rights.ItemCode, h.rightsFile))
+
+	// 账号设置 → 收件地址 (U9): every usable unit session may look; changes are the
+	// business of address.ItemCode. (账户信息, /unit/account, is in package account.)
+	s.Handle("GET /unit/account/addresses", s.UnitCenterGuard(h.addressesShow))
+	s.Handle("POST /unit/account/addresses", h.businessItem(address.ItemCode, h.addressesAdd))
+	s.Handle("GET /unit/account/addresses/{id}/edit", h.businessItem(address.ItemCode, h.addressEditShow))
+	s.Handle("POST /unit/account/addresses/{id}/edit", h.businessItem(address.ItemCode, h.addressEditPost))
+	s.Handle("POST /unit/account/addresses/{id}/default", h.businessItem(address.ItemCode, h.addressDefault))
+	s.Handle("POST /unit/account/addresses/{id}/delete", h.businessItem(address.ItemCode, h.addressDelete))
 	return nil
 }

@@ -83,6 +83,7 @@ var PageURLs = map[string]struct {
 	"account-settings": {"/unit/account", http.StatusOK},
 	"password-change":  {"/unit/account/password", http.StatusOK},
 	"mobile-change":    {"/me/mobile", http.StatusOK},
+	"unit-addresses":   {"/unit/account/addresses", http.StatusOK},
 }
 
 // PageSignIn names the pages that need a session, and which kind: "Person" (a
@@ -111,6 +112,7 @@ var PageSignIn = map[string]string{
 	"account-settings": "unit",
 	"password-change":  "unit",
 	"mobile-change":    "person",
+	"unit-addresses":   "unit",
 }
 
 // AdminPageURLs names, for every back-office page template, a request on the
