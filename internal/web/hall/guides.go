@@ -167,6 +167,20 @@ var guides = []guide{
 		Pages: []string{"unit-rights", "rights-verify"},
 	},
 	{
+		Key: "addresses", Title: "收件地址", For: "单位法定代表人、管理员和有授权的经办人",
+		Start: "/unit/account/addresses", StartLabel: "收件地址",
+		Steps: []string{
+			"在单位用户中心点击“账号设置”，选择“收件地址”页签。",
+			"填写收件人、联系电话，依次选择省、市、区县（未启用脚本时，选好上一级后点击“更新地区选项”），再填写详细地址，点击“保存”。",
+			"每个单位最多10个收件地址，其中一个为默认地址；第一个地址自动成为默认地址，可点击“设为默认”更换。",
+			"点击“修改”或“删除”管理已有地址；删除默认地址后，最早添加的地址成为默认地址。",
+		},
+		Notes: []string{
+			"经办人需获得“单位参保信息变更登记”授权才能新增、修改或删除收件地址，未获授权时只能查看。",
+		},
+		Pages: []string{"unit-addresses"},
+	},
+	{
 		Key: "business-items", Title: "单位办事与服务清单", For: "所有用户",
 		Start: "/catalog", StartLabel: "服务清单",
 		Steps: []string{
