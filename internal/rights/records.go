@@ -61,6 +61,26 @@ func (s *Service) Verify(ctx context.Context, id string) (Summary, error) {
 	return sm, nil
 }
 
+// CountLines are the paying persons per type as the verify pages list them, one
+// line a type: "企业基本养老保险：12人". The hall's page and the app's screen show
+// the same words.
+func (sm Summary) CountLines() []string {
+	lines := make([]string, 0, len(sm.Counts))
+	for _, c := range sm.Counts {
+		lines = append(lines, fmt.Sprintf("%s：%d人", c.Type.Label(), c.Persons))
+	}
+	return lines
+}
+
+// Verdict is the check's answer in a word, as the verify pages title it: 有效, or
+// 已过有效期 for a genuine record past its validity.
+func (sm Summary) Verdict() string {
+	if sm.Valid {
+		return "有效"
+	}
+	return "已过有效期"
+}
+
 const recordCols = `r.id, r.unit_id, r.uscc, r.unit_name, r.insured_place, r.from_month, r.to_month, r.type_counts,
 	r.employees, r.pages, r.sha256, r.size, r.issued_at, r.valid_until, r.person_id, p.name, r.membership_id, r.role`
 

@@ -144,3 +144,24 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// TestSummaryWords: the verify pages' verdict and per-type lines.
+func TestSummaryWords(t *testing.T) {
+	for _, tt := range []struct {
+		sm      Summary
+		verdict string
+		lines   []string
+	}{
+		{Summary{Valid: true, Counts: []TypeCount{{insurance.TypePension, 12}, {insurance.TypeUnemployment, 3}}},
+			"有效", []string{"企业基本养老保险：12人", "失业保险：3人"}},
+		{Summary{Counts: []TypeCount{{insurance.TypePension, 1}}}, "已过有效期", []string{"企业基本养老保险：1人"}},
+		{Summary{Valid: true}, "有效", []string{}},
+	} {
+		if got := tt.sm.Verdict(); got != tt.verdict {
+			t.Errorf("Verdict of %+v = %q, want %q", tt.sm, got, tt.verdict)
+		}
+		if got := tt.sm.CountLines(); !slices.Equal(got, tt.lines) {
+			t.Errorf("CountLines of %+v = %q, want %q", tt.sm.Counts, got, tt.lines)
+		}
+	}
+}

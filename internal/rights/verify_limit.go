@@ -6,7 +6,8 @@ import (
 	"hall/internal/throttle"
 )
 
-// ScopeVerifyAddr counts look-ups of the public verify page per client address;
+// ScopeVerifyAddr counts look-ups of the public verify page and of the companion
+// app's screen for the same code (one share for both) per client address;
 // VerifyAddrLimits are its limits, which services adds to the throttle's
 // configuration.
 const ScopeVerifyAddr throttle.Scope = "rights-verify-addr"

@@ -10,6 +10,7 @@ import (
 
 	"hall/internal/ident"
 	"hall/internal/qrlogin"
+	"hall/internal/token"
 	"hall/internal/verify"
 )
 
@@ -290,9 +291,20 @@ func TestAppScanLink(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	app := webtest.NewClient(ts)
 	base := ts.Config.BaseURL
+	id := token.New()
 	for _, tt := range []struct {
 		link, want string
 	}{
+		// A rights record's QR code (A4) opens the app's verification screen.
+		{base + "/verify/" + id, "/app/records/" + id},
+		{"/verify/" + id, "/app/records/" + id},
+		{"http://example.com/verify/" + id, ""},
+		{base + "/verify/short", ""},
+		{base + "/verify/" + id[1:] + "!", ""},
+		{base + "/verify/" + id + "/wait", ""},
+		{base + "/verify/../admin/" + id[6:], ""},
+		{base + "/verify/%2e%2e%2fadmin%2f" + id[13:], ""},
+		{base + "/verify/" + id + "?next=//evil.example", ""},
 		{base + "/app/v/abc", "/app/v/abc"},
 		{qrlogin.Link(base, "AbCd_-09"), "/app/qr/AbCd_-09"},
 		{"/app/v/abc?x=1", "/app/v/abc?x=1"},
@@ -328,7 +340,8 @@ func TestAppScanLink(t *testing.T) {
 // app on this site.
 func FuzzAppScanTarget(f *testing.F) {
 	ts := webtest.NewTestServer(f)
-	for _, s := range []string{"http://127.0.0.1:8080/app/v/abc", "/app/me", "//x/app/", "/app/../admin", "http://127.0.0.1:8080@evil/app/", "\\\\evil/app/"} {
+	for _, s := range []string{"http://127.0.0.1:8080/app/v/abc", "/app/me", "//x/app/", "/app/../admin", "http://127.0.0.1:8080@evil/app/", "\\\\evil/app/",
+		"http://127.0.0.1:8080/verify/" + token.New(), "/verify/../app/x", "http://evil/verify/" + token.New()} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
@@ -342,6 +355,9 @@ func FuzzAppScanTarget(f *testing.F) {
 		u, err := url.Parse(target)
 		if err != nil || u.Host != "" || u.Scheme != "" || !strings.HasPrefix(target, "/app/") || strings.HasPrefix(target, "//") {
 			t.Fatalf("%q → %q", raw, target)
+		}
+		if id, ok := strings.CutPrefix(target, "/app/records/"); ok && !strings.Contains(raw, "/app/records/") && !token.Valid(id) {
+			t.Fatalf("%q → %q: not a record ID", raw, target)
 		}
 	})
 }

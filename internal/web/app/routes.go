@@ -42,6 +42,7 @@ func Mount(s *web.Server) error {
 	s.Handle("POST /app/logout", h.appLogout)
 	s.Handle("GET /app/scan", h.appScanShow)
 	s.Handle("POST /app/scan", h.appScanPost)
+	s.Handle("GET /app/records/{id}", h.recordShow)
 	s.Handle("GET /app/v/{id}", h.appVerifyShow)
 	s.Handle("POST /app/v/{id}", h.appVerifyPost)
 	s.Handle("GET /app/qr/{id}", h.appSignedIn(h.qrConfirmShow))

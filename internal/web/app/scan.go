@@ -1,10 +1,12 @@
 package app
 
 import (
-	"hall/internal/web"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"hall/internal/token"
+	"hall/internal/web"
 )
 
 // appScanShow is 扫一扫: the camera (app-scan.js, where the browser has the
@@ -14,7 +16,8 @@ func (s *handler) appScanShow(w http.ResponseWriter, r *http.Request) error {
 }
 
 // appScanPost opens a pasted QR link: only a link into this app is followed, and
-// only its path and query, so the form cannot send anyone to another site.
+// only its path and query, so the form cannot send anyone to another site; a rights
+// record's verify link opens the app's own verification screen.
 func (s *handler) appScanPost(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return web.StatusError(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
@@ -47,6 +50,14 @@ func (s *handler) appScanTarget(raw string) (string, string) {
 		if (u.Scheme != "http" && u.Scheme != "https") || !sameHall {
 			return "", "这不是本系统的二维码，请扫描网上办事服务大厅页面上的二维码"
 		}
+	}
+	if id, ok := strings.CutPrefix(u.Path, "/verify/"); ok && u.RawQuery == "" {
+		// The QR code of a rights record (SPEC A4) leads to the hall's public verify
+		// page; the app shows the same check on its own screen.
+		if !token.Valid(id) {
+			return "", "无法识别该链接，请检查后重试"
+		}
+		return "/app/records/" + id, ""
 	}
 	if !strings.HasPrefix(u.Path, "/app/") || strings.Contains(u.Path, "..") {
 		return "", "这不是本系统的二维码，请扫描网上办事服务大厅页面上的二维码"

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"hall/internal/insurance"
 	"hall/internal/rights"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
@@ -17,14 +16,7 @@ import (
 // its verify path and the record.
 func verifyIssue(t *testing.T, ts *webtest.TestServer) (string, rights.Record) {
 	t.Helper()
-	fx := webtest.Invite(t, ts, 411, "SB-001")
-	webtest.LoadInsurance(t, ts, fx.Unit, 6, 9)
-	last := insurance.MonthOf(ts.Now().In(web.Shanghai)).Add(-1)
-	rec, _, err := ts.Rights.Issue(t.Context(), fx.Unit.ID, rights.Actor{PersonID: fx.Rep.ID},
-		rights.Form{From: last.Add(-1).String(), To: last.String(), Types: []string{"pension", "unemployment"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec, _ := webtest.IssueRecord(t, ts, 411)
 	u, err := url.Parse(rec.VerifyURL)
 	if err != nil || !strings.HasPrefix(rec.VerifyURL, ts.Config.BaseURL+"/verify/") {
 		t.Fatalf("verify URL %q (%v) is not under %s/verify/", rec.VerifyURL, err, ts.Config.BaseURL)
@@ -40,27 +32,10 @@ func TestVerifyRecord(t *testing.T) {
 	path, rec := verifyIssue(t, ts)
 	doc := ts.GetHTML(t, path, http.StatusOK)
 	webtest.CheckPage(t, ts, path, doc)
-	if got := doc.Must(t, "[data-verify-result]").AttrOr("data-verify-result"); got != "valid" {
-		t.Errorf("result %q, want valid", got)
-	}
-	text := doc.Must(t, "main").TextContent()
-	for _, want := range []string{"有效", rec.UnitName, rec.From.String() + " 至 " + rec.To.String(), rec.SHA256, "企业基本养老保险：", "失业保险："} {
-		if !strings.Contains(text, want) {
-			t.Errorf("verify page lacks %q", want)
-		}
-	}
-	if strings.Contains(text, rec.USCC) {
-		t.Error("verify page shows the USCC unmasked")
-	}
+	webtest.CheckRecordCheck(t, doc, rec, "valid")
 
 	clock.Advance(7 * 31 * 24 * time.Hour)
-	doc = ts.GetHTML(t, path, http.StatusOK)
-	if got := doc.Must(t, "[data-verify-result]").AttrOr("data-verify-result"); got != "expired" {
-		t.Errorf("after 7 months: %q, want expired", got)
-	}
-	if !strings.Contains(doc.Must(t, "main").TextContent(), "已过有效期") {
-		t.Error("expired record does not say 已过有效期")
-	}
+	webtest.CheckRecordCheck(t, ts.GetHTML(t, path, http.StatusOK), rec, "expired")
 
 	id := strings.TrimPrefix(path, "/verify/")
 	other := "A" + id[1:]

@@ -32,7 +32,9 @@ var PageURLs = map[string]struct {
 	"app-me":            {"/app/me", http.StatusOK},
 	"app-service":       {"/app/me/legal-rep", http.StatusOK},
 	"app-verify":        {"/app/v/no-such-code", http.StatusNotFound},
-	"app-qr-login":      {"/app/qr/no-such-code", http.StatusNotFound},
+	// The app's 权益单验证 (A4) of an unknown ID; a found record: TestAppRecord.
+	"app-record":   {"/app/records/no-such-record", http.StatusNotFound},
+	"app-qr-login": {"/app/qr/no-such-code", http.StatusNotFound},
 
 	"registration":       {"/register", http.StatusOK},
 	"agreement":          {"/agreements/person", http.StatusOK},

@@ -1,8 +1,9 @@
 // app-scan.js — 扫一扫 in the companion app: reads a QR code with the phone's camera
 // where the browser has the BarcodeDetector API (Chrome on Android, Safari on iOS 17+
 // behind a flag…), and opens it when it is a link into this app (/app/…, same
-// origin). Elsewhere the page's 二维码链接 form, which works without JavaScript, is the
-// way in; this script then only says that the camera is not available.
+// origin) or a rights record's code (/verify/{id}, opened as /app/records/{id}).
+// Elsewhere the page's 二维码链接 form, which works without JavaScript, is the way
+// in; this script then only says that the camera is not available.
 //
 // Markup: [data-app-scan] holds [data-scan-view] (with a <video data-scan-video>),
 // [data-scan-status], and the buttons [data-scan-start] and [data-scan-stop].
@@ -26,7 +27,8 @@
     status.textContent = text;
   }
 
-  // target returns the local path of a scanned text when it links into the app.
+  // target returns the local path of a scanned text when it links into the app, or
+  // the app's verification screen when it is a rights record's code (/verify/{id}).
   function target(text) {
     var u;
     try {
@@ -34,7 +36,14 @@
     } catch (e) {
       return null;
     }
-    if (u.origin !== window.location.origin || u.pathname.indexOf('/app/') !== 0) {
+    if (u.origin !== window.location.origin) {
+      return null;
+    }
+    var record = /^\/verify\/([A-Za-z0-9_-]{43})$/.exec(u.pathname);
+    if (record && !u.search) {
+      return '/app/records/' + record[1];
+    }
+    if (u.pathname.indexOf('/app/') !== 0) {
       return null;
     }
     return u.pathname + u.search;
