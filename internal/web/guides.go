@@ -2,8 +2,9 @@ package web
 
 // Operating guides (SPEC H3 在线帮助): each flow's pages link to the guide that
 // explains the flow. The audience that owns the guides registers which pages each
-// one covers (LinkGuide); the layout then shows 操作指南 on those pages. The kit only
-// carries the link: it knows no guide and no page.
+// one covers (LinkGuide); the layout then shows 操作指南 on those pages, after the
+// page's content, so that the keyboard reaches the page's own form first. The kit
+// only carries the link: it knows no guide and no page.
 
 // GuideLink is the 操作指南 link a page shows.
 type GuideLink struct {
