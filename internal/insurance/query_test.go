@@ -41,180 +41,191 @@ func pageAll[T any](t *testing.T, q Query, page func(context.Context, Query) (Re
 	}
 }
 
-func TestPagingLargeUnitReturnsEachRowOnce(t *testing.T) {
+// TestLargeUnit loads one 3,000-employee unit with 36 months of payments per engine
+// (about 324,000 rows: the slow part under the race detector) and runs on it every
+// check that needs a unit of that size. The checks only read.
+func TestLargeUnit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
 		u, st := loadLargeUnit(t, db, 3000)
-		s := New(db)
-		last := MonthOf(testNow).Add(-1)
-
-		// 人员缴费基数 of the last month: every active person once per type, in
-		// pages of 100; the count matches the table.
-		var want int
-		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM insurance_payments WHERE uscc = ? AND month = ?", u.USCC, int64(last)).Scan(&want); err != nil {
-			t.Fatal(err)
-		}
-		if want < 3*2900 {
-			t.Fatalf("only %d payments in the last month; the unit should have about 3,000 employees", want)
-		}
-		rows := pageAll(t, Query{USCC: u.USCC, Month: last, Page: Page{Limit: 100, Oldest: true}}, s.Bases,
-			func(p Payment) string { return p.IDNumber + string(p.Type) })
-		if len(rows) != want {
-			t.Fatalf("paged %d bases, the table has %d", len(rows), want)
-		}
-		for i := 1; i < len(rows); i++ {
-			if a, b := rows[i-1], rows[i]; a.Type > b.Type || a.Type == b.Type && a.IDNumber >= b.IDNumber {
-				t.Fatalf("bases not in type, ID order at %d", i)
-			}
-		}
-		for _, p := range rows {
-			if p.Name == "" || p.Base < DefaultBounds.Floor || p.Base > DefaultBounds.Ceiling {
-				t.Fatalf("payment %+v: no name or base outside the bounds", p)
-			}
-		}
-
-		// 缴费信息 over all 36 months, newest first, in pages of MaxLimit: all rows once.
-		n := 0
-		prev := Month(999912)
-		err := Stream(ctx, Query{USCC: u.USCC}, s.Payments, func(p Payment) error {
-			if p.Month > prev {
-				t.Fatalf("payments not newest first: %s after %s", p.Month, prev)
-			}
-			prev = p.Month
-			n++
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n != st.Payments {
-			t.Fatalf("streamed %d payments, loaded %d", n, st.Payments)
-		}
-
-		// 人员月度变更, oldest first, pages of 37.
-		changes := pageAll(t, Query{USCC: u.USCC, Page: Page{Limit: 37, Oldest: true}}, s.Changes,
-			func(c Change) string { return c.Month.String() + c.IDNumber + string(c.Kind) })
-		if len(changes) != st.Changes || len(changes) == 0 {
-			t.Fatalf("paged %d changes, loaded %d", len(changes), st.Changes)
-		}
-		for i := 1; i < len(changes); i++ {
-			if changes[i-1].Month > changes[i].Month {
-				t.Fatalf("changes not oldest first at %d", i)
-			}
-		}
-
-		// Filter by person: one person's payments, by ID number and by name.
-		p := rows[0]
-		byID := pageAll(t, Query{USCC: u.USCC, Person: p.IDNumber, Page: Page{Limit: 10}}, s.Payments,
-			func(x Payment) string { return x.Month.String() + string(x.Type) })
-		if len(byID) == 0 {
-			t.Fatal("no payments for the person")
-		}
-		for _, x := range byID {
-			if x.IDNumber != p.IDNumber {
-				t.Fatalf("filter by ID returned %s", x.IDNumber)
-			}
-		}
-		byName, err := s.Payments(ctx, Query{USCC: u.USCC, Person: p.Name, Page: Page{Limit: MaxLimit}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, x := range byName.Rows {
-			if x.Name != p.Name {
-				t.Fatalf("filter by name returned %s", x.Name)
-			}
-		}
-
-		// Filter by the masks the pages show: the ID number's mask keeps the
-		// person among the few whose IDs fit it, the name's mask likewise, in a list
-		// with names of its own (Reaching's) and in one through the employees.
-		idMask := ident.MaskID(p.IDNumber)
-		for _, mask := range []string{idMask, ident.MaskName(p.Name)} {
-			fits, err := s.Payments(ctx, Query{USCC: u.USCC, Person: mask, Month: last, Page: Page{Limit: MaxLimit}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			found := false
-			for _, x := range fits.Rows {
-				found = found || x.IDNumber == p.IDNumber
-				if ident.MaskID(x.IDNumber) != idMask && ident.MaskName(x.Name) != ident.MaskName(p.Name) {
-					t.Fatalf("mask %q kept %s %s", mask, x.IDNumber, x.Name)
-				}
-			}
-			if !found || len(fits.Rows) >= len(rows) {
-				t.Fatalf("mask %q: %d rows of %d, the person's among them: %v", mask, len(fits.Rows), len(rows), found)
-			}
-		}
-
-		// 到龄人员 in the next 12 months and 超龄人员 now: each retirement month is
-		// what Retirement says, in range, and they are enrolled.
-		reaching := pageAll(t, Query{USCC: u.USCC, From: last.Add(1), To: last.Add(12), Page: Page{Limit: 7, Oldest: true}},
-			s.Reaching, func(e Employee) string { return e.IDNumber })
-		over := pageAll(t, Query{USCC: u.USCC, Month: last, Page: Page{Limit: 7}}, s.OverAge, func(e Employee) string { return e.IDNumber })
-		if len(reaching) == 0 || len(over) == 0 {
-			t.Fatalf("%d reaching, %d over age: the demo should have both", len(reaching), len(over))
-		}
-		for _, e := range append(reaching, over...) {
-			birth, ok := ParseMonth(e.BirthDate[:7])
-			if _, at := Retirement(birth, e.Sex, e.Category); !ok || at != e.RetireMonth {
-				t.Fatalf("%+v: stored retirement month differs from Retirement's %s", e, at)
-			}
-		}
-		for _, e := range reaching {
-			if e.RetireMonth <= last || e.RetireMonth > last.Add(12) {
-				t.Fatalf("reaching %+v outside the range", e)
-			}
-		}
-		for _, e := range over {
-			if e.RetireMonth > last {
-				t.Fatalf("over age %+v not over age", e)
-			}
-		}
-
-		// The small lists.
-		enr, err := s.Enrolments(ctx, Query{USCC: u.USCC})
-		if err != nil || len(enr.Rows) != 3 {
-			t.Fatalf("enrolments %v, %v", enr.Rows, err)
-		}
-		for _, f := range []func() (int, error){
-			func() (int, error) { r, err := s.Pensioners(ctx, Query{USCC: u.USCC}); return len(r.Rows), err },
-			func() (int, error) { r, err := s.Exemptions(ctx, Query{USCC: u.USCC}); return len(r.Rows), err },
-			func() (int, error) { r, err := s.Projects(ctx, Query{USCC: u.USCC}); return len(r.Rows), err },
-			func() (int, error) { r, err := s.Subsidiaries(ctx, Query{USCC: u.USCC}); return len(r.Rows), err },
-		} {
-			if n, err := f(); err != nil || n == 0 {
-				t.Fatalf("list: %d rows, %v", n, err)
-			}
-		}
-
-		// A cursor of another list, or garbage, is refused.
-		res, err := s.Changes(ctx, Query{USCC: u.USCC})
-		if err != nil || res.Next == "" {
-			t.Fatal(err)
-		}
-
-		// Paging back: from the second page, the rows before its First in the
-		// reversed order are the first page, nearest first.
-		second, err := s.Changes(ctx, Query{USCC: u.USCC, Page: Page{After: res.Next}})
-		if err != nil || len(second.Rows) == 0 || second.First == "" {
-			t.Fatalf("second page: %d rows, first %q, %v", len(second.Rows), second.First, err)
-		}
-		back, err := s.Changes(ctx, Query{USCC: u.USCC, Page: Page{After: second.First, Oldest: true}})
-		if err != nil || len(back.Rows) != len(res.Rows) || back.Next != "" {
-			t.Fatalf("back from the second page: %d rows (want %d), next %q, %v", len(back.Rows), len(res.Rows), back.Next, err)
-		}
-		for i, c := range back.Rows {
-			if c != res.Rows[len(res.Rows)-1-i] {
-				t.Fatalf("back row %d is %+v, want %+v", i, c, res.Rows[len(res.Rows)-1-i])
-			}
-		}
-		if _, err := s.Payments(ctx, Query{USCC: u.USCC, Page: Page{After: res.Next}}); err != ErrBadCursor {
-			t.Fatalf("another list's cursor: %v", err)
-		}
-		if _, err := s.Payments(ctx, Query{USCC: u.USCC, Page: Page{After: "%%%"}}); err != ErrBadCursor {
-			t.Fatalf("garbage cursor: %v", err)
-		}
+		t.Run("paging returns each row once", func(t *testing.T) { checkPagingReturnsEachRowOnce(t, db, u, st) })
+		t.Run("paid persons match payments", func(t *testing.T) { checkPaidPersonsMatchPayments(t, db, u) })
+		t.Run("monthly totals match payments", func(t *testing.T) { checkMonthlyTotalsMatchPayments(t, db, u) })
 	})
+}
+
+// checkPagingReturnsEachRowOnce: every tab's keyset paging through the large unit
+// gives each row once, in order.
+func checkPagingReturnsEachRowOnce(t *testing.T, db *store.DB, u DemoUnit, st DemoStats) {
+	ctx := context.Background()
+	s := New(db)
+	last := MonthOf(testNow).Add(-1)
+
+	// 人员缴费基数 of the last month: every active person once per type, in
+	// pages of 100; the count matches the table.
+	var want int
+	if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM insurance_payments WHERE uscc = ? AND month = ?", u.USCC, int64(last)).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	if want < 3*2900 {
+		t.Fatalf("only %d payments in the last month; the unit should have about 3,000 employees", want)
+	}
+	rows := pageAll(t, Query{USCC: u.USCC, Month: last, Page: Page{Limit: 100, Oldest: true}}, s.Bases,
+		func(p Payment) string { return p.IDNumber + string(p.Type) })
+	if len(rows) != want {
+		t.Fatalf("paged %d bases, the table has %d", len(rows), want)
+	}
+	for i := 1; i < len(rows); i++ {
+		if a, b := rows[i-1], rows[i]; a.Type > b.Type || a.Type == b.Type && a.IDNumber >= b.IDNumber {
+			t.Fatalf("bases not in type, ID order at %d", i)
+		}
+	}
+	for _, p := range rows {
+		if p.Name == "" || p.Base < DefaultBounds.Floor || p.Base > DefaultBounds.Ceiling {
+			t.Fatalf("payment %+v: no name or base outside the bounds", p)
+		}
+	}
+
+	// 缴费信息 over all 36 months, newest first, in pages of MaxLimit: all rows once.
+	n := 0
+	prev := Month(999912)
+	err := Stream(ctx, Query{USCC: u.USCC}, s.Payments, func(p Payment) error {
+		if p.Month > prev {
+			t.Fatalf("payments not newest first: %s after %s", p.Month, prev)
+		}
+		prev = p.Month
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != st.Payments {
+		t.Fatalf("streamed %d payments, loaded %d", n, st.Payments)
+	}
+
+	// 人员月度变更, oldest first, pages of 37.
+	changes := pageAll(t, Query{USCC: u.USCC, Page: Page{Limit: 37, Oldest: true}}, s.Changes,
+		func(c Change) string { return c.Month.String() + c.IDNumber + string(c.Kind) })
+	if len(changes) != st.Changes || len(changes) == 0 {
+		t.Fatalf("paged %d changes, loaded %d", len(changes), st.Changes)
+	}
+	for i := 1; i < len(changes); i++ {
+		if changes[i-1].Month > changes[i].Month {
+			t.Fatalf("changes not oldest first at %d", i)
+		}
+	}
+
+	// Filter by person: one person's payments, by ID number and by name.
+	p := rows[0]
+	byID := pageAll(t, Query{USCC: u.USCC, Person: p.IDNumber, Page: Page{Limit: 10}}, s.Payments,
+		func(x Payment) string { return x.Month.String() + string(x.Type) })
+	if len(byID) == 0 {
+		t.Fatal("no payments for the person")
+	}
+	for _, x := range byID {
+		if x.IDNumber != p.IDNumber {
+			t.Fatalf("filter by ID returned %s", x.IDNumber)
+		}
+	}
+	byName, err := s.Payments(ctx, Query{USCC: u.USCC, Person: p.Name, Page: Page{Limit: MaxLimit}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range byName.Rows {
+		if x.Name != p.Name {
+			t.Fatalf("filter by name returned %s", x.Name)
+		}
+	}
+
+	// Filter by the masks the pages show: the ID number's mask keeps the
+	// person among the few whose IDs fit it, the name's mask likewise, in a list
+	// with names of its own (Reaching's) and in one through the employees.
+	idMask := ident.MaskID(p.IDNumber)
+	for _, mask := range []string{idMask, ident.MaskName(p.Name)} {
+		fits, err := s.Payments(ctx, Query{USCC: u.USCC, Person: mask, Month: last, Page: Page{Limit: MaxLimit}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, x := range fits.Rows {
+			found = found || x.IDNumber == p.IDNumber
+			if ident.MaskID(x.IDNumber) != idMask && ident.MaskName(x.Name) != ident.MaskName(p.Name) {
+				t.Fatalf("mask %q kept %s %s", mask, x.IDNumber, x.Name)
+			}
+		}
+		if !found || len(fits.Rows) >= len(rows) {
+			t.Fatalf("mask %q: %d rows of %d, the person's among them: %v", mask, len(fits.Rows), len(rows), found)
+		}
+	}
+
+	// 到龄人员 in the next 12 months and 超龄人员 now: each retirement month is
+	// what Retirement says, in range, and they are enrolled.
+	reaching := pageAll(t, Query{USCC: u.USCC, From: last.Add(1), To: last.Add(12), Page: Page{Limit: 7, Oldest: true}},
+		s.Reaching, func(e Employee) string { return e.IDNumber })
+	over := pageAll(t, Query{USCC: u.USCC, Month: last, Page: Page{Limit: 7}}, s.OverAge, func(e Employee) string { return e.IDNumber })
+	if len(reaching) == 0 || len(over) == 0 {
+		t.Fatalf("%d reaching, %d over age: the demo should have both", len(reaching), len(over))
+	}
+	for _, e := range append(reaching, over...) {
+		birth, ok := ParseMonth(e.BirthDate[:7])
+		if _, at := Retirement(birth, e.Sex, e.Category); !ok || at != e.RetireMonth {
+			t.Fatalf("%+v: stored retirement month differs from Retirement's %s", e, at)
+		}
+	}
+	for _, e := range reaching {
+		if e.RetireMonth <= last || e.RetireMonth > last.Add(12) {
+			t.Fatalf("reaching %+v outside the range", e)
+		}
+	}
+	for _, e := range over {
+		if e.RetireMonth > last {
+			t.Fatalf("over age %+v not over age", e)
+		}
+	}
+
+	// The small lists.
+	enr, err := s.Enrolments(ctx, Query{USCC: u.USCC})
+	if err != nil || len(enr.Rows) != 3 {
+		t.Fatalf("enrolments %v, %v", enr.Rows, err)
+	}
+	for _, f := range []func() (int, error){
+		func() (int, error) { r, err := s.Pensioners(ctx, Query{USCC: u.USCC}); return len(r.Rows), err },
+		func() (int, error) { r, err := s.Exemptions(ctx, Query{USCC: u.USCC}); return len(r.Rows), err },
+		func() (int, error) { r, err := s.Projects(ctx, Query{USCC: u.USCC}); return len(r.Rows), err },
+		func() (int, error) { r, err := s.Subsidiaries(ctx, Query{USCC: u.USCC}); return len(r.Rows), err },
+	} {
+		if n, err := f(); err != nil || n == 0 {
+			t.Fatalf("list: %d rows, %v", n, err)
+		}
+	}
+
+	// A cursor of another list, or garbage, is refused.
+	res, err := s.Changes(ctx, Query{USCC: u.USCC})
+	if err != nil || res.Next == "" {
+		t.Fatal(err)
+	}
+
+	// Paging back: from the second page, the rows before its First in the
+	// reversed order are the first page, nearest first.
+	second, err := s.Changes(ctx, Query{USCC: u.USCC, Page: Page{After: res.Next}})
+	if err != nil || len(second.Rows) == 0 || second.First == "" {
+		t.Fatalf("second page: %d rows, first %q, %v", len(second.Rows), second.First, err)
+	}
+	back, err := s.Changes(ctx, Query{USCC: u.USCC, Page: Page{After: second.First, Oldest: true}})
+	if err != nil || len(back.Rows) != len(res.Rows) || back.Next != "" {
+		t.Fatalf("back from the second page: %d rows (want %d), next %q, %v", len(back.Rows), len(res.Rows), back.Next, err)
+	}
+	for i, c := range back.Rows {
+		if c != res.Rows[len(res.Rows)-1-i] {
+			t.Fatalf("back row %d is %+v, want %+v", i, c, res.Rows[len(res.Rows)-1-i])
+		}
+	}
+	if _, err := s.Payments(ctx, Query{USCC: u.USCC, Page: Page{After: res.Next}}); err != ErrBadCursor {
+		t.Fatalf("another list's cursor: %v", err)
+	}
+	if _, err := s.Payments(ctx, Query{USCC: u.USCC, Page: Page{After: "%%%"}}); err != ErrBadCursor {
+		t.Fatalf("garbage cursor: %v", err)
+	}
 }
 
 // BenchmarkPages measures one page of 20 rows of the 3,000-employee unit's largest
