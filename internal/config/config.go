@@ -77,6 +77,9 @@ type Config struct {
 	HashMemoryKiB uint
 	HashTime      uint
 	HashThreads   uint
+	// HashMaxWait is how long a login may queue for a free hashing slot before
+	// it is answered 503 (person.HashConfig.MaxWait).
+	HashMaxWait time.Duration
 
 	// External systems. Empty URLs mean the development implementations, which
 	// production mode refuses.
@@ -137,6 +140,7 @@ func Defaults() Config {
 		HashMemoryKiB:        19 * 1024,
 		HashTime:             2,
 		HashThreads:          1,
+		HashMaxWait:          2 * time.Second,
 		SMSSign:              "示范省人社",
 		BaseFloor:            4879,
 		BaseCeiling:          24396,
@@ -225,6 +229,7 @@ var coreKeys = []key{
 	{name: "hash-memory-kib", help: "argon2id memory per password hash, KiB (OWASP: 19456)", bind: uintv(func(c *Config) *uint { return &c.HashMemoryKiB })},
 	{name: "hash-time", help: "argon2id passes (OWASP: 2)", bind: uintv(func(c *Config) *uint { return &c.HashTime })},
 	{name: "hash-threads", help: "argon2id lanes (OWASP: 1)", bind: uintv(func(c *Config) *uint { return &c.HashThreads })},
+	{name: "hash-max-wait", help: "longest a login queues for a free password-hashing slot before it is answered 503 (100ms–1m)", bind: dur(func(c *Config) *time.Duration { return &c.HashMaxWait })},
 	{name: "sms-gateway-url", help: "SMS gateway endpoint; empty uses the development outbox (/dev/outbox)", bind: str(func(c *Config) *string { return &c.SMSGatewayURL })},
 	{name: "sms-api-key", help: "SMS gateway API key", secret: true, bind: str(func(c *Config) *string { return &c.SMSAPIKey })},
 	{name: "sms-secret", help: "SMS gateway request-signing secret", secret: true, bind: str(func(c *Config) *string { return &c.SMSSecret })},
@@ -387,6 +392,9 @@ func (c *Config) Validate() error {
 	}
 	if c.HashMemoryKiB < 8*1024 || c.HashTime < 1 || c.HashThreads < 1 || c.HashThreads > 16 {
 		errs = append(errs, errors.New("hash-memory-kib must be at least 8192, hash-time at least 1, hash-threads 1–16"))
+	}
+	if c.HashMaxWait < 100*time.Millisecond || c.HashMaxWait > time.Minute {
+		errs = append(errs, fmt.Errorf("hash-max-wait %s must be between 100ms and 1m", c.HashMaxWait))
 	}
 	if c.Mode == Production {
 		if c.SMSGatewayURL == "" || c.VerifyURL == "" || c.RegistryURL == "" {

@@ -81,6 +81,8 @@ func TestInvalid(t *testing.T) {
 		{"QR wait beyond proxy timeouts", nil, []string{"--qr-wait-max", "2m"}, "qr-wait-max"},
 		{"no QR waiters", nil, []string{"--qr-max-waiters", "0"}, "qr-max-waiters"},
 		{"weak hashing", nil, []string{"--hash-memory-kib", "1024"}, "hash-memory-kib"},
+		{"hash queue too short", nil, []string{"--hash-max-wait", "10ms"}, "hash-max-wait"},
+		{"hash queue too long", map[string]string{"HALL_HASH_MAX_WAIT": "5m"}, nil, "hash-max-wait"},
 		{"base floor above the ceiling", nil, []string{"--base-floor", "30000"}, "base-floor"},
 		{"base ceiling from the environment below the floor", map[string]string{"HALL_BASE_CEILING": "4000"}, nil, "base-ceiling"},
 		{"production without throttle key", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "throttle-key"},

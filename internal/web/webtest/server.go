@@ -52,6 +52,11 @@ func NewTestServer(t testing.TB, opts ...func(*services.Services)) *TestServer {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.DataDir = t.TempDir()
+	// Under the race detector one password hash takes about a second, and the
+	// suite runs packages side by side on two cores: the default 2s queue would
+	// answer 503 to a test that merely logs several people in at once. Tests of
+	// that 503 build their own hasher (account.TestLoginBusy).
+	cfg.HashMaxWait = time.Minute
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("config: %v", err)
 	}
