@@ -13,9 +13,13 @@ import (
 // the account. person.MustChangePassword says so until they do (person.ChangePassword
 // clears it). One gate, in front of every route rather than in each guard, so that
 // no page of the unit user center or the personal center (the center's guard, the
-// business guard, 经办人管理, 账号设置 …) can be reached around it: while the flag is
-// set, every request under /unit/ and /me is sent to the change page, which is the
-// one page that answers.
+// business guard, 经办人管理, 账号设置 …) can be reached around it. It lists what stays
+// open rather than what is closed, so that a page added later is closed without
+// anyone remembering the gate: while the flag is set, every request of the hall and
+// of the companion app (whose session is the same, so that a confirmation in the app
+// cannot be given with the issued password) is sent to the change page, which is the
+// one page that answers, but for leaving (退出), the assets and probes, the display
+// switches and the session keep-alive the change page itself uses.
 
 // Where a forced change is made: in the unit center for the legal rep (who signs in
 // to the unit with the personal password), in the personal center otherwise (an
@@ -30,11 +34,11 @@ const (
 const MsgPasswordChangeForced = "您正在使用人社经办窗口发放的初始密码。为保护账户安全，请先修改密码，修改后才能继续使用单位用户中心和个人中心。"
 
 // withPasswordChange sends a signed-in person who must change their password to the
-// change page, from every route of the unit user center and the personal center.
+// change page from every route but the few openDuringPasswordChange lists.
 func (s *Server) withPasswordChange(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := VisitorFrom(r.Context())
-		if v.SignedIn() && v.Person.MustChangePassword && passwordChangeGated(r.URL.Path) {
+		if v.SignedIn() && v.Person.MustChangePassword && !openDuringPasswordChange(r.URL.Path) {
 			if to := PasswordChangePath(v); r.URL.Path != to {
 				http.Redirect(w, r, to, http.StatusSeeOther)
 				return
@@ -44,11 +48,15 @@ func (s *Server) withPasswordChange(next http.Handler) http.Handler {
 	})
 }
 
-// passwordChangeGated reports whether path is a page of the unit user center or the
-// personal center.
-func passwordChangeGated(path string) bool {
-	return path == "/unit" || strings.HasPrefix(path, "/unit/") ||
-		path == PathPersonalCenter || strings.HasPrefix(path, PathPersonalCenter+"/")
+// openDuringPasswordChange reports whether path answers a person who must change
+// their password, besides their own change page: only what does not act on the
+// account.
+func openDuringPasswordChange(path string) bool {
+	switch path {
+	case "/logout", "/app/logout", "/healthz", "/readyz", "/display/elder", "/display/standard", "/session/keepalive":
+		return true
+	}
+	return strings.HasPrefix(path, "/static/")
 }
 
 // PasswordChangePath is the change page of the visitor's personal password: in the

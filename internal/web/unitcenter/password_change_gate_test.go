@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,46 +35,58 @@ func flagPasswordChange(t testing.TB, ts *webtest.TestServer, w *webtest.World, 
 	})
 }
 
-// gateTarget is a request for a route pattern of the center: its path values
-// filled in with something the route accepts in form.
+// gateTarget is a request for a route pattern: its path values filled in with
+// something (the gate answers before any handler reads them).
 func gateTarget(pattern string) (method, target string) {
 	method, path, _ := strings.Cut(pattern, " ")
-	path = strings.NewReplacer("{$}", "", "{section}", "cases", "{id}", "1", "{code}", "SB-001").Replace(path)
-	return method, path
+	path = strings.ReplaceAll(path, "{$}", "")
+	return method, pathValue.ReplaceAllString(path, "1")
 }
 
-// personalCenterPattern finds the personal center's routes in a routes.go.
-var personalCenterPattern = regexp.MustCompile(`"([A-Z]+ /me(?:/[^"]*)?)"`)
+var pathValue = regexp.MustCompile(`\{[a-z]+\}`)
 
-// personalCenterRoutes are the /me routes every audience's routes.go registers.
-func personalCenterRoutes(t testing.TB) []string {
+// routePattern finds the "METHOD /path" patterns in a routes.go.
+var routePattern = regexp.MustCompile(`"([A-Z]+ /[^"]*)"`)
+
+// hallRoutes are the routes of the hall and the app that every audience's routes.go
+// and the kit's register (the back office is another listener with its own session
+// and its own forced change).
+func hallRoutes(t testing.TB) []string {
 	t.Helper()
 	files, err := filepath.Glob("../*/routes.go")
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || len(files) < 4 {
+		t.Fatalf("the audiences' routes.go: %v, %v", files, err)
 	}
 	var out []string
-	for _, f := range files {
+	for _, f := range append(files, "../routes.go") {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range personalCenterPattern.FindAllStringSubmatch(string(src), -1) {
-			out = append(out, m[1])
+		for _, m := range routePattern.FindAllStringSubmatch(string(src), -1) {
+			if _, path, _ := strings.Cut(m[1], " "); !strings.HasPrefix(path, "/admin") {
+				out = append(out, m[1])
+			}
 		}
 	}
-	if len(out) < 5 {
-		t.Fatalf("found only %v under /me", out)
+	if len(out) < 60 {
+		t.Fatalf("found only %d routes: %v", len(out), out)
 	}
 	return out
 }
 
+// openDuringChange are the routes that answer a person who must change their
+// password: leaving, the assets and probes, the display switches and the session
+// keep-alive.
+var openDuringChange = []string{"POST /logout", "POST /app/logout", "GET /static/", "GET /healthz", "GET /readyz",
+	"GET /display/elder", "GET /display/standard", "POST /session/keepalive"}
+
 // While a legal rep must change the password the counter issued, every route of
-// the unit user center (every /unit/ route routes.go registers: the matrix's list,
-// which TestMatrixRoutesCovered keeps complete) and of the personal center (every
-// /me route) sends
-// them to the change page, GET and POST alike, and changes nothing; the change page
-// says why. Once the password is changed, the center opens.
+// the hall and the app that routes.go registers — the unit user center, the
+// personal center, the app's confirmations, a new page tomorrow — sends them to the
+// change page, GET and POST alike, and changes nothing; the change page says why.
+// Only leaving and what acts on nothing stays open. Once the password is changed,
+// the center opens.
 func TestPasswordChangeForcedOnEveryRoute(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	w := webtest.NewWorld(ts, 41)
@@ -85,8 +98,10 @@ func TestPasswordChangeForcedOnEveryRoute(t *testing.T) {
 	personal := webtest.NewClient(ts)
 	webtest.SignIn(t, personal, auth.Subject{PersonID: rep.ID})
 
-	routes := append(matrixRoutesOf(t), personalCenterRoutes(t)...)
-	for _, pattern := range routes {
+	for _, pattern := range hallRoutes(t) {
+		if slices.Contains(openDuringChange, pattern) {
+			continue // below
+		}
 		method, target := gateTarget(pattern)
 		for _, c := range []struct {
 			name   string
@@ -105,6 +120,22 @@ func TestPasswordChangeForcedOnEveryRoute(t *testing.T) {
 				t.Errorf("%s %s in a %s: %d %q, want 303 to %s", method, target, c.name, rec.Code, rec.Header().Get("Location"), c.change)
 			}
 		}
+	}
+
+	for _, pattern := range openDuringChange {
+		method, target := gateTarget(pattern)
+		if method == http.MethodPost {
+			continue // leaving and the keep-alive: the rest of the test needs the session
+		}
+		if target == "/static/" {
+			target = "/static/css/hall.css"
+		}
+		if rec := inUnit.Get(t, target); rec.Header().Get("Location") == web.PathUnitPasswordChange {
+			t.Errorf("%s is closed to a person who must change their password", target)
+		}
+	}
+	if code, answer := webtest.KeepAlivePost(t, inUnit, nil); code != http.StatusOK || !answer.OK {
+		t.Errorf("the keep-alive: %d %+v", code, answer)
 	}
 
 	doc := inUnit.Page(t, web.PathUnitPasswordChange, http.StatusOK)
