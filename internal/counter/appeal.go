@@ -139,6 +139,9 @@ func appealTarget(id int64) string { return "appeal:" + strconv.FormatInt(id, 10
 // ErrScanMissing and the scans refusals; ErrOpen; a *staff.Denial; staff reason
 // errors; database, audit or file-system failures.
 func (s *Service) SubmitAppealRelease(ctx context.Context, actor staff.Actor, appealID int64, reason string, uploads []scans.Upload) (Request, error) {
+	if err := s.maySubmit(ctx, actor); err != nil {
+		return Request{}, err
+	}
 	a, err := scanAppeal(s.d.DB.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?", appealID))
 	if err != nil {
 		return Request{}, err

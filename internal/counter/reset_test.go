@@ -5,8 +5,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"hall/internal/audit"
+	"hall/internal/ident"
 	"hall/internal/scans"
 	"hall/internal/staff"
 	"hall/internal/store"
@@ -101,6 +103,28 @@ func TestDecisionRules(t *testing.T) {
 				_, err := f.svc.SubmitPasswordReset(f.ctx, f.reviewer, PasswordResetInput{Person: Identity{p.IDType, p.IDNumber, p.Name}}, "忘记密码", uploads(scans.KindIDCard))
 				return err
 			}, staff.DenyRole},
+			// A role that may not submit learns nothing about the person or unit asked
+			// about: the refusal comes before any look-up or check.
+			{"reviewer asks about an unregistered ID number", func() error {
+				_, err := f.svc.SubmitPasswordReset(f.ctx, f.reviewer, PasswordResetInput{Person: Identity{p.IDType, ident.GenerateResidentID(f.rnd, "320102", time.Date(1990, 3, 3, 0, 0, 0, 0, time.UTC), false), "无此人"}}, "忘记密码", nil)
+				return err
+			}, staff.DenyRole},
+			{"reviewer asks about a name", func() error {
+				_, err := f.svc.SubmitPasswordReset(f.ctx, f.reviewer, PasswordResetInput{Person: Identity{p.IDType, p.IDNumber, "张三"}}, "", nil)
+				return err
+			}, staff.DenyRole},
+			{"auditor asks about a unit", func() error {
+				_, err := f.svc.SubmitAdminChange(f.ctx, f.auditor, AdminChangeInput{Unit: "91110000MA0000000X"}, "", nil)
+				return err
+			}, staff.DenyRole},
+			{"auditor registers a unit with a registered legal rep's wrong name", func() error {
+				_, err := f.svc.SubmitUnitRegistration(f.ctx, f.auditor, UnitRegistrationInput{LegalRep: Identity{p.IDType, p.IDNumber, "张三"}}, "", nil)
+				return err
+			}, staff.DenyRole},
+			{"reviewer releases an appeal", func() error {
+				_, err := f.svc.SubmitAppealRelease(f.ctx, f.reviewer, 999999, "", nil)
+				return err
+			}, staff.DenyRole},
 			{"approve without reason", func() error { _, err := f.svc.Approve(f.ctx, f.reviewer, open.ID, " "); return err }, staff.ErrReasonRequired},
 			{"approve a rejected request", func() error { _, err := f.svc.Approve(f.ctx, f.reviewer, decided.ID, "同意"); return err }, ErrDecided},
 			{"approve an unknown request", func() error { _, err := f.svc.Approve(f.ctx, f.reviewer, 999999, "同意"); return err }, ErrNotFound},
@@ -138,8 +162,8 @@ func TestDecisionRules(t *testing.T) {
 				denied++
 			}
 		}
-		if denied != 5 {
-			t.Errorf("%d denials audited, want 5", denied)
+		if denied != 10 {
+			t.Errorf("%d denials audited, want 10", denied)
 		}
 		// The database itself refuses a decision by the request's clerk.
 		_, err := db.Exec(f.ctx, `UPDATE counter_requests SET status = 'approved', decided_by = submitted_by, decided_at = ?

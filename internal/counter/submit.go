@@ -85,6 +85,9 @@ type subject struct {
 // scans refusals; ErrOpen; a *staff.Denial; staff reason errors; otherwise database,
 // audit or file-system failures.
 func (s *Service) SubmitPasswordReset(ctx context.Context, actor staff.Actor, in PasswordResetInput, reason string, uploads []scans.Upload) (Request, error) {
+	if err := s.maySubmit(ctx, actor); err != nil {
+		return Request{}, err
+	}
 	id, err := in.Person.check(s.d.Now())
 	if err != nil {
 		return Request{}, err
@@ -110,6 +113,9 @@ func (s *Service) SubmitPasswordReset(ctx context.Context, actor staff.Actor, in
 // ErrOpen; a *staff.Denial; staff reason errors; database, audit or file-system
 // failures. Whether the nominee is a registered person is checked at approval.
 func (s *Service) SubmitAdminChange(ctx context.Context, actor staff.Actor, in AdminChangeInput, reason string, uploads []scans.Upload) (Request, error) {
+	if err := s.maySubmit(ctx, actor); err != nil {
+		return Request{}, err
+	}
 	u, err := s.d.Units.ByAccount(ctx, in.Unit)
 	if errors.Is(err, unit.ErrNotFound) {
 		return Request{}, ErrUnitNotFound
@@ -135,6 +141,9 @@ func (s *Service) SubmitAdminChange(ctx context.Context, actor staff.Actor, in A
 // *ScanError); ErrOpen; a *staff.Denial; staff reason errors; database, audit or
 // file-system failures.
 func (s *Service) SubmitUnitRegistration(ctx context.Context, actor staff.Actor, in UnitRegistrationInput, reason string, uploads []scans.Upload) (Request, error) {
+	if err := s.maySubmit(ctx, actor); err != nil {
+		return Request{}, err
+	}
 	uscc, err := ident.ValidateUSCC(in.USCC)
 	if err != nil {
 		return Request{}, ErrBadInput
@@ -167,11 +176,13 @@ func (s *Service) SubmitUnitRegistration(ctx context.Context, actor staff.Actor,
 	return s.submit(ctx, actor, KindUnitRegister, subject{uscc: uscc}, in, reason, uploads)
 }
 
-// MaySubmit checks, as every Submit does, that actor may record counter requests
-// (the account read again), and records a refusal as denied: a form asks it before
-// it reads what it carries, so that a role that may not submit gets the refusal
-// rather than the form's own complaints. Errors: a *staff.Denial; database failures.
-func (s *Service) MaySubmit(ctx context.Context, actor staff.Actor) error {
+// maySubmit checks that actor may record counter requests (the account read again)
+// and records a refusal as denied. Every Submit asks it first, before it checks or
+// looks up anything: a role that may not submit learns nothing from the answer —
+// not whether an ID number is registered, nor under which name — and gets the
+// refusal rather than the form's own complaints. submit checks again inside its
+// transaction, against a change of role meanwhile.
+func (s *Service) maySubmit(ctx context.Context, actor staff.Actor) error {
 	_, err := s.authorize(ctx, actor, staff.ActionCounterSubmit, staff.Subject{}, "counter:new")
 	return err
 }
@@ -191,10 +202,6 @@ func (s *Service) submit(ctx context.Context, actor staff.Actor, kind Kind, subj
 		if !have[k] {
 			return Request{}, &ScanError{Kind: k, Err: ErrScanMissing}
 		}
-	}
-	// Authorize before writing any file: a denied actor stores nothing.
-	if _, err := s.authorize(ctx, actor, staff.ActionCounterSubmit, staff.Subject{}, "counter:new"); err != nil {
-		return Request{}, err
 	}
 	var stored []scans.Stored
 	defer func() {

@@ -95,16 +95,13 @@ func (h *handler) passwordResetPost(w http.ResponseWriter, r *http.Request, sr s
 // errFormRefused: the form's own checks failed, and its fields say why.
 var errFormRefused = errors.New("admin: form refused")
 
-// submitCounterForm runs a counter form that carries scans: a role that may not
-// submit gets the refusal before anything is read or stored; then the scans of
-// at.Scans are read, submit records the request (or returns errFormRefused after
-// failing fields of f), and the clerk is sent to the request, or sees the form
-// again (render) with each refusal beside its field.
+// submitCounterForm runs a counter form that carries scans: the scans of at.Scans
+// are read, submit records the request (or returns errFormRefused after failing
+// fields of f; a role that may not submit gets the counter's refusal before any
+// field is checked or looked up), and the clerk is sent to the request, or sees
+// the form again (render) with each refusal beside its field.
 func (h *handler) submitCounterForm(w http.ResponseWriter, r *http.Request, sr staffRequest, at refusalFields,
 	submit func(f *web.Form, uploads []scans.Upload) (counter.Request, error), render func(f *web.Form) error) error {
-	if err := h.Counter.MaySubmit(r.Context(), sr.actor); err != nil {
-		return refused(err)
-	}
 	uploads, closeUploads, err := parseUploads(r, at.Scans)
 	if err != nil {
 		return err
