@@ -178,7 +178,7 @@ func (f *fixture) login(t testing.TB, state *tls.ConnectionState) (Login, error)
 // handoff starts a login for binding and checks state on the listener.
 func (f *fixture) handoff(t testing.TB, binding string, state *tls.ConnectionState) (string, string) {
 	t.Helper()
-	start, err := f.svc.Start(f.ctx, binding)
+	start, err := f.svc.Start(f.ctx, binding, "")
 	if err != nil {
 		t.Fatal(err)
 	}

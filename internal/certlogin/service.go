@@ -56,9 +56,17 @@ type Service struct{ d Deps }
 // New returns a Service on d; d.Verifier must not be nil.
 func New(d Deps) *Service { return &Service{d: d} }
 
-// Login is a CA login that may set a session: the subject it acts as.
+// Login is a CA login that may set a session: the subject it acts as, and the
+// return path its start was given.
 type Login struct {
 	Subject auth.Subject
+	Next    string
+}
+
+// startData is what a start flow keeps: the page to return to after the login,
+// which the caller checked is a local path.
+type startData struct {
+	Next string `json:"next,omitempty"`
 }
 
 // outcome is what the TLS listener hands to the main listener.
@@ -76,9 +84,10 @@ type outcome struct {
 }
 
 // Start begins a CA login for the browser whose binding is given and returns the
-// start flow's ID, which the browser carries to the TLS listener.
-func (s *Service) Start(ctx context.Context, binding string) (string, error) {
-	f, err := s.d.Flows.Create(ctx, KindStart, binding, stepStarted, nil, StartTTL)
+// start flow's ID, which the browser carries to the TLS listener. next, a local
+// path the caller checked or "", comes back in the Login.
+func (s *Service) Start(ctx context.Context, binding, next string) (string, error) {
+	f, err := s.d.Flows.Create(ctx, KindStart, binding, stepStarted, startData{Next: next}, StartTTL)
 	if err != nil {
 		return "", err
 	}
@@ -203,6 +212,10 @@ func (s *Service) Finish(ctx context.Context, start, handoff, binding string, at
 	if err := hf.Decode(&o); err != nil {
 		return Login{}, err
 	}
+	var sd startData
+	if err := sf.Decode(&sd); err != nil {
+		return Login{}, err
+	}
 	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
 		if err := s.d.Flows.Complete(ctx, tx, sf, stepStarted); err != nil {
 			return stale(err)
@@ -222,7 +235,7 @@ func (s *Service) Finish(ctx context.Context, start, handoff, binding string, at
 	case o.Code != "":
 		return Login{}, &Refusal{Code: o.Code, Msg: o.Message}
 	}
-	return Login{Subject: auth.Subject{PersonID: o.PersonID, UnitID: o.UnitID, Role: auth.Role(o.Role)}}, nil
+	return Login{Subject: auth.Subject{PersonID: o.PersonID, UnitID: o.UnitID, Role: auth.Role(o.Role)}, Next: sd.Next}, nil
 }
 
 // stale turns the flow errors of a start or hand-off that cannot be used into

@@ -40,7 +40,8 @@ const certificateLoginPage = "/login?tab=unit&method=" + methodCertificate
 // certificateLoginOn reports whether the hall offers CA login.
 func (s *handler) certificateLoginOn() bool { return s.CALoginURL() != "" }
 
-// loginCertificateStart is GET /login/certificate.
+// loginCertificateStart is GET /login/certificate[?next=PATH]: the login page's
+// return path rides in the start flow, not through the other listener.
 func (s *handler) loginCertificateStart(w http.ResponseWriter, r *http.Request) error {
 	if !s.certificateLoginOn() {
 		return s.NotFound(w, r)
@@ -50,7 +51,7 @@ func (s *handler) loginCertificateStart(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	start, err := s.CertLogin.Start(r.Context(), web.VisitorFrom(r.Context()).Binding)
+	start, err := s.CertLogin.Start(r.Context(), web.VisitorFrom(r.Context()).Binding, nextPath(r.URL.Query().Get("next")))
 	s.AnonymousDone(r, tk, err == nil)
 	if err != nil {
 		return err
@@ -114,7 +115,12 @@ func (s *handler) loginCertificateFinish(w http.ResponseWriter, r *http.Request)
 	if err := s.StartSessionProved(w, r, l.Subject, auth.ProofCA); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/unit/", http.StatusSeeOther)
+	// The path is checked again: the flow kept what the start was given.
+	target := nextPath(l.Next)
+	if target == "" {
+		target = "/unit/"
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
 }
 

@@ -69,16 +69,22 @@ func get(t *testing.T, c *http.Client, target string) certificateAnswer {
 // the redirects through the CA-login listener back to the hall, as a browser does.
 func (h *certificateHall) login(t *testing.T, c *http.Client) certificateAnswer {
 	t.Helper()
-	page := get(t, c, h.base+"/login?tab=unit&method=ca")
+	return h.loginFrom(t, c, "/login?tab=unit&method=ca")
+}
+
+// loginFrom is login from the login page at loginPage (with a return path, say).
+func (h *certificateHall) loginFrom(t *testing.T, c *http.Client, loginPage string) certificateAnswer {
+	t.Helper()
+	page := get(t, c, h.base+loginPage)
 	if page.status != http.StatusOK {
 		t.Fatalf("CA登录 tab: %d", page.status)
 	}
 	doc := webtest.ParseHTML(t, page.body)
 	button := doc.First(`.acct-login-box a.button-primary`)
-	if button == nil || button.TextContent() != "证书登录" || button.AttrOr("href") != "/login/certificate" {
+	if button == nil || button.TextContent() != "证书登录" || !strings.HasPrefix(button.AttrOr("href"), "/login/certificate") {
 		t.Fatalf("CA登录 tab has no 证书登录 button:\n%s", webtest.ShortBody(page.body))
 	}
-	start := get(t, c, h.base+"/login/certificate")
+	start := get(t, c, h.base+button.AttrOr("href"))
 	if start.status != http.StatusSeeOther || !strings.HasPrefix(start.location, h.ca.URL+"/check?start=") {
 		t.Fatalf("start: %d → %q", start.status, start.location)
 	}
@@ -254,6 +260,29 @@ func wantRefusal(t *testing.T, a certificateAnswer, status int, title, says stri
 	}
 	if back := doc.First(`a[href="/login?tab=unit&method=ca"]`); back == nil {
 		t.Error("no way back to 证书登录")
+	}
+}
+
+// TestCertificateLoginReturn: a login page asked for with a return path (the page a
+// signed-out clerk tried to open) returns there after the CA login, through the
+// other listener; a path to another site is dropped for the unit center.
+func TestCertificateLoginReturn(t *testing.T) {
+	h := newCertificateHall(t)
+	cert := h.unitCertificate(t, h.unit.USCC)
+	cases := []struct{ next, want string }{
+		{"/unit/agents", "/unit/agents"},
+		{"/unit/info?tab=contacts", "/unit/info?tab=contacts"},
+		{"//evil.example/unit/", "/unit/"},
+		{"https://evil.example/", "/unit/"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.next, func(t *testing.T) {
+			browser := h.ca.Browser(t, cert)
+			a := h.loginFrom(t, browser, "/login?tab=unit&method=ca&next="+url.QueryEscape(tc.next))
+			if a.status != http.StatusSeeOther || a.location != tc.want {
+				t.Fatalf("finish: %d → %q, want %q", a.status, a.location, tc.want)
+			}
+		})
 	}
 }
 
