@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
 	"hall/internal/audit"
-	"hall/internal/registrysync"
 	"hall/internal/staff"
 	"hall/internal/web"
 )
@@ -86,19 +86,35 @@ type registryPage struct {
 	Total     int
 	Pager     web.Pager
 	// Sync: the actor may run the sync (clerks); Form is its reason.
-	Sync   bool
-	Form   *web.Form
-	Report *registrysync.Report
+	Sync bool
+	Form *web.Form
+	// Synced is what the 立即同步 just done did (nil otherwise).
+	Synced *syncSummary
+}
+
+// syncSummary is what one 立即同步 did: the registry entries read and how many of
+// them changed a unit account. It rides in the URL the sync redirects to, so that
+// reloading the page shows it again rather than syncing again.
+type syncSummary struct{ Seen, Changed int }
+
+// syncSummaryOf reads the summary from the list's URL; nil when there is none.
+func syncSummaryOf(q url.Values) *syncSummary {
+	seen, err1 := strconv.Atoi(q.Get("seen"))
+	changed, err2 := strconv.Atoi(q.Get("changed"))
+	if err1 != nil || err2 != nil || seen < 0 || changed < 0 || changed > seen {
+		return nil
+	}
+	return &syncSummary{Seen: seen, Changed: changed}
 }
 
 // registryChanges is GET /admin/registry: the changes applied from the registry
 // (registrysync.Syncer.List), newest first, paged.
 func (h *handler) registryChanges(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
-	return h.renderRegistry(w, r, sr, web.NewForm(nil), nil)
+	return h.renderRegistry(w, r, sr, web.NewForm(nil))
 }
 
-func (h *handler) renderRegistry(w http.ResponseWriter, r *http.Request, sr staffRequest, f *web.Form, rep *registrysync.Report) error {
-	p := registryPage{Available: h.RegistrySync != nil, Form: f, Report: rep,
+func (h *handler) renderRegistry(w http.ResponseWriter, r *http.Request, sr staffRequest, f *web.Form) error {
+	p := registryPage{Available: h.RegistrySync != nil, Form: f, Synced: syncSummaryOf(r.URL.Query()),
 		Sync: allow(sr.actor, staff.ActionRegistrySync) == nil}
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	page = max(page, 1)
@@ -119,7 +135,8 @@ func (h *handler) renderRegistry(w http.ResponseWriter, r *http.Request, sr staf
 }
 
 // registrySync is POST /admin/registry/sync (clerks): 立即同步 with the reason typed
-// (registrysync.Syncer.SyncNow, audited), then the list with what it did.
+// (registrysync.Syncer.SyncNow, audited), then a redirect to the list with what it
+// did, so that a reload does not sync (and audit) again.
 func (h *handler) registrySync(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
 	f := web.NewForm(r)
 	if h.RegistrySync == nil {
@@ -129,9 +146,11 @@ func (h *handler) registrySync(w http.ResponseWriter, r *http.Request, sr staffR
 	switch {
 	case errors.Is(err, staff.ErrReasonRequired), errors.Is(err, staff.ErrReasonTooLong):
 		f.Fail("reason", staff.Message(err))
-		return h.renderRegistry(w, r, sr, f, nil)
+		return h.renderRegistry(w, r, sr, f)
 	case err != nil:
 		return refused(err)
 	}
-	return h.renderRegistry(w, r, sr, web.NewForm(nil), &rep)
+	to := url.Values{"seen": {strconv.Itoa(rep.Seen)}, "changed": {strconv.Itoa(len(rep.Changes))}}
+	http.Redirect(w, r, "/admin/registry?"+to.Encode(), http.StatusSeeOther)
+	return nil
 }
