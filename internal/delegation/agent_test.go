@@ -2,6 +2,7 @@ package delegation
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -226,6 +227,37 @@ func FuzzNormalizeItems(f *testing.F) {
 			if c == "" || len(c) > 16 || strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != "" || (i > 0 && got[i-1] == c) {
 				t.Fatalf("bad code %q in %q", c, got)
 			}
+		}
+	})
+}
+
+// TestMembersItems: 经办人管理 lists each agent with its own business scope (read for
+// the whole unit at once), the legal rep and the administrator with none, and a
+// removed agent not at all.
+func TestMembersItems(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ps := f.people(t, 5)
+		rep, adm, first, second, removed := ps[0], ps[1], ps[2], ps[3], ps[4]
+		u := f.unit(t, rep)
+		f.admin(t, u, rep, adm, 365*day24)
+		f.agent(t, u, rep, first, 30*day24, "SB-002", "SB-001")
+		f.agent(t, u, adm, second, 30*day24, "SB-003")
+		gone := f.agent(t, u, rep, removed, 30*day24, "SB-001", "SB-003")
+		if err := f.svc.RemoveAgent(f.ctx, rep.actor(), u, gone.MembershipID); err != nil {
+			t.Fatal(err)
+		}
+		members, err := f.svc.Members(f.ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int64]string{}
+		for _, m := range members {
+			got[m.PersonID] = string(m.Role) + ":" + strings.Join(m.Items, ",")
+		}
+		want := map[int64]string{rep.ID: "legal_rep:", adm.ID: "admin:", first.ID: "agent:SB-001,SB-002", second.ID: "agent:SB-003"}
+		if !maps.Equal(got, want) {
+			t.Fatalf("members' items %v, want %v", got, want)
 		}
 	})
 }

@@ -99,14 +99,43 @@ func (s *Service) members(ctx context.Context, unitID int64, items bool) ([]Memb
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for i := range out {
-		if items && out[i].Role == unit.RoleAgent {
-			if out[i].Items, err = s.Grants(ctx, out[i].MembershipID); err != nil {
-				return nil, err
-			}
+	if items {
+		if err := s.attachGrants(ctx, unitID, out); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// attachGrants fills in the agents' items, in one query for the whole unit rather
+// than one per agent.
+func (s *Service) attachGrants(ctx context.Context, unitID int64, members []Member) error {
+	rows, err := s.db.Query(ctx, `SELECT g.membership_id, g.item_code FROM grants g
+		JOIN memberships m ON m.id = g.membership_id
+		WHERE m.unit_id = ? AND m.status <> 'revoked' AND m.role = ?
+		ORDER BY g.membership_id, g.item_code`, unitID, string(unit.RoleAgent))
+	if err != nil {
+		return fmt.Errorf("delegation: grants: %w", err)
+	}
+	defer rows.Close()
+	byMembership := map[int64][]string{}
+	for rows.Next() {
+		var id int64
+		var code string
+		if err := rows.Scan(&id, &code); err != nil {
+			return fmt.Errorf("delegation: grants: %w", err)
+		}
+		byMembership[id] = append(byMembership[id], code)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("delegation: grants: %w", err)
+	}
+	for i := range members {
+		if members[i].Role == unit.RoleAgent {
+			members[i].Items = byMembership[members[i].MembershipID]
+		}
+	}
+	return nil
 }
 
 func stateOf(m unit.Membership, invitationExpires *time.Time, now time.Time) State {
