@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"hall/internal/throttle"
@@ -28,6 +29,18 @@ func (e *AnonymousRateError) Error() string {
 // Message is the refusal for the person, with the time in Asia/Shanghai.
 func (e *AnonymousRateError) Message() string {
 	return fmt.Sprintf(MsgTooMany, e.Until.In(Shanghai).Format("15:04"))
+}
+
+// SetRetryAfter tells the client, as every 429 of the hall does, in how many
+// seconds (at least 1) the address may try again.
+func (e *AnonymousRateError) SetRetryAfter(w http.ResponseWriter, now time.Time) {
+	SetRetryAfter(w, e.Until, now)
+}
+
+// SetRetryAfter sets a 429's Retry-After to the seconds (at least 1) from now until
+// the refusal's lock ends. A 429 without it gets a default (statusWriter).
+func SetRetryAfter(w http.ResponseWriter, until, now time.Time) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(until.Sub(now).Seconds()+0.5))))
 }
 
 // AnonymousReserve counts one request of the client's address in scope. A refusal is an

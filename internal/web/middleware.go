@@ -96,8 +96,18 @@ func (sw *statusWriter) WriteHeader(code int) {
 	if sw.status == 0 {
 		sw.status = code
 	}
+	// Every 429 tells the client when to come back (RFC 6585): a refusal that knows
+	// when its lock ends sets Retry-After itself (SetRetryAfter);
+	// any other gets a minute, the shortest window of the hall's limits.
+	if code == http.StatusTooManyRequests && sw.Header().Get("Retry-After") == "" {
+		sw.Header().Set("Retry-After", defaultRetryAfter)
+	}
 	sw.ResponseWriter.WriteHeader(code)
 }
+
+// defaultRetryAfter is the Retry-After of a 429 whose refusal does not say when its
+// lock ends, in seconds.
+const defaultRetryAfter = "60"
 
 func (sw *statusWriter) Write(p []byte) (int, error) {
 	if sw.status == 0 {

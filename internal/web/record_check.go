@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"hall/internal/rights"
 )
@@ -34,7 +33,7 @@ func (s *Server) RecordCheck(w http.ResponseWriter, r *http.Request, page, nav s
 	tk, err := s.AnonymousReserve(r, rights.ScopeVerifyAddr)
 	var limited *AnonymousRateError
 	if errors.As(err, &limited) {
-		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(limited.Until.Sub(s.Now()).Seconds()+0.5))))
+		limited.SetRetryAfter(w, s.Now())
 		return StatusError(http.StatusTooManyRequests,
 			fmt.Sprintf("查询过于频繁，请于 %s 后再试。", limited.Until.In(Shanghai).Format("15:04")))
 	} else if err != nil {

@@ -76,7 +76,7 @@ func TestAnonAppealRate(t *testing.T) {
 		clock.Advance(time.Second)
 	}
 	rec := c.Post(t, "/appeal", withToken(appealForm(w), webtest.SolveCaptcha(t, ts, c, 99)))
-	webtest.WantStatus(t, fmt.Sprintf("appeal %d", l.LockAfter+1), rec, http.StatusTooManyRequests)
+	webtest.WantRetryAfter(t, fmt.Sprintf("appeal %d", l.LockAfter+1), rec, int((l.LockFor - time.Second).Seconds()))
 	until := clock.Now().Add(l.LockFor - time.Second).In(web.Shanghai).Format("15:04")
 	if top := webtest.ParseHTML(t, rec.Body.String()).Must(t, ".alert-error").TextContent(); top != fmt.Sprintf(web.MsgTooMany, until) {
 		t.Errorf("refusal %q", top)
@@ -121,6 +121,9 @@ func TestAnonCaptchaRate(t *testing.T) {
 	c.Remote = "203.0.113.90:1000"
 	rec := c.Get(t, "/captcha/new?purpose=login")
 	webtest.WantStatus(t, "over the rate", rec, http.StatusTooManyRequests)
+	if got := rec.Header().Get("Retry-After"); got == "" || got == "0" {
+		t.Errorf("Retry-After %q", got)
+	}
 	if body := rec.Body.String(); !strings.Contains(body, `"ok":false`) || !strings.Contains(body, "拼图验证请求过于频繁，请于 ") {
 		t.Errorf("429 body %s", body)
 	}

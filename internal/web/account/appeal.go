@@ -120,6 +120,7 @@ func (s *handler) appealPost(w http.ResponseWriter, r *http.Request) error {
 	var limited *web.AnonymousRateError
 	if errors.As(err, &limited) {
 		f.Top = limited.Message()
+		limited.SetRetryAfter(w, s.Now())
 		return s.renderAppeal(w, r, http.StatusTooManyRequests, d)
 	} else if err != nil {
 		return err

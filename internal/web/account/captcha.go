@@ -7,7 +7,6 @@ import (
 	"hall/internal/web"
 	"io"
 	"net/http"
-	"strconv"
 
 	"hall/internal/captcha"
 	"hall/internal/throttle"
@@ -39,7 +38,7 @@ func (s *handler) captchaNew(w http.ResponseWriter, r *http.Request) error {
 	tk, err := s.AnonymousReserve(r, throttle.ScopeCaptchaAddr)
 	var limited *web.AnonymousRateError
 	if errors.As(err, &limited) {
-		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(limited.Until.Sub(s.Now()).Seconds()+0.5))))
+		limited.SetRetryAfter(w, s.Now())
 		s.captchaJSON(w, http.StatusTooManyRequests, captchaMessage(fmt.Sprintf(captchaMsgTooMany, limited.Until.In(web.Shanghai).Format("15:04"))))
 		return nil
 	} else if err != nil {

@@ -47,7 +47,7 @@ func (s *handler) loginCertificateStart(w http.ResponseWriter, r *http.Request) 
 		return s.NotFound(w, r)
 	}
 	// Each start saves a flow for an anonymous browser: counted per address.
-	tk, err := s.reserveOrRefuse(r, certlogin.ScopeStartAddr)
+	tk, err := s.reserveOrRefuse(w, r, certlogin.ScopeStartAddr)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (s *handler) certificateCheck(w http.ResponseWriter, r *http.Request) error
 		return s.NotFound(w, r)
 	}
 	// Each check saves a hand-off, and a refused one writes the audit log.
-	tk, err := s.reserveOrRefuse(r, certlogin.ScopeCheckAddr)
+	tk, err := s.reserveOrRefuse(w, r, certlogin.ScopeCheckAddr)
 	if err != nil {
 		return err
 	}

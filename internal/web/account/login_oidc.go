@@ -61,7 +61,7 @@ func (s *handler) loginOIDCStart(w http.ResponseWriter, r *http.Request) error {
 		return s.NotFound(w, r)
 	}
 	// Each start saves a flow for an anonymous browser: counted per address.
-	tk, err := s.reserveOrRefuse(r, oidc.ScopeStartAddr)
+	tk, err := s.reserveOrRefuse(w, r, oidc.ScopeStartAddr)
 	if err != nil {
 		return err
 	}
@@ -77,10 +77,11 @@ func (s *handler) loginOIDCStart(w http.ResponseWriter, r *http.Request) error {
 // reserveOrRefuse counts a login request of an anonymous browser (a provider
 // login, a CA login) per client address in scope; past the limit the answer is 429
 // with the time to come back.
-func (s *handler) reserveOrRefuse(r *http.Request, scope throttle.Scope) (throttle.Ticket, error) {
+func (s *handler) reserveOrRefuse(w http.ResponseWriter, r *http.Request, scope throttle.Scope) (throttle.Ticket, error) {
 	tk, err := s.AnonymousReserve(r, scope)
 	var limited *web.AnonymousRateError
 	if errors.As(err, &limited) {
+		limited.SetRetryAfter(w, s.Now())
 		return tk, web.StatusError(http.StatusTooManyRequests, limited.Message())
 	}
 	return tk, err
@@ -97,7 +98,7 @@ func (s *handler) loginOIDCCallback(w http.ResponseWriter, r *http.Request) erro
 		return s.NotFound(w, r)
 	}
 	// Every callback writes its outcome to the audit log: counted per address.
-	tk, err := s.reserveOrRefuse(r, oidc.ScopeCallbackAddr)
+	tk, err := s.reserveOrRefuse(w, r, oidc.ScopeCallbackAddr)
 	if err != nil {
 		return err
 	}

@@ -332,6 +332,9 @@ func TestLoginOIDCStartRateLimited(t *testing.T) {
 	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "提交过于频繁") {
 		t.Fatalf("start past the limit: status %d, want 429 with the wait", rec.Code)
 	}
+	if got := rec.Header().Get("Retry-After"); got == "" || got == "0" {
+		t.Errorf("start past the limit: Retry-After %q", got)
+	}
 	if got := webtest.RowCount(t, ts, "flows"); got != flows {
 		t.Errorf("a refused start saved a flow: %d rows, want %d", got, flows)
 	}

@@ -179,6 +179,7 @@ func (s *handler) unitRegistrationStartGate(w http.ResponseWriter, r *http.Reque
 	case errors.As(err, &locked):
 		s.Log.WarnContext(r.Context(), "unit registration refused: throttle lock", "err", err, "request_id", web.RequestID(r.Context()))
 		d.Form.Top = fmt.Sprintf(unitRegistrationMsgTooMany, locked.Until.In(web.Shanghai).Format("15:04"))
+		web.SetRetryAfter(w, locked.Until, s.Now())
 		return tk, true, s.unitRegistrationRender(w, r, http.StatusTooManyRequests, d)
 	}
 	return tk, true, err

@@ -459,6 +459,9 @@ func TestUnitRegistrationStepOneThrottle(t *testing.T) {
 	}
 	rec := other.Post(t, "/register/unit", withToken(candidate(), webtest.SolveCaptcha(t, ts, other, 99)))
 	doc := webtest.Parsed(t, rec, http.StatusTooManyRequests)
+	if got := rec.Header().Get("Retry-After"); got == "" || got == "0" || got == "60" {
+		t.Errorf("Retry-After %q, want the lock's end", got)
+	}
 	if got := webtest.TopError(doc); !strings.Contains(got, "注册提交过于频繁，请于 ") {
 		t.Errorf("refusal %q", got)
 	}

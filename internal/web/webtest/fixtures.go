@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -376,6 +377,16 @@ func WantStatus(t testing.TB, what string, rec *httptest.ResponseRecorder, want 
 	t.Helper()
 	if rec.Code != want {
 		t.Fatalf("%s: status %d, want %d (Location %q)\n%s", what, rec.Code, want, rec.Header().Get("Location"), ShortBody(rec.Body.String()))
+	}
+}
+
+// WantRetryAfter fails the test unless rec is a 429 whose Retry-After says
+// seconds.
+func WantRetryAfter(t testing.TB, what string, rec *httptest.ResponseRecorder, seconds int) {
+	t.Helper()
+	WantStatus(t, what, rec, http.StatusTooManyRequests)
+	if got := rec.Header().Get("Retry-After"); got != strconv.Itoa(seconds) {
+		t.Errorf("%s: Retry-After %q, want %d", what, got, seconds)
 	}
 }
 
