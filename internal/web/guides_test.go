@@ -7,6 +7,7 @@ import (
 
 	"hall/internal/auth"
 	"hall/internal/unit"
+	"hall/internal/web"
 	"hall/internal/web/webtest"
 )
 
@@ -51,4 +52,18 @@ func TestEveryGuideLinksARealPage(t *testing.T) {
 			ts.GetHTML(t, g.Href, http.StatusOK)
 		})
 	}
+}
+
+// TestLinkGuideTwice: a page linked to the same guide twice is fine; a page linked
+// to two guides is a mistake in the mounts and stops the start.
+func TestLinkGuideTwice(t *testing.T) {
+	var s web.Server
+	s.LinkGuide("/help/login", "登录", "login", "login-sms")
+	s.LinkGuide("/help/login", "登录", "login")
+	defer func() {
+		if recover() == nil {
+			t.Error("a second guide for page login was accepted")
+		}
+	}()
+	s.LinkGuide("/help/recover", "找回密码", "recover", "login")
 }
