@@ -38,20 +38,18 @@ func buildCA(cfg config.Config, log *slog.Logger, now func() time.Time) (*ca.Ver
 // UseCALogin turns CA login on with verifier v: the login page offers it and the
 // CA-login listener's handler checks certificates with v. Build calls it when the
 // listener is configured; tests call it with a verifier of their own CA.
+// The listener's public URL is worked out here, once, from the configuration as
+// it stands (the home page and the login page ask for it on every request).
 func (s *Services) UseCALogin(v *ca.Verifier) {
 	s.CA = v
 	s.CertLogin = certlogin.New(certlogin.Deps{DB: s.DB, Verifier: v, Flows: s.Flows, Units: s.Units,
 		Persons: s.Persons, Delegation: s.Delegation, Audit: s.Audit})
+	s.caLoginURL = s.Config.CA.PublicLoginURL(s.Config.BaseURL)
 }
 
 // CALoginURL is the public URL of the CA-login listener the login page sends
 // browsers to; "" when CA login is off.
-func (s *Services) CALoginURL() string {
-	if s.CertLogin == nil {
-		return ""
-	}
-	return s.Config.CA.PublicLoginURL(s.Config.BaseURL)
-}
+func (s *Services) CALoginURL() string { return s.caLoginURL }
 
 // devCA opens the development CA under the data directory, creating it when
 // there is none. Development mode only.

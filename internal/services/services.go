@@ -83,6 +83,8 @@ type Services struct {
 	// CertLogin is CA login itself (internal/certlogin): nil unless the CA-login
 	// listener is configured (UseCALogin).
 	CertLogin *certlogin.Service
+	// caLoginURL is CALoginURL's answer, set with CertLogin.
+	caLoginURL string
 	// QRLogin is 扫码登录 (L2, L6): tickets, the app's scan and confirmation, and the
 	// login page's wait.
 	QRLogin *qrlogin.Service
