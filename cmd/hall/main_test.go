@@ -96,7 +96,9 @@ func TestServeSQLiteWithDemo(t *testing.T) {
 }
 
 func TestServePostgresEmptyDatabase(t *testing.T) {
-	serveUntilReady(t, "--database-url", storetest.PostgresURL(t))
+	// The data directory holds the development CA and the rights record's signing
+	// certificate on PostgreSQL too: a temporary one, not ./data in the source tree.
+	serveUntilReady(t, "--database-url", storetest.PostgresURL(t), "--data-dir", t.TempDir())
 }
 
 func TestMaintenanceCommands(t *testing.T) {
