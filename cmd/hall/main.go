@@ -19,7 +19,7 @@ Usage:
   hall serve   [flags]   run the hall (default: SQLite in ./data, development adapters)
   hall migrate [flags]   apply database migrations and exit
   hall demo    [flags]   load generated demo data (idempotent) and list the demo accounts
-  hall audit verify [flags]  check the audit log's hash chain; exit 1 at the first broken link
+  hall audit verify [flags]  check the audit log's hash chain and its anchor file; exit 1 at the first broken link or a chain cut below an anchor
   hall sms list [-n N] [flags]  show the newest texts of the development SMS outbox (development mode only)
   hall import registry FILE [flags]  load market-regulator registry entries (CSV) into the development registry
   hall import insurance DIR [flags]  load the insurance read model from CSV files (docs/insurance-import.md)

@@ -110,6 +110,9 @@ func cmdServe(ctx context.Context, args []string) error {
 	if a.CA != nil {
 		go func() { _ = a.CA.Run(sweepCtx) }()
 	}
+	// The audit chain's head, signed, in a file outside the database (docs/audit.md);
+	// the deferred stop writes the last one after the HTTP server has drained.
+	defer startAnchors(ctx, a.Services, log, cfg.AuditAnchorEvery)()
 	// Changes from the registry (B5): legal-rep changes, renames, cancellations.
 	if a.Services.RegistrySync != nil {
 		go registrysync.NewRunner(a.Services.RegistrySync, registrySyncInterval, log).Run(sweepCtx)

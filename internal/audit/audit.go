@@ -21,6 +21,12 @@
 // database can then rewrite the tail of the chain consistently. Keep the key outside
 // the database (config secret).
 //
+// What the chain cannot show is a tail cut off consistently: drop the triggers,
+// delete the newest rows and move audit_head back, and the rest is still a valid
+// chain. Anchors (anchor.go) close that: `hall serve` appends the signed head to a
+// file outside the database, and VerifyAnchors finds a chain that no longer reaches
+// an anchored head.
+//
 // Appends run inside the caller's transaction (Append), so the audit row commits or
 // rolls back with the change it records; Record wraps Append in a transaction of its
 // own for events that write nothing else (a failed login). The head lock is held until
@@ -31,7 +37,8 @@
 // looks like a secret, too many detail keys); every other error is a failure of the
 // database, and the caller's transaction must then fail (fail closed). Verify returns
 // an error only when the database cannot be read: a broken chain is a VerifyResult, not
-// an error. List returns database errors only.
+// an error. List returns database errors only. WriteAnchor and VerifyAnchors document
+// their own errors.
 package audit
 
 import (
@@ -89,9 +96,10 @@ type Entry struct {
 
 // Log appends to, verifies and lists the audit log.
 type Log struct {
-	db  *store.DB
-	key []byte
-	now func() time.Time
+	db        *store.DB
+	key       []byte
+	anchorKey []byte // derived from key (anchor.go)
+	now       func() time.Time
 }
 
 // New returns a Log on db. key is the HMAC key of the chain (empty: plain SHA-256, see
@@ -100,7 +108,7 @@ func New(db *store.DB, key []byte, now func() time.Time) *Log {
 	if now == nil {
 		now = time.Now
 	}
-	return &Log{db: db, key: append([]byte(nil), key...), now: now}
+	return &Log{db: db, key: append([]byte(nil), key...), anchorKey: deriveAnchorKey(key), now: now}
 }
 
 // genesisHash is prev_hash of the first row.

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -57,6 +58,13 @@ type Config struct {
 
 	ShutdownTimeout time.Duration
 	AuditKey        string
+	// AuditAnchorFile is where `hall serve` appends signed anchors of the audit
+	// chain's head and `hall audit verify` reads them (internal/audit, anchor.go;
+	// docs/audit.md). Empty means DATA-DIR/audit-anchor.log. It belongs on storage
+	// the database's writers cannot rewrite, or the anchor proves nothing.
+	AuditAnchorFile string
+	// AuditAnchorEvery is how often `hall serve` anchors the head when it moved.
+	AuditAnchorEvery time.Duration
 
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
@@ -147,6 +155,7 @@ func Defaults() Config {
 		CA:                   caDefaults(),
 		StaffSessionIdle:     15 * time.Minute,
 		StaffSessionAbsolute: 8 * time.Hour,
+		AuditAnchorEvery:     time.Minute,
 	}
 }
 
@@ -247,6 +256,8 @@ var coreKeys = []key{
 	{name: "base-floor", help: "monthly contribution base floor, yuan", bind: uintv(func(c *Config) *uint { return &c.BaseFloor })},
 	{name: "base-ceiling", help: "monthly contribution base ceiling, yuan", bind: uintv(func(c *Config) *uint { return &c.BaseCeiling })},
 	{name: "audit-key", help: "secret key for the audit log's hash chain (required in production)", secret: true, bind: str(func(c *Config) *string { return &c.AuditKey })},
+	{name: "audit-anchor-file", help: "file the audit chain's signed head is appended to, and checked against by 'hall audit verify'; put it where the database's writers cannot rewrite it (another volume, WORM storage, a shipped log) (default DATA-DIR/audit-anchor.log)", bind: str(func(c *Config) *string { return &c.AuditAnchorFile })},
+	{name: "audit-anchor-every", help: "how often 'hall serve' appends an anchor when the audit chain grew (10s–1h)", bind: dur(func(c *Config) *time.Duration { return &c.AuditAnchorEvery })},
 }
 
 // EnvName is the environment variable for a flag name.
@@ -351,6 +362,16 @@ func (c *Config) Validate() error {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.DatabaseURL == "" && c.DataDir == "" {
 		errs = append(errs, errors.New("data-dir must be set when database-url is empty"))
+	}
+	if c.AuditAnchorFile == "" {
+		if c.DataDir == "" {
+			errs = append(errs, errors.New("audit-anchor-file must be set when data-dir is empty"))
+		} else {
+			c.AuditAnchorFile = filepath.Join(c.DataDir, "audit-anchor.log")
+		}
+	}
+	if c.AuditAnchorEvery < 10*time.Second || c.AuditAnchorEvery > time.Hour {
+		errs = append(errs, fmt.Errorf("audit-anchor-every %s must be between 10s and 1h", c.AuditAnchorEvery))
 	}
 	if c.LogFormat == "" {
 		c.LogFormat = "text"

@@ -32,6 +32,10 @@ func TestDefaultsAreValid(t *testing.T) {
 	if c.Mode != Development || c.Addr != "127.0.0.1:8080" || c.BaseURL != "http://127.0.0.1:8080" || c.LogFormat != "text" {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
+	// The anchor file lies beside the database unless the operator moves it.
+	if c.AuditAnchorFile != filepath.Join("data", "audit-anchor.log") || c.AuditAnchorEvery != time.Minute {
+		t.Fatalf("audit anchor defaults: %q every %s", c.AuditAnchorFile, c.AuditAnchorEvery)
+	}
 }
 
 func TestEnvironmentAndFlags(t *testing.T) {
@@ -40,12 +44,14 @@ func TestEnvironmentAndFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{
-		"HALL_ADDR":             "127.0.0.1:9000",
-		"HALL_HALL_NAME":        "测试大厅",
-		"HALL_SHUTDOWN_TIMEOUT": "3s",
-		"HALL_DEMO":             "true",
-		"HALL_AUDIT_KEY_FILE":   secret,
-		"HALL_QR_TICKET_TTL":    "90s",
+		"HALL_ADDR":               "127.0.0.1:9000",
+		"HALL_HALL_NAME":          "测试大厅",
+		"HALL_SHUTDOWN_TIMEOUT":   "3s",
+		"HALL_DEMO":               "true",
+		"HALL_AUDIT_KEY_FILE":     secret,
+		"HALL_QR_TICKET_TTL":      "90s",
+		"HALL_AUDIT_ANCHOR_FILE":  "/worm/hall-anchor.log",
+		"HALL_AUDIT_ANCHOR_EVERY": "30s",
 	}
 	c, err := parse(t, env, "--addr", "127.0.0.1:9100")
 	if err != nil {
@@ -56,6 +62,9 @@ func TestEnvironmentAndFlags(t *testing.T) {
 	}
 	if c.HallName != "测试大厅" || c.ShutdownTimeout != 3*time.Second || !c.Demo || c.AuditKey != "k-from-file" || c.QRTicketTTL != 90*time.Second {
 		t.Errorf("env not applied: %+v", c)
+	}
+	if c.AuditAnchorFile != "/worm/hall-anchor.log" || c.AuditAnchorEvery != 30*time.Second {
+		t.Errorf("audit anchor env not applied: %q every %s", c.AuditAnchorFile, c.AuditAnchorEvery)
 	}
 }
 
@@ -99,6 +108,10 @@ func TestInvalid(t *testing.T) {
 		{"trusted proxy env garbage", map[string]string{"HALL_TRUSTED_PROXIES": "10.0.0.0/8;10.1.0.0/16"}, nil, "HALL_TRUSTED_PROXIES"},
 		{"trusting every address", nil, []string{"--trusted-proxies", "0.0.0.0/0"}, "trusts every address"},
 		{"trusting every IPv6 address", map[string]string{"HALL_TRUSTED_PROXIES": "::/0"}, nil, "trusts every address"},
+		{"audit anchors too often", nil, []string{"--audit-anchor-every", "5s"}, "audit-anchor-every"},
+		{"audit anchors too seldom", map[string]string{"HALL_AUDIT_ANCHOR_EVERY": "2h"}, nil, "audit-anchor-every"},
+		{"audit anchor interval from the environment unreadable", map[string]string{"HALL_AUDIT_ANCHOR_EVERY": "often"}, nil, "HALL_AUDIT_ANCHOR_EVERY"},
+		{"audit anchor file without a data dir", nil, []string{"--data-dir", "", "--database-url", "sqlite:/tmp/x.db"}, "audit-anchor-file"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
