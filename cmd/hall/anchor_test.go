@@ -42,8 +42,9 @@ func TestServeWritesAnchors(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		cfg := config.Defaults()
+		cfg.DataDir = t.TempDir() // services keep the development CA there
 		cfg.AuditKey = "test audit key for the anchor job"
-		cfg.AuditAnchorFile = filepath.Join(t.TempDir(), "audit-anchor.log")
+		cfg.AuditAnchorFile = filepath.Join(cfg.DataDir, "audit-anchor.log")
 		if err := cfg.Validate(); err != nil {
 			t.Fatal(err)
 		}

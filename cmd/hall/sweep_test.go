@@ -24,6 +24,7 @@ func TestSweepDeletesExpiredSessionsAndTickets(t *testing.T) {
 		now := time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC)
 		clock := func() time.Time { return now }
 		cfg := config.Defaults()
+		cfg.DataDir = t.TempDir() // not ./data in the source tree
 		if err := cfg.Validate(); err != nil {
 			t.Fatal(err)
 		}

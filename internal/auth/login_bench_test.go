@@ -28,6 +28,7 @@ func BenchmarkUnitLogin(b *testing.B) {
 		b.Run(engine.name, func(b *testing.B) {
 			db := engine.open(b)
 			cfg := config.Defaults()
+			cfg.DataDir = b.TempDir() // not ./data in the source tree
 			if err := cfg.Validate(); err != nil {
 				b.Fatal(err)
 			}

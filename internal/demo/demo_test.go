@@ -18,6 +18,7 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		cfg := config.Defaults()
+		cfg.DataDir = t.TempDir() // not ./data in the source tree
 		if err := cfg.Validate(); err != nil {
 			t.Fatal(err)
 		}
