@@ -191,6 +191,14 @@ func (s *handler) loginUnit(w http.ResponseWriter, r *http.Request) error {
 	if !f.OK() {
 		return s.renderLogin(w, r, http.StatusUnprocessableEntity, d)
 	}
+	release, busy, err := s.AdmitLogin(w, r, f, web.AdmissionUnit)
+	defer release()
+	if busy {
+		return s.renderLogin(w, r, http.StatusTooManyRequests, d)
+	}
+	if err != nil {
+		return err
+	}
 	ctx := r.Context()
 	target, err := s.Login.ResolveUnit(ctx, f.Get("account"), f.Get("login"))
 	if err != nil {
@@ -236,6 +244,14 @@ func (s *handler) loginPerson(w http.ResponseWriter, r *http.Request) error {
 	require(f, [2]string{"login", "请输入证件号码或移动电话"}, [2]string{"password", "请输入密码"})
 	if !f.OK() {
 		return s.renderLogin(w, r, http.StatusUnprocessableEntity, d)
+	}
+	release, busy, err := s.AdmitLogin(w, r, f, web.AdmissionPerson)
+	defer release()
+	if busy {
+		return s.renderLogin(w, r, http.StatusTooManyRequests, d)
+	}
+	if err != nil {
+		return err
 	}
 	target, err := s.Login.ResolvePerson(r.Context(), f.Get("login"))
 	if err != nil {
