@@ -18,7 +18,9 @@ import (
 // The login page (SPEC §4): tabs 个人登录 / 单位登录 and, inside them, the methods.
 // Tabs and methods are links (?tab=…&method=…), so the page needs no JavaScript.
 // Each method posts to its own handler; a refused login shows the page again with
-// one message that never says which part was wrong.
+// one message that never says which part was wrong. A password login is admitted
+// (web.AdmitLogin) before anything is looked up or counted: when hashing is
+// saturated the page comes back at once with 429 and 系统繁忙.
 
 // Login tabs and methods.
 const (
