@@ -88,6 +88,10 @@ type Config struct {
 	// HashMaxWait is how long a login may queue for a free hashing slot before
 	// it is answered 503 (person.HashConfig.MaxWait).
 	HashMaxWait time.Duration
+	// HashMaxQueued is how many admitted logins may wait behind the busy hashing
+	// slots; more are answered 429 at once (person.HashConfig.MaxQueued). 0 derives
+	// it from HashMaxWait and the measured hash time.
+	HashMaxQueued uint
 
 	// External systems. Empty URLs mean the development implementations, which
 	// production mode refuses.
@@ -238,7 +242,8 @@ var coreKeys = []key{
 	{name: "hash-memory-kib", help: "argon2id memory per password hash, KiB (OWASP: 19456)", bind: uintv(func(c *Config) *uint { return &c.HashMemoryKiB })},
 	{name: "hash-time", help: "argon2id passes (OWASP: 2)", bind: uintv(func(c *Config) *uint { return &c.HashTime })},
 	{name: "hash-threads", help: "argon2id lanes (OWASP: 1)", bind: uintv(func(c *Config) *uint { return &c.HashThreads })},
-	{name: "hash-max-wait", help: "longest a login queues for a free password-hashing slot before it is answered 503 (100ms–1m)", bind: dur(func(c *Config) *time.Duration { return &c.HashMaxWait })},
+	{name: "hash-max-wait", help: "longest a login queues for a free password-hashing slot before it is answered 503 (100ms–1m); also the budget the login queue is sized to", bind: dur(func(c *Config) *time.Duration { return &c.HashMaxWait })},
+	{name: "hash-max-queued", help: "logins let in to wait behind the busy password-hashing slots; more are answered 429 at once (0: as many as the slots hash within hash-max-wait, measured; at most 100000)", bind: uintv(func(c *Config) *uint { return &c.HashMaxQueued })},
 	{name: "sms-gateway-url", help: "SMS gateway endpoint; empty uses the development outbox (/dev/outbox)", bind: str(func(c *Config) *string { return &c.SMSGatewayURL })},
 	{name: "sms-api-key", help: "SMS gateway API key", secret: true, bind: str(func(c *Config) *string { return &c.SMSAPIKey })},
 	{name: "sms-secret", help: "SMS gateway request-signing secret", secret: true, bind: str(func(c *Config) *string { return &c.SMSSecret })},
@@ -416,6 +421,9 @@ func (c *Config) Validate() error {
 	}
 	if c.HashMaxWait < 100*time.Millisecond || c.HashMaxWait > time.Minute {
 		errs = append(errs, fmt.Errorf("hash-max-wait %s must be between 100ms and 1m", c.HashMaxWait))
+	}
+	if c.HashMaxQueued > 100_000 {
+		errs = append(errs, fmt.Errorf("hash-max-queued %d must be at most 100000", c.HashMaxQueued))
 	}
 	if c.Mode == Production {
 		if c.SMSGatewayURL == "" || c.VerifyURL == "" || c.RegistryURL == "" {

@@ -92,6 +92,7 @@ func TestInvalid(t *testing.T) {
 		{"weak hashing", nil, []string{"--hash-memory-kib", "1024"}, "hash-memory-kib"},
 		{"hash queue too short", nil, []string{"--hash-max-wait", "10ms"}, "hash-max-wait"},
 		{"hash queue too long", map[string]string{"HALL_HASH_MAX_WAIT": "5m"}, nil, "hash-max-wait"},
+		{"hash admission queue too long", nil, []string{"--hash-max-queued", "100001"}, "hash-max-queued"},
 		{"base floor above the ceiling", nil, []string{"--base-floor", "30000"}, "base-floor"},
 		{"base ceiling from the environment below the floor", map[string]string{"HALL_BASE_CEILING": "4000"}, nil, "base-ceiling"},
 		{"production without throttle key", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "throttle-key"},

@@ -16,6 +16,10 @@
 // CPU-bound, so at most MaxConcurrent (default: the core count) run at once and
 // a caller that cannot get a slot within MaxWait gets ErrBusy: under overload
 // the web layer answers 503 at once rather than letting every login slow down.
+// In front of that, Admit lets in only as many logins as the slots work off
+// within MaxWait (AdmissionBound: the slots plus a queue sized by the measured
+// hash time); a login beyond it is refused with ErrBusy before it reads or writes
+// anything, and the web layer answers 429 with Retry-After.
 // Verify reports when a stored hash has parameters other than the configured
 // ones, and Authenticate then replaces it.
 //

@@ -8,14 +8,17 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/argon2"
 )
 
-// ErrBusy is returned by the Hasher when no hashing slot became free within
-// HashConfig.MaxWait. It means the server is saturated: the web layer answers
-// 503 at once instead of queueing the request until the client gives up.
+// ErrBusy is returned by the Hasher when it is saturated: by Admit when the
+// admission bound is reached (the web layer answers 429 at once, with no hashing
+// and no database work), and by Hash, Verify and Dummy when no hashing slot became
+// free within HashConfig.MaxWait (503 instead of queueing the request until the
+// client gives up).
 var ErrBusy = errors.New("person: password hashing is saturated, try again later")
 
 // HashConfig holds the argon2id parameters and the concurrency limits.
@@ -33,8 +36,12 @@ type HashConfig struct {
 	// only makes every login slower (QUALITY.md: capped at the core count).
 	MaxConcurrent int
 	// MaxWait is how long a caller may wait for a slot before getting ErrBusy;
-	// 0 means DefaultMaxWait.
+	// 0 means DefaultMaxWait. It is also the latency budget of admission (Admit):
+	// the queue admitted behind the slots is what they work off within MaxWait.
 	MaxWait time.Duration
+	// MaxQueued is how many admitted logins may wait behind the busy slots (Admit);
+	// 0 means derived from MaxWait and the measured hash time (AdmissionBound).
+	MaxQueued int
 }
 
 // DefaultMaxWait bounds the queueing delay of a login under overload.
@@ -94,6 +101,9 @@ func (c HashConfig) Validate() error {
 	if c.MaxWait < 0 {
 		errs = append(errs, fmt.Errorf("max wait %s is negative", c.MaxWait))
 	}
+	if c.MaxQueued < 0 {
+		errs = append(errs, fmt.Errorf("max queued %d is negative", c.MaxQueued))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("person: invalid password hash config: %w", err)
 	}
@@ -101,7 +111,8 @@ func (c HashConfig) Validate() error {
 }
 
 // Hasher hashes and verifies passwords with argon2id, at most MaxConcurrent at
-// a time. It is safe for concurrent use.
+// a time, and admits logins (Admit) only as many as it can serve within MaxWait.
+// It is safe for concurrent use.
 type Hasher struct {
 	cfg     HashConfig
 	sem     chan struct{}
@@ -109,6 +120,14 @@ type Hasher struct {
 	// dummy is a well-formed hash with the current parameters that no password
 	// matches (its key is all zeros); Dummy verifies against it.
 	dummy params
+
+	// admitted counts the logins Admit let in and not yet released; peak is its
+	// high-water mark. hashes counts argon2id computations begun, refused the
+	// logins Admit turned away, hashTime the moving average of one hash in
+	// nanoseconds (the admission bound follows it).
+	admitted, peak  atomic.Int64
+	hashes, refused atomic.Int64
+	hashTime        atomic.Int64
 }
 
 // NewHasher validates cfg and returns a Hasher.
@@ -134,13 +153,120 @@ func newHasher(cfg HashConfig) (*Hasher, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return nil, fmt.Errorf("person: dummy salt: %w", err)
 	}
-	return &Hasher{
+	h := &Hasher{
 		cfg:     cfg,
 		sem:     make(chan struct{}, n),
 		maxWait: wait,
 		dummy: params{memory: cfg.Memory, time: cfg.Time, threads: cfg.Threads,
 			salt: salt, key: make([]byte, cfg.KeyLen)},
-	}, nil
+	}
+	h.hashTime.Store(int64(initialHashTime(cfg)))
+	return h, nil
+}
+
+// referenceHashTime is one hash with DefaultHashConfig on one core of a 2-core
+// machine, two hashes running at once (QUALITY.md: 20–26 ms). Until the first
+// hashes are measured, the admission bound assumes a hash costs this, scaled by
+// memory × passes, which is what argon2id's work grows with.
+const referenceHashTime = 26 * time.Millisecond
+
+// initialHashTime is the admission's estimate of one hash with cfg before any is
+// measured.
+func initialHashTime(cfg HashConfig) time.Duration {
+	ref := DefaultHashConfig()
+	work := float64(cfg.Memory) * float64(cfg.Time) / (float64(ref.Memory) * float64(ref.Time))
+	return max(time.Microsecond, time.Duration(work*float64(referenceHashTime)))
+}
+
+// maxQueuedPerSlot caps the derived queue, so that a tiny measured hash time
+// cannot admit without bound.
+const maxQueuedPerSlot = 1 << 12
+
+// AdmissionBound is how many logins may be admitted at once (hashing, waiting for
+// a slot, or doing their database work around the hash): the slots, plus a queue
+// of slots × floor(budget / hashTime) — what the slots work off within the
+// latency budget, so that an admitted login gets its slot in time — at least one
+// waiting login per slot and at most maxQueuedPerSlot. queued > 0 sets the queue
+// instead (configuration).
+func AdmissionBound(slots, queued int, budget, hashTime time.Duration) int {
+	if queued > 0 {
+		return slots + queued
+	}
+	perSlot := maxQueuedPerSlot
+	if hashTime > 0 {
+		perSlot = int(min(int64(budget/hashTime), maxQueuedPerSlot))
+	}
+	return slots + slots*max(1, perSlot)
+}
+
+// Bound is the current admission bound (AdmissionBound with the measured hash
+// time).
+func (h *Hasher) Bound() int {
+	return AdmissionBound(cap(h.sem), h.cfg.MaxQueued, h.maxWait, time.Duration(h.hashTime.Load()))
+}
+
+// Admit lets a login in when fewer than Bound logins are admitted, without
+// waiting: a login the hasher cannot serve within MaxWait is refused at once, before
+// it reads or writes anything. Call it before any other work of the login, and
+// release when the login is done (release is idempotent); the admitted login then
+// hashes as any caller does, waiting for a slot at most MaxWait. Hash, Verify and
+// Dummy do not require an admission: registrations and password changes, which
+// other limits bound, still queue for a slot as before. Errors: ErrBusy when the
+// bound is reached; ctx's error when ctx has ended.
+func (h *Hasher) Admit(ctx context.Context) (release func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	bound := int64(h.Bound())
+	for {
+		n := h.admitted.Load()
+		if n >= bound {
+			h.refused.Add(1)
+			return nil, ErrBusy
+		}
+		if h.admitted.CompareAndSwap(n, n+1) {
+			h.notePeak(n + 1)
+			break
+		}
+	}
+	var once sync.Once
+	return func() { once.Do(func() { h.admitted.Add(-1) }) }, nil
+}
+
+// notePeak raises the high-water mark of admitted logins to n.
+func (h *Hasher) notePeak(n int64) {
+	for {
+		p := h.peak.Load()
+		if n <= p || h.peak.CompareAndSwap(p, n) {
+			return
+		}
+	}
+}
+
+// RetryAfter is how long a refused login should wait before trying again: the
+// time the slots need to work off the logins admitted now, at least a second.
+func (h *Hasher) RetryAfter() time.Duration {
+	slots := int64(cap(h.sem))
+	rounds := (h.admitted.Load() + slots - 1) / slots
+	return max(time.Second, time.Duration(rounds)*time.Duration(h.hashTime.Load()))
+}
+
+// HasherStats is a snapshot of a Hasher's admission and work.
+type HasherStats struct {
+	Slots        int           // hashes that may run at once
+	Bound        int           // logins that may be admitted at once (Bound)
+	Admitted     int           // logins admitted now
+	AdmittedPeak int           // most logins admitted at once since the Hasher was made
+	Refused      int64         // logins Admit refused
+	Hashes       int64         // argon2id computations begun (Hash, Verify, Dummy)
+	HashTime     time.Duration // the moving average of one hash
+}
+
+// Stats returns the admission's and the hashing's counters.
+func (h *Hasher) Stats() HasherStats {
+	return HasherStats{Slots: cap(h.sem), Bound: h.Bound(), Admitted: int(h.admitted.Load()),
+		AdmittedPeak: int(h.peak.Load()), Refused: h.refused.Load(), Hashes: h.hashes.Load(),
+		HashTime: time.Duration(h.hashTime.Load())}
 }
 
 // acquire takes a hashing slot. It returns ErrBusy after maxWait, or ctx's error
@@ -193,7 +319,18 @@ func (h *Hasher) key(ctx context.Context, p params, password string) ([]byte, er
 		return nil, err
 	}
 	defer h.release()
-	return argon2.IDKey([]byte(password), p.salt, p.time, p.memory, p.threads, uint32(len(p.key))), nil
+	h.hashes.Add(1)
+	start := time.Now()
+	k := argon2.IDKey([]byte(password), p.salt, p.time, p.memory, p.threads, uint32(len(p.key)))
+	h.observe(time.Since(start))
+	return k, nil
+}
+
+// observe moves the hash time's average an eighth of the way to d. Concurrent
+// updates may lose one another's step; an estimate does not need them all.
+func (h *Hasher) observe(d time.Duration) {
+	old := h.hashTime.Load()
+	h.hashTime.Store(old + (int64(d)-old)/8)
 }
 
 // Hash returns the PHC string of password with a fresh random salt and the

@@ -131,7 +131,7 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 
 	hc := person.DefaultHashConfig()
 	hc.Memory, hc.Time, hc.Threads = uint32(cfg.HashMemoryKiB), uint32(cfg.HashTime), uint8(cfg.HashThreads)
-	hc.MaxWait = cfg.HashMaxWait
+	hc.MaxWait, hc.MaxQueued = cfg.HashMaxWait, int(cfg.HashMaxQueued)
 	var err error
 	if s.Hasher, err = person.NewHasher(hc); err != nil {
 		return nil, fmt.Errorf("password hashing: %w", err)

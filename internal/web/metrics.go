@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"hall/internal/person"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -16,6 +18,9 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// loginBusy counts the logins refused at admission (AdmitLogin), by form: the
+	// aggregate record of refused-busy logins, which write nothing each.
+	loginBusy *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -30,10 +35,30 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Help:    "HTTP request duration by route pattern.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route"}),
+		loginBusy: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hall_login_refused_busy_total",
+			Help: "Password logins refused at once (429) because password hashing was saturated, by login form.",
+		}, []string{"form"}),
 	}
-	reg.MustRegister(m.requests, m.duration,
+	reg.MustRegister(m.requests, m.duration, m.loginBusy,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// watchHasher shows the hasher's admission: logins admitted now and the bound.
+// hasher is called at each scrape, so a test that swaps the service's Hasher is
+// shown the one in use.
+func (m *metrics) watchHasher(hasher func() *person.Hasher) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "hall_login_admitted",
+			Help: "Password logins admitted to hashing now (hashing, waiting for a slot, or around the hash).",
+		}, func() float64 { return float64(hasher().Stats().Admitted) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "hall_login_admission_bound",
+			Help: "Most password logins admitted at once: the hashing slots plus the queue they work off within hash-max-wait.",
+		}, func() float64 { return float64(hasher().Bound()) }),
+	)
 }
 
 func (m *metrics) observe(route string, status int, d time.Duration) {

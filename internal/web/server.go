@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"hall/internal/person"
 	"hall/internal/services"
 )
 
@@ -64,6 +65,7 @@ func New(svc *services.Services, mounts ...Mount) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(prometheus.NewRegistry())
+	s.metrics.watchHasher(func() *person.Hasher { return s.Hasher })
 	s.routes()
 	for _, mount := range mounts {
 		if err := mount(s); err != nil {

@@ -53,6 +53,14 @@ func (s *handler) appLoginPost(w http.ResponseWriter, r *http.Request) error {
 	if !f.OK() {
 		return s.Render(w, r, http.StatusUnprocessableEntity, "app-login", "登录", "app-me", d)
 	}
+	release, busy, err := s.AdmitLogin(w, r, f, web.AdmissionApp)
+	defer release()
+	if busy {
+		return s.Render(w, r, http.StatusTooManyRequests, "app-login", "登录", "app-me", d)
+	}
+	if err != nil {
+		return err
+	}
 	target, err := s.Login.ResolvePerson(r.Context(), f.Get("login"))
 	if err != nil {
 		return err

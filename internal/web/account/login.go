@@ -18,7 +18,9 @@ import (
 // The login page (SPEC §4): tabs 个人登录 / 单位登录 and, inside them, the methods.
 // Tabs and methods are links (?tab=…&method=…), so the page needs no JavaScript.
 // Each method posts to its own handler; a refused login shows the page again with
-// one message that never says which part was wrong.
+// one message that never says which part was wrong. A password login is admitted
+// (web.AdmitLogin) before anything is looked up or counted: when hashing is
+// saturated the page comes back at once with 429 and 系统繁忙.
 
 // Login tabs and methods.
 const (
@@ -191,6 +193,14 @@ func (s *handler) loginUnit(w http.ResponseWriter, r *http.Request) error {
 	if !f.OK() {
 		return s.renderLogin(w, r, http.StatusUnprocessableEntity, d)
 	}
+	release, busy, err := s.AdmitLogin(w, r, f, web.AdmissionUnit)
+	defer release()
+	if busy {
+		return s.renderLogin(w, r, http.StatusTooManyRequests, d)
+	}
+	if err != nil {
+		return err
+	}
 	ctx := r.Context()
 	target, err := s.Login.ResolveUnit(ctx, f.Get("account"), f.Get("login"))
 	if err != nil {
@@ -236,6 +246,14 @@ func (s *handler) loginPerson(w http.ResponseWriter, r *http.Request) error {
 	require(f, [2]string{"login", "请输入证件号码或移动电话"}, [2]string{"password", "请输入密码"})
 	if !f.OK() {
 		return s.renderLogin(w, r, http.StatusUnprocessableEntity, d)
+	}
+	release, busy, err := s.AdmitLogin(w, r, f, web.AdmissionPerson)
+	defer release()
+	if busy {
+		return s.renderLogin(w, r, http.StatusTooManyRequests, d)
+	}
+	if err != nil {
+		return err
 	}
 	target, err := s.Login.ResolvePerson(r.Context(), f.Get("login"))
 	if err != nil {

@@ -5,8 +5,11 @@ import (
 	"hall/internal/web"
 	"hall/internal/web/webtest"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -369,12 +372,14 @@ func TestLoginSMSExpired(t *testing.T) {
 	}
 }
 
-// TestLoginBusy: when password hashing is saturated the login answers 503 at
-// once instead of queueing (QUALITY.md overload bar).
-func TestLoginBusy(t *testing.T) {
+// busyServer is a test server whose hasher has one slot and a queue of one, so
+// that a test fills its admission bound (2) by holding two admissions, and gives
+// up waiting for the slot after maxWait.
+func busyServer(t *testing.T, maxWait time.Duration) *webtest.TestServer {
+	t.Helper()
 	hc := person.DefaultHashConfig()
-	hc.Time, hc.MaxConcurrent, hc.MaxWait = 8, 1, time.Millisecond
-	ts := webtest.NewTestServer(t, func(s *services.Services) {
+	hc.Time, hc.MaxConcurrent, hc.MaxQueued, hc.MaxWait = 8, 1, 1, maxWait
+	return webtest.NewTestServer(t, func(s *services.Services) {
 		h, err := person.NewHasher(hc)
 		if err != nil {
 			t.Fatal(err)
@@ -383,27 +388,144 @@ func TestLoginBusy(t *testing.T) {
 		s.Persons = person.New(s.DB, h, s.Codes, s.Policy, s.Audit, s.Now)
 		s.Login = auth.NewLogin(s.Persons, s.Units, h, s.Audit, s.Now)
 	})
+}
+
+// TestLoginBusy: when the hasher has admitted all the logins it can serve, every
+// password login form — 个人登录 for a known and an unknown account alike, 单位登录,
+// the app's sign-in — answers 429 at once with Retry-After and 系统繁忙 on the form,
+// without hashing and without writing a throttle counter or an audit entry; the
+// refusals are counted in the metric instead. Once admissions end, logins go
+// through again.
+func TestLoginBusy(t *testing.T) {
+	ts := busyServer(t, time.Millisecond)
 	w := webtest.NewWorld(ts, 16)
 	p := w.Person(t, "韩梅梅")
-	for attempt := 0; ; attempt++ {
-		// Another login holds the only hashing slot.
-		done := make(chan struct{})
+	u := w.Unit(t, "繁忙测试有限公司", p)
+	if b := ts.Hasher.Bound(); b != 2 {
+		t.Fatalf("admission bound %d, want 1 slot + 1 queued", b)
+	}
+	var releases []func()
+	for range 2 {
+		release, err := ts.Hasher.Admit(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		releases = append(releases, release)
+	}
+	hashes := ts.Hasher.Stats().Hashes
+	counters, entries := webtest.RowCount(t, ts, "throttle_counters"), webtest.RowCount(t, ts, "audit_log")
+	for i, tc := range []struct {
+		name, target string
+		form         url.Values
+	}{
+		{"person, known", "/login/person", url.Values{"login": {p.Mobile}, "password": {webtest.Password}}},
+		{"person, unknown", "/login/person", url.Values{"login": {"13900000001"}, "password": {webtest.Password}}},
+		{"unit", "/login/unit", url.Values{"account": {u.USCC}, "login": {p.IDNumber}, "password": {webtest.Password}}},
+		{"unit, unknown", "/login/unit", url.Values{"account": {u.USCC}, "login": {"13900000002"}, "password": {webtest.Password}}},
+		{"app", "/app/login", url.Values{"login": {p.IDNumber}, "password": {webtest.Password}}},
+	} {
+		c := webtest.NewClient(ts)
+		rec := c.Post(t, tc.target, tc.form)
+		if rec.Code != http.StatusTooManyRequests {
+			t.Fatalf("%s: status %d, want 429\n%s", tc.name, rec.Code, webtest.ShortBody(rec.Body.String()))
+		}
+		if ra, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || ra < 1 {
+			t.Errorf("%s: Retry-After %q, want whole seconds ≥ 1", tc.name, rec.Header().Get("Retry-After"))
+		}
+		if top := webtest.TopError(webtest.ParseHTML(t, rec.Body.String())); top != web.MsgBusy {
+			t.Errorf("%s: the form says %q, want %q", tc.name, top, web.MsgBusy)
+		}
+		if c.Session() != "" {
+			t.Errorf("%s: signed in while refused", tc.name)
+		}
+		if got := ts.Hasher.Stats().Refused; got != int64(i+1) {
+			t.Errorf("%s: %d refusals counted by the hasher, want %d", tc.name, got, i+1)
+		}
+	}
+	if got := ts.Hasher.Stats().Hashes; got != hashes {
+		t.Errorf("%d hashes while refusing, want none", got-hashes)
+	}
+	if got := webtest.RowCount(t, ts, "throttle_counters"); got != counters {
+		t.Errorf("throttle counters %d → %d while refusing, want no write", counters, got)
+	}
+	if got := webtest.RowCount(t, ts, "audit_log"); got != entries {
+		t.Errorf("audit entries %d → %d while refusing, want none", entries, got)
+	}
+	metrics := httptest.NewRecorder()
+	ts.AdminHandler().ServeHTTP(metrics, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, want := range []string{`hall_login_refused_busy_total{form="person"} 2`, `hall_login_refused_busy_total{form="unit"} 2`,
+		`hall_login_refused_busy_total{form="app"} 1`, "hall_login_admitted 2", "hall_login_admission_bound 2"} {
+		if !strings.Contains(metrics.Body.String(), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+
+	for _, release := range releases {
+		release()
+	}
+	c := webtest.NewClient(ts)
+	webtest.WantRedirect(t, "login once admitted", c.Post(t, "/login/person",
+		url.Values{"login": {p.Mobile}, "password": {webtest.Password}}), "/me")
+	if st := ts.Hasher.Stats(); st.Admitted != 0 || st.Hashes != hashes+1 {
+		t.Errorf("after the admitted login: Stats %+v, want nothing admitted and one hash more", st)
+	}
+}
+
+// TestLoginBusySlotWait: a login admitted while every hashing slot stays taken
+// longer than hash-max-wait is answered 503 with 系统繁忙, as before admission.
+func TestLoginBusySlotWait(t *testing.T) {
+	ts := busyServer(t, time.Millisecond)
+	w := webtest.NewWorld(ts, 17)
+	p := w.Person(t, "李雷")
+	release := ts.Hasher.Occupy()
+	defer release()
+	rec := webtest.NewClient(ts).Post(t, "/login/person", url.Values{"login": {p.Mobile}, "password": {webtest.Password}})
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), web.MsgBusy) {
+		t.Errorf("slot wait past hash-max-wait: %d, want 503 with %q", rec.Code, web.MsgBusy)
+	}
+}
+
+// TestLoginAdmissionParallel: 200 logins at once against a hasher that admits
+// two never have more than two admitted; each one is either refused with 429
+// (no hash) or admitted, hashed once and signed in.
+func TestLoginAdmissionParallel(t *testing.T) {
+	ts := busyServer(t, time.Minute)
+	w := webtest.NewWorld(ts, 18)
+	p := w.Person(t, "王芳")
+	const n = 200
+	hashes := ts.Hasher.Stats().Hashes
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		c := webtest.NewClient(ts)
+		wg.Add(1)
 		go func() {
-			defer close(done)
-			_, _ = ts.Hasher.Hash(context.Background(), "Busy-Hash-2026")
+			defer wg.Done()
+			<-start
+			codes[i] = c.Post(t, "/login/person", url.Values{"login": {p.Mobile}, "password": {webtest.Password}}).Code
 		}()
-		time.Sleep(10 * time.Millisecond)
-		rec := webtest.NewClient(ts).Post(t, "/login/person", url.Values{"login": {p.Mobile}, "password": {webtest.Password}})
-		<-done
-		if rec.Code == http.StatusServiceUnavailable {
-			if !strings.Contains(rec.Body.String(), web.MsgBusy) {
-				t.Error("no 系统繁忙 message")
-			}
-			return
+	}
+	close(start)
+	wg.Wait()
+	signedIn, refused := 0, 0
+	for i, code := range codes {
+		switch code {
+		case http.StatusSeeOther:
+			signedIn++
+		case http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Errorf("login %d: status %d, want 303 or 429", i, code)
 		}
-		if attempt == 4 {
-			t.Fatalf("no 503 while hashing was saturated: %d", rec.Code)
-		}
+	}
+	st := ts.Hasher.Stats()
+	if st.AdmittedPeak > st.Bound || st.Bound != 2 {
+		t.Errorf("admitted peak %d, bound %d: want the peak within a bound of 2", st.AdmittedPeak, st.Bound)
+	}
+	if signedIn == 0 || st.Hashes-hashes != int64(signedIn) || st.Refused != int64(refused) {
+		t.Errorf("%d signed in, %d refused; hasher: %d hashes, %d refusals; want one hash per login signed in",
+			signedIn, refused, st.Hashes-hashes, st.Refused)
 	}
 }
 

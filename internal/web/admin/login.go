@@ -23,6 +23,14 @@ func (h *handler) renderLogin(w http.ResponseWriter, r *http.Request, status int
 // one). Every wrong input gets the same sentence, unknown login names included.
 func (h *handler) loginPost(w http.ResponseWriter, r *http.Request) error {
 	f := web.NewForm(r)
+	release, busy, err := h.AdmitLogin(w, r, f, web.AdmissionStaff)
+	defer release()
+	if busy {
+		return h.renderLogin(w, r, http.StatusTooManyRequests, f)
+	}
+	if err != nil {
+		return err
+	}
 	st, err := h.Staff.Login(r.Context(), staff.LoginInput{Login: f.Get("login"), Password: f.Values.Get("password"),
 		Code: f.Get("code"), ClientIP: web.ClientAddr(r), RequestID: web.RequestID(r.Context())})
 	if err != nil {

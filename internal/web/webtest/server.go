@@ -57,6 +57,13 @@ func NewTestServer(t testing.TB, opts ...func(*services.Services)) *TestServer {
 	// answer 503 to a test that merely logs several people in at once. Tests of
 	// that 503 build their own hasher (account.TestLoginBusy).
 	cfg.HashMaxWait = time.Minute
+	// The login queue is set rather than derived: derived, it follows the measured
+	// hash time, which the race detector and packages tested side by side stretch
+	// to seconds, so that a test logging twenty people in at once
+	// (TestLoginThrottleParallel) could meet a 429 on a slow run. A thousand is far
+	// above what any test sends at once; the tests of the 429 build their own
+	// hasher with a bound of their own (account.TestLoginBusy).
+	cfg.HashMaxQueued = 1000
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("config: %v", err)
 	}
