@@ -390,8 +390,12 @@ func (c *Config) Validate() error {
 	if c.StaffSessionIdle < time.Minute || c.StaffSessionAbsolute < c.StaffSessionIdle || c.StaffSessionAbsolute > 24*time.Hour {
 		errs = append(errs, errors.New("staff-session-idle must be at least 1m and no longer than staff-session-absolute, which is at most 24h"))
 	}
-	if c.HashMemoryKiB < 8*1024 || c.HashTime < 1 || c.HashThreads < 1 || c.HashThreads > 16 {
-		errs = append(errs, errors.New("hash-memory-kib must be at least 8192, hash-time at least 1, hash-threads 1–16"))
+	// The ceilings are the password hasher's own (person.HashConfig.Validate):
+	// checked here, a value past uint32 is refused by name instead of wrapping
+	// into a small, accepted one on its way to argon2.
+	if c.HashMemoryKiB < 8*1024 || c.HashMemoryKiB > 1<<20 || c.HashTime < 1 || c.HashTime > 16 ||
+		c.HashThreads < 1 || c.HashThreads > 16 {
+		errs = append(errs, errors.New("hash-memory-kib must be 8192–1048576, hash-time 1–16, hash-threads 1–16"))
 	}
 	if c.HashMaxWait < 100*time.Millisecond || c.HashMaxWait > time.Minute {
 		errs = append(errs, fmt.Errorf("hash-max-wait %s must be between 100ms and 1m", c.HashMaxWait))
