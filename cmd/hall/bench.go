@@ -65,7 +65,7 @@ func benchRun(ctx context.Context, args []string, out, progress io.Writer) error
 			return err
 		}
 		cfg.Accounts, err = bench.ReadAccounts(f)
-		f.Close()
+		_ = f.Close() // read-only file, fully read; ReadAccounts reports any read error
 		if err != nil {
 			return err
 		}

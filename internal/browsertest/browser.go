@@ -239,7 +239,7 @@ func (inst *instance) stop() {
 	case <-done:
 	case <-time.After(15 * time.Second):
 	}
-	os.RemoveAll(inst.dir)
+	_ = os.RemoveAll(inst.dir) // best-effort cleanup of a temporary browser profile
 }
 
 // removeStaleProfiles removes the profile directories of test binaries that
@@ -254,7 +254,7 @@ func removeStaleProfiles() {
 			continue
 		}
 		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-			os.RemoveAll(m)
+			_ = os.RemoveAll(m) // best-effort cleanup of a temporary browser profile
 		}
 	}
 }

@@ -95,7 +95,7 @@ func (im *Importer) ImportDir(ctx context.Context, dir string, w io.Writer) erro
 		}
 		found++
 		rep, err := im.Import(ctx, t.file, f)
-		f.Close()
+		_ = f.Close() // read-only file, fully read; Import reports any read error
 		printReport(w, t, &rep, err)
 		switch {
 		case errors.Is(err, ErrInvalidFile):

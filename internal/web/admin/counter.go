@@ -75,7 +75,7 @@ func parseUploads(r *http.Request, fields []scanField) ([]scans.Upload, func(), 
 	}
 	return uploads, func() {
 		for _, c := range open {
-			c.Close()
+			_ = c.Close() // the uploaded parts were read-only; the request is over
 		}
 	}, nil
 }
