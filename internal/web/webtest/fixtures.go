@@ -29,6 +29,7 @@ import (
 
 // Password is the account password of every fixture person (invented; passes
 // the policy).
+// #nosec G101 -- the password of a fixture account that exists only in test databases.
 const Password = "Acct-Fixture-2026"
 
 // Clock is a fake clock, safe for concurrent use, that tests move by hand.
