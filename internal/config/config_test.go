@@ -87,6 +87,8 @@ func TestInvalid(t *testing.T) {
 		{"hash queue too short", nil, []string{"--hash-max-wait", "10ms"}, "hash-max-wait"},
 		{"hash queue too long", map[string]string{"HALL_HASH_MAX_WAIT": "5m"}, nil, "hash-max-wait"},
 		{"base floor above the ceiling", nil, []string{"--base-floor", "30000"}, "base-floor"},
+		{"base ceiling past a million yuan", nil, []string{"--base-ceiling", "1000001"}, "which is at most 1000000"},
+		{"base ceiling that would overflow in fen", nil, []string{"--base-ceiling", "18446744073709551615"}, "which is at most 1000000"},
 		{"base ceiling from the environment below the floor", map[string]string{"HALL_BASE_CEILING": "4000"}, nil, "base-ceiling"},
 		{"production without throttle key", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "throttle-key"},
 		{"production without staff TOTP key", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "staff-totp-key"},
