@@ -1258,11 +1258,11 @@ func (p *Page) saveScreenshot(suffix string) (string, error) {
 		return "", err
 	}
 	dir := artifactsDir()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, p.name+"-"+sanitize(suffix)+".png")
-	if err := os.WriteFile(path, png, 0o644); err != nil {
+	if err := os.WriteFile(path, png, 0o600); err != nil {
 		return "", err
 	}
 	return path, nil

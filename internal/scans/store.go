@@ -110,6 +110,7 @@ func (s *Store) Put(u Upload) (Stored, error) {
 		return Stored{}, fmt.Errorf("scans: %w", err)
 	}
 	// MkdirAll leaves an existing directory's mode alone: narrow the store's own.
+	// #nosec G302 -- a directory needs its x bit; 0700 is owner-only.
 	if err := os.Chmod(s.dir, 0o700); err != nil {
 		return Stored{}, fmt.Errorf("scans: restrict %s: %w", s.dir, err)
 	}

@@ -227,6 +227,7 @@ func (s *handler) settingsPasswordPost(inUnit bool) web.HandlerFunc {
 		if err := s.StartSessionProved(w, r, v.Session.Subject, proof); err != nil {
 			return err
 		}
+		// #nosec G710 -- d.Back is one of the hall's two account pages (web.AccountHolder).
 		http.Redirect(w, r, d.Back+"?notice="+url.QueryEscape(notice), http.StatusSeeOther)
 		return nil
 	}
