@@ -54,7 +54,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	}
 	applied, err := db.Migrate(ctx)
 	if err != nil {
-		db.Close()
+		_ = db.Close() // start-up already failed; that error is the one returned
 		return nil, err
 	}
 	if len(applied) > 0 {
@@ -62,11 +62,11 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	}
 	svc, err := services.Build(cfg, db, log, nil)
 	if err != nil {
-		db.Close()
+		_ = db.Close() // start-up already failed; that error is the one returned
 		return nil, err
 	}
 	if err := svc.Catalog.Seed(ctx); err != nil {
-		db.Close()
+		_ = db.Close() // start-up already failed; that error is the one returned
 		return nil, fmt.Errorf("seed catalog: %w", err)
 	}
 	return &app{Services: svc}, nil

@@ -65,7 +65,7 @@ func benchRun(ctx context.Context, args []string, out, progress io.Writer) error
 			return err
 		}
 		cfg.Accounts, err = bench.ReadAccounts(f)
-		f.Close()
+		_ = f.Close() // read-only file, fully read; ReadAccounts reports any read error
 		if err != nil {
 			return err
 		}
@@ -76,6 +76,7 @@ func benchRun(ctx context.Context, args []string, out, progress io.Writer) error
 	if sc.QR == "idle" && len(cfg.Clients) > 0 {
 		// Every waiting page holds a connection open.
 		most := slices.Max(cfg.Clients)
+		// #nosec G115 -- parseInts admits only client counts of 1 or more.
 		limit, err := bench.RaiseFileLimit(uint64(most) + 256)
 		if err != nil {
 			return err
@@ -126,8 +127,8 @@ func parseInts(s string) ([]int, error) {
 	var out []int
 	for _, f := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil {
-			return nil, fmt.Errorf("--clients: %q is not a number", f)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("--clients: %q is not a positive number", f)
 		}
 		out = append(out, n)
 	}

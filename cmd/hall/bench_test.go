@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -153,6 +154,33 @@ func TestBenchRefusesBadFlags(t *testing.T) {
 		err := benchRun(context.Background(), append([]string{"--url", "http://127.0.0.1:1"}, c.args...), &out, &progress)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("hall bench %q: %v, want an error about %q", c.args, err, c.want)
+		}
+	}
+}
+
+// TestParseIntsRefusesNonPositive: a client count below 1 is refused by name;
+// a negative one would otherwise become a huge file-descriptor limit request.
+func TestParseIntsRefusesNonPositive(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []int
+	}{
+		{"1", []int{1}},
+		{"2, 50,500", []int{2, 50, 500}},
+		{"0", nil},
+		{"-5", nil},
+		{"10,-1", nil},
+		{"x", nil},
+	} {
+		got, err := parseInts(c.in)
+		if c.want == nil {
+			if err == nil || !strings.Contains(err.Error(), "--clients") {
+				t.Errorf("parseInts(%q) = %v, %v; want an error naming --clients", c.in, got, err)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("parseInts(%q) = %v, %v; want %v", c.in, got, err, c.want)
 		}
 	}
 }

@@ -35,7 +35,7 @@ func printAccounts(accts []demo.Account) {
 	for _, ac := range accts {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ac.Kind, ac.Unit, ac.Login, ac.Person, ac.Role, ac.Password)
 	}
-	tw.Flush()
+	_ = tw.Flush() // a failed write to the terminal leaves nothing to report to
 }
 
 // logDemo lists the demo accounts at start-up so a newcomer can log in at once. These

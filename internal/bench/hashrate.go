@@ -28,6 +28,7 @@ func HashRate(ctx context.Context, cfg person.HashConfig, d time.Duration) float
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// #nosec G115 -- w only varies the password between workers; wrapping past 255 is harmless.
 			password := []byte{'H', byte(w)}
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				argon2.IDKey(password, salt, cfg.Time, cfg.Memory, cfg.Threads, max(cfg.KeyLen, 16))

@@ -142,7 +142,7 @@ func (p *Page) focusedPart(ctx context.Context, n *accessibility.Node) (*FocusPa
 		part := &FocusPart{Role: axString(c.Role), Name: axString(c.Name)}
 		for _, pr := range c.Properties {
 			if pr.Name == accessibility.PropertyNameValuemax && pr.Value != nil {
-				json.Unmarshal(pr.Value.Value, &part.Max) //nolint:errcheck // no number, no maximum
+				_ = json.Unmarshal(pr.Value.Value, &part.Max) // no number, no maximum
 			}
 		}
 		return part, nil

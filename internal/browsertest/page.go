@@ -182,7 +182,7 @@ func (p *Page) onEvent(ev any) {
 		go func() {
 			ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
 			defer cancel()
-			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept, PromptText: e.DefaultPrompt})
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept, PromptText: e.DefaultPrompt}) // the dialog may already be gone; the test checks what the page shows next
 		}()
 	case *page.EventFrameStartedLoading:
 		p.mu.Lock()
@@ -301,7 +301,7 @@ func (p *Page) Dialogs() []string {
 func (p *Page) sync() {
 	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
 	defer cancel()
-	chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void]("0"))
+	_ = chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void]("0")) // a round trip only to let pending events land; a dead page fails the next real step
 }
 
 // Context returns the chromedp context of the tab, for the rare step that
@@ -1175,7 +1175,7 @@ func (p *Page) MouseDrag(fromX, fromY, toX, toY float64, steps int) {
 			if i > 1 {
 				// Do not leave the button down.
 				rctx, rcancel := context.WithTimeout(p.ctx, 2*time.Second)
-				p.mouse(rctx, input.DispatchMouseEventParams{Type: input.DispatchMouseEventTypeMouseReleased, X: toX, Y: toY, Button: input.MouseButtonLeft, ClickCount: 1})
+				_ = p.mouse(rctx, input.DispatchMouseEventParams{Type: input.DispatchMouseEventTypeMouseReleased, X: toX, Y: toY, Button: input.MouseButtonLeft, ClickCount: 1}) // best effort on the way out of a failed drag; its error is the one reported
 				rcancel()
 			}
 			p.fatalf(step, "%v", err)
@@ -1258,11 +1258,11 @@ func (p *Page) saveScreenshot(suffix string) (string, error) {
 		return "", err
 	}
 	dir := artifactsDir()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, p.name+"-"+sanitize(suffix)+".png")
-	if err := os.WriteFile(path, png, 0o644); err != nil {
+	if err := os.WriteFile(path, png, 0o600); err != nil {
 		return "", err
 	}
 	return path, nil

@@ -95,6 +95,7 @@ func InitDevCA(dir, holder string, now func() time.Time) (*DevCA, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
+	// #nosec G302 -- a directory needs its x bit; 0700 is owner-only.
 	if err := os.Chmod(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -232,10 +233,10 @@ func lock(p DevPaths) (func(), error) {
 		return nil, err
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
+		_ = f.Close() // the write, chmod, sync or lock error is the one returned
 		return nil, err
 	}
-	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); _ = f.Close() }, nil // release: the lock goes with the closed file either way
 }
 
 // newSerial is a random positive 127-bit serial number (CA/B Forum asks for at
@@ -264,15 +265,15 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	tmp := f.Name()
 	defer os.Remove(tmp)
 	if _, err := f.Write(data); err != nil {
-		f.Close()
+		_ = f.Close() // the write, chmod, sync or lock error is the one returned
 		return err
 	}
 	if err := f.Chmod(perm); err != nil {
-		f.Close()
+		_ = f.Close() // the write, chmod, sync or lock error is the one returned
 		return err
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
+		_ = f.Close() // the write, chmod, sync or lock error is the one returned
 		return err
 	}
 	if err := f.Close(); err != nil {

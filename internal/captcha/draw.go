@@ -55,6 +55,7 @@ func randomOutline(r *rand.Rand) outline {
 	for {
 		var o outline
 		for i := range o {
+			// #nosec G115 -- r.IntN bounds the value inside the target type (0..2 minus 1; 70..179).
 			o[i] = int8(r.IntN(3)) - 1
 		}
 		if o.features() >= 2 {
@@ -412,6 +413,7 @@ func drawShapes(m *image.RGBA, r *rand.Rand) {
 		w, h := 10+r.IntN(80), 12+r.IntN(60)
 		x0, y0 := r.IntN(Width)-w/2, r.IntN(Height)-h/2
 		c := randomColor(r, 0.2, 0.95)
+		// #nosec G115 -- r.IntN bounds the value inside the target type (0..2 minus 1; 70..179).
 		c.A = uint8(70 + r.IntN(110))
 		draw.Draw(m, image.Rect(x0, y0, x0+w, y0+h), image.NewUniform(c), image.Point{}, draw.Over)
 	}

@@ -73,6 +73,7 @@ const (
 	KindAppealRelease Kind = "appeal_release"
 )
 
+// #nosec G101 -- names of the counter services shown to users, not credentials.
 var kindLabels = map[Kind]string{
 	KindUnitRegister:  "单位窗口注册",
 	KindAdminChange:   "管理员变更",

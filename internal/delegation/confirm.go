@@ -57,6 +57,7 @@ type Confirmation struct {
 }
 
 // Messages of the password fields of the confirmation form.
+// #nosec G101 -- user-facing messages about passwords, not credentials.
 const (
 	MsgPasswordMissing  = "请设置经办密码"
 	MsgPasswordMismatch = "两次输入的密码不一致"

@@ -34,12 +34,12 @@ func (s *Service) expireInvitations(t *txn, unitID int64, limit int) (int, error
 	for rows.Next() {
 		m, err := scanMembership(rows)
 		if err != nil {
-			rows.Close()
+			_ = rows.Close() // rows.Err reports any read failure; Close only frees the connection
 			return 0, fmt.Errorf("delegation: expired invitations: %w", err)
 		}
 		due = append(due, m)
 	}
-	rows.Close()
+	_ = rows.Close() // rows.Err reports any read failure; Close only frees the connection
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}

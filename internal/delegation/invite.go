@@ -137,7 +137,7 @@ func (s *Service) PendingInvitations(ctx context.Context, personID int64) ([]Pen
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows.Close()
+	_ = rows.Close() // rows.Err reports any read failure; Close only frees the connection
 	for i := range out {
 		if out[i].Role == unit.RoleAgent {
 			if out[i].Items, err = s.itemsOfInvitation(ctx, out[i].ID); err != nil {

@@ -90,12 +90,12 @@ func (s *Service) DeliverNotices(ctx context.Context) (int, error) {
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
+			_ = rows.Close() // rows.Err reports any read failure; Close only frees the connection
 			return 0, err
 		}
 		ids = append(ids, id)
 	}
-	rows.Close()
+	_ = rows.Close() // rows.Err reports any read failure; Close only frees the connection
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}

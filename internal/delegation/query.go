@@ -86,7 +86,7 @@ func (s *Service) members(ctx context.Context, unitID int64, items bool) ([]Memb
 		var invited, expires, answered sql.NullTime
 		m, err := scanMembership(rows, &name, &idNumber, &mobile, &invited, &expires, &answered)
 		if err != nil {
-			rows.Close()
+			_ = rows.Close() // rows.Err reports any read failure; Close only frees the connection
 			return nil, fmt.Errorf("delegation: members: %w", err)
 		}
 		mem := Member{MembershipID: m.ID, PersonID: m.PersonID, Name: name, MaskedID: ident.MaskID(idNumber),
@@ -95,7 +95,7 @@ func (s *Service) members(ctx context.Context, unitID int64, items bool) ([]Memb
 		mem.State = stateOf(m, ptrTime(expires), now)
 		out = append(out, mem)
 	}
-	rows.Close()
+	_ = rows.Close() // rows.Err reports any read failure; Close only frees the connection
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}

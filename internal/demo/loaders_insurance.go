@@ -69,6 +69,7 @@ func loadInsurance(ctx context.Context, d Deps, tx *store.Tx, g *Gen) error {
 		return err
 	}
 	last := insurance.MonthOf(d.Now().UTC()).Add(-1)
+	// #nosec G115 -- config.Validate keeps base-ceiling at most 1000000 yuan, so the fen fit int64.
 	bounds := insurance.Bounds{Floor: int64(d.Config.BaseFloor) * 100, Ceiling: int64(d.Config.BaseCeiling) * 100}
 	_, err = insurance.LoadDemo(ctx, tx, g.R, units, last, insuranceMonths, bounds)
 	return err

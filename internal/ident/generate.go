@@ -93,6 +93,7 @@ func GenerateUSCCWithPrefix(r *rand.Rand, prefix, region string) string {
 	}
 	for i := start; i < 8; i++ {
 		if start == 0 {
+			// #nosec G115 -- r.IntN(10) and r.IntN(26) keep the digit or letter inside ASCII.
 			org[i] = byte('0' + r.IntN(10))
 		} else {
 			org[i] = usccChars[r.IntN(len(usccChars))]
@@ -158,8 +159,10 @@ func GenerateID(r *rand.Rand, t IDType) string {
 		return body + string(CheckDigit(body))
 	case IDTypeForeignPassport:
 		// The common shape: one or two letters and 7 or 8 digits.
+		// #nosec G115 -- r.IntN(10) and r.IntN(26) keep the digit or letter inside ASCII.
 		letters := string(rune('A' + r.IntN(26)))
 		if r.IntN(2) == 0 {
+			// #nosec G115 -- r.IntN(10) and r.IntN(26) keep the digit or letter inside ASCII.
 			letters += string(rune('A' + r.IntN(26)))
 		}
 		return fmt.Sprintf("%s%0*d", letters, 7+r.IntN(2), r.IntN(10_000_000))

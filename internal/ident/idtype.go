@@ -10,6 +10,7 @@ import (
 // the Chinese name shown to people.
 type IDType string
 
+// #nosec G101 -- the code of an identity document type (a travel permit, "pass"), not a credential.
 const (
 	IDTypeResident         IDType = "resident"          // 居民身份证
 	IDTypeHKMacaoPass      IDType = "hk_macao_pass"     // 港澳居民来往内地通行证

@@ -175,6 +175,7 @@ func (p PasswordPolicy) Check(password string, context ...string) error {
 	return nil
 }
 
+// #nosec G101 -- user-facing messages about passwords, not credentials.
 const (
 	msgPasswordChars   = "密码不能包含空格、换行等不可见字符"
 	msgPasswordContext = "密码不能包含证件号码、手机号码、信用代码或姓名等账户信息"

@@ -39,6 +39,7 @@ const (
 
 // Messages of the change forms. MsgCurrentWrong is the caller's to show beside
 // FieldCurrentPassword when Reauth refuses.
+// #nosec G101 -- user-facing messages about passwords, not credentials.
 const (
 	MsgCurrentWrong       = "当前密码错误"
 	msgCurrentMissing     = "请输入当前密码"

@@ -321,6 +321,7 @@ func (h *Hasher) key(ctx context.Context, p params, password string) ([]byte, er
 	defer h.release()
 	h.hashes.Add(1)
 	start := time.Now()
+	// #nosec G115 -- p.key is at most 64 bytes: parsePHC (parseMaxKey) and Validate (maxKeyLen) bound it.
 	k := argon2.IDKey([]byte(password), p.salt, p.time, p.memory, p.threads, uint32(len(p.key)))
 	h.observe(time.Since(start))
 	return k, nil
@@ -368,7 +369,7 @@ func (h *Hasher) Verify(ctx context.Context, phc, password string) (ok, needsReh
 	}
 	ok = subtle.ConstantTimeCompare(k, p.key) == 1
 	needsRehash = p.memory != h.cfg.Memory || p.time != h.cfg.Time || p.threads != h.cfg.Threads ||
-		uint32(len(p.salt)) != h.cfg.SaltLen || uint32(len(p.key)) != h.cfg.KeyLen
+		len(p.salt) != int(h.cfg.SaltLen) || len(p.key) != int(h.cfg.KeyLen)
 	return ok, needsRehash, nil
 }
 

@@ -83,16 +83,20 @@ func parsePHC(s string) (params, error) {
 		}
 		vals[i] = v
 	}
-	if vals[2] < 1 || vals[2] > parseMaxThreads {
+	memory, passes, threads := vals[0], vals[1], vals[2]
+	if threads < 1 || threads > parseMaxThreads {
 		return bad("parallelism out of range")
 	}
-	if vals[1] < 1 || vals[1] > parseMaxTime {
+	if passes < 1 || passes > parseMaxTime {
 		return bad("time out of range")
 	}
-	if vals[0] < 8*vals[2] || vals[0] > parseMaxMemoryKiB {
+	if memory < 8*threads || memory > parseMaxMemoryKiB {
 		return bad("memory out of range")
 	}
-	p.memory, p.time, p.threads = uint32(vals[0]), uint32(vals[1]), uint8(vals[2])
+	// The checks above keep each value far inside its argon2 type; converting
+	// only after them means a parse limit raised past uint32 or uint8 cannot
+	// wrap a stored parameter into a different, accepted one.
+	p.memory, p.time, p.threads = uint32(memory), uint32(passes), uint8(threads)
 	var err error
 	// encoding/base64 skips \r and \n even in strict mode; re-encoding catches them,
 	// so that one hash keeps exactly one spelling.

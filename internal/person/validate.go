@@ -11,6 +11,7 @@ import (
 )
 
 // Messages of the field checks that ident does not provide.
+// #nosec G101 -- user-facing messages about passwords, not credentials.
 const (
 	msgIDTypeMissing   = "请选择证件类型"
 	msgIDNumberMissing = "请输入证件号码"

@@ -115,6 +115,7 @@ var AddrLimits = throttle.Limits{CaptchaAfter: 10, LockAfter: 10, LockFor: time.
 	OnSuccess: throttle.KeepOnSuccess}
 
 // Messages shown to people.
+// #nosec G101 -- user-facing messages about passwords, not credentials.
 const (
 	// MsgCounter is the seed's 操作说明 3, beside the ID type.
 	MsgCounter             = "线上暂不支持证件类型为“外国人护照”和“港澳台居民居住证”的找回密码，请携带有效证件到人社经办窗口办理"

@@ -36,6 +36,7 @@ const DefaultHTTPTimeout = 5 * time.Second
 const maxBody = 1 << 20
 
 // APIKeyHeader carries the API key.
+// #nosec G101 -- the name of the header that carries the key, not the key.
 const APIKeyHeader = "X-API-Key"
 
 // NewHTTP returns the adapter for the registry at baseURL (for example

@@ -110,6 +110,7 @@ func (s *Store) Put(u Upload) (Stored, error) {
 		return Stored{}, fmt.Errorf("scans: %w", err)
 	}
 	// MkdirAll leaves an existing directory's mode alone: narrow the store's own.
+	// #nosec G302 -- a directory needs its x bit; 0700 is owner-only.
 	if err := os.Chmod(s.dir, 0o700); err != nil {
 		return Stored{}, fmt.Errorf("scans: restrict %s: %w", s.dir, err)
 	}
@@ -119,15 +120,15 @@ func (s *Store) Put(u Upload) (Stored, error) {
 	}
 	defer os.Remove(tmp.Name()) // no-op after the rename
 	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the chmod, write or sync error is the one returned; the temporary file is removed
 		return Stored{}, fmt.Errorf("scans: %w", err)
 	}
 	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the chmod, write or sync error is the one returned; the temporary file is removed
 		return Stored{}, fmt.Errorf("scans: write: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the chmod, write or sync error is the one returned; the temporary file is removed
 		return Stored{}, fmt.Errorf("scans: sync: %w", err)
 	}
 	if err := tmp.Close(); err != nil {

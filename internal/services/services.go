@@ -6,6 +6,7 @@ package services
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"path/filepath"
 	"time"
@@ -130,6 +131,12 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	s.Catalog = cases.NewCatalog(db)
 
 	hc := person.DefaultHashConfig()
+	// config.Validate bounds these far below; a Config built without it must
+	// still not wrap a large value into a small one that NewHasher would accept.
+	if cfg.HashMemoryKiB > math.MaxUint32 || cfg.HashTime > math.MaxUint32 || cfg.HashThreads > math.MaxUint8 {
+		return nil, fmt.Errorf("password hashing: hash-memory-kib %d, hash-time %d or hash-threads %d out of range",
+			cfg.HashMemoryKiB, cfg.HashTime, cfg.HashThreads)
+	}
 	hc.Memory, hc.Time, hc.Threads = uint32(cfg.HashMemoryKiB), uint32(cfg.HashTime), uint8(cfg.HashThreads)
 	hc.MaxWait, hc.MaxQueued = cfg.HashMaxWait, int(cfg.HashMaxQueued)
 	var err error

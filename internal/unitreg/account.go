@@ -24,6 +24,7 @@ const (
 )
 
 // Messages of step 3's field checks.
+// #nosec G101 -- user-facing messages about passwords, not credentials.
 const (
 	msgMobileMissing   = "请输入移动电话"
 	msgCodeMissing     = "请输入6位短信验证码"

@@ -88,6 +88,7 @@ const (
 )
 
 // Messages shown to people.
+// #nosec G101 -- user-facing messages about passwords, not credentials.
 const (
 	MsgExpired             = "注册已超时，请重新填写"
 	MsgPassport            = "外国人护照暂不支持线上注册，请携带营业执照、身份证明和授权委托书到人社经办窗口办理"

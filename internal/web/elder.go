@@ -38,6 +38,7 @@ func (s *Server) elderSwitch(on bool) func(http.ResponseWriter, *http.Request) e
 		} else {
 			s.SetCookie(w, elderCookie, "", -1)
 		}
+		// #nosec G710 -- web.LocalPath keeps the target on this site.
 		http.Redirect(w, r, LocalPath(r.URL.Query().Get("back")), http.StatusSeeOther)
 		return nil
 	}

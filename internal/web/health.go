@@ -9,7 +9,7 @@ import (
 // healthz answers 200 while the process runs: a liveness probe.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write([]byte("ok\n")) //nolint:errcheck
+	_, _ = w.Write([]byte("ok\n")) // the client went away; nothing left to tell it
 }
 
 // readyz answers 200 only when the server is ready and the database answers; 503 while
@@ -19,11 +19,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	switch s.state.Load() {
 	case stateStarting:
 		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("starting\n")) //nolint:errcheck
+		_, _ = w.Write([]byte("starting\n")) // the client went away; nothing left to tell it
 		return
 	case stateDraining:
 		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("draining\n")) //nolint:errcheck
+		_, _ = w.Write([]byte("draining\n")) // the client went away; nothing left to tell it
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -31,8 +31,8 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if err := s.DB.Ping(ctx); err != nil {
 		s.Log.WarnContext(r.Context(), "readyz: database unreachable", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("database unreachable\n")) //nolint:errcheck
+		_, _ = w.Write([]byte("database unreachable\n")) // the client went away; nothing left to tell it
 		return
 	}
-	w.Write([]byte("ready\n")) //nolint:errcheck
+	_, _ = w.Write([]byte("ready\n")) // the client went away; nothing left to tell it
 }

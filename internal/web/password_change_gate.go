@@ -31,6 +31,7 @@ const (
 )
 
 // MsgPasswordChangeForced heads the change page while the change is forced.
+// #nosec G101 -- user-facing messages about passwords, not credentials.
 const MsgPasswordChangeForced = "您正在使用人社经办窗口发放的初始密码。为保护账户安全，请先修改密码，修改后才能继续使用单位用户中心和个人中心。"
 
 // withPasswordChange sends a signed-in person who must change their password to the

@@ -85,6 +85,7 @@ func (s *Server) ReauthenticationNeedsCaptcha(r *http.Request, keys ...throttle.
 }
 
 // Messages of the change pages.
+// #nosec G101 -- user-facing messages about passwords, not credentials.
 const (
 	MsgFormTop               = "填写的信息有误，请按提示修改后重新提交。"
 	MsgUnitPasswordNotUsable = "您在该单位的授权尚未确认或已失效，不能修改经办密码。请联系单位法定代表人或管理员。"

@@ -82,6 +82,7 @@ func (s *Server) CookieName(base string) string {
 func (s *Server) secure() bool { return strings.HasPrefix(s.Config.BaseURL, "https://") }
 
 func (s *Server) SetCookie(w http.ResponseWriter, name, value string, maxAge int) {
+	// #nosec G124 -- HttpOnly and SameSite=Lax always; Secure whenever the base URL is https (a plain-HTTP development hall could not get a Secure cookie back).
 	http.SetCookie(w, &http.Cookie{
 		Name: s.CookieName(name), Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: s.secure(), SameSite: http.SameSiteLaxMode,
@@ -279,6 +280,7 @@ func (s *Server) RequireUnit(h HandlerFunc) HandlerFunc {
 // ToLogin redirects to the login page's tab ("Person" or "Unit") with a local return
 // Path. A non-GET request is not replayed after login: it returns to the page instead.
 func (s *Server) ToLogin(w http.ResponseWriter, r *http.Request, tab string) error {
+	// #nosec G710 -- the login page of this site, with the current path as a query parameter.
 	http.Redirect(w, r, loginURL(r, tab), http.StatusSeeOther)
 	return nil
 }
@@ -291,6 +293,7 @@ func (s *Server) ToUnitLogin(w http.ResponseWriter, r *http.Request) error {
 	if v := VisitorFrom(r.Context()); v != nil && v.grantEnded != "" {
 		target += "&ended=" + v.grantEnded
 	}
+	// #nosec G710 -- the login page of this site, with the current path as a query parameter.
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
 }

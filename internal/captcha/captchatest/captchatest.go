@@ -29,6 +29,7 @@ func Solution(ctx context.Context, db *store.DB, id string) (x, y int, err error
 // about every 16 ms (one per frame), and a pause before the release. seed makes it
 // reproducible.
 func HumanDrag(x float64, seed uint64) captcha.Answer {
+	// #nosec G404 -- a reproducible simulated drag for tests, no secret.
 	r := rand.New(rand.NewPCG(seed, 0x51de))
 	move := 650 + r.Float64()*500 // ms of the main movement
 	wait := 60 + r.Float64()*120  // ms before the hand moves

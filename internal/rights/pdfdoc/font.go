@@ -59,6 +59,7 @@ func LoadFont(path string, index int) (*Font, error) {
 	if st.Size() > maxFontFile {
 		return nil, fmt.Errorf("%w: %s is %d bytes", ErrFont, path, st.Size())
 	}
+	// #nosec G304 -- the path is the operator's configuration, not request input.
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("pdfdoc: font: %w", err)
@@ -93,6 +94,7 @@ func (r *reader) u32(off int) uint32 {
 	return binary.BigEndian.Uint32(r.b[off:])
 }
 
+// #nosec G115 -- a signed TrueType field: the same 16 bits read as two's complement.
 func (r *reader) i16(off int) int { return int(int16(r.u16(off))) }
 
 // ParseFont parses a TrueType font (glyf outlines) or the index-th font of a
@@ -199,11 +201,13 @@ func (f *Font) readMetrics(hmtx []byte, numGlyphs, numHMetrics int) error {
 	f.lsbs = make([]int16, numGlyphs)
 	for g := range numGlyphs {
 		if g < numHMetrics {
+			// #nosec G115 -- a signed TrueType field: the same 16 bits read as two's complement.
 			f.advances[g], f.lsbs[g] = r.u16(4*g), int16(r.u16(4*g+2))
 			continue
 		}
 		// Glyphs past numberOfHMetrics share the last advance; their lsb follows.
 		f.advances[g] = f.advances[numHMetrics-1]
+		// #nosec G115 -- a signed TrueType field: the same 16 bits read as two's complement.
 		f.lsbs[g] = int16(r.u16(4*numHMetrics + 2*(g-numHMetrics)))
 	}
 	if r.bad {
@@ -225,6 +229,7 @@ func (f *Font) readLoca(loca []byte, numGlyphs int, long bool) error {
 			r.bad = true
 		}
 	}
+	// #nosec G115 -- font data is at most maxFontFile (64 MiB), far below 4 GiB.
 	if r.bad || f.loca[numGlyphs] > uint32(len(f.glyf)) {
 		return fmt.Errorf("%w: bad loca", ErrFont)
 	}
@@ -257,7 +262,9 @@ func readCmap(cmap []byte, numGlyphs int) (map[rune]uint16, error) {
 			r.bad = true
 			return
 		}
+		// #nosec G115 -- numGlyphs is a 16-bit field.
 		if g != 0 && g < uint32(numGlyphs) && c > 0 && c <= 0x10FFFF {
+			// #nosec G115 -- g < numGlyphs, itself a 16-bit field.
 			m[c] = uint16(g)
 		}
 	}
@@ -284,6 +291,7 @@ func readCmap(cmap []byte, numGlyphs int) (map[rune]uint16, error) {
 				} else if g = int(r.u16(offsets + 2*s + ro + 2*(c-start))); g != 0 {
 					g = (g + delta) & 0xFFFF
 				}
+				// #nosec G115 -- g is masked to 0xFFFF or read from a 16-bit field.
 				add(rune(c), uint32(g))
 			}
 		}

@@ -38,6 +38,7 @@ func (s *subset) cid(c rune) uint16 {
 	if len(s.olds) >= maxCIDs {
 		return 0
 	}
+	// #nosec G115 -- len(s.olds) < maxCIDs (65535), checked just above.
 	id := uint16(len(s.olds))
 	s.cids[c] = id
 	s.olds = append(s.olds, s.font.cmap[c]) // 0 (.notdef) when the font lacks c
@@ -68,8 +69,10 @@ func (s *subset) program() ([]byte, error) {
 	loca := make([]byte, 0, 4*(len(s.olds)+1))
 	part := map[uint16]uint16{} // full-font glyph → subset glyph, for composite parts
 	for i := 0; i < len(s.olds); i++ {
+		// #nosec G115 -- font data is at most maxFontFile (64 MiB), far below 4 GiB.
 		loca = binary.BigEndian.AppendUint32(loca, uint32(glyf.Len()))
 		g := s.glyph(s.olds[i])
+		// #nosec G115 -- a signed TrueType field: the same 16 bits read as two's complement.
 		if len(g) >= 10 && int16(binary.BigEndian.Uint16(g)) < 0 {
 			c, err := s.remapComposite(g, part)
 			if err != nil {
@@ -82,19 +85,23 @@ func (s *subset) program() ([]byte, error) {
 			glyf.WriteByte(0)
 		}
 	}
+	// #nosec G115 -- font data is at most maxFontFile (64 MiB), far below 4 GiB.
 	loca = binary.BigEndian.AppendUint32(loca, uint32(glyf.Len()))
 	n := len(s.olds)
 	hmtx := make([]byte, 0, 4*n)
 	for _, old := range s.olds {
 		hmtx = binary.BigEndian.AppendUint16(hmtx, s.font.advances[old])
+		// #nosec G115 -- a signed TrueType field written back as the same 16 bits.
 		hmtx = binary.BigEndian.AppendUint16(hmtx, uint16(s.font.lsbs[old]))
 	}
 	head := bytes.Clone(s.font.head)
 	binary.BigEndian.PutUint32(head[8:], 0) // checkSumAdjustment, set below
 	binary.BigEndian.PutUint16(head[50:], 1)
 	hhea := bytes.Clone(s.font.hhea)
+	// #nosec G115 -- n is the subset's glyph count, at most maxCIDs (65535).
 	binary.BigEndian.PutUint16(hhea[34:], uint16(n))
 	maxp := bytes.Clone(s.font.maxp)
+	// #nosec G115 -- n is the subset's glyph count, at most maxCIDs (65535).
 	binary.BigEndian.PutUint16(maxp[4:], uint16(n))
 	tables := map[string][]byte{"glyf": glyf.Bytes(), "loca": loca, "hmtx": hmtx, "head": head, "hhea": hhea, "maxp": maxp}
 	for tag, t := range s.font.hinting {
@@ -120,6 +127,7 @@ func (s *subset) remapComposite(g []byte, part map[uint16]uint16) ([]byte, error
 			if len(s.olds) >= maxCIDs {
 				return nil, fmt.Errorf("%w: subset over %d glyphs", ErrFont, maxCIDs)
 			}
+			// #nosec G115 -- len(s.olds) < maxCIDs (65535), checked just above.
 			id = uint16(len(s.olds))
 			part[old] = id
 			s.olds = append(s.olds, old)
@@ -163,9 +171,11 @@ func assemble(tables map[string][]byte) []byte {
 	}
 	out := make([]byte, 12+16*n)
 	binary.BigEndian.PutUint32(out, 0x00010000)
+	// #nosec G115 -- n is the number of tables written, a handful.
 	binary.BigEndian.PutUint16(out[4:], uint16(n))
 	binary.BigEndian.PutUint16(out[6:], uint16(search*16))
 	binary.BigEndian.PutUint16(out[8:], uint16(log2))
+	// #nosec G115 -- n is the number of tables written, a handful.
 	binary.BigEndian.PutUint16(out[10:], uint16(n*16-search*16))
 	headAt := 0
 	for i, tag := range tags {
@@ -173,7 +183,9 @@ func assemble(tables map[string][]byte) []byte {
 		e := 12 + 16*i
 		copy(out[e:], tag)
 		binary.BigEndian.PutUint32(out[e+4:], checksum(t))
+		// #nosec G115 -- font data is at most maxFontFile (64 MiB), far below 4 GiB.
 		binary.BigEndian.PutUint32(out[e+8:], uint32(len(out)))
+		// #nosec G115 -- font data is at most maxFontFile (64 MiB), far below 4 GiB.
 		binary.BigEndian.PutUint32(out[e+12:], uint32(len(t)))
 		if tag == "head" {
 			headAt = len(out)

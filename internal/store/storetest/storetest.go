@@ -41,7 +41,7 @@ func SQLite(t testing.TB) *store.DB {
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() { _ = db.Close() }) // test cleanup; a close error changes no result
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatalf("migrate sqlite: %v", err)
 	}
@@ -64,7 +64,7 @@ func PostgresURL(t testing.TB) string {
 	}
 	if err != nil {
 		if adb != nil {
-			adb.Close()
+			_ = adb.Close() // test cleanup; a close error changes no result
 		}
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("PostgreSQL is required in CI but unreachable at HALL_TEST_POSTGRES_URL: %v", err)
@@ -75,7 +75,7 @@ func PostgresURL(t testing.TB) string {
 	_, _ = rand.Read(b[:])
 	name := "hall_test_" + hex.EncodeToString(b[:])
 	if _, err := adb.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		adb.Close()
+		_ = adb.Close() // test cleanup; a close error changes no result
 		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {
@@ -84,7 +84,7 @@ func PostgresURL(t testing.TB) string {
 		if _, err := adb.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
 			t.Logf("drop test database %s: %v", name, err)
 		}
-		adb.Close()
+		_ = adb.Close() // test cleanup; a close error changes no result
 	})
 	u, err := url.Parse(admin)
 	if err != nil {
@@ -104,7 +104,7 @@ func Postgres(t testing.TB) *store.DB {
 		t.Fatalf("open postgres: %v", err)
 	}
 	// Registered after PostgresURL's cleanup, so it runs first: close before DROP.
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() { _ = db.Close() }) // test cleanup; a close error changes no result
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatalf("migrate postgres: %v", err)
 	}

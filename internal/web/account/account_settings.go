@@ -35,6 +35,7 @@ const (
 	settingsNoticeMobile       = "mobile"
 )
 
+// #nosec G101 -- notices shown to users after an account change, not credentials.
 var settingsNotices = map[string]string{
 	settingsNoticePassword:     "密码修改成功，请牢记新密码。您在其他设备或浏览器上的登录已全部退出。",
 	settingsNoticeUnitPassword: "经办密码修改成功，请牢记新密码。您以本单位身份在其他设备或浏览器上的登录已全部退出。",
@@ -226,6 +227,7 @@ func (s *handler) settingsPasswordPost(inUnit bool) web.HandlerFunc {
 		if err := s.StartSessionProved(w, r, v.Session.Subject, proof); err != nil {
 			return err
 		}
+		// #nosec G710 -- d.Back is one of the hall's two account pages (web.AccountHolder).
 		http.Redirect(w, r, d.Back+"?notice="+url.QueryEscape(notice), http.StatusSeeOther)
 		return nil
 	}

@@ -88,6 +88,7 @@ func (s *handler) appLoginPost(w http.ResponseWriter, r *http.Request) error {
 	if err := s.StartSessionProved(w, r, auth.Subject{PersonID: p.ID}, auth.ProofPassword); err != nil {
 		return err
 	}
+	// #nosec G710 -- d.Next went through web.AppReturnPath.
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
 	return nil
 }

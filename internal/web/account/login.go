@@ -232,6 +232,7 @@ func (s *handler) loginUnit(w http.ResponseWriter, r *http.Request) error {
 	if err := s.StartSessionProved(w, r, subj, web.UnitLoginProof(subj)); err != nil {
 		return err
 	}
+	// #nosec G710 -- d.Next went through nextPath (web.LocalPath).
 	http.Redirect(w, r, afterLogin(d, "/unit/"), http.StatusSeeOther)
 	return nil
 }
@@ -372,6 +373,7 @@ func (s *handler) finishPersonLogin(w http.ResponseWriter, r *http.Request, d *l
 	if err := s.StartSessionProved(w, r, auth.Subject{PersonID: p.ID}, proof); err != nil {
 		return err
 	}
+	// #nosec G710 -- d.Next went through nextPath (web.LocalPath).
 	http.Redirect(w, r, afterLogin(d, "/me"), http.StatusSeeOther)
 	return nil
 }

@@ -70,6 +70,7 @@ func (s *handler) loginOIDCStart(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.oidcRefused(w, r, tab, next, err)
 	}
+	// #nosec G710 -- the provider's authorization URL from its configuration, not request input.
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
 }

@@ -148,6 +148,7 @@ func (s *handler) settingsMobilePost(inUnit bool) web.HandlerFunc {
 		}
 		// The old number is told: the new one is whoever made the change.
 		s.NotifyAccountChange(r, v.Person.Mobile, sms.ChangeMobile, changed.Mobile)
+		// #nosec G710 -- d.Back is one of the hall's two account pages (web.AccountHolder).
 		http.Redirect(w, r, d.Back+"?notice="+url.QueryEscape(settingsNoticeMobile), http.StatusSeeOther)
 		return nil
 	}

@@ -173,6 +173,7 @@ func (s *handler) qrLoginPost(w http.ResponseWriter, r *http.Request) error {
 	if who.Kind == qrlogin.KindUnit {
 		def = "/unit/"
 	}
+	// #nosec G710 -- d.Next went through nextPath (web.LocalPath).
 	http.Redirect(w, r, afterLogin(d, def), http.StatusSeeOther)
 	return nil
 }

@@ -136,6 +136,7 @@ func (s *handler) recoveryStartPost(w http.ResponseWriter, r *http.Request) erro
 	case err != nil:
 		return err
 	}
+	// #nosec G710 -- the hall's own constant path and a flow id the hall made.
 	http.Redirect(w, r, "/recover/"+fl.ID, http.StatusSeeOther)
 	return nil
 }
@@ -207,6 +208,7 @@ func (s *handler) recoveryCaptchaPost(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return s.recoveryFlowError(w, r, flowID, err)
 	}
+	// #nosec G710 -- the hall's own constant path and a flow id the hall made.
 	http.Redirect(w, r, "/recover/"+flowID, http.StatusSeeOther)
 	return nil
 }
@@ -219,6 +221,7 @@ func (s *handler) recoveryVerifiedPost(w http.ResponseWriter, r *http.Request) e
 	var msg string
 	switch {
 	case err == nil:
+		// #nosec G710 -- the hall's own constant path and a flow id the hall made.
 		http.Redirect(w, r, "/recover/"+flowID, http.StatusSeeOther)
 		return nil
 	case errors.Is(err, recovery.ErrPending):
@@ -255,6 +258,7 @@ func (s *handler) recoveryRestartPost(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return s.recoveryFlowError(w, r, flowID, err)
 	}
+	// #nosec G710 -- the hall's own constant path and a flow id the hall made.
 	http.Redirect(w, r, "/recover/"+flowID, http.StatusSeeOther)
 	return nil
 }

@@ -92,6 +92,7 @@ func cookieName(r *http.Request) string {
 // the staff session cookie: HttpOnly, SameSite=Strict (no page of another site
 // leads into the back office signed in), Secure over TLS.
 func setSessionCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
+	// #nosec G124 -- HttpOnly and SameSite=Strict always; Secure whenever the request came over TLS (a plain-HTTP back office could not get a Secure cookie back).
 	http.SetCookie(w, &http.Cookie{Name: cookieName(r), Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 }

@@ -44,7 +44,7 @@ func NewCALogin(t testing.TB) *CALogin {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { l.Close() })
+	t.Cleanup(func() { _ = l.Close() }) // test cleanup; a close error changes no result
 	return &CALogin{Dev: dev, Verifier: v, URL: "https://" + l.Addr().String(), listener: l}
 }
 
@@ -65,7 +65,7 @@ func (c *CALogin) Serve(t testing.TB, ts *TestServer) {
 		t.Fatal(err)
 	}
 	hs := httptest.NewUnstartedServer(ts.CertificateHandler())
-	hs.Listener.Close()
+	_ = hs.Listener.Close() // test cleanup; a close error changes no result
 	hs.Listener = c.listener
 	hs.TLS = c.Verifier.LoginTLSConfig(server)
 	hs.StartTLS()

@@ -194,6 +194,7 @@ func WithHTTPVerifyProvider(p *FakeVerifyProvider) func(*services.Services) {
 }
 
 // RecoveryNewPassword is what the recovery tests set (invented; passes the policy).
+// #nosec G101 -- the password of a fixture account that exists only in test databases.
 const RecoveryNewPassword = "Rec-Reset-Pass-2027"
 
 // RecoveryPersonForm is 填写账号信息 of the person tab.
@@ -319,7 +320,7 @@ func OutboxCode(t *testing.T, base, mobile string) string {
 			Messages []struct{ Mobile, Text string } `json:"messages"`
 		}
 		err = json.NewDecoder(resp.Body).Decode(&out)
-		resp.Body.Close()
+		_ = resp.Body.Close() // the body was read in full; the decode error is the one checked
 		if err != nil {
 			t.Fatalf("outbox JSON: %v", err)
 		}
@@ -397,6 +398,7 @@ func KeepAlivePost(t *testing.T, c *Client, header http.Header) (int, web.KeepAl
 }
 
 // AgentPassword is the unit password the tests' agents set (invented; passes the policy).
+// #nosec G101 -- the password of a fixture account that exists only in test databases.
 const AgentPassword = "Agt-Unit-Pass-77"
 
 // AgentFixture is a unit with its legal rep and a person invited as its agent.

@@ -17,6 +17,7 @@ func LoadInsurance(t testing.TB, ts *TestServer, u unit.Unit, employees int, see
 	t.Helper()
 	last := insurance.MonthOf(ts.Now().In(web.Shanghai)).Add(-1)
 	err := ts.DB.Tx(t.Context(), func(tx *store.Tx) error {
+		// #nosec G404 -- test fixtures must be reproducible from their seed; nothing secret is drawn.
 		_, err := insurance.LoadDemo(t.Context(), tx, rand.New(rand.NewPCG(seed, 13)), []insurance.DemoUnit{{USCC: u.USCC,
 			Region: u.Region, Employees: employees, InjuryClass: 1}}, last, 12, insurance.DefaultBounds)
 		return err
