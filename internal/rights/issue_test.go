@@ -17,7 +17,7 @@ import (
 	"hall/internal/audit"
 	"hall/internal/ident"
 	"hall/internal/insurance"
-	"hall/internal/qr"
+	"hall/internal/qr/qrtest"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 	"hall/internal/token"
@@ -139,13 +139,9 @@ func TestIssueAndVerify(t *testing.T) {
 		}
 
 		needTool(t, "pdftoppm")
-		png, err := exec.Command("pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", path).Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		url, err := qr.Decode(png)
-		if err != nil || url != rec.VerifyURL || !strings.HasPrefix(url, "https://hall.example.test/verify/") {
-			t.Fatalf("QR code on page 1: %q, %v; want %s", url, err, rec.VerifyURL)
+		url := qrtest.DecodePDFPage(t, path, 1)
+		if url != rec.VerifyURL || !strings.HasPrefix(url, "https://hall.example.test/verify/") {
+			t.Fatalf("QR code on page 1: %q; want %s", url, rec.VerifyURL)
 		}
 		id := strings.TrimPrefix(url, "https://hall.example.test/verify/")
 

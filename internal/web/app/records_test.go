@@ -4,14 +4,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"hall/internal/browsertest"
-	"hall/internal/qr"
+	"hall/internal/qr/qrtest"
 	"hall/internal/rights"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
@@ -88,22 +87,15 @@ func TestAppRecordRateLimit(t *testing.T) {
 // rendered by pdftoppm and decoded), pasted into 扫一扫's 二维码链接 on a phone that
 // is not signed in, opens the app's screen, which says 有效.
 func TestBrowserAppRecord(t *testing.T) {
-	if _, err := exec.LookPath("pdftoppm"); err != nil {
-		t.Fatalf("pdftoppm (poppler-utils) is needed: %v", err)
-	}
 	ts := webtest.NewTestServer(t)
 	rec, pdf := webtest.IssueRecord(t, ts, 412)
 	file := filepath.Join(t.TempDir(), "record.pdf")
 	if err := os.WriteFile(file, pdf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	png, err := exec.Command("pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", file).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	link, err := qr.Decode(png)
-	if err != nil || link != rec.VerifyURL {
-		t.Fatalf("QR code: %q (%v), want %q", link, err, rec.VerifyURL)
+	link := qrtest.DecodePDFPage(t, file, 1)
+	if link != rec.VerifyURL {
+		t.Fatalf("QR code: %q, want %q", link, rec.VerifyURL)
 	}
 
 	b := browsertest.New(t)

@@ -11,7 +11,7 @@ import (
 
 	"hall/internal/browsertest"
 	"hall/internal/insurance"
-	"hall/internal/qr"
+	"hall/internal/qr/qrtest"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
 )
@@ -69,14 +69,10 @@ func TestBrowserRightsRecord(t *testing.T) {
 			t.Errorf("pdftotext finds no %q", want)
 		}
 	}
-	png, err := exec.Command("pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", path).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	link, err := qr.Decode(png)
+	link := qrtest.DecodePDFPage(t, path, 1)
 	prefix := ts.Config.BaseURL + "/verify/"
-	if err != nil || !strings.HasPrefix(link, prefix) {
-		t.Fatalf("QR code: %q (%v), want a link under %s", link, err, prefix)
+	if !strings.HasPrefix(link, prefix) {
+		t.Fatalf("QR code: %q, want a link under %s", link, prefix)
 	}
 	// The configured BaseURL is not the test server's port: follow the link's path.
 	p.Open(base + strings.TrimPrefix(link, ts.Config.BaseURL))
