@@ -187,4 +187,7 @@ func (r *Runner) Once(ctx context.Context) {
 	if _, err := r.s.DeliverNotices(ctx); err != nil {
 		r.log.Error("delegation: deliver notices", "err", err)
 	}
+	// At debug level an operator sees every process working its rounds, also the
+	// rounds that found nothing to do.
+	r.log.Debug("delegation: round done")
 }

@@ -194,6 +194,9 @@ func (r *Runner) Run(ctx context.Context) {
 		} else if len(rep.Changes) > 0 {
 			r.log.Info("registry sync", "seen", rep.Seen, "changed", len(rep.Changes))
 		}
+		// At debug level an operator sees every process working its rounds, also
+		// the rounds that found nothing to do.
+		r.log.Debug("registry sync: round done", "seen", rep.Seen)
 		select {
 		case <-ctx.Done():
 			return
