@@ -261,6 +261,26 @@ func wantAnswer(t *testing.T, what string, a answer, status int, location string
 	}
 }
 
+// shanghai is where the hall's date inputs are read.
+var shanghai = func() *time.Location {
+	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return l
+	}
+	return time.FixedZone("CST", 8*3600)
+}()
+
+// register registers a personal account through the form on in, reading the SMS
+// code through the development outbox of codeFrom (the other process).
+func register(t *testing.T, br *browser, in, codeFrom *instance, idNumber, name, mobile string) {
+	t.Helper()
+	form := url.Values{"id_type": {string(ident.IDTypeResident)}, "id_number": {idNumber}, "name": {name}, "mobile": {mobile},
+		"password": {webtest.Password}, "confirm": {webtest.Password}, "agreed": {"1"}, "action": {"send-code"}}
+	wantAnswer(t, "获取验证码 on "+in.name, br.post(in, "/register", form), http.StatusOK, "", "验证码已发送至")
+	form.Set("sms_code", webtest.OutboxCode(t, codeFrom.base, mobile))
+	form.Set("action", "register")
+	wantAnswer(t, "注册 on "+in.name, br.post(in, "/register", form), http.StatusSeeOther, "/me")
+}
+
 // seeded is what the test puts in the database before the processes start: work
 // that is due for the background jobs of both.
 type seeded struct {
@@ -414,14 +434,10 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	mobile := ident.GenerateMobile(rnd)
 	const name = "鲍思远"
 
-	t.Run("registered on A, signed in on B", func(t *testing.T) {
+	// The later parts use the account registered here.
+	if !t.Run("registered on A, signed in on B", func(t *testing.T) {
 		br := newBrowser(t)
-		form := url.Values{"id_type": {string(ident.IDTypeResident)}, "id_number": {idn}, "name": {name}, "mobile": {mobile},
-			"password": {webtest.Password}, "confirm": {webtest.Password}, "agreed": {"1"}, "action": {"send-code"}}
-		wantAnswer(t, "获取验证码 on A", br.post(a, "/register", form), http.StatusOK, "", "验证码已发送至")
-		form.Set("sms_code", webtest.OutboxCode(t, b.base, mobile)) // the outbox read through B
-		form.Set("action", "register")
-		wantAnswer(t, "注册 on A", br.post(a, "/register", form), http.StatusSeeOther, "/me")
+		register(t, br, a, b, idn, name, mobile)
 		// The session made on A is known to B.
 		wantAnswer(t, "个人中心 on B after registering on A", br.get(b, "/me"), http.StatusOK, "")
 
@@ -429,6 +445,69 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 		wantAnswer(t, "password login on B", other.post(b, "/login/person", url.Values{"login": {idn}, "password": {webtest.Password},
 			"action": {"login"}}), http.StatusSeeOther, "/me")
 		wantAnswer(t, "个人中心 on A after signing in on B", other.get(a, "/me"), http.StatusOK, "")
+	}) {
+		t.FailNow()
+	}
+
+	t.Run("agent added on A, confirmed in the app on B", func(t *testing.T) {
+		// The person registered above is the legal rep of a unit opened for them.
+		uscc := ident.GenerateUSCC(rnd, "320102")
+		var unitID int64
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			now := store.Time(time.Now())
+			if err := tx.QueryRow(ctx, `INSERT INTO units (uscc, unit_number, name, unit_type, region, created_at, updated_at)
+				VALUES (?, '3201029900002', '示范双实例贸易有限公司', ?, '320102', ?, ?) RETURNING id`,
+				uscc, string(registry.UnitEnterprise), now, now).Scan(&unitID); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO memberships (unit_id, person_id, role, status, created_at, confirmed_at)
+				SELECT ?, id, 'legal_rep', 'active', ?, ? FROM persons WHERE id_number = ?`, unitID, now, now, idn)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nomineeIDN := ident.GenerateResidentID(rnd, "320102", time.Date(1993, 3, 21, 0, 0, 0, 0, time.UTC), false)
+		nomineeMobile := ident.GenerateMobile(rnd)
+		const nomineeName = "贺知秋"
+		register(t, newBrowser(t), b, a, nomineeIDN, nomineeName, nomineeMobile)
+
+		desk := newBrowser(t)
+		wantAnswer(t, "单位登录 on A", desk.post(a, "/login/unit", url.Values{"account": {uscc}, "login": {idn},
+			"password": {webtest.Password}, "action": {"login"}}), http.StatusSeeOther, "")
+		today := time.Now().In(shanghai)
+		wantAnswer(t, "添加经办人 on A", desk.post(a, "/unit/agents/new", url.Values{"name": {nomineeName},
+			"id_type": {string(ident.IDTypeResident)}, "id_number": {nomineeIDN}, "mobile": {nomineeMobile}, "items": {"SB-001"},
+			"valid_from": {today.Format("2006-01-02")}, "valid_until": {today.AddDate(0, 0, 90).Format("2006-01-02")}}),
+			http.StatusSeeOther, "/unit/agents?notice=agent_added")
+		if n := count(`SELECT COUNT(*) FROM sms_outbox WHERE mobile = ? AND purpose = 'delegation-invite'`, nomineeMobile); n != 1 {
+			t.Fatalf("the nominee got %d invitation texts", n)
+		}
+		var invitation string
+		if err := db.QueryRow(ctx, `SELECT i.id FROM invitations i JOIN memberships m ON m.id = i.membership_id
+			JOIN persons p ON p.id = m.person_id WHERE m.unit_id = ? AND p.id_number = ?`, unitID, nomineeIDN).Scan(&invitation); err != nil {
+			t.Fatalf("the invitation: %v", err)
+		}
+
+		// In the app, behind the same load balancer: signed in on B, the face
+		// verification started on B and passed on A, the invitation confirmed on B.
+		phone := newBrowser(t)
+		wantAnswer(t, "app login on B", phone.post(b, "/app/login", url.Values{"login": {nomineeIDN},
+			"password": {webtest.Password}, "next": {"/app/"}}), http.StatusSeeOther, "")
+		started := phone.post(b, "/app/me/agent/"+invitation+"/verify", url.Values{})
+		wantAnswer(t, "start the verification on B", started, http.StatusSeeOther, "/app/v/")
+		session, _, _ := strings.Cut(strings.TrimPrefix(started.location, "/app/v/"), "?")
+		wantAnswer(t, "pass the verification on A", phone.post(a, "/app/v/"+session, url.Values{"decision": {"approve"}}),
+			http.StatusSeeOther, "/app/v/")
+		wantAnswer(t, "confirm on B", phone.post(b, "/app/me/agent/"+invitation, url.Values{"verification": {session},
+			"password": {webtest.AgentPassword}, "confirm": {webtest.AgentPassword}}), http.StatusSeeOther, "/app/me/agent?notice=confirmed")
+		if n := count(`SELECT COUNT(*) FROM memberships m JOIN persons p ON p.id = m.person_id
+			WHERE m.unit_id = ? AND p.id_number = ? AND m.status = 'active' AND m.role = 'agent'`, unitID, nomineeIDN); n != 1 {
+			t.Fatal("the agent's membership is not active after confirming")
+		}
+		// The agent signs in to the unit on A with the unit password set on B.
+		wantAnswer(t, "agent's 单位登录 on A", newBrowser(t).post(a, "/login/unit", url.Values{"account": {uscc},
+			"login": {nomineeIDN}, "password": {webtest.AgentPassword}, "action": {"login"}}), http.StatusSeeOther, "")
 	})
 
 	t.Run("SMS code sent by A accepted by B", func(t *testing.T) {
