@@ -1,9 +1,11 @@
 package delegation
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -338,4 +340,37 @@ func TestNoticeClaimedOnce(t *testing.T) {
 			t.Fatalf("the second sender sent %d texts of a claimed notice", sent)
 		}
 	})
+}
+
+// TestRunnerQuietAtShutdown: a round cut short because the process is stopping
+// logs no error (the next start does the work); a round that fails otherwise does.
+func TestRunnerQuietAtShutdown(t *testing.T) {
+	db := storetest.SQLite(t)
+	f := newFixture(t, db)
+	for _, c := range []struct {
+		name      string
+		stopping  bool
+		wantError bool
+	}{
+		{"stopping", true, false},
+		{"database closed", false, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var logged bytes.Buffer
+			r := NewRunner(f.svc, slog.New(slog.NewTextHandler(&logged, nil)))
+			ctx, cancel := context.WithCancel(f.ctx)
+			defer cancel()
+			if c.stopping {
+				cancel()
+			} else {
+				closed := storetest.SQLite(t)
+				closed.Close()
+				r = NewRunner(f.serviceOn(t, closed), slog.New(slog.NewTextHandler(&logged, nil)))
+			}
+			r.Once(ctx)
+			if got := strings.Contains(logged.String(), "level=ERROR"); got != c.wantError {
+				t.Fatalf("logged an error: %v, want %v; log:\n%s", got, c.wantError, logged.String())
+			}
+		})
+	}
 }
