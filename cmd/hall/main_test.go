@@ -2,17 +2,40 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"hall/internal/ident"
 	"hall/internal/store/storetest"
 )
+
+// childArgsEnv, when set, makes the test binary a `hall` process: TestMain runs the
+// command line it holds (arguments separated by newlines) the way main does, so that
+// a test can start `hall serve` as processes of their own (two_instances_test.go)
+// without building the binary first.
+const childArgsEnv = "HALL_TEST_CHILD_ARGS"
+
+func TestMain(m *testing.M) {
+	if args, ok := os.LookupEnv(childArgsEnv); ok {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err := run(ctx, strings.Split(args, "\n"))
+		stop()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hall:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
 
 func freeAddr(t *testing.T) string {
 	t.Helper()

@@ -174,17 +174,26 @@ func (r *Runner) Run(ctx context.Context) error {
 
 // Once does one round of the Runner's work.
 func (r *Runner) Once(ctx context.Context) {
+	// A round cut short by shutdown is not a failure: the next start does it.
+	failed := func(what string, err error) {
+		if ctx.Err() == nil {
+			r.log.Error("delegation: "+what, "err", err)
+		}
+	}
 	if n, err := r.s.ExpireInvitations(ctx); err != nil {
-		r.log.Error("delegation: expire invitations", "err", err)
+		failed("expire invitations", err)
 	} else if n > 0 {
 		r.log.Info("delegation: invitations expired", "count", n)
 	}
 	if n, err := r.s.RunReminders(ctx, r.s.now()); err != nil {
-		r.log.Error("delegation: reminders", "err", err)
+		failed("reminders", err)
 	} else if n > 0 {
 		r.log.Info("delegation: reminders sent", "grants", n)
 	}
 	if _, err := r.s.DeliverNotices(ctx); err != nil {
-		r.log.Error("delegation: deliver notices", "err", err)
+		failed("deliver notices", err)
 	}
+	// At debug level an operator sees every process working its rounds, also the
+	// rounds that found nothing to do.
+	r.log.Debug("delegation: round done")
 }

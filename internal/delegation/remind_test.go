@@ -1,9 +1,11 @@
 package delegation
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -249,5 +251,126 @@ func TestConfigValidate(t *testing.T) {
 		if err := c.cfg.Validate(); (err == nil) != c.ok {
 			t.Errorf("Validate(%+v) = %v, want ok=%v", c.cfg, err, c.ok)
 		}
+	}
+}
+
+// TestExpiryOnceAcrossProcesses: while one process's sweep has expired an
+// invitation and not yet committed, another process's sweep waits for the
+// membership's row (SQLite: for the one writer) and then expires nothing, so the
+// expiry has one audit record.
+func TestExpiryOnceAcrossProcesses(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		rep, p := f.person(t), f.person(t)
+		u := f.unit(t, rep)
+		inv, err := f.svc.AddAgent(f.ctx, rep.actor(), u, p.Nominee, []string{"SB-001"}, time.Time{}, f.clk.Now().Add(30*day24))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clk.Add(8 * day24)
+		var second int
+		err = storetest.Contend(t, db, func(ctx context.Context, tx *store.Tx) error {
+			// The first sweep's transaction as ExpireInvitations runs it, audit included.
+			cmd := &txn{Tx: tx, ctx: ctx, now: store.Time(f.clk.Now())}
+			n, err := f.svc.expireInvitations(cmd, 0, expireBatch)
+			if err == nil && n != 1 {
+				t.Errorf("the first sweep expired %d invitations, want 1", n)
+			}
+			for _, e := range cmd.entries {
+				if _, err := f.svc.audit.Append(ctx, tx, e); err != nil {
+					return err
+				}
+			}
+			return err
+		}, func(h *store.DB) error {
+			var err error
+			second, err = f.serviceOn(t, h).ExpireInvitations(context.Background())
+			return err
+		}, "SET status = 'revoked'")
+		if err != nil {
+			t.Fatalf("the second sweep: %v", err)
+		}
+		if second != 0 {
+			t.Fatalf("the second sweep expired %d invitations again", second)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'delegation.expire'`); n != 1 {
+			t.Fatalf("%d expiry audit records", n)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM memberships WHERE id = ? AND status = 'revoked'`, inv.MembershipID); n != 1 {
+			t.Fatal("the membership is not revoked")
+		}
+	})
+}
+
+// TestNoticeClaimedOnce: while one process holds its claim on a due text
+// uncommitted, another process's DeliverNotices waits for the row (SQLite: for the
+// one writer) and then leaves it alone: the text goes out once, by its claimant.
+func TestNoticeClaimedOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		rep, p := f.person(t), f.person(t)
+		u := f.unit(t, rep)
+		f.outbox.FailNext(errors.New("gateway timeout"))
+		if _, err := f.svc.AddAgent(f.ctx, rep.actor(), u, p.Nominee, []string{"SB-001"}, time.Time{}, f.clk.Now().Add(30*day24)); err != nil {
+			t.Fatal(err)
+		}
+		if len(f.texts(t, p)) != 0 {
+			t.Fatal("the invitation text went out with the gateway down")
+		}
+		var sent int
+		err := storetest.Contend(t, db, func(ctx context.Context, tx *store.Tx) error {
+			// The first sender's claim, as deliverOne takes it.
+			res, err := tx.Exec(ctx, `UPDATE delegation_notices SET claimed_at = ?, attempts = attempts + 1
+				WHERE sent_at IS NULL AND failed_at IS NULL AND claimed_at IS NULL`, store.Time(f.clk.Now()))
+			if err == nil {
+				if n, _ := res.RowsAffected(); n != 1 {
+					t.Errorf("the first sender claimed %d texts, want 1", n)
+				}
+			}
+			return err
+		}, func(h *store.DB) error {
+			var err error
+			sent, err = f.serviceOn(t, h).DeliverNotices(context.Background())
+			return err
+		}, "UPDATE delegation_notices SET claimed_at")
+		if err != nil {
+			t.Fatalf("the second sender: %v", err)
+		}
+		if sent != 0 || len(f.texts(t, p)) != 0 {
+			t.Fatalf("the second sender sent %d texts of a claimed notice", sent)
+		}
+	})
+}
+
+// TestRunnerQuietAtShutdown: a round cut short because the process is stopping
+// logs no error (the next start does the work); a round that fails otherwise does.
+func TestRunnerQuietAtShutdown(t *testing.T) {
+	db := storetest.SQLite(t)
+	f := newFixture(t, db)
+	for _, c := range []struct {
+		name      string
+		stopping  bool
+		wantError bool
+	}{
+		{"stopping", true, false},
+		{"database closed", false, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var logged bytes.Buffer
+			r := NewRunner(f.svc, slog.New(slog.NewTextHandler(&logged, nil)))
+			ctx, cancel := context.WithCancel(f.ctx)
+			defer cancel()
+			if c.stopping {
+				cancel()
+			} else {
+				closed := storetest.SQLite(t)
+				closed.Close()
+				r = NewRunner(f.serviceOn(t, closed), slog.New(slog.NewTextHandler(&logged, nil)))
+			}
+			r.Once(ctx)
+			if got := strings.Contains(logged.String(), "level=ERROR"); got != c.wantError {
+				t.Fatalf("logged an error: %v, want %v; log:\n%s", got, c.wantError, logged.String())
+			}
+		})
 	}
 }

@@ -77,20 +77,10 @@ func load(ctx context.Context, d Deps, chosen func(Loader) bool) (Summary, error
 		if !chosen(l) {
 			continue
 		}
-		loaded := false
+		var loaded bool
 		err := d.DB.Tx(ctx, func(tx *store.Tx) error {
-			var n int
-			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM demo_loads WHERE name = ?", l.Name).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-			if err := l.Load(ctx, d, tx, NewGen(l.Seed)); err != nil {
-				return err
-			}
-			loaded = true
-			_, err := tx.Exec(ctx, "INSERT INTO demo_loads (name, loaded_at) VALUES (?, ?)", l.Name, d.Now().UTC())
+			var err error
+			loaded, err = loadOne(ctx, d, tx, l)
 			return err
 		})
 		if err != nil {
@@ -106,6 +96,36 @@ func load(ctx context.Context, d Deps, chosen func(Loader) bool) (Summary, error
 		}
 	}
 	return sum, nil
+}
+
+// loadLockKey serializes demo loading across server processes on PostgreSQL
+// ("demo").
+const loadLockKey = 1684368751
+
+// loadOne loads data set l in tx unless its marker row says it is there, and
+// reports whether it loaded it. Several `hall serve --demo` processes may start at
+// once on one PostgreSQL database: the advisory lock, held until tx ends, makes the
+// second wait for the first's commit and then find the marker, where both would
+// otherwise insert the same invented people and one fail to start on their unique
+// keys. On SQLite the write transaction (BEGIN IMMEDIATE) already excludes any other.
+func loadOne(ctx context.Context, d Deps, tx *store.Tx, l Loader) (bool, error) {
+	if tx.Engine() == store.Postgres {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(?)", loadLockKey); err != nil {
+			return false, fmt.Errorf("lock: %w", err)
+		}
+	}
+	var n int
+	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM demo_loads WHERE name = ?", l.Name).Scan(&n); err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return false, nil
+	}
+	if err := l.Load(ctx, d, tx, NewGen(l.Seed)); err != nil {
+		return false, err
+	}
+	_, err := tx.Exec(ctx, "INSERT INTO demo_loads (name, loaded_at) VALUES (?, ?)", l.Name, d.Now().UTC())
+	return err == nil, err
 }
 
 // Gen generates plausible invented data from a fixed seed.

@@ -40,7 +40,11 @@
 // Run pages through the registry's changes (Changes: registry.Table.ChangedAfter,
 // filled by `hall import registry`) after the cursor kept in registry_sync_cursor,
 // applying each entry and advancing the cursor in the same transaction, so a crash
-// never skips an entry and never applies one twice.
+// never skips an entry and never applies one twice. The cursor moves first in that
+// transaction and only forwards: of several runs at once (one per `hall serve`
+// process, an import, a clerk's 立即同步) the one that moves it onto an entry applies
+// it, the others wait for the cursor row and skip it, so an entry read before an
+// import changed it is never applied over its newer version.
 //
 // # Errors
 //

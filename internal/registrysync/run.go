@@ -19,13 +19,17 @@ const pageSize = 200
 
 // Report is what a Run did.
 type Report struct {
-	Seen    int      // registry entries read past the cursor
+	Seen    int      // registry entries this run applied (not those another run applied meanwhile)
 	Changes []Change // the entries that changed a unit account
 }
 
 // Run applies every registry change after the cursor, each entry and the cursor's
-// advance in one transaction, and returns what changed. Errors: database, registry
-// feed or audit failures; what was applied before the failure stays applied.
+// advance in one transaction, and returns what changed. Several runs may go at once
+// (every `hall serve` process has a Runner, an import or a clerk may start one
+// more): an entry is applied only by the run that moves the cursor onto it (see
+// step), so none is applied twice and none after a newer one. Errors: database,
+// registry feed or audit failures; what was applied before the failure stays
+// applied.
 func (s *Syncer) Run(ctx context.Context, o Origin) (Report, error) {
 	var rep Report
 	for {
@@ -39,15 +43,17 @@ func (s *Syncer) Run(ctx context.Context, o Origin) (Report, error) {
 		}
 		for _, e := range page {
 			var c Change
+			var applied bool
 			err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
 				var err error
-				if c, err = s.ApplyTx(ctx, tx, e, o); err != nil {
-					return err
-				}
-				return s.advance(ctx, tx, e)
+				c, applied, err = s.step(ctx, tx, e, o)
+				return err
 			})
 			if err != nil {
 				return rep, err
+			}
+			if !applied {
+				continue
 			}
 			rep.Seen++
 			if c.Changed() {
@@ -58,6 +64,25 @@ func (s *Syncer) Run(ctx context.Context, o Origin) (Report, error) {
 			return rep, nil
 		}
 	}
+}
+
+// step applies entry e of the feed inside tx if the cursor is still before it, and
+// reports whether it did. The cursor moves first: its row lock (SQLite: the one
+// writer) queues every other run's step behind this transaction, and a run that
+// finds the cursor already at or past e skips it. Without that, a run that read its
+// page before an import changed an entry and another run applied the new version
+// would then apply the old version over it: the legal rep the registry no longer
+// names back in the role, sessions ended and audited once more, and the newer
+// version never applied again since the cursor had passed it. A lock on the cursor
+// row is enough: the transactions are one entry each, short, and the feed is applied
+// in order anyway.
+func (s *Syncer) step(ctx context.Context, tx *store.Tx, e registry.Entry, o Origin) (Change, bool, error) {
+	moved, err := s.advance(ctx, tx, e)
+	if err != nil || !moved {
+		return Change{USCC: e.USCC}, false, err
+	}
+	c, err := s.ApplyTx(ctx, tx, e, o)
+	return c, err == nil, err
 }
 
 // cursor reads how far the feed has been applied (zero time and "" at first).
@@ -74,19 +99,25 @@ func (s *Syncer) cursor(ctx context.Context) (time.Time, string, error) {
 	return at.UTC(), uscc, nil
 }
 
-// advance moves the cursor to e, never backwards (another process may have gone
-// further meanwhile).
-func (s *Syncer) advance(ctx context.Context, tx *store.Tx, e registry.Entry) error {
+// advance moves the cursor to e, never backwards, and reports whether it moved:
+// false means another run got to e or past it first. The upsert locks the cursor
+// row on PostgreSQL even when its condition is false, and a run waiting for that
+// lock checks the condition again against the row as committed.
+func (s *Syncer) advance(ctx context.Context, tx *store.Tx, e registry.Entry) (bool, error) {
 	at := store.Time(e.UpdatedAt)
-	_, err := tx.Exec(ctx, `INSERT INTO registry_sync_cursor (id, updated_at, uscc) VALUES (1, ?, ?)
+	res, err := tx.Exec(ctx, `INSERT INTO registry_sync_cursor (id, updated_at, uscc) VALUES (1, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, uscc = excluded.uscc
 		WHERE registry_sync_cursor.updated_at < excluded.updated_at
 		   OR (registry_sync_cursor.updated_at = excluded.updated_at AND registry_sync_cursor.uscc < excluded.uscc)`,
 		at, e.USCC)
 	if err != nil {
-		return fmt.Errorf("registrysync: advance cursor: %w", err)
+		return false, fmt.Errorf("registrysync: advance cursor: %w", err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("registrysync: advance cursor: %w", err)
+	}
+	return n == 1, nil
 }
 
 // SyncNow is the back office's 立即同步: a clerk runs the sync on demand, with a
@@ -163,6 +194,9 @@ func (r *Runner) Run(ctx context.Context) {
 		} else if len(rep.Changes) > 0 {
 			r.log.Info("registry sync", "seen", rep.Seen, "changed", len(rep.Changes))
 		}
+		// At debug level an operator sees every process working its rounds, also
+		// the rounds that found nothing to do.
+		r.log.Debug("registry sync: round done", "seen", rep.Seen)
 		select {
 		case <-ctx.Done():
 			return

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"sync"
 	"testing"
+	"time"
 
 	"hall/internal/auth"
 	"hall/internal/ident"
@@ -238,6 +239,108 @@ func TestApplyWaitsForTheUnit(t *testing.T) {
 		}
 		if got := f.roles(t, u.ID); !maps.Equal(got, map[int64]string{repl: "legal_rep/active"}) {
 			t.Fatalf("roles %v", got)
+		}
+	})
+}
+
+// stalePage is a feed that answers with the page a run read earlier, before the
+// registry changed again.
+type stalePage []registry.Entry
+
+func (p stalePage) ChangedAfter(context.Context, time.Time, string, int) ([]registry.Entry, error) {
+	return p, nil
+}
+
+// TestRunSkipsWhatAnotherRunApplied: a run that read the old version of an entry
+// while another run applies its newer version waits for the cursor, then skips the
+// old version instead of putting the former legal rep back.
+func TestRunSkipsWhatAnotherRunApplied(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		first, firstIDN := f.person(t, "邵军")
+		u, e := f.unitWith(t, first, firstIDN, "邵军")
+		if _, err := f.syncer.Run(f.ctx, Origin{Via: "schedule"}); err != nil {
+			t.Fatal(err)
+		}
+		second, secondIDN := f.person(t, "卢静")
+		e.LegalRepIDNumber, e.LegalRepName = secondIDN, "卢静"
+		older := f.change(t, e) // read by the slow run
+		third, thirdIDN := f.person(t, "严冬")
+		e.LegalRepIDNumber, e.LegalRepName = thirdIDN, "严冬"
+		newer := f.change(t, e) // applied by the other run meanwhile
+
+		var slow Report
+		err := storetest.Contend(t, db, func(ctx context.Context, tx *store.Tx) error {
+			_, applied, err := f.syncer.step(ctx, tx, newer, Origin{Via: "schedule"})
+			if err == nil && !applied {
+				t.Error("the newer version was not applied")
+			}
+			return err
+		}, func(h *store.DB) error {
+			other, err := New(Deps{DB: h, Audit: f.audit, Changes: stalePage{older}, Sessions: f.sessions, Units: f.units, Now: f.clk.Now})
+			if err != nil {
+				return err
+			}
+			slow, err = other.Run(context.Background(), Origin{Via: "schedule"})
+			return err
+		}, "registry_sync_cursor")
+		if err != nil {
+			t.Fatalf("the slow run: %v", err)
+		}
+		if slow.Seen != 0 || len(slow.Changes) != 0 {
+			t.Fatalf("the slow run applied the old version: %+v", slow)
+		}
+		if got := f.roles(t, u.ID); !maps.Equal(got, map[int64]string{third: "legal_rep/active"}) {
+			t.Fatalf("roles %v (first legal rep %d, second %d)", got, first, second)
+		}
+		if es := f.entries(t, "registry.legal_rep_change"); len(es) != 1 {
+			t.Fatalf("%d audit records of one change", len(es))
+		}
+	})
+}
+
+// TestRunsAtOnce: runs started together, as the Runners of several processes are,
+// apply every change once between them.
+func TestRunsAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		var changed []registry.Entry
+		for range 6 {
+			rep, idn := f.person(t, "田野")
+			_, e := f.unitWith(t, rep, idn, "田野")
+			changed = append(changed, e)
+		}
+		if _, err := f.syncer.Run(f.ctx, Origin{Via: "schedule"}); err != nil {
+			t.Fatal(err)
+		}
+		for i, e := range changed {
+			e.Name = e.Name + "分公司"
+			changed[i] = f.change(t, e)
+		}
+		reports := make([]Report, 4)
+		errs := make([]error, len(reports))
+		var wg sync.WaitGroup
+		for i := range reports {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				reports[i], errs[i] = f.syncer.Run(f.ctx, Origin{Via: "schedule"})
+			}()
+		}
+		wg.Wait()
+		seen, renames := 0, 0
+		for i, r := range reports {
+			if errs[i] != nil {
+				t.Fatalf("run %d: %v", i, errs[i])
+			}
+			seen += r.Seen
+			renames += len(r.Changes)
+		}
+		if seen != len(changed) || renames != len(changed) {
+			t.Fatalf("the runs applied %d entries with %d changes between them, want %d of each", seen, renames, len(changed))
+		}
+		if es := f.entries(t, "registry.unit_rename"); len(es) != len(changed) {
+			t.Fatalf("%d rename audit records for %d renames", len(es), len(changed))
 		}
 	})
 }
