@@ -67,10 +67,12 @@ func (b *lockedBuffer) String() string {
 // startInstance starts `hall serve` on a free port as a process of its own (the
 // test binary run as hall, see TestMain), on the database at dbURL. The process is
 // stopped with SIGTERM when the test ends; its log is shown when the test failed.
-func startInstance(t *testing.T, name, dbURL string) *instance {
+// Processes on one host share dataDir (the development CA, the rights record's
+// signing certificate), as they would.
+func startInstance(t *testing.T, name, dbURL, dataDir string) *instance {
 	t.Helper()
 	addr := freeAddr(t)
-	args := append([]string{"serve", "--database-url", dbURL, "--addr", addr,
+	args := append([]string{"serve", "--database-url", dbURL, "--data-dir", dataDir, "--addr", addr,
 		// The development OpenID Connect provider and CA login listen on ports of
 		// their own: each process gets free ones.
 		"--admin-addr", freeAddr(t), "--oidc-dev-addr", freeAddr(t), "--ca-login-addr", freeAddr(t),
@@ -387,7 +389,7 @@ func seedDueWork(t *testing.T, db *store.DB, rnd *rand.Rand) seeded {
 func TestTwoInstancesOnePostgres(t *testing.T) {
 	ctx := context.Background()
 	dbURL := storetest.PostgresURL(t)
-	if err := run(ctx, append([]string{"migrate", "--database-url", dbURL, "--log-level", "warn"}, twoInstanceKeys...)); err != nil {
+	if err := run(ctx, append([]string{"migrate", "--database-url", dbURL, "--data-dir", t.TempDir(), "--log-level", "warn"}, twoInstanceKeys...)); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 	db, err := store.Open(ctx, dbURL, "")
@@ -408,7 +410,8 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 
 	// Both start together, so that their first rounds of the background jobs, which
 	// run at once on start, meet on the same due work.
-	a, b := startInstance(t, "A", dbURL), startInstance(t, "B", dbURL)
+	dataDir := t.TempDir()
+	a, b := startInstance(t, "A", dbURL, dataDir), startInstance(t, "B", dbURL, dataDir)
 	a.waitReady(t)
 	b.waitReady(t)
 
@@ -598,7 +601,8 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	})
 
 	t.Run("audit chain intact", func(t *testing.T) {
-		if err := run(ctx, append([]string{"audit", "verify", "--database-url", dbURL, "--log-level", "warn"}, twoInstanceKeys...)); err != nil {
+		// The processes' data directory: the anchors both wrote are checked too.
+		if err := run(ctx, append([]string{"audit", "verify", "--database-url", dbURL, "--data-dir", dataDir, "--log-level", "warn"}, twoInstanceKeys...)); err != nil {
 			t.Fatalf("audit verify after two processes wrote: %v", err)
 		}
 	})

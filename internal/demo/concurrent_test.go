@@ -20,6 +20,7 @@ func TestLoadWaitsForAnotherProcess(t *testing.T) {
 		build := func(h *store.DB) Deps {
 			t.Helper()
 			cfg := config.Defaults()
+			cfg.DataDir = t.TempDir() // not ./data in the source tree
 			if err := cfg.Validate(); err != nil {
 				t.Fatal(err)
 			}
