@@ -80,6 +80,9 @@ func (f EnrolmentForm) TypeLabels() string {
 	return strings.Join(names, "、")
 }
 
+// BaseYuan is the base in whole yuan, as typed.
+func (f EnrolmentForm) BaseYuan() int64 { return f.Base / 100 }
+
 // Values is f as the form's fields, for a form that corrects it.
 func (f EnrolmentForm) Values() url.Values {
 	v := url.Values{FieldName: {f.Name}, FieldIDNumber: {f.IDNumber}, FieldStartMonth: {f.StartMonth.String()},

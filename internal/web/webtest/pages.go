@@ -53,7 +53,10 @@ var PageURLs = map[string]struct {
 
 	// Unit user center (signed in: see PageSignIn).
 	"unit-home":        {"/unit/", http.StatusOK},
-	"unit-coming-soon": {"/unit/cases", http.StatusOK},
+	"unit-coming-soon": {"/unit/deliveries", http.StatusOK},
+	"unit-cases":       {"/unit/cases", http.StatusOK},
+	"unit-case":        {"/unit/cases/999999", http.StatusNotFound},
+	"unit-case-apply":  {"/unit/items/SB-002/apply", http.StatusOK},
 	"unit-info":        {"/unit/info", http.StatusOK},
 	"unit-info-edit":   {"/unit/info/edit", http.StatusOK},
 	"unit-choose":      {"/unit/choose", http.StatusOK},
@@ -96,6 +99,9 @@ var PageSignIn = map[string]string{
 	"unit-home":           "unit",
 	"unit-rights":         "unit",
 	"unit-coming-soon":    "unit",
+	"unit-cases":          "unit",
+	"unit-case":           "unit",
+	"unit-case-apply":     "unit",
 	"unit-info":           "unit",
 	"unit-info-edit":      "unit",
 	"unit-password-reset": "person",
