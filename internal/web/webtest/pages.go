@@ -127,7 +127,8 @@ var PageSignIn = map[string]string{
 // operations listener that renders it and who sends it: a staff role's name, or ""
 // for nobody signed in. Form, when set, is POSTed. internal/web/admin's
 // TestEveryAdminPageRenders fails when a template there has no entry; it first
-// files appeal 1, for which a clerk records counter request 1 (its release).
+// files appeal 1, for which a clerk records counter request 1 (its release), and a
+// unit applies for case 1 (人员参保登记).
 var AdminPageURLs = map[string]struct {
 	Target string
 	As     string
@@ -149,4 +150,6 @@ var AdminPageURLs = map[string]struct {
 	"admin-appeals":           {"/admin/appeals/?status=open", "clerk", nil, http.StatusOK},
 	"admin-appeal":            {"/admin/appeals/1", "clerk", nil, http.StatusOK},
 	"admin-registry":          {"/admin/registry", "clerk", nil, http.StatusOK},
+	"admin-cases":             {"/admin/cases/?state=submitted", "reviewer", nil, http.StatusOK},
+	"admin-case":              {"/admin/cases/1", "clerk", nil, http.StatusOK},
 }
