@@ -80,6 +80,9 @@ func (f EnrolmentForm) TypeLabels() string {
 	return strings.Join(names, "、")
 }
 
+// MaskedIDNumber is the employee's ID number as pages show it (SPEC §2).
+func (f EnrolmentForm) MaskedIDNumber() string { return ident.MaskID(f.IDNumber) }
+
 // BaseYuan is the base in whole yuan, as typed.
 func (f EnrolmentForm) BaseYuan() int64 { return f.Base / 100 }
 

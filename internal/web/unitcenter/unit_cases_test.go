@@ -86,6 +86,9 @@ func TestUnitCasesFlow(t *testing.T) {
 	if !strings.Contains(detail.TextContent(), "已申请") || detail.First(`form[action="`+loc+`/withdraw"]`) == nil {
 		t.Fatal("the new case is not 已申请 with 撤销")
 	}
+	if txt := detail.TextContent(); strings.Contains(txt, emp) || !strings.Contains(txt, ident.MaskID(emp)) {
+		t.Fatal("the case page does not mask the employee's ID number")
+	}
 	list := c.Page(t, "/unit/cases", http.StatusOK)
 	if txt := list.TextContent(); !strings.Contains(txt, "用人单位用工参保登记") || !strings.Contains(txt, "已申请") {
 		t.Fatal("单位办件 does not list the case")
