@@ -479,3 +479,32 @@ func TestConcurrentSteps(t *testing.T) {
 		}
 	})
 }
+
+// TestApproveEnrolledMeanwhile: an employee enrolled by other means while the case
+// waited is not enrolled twice — the approval is refused with ErrEnrolled, nothing
+// of it is kept, and the case stays 已受理.
+func TestApproveEnrolledMeanwhile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newCaseFixture(t, db)
+		c := f.reach(t, StateAccepted)
+		e, _ := c.Enrolment()
+		if _, err := db.Exec(f.ctx, `INSERT INTO insurance_periods (uscc, id_number, insurance_type, start_month, end_month)
+			VALUES (?, ?, 'injury', 202601, 0)`, f.unit.USCC, e.IDNumber); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Approve(f.ctx, f.reviewer, c.ID, ""); !errors.Is(err, ErrEnrolled) {
+			t.Fatalf("approve: %v, want ErrEnrolled", err)
+		}
+		now, events, err := f.svc.UnitCase(f.ctx, f.unit.ID, c.ID)
+		if err != nil || now.State != StateAccepted || len(events) != 2 {
+			t.Fatalf("after the refusal: %s, %d events, %v", now.State, len(events), err)
+		}
+		var periods int
+		if err := db.QueryRow(f.ctx, `SELECT COUNT(*) FROM insurance_periods WHERE id_number = ?`, e.IDNumber).Scan(&periods); err != nil || periods != 1 {
+			t.Fatalf("%d periods, %v", periods, err)
+		}
+		if len(f.entries(t, "case.approve")) != 0 {
+			t.Fatal("an audit record of the refused approval was kept")
+		}
+	})
+}
