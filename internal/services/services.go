@@ -108,6 +108,8 @@ type Services struct {
 	// Addresses are the units' delivery addresses (U9 收件地址), which deliveries
 	// (U5) send to.
 	Addresses *address.Store
+	// Cases are the units' applications and their processing (U4, B4).
+	Cases *cases.Service
 
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
@@ -259,6 +261,11 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		Delegation: s.Delegation, Sessions: s.Sessions, Registry: s.Registry, Scans: s.Scans, Hasher: s.Hasher,
 		Policy: s.Policy, SMS: s.SMS, Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now}); err != nil {
 		return nil, fmt.Errorf("counter: %w", err)
+	}
+	if s.Cases, err = cases.NewService(cases.Deps{DB: db, Audit: s.Audit, Catalog: s.Catalog, Authorizer: s.Delegation,
+		SMS: s.SMS, Bounds: insurance.Bounds{Floor: int64(cfg.BaseFloor) * 100, Ceiling: int64(cfg.BaseCeiling) * 100},
+		Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now}); err != nil {
+		return nil, fmt.Errorf("cases: %w", err)
 	}
 	if err := s.buildRights(); err != nil {
 		return nil, fmt.Errorf("rights record: %w", err)

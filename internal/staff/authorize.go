@@ -10,7 +10,7 @@ import (
 type Action string
 
 // Actions. The staff.* ones belong to the security administrator, counter.*, scan.*,
-// appeal.*, registry.* and unit.* to the business roles, audit.* to the auditor.
+// appeal.*, registry.*, case.* and unit.* to the business roles, audit.* to the auditor.
 const (
 	ActionStaffList    Action = "staff.list"
 	ActionStaffCreate  Action = "staff.create"
@@ -30,6 +30,11 @@ const (
 	ActionAppealReject   Action = "appeal.reject"
 	ActionRegistryList   Action = "registry.list"
 	ActionRegistrySync   Action = "registry.sync"
+	// Cases (办件, B4): a clerk accepts or refuses an application (受理); a reviewer
+	// who did not accept it approves it or returns it for correction (审核).
+	ActionCaseList   Action = "case.list"
+	ActionCaseAccept Action = "case.accept"
+	ActionCaseDecide Action = "case.decide"
 
 	ActionAuditRead   Action = "audit.read"
 	ActionAuditExport Action = "audit.export"
@@ -78,6 +83,9 @@ var rules = map[Action]rule{
 	ActionAppealReject:   {RolesOf(RoleClerk), selfAny},
 	ActionRegistryList:   {RolesOf(RoleClerk, RoleReviewer), selfAny},
 	ActionRegistrySync:   {RolesOf(RoleClerk), selfAny},
+	ActionCaseList:       {RolesOf(RoleClerk, RoleReviewer), selfAny},
+	ActionCaseAccept:     {RolesOf(RoleClerk), selfAny},
+	ActionCaseDecide:     {RolesOf(RoleReviewer), selfOwnWork},
 
 	ActionAuditRead:   {RolesOf(RoleAuditor), selfAudit},
 	ActionAuditExport: {RolesOf(RoleAuditor), selfAudit},
@@ -97,7 +105,7 @@ func Actions() []Action {
 
 // Subject is what an action is about, as far as authorization cares: StaffID is the
 // staff member concerned — the account managed (staff.*), the author of the work
-// decided (counter.approve, counter.reject), the staff member whose records are read
+// decided (counter.approve, counter.reject; case.decide: the clerk who accepted the case), the staff member whose records are read
 // (audit.read with a staff filter, or an entry's staff) — 0 for none. Roles is the
 // set of roles an account is given (staff.create, staff.roles).
 type Subject struct {

@@ -33,6 +33,9 @@ var matrix = map[Action]expect{
 	ActionAppealReject:   {[]Role{RoleClerk}, nil},
 	ActionRegistryList:   {[]Role{RoleClerk, RoleReviewer}, nil},
 	ActionRegistrySync:   {[]Role{RoleClerk}, nil},
+	ActionCaseList:       {[]Role{RoleClerk, RoleReviewer}, nil},
+	ActionCaseAccept:     {[]Role{RoleClerk}, nil},
+	ActionCaseDecide:     {[]Role{RoleReviewer}, DenyOwnWork},
 
 	ActionAuditRead:   {[]Role{RoleAuditor}, DenyAuditSelf},
 	ActionAuditExport: {[]Role{RoleAuditor}, DenyAuditSelf},

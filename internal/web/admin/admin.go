@@ -78,6 +78,15 @@ func Mount(s *web.Server) error {
 		web.BodyLimit(uploadBodyLimit))
 	s.HandleAdmin("POST /admin/appeals/{id}/reject", h.permitted(staff.ActionAppealReject, h.appealReject))
 
+	// 办件处理 (B4): the units' online cases; a clerk accepts or refuses, a reviewer
+	// who did not accept a case approves or returns it.
+	s.HandleAdmin("GET /admin/cases/{$}", h.permitted(staff.ActionCaseList, h.casesQueue))
+	s.HandleAdmin("GET /admin/cases/{id}", h.permitted(staff.ActionCaseList, h.caseShow))
+	s.HandleAdmin("POST /admin/cases/{id}/accept", h.permitted(staff.ActionCaseAccept, h.caseStep(caseAccept)))
+	s.HandleAdmin("POST /admin/cases/{id}/refuse", h.permitted(staff.ActionCaseAccept, h.caseStep(caseRefuse)))
+	s.HandleAdmin("POST /admin/cases/{id}/approve", h.permitted(staff.ActionCaseDecide, h.caseStep(caseApprove)))
+	s.HandleAdmin("POST /admin/cases/{id}/return", h.permitted(staff.ActionCaseDecide, h.caseStep(caseReturn)))
+
 	// Registry sync (B5): the changes applied, and 立即同步.
 	s.HandleAdmin("GET /admin/registry", h.permitted(staff.ActionRegistryList, h.registryChanges))
 	s.HandleAdmin("POST /admin/registry/sync", h.permitted(staff.ActionRegistrySync, h.registrySync))

@@ -9,8 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"hall/internal/cases"
 	"hall/internal/ident"
+	"hall/internal/insurance"
 	"hall/internal/person"
+	"hall/internal/unit"
 	"hall/internal/web/webtest"
 )
 
@@ -24,6 +27,14 @@ func TestEveryAdminPageRenders(t *testing.T) {
 	holder := w.Person(t, "页面旧主")
 	if _, err := ts.Persons.FileAppeal(context.Background(), person.Appeal{Kind: person.AppealMobileTaken, IDType: ident.IDTypeResident,
 		IDNumber: w.IDNumber(), Name: "页面申诉", Mobile: holder.Mobile, ContactMobile: w.Mobile()}); err != nil {
+		t.Fatal(err)
+	}
+	rep := w.Person(t, "页面法人")
+	u := w.Unit(t, "示范页面办件有限公司", rep)
+	month := insurance.MonthOf(time.Now().In(time.FixedZone("CST", 8*3600))).String()
+	if _, err := ts.Cases.Apply(context.Background(), cases.Actor{UnitID: u.ID, PersonID: rep.ID, Role: unit.RoleLegalRep},
+		cases.ItemEnrolment, url.Values{cases.FieldName: {"页面职工"}, cases.FieldIDNumber: {w.IDNumber()},
+			cases.FieldStartMonth: {month}, cases.FieldBase: {"6000"}, cases.FieldTypes: {"pension"}}); err != nil {
 		t.Fatal(err)
 	}
 	clerk, reviewer, auditor := tm.signIn(t, ts)

@@ -94,6 +94,13 @@ var matrixUnitRoutes = []string{
 	"POST /unit/agents/{id}/remove",
 	"GET /unit/items",
 	"GET /unit/items/{code}",
+	"GET /unit/items/{code}/apply",
+	"POST /unit/items/{code}/apply",
+	"GET /unit/cases",
+	"GET /unit/cases/{id}",
+	"POST /unit/cases/{id}/withdraw",
+	"GET /unit/cases/{id}/resubmit",
+	"POST /unit/cases/{id}/resubmit",
 	"GET /unit/rights",
 	"POST /unit/rights",
 	"GET /unit/rights/{id}/file",
@@ -720,7 +727,7 @@ func matrixProbes() []matrixProbe {
 
 	// 单位主页, the sections, the chooser, switching and leaving.
 	add(matrixProbe{pattern: "GET /unit/{$}", method: "GET", path: matrixPath("/unit/"), want: matrixCenter("单位主页")})
-	add(matrixProbe{pattern: "GET /unit/{section}", name: "单位办件", method: "GET", path: matrixPath("/unit/cases"), want: matrixCenter("单位办件")})
+	add(matrixProbe{pattern: "GET /unit/{section}", name: "单位快递", method: "GET", path: matrixPath("/unit/deliveries"), want: matrixCenter("单位快递")})
 	add(matrixProbe{pattern: "GET /unit/{section}", name: "我的工作台", method: "GET", path: matrixPath("/unit/workbench"), want: matrixCenter("我的工作台")})
 	for _, sec := range []string{"nosuch", "home"} {
 		m := map[string]matrixWant{}
@@ -935,6 +942,29 @@ func matrixProbes() []matrixProbe {
 		form: func(*matrixCell) url.Values { return url.Values{} }, want: rightsCells(matrixRefused("请选择查询起始年月"))})
 	add(matrixProbe{pattern: "GET /unit/rights/{id}/file", name: "unknown record", method: "GET", path: matrixPath("/unit/rights/999999/file"),
 		want: rightsCells(matrixGone("未找到该权益单"))})
+
+	// 人员参保登记 (SB-002, granted to nobody): the form and its refusal beside the
+	// fields for the legal reps and the admin; 单位办件 (U4) for every usable unit
+	// session, an unknown case not found.
+	applyCells := func(w matrixWant) map[string]matrixWant {
+		return business(map[string]matrixWant{matrixLegalRep: w, matrixAdmin: w, matrixAgentIn: outOfScope, matrixAgentOut: outOfScope,
+			matrixOtherRep: w, matrixOtherAgent: outOfScope})
+	}
+	add(matrixProbe{pattern: "GET /unit/items/{code}/apply", method: "GET", path: matrixPath("/unit/items/SB-002/apply"),
+		want: applyCells(matrixOK("人员参保登记"))})
+	add(matrixProbe{pattern: "POST /unit/items/{code}/apply", name: "empty form", method: "POST", path: matrixPath("/unit/items/SB-002/apply"),
+		form: func(*matrixCell) url.Values { return url.Values{} }, want: applyCells(matrixRefused("请填写职工姓名"))})
+	add(matrixProbe{pattern: "GET /unit/cases", method: "GET", path: matrixPath("/unit/cases"), want: matrixCenter("单位办件")})
+	noCase := map[string]matrixWant{}
+	for _, s := range []string{matrixLegalRep, matrixAdmin, matrixAgentIn, matrixAgentOut, matrixOtherRep, matrixOtherAgent} {
+		noCase[s] = matrixGone("未找到该办件")
+	}
+	noCase = matrixOutsideCenter(noCase)
+	for _, pattern := range []string{"GET /unit/cases/{id}", "POST /unit/cases/{id}/withdraw", "GET /unit/cases/{id}/resubmit",
+		"POST /unit/cases/{id}/resubmit"} {
+		method, path, _ := strings.Cut(strings.Replace(pattern, "{id}", "999999", 1), " ")
+		add(matrixProbe{pattern: pattern, name: "unknown case", method: method, path: matrixPath(path), want: noCase})
+	}
 
 	// 单位信息: every usable unit session looks and exports; changing the basic
 	// information is the business of SB-009 (单位参保信息变更登记), granted to none of

@@ -147,7 +147,11 @@ func (s *handler) businessItemShow(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.Render(w, r, http.StatusOK, "business-item", it.Name, "", businessItemData{Shell: &sh, Item: it, Apply: "/soon/apply"})
+	apply := "/soon/apply"
+	if cases.OnlineForm(it.Code) {
+		apply = "/unit/items/" + it.Code + "/apply"
+	}
+	return s.Render(w, r, http.StatusOK, "business-item", it.Name, "", businessItemData{Shell: &sh, Item: it, Apply: apply})
 }
 
 // businessItemRow is one row of 可办理业务.

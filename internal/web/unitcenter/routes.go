@@ -69,6 +69,17 @@ func Mount(s *web.Server) error {
 	// check of role, scope, validity and the session's unit (U6).
 	s.Handle("GET /unit/items", h.businessBusiness(h.businessItemsList))
 	s.Handle("GET /unit/items/{code}", h.businessBusiness(h.businessItemShow))
+	s.Handle("GET /unit/items/{code}/apply", h.businessBusiness(h.caseApplyShow))
+	s.Handle("POST /unit/items/{code}/apply", h.businessBusiness(h.caseApplyPost))
+
+	// 单位办件 (U4): every usable unit session reads the unit's cases; withdrawing
+	// and resubmitting are the business of the case's item, which cases.Service
+	// authorizes on every command.
+	s.Handle("GET /unit/cases", s.UnitCenterGuard(h.casesShow))
+	s.Handle("GET /unit/cases/{id}", s.UnitCenterGuard(h.caseShow))
+	s.Handle("POST /unit/cases/{id}/withdraw", s.UnitCenterGuard(h.caseWithdraw))
+	s.Handle("GET /unit/cases/{id}/resubmit", s.UnitCenterGuard(h.caseResubmitShow))
+	s.Handle("POST /unit/cases/{id}/resubmit", s.UnitCenterGuard(h.caseResubmitPost))
 
 	// 单位权益单 (U3): the form, the records produced, and their download, for
 	// whoever may do rights.ItemCode.

@@ -53,7 +53,10 @@ var PageURLs = map[string]struct {
 
 	// Unit user center (signed in: see PageSignIn).
 	"unit-home":        {"/unit/", http.StatusOK},
-	"unit-coming-soon": {"/unit/cases", http.StatusOK},
+	"unit-coming-soon": {"/unit/deliveries", http.StatusOK},
+	"unit-cases":       {"/unit/cases", http.StatusOK},
+	"unit-case":        {"/unit/cases/999999", http.StatusNotFound},
+	"unit-case-apply":  {"/unit/items/SB-002/apply", http.StatusOK},
 	"unit-info":        {"/unit/info", http.StatusOK},
 	"unit-info-edit":   {"/unit/info/edit", http.StatusOK},
 	"unit-choose":      {"/unit/choose", http.StatusOK},
@@ -96,6 +99,9 @@ var PageSignIn = map[string]string{
 	"unit-home":           "unit",
 	"unit-rights":         "unit",
 	"unit-coming-soon":    "unit",
+	"unit-cases":          "unit",
+	"unit-case":           "unit",
+	"unit-case-apply":     "unit",
 	"unit-info":           "unit",
 	"unit-info-edit":      "unit",
 	"unit-password-reset": "person",
@@ -121,7 +127,8 @@ var PageSignIn = map[string]string{
 // operations listener that renders it and who sends it: a staff role's name, or ""
 // for nobody signed in. Form, when set, is POSTed. internal/web/admin's
 // TestEveryAdminPageRenders fails when a template there has no entry; it first
-// files appeal 1, for which a clerk records counter request 1 (its release).
+// files appeal 1, for which a clerk records counter request 1 (its release), and a
+// unit applies for case 1 (人员参保登记).
 var AdminPageURLs = map[string]struct {
 	Target string
 	As     string
@@ -143,4 +150,6 @@ var AdminPageURLs = map[string]struct {
 	"admin-appeals":           {"/admin/appeals/?status=open", "clerk", nil, http.StatusOK},
 	"admin-appeal":            {"/admin/appeals/1", "clerk", nil, http.StatusOK},
 	"admin-registry":          {"/admin/registry", "clerk", nil, http.StatusOK},
+	"admin-cases":             {"/admin/cases/?state=submitted", "reviewer", nil, http.StatusOK},
+	"admin-case":              {"/admin/cases/1", "clerk", nil, http.StatusOK},
 }

@@ -1,0 +1,348 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"hall/internal/audit"
+	"hall/internal/insurance"
+	"hall/internal/sms"
+	"hall/internal/store"
+	"hall/internal/unit"
+)
+
+// Error is a refusal of a case command that a page shows: Code for programs, Msg
+// in Chinese.
+type Error struct {
+	Code string
+	Msg  string
+}
+
+func (e *Error) Error() string { return "cases: " + e.Code }
+
+// Refusals of the case commands. Each command says which it returns.
+var (
+	ErrCaseNotFound = &Error{"case_not_found", "未找到该办件"}
+	// ErrStale: the case is no longer in the state the step needs — another staff
+	// member or the unit acted on it first, or the step does not apply there.
+	ErrStale     = &Error{"stale", "该办件的状态已经变化（可能已由他人处理），请刷新后查看当前状态"}
+	ErrNotOnline = &Error{"not_online", "该事项暂未开通网上申办，请到经办窗口办理"}
+	ErrPending   = &Error{"pending", "该职工已有正在办理的参保登记，请勿重复申请"}
+	ErrEnrolled  = &Error{"enrolled", "该职工已在本单位参保，无需重复登记"}
+)
+
+// Message is the Chinese text of a refusal of this package, or "" for any other
+// error.
+func Message(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Msg
+	}
+	return ""
+}
+
+// Authorizer is the one check of business items (delegation.Service.Authorize): may
+// the person, in role, handle itemCode for the unit now. It returns an error
+// matching delegation.ErrNotAuthorized when not.
+type Authorizer interface {
+	Authorize(ctx context.Context, unitID, personID int64, role unit.Role, itemCode string) error
+}
+
+// Deps are what cases build on. All but Now, Bounds, Sign and Hotline are required.
+type Deps struct {
+	DB         *store.DB
+	Audit      *audit.Log
+	Catalog    *Catalog
+	Authorizer Authorizer
+	SMS        sms.Sender
+	// Bounds bound the contribution base of an enrolment (insurance.DefaultBounds
+	// when zero).
+	Bounds  insurance.Bounds
+	Sign    string // SMS signature (sms.DefaultSign when empty)
+	Hotline string
+	Now     func() time.Time
+}
+
+// Service runs the cases (U4, B4). It keeps no state of its own.
+type Service struct{ d Deps }
+
+// NewService returns the service.
+func NewService(d Deps) (*Service, error) {
+	if d.DB == nil || d.Audit == nil || d.Catalog == nil || d.Authorizer == nil || d.SMS == nil {
+		return nil, errors.New("cases: missing dependency")
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Bounds == (insurance.Bounds{}) {
+		d.Bounds = insurance.DefaultBounds
+	}
+	if d.Sign == "" {
+		d.Sign = sms.DefaultSign
+	}
+	return &Service{d: d}, nil
+}
+
+// Bounds are the contribution base bounds the enrolment form checks.
+func (s *Service) Bounds() insurance.Bounds { return s.d.Bounds }
+
+// Case is one application (办件).
+type Case struct {
+	ID            int64
+	Number        string // 申办流水号
+	UnitID        int64
+	UnitName      string
+	ItemCode      string
+	ItemName      string
+	ApplicantID   int64
+	ApplicantName string
+	ApplicantRole unit.Role
+	State         State
+	Form          json.RawMessage
+	Reason        string // the last refusal's or return's reason
+	AcceptedBy    int64
+	PromisedDate  string // 承诺办结日 YYYY-MM-DD; "" for 即办件
+	FinishedAt    time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Finished reports whether the case reached a final state (办结日 is FinishedAt).
+func (c Case) Finished() bool { return !c.FinishedAt.IsZero() }
+
+// Enrolment is the case's form as 人员参保登记 stores it; ok is false for other items.
+func (c Case) Enrolment() (EnrolmentForm, bool) {
+	var f EnrolmentForm
+	if c.ItemCode != ItemEnrolment || json.Unmarshal(c.Form, &f) != nil {
+		return EnrolmentForm{}, false
+	}
+	return f, true
+}
+
+// Event is one row of a case's timeline.
+type Event struct {
+	Step      Step
+	State     State
+	ActorKind string // "person" or "staff"
+	ActorID   int64
+	ActorName string
+	Reason    string
+	At        time.Time
+}
+
+const caseColumns = `c.id, c.number, c.unit_id, u.name, c.item_code, COALESCE(i.name, c.item_code), c.applicant_id, p.name,
+	c.applicant_role, c.state, c.form, c.reason, c.accepted_by, c.promised_date, c.finished_at, c.created_at, c.updated_at`
+
+const caseFrom = ` FROM cases c JOIN units u ON u.id = c.unit_id JOIN persons p ON p.id = c.applicant_id
+	LEFT JOIN catalog_items i ON i.code = c.item_code`
+
+func scanCase(r interface{ Scan(...any) error }) (Case, error) {
+	var (
+		c        Case
+		form     string
+		accepted sql.NullInt64
+		finished sql.NullTime
+	)
+	err := r.Scan(&c.ID, &c.Number, &c.UnitID, &c.UnitName, &c.ItemCode, &c.ItemName, &c.ApplicantID, &c.ApplicantName,
+		&c.ApplicantRole, &c.State, &form, &c.Reason, &accepted, &c.PromisedDate, &finished, &c.CreatedAt, &c.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Case{}, ErrCaseNotFound
+	}
+	if err != nil {
+		return Case{}, fmt.Errorf("cases: read case: %w", err)
+	}
+	c.Form, c.AcceptedBy = json.RawMessage(form), accepted.Int64
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	if finished.Valid {
+		c.FinishedAt = finished.Time.UTC()
+	}
+	return c, nil
+}
+
+// CaseFilter selects cases. Zero fields do not filter.
+type CaseFilter struct {
+	UnitID   int64
+	ItemCode string
+	State    State
+	From, To time.Time // applied on or after From, before To
+	Page     int       // from 1
+	PerPage  int       // DefaultPerPage when <= 0, at most MaxPerPage
+}
+
+// UnitCases is 单位办件: the unit's cases, newest first, with the total. The unit
+// center's guard decides who reads them (every member of the unit). Errors:
+// database failures.
+func (s *Service) UnitCases(ctx context.Context, unitID int64, f CaseFilter) ([]Case, int, error) {
+	f.UnitID = unitID
+	return s.list(ctx, f, false)
+}
+
+// UnitCase is case id of the unit with its timeline. Errors: ErrCaseNotFound (also
+// for another unit's case); database failures.
+func (s *Service) UnitCase(ctx context.Context, unitID, id int64) (Case, []Event, error) {
+	c, err := scanCase(s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ? AND c.unit_id = ?", id, unitID))
+	if err != nil {
+		return Case{}, nil, err
+	}
+	ev, err := s.events(ctx, id)
+	return c, ev, err
+}
+
+func (s *Service) list(ctx context.Context, f CaseFilter, queue bool) ([]Case, int, error) {
+	where, args := " WHERE 1 = 1", []any{}
+	if f.UnitID != 0 {
+		where, args = where+" AND c.unit_id = ?", append(args, f.UnitID)
+	}
+	if f.ItemCode != "" {
+		where, args = where+" AND c.item_code = ?", append(args, f.ItemCode)
+	}
+	if f.State != "" {
+		where, args = where+" AND c.state = ?", append(args, string(f.State))
+	}
+	if !f.From.IsZero() {
+		where, args = where+" AND c.created_at >= ?", append(args, store.Time(f.From))
+	}
+	if !f.To.IsZero() {
+		where, args = where+" AND c.created_at < ?", append(args, store.Time(f.To))
+	}
+	var total int
+	if err := s.d.DB.QueryRow(ctx, "SELECT COUNT(*) FROM cases c"+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("cases: count: %w", err)
+	}
+	per := f.PerPage
+	if per <= 0 {
+		per = DefaultPerPage
+	}
+	per = min(per, MaxPerPage)
+	page := max(f.Page, 1)
+	// A staff queue is worked oldest first; a unit reads its newest first.
+	order := " ORDER BY c.created_at DESC, c.id DESC"
+	if queue {
+		order = " ORDER BY c.updated_at, c.id"
+	}
+	rows, err := s.d.DB.Query(ctx, "SELECT "+caseColumns+caseFrom+where+order+" LIMIT ? OFFSET ?",
+		append(args, per, (page-1)*per)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("cases: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, c)
+	}
+	return out, total, rows.Err()
+}
+
+func (s *Service) events(ctx context.Context, id int64) ([]Event, error) {
+	rows, err := s.d.DB.Query(ctx, `SELECT e.step, e.state, e.actor_kind, e.actor_id,
+		COALESCE(CASE WHEN e.actor_kind = 'person' THEN p.name ELSE st.name END, ''), e.reason, e.at
+		FROM case_events e LEFT JOIN persons p ON e.actor_kind = 'person' AND p.id = e.actor_id
+		LEFT JOIN staff st ON e.actor_kind = 'staff' AND st.id = e.actor_id
+		WHERE e.case_id = ? ORDER BY e.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("cases: events: %w", err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.Step, &e.State, &e.ActorKind, &e.ActorID, &e.ActorName, &e.Reason, &e.At); err != nil {
+			return nil, fmt.Errorf("cases: events: %w", err)
+		}
+		e.At = e.At.UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// move is one transition inside tx: the conditional UPDATE … WHERE state = the
+// step's expected state, then the event row. Zero rows changed is ErrStale: the
+// case moved meanwhile, so the caller's transaction rolls back with its audit
+// record. set holds extra "column = ?" assignments and their values.
+func move(ctx context.Context, tx *store.Tx, c *Case, step Step, actorKind string, actorID int64, reason string,
+	now time.Time, set string, args ...any) error {
+	to, ok := Next(c.State, step)
+	if !ok {
+		return ErrStale
+	}
+	from := transitions[step].From
+	finished := any(nil)
+	if to.Final() {
+		finished = now
+	}
+	q := `UPDATE cases SET state = ?, reason = ?, finished_at = ?, updated_at = ?` + set + ` WHERE id = ? AND state = ?`
+	res, err := tx.Exec(ctx, q, append(append([]any{string(to), reason, finished, now}, args...), c.ID, string(from))...)
+	if err != nil {
+		return fmt.Errorf("cases: %s: %w", step, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("cases: %s: %w", step, err)
+	} else if n != 1 {
+		return ErrStale
+	}
+	if err := addEvent(ctx, tx, c.ID, step, to, actorKind, actorID, reason, now); err != nil {
+		return err
+	}
+	c.State, c.Reason, c.UpdatedAt = to, reason, now
+	if to.Final() {
+		c.FinishedAt = now
+	}
+	return nil
+}
+
+func addEvent(ctx context.Context, tx *store.Tx, caseID int64, step Step, st State, actorKind string, actorID int64,
+	reason string, now time.Time) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO case_events (case_id, step, state, actor_kind, actor_id, reason, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, caseID, string(step), string(st), actorKind, actorID, reason, now); err != nil {
+		return fmt.Errorf("cases: event: %w", err)
+	}
+	return nil
+}
+
+// caseTarget is the audit target of a case.
+func caseTarget(id int64) string { return "case:" + strconv.FormatInt(id, 10) }
+
+// dbNow is the clock as stored.
+func (s *Service) dbNow() time.Time { return store.Time(s.d.Now()) }
+
+// chinaZone: case numbers and the promised date follow the hall's calendar day.
+var chinaZone = time.FixedZone("CST", 8*60*60)
+
+// nextNumber allocates the 申办流水号 of a case applied for at now: the day and
+// the day's sequence, "202604130001". The per-day row serializes two applications
+// of the same day on PostgreSQL (the upsert locks it) as SQLite's one writer does.
+func nextNumber(ctx context.Context, tx *store.Tx, now time.Time) (string, error) {
+	day := now.In(chinaZone).Format("20060102")
+	var n int
+	if err := tx.QueryRow(ctx, `INSERT INTO case_numbers (day, last) VALUES (?, 1)
+		ON CONFLICT (day) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`, day).Scan(&n); err != nil {
+		return "", fmt.Errorf("cases: number: %w", err)
+	}
+	return fmt.Sprintf("%s%04d", day, n), nil
+}
+
+// PromisedDate is 承诺办结日 of a case applied for at applied: promisedDays working
+// days (Monday to Friday; public holidays are not known to the hall and count as
+// working days) after the day of application, as YYYY-MM-DD; "" for none (即办件).
+func PromisedDate(applied time.Time, promisedDays int) string {
+	if promisedDays <= 0 {
+		return ""
+	}
+	d := applied.In(chinaZone)
+	for n := 0; n < promisedDays; {
+		d = d.AddDate(0, 0, 1)
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n++
+		}
+	}
+	return d.Format("2006-01-02")
+}

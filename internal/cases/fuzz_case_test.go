@@ -1,0 +1,37 @@
+package cases
+
+import (
+	"errors"
+	"net/url"
+	"testing"
+
+	"hall/internal/insurance"
+	"hall/internal/unit"
+)
+
+// FuzzCheckEnrolment: any typed form is either refused with a FormError whose
+// fields are the form's, or read into a form that keeps every rule.
+func FuzzCheckEnrolment(f *testing.F) {
+	f.Add("张三", "11010519491231002X", "2026-04", "6000", "pension")
+	f.Add("", "x", "2026-13", "-1", "public_pension")
+	f.Fuzz(func(t *testing.T, name, id, month, base, typ string) {
+		in := url.Values{FieldName: {name}, FieldIDNumber: {id}, FieldStartMonth: {month}, FieldBase: {base}, FieldTypes: {typ}}
+		got, err := CheckEnrolment(in, caseT0, insurance.DefaultBounds)
+		var fe *FormError
+		if err != nil {
+			if !errors.As(err, &fe) || len(fe.Fields) == 0 {
+				t.Fatalf("err = %v", err)
+			}
+			for k := range fe.Fields {
+				if _, ok := in[k]; !ok {
+					t.Fatalf("message on unknown field %q", k)
+				}
+			}
+			return
+		}
+		if len(got.IDNumber) != 18 || !unit.NameLike(got.Name) || got.Base < insurance.DefaultBounds.Floor ||
+			got.Base > insurance.DefaultBounds.Ceiling || len(got.Types) != 1 || got.StartMonth < 202603 || got.StartMonth > 202605 {
+			t.Fatalf("accepted %+v", got)
+		}
+	})
+}

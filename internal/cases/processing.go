@@ -1,0 +1,218 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"hall/internal/audit"
+	"hall/internal/ident"
+	"hall/internal/insurance"
+	"hall/internal/sms"
+	"hall/internal/staff"
+	"hall/internal/store"
+)
+
+// SMS purposes of the cases' messages.
+const (
+	PurposeApproved = "case-approved"
+	PurposeReturned = "case-returned"
+)
+
+// Queue lists the cases in a state for the back office (B4), oldest change first
+// (the order they are worked in), with the total. Errors: a *staff.Denial;
+// database failures.
+func (s *Service) Queue(ctx context.Context, actor staff.Actor, f CaseFilter) ([]Case, int, error) {
+	if err := s.authorizeRead(ctx, actor, "cases"); err != nil {
+		return nil, 0, err
+	}
+	return s.list(ctx, f, true)
+}
+
+// StaffCase is case id with its timeline, for the back office. Errors: a
+// *staff.Denial; ErrCaseNotFound; database failures.
+func (s *Service) StaffCase(ctx context.Context, actor staff.Actor, id int64) (Case, []Event, error) {
+	if err := s.authorizeRead(ctx, actor, caseTarget(id)); err != nil {
+		return Case{}, nil, err
+	}
+	c, err := scanCase(s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ?", id))
+	if err != nil {
+		return Case{}, nil, err
+	}
+	ev, err := s.events(ctx, id)
+	return c, ev, err
+}
+
+// Accept (受理) case id: 已申请 → 已受理, by a clerk. Audit: "case.accept".
+//
+// Errors: ErrCaseNotFound; ErrStale (not 已申请 any more: withdrawn, or another
+// clerk acted first); a *staff.Denial; staff reason errors; database or audit
+// failures.
+func (s *Service) Accept(ctx context.Context, actor staff.Actor, id int64, reason string) (Case, error) {
+	return s.step(ctx, actor, id, StepAccept, reason, false)
+}
+
+// Refuse (不予受理) case id with the reason shown to the unit: 已申请 → 不予受理,
+// by a clerk. Audit: "case.refuse". Errors: as Accept.
+func (s *Service) Refuse(ctx context.Context, actor staff.Actor, id int64, reason string) (Case, error) {
+	return s.step(ctx, actor, id, StepRefuse, reason, true)
+}
+
+// Return (退回补正) case id for correction with the reason — all that is missing,
+// listed at once — by a reviewer who did not accept it: 已受理 → 退回补正. The
+// applicant is told by SMS. Audit: "case.return".
+//
+// Errors: ErrCaseNotFound; ErrStale; a *staff.Denial (DenyOwnWork for the clerk
+// who accepted it); staff reason errors; database or audit failures.
+func (s *Service) Return(ctx context.Context, actor staff.Actor, id int64, reason string) (Case, error) {
+	return s.step(ctx, actor, id, StepReturn, reason, true)
+}
+
+// Approve (审核通过，办结) case id, by a reviewer who did not accept it: 已受理 →
+// 已办结, and its effect carried out in the same transaction — for 人员参保登记 the
+// employee's enrolment in the unit's insurance data. The applicant is told by
+// SMS. Audit: "case.approve".
+//
+// Errors: as Return, and ErrEnrolled when the employee was enrolled meanwhile
+// (the case stays 已受理: the reviewer returns or the unit withdraws it).
+func (s *Service) Approve(ctx context.Context, actor staff.Actor, id int64, reason string) (Case, error) {
+	return s.step(ctx, actor, id, StepApprove, reason, false)
+}
+
+// actions: the staff action each step needs.
+var stepActions = map[Step]staff.Action{
+	StepAccept: staff.ActionCaseAccept, StepRefuse: staff.ActionCaseAccept,
+	StepReturn: staff.ActionCaseDecide, StepApprove: staff.ActionCaseDecide,
+}
+
+// step runs a staff step on case id in one transaction: the actor re-read and
+// authorized, the conditional move, the step's effect, the audit record. A reason
+// is required for refusing and returning; for the others it is optional.
+func (s *Service) step(ctx context.Context, actor staff.Actor, id int64, st Step, reason string, needReason bool) (Case, error) {
+	if needReason || reason != "" {
+		var err error
+		if reason, err = staff.CheckReason(reason); err != nil {
+			return Case{}, err
+		}
+	}
+	action := stepActions[st]
+	now := s.dbNow()
+	var (
+		c      Case
+		fresh  staff.Actor
+		denied error
+		mobile string
+		uscc   string
+	)
+	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		if fresh, err = staff.Refresh(ctx, tx, actor); err != nil {
+			return err
+		}
+		if c, err = scanCase(tx.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ?", id)); err != nil {
+			return err
+		}
+		role, err := staff.Authorize(fresh, action, staff.Subject{StaffID: c.AcceptedBy})
+		if err != nil {
+			denied = err
+			return err
+		}
+		set, args := "", []any{}
+		if st == StepAccept {
+			set, args = ", accepted_by = ?", []any{fresh.StaffID}
+		}
+		if err := move(ctx, tx, &c, st, "staff", fresh.StaffID, reason, now, set, args...); err != nil {
+			return err
+		}
+		if st == StepAccept {
+			c.AcceptedBy = fresh.StaffID
+		}
+		if st == StepApprove {
+			if err := tx.QueryRow(ctx, `SELECT uscc FROM units WHERE id = ?`, c.UnitID).Scan(&uscc); err != nil {
+				return fmt.Errorf("cases: approve: unit: %w", err)
+			}
+			if err := s.carryOut(ctx, tx, c, uscc); err != nil {
+				return err
+			}
+		}
+		if st == StepApprove || st == StepReturn {
+			if err := tx.QueryRow(ctx, `SELECT mobile FROM persons WHERE id = ?`, c.ApplicantID).Scan(&mobile); err != nil {
+				return fmt.Errorf("cases: applicant: %w", err)
+			}
+		}
+		e := fresh.Entry(role, "case."+string(st), caseTarget(c.ID), reason, map[string]string{"number": c.Number,
+			"item": c.ItemCode, "state": string(c.State)})
+		e.UnitID, e.PersonID = c.UnitID, c.ApplicantID
+		_, err = s.d.Audit.Append(ctx, tx, e)
+		return err
+	})
+	if denied != nil {
+		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, action, caseTarget(id), denied)
+	}
+	if err != nil {
+		return Case{}, err
+	}
+	switch st {
+	case StepApprove:
+		s.send(context.WithoutCancel(ctx), mobile, PurposeApproved, fmt.Sprintf(
+			"【%s】贵单位申办的“%s”（流水号%s）已办结，请登录网上服务大厅“单位办件”查看。如有疑问请拨打%s。",
+			s.d.Sign, c.ItemName, c.Number, s.hotline()))
+	case StepReturn:
+		s.send(context.WithoutCancel(ctx), mobile, PurposeReturned, fmt.Sprintf(
+			"【%s】贵单位申办的“%s”（流水号%s）已退回补正，原因：%s。请登录网上服务大厅“单位办件”修改后重新提交。",
+			s.d.Sign, c.ItemName, c.Number, reason))
+	}
+	return c, nil
+}
+
+// carryOut makes an approved case's effect inside its transaction.
+func (s *Service) carryOut(ctx context.Context, tx *store.Tx, c Case, uscc string) error {
+	f, ok := c.Enrolment()
+	if !ok {
+		return fmt.Errorf("cases: case %d: no form to carry out for item %s", c.ID, c.ItemCode)
+	}
+	err := insurance.EnrolTx(ctx, tx, insurance.NewEnrolment{USCC: uscc, IDNumber: f.IDNumber, Name: f.Name,
+		StartMonth: f.StartMonth, Types: f.Types})
+	if errors.Is(err, insurance.ErrAlreadyEnrolled) {
+		return ErrEnrolled
+	}
+	return err
+}
+
+// authorizeRead checks case.list for the actor as the database has it now, and
+// records a denial.
+func (s *Service) authorizeRead(ctx context.Context, actor staff.Actor, tgt string) error {
+	var fresh staff.Actor
+	var denied error
+	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		if fresh, err = staff.Refresh(ctx, tx, actor); err != nil {
+			return err
+		}
+		_, denied = staff.Authorize(fresh, staff.ActionCaseList, staff.Subject{})
+		return denied
+	})
+	if denied != nil {
+		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, staff.ActionCaseList, tgt, denied)
+	}
+	return err
+}
+
+func (s *Service) hotline() string {
+	if s.d.Hotline == "" {
+		return "服务热线"
+	}
+	return "服务热线" + s.d.Hotline
+}
+
+// send hands one message to the gateway and records the outcome ("case.sms",
+// masked mobile, no text); a lost message does not undo the step.
+func (s *Service) send(ctx context.Context, mobile, purpose, text string) {
+	err := s.d.SMS.Send(ctx, sms.Message{Mobile: mobile, Text: text, Purpose: purpose})
+	e := audit.Entry{Action: "case.sms", Target: "mobile:" + ident.MaskMobile(mobile), Result: audit.Success,
+		Detail: map[string]string{"purpose": purpose}}
+	if err != nil {
+		e.Result, e.Detail["error"] = audit.Failure, ident.MaskText(err.Error())
+	}
+	_, _ = s.d.Audit.Record(ctx, e)
+}

@@ -1,0 +1,136 @@
+package admin
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"hall/internal/cases"
+	"hall/internal/staff"
+	"hall/internal/web"
+)
+
+// 办件处理 (B4): the queues of the units' online cases per state, a case with its
+// form and timeline, and the steps: a clerk accepts (受理) or refuses (不予受理), a
+// reviewer who did not accept it approves (办结) or returns it for correction
+// (退回补正). cases.Service authorizes every step again and tells a step that lost
+// to another staff member's (cases.ErrStale).
+
+// casesQueuePage is the list of cases in one state.
+type casesQueuePage struct {
+	State  cases.State
+	States []cases.State
+	Cases  []cases.Case
+	Total  int
+	Pager  web.Pager
+}
+
+// casesQueue is GET /admin/cases/: the cases in ?state= (已申请 by default), the
+// longest waiting first, paged.
+func (h *handler) casesQueue(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	st := cases.State(r.URL.Query().Get("state"))
+	if !st.Valid() {
+		st = cases.StateSubmitted
+	}
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = max(page, 1)
+	list, total, err := h.Cases.Queue(r.Context(), sr.actor, cases.CaseFilter{State: st, Page: page, PerPage: perPage})
+	if err != nil {
+		return refused(err)
+	}
+	pages := max(cases.Pages(total, perPage), 1)
+	pager := web.NewPager(page, pages, func(n int) string {
+		return "/admin/cases/?" + url.Values{"state": {string(st)}, "page": {strconv.Itoa(n)}}.Encode()
+	})
+	return h.Render(w, r, http.StatusOK, "admin-cases", "办件处理", "cases",
+		casesQueuePage{State: st, States: cases.States, Cases: list, Total: total, Pager: pager})
+}
+
+// casePage is one case for the back office.
+type casePage struct {
+	Case      cases.Case
+	Events    []cases.Event
+	Enrolment cases.EnrolmentForm
+	HasForm   bool
+	// Accept: the actor may accept or refuse (a clerk, the case 已申请); Decide: may
+	// approve or return (a reviewer, the case 已受理; the domain still refuses the
+	// clerk who accepted it).
+	Accept, Decide bool
+	Form           *web.Form
+}
+
+// caseShow is GET /admin/cases/{id}.
+func (h *handler) caseShow(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	return h.renderCase(w, r, sr, http.StatusOK, web.NewForm(nil))
+}
+
+func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, sr staffRequest, status int, f *web.Form) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return web.StatusError(http.StatusNotFound, cases.ErrCaseNotFound.Msg)
+	}
+	c, ev, err := h.Cases.StaffCase(r.Context(), sr.actor, id)
+	if errors.Is(err, cases.ErrCaseNotFound) {
+		return web.StatusError(http.StatusNotFound, cases.ErrCaseNotFound.Msg)
+	}
+	if err != nil {
+		return refused(err)
+	}
+	p := casePage{Case: c, Events: ev, Form: f,
+		Accept: c.State == cases.StateSubmitted && allow(sr.actor, staff.ActionCaseAccept) == nil,
+		Decide: c.State == cases.StateAccepted && allow(sr.actor, staff.ActionCaseDecide) == nil}
+	p.Enrolment, p.HasForm = c.Enrolment()
+	return h.Render(w, r, status, "admin-case", "办件 "+c.Number, "cases", p)
+}
+
+// caseStep runs one step on the path's case and shows it again: on success after a
+// redirect, on a refusal with the message beside the reason or above the form
+// (403 for a denial such as deciding one's own acceptance, 409 for a case that
+// moved meanwhile).
+func (h *handler) caseStep(step func(*handler, *http.Request, staffRequest, int64, string) (cases.Case, error)) staffHandler {
+	return func(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			return web.StatusError(http.StatusNotFound, cases.ErrCaseNotFound.Msg)
+		}
+		_, err = step(h, r, sr, id, r.PostFormValue("reason"))
+		if err == nil {
+			http.Redirect(w, r, "/admin/cases/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+			return nil
+		}
+		f := web.NewForm(r)
+		status := http.StatusUnprocessableEntity
+		switch {
+		case errors.Is(err, cases.ErrCaseNotFound):
+			return web.StatusError(http.StatusNotFound, cases.ErrCaseNotFound.Msg)
+		case errors.Is(err, staff.ErrForbidden):
+			status, f.Top = http.StatusForbidden, staff.Message(err)
+		case errors.Is(err, staff.ErrReasonRequired), errors.Is(err, staff.ErrReasonTooLong):
+			f.Fail("reason", staff.Message(err))
+		case errors.Is(err, cases.ErrStale):
+			status, f.Top = http.StatusConflict, cases.ErrStale.Msg
+		case cases.Message(err) != "":
+			status, f.Top = http.StatusConflict, cases.Message(err)
+		default:
+			return err
+		}
+		return h.renderCase(w, r, sr, status, f)
+	}
+}
+
+func caseAccept(h *handler, r *http.Request, sr staffRequest, id int64, reason string) (cases.Case, error) {
+	return h.Cases.Accept(r.Context(), sr.actor, id, reason)
+}
+
+func caseRefuse(h *handler, r *http.Request, sr staffRequest, id int64, reason string) (cases.Case, error) {
+	return h.Cases.Refuse(r.Context(), sr.actor, id, reason)
+}
+
+func caseApprove(h *handler, r *http.Request, sr staffRequest, id int64, reason string) (cases.Case, error) {
+	return h.Cases.Approve(r.Context(), sr.actor, id, reason)
+}
+
+func caseReturn(h *handler, r *http.Request, sr staffRequest, id int64, reason string) (cases.Case, error) {
+	return h.Cases.Return(r.Context(), sr.actor, id, reason)
+}

@@ -1,0 +1,337 @@
+package unitcenter
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"hall/internal/cases"
+	"hall/internal/delegation"
+	"hall/internal/unit"
+	"hall/internal/web"
+)
+
+// 单位办件 (U4) and the online application of 人员参保登记: GET /unit/cases lists
+// the unit's cases (every usable unit session), /unit/cases/{id} shows one with its
+// timeline; applying, withdrawing and resubmitting are the business of the case's
+// item, which cases.Service authorizes again on every command (an agent only with
+// the grant, every use audited).
+
+// casesPerPage is the page size of 单位办件.
+const casesPerPage = 20
+
+// caseActor is the session's person acting for its unit.
+func caseActor(r *http.Request) cases.Actor {
+	v := web.VisitorFrom(r.Context())
+	return cases.Actor{UnitID: v.Unit.ID, PersonID: v.Person.ID, Role: unit.Role(v.Session.Subject.Role),
+		ClientIP: web.ClientAddr(r), RequestID: web.RequestID(r.Context())}
+}
+
+// caseListData is the template data of 单位办件.
+type caseListData struct {
+	Shell      web.UnitShell
+	Cases      []cases.Case
+	Total      int
+	Pager      web.Pager
+	Items      map[string]string // code → name, for the filter
+	States     []cases.State
+	Item       string
+	State      string
+	From, To   string // YYYY-MM-DD as typed
+	FilterNote string
+	Notice     string
+}
+
+var caseNotices = map[string]string{
+	"withdrawn":   "已撤销该申请。",
+	"resubmitted": "已重新提交，请等待经办机构受理。",
+}
+
+// casesShow is GET /unit/cases (UnitCenterGuard).
+func (s *handler) casesShow(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	v := web.VisitorFrom(ctx)
+	sh, err := s.UnitShellFor(ctx, "cases")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	d := caseListData{Shell: sh, States: cases.States, Item: q.Get("item"), State: q.Get("state"), From: q.Get("from"), To: q.Get("to")}
+	if d.Items, err = s.Catalog.UnitItemNames(ctx); err != nil {
+		return err
+	}
+	f := cases.CaseFilter{PerPage: casesPerPage}
+	if _, ok := d.Items[d.Item]; ok {
+		f.ItemCode = d.Item
+	} else {
+		d.Item = ""
+	}
+	if st := cases.State(d.State); st.Valid() {
+		f.State = st
+	} else {
+		d.State = ""
+	}
+	zone := time.FixedZone("CST", 8*60*60)
+	if d.From != "" {
+		if t, err := time.ParseInLocation("2006-01-02", d.From, zone); err == nil {
+			f.From = t
+		} else {
+			d.FilterNote, d.From = "申报日期的格式应为“2026-04-13”，已忽略该条件。", ""
+		}
+	}
+	if d.To != "" {
+		if t, err := time.ParseInLocation("2006-01-02", d.To, zone); err == nil {
+			f.To = t.AddDate(0, 0, 1)
+		} else {
+			d.FilterNote, d.To = "申报日期的格式应为“2026-04-13”，已忽略该条件。", ""
+		}
+	}
+	f.Page, _ = strconv.Atoi(q.Get("page"))
+	if d.Cases, d.Total, err = s.Cases.UnitCases(ctx, v.Unit.ID, f); err != nil {
+		return err
+	}
+	pages := cases.Pages(d.Total, casesPerPage)
+	page := min(max(f.Page, 1), max(pages, 1))
+	d.Pager = web.NewPager(page, pages, func(n int) string {
+		u := url.Values{}
+		for k, val := range map[string]string{"item": d.Item, "state": d.State, "from": d.From, "to": d.To} {
+			if val != "" {
+				u.Set(k, val)
+			}
+		}
+		u.Set("page", strconv.Itoa(n))
+		return "/unit/cases?" + u.Encode()
+	})
+	d.Notice = caseNotices[q.Get("notice")]
+	return s.Render(w, r, http.StatusOK, "unit-cases", "单位办件", "", d)
+}
+
+// caseDetailData is the template data of one case.
+type caseDetailData struct {
+	Shell     web.UnitShell
+	Case      cases.Case
+	Events    []cases.Event
+	Enrolment cases.EnrolmentForm
+	HasForm   bool
+	Notice    string
+	Error     string
+}
+
+// caseOf reads the case of the path's id for the session's unit, or a 404.
+func (s *handler) caseOf(r *http.Request) (cases.Case, []cases.Event, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return cases.Case{}, nil, web.StatusError(http.StatusNotFound, cases.ErrCaseNotFound.Msg)
+	}
+	c, ev, err := s.Cases.UnitCase(r.Context(), web.VisitorFrom(r.Context()).Unit.ID, id)
+	if errors.Is(err, cases.ErrCaseNotFound) {
+		return cases.Case{}, nil, web.StatusError(http.StatusNotFound, cases.ErrCaseNotFound.Msg)
+	}
+	return c, ev, err
+}
+
+// caseShow is GET /unit/cases/{id} (UnitCenterGuard).
+func (s *handler) caseShow(w http.ResponseWriter, r *http.Request) error {
+	return s.caseRender(w, r, http.StatusOK, "")
+}
+
+func (s *handler) caseRender(w http.ResponseWriter, r *http.Request, status int, msg string) error {
+	c, ev, err := s.caseOf(r)
+	if err != nil {
+		return err
+	}
+	sh, err := s.UnitShellFor(r.Context(), "cases")
+	if err != nil {
+		return err
+	}
+	d := caseDetailData{Shell: sh, Case: c, Events: ev, Notice: caseNotices[r.URL.Query().Get("notice")], Error: msg}
+	d.Enrolment, d.HasForm = c.Enrolment()
+	return s.Render(w, r, status, "unit-case", "办件详情", "", d)
+}
+
+// caseWithdraw is POST /unit/cases/{id}/withdraw (UnitCenterGuard; the service
+// authorizes the case's item).
+func (s *handler) caseWithdraw(w http.ResponseWriter, r *http.Request) error {
+	c, _, err := s.caseOf(r)
+	if err != nil {
+		return err
+	}
+	_, err = s.Cases.Withdraw(r.Context(), caseActor(r), c.ID)
+	var d *delegation.Denial
+	switch {
+	case errors.As(err, &d):
+		return web.StatusError(http.StatusForbidden, d.Msg)
+	case errors.Is(err, cases.ErrStale):
+		return s.caseRender(w, r, http.StatusConflict, cases.ErrStale.Msg)
+	case err != nil:
+		return err
+	}
+	http.Redirect(w, r, "/unit/cases/"+strconv.FormatInt(c.ID, 10)+"?notice=withdrawn", http.StatusSeeOther)
+	return nil
+}
+
+// caseApplyData is the template data of the application form (new or correction).
+type caseApplyData struct {
+	Shell      web.UnitShell
+	Item       cases.Item
+	Case       *cases.Case // the returned case being corrected; nil for a new one
+	Action     string
+	Form       *web.Form
+	Fields     []web.Field
+	Types      []caseTypeBox
+	TypesError string
+	Floor      int64
+	Ceil       int64
+}
+
+type caseTypeBox struct {
+	Value, Label string
+	Checked      bool
+}
+
+func (s *handler) caseApplyRender(w http.ResponseWriter, r *http.Request, status int, it cases.Item, c *cases.Case, f *web.Form) error {
+	sh, err := s.UnitShellFor(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	b := s.Cases.Bounds()
+	d := caseApplyData{Shell: sh, Item: it, Case: c, Form: f, Floor: b.Floor / 100, Ceil: b.Ceiling / 100,
+		Action: "/unit/items/" + it.Code + "/apply", TypesError: f.Errors[cases.FieldTypes]}
+	if c != nil {
+		d.Action = "/unit/cases/" + strconv.FormatInt(c.ID, 10) + "/resubmit"
+	}
+	d.Fields = []web.Field{
+		f.Field(cases.FieldName, "职工姓名", "text"),
+		f.Field(cases.FieldIDNumber, "公民身份号码", "text", "18位居民身份证号码"),
+		f.Field(cases.FieldStartMonth, "参保年月", "month", "上月、本月或下月，格式如 2026-04"),
+		f.Field(cases.FieldBase, "月缴费基数（元）", "text", "整数元，"+strconv.FormatInt(d.Floor, 10)+"至"+strconv.FormatInt(d.Ceil, 10)+"元"),
+	}
+	for _, t := range cases.EnrolmentTypes {
+		checked := false
+		for _, v := range f.Values[cases.FieldTypes] {
+			checked = checked || v == string(t)
+		}
+		d.Types = append(d.Types, caseTypeBox{Value: string(t), Label: t.Label(), Checked: checked})
+	}
+	title := "人员参保登记"
+	return s.Render(w, r, status, "unit-case-apply", title, "", d)
+}
+
+// caseApplyItem is the item of the path, which must have an online form.
+func (s *handler) caseApplyItem(r *http.Request) (cases.Item, error) {
+	code := r.PathValue("code")
+	if !cases.OnlineForm(code) {
+		return cases.Item{}, web.StatusError(http.StatusNotFound, cases.ErrNotOnline.Msg)
+	}
+	return s.Catalog.Get(r.Context(), code)
+}
+
+// caseApplyShow is GET /unit/items/{code}/apply (businessBusiness).
+func (s *handler) caseApplyShow(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.caseApplyItem(r)
+	if err != nil {
+		return err
+	}
+	f := web.NewForm(r)
+	for _, t := range cases.EnrolmentTypes {
+		f.Values.Add(cases.FieldTypes, string(t))
+	}
+	return s.caseApplyRender(w, r, http.StatusOK, it, nil, f)
+}
+
+// caseApplyPost is POST /unit/items/{code}/apply (businessBusiness).
+func (s *handler) caseApplyPost(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.caseApplyItem(r)
+	if err != nil {
+		return err
+	}
+	f := web.NewForm(r)
+	c, err := s.Cases.Apply(r.Context(), caseActor(r), it.Code, f.Values)
+	if s.caseFormFailed(f, err) {
+		return s.caseApplyRender(w, r, http.StatusUnprocessableEntity, it, nil, f)
+	}
+	if err != nil {
+		return caseRefusal(err)
+	}
+	http.Redirect(w, r, "/unit/cases/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+// caseResubmitShow is GET /unit/cases/{id}/resubmit (UnitCenterGuard): the returned
+// case's form, filled with what was sent.
+func (s *handler) caseResubmitShow(w http.ResponseWriter, r *http.Request) error {
+	c, _, err := s.caseOf(r)
+	if err != nil {
+		return err
+	}
+	e, ok := c.Enrolment()
+	if !ok || c.State != cases.StateReturned {
+		return web.StatusError(http.StatusConflict, "该办件不是退回补正状态，无需修改")
+	}
+	it, err := s.Catalog.Get(r.Context(), c.ItemCode)
+	if err != nil {
+		return err
+	}
+	f := web.NewForm(r)
+	f.Values = e.Values()
+	return s.caseApplyRender(w, r, http.StatusOK, it, &c, f)
+}
+
+// caseResubmitPost is POST /unit/cases/{id}/resubmit (UnitCenterGuard; the service
+// authorizes the case's item).
+func (s *handler) caseResubmitPost(w http.ResponseWriter, r *http.Request) error {
+	c, _, err := s.caseOf(r)
+	if err != nil {
+		return err
+	}
+	f := web.NewForm(r)
+	_, err = s.Cases.Resubmit(r.Context(), caseActor(r), c.ID, f.Values)
+	if s.caseFormFailed(f, err) {
+		it, gerr := s.Catalog.Get(r.Context(), c.ItemCode)
+		if gerr != nil {
+			return gerr
+		}
+		return s.caseApplyRender(w, r, http.StatusUnprocessableEntity, it, &c, f)
+	}
+	if err != nil {
+		return caseRefusal(err)
+	}
+	http.Redirect(w, r, "/unit/cases/"+strconv.FormatInt(c.ID, 10)+"?notice=resubmitted", http.StatusSeeOther)
+	return nil
+}
+
+// caseFormFailed moves a refused form's messages onto f and reports whether it was
+// one (a FormError, or a refusal about the employee shown above the form).
+func (s *handler) caseFormFailed(f *web.Form, err error) bool {
+	var fe *cases.FormError
+	switch {
+	case errors.As(err, &fe):
+		fields, _ := fe.Messages()
+		for name, msg := range fields {
+			f.Fail(name, msg)
+		}
+		f.Top = web.MsgFormTop
+		return true
+	case errors.Is(err, cases.ErrPending), errors.Is(err, cases.ErrEnrolled):
+		f.Fail(cases.FieldIDNumber, cases.Message(err))
+		f.Top = cases.Message(err)
+		return true
+	}
+	return false
+}
+
+// caseRefusal is the page of a refused command.
+func caseRefusal(err error) error {
+	var d *delegation.Denial
+	switch {
+	case errors.As(err, &d):
+		return web.StatusError(http.StatusForbidden, d.Msg)
+	case errors.Is(err, cases.ErrStale):
+		return web.StatusError(http.StatusConflict, cases.ErrStale.Msg)
+	case errors.Is(err, cases.ErrNotOnline):
+		return web.StatusError(http.StatusNotFound, cases.ErrNotOnline.Msg)
+	}
+	return err
+}

@@ -1,0 +1,149 @@
+package unitcenter
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/cases"
+	"hall/internal/ident"
+	"hall/internal/insurance"
+	"hall/internal/staff"
+	"hall/internal/store"
+	"hall/internal/unit"
+	"hall/internal/web/webtest"
+)
+
+// caseStaff opens a back-office account with roles and returns its actor.
+func caseStaff(t *testing.T, ts *webtest.TestServer, login string, roles staff.Roles) staff.Actor {
+	t.Helper()
+	var id int64
+	now := time.Now().UTC()
+	err := ts.DB.Tx(context.Background(), func(tx *store.Tx) error {
+		return tx.QueryRow(context.Background(), `INSERT INTO staff (login, name, password_hash, must_change_password, is_clerk,
+			is_reviewer, is_security, is_auditor, totp_secret, created_at, updated_at)
+			VALUES (?, '职员', 'x', ?, ?, ?, ?, ?, '', ?, ?) RETURNING id`, login, false, roles.Has(staff.RoleClerk),
+			roles.Has(staff.RoleReviewer), false, false, now, now).Scan(&id)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return staff.Actor{StaffID: id, Login: login, Roles: roles}
+}
+
+// TestUnitCasesFlow: over HTTP, the legal rep opens 人员参保登记 from its item page,
+// is refused beside the fields, applies, sees the case in 单位办件; staff return it,
+// the unit corrects and resubmits; staff approve and the employee is in the unit's
+// insurance data; another case is withdrawn before acceptance.
+func TestUnitCasesFlow(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	w := webtest.NewWorld(ts, 0x3c4)
+	rep := w.Person(t, "钱立信")
+	u := w.Unit(t, "示范办件机械有限公司", rep)
+	c := webtest.NewClient(ts)
+	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	ctx := context.Background()
+	clerk := caseStaff(t, ts, "caseclerk", staff.RolesOf(staff.RoleClerk))
+	reviewer := caseStaff(t, ts, "casereview", staff.RolesOf(staff.RoleReviewer))
+
+	item := c.Page(t, "/unit/items/"+cases.ItemEnrolment, http.StatusOK)
+	if item.First(`a[href="/unit/items/SB-002/apply"]`) == nil {
+		t.Fatal("开始办理 of 人员参保登记 does not lead to the form")
+	}
+	if other := c.Page(t, "/unit/items/SB-001", http.StatusOK); other.First(`a[href="/soon/apply"]`) == nil {
+		t.Fatal("an item without a form no longer leads to the coming-soon page")
+	}
+	if rec := c.Get(t, "/unit/items/SB-001/apply"); rec.Code != http.StatusNotFound {
+		t.Fatalf("form of an item without one: %d", rec.Code)
+	}
+	doc := c.Page(t, "/unit/items/SB-002/apply", http.StatusOK)
+	webtest.CheckPage(t, ts, "/unit/items/SB-002/apply", doc)
+
+	month := insurance.MonthOf(time.Now().In(time.FixedZone("CST", 8*3600))).String()
+	emp := ident.GenerateResidentID(w.Generator, "320104", time.Date(1996, 5, 6, 0, 0, 0, 0, time.UTC), true)
+	form := url.Values{cases.FieldName: {"孙有为"}, cases.FieldIDNumber: {emp}, cases.FieldStartMonth: {month},
+		cases.FieldBase: {"100"}, cases.FieldTypes: {"pension", "injury"}}
+	rec := c.Post(t, "/unit/items/SB-002/apply", form)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("bad base: %d", rec.Code)
+	}
+	bad := webtest.ParseHTML(t, rec.Body.String())
+	if e := bad.First("#e-base"); e == nil || !strings.Contains(e.TextContent(), "月缴费基数应在") {
+		t.Fatal("no message beside the base")
+	}
+	form.Set(cases.FieldBase, "6000")
+	rec = c.Post(t, "/unit/items/SB-002/apply", form)
+	loc := rec.Header().Get("Location")
+	if rec.Code != http.StatusSeeOther || !regexp.MustCompile(`^/unit/cases/\d+$`).MatchString(loc) {
+		t.Fatalf("apply: %d %q", rec.Code, loc)
+	}
+	detail := c.Page(t, loc, http.StatusOK)
+	webtest.CheckPage(t, ts, loc, detail)
+	if !strings.Contains(detail.TextContent(), "已申请") || detail.First(`form[action="`+loc+`/withdraw"]`) == nil {
+		t.Fatal("the new case is not 已申请 with 撤销")
+	}
+	if txt := detail.TextContent(); strings.Contains(txt, emp) || !strings.Contains(txt, ident.MaskID(emp)) {
+		t.Fatal("the case page does not mask the employee's ID number")
+	}
+	list := c.Page(t, "/unit/cases", http.StatusOK)
+	if txt := list.TextContent(); !strings.Contains(txt, "用人单位用工参保登记") || !strings.Contains(txt, "已申请") {
+		t.Fatal("单位办件 does not list the case")
+	}
+	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
+	if err != nil || len(queue) != 1 {
+		t.Fatalf("queue %v %v", queue, err)
+	}
+	id := queue[0].ID
+	if _, err := ts.Cases.Accept(ctx, clerk, id, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.Cases.Return(ctx, reviewer, id, "请补充劳动合同起始日期"); err != nil {
+		t.Fatal(err)
+	}
+	detail = c.Page(t, loc, http.StatusOK)
+	if !strings.Contains(detail.TextContent(), "请补充劳动合同起始日期") || detail.First(`a[href="`+loc+`/resubmit"]`) == nil {
+		t.Fatal("the returned case shows no reason or no way to resubmit")
+	}
+	fix := c.Page(t, loc+"/resubmit", http.StatusOK)
+	if in := fix.First(`input[name="base"]`); in == nil || in.AttrOr("value") != "6000" {
+		t.Fatal("the correction form is not filled with what was sent")
+	}
+	form.Set(cases.FieldBase, "7000")
+	if rec = c.Post(t, loc+"/resubmit", form); rec.Code != http.StatusSeeOther {
+		t.Fatalf("resubmit: %d", rec.Code)
+	}
+	if _, err := ts.Cases.Accept(ctx, clerk, id, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.Cases.Approve(ctx, reviewer, id, ""); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.Page(t, loc, http.StatusOK).TextContent(), "已办结") {
+		t.Fatal("the unit does not see 已办结")
+	}
+	if !strings.Contains(c.Page(t, "/unit/info?tab=changes", http.StatusOK).TextContent(), ident.MaskID(emp)) {
+		t.Fatal("the enrolled employee is not in the unit's insurance tab")
+	}
+
+	// A second case is withdrawn before acceptance; the filter finds it by state.
+	form.Set(cases.FieldIDNumber, ident.GenerateResidentID(w.Generator, "320104", time.Date(1997, 5, 6, 0, 0, 0, 0, time.UTC), false))
+	rec = c.Post(t, "/unit/items/SB-002/apply", form)
+	second := rec.Header().Get("Location")
+	if rec = c.Post(t, second+"/withdraw", url.Values{}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("withdraw: %d", rec.Code)
+	}
+	if rec = c.Post(t, second+"/withdraw", url.Values{}); rec.Code != http.StatusConflict {
+		t.Fatalf("withdraw twice: %d", rec.Code)
+	}
+	rows := c.Page(t, "/unit/cases?state=withdrawn", http.StatusOK).All("tbody tr")
+	if len(rows) != 1 || !strings.Contains(rows[0].TextContent(), "已撤销") {
+		t.Fatalf("filter by 已撤销: %d rows", len(rows))
+	}
+	if rows := c.Page(t, "/unit/cases?state=approved&from=2000-01-01", http.StatusOK).All("tbody tr"); len(rows) != 1 {
+		t.Fatalf("filter by 已办结: %d rows", len(rows))
+	}
+}
