@@ -44,6 +44,7 @@ const (
 	StepWithdraw Step = "withdraw" // the unit withdraws: submitted → withdrawn
 )
 
+// #nosec G101 -- the timeline's names of the steps, not credentials.
 var stepLabels = map[Step]string{
 	StepApply: "提交申请", StepAccept: "受理", StepRefuse: "不予受理", StepReturn: "退回补正",
 	StepApprove: "审核通过，办结", StepResubmit: "补正后重新提交", StepWithdraw: "撤销申请",
