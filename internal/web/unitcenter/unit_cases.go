@@ -9,6 +9,7 @@ import (
 
 	"hall/internal/cases"
 	"hall/internal/delegation"
+	"hall/internal/ident"
 	"hall/internal/unit"
 	"hall/internal/web"
 )
@@ -145,6 +146,11 @@ func (s *handler) caseRender(w http.ResponseWriter, r *http.Request, status int,
 	sh, err := s.UnitShellFor(r.Context(), "cases")
 	if err != nil {
 		return err
+	}
+	// The unit's own applicants are shown masked, as the shell shows the signed-in
+	// person (SPEC §2).
+	for i := range ev {
+		ev[i].ActorName = ident.MaskName(ev[i].ActorName)
 	}
 	d := caseDetailData{Shell: sh, Case: c, Events: ev, Notice: caseNotices[r.URL.Query().Get("notice")], Error: msg}
 	d.Enrolment, d.HasForm = c.Enrolment()

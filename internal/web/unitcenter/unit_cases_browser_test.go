@@ -1,0 +1,83 @@
+package unitcenter
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"hall/internal/browsertest"
+	"hall/internal/cases"
+	"hall/internal/ident"
+	"hall/internal/insurance"
+	"hall/internal/staff"
+	"hall/internal/web"
+	"hall/internal/web/webtest"
+)
+
+// TestBrowserOnlineEnrolment: the legal rep opens 人员参保登记 from its item page,
+// presses 开始办理, is told beside the field what is wrong with the base, corrects
+// it and applies; the case shows 已申请 in 单位办件. A clerk accepts and a reviewer
+// approves it; the unit's case page then says 已办结 with the steps in its timeline,
+// and the employee is in 人员月度变更.
+func TestBrowserOnlineEnrolment(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	f := webtest.NewTwoUnits(t, ts, 0x3c5)
+	base := ts.URL(t)
+	clerk := caseStaff(t, ts, "browserclerk", staff.RolesOf(staff.RoleClerk))
+	reviewer := caseStaff(t, ts, "browserreview", staff.RolesOf(staff.RoleReviewer))
+	w := webtest.NewWorld(ts, 0x3c6)
+	employee := ident.GenerateResidentID(w.Generator, "320104", time.Date(1995, 8, 17, 0, 0, 0, 0, time.UTC), false)
+	month := insurance.MonthOf(ts.Now().In(web.Shanghai)).String()
+
+	b := browsertest.New(t)
+	p := b.NewPage(t, webtest.Allow422) // the refused form answers 422
+	webtest.BrowserUnitLogin(t, p, base, f.Home.USCC, f.Person.Mobile, webtest.Password)
+	p.Open(base + "/unit/items/" + cases.ItemEnrolment)
+	p.ClickLink("开始办理")
+	p.WaitURL("/unit/items/" + cases.ItemEnrolment + "/apply")
+	p.Fill("职工姓名", "申屠晓燕")
+	p.Fill("公民身份号码", employee)
+	p.Fill("参保年月", month)
+	p.Fill("月缴费基数（元）", "300")
+	p.Check("企业基本养老保险")
+	p.Check("工伤保险")
+	p.Click("提交申请")
+	p.WaitText("月缴费基数应在")
+	p.Screenshot("base-refused")
+	p.Fill("月缴费基数（元）", "6500")
+	p.Click("提交申请")
+	p.WaitText("已申请")
+	p.Screenshot("submitted")
+	casePage := browsertest.Eval[string](p, `location.pathname`)
+
+	p.ClickLink("单位办件")
+	p.WaitURL("/unit/cases")
+	p.WaitText("用人单位用工参保登记")
+	p.Screenshot("list")
+
+	ctx := context.Background()
+	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
+	if err != nil || len(queue) != 1 {
+		t.Fatalf("the clerk's queue: %v %v", queue, err)
+	}
+	if _, err := ts.Cases.Accept(ctx, clerk, queue[0].ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.Cases.Approve(ctx, reviewer, queue[0].ID, "材料齐全"); err != nil {
+		t.Fatal(err)
+	}
+
+	p.Open(base + casePage)
+	p.WaitText("已办结")
+	for _, step := range []string{"提交申请", "受理", "审核通过，办结"} {
+		if !p.HasText(step) {
+			t.Errorf("the timeline lacks %s", step)
+		}
+	}
+	if p.HasText(f.Person.Name) || !p.HasText(ident.MaskName(f.Person.Name)) {
+		t.Error("the timeline does not mask the applicant's name")
+	}
+	p.Screenshot("approved")
+	p.Open(base + "/unit/info?tab=changes")
+	p.WaitText(ident.MaskID(employee))
+}
