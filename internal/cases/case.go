@@ -318,7 +318,7 @@ func (s *Service) dbNow() time.Time { return store.Time(s.d.Now()) }
 var chinaZone = time.FixedZone("CST", 8*60*60)
 
 // nextNumber allocates the 申办流水号 of a case applied for at now: the day and
-// the day's sequence, "202604130001". The per-day row serializes two applications
+// the day's sequence, "20260413000001". The per-day row serializes two applications
 // of the same day on PostgreSQL (the upsert locks it) as SQLite's one writer does.
 func nextNumber(ctx context.Context, tx *store.Tx, now time.Time) (string, error) {
 	day := now.In(chinaZone).Format("20060102")
@@ -327,7 +327,7 @@ func nextNumber(ctx context.Context, tx *store.Tx, now time.Time) (string, error
 		ON CONFLICT (day) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`, day).Scan(&n); err != nil {
 		return "", fmt.Errorf("cases: number: %w", err)
 	}
-	return fmt.Sprintf("%s%04d", day, n), nil
+	return fmt.Sprintf("%s%06d", day, n), nil
 }
 
 // PromisedDate is 承诺办结日 of a case applied for at applied: promisedDays working

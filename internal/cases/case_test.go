@@ -137,11 +137,11 @@ func TestCaseLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !regexp.MustCompile(`^202604130001$`).MatchString(c.Number) || c.State != StateSubmitted ||
+		if !regexp.MustCompile(`^20260413000001$`).MatchString(c.Number) || c.State != StateSubmitted ||
 			c.ItemName != "用人单位用工参保登记" || c.ApplicantName != "王法人" || c.PromisedDate != "" {
 			t.Fatalf("applied case: %+v", c)
 		}
-		if c2 := f.apply(t); c2.Number != "202604130002" {
+		if c2 := f.apply(t); c2.Number != "20260413000002" {
 			t.Fatalf("second number %s", c2.Number)
 		}
 		if _, err := f.svc.Accept(f.ctx, f.clerk, c.ID, ""); err != nil {

@@ -10,8 +10,9 @@
 -- two staff acting on one case at once one changes no row and is told.
 CREATE TABLE cases (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
-    -- 申办流水号: the day it was applied for and the day's sequence, "202604130001".
-    number         TEXT NOT NULL UNIQUE CHECK (length(number) = 12),
+    -- 申办流水号: the day it was applied for and the day's sequence, "20260413000001"
+    -- (six digits: a province's units may file far more than 9,999 a day).
+    number         TEXT NOT NULL UNIQUE CHECK (length(number) = 14),
     unit_id        INTEGER NOT NULL REFERENCES units(id),
     item_code      TEXT NOT NULL CHECK (item_code <> ''),
     applicant_id   INTEGER NOT NULL REFERENCES persons(id),
@@ -44,7 +45,7 @@ CREATE UNIQUE INDEX cases_open_subject ON cases (unit_id, item_code, subject)
 -- The day's last sequence number of 申办流水号.
 CREATE TABLE case_numbers (
     day  TEXT PRIMARY KEY CHECK (length(day) = 8),
-    last INTEGER NOT NULL CHECK (last BETWEEN 1 AND 9999)
+    last INTEGER NOT NULL CHECK (last BETWEEN 1 AND 999999)
 );
 
 -- The progress timeline: one row per step, with who took it.
