@@ -145,7 +145,7 @@ func TestBenchRefusesBadFlags(t *testing.T) {
 		{[]string{"--scenario", "qr-scan"}, "unknown scenario"},
 		{[]string{"--scenario", "qr-idle", "--rate", "10"}, "no rate"},
 		{[]string{"--clients", "2,x"}, "--clients"},
-		{[]string{"--clients", "0"}, "0 clients"},
+		{[]string{"--clients", "0"}, `"0" is not a positive number`},
 		{[]string{"--rate", "fast"}, "--rate"},
 		{[]string{"--rate", "10", "--max-in-flight", "0"}, "in flight"},
 		{[]string{"--duration", "0s"}, "duration"},
