@@ -21,6 +21,9 @@ import (
 // (auth.MaskLogin), the unit account masked (ident.MaskUSCC), the form's path and,
 // for a pause, its end; never a password, code or captcha token.
 //
+// The back office's login ("staff.login.refused") and re-authentication before a
+// change ("reauth.refused") record their refusals the same way (AuditRefusal).
+//
 // A flood must not fill the log: the refusals of one reason from one client address
 // are recorded at most once per RefusalAuditEvery by each process, and a record
 // counts in detail repeats the like refusals left out since the one before. A pause
@@ -86,18 +89,26 @@ func (a *refusalAggregator) note(key string, now time.Time) (record bool, repeat
 }
 
 // auditGateRefusal records a refusal of the gate (see above), aggregated per reason
-// and client address. A failure to write is logged: the refusal stands.
+// and client address.
 func (s *Server) auditGateRefusal(r *http.Request, g GateForm, reason string, until time.Time) {
-	addr := ClientAddr(r)
-	record, repeats := s.refusals.note(reason+"\x00"+addr, s.Now())
+	s.AuditRefusal(r, "login.refused", reason, s.gateDetail(r, g, reason, until))
+}
+
+// AuditRefusal records a refusal of a throttled secret check under action (result
+// denied, with the signed-in person when there is one), at most once per
+// RefusalAuditEvery for each action, reason and client address by this process; the
+// record's detail (which must say the reason) gets the count of like refusals left
+// out since the last one as repeats. For the login gate, the back office's login and
+// re-authentication. A failure to write is logged: the refusal stands.
+func (s *Server) AuditRefusal(r *http.Request, action, reason string, detail map[string]string) {
+	record, repeats := s.refusals.note(action+"\x00"+reason+"\x00"+ClientAddr(r), s.Now())
 	if !record {
 		return
 	}
-	detail := s.gateDetail(r, g, reason, until)
 	if repeats > 0 {
 		detail["repeats"] = strconv.Itoa(repeats)
 	}
-	s.recordGate(r, "login.refused", detail)
+	s.recordGate(r, action, detail)
 }
 
 // auditGateLock records the failure that paused the account's attempts until until.
@@ -121,7 +132,11 @@ func (s *Server) gateDetail(r *http.Request, g GateForm, reason string, until ti
 
 func (s *Server) recordGate(r *http.Request, action string, detail map[string]string) {
 	ctx := context.WithoutCancel(r.Context())
-	if _, err := s.Audit.Record(ctx, audit.Entry{Action: action, Result: audit.Denied, ClientIP: ClientAddr(r),
+	var personID int64
+	if p := VisitorFrom(ctx).Person; p != nil {
+		personID = p.ID
+	}
+	if _, err := s.Audit.Record(ctx, audit.Entry{PersonID: personID, Action: action, Result: audit.Denied, ClientIP: ClientAddr(r),
 		RequestID: RequestID(ctx), Detail: detail}); err != nil {
 		s.Log.ErrorContext(ctx, "audit login refusal", "err", err, "action", action, "request_id", RequestID(ctx))
 	}
