@@ -11,4 +11,4 @@ const readyBound = 5 * time.Second
 
 // crashRoundsDefault is how often TestCrashSIGKILL kills each engine's hall: half
 // the plain build's, so that the test stays within some twenty seconds.
-const crashRoundsDefault = 5
+const crashRoundsDefault = 4

@@ -8,4 +8,4 @@ import "time"
 const readyBound = time.Second
 
 // crashRoundsDefault is how often TestCrashSIGKILL kills each engine's hall.
-const crashRoundsDefault = 10
+const crashRoundsDefault = 8
