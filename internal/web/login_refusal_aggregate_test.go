@@ -2,8 +2,16 @@ package web
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
+
+	"hall/internal/audit"
+	"hall/internal/config"
+	"hall/internal/services"
+	"hall/internal/store"
+	"hall/internal/store/storetest"
 )
 
 // TestRefusalAggregator: one record per key and period, with the count of the
@@ -45,4 +53,53 @@ func TestRefusalAggregator(t *testing.T) {
 			t.Fatalf("%d addresses remembered, bound %d", len(b.seen), refusalAuditMaxKeys)
 		}
 	}
+}
+
+// TestAuditRefusalBothEngines: AuditRefusal writes one denied record per action,
+// reason and client address a minute, with the count left out, into a chain that
+// stays intact, on SQLite and PostgreSQL.
+func TestAuditRefusalBothEngines(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 5, 6, 1, 0, 0, 0, time.UTC)
+		cfg := config.Defaults()
+		cfg.DataDir = t.TempDir()
+		cfg.AuditKey = "test-audit-key"
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		svc, err := services.Build(cfg, db, nil, func() time.Time { return now })
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := New(svc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refuse := func(reason, remote string) {
+			r := httptest.NewRequest(http.MethodPost, "/login/person", nil)
+			r.RemoteAddr = remote
+			s.AuditRefusal(r, "login.refused", reason, map[string]string{"reason": reason, "form": r.URL.Path})
+		}
+		for range 3 {
+			refuse("paused", "203.0.113.5:1000")
+		}
+		refuse("paused", "203.0.113.6:1000")
+		refuse("captcha_required", "203.0.113.5:1000")
+		now = now.Add(RefusalAuditEvery)
+		refuse("paused", "203.0.113.5:1000")
+		es, n, err := s.Audit.List(t.Context(), audit.Filter{Action: "login.refused"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 4 {
+			t.Fatalf("%d records, want 4 (two addresses, two reasons, one a minute later)", n)
+		}
+		if es[0].Detail["repeats"] != "2" || es[0].ClientIP != "203.0.113.5" || es[0].Result != audit.Denied {
+			t.Errorf("the record a minute later: %+v, want repeats 2", es[0])
+		}
+		res, err := s.Audit.Verify(t.Context())
+		if err != nil || !res.OK || res.Count != 4 {
+			t.Errorf("chain after the records: %+v %v", res, err)
+		}
+	})
 }
