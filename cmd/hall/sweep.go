@@ -5,7 +5,9 @@ import (
 	"log/slog"
 	"time"
 
+	"hall/internal/delegation"
 	"hall/internal/services"
+	"hall/internal/sms"
 )
 
 // sweepInterval is how often a serving process deletes expired short-lived rows.
@@ -21,7 +23,9 @@ const registrySyncInterval = 10 * time.Minute
 const sweepKeep = 24 * time.Hour
 
 // sweepOnce deletes expired sessions, flows, verification sessions, QR login
-// tickets, SMS codes, login-throttle counters and captcha challenges.
+// tickets, SMS codes, login-throttle counters and captcha challenges, delegation
+// text messages done for a month and development outbox messages a week old
+// (docs/security.md, "Retention").
 // Failures are logged, not fatal: the next round tries again.
 func sweepOnce(ctx context.Context, s *services.Services, log *slog.Logger) {
 	jobs := []struct {
@@ -39,6 +43,15 @@ func sweepOnce(ctx context.Context, s *services.Services, log *slog.Logger) {
 			n, err := s.Staff.SweepSessions(ctx, sweepKeep)
 			return int(n), err
 		}},
+		{"delegation notices", func(ctx context.Context) (int, error) {
+			return s.Delegation.SweepNotices(ctx, delegation.NoticeRetention)
+		}},
+	}
+	if s.DevOutbox != nil {
+		jobs = append(jobs, struct {
+			name string
+			run  func(context.Context) (int, error)
+		}{"development sms outbox", func(ctx context.Context) (int, error) { return s.DevOutbox.Sweep(ctx, sms.OutboxRetention) }})
 	}
 	for _, j := range jobs {
 		n, err := j.run(ctx)

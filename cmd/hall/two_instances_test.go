@@ -44,6 +44,7 @@ type instance struct {
 	log     *lockedBuffer
 	exited  chan struct{} // closed when the process has exited, with exitErr set
 	exitErr error
+	killed  bool // the test killed it (crash_test.go): its exit is no failure
 }
 
 // lockedBuffer collects a process's log while the test reads it.
@@ -69,7 +70,7 @@ func (b *lockedBuffer) String() string {
 // stopped with SIGTERM when the test ends; its log is shown when the test failed.
 // Processes on one host share dataDir (the development CA, the rights record's
 // signing certificate), as they would.
-func startInstance(t *testing.T, name, dbURL, dataDir string) *instance {
+func startInstance(t *testing.T, name, dbURL, dataDir string, extra ...string) *instance {
 	t.Helper()
 	addr := freeAddr(t)
 	args := append([]string{"serve", "--database-url", dbURL, "--data-dir", dataDir, "--addr", addr,
@@ -77,7 +78,7 @@ func startInstance(t *testing.T, name, dbURL, dataDir string) *instance {
 		// their own: each process gets free ones.
 		"--admin-addr", freeAddr(t), "--oidc-dev-addr", freeAddr(t), "--ca-login-addr", freeAddr(t),
 		// Debug: the background jobs say when each round is done.
-		"--log-level", "debug"}, twoInstanceKeys...)
+		"--log-level", "debug"}, append(extra, twoInstanceKeys...)...)
 	in := &instance{name: name, base: "http://" + addr, log: &lockedBuffer{}, exited: make(chan struct{})}
 	in.cmd = exec.Command(os.Args[0])
 	in.cmd.Env = append(os.Environ(), childArgsEnv+"="+strings.Join(args, "\n"))
@@ -90,6 +91,12 @@ func startInstance(t *testing.T, name, dbURL, dataDir string) *instance {
 		close(in.exited)
 	}()
 	t.Cleanup(func() {
+		if in.killed {
+			if t.Failed() {
+				t.Logf("log of %s:\n%s", name, in.log.String())
+			}
+			return
+		}
 		_ = in.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-in.exited:
@@ -123,6 +130,17 @@ func (in *instance) waitFor(t *testing.T, what string, within time.Duration, con
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// kill ends the process with SIGKILL, as a crash or the OOM killer would, and waits
+// for it to be gone.
+func (in *instance) kill(t *testing.T) {
+	t.Helper()
+	in.killed = true
+	if err := in.cmd.Process.Kill(); err != nil {
+		t.Fatalf("kill %s: %v", in.name, err)
+	}
+	<-in.exited
 }
 
 func (in *instance) waitReady(t *testing.T) {

@@ -249,7 +249,7 @@ func (l *Login) fail(ctx context.Context) error {
 // to audit is not hidden from the caller's logs but does not change the answer.
 func (l *Login) record(ctx context.Context, action string, personID, unitID int64, role, login string, at Attempt, err error) {
 	res := audit.Success
-	detail := map[string]string{"login": maskLogin(login)}
+	detail := map[string]string{"login": MaskLogin(login)}
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrBadCredentials), errors.Is(err, person.ErrBadCredentials):
@@ -270,8 +270,9 @@ func (l *Login) record(ctx context.Context, action string, personID, unitID int6
 		Action: action, Target: target, Result: res, ClientIP: at.ClientAddr, RequestID: at.RequestID, Detail: detail})
 }
 
-// maskLogin masks what was typed in a login field for the audit log.
-func maskLogin(s string) string {
+// MaskLogin masks what was typed in a login field for the audit log: a mobile as
+// 138****5873, anything else as an ID number (ident.MaskID).
+func MaskLogin(s string) string {
 	s = strings.TrimSpace(s)
 	if m, err := ident.NormalizeMobile(s); err == nil {
 		return ident.MaskMobile(m)

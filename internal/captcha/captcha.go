@@ -85,7 +85,8 @@ var (
 	// an implausible movement). The wrapped text says which, for the log only.
 	ErrWrong = errors.New("captcha: wrong solution")
 	// ErrTooMany: the binding asked for more challenges than Config.MaxPerBinding
-	// within one TTL.
+	// within one TTL. New returns it as a *TooManyError, which says when the
+	// binding may draw again.
 	ErrTooMany = errors.New("captcha: too many challenges")
 	// ErrMalformed: ParseAnswer could not read the request body.
 	ErrMalformed = errors.New("captcha: malformed answer")
@@ -93,6 +94,20 @@ var (
 	// as an empty binding or a malformed purpose.
 	ErrInvalid = errors.New("captcha: invalid argument")
 )
+
+// TooManyError is New's refusal of a binding that drew Config.MaxPerBinding
+// challenges within one TTL: Until is when enough of them have aged out for it to
+// draw again (UTC), for the answer's Retry-After. It matches ErrTooMany.
+type TooManyError struct {
+	Until time.Time
+}
+
+func (e *TooManyError) Error() string {
+	return ErrTooMany.Error() + " until " + e.Until.UTC().Format(time.RFC3339)
+}
+
+// Is makes a TooManyError match ErrTooMany.
+func (e *TooManyError) Is(target error) bool { return target == ErrTooMany }
 
 // Message returns the Simplified Chinese text the widget shows for an error of
 // New or Verify (or ParseAnswer): the generic "busy" text for failures of the

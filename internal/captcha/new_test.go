@@ -16,12 +16,22 @@ func TestChallengesPerBinding(t *testing.T) {
 		ctx := t.Context()
 		clk := newClock()
 		p := newPuzzles(t, db, clk, captcha.Config{MaxPerBinding: 3})
-		for range 3 {
-			mustNew(t, p, captcha.PurposeLogin, browserA)
+		var first captcha.Challenge
+		for i := range 3 {
+			ch := mustNew(t, p, captcha.PurposeLogin, browserA)
+			if i == 0 {
+				first = ch
+			}
+			clk.Add(10 * time.Second)
 		}
 		_, err := p.New(ctx, captcha.PurposeLogin, browserA)
 		if !errors.Is(err, captcha.ErrTooMany) {
 			t.Fatalf("fourth New: %v, want ErrTooMany", err)
+		}
+		// The refusal knows when the first of the three leaves the window.
+		var tooMany *captcha.TooManyError
+		if !errors.As(err, &tooMany) || !tooMany.Until.Equal(first.CreatedAt.Add(p.Config().TTL)) {
+			t.Errorf("fourth New: %#v, want a *TooManyError until %s", err, first.CreatedAt.Add(p.Config().TTL))
 		}
 		if msg := captcha.Message(err); msg != "操作过于频繁，请稍后再试" {
 			t.Errorf("message %q", msg)

@@ -46,8 +46,8 @@ func (p *Puzzles) clock() time.Time { return store.Time(p.now()) }
 // cookie value), which Verify and Redeem must present again. Only its hash is
 // stored, with the gap's position.
 //
-// Errors: ErrInvalid for an empty binding or a malformed purpose; ErrTooMany when
-// the binding drew MaxPerBinding challenges within the last TTL (exact on SQLite,
+// Errors: ErrInvalid for an empty binding or a malformed purpose; a *TooManyError
+// (ErrTooMany), with when the binding may draw again, when the binding drew MaxPerBinding challenges within the last TTL (exact on SQLite,
 // approximate under concurrency on PostgreSQL); otherwise database failures.
 func (p *Puzzles) New(ctx context.Context, purpose, binding string) (Challenge, error) {
 	if binding == "" {
@@ -81,7 +81,16 @@ func (p *Puzzles) New(ctx context.Context, purpose, binding string) (Challenge, 
 			return fmt.Errorf("captcha: count challenges: %w", err)
 		}
 		if n >= p.cfg.MaxPerBinding {
-			return ErrTooMany
+			// The binding may draw again when enough of its challenges have aged
+			// out of the window for the count to fall below the limit.
+			var oldest time.Time
+			err := tx.QueryRow(ctx, `SELECT created_at FROM captcha_challenges
+				WHERE binding_hash = ? AND created_at > ? ORDER BY created_at LIMIT 1 OFFSET ?`,
+				bh, store.Time(now.Add(-p.cfg.TTL)), n-p.cfg.MaxPerBinding).Scan(&oldest)
+			if err != nil {
+				return fmt.Errorf("captcha: oldest challenge: %w", err)
+			}
+			return &TooManyError{Until: oldest.Add(p.cfg.TTL).UTC()}
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO captcha_challenges
 			(id, purpose, binding_hash, answer_x, answer_y, created_at, expires_at)

@@ -155,3 +155,25 @@ func (s *Service) deliverOne(ctx context.Context, id int64) (bool, error) {
 	}
 	return sendErr == nil, nil
 }
+
+// NoticeRetention is how long a text message that was sent, or given up on, stays in
+// delegation_notices before SweepNotices deletes it: the text names the unit and the
+// role, and the audit log keeps the delegation itself. A month answers a question
+// about a message that did not arrive.
+const NoticeRetention = 30 * 24 * time.Hour
+
+// SweepNotices deletes the text messages sent or given up on more than keep ago and
+// returns how many. Messages still due are kept, however old. Idempotent; any
+// process may run it. Errors: database failures.
+func (s *Service) SweepNotices(ctx context.Context, keep time.Duration) (int, error) {
+	cutoff := store.Time(s.now().Add(-max(keep, 0)))
+	res, err := s.db.Exec(ctx, `DELETE FROM delegation_notices WHERE sent_at < ? OR failed_at < ?`, cutoff, cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("delegation: sweep notices: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("delegation: sweep notices: %w", err)
+	}
+	return int(n), nil
+}

@@ -39,7 +39,8 @@ func (s *Service) load(ctx context.Context, flowID, binding string) (*flow.Flow,
 // account exists.
 //
 // Errors: *FormError for invalid fields (MsgCounter beside the ID type for 外国人护照
-// and 港澳台居民居住证); ErrTooMany when the address started too many recoveries;
+// and 港澳台居民居住证); *TooManyError (ErrTooMany) when the address started too many
+// recoveries, with the lock's end;
 // otherwise database failures.
 func (s *Service) Start(ctx context.Context, binding, clientAddr string, in Input) (*flow.Flow, error) {
 	c, err := Check(in, s.d.Now())
@@ -47,9 +48,15 @@ func (s *Service) Start(ctx context.Context, binding, clientAddr string, in Inpu
 		return nil, err
 	}
 	tk, err := s.d.Throttle.Begin(ctx, []throttle.Key{s.d.Throttle.AddrKey(ScopeAddr, clientAddr)})
+	var locked *throttle.LockedError
 	switch {
-	case errors.Is(err, throttle.ErrLocked), errors.Is(err, throttle.ErrCaptchaRequired):
-		return nil, ErrTooMany
+	case errors.As(err, &locked):
+		return nil, &TooManyError{Until: locked.Until}
+	case errors.Is(err, throttle.ErrCaptchaRequired):
+		// AddrLimits lock where they would ask for the captcha; a configuration
+		// that asks earlier is refused until the window ends.
+		l, _ := s.d.Throttle.Limits(ScopeAddr)
+		return nil, &TooManyError{Until: s.d.Now().UTC().Add(l.Window)}
 	case err != nil:
 		return nil, err
 	}

@@ -405,8 +405,14 @@ func TestStartThrottledPerAddress(t *testing.T) {
 				t.Fatalf("start %d: %v", i+1, err)
 			}
 		}
-		if _, err := e.rec.Start(ctx, browserA, clientIP, personInput(p)); !errors.Is(err, recovery.ErrTooMany) {
+		_, err := e.rec.Start(ctx, browserA, clientIP, personInput(p))
+		if !errors.Is(err, recovery.ErrTooMany) {
 			t.Fatalf("start over the limit: %v", err)
+		}
+		// The refusal says when the lock, LockFor from the refused start, ends.
+		var tooMany *recovery.TooManyError
+		if want := e.clk.Now().UTC().Add(recovery.AddrLimits.LockFor); !errors.As(err, &tooMany) || !tooMany.Until.Equal(want) {
+			t.Errorf("start over the limit: %#v, want a *TooManyError until %s", err, want)
 		}
 		// A refused form is not counted and says what is wrong, limit or not.
 		var fe *recovery.FormError

@@ -150,8 +150,24 @@ var (
 	// ErrNoAccount: there is no account to reset (or it changed meanwhile).
 	ErrNoAccount = errors.New("recovery: no such account")
 	// ErrTooMany: the client address started too many recoveries (MsgTooMany).
+	// Start returns it as a *TooManyError, which says when the address may start
+	// again.
 	ErrTooMany = errors.New("recovery: too many attempts from this address")
 )
+
+// TooManyError is Start's refusal of an address that started too many recoveries:
+// Until is when the address's lock ends (UTC), for the answer's Retry-After. It
+// matches ErrTooMany.
+type TooManyError struct {
+	Until time.Time
+}
+
+func (e *TooManyError) Error() string {
+	return ErrTooMany.Error() + " until " + e.Until.UTC().Format(time.RFC3339)
+}
+
+// Is makes a TooManyError match ErrTooMany.
+func (e *TooManyError) Is(target error) bool { return target == ErrTooMany }
 
 // SessionEnder ends sessions inside a transaction (implemented by *auth.Sessions).
 type SessionEnder interface {

@@ -167,3 +167,23 @@ func (o *Outbox) Latest(ctx context.Context, mobile string) (OutboxMessage, erro
 	m.CreatedAt = m.CreatedAt.UTC()
 	return m, nil
 }
+
+// OutboxRetention is how long a message stays in the development outbox before
+// Sweep deletes it: the texts hold mobiles, codes and invitation links, and a week
+// covers the longest of those links (an invitation's seven days).
+const OutboxRetention = 7 * 24 * time.Hour
+
+// Sweep deletes the messages stored more than keep ago and returns how many.
+// Idempotent; any process may run it. Errors: database failures.
+func (o *Outbox) Sweep(ctx context.Context, keep time.Duration) (int, error) {
+	cutoff := o.now().Add(-max(keep, 0)).UTC().Truncate(time.Microsecond)
+	res, err := o.db.Exec(ctx, "DELETE FROM sms_outbox WHERE created_at < ?", cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("sms: outbox: sweep: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sms: outbox: sweep: %w", err)
+	}
+	return int(n), nil
+}

@@ -139,7 +139,8 @@ func (s *Server) GateCredentialKeys(r *http.Request, creds ...auth.Credential) [
 // GateBegin reserves one attempt on keys before the secret is checked, redeeming the
 // Form's captcha token when the keys ask for it (ReauthenticationReserve). refused is true when
 // the attempt may not go on; the view then says why (the captcha, or the pause) and
-// the caller shows the form again, with 422. err is a failure of the database or the
+// the caller shows the form again, with 422; the refusal is audited
+// (login_refusal_audit.go). err is a failure of the database or the
 // captcha store: fail closed, check nothing.
 func (s *Server) GateBegin(r *http.Request, g GateForm, keys []throttle.Key) (tk throttle.Ticket, refused bool, err error) {
 	ctx := r.Context()
@@ -151,12 +152,16 @@ func (s *Server) GateBegin(r *http.Request, g GateForm, keys []throttle.Key) (tk
 	case errors.Is(err, throttle.ErrCaptchaRequired):
 		g.View.Captcha = true
 		g.View.CaptchaError = msg
+		reason := refusedCaptchaRefused
 		if msg == "" {
 			g.View.CaptchaError = gateMsgCaptcha
+			reason = refusedCaptchaRequired
 		}
+		s.auditGateRefusal(r, g, reason, time.Time{})
 		return tk, true, nil
 	case errors.As(err, &locked):
 		s.Log.InfoContext(ctx, "login paused: throttle lock", "err", err, "request_id", RequestID(ctx))
+		s.auditGateRefusal(r, g, refusedPaused, locked.Until)
 		s.gatePaused(g, locked.Until)
 		return tk, true, nil
 	}
@@ -184,11 +189,13 @@ func (s *Server) GateOutcome(r *http.Request, tk throttle.Ticket, err error) {
 
 // GateRefuse answers a wrong secret: the form's wrong-credentials message, or the
 // pause when this failure started it, and the captcha when the counts now ask for
-// it. The caller shows the form again with 422.
+// it; a pause it started is audited ("login.lock"). The caller shows the form again
+// with 422.
 func (s *Server) GateRefuse(r *http.Request, g GateForm, keys []throttle.Key) {
 	g.Form.Top = g.BadMsg
 	g.View.CaptchaError = ""
 	if st := s.GateStatus(r, g.View, keys...); st.Locked() {
+		s.auditGateLock(r, g, st.LockedUntil)
 		s.gatePaused(g, st.LockedUntil)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"hall/internal/auth"
 	"hall/internal/captcha"
@@ -58,11 +59,19 @@ func (e *CaptchaNeededError) Error() string { return "web: the slider captcha is
 func (s *Server) Reauthenticate(r *http.Request, f *Form, keys []throttle.Key, check person.Reauth) person.Reauth {
 	return func(ctx context.Context, current string) error {
 		tk, msg, err := s.ReauthenticationReserve(r, f.Get(captcha.FormField), keys)
+		var locked *throttle.LockedError
 		switch {
 		case errors.Is(err, throttle.ErrCaptchaRequired):
+			reason := refusedCaptchaRefused
+			if msg == "" {
+				reason = refusedCaptchaRequired
+			}
+			s.AuditRefusal(r, "reauth.refused", reason, map[string]string{"reason": reason, "form": r.URL.Path})
 			return &CaptchaNeededError{Msg: msg}
-		case errors.Is(err, throttle.ErrLocked):
+		case errors.As(err, &locked):
 			s.Log.WarnContext(ctx, "re-authentication refused: throttle lock", "err", err, "request_id", RequestID(ctx))
+			s.AuditRefusal(r, "reauth.refused", refusedPaused, map[string]string{"reason": refusedPaused, "form": r.URL.Path,
+				"until": locked.Until.UTC().Format(time.RFC3339)})
 			return person.ErrBadCredentials
 		case err != nil:
 			return err

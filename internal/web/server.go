@@ -45,6 +45,9 @@ type Server struct {
 	// certificateMux holds the CA-login listener's routes (HandleCertificate),
 	// served by CertificateHandler only.
 	certificateMux *http.ServeMux
+	// refusals bounds the audit records of the login gate's refusals
+	// (login_refusal_audit.go).
+	refusals refusalAggregator
 }
 
 // Mount registers an audience's pages and routes on the server; internal/web/site

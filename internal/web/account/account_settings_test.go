@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"hall/internal/audit"
 	"hall/internal/auth"
 	"hall/internal/person"
 	"hall/internal/unit"
@@ -302,6 +303,22 @@ func TestSettingsReauthThrottle(t *testing.T) {
 	wantAnswer(t, "login while locked", got, paused)
 	if _, err := ts.Persons.Authenticate(context.Background(), f.rep.IDNumber, settingsNewPassword); err == nil {
 		t.Fatal("the password changed while locked")
+	}
+	// The re-authentication's refusals are audited for the person signed in: the
+	// captcha missing, and the attempt while paused with the pause's end.
+	refusals, _, err := ts.Audit.List(t.Context(), audit.Filter{Action: "reauth.refused", PersonID: f.rep.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasons := map[string]string{}
+	for _, e := range refusals {
+		if e.Result != audit.Denied || e.Detail["form"] != "/me/password" {
+			t.Errorf("refusal record %+v", e)
+		}
+		reasons[e.Detail["reason"]] = e.Detail["until"]
+	}
+	if _, ok := reasons["captcha_required"]; !ok || reasons["paused"] == "" || len(reasons) != 2 {
+		t.Errorf("re-authentication refusals recorded with reasons %v, want captcha_required and paused with its end", reasons)
 	}
 
 	clock.Advance(10*time.Minute + time.Second)

@@ -134,3 +134,20 @@ func TestAnonCaptchaRate(t *testing.T) {
 	c.Remote = "203.0.113.91:1000"
 	webtest.WantStatus(t, "another address", c.Get(t, "/captcha/new?purpose=login"), http.StatusOK)
 }
+
+// TestCaptchaPerBrowserRetryAfter: a browser that drew its share of puzzles within
+// one lifetime of a puzzle is refused with 429, and Retry-After says when the first
+// of them leaves the window (about the puzzle's TTL), not the hall's default.
+func TestCaptchaPerBrowserRetryAfter(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	cfg := ts.Captcha.Config()
+	c := webtest.NewClient(ts)
+	for i := range cfg.MaxPerBinding {
+		webtest.WantStatus(t, fmt.Sprintf("puzzle %d", i+1), c.Get(t, "/captcha/new?purpose=login"), http.StatusOK)
+	}
+	rec := c.Get(t, "/captcha/new?purpose=login")
+	webtest.WantRetryAfterAbout(t, "puzzle past the browser's share", rec, cfg.TTL)
+	if body := rec.Body.String(); !strings.Contains(body, `"ok":false`) || !strings.Contains(body, "操作过于频繁") {
+		t.Errorf("429 body %s", body)
+	}
+}

@@ -48,6 +48,10 @@ func (s *handler) captchaNew(w http.ResponseWriter, r *http.Request) error {
 	s.AnonymousDone(r, tk, err == nil)
 	switch {
 	case errors.Is(err, captcha.ErrTooMany):
+		var tooMany *captcha.TooManyError
+		if errors.As(err, &tooMany) {
+			web.SetRetryAfter(w, tooMany.Until, s.Now())
+		}
 		s.captchaJSON(w, http.StatusTooManyRequests, captchaFailure(err))
 		return nil
 	case errors.Is(err, captcha.ErrInvalid):

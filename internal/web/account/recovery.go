@@ -131,6 +131,10 @@ func (s *handler) recoveryStartPost(w http.ResponseWriter, r *http.Request) erro
 	case recoveryFormFailed(f, err):
 		return s.recoveryRender(w, r, http.StatusUnprocessableEntity, d)
 	case errors.Is(err, recovery.ErrTooMany):
+		var tooMany *recovery.TooManyError
+		if errors.As(err, &tooMany) {
+			web.SetRetryAfter(w, tooMany.Until, s.Now())
+		}
 		f.Top = recovery.MsgTooMany
 		return s.recoveryRender(w, r, http.StatusTooManyRequests, d)
 	case err != nil:

@@ -201,8 +201,8 @@ func TestRecoveryThrottle(t *testing.T) {
 		webtest.RecoveryStart(t, c, webtest.RecoveryPersonForm(p))
 	}
 	rec := c.Post(t, "/recover", webtest.RecoveryPersonForm(p))
-	// Recovery's refusal does not say when its window ends: the hall's default.
-	webtest.WantRetryAfter(t, "recovery past the limit", rec, 60)
+	// The refusal says when the address's lock ends: LockFor after the refused start.
+	webtest.WantRetryAfterAbout(t, "recovery past the limit", rec, recovery.AddrLimits.LockFor)
 	doc := webtest.Parsed(t, rec, http.StatusTooManyRequests)
 	if got := webtest.TopError(doc); got != recovery.MsgTooMany {
 		t.Errorf("message %q", got)

@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"hall/internal/ident"
 	"hall/internal/staff"
@@ -37,6 +38,7 @@ func (h *handler) loginPost(w http.ResponseWriter, r *http.Request) error {
 		if f.Top = loginRefusal(err); f.Top == "" {
 			return err
 		}
+		h.auditRefusal(r, err)
 		return h.renderLogin(w, r, http.StatusOK, f)
 	}
 	tok, _, err := h.Staff.StartSession(r.Context(), st, h.token(r), web.ClientAddr(r), r.UserAgent())
@@ -66,6 +68,21 @@ func loginRefusal(err error) string {
 		return "本机登录失败次数过多，请15分钟后再试。"
 	}
 	return ""
+}
+
+// auditRefusal records a login refused before any password was checked: the
+// account's attempts paused, or the address's (web.AuditRefusal: at most once a
+// minute per reason and address). A wrong password or code is audited by
+// staff.Login itself ("staff.login").
+func (h *handler) auditRefusal(r *http.Request, err error) {
+	var locked *throttle.LockedError
+	switch {
+	case errors.As(err, &locked):
+		h.AuditRefusal(r, "staff.login.refused", "paused", map[string]string{"reason": "paused", "form": r.URL.Path,
+			"until": locked.Until.UTC().Format(time.RFC3339)})
+	case errors.Is(err, throttle.ErrCaptchaRequired):
+		h.AuditRefusal(r, "staff.login.refused", "address_paused", map[string]string{"reason": "address_paused", "form": r.URL.Path})
+	}
 }
 
 // logout is POST /admin/logout: ends the session and clears the cookie.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"hall/internal/audit"
 	"hall/internal/auth"
 	"hall/internal/staff"
 	"hall/internal/web/webtest"
@@ -62,6 +63,23 @@ func TestLoginRefusals(t *testing.T) {
 		t.Errorf("locked account: no lockout message\n%s", webtest.ShortBody(body))
 	}
 	webtest.WantRedirect(t, "home while locked out", c.Get(t, "/admin/"), "/admin/login")
+	// The refusal while paused is audited, with the pause's end and without the
+	// password or code typed; a second one within the minute is not.
+	c.Post(t, "/admin/login", url.Values{"login": {tm.clerk.Staff.Login}, "password": {tm.clerk.InitialPassword},
+		"code": {tm.clerk.code(t, now)}})
+	es, _, err := ts.Audit.List(t.Context(), audit.Filter{Action: "staff.login.refused"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 1 || es[0].Result != audit.Denied || es[0].Detail["reason"] != "paused" || es[0].Detail["until"] == "" ||
+		es[0].Detail["form"] != "/admin/login" {
+		t.Fatalf("refusals while paused recorded as %+v, want one denied record with its end", es)
+	}
+	for k, v := range es[0].Detail {
+		if strings.Contains(v, tm.clerk.InitialPassword) || k == "password" || k == "code" {
+			t.Errorf("the record shows what was typed: %s = %q", k, v)
+		}
+	}
 }
 
 // wrongCode is a six-digit code other than code.

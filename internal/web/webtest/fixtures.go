@@ -394,6 +394,18 @@ func WantRetryAfter(t testing.TB, what string, rec *httptest.ResponseRecorder, s
 	}
 }
 
+// WantRetryAfterAbout fails the test unless rec is a 429 whose Retry-After says
+// lock, give or take the ten seconds a slow test run may spend between the lock and
+// the answer: a refusal that knows its lock's end, not the hall's 60 s default.
+func WantRetryAfterAbout(t testing.TB, what string, rec *httptest.ResponseRecorder, lock time.Duration) {
+	t.Helper()
+	WantStatus(t, what, rec, http.StatusTooManyRequests)
+	got, err := strconv.Atoi(rec.Header().Get("Retry-After"))
+	if want := int(lock.Seconds()); err != nil || got > want || got < want-10 {
+		t.Errorf("%s: Retry-After %q, want about %d", what, rec.Header().Get("Retry-After"), want)
+	}
+}
+
 // WantRedirect fails the test unless rec is a 303 to location.
 func WantRedirect(t testing.TB, what string, rec *httptest.ResponseRecorder, location string) {
 	t.Helper()
