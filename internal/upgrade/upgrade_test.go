@@ -54,6 +54,10 @@ func TestUpgradeWhole(t *testing.T) {
 		if err != nil || !strings.Contains(msg.Text, res.Unit.UnitNumber) || !strings.Contains(msg.Text, "管理员") {
 			t.Errorf("administrator's SMS %q %v", msg.Text, err)
 		}
+		var data string
+		if err := db.QueryRow(ctx, `SELECT data FROM flows WHERE id = ?`, id).Scan(&data); err != nil || strings.Contains(data, "argon2") {
+			t.Errorf("the completed flow keeps the password hash (%v): %s", err, data)
+		}
 		// A replay, and a second upgrade of the same account.
 		if _, err := e.up.Verified(ctx, id, browserA, clientIP); !errors.Is(err, upgrade.ErrCompleted) {
 			t.Errorf("second Verified = %v, want ErrCompleted", err)

@@ -68,6 +68,13 @@ func (s *Service) Verified(ctx context.Context, flowID, binding, clientAddr stri
 		if err != nil {
 			return err
 		}
+		// The password's hash has served: it does not stay in the flow's data
+		// until the sweep.
+		done := st
+		done.PasswordHash = ""
+		if err := s.d.Flows.AdvanceTx(ctx, tx, f, StepVerify, StepVerify, done); err != nil {
+			return err
+		}
 		return s.d.Flows.Complete(ctx, tx, f, StepVerify)
 	})
 	switch {
