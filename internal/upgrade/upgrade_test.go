@@ -8,6 +8,7 @@ import (
 
 	"hall/internal/ident"
 	"hall/internal/legacy"
+	"hall/internal/person"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 	"hall/internal/unit"
@@ -241,4 +242,51 @@ func TestVerifiedSomeoneElse(t *testing.T) {
 	if _, err := e.up.Verified(ctx, id, browserA, clientIP); err != nil {
 		t.Fatalf("Verified: %v", err)
 	}
+}
+
+// TestUpgradeLegalRepAndSecondFlow: when the registry's legal rep has a personal
+// account, the unit gets them as legal rep beside the new administrator; a second
+// flow of the same legacy account, started before the first finished, cannot
+// finish.
+func TestUpgradeLegalRepAndSecondFlow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := t.Context()
+		hash, err := e.svc.Hasher.Hash(ctx, "Lega1#Rep2026")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep int64
+		if err := db.Tx(ctx, func(tx *store.Tx) error {
+			p, err := e.svc.Persons.CreateTx(ctx, tx, person.NewAccount{IDType: e.entry.LegalRepIDType,
+				IDNumber: e.entry.LegalRepIDNumber, Name: e.entry.LegalRepName, Mobile: "13900003333", PasswordHash: hash}, clientIP)
+			rep = p.ID
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		first, sid1 := e.toVerify(t)
+		second, sid2 := e.toVerify(t)
+		for _, sid := range []string{sid1, sid2} {
+			if _, err := e.svc.DevVerify.CompleteInApp(ctx, sid, asPerson(e.admin), true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := e.up.Verified(ctx, first, browserA, clientIP)
+		if err != nil {
+			t.Fatalf("first Verified: %v", err)
+		}
+		m, err := e.svc.Units.Membership(ctx, res.Unit.ID, rep)
+		if err != nil || m.Role != unit.RoleLegalRep || m.Status != unit.StatusActive {
+			t.Errorf("legal rep membership %+v %v", m, err)
+		}
+		_, err = e.up.Verified(ctx, second, browserA, clientIP)
+		if got := top(t, err); got != upgrade.MsgUnitTaken {
+			t.Errorf("second flow: %q", got)
+		}
+		var units int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM units`).Scan(&units); err != nil || units != 1 {
+			t.Errorf("%d units (%v)", units, err)
+		}
+	})
 }
