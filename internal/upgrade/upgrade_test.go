@@ -3,6 +3,7 @@ package upgrade_test
 import (
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -287,6 +288,51 @@ func TestUpgradeLegalRepAndSecondFlow(t *testing.T) {
 		var units int
 		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM units`).Scan(&units); err != nil || units != 1 {
 			t.Errorf("%d units (%v)", units, err)
+		}
+	})
+}
+
+// TestUpgradeConcurrent: two flows of one legacy account finishing at once open one
+// unit; the other is refused clearly, and the legacy account is upgraded once.
+func TestUpgradeConcurrent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := t.Context()
+		var flows [2]string
+		for i := range flows {
+			var sid string
+			flows[i], sid = e.toVerify(t)
+			if _, err := e.svc.DevVerify.CompleteInApp(ctx, sid, asPerson(e.admin), true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var errs [2]error
+		var wg sync.WaitGroup
+		for i := range flows {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = e.up.Verified(ctx, flows[i], browserA, clientIP)
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			var fe *upgrade.FormError
+			switch {
+			case err == nil:
+				ok++
+			case errors.As(err, &fe) && (fe.Top == upgrade.MsgUnitTaken || fe.Top == upgrade.MsgUpgraded):
+			default:
+				t.Errorf("refused with %v", err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%d upgrades succeeded (%v)", ok, errs)
+		}
+		var units, admins int
+		if err := db.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM memberships WHERE role = 'admin')`).Scan(&units, &admins); err != nil || units != 1 || admins != 1 {
+			t.Errorf("%d units, %d admins (%v)", units, admins, err)
 		}
 	})
 }
