@@ -4,6 +4,7 @@ import (
 	"context"
 	"hall/internal/web/webtest"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -204,5 +205,31 @@ func TestUpgradeNominationHTTP(t *testing.T) {
 	}
 	if !strings.Contains(page.TextContent(), "请使用掌上APP扫一扫进行实人认证") {
 		t.Error("step 4 is not 管理员实人认证")
+	}
+}
+
+// TestUpgradeTimeoutPage: ten minutes after the old password, every step answers by
+// going back to step 1, which says why.
+func TestUpgradeTimeoutPage(t *testing.T) {
+	clock := webtest.NewClock(time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC))
+	ts := webtest.NewTestServer(t, webtest.WithClock(t, clock))
+	w := webtest.NewWorld(ts, 4104)
+	fx := w.Registered(t, "南京旧网办超时测试有限公司", "贺新")
+	number := addLegacy(t, ts, w, "JS3201060004", fx.Entry.USCC)
+
+	c := webtest.NewClient(ts)
+	got := postUpgrade(t, c, url.Values{"legacy_number": {number}, "legacy_password": {upgradeOldPassword}})
+	page := c.Page(t, got.Location, http.StatusOK)
+	if !strings.Contains(page.TextContent(), "请于北京时间 09:10:00 前完成升级") {
+		t.Errorf("step 2 does not show the deadline: %s", page.TextContent())
+	}
+	clock.Advance(upgrade.TTL)
+	for _, rec := range []*httptest.ResponseRecorder{c.Get(t, got.Location), c.Post(t, got.Location+"/confirm", url.Values{})} {
+		if loc := webtest.Redirected(t, rec); loc != "/upgrade?timeout=1" {
+			t.Fatalf("after ten minutes → %q", loc)
+		}
+	}
+	if !strings.Contains(c.Page(t, "/upgrade?timeout=1", http.StatusOK).TextContent(), upgrade.MsgExpired) {
+		t.Error("step 1 does not say the upgrade timed out")
 	}
 }
