@@ -8,16 +8,18 @@ import (
 	"os"
 
 	"hall/internal/insurance"
+	"hall/internal/legacy"
 	"hall/internal/registry"
 	"hall/internal/registrysync"
 )
 
-// cmdImport loads outside data files: `hall import registry FILE [flags]` and
-// `hall import insurance DIR [flags]`. Each file loads all-or-nothing and
+// cmdImport loads outside data files: `hall import registry FILE [flags]`,
+// `hall import insurance DIR [flags]` and `hall import legacy FILE.csv [flags]`
+// (the legacy hall's unit accounts, docs/legacy-upgrade.md). Each file loads all-or-nothing and
 // idempotently; per-line errors are printed in Chinese.
 func cmdImport(ctx context.Context, args []string) error {
 	if len(args) < 2 {
-		return errors.New("usage: hall import registry FILE [flags] | hall import insurance DIR [flags]")
+		return errors.New("usage: hall import registry FILE [flags] | hall import insurance DIR [flags] | hall import legacy FILE.csv [flags]")
 	}
 	kind, file := args[0], args[1]
 	return withApp(ctx, "import "+kind, args[2:], func(a *app) error {
@@ -37,8 +39,12 @@ func cmdImport(ctx context.Context, args []string) error {
 		case "insurance":
 			im := &insurance.Importer{DB: a.DB, Now: a.Now, Progress: os.Stdout}
 			return im.ImportDir(ctx, file, os.Stdout)
+		case "legacy":
+			im := &legacy.Importer{DB: a.DB, Now: a.Now, Progress: os.Stdout}
+			_, err := im.ImportFile(ctx, file, os.Stdout)
+			return err
 		}
-		return fmt.Errorf("unknown import kind %q (known: registry, insurance)", kind)
+		return fmt.Errorf("unknown import kind %q (known: registry, insurance, legacy)", kind)
 	})
 }
 

@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"hall/internal/ident"
+	"hall/internal/legacy"
 	"hall/internal/registry"
 	"hall/internal/unit"
 )
@@ -82,5 +86,52 @@ func TestImportRegistryChangesLegalRep(t *testing.T) {
 	}
 	if _, err := a.Units.Membership(ctx, unitID, oldRep); err != unit.ErrNotFound {
 		t.Fatalf("the old legal rep after the import: %v", err)
+	}
+}
+
+// TestImportLegacy: `hall import legacy FILE.csv` loads the legacy hall's accounts,
+// says so in Chinese, changes nothing the second time, and refuses a file with a bad
+// line as a whole, naming the line.
+func TestImportLegacy(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	common := []string{"--data-dir", dir, "--log-level", "warn"}
+	hash, err := legacy.HashPBKDF2("Old#pass2019", []byte("cmd-test-salt"), legacy.MinIterations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "legacy.csv")
+	uscc := ident.GenerateUSCC(rand.New(rand.NewPCG(1, 2)), "320102")
+	// The same code with another check character.
+	wrongCheck := uscc[:17] + map[bool]string{true: "1", false: "0"}[uscc[17] == '0']
+	csv := "单位编号,统一社会信用代码,单位名称,密码哈希\n" +
+		"JS3201020001," + uscc + ",南京甲有限公司," + hash + "\n"
+	if err := os.WriteFile(good, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	importOut := func(file string) (string, error) {
+		var out bytes.Buffer
+		stdout := os.Stdout
+		r, w, _ := os.Pipe()
+		os.Stdout = w
+		err := run(ctx, append([]string{"import", "legacy", file}, common...))
+		w.Close()
+		os.Stdout = stdout
+		_, _ = out.ReadFrom(r)
+		return out.String(), err
+	}
+	if out, err := importOut(good); err != nil || !strings.Contains(out, "新增1") {
+		t.Fatalf("first import: %v\n%s", err, out)
+	}
+	if out, err := importOut(good); err != nil || !strings.Contains(out, "未变1") {
+		t.Fatalf("second import: %v\n%s", err, out)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	if err := os.WriteFile(bad, []byte(csv+"JS3201020002,"+wrongCheck+",南京乙有限公司,"+hash+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := importOut(bad)
+	if !errors.Is(err, legacy.ErrInvalidFile) || !strings.Contains(out, "第3行 统一社会信用代码") || !strings.Contains(out, "未导入任何数据") {
+		t.Fatalf("bad file: %v\n%s", err, out)
 	}
 }

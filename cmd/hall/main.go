@@ -23,6 +23,7 @@ Usage:
   hall sms list [-n N] [flags]  show the newest texts of the development SMS outbox (development mode only)
   hall import registry FILE [flags]  load market-regulator registry entries (CSV) into the development registry
   hall import insurance DIR [flags]  load the insurance read model from CSV files (docs/insurance-import.md)
+  hall import legacy FILE.csv [flags]  load the legacy hall's unit accounts for 历史单位用户升级 (docs/legacy-upgrade.md)
   hall ca init|issue|revoke|crl|list [flags]  the development CA: unit, person, signing and TLS server
                certificates (PEM + PKCS#12), revocation, CRLs (development mode only; docs/ca-login.md)
   hall staff add --login NAME --name 姓名 [--force] [flags]  create a back-office security administrator; prints the initial password and TOTP enrolment

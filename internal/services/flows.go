@@ -3,6 +3,7 @@ package services
 import (
 	"hall/internal/recovery"
 	"hall/internal/unitreg"
+	"hall/internal/upgrade"
 )
 
 // The flow services hold no state of their own: they are built on the wired services
@@ -22,4 +23,11 @@ func (s *Services) UnitRegistration() *unitreg.Service {
 	return unitreg.New(unitreg.Deps{DB: s.DB, Flows: s.Flows, Registry: s.Registry, Verify: s.Verify,
 		Persons: s.Persons, Units: s.Units, Codes: s.Codes, Hasher: s.Hasher, Policy: s.Policy,
 		Audit: s.Audit, Now: s.Now})
+}
+
+// Upgrade is 历史单位用户升级 (R4) on these services.
+func (s *Services) Upgrade() *upgrade.Service {
+	return upgrade.New(upgrade.Deps{DB: s.DB, Flows: s.Flows, Legacy: s.Legacy, Registry: s.Registry,
+		Verify: s.Verify, Persons: s.Persons, Units: s.Units, Hasher: s.Hasher, Policy: s.Policy,
+		Audit: s.Audit, SMS: s.SMS, Sign: s.Codes.Config().Sign, Now: s.Now})
 }

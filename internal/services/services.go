@@ -24,6 +24,7 @@ import (
 	"hall/internal/flow"
 	"hall/internal/ident"
 	"hall/internal/insurance"
+	"hall/internal/legacy"
 	"hall/internal/oidc"
 	"hall/internal/person"
 	"hall/internal/qrlogin"
@@ -56,6 +57,8 @@ type Services struct {
 	Login    *auth.Login
 	Units    *unit.Service
 	Flows    *flow.Store
+	// Legacy is the legacy hall's unit accounts that may be upgraded (R4).
+	Legacy *legacy.Store
 
 	SMS      sms.Sender
 	Codes    *sms.Codes
@@ -174,6 +177,7 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	s.Units = unit.New(db, now)
 	s.Login = auth.NewLogin(s.Persons, s.Units, s.Hasher, s.Audit, now)
 	s.Flows = flow.NewStore(db, now)
+	s.Legacy = legacy.NewStore(db)
 	s.Insurance = insurance.New(db)
 	s.Addresses = address.New(db, s.Audit, now)
 

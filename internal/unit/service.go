@@ -33,7 +33,11 @@ type NewUnit struct {
 }
 
 // Create opens the unit's account inside tx: issues its unit number and records the
-// legal rep's active membership. Returns ErrUSCCTaken when the unit already has one.
+// legal rep's active membership. A zero LegalRepPersonID opens the unit without a
+// legal rep: the upgrade of a legacy-hall account (SPEC R4) needs no legal rep, and
+// the unit then has none until the registry sync installs one (as after a change of
+// legal rep whose successor has no account yet). Returns ErrUSCCTaken when the unit
+// already has an account.
 func (s *Service) Create(ctx context.Context, tx *store.Tx, in NewUnit) (Unit, error) {
 	now := store.Time(s.now())
 	region := in.Region
@@ -54,6 +58,9 @@ func (s *Service) Create(ctx context.Context, tx *store.Tx, in NewUnit) (Unit, e
 	}
 	if err != nil {
 		return Unit{}, fmt.Errorf("unit: create: %w", err)
+	}
+	if in.LegalRepPersonID == 0 {
+		return u, nil
 	}
 	if _, err := s.AddMembership(ctx, tx, Membership{UnitID: u.ID, PersonID: in.LegalRepPersonID,
 		Role: RoleLegalRep, Status: StatusActive}); err != nil {

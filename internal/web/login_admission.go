@@ -28,6 +28,7 @@ const (
 	AdmissionUnit   = "unit"        // 单位登录 (/login/unit)
 	AdmissionApp    = "app"         // the companion app's sign-in (/app/login)
 	AdmissionStaff  = "back_office" // the back office's 工作人员登录 (/admin/login)
+	AdmissionLegacy = "legacy"      // 历史单位用户升级's old password (/upgrade)
 )
 
 // AdmitLogin admits a password login before any other work on it, for any form that

@@ -67,7 +67,7 @@ func TestLoginPage(t *testing.T) {
 			}
 			want := map[string]string{"用户申诉": "/appeal"}
 			if tc.tab == "单位登录" {
-				want["立即注册"], want["历史单位用户升级"] = "/register/unit", "/soon/upgrade"
+				want["立即注册"], want["历史单位用户升级"] = "/register/unit", "/upgrade"
 				want["扫码登录"] = "/login?method=qr&tab=unit"
 			} else {
 				want["立即注册"] = "/register"
@@ -97,13 +97,17 @@ func TestLoginPage(t *testing.T) {
 	if rec := ts.Get(t, "/soon/ca-login"); rec.Code != http.StatusNotFound {
 		t.Errorf("/soon/ca-login answers %d", rec.Code)
 	}
-	for _, href := range []string{"/soon/upgrade"} {
+	for _, href := range []string{"/upgrade"} {
 		if doc.First("a[href='"+href+"']") == nil {
 			t.Errorf("no link to %s", href)
 		}
 		if rec := ts.Get(t, href); rec.Code != http.StatusOK {
 			t.Errorf("%s answers %d", href, rec.Code)
 		}
+	}
+	// 历史单位用户升级 is built: its placeholder is gone.
+	if rec := ts.Get(t, "/soon/upgrade"); rec.Code != http.StatusNotFound {
+		t.Errorf("/soon/upgrade answers %d", rec.Code)
 	}
 }
 

@@ -1,5 +1,5 @@
-// Package account is the personal side of the hall: registration (R1) and the legal
-// representative's unit registration (R2), the logins (L1, L6 and the app's sign-in), the
+// Package account is the personal side of the hall: registration (R1), the legal
+// representative's unit registration (R2), the upgrade of a legacy-hall unit account (R4), the logins (L1, L6 and the app's sign-in), the
 // personal center, password recovery (P1), appeals, and the account settings (U9) of both
 // the personal center and the unit user center.
 package account
@@ -92,6 +92,18 @@ func Mount(s *web.Server) error {
 	s.Handle("POST /app/login", h.appLoginPost)
 	s.Handle("GET /app/login/sms", h.appLoginSMSShow)
 	s.Handle("POST /app/login/sms", h.appLoginSMSPost)
+
+	// 历史单位用户升级 (R4): five steps of one ten-minute flow, its long poll and
+	// the result page.
+	s.Handle("GET /upgrade", h.upgradeStartShow)
+	s.Handle("POST /upgrade", h.upgradeStartPost)
+	s.Handle("GET /upgrade/{flow}", h.upgradeFlowShow)
+	s.Handle("POST /upgrade/{flow}/confirm", h.upgradeConfirmPost)
+	s.Handle("POST /upgrade/{flow}/admin", h.upgradeAdminPost)
+	s.Handle("POST /upgrade/{flow}/verified", h.upgradeVerifiedPost)
+	s.Handle("POST /upgrade/{flow}/restart", h.upgradeRestartPost)
+	s.Handle("GET /upgrade/wait/{flow}", h.upgradeWait)
+	s.Handle("GET /upgrade/done/{receipt}", h.upgradeDoneShow)
 
 	// 账号设置 (U9) and the personal center's own changes: password and mobile, each
 	// behind a re-authentication; the keep-alive of the session-timeout notice.

@@ -34,7 +34,7 @@ func TestHome(t *testing.T) {
 		links[a.TextContent()] = a.AttrOr("href")
 	}
 	for text, href := range map[string]string{
-		"忘记密码": "/recover", "立即注册": "/register", "历史单位用户升级": "/soon/upgrade",
+		"忘记密码": "/recover", "立即注册": "/register", "历史单位用户升级": "/upgrade",
 		"用户申诉": "/appeal", "登录": "/login",
 	} {
 		if links[text] != href {

@@ -25,13 +25,15 @@ var PageURLs = map[string]struct {
 
 	"unit-registration": {"/register/unit", http.StatusOK},
 	"unit-agreement":    {"/agreements/unit", http.StatusOK},
-	"app-home":          {"/app/", http.StatusOK},
-	"app-login":         {"/app/login", http.StatusOK},
-	"app-login-sms":     {"/app/login/sms", http.StatusOK},
-	"app-scan":          {"/app/scan", http.StatusOK},
-	"app-me":            {"/app/me", http.StatusOK},
-	"app-service":       {"/app/me/legal-rep", http.StatusOK},
-	"app-verify":        {"/app/v/no-such-code", http.StatusNotFound},
+	// 历史单位用户升级 (R4) step 1; the later steps: TestBrowserUpgrade.
+	"upgrade":       {"/upgrade", http.StatusOK},
+	"app-home":      {"/app/", http.StatusOK},
+	"app-login":     {"/app/login", http.StatusOK},
+	"app-login-sms": {"/app/login/sms", http.StatusOK},
+	"app-scan":      {"/app/scan", http.StatusOK},
+	"app-me":        {"/app/me", http.StatusOK},
+	"app-service":   {"/app/me/legal-rep", http.StatusOK},
+	"app-verify":    {"/app/v/no-such-code", http.StatusNotFound},
 	// The app's 权益单验证 (A4) of an unknown ID; a found record: TestAppRecord.
 	"app-record":   {"/app/records/no-such-record", http.StatusNotFound},
 	"app-qr-login": {"/app/qr/no-such-code", http.StatusNotFound},

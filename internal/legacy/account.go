@@ -1,0 +1,209 @@
+package legacy
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"hall/internal/ident"
+	"hall/internal/store"
+)
+
+// Sentinel errors; each function says which it returns and when.
+var (
+	// ErrBadCredentials: no such legacy account, or the wrong password. The two are
+	// one error on purpose: the answer must not tell which accounts exist.
+	ErrBadCredentials = errors.New("legacy: unknown account or wrong password")
+	// ErrUpgraded: the account was upgraded already (single use).
+	ErrUpgraded = errors.New("legacy: account already upgraded")
+	// ErrNotFound: no such account (by ID).
+	ErrNotFound = errors.New("legacy: account not found")
+)
+
+// States of an account.
+const (
+	StateActive   = "active"
+	StateUpgraded = "upgraded"
+)
+
+// Account is a legacy hall account as imported.
+type Account struct {
+	ID         int64
+	UnitNumber string
+	USCC       string
+	UnitName   string
+	State      string
+	UpgradedAt *time.Time
+}
+
+// NumberMsg is the message for a 单位编号 that cannot be one.
+const NumberMsg = "请输入正确的原单位编号（4至32位字母、数字或“-”）"
+
+// NormalizeNumber is a legacy 单位编号 as stored: full-width folded, white space and
+// invisible characters removed anywhere, letters upper-cased. ok is false when the
+// result is not 4–32 characters of A–Z, 0–9 and '-'.
+func NormalizeNumber(s string) (n string, ok bool) {
+	if len(s) > 256 {
+		return "", false
+	}
+	var b strings.Builder
+	for _, r := range ident.Fold(s) {
+		switch {
+		case unicode.IsSpace(r) || ident.IsTrimmable(r):
+			continue
+		case r >= 'a' && r <= 'z':
+			r -= 'a' - 'A'
+		case (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == '-':
+		default:
+			return "", false
+		}
+		b.WriteRune(r)
+	}
+	n = b.String()
+	return n, len(n) >= 4 && len(n) <= 32
+}
+
+// Store reads legacy accounts and checks their passwords.
+type Store struct {
+	db *store.DB
+
+	mu    sync.Mutex
+	dummy *Hash // a stored hash to verify against for unknown numbers
+}
+
+// NewStore returns the legacy account store on db.
+func NewStore(db *store.DB) *Store { return &Store{db: db} }
+
+const accountColumns = `id, unit_number, uscc, unit_name, state, upgraded_at`
+
+func scanAccount(row interface{ Scan(...any) error }, hash *string) (Account, error) {
+	var a Account
+	var at sql.NullTime
+	dest := []any{&a.ID, &a.UnitNumber, &a.USCC, &a.UnitName, &a.State, &at}
+	if hash != nil {
+		dest = append(dest, hash)
+	}
+	if err := row.Scan(dest...); err != nil {
+		return Account{}, err
+	}
+	if at.Valid {
+		t := at.Time
+		a.UpgradedAt = &t
+	}
+	return a, nil
+}
+
+// Get returns the account id.
+//
+// Errors: ErrNotFound; otherwise database failures.
+func (s *Store) Get(ctx context.Context, id int64) (Account, error) {
+	a, err := scanAccount(s.db.QueryRow(ctx, `SELECT `+accountColumns+` FROM legacy_accounts WHERE id = ?`, id), nil)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Account{}, ErrNotFound
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("legacy: get account: %w", err)
+	}
+	return a, nil
+}
+
+// Check verifies a legacy login: the 单位编号 as typed and its password. An unknown
+// or malformed number costs one verification of a stored hash, like a wrong
+// password, and gives the same ErrBadCredentials. The state is told only after the
+// right password: ErrUpgraded for an account used already.
+//
+// The caller throttles per account (the normalised number) and admits the work
+// (web.AdmitLogin) before calling; Check hashes outside any transaction.
+//
+// Errors: ErrBadCredentials, ErrUpgraded, ctx's error; otherwise database failures.
+func (s *Store) Check(ctx context.Context, number, password string) (Account, error) {
+	n, ok := NormalizeNumber(number)
+	var a Account
+	var phc string
+	var err error
+	if ok {
+		a, err = scanAccount(s.db.QueryRow(ctx, `SELECT `+accountColumns+`, password_hash FROM legacy_accounts
+			WHERE unit_number = ?`, n), &phc)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return Account{}, fmt.Errorf("legacy: check: %w", err)
+		}
+		ok = err == nil
+	}
+	if err := ctx.Err(); err != nil {
+		return Account{}, err
+	}
+	var h Hash
+	if ok {
+		if h, err = ParseHash(phc); err != nil {
+			return Account{}, fmt.Errorf("legacy: account %d: %w", a.ID, err)
+		}
+	} else {
+		d, err := s.dummyHash(ctx)
+		if err != nil {
+			return Account{}, err
+		}
+		if d != nil {
+			d.Verify(password) // the time a real account costs; the result does not matter
+		}
+		return Account{}, ErrBadCredentials
+	}
+	if len(password) > 512 || !h.Verify(password) {
+		return Account{}, ErrBadCredentials
+	}
+	if a.State != StateActive {
+		return a, ErrUpgraded
+	}
+	return a, nil
+}
+
+// dummyHash is the hash an unknown number is verified against: the first stored
+// account's, so that it costs what the export's hashes cost. With no account at all
+// there is nothing to hide and nothing is verified.
+func (s *Store) dummyHash(ctx context.Context) (*Hash, error) {
+	s.mu.Lock()
+	d := s.dummy
+	s.mu.Unlock()
+	if d != nil {
+		return d, nil
+	}
+	var phc string
+	err := s.db.QueryRow(ctx, `SELECT password_hash FROM legacy_accounts ORDER BY id LIMIT 1`).Scan(&phc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("legacy: dummy hash: %w", err)
+	}
+	h, err := ParseHash(phc)
+	if err != nil {
+		return nil, fmt.Errorf("legacy: dummy hash: %w", err)
+	}
+	s.mu.Lock()
+	s.dummy = &h
+	s.mu.Unlock()
+	return &h, nil
+}
+
+// MarkUpgradedTx moves the account from active to upgraded, for unitID, inside the
+// transaction that opens the unit's account.
+//
+// Errors: ErrUpgraded when it is not active any more (a concurrent upgrade);
+// otherwise database failures.
+func (s *Store) MarkUpgradedTx(ctx context.Context, tx *store.Tx, id, unitID int64, now time.Time) error {
+	res, err := tx.Exec(ctx, `UPDATE legacy_accounts SET state = 'upgraded', upgraded_at = ?, unit_id = ?, updated_at = ?
+		WHERE id = ? AND state = 'active'`, store.Time(now), unitID, store.Time(now), id)
+	if err != nil {
+		return fmt.Errorf("legacy: mark upgraded: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("legacy: mark upgraded: %w", err)
+	} else if n == 0 {
+		return ErrUpgraded
+	}
+	return nil
+}

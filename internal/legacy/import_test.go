@@ -1,0 +1,178 @@
+package legacy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/ident"
+	"hall/internal/store"
+	"hall/internal/store/storetest"
+)
+
+// testHash is a cheap PBKDF2 hash of password (the minimum iterations).
+func testHash(t testing.TB, password string) string {
+	t.Helper()
+	h, err := HashPBKDF2(password, []byte("test-salt-"+password), MinIterations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+type testLine struct{ number, uscc, name, hash string }
+
+func testLines(t testing.TB, seed uint64, n int) []testLine {
+	r := rand.New(rand.NewPCG(seed, seed))
+	var out []testLine
+	for i := range n {
+		out = append(out, testLine{fmt.Sprintf("JS%08d", 3201000+i), ident.GenerateUSCC(r, "320106"),
+			fmt.Sprintf("南京测试%d有限公司", i), testHash(t, fmt.Sprintf("Old#%d", i))})
+	}
+	return out
+}
+
+func csvOf(lines []testLine) []byte {
+	var b bytes.Buffer
+	b.WriteString("单位编号,统一社会信用代码,单位名称,密码哈希\n")
+	for _, l := range lines {
+		fmt.Fprintf(&b, "%s,%s,%s,%s\n", l.number, l.uscc, l.name, l.hash)
+	}
+	return b.Bytes()
+}
+
+func count(t *testing.T, db *store.DB) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(context.Background(), `SELECT COUNT(*) FROM legacy_accounts`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestImportIdempotent: a file loads; loading it again changes nothing; a changed
+// line updates its account; an upgraded account is never brought back.
+func TestImportIdempotent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		im := &Importer{DB: db, Now: func() time.Time { return time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC) }}
+		lines := testLines(t, 1, 5)
+		rep, err := im.Import(ctx, bytes.NewReader(csvOf(lines)))
+		if err != nil || rep.Inserted != 5 || rep.Rows != 5 {
+			t.Fatalf("first import: %+v %v", rep, err)
+		}
+		rep, err = im.Import(ctx, bytes.NewReader(csvOf(lines)))
+		if err != nil || rep.Unchanged != 5 || rep.Inserted+rep.Updated != 0 {
+			t.Fatalf("second import: %+v %v", rep, err)
+		}
+		// Mark the first upgraded, change the first two.
+		var id int64
+		if err := db.QueryRow(ctx, `SELECT id FROM legacy_accounts WHERE unit_number = ?`, lines[0].number).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(ctx, `INSERT INTO units (uscc, unit_number, name, unit_type, region, status, created_at, updated_at)
+			VALUES (?, '3201069000001', 'x', 'enterprise', '320106', 'active', ?, ?)`, lines[0].uscc, im.Now(), im.Now()); err != nil {
+			t.Fatal(err)
+		}
+		var unitID int64
+		if err := db.QueryRow(ctx, `SELECT id FROM units WHERE uscc = ?`, lines[0].uscc).Scan(&unitID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Tx(ctx, func(tx *store.Tx) error {
+			return NewStore(db).MarkUpgradedTx(ctx, tx, id, unitID, im.Now())
+		}); err != nil {
+			t.Fatal(err)
+		}
+		lines[0].name, lines[1].name = "改名甲", "改名乙"
+		rep, err = im.Import(ctx, bytes.NewReader(csvOf(lines)))
+		if err != nil || rep.Updated != 1 || rep.Upgraded != 1 || rep.Unchanged != 3 {
+			t.Fatalf("third import: %+v %v", rep, err)
+		}
+		a, err := NewStore(db).Get(ctx, id)
+		if err != nil || a.State != StateUpgraded || a.UnitName == "改名甲" {
+			t.Errorf("the upgraded account was touched: %+v %v", a, err)
+		}
+	})
+}
+
+// TestImportBadLineRollsBack: one bad line anywhere loads nothing and names every
+// problem by line and column, in Chinese, without the values.
+func TestImportBadLineRollsBack(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		im := &Importer{DB: db}
+		lines := testLines(t, 2, 4)
+		bad := lines[2].uscc[:17] + string("0123456789ABCDEFGHJKLMNPQRTUWXY"[(strings.IndexByte("0123456789ABCDEFGHJKLMNPQRTUWXY", lines[2].uscc[17])+1)%31])
+		lines[2].uscc = bad
+		lines[3].hash = "5f4dcc3b5aa765d61d8327deb882cf99"
+		file := csvOf(append(lines, lines[0]))
+		rep, err := im.Import(ctx, bytes.NewReader(file))
+		if !errors.Is(err, ErrInvalidFile) {
+			t.Fatalf("Import = %v, want ErrInvalidFile", err)
+		}
+		if n := count(t, db); n != 0 {
+			t.Fatalf("%d accounts loaded from a bad file", n)
+		}
+		want := []string{"第4行 统一社会信用代码：", "第5行 密码哈希：不支持的密码哈希格式", "第6行 单位编号：单位编号与第2行重复"}
+		var got []string
+		for _, e := range rep.Errors {
+			got = append(got, e.String())
+		}
+		all := strings.Join(got, "\n")
+		for _, w := range want {
+			if !strings.Contains(all, w) {
+				t.Errorf("errors %q lack %q", all, w)
+			}
+		}
+		if strings.Contains(all, bad) || strings.Contains(all, "5f4dcc3b") {
+			t.Errorf("errors quote the values: %s", all)
+		}
+		// Missing columns and an empty file.
+		for _, f := range []string{"", "单位编号,单位名称\nJS00000001,x\n", "单位编号,统一社会信用代码,单位名称,密码哈希\n"} {
+			if _, err := im.Import(ctx, strings.NewReader(f)); !errors.Is(err, ErrInvalidFile) {
+				t.Errorf("Import(%q) = %v, want ErrInvalidFile", f, err)
+			}
+		}
+	})
+}
+
+// TestCheck: the right password passes; a wrong password and an unknown number give
+// the same error; an upgraded account says so only after the right password.
+func TestCheck(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		st := NewStore(db)
+		// With no account at all an unknown number is still refused.
+		if _, err := st.Check(ctx, "JS03201000", "x"); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("Check on an empty table = %v", err)
+		}
+		lines := testLines(t, 3, 2)
+		if _, err := (&Importer{DB: db}).Import(ctx, bytes.NewReader(csvOf(lines))); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name, number, password string
+			want                   error
+		}{
+			{"right", lines[0].number, "Old#0", nil},
+			{"right, lower case and spaces", " " + strings.ToLower(lines[0].number[:4]) + " " + lines[0].number[4:], "Old#0", nil},
+			{"wrong password", lines[0].number, "Old#1", ErrBadCredentials},
+			{"unknown number", "JS99999999", "Old#0", ErrBadCredentials},
+			{"malformed number", "单位", "Old#0", ErrBadCredentials},
+			{"empty password", lines[1].number, "", ErrBadCredentials},
+		} {
+			a, err := st.Check(ctx, tc.number, tc.password)
+			if !errors.Is(err, tc.want) && !(tc.want == nil && err == nil) {
+				t.Errorf("%s: Check = %v, want %v", tc.name, err, tc.want)
+			}
+			if tc.want == nil && a.USCC != lines[0].uscc {
+				t.Errorf("%s: account %+v", tc.name, a)
+			}
+		}
+	})
+}

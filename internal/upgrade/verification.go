@@ -1,0 +1,221 @@
+package upgrade
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"hall/internal/audit"
+	"hall/internal/ident"
+	"hall/internal/legacy"
+	"hall/internal/person"
+	"hall/internal/sms"
+	"hall/internal/store"
+	"hall/internal/unit"
+	"hall/internal/verify"
+)
+
+// Result is a finished upgrade.
+type Result struct {
+	Unit  unit.Unit
+	Admin person.Person
+	// Receipt is the ID of the receipt flow for the 完成升级 page, "" when it could not
+	// be saved (the upgrade stands; show Unit directly).
+	Receipt string
+	// NoticeErr is the SMS sender's error for the administrator's notice (the
+	// upgrade stands; the caller logs it).
+	NoticeErr error
+}
+
+// Verified finishes the upgrade once the nominee's verification session has passed:
+// in one transaction it consumes the passed result (it must be the nominee's, for
+// this purpose), opens the unit's account with the registry's facts, records the
+// nominee as its active administrator with the unit password set at the admin step
+// (and the registry's legal rep as legal rep when that person has an account), marks
+// the legacy account upgraded, completes the flow and appends the audit record
+// "unit.upgrade". After commit the administrator gets an SMS and a receipt is saved
+// for the 完成升级 page.
+//
+// Errors: ErrPending while the nominee has not finished; ErrVerification when the
+// session failed, expired, was used up or verified someone else (the page offers
+// RestartVerification); *FormError in Top when the unit got an online account
+// meanwhile (MsgUnitTaken) or the legacy account was upgraded meanwhile
+// (MsgUpgraded); ErrStep when the flow is not at the verify step; ErrNotFound,
+// ErrExpired, ErrCompleted (also for a second Verified); otherwise database or audit
+// failures, after which nothing was written.
+func (s *Service) Verified(ctx context.Context, flowID, binding, clientAddr string) (Result, error) {
+	f, st, err := s.load(ctx, flowID, binding)
+	if err != nil {
+		return Result{}, err
+	}
+	if f.Step != StepVerify {
+		return Result{}, ErrStep
+	}
+	var res Result
+	var mismatch bool
+	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+		sess, err := s.d.Verify.Consume(ctx, tx, st.Session, f.ID)
+		if err != nil {
+			return err
+		}
+		if sess.Purpose != verify.PurposeUpgrade || !sess.Expected.Same(st.admin()) {
+			mismatch = true
+			return nil // spent all the same: it can never finish this flow
+		}
+		res, err = s.open(ctx, tx, f.ID, st, clientAddr)
+		if err != nil {
+			return err
+		}
+		// The password's hash has served: it does not stay in the flow's data
+		// until the sweep.
+		done := st
+		done.PasswordHash = ""
+		if err := s.d.Flows.AdvanceTx(ctx, tx, f, StepVerify, StepVerify, done); err != nil {
+			return err
+		}
+		return s.d.Flows.Complete(ctx, tx, f, StepVerify)
+	})
+	switch {
+	case errors.Is(err, verify.ErrPending):
+		return Result{}, ErrPending
+	case errors.Is(err, verify.ErrFailed), errors.Is(err, verify.ErrExpired), errors.Is(err, verify.ErrNotFound),
+		errors.Is(err, verify.ErrUsed):
+		return Result{}, ErrVerification
+	case errors.Is(err, unit.ErrUSCCTaken):
+		return Result{}, &FormError{Top: MsgUnitTaken}
+	case errors.Is(err, legacy.ErrUpgraded):
+		return Result{}, &FormError{Top: MsgUpgraded}
+	case store.IsUniqueViolation(err):
+		// PostgreSQL: a racing registration's unit row.
+		if ferr := s.unitFree(ctx, st.USCC); ferr != nil {
+			return Result{}, ferr
+		}
+		return Result{}, err
+	case err != nil:
+		return Result{}, flowErr(err)
+	case mismatch:
+		return Result{}, ErrVerification
+	}
+	res.NoticeErr = s.notify(ctx, res)
+	rc := Receipt{UnitName: res.Unit.Name, USCC: res.Unit.USCC, UnitNumber: res.Unit.UnitNumber,
+		Admin: ident.MaskName(res.Admin.Name), AdminMobile: res.Admin.MaskedMobile()}
+	if r, err := s.d.Flows.Create(ctx, KindReceipt, binding, "done", rc, ReceiptTTL); err == nil {
+		res.Receipt = r.ID
+	}
+	return res, nil
+}
+
+// open writes the upgrade inside tx: the unit, its memberships, the legacy account's
+// new state and the audit record.
+func (s *Service) open(ctx context.Context, tx *store.Tx, flowID string, st state, clientAddr string) (Result, error) {
+	admin, err := s.d.Persons.Get(ctx, st.AdminID)
+	if err != nil {
+		return Result{}, err
+	}
+	var legalRepID int64
+	switch rep, err := s.d.Persons.ByIdentityTx(ctx, tx, string(st.LegalRepIDType), st.LegalRepIDNumber); {
+	case err == nil:
+		legalRepID = rep.ID
+	case !errors.Is(err, person.ErrNotFound):
+		return Result{}, err
+	}
+	u, err := s.d.Units.Create(ctx, tx, unit.NewUnit{USCC: st.USCC, Name: st.UnitName, UnitType: st.UnitType,
+		Region: st.Region, Address: st.Address, LegalRepPersonID: legalRepID})
+	if err != nil {
+		return Result{}, err
+	}
+	if _, err := s.d.Units.AddMembership(ctx, tx, unit.Membership{UnitID: u.ID, PersonID: admin.ID, Role: unit.RoleAdmin,
+		Status: unit.StatusActive, PasswordHash: st.PasswordHash}); err != nil {
+		return Result{}, err
+	}
+	if err := s.d.Legacy.MarkUpgradedTx(ctx, tx, st.LegacyID, u.ID, s.d.Now()); err != nil {
+		return Result{}, err
+	}
+	legalRep := "none"
+	if legalRepID != 0 {
+		legalRep = "installed"
+	}
+	_, err = s.d.Audit.Append(ctx, tx, audit.Entry{
+		PersonID: admin.ID,
+		UnitID:   u.ID,
+		Role:     string(unit.RoleAdmin),
+		Action:   "unit.upgrade",
+		Target:   "unit:" + strconv.FormatInt(u.ID, 10),
+		Result:   audit.Success,
+		ClientIP: clientAddr,
+		Detail: map[string]string{
+			"uscc":          ident.MaskUSCC(u.USCC),
+			"unit_number":   u.UnitNumber,
+			"legacy_number": st.LegacyNumber,
+			"legacy_id":     strconv.FormatInt(st.LegacyID, 10),
+			"channel":       "legacy-upgrade",
+			"admin_id":      admin.MaskedID(),
+			"legal_rep":     legalRep,
+		},
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Unit: u, Admin: admin}, nil
+}
+
+// purposeNotice is the SMS purpose of the administrator's notice.
+const purposeNotice = "upgrade-admin"
+
+// noticeText tells the administrator the unit account is open and how to sign in.
+func noticeText(sign, unitName, unitNumber string, at time.Time) string {
+	return fmt.Sprintf("【%s】%s已于%s完成历史单位用户升级，您已成为该单位管理员。请使用单位编号%s或统一社会信用代码、您的证件号码或移动电话和升级时设置的管理员密码登录。如非本人操作，请及时联系人社经办窗口。",
+		sign, unitName, at.In(shanghai).Format("2006年01月02日 15:04"), unitNumber)
+}
+
+var shanghai = func() *time.Location {
+	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return l
+	}
+	return time.FixedZone("CST", 8*3600)
+}()
+
+// notify sends the administrator's notice and returns the sender's error.
+func (s *Service) notify(ctx context.Context, res Result) error {
+	if s.d.SMS == nil {
+		return nil
+	}
+	return s.d.SMS.Send(context.WithoutCancel(ctx), sms.Message{Mobile: res.Admin.Mobile, Purpose: purposeNotice,
+		Text: noticeText(s.d.Sign, res.Unit.Name, res.Unit.UnitNumber, s.d.Now())})
+}
+
+// RestartVerification replaces the flow's verification session with a new one.
+//
+// Errors: ErrStep when the flow is not at the verify step; ErrNotFound, ErrExpired,
+// ErrCompleted; *FormError (MsgVerifyUnavailable); otherwise database failures.
+func (s *Service) RestartVerification(ctx context.Context, flowID, binding string) error {
+	f, st, err := s.load(ctx, flowID, binding)
+	if err != nil {
+		return err
+	}
+	if f.Step != StepVerify {
+		return ErrStep
+	}
+	if st.Session, err = s.startSession(ctx, f.ID, st); err != nil {
+		return err
+	}
+	return flowErr(s.d.Flows.Advance(ctx, f, StepVerify, StepVerify, st))
+}
+
+// Wait is the long poll of the verify step's page: up to maxWait for the flow's
+// current session sessionID to leave pending.
+//
+// Errors: ErrNotFound for an unknown flow, another browser or another session;
+// ErrExpired, ErrCompleted; ctx's error; otherwise database failures.
+func (s *Service) Wait(ctx context.Context, flowID, binding, sessionID string, maxWait time.Duration) (verify.Status, error) {
+	f, st, err := s.load(ctx, flowID, binding)
+	if err != nil {
+		return "", err
+	}
+	if f.Step != StepVerify || sessionID == "" || sessionID != st.Session {
+		return "", ErrNotFound
+	}
+	return s.d.Verify.WaitStatus(ctx, sessionID, f.ID, maxWait)
+}
