@@ -35,3 +35,33 @@ func FuzzCheckEnrolment(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCheckLeave: any typed leave form is either refused with a FormError whose
+// fields are the form's, or read into a form that keeps every rule.
+func FuzzCheckLeave(f *testing.F) {
+	f.Add("", "张三", "11010519491231002X", "2026-04-10", "2026-04", "resigned")
+	f.Add("0123456789abcdef", "", "", "2026-04-13", "2026-05", "other")
+	f.Add("x", "张", "1", "2026-13-01", "2026-13", "fired")
+	f.Fuzz(func(t *testing.T, key, name, id, leave, stop, reason string) {
+		in := url.Values{FieldEmployee: {key}, FieldName: {name}, FieldIDNumber: {id}, FieldLeaveDate: {leave},
+			FieldStopMonth: {stop}, FieldReason: {reason}}
+		got, err := CheckLeave(in, caseT0)
+		var fe *FormError
+		if err != nil {
+			if !errors.As(err, &fe) || len(fe.Fields) == 0 {
+				t.Fatalf("err = %v", err)
+			}
+			for k := range fe.Fields {
+				if _, ok := in[k]; !ok {
+					t.Fatalf("message on unknown field %q", k)
+				}
+			}
+			return
+		}
+		if (got.Employee == "") == (got.IDNumber == "") || (got.IDNumber != "" && !unit.NameLike(got.Name)) ||
+			got.LeaveDate < "2026-04-03" || got.LeaveDate > "2026-05-13" || got.StopMonth < 202604 || got.StopMonth > 202606 ||
+			got.Reason.Label() == "" {
+			t.Fatalf("accepted %+v", got)
+		}
+	})
+}
