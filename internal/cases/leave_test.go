@@ -109,7 +109,7 @@ func (f *caseFixture) enrol(t testing.TB, idNumber, name string) {
 
 // TestLeaveLifecycle: the agent granted 退工停保 chooses an insured employee, a
 // clerk accepts, a reviewer approves: the employee's periods end with the stop
-// month and the month's 减员 is recorded; a second leave of the same employee is
+// month and the 减员 is recorded in the month after; a second leave of the same employee is
 // refused, and so is one of an employee not insured or typed with another name.
 func TestLeaveLifecycle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -158,7 +158,7 @@ func TestLeaveLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := db.QueryRow(f.ctx, `SELECT COUNT(*) FROM insurance_changes WHERE uscc = ? AND id_number = ? AND kind = 'leave'
-			AND month = 202604 AND reason = '职工本人提出解除劳动合同'`, f.unit.USCC, emp).Scan(&leaves); err != nil {
+			AND month = 202605 AND reason = '职工本人提出解除劳动合同'`, f.unit.USCC, emp).Scan(&leaves); err != nil {
 			t.Fatal(err)
 		}
 		if open != 0 || ended != 3 || leaves != 1 {

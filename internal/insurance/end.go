@@ -27,8 +27,9 @@ type EndEnrolment struct {
 }
 
 // EndTx writes e inside tx: every open period of the employee with the unit ends
-// with EndMonth, and the month's 减员 change is recorded, so the unit's insurance
-// tab shows it at once. Errors: ErrNotEnrolled; ErrEndBeforeStart (nothing is
+// with EndMonth, and the 减员 change is recorded in the month after it (the first
+// month not insured, as the core system's changes have it), so the unit's
+// insurance tab shows it at once. Errors: ErrNotEnrolled; ErrEndBeforeStart (nothing is
 // changed); database failures.
 func EndTx(ctx context.Context, tx *store.Tx, e EndEnrolment) error {
 	var open, later int
@@ -49,7 +50,7 @@ func EndTx(ctx context.Context, tx *store.Tx, e EndEnrolment) error {
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO insurance_changes (uscc, month, id_number, kind, reason)
 		VALUES (?, ?, ?, 'leave', ?) ON CONFLICT (uscc, month, id_number, kind) DO UPDATE SET reason = excluded.reason`,
-		e.USCC, int64(e.EndMonth), e.IDNumber, e.Reason); err != nil {
+		e.USCC, int64(e.EndMonth.Add(1)), e.IDNumber, e.Reason); err != nil {
 		return fmt.Errorf("insurance: end: change: %w", err)
 	}
 	return nil

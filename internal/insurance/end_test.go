@@ -10,7 +10,7 @@ import (
 )
 
 // TestEndTx: ending an employee's insurance closes every open period with the end
-// month and records the 减员; it is refused for a person not insured and for an
+// month and records the 减员 in the month after; it is refused for a person not insured and for an
 // end month before an open period's start, changing nothing; InsuredNow lists only
 // the insured.
 func TestEndTx(t *testing.T) {
@@ -46,7 +46,7 @@ func TestEndTx(t *testing.T) {
 		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM insurance_periods WHERE id_number = ? AND end_month = 202602`, id).Scan(&ended); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM insurance_changes WHERE id_number = ? AND kind = 'leave' AND month = 202602
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM insurance_changes WHERE id_number = ? AND kind = 'leave' AND month = 202603
 			AND reason = '退休'`, id).Scan(&leaves); err != nil {
 			t.Fatal(err)
 		}
