@@ -67,6 +67,7 @@ type formType struct {
 var formTypes = map[string]formType{
 	ItemEnrolment: enrolmentType,
 	ItemLeave:     leaveType,
+	ItemSubsidy:   subsidyType,
 }
 
 // OnlineForm reports whether the hall has an application form for itemCode; the

@@ -3,7 +3,9 @@ package cases
 import (
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"hall/internal/insurance"
 	"hall/internal/unit"
@@ -61,6 +63,33 @@ func FuzzCheckLeave(f *testing.F) {
 		if (got.Employee == "") == (got.IDNumber == "") || (got.IDNumber != "" && !unit.NameLike(got.Name)) ||
 			got.LeaveDate < "2026-04-03" || got.LeaveDate > "2026-05-13" || got.StopMonth < 202604 || got.StopMonth > 202606 ||
 			got.Reason.Label() == "" {
+			t.Fatalf("accepted %+v", got)
+		}
+	})
+}
+
+// FuzzCheckSubsidy: any typed subsidy form is either refused with a FormError
+// whose fields are the form's, or read into a form that keeps every rule.
+func FuzzCheckSubsidy(f *testing.F) {
+	f.Add("2025", "中国工商银行南京分行", "6222 0202 0000 1234")
+	f.Add("2026", "", "62x")
+	f.Fuzz(func(t *testing.T, year, bank, account string) {
+		in := url.Values{FieldYear: {year}, FieldBank: {bank}, FieldAccount: {account}}
+		got, err := CheckSubsidy(in, caseT0)
+		var fe *FormError
+		if err != nil {
+			if !errors.As(err, &fe) || len(fe.Fields) == 0 {
+				t.Fatalf("err = %v", err)
+			}
+			for k := range fe.Fields {
+				if _, ok := in[k]; !ok {
+					t.Fatalf("message on unknown field %q", k)
+				}
+			}
+			return
+		}
+		if got.Year != 2025 || len(got.Account) < 8 || len(got.Account) > 30 || strings.Trim(got.Account, "0123456789") != "" ||
+			utf8.RuneCountInString(got.Bank) < 2 || utf8.RuneCountInString(got.Bank) > MaxBankRunes {
 			t.Fatalf("accepted %+v", got)
 		}
 	})

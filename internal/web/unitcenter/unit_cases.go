@@ -193,6 +193,9 @@ type caseApplyData struct {
 	// Leave: 退工停保登记's list of the unit's insured employees (Choose) and the
 	// typed alternative (Typed).
 	Leave *leaveFields
+	// Subsidy: 稳岗返还's computation from the unit's data of last year, shown
+	// before the form is sent.
+	Subsidy *cases.Subsidy
 }
 
 type caseTypeBox struct {
@@ -222,6 +225,10 @@ func (s *handler) caseApplyRender(w http.ResponseWriter, r *http.Request, status
 		s.enrolmentFields(&d)
 	case cases.ItemLeave:
 		if err := s.leaveFields(r, &d); err != nil {
+			return err
+		}
+	case cases.ItemSubsidy:
+		if err := s.subsidyFields(r, &d); err != nil {
 			return err
 		}
 	}
@@ -281,6 +288,22 @@ func (s *handler) leaveFields(r *http.Request, d *caseApplyData) error {
 	return nil
 }
 
+// subsidyFields are the fields of 稳岗返还 and the computation they apply for.
+func (s *handler) subsidyFields(r *http.Request, d *caseApplyData) error {
+	sub, err := s.Cases.SubsidyPreview(r.Context(), web.VisitorFrom(r.Context()).Unit.ID)
+	if err != nil {
+		return err
+	}
+	f, year := d.Form, strconv.Itoa(sub.Basis.Year)
+	d.Title, d.Subsidy = "填写稳岗返还申领信息", &sub
+	d.Fields = []web.Field{
+		f.Field(cases.FieldYear, "申领年度", "select", year, year+"年"),
+		f.Field(cases.FieldBank, "开户银行", "text", "单位基本存款账户的开户银行，如 中国工商银行南京分行"),
+		f.Field(cases.FieldAccount, "银行账号", "text", "8至30位数字"),
+	}
+	return nil
+}
+
 // caseApplyItem is the item of the path, which must have an online form.
 func (s *handler) caseApplyItem(r *http.Request) (cases.Item, error) {
 	code := r.PathValue("code")
@@ -297,10 +320,13 @@ func (s *handler) caseApplyShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := web.NewForm(r)
-	if it.Code == cases.ItemEnrolment {
+	switch it.Code {
+	case cases.ItemEnrolment:
 		for _, t := range cases.EnrolmentTypes {
 			f.Values.Add(cases.FieldTypes, string(t))
 		}
+	case cases.ItemSubsidy:
+		f.Values.Set(cases.FieldYear, strconv.Itoa(s.Cases.SubsidyYear()))
 	}
 	return s.caseApplyRender(w, r, http.StatusOK, it, nil, f)
 }
