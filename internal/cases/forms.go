@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"time"
 
+	"hall/internal/audit"
 	"hall/internal/insurance"
 	"hall/internal/store"
 )
@@ -32,11 +33,12 @@ type Form interface {
 // Fact is one labelled value of a form, as the case pages show it.
 type Fact struct{ Label, Value string }
 
-// formEnv is what a form type's functions read besides the form: the clock and
-// the contribution base bounds.
+// formEnv is what a form type's functions read besides the form: the clock, the
+// contribution base bounds and the audit log (for an effect with its own record).
 type formEnv struct {
 	Now    time.Time
 	Bounds insurance.Bounds
+	Audit  *audit.Log
 }
 
 // formType is one online item's form.
@@ -65,9 +67,10 @@ type formType struct {
 
 // formTypes are the online items' forms by item code.
 var formTypes = map[string]formType{
-	ItemEnrolment: enrolmentType,
-	ItemLeave:     leaveType,
-	ItemSubsidy:   subsidyType,
+	ItemEnrolment:  enrolmentType,
+	ItemLeave:      leaveType,
+	ItemSubsidy:    subsidyType,
+	ItemUnitChange: unitChangeType,
 }
 
 // OnlineForm reports whether the hall has an application form for itemCode; the
@@ -101,7 +104,7 @@ func (s *Service) CheckForm(itemCode string, v url.Values) (Form, error) {
 	return ft.check(v, s.env())
 }
 
-func (s *Service) env() formEnv { return formEnv{Now: s.d.Now(), Bounds: s.d.Bounds} }
+func (s *Service) env() formEnv { return formEnv{Now: s.d.Now(), Bounds: s.d.Bounds, Audit: s.d.Audit} }
 
 // Details is the case's form as its item stores it; ok is false when the item has
 // no online form or the stored form cannot be read.

@@ -94,3 +94,33 @@ func FuzzCheckSubsidy(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCheckUnitChange: any typed unit change is either refused with a FormError
+// whose fields are the form's, or read into a contact unit.NormalizeContact keeps.
+func FuzzCheckUnitChange(f *testing.F) {
+	f.Add("南京市玄武区中山路1号", "周联络", "025-83123456")
+	f.Add("路", "", "x")
+	f.Fuzz(func(t *testing.T, address, name, phone string) {
+		in := url.Values{unit.FieldAddress: {address}, unit.FieldContactName: {name}, unit.FieldContactPhone: {phone}}
+		got, err := CheckUnitChange(in)
+		var fe *FormError
+		if err != nil {
+			if !errors.As(err, &fe) || len(fe.Fields) == 0 {
+				t.Fatalf("err = %v", err)
+			}
+			for k := range fe.Fields {
+				if _, ok := in[k]; !ok {
+					t.Fatalf("message on unknown field %q", k)
+				}
+			}
+			return
+		}
+		c := got.After
+		if got.KeepPhone {
+			c.ContactPhone = "13800000000"
+		}
+		if again, err := unit.NormalizeContact(c); err != nil || again != c {
+			t.Fatalf("accepted %+v: %v", got, err)
+		}
+	})
+}

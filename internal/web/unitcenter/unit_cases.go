@@ -231,6 +231,10 @@ func (s *handler) caseApplyRender(w http.ResponseWriter, r *http.Request, status
 		if err := s.subsidyFields(r, &d); err != nil {
 			return err
 		}
+	case cases.ItemUnitChange:
+		if err := s.unitChangeFields(r, &d); err != nil {
+			return err
+		}
 	}
 	return s.Render(w, r, status, "unit-case-apply", it.Name, "", d)
 }
@@ -304,6 +308,30 @@ func (s *handler) subsidyFields(r *http.Request, d *caseApplyData) error {
 	return nil
 }
 
+// unitChangeFields are the fields of 单位参保信息变更登记: the ones 基本信息 修改 has;
+// the registry's data is not in the form. The phone is never shown in full: its
+// field starts empty with the masked number as the hint, and left empty keeps it.
+func (s *handler) unitChangeFields(r *http.Request, d *caseApplyData) error {
+	u, err := s.Units.Get(r.Context(), web.VisitorFrom(r.Context()).Unit.ID)
+	if err != nil {
+		return err
+	}
+	f := d.Form
+	d.Title = "填写变更后的单位信息"
+	phone := f.Field(unit.FieldContactPhone, "联系电话", "tel", "可填写手机号码或“区号-电话号码”，如 025-83123456。")
+	phone.Value = ""
+	if u.ContactPhone != "" {
+		phone.Required = false
+		phone.Hint = "当前为 " + unit.MaskPhone(u.ContactPhone) + "，不修改请留空。"
+	}
+	d.Fields = []web.Field{
+		f.Field(unit.FieldAddress, "单位地址", "text", "单位名称、统一社会信用代码、单位类型和法定代表人以市场监管登记为准，不在此变更。"),
+		f.Field(unit.FieldContactName, "联系人", "text"),
+		phone,
+	}
+	return nil
+}
+
 // caseApplyItem is the item of the path, which must have an online form.
 func (s *handler) caseApplyItem(r *http.Request) (cases.Item, error) {
 	code := r.PathValue("code")
@@ -327,6 +355,13 @@ func (s *handler) caseApplyShow(w http.ResponseWriter, r *http.Request) error {
 		}
 	case cases.ItemSubsidy:
 		f.Values.Set(cases.FieldYear, strconv.Itoa(s.Cases.SubsidyYear()))
+	case cases.ItemUnitChange:
+		u, err := s.Units.Get(r.Context(), web.VisitorFrom(r.Context()).Unit.ID)
+		if err != nil {
+			return err
+		}
+		f.Values.Set(unit.FieldAddress, u.Address)
+		f.Values.Set(unit.FieldContactName, u.ContactName)
 	}
 	return s.caseApplyRender(w, r, http.StatusOK, it, nil, f)
 }
