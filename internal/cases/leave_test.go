@@ -167,6 +167,22 @@ func TestLeaveLifecycle(t *testing.T) {
 		if _, err := f.svc.Apply(f.ctx, f.repA, ItemLeave, leaveForm(emp, "钱小二")); !errors.Is(err, ErrNotEnrolled) {
 			t.Fatalf("leave after the leave: %v", err)
 		}
+		// An agent granted 退工停保 may apply; the audit record names the grant.
+		granted := f.person(t, "周经办")
+		f.member(t, granted.ID, ItemLeave)
+		other := f.employeeID()
+		f.enrol(t, other, "李小四")
+		who := Actor{UnitID: f.unit.ID, PersonID: granted.ID, Role: "agent"}
+		if _, err := f.svc.Apply(f.ctx, who, ItemLeave, leaveForm(other, "李小四")); err != nil {
+			t.Fatalf("granted agent: %v", err)
+		}
+		found := false
+		for _, e := range f.entries(t, "case.apply") {
+			found = found || (e.PersonID == granted.ID && e.Detail["grant"] == ItemLeave)
+		}
+		if !found {
+			t.Fatal("the agent's use of the grant is not in the audit log")
+		}
 	})
 }
 
