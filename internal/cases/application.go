@@ -43,7 +43,9 @@ type FormError = formerr.Error[source]
 // case of the item for the same subject: employee, year); the item's refusal of
 // the form against the data: ErrEnrolled (人员参保登记: the employee is enrolled
 // with the unit already), ErrNotEnrolled (退工停保: not enrolled), ErrIneligible
-// and ErrGranted (稳岗返还); database or audit failures.
+// and ErrGranted (稳岗返还), ErrUnchanged (参保信息变更: nothing changed); a
+// *FormError from the data too (退工停保: a typed name that is not the insured's);
+// database or audit failures.
 func (s *Service) Apply(ctx context.Context, who Actor, itemCode string, form url.Values) (Case, error) {
 	ft, ok := formTypes[itemCode]
 	if !ok {

@@ -76,7 +76,9 @@ func (s *Service) Return(ctx context.Context, actor staff.Actor, id int64, reaso
 // Errors: as Return, and the item's refusal when the data changed meanwhile (the
 // case stays 已受理: the reviewer returns or the unit withdraws it): ErrEnrolled
 // (the employee was enrolled meanwhile), ErrNotEnrolled (the employee left the
-// unit's insurance meanwhile), ErrIneligible or ErrGranted (稳岗返还).
+// unit's insurance meanwhile), ErrEndBeforeStart (退工停保: the stop month is
+// before a period's start), ErrIneligible or ErrGranted (稳岗返还), ErrInfoChanged
+// (参保信息变更: the unit's contact changed after filing).
 func (s *Service) Approve(ctx context.Context, actor staff.Actor, id int64, reason string) (Case, error) {
 	return s.step(ctx, actor, id, StepApprove, reason, false)
 }
