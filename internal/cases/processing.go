@@ -70,8 +70,9 @@ func (s *Service) Return(ctx context.Context, actor staff.Actor, id int64, reaso
 // Approve (审核通过，办结) case id, by a reviewer who did not accept it: 已受理 →
 // 已办结, and its effect carried out in the same transaction: for 人员参保登记 the
 // employee's enrolment in the unit's insurance data, for 退工停保登记 the end of the
-// employee's open periods, for 稳岗返还 the granted amount recorded in the case.
-// The applicant is told by SMS. Audit: "case.approve".
+// employee's open periods, for 稳岗返还 the granted amount recorded in the case,
+// for 参保信息变更登记 the unit's address and contact (with their own
+// "unit.info.change" record). The applicant is told by SMS. Audit: "case.approve".
 //
 // Errors: as Return, and the item's refusal when the data changed meanwhile (the
 // case stays 已受理: the reviewer returns or the unit withdraws it): ErrEnrolled
