@@ -80,15 +80,6 @@ func OnlineForm(itemCode string) bool {
 	return ok
 }
 
-// OnlineItems are the codes of the items with an online form.
-func OnlineItems() []string {
-	out := make([]string, 0, len(formTypes))
-	for code := range formTypes {
-		out = append(out, code)
-	}
-	return out
-}
-
 // SubjectField is the form field of itemCode that a refusal about the case's
 // subject (ErrPending, ErrEnrolled, ErrNotEnrolled, ErrIneligible …) is shown
 // beside; "" for an item without an online form.
