@@ -25,6 +25,13 @@ type Error struct {
 
 func (e *Error) Error() string { return "cases: " + e.Code }
 
+// Is matches a refusal with the same Code, so that errors.Is(err, ErrPending)
+// holds for every item's wording of it.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
 // Refusals of the case commands. Each command says which it returns.
 var (
 	ErrCaseNotFound = &Error{"case_not_found", "未找到该办件"}
@@ -34,6 +41,16 @@ var (
 	ErrNotOnline = &Error{"not_online", "该事项暂未开通网上申办，请到经办窗口办理"}
 	ErrPending   = &Error{"pending", "该职工已有正在办理的参保登记，请勿重复申请"}
 	ErrEnrolled  = &Error{"enrolled", "该职工已在本单位参保，无需重复登记"}
+	// ErrNotEnrolled: the employee of a 退工停保 has no open period with the unit.
+	ErrNotEnrolled = &Error{"not_enrolled", "该职工目前未在本单位参保，无需办理停保；如有疑问请到经办窗口咨询"}
+	// ErrEndBeforeStart: the stop month of a 退工停保 is before the employee's
+	// enrolment began.
+	ErrEndBeforeStart = &Error{"end_before_start", "停保年月早于该职工在本单位的参保开始年月，请核对后重新申请"}
+	// ErrIneligible: the unit does not meet the conditions of 稳岗返还; the
+	// refusal of a form says which (Msg of an *Error with this Code).
+	ErrIneligible = &Error{"ineligible", "单位不符合稳岗返还的申领条件"}
+	// ErrGranted: 稳岗返还 was approved for the unit and year already.
+	ErrGranted = &Error{"granted", "该年度的稳岗返还已经办结，不能重复申领"}
 )
 
 // Message is the Chinese text of a refusal of this package, or "" for any other

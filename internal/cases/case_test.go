@@ -378,7 +378,7 @@ func TestUnitAuthorization(t *testing.T) {
 		if _, err := f.svc.Withdraw(f.ctx, other, c.ID); !errors.Is(err, ErrCaseNotFound) {
 			t.Fatalf("withdraw another unit's case: %v", err)
 		}
-		if _, err := f.svc.Apply(f.ctx, f.repA, "SB-004", form(f.employeeID())); !errors.Is(err, ErrNotOnline) {
+		if _, err := f.svc.Apply(f.ctx, f.repA, "SB-005", form(f.employeeID())); !errors.Is(err, ErrNotOnline) {
 			t.Fatalf("item without a form: %v", err)
 		}
 		if _, err := f.svc.Withdraw(f.ctx, f.agentA, c.ID); err != nil {

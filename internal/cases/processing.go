@@ -2,12 +2,11 @@ package cases
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
 
 	"hall/internal/audit"
 	"hall/internal/ident"
-	"hall/internal/insurance"
 	"hall/internal/sms"
 	"hall/internal/staff"
 	"hall/internal/store"
@@ -69,12 +68,18 @@ func (s *Service) Return(ctx context.Context, actor staff.Actor, id int64, reaso
 }
 
 // Approve (审核通过，办结) case id, by a reviewer who did not accept it: 已受理 →
-// 已办结, and its effect carried out in the same transaction — for 人员参保登记 the
-// employee's enrolment in the unit's insurance data. The applicant is told by
-// SMS. Audit: "case.approve".
+// 已办结, and its effect carried out in the same transaction: for 人员参保登记 the
+// employee's enrolment in the unit's insurance data, for 退工停保登记 the end of the
+// employee's open periods, for 稳岗返还 the granted amount recorded in the case,
+// for 参保信息变更登记 the unit's address and contact (with their own
+// "unit.info.change" record). The applicant is told by SMS. Audit: "case.approve".
 //
-// Errors: as Return, and ErrEnrolled when the employee was enrolled meanwhile
-// (the case stays 已受理: the reviewer returns or the unit withdraws it).
+// Errors: as Return, and the item's refusal when the data changed meanwhile (the
+// case stays 已受理: the reviewer returns or the unit withdraws it): ErrEnrolled
+// (the employee was enrolled meanwhile), ErrNotEnrolled (the employee left the
+// unit's insurance meanwhile), ErrEndBeforeStart (退工停保: the stop month is
+// before a period's start), ErrIneligible or ErrGranted (稳岗返还), ErrInfoChanged
+// (参保信息变更: the unit's contact changed after filing).
 func (s *Service) Approve(ctx context.Context, actor staff.Actor, id int64, reason string) (Case, error) {
 	return s.step(ctx, actor, id, StepApprove, reason, false)
 }
@@ -128,10 +133,10 @@ func (s *Service) step(ctx context.Context, actor staff.Actor, id int64, st Step
 			c.AcceptedBy = fresh.StaffID
 		}
 		if st == StepApprove {
-			if err := tx.QueryRow(ctx, `SELECT uscc FROM units WHERE id = ?`, c.UnitID).Scan(&uscc); err != nil {
-				return fmt.Errorf("cases: approve: unit: %w", err)
+			if uscc, err = unitUSCC(ctx, tx, c.UnitID); err != nil {
+				return err
 			}
-			if err := s.carryOut(ctx, tx, c, uscc); err != nil {
+			if err := s.carryOut(ctx, tx, &c, uscc); err != nil {
 				return err
 			}
 		}
@@ -165,18 +170,30 @@ func (s *Service) step(ctx context.Context, actor staff.Actor, id int64, st Step
 	return c, nil
 }
 
-// carryOut makes an approved case's effect inside its transaction.
-func (s *Service) carryOut(ctx context.Context, tx *store.Tx, c Case, uscc string) error {
-	f, ok := c.Enrolment()
+// carryOut makes an approved case's effect inside its transaction (the item's
+// form type says which) and stores the form again when the effect completes it.
+func (s *Service) carryOut(ctx context.Context, tx *store.Tx, c *Case, uscc string) error {
+	ft, ok := formTypes[c.ItemCode]
 	if !ok {
 		return fmt.Errorf("cases: case %d: no form to carry out for item %s", c.ID, c.ItemCode)
 	}
-	err := insurance.EnrolTx(ctx, tx, insurance.NewEnrolment{USCC: uscc, IDNumber: f.IDNumber, Name: f.Name,
-		StartMonth: f.StartMonth, Types: f.Types})
-	if errors.Is(err, insurance.ErrAlreadyEnrolled) {
-		return ErrEnrolled
+	f, err := ft.decode(c.Form)
+	if err != nil {
+		return fmt.Errorf("cases: case %d: form: %w", c.ID, err)
 	}
-	return err
+	done, err := ft.carryOut(ctx, tx, *c, f, uscc, s.env())
+	if err != nil || done == nil {
+		return err
+	}
+	data, err := json.Marshal(done)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE cases SET form = ? WHERE id = ?`, string(data), c.ID); err != nil {
+		return fmt.Errorf("cases: case %d: form: %w", c.ID, err)
+	}
+	c.Form = data
+	return nil
 }
 
 // authorizeRead checks case.list for the actor as the database has it now, and

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -214,6 +215,22 @@ type ContactChange struct {
 // Errors: ContactErrors for invalid values; ErrNotFound when the unit does not
 // exist; ErrContactChanged; otherwise database or audit failures.
 func (s *Service) ChangeContact(ctx context.Context, log *audit.Log, change ContactChange) (Unit, error) {
+	var u Unit
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		u, err = ChangeContactTx(ctx, tx, log, change, s.now())
+		return err
+	})
+	if err != nil {
+		return Unit{}, err
+	}
+	return u, nil
+}
+
+// ChangeContactTx is ChangeContact inside tx, for a change that another step
+// makes (the approval of 单位参保信息变更登记); now is the time of the change. Errors:
+// as ChangeContact.
+func ChangeContactTx(ctx context.Context, tx *store.Tx, log *audit.Log, change ContactChange, now time.Time) (Unit, error) {
 	after, err := NormalizeContact(change.After)
 	if err != nil {
 		return Unit{}, err
@@ -231,34 +248,30 @@ func (s *Service) ChangeContact(ctx context.Context, log *audit.Log, change Cont
 	note(FieldContactName, before.ContactName, after.ContactName, same)
 	note(FieldContactPhone, before.ContactPhone, after.ContactPhone, MaskPhone)
 
-	var u Unit
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		var err error
-		if u, err = scanUnit(tx.QueryRow(ctx, `SELECT `+unitColumns+` FROM units WHERE id = ?`, change.UnitID)); err != nil {
-			return err
-		}
-		if ContactOf(u) != before {
-			return ErrContactChanged
-		}
-		if len(detail) == 0 {
-			return nil
-		}
-		res, err := tx.Exec(ctx, `UPDATE units SET address = ?, contact_name = ?, contact_phone = ?, updated_at = ?
-			WHERE id = ? AND address = ? AND contact_name = ? AND contact_phone = ?`,
-			after.Address, after.ContactName, after.ContactPhone, store.Time(s.now()),
-			change.UnitID, before.Address, before.ContactName, before.ContactPhone)
-		if err != nil {
-			return fmt.Errorf("unit: change contact: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return ErrContactChanged
-		}
-		u.Address, u.ContactName, u.ContactPhone = after.Address, after.ContactName, after.ContactPhone
-		_, err = log.Append(ctx, tx, audit.Entry{PersonID: change.PersonID, UnitID: change.UnitID, Role: string(change.Role),
-			Action: "unit.info.change", Target: "unit:" + strconv.FormatInt(change.UnitID, 10), Result: audit.Success,
-			ClientIP: change.ClientIP, RequestID: change.RequestID, Detail: detail})
-		return err
-	})
+	u, err := scanUnit(tx.QueryRow(ctx, `SELECT `+unitColumns+` FROM units WHERE id = ?`, change.UnitID))
+	if err != nil {
+		return Unit{}, err
+	}
+	if ContactOf(u) != before {
+		return Unit{}, ErrContactChanged
+	}
+	if len(detail) == 0 {
+		return u, nil
+	}
+	res, err := tx.Exec(ctx, `UPDATE units SET address = ?, contact_name = ?, contact_phone = ?, updated_at = ?
+		WHERE id = ? AND address = ? AND contact_name = ? AND contact_phone = ?`,
+		after.Address, after.ContactName, after.ContactPhone, store.Time(now),
+		change.UnitID, before.Address, before.ContactName, before.ContactPhone)
+	if err != nil {
+		return Unit{}, fmt.Errorf("unit: change contact: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return Unit{}, ErrContactChanged
+	}
+	u.Address, u.ContactName, u.ContactPhone = after.Address, after.ContactName, after.ContactPhone
+	_, err = log.Append(ctx, tx, audit.Entry{PersonID: change.PersonID, UnitID: change.UnitID, Role: string(change.Role),
+		Action: "unit.info.change", Target: "unit:" + strconv.FormatInt(change.UnitID, 10), Result: audit.Success,
+		ClientIP: change.ClientIP, RequestID: change.RequestID, Detail: detail})
 	if err != nil {
 		return Unit{}, err
 	}

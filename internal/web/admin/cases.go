@@ -49,10 +49,9 @@ func (h *handler) casesQueue(w http.ResponseWriter, r *http.Request, sr staffReq
 
 // casePage is one case for the back office.
 type casePage struct {
-	Case      cases.Case
-	Events    []cases.Event
-	Enrolment cases.EnrolmentForm
-	HasForm   bool
+	Case   cases.Case
+	Events []cases.Event
+	Facts  []cases.Fact // the form's values; nil when it cannot be read
 	// Accept: the actor may accept or refuse (a clerk, the case 已申请); Decide: may
 	// approve or return (a reviewer, the case 已受理; the domain still refuses the
 	// clerk who accepted it).
@@ -80,7 +79,9 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, sr staffReq
 	p := casePage{Case: c, Events: ev, Form: f,
 		Accept: c.State == cases.StateSubmitted && allow(sr.actor, staff.ActionCaseAccept) == nil,
 		Decide: c.State == cases.StateAccepted && allow(sr.actor, staff.ActionCaseDecide) == nil}
-	p.Enrolment, p.HasForm = c.Enrolment()
+	if form, ok := c.Details(); ok {
+		p.Facts = form.Facts()
+	}
 	return h.Render(w, r, status, "admin-case", "办件 "+c.Number, "cases", p)
 }
 

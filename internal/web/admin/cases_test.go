@@ -76,3 +76,52 @@ func TestCaseProcessing(t *testing.T) {
 		t.Fatalf("enrolment periods: %d, %v", n, err)
 	}
 }
+
+// TestCaseSubsidyBasis: the back office sees 稳岗返还's computed amount and its
+// basis on the case page, and after approval the amount granted; an approval that
+// the data no longer supports is refused above the form with the reason.
+func TestCaseSubsidyBasis(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	w := webtest.NewWorld(ts, 0x5a7)
+	rep := w.Person(t, "返还法人")
+	u := w.Unit(t, "示范返还有限公司", rep)
+	ctx := context.Background()
+	year := ts.Now().In(time.FixedZone("CST", 8*3600)).Year() - 1
+	for m := 1; m <= 12; m++ {
+		if _, err := ts.DB.Exec(ctx, `INSERT INTO insurance_payments (uscc, month, insurance_type, id_number, base, unit_amount,
+			personal_amount) VALUES (?, ?, 'unemployment', 'P1', 600000, 10000, 5000)`, u.USCC, year*100+m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := ts.Cases.Apply(ctx, cases.Actor{UnitID: u.ID, PersonID: rep.ID, Role: unit.RoleLegalRep}, cases.ItemSubsidy,
+		url.Values{cases.FieldYear: {strconv.Itoa(year)}, cases.FieldBank: {"中国银行南京分行"}, cases.FieldAccount: {"1234567890123"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk, reviewer, _ := tm.signIn(t, ts)
+	path := "/admin/cases/" + strconv.FormatInt(c.ID, 10)
+	txt := webtest.ParseHTML(t, clerk.Get(t, path).Body.String()).TextContent()
+	for _, want := range []string{"上年度单位缴纳失业保险费", "1200.00 元", "缴费月数", "12 个月", "返还比例", "60%", "计算返还金额", "720.00 元"} {
+		if !strings.Contains(txt, want) {
+			t.Fatalf("the case page lacks %q", want)
+		}
+	}
+	webtest.WantRedirect(t, "accept", clerk.Post(t, path+"/accept", url.Values{"reason": {""}}), path)
+	// A month's payment is corrected away before the approval: 11 months.
+	if _, err := ts.DB.Exec(ctx, `DELETE FROM insurance_payments WHERE uscc = ? AND month = ?`, u.USCC, year*100+12); err != nil {
+		t.Fatal(err)
+	}
+	rec := reviewer.Post(t, path+"/approve", url.Values{"reason": {""}})
+	if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "缴费11个月") {
+		t.Fatalf("approve without the data: %d", rec.Code)
+	}
+	if _, err := ts.DB.Exec(ctx, `INSERT INTO insurance_payments (uscc, month, insurance_type, id_number, base, unit_amount,
+		personal_amount) VALUES (?, ?, 'unemployment', 'P1', 600000, 10000, 5000)`, u.USCC, year*100+12); err != nil {
+		t.Fatal(err)
+	}
+	webtest.WantRedirect(t, "approve", reviewer.Post(t, path+"/approve", url.Values{"reason": {""}}), path)
+	if txt := webtest.ParseHTML(t, reviewer.Get(t, path).Body.String()).TextContent(); !strings.Contains(txt, "核定返还金额") {
+		t.Fatal("the case page does not show the amount granted")
+	}
+}

@@ -111,13 +111,12 @@ func (s *handler) casesShow(w http.ResponseWriter, r *http.Request) error {
 
 // caseDetailData is the template data of one case.
 type caseDetailData struct {
-	Shell     web.UnitShell
-	Case      cases.Case
-	Events    []cases.Event
-	Enrolment cases.EnrolmentForm
-	HasForm   bool
-	Notice    string
-	Error     string
+	Shell  web.UnitShell
+	Case   cases.Case
+	Events []cases.Event
+	Facts  []cases.Fact // the form's values; nil when it cannot be read
+	Notice string
+	Error  string
 }
 
 // caseOf reads the case of the path's id for the session's unit, or a 404.
@@ -153,7 +152,9 @@ func (s *handler) caseRender(w http.ResponseWriter, r *http.Request, status int,
 		ev[i].ActorName = ident.MaskName(ev[i].ActorName)
 	}
 	d := caseDetailData{Shell: sh, Case: c, Events: ev, Notice: caseNotices[r.URL.Query().Get("notice")], Error: msg}
-	d.Enrolment, d.HasForm = c.Enrolment()
+	if form, ok := c.Details(); ok {
+		d.Facts = form.Facts()
+	}
 	return s.Render(w, r, status, "unit-case", "办件详情", "", d)
 }
 
@@ -184,12 +185,17 @@ type caseApplyData struct {
 	Item       cases.Item
 	Case       *cases.Case // the returned case being corrected; nil for a new one
 	Action     string
+	Title      string // the form panel's heading
 	Form       *web.Form
 	Fields     []web.Field
-	Types      []caseTypeBox
+	Types      []caseTypeBox // 人员参保登记's insurance types; nil for other items
 	TypesError string
-	Floor      int64
-	Ceil       int64
+	// Leave: 退工停保登记's list of the unit's insured employees (Choose) and the
+	// typed alternative (Typed).
+	Leave *leaveFields
+	// Subsidy: 稳岗返还's computation from the unit's data of last year, shown
+	// before the form is sent.
+	Subsidy *cases.Subsidy
 }
 
 type caseTypeBox struct {
@@ -197,22 +203,52 @@ type caseTypeBox struct {
 	Checked      bool
 }
 
+// leaveFields are the employee fields of 退工停保登记: a list of the unit's insured
+// employees, or the ID number and name typed.
+type leaveFields struct {
+	Choose web.Field
+	Typed  []web.Field
+	More   bool // the unit has more employees than the list shows
+}
+
 func (s *handler) caseApplyRender(w http.ResponseWriter, r *http.Request, status int, it cases.Item, c *cases.Case, f *web.Form) error {
 	sh, err := s.UnitShellFor(r.Context(), "")
 	if err != nil {
 		return err
 	}
-	b := s.Cases.Bounds()
-	d := caseApplyData{Shell: sh, Item: it, Case: c, Form: f, Floor: b.Floor / 100, Ceil: b.Ceiling / 100,
-		Action: "/unit/items/" + it.Code + "/apply", TypesError: f.Errors[cases.FieldTypes]}
+	d := caseApplyData{Shell: sh, Item: it, Case: c, Form: f, Action: "/unit/items/" + it.Code + "/apply"}
 	if c != nil {
 		d.Action = "/unit/cases/" + strconv.FormatInt(c.ID, 10) + "/resubmit"
 	}
+	switch it.Code {
+	case cases.ItemEnrolment:
+		s.enrolmentFields(&d)
+	case cases.ItemLeave:
+		if err := s.leaveFields(r, &d); err != nil {
+			return err
+		}
+	case cases.ItemSubsidy:
+		if err := s.subsidyFields(r, &d); err != nil {
+			return err
+		}
+	case cases.ItemUnitChange:
+		if err := s.unitChangeFields(r, &d); err != nil {
+			return err
+		}
+	}
+	return s.Render(w, r, status, "unit-case-apply", it.Name, "", d)
+}
+
+// enrolmentFields are the fields of 人员参保登记.
+func (s *handler) enrolmentFields(d *caseApplyData) {
+	f, b := d.Form, s.Cases.Bounds()
+	floor, ceil := strconv.FormatInt(b.Floor/100, 10), strconv.FormatInt(b.Ceiling/100, 10)
+	d.Title, d.TypesError = "填写职工参保信息", f.Errors[cases.FieldTypes]
 	d.Fields = []web.Field{
 		f.Field(cases.FieldName, "职工姓名", "text"),
 		f.Field(cases.FieldIDNumber, "公民身份号码", "text", "18位居民身份证号码"),
 		f.Field(cases.FieldStartMonth, "参保年月", "month", "上月、本月或下月，格式如 2026-04"),
-		f.Field(cases.FieldBase, "月缴费基数（元）", "text", "整数元，"+strconv.FormatInt(d.Floor, 10)+"至"+strconv.FormatInt(d.Ceil, 10)+"元"),
+		f.Field(cases.FieldBase, "月缴费基数（元）", "text", "整数元，"+floor+"至"+ceil+"元"),
 	}
 	for _, t := range cases.EnrolmentTypes {
 		checked := false
@@ -221,8 +257,79 @@ func (s *handler) caseApplyRender(w http.ResponseWriter, r *http.Request, status
 		}
 		d.Types = append(d.Types, caseTypeBox{Value: string(t), Label: t.Label(), Checked: checked})
 	}
-	title := "人员参保登记"
-	return s.Render(w, r, status, "unit-case-apply", title, "", d)
+}
+
+// leaveFields are the fields of 退工停保登记.
+func (s *handler) leaveFields(r *http.Request, d *caseApplyData) error {
+	f := d.Form
+	choices, more, err := s.Cases.LeaveChoices(r.Context(), web.VisitorFrom(r.Context()).Unit.ID)
+	if err != nil {
+		return err
+	}
+	opts := make([]string, 0, 2*len(choices))
+	for _, c := range choices {
+		opts = append(opts, c.Key, c.Label)
+	}
+	d.Title = "填写退工停保信息"
+	d.Leave = &leaveFields{Choose: f.Field(cases.FieldEmployee, "选择参保职工", "select", opts...), More: more,
+		Typed: []web.Field{
+			f.Field(cases.FieldIDNumber, "公民身份号码", "text", "18位居民身份证号码"),
+			f.Field(cases.FieldName, "职工姓名", "text"),
+		}}
+	d.Leave.Choose.Required = false
+	for i := range d.Leave.Typed {
+		d.Leave.Typed[i].Required = false
+	}
+	reasons := make([]string, 0, 2*len(cases.LeaveReasons))
+	for _, r := range cases.LeaveReasons {
+		reasons = append(reasons, string(r), r.Label())
+	}
+	d.Fields = []web.Field{
+		f.Field(cases.FieldLeaveDate, "离职日期", "date", "解除或终止劳动关系的日期；离职10日内可网上办理"),
+		f.Field(cases.FieldStopMonth, "停保年月", "month", "最后一个参保缴费的月份：离职当月或次月"),
+		f.Field(cases.FieldReason, "停保原因", "select", reasons...),
+	}
+	return nil
+}
+
+// subsidyFields are the fields of 稳岗返还 and the computation they apply for.
+func (s *handler) subsidyFields(r *http.Request, d *caseApplyData) error {
+	sub, err := s.Cases.SubsidyPreview(r.Context(), web.VisitorFrom(r.Context()).Unit.ID)
+	if err != nil {
+		return err
+	}
+	f, year := d.Form, strconv.Itoa(sub.Basis.Year)
+	d.Title, d.Subsidy = "填写稳岗返还申领信息", &sub
+	d.Fields = []web.Field{
+		f.Field(cases.FieldYear, "申领年度", "select", year, year+"年"),
+		f.Field(cases.FieldBank, "开户银行", "text", "单位基本存款账户的开户银行，如 中国工商银行南京分行"),
+		f.Field(cases.FieldAccount, "银行账号", "text", "8至30位数字"),
+	}
+	return nil
+}
+
+// unitChangeFields are the fields of 单位参保信息变更登记: the ones 基本信息 修改 has;
+// the registry's data is not in the form. The phone is never shown in full: its
+// field starts empty with the masked number as the hint, and left empty keeps it.
+func (s *handler) unitChangeFields(r *http.Request, d *caseApplyData) error {
+	u, err := s.Units.Get(r.Context(), web.VisitorFrom(r.Context()).Unit.ID)
+	if err != nil {
+		return err
+	}
+	f := d.Form
+	d.Title = "填写变更后的单位信息"
+	phone := f.Field(unit.FieldContactPhone, "联系电话", "tel", "可填写手机号码或“区号-电话号码”，如 025-83123456。")
+	phone.Value = ""
+	if u.ContactPhone != "" {
+		phone.Required = false
+		phone.Hint = "当前为 " + unit.MaskPhone(u.ContactPhone) + "，不修改请留空。"
+	}
+	d.Fields = []web.Field{
+		f.Field(unit.FieldAddress, "单位地址", "text", "单位名称、统一社会信用代码、单位类型和法定代表人以市场监管登记为准，不在此变更。"),
+		f.Field(unit.FieldContactName, "联系人", "text"),
+		phone,
+	}
+	return nil
 }
 
 // caseApplyItem is the item of the path, which must have an online form.
@@ -241,8 +348,20 @@ func (s *handler) caseApplyShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := web.NewForm(r)
-	for _, t := range cases.EnrolmentTypes {
-		f.Values.Add(cases.FieldTypes, string(t))
+	switch it.Code {
+	case cases.ItemEnrolment:
+		for _, t := range cases.EnrolmentTypes {
+			f.Values.Add(cases.FieldTypes, string(t))
+		}
+	case cases.ItemSubsidy:
+		f.Values.Set(cases.FieldYear, strconv.Itoa(s.Cases.SubsidyYear()))
+	case cases.ItemUnitChange:
+		u, err := s.Units.Get(r.Context(), web.VisitorFrom(r.Context()).Unit.ID)
+		if err != nil {
+			return err
+		}
+		f.Values.Set(unit.FieldAddress, u.Address)
+		f.Values.Set(unit.FieldContactName, u.ContactName)
 	}
 	return s.caseApplyRender(w, r, http.StatusOK, it, nil, f)
 }
@@ -255,7 +374,7 @@ func (s *handler) caseApplyPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := web.NewForm(r)
 	c, err := s.Cases.Apply(r.Context(), caseActor(r), it.Code, f.Values)
-	if s.caseFormFailed(f, err) {
+	if s.caseFormFailed(f, cases.SubjectField(it.Code), err) {
 		return s.caseApplyRender(w, r, http.StatusUnprocessableEntity, it, nil, f)
 	}
 	if err != nil {
@@ -272,7 +391,7 @@ func (s *handler) caseResubmitShow(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	e, ok := c.Enrolment()
+	e, ok := c.Details()
 	if !ok || c.State != cases.StateReturned {
 		return web.StatusError(http.StatusConflict, "该办件不是退回补正状态，无需修改")
 	}
@@ -294,7 +413,7 @@ func (s *handler) caseResubmitPost(w http.ResponseWriter, r *http.Request) error
 	}
 	f := web.NewForm(r)
 	_, err = s.Cases.Resubmit(r.Context(), caseActor(r), c.ID, f.Values)
-	if s.caseFormFailed(f, err) {
+	if s.caseFormFailed(f, cases.SubjectField(c.ItemCode), err) {
 		it, gerr := s.Catalog.Get(r.Context(), c.ItemCode)
 		if gerr != nil {
 			return gerr
@@ -310,7 +429,7 @@ func (s *handler) caseResubmitPost(w http.ResponseWriter, r *http.Request) error
 
 // caseFormFailed moves a refused form's messages onto f and reports whether it was
 // one (a FormError, or a refusal about the employee shown above the form).
-func (s *handler) caseFormFailed(f *web.Form, err error) bool {
+func (s *handler) caseFormFailed(f *web.Form, field string, err error) bool {
 	var fe *cases.FormError
 	switch {
 	case errors.As(err, &fe):
@@ -320,8 +439,13 @@ func (s *handler) caseFormFailed(f *web.Form, err error) bool {
 		}
 		f.Top = web.MsgFormTop
 		return true
-	case errors.Is(err, cases.ErrPending), errors.Is(err, cases.ErrEnrolled):
-		f.Fail(cases.FieldIDNumber, cases.Message(err))
+	case cases.Message(err) != "" && !errors.Is(err, cases.ErrStale) && !errors.Is(err, cases.ErrNotOnline) &&
+		!errors.Is(err, cases.ErrCaseNotFound):
+		// A refusal of the form against the data (ErrPending, ErrEnrolled,
+		// ErrNotEnrolled, ErrIneligible …), beside the item's subject field.
+		if field != "" {
+			f.Fail(field, cases.Message(err))
+		}
 		f.Top = cases.Message(err)
 		return true
 	}

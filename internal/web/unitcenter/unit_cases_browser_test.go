@@ -81,3 +81,62 @@ func TestBrowserOnlineEnrolment(t *testing.T) {
 	p.Open(base + "/unit/info?tab=changes")
 	p.WaitText(ident.MaskID(employee))
 }
+
+// TestBrowserOnlineLeave: the legal rep opens 退工停保登记 from its item page,
+// chooses the insured employee from the list by name, types a leave date too long
+// ago and is told beside the field to go to the counter, corrects it and applies.
+// A clerk accepts and a reviewer approves; the case page says 已办结, 人员月度变更
+// shows the 减员 with its reason, and the employee's periods are ended.
+func TestBrowserOnlineLeave(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	f := webtest.NewTwoUnits(t, ts, 0x3d5)
+	base := ts.URL(t)
+	clerk := caseStaff(t, ts, "leavebclerk", staff.RolesOf(staff.RoleClerk))
+	reviewer := caseStaff(t, ts, "leavebreview", staff.RolesOf(staff.RoleReviewer))
+	w := webtest.NewWorld(ts, 0x3d6)
+	employee := ident.GenerateResidentID(w.Generator, "320104", time.Date(1992, 6, 9, 0, 0, 0, 0, time.UTC), true)
+	enrolEmployee(t, ts, f.Home.USCC, employee, "欧阳志远")
+	today := ts.Now().In(web.Shanghai)
+
+	b := browsertest.New(t)
+	p := b.NewPage(t, webtest.Allow422) // the refused form answers 422
+	webtest.BrowserUnitLogin(t, p, base, f.Home.USCC, f.Person.Mobile, webtest.Password)
+	p.Open(base + "/unit/items/" + cases.ItemLeave)
+	p.ClickLink("开始办理")
+	p.WaitURL("/unit/items/" + cases.ItemLeave + "/apply")
+	p.Select("选择参保职工", "欧阳志远（"+ident.MaskID(employee)+"）")
+	p.Fill("离职日期", today.AddDate(0, 0, -20).Format("2006-01-02"))
+	p.Fill("停保年月", insurance.MonthOf(today.AddDate(0, 0, -20)).String())
+	p.Select("停保原因", "用人单位解除劳动合同")
+	p.Click("提交申请")
+	p.WaitText("请携带解除或终止劳动合同证明到经办窗口办理")
+	p.Screenshot("leave-late")
+	p.Fill("离职日期", today.Format("2006-01-02"))
+	p.Fill("停保年月", insurance.MonthOf(today).String())
+	p.Click("提交申请")
+	p.WaitText("已申请")
+	if !p.HasText("欧阳志远") || !p.HasText(ident.MaskID(employee)) {
+		t.Error("the case page does not show the chosen employee")
+	}
+	casePage := browsertest.Eval[string](p, `location.pathname`)
+
+	ctx := context.Background()
+	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
+	if err != nil || len(queue) != 1 {
+		t.Fatalf("the clerk's queue: %v %v", queue, err)
+	}
+	if _, err := ts.Cases.Accept(ctx, clerk, queue[0].ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.Cases.Approve(ctx, reviewer, queue[0].ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	p.Open(base + casePage)
+	p.WaitText("已办结")
+	p.Screenshot("leave-approved")
+	p.Open(base + "/unit/info?tab=changes")
+	p.WaitText("用人单位解除劳动合同")
+	if n := openPeriods(t, ts, f.Home.USCC, employee); n != 0 {
+		t.Fatalf("%d periods still open", n)
+	}
+}

@@ -1,0 +1,129 @@
+package unitcenter
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/cases"
+	"hall/internal/ident"
+	"hall/internal/insurance"
+	"hall/internal/staff"
+	"hall/internal/store"
+	"hall/internal/unit"
+	"hall/internal/web"
+	"hall/internal/web/webtest"
+)
+
+// enrolEmployee enrols an employee with the unit of uscc from 2026-01, as the
+// core system would have.
+func enrolEmployee(t *testing.T, ts *webtest.TestServer, uscc, idNumber, name string) {
+	t.Helper()
+	if err := ts.DB.Tx(context.Background(), func(tx *store.Tx) error {
+		return insurance.EnrolTx(context.Background(), tx, insurance.NewEnrolment{USCC: uscc, IDNumber: idNumber, Name: name,
+			StartMonth: 202601, Types: cases.EnrolmentTypes})
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openPeriods counts the employee's open periods with the unit.
+func openPeriods(t *testing.T, ts *webtest.TestServer, uscc, idNumber string) int {
+	t.Helper()
+	var n int
+	if err := ts.DB.QueryRow(context.Background(), `SELECT COUNT(*) FROM insurance_periods WHERE uscc = ? AND id_number = ?
+		AND end_month = 0`, uscc, idNumber).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestUnitLeaveFlow: over HTTP, 退工停保登记's 开始办理 leads to its form, which lists
+// the unit's insured employees by name and masked ID (never the ID in clear); a
+// late leave date is refused beside the field with the way to the counter; the
+// chosen employee's application is approved and the periods end; the back office
+// shows the form's values.
+func TestUnitLeaveFlow(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	w := webtest.NewWorld(ts, 0x3d1)
+	rep := w.Person(t, "钱立信")
+	u := w.Unit(t, "示范停保机械有限公司", rep)
+	emp := ident.GenerateResidentID(w.Generator, "320104", time.Date(1990, 2, 3, 0, 0, 0, 0, time.UTC), true)
+	enrolEmployee(t, ts, u.USCC, emp, "孙有为")
+	c := webtest.NewClient(ts)
+	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	ctx := context.Background()
+
+	if item := c.Page(t, "/unit/items/"+cases.ItemLeave, http.StatusOK); item.First(`a[href="/unit/items/SB-004/apply"]`) == nil {
+		t.Fatal("开始办理 of 退工停保登记 does not lead to the form")
+	}
+	doc := c.Page(t, "/unit/items/SB-004/apply", http.StatusOK)
+	webtest.CheckPage(t, ts, "/unit/items/SB-004/apply", doc)
+	var opt *webtest.HTMLNode
+	if opts := doc.All(`select[name="employee"] option`); len(opts) == 2 {
+		opt = opts[1]
+	}
+	if opt == nil || opt.TextContent() != "孙有为（"+ident.MaskID(emp)+"）" || strings.Contains(c.Get(t, "/unit/items/SB-004/apply").Body.String(), emp) {
+		t.Fatal("the form does not list the insured employee masked")
+	}
+	today := ts.Now().In(web.Shanghai)
+	form := url.Values{cases.FieldEmployee: {opt.AttrOr("value")}, cases.FieldLeaveDate: {today.AddDate(0, 0, -11).Format("2006-01-02")},
+		cases.FieldStopMonth: {insurance.MonthOf(today.AddDate(0, 0, -11)).String()}, cases.FieldReason: {"expired"}}
+	rec := c.Post(t, "/unit/items/SB-004/apply", form)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("late leave: %d", rec.Code)
+	}
+	bad := webtest.ParseHTML(t, rec.Body.String())
+	if e := bad.First("#e-leave_date"); e == nil || !strings.Contains(e.TextContent(), "经办窗口") {
+		t.Fatal("no message beside the leave date")
+	}
+	form.Set(cases.FieldLeaveDate, today.Format("2006-01-02"))
+	form.Set(cases.FieldStopMonth, insurance.MonthOf(today).String())
+	rec = c.Post(t, "/unit/items/SB-004/apply", form)
+	loc := rec.Header().Get("Location")
+	if rec.Code != http.StatusSeeOther || !regexp.MustCompile(`^/unit/cases/\d+$`).MatchString(loc) {
+		t.Fatalf("apply: %d %q", rec.Code, loc)
+	}
+	detail := c.Page(t, loc, http.StatusOK)
+	webtest.CheckPage(t, ts, loc, detail)
+	if txt := detail.TextContent(); !strings.Contains(txt, "劳动合同期满终止") || !strings.Contains(txt, ident.MaskID(emp)) ||
+		strings.Contains(txt, emp) {
+		t.Fatal("the case page does not show the leave masked")
+	}
+	// A second application for the same employee is refused above the form.
+	rec = c.Post(t, "/unit/items/SB-004/apply", url.Values{cases.FieldIDNumber: {emp}, cases.FieldName: {"孙有为"},
+		cases.FieldLeaveDate: form[cases.FieldLeaveDate], cases.FieldStopMonth: form[cases.FieldStopMonth], cases.FieldReason: {"other"}})
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "已有正在办理的退工停保登记") {
+		t.Fatalf("second leave: %d", rec.Code)
+	}
+	clerk := caseStaff(t, ts, "leaveclerk", staff.RolesOf(staff.RoleClerk))
+	reviewer := caseStaff(t, ts, "leavereview", staff.RolesOf(staff.RoleReviewer))
+	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
+	if err != nil || len(queue) != 1 {
+		t.Fatalf("queue %v %v", queue, err)
+	}
+	if _, err := ts.Cases.Accept(ctx, clerk, queue[0].ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.Cases.Approve(ctx, reviewer, queue[0].ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.Page(t, loc, http.StatusOK).TextContent(), "已办结") {
+		t.Fatal("the unit does not see 已办结")
+	}
+	if n := openPeriods(t, ts, u.USCC, emp); n != 0 {
+		t.Fatalf("%d periods still open", n)
+	}
+	if txt := c.Page(t, "/unit/info?tab=changes", http.StatusOK).TextContent(); !strings.Contains(txt, "劳动合同期满终止") {
+		t.Fatal("the 减员 is not in 人员月度变更")
+	}
+	// No one is insured now: the form says so and asks for the ID number.
+	if doc := c.Page(t, "/unit/items/SB-004/apply", http.StatusOK); doc.First(`select[name="employee"]`) != nil ||
+		doc.First(`input[name="id_number"]`) == nil {
+		t.Fatal("the form of a unit without insured employees still offers a list")
+	}
+}
