@@ -19,7 +19,7 @@ var (
 	// a11yPublicPages need no login.
 	a11yPublicPages = []string{
 		"/", "/catalog", "/catalog?applicant=person", "/catalog?q=不存在的事项名称", "/catalog/LD-001", "/catalog/SB-020",
-		"/themes", "/query", "/help", "/help/delegation", "/soon/notices",
+		"/themes", "/query", "/help", "/help/delegation", "/notices", "/search?q=失业",
 		"/login", "/login?tab=person&method=sms", "/login?tab=person&method=other",
 		"/login?tab=unit", "/login?tab=unit&method=sms", "/login?tab=unit&method=other",
 		"/login?tab=unit&method=qr", "/login?tab=person&method=qr", "/login?tab=unit&method=ca",

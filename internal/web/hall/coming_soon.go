@@ -7,7 +7,6 @@ import "net/http"
 // the hall has no dead links.
 var soonNames = map[string]string{
 	"upgrade": "历史单位用户升级",
-	"notices": "公示公告",
 	// 开始办理 of a unit's business item (/unit/items/{code}) until online
 	// applications are built.
 	"apply": "在线申报",
