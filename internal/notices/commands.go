@@ -3,6 +3,7 @@ package notices
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"hall/internal/staff"
 	"hall/internal/store"
@@ -14,7 +15,7 @@ import (
 // Errors: the Draft.Check refusals; a *staff.Denial; staff reason errors
 // (ErrReasonTooLong); database or audit failures.
 func (s *Service) Create(ctx context.Context, actor staff.Actor, d Draft, reason string) (Notice, error) {
-	d, reason, err := checkWrite(d, reason, false)
+	d, reason, err := checkWrite(d, reason)
 	if err != nil {
 		return Notice{}, err
 	}
@@ -40,7 +41,7 @@ func (s *Service) Create(ctx context.Context, actor staff.Actor, d Draft, reason
 // Errors: the Draft.Check refusals; ErrNotFound; ErrStale (no longer a draft); a
 // *staff.Denial; staff reason errors; database or audit failures.
 func (s *Service) Edit(ctx context.Context, actor staff.Actor, id int64, d Draft, reason string) (Notice, error) {
-	d, reason, err := checkWrite(d, reason, false)
+	d, reason, err := checkWrite(d, reason)
 	if err != nil {
 		return Notice{}, err
 	}
@@ -99,13 +100,13 @@ func (s *Service) move(ctx context.Context, actor staff.Actor, id int64, reason 
 	return s.byID(ctx, id)
 }
 
-// checkWrite checks a draft and an optional (or, when needed, required) reason.
-func checkWrite(d Draft, reason string, needReason bool) (Draft, string, error) {
+// checkWrite checks a draft and its optional reason.
+func checkWrite(d Draft, reason string) (Draft, string, error) {
 	d, err := d.Check()
 	if err != nil {
 		return d, "", err
 	}
-	if needReason || reason != "" {
+	if strings.TrimSpace(reason) != "" {
 		if reason, err = staff.CheckReason(reason); err != nil {
 			return d, "", err
 		}
