@@ -53,6 +53,11 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 		if persons != 5 || units != 2 || registry == 0 {
 			t.Fatalf("persons=%d units=%d registry=%d after two loads", persons, units, registry)
 		}
+		// 公示公告: a handful, published, the 稳岗返还 list naming invented units.
+		latest, err := svc.NoticeBoard.Latest(ctx, 10)
+		if err != nil || len(latest) != 6 || latest[0].Title != "2027年度社会保险缴费基数公布" {
+			t.Fatalf("demo notices %d, %v", len(latest), err)
+		}
 		// The demo agent has a business scope, so the unit center shows granted and
 		// refused items side by side.
 		var grants int

@@ -25,6 +25,7 @@ import (
 	"hall/internal/ident"
 	"hall/internal/insurance"
 	"hall/internal/legacy"
+	"hall/internal/notices"
 	"hall/internal/oidc"
 	"hall/internal/person"
 	"hall/internal/qrlogin"
@@ -113,6 +114,9 @@ type Services struct {
 	Addresses *address.Store
 	// Cases are the units' applications and their processing (U4, B4).
 	Cases *cases.Service
+	// NoticeBoard is 公示公告 (H1): drafted and published in the back office, read
+	// on the public hall. (Notices are the account-change SMS above.)
+	NoticeBoard *notices.Service
 
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
@@ -147,6 +151,9 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	var err error
 	if s.Hasher, err = person.NewHasher(hc); err != nil {
 		return nil, fmt.Errorf("password hashing: %w", err)
+	}
+	if s.NoticeBoard, err = notices.New(notices.Deps{DB: db, Audit: s.Audit, Now: now}); err != nil {
+		return nil, fmt.Errorf("notices: %w", err)
 	}
 
 	if cfg.SMSGatewayURL != "" {

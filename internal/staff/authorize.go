@@ -10,7 +10,7 @@ import (
 type Action string
 
 // Actions. The staff.* ones belong to the security administrator, counter.*, scan.*,
-// appeal.*, registry.*, case.* and unit.* to the business roles, audit.* to the auditor.
+// appeal.*, registry.*, case.*, notice.* and unit.* to the business roles, audit.* to the auditor.
 const (
 	ActionStaffList    Action = "staff.list"
 	ActionStaffCreate  Action = "staff.create"
@@ -35,6 +35,13 @@ const (
 	ActionCaseList   Action = "case.list"
 	ActionCaseAccept Action = "case.accept"
 	ActionCaseDecide Action = "case.decide"
+	// 公示公告 (H1): a clerk writes and edits drafts; a reviewer who neither wrote
+	// nor last edited a draft publishes it (nobody publishes their own text), and
+	// any reviewer withdraws a published notice.
+	ActionNoticeList     Action = "notice.list"
+	ActionNoticeDraft    Action = "notice.draft"
+	ActionNoticePublish  Action = "notice.publish"
+	ActionNoticeWithdraw Action = "notice.withdraw"
 
 	ActionAuditRead   Action = "audit.read"
 	ActionAuditExport Action = "audit.export"
@@ -86,6 +93,10 @@ var rules = map[Action]rule{
 	ActionCaseList:       {RolesOf(RoleClerk, RoleReviewer), selfAny},
 	ActionCaseAccept:     {RolesOf(RoleClerk), selfAny},
 	ActionCaseDecide:     {RolesOf(RoleReviewer), selfOwnWork},
+	ActionNoticeList:     {RolesOf(RoleClerk, RoleReviewer), selfAny},
+	ActionNoticeDraft:    {RolesOf(RoleClerk), selfAny},
+	ActionNoticePublish:  {RolesOf(RoleReviewer), selfOwnWork},
+	ActionNoticeWithdraw: {RolesOf(RoleReviewer), selfAny},
 
 	ActionAuditRead:   {RolesOf(RoleAuditor), selfAudit},
 	ActionAuditExport: {RolesOf(RoleAuditor), selfAudit},
@@ -105,7 +116,8 @@ func Actions() []Action {
 
 // Subject is what an action is about, as far as authorization cares: StaffID is the
 // staff member concerned — the account managed (staff.*), the author of the work
-// decided (counter.approve, counter.reject; case.decide: the clerk who accepted the case), the staff member whose records are read
+// decided (counter.approve, counter.reject; case.decide: the clerk who accepted the case;
+// notice.publish: the draft's author, and again its last editor), the staff member whose records are read
 // (audit.read with a staff filter, or an entry's staff) — 0 for none. Roles is the
 // set of roles an account is given (staff.create, staff.roles).
 type Subject struct {

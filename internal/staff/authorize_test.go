@@ -36,6 +36,10 @@ var matrix = map[Action]expect{
 	ActionCaseList:       {[]Role{RoleClerk, RoleReviewer}, nil},
 	ActionCaseAccept:     {[]Role{RoleClerk}, nil},
 	ActionCaseDecide:     {[]Role{RoleReviewer}, DenyOwnWork},
+	ActionNoticeList:     {[]Role{RoleClerk, RoleReviewer}, nil},
+	ActionNoticeDraft:    {[]Role{RoleClerk}, nil},
+	ActionNoticePublish:  {[]Role{RoleReviewer}, DenyOwnWork},
+	ActionNoticeWithdraw: {[]Role{RoleReviewer}, nil},
 
 	ActionAuditRead:   {[]Role{RoleAuditor}, DenyAuditSelf},
 	ActionAuditExport: {[]Role{RoleAuditor}, DenyAuditSelf},

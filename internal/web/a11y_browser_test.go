@@ -1,14 +1,18 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp/kb"
 
 	"hall/internal/browsertest"
+	"hall/internal/notices"
+	"hall/internal/store"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
 )
@@ -19,7 +23,7 @@ var (
 	// a11yPublicPages need no login.
 	a11yPublicPages = []string{
 		"/", "/catalog", "/catalog?applicant=person", "/catalog?q=不存在的事项名称", "/catalog/LD-001", "/catalog/SB-020",
-		"/themes", "/query", "/help", "/help/delegation", "/soon/notices",
+		"/themes", "/query", "/help", "/help/delegation", "/notices", "/search?q=失业",
 		"/login", "/login?tab=person&method=sms", "/login?tab=person&method=other",
 		"/login?tab=unit", "/login?tab=unit&method=sms", "/login?tab=unit&method=other",
 		"/login?tab=unit&method=qr", "/login?tab=person&method=qr", "/login?tab=unit&method=ca",
@@ -49,6 +53,15 @@ func TestBrowserAccessibilityEveryPage(t *testing.T) {
 	// CA login on, so that its tab and its refusal page are checked too.
 	ts := webtest.NewTestServer(t, webtest.NewCALogin(t).Option())
 	f := webtest.NewTwoUnits(t, ts, 71)
+	// A published notice, so that the home page's block, the list and the detail
+	// are checked with content.
+	ctx := context.Background()
+	if err := ts.DB.Tx(ctx, func(tx *store.Tx) error {
+		return notices.LoadTx(ctx, tx, []notices.Loaded{{Draft: notices.Draft{Title: "2027年度社会保险缴费基数公布",
+			Category: notices.CategoryAnnouncement, Body: "各参保单位：\n\n2027年度缴费基数上下限现予公布。"}, At: time.Now()}})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	base := ts.URL(t)
 	b := browsertest.New(t)
 	for _, phone := range []bool{false, true} {
@@ -81,6 +94,7 @@ func TestBrowserAccessibilityEveryPage(t *testing.T) {
 				for _, path := range a11yPublicPages {
 					open(path, 200)
 				}
+				open("/notices/1", 200)
 				open("/no-such-page", 404)
 				// A rights record's verification for an unknown record (A4).
 				open("/verify/no-such-record", 404)

@@ -1,7 +1,7 @@
 // Package admin is the back office (后台, SPEC B1–B6) for the bureau's staff: the
 // staff login with password and TOTP, the home page by role, the counter's
 // requests (unit registration, password reset, admin change, appeal release) with
-// their review, the appeals desk and the registry sync's list. It is served on the operations listener only
+// their review, the appeals desk, 公示公告管理 and the registry sync's list. It is served on the operations listener only
 // (web.Server.AdminHandler, --admin-addr), never on the public one, with its own
 // session cookie (the staff session of internal/staff, idle 15 minutes by default)
 // and its own layout. Handlers are thin: the rules live in internal/staff and
@@ -86,6 +86,18 @@ func Mount(s *web.Server) error {
 	s.HandleAdmin("POST /admin/cases/{id}/refuse", h.permitted(staff.ActionCaseAccept, h.caseStep(caseRefuse)))
 	s.HandleAdmin("POST /admin/cases/{id}/approve", h.permitted(staff.ActionCaseDecide, h.caseStep(caseApprove)))
 	s.HandleAdmin("POST /admin/cases/{id}/return", h.permitted(staff.ActionCaseDecide, h.caseStep(caseReturn)))
+
+	// 公示公告管理 (H1): a clerk drafts, a reviewer who did not write or last edit a
+	// draft publishes it, a reviewer withdraws.
+	s.HandleAdmin("GET /admin/notices/{$}", h.permitted(staff.ActionNoticeList, h.noticesList))
+	s.HandleAdmin("GET /admin/notices/new", h.permitted(staff.ActionNoticeDraft, h.noticeNewShow))
+	s.HandleAdmin("POST /admin/notices/new", h.permitted(staff.ActionNoticeDraft, h.noticeNewPost),
+		web.BodyLimit(noticeBodyLimit))
+	s.HandleAdmin("GET /admin/notices/{id}", h.permitted(staff.ActionNoticeList, h.noticeShow))
+	s.HandleAdmin("POST /admin/notices/{id}/edit", h.permitted(staff.ActionNoticeDraft, h.noticeEdit),
+		web.BodyLimit(noticeBodyLimit))
+	s.HandleAdmin("POST /admin/notices/{id}/publish", h.permitted(staff.ActionNoticePublish, h.noticeStep(noticePublish)))
+	s.HandleAdmin("POST /admin/notices/{id}/withdraw", h.permitted(staff.ActionNoticeWithdraw, h.noticeStep(noticeWithdraw)))
 
 	// Registry sync (B5): the changes applied, and 立即同步.
 	s.HandleAdmin("GET /admin/registry", h.permitted(staff.ActionRegistryList, h.registryChanges))

@@ -378,3 +378,56 @@ func TestBrowserAdminChangeAtCounter(t *testing.T) {
 		t.Errorf("the new administrator signs in as %q", got)
 	}
 }
+
+// 公示公告 end to end: the clerk drafts a notice in the back office, the reviewer
+// publishes it with a reason; the hall's home page lists it, 更多 leads to the list
+// and the notice opens; the home page's search box finds the catalog item and the
+// notice side by side.
+func TestBrowserNoticePublish(t *testing.T) {
+	ts, tm, base := backOffice(t)
+	const title = "2026年度失业保险稳岗返还公示名单"
+
+	p := browsertest.New(t).NewPage(t)
+	browserLogin(t, p, base, tm.clerk)
+	p.ClickLink("公示公告管理")
+	p.ClickLink("新建公示公告")
+	p.Fill("标题", title)
+	p.Select("类别", "公示")
+	p.Fill("正文", "经审核，下列单位符合稳岗返还条件，现予公示。\n\n1. 示范机械制造有限公司\n2. 示范纺织科技有限公司")
+	p.Click("保存草稿")
+	p.WaitText("起草人")
+	p.WaitText("草稿")
+	p.Click("退出")
+	p.WaitURL("/admin/login")
+
+	browserLogin(t, p, base, tm.reviewer)
+	p.ClickLink("公示公告管理")
+	p.ClickLink("草稿")
+	p.ClickLink(title)
+	p.Fill("审核意见", "名单已核对，同意发布")
+	p.Click("发布")
+	p.WaitText("已发布")
+	p.WaitText("发布人")
+
+	hall := ts.URL(t)
+	p.Open(hall + "/")
+	p.WaitText(title)
+	p.ClickLink("更多")
+	p.WaitURL("/notices")
+	p.WaitText("共 1 条")
+	p.ClickLink(title)
+	p.WaitText("示范纺织科技有限公司")
+	p.WaitText("发布日期")
+
+	p.Open(hall + "/")
+	p.Fill("搜索办事事项和公示公告", "稳岗返还")
+	p.Click("查找")
+	p.WaitURL("/search?q=")
+	p.WaitText("办事事项（1）")
+	p.WaitText("公示公告（1）")
+	p.ClickLink(title)
+	p.WaitText("经审核，下列单位符合稳岗返还条件，现予公示。")
+	p.Back()
+	p.ClickLink("失业保险稳岗返还")
+	p.WaitText("申请材料")
+}

@@ -99,6 +99,17 @@ func matrixRoutes(fx matrixFixture) map[string]matrixRoute {
 		"POST /admin/cases/{id}/approve": {target: "/admin/cases/999999/approve", form: noReason, roles: []staff.Role{reviewer}},
 		"POST /admin/cases/{id}/return":  {target: "/admin/cases/999999/return", form: noReason, roles: []staff.Role{reviewer}},
 
+		"GET /admin/notices/{$}":  {target: "/admin/notices/", roles: []staff.Role{clerk, reviewer}},
+		"GET /admin/notices/new":  {target: "/admin/notices/new", roles: []staff.Role{clerk}},
+		"POST /admin/notices/new": {target: "/admin/notices/new", form: noReason, roles: []staff.Role{clerk}},
+		"GET /admin/notices/{id}": {target: "/admin/notices/999999", roles: []staff.Role{clerk, reviewer}},
+		"POST /admin/notices/{id}/edit": {target: "/admin/notices/999999/edit", form: noReason,
+			roles: []staff.Role{clerk}},
+		"POST /admin/notices/{id}/publish": {target: "/admin/notices/999999/publish", form: noReason,
+			roles: []staff.Role{reviewer}},
+		"POST /admin/notices/{id}/withdraw": {target: "/admin/notices/999999/withdraw", form: noReason,
+			roles: []staff.Role{reviewer}},
+
 		"GET /admin/registry":       {target: "/admin/registry", roles: []staff.Role{clerk, reviewer}},
 		"POST /admin/registry/sync": {target: "/admin/registry/sync", form: noReason, roles: []staff.Role{clerk}},
 	}

@@ -145,12 +145,13 @@ func TestBrowserSearchBox(t *testing.T) {
 	b := browsertest.New(t)
 	p := b.NewPage(t)
 	p.Open(base + "/")
-	p.Fill("搜索事项", "失业保险金")
+	p.Fill("站内搜索", "失业保险金")
 	p.Click("搜索")
-	p.WaitURL("/catalog?q=")
+	p.WaitURL("/search?q=")
+	p.WaitText("办事事项（")
 	p.WaitText("失业保险金申领")
-	if got := browsertest.Eval[string](p, "document.getElementById('f-q').value"); got != "失业保险金" {
-		t.Errorf("the catalog keyword field holds %q", got)
+	if got := browsertest.Eval[string](p, "document.getElementById('s-q').value"); got != "失业保险金" {
+		t.Errorf("the search field holds %q", got)
 	}
 	p.ClickLink("失业保险金申领")
 	p.WaitURL("/catalog/SB-020")

@@ -230,6 +230,10 @@ func TestCatalogEmptyState(t *testing.T) {
 	if doc.First(".pagination") != nil {
 		t.Error("pagination on an empty result")
 	}
+	// The keyword may still match a notice: the whole-site search is one click away.
+	if href := doc.Must(t, `.result-bar a[href^="/search?"]`).AttrOr("href"); !strings.EqualFold(href, "/search?q="+url.QueryEscape("没有这个事项")) {
+		t.Errorf("site search link %q", href)
+	}
 }
 
 func TestCatalogItem(t *testing.T) {

@@ -6,7 +6,6 @@ import "net/http"
 // under /soon/ is a 404. Links to features that are not built yet point here, so that
 // the hall has no dead links.
 var soonNames = map[string]string{
-	"notices": "公示公告",
 	// 开始办理 of a unit's business item (/unit/items/{code}) until online
 	// applications are built.
 	"apply": "在线申报",

@@ -21,8 +21,10 @@ func TestHome(t *testing.T) {
 	if cur := doc.Must(t, `nav.main-nav a[aria-current=page]`).TextContent(); cur != "大厅首页" {
 		t.Errorf("current nav entry %q", cur)
 	}
-	if doc.Must(t, "form.search").AttrOr("action") != "/catalog" || doc.First("form.search input[name=q]") == nil {
-		t.Error("the header search box does not submit q to /catalog")
+	for _, form := range []string{"form.search", "form.hero-search"} {
+		if doc.Must(t, form).AttrOr("action") != "/search" || doc.First(form+" input[name=q]") == nil {
+			t.Errorf("%s does not submit q to /search", form)
+		}
 	}
 
 	// Login box: tabs and the account links.

@@ -1,5 +1,5 @@
 // Package hall is the public hall: the home page, the service catalog and its items,
-// the theme pages and the placeholders of what is still to come. Nobody needs to be
+// 公示公告, the search, the theme pages and the placeholders of what is still to come. Nobody needs to be
 // signed in here.
 package hall
 
@@ -29,6 +29,10 @@ func Mount(s *web.Server) error {
 	s.Handle("GET /catalog/{code}", h.catalogItem)
 	s.Handle("GET /themes", h.themesShow)
 	s.Handle("GET /soon/{what}", h.soonShow)
+	// 公示公告 (H1) and 站内搜索 (H2).
+	s.Handle("GET /notices", h.noticesList)
+	s.Handle("GET /notices/{id}", h.noticeShow)
+	s.Handle("GET /search", h.searchShow)
 	// 查询服务 (H1): public look-ups.
 	s.Handle("GET /query", h.queryShow)
 	// 在线帮助 (H3): the operating guides, linked from each flow's pages.

@@ -182,8 +182,8 @@ func TestRemovedAgentSeesWithdrawal(t *testing.T) {
 }
 
 // TestNoPagePromisesMissingFeatures: no page links to the stale /soon/login or to the
-// former /soon/qr-login and /soon/upgrade placeholders (扫码登录 is the login page's own
-// tab now, 历史单位用户升级 is /upgrade).
+// former /soon/qr-login, /soon/upgrade and /soon/notices placeholders (扫码登录 is the
+// login page's own tab now, 历史单位用户升级 is /upgrade, 公示公告 is /notices).
 func TestNoPagePromisesMissingFeatures(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	w := webtest.NewWorld(ts, 944)
@@ -219,12 +219,13 @@ func TestNoPagePromisesMissingFeatures(t *testing.T) {
 		doc := webtest.ParseHTML(t, body)
 		for _, a := range doc.All("a") {
 			href := a.AttrOr("href")
-			if strings.HasPrefix(href, "/soon/login") || strings.HasPrefix(href, "/soon/qr-login") || strings.HasPrefix(href, "/soon/upgrade") {
+			if strings.HasPrefix(href, "/soon/login") || strings.HasPrefix(href, "/soon/qr-login") ||
+				strings.HasPrefix(href, "/soon/upgrade") || strings.HasPrefix(href, "/soon/notices") {
 				t.Errorf("%s links to %s (%q)", tg.path, href, a.TextContent())
 			}
 		}
 	}
-	for _, gone := range []string{"/soon/login", "/soon/qr-login", "/soon/upgrade"} {
+	for _, gone := range []string{"/soon/login", "/soon/qr-login", "/soon/upgrade", "/soon/notices"} {
 		if rec := ts.Get(t, gone); rec.Code != http.StatusNotFound {
 			t.Errorf("%s answers %d: a page for a stale or missing feature", gone, rec.Code)
 		}

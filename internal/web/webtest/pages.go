@@ -15,11 +15,15 @@ var PageURLs = map[string]struct {
 	"catalog":     {"/catalog", http.StatusOK},
 	"item":        {"/catalog/SB-001", http.StatusOK},
 	"themes":      {"/themes", http.StatusOK},
-	"coming-soon": {"/soon/notices", http.StatusOK},
-	"query":       {"/query", http.StatusOK},
-	"help":        {"/help", http.StatusOK},
-	"help-guide":  {"/help/login", http.StatusOK},
-	"error":       {"/no-such-page", http.StatusNotFound},
+	"coming-soon": {"/soon/apply", http.StatusOK},
+	"notices":     {"/notices", http.StatusOK},
+	// A published notice: TestNoticePages checks it; here an unknown one is 404.
+	"notice":     {"/notices/999999", http.StatusNotFound},
+	"search":     {"/search?q=失业", http.StatusOK},
+	"query":      {"/query", http.StatusOK},
+	"help":       {"/help", http.StatusOK},
+	"help-guide": {"/help/login", http.StatusOK},
+	"error":      {"/no-such-page", http.StatusNotFound},
 	// 权益单验证 (A4) of an unknown ID; a found record: TestVerifyRecord.
 	"rights-verify": {"/verify/no-such-record", http.StatusNotFound},
 
@@ -154,4 +158,6 @@ var AdminPageURLs = map[string]struct {
 	"admin-registry":          {"/admin/registry", "clerk", nil, http.StatusOK},
 	"admin-cases":             {"/admin/cases/?state=submitted", "reviewer", nil, http.StatusOK},
 	"admin-case":              {"/admin/cases/1", "clerk", nil, http.StatusOK},
+	"admin-notices":           {"/admin/notices/", "clerk", nil, http.StatusOK},
+	"admin-notice":            {"/admin/notices/new", "clerk", nil, http.StatusOK},
 }
