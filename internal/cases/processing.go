@@ -70,8 +70,8 @@ func (s *Service) Return(ctx context.Context, actor staff.Actor, id int64, reaso
 
 // Approve (审核通过，办结) case id, by a reviewer who did not accept it: 已受理 →
 // 已办结, and its effect carried out in the same transaction — for 人员参保登记 the
-// employee's enrolment in the unit's insurance data. The applicant is told by
-// SMS. Audit: "case.approve".
+// employee's enrolment in the unit's insurance data, then Deps.Approvals (the paper
+// result's delivery). The applicant is told by SMS. Audit: "case.approve".
 //
 // Errors: as Return, and ErrEnrolled when the employee was enrolled meanwhile
 // (the case stays 已受理: the reviewer returns or the unit withdraws it).
@@ -134,6 +134,11 @@ func (s *Service) step(ctx context.Context, actor staff.Actor, id int64, st Step
 			if err := s.carryOut(ctx, tx, c, uscc); err != nil {
 				return err
 			}
+			if s.d.Approvals != nil {
+				if err := s.d.Approvals.CaseApproved(ctx, tx, c.ID, now); err != nil {
+					return err
+				}
+			}
 		}
 		if st == StepApprove || st == StepReturn {
 			if err := tx.QueryRow(ctx, `SELECT mobile FROM persons WHERE id = ?`, c.ApplicantID).Scan(&mobile); err != nil {
@@ -154,6 +159,9 @@ func (s *Service) step(ctx context.Context, actor staff.Actor, id int64, st Step
 	}
 	switch st {
 	case StepApprove:
+		if s.d.Approvals != nil {
+			s.d.Approvals.AfterApproval(context.WithoutCancel(ctx), c.ID)
+		}
 		s.send(context.WithoutCancel(ctx), mobile, PurposeApproved, fmt.Sprintf(
 			"【%s】贵单位申办的“%s”（流水号%s）已办结，请登录网上服务大厅“单位办件”查看。如有疑问请拨打%s。",
 			s.d.Sign, c.ItemName, c.Number, s.hotline()))
