@@ -21,6 +21,7 @@ import (
 	"hall/internal/config"
 	"hall/internal/counter"
 	"hall/internal/delegation"
+	"hall/internal/delivery"
 	"hall/internal/flow"
 	"hall/internal/ident"
 	"hall/internal/insurance"
@@ -110,6 +111,11 @@ type Services struct {
 	Addresses *address.Store
 	// Cases are the units' applications and their processing (U4, B4).
 	Cases *cases.Service
+	// Deliveries are 单位快递 (U5): the paper results of approved cases posted
+	// through the carrier; serve runs their poll job. DevCarrier is the development
+	// carrier (开发用快递), nil with the HTTP carrier adapter.
+	Deliveries *delivery.Service
+	DevCarrier *delivery.DevCarrier
 
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
@@ -262,10 +268,23 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		Policy: s.Policy, SMS: s.SMS, Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now}); err != nil {
 		return nil, fmt.Errorf("counter: %w", err)
 	}
+	var carrier delivery.Carrier
+	if cfg.CarrierURL != "" {
+		if carrier, err = delivery.NewHTTPCarrier(delivery.HTTPConfig{URL: cfg.CarrierURL, APIKey: cfg.CarrierAPIKey,
+			Timeout: cfg.CarrierTimeout}); err != nil {
+			return nil, fmt.Errorf("carrier: %w", err)
+		}
+	} else {
+		s.DevCarrier = delivery.NewDevCarrier(cfg.DevCarrierStep, now)
+		carrier = s.DevCarrier
+	}
+	if s.Deliveries, err = delivery.New(delivery.Deps{DB: db, Carrier: carrier, Now: now, Log: log}); err != nil {
+		return nil, fmt.Errorf("deliveries: %w", err)
+	}
 	// #nosec G115 -- config.Validate keeps base-ceiling at most 1000000 yuan, so the fen fit int64.
 	if s.Cases, err = cases.NewService(cases.Deps{DB: db, Audit: s.Audit, Catalog: s.Catalog, Authorizer: s.Delegation,
 		SMS: s.SMS, Bounds: insurance.Bounds{Floor: int64(cfg.BaseFloor) * 100, Ceiling: int64(cfg.BaseCeiling) * 100},
-		Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now}); err != nil {
+		Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now, Approvals: s.Deliveries}); err != nil {
 		return nil, fmt.Errorf("cases: %w", err)
 	}
 	if err := s.buildRights(); err != nil {

@@ -7,8 +7,10 @@ import (
 	"strconv"
 	"time"
 
+	"hall/internal/address"
 	"hall/internal/cases"
 	"hall/internal/delegation"
+	"hall/internal/delivery"
 	"hall/internal/ident"
 	"hall/internal/unit"
 	"hall/internal/web"
@@ -118,6 +120,10 @@ type caseDetailData struct {
 	HasForm   bool
 	Notice    string
 	Error     string
+	// Delivery is the paper result's delivery (U5), nil when none yet; MailTo is
+	// where the unit asked it be posted, "" when it did not.
+	Delivery *delivery.Delivery
+	MailTo   string
 }
 
 // caseOf reads the case of the path's id for the session's unit, or a 404.
@@ -154,6 +160,19 @@ func (s *handler) caseRender(w http.ResponseWriter, r *http.Request, status int,
 	}
 	d := caseDetailData{Shell: sh, Case: c, Events: ev, Notice: caseNotices[r.URL.Query().Get("notice")], Error: msg}
 	d.Enrolment, d.HasForm = c.Enrolment()
+	switch dl, err := s.Deliveries.CaseDelivery(r.Context(), c.UnitID, c.ID); {
+	case err == nil:
+		d.Delivery = &dl
+	case !errors.Is(err, delivery.ErrNotFound):
+		return err
+	}
+	recipient, phone, addr, asked, err := s.Deliveries.Requested(r.Context(), c.UnitID, c.ID)
+	if err != nil {
+		return err
+	}
+	if asked {
+		d.MailTo = recipient + " " + unit.MaskPhone(phone) + " " + addr
+	}
 	return s.Render(w, r, status, "unit-case", "办件详情", "", d)
 }
 
@@ -190,6 +209,12 @@ type caseApplyData struct {
 	TypesError string
 	Floor      int64
 	Ceil       int64
+	// The choice of posting the paper result (U5), on a new application only:
+	// the unit's addresses, the default first.
+	Addresses   []address.Address
+	Mail        bool
+	MailAddress string
+	MailError   string
 }
 
 type caseTypeBox struct {
@@ -207,6 +232,14 @@ func (s *handler) caseApplyRender(w http.ResponseWriter, r *http.Request, status
 		Action: "/unit/items/" + it.Code + "/apply", TypesError: f.Errors[cases.FieldTypes]}
 	if c != nil {
 		d.Action = "/unit/cases/" + strconv.FormatInt(c.ID, 10) + "/resubmit"
+	} else {
+		if d.Addresses, err = s.Addresses.List(r.Context(), web.VisitorFrom(r.Context()).Unit.ID); err != nil {
+			return err
+		}
+		d.Mail, d.MailAddress, d.MailError = f.Values.Get(fieldMail) == "1", f.Values.Get(fieldMailAddress), f.Errors[fieldMailAddress]
+		if d.MailAddress == "" && len(d.Addresses) > 0 {
+			d.MailAddress = strconv.FormatInt(d.Addresses[0].ID, 10) // the default is listed first
+		}
 	}
 	d.Fields = []web.Field{
 		f.Field(cases.FieldName, "职工姓名", "text"),
@@ -254,12 +287,28 @@ func (s *handler) caseApplyPost(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := web.NewForm(r)
+	mailTo, mail, err := s.mailChoice(r, f)
+	if err != nil {
+		return err
+	}
+	if len(f.Errors) > 0 {
+		f.Top = web.MsgFormTop
+		return s.caseApplyRender(w, r, http.StatusUnprocessableEntity, it, nil, f)
+	}
 	c, err := s.Cases.Apply(r.Context(), caseActor(r), it.Code, f.Values)
 	if s.caseFormFailed(f, err) {
 		return s.caseApplyRender(w, r, http.StatusUnprocessableEntity, it, nil, f)
 	}
 	if err != nil {
 		return caseRefusal(err)
+	}
+	if mail {
+		// Recorded after the case's own transaction, so that the application stays
+		// out of the cases package's form: only a database failure between the two
+		// leaves the case applied without the post (the error page is shown).
+		if err := s.Deliveries.Request(r.Context(), c.UnitID, c.ID, mailTo); err != nil {
+			return err
+		}
 	}
 	http.Redirect(w, r, "/unit/cases/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
 	return nil
