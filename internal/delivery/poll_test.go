@@ -199,3 +199,38 @@ func TestDeliveryOnlyWhenAsked(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentShipping: deliveries that waited while the carrier was down are
+// handed over by two processes polling at once, each stored with one waybill.
+func TestConcurrentShipping(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.carrier.Down.Store(true)
+		for range 6 {
+			f.approved(t, "中山路1号")
+		}
+		f.carrier.Down.Store(false)
+		other := f.service(t, db)
+		var wg sync.WaitGroup
+		reps := make([]delivery.Report, 2)
+		errs := make([]error, 2)
+		for i, svc := range []*delivery.Service{f.svc, other} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				reps[i], errs[i] = svc.Poll(f.ctx)
+			}()
+		}
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil {
+			t.Fatal(errs)
+		}
+		if got := reps[0].Shipped + reps[1].Shipped; got != 6 {
+			t.Errorf("%d waybills stored, want 6", got)
+		}
+		var waiting int
+		if err := db.QueryRow(f.ctx, `SELECT COUNT(*) FROM deliveries WHERE tracking_no IS NULL`).Scan(&waiting); err != nil || waiting != 0 {
+			t.Errorf("%d deliveries still wait (%v)", waiting, err)
+		}
+	})
+}
