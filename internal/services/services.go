@@ -268,16 +268,11 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		Policy: s.Policy, SMS: s.SMS, Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now}); err != nil {
 		return nil, fmt.Errorf("counter: %w", err)
 	}
-	var carrier delivery.Carrier
-	if cfg.CarrierURL != "" {
-		if carrier, err = delivery.NewHTTPCarrier(delivery.HTTPConfig{URL: cfg.CarrierURL, APIKey: cfg.CarrierAPIKey,
-			Timeout: cfg.CarrierTimeout}); err != nil {
-			return nil, fmt.Errorf("carrier: %w", err)
-		}
-	} else {
-		s.DevCarrier = delivery.NewDevCarrier(cfg.DevCarrierStep, now)
-		carrier = s.DevCarrier
+	carrier, dev, err := buildCarrier(cfg, now)
+	if err != nil {
+		return nil, fmt.Errorf("carrier: %w", err)
 	}
+	s.DevCarrier = dev
 	if s.Deliveries, err = delivery.New(delivery.Deps{DB: db, Carrier: carrier, Now: now, Log: log}); err != nil {
 		return nil, fmt.Errorf("deliveries: %w", err)
 	}
@@ -297,6 +292,17 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		}
 	}
 	return s, nil
+}
+
+// buildCarrier is the carrier of deliveries (U5): the HTTP adapter when
+// carrier-url is set, else the development carrier, returned also as dev.
+func buildCarrier(cfg config.Config, now func() time.Time) (c delivery.Carrier, dev *delivery.DevCarrier, err error) {
+	if cfg.CarrierURL != "" {
+		c, err = delivery.NewHTTPCarrier(delivery.HTTPConfig{URL: cfg.CarrierURL, APIKey: cfg.CarrierAPIKey, Timeout: cfg.CarrierTimeout})
+		return c, nil, err
+	}
+	dev = delivery.NewDevCarrier(cfg.DevCarrierStep, now)
+	return dev, dev, nil
 }
 
 // buildOIDC wires the OpenID Connect providers: those of the configured list, or
