@@ -292,6 +292,10 @@ func (s *handler) caseApplyPost(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if len(f.Errors) > 0 {
+		// The rest of the form is checked too, so that every message shows at once;
+		// nothing is applied.
+		_, cerr := cases.CheckEnrolment(f.Values, s.Now(), s.Cases.Bounds())
+		s.caseFormFailed(f, cerr)
 		f.Top = web.MsgFormTop
 		return s.caseApplyRender(w, r, http.StatusUnprocessableEntity, it, nil, f)
 	}

@@ -72,13 +72,22 @@ func TestUnitDeliveriesFlow(t *testing.T) {
 	v := url.Values{cases.FieldName: {"孙有为"}, cases.FieldIDNumber: {ident.GenerateResidentID(w.Generator, "320104",
 		time.Date(1996, 5, 6, 0, 0, 0, 0, time.UTC), true)}, cases.FieldStartMonth: {month}, cases.FieldBase: {"6000"},
 		cases.FieldTypes: {"pension"}, "mail": {"1"}, "mail_address": {"999999"}}
+	v.Set(cases.FieldBase, "100")
 	rec := c.Post(t, "/unit/items/SB-002/apply", v)
 	if rec.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("another unit's or no address: %d", rec.Code)
 	}
-	if e := webtest.ParseHTML(t, rec.Body.String()).First("#e-mail-address"); e == nil || !strings.Contains(e.TextContent(), "收件地址") {
+	refused := webtest.ParseHTML(t, rec.Body.String())
+	if e := refused.First("#e-mail-address"); e == nil || !strings.Contains(e.TextContent(), "收件地址") {
 		t.Fatal("no message beside the address")
 	}
+	if refused.First("#e-base") == nil {
+		t.Fatal("the other fields' messages do not show with the address's")
+	}
+	if rows := c.Page(t, "/unit/cases", http.StatusOK).All("tbody tr"); len(rows) != 0 {
+		t.Fatalf("a refused form applied: %d cases", len(rows))
+	}
+	v.Set(cases.FieldBase, "6000")
 	v.Set("mail_address", strconv.FormatInt(office.ID, 10))
 	rec = c.Post(t, "/unit/items/SB-002/apply", v)
 	loc := rec.Header().Get("Location")
