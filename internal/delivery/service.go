@@ -91,18 +91,30 @@ func (s *Service) Request(ctx context.Context, unitID, caseID int64, a address.A
 	return nil
 }
 
-// Requested is the address case caseID of unitID asked its paper result be posted
-// to, and whether it asked. Errors: database failures.
-func (s *Service) Requested(ctx context.Context, unitID, caseID int64) (recipient, phone, addr string, ok bool, err error) {
-	err = s.d.DB.QueryRow(ctx, `SELECT recipient, mobile, address FROM delivery_requests WHERE case_id = ? AND unit_id = ?`,
-		caseID, unitID).Scan(&recipient, &phone, &addr)
+// Request is where a case's unit asked its paper result be posted, as copied when
+// it asked.
+type Request struct {
+	Recipient string
+	Phone     string
+	Address   string
+}
+
+// MaskedPhone is the recipient's telephone as pages show it (SPEC §2).
+func (r Request) MaskedPhone() string { return unit.MaskPhone(r.Phone) }
+
+// Requested is where case caseID of unitID asked its paper result be posted, and
+// whether it asked. Errors: database failures.
+func (s *Service) Requested(ctx context.Context, unitID, caseID int64) (Request, bool, error) {
+	var r Request
+	err := s.d.DB.QueryRow(ctx, `SELECT recipient, mobile, address FROM delivery_requests WHERE case_id = ? AND unit_id = ?`,
+		caseID, unitID).Scan(&r.Recipient, &r.Phone, &r.Address)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", "", false, nil
+		return Request{}, false, nil
 	}
 	if err != nil {
-		return "", "", "", false, fmt.Errorf("delivery: requested: %w", err)
+		return Request{}, false, fmt.Errorf("delivery: requested: %w", err)
 	}
-	return recipient, phone, addr, true, nil
+	return r, true, nil
 }
 
 // CaseApproved creates, inside the approve transaction tx, the delivery of case

@@ -121,9 +121,9 @@ type caseDetailData struct {
 	Notice    string
 	Error     string
 	// Delivery is the paper result's delivery (U5), nil when none yet; MailTo is
-	// where the unit asked it be posted, "" when it did not.
+	// where the unit asked it be posted, nil when it did not.
 	Delivery *delivery.Delivery
-	MailTo   string
+	MailTo   *delivery.Request
 }
 
 // caseOf reads the case of the path's id for the session's unit, or a 404.
@@ -166,12 +166,12 @@ func (s *handler) caseRender(w http.ResponseWriter, r *http.Request, status int,
 	case !errors.Is(err, delivery.ErrNotFound):
 		return err
 	}
-	recipient, phone, addr, asked, err := s.Deliveries.Requested(r.Context(), c.UnitID, c.ID)
+	req, asked, err := s.Deliveries.Requested(r.Context(), c.UnitID, c.ID)
 	if err != nil {
 		return err
 	}
 	if asked {
-		d.MailTo = recipient + " " + unit.MaskPhone(phone) + " " + addr
+		d.MailTo = &req
 	}
 	return s.Render(w, r, status, "unit-case", "办件详情", "", d)
 }

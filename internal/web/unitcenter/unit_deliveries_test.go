@@ -94,8 +94,9 @@ func TestUnitDeliveriesFlow(t *testing.T) {
 	if rec.Code != http.StatusSeeOther || !regexp.MustCompile(`^/unit/cases/\d+$`).MatchString(loc) {
 		t.Fatalf("apply: %d %q", rec.Code, loc)
 	}
-	if txt := c.Page(t, loc, http.StatusOK).TextContent(); !strings.Contains(txt, "办结后将邮寄至") || !strings.Contains(txt, "北京东路9号") {
-		t.Fatal("the case does not say where its result will be posted")
+	if txt := c.Page(t, loc, http.StatusOK).TextContent(); !strings.Contains(txt, "办结后将邮寄至") || !strings.Contains(txt, "北京东路9号") ||
+		!strings.Contains(txt, "139****5678") || strings.Contains(txt, "13912345678") {
+		t.Fatal("the case does not say where its result will be posted, with the telephone masked")
 	}
 	caseID, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/unit/cases/"), 10, 64)
 	if _, err := ts.Cases.Accept(ctx, clerk, caseID, ""); err != nil {
