@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"hall/internal/delegation"
+	"hall/internal/delivery"
 	"hall/internal/demo"
 	"hall/internal/registrysync"
 	"hall/internal/web/site"
@@ -117,6 +118,10 @@ func cmdServe(ctx context.Context, args []string) error {
 	if a.Services.RegistrySync != nil {
 		go registrysync.NewRunner(a.Services.RegistrySync, registrySyncInterval, log).Run(sweepCtx)
 	}
+	// 单位快递 (U5): waybills the carrier did not give yet, and the open deliveries'
+	// new events; every serve process polls and they share the work through the
+	// database.
+	go delivery.NewRunner(a.Services.Deliveries, cfg.DeliveryPollEvery, log).Run(sweepCtx)
 	srv.SetReady()
 	if cfg.Demo {
 		// The sets no sign-in needs load after the hall is ready; shutdown cancels

@@ -70,7 +70,17 @@ type Authorizer interface {
 	Authorize(ctx context.Context, unitID, personID int64, role unit.Role, itemCode string) error
 }
 
-// Deps are what cases build on. All but Now, Bounds, Sign and Hotline are required.
+// ApprovalHook is told of every approved case: CaseApproved inside the approve
+// transaction, after the case's own effect (an error rolls the approval back), and
+// AfterApproval once it committed, which must not fail the step. The paper result's
+// delivery (delivery.Service, U5) is created this way.
+type ApprovalHook interface {
+	CaseApproved(ctx context.Context, tx *store.Tx, caseID int64, now time.Time) error
+	AfterApproval(ctx context.Context, caseID int64)
+}
+
+// Deps are what cases build on. All but Now, Bounds, Sign, Hotline and Approvals
+// are required.
 type Deps struct {
 	DB         *store.DB
 	Audit      *audit.Log
@@ -83,6 +93,8 @@ type Deps struct {
 	Sign    string // SMS signature (sms.DefaultSign when empty)
 	Hotline string
 	Now     func() time.Time
+	// Approvals, when set, is told of every approved case (ApprovalHook).
+	Approvals ApprovalHook
 }
 
 // Service runs the cases (U4, B4). It keeps no state of its own.

@@ -72,7 +72,8 @@ func (s *Service) Return(ctx context.Context, actor staff.Actor, id int64, reaso
 // employee's enrolment in the unit's insurance data, for 退工停保登记 the end of the
 // employee's open periods, for 稳岗返还 the granted amount recorded in the case,
 // for 参保信息变更登记 the unit's address and contact (with their own
-// "unit.info.change" record). The applicant is told by SMS. Audit: "case.approve".
+// "unit.info.change" record); then Deps.Approvals (the paper result's
+// delivery). The applicant is told by SMS. Audit: "case.approve".
 //
 // Errors: as Return, and the item's refusal when the data changed meanwhile (the
 // case stays 已受理: the reviewer returns or the unit withdraws it): ErrEnrolled
@@ -139,6 +140,11 @@ func (s *Service) step(ctx context.Context, actor staff.Actor, id int64, st Step
 			if err := s.carryOut(ctx, tx, &c, uscc); err != nil {
 				return err
 			}
+			if s.d.Approvals != nil {
+				if err := s.d.Approvals.CaseApproved(ctx, tx, c.ID, now); err != nil {
+					return err
+				}
+			}
 		}
 		if st == StepApprove || st == StepReturn {
 			if err := tx.QueryRow(ctx, `SELECT mobile FROM persons WHERE id = ?`, c.ApplicantID).Scan(&mobile); err != nil {
@@ -159,6 +165,9 @@ func (s *Service) step(ctx context.Context, actor staff.Actor, id int64, st Step
 	}
 	switch st {
 	case StepApprove:
+		if s.d.Approvals != nil {
+			s.d.Approvals.AfterApproval(context.WithoutCancel(ctx), c.ID)
+		}
 		s.send(context.WithoutCancel(ctx), mobile, PurposeApproved, fmt.Sprintf(
 			"【%s】贵单位申办的“%s”（流水号%s）已办结，请登录网上服务大厅“单位办件”查看。如有疑问请拨打%s。",
 			s.d.Sign, c.ItemName, c.Number, s.hotline()))

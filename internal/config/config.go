@@ -107,6 +107,15 @@ type Config struct {
 	VerifySecret   string
 	RegistryURL    string
 	RegistryAPIKey string
+	// CarrierURL is the courier company's API for 单位快递 (U5, docs/deliveries.md);
+	// empty uses the development carrier (开发用快递), which advances a shipment
+	// every DevCarrierStep. DeliveryPollEvery is how often serve polls open
+	// deliveries.
+	CarrierURL        string
+	CarrierAPIKey     string
+	CarrierTimeout    time.Duration
+	DevCarrierStep    time.Duration
+	DeliveryPollEvery time.Duration
 	// OIDCProviders is the JSON file listing the OpenID Connect providers of the
 	// provincial SSO and the e-business licence (SPEC L4, L5; internal/oidc
 	// LoadProviders). Empty: the development provider in development, none in
@@ -160,6 +169,9 @@ func Defaults() Config {
 		StaffSessionIdle:     15 * time.Minute,
 		StaffSessionAbsolute: 8 * time.Hour,
 		AuditAnchorEvery:     time.Minute,
+		CarrierTimeout:       10 * time.Second,
+		DevCarrierStep:       10 * time.Minute,
+		DeliveryPollEvery:    5 * time.Minute,
 	}
 }
 
@@ -254,6 +266,11 @@ var coreKeys = []key{
 	{name: "verify-secret", help: "face-verification provider callback signing secret (32+ characters)", secret: true, bind: str(func(c *Config) *string { return &c.VerifySecret })},
 	{name: "registry-url", help: "market-regulator registry API base URL; empty uses the development table (hall import registry)", bind: str(func(c *Config) *string { return &c.RegistryURL })},
 	{name: "registry-api-key", help: "market-regulator registry API key", secret: true, bind: str(func(c *Config) *string { return &c.RegistryAPIKey })},
+	{name: "carrier-url", help: "courier company API base URL for deliveries of paper results (docs/deliveries.md); empty uses the development carrier 开发用快递", bind: str(func(c *Config) *string { return &c.CarrierURL })},
+	{name: "carrier-api-key", help: "courier company API key, sent as a bearer token", secret: true, bind: str(func(c *Config) *string { return &c.CarrierAPIKey })},
+	{name: "carrier-timeout", help: "longest one call to the courier company's API may take (1s–1m)", bind: dur(func(c *Config) *time.Duration { return &c.CarrierTimeout })},
+	{name: "dev-carrier-step", help: "time between the statuses of a development carrier shipment (1s–24h)", bind: dur(func(c *Config) *time.Duration { return &c.DevCarrierStep })},
+	{name: "delivery-poll-every", help: "how often a serving process asks the carrier about open deliveries (10s–24h)", bind: dur(func(c *Config) *time.Duration { return &c.DeliveryPollEvery })},
 	{name: "oidc-providers", help: "JSON file listing the OpenID Connect providers (provincial SSO, e-business licence); empty uses the development provider in development mode", bind: str(func(c *Config) *string { return &c.OIDCProviders })},
 	{name: "oidc-dev-addr", help: "address of the development OpenID Connect provider's own listener; empty turns it off (default 127.0.0.1:8082 in development without oidc-providers)", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
 		fs.Func(n, h, func(s string) error { c.OIDCDevAddr, c.oidcDevAddrSet = s, true; return nil })
@@ -435,9 +452,21 @@ func (c *Config) Validate() error {
 	if c.HashMaxQueued > 100_000 {
 		errs = append(errs, fmt.Errorf("hash-max-queued %d must be at most 100000", c.HashMaxQueued))
 	}
+	if c.CarrierTimeout < time.Second || c.CarrierTimeout > time.Minute {
+		errs = append(errs, fmt.Errorf("carrier-timeout %s must be between 1s and 1m", c.CarrierTimeout))
+	}
+	if c.DevCarrierStep < time.Second || c.DevCarrierStep > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("dev-carrier-step %s must be between 1s and 24h", c.DevCarrierStep))
+	}
+	if c.DeliveryPollEvery < 10*time.Second || c.DeliveryPollEvery > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("delivery-poll-every %s must be between 10s and 24h", c.DeliveryPollEvery))
+	}
 	if c.Mode == Production {
 		if c.SMSGatewayURL == "" || c.VerifyURL == "" || c.RegistryURL == "" {
 			errs = append(errs, errors.New("production mode refuses development adapters: set sms-gateway-url, verify-url and registry-url"))
+		}
+		if c.CarrierURL == "" {
+			errs = append(errs, errors.New("production mode refuses the development carrier 开发用快递: set carrier-url"))
 		}
 		if len(c.SMSCodeKey) < 32 {
 			errs = append(errs, errors.New("production mode needs sms-code-key of at least 32 characters"))

@@ -84,6 +84,10 @@ func TestInvalid(t *testing.T) {
 		{"bad env duration", map[string]string{"HALL_SHUTDOWN_TIMEOUT": "soon"}, nil, "HALL_SHUTDOWN_TIMEOUT"},
 		{"production without key", nil, []string{"--mode", "production"}, "audit-key"},
 		{"production with development adapters", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "refuses development adapters"},
+		{"production with the development carrier", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "set carrier-url"},
+		{"carrier timeout too long", nil, []string{"--carrier-timeout", "5m"}, "carrier-timeout"},
+		{"development carrier step too short", nil, []string{"--dev-carrier-step", "10ms"}, "dev-carrier-step"},
+		{"delivery poll too often", nil, []string{"--delivery-poll-every", "1s"}, "delivery-poll-every"},
 		{"session lifetimes", nil, []string{"--session-idle", "13h"}, "session-idle"},
 		{"QR ticket too short", nil, []string{"--qr-ticket-ttl", "10s"}, "qr-ticket-ttl"},
 		{"QR ticket too long", map[string]string{"HALL_QR_TICKET_TTL": "1h"}, nil, "qr-ticket-ttl"},
@@ -134,7 +138,8 @@ func TestInvalid(t *testing.T) {
 func productionArgs(more ...string) []string {
 	key := strings.Repeat("k", 32)
 	return append([]string{"--mode", "production", "--audit-key", key, "--sms-code-key", key, "--throttle-key", key,
-		"--staff-totp-key", key, "--sms-gateway-url", "https://sms.example", "--verify-url", "https://verify.example", "--registry-url", "https://registry.example"}, more...)
+		"--staff-totp-key", key, "--sms-gateway-url", "https://sms.example", "--verify-url", "https://verify.example", "--registry-url", "https://registry.example",
+		"--carrier-url", "https://carrier.example"}, more...)
 }
 
 func TestBaseURLSchemeInProduction(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 	"hall/internal/config"
 	"hall/internal/counter"
 	"hall/internal/delegation"
+	"hall/internal/delivery"
 	"hall/internal/flow"
 	"hall/internal/ident"
 	"hall/internal/insurance"
@@ -117,6 +118,11 @@ type Services struct {
 	// NoticeBoard is 公示公告 (H1): drafted and published in the back office, read
 	// on the public hall. (Notices are the account-change SMS above.)
 	NoticeBoard *notices.Service
+	// Deliveries are 单位快递 (U5): the paper results of approved cases posted
+	// through the carrier; serve runs their poll job. DevCarrier is the development
+	// carrier (开发用快递), nil with the HTTP carrier adapter.
+	Deliveries *delivery.Service
+	DevCarrier *delivery.DevCarrier
 
 	DevOutbox   *sms.Outbox
 	DevRegistry *registry.Table
@@ -273,10 +279,18 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		Policy: s.Policy, SMS: s.SMS, Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now}); err != nil {
 		return nil, fmt.Errorf("counter: %w", err)
 	}
+	carrier, dev, err := buildCarrier(cfg, now)
+	if err != nil {
+		return nil, fmt.Errorf("carrier: %w", err)
+	}
+	s.DevCarrier = dev
+	if s.Deliveries, err = delivery.New(delivery.Deps{DB: db, Carrier: carrier, Now: now, Log: log}); err != nil {
+		return nil, fmt.Errorf("deliveries: %w", err)
+	}
 	// #nosec G115 -- config.Validate keeps base-ceiling at most 1000000 yuan, so the fen fit int64.
 	if s.Cases, err = cases.NewService(cases.Deps{DB: db, Audit: s.Audit, Catalog: s.Catalog, Authorizer: s.Delegation,
 		SMS: s.SMS, Bounds: insurance.Bounds{Floor: int64(cfg.BaseFloor) * 100, Ceiling: int64(cfg.BaseCeiling) * 100},
-		Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now}); err != nil {
+		Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now, Approvals: s.Deliveries}); err != nil {
 		return nil, fmt.Errorf("cases: %w", err)
 	}
 	if err := s.buildRights(); err != nil {
@@ -289,6 +303,17 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		}
 	}
 	return s, nil
+}
+
+// buildCarrier is the carrier of deliveries (U5): the HTTP adapter when
+// carrier-url is set, else the development carrier, returned also as dev.
+func buildCarrier(cfg config.Config, now func() time.Time) (c delivery.Carrier, dev *delivery.DevCarrier, err error) {
+	if cfg.CarrierURL != "" {
+		c, err = delivery.NewHTTPCarrier(delivery.HTTPConfig{URL: cfg.CarrierURL, APIKey: cfg.CarrierAPIKey, Timeout: cfg.CarrierTimeout})
+		return c, nil, err
+	}
+	dev = delivery.NewDevCarrier(cfg.DevCarrierStep, now)
+	return dev, dev, nil
 }
 
 // buildOIDC wires the OpenID Connect providers: those of the configured list, or

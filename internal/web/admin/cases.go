@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"hall/internal/cases"
+	"hall/internal/delivery"
 	"hall/internal/staff"
 	"hall/internal/web"
 )
@@ -57,6 +58,10 @@ type casePage struct {
 	// clerk who accepted it).
 	Accept, Decide bool
 	Form           *web.Form
+	// MailTo is where the unit asked the paper result be posted (U5), nil when it
+	// did not; Delivery is its delivery once the case is approved.
+	MailTo   *delivery.Request
+	Delivery *delivery.Delivery
 }
 
 // caseShow is GET /admin/cases/{id}.
@@ -81,6 +86,17 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, sr staffReq
 		Decide: c.State == cases.StateAccepted && allow(sr.actor, staff.ActionCaseDecide) == nil}
 	if form, ok := c.Details(); ok {
 		p.Facts = form.Facts()
+	}
+	if req, asked, err := h.Deliveries.Requested(r.Context(), c.UnitID, c.ID); err != nil {
+		return err
+	} else if asked {
+		p.MailTo = &req
+	}
+	switch dl, err := h.Deliveries.CaseDelivery(r.Context(), c.UnitID, c.ID); {
+	case err == nil:
+		p.Delivery = &dl
+	case !errors.Is(err, delivery.ErrNotFound):
+		return err
 	}
 	return h.Render(w, r, status, "admin-case", "办件 "+c.Number, "cases", p)
 }

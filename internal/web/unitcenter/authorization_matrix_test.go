@@ -101,6 +101,8 @@ var matrixUnitRoutes = []string{
 	"POST /unit/cases/{id}/withdraw",
 	"GET /unit/cases/{id}/resubmit",
 	"POST /unit/cases/{id}/resubmit",
+	"GET /unit/deliveries",
+	"GET /unit/deliveries/{id}",
 	"GET /unit/rights",
 	"POST /unit/rights",
 	"GET /unit/rights/{id}/file",
@@ -727,7 +729,7 @@ func matrixProbes() []matrixProbe {
 
 	// 单位主页, the sections, the chooser, switching and leaving.
 	add(matrixProbe{pattern: "GET /unit/{$}", method: "GET", path: matrixPath("/unit/"), want: matrixCenter("单位主页")})
-	add(matrixProbe{pattern: "GET /unit/{section}", name: "单位快递", method: "GET", path: matrixPath("/unit/deliveries"), want: matrixCenter("单位快递")})
+	add(matrixProbe{pattern: "GET /unit/{section}", name: "机构管理", method: "GET", path: matrixPath("/unit/institutions"), want: matrixCenter("机构管理")})
 	add(matrixProbe{pattern: "GET /unit/{section}", name: "我的工作台", method: "GET", path: matrixPath("/unit/workbench"), want: matrixCenter("我的工作台")})
 	for _, sec := range []string{"nosuch", "home"} {
 		m := map[string]matrixWant{}
@@ -965,6 +967,14 @@ func matrixProbes() []matrixProbe {
 		method, path, _ := strings.Cut(strings.Replace(pattern, "{id}", "999999", 1), " ")
 		add(matrixProbe{pattern: pattern, name: "unknown case", method: method, path: matrixPath(path), want: noCase})
 	}
+	// 单位快递: read like 单位办件, by every usable unit session.
+	add(matrixProbe{pattern: "GET /unit/deliveries", method: "GET", path: matrixPath("/unit/deliveries"), want: matrixCenter("单位快递")})
+	noDelivery := map[string]matrixWant{}
+	for _, s := range []string{matrixLegalRep, matrixAdmin, matrixAgentIn, matrixAgentOut, matrixOtherRep, matrixOtherAgent} {
+		noDelivery[s] = matrixGone("未找到该快递")
+	}
+	add(matrixProbe{pattern: "GET /unit/deliveries/{id}", name: "unknown delivery", method: "GET", path: matrixPath("/unit/deliveries/999999"),
+		want: matrixOutsideCenter(noDelivery)})
 
 	// 单位信息: every usable unit session looks and exports; changing the basic
 	// information is the business of SB-009 (单位参保信息变更登记), granted to none of

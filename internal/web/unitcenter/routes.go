@@ -1,5 +1,6 @@
 // Package unitcenter is the unit user center (单位用户中心, SPEC §6): choosing and
-// entering a unit, its home page, 单位信息 (U2), 经办人管理 (U6), 收件地址 (U9) and the
+// entering a unit, its home page, 单位信息 (U2), 单位办件 (U4), 单位快递 (U5),
+// 经办人管理 (U6), 收件地址 (U9) and the
 // unit's business items, every Page behind the unit session and its one
 // authorization check.
 package unitcenter
@@ -80,6 +81,11 @@ func Mount(s *web.Server) error {
 	s.Handle("POST /unit/cases/{id}/withdraw", s.UnitCenterGuard(h.caseWithdraw))
 	s.Handle("GET /unit/cases/{id}/resubmit", s.UnitCenterGuard(h.caseResubmitShow))
 	s.Handle("POST /unit/cases/{id}/resubmit", s.UnitCenterGuard(h.caseResubmitPost))
+
+	// 单位快递 (U5): every usable unit session reads the unit's deliveries, as it
+	// reads its cases; more specific than /unit/{section}.
+	s.Handle("GET /unit/deliveries", s.UnitCenterGuard(h.deliveriesShow))
+	s.Handle("GET /unit/deliveries/{id}", s.UnitCenterGuard(h.deliveryShow))
 
 	// 单位权益单 (U3): the form, the records produced, and their download, for
 	// whoever may do rights.ItemCode.

@@ -7,8 +7,10 @@ import (
 	"strconv"
 	"time"
 
+	"hall/internal/address"
 	"hall/internal/cases"
 	"hall/internal/delegation"
+	"hall/internal/delivery"
 	"hall/internal/ident"
 	"hall/internal/unit"
 	"hall/internal/web"
@@ -117,6 +119,10 @@ type caseDetailData struct {
 	Facts  []cases.Fact // the form's values; nil when it cannot be read
 	Notice string
 	Error  string
+	// Delivery is the paper result's delivery (U5), nil when none yet; MailTo is
+	// where the unit asked it be posted, nil when it did not.
+	Delivery *delivery.Delivery
+	MailTo   *delivery.Request
 }
 
 // caseOf reads the case of the path's id for the session's unit, or a 404.
@@ -154,6 +160,19 @@ func (s *handler) caseRender(w http.ResponseWriter, r *http.Request, status int,
 	d := caseDetailData{Shell: sh, Case: c, Events: ev, Notice: caseNotices[r.URL.Query().Get("notice")], Error: msg}
 	if form, ok := c.Details(); ok {
 		d.Facts = form.Facts()
+	}
+	switch dl, err := s.Deliveries.CaseDelivery(r.Context(), c.UnitID, c.ID); {
+	case err == nil:
+		d.Delivery = &dl
+	case !errors.Is(err, delivery.ErrNotFound):
+		return err
+	}
+	req, asked, err := s.Deliveries.Requested(r.Context(), c.UnitID, c.ID)
+	if err != nil {
+		return err
+	}
+	if asked {
+		d.MailTo = &req
 	}
 	return s.Render(w, r, status, "unit-case", "办件详情", "", d)
 }
@@ -196,6 +215,13 @@ type caseApplyData struct {
 	// Subsidy: 稳岗返还's computation from the unit's data of last year, shown
 	// before the form is sent.
 	Subsidy *cases.Subsidy
+	// Post: the form offers to post the paper result (U5): a new 人员参保登记. The
+	// unit's addresses, the default first, and the choice as typed.
+	Post        bool
+	Addresses   []address.Address
+	Mail        bool
+	MailAddress string
+	MailError   string
 }
 
 type caseTypeBox struct {
@@ -219,6 +245,15 @@ func (s *handler) caseApplyRender(w http.ResponseWriter, r *http.Request, status
 	d := caseApplyData{Shell: sh, Item: it, Case: c, Form: f, Action: "/unit/items/" + it.Code + "/apply"}
 	if c != nil {
 		d.Action = "/unit/cases/" + strconv.FormatInt(c.ID, 10) + "/resubmit"
+	} else if it.Code == cases.ItemEnrolment {
+		d.Post = true
+		if d.Addresses, err = s.Addresses.List(r.Context(), web.VisitorFrom(r.Context()).Unit.ID); err != nil {
+			return err
+		}
+		d.Mail, d.MailAddress, d.MailError = f.Values.Get(fieldMail) == "1", f.Values.Get(fieldMailAddress), f.Errors[fieldMailAddress]
+		if d.MailAddress == "" && len(d.Addresses) > 0 {
+			d.MailAddress = strconv.FormatInt(d.Addresses[0].ID, 10) // the default is listed first
+		}
 	}
 	switch it.Code {
 	case cases.ItemEnrolment:
@@ -373,12 +408,35 @@ func (s *handler) caseApplyPost(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := web.NewForm(r)
+	var mailTo address.Address
+	mail := false
+	if it.Code == cases.ItemEnrolment {
+		if mailTo, mail, err = s.mailChoice(r, f); err != nil {
+			return err
+		}
+	}
+	if len(f.Errors) > 0 {
+		// The rest of the form is checked too, so that every message shows at once;
+		// nothing is applied.
+		_, cerr := s.Cases.CheckForm(it.Code, f.Values)
+		s.caseFormFailed(f, cases.SubjectField(it.Code), cerr)
+		f.Top = web.MsgFormTop
+		return s.caseApplyRender(w, r, http.StatusUnprocessableEntity, it, nil, f)
+	}
 	c, err := s.Cases.Apply(r.Context(), caseActor(r), it.Code, f.Values)
 	if s.caseFormFailed(f, cases.SubjectField(it.Code), err) {
 		return s.caseApplyRender(w, r, http.StatusUnprocessableEntity, it, nil, f)
 	}
 	if err != nil {
 		return caseRefusal(err)
+	}
+	if mail {
+		// Recorded after the case's own transaction, so that the application stays
+		// out of the cases package's form: only a database failure between the two
+		// leaves the case applied without the post (the error page is shown).
+		if err := s.Deliveries.Request(r.Context(), c.UnitID, c.ID, mailTo); err != nil {
+			return err
+		}
 	}
 	http.Redirect(w, r, "/unit/cases/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
 	return nil

@@ -59,7 +59,9 @@ var PageURLs = map[string]struct {
 
 	// Unit user center (signed in: see PageSignIn).
 	"unit-home":        {"/unit/", http.StatusOK},
-	"unit-coming-soon": {"/unit/deliveries", http.StatusOK},
+	"unit-coming-soon": {"/unit/institutions", http.StatusOK},
+	"unit-deliveries":  {"/unit/deliveries", http.StatusOK},
+	"unit-delivery":    {"/unit/deliveries/999999", http.StatusNotFound},
 	"unit-cases":       {"/unit/cases", http.StatusOK},
 	"unit-case":        {"/unit/cases/999999", http.StatusNotFound},
 	"unit-case-apply":  {"/unit/items/SB-002/apply", http.StatusOK},
@@ -108,6 +110,8 @@ var PageSignIn = map[string]string{
 	"unit-cases":          "unit",
 	"unit-case":           "unit",
 	"unit-case-apply":     "unit",
+	"unit-deliveries":     "unit",
+	"unit-delivery":       "unit",
 	"unit-info":           "unit",
 	"unit-info-edit":      "unit",
 	"unit-password-reset": "person",

@@ -1,0 +1,130 @@
+package delivery_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"hall/internal/address"
+	"hall/internal/delivery"
+	"hall/internal/store"
+)
+
+// t0 is when the fixture's cases are approved.
+var t0 = time.Date(2026, 4, 13, 2, 0, 0, 0, time.UTC)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// fixture is a delivery service with the development carrier on db, with one unit
+// and its applicant.
+type fixture struct {
+	ctx     context.Context
+	db      *store.DB
+	clk     *clock
+	carrier *delivery.DevCarrier
+	svc     *delivery.Service
+	unit    int64
+	person  int64
+	cases   int
+}
+
+const step = 10 * time.Minute
+
+func newFixture(t testing.TB, db *store.DB) *fixture {
+	t.Helper()
+	f := &fixture{ctx: context.Background(), db: db, clk: &clock{t: t0}}
+	f.carrier = delivery.NewDevCarrier(step, f.clk.Now)
+	f.svc = f.service(t, db)
+	err := db.Tx(f.ctx, func(tx *store.Tx) error {
+		if err := tx.QueryRow(f.ctx, `INSERT INTO units (uscc, unit_number, name, unit_type, region, status, created_at, updated_at)
+			VALUES ('91320102MA00000001', '320102000001', '示例单位', '企业', '320102', 'active', ?, ?) RETURNING id`, t0, t0).Scan(&f.unit); err != nil {
+			return err
+		}
+		return tx.QueryRow(f.ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
+			VALUES ('resident', '11010519491231002X', '王小明', '13812345678', ?, ?) RETURNING id`, t0, t0).Scan(&f.person)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// service is another Service on db with the fixture's carrier and clock, as a second
+// process would have.
+func (f *fixture) service(t testing.TB, db *store.DB) *delivery.Service {
+	t.Helper()
+	svc, err := delivery.New(delivery.Deps{DB: db, Carrier: f.carrier, Now: f.clk.Now,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+// newCase inserts a case of the unit (its state does not matter to deliveries).
+func (f *fixture) newCase(t testing.TB) int64 {
+	t.Helper()
+	f.cases++
+	var id int64
+	err := f.db.Tx(f.ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(f.ctx, `INSERT INTO cases (number, unit_id, item_code, applicant_id, applicant_role, state, form, created_at, updated_at)
+		VALUES (?, ?, 'SB-002', ?, 'legal_rep', 'submitted', '{}', ?, ?) RETURNING id`,
+			fmt.Sprintf("20260413%06d", f.cases), f.unit, f.person, t0, t0).Scan(&id)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// addr is an address of the unit as the picker gives it.
+func (f *fixture) addr(detail string) address.Address {
+	return address.Address{UnitID: f.unit, Recipient: "李收件", Phone: "13912345678", Region: "320102", Detail: detail}
+}
+
+// approved is a case that asked for its paper result at detail, approved at the
+// clock's time: the delivery created in the transaction and handed to the carrier.
+func (f *fixture) approved(t testing.TB, detail string) int64 {
+	t.Helper()
+	id := f.newCase(t)
+	if err := f.svc.Request(f.ctx, f.unit, id, f.addr(detail)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Tx(f.ctx, func(tx *store.Tx) error { return f.svc.CaseApproved(f.ctx, tx, id, f.clk.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	f.svc.AfterApproval(f.ctx, id)
+	return id
+}
+
+func (f *fixture) delivery(t testing.TB, caseID int64) (delivery.Delivery, []delivery.Event) {
+	t.Helper()
+	d, err := f.svc.CaseDelivery(f.ctx, f.unit, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, ev, err := f.svc.UnitDelivery(f.ctx, f.unit, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, ev
+}

@@ -1,0 +1,324 @@
+package delivery
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"hall/internal/address"
+	"hall/internal/store"
+	"hall/internal/unit"
+)
+
+// ErrNotFound: no such delivery of that unit (another unit's is not found either).
+var ErrNotFound = errors.New("delivery: not found")
+
+// Deps are what deliveries build on. Now and Log may be nil.
+type Deps struct {
+	DB      *store.DB
+	Carrier Carrier
+	Now     func() time.Time
+	Log     *slog.Logger
+	// DispatchTimeout bounds the carrier call right after an approval, which a
+	// reviewer waits for (default 5s); a slower carrier is left to Poll.
+	DispatchTimeout time.Duration
+}
+
+// Service keeps the deliveries. It keeps no state of its own.
+type Service struct{ d Deps }
+
+// New returns the service. Errors: a missing DB or Carrier.
+func New(d Deps) (*Service, error) {
+	if d.DB == nil || d.Carrier == nil {
+		return nil, errors.New("delivery: missing dependency")
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.DispatchTimeout <= 0 {
+		d.DispatchTimeout = 5 * time.Second
+	}
+	return &Service{d: d}, nil
+}
+
+// Delivery is one shipment of a case's paper result.
+type Delivery struct {
+	ID         int64
+	CaseID     int64
+	CaseNumber string // 申办流水号
+	ItemName   string
+	UnitID     int64
+	Recipient  string
+	Phone      string // as the address had it; MaskedPhone for pages
+	Address    string
+	Carrier    string // "" until the carrier accepted the shipment
+	TrackingNo string // "" likewise
+	Status     Status
+	LastError  string // the carrier's last refusal or failure, in Chinese; "" when none
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// MaskedPhone is the recipient's telephone as pages show it (SPEC §2).
+func (d Delivery) MaskedPhone() string { return unit.MaskPhone(d.Phone) }
+
+// Event is one row of a delivery's history.
+type Event struct {
+	Status      Status
+	At          time.Time
+	Place       string
+	Description string
+}
+
+// Request records that case caseID of unitID wants its paper result posted to a,
+// copied as it is now. A second request for the case replaces the first (a unit
+// correcting a returned case may choose again). Errors: database failures.
+func (s *Service) Request(ctx context.Context, unitID, caseID int64, a address.Address) error {
+	now := store.Time(s.d.Now())
+	_, err := s.d.DB.Exec(ctx, `INSERT INTO delivery_requests (case_id, unit_id, recipient, mobile, address, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET recipient = excluded.recipient,
+		mobile = excluded.mobile, address = excluded.address, created_at = excluded.created_at`,
+		caseID, unitID, a.Recipient, a.Phone, a.Full(), now)
+	if err != nil {
+		return fmt.Errorf("delivery: request: %w", err)
+	}
+	return nil
+}
+
+// Request is where a case's unit asked its paper result be posted, as copied when
+// it asked.
+type Request struct {
+	Recipient string
+	Phone     string
+	Address   string
+}
+
+// MaskedPhone is the recipient's telephone as pages show it (SPEC §2).
+func (r Request) MaskedPhone() string { return unit.MaskPhone(r.Phone) }
+
+// Requested is where case caseID of unitID asked its paper result be posted, and
+// whether it asked. Errors: database failures.
+func (s *Service) Requested(ctx context.Context, unitID, caseID int64) (Request, bool, error) {
+	var r Request
+	err := s.d.DB.QueryRow(ctx, `SELECT recipient, mobile, address FROM delivery_requests WHERE case_id = ? AND unit_id = ?`,
+		caseID, unitID).Scan(&r.Recipient, &r.Phone, &r.Address)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Request{}, false, nil
+	}
+	if err != nil {
+		return Request{}, false, fmt.Errorf("delivery: requested: %w", err)
+	}
+	return r, true, nil
+}
+
+// CaseApproved creates, inside the approve transaction tx, the delivery of case
+// caseID if its unit asked for the paper result by post: 待揽收, the address as
+// requested, with the history's first row. It does nothing for a case that asked
+// for none or has its delivery already. Errors: database failures (the approval
+// then rolls back).
+func (s *Service) CaseApproved(ctx context.Context, tx *store.Tx, caseID int64, now time.Time) error {
+	now = store.Time(now)
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO deliveries (case_id, unit_id, recipient, mobile, address, status, created_at, updated_at)
+		SELECT case_id, unit_id, recipient, mobile, address, 'pending', ?, ? FROM delivery_requests WHERE case_id = ?
+		ON CONFLICT (case_id) DO NOTHING RETURNING id`, now, now, caseID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delivery: create: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO delivery_events (delivery_id, status, at, place, description) VALUES (?, ?, ?, '', ?)`,
+		id, string(StatusPending), now, "办件已办结，纸质结果已生成快递单，等待快递员揽收"); err != nil {
+		return fmt.Errorf("delivery: create: %w", err)
+	}
+	return nil
+}
+
+// AfterApproval hands the delivery of the just approved case caseID, if any, to the
+// carrier, within DispatchTimeout. A failure is left to Poll: nothing is lost.
+func (s *Service) AfterApproval(ctx context.Context, caseID int64) {
+	var id int64
+	err := s.d.DB.QueryRow(ctx, `SELECT id FROM deliveries WHERE case_id = ? AND tracking_no IS NULL AND status = 'pending'`,
+		caseID).Scan(&id)
+	if err != nil {
+		if !errors.Is(err, sql.ErrNoRows) {
+			s.d.Log.Warn("delivery: after approval", "case", caseID, "err", err)
+		}
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.d.DispatchTimeout)
+	defer cancel()
+	if _, err := s.ship(ctx, id); err != nil {
+		s.d.Log.Warn("delivery: carrier did not take the shipment yet; the poll job retries", "delivery", id, "err", err)
+	}
+}
+
+// The messages a delivery keeps of the carrier's failures.
+const (
+	msgCarrierDown = "快递公司系统暂时无法连接，系统将自动重试"
+	msgRefused     = "快递公司拒收："
+)
+
+// ship hands pending delivery id to the carrier and stores the waybill, and reports
+// whether it did. A refusal makes the delivery 异常 with the reason; another
+// failure is noted on the delivery and returned. Errors: the carrier's failure;
+// database failures.
+func (s *Service) ship(ctx context.Context, id int64) (bool, error) {
+	var sh Shipment
+	var number string
+	err := s.d.DB.QueryRow(ctx, `SELECT d.recipient, d.mobile, d.address, c.number FROM deliveries d
+		JOIN cases c ON c.id = d.case_id WHERE d.id = ? AND d.tracking_no IS NULL AND d.status = 'pending'`, id).
+		Scan(&sh.Recipient, &sh.Mobile, &sh.Address, &number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil // shipped (or refused) by another process meanwhile
+	}
+	if err != nil {
+		return false, fmt.Errorf("delivery: ship: %w", err)
+	}
+	sh.OrderID = "case-" + number
+	wb, cerr := s.d.Carrier.Create(ctx, sh)
+	now := store.Time(s.d.Now())
+	var refused *RefusedError
+	switch {
+	case errors.As(cerr, &refused):
+		return false, s.d.DB.Tx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+			res, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'exception', last_error = ?, updated_at = ?
+				WHERE id = ? AND tracking_no IS NULL AND status = 'pending'`, msgRefused+refused.Reason, now, id)
+			if err != nil {
+				return fmt.Errorf("delivery: refused: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil
+			}
+			_, err = tx.Exec(ctx, `INSERT INTO delivery_events (delivery_id, status, at, place, description)
+				VALUES (?, 'exception', ?, '', ?) ON CONFLICT (delivery_id, status, at) DO NOTHING`, id, now, msgRefused+refused.Reason)
+			return err
+		})
+	case cerr != nil:
+		if _, err := s.d.DB.Exec(context.WithoutCancel(ctx), `UPDATE deliveries SET last_error = ? WHERE id = ? AND tracking_no IS NULL`,
+			msgCarrierDown, id); err != nil {
+			return false, fmt.Errorf("delivery: note failure: %w", err)
+		}
+		return false, cerr
+	}
+	res, err := s.d.DB.Exec(context.WithoutCancel(ctx), `UPDATE deliveries SET carrier = ?, tracking_no = ?, last_error = '', updated_at = ?
+		WHERE id = ? AND tracking_no IS NULL AND status = 'pending'`, wb.Carrier, wb.TrackingNo, now, id)
+	if err != nil {
+		return false, fmt.Errorf("delivery: store waybill: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// Filter selects deliveries. Zero fields do not filter.
+type Filter struct {
+	Status   Status
+	From, To time.Time // created on or after From, before To
+	Page     int       // from 1
+	PerPage  int       // 20 when <= 0, at most 100
+}
+
+const deliveryColumns = `d.id, d.case_id, c.number, COALESCE(i.name, c.item_code), d.unit_id, d.recipient, d.mobile, d.address,
+	d.carrier, COALESCE(d.tracking_no, ''), d.status, d.last_error, d.created_at, d.updated_at`
+
+const deliveryFrom = ` FROM deliveries d JOIN cases c ON c.id = d.case_id LEFT JOIN catalog_items i ON i.code = c.item_code`
+
+func scanDelivery(r interface{ Scan(...any) error }) (Delivery, error) {
+	var d Delivery
+	err := r.Scan(&d.ID, &d.CaseID, &d.CaseNumber, &d.ItemName, &d.UnitID, &d.Recipient, &d.Phone, &d.Address,
+		&d.Carrier, &d.TrackingNo, &d.Status, &d.LastError, &d.CreatedAt, &d.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Delivery{}, ErrNotFound
+	}
+	if err != nil {
+		return Delivery{}, fmt.Errorf("delivery: read: %w", err)
+	}
+	d.CreatedAt, d.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
+	return d, nil
+}
+
+// UnitDeliveries is 单位快递: the unit's deliveries, newest first, with the total.
+// Errors: database failures.
+func (s *Service) UnitDeliveries(ctx context.Context, unitID int64, f Filter) ([]Delivery, int, error) {
+	where, args := " WHERE d.unit_id = ?", []any{unitID}
+	if f.Status != "" {
+		where, args = where+" AND d.status = ?", append(args, string(f.Status))
+	}
+	if !f.From.IsZero() {
+		where, args = where+" AND d.created_at >= ?", append(args, store.Time(f.From))
+	}
+	if !f.To.IsZero() {
+		where, args = where+" AND d.created_at < ?", append(args, store.Time(f.To))
+	}
+	var total int
+	if err := s.d.DB.QueryRow(ctx, "SELECT COUNT(*) FROM deliveries d"+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("delivery: count: %w", err)
+	}
+	per := f.PerPage
+	if per <= 0 {
+		per = 20
+	}
+	per = min(per, 100)
+	page := max(f.Page, 1)
+	rows, err := s.d.DB.Query(ctx, "SELECT "+deliveryColumns+deliveryFrom+where+" ORDER BY d.created_at DESC, d.id DESC LIMIT ? OFFSET ?",
+		append(args, per, (page-1)*per)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("delivery: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, d)
+	}
+	return out, total, rows.Err()
+}
+
+// UnitDelivery is delivery id of the unit with its history, oldest first. Errors:
+// ErrNotFound; database failures.
+func (s *Service) UnitDelivery(ctx context.Context, unitID, id int64) (Delivery, []Event, error) {
+	d, err := scanDelivery(s.d.DB.QueryRow(ctx, "SELECT "+deliveryColumns+deliveryFrom+" WHERE d.id = ? AND d.unit_id = ?", id, unitID))
+	if err != nil {
+		return Delivery{}, nil, err
+	}
+	ev, err := s.events(ctx, s.d.DB, id)
+	return d, ev, err
+}
+
+// CaseDelivery is the delivery of case caseID of the unit. Errors: ErrNotFound
+// (none yet, or none asked for); database failures.
+func (s *Service) CaseDelivery(ctx context.Context, unitID, caseID int64) (Delivery, error) {
+	return scanDelivery(s.d.DB.QueryRow(ctx, "SELECT "+deliveryColumns+deliveryFrom+" WHERE d.case_id = ? AND d.unit_id = ?", caseID, unitID))
+}
+
+type querier interface {
+	Query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+func (s *Service) events(ctx context.Context, q querier, id int64) ([]Event, error) {
+	rows, err := q.Query(ctx, `SELECT status, at, place, description FROM delivery_events WHERE delivery_id = ? ORDER BY at, id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("delivery: events: %w", err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.Status, &e.At, &e.Place, &e.Description); err != nil {
+			return nil, fmt.Errorf("delivery: events: %w", err)
+		}
+		e.At = e.At.UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,147 @@
+package unitcenter
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"hall/internal/address"
+	"hall/internal/cases"
+	"hall/internal/delivery"
+	"hall/internal/web"
+)
+
+// 单位快递 (U5): GET /unit/deliveries lists the paper results posted to the unit,
+// /unit/deliveries/{id} shows one with its history. Like 单位办件 every usable
+// unit session reads them (the legal rep, the administrator and the agents); the
+// deliveries come from approved cases whose unit asked for the paper result by post
+// on the application form (mailChoice).
+
+// deliveriesPerPage is the page size of 单位快递.
+const deliveriesPerPage = 20
+
+// deliveryListData is the template data of 单位快递.
+type deliveryListData struct {
+	Shell      web.UnitShell
+	Deliveries []delivery.Delivery
+	Total      int
+	Pager      web.Pager
+	Statuses   []delivery.Status
+	Status     string
+	From, To   string // YYYY-MM-DD as typed
+	FilterNote string
+	DevCarrier bool
+}
+
+// deliveriesShow is GET /unit/deliveries (UnitCenterGuard).
+func (s *handler) deliveriesShow(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	v := web.VisitorFrom(ctx)
+	sh, err := s.UnitShellFor(ctx, "deliveries")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	d := deliveryListData{Shell: sh, Statuses: delivery.Statuses, Status: q.Get("status"), From: q.Get("from"), To: q.Get("to"),
+		DevCarrier: s.DevCarrier != nil}
+	f := delivery.Filter{PerPage: deliveriesPerPage}
+	if st := delivery.Status(d.Status); st.Valid() {
+		f.Status = st
+	} else {
+		d.Status = ""
+	}
+	zone := time.FixedZone("CST", 8*60*60)
+	if d.From != "" {
+		if t, err := time.ParseInLocation("2006-01-02", d.From, zone); err == nil {
+			f.From = t
+		} else {
+			d.FilterNote, d.From = "寄件日期的格式应为“2026-04-13”，已忽略该条件。", ""
+		}
+	}
+	if d.To != "" {
+		if t, err := time.ParseInLocation("2006-01-02", d.To, zone); err == nil {
+			f.To = t.AddDate(0, 0, 1)
+		} else {
+			d.FilterNote, d.To = "寄件日期的格式应为“2026-04-13”，已忽略该条件。", ""
+		}
+	}
+	f.Page, _ = strconv.Atoi(q.Get("page"))
+	if d.Deliveries, d.Total, err = s.Deliveries.UnitDeliveries(ctx, v.Unit.ID, f); err != nil {
+		return err
+	}
+	pages := cases.Pages(d.Total, deliveriesPerPage)
+	page := min(max(f.Page, 1), max(pages, 1))
+	d.Pager = web.NewPager(page, pages, func(n int) string {
+		u := url.Values{}
+		for k, val := range map[string]string{"status": d.Status, "from": d.From, "to": d.To} {
+			if val != "" {
+				u.Set(k, val)
+			}
+		}
+		u.Set("page", strconv.Itoa(n))
+		return "/unit/deliveries?" + u.Encode()
+	})
+	return s.Render(w, r, http.StatusOK, "unit-deliveries", "单位快递", "", d)
+}
+
+// deliveryDetailData is the template data of one delivery.
+type deliveryDetailData struct {
+	Shell      web.UnitShell
+	Delivery   delivery.Delivery
+	Events     []delivery.Event
+	DevCarrier bool
+}
+
+// deliveryShow is GET /unit/deliveries/{id} (UnitCenterGuard).
+func (s *handler) deliveryShow(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return web.StatusError(http.StatusNotFound, "未找到该快递")
+	}
+	dl, ev, err := s.Deliveries.UnitDelivery(ctx, web.VisitorFrom(ctx).Unit.ID, id)
+	if errors.Is(err, delivery.ErrNotFound) {
+		return web.StatusError(http.StatusNotFound, "未找到该快递")
+	}
+	if err != nil {
+		return err
+	}
+	sh, err := s.UnitShellFor(ctx, "deliveries")
+	if err != nil {
+		return err
+	}
+	// The newest event first, as couriers show a shipment's course.
+	for i, j := 0, len(ev)-1; i < j; i, j = i+1, j-1 {
+		ev[i], ev[j] = ev[j], ev[i]
+	}
+	return s.Render(w, r, http.StatusOK, "unit-delivery", "快递详情", "",
+		deliveryDetailData{Shell: sh, Delivery: dl, Events: ev, DevCarrier: dl.Carrier == delivery.DevCarrierName})
+}
+
+// The application form's choice of posting the paper result.
+const (
+	fieldMail        = "mail"
+	fieldMailAddress = "mail_address"
+)
+
+// mailChoice is the application form's 邮寄纸质结果 choice: the unit's address to
+// post the result to, or ok false when the unit did not ask. Errors: a message for
+// the address field when the unit asked without choosing one of its addresses.
+func (s *handler) mailChoice(r *http.Request, f *web.Form) (address.Address, bool, error) {
+	if f.Values.Get(fieldMail) != "1" {
+		return address.Address{}, false, nil
+	}
+	id, err := strconv.ParseInt(f.Values.Get(fieldMailAddress), 10, 64)
+	if err != nil || id <= 0 {
+		f.Fail(fieldMailAddress, "请选择收件地址")
+		return address.Address{}, false, nil
+	}
+	a, err := s.Addresses.Get(r.Context(), web.VisitorFrom(r.Context()).Unit.ID, id)
+	if errors.Is(err, address.ErrNotFound) {
+		f.Fail(fieldMailAddress, "所选收件地址已不存在，请重新选择")
+		return address.Address{}, false, nil
+	}
+	return a, err == nil, err
+}
