@@ -249,6 +249,11 @@ func (s *Service) list(ctx context.Context, f CaseFilter, queue bool) ([]Case, i
 	}
 	per = min(per, MaxPerPage)
 	page := max(f.Page, 1)
+	if page > Pages(total, per) {
+		// Past the end, nothing to list; and (page-1)*per of a page typed in the
+		// address bar could overflow into a negative OFFSET.
+		return nil, total, nil
+	}
 	// A staff queue is worked oldest first; a unit reads its newest first.
 	order := " ORDER BY c.created_at DESC, c.id DESC"
 	if queue {

@@ -30,22 +30,34 @@ type casesQueuePage struct {
 // casesQueue is GET /admin/cases/: the cases in ?state= (已申请 by default), the
 // longest waiting first, paged.
 func (h *handler) casesQueue(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
-	st := cases.State(r.URL.Query().Get("state"))
-	if !st.Valid() {
-		st = cases.StateSubmitted
-	}
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page = max(page, 1)
+	st, page := queueQuery(r.URL.Query())
 	list, total, err := h.Cases.Queue(r.Context(), sr.actor, cases.CaseFilter{State: st, Page: page, PerPage: perPage})
 	if err != nil {
 		return refused(err)
 	}
 	pages := max(cases.Pages(total, perPage), 1)
-	pager := web.NewPager(page, pages, func(n int) string {
-		return "/admin/cases/?" + url.Values{"state": {string(st)}, "page": {strconv.Itoa(n)}}.Encode()
-	})
+	pager := web.NewPager(min(page, pages), pages, func(n int) string { return queueURL(st, n) })
 	return h.Render(w, r, http.StatusOK, "admin-cases", "办件处理", "cases",
 		casesQueuePage{State: st, States: cases.States, Cases: list, Total: total, Pager: pager})
+}
+
+// maxQueuePage bounds the page number read from the address.
+const maxQueuePage = 1 << 20
+
+// queueQuery reads the queue's address: the state (已申请 when missing or unknown)
+// and the page, from 1 to maxQueuePage.
+func queueQuery(q url.Values) (cases.State, int) {
+	st := cases.State(q.Get("state"))
+	if !st.Valid() {
+		st = cases.StateSubmitted
+	}
+	page, _ := strconv.Atoi(q.Get("page"))
+	return st, min(max(page, 1), maxQueuePage)
+}
+
+// queueURL is the address of page n of the queue of st.
+func queueURL(st cases.State, n int) string {
+	return "/admin/cases/?" + url.Values{"state": {string(st)}, "page": {strconv.Itoa(n)}}.Encode()
 }
 
 // casePage is one case for the back office.

@@ -52,21 +52,21 @@ var caseNotices = map[string]string{
 	"resubmitted": "已重新提交，请等待经办机构受理。",
 }
 
-// casesShow is GET /unit/cases (UnitCenterGuard).
-func (s *handler) casesShow(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	v := web.VisitorFrom(ctx)
-	sh, err := s.UnitShellFor(ctx, "cases")
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	d := caseListData{Shell: sh, States: cases.States, Item: q.Get("item"), State: q.Get("state"), From: q.Get("from"), To: q.Get("to")}
-	if d.Items, err = s.Catalog.UnitItemNames(ctx); err != nil {
-		return err
-	}
+// maxCasesPage bounds the page number read from the address.
+const maxCasesPage = 1 << 20
+
+// msgCaseDate is the note when a date of the filter cannot be read.
+const msgCaseDate = "申报日期的格式应为“2026-04-13”，已忽略该条件。"
+
+// caseQuery reads 单位办件's filter from the address: an item among items and a
+// state that exist (anything else is no condition), the dates as YYYY-MM-DD in
+// China's time (one that does not read is dropped with FilterNote; To includes
+// its day) and the page, from 1 to maxCasesPage. The returned data holds the
+// conditions as kept, which pageURL writes back.
+func caseQuery(q url.Values, items map[string]string) (caseListData, cases.CaseFilter) {
+	d := caseListData{Item: q.Get("item"), State: q.Get("state"), From: q.Get("from"), To: q.Get("to")}
 	f := cases.CaseFilter{PerPage: casesPerPage}
-	if _, ok := d.Items[d.Item]; ok {
+	if _, ok := items[d.Item]; ok && d.Item != "" {
 		f.ItemCode = d.Item
 	} else {
 		d.Item = ""
@@ -76,37 +76,57 @@ func (s *handler) casesShow(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		d.State = ""
 	}
-	zone := time.FixedZone("CST", 8*60*60)
 	if d.From != "" {
-		if t, err := time.ParseInLocation("2006-01-02", d.From, zone); err == nil {
+		if t, err := time.ParseInLocation("2006-01-02", d.From, web.Shanghai); err == nil {
 			f.From = t
 		} else {
-			d.FilterNote, d.From = "申报日期的格式应为“2026-04-13”，已忽略该条件。", ""
+			d.FilterNote, d.From = msgCaseDate, ""
 		}
 	}
 	if d.To != "" {
-		if t, err := time.ParseInLocation("2006-01-02", d.To, zone); err == nil {
+		if t, err := time.ParseInLocation("2006-01-02", d.To, web.Shanghai); err == nil {
 			f.To = t.AddDate(0, 0, 1)
 		} else {
-			d.FilterNote, d.To = "申报日期的格式应为“2026-04-13”，已忽略该条件。", ""
+			d.FilterNote, d.To = msgCaseDate, ""
 		}
 	}
 	f.Page, _ = strconv.Atoi(q.Get("page"))
+	f.Page = min(max(f.Page, 1), maxCasesPage)
+	return d, f
+}
+
+// pageURL is 单位办件's address of page n with d's conditions.
+func (d caseListData) pageURL(n int) string {
+	u := url.Values{}
+	for k, val := range map[string]string{"item": d.Item, "state": d.State, "from": d.From, "to": d.To} {
+		if val != "" {
+			u.Set(k, val)
+		}
+	}
+	u.Set("page", strconv.Itoa(n))
+	return "/unit/cases?" + u.Encode()
+}
+
+// casesShow is GET /unit/cases (UnitCenterGuard).
+func (s *handler) casesShow(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	v := web.VisitorFrom(ctx)
+	sh, err := s.UnitShellFor(ctx, "cases")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	items, err := s.Catalog.UnitItemNames(ctx)
+	if err != nil {
+		return err
+	}
+	d, f := caseQuery(q, items)
+	d.Shell, d.States, d.Items = sh, cases.States, items
 	if d.Cases, d.Total, err = s.Cases.UnitCases(ctx, v.Unit.ID, f); err != nil {
 		return err
 	}
 	pages := cases.Pages(d.Total, casesPerPage)
-	page := min(max(f.Page, 1), max(pages, 1))
-	d.Pager = web.NewPager(page, pages, func(n int) string {
-		u := url.Values{}
-		for k, val := range map[string]string{"item": d.Item, "state": d.State, "from": d.From, "to": d.To} {
-			if val != "" {
-				u.Set(k, val)
-			}
-		}
-		u.Set("page", strconv.Itoa(n))
-		return "/unit/cases?" + u.Encode()
-	})
+	d.Pager = web.NewPager(min(f.Page, pages), pages, func(n int) string { return d.pageURL(n) })
 	d.Notice = caseNotices[q.Get("notice")]
 	return s.Render(w, r, http.StatusOK, "unit-cases", "单位办件", "", d)
 }
