@@ -1,0 +1,53 @@
+package webtest
+
+import (
+	"net/url"
+	"testing"
+
+	"hall/internal/cases"
+	"hall/internal/insurance"
+	"hall/internal/person"
+	"hall/internal/rights"
+	"hall/internal/unit"
+	"hall/internal/web"
+)
+
+// DemoHall is a hall with something on every page, as the demo data would have
+// it: a unit with its legal rep, an administrator, a confirmed agent granted two
+// items, a year of insurance data, a rights record and a case; for the link walks,
+// which should see every page with content rather than empty lists.
+type DemoHall struct {
+	Unit              unit.Unit
+	Rep, Admin, Agent person.Person
+	Record            rights.Record
+	Case              cases.Case
+	AgentItems        []string
+}
+
+// NewDemoHall fills ts with a DemoHall made from seed.
+func NewDemoHall(t testing.TB, ts *TestServer, seed uint64) DemoHall {
+	t.Helper()
+	items := []string{cases.ItemEnrolment, "SB-001"}
+	fx := Invite(t, ts, seed, items...)
+	ConfirmInvitation(t, ts, fx.Invitation.ID, fx.Agent, AgentPassword)
+	w := fx.World
+	adm := w.Person(t, "卫书言")
+	now := ts.Now()
+	until := now.AddDate(1, 0, 0)
+	w.Member(t, unit.Membership{UnitID: fx.Unit.ID, PersonID: adm.ID, Role: unit.RoleAdmin, Status: unit.StatusActive,
+		ValidFrom: &now, ValidUntil: &until}, "Uc-Admin-Pass-2")
+	LoadInsurance(t, ts, fx.Unit, 6, seed)
+	last := insurance.MonthOf(now.In(web.Shanghai)).Add(-1)
+	rec, _, err := ts.Rights.Issue(t.Context(), fx.Unit.ID, rights.Actor{PersonID: fx.Rep.ID},
+		rights.Form{From: last.Add(-2).String(), To: last.String(), Types: []string{"pension", "unemployment"}})
+	if err != nil {
+		t.Fatalf("rights record: %v", err)
+	}
+	c, err := ts.Cases.Apply(t.Context(), cases.Actor{UnitID: fx.Unit.ID, PersonID: fx.Rep.ID, Role: unit.RoleLegalRep},
+		cases.ItemEnrolment, url.Values{cases.FieldName: {"演示职工"}, cases.FieldIDNumber: {w.IDNumber()},
+			cases.FieldStartMonth: {last.Add(1).String()}, cases.FieldBase: {"6000"}, cases.FieldTypes: {"pension"}})
+	if err != nil {
+		t.Fatalf("case: %v", err)
+	}
+	return DemoHall{Unit: fx.Unit, Rep: fx.Rep, Admin: adm, Agent: fx.Agent, Record: rec, Case: c, AgentItems: items}
+}
