@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"hall/internal/auth"
+	"hall/internal/browsertest"
 	"hall/internal/unit"
 	"hall/internal/web/webtest"
 )
@@ -25,58 +26,89 @@ var knownPlaceholders = map[string]string{
 	"/unit/workbench":    "U8 我的工作台",
 }
 
-// linkWalkArea is one audience of the walk: who is signed in, and where the walk
+// linkWalkArea is one audience of the walk: who is signed in (through a session
+// made directly, and in a browser through the login form), and where the walk
 // starts.
 type linkWalkArea struct {
-	name  string
-	start []string
-	sign  func(t *testing.T, c *webtest.Client)
+	name    string
+	start   []string
+	sign    func(t *testing.T, c *webtest.Client)
+	browser func(t *testing.T, p *browsertest.Page, base string)
+	phone   bool
+}
+
+// linkWalkAreas are the hall's audiences on d: signed out, a person, the unit's
+// legal rep, its administrator, an agent with two items granted, and the companion
+// app.
+func linkWalkAreas(d webtest.DemoHall) []linkWalkArea {
+	unitLogin := func(login, password string) func(t *testing.T, p *browsertest.Page, base string) {
+		return func(t *testing.T, p *browsertest.Page, base string) {
+			webtest.BrowserUnitLogin(t, p, base, d.Unit.USCC, login, password)
+		}
+	}
+	return []linkWalkArea{
+		{name: "anonymous", start: []string{"/", "/app/"}},
+		{name: "person", start: []string{"/me", "/"},
+			sign: func(t *testing.T, c *webtest.Client) { webtest.SignIn(t, c, auth.Subject{PersonID: d.Rep.ID}) },
+			browser: func(t *testing.T, p *browsertest.Page, base string) {
+				webtest.BrowserPersonLogin(t, p, base, d.Rep.Mobile, webtest.Password)
+			}},
+		{name: "legal-rep", start: []string{"/unit/"},
+			sign: func(t *testing.T, c *webtest.Client) {
+				webtest.SignIn(t, c, webtest.UnitSubject(d.Rep, d.Unit, unit.RoleLegalRep))
+			},
+			browser: unitLogin(d.Rep.Mobile, webtest.Password)},
+		{name: "admin", start: []string{"/unit/"},
+			sign: func(t *testing.T, c *webtest.Client) {
+				webtest.SignIn(t, c, webtest.UnitSubject(d.Admin, d.Unit, unit.RoleAdmin))
+			},
+			browser: unitLogin(d.Admin.Mobile, webtest.DemoAdminPassword)},
+		{name: "agent", start: []string{"/unit/"},
+			sign: func(t *testing.T, c *webtest.Client) {
+				webtest.SignIn(t, c, webtest.UnitSubject(d.Agent, d.Unit, unit.RoleAgent))
+			},
+			browser: unitLogin(d.Agent.Mobile, webtest.AgentPassword)},
+		{name: "app", start: []string{"/app/", "/app/me"}, phone: true,
+			sign: func(t *testing.T, c *webtest.Client) { webtest.AppLogin(t, c, d.Agent) },
+			browser: func(t *testing.T, p *browsertest.Page, base string) {
+				webtest.BrowserAppOpen(t, p, base, d.Agent.Mobile, webtest.Password)
+			}},
+	}
+}
+
+// walkArea walks area a of ts signed in as the area says.
+func walkArea(t *testing.T, ts *webtest.TestServer, a linkWalkArea) webtest.WalkResult {
+	t.Helper()
+	c := webtest.NewClient(ts)
+	if a.sign != nil {
+		a.sign(t, c)
+	}
+	session := c.Session()
+	res := webtest.LinkWalk{Client: c, Start: a.start, Max: 400, Placeholders: knownPlaceholders, Skip: linkWalkSkip}.Run(t)
+	// Nothing the walk fetched (GET only) signed the visitor out.
+	if session != "" && c.Session() != session {
+		t.Errorf("%s: the session changed during the walk: a GET signs out or rotates it", a.name)
+	}
+	return res
 }
 
 // TestLinkWalk follows, breadth-first, every link and GET form of the hall from
-// the home page signed out and from each signed-in area (a person, the unit's legal
-// rep, its administrator, an agent with two items granted, the companion app), on a
-// hall with demo-like data, and fails on any link that answers 404 or 5xx, a page
-// without <title> or <main>, and a link to a 即将开放 page not in
+// the home page signed out and from each signed-in area (linkWalkAreas), on a hall
+// with demo-like data (webtest.NewDemoHall), and fails on any link that answers
+// 404 or 5xx, a page without <title> or <main>, and a link to a 即将开放 page not in
 // knownPlaceholders (webtest.LinkWalk). The back office's walk:
-// admin.TestBackOfficeLinkWalk.
+// admin.TestBackOfficeLinkWalk; the same pages in a browser:
+// TestBrowserLinkWalk.
 func TestLinkWalk(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	d := webtest.NewDemoHall(t, ts, 1401)
-	areas := []linkWalkArea{
-		{"anonymous", []string{"/", "/app/"}, nil},
-		{"person", []string{"/me", "/"}, func(t *testing.T, c *webtest.Client) {
-			webtest.SignIn(t, c, auth.Subject{PersonID: d.Rep.ID})
-		}},
-		{"legal-rep", []string{"/unit/"}, func(t *testing.T, c *webtest.Client) {
-			webtest.SignIn(t, c, webtest.UnitSubject(d.Rep, d.Unit, unit.RoleLegalRep))
-		}},
-		{"admin", []string{"/unit/"}, func(t *testing.T, c *webtest.Client) {
-			webtest.SignIn(t, c, webtest.UnitSubject(d.Admin, d.Unit, unit.RoleAdmin))
-		}},
-		{"agent", []string{"/unit/"}, func(t *testing.T, c *webtest.Client) {
-			webtest.SignIn(t, c, webtest.UnitSubject(d.Agent, d.Unit, unit.RoleAgent))
-		}},
-		{"app", []string{"/app/", "/app/me"}, func(t *testing.T, c *webtest.Client) {
-			webtest.AppLogin(t, c, d.Agent)
-		}},
-	}
 	linked := map[string]bool{}
-	for _, a := range areas {
+	for _, a := range linkWalkAreas(d) {
 		t.Run(a.name, func(t *testing.T) {
-			c := webtest.NewClient(ts)
-			if a.sign != nil {
-				a.sign(t, c)
-			}
-			session := c.Session()
-			res := webtest.LinkWalk{Client: c, Start: a.start, Max: 400, Placeholders: knownPlaceholders, Skip: linkWalkSkip}.Run(t)
+			res := walkArea(t, ts, a)
 			t.Logf("%s: %s", a.name, res.Counts())
 			for p := range res.Placeholders {
 				linked[p] = true
-			}
-			// Nothing the walk fetched (GET only) signed the visitor out.
-			if session != "" && c.Session() != session {
-				t.Errorf("%s: the session changed during the walk: a GET signs out or rotates it", a.name)
 			}
 		})
 	}

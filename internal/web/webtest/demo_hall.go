@@ -24,6 +24,11 @@ type DemoHall struct {
 	AgentItems        []string
 }
 
+// DemoAdminPassword is the unit password of a DemoHall's administrator (invented;
+// passes the policy).
+// #nosec G101 -- the password of a fixture account that exists only in test databases.
+const DemoAdminPassword = "Uc-Admin-Pass-2"
+
 // NewDemoHall fills ts with a DemoHall made from seed.
 func NewDemoHall(t testing.TB, ts *TestServer, seed uint64) DemoHall {
 	t.Helper()
@@ -35,7 +40,7 @@ func NewDemoHall(t testing.TB, ts *TestServer, seed uint64) DemoHall {
 	now := ts.Now()
 	until := now.AddDate(1, 0, 0)
 	w.Member(t, unit.Membership{UnitID: fx.Unit.ID, PersonID: adm.ID, Role: unit.RoleAdmin, Status: unit.StatusActive,
-		ValidFrom: &now, ValidUntil: &until}, "Uc-Admin-Pass-2")
+		ValidFrom: &now, ValidUntil: &until}, DemoAdminPassword)
 	LoadInsurance(t, ts, fx.Unit, 6, seed)
 	last := insurance.MonthOf(now.In(web.Shanghai)).Add(-1)
 	rec, _, err := ts.Rights.Issue(t.Context(), fx.Unit.ID, rights.Actor{PersonID: fx.Rep.ID},

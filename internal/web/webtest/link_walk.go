@@ -40,6 +40,8 @@ type WalkedPage struct {
 	Path, From  string
 	Status      int
 	Placeholder bool
+	// HTML: the answer is a page (not a redirect, a download, an error).
+	HTML bool
 }
 
 // WalkResult is what a walk found: every page fetched, in the order fetched, and
@@ -120,6 +122,7 @@ func (lw LinkWalk) Run(t *testing.T) WalkResult {
 			res.Pages = append(res.Pages, page)
 			continue
 		}
+		page.HTML = true
 		if doc.First("head title") == nil || doc.First("main") == nil {
 			t.Errorf("%s: the page lacks <title> or <main>", where)
 		}
@@ -230,6 +233,32 @@ func sameOrigin(base, target string) (string, bool) {
 	r := b.ResolveReference(u)
 	r.Fragment = ""
 	return r.RequestURI(), true
+}
+
+// RoutePattern is the route a path stands for, for walking one page of each in a
+// browser: every path segment with a digit in it (an ID, an item code, a flow) is
+// {x}, and the query keeps the values of tab and method (which show other forms)
+// and only the names of the rest (a filter, a page, a cursor).
+func RoutePattern(path string) string {
+	u, err := url.Parse(path)
+	if err != nil {
+		return path
+	}
+	segs := strings.Split(u.Path, "/")
+	for i, s := range segs {
+		if strings.ContainsAny(s, "0123456789") {
+			segs[i] = "{x}"
+		}
+	}
+	q := u.Query()
+	q.Del("next")
+	q.Del("back")
+	for k := range q {
+		if k != "tab" && k != "method" {
+			q[k] = nil
+		}
+	}
+	return strings.Join(segs, "/") + "?" + q.Encode()
 }
 
 // Counts is a one-line summary of the pages a walk fetched, by status.
