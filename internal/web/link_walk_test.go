@@ -84,10 +84,27 @@ func walkArea(t *testing.T, ts *webtest.TestServer, a linkWalkArea) webtest.Walk
 		a.sign(t, c)
 	}
 	session := c.Session()
+	before := webtest.TableRows(t, ts)
 	res := webtest.LinkWalk{Client: c, Start: a.start, Max: 400, Placeholders: knownPlaceholders, Skip: linkWalkSkip}.Run(t)
 	// Nothing the walk fetched (GET only) signed the visitor out.
 	if session != "" && c.Session() != session {
 		t.Errorf("%s: the session changed during the walk: a GET signs out or rotates it", a.name)
+	}
+	// Nor did it write anything but what a GET may write (linkWalkWrites).
+	after := webtest.TableRows(t, ts)
+	for table, n := range after {
+		if _, ok := linkWalkWrites[table]; !ok && n != before[table] {
+			t.Errorf("%s: the walk's GETs added %d row(s) to %s", a.name, n-before[table], table)
+		}
+	}
+	// seq counts from 1 without gaps (internal/audit): the new records follow the count.
+	var changed int
+	if err := ts.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM audit_log WHERE seq > ? AND result <> 'denied'`,
+		before["audit_log"]).Scan(&changed); err != nil {
+		t.Fatal(err)
+	}
+	if changed > 0 {
+		t.Errorf("%s: the walk's GETs wrote %d audit record(s) of something done", a.name, changed)
 	}
 	return res
 }
@@ -117,6 +134,18 @@ func TestLinkWalk(t *testing.T) {
 			t.Logf("no page links to the placeholder %s (%s) any more: remove it from knownPlaceholders", p, why)
 		}
 	}
+}
+
+// linkWalkWrites are the tables a GET writes to by design: none of them is a
+// change a visitor made.
+var linkWalkWrites = map[string]string{
+	// Each view of the login page's QR tab (L2) shows a new one-time code.
+	"qr_tickets": "a new login QR code per view",
+	// ...counted per address for a visitor without a session.
+	"throttle_counters": "the rate limits of anonymous requests",
+	// A refused business request is audited (unitcenter.businessAuditDenial); the
+	// walk checks that every record it causes is such a refusal.
+	"audit_log": "refusals",
 }
 
 // linkWalkSkip are links the walk leaves: the development SMS outbox (a tool of

@@ -43,12 +43,29 @@ func TestBackOfficeLinkWalk(t *testing.T) {
 		c    *staffClient
 	}{{"signed-out", newStaffClient(ts)}, {"clerk", clerk}, {"reviewer", reviewer}, {"auditor", auditor}, {"security", security}} {
 		t.Run(a.name, func(t *testing.T) {
+			before := webtest.TableRows(t, ts)
 			res := webtest.LinkWalk{Client: a.c.Client, Start: []string{"/admin/", "/admin/login"}, Max: 300}.Run(t)
 			t.Logf("%s: %s", a.name, res.Counts())
 			if len(res.Placeholders) > 0 {
 				t.Errorf("the back office links to 即将开放 pages: %v", res.Placeholders)
 			}
-			// Nothing the walk fetched (GET only) signed the staff member out.
+			// Nothing the walk fetched (GET only) wrote to the database but the
+			// audit record of each view of a scanned ID document (scan.read: who saw
+			// whose papers)...
+			for table, n := range webtest.TableRows(t, ts) {
+				if n != before[table] && table != "audit_log" {
+					t.Errorf("the walk's GETs added %d row(s) to %s", n-before[table], table)
+				}
+			}
+			var done int
+			if err := ts.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM audit_log WHERE seq > ? AND action <> 'scan.read'`,
+				before["audit_log"]).Scan(&done); err != nil {
+				t.Fatal(err)
+			}
+			if done > 0 {
+				t.Errorf("the walk's GETs wrote %d audit record(s) of something done", done)
+			}
+			// ...or signed the staff member out.
 			if rec := a.c.Get(t, "/admin/"); a.name != "signed-out" && rec.Code != http.StatusOK {
 				t.Errorf("after the walk /admin/ answers %d: a GET signed the staff member out", rec.Code)
 			}

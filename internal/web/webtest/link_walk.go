@@ -60,7 +60,7 @@ var placeholderMarkers = []string{"section.soon-page", "section.uc-soon"}
 // 404 or 5xx (every link walked is one the hall generated); for a page without
 // <title> or <main>; and for a link to a placeholder page not in Placeholders. It
 // never sends anything but GET.
-func (lw LinkWalk) Run(t *testing.T) WalkResult {
+func (lw LinkWalk) Run(t testing.TB) WalkResult {
 	t.Helper()
 	res := WalkResult{Placeholders: map[string]bool{}}
 	type item struct{ path, from string }
@@ -255,7 +255,7 @@ func RoutePattern(path string) string {
 	q.Del("back")
 	for k := range q {
 		if k != "tab" && k != "method" {
-			q[k] = nil
+			q[k] = []string{""}
 		}
 	}
 	return strings.Join(segs, "/") + "?" + q.Encode()
@@ -277,4 +277,31 @@ func (r WalkResult) Counts() string {
 		parts = append(parts, fmt.Sprintf("%d×%d", by[c], c))
 	}
 	return fmt.Sprintf("%d pages (%s)", len(r.Pages), strings.Join(parts, ", "))
+}
+
+// TableRows counts the rows of every table of ts's (SQLite) database, so that a
+// test can show that a series of GETs wrote nothing.
+func TableRows(t testing.TB, ts *TestServer) map[string]int {
+	t.Helper()
+	rows, err := ts.DB.Query(t.Context(), `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	_ = rows.Close()
+	out := map[string]int{}
+	for _, n := range names {
+		out[n] = RowCount(t, ts, `"`+n+`"`)
+	}
+	return out
 }
