@@ -3,8 +3,11 @@ package webtest
 import (
 	"net/url"
 	"testing"
+	"time"
 
+	"hall/internal/address"
 	"hall/internal/cases"
+	"hall/internal/delegation"
 	"hall/internal/insurance"
 	"hall/internal/person"
 	"hall/internal/rights"
@@ -14,7 +17,8 @@ import (
 
 // DemoHall is a hall with something on every page, as the demo data would have
 // it: a unit with its legal rep, an administrator, a confirmed agent granted two
-// items, a year of insurance data, a rights record and a case; for the link walks,
+// items (and invited by a second unit, not yet confirmed), a year of insurance data,
+// a rights record, a case and two delivery addresses; for the link walks,
 // which should see every page with content rather than empty lists.
 type DemoHall struct {
 	Unit              unit.Unit
@@ -53,6 +57,20 @@ func NewDemoHall(t testing.TB, ts *TestServer, seed uint64) DemoHall {
 			cases.FieldStartMonth: {last.Add(1).String()}, cases.FieldBase: {"6000"}, cases.FieldTypes: {"pension"}})
 	if err != nil {
 		t.Fatalf("case: %v", err)
+	}
+	// Two delivery addresses (the first the default), for the edit pages of 收件地址.
+	who := address.Actor{UnitID: fx.Unit.ID, PersonID: fx.Rep.ID, Role: unit.RoleLegalRep}
+	for _, detail := range []string{"中山路78号", "秦淮路2号"} {
+		if _, err := ts.Addresses.Add(t.Context(), who, address.Input{Recipient: "王小明", Phone: "13812345678", Province: "32",
+			City: "3201", County: "320104", Detail: detail}); err != nil {
+			t.Fatalf("address: %v", err)
+		}
+	}
+	// A second unit invites the agent too, still pending: the app's invitation page.
+	other, otherRep := w.UnitWithRep(t, "示范远帆物流有限公司", "程望舒")
+	if _, err := ts.Delegation.AddAgent(t.Context(), delegation.Actor{PersonID: otherRep.ID}, other.ID, Nominee(fx.Agent),
+		[]string{"SB-001"}, time.Time{}, now.Add(30*24*time.Hour)); err != nil {
+		t.Fatalf("second invitation: %v", err)
 	}
 	return DemoHall{Unit: fx.Unit, Rep: fx.Rep, Admin: adm, Agent: fx.Agent, Record: rec, Case: c, AgentItems: items}
 }
