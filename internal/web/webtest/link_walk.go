@@ -235,10 +235,11 @@ func sameOrigin(base, target string) (string, bool) {
 	return r.RequestURI(), true
 }
 
-// RoutePattern is the route a path stands for, for walking one page of each in a
+// RoutePattern is the route a path stands for, for opening one page of each in a
 // browser: every path segment with a digit in it (an ID, an item code, a flow) is
-// {x}, and the query keeps the values of tab and method (which show other forms)
-// and only the names of the rest (a filter, a page, a cursor).
+// {x}, but the item of an online form (/unit/items/{code}/apply), each with a form
+// and scripts of its own; the query keeps only tab and method, which show other
+// forms, and leaves out the rest (a filter, a page, a cursor, an order).
 func RoutePattern(path string) string {
 	u, err := url.Parse(path)
 	if err != nil {
@@ -246,16 +247,15 @@ func RoutePattern(path string) string {
 	}
 	segs := strings.Split(u.Path, "/")
 	for i, s := range segs {
-		if strings.ContainsAny(s, "0123456789") {
+		form := i+1 < len(segs) && segs[i+1] == "apply"
+		if strings.ContainsAny(s, "0123456789") && !form {
 			segs[i] = "{x}"
 		}
 	}
-	q := u.Query()
-	q.Del("next")
-	q.Del("back")
-	for k := range q {
-		if k != "tab" && k != "method" {
-			q[k] = []string{""}
+	q := url.Values{}
+	for _, k := range []string{"tab", "method"} {
+		if v, ok := u.Query()[k]; ok {
+			q[k] = v
 		}
 	}
 	return strings.Join(segs, "/") + "?" + q.Encode()

@@ -91,7 +91,9 @@ func TestRoutePattern(t *testing.T) {
 		"/catalog/SB-001":                       "/catalog/{x}?",
 		"/unit/cases/12?next=%2F":               "/unit/cases/{x}?",
 		"/login?tab=unit&method=qr&next=%2Fme":  "/login?method=qr&tab=unit",
-		"/unit/info?tab=payments&after=abc&x=1": "/unit/info?after=&tab=payments&x=",
+		"/unit/info?tab=payments&after=abc&x=1": "/unit/info?tab=payments",
+		"/unit/items/SB-002/apply":              "/unit/items/SB-002/apply?",
+		"/unit/items/SB-002":                    "/unit/items/{x}?",
 	} {
 		if got := RoutePattern(in); got != want {
 			t.Errorf("RoutePattern(%q) = %q, want %q", in, got, want)
