@@ -12,16 +12,13 @@ import (
 
 // knownPlaceholders are the 即将开放 pages the hall still links to, each for a
 // feature of SPEC not built yet. A link to any other placeholder page fails
-// TestLinkWalk; when a feature is built, its line goes (the walk logs a line that
-// is no longer linked).
+// TestLinkWalk; when a feature is built, its line goes (a listed page no walk
+// reaches fails the test, so the list cannot outlive what it names).
 var knownPlaceholders = map[string]string{
-	// H1 公示公告: the home page's and the top navigation's 公示公告.
-	"/soon/notices": "H1 公示公告",
 	// U4 online application of a catalog item without an online form yet
 	// (开始办理 of /unit/items/{code}, cases.OnlineForm false).
 	"/soon/apply": "U4 在线申报 of items without an online form",
 	// The unit menu's entries not built yet.
-	"/unit/deliveries":   "U5 单位快递",
 	"/unit/institutions": "U7 机构管理",
 	"/unit/workbench":    "U8 我的工作台",
 }
@@ -120,8 +117,10 @@ func TestLinkWalk(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	d := webtest.NewDemoHall(t, ts, 1401)
 	linked := map[string]bool{}
-	for _, a := range linkWalkAreas(d) {
+	areas, walked := linkWalkAreas(d), 0
+	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {
+			walked++
 			res := walkArea(t, ts, a)
 			t.Logf("%s: %s", a.name, res.Counts())
 			for p := range res.Placeholders {
@@ -129,9 +128,12 @@ func TestLinkWalk(t *testing.T) {
 			}
 		})
 	}
+	if walked < len(areas) {
+		return // -run chose some areas: the others may hold the links
+	}
 	for p, why := range knownPlaceholders {
 		if !linked[p] {
-			t.Logf("no page links to the placeholder %s (%s) any more: remove it from knownPlaceholders", p, why)
+			t.Errorf("no page links to the placeholder %s (%s) any more: remove it from knownPlaceholders", p, why)
 		}
 	}
 }
