@@ -43,11 +43,13 @@ type caseListData struct {
 	From, To   string // YYYY-MM-DD as typed
 	FilterNote string
 	Notice     string
+	Drafts     []myDraft // 我的草稿 (unit_case_drafts.go)
 }
 
 var caseNotices = map[string]string{
 	"withdrawn":   "已撤销该申请。",
 	"resubmitted": "已重新提交，请等待经办机构受理。",
+	"draft-saved": "草稿已保存，可在“我的草稿”中继续填写。",
 }
 
 // casesShow is GET /unit/cases (UnitCenterGuard).
@@ -106,6 +108,9 @@ func (s *handler) casesShow(w http.ResponseWriter, r *http.Request) error {
 		return "/unit/cases?" + u.Encode()
 	})
 	d.Notice = caseNotices[q.Get("notice")]
+	if d.Drafts, err = s.myDrafts(r, d.Items); err != nil {
+		return err
+	}
 	return s.Render(w, r, http.StatusOK, "unit-cases", "单位办件", "", d)
 }
 
@@ -196,6 +201,9 @@ type caseApplyData struct {
 	// Subsidy: 稳岗返还's computation from the unit's data of last year, shown
 	// before the form is sent.
 	Subsidy *cases.Subsidy
+	// Draft: the session's saved draft of the item (a new application only).
+	Draft  *draftNotice
+	Notice string
 }
 
 type caseTypeBox struct {
@@ -219,6 +227,13 @@ func (s *handler) caseApplyRender(w http.ResponseWriter, r *http.Request, status
 	d := caseApplyData{Shell: sh, Item: it, Case: c, Form: f, Action: "/unit/items/" + it.Code + "/apply"}
 	if c != nil {
 		d.Action = "/unit/cases/" + strconv.FormatInt(c.ID, 10) + "/resubmit"
+	} else if r.Method == http.MethodGet {
+		if d.Draft, err = s.caseDraftOffer(r, it, f); err != nil {
+			return err
+		}
+		if r.URL.Query().Get("notice") == "draft-discarded" {
+			d.Notice = "已放弃草稿。"
+		}
 	}
 	switch it.Code {
 	case cases.ItemEnrolment:
