@@ -154,26 +154,10 @@ func (s *Service) DiscardDraft(ctx context.Context, who Actor, itemCode string) 
 // the actor may still apply for (an agent's drafts of a revoked grant are left
 // out: they cannot be opened). Errors: database failures.
 func (s *Service) MyDrafts(ctx context.Context, who Actor) ([]Draft, error) {
-	rows, err := s.d.DB.Query(ctx, `SELECT item_code, saved_at FROM case_drafts WHERE unit_id = ? AND person_id = ?
-		AND saved_at > ? ORDER BY saved_at DESC, id DESC`, who.UnitID, who.PersonID, s.dbNow().Add(-DraftRetention))
+	all, err := s.savedDrafts(ctx, who)
 	if err != nil {
-		return nil, fmt.Errorf("cases: drafts: %w", err)
+		return nil, err
 	}
-	var all []Draft
-	for rows.Next() {
-		d := Draft{UnitID: who.UnitID, PersonID: who.PersonID}
-		if err := rows.Scan(&d.ItemCode, &d.SavedAt); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("cases: drafts: %w", err)
-		}
-		d.SavedAt = d.SavedAt.UTC()
-		all = append(all, d)
-	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return nil, fmt.Errorf("cases: drafts: %w", err)
-	}
-	rows.Close()
 	var out []Draft
 	for _, d := range all {
 		if OnlineForm(d.ItemCode) && s.d.Authorizer.Authorize(ctx, who.UnitID, who.PersonID, who.Role, d.ItemCode) == nil {
@@ -181,6 +165,30 @@ func (s *Service) MyDrafts(ctx context.Context, who Actor) ([]Draft, error) {
 		}
 	}
 	return out, nil
+}
+
+// savedDrafts are the actor's unexpired drafts, without their forms; the rows are
+// closed before the Authorizer asks the database again.
+func (s *Service) savedDrafts(ctx context.Context, who Actor) ([]Draft, error) {
+	rows, err := s.d.DB.Query(ctx, `SELECT item_code, saved_at FROM case_drafts WHERE unit_id = ? AND person_id = ?
+		AND saved_at > ? ORDER BY saved_at DESC, id DESC`, who.UnitID, who.PersonID, s.dbNow().Add(-DraftRetention))
+	if err != nil {
+		return nil, fmt.Errorf("cases: drafts: %w", err)
+	}
+	defer rows.Close()
+	var all []Draft
+	for rows.Next() {
+		d := Draft{UnitID: who.UnitID, PersonID: who.PersonID}
+		if err := rows.Scan(&d.ItemCode, &d.SavedAt); err != nil {
+			return nil, fmt.Errorf("cases: drafts: %w", err)
+		}
+		d.SavedAt = d.SavedAt.UTC()
+		all = append(all, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cases: drafts: %w", err)
+	}
+	return all, nil
 }
 
 // SweepDrafts deletes the drafts last saved more than DraftRetention ago and

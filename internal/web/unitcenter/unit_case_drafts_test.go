@@ -41,7 +41,7 @@ func TestUnitCaseDrafts(t *testing.T) {
 		t.Fatalf("save draft: %d %s", rec.Code, rec.Header().Get("Location"))
 	}
 	list := c.Page(t, "/unit/cases?notice=draft-saved", http.StatusOK)
-	if a := list.First(`a[href="/unit/items/SB-002/apply?draft=resume"]`); a == nil || !strings.Contains(a.TextContent(), "参保登记") {
+	if a := list.First(`a[href="/unit/items/SB-002/apply?draft=resume"]`); a == nil || !strings.Contains(a.AttrOr("aria-label"), "参保登记") {
 		t.Fatalf("我的草稿 does not link the draft: %s", list.TextContent())
 	}
 	if !strings.Contains(list.TextContent(), "草稿已保存") || !strings.Contains(list.TextContent(), "保留30天") {
