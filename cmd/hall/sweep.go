@@ -24,7 +24,8 @@ const sweepKeep = 24 * time.Hour
 
 // sweepOnce deletes expired sessions, flows, verification sessions, QR login
 // tickets, SMS codes, login-throttle counters and captcha challenges, delegation
-// text messages done for a month and development outbox messages a week old
+// text messages done for a month, application drafts a month after they were last
+// saved (cases.DraftRetention) and development outbox messages a week old
 // (docs/security.md, "Retention").
 // Failures are logged, not fatal: the next round tries again.
 func sweepOnce(ctx context.Context, s *services.Services, log *slog.Logger) {
@@ -43,6 +44,7 @@ func sweepOnce(ctx context.Context, s *services.Services, log *slog.Logger) {
 			n, err := s.Staff.SweepSessions(ctx, sweepKeep)
 			return int(n), err
 		}},
+		{"case drafts", s.Cases.SweepDrafts},
 		{"delegation notices", func(ctx context.Context) (int, error) {
 			return s.Delegation.SweepNotices(ctx, delegation.NoticeRetention)
 		}},

@@ -36,7 +36,7 @@ type FormError = formerr.Error[source]
 // typed: the case starts 已申请 with its 申办流水号 and 承诺办结日. Only a legal
 // rep, the admin, or an agent granted the item may apply (Authorizer); an agent's
 // use of the grant is in the audit record ("case.apply", role agent), and a
-// refusal is recorded as denied.
+// refusal is recorded as denied. Filing deletes the applicant's draft of the item.
 //
 // Errors: ErrNotOnline (no such item, or no online form for it); the Authorizer's
 // refusal (matching delegation.ErrNotAuthorized); *FormError; ErrPending (an open
@@ -97,6 +97,10 @@ func (s *Service) Apply(ctx context.Context, who Actor, itemCode string, form ur
 			return fmt.Errorf("cases: apply: %w", err)
 		}
 		if err := addEvent(ctx, tx, id, StepApply, StateSubmitted, "person", who.PersonID, "", now); err != nil {
+			return err
+		}
+		// The case replaces the applicant's draft of the item (drafts.go).
+		if err := deleteDraft(ctx, tx, who, itemCode); err != nil {
 			return err
 		}
 		detail := ft.audit(f)

@@ -96,6 +96,8 @@ var matrixUnitRoutes = []string{
 	"GET /unit/items/{code}",
 	"GET /unit/items/{code}/apply",
 	"POST /unit/items/{code}/apply",
+	"POST /unit/items/{code}/draft",
+	"POST /unit/items/{code}/draft/discard",
 	"GET /unit/cases",
 	"GET /unit/cases/{id}",
 	"POST /unit/cases/{id}/withdraw",
@@ -953,9 +955,14 @@ func matrixProbes() []matrixProbe {
 			matrixOtherRep: w, matrixOtherAgent: outOfScope})
 	}
 	add(matrixProbe{pattern: "GET /unit/items/{code}/apply", method: "GET", path: matrixPath("/unit/items/SB-002/apply"),
-		want: applyCells(matrixOK("人员参保登记"))})
+		want: applyCells(matrixOK("用人单位用工参保登记"))})
 	add(matrixProbe{pattern: "POST /unit/items/{code}/apply", name: "empty form", method: "POST", path: matrixPath("/unit/items/SB-002/apply"),
 		form: func(*matrixCell) url.Values { return url.Values{} }, want: applyCells(matrixRefused("请填写职工姓名"))})
+	// Drafts (保存草稿, 放弃草稿) are authorized as the application.
+	add(matrixProbe{pattern: "POST /unit/items/{code}/draft", name: "partial form", method: "POST", path: matrixPath("/unit/items/SB-002/draft"),
+		form: func(*matrixCell) url.Values { return url.Values{"name": {"草稿"}} }, want: applyCells(matrixSee("/unit/cases?notice=draft-saved"))})
+	add(matrixProbe{pattern: "POST /unit/items/{code}/draft/discard", method: "POST", path: matrixPath("/unit/items/SB-002/draft/discard"),
+		want: applyCells(matrixSee("/unit/items/SB-002/apply?notice=draft-discarded"))})
 	add(matrixProbe{pattern: "GET /unit/cases", method: "GET", path: matrixPath("/unit/cases"), want: matrixCenter("单位办件")})
 	noCase := map[string]matrixWant{}
 	for _, s := range []string{matrixLegalRep, matrixAdmin, matrixAgentIn, matrixAgentOut, matrixOtherRep, matrixOtherAgent} {

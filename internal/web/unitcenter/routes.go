@@ -72,6 +72,8 @@ func Mount(s *web.Server) error {
 	s.Handle("GET /unit/items/{code}", h.businessBusiness(h.businessItemShow))
 	s.Handle("GET /unit/items/{code}/apply", h.businessBusiness(h.caseApplyShow))
 	s.Handle("POST /unit/items/{code}/apply", h.businessBusiness(h.caseApplyPost))
+	s.Handle("POST /unit/items/{code}/draft", h.businessBusiness(h.caseDraftSave))
+	s.Handle("POST /unit/items/{code}/draft/discard", h.businessBusiness(h.caseDraftDiscard))
 
 	// 单位办件 (U4): every usable unit session reads the unit's cases; withdrawing
 	// and resubmitting are the business of the case's item, which cases.Service

@@ -45,11 +45,13 @@ type caseListData struct {
 	From, To   string // YYYY-MM-DD as typed
 	FilterNote string
 	Notice     string
+	Drafts     []myDraft // 我的草稿 (unit_case_drafts.go)
 }
 
 var caseNotices = map[string]string{
 	"withdrawn":   "已撤销该申请。",
 	"resubmitted": "已重新提交，请等待经办机构受理。",
+	"draft-saved": "草稿已保存，可在“我的草稿”中继续填写。",
 }
 
 // maxCasesPage bounds the page number read from the address.
@@ -128,6 +130,9 @@ func (s *handler) casesShow(w http.ResponseWriter, r *http.Request) error {
 	pages := cases.Pages(d.Total, casesPerPage)
 	d.Pager = web.NewPager(min(f.Page, pages), pages, func(n int) string { return d.pageURL(n) })
 	d.Notice = caseNotices[q.Get("notice")]
+	if d.Drafts, err = s.myDrafts(r, d.Items); err != nil {
+		return err
+	}
 	return s.Render(w, r, http.StatusOK, "unit-cases", "单位办件", "", d)
 }
 
@@ -242,6 +247,9 @@ type caseApplyData struct {
 	Mail        bool
 	MailAddress string
 	MailError   string
+	// Draft: the session's saved draft of the item (a new application only).
+	Draft  *draftNotice
+	Notice string
 }
 
 type caseTypeBox struct {
@@ -265,14 +273,24 @@ func (s *handler) caseApplyRender(w http.ResponseWriter, r *http.Request, status
 	d := caseApplyData{Shell: sh, Item: it, Case: c, Form: f, Action: "/unit/items/" + it.Code + "/apply"}
 	if c != nil {
 		d.Action = "/unit/cases/" + strconv.FormatInt(c.ID, 10) + "/resubmit"
-	} else if it.Code == cases.ItemEnrolment {
-		d.Post = true
-		if d.Addresses, err = s.Addresses.List(r.Context(), web.VisitorFrom(r.Context()).Unit.ID); err != nil {
-			return err
+	} else {
+		if it.Code == cases.ItemEnrolment {
+			d.Post = true
+			if d.Addresses, err = s.Addresses.List(r.Context(), web.VisitorFrom(r.Context()).Unit.ID); err != nil {
+				return err
+			}
+			d.Mail, d.MailAddress, d.MailError = f.Values.Get(fieldMail) == "1", f.Values.Get(fieldMailAddress), f.Errors[fieldMailAddress]
+			if d.MailAddress == "" && len(d.Addresses) > 0 {
+				d.MailAddress = strconv.FormatInt(d.Addresses[0].ID, 10) // the default is listed first
+			}
 		}
-		d.Mail, d.MailAddress, d.MailError = f.Values.Get(fieldMail) == "1", f.Values.Get(fieldMailAddress), f.Errors[fieldMailAddress]
-		if d.MailAddress == "" && len(d.Addresses) > 0 {
-			d.MailAddress = strconv.FormatInt(d.Addresses[0].ID, 10) // the default is listed first
+		if r.Method == http.MethodGet {
+			if d.Draft, err = s.caseDraftOffer(r, it, f); err != nil {
+				return err
+			}
+			if r.URL.Query().Get("notice") == "draft-discarded" {
+				d.Notice = "已放弃草稿。"
+			}
 		}
 	}
 	switch it.Code {
