@@ -278,7 +278,7 @@ var coreKeys = []key{
 	{name: "base-floor", help: "monthly contribution base floor, yuan", bind: uintv(func(c *Config) *uint { return &c.BaseFloor })},
 	{name: "base-ceiling", help: "monthly contribution base ceiling, yuan", bind: uintv(func(c *Config) *uint { return &c.BaseCeiling })},
 	{name: "audit-key", help: "secret key for the audit log's hash chain (required in production)", secret: true, bind: str(func(c *Config) *string { return &c.AuditKey })},
-	{name: "audit-anchor-file", help: "file the audit chain's signed head is appended to, and checked against by 'hall audit verify'; put it where the database's writers cannot rewrite it (another volume, WORM storage, a shipped log) (default DATA-DIR/audit-anchor.log)", bind: str(func(c *Config) *string { return &c.AuditAnchorFile })},
+	{name: "audit-anchor-file", help: "file the audit chain's signed head is appended to, and checked against by 'hall audit verify'; put it where the database's writers cannot rewrite it (another volume, WORM storage, a shipped log); production requires it set, outside the data directory and the SQLite database's (default DATA-DIR/audit-anchor.log in development)", bind: str(func(c *Config) *string { return &c.AuditAnchorFile })},
 	{name: "audit-anchor-every", help: "how often 'hall serve' appends an anchor when the audit chain grew (10s–1h)", bind: dur(func(c *Config) *time.Duration { return &c.AuditAnchorEvery })},
 }
 
@@ -391,6 +391,10 @@ func (c *Config) Validate() error {
 	if c.DatabaseURL == "" && c.DataDir == "" {
 		errs = append(errs, errors.New("data-dir must be set when database-url is empty"))
 	}
+	if c.Mode == Production {
+		// Before the default is filled in: production names the file itself.
+		errs = append(errs, c.productionAnchorFile()...)
+	}
 	if c.AuditAnchorFile == "" {
 		if c.DataDir == "" {
 			errs = append(errs, errors.New("audit-anchor-file must be set when data-dir is empty"))
@@ -485,6 +489,45 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// productionAnchorFile refuses, in production, an audit anchor file left to its
+// default or put in the data directory or beside the SQLite database: there the
+// database's writers can rewrite the anchors as easily as the chain they prove
+// (docs/audit.md).
+func (c *Config) productionAnchorFile() []error {
+	if c.AuditAnchorFile == "" {
+		return []error{errors.New("production mode needs audit-anchor-file set explicitly, outside the data directory (another volume, WORM storage or a shipped log; docs/audit.md)")}
+	}
+	var dirs []string
+	if c.DataDir != "" {
+		dirs = append(dirs, c.DataDir)
+	}
+	switch db := c.DatabaseURL; {
+	case strings.HasPrefix(db, "sqlite:"):
+		dirs = append(dirs, filepath.Dir(strings.TrimPrefix(db, "sqlite:")))
+	case strings.HasSuffix(db, ".db") && !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://"):
+		dirs = append(dirs, filepath.Dir(db))
+	}
+	for _, d := range dirs {
+		if within(d, filepath.Dir(c.AuditAnchorFile)) {
+			return []error{fmt.Errorf("production mode refuses audit-anchor-file %s in %s, beside the database: whoever can rewrite the database could rewrite its anchors; put it on another volume, WORM storage or a shipped log", c.AuditAnchorFile, d)}
+		}
+	}
+	return nil
+}
+
+// within reports whether dir is root or lies below it (paths made absolute first;
+// one that cannot be is compared as given).
+func within(root, dir string) bool {
+	if a, err := filepath.Abs(root); err == nil {
+		root = a
+	}
+	if a, err := filepath.Abs(dir); err == nil {
+		dir = a
+	}
+	rel, err := filepath.Rel(root, dir)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // ParsePrefixes reads a comma-separated list of CIDRs; a bare address stands for itself

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -139,7 +140,7 @@ func productionArgs(more ...string) []string {
 	key := strings.Repeat("k", 32)
 	return append([]string{"--mode", "production", "--audit-key", key, "--sms-code-key", key, "--throttle-key", key,
 		"--staff-totp-key", key, "--sms-gateway-url", "https://sms.example", "--verify-url", "https://verify.example", "--registry-url", "https://registry.example",
-		"--carrier-url", "https://carrier.example"}, more...)
+		"--carrier-url", "https://carrier.example", "--audit-anchor-file", "/var/lib/hall-anchors/audit-anchor.log"}, more...)
 }
 
 func TestBaseURLSchemeInProduction(t *testing.T) {
@@ -289,6 +290,56 @@ func TestPDFFont(t *testing.T) {
 				t.Errorf("err %v, want a pdf-font refusal", err)
 			case tc.want != "" && (err != nil || c.PDFFont != tc.want):
 				t.Errorf("PDFFont %q (%v), want %q", c.PDFFont, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestProductionAuditAnchorFile: production names the anchor file itself, and not in
+// the data directory or beside the SQLite database, where the database's writers
+// could rewrite the anchors with the chain; development keeps the default.
+func TestProductionAuditAnchorFile(t *testing.T) {
+	base := productionArgs("--base-url", "https://hall.example.gov.cn")
+	without := slices.Clone(base)
+	for i, a := range without {
+		if a == "--audit-anchor-file" {
+			without = slices.Delete(without, i, i+2)
+			break
+		}
+	}
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string // "" when valid
+	}{
+		{"elsewhere", nil, base, ""},
+		{"left to the default", nil, without, "audit-anchor-file set explicitly"},
+		{"from the environment, elsewhere", map[string]string{"HALL_AUDIT_ANCHOR_FILE": "/mnt/worm/hall/anchors.log"}, without, ""},
+		{"in the data directory", nil, append(slices.Clone(base), "--data-dir", "/srv/hall", "--audit-anchor-file", "/srv/hall/audit-anchor.log"),
+			"refuses audit-anchor-file /srv/hall/audit-anchor.log in /srv/hall"},
+		{"below the data directory", nil, append(slices.Clone(base), "--data-dir", "/srv/hall", "--audit-anchor-file", "/srv/hall/anchors/a.log"),
+			"beside the database"},
+		{"the default path typed", nil, append(slices.Clone(base), "--audit-anchor-file", filepath.Join("data", "audit-anchor.log")),
+			"beside the database"},
+		{"relative into the data directory", nil, append(slices.Clone(base), "--data-dir", "/srv/hall", "--audit-anchor-file", "/srv/other/../hall/a.log"),
+			"beside the database"},
+		{"beside a named SQLite file", nil, append(slices.Clone(base), "--database-url", "sqlite:/var/db/hall.db", "--audit-anchor-file", "/var/db/anchors.log"),
+			"in /var/db"},
+		{"a sibling of the data directory", nil, append(slices.Clone(base), "--data-dir", "/srv/hall", "--audit-anchor-file", "/srv/hall-anchors/a.log"), ""},
+		{"PostgreSQL, outside the data directory", nil, append(slices.Clone(base), "--database-url", "postgres://db.example/hall",
+			"--audit-anchor-file", "/var/db/anchors.log"), ""},
+		{"development keeps the default", nil, nil, ""},
+		{"development may keep it beside", nil, []string{"--audit-anchor-file", filepath.Join("data", "a.log")}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parse(t, tc.env, tc.args...)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("got %v, want an error mentioning %q", err, tc.want)
 			}
 		})
 	}

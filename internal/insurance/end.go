@@ -91,3 +91,24 @@ func InsuredNow(ctx context.Context, q querier, uscc string, limit int) ([]Insur
 	}
 	return out, false, rows.Err()
 }
+
+// EmployeeIDNumber is the ID number of the unit's employee (insured now or once)
+// for whom keyOf gives key, and whether there is one: a page names a person by
+// such a key rather than by the ID number in clear. Errors: database failures.
+func (s *Store) EmployeeIDNumber(ctx context.Context, uscc, key string, keyOf func(uscc, idNumber string) string) (string, bool, error) {
+	rows, err := s.db.Query(ctx, `SELECT id_number FROM insurance_employees WHERE uscc = ?`, uscc)
+	if err != nil {
+		return "", false, fmt.Errorf("insurance: employee by key: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return "", false, fmt.Errorf("insurance: employee by key: %w", err)
+		}
+		if keyOf(uscc, id) == key {
+			return id, true, nil
+		}
+	}
+	return "", false, rows.Err()
+}

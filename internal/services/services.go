@@ -268,7 +268,8 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	}
 	if s.Staff, err = staff.New(staff.Deps{DB: db, Audit: s.Audit, Hasher: s.Hasher, Policy: s.Policy,
 		Throttle: s.Throttle, Sealer: staff.NewSealer(cfg.StaffTOTPKey), Issuer: cfg.HallName + " 后台",
-		Sessions: staff.SessionConfig{Idle: cfg.StaffSessionIdle, Absolute: cfg.StaffSessionAbsolute}, Now: now}); err != nil {
+		Sessions:        staff.SessionConfig{Idle: cfg.StaffSessionIdle, Absolute: cfg.StaffSessionAbsolute},
+		AuditAnchorFile: cfg.AuditAnchorFile, Now: now}); err != nil {
 		return nil, fmt.Errorf("staff: %w", err)
 	}
 	if s.Scans, err = scans.NewStore(filepath.Join(cfg.DataDir, "scans"), db, s.Audit, now); err != nil {

@@ -151,18 +151,43 @@ func exportRow(e audit.Entry) []string {
 	return row
 }
 
-// AuditChain checks the audit log's hash chain for an auditor (the chain's state on
-// the audit page). Audit: "audit.verify". Errors: a *Denial; database failures.
-func (s *Service) AuditChain(ctx context.Context, actor Actor) (audit.VerifyResult, error) {
+// ChainCheck is the audit log checked as `hall audit verify` checks it: the hash
+// chain on its own, and the chain against the anchor file (a chain cut back below
+// an anchor verifies on its own; only the anchors tell).
+type ChainCheck struct {
+	Chain   audit.VerifyResult
+	Anchors audit.AnchorResult
+}
+
+// OK reports whether both checks passed (a missing anchor file is no failure: a new
+// hall has none until `hall serve` writes the first).
+func (c ChainCheck) OK() bool { return c.Chain.OK && (!c.Anchors.Present || c.Anchors.OK) }
+
+// AuditChain checks the audit log's hash chain and its anchor file for an auditor
+// (the chain's state on the audit page). Audit: "audit.verify". Errors: a *Denial;
+// database failures; failures to read the anchor file.
+func (s *Service) AuditChain(ctx context.Context, actor Actor) (ChainCheck, error) {
 	role, err := s.authorize(ctx, actor, ActionAuditVerify, Subject{}, "audit")
 	if err != nil {
-		return audit.VerifyResult{}, err
+		return ChainCheck{}, err
 	}
-	res, err := s.d.Audit.Verify(ctx)
-	if err != nil {
-		return res, err
+	var c ChainCheck
+	if c.Chain, err = s.d.Audit.Verify(ctx); err != nil {
+		return c, err
 	}
-	_, err = s.d.Audit.Record(ctx, actor.Entry(role, "audit.verify", "audit", "", map[string]string{
-		"ok": strconv.FormatBool(res.OK), "count": fmt.Sprint(res.Count)}))
-	return res, err
+	if s.d.AuditAnchorFile != "" {
+		if c.Anchors, err = s.d.Audit.VerifyAnchors(ctx, s.d.AuditAnchorFile); err != nil {
+			return c, err
+		}
+	}
+	detail := map[string]string{"ok": strconv.FormatBool(c.Chain.OK), "count": fmt.Sprint(c.Chain.Count),
+		"anchors_present": strconv.FormatBool(c.Anchors.Present)}
+	if c.Anchors.Present {
+		detail["anchors_ok"] = strconv.FormatBool(c.Anchors.OK)
+		if !c.Anchors.OK {
+			detail["anchors_reason"] = string(c.Anchors.Reason)
+		}
+	}
+	_, err = s.d.Audit.Record(ctx, actor.Entry(role, "audit.verify", "audit", "", detail))
+	return c, err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -75,7 +76,7 @@ func TestAuditLog(t *testing.T) {
 			}
 		}
 		res, err := f.svc.AuditChain(f.ctx, aud1)
-		if err != nil || !res.OK {
+		if err != nil || !res.OK() {
 			t.Fatalf("chain: %+v, %v", res, err)
 		}
 		ex := f.entries(t, "audit.export")
@@ -99,3 +100,72 @@ func TestExportRowFormula(t *testing.T) {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// TestAuditChainAnchors: 校验哈希链 checks the chain against the anchor file as
+// `hall audit verify` does: a chain cut back below an anchor verifies on its own,
+// and only the anchors tell (the truncation staged as in
+// audit.TestAnchorsFindATruncatedChain).
+func TestAuditChainAnchors(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		sec, _ := f.bootstrap(t)
+		aud, _ := f.create(t, sec, "auditor1", RoleAuditor)
+		path := filepath.Join(t.TempDir(), "audit-anchor.log")
+
+		c, err := f.svc.AuditChain(f.ctx, aud)
+		if err != nil || !c.OK() || c.Anchors.Present {
+			t.Fatalf("without an anchor path: %+v, %v", c, err)
+		}
+		f.svc.d.AuditAnchorFile = path
+		if c, err = f.svc.AuditChain(f.ctx, aud); err != nil || !c.OK() || c.Anchors.Present {
+			t.Fatalf("before the first anchor: %+v, %v", c, err)
+		}
+		first, _, err := f.audit.WriteAnchor(f.ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			if _, err := f.audit.Record(f.ctx, audit.Entry{Action: "counter.submit", Result: audit.Success}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		newest, _, err := f.audit.WriteAnchor(f.ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, err = f.svc.AuditChain(f.ctx, aud); err != nil || !c.OK() || !c.Anchors.OK || c.Anchors.Anchors != 2 {
+			t.Fatalf("anchored: %+v, %v", c, err)
+		}
+
+		// Cut the chain back to the first anchor, as someone with database access
+		// would: guards off, the newest rows deleted, the head moved back.
+		guardsOff := []string{"DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete",
+			"DROP TRIGGER audit_log_extends_head", "DROP TRIGGER audit_head_advance", "DROP TRIGGER audit_head_no_delete"}
+		if db.Engine == store.Postgres {
+			guardsOff = []string{"ALTER TABLE audit_log DISABLE TRIGGER USER", "ALTER TABLE audit_head DISABLE TRIGGER USER"}
+		}
+		for _, q := range guardsOff {
+			if _, err := db.Exec(f.ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		if _, err := db.Exec(f.ctx, "DELETE FROM audit_log WHERE seq > ?", first.Seq); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(f.ctx, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", first.Seq, first.Hash); err != nil {
+			t.Fatal(err)
+		}
+		c, err = f.svc.AuditChain(f.ctx, aud)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.Chain.OK || c.OK() || c.Anchors.Reason != audit.AnchorTruncated || c.Anchors.Anchor != newest ||
+			c.Anchors.HeadSeq != first.Seq {
+			t.Fatalf("truncated chain: %+v", c)
+		}
+		es := f.entries(t, "audit.verify")
+		if last := es[len(es)-1]; last.Detail["anchors_ok"] != "false" || last.Detail["anchors_reason"] != string(audit.AnchorTruncated) {
+			t.Errorf("the check's audit entry: %+v", last.Detail)
+		}
+	})
+}

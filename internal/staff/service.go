@@ -27,7 +27,10 @@ type Deps struct {
 	Issuer string
 	// Sessions are the back-office session lifetimes (defaults for zero fields).
 	Sessions SessionConfig
-	Now      func() time.Time
+	// AuditAnchorFile is the audit anchor file (--audit-anchor-file) the audit
+	// page's 校验哈希链 checks the chain against, as `hall audit verify` does.
+	AuditAnchorFile string
+	Now             func() time.Time
 }
 
 // Hasher hashes and checks staff passwords (implemented by *person.Hasher: argon2id

@@ -27,10 +27,26 @@ type auditPage struct {
 	Chain *chainState
 }
 
-// chainState is the verification of the audit log's hash chain as the page says it.
+// chainState is the verification of the audit log's hash chain, and of the chain
+// against the anchor file, as the page says it.
 type chainState struct {
 	audit.VerifyResult
 	Why string // the broken link's cause in Chinese
+	// Anchors is the chain checked against the anchor file (the check of `hall
+	// audit verify`); AnchorWhy its failure in Chinese; Lost, for a chain cut back
+	// below an anchor, the anchored entries missing from its end.
+	Anchors   audit.AnchorResult
+	AnchorWhy string
+	Lost      int64
+}
+
+// anchorReasons are the causes of a chain that disagrees with its anchor file.
+var anchorReasons = map[audit.AnchorReason]string{
+	audit.AnchorUnreadable: "锚定记录无法读取（锚定文件被改动）",
+	audit.AnchorSignature:  "锚定记录签名无效（锚定文件被改动或伪造）",
+	audit.AnchorHash:       "所锚定记录的哈希值与哈希链不符（哈希链自该处被重写）",
+	audit.AnchorMissing:    "所锚定的记录已不在哈希链中（记录被删除）",
+	audit.AnchorTruncated:  "哈希链末尾的记录被删除，链头低于已锚定的位置",
 }
 
 // chainReasons are the causes of a broken chain.
@@ -91,15 +107,19 @@ func (h *handler) renderAudit(w http.ResponseWriter, r *http.Request, sr staffRe
 	return h.renderAuditPage(w, r, sr, status, auditPage{Export: export})
 }
 
-// auditVerify is POST /admin/audit/verify: the hash chain checked (staff.AuditChain,
-// audited), shown above the search.
+// auditVerify is POST /admin/audit/verify: the hash chain checked on its own and
+// against the anchor file (staff.AuditChain, audited), shown above the search.
 func (h *handler) auditVerify(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
 	res, err := h.Staff.AuditChain(r.Context(), sr.actor)
 	if err != nil {
 		return refused(err)
 	}
-	return h.renderAuditPage(w, r, sr, http.StatusOK, auditPage{Export: web.NewForm(nil),
-		Chain: &chainState{VerifyResult: res, Why: chainReasons[res.Reason]}})
+	cs := &chainState{VerifyResult: res.Chain, Why: chainReasons[res.Chain.Reason], Anchors: res.Anchors,
+		AnchorWhy: anchorReasons[res.Anchors.Reason]}
+	if res.Anchors.Reason == audit.AnchorTruncated {
+		cs.Lost = res.Anchors.Anchor.Seq - res.Anchors.HeadSeq
+	}
+	return h.renderAuditPage(w, r, sr, http.StatusOK, auditPage{Export: web.NewForm(nil), Chain: cs})
 }
 
 func (h *handler) renderAuditPage(w http.ResponseWriter, r *http.Request, sr staffRequest, status int, p auditPage) error {

@@ -97,3 +97,55 @@ func TestAuditChainState(t *testing.T) {
 	clerk.login(t, tm.clerk)
 	webtest.WantStatus(t, "clerk verifies", clerk.Post(t, "/admin/audit/verify", url.Values{}), http.StatusForbidden)
 }
+
+// 校验哈希链 checks the anchor file too (as `hall audit verify`): it says when there
+// is none, agrees with it, and shows a chain cut back below an anchor as truncated,
+// although the chain alone still verifies.
+func TestAuditChainAnchorsShown(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	auditor := newStaffClient(ts)
+	auditor.login(t, tm.auditor)
+	verify := func(want string) *webtest.HTMLNode {
+		t.Helper()
+		rec := auditor.Post(t, "/admin/audit/verify", url.Values{})
+		webtest.WantStatus(t, "verify", rec, http.StatusOK)
+		return webtest.ParseHTML(t, rec.Body.String()).Must(t, `[data-anchors="`+want+`"]`)
+	}
+	verify("absent")
+
+	path := ts.Config.AuditAnchorFile
+	first, _, err := ts.Audit.WriteAnchor(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verify("ok") // records audit.verify: the chain grows past the anchor
+	newest, _, err := ts.Audit.WriteAnchor(t.Context(), path)
+	if err != nil || newest.Seq <= first.Seq {
+		t.Fatalf("second anchor %+v, %v", newest, err)
+	}
+	if ok := verify("ok").TextContent(); !strings.Contains(ok, "2 个锚点") {
+		t.Errorf("anchors agree: %q", ok)
+	}
+
+	// Cut back to the first anchor (the test database is SQLite): guards dropped,
+	// the newest rows deleted, the head moved back.
+	for _, q := range []string{"DROP TRIGGER audit_log_no_delete", "DROP TRIGGER audit_head_advance",
+		"DELETE FROM audit_log WHERE seq > " + strconv.FormatInt(first.Seq, 10)} {
+		if _, err := ts.DB.Exec(t.Context(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := ts.DB.Exec(t.Context(), "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", first.Seq, first.Hash); err != nil {
+		t.Fatal(err)
+	}
+	rec := auditor.Post(t, "/admin/audit/verify", url.Values{})
+	doc := webtest.ParseHTML(t, rec.Body.String())
+	doc.Must(t, `[data-chain="ok"]`) // the chain alone cannot tell
+	cut := doc.Must(t, `[data-anchors="truncated"]`).TextContent()
+	lost := strconv.FormatInt(newest.Seq-first.Seq, 10)
+	if !strings.Contains(cut, "哈希链被截短") || !strings.Contains(cut, "第 "+strconv.FormatInt(newest.Seq, 10)+" 条") ||
+		!strings.Contains(cut, "已锚定的 "+lost+" 条记录缺失") {
+		t.Errorf("truncated chain: %q", cut)
+	}
+}

@@ -76,6 +76,7 @@ var matrixUnitRoutes = []string{
 	"POST /unit/switch",
 	"POST /unit/leave",
 	"GET /unit/info",
+	"POST /unit/info",
 	"GET /unit/info/export",
 	"GET /unit/info/edit",
 	"POST /unit/info/edit",
@@ -987,6 +988,11 @@ func matrixProbes() []matrixProbe {
 	// information is the business of SB-009 (单位参保信息变更登记), granted to none of
 	// the agents.
 	add(matrixProbe{pattern: "GET /unit/info", method: "GET", path: matrixPath("/unit/info?tab=changes"), want: matrixCenter("单位信息")})
+	filtered := matrixSee("/unit/info?person=%E5%BC%A0%E4%B8%89&tab=changes")
+	add(matrixProbe{pattern: "POST /unit/info", method: "POST", path: matrixPath("/unit/info"),
+		form: func(*matrixCell) url.Values { return url.Values{"tab": {"changes"}, "person": {"张三"}} },
+		want: matrixOutsideCenter(map[string]matrixWant{matrixLegalRep: filtered, matrixAdmin: filtered, matrixAgentIn: filtered,
+			matrixAgentOut: filtered, matrixOtherRep: filtered, matrixOtherAgent: filtered})})
 	csv := matrixWant{status: http.StatusOK}.showing(func(*matrixCell) []string { return []string{"变更年月,姓名,证件号码"} })
 	add(matrixProbe{pattern: "GET /unit/info/export", method: "GET", path: matrixPath("/unit/info/export?tab=changes"),
 		want: matrixOutsideCenter(map[string]matrixWant{matrixLegalRep: csv, matrixAdmin: csv, matrixAgentIn: csv, matrixAgentOut: csv,

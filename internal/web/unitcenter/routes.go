@@ -45,6 +45,7 @@ func Mount(s *web.Server) error {
 	// 单位信息 (U2): every usable unit session may look and export; changing the basic
 	// information is the business of one catalog item (businessFor).
 	s.Handle("GET /unit/info", s.UnitCenterGuard(h.unitInfoShow))
+	s.Handle("POST /unit/info", s.UnitCenterGuard(h.unitInfoFilter))
 	s.Handle("GET /unit/info/export", s.UnitCenterGuard(h.unitInfoExport))
 	s.Handle("GET /unit/info/edit", h.businessFor(infoEditItem, h.unitInfoEditShow))
 	s.Handle("POST /unit/info/edit", h.businessFor(infoEditItem, h.unitInfoEditPost))

@@ -44,6 +44,7 @@ type caseListData struct {
 	State      string
 	From, To   string // YYYY-MM-DD as typed
 	FilterNote string
+	ToError    string // beside 申报日期止: the range it makes is reversed
 	Notice     string
 	Drafts     []myDraft // 我的草稿 (unit_case_drafts.go)
 }
@@ -60,10 +61,14 @@ const maxCasesPage = 1 << 20
 // msgCaseDate is the note when a date of the filter cannot be read.
 const msgCaseDate = "申报日期的格式应为“2026-04-13”，已忽略该条件。"
 
+// msgCaseDateRange is the note beside 申报日期止 when it is before 申报日期起: the
+// range would list nothing, which reads as "no cases" rather than as a mistake.
+const msgCaseDateRange = "申报日期止不能早于申报日期起，已忽略该条件。"
+
 // caseQuery reads 单位办件's filter from the address: an item among items and a
 // state that exist (anything else is no condition), the dates as YYYY-MM-DD in
 // China's time (one that does not read is dropped with FilterNote; To includes
-// its day) and the page, from 1 to maxCasesPage. The returned data holds the
+// its day; a To before From is dropped with ToError) and the page, from 1 to maxCasesPage. The returned data holds the
 // conditions as kept, which pageURL writes back.
 func caseQuery(q url.Values, items map[string]string) (caseListData, cases.CaseFilter) {
 	d := caseListData{Item: q.Get("item"), State: q.Get("state"), From: q.Get("from"), To: q.Get("to")}
@@ -91,6 +96,9 @@ func caseQuery(q url.Values, items map[string]string) (caseListData, cases.CaseF
 		} else {
 			d.FilterNote, d.To = msgCaseDate, ""
 		}
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
+		d.ToError, d.To, f.To = msgCaseDateRange, "", time.Time{}
 	}
 	f.Page, _ = strconv.Atoi(q.Get("page"))
 	f.Page = min(max(f.Page, 1), maxCasesPage)

@@ -36,12 +36,15 @@ func FuzzCaseQuery(f *testing.F) {
 			if c.kept != "" && c.kept != c.typed {
 				t.Fatalf("date %q kept as %q", c.typed, c.kept)
 			}
-			if c.typed != "" && c.kept == "" && d.FilterNote == "" {
+			if c.typed != "" && c.kept == "" && d.FilterNote == "" && d.ToError == "" {
 				t.Fatalf("date %q dropped without a note", c.typed)
 			}
 		}
 		if (d.From == "") != flt.From.IsZero() || (d.From != "" && flt.From.In(web.Shanghai).Format("2006-01-02") != d.From) {
 			t.Fatalf("from %q: filter %v", d.From, flt.From)
+		}
+		if !flt.From.IsZero() && !flt.To.IsZero() && !flt.To.After(flt.From) {
+			t.Fatalf("a reversed range %v..%v is kept", flt.From, flt.To)
 		}
 		if (d.To == "") != flt.To.IsZero() || (d.To != "" && flt.To.In(web.Shanghai).AddDate(0, 0, -1).Format("2006-01-02") != d.To) {
 			t.Fatalf("to %q: filter %v", d.To, flt.To)
@@ -53,7 +56,7 @@ func FuzzCaseQuery(f *testing.F) {
 			t.Fatalf("page address %q: %v", link, err)
 		}
 		d2, flt2 := caseQuery(u.Query(), items)
-		if d2.Item != d.Item || d2.State != d.State || d2.From != d.From || d2.To != d.To || d2.FilterNote != "" ||
+		if d2.Item != d.Item || d2.State != d.State || d2.From != d.From || d2.To != d.To || d2.FilterNote != "" || d2.ToError != "" ||
 			flt2.Page != flt.Page || flt2.ItemCode != flt.ItemCode || flt2.State != flt.State ||
 			!flt2.From.Equal(flt.From) || !flt2.To.Equal(flt.To) {
 			t.Fatalf("%q reads back as %+v %+v, want %+v %+v", link, d2, flt2, d, flt)

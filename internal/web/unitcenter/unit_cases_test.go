@@ -147,3 +147,69 @@ func TestUnitCasesFlow(t *testing.T) {
 		t.Fatalf("filter by 已办结: %d rows", len(rows))
 	}
 }
+
+// TestCaseQueryDateRange: 单位办件's dates as typed — a reversed range keeps 申报日期起
+// and drops 申报日期止 with the message beside it, rather than listing nothing; a
+// range of one day and an open end are ranges.
+func TestCaseQueryDateRange(t *testing.T) {
+	day := func(s string) time.Time {
+		d, err := time.ParseInLocation("2006-01-02", s, time.FixedZone("CST", 8*3600))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for _, tc := range []struct {
+		name, from, to     string
+		keptFrom, keptTo   string
+		wantFrom, wantTo   time.Time
+		toError, dateError bool
+	}{
+		{name: "ordered", from: "2026-04-01", to: "2026-04-13", keptFrom: "2026-04-01", keptTo: "2026-04-13",
+			wantFrom: day("2026-04-01"), wantTo: day("2026-04-14")},
+		{name: "one day", from: "2026-04-13", to: "2026-04-13", keptFrom: "2026-04-13", keptTo: "2026-04-13",
+			wantFrom: day("2026-04-13"), wantTo: day("2026-04-14")},
+		{name: "reversed", from: "2026-04-13", to: "2026-04-01", keptFrom: "2026-04-13", wantFrom: day("2026-04-13"), toError: true},
+		{name: "reversed by a day", from: "2026-04-13", to: "2026-04-12", keptFrom: "2026-04-13", wantFrom: day("2026-04-13"), toError: true},
+		{name: "reversed across years", from: "2027-01-01", to: "2026-12-31", keptFrom: "2027-01-01", wantFrom: day("2027-01-01"), toError: true},
+		{name: "only from", from: "2026-04-13", keptFrom: "2026-04-13", wantFrom: day("2026-04-13")},
+		{name: "only to", to: "2026-04-13", keptTo: "2026-04-13", wantTo: day("2026-04-14")},
+		{name: "to unreadable", from: "2026-04-13", to: "2026-4-1", keptFrom: "2026-04-13", wantFrom: day("2026-04-13"), dateError: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, f := caseQuery(url.Values{"from": {tc.from}, "to": {tc.to}}, nil)
+			if d.From != tc.keptFrom || d.To != tc.keptTo || !f.From.Equal(tc.wantFrom) || !f.To.Equal(tc.wantTo) {
+				t.Errorf("kept %q..%q, filter %v..%v; want %q..%q, %v..%v", d.From, d.To, f.From, f.To,
+					tc.keptFrom, tc.keptTo, tc.wantFrom, tc.wantTo)
+			}
+			if (d.ToError != "") != tc.toError || (tc.toError && d.ToError != msgCaseDateRange) {
+				t.Errorf("ToError %q", d.ToError)
+			}
+			if (d.FilterNote != "") != tc.dateError {
+				t.Errorf("FilterNote %q", d.FilterNote)
+			}
+		})
+	}
+}
+
+// TestUnitCasesReversedRange: the page shows the reversed range's message beside
+// 申报日期止 and lists the cases from 申报日期起.
+func TestUnitCasesReversedRange(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	w := webtest.NewWorld(ts, 0x3c5)
+	rep := w.Person(t, "钱立范")
+	u := w.Unit(t, "示范日期机械有限公司", rep)
+	c := webtest.NewClient(ts)
+	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	doc := c.Page(t, "/unit/cases?from=2026-04-13&to=2026-04-01", http.StatusOK)
+	to := doc.Must(t, "#f-to")
+	if to.AttrOr("aria-invalid") != "true" || to.AttrOr("aria-describedby") != "e-to" {
+		t.Error("申报日期止 is not marked invalid")
+	}
+	if got := doc.Must(t, "#e-to").TextContent(); got != msgCaseDateRange {
+		t.Errorf("beside 申报日期止: %q", got)
+	}
+	if got := doc.Must(t, "#f-from").AttrOr("value"); got != "2026-04-13" {
+		t.Errorf("申报日期起 kept as %q", got)
+	}
+}

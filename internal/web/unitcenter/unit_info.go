@@ -1,6 +1,8 @@
 package unitcenter
 
 import (
+	"context"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/url"
@@ -8,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"hall/internal/cases"
 	"hall/internal/delegation"
 	"hall/internal/ident"
 	"hall/internal/insurance"
@@ -18,8 +21,10 @@ import (
 // 单位信息 (SPEC U2): GET /unit/info shows the unit's basic information (the legal
 // rep's locked, with the seed's explanation) and the insurance tabs, each paged by
 // keyset (?after= / ?before= carry the cursor), ordered by its date newest or oldest
-// first (?sort=old), filtered by person (?person=: a name or an ID number, matched
-// on the server) and exported as CSV (unit_info_export.go). Every usable unit
+// first (?sort=old), filtered by person (?person=: a name or a masked ID number,
+// matched on the server; a full ID number is posted to POST /unit/info and named in
+// the address only by its key, ?who=, so that it reaches no access log, browser
+// history or Referer) and exported as CSV (unit_info_export.go). Every usable unit
 // session may look; changing the basic information is business (unit_info_edit.go).
 
 // infoEditItem is the catalog item whose grant lets an agent change the unit's basic
@@ -39,6 +44,7 @@ const infoReachingMonths = 12
 const (
 	infoParamTab      = "tab"
 	infoParamPerson   = "person"
+	infoParamWho      = "who"
 	infoParamSort     = "sort"
 	infoParamMonth    = "month"
 	infoParamAfter    = "after"
@@ -52,8 +58,14 @@ const infoMaxPerson = 50
 
 // infoView is what the page and the export were asked for.
 type infoView struct {
-	Tab    infoTab
+	Tab infoTab
+	// Person is the filter the lists apply: a name, a masked ID number, or the full
+	// ID number Key stands for (never shown, never in an address).
 	Person string
+	// Key is cases.EmployeeKey of a full ID number typed as the filter; Shown is
+	// the filter as the page shows it (the ID number masked).
+	Key    string
+	Shown  string
 	Oldest bool
 	Month  insurance.Month // 人员缴费基数: the month shown
 	After  string
@@ -65,8 +77,13 @@ type infoView struct {
 func infoViewOf(q url.Values) infoView {
 	v := infoView{Tab: infoTabByKey(q.Get(infoParamTab)), Oldest: q.Get(infoParamSort) == infoSortOldest,
 		After: q.Get(infoParamAfter), Before: q.Get(infoParamBefore)}
-	if p := strings.TrimSpace(q.Get(infoParamPerson)); v.Tab.FilterLabel != "" && utf8.RuneCountInString(p) <= infoMaxPerson {
-		v.Person = p
+	if k := q.Get(infoParamWho); v.Tab.FilterLabel != "" && len(k) == 16 {
+		if _, err := hex.DecodeString(k); err == nil {
+			v.Key = k
+		}
+	}
+	if p := strings.TrimSpace(q.Get(infoParamPerson)); v.Tab.FilterLabel != "" && v.Key == "" && utf8.RuneCountInString(p) <= infoMaxPerson {
+		v.Person, v.Shown = p, p
 	}
 	if m, ok := insurance.ParseMonth(q.Get(infoParamMonth)); ok {
 		v.Month = m
@@ -78,7 +95,10 @@ func infoViewOf(q url.Values) infoView {
 func (v infoView) values(withCursor bool) url.Values {
 	q := url.Values{}
 	q.Set(infoParamTab, v.Tab.Key)
-	if v.Person != "" {
+	switch {
+	case v.Key != "":
+		q.Set(infoParamWho, v.Key)
+	case v.Person != "":
 		q.Set(infoParamPerson, v.Person)
 	}
 	if v.Oldest {
@@ -96,6 +116,56 @@ func (v infoView) values(withCursor bool) url.Values {
 		}
 	}
 	return q
+}
+
+// isFullID reports whether a person filter is a full ID number: it has a digit
+// (no name has) and no '*' (the masks the pages show have).
+func isFullID(p string) bool {
+	return !strings.Contains(p, "*") && strings.ContainsAny(p, "0123456789")
+}
+
+// keyed is v with a full ID number in Person replaced by its key, for an address.
+func (v infoView) keyed(uscc string) infoView {
+	if v.Key == "" && isFullID(v.Person) {
+		v.Key = cases.EmployeeKey(uscc, strings.ToUpper(v.Person))
+		v.Person, v.Shown = "", ""
+	}
+	return v
+}
+
+// infoNobody is the filter of a key that names none of the unit's employees: '!'
+// is in no name and no ID number, so the lists keep nothing.
+const infoNobody = "!"
+
+// resolve sets the filter of v's Key: the employee's ID number, shown masked.
+// Errors: database failures.
+func (s *handler) infoResolve(ctx context.Context, uscc string, v *infoView) error {
+	if v.Key == "" {
+		return nil
+	}
+	id, ok, err := s.Insurance.EmployeeIDNumber(ctx, uscc, v.Key, cases.EmployeeKey)
+	switch {
+	case err != nil:
+		return err
+	case ok:
+		v.Person, v.Shown = id, ident.MaskID(id)
+	default:
+		v.Person, v.Shown = infoNobody, "所选人员"
+	}
+	return nil
+}
+
+// unitInfoFilter is POST /unit/info (behind UnitCenterGuard): the person filter's
+// form, answered by a redirect to the filtered page, whose address carries a full
+// ID number only as its key.
+func (s *handler) unitInfoFilter(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return web.StatusError(http.StatusBadRequest, "请求无法解析，请返回重试。")
+	}
+	v := infoViewOf(r.PostForm).keyed(web.VisitorFrom(r.Context()).Unit.USCC)
+	v.After, v.Before = "", ""
+	http.Redirect(w, r, v.url(), http.StatusSeeOther) // #nosec G710 -- the path is fixed, the query encoded
+	return nil
 }
 
 // url is the page's address for v.
@@ -188,6 +258,15 @@ func (s *handler) unitInfoShow(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	v := infoViewOf(r.URL.Query())
+	if k := v.keyed(u.USCC); k.Key != v.Key {
+		// An address typed or bookmarked with a full ID number: answer with the
+		// key's, so that at least the page's own links and history do not keep it.
+		http.Redirect(w, r, k.url(), http.StatusSeeOther) // #nosec G710 -- the path is fixed, the query encoded
+		return nil
+	}
+	if err := s.infoResolve(ctx, u.USCC, &v); err != nil {
+		return err
+	}
 	d.Tab, d.View = v.Tab, v
 	for _, t := range infoTabs {
 		link := infoTabLink{Label: t.Label, URL: infoView{Tab: t}.url(), Current: t.Key == v.Tab.Key}
@@ -249,7 +328,7 @@ func (s *handler) unitInfoShow(w http.ResponseWriter, r *http.Request) error {
 	newest.Oldest, oldest.Oldest = false, true
 	d.SortNewURL, d.SortOldURL = newest.url(), oldest.url()
 	clear := at
-	clear.Person = ""
+	clear.Person, clear.Key = "", ""
 	d.ClearURL = clear.url()
 	exp := at.values(false)
 	if v.Tab.Key == "bases" {

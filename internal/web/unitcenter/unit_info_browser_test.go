@@ -74,6 +74,19 @@ func TestBrowserUnitInfo(t *testing.T) {
 	if strings.Contains(desk.Text("main"), id) {
 		t.Error("the page shows a full ID number")
 	}
+	// The full ID number: the address names the person by key only.
+	desk.Fill("姓名或证件号码", id)
+	desk.Click("查询")
+	desk.WaitURL("who=")
+	if u := desk.URL(); strings.Contains(u, id) || strings.Contains(u, "person=") {
+		t.Errorf("the filtered page's address %q names the person", u)
+	}
+	if got := browsertest.Eval[string](desk, `document.getElementById("ui-person").value`); got != ident.MaskID(id) {
+		t.Errorf("the filter shows %q, want %q", got, ident.MaskID(id))
+	}
+	if strings.Contains(browsertest.Eval[string](desk, `document.documentElement.outerHTML`), id) {
+		t.Error("the filtered page carries the full ID number")
+	}
 	desk.Fill("姓名或证件号码", name)
 	desk.Click("查询")
 	desk.WaitText(ident.MaskName(name))

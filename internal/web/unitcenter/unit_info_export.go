@@ -31,8 +31,11 @@ const infoExportBuffer = 32 << 10
 func (s *handler) unitInfoExport(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	vis := web.VisitorFrom(ctx)
-	v := infoViewOf(r.URL.Query())
+	v := infoViewOf(r.URL.Query()).keyed(vis.Unit.USCC)
 	v.After, v.Before = "", ""
+	if err := s.infoResolve(ctx, vis.Unit.USCC, &v); err != nil {
+		return err
+	}
 	now := insurance.MonthOf(s.Now().In(web.Shanghai))
 	latest := v.Month
 	if v.Tab.Key == "bases" && latest == 0 {

@@ -198,10 +198,8 @@ func TestUnitInfoPagingSortFilter(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, typed := range []string{name, id, ident.MaskID(id)} {
-		rec := fx.c.Get(t, "/unit/info?tab=changes&person="+url.QueryEscape(typed))
-		if typed != id {
-			fx.noFullIDs(t, "the filtered page", rec.Body.String())
-		}
+		rec := fx.c.Get(t, fx.filtered(t, "changes", typed))
+		fx.noFullIDs(t, "the filtered page", rec.Body.String())
 		rows := tableRows(webtest.ParseHTML(t, rec.Body.String()))
 		found := false
 		for _, r := range rows {
@@ -220,6 +218,92 @@ func TestUnitInfoPagingSortFilter(t *testing.T) {
 	none := fx.c.Page(t, "/unit/info?tab=changes&person=不存在的人", http.StatusOK)
 	if len(tableRows(none)) != 0 || !strings.Contains(none.TextContent(), "没有与“不存在的人”相符的记录") {
 		t.Error("an unknown person does not empty the list")
+	}
+}
+
+// filtered posts the person filter typed on tab and answers the address it
+// redirects to, which must carry no full ID number.
+func (fx *infoFx) filtered(t *testing.T, tab, typed string) string {
+	t.Helper()
+	rec := fx.c.Post(t, "/unit/info", url.Values{"tab": {tab}, "person": {typed}})
+	loc := rec.Header().Get("Location")
+	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(loc, "/unit/info?") {
+		t.Fatalf("filter %q: %d %q", typed, rec.Code, loc)
+	}
+	fx.noFullIDs(t, "the filter's redirect", loc)
+	return loc
+}
+
+// TestUnitInfoFilterByFullID: a full ID number typed as the filter reaches no
+// address — not the redirect, not a link or form of the filtered page, not a
+// bookmarked ?person= (answered by a redirect to the key's address) — and the
+// filter, its paging and its export keep only that person's rows.
+func TestUnitInfoFilterByFullID(t *testing.T) {
+	fx := infoBuild(t)
+	var name, id string
+	if err := fx.ts.DB.QueryRow(context.Background(), `SELECT e.name, e.id_number FROM insurance_employees e WHERE e.uscc = ?
+		ORDER BY (SELECT COUNT(*) FROM insurance_payments p WHERE p.uscc = e.uscc AND p.id_number = e.id_number) DESC LIMIT 1`,
+		fx.u.USCC).Scan(&name, &id); err != nil {
+		t.Fatal(err)
+	}
+	loc := fx.filtered(t, "payments", id)
+	if !strings.Contains(loc, "who=") || strings.Contains(loc, "person=") {
+		t.Fatalf("the redirect %q names the person otherwise than by key", loc)
+	}
+	rec := fx.c.Get(t, loc)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("the filtered page answers %d", rec.Code)
+	}
+	fx.noFullIDs(t, "the filtered page", rec.Body.String())
+	doc := webtest.ParseHTML(t, rec.Body.String())
+	if got := doc.Must(t, "#ui-person").AttrOr("value"); got != ident.MaskID(id) {
+		t.Errorf("the filter shows %q, want the masked %q", got, ident.MaskID(id))
+	}
+	rows := tableRows(doc)
+	if len(rows) == 0 {
+		t.Fatal("the filter by the full ID number keeps nothing")
+	}
+	for _, r := range rows {
+		if r[3] != ident.MaskID(id) {
+			t.Fatalf("the filter kept %v", r)
+		}
+	}
+	links := 0
+	for _, a := range append(doc.All("a"), doc.All("form")...) {
+		fx.noFullIDs(t, "a link of the filtered page", a.AttrOr("href")+a.AttrOr("action"))
+		if strings.Contains(a.AttrOr("href"), "who=") {
+			links++
+		}
+	}
+	if links < 3 { // the orders, the exports and the next page keep the filter
+		t.Errorf("only %d links of the page keep the filter", links)
+	}
+	if next := doc.First(`a[rel="next"]`); next != nil {
+		for _, r := range tableRows(fx.c.Page(t, next.AttrOr("href"), http.StatusOK)) {
+			if r[3] != ident.MaskID(id) {
+				t.Fatalf("the next page kept %v", r)
+			}
+		}
+	}
+	exp := doc.Must(t, `a[href^="/unit/info/export"]`).AttrOr("href")
+	lines, raw := fx.readCSV(t, exp, false)
+	fx.noFullIDs(t, "the filtered export", string(raw))
+	var want int
+	if err := fx.ts.DB.QueryRow(context.Background(), "SELECT COUNT(*) FROM insurance_payments WHERE uscc = ? AND id_number = ?",
+		fx.u.USCC, id).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	if len(lines)-1 != want || len(rows) == 0 {
+		t.Errorf("the filtered export has %d rows, the person %d payments", len(lines)-1, want)
+	}
+
+	old := fx.c.Get(t, "/unit/info?tab=payments&person="+url.QueryEscape(id))
+	if old.Code != http.StatusSeeOther || old.Header().Get("Location") != loc {
+		t.Errorf("a bookmarked ?person=<ID> answers %d %q, want a redirect to %q", old.Code, old.Header().Get("Location"), loc)
+	}
+	stale := fx.c.Page(t, "/unit/info?tab=payments&who=0123456789abcdef", http.StatusOK)
+	if len(tableRows(stale)) != 0 || !strings.Contains(stale.TextContent(), "没有与“所选人员”相符的记录") {
+		t.Error("a key of nobody does not empty the list")
 	}
 }
 
