@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -95,10 +96,18 @@ type Deps struct {
 	Now     func() time.Time
 	// Approvals, when set, is told of every approved case (ApprovalHook).
 	Approvals ApprovalHook
+	// KeySecret keys EmployeeKey. When empty a random key is drawn: the keys then
+	// hold only within this process (a filter address stops working after a
+	// restart, and two instances do not share them).
+	KeySecret []byte
 }
 
-// Service runs the cases (U4, B4). It keeps no state of its own.
-type Service struct{ d Deps }
+// Service runs the cases (U4, B4). It keeps no state of its own but the key of
+// EmployeeKey.
+type Service struct {
+	d   Deps
+	key []byte
+}
 
 // NewService returns the service.
 func NewService(d Deps) (*Service, error) {
@@ -114,7 +123,14 @@ func NewService(d Deps) (*Service, error) {
 	if d.Sign == "" {
 		d.Sign = sms.DefaultSign
 	}
-	return &Service{d: d}, nil
+	key := d.KeySecret
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("cases: employee key: %w", err)
+		}
+	}
+	return &Service{d: d, key: key}, nil
 }
 
 // Bounds are the contribution base bounds the enrolment form checks.

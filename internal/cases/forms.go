@@ -39,6 +39,7 @@ type formEnv struct {
 	Now    time.Time
 	Bounds insurance.Bounds
 	Audit  *audit.Log
+	Key    []byte // EmployeeKey's HMAC key
 }
 
 // formType is one online item's form.
@@ -95,7 +96,9 @@ func (s *Service) CheckForm(itemCode string, v url.Values) (Form, error) {
 	return ft.check(v, s.env())
 }
 
-func (s *Service) env() formEnv { return formEnv{Now: s.d.Now(), Bounds: s.d.Bounds, Audit: s.d.Audit} }
+func (s *Service) env() formEnv {
+	return formEnv{Now: s.d.Now(), Bounds: s.d.Bounds, Audit: s.d.Audit, Key: s.key}
+}
 
 // Details is the case's form as its item stores it; ok is false when the item has
 // no online form or the stored form cannot be read.

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -80,11 +81,19 @@ func (f LeaveForm) Values() url.Values {
 		FieldStopMonth: {f.StopMonth.String()}, FieldReason: {string(f.Reason)}}
 }
 
-// EmployeeKey is the value that stands for an employee of the unit in the form's
-// list, so that the page does not carry ID numbers in clear (SPEC §2).
-func EmployeeKey(uscc, idNumber string) string {
-	sum := sha256.Sum256([]byte(uscc + "|" + idNumber))
-	return hex.EncodeToString(sum[:8])
+// EmployeeKey is the value that stands for an employee of the unit in a page or
+// an address (the 退工停保 form's list, 单位信息's person filter), so that neither
+// carries an ID number in clear (SPEC §2): an HMAC of the unit's USCC and the ID
+// number under the service's key, 16 hex digits. Unkeyed, the value could be
+// reversed by trying the few billion ID numbers a birth-year range allows.
+func (s *Service) EmployeeKey(uscc, idNumber string) string {
+	return employeeKey(s.key, uscc, idNumber)
+}
+
+func employeeKey(key []byte, uscc, idNumber string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("employee-key|" + uscc + "|" + idNumber))
+	return hex.EncodeToString(m.Sum(nil)[:8])
 }
 
 // CheckLeave reads the form of 退工停保登记 as typed. Rules: the employee chosen
@@ -176,8 +185,8 @@ var leaveType = formType{
 		return f, nil
 	},
 	decode: decodeAs[LeaveForm],
-	prepare: func(ctx context.Context, tx *store.Tx, _ int64, uscc string, f Form, _ formEnv) (Form, error) {
-		return resolveLeaver(ctx, tx, uscc, f.(LeaveForm))
+	prepare: func(ctx context.Context, tx *store.Tx, _ int64, uscc string, f Form, env formEnv) (Form, error) {
+		return resolveLeaver(ctx, tx, uscc, f.(LeaveForm), env.Key)
 	},
 	carryOut: func(ctx context.Context, tx *store.Tx, _ Case, f Form, uscc string, _ formEnv) (Form, error) {
 		l := f.(LeaveForm)
@@ -202,14 +211,14 @@ var leaveType = formType{
 // chosen key's ID number and name, or the typed ID number, whose name must be the
 // one the insurance data has. Errors: ErrNotEnrolled; *FormError (a typed name that
 // differs, a key of nobody insured); database failures.
-func resolveLeaver(ctx context.Context, tx *store.Tx, uscc string, f LeaveForm) (LeaveForm, error) {
+func resolveLeaver(ctx context.Context, tx *store.Tx, uscc string, f LeaveForm, key []byte) (LeaveForm, error) {
 	if f.Employee != "" {
 		list, _, err := insurance.InsuredNow(ctx, tx, uscc, maxInsuredList)
 		if err != nil {
 			return LeaveForm{}, err
 		}
 		for _, i := range list {
-			if EmployeeKey(uscc, i.IDNumber) == f.Employee {
+			if hmac.Equal([]byte(employeeKey(key, uscc, i.IDNumber)), []byte(f.Employee)) {
 				f.IDNumber, f.Name, f.Employee = i.IDNumber, i.Name, ""
 				return f, nil
 			}
@@ -256,7 +265,7 @@ func (s *Service) LeaveChoices(ctx context.Context, unitID int64) (out []LeaveCh
 		return nil, false, err
 	}
 	for _, i := range list {
-		out = append(out, LeaveChoice{Key: EmployeeKey(uscc, i.IDNumber), Label: i.Name + "（" + ident.MaskID(i.IDNumber) + "）"})
+		out = append(out, LeaveChoice{Key: s.EmployeeKey(uscc, i.IDNumber), Label: i.Name + "（" + ident.MaskID(i.IDNumber) + "）"})
 	}
 	return out, more, nil
 }

@@ -36,7 +36,7 @@ func TestCheckLeave(t *testing.T) {
 		}
 		return out
 	}
-	key := EmployeeKey("91320102MA1XXXXXX0", id)
+	key := employeeKey([]byte("test key"), "91320102MA1XXXXXX0", id)
 	for _, c := range []struct {
 		name  string
 		in    url.Values
@@ -219,4 +219,33 @@ func TestLeaveApproveNotInsuredMeanwhile(t *testing.T) {
 			t.Fatalf("approve: %v, want ErrEndBeforeStart", err)
 		}
 	})
+}
+
+// TestEmployeeKeyIsKeyed: the key that stands for an employee in pages and
+// addresses depends on the service's secret (so that nobody without it can try
+// ID numbers against a key seen in a log), is stable under one secret, and tells
+// employees and units apart.
+func TestEmployeeKeyIsKeyed(t *testing.T) {
+	const uscc, other = "91320102MA1XXXXXX0", "91320102MA1YYYYYY0"
+	id := "110105194912310020"
+	a, b := []byte("secret one"), []byte("secret two")
+	k := employeeKey(a, uscc, id)
+	if len(k) != 16 {
+		t.Fatalf("key %q: want 16 hex digits", k)
+	}
+	if employeeKey(a, uscc, id) != k {
+		t.Error("the same secret gave two keys for one employee")
+	}
+	if employeeKey(b, uscc, id) == k {
+		t.Error("another secret gave the same key: the key is not keyed")
+	}
+	if employeeKey(a, other, id) == k || employeeKey(a, uscc, "110105194912310039") == k {
+		t.Error("another unit or employee gave the same key")
+	}
+	db := storetest.SQLite(t)
+	f := newCaseFixture(t, db)
+	s1, s2 := f.service(t, db), f.service(t, db)
+	if s1.EmployeeKey(uscc, id) == s2.EmployeeKey(uscc, id) {
+		t.Error("two services without a secret drew the same key")
+	}
 }

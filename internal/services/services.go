@@ -4,6 +4,8 @@
 package services
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"math"
@@ -291,7 +293,8 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	// #nosec G115 -- config.Validate keeps base-ceiling at most 1000000 yuan, so the fen fit int64.
 	if s.Cases, err = cases.NewService(cases.Deps{DB: db, Audit: s.Audit, Catalog: s.Catalog, Authorizer: s.Delegation,
 		SMS: s.SMS, Bounds: insurance.Bounds{Floor: int64(cfg.BaseFloor) * 100, Ceiling: int64(cfg.BaseCeiling) * 100},
-		Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now, Approvals: s.Deliveries}); err != nil {
+		Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now, Approvals: s.Deliveries,
+		KeySecret: employeeKeySecret(cfg.ThrottleKey)}); err != nil {
 		return nil, fmt.Errorf("cases: %w", err)
 	}
 	if err := s.buildRights(); err != nil {
@@ -343,4 +346,17 @@ func (s *Services) buildOIDC() error {
 		return fmt.Errorf("oidc: %w", err)
 	}
 	return nil
+}
+
+// employeeKeySecret is the key of cases.EmployeeKey, derived from the throttle's
+// key (required in production, shared by every instance) so that the keys in a
+// page or address hold across instances and restarts; nil in development without
+// one (cases draws a random key).
+func employeeKeySecret(throttleKey string) []byte {
+	if throttleKey == "" {
+		return nil
+	}
+	m := hmac.New(sha256.New, []byte(throttleKey))
+	m.Write([]byte("hall cases employee key"))
+	return m.Sum(nil)
 }

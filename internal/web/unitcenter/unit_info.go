@@ -10,7 +10,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"hall/internal/cases"
 	"hall/internal/delegation"
 	"hall/internal/ident"
 	"hall/internal/insurance"
@@ -124,10 +123,11 @@ func isFullID(p string) bool {
 	return !strings.Contains(p, "*") && strings.ContainsAny(p, "0123456789")
 }
 
-// keyed is v with a full ID number in Person replaced by its key, for an address.
-func (v infoView) keyed(uscc string) infoView {
+// keyed is v with a full ID number in Person replaced by its key (keyOf:
+// cases.Service.EmployeeKey), for an address.
+func (v infoView) keyed(uscc string, keyOf func(uscc, idNumber string) string) infoView {
 	if v.Key == "" && isFullID(v.Person) {
-		v.Key = cases.EmployeeKey(uscc, strings.ToUpper(v.Person))
+		v.Key = keyOf(uscc, strings.ToUpper(v.Person))
 		v.Person, v.Shown = "", ""
 	}
 	return v
@@ -143,7 +143,7 @@ func (s *handler) infoResolve(ctx context.Context, uscc string, v *infoView) err
 	if v.Key == "" {
 		return nil
 	}
-	id, ok, err := s.Insurance.EmployeeIDNumber(ctx, uscc, v.Key, cases.EmployeeKey)
+	id, ok, err := s.Insurance.EmployeeIDNumber(ctx, uscc, v.Key, s.Cases.EmployeeKey)
 	switch {
 	case err != nil:
 		return err
@@ -162,7 +162,7 @@ func (s *handler) unitInfoFilter(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return web.StatusError(http.StatusBadRequest, "请求无法解析，请返回重试。")
 	}
-	v := infoViewOf(r.PostForm).keyed(web.VisitorFrom(r.Context()).Unit.USCC)
+	v := infoViewOf(r.PostForm).keyed(web.VisitorFrom(r.Context()).Unit.USCC, s.Cases.EmployeeKey)
 	v.After, v.Before = "", ""
 	http.Redirect(w, r, v.url(), http.StatusSeeOther) // #nosec G710 -- the path is fixed, the query encoded
 	return nil
@@ -258,7 +258,7 @@ func (s *handler) unitInfoShow(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	v := infoViewOf(r.URL.Query())
-	if k := v.keyed(u.USCC); k.Key != v.Key {
+	if k := v.keyed(u.USCC, s.Cases.EmployeeKey); k.Key != v.Key {
 		// An address typed or bookmarked with a full ID number: answer with the
 		// key's, so that at least the page's own links and history do not keep it.
 		http.Redirect(w, r, k.url(), http.StatusSeeOther) // #nosec G710 -- the path is fixed, the query encoded

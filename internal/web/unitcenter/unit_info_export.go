@@ -31,7 +31,7 @@ const infoExportBuffer = 32 << 10
 func (s *handler) unitInfoExport(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	vis := web.VisitorFrom(ctx)
-	v := infoViewOf(r.URL.Query()).keyed(vis.Unit.USCC)
+	v := infoViewOf(r.URL.Query()).keyed(vis.Unit.USCC, s.Cases.EmployeeKey)
 	v.After, v.Before = "", ""
 	if err := s.infoResolve(ctx, vis.Unit.USCC, &v); err != nil {
 		return err
