@@ -127,6 +127,7 @@ func (s *handler) casesShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	pages := cases.Pages(d.Total, casesPerPage)
 	d.Pager = web.NewPager(min(f.Page, pages), pages, func(n int) string { return d.pageURL(n) })
+	d.Pager.Label = "办件分页"
 	d.Notice = caseNotices[q.Get("notice")]
 	return s.Render(w, r, http.StatusOK, "unit-cases", "单位办件", "", d)
 }
