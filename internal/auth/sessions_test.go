@@ -6,7 +6,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,22 +14,8 @@ import (
 	"hall/internal/store/storetest"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the fake clock these tests move by hand.
+type clock = storetest.Clock
 
 type fixture struct {
 	db    *store.DB
@@ -42,7 +27,7 @@ type fixture struct {
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	f := &fixture{db: db, rnd: rand.New(rand.NewPCG(3, 4)),
-		clock: &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 987654321, time.FixedZone("CST", 8*3600))}}
+		clock: storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 987654321, time.FixedZone("CST", 8*3600)))}
 	var err error
 	f.ss, err = NewSessions(db, SessionConfig{}, f.clock.Now)
 	if err != nil {

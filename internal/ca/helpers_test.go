@@ -13,32 +13,18 @@ import (
 	mathrand "math/rand/v2"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"hall/internal/ident"
+	"hall/internal/store/storetest"
 )
 
 // t0 is the tests' "now": every certificate and CRL is made around it.
 var t0 = time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
+// clock is the fake clock these tests move by hand.
+type clock = storetest.Clock
 
 const bureau = "示范省人力资源和社会保障厅"
 
@@ -52,7 +38,7 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	c := &clock{t: t0}
+	c := storetest.NewClock(t0)
 	dev, err := InitDevCA(filepath.Join(t.TempDir(), "ca"), bureau, c.Now)
 	if err != nil {
 		t.Fatal(err)

@@ -1,33 +1,20 @@
 package captcha_test
 
 import (
-	"sync"
 	"testing"
 	"time"
 
 	"hall/internal/captcha"
 	"hall/internal/captcha/captchatest"
 	"hall/internal/store"
+	"hall/internal/store/storetest"
 )
 
-// clock is a fake clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the fake clock these tests move by hand.
+type clock = storetest.Clock
 
-func newClock() *clock { return &clock{t: time.Date(2025, 7, 1, 2, 30, 0, 987654321, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+func newClock() *clock {
+	return storetest.NewClock(time.Date(2025, 7, 1, 2, 30, 0, 987654321, time.UTC))
 }
 
 // Bindings of two browsers (in the hall, e.g. their visitor cookies).

@@ -15,6 +15,7 @@ import (
 	"hall/internal/person"
 	"hall/internal/sms"
 	"hall/internal/staff"
+	"hall/internal/staff/stafftest"
 	"hall/internal/store"
 	"hall/internal/unit"
 )
@@ -155,16 +156,7 @@ func (f *caseFixture) member(t testing.TB, personID int64, items ...string) {
 
 func (f *caseFixture) staff(t testing.TB, login string, roles staff.Roles) staff.Actor {
 	t.Helper()
-	var id int64
-	err := f.db.Tx(f.ctx, func(tx *store.Tx) error {
-		return tx.QueryRow(f.ctx, `INSERT INTO staff (login, name, password_hash, must_change_password, is_clerk,
-			is_reviewer, is_security, is_auditor, totp_secret, created_at, updated_at)
-			VALUES (?, '职员', 'x', ?, ?, ?, ?, ?, '', ?, ?) RETURNING id`, login, false, roles.Has(staff.RoleClerk),
-			roles.Has(staff.RoleReviewer), roles.Has(staff.RoleSecurity), roles.Has(staff.RoleAuditor), caseT0, caseT0).Scan(&id)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := stafftest.Insert(t, f.db, login, "职员", roles, caseT0)
 	return staff.Actor{StaffID: id, Login: login, Roles: roles, ClientIP: "10.0.0.8"}
 }
 

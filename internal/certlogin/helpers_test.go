@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,26 +19,13 @@ import (
 	"hall/internal/person"
 	"hall/internal/sms"
 	"hall/internal/store"
+	"hall/internal/store/storetest"
 	"hall/internal/token"
 	"hall/internal/unit"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the fake clock these tests move by hand.
+type clock = storetest.Clock
 
 type fakeHasher struct{}
 
@@ -67,7 +53,7 @@ type someone struct {
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
-	f := &fixture{ctx: context.Background(), db: db, clk: &clock{t: time.Now().UTC().Truncate(time.Second)},
+	f := &fixture{ctx: context.Background(), db: db, clk: storetest.NewClock(time.Now().UTC().Truncate(time.Second)),
 		rnd: rand.New(rand.NewPCG(17, uint64(len(t.Name()))))}
 	dev, err := ca.InitDevCA(filepath.Join(t.TempDir(), "ca"), "示范省人力资源和社会保障厅", f.clk.Now)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"image/png"
 	"math/rand/v2"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,26 +20,14 @@ import (
 	"hall/internal/scans"
 	"hall/internal/sms"
 	"hall/internal/staff"
+	"hall/internal/staff/stafftest"
 	"hall/internal/store"
+	"hall/internal/store/storetest"
 	"hall/internal/unit"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the fake clock these tests move by hand.
+type clock = storetest.Clock
 
 var t0 = time.Date(2026, 4, 13, 9, 30, 0, 0, time.UTC)
 
@@ -68,7 +55,7 @@ type fixture struct {
 
 func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
-	clk := &clock{t: t0}
+	clk := storetest.NewClock(t0)
 	f := &fixture{ctx: context.Background(), db: db, clk: clk, audit: audit.New(db, nil, clk.Now),
 		outbox: sms.NewOutbox(db, clk.Now), table: registry.NewTable(db, clk.Now), units: unit.New(db, clk.Now),
 		rnd: rand.New(rand.NewPCG(3, 5))}
@@ -103,16 +90,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 
 func (f *fixture) staff(t testing.TB, login string, roles staff.Roles) staff.Actor {
 	t.Helper()
-	var id int64
-	err := f.db.Tx(f.ctx, func(tx *store.Tx) error {
-		return tx.QueryRow(f.ctx, `INSERT INTO staff (login, name, password_hash, must_change_password, is_clerk,
-			is_reviewer, is_security, is_auditor, totp_secret, created_at, updated_at)
-			VALUES (?, '职员', 'x', ?, ?, ?, ?, ?, '', ?, ?) RETURNING id`, login, false, roles.Has(staff.RoleClerk),
-			roles.Has(staff.RoleReviewer), roles.Has(staff.RoleSecurity), roles.Has(staff.RoleAuditor), t0, t0).Scan(&id)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := stafftest.Insert(t, f.db, login, "职员", roles, t0)
 	return staff.Actor{StaffID: id, Login: login, Roles: roles, ClientIP: "10.0.0.8"}
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,33 +16,13 @@ import (
 	"hall/internal/person"
 	"hall/internal/sms"
 	"hall/internal/store"
+	"hall/internal/store/storetest"
 	"hall/internal/unit"
 	"hall/internal/verify"
 )
 
-// clock is a fake clock that tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the fake clock these tests move by hand.
+type clock = storetest.Clock
 
 // t0 is a Monday morning in Asia/Shanghai, with nanoseconds the database drops.
 var t0 = time.Date(2026, 4, 13, 9, 30, 0, 123456789, time.FixedZone("CST", 8*3600))
@@ -81,7 +60,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 func newFixtureWith(t testing.TB, db *store.DB, h PasswordHasher, cfg Config) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{ctx: ctx, db: db, clk: &clock{t: t0}, rnd: rand.New(rand.NewPCG(42, uint64(len(t.Name()))))}
+	f := &fixture{ctx: ctx, db: db, clk: storetest.NewClock(t0), rnd: rand.New(rand.NewPCG(42, uint64(len(t.Name()))))}
 	if err := cases.NewCatalog(db).Seed(ctx); err != nil {
 		t.Fatal(err)
 	}

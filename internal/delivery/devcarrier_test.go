@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"hall/internal/delivery"
+	"hall/internal/store/storetest"
 )
 
 func TestDevCarrierTimeline(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: t0}
+	clk := storetest.NewClock(t0)
 	c := delivery.NewDevCarrier(step, clk.Now)
 	wb, err := c.Create(ctx, delivery.Shipment{OrderID: "case-20260413000001", Recipient: "李收件", Mobile: "13912345678",
 		Address: "江苏省南京市玄武区中山路1号"})
@@ -34,7 +35,7 @@ func TestDevCarrierTimeline(t *testing.T) {
 		{4 * step, []delivery.Status{delivery.StatusCollected, delivery.StatusInTransit, delivery.StatusDelivering, delivery.StatusSigned}},
 		{48 * time.Hour, []delivery.Status{delivery.StatusCollected, delivery.StatusInTransit, delivery.StatusDelivering, delivery.StatusSigned}},
 	} {
-		clk.t = t0.Add(tc.after)
+		clk.Set(t0.Add(tc.after))
 		evs, err := c.Track(ctx, wb.TrackingNo)
 		if err != nil {
 			t.Fatal(err)

@@ -5,34 +5,20 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
 	"hall/internal/address"
 	"hall/internal/delivery"
 	"hall/internal/store"
+	"hall/internal/store/storetest"
 )
 
 // t0 is when the fixture's cases are approved.
 var t0 = time.Date(2026, 4, 13, 2, 0, 0, 0, time.UTC)
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the fake clock these tests move by hand.
+type clock = storetest.Clock
 
 // fixture is a delivery service with the development carrier on db, with one unit
 // and its applicant.
@@ -51,7 +37,7 @@ const step = 10 * time.Minute
 
 func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
-	f := &fixture{ctx: context.Background(), db: db, clk: &clock{t: t0}}
+	f := &fixture{ctx: context.Background(), db: db, clk: storetest.NewClock(t0)}
 	f.carrier = delivery.NewDevCarrier(step, f.clk.Now)
 	f.svc = f.service(t, db)
 	err := db.Tx(f.ctx, func(tx *store.Tx) error {

@@ -34,7 +34,7 @@ func TestDeliveryAdvances(t *testing.T) {
 			{3 * step, delivery.StatusDelivering, 4},
 			{4 * step, delivery.StatusSigned, 5},
 		} {
-			f.clk.t = t0.Add(tc.after)
+			f.clk.Set(t0.Add(tc.after))
 			if _, err := f.svc.Poll(f.ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +67,7 @@ func TestPollIsIdempotent(t *testing.T) {
 		for range 5 {
 			ids = append(ids, f.approved(t, "中山路1号"))
 		}
-		f.clk.t = t0.Add(2 * step)
+		f.clk.Set(t0.Add(2 * step))
 		rep, err := f.svc.Poll(f.ctx)
 		if err != nil || rep.Tracked != 5 || rep.Events != 10 {
 			t.Fatalf("first poll: %+v, %v", rep, err)
@@ -75,7 +75,7 @@ func TestPollIsIdempotent(t *testing.T) {
 		if rep, err = f.svc.Poll(f.ctx); err != nil || rep.Events != 0 {
 			t.Fatalf("second poll: %+v, %v", rep, err)
 		}
-		f.clk.t = t0.Add(4 * step)
+		f.clk.Set(t0.Add(4 * step))
 		other := f.service(t, db)
 		var wg sync.WaitGroup
 		reps := make([]delivery.Report, 2)

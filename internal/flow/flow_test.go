@@ -13,24 +13,11 @@ import (
 	"hall/internal/token"
 )
 
-// clock is a fake clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the fake clock these tests move by hand.
+type clock = storetest.Clock
 
-func newClock() *clock { return &clock{t: time.Date(2025, 3, 14, 1, 2, 3, 456789000, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+func newClock() *clock {
+	return storetest.NewClock(time.Date(2025, 3, 14, 1, 2, 3, 456789000, time.UTC))
 }
 
 type regData struct {

@@ -11,6 +11,7 @@ import (
 
 	"hall/internal/audit"
 	"hall/internal/staff"
+	"hall/internal/staff/stafftest"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
@@ -45,16 +46,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 
 func (f *fixture) staff(t testing.TB, login string, roles staff.Roles) staff.Actor {
 	t.Helper()
-	var id int64
-	err := f.db.Tx(f.ctx, func(tx *store.Tx) error {
-		return tx.QueryRow(f.ctx, `INSERT INTO staff (login, name, password_hash, must_change_password, is_clerk,
-			is_reviewer, is_security, is_auditor, totp_secret, created_at, updated_at)
-			VALUES (?, ?, 'x', ?, ?, ?, ?, ?, '', ?, ?) RETURNING id`, login, "职员"+login, false, roles.Has(staff.RoleClerk),
-			roles.Has(staff.RoleReviewer), roles.Has(staff.RoleSecurity), roles.Has(staff.RoleAuditor), t0, t0).Scan(&id)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := stafftest.Insert(t, f.db, login, "职员"+login, roles, t0)
 	return staff.Actor{StaffID: id, Login: login, Roles: roles, ClientIP: "10.0.0.8"}
 }
 

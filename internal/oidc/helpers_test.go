@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,29 +23,14 @@ import (
 	"hall/internal/registry"
 	"hall/internal/services"
 	"hall/internal/store"
+	"hall/internal/store/storetest"
 	"hall/internal/unit"
 )
 
-// clock is a fake clock tests move by hand. It starts at the real time, since the
-// mock provider stamps its tokens with the real time.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the fake clock these tests move by hand.
+type clock = storetest.Clock
 
-func newClock() *clock { return &clock{t: time.Now().UTC()} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func newClock() *clock { return storetest.NewClock(time.Now().UTC()) }
 
 const (
 	browserA = "browser-A-binding-0123456789abcdef"

@@ -12,28 +12,14 @@ import (
 	"hall/internal/audit"
 	"hall/internal/ident"
 	"hall/internal/store"
+	"hall/internal/store/storetest"
 )
 
-// clock is a fake clock that tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the fake clock these tests move by hand.
+type clock = storetest.Clock
 
 func newClock() *clock {
-	return &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 123456789, time.FixedZone("CST", 8*3600))}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+	return storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 123456789, time.FixedZone("CST", 8*3600)))
 }
 
 // fakeCodes is a CodeChecker that behaves like the real one where it matters

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,27 +20,13 @@ import (
 	"hall/internal/recovery"
 	"hall/internal/services"
 	"hall/internal/store"
+	"hall/internal/store/storetest"
 	"hall/internal/unit"
 	"hall/internal/verify"
 )
 
-// clock is a fake clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// clock is the fake clock these tests move by hand.
+type clock = storetest.Clock
 
 // oldPassword is every fixture person's password and the unit password of every
 // fixture membership; newPassword is what the resets set. Both are invented.
@@ -70,7 +55,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{t: time.Date(2026, 5, 11, 1, 15, 0, 0, time.UTC)}
+	clk := storetest.NewClock(time.Date(2026, 5, 11, 1, 15, 0, 0, time.UTC))
 	svc, err := services.Build(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)), clk.Now)
 	if err != nil {
 		t.Fatal(err)

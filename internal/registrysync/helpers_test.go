@@ -3,7 +3,6 @@ package registrysync
 import (
 	"context"
 	"math/rand/v2"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,25 +11,12 @@ import (
 	"hall/internal/ident"
 	"hall/internal/registry"
 	"hall/internal/store"
+	"hall/internal/store/storetest"
 	"hall/internal/unit"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the fake clock these tests move by hand.
+type clock = storetest.Clock
 
 var t0 = time.Date(2026, 4, 13, 9, 30, 0, 0, time.UTC)
 
@@ -48,7 +34,7 @@ type fixture struct {
 
 func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
-	clk := &clock{t: t0}
+	clk := storetest.NewClock(t0)
 	f := &fixture{ctx: context.Background(), db: db, clk: clk, table: registry.NewTable(db, clk.Now),
 		units: unit.New(db, clk.Now), audit: audit.New(db, nil, clk.Now), rnd: rand.New(rand.NewPCG(7, 11))}
 	var err error

@@ -11,6 +11,7 @@ import (
 
 	"hall/internal/audit"
 	"hall/internal/staff"
+	"hall/internal/staff/stafftest"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
@@ -20,16 +21,7 @@ var t0 = time.Date(2026, 4, 13, 9, 30, 0, 0, time.UTC)
 // insertStaff adds an enabled staff account with roles and returns its actor.
 func insertStaff(t *testing.T, db *store.DB, login string, roles staff.Roles) staff.Actor {
 	t.Helper()
-	var id int64
-	err := db.Tx(context.Background(), func(tx *store.Tx) error {
-		return tx.QueryRow(context.Background(), `INSERT INTO staff (login, name, password_hash, must_change_password,
-			is_clerk, is_reviewer, is_security, is_auditor, totp_secret, created_at, updated_at)
-			VALUES (?, '某', 'x', ?, ?, ?, ?, ?, '', ?, ?) RETURNING id`, login, false, roles.Has(staff.RoleClerk),
-			roles.Has(staff.RoleReviewer), roles.Has(staff.RoleSecurity), roles.Has(staff.RoleAuditor), t0, t0).Scan(&id)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := stafftest.Insert(t, db, login, "某", roles, t0)
 	return staff.Actor{StaffID: id, Login: login, Roles: roles}
 }
 

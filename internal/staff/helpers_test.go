@@ -2,33 +2,18 @@ package staff
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
 	"hall/internal/audit"
 	"hall/internal/ident"
 	"hall/internal/store"
+	"hall/internal/store/storetest"
 	"hall/internal/throttle"
 )
 
-// clock is a fake clock that tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the fake clock these tests move by hand.
+type clock = storetest.Clock
 
 // t0 is a weekday morning in Asia/Shanghai, with nanoseconds the database drops.
 var t0 = time.Date(2026, 4, 13, 9, 30, 0, 123456789, time.FixedZone("CST", 8*3600))
@@ -59,7 +44,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 
 func newFixtureWith(t testing.TB, db *store.DB, h Hasher) *fixture {
 	t.Helper()
-	clk := &clock{t: t0}
+	clk := storetest.NewClock(t0)
 	tc := throttle.DefaultConfig()
 	for s, l := range ThrottleScopes {
 		tc.Scopes[s] = l

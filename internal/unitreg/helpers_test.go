@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,30 +17,16 @@ import (
 	"hall/internal/services"
 	"hall/internal/sms"
 	"hall/internal/store"
+	"hall/internal/store/storetest"
 	"hall/internal/unitreg"
 	"hall/internal/verify"
 )
 
-// clock is a fake clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the fake clock these tests move by hand.
+type clock = storetest.Clock
 
 func newClock() *clock {
-	return &clock{t: time.Date(2026, 4, 13, 2, 30, 0, 123456789, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+	return storetest.NewClock(time.Date(2026, 4, 13, 2, 30, 0, 123456789, time.UTC))
 }
 
 // env is the hall's service graph on a test database, as cmd/hall builds it, with the

@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,26 +15,13 @@ import (
 	"hall/internal/registry"
 	"hall/internal/services"
 	"hall/internal/store"
+	"hall/internal/store/storetest"
 	"hall/internal/upgrade"
 	"hall/internal/verify"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// clock is the fake clock these tests move by hand.
+type clock = storetest.Clock
 
 const (
 	browserA    = "browser-A-binding-0123456789abcdef"
@@ -65,7 +51,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{t: time.Date(2026, 12, 1, 2, 30, 0, 0, time.UTC)}
+	clk := storetest.NewClock(time.Date(2026, 12, 1, 2, 30, 0, 0, time.UTC))
 	svc, err := services.Build(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)), clk.Now)
 	if err != nil {
 		t.Fatal(err)

@@ -2,32 +2,19 @@ package verify
 
 import (
 	"math/rand/v2"
-	"sync"
 	"testing"
 	"time"
 
 	"hall/internal/ident"
 	"hall/internal/store"
+	"hall/internal/store/storetest"
 )
 
-// clock is a fake clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the fake clock these tests move by hand.
+type clock = storetest.Clock
 
-func newClock() *clock { return &clock{t: time.Date(2025, 6, 30, 8, 15, 0, 123456000, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+func newClock() *clock {
+	return storetest.NewClock(time.Date(2025, 6, 30, 8, 15, 0, 123456000, time.UTC))
 }
 
 var (

@@ -37,11 +37,11 @@ type outboxMessage struct {
 
 // outboxData is what the HTML Page shows.
 type outboxData struct {
-	Messages   []outboxRow
-	Total      int
-	Page       int
-	Pages      int
-	Prev, Next string
+	Messages []outboxRow
+	Total    int
+	Page     int
+	Pages    int
+	Pager    web.Pager
 }
 
 type outboxRow struct {
@@ -85,11 +85,11 @@ func (s *handler) outboxShow(w http.ResponseWriter, r *http.Request) error {
 		d.Messages = append(d.Messages, outboxRow{Time: m.CreatedAt.In(web.Shanghai).Format("2006-01-02 15:04:05"),
 			Mobile: m.Mobile, Purpose: m.Purpose, Text: m.Text})
 	}
+	link := func(n int) string { return "/dev/outbox?page=" + strconv.Itoa(n) }
+	d.Pager = web.NewPager(page, d.Pages, link)
 	if page > 1 {
-		d.Prev = "/dev/outbox?page=" + strconv.Itoa(min(page-1, max(d.Pages, 1)))
-	}
-	if page < d.Pages {
-		d.Next = "/dev/outbox?page=" + strconv.Itoa(page+1)
+		// Past the end, back leads to the last page rather than to another empty one.
+		d.Pager.Prev = link(min(page-1, max(d.Pages, 1)))
 	}
 	return s.Render(w, r, http.StatusOK, "development-outbox", "短信发件箱（开发环境）", "", d)
 }

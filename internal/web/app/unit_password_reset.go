@@ -31,6 +31,7 @@ type passwordResetAppData struct {
 	// list: the page of units, and the pager.
 	Units      []unit.Acting
 	Page, Last int
+	Pager      web.Pager
 
 	// flow: the reset, the link to the verification screen, the password rule.
 	View    recovery.AppView
@@ -47,8 +48,8 @@ func (d *passwordResetAppData) UnitOption(a unit.Acting) string {
 	return a.Unit.Name + "（" + a.Membership.Role.Label() + "）"
 }
 
-// PageURL is the list's page n.
-func (d *passwordResetAppData) PageURL(n int) string { return "/app/me/reset?page=" + strconv.Itoa(n) }
+// passwordResetAppPageURL is the list's page n.
+func passwordResetAppPageURL(n int) string { return "/app/me/reset?page=" + strconv.Itoa(n) }
 
 func (s *handler) passwordResetAppRender(w http.ResponseWriter, r *http.Request, status int, d *passwordResetAppData) error {
 	d.Person = appPersonOf(web.VisitorFrom(r.Context()).Person)
@@ -73,6 +74,7 @@ func (s *handler) passwordResetAppListPage(w http.ResponseWriter, r *http.Reques
 	if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil {
 		d.Page = min(max(n, 1), d.Last)
 	}
+	d.Pager = web.NewPager(d.Page, d.Last, passwordResetAppPageURL)
 	from := (d.Page - 1) * passwordResetAppPerPage
 	d.Units = units[from:min(from+passwordResetAppPerPage, len(units))]
 	return s.passwordResetAppRender(w, r, status, d)

@@ -19,8 +19,7 @@ type catalogData struct {
 	Items      []cases.Item
 	Total      int
 	Pages      int
-	PageLinks  []web.PageLink
-	Prev, Next string // "" on the first / last page
+	Pager      web.Pager
 	// ClearTopic is this list without the topic filter, Reset the whole catalog.
 	ClearTopic string
 	Filtered   bool
@@ -105,8 +104,7 @@ func (s *handler) catalogList(w http.ResponseWriter, r *http.Request) error {
 		Pages:    cases.Pages(total, f.PerPage),
 		Filtered: f.Category != "" || f.Topic != "" || f.Applicant != "" || f.Channel != "" || f.Query != "",
 	}
-	pager := web.NewPager(f.Page, d.Pages, func(n int) string { g := f; g.Page = n; return catalogURL(g) })
-	d.PageLinks, d.Prev, d.Next = pager.Links, pager.Prev, pager.Next
+	d.Pager = web.NewPager(f.Page, d.Pages, func(n int) string { g := f; g.Page = n; return catalogURL(g) })
 	if topic != nil {
 		g := f
 		g.Topic, g.Page = "", 1

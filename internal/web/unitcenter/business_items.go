@@ -176,19 +176,18 @@ type businessCategoryTab struct {
 
 // businessItemsData is the template data of 可办理业务.
 type businessItemsData struct {
-	Shell      web.UnitShell
-	Tabs       []businessCategoryTab
-	Category   string
-	Only       bool   // only the items the person may handle
-	OnlyURL    string // the list with the other setting of Only
-	Limited    bool   // some items are outside the person's scope
-	Allowed    int    // items the person may handle (in the whole catalog)
-	Groups     []businessItemGroup
-	Total      int // rows after the filters
-	Page       int
-	Pages      int
-	PageLinks  []web.PageLink
-	Prev, Next string
+	Shell    web.UnitShell
+	Tabs     []businessCategoryTab
+	Category string
+	Only     bool   // only the items the person may handle
+	OnlyURL  string // the list with the other setting of Only
+	Limited  bool   // some items are outside the person's scope
+	Allowed  int    // items the person may handle (in the whole catalog)
+	Groups   []businessItemGroup
+	Total    int // rows after the filters
+	Page     int
+	Pages    int
+	Pager    web.Pager
 }
 
 // businessItemsURL is the list's link for a category, the Only filter and a page.
@@ -285,7 +284,6 @@ func (s *handler) businessItemsList(w http.ResponseWriter, r *http.Request) erro
 		g := &d.Groups[len(d.Groups)-1]
 		g.Rows = append(g.Rows, row)
 	}
-	pager := web.NewPager(d.Page, d.Pages, func(n int) string { return businessItemsURL(d.Category, d.Only, n) })
-	d.PageLinks, d.Prev, d.Next = pager.Links, pager.Prev, pager.Next
+	d.Pager = web.NewPager(d.Page, d.Pages, func(n int) string { return businessItemsURL(d.Category, d.Only, n) })
 	return s.Render(w, r, http.StatusOK, "business-items", "可办理业务", "", d)
 }

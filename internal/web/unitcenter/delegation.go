@@ -204,7 +204,9 @@ func delegationItemName(names map[string]string, code string) string {
 
 // delegationPagerOf numbers the pages of 变更记录 around the current one.
 func delegationPagerOf(page, pages int) web.Pager {
-	return web.NewPager(page, pages, func(n int) string { return "/unit/agents?page=" + strconv.Itoa(n) + "#dlg-history-title" })
+	p := web.NewPager(page, pages, func(n int) string { return "/unit/agents?page=" + strconv.Itoa(n) + "#dlg-history-title" })
+	p.Label = "变更记录分页"
+	return p
 }
 
 // delegationNamer finds masked names of persons for the history, each once per page.

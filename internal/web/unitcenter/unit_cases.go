@@ -137,6 +137,7 @@ func (s *handler) casesShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	pages := cases.Pages(d.Total, casesPerPage)
 	d.Pager = web.NewPager(min(f.Page, pages), pages, func(n int) string { return d.pageURL(n) })
+	d.Pager.Label = "办件分页"
 	d.Notice = caseNotices[q.Get("notice")]
 	if d.Drafts, err = s.myDrafts(r, d.Items); err != nil {
 		return err

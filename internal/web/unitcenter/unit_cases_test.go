@@ -13,7 +13,7 @@ import (
 	"hall/internal/ident"
 	"hall/internal/insurance"
 	"hall/internal/staff"
-	"hall/internal/store"
+	"hall/internal/staff/stafftest"
 	"hall/internal/unit"
 	"hall/internal/web/webtest"
 )
@@ -21,17 +21,7 @@ import (
 // caseStaff opens a back-office account with roles and returns its actor.
 func caseStaff(t *testing.T, ts *webtest.TestServer, login string, roles staff.Roles) staff.Actor {
 	t.Helper()
-	var id int64
-	now := time.Now().UTC()
-	err := ts.DB.Tx(context.Background(), func(tx *store.Tx) error {
-		return tx.QueryRow(context.Background(), `INSERT INTO staff (login, name, password_hash, must_change_password, is_clerk,
-			is_reviewer, is_security, is_auditor, totp_secret, created_at, updated_at)
-			VALUES (?, '职员', 'x', ?, ?, ?, ?, ?, '', ?, ?) RETURNING id`, login, false, roles.Has(staff.RoleClerk),
-			roles.Has(staff.RoleReviewer), false, false, now, now).Scan(&id)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := stafftest.Insert(t, ts.DB, login, "职员", roles, time.Now().UTC())
 	return staff.Actor{StaffID: id, Login: login, Roles: roles}
 }
 

@@ -83,6 +83,7 @@ func (s *handler) deliveriesShow(w http.ResponseWriter, r *http.Request) error {
 		u.Set("page", strconv.Itoa(n))
 		return "/unit/deliveries?" + u.Encode()
 	})
+	d.Pager.Label = "快递分页"
 	return s.Render(w, r, http.StatusOK, "unit-deliveries", "单位快递", "", d)
 }
 

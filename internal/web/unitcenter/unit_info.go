@@ -217,7 +217,7 @@ type unitInfoData struct {
 	View        infoView
 	Month       string // 人员缴费基数: the month shown (YYYY-MM)
 	Rows        [][]string
-	Prev, Next  string
+	Pager       web.Pager // by cursor: previous and next only
 	SortNewURL  string
 	SortOldURL  string
 	ExportURL   string
@@ -314,16 +314,18 @@ func (s *handler) unitInfoShow(w http.ResponseWriter, r *http.Request) error {
 	d.Rows = rows
 	at := v
 	at.After, at.Before = "", ""
+	var prevURL, nextURL string
 	if next != "" {
 		n := at
 		n.After = next
-		d.Next = n.url()
+		nextURL = n.url()
 	}
 	if prev != "" {
 		p := at
 		p.Before = prev
-		d.Prev = p.url()
+		prevURL = p.url()
 	}
+	d.Pager = web.NewCursorPager(prevURL, nextURL)
 	newest, oldest := at, at
 	newest.Oldest, oldest.Oldest = false, true
 	d.SortNewURL, d.SortOldURL = newest.url(), oldest.url()
