@@ -496,6 +496,16 @@ func (s *handler) caseResubmitShow(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	// The correction form gives back what was typed, full ID numbers included, and
+	// 退工停保's list of the unit's insured: only someone who may handle the case's
+	// item sees it (the one gate, as for a new application); Resubmit checks again.
+	return s.businessItem(c.ItemCode, func(w http.ResponseWriter, r *http.Request) error {
+		return s.caseResubmitForm(w, r, c)
+	})(w, r)
+}
+
+// caseResubmitForm is the correction form of case c, returned for correction.
+func (s *handler) caseResubmitForm(w http.ResponseWriter, r *http.Request, c cases.Case) error {
 	e, ok := c.Details()
 	if !ok || c.State != cases.StateReturned {
 		return web.StatusError(http.StatusConflict, "该办件不是退回补正状态，无需修改")

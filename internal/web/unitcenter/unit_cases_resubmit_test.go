@@ -1,0 +1,85 @@
+package unitcenter
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/cases"
+	"hall/internal/ident"
+	"hall/internal/insurance"
+	"hall/internal/staff"
+	"hall/internal/store"
+	"hall/internal/unit"
+	"hall/internal/web/webtest"
+)
+
+// TestResubmitFormNeedsTheItem: the correction form of a returned case gives back
+// what was typed, the full ID number included, so only someone who may handle the
+// case's item opens it. An agent granted another item sees the case in 单位办件
+// (masked) but is refused the form with the delegation's 403 page, and the ID
+// number is nowhere in the answer; an agent granted the item opens it.
+func TestResubmitFormNeedsTheItem(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	w := webtest.NewWorld(ts, 0x5e1)
+	rep := w.Person(t, "柳成荫")
+	u := w.Unit(t, "示范补正机械有限公司", rep)
+	c := webtest.NewClient(ts)
+	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	ctx := context.Background()
+	clerk := caseStaff(t, ts, "fixclerk", staff.RolesOf(staff.RoleClerk))
+	reviewer := caseStaff(t, ts, "fixreview", staff.RolesOf(staff.RoleReviewer))
+
+	month := insurance.MonthOf(time.Now().In(time.FixedZone("CST", 8*3600))).String()
+	emp := ident.GenerateResidentID(w.Generator, "320104", time.Date(1994, 3, 8, 0, 0, 0, 0, time.UTC), false)
+	rec := c.Post(t, "/unit/items/SB-002/apply", url.Values{cases.FieldName: {"江映雪"}, cases.FieldIDNumber: {emp},
+		cases.FieldStartMonth: {month}, cases.FieldBase: {"6000"}, cases.FieldTypes: {"pension"}})
+	loc := rec.Header().Get("Location")
+	if rec.Code != http.StatusSeeOther || !regexp.MustCompile(`^/unit/cases/\d+$`).MatchString(loc) {
+		t.Fatalf("apply: %d %q", rec.Code, loc)
+	}
+	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
+	if err != nil || len(queue) != 1 {
+		t.Fatalf("queue %v %v", queue, err)
+	}
+	if _, err := ts.Cases.Accept(ctx, clerk, queue[0].ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.Cases.Return(ctx, reviewer, queue[0].ID, "请核对参保年月"); err != nil {
+		t.Fatal(err)
+	}
+
+	agent := func(name, item, password string) *webtest.Client {
+		p := w.Person(t, name)
+		m := w.Member(t, unit.Membership{UnitID: u.ID, PersonID: p.ID, Role: unit.RoleAgent, Status: unit.StatusActive}, password)
+		w.Tx(t, func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO grants (membership_id, item_code, granted_by, granted_at) VALUES (?, ?, ?, ?)`,
+				m.ID, item, rep.ID, time.Now().UTC())
+			return err
+		})
+		ac := webtest.NewClient(ts)
+		webtest.SignIn(t, ac, webtest.UnitSubject(p, u, unit.RoleAgent))
+		return ac
+	}
+	other := agent("郑他项", "JY-001", "Agt-Other-Pass-1")
+	if rec := other.Get(t, loc); rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), emp) {
+		t.Fatalf("the case page for an agent of another item: %d (full ID shown: %v)", rec.Code,
+			strings.Contains(rec.Body.String(), emp))
+	}
+	rec = other.Get(t, loc+"/resubmit")
+	if rec.Code != http.StatusForbidden {
+		t.Fatalf("the correction form for an agent of another item: %d, want 403", rec.Code)
+	}
+	if strings.Contains(rec.Body.String(), emp) {
+		t.Fatal("the refusal carries the employee's full ID number")
+	}
+	granted := agent("冯本项", cases.ItemEnrolment, "Agt-Granted-Pass-1")
+	fix := granted.Page(t, loc+"/resubmit", http.StatusOK)
+	if in := fix.First(`input[name="id_number"]`); in == nil || in.AttrOr("value") != emp {
+		t.Fatal("an agent granted the item does not get the correction form refilled")
+	}
+}
