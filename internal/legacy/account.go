@@ -122,6 +122,13 @@ func (s *Store) Get(ctx context.Context, id int64) (Account, error) {
 //
 // Errors: ErrBadCredentials, ErrUpgraded, ctx's error; otherwise database failures.
 func (s *Store) Check(ctx context.Context, number, password string) (Account, error) {
+	// An over-long password is refused, but only after the one verification every
+	// answer costs (of its first maxPasswordBytes), so that its answer takes as long
+	// for a known number as for an unknown one.
+	overlong := len(password) > maxPasswordBytes
+	if overlong {
+		password = password[:maxPasswordBytes]
+	}
 	n, ok := NormalizeNumber(number)
 	var a Account
 	var phc string
@@ -152,7 +159,7 @@ func (s *Store) Check(ctx context.Context, number, password string) (Account, er
 		}
 		return Account{}, ErrBadCredentials
 	}
-	if len(password) > 512 || !h.Verify(password) {
+	if !h.Verify(password) || overlong {
 		return Account{}, ErrBadCredentials
 	}
 	if a.State != StateActive {
@@ -160,6 +167,9 @@ func (s *Store) Check(ctx context.Context, number, password string) (Account, er
 	}
 	return a, nil
 }
+
+// maxPasswordBytes bounds the password a legacy check verifies.
+const maxPasswordBytes = 512
 
 // dummyHash is the hash an unknown number is verified against: the first stored
 // account's, so that it costs what the export's hashes cost. With no account at all

@@ -165,6 +165,7 @@ func TestCheck(t *testing.T) {
 			{"unknown number", "JS99999999", "Old#0", ErrBadCredentials},
 			{"malformed number", "单位", "Old#0", ErrBadCredentials},
 			{"empty password", lines[1].number, "", ErrBadCredentials},
+			{"the right password and more than 512 bytes", lines[0].number, "Old#0" + strings.Repeat("x", 600), ErrBadCredentials},
 		} {
 			a, err := st.Check(ctx, tc.number, tc.password)
 			if !errors.Is(err, tc.want) && !(tc.want == nil && err == nil) {
@@ -175,4 +176,39 @@ func TestCheck(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestCheckOverlongTakesAsLong: an over-long password is refused after the same
+// one verification for a known number as for an unknown one, so the time of the
+// refusal does not tell whether the account exists. The hash is made slow enough
+// (PBKDF2, 400,000 iterations) that skipping it would show.
+func TestCheckOverlongTakesAsLong(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	h, err := HashPBKDF2("Old#slow", []byte("0123456789abcdef"), 400000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := testLines(t, 5, 1)[0]
+	line.hash = h
+	if _, err := (&Importer{DB: db}).Import(ctx, bytes.NewReader(csvOf([]testLine{line}))); err != nil {
+		t.Fatal(err)
+	}
+	st := NewStore(db)
+	long := strings.Repeat("y", 600)
+	took := func(number string) time.Duration {
+		best := time.Duration(1 << 62)
+		for range 3 {
+			start := time.Now()
+			if _, err := st.Check(ctx, number, long); !errors.Is(err, ErrBadCredentials) {
+				t.Fatalf("Check(%s, over-long) = %v", number, err)
+			}
+			best = min(best, time.Since(start))
+		}
+		return best
+	}
+	unknown, known := took("JS99999999"), took(line.number)
+	if known < unknown/3 {
+		t.Fatalf("an over-long password is refused in %v for a known number and %v for an unknown one", known, unknown)
+	}
 }
