@@ -66,7 +66,7 @@ func (s *Service) Edit(ctx context.Context, actor staff.Actor, id int64, d Draft
 func (s *Service) Publish(ctx context.Context, actor staff.Actor, id int64, reason string) (Notice, error) {
 	return s.move(ctx, actor, id, reason, staff.ActionNoticePublish, "notice.publish",
 		`UPDATE notices SET state = 'published', publisher_id = ?, published_at = ?, updated_at = ?
-			WHERE id = ? AND state = 'draft'`)
+			WHERE id = ? AND state = 'draft' AND COALESCE(author_id, 0) <> ? AND COALESCE(editor_id, 0) <> ?`)
 }
 
 // Withdraw takes published notice id off the hall, by a reviewer; it stays in the
@@ -90,7 +90,10 @@ func (s *Service) move(ctx context.Context, actor staff.Actor, id int64, reason 
 	err = s.command(ctx, actor, action, id, auditAction, reason, func(tx *store.Tx, fresh staff.Actor) (int64, error) {
 		now := s.dbNow()
 		if action == staff.ActionNoticePublish {
-			return id, moved(tx.Exec(ctx, update, fresh.StaffID, now, now, id))
+			// The author and editor were checked when the row was read; the update
+			// checks them again, because on PostgreSQL (read committed) an edit can
+			// commit in between and make the publisher the last editor.
+			return id, moved(tx.Exec(ctx, update, fresh.StaffID, now, now, id, fresh.StaffID, fresh.StaffID))
 		}
 		return id, moved(tx.Exec(ctx, update, now, now, id))
 	})

@@ -303,6 +303,15 @@ func TestPublishedList(t *testing.T) {
 				t.Errorf("%s: %v, want a constraint violation", q, err)
 			}
 		}
+		// Nobody publishes a notice they wrote or last edited, whatever the order
+		// of concurrent reads (separation of duties held by the database).
+		for _, who := range []string{"author_id", "editor_id"} {
+			q := `INSERT INTO notices (title, category, body, state, ` + who + `, publisher_id, published_at, created_at, updated_at)
+				VALUES ('t', 'notice', 'b', 'published', ?, ?, ?, ?, ?)`
+			if _, err := db.Exec(f.ctx, q, f.both.StaffID, f.both.StaffID, t0, t0, t0); !store.IsConstraintViolation(err) {
+				t.Errorf("published by its own %s: %v, want a constraint violation", who, err)
+			}
+		}
 	})
 }
 

@@ -23,7 +23,9 @@ CREATE TABLE notices (
     created_at   TIMESTAMP NOT NULL,
     updated_at   TIMESTAMP NOT NULL,
     CHECK ((state = 'draft') = (published_at IS NULL)),
-    CHECK ((state = 'withdrawn') = (withdrawn_at IS NOT NULL))
+    CHECK ((state = 'withdrawn') = (withdrawn_at IS NOT NULL)),
+    -- Separation of duties (三员分立): the publisher neither wrote nor last edited it.
+    CHECK (publisher_id IS NULL OR (publisher_id <> COALESCE(author_id, 0) AND publisher_id <> COALESCE(editor_id, 0)))
 );
 -- The public list: published notices, newest first.
 CREATE INDEX notices_state_published ON notices (state, published_at, id);
