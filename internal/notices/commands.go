@@ -2,8 +2,10 @@ package notices
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"hall/internal/staff"
 	"hall/internal/store"
@@ -36,20 +38,22 @@ func (s *Service) Create(ctx context.Context, actor staff.Actor, d Draft, reason
 
 // Edit replaces draft id's text; actor (a clerk, any) becomes its last editor, who
 // may then not publish it either. Published and withdrawn notices are not edited.
-// Audit: "notice.edit".
+// seen is the UpdatedAt of the draft the clerk edited: an edit saved by someone
+// else since then is not overwritten unseen. Audit: "notice.edit".
 //
-// Errors: the Draft.Check refusals; ErrNotFound; ErrStale (no longer a draft); a
-// *staff.Denial; staff reason errors; database or audit failures.
-func (s *Service) Edit(ctx context.Context, actor staff.Actor, id int64, d Draft, reason string) (Notice, error) {
+// Errors: the Draft.Check refusals; ErrNotFound; ErrStale (no longer a draft);
+// ErrEdited (changed since seen); a *staff.Denial; staff reason errors; database or
+// audit failures.
+func (s *Service) Edit(ctx context.Context, actor staff.Actor, id int64, seen time.Time, d Draft, reason string) (Notice, error) {
 	d, reason, err := checkWrite(d, reason)
 	if err != nil {
 		return Notice{}, err
 	}
 	err = s.command(ctx, actor, staff.ActionNoticeDraft, id, "notice.edit", reason,
 		func(tx *store.Tx, fresh staff.Actor) (int64, error) {
-			return id, moved(tx.Exec(ctx, `UPDATE notices SET title = ?, category = ?, body = ?, editor_id = ?,
-				updated_at = ? WHERE id = ? AND state = 'draft'`,
-				d.Title, string(d.Category), d.Body, fresh.StaffID, s.dbNow(), id))
+			return id, s.sinceSeen(ctx, tx, id, seen, moved(tx.Exec(ctx, `UPDATE notices SET title = ?, category = ?,
+				body = ?, editor_id = ?, updated_at = ? WHERE id = ? AND state = 'draft' AND updated_at = ?`,
+				d.Title, string(d.Category), d.Body, fresh.StaffID, s.dbNow(), id, store.Time(seen))))
 		})
 	if err != nil {
 		return Notice{}, err
@@ -58,15 +62,47 @@ func (s *Service) Edit(ctx context.Context, actor staff.Actor, id int64, d Draft
 }
 
 // Publish makes draft id public, by a reviewer who neither wrote it nor last edited
-// it. The reason is required. Audit: "notice.publish".
+// it. seen is the UpdatedAt of the draft the reviewer read: a text edited since is
+// not published unread. The reason is required. Audit: "notice.publish".
 //
-// Errors: ErrNotFound; ErrStale (no longer a draft); a *staff.Denial (DenyOwnWork
-// for the author or the last editor); staff reason errors (ErrReasonRequired,
-// ErrReasonTooLong); database or audit failures.
-func (s *Service) Publish(ctx context.Context, actor staff.Actor, id int64, reason string) (Notice, error) {
-	return s.move(ctx, actor, id, reason, staff.ActionNoticePublish, "notice.publish",
-		`UPDATE notices SET state = 'published', publisher_id = ?, published_at = ?, updated_at = ?
-			WHERE id = ? AND state = 'draft' AND COALESCE(author_id, 0) <> ? AND COALESCE(editor_id, 0) <> ?`)
+// Errors: ErrNotFound; ErrStale (no longer a draft); ErrEdited (changed since
+// seen); a *staff.Denial (DenyOwnWork for the author or the last editor); staff
+// reason errors (ErrReasonRequired, ErrReasonTooLong); database or audit failures.
+func (s *Service) Publish(ctx context.Context, actor staff.Actor, id int64, seen time.Time, reason string) (Notice, error) {
+	reason, err := staff.CheckReason(reason)
+	if err != nil {
+		return Notice{}, err
+	}
+	err = s.command(ctx, actor, staff.ActionNoticePublish, id, "notice.publish", reason, func(tx *store.Tx, fresh staff.Actor) (int64, error) {
+		now := s.dbNow()
+		// The author and editor were checked when the row was read; the update
+		// checks them again, because on PostgreSQL (read committed) an edit can
+		// commit in between and make the publisher the last editor.
+		return id, s.sinceSeen(ctx, tx, id, seen, moved(tx.Exec(ctx, `UPDATE notices SET state = 'published',
+			publisher_id = ?, published_at = ?, updated_at = ? WHERE id = ? AND state = 'draft' AND updated_at = ?
+			AND COALESCE(author_id, 0) <> ? AND COALESCE(editor_id, 0) <> ?`,
+			fresh.StaffID, now, now, id, store.Time(seen), fresh.StaffID, fresh.StaffID)))
+	})
+	if err != nil {
+		return Notice{}, err
+	}
+	return s.byID(ctx, id)
+}
+
+// sinceSeen tells why a draft's conditional update changed nothing (err is
+// ErrStale): a draft still, changed since seen, is ErrEdited.
+func (s *Service) sinceSeen(ctx context.Context, tx *store.Tx, id int64, seen time.Time, err error) error {
+	if !errors.Is(err, ErrStale) {
+		return err
+	}
+	n, readErr := scanNotice(tx.QueryRow(ctx, "SELECT "+noticeColumns+noticeFrom+" WHERE n.id = ?", id))
+	if readErr != nil {
+		return readErr
+	}
+	if n.State == StateDraft && !n.UpdatedAt.Equal(store.Time(seen)) {
+		return ErrEdited
+	}
+	return err
 }
 
 // Withdraw takes published notice id off the hall, by a reviewer; it stays in the
@@ -75,27 +111,14 @@ func (s *Service) Publish(ctx context.Context, actor staff.Actor, id int64, reas
 // Errors: ErrNotFound; ErrStale (not published: a draft, or withdrawn already); a
 // *staff.Denial; staff reason errors; database or audit failures.
 func (s *Service) Withdraw(ctx context.Context, actor staff.Actor, id int64, reason string) (Notice, error) {
-	return s.move(ctx, actor, id, reason, staff.ActionNoticeWithdraw, "notice.withdraw",
-		`UPDATE notices SET state = 'withdrawn', withdrawn_at = ?, updated_at = ?
-			WHERE id = ? AND state = 'published'`)
-}
-
-// move runs Publish or Withdraw: the reason required, the conditional update.
-func (s *Service) move(ctx context.Context, actor staff.Actor, id int64, reason string, action staff.Action,
-	auditAction, update string) (Notice, error) {
 	reason, err := staff.CheckReason(reason)
 	if err != nil {
 		return Notice{}, err
 	}
-	err = s.command(ctx, actor, action, id, auditAction, reason, func(tx *store.Tx, fresh staff.Actor) (int64, error) {
+	err = s.command(ctx, actor, staff.ActionNoticeWithdraw, id, "notice.withdraw", reason, func(tx *store.Tx, fresh staff.Actor) (int64, error) {
 		now := s.dbNow()
-		if action == staff.ActionNoticePublish {
-			// The author and editor were checked when the row was read; the update
-			// checks them again, because on PostgreSQL (read committed) an edit can
-			// commit in between and make the publisher the last editor.
-			return id, moved(tx.Exec(ctx, update, fresh.StaffID, now, now, id, fresh.StaffID, fresh.StaffID))
-		}
-		return id, moved(tx.Exec(ctx, update, now, now, id))
+		return id, moved(tx.Exec(ctx, `UPDATE notices SET state = 'withdrawn', withdrawn_at = ?, updated_at = ?
+			WHERE id = ? AND state = 'published'`, now, now, id))
 	})
 	if err != nil {
 		return Notice{}, err

@@ -119,6 +119,7 @@ func (e *Error) Error() string { return "notices: " + e.Code }
 var (
 	ErrNotFound      = &Error{"not_found", "", "未找到该公示公告"}
 	ErrStale         = &Error{"stale", "", "该公示公告的状态已变化（可能已由其他工作人员处理），请查看最新状态"}
+	ErrEdited        = &Error{"edited", "", "该草稿在您打开后已被其他工作人员修改，请阅读修改后的内容再操作"}
 	ErrTitleRequired = &Error{"title_required", FieldTitle, "请填写标题"}
 	ErrTitleTooLong  = &Error{"title_too_long", FieldTitle, "标题不能超过" + strconv.Itoa(MaxTitleRunes) + "个字"}
 	ErrCategory      = &Error{"category", FieldCategory, "请选择类别：公示、公告或通知"}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"hall/internal/cases"
 	"hall/internal/notices"
@@ -70,6 +71,20 @@ type noticePage struct {
 	// Draft is the edit form, Decide the publish or withdraw form with its reason.
 	Draft, Decide *web.Form
 	Categories    []notices.Category
+}
+
+// Version is the notice's last change as the forms carry it back (microseconds):
+// Edit and Publish refuse a draft changed since the page was shown.
+func (p noticePage) Version() string { return strconv.FormatInt(p.Notice.UpdatedAt.UnixMicro(), 10) }
+
+// seenVersion is the version a form carried back; a missing or unreadable one is
+// the zero time, which no saved notice has, so the step is refused as edited.
+func seenVersion(r *http.Request) time.Time {
+	v, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.UnixMicro(v).UTC()
 }
 
 // Body is the draft form's body as sent or saved: the textarea shows it whole,
@@ -138,8 +153,8 @@ func failDraft(f *web.Form, err error) (int, error) {
 		return http.StatusForbidden, nil
 	case errors.Is(err, staff.ErrReasonRequired), errors.Is(err, staff.ErrReasonTooLong):
 		f.Fail("reason", staff.Message(err))
-	case errors.Is(err, notices.ErrStale):
-		f.Top = notices.ErrStale.Msg
+	case errors.Is(err, notices.ErrStale), errors.Is(err, notices.ErrEdited):
+		f.Top = ne.Msg // set by the errors.As of the first case
 		return http.StatusConflict, nil
 	default:
 		return 0, err
@@ -191,7 +206,7 @@ func (h *handler) noticeEdit(w http.ResponseWriter, r *http.Request, sr staffReq
 	if err != nil {
 		return err
 	}
-	_, err = h.NoticeBoard.Edit(r.Context(), sr.actor, id, draftOf(r), r.PostFormValue("reason"))
+	_, err = h.NoticeBoard.Edit(r.Context(), sr.actor, id, seenVersion(r), draftOf(r), r.PostFormValue("reason"))
 	return h.afterStep(w, r, sr, id, err, true)
 }
 
@@ -208,7 +223,7 @@ func (h *handler) noticeStep(step func(*notices.Service, *http.Request, staff.Ac
 }
 
 func noticePublish(s *notices.Service, r *http.Request, a staff.Actor, id int64, reason string) (notices.Notice, error) {
-	return s.Publish(r.Context(), a, id, reason)
+	return s.Publish(r.Context(), a, id, seenVersion(r), reason)
 }
 
 func noticeWithdraw(s *notices.Service, r *http.Request, a staff.Actor, id int64, reason string) (notices.Notice, error) {

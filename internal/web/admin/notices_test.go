@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"hall/internal/audit"
+	"hall/internal/notices"
 	"hall/internal/web/webtest"
 )
 
@@ -41,9 +42,23 @@ func TestNoticeManagement(t *testing.T) {
 	if got := ts.Get(t, public); got.Code != http.StatusNotFound {
 		t.Errorf("a draft on the hall: %d", got.Code)
 	}
+	// The reviewer opens the draft before the clerk's edit: the version that page
+	// carries no longer publishes.
+	before := webtest.ParseHTML(t, reviewer.Get(t, path).Body.String()).First(`form[action="` + path + `/publish"] input[name="version"]`)
+	if before == nil {
+		t.Fatal("the publish form carries no version")
+	}
+	edit := webtest.ParseHTML(t, clerk.Get(t, path).Body.String()).First(`form[action="` + path + `/edit"] input[name="version"]`)
+	if edit == nil {
+		t.Fatal("the edit form carries no version")
+	}
 	webtest.WantRedirect(t, "edit", clerk.Post(t, path+"/edit", url.Values{"title": {"2027年度社会保险缴费基数公布"},
 		"category": {"announcement"}, "body": {"各参保单位：\n\n2027年度缴费基数上限为<b>30000</b>元。\n\n特此公告。"},
-		"reason": {"补充结尾"}}), path)
+		"reason": {"补充结尾"}, "version": {edit.AttrOr("value")}}), path)
+	if rec := reviewer.Post(t, path+"/publish", url.Values{"reason": {"同意发布"}, "version": {before.AttrOr("value")}}); rec.Code != http.StatusConflict ||
+		!strings.Contains(rec.Body.String(), notices.ErrEdited.Msg) || !strings.Contains(rec.Body.String(), "特此公告。") {
+		t.Errorf("publish of the text read before the edit: %d, want 409 with the message and the edited text", rec.Code)
+	}
 
 	list := webtest.ParseHTML(t, reviewer.Get(t, "/admin/notices/?state=draft").Body.String())
 	if list.First(`a[href="`+path+`"]`) == nil {
@@ -53,6 +68,7 @@ func TestNoticeManagement(t *testing.T) {
 	if page.First(`form[action="`+path+`/publish"]`) == nil || page.First(`form[action="`+path+`/edit"]`) != nil {
 		t.Error("the reviewer is not offered 发布 alone")
 	}
+	version := page.First(`form[action="` + path + `/publish"] input[name="version"]`).AttrOr("value")
 	if strings.Contains(reviewer.Get(t, path).Body.String(), "<b>30000") {
 		t.Error("the body is not escaped in the back office")
 	}
@@ -65,16 +81,16 @@ func TestNoticeManagement(t *testing.T) {
 	if rec := auditor.Get(t, "/admin/notices/"); rec.Code != http.StatusForbidden {
 		t.Errorf("the auditor's list: %d", rec.Code)
 	}
-	rec = reviewer.Post(t, path+"/publish", url.Values{"reason": {""}})
+	rec = reviewer.Post(t, path+"/publish", url.Values{"reason": {""}, "version": {version}})
 	if rec.Code != http.StatusUnprocessableEntity || webtest.ParseHTML(t, rec.Body.String()).First("#e-reason") == nil {
 		t.Errorf("publish without a reason: %d", rec.Code)
 	}
-	cross := reviewer.Do(t, http.MethodPost, path+"/publish", url.Values{"reason": {"同意发布"}},
+	cross := reviewer.Do(t, http.MethodPost, path+"/publish", url.Values{"reason": {"同意发布"}, "version": {version}},
 		http.Header{"Origin": {"https://evil.example"}, "Sec-Fetch-Site": {"cross-site"}})
 	if cross.Code != http.StatusForbidden {
 		t.Errorf("a cross-site publish: %d", cross.Code)
 	}
-	webtest.WantRedirect(t, "publish", reviewer.Post(t, path+"/publish", url.Values{"reason": {"内容已核对，同意发布"}}), path)
+	webtest.WantRedirect(t, "publish", reviewer.Post(t, path+"/publish", url.Values{"reason": {"内容已核对，同意发布"}, "version": {version}}), path)
 
 	doc := ts.GetHTML(t, public, http.StatusOK)
 	if ps := doc.Texts(".notice-body p"); len(ps) != 3 || ps[1] != "2027年度缴费基数上限为<b>30000</b>元。" {
