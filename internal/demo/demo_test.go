@@ -93,7 +93,7 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 		for _, a := range accts {
 			if a.Kind == "历史账户" {
 				// The legacy hall's login (历史单位用户升级): its old password checks.
-				if _, err := legacy.NewStore(db).Check(ctx, a.Login, a.Password); err != nil {
+				if _, err := legacy.NewStore(db, nil).Check(ctx, a.Login, a.Password); err != nil {
 					t.Errorf("demo legacy account %s: %v", a.Login, err)
 				}
 				continue

@@ -2,11 +2,14 @@ package legacy
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 
@@ -70,14 +73,20 @@ func NormalizeNumber(s string) (n string, ok bool) {
 
 // Store reads legacy accounts and checks their passwords.
 type Store struct {
-	db *store.DB
-
-	mu    sync.Mutex
-	dummy *Hash // a stored hash to verify against for unknown numbers
+	db  *store.DB
+	key []byte // keys the choice of the hash an unknown number is verified against
 }
 
-// NewStore returns the legacy account store on db.
-func NewStore(db *store.DB) *Store { return &Store{db: db} }
+// NewStore returns the legacy account store on db. key (shared by every instance,
+// derived from the throttle's key) chooses which stored hash an unknown number is
+// verified against; nil draws a random one, as development without keys does.
+func NewStore(db *store.DB, key []byte) *Store {
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		_, _ = rand.Read(key) // crypto/rand.Read never fails (Go 1.24+)
+	}
+	return &Store{db: db, key: key}
+}
 
 const accountColumns = `id, unit_number, uscc, unit_name, state, upgraded_at`
 
@@ -130,6 +139,9 @@ func (s *Store) Check(ctx context.Context, number, password string) (Account, er
 		password = password[:maxPasswordBytes]
 	}
 	n, ok := NormalizeNumber(number)
+	if !ok {
+		n = number // the unknown's dummy hash is chosen by what was typed
+	}
 	var a Account
 	var phc string
 	var err error
@@ -150,7 +162,7 @@ func (s *Store) Check(ctx context.Context, number, password string) (Account, er
 			return Account{}, fmt.Errorf("legacy: account %d: %w", a.ID, err)
 		}
 	} else {
-		d, err := s.dummyHash(ctx)
+		d, err := s.dummyHash(ctx, n)
 		if err != nil {
 			return Account{}, err
 		}
@@ -171,21 +183,28 @@ func (s *Store) Check(ctx context.Context, number, password string) (Account, er
 // maxPasswordBytes bounds the password a legacy check verifies.
 const maxPasswordBytes = 512
 
-// dummyHash is the hash an unknown number is verified against: the first stored
-// account's, so that it costs what the export's hashes cost. With no account at all
-// there is nothing to hide and nothing is verified.
-func (s *Store) dummyHash(ctx context.Context) (*Hash, error) {
-	s.mu.Lock()
-	d := s.dummy
-	s.mu.Unlock()
-	if d != nil {
-		return d, nil
+// dummyHash is the hash an unknown number is verified against, so that its answer
+// costs what a known number's costs: a stored account's hash, chosen by a keyed
+// hash of the number among the IDs. An export may mix formats and costs (bcrypt
+// cost 10 beside PBKDF2 at 600,000 iterations): the unknown numbers then cost as
+// the accounts do, in the same proportions, and each number always the same — a
+// number tried twice does not give itself away by a different time. With no account
+// at all there is nothing to hide and nothing is verified (nil).
+func (s *Store) dummyHash(ctx context.Context, number string) (*Hash, error) {
+	var low, high sql.NullInt64
+	if err := s.db.QueryRow(ctx, `SELECT MIN(id), MAX(id) FROM legacy_accounts`).Scan(&low, &high); err != nil {
+		return nil, fmt.Errorf("legacy: dummy hash: %w", err)
 	}
-	var phc string
-	err := s.db.QueryRow(ctx, `SELECT password_hash FROM legacy_accounts ORDER BY id LIMIT 1`).Scan(&phc)
-	if errors.Is(err, sql.ErrNoRows) {
+	if !low.Valid {
 		return nil, nil
 	}
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte(number)) //nolint:errcheck // a hash never fails to write
+	span := uint64(high.Int64-low.Int64) + 1
+	// #nosec G115 -- the remainder is below span, which fits the ID range.
+	id := low.Int64 + int64(binary.BigEndian.Uint64(m.Sum(nil))%span)
+	var phc string
+	err := s.db.QueryRow(ctx, `SELECT password_hash FROM legacy_accounts WHERE id >= ? ORDER BY id LIMIT 1`, id).Scan(&phc)
 	if err != nil {
 		return nil, fmt.Errorf("legacy: dummy hash: %w", err)
 	}
@@ -193,9 +212,6 @@ func (s *Store) dummyHash(ctx context.Context) (*Hash, error) {
 	if err != nil {
 		return nil, fmt.Errorf("legacy: dummy hash: %w", err)
 	}
-	s.mu.Lock()
-	s.dummy = &h
-	s.mu.Unlock()
 	return &h, nil
 }
 

@@ -84,7 +84,7 @@ func TestImportIdempotent(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := db.Tx(ctx, func(tx *store.Tx) error {
-			return NewStore(db).MarkUpgradedTx(ctx, tx, id, unitID, im.Now())
+			return NewStore(db, nil).MarkUpgradedTx(ctx, tx, id, unitID, im.Now())
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +93,7 @@ func TestImportIdempotent(t *testing.T) {
 		if err != nil || rep.Updated != 1 || rep.Upgraded != 1 || rep.Unchanged != 3 {
 			t.Fatalf("third import: %+v %v", rep, err)
 		}
-		a, err := NewStore(db).Get(ctx, id)
+		a, err := NewStore(db, nil).Get(ctx, id)
 		if err != nil || a.State != StateUpgraded || a.UnitName == "改名甲" {
 			t.Errorf("the upgraded account was touched: %+v %v", a, err)
 		}
@@ -146,7 +146,7 @@ func TestImportBadLineRollsBack(t *testing.T) {
 func TestCheck(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		st := NewStore(db)
+		st := NewStore(db, nil)
 		// With no account at all an unknown number is still refused.
 		if _, err := st.Check(ctx, "JS03201000", "x"); !errors.Is(err, ErrBadCredentials) {
 			t.Fatalf("Check on an empty table = %v", err)
@@ -194,7 +194,7 @@ func TestCheckOverlongTakesAsLong(t *testing.T) {
 	if _, err := (&Importer{DB: db}).Import(ctx, bytes.NewReader(csvOf([]testLine{line}))); err != nil {
 		t.Fatal(err)
 	}
-	st := NewStore(db)
+	st := NewStore(db, nil)
 	long := strings.Repeat("y", 600)
 	took := func(number string) time.Duration {
 		best := time.Duration(1 << 62)
@@ -211,4 +211,58 @@ func TestCheckOverlongTakesAsLong(t *testing.T) {
 	if known < unknown/3 {
 		t.Fatalf("an over-long password is refused in %v for a known number and %v for an unknown one", known, unknown)
 	}
+}
+
+// TestUnknownNumberCostsAsAccountsDo: an unknown number is verified against a
+// stored account's hash chosen by a keyed hash of the number, so that with an
+// export mixing costs the unknown numbers cost as the accounts do, in the same
+// proportions; a number always gets the same one (a retry shows no difference in
+// time); another key chooses otherwise.
+func TestUnknownNumberCostsAsAccountsDo(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		st := NewStore(db, []byte("key one"))
+		if h, err := st.dummyHash(ctx, "JS99999999"); err != nil || h != nil {
+			t.Fatalf("no accounts: %v, %v", h, err)
+		}
+		lines := testLines(t, 7, 4)
+		cheap, dear := MinIterations, 3*MinIterations
+		for i := range lines {
+			iterations := cheap
+			if i%2 == 1 {
+				iterations = dear
+			}
+			h, err := HashPBKDF2("Old#x", []byte(fmt.Sprintf("salt-%08d", i)), iterations)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines[i].hash = h
+		}
+		if _, err := (&Importer{DB: db}).Import(ctx, bytes.NewReader(csvOf(lines))); err != nil {
+			t.Fatal(err)
+		}
+		other := NewStore(db, []byte("key two"))
+		byCost := map[int]int{}
+		differ := 0
+		for i := range 200 {
+			number := fmt.Sprintf("JS9%07d", i)
+			h, err := st.dummyHash(ctx, number)
+			if err != nil || h == nil {
+				t.Fatalf("%s: %v, %v", number, h, err)
+			}
+			byCost[h.iterations]++
+			if again, _ := st.dummyHash(ctx, number); again.iterations != h.iterations || !bytes.Equal(again.salt, h.salt) {
+				t.Fatalf("%s: chose %d then %d iterations", number, h.iterations, again.iterations)
+			}
+			if o, _ := other.dummyHash(ctx, number); !bytes.Equal(o.salt, h.salt) {
+				differ++
+			}
+		}
+		if byCost[cheap] < 60 || byCost[dear] < 60 {
+			t.Errorf("unknown numbers verified at %v iterations, want both costs about half the time", byCost)
+		}
+		if differ == 0 {
+			t.Error("another key chooses the same hash for every number")
+		}
+	})
 }

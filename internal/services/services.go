@@ -192,7 +192,7 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	s.Units = unit.New(db, now)
 	s.Login = auth.NewLogin(s.Persons, s.Units, s.Hasher, s.Audit, now)
 	s.Flows = flow.NewStore(db, now)
-	s.Legacy = legacy.NewStore(db)
+	s.Legacy = legacy.NewStore(db, derivedKey(cfg.ThrottleKey, "hall legacy dummy hash"))
 	s.Insurance = insurance.New(db)
 	s.Addresses = address.New(db, s.Audit, now)
 
@@ -294,7 +294,7 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	if s.Cases, err = cases.NewService(cases.Deps{DB: db, Audit: s.Audit, Catalog: s.Catalog, Authorizer: s.Delegation,
 		SMS: s.SMS, Bounds: insurance.Bounds{Floor: int64(cfg.BaseFloor) * 100, Ceiling: int64(cfg.BaseCeiling) * 100},
 		Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now, Approvals: s.Deliveries,
-		KeySecret: employeeKeySecret(cfg.ThrottleKey)}); err != nil {
+		KeySecret: derivedKey(cfg.ThrottleKey, "hall cases employee key")}); err != nil {
 		return nil, fmt.Errorf("cases: %w", err)
 	}
 	if err := s.buildRights(); err != nil {
@@ -348,15 +348,16 @@ func (s *Services) buildOIDC() error {
 	return nil
 }
 
-// employeeKeySecret is the key of cases.EmployeeKey, derived from the throttle's
-// key (required in production, shared by every instance) so that the keys in a
-// page or address hold across instances and restarts; nil in development without
-// one (cases draws a random key).
-func employeeKeySecret(throttleKey string) []byte {
+// derivedKey is a key for one use (label) derived from the throttle's key
+// (required in production, shared by every instance), so that what it keys holds
+// across instances and restarts: cases.EmployeeKey's keys in pages and addresses,
+// legacy's choice of an unknown number's hash. nil in development without one (the
+// user draws a random key).
+func derivedKey(throttleKey, label string) []byte {
 	if throttleKey == "" {
 		return nil
 	}
 	m := hmac.New(sha256.New, []byte(throttleKey))
-	m.Write([]byte("hall cases employee key"))
+	m.Write([]byte(label))
 	return m.Sum(nil)
 }
