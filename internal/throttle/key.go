@@ -77,7 +77,7 @@ func (t *Throttle) RecordKey(scope Scope, kind string, id int64) Key {
 // a whole /64 and could otherwise rotate addresses at will. A value that is not an
 // IP (a proxy's label) is used as it is, trimmed and lower-cased.
 func (t *Throttle) AddrKey(scope Scope, addr string) Key {
-	return t.key(scope, "addr", normalizeAddr(addr))
+	return t.key(scope, "addr", AddrGroup(addr))
 }
 
 // key hashes kind, scope and value with the configured secret. Kind and scope are
@@ -133,8 +133,10 @@ func truncate(s string) string {
 	return s[:i]
 }
 
-// normalizeAddr is AddrKey's normalisation (see there).
-func normalizeAddr(a string) string {
+// AddrGroup is AddrKey's normalisation (see there): the group a client address is
+// counted in, for whatever else bounds work per client (the audit's refusal
+// aggregation).
+func AddrGroup(a string) string {
 	a = strings.TrimSpace(truncate(a))
 	var ip netip.Addr
 	if ap, err := netip.ParseAddrPort(a); err == nil {

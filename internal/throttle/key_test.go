@@ -152,7 +152,7 @@ func FuzzNormalizeAddr(f *testing.F) {
 			return
 		}
 		withPort := netip.AddrPortFrom(ip.WithZone(""), 443).String()
-		if got, want := normalizeAddr(withPort), normalizeAddr(s); got != want {
+		if got, want := AddrGroup(withPort), AddrGroup(s); got != want {
 			t.Fatalf("%q → %q but %q → %q", s, want, withPort, got)
 		}
 	})

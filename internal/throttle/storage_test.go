@@ -55,7 +55,7 @@ func TestTableHoldsNoIdentifiers(t *testing.T) {
 			if err := attempt(t, th, keys, false, false); err != nil {
 				t.Fatal(err)
 			}
-			raws = append(raws, ids[i], ms[i], normalizeAddr(addrs[i]), "192.0.2.44", "198.51.100.7", "2001:db8:aa:bb")
+			raws = append(raws, ids[i], ms[i], AddrGroup(addrs[i]), "192.0.2.44", "198.51.100.7", "2001:db8:aa:bb")
 		}
 		rows := allRows(t, db)
 		if len(rows) != 9 {

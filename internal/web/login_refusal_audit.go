@@ -10,6 +10,7 @@ import (
 	"hall/internal/audit"
 	"hall/internal/auth"
 	"hall/internal/ident"
+	"hall/internal/throttle"
 )
 
 // Refusals of the login gate are audited (issue 16, QUALITY.md "Failed logins"): a
@@ -25,8 +26,11 @@ import (
 // change ("reauth.refused") record their refusals the same way (AuditRefusal).
 //
 // A flood must not fill the log: the refusals of one reason from one client address
-// are recorded at most once per RefusalAuditEvery by each process, and a record
-// counts in detail repeats the like refusals left out since the one before. A pause
+// (an IPv6 client's /64, as the throttle counts it) are recorded at most once per
+// RefusalAuditEvery by each process, and a record counts in detail repeats the like
+// refusals left out since the one before. A flood from ever new addresses is bounded
+// too: each process records at most refusalAuditBudget refusals a period; the ones
+// left out over the budget are counted in detail others of the next record. A pause
 // starts once per lock, after failures that are each audited, so "login.lock" needs
 // no such bound.
 
@@ -41,6 +45,10 @@ const (
 // recorded, at most, by one process.
 const RefusalAuditEvery = time.Minute
 
+// refusalAuditBudget is how many refusals one process records per
+// RefusalAuditEvery at most, whatever the addresses.
+const refusalAuditBudget = 600
+
 // refusalAuditMaxKeys bounds the memory of the aggregation: when this many addresses
 // are remembered, the ones whose period ended are forgotten, and if all are recent
 // the whole memory is dropped (the next refusals are recorded at once again).
@@ -51,6 +59,11 @@ const refusalAuditMaxKeys = 10000
 type refusalAggregator struct {
 	mu   sync.Mutex
 	seen map[string]*refusalSeen
+	// The budget's period: its start, the records made in it, and the refusals
+	// left out over the budget not yet counted in a record.
+	periodStart time.Time
+	recorded    int
+	overBudget  int
 }
 
 type refusalSeen struct {
@@ -58,21 +71,33 @@ type refusalSeen struct {
 	repeats int
 }
 
-// note reports whether a refusal under key at now is to be recorded, and how many
-// like refusals were left out since the last record.
-func (a *refusalAggregator) note(key string, now time.Time) (record bool, repeats int) {
+// note reports whether a refusal under key at now is to be recorded, how many like
+// refusals were left out since the last record of key (repeats), and how many
+// others were left out over the budget since the last record of any key (others).
+func (a *refusalAggregator) note(key string, now time.Time) (record bool, repeats, others int) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.seen == nil {
 		a.seen = map[string]*refusalSeen{}
 	}
-	if s, ok := a.seen[key]; ok && now.Sub(s.at) < RefusalAuditEvery {
+	if now.Sub(a.periodStart) >= RefusalAuditEvery {
+		a.periodStart, a.recorded = now, 0
+	}
+	s, ok := a.seen[key]
+	if ok && now.Sub(s.at) < RefusalAuditEvery {
 		s.repeats++
-		return false, 0
-	} else if ok {
+		return false, 0, 0
+	}
+	if a.recorded >= refusalAuditBudget {
+		a.overBudget++
+		return false, 0, 0
+	}
+	a.recorded++
+	others, a.overBudget = a.overBudget, 0
+	if ok {
 		repeats = s.repeats
 		s.at, s.repeats = now, 0
-		return true, repeats
+		return true, repeats, others
 	}
 	if len(a.seen) >= refusalAuditMaxKeys {
 		for k, s := range a.seen {
@@ -85,7 +110,7 @@ func (a *refusalAggregator) note(key string, now time.Time) (record bool, repeat
 		}
 	}
 	a.seen[key] = &refusalSeen{at: now}
-	return true, 0
+	return true, 0, others
 }
 
 // auditGateRefusal records a refusal of the gate (see above), aggregated per reason
@@ -96,17 +121,21 @@ func (s *Server) auditGateRefusal(r *http.Request, g GateForm, reason string, un
 
 // AuditRefusal records a refusal of a throttled secret check under action (result
 // denied, with the signed-in person when there is one), at most once per
-// RefusalAuditEvery for each action, reason and client address by this process; the
-// record's detail (which must say the reason) gets the count of like refusals left
-// out since the last one as repeats. For the login gate, the back office's login and
+// RefusalAuditEvery for each action, reason and client address (group) by this
+// process and within the process's budget; the record's detail (which must say the
+// reason) gets the count of like refusals left out since the last one as repeats,
+// and of the others left out over the budget as others. For the login gate, the back office's login and
 // re-authentication. A failure to write is logged: the refusal stands.
 func (s *Server) AuditRefusal(r *http.Request, action, reason string, detail map[string]string) {
-	record, repeats := s.refusals.note(action+"\x00"+reason+"\x00"+ClientAddr(r), s.Now())
+	record, repeats, others := s.refusals.note(action+"\x00"+reason+"\x00"+throttle.AddrGroup(ClientAddr(r)), s.Now())
 	if !record {
 		return
 	}
 	if repeats > 0 {
 		detail["repeats"] = strconv.Itoa(repeats)
+	}
+	if others > 0 {
+		detail["others"] = strconv.Itoa(others)
 	}
 	s.recordGate(r, action, detail)
 }
