@@ -60,28 +60,44 @@ func (s *Service) Start(ctx context.Context, binding, number, password string) (
 	case err != nil:
 		return nil, err
 	}
-	e, err := s.d.Registry.Lookup(ctx, a.USCC)
-	switch {
-	case errors.Is(err, registry.ErrNotFound):
-		return nil, &FormError{Top: MsgRegistryNotFound}
-	case errors.Is(err, registry.ErrUnavailable):
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, &FormError{Top: MsgRegistryUnavailable}
-	case err != nil:
+	e, err := s.inBusiness(ctx, a.USCC)
+	if err != nil {
 		return nil, err
-	}
-	if !e.Active() {
-		return nil, &FormError{Top: MsgRegistryInactive}
 	}
 	if err := s.unitFree(ctx, e.USCC); err != nil {
 		return nil, err
 	}
-	st := state{LegacyID: a.ID, LegacyNumber: a.UnitNumber, USCC: e.USCC, UnitName: e.Name, UnitType: e.UnitType.Label(),
-		Region: e.Region, Address: e.Address, LegalRepIDType: e.LegalRepIDType, LegalRepIDNumber: e.LegalRepIDNumber,
-		LegalRepName: storedName(e.LegalRepName)}
+	st := state{LegacyID: a.ID, LegacyNumber: a.UnitNumber}.withRegistry(e)
 	return s.d.Flows.Create(ctx, flow.KindUpgrade, binding, StepConfirm, st, TTL)
+}
+
+// inBusiness returns what the registry has on uscc, refusing a unit it does not
+// know (MsgRegistryNotFound), does not list as in business (MsgRegistryInactive)
+// or cannot tell about now (MsgRegistryUnavailable), all in Top.
+func (s *Service) inBusiness(ctx context.Context, uscc string) (registry.Entry, error) {
+	e, err := s.d.Registry.Lookup(ctx, uscc)
+	switch {
+	case errors.Is(err, registry.ErrNotFound):
+		return e, &FormError{Top: MsgRegistryNotFound}
+	case errors.Is(err, registry.ErrUnavailable):
+		if ctx.Err() != nil {
+			return e, ctx.Err()
+		}
+		return e, &FormError{Top: MsgRegistryUnavailable}
+	case err != nil:
+		return e, err
+	}
+	if !e.Active() {
+		return e, &FormError{Top: MsgRegistryInactive}
+	}
+	return e, nil
+}
+
+// withRegistry is st with the unit's facts and legal rep as the registry has them.
+func (st state) withRegistry(e registry.Entry) state {
+	st.USCC, st.UnitName, st.UnitType, st.Region, st.Address = e.USCC, e.Name, e.UnitType.Label(), e.Region, e.Address
+	st.LegalRepIDType, st.LegalRepIDNumber, st.LegalRepName = e.LegalRepIDType, e.LegalRepIDNumber, storedName(e.LegalRepName)
+	return st
 }
 
 // unitFree refuses a unit that has an online account (MsgUnitTaken in Top).

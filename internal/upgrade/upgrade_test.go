@@ -10,6 +10,7 @@ import (
 	"hall/internal/ident"
 	"hall/internal/legacy"
 	"hall/internal/person"
+	"hall/internal/registry"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 	"hall/internal/unit"
@@ -333,6 +334,54 @@ func TestUpgradeConcurrent(t *testing.T) {
 		var units, admins int
 		if err := db.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM memberships WHERE role = 'admin')`).Scan(&units, &admins); err != nil || units != 1 || admins != 1 {
 			t.Errorf("%d units, %d admins (%v)", units, admins, err)
+		}
+	})
+}
+
+// TestVerifiedAsksTheRegistryAgain: the last step opens the account as the
+// registry stands then, not as it stood at step 1: a unit deregistered meanwhile
+// is refused with nothing written and the verification left to finish later; a
+// new legal rep with a personal account becomes the unit's legal rep.
+func TestVerifiedAsksTheRegistryAgain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := t.Context()
+		id, sid := e.toVerify(t)
+		if _, err := e.svc.DevVerify.CompleteInApp(ctx, sid, asPerson(e.admin), true); err != nil {
+			t.Fatal(err)
+		}
+		upsert := func(en registry.Entry) {
+			t.Helper()
+			if err := db.Tx(ctx, func(tx *store.Tx) error {
+				_, err := e.svc.DevRegistry.Upsert(ctx, tx, en)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		revoked := e.entry
+		revoked.Status = registry.StatusRevoked
+		upsert(revoked)
+		if _, err := e.up.Verified(ctx, id, browserA, clientIP); top(t, err) != upgrade.MsgRegistryInactive {
+			t.Errorf("Verified of a unit revoked since step 1: %v", err)
+		}
+		var units int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM units`).Scan(&units); err != nil || units != 0 {
+			t.Fatalf("%d units after the refusal (%v)", units, err)
+		}
+
+		// The licence is restored with a new legal rep, who has a personal account.
+		newRep := e.createPerson(t, "林雪梅", ident.GenerateMobile(e.g))
+		restored := e.entry
+		restored.LegalRepIDType, restored.LegalRepIDNumber, restored.LegalRepName = newRep.IDType, newRep.IDNumber, newRep.Name
+		upsert(restored)
+		res, err := e.up.Verified(ctx, id, browserA, clientIP)
+		if err != nil {
+			t.Fatalf("Verified after the registry changed back: %v", err)
+		}
+		m, err := e.svc.Units.Membership(ctx, res.Unit.ID, newRep.ID)
+		if err != nil || m.Role != unit.RoleLegalRep || m.Status != unit.StatusActive {
+			t.Errorf("the registry's new legal rep: %+v %v", m, err)
 		}
 	})
 }

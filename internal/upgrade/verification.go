@@ -41,8 +41,10 @@ type Result struct {
 // Errors: ErrPending while the nominee has not finished; ErrVerification when the
 // session failed, expired, was used up or verified someone else (the page offers
 // RestartVerification); *FormError in Top when the unit got an online account
-// meanwhile (MsgUnitTaken) or the legacy account was upgraded meanwhile
-// (MsgUpgraded); ErrStep when the flow is not at the verify step; ErrNotFound,
+// meanwhile (MsgUnitTaken), the legacy account was upgraded meanwhile
+// (MsgUpgraded), or the registry, asked again, no longer lists the unit as in
+// business (MsgRegistryNotFound, MsgRegistryInactive) or cannot answer
+// (MsgRegistryUnavailable); ErrStep when the flow is not at the verify step; ErrNotFound,
 // ErrExpired, ErrCompleted (also for a second Verified); otherwise database or audit
 // failures, after which nothing was written.
 func (s *Service) Verified(ctx context.Context, flowID, binding, clientAddr string) (Result, error) {
@@ -53,6 +55,18 @@ func (s *Service) Verified(ctx context.Context, flowID, binding, clientAddr stri
 	if f.Step != StepVerify {
 		return Result{}, ErrStep
 	}
+	// The registry is asked again, once the verification has passed: the unit may
+	// have been deregistered or got a new legal rep since step 1, and the account
+	// opens as it stands now. A refusal here leaves the verification unspent, to
+	// finish once the registry answers.
+	if sess, err := s.d.Verify.Status(ctx, st.Session, f.ID); err == nil && sess.Status == verify.Pending {
+		return Result{}, ErrPending
+	}
+	e, err := s.inBusiness(ctx, st.USCC)
+	if err != nil {
+		return Result{}, err
+	}
+	st = st.withRegistry(e)
 	var res Result
 	var mismatch bool
 	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
