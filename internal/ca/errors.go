@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"hall/internal/chinatime"
 	"hall/internal/ident"
 )
 
@@ -139,12 +140,8 @@ func UnknownUnitError(uscc string) error {
 		Msg: fmt.Sprintf("证书中的单位（统一社会信用代码%s）尚未在本大厅注册。请先办理单位注册，或确认插入的是本单位的数字证书。", ident.MaskUSCC(uscc))}
 }
 
-// chinaZone is Asia/Shanghai (UTC+8 without daylight saving since 1991), for the
-// dates in messages.
-var chinaZone = time.FixedZone("CST", 8*60*60)
-
 func chinaDate(t time.Time) string {
-	t = t.In(chinaZone)
+	t = t.In(chinatime.Zone)
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hall/internal/audit"
+	"hall/internal/chinatime"
 	"hall/internal/insurance"
 	"hall/internal/sms"
 	"hall/internal/store"
@@ -364,14 +365,11 @@ func caseTarget(id int64) string { return "case:" + strconv.FormatInt(id, 10) }
 // dbNow is the clock as stored.
 func (s *Service) dbNow() time.Time { return store.Time(s.d.Now()) }
 
-// chinaZone: case numbers and the promised date follow the hall's calendar day.
-var chinaZone = time.FixedZone("CST", 8*60*60)
-
 // nextNumber allocates the 申办流水号 of a case applied for at now: the day and
 // the day's sequence, "20260413000001". The per-day row serializes two applications
 // of the same day on PostgreSQL (the upsert locks it) as SQLite's one writer does.
 func nextNumber(ctx context.Context, tx *store.Tx, now time.Time) (string, error) {
-	day := now.In(chinaZone).Format("20060102")
+	day := now.In(chinatime.Zone).Format("20060102")
 	var n int
 	if err := tx.QueryRow(ctx, `INSERT INTO case_numbers (day, last) VALUES (?, 1)
 		ON CONFLICT (day) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`, day).Scan(&n); err != nil {
@@ -387,7 +385,7 @@ func PromisedDate(applied time.Time, promisedDays int) string {
 	if promisedDays <= 0 {
 		return ""
 	}
-	d := applied.In(chinaZone)
+	d := applied.In(chinatime.Zone)
 	for n := 0; n < promisedDays; {
 		d = d.AddDate(0, 0, 1)
 		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"hall/internal/chinatime"
 	"hall/internal/formerr"
 	"hall/internal/ident"
 	"hall/internal/insurance"
@@ -124,7 +125,7 @@ func CheckEnrolment(v url.Values, now time.Time, b insurance.Bounds) (EnrolmentF
 	} else {
 		f.IDNumber = id.Number
 	}
-	this := insurance.MonthOf(now.In(chinaZone))
+	this := insurance.MonthOf(now.In(chinatime.Zone))
 	if s := strings.TrimSpace(v.Get(FieldStartMonth)); s == "" {
 		e.Add(FieldStartMonth, "请选择参保年月")
 	} else if m, ok := insurance.ParseMonth(s); !ok {

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"hall/internal/chinatime"
 	"hall/internal/formerr"
 	"hall/internal/ident"
 	"hall/internal/insurance"
@@ -168,7 +169,7 @@ func CheckLeave(v url.Values, now time.Time) (LeaveForm, error) {
 
 // civilDay is the hall's calendar day of t, as a UTC midnight.
 func civilDay(t time.Time) time.Time {
-	y, m, d := t.In(chinaZone).Date()
+	y, m, d := t.In(chinatime.Zone).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 

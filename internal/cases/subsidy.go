@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"hall/internal/chinatime"
 	"hall/internal/insurance"
 	"hall/internal/store"
 	"hall/internal/unit"
@@ -182,7 +183,7 @@ func maskAccount(s string) string {
 const MaxBankRunes = 50
 
 // SubsidyYear is the year a unit applies for at now: last year.
-func SubsidyYear(now time.Time) int { return now.In(chinaZone).Year() - 1 }
+func SubsidyYear(now time.Time) int { return now.In(chinatime.Zone).Year() - 1 }
 
 // CheckSubsidy reads the form of 稳岗返还 as typed. Rules: the year is last year
 // (SubsidyYear); a bank name of 2 to 50 characters; an account of 8 to 30 digits

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"hall/internal/chinatime"
 	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/unit"
@@ -19,15 +20,7 @@ const (
 	purposeRemind = "delegation-remind"
 )
 
-// shanghai is where the texts' dates are read (SPEC §2: UTC stored, Asia/Shanghai shown).
-var shanghai = func() *time.Location {
-	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return l
-	}
-	return time.FixedZone("CST", 8*3600) // no tzdata on the machine: China has no DST
-}()
-
-func minute(t time.Time) string { return t.In(shanghai).Format("2006年01月02日 15:04") }
+func minute(t time.Time) string { return t.In(chinatime.Zone).Format("2006年01月02日 15:04") }
 
 // inviteText is the invitation SMS (seed: "…添加您为单位管理员，请登录…APP，前往[我的]-
 // [企业服务]-[我是经办人]模块进行确认").

@@ -2,6 +2,8 @@ package ident
 
 import (
 	"time"
+
+	"hall/internal/chinatime"
 )
 
 // Sex as encoded in the ID number, with the GB/T 2261.1 code values (so it
@@ -32,11 +34,6 @@ type ResidentID struct {
 	BirthDate  time.Time // civil date, at 00:00 UTC; compare dates, not instants
 	Sex        Sex       // from the parity of the 17th digit: odd is male
 }
-
-// chinaZone is Asia/Shanghai. China has kept UTC+8 without daylight saving
-// since 1991, so a fixed zone is exact for "today" and does not depend on
-// the tzdata being installed on the server.
-var chinaZone = time.FixedZone("CST", 8*60*60)
 
 // earliestBirth is the lower bound for birth dates. GB 11643 numbers were
 // introduced in 1999 but carry birth dates of living people; anything before
@@ -114,7 +111,7 @@ func parseBirth(ymd string, now time.Time) (time.Time, bool) {
 	if t.Year() != y || int(t.Month()) != m || t.Day() != d {
 		return time.Time{}, false
 	}
-	ty, tm, td := now.In(chinaZone).Date()
+	ty, tm, td := now.In(chinatime.Zone).Date()
 	today := time.Date(ty, tm, td, 0, 0, 0, 0, time.UTC)
 	if t.Before(earliestBirth) || t.After(today) {
 		return time.Time{}, false

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"hall/internal/audit"
+	"hall/internal/chinatime"
 	"hall/internal/store"
 )
 
@@ -99,11 +100,8 @@ func (n Notice) Date() string {
 	if n.PublishedAt.IsZero() {
 		return ""
 	}
-	return n.PublishedAt.In(chinaTime).Format("2006-01-02")
+	return n.PublishedAt.In(chinatime.Zone).Format("2006-01-02")
 }
-
-// chinaTime is UTC+8, the hall's time zone, fixed so that no tz database is needed.
-var chinaTime = time.FixedZone("CST", 8*3600)
 
 // Error is a refusal of the notices' commands: Code is stable, Msg the Chinese
 // sentence to show, Field the form field it belongs beside ("" for the page).

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"hall/internal/chinatime"
 	"hall/internal/delegation"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -77,7 +78,7 @@ func TestCreateRateLimit(t *testing.T) {
 		if !errors.Is(err, ErrRateLimited) || !errors.As(err, &r) || r.Until.Before(f.clk.Now()) {
 			t.Fatalf("the fourth ticket: %v", err)
 		}
-		if want := r.Until.In(shanghai).Format("15:04"); !strings.Contains(Message(err), want) {
+		if want := r.Until.In(chinatime.Zone).Format("15:04"); !strings.Contains(Message(err), want) {
 			t.Errorf("message %q does not say %s", Message(err), want)
 		}
 		if _, err := f.svc.Create(f.ctx, Request{Kind: KindPerson, Binding: browser(), ClientAddr: "198.51.100.99"}); err != nil {

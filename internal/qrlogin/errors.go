@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"hall/internal/chinatime"
 	"hall/internal/delegation"
 )
 
@@ -67,9 +68,6 @@ func (e *RateError) Error() string {
 // Is makes errors.Is(e, ErrRateLimited) true.
 func (e *RateError) Is(target error) bool { return target == ErrRateLimited }
 
-// shanghai is where the times shown to people are.
-var shanghai = time.FixedZone("CST", 8*3600)
-
 // Message returns the Chinese sentence for err: a *delegation.Denial's reason
 // (ErrNotUsable), a *RateError with its time, an *Error's Msg, or a generic
 // sentence for anything else (a database failure, whose details belong in the
@@ -81,7 +79,7 @@ func Message(err error) string {
 	}
 	var r *RateError
 	if errors.As(err, &r) {
-		return fmt.Sprintf("二维码刷新过于频繁，请于 %s 后再试", r.Until.In(shanghai).Format("15:04"))
+		return fmt.Sprintf("二维码刷新过于频繁，请于 %s 后再试", r.Until.In(chinatime.Zone).Format("15:04"))
 	}
 	var e *Error
 	if errors.As(err, &e) {

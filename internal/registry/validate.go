@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"hall/internal/chinatime"
 	"hall/internal/ident"
 )
 
@@ -73,9 +74,6 @@ type fieldError struct {
 // or two digits, so "2006-1-2" covers 2015-03-07 and 2015-3-7; the slash form is
 // what spreadsheets write when they reformat a date column.
 var dateLayouts = []string{"2006-1-2", "20060102", "2006/1/2"}
-
-// china is UTC+8 without a time zone database: "today" for a registration date.
-var china = time.FixedZone("CST", 8*3600)
 
 // normalize checks the raw fields of one entry and returns it normalised, or every
 // problem found (at most one per column). now bounds dates.
@@ -176,7 +174,7 @@ func parseDate(s string, now time.Time) (time.Time, error) {
 		if err != nil {
 			continue
 		}
-		y, m, dd := now.In(china).Date()
+		y, m, dd := now.In(chinatime.Zone).Date()
 		if d.Year() < 1900 || d.After(time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)) {
 			return time.Time{}, &ident.FieldError{Code: CodeDate, Msg: "成立日期无效（不能早于1900年或晚于今天）"}
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"hall/internal/chinatime"
 	"hall/internal/ident"
 )
 
@@ -78,7 +79,7 @@ func TestNormalize(t *testing.T) {
 				}
 			}},
 		{"date in another zone keeps its calendar day", func(e *Entry) {
-			e.RegisteredAt = time.Date(2015, 3, 7, 0, 0, 0, 0, china)
+			e.RegisteredAt = time.Date(2015, 3, 7, 0, 0, 0, 0, chinatime.Zone)
 		}, "", func(t *testing.T, got Entry) {
 			if !got.RegisteredAt.Equal(base.RegisteredAt) {
 				t.Fatalf("date %v", got.RegisteredAt)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"hall/internal/chinatime"
 	"hall/internal/insurance"
 	"hall/internal/qr"
 	"hall/internal/rights/pdfdoc"
@@ -280,4 +281,4 @@ func wrap(f *pdfdoc.Font, text string, size, width float64) []string {
 }
 
 // chinaDate is t's date in China, as 2026年12月4日.
-func chinaDate(t time.Time) string { return t.In(chinaZone).Format("2006年1月2日") }
+func chinaDate(t time.Time) string { return t.In(chinatime.Zone).Format("2006年1月2日") }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"hall/internal/chinatime"
 	"hall/internal/formerr"
 	"hall/internal/insurance"
 )
@@ -51,9 +52,6 @@ type Choice struct {
 // Months is the number of months the choice covers.
 func (c Choice) Months() int { return c.To.Since(c.From) + 1 }
 
-// chinaZone is Asia/Shanghai (UTC+8 all year): a month is "this month" in China.
-var chinaZone = time.FixedZone("CST", 8*60*60)
-
 // Check reads the U3 form: the start and end month (YYYY-MM, also YYYYMM) and the
 // types chosen (insurance.Type codes), against the types the unit may choose
 // (AllowedTypes) and the month of now in China. Rules: both months given, neither
@@ -63,7 +61,7 @@ var chinaZone = time.FixedZone("CST", 8*60*60)
 func (r Rules) Check(from, to string, types []string, allowed []insurance.Type, now time.Time) (Choice, error) {
 	var c Choice
 	fe := &FormError{}
-	this := insurance.MonthOf(now.In(chinaZone))
+	this := insurance.MonthOf(now.In(chinatime.Zone))
 	c.From = month(fe, FieldFrom, from, "起始", this)
 	c.To = month(fe, FieldTo, to, "截止", this)
 	if c.From != 0 && c.To != 0 {
@@ -140,9 +138,9 @@ func AllowedTypes(enrolments []insurance.Enrolment) []insurance.Type {
 // its last day (issued 08-31 10:00, valid until 02-28 10:00 or 02-29 in a leap
 // year — time.AddDate would run over into March).
 func (r Rules) validUntil(issued time.Time) time.Time {
-	t := issued.In(chinaZone)
+	t := issued.In(chinatime.Zone)
 	y, m, d := t.Date()
-	target := time.Date(y, m+time.Month(r.ValidMonths), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), chinaZone)
+	target := time.Date(y, m+time.Month(r.ValidMonths), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), chinatime.Zone)
 	last := target.AddDate(0, 1, -1).Day()
 	return target.AddDate(0, 0, min(d, last)-1).UTC()
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"hall/internal/chinatime"
 	"hall/internal/insurance"
 )
 
@@ -107,7 +108,7 @@ func TestAllowedTypes(t *testing.T) {
 }
 
 func TestValidUntil(t *testing.T) {
-	cst := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, chinaZone) }
+	cst := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, chinatime.Zone) }
 	for _, tc := range []struct{ issued, want time.Time }{
 		{cst(2026, 12, 4, 10), cst(2027, 6, 4, 10)},
 		{cst(2026, 8, 31, 10), cst(2027, 2, 28, 10)},
@@ -116,7 +117,7 @@ func TestValidUntil(t *testing.T) {
 		{cst(2026, 1, 1, 0), cst(2026, 7, 1, 0)},
 	} {
 		if got := DefaultRules.validUntil(tc.issued); !got.Equal(tc.want) {
-			t.Errorf("issued %v: valid until %v, want %v", tc.issued, got.In(chinaZone), tc.want)
+			t.Errorf("issued %v: valid until %v, want %v", tc.issued, got.In(chinatime.Zone), tc.want)
 		}
 	}
 }
@@ -138,7 +139,7 @@ func FuzzCheck(f *testing.F) {
 			}
 			return
 		}
-		if c.From > c.To || c.Months() > DefaultRules.MaxMonths || c.To > insurance.MonthOf(testNow.In(chinaZone)) ||
+		if c.From > c.To || c.Months() > DefaultRules.MaxMonths || c.To > insurance.MonthOf(testNow.In(chinatime.Zone)) ||
 			len(c.Types) == 0 {
 			t.Fatalf("accepted %+v", c)
 		}

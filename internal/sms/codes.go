@@ -14,6 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"hall/internal/chinatime"
 	"hall/internal/store"
 )
 
@@ -189,16 +190,12 @@ func bindingHash(binding string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// shanghai is Asia/Shanghai: UTC+8 without daylight saving since 1991, so a fixed
-// zone is exact and does not depend on the zone database being installed.
-var shanghai = time.FixedZone("CST", 8*60*60)
-
 // day returns the Asia/Shanghai calendar day of t, as stored ("2006-01-02").
-func day(t time.Time) string { return t.In(shanghai).Format(time.DateOnly) }
+func day(t time.Time) string { return t.In(chinatime.Zone).Format(time.DateOnly) }
 
 // untilNextDay returns how long from t until the next Asia/Shanghai midnight.
 func untilNextDay(t time.Time) time.Duration {
-	l := t.In(shanghai)
-	next := time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, shanghai)
+	l := t.In(chinatime.Zone)
+	next := time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, chinatime.Zone)
 	return next.Sub(t)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"hall/internal/chinatime"
 	"hall/internal/ident"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -126,7 +127,7 @@ func TestDailyLimitPerMobile(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db, CodeConfig{})
 		// 22:00 Asia/Shanghai: ten sends fit before midnight.
-		f.clock.Set(time.Date(2026, 3, 2, 22, 0, 0, 0, shanghai))
+		f.clock.Set(time.Date(2026, 3, 2, 22, 0, 0, 0, chinatime.Zone))
 		mobile := mobiles(5, 1)[0]
 		for i := range 10 {
 			f.issue(t, Request{Purpose: "login", Binding: fmt.Sprint("s", i), Mobile: mobile, ClientAddr: fmt.Sprint("198.51.100.", i)})
@@ -137,7 +138,7 @@ func TestDailyLimitPerMobile(t *testing.T) {
 		if !errors.As(err, &re) || re.Reason != ReasonMobileDaily || !errors.Is(err, ErrDailyLimit) || errors.Is(err, ErrTooSoon) {
 			t.Fatalf("11th Issue: %v, want the mobile's ErrDailyLimit", err)
 		}
-		midnight := time.Date(2026, 3, 3, 0, 0, 0, 0, shanghai)
+		midnight := time.Date(2026, 3, 3, 0, 0, 0, 0, chinatime.Zone)
 		if want := midnight.Sub(f.clock.Now()); re.RetryAfter != want {
 			t.Fatalf("RetryAfter = %v, want %v (until midnight Asia/Shanghai)", re.RetryAfter, want)
 		}
@@ -178,7 +179,7 @@ func TestDailyLimitPerAddress(t *testing.T) {
 		_, err = f.codes.Issue(ctx, Request{Purpose: "register", Binding: "b", Mobile: ms[7], ClientAddr: "198.51.100.7"})
 		wantErr(t, "4th Issue from one IPv4", err, ErrDailyLimit)
 		// The next Asia/Shanghai day (16:00 UTC) resets the count.
-		f.clock.Set(time.Date(2026, 3, 3, 0, 0, 1, 0, shanghai))
+		f.clock.Set(time.Date(2026, 3, 3, 0, 0, 1, 0, chinatime.Zone))
 		f.issue(t, Request{Purpose: "register", Binding: "b", Mobile: ms[7], ClientAddr: "198.51.100.7"})
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"hall/internal/chinatime"
 	"hall/internal/ident"
 )
 
@@ -145,7 +146,7 @@ func TestUntilNextDay(t *testing.T) {
 	}{
 		{time.Date(2026, 3, 2, 15, 59, 0, 0, time.UTC), time.Minute}, // 23:59 Shanghai
 		{time.Date(2026, 3, 2, 16, 0, 0, 0, time.UTC), 24 * time.Hour},
-		{time.Date(2026, 12, 31, 22, 0, 0, 0, shanghai), 2 * time.Hour},
+		{time.Date(2026, 12, 31, 22, 0, 0, 0, chinatime.Zone), 2 * time.Hour},
 	}
 	for _, c := range cases {
 		if got := untilNextDay(c.at); got != c.want {

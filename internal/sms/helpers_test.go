@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"hall/internal/chinatime"
 	"hall/internal/ident"
 	"hall/internal/store"
 )
@@ -21,7 +22,7 @@ type fakeClock struct {
 
 // newClock starts at 2026-03-02 10:00 Asia/Shanghai (02:00 UTC).
 func newClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, shanghai)}
+	return &fakeClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, chinatime.Zone)}
 }
 
 func (c *fakeClock) Now() time.Time {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"hall/internal/chinatime"
 	"hall/internal/ident"
 )
 
@@ -50,7 +51,7 @@ func NewNotices(sender Sender, sign, hotline string, now func() time.Time) *Noti
 // NoticeText is the text of an account notice for change at time at. newMobile is
 // the new number of ChangeMobile (shown masked) and ignored otherwise.
 func NoticeText(sign, hotline string, change Change, at time.Time, newMobile string) string {
-	when := at.In(shanghai).Format("2006年01月02日 15:04")
+	when := at.In(chinatime.Zone).Format("2006年01月02日 15:04")
 	var what string
 	switch change {
 	case ChangePasswordReset:

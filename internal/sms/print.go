@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"unicode"
+
+	"hall/internal/chinatime"
 )
 
 // PrintOutbox writes the newest n messages of the development outbox to w as a
@@ -37,7 +39,7 @@ func PrintOutbox(ctx context.Context, w io.Writer, o *Outbox, n int) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "时间 (北京时间)\t手机号\t用途\t内容")
 	for _, m := range msgs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.CreatedAt.In(shanghai).Format(time24), oneLine(m.Mobile), oneLine(m.Purpose), oneLine(m.Text))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.CreatedAt.In(chinatime.Zone).Format(time24), oneLine(m.Mobile), oneLine(m.Purpose), oneLine(m.Text))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

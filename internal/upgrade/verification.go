@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hall/internal/audit"
+	"hall/internal/chinatime"
 	"hall/internal/ident"
 	"hall/internal/legacy"
 	"hall/internal/person"
@@ -181,15 +182,8 @@ const purposeNotice = "upgrade-admin"
 // noticeText tells the administrator the unit account is open and how to sign in.
 func noticeText(sign, unitName, unitNumber string, at time.Time) string {
 	return fmt.Sprintf("【%s】%s已于%s完成历史单位用户升级，您已成为该单位管理员。请使用单位编号%s或统一社会信用代码、您的证件号码或移动电话和升级时设置的管理员密码登录。如非本人操作，请及时联系人社经办窗口。",
-		sign, unitName, at.In(shanghai).Format("2006年01月02日 15:04"), unitNumber)
+		sign, unitName, at.In(chinatime.Zone).Format("2006年01月02日 15:04"), unitNumber)
 }
-
-var shanghai = func() *time.Location {
-	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return l
-	}
-	return time.FixedZone("CST", 8*3600)
-}()
 
 // notify sends the administrator's notice and returns the sender's error.
 func (s *Service) notify(ctx context.Context, res Result) error {

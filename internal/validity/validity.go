@@ -16,15 +16,14 @@
 //     so a page never claims a whole day the grant does not cover.
 package validity
 
-import "time"
+import (
+	"time"
+
+	"hall/internal/chinatime"
+)
 
 // Location is Asia/Shanghai, where the dates are read.
-var Location = func() *time.Location {
-	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return l
-	}
-	return time.FixedZone("CST", 8*3600) // no zone database: China has no DST
-}()
+var Location = chinatime.Zone
 
 // DateLayout is how dates are written and typed (the date input's format).
 const DateLayout = "2006-01-02"

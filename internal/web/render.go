@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"hall/internal/chinatime"
 	"hall/internal/validity"
 )
 
@@ -129,17 +130,8 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name
 	return err
 }
 
-var Shanghai = mustLoadLocation("Asia/Shanghai")
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		// The binary embeds the zone database (time/tzdata in cmd/hall), so this
-		// only happens in tests on a machine without zoneinfo.
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}
+// Shanghai is the zone every time on a page is shown in (chinatime.Zone).
+var Shanghai = chinatime.Zone
 
 // funcs are the template helpers.
 func (s *Server) funcs() template.FuncMap {

@@ -9,6 +9,7 @@ import (
 
 	"hall/internal/address"
 	"hall/internal/cases"
+	"hall/internal/chinatime"
 	"hall/internal/delivery"
 	"hall/internal/web"
 )
@@ -52,7 +53,7 @@ func (s *handler) deliveriesShow(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		d.Status = ""
 	}
-	zone := time.FixedZone("CST", 8*60*60)
+	zone := chinatime.Zone
 	if d.From != "" {
 		if t, err := time.ParseInLocation("2006-01-02", d.From, zone); err == nil {
 			f.From = t
