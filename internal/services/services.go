@@ -42,6 +42,7 @@ import (
 	"hall/internal/store"
 	"hall/internal/throttle"
 	"hall/internal/unit"
+	"hall/internal/upgrade"
 	"hall/internal/verify"
 )
 
@@ -211,6 +212,8 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	tc.Scopes[certlogin.ScopeCheckAddr] = certlogin.AddrLimits
 	// Anonymous look-ups of rights records on the verify page (rights.ScopeVerifyAddr).
 	tc.Scopes[rights.ScopeVerifyAddr] = rights.VerifyAddrLimits
+	// 历史单位用户升级's nominations per legacy account (upgrade.ScopeNomination).
+	tc.Scopes[upgrade.ScopeNomination] = upgrade.NominationLimits
 	// The back-office login (staff.ScopeLogin, staff.ScopeLoginAddr).
 	for scope, limits := range staff.ThrottleScopes {
 		tc.Scopes[scope] = limits

@@ -8,6 +8,7 @@ import (
 	"hall/internal/formerr"
 	"hall/internal/ident"
 	"hall/internal/person"
+	"hall/internal/throttle"
 	"hall/internal/verify"
 )
 
@@ -49,7 +50,8 @@ type AdminInput struct {
 //
 // A person who is not registered and a person whose name or mobile differs get the
 // same answer (MsgAdminMismatch, the seed's), and each costs one of the flow's
-// MaxNominationFailures.
+// MaxNominationFailures and one of the legacy account's NominationLimits (counted
+// across flows: a new flow does not give the guesses back).
 //
 // Errors: *FormError for invalid fields (beside each), a refused nomination
 // (MsgAdminMismatch in Top; MsgTooManyNominations once the flow has used up its
@@ -74,11 +76,21 @@ func (s *Service) Nominate(ctx context.Context, flowID, binding string, in Admin
 	if c.idType == st.LegalRepIDType && c.idNumber == st.LegalRepIDNumber {
 		return &FormError{Top: MsgLegalRep}
 	}
+	// Counted per legacy account across its flows before anyone is looked up.
+	ticket, err := s.d.Throttle.Begin(ctx, []throttle.Key{s.d.Throttle.RecordKey(ScopeNomination, "legacy", st.LegacyID)})
+	switch {
+	case errors.Is(err, throttle.ErrLocked), errors.Is(err, throttle.ErrCaptchaRequired):
+		return &FormError{Top: MsgTooManyNominations}
+	case err != nil:
+		return err
+	}
 	p, err := s.d.Persons.ByIdentity(ctx, c.idType, c.idNumber)
 	if err != nil && !errors.Is(err, person.ErrNotFound) {
+		_ = ticket.Cancel(ctx)
 		return err
 	}
 	if err != nil || p.Name != c.name || p.Mobile != c.mobile {
+		_ = ticket.Failed(ctx) // the reservation stays counted
 		st.Failures++
 		if err := s.d.Flows.Advance(ctx, f, StepAdmin, StepAdmin, st); err != nil {
 			return flowErr(err)
@@ -88,6 +100,7 @@ func (s *Service) Nominate(ctx context.Context, flowID, binding string, in Admin
 		}
 		return &FormError{Top: MsgAdminMismatch}
 	}
+	_ = ticket.Succeeded(ctx) // a registered person named exactly: this one is not held against the account
 	hash, err := s.d.Hasher.Hash(ctx, in.Password)
 	if err != nil {
 		return err

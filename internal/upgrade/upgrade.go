@@ -63,6 +63,7 @@ import (
 	"hall/internal/registry"
 	"hall/internal/sms"
 	"hall/internal/store"
+	"hall/internal/throttle"
 	"hall/internal/unit"
 	"hall/internal/verify"
 )
@@ -132,6 +133,7 @@ type Deps struct {
 	Units    *unit.Service
 	Hasher   *person.Hasher
 	Policy   ident.PasswordPolicy
+	Throttle *throttle.Throttle // ScopeNomination must be configured
 	Audit    *audit.Log
 	SMS      sms.Sender
 	Sign     string

@@ -385,3 +385,45 @@ func TestVerifiedAsksTheRegistryAgain(t *testing.T) {
 		}
 	})
 }
+
+// TestNominationsCountedPerLegacyAccount: the refused nominations of a legacy
+// account are counted across its flows — a new flow (the legacy password again)
+// does not give the guesses back; at the tenth in a day even the right nominee is
+// refused in every flow, and a day later the account may nominate again.
+func TestNominationsCountedPerLegacyAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := t.Context()
+		wrong := nomination(e.admin)
+		wrong.Mobile = "13900001111"
+		refused := 0
+		for refused < upgrade.NominationLimits.LockAfter-1 {
+			id := e.toAdmin(t) // a new flow each time the flow's own bound nears
+			for range upgrade.MaxNominationFailures - 1 {
+				if refused == upgrade.NominationLimits.LockAfter-1 {
+					break
+				}
+				if got := top(t, e.up.Nominate(ctx, id, browserA, wrong)); got != upgrade.MsgAdminMismatch {
+					t.Fatalf("refusal %d: %q", refused+1, got)
+				}
+				refused++
+			}
+		}
+		// The right nominee still passes before the limit, and gives its count back.
+		if err := e.up.Nominate(ctx, e.toAdmin(t), browserA, nomination(e.admin)); err != nil {
+			t.Fatalf("the right nominee before the limit: %v", err)
+		}
+		id := e.toAdmin(t)
+		if got := top(t, e.up.Nominate(ctx, id, browserA, wrong)); got != upgrade.MsgAdminMismatch {
+			t.Fatalf("the tenth refusal: %q", got)
+		}
+		fresh := e.toAdmin(t)
+		if got := top(t, e.up.Nominate(ctx, fresh, browserA, nomination(e.admin))); got != upgrade.MsgTooManyNominations {
+			t.Fatalf("a new flow after ten refusals: %q, want %q", got, upgrade.MsgTooManyNominations)
+		}
+		e.clk.Add(upgrade.NominationLimits.LockFor + time.Minute)
+		if err := e.up.Nominate(ctx, e.toAdmin(t), browserA, nomination(e.admin)); err != nil {
+			t.Fatalf("a day later: %v", err)
+		}
+	})
+}
