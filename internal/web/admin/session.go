@@ -108,8 +108,9 @@ func refused(err error) error {
 
 // allow answers 403 unless actor may do action, before a page shows a form (or a
 // link to it) that the command would refuse anyway. The form's subject is not known
-// yet: for staff.create, whose subject is the roles to give, any permitted set
-// stands for it (a clerk's); the roles chosen are checked when the form is sent.
+// yet: for staff.create and staff.roles, whose subject is the roles to give, any
+// permitted set stands for it (a clerk's); the roles chosen are checked when the
+// form is sent.
 func allow(actor staff.Actor, action staff.Action) error {
 	return refused(roleAllows(actor, action))
 }
@@ -117,7 +118,7 @@ func allow(actor staff.Actor, action staff.Action) error {
 // roleAllows is allow's check, its error the domain's *staff.Denial.
 func roleAllows(actor staff.Actor, action staff.Action) error {
 	subject := staff.Subject{}
-	if action == staff.ActionStaffCreate {
+	if action == staff.ActionStaffCreate || action == staff.ActionStaffRoles {
 		subject.Roles = staff.RolesOf(staff.RoleClerk)
 	}
 	_, err := staff.Authorize(actor, action, subject)
