@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"hall/internal/staff"
+	"hall/internal/token"
 	"hall/internal/web"
 )
 
@@ -75,6 +76,50 @@ func (h *handler) token(r *http.Request) string {
 		return ""
 	}
 	return c.Value
+}
+
+// CSRF fallback. A current browser says where every post comes from (Sec-Fetch-Site,
+// Origin) and the kit refuses cross-site ones by that; a browser that sends neither —
+// the IE mode of office browsers — must show a token instead (web/csrf.go). On the
+// back office the token is derived from the staff session's token, which the page
+// never shows and another site cannot read (HttpOnly, SameSite=Strict); before login,
+// from loginCookie, a random value the login page sets for its own form.
+
+// loginCookie binds the login form's CSRF token while there is no session yet.
+const loginCookie = "hall_staff_login"
+
+// loginCookieName is loginCookie's name on this connection (see cookieName).
+func loginCookieName(r *http.Request) string {
+	if r.TLS != nil {
+		return "__Host-" + loginCookie
+	}
+	return loginCookie
+}
+
+// csrfBinding is what the request's CSRF token is derived from: the staff session's
+// token, else the login page's cookie, else "" (no token: a post without origin
+// headers is refused).
+func csrfBinding(r *http.Request) string {
+	for _, name := range []string{cookieName(r), loginCookieName(r)} {
+		if c, err := r.Cookie(name); err == nil && c.Value != "" {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// ensureLoginBinding gives a browser without a session or login cookie the login
+// cookie, and adds it to r too, so that the login page rendered for r carries the
+// token its post will be checked against.
+func ensureLoginBinding(w http.ResponseWriter, r *http.Request) {
+	if csrfBinding(r) != "" {
+		return
+	}
+	// #nosec G124 -- HttpOnly and SameSite=Strict always; Secure whenever the request came over TLS, as the session cookie.
+	c := &http.Cookie{Name: loginCookieName(r), Value: token.New(), Path: "/", HttpOnly: true, Secure: r.TLS != nil,
+		SameSite: http.SameSiteStrictMode}
+	http.SetCookie(w, c)
+	r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 }
 
 // cookieName is the session cookie's name on this connection: __Host- prefixed over
