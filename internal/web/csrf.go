@@ -2,10 +2,10 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"regexp"
 )
@@ -55,7 +55,9 @@ func csrfTokenFor(binding, label string) string {
 // returns a secret the request's browser holds in an HttpOnly cookie ("" for none).
 // Without it (no back office mounted) a back-office post without origin headers is
 // refused.
-func (s *Server) SetBackOfficeBinding(binding func(*http.Request) string) { s.backOfficeBinding = binding }
+func (s *Server) SetBackOfficeBinding(binding func(*http.Request) string) {
+	s.backOfficeBinding = binding
+}
 
 // requestCSRFToken is the CSRF token of the browser making r: the visitor's on the
 // public listeners, the staff session's on the back office.
