@@ -158,7 +158,7 @@ func (s *Service) List(ctx context.Context, actor Actor, page, perPage int) ([]L
 	for rows.Next() {
 		st, err := scanStaff(rows)
 		if err != nil {
-			rows.Close()
+			_ = rows.Close() // the scan's error is the one to report
 			return nil, 0, err
 		}
 		out = append(out, Listed{Staff: st})

@@ -119,6 +119,7 @@ func ensureLoginBinding(w http.ResponseWriter, r *http.Request) {
 	c := &http.Cookie{Name: loginCookieName(r), Value: token.New(), Path: "/", HttpOnly: true, Secure: r.TLS != nil,
 		SameSite: http.SameSiteStrictMode}
 	http.SetCookie(w, c)
+	// #nosec G124 -- a cookie added to the request being served (what the browser will send), not one set on a response.
 	r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 }
 
