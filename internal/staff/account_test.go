@@ -3,6 +3,7 @@ package staff
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"hall/internal/audit"
 	"hall/internal/store"
@@ -98,7 +99,7 @@ func TestAccountRules(t *testing.T) {
 				return err
 			}, DenyRole},
 			{"clerk lists staff", func() error {
-				_, err := f.svc.List(f.ctx, clerk)
+				_, _, err := f.svc.List(f.ctx, clerk, 1, 0)
 				return err
 			}, DenyRole},
 		}
@@ -201,6 +202,58 @@ func TestResetCredentials(t *testing.T) {
 		}
 		if _, err := Authorize(actorOf(st), ActionCounterSubmit, Subject{}); err != DenyMustChange {
 			t.Fatalf("business before changing the initial password: %v", err)
+		}
+	})
+}
+
+// TestListPaged: the security administrator's list is paged by login, counts every
+// account and shows the last successful login (none for an account never signed in);
+// an account page reads the same; other roles are refused.
+func TestListPaged(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		sec, _ := f.bootstrap(t)
+		clerk, _ := f.create(t, sec, "clerk1", RoleClerk)
+		loggedIn := f.clk.Now()
+		fresh, err := f.svc.Create(f.ctx, sec, NewStaff{Login: "auditor9", Name: "未登录", Roles: RolesOf(RoleAuditor)}, "入职")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A failed login is no login.
+		f.clk.Add(time.Minute)
+		if _, err := f.svc.Login(f.ctx, LoginInput{Login: "clerk1", Password: "wrong", Code: "000000"}); err == nil {
+			t.Fatal("a wrong password signed in")
+		}
+
+		page1, total, err := f.svc.List(f.ctx, sec, 1, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 3 || len(page1) != 2 || page1[0].Login != "auditor9" || page1[1].Login != "clerk1" {
+			t.Fatalf("page 1: %d %+v", total, page1)
+		}
+		if !page1[0].LastLoginAt.IsZero() {
+			t.Errorf("never signed in, yet last login %v", page1[0].LastLoginAt)
+		}
+		if !page1[1].LastLoginAt.Equal(store.Time(loggedIn)) {
+			t.Errorf("clerk's last login %v, want %v", page1[1].LastLoginAt, store.Time(loggedIn))
+		}
+		page2, _, err := f.svc.List(f.ctx, sec, 2, 2)
+		if err != nil || len(page2) != 1 || page2[0].Login != "secadmin" {
+			t.Fatalf("page 2: %+v %v", page2, err)
+		}
+		if past, _, err := f.svc.List(f.ctx, sec, 3, 2); err != nil || len(past) != 0 {
+			t.Fatalf("past the last page: %+v %v", past, err)
+		}
+		acc, err := f.svc.Account(f.ctx, sec, fresh.Staff.ID)
+		if err != nil || acc.Login != "auditor9" || !acc.LastLoginAt.IsZero() {
+			t.Fatalf("account: %+v %v", acc, err)
+		}
+		if _, err := f.svc.Account(f.ctx, sec, 999999); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("unknown account: %v", err)
+		}
+		if _, err := f.svc.Account(f.ctx, clerk, sec.StaffID); !errors.Is(err, DenyRole) {
+			t.Fatalf("clerk reads an account: %v", err)
 		}
 	})
 }

@@ -119,26 +119,92 @@ func (s *Service) Get(ctx context.Context, id int64) (Staff, error) {
 	return scanStaff(s.d.DB.QueryRow(ctx, "SELECT "+staffColumns+" FROM staff WHERE id = ?", id))
 }
 
-// List returns every staff account, by login, for the security administrator.
+// Listed is an account as the security administrator's pages show it: the account
+// and when it last signed in.
+type Listed struct {
+	Staff
+	// LastLoginAt is the time of the account's last successful login, from the
+	// audit log (kept for years; sessions are swept); zero when it never signed in.
+	LastLoginAt time.Time
+}
+
+// ListPerPage is the default and MaxPerPage the largest page of List.
+const (
+	ListPerPage    = 20
+	ListMaxPerPage = 100
+)
+
+// List returns a page (from 1) of the staff accounts, by login, with the number of
+// accounts, for the security administrator. A page past the last is empty.
 // Errors: a *Denial; database failures.
-func (s *Service) List(ctx context.Context, actor Actor) ([]Staff, error) {
+func (s *Service) List(ctx context.Context, actor Actor, page, perPage int) ([]Listed, int, error) {
 	if _, err := s.authorize(ctx, actor, ActionStaffList, Subject{}, "list"); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	rows, err := s.d.DB.Query(ctx, "SELECT "+staffColumns+" FROM staff ORDER BY login")
+	if perPage <= 0 || perPage > ListMaxPerPage {
+		perPage = ListPerPage
+	}
+	page = max(page, 1)
+	var total int
+	if err := s.d.DB.QueryRow(ctx, "SELECT COUNT(*) FROM staff").Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("staff: count: %w", err)
+	}
+	rows, err := s.d.DB.Query(ctx, "SELECT "+staffColumns+" FROM staff ORDER BY login LIMIT ? OFFSET ?",
+		perPage, (page-1)*perPage)
 	if err != nil {
-		return nil, fmt.Errorf("staff: list: %w", err)
+		return nil, 0, fmt.Errorf("staff: list: %w", err)
 	}
-	defer rows.Close()
-	var out []Staff
+	var out []Listed
 	for rows.Next() {
 		st, err := scanStaff(rows)
 		if err != nil {
-			return nil, err
+			_ = rows.Close() // the scan's error is the one to report
+			return nil, 0, err
 		}
-		out = append(out, st)
+		out = append(out, Listed{Staff: st})
 	}
-	return out, rows.Err()
+	if err := rows.Close(); err != nil {
+		return nil, 0, fmt.Errorf("staff: list: %w", err)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("staff: list: %w", err)
+	}
+	for i := range out {
+		if out[i].LastLoginAt, err = s.lastLogin(ctx, out[i].ID); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, total, nil
+}
+
+// Account returns account id with its last login, for the security administrator's
+// account page. Errors: a *Denial; ErrNotFound; database failures.
+func (s *Service) Account(ctx context.Context, actor Actor, id int64) (Listed, error) {
+	if _, err := s.authorize(ctx, actor, ActionStaffList, Subject{}, Target(id)); err != nil {
+		return Listed{}, err
+	}
+	st, err := s.Get(ctx, id)
+	if err != nil {
+		return Listed{}, err
+	}
+	at, err := s.lastLogin(ctx, id)
+	return Listed{Staff: st, LastLoginAt: at}, err
+}
+
+// lastLogin is the time of account id's last successful login ("staff.login" in the
+// audit log, found through the audit_log_staff index), zero for none. One query per
+// account: a scalar MAX would lose the column's time type on SQLite.
+func (s *Service) lastLogin(ctx context.Context, id int64) (time.Time, error) {
+	var at time.Time
+	err := s.d.DB.QueryRow(ctx, `SELECT at FROM audit_log WHERE staff_id = ? AND action = 'staff.login' AND result = ?
+		ORDER BY at DESC, seq DESC LIMIT 1`, id, string(audit.Success)).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("staff: last login: %w", err)
+	}
+	return at.UTC(), nil
 }
 
 // actorOf is the actor a staff account is now.

@@ -84,7 +84,8 @@ type view struct {
 	Nav       string // the active top-navigation entry
 	RequestID string
 	Visitor   *Visitor
-	// CSRFToken is the visitor's CSRF token, for the layouts' meta tag (csrf.go).
+	// CSRFToken is the browser's CSRF token, for the layouts' meta tag (csrf.go): the
+	// visitor's, or on the back office the staff session's.
 	CSRFToken string
 	// Elder is 长辈模式 (elder.go); ElderSwitch is the href of the header's switch.
 	Elder       bool
@@ -113,7 +114,7 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name
 		Visitor:   VisitorFrom(r.Context()),
 		Data:      data,
 	}
-	v.CSRFToken = csrfToken(v.Visitor.Binding)
+	v.CSRFToken = s.requestCSRFToken(r)
 	v.Elder = s.elderOn(r)
 	v.ElderSwitch = elderSwitchURL(v.Elder, elderBack(r))
 	if g, ok := s.guides[name]; ok {

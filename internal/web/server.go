@@ -48,6 +48,9 @@ type Server struct {
 	// refusals bounds the audit records of the login gate's refusals
 	// (login_refusal_audit.go).
 	refusals refusalAggregator
+	// backOfficeBinding is what the back office's CSRF tokens are bound to
+	// (SetBackOfficeBinding, csrf.go).
+	backOfficeBinding func(*http.Request) string
 }
 
 // Mount registers an audience's pages and routes on the server; internal/web/site
@@ -188,6 +191,12 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) error {
 		return nil
 	}
 	return s.checkCSRF(r)
+}
+
+// isMultipart reports whether r carries a multipart form body (an upload).
+func isMultipart(r *http.Request) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "multipart/form-data"
 }
 
 // isForm reports whether r carries a URL-encoded form body.

@@ -33,6 +33,7 @@ func Mount(s *web.Server) error {
 		return err
 	}
 	h := &handler{s}
+	s.SetBackOfficeBinding(csrfBinding)
 
 	s.HandleAdmin("GET /admin/login", h.loginShow)
 	s.HandleAdmin("POST /admin/login", h.loginPost)
@@ -44,6 +45,14 @@ func Mount(s *web.Server) error {
 	// Staff accounts (security administrators): a new account and its enrolment.
 	s.HandleAdmin("GET /admin/staff/new", h.permitted(staff.ActionStaffCreate, h.staffNewShow))
 	s.HandleAdmin("POST /admin/staff/new", h.permitted(staff.ActionStaffCreate, h.staffNewPost))
+	// The accounts, paged, and an account's page: roles (compare-and-set on the
+	// roles shown), disable / enable, reset of the password and TOTP secret.
+	s.HandleAdmin("GET /admin/staff/{$}", h.permitted(staff.ActionStaffList, h.staffList))
+	s.HandleAdmin("GET /admin/staff/{id}", h.permitted(staff.ActionStaffList, h.staffShow))
+	s.HandleAdmin("POST /admin/staff/{id}/roles", h.permitted(staff.ActionStaffRoles, h.staffRoles))
+	s.HandleAdmin("POST /admin/staff/{id}/disable", h.permitted(staff.ActionStaffDisable, h.staffState(true)))
+	s.HandleAdmin("POST /admin/staff/{id}/enable", h.permitted(staff.ActionStaffEnable, h.staffState(false)))
+	s.HandleAdmin("POST /admin/staff/{id}/reset", h.permitted(staff.ActionStaffReset, h.staffReset))
 
 	// The audit log for auditors: search and CSV export.
 	s.HandleAdmin("GET /admin/audit", h.permitted(staff.ActionAuditRead, h.auditLog))

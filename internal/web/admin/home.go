@@ -17,6 +17,7 @@ type menuItem struct {
 // home page shows those staff.Authorize allows the signed-in role.
 var menu = []menuItem{
 	{staff.ActionAuditRead, "审计日志", "/admin/audit", "查询审计记录，导出CSV"},
+	{staff.ActionStaffList, "工作人员账户", "/admin/staff/", "查看账户，变更角色，停用或启用，重置密码和动态口令"},
 	{staff.ActionStaffCreate, "新建工作人员账户", "/admin/staff/new", "创建账户，发放初始密码和动态口令"},
 	{staff.ActionCounterSubmit, "单位窗口注册", "/admin/counter/unit-registration", "核验营业执照、身份证件和授权委托书后为单位开通账户，提交审核"},
 	{staff.ActionCounterSubmit, "窗口重置密码", "/admin/counter/password-reset", "核验证件后为个人用户重置密码，提交审核"},

@@ -13,6 +13,7 @@ import (
 
 // loginShow is GET /admin/login: login name, password and the TOTP code.
 func (h *handler) loginShow(w http.ResponseWriter, r *http.Request) error {
+	ensureLoginBinding(w, r)
 	return h.renderLogin(w, r, http.StatusOK, web.NewForm(nil))
 }
 

@@ -62,6 +62,13 @@ func matrixRoutes(fx matrixFixture) map[string]matrixRoute {
 
 		"GET /admin/staff/new":  {target: "/admin/staff/new", roles: []staff.Role{staff.RoleSecurity}},
 		"POST /admin/staff/new": {target: "/admin/staff/new", form: noReason, roles: []staff.Role{staff.RoleSecurity}},
+		// Account 2 is the fixture's clerk; without a reason no command changes it.
+		"GET /admin/staff/{$}":           {target: "/admin/staff/", roles: []staff.Role{staff.RoleSecurity}},
+		"GET /admin/staff/{id}":          {target: "/admin/staff/2", roles: []staff.Role{staff.RoleSecurity}},
+		"POST /admin/staff/{id}/roles":   {target: "/admin/staff/2/roles", form: noReason, roles: []staff.Role{staff.RoleSecurity}},
+		"POST /admin/staff/{id}/disable": {target: "/admin/staff/2/disable", form: noReason, roles: []staff.Role{staff.RoleSecurity}},
+		"POST /admin/staff/{id}/enable":  {target: "/admin/staff/2/enable", form: noReason, roles: []staff.Role{staff.RoleSecurity}},
+		"POST /admin/staff/{id}/reset":   {target: "/admin/staff/2/reset", form: noReason, roles: []staff.Role{staff.RoleSecurity}},
 
 		"GET /admin/audit":         {target: "/admin/audit", roles: []staff.Role{staff.RoleAuditor}},
 		"POST /admin/audit/export": {target: "/admin/audit/export?action=staff.", form: noReason, roles: []staff.Role{staff.RoleAuditor}},

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"hall/internal/staff"
+	"hall/internal/token"
 	"hall/internal/web"
 )
 
@@ -77,6 +78,51 @@ func (h *handler) token(r *http.Request) string {
 	return c.Value
 }
 
+// CSRF fallback. A current browser says where every post comes from (Sec-Fetch-Site,
+// Origin) and the kit refuses cross-site ones by that; a browser that sends neither —
+// the IE mode of office browsers — must show a token instead (web/csrf.go). On the
+// back office the token is derived from the staff session's token, which the page
+// never shows and another site cannot read (HttpOnly, SameSite=Strict); before login,
+// from loginCookie, a random value the login page sets for its own form.
+
+// loginCookie binds the login form's CSRF token while there is no session yet.
+const loginCookie = "hall_staff_login"
+
+// loginCookieName is loginCookie's name on this connection (see cookieName).
+func loginCookieName(r *http.Request) string {
+	if r.TLS != nil {
+		return "__Host-" + loginCookie
+	}
+	return loginCookie
+}
+
+// csrfBinding is what the request's CSRF token is derived from: the staff session's
+// token, else the login page's cookie, else "" (no token: a post without origin
+// headers is refused).
+func csrfBinding(r *http.Request) string {
+	for _, name := range []string{cookieName(r), loginCookieName(r)} {
+		if c, err := r.Cookie(name); err == nil && c.Value != "" {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// ensureLoginBinding gives a browser without a session or login cookie the login
+// cookie, and adds it to r too, so that the login page rendered for r carries the
+// token its post will be checked against.
+func ensureLoginBinding(w http.ResponseWriter, r *http.Request) {
+	if csrfBinding(r) != "" {
+		return
+	}
+	// #nosec G124 -- HttpOnly and SameSite=Strict always; Secure whenever the request came over TLS, as the session cookie.
+	c := &http.Cookie{Name: loginCookieName(r), Value: token.New(), Path: "/", HttpOnly: true, Secure: r.TLS != nil,
+		SameSite: http.SameSiteStrictMode}
+	http.SetCookie(w, c)
+	// #nosec G124 -- a cookie added to the request being served (what the browser will send), not one set on a response.
+	r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+}
+
 // cookieName is the session cookie's name on this connection: __Host- prefixed over
 // TLS. The operations listener is often plain HTTP on an internal address even when
 // the hall's public base URL is https, and a browser drops a Secure cookie set over
@@ -108,8 +154,9 @@ func refused(err error) error {
 
 // allow answers 403 unless actor may do action, before a page shows a form (or a
 // link to it) that the command would refuse anyway. The form's subject is not known
-// yet: for staff.create, whose subject is the roles to give, any permitted set
-// stands for it (a clerk's); the roles chosen are checked when the form is sent.
+// yet: for staff.create and staff.roles, whose subject is the roles to give, any
+// permitted set stands for it (a clerk's); the roles chosen are checked when the
+// form is sent.
 func allow(actor staff.Actor, action staff.Action) error {
 	return refused(roleAllows(actor, action))
 }
@@ -117,7 +164,7 @@ func allow(actor staff.Actor, action staff.Action) error {
 // roleAllows is allow's check, its error the domain's *staff.Denial.
 func roleAllows(actor staff.Actor, action staff.Action) error {
 	subject := staff.Subject{}
-	if action == staff.ActionStaffCreate {
+	if action == staff.ActionStaffCreate || action == staff.ActionStaffRoles {
 		subject.Roles = staff.RolesOf(staff.RoleClerk)
 	}
 	_, err := staff.Authorize(actor, action, subject)

@@ -151,6 +151,8 @@ var AdminPageURLs = map[string]struct {
 	"admin-password":          {"/admin/password", "clerk", nil, http.StatusOK},
 	"admin-staff-new":         {"/admin/staff/new", "security", nil, http.StatusOK},
 	"admin-staff-created":     {"/admin/staff/new", "security", url.Values{"login": {"page.clerk"}, "name": {"页面员"}, "roles": {"clerk"}, "reason": {"新员工入职"}}, http.StatusOK},
+	"admin-staff-list":        {"/admin/staff/", "security", nil, http.StatusOK},
+	"admin-staff-account":     {"/admin/staff/2", "security", nil, http.StatusOK},
 	"admin-audit":             {"/admin/audit?action=counter.", "auditor", nil, http.StatusOK},
 	"admin-unit-registration": {"/admin/counter/unit-registration", "clerk", nil, http.StatusOK},
 	"admin-admin-change":      {"/admin/counter/admin-change?unit=nonexistent", "clerk", nil, http.StatusOK},
