@@ -189,3 +189,27 @@ func TestMaterialsStoredAndScoped(t *testing.T) {
 		}
 	})
 }
+
+// FuzzMaterialReference: a reference read from a form never panics, and whatever
+// is accepted says exactly what the hall signed.
+func FuzzMaterialReference(f *testing.F) {
+	s := &Service{key: []byte("fuzz-material-reference-key-0123")}
+	who := Actor{UnitID: 7, PersonID: 9}
+	signed := Attachment{ID: "file-id", Code: "pledge", Name: "承诺书.pdf", ContentType: "application/pdf", Size: 100,
+		SHA256: strings.Repeat("a", 64), UnitID: 7, PersonID: 9, ItemCode: ItemSubsidy}
+	good, err := s.signAttachment(signed)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range []string{good, "", ".", "a.b", good + "x", strings.Replace(good, ".", "..", 1), strings.Repeat("A", 3000)} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, ref string) {
+		if a, ok := s.attachment(who, ItemSubsidy, "pledge", ref); ok && a != signed {
+			t.Fatalf("accepted a reference the hall did not sign: %+v", a)
+		}
+		if _, ok := s.attachment(Actor{UnitID: 8, PersonID: 9}, ItemSubsidy, "pledge", ref); ok {
+			t.Fatal("accepted for another unit")
+		}
+	})
+}
