@@ -34,7 +34,7 @@ func TestBrowserEnrolmentDraft(t *testing.T) {
 	p.Fill("职工姓名", "欧阳草稿")
 	p.Fill("公民身份号码", employee)
 	p.Uncheck("失业保险")
-	p.Fill("劳动合同", writeMaterial(t, "劳动合同.png"))
+	p.Fill("劳动合同（选传）", writeMaterial(t, "劳动合同.png"))
 	p.Click("保存草稿")
 	p.WaitURL("/unit/cases")
 	p.WaitText("草稿已保存")
