@@ -36,7 +36,9 @@ type FormError = formerr.Error[source]
 // typed: the case starts 已申请 with its 申办流水号 and 承诺办结日. Only a legal
 // rep, the admin, or an agent granted the item may apply (Authorizer); an agent's
 // use of the grant is in the audit record ("case.apply", role agent), and a
-// refusal is recorded as denied. Filing deletes the applicant's draft of the item.
+// refusal is recorded as denied. Filing deletes the applicant's draft of the item
+// and records the materials the form carries (materials.go) in the same
+// transaction; a required material missing is a *FormError beside its field.
 //
 // Errors: ErrNotOnline (no such item, or no online form for it); the Authorizer's
 // refusal (matching delegation.ErrNotAuthorized); *FormError; ErrPending (an open
