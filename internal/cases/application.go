@@ -36,7 +36,9 @@ type FormError = formerr.Error[source]
 // typed: the case starts 已申请 with its 申办流水号 and 承诺办结日. Only a legal
 // rep, the admin, or an agent granted the item may apply (Authorizer); an agent's
 // use of the grant is in the audit record ("case.apply", role agent), and a
-// refusal is recorded as denied. Filing deletes the applicant's draft of the item.
+// refusal is recorded as denied. Filing deletes the applicant's draft of the item
+// and records the materials the form carries (materials.go) in the same
+// transaction; a required material missing is a *FormError beside its field.
 //
 // Errors: ErrNotOnline (no such item, or no online form for it); the Authorizer's
 // refusal (matching delegation.ErrNotAuthorized); *FormError; ErrPending (an open
@@ -63,7 +65,8 @@ func (s *Service) Apply(ctx context.Context, who Actor, itemCode string, form ur
 	}
 	env := s.env()
 	f, err := ft.check(form, env)
-	if err != nil {
+	attached, missing := s.checkMaterials(who, itemCode, form, nil)
+	if err := withMaterials(err, missing); err != nil {
 		return Case{}, err
 	}
 	now := s.dbNow()
@@ -97,6 +100,9 @@ func (s *Service) Apply(ctx context.Context, who Actor, itemCode string, form ur
 			return fmt.Errorf("cases: apply: %w", err)
 		}
 		if err := addEvent(ctx, tx, id, StepApply, StateSubmitted, "person", who.PersonID, "", now); err != nil {
+			return err
+		}
+		if _, err := recordMaterials(ctx, tx, id, who.UnitID, who.PersonID, attached, now); err != nil {
 			return err
 		}
 		// The case replaces the applicant's draft of the item (drafts.go).
@@ -158,12 +164,18 @@ func (s *Service) Resubmit(ctx context.Context, who Actor, id int64, form url.Va
 	if !ok {
 		return Case{}, ErrNotOnline
 	}
-	env := s.env()
-	f, err := ft.check(form, env)
+	have, err := s.materialCodes(ctx, c)
 	if err != nil {
 		return Case{}, err
 	}
+	env := s.env()
+	f, err := ft.check(form, env)
+	attached, missing := s.checkMaterials(who, c.ItemCode, form, have)
+	if err := withMaterials(err, missing); err != nil {
+		return Case{}, err
+	}
 	now := s.dbNow()
+	var replaced []string
 	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
 		uscc, err := unitUSCC(ctx, tx, who.UnitID)
 		if err != nil {
@@ -187,11 +199,34 @@ func (s *Service) Resubmit(ctx context.Context, who Actor, id int64, form url.Va
 			return err
 		}
 		c.Form = data
+		// The earlier materials stay; a material sent again replaces its own.
+		if replaced, err = recordMaterials(ctx, tx, id, who.UnitID, who.PersonID, attached, now); err != nil {
+			return err
+		}
 		detail := ft.audit(f)
 		detail["number"] = c.Number
 		return s.recordUnit(ctx, tx, who, "case.resubmit", id, c.ItemCode, detail)
 	})
+	if err == nil {
+		// A replaced file has no row any more: nothing can serve it.
+		for _, old := range replaced {
+			s.d.Files.Remove(old)
+		}
+	}
 	return c, err
+}
+
+// materialCodes are the codes of the materials case c holds.
+func (s *Service) materialCodes(ctx context.Context, c Case) (map[string]bool, error) {
+	ms, err := s.CaseMaterials(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	have := make(map[string]bool, len(ms))
+	for _, m := range ms {
+		have[m.Code] = true
+	}
+	return have, nil
 }
 
 // openCase refuses a second open case of the unit and item for subject (besides

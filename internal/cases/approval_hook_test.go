@@ -42,7 +42,7 @@ func TestApprovalHook(t *testing.T) {
 		f := newCaseFixture(t, db)
 		hook := &recordingHook{fail: errors.New("hook failed")}
 		svc, err := NewService(Deps{DB: db, Audit: audit.New(db, nil, f.clk.Now), Catalog: NewCatalog(db), Authorizer: f.dlg,
-			SMS: sms.NewOutbox(db, f.clk.Now), Now: f.clk.Now, Approvals: hook})
+			SMS: sms.NewOutbox(db, f.clk.Now), Now: f.clk.Now, Approvals: hook, Files: f.files(t, db)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"hall/internal/audit"
 	"hall/internal/chinatime"
 	"hall/internal/insurance"
+	"hall/internal/scans"
 	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/unit"
@@ -97,7 +98,9 @@ type Deps struct {
 	Now     func() time.Time
 	// Approvals, when set, is told of every approved case (ApprovalHook).
 	Approvals ApprovalHook
-	// KeySecret keys EmployeeKey. When empty a random key is drawn: the keys then
+	// Files stores the materials' files (the back office's scans store).
+	Files *scans.Store
+	// KeySecret keys EmployeeKey and the references of uploaded materials. When empty a random key is drawn: the keys then
 	// hold only within this process (a filter address stops working after a
 	// restart, and two instances do not share them).
 	KeySecret []byte
@@ -112,7 +115,7 @@ type Service struct {
 
 // NewService returns the service.
 func NewService(d Deps) (*Service, error) {
-	if d.DB == nil || d.Audit == nil || d.Catalog == nil || d.Authorizer == nil || d.SMS == nil {
+	if d.DB == nil || d.Audit == nil || d.Catalog == nil || d.Authorizer == nil || d.SMS == nil || d.Files == nil {
 		return nil, errors.New("cases: missing dependency")
 	}
 	if d.Now == nil {

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"bytes"
 	"context"
 	"math/rand/v2"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"hall/internal/delegation"
 	"hall/internal/ident"
 	"hall/internal/person"
+	"hall/internal/scans"
 	"hall/internal/sms"
 	"hall/internal/staff"
 	"hall/internal/staff/stafftest"
@@ -108,7 +110,7 @@ func newCaseFixture(t testing.TB, db *store.DB) *caseFixture {
 func (f *caseFixture) service(t testing.TB, db *store.DB) *Service {
 	t.Helper()
 	svc, err := NewService(Deps{DB: db, Audit: audit.New(db, nil, f.clk.Now), Catalog: NewCatalog(db), Authorizer: f.dlg,
-		SMS: sms.NewOutbox(db, f.clk.Now), Hotline: "12333", Now: f.clk.Now})
+		SMS: sms.NewOutbox(db, f.clk.Now), Hotline: "12333", Now: f.clk.Now, Files: f.files(t, db)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,4 +190,44 @@ func (f *caseFixture) entries(t testing.TB, action string) []audit.Entry {
 		t.Fatal(err)
 	}
 	return es
+}
+
+// files is a scans store for the materials under the test's temporary directory.
+func (f *caseFixture) files(t testing.TB, db *store.DB) *scans.Store {
+	t.Helper()
+	st, err := scans.NewStore(t.TempDir(), db, f.audit, f.clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// materialPDF is a one-page PDF as a scanner writes it, which scans.Check accepts.
+func materialPDF() []byte {
+	return []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" +
+		"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" +
+		"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n" +
+		"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>\nendobj\n" +
+		"xref\n0 4\n0000000000 65535 f \ntrailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n180\n%%EOF\n")
+}
+
+// attached is v with every required material of itemCode uploaded by who (Attach);
+// an actor who may not apply for the item gets v unchanged, and Apply refuses them.
+func (f *caseFixture) attached(t testing.TB, who Actor, itemCode string, v url.Values) url.Values {
+	t.Helper()
+	out := url.Values{}
+	for k, vals := range v {
+		out[k] = vals
+	}
+	for _, m := range FormMaterials(itemCode) {
+		if !m.Required {
+			continue
+		}
+		ref, err := f.svc.Attach(f.ctx, who, itemCode, m.Code, m.Label+".pdf", bytes.NewReader(materialPDF()))
+		if err != nil {
+			return v
+		}
+		out.Set(m.Field(), ref)
+	}
+	return out
 }

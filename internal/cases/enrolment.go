@@ -24,6 +24,7 @@ import (
 const ItemEnrolment = "SB-002"
 
 var enrolmentType = formType{
+	materials: []FormMaterial{{Code: "contract", Label: "劳动合同", Required: false}},
 	check: func(v url.Values, env formEnv) (Form, error) {
 		f, err := CheckEnrolment(v, env.Now, env.Bounds)
 		if err != nil {

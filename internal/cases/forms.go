@@ -64,6 +64,10 @@ type formType struct {
 	field string
 	// audit is the detail of the audit records of a filing.
 	audit func(f Form) map[string]string
+	// materials are the documents the form asks for (materials.go): the apply
+	// page shows a file field per material, Apply refuses a required one missing,
+	// and the case pages list what was sent, all from this one list.
+	materials []FormMaterial
 }
 
 // formTypes are the online items' forms by item code.

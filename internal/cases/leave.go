@@ -178,6 +178,7 @@ func civilDay(t time.Time) time.Time {
 const maxInsuredList = 5000
 
 var leaveType = formType{
+	materials: []FormMaterial{{Code: "termination", Label: "解除（终止）劳动合同证明", Required: true}},
 	check: func(v url.Values, env formEnv) (Form, error) {
 		f, err := CheckLeave(v, env.Now)
 		if err != nil {

@@ -124,16 +124,16 @@ func TestLeaveLifecycle(t *testing.T) {
 		// The agent is granted 人员参保登记 only.
 		in := url.Values{FieldEmployee: {choices[0].Key}, FieldLeaveDate: {"2026-04-10"}, FieldStopMonth: {"2026-04"},
 			FieldReason: {"resigned"}}
-		if _, err := f.svc.Apply(f.ctx, f.agentA, ItemLeave, in); err == nil {
+		if _, err := f.svc.Apply(f.ctx, f.agentA, ItemLeave, f.attached(t, f.agentA, ItemLeave, in)); err == nil {
 			t.Fatal("an agent without the grant applied")
 		}
-		if _, err := f.svc.Apply(f.ctx, f.repA, ItemLeave, leaveForm(emp, "钱小三")); err == nil {
+		if _, err := f.svc.Apply(f.ctx, f.repA, ItemLeave, f.attached(t, f.repA, ItemLeave, leaveForm(emp, "钱小三"))); err == nil {
 			t.Fatal("a typed name that differs was accepted")
 		}
-		if _, err := f.svc.Apply(f.ctx, f.repA, ItemLeave, leaveForm(f.employeeID(), "钱小二")); !errors.Is(err, ErrNotEnrolled) {
+		if _, err := f.svc.Apply(f.ctx, f.repA, ItemLeave, f.attached(t, f.repA, ItemLeave, leaveForm(f.employeeID(), "钱小二"))); !errors.Is(err, ErrNotEnrolled) {
 			t.Fatalf("leave of an employee not insured: %v", err)
 		}
-		c, err := f.svc.Apply(f.ctx, f.repA, ItemLeave, in)
+		c, err := f.svc.Apply(f.ctx, f.repA, ItemLeave, f.attached(t, f.repA, ItemLeave, in))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,7 +141,7 @@ func TestLeaveLifecycle(t *testing.T) {
 		if !ok || d.Subject() != emp || d.Facts()[0].Value != "钱小二" {
 			t.Fatalf("stored form %s", c.Form)
 		}
-		if _, err := f.svc.Apply(f.ctx, f.repA, ItemLeave, leaveForm(emp, "钱小二")); !errors.Is(err, ErrPending) ||
+		if _, err := f.svc.Apply(f.ctx, f.repA, ItemLeave, f.attached(t, f.repA, ItemLeave, leaveForm(emp, "钱小二"))); !errors.Is(err, ErrPending) ||
 			!strings.Contains(Message(err), "退工停保") {
 			t.Fatalf("second leave: %v", err)
 		}
@@ -164,7 +164,7 @@ func TestLeaveLifecycle(t *testing.T) {
 		if open != 0 || ended != 3 || leaves != 1 {
 			t.Fatalf("insurance data: %d open, %d ended, %d leaves", open, ended, leaves)
 		}
-		if _, err := f.svc.Apply(f.ctx, f.repA, ItemLeave, leaveForm(emp, "钱小二")); !errors.Is(err, ErrNotEnrolled) {
+		if _, err := f.svc.Apply(f.ctx, f.repA, ItemLeave, f.attached(t, f.repA, ItemLeave, leaveForm(emp, "钱小二"))); !errors.Is(err, ErrNotEnrolled) {
 			t.Fatalf("leave after the leave: %v", err)
 		}
 		// An agent granted 退工停保 may apply; the audit record names the grant.
@@ -173,7 +173,7 @@ func TestLeaveLifecycle(t *testing.T) {
 		other := f.employeeID()
 		f.enrol(t, other, "李小四")
 		who := Actor{UnitID: f.unit.ID, PersonID: granted.ID, Role: "agent"}
-		if _, err := f.svc.Apply(f.ctx, who, ItemLeave, leaveForm(other, "李小四")); err != nil {
+		if _, err := f.svc.Apply(f.ctx, who, ItemLeave, f.attached(t, who, ItemLeave, leaveForm(other, "李小四"))); err != nil {
 			t.Fatalf("granted agent: %v", err)
 		}
 		found := false
@@ -194,7 +194,7 @@ func TestLeaveApproveNotInsuredMeanwhile(t *testing.T) {
 		f := newCaseFixture(t, db)
 		emp := f.employeeID()
 		f.enrol(t, emp, "钱小二")
-		c, err := f.svc.Apply(f.ctx, f.repA, ItemLeave, leaveForm(emp, "钱小二"))
+		c, err := f.svc.Apply(f.ctx, f.repA, ItemLeave, f.attached(t, f.repA, ItemLeave, leaveForm(emp, "钱小二")))
 		if err != nil {
 			t.Fatal(err)
 		}

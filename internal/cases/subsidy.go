@@ -266,6 +266,7 @@ func subsidyOf(ctx context.Context, tx *store.Tx, unitID int64, uscc string, f S
 }
 
 var subsidyType = formType{
+	materials: []FormMaterial{{Code: "pledge", Label: "稳岗返还承诺书", Required: true}},
 	check: func(v url.Values, env formEnv) (Form, error) {
 		f, err := CheckSubsidy(v, env.Now)
 		if err != nil {

@@ -131,7 +131,7 @@ func TestSubsidyLifecycle(t *testing.T) {
 		f := newCaseFixture(t, db)
 		in := url.Values{FieldYear: {"2025"}, FieldBank: {"中国工商银行南京分行"}, FieldAccount: {"6222020200001234"}}
 		f.payYear(t, 11, 10)
-		if _, err := f.svc.Apply(f.ctx, f.repA, ItemSubsidy, in); !errors.Is(err, ErrIneligible) ||
+		if _, err := f.svc.Apply(f.ctx, f.repA, ItemSubsidy, f.attached(t, f.repA, ItemSubsidy, in)); !errors.Is(err, ErrIneligible) ||
 			!strings.Contains(Message(err), "缴费11个月") {
 			t.Fatalf("11 months: %v (%s)", err, Message(err))
 		}
@@ -143,14 +143,14 @@ func TestSubsidyLifecycle(t *testing.T) {
 		if err != nil || !p.Eligible || p.Basis.Insured != 9 || p.Amount != (11*10+1)*5000*60/100 {
 			t.Fatalf("preview %+v, %v", p, err)
 		}
-		if _, err := f.svc.Apply(f.ctx, f.agentA, ItemSubsidy, in); err == nil {
+		if _, err := f.svc.Apply(f.ctx, f.agentA, ItemSubsidy, f.attached(t, f.agentA, ItemSubsidy, in)); err == nil {
 			t.Fatal("an agent without the grant applied")
 		}
-		c, err := f.svc.Apply(f.ctx, f.repA, ItemSubsidy, in)
+		c, err := f.svc.Apply(f.ctx, f.repA, ItemSubsidy, f.attached(t, f.repA, ItemSubsidy, in))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.Apply(f.ctx, f.repA, ItemSubsidy, in); !errors.Is(err, ErrPending) {
+		if _, err := f.svc.Apply(f.ctx, f.repA, ItemSubsidy, f.attached(t, f.repA, ItemSubsidy, in)); !errors.Is(err, ErrPending) {
 			t.Fatalf("second application: %v", err)
 		}
 		if _, err := f.svc.Accept(f.ctx, f.clerk, c.ID, ""); err != nil {
@@ -173,7 +173,7 @@ func TestSubsidyLifecycle(t *testing.T) {
 		if now, _, err := f.svc.UnitCase(f.ctx, f.unit.ID, c.ID); err != nil || !strings.Contains(string(now.Form), `"granted"`) {
 			t.Fatalf("stored form %s, %v", now.Form, err)
 		}
-		if _, err := f.svc.Apply(f.ctx, f.repA, ItemSubsidy, in); !errors.Is(err, ErrGranted) {
+		if _, err := f.svc.Apply(f.ctx, f.repA, ItemSubsidy, f.attached(t, f.repA, ItemSubsidy, in)); !errors.Is(err, ErrGranted) {
 			t.Fatalf("after the grant: %v", err)
 		}
 	})

@@ -93,6 +93,7 @@ var ErrUnchanged = &Error{"unchanged", "填写的信息与当前登记的信息�
 var ErrInfoChanged = &Error{"info_changed", "单位基本信息在申请后已有变更，请退回单位核对后重新提交"}
 
 var unitChangeType = formType{
+	materials: []FormMaterial{{Code: "proof", Label: "变更证明材料", Required: false}},
 	check: func(v url.Values, _ formEnv) (Form, error) {
 		f, err := CheckUnitChange(v)
 		if err != nil {

@@ -248,16 +248,9 @@ func (s *Store) Read(ctx context.Context, actor staff.Actor, id string) (Scan, [
 	if err != nil {
 		return Scan{}, nil, err
 	}
-	b, err := os.ReadFile(s.path(id))
-	if errors.Is(err, os.ErrNotExist) {
-		return Scan{}, nil, ErrTampered
-	}
+	b, err := s.ReadStored(id, sc.sha)
 	if err != nil {
-		return Scan{}, nil, fmt.Errorf("scans: read: %w", err)
-	}
-	sum := sha256.Sum256(b)
-	if subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(sc.sha)) != 1 {
-		return Scan{}, nil, ErrTampered
+		return Scan{}, nil, err
 	}
 	_, err = s.audit.Record(ctx, fresh.Entry(role, "scan.read", target, "",
 		map[string]string{"request": strconv.FormatInt(sc.RequestID, 10), "kind": string(sc.Kind)}))
@@ -265,4 +258,27 @@ func (s *Store) Read(ctx context.Context, actor staff.Actor, id string) (Scan, [
 		return Scan{}, nil, err
 	}
 	return sc, b, nil
+}
+
+// ReadStored returns the content of the file stored under id (Put) whose recorded
+// SHA-256 is sha, for a table other than counter_scans that records files of this
+// store (the cases' materials): the caller has authorized the reader and audits.
+// Errors: ErrNotFound (a malformed id); ErrTampered (missing, or not the file that
+// was recorded); file-system failures.
+func (s *Store) ReadStored(id, sha string) ([]byte, error) {
+	if !token.Valid(id) {
+		return nil, ErrNotFound
+	}
+	b, err := os.ReadFile(s.path(id))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, ErrTampered
+	}
+	if err != nil {
+		return nil, fmt.Errorf("scans: read: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	if subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(sha)) != 1 {
+		return nil, ErrTampered
+	}
+	return b, nil
 }

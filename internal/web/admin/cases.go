@@ -74,6 +74,8 @@ type casePage struct {
 	// did not; Delivery is its delivery once the case is approved.
 	MailTo   *delivery.Request
 	Delivery *delivery.Delivery
+	// Materials are the files the unit sent with the case.
+	Materials []cases.CaseMaterial
 }
 
 // caseShow is GET /admin/cases/{id}.
@@ -98,6 +100,9 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, sr staffReq
 		Decide: c.State == cases.StateAccepted && allow(sr.actor, staff.ActionCaseDecide) == nil}
 	if form, ok := c.Details(); ok {
 		p.Facts = form.Facts()
+	}
+	if p.Materials, err = h.Cases.CaseMaterials(r.Context(), c); err != nil {
+		return err
 	}
 	if req, asked, err := h.Deliveries.Requested(r.Context(), c.UnitID, c.ID); err != nil {
 		return err
@@ -162,4 +167,22 @@ func caseApprove(h *handler, r *http.Request, sr staffRequest, id int64, reason 
 
 func caseReturn(h *handler, r *http.Request, sr staffRequest, id int64, reason string) (cases.Case, error) {
 	return h.Cases.Return(r.Context(), sr.actor, id, reason)
+}
+
+// caseMaterialDownload is GET /admin/cases/{id}/materials/{material}: a material
+// of the case as a download (cases.Service.StaffMaterial authorizes case
+// processors and audits), never shown inline.
+func (h *handler) caseMaterialDownload(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return web.StatusError(http.StatusNotFound, cases.ErrMaterialNotFound.Msg)
+	}
+	m, body, err := h.Cases.StaffMaterial(r.Context(), sr.actor, id, r.PathValue("material"))
+	if errors.Is(err, cases.ErrCaseNotFound) || errors.Is(err, cases.ErrMaterialNotFound) {
+		return web.StatusError(http.StatusNotFound, cases.ErrMaterialNotFound.Msg)
+	}
+	if err != nil {
+		return refused(err)
+	}
+	return web.ServeAttachment(w, m.ContentType, "material-"+m.ID[:8]+web.FileExtension(m.ContentType), body)
 }

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -94,14 +95,38 @@ func TestCaseSubsidyBasis(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c, err := ts.Cases.Apply(ctx, cases.Actor{UnitID: u.ID, PersonID: rep.ID, Role: unit.RoleLegalRep}, cases.ItemSubsidy,
-		url.Values{cases.FieldYear: {strconv.Itoa(year)}, cases.FieldBank: {"中国银行南京分行"}, cases.FieldAccount: {"1234567890123"}})
+	applicant := cases.Actor{UnitID: u.ID, PersonID: rep.ID, Role: unit.RoleLegalRep}
+	pledge, err := ts.Cases.Attach(ctx, applicant, cases.ItemSubsidy, "pledge", "承诺书.png", bytes.NewReader(scanPNG(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	clerk, reviewer, _ := tm.signIn(t, ts)
+	c, err := ts.Cases.Apply(ctx, applicant, cases.ItemSubsidy,
+		url.Values{cases.FieldYear: {strconv.Itoa(year)}, cases.FieldBank: {"中国银行南京分行"}, cases.FieldAccount: {"1234567890123"},
+			"material_pledge": {pledge}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk, reviewer, auditor := tm.signIn(t, ts)
 	path := "/admin/cases/" + strconv.FormatInt(c.ID, 10)
-	txt := webtest.ParseHTML(t, clerk.Get(t, path).Body.String()).TextContent()
+	page := webtest.ParseHTML(t, clerk.Get(t, path).Body.String())
+	txt := page.TextContent()
+	// The pledge sent with the case: listed, and a download for case processors only.
+	link := page.First(`a[href^="` + path + `/materials/"]`)
+	if link == nil || !strings.Contains(txt, "稳岗返还承诺书") || !strings.Contains(txt, "承诺书.png") {
+		t.Fatal("the case page does not list the pledge")
+	}
+	dl := clerk.Get(t, link.AttrOr("href"))
+	if dl.Code != http.StatusOK || dl.Header().Get("Content-Type") != "image/png" ||
+		!strings.HasPrefix(dl.Header().Get("Content-Disposition"), "attachment;") ||
+		dl.Header().Get("X-Content-Type-Options") != "nosniff" || !bytes.Equal(dl.Body.Bytes(), scanPNG(t)) {
+		t.Fatalf("clerk's download: %d %v", dl.Code, dl.Header())
+	}
+	if rec := auditor.Get(t, link.AttrOr("href")); rec.Code != http.StatusForbidden {
+		t.Fatalf("auditor's download: %d, want 403", rec.Code)
+	}
+	if rec := clerk.Get(t, path+"/materials/nosuchmaterialaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"); rec.Code != http.StatusNotFound {
+		t.Fatalf("unknown material: %d, want 404", rec.Code)
+	}
 	for _, want := range []string{"上年度单位缴纳失业保险费", "1200.00 元", "缴费月数", "12 个月", "返还比例", "60%", "计算返还金额", "720.00 元"} {
 		if !strings.Contains(txt, want) {
 			t.Fatalf("the case page lacks %q", want)

@@ -343,21 +343,8 @@ func (h *handler) scanDownload(w http.ResponseWriter, r *http.Request, sr staffR
 		return refused(err)
 	}
 	w.Header().Set("Content-Type", sc.ContentType)
-	w.Header().Set("Content-Disposition", `attachment; filename="scan-`+sc.ID[:8]+scanExtension(sc.ContentType)+`"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="scan-`+sc.ID[:8]+web.FileExtension(sc.ContentType)+`"`)
 	// #nosec G705 -- a stored scan served as an attachment with its checked content type, never rendered in the back office.
 	_, err = w.Write(body)
 	return err
-}
-
-// scanExtension is the file-name extension of a scan's content type.
-func scanExtension(contentType string) string {
-	switch contentType {
-	case "application/pdf":
-		return ".pdf"
-	case "image/jpeg":
-		return ".jpg"
-	case "image/png":
-		return ".png"
-	}
-	return ""
 }

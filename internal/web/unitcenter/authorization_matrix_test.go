@@ -104,6 +104,7 @@ var matrixUnitRoutes = []string{
 	"POST /unit/cases/{id}/withdraw",
 	"GET /unit/cases/{id}/resubmit",
 	"POST /unit/cases/{id}/resubmit",
+	"GET /unit/cases/{id}/materials/{material}",
 	"GET /unit/deliveries",
 	"GET /unit/deliveries/{id}",
 	"GET /unit/rights",
@@ -975,6 +976,13 @@ func matrixProbes() []matrixProbe {
 		method, path, _ := strings.Cut(strings.Replace(pattern, "{id}", "999999", 1), " ")
 		add(matrixProbe{pattern: pattern, name: "unknown case", method: method, path: matrixPath(path), want: noCase})
 	}
+	// A case's material: scoped by the unit, then authorized by the case's item.
+	noMaterial := map[string]matrixWant{}
+	for _, s := range []string{matrixLegalRep, matrixAdmin, matrixAgentIn, matrixAgentOut, matrixOtherRep, matrixOtherAgent} {
+		noMaterial[s] = matrixGone("未找到该申请材料")
+	}
+	add(matrixProbe{pattern: "GET /unit/cases/{id}/materials/{material}", name: "unknown case", method: "GET",
+		path: matrixPath("/unit/cases/999999/materials/nosuchmaterial"), want: matrixOutsideCenter(noMaterial)})
 	// 单位快递: read like 单位办件, by every usable unit session.
 	add(matrixProbe{pattern: "GET /unit/deliveries", method: "GET", path: matrixPath("/unit/deliveries"), want: matrixCenter("单位快递")})
 	noDelivery := map[string]matrixWant{}

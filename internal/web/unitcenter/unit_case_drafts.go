@@ -45,7 +45,12 @@ func (s *handler) caseDraftSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := web.NewForm(r)
+	// The files sent are stored as they would be for the application, and the
+	// draft keeps their references with the other values.
+	f, err := s.materialForm(r, it.Code)
+	if err != nil {
+		return err
+	}
 	_, err = s.Cases.SaveDraft(r.Context(), caseActor(r), it.Code, f.Values)
 	if errors.Is(err, cases.ErrDraftTooLarge) {
 		f.Top = cases.ErrDraftTooLarge.Msg

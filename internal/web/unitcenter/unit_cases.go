@@ -151,8 +151,10 @@ type caseDetailData struct {
 	Case   cases.Case
 	Events []cases.Event
 	Facts  []cases.Fact // the form's values; nil when it cannot be read
-	Notice string
-	Error  string
+	// Materials are the files sent with the case (unit_case_materials.go).
+	Materials []cases.CaseMaterial
+	Notice    string
+	Error     string
 	// Delivery is the paper result's delivery (U5), nil when none yet; MailTo is
 	// where the unit asked it be posted, nil when it did not.
 	Delivery *delivery.Delivery
@@ -194,6 +196,9 @@ func (s *handler) caseRender(w http.ResponseWriter, r *http.Request, status int,
 	d := caseDetailData{Shell: sh, Case: c, Events: ev, Notice: caseNotices[r.URL.Query().Get("notice")], Error: msg}
 	if form, ok := c.Details(); ok {
 		d.Facts = form.Facts()
+	}
+	if d.Materials, err = s.Cases.CaseMaterials(r.Context(), c); err != nil {
+		return err
 	}
 	switch dl, err := s.Deliveries.CaseDelivery(r.Context(), c.UnitID, c.ID); {
 	case err == nil:
@@ -256,6 +261,8 @@ type caseApplyData struct {
 	Mail        bool
 	MailAddress string
 	MailError   string
+	// Materials: a file field per material of the item's form.
+	Materials []materialBox
 	// Draft: the session's saved draft of the item (a new application only).
 	Draft  *draftNotice
 	Notice string
@@ -282,6 +289,11 @@ func (s *handler) caseApplyRender(w http.ResponseWriter, r *http.Request, status
 	d := caseApplyData{Shell: sh, Item: it, Case: c, Form: f, Action: "/unit/items/" + it.Code + "/apply"}
 	if c != nil {
 		d.Action = "/unit/cases/" + strconv.FormatInt(c.ID, 10) + "/resubmit"
+		filed, err := s.Cases.CaseMaterials(r.Context(), *c)
+		if err != nil {
+			return err
+		}
+		d.Materials = s.materialBoxes(r, it.Code, f, filed)
 	} else {
 		if it.Code == cases.ItemEnrolment {
 			d.Post = true
@@ -301,6 +313,10 @@ func (s *handler) caseApplyRender(w http.ResponseWriter, r *http.Request, status
 				d.Notice = "已放弃草稿。"
 			}
 		}
+	}
+	if c == nil {
+		// After the draft offer, which may fill the form with the draft's values.
+		d.Materials = s.materialBoxes(r, it.Code, f, nil)
 	}
 	switch it.Code {
 	case cases.ItemEnrolment:
@@ -454,7 +470,10 @@ func (s *handler) caseApplyPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := web.NewForm(r)
+	f, err := s.materialForm(r, it.Code)
+	if err != nil {
+		return err
+	}
 	var mailTo address.Address
 	mail := false
 	if it.Code == cases.ItemEnrolment {
@@ -467,6 +486,7 @@ func (s *handler) caseApplyPost(w http.ResponseWriter, r *http.Request) error {
 		// nothing is applied.
 		_, cerr := s.Cases.CheckForm(it.Code, f.Values)
 		s.caseFormFailed(f, cases.SubjectField(it.Code), cerr)
+		s.caseFormFailed(f, "", s.Cases.CheckMaterials(caseActor(r), it.Code, f.Values, nil))
 		f.Top = web.MsgFormTop
 		return s.caseApplyRender(w, r, http.StatusUnprocessableEntity, it, nil, f)
 	}
@@ -526,7 +546,20 @@ func (s *handler) caseResubmitPost(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	f := web.NewForm(r)
+	f, err := s.materialForm(r, c.ItemCode)
+	if err != nil {
+		return err
+	}
+	if len(f.Errors) > 0 {
+		// A file refused on upload: the form comes back with its message and
+		// nothing is resubmitted.
+		it, gerr := s.Catalog.Get(r.Context(), c.ItemCode)
+		if gerr != nil {
+			return gerr
+		}
+		f.Top = web.MsgFormTop
+		return s.caseApplyRender(w, r, http.StatusUnprocessableEntity, it, &c, f)
+	}
 	_, err = s.Cases.Resubmit(r.Context(), caseActor(r), c.ID, f.Values)
 	if s.caseFormFailed(f, cases.SubjectField(c.ItemCode), err) {
 		it, gerr := s.Catalog.Get(r.Context(), c.ItemCode)

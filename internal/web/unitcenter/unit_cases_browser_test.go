@@ -108,9 +108,14 @@ func TestBrowserOnlineLeave(t *testing.T) {
 	p.Fill("离职日期", today.AddDate(0, 0, -20).Format("2006-01-02"))
 	p.Fill("停保年月", insurance.MonthOf(today.AddDate(0, 0, -20)).String())
 	p.Select("停保原因", "用人单位解除劳动合同")
+	p.Fill("解除（终止）劳动合同证明", writeMaterial(t, "解除证明.png"))
 	p.Click("提交申请")
 	p.WaitText("请携带解除或终止劳动合同证明到经办窗口办理")
 	p.Screenshot("leave-late")
+	// The proof sent with the refused form stays attached: it is not chosen again.
+	if !p.HasText("已上传：解除证明.png") {
+		t.Error("the refused form lost the uploaded proof")
+	}
 	p.Fill("离职日期", today.Format("2006-01-02"))
 	p.Fill("停保年月", insurance.MonthOf(today).String())
 	p.Click("提交申请")

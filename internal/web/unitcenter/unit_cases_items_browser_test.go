@@ -2,6 +2,8 @@ package unitcenter
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -65,8 +67,13 @@ func TestBrowserOnlineSubsidy(t *testing.T) {
 	}
 	p.Fill("开户银行", "中国建设银行南京城南支行")
 	p.Fill("银行账号", "3200150123456789")
+	pledge := writeMaterial(t, "承诺书.png")
+	p.Fill("稳岗返还承诺书", pledge)
 	p.Click("提交申请")
 	p.WaitText("已申请")
+	if !p.HasText("承诺书.png") {
+		t.Error("the case page does not list the pledge")
+	}
 	p.WaitText("2880.00 元")
 	approveOnly(t, ts, "subsidyb")
 	p.Reload()
@@ -79,6 +86,7 @@ func TestBrowserOnlineSubsidy(t *testing.T) {
 	q.WaitText("不符合申领条件")
 	q.Fill("开户银行", "中国银行南京分行")
 	q.Fill("银行账号", "1234567890123")
+	q.Fill("稳岗返还承诺书", pledge)
 	q.Click("提交申请")
 	q.WaitText("缴费0个月")
 	if got := q.Text("#e-year"); !strings.Contains(got, "缴费0个月") {
@@ -137,4 +145,14 @@ func TestBrowserOnlineUnitChange(t *testing.T) {
 	if err != nil || got.ContactPhone != "025-83123456" {
 		t.Errorf("the unit's phone after the approval: %q, %v", got.ContactPhone, err)
 	}
+}
+
+// writeMaterial writes a scan the browser uploads as a material, under name.
+func writeMaterial(t *testing.T, name string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, webtest.ScanPNG(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

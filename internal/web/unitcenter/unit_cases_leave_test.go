@@ -83,7 +83,7 @@ func TestUnitLeaveFlow(t *testing.T) {
 	}
 	form.Set(cases.FieldLeaveDate, today.Format("2006-01-02"))
 	form.Set(cases.FieldStopMonth, insurance.MonthOf(today).String())
-	rec = c.Post(t, "/unit/items/SB-004/apply", form)
+	rec = c.PostFiles(t, "/unit/items/SB-004/apply", form, webtest.FormFile{Field: "file_termination", Name: "证明.png", Body: webtest.ScanPNG(t)})
 	loc := rec.Header().Get("Location")
 	if rec.Code != http.StatusSeeOther || !regexp.MustCompile(`^/unit/cases/\d+$`).MatchString(loc) {
 		t.Fatalf("apply: %d %q", rec.Code, loc)
@@ -95,8 +95,9 @@ func TestUnitLeaveFlow(t *testing.T) {
 		t.Fatal("the case page does not show the leave masked")
 	}
 	// A second application for the same employee is refused above the form.
-	rec = c.Post(t, "/unit/items/SB-004/apply", url.Values{cases.FieldIDNumber: {emp}, cases.FieldName: {"孙有为"},
-		cases.FieldLeaveDate: form[cases.FieldLeaveDate], cases.FieldStopMonth: form[cases.FieldStopMonth], cases.FieldReason: {"other"}})
+	rec = c.PostFiles(t, "/unit/items/SB-004/apply", url.Values{cases.FieldIDNumber: {emp}, cases.FieldName: {"孙有为"},
+		cases.FieldLeaveDate: form[cases.FieldLeaveDate], cases.FieldStopMonth: form[cases.FieldStopMonth], cases.FieldReason: {"other"}},
+		webtest.FormFile{Field: "file_termination", Name: "证明.png", Body: webtest.ScanPNG(t)})
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "已有正在办理的退工停保登记") {
 		t.Fatalf("second leave: %d", rec.Code)
 	}

@@ -63,15 +63,24 @@ func TestUnitSubsidyFlow(t *testing.T) {
 		t.Fatalf("the form does not show the computation: %s", txt)
 	}
 	form := url.Values{cases.FieldYear: {strconv.Itoa(year)}, cases.FieldBank: {"中国建设银行南京城南支行"}, cases.FieldAccount: {"3200 15x"}}
-	rec := c.Post(t, "/unit/items/JY-001/apply", form)
+	rec := c.PostFiles(t, "/unit/items/JY-001/apply", form,
+		webtest.FormFile{Field: "file_pledge", Name: "承诺书.png", Body: webtest.ScanPNG(t)})
 	if rec.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("bad account: %d", rec.Code)
 	}
-	if e := webtest.ParseHTML(t, rec.Body.String()).First("#e-account"); e == nil || !strings.Contains(e.TextContent(), "只能包含数字") {
+	back := webtest.ParseHTML(t, rec.Body.String())
+	if e := back.First("#e-account"); e == nil || !strings.Contains(e.TextContent(), "只能包含数字") {
 		t.Fatal("no message beside the account")
 	}
+	// The pledge sent with the refused form stays attached: the form carries its
+	// reference, and sending the form again without the file files it.
+	ref := back.First(`input[type="hidden"][name="material_pledge"]`)
+	if ref == nil || ref.AttrOr("value") == "" || !strings.Contains(back.TextContent(), "已上传：承诺书.png（PNG") {
+		t.Fatal("the refused form lost the uploaded pledge")
+	}
+	form.Set("material_pledge", ref.AttrOr("value"))
 	form.Set(cases.FieldAccount, "3200 1501 2345 6789 0123")
-	rec = c.Post(t, "/unit/items/JY-001/apply", form)
+	rec = c.PostFiles(t, "/unit/items/JY-001/apply", form)
 	loc := rec.Header().Get("Location")
 	if rec.Code != http.StatusSeeOther || !regexp.MustCompile(`^/unit/cases/\d+$`).MatchString(loc) {
 		t.Fatalf("apply: %d %q", rec.Code, loc)
@@ -105,7 +114,9 @@ func TestUnitSubsidyFlow(t *testing.T) {
 	if txt := c2.Page(t, "/unit/items/JY-001/apply", http.StatusOK).TextContent(); !strings.Contains(txt, "不符合申领条件") {
 		t.Fatal("the form does not say the unit is not eligible")
 	}
-	rec = c2.Post(t, "/unit/items/JY-001/apply", form)
+	form.Del("material_pledge") // the first unit's reference is not the second's
+	rec = c2.PostFiles(t, "/unit/items/JY-001/apply", form,
+		webtest.FormFile{Field: "file_pledge", Name: "承诺书.png", Body: webtest.ScanPNG(t)})
 	if rec.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("ineligible: %d", rec.Code)
 	}

@@ -1,0 +1,135 @@
+package unitcenter
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/cases"
+	"hall/internal/ident"
+	"hall/internal/insurance"
+	"hall/internal/store"
+	"hall/internal/unit"
+	"hall/internal/web"
+	"hall/internal/web/webtest"
+)
+
+// TestCaseMaterialsOverHTTP: 退工停保登记's required 解除（终止）劳动合同证明 — missing,
+// or a file that is not a document, is refused beside its file field with the rest
+// of the form kept; a file sent with a form refused for another field stays
+// attached; the case page lists the material, and its download is an attachment
+// for the unit's users who may handle the item only: another unit gets a 404, an
+// agent without the grant a 403.
+func TestCaseMaterialsOverHTTP(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	w := webtest.NewWorld(ts, 0x3e7)
+	rep := w.Person(t, "韩立材")
+	u := w.Unit(t, "示范材料机械有限公司", rep)
+	emp := ident.GenerateResidentID(w.Generator, "320104", time.Date(1991, 5, 6, 0, 0, 0, 0, time.UTC), true)
+	enrolEmployee(t, ts, u.USCC, emp, "何其材")
+	c := webtest.NewClient(ts)
+	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+
+	doc := c.Page(t, "/unit/items/SB-004/apply", http.StatusOK)
+	webtest.CheckPage(t, ts, "/unit/items/SB-004/apply", doc)
+	if f := doc.First(`form[enctype="multipart/form-data"] input[type="file"][name="file_termination"]`); f == nil ||
+		!strings.Contains(doc.TextContent(), "解除（终止）劳动合同证明") || !strings.Contains(doc.TextContent(), cases.MaterialTypes) {
+		t.Fatal("the form has no file field for the required material with its types and limit")
+	}
+	today := ts.Now().In(web.Shanghai)
+	form := url.Values{cases.FieldIDNumber: {emp}, cases.FieldName: {"何其材"}, cases.FieldLeaveDate: {today.Format("2006-01-02")},
+		cases.FieldStopMonth: {insurance.MonthOf(today).String()}, cases.FieldReason: {"expired"}}
+	for _, c2 := range []struct {
+		name  string
+		files []webtest.FormFile
+		want  string
+	}{
+		{"missing", nil, "请上传解除（终止）劳动合同证明"},
+		{"not a document", []webtest.FormFile{{Field: "file_termination", Name: "证明.pdf",
+			Body: []byte(strings.Repeat("<html><script>alert(1)</script></html>", 4))}}, "只能上传PDF、JPG或PNG格式的扫描件"},
+		{"empty", []webtest.FormFile{{Field: "file_termination", Name: "证明.pdf", Body: []byte("%PDF-1.4")}}, "文件为空或过小"},
+	} {
+		rec := c.PostFiles(t, "/unit/items/SB-004/apply", form, c2.files...)
+		if rec.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: %d", c2.name, rec.Code)
+		}
+		back := webtest.ParseHTML(t, rec.Body.String())
+		if e := back.First("#e-file_termination"); e == nil || !strings.Contains(e.TextContent(), c2.want) {
+			t.Fatalf("%s: no message beside the file field", c2.name)
+		}
+		if in := back.First(`input[name="leave_date"]`); in == nil || in.AttrOr("value") != today.Format("2006-01-02") {
+			t.Fatalf("%s: the rest of the form was not kept", c2.name)
+		}
+	}
+	// A file over the limit is refused beside the field too.
+	big := append(webtest.ScanPNG(t), make([]byte, 10<<20)...)
+	rec := c.PostFiles(t, "/unit/items/SB-004/apply", form, webtest.FormFile{Field: "file_termination", Name: "大.png", Body: big})
+	if e := webtest.ParseHTML(t, rec.Body.String()).First("#e-file_termination"); rec.Code != http.StatusUnprocessableEntity ||
+		e == nil || !strings.Contains(e.TextContent(), "不能超过10MB") {
+		t.Fatalf("oversize: %d", rec.Code)
+	}
+
+	// Refused for the stop month, the proof sent stays attached.
+	late := url.Values{}
+	for k, v := range form {
+		late[k] = v
+	}
+	late.Set(cases.FieldStopMonth, "2001-01")
+	rec = c.PostFiles(t, "/unit/items/SB-004/apply", late, webtest.FormFile{Field: "file_termination", Name: "证明.png", Body: webtest.ScanPNG(t)})
+	back := webtest.ParseHTML(t, rec.Body.String())
+	ref := back.First(`input[type="hidden"][name="material_termination"]`)
+	if rec.Code != http.StatusUnprocessableEntity || ref == nil || !strings.Contains(back.TextContent(), "已上传：证明.png（PNG") {
+		t.Fatalf("the refused form lost the proof: %d", rec.Code)
+	}
+	form.Set("material_termination", ref.AttrOr("value"))
+	rec = c.PostFiles(t, "/unit/items/SB-004/apply", form)
+	loc := rec.Header().Get("Location")
+	if rec.Code != http.StatusSeeOther || !regexp.MustCompile(`^/unit/cases/\d+$`).MatchString(loc) {
+		t.Fatalf("apply with the carried proof: %d %q", rec.Code, loc)
+	}
+	detail := c.Page(t, loc, http.StatusOK)
+	webtest.CheckPage(t, ts, loc, detail)
+	link := detail.First(`a[href^="` + loc + `/materials/"]`)
+	if link == nil || !strings.Contains(detail.TextContent(), "证明.png") || !strings.Contains(detail.TextContent(), "PNG") {
+		t.Fatal("the case page does not list the material")
+	}
+	href := link.AttrOr("href")
+	dl := c.Get(t, href)
+	if dl.Code != http.StatusOK || dl.Header().Get("Content-Type") != "image/png" ||
+		!strings.HasPrefix(dl.Header().Get("Content-Disposition"), "attachment;") ||
+		dl.Header().Get("X-Content-Type-Options") != "nosniff" || !bytes.Equal(dl.Body.Bytes(), webtest.ScanPNG(t)) {
+		t.Fatalf("download: %d %v", dl.Code, dl.Header())
+	}
+
+	// Another unit's legal rep: no such case.
+	rep2 := w.Person(t, "袁别家")
+	u2 := w.Unit(t, "示范别家商贸有限公司", rep2)
+	other := webtest.NewClient(ts)
+	webtest.SignIn(t, other, webtest.UnitSubject(rep2, u2, unit.RoleLegalRep))
+	if rec := other.Get(t, href); rec.Code != http.StatusNotFound {
+		t.Fatalf("another unit: %d, want 404", rec.Code)
+	}
+	agent := func(name, item, password string) *webtest.Client {
+		p := w.Person(t, name)
+		m := w.Member(t, unit.Membership{UnitID: u.ID, PersonID: p.ID, Role: unit.RoleAgent, Status: unit.StatusActive}, password)
+		w.Tx(t, func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO grants (membership_id, item_code, granted_by, granted_at) VALUES (?, ?, ?, ?)`,
+				m.ID, item, rep.ID, time.Now().UTC())
+			return err
+		})
+		ac := webtest.NewClient(ts)
+		webtest.SignIn(t, ac, webtest.UnitSubject(p, u, unit.RoleAgent))
+		return ac
+	}
+	if rec := agent("郑他材", cases.ItemSubsidy, "Agt-Other-Pass-7").Get(t, href); rec.Code != http.StatusForbidden {
+		t.Fatalf("agent without the grant: %d, want 403", rec.Code)
+	}
+	if rec := agent("冯本材", cases.ItemLeave, "Agt-Granted-Pass-7").Get(t, href); rec.Code != http.StatusOK {
+		t.Fatalf("agent with the grant: %d, want 200", rec.Code)
+	}
+}
