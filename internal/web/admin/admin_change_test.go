@@ -38,9 +38,9 @@ func TestAdminChangeAtCounter(t *testing.T) {
 	until := validity.Day(time.Now().AddDate(1, 0, 0))
 	form := url.Values{"unit": {u.USCC}, "replace": {replace}, "name": {next.Name}, "id_type": {string(next.IDType)},
 		"id_number": {next.IDNumber}, "mobile": {next.Mobile}, "valid_until": {until}, "reason": {"经办人持授权委托书申请更换管理员"}}
-	png := scanPNG(t)
+	png := webtest.ScanPNG(t)
 	// Two of the three documents: refused above the form.
-	rec = clerk.postFiles(t, "/admin/counter/admin-change", form, formFile{"scan_licence", "doc.png", png}, formFile{"scan_id", "doc.png", png})
+	rec = clerk.PostFiles(t, "/admin/counter/admin-change", form, webtest.FormFile{Field: "scan_licence", Name: "doc.png", Body: png}, webtest.FormFile{Field: "scan_id", Name: "doc.png", Body: png})
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "请上传所需的全部材料扫描件") {
 		t.Fatalf("two scans: %d\n%s", rec.Code, webtest.ShortBody(rec.Body.String()))
 	}
@@ -49,12 +49,12 @@ func TestAdminChangeAtCounter(t *testing.T) {
 		past[k] = v
 	}
 	past.Set("valid_until", "2020-01-01")
-	rec = clerk.postFiles(t, "/admin/counter/admin-change", past)
+	rec = clerk.PostFiles(t, "/admin/counter/admin-change", past)
 	if d := webtest.ParseHTML(t, rec.Body.String()); d.First("#e-valid_until") == nil {
 		t.Errorf("a past end date is not refused beside its field\n%s", webtest.ShortBody(rec.Body.String()))
 	}
-	rec = clerk.postFiles(t, "/admin/counter/admin-change", form,
-		formFile{"scan_licence", "doc.png", png}, formFile{"scan_id", "doc.png", png}, formFile{"scan_authorization", "doc.png", png})
+	rec = clerk.PostFiles(t, "/admin/counter/admin-change", form,
+		webtest.FormFile{Field: "scan_licence", Name: "doc.png", Body: png}, webtest.FormFile{Field: "scan_id", Name: "doc.png", Body: png}, webtest.FormFile{Field: "scan_authorization", Name: "doc.png", Body: png})
 	webtest.WantStatus(t, "submit", rec, http.StatusSeeOther)
 	request := rec.Header().Get("Location")
 	page := reviewer.Get(t, request).Body.String()

@@ -69,7 +69,7 @@ func TestAppealReleaseMobile(t *testing.T) {
 			t.Errorf("no error beside the %s\n%s", field, webtest.ShortBody(rec.Body.String()))
 		}
 	}
-	rec = clerk.postFile(t, page+"/release", url.Values{"reason": {"申诉人持身份证和运营商实名证明到窗口"}}, "id.png", scanPNG(t))
+	rec = clerk.postFile(t, page+"/release", url.Values{"reason": {"申诉人持身份证和运营商实名证明到窗口"}}, "id.png", webtest.ScanPNG(t))
 	webtest.WantStatus(t, "release", rec, http.StatusSeeOther)
 	request := rec.Header().Get("Location")
 

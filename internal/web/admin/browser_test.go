@@ -70,7 +70,7 @@ func TestBrowserCounterPasswordReset(t *testing.T) {
 	ts, tm, base := backOffice(t)
 	demo := webtest.NewWorld(ts, 21).Person(t, "郑秀英")
 	scan := filepath.Join(t.TempDir(), "身份证.png")
-	if err := os.WriteFile(scan, scanPNG(t), 0o600); err != nil {
+	if err := os.WriteFile(scan, webtest.ScanPNG(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
@@ -141,7 +141,7 @@ func TestBrowserAuditLog(t *testing.T) {
 func writeScan(t *testing.T, name string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, scanPNG(t), 0o600); err != nil {
+	if err := os.WriteFile(path, webtest.ScanPNG(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -243,7 +243,7 @@ func TestBrowserAppealReleaseThenRegister(t *testing.T) {
 	holder := w.Person(t, "邹旧主")
 	idNumber := w.IDNumber()
 	scan := filepath.Join(t.TempDir(), "身份证.png")
-	if err := os.WriteFile(scan, scanPNG(t), 0o600); err != nil {
+	if err := os.WriteFile(scan, webtest.ScanPNG(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	b := browsertest.New(t)
@@ -336,7 +336,7 @@ func TestBrowserAdminChangeAtCounter(t *testing.T) {
 	adm := w.Person(t, "甘新管")
 	dir := t.TempDir()
 	for _, name := range []string{"营业执照.png", "身份证.png", "授权委托书.png"} {
-		if err := os.WriteFile(filepath.Join(dir, name), scanPNG(t), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), webtest.ScanPNG(t), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}

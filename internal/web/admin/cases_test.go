@@ -96,7 +96,7 @@ func TestCaseSubsidyBasis(t *testing.T) {
 		}
 	}
 	applicant := cases.Actor{UnitID: u.ID, PersonID: rep.ID, Role: unit.RoleLegalRep}
-	pledge, err := ts.Cases.Attach(ctx, applicant, cases.ItemSubsidy, "pledge", "承诺书.png", bytes.NewReader(scanPNG(t)))
+	pledge, err := ts.Cases.Attach(ctx, applicant, cases.ItemSubsidy, "pledge", "承诺书.png", bytes.NewReader(webtest.ScanPNG(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestCaseSubsidyBasis(t *testing.T) {
 	dl := clerk.Get(t, link.AttrOr("href"))
 	if dl.Code != http.StatusOK || dl.Header().Get("Content-Type") != "image/png" ||
 		!strings.HasPrefix(dl.Header().Get("Content-Disposition"), "attachment;") ||
-		dl.Header().Get("X-Content-Type-Options") != "nosniff" || !bytes.Equal(dl.Body.Bytes(), scanPNG(t)) {
+		dl.Header().Get("X-Content-Type-Options") != "nosniff" || !bytes.Equal(dl.Body.Bytes(), webtest.ScanPNG(t)) {
 		t.Fatalf("clerk's download: %d %v", dl.Code, dl.Header())
 	}
 	if rec := auditor.Get(t, link.AttrOr("href")); rec.Code != http.StatusForbidden {

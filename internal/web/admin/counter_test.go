@@ -37,7 +37,7 @@ func TestCounterRoleRefusals(t *testing.T) {
 		{"auditor lists counter requests", func() *http.Response { return auditor.Get(t, "/admin/counter/").Result() }},
 		{"reviewer opens the reset form", func() *http.Response { return reviewer.Get(t, "/admin/counter/password-reset").Result() }},
 		{"reviewer submits a reset", func() *http.Response {
-			return reviewer.postFile(t, "/admin/counter/password-reset", resetForm(p), "id.png", scanPNG(t)).Result()
+			return reviewer.postFile(t, "/admin/counter/password-reset", resetForm(p), "id.png", webtest.ScanPNG(t)).Result()
 		}},
 	}
 	for _, r := range refusals {
@@ -52,7 +52,7 @@ func TestCounterRoleRefusals(t *testing.T) {
 		}
 	}
 
-	rec := clerk.postFile(t, "/admin/counter/password-reset", resetForm(p), "id.png", scanPNG(t))
+	rec := clerk.postFile(t, "/admin/counter/password-reset", resetForm(p), "id.png", webtest.ScanPNG(t))
 	webtest.WantStatus(t, "clerk submits", rec, http.StatusSeeOther)
 	target := rec.Header().Get("Location")
 	rec = clerk.Post(t, target+"/approve", url.Values{"reason": {"材料齐全"}})
@@ -86,9 +86,9 @@ func TestPasswordResetFormRefusals(t *testing.T) {
 	}{
 		{"no scan", resetForm(p), nil, "scan", counter.ErrScanMissing.Msg},
 		{"renamed executable", resetForm(p), executable, "scan", ""},
-		{"unknown ID number", unknown, scanPNG(t), "id_number", counter.ErrPersonNotFound.Msg},
-		{"other name", otherName, scanPNG(t), "name", counter.ErrNameMismatch.Msg},
-		{"no reason", noReason, scanPNG(t), "reason", staff.ErrReasonRequired.Msg},
+		{"unknown ID number", unknown, webtest.ScanPNG(t), "id_number", counter.ErrPersonNotFound.Msg},
+		{"other name", otherName, webtest.ScanPNG(t), "name", counter.ErrNameMismatch.Msg},
+		{"no reason", noReason, webtest.ScanPNG(t), "reason", staff.ErrReasonRequired.Msg},
 	}
 	for _, tc := range cases {
 		rec := clerk.postFile(t, "/admin/counter/password-reset", tc.form, "id.png", tc.file)
@@ -99,9 +99,9 @@ func TestPasswordResetFormRefusals(t *testing.T) {
 			t.Errorf("%s: %q beside %s, want %q", tc.name, got, tc.field, tc.want)
 		}
 	}
-	webtest.WantStatus(t, "submit", clerk.postFile(t, "/admin/counter/password-reset", resetForm(p), "id.png", scanPNG(t)),
+	webtest.WantStatus(t, "submit", clerk.postFile(t, "/admin/counter/password-reset", resetForm(p), "id.png", webtest.ScanPNG(t)),
 		http.StatusSeeOther)
-	rec := clerk.postFile(t, "/admin/counter/password-reset", resetForm(p), "id.png", scanPNG(t))
+	rec := clerk.postFile(t, "/admin/counter/password-reset", resetForm(p), "id.png", webtest.ScanPNG(t))
 	if doc := webtest.ParseHTML(t, rec.Body.String()); doc.Must(t, ".alert-error").TextContent() != counter.ErrOpen.Msg {
 		t.Errorf("second request for the same person: no %q", counter.ErrOpen.Msg)
 	}
@@ -133,7 +133,7 @@ func TestApproveNotOwnWork(t *testing.T) {
 	p := webtest.NewWorld(ts, 14).Person(t, "吴海燕")
 	c := newStaffClient(ts)
 	c.login(t, staffMember{both})
-	rec := c.postFile(t, "/admin/counter/password-reset", resetForm(p), "id.png", scanPNG(t))
+	rec := c.postFile(t, "/admin/counter/password-reset", resetForm(p), "id.png", webtest.ScanPNG(t))
 	webtest.WantStatus(t, "submit", rec, http.StatusSeeOther)
 	target := rec.Header().Get("Location")
 	rec = c.Post(t, target+"/approve", url.Values{"reason": {"材料齐全"}})
@@ -193,7 +193,7 @@ func TestRejectAndScanDownload(t *testing.T) {
 	tm := newTeam(t, ts)
 	p := webtest.NewWorld(ts, 15).Person(t, "冯春梅")
 	clerk, reviewer, auditor := tm.signIn(t, ts)
-	png := scanPNG(t)
+	png := webtest.ScanPNG(t)
 	// A path in the declared name never reaches the store: the multipart reader keeps
 	// the last element only (and scans.CheckName would refuse it).
 	rec := clerk.postFile(t, "/admin/counter/password-reset", resetForm(p), "../../etc/id.png", png)

@@ -92,9 +92,9 @@ func TestBackOfficeCSRFFallback(t *testing.T) {
 	clerk.Legacy = true
 	form := "/admin/counter/password-reset"
 	ctok := formToken(t, clerk.Get(t, form).Body.String(), form)
-	webtest.WantStatus(t, "multipart without the token", clerk.postFile(t, form, url.Values{"reason": {"核验"}}, "id.png", scanPNG(t)),
+	webtest.WantStatus(t, "multipart without the token", clerk.postFile(t, form, url.Values{"reason": {"核验"}}, "id.png", webtest.ScanPNG(t)),
 		http.StatusForbidden)
-	rec := clerk.postFile(t, form, url.Values{"reason": {"核验"}, "csrf_token": {ctok}}, "id.png", scanPNG(t))
+	rec := clerk.postFile(t, form, url.Values{"reason": {"核验"}, "csrf_token": {ctok}}, "id.png", webtest.ScanPNG(t))
 	if rec.Code == http.StatusForbidden {
 		t.Fatalf("multipart with the token refused: %s", webtest.ShortBody(rec.Body.String()))
 	}

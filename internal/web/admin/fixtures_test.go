@@ -1,13 +1,7 @@
 package admin
 
 import (
-	"bytes"
 	"context"
-	"image"
-	"image/color"
-	"image/png"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -100,40 +94,11 @@ func newStaffClient(ts *webtest.TestServer) *staffClient {
 // postFile posts form as multipart with file (may be nil) as the field "scan".
 func (c *staffClient) postFile(t testing.TB, target string, form url.Values, name string, file []byte) *httptest.ResponseRecorder {
 	t.Helper()
-	var files []formFile
+	var files []webtest.FormFile
 	if file != nil {
-		files = append(files, formFile{"scan", name, file})
+		files = append(files, webtest.FormFile{Field: "scan", Name: name, Body: file})
 	}
-	return c.postFiles(t, target, form, files...)
-}
-
-// formFile is a file a multipart form sends: its field, declared name and content.
-type formFile struct {
-	Field, Name string
-	Body        []byte
-}
-
-// postFiles posts form as multipart with files.
-func (c *staffClient) postFiles(t testing.TB, target string, form url.Values, files ...formFile) *httptest.ResponseRecorder {
-	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for k, vs := range form {
-		for _, v := range vs {
-			_ = mw.WriteField(k, v)
-		}
-	}
-	for _, f := range files {
-		fw, err := mw.CreateFormFile(f.Field, f.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = io.Copy(fw, bytes.NewReader(f.Body))
-	}
-	_ = mw.Close()
-	r := httptest.NewRequest(http.MethodPost, target, &body)
-	r.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.Send(t, r)
+	return c.PostFiles(t, target, form, files...)
 }
 
 // login signs m in with the right password and code; a first login then sets
@@ -150,18 +115,4 @@ func (c *staffClient) login(t testing.TB, m staffMember) {
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/" {
 		t.Fatalf("password change %s: %d\n%s", m.Staff.Login, rec.Code, webtest.ShortBody(rec.Body.String()))
 	}
-}
-
-// scanPNG is a small, complete PNG, as a scanner would produce (a grey page).
-func scanPNG(t testing.TB) []byte {
-	t.Helper()
-	img := image.NewGray(image.Rect(0, 0, 40, 30))
-	for i := range img.Pix {
-		img.Pix[i] = color.Gray{Y: 0xe0}.Y
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }

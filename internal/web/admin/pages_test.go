@@ -39,7 +39,7 @@ func TestEveryAdminPageRenders(t *testing.T) {
 	}
 	clerk, reviewer, auditor := tm.signIn(t, ts)
 	webtest.WantRedirect(t, "release", clerk.postFile(t, "/admin/appeals/1/release", url.Values{"reason": {"已核验证件"}}, "id.png",
-		scanPNG(t)), "/admin/counter/1")
+		webtest.ScanPNG(t)), "/admin/counter/1")
 	security := newStaffClient(ts)
 	security.Post(t, "/admin/login", url.Values{"login": {tm.security.Staff.Login}, "password": {staffPassword},
 		"code": {tm.security.code(t, time.Now())}})

@@ -215,7 +215,7 @@ func TestAdminRoleMatrix(t *testing.T) {
 	}
 	clerk, reviewer, auditor := tm.signIn(t, ts)
 	appeal := "/admin/appeals/" + strconv.FormatInt(appealID, 10)
-	rec := clerk.postFile(t, appeal+"/release", url.Values{"reason": {"已核验证件"}}, "id.png", scanPNG(t))
+	rec := clerk.postFile(t, appeal+"/release", url.Values{"reason": {"已核验证件"}}, "id.png", webtest.ScanPNG(t))
 	webtest.WantStatus(t, "release", rec, http.StatusSeeOther)
 	request := strings.TrimPrefix(rec.Header().Get("Location"), "/admin/counter/")
 	scan := strings.TrimPrefix(webtest.ParseHTML(t, clerk.Get(t, "/admin/counter/"+request).Body.String()).

@@ -36,7 +36,7 @@ func newRegistrationFixture(t testing.TB, w *webtest.World, unitName, repName, a
 	return registrationFixture{USCC: ident.GenerateUSCC(w.Generator, "320102"), Name: unitName, RepName: repName,
 		RepID: w.IDNumber(), RepMobile: w.Mobile(), Admin: w.Person(t, adminName),
 		AdminUntil: time.Now().In(web.Shanghai).AddDate(1, 0, 0).Format("2006-01-02"),
-		licence:    scanPNG(t), id: scanPNG(t), aut: scanPNG(t)}
+		licence:    webtest.ScanPNG(t), id: webtest.ScanPNG(t), aut: webtest.ScanPNG(t)}
 }
 
 // form is the 单位窗口注册 form of the fixture, the administrator included.
@@ -49,9 +49,9 @@ func (fx registrationFixture) form() url.Values {
 }
 
 // files are the three scans.
-func (fx registrationFixture) files() []formFile {
-	return []formFile{{"licence_scan", "营业执照.png", fx.licence}, {"id_scan", "身份证.png", fx.id},
-		{"authorization_scan", "授权委托书.png", fx.aut}}
+func (fx registrationFixture) files() []webtest.FormFile {
+	return []webtest.FormFile{{Field: "licence_scan", Name: "营业执照.png", Body: fx.licence},
+		{Field: "id_scan", Name: "身份证.png", Body: fx.id}, {Field: "authorization_scan", Name: "授权委托书.png", Body: fx.aut}}
 }
 
 // initialPassword finds the one-time password in the last SMS to mobile.
@@ -82,7 +82,7 @@ func TestUnitRegistrationThroughReview(t *testing.T) {
 	home := webtest.ParseHTML(t, clerk.Get(t, "/admin/").Body.String())
 	home.Must(t, `a[href="/admin/counter/unit-registration"]`)
 	clerk.Get(t, "/admin/counter/unit-registration")
-	rec := clerk.postFiles(t, "/admin/counter/unit-registration", fx.form(), fx.files()...)
+	rec := clerk.PostFiles(t, "/admin/counter/unit-registration", fx.form(), fx.files()...)
 	webtest.WantStatus(t, "submit", rec, http.StatusSeeOther)
 	target := rec.Header().Get("Location")
 
@@ -183,10 +183,10 @@ func TestUnitRegistrationFormRefusals(t *testing.T) {
 		return s[:len(s)-1] + map[bool]string{true: "1", false: "2"}[s[len(s)-1] != '1']
 	}
 	executable := append([]byte("MZ\x90\x00\x03\x00\x00\x00"), make([]byte, 200)...)
-	polyglot := append(scanPNG(t), []byte("<html><script>alert(1)</script></html>")...)
-	oversized := append(scanPNG(t), make([]byte, scans.MaxBytes)...)
-	replace := func(field, name string, body []byte) []formFile {
-		var out []formFile
+	polyglot := append(webtest.ScanPNG(t), []byte("<html><script>alert(1)</script></html>")...)
+	oversized := append(webtest.ScanPNG(t), make([]byte, scans.MaxBytes)...)
+	replace := func(field, name string, body []byte) []webtest.FormFile {
+		var out []webtest.FormFile
 		for _, f := range fx.files() {
 			if f.Field == field {
 				if body == nil {
@@ -201,7 +201,7 @@ func TestUnitRegistrationFormRefusals(t *testing.T) {
 	cases := []struct {
 		name  string
 		form  url.Values
-		files []formFile
+		files []webtest.FormFile
 		field string
 		want  string
 	}{
@@ -217,11 +217,11 @@ func TestUnitRegistrationFormRefusals(t *testing.T) {
 		{"no licence scan", fx.form(), replace("licence_scan", "", nil), "licence_scan", counter.ErrScanMissing.Msg},
 		{"renamed executable", fx.form(), replace("authorization_scan", "授权委托书.pdf", executable), "authorization_scan", scans.Message(scans.ErrType)},
 		{"polyglot image", fx.form(), replace("id_scan", "身份证.png", polyglot), "id_scan", scans.Message(scans.ErrActive)},
-		{"path in the file name", fx.form(), replace("id_scan", `..\..\etc\身份证.png`, scanPNG(t)), "id_scan", scans.Message(scans.ErrName)},
+		{"path in the file name", fx.form(), replace("id_scan", `..\..\etc\身份证.png`, webtest.ScanPNG(t)), "id_scan", scans.Message(scans.ErrName)},
 		{"scan over the limit", fx.form(), replace("licence_scan", "营业执照.png", oversized), "licence_scan", scans.Message(scans.ErrTooLarge)},
 	}
 	for _, tc := range cases {
-		rec := clerk.postFiles(t, "/admin/counter/unit-registration", tc.form, tc.files...)
+		rec := clerk.PostFiles(t, "/admin/counter/unit-registration", tc.form, tc.files...)
 		webtest.WantStatus(t, tc.name, rec, http.StatusOK)
 		got := webtest.FieldError(t, webtest.ParseHTML(t, rec.Body.String()), tc.field)
 		if got == "" || (tc.want != "" && got != tc.want) {
@@ -237,21 +237,21 @@ func TestUnitRegistrationFormRefusals(t *testing.T) {
 
 	// A body over the form's limit is refused before it is read.
 	huge := replace("licence_scan", "营业执照.png", make([]byte, registrationBodyLimit))
-	webtest.WantStatus(t, "oversized body", clerk.postFiles(t, "/admin/counter/unit-registration", fx.form(), huge...),
+	webtest.WantStatus(t, "oversized body", clerk.PostFiles(t, "/admin/counter/unit-registration", fx.form(), huge...),
 		http.StatusRequestEntityTooLarge)
 
 	// A legal rep who has an account must be named as it has them.
 	rep := w.Person(t, "皇甫立")
 	misnamed := with("rep_id_number", rep.IDNumber)
 	misnamed.Set("rep_name", "皇甫力")
-	rec := clerk.postFiles(t, "/admin/counter/unit-registration", misnamed, fx.files()...)
+	rec := clerk.PostFiles(t, "/admin/counter/unit-registration", misnamed, fx.files()...)
 	if got := webtest.FieldError(t, webtest.ParseHTML(t, rec.Body.String()), "rep_name"); got != counter.ErrNameMismatch.Msg {
 		t.Errorf("misnamed legal rep: %q", got)
 	}
 
 	// Once right, recorded once: a second registration of the same unit waits.
-	webtest.WantStatus(t, "submit", clerk.postFiles(t, "/admin/counter/unit-registration", fx.form(), fx.files()...), http.StatusSeeOther)
-	rec = clerk.postFiles(t, "/admin/counter/unit-registration", fx.form(), fx.files()...)
+	webtest.WantStatus(t, "submit", clerk.PostFiles(t, "/admin/counter/unit-registration", fx.form(), fx.files()...), http.StatusSeeOther)
+	rec = clerk.PostFiles(t, "/admin/counter/unit-registration", fx.form(), fx.files()...)
 	if got := webtest.TopError(webtest.ParseHTML(t, rec.Body.String())); got != counter.ErrOpen.Msg {
 		t.Errorf("second registration of the unit: %q", got)
 	}
@@ -272,7 +272,7 @@ func TestUnitRegistrationRolesAndRefusedApproval(t *testing.T) {
 		{reviewer, func(c *staffClient) int { return c.Get(t, "/admin/counter/unit-registration").Code }},
 		{auditor, func(c *staffClient) int { return c.Get(t, "/admin/counter/unit-registration").Code }},
 		{reviewer, func(c *staffClient) int {
-			return c.postFiles(t, "/admin/counter/unit-registration", fx.form(), fx.files()...).Code
+			return c.PostFiles(t, "/admin/counter/unit-registration", fx.form(), fx.files()...).Code
 		}},
 	} {
 		if code := c.rec(c.who); code != http.StatusForbidden {
@@ -289,7 +289,7 @@ func TestUnitRegistrationRolesAndRefusedApproval(t *testing.T) {
 
 	form := fx.form()
 	form.Set("admin_name", "夏侯蓝") // not the name the administrator's account has
-	rec := clerk.postFiles(t, "/admin/counter/unit-registration", form, fx.files()...)
+	rec := clerk.PostFiles(t, "/admin/counter/unit-registration", form, fx.files()...)
 	webtest.WantStatus(t, "submit", rec, http.StatusSeeOther)
 	target := rec.Header().Get("Location")
 	rec = reviewer.Post(t, target+"/approve", url.Values{"reason": {"材料齐全"}})
