@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"hall/internal/store"
 	"hall/internal/unit"
 )
 
@@ -70,11 +71,32 @@ func deny(r Reason, item string) *Denial { return &Denial{Reason: r, Msg: r.Mess
 // Errors: a *Denial (matching ErrNotAuthorized) with the reason; otherwise database
 // failures (the caller must refuse then too: fail closed).
 func (s *Service) Authorize(ctx context.Context, unitID, personID int64, role unit.Role, itemCode string) error {
-	m, err := scanMembership(s.db.QueryRow(ctx, `SELECT `+membershipColumns+` FROM memberships
+	return s.authorize(ctx, s.db, unitID, personID, role, itemCode)
+}
+
+// AuthorizeTx is Authorize inside tx, for a write that uses the grant (filing a
+// case, saving its draft): it first locks the unit's row, as every delegation
+// command does, so a revocation or a changed grant that committed before is seen,
+// and none can commit until tx ends — the grant cannot go between the check and
+// the write. Errors: as Authorize, and ErrUnitNotFound, ErrUnitClosed.
+func (s *Service) AuthorizeTx(ctx context.Context, tx *store.Tx, unitID, personID int64, role unit.Role, itemCode string) error {
+	if _, err := (&txn{Tx: tx, ctx: ctx}).lockUnit(unitID); err != nil {
+		return err
+	}
+	return s.authorize(ctx, tx, unitID, personID, role, itemCode)
+}
+
+// rowQuerier is what Authorize reads through: the database, or a transaction.
+type rowQuerier interface {
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Service) authorize(ctx context.Context, q rowQuerier, unitID, personID int64, role unit.Role, itemCode string) error {
+	m, err := scanMembership(q.QueryRow(ctx, `SELECT `+membershipColumns+` FROM memberships
 		WHERE unit_id = ? AND person_id = ? AND status <> 'revoked'`, unitID, personID))
 	if errors.Is(err, sql.ErrNoRows) {
 		var n int
-		if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM memberships WHERE unit_id = ? AND person_id = ?`,
+		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM memberships WHERE unit_id = ? AND person_id = ?`,
 			unitID, personID).Scan(&n); err != nil {
 			return fmt.Errorf("delegation: authorize: %w", err)
 		}
@@ -86,7 +108,7 @@ func (s *Service) Authorize(ctx context.Context, unitID, personID int64, role un
 	if err != nil {
 		return fmt.Errorf("delegation: authorize: %w", err)
 	}
-	return s.AuthorizeMembership(ctx, m, unitID, role, itemCode)
+	return s.authorizeMembership(ctx, q, m, unitID, role, itemCode)
 }
 
 // AuthorizeMembership is Authorize for a membership the caller loaded in this
@@ -94,6 +116,10 @@ func (s *Service) Authorize(ctx context.Context, unitID, personID int64, role un
 // item it reads only the grant. Do not pass a membership kept from an earlier
 // request: it may have been revoked since. Errors: as Authorize.
 func (s *Service) AuthorizeMembership(ctx context.Context, m unit.Membership, unitID int64, role unit.Role, itemCode string) error {
+	return s.authorizeMembership(ctx, s.db, m, unitID, role, itemCode)
+}
+
+func (s *Service) authorizeMembership(ctx context.Context, q rowQuerier, m unit.Membership, unitID int64, role unit.Role, itemCode string) error {
 	if d := check(m, unitID, role, s.now()); d != nil {
 		d.Item = itemCode
 		return d
@@ -102,7 +128,7 @@ func (s *Service) AuthorizeMembership(ctx context.Context, m unit.Membership, un
 		return nil
 	}
 	var n int
-	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM grants WHERE membership_id = ? AND item_code = ?`,
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM grants WHERE membership_id = ? AND item_code = ?`,
 		m.ID, itemCode).Scan(&n); err != nil {
 		return fmt.Errorf("delegation: authorize: %w", err)
 	}

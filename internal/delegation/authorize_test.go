@@ -65,14 +65,26 @@ func TestAuthorize(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				f.clk.Set(start.Add(c.at))
 				defer f.clk.Set(start)
-				err := f.svc.Authorize(f.ctx, c.unit, c.p.ID, c.role, c.item)
-				if c.reason == "" {
-					wantErr(t, "Authorize", err, nil)
-					return
+				// Authorize, and AuthorizeTx inside a transaction, decide alike.
+				inTx := func() error {
+					var denied error
+					if err := db.Tx(f.ctx, func(tx *store.Tx) error {
+						denied = f.svc.AuthorizeTx(f.ctx, tx, c.unit, c.p.ID, c.role, c.item)
+						return nil
+					}); err != nil {
+						t.Fatal(err)
+					}
+					return denied
 				}
-				d := asDenial(t, err)
-				if d.Reason != c.reason || d.Msg != c.reason.Message() || d.Item != c.item || !errors.Is(err, ErrNotAuthorized) || Message(err) != d.Msg {
-					t.Fatalf("denial %+v, want reason %s", d, c.reason)
+				for name, err := range map[string]error{"Authorize": f.svc.Authorize(f.ctx, c.unit, c.p.ID, c.role, c.item), "AuthorizeTx": inTx()} {
+					if c.reason == "" {
+						wantErr(t, name, err, nil)
+						continue
+					}
+					d := asDenial(t, err)
+					if d.Reason != c.reason || d.Msg != c.reason.Message() || d.Item != c.item || !errors.Is(err, ErrNotAuthorized) || Message(err) != d.Msg {
+						t.Fatalf("%s: denial %+v, want reason %s", name, d, c.reason)
+					}
 				}
 			})
 		}
@@ -153,5 +165,39 @@ func TestMessage(t *testing.T) {
 		if r.Message() == ErrNotAuthorized.Msg {
 			t.Errorf("reason %s has no message of its own", r)
 		}
+	}
+}
+
+// TestAuthorizeTxHoldsTheGrant: a transaction that checked a grant with
+// AuthorizeTx holds the unit's row, so removing the agent waits until it ends
+// (PostgreSQL; SQLite has one writer, which serializes them anyway): the grant
+// cannot go between the check and the write that uses it.
+func TestAuthorizeTxHoldsTheGrant(t *testing.T) {
+	db := storetest.Postgres(t)
+	f := newFixture(t, db)
+	rep, ag := f.person(t), f.person(t)
+	u := f.unit(t, rep)
+	inv := f.agent(t, u, rep, ag, 30*day24, "SB-001")
+	removed := make(chan error, 1)
+	if err := db.Tx(f.ctx, func(tx *store.Tx) error {
+		if err := f.svc.AuthorizeTx(f.ctx, tx, u, ag.ID, unit.RoleAgent, "SB-001"); err != nil {
+			return err
+		}
+		go func() { removed <- f.svc.RemoveAgent(f.ctx, rep.actor(), u, inv.MembershipID) }()
+		select {
+		case err := <-removed:
+			t.Fatalf("the agent was removed (%v) while a transaction held the checked grant", err)
+		case <-time.After(300 * time.Millisecond):
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-removed; err != nil {
+		t.Fatalf("RemoveAgent after the transaction: %v", err)
+	}
+	d := asDenial(t, f.svc.Authorize(f.ctx, u, ag.ID, unit.RoleAgent, "SB-001"))
+	if d.Reason != ReasonRevoked {
+		t.Errorf("after the removal: %+v", d)
 	}
 }
