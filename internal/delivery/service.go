@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strconv"
 	"time"
 
 	"hall/internal/address"
+	"hall/internal/cases"
 	"hall/internal/store"
 	"hall/internal/unit"
 )
@@ -76,15 +79,55 @@ type Event struct {
 	Description string
 }
 
-// Request records that case caseID of unitID wants its paper result posted to a,
-// copied as it is now. A second request for the case replaces the first (a unit
-// correcting a returned case may choose again). Errors: database failures.
-func (s *Service) Request(ctx context.Context, unitID, caseID int64, a address.Address) error {
-	now := store.Time(s.d.Now())
-	_, err := s.d.DB.Exec(ctx, `INSERT INTO delivery_requests (case_id, unit_id, recipient, mobile, address, created_at)
+// The fields of an application form that ask for the paper result by post (U5):
+// FieldMail "1" and FieldMailAddress the id of one of the unit's addresses.
+const (
+	FieldMail        = "mail"
+	FieldMailAddress = "mail_address"
+)
+
+// ErrNoAddress: the form asks for the post to an address the unit does not have
+// (deleted since the form was shown, or another unit's).
+var ErrNoAddress = errors.New("delivery: the chosen address is not one of the unit's")
+
+// Offered reports whether the application form of itemCode offers to post the
+// paper result: 人员参保登记, whose result is the paper 《参保登记证明》.
+func Offered(itemCode string) bool { return itemCode == cases.ItemEnrolment }
+
+// CaseFiled is cases.FilingHook: inside the transaction tx that files (or
+// resubmits) case caseID of unitID, it records the form's choice of posting the
+// paper result, so that the application and its post commit together or not at
+// all. A form of an item that does not offer the post, or that does not ask for
+// it, changes nothing (a correction keeps the choice made when applying).
+// Errors: ErrNoAddress; database failures (the filing then rolls back).
+func (s *Service) CaseFiled(ctx context.Context, tx *store.Tx, caseID, unitID int64, itemCode string, form url.Values,
+	now time.Time) error {
+	if !Offered(itemCode) || form.Get(FieldMail) != "1" {
+		return nil
+	}
+	id, err := strconv.ParseInt(form.Get(FieldMailAddress), 10, 64)
+	if err != nil || id <= 0 {
+		return ErrNoAddress
+	}
+	a, err := address.GetIn(ctx, tx, unitID, id)
+	if errors.Is(err, address.ErrNotFound) {
+		return ErrNoAddress
+	}
+	if err != nil {
+		return fmt.Errorf("delivery: request: %w", err)
+	}
+	return RecordRequest(ctx, tx, unitID, caseID, a, now)
+}
+
+// RecordRequest records, inside tx, that case caseID of unitID wants its paper result
+// posted to a, copied as it is now. A second request for the case replaces the
+// first. The database refuses a unit that is not the case's. Errors: database
+// failures.
+func RecordRequest(ctx context.Context, tx *store.Tx, unitID, caseID int64, a address.Address, now time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO delivery_requests (case_id, unit_id, recipient, mobile, address, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET recipient = excluded.recipient,
 		mobile = excluded.mobile, address = excluded.address, created_at = excluded.created_at`,
-		caseID, unitID, a.Recipient, a.Phone, a.Full(), now)
+		caseID, unitID, a.Recipient, a.Phone, a.Full(), store.Time(now))
 	if err != nil {
 		return fmt.Errorf("delivery: request: %w", err)
 	}
