@@ -209,30 +209,49 @@ const (
 	msgRefused     = "快递公司拒收："
 )
 
+// ClaimTimeout is how long a claim on a delivery (ship) keeps other processes from
+// handing it to the carrier. It is longer than any carrier call may take
+// (--carrier-timeout is at most a minute, and ship bounds the call by half of it),
+// so only the claim of a process that died during the call runs out; the delivery
+// is then shipped by the next poll after it.
+const ClaimTimeout = 5 * time.Minute
+
 // ship hands pending delivery id to the carrier and stores the waybill, and reports
-// whether it did. A refusal makes the delivery 异常 with the reason; another
-// failure is noted on the delivery and returned. Errors: the carrier's failure;
-// database failures.
+// whether it did. It first claims the delivery (a conditional UPDATE of
+// claimed_at): of several processes shipping it at once, one claims it and calls
+// the carrier, the others call nothing and report false. A refusal makes the
+// delivery 异常 with the reason; another failure is noted on the delivery and
+// returned; either way the claim is released, so the next poll may try again.
+// Errors: the carrier's failure; database failures.
 func (s *Service) ship(ctx context.Context, id int64) (bool, error) {
+	claimed := store.Time(s.d.Now())
+	res, err := s.d.DB.Exec(ctx, `UPDATE deliveries SET claimed_at = ? WHERE id = ? AND tracking_no IS NULL AND status = 'pending'
+		AND (claimed_at IS NULL OR claimed_at < ?)`, claimed, id, claimed.Add(-ClaimTimeout))
+	if err != nil {
+		return false, fmt.Errorf("delivery: claim: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		// Shipped, refused, or being shipped by another process meanwhile.
+		return false, err
+	}
 	var sh Shipment
 	var number string
-	err := s.d.DB.QueryRow(ctx, `SELECT d.recipient, d.mobile, d.address, c.number FROM deliveries d
-		JOIN cases c ON c.id = d.case_id WHERE d.id = ? AND d.tracking_no IS NULL AND d.status = 'pending'`, id).
-		Scan(&sh.Recipient, &sh.Mobile, &sh.Address, &number)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil // shipped (or refused) by another process meanwhile
-	}
+	err = s.d.DB.QueryRow(ctx, `SELECT d.recipient, d.mobile, d.address, c.number FROM deliveries d
+		JOIN cases c ON c.id = d.case_id WHERE d.id = ?`, id).Scan(&sh.Recipient, &sh.Mobile, &sh.Address, &number)
 	if err != nil {
+		s.release(ctx, id, claimed, "")
 		return false, fmt.Errorf("delivery: ship: %w", err)
 	}
 	sh.OrderID = "case-" + number
-	wb, cerr := s.d.Carrier.Create(ctx, sh)
+	callCtx, cancel := context.WithTimeout(ctx, ClaimTimeout/2)
+	wb, cerr := s.d.Carrier.Create(callCtx, sh)
+	cancel()
 	now := store.Time(s.d.Now())
 	var refused *RefusedError
 	switch {
 	case errors.As(cerr, &refused):
 		return false, s.d.DB.Tx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
-			res, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'exception', last_error = ?, updated_at = ?
+			res, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'exception', last_error = ?, updated_at = ?, claimed_at = NULL
 				WHERE id = ? AND tracking_no IS NULL AND status = 'pending'`, msgRefused+refused.Reason, now, id)
 			if err != nil {
 				return fmt.Errorf("delivery: refused: %w", err)
@@ -245,19 +264,33 @@ func (s *Service) ship(ctx context.Context, id int64) (bool, error) {
 			return err
 		})
 	case cerr != nil:
-		if _, err := s.d.DB.Exec(context.WithoutCancel(ctx), `UPDATE deliveries SET last_error = ? WHERE id = ? AND tracking_no IS NULL`,
-			msgCarrierDown, id); err != nil {
-			return false, fmt.Errorf("delivery: note failure: %w", err)
+		if err := s.release(ctx, id, claimed, msgCarrierDown); err != nil {
+			return false, err
 		}
 		return false, cerr
 	}
-	res, err := s.d.DB.Exec(context.WithoutCancel(ctx), `UPDATE deliveries SET carrier = ?, tracking_no = ?, last_error = '', updated_at = ?
-		WHERE id = ? AND tracking_no IS NULL AND status = 'pending'`, wb.Carrier, wb.TrackingNo, now, id)
+	// The waybill is stored on a delivery that has none, even if this claim ran
+	// out meanwhile: the first waybill stored is the one kept.
+	res, err = s.d.DB.Exec(context.WithoutCancel(ctx), `UPDATE deliveries SET carrier = ?, tracking_no = ?, last_error = '',
+		updated_at = ?, claimed_at = NULL WHERE id = ? AND tracking_no IS NULL AND status = 'pending'`, wb.Carrier, wb.TrackingNo, now, id)
 	if err != nil {
 		return false, fmt.Errorf("delivery: store waybill: %w", err)
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+// release gives up this process's claim (made at claimed) on delivery id, noting
+// msg as its last error when not empty, so that the next poll ships it.
+func (s *Service) release(ctx context.Context, id int64, claimed time.Time, msg string) error {
+	q, args := `UPDATE deliveries SET claimed_at = NULL WHERE id = ? AND claimed_at = ?`, []any{id, claimed}
+	if msg != "" {
+		q, args = `UPDATE deliveries SET claimed_at = NULL, last_error = ? WHERE id = ? AND claimed_at = ?`, []any{msg, id, claimed}
+	}
+	if _, err := s.d.DB.Exec(context.WithoutCancel(ctx), q, args...); err != nil {
+		return fmt.Errorf("delivery: release claim: %w", err)
+	}
+	return nil
 }
 
 // Filter selects deliveries. Zero fields do not filter.
