@@ -239,8 +239,7 @@ func (s *Service) ship(ctx context.Context, id int64) (bool, error) {
 	err = s.d.DB.QueryRow(ctx, `SELECT d.recipient, d.mobile, d.address, c.number FROM deliveries d
 		JOIN cases c ON c.id = d.case_id WHERE d.id = ?`, id).Scan(&sh.Recipient, &sh.Mobile, &sh.Address, &number)
 	if err != nil {
-		s.release(ctx, id, claimed, "")
-		return false, fmt.Errorf("delivery: ship: %w", err)
+		return false, errors.Join(fmt.Errorf("delivery: ship: %w", err), s.release(ctx, id, claimed, ""))
 	}
 	sh.OrderID = "case-" + number
 	callCtx, cancel := context.WithTimeout(ctx, ClaimTimeout/2)
