@@ -275,3 +275,9 @@ func (s *Store) record(ctx context.Context, tx *store.Tx, who Actor, action stri
 		ClientIP: who.ClientIP, RequestID: who.RequestID, Detail: detail})
 	return err
 }
+
+// GetIn is one address of the unit read inside tx (a case filed in the same
+// transaction copies it), or ErrNotFound.
+func GetIn(ctx context.Context, tx *store.Tx, unitID, id int64) (Address, error) {
+	return scan(tx.QueryRow(ctx, `SELECT `+columns+from+` WHERE a.unit_id = ? AND a.id = ?`, unitID, id))
+}

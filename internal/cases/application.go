@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"time"
 
 	"hall/internal/audit"
 	"hall/internal/formerr"
@@ -47,7 +48,7 @@ type FormError = formerr.Error[source]
 // with the unit already), ErrNotEnrolled (退工停保: not enrolled), ErrIneligible
 // and ErrGranted (稳岗返还), ErrUnchanged (参保信息变更: nothing changed); a
 // *FormError from the data too (退工停保: a typed name that is not the insured's);
-// database or audit failures.
+// Deps.Filings' refusal (delivery.ErrNoAddress); database or audit failures.
 func (s *Service) Apply(ctx context.Context, who Actor, itemCode string, form url.Values) (Case, error) {
 	ft, ok := formTypes[itemCode]
 	if !ok {
@@ -105,6 +106,9 @@ func (s *Service) Apply(ctx context.Context, who Actor, itemCode string, form ur
 		if _, err := recordMaterials(ctx, tx, id, who.UnitID, who.PersonID, attached, now); err != nil {
 			return err
 		}
+		if err := s.filed(ctx, tx, id, who.UnitID, itemCode, form, now); err != nil {
+			return err
+		}
 		// The case replaces the applicant's draft of the item (drafts.go).
 		if err := deleteDraft(ctx, tx, who, itemCode); err != nil {
 			return err
@@ -148,7 +152,8 @@ func (s *Service) Withdraw(ctx context.Context, who Actor, id int64) (Case, erro
 //
 // Errors: ErrCaseNotFound; the Authorizer's refusal; *FormError; ErrStale (not
 // 退回补正); ErrPending (another open case for the corrected subject); the item's
-// refusals of the form against the data, as Apply; database or audit failures.
+// refusals of the form against the data and Deps.Filings' refusal, as Apply;
+// database or audit failures.
 func (s *Service) Resubmit(ctx context.Context, who Actor, id int64, form url.Values) (Case, error) {
 	c, _, err := s.UnitCase(ctx, who.UnitID, id)
 	if err != nil {
@@ -203,6 +208,9 @@ func (s *Service) Resubmit(ctx context.Context, who Actor, id int64, form url.Va
 		if replaced, err = recordMaterials(ctx, tx, id, who.UnitID, who.PersonID, attached, now); err != nil {
 			return err
 		}
+		if err := s.filed(ctx, tx, id, who.UnitID, c.ItemCode, form, now); err != nil {
+			return err
+		}
 		detail := ft.audit(f)
 		detail["number"] = c.Number
 		return s.recordUnit(ctx, tx, who, "case.resubmit", id, c.ItemCode, detail)
@@ -227,6 +235,14 @@ func (s *Service) materialCodes(ctx context.Context, c Case) (map[string]bool, e
 		have[m.Code] = true
 	}
 	return have, nil
+}
+
+// filed tells Deps.Filings, if set, of case id filed in tx.
+func (s *Service) filed(ctx context.Context, tx *store.Tx, id, unitID int64, itemCode string, form url.Values, now time.Time) error {
+	if s.d.Filings == nil {
+		return nil
+	}
+	return s.d.Filings.CaseFiled(ctx, tx, id, unitID, itemCode, form, now)
 }
 
 // openCase refuses a second open case of the unit and item for subject (besides

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -82,8 +83,17 @@ type ApprovalHook interface {
 	AfterApproval(ctx context.Context, caseID int64)
 }
 
-// Deps are what cases build on. All but Now, Bounds, Sign, Hotline and Approvals
-// are required.
+// FilingHook is told of every case its unit files (Apply) or corrects (Resubmit),
+// inside the transaction that files it, after the case's own rows, with the form
+// as sent: whatever it stores commits with the case or not at all, and an error
+// rolls the filing back (Apply and Resubmit return it). The paper result's
+// delivery request (delivery.Service, U5) is recorded this way.
+type FilingHook interface {
+	CaseFiled(ctx context.Context, tx *store.Tx, caseID, unitID int64, itemCode string, form url.Values, now time.Time) error
+}
+
+// Deps are what cases build on. All but Now, Bounds, Sign, Hotline, Approvals and
+// Filings are required.
 type Deps struct {
 	DB         *store.DB
 	Audit      *audit.Log
@@ -100,6 +110,8 @@ type Deps struct {
 	Approvals ApprovalHook
 	// Files stores the materials' files (the back office's scans store).
 	Files *scans.Store
+	// Filings, when set, is told of every filed or corrected case (FilingHook).
+	Filings FilingHook
 	// KeySecret keys EmployeeKey and the references of uploaded materials. When empty a random key is drawn: the keys then
 	// hold only within this process (a filter address stops working after a
 	// restart, and two instances do not share them).

@@ -2,10 +2,13 @@
 // address the unit chose when it applied.
 //
 // The flow: at application the unit may ask for the paper result by post and picks
-// one of its addresses (U9); Request keeps that choice with the address copied. When
+// one of its addresses (U9); cases.Service calls CaseFiled inside the filing
+// transaction, which keeps that choice with the address copied (RecordRequest). When
 // a reviewer approves the case, cases.Service calls CaseApproved inside the approve
-// transaction, which creates the delivery (待揽收) from the request, and Dispatch
-// after the commit, which hands the shipment to the carrier. A carrier that is down
+// transaction, which creates the delivery (待揽收) from the request, and AfterApproval
+// after the commit, which hands the shipment to the carrier. Whoever hands a delivery
+// over claims it first (ship), so the carrier is asked once per shipment even when
+// AfterApproval and the poll jobs of several processes race. A carrier that is down
 // loses nothing: the delivery stays 待揽收 without a tracking number and Poll, the
 // job every serving process runs, hands it over again. Poll also asks the carrier
 // for the events of every open delivery and records the new ones; the status is the

@@ -87,14 +87,22 @@ func (f *fixture) addr(detail string) address.Address {
 	return address.Address{UnitID: f.unit, Recipient: "李收件", Phone: "13912345678", Region: "320102", Detail: detail}
 }
 
+// request records that case id asks for its paper result at detail.
+func (f *fixture) request(t testing.TB, id int64, detail string) {
+	t.Helper()
+	if err := f.db.Tx(f.ctx, func(tx *store.Tx) error {
+		return delivery.RecordRequest(f.ctx, tx, f.unit, id, f.addr(detail), f.clk.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // approved is a case that asked for its paper result at detail, approved at the
 // clock's time: the delivery created in the transaction and handed to the carrier.
 func (f *fixture) approved(t testing.TB, detail string) int64 {
 	t.Helper()
 	id := f.newCase(t)
-	if err := f.svc.Request(f.ctx, f.unit, id, f.addr(detail)); err != nil {
-		t.Fatal(err)
-	}
+	f.request(t, id, detail)
 	if err := f.db.Tx(f.ctx, func(tx *store.Tx) error { return f.svc.CaseApproved(f.ctx, tx, id, f.clk.Now()) }); err != nil {
 		t.Fatal(err)
 	}

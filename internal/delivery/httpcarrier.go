@@ -70,7 +70,9 @@ func (c *HTTPCarrier) Create(ctx context.Context, s Shipment) (Waybill, error) {
 	if err != nil {
 		return Waybill{}, fmt.Errorf("delivery: carrier: %w", err)
 	}
-	status, answer, err := c.call(ctx, http.MethodPost, "/shipments", body)
+	// The order id is also the Idempotency-Key: a carrier that honours the header
+	// answers a repeated request (a retry after a timeout) with the same waybill.
+	status, answer, err := c.call(ctx, http.MethodPost, "/shipments", body, s.OrderID)
 	if err != nil {
 		return Waybill{}, err
 	}
@@ -87,7 +89,7 @@ func (c *HTTPCarrier) Create(ctx context.Context, s Shipment) (Waybill, error) {
 // any other answer, a timeout or a body that breaks the protocol is an error worth
 // retrying.
 func (c *HTTPCarrier) Track(ctx context.Context, no string) ([]TrackEvent, error) {
-	status, answer, err := c.call(ctx, http.MethodGet, "/shipments/"+url.PathEscape(no), nil)
+	status, answer, err := c.call(ctx, http.MethodGet, "/shipments/"+url.PathEscape(no), nil, "")
 	if err != nil {
 		return nil, err
 	}
@@ -100,8 +102,9 @@ func (c *HTTPCarrier) Track(ctx context.Context, no string) ([]TrackEvent, error
 	return nil, fmt.Errorf("delivery: carrier: track answered %d", status)
 }
 
-// call sends one request and reads at most maxAnswerBytes of the answer.
-func (c *HTTPCarrier) call(ctx context.Context, method, path string, body []byte) (int, []byte, error) {
+// call sends one request, with idempotencyKey as its Idempotency-Key header unless
+// empty, and reads at most maxAnswerBytes of the answer.
+func (c *HTTPCarrier) call(ctx context.Context, method, path string, body []byte, idempotencyKey string) (int, []byte, error) {
 	u := *c.base
 	u.Path += path
 	u.RawPath = ""
@@ -119,6 +122,9 @@ func (c *HTTPCarrier) call(ctx context.Context, method, path string, body []byte
 	}
 	if c.key != "" {
 		req.Header.Set("Authorization", "Bearer "+c.key)
+	}
+	if idempotencyKey != "" {
+		req.Header.Set("Idempotency-Key", idempotencyKey)
 	}
 	resp, err := c.client.Do(req) // #nosec G704 -- the URL is the operator's configured carrier endpoint
 	if err != nil {

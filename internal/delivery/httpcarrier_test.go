@@ -37,7 +37,8 @@ func TestHTTPCarrierSpeaksTheProtocol(t *testing.T) {
 		case r.Method == http.MethodPost && r.URL.Path == "/api/shipments":
 			var got map[string]string
 			b, _ := io.ReadAll(r.Body)
-			if err := json.Unmarshal(b, &got); err != nil || got["order_id"] != shipment.OrderID || got["address"] != shipment.Address ||
+			if err := json.Unmarshal(b, &got); err != nil || got["order_id"] != shipment.OrderID ||
+				r.Header.Get("Idempotency-Key") != shipment.OrderID || got["address"] != shipment.Address ||
 				got["recipient"] != shipment.Recipient || got["mobile"] != shipment.Mobile {
 				w.WriteHeader(http.StatusBadRequest)
 				return

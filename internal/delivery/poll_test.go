@@ -49,9 +49,7 @@ func TestDeliveryAdvances(t *testing.T) {
 			t.Fatalf("after signing: %+v, %v", rep, err)
 		}
 		// The address copied at creation does not follow later edits.
-		if err := f.svc.Request(f.ctx, f.unit, id, f.addr("北京东路9号")); err != nil {
-			t.Fatal(err)
-		}
+		f.request(t, id, "北京东路9号")
 		if d, _ = f.delivery(t, id); d.Address != "江苏省南京市玄武区中山路1号" {
 			t.Fatalf("address changed to %q", d.Address)
 		}

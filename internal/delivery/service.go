@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strconv"
 	"time"
 
 	"hall/internal/address"
+	"hall/internal/cases"
 	"hall/internal/store"
 	"hall/internal/unit"
 )
@@ -76,15 +79,55 @@ type Event struct {
 	Description string
 }
 
-// Request records that case caseID of unitID wants its paper result posted to a,
-// copied as it is now. A second request for the case replaces the first (a unit
-// correcting a returned case may choose again). Errors: database failures.
-func (s *Service) Request(ctx context.Context, unitID, caseID int64, a address.Address) error {
-	now := store.Time(s.d.Now())
-	_, err := s.d.DB.Exec(ctx, `INSERT INTO delivery_requests (case_id, unit_id, recipient, mobile, address, created_at)
+// The fields of an application form that ask for the paper result by post (U5):
+// FieldMail "1" and FieldMailAddress the id of one of the unit's addresses.
+const (
+	FieldMail        = "mail"
+	FieldMailAddress = "mail_address"
+)
+
+// ErrNoAddress: the form asks for the post to an address the unit does not have
+// (deleted since the form was shown, or another unit's).
+var ErrNoAddress = errors.New("delivery: the chosen address is not one of the unit's")
+
+// Offered reports whether the application form of itemCode offers to post the
+// paper result: 人员参保登记, whose result is the paper 《参保登记证明》.
+func Offered(itemCode string) bool { return itemCode == cases.ItemEnrolment }
+
+// CaseFiled is cases.FilingHook: inside the transaction tx that files (or
+// resubmits) case caseID of unitID, it records the form's choice of posting the
+// paper result, so that the application and its post commit together or not at
+// all. A form of an item that does not offer the post, or that does not ask for
+// it, changes nothing (a correction keeps the choice made when applying).
+// Errors: ErrNoAddress; database failures (the filing then rolls back).
+func (s *Service) CaseFiled(ctx context.Context, tx *store.Tx, caseID, unitID int64, itemCode string, form url.Values,
+	now time.Time) error {
+	if !Offered(itemCode) || form.Get(FieldMail) != "1" {
+		return nil
+	}
+	id, err := strconv.ParseInt(form.Get(FieldMailAddress), 10, 64)
+	if err != nil || id <= 0 {
+		return ErrNoAddress
+	}
+	a, err := address.GetIn(ctx, tx, unitID, id)
+	if errors.Is(err, address.ErrNotFound) {
+		return ErrNoAddress
+	}
+	if err != nil {
+		return fmt.Errorf("delivery: request: %w", err)
+	}
+	return RecordRequest(ctx, tx, unitID, caseID, a, now)
+}
+
+// RecordRequest records, inside tx, that case caseID of unitID wants its paper result
+// posted to a, copied as it is now. A second request for the case replaces the
+// first. The database refuses a unit that is not the case's. Errors: database
+// failures.
+func RecordRequest(ctx context.Context, tx *store.Tx, unitID, caseID int64, a address.Address, now time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO delivery_requests (case_id, unit_id, recipient, mobile, address, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET recipient = excluded.recipient,
 		mobile = excluded.mobile, address = excluded.address, created_at = excluded.created_at`,
-		caseID, unitID, a.Recipient, a.Phone, a.Full(), now)
+		caseID, unitID, a.Recipient, a.Phone, a.Full(), store.Time(now))
 	if err != nil {
 		return fmt.Errorf("delivery: request: %w", err)
 	}
@@ -166,30 +209,48 @@ const (
 	msgRefused     = "快递公司拒收："
 )
 
+// ClaimTimeout is how long a claim on a delivery (ship) keeps other processes from
+// handing it to the carrier. It is longer than any carrier call may take
+// (--carrier-timeout is at most a minute, and ship bounds the call by half of it),
+// so only the claim of a process that died during the call runs out; the delivery
+// is then shipped by the next poll after it.
+const ClaimTimeout = 5 * time.Minute
+
 // ship hands pending delivery id to the carrier and stores the waybill, and reports
-// whether it did. A refusal makes the delivery 异常 with the reason; another
-// failure is noted on the delivery and returned. Errors: the carrier's failure;
-// database failures.
+// whether it did. It first claims the delivery (a conditional UPDATE of
+// claimed_at): of several processes shipping it at once, one claims it and calls
+// the carrier, the others call nothing and report false. A refusal makes the
+// delivery 异常 with the reason; another failure is noted on the delivery and
+// returned; either way the claim is released, so the next poll may try again.
+// Errors: the carrier's failure; database failures.
 func (s *Service) ship(ctx context.Context, id int64) (bool, error) {
+	claimed := store.Time(s.d.Now())
+	res, err := s.d.DB.Exec(ctx, `UPDATE deliveries SET claimed_at = ? WHERE id = ? AND tracking_no IS NULL AND status = 'pending'
+		AND (claimed_at IS NULL OR claimed_at < ?)`, claimed, id, claimed.Add(-ClaimTimeout))
+	if err != nil {
+		return false, fmt.Errorf("delivery: claim: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		// Shipped, refused, or being shipped by another process meanwhile.
+		return false, err
+	}
 	var sh Shipment
 	var number string
-	err := s.d.DB.QueryRow(ctx, `SELECT d.recipient, d.mobile, d.address, c.number FROM deliveries d
-		JOIN cases c ON c.id = d.case_id WHERE d.id = ? AND d.tracking_no IS NULL AND d.status = 'pending'`, id).
-		Scan(&sh.Recipient, &sh.Mobile, &sh.Address, &number)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil // shipped (or refused) by another process meanwhile
-	}
+	err = s.d.DB.QueryRow(ctx, `SELECT d.recipient, d.mobile, d.address, c.number FROM deliveries d
+		JOIN cases c ON c.id = d.case_id WHERE d.id = ?`, id).Scan(&sh.Recipient, &sh.Mobile, &sh.Address, &number)
 	if err != nil {
-		return false, fmt.Errorf("delivery: ship: %w", err)
+		return false, errors.Join(fmt.Errorf("delivery: ship: %w", err), s.release(ctx, id, claimed, ""))
 	}
 	sh.OrderID = "case-" + number
-	wb, cerr := s.d.Carrier.Create(ctx, sh)
+	callCtx, cancel := context.WithTimeout(ctx, ClaimTimeout/2)
+	wb, cerr := s.d.Carrier.Create(callCtx, sh)
+	cancel()
 	now := store.Time(s.d.Now())
 	var refused *RefusedError
 	switch {
 	case errors.As(cerr, &refused):
 		return false, s.d.DB.Tx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
-			res, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'exception', last_error = ?, updated_at = ?
+			res, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'exception', last_error = ?, updated_at = ?, claimed_at = NULL
 				WHERE id = ? AND tracking_no IS NULL AND status = 'pending'`, msgRefused+refused.Reason, now, id)
 			if err != nil {
 				return fmt.Errorf("delivery: refused: %w", err)
@@ -202,19 +263,33 @@ func (s *Service) ship(ctx context.Context, id int64) (bool, error) {
 			return err
 		})
 	case cerr != nil:
-		if _, err := s.d.DB.Exec(context.WithoutCancel(ctx), `UPDATE deliveries SET last_error = ? WHERE id = ? AND tracking_no IS NULL`,
-			msgCarrierDown, id); err != nil {
-			return false, fmt.Errorf("delivery: note failure: %w", err)
+		if err := s.release(ctx, id, claimed, msgCarrierDown); err != nil {
+			return false, err
 		}
 		return false, cerr
 	}
-	res, err := s.d.DB.Exec(context.WithoutCancel(ctx), `UPDATE deliveries SET carrier = ?, tracking_no = ?, last_error = '', updated_at = ?
-		WHERE id = ? AND tracking_no IS NULL AND status = 'pending'`, wb.Carrier, wb.TrackingNo, now, id)
+	// The waybill is stored on a delivery that has none, even if this claim ran
+	// out meanwhile: the first waybill stored is the one kept.
+	res, err = s.d.DB.Exec(context.WithoutCancel(ctx), `UPDATE deliveries SET carrier = ?, tracking_no = ?, last_error = '',
+		updated_at = ?, claimed_at = NULL WHERE id = ? AND tracking_no IS NULL AND status = 'pending'`, wb.Carrier, wb.TrackingNo, now, id)
 	if err != nil {
 		return false, fmt.Errorf("delivery: store waybill: %w", err)
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+// release gives up this process's claim (made at claimed) on delivery id, noting
+// msg as its last error when not empty, so that the next poll ships it.
+func (s *Service) release(ctx context.Context, id int64, claimed time.Time, msg string) error {
+	q, args := `UPDATE deliveries SET claimed_at = NULL WHERE id = ? AND claimed_at = ?`, []any{id, claimed}
+	if msg != "" {
+		q, args = `UPDATE deliveries SET claimed_at = NULL, last_error = ? WHERE id = ? AND claimed_at = ?`, []any{msg, id, claimed}
+	}
+	if _, err := s.d.DB.Exec(context.WithoutCancel(ctx), q, args...); err != nil {
+		return fmt.Errorf("delivery: release claim: %w", err)
+	}
+	return nil
 }
 
 // Filter selects deliveries. Zero fields do not filter.

@@ -296,7 +296,7 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	// #nosec G115 -- config.Validate keeps base-ceiling at most 1000000 yuan, so the fen fit int64.
 	if s.Cases, err = cases.NewService(cases.Deps{DB: db, Audit: s.Audit, Catalog: s.Catalog, Authorizer: s.Delegation,
 		SMS: s.SMS, Bounds: insurance.Bounds{Floor: int64(cfg.BaseFloor) * 100, Ceiling: int64(cfg.BaseCeiling) * 100},
-		Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now, Approvals: s.Deliveries, Files: s.Scans,
+		Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now, Approvals: s.Deliveries, Filings: s.Deliveries, Files: s.Scans,
 		KeySecret: derivedKey(cfg.ThrottleKey, "hall cases employee key")}); err != nil {
 		return nil, fmt.Errorf("cases: %w", err)
 	}

@@ -32,13 +32,12 @@ func TestCasePaperResultInBackOffice(t *testing.T) {
 		t.Fatal(err)
 	}
 	month := insurance.MonthOf(time.Now().In(time.FixedZone("CST", 8*3600))).String()
+	// The post is asked for on the application form, recorded as the case is filed.
 	c, err := ts.Cases.Apply(ctx, cases.Actor{UnitID: u.ID, PersonID: rep.ID, Role: unit.RoleLegalRep}, cases.ItemEnrolment,
 		url.Values{cases.FieldName: {"后台职工"}, cases.FieldIDNumber: {w.IDNumber()}, cases.FieldStartMonth: {month},
-			cases.FieldBase: {"6000"}, cases.FieldTypes: {"pension"}})
+			cases.FieldBase: {"6000"}, cases.FieldTypes: {"pension"}, delivery.FieldMail: {"1"},
+			delivery.FieldMailAddress: {strconv.FormatInt(a.ID, 10)}})
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.Deliveries.Request(ctx, u.ID, c.ID, a); err != nil {
 		t.Fatal(err)
 	}
 	clerk, reviewer, _ := tm.signIn(t, ts)

@@ -295,12 +295,12 @@ func (s *handler) caseApplyRender(w http.ResponseWriter, r *http.Request, status
 		}
 		d.Materials = s.materialBoxes(r, it.Code, f, filed)
 	} else {
-		if it.Code == cases.ItemEnrolment {
+		if delivery.Offered(it.Code) {
 			d.Post = true
 			if d.Addresses, err = s.Addresses.List(r.Context(), web.VisitorFrom(r.Context()).Unit.ID); err != nil {
 				return err
 			}
-			d.Mail, d.MailAddress, d.MailError = f.Values.Get(fieldMail) == "1", f.Values.Get(fieldMailAddress), f.Errors[fieldMailAddress]
+			d.Mail, d.MailAddress, d.MailError = f.Values.Get(delivery.FieldMail) == "1", f.Values.Get(delivery.FieldMailAddress), f.Errors[delivery.FieldMailAddress]
 			if d.MailAddress == "" && len(d.Addresses) > 0 {
 				d.MailAddress = strconv.FormatInt(d.Addresses[0].ID, 10) // the default is listed first
 			}
@@ -474,10 +474,8 @@ func (s *handler) caseApplyPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var mailTo address.Address
-	mail := false
-	if it.Code == cases.ItemEnrolment {
-		if mailTo, mail, err = s.mailChoice(r, f); err != nil {
+	if delivery.Offered(it.Code) {
+		if err := s.mailChoice(r, f); err != nil {
 			return err
 		}
 	}
@@ -490,20 +488,21 @@ func (s *handler) caseApplyPost(w http.ResponseWriter, r *http.Request) error {
 		f.Top = web.MsgFormTop
 		return s.caseApplyRender(w, r, http.StatusUnprocessableEntity, it, nil, f)
 	}
+	// The choice of post is recorded in the filing's transaction
+	// (delivery.Service.CaseFiled, cases.Deps.Filings): the case and its post
+	// commit together. An address deleted since the check above refuses the whole
+	// application.
 	c, err := s.Cases.Apply(r.Context(), caseActor(r), it.Code, f.Values)
+	if errors.Is(err, delivery.ErrNoAddress) {
+		f.Fail(delivery.FieldMailAddress, msgAddressGone)
+		f.Top = web.MsgFormTop
+		return s.caseApplyRender(w, r, http.StatusUnprocessableEntity, it, nil, f)
+	}
 	if s.caseFormFailed(f, cases.SubjectField(it.Code), err) {
 		return s.caseApplyRender(w, r, http.StatusUnprocessableEntity, it, nil, f)
 	}
 	if err != nil {
 		return caseRefusal(err)
-	}
-	if mail {
-		// Recorded after the case's own transaction, so that the application stays
-		// out of the cases package's form: only a database failure between the two
-		// leaves the case applied without the post (the error page is shown).
-		if err := s.Deliveries.Request(r.Context(), c.UnitID, c.ID, mailTo); err != nil {
-			return err
-		}
 	}
 	http.Redirect(w, r, "/unit/cases/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
 	return nil

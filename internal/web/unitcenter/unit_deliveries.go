@@ -122,28 +122,28 @@ func (s *handler) deliveryShow(w http.ResponseWriter, r *http.Request) error {
 		deliveryDetailData{Shell: sh, Delivery: dl, Events: ev, DevCarrier: dl.Carrier == delivery.DevCarrierName})
 }
 
-// The application form's choice of posting the paper result.
-const (
-	fieldMail        = "mail"
-	fieldMailAddress = "mail_address"
-)
+// msgAddressGone is the address field's message when the chosen address is not
+// the unit's (any more).
+const msgAddressGone = "所选收件地址已不存在，请重新选择"
 
-// mailChoice is the application form's 邮寄纸质结果 choice: the unit's address to
-// post the result to, or ok false when the unit did not ask. Errors: a message for
-// the address field when the unit asked without choosing one of its addresses.
-func (s *handler) mailChoice(r *http.Request, f *web.Form) (address.Address, bool, error) {
-	if f.Values.Get(fieldMail) != "1" {
-		return address.Address{}, false, nil
+// mailChoice checks the application form's 邮寄纸质结果 choice before the case is
+// filed, so that its message shows with the others: when the unit asked, the
+// address field gets a message unless one of the unit's addresses is chosen. The
+// choice itself is recorded in the filing's transaction (delivery.Service.CaseFiled).
+// Errors: database failures.
+func (s *handler) mailChoice(r *http.Request, f *web.Form) error {
+	if f.Values.Get(delivery.FieldMail) != "1" {
+		return nil
 	}
-	id, err := strconv.ParseInt(f.Values.Get(fieldMailAddress), 10, 64)
+	id, err := strconv.ParseInt(f.Values.Get(delivery.FieldMailAddress), 10, 64)
 	if err != nil || id <= 0 {
-		f.Fail(fieldMailAddress, "请选择收件地址")
-		return address.Address{}, false, nil
+		f.Fail(delivery.FieldMailAddress, "请选择收件地址")
+		return nil
 	}
-	a, err := s.Addresses.Get(r.Context(), web.VisitorFrom(r.Context()).Unit.ID, id)
+	_, err = s.Addresses.Get(r.Context(), web.VisitorFrom(r.Context()).Unit.ID, id)
 	if errors.Is(err, address.ErrNotFound) {
-		f.Fail(fieldMailAddress, "所选收件地址已不存在，请重新选择")
-		return address.Address{}, false, nil
+		f.Fail(delivery.FieldMailAddress, msgAddressGone)
+		return nil
 	}
-	return a, err == nil, err
+	return err
 }

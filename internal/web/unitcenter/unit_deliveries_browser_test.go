@@ -2,6 +2,8 @@ package unitcenter
 
 import (
 	"context"
+	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"hall/internal/ident"
 	"hall/internal/insurance"
 	"hall/internal/staff"
+	"hall/internal/unit"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
 )
@@ -91,4 +94,83 @@ func TestBrowserPaperResultDelivery(t *testing.T) {
 	p.ClickLink(queue[0].Number)
 	p.WaitURL(casePage)
 	p.WaitText("已签收")
+}
+
+// TestBrowserDeliveryFilters: 单位快递's filters, driven by their labels. The unit
+// has two deliveries: one the carrier took (待揽收) posted forty days ago, one it
+// refused (异常) posted today. 快递状态 异常 lists only the refused one and keeps the
+// choice; 重置 lists both; 寄件日期起 a week ago lists only today's, 寄件日期止 a
+// month ago only the older one.
+func TestBrowserDeliveryFilters(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	deliveryClock(ts)
+	f := webtest.NewTwoUnits(t, ts, 0x5d6)
+	home := deliveryAddress(t, ts, f.Home, f.Person, "周收件", "中山路1号")
+	refusing := deliveryAddress(t, ts, f.Home, f.Person, "吴收件", "无法送达的中山路2号")
+	clerk := caseStaff(t, ts, "filterclerk", staff.RolesOf(staff.RoleClerk))
+	reviewer := caseStaff(t, ts, "filterreview", staff.RolesOf(staff.RoleReviewer))
+	w := webtest.NewWorld(ts, 0x5d7)
+	month := insurance.MonthOf(ts.Now().In(web.Shanghai)).String()
+	ctx := context.Background()
+	approved := func(a int64) cases.Case {
+		t.Helper()
+		c, err := ts.Cases.Apply(ctx, cases.Actor{UnitID: f.Home.ID, PersonID: f.Person.ID, Role: unit.RoleLegalRep}, cases.ItemEnrolment,
+			url.Values{cases.FieldName: {"筛选职工"}, cases.FieldIDNumber: {w.IDNumber()}, cases.FieldStartMonth: {month},
+				cases.FieldBase: {"6000"}, cases.FieldTypes: {"pension"}, delivery.FieldMail: {"1"},
+				delivery.FieldMailAddress: {strconv.FormatInt(a, 10)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ts.Cases.Accept(ctx, clerk, c.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ts.Cases.Approve(ctx, reviewer, c.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	older, refused := approved(home.ID), approved(refusing.ID)
+	if _, err := ts.DB.Exec(ctx, `UPDATE deliveries SET created_at = ? WHERE case_id = ?`,
+		ts.Now().UTC().AddDate(0, 0, -40), older.ID); err != nil {
+		t.Fatal(err)
+	}
+	today := ts.Now().In(web.Shanghai)
+
+	b := browsertest.New(t)
+	p := b.NewPage(t)
+	webtest.BrowserUnitLogin(t, p, ts.URL(t), f.Home.USCC, f.Person.Mobile, webtest.Password)
+	p.Open(ts.URL(t) + "/unit/deliveries")
+	p.WaitText("共 2 件")
+	only := func(shown, hidden cases.Case) {
+		t.Helper()
+		p.WaitText("共 1 件")
+		if !p.HasText(shown.Number) || p.HasText(hidden.Number) {
+			t.Errorf("the list shows %s: %v, %s: %v; want only the first", shown.Number, p.HasText(shown.Number),
+				hidden.Number, p.HasText(hidden.Number))
+		}
+	}
+
+	p.Select("快递状态", "异常")
+	p.Click("查询")
+	p.WaitURL("status=exception")
+	only(refused, older)
+	if got := browsertest.Eval[string](p, `document.getElementById('f-status').value`); got != "exception" {
+		t.Errorf("the status filter shows %q after the query", got)
+	}
+	p.Screenshot("filter-status")
+
+	p.ClickLink("重置")
+	p.WaitText("共 2 件")
+	p.Fill("寄件日期起", today.AddDate(0, 0, -7).Format("2006-01-02"))
+	p.Click("查询")
+	p.WaitURL("from=")
+	only(refused, older)
+
+	p.ClickLink("重置")
+	p.WaitText("共 2 件")
+	p.Fill("寄件日期止", today.AddDate(0, 0, -30).Format("2006-01-02"))
+	p.Click("查询")
+	p.WaitURL("to=")
+	only(older, refused)
+	p.Screenshot("filter-date")
 }

@@ -206,3 +206,41 @@ func TestApplyWithoutAddressOrPost(t *testing.T) {
 		t.Fatalf("%d deliveries", len(rows))
 	}
 }
+
+// TestApplyAndPostCommitTogether: the choice of post is stored in the case's filing
+// transaction. When storing it fails (here: its table is out of reach), the
+// application fails with it: no case is left applied without its post.
+func TestApplyAndPostCommitTogether(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	w := webtest.NewWorld(ts, 0x5d5)
+	rep := w.Person(t, "钱同存")
+	u := w.Unit(t, "示范同存机械有限公司", rep)
+	office := deliveryAddress(t, ts, u, rep, "吴收件", "北京东路9号")
+	c := webtest.NewClient(ts)
+	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	month := insurance.MonthOf(time.Now().In(time.FixedZone("CST", 8*3600))).String()
+	v := url.Values{cases.FieldName: {"孙同存"}, cases.FieldIDNumber: {ident.GenerateResidentID(w.Generator, "320104",
+		time.Date(1996, 5, 6, 0, 0, 0, 0, time.UTC), true)}, cases.FieldStartMonth: {month}, cases.FieldBase: {"6000"},
+		cases.FieldTypes: {"pension"}, delivery.FieldMail: {"1"}, delivery.FieldMailAddress: {strconv.FormatInt(office.ID, 10)}}
+	ctx := context.Background()
+	if _, err := ts.DB.Exec(ctx, `ALTER TABLE delivery_requests RENAME TO delivery_requests_away`); err != nil {
+		t.Fatal(err)
+	}
+	if rec := c.Post(t, "/unit/items/SB-002/apply", v); rec.Code != http.StatusInternalServerError {
+		t.Fatalf("apply while the post cannot be stored: %d", rec.Code)
+	}
+	if rows := c.Page(t, "/unit/cases", http.StatusOK).All("tbody tr"); len(rows) != 0 {
+		t.Fatalf("the case was applied without its post: %d cases", len(rows))
+	}
+	if _, err := ts.DB.Exec(ctx, `ALTER TABLE delivery_requests_away RENAME TO delivery_requests`); err != nil {
+		t.Fatal(err)
+	}
+	rec := c.Post(t, "/unit/items/SB-002/apply", v)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("apply: %d", rec.Code)
+	}
+	if txt := c.Page(t, rec.Header().Get("Location"), http.StatusOK).TextContent(); !strings.Contains(txt, "办结后将邮寄至") ||
+		!strings.Contains(txt, "北京东路9号") {
+		t.Fatal("the case does not say where its result will be posted")
+	}
+}
