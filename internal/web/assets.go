@@ -61,6 +61,15 @@ func (a *assets) add(fsys fs.FS) error {
 // fsys, served like the kit's own under /static/<hash>/<name>.
 func (s *Server) AddAssets(fsys fs.FS) error { return s.assets.add(fsys) }
 
+// AddAudienceFiles adds the page templates (templates/*.html, AddPages) and the static
+// files (AddAssets) of an audience that embeds both folders in one fsys.
+func (s *Server) AddAudienceFiles(fsys fs.FS) error {
+	if err := s.AddPages(fsys, "templates/*.html"); err != nil {
+		return err
+	}
+	return s.AddAssets(fsys)
+}
+
 // url returns the checksum URL of a static file; an unknown name is an error, so a
 // template that names a missing asset fails at start-up's test render.
 func (a *assets) url(name string) (string, error) {

@@ -9,7 +9,8 @@ import (
 )
 
 // A password step in front of something a session is about to do: entering a unit
-// (unit_enter.go) and changing its delegation (delegation_reauthentication.go). The page shows one
+// (unitcenter/unit_enter.go) and changing its delegation
+// (unitdelegation/delegation_reauthentication.go). The page shows one
 // password field (and the slider captcha when the throttle asks); its first
 // showing carries no field, a submission does. The check goes through Reauthenticate,
 // so every guess counts like a login of the account keys name.

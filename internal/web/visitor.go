@@ -210,7 +210,8 @@ func (s *Server) loadSession(ctx context.Context, v *Visitor, token string) erro
 // StartSessionProved signs the visitor in as subj, replacing any session it had (the
 // token is rotated at login and unit switch), and sets the cookie. proof is the
 // credential the sign-in has just proved (auth.Proof): entering a unit and changing
-// its delegation ask for a recent one later (unit_enter.go, delegation_reauthentication.go).
+// its delegation ask for a recent one later (unitcenter/unit_enter.go,
+// unitdelegation/delegation_reauthentication.go).
 func (s *Server) StartSessionProved(w http.ResponseWriter, r *http.Request, subj auth.Subject, proof auth.Proof) error {
 	v := VisitorFrom(r.Context())
 	meta := auth.Meta{ClientAddr: ClientAddr(r), UserAgent: r.UserAgent(), Proof: proof}

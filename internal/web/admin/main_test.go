@@ -7,10 +7,11 @@ import (
 	"hall/internal/web/app"
 	"hall/internal/web/hall"
 	"hall/internal/web/unitcenter"
+	"hall/internal/web/unitdelegation"
 	"hall/internal/web/webtest"
 )
 
 // TestMain mounts the whole hall and the back office, as internal/web/site does.
 func TestMain(m *testing.M) {
-	webtest.Main(m, hall.Mount, account.Mount, unitcenter.Mount, app.Mount, Mount)
+	webtest.Main(m, hall.Mount, account.Mount, unitcenter.Mount, unitdelegation.Mount, app.Mount, Mount)
 }

@@ -6,8 +6,11 @@ import (
 	"hall/internal/web/account"
 	"hall/internal/web/hall"
 	"hall/internal/web/unitcenter"
+	"hall/internal/web/unitdelegation"
 	"hall/internal/web/webtest"
 )
 
 // TestMain mounts the whole hall, as internal/web/site does, for every test here.
-func TestMain(m *testing.M) { webtest.Main(m, hall.Mount, account.Mount, unitcenter.Mount, Mount) }
+func TestMain(m *testing.M) {
+	webtest.Main(m, hall.Mount, account.Mount, unitcenter.Mount, unitdelegation.Mount, Mount)
+}

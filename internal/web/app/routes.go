@@ -9,11 +9,10 @@ import (
 	"hall/internal/web"
 )
 
-//go:embed templates
-var templates embed.FS
-
-//go:embed static
-var static embed.FS
+// files are the audience's page templates and static files (AddAudienceFiles).
+//
+//go:embed templates static
+var files embed.FS
 
 // handler serves the companion app's pages on the kit (internal/web): rendering, forms, the
 // Visitor and session layer, the login gate.
@@ -23,10 +22,7 @@ type handler struct{ *web.Server }
 // syntax ("GET /path/{id}"); every route passes the kit's body limit and CSRF check
 // (web.Server.Handle).
 func Mount(s *web.Server) error {
-	if err := s.AddPages(templates, "templates/*.html"); err != nil {
-		return err
-	}
-	if err := s.AddAssets(static); err != nil {
+	if err := s.AddAudienceFiles(files); err != nil {
 		return err
 	}
 	h := &handler{s}

@@ -5,8 +5,9 @@
 //	hall        /  /catalog…  /themes  /query  /help…  /soon/…     the public hall
 //	account     /register…  /login…  /me…  /recover…  /appeal…     personal accounts, logins,
 //	            /agreements/…  /verify/…  /app/login…  /unit/account…  /captcha/…  /dev/outbox
-//	unitcenter  /unit/  /unit/choose  /unit/info…  /unit/agents…    the unit user center
-//	            /unit/items…
+//	unitcenter  /unit/  /unit/choose  /unit/info…  /unit/items…     the unit user center
+//	            /unit/cases…  /unit/deliveries…  /unit/rights…  /unit/account/addresses…
+//	unitdelegation  /unit/agents…                                  经办人管理, in the center's shell
 //	app         /app/  /app/me…  /app/scan  /app/v/…               the companion app
 //
 // The back office (package admin, /admin/…) has a listener of its own
@@ -23,11 +24,12 @@ import (
 	"hall/internal/web/app"
 	"hall/internal/web/hall"
 	"hall/internal/web/unitcenter"
+	"hall/internal/web/unitdelegation"
 )
 
 // Audiences are the hall's audiences in the order they are mounted. ServeMux picks the
 // most specific pattern whatever the order, and refuses two equal ones at start-up.
-var Audiences = []web.Mount{hall.Mount, account.Mount, unitcenter.Mount, app.Mount}
+var Audiences = []web.Mount{hall.Mount, account.Mount, unitcenter.Mount, unitdelegation.Mount, app.Mount}
 
 // BackOffice is the back office, mounted on the operations listener only (its routes
 // are web.Server.HandleAdmin's): not one of the public Audiences.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hall/internal/web"
+	"hall/internal/web/unitdelegation"
 	"hall/internal/web/webtest"
 	"net/http"
 	"net/http/httptest"
@@ -213,20 +214,20 @@ func matrixBuild(t *testing.T) *matrixFx {
 	if _, err := ts.Delegation.SetAdmin(ctx, lr, fx.u.ID, matrixNominee(adm), matrixT0.AddDate(1, 0, 0)); err != nil {
 		t.Fatalf("set admin: %v", err)
 	}
-	confirmOnlyInvitation(t, ts, adm, matrixUnitPassword)
+	webtest.ConfirmOnlyInvitation(t, ts, adm, matrixUnitPassword)
 	// U's agents: SB-001 for 30 days; JY-005 only; SB-001 for one hour (expired
 	// below); SB-001, never confirmed.
 	month := matrixT0.AddDate(0, 0, 30)
 	ai, _ := fx.addAgent(t, rep, fx.u, month, "SB-001")
-	confirmOnlyInvitation(t, ts, ai, matrixUnitPassword)
+	webtest.ConfirmOnlyInvitation(t, ts, ai, matrixUnitPassword)
 	ao, _ := fx.addAgent(t, rep, fx.u, month, "JY-005")
-	confirmOnlyInvitation(t, ts, ao, matrixUnitPassword)
+	webtest.ConfirmOnlyInvitation(t, ts, ao, matrixUnitPassword)
 	ax, _ := fx.addAgent(t, rep, fx.u, matrixT0.Add(time.Hour), "SB-001")
-	confirmOnlyInvitation(t, ts, ax, matrixUnitPassword)
+	webtest.ConfirmOnlyInvitation(t, ts, ax, matrixUnitPassword)
 	ap, _ := fx.addAgent(t, rep, fx.u, month, "SB-001")
 	// V's agent, confirmed, SB-001.
 	oa, _ := fx.addAgent(t, vrep, fx.v, month, "SB-001")
-	confirmOnlyInvitation(t, ts, oa, matrixUnitPassword)
+	webtest.ConfirmOnlyInvitation(t, ts, oa, matrixUnitPassword)
 
 	// The expired agent's validity ends; every session below is opened afterwards.
 	clk.Advance(2 * time.Hour)
@@ -320,7 +321,7 @@ func (fx *matrixFx) clientAs(t testing.TB, subj string, as int) *webtest.Client 
 		t.Fatal(err)
 	}
 	if _, err := fx.ts.DB.Exec(context.Background(), "UPDATE sessions SET proved_at = ? WHERE token_hash = ?",
-		store.Time(fx.clk.Now().Add(-delegationReauthWindow-time.Minute)), sess.ID); err != nil {
+		store.Time(fx.clk.Now().Add(-unitdelegation.ReauthenticationWindow-time.Minute)), sess.ID); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -524,11 +525,11 @@ func matrixCenter(h1 string) map[string]matrixWant {
 	return matrixOutsideCenter(m)
 }
 
-// matrixManagers is a route of 经办人管理 (delegationGuard): lr, adm and other are the cells of
-// this unit's legal rep, its admin and the other unit's legal rep; agents are
-// refused with the reason; the rest as matrixOutsideCenter.
+// matrixManagers is a route of 经办人管理 (unitdelegation's delegationGuard): lr, adm and
+// other are the cells of this unit's legal rep, its admin and the other unit's legal
+// rep; agents are refused with the reason; the rest as matrixOutsideCenter.
 func matrixManagers(lr, adm, other matrixWant) map[string]matrixWant {
-	refused := matrixDeny(delegationMsgAgentRefused)
+	refused := matrixDeny(unitdelegation.AgentRefusedMessage)
 	return matrixOutsideCenter(map[string]matrixWant{matrixLegalRep: lr, matrixAdmin: adm, matrixOtherRep: other,
 		matrixAgentIn: refused, matrixAgentOut: refused, matrixOtherAgent: refused})
 }
@@ -884,8 +885,8 @@ func matrixProbes() []matrixProbe {
 		path: agentPath(uRepID, "/remove"), want: matrixManagers(noAgent, noAgent, noAgent)})
 
 	// Every change of 经办人管理 from a session whose proof is older than the window
-	// asks for the role's password first and changes nothing (delegationFresh runs before
-	// the command's own checks); with the password it goes on.
+	// asks for the role's password first and changes nothing (unitdelegation's
+	// delegationFresh runs before the command's own checks); with the password it goes on.
 	reauth := matrixOK("验证身份")
 	for _, pr := range []matrixProbe{
 		{pattern: "POST /unit/agents/admin/new", path: matrixPath("/unit/agents/admin/new"), form: nominee, needs: matrixNominees},
@@ -902,13 +903,13 @@ func matrixProbes() []matrixProbe {
 	reauthWith := func(pw func(c *matrixCell) string) func(c *matrixCell) url.Values {
 		return func(c *matrixCell) url.Values {
 			v := c.agentForm()
-			v.Set(delegationFieldReauth, pw(c))
+			v.Set(unitdelegation.ReauthenticationField, pw(c))
 			return v
 		}
 	}
 	add(matrixProbe{pattern: "POST /unit/agents/new", name: "proof older than the window, wrong password", method: "POST",
 		path: matrixPath("/unit/agents/new"), form: reauthWith(func(*matrixCell) string { return "Mtx-Wrong-Pass-2" }), needs: matrixNominees,
-		as: matrixAsStale, want: matrixManagers(matrixRefused(delegationMsgReauthWrong), matrixRefused(delegationMsgReauthWrong), matrixRefused(delegationMsgReauthWrong))})
+		as: matrixAsStale, want: matrixManagers(matrixRefused(unitdelegation.ReauthenticationWrongMessage), matrixRefused(unitdelegation.ReauthenticationWrongMessage), matrixRefused(unitdelegation.ReauthenticationWrongMessage))})
 	add(matrixProbe{pattern: "POST /unit/agents/new", name: "proof older than the window, re-authenticated", method: "POST",
 		path: matrixPath("/unit/agents/new"), form: reauthWith(rolePassword), needs: matrixNominees, as: matrixAsStale,
 		want: matrixManagers(added(matrixU), added(matrixU), added(matrixV))})

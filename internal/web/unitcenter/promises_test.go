@@ -2,6 +2,7 @@ package unitcenter
 
 import (
 	"context"
+	"hall/internal/web/unitdelegation"
 	"hall/internal/web/webtest"
 	"net/http"
 	"net/url"
@@ -71,7 +72,7 @@ func TestUnitRefusedHasWayBack(t *testing.T) {
 	webtest.SignIn(t, c, webtest.UnitSubject(fx.Agent, fx.Unit, unit.RoleAgent))
 	for _, path := range []string{"/unit/agents", "/unit/agents/new"} {
 		doc := c.Page(t, path, http.StatusForbidden)
-		if !strings.Contains(doc.Must(t, "main").TextContent(), delegationMsgAgentRefused) {
+		if !strings.Contains(doc.Must(t, "main").TextContent(), unitdelegation.AgentRefusedMessage) {
 			t.Errorf("%s: the refusal does not say why", path)
 		}
 		back := doc.First(`main a[href="/unit/"]`)

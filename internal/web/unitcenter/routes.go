@@ -1,8 +1,8 @@
 // Package unitcenter is the unit user center (单位用户中心, SPEC §6): choosing and
-// entering a unit, its home page, 单位信息 (U2), 单位办件 (U4), 单位快递 (U5),
-// 经办人管理 (U6), 收件地址 (U9) and the
-// unit's business items, every Page behind the unit session and its one
-// authorization check.
+// entering a unit, its home page, 单位信息 (U2), 单位权益单 (U3), 单位办件 (U4),
+// 单位快递 (U5), 收件地址 (U9) and the unit's business items, every page behind the
+// unit session and its one authorization check. 经办人管理 (U6, /unit/agents…) shares
+// its shell and is package unitdelegation.
 package unitcenter
 
 import (
@@ -13,11 +13,10 @@ import (
 	"hall/internal/web"
 )
 
-//go:embed templates
-var templates embed.FS
-
-//go:embed static
-var static embed.FS
+// files are the audience's page templates and static files (AddAudienceFiles).
+//
+//go:embed templates static
+var files embed.FS
 
 // handler serves the unit user center's pages on the kit (internal/web): rendering, forms, the
 // Visitor and session layer, the login gate.
@@ -27,10 +26,7 @@ type handler struct{ *web.Server }
 // syntax ("GET /path/{id}"); every route passes the kit's body limit and CSRF check
 // (web.Server.Handle).
 func Mount(s *web.Server) error {
-	if err := s.AddPages(templates, "templates/*.html"); err != nil {
-		return err
-	}
-	if err := s.AddAssets(static); err != nil {
+	if err := s.AddAudienceFiles(files); err != nil {
 		return err
 	}
 	h := &handler{s}
@@ -49,23 +45,6 @@ func Mount(s *web.Server) error {
 	s.Handle("GET /unit/info/export", s.UnitCenterGuard(h.unitInfoExport))
 	s.Handle("GET /unit/info/edit", h.businessFor(infoEditItem, h.unitInfoEditShow))
 	s.Handle("POST /unit/info/edit", h.businessFor(infoEditItem, h.unitInfoEditPost))
-
-	// 经办人管理 (U6): the administrator and the agents of the session's unit, for its
-	// legal rep and administrator (delegationGuard), every change behind a recent
-	// re-authentication (delegationFresh); more specific than /unit/{section}.
-	s.Handle("GET /unit/agents", h.delegationGuard(h.delegationShow))
-	s.Handle("GET /unit/agents/admin/new", h.delegationGuard(h.delegationAdminNewShow))
-	s.Handle("POST /unit/agents/admin/new", h.delegationGuard(h.delegationFresh(h.delegationAdminNewPost)))
-	s.Handle("GET /unit/agents/admin/{id}/replace", h.delegationGuard(h.delegationAdminReplaceShow))
-	s.Handle("POST /unit/agents/admin/{id}/replace", h.delegationGuard(h.delegationFresh(h.delegationAdminReplacePost)))
-	s.Handle("GET /unit/agents/admin/{id}/remove", h.delegationGuard(h.delegationAdminRemoveShow))
-	s.Handle("POST /unit/agents/admin/{id}/remove", h.delegationGuard(h.delegationFresh(h.delegationAdminRemovePost)))
-	s.Handle("GET /unit/agents/new", h.delegationGuard(h.delegationAgentNewShow))
-	s.Handle("POST /unit/agents/new", h.delegationGuard(h.delegationFresh(h.delegationAgentNewPost)))
-	s.Handle("GET /unit/agents/{id}/edit", h.delegationGuard(h.delegationAgentEditShow))
-	s.Handle("POST /unit/agents/{id}/edit", h.delegationGuard(h.delegationFresh(h.delegationAgentEditPost)))
-	s.Handle("GET /unit/agents/{id}/remove", h.delegationGuard(h.delegationAgentRemoveShow))
-	s.Handle("POST /unit/agents/{id}/remove", h.delegationGuard(h.delegationFresh(h.delegationAgentRemovePost)))
 
 	// The unit's business: every route here passes businessBusiness, the one authorization
 	// check of role, scope, validity and the session's unit (U6).

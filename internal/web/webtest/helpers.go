@@ -295,6 +295,18 @@ func ConfirmInvitation(t testing.TB, ts *TestServer, invID string, p person.Pers
 	}
 }
 
+// ConfirmOnlyInvitation confirms p's one open invitation (ConfirmInvitation), the way
+// the companion app does, for tests whose subject comes after it (the app's pages have
+// browser tests of their own).
+func ConfirmOnlyInvitation(t testing.TB, ts *TestServer, p person.Person, password string) {
+	t.Helper()
+	invs, err := ts.Delegation.PendingInvitations(context.Background(), p.ID)
+	if err != nil || len(invs) != 1 {
+		t.Fatalf("invitations of %s: %v, %v", ident.MaskName(p.Name), invs, err)
+	}
+	ConfirmInvitation(t, ts, invs[0].ID, p, password)
+}
+
 // Allow422 lets a page show a form again with 422 (a refused form) without the
 // browser's log line about the status failing the test.
 var Allow422 = browsertest.AllowConsoleErrors("422 (Unprocessable Entity)")

@@ -1,4 +1,4 @@
-package unitcenter
+package unitdelegation
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 )
 
 // 经办人管理 (SPEC U6) in the unit user center: the page lists the unit's administrator
-// and agents with their grants and the paged history; forms (dlg_forms.go) set,
+// and agents with their grants and the paged history; forms (delegation_forms.go) set,
 // replace and remove the administrator and add, change and remove agents.
 //
 // The page is for the legal rep and the administrator. What a viewer may do is
@@ -37,8 +37,10 @@ const (
 
 // Messages of the pages.
 const (
-	delegationMsgAgentRefused = "经办人管理仅向单位法定代表人和管理员开放。您当前以经办人身份办理业务，如需调整授权，请联系单位法定代表人或管理员。"
-	delegationMsgBadRequest   = "请求有误，请返回经办人管理页面后重试。"
+	// AgentRefusedMessage is the refusal of every page to an agent (delegationGuard);
+	// exported for the unit center's authorization matrix.
+	AgentRefusedMessage     = "经办人管理仅向单位法定代表人和管理员开放。您当前以经办人身份办理业务，如需调整授权，请联系单位法定代表人或管理员。"
+	delegationMsgBadRequest = "请求有误，请返回经办人管理页面后重试。"
 )
 
 // Notices the page shows after a redirect (?notice=…). Only these keys are known, so
@@ -103,7 +105,7 @@ func (s *handler) delegationGuard(h web.HandlerFunc) web.HandlerFunc {
 		if delegation.Manages(web.VisitorFrom(r.Context()).Membership.Role) {
 			return h(w, r)
 		}
-		return web.StatusError(http.StatusForbidden, delegationMsgAgentRefused)
+		return web.StatusError(http.StatusForbidden, AgentRefusedMessage)
 	})
 }
 

@@ -1,4 +1,4 @@
-package unitcenter
+package unitdelegation
 
 import (
 	"errors"
@@ -14,7 +14,7 @@ import (
 // Re-authentication before a change to the unit's administrator, agents or grants
 // (经办人管理, QUALITY.md: "Re-authentication before changing mobile, password, admin
 // or grants"). delegationFresh wraps every POST of 经办人管理: a session whose person has
-// proved who they are within delegationReauthWindow (auth.Session.ProvedWithin: the login,
+// proved who they are within ReauthenticationWindow (auth.Session.ProvedWithin: the login,
 // the entry into the unit, or an earlier re-authentication) goes straight on;
 // any other is shown a page that asks for the password of the acting role (the
 // legal rep's personal password, the administrator's unit password: AccountHolderOf, as
@@ -24,16 +24,19 @@ import (
 // proof (auth.Sessions.Prove) and the original request goes on with the original
 // Form.
 
-// delegationReauthWindow is how recent a proof must be for a change to go on without a
-// question.
-const delegationReauthWindow = 10 * time.Minute
+// ReauthenticationWindow is how recent a proof must be for a change to go on without a
+// question. Exported, with the page's field and its wrong-password message, for the
+// unit center's authorization matrix, which asks every /unit/ route with a stale proof.
+const ReauthenticationWindow = 10 * time.Minute
 
 // Fields and messages of the re-authentication page.
 const (
-	delegationFieldReauth    = "reauth_password"
+	// ReauthenticationField is the name of the page's password field.
+	ReauthenticationField    = "reauth_password"
 	delegationMsgReauthEmpty = "请输入密码"
-	delegationMsgReauthWrong = "密码错误，请重新输入"
-	delegationMsgReauthTop   = "身份验证未通过，本次修改尚未提交。"
+	// ReauthenticationWrongMessage is the message beside a wrong password.
+	ReauthenticationWrongMessage = "密码错误，请重新输入"
+	delegationMsgReauthTop       = "身份验证未通过，本次修改尚未提交。"
 )
 
 // delegationCarried is one field of the delegation form, kept in the page.
@@ -55,7 +58,7 @@ func (d *delegationReauthData) PasswordField() web.Field {
 	if d.UnitPassword {
 		label, hint = "经办密码", web.HintUnitPassword
 	}
-	fd := d.Form.Field(delegationFieldReauth, label, "password", hint)
+	fd := d.Form.Field(ReauthenticationField, label, "password", hint)
 	fd.Autocomplete = "current-password"
 	return fd
 }
@@ -70,7 +73,7 @@ func (s *handler) delegationFresh(next web.HandlerFunc) web.HandlerFunc {
 		}
 		ctx := r.Context()
 		v := web.VisitorFrom(ctx)
-		if v.Session.ProvedWithin(delegationReauthWindow, s.Now()) {
+		if v.Session.ProvedWithin(ReauthenticationWindow, s.Now()) {
 			delegationStripReauth(r)
 			return next(w, r)
 		}
@@ -83,7 +86,7 @@ func (s *handler) delegationFresh(next web.HandlerFunc) web.HandlerFunc {
 		d := &delegationReauthData{Shell: sh, Form: f, Action: r.URL.Path, UnitPassword: who.UnitPassword}
 		for name, vals := range r.PostForm {
 			// The page's own password, captcha and CSRF token (Render adds a fresh one).
-			if name == delegationFieldReauth || name == captcha.FormField || name == web.CSRFField {
+			if name == ReauthenticationField || name == captcha.FormField || name == web.CSRFField {
 				continue
 			}
 			for _, val := range vals {
@@ -91,7 +94,7 @@ func (s *handler) delegationFresh(next web.HandlerFunc) web.HandlerFunc {
 			}
 		}
 		sort.SliceStable(d.Carried, func(i, j int) bool { return d.Carried[i].Name < d.Carried[j].Name })
-		step, err := s.ReauthenticationStep(r, f, &d.ReauthenticationState, delegationFieldReauth, delegationMsgReauthEmpty, delegationMsgReauthWrong,
+		step, err := s.ReauthenticationStep(r, f, &d.ReauthenticationState, ReauthenticationField, delegationMsgReauthEmpty, ReauthenticationWrongMessage,
 			s.ReauthenticationKeys(r, who), s.ReauthenticationCheck(r, who))
 		switch {
 		case err != nil:
@@ -123,7 +126,7 @@ func (s *handler) delegationFresh(next web.HandlerFunc) web.HandlerFunc {
 // delegationStripReauth removes the re-authentication's fields from the request, so the
 // delegation handler sees the form as the person filled it.
 func delegationStripReauth(r *http.Request) {
-	for _, name := range []string{delegationFieldReauth, captcha.FormField} {
+	for _, name := range []string{ReauthenticationField, captcha.FormField} {
 		r.PostForm.Del(name)
 		r.Form.Del(name)
 	}

@@ -1,4 +1,4 @@
-package unitcenter
+package unitdelegation
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package unitcenter
+package unitdelegation
 
 import (
 	"context"
@@ -55,7 +55,7 @@ func TestBrowserDelegationAdminThenAgent(t *testing.T) {
 		t.Errorf("invitation %q", text)
 	}
 
-	confirmOnlyInvitation(t, ts, adm, delegationUnitPassword)
+	webtest.ConfirmOnlyInvitation(t, ts, adm, delegationUnitPassword)
 
 	q := b.NewPage(t)
 	webtest.BrowserUnitLogin(t, q, base, u.USCC, adm.Mobile, delegationUnitPassword)

@@ -1,4 +1,4 @@
-package unitcenter
+package unitdelegation
 
 import (
 	"hall/internal/web/webtest"
@@ -23,8 +23,8 @@ func delegationReauthForm(t *testing.T, doc *webtest.HTMLNode, password string) 
 	for _, in := range form.All(`input[type=hidden]`) {
 		v.Add(in.AttrOr("name"), in.AttrOr("value"))
 	}
-	form.Must(t, "input[type=password][name="+delegationFieldReauth+"]")
-	v.Set(delegationFieldReauth, password)
+	form.Must(t, "input[type=password][name="+ReauthenticationField+"]")
+	v.Set(ReauthenticationField, password)
 	return form.AttrOr("action"), v
 }
 
@@ -35,7 +35,7 @@ func delegationReauthForm(t *testing.T, doc *webtest.HTMLNode, password string) 
 func TestDelegationReauthAddAgent(t *testing.T) {
 	f := delegationNew(t, 91)
 	nominee := f.w.Person(t, "苗清远")
-	f.clk.Advance(delegationReauthWindow + time.Minute)
+	f.clk.Advance(ReauthenticationWindow + time.Minute)
 	typed := delegationAgentForm(nominee, []string{"SB-001", "SB-002"}, delegationDate(0), delegationDate(30))
 
 	rec := f.c.Post(t, "/unit/agents/new", typed)
@@ -50,7 +50,7 @@ func TestDelegationReauthAddAgent(t *testing.T) {
 	if h := doc.Must(t, "h1").TextContent(); h != "验证身份" {
 		t.Errorf("heading %q", h)
 	}
-	if l := doc.Must(t, "label[for=f-"+delegationFieldReauth+"]").TextContent(); !strings.Contains(l, "登录密码") {
+	if l := doc.Must(t, "label[for=f-"+ReauthenticationField+"]").TextContent(); !strings.Contains(l, "登录密码") {
 		t.Errorf("the legal rep is asked for %q", l)
 	}
 	action, carried := delegationReauthForm(t, doc, "Wrong-Pass-2026")
@@ -68,7 +68,7 @@ func TestDelegationReauthAddAgent(t *testing.T) {
 		t.Fatalf("wrong password: %d", rec.Code)
 	}
 	doc = webtest.ParseHTML(t, rec.Body.String())
-	if got := doc.Must(t, "#e-"+delegationFieldReauth).TextContent(); got != delegationMsgReauthWrong {
+	if got := doc.Must(t, "#e-"+ReauthenticationField).TextContent(); got != ReauthenticationWrongMessage {
 		t.Errorf("wrong password message %q", got)
 	}
 	if _, ok := delegationCurrent(t, f.ts, f.u.ID, nominee.ID); ok {
@@ -90,7 +90,7 @@ func TestDelegationReauthAddAgent(t *testing.T) {
 	}
 
 	// Within the window the next change needs nothing more.
-	f.clk.Advance(delegationReauthWindow - time.Minute)
+	f.clk.Advance(ReauthenticationWindow - time.Minute)
 	edit := url.Values{"items": {"SB-002"}, "valid_from": {""}, "valid_until": {delegationDate(20)}}
 	delegationFollow(t, f.c, f.c.Post(t, "/unit/agents/"+strconv.FormatInt(row.ID, 10)+"/edit", edit), "agent_changed")
 }
@@ -111,7 +111,7 @@ func TestDelegationReauthAdmin(t *testing.T) {
 		t.Fatalf("removal without a proof: %d", rec.Code)
 	}
 	doc := webtest.ParseHTML(t, rec.Body.String())
-	if l := doc.Must(t, "label[for=f-"+delegationFieldReauth+"]").TextContent(); !strings.Contains(l, "经办密码") {
+	if l := doc.Must(t, "label[for=f-"+ReauthenticationField+"]").TextContent(); !strings.Contains(l, "经办密码") {
 		t.Errorf("the administrator is asked for %q", l)
 	}
 	action, carried := delegationReauthForm(t, doc, webtest.Password) // the personal password is not the admin's
@@ -121,7 +121,7 @@ func TestDelegationReauthAdmin(t *testing.T) {
 	if st := delegationStatus(t, f.ts, m.ID); st != "active" {
 		t.Fatalf("the agent is %s before re-authentication", st)
 	}
-	carried.Set(delegationFieldReauth, delegationUnitPassword)
+	carried.Set(ReauthenticationField, delegationUnitPassword)
 	delegationFollow(t, c, c.Post(t, action, carried), "agent_removed")
 	if st := delegationStatus(t, f.ts, m.ID); st != "revoked" {
 		t.Errorf("agent %s is %s after the removal", agent.Name, st)

@@ -1,4 +1,4 @@
-package unitcenter
+package unitdelegation
 
 import (
 	"context"
@@ -682,7 +682,7 @@ func TestDelegationAgentCannotOpen(t *testing.T) {
 			continue
 		}
 		doc := webtest.ParseHTML(t, rec.Body.String())
-		if got := doc.Must(t, "main").TextContent(); !strings.Contains(got, delegationMsgAgentRefused) {
+		if got := doc.Must(t, "main").TextContent(); !strings.Contains(got, AgentRefusedMessage) {
 			t.Errorf("%s %s: refusal page lacks the reason", tc.method, tc.path)
 		}
 	}
