@@ -72,7 +72,7 @@ func (s *Service) Apply(ctx context.Context, who Actor, itemCode string, form ur
 	}
 	now := s.dbNow()
 	var id int64
-	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+	err = s.unitTx(ctx, who, itemCode, "case.apply", "item:"+itemCode, func(tx *store.Tx) error {
 		uscc, err := unitUSCC(ctx, tx, who.UnitID)
 		if err != nil {
 			return err
@@ -181,7 +181,7 @@ func (s *Service) Resubmit(ctx context.Context, who Actor, id int64, form url.Va
 	}
 	now := s.dbNow()
 	var replaced []string
-	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+	err = s.unitTx(ctx, who, c.ItemCode, "case.resubmit", caseTarget(id), func(tx *store.Tx) error {
 		uscc, err := unitUSCC(ctx, tx, who.UnitID)
 		if err != nil {
 			return err
@@ -273,11 +273,34 @@ func unitUSCC(ctx context.Context, tx *store.Tx, unitID int64) (string, error) {
 func (s *Service) authorizeUnit(ctx context.Context, who Actor, itemCode, action, target string) error {
 	err := s.d.Authorizer.Authorize(ctx, who.UnitID, who.PersonID, who.Role, itemCode)
 	if err != nil {
-		_, _ = s.d.Audit.Record(context.WithoutCancel(ctx), audit.Entry{PersonID: who.PersonID, UnitID: who.UnitID,
-			Role: string(who.Role), Action: action, Target: target, Result: audit.Denied, ClientIP: who.ClientIP,
-			RequestID: who.RequestID, Detail: map[string]string{"item": itemCode, "error": err.Error()}})
+		s.recordDenial(ctx, who, itemCode, action, target, err)
 	}
 	return err
+}
+
+// unitTx runs a unit's write in one transaction that first asks the Authorizer
+// again inside it (AuthorizeTx locks the unit's row, as the delegation commands
+// do): a grant revoked after the check before the transaction cannot still be
+// used by the write. A refusal there rolls back and is recorded ("action" denied).
+func (s *Service) unitTx(ctx context.Context, who Actor, itemCode, action, target string, write func(tx *store.Tx) error) error {
+	var denied error
+	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+		if denied = s.d.Authorizer.AuthorizeTx(ctx, tx, who.UnitID, who.PersonID, who.Role, itemCode); denied != nil {
+			return denied
+		}
+		return write(tx)
+	})
+	if denied != nil {
+		s.recordDenial(ctx, who, itemCode, action, target, denied)
+	}
+	return err
+}
+
+// recordDenial records the Authorizer's refusal of action ("denied").
+func (s *Service) recordDenial(ctx context.Context, who Actor, itemCode, action, target string, err error) {
+	_, _ = s.d.Audit.Record(context.WithoutCancel(ctx), audit.Entry{PersonID: who.PersonID, UnitID: who.UnitID,
+		Role: string(who.Role), Action: action, Target: target, Result: audit.Denied, ClientIP: who.ClientIP,
+		RequestID: who.RequestID, Detail: map[string]string{"item": itemCode, "error": err.Error()}})
 }
 
 // recordUnit appends the audit record of a unit's step in its transaction; an

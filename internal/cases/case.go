@@ -69,9 +69,12 @@ func Message(err error) string {
 
 // Authorizer is the one check of business items (delegation.Service.Authorize): may
 // the person, in role, handle itemCode for the unit now. It returns an error
-// matching delegation.ErrNotAuthorized when not.
+// matching delegation.ErrNotAuthorized when not. AuthorizeTx asks the same inside
+// a write's transaction, holding the unit's row so that the grant cannot go before
+// the write commits (delegation.Service.AuthorizeTx).
 type Authorizer interface {
 	Authorize(ctx context.Context, unitID, personID int64, role unit.Role, itemCode string) error
+	AuthorizeTx(ctx context.Context, tx *store.Tx, unitID, personID int64, role unit.Role, itemCode string) error
 }
 
 // ApprovalHook is told of every approved case: CaseApproved inside the approve

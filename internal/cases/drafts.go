@@ -82,7 +82,7 @@ func (s *Service) SaveDraft(ctx context.Context, who Actor, itemCode string, for
 		return Draft{}, ErrDraftTooLarge
 	}
 	now := s.dbNow()
-	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+	err := s.unitTx(ctx, who, itemCode, "case.draft.save", "item:"+itemCode, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO case_drafts (unit_id, item_code, person_id, form, saved_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (unit_id, person_id, item_code) DO UPDATE SET form = excluded.form, saved_at = excluded.saved_at`,
 			who.UnitID, itemCode, who.PersonID, enc, now); err != nil {
