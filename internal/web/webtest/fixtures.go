@@ -402,7 +402,7 @@ func WantRetryAfterAbout(t testing.TB, what string, rec *httptest.ResponseRecord
 	t.Helper()
 	WantStatus(t, what, rec, http.StatusTooManyRequests)
 	got, err := strconv.Atoi(rec.Header().Get("Retry-After"))
-	want, least := int(lock.Seconds()), int((lock - time.Since(since)).Seconds())-1
+	want, least := int(lock.Seconds()), int((lock-time.Since(since)).Seconds())-1
 	if err != nil || got > want || got < least {
 		t.Errorf("%s: Retry-After %q, want %d to %d", what, rec.Header().Get("Retry-After"), least, want)
 	}
