@@ -108,17 +108,7 @@ func (f EnrolmentForm) Values() url.Values {
 // least one of EnrolmentTypes. Errors: *FormError.
 func CheckEnrolment(v url.Values, now time.Time, b insurance.Bounds) (EnrolmentForm, error) {
 	e := &FormError{}
-	f := EnrolmentForm{Name: strings.Join(strings.Fields(v.Get(FieldName)), " ")}
-	switch n := utf8.RuneCountInString(f.Name); {
-	case n == 0:
-		e.Add(FieldName, "请填写职工姓名")
-	case n < 2:
-		e.Add(FieldName, "职工姓名至少2个字")
-	case n > MaxNameRunes:
-		e.Add(FieldName, fmt.Sprintf("职工姓名不能超过%d个字", MaxNameRunes))
-	case unit.HasControl(f.Name) || !unit.NameLike(f.Name):
-		e.Add(FieldName, "职工姓名只能包含汉字、字母、空格和间隔号“·”")
-	}
+	f := EnrolmentForm{Name: checkEmployeeName(e, v)}
 	if strings.TrimSpace(v.Get(FieldIDNumber)) == "" {
 		e.Add(FieldIDNumber, "请填写职工的居民身份证号码")
 	} else if id, err := ident.ParseResidentID(v.Get(FieldIDNumber), now); err != nil {
@@ -184,4 +174,22 @@ func (f EnrolmentForm) Subject() string { return f.IDNumber }
 func (f EnrolmentForm) Facts() []Fact {
 	return []Fact{{"职工姓名", f.Name}, {"公民身份号码", f.MaskedIDNumber()}, {"参保年月", f.StartMonth.String()},
 		{"月缴费基数", strconv.FormatInt(f.BaseYuan(), 10) + " 元"}, {"参保险种", f.TypeLabels()}}
+}
+
+// checkEmployeeName reads the employee's name typed in FieldName, with its runs of
+// white space made one space, and adds the refusal of the name rule to e: 2 to
+// MaxNameRunes characters, letters (Han or Latin), spaces and the middle dot.
+func checkEmployeeName(e *FormError, v url.Values) string {
+	name := strings.Join(strings.Fields(v.Get(FieldName)), " ")
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		e.Add(FieldName, "请填写职工姓名")
+	case n < 2:
+		e.Add(FieldName, "职工姓名至少2个字")
+	case n > MaxNameRunes:
+		e.Add(FieldName, fmt.Sprintf("职工姓名不能超过%d个字", MaxNameRunes))
+	case unit.HasControl(name) || !unit.NameLike(name):
+		e.Add(FieldName, "职工姓名只能包含汉字、字母、空格和间隔号“·”")
+	}
+	return name
 }

@@ -43,7 +43,7 @@ func TestFilingHook(t *testing.T) {
 		f := newCaseFixture(t, db)
 		hook := &filingHook{fail: errors.New("hook failed")}
 		svc, err := NewService(Deps{DB: db, Audit: audit.New(db, nil, f.clk.Now), Catalog: NewCatalog(db), Authorizer: f.dlg,
-			SMS: sms.NewOutbox(db, f.clk.Now), Now: f.clk.Now, Filings: hook})
+			SMS: sms.NewOutbox(db, f.clk.Now), Now: f.clk.Now, Filings: hook, Files: f.files(t, db)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,14 +11,12 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"hall/internal/chinatime"
 	"hall/internal/formerr"
 	"hall/internal/ident"
 	"hall/internal/insurance"
 	"hall/internal/store"
-	"hall/internal/unit"
 )
 
 // ItemLeave is 用人单位退工停保登记: approval ends the employee's open insurance
@@ -113,17 +111,7 @@ func CheckLeave(v url.Values, now time.Time) (LeaveForm, error) {
 			f.Employee = key
 		}
 	} else {
-		f.Name = strings.Join(strings.Fields(v.Get(FieldName)), " ")
-		switch n := utf8.RuneCountInString(f.Name); {
-		case n == 0:
-			e.Add(FieldName, "请填写职工姓名")
-		case n < 2:
-			e.Add(FieldName, "职工姓名至少2个字")
-		case n > MaxNameRunes:
-			e.Add(FieldName, fmt.Sprintf("职工姓名不能超过%d个字", MaxNameRunes))
-		case unit.HasControl(f.Name) || !unit.NameLike(f.Name):
-			e.Add(FieldName, "职工姓名只能包含汉字、字母、空格和间隔号“·”")
-		}
+		f.Name = checkEmployeeName(e, v)
 		if strings.TrimSpace(v.Get(FieldIDNumber)) == "" {
 			e.Add(FieldIDNumber, "请从列表中选择职工，或填写职工的居民身份证号码")
 		} else if id, err := ident.ParseResidentID(v.Get(FieldIDNumber), now); err != nil {

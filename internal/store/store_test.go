@@ -3,9 +3,12 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -176,4 +179,66 @@ func TestSQLiteReaderIsReadOnly(t *testing.T) {
 	if err == nil {
 		t.Fatal("the read pool accepted a write")
 	}
+}
+
+// TestSweepsUseIndexes: the retention sweeps' deletes find their rows through an
+// index on both engines, not by reading the whole table (PostgreSQL is told to
+// avoid sequential scans, which it would choose for the test's empty tables).
+func TestSweepsUseIndexes(t *testing.T) {
+	sweeps := []struct {
+		query string
+		index []string // every index the plan must name
+	}{
+		{"DELETE FROM sms_outbox WHERE created_at < ?", []string{"sms_outbox_created"}},
+		{"DELETE FROM delegation_notices WHERE sent_at < ? OR failed_at < ?", []string{"delegation_notices_sent", "delegation_notices_failed"}},
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		for _, s := range sweeps {
+			args := []any{}
+			for range strings.Count(s.query, "?") {
+				args = append(args, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+			}
+			var plan []string
+			err := db.Tx(ctx, func(tx *store.Tx) error {
+				explain := "EXPLAIN QUERY PLAN "
+				if db.Engine == store.Postgres {
+					explain = "EXPLAIN "
+					if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+						return err
+					}
+				}
+				rows, err := tx.Query(ctx, explain+s.query, args...)
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				cols, err := rows.Columns()
+				if err != nil {
+					return err
+				}
+				for rows.Next() {
+					vals := make([]any, len(cols))
+					ptrs := make([]any, len(cols))
+					for i := range vals {
+						ptrs[i] = &vals[i]
+					}
+					if err := rows.Scan(ptrs...); err != nil {
+						return err
+					}
+					plan = append(plan, fmt.Sprint(vals...))
+				}
+				return rows.Err()
+			})
+			if err != nil {
+				t.Fatalf("%s: %v", s.query, err)
+			}
+			joined := strings.Join(plan, "\n")
+			for _, index := range s.index {
+				if !strings.Contains(joined, index) {
+					t.Errorf("%s: the plan does not use %s:\n%s", s.query, index, joined)
+				}
+			}
+		}
+	})
 }

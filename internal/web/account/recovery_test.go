@@ -197,12 +197,13 @@ func TestRecoveryThrottle(t *testing.T) {
 	w := webtest.NewWorld(ts, 402)
 	p := w.Person(t, "钱思远")
 	c := webtest.NewClient(ts)
+	started := time.Now()
 	for range recovery.AddrLimits.LockAfter {
 		webtest.RecoveryStart(t, c, webtest.RecoveryPersonForm(p))
 	}
 	rec := c.Post(t, "/recover", webtest.RecoveryPersonForm(p))
 	// The refusal says when the address's lock ends: LockFor after the refused start.
-	webtest.WantRetryAfterAbout(t, "recovery past the limit", rec, recovery.AddrLimits.LockFor)
+	webtest.WantRetryAfterAbout(t, "recovery past the limit", rec, recovery.AddrLimits.LockFor, started)
 	doc := webtest.Parsed(t, rec, http.StatusTooManyRequests)
 	if got := webtest.TopError(doc); got != recovery.MsgTooMany {
 		t.Errorf("message %q", got)

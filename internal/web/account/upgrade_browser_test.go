@@ -1,13 +1,15 @@
 package account
 
 import (
-	"hall/internal/web/webtest"
 	"strings"
 	"testing"
+	"time"
 
 	"hall/internal/browsertest"
 	"hall/internal/qr"
+	"hall/internal/upgrade"
 	"hall/internal/verify"
+	"hall/internal/web/webtest"
 )
 
 // TestBrowserUpgrade is R4's acceptance: from the unit login's 历史单位用户升级 link, the
@@ -109,4 +111,32 @@ func TestBrowserUpgrade(t *testing.T) {
 	other.Fill("原密码", upgradeOldPassword)
 	other.Click("下一步")
 	other.WaitText("该历史账户已完成升级，不能重复升级")
+}
+
+// TestBrowserUpgradeTimeout: the step page counts the ten minutes down; at zero it
+// reloads by itself and the hall answers with step 1, which says the upgrade timed
+// out and asks for the old account again.
+func TestBrowserUpgradeTimeout(t *testing.T) {
+	clock := webtest.NewClock(time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC))
+	ts, base := webtest.Serve(t, webtest.WithClock(t, clock))
+	w := webtest.NewWorld(ts, 4121)
+	fx := w.Registered(t, "南京旧网办超时浏览器测试有限公司", "卢清远")
+	number := addLegacy(t, ts, w, "JS3201060011", fx.Entry.USCC)
+
+	desk := browsertest.New(t).NewPage(t)
+	desk.Open(base + "/upgrade")
+	desk.Fill("原单位编号", number)
+	desk.Fill("原密码", upgradeOldPassword)
+	desk.Click("下一步")
+	desk.WaitText("原账户验证通过")
+	// Three seconds before the limit the page is opened again: it counts them down.
+	clock.Advance(upgrade.TTL - 3*time.Second)
+	desk.Reload()
+	desk.WaitText("00分0")
+	clock.Advance(10 * time.Second)
+	desk.WaitURL("/upgrade?timeout=1")
+	desk.WaitText(upgrade.MsgExpired)
+	if got := desk.Text("ol.stepper li.current"); got != "验证原账户" {
+		t.Errorf("current step after the timeout %q", got)
+	}
 }

@@ -2,12 +2,14 @@ package hall
 
 import (
 	"errors"
-	"hall/internal/web"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"hall/internal/cases"
+	"hall/internal/delegation"
+	"hall/internal/unit"
+	"hall/internal/web"
 )
 
 // catalogData is what the catalog page (服务清单, H2) shows.
@@ -134,6 +136,10 @@ type itemData struct {
 	// PersonLogin is the personal login returning to the item, for the persons'
 	// note of an item both persons and units apply for.
 	PersonLogin string
+	// NotGranted is why the unit session this browser has may not handle the item
+	// (an agent whose grant does not include it): the page says so instead of
+	// offering a button that leads to a refusal. "" otherwise.
+	NotGranted string
 }
 
 // catalogItem is one business item: materials, deadlines, visits and how to apply.
@@ -152,6 +158,16 @@ func (s *handler) catalogItem(w http.ResponseWriter, r *http.Request) error {
 		// The unit's business entry: the unit login first, then the authorization
 		// check of businessBusiness.
 		d.Login = "/unit/items/" + url.PathEscape(it.Code)
+		if v := web.VisitorFrom(r.Context()); v.SignedIn() && v.Unit != nil && v.Membership != nil && v.Session != nil {
+			var denial *delegation.Denial
+			err := s.Delegation.AuthorizeMembership(r.Context(), *v.Membership, v.Unit.ID, unit.Role(v.Session.Subject.Role), it.Code)
+			switch {
+			case errors.As(err, &denial) && denial.Reason == delegation.ReasonOutOfScope:
+				d.NotGranted = denial.Msg
+			case err != nil && denial == nil:
+				return err
+			}
+		}
 	}
 	return s.Render(w, r, http.StatusOK, "item", it.Name, "catalog", d)
 }

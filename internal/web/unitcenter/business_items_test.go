@@ -432,3 +432,31 @@ func FuzzBusinessPlausibleCode(f *testing.F) {
 		}
 	})
 }
+
+// TestCatalogItemKnowsTheGrant: an agent browsing the public catalog is not offered
+// 登录后在线办理 for an item its grant does not include (the button led to a 403
+// page and an audited refusal): the item page says why instead. A granted item
+// and the legal rep keep the button.
+func TestCatalogItemKnowsTheGrant(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	cast := businessNewCast(t, ts, 515)
+	for _, tc := range []struct {
+		who, code string
+		offered   bool
+	}{
+		{"agent", "SB-001", true},
+		{"agent", "SB-002", false},
+		{"legal rep", "SB-002", true},
+		{"nobody", "SB-002", true},
+	} {
+		doc := cast.clients[tc.who].Page(t, "/catalog/"+tc.code, http.StatusOK)
+		button := doc.First(`.apply-panel a.button[href="/unit/items/` + tc.code + `"]`)
+		panel := doc.Must(t, ".apply-panel").TextContent()
+		if tc.offered && (button == nil || strings.Contains(panel, delegation.ReasonOutOfScope.Message())) {
+			t.Errorf("%s on %s: the button is not offered: %q", tc.who, tc.code, panel)
+		}
+		if !tc.offered && (button != nil || !strings.Contains(panel, delegation.ReasonOutOfScope.Message())) {
+			t.Errorf("%s on %s: offered a button to a refusal, or no reason: %q", tc.who, tc.code, panel)
+		}
+	}
+}

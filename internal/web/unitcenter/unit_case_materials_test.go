@@ -126,10 +126,18 @@ func TestCaseMaterialsOverHTTP(t *testing.T) {
 		webtest.SignIn(t, ac, webtest.UnitSubject(p, u, unit.RoleAgent))
 		return ac
 	}
-	if rec := agent("郑他材", cases.ItemSubsidy, "Agt-Other-Pass-7").Get(t, href); rec.Code != http.StatusForbidden {
+	without, with := agent("郑他材", cases.ItemSubsidy, "Agt-Other-Pass-7"), agent("冯本材", cases.ItemLeave, "Agt-Granted-Pass-7")
+	if rec := without.Get(t, href); rec.Code != http.StatusForbidden {
 		t.Fatalf("agent without the grant: %d, want 403", rec.Code)
 	}
-	if rec := agent("冯本材", cases.ItemLeave, "Agt-Granted-Pass-7").Get(t, href); rec.Code != http.StatusOK {
+	if rec := with.Get(t, href); rec.Code != http.StatusOK {
 		t.Fatalf("agent with the grant: %d, want 200", rec.Code)
+	}
+	// The case page offers the link only to whom it serves.
+	if page := without.Page(t, loc, http.StatusOK); page.First(`a[href="`+href+`"]`) != nil || !strings.Contains(page.TextContent(), "无该事项授权") {
+		t.Error("the case page offers an agent without the grant a link to a refusal")
+	}
+	if with.Page(t, loc, http.StatusOK).First(`a[href="`+href+`"]`) == nil {
+		t.Error("the case page does not offer the granted agent the material")
 	}
 }

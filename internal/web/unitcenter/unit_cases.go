@@ -151,10 +151,13 @@ type caseDetailData struct {
 	Case   cases.Case
 	Events []cases.Event
 	Facts  []cases.Fact // the form's values; nil when it cannot be read
-	// Materials are the files sent with the case (unit_case_materials.go).
-	Materials []cases.CaseMaterial
-	Notice    string
-	Error     string
+	// Materials are the files sent with the case (unit_case_materials.go);
+	// MayDownload says whether this session may read them (the case's item is in
+	// its grant), so an agent without it is not offered links to a refusal.
+	Materials   []cases.CaseMaterial
+	MayDownload bool
+	Notice      string
+	Error       string
 	// Delivery is the paper result's delivery (U5), nil when none yet; MailTo is
 	// where the unit asked it be posted, nil when it did not.
 	Delivery *delivery.Delivery
@@ -199,6 +202,15 @@ func (s *handler) caseRender(w http.ResponseWriter, r *http.Request, status int,
 	}
 	if d.Materials, err = s.Cases.CaseMaterials(r.Context(), c); err != nil {
 		return err
+	}
+	if v := web.VisitorFrom(r.Context()); len(d.Materials) > 0 && v.Membership != nil && v.Session != nil {
+		var denial *delegation.Denial
+		switch err := s.Delegation.AuthorizeMembership(r.Context(), *v.Membership, v.Unit.ID, unit.Role(v.Session.Subject.Role), c.ItemCode); {
+		case err == nil:
+			d.MayDownload = true
+		case !errors.As(err, &denial):
+			return err
+		}
 	}
 	switch dl, err := s.Deliveries.CaseDelivery(r.Context(), c.UnitID, c.ID); {
 	case err == nil:
