@@ -17,7 +17,9 @@ import (
 	"hall/internal/store/storetest"
 )
 
-// anchorLines returns the anchors in the file at path (none if it is missing).
+// anchorLines returns the anchors of the complete lines in the file at path (none
+// if it is missing). The job writes while the test polls: the file may have been
+// created and not yet written, so a line counts once its newline is there.
 func anchorLines(t *testing.T, path string) []audit.Anchor {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -27,8 +29,12 @@ func anchorLines(t *testing.T, path string) []audit.Anchor {
 	if err != nil {
 		t.Fatal(err)
 	}
+	end := bytes.LastIndexByte(b, '\n')
+	if end < 0 {
+		return nil
+	}
 	var out []audit.Anchor
-	for _, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+	for _, line := range strings.Split(string(b[:end]), "\n") {
 		a, err := audit.ParseAnchor([]byte(line))
 		if err != nil {
 			t.Fatalf("anchor file line %q: %v", line, err)

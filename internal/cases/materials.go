@@ -143,7 +143,9 @@ func (s *Service) attachment(who Actor, itemCode, code, ref string) (Attachment,
 	if !found || len(ref) > 2048 {
 		return Attachment{}, false
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
+	// Strict: one encoding per signature, so that no other spelling of it (the
+	// last character's unused bits set) passes.
+	got, err := base64.RawURLEncoding.Strict().DecodeString(sig)
 	if err != nil {
 		return Attachment{}, false
 	}
@@ -152,7 +154,7 @@ func (s *Service) attachment(who Actor, itemCode, code, ref string) (Attachment,
 	if !hmac.Equal(got, mac.Sum(nil)) {
 		return Attachment{}, false
 	}
-	payload, err := base64.RawURLEncoding.DecodeString(p)
+	payload, err := base64.RawURLEncoding.Strict().DecodeString(p)
 	if err != nil {
 		return Attachment{}, false
 	}

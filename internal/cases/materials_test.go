@@ -66,14 +66,25 @@ func TestMaterialRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		contract := FormMaterials(ItemEnrolment)[0].Field()
+		payload, sig, _ := strings.Cut(ref, ".")
+		// other is a base64 character other than c.
+		other := func(c byte) string {
+			if c == 'A' {
+				return "B"
+			}
+			return "A"
+		}
 		for name, c := range map[string]struct {
 			who Actor
 			ref string
 		}{
 			"another person":    {f.agentA, ref},
 			"another unit":      {Actor{UnitID: f.unit.ID + 1, PersonID: f.rep.ID, Role: f.repA.Role}, ref},
-			"altered signature": {f.repA, ref[:len(ref)-2] + "AA"},
-			"no signature":      {f.repA, strings.Split(ref, ".")[0]},
+			"altered signature": {f.repA, payload + "." + other(sig[0]) + sig[1:]},
+			// The last character also carries bits no byte uses: another spelling
+			// of the same signature is refused too (strict decoding).
+			"signature's last character": {f.repA, payload + "." + sig[:len(sig)-1] + other(sig[len(sig)-1])},
+			"no signature":               {f.repA, payload},
 		} {
 			v := form(f.employeeID())
 			v.Set(contract, c.ref)
