@@ -37,7 +37,8 @@ type Config struct {
 	DataDir     string
 	Demo        bool
 
-	// AllowInsecureHTTP lets production start with an http:// base URL. Without TLS
+	// AllowInsecureHTTP lets production start with an http:// base URL (or admin
+	// base URL). Without TLS
 	// in the browser's URL the hall sets no Secure cookies and no HSTS, so this is
 	// only for a closed network; a TLS-terminating proxy keeps an https:// base URL.
 	AllowInsecureHTTP bool
@@ -45,6 +46,12 @@ type Config struct {
 	// public address; empty means none. Development defaults to 127.0.0.1:8081.
 	AdminAddr    string
 	adminAddrSet bool
+	// AdminBaseURL is where staff open the back office (default http://ADMIN-ADDR).
+	// https:// — a TLS-terminating proxy in front of AdminAddr, whose own listener
+	// is plain HTTP — gives the back office's cookies Secure and the __Host- prefix,
+	// as an https:// BaseURL does the public site's; production needs it, as it
+	// needs an https:// BaseURL, unless AllowInsecureHTTP.
+	AdminBaseURL string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For header names the
 	// client; a request from any other peer is the client itself.
 	TrustedProxies []netip.Prefix
@@ -213,12 +220,13 @@ var coreKeys = []key{
 	}},
 	{name: "addr", help: "address to listen on", bind: str(func(c *Config) *string { return &c.Addr })},
 	{name: "base-url", help: "public URL of the hall, used in QR codes and SMS links (default http://ADDR)", bind: str(func(c *Config) *string { return &c.BaseURL })},
-	{name: "allow-insecure-http", help: "let production mode start with an http:// base URL (no Secure cookies, no HSTS)", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
+	{name: "allow-insecure-http", help: "let production mode start with an http:// base URL or admin base URL (no Secure cookies, no HSTS)", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
 		fs.BoolVar(&c.AllowInsecureHTTP, n, c.AllowInsecureHTTP, h)
 	}},
 	{name: "admin-addr", help: "address of the operations listener serving /metrics; empty turns it off (default 127.0.0.1:8081 in development, off in production)", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
 		fs.Func(n, h, func(s string) error { c.AdminAddr, c.adminAddrSet = s, true; return nil })
 	}},
+	{name: "admin-base-url", help: "URL at which staff open the back office (default http://ADMIN-ADDR); https:// (a TLS-terminating proxy in front of admin-addr) gives its cookies Secure and the __Host- prefix; production needs https:// unless allow-insecure-http", bind: str(func(c *Config) *string { return &c.AdminBaseURL })},
 	{name: "trusted-proxies", help: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (default none: the peer address is the client)", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
 		fs.Func(n, h, func(s string) error {
 			p, err := ParsePrefixes(s)
@@ -367,6 +375,17 @@ func (c *Config) Validate() error {
 		} else if c.AdminAddr == c.Addr {
 			errs = append(errs, errors.New("admin-addr must differ from addr: the operations endpoints stay off the public listener"))
 		}
+		if c.AdminBaseURL == "" {
+			c.AdminBaseURL = "http://" + c.AdminAddr
+		}
+		if u, err := url.Parse(c.AdminBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("admin-base-url %q must be an absolute http(s) URL", c.AdminBaseURL))
+		} else if u.Scheme == "http" && c.Mode == Production && !c.AllowInsecureHTTP {
+			errs = append(errs, fmt.Errorf("production mode needs an https:// admin-base-url (%q would send the back office's cookies without Secure); behind a TLS-terminating proxy give the URL staff open, or set allow-insecure-http", c.AdminBaseURL))
+		}
+		c.AdminBaseURL = strings.TrimRight(c.AdminBaseURL, "/")
+	} else if c.AdminBaseURL != "" {
+		errs = append(errs, errors.New("admin-base-url needs admin-addr: without the operations listener there is no back office"))
 	}
 	if !c.oidcDevAddrSet && c.Mode == Development && c.OIDCProviders == "" {
 		c.OIDCDevAddr = "127.0.0.1:8082"

@@ -174,7 +174,8 @@ func TestAdminAddr(t *testing.T) {
 	}{
 		{"development default", nil, nil, "127.0.0.1:8081"},
 		{"production default is off", nil, productionArgs("--base-url", "https://hall.example.gov.cn"), ""},
-		{"production given", nil, productionArgs("--base-url", "https://hall.example.gov.cn", "--admin-addr", "10.0.0.5:9100"), "10.0.0.5:9100"},
+		{"production given", nil, productionArgs("--base-url", "https://hall.example.gov.cn", "--admin-addr", "10.0.0.5:9100",
+			"--admin-base-url", "https://admin.hall.example.gov.cn"), "10.0.0.5:9100"},
 		{"development turned off", nil, []string{"--admin-addr", ""}, ""},
 		{"an empty environment variable counts as unset", map[string]string{"HALL_ADMIN_ADDR": ""}, nil, "127.0.0.1:8081"},
 		{"from the environment", map[string]string{"HALL_ADMIN_ADDR": "127.0.0.1:9200"}, nil, "127.0.0.1:9200"},
@@ -187,6 +188,49 @@ func TestAdminAddr(t *testing.T) {
 			}
 			if c.AdminAddr != tc.want {
 				t.Fatalf("admin address %q, want %q", c.AdminAddr, tc.want)
+			}
+		})
+	}
+}
+
+// TestAdminBaseURL: the back office's URL, by the public base URL's rule: default
+// http://ADMIN-ADDR; production needs https:// (the back office's cookies Secure and
+// __Host-) unless allow-insecure-http; it needs an operations listener.
+func TestAdminBaseURL(t *testing.T) {
+	https := "https://hall.example.gov.cn"
+	cases := []struct {
+		name string
+		args []string
+		want string // the URL when valid
+		err  string // part of the error when not
+	}{
+		{"development default", nil, "http://127.0.0.1:8081", ""},
+		{"development given, trailing slash trimmed", []string{"--admin-base-url", "https://admin.example.gov.cn/"}, "https://admin.example.gov.cn", ""},
+		{"production https", productionArgs("--base-url", https, "--admin-addr", "10.0.0.5:9100", "--admin-base-url", "https://admin.example.gov.cn"),
+			"https://admin.example.gov.cn", ""},
+		{"production default http://ADMIN-ADDR refused", productionArgs("--base-url", https, "--admin-addr", "10.0.0.5:9100"), "", "https:// admin-base-url"},
+		{"production http refused", productionArgs("--base-url", https, "--admin-addr", "10.0.0.5:9100", "--admin-base-url", "http://admin.example.gov.cn"),
+			"", "https:// admin-base-url"},
+		{"production http explicitly allowed", productionArgs("--base-url", https, "--admin-addr", "10.0.0.5:9100", "--admin-base-url", "http://admin.example.gov.cn",
+			"--allow-insecure-http"), "http://admin.example.gov.cn", ""},
+		{"production without a back office", productionArgs("--base-url", https), "", ""},
+		{"not a URL", []string{"--admin-base-url", "admin.example.gov.cn"}, "", "absolute http(s) URL"},
+		{"without admin-addr", []string{"--admin-addr", "", "--admin-base-url", "https://admin.example.gov.cn"}, "", "needs admin-addr"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parse(t, nil, tc.args...)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want one saying %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.AdminBaseURL != tc.want {
+				t.Fatalf("admin base URL %q, want %q", c.AdminBaseURL, tc.want)
 			}
 		})
 	}

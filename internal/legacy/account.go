@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -75,6 +76,7 @@ func NormalizeNumber(s string) (n string, ok bool) {
 type Store struct {
 	db  *store.DB
 	key []byte // keys the choice of the hash an unknown number is verified against
+	ids idRange
 }
 
 // NewStore returns the legacy account store on db. key (shared by every instance,
@@ -183,29 +185,83 @@ func (s *Store) Check(ctx context.Context, number, password string) (Account, er
 // maxPasswordBytes bounds the password a legacy check verifies.
 const maxPasswordBytes = 512
 
+// rangeMaxAge is how long the ID range of the accounts is used before it is read
+// again. An import by `hall import legacy` runs in a process of its own and tells
+// no serving instance; until they read the range again, the accounts it added lie
+// above it and are not chosen as dummies (no account is ever deleted, so every ID
+// in the old range still leads to one).
+const rangeMaxAge = time.Minute
+
+// idRange is the lowest and highest legacy account ID, read once and kept for
+// rangeMaxAge, so that an unknown number costs one query as a known one does, not
+// a scan of the table's ends on every attempt. An empty table is not kept: the
+// first import shows at once.
+type idRange struct {
+	mu        sync.Mutex
+	low, high int64
+	readAt    time.Time // zero: not read, or forgotten
+	now       func() time.Time
+}
+
+// get is the range (ok false: no account), from the database when the kept one
+// is missing or older than rangeMaxAge.
+func (r *idRange) get(ctx context.Context, db *store.DB) (low, high int64, ok bool, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := time.Now
+	if r.now != nil {
+		now = r.now
+	}
+	if t := now(); !r.readAt.IsZero() && t.Sub(r.readAt) < rangeMaxAge && !t.Before(r.readAt) {
+		return r.low, r.high, true, nil
+	}
+	var l, h sql.NullInt64
+	if err := db.QueryRow(ctx, `SELECT MIN(id), MAX(id) FROM legacy_accounts`).Scan(&l, &h); err != nil {
+		return 0, 0, false, err
+	}
+	if !l.Valid {
+		r.readAt = time.Time{}
+		return 0, 0, false, nil
+	}
+	r.low, r.high, r.readAt = l.Int64, h.Int64, now()
+	return r.low, r.high, true, nil
+}
+
+// forget drops the kept range: the next unknown number reads it again.
+func (r *idRange) forget() {
+	r.mu.Lock()
+	r.readAt = time.Time{}
+	r.mu.Unlock()
+}
+
+// Imported tells the store that accounts were written (an import in this
+// process): the next unknown number chooses its dummy among them at once.
+func (s *Store) Imported() { s.ids.forget() }
+
 // dummyHash is the hash an unknown number is verified against, so that its answer
 // costs what a known number's costs: a stored account's hash, chosen by a keyed
-// hash of the number among the IDs. An export may mix formats and costs (bcrypt
+// hash of the number among the IDs (the range kept by idRange, so that one query
+// is made per attempt, as for a known number). An export may mix formats and costs (bcrypt
 // cost 10 beside PBKDF2 at 600,000 iterations): the unknown numbers then cost as
 // the accounts do, in the same proportions, and each number always the same — a
 // number tried twice does not give itself away by a different time. With no account
 // at all there is nothing to hide and nothing is verified (nil).
 func (s *Store) dummyHash(ctx context.Context, number string) (*Hash, error) {
-	var low, high sql.NullInt64
-	if err := s.db.QueryRow(ctx, `SELECT MIN(id), MAX(id) FROM legacy_accounts`).Scan(&low, &high); err != nil {
+	low, high, ok, err := s.ids.get(ctx, s.db)
+	if err != nil {
 		return nil, fmt.Errorf("legacy: dummy hash: %w", err)
 	}
-	if !low.Valid {
+	if !ok {
 		return nil, nil
 	}
 	m := hmac.New(sha256.New, s.key)
 	m.Write([]byte(number)) //nolint:errcheck // a hash never fails to write
 	// #nosec G115 -- IDs are positive and MAX ≥ MIN: the span is positive.
-	span := uint64(high.Int64-low.Int64) + 1
+	span := uint64(high-low) + 1
 	// #nosec G115 -- the remainder is below span, which fits the ID range.
-	id := low.Int64 + int64(binary.BigEndian.Uint64(m.Sum(nil))%span)
+	id := low + int64(binary.BigEndian.Uint64(m.Sum(nil))%span)
 	var phc string
-	err := s.db.QueryRow(ctx, `SELECT password_hash FROM legacy_accounts WHERE id >= ? ORDER BY id LIMIT 1`, id).Scan(&phc)
+	err = s.db.QueryRow(ctx, `SELECT password_hash FROM legacy_accounts WHERE id >= ? ORDER BY id LIMIT 1`, id).Scan(&phc)
 	if err != nil {
 		return nil, fmt.Errorf("legacy: dummy hash: %w", err)
 	}

@@ -139,6 +139,10 @@ type Importer struct {
 	Now func() time.Time // nil: time.Now
 	// Progress, when set, gets a line every progressEvery data rows.
 	Progress io.Writer
+	// Accounts, when set, is told of a committed import (Store.Imported), so that
+	// it chooses unknown numbers' dummies among the new accounts at once; a store
+	// in another process reads the range again within rangeMaxAge.
+	Accounts *Store
 }
 
 // ImportFile is Import of the named file, printing the report's errors to out.
@@ -284,6 +288,9 @@ func (im *Importer) Import(ctx context.Context, r io.Reader) (Report, error) {
 			return rep, ErrInvalidFile
 		}
 		return rep, fmt.Errorf("legacy: import: %w", err)
+	}
+	if im.Accounts != nil {
+		im.Accounts.Imported()
 	}
 	return rep, nil
 }

@@ -266,3 +266,76 @@ func TestUnknownNumberCostsAsAccountsDo(t *testing.T) {
 		}
 	})
 }
+
+// TestUnknownNumberRangeKept: the range of IDs an unknown number's dummy hash is
+// chosen in is read once and kept, not queried on every attempt: an account written
+// behind the store's back is not chosen until the range is older than rangeMaxAge,
+// and then it is; an import that tells the store (Importer.Accounts) shows at once.
+func TestUnknownNumberRangeKept(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		st := NewStore(db, []byte("range key"))
+		clock := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+		st.ids.now = func() time.Time { return clock }
+		lines := testLines(t, 11, 8)
+		if _, err := (&Importer{DB: db}).Import(ctx, bytes.NewReader(csvOf(lines[:4]))); err != nil {
+			t.Fatal(err)
+		}
+		// costs counts the unknown numbers' dummies by their iterations.
+		costs := func(when string) map[int]int {
+			t.Helper()
+			out := map[int]int{}
+			for i := range 50 {
+				h, err := st.dummyHash(ctx, fmt.Sprintf("JS8%07d", i))
+				if err != nil || h == nil {
+					t.Fatalf("%s: dummy hash: %v, %v", when, h, err)
+				}
+				out[h.iterations]++
+			}
+			return out
+		}
+		if got := costs("first import"); got[MinIterations] != 50 {
+			t.Fatalf("first import: dummies at %v iterations", got)
+		}
+
+		dear := 3 * MinIterations
+		for i := 4; i < 8; i++ {
+			h, err := HashPBKDF2("Old#x", []byte(fmt.Sprintf("salt-dear-%d", i)), dear)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines[i].hash = h
+		}
+		if _, err := (&Importer{DB: db, Accounts: st}).Import(ctx, bytes.NewReader(csvOf(lines[4:]))); err != nil {
+			t.Fatal(err)
+		}
+		if got := costs("import told"); got[dear] < 10 || got[MinIterations] < 10 {
+			t.Fatalf("after an import that told the store: dummies at %v iterations, want both kinds", got)
+		}
+
+		dearest := 5 * MinIterations
+		h, err := HashPBKDF2("Old#x", []byte("salt-dearest"), dearest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := store.Time(clock)
+		overriding := "" // PostgreSQL generates the IDs unless told
+		if db.Engine == store.Postgres {
+			overriding = "OVERRIDING SYSTEM VALUE"
+		}
+		if _, err := db.Exec(ctx, `INSERT INTO legacy_accounts (id, unit_number, uscc, unit_name, password_hash, state, imported_at, updated_at)
+			`+overriding+` VALUES (?, ?, ?, ?, ?, 'active', ?, ?)`, int64(1_000_000_000), "JS77777777", ident.GenerateUSCC(rand.New(rand.NewPCG(12, 12)), "320106"),
+			"南京后写有限公司", h, now, now); err != nil {
+			t.Fatal(err)
+		}
+		// Read on every attempt, the range would reach 1,000,000,000 and nearly
+		// every number would land on the new account.
+		if got := costs("written behind the store's back"); got[dearest] != 0 {
+			t.Fatalf("the range was read again within rangeMaxAge: dummies at %v iterations", got)
+		}
+		clock = clock.Add(rangeMaxAge)
+		if got := costs("after rangeMaxAge"); got[dearest] < 45 {
+			t.Fatalf("the range was not read again after rangeMaxAge: dummies at %v iterations", got)
+		}
+	})
+}

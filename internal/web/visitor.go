@@ -81,6 +81,16 @@ func (s *Server) CookieName(base string) string {
 
 func (s *Server) secure() bool { return strings.HasPrefix(s.Config.BaseURL, "https://") }
 
+// BackOfficeSecure reports whether the back office's cookies on r are Secure and
+// __Host- prefixed: when staff open it over https — Config.AdminBaseURL, a
+// TLS-terminating proxy in front of the plain-HTTP operations listener, the public
+// site's rule with the back office's own URL — or r itself came over TLS. A plain
+// http:// back office gets neither: a browser drops a Secure cookie set over plain
+// HTTP, and refuses a __Host- one without Secure.
+func (s *Server) BackOfficeSecure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(s.Config.AdminBaseURL, "https://")
+}
+
 func (s *Server) SetCookie(w http.ResponseWriter, name, value string, maxAge int) {
 	// #nosec G124 -- HttpOnly and SameSite=Lax always; Secure whenever the base URL is https (a plain-HTTP development hall could not get a Secure cookie back).
 	http.SetCookie(w, &http.Cookie{

@@ -33,7 +33,7 @@ func Mount(s *web.Server) error {
 		return err
 	}
 	h := &handler{s}
-	s.SetBackOfficeBinding(csrfBinding)
+	s.SetBackOfficeBinding(h.csrfBinding)
 
 	s.HandleAdmin("GET /admin/login", h.loginShow)
 	s.HandleAdmin("POST /admin/login", h.loginPost)

@@ -13,7 +13,7 @@ import (
 
 // loginShow is GET /admin/login: login name, password and the TOTP code.
 func (h *handler) loginShow(w http.ResponseWriter, r *http.Request) error {
-	ensureLoginBinding(w, r)
+	h.ensureLoginBinding(w, r)
 	return h.renderLogin(w, r, http.StatusOK, web.NewForm(nil))
 }
 
@@ -46,7 +46,7 @@ func (h *handler) loginPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setSessionCookie(w, r, tok, 0)
+	h.setSessionCookie(w, r, tok, 0)
 	next := "/admin/"
 	if st.MustChangePassword {
 		next = "/admin/password"
@@ -91,7 +91,7 @@ func (h *handler) logout(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Staff.EndSession(r.Context(), h.token(r)); err != nil {
 		return err
 	}
-	setSessionCookie(w, r, "", -1)
+	h.setSessionCookie(w, r, "", -1)
 	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 	return nil
 }

@@ -32,7 +32,7 @@ func (h *handler) signedIn(next staffHandler) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		sess, err := h.Staff.Lookup(r.Context(), h.token(r))
 		if errors.Is(err, staff.ErrNoSession) {
-			setSessionCookie(w, r, "", -1)
+			h.setSessionCookie(w, r, "", -1)
 			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 			return nil
 		}
@@ -71,7 +71,7 @@ func (h *handler) permitted(action staff.Action, next staffHandler) web.HandlerF
 
 // token is the staff session token the request carries ("" for none).
 func (h *handler) token(r *http.Request) string {
-	c, err := r.Cookie(cookieName(r))
+	c, err := r.Cookie(h.cookieName(r))
 	if err != nil {
 		return ""
 	}
@@ -89,8 +89,8 @@ func (h *handler) token(r *http.Request) string {
 const loginCookie = "hall_staff_login"
 
 // loginCookieName is loginCookie's name on this connection (see cookieName).
-func loginCookieName(r *http.Request) string {
-	if r.TLS != nil {
+func (h *handler) loginCookieName(r *http.Request) string {
+	if h.BackOfficeSecure(r) {
 		return "__Host-" + loginCookie
 	}
 	return loginCookie
@@ -99,8 +99,8 @@ func loginCookieName(r *http.Request) string {
 // csrfBinding is what the request's CSRF token is derived from: the staff session's
 // token, else the login page's cookie, else "" (no token: a post without origin
 // headers is refused).
-func csrfBinding(r *http.Request) string {
-	for _, name := range []string{cookieName(r), loginCookieName(r)} {
+func (h *handler) csrfBinding(r *http.Request) string {
+	for _, name := range []string{h.cookieName(r), h.loginCookieName(r)} {
 		if c, err := r.Cookie(name); err == nil && c.Value != "" {
 			return c.Value
 		}
@@ -111,24 +111,26 @@ func csrfBinding(r *http.Request) string {
 // ensureLoginBinding gives a browser without a session or login cookie the login
 // cookie, and adds it to r too, so that the login page rendered for r carries the
 // token its post will be checked against.
-func ensureLoginBinding(w http.ResponseWriter, r *http.Request) {
-	if csrfBinding(r) != "" {
+func (h *handler) ensureLoginBinding(w http.ResponseWriter, r *http.Request) {
+	if h.csrfBinding(r) != "" {
 		return
 	}
-	// #nosec G124 -- HttpOnly and SameSite=Strict always; Secure whenever the request came over TLS, as the session cookie.
-	c := &http.Cookie{Name: loginCookieName(r), Value: token.New(), Path: "/", HttpOnly: true, Secure: r.TLS != nil,
+	// #nosec G124 -- HttpOnly and SameSite=Strict always; Secure whenever the back office is served over https, as the session cookie.
+	c := &http.Cookie{Name: h.loginCookieName(r), Value: token.New(), Path: "/", HttpOnly: true, Secure: h.BackOfficeSecure(r),
 		SameSite: http.SameSiteStrictMode}
 	http.SetCookie(w, c)
 	// #nosec G124 -- a cookie added to the request being served (what the browser will send), not one set on a response.
 	r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 }
 
-// cookieName is the session cookie's name on this connection: __Host- prefixed over
-// TLS. The operations listener is often plain HTTP on an internal address even when
-// the hall's public base URL is https, and a browser drops a Secure cookie set over
-// plain HTTP, so the back office judges by its own connection, not by the base URL.
-func cookieName(r *http.Request) string {
-	if r.TLS != nil {
+// cookieName is the session cookie's name on this connection: __Host- prefixed when
+// the back office is served over https (web.Server.BackOfficeSecure). The
+// operations listener is often plain HTTP on an internal address even when the
+// hall's public base URL is https, and a browser drops a Secure cookie set over
+// plain HTTP, so the back office judges by its own URL (admin-base-url), not by the
+// public one.
+func (h *handler) cookieName(r *http.Request) string {
+	if h.BackOfficeSecure(r) {
 		return "__Host-" + sessionCookie
 	}
 	return sessionCookie
@@ -136,11 +138,11 @@ func cookieName(r *http.Request) string {
 
 // setSessionCookie sets (maxAge 0: until the browser closes) or clears (maxAge < 0)
 // the staff session cookie: HttpOnly, SameSite=Strict (no page of another site
-// leads into the back office signed in), Secure over TLS.
-func setSessionCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
-	// #nosec G124 -- HttpOnly and SameSite=Strict always; Secure whenever the request came over TLS (a plain-HTTP back office could not get a Secure cookie back).
-	http.SetCookie(w, &http.Cookie{Name: cookieName(r), Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+// leads into the back office signed in), Secure over https.
+func (h *handler) setSessionCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
+	// #nosec G124 -- HttpOnly and SameSite=Strict always; Secure whenever the back office is served over https (a plain-HTTP back office could not get a Secure cookie back).
+	http.SetCookie(w, &http.Cookie{Name: h.cookieName(r), Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: h.BackOfficeSecure(r), SameSite: http.SameSiteStrictMode})
 }
 
 // refused turns a domain refusal into the page's answer: a role or

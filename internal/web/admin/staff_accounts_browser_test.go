@@ -3,7 +3,9 @@ package admin
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,3 +119,83 @@ func TestBrowserNoticeWithdraw(t *testing.T) {
 // commandRefusals lets a page answer a refused command (no reason: 422; stale
 // roles: 409) without the browser's log line about the status failing the test.
 var commandRefusals = browsertest.AllowConsoleErrors("409 (Conflict)", "422 (Unprocessable Entity)")
+
+// The security administrator resets a clerk's password and TOTP in the browser:
+// refused without 重置原因, then done, the new initial password and the enrolment QR
+// shown once. The clerk scans the QR (decoded here as an authenticator app reads
+// it); the old password and the old phone's code are refused; the new initial
+// password with the new secret's code signs in, the initial password is changed
+// and the clerk is in the back office.
+func TestBrowserStaffResetCredentials(t *testing.T) {
+	ts, tm, base := backOffice(t)
+	// The clerk has signed in before and chosen staffPassword: the password the
+	// reset takes away.
+	newStaffClient(ts).login(t, tm.clerk)
+
+	p := browsertest.New(t).NewPage(t, commandRefusals)
+	p.Open(base + "/admin/login")
+	p.Fill("登录名", tm.security.Staff.Login)
+	p.Fill("密码", staffPassword)
+	p.Fill("动态口令", tm.security.code(t, time.Now()))
+	p.Click("登录")
+	p.ClickLink("工作人员账户")
+	p.ClickLink(tm.clerk.Staff.Login)
+	p.WaitText("工作人员账户：窗口员乙")
+
+	p.Click("重置密码和动态口令")
+	p.WaitText("请填写重置原因")
+	p.Fill("重置原因", "本人更换手机，已核验工作证")
+	p.Click("重置密码和动态口令")
+	p.WaitText("密码和动态口令已重置")
+	p.WaitText("原密码和原动态口令已失效")
+	if got := p.Text("h1"); got != "密码和动态口令已重置" {
+		t.Fatalf("the reset page's heading %q", got)
+	}
+	if got := p.Text("[data-login]"); got != tm.clerk.Staff.Login {
+		t.Fatalf("the reset page names the login %q", got)
+	}
+	uri := webtest.DecodeDataURL(t, p.Attr("img.admin-totp-qr", "src"))
+	scanned, err := url.Parse(uri)
+	if err != nil || scanned.Scheme != "otpauth" || scanned.Host != "totp" {
+		t.Fatalf("the enrolment QR holds %q (%v)", uri, err)
+	}
+	secret := scanned.Query().Get("secret")
+	if secret == "" || secret != p.Text("[data-totp-secret]") || secret == tm.clerk.Enrolment.Secret {
+		t.Fatalf("the QR's secret %q, the page's %q, the old one %q", secret, p.Text("[data-totp-secret]"), tm.clerk.Enrolment.Secret)
+	}
+	reset := staffMember{staff.Created{Staff: tm.clerk.Staff, InitialPassword: p.Text("[data-initial-password]"),
+		Enrolment: staff.Enrolment{Secret: secret, URI: uri}}}
+	if reset.InitialPassword == "" || reset.InitialPassword == staffPassword {
+		t.Fatalf("the new initial password %q", reset.InitialPassword)
+	}
+	p.Click("退出")
+	p.WaitURL("/admin/login")
+
+	// The clerk: the old password with the new code, then the new password with the
+	// old phone's code (of the next time step: the last one the clerk used is spent
+	// either way) are refused with the one sentence.
+	for _, try := range []struct{ what, password, code string }{
+		{"the old password", staffPassword, reset.code(t, time.Now())},
+		{"the old phone's code", reset.InitialPassword, tm.clerk.code(t, time.Now().Add(30*time.Second))},
+	} {
+		p.Fill("登录名", tm.clerk.Staff.Login)
+		p.Fill("密码", try.password)
+		p.Fill("动态口令", try.code)
+		p.Click("登录")
+		p.WaitText("账号、密码或动态口令错误")
+		if !strings.HasSuffix(p.URL(), "/admin/login") {
+			t.Fatalf("%s: the browser is at %s", try.what, p.URL())
+		}
+	}
+	if st, err := ts.Staff.Get(context.Background(), tm.clerk.Staff.ID); err != nil || st.TOTPConfirmed || !st.MustChangePassword {
+		t.Fatalf("after the refused logins the account is %+v (%v), want the enrolment unconfirmed", st, err)
+	}
+
+	// The new password and the scanned secret's code: the enrolment is confirmed,
+	// the initial password changed, and the clerk is in the back office.
+	browserLogin(t, p, base, reset)
+	p.WaitText("窗口业务")
+	if st, err := ts.Staff.Get(context.Background(), tm.clerk.Staff.ID); err != nil || !st.TOTPConfirmed || st.MustChangePassword {
+		t.Fatalf("after the clerk's login the account is %+v (%v)", st, err)
+	}
+}
