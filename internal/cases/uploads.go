@@ -147,11 +147,9 @@ func (s *Service) reserveUpload(ctx context.Context, who Actor, itemCode string,
 	return err
 }
 
-// uploadsOver counts the uploads of the person or unit (column) over the window
-// ending at now: over is whether one more file of size bytes passes maxFiles or
-// maxBytes, and until when the oldest uploads will have left the window enough
-// for it to fit. The rows read are bounded by maxFiles (an earlier upload past it
-// was refused).
+// uploadsOver reads the uploads of the person or unit (column) over the window
+// ending at now and applies overBudget. The rows read are bounded by maxFiles (an
+// upload past it was refused).
 func uploadsOver(ctx context.Context, tx *store.Tx, column string, id int64, now time.Time, maxFiles int, maxBytes, size int64) (time.Time, bool, error) {
 	// column is one of two constants of reserveUpload, never input.
 	rows, err := tx.Query(ctx, `SELECT uploaded_at, size FROM material_uploads WHERE `+column+` = ? AND uploaded_at > ?
@@ -160,39 +158,56 @@ func uploadsOver(ctx context.Context, tx *store.Tx, column string, id int64, now
 		return time.Time{}, false, fmt.Errorf("cases: count uploads: %w", err)
 	}
 	defer rows.Close()
-	type upload struct {
-		at   time.Time
-		size int64
-	}
-	var ups []upload
-	var files int
-	var bytes int64
+	var ups []pastUpload
 	for rows.Next() {
-		var u upload
-		if err := rows.Scan(&u.at, &u.size); err != nil {
+		var u pastUpload
+		if err := rows.Scan(&u.At, &u.Size); err != nil {
 			return time.Time{}, false, fmt.Errorf("cases: count uploads: %w", err)
 		}
 		ups = append(ups, u)
-		files++
-		bytes += u.size
 	}
 	if err := rows.Err(); err != nil {
 		return time.Time{}, false, fmt.Errorf("cases: count uploads: %w", err)
 	}
-	if files < maxFiles && bytes+size <= maxBytes {
-		return time.Time{}, false, nil
+	until, over := overBudget(ups, maxFiles, maxBytes, size)
+	if over && until.IsZero() {
+		until = now.Add(UploadWindow)
 	}
-	// The uploads leave the window oldest first: the file fits once enough of them have.
-	until := now.Add(UploadWindow)
+	return until, over, nil
+}
+
+// pastUpload is an upload counted by the budget.
+type pastUpload struct {
+	At   time.Time
+	Size int64
+}
+
+// overBudget is the budget's rule: ups are the uploads within the window, oldest
+// first; one more file of size bytes is over if it would make more than maxFiles
+// files or more than maxBytes bytes. until is when enough of the oldest uploads
+// have left the window for it to fit (each leaves UploadWindow after it came).
+func overBudget(ups []pastUpload, maxFiles int, maxBytes, size int64) (until time.Time, over bool) {
+	files := len(ups)
+	var bytes int64
+	for _, u := range ups {
+		bytes += u.Size
+	}
+	if files < maxFiles && bytes+size <= maxBytes {
+		return time.Time{}, false
+	}
 	for _, u := range ups {
 		files--
-		bytes -= u.size
+		bytes -= u.Size
 		if files < maxFiles && bytes+size <= maxBytes {
-			until = u.at.Add(UploadWindow)
-			break
+			return u.At.Add(UploadWindow).UTC(), true
 		}
 	}
-	return until.UTC(), true, nil
+	// Larger than the budget itself: never fits (Attach's size bound keeps a
+	// file below any sensible budget); a day after the newest upload is stated.
+	if len(ups) > 0 {
+		return ups[len(ups)-1].At.Add(UploadWindow).UTC(), true
+	}
+	return time.Time{}, true
 }
 
 // untilText is a time as the refusal states it: month, day and minute in
