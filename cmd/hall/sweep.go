@@ -11,7 +11,9 @@ import (
 )
 
 // sweepInterval is how often a serving process deletes expired short-lived rows.
-// Several processes may sweep at once: every sweep is an idempotent DELETE.
+// Several processes may sweep at once: every sweep is an idempotent DELETE (the
+// unfiled materials' a conditional UPDATE that marks each row once, so that one
+// process removes each file).
 const sweepInterval = 10 * time.Minute
 
 // registrySyncInterval is how often a serving process applies the registry's changes

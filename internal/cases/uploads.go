@@ -346,7 +346,10 @@ func (s *Service) SweepMaterials(ctx context.Context) (int, error) {
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("cases: sweep materials: %w", err)
 		}
-		rows.Close()
+		// The transaction's connection reads one result at a time.
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("cases: sweep materials: %w", err)
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM material_uploads WHERE filed_at <= ? OR swept_at <= ?`,
 			now.Add(-UploadWindow), now.Add(-UploadWindow)); err != nil {
 			return fmt.Errorf("cases: sweep material rows: %w", err)
