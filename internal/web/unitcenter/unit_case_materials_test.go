@@ -147,7 +147,8 @@ func TestCaseMaterialsOverHTTP(t *testing.T) {
 
 // TestMaterialUploadBudgetOverHTTP: a person who has uploaded the day's 60
 // materials is refused the 61st beside its file field, with the rest of the form
-// kept, and the file is not written to the scans store.
+// kept, on 提交申请 and on 保存草稿 alike (no draft saved without it), and the
+// file is not written to the scans store.
 func TestMaterialUploadBudgetOverHTTP(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	w := webtest.NewWorld(ts, 0x3e8)
@@ -188,7 +189,20 @@ func TestMaterialUploadBudgetOverHTTP(t *testing.T) {
 	if got := countFiles(t, scansDir); got != before {
 		t.Fatalf("the refused upload was written: %d files, were %d", got, before)
 	}
-	var n int
+	// 保存草稿 with the file: the same message beside the field, and no draft
+	// saved that would silently lack the file.
+	rec = c.PostFiles(t, "/unit/items/SB-002/draft", form, webtest.FormFile{Field: "file_contract", Name: "合同.png", Body: webtest.ScanPNG(t)})
+	if e := webtest.ParseHTML(t, rec.Body.String()).First("#e-file_contract"); rec.Code != http.StatusUnprocessableEntity ||
+		e == nil || !strings.Contains(e.TextContent(), want) {
+		t.Fatalf("draft over the budget: %d", rec.Code)
+	}
+	var n, drafts int
+	if err := ts.DB.QueryRow(ctx, `SELECT COUNT(*) FROM case_drafts WHERE person_id = ?`, rep.ID).Scan(&drafts); err != nil || drafts != 0 {
+		t.Fatalf("%d drafts saved: %v", drafts, err)
+	}
+	if got := countFiles(t, scansDir); got != before {
+		t.Fatalf("the refused upload was written: %d files, were %d", got, before)
+	}
 	if err := ts.DB.QueryRow(ctx, `SELECT COUNT(*) FROM material_uploads WHERE person_id = ?`, rep.ID).Scan(&n); err != nil || n != 60 {
 		t.Fatalf("%d uploads recorded, want 60: %v", n, err)
 	}
