@@ -24,7 +24,10 @@ import (
 // within UploadBudget; only then is the file written. The transaction takes the
 // person's and the unit's locks first (PostgreSQL advisory locks; SQLite's one
 // writer), so parallel uploads cannot all pass on the same count. A file the scans
-// store refuses (type, damage) gives its count back.
+// store refuses (name, type, damage) gives its count back. The budget is counted
+// from these rows rather than by internal/throttle, whose counters count attempts
+// in fixed windows: this one counts bytes too, over a rolling day, and its refusal
+// can say when the oldest uploads leave it.
 //
 // The row also lets the sweep find a file that was never filed (a form abandoned,
 // a draft discarded): SweepMaterials deletes the files of rows that no case
