@@ -11,7 +11,9 @@ import (
 )
 
 // sweepInterval is how often a serving process deletes expired short-lived rows.
-// Several processes may sweep at once: every sweep is an idempotent DELETE.
+// Several processes may sweep at once: every sweep is an idempotent DELETE (the
+// unfiled materials' a conditional UPDATE that marks each row once, so that one
+// process removes each file).
 const sweepInterval = 10 * time.Minute
 
 // registrySyncInterval is how often a serving process applies the registry's changes
@@ -25,7 +27,9 @@ const sweepKeep = 24 * time.Hour
 // sweepOnce deletes expired sessions, flows, verification sessions, QR login
 // tickets, SMS codes, login-throttle counters and captcha challenges, delegation
 // text messages done for a month, application drafts a month after they were last
-// saved (cases.DraftRetention) and development outbox messages a week old
+// saved (cases.DraftRetention), the files of 申请材料 that no case recorded and no
+// draft holds two days after their upload (cases.MaterialRetention) and
+// development outbox messages a week old
 // (docs/security.md, "Retention").
 // Failures are logged, not fatal: the next round tries again.
 func sweepOnce(ctx context.Context, s *services.Services, log *slog.Logger) {
@@ -45,6 +49,7 @@ func sweepOnce(ctx context.Context, s *services.Services, log *slog.Logger) {
 			return int(n), err
 		}},
 		{"case drafts", s.Cases.SweepDrafts},
+		{"unfiled material files", s.Cases.SweepMaterials},
 		{"delegation notices", func(ctx context.Context) (int, error) {
 			return s.Delegation.SweepNotices(ctx, delegation.NoticeRetention)
 		}},

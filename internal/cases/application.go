@@ -103,13 +103,17 @@ func (s *Service) Apply(ctx context.Context, who Actor, itemCode string, form ur
 		if err := addEvent(ctx, tx, id, StepApply, StateSubmitted, "person", who.PersonID, "", now); err != nil {
 			return err
 		}
-		if _, err := recordMaterials(ctx, tx, id, who.UnitID, who.PersonID, attached, now); err != nil {
+		if _, err := s.recordMaterials(ctx, tx, id, who.UnitID, who.PersonID, attached, now); err != nil {
 			return err
 		}
 		if err := s.filed(ctx, tx, id, who.UnitID, itemCode, form, now); err != nil {
 			return err
 		}
-		// The case replaces the applicant's draft of the item (drafts.go).
+		// The case replaces the applicant's draft of the item (drafts.go); the
+		// files it held that the case did not take are the sweep's.
+		if err := s.holdUploads(ctx, tx, who, itemCode, nil, now); err != nil {
+			return err
+		}
 		if err := deleteDraft(ctx, tx, who, itemCode); err != nil {
 			return err
 		}
@@ -205,7 +209,7 @@ func (s *Service) Resubmit(ctx context.Context, who Actor, id int64, form url.Va
 		}
 		c.Form = data
 		// The earlier materials stay; a material sent again replaces its own.
-		if replaced, err = recordMaterials(ctx, tx, id, who.UnitID, who.PersonID, attached, now); err != nil {
+		if replaced, err = s.recordMaterials(ctx, tx, id, who.UnitID, who.PersonID, attached, now); err != nil {
 			return err
 		}
 		if err := s.filed(ctx, tx, id, who.UnitID, c.ItemCode, form, now); err != nil {

@@ -113,6 +113,9 @@ type Deps struct {
 	Approvals ApprovalHook
 	// Files stores the materials' files (the back office's scans store).
 	Files *scans.Store
+	// UploadBudget bounds the materials a person and a unit upload a day
+	// (DefaultUploadBudget when zero; uploads.go).
+	UploadBudget UploadBudget
 	// Filings, when set, is told of every filed or corrected case (FilingHook).
 	Filings FilingHook
 	// KeySecret keys EmployeeKey and the references of uploaded materials. When empty a random key is drawn: the keys then
@@ -135,6 +138,9 @@ func NewService(d Deps) (*Service, error) {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.UploadBudget == (UploadBudget{}) {
+		d.UploadBudget = DefaultUploadBudget
 	}
 	if d.Bounds == (insurance.Bounds{}) {
 		d.Bounds = insurance.DefaultBounds

@@ -20,7 +20,9 @@ import (
 // overwrite each other's half-typed forms, and saving again replaces one's own.
 // Opening a draft is authorized as Apply is (an agent whose grant has gone cannot
 // open it), and a successful Apply deletes it. Drafts expire DraftRetention after
-// they were last saved (SweepDrafts).
+// they were last saved (SweepDrafts). The material files a draft carries are held
+// from the sweep of unfiled files until the draft expires, is saved again without
+// them, or is discarded (uploads.go).
 
 // DraftRetention is how long a draft is kept after it was last saved.
 const DraftRetention = 30 * 24 * time.Hour
@@ -83,6 +85,10 @@ func (s *Service) SaveDraft(ctx context.Context, who Actor, itemCode string, for
 	}
 	now := s.dbNow()
 	err := s.unitTx(ctx, who, itemCode, "case.draft.save", "item:"+itemCode, func(tx *store.Tx) error {
+		// The files the draft carries stay while it lives (uploads.go).
+		if err := s.holdUploads(ctx, tx, who, itemCode, v, now); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO case_drafts (unit_id, item_code, person_id, form, saved_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (unit_id, person_id, item_code) DO UPDATE SET form = excluded.form, saved_at = excluded.saved_at`,
 			who.UnitID, itemCode, who.PersonID, enc, now); err != nil {
@@ -138,6 +144,10 @@ func (s *Service) draft(ctx context.Context, who Actor, itemCode string) (Draft,
 // Audit: "case.draft.discard". Errors: database or audit failures.
 func (s *Service) DiscardDraft(ctx context.Context, who Actor, itemCode string) error {
 	return s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+		// Its files are the sweep's once they are MaterialRetention old.
+		if err := s.holdUploads(ctx, tx, who, itemCode, nil, s.dbNow()); err != nil {
+			return err
+		}
 		res, err := tx.Exec(ctx, `DELETE FROM case_drafts WHERE unit_id = ? AND person_id = ? AND item_code = ?`,
 			who.UnitID, who.PersonID, itemCode)
 		if err != nil {

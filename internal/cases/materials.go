@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -19,6 +20,7 @@ import (
 	"hall/internal/scans"
 	"hall/internal/staff"
 	"hall/internal/store"
+	"hall/internal/token"
 	"hall/internal/unit"
 )
 
@@ -35,8 +37,10 @@ import (
 // input), and a draft keeps its materials the same way, as one more form value.
 // The reference is an HMAC over the file's ID, its checked facts, the unit, the
 // person and the item, so a form cannot claim a file it did not upload nor move
-// one to another unit, person, item or material. A stored file that is never
-// filed stays on disk unrecorded (no row points to it, nothing can serve it).
+// one to another unit, person, item or material. Every upload is counted against
+// a budget per person and per unit before it is written, and a stored file that no
+// case records and no draft holds is deleted MaterialRetention after its upload
+// (uploads.go: material_uploads, SweepMaterials).
 
 // FormMaterial is a document an item's form asks for.
 type FormMaterial struct {
@@ -82,9 +86,14 @@ type Attachment struct {
 // someone who may apply for the item stores files (the Authorizer, a refusal
 // audited).
 //
-// Errors: ErrNotOnline (no such item or material); the Authorizer's refusal; a
-// *FormError beside the material's field (scans' refusals: type, size, damage,
-// name); file-system failures.
+// The upload is counted against the person's and the unit's UploadBudget before
+// its file is written (uploads.go).
+//
+// Errors: ErrNotOnline (no such item or material); the Authorizer's refusal; an
+// *UploadLimitError (also a *FormError beside the material's field) over the
+// budget, recorded as "case.attach" denied; a *FormError beside the material's
+// field (scans' refusals: type, size, damage, name); file-system or database
+// failures.
 func (s *Service) Attach(ctx context.Context, who Actor, itemCode, code, name string, body io.Reader) (string, error) {
 	m, ok := materialOf(itemCode, code)
 	if !ok {
@@ -93,9 +102,26 @@ func (s *Service) Attach(ctx context.Context, who Actor, itemCode, code, name st
 	if err := s.authorizeUnit(ctx, who, itemCode, "case.attach", "item:"+itemCode); err != nil {
 		return "", err
 	}
+	// The file is read before anything is written, and counted against the
+	// upload budget (uploads.go) if it may be stored at all: an empty or
+	// oversized one is refused by the scans store below without counting.
+	b, err := io.ReadAll(io.LimitReader(body, scans.MaxBytes+1))
+	if err != nil {
+		return "", fmt.Errorf("cases: read upload: %w", err)
+	}
+	var id string
+	if len(b) > 0 && len(b) <= scans.MaxBytes {
+		id = token.New()
+		if err := s.reserveUpload(ctx, who, itemCode, m, id, int64(len(b))); err != nil {
+			return "", err
+		}
+	}
 	// The scans store knows its own kinds of document; a material is 其他材料 to
 	// it, and case_materials.code says which one it is.
-	st, err := s.d.Files.Put(scans.Upload{Kind: scans.KindOther, Name: name, Body: body})
+	st, err := s.d.Files.Put(scans.Upload{Kind: scans.KindOther, ID: id, Name: name, Body: bytes.NewReader(b)})
+	if err != nil && id != "" {
+		s.giveBackUpload(ctx, id)
+	}
 	if msg := scans.Message(err); msg != "" {
 		fe := &FormError{}
 		fe.Add(m.Field(), msg)
@@ -221,9 +247,10 @@ func withMaterials(err error, materials *FormError) error {
 
 // recordMaterials records the attachments as materials of case c inside its
 // filing or resubmitting transaction, each replacing the case's material of the
-// same code; it returns the IDs of the files replaced, to remove once the
-// transaction committed.
-func recordMaterials(ctx context.Context, tx *store.Tx, caseID, unitID, personID int64, as []Attachment, now time.Time) ([]string, error) {
+// same code, and marks their uploads filed; it returns the IDs of the files
+// replaced, to remove once the transaction committed. Errors: a *FormError beside
+// a material's field (filed with another case; swept); database failures.
+func (s *Service) recordMaterials(ctx context.Context, tx *store.Tx, caseID, unitID, personID int64, as []Attachment, now time.Time) ([]string, error) {
 	var replaced []string
 	for _, a := range as {
 		var old string
@@ -250,6 +277,11 @@ func recordMaterials(ctx context.Context, tx *store.Tx, caseID, unitID, personID
 		}
 		if err != nil {
 			return nil, fmt.Errorf("cases: record material: %w", err)
+		}
+		// Marked filed in this transaction, the file is out of the sweep's reach
+		// (uploads.go); a file already swept refuses the form.
+		if err := s.fileUpload(ctx, tx, a, now); err != nil {
+			return nil, err
 		}
 	}
 	return replaced, nil

@@ -145,40 +145,50 @@ type Config struct {
 	// BaseFloor and BaseCeiling bound the monthly contribution base, whole yuan
 	// (FACTS.md: one source's 4,879 / 24,396, year unconfirmed; demo data uses them).
 	BaseFloor, BaseCeiling uint
+	// MaterialFilesPerPerson, MaterialMBPerPerson, MaterialFilesPerUnit and
+	// MaterialMBPerUnit are the upload budget of 申请材料 over 24 hours
+	// (cases.UploadBudget): files and megabytes a person may upload, and a unit
+	// across its users.
+	MaterialFilesPerPerson, MaterialMBPerPerson, MaterialFilesPerUnit, MaterialMBPerUnit uint
 }
 
 // Defaults returns the configuration used when nothing is set.
 func Defaults() Config {
 	return Config{
-		Mode:                 Development,
-		Addr:                 "127.0.0.1:8080",
-		DataDir:              "./data",
-		BureauName:           "示范省人力资源和社会保障厅",
-		PDFFont:              pdfdoc.DefaultFontPath,
-		HallName:             "网上办事服务大厅",
-		Hotline:              "12333",
-		LogFormat:            "",
-		LogLevel:             "info",
-		ShutdownTimeout:      15 * time.Second,
-		SessionIdle:          30 * time.Minute,
-		SessionAbsolute:      12 * time.Hour,
-		QRTicketTTL:          2 * time.Minute,
-		QRWaitMax:            25 * time.Second,
-		QRMaxWaiters:         10000,
-		HashMemoryKiB:        19 * 1024,
-		HashTime:             2,
-		HashThreads:          1,
-		HashMaxWait:          2 * time.Second,
-		SMSSign:              "示范省人社",
-		BaseFloor:            4879,
-		BaseCeiling:          24396,
-		CA:                   caDefaults(),
-		StaffSessionIdle:     15 * time.Minute,
-		StaffSessionAbsolute: 8 * time.Hour,
-		AuditAnchorEvery:     time.Minute,
-		CarrierTimeout:       10 * time.Second,
-		DevCarrierStep:       10 * time.Minute,
-		DeliveryPollEvery:    5 * time.Minute,
+		Mode:            Development,
+		Addr:            "127.0.0.1:8080",
+		DataDir:         "./data",
+		BureauName:      "示范省人力资源和社会保障厅",
+		PDFFont:         pdfdoc.DefaultFontPath,
+		HallName:        "网上办事服务大厅",
+		Hotline:         "12333",
+		LogFormat:       "",
+		LogLevel:        "info",
+		ShutdownTimeout: 15 * time.Second,
+		SessionIdle:     30 * time.Minute,
+		SessionAbsolute: 12 * time.Hour,
+		QRTicketTTL:     2 * time.Minute,
+		QRWaitMax:       25 * time.Second,
+		QRMaxWaiters:    10000,
+		HashMemoryKiB:   19 * 1024,
+		HashTime:        2,
+		HashThreads:     1,
+		HashMaxWait:     2 * time.Second,
+		SMSSign:         "示范省人社",
+		BaseFloor:       4879,
+		BaseCeiling:     24396,
+		// cases.DefaultUploadBudget.
+		MaterialFilesPerPerson: 60,
+		MaterialMBPerPerson:    200,
+		MaterialFilesPerUnit:   300,
+		MaterialMBPerUnit:      1000,
+		CA:                     caDefaults(),
+		StaffSessionIdle:       15 * time.Minute,
+		StaffSessionAbsolute:   8 * time.Hour,
+		AuditAnchorEvery:       time.Minute,
+		CarrierTimeout:         10 * time.Second,
+		DevCarrierStep:         10 * time.Minute,
+		DeliveryPollEvery:      5 * time.Minute,
 	}
 }
 
@@ -285,6 +295,10 @@ var coreKeys = []key{
 	}},
 	{name: "base-floor", help: "monthly contribution base floor, yuan", bind: uintv(func(c *Config) *uint { return &c.BaseFloor })},
 	{name: "base-ceiling", help: "monthly contribution base ceiling, yuan", bind: uintv(func(c *Config) *uint { return &c.BaseCeiling })},
+	{name: "material-files-per-person", help: "申请材料: files one person may upload in 24 hours (1–10000)", bind: uintv(func(c *Config) *uint { return &c.MaterialFilesPerPerson })},
+	{name: "material-mb-per-person", help: "申请材料: megabytes one person may upload in 24 hours (10–100000: at least one file of 10 MB)", bind: uintv(func(c *Config) *uint { return &c.MaterialMBPerPerson })},
+	{name: "material-files-per-unit", help: "申请材料: files the users of one unit may upload in 24 hours together (at least material-files-per-person, at most 100000)", bind: uintv(func(c *Config) *uint { return &c.MaterialFilesPerUnit })},
+	{name: "material-mb-per-unit", help: "申请材料: megabytes the users of one unit may upload in 24 hours together (at least material-mb-per-person, at most 1000000)", bind: uintv(func(c *Config) *uint { return &c.MaterialMBPerUnit })},
 	{name: "audit-key", help: "secret key for the audit log's hash chain (required in production)", secret: true, bind: str(func(c *Config) *string { return &c.AuditKey })},
 	{name: "audit-anchor-file", help: "file the audit chain's signed head is appended to, and checked against by 'hall audit verify'; put it where the database's writers cannot rewrite it (another volume, WORM storage, a shipped log); production requires it set, outside the data directory and the SQLite database's (default DATA-DIR/audit-anchor.log in development)", bind: str(func(c *Config) *string { return &c.AuditAnchorFile })},
 	{name: "audit-anchor-every", help: "how often 'hall serve' appends an anchor when the audit chain grew (10s–1h)", bind: dur(func(c *Config) *time.Duration { return &c.AuditAnchorEvery })},
@@ -354,6 +368,15 @@ func (c *Config) Validate() error {
 	// keeps the base in fen well inside int64, where the demo data works with it.
 	if c.BaseFloor == 0 || c.BaseCeiling <= c.BaseFloor || c.BaseCeiling > maxBaseCeiling {
 		errs = append(errs, fmt.Errorf("base-floor (%d) must be above 0 and below base-ceiling (%d), which is at most %d", c.BaseFloor, c.BaseCeiling, maxBaseCeiling))
+	}
+	// A budget below one file of 10 MB would refuse every upload; the upper
+	// bounds keep the byte counts far inside int64.
+	if c.MaterialFilesPerPerson < 1 || c.MaterialFilesPerPerson > 10_000 || c.MaterialMBPerPerson < 10 || c.MaterialMBPerPerson > 100_000 {
+		errs = append(errs, fmt.Errorf("material-files-per-person (%d) must be 1–10000 and material-mb-per-person (%d) 10–100000", c.MaterialFilesPerPerson, c.MaterialMBPerPerson))
+	}
+	if c.MaterialFilesPerUnit < c.MaterialFilesPerPerson || c.MaterialFilesPerUnit > 100_000 ||
+		c.MaterialMBPerUnit < c.MaterialMBPerPerson || c.MaterialMBPerUnit > 1_000_000 {
+		errs = append(errs, fmt.Errorf("material-files-per-unit (%d) and material-mb-per-unit (%d) must be at least the person's and at most 100000 files and 1000000 MB", c.MaterialFilesPerUnit, c.MaterialMBPerUnit))
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("addr %q: %v", c.Addr, err))

@@ -7,6 +7,10 @@
 // and audits. The online applications' materials (internal/cases) are stored the
 // same way and recorded in their own table; their reads go through
 // Store.ReadStored after the cases package has authorized and before it audits.
+// The cases package also bounds their uploads (a budget per person and per unit,
+// counted before Put writes, under the ID it recorded: Upload.ID) and removes the
+// files never filed (cases.Service.SweepMaterials, Store.Remove); counter scans
+// are recorded in the transaction that uploads them and never swept.
 // Nothing serves the directory itself.
 //
 // Errors: the refusals ErrName, ErrEmpty, ErrTooLarge, ErrType, ErrDamaged,

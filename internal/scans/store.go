@@ -63,6 +63,10 @@ func NewStore(dir string, db *store.DB, log *audit.Log, now func() time.Time) (*
 // Upload is one file as a form sent it.
 type Upload struct {
 	Kind Kind
+	// ID, when set, is the ID to store the file under (a token the caller drew
+	// and recorded before the write, as the cases' upload budget does); empty
+	// draws a fresh one.
+	ID   string
 	Name string    // the declared file name (display only)
 	Body io.Reader // read up to MaxBytes+1
 }
@@ -80,6 +84,9 @@ type Stored struct {
 // errKind: a scan kind this package does not know.
 var errKind = errors.New("scans: unknown kind")
 
+// errID: an Upload.ID that is not a token.
+var errID = errors.New("scans: malformed upload ID")
+
 // Put reads u, checks it (CheckName, Check) and writes it under a fresh ID: to a
 // temporary file first, synced, then renamed, so a crash never leaves half a scan
 // under a real ID. Record it with Insert in the transaction that needs it, and
@@ -90,6 +97,12 @@ var errKind = errors.New("scans: unknown kind")
 func (s *Store) Put(u Upload) (Stored, error) {
 	if u.Kind.Label() == "" {
 		return Stored{}, errKind
+	}
+	id := u.ID
+	if id == "" {
+		id = token.New()
+	} else if !token.Valid(id) {
+		return Stored{}, errID
 	}
 	name, err := CheckName(u.Name)
 	if err != nil {
@@ -104,7 +117,7 @@ func (s *Store) Put(u Upload) (Stored, error) {
 		return Stored{}, err
 	}
 	sum := sha256.Sum256(b)
-	st := Stored{ID: token.New(), Kind: u.Kind, Name: name, ContentType: ct, Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
+	st := Stored{ID: id, Kind: u.Kind, Name: name, ContentType: ct, Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
 	path := s.path(st.ID)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return Stored{}, fmt.Errorf("scans: %w", err)

@@ -14,6 +14,7 @@ import (
 	"hall/internal/staff/stafftest"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
+	"hall/internal/token"
 )
 
 var t0 = time.Date(2026, 4, 13, 9, 30, 0, 0, time.UTC)
@@ -111,4 +112,32 @@ func TestStore(t *testing.T) {
 			t.Fatalf("removed file: %v", err)
 		}
 	})
+}
+
+// TestPutUnderGivenID: a caller that recorded an ID before the write (the cases'
+// upload budget) gets the file stored under it; an ID that is not a token (a path)
+// is refused and nothing is written.
+func TestPutUnderGivenID(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "scans")
+	s, err := NewStore(dir, nil, nil, func() time.Time { return t0 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := token.New()
+	st, err := s.Put(Upload{Kind: KindOther, ID: id, Name: "材料.png", Body: bytes.NewReader(pngFile(t))})
+	if err != nil || st.ID != id {
+		t.Fatalf("Put = %+v, %v; want ID %s", st, err, id)
+	}
+	if _, err := s.ReadStored(id, st.SHA256); err != nil {
+		t.Fatalf("read back: %v", err)
+	}
+	for _, bad := range []string{"../../etc/passwd", "short", id[:42] + "/"} {
+		if _, err := s.Put(Upload{Kind: KindOther, ID: bad, Name: "材料.png", Body: bytes.NewReader(pngFile(t))}); !errors.Is(err, errID) {
+			t.Errorf("ID %q: %v", bad, err)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("the store holds %d directories, want the one file's: %v", len(entries), err)
+	}
 }

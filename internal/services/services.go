@@ -297,6 +297,8 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	if s.Cases, err = cases.NewService(cases.Deps{DB: db, Audit: s.Audit, Catalog: s.Catalog, Authorizer: s.Delegation,
 		SMS: s.SMS, Bounds: insurance.Bounds{Floor: int64(cfg.BaseFloor) * 100, Ceiling: int64(cfg.BaseCeiling) * 100},
 		Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now, Approvals: s.Deliveries, Filings: s.Deliveries, Files: s.Scans,
+		UploadBudget: cases.UploadBudget{PersonFiles: int(cfg.MaterialFilesPerPerson), PersonBytes: int64(cfg.MaterialMBPerPerson) << 20,
+			UnitFiles: int(cfg.MaterialFilesPerUnit), UnitBytes: int64(cfg.MaterialMBPerUnit) << 20},
 		KeySecret: derivedKey(cfg.ThrottleKey, "hall cases employee key")}); err != nil {
 		return nil, fmt.Errorf("cases: %w", err)
 	}

@@ -191,6 +191,11 @@ func TestSweepsUseIndexes(t *testing.T) {
 	}{
 		{"DELETE FROM sms_outbox WHERE created_at < ?", []string{"sms_outbox_created"}},
 		{"DELETE FROM delegation_notices WHERE sent_at < ? OR failed_at < ?", []string{"delegation_notices_sent", "delegation_notices_failed"}},
+		// cases.Service.SweepMaterials: the unfiled uploads past their retention,
+		// then the rows the upload budget no longer counts.
+		{"UPDATE material_uploads SET swept_at = ? WHERE filed_at IS NULL AND swept_at IS NULL AND uploaded_at <= ? " +
+			"AND (held_until IS NULL OR held_until <= ?) RETURNING id", []string{"material_uploads_open"}},
+		{"DELETE FROM material_uploads WHERE filed_at <= ? OR swept_at <= ?", []string{"material_uploads_filed", "material_uploads_swept"}},
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

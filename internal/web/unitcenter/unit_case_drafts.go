@@ -51,6 +51,11 @@ func (s *handler) caseDraftSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if len(f.Errors) > 0 {
+		// A file refused (its type or size, or the upload budget) is said beside
+		// its field, and the draft is not saved without it: "已保存" would hide it.
+		return s.caseApplyRender(w, r, http.StatusUnprocessableEntity, it, nil, f)
+	}
 	_, err = s.Cases.SaveDraft(r.Context(), caseActor(r), it.Code, f.Values)
 	if errors.Is(err, cases.ErrDraftTooLarge) {
 		f.Top = cases.ErrDraftTooLarge.Msg

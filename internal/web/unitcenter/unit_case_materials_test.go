@@ -3,8 +3,11 @@ package unitcenter
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -140,4 +143,89 @@ func TestCaseMaterialsOverHTTP(t *testing.T) {
 	if with.Page(t, loc, http.StatusOK).First(`a[href="`+href+`"]`) == nil {
 		t.Error("the case page does not offer the granted agent the material")
 	}
+}
+
+// TestMaterialUploadBudgetOverHTTP: a person who has uploaded the day's 60
+// materials is refused the 61st beside its file field, with the rest of the form
+// kept, on 提交申请 and on 保存草稿 alike (no draft saved without it), and the
+// file is not written to the scans store.
+func TestMaterialUploadBudgetOverHTTP(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	w := webtest.NewWorld(ts, 0x3e8)
+	rep := w.Person(t, "韩立额")
+	u := w.Unit(t, "示范额度机械有限公司", rep)
+	c := webtest.NewClient(ts)
+	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	ctx := context.Background()
+	now := ts.Now()
+	// The day's uploads so far: 60 files, as the budget's table records them.
+	for i := range cases.DefaultUploadBudget.PersonFiles {
+		id := strings.Repeat("a", 40) + string(rune('A'+i/26)) + string(rune('a'+i%26)) + "0"
+		if _, err := ts.DB.Exec(ctx, `INSERT INTO material_uploads (id, unit_id, person_id, size, uploaded_at) VALUES (?, ?, ?, ?, ?)`,
+			id, u.ID, rep.ID, 1000, store.Time(now.Add(-time.Duration(i+1)*time.Minute))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scansDir := filepath.Join(ts.Config.DataDir, "scans")
+	before := countFiles(t, scansDir)
+	form := url.Values{cases.FieldName: {"何其额"}}
+	rec := c.PostFiles(t, "/unit/items/SB-002/apply", form, webtest.FormFile{Field: "file_contract", Name: "合同.png", Body: webtest.ScanPNG(t)})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", rec.Code)
+	}
+	back := webtest.ParseHTML(t, rec.Body.String())
+	// The oldest of the 60, an hour old, leaves the window in 23 hours.
+	until := store.Time(now.Add(-60 * time.Minute)).Add(24 * time.Hour).In(web.Shanghai)
+	if until.Truncate(time.Minute).Before(until) {
+		until = until.Truncate(time.Minute).Add(time.Minute)
+	}
+	want := "您24小时内上传的材料已达上限（每人最多60份、共200MB），请于" + until.Format("1月2日 15:04") + "后再上传"
+	if e := back.First("#e-file_contract"); e == nil || !strings.Contains(e.TextContent(), want) {
+		t.Fatalf("no budget message beside the file field; want %q", want)
+	}
+	if in := back.First(`input[name="name"]`); in == nil || in.AttrOr("value") != "何其额" {
+		t.Fatal("the rest of the form was not kept")
+	}
+	if got := countFiles(t, scansDir); got != before {
+		t.Fatalf("the refused upload was written: %d files, were %d", got, before)
+	}
+	// 保存草稿 with the file: the same message beside the field, and no draft
+	// saved that would silently lack the file.
+	rec = c.PostFiles(t, "/unit/items/SB-002/draft", form, webtest.FormFile{Field: "file_contract", Name: "合同.png", Body: webtest.ScanPNG(t)})
+	if e := webtest.ParseHTML(t, rec.Body.String()).First("#e-file_contract"); rec.Code != http.StatusUnprocessableEntity ||
+		e == nil || !strings.Contains(e.TextContent(), want) {
+		t.Fatalf("draft over the budget: %d", rec.Code)
+	}
+	var n, drafts int
+	if err := ts.DB.QueryRow(ctx, `SELECT COUNT(*) FROM case_drafts WHERE person_id = ?`, rep.ID).Scan(&drafts); err != nil || drafts != 0 {
+		t.Fatalf("%d drafts saved: %v", drafts, err)
+	}
+	if got := countFiles(t, scansDir); got != before {
+		t.Fatalf("the refused upload was written: %d files, were %d", got, before)
+	}
+	if err := ts.DB.QueryRow(ctx, `SELECT COUNT(*) FROM material_uploads WHERE person_id = ?`, rep.ID).Scan(&n); err != nil || n != 60 {
+		t.Fatalf("%d uploads recorded, want 60: %v", n, err)
+	}
+}
+
+// countFiles counts the files under dir; a missing dir holds none.
+func countFiles(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return filepath.SkipDir
+		}
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
