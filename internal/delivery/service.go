@@ -55,6 +55,7 @@ type Delivery struct {
 	ID         int64
 	CaseID     int64
 	CaseNumber string // 申办流水号
+	ItemCode   string // the case's item: an agent reads the delivery only with its grant
 	ItemName   string
 	UnitID     int64
 	Recipient  string
@@ -298,16 +299,21 @@ type Filter struct {
 	From, To time.Time // created on or after From, before To
 	Page     int       // from 1
 	PerPage  int       // 20 when <= 0, at most 100
+	// GrantedTo, when not zero, is the membership of an agent (经办人): only the
+	// deliveries of cases whose item that membership is granted are listed, as an
+	// agent handles only its granted items (delegation.Service.Authorize). Zero
+	// lists every delivery of the unit: the legal rep's and the admin's view.
+	GrantedTo int64
 }
 
-const deliveryColumns = `d.id, d.case_id, c.number, COALESCE(i.name, c.item_code), d.unit_id, d.recipient, d.mobile, d.address,
+const deliveryColumns = `d.id, d.case_id, c.number, c.item_code, COALESCE(i.name, c.item_code), d.unit_id, d.recipient, d.mobile, d.address,
 	d.carrier, COALESCE(d.tracking_no, ''), d.status, d.last_error, d.created_at, d.updated_at`
 
 const deliveryFrom = ` FROM deliveries d JOIN cases c ON c.id = d.case_id LEFT JOIN catalog_items i ON i.code = c.item_code`
 
 func scanDelivery(r interface{ Scan(...any) error }) (Delivery, error) {
 	var d Delivery
-	err := r.Scan(&d.ID, &d.CaseID, &d.CaseNumber, &d.ItemName, &d.UnitID, &d.Recipient, &d.Phone, &d.Address,
+	err := r.Scan(&d.ID, &d.CaseID, &d.CaseNumber, &d.ItemCode, &d.ItemName, &d.UnitID, &d.Recipient, &d.Phone, &d.Address,
 		&d.Carrier, &d.TrackingNo, &d.Status, &d.LastError, &d.CreatedAt, &d.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, ErrNotFound
@@ -331,6 +337,10 @@ func (s *Service) UnitDeliveries(ctx context.Context, unitID int64, f Filter) ([
 	}
 	if !f.To.IsZero() {
 		where, args = where+" AND d.created_at < ?", append(args, store.Time(f.To))
+	}
+	if f.GrantedTo != 0 {
+		where, args = where+` AND EXISTS (SELECT 1 FROM cases gc JOIN grants g ON g.item_code = gc.item_code
+			WHERE gc.id = d.case_id AND g.membership_id = ?)`, append(args, f.GrantedTo)
 	}
 	var total int
 	if err := s.d.DB.QueryRow(ctx, "SELECT COUNT(*) FROM deliveries d"+where, args...).Scan(&total); err != nil {

@@ -185,3 +185,32 @@ func TestBrowserQueryRecord(t *testing.T) {
 	p.ClickLink("操作指南：单位权益单")
 	p.WaitText("扫码即可打开验证页")
 }
+
+// TestBrowserQueryCaseProgress: a unit's case is filed; someone opens 查询服务 from
+// the top navigation, types a malformed 办件编号 and is told the format beside the
+// field, then the case's number with the unit's 统一社会信用代码 and sees its item
+// and 已申请; another number of the same day gets the one message of a miss.
+func TestBrowserQueryCaseProgress(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	c, u, _ := progressCase(t, ts, 0x9b1)
+	base := ts.URL(t)
+	// A miss is a 404 (the handler tests check the status), which the browser logs.
+	p := browsertest.New(t).NewPage(t, browsertest.AllowConsoleErrors("404 (Not Found)"))
+	p.Open(base + "/")
+	p.ClickLink("查询服务")
+	p.WaitText("办件进度查询")
+	p.Fill("办件编号", "2026-04-13")
+	p.Fill("统一社会信用代码", u.USCC)
+	p.Click("查询进度")
+	p.WaitText("办件编号为14位数字")
+	p.Fill("办件编号", c.Number)
+	p.Click("查询进度")
+	p.WaitText(c.ItemName)
+	p.WaitText("已申请")
+	if n := browsertest.Eval[int](p, "document.querySelectorAll('.case-timeline li').length"); n != 1 {
+		t.Errorf("the timeline shows %d steps, want 1 (提交申请)", n)
+	}
+	p.Fill("办件编号", c.Number[:8]+"999999")
+	p.Click("查询进度")
+	p.WaitText("未查到该办件：请核对办件编号和统一社会信用代码")
+}

@@ -203,14 +203,22 @@ func (s *handler) caseRender(w http.ResponseWriter, r *http.Request, status int,
 	if d.Materials, err = s.Cases.CaseMaterials(r.Context(), c); err != nil {
 		return err
 	}
-	if v := web.VisitorFrom(r.Context()); len(d.Materials) > 0 && v.Membership != nil && v.Session != nil {
+	// The materials and the paper result's post are the business of the case's
+	// item: an agent without its grant is shown neither (the links would lead to
+	// a refusal: unit_case_materials.go, unit_deliveries.go).
+	granted := false
+	if v := web.VisitorFrom(r.Context()); v.Membership != nil && v.Session != nil {
 		var denial *delegation.Denial
 		switch err := s.Delegation.AuthorizeMembership(r.Context(), *v.Membership, v.Unit.ID, unit.Role(v.Session.Subject.Role), c.ItemCode); {
 		case err == nil:
-			d.MayDownload = true
+			granted = true
 		case !errors.As(err, &denial):
 			return err
 		}
+	}
+	d.MayDownload = granted && len(d.Materials) > 0
+	if !granted {
+		return s.Render(w, r, status, "unit-case", "办件详情", "", d)
 	}
 	switch dl, err := s.Deliveries.CaseDelivery(r.Context(), c.UnitID, c.ID); {
 	case err == nil:

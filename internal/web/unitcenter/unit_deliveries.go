@@ -10,15 +10,20 @@ import (
 	"hall/internal/address"
 	"hall/internal/cases"
 	"hall/internal/chinatime"
+	"hall/internal/delegation"
 	"hall/internal/delivery"
+	"hall/internal/unit"
 	"hall/internal/web"
 )
 
 // 单位快递 (U5): GET /unit/deliveries lists the paper results posted to the unit,
-// /unit/deliveries/{id} shows one with its history. Like 单位办件 every usable
-// unit session reads them (the legal rep, the administrator and the agents); the
-// deliveries come from approved cases whose unit asked for the paper result by post
-// on the application form (mailChoice).
+// /unit/deliveries/{id} shows one with its history. Every usable unit session reads
+// the page: the legal rep and the administrator every delivery of the unit, an
+// agent (经办人) only those of cases whose item it is granted — the list leaves the
+// others out (delivery.Filter.GrantedTo) and the page of one answers 403 with the
+// reason, as the case's materials do for an ungranted item. The deliveries come
+// from approved cases whose unit asked for the paper result by post on the
+// application form (mailChoice).
 
 // deliveriesPerPage is the page size of 单位快递.
 const deliveriesPerPage = 20
@@ -47,7 +52,7 @@ func (s *handler) deliveriesShow(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	d := deliveryListData{Shell: sh, Statuses: delivery.Statuses, Status: q.Get("status"), From: q.Get("from"), To: q.Get("to"),
 		DevCarrier: s.DevCarrier != nil}
-	f := delivery.Filter{PerPage: deliveriesPerPage}
+	f := delivery.Filter{PerPage: deliveriesPerPage, GrantedTo: grantedTo(v)}
 	if st := delivery.Status(d.Status); st.Valid() {
 		f.Status = st
 	} else {
@@ -88,6 +93,20 @@ func (s *handler) deliveriesShow(w http.ResponseWriter, r *http.Request) error {
 	return s.Render(w, r, http.StatusOK, "unit-deliveries", "单位快递", "", d)
 }
 
+// grantedTo is the delivery list's GrantedTo for the session v: zero for the legal
+// rep and the administrator, who see every delivery of the unit; the membership
+// otherwise, so that any role but those two sees only its granted items' (an
+// agent; and should another role appear, it sees no more than an agent).
+func grantedTo(v *web.Visitor) int64 {
+	switch unit.Role(v.Session.Subject.Role) {
+	case unit.RoleLegalRep, unit.RoleAdmin:
+		if v.Membership.Role == unit.Role(v.Session.Subject.Role) {
+			return 0
+		}
+	}
+	return v.Membership.ID
+}
+
 // deliveryDetailData is the template data of one delivery.
 type deliveryDetailData struct {
 	Shell      web.UnitShell
@@ -103,11 +122,19 @@ func (s *handler) deliveryShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id <= 0 {
 		return web.StatusError(http.StatusNotFound, "未找到该快递")
 	}
-	dl, ev, err := s.Deliveries.UnitDelivery(ctx, web.VisitorFrom(ctx).Unit.ID, id)
+	v := web.VisitorFrom(ctx)
+	dl, ev, err := s.Deliveries.UnitDelivery(ctx, v.Unit.ID, id)
 	if errors.Is(err, delivery.ErrNotFound) {
 		return web.StatusError(http.StatusNotFound, "未找到该快递")
 	}
 	if err != nil {
+		return err
+	}
+	var denial *delegation.Denial
+	switch err := s.Delegation.AuthorizeMembership(ctx, *v.Membership, v.Unit.ID, unit.Role(v.Session.Subject.Role), dl.ItemCode); {
+	case errors.As(err, &denial):
+		return web.StatusError(http.StatusForbidden, denial.Msg)
+	case err != nil:
 		return err
 	}
 	sh, err := s.UnitShellFor(ctx, "deliveries")
