@@ -2,6 +2,7 @@ package insurance
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"hall/internal/ident"
@@ -300,6 +301,56 @@ func TestMaskPattern(t *testing.T) {
 		got, ok := maskPattern(tc.in)
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("maskPattern(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestCursorNarrowsTheRange: a page after a cursor of a list with a date range
+// bounds the date by the cursor inside that range, the one pair of bounds it has.
+// With the cursor's bound beside the range's, SQLite seeked by the range's, and
+// each page read the list from the top of the range down to its cursor: the 324th
+// page of 1,000 of the large unit's payments read 324,000 rows.
+func TestCursorNarrowsTheRange(t *testing.T) {
+	type check struct {
+		name      string
+		query     func() (string, []any, error)
+		key       string // the list's first key
+		wantRange [2]int64
+	}
+	cursor := func(name string, key ...any) string { return encodeCursor(name, key) }
+	q := func(after string, oldest bool) Query {
+		return Query{USCC: unitUSCC, Page: Page{After: after, Oldest: oldest}}
+	}
+	for _, c := range []check{
+		{"payments newest first", func() (string, []any, error) {
+			return payments.query(store.SQLite, q(cursor("payments", 202406, "pension", "X"), false), []any{int64(0), int64(999912)})
+		}, "p.month", [2]int64{0, 202406}},
+		{"payments newest first, To before the cursor", func() (string, []any, error) {
+			return payments.query(store.SQLite, q(cursor("payments", 202406, "pension", "X"), false), []any{int64(202301), int64(202403)})
+		}, "p.month", [2]int64{202301, 202403}},
+		{"payments oldest first", func() (string, []any, error) {
+			return payments.query(store.Postgres, q(cursor("payments", 202406, "pension", "X"), true), []any{int64(202401), int64(202412)})
+		}, "p.month", [2]int64{202406, 202412}},
+		{"over age newest first", func() (string, []any, error) {
+			return overAge.query(store.SQLite, q(cursor("overage", 201905, "X"), false), []any{int64(0), int64(202611)})
+		}, "m.retire_month", [2]int64{0, 201905}},
+		{"reaching oldest first", func() (string, []any, error) {
+			return reaching.query(store.SQLite, q(cursor("reaching", 202702, "X"), true), []any{int64(202612), int64(202711)})
+		}, "m.retire_month", [2]int64{202702, 202711}},
+	} {
+		sql, args, err := c.query()
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		bounds := strings.Count(sql, c.key+" BETWEEN ")
+		for _, cmp := range []string{" < ", " <= ", " > ", " >= ", " = "} {
+			bounds += strings.Count(sql, c.key+cmp)
+		}
+		if bounds != 1 || !strings.Contains(sql, c.key+" BETWEEN ") {
+			t.Errorf("%s: %s has %d bounds, want its range alone: %s", c.name, c.key, bounds, sql)
+		}
+		if len(args) < 3 || args[1] != c.wantRange[0] || args[2] != c.wantRange[1] {
+			t.Errorf("%s: range %v, want %v", c.name, args[1:3], c.wantRange)
 		}
 	}
 }
