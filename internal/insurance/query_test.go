@@ -2,6 +2,7 @@ package insurance
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,19 +45,26 @@ func pageAll[T any](t *testing.T, q Query, page func(context.Context, Query) (Re
 
 // TestLargeUnit loads one 3,000-employee unit with 36 months of payments per engine
 // (about 324,000 rows: the slow part under the race detector) and runs on it every
-// check that needs a unit of that size. The checks only read.
+// check that needs a unit of that size. The checks only read. The unit's payments
+// are read once, by the paging check, and the others compare the lists they check
+// with those rows: under the race detector each pass over them costs about as much
+// as loading them.
 func TestLargeUnit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		u, st := loadLargeUnit(t, db, 3000)
-		t.Run("paging returns each row once", func(t *testing.T) { checkPagingReturnsEachRowOnce(t, db, u, st) })
-		t.Run("paid persons match payments", func(t *testing.T) { checkPaidPersonsMatchPayments(t, db, u) })
-		t.Run("monthly totals match payments", func(t *testing.T) { checkMonthlyTotalsMatchPayments(t, db, u) })
+		var all []Payment
+		t.Run("paging returns each row once", func(t *testing.T) { all = checkPagingReturnsEachRowOnce(t, db, u, st) })
+		if all == nil {
+			t.Fatal("the paging check read no payments to compare the other lists with")
+		}
+		t.Run("paid persons match payments", func(t *testing.T) { checkPaidPersonsMatchPayments(t, db, u, all) })
+		t.Run("monthly totals match payments", func(t *testing.T) { checkMonthlyTotalsMatchPayments(t, db, u, all) })
 	})
 }
 
 // checkPagingReturnsEachRowOnce: every tab's keyset paging through the large unit
-// gives each row once, in order.
-func checkPagingReturnsEachRowOnce(t *testing.T, db *store.DB, u DemoUnit, st DemoStats) {
+// gives each row once, in order. It returns the unit's payments, newest first.
+func checkPagingReturnsEachRowOnce(t *testing.T, db *store.DB, u DemoUnit, st DemoStats) []Payment {
 	ctx := context.Background()
 	s := New(db)
 	last := MonthOf(testNow).Add(-1)
@@ -87,21 +95,39 @@ func checkPagingReturnsEachRowOnce(t *testing.T, db *store.DB, u DemoUnit, st De
 	}
 
 	// 缴费信息 over all 36 months, newest first, in pages of MaxLimit: all rows once.
-	n := 0
-	prev := Month(999912)
+	var all []Payment
 	err := Stream(ctx, Query{USCC: u.USCC}, s.Payments, func(p Payment) error {
-		if p.Month > prev {
-			t.Fatalf("payments not newest first: %s after %s", p.Month, prev)
+		if n := len(all); n > 0 && !paymentBefore(p, all[n-1]) {
+			t.Fatalf("payments not newest first: %+v after %+v", p, all[n-1])
 		}
-		prev = p.Month
-		n++
+		all = append(all, p)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != st.Payments {
-		t.Fatalf("streamed %d payments, loaded %d", n, st.Payments)
+	if len(all) != st.Payments {
+		t.Fatalf("streamed %d payments, loaded %d", len(all), st.Payments)
+	}
+
+	// Three months of them, oldest first: the same rows, the other way round.
+	from, to := last.Add(-20), last.Add(-18)
+	var window []Payment
+	for _, p := range slices.Backward(all) {
+		if p.Month >= from && p.Month <= to {
+			window = append(window, p)
+		}
+	}
+	i := 0
+	err = Stream(ctx, Query{USCC: u.USCC, From: from, To: to, Page: Page{Oldest: true}}, s.Payments, func(p Payment) error {
+		if i >= len(window) || p != window[i] {
+			t.Fatalf("payments of %s..%s oldest first: row %d is %+v, not the row read newest first", from, to, i, p)
+		}
+		i++
+		return nil
+	})
+	if err != nil || i != len(window) || i < 3*3*2900 {
+		t.Fatalf("payments of %s..%s oldest first: %d rows of %d, %v", from, to, i, len(window), err)
 	}
 
 	// 人员月度变更, oldest first, pages of 37.
@@ -227,6 +253,19 @@ func checkPagingReturnsEachRowOnce(t *testing.T, db *store.DB, u DemoUnit, st De
 	if _, err := s.Payments(ctx, Query{USCC: u.USCC, Page: Page{After: "%%%"}}); err != ErrBadCursor {
 		t.Fatalf("garbage cursor: %v", err)
 	}
+	return all
+}
+
+// paymentBefore says whether a comes before b newest first: by month, type and ID
+// number, all descending.
+func paymentBefore(b, a Payment) bool {
+	if a.Month != b.Month {
+		return a.Month > b.Month
+	}
+	if a.Type != b.Type {
+		return a.Type > b.Type
+	}
+	return a.IDNumber > b.IDNumber
 }
 
 // BenchmarkPages measures one page of 20 rows of the 3,000-employee unit's largest
