@@ -9,8 +9,8 @@ import (
 )
 
 // checkMonthlyTotalsMatchPayments: the per-month, per-type totals of a 3,000-employee
-// unit over its 36 months equal the sums of its payment rows.
-func checkMonthlyTotalsMatchPayments(t *testing.T, db *store.DB, u DemoUnit) {
+// unit over its 36 months equal the sums of its payment rows (all).
+func checkMonthlyTotalsMatchPayments(t *testing.T, db *store.DB, u DemoUnit, all []Payment) {
 	ctx := context.Background()
 	s := New(db)
 	last := MonthOf(testNow).Add(-1)
@@ -20,16 +20,12 @@ func checkMonthlyTotalsMatchPayments(t *testing.T, db *store.DB, u DemoUnit) {
 		ty Type
 	}
 	want := map[key]MonthTotal{}
-	err := Stream(ctx, Query{USCC: u.USCC, From: first, To: last}, s.Payments, func(p Payment) error {
+	for _, p := range all {
 		k := key{p.Month, p.Type}
 		w := want[k]
 		w.Persons++
 		w.Amount += p.UnitAmount + p.PersonalAmount
 		want[k] = w
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	start := time.Now()
 	got, err := s.MonthlyTotals(ctx, u.USCC, first, last)

@@ -93,77 +93,27 @@ type list[T any] struct {
 	// index, on SQLite, is the index every query of the list must use (an
 	// aggregate that has to read the rows in its group's order).
 	index string
-	group string // GROUP BY columns, for a list of aggregates
-	keys  []string
-	ints  []bool
-	scan  func(*sql.Rows) (T, []any, error)
+	// ranged says that where begins with "keys[0] BETWEEN ? AND ?", its first two
+	// args the inclusive bounds (integers). A page after a cursor then narrows that
+	// range to the cursor's key instead of adding a second bound on keys[0]: SQLite
+	// seeks by one lower and one upper bound only, and given two it took the
+	// range's, so every page of a list in date order scanned from the top of the
+	// range to its cursor (the 324th page of 1,000 payments read 324,000 rows).
+	ranged bool
+	group  string // GROUP BY columns, for a list of aggregates
+	keys   []string
+	ints   []bool
+	scan   func(*sql.Rows) (T, []any, error)
 }
 
 func (l *list[T]) fetch(ctx context.Context, db *store.DB, q Query, args []any) (Result[T], error) {
 	var res Result[T]
-	var b strings.Builder
-	from := strings.Fields(l.from)
-	person := strings.TrimSpace(q.Person)
-	index := l.index
-	if person != "" && l.personIndex != "" {
-		index = l.personIndex
-	}
-	if index != "" && db.Engine == store.SQLite {
-		from = slices.Insert(from, 2, "INDEXED BY", index)
-	}
-	fmt.Fprintf(&b, "SELECT %s FROM %s WHERE %s.uscc = ?", l.cols, strings.Join(from, " "), from[1])
-	all := []any{q.USCC}
-	if l.where != "" {
-		b.WriteString(" AND " + l.where)
-		all = append(all, args...)
-	}
-	if p := person; p != "" && l.person != "" {
-		byName, masked := maskPattern(p)
-		switch {
-		case masked && strings.Contains(l.person, "UNION"):
-			fmt.Fprintf(&b, " AND "+byPersonLike, from[1])
-			all = append(all, q.USCC, strings.ToUpper(byName), byName)
-		case masked:
-			b.WriteString(" AND " + strings.ReplaceAll(l.person, " = ?", " LIKE ? ESCAPE '!'"))
-			all = append(all, strings.ToUpper(byName), byName)
-		case strings.Count(l.person, "?") == 3:
-			b.WriteString(" AND " + l.person)
-			all = append(all, strings.ToUpper(p), q.USCC, p)
-		default:
-			b.WriteString(" AND " + l.person)
-			all = append(all, strings.ToUpper(p), p)
-		}
-	}
-	cmp, dir := "<", " DESC"
-	if q.Oldest {
-		cmp, dir = ">", ""
-	}
-	if q.After != "" {
-		vals, err := decodeCursor(l.name, q.After, l.ints)
-		if err != nil {
-			return res, err
-		}
-		// The bound on the first key alone is implied by the row comparison, but
-		// SQLite uses only it to seek in the index; without it every page would scan
-		// from the top of the list.
-		fmt.Fprintf(&b, " AND %s %s= ? AND (%s) %s (%s)", l.keys[0], cmp, strings.Join(l.keys, ", "), cmp,
-			strings.TrimSuffix(strings.Repeat("?, ", len(l.keys)), ", "))
-		all = append(all, vals[0])
-		all = append(all, vals...)
-	}
-	if l.group != "" {
-		b.WriteString(" GROUP BY " + l.group)
-	}
-	b.WriteString(" ORDER BY ")
-	for i, k := range l.keys {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(k + dir)
+	query, all, err := l.query(db.Engine, q, args)
+	if err != nil {
+		return res, err
 	}
 	limit := q.limit()
-	fmt.Fprintf(&b, " LIMIT %d", limit+1)
-	rows, err := db.Query(ctx, b.String(), all...)
+	rows, err := db.Query(ctx, query, all...)
 	if err != nil {
 		return res, fmt.Errorf("insurance: %s: %w", l.name, err)
 	}
@@ -188,6 +138,87 @@ func (l *list[T]) fetch(ctx context.Context, db *store.DB, q Query, args []any) 
 		return res, fmt.Errorf("insurance: %s: %w", l.name, err)
 	}
 	return res, nil
+}
+
+// query is the SQL of one page of the list and its arguments.
+func (l *list[T]) query(engine store.Engine, q Query, args []any) (string, []any, error) {
+	var b strings.Builder
+	from := strings.Fields(l.from)
+	person := strings.TrimSpace(q.Person)
+	index := l.index
+	if person != "" && l.personIndex != "" {
+		index = l.personIndex
+	}
+	if index != "" && engine == store.SQLite {
+		from = slices.Insert(from, 2, "INDEXED BY", index)
+	}
+	fmt.Fprintf(&b, "SELECT %s FROM %s WHERE %s.uscc = ?", l.cols, strings.Join(from, " "), from[1])
+	all := []any{q.USCC}
+	var cursor []any
+	if q.After != "" {
+		vals, err := decodeCursor(l.name, q.After, l.ints)
+		if err != nil {
+			return "", nil, err
+		}
+		cursor = vals
+	}
+	if l.where != "" {
+		if l.ranged && cursor != nil {
+			args = slices.Clone(args)
+			if at := cursor[0].(int64); q.Oldest {
+				args[0] = max(args[0].(int64), at)
+			} else {
+				args[1] = min(args[1].(int64), at)
+			}
+		}
+		b.WriteString(" AND " + l.where)
+		all = append(all, args...)
+	}
+	if p := person; p != "" && l.person != "" {
+		byName, masked := maskPattern(p)
+		switch {
+		case masked && strings.Contains(l.person, "UNION"):
+			fmt.Fprintf(&b, " AND "+byPersonLike, from[1])
+			all = append(all, q.USCC, strings.ToUpper(byName), byName)
+		case masked:
+			b.WriteString(" AND " + strings.ReplaceAll(l.person, " = ?", " LIKE ? ESCAPE '!'"))
+			all = append(all, strings.ToUpper(byName), byName)
+		case strings.Count(l.person, "?") == 3:
+			b.WriteString(" AND " + l.person)
+			all = append(all, strings.ToUpper(p), q.USCC, p)
+		default:
+			b.WriteString(" AND " + l.person)
+			all = append(all, strings.ToUpper(p), p)
+		}
+	}
+	cmp, dir := "<", " DESC"
+	if q.Oldest {
+		cmp, dir = ">", ""
+	}
+	if cursor != nil {
+		// The bound on the first key alone is implied by the row comparison, but
+		// SQLite uses only it to seek in the index; without it every page would scan
+		// from the top of the list. A ranged list has it in its range already.
+		if !l.ranged || l.where == "" {
+			fmt.Fprintf(&b, " AND %s %s= ?", l.keys[0], cmp)
+			all = append(all, cursor[0])
+		}
+		fmt.Fprintf(&b, " AND (%s) %s (%s)", strings.Join(l.keys, ", "), cmp,
+			strings.TrimSuffix(strings.Repeat("?, ", len(l.keys)), ", "))
+		all = append(all, cursor...)
+	}
+	if l.group != "" {
+		b.WriteString(" GROUP BY " + l.group)
+	}
+	b.WriteString(" ORDER BY ")
+	for i, k := range l.keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(k + dir)
+	}
+	fmt.Fprintf(&b, " LIMIT %d", q.limit()+1)
+	return b.String(), all, nil
 }
 
 // The cursor is the list's name and the last row's key values, base64url-encoded:
@@ -313,6 +344,7 @@ func scanPayment(r *sql.Rows) (Payment, []any, error) {
 var payments = &list[Payment]{
 	name: "payments", cols: paymentCols, from: paymentFrom,
 	where:       "p.month BETWEEN ? AND ?",
+	ranged:      true,
 	person:      fmt.Sprintf(byPersonIn, "p"),
 	personIndex: "insurance_payments_person",
 	keys:        []string{"p.month", "p.insurance_type", "p.id_number"},
@@ -389,6 +421,7 @@ var reaching = &list[Employee]{
 	cols:   "m.id_number, m.name, m.sex, m.birth_date, m.category, m.retire_month",
 	from:   "insurance_employees m",
 	where:  "m.retire_month BETWEEN ? AND ? AND " + enrolledNow,
+	ranged: true,
 	person: fmt.Sprintf(personByID, "m"),
 	keys:   []string{"m.retire_month", "m.id_number"},
 	ints:   []bool{true, false},
@@ -403,14 +436,15 @@ func (s *Store) Reaching(ctx context.Context, q Query) (Result[Employee], error)
 
 var overAge = &list[Employee]{
 	name: "overage", cols: reaching.cols, from: reaching.from,
-	where:  "m.retire_month <= ? AND " + enrolledNow,
+	where:  "m.retire_month BETWEEN ? AND ? AND " + enrolledNow,
+	ranged: true,
 	person: reaching.person, keys: reaching.keys, ints: reaching.ints, scan: scanEmployee,
 }
 
 // OverAge is 超龄人员: employees still enrolled whose retirement month is Query.Month
 // or earlier (pages pass the current month), by retirement month.
 func (s *Store) OverAge(ctx context.Context, q Query) (Result[Employee], error) {
-	return overAge.fetch(ctx, s.db, q, []any{int64(q.Month)})
+	return overAge.fetch(ctx, s.db, q, []any{int64(0), int64(q.Month)})
 }
 
 var pensioners = &list[Pensioner]{

@@ -2,6 +2,8 @@ package insurance
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 
 	"hall/internal/ident"
@@ -43,19 +45,26 @@ func pageAll[T any](t *testing.T, q Query, page func(context.Context, Query) (Re
 
 // TestLargeUnit loads one 3,000-employee unit with 36 months of payments per engine
 // (about 324,000 rows: the slow part under the race detector) and runs on it every
-// check that needs a unit of that size. The checks only read.
+// check that needs a unit of that size. The checks only read. The unit's payments
+// are read once, by the paging check, and the others compare the lists they check
+// with those rows: under the race detector each pass over them costs about as much
+// as loading them.
 func TestLargeUnit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		u, st := loadLargeUnit(t, db, 3000)
-		t.Run("paging returns each row once", func(t *testing.T) { checkPagingReturnsEachRowOnce(t, db, u, st) })
-		t.Run("paid persons match payments", func(t *testing.T) { checkPaidPersonsMatchPayments(t, db, u) })
-		t.Run("monthly totals match payments", func(t *testing.T) { checkMonthlyTotalsMatchPayments(t, db, u) })
+		var all []Payment
+		t.Run("paging returns each row once", func(t *testing.T) { all = checkPagingReturnsEachRowOnce(t, db, u, st) })
+		if all == nil {
+			t.Fatal("the paging check read no payments to compare the other lists with")
+		}
+		t.Run("paid persons match payments", func(t *testing.T) { checkPaidPersonsMatchPayments(t, db, u, all) })
+		t.Run("monthly totals match payments", func(t *testing.T) { checkMonthlyTotalsMatchPayments(t, db, u, all) })
 	})
 }
 
 // checkPagingReturnsEachRowOnce: every tab's keyset paging through the large unit
-// gives each row once, in order.
-func checkPagingReturnsEachRowOnce(t *testing.T, db *store.DB, u DemoUnit, st DemoStats) {
+// gives each row once, in order. It returns the unit's payments, newest first.
+func checkPagingReturnsEachRowOnce(t *testing.T, db *store.DB, u DemoUnit, st DemoStats) []Payment {
 	ctx := context.Background()
 	s := New(db)
 	last := MonthOf(testNow).Add(-1)
@@ -86,21 +95,39 @@ func checkPagingReturnsEachRowOnce(t *testing.T, db *store.DB, u DemoUnit, st De
 	}
 
 	// 缴费信息 over all 36 months, newest first, in pages of MaxLimit: all rows once.
-	n := 0
-	prev := Month(999912)
+	var all []Payment
 	err := Stream(ctx, Query{USCC: u.USCC}, s.Payments, func(p Payment) error {
-		if p.Month > prev {
-			t.Fatalf("payments not newest first: %s after %s", p.Month, prev)
+		if n := len(all); n > 0 && !paymentBefore(p, all[n-1]) {
+			t.Fatalf("payments not newest first: %+v after %+v", p, all[n-1])
 		}
-		prev = p.Month
-		n++
+		all = append(all, p)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != st.Payments {
-		t.Fatalf("streamed %d payments, loaded %d", n, st.Payments)
+	if len(all) != st.Payments {
+		t.Fatalf("streamed %d payments, loaded %d", len(all), st.Payments)
+	}
+
+	// Three months of them, oldest first: the same rows, the other way round.
+	from, to := last.Add(-20), last.Add(-18)
+	var window []Payment
+	for _, p := range slices.Backward(all) {
+		if p.Month >= from && p.Month <= to {
+			window = append(window, p)
+		}
+	}
+	i := 0
+	err = Stream(ctx, Query{USCC: u.USCC, From: from, To: to, Page: Page{Oldest: true}}, s.Payments, func(p Payment) error {
+		if i >= len(window) || p != window[i] {
+			t.Fatalf("payments of %s..%s oldest first: row %d is %+v, not the row read newest first", from, to, i, p)
+		}
+		i++
+		return nil
+	})
+	if err != nil || i != len(window) || i < 3*3*2900 {
+		t.Fatalf("payments of %s..%s oldest first: %d rows of %d, %v", from, to, i, len(window), err)
 	}
 
 	// 人员月度变更, oldest first, pages of 37.
@@ -226,6 +253,19 @@ func checkPagingReturnsEachRowOnce(t *testing.T, db *store.DB, u DemoUnit, st De
 	if _, err := s.Payments(ctx, Query{USCC: u.USCC, Page: Page{After: "%%%"}}); err != ErrBadCursor {
 		t.Fatalf("garbage cursor: %v", err)
 	}
+	return all
+}
+
+// paymentBefore says whether a comes before b newest first: by month, type and ID
+// number, all descending.
+func paymentBefore(b, a Payment) bool {
+	if a.Month != b.Month {
+		return a.Month > b.Month
+	}
+	if a.Type != b.Type {
+		return a.Type > b.Type
+	}
+	return a.IDNumber > b.IDNumber
 }
 
 // BenchmarkPages measures one page of 20 rows of the 3,000-employee unit's largest
@@ -300,6 +340,56 @@ func TestMaskPattern(t *testing.T) {
 		got, ok := maskPattern(tc.in)
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("maskPattern(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestCursorNarrowsTheRange: a page after a cursor of a list with a date range
+// bounds the date by the cursor inside that range, the one pair of bounds it has.
+// With the cursor's bound beside the range's, SQLite seeked by the range's, and
+// each page read the list from the top of the range down to its cursor: the 324th
+// page of 1,000 of the large unit's payments read 324,000 rows.
+func TestCursorNarrowsTheRange(t *testing.T) {
+	type check struct {
+		name      string
+		query     func() (string, []any, error)
+		key       string // the list's first key
+		wantRange [2]int64
+	}
+	cursor := func(name string, key ...any) string { return encodeCursor(name, key) }
+	q := func(after string, oldest bool) Query {
+		return Query{USCC: unitUSCC, Page: Page{After: after, Oldest: oldest}}
+	}
+	for _, c := range []check{
+		{"payments newest first", func() (string, []any, error) {
+			return payments.query(store.SQLite, q(cursor("payments", 202406, "pension", "X"), false), []any{int64(0), int64(999912)})
+		}, "p.month", [2]int64{0, 202406}},
+		{"payments newest first, To before the cursor", func() (string, []any, error) {
+			return payments.query(store.SQLite, q(cursor("payments", 202406, "pension", "X"), false), []any{int64(202301), int64(202403)})
+		}, "p.month", [2]int64{202301, 202403}},
+		{"payments oldest first", func() (string, []any, error) {
+			return payments.query(store.Postgres, q(cursor("payments", 202406, "pension", "X"), true), []any{int64(202401), int64(202412)})
+		}, "p.month", [2]int64{202406, 202412}},
+		{"over age newest first", func() (string, []any, error) {
+			return overAge.query(store.SQLite, q(cursor("overage", 201905, "X"), false), []any{int64(0), int64(202611)})
+		}, "m.retire_month", [2]int64{0, 201905}},
+		{"reaching oldest first", func() (string, []any, error) {
+			return reaching.query(store.SQLite, q(cursor("reaching", 202702, "X"), true), []any{int64(202612), int64(202711)})
+		}, "m.retire_month", [2]int64{202702, 202711}},
+	} {
+		sql, args, err := c.query()
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		bounds := strings.Count(sql, c.key+" BETWEEN ")
+		for _, cmp := range []string{" < ", " <= ", " > ", " >= ", " = "} {
+			bounds += strings.Count(sql, c.key+cmp)
+		}
+		if bounds != 1 || !strings.Contains(sql, c.key+" BETWEEN ") {
+			t.Errorf("%s: %s has %d bounds, want its range alone: %s", c.name, c.key, bounds, sql)
+		}
+		if len(args) < 3 || args[1] != c.wantRange[0] || args[2] != c.wantRange[1] {
+			t.Errorf("%s: range %v, want %v", c.name, args[1:3], c.wantRange)
 		}
 	}
 }
