@@ -1,22 +1,14 @@
 package account
 
 import (
-	"bytes"
-	"context"
-	"fmt"
 	"hall/internal/web/webtest"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
-	"hall/internal/audit"
 	"hall/internal/ident"
-	"hall/internal/services"
 )
 
 // TestLogScanNoTypedIdentifier runs the flows where a person types an ID number or a
@@ -28,16 +20,8 @@ import (
 // typed into their own form). No full ID number or mobile may be in any of them, in
 // any spelling.
 func TestLogScanNoTypedIdentifier(t *testing.T) {
-	logs := &lockedBuffer{}
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ts := webtest.NewTestServer(t, func(svc *services.Services) {
-		// The server's logger, built as cmd/hall builds it, writing to logs.
-		b, err := services.Build(svc.Config, svc.DB, logger, nil)
-		if err != nil {
-			t.Fatalf("services: %v", err)
-		}
-		*svc = *b
-	})
+	logs, withLog := capturedLog(t)
+	ts := webtest.NewTestServer(t, withLog)
 	w := webtest.NewWorld(ts, 1616)
 	var pages []string
 	keep := func(rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
@@ -122,104 +106,5 @@ func TestLogScanNoTypedIdentifier(t *testing.T) {
 	// the log is scanned for it.
 	webtest.WantStatus(t, "search", c.Get(t, "/catalog?q="+url.QueryEscape(fullWidth(stranger))), http.StatusOK)
 
-	// The scan.
-	var details []string
-	for page := 1; ; page++ {
-		entries, total, err := ts.Audit.List(context.Background(), audit.Filter{Page: page, PerPage: audit.MaxPerPage})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries {
-			for k, v := range e.Detail {
-				details = append(details, e.Action+" "+k+"="+v)
-			}
-			details = append(details, e.Target)
-		}
-		if page*audit.MaxPerPage >= total {
-			break
-		}
-	}
-	if len(details) == 0 || !strings.Contains(logs.String(), "msg=http") {
-		t.Fatal("nothing was audited or logged: the scan would see nothing")
-	}
-	where := map[string]string{"process log": logs.String(), "audit details": strings.Join(details, "\n")}
-	for i, p := range pages {
-		where[fmt.Sprintf("page %d", i+1)] = withoutTypedValues(p)
-	}
-	for name, text := range where {
-		flat := flatten(text)
-		for _, n := range typed {
-			if strings.Contains(flat, n) {
-				at := strings.Index(flat, n)
-				t.Errorf("%s holds %s in full: …%s…", name, ident.MaskText(n), flat[max(0, at-80):min(len(flat), at+len(n)+40)])
-			}
-		}
-	}
+	wantNoTypedIdentifier(t, ts, logs, pages, typed)
 }
-
-// lockedBuffer is a log destination that handlers may write to from several
-// goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// fullWidth writes s as a Chinese input method in full-width mode does.
-func fullWidth(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r > ' ' && r < 0x7F {
-			return r + 0xFEE0
-		}
-		return r
-	}, s)
-}
-
-// grouped splits s into groups of the given sizes (the rest last) joined by sep:
-// grouped("13620505873", "-", 3, 4) is "136-2050-5873".
-func grouped(s, sep string, sizes ...int) string {
-	var parts []string
-	for _, n := range sizes {
-		parts = append(parts, s[:n])
-		s = s[n:]
-	}
-	return strings.Join(append(parts, s), sep)
-}
-
-// typedValue finds the value attribute of an input: what the person typed into their
-// own form, given back to them.
-var typedValue = regexp.MustCompile(`(<input\b[^>]*?)\svalue="[^"]*"`)
-
-func withoutTypedValues(page string) string { return typedValue.ReplaceAllString(page, "$1") }
-
-// flatten writes text so that any spelling of a number shows as its plain
-// characters: percent escapes decoded, full-width folded, separators (space, '+',
-// '-', the ideographic space) removed, letters upper-cased.
-func flatten(text string) string {
-	text = percentEscape.ReplaceAllStringFunc(text, func(m string) string {
-		if u, err := url.PathUnescape(m); err == nil {
-			return u
-		}
-		return m
-	})
-	text = ident.Fold(text)
-	return strings.ToUpper(strings.Map(func(r rune) rune {
-		if r == ' ' || r == '+' || r == '-' || r == '\u3000' {
-			return -1
-		}
-		return r
-	}, text))
-}
-
-var percentEscape = regexp.MustCompile(`(?:%[0-9A-Fa-f]{2})+`)

@@ -161,6 +161,13 @@ func FetchStatus(t testing.TB, rawURL string) int {
 // Config.BaseURL (which the QR codes carry) is the address the browser uses.
 func Serve(t testing.TB, opts ...func(*services.Services)) (*TestServer, string) {
 	t.Helper()
+	return ServeThrough(t, nil, opts...)
+}
+
+// ServeThrough is Serve with the listener's requests passed through wrap (when not
+// nil) before the server: a test that records every answer the browser received.
+func ServeThrough(t testing.TB, wrap func(http.Handler) http.Handler, opts ...func(*services.Services)) (*TestServer, string) {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +175,11 @@ func Serve(t testing.TB, opts ...func(*services.Services)) (*TestServer, string)
 	base := "http://" + l.Addr().String()
 	opts = append([]func(*services.Services){func(svc *services.Services) { svc.Config.BaseURL = base }}, opts...)
 	ts := NewTestServer(t, opts...)
-	hs := httptest.NewUnstartedServer(ts)
+	var h http.Handler = ts
+	if wrap != nil {
+		h = wrap(ts)
+	}
+	hs := httptest.NewUnstartedServer(h)
 	_ = hs.Listener.Close() // the placeholder listener is replaced before use
 	hs.Listener = l
 	hs.Start()
