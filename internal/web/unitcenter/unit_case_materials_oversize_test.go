@@ -6,12 +6,14 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"hall/internal/cases"
 	"hall/internal/services"
+	"hall/internal/staff"
 	"hall/internal/unit"
 	"hall/internal/web/webtest"
 )
@@ -20,7 +22,8 @@ import (
 // materialBodyLimit) comes back as the same form with 413, the message naming the
 // limit beside the file field (tied to it by aria-describedby, as every field's
 // message is), the values typed before the file kept, and nothing stored: no case,
-// no file, the draft as it was. The same for 保存草稿.
+// no file, the draft as it was. The same for 保存草稿, and for the correction form
+// of a returned case, which stays returned.
 func TestCaseFormOverLimit(t *testing.T) {
 	var dataDir string
 	ts := webtest.NewTestServer(t, func(s *services.Services) { dataDir = s.Config.DataDir })
@@ -109,5 +112,50 @@ func TestCaseFormOverLimit(t *testing.T) {
 		if got, saved := draft(); got != wantDraft || !saved.Equal(wantSaved) {
 			t.Fatalf("%s: the draft changed: %q at %v", target, got, saved)
 		}
+	}
+
+	// The correction form of a returned case.
+	ctx := context.Background()
+	if rec := c.PostFiles(t, "/unit/items/SB-002/apply", form); rec.Code != http.StatusSeeOther {
+		t.Fatalf("apply: %d", rec.Code)
+	}
+	clerk := caseStaff(t, ts, "bigclerk", staff.RolesOf(staff.RoleClerk))
+	reviewer := caseStaff(t, ts, "bigreview", staff.RolesOf(staff.RoleReviewer))
+	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
+	if err != nil || len(queue) != 1 {
+		t.Fatalf("queue %v %v", queue, err)
+	}
+	id := queue[0].ID
+	if _, err := ts.Cases.Accept(ctx, clerk, id, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.Cases.Return(ctx, reviewer, id, "请补充劳动合同"); err != nil {
+		t.Fatal(err)
+	}
+	wantFiles = files()
+	fix := url.Values{cases.FieldName: {"严改名"}}
+	target := "/unit/cases/" + strconv.FormatInt(id, 10) + "/resubmit"
+	rec := c.PostFiles(t, target, fix, webtest.FormFile{Field: "file_contract", Name: "合同.png", Body: big})
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("resubmit: %d, want 413", rec.Code)
+	}
+	doc := webtest.ParseHTML(t, rec.Body.String())
+	if doc.First(`form[action="`+target+`"]`) == nil || !strings.Contains(doc.Must(t, "#e-file_contract").TextContent(), msg) ||
+		doc.Must(t, "#f-file_contract").AttrOr("aria-describedby") != "e-file_contract" {
+		t.Fatalf("resubmit: not the correction form with the message beside the file field: %s", doc.TextContent())
+	}
+	// What was typed is kept; what was not sent again shows as it was sent before.
+	if v := doc.Must(t, "#f-name").AttrOr("value"); v != "严改名" {
+		t.Errorf("resubmit: name = %q, want the one typed", v)
+	}
+	if v := doc.Must(t, "#f-base").AttrOr("value"); v != "6000" {
+		t.Errorf("resubmit: base = %q, want the one sent before", v)
+	}
+	got, _, err := ts.Cases.StaffCase(ctx, clerk, id)
+	if err != nil || got.State != cases.StateReturned {
+		t.Fatalf("resubmit: the case is %s, %v; want still returned", got.State, err)
+	}
+	if n := files(); n != wantFiles {
+		t.Fatalf("resubmit: %d stored files, want %d", n, wantFiles)
 	}
 }
