@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"hall/internal/staff"
 	"hall/internal/store"
@@ -38,13 +37,13 @@ func (s *Service) Create(ctx context.Context, actor staff.Actor, d Draft, reason
 
 // Edit replaces draft id's text; actor (a clerk, any) becomes its last editor, who
 // may then not publish it either. Published and withdrawn notices are not edited.
-// seen is the UpdatedAt of the draft the clerk edited: an edit saved by someone
+// seen is the Version of the draft the clerk edited: an edit saved by someone
 // else since then is not overwritten unseen. Audit: "notice.edit".
 //
 // Errors: the Draft.Check refusals; ErrNotFound; ErrStale (no longer a draft);
 // ErrEdited (changed since seen); a *staff.Denial; staff reason errors; database or
 // audit failures.
-func (s *Service) Edit(ctx context.Context, actor staff.Actor, id int64, seen time.Time, d Draft, reason string) (Notice, error) {
+func (s *Service) Edit(ctx context.Context, actor staff.Actor, id int64, seen int64, d Draft, reason string) (Notice, error) {
 	d, reason, err := checkWrite(d, reason)
 	if err != nil {
 		return Notice{}, err
@@ -52,8 +51,8 @@ func (s *Service) Edit(ctx context.Context, actor staff.Actor, id int64, seen ti
 	err = s.command(ctx, actor, staff.ActionNoticeDraft, id, "notice.edit", reason,
 		func(tx *store.Tx, fresh staff.Actor) (int64, error) {
 			return id, s.sinceSeen(ctx, tx, id, seen, moved(tx.Exec(ctx, `UPDATE notices SET title = ?, category = ?,
-				body = ?, editor_id = ?, updated_at = ? WHERE id = ? AND state = 'draft' AND updated_at = ?`,
-				d.Title, string(d.Category), d.Body, fresh.StaffID, s.dbNow(), id, store.Time(seen))))
+				body = ?, editor_id = ?, updated_at = ?, version = version + 1 WHERE id = ? AND state = 'draft' AND version = ?`,
+				d.Title, string(d.Category), d.Body, fresh.StaffID, s.dbNow(), id, seen)))
 		})
 	if err != nil {
 		return Notice{}, err
@@ -62,13 +61,13 @@ func (s *Service) Edit(ctx context.Context, actor staff.Actor, id int64, seen ti
 }
 
 // Publish makes draft id public, by a reviewer who neither wrote it nor last edited
-// it. seen is the UpdatedAt of the draft the reviewer read: a text edited since is
+// it. seen is the Version of the draft the reviewer read: a text edited since is
 // not published unread. The reason is required. Audit: "notice.publish".
 //
 // Errors: ErrNotFound; ErrStale (no longer a draft); ErrEdited (changed since
 // seen); a *staff.Denial (DenyOwnWork for the author or the last editor); staff
 // reason errors (ErrReasonRequired, ErrReasonTooLong); database or audit failures.
-func (s *Service) Publish(ctx context.Context, actor staff.Actor, id int64, seen time.Time, reason string) (Notice, error) {
+func (s *Service) Publish(ctx context.Context, actor staff.Actor, id int64, seen int64, reason string) (Notice, error) {
 	reason, err := staff.CheckReason(reason)
 	if err != nil {
 		return Notice{}, err
@@ -79,9 +78,9 @@ func (s *Service) Publish(ctx context.Context, actor staff.Actor, id int64, seen
 		// checks them again, because on PostgreSQL (read committed) an edit can
 		// commit in between and make the publisher the last editor.
 		return id, s.sinceSeen(ctx, tx, id, seen, moved(tx.Exec(ctx, `UPDATE notices SET state = 'published',
-			publisher_id = ?, published_at = ?, updated_at = ? WHERE id = ? AND state = 'draft' AND updated_at = ?
-			AND COALESCE(author_id, 0) <> ? AND COALESCE(editor_id, 0) <> ?`,
-			fresh.StaffID, now, now, id, store.Time(seen), fresh.StaffID, fresh.StaffID)))
+			publisher_id = ?, published_at = ?, updated_at = ?, version = version + 1 WHERE id = ? AND state = 'draft'
+			AND version = ? AND COALESCE(author_id, 0) <> ? AND COALESCE(editor_id, 0) <> ?`,
+			fresh.StaffID, now, now, id, seen, fresh.StaffID, fresh.StaffID)))
 	})
 	if err != nil {
 		return Notice{}, err
@@ -91,7 +90,7 @@ func (s *Service) Publish(ctx context.Context, actor staff.Actor, id int64, seen
 
 // sinceSeen tells why a draft's conditional update changed nothing (err is
 // ErrStale): a draft still, changed since seen, is ErrEdited.
-func (s *Service) sinceSeen(ctx context.Context, tx *store.Tx, id int64, seen time.Time, err error) error {
+func (s *Service) sinceSeen(ctx context.Context, tx *store.Tx, id int64, seen int64, err error) error {
 	if !errors.Is(err, ErrStale) {
 		return err
 	}
@@ -99,7 +98,7 @@ func (s *Service) sinceSeen(ctx context.Context, tx *store.Tx, id int64, seen ti
 	if readErr != nil {
 		return readErr
 	}
-	if n.State == StateDraft && !n.UpdatedAt.Equal(store.Time(seen)) {
+	if n.State == StateDraft && n.Version != seen {
 		return ErrEdited
 	}
 	return err
@@ -117,8 +116,8 @@ func (s *Service) Withdraw(ctx context.Context, actor staff.Actor, id int64, rea
 	}
 	err = s.command(ctx, actor, staff.ActionNoticeWithdraw, id, "notice.withdraw", reason, func(tx *store.Tx, fresh staff.Actor) (int64, error) {
 		now := s.dbNow()
-		return id, moved(tx.Exec(ctx, `UPDATE notices SET state = 'withdrawn', withdrawn_at = ?, updated_at = ?
-			WHERE id = ? AND state = 'published'`, now, now, id))
+		return id, moved(tx.Exec(ctx, `UPDATE notices SET state = 'withdrawn', withdrawn_at = ?, updated_at = ?,
+			version = version + 1 WHERE id = ? AND state = 'published'`, now, now, id))
 	})
 	if err != nil {
 		return Notice{}, err

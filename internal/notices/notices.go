@@ -80,6 +80,9 @@ type Notice struct {
 	AuthorName, EditorName, PublisherName string
 	PublishedAt, WithdrawnAt              time.Time // zero until then
 	CreatedAt, UpdatedAt                  time.Time
+	// Version counts the notice's changes, 1 when created: Edit and Publish take
+	// the one the page showed and refuse a draft changed since (ErrEdited).
+	Version int64
 }
 
 // Paragraphs is the body's paragraphs: its non-blank lines, trimmed. Pages show
@@ -170,7 +173,7 @@ func target(id int64) string { return "notice:" + strconv.FormatInt(id, 10) }
 const noticeColumns = `n.id, n.title, n.category, n.body, n.state,
 	COALESCE(n.author_id, 0), COALESCE(n.editor_id, 0), COALESCE(n.publisher_id, 0),
 	COALESCE(a.name, ''), COALESCE(e.name, ''), COALESCE(p.name, ''),
-	n.published_at, n.withdrawn_at, n.created_at, n.updated_at`
+	n.published_at, n.withdrawn_at, n.created_at, n.updated_at, n.version`
 
 const noticeFrom = ` FROM notices n LEFT JOIN staff a ON a.id = n.author_id
 	LEFT JOIN staff e ON e.id = n.editor_id LEFT JOIN staff p ON p.id = n.publisher_id`
@@ -181,7 +184,7 @@ func scanNotice(r interface{ Scan(...any) error }) (Notice, error) {
 		published, withdrawn sql.NullTime
 	)
 	err := r.Scan(&n.ID, &n.Title, &n.Category, &n.Body, &n.State, &n.AuthorID, &n.EditorID, &n.PublisherID,
-		&n.AuthorName, &n.EditorName, &n.PublisherName, &published, &withdrawn, &n.CreatedAt, &n.UpdatedAt)
+		&n.AuthorName, &n.EditorName, &n.PublisherName, &published, &withdrawn, &n.CreatedAt, &n.UpdatedAt, &n.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Notice{}, ErrNotFound
 	}

@@ -87,7 +87,7 @@ func TestNoticeLifecycle(t *testing.T) {
 		if _, err := f.svc.Get(f.ctx, n.ID); !errors.Is(err, ErrNotFound) {
 			t.Errorf("public Get of a draft: %v, want ErrNotFound", err)
 		}
-		n, err := f.svc.Edit(f.ctx, f.clerk2, n.ID, n.UpdatedAt, Draft{Title: "2027年度社会保险缴费基数公布",
+		n, err := f.svc.Edit(f.ctx, f.clerk2, n.ID, n.Version, Draft{Title: "2027年度社会保险缴费基数公布",
 			Category: CategoryAnnouncement, Body: "正文"}, "补充正文")
 		if err != nil || n.EditorID != f.clerk2.StaffID || n.AuthorID != f.clerk.StaffID || n.Body != "正文" {
 			t.Fatalf("edit: %+v, %v", n, err)
@@ -96,7 +96,7 @@ func TestNoticeLifecycle(t *testing.T) {
 			t.Errorf("edit audit %+v", e)
 		}
 		f.now = t0.Add(time.Hour)
-		n, err = f.svc.Publish(f.ctx, f.reviewer, n.ID, n.UpdatedAt, "经审核同意发布")
+		n, err = f.svc.Publish(f.ctx, f.reviewer, n.ID, n.Version, "经审核同意发布")
 		if err != nil || n.State != StatePublished || n.PublisherID != f.reviewer.StaffID || !n.PublishedAt.Equal(f.now) {
 			t.Fatalf("publish: %+v, %v", n, err)
 		}
@@ -107,10 +107,10 @@ func TestNoticeLifecycle(t *testing.T) {
 		if got, err := f.svc.Get(f.ctx, n.ID); err != nil || got.Title != n.Title || got.Date() != "2027-01-05" {
 			t.Errorf("public Get: %+v, %v", got, err)
 		}
-		if _, err := f.svc.Edit(f.ctx, f.clerk, n.ID, n.UpdatedAt, Draft{Title: "改", Category: CategoryNotice, Body: "x"}, ""); !errors.Is(err, ErrStale) {
+		if _, err := f.svc.Edit(f.ctx, f.clerk, n.ID, n.Version, Draft{Title: "改", Category: CategoryNotice, Body: "x"}, ""); !errors.Is(err, ErrStale) {
 			t.Errorf("edit of a published notice: %v, want ErrStale", err)
 		}
-		if _, err := f.svc.Publish(f.ctx, f.both, n.ID, n.UpdatedAt, "再发布"); !errors.Is(err, ErrStale) {
+		if _, err := f.svc.Publish(f.ctx, f.both, n.ID, n.Version, "再发布"); !errors.Is(err, ErrStale) {
 			t.Errorf("publish twice: %v, want ErrStale", err)
 		}
 		n, err = f.svc.Withdraw(f.ctx, f.both, n.ID, "数据有误，更正后重发")
@@ -126,7 +126,7 @@ func TestNoticeLifecycle(t *testing.T) {
 		if _, err := f.svc.Withdraw(f.ctx, f.reviewer, n.ID, "再撤回"); !errors.Is(err, ErrStale) {
 			t.Errorf("withdraw twice: %v, want ErrStale", err)
 		}
-		if _, err := f.svc.Publish(f.ctx, f.reviewer, 999999, time.Time{}, "发布"); !errors.Is(err, ErrNotFound) {
+		if _, err := f.svc.Publish(f.ctx, f.reviewer, 999999, 1, "发布"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("publish unknown: %v", err)
 		}
 	})
@@ -139,7 +139,7 @@ func TestNoticeRoles(t *testing.T) {
 		f := newFixture(t, db)
 		ownDraft := f.draft(t, f.both, "本人起草")
 		edited := f.draft(t, f.clerk, "他人修改")
-		edited, err := f.svc.Edit(f.ctx, f.both, edited.ID, edited.UpdatedAt, Draft{Title: "他人修改", Category: CategoryNotice, Body: "改"}, "")
+		edited, err := f.svc.Edit(f.ctx, f.both, edited.ID, edited.Version, Draft{Title: "他人修改", Category: CategoryNotice, Body: "改"}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,23 +152,23 @@ func TestNoticeRoles(t *testing.T) {
 		}{
 			{"reviewer drafts", func() error { _, err := f.svc.Create(f.ctx, f.reviewer, ok, ""); return err }, staff.DenyRole},
 			{"auditor drafts", func() error { _, err := f.svc.Create(f.ctx, f.auditor, ok, ""); return err }, staff.DenyRole},
-			{"security edits", func() error { _, err := f.svc.Edit(f.ctx, f.sa, other.ID, other.UpdatedAt, ok, ""); return err }, staff.DenyRole},
+			{"security edits", func() error { _, err := f.svc.Edit(f.ctx, f.sa, other.ID, other.Version, ok, ""); return err }, staff.DenyRole},
 			{"clerk publishes", func() error {
-				_, err := f.svc.Publish(f.ctx, f.clerk2, other.ID, other.UpdatedAt, "发布")
+				_, err := f.svc.Publish(f.ctx, f.clerk2, other.ID, other.Version, "发布")
 				return err
 			}, staff.DenyRole},
 			{"author publishes", func() error {
-				_, err := f.svc.Publish(f.ctx, f.both, ownDraft.ID, ownDraft.UpdatedAt, "发布")
+				_, err := f.svc.Publish(f.ctx, f.both, ownDraft.ID, ownDraft.Version, "发布")
 				return err
 			}, staff.DenyOwnWork},
 			{"editor publishes", func() error {
-				_, err := f.svc.Publish(f.ctx, f.both, edited.ID, edited.UpdatedAt, "发布")
+				_, err := f.svc.Publish(f.ctx, f.both, edited.ID, edited.Version, "发布")
 				return err
 			}, staff.DenyOwnWork},
 			{"clerk withdraws", func() error { _, err := f.svc.Withdraw(f.ctx, f.clerk, other.ID, "撤回"); return err }, staff.DenyRole},
 			{"auditor lists", func() error { _, _, err := f.svc.StaffList(f.ctx, f.auditor, Filter{}); return err }, staff.DenyRole},
 			{"security reads", func() error { _, err := f.svc.StaffNotice(f.ctx, f.sa, other.ID); return err }, staff.DenyRole},
-			{"reviewer publishes another's", func() error { _, err := f.svc.Publish(f.ctx, f.both, other.ID, other.UpdatedAt, "发布"); return err }, nil},
+			{"reviewer publishes another's", func() error { _, err := f.svc.Publish(f.ctx, f.both, other.ID, other.Version, "发布"); return err }, nil},
 			{"reviewer lists", func() error { _, _, err := f.svc.StaffList(f.ctx, f.reviewer, Filter{}); return err }, nil},
 		}
 		for _, tt := range tests {
@@ -243,13 +243,13 @@ func TestReasons(t *testing.T) {
 			t.Errorf("a blank optional reason: %v", err)
 		}
 		n := f.draft(t, f.clerk, "需要理由")
-		if _, err := f.svc.Publish(f.ctx, f.reviewer, n.ID, n.UpdatedAt, " \n "); !errors.Is(err, staff.ErrReasonRequired) {
+		if _, err := f.svc.Publish(f.ctx, f.reviewer, n.ID, n.Version, " \n "); !errors.Is(err, staff.ErrReasonRequired) {
 			t.Errorf("publish without reason: %v", err)
 		}
-		if _, err := f.svc.Publish(f.ctx, f.reviewer, n.ID, n.UpdatedAt, strings.Repeat("理", staff.MaxReasonRunes+1)); !errors.Is(err, staff.ErrReasonTooLong) {
+		if _, err := f.svc.Publish(f.ctx, f.reviewer, n.ID, n.Version, strings.Repeat("理", staff.MaxReasonRunes+1)); !errors.Is(err, staff.ErrReasonTooLong) {
 			t.Errorf("publish with a long reason: %v", err)
 		}
-		if _, err := f.svc.Publish(f.ctx, f.reviewer, n.ID, n.UpdatedAt, "同意"); err != nil {
+		if _, err := f.svc.Publish(f.ctx, f.reviewer, n.ID, n.Version, "同意"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.svc.Withdraw(f.ctx, f.reviewer, n.ID, ""); !errors.Is(err, staff.ErrReasonRequired) {
@@ -377,31 +377,69 @@ func TestChangedSinceSeen(t *testing.T) {
 		f := newFixture(t, db)
 		read := f.draft(t, f.clerk, "缴费基数公告")
 		f.now = f.now.Add(time.Minute)
-		changed, err := f.svc.Edit(f.ctx, f.clerk2, read.ID, read.UpdatedAt, Draft{Title: "缴费基数公告（修订）",
+		changed, err := f.svc.Edit(f.ctx, f.clerk2, read.ID, read.Version, Draft{Title: "缴费基数公告（修订）",
 			Category: CategoryAnnouncement, Body: "修订后的正文"}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.Publish(f.ctx, f.reviewer, read.ID, read.UpdatedAt, "同意发布"); !errors.Is(err, ErrEdited) {
+		if _, err := f.svc.Publish(f.ctx, f.reviewer, read.ID, read.Version, "同意发布"); !errors.Is(err, ErrEdited) {
 			t.Errorf("publish of the version read before the edit: %v, want ErrEdited", err)
 		}
 		f.now = f.now.Add(time.Minute)
-		if _, err := f.svc.Edit(f.ctx, f.clerk, read.ID, read.UpdatedAt, Draft{Title: "覆盖", Category: CategoryNotice, Body: "覆盖"}, ""); !errors.Is(err, ErrEdited) {
+		if _, err := f.svc.Edit(f.ctx, f.clerk, read.ID, read.Version, Draft{Title: "覆盖", Category: CategoryNotice, Body: "覆盖"}, ""); !errors.Is(err, ErrEdited) {
 			t.Errorf("edit over an unseen edit: %v, want ErrEdited", err)
 		}
 		if got, err := f.svc.StaffNotice(f.ctx, f.reviewer, read.ID); err != nil || got.State != StateDraft ||
-			got.Title != "缴费基数公告（修订）" || !got.UpdatedAt.Equal(changed.UpdatedAt) {
+			got.Title != "缴费基数公告（修订）" || !got.UpdatedAt.Equal(changed.UpdatedAt) || got.Version != changed.Version {
 			t.Errorf("after the refusals: %+v, %v", got, err)
 		}
-		if _, err := f.svc.Publish(f.ctx, f.reviewer, read.ID, time.Time{}, "同意发布"); !errors.Is(err, ErrEdited) {
+		if _, err := f.svc.Publish(f.ctx, f.reviewer, read.ID, 0, "同意发布"); !errors.Is(err, ErrEdited) {
 			t.Errorf("publish without a version: %v, want ErrEdited", err)
 		}
-		n, err := f.svc.Publish(f.ctx, f.reviewer, read.ID, changed.UpdatedAt, "修订后内容已核对，同意发布")
+		n, err := f.svc.Publish(f.ctx, f.reviewer, read.ID, changed.Version, "修订后内容已核对，同意发布")
 		if err != nil || n.State != StatePublished || n.Body != "修订后的正文" {
 			t.Fatalf("publish of the version read: %+v, %v", n, err)
 		}
-		if _, err := f.svc.Publish(f.ctx, f.reviewer, read.ID, n.UpdatedAt, "再发布"); !errors.Is(err, ErrStale) {
+		if _, err := f.svc.Publish(f.ctx, f.reviewer, read.ID, n.Version, "再发布"); !errors.Is(err, ErrStale) {
 			t.Errorf("publish of a published notice: %v, want ErrStale", err)
+		}
+	})
+}
+
+// TestChangedWithinOneTick: two changes at the same instant (the clock stands
+// still, as two saves within one microsecond would see it) are still told apart by
+// the version: the page read before an edit made in the same tick can neither
+// publish the edited text nor overwrite it.
+func TestChangedWithinOneTick(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		read := f.draft(t, f.clerk, "缴费基数公告")
+		changed, err := f.svc.Edit(f.ctx, f.clerk2, read.ID, read.Version, Draft{Title: "缴费基数公告（修订）",
+			Category: CategoryAnnouncement, Body: "修订后的正文"}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !changed.UpdatedAt.Equal(read.UpdatedAt) || changed.Version == read.Version {
+			t.Fatalf("premise: updated %v → %v, version %d → %d; want the same time and a new version",
+				read.UpdatedAt, changed.UpdatedAt, read.Version, changed.Version)
+		}
+		if _, err := f.svc.Publish(f.ctx, f.reviewer, read.ID, read.Version, "同意发布"); !errors.Is(err, ErrEdited) {
+			t.Errorf("publish of the version read before an edit in the same tick: %v, want ErrEdited", err)
+		}
+		if _, err := f.svc.Edit(f.ctx, f.clerk, read.ID, read.Version, Draft{Title: "覆盖", Category: CategoryNotice, Body: "覆盖"}, ""); !errors.Is(err, ErrEdited) {
+			t.Errorf("edit over an edit in the same tick: %v, want ErrEdited", err)
+		}
+		if got, err := f.svc.StaffNotice(f.ctx, f.reviewer, read.ID); err != nil || got.State != StateDraft ||
+			got.Body != "修订后的正文" || got.Version != changed.Version {
+			t.Errorf("after the refusals: %+v, %v", got, err)
+		}
+		n, err := f.svc.Publish(f.ctx, f.reviewer, read.ID, changed.Version, "修订后内容已核对，同意发布")
+		if err != nil || n.State != StatePublished || n.Body != "修订后的正文" || n.Version != changed.Version+1 {
+			t.Fatalf("publish of the version read: %+v, %v", n, err)
+		}
+		w, err := f.svc.Withdraw(f.ctx, f.reviewer, read.ID, "撤回")
+		if err != nil || w.Version != n.Version+1 {
+			t.Fatalf("withdraw: version %d, %v; want %d", w.Version, err, n.Version+1)
 		}
 	})
 }

@@ -132,6 +132,9 @@ func (s *Server) handleOn(mux *http.ServeMux, pattern string, h HandlerFunc, opt
 		o(&rt)
 	}
 	mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.oversize && r.ContentLength > rt.bodyLimit {
+			r = r.WithContext(context.WithValue(r.Context(), oversizeKey, true))
+		}
 		err := s.admit(w, r, rt)
 		if err == nil {
 			err = h(w, r)
@@ -153,6 +156,8 @@ type route struct {
 	// signed: the route's callers are servers that sign their requests, not
 	// browsers, so it needs no CSRF token.
 	signed bool
+	// oversize: the handler answers a body declared over the limit itself.
+	oversize bool
 }
 
 // RouteOption changes how handle serves one route.
@@ -160,6 +165,20 @@ type RouteOption func(*route)
 
 // BodyLimit gives a route its own body limit in bytes instead of defaultBodyLimit.
 func BodyLimit(n int64) RouteOption { return func(rt *route) { rt.bodyLimit = n } }
+
+// OversizeToHandler lets the route's handler answer a multipart body whose declared
+// length is over the route's limit, in place of the 413 page: the handler runs (after
+// the CSRF check) with Oversize(r) true and the body still behind
+// http.MaxBytesReader, so it reads at most the limit and can give the form back with
+// its message beside the file fields and what was typed before the limit.
+func OversizeToHandler() RouteOption { return func(rt *route) { rt.oversize = true } }
+
+// Oversize reports whether r's declared body length is over its route's limit
+// (only ever true on a route with OversizeToHandler).
+func Oversize(r *http.Request) bool {
+	over, _ := r.Context().Value(oversizeKey).(bool)
+	return over
+}
 
 // SignedRequests marks a server-to-server route that authenticates its caller by a
 // signature of its own (no browser, no cookie, no CSRF token).
@@ -174,7 +193,7 @@ var errTooLarge = StatusError(http.StatusRequestEntityTooLarge, "提交的内容
 // here, so that an oversized chunked body is refused the same way (413) and never
 // reaches a handler, whose own ParseForm then finds the form parsed.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) error {
-	if r.ContentLength > rt.bodyLimit {
+	if r.ContentLength > rt.bodyLimit && !Oversize(r) {
 		return errTooLarge
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, rt.bodyLimit)
@@ -212,6 +231,10 @@ func isForm(r *http.Request) bool {
 type ctxKey int
 
 const requestIDKey ctxKey = iota
+
+// oversizeKey marks a request whose declared body is over its route's limit, on a
+// route with OversizeToHandler.
+const oversizeKey ctxKey = 5
 
 // RequestID returns the request's ID set by the middleware ("" outside a request).
 func RequestID(ctx context.Context) string {

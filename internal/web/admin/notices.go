@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"hall/internal/cases"
 	"hall/internal/notices"
@@ -73,18 +72,18 @@ type noticePage struct {
 	Categories    []notices.Category
 }
 
-// Version is the notice's last change as the forms carry it back (microseconds):
-// Edit and Publish refuse a draft changed since the page was shown.
-func (p noticePage) Version() string { return strconv.FormatInt(p.Notice.UpdatedAt.UnixMicro(), 10) }
+// Version is the notice's version as the forms carry it back: Edit and Publish
+// refuse a draft changed since the page was shown.
+func (p noticePage) Version() string { return strconv.FormatInt(p.Notice.Version, 10) }
 
 // seenVersion is the version a form carried back; a missing or unreadable one is
-// the zero time, which no saved notice has, so the step is refused as edited.
-func seenVersion(r *http.Request) time.Time {
+// 0, which no saved notice has, so the step is refused as edited.
+func seenVersion(r *http.Request) int64 {
 	v, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	if err != nil {
-		return time.Time{}
+		return 0
 	}
-	return time.UnixMicro(v).UTC()
+	return v
 }
 
 // Body is the draft form's body as sent or saved: the textarea shows it whole,

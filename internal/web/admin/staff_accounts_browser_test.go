@@ -91,7 +91,7 @@ func TestBrowserNoticeWithdraw(t *testing.T) {
 	p := browsertest.New(t).NewPage(t, commandRefusals)
 	browserLogin(t, p, base, tm.reviewer)
 	reviewer := staff.Actor{StaffID: tm.reviewer.Staff.ID, Login: tm.reviewer.Staff.Login, Roles: tm.reviewer.Staff.Roles}
-	if _, err := ts.NoticeBoard.Publish(ctx, reviewer, n.ID, n.UpdatedAt, "已核对"); err != nil {
+	if _, err := ts.NoticeBoard.Publish(ctx, reviewer, n.ID, n.Version, "已核对"); err != nil {
 		t.Fatal(err)
 	}
 	hall := ts.URL(t)

@@ -51,8 +51,8 @@ func Mount(s *web.Server) error {
 	s.Handle("GET /unit/items", h.businessBusiness(h.businessItemsList))
 	s.Handle("GET /unit/items/{code}", h.businessBusiness(h.businessItemShow))
 	s.Handle("GET /unit/items/{code}/apply", h.businessBusiness(h.caseApplyShow))
-	s.Handle("POST /unit/items/{code}/apply", h.businessBusiness(h.caseApplyPost), web.BodyLimit(materialBodyLimit()))
-	s.Handle("POST /unit/items/{code}/draft", h.businessBusiness(h.caseDraftSave), web.BodyLimit(materialBodyLimit()))
+	s.Handle("POST /unit/items/{code}/apply", h.businessBusiness(h.caseApplyPost), web.BodyLimit(materialBodyLimit()), web.OversizeToHandler())
+	s.Handle("POST /unit/items/{code}/draft", h.businessBusiness(h.caseDraftSave), web.BodyLimit(materialBodyLimit()), web.OversizeToHandler())
 	s.Handle("POST /unit/items/{code}/draft/discard", h.businessBusiness(h.caseDraftDiscard))
 
 	// 单位办件 (U4): every usable unit session reads the unit's cases; withdrawing
@@ -62,7 +62,7 @@ func Mount(s *web.Server) error {
 	s.Handle("GET /unit/cases/{id}", s.UnitCenterGuard(h.caseShow))
 	s.Handle("POST /unit/cases/{id}/withdraw", s.UnitCenterGuard(h.caseWithdraw))
 	s.Handle("GET /unit/cases/{id}/resubmit", s.UnitCenterGuard(h.caseResubmitShow))
-	s.Handle("POST /unit/cases/{id}/resubmit", s.UnitCenterGuard(h.caseResubmitPost), web.BodyLimit(materialBodyLimit()))
+	s.Handle("POST /unit/cases/{id}/resubmit", s.UnitCenterGuard(h.caseResubmitPost), web.BodyLimit(materialBodyLimit()), web.OversizeToHandler())
 	s.Handle("GET /unit/cases/{id}/materials/{material}", s.UnitCenterGuard(h.caseMaterialDownload))
 
 	// 单位快递 (U5): every usable unit session reads the unit's deliveries, as it

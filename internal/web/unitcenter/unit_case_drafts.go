@@ -48,6 +48,10 @@ func (s *handler) caseDraftSave(w http.ResponseWriter, r *http.Request) error {
 	// The files sent are stored as they would be for the application, and the
 	// draft keeps their references with the other values.
 	f, err := s.materialForm(r, it.Code)
+	if errors.Is(err, errMaterialsTooLarge) {
+		// Nothing is saved: the draft, if any, stays as it was.
+		return s.caseApplyRender(w, r, http.StatusRequestEntityTooLarge, it, nil, f)
+	}
 	if err != nil {
 		return err
 	}

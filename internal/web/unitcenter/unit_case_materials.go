@@ -2,7 +2,10 @@ package unitcenter
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"hall/internal/cases"
@@ -30,23 +33,49 @@ func materialBodyLimit() int64 {
 	for _, code := range []string{cases.ItemEnrolment, cases.ItemLeave, cases.ItemSubsidy, cases.ItemUnitChange} {
 		most = max(most, len(cases.FormMaterials(code)))
 	}
-	return int64(most+1)*scans.MaxBytes + 64<<10
+	return int64(most+1)*scans.MaxBytes + materialFieldsMargin
 }
 
-// msgMaterialsTooLarge is the page of a body over materialBodyLimit.
-const msgMaterialsTooLarge = "上传的文件过大：每份材料不超过10MB，请压缩或降低扫描分辨率后重试。"
+// materialFieldsMargin is the part of materialBodyLimit left for the form's text
+// fields and the multipart framing.
+const materialFieldsMargin = 64 << 10
+
+// errMaterialsTooLarge is materialForm's answer to a body over materialBodyLimit:
+// the form it returns with it is to be shown again, with status 413, and nothing
+// stored.
+var errMaterialsTooLarge = errors.New("unitcenter: the form's body is over its limit")
+
+// msgMaterialsTooLarge is the message beside the file fields of a form whose body
+// is over materialBodyLimit; it says the limit in whole MB.
+func msgMaterialsTooLarge() string {
+	return fmt.Sprintf("上传的文件合计超过%dMB，请压缩或分开上传（每份不超过%dMB），并重新选择文件。",
+		materialBodyLimit()>>20, scans.MaxBytes>>20)
+}
+
+// maxRecoveredValues bounds the text read back from a body over the limit: the
+// hall's fields are short, and the limit leaves them materialFieldsMargin.
+const maxRecoveredValues = materialFieldsMargin
 
 // materialForm parses the form of r, multipart or not, and returns it with the
 // files of the materials of itemCode stored and their references set (a refusal
-// beside the material's field instead). Errors: a 413 or 400 page for a body that
-// cannot be read; the Authorizer's refusal as a 403 page; storage failures.
+// beside the material's field instead). Errors: errMaterialsTooLarge, with the
+// form to show again (oversizeForm), for a body over the route's limit; a 400 page
+// for a body that cannot be read; the Authorizer's refusal as a 403 page; storage
+// failures.
 func (s *handler) materialForm(r *http.Request, itemCode string) (*web.Form, error) {
+	if web.Oversize(r) {
+		return oversizeForm(r, itemCode), errMaterialsTooLarge
+	}
 	// #nosec G120 -- the router reads every body through http.MaxBytesReader (web.Server) before any handler runs.
 	err := r.ParseMultipartForm(maxMaterialMemory)
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		return nil, web.StatusError(http.StatusRequestEntityTooLarge, msgMaterialsTooLarge)
+		// A body without a declared length, read to the limit: its values went
+		// with it, and the form comes back empty with the message.
+		f := &web.Form{Values: url.Values{}, Errors: map[string]string{}}
+		failMaterials(f, itemCode)
+		return f, errMaterialsTooLarge
 	case err != nil && !errors.Is(err, http.ErrNotMultipart):
 		return nil, web.StatusError(http.StatusBadRequest, "请求有误，请刷新页面后重试。")
 	}
@@ -77,6 +106,50 @@ func (s *handler) materialForm(r *http.Request, itemCode string) (*web.Form, err
 		}
 	}
 	return f, nil
+}
+
+// oversizeForm is the form of a multipart body declared over the route's limit
+// (web.Oversize): the text values sent before the limit is reached, the files
+// skipped and none stored, and the message beside every file field. Whatever
+// cannot be read is left out: the form is shown again, never applied.
+func oversizeForm(r *http.Request, itemCode string) *web.Form {
+	f := &web.Form{Values: url.Values{}, Errors: map[string]string{}}
+	failMaterials(f, itemCode)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return f
+	}
+	budget := int64(maxRecoveredValues)
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			return f // the end, or the limit: what was read stays
+		}
+		name := part.FormName()
+		if part.FileName() != "" || name == "" || name == web.CSRFField {
+			// A file is read past, never stored: the body's limit bounds it.
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				return f
+			}
+			continue
+		}
+		value, err := io.ReadAll(io.LimitReader(part, budget+1))
+		if err != nil || int64(len(value)) > budget {
+			return f
+		}
+		budget -= int64(len(value))
+		f.Values.Add(name, string(value))
+	}
+}
+
+// failMaterials sets the message of a body over the limit beside every file field
+// of the form of itemCode, and above the form.
+func failMaterials(f *web.Form, itemCode string) {
+	msg := msgMaterialsTooLarge()
+	for _, m := range cases.FormMaterials(itemCode) {
+		f.Fail(m.Field(), msg)
+	}
+	f.Top = msg
 }
 
 // materialFileField is the file input of material m; its reference travels in

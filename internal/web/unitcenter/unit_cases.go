@@ -283,6 +283,11 @@ type caseApplyData struct {
 	MailError   string
 	// Materials: a file field per material of the item's form.
 	Materials []materialBox
+	// FilesLimit and FilesTooLarge: what material-size.js checks the files chosen
+	// against before the form is sent, and the message it shows beside them (the
+	// server's own, for a body over materialBodyLimit).
+	FilesLimit    int64
+	FilesTooLarge string
 	// Draft: the session's saved draft of the item (a new application only).
 	Draft  *draftNotice
 	Notice string
@@ -306,7 +311,8 @@ func (s *handler) caseApplyRender(w http.ResponseWriter, r *http.Request, status
 	if err != nil {
 		return err
 	}
-	d := caseApplyData{Shell: sh, Item: it, Case: c, Form: f, Action: "/unit/items/" + it.Code + "/apply"}
+	d := caseApplyData{Shell: sh, Item: it, Case: c, Form: f, Action: "/unit/items/" + it.Code + "/apply",
+		FilesLimit: materialBodyLimit() - materialFieldsMargin, FilesTooLarge: msgMaterialsTooLarge()}
 	if c != nil {
 		d.Action = "/unit/cases/" + strconv.FormatInt(c.ID, 10) + "/resubmit"
 		filed, err := s.Cases.CaseMaterials(r.Context(), *c)
@@ -325,7 +331,9 @@ func (s *handler) caseApplyRender(w http.ResponseWriter, r *http.Request, status
 				d.MailAddress = strconv.FormatInt(d.Addresses[0].ID, 10) // the default is listed first
 			}
 		}
-		if r.Method == http.MethodGet {
+		if r.Method == http.MethodGet || web.Oversize(r) {
+			// A form given back for a body over the limit says too that the
+			// draft, if any, is still there.
 			if d.Draft, err = s.caseDraftOffer(r, it, f); err != nil {
 				return err
 			}
@@ -491,6 +499,9 @@ func (s *handler) caseApplyPost(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f, err := s.materialForm(r, it.Code)
+	if errors.Is(err, errMaterialsTooLarge) {
+		return s.caseApplyRender(w, r, http.StatusRequestEntityTooLarge, it, nil, f)
+	}
 	if err != nil {
 		return err
 	}
@@ -566,18 +577,32 @@ func (s *handler) caseResubmitPost(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	f, err := s.materialForm(r, c.ItemCode)
-	if err != nil {
+	if err != nil && !errors.Is(err, errMaterialsTooLarge) {
 		return err
 	}
 	if len(f.Errors) > 0 {
-		// A file refused on upload: the form comes back with its message and
-		// nothing is resubmitted.
+		// A file refused on upload, or a body over the limit: the form comes back
+		// with its message (413 for the body) and nothing is resubmitted.
+		status := http.StatusUnprocessableEntity
+		if errors.Is(err, errMaterialsTooLarge) {
+			// What could not be read back is shown as it was sent before.
+			status = http.StatusRequestEntityTooLarge
+			if e, ok := c.Details(); ok {
+				sent := e.Values()
+				for name, values := range f.Values {
+					sent[name] = values
+				}
+				f.Values = sent
+			}
+		}
 		it, gerr := s.Catalog.Get(r.Context(), c.ItemCode)
 		if gerr != nil {
 			return gerr
 		}
-		f.Top = web.MsgFormTop
-		return s.caseApplyRender(w, r, http.StatusUnprocessableEntity, it, &c, f)
+		if f.Top == "" {
+			f.Top = web.MsgFormTop
+		}
+		return s.caseApplyRender(w, r, status, it, &c, f)
 	}
 	_, err = s.Cases.Resubmit(r.Context(), caseActor(r), c.ID, f.Values)
 	if s.caseFormFailed(f, cases.SubjectField(c.ItemCode), err) {
