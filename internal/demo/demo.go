@@ -43,6 +43,11 @@ type Loader struct {
 	// takes seconds to load: `hall serve --demo` loads it after the hall is ready
 	// (LoadLater), so a newcomer's hall answers at once.
 	Later bool
+	// After, when set, runs once the set's transaction has committed, in the call
+	// that loaded it: for what cannot run inside that transaction (the development
+	// carrier's shipments, written by the delivery service in transactions of its
+	// own). A failure is reported; the set stays loaded.
+	After func(ctx context.Context, d Deps) error
 }
 
 // loaders is the ordered list of data sets. Later sets may rely on earlier ones.
@@ -85,6 +90,11 @@ func load(ctx context.Context, d Deps, chosen func(Loader) bool) (Summary, error
 		})
 		if err != nil {
 			return sum, fmt.Errorf("demo %s: %w", l.Name, err)
+		}
+		if loaded && l.After != nil {
+			if err := l.After(ctx, d); err != nil {
+				return sum, fmt.Errorf("demo %s: after loading: %w", l.Name, err)
+			}
 		}
 		if loaded {
 			sum.Loaded = append(sum.Loaded, l.Name)

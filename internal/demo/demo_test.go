@@ -2,11 +2,13 @@ package demo_test
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 
 	"hall/internal/auth"
 	"hall/internal/config"
+	"hall/internal/delivery"
 	"hall/internal/demo"
 	"hall/internal/ident"
 	"hall/internal/legacy"
@@ -46,6 +48,44 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 		if len(second.Loaded) != 0 || len(second.Present) != len(first.Loaded) {
 			t.Fatalf("second load: loaded %v, present %v", second.Loaded, second.Present)
 		}
+		// 单位快递: the first unit's three demo deliveries, 已签收, 运输中 and 待揽收,
+		// all handed to the development carrier; a second load changed nothing.
+		var unitA int64
+		if err := db.QueryRow(ctx, `SELECT id FROM units WHERE uscc = ?`, strings.Fields(second.Accounts[0].Unit)[len(strings.Fields(second.Accounts[0].Unit))-1]).Scan(&unitA); err != nil {
+			t.Fatal(err)
+		}
+		ds, total, err := svc.Deliveries.UnitDeliveries(ctx, unitA, delivery.Filter{})
+		if err != nil || total != 3 {
+			t.Fatalf("demo deliveries: %d, %v", total, err)
+		}
+		statuses := map[delivery.Status]int{}
+		for _, d := range ds {
+			statuses[d.Status]++
+			if d.Carrier != delivery.DevCarrierName || d.TrackingNo == "" || d.LastError != "" || d.Address == "" {
+				t.Errorf("demo delivery not with the development carrier: %+v", d)
+			}
+		}
+		if want := map[delivery.Status]int{delivery.StatusSigned: 1, delivery.StatusInTransit: 1, delivery.StatusPending: 1}; !maps.Equal(statuses, want) {
+			t.Errorf("demo delivery statuses %v, want %v", statuses, want)
+		}
+		var deliveries, events, cases int
+		if err := db.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM deliveries), (SELECT COUNT(*) FROM delivery_events), (SELECT COUNT(*) FROM cases)`).Scan(&deliveries, &events, &cases); err != nil {
+			t.Fatal(err)
+		}
+		if deliveries != 3 || cases != 3 || events != 1+4+1+2+1 {
+			t.Errorf("after two loads: %d deliveries, %d delivery events, %d cases", deliveries, events, cases)
+		}
+
+		// The demo's clerk and reviewer, named by its cases, are disabled: nobody signs
+		// in as them.
+		var staffAccounts, enabled int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*), COUNT(*) - COUNT(disabled_at) FROM staff`).Scan(&staffAccounts, &enabled); err != nil {
+			t.Fatal(err)
+		}
+		if staffAccounts != 2 || enabled != 0 {
+			t.Errorf("demo staff: %d accounts, %d enabled; want 2, none enabled", staffAccounts, enabled)
+		}
+
 		var persons, units, registry int
 		if err := db.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM persons), (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM registry_entries)`).Scan(&persons, &units, &registry); err != nil {
 			t.Fatal(err)

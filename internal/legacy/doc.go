@@ -13,6 +13,10 @@
 //	单位名称            the unit's name in the legacy hall (1–100 characters)
 //	密码哈希            the legacy password hash as exported (formats in hash.go)
 //
+// A line is one record: no value may hold a line end, and a line over 64 KB is
+// refused as a problem of its own (maxLineBytes in lines.go), the checks going on
+// with the next line.
+//
 // The file loads in one transaction, all or nothing: any bad line (a missing or
 // malformed value, a duplicate 单位编号) rolls everything back and the report lists
 // every problem with its line number, in Chinese, never quoting the value. A line

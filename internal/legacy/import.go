@@ -3,7 +3,6 @@ package legacy
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -193,16 +192,24 @@ func (im *Importer) Import(ctx context.Context, r io.Reader) (Report, error) {
 		return rep, fmt.Errorf("legacy: read import file: %w", err)
 	}
 	rep.Encoding = enc
-	cr := csv.NewReader(src)
-	cr.FieldsPerRecord = -1
-	hdr, err := cr.Read()
-	if err == io.EOF {
-		rep.add(LineError{Line: 1, Msg: "文件为空，第一行应为表头"})
-		return rep, ErrInvalidFile
-	}
-	if err != nil {
-		rep.add(LineError{Line: 1, Msg: "表头不是有效的CSV格式"})
-		return rep, ErrInvalidFile
+	lines := newLineReader(src)
+	var hdr []string
+	for hdr == nil {
+		text, n, err := lines.next()
+		switch {
+		case err == io.EOF:
+			rep.add(LineError{Line: 1, Msg: "文件为空，第一行应为表头"})
+			return rep, ErrInvalidFile
+		case errors.Is(err, errLineTooLong):
+			rep.add(LineError{Line: n, Msg: msgLineTooLong})
+			return rep, ErrInvalidFile
+		case err != nil:
+			return rep, fmt.Errorf("legacy: read import file: %w", err)
+		}
+		if hdr, err = splitLine(text); err != nil {
+			rep.add(LineError{Line: n, Msg: "表头不是有效的CSV格式"})
+			return rep, ErrInvalidFile
+		}
 	}
 	idx := map[string]int{}
 	for i, h := range hdr {
@@ -219,19 +226,22 @@ func (im *Importer) Import(ctx context.Context, r io.Reader) (Report, error) {
 	err = im.DB.Tx(ctx, func(tx *store.Tx) error {
 		seen := map[string]int{}
 		for {
-			rec, err := cr.Read()
+			text, line, err := lines.next()
 			if err == io.EOF {
 				break
 			}
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				rep.add(LineError{Line: pe.StartLine, Msg: "不是有效的CSV格式（请检查引号）"})
+			if errors.Is(err, errLineTooLong) {
+				rep.add(LineError{Line: line, Msg: msgLineTooLong})
 				continue
 			}
 			if err != nil {
 				return fmt.Errorf("legacy: read import file: %w", err)
 			}
-			line, _ := cr.FieldPos(0)
+			rec, err := splitLine(text)
+			if err != nil {
+				rep.add(LineError{Line: line, Msg: "不是有效的CSV格式（请检查引号）"})
+				continue
+			}
 			if blank(rec) {
 				continue
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -338,4 +339,74 @@ func TestUnknownNumberRangeKept(t *testing.T) {
 			t.Fatalf("the range was not read again after rangeMaxAge: dummies at %v iterations", got)
 		}
 	})
+}
+
+// TestImportFileProblems: each problem of a file is named by its line, in Chinese;
+// an over-long line is one such problem (the lines after it are still checked) and
+// nothing is loaded.
+func TestImportFileProblems(t *testing.T) {
+	const header = "单位编号,统一社会信用代码,单位名称,密码哈希\n"
+	lines := testLines(t, 3, 2)
+	good := func(l testLine) string { return fmt.Sprintf("%s,%s,%s,%s\n", l.number, l.uscc, l.name, l.hash) }
+	long := strings.Repeat("长", maxLineBytes/3+1) // over the bound by a character
+	cases := []struct {
+		name string
+		file string
+		want []string // every error, in order
+	}{
+		{"empty", "", []string{"第1行：文件为空，第一行应为表头"}},
+		{"header only", header, []string{"第2行：文件中没有数据行"}},
+		{"missing column", "单位编号,单位名称,密码哈希\n" + "x,y,z\n", []string{"第1行：表头缺少“统一社会信用代码”列"}},
+		{"header too long", strings.Repeat("单位编号", maxLineBytes) + "\n" + good(lines[0]), []string{"第1行：" + msgLineTooLong}},
+		{"quote left open", header + good(lines[0]) + "\"JS0001,x\n", []string{"第3行：不是有效的CSV格式（请检查引号）"}},
+		{"quoted line end", header + lines[0].number + "," + lines[0].uscc + ",\"南京\n测试\"," + lines[0].hash + "\n",
+			[]string{"第2行：不是有效的CSV格式（请检查引号）", "第3行：不是有效的CSV格式（请检查引号）"}},
+		{"short row", header + "JS0001,x\n", []string{"第2行：本行有2列，表头有4列"}},
+		{"line too long, later lines still checked",
+			header + good(lines[0]) + lines[1].number + "," + lines[1].uscc + "," + long + "," + lines[1].hash + "\r\n" + good(lines[0]),
+			[]string{"第3行：" + msgLineTooLong, "第4行 单位编号：单位编号与第2行重复"}},
+		{"no line end at all", header + strings.Repeat("x", 3*maxLineBytes), []string{"第2行：" + msgLineTooLong}},
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		im := &Importer{DB: db}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				rep, err := im.Import(context.Background(), strings.NewReader(tc.file))
+				if !errors.Is(err, ErrInvalidFile) {
+					t.Fatalf("Import = %+v, %v; want ErrInvalidFile", rep, err)
+				}
+				var got []string
+				for _, e := range rep.Errors {
+					got = append(got, e.String())
+				}
+				if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+					t.Errorf("errors\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+				}
+				if n := count(t, db); n != 0 {
+					t.Errorf("%d accounts loaded from a bad file", n)
+				}
+			})
+		}
+	})
+}
+
+// TestLineBound: a line of exactly maxLineBytes (with either line end) is read; one
+// byte more is refused, and the reader goes on with the next line.
+func TestLineBound(t *testing.T) {
+	edge := strings.Repeat("a", maxLineBytes)
+	for _, end := range []string{"\n", "\r\n"} {
+		lr := newLineReader(strings.NewReader(edge + end + edge + "b" + end + "c"))
+		if text, n, err := lr.next(); err != nil || n != 1 || text != edge {
+			t.Fatalf("line 1 (%q end): %d bytes, line %d, %v", end, len(text), n, err)
+		}
+		if _, n, err := lr.next(); !errors.Is(err, errLineTooLong) || n != 2 {
+			t.Fatalf("line 2 (%q end): line %d, %v; want errLineTooLong", end, n, err)
+		}
+		if text, n, err := lr.next(); err != nil || n != 3 || text != "c" {
+			t.Fatalf("line 3 (%q end): %q, line %d, %v", end, text, n, err)
+		}
+		if _, _, err := lr.next(); err != io.EOF {
+			t.Fatalf("after the last line: %v, want io.EOF", err)
+		}
+	}
 }
