@@ -166,7 +166,8 @@ func (im *Importer) Import(ctx context.Context, file string, r io.Reader) (Repor
 	if err != nil {
 		return rep, fmt.Errorf("insurance: read %s: %w", file, err)
 	}
-	cr := csv.NewReader(src)
+	lim := registry.NewLineLimiter(src)
+	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	hdr, err := cr.Read()
@@ -175,7 +176,7 @@ func (im *Importer) Import(ctx context.Context, file string, r io.Reader) (Repor
 		return rep, ErrInvalidFile
 	}
 	if err != nil {
-		if le, ok := formatError(err); ok {
+		if le, ok := formatError(err, lim); ok {
 			rep.add(le.Line, le.Msg)
 			return rep, ErrInvalidFile
 		}
@@ -199,11 +200,14 @@ func (im *Importer) Import(ctx context.Context, file string, r io.Reader) (Repor
 				break
 			}
 			if err != nil {
-				le, ok := formatError(err)
+				le, ok := formatError(err, lim)
 				if !ok {
 					return fmt.Errorf("insurance: read %s: %w", file, err)
 				}
 				rep.add(le.Line, le.Msg)
+				if errors.Is(err, registry.ErrLineTooLong) {
+					break // the rest of the file cannot be read line by line
+				}
 				continue
 			}
 			line, _ := cr.FieldPos(0)
@@ -348,7 +352,12 @@ func blank(rec []string) bool {
 	return true
 }
 
-func formatError(err error) (LineError, bool) {
+// formatError turns a CSV syntax error or an over-long line into a LineError; ok
+// is false for other errors (reading the file failed).
+func formatError(err error, lim *registry.LineLimiter) (LineError, bool) {
+	if errors.Is(err, registry.ErrLineTooLong) {
+		return LineError{Line: lim.Line(), Msg: registry.LineTooLongMessage}, true
+	}
 	line, msg, ok := registry.CSVSyntaxError(err)
 	return LineError{Line: line, Msg: msg}, ok
 }

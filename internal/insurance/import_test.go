@@ -172,6 +172,53 @@ func TestImportEmployees(t *testing.T) {
 	})
 }
 
+// TestImportLineBound: a line over the bound is refused with its line number, the
+// file's other lines are not written, and a file without line ends is refused
+// having read at most the bound of it (the reader stops there).
+func TestImportLineBound(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		im := importer(db)
+		before := snapshot(t, db)
+		long := "统一社会信用代码,证件号码,姓名,人员身份\n" +
+			unitUSCC + "," + testID(1, true) + ",王伟,工人\n" +
+			unitUSCC + "," + testID(2, false) + "," + strings.Repeat("长", 30<<10) + ",工人\n" +
+			unitUSCC + "," + badCheck(testID(3, true)) + ",张三,工人\n"
+		rep, err := im.Import(ctx, "employees.csv", strings.NewReader(long))
+		if !errors.Is(err, ErrInvalidFile) {
+			t.Fatalf("over-long line: %v", err)
+		}
+		if len(rep.Errors) != 1 || rep.Errors[0].String() != "第3行：该行过长（超过64 KB），文件可能不是CSV格式" {
+			t.Fatalf("errors %+v", rep.Errors)
+		}
+		if after := snapshot(t, db); after != before {
+			t.Fatal("a file with an over-long line wrote rows")
+		}
+
+		// No line end at all: refused on line 1 without reading the rest.
+		src := &countingReader{r: strings.NewReader(strings.Repeat("x", 8<<20))}
+		rep, err = im.Import(ctx, "employees.csv", src)
+		if !errors.Is(err, ErrInvalidFile) || len(rep.Errors) != 1 || rep.Errors[0].Line != 1 {
+			t.Fatalf("no line ends: %+v, %v", rep, err)
+		}
+		if src.n > 1<<20 {
+			t.Fatalf("read %d bytes of a file without line ends", src.n)
+		}
+	})
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r interface{ Read([]byte) (int, error) }
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
 // TestImportDirTwiceChangesNothing exports the demo data of a unit to the import
 // format, imports it into another database twice and finds the same rows there.
 func TestImportDirTwiceChangesNothing(t *testing.T) {

@@ -79,7 +79,7 @@ func (t *Table) Import(ctx context.Context, r io.Reader) (Report, error) {
 		return rep, fmt.Errorf("registry: read import file: %w", err)
 	}
 	rep.Encoding = enc
-	lim := &lineLimiter{r: src, max: maxLineBytes, line: 1}
+	lim := NewLineLimiter(src)
 	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = -1 // checked here, with a better message
 	cr.ReuseRecord = true
@@ -121,7 +121,7 @@ func (t *Table) Import(ctx context.Context, r io.Reader) (Report, error) {
 					return fmt.Errorf("registry: read import file: %w", err)
 				}
 				rep.add(le)
-				if errors.Is(err, errTooLong) {
+				if errors.Is(err, ErrLineTooLong) {
 					break // the rest of the file cannot be read line by line
 				}
 				continue
@@ -269,9 +269,9 @@ func blank(rec []string) bool {
 
 // formatError turns a CSV syntax error or an over-long line into a LineError; ok is
 // false for other errors (reading the file failed).
-func formatError(err error, lim *lineLimiter) (LineError, bool) {
-	if errors.Is(err, errTooLong) {
-		return LineError{Line: lim.line, Msg: fmt.Sprintf("该行过长（超过%d KB），文件可能不是CSV格式", maxLineBytes>>10)}, true
+func formatError(err error, lim *LineLimiter) (LineError, bool) {
+	if errors.Is(err, ErrLineTooLong) {
+		return LineError{Line: lim.Line(), Msg: LineTooLongMessage}, true
 	}
 	line, msg, ok := CSVSyntaxError(err)
 	return LineError{Line: line, Msg: msg}, ok
