@@ -32,8 +32,8 @@ const maxLineBytes = 64 << 10
 var LineTooLongMessage = fmt.Sprintf("该行过长（超过%d KB），文件可能不是CSV格式", maxLineBytes>>10)
 
 var (
-	bomUTF8    = []byte{0xEF, 0xBB, 0xBF}
-	errUTF16   = errors.New("registry: UTF-16 file")
+	bomUTF8  = []byte{0xEF, 0xBB, 0xBF}
+	errUTF16 = errors.New("registry: UTF-16 file")
 	// ErrLineTooLong is a LineLimiter's refusal of a line over the bound; the rest
 	// of the file cannot be read line by line after it.
 	ErrLineTooLong = errors.New("registry: line too long")
