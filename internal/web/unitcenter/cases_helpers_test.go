@@ -52,14 +52,19 @@ func (b backOffice) onlySubmitted(t *testing.T) cases.Case {
 	return queue[0]
 }
 
+// accept takes case id in as the clerk.
+func (b backOffice) accept(t *testing.T, id int64) {
+	t.Helper()
+	if _, err := b.ts.Cases.Accept(context.Background(), b.clerk, id, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // approve accepts case id and approves it with note.
 func (b backOffice) approve(t *testing.T, id int64, note string) {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := b.ts.Cases.Accept(ctx, b.clerk, id, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.ts.Cases.Approve(ctx, b.reviewer, id, note); err != nil {
+	b.accept(t, id)
+	if _, err := b.ts.Cases.Approve(context.Background(), b.reviewer, id, note); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -67,11 +72,8 @@ func (b backOffice) approve(t *testing.T, id int64, note string) {
 // sendBack accepts case id and returns it to the unit for reason.
 func (b backOffice) sendBack(t *testing.T, id int64, reason string) {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := b.ts.Cases.Accept(ctx, b.clerk, id, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.ts.Cases.Return(ctx, b.reviewer, id, reason); err != nil {
+	b.accept(t, id)
+	if _, err := b.ts.Cases.Return(context.Background(), b.reviewer, id, reason); err != nil {
 		t.Fatal(err)
 	}
 }
