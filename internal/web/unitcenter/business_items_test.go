@@ -395,10 +395,7 @@ func TestBusinessCatalogLinks(t *testing.T) {
 		t.Error("SB-013 has no entry for persons")
 	}
 	// The unit home leads to the list.
-	c := webtest.NewClient(ts)
-	w := webtest.NewWorld(ts, 515)
-	u, rep := w.UnitWithRep(t, "示范清源环保有限公司", "温如初")
-	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	c := webtest.SignInLegalRep(t, ts, 515, "温如初", "示范清源环保有限公司").Client
 	if c.Page(t, "/unit/", http.StatusOK).First(`a[href="/unit/items"]`) == nil {
 		t.Error("the unit home does not link to 可办理业务")
 	}

@@ -56,11 +56,8 @@ func TestUnitValidityOf(t *testing.T) {
 // the shell with itself marked current, and that other sections are 404.
 func TestUnitMenu(t *testing.T) {
 	ts := webtest.NewTestServer(t)
-	w := webtest.NewWorld(ts, 1)
-	rep := w.Person(t, "沈嘉禾")
-	u := w.Unit(t, "示范云帆科技有限公司", rep)
-	c := webtest.NewClient(ts)
-	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	desk := webtest.SignInLegalRep(t, ts, 1, "沈嘉禾", "示范云帆科技有限公司")
+	u, c := desk.Unit, desk.Client
 
 	doc := c.Page(t, "/unit/", http.StatusOK)
 	webtest.CheckPage(t, ts, "/unit/", doc)

@@ -28,11 +28,8 @@ type addressFx struct {
 func addressBuild(t *testing.T) *addressFx {
 	t.Helper()
 	ts := webtest.NewTestServer(t)
-	w := webtest.NewWorld(ts, 0x2a0)
-	rep := w.Person(t, "钟明远")
-	u := w.Unit(t, "示范收件精密机械有限公司", rep)
-	c := webtest.NewClient(ts)
-	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	desk := webtest.SignInLegalRep(t, ts, 0x2a0, "钟明远", "示范收件精密机械有限公司")
+	w, rep, u, c := desk.World, desk.Rep, desk.Unit, desk.Client
 	return &addressFx{ts: ts, w: w, u: u, rep: rep.ID, c: c}
 }
 

@@ -20,11 +20,8 @@ import (
 // no longer open its draft.
 func TestUnitCaseDrafts(t *testing.T) {
 	ts := webtest.NewTestServer(t)
-	w := webtest.NewWorld(ts, 0x2601)
-	rep := w.Person(t, "钱草稿")
-	u := w.Unit(t, "示范草稿机械有限公司", rep)
-	c := webtest.NewClient(ts)
-	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	desk := webtest.SignInLegalRep(t, ts, 0x2601, "钱草稿", "示范草稿机械有限公司")
+	w, rep, u, c := desk.World, desk.Rep, desk.Unit, desk.Client
 
 	apply := "/unit/items/" + cases.ItemEnrolment + "/apply"
 	doc := c.Page(t, apply, http.StatusOK)

@@ -13,8 +13,6 @@ import (
 
 	"hall/internal/cases"
 	"hall/internal/services"
-	"hall/internal/staff"
-	"hall/internal/unit"
 	"hall/internal/web/webtest"
 )
 
@@ -27,11 +25,8 @@ import (
 func TestCaseFormOverLimit(t *testing.T) {
 	var dataDir string
 	ts := webtest.NewTestServer(t, func(s *services.Services) { dataDir = s.Config.DataDir })
-	w := webtest.NewWorld(ts, 0x4130)
-	rep := w.Person(t, "严超限")
-	u := w.Unit(t, "示范超限机械有限公司", rep)
-	c := webtest.NewClient(ts)
-	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	desk := webtest.SignInLegalRep(t, ts, 0x4130, "严超限", "示范超限机械有限公司")
+	w, u, c := desk.World, desk.Unit, desk.Client
 
 	// A draft saved before: an over-limit 保存草稿 must leave it as it was.
 	if rec := c.Post(t, "/unit/items/SB-002/draft", url.Values{cases.FieldName: {"旧草稿"}}); rec.Code != http.StatusSeeOther {
@@ -119,19 +114,9 @@ func TestCaseFormOverLimit(t *testing.T) {
 	if rec := c.PostFiles(t, "/unit/items/SB-002/apply", form); rec.Code != http.StatusSeeOther {
 		t.Fatalf("apply: %d", rec.Code)
 	}
-	clerk := caseStaff(t, ts, "bigclerk", staff.RolesOf(staff.RoleClerk))
-	reviewer := caseStaff(t, ts, "bigreview", staff.RolesOf(staff.RoleReviewer))
-	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
-	if err != nil || len(queue) != 1 {
-		t.Fatalf("queue %v %v", queue, err)
-	}
-	id := queue[0].ID
-	if _, err := ts.Cases.Accept(ctx, clerk, id, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Cases.Return(ctx, reviewer, id, "请补充劳动合同"); err != nil {
-		t.Fatal(err)
-	}
+	review := newBackOffice(t, ts, "big")
+	id := review.onlySubmitted(t).ID
+	review.sendBack(t, id, "请补充劳动合同")
 	wantFiles = files()
 	fix := url.Values{cases.FieldName: {"严改名"}}
 	target := "/unit/cases/" + strconv.FormatInt(id, 10) + "/resubmit"
@@ -151,7 +136,7 @@ func TestCaseFormOverLimit(t *testing.T) {
 	if v := doc.Must(t, "#f-base").AttrOr("value"); v != "6000" {
 		t.Errorf("resubmit: base = %q, want the one sent before", v)
 	}
-	got, _, err := ts.Cases.StaffCase(ctx, clerk, id)
+	got, _, err := ts.Cases.StaffCase(ctx, review.clerk, id)
 	if err != nil || got.State != cases.StateReturned {
 		t.Fatalf("resubmit: the case is %s, %v; want still returned", got.State, err)
 	}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -30,13 +29,10 @@ import (
 // agent without the grant a 403.
 func TestCaseMaterialsOverHTTP(t *testing.T) {
 	ts := webtest.NewTestServer(t)
-	w := webtest.NewWorld(ts, 0x3e7)
-	rep := w.Person(t, "韩立材")
-	u := w.Unit(t, "示范材料机械有限公司", rep)
+	desk := webtest.SignInLegalRep(t, ts, 0x3e7, "韩立材", "示范材料机械有限公司")
+	w, rep, u, c := desk.World, desk.Rep, desk.Unit, desk.Client
 	emp := ident.GenerateResidentID(w.Generator, "320104", time.Date(1991, 5, 6, 0, 0, 0, 0, time.UTC), true)
 	enrolEmployee(t, ts, u.USCC, emp, "何其材")
-	c := webtest.NewClient(ts)
-	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
 
 	doc := c.Page(t, "/unit/items/SB-004/apply", http.StatusOK)
 	webtest.CheckPage(t, ts, "/unit/items/SB-004/apply", doc)
@@ -91,10 +87,7 @@ func TestCaseMaterialsOverHTTP(t *testing.T) {
 	}
 	form.Set("material_termination", ref.AttrOr("value"))
 	rec = c.PostFiles(t, "/unit/items/SB-004/apply", form)
-	loc := rec.Header().Get("Location")
-	if rec.Code != http.StatusSeeOther || !regexp.MustCompile(`^/unit/cases/\d+$`).MatchString(loc) {
-		t.Fatalf("apply with the carried proof: %d %q", rec.Code, loc)
-	}
+	loc := appliedCase(t, rec) // with the carried proof
 	detail := c.Page(t, loc, http.StatusOK)
 	webtest.CheckPage(t, ts, loc, detail)
 	link := detail.First(`a[href^="` + loc + `/materials/"]`)
@@ -151,11 +144,8 @@ func TestCaseMaterialsOverHTTP(t *testing.T) {
 // file is not written to the scans store.
 func TestMaterialUploadBudgetOverHTTP(t *testing.T) {
 	ts := webtest.NewTestServer(t)
-	w := webtest.NewWorld(ts, 0x3e8)
-	rep := w.Person(t, "韩立额")
-	u := w.Unit(t, "示范额度机械有限公司", rep)
-	c := webtest.NewClient(ts)
-	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	desk := webtest.SignInLegalRep(t, ts, 0x3e8, "韩立额", "示范额度机械有限公司")
+	rep, u, c := desk.Rep, desk.Unit, desk.Client
 	ctx := context.Background()
 	now := ts.Now()
 	// The day's uploads so far: 60 files, as the budget's table records them.

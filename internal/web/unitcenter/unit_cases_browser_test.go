@@ -1,7 +1,6 @@
 package unitcenter
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -9,7 +8,6 @@ import (
 	"hall/internal/cases"
 	"hall/internal/ident"
 	"hall/internal/insurance"
-	"hall/internal/staff"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
 )
@@ -23,8 +21,7 @@ func TestBrowserOnlineEnrolment(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	f := webtest.NewTwoUnits(t, ts, 0x3c5)
 	base := ts.URL(t)
-	clerk := caseStaff(t, ts, "browserclerk", staff.RolesOf(staff.RoleClerk))
-	reviewer := caseStaff(t, ts, "browserreview", staff.RolesOf(staff.RoleReviewer))
+	review := newBackOffice(t, ts, "browser")
 	w := webtest.NewWorld(ts, 0x3c6)
 	employee := ident.GenerateResidentID(w.Generator, "320104", time.Date(1995, 8, 17, 0, 0, 0, 0, time.UTC), false)
 	month := insurance.MonthOf(ts.Now().In(web.Shanghai)).String()
@@ -55,17 +52,7 @@ func TestBrowserOnlineEnrolment(t *testing.T) {
 	p.WaitText("用人单位用工参保登记")
 	p.Screenshot("list")
 
-	ctx := context.Background()
-	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
-	if err != nil || len(queue) != 1 {
-		t.Fatalf("the clerk's queue: %v %v", queue, err)
-	}
-	if _, err := ts.Cases.Accept(ctx, clerk, queue[0].ID, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Cases.Approve(ctx, reviewer, queue[0].ID, "材料齐全"); err != nil {
-		t.Fatal(err)
-	}
+	review.approve(t, review.onlySubmitted(t).ID, "材料齐全")
 
 	p.Open(base + casePage)
 	p.WaitText("已办结")
@@ -91,8 +78,7 @@ func TestBrowserOnlineLeave(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	f := webtest.NewTwoUnits(t, ts, 0x3d5)
 	base := ts.URL(t)
-	clerk := caseStaff(t, ts, "leavebclerk", staff.RolesOf(staff.RoleClerk))
-	reviewer := caseStaff(t, ts, "leavebreview", staff.RolesOf(staff.RoleReviewer))
+	review := newBackOffice(t, ts, "leaveb")
 	w := webtest.NewWorld(ts, 0x3d6)
 	employee := ident.GenerateResidentID(w.Generator, "320104", time.Date(1992, 6, 9, 0, 0, 0, 0, time.UTC), true)
 	enrolEmployee(t, ts, f.Home.USCC, employee, "欧阳志远")
@@ -125,17 +111,7 @@ func TestBrowserOnlineLeave(t *testing.T) {
 	}
 	casePage := browsertest.Eval[string](p, `location.pathname`)
 
-	ctx := context.Background()
-	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
-	if err != nil || len(queue) != 1 {
-		t.Fatalf("the clerk's queue: %v %v", queue, err)
-	}
-	if _, err := ts.Cases.Accept(ctx, clerk, queue[0].ID, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Cases.Approve(ctx, reviewer, queue[0].ID, ""); err != nil {
-		t.Fatal(err)
-	}
+	review.approve(t, review.onlySubmitted(t).ID, "")
 	p.Open(base + casePage)
 	p.WaitText("已办结")
 	p.Screenshot("leave-approved")

@@ -4,12 +4,10 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
 	"hall/internal/cases"
-	"hall/internal/staff"
 	"hall/internal/unit"
 	"hall/internal/web/webtest"
 )
@@ -20,16 +18,12 @@ import (
 // unit's basic information.
 func TestUnitChangeFlow(t *testing.T) {
 	ts := webtest.NewTestServer(t)
-	w := webtest.NewWorld(ts, 0x3da)
-	rep := w.Person(t, "钱立信")
-	u := w.Unit(t, "示范变更机械有限公司", rep)
+	desk := webtest.SignInLegalRep(t, ts, 0x3da, "钱立信", "示范变更机械有限公司")
+	c := desk.Client
 	if _, err := ts.DB.Exec(context.Background(), `UPDATE units SET address = '南京市秦淮区中华路100号', contact_name = '吴联络',
-		contact_phone = '13912345678' WHERE id = ?`, u.ID); err != nil {
+		contact_phone = '13912345678' WHERE id = ?`, desk.Unit.ID); err != nil {
 		t.Fatal(err)
 	}
-	c := webtest.NewClient(ts)
-	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
-	ctx := context.Background()
 
 	if item := c.Page(t, "/unit/items/"+cases.ItemUnitChange, http.StatusOK); item.First(`a[href="/unit/items/SB-009/apply"]`) == nil {
 		t.Fatal("开始办理 of 单位参保信息变更登记 does not lead to the form")
@@ -53,27 +47,13 @@ func TestUnitChangeFlow(t *testing.T) {
 	}
 	form.Set(unit.FieldAddress, "南京市玄武区中山路1号")
 	rec = c.Post(t, "/unit/items/SB-009/apply", form)
-	loc := rec.Header().Get("Location")
-	if rec.Code != http.StatusSeeOther || !regexp.MustCompile(`^/unit/cases/\d+$`).MatchString(loc) {
-		t.Fatalf("apply: %d %q", rec.Code, loc)
-	}
+	loc := appliedCase(t, rec)
 	detail := c.Page(t, loc, http.StatusOK)
 	webtest.CheckPage(t, ts, loc, detail)
 	if txt := detail.TextContent(); !strings.Contains(txt, "单位地址（变更后）") || !strings.Contains(txt, "南京市玄武区中山路1号") {
 		t.Fatal("the case page does not show the change")
 	}
-	clerk := caseStaff(t, ts, "changeclerk", staff.RolesOf(staff.RoleClerk))
-	reviewer := caseStaff(t, ts, "changereview", staff.RolesOf(staff.RoleReviewer))
-	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
-	if err != nil || len(queue) != 1 {
-		t.Fatalf("queue %v %v", queue, err)
-	}
-	if _, err := ts.Cases.Accept(ctx, clerk, queue[0].ID, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Cases.Approve(ctx, reviewer, queue[0].ID, ""); err != nil {
-		t.Fatal(err)
-	}
+	approveOnly(t, ts, "change")
 	if !strings.Contains(c.Page(t, "/unit/info", http.StatusOK).TextContent(), "南京市玄武区中山路1号") {
 		t.Fatal("the approved address is not the unit's")
 	}

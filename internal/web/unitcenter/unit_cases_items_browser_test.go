@@ -9,30 +9,10 @@ import (
 
 	"hall/internal/browsertest"
 	"hall/internal/cases"
-	"hall/internal/staff"
 	"hall/internal/unit"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
 )
-
-// approveOnly accepts and approves the unit's one waiting case as two staff
-// members, as the back office does (its browser flow is in internal/web/admin).
-func approveOnly(t *testing.T, ts *webtest.TestServer, login string) {
-	t.Helper()
-	ctx := context.Background()
-	clerk := caseStaff(t, ts, login+"clerk", staff.RolesOf(staff.RoleClerk))
-	reviewer := caseStaff(t, ts, login+"review", staff.RolesOf(staff.RoleReviewer))
-	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
-	if err != nil || len(queue) != 1 {
-		t.Fatalf("the clerk's queue: %v %v", queue, err)
-	}
-	if _, err := ts.Cases.Accept(ctx, clerk, queue[0].ID, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Cases.Approve(ctx, reviewer, queue[0].ID, ""); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestBrowserOnlineSubsidy: 稳岗返还 (JY-001) in Chromium. A unit that paid
 // unemployment insurance all last year opens the form from the item page and sees,

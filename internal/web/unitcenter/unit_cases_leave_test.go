@@ -1,10 +1,8 @@
 package unitcenter
 
 import (
-	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,35 +10,9 @@ import (
 	"hall/internal/cases"
 	"hall/internal/ident"
 	"hall/internal/insurance"
-	"hall/internal/staff"
-	"hall/internal/store"
-	"hall/internal/unit"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
 )
-
-// enrolEmployee enrols an employee with the unit of uscc from 2026-01, as the
-// core system would have.
-func enrolEmployee(t *testing.T, ts *webtest.TestServer, uscc, idNumber, name string) {
-	t.Helper()
-	if err := ts.DB.Tx(context.Background(), func(tx *store.Tx) error {
-		return insurance.EnrolTx(context.Background(), tx, insurance.NewEnrolment{USCC: uscc, IDNumber: idNumber, Name: name,
-			StartMonth: 202601, Types: cases.EnrolmentTypes})
-	}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// openPeriods counts the employee's open periods with the unit.
-func openPeriods(t *testing.T, ts *webtest.TestServer, uscc, idNumber string) int {
-	t.Helper()
-	var n int
-	if err := ts.DB.QueryRow(context.Background(), `SELECT COUNT(*) FROM insurance_periods WHERE uscc = ? AND id_number = ?
-		AND end_month = 0`, uscc, idNumber).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
 
 // TestUnitLeaveFlow: over HTTP, 退工停保登记's 开始办理 leads to its form, which lists
 // the unit's insured employees by name and masked ID (never the ID in clear); a
@@ -49,14 +21,10 @@ func openPeriods(t *testing.T, ts *webtest.TestServer, uscc, idNumber string) in
 // shows the form's values.
 func TestUnitLeaveFlow(t *testing.T) {
 	ts := webtest.NewTestServer(t)
-	w := webtest.NewWorld(ts, 0x3d1)
-	rep := w.Person(t, "钱立信")
-	u := w.Unit(t, "示范停保机械有限公司", rep)
+	desk := webtest.SignInLegalRep(t, ts, 0x3d1, "钱立信", "示范停保机械有限公司")
+	w, u, c := desk.World, desk.Unit, desk.Client
 	emp := ident.GenerateResidentID(w.Generator, "320104", time.Date(1990, 2, 3, 0, 0, 0, 0, time.UTC), true)
 	enrolEmployee(t, ts, u.USCC, emp, "孙有为")
-	c := webtest.NewClient(ts)
-	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
-	ctx := context.Background()
 
 	if item := c.Page(t, "/unit/items/"+cases.ItemLeave, http.StatusOK); item.First(`a[href="/unit/items/SB-004/apply"]`) == nil {
 		t.Fatal("开始办理 of 退工停保登记 does not lead to the form")
@@ -84,10 +52,7 @@ func TestUnitLeaveFlow(t *testing.T) {
 	form.Set(cases.FieldLeaveDate, today.Format("2006-01-02"))
 	form.Set(cases.FieldStopMonth, insurance.MonthOf(today).String())
 	rec = c.PostFiles(t, "/unit/items/SB-004/apply", form, webtest.FormFile{Field: "file_termination", Name: "证明.png", Body: webtest.ScanPNG(t)})
-	loc := rec.Header().Get("Location")
-	if rec.Code != http.StatusSeeOther || !regexp.MustCompile(`^/unit/cases/\d+$`).MatchString(loc) {
-		t.Fatalf("apply: %d %q", rec.Code, loc)
-	}
+	loc := appliedCase(t, rec)
 	detail := c.Page(t, loc, http.StatusOK)
 	webtest.CheckPage(t, ts, loc, detail)
 	if txt := detail.TextContent(); !strings.Contains(txt, "劳动合同期满终止") || !strings.Contains(txt, ident.MaskID(emp)) ||
@@ -101,18 +66,7 @@ func TestUnitLeaveFlow(t *testing.T) {
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "已有正在办理的退工停保登记") {
 		t.Fatalf("second leave: %d", rec.Code)
 	}
-	clerk := caseStaff(t, ts, "leaveclerk", staff.RolesOf(staff.RoleClerk))
-	reviewer := caseStaff(t, ts, "leavereview", staff.RolesOf(staff.RoleReviewer))
-	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
-	if err != nil || len(queue) != 1 {
-		t.Fatalf("queue %v %v", queue, err)
-	}
-	if _, err := ts.Cases.Accept(ctx, clerk, queue[0].ID, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Cases.Approve(ctx, reviewer, queue[0].ID, ""); err != nil {
-		t.Fatal(err)
-	}
+	approveOnly(t, ts, "leave")
 	if !strings.Contains(c.Page(t, loc, http.StatusOK).TextContent(), "已办结") {
 		t.Fatal("the unit does not see 已办结")
 	}

@@ -1,7 +1,6 @@
 package unitcenter
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -9,7 +8,6 @@ import (
 	"hall/internal/cases"
 	"hall/internal/ident"
 	"hall/internal/insurance"
-	"hall/internal/staff"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
 )
@@ -24,8 +22,7 @@ func TestBrowserCaseReturnResubmit(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	f := webtest.NewTwoUnits(t, ts, 0x3e1)
 	base := ts.URL(t)
-	clerk := caseStaff(t, ts, "returnclerk", staff.RolesOf(staff.RoleClerk))
-	reviewer := caseStaff(t, ts, "returnreview", staff.RolesOf(staff.RoleReviewer))
+	review := newBackOffice(t, ts, "return")
 	w := webtest.NewWorld(ts, 0x3e2)
 	employee := ident.GenerateResidentID(w.Generator, "320104", time.Date(1993, 3, 21, 0, 0, 0, 0, time.UTC), true)
 	month := insurance.MonthOf(ts.Now().In(web.Shanghai)).String()
@@ -41,18 +38,9 @@ func TestBrowserCaseReturnResubmit(t *testing.T) {
 	p.Click("提交申请")
 	p.WaitText("已申请")
 
-	ctx := context.Background()
-	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
-	if err != nil || len(queue) != 1 {
-		t.Fatalf("the clerk's queue: %v %v", queue, err)
-	}
-	id := queue[0].ID
-	if _, err := ts.Cases.Accept(ctx, clerk, id, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Cases.Return(ctx, reviewer, id, reason); err != nil {
-		t.Fatal(err)
-	}
+	returned := review.onlySubmitted(t)
+	id := returned.ID
+	review.sendBack(t, id, reason)
 
 	p.ClickLink("单位办件")
 	p.Select("当前状态", "退回补正")
@@ -64,7 +52,7 @@ func TestBrowserCaseReturnResubmit(t *testing.T) {
 		t.Errorf("a returned case: %s", v)
 	}
 	p.ClickLink("修改后重新提交")
-	p.WaitText("修改后重新提交（流水号 " + queue[0].Number + "）")
+	p.WaitText("修改后重新提交（流水号 " + returned.Number + "）")
 	p.WaitText("退回原因：" + reason)
 	for name, want := range map[string]string{cases.FieldName: "司马晓峰", cases.FieldIDNumber: employee,
 		cases.FieldStartMonth: month, cases.FieldBase: "6500"} {
@@ -88,12 +76,7 @@ func TestBrowserCaseReturnResubmit(t *testing.T) {
 		t.Error("a resubmitted case still offers the correction")
 	}
 
-	if _, err := ts.Cases.Accept(ctx, clerk, id, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Cases.Approve(ctx, reviewer, id, ""); err != nil {
-		t.Fatal(err)
-	}
+	review.approve(t, id, "")
 	p.Reload()
 	p.WaitText("已办结")
 	steps := browsertest.Eval[[]string](p, `[...document.querySelectorAll('.case-timeline li strong')].map((e) => e.textContent)`)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"hall/internal/cases"
 	"hall/internal/ident"
 	"hall/internal/insurance"
-	"hall/internal/staff"
 	"hall/internal/store"
 	"hall/internal/unit"
 	"hall/internal/web/webtest"
@@ -25,33 +23,17 @@ import (
 // number is nowhere in the answer; an agent granted the item opens it.
 func TestResubmitFormNeedsTheItem(t *testing.T) {
 	ts := webtest.NewTestServer(t)
-	w := webtest.NewWorld(ts, 0x5e1)
-	rep := w.Person(t, "柳成荫")
-	u := w.Unit(t, "示范补正机械有限公司", rep)
-	c := webtest.NewClient(ts)
-	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
-	ctx := context.Background()
-	clerk := caseStaff(t, ts, "fixclerk", staff.RolesOf(staff.RoleClerk))
-	reviewer := caseStaff(t, ts, "fixreview", staff.RolesOf(staff.RoleReviewer))
+	desk := webtest.SignInLegalRep(t, ts, 0x5e1, "柳成荫", "示范补正机械有限公司")
+	w, rep, u, c := desk.World, desk.Rep, desk.Unit, desk.Client
+	review := newBackOffice(t, ts, "fix")
 
 	month := insurance.MonthOf(time.Now().In(time.FixedZone("CST", 8*3600))).String()
 	emp := ident.GenerateResidentID(w.Generator, "320104", time.Date(1994, 3, 8, 0, 0, 0, 0, time.UTC), false)
 	rec := c.Post(t, "/unit/items/SB-002/apply", url.Values{cases.FieldName: {"江映雪"}, cases.FieldIDNumber: {emp},
 		cases.FieldStartMonth: {month}, cases.FieldBase: {"6000"}, cases.FieldTypes: {"pension"}})
-	loc := rec.Header().Get("Location")
-	if rec.Code != http.StatusSeeOther || !regexp.MustCompile(`^/unit/cases/\d+$`).MatchString(loc) {
-		t.Fatalf("apply: %d %q", rec.Code, loc)
-	}
-	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
-	if err != nil || len(queue) != 1 {
-		t.Fatalf("queue %v %v", queue, err)
-	}
-	if _, err := ts.Cases.Accept(ctx, clerk, queue[0].ID, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Cases.Return(ctx, reviewer, queue[0].ID, "请核对参保年月"); err != nil {
-		t.Fatal(err)
-	}
+	loc := appliedCase(t, rec)
+	id := review.onlySubmitted(t).ID
+	review.sendBack(t, id, "请核对参保年月")
 
 	agent := func(name, item, password string) *webtest.Client {
 		p := w.Person(t, name)

@@ -4,13 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"hall/internal/cases"
-	"hall/internal/staff"
 	"hall/internal/store"
 	"hall/internal/unit"
 	"hall/internal/web"
@@ -44,14 +42,10 @@ func payUnemployment(t *testing.T, ts *webtest.TestServer, uscc string, year, pe
 // met and is refused with the reason.
 func TestUnitSubsidyFlow(t *testing.T) {
 	ts := webtest.NewTestServer(t)
-	w := webtest.NewWorld(ts, 0x3d9)
-	rep := w.Person(t, "钱立信")
-	u := w.Unit(t, "示范稳岗机械有限公司", rep)
+	desk := webtest.SignInLegalRep(t, ts, 0x3d9, "钱立信", "示范稳岗机械有限公司")
+	w, c := desk.World, desk.Client
 	year := ts.Now().In(web.Shanghai).Year() - 1
-	payUnemployment(t, ts, u.USCC, year, 5) // 60 payments of 80 yuan: 4800 yuan, 60% is 2880
-	c := webtest.NewClient(ts)
-	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
-	ctx := context.Background()
+	payUnemployment(t, ts, desk.Unit.USCC, year, 5) // 60 payments of 80 yuan: 4800 yuan, 60% is 2880
 
 	if item := c.Page(t, "/unit/items/"+cases.ItemSubsidy, http.StatusOK); item.First(`a[href="/unit/items/JY-001/apply"]`) == nil {
 		t.Fatal("开始办理 of 稳岗返还 does not lead to the form")
@@ -81,27 +75,13 @@ func TestUnitSubsidyFlow(t *testing.T) {
 	form.Set("material_pledge", ref.AttrOr("value"))
 	form.Set(cases.FieldAccount, "3200 1501 2345 6789 0123")
 	rec = c.PostFiles(t, "/unit/items/JY-001/apply", form)
-	loc := rec.Header().Get("Location")
-	if rec.Code != http.StatusSeeOther || !regexp.MustCompile(`^/unit/cases/\d+$`).MatchString(loc) {
-		t.Fatalf("apply: %d %q", rec.Code, loc)
-	}
+	loc := appliedCase(t, rec)
 	detail := c.Page(t, loc, http.StatusOK)
 	webtest.CheckPage(t, ts, loc, detail)
 	if txt := detail.TextContent(); !strings.Contains(txt, "2880.00 元") || !strings.Contains(txt, "3200************0123") {
 		t.Fatal("the case page does not show the computation and the masked account")
 	}
-	clerk := caseStaff(t, ts, "subsidyclerk", staff.RolesOf(staff.RoleClerk))
-	reviewer := caseStaff(t, ts, "subsidyreview", staff.RolesOf(staff.RoleReviewer))
-	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
-	if err != nil || len(queue) != 1 {
-		t.Fatalf("queue %v %v", queue, err)
-	}
-	if _, err := ts.Cases.Accept(ctx, clerk, queue[0].ID, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Cases.Approve(ctx, reviewer, queue[0].ID, ""); err != nil {
-		t.Fatal(err)
-	}
+	approveOnly(t, ts, "subsidy")
 	if txt := c.Page(t, loc, http.StatusOK).TextContent(); !strings.Contains(txt, "已办结") || !strings.Contains(txt, "核定返还金额") {
 		t.Fatal("the unit does not see the amount granted")
 	}

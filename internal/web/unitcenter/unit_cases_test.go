@@ -1,10 +1,8 @@
 package unitcenter
 
 import (
-	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,18 +10,8 @@ import (
 	"hall/internal/cases"
 	"hall/internal/ident"
 	"hall/internal/insurance"
-	"hall/internal/staff"
-	"hall/internal/staff/stafftest"
-	"hall/internal/unit"
 	"hall/internal/web/webtest"
 )
-
-// caseStaff opens a back-office account with roles and returns its actor.
-func caseStaff(t *testing.T, ts *webtest.TestServer, login string, roles staff.Roles) staff.Actor {
-	t.Helper()
-	id := stafftest.Insert(t, ts.DB, login, "职员", roles, time.Now().UTC())
-	return staff.Actor{StaffID: id, Login: login, Roles: roles}
-}
 
 // TestUnitCasesFlow: over HTTP, the legal rep opens 人员参保登记 from its item page,
 // is refused beside the fields, applies, sees the case in 单位办件; staff return it,
@@ -31,14 +19,9 @@ func caseStaff(t *testing.T, ts *webtest.TestServer, login string, roles staff.R
 // insurance data; another case is withdrawn before acceptance.
 func TestUnitCasesFlow(t *testing.T) {
 	ts := webtest.NewTestServer(t)
-	w := webtest.NewWorld(ts, 0x3c4)
-	rep := w.Person(t, "钱立信")
-	u := w.Unit(t, "示范办件机械有限公司", rep)
-	c := webtest.NewClient(ts)
-	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
-	ctx := context.Background()
-	clerk := caseStaff(t, ts, "caseclerk", staff.RolesOf(staff.RoleClerk))
-	reviewer := caseStaff(t, ts, "casereview", staff.RolesOf(staff.RoleReviewer))
+	desk := webtest.SignInLegalRep(t, ts, 0x3c4, "钱立信", "示范办件机械有限公司")
+	w, c := desk.World, desk.Client
+	review := newBackOffice(t, ts, "case")
 
 	item := c.Page(t, "/unit/items/"+cases.ItemEnrolment, http.StatusOK)
 	if item.First(`a[href="/unit/items/SB-002/apply"]`) == nil {
@@ -67,10 +50,7 @@ func TestUnitCasesFlow(t *testing.T) {
 	}
 	form.Set(cases.FieldBase, "6000")
 	rec = c.Post(t, "/unit/items/SB-002/apply", form)
-	loc := rec.Header().Get("Location")
-	if rec.Code != http.StatusSeeOther || !regexp.MustCompile(`^/unit/cases/\d+$`).MatchString(loc) {
-		t.Fatalf("apply: %d %q", rec.Code, loc)
-	}
+	loc := appliedCase(t, rec)
 	detail := c.Page(t, loc, http.StatusOK)
 	webtest.CheckPage(t, ts, loc, detail)
 	if !strings.Contains(detail.TextContent(), "已申请") || detail.First(`form[action="`+loc+`/withdraw"]`) == nil {
@@ -83,17 +63,8 @@ func TestUnitCasesFlow(t *testing.T) {
 	if txt := list.TextContent(); !strings.Contains(txt, "用人单位用工参保登记") || !strings.Contains(txt, "已申请") {
 		t.Fatal("单位办件 does not list the case")
 	}
-	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
-	if err != nil || len(queue) != 1 {
-		t.Fatalf("queue %v %v", queue, err)
-	}
-	id := queue[0].ID
-	if _, err := ts.Cases.Accept(ctx, clerk, id, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Cases.Return(ctx, reviewer, id, "请补充劳动合同起始日期"); err != nil {
-		t.Fatal(err)
-	}
+	id := review.onlySubmitted(t).ID
+	review.sendBack(t, id, "请补充劳动合同起始日期")
 	detail = c.Page(t, loc, http.StatusOK)
 	if !strings.Contains(detail.TextContent(), "请补充劳动合同起始日期") || detail.First(`a[href="`+loc+`/resubmit"]`) == nil {
 		t.Fatal("the returned case shows no reason or no way to resubmit")
@@ -106,12 +77,7 @@ func TestUnitCasesFlow(t *testing.T) {
 	if rec = c.Post(t, loc+"/resubmit", form); rec.Code != http.StatusSeeOther {
 		t.Fatalf("resubmit: %d", rec.Code)
 	}
-	if _, err := ts.Cases.Accept(ctx, clerk, id, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Cases.Approve(ctx, reviewer, id, ""); err != nil {
-		t.Fatal(err)
-	}
+	review.approve(t, id, "")
 	if !strings.Contains(c.Page(t, loc, http.StatusOK).TextContent(), "已办结") {
 		t.Fatal("the unit does not see 已办结")
 	}
@@ -186,11 +152,7 @@ func TestCaseQueryDateRange(t *testing.T) {
 // 申报日期止 and lists the cases from 申报日期起.
 func TestUnitCasesReversedRange(t *testing.T) {
 	ts := webtest.NewTestServer(t)
-	w := webtest.NewWorld(ts, 0x3c5)
-	rep := w.Person(t, "钱立范")
-	u := w.Unit(t, "示范日期机械有限公司", rep)
-	c := webtest.NewClient(ts)
-	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	c := webtest.SignInLegalRep(t, ts, 0x3c5, "钱立范", "示范日期机械有限公司").Client
 	doc := c.Page(t, "/unit/cases?from=2026-04-13&to=2026-04-01", http.StatusOK)
 	to := doc.Must(t, "#f-to")
 	if to.AttrOr("aria-invalid") != "true" || to.AttrOr("aria-describedby") != "e-to" {

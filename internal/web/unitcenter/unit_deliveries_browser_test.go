@@ -12,7 +12,6 @@ import (
 	"hall/internal/delivery"
 	"hall/internal/ident"
 	"hall/internal/insurance"
-	"hall/internal/staff"
 	"hall/internal/unit"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
@@ -29,8 +28,7 @@ func TestBrowserPaperResultDelivery(t *testing.T) {
 	f := webtest.NewTwoUnits(t, ts, 0x5d3)
 	deliveryAddress(t, ts, f.Home, f.Person, "周收件", "中山路1号")
 	base := ts.URL(t)
-	clerk := caseStaff(t, ts, "paperclerk", staff.RolesOf(staff.RoleClerk))
-	reviewer := caseStaff(t, ts, "paperreview", staff.RolesOf(staff.RoleReviewer))
+	review := newBackOffice(t, ts, "paper")
 	w := webtest.NewWorld(ts, 0x5d4)
 	employee := ident.GenerateResidentID(w.Generator, "320104", time.Date(1994, 3, 9, 0, 0, 0, 0, time.UTC), true)
 	month := insurance.MonthOf(ts.Now().In(web.Shanghai)).String()
@@ -54,16 +52,8 @@ func TestBrowserPaperResultDelivery(t *testing.T) {
 	casePage := browsertest.Eval[string](p, `location.pathname`)
 
 	ctx := context.Background()
-	queue, _, err := ts.Cases.Queue(ctx, clerk, cases.CaseFilter{State: cases.StateSubmitted})
-	if err != nil || len(queue) != 1 {
-		t.Fatalf("the clerk's queue: %v %v", queue, err)
-	}
-	if _, err := ts.Cases.Accept(ctx, clerk, queue[0].ID, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Cases.Approve(ctx, reviewer, queue[0].ID, ""); err != nil {
-		t.Fatal(err)
-	}
+	waiting := review.onlySubmitted(t)
+	review.approve(t, waiting.ID, "")
 
 	p.Open(base + casePage)
 	p.WaitText("已办结")
@@ -91,7 +81,7 @@ func TestBrowserPaperResultDelivery(t *testing.T) {
 		}
 	}
 	p.Screenshot("signed")
-	p.ClickLink(queue[0].Number)
+	p.ClickLink(waiting.Number)
 	p.WaitURL(casePage)
 	p.WaitText("已签收")
 }
@@ -107,8 +97,7 @@ func TestBrowserDeliveryFilters(t *testing.T) {
 	f := webtest.NewTwoUnits(t, ts, 0x5d6)
 	home := deliveryAddress(t, ts, f.Home, f.Person, "周收件", "中山路1号")
 	refusing := deliveryAddress(t, ts, f.Home, f.Person, "吴收件", "无法送达的中山路2号")
-	clerk := caseStaff(t, ts, "filterclerk", staff.RolesOf(staff.RoleClerk))
-	reviewer := caseStaff(t, ts, "filterreview", staff.RolesOf(staff.RoleReviewer))
+	review := newBackOffice(t, ts, "filter")
 	w := webtest.NewWorld(ts, 0x5d7)
 	month := insurance.MonthOf(ts.Now().In(web.Shanghai)).String()
 	ctx := context.Background()
@@ -121,12 +110,7 @@ func TestBrowserDeliveryFilters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ts.Cases.Accept(ctx, clerk, c.ID, ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ts.Cases.Approve(ctx, reviewer, c.ID, ""); err != nil {
-			t.Fatal(err)
-		}
+		review.approve(t, c.ID, "")
 		return c
 	}
 	older, refused := approved(home.ID), approved(refusing.ID)

@@ -13,7 +13,6 @@ import (
 	"hall/internal/delivery"
 	"hall/internal/ident"
 	"hall/internal/insurance"
-	"hall/internal/staff"
 	"hall/internal/store"
 	"hall/internal/unit"
 	"hall/internal/web/webtest"
@@ -31,17 +30,11 @@ func TestUnitDeliveriesByGrant(t *testing.T) {
 	u := w.Unit(t, "示范分授机械有限公司", rep)
 	office := deliveryAddress(t, ts, u, rep, "吴收件", "北京东路9号")
 	ctx := context.Background()
-	clerk := caseStaff(t, ts, "grantclerk", staff.RolesOf(staff.RoleClerk))
-	reviewer := caseStaff(t, ts, "grantreview", staff.RolesOf(staff.RoleReviewer))
+	review := newBackOffice(t, ts, "grant")
 	repActor := cases.Actor{UnitID: u.ID, PersonID: rep.ID, Role: unit.RoleLegalRep}
 	approve := func(id int64) {
 		t.Helper()
-		if _, err := ts.Cases.Accept(ctx, clerk, id, ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ts.Cases.Approve(ctx, reviewer, id, ""); err != nil {
-			t.Fatal(err)
-		}
+		review.approve(t, id, "")
 	}
 
 	month := insurance.MonthOf(time.Now().In(time.FixedZone("CST", 8*3600))).String()

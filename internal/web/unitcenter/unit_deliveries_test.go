@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,7 +15,6 @@ import (
 	"hall/internal/ident"
 	"hall/internal/insurance"
 	"hall/internal/person"
-	"hall/internal/staff"
 	"hall/internal/unit"
 	"hall/internal/web/webtest"
 )
@@ -49,16 +47,12 @@ func deliveryAddress(t *testing.T, ts *webtest.TestServer, u unit.Unit, rep pers
 func TestUnitDeliveriesFlow(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	clk := deliveryClock(ts)
-	w := webtest.NewWorld(ts, 0x5d1)
-	rep := w.Person(t, "钱寄件")
-	u := w.Unit(t, "示范快递机械有限公司", rep)
+	desk := webtest.SignInLegalRep(t, ts, 0x5d1, "钱寄件", "示范快递机械有限公司")
+	w, rep, u, c := desk.World, desk.Rep, desk.Unit, desk.Client
 	home := deliveryAddress(t, ts, u, rep, "周默认", "中山路1号")
 	office := deliveryAddress(t, ts, u, rep, "吴收件", "北京东路9号")
-	c := webtest.NewClient(ts)
-	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
 	ctx := context.Background()
-	clerk := caseStaff(t, ts, "dlvclerk", staff.RolesOf(staff.RoleClerk))
-	reviewer := caseStaff(t, ts, "dlvreview", staff.RolesOf(staff.RoleReviewer))
+	review := newBackOffice(t, ts, "dlv")
 
 	form := c.Page(t, "/unit/items/SB-002/apply", http.StatusOK)
 	if form.First(`input[name="mail"][type="checkbox"]`) == nil {
@@ -90,21 +84,13 @@ func TestUnitDeliveriesFlow(t *testing.T) {
 	v.Set(cases.FieldBase, "6000")
 	v.Set("mail_address", strconv.FormatInt(office.ID, 10))
 	rec = c.Post(t, "/unit/items/SB-002/apply", v)
-	loc := rec.Header().Get("Location")
-	if rec.Code != http.StatusSeeOther || !regexp.MustCompile(`^/unit/cases/\d+$`).MatchString(loc) {
-		t.Fatalf("apply: %d %q", rec.Code, loc)
-	}
+	loc := appliedCase(t, rec)
 	if txt := c.Page(t, loc, http.StatusOK).TextContent(); !strings.Contains(txt, "办结后将邮寄至") || !strings.Contains(txt, "北京东路9号") ||
 		!strings.Contains(txt, "139****5678") || strings.Contains(txt, "13912345678") {
 		t.Fatal("the case does not say where its result will be posted, with the telephone masked")
 	}
 	caseID, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/unit/cases/"), 10, 64)
-	if _, err := ts.Cases.Accept(ctx, clerk, caseID, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Cases.Approve(ctx, reviewer, caseID, ""); err != nil {
-		t.Fatal(err)
-	}
+	review.approve(t, caseID, "")
 
 	detail := c.Page(t, loc, http.StatusOK)
 	link := detail.First(`a[href^="/unit/deliveries/"]`)
@@ -182,11 +168,8 @@ func TestUnitDeliveriesFlow(t *testing.T) {
 // applies without posting; a case without the post gets no delivery.
 func TestApplyWithoutAddressOrPost(t *testing.T) {
 	ts := webtest.NewTestServer(t)
-	w := webtest.NewWorld(ts, 0x5d2)
-	rep := w.Person(t, "钱无址")
-	u := w.Unit(t, "示范无址机械有限公司", rep)
-	c := webtest.NewClient(ts)
-	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	desk := webtest.SignInLegalRep(t, ts, 0x5d2, "钱无址", "示范无址机械有限公司")
+	w, c := desk.World, desk.Client
 	form := c.Page(t, "/unit/items/SB-002/apply", http.StatusOK)
 	if form.First(`input[name="mail"]`) != nil || form.First(`fieldset a[href="/unit/account/addresses"]`) == nil {
 		t.Fatal("without addresses the form offers the post instead of 收件地址")
@@ -212,12 +195,9 @@ func TestApplyWithoutAddressOrPost(t *testing.T) {
 // application fails with it: no case is left applied without its post.
 func TestApplyAndPostCommitTogether(t *testing.T) {
 	ts := webtest.NewTestServer(t)
-	w := webtest.NewWorld(ts, 0x5d5)
-	rep := w.Person(t, "钱同存")
-	u := w.Unit(t, "示范同存机械有限公司", rep)
+	desk := webtest.SignInLegalRep(t, ts, 0x5d5, "钱同存", "示范同存机械有限公司")
+	w, rep, u, c := desk.World, desk.Rep, desk.Unit, desk.Client
 	office := deliveryAddress(t, ts, u, rep, "吴收件", "北京东路9号")
-	c := webtest.NewClient(ts)
-	webtest.SignIn(t, c, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
 	month := insurance.MonthOf(time.Now().In(time.FixedZone("CST", 8*3600))).String()
 	v := url.Values{cases.FieldName: {"孙同存"}, cases.FieldIDNumber: {ident.GenerateResidentID(w.Generator, "320104",
 		time.Date(1996, 5, 6, 0, 0, 0, 0, time.UTC), true)}, cases.FieldStartMonth: {month}, cases.FieldBase: {"6000"},

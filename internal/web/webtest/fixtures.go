@@ -350,6 +350,29 @@ func UnitSubject(p person.Person, u unit.Unit, r unit.Role) auth.Subject {
 	return auth.Subject{PersonID: p.ID, UnitID: u.ID, Role: auth.Role(r)}
 }
 
+// RepDesk is an invented unit with its legal representative signed in on Client:
+// where most tests of the unit center's pages start. World is the seeded world
+// both were made in, for the test's further persons and numbers.
+type RepDesk struct {
+	World  *World
+	Rep    person.Person
+	Unit   unit.Unit
+	Client *Client
+}
+
+// SignInLegalRep makes a person named repName, the unit named unitName with them
+// as its legal representative (in a world seeded with seed), and a client signed
+// in as them in the unit.
+func SignInLegalRep(t testing.TB, ts *TestServer, seed uint64, repName, unitName string) RepDesk {
+	t.Helper()
+	w := NewWorld(ts, seed)
+	rep := w.Person(t, repName)
+	u := w.Unit(t, unitName, rep)
+	c := NewClient(ts)
+	SignIn(t, c, UnitSubject(rep, u, unit.RoleLegalRep))
+	return RepDesk{World: w, Rep: rep, Unit: u, Client: c}
+}
+
 // SessionCookie is the session cookie a response sets, or nil.
 func SessionCookie(ts *TestServer, rec *httptest.ResponseRecorder) *http.Cookie {
 	for _, c := range rec.Result().Cookies() {
