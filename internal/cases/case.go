@@ -176,10 +176,14 @@ type Case struct {
 	Form          json.RawMessage
 	Reason        string // the last refusal's or return's reason
 	AcceptedBy    int64
-	PromisedDate  string // 承诺办结日 YYYY-MM-DD; "" for 即办件
-	FinishedAt    time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Channel is ChannelOnline for a case the unit filed, ChannelCounter for one a
+	// clerk entered at the counter (EnterCounter); EnteredBy is that clerk.
+	Channel      Channel
+	EnteredBy    int64
+	PromisedDate string // 承诺办结日 YYYY-MM-DD; "" for 即办件
+	FinishedAt   time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Finished reports whether the case reached a final state (办结日 is FinishedAt).
@@ -205,8 +209,11 @@ type Event struct {
 	At        time.Time
 }
 
-const caseColumns = `c.id, c.number, c.unit_id, u.name, c.item_code, COALESCE(i.name, c.item_code), c.applicant_id, p.name,
-	c.applicant_role, c.state, c.form, c.reason, c.accepted_by, c.promised_date, c.finished_at, c.created_at, c.updated_at`
+// caseColumns: a counter case's applicant is the name told at the counter.
+const caseColumns = `c.id, c.number, c.unit_id, u.name, c.item_code, COALESCE(i.name, c.item_code), c.applicant_id,
+	CASE WHEN c.channel = 'counter' THEN c.counter_applicant ELSE p.name END,
+	c.applicant_role, c.state, c.form, c.reason, c.accepted_by, c.promised_date, c.finished_at, c.created_at, c.updated_at,
+	c.channel, c.entered_by`
 
 const caseFrom = ` FROM cases c JOIN units u ON u.id = c.unit_id JOIN persons p ON p.id = c.applicant_id
 	LEFT JOIN catalog_items i ON i.code = c.item_code`
@@ -217,16 +224,18 @@ func scanCase(r interface{ Scan(...any) error }) (Case, error) {
 		form     string
 		accepted sql.NullInt64
 		finished sql.NullTime
+		entered  sql.NullInt64
 	)
 	err := r.Scan(&c.ID, &c.Number, &c.UnitID, &c.UnitName, &c.ItemCode, &c.ItemName, &c.ApplicantID, &c.ApplicantName,
-		&c.ApplicantRole, &c.State, &form, &c.Reason, &accepted, &c.PromisedDate, &finished, &c.CreatedAt, &c.UpdatedAt)
+		&c.ApplicantRole, &c.State, &form, &c.Reason, &accepted, &c.PromisedDate, &finished, &c.CreatedAt, &c.UpdatedAt,
+		&c.Channel, &entered)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Case{}, ErrCaseNotFound
 	}
 	if err != nil {
 		return Case{}, fmt.Errorf("cases: read case: %w", err)
 	}
-	c.Form, c.AcceptedBy = json.RawMessage(form), accepted.Int64
+	c.Form, c.AcceptedBy, c.EnteredBy = json.RawMessage(form), accepted.Int64, entered.Int64
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	if finished.Valid {
 		c.FinishedAt = finished.Time.UTC()
@@ -239,6 +248,7 @@ type CaseFilter struct {
 	UnitID   int64
 	ItemCode string
 	State    State
+	Channel  Channel   // ChannelOnline or ChannelCounter; other values do not filter
 	From, To time.Time // applied on or after From, before To
 	Page     int       // from 1
 	PerPage  int       // DefaultPerPage when <= 0, at most MaxPerPage
@@ -273,6 +283,9 @@ func (s *Service) list(ctx context.Context, f CaseFilter, queue bool) ([]Case, i
 	}
 	if f.State != "" {
 		where, args = where+" AND c.state = ?", append(args, string(f.State))
+	}
+	if f.Channel == ChannelOnline || f.Channel == ChannelCounter {
+		where, args = where+" AND c.channel = ?", append(args, string(f.Channel))
 	}
 	if !f.From.IsZero() {
 		where, args = where+" AND c.created_at >= ?", append(args, store.Time(f.From))

@@ -183,6 +183,11 @@ func (s *Service) step(ctx context.Context, actor staff.Actor, id int64, st Step
 // form type says which) and stores the form again when the effect completes it.
 func (s *Service) carryOut(ctx context.Context, tx *store.Tx, c *Case, uscc string) error {
 	ft, ok := formTypes[c.ItemCode]
+	if !ok && c.Channel == ChannelCounter {
+		// Counter cases are of items without an online form (EnterCounter): the
+		// hall holds no data their approval changes.
+		return nil
+	}
 	if !ok {
 		return fmt.Errorf("cases: case %d: no form to carry out for item %s", c.ID, c.ItemCode)
 	}

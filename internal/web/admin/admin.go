@@ -90,6 +90,9 @@ func Mount(s *web.Server) error {
 	// 办件处理 (B4): the units' online cases; a clerk accepts or refuses, a reviewer
 	// who did not accept a case approves or returns it.
 	s.HandleAdmin("GET /admin/cases/{$}", h.permitted(staff.ActionCaseList, h.casesQueue))
+	// 窗口录入办件: a clerk enters a counter case, accepted on the spot.
+	s.HandleAdmin("GET /admin/cases/counter", h.permitted(staff.ActionCaseAccept, h.counterCaseShow))
+	s.HandleAdmin("POST /admin/cases/counter", h.permitted(staff.ActionCaseAccept, h.counterCasePost))
 	s.HandleAdmin("GET /admin/cases/{id}", h.permitted(staff.ActionCaseList, h.caseShow))
 	s.HandleAdmin("GET /admin/cases/{id}/materials/{material}", h.permitted(staff.ActionCaseList, h.caseMaterialDownload))
 	s.HandleAdmin("POST /admin/cases/{id}/accept", h.permitted(staff.ActionCaseAccept, h.caseStep(caseAccept)))

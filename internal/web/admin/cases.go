@@ -25,6 +25,8 @@ type casesQueuePage struct {
 	Cases  []cases.Case
 	Total  int
 	Pager  web.Pager
+	// CanEnter: the actor may enter a counter case (窗口录入办件).
+	CanEnter bool
 }
 
 // casesQueue is GET /admin/cases/: the cases in ?state= (已申请 by default), the
@@ -38,7 +40,8 @@ func (h *handler) casesQueue(w http.ResponseWriter, r *http.Request, sr staffReq
 	pages := max(cases.Pages(total, perPage), 1)
 	pager := web.NewPager(min(page, pages), pages, func(n int) string { return queueURL(st, n) })
 	return h.Render(w, r, http.StatusOK, "admin-cases", "办件处理", "cases",
-		casesQueuePage{State: st, States: cases.States, Cases: list, Total: total, Pager: pager})
+		casesQueuePage{State: st, States: cases.States, Cases: list, Total: total, Pager: pager,
+			CanEnter: canEnterCounter(sr.actor)})
 }
 
 // maxQueuePage bounds the page number read from the address.

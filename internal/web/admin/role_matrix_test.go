@@ -99,8 +99,10 @@ func matrixRoutes(fx matrixFixture) map[string]matrixRoute {
 		"POST /admin/appeals/{id}/reject": {target: "/admin/appeals/" + fx.appeal + "/reject", form: url.Values{"answer": {""}},
 			roles: []staff.Role{clerk}},
 
-		"GET /admin/cases/{$}":  {target: "/admin/cases/", roles: []staff.Role{clerk, reviewer}},
-		"GET /admin/cases/{id}": {target: "/admin/cases/999999", roles: []staff.Role{clerk, reviewer}},
+		"GET /admin/cases/{$}":      {target: "/admin/cases/", roles: []staff.Role{clerk, reviewer}},
+		"GET /admin/cases/{id}":     {target: "/admin/cases/999999", roles: []staff.Role{clerk, reviewer}},
+		"GET /admin/cases/counter":  {target: "/admin/cases/counter", roles: []staff.Role{clerk}},
+		"POST /admin/cases/counter": {target: "/admin/cases/counter", form: noReason, roles: []staff.Role{clerk}},
 		"GET /admin/cases/{id}/materials/{material}": {target: "/admin/cases/999999/materials/nosuchmaterial",
 			roles: []staff.Role{clerk, reviewer}},
 		"POST /admin/cases/{id}/accept":  {target: "/admin/cases/999999/accept", form: noReason, roles: []staff.Role{clerk}},

@@ -42,6 +42,7 @@ type caseListData struct {
 	States     []cases.State
 	Item       string
 	State      string
+	Channel    string // online or counter: 网上申报 or 窗口办理
 	From, To   string // YYYY-MM-DD as typed
 	FilterNote string
 	ToError    string // beside 申报日期止: the range it makes is reversed
@@ -71,7 +72,7 @@ const msgCaseDateRange = "申报日期止不能早于申报日期起，已忽略
 // its day; a To before From is dropped with ToError) and the page, from 1 to maxCasesPage. The returned data holds the
 // conditions as kept, which pageURL writes back.
 func caseQuery(q url.Values, items map[string]string) (caseListData, cases.CaseFilter) {
-	d := caseListData{Item: q.Get("item"), State: q.Get("state"), From: q.Get("from"), To: q.Get("to")}
+	d := caseListData{Item: q.Get("item"), State: q.Get("state"), Channel: q.Get("channel"), From: q.Get("from"), To: q.Get("to")}
 	f := cases.CaseFilter{PerPage: casesPerPage}
 	if _, ok := items[d.Item]; ok && d.Item != "" {
 		f.ItemCode = d.Item
@@ -82,6 +83,11 @@ func caseQuery(q url.Values, items map[string]string) (caseListData, cases.CaseF
 		f.State = st
 	} else {
 		d.State = ""
+	}
+	if ch := cases.Channel(d.Channel); ch == cases.ChannelOnline || ch == cases.ChannelCounter {
+		f.Channel = ch
+	} else {
+		d.Channel = ""
 	}
 	if d.From != "" {
 		if t, err := time.ParseInLocation("2006-01-02", d.From, web.Shanghai); err == nil {
@@ -108,7 +114,7 @@ func caseQuery(q url.Values, items map[string]string) (caseListData, cases.CaseF
 // pageURL is 单位办件's address of page n with d's conditions.
 func (d caseListData) pageURL(n int) string {
 	u := url.Values{}
-	for k, val := range map[string]string{"item": d.Item, "state": d.State, "from": d.From, "to": d.To} {
+	for k, val := range map[string]string{"item": d.Item, "state": d.State, "channel": d.Channel, "from": d.From, "to": d.To} {
 		if val != "" {
 			u.Set(k, val)
 		}

@@ -165,3 +165,22 @@ func TestUnitCasesReversedRange(t *testing.T) {
 		t.Errorf("申报日期起 kept as %q", got)
 	}
 }
+
+// TestCaseQueryChannel: 办理渠道 filters by 网上申报 or 窗口办理, is kept in the paging
+// address, and anything else is no condition.
+func TestCaseQueryChannel(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want cases.Channel
+	}{{"online", cases.ChannelOnline}, {"counter", cases.ChannelCounter}, {"", ""}, {"both", ""}, {"fax", ""}} {
+		t.Run(tc.in, func(t *testing.T) {
+			d, f := caseQuery(url.Values{"channel": {tc.in}}, nil)
+			if f.Channel != tc.want || d.Channel != string(tc.want) {
+				t.Fatalf("filter %q, kept %q; want %q", f.Channel, d.Channel, tc.want)
+			}
+			if got := strings.Contains(d.pageURL(2), "channel="+tc.in); got != (tc.want != "") {
+				t.Fatalf("paging address %s", d.pageURL(2))
+			}
+		})
+	}
+}

@@ -164,6 +164,7 @@ var AdminPageURLs = map[string]struct {
 	"admin-registry":          {"/admin/registry", "clerk", nil, http.StatusOK},
 	"admin-cases":             {"/admin/cases/?state=submitted", "reviewer", nil, http.StatusOK},
 	"admin-case":              {"/admin/cases/1", "clerk", nil, http.StatusOK},
+	"admin-case-counter":      {"/admin/cases/counter", "clerk", nil, http.StatusOK},
 	"admin-notices":           {"/admin/notices/", "clerk", nil, http.StatusOK},
 	"admin-notice":            {"/admin/notices/new", "clerk", nil, http.StatusOK},
 }

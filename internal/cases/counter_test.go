@@ -1,0 +1,148 @@
+package cases
+
+import (
+	"errors"
+	"testing"
+
+	"hall/internal/ident"
+	"hall/internal/staff"
+	"hall/internal/store"
+	"hall/internal/store/storetest"
+)
+
+// counterItemCode is a unit item without an online form (一次性扩岗补助).
+const counterItemCode = "JY-002"
+
+func (f *caseFixture) counterEntry() CounterEntry {
+	return CounterEntry{USCC: f.unit.USCC, ItemCode: counterItemCode, Applicant: "孙窗口", Reason: "材料现场核验齐全"}
+}
+
+func TestEnterCounter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newCaseFixture(t, db)
+		if OnlineForm(counterItemCode) {
+			t.Fatalf("%s has an online form; the test needs a counter item", counterItemCode)
+		}
+		c, err := f.svc.EnterCounter(f.ctx, f.clerk, f.counterEntry())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.State != StateAccepted || c.Channel != ChannelCounter || c.EnteredBy != f.clerk.StaffID ||
+			c.AcceptedBy != f.clerk.StaffID || c.ApplicantName != "孙窗口" || c.UnitID != f.unit.ID ||
+			c.ItemCode != counterItemCode || c.ChannelLabel() != "窗口办理" || c.Number != "20260413000001" {
+			t.Fatalf("counter case: %+v", c)
+		}
+		var channel string
+		var entered int64
+		if err := db.QueryRow(f.ctx, `SELECT channel, entered_by FROM cases WHERE id = ?`, c.ID).Scan(&channel, &entered); err != nil ||
+			channel != "counter" || entered != f.clerk.StaffID {
+			t.Fatalf("stored channel %q by %d: %v", channel, entered, err)
+		}
+		// The unit sees it among its cases, and filtered by channel.
+		online := f.apply(t)
+		if online.Channel != ChannelOnline || online.ChannelLabel() != "网上申报" {
+			t.Fatalf("online case: %+v", online)
+		}
+		for _, tc := range []struct {
+			ch   Channel
+			want []int64
+		}{{"", []int64{online.ID, c.ID}}, {ChannelCounter, []int64{c.ID}}, {ChannelOnline, []int64{online.ID}}} {
+			list, total, err := f.svc.UnitCases(f.ctx, f.unit.ID, CaseFilter{Channel: tc.ch})
+			if err != nil || total != len(tc.want) || len(list) != len(tc.want) {
+				t.Fatalf("channel %q: %d of %d, %v", tc.ch, len(list), total, err)
+			}
+			for i, id := range tc.want {
+				if list[i].ID != id {
+					t.Fatalf("channel %q: case %d is %d, want %d", tc.ch, i, list[i].ID, id)
+				}
+			}
+		}
+		// The timeline: 提交申请 and 受理 by the clerk, the remark on the first.
+		_, ev, err := f.svc.UnitCase(f.ctx, f.unit.ID, c.ID)
+		if err != nil || len(ev) != 2 || ev[0].Step != StepApply || ev[0].ActorKind != "staff" ||
+			ev[0].Reason != "材料现场核验齐全" || ev[1].Step != StepAccept || ev[1].ActorID != f.clerk.StaffID {
+			t.Fatalf("timeline %+v: %v", ev, err)
+		}
+		es := f.entries(t, "case.counter")
+		if len(es) != 1 || es[0].StaffID != f.clerk.StaffID || es[0].Role != string(staff.RoleClerk) ||
+			es[0].Detail["reason"] != "材料现场核验齐全" || es[0].UnitID != f.unit.ID || es[0].Detail["number"] != c.Number {
+			t.Fatalf("audit %+v", es)
+		}
+		// The clerk who entered it cannot approve it, even holding the reviewer role.
+		both, err := f.svc.EnterCounter(f.ctx, f.both, f.counterEntry())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Approve(f.ctx, f.both, both.ID, ""); !errors.Is(err, staff.DenyOwnWork) {
+			t.Fatalf("entering clerk approves: %v", err)
+		}
+		// Another reviewer approves: 办结, no data effect, the unit's holder told.
+		got, err := f.svc.Approve(f.ctx, f.reviewer, c.ID, "同意")
+		if err != nil || got.State != StateApproved || got.Channel != ChannelCounter {
+			t.Fatalf("approve: %+v %v", got, err)
+		}
+		// The unit cannot withdraw it: it was accepted on the spot.
+		if _, err := f.svc.Withdraw(f.ctx, f.repA, both.ID); !errors.Is(err, ErrStale) {
+			t.Fatalf("withdraw: %v", err)
+		}
+	})
+}
+
+func TestEnterCounterRefusals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newCaseFixture(t, db)
+		for _, a := range []staff.Actor{f.reviewer, f.auditor} {
+			if _, err := f.svc.EnterCounter(f.ctx, a, f.counterEntry()); !errors.Is(err, staff.ErrForbidden) {
+				t.Fatalf("%s enters: %v", a.Login, err)
+			}
+		}
+		unknown := ident.GenerateUSCC(f.rnd, "320102")
+		tests := []struct {
+			name  string
+			edit  func(*CounterEntry)
+			field string
+		}{
+			{"no USCC", func(e *CounterEntry) { e.USCC = " " }, CounterFieldUSCC},
+			{"bad USCC", func(e *CounterEntry) { e.USCC = "91320102MA1XXXXX0X" }, CounterFieldUSCC},
+			{"unknown USCC", func(e *CounterEntry) { e.USCC = unknown }, CounterFieldUSCC},
+			{"no item", func(e *CounterEntry) { e.ItemCode = "" }, CounterFieldItem},
+			{"unknown item", func(e *CounterEntry) { e.ItemCode = "XX-999" }, CounterFieldItem},
+			{"online form item", func(e *CounterEntry) { e.ItemCode = ItemEnrolment }, CounterFieldItem},
+			{"no applicant", func(e *CounterEntry) { e.Applicant = "  " }, CounterFieldApplicant},
+			{"long applicant", func(e *CounterEntry) { e.Applicant = string(make([]rune, 31)) + "张" }, CounterFieldApplicant},
+			{"no reason", func(e *CounterEntry) { e.Reason = "" }, CounterFieldReason},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				in := f.counterEntry()
+				tc.edit(&in)
+				_, err := f.svc.EnterCounter(f.ctx, f.clerk, in)
+				var fe *FormError
+				if !errors.As(err, &fe) || fe.Fields[tc.field] == "" || len(fe.Fields) != 1 {
+					t.Fatalf("err %v, want a message beside %s only", err, tc.field)
+				}
+			})
+		}
+		var n int
+		if err := db.QueryRow(f.ctx, `SELECT COUNT(*) FROM cases`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%d cases after refusals: %v", n, err)
+		}
+		if es := f.entries(t, "case.accept"); len(es) != 2 || es[0].Result != "denied" {
+			t.Fatalf("denials recorded: %+v", es)
+		}
+	})
+}
+
+// TestCaseChannelCheck: the database itself refuses a channel it does not know.
+func TestCaseChannelCheck(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newCaseFixture(t, db)
+		c := f.apply(t)
+		if _, err := db.Exec(f.ctx, `UPDATE cases SET channel = 'fax' WHERE id = ?`, c.ID); err == nil {
+			t.Fatal("channel 'fax' stored")
+		}
+		if _, err := db.Exec(f.ctx, `UPDATE cases SET channel = 'counter' WHERE id = ?`, c.ID); err != nil {
+			t.Fatalf("channel 'counter' refused: %v", err)
+		}
+	})
+}

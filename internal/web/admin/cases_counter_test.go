@@ -1,0 +1,121 @@
+package admin
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"hall/internal/cases"
+	"hall/internal/ident"
+	"hall/internal/unit"
+	"hall/internal/web/webtest"
+)
+
+// counterItem is a unit item without an online form (一次性扩岗补助).
+const counterItem = "JY-002"
+
+// TestCounterCaseForm: over HTTP, a clerk reaches 窗口录入办件 from the queue page,
+// is refused beside each field (an empty form, an unknown USCC), a cross-site post
+// is refused, then enters the case: the page shows its number and links to it. A
+// reviewer may not use the form; the clerk may not approve the case; another
+// reviewer does, and the unit sees it as 窗口办理, 已办结, in 单位办件.
+func TestCounterCaseForm(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	w := webtest.NewWorld(ts, 0x5c7)
+	rep := w.Person(t, "窗口法人")
+	u := w.Unit(t, "示范窗口办件有限公司", rep)
+	clerk, reviewer, auditor := tm.signIn(t, ts)
+
+	queue := webtest.ParseHTML(t, clerk.Get(t, "/admin/cases/").Body.String())
+	if link := queue.First(`a[href="/admin/cases/counter"]`); link == nil || link.TextContent() != "窗口录入办件" {
+		t.Fatal("the queue page does not link 窗口录入办件")
+	}
+	if queue := webtest.ParseHTML(t, reviewer.Get(t, "/admin/cases/").Body.String()); queue.First(`a[href="/admin/cases/counter"]`) != nil {
+		t.Fatal("a reviewer is offered 窗口录入办件")
+	}
+	for name, c := range map[string]*staffClient{"reviewer": reviewer, "auditor": auditor} {
+		if rec := c.Get(t, "/admin/cases/counter"); rec.Code != http.StatusForbidden {
+			t.Fatalf("%s opens the form: %d", name, rec.Code)
+		}
+		if rec := c.Post(t, "/admin/cases/counter", url.Values{"uscc": {u.USCC}, "item": {counterItem},
+			"applicant": {"孙窗口"}, "reason": {"材料齐全"}}); rec.Code != http.StatusForbidden {
+			t.Fatalf("%s enters a case: %d", name, rec.Code)
+		}
+	}
+	form := webtest.ParseHTML(t, clerk.Get(t, "/admin/cases/counter").Body.String())
+	if form.First(`select[name=item] option[value="`+counterItem+`"]`) == nil ||
+		form.First(`select[name=item] option[value="`+cases.ItemEnrolment+`"]`) != nil {
+		t.Fatal("the item list is not the items without an online form")
+	}
+
+	rec := clerk.Post(t, "/admin/cases/counter", url.Values{"uscc": {""}, "item": {""}, "applicant": {""}, "reason": {""}})
+	doc := webtest.ParseHTML(t, rec.Body.String())
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("empty form: %d", rec.Code)
+	}
+	for _, field := range []string{"uscc", "item", "applicant", "reason"} {
+		if e := doc.First("#e-" + field); e == nil || e.TextContent() == "" {
+			t.Fatalf("no message beside %s", field)
+		}
+	}
+	unknown := ident.GenerateUSCC(w.Generator, "320102")
+	rec = clerk.Post(t, "/admin/cases/counter", url.Values{"uscc": {unknown}, "item": {counterItem},
+		"applicant": {"孙窗口"}, "reason": {"材料齐全"}})
+	doc = webtest.ParseHTML(t, rec.Body.String())
+	if e := doc.First("#e-uscc"); rec.Code != http.StatusUnprocessableEntity || e == nil || !strings.Contains(e.TextContent(), "未找到") ||
+		doc.First("#e-item") != nil {
+		t.Fatalf("unknown USCC: %d", rec.Code)
+	}
+	valid := url.Values{"uscc": {u.USCC}, "item": {counterItem}, "applicant": {"孙窗口"}, "reason": {"材料现场核验齐全"}}
+	cross := clerk.Do(t, http.MethodPost, "/admin/cases/counter", valid,
+		http.Header{"Origin": {"https://evil.example"}, "Sec-Fetch-Site": {"cross-site"}})
+	if cross.Code != http.StatusForbidden {
+		t.Fatalf("a cross-site entry: %d", cross.Code)
+	}
+	ctx := context.Background()
+	var n int
+	if err := ts.DB.QueryRow(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d cases before the entry: %v", n, err)
+	}
+
+	rec = clerk.Post(t, "/admin/cases/counter", valid)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("entry: %d", rec.Code)
+	}
+	list, _, err := ts.Cases.UnitCases(ctx, u.ID, cases.CaseFilter{})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("the unit's cases: %d, %v", len(list), err)
+	}
+	c := list[0]
+	webtest.WantRedirect(t, "entry", rec, "/admin/cases/counter?entered="+strconv.FormatInt(c.ID, 10))
+	path := "/admin/cases/" + strconv.FormatInt(c.ID, 10)
+	done := webtest.ParseHTML(t, clerk.Get(t, rec.Header().Get("Location")).Body.String())
+	if link := done.First(`[role=status] a[href="` + path + `"]`); link == nil || link.TextContent() != c.Number {
+		t.Fatal("the page does not show the new case's number linking to it")
+	}
+	if rec := clerk.Post(t, path+"/approve", url.Values{"reason": {""}}); rec.Code != http.StatusForbidden {
+		t.Fatalf("the entering clerk approves: %d", rec.Code)
+	}
+	webtest.WantRedirect(t, "approve", reviewer.Post(t, path+"/approve", url.Values{"reason": {"同意"}}), path)
+
+	unitClient := webtest.NewClient(ts)
+	webtest.SignIn(t, unitClient, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	page := unitClient.Page(t, "/unit/cases?channel=counter", http.StatusOK)
+	var row *webtest.HTMLNode
+	for _, tr := range page.All("tbody tr") {
+		if tr.First(`a[href="/unit/cases/`+strconv.FormatInt(c.ID, 10)+`"]`) != nil {
+			row = tr
+		}
+	}
+	if row == nil || row.First(`td[data-label="办理渠道"]`) == nil || row.First(`td[data-label="办理渠道"]`).TextContent() != "窗口办理" ||
+		!strings.Contains(row.TextContent(), "已办结") {
+		t.Fatal("单位办件 does not list the case as 窗口办理 已办结")
+	}
+	if page := unitClient.Page(t, "/unit/cases?channel=online", http.StatusOK); page.First(`a[href="/unit/cases/`+strconv.FormatInt(c.ID, 10)+`"]`) != nil {
+		t.Fatal("the 网上申报 filter lists the counter case")
+	}
+}
