@@ -14,7 +14,8 @@ import (
 // it in the TLS handshake of the CA-login listener, chosen without a dialog as a
 // clerk's browser with one UKey does, after 证书登录 on the login page's CA登录
 // tab. The unit's certificate lands the legal rep in the unit center; a revoked
-// one ends on the refusal page in Chinese, with nobody signed in.
+// one ends on the refusal page in Chinese, with nobody signed in; one of another
+// CA is not even offered, and the page says no certificate came.
 func TestBrowserCertificateLogin(t *testing.T) {
 	h := newCertificateHall(t)
 
@@ -64,6 +65,27 @@ func TestBrowserCertificateLogin(t *testing.T) {
 		p.Open(h.base + "/unit/")
 		if strings.HasPrefix(p.URL(), h.base+"/unit/") {
 			t.Errorf("the unit center opens after a refusal: %s", p.URL())
+		}
+	})
+	// The listener names the CAs it trusts, so a browser does not even offer a
+	// certificate of another CA: the hall says it received none, and how to retry.
+	t.Run("certificate of another CA", func(t *testing.T) {
+		other, err := ca.InitDevCA(filepath.Join(t.TempDir(), "other"), "另一家认证机构", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		foreign, err := other.Issue(ca.IssueRequest{Kind: ca.KindUnit, Name: h.unit.Name, USCC: h.unit.USCC,
+			OutDir: filepath.Join(t.TempDir(), "foreign")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := login(t, foreign, browsertest.AllowConsoleErrors("status of 401"))
+		p.WaitText("未收到数字证书")
+		if got := p.Text("main h1"); got != "证书登录未成功：未收到数字证书" {
+			t.Errorf("heading %q", got)
+		}
+		if got := p.Text("main [role=alert]"); !strings.Contains(got, "请插入单位数字证书（UKey），在浏览器弹出的窗口中选择证书后重试") {
+			t.Errorf("message %q", got)
 		}
 	})
 }
