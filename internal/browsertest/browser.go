@@ -7,7 +7,9 @@
 // lazily on the first [New] and stops at [Shutdown] (call it from TestMain, or
 // use [Main]); if nobody calls Shutdown, the browser dies with the test binary
 // and the next start removes its profile directory. Every [Page] lives in its
-// own incognito browser context, so pages never share cookies or storage.
+// own incognito browser context, so pages never share cookies or storage. A
+// test that needs a browser set up otherwise (a client certificate to present)
+// starts one of its own with [Launch].
 //
 //	func TestLogin(t *testing.T) {
 //		b := browsertest.New(t)
@@ -62,6 +64,9 @@ const profilePrefix = "hall-browsertest-"
 // Browser is a handle on the shared headless Chromium of the test binary.
 type Browser struct {
 	inst *instance
+	// own marks a browser of its own (Launch): its pages open in the profile's
+	// browser context, where its preferences apply, not in incognito ones.
+	own bool
 
 	mu    sync.Mutex
 	pages []*Page
@@ -74,6 +79,7 @@ type instance struct {
 	ctx         context.Context // the first tab; children share its browser
 	cancel      context.CancelFunc
 	dir         string // user data directory
+	home        string // HOME of a browser of its own (Launch), removed with it
 	out         *capWriter
 	userAgent   string
 }
@@ -162,7 +168,7 @@ func start(path string) (*instance, error) {
 	if sharedErr != nil {
 		return nil, fmt.Errorf("an earlier start failed: %w", sharedErr)
 	}
-	inst, err := launch(path)
+	inst, err := launch(path, launchConfig{})
 	if err != nil {
 		sharedErr = err
 		return nil, err
@@ -171,10 +177,15 @@ func start(path string) (*instance, error) {
 	return inst, nil
 }
 
-func launch(path string) (*instance, error) {
+// launch starts a browser with the profile and environment of cfg.
+func launch(path string, cfg launchConfig) (*instance, error) {
 	removeStaleProfiles()
 	dir, err := os.MkdirTemp("", profilePrefix+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
+		return nil, err
+	}
+	if err := cfg.prepare(dir); err != nil {
+		_ = os.RemoveAll(dir) // best-effort cleanup of a temporary browser profile
 		return nil, err
 	}
 	out := &capWriter{max: 64 << 10}
@@ -196,9 +207,12 @@ func launch(path string) (*instance, error) {
 		chromedp.UserDataDir(dir),
 		chromedp.CombinedOutput(out),
 	)
+	if cfg.home != "" {
+		opts = append(opts, chromedp.Env("HOME="+cfg.home))
+	}
 	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
-	inst := &instance{allocCtx: allocCtx, allocCancel: allocCancel, ctx: ctx, cancel: cancel, dir: dir, out: out}
+	inst := &instance{allocCtx: allocCtx, allocCancel: allocCancel, ctx: ctx, cancel: cancel, dir: dir, home: cfg.home, out: out}
 
 	// The first action binds the browser to ctx, so it runs without a
 	// timeout; a goroutine bounds it instead.
@@ -241,6 +255,9 @@ func (inst *instance) stop() {
 	case <-time.After(15 * time.Second):
 	}
 	_ = os.RemoveAll(inst.dir) // best-effort cleanup of a temporary browser profile
+	if inst.home != "" {
+		_ = os.RemoveAll(inst.home) // best-effort cleanup of the browser's own home
+	}
 }
 
 // removeStaleProfiles removes the profile directories of test binaries that

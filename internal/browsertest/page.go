@@ -63,13 +63,18 @@ var (
 )
 
 // NewPage opens a new tab in a new incognito browser context, so that it
-// shares no cookies or storage with any other page. The page closes at the
-// cleanup of t.
+// shares no cookies or storage with any other page; in a browser of its own
+// ([Launch]) the tab opens in the profile's browser context instead, whose
+// preferences (the client certificate to present) incognito would not keep. The
+// page closes at the cleanup of t.
 func (b *Browser) NewPage(t testing.TB, opts ...Option) *Page {
 	t.Helper()
 	cfg := pageConfig{timeout: defaultTimeout()}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if b.own {
+		return b.newPage(t, cfg, b.inst.ctx)
 	}
 	return b.newPage(t, cfg, b.inst.ctx, chromedp.WithNewBrowserContext())
 }
