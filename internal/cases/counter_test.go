@@ -2,6 +2,8 @@ package cases
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"hall/internal/ident"
@@ -143,6 +145,72 @@ func TestCaseChannelCheck(t *testing.T) {
 		}
 		if _, err := db.Exec(f.ctx, `UPDATE cases SET channel = 'counter' WHERE id = ?`, c.ID); err != nil {
 			t.Fatalf("channel 'counter' refused: %v", err)
+		}
+	})
+}
+
+// TestCounterReturnAndResubmit: a counter case returned for correction is corrected
+// at the counter, not online: the SMS sends the unit to the counter, the unit cannot
+// resubmit it, a clerk puts it back in the queue with what was handed in, a clerk
+// accepts it again and a reviewer decides it. An online case is never resubmitted by
+// staff.
+func TestCounterReturnAndResubmit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newCaseFixture(t, db)
+		c, err := f.svc.EnterCounter(f.ctx, f.clerk, f.counterEntry())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Return(f.ctx, f.reviewer, c.ID, "缺少营业执照复印件"); err != nil {
+			t.Fatal(err)
+		}
+		m, err := f.outbox.Latest(f.ctx, f.rep.Mobile)
+		if err != nil || m.Purpose != PurposeReturned || !strings.Contains(m.Text, "缺少营业执照复印件") ||
+			!strings.Contains(m.Text, "到经办窗口") || strings.Contains(m.Text, "登录网上服务大厅") {
+			t.Fatalf("SMS %+v, %v", m, err)
+		}
+		if _, err := f.svc.Resubmit(f.ctx, f.repA, c.ID, nil); !errors.Is(err, ErrNotOnline) {
+			t.Fatalf("the unit resubmits a counter case online: %v", err)
+		}
+		for _, a := range []staff.Actor{f.reviewer, f.auditor} {
+			if _, err := f.svc.ResubmitAtCounter(f.ctx, a, c.ID, "已补交"); !errors.Is(err, staff.ErrForbidden) {
+				t.Fatalf("%s resubmits: %v", a.Login, err)
+			}
+		}
+		if _, err := f.svc.ResubmitAtCounter(f.ctx, f.clerk, c.ID, " "); !errors.Is(err, staff.ErrReasonRequired) {
+			t.Fatalf("resubmit without what was handed in: %v", err)
+		}
+		got, err := f.svc.ResubmitAtCounter(f.ctx, f.clerk, c.ID, "已补交营业执照复印件")
+		if err != nil || got.State != StateSubmitted {
+			t.Fatalf("resubmit: %+v, %v", got, err)
+		}
+		if _, err := f.svc.ResubmitAtCounter(f.ctx, f.clerk, c.ID, "再次提交"); !errors.Is(err, ErrStale) {
+			t.Fatalf("resubmit twice: %v", err)
+		}
+		if _, err := f.svc.Accept(f.ctx, f.clerk, c.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if got, err = f.svc.Approve(f.ctx, f.reviewer, c.ID, ""); err != nil || got.State != StateApproved {
+			t.Fatalf("approve after the correction: %+v, %v", got, err)
+		}
+		_, ev, err := f.svc.UnitCase(f.ctx, f.unit.ID, c.ID)
+		var steps []Step
+		for _, e := range ev {
+			steps = append(steps, e.Step)
+		}
+		want := []Step{StepApply, StepAccept, StepReturn, StepResubmit, StepAccept, StepApprove}
+		if err != nil || !slices.Equal(steps, want) || ev[3].ActorKind != "staff" || ev[3].Reason != "已补交营业执照复印件" {
+			t.Fatalf("timeline %v (%+v), want %v: %v", steps, ev, want, err)
+		}
+		if es := f.entries(t, "case.resubmit"); len(es) != 1 || es[0].StaffID != f.clerk.StaffID ||
+			es[0].Detail["reason"] != "已补交营业执照复印件" {
+			t.Fatalf("audit %+v", es)
+		}
+
+		// An online case is the unit's to correct.
+		online := f.reach(t, StateReturned)
+		if _, err := f.svc.ResubmitAtCounter(f.ctx, f.clerk, online.ID, "窗口代为补正"); !errors.Is(err, ErrOnlineCase) {
+			t.Fatalf("staff resubmit an online case: %v", err)
 		}
 	})
 }

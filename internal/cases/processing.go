@@ -85,10 +85,25 @@ func (s *Service) Approve(ctx context.Context, actor staff.Actor, id int64, reas
 	return s.step(ctx, actor, id, StepApprove, reason, false)
 }
 
+// ResubmitAtCounter (窗口补正) puts a returned counter case back in the queue once
+// the unit has brought what was missing to the counter: 退回补正 → 已申请, by a
+// counter clerk, with what was handed in as the required reason; a clerk then
+// accepts it again, and a reviewer other than that clerk decides it. A case the
+// unit filed online is corrected by the unit itself (Resubmit), never here.
+// Audit: "case.resubmit".
+//
+// Errors: ErrCaseNotFound; ErrStale (the case is not 退回补正); ErrOnlineCase (a
+// case the unit filed online); a *staff.Denial (not a clerk); staff reason errors;
+// database or audit failures.
+func (s *Service) ResubmitAtCounter(ctx context.Context, actor staff.Actor, id int64, reason string) (Case, error) {
+	return s.step(ctx, actor, id, StepResubmit, reason, true)
+}
+
 // actions: the staff action each step needs.
 var stepActions = map[Step]staff.Action{
 	StepAccept: staff.ActionCaseAccept, StepRefuse: staff.ActionCaseAccept,
 	StepReturn: staff.ActionCaseDecide, StepApprove: staff.ActionCaseDecide,
+	StepResubmit: staff.ActionCaseAccept,
 }
 
 // step runs a staff step on case id in one transaction: the actor re-read and
@@ -122,6 +137,9 @@ func (s *Service) step(ctx context.Context, actor staff.Actor, id int64, st Step
 		if err != nil {
 			denied = err
 			return err
+		}
+		if st == StepResubmit && c.Channel != ChannelCounter {
+			return ErrOnlineCase
 		}
 		set, args := "", []any{}
 		if st == StepAccept {
@@ -172,6 +190,12 @@ func (s *Service) step(ctx context.Context, actor staff.Actor, id int64, st Step
 			"【%s】贵单位申办的“%s”（流水号%s）已办结，请登录网上服务大厅“单位办件”查看。如有疑问请拨打%s。",
 			s.d.Sign, c.ItemName, c.Number, s.hotline()))
 	case StepReturn:
+		if c.Channel == ChannelCounter {
+			s.send(context.WithoutCancel(ctx), mobile, PurposeReturned, fmt.Sprintf(
+				"【%s】贵单位在窗口申办的“%s”（流水号%s）需补正，原因：%s。请携带补正材料到经办窗口办理。",
+				s.d.Sign, c.ItemName, c.Number, reason))
+			break
+		}
 		s.send(context.WithoutCancel(ctx), mobile, PurposeReturned, fmt.Sprintf(
 			"【%s】贵单位申办的“%s”（流水号%s）已退回补正，原因：%s。请登录网上服务大厅“单位办件”修改后重新提交。",
 			s.d.Sign, c.ItemName, c.Number, reason))

@@ -99,6 +99,7 @@ func Mount(s *web.Server) error {
 	s.HandleAdmin("POST /admin/cases/{id}/refuse", h.permitted(staff.ActionCaseAccept, h.caseStep(caseRefuse)))
 	s.HandleAdmin("POST /admin/cases/{id}/approve", h.permitted(staff.ActionCaseDecide, h.caseStep(caseApprove)))
 	s.HandleAdmin("POST /admin/cases/{id}/return", h.permitted(staff.ActionCaseDecide, h.caseStep(caseReturn)))
+	s.HandleAdmin("POST /admin/cases/{id}/resubmit", h.permitted(staff.ActionCaseAccept, h.caseStep(caseResubmit)))
 
 	// 公示公告管理 (H1): a clerk drafts, a reviewer who did not write or last edit a
 	// draft publishes it, a reviewer withdraws.

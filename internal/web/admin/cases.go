@@ -70,9 +70,10 @@ type casePage struct {
 	Facts  []cases.Fact // the form's values; nil when it cannot be read
 	// Accept: the actor may accept or refuse (a clerk, the case 已申请); Decide: may
 	// approve or return (a reviewer, the case 已受理; the domain still refuses the
-	// clerk who accepted it).
-	Accept, Decide bool
-	Form           *web.Form
+	// clerk who accepted it); Resubmit: may put a returned counter case back in the
+	// queue once the unit brought what was missing (a clerk; 窗口补正).
+	Accept, Decide, Resubmit bool
+	Form                     *web.Form
 	// MailTo is where the unit asked the paper result be posted (U5), nil when it
 	// did not; Delivery is its delivery once the case is approved.
 	MailTo   *delivery.Request
@@ -100,7 +101,9 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, sr staffReq
 	}
 	p := casePage{Case: c, Events: ev, Form: f,
 		Accept: c.State == cases.StateSubmitted && allow(sr.actor, staff.ActionCaseAccept) == nil,
-		Decide: c.State == cases.StateAccepted && allow(sr.actor, staff.ActionCaseDecide) == nil}
+		Decide: c.State == cases.StateAccepted && allow(sr.actor, staff.ActionCaseDecide) == nil,
+		Resubmit: c.State == cases.StateReturned && c.Channel == cases.ChannelCounter &&
+			allow(sr.actor, staff.ActionCaseAccept) == nil}
 	if form, ok := c.Details(); ok {
 		p.Facts = form.Facts()
 	}
@@ -170,6 +173,10 @@ func caseApprove(h *handler, r *http.Request, sr staffRequest, id int64, reason 
 
 func caseReturn(h *handler, r *http.Request, sr staffRequest, id int64, reason string) (cases.Case, error) {
 	return h.Cases.Return(r.Context(), sr.actor, id, reason)
+}
+
+func caseResubmit(h *handler, r *http.Request, sr staffRequest, id int64, reason string) (cases.Case, error) {
+	return h.Cases.ResubmitAtCounter(r.Context(), sr.actor, id, reason)
 }
 
 // caseMaterialDownload is GET /admin/cases/{id}/materials/{material}: a material

@@ -119,3 +119,46 @@ func TestCounterCaseForm(t *testing.T) {
 		t.Fatal("the 网上申报 filter lists the counter case")
 	}
 }
+
+// TestCounterCaseResubmit: a returned counter case shows the clerk 窗口补正 (and not
+// the reviewer); what was handed in is required beside its field; once given, the
+// case is back in the queue for a clerk to accept.
+func TestCounterCaseResubmit(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	w := webtest.NewWorld(ts, 0x5c8)
+	u := w.Unit(t, "示范窗口补正有限公司", w.Person(t, "补正法人"))
+	clerk, reviewer, _ := tm.signIn(t, ts)
+
+	rec := clerk.Post(t, "/admin/cases/counter", url.Values{"uscc": {u.USCC}, "item": {counterItem},
+		"applicant": {"孙窗口"}, "reason": {"材料现场核验"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("entry: %d", rec.Code)
+	}
+	list, _, err := ts.Cases.UnitCases(context.Background(), u.ID, cases.CaseFilter{})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("the unit's cases: %d, %v", len(list), err)
+	}
+	path := "/admin/cases/" + strconv.FormatInt(list[0].ID, 10)
+	webtest.WantRedirect(t, "return", reviewer.Post(t, path+"/return", url.Values{"reason": {"缺少营业执照复印件"}}), path)
+
+	if doc := webtest.ParseHTML(t, reviewer.Get(t, path).Body.String()); doc.First(`form[action="`+path+`/resubmit"]`) != nil {
+		t.Fatal("a reviewer is offered 窗口补正")
+	}
+	doc := webtest.ParseHTML(t, clerk.Get(t, path).Body.String())
+	if h := doc.First(`form[action="` + path + `/resubmit"] button`); h == nil || h.TextContent() != "补正后重新提交" {
+		t.Fatal("the clerk is not offered 补正后重新提交")
+	}
+	rec = clerk.Post(t, path+"/resubmit", url.Values{"reason": {""}})
+	if e := webtest.ParseHTML(t, rec.Body.String()).First("#e-reason"); rec.Code != http.StatusUnprocessableEntity || e == nil || e.TextContent() == "" {
+		t.Fatalf("resubmit without what was handed in: %d", rec.Code)
+	}
+	webtest.WantRedirect(t, "resubmit", clerk.Post(t, path+"/resubmit", url.Values{"reason": {"已补交营业执照复印件"}}), path)
+	doc = webtest.ParseHTML(t, clerk.Get(t, path).Body.String())
+	if doc.First(`form[action="`+path+`/accept"]`) == nil || !strings.Contains(doc.TextContent(), "已补交营业执照复印件") {
+		t.Fatal("after 窗口补正 the case is not back for acceptance with its timeline")
+	}
+	if rec := reviewer.Post(t, path+"/resubmit", url.Values{"reason": {"x"}}); rec.Code != http.StatusForbidden {
+		t.Fatalf("a reviewer resubmits: %d", rec.Code)
+	}
+}

@@ -109,6 +109,8 @@ func matrixRoutes(fx matrixFixture) map[string]matrixRoute {
 		"POST /admin/cases/{id}/refuse":  {target: "/admin/cases/999999/refuse", form: noReason, roles: []staff.Role{clerk}},
 		"POST /admin/cases/{id}/approve": {target: "/admin/cases/999999/approve", form: noReason, roles: []staff.Role{reviewer}},
 		"POST /admin/cases/{id}/return":  {target: "/admin/cases/999999/return", form: noReason, roles: []staff.Role{reviewer}},
+		"POST /admin/cases/{id}/resubmit": {target: "/admin/cases/999999/resubmit", form: noReason,
+			roles: []staff.Role{clerk}},
 
 		"GET /admin/notices/{$}":  {target: "/admin/notices/", roles: []staff.Role{clerk, reviewer}},
 		"GET /admin/notices/new":  {target: "/admin/notices/new", roles: []staff.Role{clerk}},
