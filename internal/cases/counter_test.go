@@ -169,6 +169,11 @@ func TestCounterReturnAndResubmit(t *testing.T) {
 			!strings.Contains(m.Text, "到经办窗口") || strings.Contains(m.Text, "登录网上服务大厅") {
 			t.Fatalf("SMS %+v, %v", m, err)
 		}
+		// 查询服务 tells whoever looks it up to come to the counter.
+		if p, err := f.svc.PublicProgress(f.ctx, ProgressQuery{Number: c.Number, USCC: f.unit.USCC}); err != nil ||
+			!p.Returned() || !p.AtCounter() {
+			t.Fatalf("public progress of the returned counter case: %+v, %v", p, err)
+		}
 		if _, err := f.svc.Resubmit(f.ctx, f.repA, c.ID, nil); !errors.Is(err, ErrNotOnline) {
 			t.Fatalf("the unit resubmits a counter case online: %v", err)
 		}

@@ -119,6 +119,7 @@ type Progress struct {
 	Number   string
 	ItemName string
 	State    State
+	Channel  Channel        // a counter case is corrected at the counter, not online
 	Steps    []ProgressStep // oldest first
 }
 
@@ -129,8 +130,12 @@ type ProgressStep struct {
 }
 
 // Returned reports whether the unit is to correct the case (退回补正): the page then
-// tells it to sign in, where the reason is.
+// tells it to sign in, where the reason is, or for a counter case to come to the
+// counter (AtCounter).
 func (p Progress) Returned() bool { return p.State == StateReturned }
+
+// AtCounter reports whether the case was entered at the counter (窗口办理).
+func (p Progress) AtCounter() bool { return p.Channel == ChannelCounter }
 
 // noUSCC is compared against when no case has the number, so that a miss does the
 // same work as a match: it is no valid code, so it matches nothing typed.
@@ -148,9 +153,9 @@ func (s *Service) PublicProgress(ctx context.Context, q ProgressQuery) (Progress
 		p     = Progress{Number: q.Number}
 		found = true
 	)
-	err := s.d.DB.QueryRow(ctx, `SELECT c.id, u.uscc, COALESCE(i.name, c.item_code), c.state FROM cases c
+	err := s.d.DB.QueryRow(ctx, `SELECT c.id, u.uscc, COALESCE(i.name, c.item_code), c.state, c.channel FROM cases c
 		JOIN units u ON u.id = c.unit_id LEFT JOIN catalog_items i ON i.code = c.item_code WHERE c.number = ?`,
-		q.Number).Scan(&id, &uscc, &p.ItemName, &p.State)
+		q.Number).Scan(&id, &uscc, &p.ItemName, &p.State, &p.Channel)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		found, id, uscc = false, 0, noUSCC

@@ -147,7 +147,7 @@ func TestPublicProgress(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.State != StateReturned || !p.Returned() || len(p.Steps) != 3 || p.Steps[2].Step != StepReturn ||
+		if p.State != StateReturned || !p.Returned() || p.AtCounter() || len(p.Steps) != 3 || p.Steps[2].Step != StepReturn ||
 			!p.Steps[2].At.Equal(caseT0.Add(time.Hour)) {
 			t.Fatalf("returned progress %+v", p)
 		}
