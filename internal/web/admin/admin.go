@@ -95,6 +95,7 @@ func Mount(s *web.Server) error {
 	s.HandleAdmin("POST /admin/cases/counter", h.permitted(staff.ActionCaseAccept, h.counterCasePost))
 	s.HandleAdmin("GET /admin/cases/{id}", h.permitted(staff.ActionCaseList, h.caseShow))
 	s.HandleAdmin("GET /admin/cases/{id}/materials/{material}", h.permitted(staff.ActionCaseList, h.caseMaterialDownload))
+	s.HandleAdmin("GET /admin/cases/{id}/result", h.permitted(staff.ActionCaseList, h.caseResultDownload))
 	s.HandleAdmin("POST /admin/cases/{id}/accept", h.permitted(staff.ActionCaseAccept, h.caseStep(caseAccept)))
 	s.HandleAdmin("POST /admin/cases/{id}/refuse", h.permitted(staff.ActionCaseAccept, h.caseStep(caseRefuse)))
 	s.HandleAdmin("POST /admin/cases/{id}/approve", h.permitted(staff.ActionCaseDecide, h.caseStep(caseApprove)))

@@ -196,3 +196,23 @@ func (h *handler) caseMaterialDownload(w http.ResponseWriter, r *http.Request, s
 	}
 	return web.ServeAttachment(w, m.ContentType, "material-"+m.ID[:8]+web.FileExtension(m.ContentType), body)
 }
+
+// caseResultDownload is GET /admin/cases/{id}/result: the approved case's result
+// notice as the unit downloads it (cases.Service.StaffResult authorizes case
+// processors and audits); not found before 办结.
+func (h *handler) caseResultDownload(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return web.StatusError(http.StatusNotFound, cases.ErrCaseNotFound.Msg)
+	}
+	res, err := h.Cases.StaffResult(r.Context(), sr.actor, id)
+	switch {
+	case errors.Is(err, cases.ErrCaseNotFound):
+		return web.StatusError(http.StatusNotFound, cases.ErrCaseNotFound.Msg)
+	case errors.Is(err, cases.ErrNoResult):
+		return web.StatusError(http.StatusNotFound, cases.ErrNoResult.Msg)
+	case err != nil:
+		return refused(err)
+	}
+	return h.ServeCaseResult(w, res)
+}

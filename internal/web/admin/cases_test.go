@@ -5,6 +5,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -62,7 +65,26 @@ func TestCaseProcessing(t *testing.T) {
 	if rec.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("return without a reason: %d", rec.Code)
 	}
+	if rec := clerk.Get(t, path+"/result"); rec.Code != http.StatusNotFound {
+		t.Fatalf("the result notice before 办结: %d, want 404", rec.Code)
+	}
+	if webtest.ParseHTML(t, clerk.Get(t, path).Body.String()).First(`a[href="`+path+`/result"]`) != nil {
+		t.Fatal("the case page offers a result notice before 办结")
+	}
 	webtest.WantRedirect(t, "approve", reviewer.Post(t, path+"/approve", url.Values{"reason": {"材料齐全"}}), path)
+	// 办结: the result notice the unit downloads, for the staff who process cases.
+	done := webtest.ParseHTML(t, clerk.Get(t, path).Body.String())
+	if l := done.First(`a[href="` + path + `/result"]`); l == nil || strings.TrimSpace(l.TextContent()) != "下载结果文书" ||
+		!strings.Contains(done.TextContent(), "参保登记结果通知书") {
+		t.Fatal("the approved case does not offer its result notice")
+	}
+	if rec := clerk.Get(t, path+"/result"); rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/pdf" ||
+		!strings.HasPrefix(rec.Header().Get("Content-Disposition"), "attachment;") || !bytes.HasPrefix(rec.Body.Bytes(), []byte("%PDF-")) {
+		t.Fatalf("the result notice for a clerk: %d %v", rec.Code, rec.Header())
+	}
+	if rec := auditor.Get(t, path+"/result"); rec.Code != http.StatusForbidden {
+		t.Fatalf("the result notice for an auditor: %d, want 403", rec.Code)
+	}
 	rec = clerk.Post(t, path+"/accept", url.Values{"reason": {""}})
 	if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), cases.ErrStale.Msg) {
 		t.Fatalf("accept a decided case: %d", rec.Code)
@@ -148,5 +170,22 @@ func TestCaseSubsidyBasis(t *testing.T) {
 	webtest.WantRedirect(t, "approve", reviewer.Post(t, path+"/approve", url.Values{"reason": {""}}), path)
 	if txt := webtest.ParseHTML(t, reviewer.Get(t, path).Body.String()).TextContent(); !strings.Contains(txt, "核定返还金额") {
 		t.Fatal("the case page does not show the amount granted")
+	}
+	// The result notice says the amount granted under its own title.
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) not installed")
+	}
+	rec = reviewer.Get(t, path+"/result")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("the result notice: %d", rec.Code)
+	}
+	file := filepath.Join(t.TempDir(), "result.pdf")
+	if err := os.WriteFile(file, rec.Body.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", file, "-").CombinedOutput() // #nosec G204 -- the test's own file
+	text := strings.Join(strings.Fields(string(out)), "")
+	if err != nil || !strings.Contains(text, "稳岗返还核准通知书") || !strings.Contains(text, "核定返还金额") || !strings.Contains(text, u.Name) {
+		t.Fatalf("the notice lacks its title, the amount granted or the unit (%v):\n%s", err, out)
 	}
 }

@@ -105,6 +105,7 @@ func matrixRoutes(fx matrixFixture) map[string]matrixRoute {
 		"POST /admin/cases/counter": {target: "/admin/cases/counter", form: noReason, roles: []staff.Role{clerk}},
 		"GET /admin/cases/{id}/materials/{material}": {target: "/admin/cases/999999/materials/nosuchmaterial",
 			roles: []staff.Role{clerk, reviewer}},
+		"GET /admin/cases/{id}/result":   {target: "/admin/cases/999999/result", roles: []staff.Role{clerk, reviewer}},
 		"POST /admin/cases/{id}/accept":  {target: "/admin/cases/999999/accept", form: noReason, roles: []staff.Role{clerk}},
 		"POST /admin/cases/{id}/refuse":  {target: "/admin/cases/999999/refuse", form: noReason, roles: []staff.Role{clerk}},
 		"POST /admin/cases/{id}/approve": {target: "/admin/cases/999999/approve", form: noReason, roles: []staff.Role{reviewer}},

@@ -106,6 +106,7 @@ var matrixUnitRoutes = []string{
 	"GET /unit/cases/{id}/resubmit",
 	"POST /unit/cases/{id}/resubmit",
 	"GET /unit/cases/{id}/materials/{material}",
+	"GET /unit/cases/{id}/result",
 	"GET /unit/deliveries",
 	"GET /unit/deliveries/{id}",
 	"GET /unit/rights",
@@ -973,7 +974,7 @@ func matrixProbes() []matrixProbe {
 	}
 	noCase = matrixOutsideCenter(noCase)
 	for _, pattern := range []string{"GET /unit/cases/{id}", "POST /unit/cases/{id}/withdraw", "GET /unit/cases/{id}/resubmit",
-		"POST /unit/cases/{id}/resubmit"} {
+		"POST /unit/cases/{id}/resubmit", "GET /unit/cases/{id}/result"} {
 		method, path, _ := strings.Cut(strings.Replace(pattern, "{id}", "999999", 1), " ")
 		add(matrixProbe{pattern: pattern, name: "unknown case", method: method, path: matrixPath(path), want: noCase})
 	}

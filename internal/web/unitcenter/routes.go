@@ -64,6 +64,7 @@ func Mount(s *web.Server) error {
 	s.Handle("GET /unit/cases/{id}/resubmit", s.UnitCenterGuard(h.caseResubmitShow))
 	s.Handle("POST /unit/cases/{id}/resubmit", s.UnitCenterGuard(h.caseResubmitPost), web.BodyLimit(materialBodyLimit()), web.OversizeToHandler())
 	s.Handle("GET /unit/cases/{id}/materials/{material}", s.UnitCenterGuard(h.caseMaterialDownload))
+	s.Handle("GET /unit/cases/{id}/result", s.UnitCenterGuard(h.caseResultDownload))
 
 	// 单位快递 (U5): every usable unit session reads the unit's deliveries, as it
 	// reads its cases; more specific than /unit/{section}.

@@ -215,3 +215,26 @@ func (s *handler) caseMaterialDownload(w http.ResponseWriter, r *http.Request) e
 	}
 	return web.ServeAttachment(w, m.ContentType, "material-"+m.ID[:8]+web.FileExtension(m.ContentType), body)
 }
+
+// caseResultDownload is GET /unit/cases/{id}/result (UnitCenterGuard;
+// cases.Service scopes by the unit, authorizes the case's item and audits): the
+// approved case's result notice as a signed PDF download; not found before 办结.
+func (s *handler) caseResultDownload(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return web.StatusError(http.StatusNotFound, cases.ErrCaseNotFound.Msg)
+	}
+	res, err := s.Cases.UnitResult(r.Context(), caseActor(r), id)
+	var d *delegation.Denial
+	switch {
+	case errors.Is(err, cases.ErrCaseNotFound):
+		return web.StatusError(http.StatusNotFound, cases.ErrCaseNotFound.Msg)
+	case errors.Is(err, cases.ErrNoResult):
+		return web.StatusError(http.StatusNotFound, cases.ErrNoResult.Msg)
+	case errors.As(err, &d):
+		return web.StatusError(http.StatusForbidden, d.Msg)
+	case err != nil:
+		return err
+	}
+	return s.ServeCaseResult(w, res)
+}

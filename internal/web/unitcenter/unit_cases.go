@@ -158,8 +158,9 @@ type caseDetailData struct {
 	Events []cases.Event
 	Facts  []cases.Fact // the form's values; nil when it cannot be read
 	// Materials are the files sent with the case (unit_case_materials.go);
-	// MayDownload says whether this session may read them (the case's item is in
-	// its grant), so an agent without it is not offered links to a refusal.
+	// MayDownload says whether this session may read them and the approved
+	// case's result notice (the case's item is in its grant), so an agent without
+	// it is not offered links to a refusal.
 	Materials   []cases.CaseMaterial
 	MayDownload bool
 	Notice      string
@@ -222,7 +223,7 @@ func (s *handler) caseRender(w http.ResponseWriter, r *http.Request, status int,
 			return err
 		}
 	}
-	d.MayDownload = granted && len(d.Materials) > 0
+	d.MayDownload = granted
 	if !granted {
 		return s.Render(w, r, status, "unit-case", "办件详情", "", d)
 	}

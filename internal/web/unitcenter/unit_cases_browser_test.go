@@ -1,6 +1,7 @@
 package unitcenter
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -15,8 +16,9 @@ import (
 // TestBrowserOnlineEnrolment: the legal rep opens 人员参保登记 from its item page,
 // presses 开始办理, is told beside the field what is wrong with the base, corrects
 // it and applies; the case shows 已申请 in 单位办件. A clerk accepts and a reviewer
-// approves it; the unit's case page then says 已办结 with the steps in its timeline,
-// and the employee is in 人员月度变更.
+// approves it; the unit's case page then says 已办结 with the steps in its timeline
+// and offers its result notice under 办理结果 (a PDF download), and the employee is
+// in 人员月度变更.
 func TestBrowserOnlineEnrolment(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	f := webtest.NewTwoUnits(t, ts, 0x3c5)
@@ -65,6 +67,27 @@ func TestBrowserOnlineEnrolment(t *testing.T) {
 		t.Error("the timeline does not mask the applicant's name")
 	}
 	p.Screenshot("approved")
+	// 办理结果: the result notice's link by its visible label, fetched with the
+	// page's session as the link would be.
+	if !p.HasText("办理结果") || !p.HasText("参保登记结果通知书") {
+		t.Error("the approved case shows no 办理结果 with its notice")
+	}
+	type download struct {
+		Href, Type, Disposition, Head string
+		Status                        int
+	}
+	got := browsertest.Eval[download](p, `(async () => {
+		const a = Array.from(document.querySelectorAll('a')).find((a) => a.textContent.trim() === '下载结果文书');
+		if (!a) return {Href: '', Type: '', Disposition: '', Head: '', Status: 0};
+		const r = await fetch(a.href);
+		const head = new TextDecoder('latin1').decode(new Uint8Array(await r.arrayBuffer()).slice(0, 5));
+		return {Href: a.getAttribute('href'), Type: r.headers.get('Content-Type'),
+			Disposition: r.headers.get('Content-Disposition') || '', Head: head, Status: r.status};
+	})()`)
+	if got.Href != casePage+"/result" || got.Status != 200 || got.Type != "application/pdf" ||
+		!strings.HasPrefix(got.Disposition, "attachment;") || got.Head != "%PDF-" {
+		t.Errorf("the result notice's link: %+v", got)
+	}
 	p.Open(base + "/unit/info?tab=changes")
 	p.WaitText(ident.MaskID(employee))
 }
