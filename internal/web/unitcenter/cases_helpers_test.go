@@ -13,6 +13,7 @@ import (
 	"hall/internal/staff"
 	"hall/internal/staff/stafftest"
 	"hall/internal/store"
+	"hall/internal/unit"
 	"hall/internal/web/webtest"
 )
 
@@ -121,4 +122,21 @@ func openPeriods(t *testing.T, ts *webtest.TestServer, uscc, idNumber string) in
 		t.Fatal(err)
 	}
 	return n
+}
+
+// grantedAgent is a client signed in as a new agent (经办人) of u granted item alone,
+// by grantedBy (the legal rep).
+func grantedAgent(t *testing.T, ts *webtest.TestServer, w *webtest.World, u unit.Unit, grantedBy int64,
+	name, item, password string) *webtest.Client {
+	t.Helper()
+	p := w.Person(t, name)
+	m := w.Member(t, unit.Membership{UnitID: u.ID, PersonID: p.ID, Role: unit.RoleAgent, Status: unit.StatusActive}, password)
+	w.Tx(t, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO grants (membership_id, item_code, granted_by, granted_at) VALUES (?, ?, ?, ?)`,
+			m.ID, item, grantedBy, time.Now().UTC())
+		return err
+	})
+	c := webtest.NewClient(ts)
+	webtest.SignIn(t, c, webtest.UnitSubject(p, u, unit.RoleAgent))
+	return c
 }

@@ -111,16 +111,7 @@ func TestCaseMaterialsOverHTTP(t *testing.T) {
 		t.Fatalf("another unit: %d, want 404", rec.Code)
 	}
 	agent := func(name, item, password string) *webtest.Client {
-		p := w.Person(t, name)
-		m := w.Member(t, unit.Membership{UnitID: u.ID, PersonID: p.ID, Role: unit.RoleAgent, Status: unit.StatusActive}, password)
-		w.Tx(t, func(ctx context.Context, tx *store.Tx) error {
-			_, err := tx.Exec(ctx, `INSERT INTO grants (membership_id, item_code, granted_by, granted_at) VALUES (?, ?, ?, ?)`,
-				m.ID, item, rep.ID, time.Now().UTC())
-			return err
-		})
-		ac := webtest.NewClient(ts)
-		webtest.SignIn(t, ac, webtest.UnitSubject(p, u, unit.RoleAgent))
-		return ac
+		return grantedAgent(t, ts, w, u, rep.ID, name, item, password)
 	}
 	without, with := agent("郑他材", cases.ItemSubsidy, "Agt-Other-Pass-7"), agent("冯本材", cases.ItemLeave, "Agt-Granted-Pass-7")
 	if rec := without.Get(t, href); rec.Code != http.StatusForbidden {

@@ -1,7 +1,6 @@
 package unitcenter
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,8 +10,6 @@ import (
 	"hall/internal/cases"
 	"hall/internal/ident"
 	"hall/internal/insurance"
-	"hall/internal/store"
-	"hall/internal/unit"
 	"hall/internal/web/webtest"
 )
 
@@ -36,16 +33,7 @@ func TestResubmitFormNeedsTheItem(t *testing.T) {
 	review.sendBack(t, id, "请核对参保年月")
 
 	agent := func(name, item, password string) *webtest.Client {
-		p := w.Person(t, name)
-		m := w.Member(t, unit.Membership{UnitID: u.ID, PersonID: p.ID, Role: unit.RoleAgent, Status: unit.StatusActive}, password)
-		w.Tx(t, func(ctx context.Context, tx *store.Tx) error {
-			_, err := tx.Exec(ctx, `INSERT INTO grants (membership_id, item_code, granted_by, granted_at) VALUES (?, ?, ?, ?)`,
-				m.ID, item, rep.ID, time.Now().UTC())
-			return err
-		})
-		ac := webtest.NewClient(ts)
-		webtest.SignIn(t, ac, webtest.UnitSubject(p, u, unit.RoleAgent))
-		return ac
+		return grantedAgent(t, ts, w, u, rep.ID, name, item, password)
 	}
 	other := agent("郑他项", "JY-001", "Agt-Other-Pass-1")
 	if rec := other.Get(t, loc); rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), emp) {
