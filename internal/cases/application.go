@@ -128,15 +128,19 @@ func (s *Service) Apply(ctx context.Context, who Actor, itemCode string, form ur
 	return c, err
 }
 
-// Withdraw (撤销) case id of the actor's unit before it is accepted. Audit:
-// "case.withdraw".
+// Withdraw (撤销) case id of the actor's unit before it is accepted. A case
+// entered at the counter is withdrawn at the counter, where its papers are, never
+// online (it is 已申请 again after 窗口补正). Audit: "case.withdraw".
 //
-// Errors: ErrCaseNotFound; the Authorizer's refusal; ErrStale (no longer 已申请);
-// database or audit failures.
+// Errors: ErrCaseNotFound; ErrCounterCase; the Authorizer's refusal; ErrStale (no
+// longer 已申请); database or audit failures.
 func (s *Service) Withdraw(ctx context.Context, who Actor, id int64) (Case, error) {
 	c, _, err := s.UnitCase(ctx, who.UnitID, id)
 	if err != nil {
 		return Case{}, err
+	}
+	if c.Channel == ChannelCounter {
+		return Case{}, ErrCounterCase
 	}
 	if err := s.authorizeUnit(ctx, who, c.ItemCode, "case.withdraw", caseTarget(id)); err != nil {
 		return Case{}, err

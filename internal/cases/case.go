@@ -46,8 +46,11 @@ var (
 	// ErrOnlineCase: a counter step on a case the unit filed online, which the unit
 	// corrects itself.
 	ErrOnlineCase = &Error{"online_case", "该办件为网上申报，应由单位登录网上服务大厅补正后重新提交"}
-	ErrPending    = &Error{"pending", "该职工已有正在办理的参保登记，请勿重复申请"}
-	ErrEnrolled   = &Error{"enrolled", "该职工已在本单位参保，无需重复登记"}
+	// ErrCounterCase: an online step on a case entered at the counter, whose papers
+	// are at the counter.
+	ErrCounterCase = &Error{"counter_case", "该办件在经办窗口办理，如需撤销请到经办窗口办理"}
+	ErrPending     = &Error{"pending", "该职工已有正在办理的参保登记，请勿重复申请"}
+	ErrEnrolled    = &Error{"enrolled", "该职工已在本单位参保，无需重复登记"}
 	// ErrNotEnrolled: the employee of a 退工停保 has no open period with the unit.
 	ErrNotEnrolled = &Error{"not_enrolled", "该职工目前未在本单位参保，无需办理停保；如有疑问请到经办窗口咨询"}
 	// ErrEndBeforeStart: the stop month of a 退工停保 is before the employee's

@@ -83,8 +83,8 @@ func TestEnterCounter(t *testing.T) {
 		if err != nil || got.State != StateApproved || got.Channel != ChannelCounter {
 			t.Fatalf("approve: %+v %v", got, err)
 		}
-		// The unit cannot withdraw it: it was accepted on the spot.
-		if _, err := f.svc.Withdraw(f.ctx, f.repA, both.ID); !errors.Is(err, ErrStale) {
+		// The unit cannot withdraw it: a counter case is withdrawn at the counter.
+		if _, err := f.svc.Withdraw(f.ctx, f.repA, both.ID); !errors.Is(err, ErrCounterCase) {
 			t.Fatalf("withdraw: %v", err)
 		}
 	})
@@ -192,6 +192,10 @@ func TestCounterReturnAndResubmit(t *testing.T) {
 		if _, err := f.svc.ResubmitAtCounter(f.ctx, f.clerk, c.ID, "再次提交"); !errors.Is(err, ErrStale) {
 			t.Fatalf("resubmit twice: %v", err)
 		}
+		// 已申请 again, but still the counter's: the unit cannot withdraw it online.
+		if _, err := f.svc.Withdraw(f.ctx, f.repA, c.ID); !errors.Is(err, ErrCounterCase) {
+			t.Fatalf("the unit withdraws a counter case online: %v", err)
+		}
 		if _, err := f.svc.Accept(f.ctx, f.clerk, c.ID, ""); err != nil {
 			t.Fatal(err)
 		}
@@ -216,6 +220,39 @@ func TestCounterReturnAndResubmit(t *testing.T) {
 		online := f.reach(t, StateReturned)
 		if _, err := f.svc.ResubmitAtCounter(f.ctx, f.clerk, online.ID, "窗口代为补正"); !errors.Is(err, ErrOnlineCase) {
 			t.Fatalf("staff resubmit an online case: %v", err)
+		}
+	})
+}
+
+// TestCounterAuthorDecidesNothing: the clerk who entered a counter case may not
+// decide it even when another clerk accepted it again after 窗口补正 and the
+// author also holds the reviewer role.
+func TestCounterAuthorDecidesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newCaseFixture(t, db)
+		c, err := f.svc.EnterCounter(f.ctx, f.both, f.counterEntry())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Return(f.ctx, f.reviewer, c.ID, "缺少授权委托书"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.ResubmitAtCounter(f.ctx, f.clerk, c.ID, "已补交授权委托书"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Accept(f.ctx, f.clerk, c.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		for name, step := range map[string]func() (Case, error){
+			"approve": func() (Case, error) { return f.svc.Approve(f.ctx, f.both, c.ID, "") },
+			"return":  func() (Case, error) { return f.svc.Return(f.ctx, f.both, c.ID, "再补") },
+		} {
+			if _, err := step(); !errors.Is(err, staff.DenyOwnWork) {
+				t.Fatalf("the author %ss its counter case: %v", name, err)
+			}
+		}
+		if got, err := f.svc.Approve(f.ctx, f.reviewer, c.ID, ""); err != nil || got.State != StateApproved {
+			t.Fatalf("another reviewer approves: %+v, %v", got, err)
 		}
 	})
 }

@@ -260,6 +260,12 @@ func (s *Service) recordMaterials(ctx context.Context, tx *store.Tx, caseID, uni
 				return nil, fmt.Errorf("cases: replace material: %w", err)
 			}
 			if old != a.ID {
+				// Its file is removed once this commits; its upload is marked swept
+				// here, so that a form still carrying its reference is refused
+				// (msgMaterialExpired) rather than filing a file that is gone.
+				if _, err := tx.Exec(ctx, `UPDATE material_uploads SET swept_at = ? WHERE id = ?`, now, old); err != nil {
+					return nil, fmt.Errorf("cases: replace material: %w", err)
+				}
 				replaced = append(replaced, old)
 			}
 		case !errors.Is(err, sql.ErrNoRows):

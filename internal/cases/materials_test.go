@@ -198,6 +198,22 @@ func TestMaterialsStoredAndScoped(t *testing.T) {
 		if _, _, err := f.svc.UnitMaterial(f.ctx, f.repA, c.ID, first); !errors.Is(err, ErrMaterialNotFound) {
 			t.Errorf("the replaced material is still served: %v", err)
 		}
+		// Returned once more and corrected from a form that still carries the
+		// replaced file's reference: its file is gone, so the form is refused beside
+		// the field rather than recording a file that no longer exists.
+		if _, err := f.svc.Accept(f.ctx, f.clerk, c.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Return(f.ctx, f.reviewer, c.ID, "请再核对"); err != nil {
+			t.Fatal(err)
+		}
+		fix.Set("material_contract", ref)
+		if _, err := f.svc.Resubmit(f.ctx, f.repA, c.ID, fix); !errors.As(err, &fe) || fe.Fields["material_contract"] != msgMaterialExpired {
+			t.Fatalf("resubmit with the replaced file's reference: %v", err)
+		}
+		if ms, err := f.svc.CaseMaterials(f.ctx, c); err != nil || len(ms) != 1 || ms[0].Name != "完整合同.pdf" {
+			t.Fatalf("after the refused correction %+v, %v", ms, err)
+		}
 	})
 }
 

@@ -134,6 +134,11 @@ func (s *Service) step(ctx context.Context, actor staff.Actor, id int64, st Step
 			return err
 		}
 		role, err := staff.Authorize(fresh, action, staff.Subject{StaffID: c.AcceptedBy})
+		if err == nil && action == staff.ActionCaseDecide && c.Channel == ChannelCounter && c.EnteredBy == fresh.StaffID {
+			// The clerk who entered a counter case is its author even when another
+			// clerk accepted it again after 窗口补正: nobody decides their own work.
+			err = staff.DenyOwnWork
+		}
 		if err != nil {
 			denied = err
 			return err

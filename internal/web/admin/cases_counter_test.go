@@ -127,7 +127,8 @@ func TestCounterCaseResubmit(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	tm := newTeam(t, ts)
 	w := webtest.NewWorld(ts, 0x5c8)
-	u := w.Unit(t, "示范窗口补正有限公司", w.Person(t, "补正法人"))
+	rep := w.Person(t, "补正法人")
+	u := w.Unit(t, "示范窗口补正有限公司", rep)
 	clerk, reviewer, _ := tm.signIn(t, ts)
 
 	rec := clerk.Post(t, "/admin/cases/counter", url.Values{"uscc": {u.USCC}, "item": {counterItem},
@@ -160,5 +161,18 @@ func TestCounterCaseResubmit(t *testing.T) {
 	}
 	if rec := reviewer.Post(t, path+"/resubmit", url.Values{"reason": {"x"}}); rec.Code != http.StatusForbidden {
 		t.Fatalf("a reviewer resubmits: %d", rec.Code)
+	}
+
+	// 已申请 again, the unit is not offered 撤销申请, and a post is refused: the
+	// papers are at the counter.
+	unitClient := webtest.NewClient(ts)
+	webtest.SignIn(t, unitClient, webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	unitPath := "/unit/cases/" + strconv.FormatInt(list[0].ID, 10)
+	if page := unitClient.Page(t, unitPath, http.StatusOK); page.First(`form[action="`+unitPath+`/withdraw"]`) != nil {
+		t.Fatal("the unit is offered 撤销申请 of a counter case")
+	}
+	if rec := unitClient.Post(t, unitPath+"/withdraw", nil); rec.Code != http.StatusConflict ||
+		!strings.Contains(rec.Body.String(), cases.ErrCounterCase.Msg) {
+		t.Fatalf("the unit withdraws a counter case: %d", rec.Code)
 	}
 }

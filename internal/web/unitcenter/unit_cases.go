@@ -257,6 +257,8 @@ func (s *handler) caseWithdraw(w http.ResponseWriter, r *http.Request) error {
 		return web.StatusError(http.StatusForbidden, d.Msg)
 	case errors.Is(err, cases.ErrStale):
 		return s.caseRender(w, r, http.StatusConflict, cases.ErrStale.Msg)
+	case errors.Is(err, cases.ErrCounterCase):
+		return s.caseRender(w, r, http.StatusConflict, cases.ErrCounterCase.Msg)
 	case err != nil:
 		return err
 	}
