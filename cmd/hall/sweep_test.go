@@ -1,20 +1,13 @@
 package main
 
 import (
-	"context"
-	"io"
-	"log/slog"
-	"math/rand/v2"
 	"testing"
 	"time"
 
 	"hall/internal/audit"
 	"hall/internal/auth"
-	"hall/internal/config"
 	"hall/internal/delegation"
-	"hall/internal/ident"
 	"hall/internal/qrlogin"
-	"hall/internal/services"
 	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -23,51 +16,20 @@ import (
 
 func TestSweepDeletesExpiredSessionsAndTickets(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		now := time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC)
-		clock := func() time.Time { return now }
-		cfg := config.Defaults()
-		cfg.DataDir = t.TempDir() // not ./data in the source tree
-		if err := cfg.Validate(); err != nil {
+		f := newSweepFixture(t, db, 3)
+		if _, _, err := f.svc.Sessions.Create(f.ctx, auth.Subject{PersonID: f.personID}, auth.Meta{}); err != nil {
 			t.Fatal(err)
 		}
-		svc, err := services.Build(cfg, db, nil, clock)
-		if err != nil {
+		if _, err := f.svc.QRLogin.Create(f.ctx, qrlogin.Request{Kind: qrlogin.KindUnit, Binding: token.New(), ClientAddr: "203.0.113.9"}); err != nil {
 			t.Fatal(err)
 		}
-		g := rand.New(rand.NewPCG(3, 3))
-		var pid int64
-		if err := db.Tx(ctx, func(tx *store.Tx) error {
-			return tx.QueryRow(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-				VALUES ('resident', ?, '测试', ?, ?, ?) RETURNING id`,
-				ident.GenerateResidentID(g, "320102", time.Time{}, true), ident.GenerateMobile(g), now, now).Scan(&pid)
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := svc.Sessions.Create(ctx, auth.Subject{PersonID: pid}, auth.Meta{}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := svc.QRLogin.Create(ctx, qrlogin.Request{Kind: qrlogin.KindUnit, Binding: token.New(), ClientAddr: "203.0.113.9"}); err != nil {
-			t.Fatal(err)
-		}
-		count := func() int {
-			var n int
-			if err := db.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM sessions) + (SELECT COUNT(*) FROM qr_tickets)`).Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		sweepOnce(ctx, svc, log)
-		if count() != 2 {
-			t.Fatal("a live session or QR ticket was swept")
-		}
-		// Past the absolute expiry plus the keep period, the row goes.
-		now = now.Add(cfg.SessionAbsolute + sweepKeep + time.Minute)
-		sweepOnce(ctx, svc, log)
-		if n := count(); n != 0 {
-			t.Fatalf("%d expired sessions and tickets left after the sweep", n)
-		}
+		// Past the absolute expiry plus the keep period, the rows go.
+		f.expectSweeps(t, "sessions and QR tickets", func() int {
+			return f.countRows(t, `SELECT (SELECT COUNT(*) FROM sessions) + (SELECT COUNT(*) FROM qr_tickets)`)
+		}, []sweepStep{
+			{0, 2},
+			{f.cfg.SessionAbsolute + sweepKeep + time.Minute, 0},
+		})
 	})
 }
 
@@ -76,29 +38,8 @@ func TestSweepDeletesExpiredSessionsAndTickets(t *testing.T) {
 // (those still due stay), and the audit log is never swept.
 func TestSweepRetention(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		t0 := time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC)
-		now := t0
-		cfg := config.Defaults()
-		cfg.DataDir = t.TempDir()
-		if err := cfg.Validate(); err != nil {
-			t.Fatal(err)
-		}
-		svc, err := services.Build(cfg, db, nil, func() time.Time { return now })
-		if err != nil {
-			t.Fatal(err)
-		}
-		g := rand.New(rand.NewPCG(16, 3))
-		mobile := ident.GenerateMobile(g)
-		var pid int64
-		if err := db.Tx(ctx, func(tx *store.Tx) error {
-			return tx.QueryRow(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-				VALUES ('resident', ?, '测试', ?, ?, ?) RETURNING id`,
-				ident.GenerateResidentID(g, "320102", time.Time{}, true), mobile, t0, t0).Scan(&pid)
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if err := svc.DevOutbox.Send(ctx, sms.Message{Mobile: mobile, Text: "【测试】您的验证码为123456", Purpose: "login"}); err != nil {
+		f := newSweepFixture(t, db, 16)
+		if err := f.svc.DevOutbox.Send(f.ctx, sms.Message{Mobile: f.mobile, Text: "【测试】您的验证码为123456", Purpose: "login"}); err != nil {
 			t.Fatal(err)
 		}
 		for _, q := range []string{
@@ -106,22 +47,13 @@ func TestSweepRetention(t *testing.T) {
 			`INSERT INTO delegation_notices (person_id, purpose, text, created_at, failed_at) VALUES (?, 'delegation-invite', '未送达', ?, ?)`,
 			`INSERT INTO delegation_notices (person_id, purpose, text, created_at, claimed_at) VALUES (?, 'delegation-invite', '待发送', ?, ?)`,
 		} {
-			if _, err := db.Exec(ctx, q, pid, t0, t0); err != nil {
+			if _, err := db.Exec(f.ctx, q, f.personID, f.t0, f.t0); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := svc.Audit.Record(ctx, audit.Entry{PersonID: pid, Action: "login.person.sms", Result: audit.Success}); err != nil {
+		if _, err := f.svc.Audit.Record(f.ctx, audit.Entry{PersonID: f.personID, Action: "login.person.sms", Result: audit.Success}); err != nil {
 			t.Fatal(err)
 		}
-		count := func(q string) int {
-			t.Helper()
-			var n int
-			if err := db.QueryRow(ctx, q).Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		steps := []struct {
 			after                    time.Duration
 			outbox, notices, audited int
@@ -133,19 +65,18 @@ func TestSweepRetention(t *testing.T) {
 			{400 * 24 * time.Hour, 0, 1, 1},
 		}
 		for _, s := range steps {
-			now = t0.Add(s.after)
-			sweepOnce(ctx, svc, log)
-			if got := count(`SELECT COUNT(*) FROM sms_outbox`); got != s.outbox {
+			f.sweepAt(s.after)
+			if got := f.countRows(t, `SELECT COUNT(*) FROM sms_outbox`); got != s.outbox {
 				t.Errorf("after %s: %d outbox messages, want %d", s.after, got, s.outbox)
 			}
-			if got := count(`SELECT COUNT(*) FROM delegation_notices`); got != s.notices {
+			if got := f.countRows(t, `SELECT COUNT(*) FROM delegation_notices`); got != s.notices {
 				t.Errorf("after %s: %d delegation notices, want %d", s.after, got, s.notices)
 			}
-			if got := count(`SELECT COUNT(*) FROM audit_log`); got != s.audited {
+			if got := f.countRows(t, `SELECT COUNT(*) FROM audit_log`); got != s.audited {
 				t.Errorf("after %s: %d audit records, want %d", s.after, got, s.audited)
 			}
 		}
-		if got := count(`SELECT COUNT(*) FROM delegation_notices WHERE sent_at IS NULL AND failed_at IS NULL`); got != 1 {
+		if got := f.countRows(t, `SELECT COUNT(*) FROM delegation_notices WHERE sent_at IS NULL AND failed_at IS NULL`); got != 1 {
 			t.Errorf("the message still due was swept")
 		}
 	})

@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -41,28 +40,10 @@ type instance struct {
 	name    string
 	base    string
 	cmd     *exec.Cmd
-	log     *lockedBuffer
+	log     *webtest.LogBuffer
 	exited  chan struct{} // closed when the process has exited, with exitErr set
 	exitErr error
 	killed  bool // the test killed it (crash_test.go): its exit is no failure
-}
-
-// lockedBuffer collects a process's log while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // startInstance starts `hall serve` on a free port as a process of its own (the
@@ -79,7 +60,7 @@ func startInstance(t *testing.T, name, dbURL, dataDir string, extra ...string) *
 		"--admin-addr", freeAddr(t), "--oidc-dev-addr", freeAddr(t), "--ca-login-addr", freeAddr(t),
 		// Debug: the background jobs say when each round is done.
 		"--log-level", "debug"}, append(extra, twoInstanceKeys...)...)
-	in := &instance{name: name, base: "http://" + addr, log: &lockedBuffer{}, exited: make(chan struct{})}
+	in := &instance{name: name, base: "http://" + addr, log: &webtest.LogBuffer{}, exited: make(chan struct{})}
 	in.cmd = exec.Command(os.Args[0])
 	in.cmd.Env = append(os.Environ(), childArgsEnv+"="+strings.Join(args, "\n"))
 	in.cmd.Stdout, in.cmd.Stderr = in.log, in.log

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"hall/internal/lines"
 	"hall/internal/registry"
 	"hall/internal/store"
 )
@@ -166,7 +167,7 @@ func (im *Importer) Import(ctx context.Context, file string, r io.Reader) (Repor
 	if err != nil {
 		return rep, fmt.Errorf("insurance: read %s: %w", file, err)
 	}
-	lim := registry.NewLineLimiter(src)
+	lim := lines.NewLimiter(src)
 	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -205,8 +206,8 @@ func (im *Importer) Import(ctx context.Context, file string, r io.Reader) (Repor
 					return fmt.Errorf("insurance: read %s: %w", file, err)
 				}
 				rep.add(le.Line, le.Msg)
-				if errors.Is(err, registry.ErrLineTooLong) {
-					break // the rest of the file cannot be read line by line
+				if errors.Is(err, lines.ErrTooLong) {
+					break // a quoted field may span lines: the CSV reader cannot go on after it
 				}
 				continue
 			}
@@ -354,9 +355,9 @@ func blank(rec []string) bool {
 
 // formatError turns a CSV syntax error or an over-long line into a LineError; ok
 // is false for other errors (reading the file failed).
-func formatError(err error, lim *registry.LineLimiter) (LineError, bool) {
-	if errors.Is(err, registry.ErrLineTooLong) {
-		return LineError{Line: lim.Line(), Msg: registry.LineTooLongMessage}, true
+func formatError(err error, lim *lines.Limiter) (LineError, bool) {
+	if errors.Is(err, lines.ErrTooLong) {
+		return LineError{Line: lim.Line(), Msg: lines.TooLongMessage}, true
 	}
 	line, msg, ok := registry.CSVSyntaxError(err)
 	return LineError{Line: line, Msg: msg}, ok

@@ -14,7 +14,7 @@
 //	密码哈希            the legacy password hash as exported (formats in hash.go)
 //
 // A line is one record: no value may hold a line end, and a line over 64 KB is
-// refused as a problem of its own (maxLineBytes in lines.go), the checks going on
+// refused as a problem of its own (lines.MaxBytes, package lines), the checks going on
 // with the next line.
 //
 // The file loads in one transaction, all or nothing: any bad line (a missing or

@@ -13,6 +13,7 @@ import (
 
 	"hall/internal/formerr"
 	"hall/internal/ident"
+	"hall/internal/lines"
 	"hall/internal/registry"
 	"hall/internal/store"
 )
@@ -192,16 +193,16 @@ func (im *Importer) Import(ctx context.Context, r io.Reader) (Report, error) {
 		return rep, fmt.Errorf("legacy: read import file: %w", err)
 	}
 	rep.Encoding = enc
-	lines := newLineReader(src)
+	fileLines := newLineReader(src)
 	var hdr []string
 	for hdr == nil {
-		text, n, err := lines.next()
+		text, n, err := fileLines.next()
 		switch {
 		case err == io.EOF:
 			rep.add(LineError{Line: 1, Msg: "文件为空，第一行应为表头"})
 			return rep, ErrInvalidFile
-		case errors.Is(err, errLineTooLong):
-			rep.add(LineError{Line: n, Msg: msgLineTooLong})
+		case errors.Is(err, lines.ErrTooLong):
+			rep.add(LineError{Line: n, Msg: lines.TooLongMessage})
 			return rep, ErrInvalidFile
 		case err != nil:
 			return rep, fmt.Errorf("legacy: read import file: %w", err)
@@ -226,12 +227,12 @@ func (im *Importer) Import(ctx context.Context, r io.Reader) (Report, error) {
 	err = im.DB.Tx(ctx, func(tx *store.Tx) error {
 		seen := map[string]int{}
 		for {
-			text, line, err := lines.next()
+			text, line, err := fileLines.next()
 			if err == io.EOF {
 				break
 			}
-			if errors.Is(err, errLineTooLong) {
-				rep.add(LineError{Line: line, Msg: msgLineTooLong})
+			if errors.Is(err, lines.ErrTooLong) {
+				rep.add(LineError{Line: line, Msg: lines.TooLongMessage})
 				continue
 			}
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"hall/internal/ident"
+	"hall/internal/lines"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
@@ -38,10 +39,10 @@ func testLines(t testing.TB, seed uint64, n int) []testLine {
 	return out
 }
 
-func csvOf(lines []testLine) []byte {
+func csvOf(rows []testLine) []byte {
 	var b bytes.Buffer
 	b.WriteString("单位编号,统一社会信用代码,单位名称,密码哈希\n")
-	for _, l := range lines {
+	for _, l := range rows {
 		fmt.Fprintf(&b, "%s,%s,%s,%s\n", l.number, l.uscc, l.name, l.hash)
 	}
 	return b.Bytes()
@@ -62,26 +63,26 @@ func TestImportIdempotent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		im := &Importer{DB: db, Now: func() time.Time { return time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC) }}
-		lines := testLines(t, 1, 5)
-		rep, err := im.Import(ctx, bytes.NewReader(csvOf(lines)))
+		rows := testLines(t, 1, 5)
+		rep, err := im.Import(ctx, bytes.NewReader(csvOf(rows)))
 		if err != nil || rep.Inserted != 5 || rep.Rows != 5 {
 			t.Fatalf("first import: %+v %v", rep, err)
 		}
-		rep, err = im.Import(ctx, bytes.NewReader(csvOf(lines)))
+		rep, err = im.Import(ctx, bytes.NewReader(csvOf(rows)))
 		if err != nil || rep.Unchanged != 5 || rep.Inserted+rep.Updated != 0 {
 			t.Fatalf("second import: %+v %v", rep, err)
 		}
 		// Mark the first upgraded, change the first two.
 		var id int64
-		if err := db.QueryRow(ctx, `SELECT id FROM legacy_accounts WHERE unit_number = ?`, lines[0].number).Scan(&id); err != nil {
+		if err := db.QueryRow(ctx, `SELECT id FROM legacy_accounts WHERE unit_number = ?`, rows[0].number).Scan(&id); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.Exec(ctx, `INSERT INTO units (uscc, unit_number, name, unit_type, region, status, created_at, updated_at)
-			VALUES (?, '3201069000001', 'x', 'enterprise', '320106', 'active', ?, ?)`, lines[0].uscc, im.Now(), im.Now()); err != nil {
+			VALUES (?, '3201069000001', 'x', 'enterprise', '320106', 'active', ?, ?)`, rows[0].uscc, im.Now(), im.Now()); err != nil {
 			t.Fatal(err)
 		}
 		var unitID int64
-		if err := db.QueryRow(ctx, `SELECT id FROM units WHERE uscc = ?`, lines[0].uscc).Scan(&unitID); err != nil {
+		if err := db.QueryRow(ctx, `SELECT id FROM units WHERE uscc = ?`, rows[0].uscc).Scan(&unitID); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.Tx(ctx, func(tx *store.Tx) error {
@@ -89,8 +90,8 @@ func TestImportIdempotent(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		lines[0].name, lines[1].name = "改名甲", "改名乙"
-		rep, err = im.Import(ctx, bytes.NewReader(csvOf(lines)))
+		rows[0].name, rows[1].name = "改名甲", "改名乙"
+		rep, err = im.Import(ctx, bytes.NewReader(csvOf(rows)))
 		if err != nil || rep.Updated != 1 || rep.Upgraded != 1 || rep.Unchanged != 3 {
 			t.Fatalf("third import: %+v %v", rep, err)
 		}
@@ -107,11 +108,11 @@ func TestImportBadLineRollsBack(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		im := &Importer{DB: db}
-		lines := testLines(t, 2, 4)
-		bad := lines[2].uscc[:17] + string("0123456789ABCDEFGHJKLMNPQRTUWXY"[(strings.IndexByte("0123456789ABCDEFGHJKLMNPQRTUWXY", lines[2].uscc[17])+1)%31])
-		lines[2].uscc = bad
-		lines[3].hash = "5f4dcc3b5aa765d61d8327deb882cf99"
-		file := csvOf(append(lines, lines[0]))
+		rows := testLines(t, 2, 4)
+		bad := rows[2].uscc[:17] + string("0123456789ABCDEFGHJKLMNPQRTUWXY"[(strings.IndexByte("0123456789ABCDEFGHJKLMNPQRTUWXY", rows[2].uscc[17])+1)%31])
+		rows[2].uscc = bad
+		rows[3].hash = "5f4dcc3b5aa765d61d8327deb882cf99"
+		file := csvOf(append(rows, rows[0]))
 		rep, err := im.Import(ctx, bytes.NewReader(file))
 		if !errors.Is(err, ErrInvalidFile) {
 			t.Fatalf("Import = %v, want ErrInvalidFile", err)
@@ -152,27 +153,27 @@ func TestCheck(t *testing.T) {
 		if _, err := st.Check(ctx, "JS03201000", "x"); !errors.Is(err, ErrBadCredentials) {
 			t.Fatalf("Check on an empty table = %v", err)
 		}
-		lines := testLines(t, 3, 2)
-		if _, err := (&Importer{DB: db}).Import(ctx, bytes.NewReader(csvOf(lines))); err != nil {
+		rows := testLines(t, 3, 2)
+		if _, err := (&Importer{DB: db}).Import(ctx, bytes.NewReader(csvOf(rows))); err != nil {
 			t.Fatal(err)
 		}
 		for _, tc := range []struct {
 			name, number, password string
 			want                   error
 		}{
-			{"right", lines[0].number, "Old#0", nil},
-			{"right, lower case and spaces", " " + strings.ToLower(lines[0].number[:4]) + " " + lines[0].number[4:], "Old#0", nil},
-			{"wrong password", lines[0].number, "Old#1", ErrBadCredentials},
+			{"right", rows[0].number, "Old#0", nil},
+			{"right, lower case and spaces", " " + strings.ToLower(rows[0].number[:4]) + " " + rows[0].number[4:], "Old#0", nil},
+			{"wrong password", rows[0].number, "Old#1", ErrBadCredentials},
 			{"unknown number", "JS99999999", "Old#0", ErrBadCredentials},
 			{"malformed number", "单位", "Old#0", ErrBadCredentials},
-			{"empty password", lines[1].number, "", ErrBadCredentials},
-			{"the right password and more than 512 bytes", lines[0].number, "Old#0" + strings.Repeat("x", 600), ErrBadCredentials},
+			{"empty password", rows[1].number, "", ErrBadCredentials},
+			{"the right password and more than 512 bytes", rows[0].number, "Old#0" + strings.Repeat("x", 600), ErrBadCredentials},
 		} {
 			a, err := st.Check(ctx, tc.number, tc.password)
 			if !errors.Is(err, tc.want) && !(tc.want == nil && err == nil) {
 				t.Errorf("%s: Check = %v, want %v", tc.name, err, tc.want)
 			}
-			if tc.want == nil && a.USCC != lines[0].uscc {
+			if tc.want == nil && a.USCC != rows[0].uscc {
 				t.Errorf("%s: account %+v", tc.name, a)
 			}
 		}
@@ -226,9 +227,9 @@ func TestUnknownNumberCostsAsAccountsDo(t *testing.T) {
 		if h, err := st.dummyHash(ctx, "JS99999999"); err != nil || h != nil {
 			t.Fatalf("no accounts: %v, %v", h, err)
 		}
-		lines := testLines(t, 7, 4)
+		rows := testLines(t, 7, 4)
 		cheap, dear := MinIterations, 3*MinIterations
-		for i := range lines {
+		for i := range rows {
 			iterations := cheap
 			if i%2 == 1 {
 				iterations = dear
@@ -237,9 +238,9 @@ func TestUnknownNumberCostsAsAccountsDo(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			lines[i].hash = h
+			rows[i].hash = h
 		}
-		if _, err := (&Importer{DB: db}).Import(ctx, bytes.NewReader(csvOf(lines))); err != nil {
+		if _, err := (&Importer{DB: db}).Import(ctx, bytes.NewReader(csvOf(rows))); err != nil {
 			t.Fatal(err)
 		}
 		other := NewStore(db, []byte("key two"))
@@ -278,8 +279,8 @@ func TestUnknownNumberRangeKept(t *testing.T) {
 		st := NewStore(db, []byte("range key"))
 		clock := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 		st.ids.now = func() time.Time { return clock }
-		lines := testLines(t, 11, 8)
-		if _, err := (&Importer{DB: db}).Import(ctx, bytes.NewReader(csvOf(lines[:4]))); err != nil {
+		rows := testLines(t, 11, 8)
+		if _, err := (&Importer{DB: db}).Import(ctx, bytes.NewReader(csvOf(rows[:4]))); err != nil {
 			t.Fatal(err)
 		}
 		// costs counts the unknown numbers' dummies by their iterations.
@@ -305,9 +306,9 @@ func TestUnknownNumberRangeKept(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			lines[i].hash = h
+			rows[i].hash = h
 		}
-		if _, err := (&Importer{DB: db, Accounts: st}).Import(ctx, bytes.NewReader(csvOf(lines[4:]))); err != nil {
+		if _, err := (&Importer{DB: db, Accounts: st}).Import(ctx, bytes.NewReader(csvOf(rows[4:]))); err != nil {
 			t.Fatal(err)
 		}
 		if got := costs("import told"); got[dear] < 10 || got[MinIterations] < 10 {
@@ -346,9 +347,9 @@ func TestUnknownNumberRangeKept(t *testing.T) {
 // nothing is loaded.
 func TestImportFileProblems(t *testing.T) {
 	const header = "单位编号,统一社会信用代码,单位名称,密码哈希\n"
-	lines := testLines(t, 3, 2)
+	rows := testLines(t, 3, 2)
 	good := func(l testLine) string { return fmt.Sprintf("%s,%s,%s,%s\n", l.number, l.uscc, l.name, l.hash) }
-	long := strings.Repeat("长", maxLineBytes/3+1) // over the bound by a character
+	long := strings.Repeat("长", lines.MaxBytes/3+1) // over the bound by a character
 	cases := []struct {
 		name string
 		file string
@@ -357,15 +358,15 @@ func TestImportFileProblems(t *testing.T) {
 		{"empty", "", []string{"第1行：文件为空，第一行应为表头"}},
 		{"header only", header, []string{"第2行：文件中没有数据行"}},
 		{"missing column", "单位编号,单位名称,密码哈希\n" + "x,y,z\n", []string{"第1行：表头缺少“统一社会信用代码”列"}},
-		{"header too long", strings.Repeat("单位编号", maxLineBytes) + "\n" + good(lines[0]), []string{"第1行：" + msgLineTooLong}},
-		{"quote left open", header + good(lines[0]) + "\"JS0001,x\n", []string{"第3行：不是有效的CSV格式（请检查引号）"}},
-		{"quoted line end", header + lines[0].number + "," + lines[0].uscc + ",\"南京\n测试\"," + lines[0].hash + "\n",
+		{"header too long", strings.Repeat("单位编号", lines.MaxBytes) + "\n" + good(rows[0]), []string{"第1行：" + lines.TooLongMessage}},
+		{"quote left open", header + good(rows[0]) + "\"JS0001,x\n", []string{"第3行：不是有效的CSV格式（请检查引号）"}},
+		{"quoted line end", header + rows[0].number + "," + rows[0].uscc + ",\"南京\n测试\"," + rows[0].hash + "\n",
 			[]string{"第2行：不是有效的CSV格式（请检查引号）", "第3行：不是有效的CSV格式（请检查引号）"}},
 		{"short row", header + "JS0001,x\n", []string{"第2行：本行有2列，表头有4列"}},
 		{"line too long, later lines still checked",
-			header + good(lines[0]) + lines[1].number + "," + lines[1].uscc + "," + long + "," + lines[1].hash + "\r\n" + good(lines[0]),
-			[]string{"第3行：" + msgLineTooLong, "第4行 单位编号：单位编号与第2行重复"}},
-		{"no line end at all", header + strings.Repeat("x", 3*maxLineBytes), []string{"第2行：" + msgLineTooLong}},
+			header + good(rows[0]) + rows[1].number + "," + rows[1].uscc + "," + long + "," + rows[1].hash + "\r\n" + good(rows[0]),
+			[]string{"第3行：" + lines.TooLongMessage, "第4行 单位编号：单位编号与第2行重复"}},
+		{"no line end at all", header + strings.Repeat("x", 3*lines.MaxBytes), []string{"第2行：" + lines.TooLongMessage}},
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		im := &Importer{DB: db}
@@ -390,17 +391,18 @@ func TestImportFileProblems(t *testing.T) {
 	})
 }
 
-// TestLineBound: a line of exactly maxLineBytes (with either line end) is read; one
-// byte more is refused, and the reader goes on with the next line.
+// TestLineBound: the import's lines are bounded by lines.Limiter: a line of exactly
+// lines.MaxBytes (with either line end) is read; one byte more is refused, and the
+// reader goes on with the next line, numbered as in the file.
 func TestLineBound(t *testing.T) {
-	edge := strings.Repeat("a", maxLineBytes)
+	edge := strings.Repeat("a", lines.MaxBytes)
 	for _, end := range []string{"\n", "\r\n"} {
 		lr := newLineReader(strings.NewReader(edge + end + edge + "b" + end + "c"))
 		if text, n, err := lr.next(); err != nil || n != 1 || text != edge {
 			t.Fatalf("line 1 (%q end): %d bytes, line %d, %v", end, len(text), n, err)
 		}
-		if _, n, err := lr.next(); !errors.Is(err, errLineTooLong) || n != 2 {
-			t.Fatalf("line 2 (%q end): line %d, %v; want errLineTooLong", end, n, err)
+		if _, n, err := lr.next(); !errors.Is(err, lines.ErrTooLong) || n != 2 {
+			t.Fatalf("line 2 (%q end): line %d, %v; want lines.ErrTooLong", end, n, err)
 		}
 		if text, n, err := lr.next(); err != nil || n != 3 || text != "c" {
 			t.Fatalf("line 3 (%q end): %q, line %d, %v", end, text, n, err)

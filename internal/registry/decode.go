@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"unicode/utf8"
 
@@ -23,20 +22,9 @@ const (
 // for more than a character or two, so the first unit name already decides.
 const sniffLen = 64 << 10
 
-// maxLineBytes bounds one physical line, so that a file without newlines cannot
-// make the CSV reader hold it all in memory.
-const maxLineBytes = 64 << 10
-
-// LineTooLongMessage is the per-line error of a line over the bound, for the
-// importers that read through a LineLimiter.
-var LineTooLongMessage = fmt.Sprintf("该行过长（超过%d KB），文件可能不是CSV格式", maxLineBytes>>10)
-
 var (
 	bomUTF8  = []byte{0xEF, 0xBB, 0xBF}
 	errUTF16 = errors.New("registry: UTF-16 file")
-	// ErrLineTooLong is a LineLimiter's refusal of a line over the bound; the rest
-	// of the file cannot be read line by line after it.
-	ErrLineTooLong = errors.New("registry: line too long")
 )
 
 // ErrUTF16 is DecodeCSV's refusal of a UTF-16 file.
@@ -86,44 +74,4 @@ func trimPartialRune(b []byte) []byte {
 		}
 	}
 	return b
-}
-
-// LineLimiter fails with ErrLineTooLong when a line grows beyond 64 KB, and counts
-// lines so the error can say which. The CSV importers (this package's and
-// internal/insurance's) read through one, so that a file without newlines (or with
-// one huge field) is refused having held at most one bound of it.
-type LineLimiter struct {
-	r    io.Reader
-	max  int
-	cur  int // bytes since the last newline
-	line int // 1-based number of the current line; start at 1
-	err  error
-}
-
-// NewLineLimiter reads r under the line bound.
-func NewLineLimiter(r io.Reader) *LineLimiter {
-	return &LineLimiter{r: r, max: maxLineBytes, line: 1}
-}
-
-// Line is the 1-based number of the line being read: after ErrLineTooLong, the
-// over-long one.
-func (l *LineLimiter) Line() int { return l.line }
-
-func (l *LineLimiter) Read(p []byte) (int, error) {
-	if l.err != nil {
-		return 0, l.err
-	}
-	n, err := l.r.Read(p)
-	for i := 0; i < n; i++ {
-		if p[i] == '\n' {
-			l.line++
-			l.cur = 0
-			continue
-		}
-		if l.cur++; l.cur > l.max {
-			l.err = ErrLineTooLong
-			return i, l.err
-		}
-	}
-	return n, err
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"hall/internal/ident"
+	"hall/internal/lines"
 	"hall/internal/store"
 )
 
@@ -79,7 +80,7 @@ func (t *Table) Import(ctx context.Context, r io.Reader) (Report, error) {
 		return rep, fmt.Errorf("registry: read import file: %w", err)
 	}
 	rep.Encoding = enc
-	lim := NewLineLimiter(src)
+	lim := lines.NewLimiter(src)
 	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = -1 // checked here, with a better message
 	cr.ReuseRecord = true
@@ -121,8 +122,8 @@ func (t *Table) Import(ctx context.Context, r io.Reader) (Report, error) {
 					return fmt.Errorf("registry: read import file: %w", err)
 				}
 				rep.add(le)
-				if errors.Is(err, ErrLineTooLong) {
-					break // the rest of the file cannot be read line by line
+				if errors.Is(err, lines.ErrTooLong) {
+					break // a quoted field may span lines: the CSV reader cannot go on after it
 				}
 				continue
 			}
@@ -269,9 +270,9 @@ func blank(rec []string) bool {
 
 // formatError turns a CSV syntax error or an over-long line into a LineError; ok is
 // false for other errors (reading the file failed).
-func formatError(err error, lim *LineLimiter) (LineError, bool) {
-	if errors.Is(err, ErrLineTooLong) {
-		return LineError{Line: lim.Line(), Msg: LineTooLongMessage}, true
+func formatError(err error, lim *lines.Limiter) (LineError, bool) {
+	if errors.Is(err, lines.ErrTooLong) {
+		return LineError{Line: lim.Line(), Msg: lines.TooLongMessage}, true
 	}
 	line, msg, ok := CSVSyntaxError(err)
 	return LineError{Line: line, Msg: msg}, ok

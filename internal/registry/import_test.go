@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"hall/internal/ident"
+	"hall/internal/lines"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
@@ -250,7 +251,7 @@ func TestImportFormats(t *testing.T) {
 func TestImportFileProblems(t *testing.T) {
 	t.Parallel()
 	good := row(testEntries(10, 1)[0])
-	long := strings.Repeat("长", maxLineBytes/3+10)
+	long := strings.Repeat("长", lines.MaxBytes/3+10)
 	cases := []struct {
 		name string
 		file []byte

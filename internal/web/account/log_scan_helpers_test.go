@@ -1,14 +1,12 @@
 package account
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"hall/internal/audit"
@@ -23,8 +21,8 @@ import (
 
 // capturedLog returns a log destination and the server option that gives the hall a
 // logger, built as cmd/hall builds it (text, debug level), writing to it.
-func capturedLog(t testing.TB) (*lockedBuffer, func(*services.Services)) {
-	logs := &lockedBuffer{}
+func capturedLog(t testing.TB) (*webtest.LogBuffer, func(*services.Services)) {
+	logs := &webtest.LogBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	return logs, func(svc *services.Services) {
 		b, err := services.Build(svc.Config, svc.DB, logger, nil)
@@ -40,7 +38,7 @@ func capturedLog(t testing.TB) (*lockedBuffer, func(*services.Services)) {
 // process log, in the audit log's details and targets, or in one of pages (the
 // value attributes of inputs aside: what the person typed given back to them in
 // their own form).
-func wantNoTypedIdentifier(t *testing.T, ts *webtest.TestServer, logs *lockedBuffer, pages, typed []string) {
+func wantNoTypedIdentifier(t *testing.T, ts *webtest.TestServer, logs *webtest.LogBuffer, pages, typed []string) {
 	t.Helper()
 	var details []string
 	for page := 1; ; page++ {
@@ -74,25 +72,6 @@ func wantNoTypedIdentifier(t *testing.T, ts *webtest.TestServer, logs *lockedBuf
 			}
 		}
 	}
-}
-
-// lockedBuffer is a log destination that handlers may write to from several
-// goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // fullWidth writes s as a Chinese input method in full-width mode does.
