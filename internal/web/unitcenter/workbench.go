@@ -251,6 +251,11 @@ func (s *handler) workbenchImport(w http.ResponseWriter, r *http.Request) error 
 	var ie *skills.ImportError
 	if errors.As(err, &ie) {
 		return s.planRefused(w, r, f, func(d *planData) {
+			if !d.Plan.State.Open() {
+				// The file was read before the plan: it is closed now, its form gone.
+				d.PageError = skills.ErrClosed.Msg
+				return
+			}
 			d.ImportTop, d.ImportErrors, d.ImportMore = "文件未导入，请按以下提示修改后重新上传：", ie.Lines, ie.More
 		})
 	}

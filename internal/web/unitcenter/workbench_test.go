@@ -115,6 +115,10 @@ func TestWorkbenchPlanPage(t *testing.T) {
 		!strings.Contains(rec.Body.String(), skills.ErrClosed.Msg) {
 		t.Errorf("second submit: %d", rec.Code)
 	}
+	rec = c.PostFiles(t, planURL+"/import", nil, webtest.FormFile{Field: "file", Name: "名单.csv", Body: []byte(csvBad)})
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), skills.ErrClosed.Msg) {
+		t.Errorf("a bad file on a submitted plan: %d", rec.Code)
+	}
 	doc = c.Page(t, planURL, http.StatusOK)
 	if doc.First("form[action$='/candidates']") != nil || doc.First("form[action$='/submit']") != nil {
 		t.Error("a submitted plan still offers changes")
