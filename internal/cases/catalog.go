@@ -1,5 +1,5 @@
 // Package cases holds the service catalog (H2), and later the unit's cases and their
-// progress (U4), deliveries (U5) and workbench tasks (U8).
+// progress (U4) and deliveries (U5); the workbench tasks (U8) are internal/skills.
 //
 // The catalog lists the business items (事项) of the hall: who may apply, whether the
 // item is handled online or at the counter, its deadlines and the materials it needs.

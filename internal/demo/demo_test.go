@@ -98,6 +98,15 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 		if err != nil || len(latest) != 6 || latest[0].Title != "2027年度社会保险缴费基数公布" {
 			t.Fatalf("demo notices %d, %v", len(latest), err)
 		}
+		// 我的工作台: the first demo unit has one plan waiting for its candidates,
+		// after two loads still one.
+		var todo int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM skill_plans WHERE state = 'entry' AND unit_id = ?`, unitA).Scan(&todo); err != nil {
+			t.Fatal(err)
+		}
+		if todo != 1 {
+			t.Fatalf("the demo unit has %d plans in 考生录入, want 1", todo)
+		}
 		// The demo agent has a business scope, so the unit center shows granted and
 		// refused items side by side.
 		var grants int

@@ -37,6 +37,7 @@ import (
 	"hall/internal/registrysync"
 	"hall/internal/rights"
 	"hall/internal/scans"
+	"hall/internal/skills"
 	"hall/internal/sms"
 	"hall/internal/staff"
 	"hall/internal/store"
@@ -121,6 +122,9 @@ type Services struct {
 	// NoticeBoard is 公示公告 (H1): drafted and published in the back office, read
 	// on the public hall. (Notices are the account-change SMS above.)
 	NoticeBoard *notices.Service
+	// Skills is 职业技能等级认定 on the unit's workbench (U8): plans opened in the
+	// back office, candidates entered by the unit, reviewed by staff.
+	Skills *skills.Service
 	// Deliveries are 单位快递 (U5): the paper results of approved cases posted
 	// through the carrier; serve runs their poll job. DevCarrier is the development
 	// carrier (开发用快递), nil with the HTTP carrier adapter.
@@ -258,6 +262,9 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		Sessions: s.Sessions, Hasher: s.Hasher, Policy: s.Policy, SMS: s.SMS, Now: now},
 		delegation.Config{Sign: cfg.SMSSign}); err != nil {
 		return nil, fmt.Errorf("delegation: %w", err)
+	}
+	if s.Skills, err = skills.New(skills.Deps{DB: db, Audit: s.Audit, Authorizer: s.Delegation, Now: now}); err != nil {
+		return nil, fmt.Errorf("skills: %w", err)
 	}
 	if err := s.buildOIDC(); err != nil {
 		return nil, err

@@ -10,7 +10,7 @@ import (
 type Action string
 
 // Actions. The staff.* ones belong to the security administrator, counter.*, scan.*,
-// appeal.*, registry.*, case.*, notice.* and unit.* to the business roles, audit.* to the auditor.
+// appeal.*, registry.*, case.*, notice.*, skill.* and unit.* to the business roles, audit.* to the auditor.
 const (
 	ActionStaffList    Action = "staff.list"
 	ActionStaffCreate  Action = "staff.create"
@@ -42,6 +42,12 @@ const (
 	ActionNoticeDraft    Action = "notice.draft"
 	ActionNoticePublish  Action = "notice.publish"
 	ActionNoticeWithdraw Action = "notice.withdraw"
+	// 职业技能等级认定 (U8 workbench): a clerk opens a plan for a unit, which then
+	// enters its candidates; a reviewer who did not open the plan approves or
+	// returns the submitted list.
+	ActionSkillList   Action = "skill.list"
+	ActionSkillCreate Action = "skill.create"
+	ActionSkillReview Action = "skill.review"
 
 	ActionAuditRead   Action = "audit.read"
 	ActionAuditExport Action = "audit.export"
@@ -97,6 +103,9 @@ var rules = map[Action]rule{
 	ActionNoticeDraft:    {RolesOf(RoleClerk), selfAny},
 	ActionNoticePublish:  {RolesOf(RoleReviewer), selfOwnWork},
 	ActionNoticeWithdraw: {RolesOf(RoleReviewer), selfAny},
+	ActionSkillList:      {RolesOf(RoleClerk, RoleReviewer), selfAny},
+	ActionSkillCreate:    {RolesOf(RoleClerk), selfAny},
+	ActionSkillReview:    {RolesOf(RoleReviewer), selfOwnWork},
 
 	ActionAuditRead:   {RolesOf(RoleAuditor), selfAudit},
 	ActionAuditExport: {RolesOf(RoleAuditor), selfAudit},
@@ -117,7 +126,7 @@ func Actions() []Action {
 // Subject is what an action is about, as far as authorization cares: StaffID is the
 // staff member concerned — the account managed (staff.*), the author of the work
 // decided (counter.approve, counter.reject; case.decide: the clerk who accepted the case;
-// notice.publish: the draft's author, and again its last editor), the staff member whose records are read
+// notice.publish: the draft's author, and again its last editor; skill.review: the clerk who opened the plan), the staff member whose records are read
 // (audit.read with a staff filter, or an entry's staff) — 0 for none. Roles is the
 // set of roles an account is given (staff.create, staff.roles).
 type Subject struct {

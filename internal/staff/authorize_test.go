@@ -40,6 +40,9 @@ var matrix = map[Action]expect{
 	ActionNoticeDraft:    {[]Role{RoleClerk}, nil},
 	ActionNoticePublish:  {[]Role{RoleReviewer}, DenyOwnWork},
 	ActionNoticeWithdraw: {[]Role{RoleReviewer}, nil},
+	ActionSkillList:      {[]Role{RoleClerk, RoleReviewer}, nil},
+	ActionSkillCreate:    {[]Role{RoleClerk}, nil},
+	ActionSkillReview:    {[]Role{RoleReviewer}, DenyOwnWork},
 
 	ActionAuditRead:   {[]Role{RoleAuditor}, DenyAuditSelf},
 	ActionAuditExport: {[]Role{RoleAuditor}, DenyAuditSelf},

@@ -20,7 +20,6 @@ var knownPlaceholders = map[string]string{
 	"/soon/apply": "U4 在线申报 of items without an online form",
 	// The unit menu's entries not built yet.
 	"/unit/institutions": "U7 机构管理",
-	"/unit/workbench":    "U8 我的工作台",
 }
 
 // linkWalkArea is one audience of the walk: who is signed in (through a session

@@ -114,6 +114,15 @@ func Mount(s *web.Server) error {
 	s.HandleAdmin("POST /admin/notices/{id}/publish", h.permitted(staff.ActionNoticePublish, h.noticeStep(noticePublish)))
 	s.HandleAdmin("POST /admin/notices/{id}/withdraw", h.permitted(staff.ActionNoticeWithdraw, h.noticeStep(noticeWithdraw)))
 
+	// 职业技能等级认定 (U8): a clerk opens a plan for a unit; a reviewer who did
+	// not open it approves or returns the candidates the unit submitted.
+	s.HandleAdmin("GET /admin/skills/{$}", h.permitted(staff.ActionSkillList, h.skillsList))
+	s.HandleAdmin("GET /admin/skills/new", h.permitted(staff.ActionSkillCreate, h.skillNewShow))
+	s.HandleAdmin("POST /admin/skills/new", h.permitted(staff.ActionSkillCreate, h.skillNewPost))
+	s.HandleAdmin("GET /admin/skills/{id}", h.permitted(staff.ActionSkillList, h.skillShow))
+	s.HandleAdmin("POST /admin/skills/{id}/approve", h.permitted(staff.ActionSkillReview, h.skillDecide(true)))
+	s.HandleAdmin("POST /admin/skills/{id}/return", h.permitted(staff.ActionSkillReview, h.skillDecide(false)))
+
 	// Registry sync (B5): the changes applied, and 立即同步.
 	s.HandleAdmin("GET /admin/registry", h.permitted(staff.ActionRegistryList, h.registryChanges))
 	s.HandleAdmin("POST /admin/registry/sync", h.permitted(staff.ActionRegistrySync, h.registrySync))

@@ -25,6 +25,7 @@ var menu = []menuItem{
 	{staff.ActionCounterList, "窗口业务", "/admin/counter/?status=submitted", "查看待审核和已办结的窗口业务"},
 	{staff.ActionCaseList, "办件处理", "/admin/cases/?state=submitted", "受理或不予受理单位的网上申请，审核办结或退回补正"},
 	{staff.ActionAppealList, "用户申诉", "/admin/appeals/?status=open", "核验申诉材料，释放被占用的证件号码或手机号码，或答复申诉"},
+	{staff.ActionSkillList, "职业技能等级认定", "/admin/skills/?state=submitted", "为单位建立认定计划；审核单位提交的考生名单，通过或退回"},
 	{staff.ActionNoticeList, "公示公告管理", "/admin/notices/", "起草公示公告；审核发布他人起草的公示公告，撤回已发布的公示公告"},
 	{staff.ActionRegistryList, "登记信息同步", "/admin/registry", "查看登记机关同步的法定代表人变更、更名和注销，立即同步"},
 }

@@ -124,6 +124,15 @@ func matrixRoutes(fx matrixFixture) map[string]matrixRoute {
 		"POST /admin/notices/{id}/withdraw": {target: "/admin/notices/999999/withdraw", form: noReason,
 			roles: []staff.Role{reviewer}},
 
+		"GET /admin/skills/{$}":  {target: "/admin/skills/", roles: []staff.Role{clerk, reviewer}},
+		"GET /admin/skills/new":  {target: "/admin/skills/new", roles: []staff.Role{clerk}},
+		"POST /admin/skills/new": {target: "/admin/skills/new", form: noReason, roles: []staff.Role{clerk}},
+		"GET /admin/skills/{id}": {target: "/admin/skills/999999", roles: []staff.Role{clerk, reviewer}},
+		"POST /admin/skills/{id}/approve": {target: "/admin/skills/999999/approve", form: noReason,
+			roles: []staff.Role{reviewer}},
+		"POST /admin/skills/{id}/return": {target: "/admin/skills/999999/return", form: noReason,
+			roles: []staff.Role{reviewer}},
+
 		"GET /admin/registry":       {target: "/admin/registry", roles: []staff.Role{clerk, reviewer}},
 		"POST /admin/registry/sync": {target: "/admin/registry/sync", form: noReason, roles: []staff.Role{clerk}},
 	}

@@ -109,6 +109,12 @@ var matrixUnitRoutes = []string{
 	"GET /unit/cases/{id}/result",
 	"GET /unit/deliveries",
 	"GET /unit/deliveries/{id}",
+	"GET /unit/workbench",
+	"GET /unit/workbench/plans/{id}",
+	"POST /unit/workbench/plans/{id}/candidates",
+	"POST /unit/workbench/plans/{id}/candidates/{candidate}/remove",
+	"POST /unit/workbench/plans/{id}/import",
+	"POST /unit/workbench/plans/{id}/submit",
 	"GET /unit/rights",
 	"POST /unit/rights",
 	"GET /unit/rights/{id}/file",
@@ -736,7 +742,6 @@ func matrixProbes() []matrixProbe {
 	// 单位主页, the sections, the chooser, switching and leaving.
 	add(matrixProbe{pattern: "GET /unit/{$}", method: "GET", path: matrixPath("/unit/"), want: matrixCenter("单位主页")})
 	add(matrixProbe{pattern: "GET /unit/{section}", name: "机构管理", method: "GET", path: matrixPath("/unit/institutions"), want: matrixCenter("机构管理")})
-	add(matrixProbe{pattern: "GET /unit/{section}", name: "我的工作台", method: "GET", path: matrixPath("/unit/workbench"), want: matrixCenter("我的工作台")})
 	for _, sec := range []string{"nosuch", "home"} {
 		m := map[string]matrixWant{}
 		for _, s := range matrixSubjects {
@@ -993,6 +998,26 @@ func matrixProbes() []matrixProbe {
 	}
 	add(matrixProbe{pattern: "GET /unit/deliveries/{id}", name: "unknown delivery", method: "GET", path: matrixPath("/unit/deliveries/999999"),
 		want: matrixOutsideCenter(noDelivery)})
+
+	// 我的工作台 (U8): read by every usable unit session, like 单位办件; entering
+	// candidates and submitting are the business of skills.ItemCode (RC-003),
+	// granted to none of the agents; an unknown plan is not found, after the check.
+	add(matrixProbe{pattern: "GET /unit/workbench", method: "GET", path: matrixPath("/unit/workbench?tab=done"), want: matrixCenter("我的工作台")})
+	noPlan := map[string]matrixWant{}
+	for _, s := range []string{matrixLegalRep, matrixAdmin, matrixAgentIn, matrixAgentOut, matrixOtherRep, matrixOtherAgent} {
+		noPlan[s] = matrixGone("未找到该认定计划")
+	}
+	add(matrixProbe{pattern: "GET /unit/workbench/plans/{id}", name: "unknown plan", method: "GET", path: matrixPath("/unit/workbench/plans/999999"),
+		want: matrixOutsideCenter(noPlan)})
+	planCells := func() map[string]matrixWant {
+		return business(map[string]matrixWant{matrixLegalRep: matrixGone("未找到该认定计划"), matrixAdmin: matrixGone("未找到该认定计划"),
+			matrixAgentIn: outOfScope, matrixAgentOut: outOfScope, matrixOtherRep: matrixGone("未找到该认定计划"), matrixOtherAgent: outOfScope})
+	}
+	for _, pattern := range []string{"POST /unit/workbench/plans/{id}/candidates", "POST /unit/workbench/plans/{id}/candidates/{candidate}/remove",
+		"POST /unit/workbench/plans/{id}/import", "POST /unit/workbench/plans/{id}/submit"} {
+		path := strings.NewReplacer("{id}", "999999", "{candidate}", "1").Replace(strings.TrimPrefix(pattern, "POST "))
+		add(matrixProbe{pattern: pattern, name: "unknown plan", method: "POST", path: matrixPath(path), want: planCells()})
+	}
 
 	// 单位信息: every usable unit session looks and exports; changing the basic
 	// information is the business of SB-009 (单位参保信息变更登记), granted to none of

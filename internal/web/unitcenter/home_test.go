@@ -93,10 +93,10 @@ func TestUnitMenu(t *testing.T) {
 			if got := doc.Must(t, ".uc-band .uc-unit-name").TextContent(); got != u.Name {
 				t.Errorf("band names %q, want %q", got, u.Name)
 			}
-			// 单位信息, 单位权益单, 单位办件, 单位快递, 经办人管理 and 账号设置 are built; the
-			// other sections are placeholders.
+			// 单位信息, 单位权益单, 单位办件, 单位快递, 经办人管理, 我的工作台 and 账号设置 are
+			// built; the other sections are placeholders.
 			built := path == "/unit/info" || path == "/unit/rights" || path == "/unit/cases" || path == "/unit/deliveries" ||
-				path == "/unit/agents" || path == "/unit/account"
+				path == "/unit/agents" || path == "/unit/workbench" || path == "/unit/account"
 			if soon := strings.Contains(doc.Must(t, ".uc-main").TextContent(), "该功能即将开放"); i > 0 && soon == built {
 				t.Errorf("%s: 即将开放 panel %v, built %v", path, soon, built)
 			}

@@ -1,6 +1,6 @@
 // Package unitcenter is the unit user center (单位用户中心, SPEC §6): choosing and
 // entering a unit, its home page, 单位信息 (U2), 单位权益单 (U3), 单位办件 (U4),
-// 单位快递 (U5), 收件地址 (U9) and the unit's business items, every page behind the
+// 单位快递 (U5), 我的工作台 (U8), 收件地址 (U9) and the unit's business items, every page behind the
 // unit session and its one authorization check. 经办人管理 (U6, /unit/agents…) shares
 // its shell and is package unitdelegation.
 package unitcenter
@@ -10,6 +10,7 @@ import (
 
 	"hall/internal/address"
 	"hall/internal/rights"
+	"hall/internal/skills"
 	"hall/internal/web"
 )
 
@@ -70,6 +71,15 @@ func Mount(s *web.Server) error {
 	// reads its cases; more specific than /unit/{section}.
 	s.Handle("GET /unit/deliveries", s.UnitCenterGuard(h.deliveriesShow))
 	s.Handle("GET /unit/deliveries/{id}", s.UnitCenterGuard(h.deliveryShow))
+
+	// 我的工作台 (U8): every usable unit session reads the unit's tasks; entering
+	// candidates and submitting are the business of skills.ItemCode.
+	s.Handle("GET /unit/workbench", s.UnitCenterGuard(h.workbenchShow))
+	s.Handle("GET /unit/workbench/plans/{id}", s.UnitCenterGuard(h.workbenchPlanShow))
+	s.Handle("POST /unit/workbench/plans/{id}/candidates", h.businessItem(skills.ItemCode, h.workbenchAdd))
+	s.Handle("POST /unit/workbench/plans/{id}/candidates/{candidate}/remove", h.businessItem(skills.ItemCode, h.workbenchRemove))
+	s.Handle("POST /unit/workbench/plans/{id}/import", h.businessItem(skills.ItemCode, h.workbenchImport), web.BodyLimit(importBodyLimit))
+	s.Handle("POST /unit/workbench/plans/{id}/submit", h.businessItem(skills.ItemCode, h.workbenchSubmit))
 
 	// 单位权益单 (U3): the form, the records produced, and their download, for
 	// whoever may do rights.ItemCode.

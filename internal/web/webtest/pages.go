@@ -61,13 +61,16 @@ var PageURLs = map[string]struct {
 	"unit-home":        {"/unit/", http.StatusOK},
 	"unit-coming-soon": {"/unit/institutions", http.StatusOK},
 	"unit-deliveries":  {"/unit/deliveries", http.StatusOK},
-	"unit-delivery":    {"/unit/deliveries/999999", http.StatusNotFound},
-	"unit-cases":       {"/unit/cases", http.StatusOK},
-	"unit-case":        {"/unit/cases/999999", http.StatusNotFound},
-	"unit-case-apply":  {"/unit/items/SB-002/apply", http.StatusOK},
-	"unit-info":        {"/unit/info", http.StatusOK},
-	"unit-info-edit":   {"/unit/info/edit", http.StatusOK},
-	"unit-choose":      {"/unit/choose", http.StatusOK},
+	"unit-workbench":   {"/unit/workbench", http.StatusOK},
+	// A plan of the unit: TestWorkbenchPlanPage; here an unknown one is 404.
+	"unit-workbench-plan": {"/unit/workbench/plans/999999", http.StatusNotFound},
+	"unit-delivery":       {"/unit/deliveries/999999", http.StatusNotFound},
+	"unit-cases":          {"/unit/cases", http.StatusOK},
+	"unit-case":           {"/unit/cases/999999", http.StatusNotFound},
+	"unit-case-apply":     {"/unit/items/SB-002/apply", http.StatusOK},
+	"unit-info":           {"/unit/info", http.StatusOK},
+	"unit-info-edit":      {"/unit/info/edit", http.StatusOK},
+	"unit-choose":         {"/unit/choose", http.StatusOK},
 	// Only a POST of the chooser shows the entry page: TestUEEnterAsAdmin checks it
 	// with CheckPage; here a GET answers 404.
 	"unit-enter": {"/unit/switch", http.StatusNotFound},
@@ -111,6 +114,8 @@ var PageSignIn = map[string]string{
 	"unit-case":           "unit",
 	"unit-case-apply":     "unit",
 	"unit-deliveries":     "unit",
+	"unit-workbench":      "unit",
+	"unit-workbench-plan": "unit",
 	"unit-delivery":       "unit",
 	"unit-info":           "unit",
 	"unit-info-edit":      "unit",
@@ -167,4 +172,8 @@ var AdminPageURLs = map[string]struct {
 	"admin-case-counter":      {"/admin/cases/counter", "clerk", nil, http.StatusOK},
 	"admin-notices":           {"/admin/notices/", "clerk", nil, http.StatusOK},
 	"admin-notice":            {"/admin/notices/new", "clerk", nil, http.StatusOK},
+	"admin-skills":            {"/admin/skills/?state=submitted", "reviewer", nil, http.StatusOK},
+	"admin-skill-new":         {"/admin/skills/new", "clerk", nil, http.StatusOK},
+	// A plan with its candidates: TestSkillReviewPages; here an unknown one is 404.
+	"admin-skill": {"/admin/skills/999999", "reviewer", nil, http.StatusNotFound},
 }
