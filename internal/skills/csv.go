@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"hall/internal/ident"
+	"hall/internal/lines"
 	"hall/internal/registry"
 	"hall/internal/store"
 )
@@ -25,7 +26,7 @@ import (
 // optional; columns may come in any order, and others are refused so that a wrong
 // file is noticed. UTF-8 (with or without a byte-order mark) or GB18030, as a
 // spreadsheet saves it. Blank lines are skipped. At most MaxCSVBytes and
-// MaxCandidates lines; a line over 64 KB stops the reading (registry.LineLimiter).
+// MaxCandidates lines; a line over 64 KB stops the reading (lines.Limiter).
 // The import is all or nothing: any refused line — a bad name or number, a person
 // twice in the file or already on the list — and nothing is entered, with every
 // line's error listed in Chinese.
@@ -95,7 +96,7 @@ func parseCandidates(r io.Reader, check func(CandidateInput) (CandidateInput, *E
 	if err != nil {
 		return nil, fmt.Errorf("skills: read csv: %w", err)
 	}
-	lim := registry.NewLineLimiter(src)
+	lim := lines.NewLimiter(src)
 	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = -1
 	hdr, err := cr.Read()
@@ -130,7 +131,7 @@ func parseCandidates(r io.Reader, check func(CandidateInput) (CandidateInput, *E
 				return nil, fmt.Errorf("skills: read csv: %w", err)
 			}
 			refused.add(le.Line, le.Msg)
-			if errors.Is(err, registry.ErrLineTooLong) {
+			if errors.Is(err, lines.ErrTooLong) {
 				break
 			}
 			continue
@@ -228,9 +229,9 @@ func blank(rec []string) bool {
 
 // formatError turns a CSV syntax error or an over-long line into a LineError; ok
 // is false for other errors.
-func formatError(err error, lim *registry.LineLimiter) (LineError, bool) {
-	if errors.Is(err, registry.ErrLineTooLong) {
-		return LineError{Line: lim.Line(), Msg: registry.LineTooLongMessage}, true
+func formatError(err error, lim *lines.Limiter) (LineError, bool) {
+	if errors.Is(err, lines.ErrTooLong) {
+		return LineError{Line: lim.Line(), Msg: lines.TooLongMessage}, true
 	}
 	line, msg, ok := registry.CSVSyntaxError(err)
 	return LineError{Line: line, Msg: msg}, ok
