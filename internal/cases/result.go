@@ -38,9 +38,14 @@ func ResultTitle(itemCode string) string {
 // web layer has it laid out, sealed and signed (rights.Service.NoticePDF); it is
 // not stored.
 type Result struct {
-	Title   string
-	Case    Case
-	USCC    string    // the unit's 统一社会信用代码
+	Title string
+	Case  Case
+	// UnitName, USCC and ItemName are the unit's name and 统一社会信用代码 and the
+	// item's name as they were at 办结 (kept on the case when it was approved), not
+	// as they are now: a notice of a past decision names what was decided.
+	UnitName string
+	USCC     string
+	ItemName string
 	Decided time.Time // 办结日期
 	Facts   []Fact    // the form's labelled facts, masked as the case pages mask them
 }
@@ -49,10 +54,10 @@ type Result struct {
 // the decision and the case's facts.
 func (r Result) Rows() []Fact {
 	rows := []Fact{
-		{"单位名称", r.Case.UnitName},
+		{"单位名称", r.UnitName},
 		{"统一社会信用代码", r.USCC},
 		{"申办流水号", r.Case.Number},
-		{"办理事项", r.Case.ItemName},
+		{"办理事项", r.ItemName},
 		{"办理结果", "已办结（准予办理）"},
 		{"办结日期", r.Decided.In(chinatime.Zone).Format("2006年1月2日")},
 	}
@@ -119,11 +124,12 @@ func (s *Service) StaffResult(ctx context.Context, actor staff.Actor, caseID int
 }
 
 // result reads what the notice of approved case c says besides the case: the
-// unit's USCC and the form's facts.
+// names kept at 办结 and the form's facts.
 func (s *Service) result(ctx context.Context, c Case) (Result, error) {
 	res := Result{Title: ResultTitle(c.ItemCode), Case: c, Decided: c.FinishedAt}
-	if err := s.d.DB.QueryRow(ctx, "SELECT uscc FROM units WHERE id = ?", c.UnitID).Scan(&res.USCC); err != nil {
-		return Result{}, fmt.Errorf("cases: result unit: %w", err)
+	if err := s.d.DB.QueryRow(ctx, "SELECT decided_unit_name, decided_uscc, decided_item_name FROM cases WHERE id = ?",
+		c.ID).Scan(&res.UnitName, &res.USCC, &res.ItemName); err != nil {
+		return Result{}, fmt.Errorf("cases: result names: %w", err)
 	}
 	if f, ok := c.Details(); ok {
 		res.Facts = f.Facts()
