@@ -46,8 +46,8 @@ type Result struct {
 	UnitName string
 	USCC     string
 	ItemName string
-	Decided time.Time // 办结日期
-	Facts   []Fact    // the form's labelled facts, masked as the case pages mask them
+	Decided  time.Time // 办结日期
+	Facts    []Fact    // the form's labelled facts, masked as the case pages mask them
 }
 
 // Rows are the notice's labelled values in order: the unit, the case, the item,

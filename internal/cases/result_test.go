@@ -33,7 +33,7 @@ func TestResultTitle(t *testing.T) {
 // decision date in China before the form's facts, in that order.
 func TestResultRows(t *testing.T) {
 	r := Result{Title: "稳岗返还核准通知书", USCC: "91320102MA1XXXXX0X", UnitName: "示范单位", ItemName: "失业保险稳岗返还申领",
-		Case: Case{UnitName: "示范单位（现名）", Number: "20261204000001", ItemName: "稳岗返还（现名）"},
+		Case:    Case{UnitName: "示范单位（现名）", Number: "20261204000001", ItemName: "稳岗返还（现名）"},
 		Decided: time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC), // 5 December in China
 		Facts:   []Fact{{"核定返还金额", "1,234.00 元"}}}
 	want := []Fact{{"单位名称", "示范单位"}, {"统一社会信用代码", "91320102MA1XXXXX0X"}, {"申办流水号", "20261204000001"},
