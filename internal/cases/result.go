@@ -71,18 +71,22 @@ func (r Result) FileName() string { return "result-" + r.Case.Number + ".pdf" }
 // UnitResult is the result notice of case caseID of the actor's unit, authorized
 // by the case's item as its materials are and audited "case.result.read".
 //
-// Errors: ErrCaseNotFound (also another unit's case); ErrNoResult before 办结; a
-// refusal of the Authorizer (recorded); database or audit failures.
+// The item is authorized before the state is looked at, as for the case's
+// materials: a person not granted the item is refused (403) whatever the case's
+// state, so the answer does not tell them whether it has reached 办结.
+//
+// Errors: ErrCaseNotFound (also another unit's case); a refusal of the Authorizer
+// (recorded); ErrNoResult before 办结; database or audit failures.
 func (s *Service) UnitResult(ctx context.Context, who Actor, caseID int64) (Result, error) {
 	c, _, err := s.UnitCase(ctx, who.UnitID, caseID)
 	if err != nil {
 		return Result{}, err
 	}
-	if c.State != StateApproved {
-		return Result{}, ErrNoResult
-	}
 	if err := s.authorizeUnit(ctx, who, c.ItemCode, "case.result.read", caseTarget(caseID)); err != nil {
 		return Result{}, err
+	}
+	if c.State != StateApproved {
+		return Result{}, ErrNoResult
 	}
 	res, err := s.result(ctx, c)
 	if err != nil {
@@ -98,8 +102,9 @@ func (s *Service) UnitResult(ctx context.Context, who Actor, caseID int64) (Resu
 // StaffResult is the result notice of case caseID for staff who may process
 // cases (staff.ActionCaseList), audited "case.result.read".
 //
-// Errors: a *staff.Denial (recorded); ErrCaseNotFound; ErrNoResult before 办结;
-// database or audit failures.
+// Errors: a *staff.Denial (not recorded here: the back office's route guard
+// checks case.list first and records its refusal); ErrCaseNotFound; ErrNoResult
+// before 办结; database or audit failures.
 func (s *Service) StaffResult(ctx context.Context, actor staff.Actor, caseID int64) (Result, error) {
 	c, _, err := s.StaffCase(ctx, actor, caseID)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"hall/internal/delegation"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
@@ -100,6 +101,41 @@ func TestResultKeepsDecidedNames(t *testing.T) {
 		_, err = db.Exec(f.ctx, `UPDATE cases SET decided_unit_name = NULL WHERE id = ?`, c.ID)
 		if err == nil || errors.Is(err, ErrStale) {
 			t.Errorf("an approved case without its unit's name was stored: %v", err)
+		}
+	})
+}
+
+// TestUnitResultOneAnswer: on both engines, UnitResult answers an agent not
+// granted the item with the Authorizer's refusal (403) whatever the case's state,
+// before and after 办结, so the answer does not tell the state; the legal rep
+// gets ErrNoResult (404) before 办结 and the notice after.
+func TestUnitResultOneAnswer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newCaseFixture(t, db)
+		submitted := f.apply(t)
+		approved := f.apply(t)
+		if _, err := f.svc.Accept(f.ctx, f.clerk, approved.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Approve(f.ctx, f.reviewer, approved.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name string
+			who  Actor
+			id   int64
+			want error // nil: the notice
+		}{
+			{"ungranted agent, before 办结", f.noA, submitted.ID, delegation.ErrNotAuthorized},
+			{"ungranted agent, after 办结", f.noA, approved.ID, delegation.ErrNotAuthorized},
+			{"legal rep, before 办结", f.repA, submitted.ID, ErrNoResult},
+			{"legal rep, after 办结", f.repA, approved.ID, nil},
+			{"granted agent, before 办结", f.agentA, submitted.ID, ErrNoResult},
+		} {
+			_, err := f.svc.UnitResult(f.ctx, tc.who, tc.id)
+			if (tc.want == nil && err != nil) || (tc.want != nil && !errors.Is(err, tc.want)) {
+				t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+			}
 		}
 	})
 }
