@@ -362,6 +362,14 @@ func (s *Service) events(ctx context.Context, id int64) ([]Event, error) {
 // step's expected state, then the event row. Zero rows changed is ErrStale: the
 // case moved meanwhile, so the caller's transaction rolls back with its audit
 // record. set holds extra "column = ?" assignments and their values.
+// decidedNames keeps, in the statement that approves a case, the unit's name and
+// USCC and the item's name as they are at 办结 (migration 0036): the result notice
+// reads them, so that a later rename of the unit or the item does not change what
+// a signed notice of a past decision says.
+const decidedNames = `, decided_unit_name = (SELECT name FROM units WHERE units.id = cases.unit_id),
+	decided_uscc = (SELECT uscc FROM units WHERE units.id = cases.unit_id),
+	decided_item_name = COALESCE((SELECT name FROM catalog_items WHERE catalog_items.code = cases.item_code), cases.item_code)`
+
 func move(ctx context.Context, tx *store.Tx, c *Case, step Step, actorKind string, actorID int64, reason string,
 	now time.Time, set string, args ...any) error {
 	to, ok := Next(c.State, step)
@@ -372,6 +380,9 @@ func move(ctx context.Context, tx *store.Tx, c *Case, step Step, actorKind strin
 	finished := any(nil)
 	if to.Final() {
 		finished = now
+	}
+	if to == StateApproved {
+		set += decidedNames
 	}
 	q := `UPDATE cases SET state = ?, reason = ?, finished_at = ?, updated_at = ?` + set + ` WHERE id = ? AND state = ?`
 	res, err := tx.Exec(ctx, q, append(append([]any{string(to), reason, finished, now}, args...), c.ID, string(from))...)

@@ -11,6 +11,7 @@ import (
 	"hall/internal/ident"
 	"hall/internal/staff"
 	"hall/internal/store"
+	"hall/internal/token"
 )
 
 // 窗口录入办件 (B4): a unit that comes to the counter has its case entered by a
@@ -42,7 +43,22 @@ type CounterEntry struct {
 	ItemCode  string // a unit item of the catalog without an online form
 	Applicant string // the name of who came to the counter, as told
 	Reason    string // the clerk's remark: what was handed in, why at the counter
+	// Nonce is the entry form's one-time token (NewCounterNonce, carried by the
+	// form): the case stores it, unique (migration 0036), so that the form posted
+	// twice — a double click, a reload, a second tab — enters one case.
+	Nonce string
 }
+
+// NewCounterNonce is a fresh one-time token for one counter entry form.
+func NewCounterNonce() string { return token.New() }
+
+// ErrCounterEntered: the entry form's nonce has entered a case already (the form
+// was posted again). EnterCounter returns that case with it, and no second case.
+var ErrCounterEntered = &Error{"counter_entered", "该表单已提交过，办件已录入，未重复录入"}
+
+// msgCounterNoNonce: a post without a well-formed nonce (a form from before the
+// nonce, or not the hall's): nothing is entered, the clerk fills in a fresh form.
+const msgCounterNoNonce = "录入表单已失效，请核对以下信息后重新提交"
 
 // ChannelLabel is how the unit's pages name the case's channel: 网上申报 for a case
 // the unit filed online, 窗口办理 for one entered at the counter.
@@ -76,7 +92,12 @@ func (s *Service) CounterItems(ctx context.Context) ([]Item, error) {
 // its applicant: the SMS at 办结 and 退回 goes to them. Audit: "case.counter" with
 // the clerk, the role and the reason.
 //
-// Errors: *FormError beside the fields (USCC malformed or of no unit the hall
+// The case stores in.Nonce in the transaction that creates it, so the same form
+// posted again — even twice at once — enters one case: the second post returns
+// that case with ErrCounterEntered.
+//
+// Errors: ErrCounterEntered with the case the nonce entered; *FormError beside
+// the fields (USCC malformed or of no unit the hall
 // knows, or of a closed unit or one without an account holder; item missing, not
 // a unit item, or one with an online form; applicant missing or too long; reason
 // missing or too long); a *staff.Denial (recorded; a reviewer, a security admin
@@ -108,8 +129,14 @@ func (s *Service) EnterCounter(ctx context.Context, actor staff.Actor, in Counte
 	if err != nil {
 		fe.Add(CounterFieldReason, staff.Message(err))
 	}
+	if !token.Valid(in.Nonce) {
+		fe.Top = msgCounterNoNonce
+	}
 	if err := fe.OrNil(); err != nil {
 		return Case{}, err
+	}
+	if c, err := s.counterEntered(ctx, in.Nonce); !errors.Is(err, ErrCaseNotFound) {
+		return c, err
 	}
 	now := s.dbNow()
 	var (
@@ -136,10 +163,10 @@ func (s *Service) EnterCounter(ctx context.Context, actor staff.Actor, in Counte
 			return err
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO cases (number, unit_id, item_code, applicant_id, applicant_role, state, form,
-			subject, promised_date, accepted_by, channel, entered_by, counter_applicant, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, 'accepted', '{}', '', ?, ?, 'counter', ?, ?, ?, ?) RETURNING id`,
+			subject, promised_date, accepted_by, channel, entered_by, counter_applicant, counter_nonce, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 'accepted', '{}', '', ?, ?, 'counter', ?, ?, ?, ?, ?) RETURNING id`,
 			number, unitID, item.Code, holder, holderRole, PromisedDate(now, item.PromisedDays), fresh.StaffID,
-			fresh.StaffID, applicant, now, now).Scan(&id); err != nil {
+			fresh.StaffID, applicant, in.Nonce, now, now).Scan(&id); err != nil {
 			return fmt.Errorf("cases: counter: %w", err)
 		}
 		if err := addEvent(ctx, tx, id, StepApply, StateSubmitted, "staff", fresh.StaffID, reason, now); err != nil {
@@ -157,10 +184,27 @@ func (s *Service) EnterCounter(ctx context.Context, actor staff.Actor, in Counte
 	if denied != nil {
 		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, staff.ActionCaseAccept, "item:"+in.ItemCode, denied)
 	}
+	if store.IsUniqueViolation(err) {
+		// A post of the same form committed its case while this one was in
+		// flight: the unique nonce refused the second case.
+		if c, err := s.counterEntered(ctx, in.Nonce); !errors.Is(err, ErrCaseNotFound) {
+			return c, err
+		}
+	}
 	if err != nil {
 		return Case{}, err
 	}
 	return scanCase(s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ?", id))
+}
+
+// counterEntered is the case the counter entry form with nonce has entered, with
+// ErrCounterEntered; ErrCaseNotFound when it has entered none.
+func (s *Service) counterEntered(ctx context.Context, nonce string) (Case, error) {
+	c, err := scanCase(s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.counter_nonce = ?", nonce))
+	if err != nil {
+		return Case{}, err
+	}
+	return c, ErrCounterEntered
 }
 
 // Refusals of EnterCounter's item, shown beside the field.

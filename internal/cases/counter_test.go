@@ -1,9 +1,11 @@
 package cases
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"hall/internal/ident"
@@ -16,7 +18,8 @@ import (
 const counterItemCode = "JY-002"
 
 func (f *caseFixture) counterEntry() CounterEntry {
-	return CounterEntry{USCC: f.unit.USCC, ItemCode: counterItemCode, Applicant: "孙窗口", Reason: "材料现场核验齐全"}
+	return CounterEntry{USCC: f.unit.USCC, ItemCode: counterItemCode, Applicant: "孙窗口", Reason: "材料现场核验齐全",
+		Nonce: NewCounterNonce()}
 }
 
 func TestEnterCounter(t *testing.T) {
@@ -253,6 +256,100 @@ func TestCounterAuthorDecidesNothing(t *testing.T) {
 		}
 		if got, err := f.svc.Approve(f.ctx, f.reviewer, c.ID, ""); err != nil || got.State != StateApproved {
 			t.Fatalf("another reviewer approves: %+v, %v", got, err)
+		}
+	})
+}
+
+// TestCounterEntryOnce: on both engines, the counter entry form's nonce enters one
+// case. Posted again, it enters nothing and returns the case with
+// ErrCounterEntered; a form without a well-formed nonce is refused above the
+// fields; another form's nonce enters another case. Two posts of one form at
+// once enter one case: the database puts the second behind the first (Contend:
+// the second waits on the unique nonce on PostgreSQL, is shut out on SQLite) and
+// then answers ErrCounterEntered, and goroutines racing freely never make two.
+func TestCounterEntryOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newCaseFixture(t, db)
+		count := func(nonce string) int {
+			t.Helper()
+			var n int
+			if err := db.QueryRow(f.ctx, `SELECT COUNT(*) FROM cases WHERE counter_nonce = ?`, nonce).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		in := f.counterEntry()
+		first, err := f.svc.EnterCounter(f.ctx, f.clerk, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := f.svc.EnterCounter(f.ctx, f.clerk, in)
+		if !errors.Is(err, ErrCounterEntered) || again.ID != first.ID || again.Number != first.Number {
+			t.Fatalf("the form posted again: %+v, %v", again, err)
+		}
+		if n := count(in.Nonce); n != 1 {
+			t.Fatalf("%d cases of one form", n)
+		}
+		for _, nonce := range []string{"", "not-a-token", in.Nonce[:20]} {
+			bad := f.counterEntry()
+			bad.Nonce = nonce
+			_, err := f.svc.EnterCounter(f.ctx, f.clerk, bad)
+			var fe *FormError
+			if !errors.As(err, &fe) || fe.Top != msgCounterNoNonce || len(fe.Fields) != 0 {
+				t.Fatalf("nonce %q: %v", nonce, err)
+			}
+		}
+		if other, err := f.svc.EnterCounter(f.ctx, f.clerk, f.counterEntry()); err != nil || other.ID == first.ID {
+			t.Fatalf("another form: %+v, %v", other, err)
+		}
+
+		held := f.counterEntry()
+		err = storetest.Contend(t, db, func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO cases (number, unit_id, item_code, applicant_id, applicant_role, state, form,
+				subject, promised_date, accepted_by, channel, entered_by, counter_applicant, counter_nonce, created_at, updated_at)
+				VALUES ('20260413000099', ?, ?, ?, 'legal_rep', 'accepted', '{}', '', '', ?, 'counter', ?, '孙窗口', ?, ?, ?)`,
+				f.unit.ID, counterItemCode, f.rep.ID, f.clerk.StaffID, f.clerk.StaffID, held.Nonce, store.Time(caseT0), store.Time(caseT0))
+			return err
+		}, func(other *store.DB) error {
+			c, err := f.service(t, other).EnterCounter(f.ctx, f.clerk, held)
+			if err == nil || c.Number != "20260413000099" {
+				return errors.Join(err, errors.New("not the held case: "+c.Number))
+			}
+			return err
+		}, "INSERT INTO cases")
+		if !errors.Is(err, ErrCounterEntered) {
+			t.Fatalf("the second post while the first was in flight: %v", err)
+		}
+		if n := count(held.Nonce); n != 1 {
+			t.Fatalf("%d cases of the held form", n)
+		}
+
+		for range 3 {
+			in := f.counterEntry()
+			var wg sync.WaitGroup
+			ids, errs := make([]int64, 2), make([]error, 2)
+			for i := range 2 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					c, err := f.svc.EnterCounter(f.ctx, f.clerk, in)
+					ids[i], errs[i] = c.ID, err
+				}()
+			}
+			wg.Wait()
+			entered := 0
+			for _, err := range errs {
+				switch {
+				case err == nil:
+					entered++
+				case errors.Is(err, ErrCounterEntered):
+				default:
+					t.Fatalf("unexpected error: %v", err)
+				}
+			}
+			if entered != 1 || ids[0] != ids[1] || count(in.Nonce) != 1 {
+				t.Fatalf("two posts of one form at once: %v, %v, %d cases", ids, errs, count(in.Nonce))
+			}
 		}
 	})
 }

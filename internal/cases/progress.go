@@ -35,6 +35,29 @@ const ScopeProgressAddr throttle.Scope = "case-progress-addr"
 var ProgressAddrLimits = throttle.Limits{Mode: throttle.ModeReserve, CaptchaAfter: 30, LockAfter: 30,
 	LockFor: 10 * time.Minute, Window: 10 * time.Minute, OnSuccess: throttle.KeepOnSuccess}
 
+// ScopeProgressUSCC counts the look-ups of 办件进度查询 per USCC typed, whatever the
+// address: a USCC is public and a unit's case numbers are a day and a sequence, so
+// someone with many addresses could otherwise walk one unit's numbers.
+// ProgressUSCCLimits are its limits, which services adds to the throttle's
+// configuration.
+const ScopeProgressUSCC throttle.Scope = "case-progress-uscc"
+
+// ProgressUSCCLimits: 100 look-ups of one unit's cases a day; the 101st is refused
+// until the day's window ends. Every look-up counts, the hit as the miss: giving a
+// hit back would make a hit write what a miss does not, and the answer's time would
+// tell them apart. A unit that looks up its cases more often signs in (单位办件).
+// CaptchaAfter equals LockAfter: the page has no captcha.
+var ProgressUSCCLimits = throttle.Limits{Mode: throttle.ModeReserve, CaptchaAfter: 100, LockAfter: 100,
+	LockFor: 24 * time.Hour, Window: 24 * time.Hour, OnSuccess: throttle.KeepOnSuccess}
+
+// ProgressKeys are the throttle keys one look-up q from the client address addr
+// counts on, in one throttle.Begin: the address (ScopeProgressAddr) and the USCC
+// typed (ScopeProgressUSCC, keyed by its normalized form, so that every spelling
+// of one code shares the count).
+func ProgressKeys(th *throttle.Throttle, addr string, q ProgressQuery) []throttle.Key {
+	return []throttle.Key{th.AddrKey(ScopeProgressAddr, addr), th.AccountKey(ScopeProgressUSCC, q.USCC)}
+}
+
 // The look-up's fields, as CheckProgressQuery names its messages.
 const (
 	ProgressFieldNumber = "number"

@@ -38,21 +38,26 @@ func ResultTitle(itemCode string) string {
 // web layer has it laid out, sealed and signed (rights.Service.NoticePDF); it is
 // not stored.
 type Result struct {
-	Title   string
-	Case    Case
-	USCC    string    // the unit's 统一社会信用代码
-	Decided time.Time // 办结日期
-	Facts   []Fact    // the form's labelled facts, masked as the case pages mask them
+	Title string
+	Case  Case
+	// UnitName, USCC and ItemName are the unit's name and 统一社会信用代码 and the
+	// item's name as they were at 办结 (kept on the case when it was approved), not
+	// as they are now: a notice of a past decision names what was decided.
+	UnitName string
+	USCC     string
+	ItemName string
+	Decided  time.Time // 办结日期
+	Facts    []Fact    // the form's labelled facts, masked as the case pages mask them
 }
 
 // Rows are the notice's labelled values in order: the unit, the case, the item,
 // the decision and the case's facts.
 func (r Result) Rows() []Fact {
 	rows := []Fact{
-		{"单位名称", r.Case.UnitName},
+		{"单位名称", r.UnitName},
 		{"统一社会信用代码", r.USCC},
 		{"申办流水号", r.Case.Number},
-		{"办理事项", r.Case.ItemName},
+		{"办理事项", r.ItemName},
 		{"办理结果", "已办结（准予办理）"},
 		{"办结日期", r.Decided.In(chinatime.Zone).Format("2006年1月2日")},
 	}
@@ -66,18 +71,22 @@ func (r Result) FileName() string { return "result-" + r.Case.Number + ".pdf" }
 // UnitResult is the result notice of case caseID of the actor's unit, authorized
 // by the case's item as its materials are and audited "case.result.read".
 //
-// Errors: ErrCaseNotFound (also another unit's case); ErrNoResult before 办结; a
-// refusal of the Authorizer (recorded); database or audit failures.
+// The item is authorized before the state is looked at, as for the case's
+// materials: a person not granted the item is refused (403) whatever the case's
+// state, so the answer does not tell them whether it has reached 办结.
+//
+// Errors: ErrCaseNotFound (also another unit's case); a refusal of the Authorizer
+// (recorded); ErrNoResult before 办结; database or audit failures.
 func (s *Service) UnitResult(ctx context.Context, who Actor, caseID int64) (Result, error) {
 	c, _, err := s.UnitCase(ctx, who.UnitID, caseID)
 	if err != nil {
 		return Result{}, err
 	}
-	if c.State != StateApproved {
-		return Result{}, ErrNoResult
-	}
 	if err := s.authorizeUnit(ctx, who, c.ItemCode, "case.result.read", caseTarget(caseID)); err != nil {
 		return Result{}, err
+	}
+	if c.State != StateApproved {
+		return Result{}, ErrNoResult
 	}
 	res, err := s.result(ctx, c)
 	if err != nil {
@@ -93,8 +102,9 @@ func (s *Service) UnitResult(ctx context.Context, who Actor, caseID int64) (Resu
 // StaffResult is the result notice of case caseID for staff who may process
 // cases (staff.ActionCaseList), audited "case.result.read".
 //
-// Errors: a *staff.Denial (recorded); ErrCaseNotFound; ErrNoResult before 办结;
-// database or audit failures.
+// Errors: a *staff.Denial (not recorded here: the back office's route guard
+// checks case.list first and records its refusal); ErrCaseNotFound; ErrNoResult
+// before 办结; database or audit failures.
 func (s *Service) StaffResult(ctx context.Context, actor staff.Actor, caseID int64) (Result, error) {
 	c, _, err := s.StaffCase(ctx, actor, caseID)
 	if err != nil {
@@ -119,11 +129,12 @@ func (s *Service) StaffResult(ctx context.Context, actor staff.Actor, caseID int
 }
 
 // result reads what the notice of approved case c says besides the case: the
-// unit's USCC and the form's facts.
+// names kept at 办结 and the form's facts.
 func (s *Service) result(ctx context.Context, c Case) (Result, error) {
 	res := Result{Title: ResultTitle(c.ItemCode), Case: c, Decided: c.FinishedAt}
-	if err := s.d.DB.QueryRow(ctx, "SELECT uscc FROM units WHERE id = ?", c.UnitID).Scan(&res.USCC); err != nil {
-		return Result{}, fmt.Errorf("cases: result unit: %w", err)
+	if err := s.d.DB.QueryRow(ctx, "SELECT decided_unit_name, decided_uscc, decided_item_name FROM cases WHERE id = ?",
+		c.ID).Scan(&res.UnitName, &res.USCC, &res.ItemName); err != nil {
+		return Result{}, fmt.Errorf("cases: result names: %w", err)
 	}
 	if f, ok := c.Details(); ok {
 		res.Facts = f.Facts()

@@ -325,7 +325,10 @@ func holdUpload(ctx context.Context, tx *store.Tx, who Actor, id string, until t
 // tombstone, so that a form still carrying the reference is told the file is
 // gone); the rows filed or swept more than UploadWindow ago, which the budget no
 // longer counts, are deleted. A process that stops between the mark and the
-// removal leaves the file on disk, unserved. Errors: database failures.
+// removal leaves the file on disk, refused while its tombstone lasts; once the
+// tombstone is deleted (UploadWindow after the mark) a form still carrying the
+// reference would file the intact file, as a reference without a row is filed (an
+// upload from before migration 0030). Errors: database failures.
 func (s *Service) SweepMaterials(ctx context.Context) (int, error) {
 	now := s.dbNow()
 	var ids []string

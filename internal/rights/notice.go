@@ -2,6 +2,7 @@ package rights
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"hall/internal/rights/pdfdoc"
@@ -26,9 +27,32 @@ const (
 	noticeSize   = 10.5
 )
 
+// noticeRowLines is the most lines one row of a notice holds: the height of a page's
+// table from a continued page's top (50) to bottom, less the row's padding. A row
+// is never split across pages, so a taller one would run off the page.
+var noticeRowLines = int(math.Floor((bottom - 50 - 8) / noticeLineH))
+
+// noticeCut ends a value cut to fit one page, so that the notice says it is cut.
+const noticeCut = "……（内容过长，以下从略）"
+
+// fitNoticeRow is a row's wrapped lines as laid out: at least one (an empty value
+// is an empty line), at most noticeRowLines, the last of a cut value replaced by
+// noticeCut.
+func fitNoticeRow(lines []string) []string {
+	if len(lines) == 0 {
+		return []string{""}
+	}
+	if len(lines) <= noticeRowLines {
+		return lines
+	}
+	out := append([]string(nil), lines[:noticeRowLines-1]...)
+	return append(out, noticeCut)
+}
+
 // NoticePDF lays out n on A4 pages with the bureau's name as issuer and its seal,
 // and signs it with the bureau's certificate as a record is signed (Issue). The
 // same notice always reads the same; only the signature's time and value differ.
+// A value too long for one page is cut to a page, saying so (fitNoticeRow).
 // Nothing is stored or audited here: the caller reads and audits what it shows.
 //
 // Errors: ErrSigner when the signing certificate is not valid now; layout or
@@ -50,10 +74,7 @@ func (s *Service) NoticePDF(n Notice) ([]byte, error) {
 	y := 128.0
 	valueW := contentW - noticeLabelW
 	for _, row := range n.Rows {
-		lines := wrap(s.font, row.Value, noticeSize, valueW-10)
-		if len(lines) == 0 {
-			lines = []string{""}
-		}
+		lines := fitNoticeRow(wrap(s.font, row.Value, noticeSize, valueW-10))
 		h := float64(len(lines))*noticeLineH + 8
 		if y+h > bottom {
 			p = doc.AddPage()

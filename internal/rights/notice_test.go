@@ -59,3 +59,64 @@ func TestNoticePDF(t *testing.T) {
 		}
 	})
 }
+
+// TestFitNoticeRow: a row's lines as laid out: one empty line for an empty value,
+// the lines as wrapped up to a page's worth, a longer value cut to a page with its
+// last line saying so.
+func TestFitNoticeRow(t *testing.T) {
+	lines := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = "第" + string(rune('一'+i%20)) + "行"
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name    string
+		in      []string
+		wantLen int
+		cut     bool
+	}{
+		{"empty", nil, 1, false},
+		{"one line", lines(1), 1, false},
+		{"a page's worth", lines(noticeRowLines), noticeRowLines, false},
+		{"one line more than a page", lines(noticeRowLines + 1), noticeRowLines, true},
+		{"many pages", lines(5 * noticeRowLines), noticeRowLines, true},
+	} {
+		got := fitNoticeRow(tc.in)
+		if len(got) != tc.wantLen || (got[len(got)-1] == noticeCut) != tc.cut {
+			t.Errorf("%s: %d lines, last %q", tc.name, len(got), got[len(got)-1])
+		}
+		if !tc.cut && len(tc.in) > 0 && got[len(got)-1] != tc.in[len(tc.in)-1] {
+			t.Errorf("%s: the last line changed", tc.name)
+		}
+	}
+	if noticeRowLines < 10 || float64(noticeRowLines)*noticeLineH+8 > bottom-50 {
+		t.Errorf("a page holds %d lines", noticeRowLines)
+	}
+}
+
+// TestNoticePDFRowTallerThanAPage: a value longer than a page is laid out cut to
+// one page, saying so, instead of running off its page.
+func TestNoticePDFRowTallerThanAPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, 1, 7)
+		huge := strings.Repeat("示范省示范市示范区示范路一号附属楼层", 400)
+		pdf, err := f.svc.NoticePDF(Notice{Title: "办件结果通知书", Rows: []NoticeRow{{"单位名称", f.unit.Name}, {"备注", huge}},
+			Issued: time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := writeTemp(t, "notice.pdf", pdf)
+		text, err := poppler(t, "pdftotext", "-layout", path, "-")
+		if err != nil {
+			t.Fatal(err, text)
+		}
+		flat := squeeze(text)
+		// The first page has the unit's row; the cut row fills the second; the
+		// issuer and seal go on the third.
+		if !strings.Contains(flat, squeeze(noticeCut)) || !strings.Contains(flat, "第3页共3页") || strings.Contains(flat, "共4页") {
+			t.Errorf("the notice of a value taller than a page:\n%s", text)
+		}
+	})
+}

@@ -218,6 +218,8 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	tc.Scopes[rights.ScopeVerifyAddr] = rights.VerifyAddrLimits
 	// Anonymous look-ups of a case's progress on 查询服务 (cases.ScopeProgressAddr).
 	tc.Scopes[cases.ScopeProgressAddr] = cases.ProgressAddrLimits
+	// … and per USCC typed, whatever the address (cases.ScopeProgressUSCC).
+	tc.Scopes[cases.ScopeProgressUSCC] = cases.ProgressUSCCLimits
 	// 历史单位用户升级's nominations per legacy account (upgrade.ScopeNomination).
 	tc.Scopes[upgrade.ScopeNomination] = upgrade.NominationLimits
 	// The back-office login (staff.ScopeLogin, staff.ScopeLoginAddr).

@@ -48,17 +48,28 @@ func SetRetryAfter(w http.ResponseWriter, until, now time.Time) {
 // Report the outcome on the ticket: Succeeded when the work was done, Cancel when
 // it was not (a refused form), so that typing mistakes cost nothing.
 func (s *Server) AnonymousReserve(r *http.Request, scope throttle.Scope) (throttle.Ticket, error) {
-	key := s.Throttle.AddrKey(scope, ClientAddr(r))
-	tk, err := s.Throttle.Begin(r.Context(), []throttle.Key{key})
+	return s.AnonymousReserveKeys(r, []throttle.Key{s.Throttle.AddrKey(scope, ClientAddr(r))})
+}
+
+// AnonymousReserveKeys is AnonymousReserve on several keys at once (the client's
+// address and what the request names, such as a USCC), in one throttle.Begin: the
+// request is counted on all or on none, and a refusal on any key is the same
+// *AnonymousRateError, whichever key refused.
+func (s *Server) AnonymousReserveKeys(r *http.Request, keys []throttle.Key) (throttle.Ticket, error) {
+	tk, err := s.Throttle.Begin(r.Context(), keys)
 	var locked *throttle.LockedError
 	switch {
 	case errors.As(err, &locked):
 		return tk, &AnonymousRateError{Until: locked.Until}
 	case errors.Is(err, throttle.ErrCaptchaRequired):
 		// The anonymous scopes lock where they would ask for the captcha; a
-		// configuration that asks earlier is refused until the window ends.
-		l, _ := s.Throttle.Limits(scope)
-		return tk, &AnonymousRateError{Until: s.Now().Add(l.Window)}
+		// configuration that asks earlier is refused until the longest window ends.
+		var window time.Duration
+		for _, k := range keys {
+			l, _ := s.Throttle.Limits(k.Scope())
+			window = max(window, l.Window)
+		}
+		return tk, &AnonymousRateError{Until: s.Now().Add(window)}
 	}
 	return tk, err
 }

@@ -31,7 +31,7 @@ func TestBrowserCounterResubmit(t *testing.T) {
 	browserLogin(t, clerk, base, tm.clerk)
 	clerkActor := staff.Actor{StaffID: tm.clerk.Staff.ID, Login: tm.clerk.Staff.Login, Name: tm.clerk.Staff.Name, Roles: tm.clerk.Staff.Roles}
 	c, err := ts.Cases.EnterCounter(t.Context(), clerkActor, cases.CounterEntry{USCC: u.USCC, ItemCode: counterItem,
-		Applicant: "孙窗口", Reason: "材料现场核验"})
+		Applicant: "孙窗口", Reason: "材料现场核验", Nonce: cases.NewCounterNonce()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,6 +52,7 @@ func TestCounterCaseForm(t *testing.T) {
 		t.Fatal("the item list is not the items without an online form")
 	}
 
+	nonce := form.Must(t, `form[action="/admin/cases/counter"] input[type=hidden][name=nonce]`).AttrOr("value")
 	rec := clerk.Post(t, "/admin/cases/counter", url.Values{"uscc": {""}, "item": {""}, "applicant": {""}, "reason": {""}})
 	doc := webtest.ParseHTML(t, rec.Body.String())
 	if rec.Code != http.StatusUnprocessableEntity {
@@ -64,13 +65,14 @@ func TestCounterCaseForm(t *testing.T) {
 	}
 	unknown := ident.GenerateUSCC(w.Generator, "320102")
 	rec = clerk.Post(t, "/admin/cases/counter", url.Values{"uscc": {unknown}, "item": {counterItem},
-		"applicant": {"孙窗口"}, "reason": {"材料齐全"}})
+		"applicant": {"孙窗口"}, "reason": {"材料齐全"}, "nonce": {nonce}})
 	doc = webtest.ParseHTML(t, rec.Body.String())
 	if e := doc.First("#e-uscc"); rec.Code != http.StatusUnprocessableEntity || e == nil || !strings.Contains(e.TextContent(), "未找到") ||
 		doc.First("#e-item") != nil {
 		t.Fatalf("unknown USCC: %d", rec.Code)
 	}
-	valid := url.Values{"uscc": {u.USCC}, "item": {counterItem}, "applicant": {"孙窗口"}, "reason": {"材料现场核验齐全"}}
+	valid := url.Values{"uscc": {u.USCC}, "item": {counterItem}, "applicant": {"孙窗口"}, "reason": {"材料现场核验齐全"},
+		"nonce": {nonce}}
 	cross := clerk.Do(t, http.MethodPost, "/admin/cases/counter", valid,
 		http.Header{"Origin": {"https://evil.example"}, "Sec-Fetch-Site": {"cross-site"}})
 	if cross.Code != http.StatusForbidden {
@@ -96,6 +98,30 @@ func TestCounterCaseForm(t *testing.T) {
 	done := webtest.ParseHTML(t, clerk.Get(t, rec.Header().Get("Location")).Body.String())
 	if link := done.First(`[role=status] a[href="` + path + `"]`); link == nil || link.TextContent() != c.Number {
 		t.Fatal("the page does not show the new case's number linking to it")
+	}
+	// The same form posted again (a double click, a reload) enters nothing and
+	// shows the case it entered.
+	rec = clerk.Post(t, "/admin/cases/counter", valid)
+	webtest.WantRedirect(t, "the form posted again", rec, "/admin/cases/counter?again=1&entered="+strconv.FormatInt(c.ID, 10))
+	againPage := webtest.ParseHTML(t, clerk.Get(t, rec.Header().Get("Location")).Body.String())
+	if msg := againPage.First(`[data-counter-again]`); msg == nil || !strings.Contains(msg.TextContent(), "未重复录入") ||
+		msg.First(`a[href="`+path+`"]`) == nil {
+		t.Fatal("the page does not say the form was entered already, with the case")
+	}
+	if again := againPage.Must(t, `input[type=hidden][name=nonce]`).AttrOr("value"); again == nonce || again == "" {
+		t.Fatalf("the next form's nonce %q", again)
+	}
+	if err := ts.DB.QueryRow(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d cases after the form posted twice: %v", n, err)
+	}
+	// A post without the form's nonce enters nothing and says so above the fields.
+	stale := url.Values{"uscc": {u.USCC}, "item": {counterItem}, "applicant": {"孙窗口"}, "reason": {"材料现场核验齐全"}}
+	rec = clerk.Post(t, "/admin/cases/counter", stale)
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "录入表单已失效") {
+		t.Fatalf("a post without the nonce: %d", rec.Code)
+	}
+	if err := ts.DB.QueryRow(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d cases after a post without the nonce: %v", n, err)
 	}
 	if rec := clerk.Post(t, path+"/approve", url.Values{"reason": {""}}); rec.Code != http.StatusForbidden {
 		t.Fatalf("the entering clerk approves: %d", rec.Code)
@@ -131,8 +157,9 @@ func TestCounterCaseResubmit(t *testing.T) {
 	u := w.Unit(t, "示范窗口补正有限公司", rep)
 	clerk, reviewer, _ := tm.signIn(t, ts)
 
+	form := webtest.ParseHTML(t, clerk.Get(t, "/admin/cases/counter").Body.String())
 	rec := clerk.Post(t, "/admin/cases/counter", url.Values{"uscc": {u.USCC}, "item": {counterItem},
-		"applicant": {"孙窗口"}, "reason": {"材料现场核验"}})
+		"applicant": {"孙窗口"}, "reason": {"材料现场核验"}, "nonce": {form.Must(t, `input[name=nonce]`).AttrOr("value")}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("entry: %d", rec.Code)
 	}

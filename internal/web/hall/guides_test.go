@@ -3,6 +3,7 @@ package hall
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"hall/internal/web/webtest"
@@ -48,4 +49,22 @@ func TestHelpGuides(t *testing.T) {
 		})
 	}
 	ts.GetHTML(t, "/help/no-such-guide", http.StatusNotFound)
+}
+
+// TestQueryGuideCounterCorrection: 查询服务's guide does not tell every returned
+// case to be corrected online: a case entered at the counter is corrected at the
+// counter, as 办件进度查询 itself says of such a case (Progress.AtCounter).
+func TestQueryGuideCounterCorrection(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	doc := ts.GetHTML(t, "/help/query", http.StatusOK)
+	var returned string
+	for _, li := range doc.All(".guide-steps li, .guide li, li") {
+		if text := li.TextContent(); strings.Contains(text, "退回补正时") {
+			returned = text
+		}
+	}
+	if !strings.Contains(returned, "网上申报的办件") || !strings.Contains(returned, "修改后重新提交") ||
+		!strings.Contains(returned, "窗口录入的办件") || !strings.Contains(returned, "到经办窗口办理") {
+		t.Errorf("the guide says of a returned case: %q", returned)
+	}
 }

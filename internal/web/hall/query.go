@@ -20,8 +20,10 @@ import (
 //   - 办件进度查询: a case's progress by its 办件编号 (申办流水号) and its unit's
 //     统一社会信用代码 (cases.Service.PublicProgress). Malformed fields are refused
 //     beside them before anything is counted or read; a well-formed look-up counts
-//     against the client address (cases.ScopeProgressAddr, 429 with Retry-After
-//     past it); every miss is one message with one status (404), and a hit shows
+//     against the client address and against the USCC typed, in one throttle
+//     Begin (cases.ProgressKeys: ScopeProgressAddr, ScopeProgressUSCC), so that
+//     many addresses cannot walk one unit's case numbers; past either, 429 with
+//     Retry-After and one message, whichever key refused; every miss is one message with one status (404), and a hit shows
 //     the item, the state and the dates only.
 
 // The form fields of the look-ups.
@@ -85,7 +87,8 @@ func (s *handler) queryShow(w http.ResponseWriter, r *http.Request) error {
 	return s.Render(w, r, http.StatusOK, "query", "查询服务", "query", d)
 }
 
-// msgProgressTooMany is 办件进度查询's refusal past the address's share.
+// msgProgressTooMany is 办件进度查询's refusal past the address's or the USCC's
+// share: one message, so that it does not tell which.
 const msgProgressTooMany = "查询过于频繁，请于 %s 后再试。"
 
 // caseProgress is GET /query?number=&uscc=: 办件进度查询. Fields that are not well
@@ -105,7 +108,7 @@ func (s *handler) caseProgress(w http.ResponseWriter, r *http.Request, d queryDa
 		}
 		return s.Render(w, r, http.StatusOK, "query", "查询服务", "query", d)
 	}
-	tk, err := s.AnonymousReserve(r, cases.ScopeProgressAddr)
+	tk, err := s.AnonymousReserveKeys(r, cases.ProgressKeys(s.Throttle, web.ClientAddr(r), pq))
 	var limited *web.AnonymousRateError
 	if errors.As(err, &limited) {
 		limited.SetRetryAfter(w, s.Now())

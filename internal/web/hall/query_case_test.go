@@ -2,7 +2,9 @@ package hall
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -189,5 +191,45 @@ func TestQueryCaseProgressRateLimit(t *testing.T) {
 	}
 	if doc.First(`[data-case-progress="submitted"]`) != nil {
 		t.Error("the refused look-up answers")
+	}
+}
+
+// TestQueryCaseProgressUSCCLimit: look-ups of one unit's cases from many addresses
+// count together: after cases.ProgressUSCCLimits.LockAfter of them (hits and
+// misses alike) the next, from an address that asked nothing yet, is refused like
+// an address past its share (429, Retry-After, the same message); another unit's
+// USCC from that address is still answered.
+func TestQueryCaseProgressUSCCLimit(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	c, u, _ := progressCase(t, ts, 0x9a5)
+	from := func(target string, i int) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, target, nil)
+		r.RemoteAddr = fmt.Sprintf("198.51.%d.%d:40000", i/250, i%250+1)
+		return ts.Do(t, r)
+	}
+	start := time.Now()
+	for i := range cases.ProgressUSCCLimits.LockAfter {
+		target, want := progressURL(c.Number[:8]+fmt.Sprintf("%06d", 900000+i), u.USCC), http.StatusNotFound
+		if i%10 == 0 {
+			target, want = progressURL(c.Number, u.USCC), http.StatusOK
+		}
+		if rec := from(target, i); rec.Code != want {
+			t.Fatalf("look-up %d: %d, want %d", i+1, rec.Code, want)
+		}
+	}
+	fresh := cases.ProgressUSCCLimits.LockAfter
+	rec := from(progressURL(c.Number, u.USCC), fresh)
+	webtest.WantStatus(t, "look-up past the USCC's limit", rec, http.StatusTooManyRequests)
+	webtest.WantRetryAfterAbout(t, "look-up past the USCC's limit", rec, cases.ProgressUSCCLimits.LockFor, start)
+	doc := webtest.ParseHTML(t, rec.Body.String())
+	if msg := doc.Must(t, `[data-case-progress="none"]`).TextContent(); !strings.Contains(msg, "查询过于频繁") {
+		t.Errorf("the refusal says %q", msg)
+	}
+	if doc.First(`[data-case-progress="submitted"]`) != nil {
+		t.Error("the refused look-up answers")
+	}
+	other, otherUnit, _ := progressCase(t, ts, 0x9a6)
+	if rec := from(progressURL(other.Number, otherUnit.USCC), fresh); rec.Code != http.StatusOK {
+		t.Errorf("another unit's look-up from the same address: %d, want 200", rec.Code)
 	}
 }

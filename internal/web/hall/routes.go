@@ -28,7 +28,6 @@ func Mount(s *web.Server) error {
 	s.Handle("GET /catalog", h.catalogList)
 	s.Handle("GET /catalog/{code}", h.catalogItem)
 	s.Handle("GET /themes", h.themesShow)
-	s.Handle("GET /soon/{what}", h.soonShow)
 	// 公示公告 (H1) and 站内搜索 (H2).
 	s.Handle("GET /notices", h.noticesList)
 	s.Handle("GET /notices/{id}", h.noticeShow)

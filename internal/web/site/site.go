@@ -2,7 +2,7 @@
 // kit (internal/web) serves /static/, /healthz, /readyz, /display/…, /session/keepalive
 // and the 404 page; each audience registers its own routes in its routes.go:
 //
-//	hall        /  /catalog…  /themes  /query  /help…  /soon/…     the public hall
+//	hall        /  /catalog…  /themes  /query  /help…  /notices…  the public hall
 //	account     /register…  /login…  /me…  /recover…  /appeal…     personal accounts, logins,
 //	            /agreements/…  /verify/…  /app/login…  /unit/account…  /captcha/…  /dev/outbox
 //	unitcenter  /unit/  /unit/choose  /unit/info…  /unit/items…     the unit user center

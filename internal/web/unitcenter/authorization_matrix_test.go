@@ -96,6 +96,7 @@ var matrixUnitRoutes = []string{
 	"POST /unit/agents/{id}/remove",
 	"GET /unit/items",
 	"GET /unit/items/{code}",
+	"GET /unit/items/{code}/counter",
 	"GET /unit/items/{code}/apply",
 	"POST /unit/items/{code}/apply",
 	"POST /unit/items/{code}/draft",
@@ -942,6 +943,12 @@ func matrixProbes() []matrixProbe {
 	for _, s := range matrixSubjects {
 		m[s] = noItem
 	}
+	// 到窗口办理 of SB-001 (no online form) is authorized as its item page.
+	gc := matrixOK("到窗口办理")
+	add(matrixProbe{pattern: "GET /unit/items/{code}/counter", name: "SB-001, granted to the in-scope agents", method: "GET",
+		path: matrixPath("/unit/items/SB-001/counter"),
+		want: business(map[string]matrixWant{matrixLegalRep: gc, matrixAdmin: gc, matrixAgentIn: gc, matrixAgentOut: outOfScope,
+			matrixOtherRep: gc, matrixOtherAgent: gc})})
 	add(matrixProbe{pattern: "GET /unit/items/{code}", name: "malformed code", method: "GET", path: matrixPath("/unit/items/sb-001"), want: m})
 
 	// 单位权益单 (rights.ItemCode, SB-007, granted to nobody): the legal reps and the

@@ -119,7 +119,10 @@ type businessItemData struct {
 	Shell  *web.UnitShell
 	Item   cases.Item
 	Denial *delegation.Denial
-	Apply  string // where 开始办理 leads
+	Apply  string // where 开始办理 leads: the online form, or for an item without one the counter page
+	// AtCounter: the item has no online form here; 开始办理 is 到窗口办理 and leads
+	// to the page saying what to bring and where (businessItemCounter).
+	AtCounter bool
 }
 
 // businessDenied renders the 403 page with the refusal's reason.
@@ -147,11 +150,36 @@ func (s *handler) businessItemShow(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	apply := "/soon/apply"
-	if cases.OnlineForm(it.Code) {
-		apply = "/unit/items/" + it.Code + "/apply"
+	d := businessItemData{Shell: &sh, Item: it, Apply: "/unit/items/" + it.Code + "/apply"}
+	if !cases.OnlineForm(it.Code) {
+		d.Apply, d.AtCounter = "/unit/items/"+it.Code+"/counter", true
 	}
-	return s.Render(w, r, http.StatusOK, "business-item", it.Name, "", businessItemData{Shell: &sh, Item: it, Apply: apply})
+	return s.Render(w, r, http.StatusOK, "business-item", it.Name, "", d)
+}
+
+// businessItemCounter is GET /unit/items/{code}/counter (behind businessBusiness):
+// 到窗口办理 of a unit item the hall has no online form for. Such an item is handled
+// at the counter (cases.EnterCounter: a clerk checks the materials and enters the
+// case), so the page says so plainly: the materials to bring, from the catalog,
+// and where — the bureau's service windows — with the way back to the item. An
+// item with an online form has no such page (404): it is filed online.
+func (s *handler) businessItemCounter(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.Catalog.Get(r.Context(), r.PathValue("code"))
+	if errors.Is(err, cases.ErrNotFound) || (err == nil && it.Applicant != cases.ApplicantUnit && it.Applicant != cases.ApplicantBoth) {
+		return web.StatusError(http.StatusNotFound, "您查找的事项不存在或不是单位办理的事项，请在可办理业务中查找。")
+	}
+	if err != nil {
+		return err
+	}
+	if cases.OnlineForm(it.Code) {
+		return web.StatusError(http.StatusNotFound, "该事项已开通网上申报，请在事项页面点击“开始办理”在线申报。")
+	}
+	sh, err := s.UnitShellFor(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	return s.Render(w, r, http.StatusOK, "business-item-counter", it.Name+" · 到窗口办理", "",
+		businessItemData{Shell: &sh, Item: it, AtCounter: true})
 }
 
 // businessItemRow is one row of 可办理业务.

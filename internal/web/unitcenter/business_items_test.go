@@ -254,7 +254,8 @@ func TestBusinessItemAccess(t *testing.T) {
 		})
 	}
 
-	// The item page: facts from the catalog, 开始办理 to the honest /soon page.
+	// The item page: facts from the catalog; an item without an online form has
+	// 到窗口办理, to the page saying what to bring and where.
 	doc := cast.clients["agent"].Page(t, "/unit/items/SB-001", http.StatusOK)
 	it, err := ts.Catalog.Get(t.Context(), "SB-001")
 	if err != nil {
@@ -272,14 +273,43 @@ func TestBusinessItemAccess(t *testing.T) {
 	}
 	var apply string
 	for _, a := range doc.All(".agt-apply a") {
-		if a.TextContent() == "开始办理" {
+		switch a.TextContent() {
+		case "到窗口办理":
 			apply = a.AttrOr("href")
+		case "开始办理":
+			t.Errorf("an item without an online form offers 开始办理 → %q", a.AttrOr("href"))
 		}
 	}
-	if apply != "/soon/apply" {
-		t.Errorf("开始办理 → %q", apply)
+	if apply != "/unit/items/SB-001/counter" {
+		t.Fatalf("到窗口办理 → %q", apply)
 	}
-	ts.GetHTML(t, apply, http.StatusOK)
+	counter := cast.clients["agent"].Page(t, apply, http.StatusOK)
+	if h1 := counter.Must(t, "h1").TextContent(); h1 != it.Name+" · 到窗口办理" {
+		t.Errorf("h1 %q", h1)
+	}
+	if strings.Contains(counter.TextContent(), "即将开放") {
+		t.Error("the counter page says 即将开放")
+	}
+	if len(it.Materials) == 0 {
+		t.Fatal("the test needs an item with materials in the catalog")
+	}
+	rows := counter.All(`table[data-counter-materials] tbody tr`)
+	if len(rows) != len(it.Materials) {
+		t.Fatalf("%d material rows, the catalog has %d", len(rows), len(it.Materials))
+	}
+	for i, m := range it.Materials {
+		if name := rows[i].Must(t, `td[data-label="材料名称"]`).TextContent(); name != m.Name {
+			t.Errorf("material %d: %q, want %q", i, name, m.Name)
+		}
+	}
+	if where := counter.Must(t, "[data-counter-where]").TextContent(); !strings.Contains(where, ts.Config.BureauName) ||
+		!strings.Contains(where, "窗口") {
+		t.Errorf("where: %q", where)
+	}
+	if counter.First(`a[href="/unit/items/SB-001"]`) == nil {
+		t.Error("no way back to the item")
+	}
+	webtest.CheckPage(t, ts, apply, counter)
 
 	// Refusals are audited with the reason.
 	entries, _, err := ts.Audit.List(t.Context(), audit.Filter{UnitID: cast.u.ID, Action: "business.open"})

@@ -51,6 +51,7 @@ func Mount(s *web.Server) error {
 	// check of role, scope, validity and the session's unit (U6).
 	s.Handle("GET /unit/items", h.businessBusiness(h.businessItemsList))
 	s.Handle("GET /unit/items/{code}", h.businessBusiness(h.businessItemShow))
+	s.Handle("GET /unit/items/{code}/counter", h.businessBusiness(h.businessItemCounter))
 	s.Handle("GET /unit/items/{code}/apply", h.businessBusiness(h.caseApplyShow))
 	s.Handle("POST /unit/items/{code}/apply", h.businessBusiness(h.caseApplyPost), web.BodyLimit(materialBodyLimit()), web.OversizeToHandler())
 	s.Handle("POST /unit/items/{code}/draft", h.businessBusiness(h.caseDraftSave), web.BodyLimit(materialBodyLimit()), web.OversizeToHandler())

@@ -27,8 +27,11 @@ func TestUnitCasesFlow(t *testing.T) {
 	if item.First(`a[href="/unit/items/SB-002/apply"]`) == nil {
 		t.Fatal("开始办理 of 人员参保登记 does not lead to the form")
 	}
-	if other := c.Page(t, "/unit/items/SB-001", http.StatusOK); other.First(`a[href="/soon/apply"]`) == nil {
-		t.Fatal("an item without a form no longer leads to the coming-soon page")
+	if other := c.Page(t, "/unit/items/SB-001", http.StatusOK); other.First(`a[href="/unit/items/SB-001/counter"]`) == nil {
+		t.Fatal("an item without a form does not lead to 到窗口办理")
+	}
+	if rec := c.Get(t, "/unit/items/"+cases.ItemEnrolment+"/counter"); rec.Code != http.StatusNotFound {
+		t.Fatalf("到窗口办理 of an item filed online: %d", rec.Code)
 	}
 	if rec := c.Get(t, "/unit/items/SB-001/apply"); rec.Code != http.StatusNotFound {
 		t.Fatalf("form of an item without one: %d", rec.Code)

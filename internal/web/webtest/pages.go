@@ -11,12 +11,11 @@ var PageURLs = map[string]struct {
 	Target string
 	Status int
 }{
-	"home":        {"/", http.StatusOK},
-	"catalog":     {"/catalog", http.StatusOK},
-	"item":        {"/catalog/SB-001", http.StatusOK},
-	"themes":      {"/themes", http.StatusOK},
-	"coming-soon": {"/soon/apply", http.StatusOK},
-	"notices":     {"/notices", http.StatusOK},
+	"home":    {"/", http.StatusOK},
+	"catalog": {"/catalog", http.StatusOK},
+	"item":    {"/catalog/SB-001", http.StatusOK},
+	"themes":  {"/themes", http.StatusOK},
+	"notices": {"/notices", http.StatusOK},
 	// A published notice: TestNoticePages checks it; here an unknown one is 404.
 	"notice":     {"/notices/999999", http.StatusNotFound},
 	"search":     {"/search?q=失业", http.StatusOK},
@@ -83,7 +82,9 @@ var PageURLs = map[string]struct {
 	"agent-invitations": {"/app/me/agent", http.StatusOK},
 	"business-items":    {"/unit/items", http.StatusOK},
 	"business-item":     {"/unit/items/SB-001", http.StatusOK},
-	"unit-rights":       {"/unit/rights", http.StatusOK},
+	// 到窗口办理 of an item without an online form.
+	"business-item-counter": {"/unit/items/SB-001/counter", http.StatusOK},
+	"unit-rights":           {"/unit/rights", http.StatusOK},
 
 	// 经办人管理 (the confirmation page needs an agent: TestDlgRemoveAgent checks it
 	// with CheckPage; here an unknown ID answers 404).
@@ -105,25 +106,26 @@ var PageURLs = map[string]struct {
 // PageSignIn names the pages that need a session, and which kind: "Person" (a
 // personal session) or "Unit" (acting as legal rep of a unit).
 var PageSignIn = map[string]string{
-	"personal-center":     "person",
-	"unit-choose":         "person",
-	"unit-home":           "unit",
-	"unit-rights":         "unit",
-	"unit-coming-soon":    "unit",
-	"unit-cases":          "unit",
-	"unit-case":           "unit",
-	"unit-case-apply":     "unit",
-	"unit-deliveries":     "unit",
-	"unit-workbench":      "unit",
-	"unit-workbench-plan": "unit",
-	"unit-delivery":       "unit",
-	"unit-info":           "unit",
-	"unit-info-edit":      "unit",
-	"unit-password-reset": "person",
-	"app-qr-login":        "person",
-	"agent-invitations":   "person",
-	"business-items":      "unit",
-	"business-item":       "unit",
+	"personal-center":       "person",
+	"unit-choose":           "person",
+	"unit-home":             "unit",
+	"unit-rights":           "unit",
+	"unit-coming-soon":      "unit",
+	"unit-cases":            "unit",
+	"unit-case":             "unit",
+	"unit-case-apply":       "unit",
+	"unit-deliveries":       "unit",
+	"unit-workbench":        "unit",
+	"unit-workbench-plan":   "unit",
+	"unit-delivery":         "unit",
+	"unit-info":             "unit",
+	"unit-info-edit":        "unit",
+	"unit-password-reset":   "person",
+	"app-qr-login":          "person",
+	"agent-invitations":     "person",
+	"business-items":        "unit",
+	"business-item":         "unit",
+	"business-item-counter": "unit",
 
 	"delegation":                  "unit",
 	"delegation-admin-form":       "unit",
