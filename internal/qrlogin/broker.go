@@ -24,11 +24,12 @@ type broker struct {
 	polling bool // a poller goroutine is running
 }
 
-// watch is the waiters of one ticket: a channel closed on change, their number, and
-// the stored state they read ("" until the first of them has read it; the poller
-// skips it until then).
+// watch is the waiters of one ticket: a channel closed on change, the functions
+// of the waiters that hold no goroutine (Await), their number, and the stored state
+// they read ("" until the first of them has read it; the poller skips it until then).
 type watch struct {
 	ch    chan struct{}
+	calls []func()
 	n     int
 	state State
 }
@@ -70,6 +71,20 @@ func (b *broker) seen(w *watch, state State) {
 	}
 }
 
+// onWake has call run, on a goroutine of its own, when w is woken. It returns false
+// when w has been woken already (call is not kept: the caller reads again itself).
+func (b *broker) onWake(w *watch, call func()) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	select {
+	case <-w.ch:
+		return false
+	default:
+	}
+	w.calls = append(w.calls, call)
+	return true
+}
+
 // release ends a waiter of w.
 func (b *broker) release(idHash string, w *watch) {
 	b.mu.Lock()
@@ -89,11 +104,16 @@ func (b *broker) notify(idHash string) {
 	b.wake(idHash)
 }
 
-// wake closes the entry of idHash; b.mu is held.
+// wake closes the entry of idHash and starts its waiters' calls; b.mu is held, so
+// each call runs on its own goroutine (a call subscribes again, which takes b.mu).
 func (b *broker) wake(idHash string) {
 	if w := b.watches[idHash]; w != nil {
 		close(w.ch)
 		delete(b.watches, idHash)
+		for _, call := range w.calls {
+			go call()
+		}
+		w.calls = nil
 	}
 }
 

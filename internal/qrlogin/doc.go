@@ -72,6 +72,10 @@
 // there and a change may be made by another process than the one holding the
 // waiter. A waiter costs one indexed read when it starts and nothing while it
 // waits: it holds no database connection, only a parked goroutine and a channel.
+// Await is the same wait without the goroutine, for the web layer's detached
+// long poll: timers, a callback on the broker's entry, and a queue of reads served
+// by a few goroutines, so a process holds ten thousand waiting pages in a few
+// tens of megabytes (docs/benchmarks.md).
 //
 //   - Within a process, every step that changes a ticket closes the channel of its
 //     waiters (an in-memory broker keyed by the ID's hash) after its commit, so they

@@ -50,6 +50,7 @@ type Service struct {
 	cfg     Config
 	broker  *broker
 	waiting atomic.Int64
+	reads   readQueue // the tickets of Await's waits to be read
 }
 
 // New returns the service. Errors: a missing dependency, a throttle without

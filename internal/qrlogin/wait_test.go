@@ -28,6 +28,23 @@ func waitAsync(ctx context.Context, s *Service, id, binding string, seen State) 
 	return out
 }
 
+// awaitAsync starts an Await; done sends its outcome.
+func awaitAsync(ctx context.Context, s *Service, id, binding string, seen State) <-chan waited {
+	out := make(chan waited, 1)
+	start := time.Now()
+	s.Await(ctx, id, binding, seen, func(t Ticket, err error) {
+		out <- waited{t, err, time.Since(start)}
+	})
+	return out
+}
+
+// waitWays are the two ways a page waits, which must answer alike: Wait on the
+// caller's goroutine, Await holding none.
+var waitWays = []struct {
+	name  string
+	start func(ctx context.Context, s *Service, id, binding string, seen State) <-chan waited
+}{{"Wait", waitAsync}, {"Await", awaitAsync}}
+
 // parked waits until s has n waits in progress, each on a ticket of its own and
 // past its first read.
 func parked(t *testing.T, s *Service, n int) {
@@ -56,11 +73,17 @@ func result(t *testing.T, ch <-chan waited, within time.Duration) waited {
 	return waited{}
 }
 
-// TestWaitWakes: a waiting page wakes at once when the app scans on this process,
+// TestWaitWakes, for Wait and Await: a waiting page wakes at once when the app scans on this process,
 // within the poll interval when it scans on another, at the ticket's expiry, and
 // after WaitMax with the state unchanged; a state already past the one seen
 // returns at once.
 func TestWaitWakes(t *testing.T) {
+	for _, way := range waitWays {
+		t.Run(way.name, func(t *testing.T) { testWaitWakes(t, way.start) })
+	}
+}
+
+func testWaitWakes(t *testing.T, waitAsync func(context.Context, *Service, string, string, State) <-chan waited) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		const poll = 50 * time.Millisecond
 		f := newFixture(t, db, Config{WaitMax: 30 * time.Second, PollInterval: poll})

@@ -88,8 +88,9 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 // statusWriter remembers the status and size written, for the access log and metrics.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
-	bytes  int
+	status   int
+	bytes    int
+	detached bool // the handler took the connection (Detach) and answers later
 }
 
 func (sw *statusWriter) WriteHeader(code int) {
@@ -146,6 +147,12 @@ func (s *Server) logAndMeasure(next http.Handler) http.Handler {
 			sw.status = http.StatusOK
 		}
 		d := time.Since(start)
+		detached := slog.Attr{}
+		if sw.detached {
+			// The answer is written later by the handler's waiter (Detach); the
+			// status and duration here are of the hand-over.
+			detached = slog.Bool("detached", true)
+		}
 		if route == "" {
 			// Static files and health probes are routed before the visitor layer
 			// too, but a refused cross-origin request or a panic never reaches it.
@@ -166,6 +173,7 @@ func (s *Server) logAndMeasure(next http.Handler) http.Handler {
 			slog.Duration("duration", d),
 			slog.String("remote", ClientAddr(r)),
 			slog.String("peer", r.RemoteAddr),
+			detached,
 		)
 	})
 }

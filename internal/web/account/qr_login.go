@@ -104,32 +104,59 @@ type qrLoginWaitAnswer struct {
 	Message string `json:"message,omitempty"`
 }
 
-// qrLoginWait is GET /login/qr/wait?ticket=…&seen=…: qrlogin.Wait for this browser's
-// ticket. 404 for a ticket that is not this browser's, 503 when the process holds
-// too many waiting pages.
+// qrLoginWait is GET /login/qr/wait?ticket=…&seen=…: the ticket's state once it
+// differs from seen (qrlogin.Await), or as it is after the wait's bound. 404 for a
+// ticket that is not this browser's, 503 when the process holds too many waiting
+// pages. The connection is detached from net/http while the page waits, so a
+// waiting page costs its socket and a few hundred bytes rather than a goroutine
+// (web.Detach); where it cannot be (HTTP/2) the handler waits on its own goroutine.
 func (s *handler) qrLoginWait(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
+	ticket, binding, seen := q.Get("ticket"), web.VisitorFrom(r.Context()).Binding, qrlogin.State(q.Get("seen"))
+	requestID := web.RequestID(r.Context())
+	if d, ok := web.Detach(w); ok {
+		// The wait keeps the request ID and nothing else of the request: its
+		// context would keep the visitor and the middleware's values alive.
+		s.QRLogin.Await(context.Background(), ticket, binding, seen, func(t qrlogin.Ticket, err error) {
+			status, answer := s.qrLoginWaitAnswer(requestID, t, err)
+			if status == http.StatusServiceUnavailable {
+				d.Header().Set("Retry-After", "30")
+			}
+			d.Header().Set("Cache-Control", "no-store")
+			body, _ := json.Marshal(answer)
+			// An error here is the page gone away: nobody is left to answer.
+			_ = d.Answer(status, "application/json; charset=utf-8", append(body, '\n'))
+		})
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.QRLogin.Config().WaitMax+5*time.Second)
 	defer cancel()
-	t, err := s.QRLogin.Wait(ctx, q.Get("ticket"), web.VisitorFrom(ctx).Binding, qrlogin.State(q.Get("seen")))
-	status, answer := http.StatusOK, qrLoginWaitAnswer{State: string(t.State), Label: qrLoginLabel(t.State)}
-	switch {
-	case err == nil:
-	case errors.Is(err, qrlogin.ErrNotFound):
-		status, answer = http.StatusNotFound, qrLoginWaitAnswer{State: "unknown", Message: qrlogin.Message(err)}
-	case errors.Is(err, qrlogin.ErrTooManyWaiters):
-		w.Header().Set("Retry-After", "30")
-		status, answer = http.StatusServiceUnavailable, qrLoginWaitAnswer{State: "busy", Message: qrlogin.Message(err)}
-	case r.Context().Err() != nil:
+	t, err := s.QRLogin.Wait(ctx, ticket, binding, seen)
+	if err != nil && r.Context().Err() != nil {
 		return nil // the page went away; nobody reads the answer
-	default:
-		s.Log.ErrorContext(r.Context(), "qr login wait", "err", err, "request_id", web.RequestID(r.Context()))
-		status, answer = http.StatusInternalServerError, qrLoginWaitAnswer{State: "error", Message: qrlogin.Message(err)}
+	}
+	status, answer := s.qrLoginWaitAnswer(requestID, t, err)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "30")
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	return json.NewEncoder(w).Encode(answer)
+}
+
+// qrLoginWaitAnswer is the long poll's status and JSON for what the wait returned.
+func (s *handler) qrLoginWaitAnswer(requestID string, t qrlogin.Ticket, err error) (int, qrLoginWaitAnswer) {
+	switch {
+	case err == nil:
+		return http.StatusOK, qrLoginWaitAnswer{State: string(t.State), Label: qrLoginLabel(t.State)}
+	case errors.Is(err, qrlogin.ErrNotFound):
+		return http.StatusNotFound, qrLoginWaitAnswer{State: "unknown", Message: qrlogin.Message(err)}
+	case errors.Is(err, qrlogin.ErrTooManyWaiters):
+		return http.StatusServiceUnavailable, qrLoginWaitAnswer{State: "busy", Message: qrlogin.Message(err)}
+	}
+	s.Log.Error("qr login wait", "err", err, "request_id", requestID)
+	return http.StatusInternalServerError, qrLoginWaitAnswer{State: "error", Message: qrlogin.Message(err)}
 }
 
 // qrLoginPost is POST /login/qr (我已确认，登录, or submitted by qr-login.js):

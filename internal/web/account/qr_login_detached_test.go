@@ -1,0 +1,171 @@
+package account
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/qrlogin"
+	"hall/internal/services"
+	"hall/internal/web/webtest"
+)
+
+// rawPoll is a long poll sent on a connection of its own, with no goroutine of the
+// test behind it while it waits.
+type rawPoll struct {
+	conn net.Conn
+	sent time.Time
+}
+
+func sendRawPoll(t *testing.T, base, path, cookie string) rawPoll {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	req := "GET " + path + " HTTP/1.1\r\nHost: " + strings.TrimPrefix(base, "http://") +
+		"\r\nAccept: application/json\r\n"
+	if cookie != "" {
+		req += "Cookie: " + cookie + "\r\n"
+	}
+	if _, err := io.WriteString(conn, req+"\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	return rawPoll{conn: conn, sent: time.Now()}
+}
+
+// answer reads the poll's response and checks what every answer carries: the
+// headers of every page, JSON that is not stored, and the connection closed after.
+func (p rawPoll) answer(t *testing.T, wantStatus int) (qrLoginWaitAnswer, time.Duration) {
+	t.Helper()
+	_ = p.conn.SetReadDeadline(time.Now().Add(15 * time.Second))
+	br := bufio.NewReader(p.conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("reading the answer: %v", err)
+	}
+	took := time.Since(p.sent)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != wantStatus {
+		t.Fatalf("status %d, want %d: %s", resp.StatusCode, wantStatus, body)
+	}
+	for name, want := range map[string]string{
+		"Content-Type":           "application/json; charset=utf-8",
+		"Cache-Control":          "no-store",
+		"X-Content-Type-Options": "nosniff",
+		"X-Frame-Options":        "DENY",
+	} {
+		if got := resp.Header.Get(name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+	if resp.Header.Get("Content-Security-Policy") == "" || resp.Header.Get("X-Request-Id") == "" || resp.Header.Get("Date") == "" {
+		t.Errorf("headers of every page missing: %v", resp.Header)
+	}
+	if !resp.Close {
+		t.Error("a detached answer keeps the connection open")
+	}
+	if n, err := br.ReadByte(); err != io.EOF {
+		t.Errorf("after the answer: %v %v, want the connection closed", n, err)
+	}
+	var a qrLoginWaitAnswer
+	if err := json.Unmarshal(body, &a); err != nil {
+		t.Fatalf("answer %q: %v", body, err)
+	}
+	return a, took
+}
+
+// TestQRLoginWaitDetached: over real connections the 扫码登录 long poll leaves
+// net/http (web.Detach): fifty pages waiting on one ticket add no goroutine, and
+// each answers the scan at once with the headers every page carries and
+// Connection: close; another browser's poll is 404 at once. (The handler tests
+// through a recorder, which cannot be detached, cover the goroutine that waits
+// instead; qrlogin's TestAwaitBound the answer at the bound.)
+func TestQRLoginWaitDetached(t *testing.T) {
+	ts, base := webtest.Serve(t, func(svc *services.Services) {
+		svc.Config.QRWaitMax = 30 * time.Second
+		b, err := services.Build(svc.Config, svc.DB, svc.Log, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*svc = *b
+	})
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	resp, err := pc.Get(base + "/login?tab=unit&method=qr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	id := webtest.ParseHTML(t, string(page)).Must(t, "input[name=ticket]").AttrOr("value")
+	if !qrlogin.ValidID(id) {
+		t.Fatalf("ticket %q", id)
+	}
+	baseURL, _ := url.Parse(base)
+	var cookies []string
+	for _, c := range jar.Cookies(baseURL) {
+		cookies = append(cookies, c.Name+"="+c.Value)
+	}
+	cookie := strings.Join(cookies, "; ")
+	path := "/login/qr/wait?ticket=" + url.QueryEscape(id) + "&seen=waiting"
+
+	runtime.GC()
+	before := runtime.NumGoroutine()
+	const pages = 50
+	var polls []rawPoll
+	for range pages {
+		polls = append(polls, sendRawPoll(t, base, path, cookie))
+	}
+	for deadline := time.Now().Add(10 * time.Second); ts.QRLogin.Waiting() != pages; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d polls waiting", ts.QRLogin.Waiting(), pages)
+		}
+	}
+	// Once their handlers have read the ticket and returned, the waiting pages hold
+	// no goroutine: waiting on a goroutine each, they would hold two (the handler's
+	// and net/http's background reader).
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		added := runtime.NumGoroutine() - before
+		if added <= 15 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d waiting pages added %d goroutines", pages, added)
+		}
+	}
+
+	// Another browser (no binding cookie) is told at once that the ticket is not its.
+	if a, took := sendRawPoll(t, base, path, "").answer(t, http.StatusNotFound); a.State != "unknown" || took > time.Second {
+		t.Errorf("another browser: %+v after %s", a, took)
+	}
+
+	scanner := webtest.NewWorld(ts, 71).Person(t, "钱晓峰")
+	if _, err := ts.QRLogin.Scan(t.Context(), id, scanner.ID); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range polls {
+		if a, _ := p.answer(t, http.StatusOK); a.State != string(qrlogin.StateScanned) || a.Label == "" {
+			t.Fatalf("page %d: %+v", i, a)
+		}
+	}
+	if n := ts.QRLogin.Waiting(); n != 0 {
+		t.Fatalf("%d waits left after the answers", n)
+	}
+
+}

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Detached is a response whose connection has been taken from net/http, so that a
+// long poll can wait for its answer without a goroutine: net/http keeps one
+// goroutine, its grown stack, a background reader and two 4 KB buffers for every
+// request in progress, about 45 KB a waiting page; a detached one keeps the socket
+// and the headers. The answer closes the connection (Connection: close); the
+// client opens another for its next request.
+type Detached struct {
+	conn   net.Conn
+	header http.Header
+}
+
+// Detach takes the connection of the request w answers, with the headers the
+// middleware has set on w so far (security headers, request ID, cookies). The
+// handler then returns at once and answers later with Answer, exactly once. It
+// returns false when the connection cannot be taken — an HTTP/2 request, or a
+// test's recorder — and w is then untouched for an answer as usual.
+//
+// The request's context ends when the handler returns: what waits must not
+// depend on it (context.WithoutCancel keeps its values).
+func Detach(w http.ResponseWriter) (*Detached, bool) {
+	header := w.Header().Clone()
+	conn, buffered, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return nil, false
+	}
+	// The buffers are dropped, and with them their 8 KB while the page waits. A
+	// request pipelined behind this one would be lost with the read buffer; no
+	// browser pipelines, and the answer's Connection: close tells any client to
+	// send it again.
+	_ = buffered
+	return &Detached{conn: conn, header: header}, true
+}
+
+// Header is the answer's headers, as Detach found them, to add to before Answer.
+func (d *Detached) Header() http.Header { return d.header }
+
+// detachedWriteTimeout bounds the writing of an answer: a client that stopped
+// reading does not keep the connection.
+const detachedWriteTimeout = 10 * time.Second
+
+// Answer writes the response — the headers from Detach with contentType, the
+// date, the length and Connection: close — and closes the connection. Errors: the
+// client has gone (the write failed); the connection is closed either way, and
+// there is nobody left to tell.
+func (d *Detached) Answer(status int, contentType string, body []byte) error {
+	h := d.header
+	h.Set("Content-Type", contentType)
+	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	h.Del("Content-Length")
+	resp := &http.Response{StatusCode: status, ProtoMajor: 1, ProtoMinor: 1, Header: h,
+		ContentLength: int64(len(body)), Body: io.NopCloser(bytes.NewReader(body)), Close: true}
+	err := d.conn.SetWriteDeadline(time.Now().Add(detachedWriteTimeout))
+	if err == nil {
+		w := bufio.NewWriterSize(d.conn, 1024)
+		if err = resp.Write(w); err == nil {
+			err = w.Flush()
+		}
+	}
+	return errors.Join(err, d.conn.Close())
+}
+
+// Hijack is statusWriter's part of Detach: the access log records the request as
+// detached (its answer comes later, outside the log's measure).
+func (sw *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, buffered, err := http.NewResponseController(sw.ResponseWriter).Hijack()
+	if err == nil {
+		sw.detached = true
+	}
+	return conn, buffered, err
+}
