@@ -124,7 +124,7 @@ func TestFirstLoginPasswordChangeAndLogout(t *testing.T) {
 	webtest.WantStatus(t, "home", rec, http.StatusOK)
 	doc := webtest.ParseHTML(t, rec.Body.String())
 	links := doc.Texts(".admin-menu a")
-	if strings.Join(links, ",") != "单位窗口注册,窗口重置密码,管理员变更,窗口业务,办件处理,用户申诉,公示公告管理,登记信息同步" {
+	if strings.Join(links, ",") != "单位窗口注册,窗口重置密码,管理员变更,窗口业务,办件处理,用户申诉,职业技能等级认定,公示公告管理,登记信息同步" {
 		t.Errorf("clerk's menu %q", links)
 	}
 
