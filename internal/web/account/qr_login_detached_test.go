@@ -164,6 +164,22 @@ func TestQRLoginWaitDetached(t *testing.T) {
 		t.Errorf("another browser: %+v after %s", a, took)
 	}
 
+	// A HEAD of the poll gets the answer's headers, its length among them, and no
+	// body: the connection ends right after them.
+	head, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer head.Close()
+	if _, err := io.WriteString(head, "HEAD "+waitPath(opened[0].id)+" HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	_ = head.SetReadDeadline(time.Now().Add(10 * time.Second))
+	raw, _ := io.ReadAll(head)
+	headers, rest, found := strings.Cut(string(raw), "\r\n\r\n")
+	if !found || !strings.HasPrefix(headers, "HTTP/1.1 404") || !strings.Contains(headers, "Content-Length: ") || rest != "" {
+		t.Errorf("HEAD answered %q", raw)
+	}
 	scanner := webtest.NewWorld(ts, 71).Person(t, "钱晓峰")
 	for _, p := range opened {
 		if _, err := ts.QRLogin.Scan(t.Context(), p.id, scanner.ID); err != nil {
