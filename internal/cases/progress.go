@@ -42,13 +42,16 @@ var ProgressAddrLimits = throttle.Limits{Mode: throttle.ModeReserve, CaptchaAfte
 // configuration.
 const ScopeProgressUSCC throttle.Scope = "case-progress-uscc"
 
-// ProgressUSCCLimits: 100 look-ups of one unit's cases a day; the 101st is refused
-// until the day's window ends. Every look-up counts, the hit as the miss: giving a
-// hit back would make a hit write what a miss does not, and the answer's time would
-// tell them apart. A unit that looks up its cases more often signs in (单位办件).
+// ProgressUSCCLimits: 100 look-ups of one unit's cases an hour; the 101st is
+// refused until the hour's window ends. Every look-up counts, the hit as the miss:
+// giving a hit back would make a hit write what a miss does not, and the answer's
+// time would tell them apart. The window is an hour, not a day, because a USCC is
+// public: anyone may use up a unit's look-ups, and the unit should not lose its
+// public look-up for longer than that (it can always sign in: 单位办件); a walk
+// is held to 2,400 guesses a day against a province's daily case numbers.
 // CaptchaAfter equals LockAfter: the page has no captcha.
 var ProgressUSCCLimits = throttle.Limits{Mode: throttle.ModeReserve, CaptchaAfter: 100, LockAfter: 100,
-	LockFor: 24 * time.Hour, Window: 24 * time.Hour, OnSuccess: throttle.KeepOnSuccess}
+	LockFor: time.Hour, Window: time.Hour, OnSuccess: throttle.KeepOnSuccess}
 
 // ProgressKeys are the throttle keys one look-up q from the client address addr
 // counts on, in one throttle.Begin: the address (ScopeProgressAddr) and the USCC

@@ -37,7 +37,7 @@ func TestProgressKeysLimits(t *testing.T) {
 		{name: "at the USCC's limit, from a new address", before: ProgressUSCCLimits.LockAfter, uscc: validUSCC},
 		{name: "the USCC typed with a full-width digit", before: ProgressUSCCLimits.LockAfter, uscc: fullWidth},
 		{name: "another USCC", before: ProgressUSCCLimits.LockAfter, uscc: other, wantAllow: true},
-		{name: "the USCC after its day", before: ProgressUSCCLimits.LockAfter, uscc: validUSCC,
+		{name: "the USCC after its window", before: ProgressUSCCLimits.LockAfter, uscc: validUSCC,
 			wait: ProgressUSCCLimits.LockFor + time.Second, wantAllow: true},
 		{name: "one address at its limit, another USCC", before: ProgressAddrLimits.LockAfter, oneAddr: true, uscc: other},
 	} {

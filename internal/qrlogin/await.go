@@ -16,7 +16,8 @@ import (
 // soon as its state differs from seen or it expired, or as it is after
 // Config.WaitMax; ErrNotFound for a malformed or unknown ID or another binding;
 // ErrTooManyWaiters when the process already has Config.MaxWaiters waits in
-// progress (Wait's and Await's together; nothing was read); otherwise database
+// progress, or the ticket maxWaitsPerTicket (Wait's and Await's together; nothing
+// was read); otherwise database
 // failures. It is called before Await returns for a malformed ID or a refusal,
 // and otherwise on a goroutine of the package's readers (keep it short). ctx gives values only (the request ID for logs): the
 // request that asked has been answered by the time the ticket changes, so its
@@ -27,8 +28,7 @@ func (s *Service) Await(ctx context.Context, id, binding string, seen State, don
 		done(Ticket{}, ErrNotFound)
 		return
 	}
-	if s.waiting.Add(1) > int64(s.cfg.MaxWaiters) {
-		s.waiting.Add(-1)
+	if !s.enter(k.id) {
 		done(Ticket{}, ErrTooManyWaiters)
 		return
 	}
@@ -124,7 +124,7 @@ func (a *awaiter) look() {
 		return
 	}
 	a.last, a.w = t, w
-	if end, ok := a.s.deadline(stored, t); ok {
+	if end, ok := a.s.nextExpiry(stored, t); ok {
 		a.expiry = time.AfterFunc(end.Sub(a.s.now()), func() { a.wakeUp(w) })
 	}
 	a.mu.Unlock()
@@ -185,6 +185,6 @@ func (a *awaiter) end(t Ticket, err error, w *watch) {
 	a.mu.Lock()
 	a.bound.Stop()
 	a.mu.Unlock()
-	a.s.waiting.Add(-1)
+	a.s.leave(a.k.id)
 	a.done(t, err)
 }

@@ -222,3 +222,97 @@ func TestAwaitRaces(t *testing.T) {
 		watchedNothing(t, f.svc)
 	})
 }
+
+// subscribed waits until n waits of ticket id have read it and wait.
+func subscribed(t *testing.T, s *Service, id string, n int) {
+	t.Helper()
+	k, _ := parseKey(id, browser())
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s.broker.mu.Lock()
+		w := s.broker.watches[k.id]
+		got := 0
+		if w != nil && w.state != "" {
+			got = w.n
+		}
+		s.broker.mu.Unlock()
+		if got == n && s.Waiting() == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d waits subscribed to the ticket, %d in progress; want %d", got, s.Waiting(), n)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// TestWaitsPerTicket, for Wait and Await: a ticket has at most maxWaitsPerTicket
+// waits in a process; the next is refused at once without a read, while another
+// ticket still waits, and a place given back is taken again.
+func TestWaitsPerTicket(t *testing.T) {
+	for _, way := range waitWays {
+		t.Run(way.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				f := newFixture(t, db, Config{WaitMax: 30 * time.Second})
+				p := f.person(t)
+				b := browser()
+				tk := f.create(t, KindPerson, b)
+				ctx, cancel := context.WithCancel(f.ctx)
+				defer cancel()
+				var chans []<-chan waited
+				for range maxWaitsPerTicket {
+					chans = append(chans, way.start(ctx, f.svc, tk.ID, b, StateWaiting))
+				}
+				subscribed(t, f.svc, tk.ID, maxWaitsPerTicket)
+				before := f.svc.ticketReads.Load()
+				if w := result(t, way.start(ctx, f.svc, tk.ID, b, StateWaiting), time.Second); !errors.Is(w.err, ErrTooManyWaiters) {
+					t.Fatalf("a wait past the ticket's places: %v", w.err)
+				}
+				if n := f.svc.ticketReads.Load() - before; n != 0 {
+					t.Fatalf("the refusal read the ticket %d times", n)
+				}
+				other := browser()
+				otherTicket := f.create(t, KindPerson, other)
+				if w := result(t, way.start(ctx, f.svc, otherTicket.ID, other, ""), time.Second); w.err != nil || w.t.State != StateWaiting {
+					t.Fatalf("another ticket beside the full one: %s, %v", w.t.State, w.err)
+				}
+				if _, err := f.svc.Scan(f.ctx, tk.ID, p); err != nil {
+					t.Fatal(err)
+				}
+				for i, c := range chans {
+					if w := result(t, c, 5*time.Second); w.err != nil || w.t.State != StateScanned {
+						t.Fatalf("wait %d: %s, %v", i, w.t.State, w.err)
+					}
+				}
+				if w := result(t, way.start(ctx, f.svc, tk.ID, b, ""), time.Second); w.err != nil {
+					t.Fatalf("a place given back: %v", w.err)
+				}
+				parked(t, f.svc, 0)
+			})
+		})
+	}
+}
+
+// TestWaitOnExpiredTicket, for Wait and Await: a page that waits on its expired
+// ticket (seen "expired", not swept yet) waits for the bound on one read, instead
+// of a timer at the past expiry waking it to read again at once until the bound.
+func TestWaitOnExpiredTicket(t *testing.T) {
+	for _, way := range waitWays {
+		t.Run(way.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				f := newFixture(t, db, Config{WaitMax: time.Second})
+				b := browser()
+				tk := f.create(t, KindPerson, b)
+				f.clk.Add(f.svc.cfg.TTL + time.Second)
+				before := f.svc.ticketReads.Load()
+				w := result(t, way.start(f.ctx, f.svc, tk.ID, b, StateExpired), 5*time.Second)
+				if w.err != nil || w.t.State != StateExpired || w.took < time.Second {
+					t.Fatalf("on an expired ticket: %s, %v after %s", w.t.State, w.err, w.took)
+				}
+				if n := f.svc.ticketReads.Load() - before; n > 2 {
+					t.Fatalf("one wait on an expired ticket read it %d times", n)
+				}
+			})
+		})
+	}
+}

@@ -50,7 +50,10 @@ type Service struct {
 	cfg     Config
 	broker  *broker
 	waiting atomic.Int64
-	reads   readQueue // the tickets of Await's waits to be read
+	places  waitPlaces // waits per ticket (enter, leave)
+	reads   readQueue  // the tickets of Await's waits to be read
+	// ticketReads counts the browser side's ticket reads (read), for tests.
+	ticketReads atomic.Int64
 }
 
 // New returns the service. Errors: a missing dependency, a throttle without
@@ -217,6 +220,7 @@ func (s *Service) load(ctx context.Context, q querier, id, idHash string) (row, 
 // read is load for the browser's side: a ticket bound to another browser is
 // ErrNotFound, like an unknown one. It also returns the stored state.
 func (s *Service) read(ctx context.Context, q querier, id string, k key) (Ticket, State, error) {
+	s.ticketReads.Add(1)
 	r, err := s.load(ctx, q, id, k.id)
 	if err != nil {
 		return Ticket{}, "", err
@@ -241,6 +245,15 @@ func (s *Service) effective(stored State, t Ticket) State {
 		return StateExpired
 	}
 	return stored
+}
+
+// nextExpiry is when a ticket the caller waits on will read as expired, if that is
+// still to come: a wait sets its timer by it. Past the deadline the ticket reads
+// expired already and time changes nothing more, so a timer there would only wake
+// the wait to read the same again, at once and for as long as the wait lasts.
+func (s *Service) nextExpiry(stored State, t Ticket) (time.Time, bool) {
+	end, ok := s.deadline(stored, t)
+	return end, ok && end.After(s.now())
 }
 
 // deadline is when a ticket in the stored state expires; ok is false for the final

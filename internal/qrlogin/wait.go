@@ -2,6 +2,7 @@ package qrlogin
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -13,18 +14,17 @@ import (
 //
 // Errors: ErrNotFound for a malformed or unknown ID or another binding;
 // ErrTooManyWaiters when the process already has Config.MaxWaiters waits in
-// progress (nothing was read); ctx.Err() when the request goes away, with the last
+// progress, or the ticket maxWaitsPerTicket (nothing was read); ctx.Err() when the request goes away, with the last
 // ticket read; otherwise database failures.
 func (s *Service) Wait(ctx context.Context, id, binding string, seen State) (Ticket, error) {
 	k, ok := parseKey(id, binding)
 	if !ok {
 		return Ticket{}, ErrNotFound
 	}
-	if s.waiting.Add(1) > int64(s.cfg.MaxWaiters) {
-		s.waiting.Add(-1)
+	if !s.enter(k.id) {
 		return Ticket{}, ErrTooManyWaiters
 	}
-	defer s.waiting.Add(-1)
+	defer s.leave(k.id)
 	bound := time.NewTimer(s.cfg.WaitMax)
 	defer bound.Stop()
 	for {
@@ -50,7 +50,7 @@ func (s *Service) waitOnce(ctx context.Context, id string, k key, seen State, bo
 	}
 	s.broker.seen(w, stored)
 	var expiry <-chan time.Time
-	if end, ok := s.deadline(stored, t); ok {
+	if end, ok := s.nextExpiry(stored, t); ok {
 		timer := time.NewTimer(end.Sub(s.now()))
 		defer timer.Stop()
 		expiry = timer.C
@@ -65,4 +65,49 @@ func (s *Service) waitOnce(ctx context.Context, id string, k key, seen State, bo
 	case <-ctx.Done():
 		return t, true, ctx.Err()
 	}
+}
+
+// maxWaitsPerTicket bounds the waits of one ticket in a process. A page waits once
+// at a time; a few more cover a page whose earlier poll the process has not yet
+// seen end (a detached wait learns that its page left only when it answers).
+// Without it one ticket, and requests sent and dropped at once, could take every
+// one of Config.MaxWaiters places for the length of a wait.
+const maxWaitsPerTicket = 4
+
+// waitPlaces counts the waits in progress per ticket (by ID hash).
+type waitPlaces struct {
+	mu       sync.Mutex
+	byTicket map[string]int
+}
+
+// enter takes a place for a wait on ticket idHash: false when the process or the
+// ticket has no place left.
+func (s *Service) enter(idHash string) bool {
+	if s.waiting.Add(1) > int64(s.cfg.MaxWaiters) {
+		s.waiting.Add(-1)
+		return false
+	}
+	s.places.mu.Lock()
+	defer s.places.mu.Unlock()
+	if s.places.byTicket[idHash] >= maxWaitsPerTicket {
+		s.waiting.Add(-1)
+		return false
+	}
+	if s.places.byTicket == nil {
+		s.places.byTicket = map[string]int{}
+	}
+	s.places.byTicket[idHash]++
+	return true
+}
+
+// leave gives back the place enter took.
+func (s *Service) leave(idHash string) {
+	s.places.mu.Lock()
+	if n := s.places.byTicket[idHash] - 1; n > 0 {
+		s.places.byTicket[idHash] = n
+	} else {
+		delete(s.places.byTicket, idHash)
+	}
+	s.places.mu.Unlock()
+	s.waiting.Add(-1)
 }

@@ -2,7 +2,6 @@ package skills
 
 import (
 	"context"
-	"errors"
 	"math/rand/v2"
 	"strconv"
 	"sync"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"hall/internal/audit"
+	"hall/internal/delegation"
 	"hall/internal/ident"
 	"hall/internal/staff"
 	"hall/internal/staff/stafftest"
@@ -20,7 +20,8 @@ import (
 // t0 is a Tuesday morning in China; plans are for later in the year.
 var t0 = time.Date(2027, 2, 2, 1, 0, 0, 0, time.UTC)
 
-var errRefused = errors.New("delegation: not authorized")
+// errRefused is the refusal of the real check (delegation.Authorize).
+var errRefused = &delegation.Denial{Reason: delegation.ReasonOutOfScope, Msg: delegation.ReasonOutOfScope.Message(), Item: ItemCode}
 
 // fakeAuthorizer refuses the persons in refuse, whatever the item, and records
 // the items asked about.

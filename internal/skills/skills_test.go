@@ -86,6 +86,9 @@ func TestPlanLifecycle(t *testing.T) {
 		if p, err = f.svc.Submit(f.ctx, f.agent, p.ID, p.Version); err != nil || p.Candidates != 2 {
 			t.Fatalf("resubmit: %+v, %v", p, err)
 		}
+		if p.Reason != "" {
+			t.Errorf("the resubmitted plan still carries the return's reason %q", p.Reason)
+		}
 		if _, err := f.svc.Approve(f.ctx, f.reviewer2, p.ID, p.Version, ""); err != nil {
 			t.Fatalf("approve: %v", err)
 		}

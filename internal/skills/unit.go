@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"hall/internal/audit"
+	"hall/internal/delegation"
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/store"
@@ -198,7 +199,7 @@ func (s *Service) Submit(ctx context.Context, who Actor, id, seen int64) (Plan, 
 			return nil, ErrNoCandidates
 		}
 		err := moved(tx.Exec(ctx, `UPDATE skill_plans SET state = 'submitted', submitted_by = ?, submitted_at = ?,
-			reviewed_by = NULL, reviewed_at = NULL WHERE id = ? AND state IN ('entry', 'returned')`, who.PersonID, s.dbNow(), id))
+			reviewed_by = NULL, reviewed_at = NULL, reason = '' WHERE id = ? AND state IN ('entry', 'returned')`, who.PersonID, s.dbNow(), id))
 		return map[string]string{"candidates": itoa(p.Candidates)}, err
 	})
 	if err != nil {
@@ -252,7 +253,10 @@ func (s *Service) unitTx(ctx context.Context, who Actor, id int64, action string
 			Detail: detail})
 		return err
 	})
-	if denied != nil {
+	// Only the delegation's refusal is a denial; a database failure during the
+	// check is an error, not a decision about the person.
+	var refusal *delegation.Denial
+	if errors.As(denied, &refusal) {
 		_, _ = s.d.Audit.Record(context.WithoutCancel(ctx), audit.Entry{PersonID: who.PersonID, UnitID: who.UnitID,
 			Role: string(who.Role), Action: action, Target: target(id), Result: audit.Denied, ClientIP: who.ClientIP,
 			RequestID: who.RequestID, Detail: map[string]string{"item": ItemCode, "error": denied.Error()}})

@@ -19,6 +19,7 @@ import (
 type Detached struct {
 	conn   net.Conn
 	header http.Header
+	head   bool // a HEAD request: the answer has headers only
 }
 
 // Detach takes the connection of the request w answers, with the headers the
@@ -29,7 +30,7 @@ type Detached struct {
 //
 // The request's context ends when the handler returns: what waits must not
 // depend on it (context.WithoutCancel keeps its values).
-func Detach(w http.ResponseWriter) (*Detached, bool) {
+func Detach(w http.ResponseWriter, r *http.Request) (*Detached, bool) {
 	header := w.Header().Clone()
 	conn, buffered, err := http.NewResponseController(w).Hijack()
 	if err != nil {
@@ -40,7 +41,7 @@ func Detach(w http.ResponseWriter) (*Detached, bool) {
 	// browser pipelines, and the answer's Connection: close tells any client to
 	// send it again.
 	_ = buffered
-	return &Detached{conn: conn, header: header}, true
+	return &Detached{conn: conn, header: header, head: r.Method == http.MethodHead}, true
 }
 
 // Header is the answer's headers, as Detach found them, to add to before Answer.
@@ -61,6 +62,11 @@ func (d *Detached) Answer(status int, contentType string, body []byte) error {
 	h.Del("Content-Length")
 	resp := &http.Response{StatusCode: status, ProtoMajor: 1, ProtoMinor: 1, Header: h,
 		ContentLength: int64(len(body)), Body: io.NopCloser(bytes.NewReader(body)), Close: true}
+	if d.head {
+		// The GET's headers, its length among them, without the body (RFC 9110
+		// 9.3.2): Response.Write leaves the body out of an answer to a HEAD.
+		resp.Request = &http.Request{Method: http.MethodHead}
+	}
 	err := d.conn.SetWriteDeadline(time.Now().Add(detachedWriteTimeout))
 	if err == nil {
 		w := bufio.NewWriterSize(d.conn, 1024)

@@ -114,7 +114,7 @@ func (s *handler) qrLoginWait(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	ticket, binding, seen := q.Get("ticket"), web.VisitorFrom(r.Context()).Binding, qrlogin.State(q.Get("seen"))
 	requestID := web.RequestID(r.Context())
-	if d, ok := web.Detach(w); ok {
+	if d, ok := web.Detach(w, r); ok {
 		// The wait keeps the request ID and nothing else of the request: its
 		// context would keep the visitor and the middleware's values alive.
 		s.QRLogin.Await(context.Background(), ticket, binding, seen, func(t qrlogin.Ticket, err error) {

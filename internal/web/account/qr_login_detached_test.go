@@ -88,7 +88,7 @@ func (p rawPoll) answer(t *testing.T, wantStatus int) (qrLoginWaitAnswer, time.D
 }
 
 // TestQRLoginWaitDetached: over real connections the 扫码登录 long poll leaves
-// net/http (web.Detach): fifty pages waiting on one ticket add no goroutine, and
+// net/http (web.Detach): forty pages waiting add no goroutine, and
 // each answers the scan at once with the headers every page carries and
 // Connection: close; another browser's poll is 404 at once. (The handler tests
 // through a recorder, which cannot be detached, cover the goroutine that waits
@@ -102,35 +102,44 @@ func TestQRLoginWaitDetached(t *testing.T) {
 		}
 		*svc = *b
 	})
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
+	// Each page is a browser of its own (a ticket has at most a few waits).
+	type page struct{ id, cookie string }
+	open := func() page {
+		jar, err := cookiejar.New(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pc := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+		resp, err := pc.Get(base + "/login?tab=unit&method=qr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		pc.CloseIdleConnections() // its goroutines are not the server's
+		id := webtest.ParseHTML(t, string(body)).Must(t, "input[name=ticket]").AttrOr("value")
+		if !qrlogin.ValidID(id) {
+			t.Fatalf("ticket %q", id)
+		}
+		baseURL, _ := url.Parse(base)
+		var cookies []string
+		for _, c := range jar.Cookies(baseURL) {
+			cookies = append(cookies, c.Name+"="+c.Value)
+		}
+		return page{id: id, cookie: strings.Join(cookies, "; ")}
 	}
-	pc := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	resp, err := pc.Get(base + "/login?tab=unit&method=qr")
-	if err != nil {
-		t.Fatal(err)
+	waitPath := func(id string) string { return "/login/qr/wait?ticket=" + url.QueryEscape(id) + "&seen=waiting" }
+	const pages = 40
+	var opened []page
+	for range pages {
+		opened = append(opened, open())
 	}
-	page, _ := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	id := webtest.ParseHTML(t, string(page)).Must(t, "input[name=ticket]").AttrOr("value")
-	if !qrlogin.ValidID(id) {
-		t.Fatalf("ticket %q", id)
-	}
-	baseURL, _ := url.Parse(base)
-	var cookies []string
-	for _, c := range jar.Cookies(baseURL) {
-		cookies = append(cookies, c.Name+"="+c.Value)
-	}
-	cookie := strings.Join(cookies, "; ")
-	path := "/login/qr/wait?ticket=" + url.QueryEscape(id) + "&seen=waiting"
 
 	runtime.GC()
 	before := runtime.NumGoroutine()
-	const pages = 50
 	var polls []rawPoll
-	for range pages {
-		polls = append(polls, sendRawPoll(t, base, path, cookie))
+	for _, p := range opened {
+		polls = append(polls, sendRawPoll(t, base, waitPath(p.id), p.cookie))
 	}
 	for deadline := time.Now().Add(10 * time.Second); ts.QRLogin.Waiting() != pages; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -151,13 +160,31 @@ func TestQRLoginWaitDetached(t *testing.T) {
 	}
 
 	// Another browser (no binding cookie) is told at once that the ticket is not its.
-	if a, took := sendRawPoll(t, base, path, "").answer(t, http.StatusNotFound); a.State != "unknown" || took > time.Second {
+	if a, took := sendRawPoll(t, base, waitPath(opened[0].id), "").answer(t, http.StatusNotFound); a.State != "unknown" || took > time.Second {
 		t.Errorf("another browser: %+v after %s", a, took)
 	}
 
-	scanner := webtest.NewWorld(ts, 71).Person(t, "钱晓峰")
-	if _, err := ts.QRLogin.Scan(t.Context(), id, scanner.ID); err != nil {
+	// A HEAD of the poll gets the answer's headers, its length among them, and no
+	// body: the connection ends right after them.
+	head, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
 		t.Fatal(err)
+	}
+	defer head.Close()
+	if _, err := io.WriteString(head, "HEAD "+waitPath(opened[0].id)+" HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	_ = head.SetReadDeadline(time.Now().Add(10 * time.Second))
+	raw, _ := io.ReadAll(head)
+	headers, rest, found := strings.Cut(string(raw), "\r\n\r\n")
+	if !found || !strings.HasPrefix(headers, "HTTP/1.1 404") || !strings.Contains(headers, "Content-Length: ") || rest != "" {
+		t.Errorf("HEAD answered %q", raw)
+	}
+	scanner := webtest.NewWorld(ts, 71).Person(t, "钱晓峰")
+	for _, p := range opened {
+		if _, err := ts.QRLogin.Scan(t.Context(), p.id, scanner.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for i, p := range polls {
 		if a, _ := p.answer(t, http.StatusOK); a.State != string(qrlogin.StateScanned) || a.Label == "" {

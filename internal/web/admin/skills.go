@@ -141,7 +141,7 @@ func (h *handler) renderSkill(w http.ResponseWriter, r *http.Request, sr staffRe
 		return refused(err)
 	}
 	d := skillPage{Plan: p, Decide: decide,
-		Review: p.State == skills.StateSubmitted && allow(sr.actor, staff.ActionSkillReview) == nil}
+		Review: p.State == skills.StateSubmitted && mayReview(sr.actor, p)}
 	for _, c := range cs {
 		d.Candidates = append(d.Candidates, skillCandidateRow{Name: c.Name, IDNumber: ident.MaskID(c.IDNumber), Mobile: ident.MaskMobile(c.Mobile)})
 	}
@@ -190,4 +190,12 @@ func (h *handler) skillDecide(approve bool) staffHandler {
 		}
 		return h.renderSkill(w, r, sr, status, f)
 	}
+}
+
+// mayReview is whether the actor may decide plan p: the reviewer's role, and not
+// the plan's creator (a clerk who is also a reviewer sees no buttons that would
+// only be refused).
+func mayReview(actor staff.Actor, p skills.Plan) bool {
+	_, err := staff.Authorize(actor, staff.ActionSkillReview, staff.Subject{StaffID: p.CreatedBy})
+	return err == nil
 }

@@ -79,7 +79,7 @@ func Mount(s *web.Server) error {
 	s.Handle("GET /unit/workbench/plans/{id}", s.UnitCenterGuard(h.workbenchPlanShow))
 	s.Handle("POST /unit/workbench/plans/{id}/candidates", h.businessItem(skills.ItemCode, h.workbenchAdd))
 	s.Handle("POST /unit/workbench/plans/{id}/candidates/{candidate}/remove", h.businessItem(skills.ItemCode, h.workbenchRemove))
-	s.Handle("POST /unit/workbench/plans/{id}/import", h.businessItem(skills.ItemCode, h.workbenchImport), web.BodyLimit(importBodyLimit))
+	s.Handle("POST /unit/workbench/plans/{id}/import", h.businessItem(skills.ItemCode, h.workbenchImport), web.BodyLimit(importBodyLimit), web.OversizeToHandler())
 	s.Handle("POST /unit/workbench/plans/{id}/submit", h.businessItem(skills.ItemCode, h.workbenchSubmit))
 
 	// 单位权益单 (U3): the form, the records produced, and their download, for

@@ -233,11 +233,17 @@ const importBodyLimit = skills.MaxCSVBytes + 16<<10
 func (s *handler) workbenchImport(w http.ResponseWriter, r *http.Request) error {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	f := web.NewForm(nil)
+	tooLong := func(d *planData) { d.ImportTop = "文件超过" + strconv.Itoa(d.MaxKB) + " KB，请分批导入" }
+	if web.Oversize(r) {
+		// The declared length is over the limit (OversizeToHandler): the plan page
+		// again with the message beside the upload, nothing read.
+		return s.planRefused(w, r, f, tooLong)
+	}
 	// #nosec G120 -- the router reads every body through http.MaxBytesReader (importBodyLimit).
 	err := r.ParseMultipartForm(importBodyLimit)
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return s.planRefused(w, r, f, func(d *planData) { d.ImportTop = "文件超过" + strconv.Itoa(d.MaxKB) + " KB，请分批导入" })
+		return s.planRefused(w, r, f, tooLong)
 	}
 	if err != nil {
 		return s.planRefused(w, r, f, func(d *planData) { d.ImportTop = "请选择要导入的CSV文件" })

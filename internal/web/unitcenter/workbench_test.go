@@ -1,6 +1,7 @@
 package unitcenter
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -70,6 +71,16 @@ func TestWorkbenchPlanPage(t *testing.T) {
 	rec = c.PostFiles(t, planURL+"/import", nil, webtest.FormFile{Field: "file", Name: "名单.csv", Body: []byte(csvBad)})
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "第3行：姓名：") {
 		t.Fatalf("bad file: %d", rec.Code)
+	}
+	// A file over the limit (its length declared, as browsers do) gives the plan
+	// page back with the message, not the 413 page.
+	big := bytes.Repeat([]byte("赵六,110105194912310021\n"), 400<<10/26)
+	rec = c.PostFiles(t, planURL+"/import", nil, webtest.FormFile{Field: "file", Name: "名单.csv", Body: big})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("oversized file: %d (length %d)", rec.Code, len(big))
+	}
+	if over := webtest.ParseHTML(t, rec.Body.String()); !strings.Contains(over.TextContent(), "KB，请分批导入") || over.First("input[name=person_name]") == nil {
+		t.Fatalf("oversized file: the plan page with its message expected, got %.300s", rec.Body.String())
 	}
 	csvGood := "姓名,公民身份号码,手机号码\n李四," + w.IDNumber() + ",13900001111\n王五," + w.IDNumber() + ",\n"
 	rec = c.PostFiles(t, planURL+"/import", nil, webtest.FormFile{Field: "file", Name: "名单.csv", Body: []byte(csvGood)})

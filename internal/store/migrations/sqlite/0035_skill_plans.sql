@@ -53,10 +53,10 @@ CREATE TABLE skill_candidates (
 -- The list is the unit's only while the plan is 考生录入 or 退回: once submitted,
 -- what the reviewer reads cannot change under them.
 CREATE TRIGGER skill_candidates_insert_open BEFORE INSERT ON skill_candidates
-WHEN (SELECT state FROM skill_plans WHERE id = NEW.plan_id) NOT IN ('entry', 'returned')
+WHEN COALESCE((SELECT state FROM skill_plans WHERE id = NEW.plan_id), '') NOT IN ('entry', 'returned')
 BEGIN SELECT RAISE(ABORT, 'skill plan not open for candidates'); END;
 CREATE TRIGGER skill_candidates_delete_open BEFORE DELETE ON skill_candidates
-WHEN (SELECT state FROM skill_plans WHERE id = OLD.plan_id) NOT IN ('entry', 'returned')
+WHEN COALESCE((SELECT state FROM skill_plans WHERE id = OLD.plan_id), '') NOT IN ('entry', 'returned')
 BEGIN SELECT RAISE(ABORT, 'skill plan not open for candidates'); END;
 CREATE TRIGGER skill_candidates_no_update BEFORE UPDATE ON skill_candidates
 BEGIN SELECT RAISE(ABORT, 'skill candidates are not updated'); END;
