@@ -1,6 +1,8 @@
 package unitreg_test
 
 import (
+	"time"
+
 	"errors"
 	"sync"
 	"testing"
@@ -264,6 +266,18 @@ func TestExpired(t *testing.T) {
 func TestFinishConcurrent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
+		// A hasher that lets all six wait their turn: the default answers ErrBusy
+		// after 2 s, which six argon2id hashes under the race detector on a busy
+		// machine exceed; the hasher's overload is TestFinishKeepsCodeUntilAccounts'.
+		hc := person.DefaultHashConfig()
+		hc.MaxWait = time.Minute
+		h, err := person.NewHasher(hc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := deps(e.svc)
+		d.Hasher = h
+		e.reg = unitreg.New(d)
 		flowID := e.verified(t)
 		mobile := e.mobile()
 		code := e.sendCode(t, flowID, mobile)
