@@ -135,9 +135,6 @@ func (s *Service) EnterCounter(ctx context.Context, actor staff.Actor, in Counte
 	if err := fe.OrNil(); err != nil {
 		return Case{}, err
 	}
-	if c, err := s.counterEntered(ctx, in.Nonce); !errors.Is(err, ErrCaseNotFound) {
-		return c, err
-	}
 	now := s.dbNow()
 	var (
 		id     int64
@@ -153,6 +150,15 @@ func (s *Service) EnterCounter(ctx context.Context, actor staff.Actor, in Counte
 		if err != nil {
 			denied = err
 			return err
+		}
+		// A form entered before answers with its case — after the check above, so
+		// that only someone who may enter cases learns which case a nonce made.
+		var entered int64
+		switch err := tx.QueryRow(ctx, `SELECT id FROM cases WHERE counter_nonce = ?`, in.Nonce).Scan(&entered); {
+		case err == nil:
+			return errCounterNonceUsed
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("cases: counter nonce: %w", err)
 		}
 		unitID, holder, holderRole, err := counterUnit(ctx, tx, uscc)
 		if err != nil {
@@ -184,9 +190,9 @@ func (s *Service) EnterCounter(ctx context.Context, actor staff.Actor, in Counte
 	if denied != nil {
 		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, staff.ActionCaseAccept, "item:"+in.ItemCode, denied)
 	}
-	if store.IsUniqueViolation(err) {
-		// A post of the same form committed its case while this one was in
-		// flight: the unique nonce refused the second case.
+	if errors.Is(err, errCounterNonceUsed) || store.IsUniqueViolation(err) {
+		// The form has entered its case: before, or (the unique nonce refusing
+		// the second case) while this post was in flight.
 		if c, err := s.counterEntered(ctx, in.Nonce); !errors.Is(err, ErrCaseNotFound) {
 			return c, err
 		}
@@ -196,6 +202,10 @@ func (s *Service) EnterCounter(ctx context.Context, actor staff.Actor, in Counte
 	}
 	return scanCase(s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ?", id))
 }
+
+// errCounterNonceUsed ends EnterCounter's transaction when the form's nonce has
+// entered a case already; EnterCounter answers with that case.
+var errCounterNonceUsed = errors.New("cases: counter nonce used")
 
 // counterEntered is the case the counter entry form with nonce has entered, with
 // ErrCounterEntered; ErrCaseNotFound when it has entered none.

@@ -290,6 +290,10 @@ func TestCounterEntryOnce(t *testing.T) {
 		if n := count(in.Nonce); n != 1 {
 			t.Fatalf("%d cases of one form", n)
 		}
+		// Someone who may not enter cases learns nothing of the nonce's case.
+		if c, err := f.svc.EnterCounter(f.ctx, f.reviewer, in); !errors.Is(err, staff.ErrForbidden) || c.ID != 0 {
+			t.Fatalf("a reviewer posting the form again: %+v, %v", c, err)
+		}
 		for _, nonce := range []string{"", "not-a-token", in.Nonce[:20]} {
 			bad := f.counterEntry()
 			bad.Nonce = nonce
