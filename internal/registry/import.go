@@ -268,19 +268,25 @@ func blank(rec []string) bool {
 	return true
 }
 
-// formatError turns a CSV syntax error or an over-long line into a LineError; ok is
-// false for other errors (reading the file failed).
+// formatError is ReadError as this package's LineError.
 func formatError(err error, lim *lines.Limiter) (LineError, bool) {
-	if errors.Is(err, lines.ErrTooLong) {
-		return LineError{Line: lim.Line(), Msg: lines.TooLongMessage}, true
-	}
-	line, msg, ok := CSVSyntaxError(err)
+	line, msg, ok := ReadError(err, lim)
 	return LineError{Line: line, Msg: msg}, ok
 }
 
+// ReadError turns an error of reading a CSV file through lim — a line over the
+// bound, or an encoding/csv syntax error — into its line and a Chinese message; ok
+// is false for other errors (reading the file failed). Shared with the other CSV
+// importers (internal/insurance, internal/skills).
+func ReadError(err error, lim *lines.Limiter) (line int, msg string, ok bool) {
+	if errors.Is(err, lines.ErrTooLong) {
+		return lim.Line(), lines.TooLongMessage, true
+	}
+	return CSVSyntaxError(err)
+}
+
 // CSVSyntaxError turns an encoding/csv syntax error into the line it starts on and
-// a Chinese message; ok is false for other errors. Shared with the other CSV
-// importers (internal/insurance).
+// a Chinese message; ok is false for other errors.
 func CSVSyntaxError(err error) (line int, msg string, ok bool) {
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {

@@ -227,13 +227,9 @@ func blank(rec []string) bool {
 	return true
 }
 
-// formatError turns a CSV syntax error or an over-long line into a LineError; ok
-// is false for other errors.
+// formatError is registry.ReadError as this package's LineError.
 func formatError(err error, lim *lines.Limiter) (LineError, bool) {
-	if errors.Is(err, lines.ErrTooLong) {
-		return LineError{Line: lim.Line(), Msg: lines.TooLongMessage}, true
-	}
-	line, msg, ok := registry.CSVSyntaxError(err)
+	line, msg, ok := registry.ReadError(err, lim)
 	return LineError{Line: line, Msg: msg}, ok
 }
 
