@@ -184,7 +184,7 @@ func TestBrowserMatrixDelegationEndToEnd(t *testing.T) {
 	if desk.Status() != 200 || desk.Text("h1") != granted.Name {
 		t.Errorf("the granted item: status %d, heading %q", desk.Status(), desk.Text("h1"))
 	}
-	desk.WaitText("开始办理")
+	desk.WaitText("到窗口办理")
 	desk.Open(base + "/unit/items/SB-002")
 	desk.WaitText(outOfScope)
 	desk.WaitText(other.Name)
@@ -202,7 +202,7 @@ func TestBrowserMatrixDelegationEndToEnd(t *testing.T) {
 	matrixDeskUnitLogin(t, desk, base, u.USCC, ag.IDNumber, matrixUnitPassword)
 	desk.ClickLink("可办理业务")
 	desk.ClickLink(granted.Name)
-	desk.WaitText("开始办理")
+	desk.WaitText("到窗口办理")
 	clk.Advance(6 * time.Minute)
 	desk.Open(base + "/unit/items/SB-001")
 	desk.WaitText(expired)
@@ -226,7 +226,7 @@ func TestBrowserMatrixDelegationEndToEnd(t *testing.T) {
 	matrixDeskUnitLogin(t, desk, base, u.USCC, ag.Mobile, matrixUnitPassword)
 	desk.ClickLink("可办理业务")
 	desk.ClickLink(granted.Name)
-	desk.WaitText("开始办理")
+	desk.WaitText("到窗口办理")
 
 	// The legal rep removes the agent: the agent's next page load is the login page.
 	lr.ClickLink("经办人管理")

@@ -76,7 +76,18 @@ func TestBrowserBusinessConfirmAndUse(t *testing.T) {
 	if got := desk.Text("h1"); got != granted.Name {
 		t.Errorf("item page h1 %q", got)
 	}
-	desk.WaitText("开始办理")
+	// SB-001 has no online form here: its action is 到窗口办理, which says what to
+	// bring and where.
+	desk.ClickLink("到窗口办理")
+	desk.WaitURL("/unit/items/SB-001/counter")
+	desk.WaitText("请携带的材料")
+	desk.WaitText("办理地点")
+	if desk.Status() != 200 {
+		t.Errorf("到窗口办理 answers %d", desk.Status())
+	}
+	desk.CheckAccessibility()
+	desk.ClickLink("返回事项")
+	desk.WaitURL("/unit/items/SB-001")
 
 	desk.Open(base + "/unit/items/SB-002")
 	desk.WaitText(delegation.ReasonOutOfScope.Message())
@@ -93,7 +104,7 @@ func TestBrowserBusinessConfirmAndUse(t *testing.T) {
 	clk.Advance(m.ValidUntil.Sub(clk.Now()) - 5*time.Minute)
 	webtest.BrowserUnitLogin(t, desk, base, fx.Unit.USCC, fx.Agent.IDNumber, webtest.AgentPassword)
 	desk.Open(base + "/unit/items/SB-001")
-	desk.WaitText("开始办理")
+	desk.WaitText("到窗口办理")
 	clk.Advance(6 * time.Minute)
 	desk.Open(base + "/unit/items/SB-001")
 	desk.WaitText(delegation.ReasonExpired.Message())
@@ -127,7 +138,7 @@ func TestBrowserBusinessRemovalEndsSession(t *testing.T) {
 			t.Errorf("%s is %dpx wider than a phone", path, over)
 		}
 	}
-	p.WaitText("开始办理")
+	p.WaitText("到窗口办理")
 
 	if err := ts.Delegation.RemoveAgent(t.Context(), delegation.Actor{PersonID: fx.Rep.ID}, fx.Unit.ID, m.ID); err != nil {
 		t.Fatal(err)
