@@ -53,6 +53,10 @@ func cmdServe(ctx context.Context, args []string) error {
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	// Shutdown does not see a 扫码登录 page's long poll once its connection is
+	// detached; once the listener is closed each such wait answers with its ticket
+	// as last read, so the page polls again elsewhere instead of getting a reset.
+	hs.RegisterOnShutdown(a.Services.QRLogin.EndWaits)
 	serveErr := make(chan error, 3)
 	go func() { serveErr <- hs.Serve(ln) }()
 	// The operations listener (/metrics) is a server of its own, so that nothing on
@@ -160,7 +164,13 @@ func cmdServe(ctx context.Context, args []string) error {
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
+	err = hs.Shutdown(sctx)
+	// The detached waits' answers are written before the database closes (one may
+	// be reading its ticket).
+	if werr := a.Services.QRLogin.WaitsEnded(sctx); werr != nil && err == nil {
+		err = fmt.Errorf("qr login waits: %w", werr)
+	}
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")

@@ -14,14 +14,14 @@ import (
 //
 // done is called exactly once, with what Wait would have returned: the ticket as
 // soon as its state differs from seen or it expired, or as it is after
-// Config.WaitMax; ErrNotFound for a malformed or unknown ID or another binding;
-// ErrTooManyWaiters when the process already has Config.MaxWaiters waits in
-// progress, or the ticket maxWaitsPerTicket (Wait's and Await's together; nothing
-// was read); otherwise database
-// failures. It is called before Await returns for a malformed ID or a refusal,
-// and otherwise on a goroutine of the package's readers (keep it short). ctx gives values only (the request ID for logs): the
-// request that asked has been answered by the time the ticket changes, so its
-// cancellation does not end the wait.
+// Config.WaitMax or EndWaits; ErrNotFound for a malformed or unknown ID or another
+// binding; ErrTooManyWaiters when the process already has Config.MaxWaiters waits
+// in progress, or the ticket maxWaitsPerTicket (Wait's and Await's together;
+// nothing was read); otherwise database failures. It is called before Await
+// returns for a malformed ID or a refusal, and otherwise on a goroutine of the
+// package's readers, a timer's or EndWaits' (keep it short). ctx gives values only
+// (the request ID for logs): the request that asked has been answered by the time
+// the ticket changes, so its cancellation does not end the wait.
 func (s *Service) Await(ctx context.Context, id, binding string, seen State, done func(Ticket, error)) {
 	k, ok := parseKey(id, binding)
 	if !ok {
@@ -35,6 +35,10 @@ func (s *Service) Await(ctx context.Context, id, binding string, seen State, don
 	a := &awaiter{s: s, ctx: context.WithoutCancel(ctx), id: id, k: k, seen: seen, done: done}
 	a.mu.Lock()
 	a.bound = time.AfterFunc(s.cfg.WaitMax, a.timeUp)
+	s.ending.add(a)
+	// After EndWaits the first read answers (a wait recorded before it was called
+	// is answered by it; one recorded after sees it here).
+	a.due = s.ending.ended()
 	a.mu.Unlock()
 	s.reads.add(a)
 }
@@ -185,6 +189,7 @@ func (a *awaiter) end(t Ticket, err error, w *watch) {
 	a.mu.Lock()
 	a.bound.Stop()
 	a.mu.Unlock()
+	a.s.ending.remove(a)
 	a.s.leave(a.k.id)
 	a.done(t, err)
 }

@@ -52,6 +52,7 @@ type Service struct {
 	waiting atomic.Int64
 	places  waitPlaces // waits per ticket (enter, leave)
 	reads   readQueue  // the tickets of Await's waits to be read
+	ending  endWaits   // EndWaits' signal and the Awaits it answers
 	// ticketReads counts the browser side's ticket reads (read), for tests.
 	ticketReads atomic.Int64
 }
@@ -74,6 +75,7 @@ func New(d Deps, cfg Config) (*Service, error) {
 	s := &Service{db: d.DB, units: d.Units, authz: d.Authorizer, th: d.Throttle, audit: d.Audit,
 		now: d.Now, cfg: cfg.withDefaults()}
 	s.broker = newBroker(s.cfg.PollInterval, s.storedStates)
+	s.ending.init()
 	return s, nil
 }
 

@@ -8,7 +8,7 @@ import (
 
 // Wait is the login page's long poll: it returns the ticket as soon as its state is
 // not seen (at once when it already differs — pass "" to read it without waiting),
-// when it expires, or as it is after Config.WaitMax. While it waits it holds no
+// when it expires, or as it is after Config.WaitMax or EndWaits. While it waits it holds no
 // database connection: a change made by this process wakes it at once, one made
 // by another process within Config.PollInterval (see the package comment).
 //
@@ -61,6 +61,8 @@ func (s *Service) waitOnce(ctx context.Context, id string, k key, seen State, bo
 	case <-expiry:
 		return t, false, nil
 	case <-bound:
+		return t, true, nil
+	case <-s.ending.ch: // the process stops (EndWaits): answer as the bound does
 		return t, true, nil
 	case <-ctx.Done():
 		return t, true, ctx.Err()

@@ -61,6 +61,15 @@ func (m *metrics) watchHasher(hasher func() *person.Hasher) {
 	)
 }
 
+// watchQRWaits shows the 扫码登录 pages waiting on their long poll now, against
+// --qr-max-waiters: past it, pages are answered 503.
+func (m *metrics) watchQRWaits(waiting func() int) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "hall_qr_login_waits",
+		Help: "扫码登录 pages waiting on their long poll now (detached or on a goroutine).",
+	}, func() float64 { return float64(waiting()) }))
+}
+
 func (m *metrics) observe(route string, status int, d time.Duration) {
 	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(route).Observe(d.Seconds())

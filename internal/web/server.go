@@ -72,6 +72,9 @@ func New(svc *services.Services, mounts ...Mount) (*Server, error) {
 	}
 	s.metrics = newMetrics(prometheus.NewRegistry())
 	s.metrics.watchHasher(func() *person.Hasher { return s.Hasher })
+	if svc.QRLogin != nil {
+		s.metrics.watchQRWaits(func() int { return s.QRLogin.Waiting() })
+	}
 	s.routes()
 	for _, mount := range mounts {
 		if err := mount(s); err != nil {

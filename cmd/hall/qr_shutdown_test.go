@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestServeAnswersQRWaitsAtShutdown: a 扫码登录 page waiting on its long poll when
+// `hall serve` is stopped gets an answer at once — its ticket still waiting, so it
+// polls again — rather than a reset or an answer at the wait's bound (the poll's
+// connection is detached, and net/http's Shutdown does not see it); serve then
+// stops cleanly.
+func TestServeAnswersQRWaitsAtShutdown(t *testing.T) {
+	addr, adminAddr := freeAddr(t), freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", addr, "--admin-addr", adminAddr, "--log-level", "warn",
+			"--data-dir", t.TempDir()})
+	}()
+	base := "http://" + addr
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("serve did not become ready within 30 s")
+		}
+	}
+
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := &http.Client{Jar: jar, Timeout: 60 * time.Second}
+	resp, err := page.Get(base + "/login?tab=unit&method=qr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	m := regexp.MustCompile(`name="ticket" value="([^"]+)"`).FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("no ticket on the QR login page (status %d)", resp.StatusCode)
+	}
+	type answer struct {
+		status int
+		state  string
+		err    error
+	}
+	polled := make(chan answer, 1)
+	go func() {
+		resp, err := page.Get(base + "/login/qr/wait?ticket=" + url.QueryEscape(string(m[1])) + "&seen=waiting")
+		if err != nil {
+			polled <- answer{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		var a struct {
+			State string `json:"state"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&a)
+		polled <- answer{resp.StatusCode, a.State, err}
+	}()
+	// The operations listener's gauge says when the poll is waiting.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(scrape(t, "http://"+adminAddr+"/metrics"), "hall_qr_login_waits 1\n"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the poll is not waiting after 10 s")
+		}
+	}
+
+	stopped := time.Now()
+	cancel()
+	select {
+	case a := <-polled:
+		if a.err != nil || a.status != http.StatusOK || a.state != "waiting" {
+			t.Fatalf("the waiting page at shutdown: status %d, state %q, %v", a.status, a.state, a.err)
+		}
+		if took := time.Since(stopped); took > 5*time.Second {
+			t.Fatalf("the waiting page was answered %s after the stop", took)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the waiting page had no answer 10 s after the stop")
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v after shutdown", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop within 20 s")
+	}
+}
+
+// scrape is the text of a metrics page.
+func scrape(t *testing.T, metricsURL string) string {
+	t.Helper()
+	resp, err := http.Get(metricsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(body)
+}
