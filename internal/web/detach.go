@@ -19,7 +19,8 @@ import (
 type Detached struct {
 	conn   net.Conn
 	header http.Header
-	head   bool // a HEAD request: the answer has headers only
+	head   bool         // a HEAD request: the answer has headers only
+	later  *laterAnswer // the access log's line, written at the answer; nil outside the middleware
 }
 
 // Detach takes the connection of the request w answers, with the headers the
@@ -41,7 +42,8 @@ func Detach(w http.ResponseWriter, r *http.Request) (*Detached, bool) {
 	// browser pipelines, and the answer's Connection: close tells any client to
 	// send it again.
 	_ = buffered
-	return &Detached{conn: conn, header: header, head: r.Method == http.MethodHead}, true
+	later, _ := r.Context().Value(laterAnswerKey).(*laterAnswer)
+	return &Detached{conn: conn, header: header, head: r.Method == http.MethodHead, later: later}, true
 }
 
 // Header is the answer's headers, as Detach found them, to add to before Answer.
@@ -52,7 +54,8 @@ func (d *Detached) Header() http.Header { return d.header }
 const detachedWriteTimeout = 10 * time.Second
 
 // Answer writes the response — the headers from Detach with contentType, the
-// date, the length and Connection: close — and closes the connection. Errors: the
+// date, the length and Connection: close — closes the connection and writes the
+// request's access-log line (its status, and the time from the request). Errors: the
 // client has gone (the write failed); the connection is closed either way, and
 // there is nobody left to tell.
 func (d *Detached) Answer(status int, contentType string, body []byte) error {
@@ -74,11 +77,19 @@ func (d *Detached) Answer(status int, contentType string, body []byte) error {
 			err = w.Flush()
 		}
 	}
-	return errors.Join(err, d.conn.Close())
+	err = errors.Join(err, d.conn.Close())
+	if d.later != nil {
+		written := len(body)
+		if d.head || err != nil {
+			written = 0
+		}
+		d.later.answered(status, written)
+	}
+	return err
 }
 
-// Hijack is statusWriter's part of Detach: the access log records the request as
-// detached (its answer comes later, outside the log's measure).
+// Hijack is statusWriter's part of Detach: the access log's line waits for the
+// answer (laterAnswer).
 func (sw *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, buffered, err := http.NewResponseController(sw.ResponseWriter).Hijack()
 	if err == nil {

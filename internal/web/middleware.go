@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"time"
 
 	"hall/internal/forwarded"
@@ -142,40 +143,102 @@ func (s *Server) logAndMeasure(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		route := ""
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), patternKey, &route)))
+		later := &laterAnswer{}
+		ctx := context.WithValue(context.WithValue(r.Context(), patternKey, &route), laterAnswerKey, later)
+		next.ServeHTTP(sw, r.WithContext(ctx))
 		if sw.status == 0 {
 			sw.status = http.StatusOK
-		}
-		d := time.Since(start)
-		detached := slog.Attr{}
-		if sw.detached {
-			// The answer is written later by the handler's waiter (Detach); the
-			// status and duration here are of the hand-over.
-			detached = slog.Bool("detached", true)
 		}
 		if route == "" {
 			// Static files and health probes are routed before the visitor layer
 			// too, but a refused cross-origin request or a panic never reaches it.
 			route = "unmatched"
 		}
-		s.metrics.observe(route, sw.status, d)
-		if route == "GET /healthz" || route == "GET /readyz" || route == "GET /static/" {
+		line := accessLine{route: route, requestID: RequestID(r.Context()), method: r.Method,
+			path: ident.MaskText(r.URL.Path), query: ident.MaskText(r.URL.RawQuery),
+			remote: ClientAddr(r), peer: r.RemoteAddr, start: start}
+		if sw.detached {
+			// The handler took the connection (Detach) and answers later: the line
+			// is written then, with the answer's status and the whole wait.
+			later.handOver(func(status, bytes int) { s.record(line, status, bytes, true) })
 			return
 		}
-		// The query string can carry identifiers typed by users; mask them.
-		s.Log.LogAttrs(r.Context(), slog.LevelInfo, "http",
-			slog.String("request_id", RequestID(r.Context())),
-			slog.String("method", r.Method),
-			slog.String("path", ident.MaskText(r.URL.Path)),
-			slog.String("query", ident.MaskText(r.URL.RawQuery)),
-			slog.Int("status", sw.status),
-			slog.Int("bytes", sw.bytes),
-			slog.Duration("duration", d),
-			slog.String("remote", ClientAddr(r)),
-			slog.String("peer", r.RemoteAddr),
-			detached,
-		)
+		s.record(line, sw.status, sw.bytes, false)
 	})
+}
+
+// accessLine is what the access log says of a request, taken from it when its
+// handler returns: a detached request's line is written at its answer, and keeps
+// these strings rather than the request.
+type accessLine struct {
+	route, requestID, method, path, query, remote, peer string
+	start                                               time.Time
+}
+
+// record measures the answer and writes its access-log line (health probes and
+// static files are measured only).
+func (s *Server) record(l accessLine, status, bytes int, detached bool) {
+	d := time.Since(l.start)
+	s.metrics.observe(l.route, status, d)
+	if l.route == "GET /healthz" || l.route == "GET /readyz" || l.route == "GET /static/" {
+		return
+	}
+	detachedAttr := slog.Attr{}
+	if detached {
+		detachedAttr = slog.Bool("detached", true)
+	}
+	// The query string can carry identifiers typed by users: path and query are
+	// masked (accessLine).
+	s.Log.LogAttrs(context.Background(), slog.LevelInfo, "http",
+		slog.String("request_id", l.requestID),
+		slog.String("method", l.method),
+		slog.String("path", l.path),
+		slog.String("query", l.query),
+		slog.Int("status", status),
+		slog.Int("bytes", bytes),
+		slog.Duration("duration", d),
+		slog.String("remote", l.remote),
+		slog.String("peer", l.peer),
+		detachedAttr,
+	)
+}
+
+// laterAnswerKey holds the *laterAnswer through which a detached request's answer
+// reaches the access log.
+const laterAnswerKey ctxKey = 6
+
+// laterAnswer joins a detached request's two ends, which come in either order: the
+// handler's return (handOver, with the log's line) and the answer (answered,
+// possibly before the handler returns, when the wait is refused at once).
+type laterAnswer struct {
+	mu            sync.Mutex
+	log           func(status, bytes int)
+	done          bool
+	status, bytes int
+}
+
+func (l *laterAnswer) handOver(log func(status, bytes int)) {
+	l.mu.Lock()
+	done, status, bytes := l.done, l.status, l.bytes
+	if !done {
+		l.log = log
+	}
+	l.mu.Unlock()
+	if done {
+		log(status, bytes)
+	}
+}
+
+func (l *laterAnswer) answered(status, bytes int) {
+	l.mu.Lock()
+	log := l.log
+	if log == nil {
+		l.done, l.status, l.bytes = true, status, bytes
+	}
+	l.mu.Unlock()
+	if log != nil {
+		log(status, bytes)
+	}
 }
 
 func (s *Server) recoverPanics(next http.Handler) http.Handler {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -41,6 +42,41 @@ func sendRawPoll(t *testing.T, base, path, cookie string) rawPoll {
 		t.Fatal(err)
 	}
 	return rawPoll{conn: conn, sent: time.Now()}
+}
+
+// qrPage is a 扫码登录 page of a browser of its own (a ticket has at most a few
+// waits): its ticket and its cookies.
+type qrPage struct{ id, cookie string }
+
+func openQRPage(t *testing.T, base string) qrPage {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	resp, err := pc.Get(base + "/login?tab=unit&method=qr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	pc.CloseIdleConnections() // its goroutines are not the server's
+	id := webtest.ParseHTML(t, string(body)).Must(t, "input[name=ticket]").AttrOr("value")
+	if !qrlogin.ValidID(id) {
+		t.Fatalf("ticket %q", id)
+	}
+	baseURL, _ := url.Parse(base)
+	var cookies []string
+	for _, c := range jar.Cookies(baseURL) {
+		cookies = append(cookies, c.Name+"="+c.Value)
+	}
+	return qrPage{id: id, cookie: strings.Join(cookies, "; ")}
+}
+
+// waitPath is the long poll of a page that has seen its ticket waiting.
+func waitPath(id string) string {
+	return "/login/qr/wait?ticket=" + url.QueryEscape(id) + "&seen=waiting"
 }
 
 // answer reads the poll's response and checks what every answer carries: the
@@ -102,37 +138,10 @@ func TestQRLoginWaitDetached(t *testing.T) {
 		}
 		*svc = *b
 	})
-	// Each page is a browser of its own (a ticket has at most a few waits).
-	type page struct{ id, cookie string }
-	open := func() page {
-		jar, err := cookiejar.New(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pc := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-		resp, err := pc.Get(base + "/login?tab=unit&method=qr")
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		_ = resp.Body.Close()
-		pc.CloseIdleConnections() // its goroutines are not the server's
-		id := webtest.ParseHTML(t, string(body)).Must(t, "input[name=ticket]").AttrOr("value")
-		if !qrlogin.ValidID(id) {
-			t.Fatalf("ticket %q", id)
-		}
-		baseURL, _ := url.Parse(base)
-		var cookies []string
-		for _, c := range jar.Cookies(baseURL) {
-			cookies = append(cookies, c.Name+"="+c.Value)
-		}
-		return page{id: id, cookie: strings.Join(cookies, "; ")}
-	}
-	waitPath := func(id string) string { return "/login/qr/wait?ticket=" + url.QueryEscape(id) + "&seen=waiting" }
 	const pages = 40
-	var opened []page
+	var opened []qrPage
 	for range pages {
-		opened = append(opened, open())
+		opened = append(opened, openQRPage(t, base))
 	}
 
 	runtime.GC()
@@ -195,4 +204,49 @@ func TestQRLoginWaitDetached(t *testing.T) {
 		t.Fatalf("%d waits left after the answers", n)
 	}
 
+}
+
+// TestQRLoginWaitAccessLog: the access log's line of a detached poll is written
+// at its answer, with the answer's status and the whole wait — an answer at the
+// bound (200, a second) and a refusal made before the handler returned (404) —
+// rather than a 200 at the hand-over.
+func TestQRLoginWaitAccessLog(t *testing.T) {
+	logs, withLog := capturedLog(t)
+	_, base := webtest.Serve(t, func(svc *services.Services) {
+		svc.Config.QRWaitMax = time.Second
+		withLog(svc)
+	})
+	p := openQRPage(t, base)
+	if a, took := sendRawPoll(t, base, waitPath(p.id), p.cookie).answer(t, http.StatusOK); a.State != string(qrlogin.StateWaiting) || took < time.Second {
+		t.Fatalf("at the bound: %+v after %s", a, took)
+	}
+	sendRawPoll(t, base, waitPath(p.id), "").answer(t, http.StatusNotFound)
+
+	var lines []string
+	for deadline := time.Now().Add(5 * time.Second); len(lines) < 2; time.Sleep(20 * time.Millisecond) {
+		lines = lines[:0]
+		for _, l := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(l, "msg=http") && strings.Contains(l, "path=/login/qr/wait") {
+				lines = append(lines, l)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("access log lines of the polls: %q", lines)
+		}
+	}
+	if len(lines) != 2 {
+		t.Fatalf("want one line a poll: %q", lines)
+	}
+	for i, want := range []string{"status=200", "status=404"} {
+		if !strings.Contains(lines[i], want+" ") || !strings.Contains(lines[i], "detached=true") {
+			t.Errorf("line %d: want %s, detached: %s", i, want, lines[i])
+		}
+	}
+	d := regexp.MustCompile(`duration=(\S+)`).FindStringSubmatch(lines[0])
+	if d == nil {
+		t.Fatalf("no duration: %s", lines[0])
+	}
+	if took, err := time.ParseDuration(d[1]); err != nil || took < time.Second {
+		t.Errorf("the answer at the bound is logged as taking %s (%v): %s", d[1], err, lines[0])
+	}
 }
