@@ -14,6 +14,7 @@ import (
 	"hall/internal/cases"
 	"hall/internal/delegation"
 	"hall/internal/ident"
+	"hall/internal/skills"
 	"hall/internal/unit"
 	"hall/internal/validity"
 )
@@ -212,7 +213,14 @@ type delegationCategory struct {
 // delegationItem is one business item of the 业务授权 checkboxes.
 type delegationItem struct {
 	Code, Name string
+	Note       string // what else the grant lets the agent do, under the name
 	Checked    bool
+}
+
+// delegationItemNotes says, under an item's name, what its grant covers beyond the
+// item's own applications: the grantor should not learn it only after granting.
+var delegationItemNotes = map[string]string{
+	skills.ItemCode: "含我的工作台中职业技能等级认定计划的考生录入与提交审核",
 }
 
 // delegationGroup groups the grantable items by category, ticking those in checked;
@@ -224,7 +232,8 @@ func delegationGroup(items []cases.Item, checked, all map[string]bool) []delegat
 			out = append(out, delegationCategory{Code: it.Category, Name: it.CategoryName, All: true})
 		}
 		c := &out[len(out)-1]
-		c.Items = append(c.Items, delegationItem{Code: it.Code, Name: it.Name, Checked: checked[it.Code]})
+		c.Items = append(c.Items, delegationItem{Code: it.Code, Name: it.Name, Note: delegationItemNotes[it.Code],
+			Checked: checked[it.Code]})
 		c.All = c.All && checked[it.Code]
 	}
 	for i := range out {

@@ -19,6 +19,7 @@ import (
 	"hall/internal/delegation"
 	"hall/internal/ident"
 	"hall/internal/person"
+	"hall/internal/skills"
 	"hall/internal/unit"
 )
 
@@ -726,6 +727,11 @@ func TestDelegationAddAgent(t *testing.T) {
 	}
 	if doc.First("input[name=items][value=JY-010]") != nil {
 		t.Error("an item for persons only is offered")
+	}
+	// The grant of 企业职业技能等级认定备案 also lets the agent work on the plans of
+	// 我的工作台, and the form says so beside it.
+	if note := doc.Must(t, "label[for=dlg-item-"+skills.ItemCode+"]").TextContent(); !strings.Contains(note, "考生录入") {
+		t.Errorf("the label of %s does not say it covers 考生录入: %q", skills.ItemCode, note)
 	}
 
 	rec := c.Post(t, "/unit/agents/new", delegationAgentForm(ag, []string{"SB-001"}, delegationDate(0), delegationDate(30)))
