@@ -120,27 +120,21 @@ func (s *Service) step(ctx context.Context, actor staff.Actor, id int64, st Step
 	now := s.dbNow()
 	var (
 		c      Case
-		fresh  staff.Actor
-		denied error
 		mobile string
 		uscc   string
 	)
-	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+	err := staff.Command(ctx, s.d.DB, s.d.Audit, actor, action, caseTarget(id), func(tx *store.Tx, fresh staff.Actor, authorize staff.Authorizer) error {
 		var err error
-		if fresh, err = staff.Refresh(ctx, tx, actor); err != nil {
-			return err
-		}
 		if c, err = scanCase(tx.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ?", id)); err != nil {
 			return err
 		}
-		role, err := staff.Authorize(fresh, action, staff.Subject{StaffID: c.AcceptedBy})
+		role, err := authorize(staff.Subject{StaffID: c.AcceptedBy})
 		if err == nil && action == staff.ActionCaseDecide && c.Channel == ChannelCounter && c.EnteredBy == fresh.StaffID {
 			// The clerk who entered a counter case is its author even when another
 			// clerk accepted it again after 窗口补正: nobody decides their own work.
 			err = staff.DenyOwnWork
 		}
 		if err != nil {
-			denied = err
 			return err
 		}
 		if st == StepResubmit && c.Channel != ChannelCounter {
@@ -180,9 +174,6 @@ func (s *Service) step(ctx context.Context, actor staff.Actor, id int64, st Step
 		_, err = s.d.Audit.Append(ctx, tx, e)
 		return err
 	})
-	if denied != nil {
-		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, action, caseTarget(id), denied)
-	}
 	if err != nil {
 		return Case{}, err
 	}
@@ -242,20 +233,10 @@ func (s *Service) carryOut(ctx context.Context, tx *store.Tx, c *Case, uscc stri
 // authorizeRead checks case.list for the actor as the database has it now, and
 // records a denial.
 func (s *Service) authorizeRead(ctx context.Context, actor staff.Actor, tgt string) error {
-	var fresh staff.Actor
-	var denied error
-	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		var err error
-		if fresh, err = staff.Refresh(ctx, tx, actor); err != nil {
-			return err
-		}
-		_, denied = staff.Authorize(fresh, staff.ActionCaseList, staff.Subject{})
-		return denied
+	return staff.Command(ctx, s.d.DB, s.d.Audit, actor, staff.ActionCaseList, tgt, func(_ *store.Tx, _ staff.Actor, authorize staff.Authorizer) error {
+		_, err := authorize(staff.Subject{})
+		return err
 	})
-	if denied != nil {
-		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, staff.ActionCaseList, tgt, denied)
-	}
-	return err
 }
 
 func (s *Service) hotline() string {

@@ -139,21 +139,17 @@ func checkWrite(d Draft, reason string) (Draft, string, error) {
 	return d, reason, nil
 }
 
-// command runs one staff command in a transaction: the actor re-read and
-// authorized about the notice (id 0: a new one) — for publishing, about its author
-// and again its last editor —, the change, the audit record with the notice as it
-// is after the change. A denial is recorded after the transaction rolled back.
+// command runs one staff command in a transaction (staff.Command): the actor
+// re-read and authorized about the notice (id 0: a new one) — for publishing,
+// about its author and again its last editor —, the change, the audit record with
+// the notice as it is after the change.
 func (s *Service) command(ctx context.Context, actor staff.Actor, action staff.Action, id int64, auditAction,
 	reason string, change func(tx *store.Tx, fresh staff.Actor) (int64, error)) error {
-	var (
-		fresh  staff.Actor
-		denied error
-	)
-	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		var err error
-		if fresh, err = staff.Refresh(ctx, tx, actor); err != nil {
-			return err
-		}
+	denialTarget := "notices"
+	if id != 0 {
+		denialTarget = target(id)
+	}
+	return staff.Command(ctx, s.d.DB, s.d.Audit, actor, action, denialTarget, func(tx *store.Tx, fresh staff.Actor, authorize staff.Authorizer) error {
 		subjects := []int64{0}
 		if id != 0 {
 			n, err := scanNotice(tx.QueryRow(ctx, "SELECT "+noticeColumns+noticeFrom+" WHERE n.id = ?", id))
@@ -164,10 +160,12 @@ func (s *Service) command(ctx context.Context, actor staff.Actor, action staff.A
 				subjects = []int64{n.AuthorID, n.EditorID}
 			}
 		}
-		var role staff.Role
+		var (
+			role staff.Role
+			err  error
+		)
 		for _, subject := range subjects {
-			if role, err = staff.Authorize(fresh, action, staff.Subject{StaffID: subject}); err != nil {
-				denied = err
+			if role, err = authorize(staff.Subject{StaffID: subject}); err != nil {
 				return err
 			}
 		}
@@ -182,14 +180,6 @@ func (s *Service) command(ctx context.Context, actor staff.Actor, action staff.A
 			"title": n.Title, "category": string(n.Category), "state": string(n.State)}))
 		return err
 	})
-	if denied != nil {
-		tgt := "notices"
-		if id != 0 {
-			tgt = target(id)
-		}
-		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, action, tgt, denied)
-	}
-	return err
 }
 
 // moved turns a conditional UPDATE's result into ErrStale when it changed no row.

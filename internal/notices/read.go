@@ -161,20 +161,10 @@ func (s *Service) StaffNotice(ctx context.Context, actor staff.Actor, id int64) 
 // authorizeRead checks notice.list for the actor as the database has it now, and
 // records a denial.
 func (s *Service) authorizeRead(ctx context.Context, actor staff.Actor, tgt string) error {
-	var fresh staff.Actor
-	var denied error
-	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		var err error
-		if fresh, err = staff.Refresh(ctx, tx, actor); err != nil {
-			return err
-		}
-		_, denied = staff.Authorize(fresh, staff.ActionNoticeList, staff.Subject{})
-		return denied
+	return staff.Command(ctx, s.d.DB, s.d.Audit, actor, staff.ActionNoticeList, tgt, func(_ *store.Tx, _ staff.Actor, authorize staff.Authorizer) error {
+		_, err := authorize(staff.Subject{})
+		return err
 	})
-	if denied != nil {
-		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, staff.ActionNoticeList, tgt, denied)
-	}
-	return err
 }
 
 // Loaded is a notice the hall loads itself (demo data): published at At, with no

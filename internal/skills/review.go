@@ -190,21 +190,16 @@ func (s *Service) decide(ctx context.Context, actor staff.Actor, id, seen int64,
 	return s.plan(ctx, id)
 }
 
-// staffCommand runs one staff command in a transaction: the actor re-read and
-// authorized — for a review, about the plan's creator —, the change, the audit
-// record with the plan as it is after it. A denial is recorded after the
-// transaction rolled back.
+// staffCommand runs one staff command in a transaction (staff.Command): the actor
+// re-read and authorized — for a review, about the plan's creator —, the change,
+// the audit record with the plan as it is after it.
 func (s *Service) staffCommand(ctx context.Context, actor staff.Actor, action staff.Action, id int64, auditAction,
 	reason string, change func(tx *store.Tx, fresh staff.Actor) (int64, error)) error {
-	var (
-		fresh  staff.Actor
-		denied error
-	)
-	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		var err error
-		if fresh, err = staff.Refresh(ctx, tx, actor); err != nil {
-			return err
-		}
+	denialTarget := "skill_plans"
+	if id != 0 {
+		denialTarget = target(id)
+	}
+	return staff.Command(ctx, s.d.DB, s.d.Audit, actor, action, denialTarget, func(tx *store.Tx, fresh staff.Actor, authorize staff.Authorizer) error {
 		subject := staff.Subject{}
 		if id != 0 {
 			p, err := scanPlan(tx.QueryRow(ctx, "SELECT "+planColumns+planFrom+" WHERE p.id = ?", id))
@@ -213,9 +208,8 @@ func (s *Service) staffCommand(ctx context.Context, actor staff.Actor, action st
 			}
 			subject.StaffID = p.CreatedBy
 		}
-		role, err := staff.Authorize(fresh, action, subject)
+		role, err := authorize(subject)
 		if err != nil {
-			denied = err
 			return err
 		}
 		if id, err = change(tx, fresh); err != nil {
@@ -231,12 +225,4 @@ func (s *Service) staffCommand(ctx context.Context, actor staff.Actor, action st
 		_, err = s.d.Audit.Append(ctx, tx, e)
 		return err
 	})
-	if denied != nil {
-		tgt := "skill_plans"
-		if id != 0 {
-			tgt = target(id)
-		}
-		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, action, tgt, denied)
-	}
-	return err
 }
