@@ -47,65 +47,88 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// serveUntilReady starts `hall serve` with args, waits for /readyz to answer 200,
-// checks the home page, then stops it the way SIGTERM does and checks the shutdown.
-func serveUntilReady(t *testing.T, args ...string) {
+// served is a `hall serve` started by startServe.
+type served struct {
+	base, adminBase string
+	cancel          context.CancelFunc // stops it the way SIGTERM does
+	done            chan error
+	stopped         bool
+}
+
+// startServe starts `hall serve` with args in this process and waits for /readyz to
+// answer 200; the test's end stops it (stop).
+func startServe(t *testing.T, args ...string) *served {
 	t.Helper()
 	addr, adminAddr := freeAddr(t), freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
+	h := &served{base: "http://" + addr, adminBase: "http://" + adminAddr, cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", addr, "--admin-addr", adminAddr, "--log-level", "warn"}, args...))
+		h.done <- run(ctx, append([]string{"serve", "--addr", addr, "--admin-addr", adminAddr, "--log-level", "warn"}, args...))
 	}()
-	base := "http://" + addr
+	t.Cleanup(func() { h.stop(t) })
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(base + "/readyz")
+		resp, err := http.Get(h.base + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				break
+				return h
 			}
 		}
 		select {
-		case err := <-done:
-			cancel()
+		case err := <-h.done:
+			h.stopped = true
 			t.Fatalf("serve exited early: %v", err)
 		default:
 		}
 		if time.Now().After(deadline) {
-			cancel()
 			t.Fatal("serve did not become ready within 30 s")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	resp, err := http.Get(base + "/")
-	if err != nil || resp.StatusCode != http.StatusOK {
-		cancel()
-		t.Fatalf("home page: %v %v", resp, err)
+}
+
+// stop stops the hall the way SIGTERM does (if cancel was not called yet) and
+// checks that it stopped cleanly within 20 s. Call it from the test's goroutine.
+func (h *served) stop(t *testing.T) {
+	t.Helper()
+	if h.stopped {
+		return
 	}
-	resp.Body.Close()
-	// /metrics is on the operations listener only.
-	for _, c := range []struct {
-		url  string
-		want int
-	}{{base + "/metrics", http.StatusNotFound}, {"http://" + adminAddr + "/metrics", http.StatusOK}} {
-		resp, err := http.Get(c.url)
-		if err != nil || resp.StatusCode != c.want {
-			cancel()
-			t.Fatalf("GET %s: %v %v, want %d", c.url, resp, err, c.want)
-		}
-		resp.Body.Close()
-	}
-	cancel()
+	h.stopped = true
+	h.cancel()
 	select {
-	case err := <-done:
+	case err := <-h.done:
 		if err != nil {
 			t.Fatalf("serve returned %v after shutdown", err)
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop within 20 s")
 	}
+}
+
+// serveUntilReady starts `hall serve` with args, checks the home page and that
+// /metrics is on the operations listener only, then stops it the way SIGTERM does
+// and checks the shutdown.
+func serveUntilReady(t *testing.T, args ...string) {
+	t.Helper()
+	h := startServe(t, args...)
+	resp, err := http.Get(h.base + "/")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("home page: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	for _, c := range []struct {
+		url  string
+		want int
+	}{{h.base + "/metrics", http.StatusNotFound}, {h.adminBase + "/metrics", http.StatusOK}} {
+		resp, err := http.Get(c.url)
+		if err != nil || resp.StatusCode != c.want {
+			t.Fatalf("GET %s: %v %v, want %d", c.url, resp, err, c.want)
+		}
+		resp.Body.Close()
+	}
+	h.stop(t)
 }
 
 func TestServeSQLiteWithDemo(t *testing.T) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -19,26 +18,8 @@ import (
 // connection is detached, and net/http's Shutdown does not see it); serve then
 // stops cleanly.
 func TestServeAnswersQRWaitsAtShutdown(t *testing.T) {
-	addr, adminAddr := freeAddr(t), freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", addr, "--admin-addr", adminAddr, "--log-level", "warn",
-			"--data-dir", t.TempDir()})
-	}()
-	base := "http://" + addr
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(base + "/readyz"); err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("serve did not become ready within 30 s")
-		}
-	}
+	h := startServe(t, "--data-dir", t.TempDir())
+	base := h.base
 
 	jar, err := cookiejar.New(nil)
 	if err != nil {
@@ -75,14 +56,14 @@ func TestServeAnswersQRWaitsAtShutdown(t *testing.T) {
 		polled <- answer{resp.StatusCode, a.State, err}
 	}()
 	// The operations listener's gauge says when the poll is waiting.
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(scrape(t, "http://"+adminAddr+"/metrics"), "hall_qr_login_waits 1\n"); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(scrape(t, h.adminBase+"/metrics"), "hall_qr_login_waits 1\n"); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the poll is not waiting after 10 s")
 		}
 	}
 
 	stopped := time.Now()
-	cancel()
+	h.cancel()
 	select {
 	case a := <-polled:
 		if a.err != nil || a.status != http.StatusOK || a.state != "waiting" {
@@ -94,14 +75,7 @@ func TestServeAnswersQRWaitsAtShutdown(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the waiting page had no answer 10 s after the stop")
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve returned %v after shutdown", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop within 20 s")
-	}
+	h.stop(t)
 }
 
 // scrape is the text of a metrics page.
