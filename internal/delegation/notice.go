@@ -45,14 +45,39 @@ func remindGrantorText(sign, unitName string, role unit.Role, holder string, unt
 // queueNotice stores a text message for person in the command's transaction; run
 // delivers it after commit.
 func (t *txn) queueNotice(personID int64, purpose, text string) error {
-	var id int64
-	err := t.QueryRow(t.ctx, `INSERT INTO delegation_notices (person_id, purpose, text, created_at)
-		VALUES (?, ?, ?, ?) RETURNING id`, personID, purpose, text, t.now).Scan(&id)
+	id, err := insertNotice(t.ctx, t.Tx, personID, purpose, text, t.now)
 	if err != nil {
-		return fmt.Errorf("delegation: queue notice: %w", err)
+		return err
 	}
 	t.notices = append(t.notices, id)
 	return nil
+}
+
+func insertNotice(ctx context.Context, tx *store.Tx, personID int64, purpose, text string, now time.Time) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO delegation_notices (person_id, purpose, text, created_at)
+		VALUES (?, ?, ?, ?) RETURNING id`, personID, purpose, text, now).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("delegation: queue notice: %w", err)
+	}
+	return id, nil
+}
+
+// QueueText stores a text message for person in tx, for a change made outside this
+// package that makes a delegation (历史单位用户升级's new administrator): call
+// DeliverText with its ID once tx has committed, and the Runner retries it until it
+// is sent or Config.NoticeAttempts is spent, as this package's own notices. The
+// message is sent to the person's mobile as it is at delivery. Errors: database
+// failures.
+func (s *Service) QueueText(ctx context.Context, tx *store.Tx, personID int64, purpose, text string) (int64, error) {
+	return insertNotice(ctx, tx, personID, purpose, text, store.Time(s.now()))
+}
+
+// DeliverText tries to send the message QueueText stored as id, and reports whether
+// this call sent it; when it did not (the gateway failed, or another process holds
+// it), the Runner tries again. Errors: database failures.
+func (s *Service) DeliverText(ctx context.Context, id int64) (bool, error) {
+	return s.deliverOne(ctx, id)
 }
 
 // deliver tries to send the given notices now and reports whether all were handed

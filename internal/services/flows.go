@@ -29,5 +29,5 @@ func (s *Services) UnitRegistration() *unitreg.Service {
 func (s *Services) Upgrade() *upgrade.Service {
 	return upgrade.New(upgrade.Deps{DB: s.DB, Flows: s.Flows, Legacy: s.Legacy, Registry: s.Registry,
 		Verify: s.Verify, Persons: s.Persons, Units: s.Units, Hasher: s.Hasher, Policy: s.Policy,
-		Throttle: s.Throttle, Audit: s.Audit, SMS: s.SMS, Sign: s.Codes.Config().Sign, Now: s.Now})
+		Throttle: s.Throttle, Audit: s.Audit, Texts: s.Delegation, Sign: s.Codes.Config().Sign, Now: s.Now})
 }

@@ -61,7 +61,6 @@ import (
 	"hall/internal/legacy"
 	"hall/internal/person"
 	"hall/internal/registry"
-	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/throttle"
 	"hall/internal/unit"
@@ -112,6 +111,9 @@ var (
 	ErrStep           = errors.New("upgrade: at another step")
 	ErrPending        = errors.New("upgrade: verification still pending")
 	ErrVerification   = errors.New("upgrade: verification failed or expired")
+	// ErrNoticeDelayed (Result.NoticeErr): the gateway did not take the
+	// administrator's notice at once; it stays queued and is retried.
+	ErrNoticeDelayed = errors.New("upgrade: administrator notice not sent yet, retried later")
 )
 
 // source names this package in FormError's text.
@@ -122,7 +124,15 @@ func (source) Source() string { return "upgrade" }
 // FormError is refused input: a Chinese message per field or for the whole form.
 type FormError = formerr.Error[source]
 
-// Deps are the services an upgrade needs. All are required but SMS (no notice then).
+// Texts queues a text message in the transaction that makes it due and delivers it
+// after commit, retrying what the gateway did not take (delegation.Service: the
+// upgrade makes a delegation, the unit's administrator).
+type Texts interface {
+	QueueText(ctx context.Context, tx *store.Tx, personID int64, purpose, text string) (int64, error)
+	DeliverText(ctx context.Context, id int64) (bool, error)
+}
+
+// Deps are the services an upgrade needs. All are required but Texts (no notice then).
 type Deps struct {
 	DB       *store.DB
 	Flows    *flow.Store
@@ -135,7 +145,7 @@ type Deps struct {
 	Policy   ident.PasswordPolicy
 	Throttle *throttle.Throttle // ScopeNomination must be configured
 	Audit    *audit.Log
-	SMS      sms.Sender
+	Texts    Texts
 	Sign     string
 	Now      func() time.Time
 }

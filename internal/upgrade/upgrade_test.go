@@ -427,3 +427,39 @@ func TestNominationsCountedPerLegacyAccount(t *testing.T) {
 		}
 	})
 }
+
+// TestUpgradeNoticeRetried: when the gateway does not take the administrator's
+// notice at the end of the upgrade, the upgrade stands, Result says the notice was
+// delayed, and the notice stays queued until the next delivery round sends it.
+func TestUpgradeNoticeRetried(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := t.Context()
+		id, sid := e.toVerify(t)
+		if _, err := e.svc.DevVerify.CompleteInApp(ctx, sid, asPerson(e.admin), true); err != nil {
+			t.Fatal(err)
+		}
+		e.svc.DevOutbox.FailNext(nil)
+		res, err := e.up.Verified(ctx, id, browserA, clientIP)
+		if err != nil {
+			t.Fatalf("Verified: %v", err)
+		}
+		if !errors.Is(res.NoticeErr, upgrade.ErrNoticeDelayed) {
+			t.Fatalf("NoticeErr %v, want ErrNoticeDelayed", res.NoticeErr)
+		}
+		if _, err := e.svc.DevOutbox.Latest(ctx, e.admin.Mobile); err == nil {
+			t.Fatal("the administrator has a text although the gateway failed")
+		}
+		sent, err := e.svc.Delegation.DeliverNotices(ctx)
+		if err != nil || sent != 1 {
+			t.Fatalf("the next round sent %d (%v), want the notice", sent, err)
+		}
+		msg, err := e.svc.DevOutbox.Latest(ctx, e.admin.Mobile)
+		if err != nil || !strings.Contains(msg.Text, res.Unit.UnitNumber) || !strings.Contains(msg.Text, "管理员") {
+			t.Fatalf("administrator's SMS after the retry: %q %v", msg.Text, err)
+		}
+		if sent, err := e.svc.Delegation.DeliverNotices(ctx); err != nil || sent != 0 {
+			t.Fatalf("a later round sent %d (%v): the notice goes once", sent, err)
+		}
+	})
+}

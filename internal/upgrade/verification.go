@@ -12,7 +12,6 @@ import (
 	"hall/internal/ident"
 	"hall/internal/legacy"
 	"hall/internal/person"
-	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/unit"
 	"hall/internal/verify"
@@ -25,9 +24,11 @@ type Result struct {
 	// Receipt is the ID of the receipt flow for the 完成升级 page, "" when it could not
 	// be saved (the upgrade stands; show Unit directly).
 	Receipt string
-	// NoticeErr is the SMS sender's error for the administrator's notice (the
-	// upgrade stands; the caller logs it).
+	// NoticeErr is why the administrator's notice was not sent at once:
+	// ErrNoticeDelayed (it is queued and retried), or a database failure around
+	// its delivery. The upgrade stands; the caller logs it.
 	NoticeErr error
+	notice    int64 // the queued notice (Texts.QueueText), 0 without Texts
 }
 
 // Verified finishes the upgrade once the nominee's verification session has passed:
@@ -82,6 +83,14 @@ func (s *Service) Verified(ctx context.Context, flowID, binding, clientAddr stri
 		res, err = s.open(ctx, tx, f.ID, st, clientAddr)
 		if err != nil {
 			return err
+		}
+		// The administrator's notice is queued with the upgrade, so that a
+		// gateway down at this moment delays it instead of losing it.
+		if s.d.Texts != nil {
+			text := noticeText(s.d.Sign, res.Unit.Name, res.Unit.UnitNumber, s.d.Now())
+			if res.notice, err = s.d.Texts.QueueText(ctx, tx, res.Admin.ID, purposeNotice, text); err != nil {
+				return err
+			}
 		}
 		// The password's hash has served: it does not stay in the flow's data
 		// until the sweep.
@@ -185,13 +194,17 @@ func noticeText(sign, unitName, unitNumber string, at time.Time) string {
 		sign, unitName, at.In(chinatime.Zone).Format("2006年01月02日 15:04"), unitNumber)
 }
 
-// notify sends the administrator's notice and returns the sender's error.
+// notify tries to send the administrator's queued notice now: ErrNoticeDelayed when
+// it was not sent (Texts retries it), or a database failure.
 func (s *Service) notify(ctx context.Context, res Result) error {
-	if s.d.SMS == nil {
+	if res.notice == 0 {
 		return nil
 	}
-	return s.d.SMS.Send(context.WithoutCancel(ctx), sms.Message{Mobile: res.Admin.Mobile, Purpose: purposeNotice,
-		Text: noticeText(s.d.Sign, res.Unit.Name, res.Unit.UnitNumber, s.d.Now())})
+	sent, err := s.d.Texts.DeliverText(context.WithoutCancel(ctx), res.notice)
+	if err == nil && !sent {
+		err = ErrNoticeDelayed
+	}
+	return err
 }
 
 // RestartVerification replaces the flow's verification session with a new one.
