@@ -73,11 +73,31 @@ func (s *Service) QueueText(ctx context.Context, tx *store.Tx, personID int64, p
 	return insertNotice(ctx, tx, personID, purpose, text, store.Time(s.now()))
 }
 
-// DeliverText tries to send the message QueueText stored as id, and reports whether
-// this call sent it; when it did not (the gateway failed, or another process holds
-// it), the Runner tries again. Errors: database failures.
-func (s *Service) DeliverText(ctx context.Context, id int64) (bool, error) {
-	return s.deliverOne(ctx, id)
+// Delivery is what one attempt at a queued text message came to.
+type Delivery int
+
+const (
+	// Sent: this attempt handed the message to the gateway.
+	Sent Delivery = iota + 1
+	// Retrying: the gateway failed for now; the Runner tries again.
+	Retrying
+	// GivenUp: the gateway refused the message as undeliverable, or its last
+	// attempt failed; it will not be sent.
+	GivenUp
+	// Elsewhere: another sender holds the message, or it was already done.
+	Elsewhere
+)
+
+// DeliverText tries to send the message QueueText stored as id now. For Retrying
+// and GivenUp the error is the gateway's (errors.Is sms.ErrUnavailable,
+// sms.ErrUndeliverable); otherwise a non-nil error is a database failure, and the
+// message stays due for the Runner.
+func (s *Service) DeliverText(ctx context.Context, id int64) (Delivery, error) {
+	d, sendErr, err := s.deliverOne(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	return d, sendErr
 }
 
 // deliver tries to send the given notices now and reports whether all were handed
@@ -85,7 +105,7 @@ func (s *Service) DeliverText(ctx context.Context, id int64) (bool, error) {
 func (s *Service) deliver(ctx context.Context, ids []int64) bool {
 	all := true
 	for _, id := range ids {
-		if ok, err := s.deliverOne(ctx, id); !ok || err != nil {
+		if d, _, err := s.deliverOne(ctx, id); d != Sent || err != nil {
 			all = false
 		}
 	}
@@ -119,11 +139,11 @@ func (s *Service) DeliverNotices(ctx context.Context) (int, error) {
 	}
 	sent := 0
 	for _, id := range ids {
-		ok, err := s.deliverOne(ctx, id)
+		d, _, err := s.deliverOne(ctx, id)
 		if err != nil {
 			return sent, err
 		}
-		if ok {
+		if d == Sent {
 			sent++
 		}
 	}
@@ -133,45 +153,45 @@ func (s *Service) DeliverNotices(ctx context.Context) (int, error) {
 // deliverOne claims notice id, sends it and records the outcome. The claim is a
 // conditional UPDATE: of two processes only one gets the row, so a message is sent
 // once; only a crash between sending and recording it (the lease then runs out)
-// sends it again. It reports whether this call sent the message; false with a nil
-// error means someone else holds it, it is done, or the gateway failed (recorded).
-func (s *Service) deliverOne(ctx context.Context, id int64) (bool, error) {
+// sends it again. It reports what the attempt came to and the gateway's error (the
+// outcome recorded on the row); err is a database failure.
+func (s *Service) deliverOne(ctx context.Context, id int64) (d Delivery, sendErr, err error) {
 	now := store.Time(s.now())
 	var personID int64
 	var purpose, text string
 	var attempts int
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		return tx.QueryRow(ctx, `UPDATE delegation_notices SET claimed_at = ?, attempts = attempts + 1
 			WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL AND (claimed_at IS NULL OR claimed_at <= ?)
 			RETURNING person_id, purpose, text, attempts`, now, id, store.Time(now.Add(-s.cfg.NoticeLease))).
 			Scan(&personID, &purpose, &text, &attempts)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+		return Elsewhere, nil, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("delegation: claim notice: %w", err)
+		return 0, nil, fmt.Errorf("delegation: claim notice: %w", err)
 	}
 	var mobile string
 	if err := s.db.QueryRow(ctx, `SELECT mobile FROM persons WHERE id = ?`, personID).Scan(&mobile); err != nil {
-		return false, fmt.Errorf("delegation: notice mobile: %w", err)
+		return 0, nil, fmt.Errorf("delegation: notice mobile: %w", err)
 	}
-	sendErr := s.sms.Send(ctx, sms.Message{Mobile: mobile, Text: text, Purpose: purpose})
+	sendErr = s.sms.Send(ctx, sms.Message{Mobile: mobile, Text: text, Purpose: purpose})
 	done := store.Time(s.now())
 	var q string
 	var args []any
 	switch {
 	case sendErr == nil:
-		q, args = `UPDATE delegation_notices SET sent_at = ? WHERE id = ?`, []any{done, id}
+		d, q, args = Sent, `UPDATE delegation_notices SET sent_at = ? WHERE id = ?`, []any{done, id}
 	case errors.Is(sendErr, sms.ErrUndeliverable) || attempts >= s.cfg.NoticeAttempts:
-		q, args = `UPDATE delegation_notices SET failed_at = ? WHERE id = ?`, []any{done, id}
+		d, q, args = GivenUp, `UPDATE delegation_notices SET failed_at = ? WHERE id = ?`, []any{done, id}
 	default: // transient: give the claim back so that the next run tries again
-		q, args = `UPDATE delegation_notices SET claimed_at = NULL WHERE id = ?`, []any{id}
+		d, q, args = Retrying, `UPDATE delegation_notices SET claimed_at = NULL WHERE id = ?`, []any{id}
 	}
 	if _, err := s.db.Exec(context.WithoutCancel(ctx), q, args...); err != nil {
-		return false, fmt.Errorf("delegation: record notice: %w", err)
+		return 0, sendErr, fmt.Errorf("delegation: record notice: %w", err)
 	}
-	return sendErr == nil, nil
+	return d, sendErr, nil
 }
 
 // NoticeRetention is how long a text message that was sent, or given up on, stays in

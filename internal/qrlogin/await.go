@@ -183,13 +183,14 @@ func (a *awaiter) stopExpiry() {
 }
 
 // end is the one way out, taken by whoever set a.over: the broker entry released,
-// the bound stopped, the waiter count given back, then done.
+// the bound stopped, done, then the waiter count given back — after done, so that
+// WaitsEnded returns only once every answer is written.
 func (a *awaiter) end(t Ticket, err error, w *watch) {
 	a.s.broker.release(a.k.id, w)
 	a.mu.Lock()
 	a.bound.Stop()
 	a.mu.Unlock()
 	a.s.ending.remove(a)
-	a.s.leave(a.k.id)
 	a.done(t, err)
+	a.s.leave(a.k.id)
 }

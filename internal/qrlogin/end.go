@@ -18,13 +18,16 @@ import (
 // listener is closed (http.Server.RegisterOnShutdown); a second call does nothing.
 func (s *Service) EndWaits() {
 	s.ending.once.Do(func() { close(s.ending.ch) })
+	// Each on a goroutine of its own: an answer may wait up to its write timeout on
+	// a client that stopped reading, and must not hold the others.
 	for _, a := range s.ending.parked() {
-		a.timeUp()
+		go a.timeUp()
 	}
 }
 
-// WaitsEnded returns once no wait is in progress, or with ctx.Err() when ctx ends
-// first. After EndWaits, a wait ends within one read of its ticket.
+// WaitsEnded returns once no wait is in progress and every answer has been handed
+// to its caller (done has returned), or with ctx.Err() when ctx ends first. After
+// EndWaits, a wait ends within one read of its ticket.
 func (s *Service) WaitsEnded(ctx context.Context) error {
 	for s.Waiting() > 0 {
 		select {

@@ -55,6 +55,7 @@ import (
 	"time"
 
 	"hall/internal/audit"
+	"hall/internal/delegation"
 	"hall/internal/flow"
 	"hall/internal/formerr"
 	"hall/internal/ident"
@@ -111,8 +112,9 @@ var (
 	ErrStep           = errors.New("upgrade: at another step")
 	ErrPending        = errors.New("upgrade: verification still pending")
 	ErrVerification   = errors.New("upgrade: verification failed or expired")
-	// ErrNoticeDelayed (Result.NoticeErr): the gateway did not take the
-	// administrator's notice at once; it stays queued and is retried.
+	// ErrNoticeDelayed (Result.NoticeErr, with the gateway's error): the gateway
+	// did not take the administrator's notice at once; it stays queued and is
+	// retried.
 	ErrNoticeDelayed = errors.New("upgrade: administrator notice not sent yet, retried later")
 )
 
@@ -129,7 +131,7 @@ type FormError = formerr.Error[source]
 // upgrade makes a delegation, the unit's administrator).
 type Texts interface {
 	QueueText(ctx context.Context, tx *store.Tx, personID int64, purpose, text string) (int64, error)
-	DeliverText(ctx context.Context, id int64) (bool, error)
+	DeliverText(ctx context.Context, id int64) (delegation.Delivery, error)
 }
 
 // Deps are the services an upgrade needs. All are required but Texts (no notice then).

@@ -9,6 +9,7 @@ import (
 
 	"hall/internal/audit"
 	"hall/internal/chinatime"
+	"hall/internal/delegation"
 	"hall/internal/ident"
 	"hall/internal/legacy"
 	"hall/internal/person"
@@ -194,15 +195,21 @@ func noticeText(sign, unitName, unitNumber string, at time.Time) string {
 		sign, unitName, at.In(chinatime.Zone).Format("2006年01月02日 15:04"), unitNumber)
 }
 
-// notify tries to send the administrator's queued notice now: ErrNoticeDelayed when
-// it was not sent (Texts retries it), or a database failure.
+// notify tries to send the administrator's queued notice now. Errors: ErrNoticeDelayed
+// joined with the gateway's error when it is retried later; the gateway's error when
+// it refused the message for good; database failures (it stays due).
 func (s *Service) notify(ctx context.Context, res Result) error {
 	if res.notice == 0 {
 		return nil
 	}
-	sent, err := s.d.Texts.DeliverText(context.WithoutCancel(ctx), res.notice)
-	if err == nil && !sent {
-		err = ErrNoticeDelayed
+	d, err := s.d.Texts.DeliverText(context.WithoutCancel(ctx), res.notice)
+	switch {
+	case d == delegation.Retrying:
+		return errors.Join(ErrNoticeDelayed, err)
+	case d == delegation.GivenUp:
+		return fmt.Errorf("upgrade: administrator notice not sendable: %w", err)
+	case d == delegation.Sent, d == delegation.Elsewhere:
+		return nil // another process's runner holds it: it sends it
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package account
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -200,16 +201,20 @@ func TestQRLoginWaitDetached(t *testing.T) {
 			t.Fatalf("page %d: %+v", i, a)
 		}
 	}
-	if n := ts.QRLogin.Waiting(); n != 0 {
-		t.Fatalf("%d waits left after the answers", n)
+	// A wait gives its place back once its answer is written: shortly after the
+	// page read it.
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if err := ts.QRLogin.WaitsEnded(ctx); err != nil {
+		t.Fatalf("%d waits left after the answers", ts.QRLogin.Waiting())
 	}
-
 }
 
 // TestQRLoginWaitAccessLog: the access log's line of a detached poll is written
 // at its answer, with the answer's status and the whole wait — an answer at the
-// bound (200, a second) and a refusal made before the handler returned (404) —
-// rather than a 200 at the hand-over.
+// bound (200, a second), another browser's poll refused after its read (404) and a
+// malformed ticket refused before the handler returned (404) — rather than a 200
+// at the hand-over.
 func TestQRLoginWaitAccessLog(t *testing.T) {
 	logs, withLog := capturedLog(t)
 	_, base := webtest.Serve(t, func(svc *services.Services) {
@@ -221,9 +226,12 @@ func TestQRLoginWaitAccessLog(t *testing.T) {
 		t.Fatalf("at the bound: %+v after %s", a, took)
 	}
 	sendRawPoll(t, base, waitPath(p.id), "").answer(t, http.StatusNotFound)
+	// A malformed ticket is refused before the handler returns: the answer comes
+	// before the hand-over.
+	sendRawPoll(t, base, waitPath("x"), p.cookie).answer(t, http.StatusNotFound)
 
 	var lines []string
-	for deadline := time.Now().Add(5 * time.Second); len(lines) < 2; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); len(lines) < 3; time.Sleep(20 * time.Millisecond) {
 		lines = lines[:0]
 		for _, l := range strings.Split(logs.String(), "\n") {
 			if strings.Contains(l, "msg=http") && strings.Contains(l, "path=/login/qr/wait") {
@@ -234,10 +242,10 @@ func TestQRLoginWaitAccessLog(t *testing.T) {
 			t.Fatalf("access log lines of the polls: %q", lines)
 		}
 	}
-	if len(lines) != 2 {
+	if len(lines) != 3 {
 		t.Fatalf("want one line a poll: %q", lines)
 	}
-	for i, want := range []string{"status=200", "status=404"} {
+	for i, want := range []string{"status=200", "status=404", "status=404"} {
 		if !strings.Contains(lines[i], want+" ") || !strings.Contains(lines[i], "detached=true") {
 			t.Errorf("line %d: want %s, detached: %s", i, want, lines[i])
 		}
