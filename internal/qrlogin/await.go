@@ -14,7 +14,7 @@ import (
 //
 // done is called exactly once, with what Wait would have returned: the ticket as
 // soon as its state differs from seen or it expired, or as it is after
-// Config.WaitMax or EndWaits; ErrNotFound for a malformed or unknown ID or another
+// its bound (waitBound, at most Config.WaitMax) or EndWaits; ErrNotFound for a malformed or unknown ID or another
 // binding; ErrTooManyWaiters when the process already has Config.MaxWaiters waits
 // in progress, or the ticket maxWaitsPerTicket (Wait's and Await's together;
 // nothing was read); otherwise database failures. It is called before Await
@@ -34,7 +34,7 @@ func (s *Service) Await(ctx context.Context, id, binding string, seen State, don
 	}
 	a := &awaiter{s: s, ctx: context.WithoutCancel(ctx), id: id, k: k, seen: seen, done: done}
 	a.mu.Lock()
-	a.bound = time.AfterFunc(s.cfg.WaitMax, a.timeUp)
+	a.bound = time.AfterFunc(s.waitBound(), a.timeUp)
 	s.ending.add(a)
 	// After EndWaits the first read answers (a wait recorded before it was called
 	// is answered by it; one recorded after sees it here).

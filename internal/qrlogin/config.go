@@ -27,7 +27,8 @@ type Config struct {
 	// once, so this only covers a page that was between two waits.
 	ConsumeWindow time.Duration
 	// WaitMax is how long one Wait blocks at most (default 25 seconds; 1 to 60
-	// seconds), so that a long poll stays under proxy timeouts.
+	// seconds), so that a long poll stays under proxy timeouts. Each wait's bound is
+	// drawn between four fifths of it and it (waitBound).
 	WaitMax time.Duration
 	// MaxWaiters bounds the Waits in progress in one process (default 10,000;
 	// 1 to 1,000,000).

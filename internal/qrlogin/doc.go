@@ -67,7 +67,7 @@
 //
 // The login page long-polls Wait(id, binding, seen): it returns as soon as the
 // ticket's state differs from seen, or after Config.WaitMax (25 seconds by default,
-// under common proxy timeouts) with the state unchanged, or when the ticket
+// under common proxy timeouts; less up to a fifth, drawn per wait) with the state unchanged, or when the ticket
 // expires. Several `hall serve` processes share one database, so the state lives
 // there and a change may be made by another process than the one holding the
 // waiter. A waiter costs one indexed read when it starts and nothing while it

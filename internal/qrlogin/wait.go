@@ -2,13 +2,14 @@ package qrlogin
 
 import (
 	"context"
+	"math/rand/v2"
 	"sync"
 	"time"
 )
 
 // Wait is the login page's long poll: it returns the ticket as soon as its state is
 // not seen (at once when it already differs — pass "" to read it without waiting),
-// when it expires, or as it is after Config.WaitMax or EndWaits. While it waits it holds no
+// when it expires, or as it is after its bound (waitBound) or EndWaits. While it waits it holds no
 // database connection: a change made by this process wakes it at once, one made
 // by another process within Config.PollInterval (see the package comment).
 //
@@ -25,7 +26,7 @@ func (s *Service) Wait(ctx context.Context, id, binding string, seen State) (Tic
 		return Ticket{}, ErrTooManyWaiters
 	}
 	defer s.leave(k.id)
-	bound := time.NewTimer(s.cfg.WaitMax)
+	bound := time.NewTimer(s.waitBound())
 	defer bound.Stop()
 	for {
 		t, changed, err := s.waitOnce(ctx, id, k, seen, bound.C)
@@ -67,6 +68,16 @@ func (s *Service) waitOnce(ctx context.Context, id string, k key, seen State, bo
 	case <-ctx.Done():
 		return t, true, ctx.Err()
 	}
+}
+
+// waitBound is one wait's bound: Config.WaitMax less up to a fifth of it, drawn
+// at random. Pages that began waiting together — ten thousand after a restart or a
+// network blip — would otherwise all be answered in the same second at every
+// bound and all come back together; spread over a fifth of the bound, the bursts
+// thin out round after round.
+func (s *Service) waitBound() time.Duration {
+	spread := int64(s.cfg.WaitMax / 5)
+	return s.cfg.WaitMax - time.Duration(rand.Int64N(spread+1)) // #nosec G404 -- a spread of timers, no secret
 }
 
 // maxWaitsPerTicket bounds the waits of one ticket in a process. A page waits once

@@ -162,7 +162,7 @@ func testWaitWakes(t *testing.T, waitAsync func(context.Context, *Service, strin
 	})
 }
 
-// TestWaitTimesOut: with nothing happening a wait ends after WaitMax with the state
+// TestWaitTimesOut: with nothing happening a wait ends at its bound with the state
 // unchanged, and leaves nothing behind; a request that goes away ends it at once.
 func TestWaitTimesOut(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -170,7 +170,7 @@ func TestWaitTimesOut(t *testing.T) {
 		b := browser()
 		tk := f.create(t, KindPerson, b)
 		w := result(t, waitAsync(f.ctx, f.svc, tk.ID, b, StateWaiting), 5*time.Second)
-		if w.err != nil || w.t.State != StateWaiting || w.took < time.Second {
+		if w.err != nil || w.t.State != StateWaiting || w.took < minBound(time.Second) {
 			t.Fatalf("timed out with %s, %v after %s", w.t.State, w.err, w.took)
 		}
 		ctx, cancel := context.WithCancel(f.ctx)
@@ -268,4 +268,25 @@ func TestWaitersHoldNoConnection(t *testing.T) {
 			}
 		}
 	})
+}
+
+// minBound is the shortest bound a wait may draw with Config.WaitMax waitMax.
+func minBound(waitMax time.Duration) time.Duration { return waitMax - waitMax/5 }
+
+// TestWaitBound: each wait's bound lies between four fifths of WaitMax and
+// WaitMax, and bounds drawn together spread over that range rather than
+// coinciding.
+func TestWaitBound(t *testing.T) {
+	s := &Service{cfg: Config{WaitMax: 25 * time.Second}}
+	lowest, highest := s.cfg.WaitMax, time.Duration(0)
+	for range 1000 {
+		b := s.waitBound()
+		if b < minBound(s.cfg.WaitMax) || b > s.cfg.WaitMax {
+			t.Fatalf("bound %s outside [%s, %s]", b, minBound(s.cfg.WaitMax), s.cfg.WaitMax)
+		}
+		lowest, highest = min(lowest, b), max(highest, b)
+	}
+	if highest-lowest < 4*time.Second {
+		t.Fatalf("1,000 bounds spread over %s only (%s to %s)", highest-lowest, lowest, highest)
+	}
 }
