@@ -136,19 +136,10 @@ func (s *Service) EnterCounter(ctx context.Context, actor staff.Actor, in Counte
 		return Case{}, err
 	}
 	now := s.dbNow()
-	var (
-		id     int64
-		fresh  staff.Actor
-		denied error
-	)
-	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		var err error
-		if fresh, err = staff.Refresh(ctx, tx, actor); err != nil {
-			return err
-		}
-		role, err := staff.Authorize(fresh, staff.ActionCaseAccept, staff.Subject{})
+	var id int64
+	err = staff.Command(ctx, s.d.DB, s.d.Audit, actor, staff.ActionCaseAccept, "item:"+in.ItemCode, func(tx *store.Tx, fresh staff.Actor, authorize staff.Authorizer) error {
+		role, err := authorize(staff.Subject{})
 		if err != nil {
-			denied = err
 			return err
 		}
 		// A form entered before answers with its case — after the check above, so
@@ -187,9 +178,6 @@ func (s *Service) EnterCounter(ctx context.Context, actor staff.Actor, in Counte
 		_, err = s.d.Audit.Append(ctx, tx, e)
 		return err
 	})
-	if denied != nil {
-		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, staff.ActionCaseAccept, "item:"+in.ItemCode, denied)
-	}
 	if errors.Is(err, errCounterNonceUsed) || store.IsUniqueViolation(err) {
 		// The form has entered its case: before, or (the unique nonce refusing
 		// the second case) while this post was in flight.

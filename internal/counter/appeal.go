@@ -230,15 +230,9 @@ func (s *Service) RejectAppeal(ctx context.Context, actor staff.Actor, appealID 
 		return Appeal{}, false, err
 	}
 	var ap Appeal
-	var fresh staff.Actor
-	var denied error
-	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		if fresh, err = staff.Refresh(ctx, tx, actor); err != nil {
-			return err
-		}
-		role, err := staff.Authorize(fresh, staff.ActionAppealReject, staff.Subject{})
+	err = staff.Command(ctx, s.d.DB, s.d.Audit, actor, staff.ActionAppealReject, appealTarget(appealID), func(tx *store.Tx, fresh staff.Actor, authorize staff.Authorizer) error {
+		role, err := authorize(staff.Subject{})
 		if err != nil {
-			denied = err
 			return err
 		}
 		if ap, err = s.lockOpenAppeal(ctx, tx, appealID); err != nil {
@@ -252,9 +246,6 @@ func (s *Service) RejectAppeal(ctx context.Context, actor staff.Actor, appealID 
 			map[string]string{"kind": string(ap.Kind)}))
 		return err
 	})
-	if denied != nil {
-		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, staff.ActionAppealReject, appealTarget(appealID), denied)
-	}
 	if err != nil {
 		return Appeal{}, false, err
 	}

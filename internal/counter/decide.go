@@ -86,9 +86,8 @@ func (s *Service) Approve(ctx context.Context, actor staff.Actor, id int64, reas
 			return Outcome{}, err
 		}
 	}
-	var denied error
-	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		if denied, err = s.claim(ctx, tx, a, actor, id, staff.ActionCounterApprove); err != nil {
+	err = staff.Command(ctx, s.d.DB, s.d.Audit, actor, staff.ActionCounterApprove, target(id), func(tx *store.Tx, fresh staff.Actor, authorize staff.Authorizer) error {
+		if err := s.claim(ctx, tx, a, fresh, id, authorize); err != nil {
 			return err
 		}
 		if err := executors[a.q.Kind](s, ctx, a); err != nil {
@@ -96,9 +95,6 @@ func (s *Service) Approve(ctx context.Context, actor staff.Actor, id int64, reas
 		}
 		return s.decide(ctx, a, StatusApproved)
 	})
-	if denied != nil {
-		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, a.actor, staff.ActionCounterApprove, target(id), denied)
-	}
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -109,25 +105,21 @@ func (s *Service) Approve(ctx context.Context, actor staff.Actor, id int64, reas
 	return out, nil
 }
 
-// claim reads request id for a decision inside tx, locked: the actor re-read, the
-// request still submitted (else ErrDecided), and action allowed on it (else the
-// *staff.Denial, returned as denied too, for the caller to record after the
+// claim reads request id for a decision inside a staff.Command's tx, locked: the
+// request still submitted (else ErrDecided), and the command's action allowed to
+// fresh on it (else the *staff.Denial, which the command records after the
 // rollback).
-func (s *Service) claim(ctx context.Context, tx *store.Tx, a *approval, actor staff.Actor, id int64, action staff.Action) (denied, err error) {
-	a.tx = tx
-	if a.actor, err = staff.Refresh(ctx, tx, actor); err != nil {
-		return nil, err
-	}
+func (s *Service) claim(ctx context.Context, tx *store.Tx, a *approval, fresh staff.Actor, id int64, authorize staff.Authorizer) error {
+	a.tx, a.actor = tx, fresh
+	var err error
 	if a.q, err = scanRequest(tx.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?"+lockSuffix(tx), id)); err != nil {
-		return nil, err
+		return err
 	}
 	if a.q.Status != StatusSubmitted {
-		return nil, ErrDecided
+		return ErrDecided
 	}
-	if a.role, err = staff.Authorize(a.actor, action, staff.Subject{StaffID: a.q.SubmittedBy}); err != nil {
-		return err, err
-	}
-	return nil, nil
+	a.role, err = authorize(staff.Subject{StaffID: a.q.SubmittedBy})
+	return err
 }
 
 // decide records the decision on a.q and appends the audit records, last.
@@ -174,16 +166,12 @@ func (s *Service) Reject(ctx context.Context, actor staff.Actor, id int64, reaso
 		return Request{}, err
 	}
 	a := &approval{reason: reason, outcome: map[string]string{}}
-	var denied error
-	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		if denied, err = s.claim(ctx, tx, a, actor, id, staff.ActionCounterReject); err != nil {
+	err = staff.Command(ctx, s.d.DB, s.d.Audit, actor, staff.ActionCounterReject, target(id), func(tx *store.Tx, fresh staff.Actor, authorize staff.Authorizer) error {
+		if err := s.claim(ctx, tx, a, fresh, id, authorize); err != nil {
 			return err
 		}
 		return s.decide(ctx, a, StatusRejected)
 	})
-	if denied != nil {
-		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, a.actor, staff.ActionCounterReject, target(id), denied)
-	}
 	if err != nil {
 		return Request{}, err
 	}

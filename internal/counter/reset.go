@@ -70,14 +70,10 @@ func (s *Service) Resend(ctx context.Context, actor staff.Actor, id int64, reaso
 	if a.hash, err = s.d.Hasher.Hash(ctx, a.password); err != nil {
 		return Outcome{}, err
 	}
-	var denied error
-	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		a.tx = tx
-		if a.actor, err = staff.Refresh(ctx, tx, actor); err != nil {
-			return err
-		}
-		if a.role, err = staff.Authorize(a.actor, staff.ActionCounterResend, staff.Subject{}); err != nil {
-			denied = err
+	err = staff.Command(ctx, s.d.DB, s.d.Audit, actor, staff.ActionCounterResend, target(id), func(tx *store.Tx, fresh staff.Actor, authorize staff.Authorizer) error {
+		a.tx, a.actor = tx, fresh
+		var err error
+		if a.role, err = authorize(staff.Subject{}); err != nil {
 			return err
 		}
 		var must bool
@@ -98,9 +94,6 @@ func (s *Service) Resend(ctx context.Context, actor staff.Actor, id int64, reaso
 		_, err = s.d.Audit.Append(ctx, tx, e)
 		return err
 	})
-	if denied != nil {
-		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, a.actor, staff.ActionCounterResend, target(id), denied)
-	}
 	if err != nil {
 		return Outcome{}, err
 	}

@@ -242,20 +242,11 @@ func target(id int64) string { return "counter:" + strconv.FormatInt(id, 10) }
 // records a denial.
 func (s *Service) authorize(ctx context.Context, actor staff.Actor, action staff.Action, subject staff.Subject, tgt string) (staff.Role, error) {
 	var role staff.Role
-	var fresh staff.Actor
-	var denied error
-	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+	err := staff.Command(ctx, s.d.DB, s.d.Audit, actor, action, tgt, func(_ *store.Tx, _ staff.Actor, authorize staff.Authorizer) error {
 		var err error
-		if fresh, err = staff.Refresh(ctx, tx, actor); err != nil {
-			return err
-		}
-		role, err = staff.Authorize(fresh, action, subject)
-		denied = err
+		role, err = authorize(subject)
 		return err
 	})
-	if denied != nil {
-		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, action, tgt, denied)
-	}
 	return role, err
 }
 

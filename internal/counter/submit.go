@@ -221,15 +221,9 @@ func (s *Service) submit(ctx context.Context, actor staff.Actor, kind Kind, subj
 		return Request{}, fmt.Errorf("counter: encode request: %w", err)
 	}
 	var q Request
-	var denied error
-	var fresh staff.Actor
-	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		if fresh, err = staff.Refresh(ctx, tx, actor); err != nil {
-			return err
-		}
-		role, err := staff.Authorize(fresh, staff.ActionCounterSubmit, staff.Subject{})
+	err = staff.Command(ctx, s.d.DB, s.d.Audit, actor, staff.ActionCounterSubmit, "counter:new", func(tx *store.Tx, fresh staff.Actor, authorize staff.Authorizer) error {
+		role, err := authorize(staff.Subject{})
 		if err != nil {
-			denied = err
 			return err
 		}
 		now := s.dbNow()
@@ -255,9 +249,6 @@ func (s *Service) submit(ctx context.Context, actor staff.Actor, kind Kind, subj
 		_, err = s.d.Audit.Append(ctx, tx, e)
 		return err
 	})
-	if denied != nil {
-		_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, staff.ActionCounterSubmit, "counter:new", denied)
-	}
 	if err != nil {
 		return Request{}, err
 	}

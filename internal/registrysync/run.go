@@ -155,14 +155,9 @@ func (s *Syncer) List(ctx context.Context, actor staff.Actor, unitID int64, page
 // authorize checks actor's current account for action.
 func (s *Syncer) authorize(ctx context.Context, actor staff.Actor, action staff.Action) (staff.Role, error) {
 	var role staff.Role
-	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		fresh, err := staff.Refresh(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		if role, err = staff.Authorize(fresh, action, staff.Subject{}); err != nil {
-			_ = staff.RecordDenial(context.WithoutCancel(ctx), s.d.Audit, fresh, action, "registry", err)
-		}
+	err := staff.Command(ctx, s.d.DB, s.d.Audit, actor, action, "registry", func(_ *store.Tx, _ staff.Actor, authorize staff.Authorizer) error {
+		var err error
+		role, err = authorize(staff.Subject{})
 		return err
 	})
 	return role, err

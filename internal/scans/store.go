@@ -235,22 +235,17 @@ func (s *Store) List(ctx context.Context, requestID int64) ([]Scan, error) {
 // Errors: a *staff.Denial (recorded); ErrNotFound; ErrTampered; file-system,
 // database or audit failures.
 func (s *Store) Read(ctx context.Context, actor staff.Actor, id string) (Scan, []byte, error) {
-	var role staff.Role
+	var (
+		role  staff.Role
+		fresh staff.Actor
+	)
 	target := "scan:" + id
-	var denied error
-	var fresh staff.Actor
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err := staff.Command(ctx, s.db, s.audit, actor, staff.ActionScanRead, target, func(_ *store.Tx, a staff.Actor, authorize staff.Authorizer) error {
 		var err error
-		if fresh, err = staff.Refresh(ctx, tx, actor); err != nil {
-			return err
-		}
-		role, err = staff.Authorize(fresh, staff.ActionScanRead, staff.Subject{})
-		denied = err
+		fresh = a
+		role, err = authorize(staff.Subject{})
 		return err
 	})
-	if denied != nil {
-		_ = staff.RecordDenial(ctx, s.audit, fresh, staff.ActionScanRead, target, denied)
-	}
 	if err != nil {
 		return Scan{}, nil, err
 	}

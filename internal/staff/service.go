@@ -278,23 +278,17 @@ func (s *Service) authorize(ctx context.Context, actor Actor, action Action, sub
 
 // command runs a staff write: the reason is checked, then in one transaction the
 // actor is read again, authorized for action about subject, fn makes the change and
-// the audit record fn returns is appended last. A denial is recorded on its own.
+// the audit record fn returns is appended last (Command). A denial is recorded on
+// its own.
 func (s *Service) command(ctx context.Context, actor Actor, action Action, subject Subject, target, reason string,
 	fn func(tx *store.Tx, a Actor, role Role, reason string) (audit.Entry, error)) error {
 	reason, err := CheckReason(reason)
 	if err != nil {
 		return err
 	}
-	var denied error
-	var deniedActor Actor
-	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		a, err := Refresh(ctx, tx, actor)
+	return Command(ctx, s.d.DB, s.d.Audit, actor, action, target, func(tx *store.Tx, a Actor, authorize Authorizer) error {
+		role, err := authorize(subject)
 		if err != nil {
-			return err
-		}
-		role, err := Authorize(a, action, subject)
-		if err != nil {
-			denied, deniedActor = err, a
 			return err
 		}
 		e, err := fn(tx, a, role, reason)
@@ -304,8 +298,4 @@ func (s *Service) command(ctx context.Context, actor Actor, action Action, subje
 		_, err = s.d.Audit.Append(ctx, tx, e)
 		return err
 	})
-	if denied != nil {
-		_ = RecordDenial(ctx, s.d.Audit, deniedActor, action, target, denied)
-	}
-	return err
 }
