@@ -729,9 +729,14 @@ func TestDelegationAddAgent(t *testing.T) {
 		t.Error("an item for persons only is offered")
 	}
 	// The grant of 企业职业技能等级认定备案 also lets the agent work on the plans of
-	// 我的工作台, and the form says so beside it.
-	if note := doc.Must(t, "label[for=dlg-item-"+skills.ItemCode+"]").TextContent(); !strings.Contains(note, "考生录入") {
-		t.Errorf("the label of %s does not say it covers 考生录入: %q", skills.ItemCode, note)
+	// 我的工作台, and the form says so under its name, as the checkbox's
+	// description (its name stays the item's).
+	box := doc.Must(t, "input#dlg-item-"+skills.ItemCode)
+	if note := doc.Must(t, "#"+box.AttrOr("aria-describedby")).TextContent(); !strings.Contains(note, "考生录入") {
+		t.Errorf("the description of %s does not say it covers 考生录入: %q", skills.ItemCode, note)
+	}
+	if name := doc.Must(t, "label[for=dlg-item-"+skills.ItemCode+"]").TextContent(); name != "企业职业技能等级认定备案" {
+		t.Errorf("the label of %s reads %q", skills.ItemCode, name)
 	}
 
 	rec := c.Post(t, "/unit/agents/new", delegationAgentForm(ag, []string{"SB-001"}, delegationDate(0), delegationDate(30)))
