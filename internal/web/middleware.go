@@ -154,6 +154,11 @@ func (s *Server) logAndMeasure(next http.Handler) http.Handler {
 			// too, but a refused cross-origin request or a panic never reaches it.
 			route = "unmatched"
 		}
+		if quietRoute(route) {
+			// Health probes and static files are measured, not logged.
+			s.metrics.observe(route, sw.status, time.Since(start))
+			return
+		}
 		line := accessLine{route: route, requestID: RequestID(r.Context()), method: r.Method,
 			path: ident.MaskText(r.URL.Path), query: ident.MaskText(r.URL.RawQuery),
 			remote: ClientAddr(r), peer: r.RemoteAddr, start: start}
@@ -175,14 +180,16 @@ type accessLine struct {
 	start                                               time.Time
 }
 
-// record measures the answer and writes its access-log line (health probes and
-// static files are measured only).
+// quietRoute reports the routes that are measured but not logged: health probes
+// and static files, the most frequent requests and the least telling.
+func quietRoute(route string) bool {
+	return route == "GET /healthz" || route == "GET /readyz" || route == "GET /static/"
+}
+
+// record measures the answer and writes its access-log line.
 func (s *Server) record(l accessLine, status, bytes int, detached bool) {
 	d := time.Since(l.start)
 	s.metrics.observe(l.route, status, d)
-	if l.route == "GET /healthz" || l.route == "GET /readyz" || l.route == "GET /static/" {
-		return
-	}
 	detachedAttr := slog.Attr{}
 	if detached {
 		detachedAttr = slog.Bool("detached", true)
