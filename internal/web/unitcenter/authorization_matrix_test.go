@@ -533,7 +533,7 @@ func matrixCenter(h1 string) map[string]matrixWant {
 	return matrixOutsideCenter(m)
 }
 
-// matrixManagers is a route of 经办人管理 (unitdelegation's delegationGuard): lr, adm and
+// matrixManagers is a route of 经办人管理 (unitdelegation's guard): lr, adm and
 // other are the cells of this unit's legal rep, its admin and the other unit's legal
 // rep; agents are refused with the reason; the rest as matrixOutsideCenter.
 func matrixManagers(lr, adm, other matrixWant) map[string]matrixWant {
@@ -893,7 +893,7 @@ func matrixProbes() []matrixProbe {
 
 	// Every change of 经办人管理 from a session whose proof is older than the window
 	// asks for the role's password first and changes nothing (unitdelegation's
-	// delegationFresh runs before the command's own checks); with the password it goes on.
+	// fresh runs before the command's own checks); with the password it goes on.
 	reauth := matrixOK("验证身份")
 	for _, pr := range []matrixProbe{
 		{pattern: "POST /unit/agents/admin/new", path: matrixPath("/unit/agents/admin/new"), form: nominee, needs: matrixNominees},

@@ -17,7 +17,7 @@ import (
 // in the app, the administrator signs in and adds an agent with one business item
 // for 30 days, who shows as 待确认.
 func TestBrowserDelegationAdminThenAgent(t *testing.T) {
-	clk := webtest.NewClock(delegationT0)
+	clk := webtest.NewClock(clockStart)
 	ts := webtest.NewTestServer(t, webtest.WithClock(t, clk))
 	w := webtest.NewWorld(ts, 521)
 	u, rep := w.UnitWithRep(t, "示范青禾农业科技有限公司", "杜若衡")
@@ -36,10 +36,10 @@ func TestBrowserDelegationAdminThenAgent(t *testing.T) {
 	p.WaitURL("/unit/agents")
 	p.WaitText("开通多个经办人须知")
 	p.WaitText("本单位尚未设置管理员")
-	webtest.BrowserSetAdmin(t, p, adm, delegationDate(365))
+	webtest.BrowserSetAdmin(t, p, adm, date(365))
 	p.WaitText("我的 → 企业服务 → 我是经办人")
 	row := p.Text(".dlg-admin-table tbody tr")
-	for _, want := range []string{adm.Name, ident.MaskID(adm.IDNumber), ident.MaskMobile(adm.Mobile), "待确认", delegationDate(365)} {
+	for _, want := range []string{adm.Name, ident.MaskID(adm.IDNumber), ident.MaskMobile(adm.Mobile), "待确认", date(365)} {
 		if !strings.Contains(row, want) {
 			t.Errorf("admin row %q lacks %q", row, want)
 		}
@@ -51,14 +51,14 @@ func TestBrowserDelegationAdminThenAgent(t *testing.T) {
 		t.Error("history lacks 设置管理员")
 	}
 	p.Screenshot("admin-pending")
-	if text := delegationText(t, ts, adm.Mobile); !strings.Contains(text, u.Name+"的管理员") {
+	if text := latestText(t, ts, adm.Mobile); !strings.Contains(text, u.Name+"的管理员") {
 		t.Errorf("invitation %q", text)
 	}
 
-	webtest.ConfirmOnlyInvitation(t, ts, adm, delegationUnitPassword)
+	webtest.ConfirmOnlyInvitation(t, ts, adm, unitPassword)
 
 	q := b.NewPage(t)
-	webtest.BrowserUnitLogin(t, q, base, u.USCC, adm.Mobile, delegationUnitPassword)
+	webtest.BrowserUnitLogin(t, q, base, u.USCC, adm.Mobile, unitPassword)
 	if got := q.Text(".uc-role"); got != "管理员" {
 		t.Fatalf("signed in as %q", got)
 	}
@@ -89,31 +89,31 @@ func TestBrowserDelegationAdminThenAgent(t *testing.T) {
 	if browsertest.Eval[bool](q, `document.getElementById('dlg-all-SB').indeterminate`) != true {
 		t.Error("one ticked item does not show 全选 as partial")
 	}
-	q.Fill("开始日期", delegationDate(0))
-	q.Fill("结束日期", delegationDate(30))
+	q.Fill("开始日期", date(0))
+	q.Fill("结束日期", date(30))
 	q.Screenshot("agent-form")
 	q.Click("确定添加")
 	q.WaitURL("/unit/agents?notice=agent_added")
 	q.WaitText("还可添加 9 名")
 	agentRow := q.Text(".dlg-agent-table tbody tr")
-	for _, want := range []string{ag.Name, ident.MaskID(ag.IDNumber), item.Name, "待确认", delegationDate(0) + " 至 " + delegationDate(30)} {
+	for _, want := range []string{ag.Name, ident.MaskID(ag.IDNumber), item.Name, "待确认", date(0) + " 至 " + date(30)} {
 		if !strings.Contains(agentRow, want) {
 			t.Errorf("agent row %q lacks %q", agentRow, want)
 		}
 	}
 	q.Screenshot("agent-pending")
 
-	m, ok := delegationCurrent(t, ts, u.ID, ag.ID)
+	m, ok := currentMembership(t, ts, u.ID, ag.ID)
 	if !ok || m.Role != "agent" || m.Status != "pending" {
 		t.Fatalf("agent membership %+v", m)
 	}
-	if g := delegationGrants(t, ts, m.ID); !slices.Equal(g, []string{"SB-001"}) {
+	if g := grants(t, ts, m.ID); !slices.Equal(g, []string{"SB-001"}) {
 		t.Errorf("grants %v, want only SB-001", g)
 	}
-	if !m.ValidFrom.Equal(delegationT0) || !m.ValidU.Equal(delegationMidnightAfter(30)) {
+	if !m.ValidFrom.Equal(clockStart) || !m.ValidU.Equal(midnightAfter(30)) {
 		t.Errorf("period %v – %v, want 30 days from now", m.ValidFrom, m.ValidU)
 	}
-	if text := delegationText(t, ts, ag.Mobile); !strings.Contains(text, u.Name+"的经办人") {
+	if text := latestText(t, ts, ag.Mobile); !strings.Contains(text, u.Name+"的经办人") {
 		t.Errorf("invitation %q", text)
 	}
 }
@@ -121,14 +121,14 @@ func TestBrowserDelegationAdminThenAgent(t *testing.T) {
 // TestBrowserDelegationPhone: the page and its forms fit a phone, and a refused form shows
 // the domain's message beside the field there too.
 func TestBrowserDelegationPhone(t *testing.T) {
-	clk := webtest.NewClock(delegationT0)
+	clk := webtest.NewClock(clockStart)
 	ts := webtest.NewTestServer(t, webtest.WithClock(t, clk))
 	w := webtest.NewWorld(ts, 522)
 	u, rep := w.UnitWithRep(t, "示范远帆航运有限公司", "黎照野")
 	ag := w.Person(t, "蒋南星")
 	if _, err := ts.Delegation.AddAgent(context.Background(), delegation.Actor{PersonID: rep.ID}, u.ID,
 		delegation.Nominee{Name: ag.Name, IDType: ag.IDType, IDNumber: ag.IDNumber, Mobile: ag.Mobile},
-		[]string{"SB-001", "SB-002"}, delegationT0, delegationMidnightAfter(30)); err != nil {
+		[]string{"SB-001", "SB-002"}, clockStart, midnightAfter(30)); err != nil {
 		t.Fatal(err)
 	}
 	base := ts.URL(t)
@@ -152,7 +152,7 @@ func TestBrowserDelegationPhone(t *testing.T) {
 	p.Fill("姓名", "查无此人")
 	p.Fill("证件号码", w.IDNumber())
 	p.Fill("手机号码", w.Mobile())
-	p.Fill("授权有效期至", delegationDate(90))
+	p.Fill("授权有效期至", date(90))
 	p.Click("确定设置")
 	p.WaitText(delegation.MsgNomineeMismatch)
 	if got := p.Text("#e-id_number"); got != delegation.MsgNomineeMismatch {

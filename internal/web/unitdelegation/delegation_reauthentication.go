@@ -13,7 +13,7 @@ import (
 
 // Re-authentication before a change to the unit's administrator, agents or grants
 // (经办人管理, QUALITY.md: "Re-authentication before changing mobile, password, admin
-// or grants"). delegationFresh wraps every POST of 经办人管理: a session whose person has
+// or grants"). fresh wraps every POST of 经办人管理: a session whose person has
 // proved who they are within ReauthenticationWindow (auth.Session.ProvedWithin: the login,
 // the entry into the unit, or an earlier re-authentication) goes straight on;
 // any other is shown a page that asks for the password of the acting role (the
@@ -32,28 +32,28 @@ const ReauthenticationWindow = 10 * time.Minute
 // Fields and messages of the re-authentication page.
 const (
 	// ReauthenticationField is the name of the page's password field.
-	ReauthenticationField    = "reauth_password"
-	delegationMsgReauthEmpty = "请输入密码"
+	ReauthenticationField = "reauth_password"
+	msgReauthEmpty        = "请输入密码"
 	// ReauthenticationWrongMessage is the message beside a wrong password.
 	ReauthenticationWrongMessage = "密码错误，请重新输入"
-	delegationMsgReauthTop       = "身份验证未通过，本次修改尚未提交。"
+	msgReauthTop                 = "身份验证未通过，本次修改尚未提交。"
 )
 
-// delegationCarried is one field of the delegation form, kept in the page.
-type delegationCarried struct{ Name, Value string }
+// carriedField is one field of the delegation form, kept in the page.
+type carriedField struct{ Name, Value string }
 
-// delegationReauthData is the re-authentication page.
-type delegationReauthData struct {
+// reauthData is the re-authentication page.
+type reauthData struct {
 	web.ReauthenticationState
 	Shell        web.UnitShell
 	Form         *web.Form
 	Action       string
 	UnitPassword bool
-	Carried      []delegationCarried
+	Carried      []carriedField
 }
 
 // PasswordField is the password the acting role proves itself with.
-func (d *delegationReauthData) PasswordField() web.Field {
+func (d *reauthData) PasswordField() web.Field {
 	label, hint := "登录密码", "请输入您个人账户的登录密码（法定代表人以个人账户密码登录单位）"
 	if d.UnitPassword {
 		label, hint = "经办密码", web.HintUnitPassword
@@ -63,18 +63,18 @@ func (d *delegationReauthData) PasswordField() web.Field {
 	return fd
 }
 
-// delegationFresh asks for re-authentication before next when the session's proof is not
-// recent (see above). It runs inside delegationGuard, so only a legal rep or an
+// fresh asks for re-authentication before next when the session's proof is not
+// recent (see above). It runs inside guard, so only a legal rep or an
 // administrator of the session's unit gets here.
-func (s *handler) delegationFresh(next web.HandlerFunc) web.HandlerFunc {
+func (s *handler) fresh(next web.HandlerFunc) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if err := r.ParseForm(); err != nil {
-			return web.StatusError(http.StatusBadRequest, delegationMsgBadRequest)
+			return web.StatusError(http.StatusBadRequest, msgBadRequest)
 		}
 		ctx := r.Context()
 		v := web.VisitorFrom(ctx)
 		if v.Session.ProvedWithin(ReauthenticationWindow, s.Now()) {
-			delegationStripReauth(r)
+			stripReauth(r)
 			return next(w, r)
 		}
 		who := web.AccountHolderOf(v, true)
@@ -83,27 +83,27 @@ func (s *handler) delegationFresh(next web.HandlerFunc) web.HandlerFunc {
 			return err
 		}
 		f := web.NewForm(r)
-		d := &delegationReauthData{Shell: sh, Form: f, Action: r.URL.Path, UnitPassword: who.UnitPassword}
+		d := &reauthData{Shell: sh, Form: f, Action: r.URL.Path, UnitPassword: who.UnitPassword}
 		for name, vals := range r.PostForm {
 			// The page's own password, captcha and CSRF token (Render adds a fresh one).
 			if name == ReauthenticationField || name == captcha.FormField || name == web.CSRFField {
 				continue
 			}
 			for _, val := range vals {
-				d.Carried = append(d.Carried, delegationCarried{Name: name, Value: val})
+				d.Carried = append(d.Carried, carriedField{Name: name, Value: val})
 			}
 		}
 		sort.SliceStable(d.Carried, func(i, j int) bool { return d.Carried[i].Name < d.Carried[j].Name })
-		step, err := s.ReauthenticationStep(r, f, &d.ReauthenticationState, ReauthenticationField, delegationMsgReauthEmpty, ReauthenticationWrongMessage,
+		step, err := s.ReauthenticationStep(r, f, &d.ReauthenticationState, ReauthenticationField, msgReauthEmpty, ReauthenticationWrongMessage,
 			s.ReauthenticationKeys(r, who), s.ReauthenticationCheck(r, who))
 		switch {
 		case err != nil:
 			return err
 		case step == web.ReauthenticationWrong:
-			f.Top = delegationMsgReauthTop
+			f.Top = msgReauthTop
 			fallthrough
 		case step != web.ReauthenticationProved:
-			return s.delegationRenderReauth(w, r, step.Status(), d)
+			return s.renderReauth(w, r, step.Status(), d)
 		}
 		proof := auth.ProofPassword
 		if who.UnitPassword {
@@ -118,20 +118,20 @@ func (s *handler) delegationFresh(next web.HandlerFunc) web.HandlerFunc {
 			return err
 		}
 		v.Session = &sess
-		delegationStripReauth(r)
+		stripReauth(r)
 		return next(w, r)
 	}
 }
 
-// delegationStripReauth removes the re-authentication's fields from the request, so the
+// stripReauth removes the re-authentication's fields from the request, so the
 // delegation handler sees the form as the person filled it.
-func delegationStripReauth(r *http.Request) {
+func stripReauth(r *http.Request) {
 	for _, name := range []string{ReauthenticationField, captcha.FormField} {
 		r.PostForm.Del(name)
 		r.Form.Del(name)
 	}
 }
 
-func (s *handler) delegationRenderReauth(w http.ResponseWriter, r *http.Request, status int, d *delegationReauthData) error {
+func (s *handler) renderReauth(w http.ResponseWriter, r *http.Request, status int, d *reauthData) error {
 	return s.Render(w, r, status, "delegation-reauthentication", "验证身份", "", d)
 }

@@ -14,9 +14,9 @@ import (
 	"hall/internal/unit"
 )
 
-// delegationReauthForm reads the re-authentication page's form: its action and every
+// reauthForm reads the re-authentication page's form: its action and every
 // Field it carries, with password as the password typed.
-func delegationReauthForm(t *testing.T, doc *webtest.HTMLNode, password string) (string, url.Values) {
+func reauthForm(t *testing.T, doc *webtest.HTMLNode, password string) (string, url.Values) {
 	t.Helper()
 	form := doc.Must(t, "form.acs-form")
 	v := url.Values{}
@@ -33,16 +33,16 @@ func delegationReauthForm(t *testing.T, doc *webtest.HTMLNode, password string) 
 // every field of the form, refuses a wrong password, and on the right one adds the
 // Agent exactly as filled in; the next change within the window goes straight on.
 func TestDelegationReauthAddAgent(t *testing.T) {
-	f := delegationNew(t, 91)
+	f := newFixture(t, 91)
 	nominee := f.w.Person(t, "苗清远")
 	f.clk.Advance(ReauthenticationWindow + time.Minute)
-	typed := delegationAgentForm(nominee, []string{"SB-001", "SB-002"}, delegationDate(0), delegationDate(30))
+	typed := agentForm(nominee, []string{"SB-001", "SB-002"}, date(0), date(30))
 
 	rec := f.c.Post(t, "/unit/agents/new", typed)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("a change without a recent proof: %d\n%s", rec.Code, webtest.ShortBody(rec.Body.String()))
 	}
-	if _, ok := delegationCurrent(t, f.ts, f.u.ID, nominee.ID); ok {
+	if _, ok := currentMembership(t, f.ts, f.u.ID, nominee.ID); ok {
 		t.Fatal("the agent was added before re-authentication")
 	}
 	doc := webtest.ParseHTML(t, rec.Body.String())
@@ -53,7 +53,7 @@ func TestDelegationReauthAddAgent(t *testing.T) {
 	if l := doc.Must(t, "label[for=f-"+ReauthenticationField+"]").TextContent(); !strings.Contains(l, "登录密码") {
 		t.Errorf("the legal rep is asked for %q", l)
 	}
-	action, carried := delegationReauthForm(t, doc, "Wrong-Pass-2026")
+	action, carried := reauthForm(t, doc, "Wrong-Pass-2026")
 	if action != "/unit/agents/new" {
 		t.Errorf("the page posts to %q", action)
 	}
@@ -71,17 +71,17 @@ func TestDelegationReauthAddAgent(t *testing.T) {
 	if got := doc.Must(t, "#e-"+ReauthenticationField).TextContent(); got != ReauthenticationWrongMessage {
 		t.Errorf("wrong password message %q", got)
 	}
-	if _, ok := delegationCurrent(t, f.ts, f.u.ID, nominee.ID); ok {
+	if _, ok := currentMembership(t, f.ts, f.u.ID, nominee.ID); ok {
 		t.Fatal("the agent was added with a wrong password")
 	}
 
-	action, carried = delegationReauthForm(t, doc, webtest.Password)
-	delegationFollow(t, f.c, f.c.Post(t, action, carried), "agent_added")
-	row, ok := delegationCurrent(t, f.ts, f.u.ID, nominee.ID)
+	action, carried = reauthForm(t, doc, webtest.Password)
+	follow(t, f.c, f.c.Post(t, action, carried), "agent_added")
+	row, ok := currentMembership(t, f.ts, f.u.ID, nominee.ID)
 	if !ok || row.Role != "agent" || row.Status != "pending" {
 		t.Fatalf("after re-authentication the nominee is %+v (%v)", row, ok)
 	}
-	if g := delegationGrants(t, f.ts, row.ID); !slices.Equal(g, []string{"SB-001", "SB-002"}) {
+	if g := grants(t, f.ts, row.ID); !slices.Equal(g, []string{"SB-001", "SB-002"}) {
 		t.Errorf("grants %v", g)
 	}
 	if s, err := f.ts.Sessions.Lookup(t.Context(), f.c.Session()); err != nil || s.Proof != auth.ProofPassword ||
@@ -91,17 +91,17 @@ func TestDelegationReauthAddAgent(t *testing.T) {
 
 	// Within the window the next change needs nothing more.
 	f.clk.Advance(ReauthenticationWindow - time.Minute)
-	edit := url.Values{"items": {"SB-002"}, "valid_from": {""}, "valid_until": {delegationDate(20)}}
-	delegationFollow(t, f.c, f.c.Post(t, "/unit/agents/"+strconv.FormatInt(row.ID, 10)+"/edit", edit), "agent_changed")
+	edit := url.Values{"items": {"SB-002"}, "valid_from": {""}, "valid_until": {date(20)}}
+	follow(t, f.c, f.c.Post(t, "/unit/agents/"+strconv.FormatInt(row.ID, 10)+"/edit", edit), "agent_changed")
 }
 
 // TestDelegationReauthAdmin: an administrator re-authenticates with the unit password,
 // not the personal one; a session without any recorded proof (opened before proofs
 // were recorded) is asked too, and removing an agent waits for it.
 func TestDelegationReauthAdmin(t *testing.T) {
-	f := delegationNew(t, 92)
-	admin, _ := f.member(t, f.u, "钟望舒", unit.RoleAdmin, delegationT0.AddDate(1, 0, 0))
-	agent, m := f.member(t, f.u, "卓知行", unit.RoleAgent, delegationT0.AddDate(0, 1, 0))
+	f := newFixture(t, 92)
+	admin, _ := f.member(t, f.u, "钟望舒", unit.RoleAdmin, clockStart.AddDate(1, 0, 0))
+	agent, m := f.member(t, f.u, "卓知行", unit.RoleAgent, clockStart.AddDate(0, 1, 0))
 	c := webtest.NewClient(f.ts)
 	webtest.SignInBy(t, c, webtest.UnitSubject(admin, f.u, unit.RoleAdmin), auth.ProofNone)
 	path := "/unit/agents/" + strconv.FormatInt(m.ID, 10) + "/remove"
@@ -114,16 +114,16 @@ func TestDelegationReauthAdmin(t *testing.T) {
 	if l := doc.Must(t, "label[for=f-"+ReauthenticationField+"]").TextContent(); !strings.Contains(l, "经办密码") {
 		t.Errorf("the administrator is asked for %q", l)
 	}
-	action, carried := delegationReauthForm(t, doc, webtest.Password) // the personal password is not the admin's
+	action, carried := reauthForm(t, doc, webtest.Password) // the personal password is not the admin's
 	if rec := c.Post(t, action, carried); rec.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("the personal password: %d", rec.Code)
 	}
-	if st := delegationStatus(t, f.ts, m.ID); st != "active" {
+	if st := membershipStatus(t, f.ts, m.ID); st != "active" {
 		t.Fatalf("the agent is %s before re-authentication", st)
 	}
-	carried.Set(ReauthenticationField, delegationUnitPassword)
-	delegationFollow(t, c, c.Post(t, action, carried), "agent_removed")
-	if st := delegationStatus(t, f.ts, m.ID); st != "revoked" {
+	carried.Set(ReauthenticationField, unitPassword)
+	follow(t, c, c.Post(t, action, carried), "agent_removed")
+	if st := membershipStatus(t, f.ts, m.ID); st != "revoked" {
 		t.Errorf("agent %s is %s after the removal", agent.Name, st)
 	}
 }

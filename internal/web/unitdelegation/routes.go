@@ -31,21 +31,21 @@ func Mount(s *web.Server) error {
 	h := &handler{s}
 
 	// 经办人管理 (U6): the administrator and the agents of the session's unit, for its
-	// legal rep and administrator (delegationGuard), every change behind a recent
-	// re-authentication (delegationFresh); more specific than the unit center's
+	// legal rep and administrator (guard), every change behind a recent
+	// re-authentication (fresh); more specific than the unit center's
 	// /unit/{section}.
-	s.Handle("GET /unit/agents", h.delegationGuard(h.delegationShow))
-	s.Handle("GET /unit/agents/admin/new", h.delegationGuard(h.delegationAdminNewShow))
-	s.Handle("POST /unit/agents/admin/new", h.delegationGuard(h.delegationFresh(h.delegationAdminNewPost)))
-	s.Handle("GET /unit/agents/admin/{id}/replace", h.delegationGuard(h.delegationAdminReplaceShow))
-	s.Handle("POST /unit/agents/admin/{id}/replace", h.delegationGuard(h.delegationFresh(h.delegationAdminReplacePost)))
-	s.Handle("GET /unit/agents/admin/{id}/remove", h.delegationGuard(h.delegationAdminRemoveShow))
-	s.Handle("POST /unit/agents/admin/{id}/remove", h.delegationGuard(h.delegationFresh(h.delegationAdminRemovePost)))
-	s.Handle("GET /unit/agents/new", h.delegationGuard(h.delegationAgentNewShow))
-	s.Handle("POST /unit/agents/new", h.delegationGuard(h.delegationFresh(h.delegationAgentNewPost)))
-	s.Handle("GET /unit/agents/{id}/edit", h.delegationGuard(h.delegationAgentEditShow))
-	s.Handle("POST /unit/agents/{id}/edit", h.delegationGuard(h.delegationFresh(h.delegationAgentEditPost)))
-	s.Handle("GET /unit/agents/{id}/remove", h.delegationGuard(h.delegationAgentRemoveShow))
-	s.Handle("POST /unit/agents/{id}/remove", h.delegationGuard(h.delegationFresh(h.delegationAgentRemovePost)))
+	s.Handle("GET /unit/agents", h.guard(h.show))
+	s.Handle("GET /unit/agents/admin/new", h.guard(h.adminNewShow))
+	s.Handle("POST /unit/agents/admin/new", h.guard(h.fresh(h.adminNewPost)))
+	s.Handle("GET /unit/agents/admin/{id}/replace", h.guard(h.adminReplaceShow))
+	s.Handle("POST /unit/agents/admin/{id}/replace", h.guard(h.fresh(h.adminReplacePost)))
+	s.Handle("GET /unit/agents/admin/{id}/remove", h.guard(h.adminRemoveShow))
+	s.Handle("POST /unit/agents/admin/{id}/remove", h.guard(h.fresh(h.adminRemovePost)))
+	s.Handle("GET /unit/agents/new", h.guard(h.agentNewShow))
+	s.Handle("POST /unit/agents/new", h.guard(h.fresh(h.agentNewPost)))
+	s.Handle("GET /unit/agents/{id}/edit", h.guard(h.agentEditShow))
+	s.Handle("POST /unit/agents/{id}/edit", h.guard(h.fresh(h.agentEditPost)))
+	s.Handle("GET /unit/agents/{id}/remove", h.guard(h.agentRemoveShow))
+	s.Handle("POST /unit/agents/{id}/remove", h.guard(h.fresh(h.agentRemovePost)))
 	return nil
 }
