@@ -9,6 +9,7 @@ import (
 
 	"hall/internal/audit"
 	"hall/internal/ident"
+	"hall/internal/institution"
 	"hall/internal/person"
 	"hall/internal/unit"
 )
@@ -30,7 +31,14 @@ type Login struct {
 	hasher  *person.Hasher
 	audit   *audit.Log
 	now     func() time.Time
+	// institutions answers an institution number (机构编号) at the unit login;
+	// nil: such a login is refused like an unknown unit account.
+	institutions *institution.Service
 }
+
+// SetInstitutions lets the unit login (L1) sign in an institution's operator by
+// its 机构编号. Call it before the Login serves.
+func (l *Login) SetInstitutions(s *institution.Service) { l.institutions = s }
 
 var (
 	ErrBadCredentials = errors.New("auth: bad credentials")
@@ -57,8 +65,9 @@ type Attempt struct {
 // Credential, so that every spelling of a login (ID number or mobile, USCC or unit
 // number) counts against the one secret it would be checked against.
 type Credential struct {
-	PersonID     int64
-	MembershipID int64
+	PersonID      int64
+	MembershipID  int64
+	InstitutionID int64 // an institution's password (机构编号 at the unit login)
 }
 
 // PersonTarget is a personal login value resolved to its accounts (ResolvePerson),
@@ -127,7 +136,10 @@ type UnitTarget struct {
 	closed     bool  // the unit's account was closed (cancelled in the registry)
 	person     person.Person
 	membership unit.Membership // set when person is
-	found      bool            // person and membership are set
+	found      bool            // person and membership (or institution) are set
+	// institution is the institution an institution number names (its operator
+	// is person); nil for a unit account.
+	institution *institution.Institution
 }
 
 // Credential is the secret the login would be checked against: the legal rep's
@@ -138,6 +150,8 @@ func (t UnitTarget) Credential() (c Credential, ok bool) {
 	switch {
 	case !t.found:
 		return Credential{}, false
+	case t.institution != nil:
+		return Credential{InstitutionID: t.institution.ID}, true
 	case t.membership.Role == unit.RoleLegalRep:
 		return Credential{PersonID: t.person.ID}, true
 	}
@@ -149,6 +163,9 @@ func (t UnitTarget) Credential() (c Credential, ok bool) {
 // indexed reads, no password work. Errors: database failures.
 func (l *Login) ResolveUnit(ctx context.Context, account, login string) (UnitTarget, error) {
 	t := UnitTarget{login: login}
+	if kind, number, err := ident.ClassifyUnitAccount(account); err == nil && kind == ident.UnitAccountInstitution {
+		return l.resolveInstitution(ctx, t, number)
+	}
 	u, err := l.units.ByAccount(ctx, account)
 	if errors.Is(err, unit.ErrNotFound) {
 		return t, nil
@@ -175,11 +192,49 @@ func (l *Login) ResolveUnit(ctx context.Context, account, login string) (UnitTar
 	return t, nil
 }
 
+// resolveInstitution finds the institution an institution number names and
+// whether the login names its operator; like a unit account, an unknown number
+// and a login that names someone else resolve to no credential.
+func (l *Login) resolveInstitution(ctx context.Context, t UnitTarget, number string) (UnitTarget, error) {
+	if l.institutions == nil {
+		return t, nil
+	}
+	i, err := l.institutions.ByNumber(ctx, number)
+	if errors.Is(err, institution.ErrNotFound) {
+		return t, nil
+	}
+	if err != nil {
+		return t, err
+	}
+	t.unitID = i.UnitID
+	people, err := l.persons.ByLogin(ctx, t.login)
+	if err != nil {
+		return t, err
+	}
+	for _, p := range people {
+		if p.ID == i.OperatorID {
+			u, err := l.units.Get(ctx, i.UnitID)
+			if err != nil {
+				return t, err
+			}
+			t.closed = u.Status != "active" || !i.Open()
+			t.person, t.institution, t.found = p, &i, true
+			return t, nil
+		}
+	}
+	return t, nil
+}
+
 // CheckUnit checks a unit password login (L1) against the credential ResolveUnit
 // found: the legal rep's account password, or the unit password an admin or agent
 // set when confirming. It returns the subject (unit, person, role) the session acts
 // as (L7); see Login for the error contract.
 func (l *Login) CheckUnit(ctx context.Context, t UnitTarget, password string, at Attempt) (Subject, error) {
+	if t.institution != nil {
+		subj, err := l.checkInstitution(ctx, t, password)
+		l.record(ctx, "login.institution.password", subj.PersonID, subj.UnitID, string(RoleInstitution), t.login, at, err)
+		return subj, err
+	}
 	subj, err := l.checkUnit(ctx, t, password)
 	l.record(ctx, "login.unit.password", subj.PersonID, subj.UnitID, string(subj.Role), t.login, at, err)
 	return subj, err
@@ -218,6 +273,24 @@ func (l *Login) checkUnit(ctx context.Context, t UnitTarget, password string) (S
 		return Subject{PersonID: p.ID, UnitID: t.unitID}, ErrNotUsable
 	}
 	return Subject{PersonID: p.ID, UnitID: t.unitID, Role: Role(m.Role)}, nil
+}
+
+// checkInstitution checks the institution's password for its operator; a closed
+// institution, or one of a closed unit, is not usable however right the
+// password.
+func (l *Login) checkInstitution(ctx context.Context, t UnitTarget, password string) (Subject, error) {
+	i, p := t.institution, t.person
+	err := l.institutions.Check(ctx, *i, password)
+	if errors.Is(err, person.ErrBadCredentials) {
+		err = ErrBadCredentials
+	}
+	if err != nil {
+		return Subject{PersonID: p.ID, UnitID: i.UnitID}, err
+	}
+	if t.closed {
+		return Subject{PersonID: p.ID, UnitID: i.UnitID}, ErrNotUsable
+	}
+	return Subject{PersonID: p.ID, UnitID: i.UnitID, Role: RoleInstitution, InstitutionID: i.ID}, nil
 }
 
 // checkUnitPassword verifies an admin's or agent's unit password; a membership with no

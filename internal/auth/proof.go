@@ -35,12 +35,15 @@ const (
 	// It proves the holder has the UKey, not who sits at it, so like a QR login
 	// it never counts as a recent proof of the person.
 	ProofCA Proof = "ca"
+	// ProofInstitutionPassword: the password of the session's institution
+	// account (机构编号 at the unit login).
+	ProofInstitutionPassword Proof = "institution_password"
 )
 
 // Valid reports whether p is a known proof (ProofNone included).
 func (p Proof) Valid() bool {
 	switch p {
-	case ProofNone, ProofPassword, ProofSMS, ProofUnitPassword, ProofFace, ProofOIDC, ProofQR, ProofCA:
+	case ProofNone, ProofPassword, ProofSMS, ProofUnitPassword, ProofFace, ProofOIDC, ProofQR, ProofCA, ProofInstitutionPassword:
 		return true
 	}
 	return false

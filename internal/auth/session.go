@@ -22,15 +22,26 @@ const (
 	RoleLegalRep Role = "legal_rep" // 法定代表人
 	RoleAdmin    Role = "admin"     // 管理员
 	RoleAgent    Role = "agent"     // 经办人
+	// RoleInstitution is the operator of an institution account (机构, SPEC U7)
+	// the unit opened: a session in this role acts for the institution
+	// (Subject.InstitutionID) and is no member of the unit — it holds none of
+	// the unit's roles and may use only the institution's own pages.
+	RoleInstitution Role = "institution"
 )
 
 var roleLabels = map[Role]string{RoleLegalRep: "法定代表人", RoleAdmin: "管理员", RoleAgent: "经办人"}
 
 // Label returns the Chinese name of the role shown in the header, or "".
-func (r Role) Label() string { return roleLabels[r] }
+func (r Role) Label() string {
+	if r == RoleInstitution {
+		return "机构经办人"
+	}
+	return roleLabels[r]
+}
 
-// Valid reports whether r is a known role.
-func (r Role) Valid() bool { return r.Label() != "" }
+// Valid reports whether r is one of the unit's own roles (legal rep, admin,
+// agent); RoleInstitution is not one.
+func (r Role) Valid() bool { return roleLabels[r] != "" }
 
 // Kind says whether a session acts as a person (personal center) or for a unit.
 type Kind string
@@ -40,13 +51,18 @@ const (
 	KindUnit   Kind = "unit"
 )
 
-// Subject is who a session acts as: a person alone (UnitID 0, Role ""), or a
-// person acting for a unit in a role.
+// Subject is who a session acts as: a person alone (UnitID 0, Role ""), a
+// person acting for a unit in a role, or the operator of one of the unit's
+// institutions (Role RoleInstitution, InstitutionID set).
 type Subject struct {
-	PersonID int64
-	UnitID   int64
-	Role     Role
+	PersonID      int64
+	UnitID        int64
+	Role          Role
+	InstitutionID int64
 }
+
+// Institution reports whether the subject acts for an institution account.
+func (s Subject) Institution() bool { return s.Role == RoleInstitution }
 
 // Kind is KindUnit when the subject names a unit.
 func (s Subject) Kind() Kind {
@@ -64,6 +80,12 @@ func (s Subject) validate() error {
 		return fmt.Errorf("%w: bad unit id", ErrInvalidSubject)
 	case s.UnitID == 0 && s.Role != "":
 		return fmt.Errorf("%w: role without unit", ErrInvalidSubject)
+	case s.Role == RoleInstitution && s.InstitutionID <= 0:
+		return fmt.Errorf("%w: institution session without its institution", ErrInvalidSubject)
+	case s.Role != RoleInstitution && s.InstitutionID != 0:
+		return fmt.Errorf("%w: institution without the institution role", ErrInvalidSubject)
+	case s.Role == RoleInstitution:
+		return nil
 	case s.UnitID != 0 && !s.Role.Valid():
 		return fmt.Errorf("%w: unit session needs a role (legal_rep, admin or agent)", ErrInvalidSubject)
 	}

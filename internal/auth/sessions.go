@@ -65,9 +65,12 @@ func (ss *Sessions) insert(ctx context.Context, tx *store.Tx, s Subject, m Meta,
 		return "", Session{}, err
 	}
 	m = m.clean()
-	var unit, role any // NULL for a person session
+	var unit, role, institution any // NULL for a person session
 	if s.UnitID != 0 {
 		unit, role = s.UnitID, string(s.Role)
+	}
+	if s.InstitutionID != 0 {
+		institution = s.InstitutionID
 	}
 	proof, provedAt := m.Proof, now
 	if proof == ProofNone {
@@ -79,9 +82,9 @@ func (ss *Sessions) insert(ctx context.Context, tx *store.Tx, s Subject, m Meta,
 	} else {
 		provedAt = time.Time{}
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO sessions (token_hash, person_id, unit_id, role, kind, created_at,
-		last_seen_at, absolute_expires_at, client_addr, user_agent, proof, proved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		hash, s.PersonID, unit, role, string(s.Kind()), now, now, absolute, m.ClientAddr, m.UserAgent, string(proof), provedArg)
+	_, err = tx.Exec(ctx, `INSERT INTO sessions (token_hash, person_id, unit_id, role, institution_id, kind, created_at,
+		last_seen_at, absolute_expires_at, client_addr, user_agent, proof, proved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		hash, s.PersonID, unit, role, institution, string(s.Kind()), now, now, absolute, m.ClientAddr, m.UserAgent, string(proof), provedArg)
 	if err != nil {
 		return "", Session{}, fmt.Errorf("auth: create session: %w", err)
 	}
@@ -103,7 +106,7 @@ func (s *Session) live(now time.Time) bool {
 	return now.Before(s.IdleExpiresAt) && now.Before(s.AbsoluteExpiresAt)
 }
 
-const sessionColumns = `token_hash, person_id, unit_id, role, created_at, last_seen_at,
+const sessionColumns = `token_hash, person_id, unit_id, role, institution_id, created_at, last_seen_at,
 	absolute_expires_at, client_addr, user_agent, proof, proved_at`
 
 func scanSession(r interface{ Scan(...any) error }) (Session, error) {
@@ -111,15 +114,16 @@ func scanSession(r interface{ Scan(...any) error }) (Session, error) {
 		s      Session
 		unit   sql.NullInt64
 		role   sql.NullString
+		inst   sql.NullInt64
 		proof  string
 		proved sql.NullTime
 	)
-	err := r.Scan(&s.ID, &s.Subject.PersonID, &unit, &role, &s.CreatedAt, &s.LastSeenAt,
+	err := r.Scan(&s.ID, &s.Subject.PersonID, &unit, &role, &inst, &s.CreatedAt, &s.LastSeenAt,
 		&s.AbsoluteExpiresAt, &s.ClientAddr, &s.UserAgent, &proof, &proved)
 	if err != nil {
 		return Session{}, err
 	}
-	s.Subject.UnitID, s.Subject.Role = unit.Int64, Role(role.String)
+	s.Subject.UnitID, s.Subject.Role, s.Subject.InstitutionID = unit.Int64, Role(role.String), inst.Int64
 	if s.Proof = Proof(proof); s.Proof != ProofNone && proved.Valid {
 		s.ProvedAt = proved.Time.UTC()
 	} else {
@@ -321,7 +325,9 @@ func (ss *Sessions) endAll(ctx context.Context, ex execer, personID int64, unitI
 	q := "UPDATE sessions SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL"
 	args := []any{ss.dbNow(), personID}
 	if unitID != nil {
-		q += " AND unit_id = ?"
+		// Not the person's sessions as operator of one of the unit's institutions:
+		// those hold the institution's password, not a role in the unit.
+		q += " AND unit_id = ? AND institution_id IS NULL"
 		args = append(args, *unitID)
 	}
 	res, err := ex.Exec(ctx, q, args...)
@@ -346,6 +352,21 @@ func (ss *Sessions) EndUnitTx(ctx context.Context, tx *store.Tx, unitID int64) (
 	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, fmt.Errorf("auth: end unit sessions: %w", err)
+	}
+	return int(n), nil
+}
+
+// EndInstitutionTx ends every session acting for the institution, inside the
+// caller's transaction, and returns how many: the unit closed it, reset its
+// password or named another operator. Errors: database failures only.
+func (ss *Sessions) EndInstitutionTx(ctx context.Context, tx *store.Tx, institutionID int64) (int, error) {
+	res, err := tx.Exec(ctx, "UPDATE sessions SET ended_at = ? WHERE institution_id = ? AND ended_at IS NULL", ss.dbNow(), institutionID)
+	if err != nil {
+		return 0, fmt.Errorf("auth: end institution sessions: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("auth: end institution sessions: %w", err)
 	}
 	return int(n), nil
 }

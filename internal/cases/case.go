@@ -184,12 +184,15 @@ type Case struct {
 	AcceptedBy    int64
 	// Channel is ChannelOnline for a case the unit filed, ChannelCounter for one a
 	// clerk entered at the counter (EnterCounter); EnteredBy is that clerk.
-	Channel      Channel
-	EnteredBy    int64
-	PromisedDate string // 承诺办结日 YYYY-MM-DD; "" for 即办件
-	FinishedAt   time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	Channel   Channel
+	EnteredBy int64
+	// InstitutionID is the unit's institution (机构, SPEC U7) whose business the
+	// case is, 0 for the unit's own: the institution's operator sees only these.
+	InstitutionID int64
+	PromisedDate  string // 承诺办结日 YYYY-MM-DD; "" for 即办件
+	FinishedAt    time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Finished reports whether the case reached a final state (办结日 is FinishedAt).
@@ -219,7 +222,7 @@ type Event struct {
 const caseColumns = `c.id, c.number, c.unit_id, u.name, c.item_code, COALESCE(i.name, c.item_code), c.applicant_id,
 	CASE WHEN c.channel = 'counter' THEN c.counter_applicant ELSE p.name END,
 	c.applicant_role, c.state, c.form, c.reason, c.accepted_by, c.promised_date, c.finished_at, c.created_at, c.updated_at,
-	c.channel, c.entered_by`
+	c.channel, c.entered_by, c.institution_id`
 
 const caseFrom = ` FROM cases c JOIN units u ON u.id = c.unit_id JOIN persons p ON p.id = c.applicant_id
 	LEFT JOIN catalog_items i ON i.code = c.item_code`
@@ -231,17 +234,18 @@ func scanCase(r interface{ Scan(...any) error }) (Case, error) {
 		accepted sql.NullInt64
 		finished sql.NullTime
 		entered  sql.NullInt64
+		inst     sql.NullInt64
 	)
 	err := r.Scan(&c.ID, &c.Number, &c.UnitID, &c.UnitName, &c.ItemCode, &c.ItemName, &c.ApplicantID, &c.ApplicantName,
 		&c.ApplicantRole, &c.State, &form, &c.Reason, &accepted, &c.PromisedDate, &finished, &c.CreatedAt, &c.UpdatedAt,
-		&c.Channel, &entered)
+		&c.Channel, &entered, &inst)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Case{}, ErrCaseNotFound
 	}
 	if err != nil {
 		return Case{}, fmt.Errorf("cases: read case: %w", err)
 	}
-	c.Form, c.AcceptedBy, c.EnteredBy = json.RawMessage(form), accepted.Int64, entered.Int64
+	c.Form, c.AcceptedBy, c.EnteredBy, c.InstitutionID = json.RawMessage(form), accepted.Int64, entered.Int64, inst.Int64
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	if finished.Valid {
 		c.FinishedAt = finished.Time.UTC()
@@ -251,13 +255,15 @@ func scanCase(r interface{ Scan(...any) error }) (Case, error) {
 
 // CaseFilter selects cases. Zero fields do not filter.
 type CaseFilter struct {
-	UnitID   int64
-	ItemCode string
-	State    State
-	Channel  Channel   // ChannelOnline or ChannelCounter; other values do not filter
-	From, To time.Time // applied on or after From, before To
-	Page     int       // from 1
-	PerPage  int       // DefaultPerPage when <= 0, at most MaxPerPage
+	UnitID int64
+	// InstitutionID selects one institution's cases (InstitutionCases).
+	InstitutionID int64
+	ItemCode      string
+	State         State
+	Channel       Channel   // ChannelOnline or ChannelCounter; other values do not filter
+	From, To      time.Time // applied on or after From, before To
+	Page          int       // from 1
+	PerPage       int       // DefaultPerPage when <= 0, at most MaxPerPage
 }
 
 // UnitCases is 单位办件: the unit's cases, newest first, with the total. The unit
@@ -279,10 +285,36 @@ func (s *Service) UnitCase(ctx context.Context, unitID, id int64) (Case, []Event
 	return c, ev, err
 }
 
+// InstitutionCases is an institution's own business (SPEC U7): the cases entered
+// for it, newest first, with the total; never the unit's other cases. Errors:
+// database failures.
+func (s *Service) InstitutionCases(ctx context.Context, institutionID int64, f CaseFilter) ([]Case, int, error) {
+	if institutionID <= 0 {
+		return nil, 0, nil
+	}
+	f.UnitID, f.InstitutionID = 0, institutionID
+	return s.list(ctx, f, false)
+}
+
+// InstitutionCase is case id when it is the institution's, with its timeline.
+// Errors: ErrCaseNotFound (also for any case not entered for it); database
+// failures.
+func (s *Service) InstitutionCase(ctx context.Context, institutionID, id int64) (Case, []Event, error) {
+	c, err := scanCase(s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ? AND c.institution_id = ?", id, institutionID))
+	if err != nil {
+		return Case{}, nil, err
+	}
+	ev, err := s.events(ctx, id)
+	return c, ev, err
+}
+
 func (s *Service) list(ctx context.Context, f CaseFilter, queue bool) ([]Case, int, error) {
 	where, args := " WHERE 1 = 1", []any{}
 	if f.UnitID != 0 {
 		where, args = where+" AND c.unit_id = ?", append(args, f.UnitID)
+	}
+	if f.InstitutionID != 0 {
+		where, args = where+" AND c.institution_id = ?", append(args, f.InstitutionID)
 	}
 	if f.ItemCode != "" {
 		where, args = where+" AND c.item_code = ?", append(args, f.ItemCode)

@@ -32,6 +32,10 @@ const (
 	CounterFieldItem      = "item"
 	CounterFieldApplicant = "applicant"
 	CounterFieldReason    = "reason"
+	// CounterFieldInstitution is the optional 机构编号: the case is the business
+	// of one of the unit's institutions (SPEC U7), which alone of the unit's
+	// sign-ins then sees it besides the unit.
+	CounterFieldInstitution = "institution"
 )
 
 // MaxApplicantRunes bounds the applicant's name as told at the counter.
@@ -43,6 +47,9 @@ type CounterEntry struct {
 	ItemCode  string // a unit item of the catalog without an online form
 	Applicant string // the name of who came to the counter, as told
 	Reason    string // the clerk's remark: what was handed in, why at the counter
+	// Institution is the 机构编号 of the unit's open institution whose business
+	// this is; "" for the unit's own.
+	Institution string
 	// Nonce is the entry form's one-time token (NewCounterNonce, carried by the
 	// form): the case stores it, unique (migration 0036), so that the form posted
 	// twice — a double click, a reload, a second tab — enters one case.
@@ -125,6 +132,12 @@ func (s *Service) EnterCounter(ctx context.Context, actor staff.Actor, in Counte
 	case utf8.RuneCountInString(applicant) > MaxApplicantRunes || !utf8.ValidString(applicant) || strings.ContainsAny(applicant, "\r\n\t"):
 		fe.Add(CounterFieldApplicant, fmt.Sprintf("办理人姓名不能超过%d个字", MaxApplicantRunes))
 	}
+	institutionNumber := ""
+	if strings.TrimSpace(in.Institution) != "" {
+		if institutionNumber, err = ident.ValidateInstitutionNumber(in.Institution); err != nil {
+			fe.Add(CounterFieldInstitution, "机构编号格式或校验位不正确，请核对")
+		}
+	}
 	reason, err := staff.CheckReason(in.Reason)
 	if err != nil {
 		fe.Add(CounterFieldReason, staff.Message(err))
@@ -155,15 +168,30 @@ func (s *Service) EnterCounter(ctx context.Context, actor staff.Actor, in Counte
 		if err != nil {
 			return err
 		}
+		var institutionID any // NULL: the unit's own business
+		if institutionNumber != "" {
+			var id int64
+			err := tx.QueryRow(ctx, `SELECT id FROM institutions WHERE number = ? AND unit_id = ? AND status = 'open'`,
+				institutionNumber, unitID).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				fe := &FormError{}
+				fe.Add(CounterFieldInstitution, "该机构编号不属于此单位，或机构账户已关闭")
+				return fe
+			}
+			if err != nil {
+				return fmt.Errorf("cases: counter institution: %w", err)
+			}
+			institutionID = id
+		}
 		number, err := nextNumber(ctx, tx, now)
 		if err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO cases (number, unit_id, item_code, applicant_id, applicant_role, state, form,
-			subject, promised_date, accepted_by, channel, entered_by, counter_applicant, counter_nonce, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, 'accepted', '{}', '', ?, ?, 'counter', ?, ?, ?, ?, ?) RETURNING id`,
+			subject, promised_date, accepted_by, channel, entered_by, counter_applicant, counter_nonce, institution_id, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 'accepted', '{}', '', ?, ?, 'counter', ?, ?, ?, ?, ?, ?) RETURNING id`,
 			number, unitID, item.Code, holder, holderRole, PromisedDate(now, item.PromisedDays), fresh.StaffID,
-			fresh.StaffID, applicant, in.Nonce, now, now).Scan(&id); err != nil {
+			fresh.StaffID, applicant, in.Nonce, institutionID, now, now).Scan(&id); err != nil {
 			return fmt.Errorf("cases: counter: %w", err)
 		}
 		if err := addEvent(ctx, tx, id, StepApply, StateSubmitted, "staff", fresh.StaffID, reason, now); err != nil {
@@ -174,6 +202,9 @@ func (s *Service) EnterCounter(ctx context.Context, actor staff.Actor, in Counte
 		}
 		e := fresh.Entry(role, "case.counter", caseTarget(id), reason, map[string]string{"number": number,
 			"item": item.Code, "state": string(StateAccepted), "channel": string(ChannelCounter)})
+		if institutionNumber != "" {
+			e.Detail["institution"] = institutionNumber
+		}
 		e.UnitID, e.PersonID = unitID, holder
 		_, err = s.d.Audit.Append(ctx, tx, e)
 		return err

@@ -53,3 +53,31 @@ func DemoEnrolment(ctx context.Context, tx *store.Tx, unitID, applicant int64, r
 	}
 	return c.ID, nil
 }
+
+// DemoCounter enters, inside tx, an item's case of unitID at the counter for the
+// unit's institution institutionID, as clerk (a staff id) did at filed, with
+// applicant the name told at the counter, the unit's holder (a person of the unit
+// acting as role) as its applicant of record: demo data (package demo) for the
+// institution user center. The case stays 已受理. It returns the case's id.
+//
+// Errors: database failures.
+func DemoCounter(ctx context.Context, tx *store.Tx, unitID, holder int64, role string, clerk, institutionID int64, item Item,
+	applicant string, filed time.Time) (int64, error) {
+	filed = store.Time(filed)
+	number, err := nextNumber(ctx, tx, filed)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	if err := tx.QueryRow(ctx, `INSERT INTO cases (number, unit_id, item_code, applicant_id, applicant_role, state, form,
+		subject, promised_date, accepted_by, channel, entered_by, counter_applicant, institution_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, 'accepted', '{}', '', ?, ?, 'counter', ?, ?, ?, ?, ?) RETURNING id`,
+		number, unitID, item.Code, holder, role, PromisedDate(filed, item.PromisedDays), clerk, clerk, applicant,
+		institutionID, filed, filed).Scan(&id); err != nil {
+		return 0, fmt.Errorf("cases: demo counter: %w", err)
+	}
+	if err := addEvent(ctx, tx, id, StepApply, StateSubmitted, "staff", clerk, "材料现场核验齐全", filed); err != nil {
+		return 0, err
+	}
+	return id, addEvent(ctx, tx, id, StepAccept, StateAccepted, "staff", clerk, "", filed)
+}

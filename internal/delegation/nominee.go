@@ -51,6 +51,13 @@ func (s *Service) resolve(ctx context.Context, n Nominee) (person.Person, error)
 	return p, nil
 }
 
+// ResolveNominee is the rule a named person is found by, for other packages that
+// name a registered person the same way (an institution's operator,
+// internal/institution); see resolve for the comparison and the error contract.
+func (s *Service) ResolveNominee(ctx context.Context, n Nominee) (person.Person, error) {
+	return s.resolve(ctx, n)
+}
+
 // period checks a validity period at now: from defaults to now, until must be after
 // both. Errors: ErrBadValidity.
 func period(now, from, until time.Time) (time.Time, time.Time, error) {

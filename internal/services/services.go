@@ -4,8 +4,10 @@
 package services
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -26,6 +28,7 @@ import (
 	"hall/internal/delivery"
 	"hall/internal/flow"
 	"hall/internal/ident"
+	"hall/internal/institution"
 	"hall/internal/insurance"
 	"hall/internal/legacy"
 	"hall/internal/notices"
@@ -81,6 +84,10 @@ type Services struct {
 	// Delegation is 经办人管理 (U6) and the single Authorize check of business
 	// items; serve runs a delegation.Runner beside it.
 	Delegation *delegation.Service
+
+	// Institutions is 机构管理 (U7): the institution accounts units open, whose
+	// operators sign in with the 机构编号 at the unit login (Login).
+	Institutions *institution.Service
 
 	// OIDC logs in through the provincial SSO and the e-business licence (L4, L5)
 	// and opens a unit's account at its first such login (R5). DevOIDC is the
@@ -265,6 +272,11 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		delegation.Config{Sign: cfg.SMSSign}); err != nil {
 		return nil, fmt.Errorf("delegation: %w", err)
 	}
+	if s.Institutions, err = institution.NewService(institution.Deps{DB: db, Audit: s.Audit, Hasher: s.Hasher,
+		Persons: s.Persons, Sessions: s.Sessions, Operators: s.resolveOperator, Now: now}); err != nil {
+		return nil, fmt.Errorf("institutions: %w", err)
+	}
+	s.Login.SetInstitutions(s.Institutions)
 	if s.Skills, err = skills.New(skills.Deps{DB: db, Audit: s.Audit, Authorizer: s.Delegation, Now: now}); err != nil {
 		return nil, fmt.Errorf("skills: %w", err)
 	}
@@ -376,4 +388,14 @@ func derivedKey(throttleKey, label string) []byte {
 	m := hmac.New(sha256.New, []byte(throttleKey))
 	m.Write([]byte(label))
 	return m.Sum(nil)
+}
+
+// resolveOperator finds an institution's operator by the rule an agent is found
+// by (delegation.Service.ResolveNominee), with the institution's refusal.
+func (s *Services) resolveOperator(ctx context.Context, o institution.Operator) (person.Person, error) {
+	p, err := s.Delegation.ResolveNominee(ctx, delegation.Nominee{Name: o.Name, IDType: o.IDType, IDNumber: o.IDNumber, Mobile: o.Mobile})
+	if errors.Is(err, delegation.ErrNomineeMismatch) {
+		return person.Person{}, institution.ErrOperatorMismatch
+	}
+	return p, err
 }

@@ -255,6 +255,15 @@ type Tx struct {
 // Engine reports the engine the transaction runs on.
 func (tx *Tx) Engine() Engine { return tx.db.Engine }
 
+// ForUpdate is the suffix that makes a SELECT lock its rows on PostgreSQL, and ""
+// on SQLite, whose write transaction holds the only writer from BEGIN IMMEDIATE on.
+func (tx *Tx) ForUpdate() string {
+	if tx.db.Engine == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return tx.tx.ExecContext(ctx, tx.db.Rebind(q), args...)
 }

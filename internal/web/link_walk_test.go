@@ -14,10 +14,7 @@ import (
 // feature of SPEC not built yet. A link to any other placeholder page fails
 // TestLinkWalk; when a feature is built, its line goes (a listed page no walk
 // reaches fails the test, so the list cannot outlive what it names).
-var knownPlaceholders = map[string]string{
-	// The unit menu's entries not built yet.
-	"/unit/institutions": "U7 机构管理",
-}
+var knownPlaceholders = map[string]string{}
 
 // linkWalkArea is one audience of the walk: who is signed in (through a session
 // made directly, and in a browser through the login form), and where the walk
@@ -31,8 +28,8 @@ type linkWalkArea struct {
 }
 
 // linkWalkAreas are the hall's audiences on d: signed out, a person, the unit's
-// legal rep, its administrator, an agent with two items granted, and the companion
-// app.
+// legal rep, its administrator, an agent with two items granted, the operator of
+// the unit's institution, and the companion app.
 func linkWalkAreas(d webtest.DemoHall) []linkWalkArea {
 	unitLogin := func(login, password string) func(t *testing.T, p *browsertest.Page, base string) {
 		return func(t *testing.T, p *browsertest.Page, base string) {
@@ -61,6 +58,18 @@ func linkWalkAreas(d webtest.DemoHall) []linkWalkArea {
 				webtest.SignIn(t, c, webtest.UnitSubject(d.Agent, d.Unit, unit.RoleAgent))
 			},
 			browser: unitLogin(d.Agent.Mobile, webtest.AgentPassword)},
+		{name: "institution", start: []string{"/institution/"},
+			sign: func(t *testing.T, c *webtest.Client) {
+				webtest.SignIn(t, c, webtest.InstitutionSubject(d.Institution))
+			},
+			browser: func(t *testing.T, p *browsertest.Page, base string) {
+				p.Open(base + "/login?tab=unit")
+				p.Fill("统一社会信用代码/单位编号/机构编号", d.Institution.Number)
+				p.Fill("证件号码/移动电话", d.Operator.Mobile)
+				p.Fill("密码", webtest.DemoInstitutionPassword)
+				p.Click("登录")
+				p.WaitURL("/institution/")
+			}},
 		{name: "app", start: []string{"/app/", "/app/me"}, phone: true,
 			sign: func(t *testing.T, c *webtest.Client) { webtest.AppLogin(t, c, d.Agent) },
 			browser: func(t *testing.T, p *browsertest.Page, base string) {

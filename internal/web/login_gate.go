@@ -48,6 +48,8 @@ import (
 const (
 	gateKindPerson     = "person"
 	gateKindMembership = "membership"
+	// gateKindInstitution: an institution's password (机构编号 at the unit login).
+	gateKindInstitution = "institution"
 )
 
 // Messages of the gate.
@@ -127,9 +129,12 @@ func (s *Server) GateUnitKeys(r *http.Request, t auth.UnitTarget, account, login
 func (s *Server) GateCredentialKeys(r *http.Request, creds ...auth.Credential) []throttle.Key {
 	keys := []throttle.Key{s.Throttle.AddrKey(throttle.ScopeLoginAddr, ClientAddr(r))}
 	for _, c := range creds {
-		if c.MembershipID != 0 {
+		switch {
+		case c.InstitutionID != 0:
+			keys = append(keys, s.Throttle.RecordKey(throttle.ScopeLoginAccount, gateKindInstitution, c.InstitutionID))
+		case c.MembershipID != 0:
 			keys = append(keys, s.Throttle.RecordKey(throttle.ScopeLoginAccount, gateKindMembership, c.MembershipID))
-		} else {
+		default:
 			keys = append(keys, s.Throttle.RecordKey(throttle.ScopeLoginAccount, gateKindPerson, c.PersonID))
 		}
 	}

@@ -19,6 +19,7 @@ func TestEveryPageRenders(t *testing.T) {
 	clients := map[string]*webtest.Client{"person": webtest.NewClient(ts), "unit": webtest.NewClient(ts)}
 	webtest.SignIn(t, clients["person"], auth.Subject{PersonID: rep.ID})
 	webtest.SignIn(t, clients["unit"], webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	clients["institution"] = w.InstitutionClient(t, u, rep)
 	names := ts.PageNames()
 	slices.Sort(names)
 	for _, name := range names {

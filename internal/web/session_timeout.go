@@ -103,7 +103,7 @@ func (s *Server) keepAlive(w http.ResponseWriter, r *http.Request) error {
 	wantsJSON := WantsJSON(r.Header.Get("Accept"))
 	var sess auth.Session
 	err := auth.ErrNoSession
-	if v.SignedIn() && v.Token != "" {
+	if (v.SignedIn() || v.Institution != nil) && v.Token != "" {
 		sess, err = s.Sessions.Touch(r.Context(), v.Token)
 	}
 	switch {

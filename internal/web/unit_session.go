@@ -36,6 +36,9 @@ func (s *Server) SwitchUnitSession(w http.ResponseWriter, r *http.Request, subj 
 // UnitLoginProof is what a unit login (L1) has proved: the legal rep signs in to the
 // Unit with the personal password, an administrator or agent with the unit one.
 func UnitLoginProof(subj auth.Subject) auth.Proof {
+	if subj.Institution() {
+		return auth.ProofInstitutionPassword
+	}
 	if subj.Role == auth.RoleLegalRep {
 		return auth.ProofPassword
 	}

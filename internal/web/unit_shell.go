@@ -24,19 +24,9 @@ var unitSections = []unitSection{
 	{"cases", "单位办件", "/unit/cases", false},
 	{"deliveries", "单位快递", "/unit/deliveries", false},
 	{"agents", "经办人管理", "/unit/agents", true},
-	{"institutions", "机构管理", "/unit/institutions", false},
+	{"institutions", "机构管理", "/unit/institutions", true},
 	{"workbench", "我的工作台", "/unit/workbench", false},
 	{"account", "账号设置", "/unit/account", false},
-}
-
-// UnitSectionByKey finds a menu entry; ok is false for anything not in the menu.
-func UnitSectionByKey(key string) (unitSection, bool) {
-	for _, sec := range unitSections {
-		if sec.Key == key {
-			return sec, true
-		}
-	}
-	return unitSection{}, false
 }
 
 // unitSectionsFor is the menu as role sees it: only what that role may use.

@@ -11,6 +11,7 @@ import (
 	"hall/internal/delegation"
 	"hall/internal/forwarded"
 	"hall/internal/ident"
+	"hall/internal/institution"
 	"hall/internal/person"
 	"hall/internal/token"
 	"hall/internal/unit"
@@ -27,6 +28,13 @@ type Visitor struct {
 	Person     *person.Person
 	Unit       *unit.Unit
 	Membership *unit.Membership
+	// Institution is the institution account an institution session acts for
+	// (机构编号 at the unit login) and Operator its operator. Such a session sets
+	// neither Person nor Unit: it holds no personal or unit role, so every page
+	// behind RequireSignedIn or RequireUnit refuses it, and only the institution's
+	// own pages (RequireInstitution) serve it.
+	Institution *institution.Institution
+	Operator    *person.Person
 	// EndedSession is the unit session this request carried when loadSession ended it
 	// because its membership was no longer usable, so that a business route can say
 	// why (businessBusiness); nil otherwise.
@@ -186,6 +194,9 @@ func (s *Server) loadSession(ctx context.Context, v *Visitor, token string) erro
 	if err != nil {
 		return err
 	}
+	if sess.Subject.Institution() {
+		return s.loadInstitutionSession(ctx, v, token, sess)
+	}
 	p, err := s.Persons.Get(ctx, sess.Subject.PersonID)
 	if err != nil {
 		if errors.Is(err, person.ErrNotFound) {
@@ -213,6 +224,39 @@ func (s *Server) loadSession(ctx context.Context, v *Visitor, token string) erro
 		v.Unit, v.Membership = &u, &m
 	}
 	v.Token, v.Session, v.Person = token, &sess, &p
+	v.timeout = s.sessionTimeoutFor(sess)
+	return nil
+}
+
+// loadInstitutionSession loads an institution session: its institution, re-read on
+// every request like a unit session's membership, must still be open, of an open
+// unit, with the session's person as its operator; otherwise the session ends now.
+func (s *Server) loadInstitutionSession(ctx context.Context, v *Visitor, token string, sess auth.Session) error {
+	i, err := s.Institutions.Get(ctx, sess.Subject.InstitutionID)
+	if errors.Is(err, institution.ErrNotFound) || (err == nil && (!i.Open() || i.OperatorID != sess.Subject.PersonID ||
+		i.UnitID != sess.Subject.UnitID)) {
+		_ = s.Sessions.End(ctx, token)
+		return errMembershipGone
+	}
+	if err != nil {
+		return err
+	}
+	u, err := s.Units.Get(ctx, i.UnitID)
+	if err != nil {
+		return err
+	}
+	if u.Status != "active" {
+		_ = s.Sessions.End(ctx, token)
+		return errMembershipGone
+	}
+	p, err := s.Persons.Get(ctx, sess.Subject.PersonID)
+	if errors.Is(err, person.ErrNotFound) {
+		return auth.ErrNoSession
+	}
+	if err != nil {
+		return err
+	}
+	v.Token, v.Session, v.Institution, v.Operator = token, &sess, &i, &p
 	v.timeout = s.sessionTimeoutFor(sess)
 	return nil
 }
@@ -281,7 +325,32 @@ func (s *Server) RequireSignedIn(h HandlerFunc) HandlerFunc {
 func (s *Server) RequireUnit(h HandlerFunc) HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		v := VisitorFrom(r.Context())
+		if v.Institution != nil {
+			return StatusError(http.StatusForbidden, MsgInstitutionOnly)
+		}
 		if !v.SignedIn() || v.Unit == nil || v.Membership == nil {
+			return s.ToUnitLogin(w, r)
+		}
+		return h(w, r)
+	}
+}
+
+// InstitutionHome is the institution user center's first page, where an
+// institution login lands.
+const InstitutionHome = "/institution/"
+
+// MsgInstitutionOnly refuses an institution session a page of the unit or of a
+// person: the institution's operator signed in with the institution's password,
+// which opens only the institution's own business.
+const MsgInstitutionOnly = "机构账户只能查看和办理本机构的业务，请从“机构用户中心”进入。"
+
+// RequireInstitution wraps a page of the institution user center: it needs an
+// institution session (loadInstitutionSession has re-read the institution for
+// this request); anyone else is sent to the unit login, where the 机构编号 is
+// typed.
+func (s *Server) RequireInstitution(h HandlerFunc) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if VisitorFrom(r.Context()).Institution == nil {
 			return s.ToUnitLogin(w, r)
 		}
 		return h(w, r)

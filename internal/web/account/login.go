@@ -232,8 +232,14 @@ func (s *handler) loginUnit(w http.ResponseWriter, r *http.Request) error {
 	if err := s.StartSessionProved(w, r, subj, web.UnitLoginProof(subj)); err != nil {
 		return err
 	}
+	next := afterLogin(d, "/unit/")
+	if subj.Institution() {
+		// An institution's operator has only the institution's pages; a return
+		// path into the unit center would only be refused.
+		next = web.InstitutionHome
+	}
 	// #nosec G710 -- d.Next went through nextPath (web.LocalPath).
-	http.Redirect(w, r, afterLogin(d, "/unit/"), http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
 

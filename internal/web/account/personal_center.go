@@ -106,11 +106,11 @@ func membershipValidity(m unit.Membership) string { return validity.Period(m.Val
 // Logging out twice, or without a session, is not an error.
 func (s *handler) logout(w http.ResponseWriter, r *http.Request) error {
 	v := web.VisitorFrom(r.Context())
-	if !v.SignedIn() {
+	if !v.SignedIn() && v.Institution == nil {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
-	e := audit.Entry{PersonID: v.Person.ID, Action: "logout", Result: audit.Success,
+	e := audit.Entry{PersonID: v.Session.Subject.PersonID, Action: "logout", Result: audit.Success,
 		ClientIP: web.ClientAddr(r), RequestID: web.RequestID(r.Context())}
 	if v.Session != nil && v.Session.Subject.UnitID != 0 {
 		e.UnitID, e.Role = v.Session.Subject.UnitID, string(v.Session.Subject.Role)

@@ -64,7 +64,7 @@ func (h *handler) counterCasePost(w http.ResponseWriter, r *http.Request, sr sta
 	nonce := f.Get(fieldCounterNonce)
 	c, err := h.Cases.EnterCounter(r.Context(), sr.actor, cases.CounterEntry{USCC: f.Get(cases.CounterFieldUSCC),
 		ItemCode: f.Get(cases.CounterFieldItem), Applicant: f.Get(cases.CounterFieldApplicant),
-		Reason: f.Values.Get(cases.CounterFieldReason), Nonce: nonce})
+		Reason: f.Values.Get(cases.CounterFieldReason), Institution: f.Get(cases.CounterFieldInstitution), Nonce: nonce})
 	switch {
 	case err == nil:
 		http.Redirect(w, r, "/admin/cases/counter?entered="+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)

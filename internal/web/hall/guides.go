@@ -141,7 +141,24 @@ var guides = []guide{
 		Notes: []string{
 			"页面提示“请确认输入的经办人信息是否已实名注册且与注册信息一致”时，请让经办人先完成个人注册，或核对填写的信息。",
 		},
-		Pages: []string{"delegation", "delegation-admin-form", "delegation-agent-form", "delegation-remove", "delegation-reauthentication"},
+		Pages: []string{"delegation", "delegation-admin-form", "delegation-agent-form", "delegation-remove"},
+	},
+	{
+		Key: "institutions", Title: "机构管理", For: "单位法定代表人和管理员，以及机构经办人",
+		Start: "/unit/institutions", StartLabel: "机构管理",
+		Steps: []string{
+			"单位可为经人社部门批准设立的下属机构（如就业见习示范基地）开通机构账户：在“机构管理”中点击“开通机构账户”，填写机构名称、机构类型和机构经办人信息。",
+			"机构经办人须已注册个人实名用户，姓名、证件号码和手机号码须与注册信息一致。",
+			"开通后页面显示机构编号和初始密码（只显示一次），请告知机构经办人。",
+			"机构经办人在“单位登录 → 账号密码”中输入机构编号、本人证件号码或手机号码和密码登录；首次登录须修改密码。",
+			"机构账户只能查看本机构的业务（经办窗口为该机构录入的办件）；单位可随时修改机构信息、更换机构经办人、重置密码或关闭机构账户。",
+		},
+		Notes: []string{
+			"开通、修改、重置密码和关闭前，距上次验证身份超过10分钟时需再次输入密码。",
+			"机构经办人忘记密码时，请由单位在“机构管理”中重置密码。",
+		},
+		Pages: []string{"unit-institutions", "unit-institution-form", "unit-institution-confirm", "unit-institution-password",
+			"institution-home", "institution-case", "institution-password"},
 	},
 	{
 		Key: "unit-info", Title: "单位信息", For: "单位法定代表人、管理员和有授权的经办人",

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hall/internal/web"
 	"hall/internal/web/unitdelegation"
+	"hall/internal/web/unitinstitutions"
 	"hall/internal/web/webtest"
 	"net/http"
 	"net/http/httptest"
@@ -23,6 +24,7 @@ import (
 	"hall/internal/auth"
 	"hall/internal/delegation"
 	"hall/internal/ident"
+	"hall/internal/institution"
 	"hall/internal/person"
 	"hall/internal/store"
 	"hall/internal/unit"
@@ -62,17 +64,20 @@ const (
 	matrixExpiredPerson = "expired agent, personal session"
 	matrixPendingPerson = "pending agent, personal session"
 	matrixAnon          = "anonymous"
+	// matrixInstitution is the operator of one of U's institutions, signed in with
+	// its 机构编号 (SPEC U7): no role in the unit, so every page of the center
+	// refuses it.
+	matrixInstitution = "institution operator"
 )
 
 // matrixSubjects is every subject, in the order of the report.
 var matrixSubjects = []string{matrixLegalRep, matrixAdmin, matrixAgentIn, matrixAgentOut, matrixExpired, matrixPending,
-	matrixOtherRep, matrixOtherAgent, matrixExpiredPerson, matrixPendingPerson, matrixAnon}
+	matrixOtherRep, matrixOtherAgent, matrixExpiredPerson, matrixPendingPerson, matrixAnon, matrixInstitution}
 
 // matrixUnitRoutes is the list of the center's routes the matrix asks about; it must
 // equal the /unit/ routes of routes.go (TestMatrixRoutesCovered).
 var matrixUnitRoutes = []string{
 	"GET /unit/{$}",
-	"GET /unit/{section}",
 	"GET /unit/choose",
 	"POST /unit/switch",
 	"POST /unit/leave",
@@ -130,6 +135,15 @@ var matrixUnitRoutes = []string{
 	"POST /unit/account/password",
 	"GET /unit/account/mobile",
 	"POST /unit/account/mobile",
+	"GET /unit/institutions",
+	"GET /unit/institutions/new",
+	"POST /unit/institutions/new",
+	"GET /unit/institutions/{id}/edit",
+	"POST /unit/institutions/{id}/edit",
+	"GET /unit/institutions/{id}/reset",
+	"POST /unit/institutions/{id}/reset",
+	"GET /unit/institutions/{id}/close",
+	"POST /unit/institutions/{id}/close",
 }
 
 // ---- the fixture ----
@@ -153,6 +167,8 @@ type matrixFx struct {
 	roleOf map[string]unit.Role     // the role of a subject's unit session
 	admID  int64                    // U's admin membership (until phase 2 replaces it)
 	repMID int64                    // U's legal rep membership
+	// inst is U's institution whose operator is the matrixInstitution subject.
+	inst institution.Opened
 }
 
 // matrixName is the n-th invented name (distinct for n < 1000).
@@ -254,9 +270,31 @@ func matrixBuild(t *testing.T) *matrixFx {
 	} {
 		fx.people[s.subj], fx.unitOf[s.subj], fx.roleOf[s.subj] = s.p, s.u, s.r
 	}
+	// U's institution and its operator, who has replaced the initial password.
+	fx.inst = fx.institution(t, fx.u, rep)
+	if _, err := ts.DB.Exec(ctx, "UPDATE institutions SET must_change_password = ? WHERE id = ?", false, fx.inst.ID); err != nil {
+		t.Fatal(err)
+	}
 	fx.admID = fx.membershipID(t, fx.u.ID, adm.ID)
 	fx.repMID = fx.membershipID(t, fx.u.ID, rep.ID)
 	return fx
+}
+
+// institution has legal rep rep open an institution of u with a fresh operator.
+func (fx *matrixFx) institution(t testing.TB, u unit.Unit, rep person.Person) institution.Opened {
+	t.Helper()
+	op := fx.person(t)
+	o, err := fx.ts.Institutions.Open(context.Background(), institution.Actor{PersonID: rep.ID}, u.ID, institution.Opening{
+		Name: "示范见习基地" + strconv.Itoa(fx.names), Kind: institution.KindInternshipBase, Operator: matrixOperator(op)})
+	if err != nil {
+		t.Fatalf("open institution: %v", err)
+	}
+	return o
+}
+
+// matrixOperator is p as the institution forms name an operator.
+func matrixOperator(p person.Person) institution.Operator {
+	return institution.Operator{Name: p.Name, IDType: p.IDType, IDNumber: p.IDNumber, Mobile: p.Mobile}
 }
 
 // membershipID is the person's current membership of the unit.
@@ -297,6 +335,10 @@ func (fx *matrixFx) client(t testing.TB, subj string) *webtest.Client {
 	t.Helper()
 	c := webtest.NewClient(fx.ts)
 	c.Remote = fmt.Sprintf("198.51.100.%d:40000", 10+slices.Index(matrixSubjects, subj))
+	if subj == matrixInstitution {
+		webtest.SignIn(t, c, webtest.InstitutionSubject(fx.inst.Institution))
+		return c
+	}
 	p, ok := fx.people[subj]
 	if !ok {
 		return c
@@ -329,7 +371,7 @@ func (fx *matrixFx) clientAs(t testing.TB, subj string, as int) *webtest.Client 
 		t.Fatal(err)
 	}
 	if _, err := fx.ts.DB.Exec(context.Background(), "UPDATE sessions SET proved_at = ? WHERE token_hash = ?",
-		store.Time(fx.clk.Now().Add(-unitdelegation.ReauthenticationWindow-time.Minute)), sess.ID); err != nil {
+		store.Time(fx.clk.Now().Add(-web.FreshProofWindow-time.Minute)), sess.ID); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -345,6 +387,7 @@ var matrixStateQueries = []string{
 	`SELECT id, name, status, address, contact_name, contact_phone FROM units ORDER BY id`,
 	`SELECT 'texts', COUNT(*) FROM sms_outbox`,
 	`SELECT 'notices', COUNT(*) FROM delegation_notices`,
+	`SELECT id, unit_id, seq, name, kind, operator_id, password_hash, must_change_password, status FROM institutions ORDER BY id`,
 }
 
 // matrixState is the state the matrix compares, one line per row.
@@ -419,12 +462,15 @@ type matrixCell struct {
 	rec     *httptest.ResponseRecorder
 	// token is a session opened by the probe's before hook.
 	token string
+	// inst is a fresh institution of U made for this cell (needs matrixInstitutions).
+	inst institution.Opened
 }
 
 // What a probe needs made before each of its cells.
 const (
-	matrixTargets  = 1 << iota // fresh pending agents tu (in U) and tv (in V)
-	matrixNominees             // a fresh registered person for the form
+	matrixTargets      = 1 << iota // fresh pending agents tu (in U) and tv (in V)
+	matrixNominees                 // a fresh registered person for the form
+	matrixInstitutions             // a fresh institution of U
 )
 
 // matrixWant is the expected outcome of one cell.
@@ -461,7 +507,10 @@ var (
 	matrixGrantEnded  = matrixWant{status: http.StatusSeeOther, login: "unit", ended: web.GrantLapsed}
 	matrixPersonLogin = matrixWant{status: http.StatusSeeOther, login: "person"}
 	matrixChooser     = matrixSee("/unit/choose")
-	matrixNoPage      = matrixGone("您访问的页面不存在。")
+	// matrixInstitutionOnly: an institution session is refused every page of the
+	// center, with the reason.
+	matrixInstitutionOnly = matrixDeny(web.MsgInstitutionOnly)
+	matrixNoPage          = matrixGone("您访问的页面不存在。")
 
 	// matrixGrantWithdrawn: the unit session ended because its role was taken back
 	// (removed, replaced); the login page says so (ended=withdrawn).
@@ -521,6 +570,7 @@ const (
 func matrixOutsideCenter(m map[string]matrixWant) map[string]matrixWant {
 	m[matrixExpired], m[matrixPending], m[matrixAnon] = matrixGrantEnded, matrixGrantEnded, matrixUnitLogin
 	m[matrixExpiredPerson], m[matrixPendingPerson] = matrixChooser, matrixChooser
+	m[matrixInstitution] = matrixInstitutionOnly
 	return m
 }
 
@@ -546,6 +596,8 @@ func matrixManagers(lr, adm, other matrixWant) map[string]matrixWant {
 // end on this request, and nobody, go to the personal login.
 func matrixSigned(m map[string]matrixWant) map[string]matrixWant {
 	m[matrixExpired], m[matrixPending], m[matrixAnon] = matrixPersonLogin, matrixPersonLogin, matrixPersonLogin
+	// An institution session is no personal session.
+	m[matrixInstitution] = matrixPersonLogin
 	return m
 }
 
@@ -742,14 +794,6 @@ func matrixProbes() []matrixProbe {
 
 	// 单位主页, the sections, the chooser, switching and leaving.
 	add(matrixProbe{pattern: "GET /unit/{$}", method: "GET", path: matrixPath("/unit/"), want: matrixCenter("单位主页")})
-	add(matrixProbe{pattern: "GET /unit/{section}", name: "机构管理", method: "GET", path: matrixPath("/unit/institutions"), want: matrixCenter("机构管理")})
-	for _, sec := range []string{"nosuch", "home"} {
-		m := map[string]matrixWant{}
-		for _, s := range matrixSubjects {
-			m[s] = matrixNoPage
-		}
-		add(matrixProbe{pattern: "GET /unit/{section}", name: "no section " + sec, method: "GET", path: matrixPath("/unit/" + sec), want: m})
-	}
 	choose := map[string]matrixWant{}
 	for _, s := range []string{matrixLegalRep, matrixAdmin, matrixAgentIn, matrixAgentOut, matrixOtherRep, matrixOtherAgent} {
 		choose[s] = matrixOK("选择单位")
@@ -910,13 +954,13 @@ func matrixProbes() []matrixProbe {
 	reauthWith := func(pw func(c *matrixCell) string) func(c *matrixCell) url.Values {
 		return func(c *matrixCell) url.Values {
 			v := c.agentForm()
-			v.Set(unitdelegation.ReauthenticationField, pw(c))
+			v.Set(web.FreshProofField, pw(c))
 			return v
 		}
 	}
 	add(matrixProbe{pattern: "POST /unit/agents/new", name: "proof older than the window, wrong password", method: "POST",
 		path: matrixPath("/unit/agents/new"), form: reauthWith(func(*matrixCell) string { return "Mtx-Wrong-Pass-2" }), needs: matrixNominees,
-		as: matrixAsStale, want: matrixManagers(matrixRefused(unitdelegation.ReauthenticationWrongMessage), matrixRefused(unitdelegation.ReauthenticationWrongMessage), matrixRefused(unitdelegation.ReauthenticationWrongMessage))})
+		as: matrixAsStale, want: matrixManagers(matrixRefused(web.FreshProofWrongMessage), matrixRefused(web.FreshProofWrongMessage), matrixRefused(web.FreshProofWrongMessage))})
 	add(matrixProbe{pattern: "POST /unit/agents/new", name: "proof older than the window, re-authenticated", method: "POST",
 		path: matrixPath("/unit/agents/new"), form: reauthWith(rolePassword), needs: matrixNominees, as: matrixAsStale,
 		want: matrixManagers(added(matrixU), added(matrixU), added(matrixV))})
@@ -926,6 +970,7 @@ func matrixProbes() []matrixProbe {
 	business := func(m map[string]matrixWant) map[string]matrixWant {
 		m[matrixExpired], m[matrixPending] = expired, pending
 		m[matrixExpiredPerson], m[matrixPendingPerson], m[matrixAnon] = matrixChooser, matrixChooser, matrixUnitLogin
+		m[matrixInstitution] = matrixInstitutionOnly
 		return m
 	}
 	list := matrixOK("可办理业务")
@@ -1113,6 +1158,104 @@ func matrixProbes() []matrixProbe {
 		add(matrixProbe{pattern: pattern, name: "unknown address", method: "POST", path: matrixPath(path), want: addressCells(noAddress)})
 	}
 
+	// 机构管理 (U7, unitinstitutions): the legal reps and the admin; agents are
+	// refused with the reason; the other unit's legal rep does not find U's
+	// institutions; a change from a proof older than the window asks for the
+	// password first and changes nothing.
+	institutionManagers := func(lr, adm, other matrixWant) map[string]matrixWant {
+		refused := matrixDeny(unitinstitutions.ManagersOnlyMessage)
+		return matrixOutsideCenter(map[string]matrixWant{matrixLegalRep: lr, matrixAdmin: adm, matrixOtherRep: other,
+			matrixAgentIn: refused, matrixAgentOut: refused, matrixOtherAgent: refused})
+	}
+	same := func(w matrixWant) map[string]matrixWant { return institutionManagers(w, w, w) }
+	uInstitution := func(suffix string) func(*matrixCell) string {
+		return func(c *matrixCell) string {
+			return "/unit/institutions/" + strconv.FormatInt(c.fx.inst.ID, 10) + suffix
+		}
+	}
+	cellInstitution := func(suffix string) func(*matrixCell) string {
+		return func(c *matrixCell) string { return "/unit/institutions/" + strconv.FormatInt(c.inst.ID, 10) + suffix }
+	}
+	operatorForm := func(name string, o institution.Operator) url.Values {
+		return url.Values{institution.FieldName: {name}, institution.FieldKind: {string(institution.KindInternshipBase)},
+			institution.FieldOperatorName: {o.Name}, "operator_id_type": {string(o.IDType)},
+			institution.FieldOperatorID: {o.IDNumber}, institution.FieldOperatorMobile: {o.Mobile}}
+	}
+	openForm := func(c *matrixCell) url.Values {
+		return operatorForm("矩阵就业见习基地", matrixOperator(c.nominee))
+	}
+	changeForm := func(c *matrixCell) url.Values {
+		return operatorForm("矩阵就业见习基地（东区）", institution.Operator{Name: c.inst.OperatorName, IDType: ident.IDTypeResident,
+			IDNumber: c.inst.OperatorIDNumber, Mobile: c.inst.OperatorMobile})
+	}
+	institutionNow := func(c *matrixCell) institution.Institution {
+		i, err := c.fx.ts.Institutions.Get(context.Background(), c.inst.ID)
+		if err != nil {
+			panic(err)
+		}
+		return i
+	}
+	notFound := matrixNoPage
+	add(matrixProbe{pattern: "GET /unit/institutions", method: "GET", path: matrixPath("/unit/institutions"),
+		want: same(matrixOK("机构管理").showing(func(c *matrixCell) []string {
+			if c.fx.unitOf[c.subj] == &c.fx.u {
+				return []string{c.fx.inst.Number}
+			}
+			return []string{"本单位尚未开通机构账户"}
+		}))})
+	add(matrixProbe{pattern: "GET /unit/institutions/new", method: "GET", path: matrixPath("/unit/institutions/new"),
+		want: same(matrixOK("开通机构账户"))})
+	opened := func(u func(fx *matrixFx) unit.Unit) matrixWant {
+		return matrixOK("机构账户已开通").changing(func(t *testing.T, c *matrixCell) {
+			var unitID int64
+			if err := c.fx.ts.DB.QueryRow(context.Background(), "SELECT unit_id FROM institutions WHERE operator_id = ?",
+				c.nominee.ID).Scan(&unitID); err != nil || unitID != u(c.fx).ID {
+				t.Errorf("the institution opened is in unit %d (%v), want %d", unitID, err, u(c.fx).ID)
+			}
+		})
+	}
+	add(matrixProbe{pattern: "POST /unit/institutions/new", method: "POST", path: matrixPath("/unit/institutions/new"), form: openForm,
+		needs: matrixNominees, want: institutionManagers(opened(matrixU), opened(matrixU), opened(matrixV))})
+	add(matrixProbe{pattern: "GET /unit/institutions/{id}/edit", method: "GET", path: uInstitution("/edit"),
+		want: institutionManagers(matrixOK("修改机构账户"), matrixOK("修改机构账户"), notFound)})
+	renamed := matrixSee("/unit/institutions?notice=changed").changing(func(t *testing.T, c *matrixCell) {
+		if i := institutionNow(c); i.Name != "矩阵就业见习基地（东区）" {
+			t.Errorf("after the change the name is %q", i.Name)
+		}
+	})
+	add(matrixProbe{pattern: "POST /unit/institutions/{id}/edit", method: "POST", path: cellInstitution("/edit"), form: changeForm,
+		needs: matrixInstitutions, want: institutionManagers(renamed, renamed, notFound)})
+	add(matrixProbe{pattern: "GET /unit/institutions/{id}/reset", method: "GET", path: uInstitution("/reset"),
+		want: institutionManagers(matrixOK("重置机构账户密码"), matrixOK("重置机构账户密码"), notFound)})
+	reset := matrixOK("机构账户密码已重置").changing(func(t *testing.T, c *matrixCell) {
+		if i := institutionNow(c); i.PasswordHash == c.inst.PasswordHash || !i.MustChangePassword {
+			t.Error("the reset did not give a new password to be changed")
+		}
+	})
+	add(matrixProbe{pattern: "POST /unit/institutions/{id}/reset", method: "POST", path: cellInstitution("/reset"),
+		needs: matrixInstitutions, want: institutionManagers(reset, reset, notFound)})
+	add(matrixProbe{pattern: "GET /unit/institutions/{id}/close", method: "GET", path: uInstitution("/close"),
+		want: institutionManagers(matrixOK("关闭机构账户"), matrixOK("关闭机构账户"), notFound)})
+	closed := matrixSee("/unit/institutions?notice=closed").changing(func(t *testing.T, c *matrixCell) {
+		if i := institutionNow(c); i.Open() {
+			t.Error("the institution is still open")
+		}
+	})
+	add(matrixProbe{pattern: "POST /unit/institutions/{id}/close", method: "POST", path: cellInstitution("/close"),
+		needs: matrixInstitutions, want: institutionManagers(closed, closed, notFound)})
+	for _, pr := range []matrixProbe{
+		{pattern: "POST /unit/institutions/new", path: matrixPath("/unit/institutions/new"), form: openForm, needs: matrixNominees},
+		{pattern: "POST /unit/institutions/{id}/edit", path: cellInstitution("/edit"), form: changeForm, needs: matrixInstitutions},
+		{pattern: "POST /unit/institutions/{id}/reset", path: cellInstitution("/reset"), needs: matrixInstitutions},
+		{pattern: "POST /unit/institutions/{id}/close", path: cellInstitution("/close"), needs: matrixInstitutions},
+	} {
+		// The question comes before the institution is looked up: the other unit's
+		// legal rep is asked too, and learns nothing of U's institution from it.
+		pr.name, pr.method, pr.as = "proof older than the window", "POST", matrixAsStale
+		pr.want = same(reauth)
+		add(pr)
+	}
+
 	// Phase 2: the legal rep replaces the admin (whose live session ends), removes the
 	// new one, and sets another on the unit that has none.
 	add(matrixProbe{pattern: "POST /unit/agents/admin/{id}/replace", name: "this unit's admin (phase 2)", phase: 2, method: "POST",
@@ -1166,6 +1309,9 @@ func (fx *matrixFx) setup(t *testing.T, pr matrixProbe, subj string) *matrixCell
 	}
 	if pr.needs&matrixNominees != 0 {
 		c.nominee = fx.person(t)
+	}
+	if pr.needs&matrixInstitutions != 0 {
+		c.inst = fx.institution(t, fx.u, fx.people[matrixLegalRep])
 	}
 	if id, _, _ := fx.adminOf(t, fx.v.ID); id == 0 {
 		if _, err := fx.ts.Delegation.SetAdmin(context.Background(), delegation.Actor{PersonID: fx.people[matrixOtherRep].ID}, fx.v.ID,
@@ -1331,7 +1477,8 @@ func (fx *matrixFx) run(t *testing.T, pr matrixProbe, subj string, want matrixWa
 
 // matrixAbbrev names the subjects in the report's columns.
 var matrixAbbrev = map[string]string{matrixLegalRep: "LR", matrixAdmin: "AD", matrixAgentIn: "AI", matrixAgentOut: "AO", matrixExpired: "AX",
-	matrixPending: "AP", matrixOtherRep: "OR", matrixOtherAgent: "OA", matrixExpiredPerson: "AX/p", matrixPendingPerson: "AP/p", matrixAnon: "anon"}
+	matrixPending: "AP", matrixOtherRep: "OR", matrixOtherAgent: "OA", matrixExpiredPerson: "AX/p", matrixPendingPerson: "AP/p", matrixAnon: "anon",
+	matrixInstitution: "IN"}
 
 // TestMatrixAuthorization asks every probe of every /unit/ route as every subject.
 func TestMatrixAuthorization(t *testing.T) {

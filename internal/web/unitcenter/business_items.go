@@ -59,6 +59,9 @@ func (s *handler) businessGuard(codeOf func(*http.Request) string, h web.Handler
 			s.businessAuditDenial(r, e.Membership.PersonID, e.Membership.UnitID, e.Role, code, d)
 			return s.businessDenied(w, r, nil, code, d)
 		}
+		if v.Institution != nil {
+			return web.StatusError(http.StatusForbidden, web.MsgInstitutionOnly)
+		}
 		if v.SignedIn() && v.Unit == nil {
 			http.Redirect(w, r, "/unit/choose", http.StatusSeeOther)
 			return nil

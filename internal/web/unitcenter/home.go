@@ -15,9 +15,9 @@ import (
 //	{{define "content"}}{{template "unit-shell" .}}{{end}}
 //	{{define "unit-main"}}<h1>…</h1>…{{end}}
 //
-// and passes template data with a field Shell UnitShell (from s.UnitShellFor). A later
-// Page for one section registers its own, more specific route ("GET /unit/info"),
-// which ServeMux prefers to the "GET /unit/{section}" placeholder below.
+// and passes template data with a field Shell UnitShell (from s.UnitShellFor). Each
+// section registers its own route ("GET /unit/info"); a path under /unit/ that
+// none registers is the kit's 404.
 
 // unitValidityWarnDays: the home page warns when the authorization ends within this
 // many days, so that an admin or agent asks for a renewal before being locked out.
@@ -90,25 +90,4 @@ func (s *handler) unitHome(w http.ResponseWriter, r *http.Request) error {
 		AbsoluteExpiresAt: v.Session.AbsoluteExpiresAt,
 	}
 	return s.Render(w, r, http.StatusOK, "unit-home", "单位主页", "", d)
-}
-
-// unitSoonData is the template data of a section that is not built yet.
-type unitSoonData struct {
-	Shell web.UnitShell
-}
-
-// unitSectionShow answers the menu entries that later work builds, inside the shell,
-// and 404 for anything that is not a menu entry.
-func (s *handler) unitSectionShow(w http.ResponseWriter, r *http.Request) error {
-	sec, ok := web.UnitSectionByKey(r.PathValue("section"))
-	if !ok || sec.Key == "home" {
-		return s.NotFound(w, r)
-	}
-	return s.UnitCenterGuard(func(w http.ResponseWriter, r *http.Request) error {
-		sh, err := s.UnitShellFor(r.Context(), sec.Key)
-		if err != nil {
-			return err
-		}
-		return s.Render(w, r, http.StatusOK, "unit-coming-soon", sec.Label, "", unitSoonData{Shell: sh})
-	})(w, r)
 }

@@ -193,6 +193,7 @@ func TestNoPagePromisesMissingFeatures(t *testing.T) {
 	clients := map[string]*webtest.Client{"": nil, "person": webtest.NewClient(ts), "unit": webtest.NewClient(ts)}
 	webtest.SignIn(t, clients["person"], auth.Subject{PersonID: rep.ID})
 	webtest.SignIn(t, clients["unit"], webtest.UnitSubject(rep, u, unit.RoleLegalRep))
+	clients["institution"] = w.InstitutionClient(t, u, rep)
 
 	type target struct{ path, as string }
 	var targets []target

@@ -34,7 +34,6 @@ func Mount(s *web.Server) error {
 
 	// The unit user center and acting for a unit (L7, U1, §6 shell).
 	s.Handle("GET /unit/{$}", s.UnitCenterGuard(h.unitHome))
-	s.Handle("GET /unit/{section}", h.unitSectionShow)
 	s.Handle("GET /unit/choose", s.RequireSignedIn(h.unitChoose))
 	s.Handle("POST /unit/switch", s.RequireSignedIn(h.unitSwitch))
 	s.Handle("POST /unit/leave", s.RequireSignedIn(h.unitLeave))

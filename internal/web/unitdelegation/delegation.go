@@ -18,6 +18,10 @@ import (
 	"hall/internal/validity"
 )
 
+// freshProof is where the re-authentication page of a change sits.
+var freshProof = web.FreshProofPage{Section: "agents", SectionLabel: "经办人管理", SectionPath: "/unit/agents",
+	Lead: "为保障单位账户安全，设置或更换管理员、添加、修改或删除经办人及其业务授权前，需要再次验证您的身份。"}
+
 // 经办人管理 (SPEC U6) in the unit user center: the page lists the unit's administrator
 // and agents with their grants and the paged history; forms (delegation_forms.go) set,
 // replace and remove the administrator and add, change and remove agents.

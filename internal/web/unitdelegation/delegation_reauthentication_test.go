@@ -1,6 +1,7 @@
 package unitdelegation
 
 import (
+	"hall/internal/web"
 	"hall/internal/web/webtest"
 	"net/http"
 	"net/url"
@@ -23,8 +24,8 @@ func reauthForm(t *testing.T, doc *webtest.HTMLNode, password string) (string, u
 	for _, in := range form.All(`input[type=hidden]`) {
 		v.Add(in.AttrOr("name"), in.AttrOr("value"))
 	}
-	form.Must(t, "input[type=password][name="+ReauthenticationField+"]")
-	v.Set(ReauthenticationField, password)
+	form.Must(t, "input[type=password][name="+web.FreshProofField+"]")
+	v.Set(web.FreshProofField, password)
 	return form.AttrOr("action"), v
 }
 
@@ -35,7 +36,7 @@ func reauthForm(t *testing.T, doc *webtest.HTMLNode, password string) (string, u
 func TestDelegationReauthAddAgent(t *testing.T) {
 	f := newFixture(t, 91)
 	nominee := f.w.Person(t, "苗清远")
-	f.clk.Advance(ReauthenticationWindow + time.Minute)
+	f.clk.Advance(web.FreshProofWindow + time.Minute)
 	typed := agentForm(nominee, []string{"SB-001", "SB-002"}, date(0), date(30))
 
 	rec := f.c.Post(t, "/unit/agents/new", typed)
@@ -50,7 +51,7 @@ func TestDelegationReauthAddAgent(t *testing.T) {
 	if h := doc.Must(t, "h1").TextContent(); h != "验证身份" {
 		t.Errorf("heading %q", h)
 	}
-	if l := doc.Must(t, "label[for=f-"+ReauthenticationField+"]").TextContent(); !strings.Contains(l, "登录密码") {
+	if l := doc.Must(t, "label[for=f-"+web.FreshProofField+"]").TextContent(); !strings.Contains(l, "登录密码") {
 		t.Errorf("the legal rep is asked for %q", l)
 	}
 	action, carried := reauthForm(t, doc, "Wrong-Pass-2026")
@@ -68,7 +69,7 @@ func TestDelegationReauthAddAgent(t *testing.T) {
 		t.Fatalf("wrong password: %d", rec.Code)
 	}
 	doc = webtest.ParseHTML(t, rec.Body.String())
-	if got := doc.Must(t, "#e-"+ReauthenticationField).TextContent(); got != ReauthenticationWrongMessage {
+	if got := doc.Must(t, "#e-"+web.FreshProofField).TextContent(); got != web.FreshProofWrongMessage {
 		t.Errorf("wrong password message %q", got)
 	}
 	if _, ok := currentMembership(t, f.ts, f.u.ID, nominee.ID); ok {
@@ -90,7 +91,7 @@ func TestDelegationReauthAddAgent(t *testing.T) {
 	}
 
 	// Within the window the next change needs nothing more.
-	f.clk.Advance(ReauthenticationWindow - time.Minute)
+	f.clk.Advance(web.FreshProofWindow - time.Minute)
 	edit := url.Values{"items": {"SB-002"}, "valid_from": {""}, "valid_until": {date(20)}}
 	follow(t, f.c, f.c.Post(t, "/unit/agents/"+strconv.FormatInt(row.ID, 10)+"/edit", edit), "agent_changed")
 }
@@ -111,7 +112,7 @@ func TestDelegationReauthAdmin(t *testing.T) {
 		t.Fatalf("removal without a proof: %d", rec.Code)
 	}
 	doc := webtest.ParseHTML(t, rec.Body.String())
-	if l := doc.Must(t, "label[for=f-"+ReauthenticationField+"]").TextContent(); !strings.Contains(l, "经办密码") {
+	if l := doc.Must(t, "label[for=f-"+web.FreshProofField+"]").TextContent(); !strings.Contains(l, "经办密码") {
 		t.Errorf("the administrator is asked for %q", l)
 	}
 	action, carried := reauthForm(t, doc, webtest.Password) // the personal password is not the admin's
@@ -121,7 +122,7 @@ func TestDelegationReauthAdmin(t *testing.T) {
 	if st := membershipStatus(t, f.ts, m.ID); st != "active" {
 		t.Fatalf("the agent is %s before re-authentication", st)
 	}
-	carried.Set(ReauthenticationField, unitPassword)
+	carried.Set(web.FreshProofField, unitPassword)
 	follow(t, c, c.Post(t, action, carried), "agent_removed")
 	if st := membershipStatus(t, f.ts, m.ID); st != "revoked" {
 		t.Errorf("agent %s is %s after the removal", agent.Name, st)

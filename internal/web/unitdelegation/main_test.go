@@ -6,11 +6,13 @@ import (
 	"hall/internal/web/account"
 	"hall/internal/web/app"
 	"hall/internal/web/hall"
+	"hall/internal/web/institutioncenter"
 	"hall/internal/web/unitcenter"
+	"hall/internal/web/unitinstitutions"
 	"hall/internal/web/webtest"
 )
 
 // TestMain mounts the whole hall, as internal/web/site does, for every test here.
 func TestMain(m *testing.M) {
-	webtest.Main(m, hall.Mount, account.Mount, unitcenter.Mount, Mount, app.Mount)
+	webtest.Main(m, hall.Mount, account.Mount, unitcenter.Mount, Mount, app.Mount, unitinstitutions.Mount, institutioncenter.Mount)
 }

@@ -29,23 +29,23 @@ func Mount(s *web.Server) error {
 		return err
 	}
 	h := &handler{s}
+	fresh := func(next web.HandlerFunc) web.HandlerFunc { return s.RequireFreshProof(freshProof, next) }
 
 	// 经办人管理 (U6): the administrator and the agents of the session's unit, for its
 	// legal rep and administrator (guard), every change behind a recent
-	// re-authentication (fresh); more specific than the unit center's
-	// /unit/{section}.
+	// re-authentication (web.RequireFreshProof).
 	s.Handle("GET /unit/agents", h.guard(h.show))
 	s.Handle("GET /unit/agents/admin/new", h.guard(h.adminNewShow))
-	s.Handle("POST /unit/agents/admin/new", h.guard(h.fresh(h.adminNewPost)))
+	s.Handle("POST /unit/agents/admin/new", h.guard(fresh(h.adminNewPost)))
 	s.Handle("GET /unit/agents/admin/{id}/replace", h.guard(h.adminReplaceShow))
-	s.Handle("POST /unit/agents/admin/{id}/replace", h.guard(h.fresh(h.adminReplacePost)))
+	s.Handle("POST /unit/agents/admin/{id}/replace", h.guard(fresh(h.adminReplacePost)))
 	s.Handle("GET /unit/agents/admin/{id}/remove", h.guard(h.adminRemoveShow))
-	s.Handle("POST /unit/agents/admin/{id}/remove", h.guard(h.fresh(h.adminRemovePost)))
+	s.Handle("POST /unit/agents/admin/{id}/remove", h.guard(fresh(h.adminRemovePost)))
 	s.Handle("GET /unit/agents/new", h.guard(h.agentNewShow))
-	s.Handle("POST /unit/agents/new", h.guard(h.fresh(h.agentNewPost)))
+	s.Handle("POST /unit/agents/new", h.guard(fresh(h.agentNewPost)))
 	s.Handle("GET /unit/agents/{id}/edit", h.guard(h.agentEditShow))
-	s.Handle("POST /unit/agents/{id}/edit", h.guard(h.fresh(h.agentEditPost)))
+	s.Handle("POST /unit/agents/{id}/edit", h.guard(fresh(h.agentEditPost)))
 	s.Handle("GET /unit/agents/{id}/remove", h.guard(h.agentRemoveShow))
-	s.Handle("POST /unit/agents/{id}/remove", h.guard(h.fresh(h.agentRemovePost)))
+	s.Handle("POST /unit/agents/{id}/remove", h.guard(fresh(h.agentRemovePost)))
 	return nil
 }

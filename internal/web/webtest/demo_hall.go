@@ -1,6 +1,7 @@
 package webtest
 
 import (
+	"context"
 	"net/url"
 	"testing"
 	"time"
@@ -8,9 +9,11 @@ import (
 	"hall/internal/address"
 	"hall/internal/cases"
 	"hall/internal/delegation"
+	"hall/internal/institution"
 	"hall/internal/insurance"
 	"hall/internal/person"
 	"hall/internal/rights"
+	"hall/internal/store"
 	"hall/internal/unit"
 	"hall/internal/web"
 )
@@ -18,7 +21,8 @@ import (
 // DemoHall is a hall with something on every page, as the demo data would have
 // it: a unit with its legal rep, an administrator, a confirmed agent granted two
 // items (and invited by a second unit, not yet confirmed), a year of insurance data,
-// a rights record, a case and two delivery addresses; for the link walks,
+// a rights record, a case, two delivery addresses and an institution with a case of
+// its own; for the link walks,
 // which should see every page with content rather than empty lists.
 type DemoHall struct {
 	Unit              unit.Unit
@@ -26,7 +30,16 @@ type DemoHall struct {
 	Record            rights.Record
 	Case              cases.Case
 	AgentItems        []string
+	// Institution is one of the unit's institutions (U7), its password changed
+	// to DemoInstitutionPassword by Operator, with one case entered for it.
+	Institution institution.Institution
+	Operator    person.Person
 }
+
+// DemoInstitutionPassword is the password a DemoHall's institution operator chose
+// (invented; passes the policy).
+// #nosec G101 -- the password of a fixture account that exists only in test databases.
+const DemoInstitutionPassword = "Inst-Walk-Pass-3"
 
 // DemoAdminPassword is the unit password of a DemoHall's administrator (invented;
 // passes the policy).
@@ -72,5 +85,41 @@ func NewDemoHall(t testing.TB, ts *TestServer, seed uint64) DemoHall {
 		[]string{"SB-001"}, time.Time{}, now.Add(30*24*time.Hour)); err != nil {
 		t.Fatalf("second invitation: %v", err)
 	}
-	return DemoHall{Unit: fx.Unit, Rep: fx.Rep, Admin: adm, Agent: fx.Agent, Record: rec, Case: c, AgentItems: items}
+	op := w.Person(t, "柳怀远")
+	inst := demoInstitution(t, w, fx.Unit, fx.Rep, op)
+	return DemoHall{Unit: fx.Unit, Rep: fx.Rep, Admin: adm, Agent: fx.Agent, Record: rec, Case: c, AgentItems: items,
+		Institution: inst, Operator: op}
+}
+
+// demoInstitution opens an institution of u operated by op, has op replace the
+// initial password with DemoInstitutionPassword, and enters one 就业见习补贴申领 for
+// it as the disabled demo clerk does (the back office's own staff stay free to be
+// bootstrapped by the test).
+func demoInstitution(t testing.TB, w *World, u unit.Unit, rep, op person.Person) institution.Institution {
+	t.Helper()
+	ctx := context.Background()
+	ts := w.Server
+	o := w.Institution(t, u, rep, op, "示范演示就业见习基地")
+	if err := ts.Institutions.ChangePassword(ctx, institution.PasswordChange{InstitutionID: o.ID, OperatorID: op.ID,
+		Current: o.InitialPassword, New: DemoInstitutionPassword, Confirm: DemoInstitutionPassword,
+		Reauth: func(ctx context.Context, cur string) error { return ts.Institutions.Check(ctx, o.Institution, cur) }}); err != nil {
+		t.Fatalf("institution password: %v", err)
+	}
+	item, err := ts.Catalog.Get(ctx, InstitutionItem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Tx(t, func(ctx context.Context, tx *store.Tx) error {
+		staff, err := ts.Staff.CreateDemo(ctx, tx)
+		if err != nil {
+			return err
+		}
+		_, err = cases.DemoCounter(ctx, tx, u.ID, rep.ID, string(unit.RoleLegalRep), staff.Clerk, o.ID, item, op.Name, ts.Now())
+		return err
+	})
+	i, err := ts.Institutions.Get(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return i
 }

@@ -51,8 +51,9 @@ type WalkResult struct {
 	Placeholders map[string]bool
 }
 
-// placeholderMarkers are the classes of the sections of the two 即将开放 templates
-// (hall/templates/coming-soon.html, unitcenter/templates/unit-coming-soon.html).
+// placeholderMarkers are the classes a 即将开放 placeholder's section had (the
+// hall's coming-soon page and the unit center's): every feature they stood for is
+// built and both templates are gone, and a page that brings one back is caught.
 var placeholderMarkers = []string{"section.soon-page", "section.uc-soon"}
 
 // Run walks and fails t for every link that answers neither 200, a redirect within

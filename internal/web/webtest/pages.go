@@ -57,10 +57,9 @@ var PageURLs = map[string]struct {
 	"certificate-login-refused": {"/login/certificate/finish?start=x&handoff=y", http.StatusConflict},
 
 	// Unit user center (signed in: see PageSignIn).
-	"unit-home":        {"/unit/", http.StatusOK},
-	"unit-coming-soon": {"/unit/institutions", http.StatusOK},
-	"unit-deliveries":  {"/unit/deliveries", http.StatusOK},
-	"unit-workbench":   {"/unit/workbench", http.StatusOK},
+	"unit-home":       {"/unit/", http.StatusOK},
+	"unit-deliveries": {"/unit/deliveries", http.StatusOK},
+	"unit-workbench":  {"/unit/workbench", http.StatusOK},
 	// A plan of the unit: TestWorkbenchPlanPage; here an unknown one is 404.
 	"unit-workbench-plan": {"/unit/workbench/plans/999999", http.StatusNotFound},
 	"unit-delivery":       {"/unit/deliveries/999999", http.StatusNotFound},
@@ -94,7 +93,17 @@ var PageURLs = map[string]struct {
 	"delegation-remove":     {"/unit/agents/999999/remove", http.StatusNotFound},
 	// Only a change without a recent proof shows it: TestDlgReauthAddAgent checks it
 	// with CheckPage.
-	"delegation-reauthentication": {"/unit/agents/999999/edit", http.StatusNotFound},
+	// 机构管理 (U7): the list and the opening form; an unknown institution's pages
+	// answer 404 (TestInstitutionPages renders them for a real one).
+	"unit-institutions":         {"/unit/institutions", http.StatusOK},
+	"unit-institution-form":     {"/unit/institutions/new", http.StatusOK},
+	"unit-institution-confirm":  {"/unit/institutions/999999/close", http.StatusNotFound},
+	"unit-institution-password": {"/unit/institutions/999999/reset", http.StatusNotFound},
+	// The institution user center (signed in as an institution's operator).
+	"institution-home":      {"/institution/", http.StatusOK},
+	"institution-case":      {"/institution/cases/999999", http.StatusNotFound},
+	"institution-password":  {"/institution/password", http.StatusOK},
+	"unit-reauthentication": {"/unit/agents/999999/edit", http.StatusNotFound},
 
 	// 账号设置 (U9) and the personal center's changes.
 	"account-settings": {"/unit/account", http.StatusOK},
@@ -104,13 +113,13 @@ var PageURLs = map[string]struct {
 }
 
 // PageSignIn names the pages that need a session, and which kind: "Person" (a
-// personal session) or "Unit" (acting as legal rep of a unit).
+// personal session), "Unit" (acting as legal rep of a unit) or "institution" (an
+// institution's operator: World.InstitutionClient).
 var PageSignIn = map[string]string{
 	"personal-center":       "person",
 	"unit-choose":           "person",
 	"unit-home":             "unit",
 	"unit-rights":           "unit",
-	"unit-coming-soon":      "unit",
 	"unit-cases":            "unit",
 	"unit-case":             "unit",
 	"unit-case-apply":       "unit",
@@ -127,12 +136,19 @@ var PageSignIn = map[string]string{
 	"business-item":         "unit",
 	"business-item-counter": "unit",
 
-	"delegation":                  "unit",
-	"delegation-admin-form":       "unit",
-	"delegation-agent-form":       "unit",
-	"delegation-remove":           "unit",
-	"delegation-reauthentication": "unit",
-	"unit-enter":                  "person",
+	"delegation":                "unit",
+	"delegation-admin-form":     "unit",
+	"delegation-agent-form":     "unit",
+	"delegation-remove":         "unit",
+	"unit-reauthentication":     "unit",
+	"unit-institutions":         "unit",
+	"unit-institution-form":     "unit",
+	"unit-institution-confirm":  "unit",
+	"unit-institution-password": "unit",
+	"institution-home":          "institution",
+	"institution-case":          "institution",
+	"institution-password":      "institution",
+	"unit-enter":                "person",
 
 	"account-settings": "unit",
 	"password-change":  "unit",

@@ -1,0 +1,151 @@
+package institution
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"hall/internal/audit"
+	"hall/internal/person"
+	"hall/internal/store"
+)
+
+// initialAlphabets are the letters and digits of a generated password, without
+// the ones read alike when told over the phone or copied from a screen (0/O,
+// 1/l/I).
+var initialAlphabets = [3]string{
+	"ABCDEFGHJKLMNPQRSTUVWXYZ",
+	"abcdefghijkmnopqrstuvwxyz",
+	"23456789",
+}
+
+// NewInitialPassword is a password the hall generates for a new or reset
+// institution account: three groups of four letters and digits joined by "-"
+// (14 characters, about 67 bits), with an upper-case letter, a lower-case letter
+// and a digit at fixed places so every class of the password policy is present,
+// and the dashes splitting any run of digits an ID number or mobile could match.
+// It is shown once; the operator must replace it at the first sign-in.
+func NewInitialPassword() string {
+	all := initialAlphabets[0] + initialAlphabets[1] + initialAlphabets[2]
+	var b strings.Builder
+	for group := range 3 {
+		if group > 0 {
+			b.WriteByte('-')
+		}
+		for place := range 4 {
+			alphabet := all
+			if place == 0 {
+				alphabet = initialAlphabets[group] // the group's guaranteed class
+			}
+			b.WriteByte(alphabet[randomIndex(len(alphabet))])
+		}
+	}
+	return b.String()
+}
+
+// randomIndex is a uniform index below n from the system's random source
+// (rand.Text's source; it does not fail on a supported system).
+func randomIndex(n int) int {
+	var buf [1]byte
+	limit := 256 - 256%n // reject the top bytes so each index is as likely
+	for {
+		_, _ = rand.Read(buf[:])
+		if int(buf[0]) < limit {
+			return int(buf[0]) % n
+		}
+	}
+}
+
+// Check verifies the institution's password, as the unit login does for an
+// institution number (internal/auth); a wrong password and an empty one cost one
+// argon2id. It says nothing of the institution's status: the login does.
+//
+// Errors: person.ErrBadCredentials; person.ErrBusy; ctx's error.
+func (s *Service) Check(ctx context.Context, i Institution, password string) error {
+	if password == "" || len(password) > maxPasswordBytes {
+		if err := s.d.Hasher.Dummy(ctx); err != nil {
+			return err
+		}
+		return person.ErrBadCredentials
+	}
+	ok, _, err := s.d.Hasher.Verify(ctx, i.PasswordHash, password)
+	if err != nil {
+		return fmt.Errorf("institution %d: %w", i.ID, err)
+	}
+	if !ok {
+		return person.ErrBadCredentials
+	}
+	return nil
+}
+
+// maxPasswordBytes bounds what is hashed from outside input (as person does).
+const maxPasswordBytes = 4 * 128
+
+// PasswordChange is the operator's 修改密码 of the institution's password, in an
+// institution session.
+type PasswordChange struct {
+	InstitutionID, OperatorID int64
+	Current, New, Confirm     string
+	// Reauth checks Current: Check of the institution, wrapped in the login
+	// throttle by the caller (web.Server.Reauthenticate).
+	Reauth              person.Reauth
+	ClientIP, RequestID string
+}
+
+// ChangePassword sets the operator's own password for the institution: the
+// fields first (the personal password rules, with the operator's ID number and
+// mobile and the 机构编号 refused inside it), then Reauth, then one
+// transaction that writes it only while the institution is open with the same
+// operator, clears MustChangePassword, ends the institution's sessions (the
+// caller gives the browser that made the change a new one) and appends
+// "institution.password.change".
+//
+// Errors: a *person.FormError (nothing checked or written); Reauth's error as it
+// is (person.ErrBadCredentials for a wrong current password);
+// ErrChanged (closed, or another operator named, also during the change);
+// person.ErrBusy; otherwise database or audit failures.
+func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) error {
+	if c.Reauth == nil {
+		return errors.New("institution: ChangePassword needs Reauth")
+	}
+	i, err := s.Get(ctx, c.InstitutionID)
+	if errors.Is(err, ErrNotFound) || (err == nil && (!i.Open() || i.OperatorID != c.OperatorID)) {
+		return ErrChanged
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.d.Persons.CheckNewPassword(c.Current, c.New, c.Confirm, i.OperatorIDNumber, i.OperatorMobile, i.Number); err != nil {
+		return err
+	}
+	if err := c.Reauth(ctx, c.Current); err != nil {
+		return err
+	}
+	hash, err := s.d.Hasher.Hash(ctx, c.New)
+	if err != nil {
+		return err
+	}
+	now := s.dbNow()
+	return s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE institutions SET password_hash = ?, must_change_password = ?, updated_at = ?
+			WHERE id = ? AND operator_id = ? AND status = 'open' AND password_hash = ?`,
+			hash, false, now, i.ID, c.OperatorID, i.PasswordHash)
+		if err != nil {
+			return fmt.Errorf("institution: change password: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return ErrChanged
+		}
+		n, err := s.d.Sessions.EndInstitutionTx(ctx, tx, i.ID)
+		if err != nil {
+			return err
+		}
+		_, err = s.d.Audit.Append(ctx, tx, audit.Entry{PersonID: c.OperatorID, UnitID: i.UnitID, Role: "institution",
+			Action: "institution.password.change", Target: target(i.ID), Result: audit.Success, ClientIP: c.ClientIP,
+			RequestID: c.RequestID, Detail: map[string]string{"sessions_ended": strconv.Itoa(n)}})
+		return err
+	})
+}
