@@ -142,6 +142,10 @@ type UnitTarget struct {
 	institution *institution.Institution
 }
 
+// Institution reports whether the login names an institution's operator (a
+// 机构编号 and the login of its current operator).
+func (t UnitTarget) Institution() bool { return t.institution != nil }
+
 // Credential is the secret the login would be checked against: the legal rep's
 // account password (the same as their personal login's), or the admin's or agent's
 // unit password of that membership. ok is false when the unit account or the person

@@ -290,23 +290,4 @@ func (s *Service) List(ctx context.Context, unitID int64, page, perPage int) ([]
 	return out, total, rows.Err()
 }
 
-// OpenOfUnit is every open institution of the unit, by number: what the counter's
-// entry form offers.
-func (s *Service) OpenOfUnit(ctx context.Context, unitID int64) ([]Institution, error) {
-	rows, err := s.d.DB.Query(ctx, "SELECT "+columns+from+" WHERE i.unit_id = ? AND i.status = 'open' ORDER BY i.seq", unitID)
-	if err != nil {
-		return nil, fmt.Errorf("institution: open of unit: %w", err)
-	}
-	defer rows.Close()
-	var out []Institution
-	for rows.Next() {
-		i, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
-}
-
 func target(id int64) string { return "institution:" + strconv.FormatInt(id, 10) }

@@ -293,17 +293,30 @@ func TestChangesEndSessions(t *testing.T) {
 			t.Fatal(err)
 		}
 		tok := f.session(t, o.Institution)
-		renamed, err := f.svc.Change(f.ctx, rep.actor(), u.ID, o.ID, institution.Change{Name: "示范见习基地（东区）",
-			Kind: institution.KindInternshipBase, Operator: op.Operator})
-		if err != nil || renamed.Name != "示范见习基地（东区）" || renamed.MustChangePassword || !f.live(tok) {
-			t.Fatalf("rename: %+v, %v, live %v", renamed, err, f.live(tok))
+		// A rename, with the operator's fields left empty or typed again as they
+		// are, keeps the operator, the password and the sessions.
+		for _, keep := range []institution.Operator{{}, op.Operator} {
+			renamed, err := f.svc.Change(f.ctx, rep.actor(), u.ID, o.ID, institution.Change{Name: "示范见习基地（东区）",
+				Kind: institution.KindInternshipBase, Operator: keep})
+			if err != nil || renamed.Name != "示范见习基地（东区）" || renamed.MustChangePassword || renamed.InitialPassword != "" ||
+				renamed.OperatorID != op.ID || !f.live(tok) {
+				t.Fatalf("rename: %+v, %v, live %v", renamed, err, f.live(tok))
+			}
 		}
-		changed, err := f.svc.Change(f.ctx, rep.actor(), u.ID, o.ID, institution.Change{Name: renamed.Name,
-			Kind: renamed.Kind, Operator: op2.Operator})
-		if err != nil || changed.OperatorID != op2.ID || !changed.MustChangePassword || f.live(tok) {
+		// Another operator gets a new password: the one the former operator chose
+		// signs in no more, with anyone's login.
+		changed, err := f.svc.Change(f.ctx, rep.actor(), u.ID, o.ID, institution.Change{Name: "示范见习基地（东区）",
+			Kind: institution.KindInternshipBase, Operator: op2.Operator})
+		if err != nil || changed.OperatorID != op2.ID || !changed.MustChangePassword || changed.InitialPassword == "" || f.live(tok) {
 			t.Fatalf("new operator: %+v, %v, live %v", changed, err, f.live(tok))
 		}
-		tok = f.session(t, changed)
+		if err := f.svc.Check(f.ctx, changed.Institution, "Jx-Base-2026x"); !errors.Is(err, person.ErrBadCredentials) {
+			t.Errorf("the former operator's password still checks: %v", err)
+		}
+		if err := f.svc.Check(f.ctx, changed.Institution, changed.InitialPassword); err != nil {
+			t.Errorf("the new operator's initial password: %v", err)
+		}
+		tok = f.session(t, changed.Institution)
 		reset, err := f.svc.ResetPassword(f.ctx, rep.actor(), u.ID, o.ID)
 		if err != nil || f.live(tok) || f.svc.Check(f.ctx, reset.Institution, reset.InitialPassword) != nil {
 			t.Fatalf("reset: %v, live %v", err, f.live(tok))
@@ -322,7 +335,7 @@ func TestChangesEndSessions(t *testing.T) {
 			Operator: op.Operator}); !errors.Is(err, institution.ErrClosed) {
 			t.Errorf("changing a closed one: %v", err)
 		}
-		for action, n := range map[string]int{"institution.change": 2, "institution.password.reset": 1, "institution.close": 1,
+		for action, n := range map[string]int{"institution.change": 3, "institution.password.reset": 1, "institution.close": 1,
 			"institution.password.change": 1} {
 			if got := f.audited(t, action, o.ID); got != n {
 				t.Errorf("%s: %d records, want %d", action, got, n)

@@ -130,32 +130,68 @@ func (s *Service) Open(ctx context.Context, a Actor, unitID int64, in Opening) (
 	return Opened{Institution: i, InitialPassword: password}, err
 }
 
-// Change is the 修改 form of an institution: its name, kind and operator.
+// Change is the 修改 form of an institution: its name, kind and, to name another
+// operator, the operator's fields (all three left empty keep the operator).
 type Change struct {
 	Name     string
 	Kind     Kind
 	Operator Operator
 }
 
+// keepsOperator reports whether the form leaves the operator as it is.
+func (c Change) keepsOperator() bool {
+	o := c.Operator
+	return strings.TrimSpace(o.Name) == "" && strings.TrimSpace(o.IDNumber) == "" && strings.TrimSpace(o.Mobile) == ""
+}
+
+// Changed is an institution after Change. When another operator was named,
+// InitialPassword is the new generated password (shown once): the former
+// operator's password does not pass to the new one.
+type Changed struct {
+	Institution
+	InitialPassword string
+}
+
 // Change renames the institution, changes its kind or names another operator. A
-// new operator ends the institution's sessions and must change the password at
-// the first sign-in, like a new account. Audit: "institution.change".
+// new operator gets a new generated password to be changed at the first sign-in,
+// as a new account does, and the institution's sessions end: the password the
+// former operator chose is a secret of theirs, and with the new operator's
+// mobile it would still sign in. Audit: "institution.change" with the names
+// before and after.
 //
 // Errors: *FormError; ErrOperatorMismatch; ErrNotFound (also another unit's);
-// ErrClosed; ErrUnitClosed; ErrNotManager; otherwise database or audit failures.
-func (s *Service) Change(ctx context.Context, a Actor, unitID, id int64, in Change) (Institution, error) {
+// ErrClosed; ErrUnitClosed; ErrNotManager; person.ErrBusy; otherwise database or
+// audit failures.
+func (s *Service) Change(ctx context.Context, a Actor, unitID, id int64, in Change) (Changed, error) {
 	fe := &FormError{}
 	name := checkForm(fe, in.Name, in.Kind)
-	checkOperator(fe, in.Operator)
-	if err := fe.OrNil(); err != nil {
-		return Institution{}, err
+	keep := in.keepsOperator()
+	if !keep {
+		checkOperator(fe, in.Operator)
 	}
-	op, err := s.operator(ctx, in.Operator)
-	if err != nil {
-		return Institution{}, err
+	if err := fe.OrNil(); err != nil {
+		return Changed{}, err
+	}
+	var op person.Person
+	if !keep {
+		var err error
+		if op, err = s.operator(ctx, in.Operator); err != nil {
+			return Changed{}, err
+		}
+	}
+	// A new password for the operator named, hashed before the transaction and
+	// used only if it is another person than the current operator.
+	var password, hash string
+	if !keep {
+		password = NewInitialPassword()
+		var err error
+		if hash, err = s.d.Hasher.Hash(ctx, password); err != nil {
+			return Changed{}, err
+		}
 	}
 	now := s.dbNow()
-	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+	var newOperator bool
+	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
 		_, role, err := s.manager(ctx, tx, a, unitID)
 		if err != nil {
 			return err
@@ -164,26 +200,38 @@ func (s *Service) Change(ctx context.Context, a Actor, unitID, id int64, in Chan
 		if err != nil {
 			return err
 		}
-		newOperator := old.operatorID != op.ID
-		if _, err := tx.Exec(ctx, `UPDATE institutions SET name = ?, kind = ?, operator_id = ?,
-			must_change_password = CASE WHEN ? THEN ? ELSE must_change_password END, updated_at = ? WHERE id = ?`,
-			name, string(in.Kind), op.ID, newOperator, true, now, id); err != nil {
+		if keep {
+			op.ID = old.operatorID
+		}
+		newOperator = old.operatorID != op.ID
+		detail := map[string]string{"kind": string(in.Kind), "name_before": old.name, "name": name}
+		if !newOperator {
+			if _, err := tx.Exec(ctx, `UPDATE institutions SET name = ?, kind = ?, updated_at = ? WHERE id = ?`,
+				name, string(in.Kind), now, id); err != nil {
+				return fmt.Errorf("institution: change: %w", err)
+			}
+			return s.record(ctx, tx, a, unitID, role, "institution.change", id, detail)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE institutions SET name = ?, kind = ?, operator_id = ?, password_hash = ?,
+			must_change_password = ?, updated_at = ? WHERE id = ?`, name, string(in.Kind), op.ID, hash, true, now, id); err != nil {
 			return fmt.Errorf("institution: change: %w", err)
 		}
-		detail := map[string]string{"kind": string(in.Kind)}
-		if newOperator {
-			n, err := s.d.Sessions.EndInstitutionTx(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			detail["operator"], detail["sessions_ended"] = strconv.FormatInt(op.ID, 10), strconv.Itoa(n)
+		n, err := s.d.Sessions.EndInstitutionTx(ctx, tx, id)
+		if err != nil {
+			return err
 		}
+		detail["operator"], detail["sessions_ended"], detail["credential"] = strconv.FormatInt(op.ID, 10), strconv.Itoa(n), "reset"
 		return s.record(ctx, tx, a, unitID, role, "institution.change", id, detail)
 	})
 	if err != nil {
-		return Institution{}, err
+		return Changed{}, err
 	}
-	return s.Get(ctx, id)
+	i, err := s.Get(ctx, id)
+	c := Changed{Institution: i}
+	if newOperator {
+		c.InitialPassword = password
+	}
+	return c, err
 }
 
 // ResetPassword gives the institution a new generated password (重置密码), which
@@ -287,15 +335,18 @@ func (s *Service) manager(ctx context.Context, tx *store.Tx, a Actor, unitID int
 }
 
 // lockedRow is what a command needs of the institution it changes.
-type lockedRow struct{ operatorID int64 }
+type lockedRow struct {
+	operatorID int64
+	name       string
+}
 
 // lockOpen locks institution id of the unit when it is open. Errors: ErrNotFound;
 // ErrClosed; database failures.
 func (s *Service) lockOpen(ctx context.Context, tx *store.Tx, unitID, id int64) (lockedRow, error) {
 	var r lockedRow
 	var status string
-	err := tx.QueryRow(ctx, "SELECT operator_id, status FROM institutions WHERE id = ? AND unit_id = ?"+tx.ForUpdate(), id, unitID).
-		Scan(&r.operatorID, &status)
+	err := tx.QueryRow(ctx, "SELECT operator_id, name, status FROM institutions WHERE id = ? AND unit_id = ?"+tx.ForUpdate(), id, unitID).
+		Scan(&r.operatorID, &r.name, &status)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return r, ErrNotFound

@@ -58,10 +58,12 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 type errorBack struct{ Href, Label string }
 
 // errorBackFor is where a refused or failed page sends the visitor back to: the unit
-// center's home in a unit session, the personal center when signed in personally,
-// None otherwise (the page always links the hall's home).
+// center's home in a unit session, the institution user center in an institution
+// session, the personal center when signed in personally, None otherwise (the page always links the hall's home).
 func errorBackFor(v *Visitor) errorBack {
 	switch {
+	case v != nil && v.Institution != nil:
+		return errorBack{Href: InstitutionHome, Label: "返回机构用户中心"}
 	case v == nil || !v.SignedIn():
 		return errorBack{}
 	case v.Unit != nil:

@@ -249,5 +249,8 @@ const (
 	MsgBadLogin    = "账号或密码错误"
 	MsgBadSMSLogin = "移动电话或短信验证码错误"
 	MsgNotUsable   = "您在该单位的授权尚未确认或已失效，请联系单位法定代表人或管理员"
-	MsgCaptcha     = gateMsgCaptcha
+	// MsgInstitutionClosed answers the right password of an institution account
+	// that was closed (or whose unit was).
+	MsgInstitutionClosed = "该机构账户已关闭，不能登录；如有疑问请联系开通该账户的单位"
+	MsgCaptcha           = gateMsgCaptcha
 )

@@ -162,8 +162,9 @@ func (s *Server) gateDetail(r *http.Request, g GateForm, reason string, until ti
 func (s *Server) recordGate(r *http.Request, action string, detail map[string]string) {
 	ctx := context.WithoutCancel(r.Context())
 	var personID int64
-	if p := VisitorFrom(ctx).Person; p != nil {
-		personID = p.ID
+	if v := VisitorFrom(ctx); v.Session != nil {
+		// The person of any session, an institution's operator's included.
+		personID = v.Session.Subject.PersonID
 	}
 	if _, err := s.Audit.Record(ctx, audit.Entry{PersonID: personID, Action: action, Result: audit.Denied, ClientIP: ClientAddr(r),
 		RequestID: RequestID(ctx), Detail: detail}); err != nil {

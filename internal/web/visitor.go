@@ -158,7 +158,8 @@ const (
 // just leaves the notice out.
 func (s *Server) endedGrant(ctx context.Context, token string) string {
 	sess, err := s.Sessions.LookupEnded(ctx, token)
-	if err != nil || sess.Subject.UnitID == 0 {
+	if err != nil || sess.Subject.UnitID == 0 || sess.Subject.Institution() {
+		// An institution session holds no membership whose end could be told.
 		return ""
 	}
 	m, err := s.Units.Membership(ctx, sess.Subject.UnitID, sess.Subject.PersonID)

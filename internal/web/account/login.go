@@ -223,6 +223,9 @@ func (s *handler) loginUnit(w http.ResponseWriter, r *http.Request) error {
 		return s.renderLogin(w, r, http.StatusUnprocessableEntity, d)
 	case errors.Is(err, auth.ErrNotUsable):
 		f.Top = web.MsgNotUsable
+		if target.Institution() {
+			f.Top = web.MsgInstitutionClosed
+		}
 		return s.renderLogin(w, r, http.StatusForbidden, d)
 	case errors.Is(err, person.ErrBusy):
 		return web.StatusError(http.StatusServiceUnavailable, web.MsgBusy)

@@ -115,6 +115,9 @@ func (s *handler) logout(w http.ResponseWriter, r *http.Request) error {
 	if v.Session != nil && v.Session.Subject.UnitID != 0 {
 		e.UnitID, e.Role = v.Session.Subject.UnitID, string(v.Session.Subject.Role)
 		e.Target = "unit:" + strconv.FormatInt(e.UnitID, 10)
+		if v.Session.Subject.Institution() {
+			e.Target = "institution:" + strconv.FormatInt(v.Session.Subject.InstitutionID, 10)
+		}
 	}
 	if err := s.EndSession(w, r); err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"hall/internal/delegation"
 	"hall/internal/ident"
 	"hall/internal/institution"
+	"hall/internal/person"
 	"hall/internal/web"
 )
 
@@ -96,6 +97,34 @@ type formPage struct {
 	Current *institution.Institution // the institution changed; nil when opening
 }
 
+// OperatorMasked is the current operator as the change form names them.
+func (d formPage) OperatorMasked() string {
+	if d.Current == nil {
+		return ""
+	}
+	return ident.MaskName(d.Current.OperatorName) + "（" + ident.MaskID(d.Current.OperatorIDNumber) + "）"
+}
+
+// operatorField is one of the operator's inputs: required when opening, optional
+// when changing (all three empty keep the operator).
+func (d formPage) operatorField(name, label, typ string) web.Field {
+	f := d.Form.Field(name, label, typ)
+	f.Required = d.Current == nil
+	return f
+}
+
+// OperatorNameField, OperatorIDField and OperatorMobileField are the operator's
+// inputs.
+func (d formPage) OperatorNameField() web.Field {
+	return d.operatorField(institution.FieldOperatorName, "机构经办人姓名", "text")
+}
+func (d formPage) OperatorIDField() web.Field {
+	return d.operatorField(institution.FieldOperatorID, "机构经办人证件号码", "text")
+}
+func (d formPage) OperatorMobileField() web.Field {
+	return d.operatorField(institution.FieldOperatorMobile, "机构经办人手机号码", "tel")
+}
+
 // KindField is the 机构类型 select.
 func (d formPage) KindField() web.Field {
 	opts := []string{"", "请选择"}
@@ -107,7 +136,9 @@ func (d formPage) KindField() web.Field {
 
 // IDTypeField is the operator's 证件类型 select.
 func (d formPage) IDTypeField() web.Field {
-	return d.Form.Field(fieldIDType, "证件类型", "select", web.IDTypeOptions()...)
+	f := d.Form.Field(fieldIDType, "证件类型", "select", web.IDTypeOptions()...)
+	f.Required = d.Current == nil
+	return f
 }
 
 // fieldIDType is the operator's ID type; the package's FormError has no such
@@ -162,7 +193,10 @@ func (h *handler) openPost(w http.ResponseWriter, r *http.Request) error {
 	opened, err := h.Institutions.Open(r.Context(), actor(r), v.Unit.ID, institution.Opening{Name: f.Get(institution.FieldName),
 		Kind: institution.Kind(f.Get(institution.FieldKind)), Operator: operator(f)})
 	if err == nil {
-		return h.renderPassword(w, r, opened, false)
+		return h.renderPassword(w, r, opened.Institution, opened.InitialPassword, shownAfterOpening)
+	}
+	if errors.Is(err, person.ErrBusy) {
+		return web.StatusError(http.StatusServiceUnavailable, web.MsgBusy)
 	}
 	if !formFailed(f, err) {
 		return err
@@ -170,24 +204,34 @@ func (h *handler) openPost(w http.ResponseWriter, r *http.Request) error {
 	return h.renderForm(w, r, http.StatusUnprocessableEntity, formPage{Form: f, Action: "/unit/institutions/new"})
 }
 
-// passwordPage shows the number and the generated password once, after opening
-// or a reset.
+// Why a generated password is shown (passwordPage.Why), with the page's title.
+const (
+	shownAfterOpening     = "机构账户已开通"
+	shownAfterReset       = "机构账户密码已重置"
+	shownAfterNewOperator = "机构经办人已更换"
+)
+
+// passwordPage shows the number and the generated password once: after opening,
+// a reset, or naming another operator.
 type passwordPage struct {
-	Shell  web.UnitShell
-	Opened institution.Opened
-	Reset  bool
+	Shell       web.UnitShell
+	Institution institution.Institution
+	Password    string
+	Why         string
 }
 
-func (h *handler) renderPassword(w http.ResponseWriter, r *http.Request, o institution.Opened, reset bool) error {
+// Opened, Reset and NewOperator say which of the three the page follows.
+func (p passwordPage) Opened() bool      { return p.Why == shownAfterOpening }
+func (p passwordPage) Reset() bool       { return p.Why == shownAfterReset }
+func (p passwordPage) NewOperator() bool { return p.Why == shownAfterNewOperator }
+
+func (h *handler) renderPassword(w http.ResponseWriter, r *http.Request, i institution.Institution, password, why string) error {
 	sh, err := h.UnitShellFor(r.Context(), "institutions")
 	if err != nil {
 		return err
 	}
-	title := "机构账户已开通"
-	if reset {
-		title = "机构账户密码已重置"
-	}
-	return h.Render(w, r, http.StatusOK, "unit-institution-password", title, "", passwordPage{Shell: sh, Opened: o, Reset: reset})
+	return h.Render(w, r, http.StatusOK, "unit-institution-password", why, "",
+		passwordPage{Shell: sh, Institution: i, Password: password, Why: why})
 }
 
 // institutionOf is the institution the path names, of the session's unit.
@@ -199,14 +243,18 @@ func (h *handler) institutionOf(r *http.Request) (institution.Institution, error
 	return h.Institutions.OfUnit(r.Context(), web.VisitorFrom(r.Context()).Unit.ID, id)
 }
 
-// refusal answers an institution that is not the unit's (404) or closed (409),
-// and any other refusal of the command (403); anything else is a failure.
+// refusal answers an institution that is not the unit's (404) or closed (409), a
+// saturated password hasher (503), and any other refusal of the command (403);
+// anything else is a failure.
 func (h *handler) refusal(w http.ResponseWriter, r *http.Request, err error) error {
 	switch {
 	case errors.Is(err, institution.ErrNotFound):
 		return h.NotFound(w, r)
 	case errors.Is(err, institution.ErrClosed):
 		return web.StatusError(http.StatusConflict, institution.ErrClosed.Msg)
+	case errors.Is(err, person.ErrBusy):
+		// Opening, a reset and a new operator hash a password.
+		return web.StatusError(http.StatusServiceUnavailable, web.MsgBusy)
 	}
 	var e *institution.Error
 	if errors.As(err, &e) {
@@ -236,13 +284,15 @@ func (h *handler) changePost(w http.ResponseWriter, r *http.Request) error {
 		return h.refusal(w, r, err)
 	}
 	f := web.NewForm(r)
-	_, err = h.Institutions.Change(r.Context(), actor(r), i.UnitID, i.ID, institution.Change{Name: f.Get(institution.FieldName),
+	changed, err := h.Institutions.Change(r.Context(), actor(r), i.UnitID, i.ID, institution.Change{Name: f.Get(institution.FieldName),
 		Kind: institution.Kind(f.Get(institution.FieldKind)), Operator: operator(f)})
-	if err == nil {
+	switch {
+	case err == nil && changed.InitialPassword != "":
+		return h.renderPassword(w, r, changed.Institution, changed.InitialPassword, shownAfterNewOperator)
+	case err == nil:
 		http.Redirect(w, r, "/unit/institutions?notice=changed", http.StatusSeeOther)
 		return nil
-	}
-	if errors.Is(err, institution.ErrNotFound) || !formFailed(f, err) {
+	case errors.Is(err, institution.ErrNotFound) || !formFailed(f, err):
 		return h.refusal(w, r, err)
 	}
 	return h.renderForm(w, r, http.StatusUnprocessableEntity, formPage{Form: f, Action: r.URL.Path, Current: &i})
@@ -293,7 +343,7 @@ func (h *handler) resetPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return h.refusal(w, r, err)
 	}
-	return h.renderPassword(w, r, opened, true)
+	return h.renderPassword(w, r, opened.Institution, opened.InitialPassword, shownAfterReset)
 }
 
 func (h *handler) closePost(w http.ResponseWriter, r *http.Request) error {

@@ -44,7 +44,7 @@ BEGIN
     SELECT RAISE(ABORT, 'sessions_institution');
 END;
 
-CREATE TRIGGER sessions_institution_update BEFORE UPDATE ON sessions
+CREATE TRIGGER sessions_institution_update BEFORE UPDATE OF role, institution_id ON sessions
 WHEN (COALESCE(NEW.role, '') = 'institution') <> (NEW.institution_id IS NOT NULL)
 BEGIN
     SELECT RAISE(ABORT, 'sessions_institution');
