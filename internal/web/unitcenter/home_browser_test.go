@@ -36,10 +36,10 @@ func TestBrowserUnitSwitchUnits(t *testing.T) {
 	}
 	p.WaitText("长期有效")
 
-	// A section not built yet opens inside the shell.
+	// A section of another package (机构管理, unitinstitutions) opens inside the shell.
 	p.ClickLink("机构管理")
 	p.WaitURL("/unit/institutions")
-	p.WaitText("该功能即将开放")
+	p.WaitText("本单位尚未开通机构账户")
 	if got := p.Text(`nav.uc-menu a[aria-current="page"]`); got != "机构管理" {
 		t.Errorf("current menu entry %q", got)
 	}
