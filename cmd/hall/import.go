@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"hall/internal/insurance"
 	"hall/internal/legacy"
@@ -14,12 +15,13 @@ import (
 )
 
 // cmdImport loads outside data files: `hall import registry FILE [flags]`,
-// `hall import insurance DIR [flags]` and `hall import legacy FILE.csv [flags]`
+// `hall import insurance DIR-or-URL [flags]` (a URL is the core system's export over
+// HTTPS, its API key in HALL_INSURANCE_API_KEY) and `hall import legacy FILE.csv [flags]`
 // (the legacy hall's unit accounts, docs/legacy-upgrade.md). Each file loads all-or-nothing and
 // idempotently; per-line errors are printed in Chinese.
 func cmdImport(ctx context.Context, args []string) error {
 	if len(args) < 2 {
-		return errors.New("usage: hall import registry FILE [flags] | hall import insurance DIR [flags] | hall import legacy FILE.csv [flags]")
+		return errors.New("usage: hall import registry FILE [flags] | hall import insurance DIR-or-URL [flags] | hall import legacy FILE.csv [flags]")
 	}
 	kind, file := args[0], args[1]
 	return withApp(ctx, "import "+kind, args[2:], func(a *app) error {
@@ -38,7 +40,16 @@ func cmdImport(ctx context.Context, args []string) error {
 			return err
 		case "insurance":
 			im := &insurance.Importer{DB: a.DB, Now: a.Now, Progress: os.Stdout}
-			return im.ImportDir(ctx, file, os.Stdout)
+			if !strings.HasPrefix(file, "https://") && !strings.HasPrefix(file, "http://") {
+				return im.ImportDir(ctx, file, os.Stdout)
+			}
+			// The key comes from the environment, never the command line, where
+			// other users of the machine could read it in the process list.
+			src, err := insurance.NewHTTPSource(file, os.Getenv(insuranceAPIKeyEnv), nil)
+			if err != nil {
+				return fmt.Errorf("%w (the API key is read from %s)", err, insuranceAPIKeyEnv)
+			}
+			return im.ImportFrom(ctx, src, os.Stdout)
 		case "legacy":
 			im := &legacy.Importer{DB: a.DB, Now: a.Now, Progress: os.Stdout}
 			_, err := im.ImportFile(ctx, file, os.Stdout)
@@ -47,6 +58,11 @@ func cmdImport(ctx context.Context, args []string) error {
 		return fmt.Errorf("unknown import kind %q (known: registry, insurance, legacy)", kind)
 	})
 }
+
+// insuranceAPIKeyEnv names the environment variable holding the core system's API
+// key for `hall import insurance URL`.
+// #nosec G101 -- the name of the variable, not the key.
+const insuranceAPIKeyEnv = "HALL_INSURANCE_API_KEY"
 
 // printSync tells what the registry sync changed in unit accounts.
 func printSync(w io.Writer, rep registrysync.Report) {

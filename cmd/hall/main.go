@@ -22,7 +22,8 @@ Usage:
   hall audit verify [flags]  check the audit log's hash chain and its anchor file; exit 1 at the first broken link or a chain cut below an anchor
   hall sms list [-n N] [flags]  show the newest texts of the development SMS outbox (development mode only)
   hall import registry FILE [flags]  load market-regulator registry entries (CSV) into the development registry
-  hall import insurance DIR [flags]  load the insurance read model from CSV files (docs/insurance-import.md)
+  hall import insurance DIR-or-URL [flags]  load the insurance read model from CSV files in DIR or from the
+      core system's export at an https URL, key in HALL_INSURANCE_API_KEY (docs/insurance-import.md)
   hall import legacy FILE.csv [flags]  load the legacy hall's unit accounts for 历史单位用户升级 (docs/legacy-upgrade.md)
   hall ca init|issue|revoke|crl|list [flags]  the development CA: unit, person, signing and TLS server
                certificates (PEM + PKCS#12), revocation, CRLs (development mode only; docs/ca-login.md)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -68,52 +69,79 @@ type Importer struct {
 	ProgressEvery int
 }
 
-// ImportDir runs `hall import insurance DIR`: it loads every known file present in
-// dir (tables lists them) in that order, each in its own transaction, and prints a
-// report per file to w. Other .csv files are named and skipped. It returns nil when
-// every file present loaded; otherwise an error wrapping ErrInvalidFile (a file had
-// problems; the other files still loaded) or the failure to read or write.
+// ImportDir runs `hall import insurance DIR`: it names and skips the .csv files
+// in dir that are no table's and loads the others by ImportFrom.
 func (im *Importer) ImportDir(ctx context.Context, dir string, w io.Writer) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		fmt.Fprintf(w, "无法读取目录：%v\n", err)
 		return fmt.Errorf("insurance: read import directory: %w", err)
 	}
-	found := 0
 	for _, e := range entries {
 		if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".csv") && tableByFile(e.Name()) == nil {
 			fmt.Fprintf(w, "%s：不是可识别的文件名，已跳过\n", e.Name())
 		}
 	}
-	var failed []string
+	return im.ImportFrom(ctx, DirSource(dir), w)
+}
+
+// ImportFrom loads every file src has (tables lists them) in that order, each in
+// its own transaction, and prints a report per file to w. It returns nil when every
+// file src has loaded; otherwise an error wrapping ErrInvalidFile (a file had
+// problems), ErrSourceUnavailable (src failed to deliver a file) or both — the
+// other files still loaded — or the failure to open a file of a directory, to read
+// or to write, which ends the import.
+func (im *Importer) ImportFrom(ctx context.Context, src Source, w io.Writer) error {
+	found := 0
+	var invalid, unavailable []string
+	var firstUnavailable error
 	for _, t := range tables {
-		// #nosec G304 -- fixed table names in the operator's import directory.
-		f, err := os.Open(filepath.Join(dir, t.file))
-		if errors.Is(err, os.ErrNotExist) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, err := src.Open(ctx, t.file)
+		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		if err != nil {
+		found++
+		var rep Report
+		if err == nil {
+			rep, err = im.Import(ctx, t.file, f)
+			_ = f.Close() // read-only, fully read or given up; Import reports any read error
+		} else if !errors.Is(err, ErrSourceUnavailable) {
 			return fmt.Errorf("insurance: open %s: %w", t.file, err)
 		}
-		found++
-		rep, err := im.Import(ctx, t.file, f)
-		_ = f.Close() // read-only file, fully read; Import reports any read error
 		printReport(w, t, &rep, err)
 		switch {
 		case errors.Is(err, ErrInvalidFile):
-			failed = append(failed, t.file)
+			invalid = append(invalid, t.file)
+		case errors.Is(err, ErrSourceUnavailable) && ctx.Err() == nil:
+			// The core system failed this file (nothing of it was written); the
+			// others may still come.
+			unavailable = append(unavailable, t.file)
+			if firstUnavailable == nil {
+				firstUnavailable = err
+			}
 		case err != nil:
 			return err
 		}
 	}
 	if found == 0 {
-		fmt.Fprintf(w, "目录中没有可导入的文件（应为 %s 等）\n", tables[0].file)
-		return fmt.Errorf("insurance: no import files in %s: %w", dir, ErrInvalidFile)
+		if dir, ok := src.(DirSource); ok {
+			fmt.Fprintf(w, "目录中没有可导入的文件（应为 %s 等）\n", tables[0].file)
+			return fmt.Errorf("insurance: no import files in %s: %w", string(dir), ErrInvalidFile)
+		}
+		fmt.Fprintf(w, "来源中没有可导入的文件（应为 %s 等）\n", tables[0].file)
+		return fmt.Errorf("insurance: no import files at %v: %w", src, ErrInvalidFile)
 	}
-	if len(failed) > 0 {
-		return fmt.Errorf("insurance: %s: %w", strings.Join(failed, ", "), ErrInvalidFile)
+	var errs []error
+	if len(invalid) > 0 {
+		errs = append(errs, fmt.Errorf("insurance: %s: %w", strings.Join(invalid, ", "), ErrInvalidFile))
 	}
-	return nil
+	if len(unavailable) > 0 {
+		errs = append(errs, fmt.Errorf("insurance: %s not delivered: %w", strings.Join(unavailable, ", "), firstUnavailable))
+	}
+	return errors.Join(errs...)
 }
 
 func printReport(w io.Writer, t *table, rep *Report, err error) {
