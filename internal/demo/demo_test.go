@@ -72,8 +72,20 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 		if err := db.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM deliveries), (SELECT COUNT(*) FROM delivery_events), (SELECT COUNT(*) FROM cases)`).Scan(&deliveries, &events, &cases); err != nil {
 			t.Fatal(err)
 		}
-		if deliveries != 3 || cases != 3 || events != 1+4+1+2+1 {
+		// Three enrolments posted, and the institution's two counter cases.
+		if deliveries != 3 || cases != 3+2 || events != 1+4+1+2+1 {
 			t.Errorf("after two loads: %d deliveries, %d delivery events, %d cases", deliveries, events, cases)
+		}
+		// 机构管理: the first unit's institution, open with its password chosen, and
+		// its two cases entered at the counter.
+		var institutions, own int
+		var number string
+		if err := db.QueryRow(ctx, `SELECT COUNT(*), MIN(number), (SELECT COUNT(*) FROM cases WHERE institution_id IS NOT NULL)
+			FROM institutions WHERE unit_id = ? AND status = 'open' AND must_change_password = ?`, unitA, false).Scan(&institutions, &number, &own); err != nil {
+			t.Fatal(err)
+		}
+		if institutions != 1 || own != 2 {
+			t.Errorf("demo institutions: %d, with %d cases; want 1 with 2", institutions, own)
 		}
 
 		// The demo's clerk and reviewer, named by its cases, are disabled: nobody signs
@@ -160,6 +172,23 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 			if err != nil || subj.UnitID == 0 {
 				t.Fatalf("demo login %s (%s) failed: %v", a.Person, a.Role, err)
 			}
+		}
+		// The institution's login as listed: its number, the operator's mobile, the
+		// listed password.
+		listed := 0
+		for _, a := range accts {
+			if a.Kind != "机构" {
+				continue
+			}
+			listed++
+			_, mobile, _ := strings.Cut(a.Login, " / ")
+			subj, err := svc.Login.Unit(ctx, number, mobile, a.Password, auth.Attempt{ClientAddr: "127.0.0.1"})
+			if err != nil || !subj.Institution() || subj.UnitID != unitA {
+				t.Fatalf("demo institution login: %+v, %v", subj, err)
+			}
+		}
+		if listed != 1 {
+			t.Errorf("%d institution logins listed, want 1", listed)
 		}
 	})
 }
