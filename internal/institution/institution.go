@@ -9,7 +9,8 @@
 // institution, naming its operator: a registered real-name person, matched on name,
 // ID number and mobile exactly as an agent is (delegation.Service.ResolveNominee).
 // Opening gives the institution the next free sequence number within the unit and
-// an initial password the hall generates and shows once; the operator must change
+// an initial password the hall generates (ident.RandomPassword, as the counter's
+// and the staff's are) and shows once; the operator must change
 // it at the first sign-in (MustChangePassword), and again after every reset. The
 // unit may rename it, change its kind or operator, reset its password and close
 // it; a closed institution keeps its number and history, and its number is never
@@ -198,7 +199,10 @@ type Deps struct {
 	Persons   *person.Service
 	Operators OperatorResolver
 	Sessions  SessionEnder
-	Now       func() time.Time // nil: time.Now
+	// Policy is the password policy the generated passwords are drawn for
+	// (ident.RandomPassword).
+	Policy ident.PasswordPolicy
+	Now    func() time.Time // nil: time.Now
 }
 
 // Service opens, changes, closes and reads institution accounts.

@@ -74,7 +74,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 		return p, err
 	}
 	if f.svc, err = institution.NewService(institution.Deps{DB: db, Audit: log, Hasher: hasher, Persons: persons,
-		Operators: resolve, Sessions: f.sessions, Now: f.clk.Now}); err != nil {
+		Operators: resolve, Sessions: f.sessions, Policy: ident.DefaultPasswordPolicy(), Now: f.clk.Now}); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -457,23 +457,4 @@ func TestOpenConcurrently(t *testing.T) {
 			t.Errorf("%d openings at the limit succeeded, want 1", ok)
 		}
 	})
-}
-
-// TestInitialPasswordPolicy: a generated password passes the password policy,
-// whatever the operator's numbers, and is not repeated.
-func TestInitialPasswordPolicy(t *testing.T) {
-	policy := ident.DefaultPasswordPolicy()
-	rnd := rand.New(rand.NewPCG(3, 4))
-	seen := map[string]bool{}
-	for range 2000 {
-		pw := institution.NewInitialPassword()
-		id, mobile := ident.GenerateResidentID(rnd, "", time.Time{}, true), ident.GenerateMobile(rnd)
-		if err := policy.Check(pw, id, mobile); err != nil {
-			t.Fatalf("%q: %v", pw, err)
-		}
-		if seen[pw] {
-			t.Fatalf("%q generated twice", pw)
-		}
-		seen[pw] = true
-	}
 }

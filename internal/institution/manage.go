@@ -91,7 +91,7 @@ func (s *Service) Open(ctx context.Context, a Actor, unitID int64, in Opening) (
 	if err != nil {
 		return Opened{}, err
 	}
-	password := NewInitialPassword()
+	password := ident.RandomPassword(s.d.Policy, op.IDNumber, op.Mobile)
 	hash, err := s.d.Hasher.Hash(ctx, password)
 	if err != nil {
 		return Opened{}, err
@@ -183,7 +183,7 @@ func (s *Service) Change(ctx context.Context, a Actor, unitID, id int64, in Chan
 	// used only if it is another person than the current operator.
 	var password, hash string
 	if !keep {
-		password = NewInitialPassword()
+		password = ident.RandomPassword(s.d.Policy, op.IDNumber, op.Mobile)
 		var err error
 		if hash, err = s.d.Hasher.Hash(ctx, password); err != nil {
 			return Changed{}, err
@@ -241,7 +241,7 @@ func (s *Service) Change(ctx context.Context, a Actor, unitID, id int64, in Chan
 // Errors: ErrNotFound; ErrClosed; ErrUnitClosed; ErrNotManager; person.ErrBusy;
 // otherwise database or audit failures.
 func (s *Service) ResetPassword(ctx context.Context, a Actor, unitID, id int64) (Opened, error) {
-	password := NewInitialPassword()
+	password := ident.RandomPassword(s.d.Policy)
 	hash, err := s.d.Hasher.Hash(ctx, password)
 	if err != nil {
 		return Opened{}, err

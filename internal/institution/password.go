@@ -2,62 +2,14 @@ package institution
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"hall/internal/audit"
 	"hall/internal/person"
 	"hall/internal/store"
 )
-
-// initialAlphabets are the letters and digits of a generated password, without
-// the ones read alike when told over the phone or copied from a screen (0/O,
-// 1/l/I).
-var initialAlphabets = [3]string{
-	"ABCDEFGHJKLMNPQRSTUVWXYZ",
-	"abcdefghijkmnopqrstuvwxyz",
-	"23456789",
-}
-
-// NewInitialPassword is a password the hall generates for a new or reset
-// institution account: three groups of four letters and digits joined by "-"
-// (14 characters, about 67 bits), with an upper-case letter, a lower-case letter
-// and a digit at fixed places so every class of the password policy is present,
-// and the dashes splitting any run of digits an ID number or mobile could match.
-// It is shown once; the operator must replace it at the first sign-in.
-func NewInitialPassword() string {
-	all := initialAlphabets[0] + initialAlphabets[1] + initialAlphabets[2]
-	var b strings.Builder
-	for group := range 3 {
-		if group > 0 {
-			b.WriteByte('-')
-		}
-		for place := range 4 {
-			alphabet := all
-			if place == 0 {
-				alphabet = initialAlphabets[group] // the group's guaranteed class
-			}
-			b.WriteByte(alphabet[randomIndex(len(alphabet))])
-		}
-	}
-	return b.String()
-}
-
-// randomIndex is a uniform index below n from the system's random source
-// (rand.Text's source; it does not fail on a supported system).
-func randomIndex(n int) int {
-	var buf [1]byte
-	limit := 256 - 256%n // reject the top bytes so each index is as likely
-	for {
-		_, _ = rand.Read(buf[:])
-		if int(buf[0]) < limit {
-			return int(buf[0]) % n
-		}
-	}
-}
 
 // Check verifies the institution's password, as the unit login does for an
 // institution number (internal/auth); a wrong password and an empty one cost one

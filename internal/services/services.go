@@ -273,7 +273,7 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 		return nil, fmt.Errorf("delegation: %w", err)
 	}
 	if s.Institutions, err = institution.NewService(institution.Deps{DB: db, Audit: s.Audit, Hasher: s.Hasher,
-		Persons: s.Persons, Sessions: s.Sessions, Operators: s.resolveOperator, Now: now}); err != nil {
+		Persons: s.Persons, Sessions: s.Sessions, Operators: s.resolveOperator, Policy: s.Policy, Now: now}); err != nil {
 		return nil, fmt.Errorf("institutions: %w", err)
 	}
 	s.Login.SetInstitutions(s.Institutions)

@@ -41,7 +41,7 @@ func TestBrowserInstitutionOpenAndSignIn(t *testing.T) {
 	desk.CheckAccessibility()
 	number := strings.TrimSpace(desk.Text("[data-institution-number]"))
 	initial := strings.TrimSpace(desk.Text("[data-initial-password]"))
-	if len(number) != 17 || len(initial) != 14 {
+	if len(number) != 17 || ts.Policy.Check(initial, op.IDNumber, op.Mobile) != nil {
 		t.Fatalf("number %q, initial password %q", number, initial)
 	}
 	own := w.CounterCase(t, clerk, u, number, op.Name)

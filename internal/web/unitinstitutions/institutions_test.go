@@ -57,7 +57,7 @@ func TestInstitutionChangeOperator(t *testing.T) {
 	webtest.WantStatus(t, "another operator", rec, http.StatusOK)
 	doc = webtest.ParseHTML(t, rec.Body.String())
 	fresh := strings.TrimSpace(doc.Must(t, "[data-initial-password]").TextContent())
-	if len(fresh) != 14 || fresh == o.InitialPassword || !strings.Contains(doc.TextContent(), "已更换") {
+	if ts.Policy.Check(fresh, op2.IDNumber, op2.Mobile) != nil || fresh == o.InitialPassword || !strings.Contains(doc.TextContent(), "已更换") {
 		t.Fatalf("the new operator's password %q", fresh)
 	}
 
