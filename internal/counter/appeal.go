@@ -253,7 +253,7 @@ func (s *Service) RejectAppeal(ctx context.Context, actor staff.Actor, appealID 
 }
 
 func (s *Service) lockOpenAppeal(ctx context.Context, tx *store.Tx, id int64) (Appeal, error) {
-	a, err := scanAppeal(tx.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?"+lockSuffix(tx), id))
+	a, err := scanAppeal(tx.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?"+tx.ForUpdate(), id))
 	if err != nil {
 		return Appeal{}, err
 	}

@@ -112,7 +112,7 @@ func (s *Service) Approve(ctx context.Context, actor staff.Actor, id int64, reas
 func (s *Service) claim(ctx context.Context, tx *store.Tx, a *approval, fresh staff.Actor, id int64, authorize staff.Authorizer) error {
 	a.tx, a.actor = tx, fresh
 	var err error
-	if a.q, err = scanRequest(tx.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?"+lockSuffix(tx), id)); err != nil {
+	if a.q, err = scanRequest(tx.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?"+tx.ForUpdate(), id)); err != nil {
 		return err
 	}
 	if a.q.Status != StatusSubmitted {

@@ -72,7 +72,7 @@ func (s *Service) execUnitRegister(ctx context.Context, a *approval) error {
 
 	var unitID int64
 	var status string
-	err = tx.QueryRow(ctx, `SELECT id, status FROM units WHERE uscc = ?`+lockSuffix(tx), in.USCC).Scan(&unitID, &status)
+	err = tx.QueryRow(ctx, `SELECT id, status FROM units WHERE uscc = ?`+tx.ForUpdate(), in.USCC).Scan(&unitID, &status)
 	var u unit.Unit
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

@@ -77,7 +77,7 @@ func (s *Service) Resend(ctx context.Context, actor staff.Actor, id int64, reaso
 			return err
 		}
 		var must bool
-		if err := tx.QueryRow(ctx, `SELECT must_change_password FROM persons WHERE id = ?`+lockSuffix(tx), q.PersonID).Scan(&must); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT must_change_password FROM persons WHERE id = ?`+tx.ForUpdate(), q.PersonID).Scan(&must); err != nil {
 			return fmt.Errorf("counter: resend: %w", store.NotFound(err))
 		}
 		if !must {

@@ -252,12 +252,3 @@ func (s *Service) authorize(ctx context.Context, actor staff.Actor, action staff
 
 // dbNow is the clock as stored.
 func (s *Service) dbNow() time.Time { return store.Time(s.d.Now()) }
-
-// lockSuffix locks selected rows on PostgreSQL (SQLite's write transaction holds the
-// only writer).
-func lockSuffix(tx *store.Tx) string {
-	if tx.Engine() == store.Postgres {
-		return " FOR UPDATE"
-	}
-	return ""
-}

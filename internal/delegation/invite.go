@@ -186,7 +186,7 @@ func (t *txn) loadInvitation(id string, personID int64) (openInvitation, error) 
 	var inv openInvitation
 	var confirmed, declined sql.NullTime
 	m, err := scanMembership(t.QueryRow(t.ctx, `SELECT `+prefixed("m.", membershipColumns)+`, i.expires_at, i.confirmed_at, i.declined_at
-		FROM invitations i JOIN memberships m ON m.id = i.membership_id WHERE i.id = ?`+lockSuffix(t.Tx), id),
+		FROM invitations i JOIN memberships m ON m.id = i.membership_id WHERE i.id = ?`+t.Tx.ForUpdate(), id),
 		&inv.ExpiresAt, &confirmed, &declined)
 	if errors.Is(err, sql.ErrNoRows) {
 		return inv, ErrInvitationNotFound

@@ -26,7 +26,7 @@ type unitRow struct {
 // ErrUnitClosed, database failures.
 func (t *txn) lockUnit(unitID int64) (unitRow, error) {
 	var u unitRow
-	err := t.QueryRow(t.ctx, `SELECT id, name, uscc, status FROM units WHERE id = ?`+lockSuffix(t.Tx), unitID).
+	err := t.QueryRow(t.ctx, `SELECT id, name, uscc, status FROM units WHERE id = ?`+t.Tx.ForUpdate(), unitID).
 		Scan(&u.ID, &u.Name, &u.USCC, &u.Status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return unitRow{}, ErrUnitNotFound
@@ -72,20 +72,20 @@ func ptrTime(t sql.NullTime) *time.Time {
 // PostgreSQL. Errors: sql.ErrNoRows when there is none, database failures.
 func (t *txn) current(unitID, personID int64) (unit.Membership, error) {
 	return scanMembership(t.QueryRow(t.ctx, `SELECT `+membershipColumns+` FROM memberships
-		WHERE unit_id = ? AND person_id = ? AND status <> 'revoked'`+lockSuffix(t.Tx), unitID, personID))
+		WHERE unit_id = ? AND person_id = ? AND status <> 'revoked'`+t.Tx.ForUpdate(), unitID, personID))
 }
 
 // byID returns a membership of the unit by id, whatever its status, locked on
 // PostgreSQL. Errors: sql.ErrNoRows, database failures.
 func (t *txn) byID(unitID, membershipID int64) (unit.Membership, error) {
 	return scanMembership(t.QueryRow(t.ctx, `SELECT `+membershipColumns+` FROM memberships
-		WHERE id = ? AND unit_id = ?`+lockSuffix(t.Tx), membershipID, unitID))
+		WHERE id = ? AND unit_id = ?`+t.Tx.ForUpdate(), membershipID, unitID))
 }
 
 // admin returns the unit's non-revoked admin (pending or active), or sql.ErrNoRows.
 func (t *txn) admin(unitID int64) (unit.Membership, error) {
 	return scanMembership(t.QueryRow(t.ctx, `SELECT `+membershipColumns+` FROM memberships
-		WHERE unit_id = ? AND role = 'admin' AND status <> 'revoked'`+lockSuffix(t.Tx), unitID))
+		WHERE unit_id = ? AND role = 'admin' AND status <> 'revoked'`+t.Tx.ForUpdate(), unitID))
 }
 
 // requireLegalRep returns the actor's membership if the actor is the unit's legal

@@ -209,12 +209,3 @@ func (t *txn) record(a Actor, role string, unitID int64, action, target string, 
 		Action: action, Target: target, Result: audit.Success, ClientIP: a.ClientIP, RequestID: a.RequestID,
 		Detail: detail})
 }
-
-// lockSuffix makes a SELECT lock its rows on PostgreSQL. SQLite needs none: a write
-// transaction there holds the only writer from BEGIN IMMEDIATE on.
-func lockSuffix(tx *store.Tx) string {
-	if tx.Engine() == store.Postgres {
-		return " FOR UPDATE"
-	}
-	return ""
-}
