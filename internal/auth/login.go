@@ -217,11 +217,7 @@ func (l *Login) resolveInstitution(ctx context.Context, t UnitTarget, number str
 	}
 	for _, p := range people {
 		if p.ID == i.OperatorID {
-			u, err := l.units.Get(ctx, i.UnitID)
-			if err != nil {
-				return t, err
-			}
-			t.closed = u.Status != "active" || !i.Open()
+			t.closed = !i.UnitOpen || !i.Open()
 			t.person, t.institution, t.found = p, &i, true
 			return t, nil
 		}

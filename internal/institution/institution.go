@@ -90,6 +90,9 @@ type Institution struct {
 	ID       int64
 	UnitID   int64
 	UnitName string
+	// UnitOpen: the unit's account is active (not closed in the registry); an
+	// institution of a closed unit is not usable whatever its own status.
+	UnitOpen bool
 	Seq      int
 	Number   string // 机构编号
 	Name     string
@@ -221,17 +224,18 @@ func NewService(d Deps) (*Service, error) {
 
 func (s *Service) dbNow() time.Time { return store.Time(s.d.Now()) }
 
-const columns = `i.id, i.unit_id, u.name, i.seq, i.number, i.name, i.kind, i.operator_id, p.name, p.id_number, p.mobile,
+const columns = `i.id, i.unit_id, u.name, u.status, i.seq, i.number, i.name, i.kind, i.operator_id, p.name, p.id_number, p.mobile,
 	i.password_hash, i.must_change_password, i.status, i.created_at, i.updated_at, i.closed_at`
 
 const from = ` FROM institutions i JOIN units u ON u.id = i.unit_id JOIN persons p ON p.id = i.operator_id`
 
 func scan(r interface{ Scan(...any) error }) (Institution, error) {
 	var (
-		i      Institution
-		closed sql.NullTime
+		i          Institution
+		closed     sql.NullTime
+		unitStatus string
 	)
-	err := r.Scan(&i.ID, &i.UnitID, &i.UnitName, &i.Seq, &i.Number, &i.Name, &i.Kind, &i.OperatorID, &i.OperatorName,
+	err := r.Scan(&i.ID, &i.UnitID, &i.UnitName, &unitStatus, &i.Seq, &i.Number, &i.Name, &i.Kind, &i.OperatorID, &i.OperatorName,
 		&i.OperatorIDNumber, &i.OperatorMobile, &i.PasswordHash, &i.MustChangePassword, &i.Status, &i.CreatedAt,
 		&i.UpdatedAt, &closed)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -240,7 +244,7 @@ func scan(r interface{ Scan(...any) error }) (Institution, error) {
 	if err != nil {
 		return Institution{}, fmt.Errorf("institution: read: %w", err)
 	}
-	i.CreatedAt, i.UpdatedAt = i.CreatedAt.UTC(), i.UpdatedAt.UTC()
+	i.CreatedAt, i.UpdatedAt, i.UnitOpen = i.CreatedAt.UTC(), i.UpdatedAt.UTC(), unitStatus == "active"
 	if closed.Valid {
 		i.ClosedAt = closed.Time.UTC()
 	}

@@ -29,12 +29,12 @@ type Visitor struct {
 	Unit       *unit.Unit
 	Membership *unit.Membership
 	// Institution is the institution account an institution session acts for
-	// (机构编号 at the unit login) and Operator its operator. Such a session sets
+	// (机构编号 at the unit login). Such a session sets
 	// neither Person nor Unit: it holds no personal or unit role, so every page
 	// behind RequireSignedIn or RequireUnit refuses it, and only the institution's
-	// own pages (RequireInstitution) serve it.
+	// own pages (RequireInstitution) serve it. Institution.OperatorID and
+	// OperatorName are its operator's.
 	Institution *institution.Institution
-	Operator    *person.Person
 	// EndedSession is the unit session this request carried when loadSession ended it
 	// because its membership was no longer usable, so that a business route can say
 	// why (businessBusiness); nil otherwise.
@@ -230,8 +230,9 @@ func (s *Server) loadSession(ctx context.Context, v *Visitor, token string) erro
 }
 
 // loadInstitutionSession loads an institution session: its institution, re-read on
-// every request like a unit session's membership, must still be open, of an open
-// unit, with the session's person as its operator; otherwise the session ends now.
+// every request like a unit session's membership (one query, which also reads the
+// unit's status and the operator's name), must still be open, of an open unit, with
+// the session's person as its operator; otherwise the session ends now.
 func (s *Server) loadInstitutionSession(ctx context.Context, v *Visitor, token string, sess auth.Session) error {
 	i, err := s.Institutions.Get(ctx, sess.Subject.InstitutionID)
 	if errors.Is(err, institution.ErrNotFound) || (err == nil && (!i.Open() || i.OperatorID != sess.Subject.PersonID ||
@@ -242,22 +243,11 @@ func (s *Server) loadInstitutionSession(ctx context.Context, v *Visitor, token s
 	if err != nil {
 		return err
 	}
-	u, err := s.Units.Get(ctx, i.UnitID)
-	if err != nil {
-		return err
-	}
-	if u.Status != "active" {
+	if !i.UnitOpen {
 		_ = s.Sessions.End(ctx, token)
 		return errMembershipGone
 	}
-	p, err := s.Persons.Get(ctx, sess.Subject.PersonID)
-	if errors.Is(err, person.ErrNotFound) {
-		return auth.ErrNoSession
-	}
-	if err != nil {
-		return err
-	}
-	v.Token, v.Session, v.Institution, v.Operator = token, &sess, &i, &p
+	v.Token, v.Session, v.Institution = token, &sess, &i
 	v.timeout = s.sessionTimeoutFor(sess)
 	return nil
 }

@@ -49,7 +49,7 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request) error {
 	if page > pages {
 		return h.NotFound(w, r)
 	}
-	d := homePage{Institution: v.Institution, Operator: ident.MaskName(v.Operator.Name), Cases: list, Total: total,
+	d := homePage{Institution: v.Institution, Operator: ident.MaskName(v.Institution.OperatorName), Cases: list, Total: total,
 		Pager: web.NewPager(page, pages, func(n int) string { return "/institution/?page=" + strconv.Itoa(n) })}
 	if r.URL.Query().Get("notice") == "password" {
 		d.Notice = "密码已修改，请牢记新密码。"

@@ -161,3 +161,28 @@ func TestInstitutionLoginThrottle(t *testing.T) {
 		t.Error("signed in without the captcha")
 	}
 }
+
+// TestInstitutionOfClosedUnit: when the unit's account is closed (cancelled in the
+// registry), its institution's session ends on the next request and its right
+// password is answered with the closed account's message.
+func TestInstitutionOfClosedUnit(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	w := webtest.NewWorld(ts, 0x1a5b)
+	rep, op := w.Person(t, "钟若远"), w.Person(t, "柳北澜")
+	u := w.Unit(t, "示范关停贸易有限公司", rep)
+	a := w.Institution(t, u, rep, op, "示范关停就业见习基地")
+	c := webtest.NewClient(ts)
+	webtest.SignIn(t, c, webtest.InstitutionSubject(a.Institution))
+	webtest.WantStatus(t, "before the close", c.Get(t, "/institution/password"), http.StatusOK)
+	if _, err := ts.DB.Exec(context.Background(), "UPDATE units SET status = 'closed' WHERE id = ?", u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if loc := webtest.Redirected(t, c.Get(t, "/institution/password")); !strings.HasPrefix(loc, "/login?tab=unit") {
+		t.Errorf("after the unit's close → %q", loc)
+	}
+	rec := webtest.NewClient(ts).Post(t, "/login/unit", url.Values{"account": {a.Number}, "login": {op.IDNumber}, "password": {a.InitialPassword}})
+	webtest.WantStatus(t, "login to a closed unit's institution", rec, http.StatusForbidden)
+	if !strings.Contains(rec.Body.String(), web.MsgInstitutionClosed) {
+		t.Error("the refusal does not say the account is closed")
+	}
+}

@@ -74,7 +74,7 @@ func (h *handler) passwordPost(w http.ResponseWriter, r *http.Request) error {
 	d := h.passwordView(r, f)
 	i := *v.Institution
 	check := func(ctx context.Context, current string) error { return h.Institutions.Check(ctx, i, current) }
-	err := h.Institutions.ChangePassword(ctx, institution.PasswordChange{InstitutionID: i.ID, OperatorID: v.Operator.ID,
+	err := h.Institutions.ChangePassword(ctx, institution.PasswordChange{InstitutionID: i.ID, OperatorID: i.OperatorID,
 		Current: f.Values.Get(person.FieldCurrentPassword), New: f.Values.Get(person.FieldNewPassword),
 		Confirm: f.Values.Get(person.FieldConfirm), Reauth: h.Reauthenticate(r, f, h.keys(r), check),
 		ClientIP: web.ClientAddr(r), RequestID: web.RequestID(ctx)})
