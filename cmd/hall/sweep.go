@@ -28,8 +28,10 @@ const sweepKeep = 24 * time.Hour
 // tickets, SMS codes, login-throttle counters and captcha challenges, delegation
 // text messages done for a month, application drafts a month after they were last
 // saved (cases.DraftRetention), the files of 申请材料 that no case recorded and no
-// draft holds two days after their upload (cases.MaterialRetention) and
-// development outbox messages a week old
+// draft holds two days after their upload (cases.MaterialRetention), the signed
+// PDFs of rights records whose keeping time after their validity is over
+// (rights.Service.SweepFiles; the records stay) and development outbox messages a
+// week old
 // (docs/security.md, "Retention").
 // Failures are logged, not fatal: the next round tries again.
 func sweepOnce(ctx context.Context, s *services.Services, log *slog.Logger) {
@@ -50,6 +52,7 @@ func sweepOnce(ctx context.Context, s *services.Services, log *slog.Logger) {
 		}},
 		{"case drafts", s.Cases.SweepDrafts},
 		{"unfiled material files", s.Cases.SweepMaterials},
+		{"rights record files", s.Rights.SweepFiles},
 		{"delegation notices", func(ctx context.Context) (int, error) {
 			return s.Delegation.SweepNotices(ctx, delegation.NoticeRetention)
 		}},

@@ -139,6 +139,11 @@ type Config struct {
 	// (SPEC U3). Development may leave them empty for one from the development CA
 	// (ca.DevCA.EnsureSigning).
 	RightsSigningCertFile, RightsSigningKeyFile string
+	// RightsFileKeepMonths is how many months after a rights record's validity
+	// (6 months) ends its signed PDF is kept for the unit to download again; then
+	// the sweep deletes the file and keeps the record, which still verifies
+	// (rights.Rules.FileKeepMonths). 0 deletes it when the validity ends.
+	RightsFileKeepMonths uint
 	// PDFFont is the TrueType CJK font (.ttf or .ttc, font 0) the rights record's
 	// PDF embeds as a subset; it is parsed once at start.
 	PDFFont string
@@ -182,13 +187,15 @@ func Defaults() Config {
 		MaterialMBPerPerson:    200,
 		MaterialFilesPerUnit:   300,
 		MaterialMBPerUnit:      1000,
-		CA:                     caDefaults(),
-		StaffSessionIdle:       15 * time.Minute,
-		StaffSessionAbsolute:   8 * time.Hour,
-		AuditAnchorEvery:       time.Minute,
-		CarrierTimeout:         10 * time.Second,
-		DevCarrierStep:         10 * time.Minute,
-		DeliveryPollEvery:      5 * time.Minute,
+		// rights.DefaultRules.FileKeepMonths.
+		RightsFileKeepMonths: 6,
+		CA:                   caDefaults(),
+		StaffSessionIdle:     15 * time.Minute,
+		StaffSessionAbsolute: 8 * time.Hour,
+		AuditAnchorEvery:     time.Minute,
+		CarrierTimeout:       10 * time.Second,
+		DevCarrierStep:       10 * time.Minute,
+		DeliveryPollEvery:    5 * time.Minute,
 	}
 }
 
@@ -255,6 +262,7 @@ var coreKeys = []key{
 	{name: "bureau-name", help: "bureau name shown in the header", bind: str(func(c *Config) *string { return &c.BureauName })},
 	{name: "hall-name", help: "name of the hall shown in the header", bind: str(func(c *Config) *string { return &c.HallName })},
 	{name: "pdf-font", help: "TrueType CJK font (.ttf, or .ttc: font 0) embedded as a subset in the rights record's PDF; OpenType CFF fonts (.otf) do not work", bind: str(func(c *Config) *string { return &c.PDFFont })},
+	{name: "rights-file-keep-months", help: "months a rights record's signed PDF is kept after the record's 6 months of validity end; then the sweep deletes the file and keeps the record, whose QR code still verifies (0–120; 0: deleted when the validity ends)", bind: uintv(func(c *Config) *uint { return &c.RightsFileKeepMonths })},
 	{name: "hotline", help: "service hotline shown in the footer", bind: str(func(c *Config) *string { return &c.Hotline })},
 	{name: "log-format", help: "text or json (default: text in development, json in production)", bind: str(func(c *Config) *string { return &c.LogFormat })},
 	{name: "log-level", help: "debug, info, warn or error", bind: str(func(c *Config) *string { return &c.LogLevel })},
@@ -463,6 +471,9 @@ func (c *Config) Validate() error {
 	}
 	if st, err := os.Stat(c.PDFFont); err != nil || !st.Mode().IsRegular() {
 		errs = append(errs, fmt.Errorf("pdf-font %q: no such font file (Debian: apt-get install fonts-wqy-microhei for %s)", c.PDFFont, pdfdoc.DefaultFontPath))
+	}
+	if c.RightsFileKeepMonths > 120 {
+		errs = append(errs, fmt.Errorf("rights-file-keep-months %d must be at most 120 (ten years)", c.RightsFileKeepMonths))
 	}
 	if strings.TrimSpace(c.BureauName) == "" || strings.TrimSpace(c.HallName) == "" {
 		errs = append(errs, errors.New("bureau-name and hall-name must not be empty"))

@@ -37,6 +37,9 @@ func TestDefaultsAreValid(t *testing.T) {
 	if c.AuditAnchorFile != filepath.Join("data", "audit-anchor.log") || c.AuditAnchorEvery != time.Minute {
 		t.Fatalf("audit anchor defaults: %q every %s", c.AuditAnchorFile, c.AuditAnchorEvery)
 	}
+	if c.RightsFileKeepMonths != 6 {
+		t.Fatalf("a rights record's file kept %d months after its validity, want 6", c.RightsFileKeepMonths)
+	}
 }
 
 func TestEnvironmentAndFlags(t *testing.T) {
@@ -45,14 +48,15 @@ func TestEnvironmentAndFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{
-		"HALL_ADDR":               "127.0.0.1:9000",
-		"HALL_HALL_NAME":          "测试大厅",
-		"HALL_SHUTDOWN_TIMEOUT":   "3s",
-		"HALL_DEMO":               "true",
-		"HALL_AUDIT_KEY_FILE":     secret,
-		"HALL_QR_TICKET_TTL":      "90s",
-		"HALL_AUDIT_ANCHOR_FILE":  "/worm/hall-anchor.log",
-		"HALL_AUDIT_ANCHOR_EVERY": "30s",
+		"HALL_ADDR":                    "127.0.0.1:9000",
+		"HALL_HALL_NAME":               "测试大厅",
+		"HALL_SHUTDOWN_TIMEOUT":        "3s",
+		"HALL_DEMO":                    "true",
+		"HALL_AUDIT_KEY_FILE":          secret,
+		"HALL_QR_TICKET_TTL":           "90s",
+		"HALL_AUDIT_ANCHOR_FILE":       "/worm/hall-anchor.log",
+		"HALL_AUDIT_ANCHOR_EVERY":      "30s",
+		"HALL_RIGHTS_FILE_KEEP_MONTHS": "0",
 	}
 	c, err := parse(t, env, "--addr", "127.0.0.1:9100")
 	if err != nil {
@@ -66,6 +70,9 @@ func TestEnvironmentAndFlags(t *testing.T) {
 	}
 	if c.AuditAnchorFile != "/worm/hall-anchor.log" || c.AuditAnchorEvery != 30*time.Second {
 		t.Errorf("audit anchor env not applied: %q every %s", c.AuditAnchorFile, c.AuditAnchorEvery)
+	}
+	if c.RightsFileKeepMonths != 0 {
+		t.Errorf("HALL_RIGHTS_FILE_KEEP_MONTHS=0 not applied: %d", c.RightsFileKeepMonths)
 	}
 }
 
@@ -109,6 +116,8 @@ func TestInvalid(t *testing.T) {
 		{"material bytes below one file", nil, []string{"--material-mb-per-person", "9"}, "material-mb-per-person"},
 		{"unit's material files below a person's", nil, []string{"--material-files-per-unit", "59"}, "material-files-per-unit"},
 		{"unit's material bytes below a person's", map[string]string{"HALL_MATERIAL_MB_PER_UNIT": "100"}, nil, "material-mb-per-unit"},
+		{"rights file kept past ten years", nil, []string{"--rights-file-keep-months", "121"}, "rights-file-keep-months"},
+		{"rights file keep time negative", map[string]string{"HALL_RIGHTS_FILE_KEEP_MONTHS": "-1"}, nil, "HALL_RIGHTS_FILE_KEEP_MONTHS"},
 		{"production without throttle key", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "throttle-key"},
 		{"production without staff TOTP key", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "staff-totp-key"},
 		{"staff session shorter than a minute", nil, []string{"--staff-session-idle", "30s"}, "staff-session-idle"},

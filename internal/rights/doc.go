@@ -36,15 +36,19 @@
 // download again, rather than building it anew: a new build would carry a new
 // signature and today's data (note 2: the record shows the state when printed), so
 // its hash would not be the one the verify page shows. A 50-employee record is
-// about 50 KB, a 3,000-employee one about 330 KB. Nothing deletes them yet; a
-// retention sweep after the validity (plus whatever the bureau must keep) is
-// future work.
+// about 50 KB, a 3,000-employee one about 330 KB. The file is kept while the
+// record is valid and Rules.FileKeepMonths after (6 by default, configured by
+// --rights-file-keep-months; Rules.FileKeptUntil); then SweepFiles, which the
+// serving process's sweep runs, deletes it and marks the record (migration 0037,
+// file_removed_at). The record itself is kept with the other business records:
+// its QR code still verifies (genuine, 已过有效期, the file's SHA-256 for a holder
+// to compare), the unit's list still shows it, and File answers ErrFileRemoved.
 //
 // # Errors
 //
 // Issue: *FormError for refused input (fields Field*, or a Top message when nobody
 // paid in the period); ErrNotFound (unit); ErrNotMember; ErrSigner; otherwise
-// database, audit or signing failures. Verify and File: ErrNotFound; otherwise
-// database failures. New: ErrSigner for an unusable key or
+// database, audit or signing failures. Verify, Get and File: ErrNotFound; File
+// also ErrFileRemoved; otherwise database failures. New: ErrSigner for an unusable key or
 // certificate.
 package rights

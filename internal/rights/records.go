@@ -82,7 +82,8 @@ func (sm Summary) Verdict() string {
 }
 
 const recordCols = `r.id, r.unit_id, r.uscc, r.unit_name, r.insured_place, r.from_month, r.to_month, r.type_counts,
-	r.employees, r.pages, r.sha256, r.size, r.issued_at, r.valid_until, r.person_id, p.name, r.membership_id, r.role`
+	r.employees, r.pages, r.sha256, r.size, r.issued_at, r.valid_until, r.file_removed_at, r.person_id, p.name,
+	r.membership_id, r.role`
 
 const recordFrom = " FROM rights_records r JOIN persons p ON p.id = r.person_id"
 
@@ -90,13 +91,18 @@ func scanRecord(row interface{ Scan(...any) error }) (Record, error) {
 	var r Record
 	var from, to int64
 	var counts string
+	var removed sql.NullTime
 	err := row.Scan(&r.ID, &r.UnitID, &r.USCC, &r.UnitName, &r.InsuredPlace, &from, &to, &counts, &r.Employees,
-		&r.Pages, &r.SHA256, &r.Size, &r.IssuedAt, &r.ValidUntil, &r.PersonID, &r.IssuerName, &r.MembershipID, &r.Role)
+		&r.Pages, &r.SHA256, &r.Size, &r.IssuedAt, &r.ValidUntil, &removed, &r.PersonID, &r.IssuerName,
+		&r.MembershipID, &r.Role)
 	if err != nil {
 		return r, err
 	}
 	r.From, r.To = insurance.Month(from), insurance.Month(to)
 	r.IssuedAt, r.ValidUntil = r.IssuedAt.UTC(), r.ValidUntil.UTC()
+	if removed.Valid {
+		r.FileRemovedAt = removed.Time.UTC()
+	}
 	r.Counts, err = decodeCounts(counts)
 	return r, err
 }
@@ -132,20 +138,39 @@ func (s *Service) List(ctx context.Context, unitID, before int64, limit int) ([]
 	return out, nil
 }
 
-// File returns a record of the unit and its signed PDF as issued, for download
-// again. The unit is part of the lookup, so a record ID from another unit's list
-// finds nothing. Errors: ErrNotFound; database failures.
-func (s *Service) File(ctx context.Context, unitID, recordID int64) (Record, []byte, error) {
+// Get returns a record of the unit, without its file. The unit is part of the
+// lookup, so a record ID from another unit's list finds nothing. Errors:
+// ErrNotFound; database failures.
+func (s *Service) Get(ctx context.Context, unitID, recordID int64) (Record, error) {
 	r, err := scanRecord(s.db.QueryRow(ctx, "SELECT "+recordCols+recordFrom+
 		" WHERE r.id = ? AND r.unit_id = ?", recordID, unitID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Record{}, nil, ErrNotFound
+		return Record{}, ErrNotFound
 	}
 	if err != nil {
-		return Record{}, nil, fmt.Errorf("rights: file: %w", err)
+		return Record{}, fmt.Errorf("rights: record: %w", err)
+	}
+	return r, nil
+}
+
+// File returns a record of the unit and its signed PDF as issued, for download
+// again, looked up as Get does. Errors: ErrNotFound; ErrFileRemoved (with the
+// record) once SweepFiles deleted the PDF; database failures.
+func (s *Service) File(ctx context.Context, unitID, recordID int64) (Record, []byte, error) {
+	r, err := s.Get(ctx, unitID, recordID)
+	if err != nil {
+		return Record{}, nil, err
+	}
+	if !r.FileKept() {
+		return r, nil, ErrFileRemoved
 	}
 	var pdf []byte
-	if err := s.db.QueryRow(ctx, "SELECT pdf FROM rights_record_files WHERE record_id = ?", r.ID).Scan(&pdf); err != nil {
+	err = s.db.QueryRow(ctx, "SELECT pdf FROM rights_record_files WHERE record_id = ?", r.ID).Scan(&pdf)
+	if errors.Is(err, sql.ErrNoRows) {
+		// The sweep deleted it between the two reads.
+		return r, nil, ErrFileRemoved
+	}
+	if err != nil {
 		return Record{}, nil, fmt.Errorf("rights: file: %w", err)
 	}
 	return r, pdf, nil

@@ -28,7 +28,8 @@ const (
 	FieldTypes = "types" // 险种, one value per chosen insurance.Type
 )
 
-// Rules are the limits on what a unit may ask for and how long a record verifies.
+// Rules are the limits on what a unit may ask for, how long a record verifies and
+// how long its signed PDF is kept.
 type Rules struct {
 	// MaxMonths is the longest period one record covers. The seed sets none; 36
 	// months is what the core system keeps online for a unit (and what the demo
@@ -37,10 +38,18 @@ type Rules struct {
 	// ValidMonths is how long after issue the verify page says the record is
 	// valid: the seed's note 4, 有效期内(6个月).
 	ValidMonths int
+	// FileKeepMonths is how long after the validity ends the signed PDF is kept
+	// for the unit to download again; then SweepFiles deletes it, and the record
+	// stays (it still verifies, as expired). 0 deletes the file when the validity
+	// ends. The seed sets nothing; 6 months lets a unit that lost its copy of an
+	// expired record, which an office questions later, fetch it once more, and
+	// the record's row (its facts and the file's SHA-256) is kept with the other
+	// business records.
+	FileKeepMonths int
 }
 
 // DefaultRules are the rules above.
-var DefaultRules = Rules{MaxMonths: 36, ValidMonths: 6}
+var DefaultRules = Rules{MaxMonths: 36, ValidMonths: 6, FileKeepMonths: 6}
 
 // Choice is what the unit asks for: the months From..To and the insurance types,
 // in the order of insurance.Types, without repeats.
@@ -133,14 +142,27 @@ func AllowedTypes(enrolments []insurance.Enrolment) []insurance.Type {
 	return out
 }
 
-// validUntil is the end of a record's validity: ValidMonths after it was issued,
-// the same day of the month and time of day in China; when that month is shorter,
-// its last day (issued 08-31 10:00, valid until 02-28 10:00 or 02-29 in a leap
-// year — time.AddDate would run over into March).
-func (r Rules) validUntil(issued time.Time) time.Time {
-	t := issued.In(chinatime.Zone)
+// validUntil is the end of a record's validity: ValidMonths after it was issued
+// (addMonths).
+func (r Rules) validUntil(issued time.Time) time.Time { return addMonths(issued, r.ValidMonths) }
+
+// FileKeptUntil is when the signed PDF of a record valid until validUntil stops
+// being kept: FileKeepMonths after it (addMonths). SweepFiles deletes it at its
+// first run from then on, never before, and at most three days after: it counts
+// months back from its own time, and months back from the end of a month reach no
+// further than the end of a shorter one (03-28 to 03-31 all count back to 02-28).
+func (r Rules) FileKeptUntil(validUntil time.Time) time.Time {
+	return addMonths(validUntil, r.FileKeepMonths)
+}
+
+// addMonths is t moved by months (negative: back), the same day of the month and
+// time of day in China; when the target month is shorter, its last day (08-31
+// 10:00 plus six months is 02-28 10:00, or 02-29 in a leap year — time.AddDate
+// would run over into March).
+func addMonths(t time.Time, months int) time.Time {
+	t = t.In(chinatime.Zone)
 	y, m, d := t.Date()
-	target := time.Date(y, m+time.Month(r.ValidMonths), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), chinatime.Zone)
+	target := time.Date(y, m+time.Month(months), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), chinatime.Zone)
 	last := target.AddDate(0, 1, -1).Day()
 	return target.AddDate(0, 0, min(d, last)-1).UTC()
 }

@@ -166,3 +166,46 @@ func TestSummaryWords(t *testing.T) {
 		}
 	}
 }
+
+// TestFileKeptUntil: the keeping time is FileKeepMonths after the end of validity,
+// and the sweep's bound (months back from now) never lets a file go before it.
+func TestFileKeptUntil(t *testing.T) {
+	cst := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, chinatime.Zone) }
+	for _, tc := range []struct {
+		keep             int
+		validUntil, want time.Time
+	}{
+		{6, cst(2027, 6, 4, 10), cst(2027, 12, 4, 10)},
+		{6, cst(2027, 8, 31, 10), cst(2028, 2, 29, 10)},
+		{0, cst(2027, 8, 31, 10), cst(2027, 8, 31, 10)},
+		{24, cst(2027, 2, 28, 9), cst(2029, 2, 28, 9)},
+	} {
+		r := DefaultRules
+		r.FileKeepMonths = tc.keep
+		if got := r.FileKeptUntil(tc.validUntil); !got.Equal(tc.want) {
+			t.Errorf("valid until %v, kept %d months: until %v, want %v", tc.validUntil, tc.keep, got.In(chinatime.Zone), tc.want)
+		}
+	}
+	// Every end of validity over two years (each day at 10:00 and 23:59 in China)
+	// against every sweep time a day apart: a file the bound lets go is due, and
+	// one due is let go within three days (months back from the end of March reach
+	// no further than February 28th).
+	for _, keep := range []int{0, 1, 6} {
+		r := Rules{MaxMonths: 36, ValidMonths: 6, FileKeepMonths: keep}
+		for day := range 2 * 366 {
+			for _, hm := range [][2]int{{10, 0}, {23, 59}} {
+				v := time.Date(2026, 1, 1+day, hm[0], hm[1], 0, 0, chinatime.Zone)
+				due := r.FileKeptUntil(v)
+				for now := due.AddDate(0, 0, -3); now.Before(due.AddDate(0, 0, 5)); now = now.Add(6 * time.Hour) {
+					gone := !v.After(addMonths(now, -keep))
+					if gone && now.Before(due) {
+						t.Fatalf("keep %d, valid until %v: swept at %v, before %v", keep, v, now, due)
+					}
+					if !gone && !now.Before(due.AddDate(0, 0, 3)) {
+						t.Fatalf("keep %d, valid until %v: still kept at %v, due %v", keep, v, now, due)
+					}
+				}
+			}
+		}
+	}
+}

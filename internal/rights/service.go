@@ -28,6 +28,9 @@ var (
 	ErrNotFound = errors.New("rights: not found")
 	// ErrNotMember: the acting person holds no active role in the unit.
 	ErrNotMember = errors.New("rights: the person does not act for this unit")
+	// ErrFileRemoved: the record exists, but its signed PDF was deleted when its
+	// keeping time ran out (Rules.FileKeepMonths, SweepFiles).
+	ErrFileRemoved = errors.New("rights: the record's file is no longer kept")
 )
 
 // Defaults of Config.
@@ -89,8 +92,8 @@ func New(d Deps, cfg Config) (*Service, error) {
 	if cfg.Rules == (Rules{}) {
 		cfg.Rules = DefaultRules
 	}
-	if cfg.Rules.MaxMonths < 1 || cfg.Rules.ValidMonths < 1 {
-		return nil, errors.New("rights: Rules.MaxMonths and ValidMonths must be at least 1")
+	if cfg.Rules.MaxMonths < 1 || cfg.Rules.ValidMonths < 1 || cfg.Rules.FileKeepMonths < 0 {
+		return nil, errors.New("rights: Rules.MaxMonths and ValidMonths must be at least 1, FileKeepMonths at least 0")
 	}
 	if err := d.Signer.check(d.Now()); err != nil {
 		return nil, err
@@ -161,14 +164,20 @@ type Record struct {
 	Size         int    // bytes of the signed PDF
 	IssuedAt     time.Time
 	ValidUntil   time.Time
-	PersonID     int64  // who produced it
-	IssuerName   string // their name (List and File only; mask it for display)
-	MembershipID int64
-	Role         string
+	// FileRemovedAt is when SweepFiles deleted the signed PDF (zero while it is
+	// kept): the record stays and verifies, but File has nothing to send.
+	FileRemovedAt time.Time
+	PersonID      int64  // who produced it
+	IssuerName    string // their name (List and File only; mask it for display)
+	MembershipID  int64
+	Role          string
 	// VerifyURL is the QR code's link; only Issue returns it (the database keeps a
 	// hash of its ID, not the link).
 	VerifyURL string
 }
+
+// FileKept reports whether the signed PDF is still kept for download.
+func (r Record) FileKept() bool { return r.FileRemovedAt.IsZero() }
 
 // placeName is the insured place of a unit in a region: province, city and county
 // for the regions the hall knows by name, else the province and the code.

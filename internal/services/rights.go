@@ -51,6 +51,8 @@ func (s *Services) buildRights() error {
 	}
 	signer := rights.Signer{Key: id.Key, Chain: append([]*x509.Certificate{id.Certificate}, id.Chain...)}
 	s.Rights, err = rights.New(rights.Deps{DB: s.DB, Insurance: s.Insurance, Audit: s.Audit, Font: font,
-		Signer: signer, Now: s.Now}, rights.Config{BaseURL: s.Config.BaseURL, BureauName: s.Config.BureauName})
+		Signer: signer, Now: s.Now}, rights.Config{BaseURL: s.Config.BaseURL, BureauName: s.Config.BureauName,
+		Rules: rights.Rules{MaxMonths: rights.DefaultRules.MaxMonths, ValidMonths: rights.DefaultRules.ValidMonths,
+			FileKeepMonths: int(s.Config.RightsFileKeepMonths)}})
 	return err
 }

@@ -196,6 +196,10 @@ func TestSweepsUseIndexes(t *testing.T) {
 		{"UPDATE material_uploads SET swept_at = ? WHERE filed_at IS NULL AND swept_at IS NULL AND uploaded_at <= ? " +
 			"AND (held_until IS NULL OR held_until <= ?) RETURNING id", []string{"material_uploads_open"}},
 		{"DELETE FROM material_uploads WHERE filed_at <= ? OR swept_at <= ?", []string{"material_uploads_filed", "material_uploads_swept"}},
+		// rights.Service.SweepFiles: the records whose file is still kept, by the
+		// end of their validity.
+		{"UPDATE rights_records SET file_removed_at = ? WHERE file_removed_at IS NULL AND id IN (SELECT id FROM rights_records " +
+			"WHERE file_removed_at IS NULL AND valid_until <= ? ORDER BY valid_until LIMIT 100) RETURNING id", []string{"rights_records_file_kept"}},
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

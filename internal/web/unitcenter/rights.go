@@ -16,7 +16,9 @@ import (
 // 单位权益单 (SPEC U3): GET /unit/rights shows the form (period and insurance types)
 // and the unit's earlier records; POST /unit/rights issues one and goes back to
 // the list with its 下载 link (post/redirect/get: reloading the list does not issue
-// another); GET /unit/rights/{id}/file downloads a record as issued. Every route
+// another); GET /unit/rights/{id}/file downloads a record as issued, while its file
+// is kept (rights.Rules.FileKeepMonths after the validity; then the list says so
+// instead of linking it, and the download answers 410). Every route
 // passes businessItem(rights.ItemCode): the legal rep and admin always, an agent
 // only with the grant.
 
@@ -33,22 +35,23 @@ type rightsTypeOption struct {
 type rightsRow struct {
 	rights.Record
 	Issuer  string // masked
-	FileURL string
+	FileURL string // empty once the file is no longer kept
 	Counts  string // "企业基本养老保险 12人；工伤保险 12人"
 }
 
 // rightsData is the template data of the 单位权益单 page.
 type rightsData struct {
-	Shell     web.UnitShell
-	Form      *web.Form
-	Types     []rightsTypeOption
-	TypesErr  string
-	MaxMonths int
-	ThisMonth string // the inputs' max
-	Issued    *rightsRow
-	Rows      []rightsRow
-	Next      string // the next (older) page of the list
-	First     string // back to the newest, when not on it
+	Shell      web.UnitShell
+	Form       *web.Form
+	Types      []rightsTypeOption
+	TypesErr   string
+	MaxMonths  int
+	KeepMonths int    // months a file is kept after the validity
+	ThisMonth  string // the inputs' max
+	Issued     *rightsRow
+	Rows       []rightsRow
+	Next       string // the next (older) page of the list
+	First      string // back to the newest, when not on it
 }
 
 // rightsShow is GET /unit/rights.
@@ -98,8 +101,9 @@ func (s *handler) rightsRender(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	d := rightsData{Shell: sh, Form: f, TypesErr: f.Errors[rights.FieldTypes], MaxMonths: s.Rights.Rules().MaxMonths,
-		ThisMonth: insurance.MonthOf(s.Now().In(web.Shanghai)).String()}
+	rules := s.Rights.Rules()
+	d := rightsData{Shell: sh, Form: f, TypesErr: f.Errors[rights.FieldTypes], MaxMonths: rules.MaxMonths,
+		KeepMonths: rules.FileKeepMonths, ThisMonth: insurance.MonthOf(s.Now().In(web.Shanghai)).String()}
 	chosen := map[string]bool{}
 	for _, t := range f.Values[rights.FieldTypes] {
 		chosen[t] = true
@@ -126,7 +130,7 @@ func (s *handler) rightsRender(w http.ResponseWriter, r *http.Request, status in
 		d.Rows = append(d.Rows, rightsRowOf(rec))
 	}
 	if id, err := strconv.ParseInt(q.Get("issued"), 10, 64); err == nil && r.Method == http.MethodGet {
-		if rec, _, err := s.Rights.File(ctx, v.Unit.ID, id); err == nil {
+		if rec, err := s.Rights.Get(ctx, v.Unit.ID, id); err == nil {
 			row := rightsRowOf(rec)
 			d.Issued = &row
 		}
@@ -139,12 +143,19 @@ func rightsRowOf(rec rights.Record) rightsRow {
 	for i, c := range rec.Counts {
 		counts[i] = fmt.Sprintf("%s %d人", c.Type.Label(), c.Persons)
 	}
-	return rightsRow{Record: rec, Issuer: ident.MaskName(rec.IssuerName), Counts: strings.Join(counts, "；"),
-		FileURL: "/unit/rights/" + strconv.FormatInt(rec.ID, 10) + "/file"}
+	row := rightsRow{Record: rec, Issuer: ident.MaskName(rec.IssuerName), Counts: strings.Join(counts, "；")}
+	if rec.FileKept() {
+		row.FileURL = rightsFileURL(rec.ID)
+	}
+	return row
 }
 
+// rightsFileURL is the download of a record's file.
+func rightsFileURL(id int64) string { return "/unit/rights/" + strconv.FormatInt(id, 10) + "/file" }
+
 // rightsFile is GET /unit/rights/{id}/file: the signed PDF as issued, as an
-// attachment. A record of another unit is not found.
+// attachment. A record of another unit is not found; one whose file is no longer
+// kept is 410 Gone, saying so (an old bookmark, or a list shown before the sweep).
 func (s *handler) rightsFile(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	v := web.VisitorFrom(ctx)
@@ -155,6 +166,11 @@ func (s *handler) rightsFile(w http.ResponseWriter, r *http.Request) error {
 	rec, pdf, err := s.Rights.File(ctx, v.Unit.ID, id)
 	if errors.Is(err, rights.ErrNotFound) {
 		return web.StatusError(http.StatusNotFound, "未找到该权益单。")
+	}
+	if errors.Is(err, rights.ErrFileRemoved) {
+		return web.StatusError(http.StatusGone, fmt.Sprintf(
+			"该权益单的文件已过保存期限（有效期满后保存%d个月），系统已不再保存，无法下载。如需权益单，请重新生成。",
+			s.Rights.Rules().FileKeepMonths))
 	}
 	if err != nil {
 		return err
