@@ -34,6 +34,8 @@ func benchRun(ctx context.Context, args []string, out, progress io.Writer) error
 	duration := fs.Duration("duration", 10*time.Second, "duration of each level")
 	mixLogins := fs.Int("mix-logins", 8, "mix: unit-login clients running beside the pages")
 	accountsFile := fs.String("accounts", "", "CSV file of logins (account,login,password; account empty for a personal login); default: the demo accounts")
+	unit := fs.String("unit", "", "sign in only with the unit logins of this unit account (统一社会信用代码), e.g. the demo's 91321281MA307HBQXQ (about 3,000 employees) or 91320282945013927Q (240)")
+	rightsMonths := fs.Int("rights-months", bench.DefaultRightsMonths, "rights-record: the period of each record, the last N full months (1–36)")
 	pid := fs.Int("pid", 0, "the server's process id, for its RSS; default: the process listening on --url's port, if this user may see it")
 	hashDuration := fs.Duration("hash-duration", 3*time.Second, "how long each measurement of H (argon2id hashes/s) runs; 0 measures none")
 	fs.Func("hash-memory-kib", fmt.Sprintf("argon2id memory of H, KiB (the hall's default: %d)", hash.Memory), uint32Flag(&hash.Memory))
@@ -49,9 +51,12 @@ func benchRun(ctx context.Context, args []string, out, progress io.Writer) error
 	if err != nil {
 		return err
 	}
+	if *rightsMonths < 1 {
+		return fmt.Errorf("--rights-months %d: want the months of a record, 1–36", *rightsMonths)
+	}
 	cfg := bench.Config{URL: *base, Scenario: sc, MaxInFlight: *inFlight, Duration: *duration,
-		MixLogins: *mixLogins, PID: *pid, Hash: hash, HashDuration: *hashDuration, Progress: progress,
-		Accounts: bench.DemoAccounts()}
+		MixLogins: *mixLogins, RightsMonths: *rightsMonths, PID: *pid, Hash: hash, HashDuration: *hashDuration,
+		Progress: progress, Accounts: bench.DemoAccounts()}
 	if *rates != "" {
 		if cfg.Rates, err = parseRates(*rates); err != nil {
 			return err
@@ -67,6 +72,11 @@ func benchRun(ctx context.Context, args []string, out, progress io.Writer) error
 		cfg.Accounts, err = bench.ReadAccounts(f)
 		_ = f.Close() // read-only file, fully read; ReadAccounts reports any read error
 		if err != nil {
+			return err
+		}
+	}
+	if *unit != "" {
+		if cfg.Accounts, err = bench.ForUnit(cfg.Accounts, *unit); err != nil {
 			return err
 		}
 	}

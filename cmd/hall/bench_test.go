@@ -4,19 +4,33 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"hall/internal/bench"
 	"hall/internal/demo"
+	"hall/internal/services"
 	"hall/internal/web/site"
 )
 
 // benchServer is the hall as `hall serve --demo` runs it (same wiring, SQLite in a
 // temporary directory, the demo data), on an httptest listener.
 func benchServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	ts, _ := benchServerWithServices(t)
+	return ts
+}
+
+// benchServerWithServices is benchServer with the services behind it, for a test
+// that looks at what the load left in the database.
+func benchServerWithServices(t *testing.T) (*httptest.Server, *services.Services) {
 	t.Helper()
 	ctx := context.Background()
 	cfg, err := parseConfig("serve", []string{"--data-dir", t.TempDir(), "--log-level", "error"})
@@ -38,7 +52,7 @@ func benchServer(t *testing.T) *httptest.Server {
 	srv.SetReady()
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return ts
+	return ts, a.Services
 }
 
 // TestBenchScenariosAgainstTheHall runs every scenario briefly with 2 clients (and
@@ -65,6 +79,8 @@ func TestBenchScenariosAgainstTheHall(t *testing.T) {
 		{"mix", []string{"--mix-logins", "1"}, true},
 		{"qr-login", nil, false},
 		{"page:/unit/", []string{"--rate", "40/s", "--max-in-flight", "2"}, false},
+		{"info-tabs", []string{"--unit", "91321281MA307HBQXQ"}, false},
+		{"rights-record", []string{"--unit", "91320282945013927Q", "--rights-months", "2"}, false},
 	} {
 		t.Run(strings.Join(append([]string{c.scenario}, c.extra...), " "), func(t *testing.T) {
 			args := append([]string{"--url", ts.URL, "--scenario", c.scenario, "--clients", "2",
@@ -87,6 +103,10 @@ func TestBenchScenariosAgainstTheHall(t *testing.T) {
 			}
 			if lv.RSSMaxMB <= 0 {
 				t.Errorf("no server RSS: %s", progress.String())
+			}
+			// The server is this process: the tool's own clients' CPU is in it.
+			if lv.ServerCPU <= 0 || lv.ServerCores <= 0 || lv.CPUPerOK <= 0 {
+				t.Errorf("server CPU %.3f s, %.2f cores, %.2f ms per ok: want it measured", lv.ServerCPU, lv.ServerCores, lv.CPUPerOK)
 			}
 			if lv.Logins != nil && (lv.Logins.OK == 0 || lv.Logins.Errors != 0) {
 				t.Errorf("background logins: %d ok, %d errors (%q)", lv.Logins.OK, lv.Logins.Errors, lv.Logins.FirstErrors)
@@ -149,6 +169,9 @@ func TestBenchRefusesBadFlags(t *testing.T) {
 		{[]string{"--rate", "fast"}, "--rate"},
 		{[]string{"--rate", "10", "--max-in-flight", "0"}, "in flight"},
 		{[]string{"--duration", "0s"}, "duration"},
+		{[]string{"--scenario", "rights-record", "--rights-months", "0"}, "--rights-months"},
+		{[]string{"--scenario", "rights-record", "--rights-months", "37"}, "1–36 months"},
+		{[]string{"--scenario", "info-tabs", "--unit", "91320282945013927X"}, "no unit login of 91320282945013927X"},
 	} {
 		var out, progress bytes.Buffer
 		err := benchRun(context.Background(), append([]string{"--url", "http://127.0.0.1:1"}, c.args...), &out, &progress)
@@ -182,5 +205,79 @@ func TestParseIntsRefusesNonPositive(t *testing.T) {
 		if err != nil || !slices.Equal(got, c.want) {
 			t.Errorf("parseInts(%q) = %v, %v; want %v", c.in, got, err, c.want)
 		}
+	}
+}
+
+// TestBenchRightsRecordsStored: each step of rights-record produced a record of
+// the unit signed in (and its PDF, downloaded), for the period asked, so that the
+// level's rate counts records built and signed.
+func TestBenchRightsRecordsStored(t *testing.T) {
+	ts, svc := benchServerWithServices(t)
+	var out, progress bytes.Buffer
+	err := benchRun(context.Background(), []string{"--url", ts.URL, "--scenario", "rights-record", "--unit", "91320282945013927Q",
+		"--rights-months", "3", "--clients", "1", "--duration", "300ms", "--json"}, &out, &progress)
+	if err != nil {
+		t.Fatalf("hall bench: %v\n%s", err, progress.String())
+	}
+	var rep bench.Report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil || len(rep.Levels) != 1 {
+		t.Fatalf("--json: %v\n%s", err, out.String())
+	}
+	lv := rep.Levels[0]
+	var records, months, other int
+	if err := svc.DB.QueryRow(context.Background(), `SELECT COUNT(*), COALESCE(MIN(to_month - from_month), -1),
+		(SELECT COUNT(*) FROM rights_records WHERE uscc <> '91320282945013927Q') FROM rights_records`).Scan(&records, &months, &other); err != nil {
+		t.Fatal(err)
+	}
+	// A step under way at the level's end is finished and counted; none is
+	// produced and left uncounted.
+	if lv.OK == 0 || records != lv.OK+lv.Errors || other != 0 || months != 2 {
+		t.Errorf("%d steps ok (%d errors), %d records stored (%d of another unit), periods of %d+1 months; want a record of 3 months per step",
+			lv.OK, lv.Errors, records, other, months)
+	}
+}
+
+// TestBenchInfoTabsAreTheHallsTabs: info-tabs requests exactly the tabs 单位信息
+// links, so that a tab added or renamed in the hall is not left out (an unknown
+// tab would quietly show the first one).
+func TestBenchInfoTabsAreTheHallsTabs(t *testing.T) {
+	ts := benchServer(t)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	get := func(path string) string {
+		resp, err := c.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
+		}
+		return string(b)
+	}
+	csrf := regexp.MustCompile(`<meta name="csrf-token" content="([^"]*)"`).FindStringSubmatch(get("/login"))
+	a := bench.DemoAccounts()[0]
+	form := url.Values{"account": {a.Account}, "login": {a.Login}, "password": {a.Password}, "csrf_token": {csrf[1]}}
+	req, err := http.NewRequest(http.MethodPost, ts.URL+"/login/unit", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close() // the page the login leads to is not needed
+	page := get("/unit/info")
+	var linked []string
+	for _, m := range regexp.MustCompile(`href="(/unit/info\?tab=[a-z_]+)"`).FindAllStringSubmatch(page, -1) {
+		if !slices.Contains(linked, m[1]) {
+			linked = append(linked, m[1])
+		}
+	}
+	if !slices.Equal(linked, bench.InfoTabPaths) {
+		t.Errorf("单位信息 links the tabs\n%q\ninfo-tabs requests\n%q", linked, bench.InfoTabPaths)
 	}
 }

@@ -29,3 +29,18 @@ func TestReadAccounts(t *testing.T) {
 		}
 	}
 }
+
+func TestForUnit(t *testing.T) {
+	got, err := ForUnit(DemoAccounts(), "91321281MA307HBQXQ")
+	if err != nil || len(got) != 2 {
+		t.Fatalf("ForUnit = %+v, %v; want the demo's two logins of the first unit", got, err)
+	}
+	for _, a := range got {
+		if a.Account != "91321281MA307HBQXQ" {
+			t.Errorf("login %+v of another unit", a)
+		}
+	}
+	if _, err := ForUnit(DemoAccounts(), "91320282945013927X"); err == nil {
+		t.Error("a unit with no login accepted")
+	}
+}

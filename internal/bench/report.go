@@ -30,11 +30,11 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "; H = %s with one hasher per core, measured before and after each level", r.HashParams)
 	}
 	b.WriteString(".\n\n")
-	b.WriteString("| scenario | load | requests | ok/s | p50 ms | p99 ms | errors | refusals | refusal p50 ms | dropped | server RSS MB |")
+	b.WriteString("| scenario | load | requests | ok/s | p50 ms | p99 ms | errors | refusals | refusal p50 ms | dropped | server RSS MB | server CPU cores | server CPU ms/ok |")
 	if withH {
 		b.WriteString(" H/s | × H |")
 	}
-	b.WriteString("\n|---|---|---|---|---|---|---|---|---|---|---|")
+	b.WriteString("\n|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	if withH {
 		b.WriteString("---|---|")
 	}
@@ -51,10 +51,14 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		if lv.RSSMaxMB > 0 {
 			rss = fmt.Sprintf("%.0f–%.0f", lv.RSSMinMB, lv.RSSMaxMB)
 		}
+		cores, perOK := "—", "—"
+		if lv.ServerCPU > 0 {
+			cores, perOK = fmt.Sprintf("%.2f", lv.ServerCores), fmt.Sprintf("%.1f", lv.CPUPerOK)
+		}
 		row := func(name, load string, st Stats, ratio bool) {
-			fmt.Fprintf(&b, "| %s | %s | %d | %.1f | %.1f | %.1f | %d | %d | %s | %d | %s |",
+			fmt.Fprintf(&b, "| %s | %s | %d | %.1f | %.1f | %.1f | %d | %d | %s | %d | %s | %s | %s |",
 				name, load, st.Requests, st.PerSecond, st.P50, st.P99, st.Errors, st.Refusals,
-				refusalTime(st), st.Dropped, rss)
+				refusalTime(st), st.Dropped, rss, cores, perOK)
 			if withH {
 				if ratio && lv.H != nil {
 					fmt.Fprintf(&b, " %.1f ± %.0f%% | %.2f (%.2f–%.2f) |", lv.H.Mean, lv.H.Relative()*100,

@@ -25,7 +25,10 @@ type Config struct {
 	// MixLogins is the number of closed-loop unit-login clients running beside the
 	// pages of the mix scenario.
 	MixLogins int
-	Accounts  []Account
+	// RightsMonths is the period of the records rights-record produces: the last
+	// RightsMonths full months (DefaultRightsMonths when 0).
+	RightsMonths int
+	Accounts     []Account
 	// PID is the server's process, whose RSS is sampled during each level; 0 for
 	// none.
 	PID int
@@ -49,6 +52,14 @@ type Level struct {
 	LoginClients int     `json:"login_clients,omitempty"`
 	RSSMinMB     float64 `json:"rss_min_mb,omitempty"`
 	RSSMaxMB     float64 `json:"rss_max_mb,omitempty"`
+	// ServerCPU is the CPU time the server's process used during the level (user
+	// and system, all threads, from /proc), in seconds; ServerCores is that over
+	// the level's time (1: one core busy throughout), and CPUPerOK its share per
+	// successful request (with the background logins' share in it, for mix).
+	// Zero when the server's process is not known.
+	ServerCPU   float64 `json:"server_cpu_s,omitempty"`
+	ServerCores float64 `json:"server_cores,omitempty"`
+	CPUPerOK    Millis  `json:"server_cpu_ms_per_ok,omitempty"`
 	// H is the hash rate measured just before and just after the level, and
 	// RatioToH the successful logins per second over it: the mean over H's mean,
 	// least and greatest over H's greatest and least.
@@ -95,6 +106,11 @@ func (c Config) Validate() error {
 		return errors.New("bench: no scenario")
 	case c.Scenario.QR == "idle" && len(c.Rates) > 0:
 		return errors.New("bench: qr-idle holds pages, it has no rate: give --clients (the waiting pages)")
+	}
+	if c.RightsMonths != 0 {
+		if err := rightsMonthsValid(c.RightsMonths); err != nil {
+			return err
+		}
 	}
 	for _, n := range c.Clients {
 		if n < 1 {
@@ -183,8 +199,12 @@ func (lv Level) summaryLine() string {
 		load = fmt.Sprintf("%d waiting pages (%d tickets created at %.0f/s; at most %d polls open at once; RSS %.0f–%.0f MB)",
 			lv.Clients, q.Tickets, q.CreatedPerSecond, q.MostOpen, lv.RSSMinMB, lv.RSSMaxMB)
 	}
-	return fmt.Sprintf("%s %s: %d requests, %.1f/s, p50 %.1f ms, p99 %.1f ms, %d errors, %d refusals, %d dropped",
+	line := fmt.Sprintf("%s %s: %d requests, %.1f/s, p50 %.1f ms, p99 %.1f ms, %d errors, %d refusals, %d dropped",
 		lv.Scenario, load, lv.Requests, lv.PerSecond, lv.P50, lv.P99, lv.Errors, lv.Refusals, lv.Dropped)
+	if lv.ServerCPU > 0 {
+		line += fmt.Sprintf("; server CPU %.2f cores, %.1f ms per ok", lv.ServerCores, lv.CPUPerOK)
+	}
+	return line
 }
 
 // runLevel runs one level: clients closed-loop workers, or an open loop at rate.
@@ -199,7 +219,11 @@ func runLevel(ctx context.Context, cfg Config, t *target, clients int, rate floa
 	}
 	cfg.warnShared(cfg.Scenario, n)
 	// Sign-ins happen before the level's clock starts: they are not its load.
-	workers, err := newWorkers(ctx, t, cfg.Scenario, cfg.Accounts, n)
+	months := cfg.RightsMonths
+	if months == 0 {
+		months = DefaultRightsMonths
+	}
+	workers, err := newWorkers(ctx, t, cfg.Scenario, cfg.Accounts, n, months)
 	if err != nil {
 		return lv, err
 	}
@@ -207,12 +231,13 @@ func runLevel(ctx context.Context, cfg Config, t *target, clients int, rate floa
 	if cfg.Scenario.Mix && cfg.MixLogins > 0 {
 		logins := Scenario{Name: "unit-login", Login: "/login/unit"}
 		cfg.warnShared(logins, cfg.MixLogins)
-		background, err = newWorkers(ctx, t, logins, cfg.Accounts, cfg.MixLogins)
+		background, err = newWorkers(ctx, t, logins, cfg.Accounts, cfg.MixLogins, months)
 		if err != nil {
 			return lv, err
 		}
 	}
 	rss := sampleRSS(cfg.PID, 100*time.Millisecond)
+	cpu := startCPU(cfg.PID)
 	start := time.Now()
 	deadline := start.Add(cfg.Duration)
 
@@ -228,11 +253,21 @@ func runLevel(ctx context.Context, cfg Config, t *target, clients int, rate floa
 	}
 	elapsed := time.Since(start)
 	bgWait()
+	used, measured := cpu.finish()
 	lv.RSSMinMB, lv.RSSMaxMB = rss.finish()
 	dropped := lv.Dropped
 	lv.Stats = summarize(recs, elapsed)
 	lv.Dropped = dropped
 	lv.Seconds = elapsed.Seconds()
+	if measured {
+		// The CPU is read once the background logins have stopped too, so it
+		// is set against the time until then.
+		lv.ServerCPU = used.Seconds()
+		lv.ServerCores = used.Seconds() / time.Since(start).Seconds()
+		if lv.OK > 0 {
+			lv.CPUPerOK = millis(used / time.Duration(lv.OK))
+		}
+	}
 	if len(background) > 0 {
 		st := summarize(bgRecs, time.Since(start))
 		lv.Logins, lv.LoginClients = &st, len(background)

@@ -28,14 +28,25 @@ type Scenario struct {
 	// QR is a 扫码登录 scenario (qr.go): "login" runs whole cycles, "idle" holds
 	// waiting login pages (its clients are the pages).
 	QR string
+	// Rights produces rights records and downloads them (rights.go).
+	Rights bool
 }
 
 // Scenario names ParseScenario knows, for help texts.
-const ScenarioNames = "unit-login, person-login, page:PATH (e.g. page:/unit/, page:/unit/items, page:/unit/agents, page:/, page:/catalog), mix, qr-login, qr-idle"
+const ScenarioNames = "unit-login, person-login, page:PATH (e.g. page:/unit/, page:/unit/items, page:/unit/agents, page:/, page:/catalog), mix, info-tabs, rights-record, qr-login, qr-idle"
 
 // mixPaths are the pages of the mix scenario: the signed-in unit-center pages and the
 // public ones.
 var mixPaths = []string{"/unit/", "/unit/items", "/unit/agents", "/", "/catalog"}
+
+// InfoTabPaths are the pages of the info-tabs scenario: the first page of each
+// insurance tab of 单位信息 (SPEC U2), in the page's order, newest first as the
+// page opens them. A test checks them against the tabs the hall's page links.
+var InfoTabPaths = []string{
+	"/unit/info?tab=enrolments", "/unit/info?tab=bases", "/unit/info?tab=exemptions", "/unit/info?tab=overage",
+	"/unit/info?tab=changes", "/unit/info?tab=reaching", "/unit/info?tab=payments", "/unit/info?tab=pensioners",
+	"/unit/info?tab=projects", "/unit/info?tab=subsidiaries",
+}
 
 // ParseScenario reads a scenario name.
 func ParseScenario(name string) (Scenario, error) {
@@ -50,6 +61,10 @@ func ParseScenario(name string) (Scenario, error) {
 		return Scenario{Name: name, QR: "login"}, nil
 	case "qr-idle":
 		return Scenario{Name: name, QR: "idle"}, nil
+	case "info-tabs":
+		return Scenario{Name: name, Paths: InfoTabPaths}, nil
+	case "rights-record":
+		return Scenario{Name: name, Rights: true}, nil
 	}
 	if path, ok := strings.CutPrefix(name, "page:"); ok && strings.HasPrefix(path, "/") {
 		return Scenario{Name: name, Paths: []string{path}}, nil
@@ -109,15 +124,21 @@ func (t *target) client(jar bool) *http.Client {
 // send sends req as a browser on the hall's own pages would (Sec-Fetch-Site:
 // same-origin, which passes the cross-origin check) and reads the whole answer.
 func send(c *http.Client, req *http.Request) (status int, body []byte, err error) {
+	status, _, body, err = sendFull(c, req)
+	return status, body, err
+}
+
+// sendFull is send with the answer's header.
+func sendFull(c *http.Client, req *http.Request) (status int, header http.Header, body []byte, err error) {
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	req.Header.Set("User-Agent", "hall-bench")
 	resp, err := c.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
 	body, err = io.ReadAll(resp.Body)
-	return resp.StatusCode, body, err
+	return resp.StatusCode, resp.Header, body, err
 }
 
 // classify turns an answer into an outcome: want is the expected status.
@@ -269,9 +290,24 @@ func loginAccounts(s Scenario, accounts []Account) []Account {
 	return pick(accounts, s.Login == "/login/unit")
 }
 
-// newWorkers builds n workers for s, signing in those whose pages need a session.
-func newWorkers(ctx context.Context, t *target, s Scenario, accounts []Account, n int) ([]worker, error) {
+// newWorkers builds n workers for s, signing in those whose pages need a session;
+// rights-record workers ask for records of rightsMonths months.
+func newWorkers(ctx context.Context, t *target, s Scenario, accounts []Account, n, rightsMonths int) ([]worker, error) {
 	out := make([]worker, 0, n)
+	if s.Rights {
+		accts := pick(accounts, true)
+		if len(accts) == 0 {
+			return nil, errNoAccount
+		}
+		for i := range n {
+			w, err := t.newRightsWorker(ctx, accts[i%len(accts)], rightsMonths)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, w)
+		}
+		return out, nil
+	}
 	if s.QR == "login" {
 		phones, err := qrPhones(ctx, t, accounts)
 		if err != nil {
