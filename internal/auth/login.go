@@ -175,6 +175,9 @@ type UnitTarget struct {
 	// institution is the institution an institution number names (its operator
 	// is person); nil for a unit account.
 	institution *institution.Institution
+	// institutionNumber: the account typed is an institution number (机构编号),
+	// known or not; the attempt is an institution login's.
+	institutionNumber bool
 }
 
 // Institution reports whether the login names an institution's operator (a
@@ -203,6 +206,7 @@ func (t UnitTarget) Credential() (c Credential, ok bool) {
 func (l *Login) ResolveUnit(ctx context.Context, account, login string) (UnitTarget, error) {
 	t := UnitTarget{login: login}
 	if kind, number, err := ident.ClassifyUnitAccount(account); err == nil && kind == ident.UnitAccountInstitution {
+		t.institutionNumber = true
 		return l.resolveInstitution(ctx, t, number)
 	}
 	u, err := l.units.ByAccount(ctx, account)
@@ -265,7 +269,9 @@ func (l *Login) resolveInstitution(ctx context.Context, t UnitTarget, number str
 // set when confirming. It returns the subject (unit, person, role) the session acts
 // as (L7); see Login for the error contract.
 func (l *Login) CheckUnit(ctx context.Context, t UnitTarget, password string, at Attempt) (Subject, error) {
-	if t.institution != nil {
+	if t.institutionNumber {
+		// Audited as the institution login whether the number is known or not,
+		// and whoever the login names: the attempt was made at an institution.
 		subj, v, err := l.checkInstitution(ctx, t, password)
 		subj, err = l.startUnit(ctx, at, subj, v, err)
 		l.record(ctx, "login.institution.password", subj.PersonID, subj.UnitID, string(RoleInstitution), t.login, at, err)
@@ -331,8 +337,12 @@ func (l *Login) checkUnit(ctx context.Context, t UnitTarget, password string) (S
 
 // checkInstitution checks the institution's password for its operator; a closed
 // institution, or one of a closed unit, is not usable however right the
-// password.
+// password. An unknown number, or a login that names someone else than its
+// operator, costs what a wrong password does.
 func (l *Login) checkInstitution(ctx context.Context, t UnitTarget, password string) (Subject, Verified, error) {
+	if !t.found {
+		return Subject{UnitID: t.unitID}, Verified{}, l.fail(ctx)
+	}
 	i, p := t.institution, t.person
 	err := l.institutions.Check(ctx, *i, password)
 	if errors.Is(err, person.ErrBadCredentials) {
