@@ -329,8 +329,9 @@ type execer interface {
 
 // EndAll ends every session of the person (unitID nil), or only those in which
 // the person acts for the unit *unitID, and returns how many it ended. Used
-// when a password is reset, an agent removed or a grant revoked. Errors:
-// database failures only.
+// when an agent is removed, a grant revoked or an account loses its identity; a
+// new personal password ends fewer (EndPersonalTx). Errors: database failures
+// only.
 func (ss *Sessions) EndAll(ctx context.Context, personID int64, unitID *int64) (int, error) {
 	return ss.endAll(ctx, ss.db, personID, unitID)
 }
@@ -357,6 +358,24 @@ func (ss *Sessions) endAll(ctx context.Context, ex execer, personID int64, unitI
 	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, fmt.Errorf("auth: end sessions: %w", err)
+	}
+	return int(n), nil
+}
+
+// EndPersonalTx ends, inside the caller's transaction, the sessions the person's
+// own password answers for — as themselves and for units — and returns how many:
+// that password was changed or reset. The person's sessions as an institution's
+// operator stay: they were signed in with the institution's password, whose own
+// change or reset ends them (EndInstitutionTx). Errors: database failures only.
+func (ss *Sessions) EndPersonalTx(ctx context.Context, tx *store.Tx, personID int64) (int, error) {
+	res, err := tx.Exec(ctx, "UPDATE sessions SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL AND institution_id IS NULL",
+		ss.dbNow(), personID)
+	if err != nil {
+		return 0, fmt.Errorf("auth: end personal sessions: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("auth: end personal sessions: %w", err)
 	}
 	return int(n), nil
 }

@@ -25,6 +25,7 @@ type loginWorld struct {
 	ss       *Sessions
 	login    *Login
 	persons  *person.Service
+	insts    *institution.Service
 	hasher   *person.Hasher
 	unit     unit.Unit
 	rep      person.Person
@@ -58,6 +59,7 @@ func newLoginWorld(t *testing.T, db *store.DB, seed uint64) *loginWorld {
 	}
 	w.login = NewLogin(w.persons, units, hasher, log, now)
 	w.login.SetInstitutions(institutions)
+	w.insts = institutions
 	hash, err := hasher.Hash(ctx, w.password)
 	if err != nil {
 		t.Fatal(err)
