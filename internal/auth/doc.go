@@ -11,9 +11,15 @@
 // session also names the unit and the person's role in it (SPEC L7: every action
 // is attributed to unit, person and role).
 //
-// A session ends at logout (End), when the person's password is reset or a
-// grant is revoked (EndAll), when it has been idle longer than
-// SessionConfig.Idle (default 30 minutes) or when it reaches its absolute expiry
+// A password login's session is created only while the password it verified is
+// still the stored one (Verified): a change that commits during the slow check
+// leaves the login with no session, answered as a wrong password.
+//
+// A session ends at logout (End), when the password it was signed in with is
+// changed or reset (EndPersonalTx: the person's own and unit sessions;
+// EndInstitutionTx: an institution's), when a grant is revoked (EndAll), when
+// it has been idle longer than SessionConfig.Idle (default 30 minutes) or when
+// it reaches its absolute expiry
 // (SessionConfig.Absolute, default 12 hours, from the last authentication).
 // Rotate replaces the token at login, unit switch and role change (QUALITY.md),
 // so that a token planted before login or seen under another role is useless.

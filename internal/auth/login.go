@@ -17,7 +17,9 @@ import (
 // Login checks credentials for the login methods (SPEC L1, L6) and records every
 // attempt, success or failure, in the audit log with the client address. It returns
 // the Subject a session should be created for; creating it is the caller's job, so
-// that the web layer can rotate the browser's token.
+// that the web layer can rotate the browser's token: through Attempt.Start, which
+// the check calls before it audits, so that a password changed during the check
+// signs nobody in (Verified).
 //
 // Error contract: ErrBadCredentials for an unknown unit, unknown person, a person with
 // no role in the unit, or a wrong password — one error, so the answer never reveals
@@ -53,10 +55,31 @@ func NewLogin(persons *person.Service, units *unit.Service, hasher *person.Hashe
 	return &Login{persons: persons, units: units, hasher: hasher, audit: log, now: now}
 }
 
-// Attempt describes the client making a login attempt, for the audit log.
+// Attempt describes the client making a login attempt, for the audit log, and how
+// a successful one signs in.
 type Attempt struct {
 	ClientAddr string
 	RequestID  string
+	// Start, when set, creates the session of a successful login (the web
+	// layer's, which also sets the cookie) with the Verified password it gets,
+	// before the attempt is audited: a session refused with ErrCredentialChanged
+	// (the password was changed while it was being verified) makes the attempt a
+	// wrong password, answered and audited as one. Without Start the caller
+	// creates the session, and no such check is made.
+	Start func(ctx context.Context, s Subject, v Verified) error
+}
+
+// start creates the session of a successful login (Attempt.Start) for the
+// password v it verified.
+func (at Attempt) start(ctx context.Context, s Subject, v Verified) error {
+	if at.Start == nil {
+		return nil
+	}
+	err := at.Start(ctx, s, v)
+	if errors.Is(err, ErrCredentialChanged) {
+		return ErrBadCredentials
+	}
+	return err
 }
 
 // Credential names the secret a login attempt is checked against: a person's account
@@ -98,11 +121,19 @@ func (l *Login) ResolvePerson(ctx context.Context, login string) (PersonTarget, 
 // CheckPerson checks a personal password login (L6) against the accounts resolved
 // by ResolvePerson; see Login for the error contract.
 func (l *Login) CheckPerson(ctx context.Context, t PersonTarget, password string, at Attempt) (person.Person, error) {
-	p, err := l.persons.AuthenticateMatch(ctx, t.match, password)
-	l.record(ctx, "login.person.password", p.ID, 0, "", t.login, at, err)
+	p, hash, err := l.persons.VerifyMatch(ctx, t.match, password)
 	if errors.Is(err, person.ErrBadCredentials) {
-		return person.Person{}, ErrBadCredentials
+		err = ErrBadCredentials
 	}
+	if err == nil {
+		err = at.start(ctx, Subject{PersonID: p.ID}, Verified{Credential{PersonID: p.ID}, hash})
+	}
+	if err != nil {
+		// As a wrong password is: no account named, also when the password was
+		// right but changed before the session.
+		p = person.Person{}
+	}
+	l.record(ctx, "login.person.password", p.ID, 0, "", t.login, at, err)
 	return p, err
 }
 
@@ -120,6 +151,10 @@ func (l *Login) Person(ctx context.Context, login, password string, at Attempt) 
 // browser binding the code was sent to.
 func (l *Login) PersonSMS(ctx context.Context, mobile, code, binding string, at Attempt) (person.Person, error) {
 	p, err := l.persons.AuthenticateBySMS(ctx, mobile, code, binding)
+	if err == nil {
+		// A code checks no stored password: nothing to compare at the session.
+		err = at.start(ctx, Subject{PersonID: p.ID}, Verified{})
+	}
 	l.record(ctx, "login.person.sms", p.ID, 0, "", mobile, at, err)
 	if errors.Is(err, person.ErrBadCredentials) {
 		return person.Person{}, ErrBadCredentials
@@ -140,6 +175,9 @@ type UnitTarget struct {
 	// institution is the institution an institution number names (its operator
 	// is person); nil for a unit account.
 	institution *institution.Institution
+	// institutionNumber: the account typed is an institution number (机构编号),
+	// known or not; the attempt is an institution login's.
+	institutionNumber bool
 }
 
 // Institution reports whether the login names an institution's operator (a
@@ -168,6 +206,7 @@ func (t UnitTarget) Credential() (c Credential, ok bool) {
 func (l *Login) ResolveUnit(ctx context.Context, account, login string) (UnitTarget, error) {
 	t := UnitTarget{login: login}
 	if kind, number, err := ident.ClassifyUnitAccount(account); err == nil && kind == ident.UnitAccountInstitution {
+		t.institutionNumber = true
 		return l.resolveInstitution(ctx, t, number)
 	}
 	u, err := l.units.ByAccount(ctx, account)
@@ -230,14 +269,31 @@ func (l *Login) resolveInstitution(ctx context.Context, t UnitTarget, number str
 // set when confirming. It returns the subject (unit, person, role) the session acts
 // as (L7); see Login for the error contract.
 func (l *Login) CheckUnit(ctx context.Context, t UnitTarget, password string, at Attempt) (Subject, error) {
-	if t.institution != nil {
-		subj, err := l.checkInstitution(ctx, t, password)
+	if t.institutionNumber {
+		// Audited as the institution login whether the number is known or not,
+		// and whoever the login names: the attempt was made at an institution.
+		subj, v, err := l.checkInstitution(ctx, t, password)
+		subj, err = l.startUnit(ctx, at, subj, v, err)
 		l.record(ctx, "login.institution.password", subj.PersonID, subj.UnitID, string(RoleInstitution), t.login, at, err)
 		return subj, err
 	}
-	subj, err := l.checkUnit(ctx, t, password)
+	subj, v, err := l.checkUnit(ctx, t, password)
+	subj, err = l.startUnit(ctx, at, subj, v, err)
 	l.record(ctx, "login.unit.password", subj.PersonID, subj.UnitID, string(subj.Role), t.login, at, err)
 	return subj, err
+}
+
+// startUnit creates the session of a successful unit login (Attempt.Start); one
+// refused because the password changed meanwhile is a wrong password, with the
+// subject a wrong password leaves (no role).
+func (l *Login) startUnit(ctx context.Context, at Attempt, subj Subject, v Verified, err error) (Subject, error) {
+	if err != nil {
+		return subj, err
+	}
+	if err := at.start(ctx, subj, v); err != nil {
+		return Subject{PersonID: subj.PersonID, UnitID: subj.UnitID}, err
+	}
+	return subj, nil
 }
 
 // Unit checks a unit password login (L1): the unit account, the acting person's ID
@@ -251,46 +307,55 @@ func (l *Login) Unit(ctx context.Context, account, login, password string, at At
 	return l.CheckUnit(ctx, t, password, at)
 }
 
-func (l *Login) checkUnit(ctx context.Context, t UnitTarget, password string) (Subject, error) {
+func (l *Login) checkUnit(ctx context.Context, t UnitTarget, password string) (Subject, Verified, error) {
 	if !t.found {
-		return Subject{UnitID: t.unitID}, l.fail(ctx)
+		return Subject{UnitID: t.unitID}, Verified{}, l.fail(ctx)
 	}
 	p, m := t.person, t.membership
 	var err error
+	var v Verified
 	if m.Role == unit.RoleLegalRep {
-		err = l.persons.CheckPassword(ctx, p.ID, password)
+		var hash string
+		hash, err = l.persons.VerifyPassword(ctx, p.ID, password)
 		if errors.Is(err, person.ErrBadCredentials) {
 			err = ErrBadCredentials
 		}
+		v = Verified{Credential{PersonID: p.ID}, hash}
 	} else {
 		err = l.checkUnitPassword(ctx, m.PasswordHash, password)
+		v = Verified{Credential{MembershipID: m.ID}, m.PasswordHash}
 	}
 	if err != nil {
-		return Subject{PersonID: p.ID, UnitID: t.unitID}, err
+		return Subject{PersonID: p.ID, UnitID: t.unitID}, Verified{}, err
 	}
 	// A closed unit (注销 in the registry) has no usable roles, whatever the grant says.
 	if !m.Usable(l.now()) || t.closed {
-		return Subject{PersonID: p.ID, UnitID: t.unitID}, ErrNotUsable
+		return Subject{PersonID: p.ID, UnitID: t.unitID}, Verified{}, ErrNotUsable
 	}
-	return Subject{PersonID: p.ID, UnitID: t.unitID, Role: Role(m.Role)}, nil
+	return Subject{PersonID: p.ID, UnitID: t.unitID, Role: Role(m.Role)}, v, nil
 }
 
 // checkInstitution checks the institution's password for its operator; a closed
 // institution, or one of a closed unit, is not usable however right the
-// password.
-func (l *Login) checkInstitution(ctx context.Context, t UnitTarget, password string) (Subject, error) {
+// password. An unknown number, or a login that names someone else than its
+// operator, costs what a wrong password does.
+func (l *Login) checkInstitution(ctx context.Context, t UnitTarget, password string) (Subject, Verified, error) {
+	if !t.found {
+		return Subject{UnitID: t.unitID}, Verified{}, l.fail(ctx)
+	}
 	i, p := t.institution, t.person
 	err := l.institutions.Check(ctx, *i, password)
 	if errors.Is(err, person.ErrBadCredentials) {
 		err = ErrBadCredentials
 	}
 	if err != nil {
-		return Subject{PersonID: p.ID, UnitID: i.UnitID}, err
+		return Subject{PersonID: p.ID, UnitID: i.UnitID}, Verified{}, err
 	}
 	if t.closed {
-		return Subject{PersonID: p.ID, UnitID: i.UnitID}, ErrNotUsable
+		return Subject{PersonID: p.ID, UnitID: i.UnitID}, Verified{}, ErrNotUsable
 	}
-	return Subject{PersonID: p.ID, UnitID: i.UnitID, Role: RoleInstitution, InstitutionID: i.ID}, nil
+	return Subject{PersonID: p.ID, UnitID: i.UnitID, Role: RoleInstitution, InstitutionID: i.ID},
+		Verified{Credential{InstitutionID: i.ID}, i.PasswordHash}, nil
 }
 
 // checkUnitPassword verifies an admin's or agent's unit password; a membership with no

@@ -94,11 +94,13 @@ func (s Subject) validate() error {
 
 // Meta describes the client a session was created for, and how its person proved
 // who they are for it (ProofNone: no new proof; a RotateSwitch then carries over the
-// old session's).
+// old session's). Verified is the password a login has just checked: the session is
+// created only while it is still the stored one (ErrCredentialChanged otherwise).
 type Meta struct {
 	ClientAddr string
 	UserAgent  string
 	Proof      Proof
+	Verified   Verified
 }
 
 // Stored lengths of Meta's fields, in bytes (cut at a rune boundary). A user
@@ -110,7 +112,8 @@ const (
 )
 
 func (m Meta) clean() Meta {
-	return Meta{ClientAddr: cleanText(m.ClientAddr, maxClientAddr), UserAgent: cleanText(m.UserAgent, maxUserAgent), Proof: m.Proof}
+	return Meta{ClientAddr: cleanText(m.ClientAddr, maxClientAddr), UserAgent: cleanText(m.UserAgent, maxUserAgent), Proof: m.Proof,
+		Verified: m.Verified}
 }
 
 // cleanText makes outside text storable on both engines: valid UTF-8, no NUL

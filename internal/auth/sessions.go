@@ -34,8 +34,9 @@ func NewSessions(db *store.DB, cfg SessionConfig, now func() time.Time) (*Sessio
 func (ss *Sessions) dbNow() time.Time { return store.Time(ss.now()) }
 
 // Create starts a session for s and returns its token (for the cookie; it is
-// not stored) and the session. Errors: ErrInvalidSubject (wrapped); otherwise a
-// database or random-source failure.
+// not stored) and the session. Errors: ErrInvalidSubject (wrapped);
+// ErrCredentialChanged when m.Verified is no longer the stored password;
+// otherwise a database or random-source failure.
 func (ss *Sessions) Create(ctx context.Context, s Subject, m Meta) (string, Session, error) {
 	if err := s.validate(); err != nil {
 		return "", Session{}, err
@@ -47,6 +48,9 @@ func (ss *Sessions) Create(ctx context.Context, s Subject, m Meta) (string, Sess
 	var token string
 	var sess Session
 	err := ss.db.Tx(ctx, func(tx *store.Tx) error {
+		if err := verifiedCurrent(ctx, tx, m); err != nil {
+			return err
+		}
 		var err error
 		token, sess, err = ss.insert(ctx, tx, s, m, now, now.Add(ss.cfg.Absolute), Session{})
 		return err
@@ -211,7 +215,9 @@ const (
 //
 // Errors: ErrInvalidSubject (wrapped) for an invalid s, or with RotateSwitch
 // for a different person; ErrNoSession with RotateSwitch when oldToken does not
-// name a live session; otherwise a database or random-source failure.
+// name a live session; ErrCredentialChanged when m.Verified is no longer the
+// stored password (the old session is then left as it was); otherwise a
+// database or random-source failure.
 func (ss *Sessions) Rotate(ctx context.Context, oldToken string, s Subject, m Meta, r Rotation) (string, Session, error) {
 	if err := s.validate(); err != nil {
 		return "", Session{}, err
@@ -229,6 +235,9 @@ func (ss *Sessions) Rotate(ctx context.Context, oldToken string, s Subject, m Me
 	var token string
 	var sess Session
 	err := ss.db.Tx(ctx, func(tx *store.Tx) error {
+		if err := verifiedCurrent(ctx, tx, m); err != nil {
+			return err
+		}
 		absolute := now.Add(ss.cfg.Absolute)
 		var carried Session // a login's proof is its own, never the old session's
 		if wellFormed(oldToken) {
@@ -254,6 +263,17 @@ func (ss *Sessions) Rotate(ctx context.Context, oldToken string, s Subject, m Me
 		return "", Session{}, err
 	}
 	return token, sess, nil
+}
+
+// verifiedCurrent checks the password m.Verified names, if any, first in the
+// transaction: its row is locked before any session row, in the order a password
+// change takes them (the account, then its sessions), so the two never wait on
+// each other.
+func verifiedCurrent(ctx context.Context, tx *store.Tx, m Meta) error {
+	if !m.Verified.checked() {
+		return nil
+	}
+	return m.Verified.current(ctx, tx)
 }
 
 // endIn ends the session with the given hash if it has not ended, and returns
@@ -309,8 +329,9 @@ type execer interface {
 
 // EndAll ends every session of the person (unitID nil), or only those in which
 // the person acts for the unit *unitID, and returns how many it ended. Used
-// when a password is reset, an agent removed or a grant revoked. Errors:
-// database failures only.
+// when an agent is removed, a grant revoked or an account loses its identity; a
+// new personal password ends fewer (EndPersonalTx). Errors: database failures
+// only.
 func (ss *Sessions) EndAll(ctx context.Context, personID int64, unitID *int64) (int, error) {
 	return ss.endAll(ctx, ss.db, personID, unitID)
 }
@@ -337,6 +358,24 @@ func (ss *Sessions) endAll(ctx context.Context, ex execer, personID int64, unitI
 	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, fmt.Errorf("auth: end sessions: %w", err)
+	}
+	return int(n), nil
+}
+
+// EndPersonalTx ends, inside the caller's transaction, the sessions the person's
+// own password answers for — as themselves and for units — and returns how many:
+// that password was changed or reset. The person's sessions as an institution's
+// operator stay: they were signed in with the institution's password, whose own
+// change or reset ends them (EndInstitutionTx). Errors: database failures only.
+func (ss *Sessions) EndPersonalTx(ctx context.Context, tx *store.Tx, personID int64) (int, error) {
+	res, err := tx.Exec(ctx, "UPDATE sessions SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL AND institution_id IS NULL",
+		ss.dbNow(), personID)
+	if err != nil {
+		return 0, fmt.Errorf("auth: end personal sessions: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("auth: end personal sessions: %w", err)
 	}
 	return int(n), nil
 }

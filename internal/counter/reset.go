@@ -29,7 +29,8 @@ func (s *Service) execPasswordReset(ctx context.Context, a *approval) error {
 	return nil
 }
 
-// resetTx sets a one-time password and ends the person's sessions.
+// resetTx sets a one-time password and ends the person's sessions as themselves
+// and for units (an institution session rests on the institution's password).
 func (s *Service) resetTx(ctx context.Context, tx *store.Tx, personID int64, hash string) (person.Person, error) {
 	p, err := s.d.Persons.Get(ctx, personID)
 	if errors.Is(err, person.ErrNotFound) {
@@ -41,7 +42,7 @@ func (s *Service) resetTx(ctx context.Context, tx *store.Tx, personID int64, has
 	if err := s.d.Persons.ResetAtCounterTx(ctx, tx, personID, hash); err != nil {
 		return person.Person{}, err
 	}
-	if _, err := s.d.Sessions.EndAllTx(ctx, tx, personID, nil); err != nil {
+	if _, err := s.d.Sessions.EndPersonalTx(ctx, tx, personID); err != nil {
 		return person.Person{}, err
 	}
 	return p, nil

@@ -62,6 +62,14 @@ type SessionEnder interface {
 	EndAllTx(ctx context.Context, tx *store.Tx, personID int64, unitID *int64) (int, error)
 }
 
+// PersonalSessionEnder ends, inside the caller's transaction, the sessions the
+// person's own password answers for: as themselves and for units, not as an
+// institution's operator, which the institution's password answers for
+// (auth.Sessions does).
+type PersonalSessionEnder interface {
+	EndPersonalTx(ctx context.Context, tx *store.Tx, personID int64) (int, error)
+}
+
 // Actor says who makes a change and from where, for the audit record. UnitID and
 // Role are set when the person acts in a unit session.
 type Actor struct {
@@ -87,9 +95,10 @@ type PasswordChange struct {
 	// number and mobile (the unit's USCC when a legal rep changes it).
 	ContextWords []string
 	Reauth       Reauth
-	// Sessions ends every session of the person in the change's transaction; the
-	// caller then gives the browser that made the change a new one.
-	Sessions SessionEnder
+	// Sessions ends the person's sessions the password answers for in the
+	// change's transaction; the caller then gives the browser that made the
+	// change a new one.
+	Sessions PersonalSessionEnder
 	Actor    Actor
 }
 
@@ -99,8 +108,9 @@ type PasswordChange struct {
 // password only for presence and for being equal to the new one), so that a
 // mistyped confirmation costs no re-authentication attempt; then Reauth; then the
 // new password is hashed outside the transaction; then one transaction writes it,
-// ends every session of the person (so a session stolen before the change dies
-// with the old password) and appends "person.password.change".
+// ends the person's sessions as themselves and for units (so a session stolen
+// before the change dies with the old password; an institution session rests on
+// the institution's password and stays) and appends "person.password.change".
 //
 // Errors: *FormError (nothing was checked or written); Reauth's error as it is;
 // ErrNotFound; ErrBusy from the hasher; otherwise database or audit failures.
@@ -132,7 +142,7 @@ func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) (ended i
 		if n, err := res.RowsAffected(); err == nil && n == 0 {
 			return ErrNotFound
 		}
-		if ended, err = c.Sessions.EndAllTx(ctx, tx, p.ID, nil); err != nil {
+		if ended, err = c.Sessions.EndPersonalTx(ctx, tx, p.ID); err != nil {
 			return err
 		}
 		_, err = s.audit.Append(ctx, tx, c.Actor.entry(p.ID, "person.password.change",

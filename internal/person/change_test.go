@@ -21,6 +21,11 @@ type fakeEnder struct {
 	fail  error
 }
 
+// EndPersonalTx records a nil unit: the person's own sessions.
+func (e *fakeEnder) EndPersonalTx(ctx context.Context, tx *store.Tx, personID int64) (int, error) {
+	return e.EndAllTx(ctx, tx, personID, nil)
+}
+
 func (e *fakeEnder) EndAllTx(ctx context.Context, tx *store.Tx, personID int64, unitID *int64) (int, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -145,7 +150,7 @@ func TestChangePassword(t *testing.T) {
 			t.Fatalf("ChangePassword: %v", err)
 		}
 		if n != 2 || len(ender.calls) != 1 || ender.calls[0] != nil {
-			t.Fatalf("sessions: ended %d, calls %v; want every session of the person", n, ender.calls)
+			t.Fatalf("sessions: ended %d, calls %v; want the person's own sessions", n, ender.calls)
 		}
 		if _, err := f.svc.Authenticate(ctx, p.Mobile, testPassword); !errors.Is(err, ErrBadCredentials) {
 			t.Fatalf("old password still works: %v", err)

@@ -78,32 +78,41 @@ func (s *Service) ResolveLogin(ctx context.Context, login string) (LoginMatch, e
 // Authenticate does (same work and errors for an unknown login, an account without
 // a password and a wrong password).
 func (s *Service) AuthenticateMatch(ctx context.Context, m LoginMatch, password string) (Person, error) {
+	p, _, err := s.VerifyMatch(ctx, m, password)
+	return p, err
+}
+
+// VerifyMatch is AuthenticateMatch that also returns the password hash stored for
+// the account when it was verified (the new one after a rehash): the login starts
+// the session only while it is still the stored one (internal/auth Verified).
+func (s *Service) VerifyMatch(ctx context.Context, m LoginMatch, password string) (Person, string, error) {
 	cands := m.cands
 	if len(cands) == 0 || password == "" || len(password) > maxLoginPasswordLen {
 		if err := s.hasher.Dummy(ctx); err != nil {
-			return Person{}, err
+			return Person{}, "", err
 		}
-		return Person{}, ErrBadCredentials
+		return Person{}, "", ErrBadCredentials
 	}
 	for _, c := range cands {
 		if c.hash == "" {
 			if err := s.hasher.Dummy(ctx); err != nil {
-				return Person{}, err
+				return Person{}, "", err
 			}
 			continue
 		}
 		ok, rehash, err := s.hasher.Verify(ctx, c.hash, password)
 		if err != nil {
-			return Person{}, fmt.Errorf("person %d: %w", c.p.ID, err)
+			return Person{}, "", fmt.Errorf("person %d: %w", c.p.ID, err)
 		}
 		if ok {
+			stored := c.hash
 			if rehash {
-				s.rehash(ctx, c.p.ID, c.hash, password)
+				stored = s.rehash(ctx, c.p.ID, c.hash, password)
 			}
-			return c.p, nil
+			return c.p, stored, nil
 		}
 	}
-	return Person{}, ErrBadCredentials
+	return Person{}, "", ErrBadCredentials
 }
 
 type candidate struct {
@@ -162,15 +171,23 @@ func contains(ss []string, s string) bool {
 	return false
 }
 
-// rehash replaces an outdated hash after a successful verify. The WHERE on the
+// rehash replaces an outdated hash after a successful verify and returns the hash
+// stored now: the new one, or old when nothing was replaced. The WHERE on the
 // old hash keeps a password changed meanwhile from being overwritten. Errors
 // are dropped on purpose: the login succeeded and the old hash still works.
-func (s *Service) rehash(ctx context.Context, id int64, old, password string) {
+func (s *Service) rehash(ctx context.Context, id int64, old, password string) string {
 	h, err := s.hasher.Hash(ctx, password)
 	if err != nil {
-		return
+		return old
 	}
-	_, _ = s.db.Exec(ctx, "UPDATE persons SET password_hash = ? WHERE id = ? AND password_hash = ?", h, id, old)
+	res, err := s.db.Exec(ctx, "UPDATE persons SET password_hash = ? WHERE id = ? AND password_hash = ?", h, id, old)
+	if err != nil {
+		return old
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return old
+	}
+	return h
 }
 
 // AuthenticateBySMS checks a login with mobile and SMS dynamic code (手机动态码,
@@ -225,26 +242,33 @@ func (s *Service) ByLogin(ctx context.Context, login string) ([]Person, error) {
 // ErrBadCredentials for a wrong password, no password or an unknown id; ErrBusy;
 // ctx's error; otherwise a database failure.
 func (s *Service) CheckPassword(ctx context.Context, id int64, password string) error {
+	_, err := s.VerifyPassword(ctx, id, password)
+	return err
+}
+
+// VerifyPassword is CheckPassword that also returns the password hash stored when
+// it was verified (the new one after a rehash), as VerifyMatch does.
+func (s *Service) VerifyPassword(ctx context.Context, id int64, password string) (string, error) {
 	var hash string
 	err := s.db.QueryRow(ctx, `SELECT password_hash FROM persons WHERE id = ?`, id).Scan(&hash)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && (hash == "" || password == "" || len(password) > maxLoginPasswordLen)) {
 		if err := s.hasher.Dummy(ctx); err != nil {
-			return err
+			return "", err
 		}
-		return ErrBadCredentials
+		return "", ErrBadCredentials
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
 	ok, rehash, err := s.hasher.Verify(ctx, hash, password)
 	if err != nil {
-		return fmt.Errorf("person %d: %w", id, err)
+		return "", fmt.Errorf("person %d: %w", id, err)
 	}
 	if !ok {
-		return ErrBadCredentials
+		return "", ErrBadCredentials
 	}
 	if rehash {
-		s.rehash(ctx, id, hash, password)
+		hash = s.rehash(ctx, id, hash, password)
 	}
-	return nil
+	return hash, nil
 }

@@ -169,9 +169,12 @@ func (e *TooManyError) Error() string {
 // Is makes a TooManyError match ErrTooMany.
 func (e *TooManyError) Is(target error) bool { return target == ErrTooMany }
 
-// SessionEnder ends sessions inside a transaction (implemented by *auth.Sessions).
+// SessionEnder ends sessions inside a transaction (implemented by *auth.Sessions):
+// those of one unit password (EndAllTx with the unit), or those the personal
+// password answers for (EndPersonalTx: not the person's institution sessions).
 type SessionEnder interface {
 	EndAllTx(ctx context.Context, tx *store.Tx, personID int64, unitID *int64) (int, error)
+	EndPersonalTx(ctx context.Context, tx *store.Tx, personID int64) (int, error)
 }
 
 var (

@@ -166,11 +166,12 @@ func (s *Service) reset(ctx context.Context, r resetRequest) (int, error) {
 		if err := s.write(ctx, tx, t, hash, r.password, u.USCC); err != nil {
 			return err
 		}
-		var scope *int64
 		if t.UnitPassword() {
-			scope = &t.UnitID
+			ended, err = s.d.Sessions.EndAllTx(ctx, tx, t.PersonID, &t.UnitID)
+		} else {
+			ended, err = s.d.Sessions.EndPersonalTx(ctx, tx, t.PersonID)
 		}
-		if ended, err = s.d.Sessions.EndAllTx(ctx, tx, t.PersonID, scope); err != nil {
+		if err != nil {
 			return err
 		}
 		if r.flow != nil {

@@ -237,8 +237,20 @@ func (s *Server) gatePaused(g GateForm, until time.Time) {
 	g.View.Pause = &gatePause{Until: at, Minutes: minutes, RecoverURL: g.RecoverURL}
 }
 
+// LoginAttempt describes the request's client for the audit of a login.
 func (s *Server) LoginAttempt(r *http.Request) auth.Attempt {
 	return auth.Attempt{ClientAddr: ClientAddr(r), RequestID: RequestID(r.Context())}
+}
+
+// SignInAttempt is LoginAttempt for a login of auth.Login that signs the browser
+// in itself when it succeeds (auth.Attempt.Start): with the proof proof names for
+// the subject, and only while the password it verified is still the stored one.
+func (s *Server) SignInAttempt(w http.ResponseWriter, r *http.Request, proof func(auth.Subject) auth.Proof) auth.Attempt {
+	at := s.LoginAttempt(r)
+	at.Start = func(_ context.Context, subj auth.Subject, v auth.Verified) error {
+		return s.startSession(w, r, subj, proof(subj), v)
+	}
+	return at
 }
 
 // MsgBusy is the answer when password hashing is saturated (Person.ErrBusy).

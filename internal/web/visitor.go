@@ -258,8 +258,15 @@ func (s *Server) loadInstitutionSession(ctx context.Context, v *Visitor, token s
 // its delegation ask for a recent one later (unitcenter/unit_enter.go,
 // unitdelegation/delegation_reauthentication.go).
 func (s *Server) StartSessionProved(w http.ResponseWriter, r *http.Request, subj auth.Subject, proof auth.Proof) error {
+	return s.startSession(w, r, subj, proof, auth.Verified{})
+}
+
+// startSession is StartSessionProved for a login that verified the password
+// verified (zero: none), which must still be the stored one
+// (auth.ErrCredentialChanged otherwise, and nothing changes).
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, subj auth.Subject, proof auth.Proof, verified auth.Verified) error {
 	v := VisitorFrom(r.Context())
-	meta := auth.Meta{ClientAddr: ClientAddr(r), UserAgent: r.UserAgent(), Proof: proof}
+	meta := auth.Meta{ClientAddr: ClientAddr(r), UserAgent: r.UserAgent(), Proof: proof, Verified: verified}
 	var token string
 	var err error
 	if v.Token != "" {

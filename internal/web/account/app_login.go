@@ -74,7 +74,8 @@ func (s *handler) appLoginPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.Login.CheckPerson(r.Context(), target, f.Values.Get("password"), s.LoginAttempt(r))
+	// A successful check signs the app in itself (web.Server.SignInAttempt).
+	_, err = s.Login.CheckPerson(r.Context(), target, f.Values.Get("password"), s.SignInAttempt(w, r, proofOf(auth.ProofPassword)))
 	s.GateOutcome(r, tk, err)
 	switch {
 	case errors.Is(err, auth.ErrBadCredentials):
@@ -83,9 +84,6 @@ func (s *handler) appLoginPost(w http.ResponseWriter, r *http.Request) error {
 	case errors.Is(err, person.ErrBusy):
 		return web.StatusError(http.StatusServiceUnavailable, web.MsgBusy)
 	case err != nil:
-		return err
-	}
-	if err := s.StartSessionProved(w, r, auth.Subject{PersonID: p.ID}, auth.ProofPassword); err != nil {
 		return err
 	}
 	// #nosec G710 -- d.Next went through web.AppReturnPath.

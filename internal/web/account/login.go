@@ -215,7 +215,8 @@ func (s *handler) loginUnit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	subj, err := s.Login.CheckUnit(ctx, target, f.Values.Get("password"), s.LoginAttempt(r))
+	// A successful check signs the browser in itself (web.Server.SignInAttempt).
+	subj, err := s.Login.CheckUnit(ctx, target, f.Values.Get("password"), s.SignInAttempt(w, r, web.UnitLoginProof))
 	s.GateOutcome(r, tk, err)
 	switch {
 	case errors.Is(err, auth.ErrBadCredentials):
@@ -230,9 +231,6 @@ func (s *handler) loginUnit(w http.ResponseWriter, r *http.Request) error {
 	case errors.Is(err, person.ErrBusy):
 		return web.StatusError(http.StatusServiceUnavailable, web.MsgBusy)
 	case err != nil:
-		return err
-	}
-	if err := s.StartSessionProved(w, r, subj, web.UnitLoginProof(subj)); err != nil {
 		return err
 	}
 	next := afterLogin(d, "/unit/")
@@ -278,9 +276,9 @@ func (s *handler) loginPerson(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.Login.CheckPerson(r.Context(), target, f.Values.Get("password"), s.LoginAttempt(r))
+	_, err = s.Login.CheckPerson(r.Context(), target, f.Values.Get("password"), s.SignInAttempt(w, r, proofOf(auth.ProofPassword)))
 	s.GateOutcome(r, tk, err)
-	return s.finishPersonLogin(w, r, d, g, keys, p, err)
+	return s.finishPersonLogin(w, r, d, g, keys, err)
 }
 
 // loginSMS is POST /login/sms (L6 by 手机动态码): 获取验证码 or 登录.
@@ -327,9 +325,9 @@ func (s *handler) sMSSubmit(w http.ResponseWriter, r *http.Request, d *loginData
 	if err != nil {
 		return err
 	}
-	p, err := s.Login.PersonSMS(r.Context(), mobile, code, web.VisitorFrom(r.Context()).Binding, s.LoginAttempt(r))
+	_, err = s.Login.PersonSMS(r.Context(), mobile, code, web.VisitorFrom(r.Context()).Binding, s.SignInAttempt(w, r, proofOf(auth.ProofSMS)))
 	s.GateOutcome(r, tk, err)
-	return s.finishPersonLogin(w, r, d, g, keys, p, err)
+	return s.finishPersonLogin(w, r, d, g, keys, err)
 }
 
 // sendLoginCode sends a login code only when the mobile has an account, and
@@ -363,9 +361,15 @@ func (s *handler) sendLoginCode(r *http.Request, f *web.Form, mobile string) (sM
 // Mobile has an account.
 const msgLoginCodeSent = "如该手机号已注册，验证码已发送至%s，%d分钟内有效"
 
-// finishPersonLogin ends a personal login: a session on success, else the form
-// again with one message.
-func (s *handler) finishPersonLogin(w http.ResponseWriter, r *http.Request, d *loginData, g web.GateForm, keys []throttle.Key, p person.Person, err error) error {
+// proofOf is the proof of a personal login, whoever signs in.
+func proofOf(p auth.Proof) func(auth.Subject) auth.Proof {
+	return func(auth.Subject) auth.Proof { return p }
+}
+
+// finishPersonLogin ends a personal login, whose check started the session
+// (web.Server.SignInAttempt): the return path on success, else the form again
+// with one message.
+func (s *handler) finishPersonLogin(w http.ResponseWriter, r *http.Request, d *loginData, g web.GateForm, keys []throttle.Key, err error) error {
 	switch {
 	case errors.Is(err, auth.ErrBadCredentials):
 		s.GateRefuse(r, g, keys)
@@ -373,13 +377,6 @@ func (s *handler) finishPersonLogin(w http.ResponseWriter, r *http.Request, d *l
 	case errors.Is(err, person.ErrBusy):
 		return web.StatusError(http.StatusServiceUnavailable, web.MsgBusy)
 	case err != nil:
-		return err
-	}
-	proof := auth.ProofPassword
-	if d.Method == methodSMS {
-		proof = auth.ProofSMS
-	}
-	if err := s.StartSessionProved(w, r, auth.Subject{PersonID: p.ID}, proof); err != nil {
 		return err
 	}
 	// #nosec G710 -- d.Next went through nextPath (web.LocalPath).

@@ -1,0 +1,59 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"hall/internal/store"
+)
+
+// ErrCredentialChanged means the password a login verified is no longer the
+// stored one: it was changed or reset after the check, before the session.
+var ErrCredentialChanged = errors.New("auth: the password changed since it was verified")
+
+// Verified is the password a login has just verified, as its hash was stored
+// when it was read for the check. Verifying takes one argon2id; a password
+// change that commits meanwhile ends the person's sessions, and the login would
+// then start a fresh one with the old password. So the session is created only
+// while the hash is still the stored one: Create and Rotate compare it, with the
+// row locked, in the transaction that inserts the session (Meta.Verified), and a
+// change waits for that transaction or is seen by it. The zero Verified checks
+// nothing (a login by SMS code, QR, CA or OIDC verifies no stored password).
+type Verified struct {
+	credential Credential
+	hash       string
+}
+
+// checked reports whether v names a password to check at session creation.
+func (v Verified) checked() bool { return v.credential != (Credential{}) }
+
+// current checks inside tx that the verified hash is still stored, locking the
+// row so that a password change cannot commit between this check and the
+// session's insert. Errors: ErrCredentialChanged (also for a row gone);
+// otherwise a database failure.
+func (v Verified) current(ctx context.Context, tx *store.Tx) error {
+	var q string
+	var id int64
+	switch c := v.credential; {
+	case c.PersonID != 0:
+		q, id = "SELECT password_hash FROM persons WHERE id = ?", c.PersonID
+	case c.MembershipID != 0:
+		q, id = "SELECT COALESCE(password_hash, '') FROM memberships WHERE id = ?", c.MembershipID
+	case c.InstitutionID != 0:
+		q, id = "SELECT password_hash FROM institutions WHERE id = ?", c.InstitutionID
+	}
+	var stored string
+	err := tx.QueryRow(ctx, q+tx.ForUpdate(), id).Scan(&stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrCredentialChanged
+	}
+	if err != nil {
+		return fmt.Errorf("auth: read the verified password: %w", err)
+	}
+	if stored == "" || stored != v.hash {
+		return ErrCredentialChanged
+	}
+	return nil
+}
