@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"hall/internal/web/webtest"
 )
 
 // TestServeAnswersQRWaitsAtShutdown: a 扫码登录 page waiting on its long poll when
@@ -21,21 +21,7 @@ func TestServeAnswersQRWaitsAtShutdown(t *testing.T) {
 	h := startServe(t, "--data-dir", t.TempDir())
 	base := h.base
 
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := &http.Client{Jar: jar, Timeout: 60 * time.Second}
-	resp, err := page.Get(base + "/login?tab=unit&method=qr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	m := regexp.MustCompile(`name="ticket" value="([^"]+)"`).FindSubmatch(body)
-	if m == nil {
-		t.Fatalf("no ticket on the QR login page (status %d)", resp.StatusCode)
-	}
+	page, ticket := webtest.OpenQRLoginPage(t, base, 60*time.Second)
 	type answer struct {
 		status int
 		state  string
@@ -43,7 +29,7 @@ func TestServeAnswersQRWaitsAtShutdown(t *testing.T) {
 	}
 	polled := make(chan answer, 1)
 	go func() {
-		resp, err := page.Get(base + "/login/qr/wait?ticket=" + url.QueryEscape(string(m[1])) + "&seen=waiting")
+		resp, err := page.Get(base + "/login/qr/wait?ticket=" + url.QueryEscape(ticket) + "&seen=waiting")
 		if err != nil {
 			polled <- answer{err: err}
 			return

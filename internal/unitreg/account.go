@@ -101,9 +101,7 @@ func (s *Service) Finish(ctx context.Context, flowID, binding string, in Account
 		LegalRep: ident.MaskName(res.Person.Name), NewAccount: res.NewAccount}
 	// The registration has committed: a receipt that cannot be saved must not turn
 	// it into an error page, so the caller falls back to showing res.Unit.
-	if r, err := s.d.Flows.Create(ctx, KindReceipt, binding, "done", rc, ReceiptTTL); err == nil {
-		res.Receipt = r.ID
-	}
+	res.Receipt = s.d.Flows.SaveReceipt(ctx, KindReceipt, binding, rc, ReceiptTTL)
 	return res, nil
 }
 

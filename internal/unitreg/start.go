@@ -132,8 +132,8 @@ func (s *Service) Start(ctx context.Context, binding string, in UnitInput) (*flo
 	if err != nil {
 		return nil, err
 	}
-	st := state{USCC: c.uscc, UnitName: c.name, LegalRepIDType: c.idType, LegalRepIDNumber: c.idNumber,
-		LegalRepName: c.legalRep}
+	st := state{Facts: registry.Facts{USCC: c.uscc, UnitName: c.name, LegalRepIDType: c.idType,
+		LegalRepIDNumber: c.idNumber, LegalRepName: c.legalRep}}
 	f, err := s.d.Flows.Create(ctx, flow.KindUnitRegister, binding, StepUnit, st, TTL)
 	if err != nil {
 		return nil, err
@@ -176,9 +176,7 @@ func (s *Service) compare(ctx context.Context, st state) (state, error) {
 	case !errors.Is(err, unit.ErrNotFound):
 		return st, err
 	}
-	return state{USCC: e.USCC, UnitName: e.Name, UnitType: e.UnitType.Label(), Region: e.Region, Address: e.Address,
-		LegalRepIDType: e.LegalRepIDType, LegalRepIDNumber: e.LegalRepIDNumber, LegalRepName: storedName(e.LegalRepName),
-		Session: st.Session, Verified: st.Verified}, nil
+	return state{Facts: e.Facts(), Session: st.Session, Verified: st.Verified}, nil
 }
 
 // startSession opens a verification session for the flow's legal rep, bound to the
@@ -212,13 +210,4 @@ func matchError(err error) error {
 		return fieldError(FieldIDNumber, fe.Msg)
 	}
 	return &FormError{Top: fe.Msg}
-}
-
-// storedName is the registry's legal rep name in the form person accounts keep;
-// the registry's own text when it does not normalise.
-func storedName(s string) string {
-	if n, ok := person.NormalizeName(s); ok {
-		return n
-	}
-	return strings.TrimSpace(s)
 }

@@ -152,17 +152,10 @@ func New(d Deps) *Service {
 // the typed legal rep has passed it (Verified), and the count of wrong account
 // passwords.
 type state struct {
-	USCC             string       `json:"uscc"`
-	UnitName         string       `json:"unit_name"`
-	UnitType         string       `json:"unit_type"`
-	Region           string       `json:"region"`
-	Address          string       `json:"address,omitempty"`
-	LegalRepIDType   ident.IDType `json:"legal_rep_id_type"`
-	LegalRepIDNumber string       `json:"legal_rep_id_number"`
-	LegalRepName     string       `json:"legal_rep_name"`
-	Session          string       `json:"session,omitempty"`
-	Verified         bool         `json:"verified,omitempty"`
-	PasswordFailures int          `json:"password_failures,omitempty"`
+	registry.Facts
+	Session          string `json:"session,omitempty"`
+	Verified         bool   `json:"verified,omitempty"`
+	PasswordFailures int    `json:"password_failures,omitempty"`
 }
 
 func (st state) legalRep() verify.Person {

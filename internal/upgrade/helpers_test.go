@@ -149,6 +149,23 @@ func (e *env) toVerify(t *testing.T) (string, string) {
 	return id, v.Session.ID
 }
 
+// passes has the nominee pass the verification session sid in the companion app.
+func (e *env) passes(t *testing.T, sid string) {
+	t.Helper()
+	if _, err := e.svc.DevVerify.CompleteInApp(t.Context(), sid, asPerson(e.admin), true); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// toVerified runs steps 1–3 and has the nominee pass the verification, and
+// returns the flow ID: the upgrade waits for Verified.
+func (e *env) toVerified(t *testing.T) string {
+	t.Helper()
+	id, sid := e.toVerify(t)
+	e.passes(t, sid)
+	return id
+}
+
 func asPerson(p person.Person) verify.Person {
 	return verify.Person{IDType: p.IDType, IDNumber: p.IDNumber, Name: p.Name}
 }

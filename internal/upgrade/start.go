@@ -7,7 +7,6 @@ import (
 
 	"hall/internal/flow"
 	"hall/internal/legacy"
-	"hall/internal/person"
 	"hall/internal/registry"
 	"hall/internal/unit"
 )
@@ -67,7 +66,7 @@ func (s *Service) Start(ctx context.Context, binding, number, password string) (
 	if err := s.unitFree(ctx, e.USCC); err != nil {
 		return nil, err
 	}
-	st := state{LegacyID: a.ID, LegacyNumber: a.UnitNumber}.withRegistry(e)
+	st := state{LegacyID: a.ID, LegacyNumber: a.UnitNumber, Facts: e.Facts()}
 	return s.d.Flows.Create(ctx, flow.KindUpgrade, binding, StepConfirm, st, TTL)
 }
 
@@ -91,13 +90,6 @@ func (s *Service) inBusiness(ctx context.Context, uscc string) (registry.Entry, 
 		return e, &FormError{Top: MsgRegistryInactive}
 	}
 	return e, nil
-}
-
-// withRegistry is st with the unit's facts and legal rep as the registry has them.
-func (st state) withRegistry(e registry.Entry) state {
-	st.USCC, st.UnitName, st.UnitType, st.Region, st.Address = e.USCC, e.Name, e.UnitType.Label(), e.Region, e.Address
-	st.LegalRepIDType, st.LegalRepIDNumber, st.LegalRepName = e.LegalRepIDType, e.LegalRepIDNumber, storedName(e.LegalRepName)
-	return st
 }
 
 // unitFree refuses a unit that has an online account (MsgUnitTaken in Top).
@@ -135,12 +127,4 @@ func (s *Service) Confirm(ctx context.Context, flowID, binding string) error {
 		return err
 	}
 	return nil
-}
-
-// storedName is the registry's name in the form person accounts keep.
-func storedName(s string) string {
-	if n, ok := person.NormalizeName(s); ok {
-		return n
-	}
-	return strings.TrimSpace(s)
 }

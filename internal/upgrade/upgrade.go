@@ -165,16 +165,9 @@ func New(d Deps) *Service {
 
 // state is the flow's data.
 type state struct {
-	LegacyID         int64        `json:"legacy_id"`
-	LegacyNumber     string       `json:"legacy_number"`
-	USCC             string       `json:"uscc"`
-	UnitName         string       `json:"unit_name"`
-	UnitType         string       `json:"unit_type"`
-	Region           string       `json:"region"`
-	Address          string       `json:"address,omitempty"`
-	LegalRepIDType   ident.IDType `json:"legal_rep_id_type"`
-	LegalRepIDNumber string       `json:"legal_rep_id_number"`
-	LegalRepName     string       `json:"legal_rep_name"`
+	LegacyID     int64  `json:"legacy_id"`
+	LegacyNumber string `json:"legacy_number"`
+	registry.Facts
 	// The nominated administrator (from the admin step on).
 	AdminID      int64        `json:"admin_id,omitempty"`
 	AdminIDType  ident.IDType `json:"admin_id_type,omitempty"`

@@ -28,9 +28,7 @@ func TestUpgradeWhole(t *testing.T) {
 		if _, err := e.up.Verified(ctx, id, browserA, clientIP); !errors.Is(err, upgrade.ErrPending) {
 			t.Fatalf("Verified before the app = %v, want ErrPending", err)
 		}
-		if _, err := e.svc.DevVerify.CompleteInApp(ctx, sid, asPerson(e.admin), true); err != nil {
-			t.Fatal(err)
-		}
+		e.passes(t, sid)
 		res, err := e.up.Verified(ctx, id, browserA, clientIP)
 		if err != nil {
 			t.Fatalf("Verified: %v", err)
@@ -238,9 +236,7 @@ func TestVerifiedSomeoneElse(t *testing.T) {
 	if v.Session.ID == sid {
 		t.Fatal("the session was not replaced")
 	}
-	if _, err := e.svc.DevVerify.CompleteInApp(ctx, v.Session.ID, asPerson(e.admin), true); err != nil {
-		t.Fatal(err)
-	}
+	e.passes(t, v.Session.ID)
 	if _, err := e.up.Verified(ctx, id, browserA, clientIP); err != nil {
 		t.Fatalf("Verified: %v", err)
 	}
@@ -267,13 +263,7 @@ func TestUpgradeLegalRepAndSecondFlow(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		first, sid1 := e.toVerify(t)
-		second, sid2 := e.toVerify(t)
-		for _, sid := range []string{sid1, sid2} {
-			if _, err := e.svc.DevVerify.CompleteInApp(ctx, sid, asPerson(e.admin), true); err != nil {
-				t.Fatal(err)
-			}
-		}
+		first, second := e.toVerified(t), e.toVerified(t)
 		res, err := e.up.Verified(ctx, first, browserA, clientIP)
 		if err != nil {
 			t.Fatalf("first Verified: %v", err)
@@ -301,11 +291,7 @@ func TestUpgradeConcurrent(t *testing.T) {
 		ctx := t.Context()
 		var flows [2]string
 		for i := range flows {
-			var sid string
-			flows[i], sid = e.toVerify(t)
-			if _, err := e.svc.DevVerify.CompleteInApp(ctx, sid, asPerson(e.admin), true); err != nil {
-				t.Fatal(err)
-			}
+			flows[i] = e.toVerified(t)
 		}
 		var errs [2]error
 		var wg sync.WaitGroup
@@ -346,10 +332,7 @@ func TestVerifiedAsksTheRegistryAgain(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := t.Context()
-		id, sid := e.toVerify(t)
-		if _, err := e.svc.DevVerify.CompleteInApp(ctx, sid, asPerson(e.admin), true); err != nil {
-			t.Fatal(err)
-		}
+		id := e.toVerified(t)
 		upsert := func(en registry.Entry) {
 			t.Helper()
 			if err := db.Tx(ctx, func(tx *store.Tx) error {
@@ -435,10 +418,7 @@ func TestUpgradeNoticeRetried(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := t.Context()
-		id, sid := e.toVerify(t)
-		if _, err := e.svc.DevVerify.CompleteInApp(ctx, sid, asPerson(e.admin), true); err != nil {
-			t.Fatal(err)
-		}
+		id := e.toVerified(t)
 		e.svc.DevOutbox.FailNext(nil)
 		res, err := e.up.Verified(ctx, id, browserA, clientIP)
 		if err != nil {

@@ -69,7 +69,7 @@ func (s *Service) Verified(ctx context.Context, flowID, binding, clientAddr stri
 	if err != nil {
 		return Result{}, err
 	}
-	st = st.withRegistry(e)
+	st.Facts = e.Facts() // the unit as it stands now
 	var res Result
 	var mismatch bool
 	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
@@ -126,9 +126,7 @@ func (s *Service) Verified(ctx context.Context, flowID, binding, clientAddr stri
 	res.NoticeErr = s.notify(ctx, res)
 	rc := Receipt{UnitName: res.Unit.Name, USCC: res.Unit.USCC, UnitNumber: res.Unit.UnitNumber,
 		Admin: ident.MaskName(res.Admin.Name), AdminMobile: res.Admin.MaskedMobile()}
-	if r, err := s.d.Flows.Create(ctx, KindReceipt, binding, "done", rc, ReceiptTTL); err == nil {
-		res.Receipt = r.ID
-	}
+	res.Receipt = s.d.Flows.SaveReceipt(ctx, KindReceipt, binding, rc, ReceiptTTL)
 	return res, nil
 }
 

@@ -2,7 +2,6 @@ package upgrade
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"hall/internal/ident"
@@ -64,16 +63,9 @@ type Receipt struct {
 // Errors: ErrNotFound for an unknown receipt or another browser; ErrExpired after
 // ReceiptTTL; otherwise database failures.
 func (s *Service) Receipt(ctx context.Context, id, binding string) (Receipt, error) {
-	f, err := s.d.Flows.Get(ctx, id, KindReceipt, binding)
-	if err != nil {
-		if err = flowErr(err); errors.Is(err, ErrCompleted) || errors.Is(err, ErrStep) {
-			err = ErrNotFound
-		}
-		return Receipt{}, err
-	}
 	var rc Receipt
-	if err := f.Decode(&rc); err != nil {
-		return Receipt{}, err
+	if err := s.d.Flows.ReadReceipt(ctx, id, KindReceipt, binding, &rc); err != nil {
+		return Receipt{}, flowErr(err)
 	}
 	return rc, nil
 }

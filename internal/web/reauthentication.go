@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -137,6 +138,12 @@ func AccountHolderOf(v *Visitor, inUnit bool) AccountHolder {
 type ReauthenticationState struct {
 	Captcha      bool
 	CaptchaError string
+}
+
+// askCaptcha shows the slider captcha that cn asks for, with its message
+// (MsgCaptcha when it has none).
+func (st *ReauthenticationState) askCaptcha(cn *CaptchaNeededError) {
+	st.Captcha, st.CaptchaError = true, cmp.Or(cn.Msg, MsgCaptcha)
 }
 
 // ReauthenticationKeys are the throttle keys of the current password of who: the

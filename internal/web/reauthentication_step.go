@@ -61,10 +61,7 @@ func (s *Server) ReauthenticationStep(r *http.Request, f *Form, st *Reauthentica
 	case err == nil:
 		return ReauthenticationProved, nil
 	case errors.As(err, &cn):
-		st.Captcha, st.CaptchaError = true, cn.Msg
-		if st.CaptchaError == "" {
-			st.CaptchaError = MsgCaptcha
-		}
+		st.askCaptcha(cn)
 		return ReauthenticationAgain, nil
 	case errors.Is(err, person.ErrBadCredentials):
 		f.Fail(field, wrong)

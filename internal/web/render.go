@@ -134,12 +134,15 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name
 // Shanghai is the zone every time on a page is shown in (chinatime.Zone).
 var Shanghai = chinatime.Zone
 
+// LocalTime shows a stored UTC time in Asia/Shanghai, to the minute.
+func LocalTime(t time.Time) string { return t.In(Shanghai).Format("2006-01-02 15:04") }
+
 // funcs are the template helpers.
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset": func(name string) (string, error) { return s.assets.url(name) },
 		// localtime shows a stored UTC time in Asia/Shanghai.
-		"localtime": func(t time.Time) string { return t.In(Shanghai).Format("2006-01-02 15:04") },
+		"localtime": LocalTime,
 		"localdate": func(t time.Time) string { return t.In(Shanghai).Format("2006-01-02") },
 		"add":       func(a, b int) int { return a + b },
 

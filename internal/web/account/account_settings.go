@@ -233,36 +233,16 @@ func (s *handler) settingsPasswordPost(inUnit bool) web.HandlerFunc {
 	}
 }
 
-// settingsRefused turns a change's refusal into the page's messages. refused is false
-// when err is nil (the change was made). When refused, a nil returned error means
-// "Render the form with 422"; otherwise the error is the handler's answer.
+// settingsRefused turns a change's refusal into the page's messages
+// (web.PasswordChangeRefused, with the unit password's own refusal). refused is
+// false when err is nil (the change was made). When refused, a nil returned error
+// means "Render the form with 422"; otherwise the error is the handler's answer.
 func (s *handler) settingsRefused(r *http.Request, f *web.Form, st *web.ReauthenticationState, keys []throttle.Key, err error) (refused bool, out error) {
-	if err == nil {
-		return false, nil
-	}
-	var fe *person.FormError
-	var cn *web.CaptchaNeededError
-	switch {
-	case errors.As(err, &cn):
-		st.Captcha = true
-		st.CaptchaError = cn.Msg
-		if st.CaptchaError == "" {
-			st.CaptchaError = web.MsgCaptcha
-		}
-		return true, nil
-	case errors.Is(err, person.ErrBadCredentials):
-		f.Fail(person.FieldCurrentPassword, person.MsgCurrentWrong)
-	case errors.As(err, &fe):
-		for name, msg := range fe.Fields {
-			f.Fail(name, msg)
-		}
-		f.Top = web.MsgFormTop
-	case errors.Is(err, person.ErrBusy):
-		return true, web.StatusError(http.StatusServiceUnavailable, web.MsgBusy)
-	case errors.Is(err, unit.ErrNotActive), errors.Is(err, unit.ErrNotFound):
+	if errors.Is(err, unit.ErrNotActive) || errors.Is(err, unit.ErrNotFound) {
 		return true, web.StatusError(http.StatusForbidden, web.MsgUnitPasswordNotUsable)
-	default:
-		return true, err
+	}
+	if refused, out = web.PasswordChangeRefused(f, st, err); !refused || out != nil {
+		return refused, out
 	}
 	// The count may have reached the captcha with this attempt: ask for it now.
 	st.Captcha = st.Captcha || s.ReauthenticationNeedsCaptcha(r, keys...)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"runtime"
@@ -51,25 +50,11 @@ type qrPage struct{ id, cookie string }
 
 func openQRPage(t *testing.T, base string) qrPage {
 	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pc := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	resp, err := pc.Get(base + "/login?tab=unit&method=qr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
+	pc, id := webtest.OpenQRLoginPage(t, base, 10*time.Second)
 	pc.CloseIdleConnections() // its goroutines are not the server's
-	id := webtest.ParseHTML(t, string(body)).Must(t, "input[name=ticket]").AttrOr("value")
-	if !qrlogin.ValidID(id) {
-		t.Fatalf("ticket %q", id)
-	}
 	baseURL, _ := url.Parse(base)
 	var cookies []string
-	for _, c := range jar.Cookies(baseURL) {
+	for _, c := range pc.Jar.Cookies(baseURL) {
 		cookies = append(cookies, c.Name+"="+c.Value)
 	}
 	return qrPage{id: id, cookie: strings.Join(cookies, "; ")}

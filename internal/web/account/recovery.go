@@ -34,8 +34,7 @@ const recoveryWaitMax = 25 * time.Second
 
 // recoveryData is what the "recovery" page shows. Step is 1–5.
 type recoveryData struct {
-	Step  int
-	Steps []string
+	Step int
 	// Tab is the account kind of step 1 and of 完成修改: "Unit" or "Person".
 	Tab  string
 	Form *web.Form
@@ -57,18 +56,9 @@ type recoveryData struct {
 	Stale bool
 }
 
-// StepClass is the stepper class of step i (0-based).
-func (d *recoveryData) StepClass(i int) string {
-	n := i + 1
-	switch {
-	case n < d.Step:
-		return "done"
-	case n == d.Step && n == len(recoverySteps):
-		return "done current"
-	case n == d.Step:
-		return "current"
-	}
-	return ""
+// Stepper is the page's step indicator.
+func (d *recoveryData) Stepper() web.Stepper {
+	return web.Stepper{Label: "找回密码步骤", Names: recoverySteps, Current: d.Step}
 }
 
 // IDTypeField is the 证件类型 select. Every type is offered, so that a person with a
@@ -95,7 +85,6 @@ func recoveryTab(s string) string {
 }
 
 func (s *handler) recoveryRender(w http.ResponseWriter, r *http.Request, status int, d *recoveryData) error {
-	d.Steps = recoverySteps
 	d.Hint = s.Policy.Hint()
 	return s.Render(w, r, status, "recovery", "找回密码", "", d)
 }

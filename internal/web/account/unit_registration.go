@@ -27,9 +27,8 @@ var unitRegistrationSteps = []string{"填写单位信息", "法定代表人认�
 // unitRegistrationData is what the "unit-registration" page shows. Step is 1–4; the fields after it belong to
 // one step each.
 type unitRegistrationData struct {
-	Step  int
-	Steps []string
-	Form  *web.Form
+	Step int
+	Form *web.Form
 	// Notice is a message above the form that is not an error of this submission
 	// (the previous registration timed out).
 	Notice string
@@ -62,19 +61,15 @@ type unitRegistrationSMS struct {
 	Captcha bool
 }
 
-// StepClass is the stepper class of step i (0-based). The last step, once reached,
-// is both done and current.
-func (d *unitRegistrationData) StepClass(i int) string {
-	n := i + 1
-	switch {
-	case n < d.Step:
-		return "done"
-	case n == d.Step && n == len(unitRegistrationSteps):
-		return "done current"
-	case n == d.Step:
-		return "current"
-	}
-	return ""
+// Verify is what the verify step ("verify-step") says and where it posts.
+func (d *unitRegistrationData) Verify() web.VerifyStep {
+	return web.VerifyStep{Who: "法定代表人", FormID: "ureg-verified", Continue: "继续填写账户信息", FlowPath: "/register/unit/" + d.View.FlowID,
+		Hint: "二维码有效期至 " + web.LocalTime(d.View.Session.ExpiresAt) + "，仅限法定代表人本人使用。"}
+}
+
+// Stepper is the page's step indicator.
+func (d *unitRegistrationData) Stepper() web.Stepper {
+	return web.Stepper{Label: "注册步骤", Names: unitRegistrationSteps, Current: d.Step}
 }
 
 // IDTypeField is the 法定代表人证件类型 select.
@@ -101,7 +96,6 @@ func (d *unitRegistrationData) MobileTaken() bool {
 }
 
 func (s *handler) unitRegistrationRender(w http.ResponseWriter, r *http.Request, status int, d *unitRegistrationData) error {
-	d.Steps = unitRegistrationSteps
 	d.Hint = s.Policy.Hint()
 	return s.Render(w, r, status, "unit-registration", "法定代表人注册", "", d)
 }

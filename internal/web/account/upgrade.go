@@ -39,9 +39,8 @@ const (
 
 // upgradeData is what the "upgrade" page shows. Step is 1–5.
 type upgradeData struct {
-	Step  int
-	Steps []string
-	Form  *web.Form
+	Step int
+	Form *web.Form
 	// Notice is a message above the form that is not an error of this submission
 	// (the previous upgrade timed out).
 	Notice string
@@ -60,18 +59,15 @@ type upgradeData struct {
 	Left int
 }
 
-// StepClass is the stepper class of step i (0-based).
-func (d *upgradeData) StepClass(i int) string {
-	n := i + 1
-	switch {
-	case n < d.Step:
-		return "done"
-	case n == d.Step && n == len(upgradeSteps):
-		return "done current"
-	case n == d.Step:
-		return "current"
-	}
-	return ""
+// Verify is what the verify step ("verify-step") says and where it posts.
+func (d *upgradeData) Verify() web.VerifyStep {
+	return web.VerifyStep{Who: "管理员", FormID: "upg-verified", Continue: "完成升级", FlowPath: "/upgrade/" + d.View.FlowID,
+		Hint: "管理员实人认证：请管理员本人登录掌上APP扫码并完成认证。二维码有效期至 " + web.LocalTime(d.View.Session.ExpiresAt) + "。"}
+}
+
+// Stepper is the page's step indicator.
+func (d *upgradeData) Stepper() web.Stepper {
+	return web.Stepper{Label: "升级步骤", Names: upgradeSteps, Current: d.Step}
 }
 
 // IDTypeField is the 证件类型 select of step 3.
@@ -93,7 +89,6 @@ func (d *upgradeData) Deadline() string { return d.View.ExpiresAt.In(web.Shangha
 func (d *upgradeData) LeftText() string { return fmt.Sprintf("%02d分%02d秒", d.Left/60, d.Left%60) }
 
 func (s *handler) upgradeRender(w http.ResponseWriter, r *http.Request, status int, d *upgradeData) error {
-	d.Steps = upgradeSteps
 	d.Hint = s.Policy.Hint()
 	if !d.View.ExpiresAt.IsZero() {
 		d.Left = max(0, int(d.View.ExpiresAt.Sub(s.Now())/time.Second))

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -48,22 +47,9 @@ type team struct {
 // creates a clerk, a reviewer and an auditor; none of those has signed in yet.
 func newTeam(t testing.TB, ts *webtest.TestServer) team {
 	t.Helper()
-	ctx := context.Background()
-	sec, err := ts.Staff.Bootstrap(ctx, "security.admin", "安全员甲", "首次部署", false)
-	if err != nil {
-		t.Fatalf("bootstrap: %v", err)
-	}
-	actor := staff.Actor{StaffID: sec.Staff.ID, Login: sec.Staff.Login, Name: sec.Staff.Name, Roles: sec.Staff.Roles}
-	if err := ts.Staff.ChangePassword(ctx, actor, staff.PasswordChange{Current: sec.InitialPassword, New: staffPassword,
-		Confirm: staffPassword}, ""); err != nil {
-		t.Fatalf("security administrator's password: %v", err)
-	}
+	sec, actor := webtest.StaffSecurity(t, ts, "security.admin", "安全员甲", "首次部署", staffPassword)
 	create := func(login, name string, role staff.Role) staffMember {
-		c, err := ts.Staff.Create(ctx, actor, staff.NewStaff{Login: login, Name: name, Roles: staff.RolesOf(role)}, "新员工入职")
-		if err != nil {
-			t.Fatalf("create %s: %v", login, err)
-		}
-		return staffMember{c}
+		return staffMember{webtest.StaffCreate(t, ts, actor, login, name, role)}
 	}
 	return team{security: staffMember{sec}, clerk: create("counter.clerk", "窗口员乙", staff.RoleClerk),
 		reviewer: create("counter.reviewer", "审核员丙", staff.RoleReviewer),

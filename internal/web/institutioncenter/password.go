@@ -78,33 +78,16 @@ func (h *handler) passwordPost(w http.ResponseWriter, r *http.Request) error {
 		Current: f.Values.Get(person.FieldCurrentPassword), New: f.Values.Get(person.FieldNewPassword),
 		Confirm: f.Values.Get(person.FieldConfirm), Reauth: h.Reauthenticate(r, f, h.keys(r), check),
 		ClientIP: web.ClientAddr(r), RequestID: web.RequestID(ctx)})
-	var fe *person.FormError
-	var cn *web.CaptchaNeededError
-	switch {
-	case err == nil:
-	case errors.As(err, &cn):
-		d.Captcha, d.CaptchaError = true, cn.Msg
-		if d.CaptchaError == "" {
-			d.CaptchaError = web.MsgCaptcha
-		}
-		return h.render(w, r, http.StatusUnprocessableEntity, d)
-	case errors.Is(err, person.ErrBadCredentials):
-		f.Fail(person.FieldCurrentPassword, person.MsgCurrentWrong)
-		return h.render(w, r, http.StatusUnprocessableEntity, d)
-	case errors.As(err, &fe):
-		for name, msg := range fe.Fields {
-			f.Fail(name, msg)
-		}
-		f.Top = web.MsgFormTop
-		return h.render(w, r, http.StatusUnprocessableEntity, d)
-	case errors.Is(err, institution.ErrChanged):
+	if errors.Is(err, institution.ErrChanged) {
 		// Closed, reset or given another operator meanwhile: this sign-in is over.
 		_ = h.EndSession(w, r)
 		return h.ToUnitLogin(w, r)
-	case errors.Is(err, person.ErrBusy):
-		return web.StatusError(http.StatusServiceUnavailable, web.MsgBusy)
-	default:
-		return err
+	}
+	if refused, err := web.PasswordChangeRefused(f, &d.ReauthenticationState, err); refused {
+		if err != nil {
+			return err
+		}
+		return h.render(w, r, http.StatusUnprocessableEntity, d)
 	}
 	if err := h.StartSessionProved(w, r, v.Session.Subject, auth.ProofInstitutionPassword); err != nil {
 		return err

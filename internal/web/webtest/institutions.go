@@ -43,25 +43,11 @@ const staffFixturePassword = "Sec-Fixture-2026!"
 // counter clerk; it returns the clerk as a command's actor. Once per test server.
 func (w *World) CounterClerk(t testing.TB) staff.Actor {
 	t.Helper()
-	ctx := context.Background()
-	sec, err := w.Server.Staff.Bootstrap(ctx, "security.fixture", "安全员示范", "测试部署", false)
-	if err != nil {
-		t.Fatalf("bootstrap: %v", err)
-	}
-	actor := staff.Actor{StaffID: sec.Staff.ID, Login: sec.Staff.Login, Name: sec.Staff.Name, Roles: sec.Staff.Roles}
-	// The bootstrapped account must replace its initial password before it acts.
-	if err := w.Server.Staff.ChangePassword(ctx, actor, staff.PasswordChange{Current: sec.InitialPassword, New: staffFixturePassword,
-		Confirm: staffFixturePassword}, ""); err != nil {
-		t.Fatalf("security administrator's password: %v", err)
-	}
-	c, err := w.Server.Staff.Create(ctx, actor, staff.NewStaff{Login: "counter.fixture", Name: "窗口员示范",
-		Roles: staff.RolesOf(staff.RoleClerk)}, "新员工入职")
-	if err != nil {
-		t.Fatalf("clerk: %v", err)
-	}
-	clerk := staff.Actor{StaffID: c.Staff.ID, Login: c.Staff.Login, Name: c.Staff.Name, Roles: c.Staff.Roles}
-	if err := w.Server.Staff.ChangePassword(ctx, clerk, staff.PasswordChange{Current: c.InitialPassword, New: staffFixturePassword,
-		Confirm: staffFixturePassword}, ""); err != nil {
+	_, security := StaffSecurity(t, w.Server, "security.fixture", "安全员示范", "测试部署", staffFixturePassword)
+	c := StaffCreate(t, w.Server, security, "counter.fixture", "窗口员示范", staff.RoleClerk)
+	clerk := StaffActor(c)
+	if err := w.Server.Staff.ChangePassword(context.Background(), clerk, staff.PasswordChange{Current: c.InitialPassword,
+		New: staffFixturePassword, Confirm: staffFixturePassword}, ""); err != nil {
 		t.Fatalf("clerk's password: %v", err)
 	}
 	return clerk
