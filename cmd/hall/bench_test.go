@@ -208,76 +208,79 @@ func TestParseIntsRefusesNonPositive(t *testing.T) {
 	}
 }
 
-// TestBenchRightsRecordsStored: each step of rights-record produced a record of
-// the unit signed in (and its PDF, downloaded), for the period asked, so that the
-// level's rate counts records built and signed.
-func TestBenchRightsRecordsStored(t *testing.T) {
+// TestBenchRightsAndTabs checks the two scenarios of 单位权益单 and 单位信息 on one
+// server (each demo load is long under the race detector):
+//
+//   - rights-record: each step produced a record of the unit signed in (and its
+//     PDF, downloaded), for the period asked, so that the level's rate counts
+//     records built and signed;
+//   - info-tabs requests exactly the tabs 单位信息 links, so that a tab added or
+//     renamed in the hall is not left out (an unknown tab would quietly show the
+//     first one).
+func TestBenchRightsAndTabs(t *testing.T) {
 	ts, svc := benchServerWithServices(t)
-	var out, progress bytes.Buffer
-	err := benchRun(context.Background(), []string{"--url", ts.URL, "--scenario", "rights-record", "--unit", "91320282945013927Q",
-		"--rights-months", "3", "--clients", "1", "--duration", "300ms", "--json"}, &out, &progress)
-	if err != nil {
-		t.Fatalf("hall bench: %v\n%s", err, progress.String())
-	}
-	var rep bench.Report
-	if err := json.Unmarshal(out.Bytes(), &rep); err != nil || len(rep.Levels) != 1 {
-		t.Fatalf("--json: %v\n%s", err, out.String())
-	}
-	lv := rep.Levels[0]
-	var records, months, other int
-	if err := svc.DB.QueryRow(context.Background(), `SELECT COUNT(*), COALESCE(MIN(to_month - from_month), -1),
-		(SELECT COUNT(*) FROM rights_records WHERE uscc <> '91320282945013927Q') FROM rights_records`).Scan(&records, &months, &other); err != nil {
-		t.Fatal(err)
-	}
-	// A step under way at the level's end is finished and counted; none is
-	// produced and left uncounted.
-	if lv.OK == 0 || records != lv.OK+lv.Errors || other != 0 || months != 2 {
-		t.Errorf("%d steps ok (%d errors), %d records stored (%d of another unit), periods of %d+1 months; want a record of 3 months per step",
-			lv.OK, lv.Errors, records, other, months)
-	}
-}
-
-// TestBenchInfoTabsAreTheHallsTabs: info-tabs requests exactly the tabs 单位信息
-// links, so that a tab added or renamed in the hall is not left out (an unknown
-// tab would quietly show the first one).
-func TestBenchInfoTabsAreTheHallsTabs(t *testing.T) {
-	ts := benchServer(t)
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
-	get := func(path string) string {
-		resp, err := c.Get(ts.URL + path)
+	t.Run("rights-record stores a record per step", func(t *testing.T) {
+		var out, progress bytes.Buffer
+		err := benchRun(context.Background(), []string{"--url", ts.URL, "--scenario", "rights-record", "--unit", "91320282945013927Q",
+			"--rights-months", "3", "--clients", "1", "--duration", "300ms", "--json"}, &out, &progress)
+		if err != nil {
+			t.Fatalf("hall bench: %v\n%s", err, progress.String())
+		}
+		var rep bench.Report
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil || len(rep.Levels) != 1 {
+			t.Fatalf("--json: %v\n%s", err, out.String())
+		}
+		lv := rep.Levels[0]
+		var records, months, other int
+		if err := svc.DB.QueryRow(context.Background(), `SELECT COUNT(*), COALESCE(MIN(to_month - from_month), -1),
+			(SELECT COUNT(*) FROM rights_records WHERE uscc <> '91320282945013927Q') FROM rights_records`).Scan(&records, &months, &other); err != nil {
+			t.Fatal(err)
+		}
+		// A step under way at the level's end is finished and counted; none is
+		// produced and left uncounted.
+		if lv.OK == 0 || records != lv.OK+lv.Errors || other != 0 || months != 2 {
+			t.Errorf("%d steps ok (%d errors), %d records stored (%d of another unit), periods of %d+1 months; want a record of 3 months per step",
+				lv.OK, lv.Errors, records, other, months)
+		}
+	})
+	t.Run("info-tabs are the page's tabs", func(t *testing.T) {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		get := func(path string) string {
+			resp, err := c.Get(ts.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
+			}
+			return string(b)
+		}
+		csrf := regexp.MustCompile(`<meta name="csrf-token" content="([^"]*)"`).FindStringSubmatch(get("/login"))
+		a := bench.DemoAccounts()[0]
+		form := url.Values{"account": {a.Account}, "login": {a.Login}, "password": {a.Password}, "csrf_token": {csrf[1]}}
+		req, err := http.NewRequest(http.MethodPost, ts.URL+"/login/unit", strings.NewReader(form.Encode()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return string(b)
-	}
-	csrf := regexp.MustCompile(`<meta name="csrf-token" content="([^"]*)"`).FindStringSubmatch(get("/login"))
-	a := bench.DemoAccounts()[0]
-	form := url.Values{"account": {a.Account}, "login": {a.Login}, "password": {a.Password}, "csrf_token": {csrf[1]}}
-	req, err := http.NewRequest(http.MethodPost, ts.URL+"/login/unit", strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close() // the page the login leads to is not needed
-	page := get("/unit/info")
-	var linked []string
-	for _, m := range regexp.MustCompile(`href="(/unit/info\?tab=[a-z_]+)"`).FindAllStringSubmatch(page, -1) {
-		if !slices.Contains(linked, m[1]) {
-			linked = append(linked, m[1])
+		_ = resp.Body.Close() // the page the login leads to is not needed
+		page := get("/unit/info")
+		var linked []string
+		for _, m := range regexp.MustCompile(`href="(/unit/info\?tab=[a-z_]+)"`).FindAllStringSubmatch(page, -1) {
+			if !slices.Contains(linked, m[1]) {
+				linked = append(linked, m[1])
+			}
 		}
-	}
-	if !slices.Equal(linked, bench.InfoTabPaths) {
-		t.Errorf("单位信息 links the tabs\n%q\ninfo-tabs requests\n%q", linked, bench.InfoTabPaths)
-	}
+		if !slices.Equal(linked, bench.InfoTabPaths) {
+			t.Errorf("单位信息 links the tabs\n%q\ninfo-tabs requests\n%q", linked, bench.InfoTabPaths)
+		}
+	})
 }
