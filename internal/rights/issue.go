@@ -24,7 +24,9 @@ import (
 // nobody paid to the chosen types in the period; ErrNotFound for an unknown unit;
 // ErrNotMember when the actor holds no active role in it (also when the role ends
 // while the record is built); ErrSigner when the signing certificate has expired;
-// otherwise database, audit or signing failures.
+// ErrBusy when the process is building as many records as it may and none
+// finished in time (Config.Builds, BuildWait); otherwise database, audit or
+// signing failures.
 func (s *Service) Issue(ctx context.Context, unitID int64, actor Actor, f Form) (Record, []byte, error) {
 	now := s.now()
 	rec := Record{UnitID: unitID, PersonID: actor.PersonID}
@@ -53,6 +55,11 @@ func (s *Service) Issue(ctx context.Context, unitID int64, actor Actor, f Form) 
 		return Record{}, nil, err
 	}
 	rec.From, rec.To = choice.From, choice.To
+	release, err := s.builds.acquire(ctx)
+	if err != nil {
+		return Record{}, nil, err
+	}
+	defer release()
 
 	id := token.New()
 	rec.VerifyURL = s.cfg.BaseURL + "/verify/" + id

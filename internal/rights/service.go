@@ -46,6 +46,11 @@ type Config struct {
 	AppName    string // the companion app note 4 names (DefaultAppName)
 	Title      string // DefaultTitle
 	Rules      Rules  // DefaultRules when zero
+	// Builds is how many records the process builds at once (the number of
+	// cores when zero); BuildWait how long a further one waits for a slot before
+	// Issue answers ErrBusy (DefaultBuildWait when zero).
+	Builds    int
+	BuildWait time.Duration
 }
 
 // Deps are the Service's collaborators. Font is parsed once (pdfdoc.LoadFont) and
@@ -68,6 +73,7 @@ type Service struct {
 	signer    Signer
 	now       func() time.Time
 	cfg       Config
+	builds    buildLimit
 }
 
 // New returns the service. Errors: a missing dependency, an empty BaseURL or
@@ -99,7 +105,7 @@ func New(d Deps, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	return &Service{db: d.DB, insurance: d.Insurance, audit: d.Audit, font: d.Font, signer: d.Signer,
-		now: d.Now, cfg: cfg}, nil
+		now: d.Now, cfg: cfg, builds: newBuildLimit(cfg.Builds, cfg.BuildWait)}, nil
 }
 
 // Notes are the seed's four notes (说明) as the record prints them: word for word,
