@@ -41,17 +41,30 @@ type rightsRow struct {
 
 // rightsData is the template data of the 单位权益单 page.
 type rightsData struct {
-	Shell      web.UnitShell
-	Form       *web.Form
-	Types      []rightsTypeOption
-	TypesErr   string
-	MaxMonths  int
-	KeepMonths int    // months a file is kept after the validity
-	ThisMonth  string // the inputs' max
-	Issued     *rightsRow
-	Rows       []rightsRow
-	Next       string // the next (older) page of the list
-	First      string // back to the newest, when not on it
+	Shell     web.UnitShell
+	Form      *web.Form
+	Types     []rightsTypeOption
+	TypesErr  string
+	MaxMonths int
+	Keeping   string // how long a file is kept after the validity (fileKeeping)
+	ThisMonth string // the inputs' max
+	Issued    *rightsRow
+	Rows      []rightsRow
+	Next      string // the next (older) page of the list
+	First     string // back to the newest, when not on it
+}
+
+// MsgRightsBusy is the form's answer when the hall is building as many records
+// as it may at once (rights.ErrBusy).
+const MsgRightsBusy = "当前生成权益单的人数较多，本次未生成，请稍后再点一次“生成权益单”。"
+
+// fileKeeping says how long a record's file is kept once its validity ends
+// (rights.Rules.FileKeepMonths; 0 means not at all).
+func fileKeeping(months int) string {
+	if months == 0 {
+		return "有效期满后即删除"
+	}
+	return fmt.Sprintf("有效期满后再保存%d个月", months)
 }
 
 // rightsShow is GET /unit/rights.
@@ -76,6 +89,11 @@ func (s *handler) rightsIssue(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Top = top
 		return s.rightsRender(w, r, http.StatusUnprocessableEntity, f)
+	case errors.Is(err, rights.ErrBusy):
+		// The choice stays on the form: asking again is one click.
+		w.Header().Set("Retry-After", "5")
+		f.Top = MsgRightsBusy
+		return s.rightsRender(w, r, http.StatusServiceUnavailable, f)
 	case errors.Is(err, rights.ErrNotMember):
 		return web.StatusError(http.StatusForbidden, "您已不在本单位任职，不能生成权益单。")
 	case errors.Is(err, rights.ErrSigner):
@@ -103,7 +121,7 @@ func (s *handler) rightsRender(w http.ResponseWriter, r *http.Request, status in
 	}
 	rules := s.Rights.Rules()
 	d := rightsData{Shell: sh, Form: f, TypesErr: f.Errors[rights.FieldTypes], MaxMonths: rules.MaxMonths,
-		KeepMonths: rules.FileKeepMonths, ThisMonth: insurance.MonthOf(s.Now().In(web.Shanghai)).String()}
+		Keeping: fileKeeping(rules.FileKeepMonths), ThisMonth: insurance.MonthOf(s.Now().In(web.Shanghai)).String()}
 	chosen := map[string]bool{}
 	for _, t := range f.Values[rights.FieldTypes] {
 		chosen[t] = true
@@ -168,9 +186,8 @@ func (s *handler) rightsFile(w http.ResponseWriter, r *http.Request) error {
 		return web.StatusError(http.StatusNotFound, "未找到该权益单。")
 	}
 	if errors.Is(err, rights.ErrFileRemoved) {
-		return web.StatusError(http.StatusGone, fmt.Sprintf(
-			"该权益单的文件已过保存期限（有效期满后保存%d个月），系统已不再保存，无法下载。如需权益单，请重新生成。",
-			s.Rights.Rules().FileKeepMonths))
+		return web.StatusError(http.StatusGone, "该权益单的文件已过保存期限（"+fileKeeping(s.Rights.Rules().FileKeepMonths)+
+			"），系统已不再保存，无法下载。如需权益单，请重新生成。")
 	}
 	if err != nil {
 		return err

@@ -101,7 +101,7 @@ func TestRightsFileAfterRetention(t *testing.T) {
 		t.Errorf("the issued notice after the sweep: %q", issued.TextContent())
 	}
 	gone := c.Get(t, fileURL)
-	if gone.Code != http.StatusGone || !strings.Contains(gone.Body.String(), "该权益单的文件已过保存期限（有效期满后保存6个月）") {
+	if gone.Code != http.StatusGone || !strings.Contains(gone.Body.String(), "该权益单的文件已过保存期限（有效期满后再保存6个月）") {
 		t.Errorf("the old download link: %d, want 410 saying the file is no longer kept", gone.Code)
 	}
 	home := c.Page(t, "/unit/", http.StatusOK)
@@ -119,5 +119,15 @@ func TestRightsFileAfterRetention(t *testing.T) {
 	}
 	if check.First("main [download]") != nil {
 		t.Error("the verify page offers a download")
+	}
+}
+
+// TestFileKeeping: the page's and the 410's words for the keeping time, none
+// included.
+func TestFileKeeping(t *testing.T) {
+	for months, want := range map[int]string{0: "有效期满后即删除", 1: "有效期满后再保存1个月", 6: "有效期满后再保存6个月"} {
+		if got := fileKeeping(months); got != want {
+			t.Errorf("fileKeeping(%d) = %q, want %q", months, got, want)
+		}
 	}
 }
