@@ -175,6 +175,13 @@ func contains(ss []string, s string) bool {
 // stored now: the new one, or old when nothing was replaced. The WHERE on the
 // old hash keeps a password changed meanwhile from being overwritten. Errors
 // are dropped on purpose: the login succeeded and the old hash still works.
+//
+// When the WHERE finds another hash, either the password was changed meanwhile
+// or a concurrent login of the same person (a double submit, the app and the
+// browser) rehashed it first. The session's credential check compares the hash
+// returned here with the stored one, so the second case would refuse a right
+// password: the stored hash is read and, if the password matches it, returned.
+// That costs one more hash, only in this race.
 func (s *Service) rehash(ctx context.Context, id int64, old, password string) string {
 	h, err := s.hasher.Hash(ctx, password)
 	if err != nil {
@@ -184,10 +191,18 @@ func (s *Service) rehash(ctx context.Context, id int64, old, password string) st
 	if err != nil {
 		return old
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
+	if n, err := res.RowsAffected(); err == nil && n == 1 {
+		return h
+	}
+	var stored string
+	if err := s.db.QueryRow(ctx, "SELECT password_hash FROM persons WHERE id = ?", id).Scan(&stored); err != nil ||
+		stored == old {
 		return old
 	}
-	return h
+	if ok, _, err := s.hasher.Verify(ctx, stored, password); err != nil || !ok {
+		return old
+	}
+	return stored
 }
 
 // AuthenticateBySMS checks a login with mobile and SMS dynamic code (手机动态码,

@@ -153,6 +153,50 @@ func TestAuthenticateRehash(t *testing.T) {
 	})
 }
 
+// TestRehashRace: two logins of one person verify the same outdated hash; the
+// first rehashes it. The second's rehash finds another hash stored: it returns
+// that hash when it is of the same password (so the session's credential check
+// passes), and the outdated one when the password was changed meanwhile (so the
+// check refuses).
+func TestRehashRace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		p, _ := f.register(t)
+		cfg := DefaultHashConfig()
+		cfg.Memory, cfg.Time = 128, 2
+		stronger, err := newHasher(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := New(db, stronger, f.codes, ident.DefaultPasswordPolicy(), f.audit, f.clock.Now)
+		var outdated string
+		if err := db.QueryRow(ctx, "SELECT password_hash FROM persons WHERE id = ?", p.ID).Scan(&outdated); err != nil {
+			t.Fatal(err)
+		}
+		storeHash := func(password string) string {
+			h, err := stronger.Hash(ctx, password)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(ctx, "UPDATE persons SET password_hash = ? WHERE id = ?", h, p.ID); err != nil {
+				t.Fatal(err)
+			}
+			return h
+		}
+		// The first login's rehash, of the same password.
+		first := storeHash(testPassword)
+		if got := svc.rehash(ctx, p.ID, outdated, testPassword); got != first {
+			t.Errorf("rehash after a concurrent rehash returned %.30q…, want the stored hash", got)
+		}
+		// A password changed meanwhile.
+		storeHash("Changed#pass9")
+		if got := svc.rehash(ctx, p.ID, outdated, testPassword); got != outdated {
+			t.Errorf("rehash after a password change returned %.30q…, want the verified (outdated) hash", got)
+		}
+	})
+}
+
 func TestAuthenticateBySMS(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
