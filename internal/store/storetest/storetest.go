@@ -13,9 +13,11 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,19 +35,76 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
 }
 
-// SQLite returns a fresh migrated SQLite database in t.TempDir().
+// SQLite returns a fresh migrated SQLite database in t.TempDir(): a copy of the
+// database that the migrations made once for the test binary (migratedSQLite).
 func SQLite(t testing.TB) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "hall.db"), "")
+	migrated, err := migratedSQLite()
+	if err != nil {
+		t.Fatalf("migrate sqlite: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "hall.db")
+	if err := os.WriteFile(path, migrated, 0o600); err != nil {
+		t.Fatalf("copy the migrated sqlite database: %v", err)
+	}
+	db, err := store.Open(ctx, "sqlite:"+path, "")
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() }) // test cleanup; a close error changes no result
+	// The copy is up to date: this finds nothing to apply, and says so if it did.
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatalf("migrate sqlite: %v", err)
 	}
 	return db
+}
+
+// sqliteTemplate is the content of a freshly migrated SQLite database file. The
+// migrations cost about a second of CPU under the race detector and a synced
+// commit each, and the web tests open hundreds of databases: they run once per
+// test binary, and each test starts from a copy of the file they left.
+var sqliteTemplate struct {
+	once sync.Once
+	file []byte
+	err  error
+}
+
+// migratedSQLite migrates a new SQLite database in a temporary directory, closes
+// it and returns the file's content (once; later calls return the same).
+func migratedSQLite() ([]byte, error) {
+	sqliteTemplate.once.Do(func() {
+		sqliteTemplate.file, sqliteTemplate.err = migrateSQLiteFile()
+	})
+	return sqliteTemplate.file, sqliteTemplate.err
+}
+
+func migrateSQLiteFile() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "hall-storetest-")
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = os.RemoveAll(dir) }() // a temporary directory; its removal changes no result
+	path := filepath.Join(dir, "hall.db")
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite:"+path, "")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		_ = db.Close() // the migration's error is the one returned
+		return nil, err
+	}
+	// Closing the last connection checkpoints the write-ahead log into the file
+	// and removes the log: then the file alone is the database.
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	if info, err := os.Stat(path + "-wal"); err == nil && info.Size() > 0 {
+		return nil, fmt.Errorf("the write-ahead log of %s holds %d bytes after the close", path, info.Size())
+	}
+	// #nosec G304 -- the file this function has just made in its own temporary directory.
+	return os.ReadFile(path)
 }
 
 // PostgresURL returns a URL for a new, empty PostgreSQL database that is dropped when
