@@ -13,9 +13,11 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,19 +35,106 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
 }
 
-// SQLite returns a fresh migrated SQLite database in t.TempDir().
+// SQLite returns a fresh migrated SQLite database in t.TempDir(): a copy of the
+// database that the migrations made once for the test binary.
 func SQLite(t testing.TB) *store.DB {
 	t.Helper()
+	return SQLitePrepared(t, "", nil)
+}
+
+// SQLitePrepared is SQLite with prepare's work done: prepare runs once per test
+// binary and name, on a migrated database whose file each test then gets a copy of,
+// for work that many tests begin with the same way (the catalog's seed of every
+// web test server). The names are the callers' to keep apart.
+func SQLitePrepared(t testing.TB, name string, prepare func(ctx context.Context, db *store.DB) error) *store.DB {
+	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "hall.db"), "")
+	prepared, err := sqliteTemplate(name, prepare)
+	if err != nil {
+		t.Fatalf("migrate sqlite: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "hall.db")
+	if err := os.WriteFile(path, prepared, 0o600); err != nil {
+		t.Fatalf("copy the migrated sqlite database: %v", err)
+	}
+	db, err := store.Open(ctx, "sqlite:"+path, "")
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() }) // test cleanup; a close error changes no result
+	// The copy is up to date: this finds nothing to apply, and says so if it did.
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatalf("migrate sqlite: %v", err)
 	}
 	return db
+}
+
+// sqliteTemplates are the contents of freshly migrated (and prepared) SQLite
+// database files, by name. The migrations cost about a second of CPU under the
+// race detector and a synced commit each, and the web tests open hundreds of
+// databases: they run once per test binary, and each test starts from a copy of
+// the file they left.
+var sqliteTemplates struct {
+	mu    sync.Mutex
+	files map[string]*sqliteTemplateFile
+}
+
+type sqliteTemplateFile struct {
+	once sync.Once
+	file []byte
+	err  error
+}
+
+// sqliteTemplate makes the template name once and returns its file's content.
+func sqliteTemplate(name string, prepare func(ctx context.Context, db *store.DB) error) ([]byte, error) {
+	sqliteTemplates.mu.Lock()
+	if sqliteTemplates.files == nil {
+		sqliteTemplates.files = map[string]*sqliteTemplateFile{}
+	}
+	f := sqliteTemplates.files[name]
+	if f == nil {
+		f = &sqliteTemplateFile{}
+		sqliteTemplates.files[name] = f
+	}
+	sqliteTemplates.mu.Unlock()
+	f.once.Do(func() { f.file, f.err = makeSQLiteFile(prepare) })
+	return f.file, f.err
+}
+
+// makeSQLiteFile migrates a new SQLite database in a temporary directory, runs
+// prepare on it (when not nil), closes it and returns the file's content.
+func makeSQLiteFile(prepare func(ctx context.Context, db *store.DB) error) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "hall-storetest-")
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = os.RemoveAll(dir) }() // a temporary directory; its removal changes no result
+	path := filepath.Join(dir, "hall.db")
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite:"+path, "")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		_ = db.Close() // the migration's error is the one returned
+		return nil, err
+	}
+	if prepare != nil {
+		if err := prepare(ctx, db); err != nil {
+			_ = db.Close() // the preparation's error is the one returned
+			return nil, err
+		}
+	}
+	// Closing the last connection checkpoints the write-ahead log into the file
+	// and removes the log: then the file alone is the database.
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	if info, err := os.Stat(path + "-wal"); err == nil && info.Size() > 0 {
+		return nil, fmt.Errorf("the write-ahead log of %s holds %d bytes after the close", path, info.Size())
+	}
+	// #nosec G304 -- the file this function has just made in its own temporary directory.
+	return os.ReadFile(path)
 }
 
 // PostgresURL returns a URL for a new, empty PostgreSQL database that is dropped when

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -1480,43 +1481,84 @@ var matrixAbbrev = map[string]string{matrixLegalRep: "LR", matrixAdmin: "AD", ma
 	matrixPending: "AP", matrixOtherRep: "OR", matrixOtherAgent: "OA", matrixExpiredPerson: "AX/p", matrixPendingPerson: "AP/p", matrixAnon: "anon",
 	matrixInstitution: "IN"}
 
+// matrixWorlds is how many worlds the cells are dealt to, one cell after another
+// in turn. Every cell leaves its fresh targets behind and compares the whole state
+// before and after, so that in one world a cell costs more the more cells came
+// before it; dealt to a few worlds, the cells cost less, and the worlds run side by
+// side.
+const matrixWorlds = 4
+
 // TestMatrixAuthorization asks every probe of every /unit/ route as every subject.
+// Each world runs its cells in the matrix's order, the second phase last in the
+// first world: a world is the one fixture of the sequential matrix, seeing a part of
+// its cells, each of which makes its own targets.
 func TestMatrixAuthorization(t *testing.T) {
 	mux := http.NewServeMux()
 	for _, p := range matrixRoutesOf(t) {
 		mux.HandleFunc(p, func(http.ResponseWriter, *http.Request) {})
 	}
-	fx := matrixBuild(t)
 	probes := matrixProbes()
-	results := map[string]map[string]string{}
+	type matrixCellOf struct {
+		pr   matrixProbe
+		subj string
+		want matrixWant
+	}
+	worlds := make([][]matrixCellOf, matrixWorlds)
+	cells := 0
 	for phase := 1; phase <= 2; phase++ {
 		for _, pr := range probes {
 			if max(pr.phase, 1) != phase {
 				continue
 			}
-			label := pr.label()
-			results[label] = map[string]string{}
 			for _, subj := range matrixSubjects {
 				want, ok := pr.want[subj]
 				if !ok {
 					continue
 				}
-				t.Run(label+"/"+subj, func(t *testing.T) { results[label][subj] = fx.run(t, pr, subj, want, mux) })
+				w := cells % matrixWorlds
+				if phase == 2 {
+					w = 0
+				}
+				worlds[w] = append(worlds[w], matrixCellOf{pr, subj, want})
+				cells++
 			}
 		}
 	}
-	var b strings.Builder
-	b.WriteString("the matrix (status and where a 303 leads):\n")
+	var resultsMu sync.Mutex
+	results := map[string]map[string]string{}
 	for _, pr := range probes {
-		label := pr.label()
-		fmt.Fprintf(&b, "%s\n", label)
-		for _, subj := range matrixSubjects {
-			if r, ok := results[label][subj]; ok {
-				fmt.Fprintf(&b, "    %-5s %s\n", matrixAbbrev[subj], r)
+		results[pr.label()] = map[string]string{}
+	}
+	// The report, once every world has run.
+	t.Cleanup(func() {
+		var b strings.Builder
+		b.WriteString("the matrix (status and where a 303 leads):\n")
+		for _, pr := range probes {
+			label := pr.label()
+			fmt.Fprintf(&b, "%s\n", label)
+			for _, subj := range matrixSubjects {
+				if r, ok := results[label][subj]; ok {
+					fmt.Fprintf(&b, "    %-5s %s\n", matrixAbbrev[subj], r)
+				}
 			}
 		}
+		t.Log(b.String())
+	})
+	for i, world := range worlds {
+		t.Run(fmt.Sprintf("world %d", i+1), func(t *testing.T) {
+			t.Parallel()
+			fx := matrixBuild(t)
+			for _, c := range world {
+				label := c.pr.label()
+				t.Run(label+"/"+c.subj, func(t *testing.T) {
+					got := fx.run(t, c.pr, c.subj, c.want, mux)
+					resultsMu.Lock()
+					defer resultsMu.Unlock()
+					results[label][c.subj] = got
+				})
+			}
+		})
 	}
-	t.Log(b.String())
 }
 
 // ---- the guard ----

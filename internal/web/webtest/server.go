@@ -2,6 +2,7 @@ package webtest
 
 import (
 	"context"
+	"fmt"
 	"hall/internal/browsertest"
 	"hall/internal/web"
 	"io"
@@ -67,11 +68,15 @@ func NewTestServer(t testing.TB, opts ...func(*services.Services)) *TestServer {
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	db := storetest.SQLite(t)
+	// The catalog's seed is the same for every test server: it is done once, in the
+	// database that each test server gets a copy of.
+	db := storetest.SQLitePrepared(t, "catalog", func(ctx context.Context, db *store.DB) error {
+		if err := cases.NewCatalog(db).Seed(ctx); err != nil {
+			return fmt.Errorf("seed catalog: %w", err)
+		}
+		return nil
+	})
 	catalog := cases.NewCatalog(db)
-	if err := catalog.Seed(context.Background()); err != nil {
-		t.Fatalf("seed catalog: %v", err)
-	}
 	cfg.AuditKey = "test-audit-key"
 	svc, err := services.Build(cfg, db, DiscardLogger(), nil)
 	if err != nil {
