@@ -114,18 +114,25 @@ func TestAuthenticateUnknownCostsAHash(t *testing.T) {
 	})
 }
 
+// strongerService is the fixture's service with argon2id parameters raised
+// (m=128, t=2), so that every stored hash is outdated and a login rehashes it.
+func (f *fixture) strongerService(t *testing.T, db *store.DB) (*Hasher, *Service) {
+	t.Helper()
+	cfg := DefaultHashConfig()
+	cfg.Memory, cfg.Time = 128, 2
+	stronger, err := newHasher(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stronger, New(db, stronger, f.codes, ident.DefaultPasswordPolicy(), f.audit, f.clock.Now)
+}
+
 func TestAuthenticateRehash(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		p, _ := f.register(t)
-		cfg := DefaultHashConfig()
-		cfg.Memory, cfg.Time = 128, 2
-		stronger, err := newHasher(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc := New(db, stronger, f.codes, ident.DefaultPasswordPolicy(), f.audit, f.clock.Now)
+		_, svc := f.strongerService(t, db)
 		stored := func() string {
 			var h string
 			if err := db.QueryRow(ctx, "SELECT password_hash FROM persons WHERE id = ?", p.ID).Scan(&h); err != nil {
@@ -163,13 +170,7 @@ func TestRehashRace(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		p, _ := f.register(t)
-		cfg := DefaultHashConfig()
-		cfg.Memory, cfg.Time = 128, 2
-		stronger, err := newHasher(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc := New(db, stronger, f.codes, ident.DefaultPasswordPolicy(), f.audit, f.clock.Now)
+		stronger, svc := f.strongerService(t, db)
 		var outdated string
 		if err := db.QueryRow(ctx, "SELECT password_hash FROM persons WHERE id = ?", p.ID).Scan(&outdated); err != nil {
 			t.Fatal(err)
