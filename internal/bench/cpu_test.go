@@ -2,24 +2,9 @@ package bench
 
 import (
 	"os"
-	"strings"
 	"testing"
 	"time"
 )
-
-func TestParseStatCPU(t *testing.T) {
-	// A command name with a space and parentheses of its own; utime 250 and
-	// stime 75 ticks are 3.25 s.
-	stat := "4242 (hall (serve) x) S 1 4242 4242 0 -1 4194560 1234 0 0 0 250 75 0 0 20 0 9 0 100 123456 789"
-	if got, err := parseStatCPU(stat); err != nil || got != 3250*time.Millisecond {
-		t.Errorf("parseStatCPU = %v, %v; want 3.25s", got, err)
-	}
-	for _, bad := range []string{"", "4242 hall S 1", "4242 (hall) S 1 2 3", strings.Replace(stat, " 250 ", " x ", 1)} {
-		if _, err := parseStatCPU(bad); err == nil {
-			t.Errorf("parseStatCPU(%q) accepted", bad)
-		}
-	}
-}
 
 // TestReadCPUOfThisProcess: this process's CPU time grows while it computes (on
 // a shared machine it may get only part of a core, so it computes until 50 ms

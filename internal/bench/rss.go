@@ -1,40 +1,35 @@
 package bench
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/prometheus/procfs"
 )
 
-// ReadRSS is the resident set size of process pid in bytes (VmRSS of
+// ReadRSS is the resident set size of process pid in bytes (the rss field of
+// /proc/PID/stat, in pages, times the page size: the same count as VmRSS in
 // /proc/PID/status). Linux only.
 func ReadRSS(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	p, err := procfs.NewProc(pid)
 	if err != nil {
 		return 0, err
 	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:")
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(rest)
-		if len(fields) != 2 || fields[1] != "kB" {
-			return 0, fmt.Errorf("bench: unexpected VmRSS line %q", sc.Text())
-		}
-		kb, err := strconv.ParseInt(fields[0], 10, 64)
-		return kb * 1024, err
+	return readRSS(p)
+}
+
+func readRSS(p procfs.Proc) (int64, error) {
+	stat, err := p.Stat()
+	if err != nil {
+		return 0, err
 	}
-	return 0, fmt.Errorf("bench: no VmRSS in /proc/%d/status", pid)
+	return int64(stat.ResidentMemory()), nil
 }
 
 // ErrNoListener is FindListener's answer when no process of this user listens on the
@@ -91,10 +86,16 @@ type rssSampler struct {
 	done     chan struct{}
 }
 
-// sampleRSS starts sampling pid; pid 0 samples nothing.
+// sampleRSS starts sampling pid; pid 0, or a process that is not there, samples
+// nothing.
 func sampleRSS(pid int, interval time.Duration) *rssSampler {
 	s := &rssSampler{done: make(chan struct{})}
-	if pid == 0 {
+	var p procfs.Proc
+	var err error
+	if pid != 0 {
+		p, err = procfs.NewProc(pid)
+	}
+	if pid == 0 || err != nil {
 		close(s.done)
 		s.stop = func() {}
 		return s
@@ -106,7 +107,7 @@ func sampleRSS(pid int, interval time.Duration) *rssSampler {
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
-			if rss, err := ReadRSS(pid); err == nil {
+			if rss, err := readRSS(p); err == nil {
 				s.mu.Lock()
 				if s.min == 0 || rss < s.min {
 					s.min = rss
