@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -144,6 +145,12 @@ type Config struct {
 	// the sweep deletes the file and keeps the record, which still verifies
 	// (rights.Rules.FileKeepMonths). 0 deletes it when the validity ends.
 	RightsFileKeepMonths uint
+	// RightsBuilds is how many rights records one process lays out and signs at
+	// once (CPU work, about 300 ms of a core for a 3,000-employee unit);
+	// RightsBuildWait how long a further request waits for one of them before it
+	// is told 繁忙 (503) with its form kept (rights.Config.Builds, BuildWait).
+	RightsBuilds    uint
+	RightsBuildWait time.Duration
 	// PDFFont is the TrueType CJK font (.ttf or .ttc, font 0) the rights record's
 	// PDF embeds as a subset; it is parsed once at start.
 	PDFFont string
@@ -156,6 +163,10 @@ type Config struct {
 	// across its users.
 	MaterialFilesPerPerson, MaterialMBPerPerson, MaterialFilesPerUnit, MaterialMBPerUnit uint
 }
+
+// maxRightsBuilds bounds rights-builds: more records at once than a large
+// machine has cores only share the cores and hold more memory.
+const maxRightsBuilds = 64
 
 // Defaults returns the configuration used when nothing is set.
 func Defaults() Config {
@@ -189,6 +200,10 @@ func Defaults() Config {
 		MaterialMBPerUnit:      1000,
 		// rights.DefaultRules.FileKeepMonths.
 		RightsFileKeepMonths: 6,
+		// One record per core, as the rights service builds without a setting;
+		// rights.DefaultBuildWait.
+		RightsBuilds:         uint(min(runtime.GOMAXPROCS(0), maxRightsBuilds)),
+		RightsBuildWait:      2 * time.Second,
 		CA:                   caDefaults(),
 		StaffSessionIdle:     15 * time.Minute,
 		StaffSessionAbsolute: 8 * time.Hour,
@@ -263,6 +278,8 @@ var coreKeys = []key{
 	{name: "hall-name", help: "name of the hall shown in the header", bind: str(func(c *Config) *string { return &c.HallName })},
 	{name: "pdf-font", help: "TrueType CJK font (.ttf, or .ttc: font 0) embedded as a subset in the rights record's PDF; OpenType CFF fonts (.otf) do not work", bind: str(func(c *Config) *string { return &c.PDFFont })},
 	{name: "rights-file-keep-months", help: "months a rights record's signed PDF is kept after the record's 6 months of validity end; then the sweep deletes the file and keeps the record, whose QR code still verifies (0–120; 0: deleted when the validity ends)", bind: uintv(func(c *Config) *uint { return &c.RightsFileKeepMonths })},
+	{name: "rights-builds", help: "rights records one process builds and signs at once; a further request waits rights-build-wait for one to finish, then is answered 503 with its form kept (1–64; default: the number of cores)", bind: uintv(func(c *Config) *uint { return &c.RightsBuilds })},
+	{name: "rights-build-wait", help: "longest a rights record request waits for a free build before it is answered 503 (100ms–1m)", bind: dur(func(c *Config) *time.Duration { return &c.RightsBuildWait })},
 	{name: "hotline", help: "service hotline shown in the footer", bind: str(func(c *Config) *string { return &c.Hotline })},
 	{name: "log-format", help: "text or json (default: text in development, json in production)", bind: str(func(c *Config) *string { return &c.LogFormat })},
 	{name: "log-level", help: "debug, info, warn or error", bind: str(func(c *Config) *string { return &c.LogLevel })},
@@ -474,6 +491,12 @@ func (c *Config) Validate() error {
 	}
 	if c.RightsFileKeepMonths > 120 {
 		errs = append(errs, fmt.Errorf("rights-file-keep-months %d must be at most 120 (ten years)", c.RightsFileKeepMonths))
+	}
+	if c.RightsBuilds < 1 || c.RightsBuilds > maxRightsBuilds {
+		errs = append(errs, fmt.Errorf("rights-builds %d must be between 1 and %d", c.RightsBuilds, maxRightsBuilds))
+	}
+	if c.RightsBuildWait < 100*time.Millisecond || c.RightsBuildWait > time.Minute {
+		errs = append(errs, fmt.Errorf("rights-build-wait %s must be between 100ms and 1m", c.RightsBuildWait))
 	}
 	if strings.TrimSpace(c.BureauName) == "" || strings.TrimSpace(c.HallName) == "" {
 		errs = append(errs, errors.New("bureau-name and hall-name must not be empty"))

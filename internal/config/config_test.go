@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -40,6 +41,10 @@ func TestDefaultsAreValid(t *testing.T) {
 	if c.RightsFileKeepMonths != 6 {
 		t.Fatalf("a rights record's file kept %d months after its validity, want 6", c.RightsFileKeepMonths)
 	}
+	// One rights record built per core (at most 64), a further one waiting 2s.
+	if want := uint(min(runtime.GOMAXPROCS(0), 64)); c.RightsBuilds != want || c.RightsBuildWait != 2*time.Second {
+		t.Fatalf("rights records: %d built at once, waiting %s; want %d, 2s", c.RightsBuilds, c.RightsBuildWait, want)
+	}
 }
 
 func TestEnvironmentAndFlags(t *testing.T) {
@@ -57,6 +62,8 @@ func TestEnvironmentAndFlags(t *testing.T) {
 		"HALL_AUDIT_ANCHOR_FILE":       "/worm/hall-anchor.log",
 		"HALL_AUDIT_ANCHOR_EVERY":      "30s",
 		"HALL_RIGHTS_FILE_KEEP_MONTHS": "0",
+		"HALL_RIGHTS_BUILDS":           "64",
+		"HALL_RIGHTS_BUILD_WAIT":       "100ms",
 	}
 	c, err := parse(t, env, "--addr", "127.0.0.1:9100")
 	if err != nil {
@@ -73,6 +80,9 @@ func TestEnvironmentAndFlags(t *testing.T) {
 	}
 	if c.RightsFileKeepMonths != 0 {
 		t.Errorf("HALL_RIGHTS_FILE_KEEP_MONTHS=0 not applied: %d", c.RightsFileKeepMonths)
+	}
+	if c.RightsBuilds != 64 || c.RightsBuildWait != 100*time.Millisecond {
+		t.Errorf("HALL_RIGHTS_BUILDS=64, HALL_RIGHTS_BUILD_WAIT=100ms not applied: %d, %s", c.RightsBuilds, c.RightsBuildWait)
 	}
 }
 
@@ -117,6 +127,11 @@ func TestInvalid(t *testing.T) {
 		{"unit's material files below a person's", nil, []string{"--material-files-per-unit", "59"}, "material-files-per-unit"},
 		{"unit's material bytes below a person's", map[string]string{"HALL_MATERIAL_MB_PER_UNIT": "100"}, nil, "material-mb-per-unit"},
 		{"rights file kept past ten years", nil, []string{"--rights-file-keep-months", "121"}, "rights-file-keep-months"},
+		{"no rights record built at once", nil, []string{"--rights-builds", "0"}, "rights-builds 0 must be between 1 and 64"},
+		{"more rights records at once than 64", map[string]string{"HALL_RIGHTS_BUILDS": "65"}, nil, "rights-builds 65 must be between 1 and 64"},
+		{"rights builds negative", map[string]string{"HALL_RIGHTS_BUILDS": "-1"}, nil, "HALL_RIGHTS_BUILDS"},
+		{"rights build wait too short", nil, []string{"--rights-build-wait", "99ms"}, "rights-build-wait 99ms must be between 100ms and 1m"},
+		{"rights build wait too long", map[string]string{"HALL_RIGHTS_BUILD_WAIT": "61s"}, nil, "rights-build-wait 1m1s must be between 100ms and 1m"},
 		{"rights file keep time negative", map[string]string{"HALL_RIGHTS_FILE_KEEP_MONTHS": "-1"}, nil, "HALL_RIGHTS_FILE_KEEP_MONTHS"},
 		{"production without throttle key", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "throttle-key"},
 		{"production without staff TOTP key", nil, []string{"--mode", "production", "--audit-key", strings.Repeat("k", 32)}, "staff-totp-key"},

@@ -37,22 +37,39 @@ func loadFont(path string) (*pdfdoc.Font, error) {
 	return f, nil
 }
 
-// buildRights wires the rights record service: the configured font and the
-// signing identity of RightsSigning. In production without rights-signing-cert
-// this fails, so the hall does not start without the bureau's certificate.
+// buildRights wires the rights record service (RightsDeps). In production
+// without rights-signing-cert this fails, so the hall does not start without the
+// bureau's certificate.
 func (s *Services) buildRights() error {
-	font, err := loadFont(s.Config.PDFFont)
-	if err != nil {
-		return fmt.Errorf("pdf-font: %w", err)
-	}
-	id, err := s.RightsSigning()
+	d, cfg, err := s.RightsDeps()
 	if err != nil {
 		return err
 	}
-	signer := rights.Signer{Key: id.Key, Chain: append([]*x509.Certificate{id.Certificate}, id.Chain...)}
-	s.Rights, err = rights.New(rights.Deps{DB: s.DB, Insurance: s.Insurance, Audit: s.Audit, Font: font,
-		Signer: signer, Now: s.Now}, rights.Config{BaseURL: s.Config.BaseURL, BureauName: s.Config.BureauName,
-		Rules: rights.Rules{MaxMonths: rights.DefaultRules.MaxMonths, ValidMonths: rights.DefaultRules.ValidMonths,
-			FileKeepMonths: int(s.Config.RightsFileKeepMonths)}})
+	s.Rights, err = rights.New(d, cfg)
 	return err
+}
+
+// RightsDeps is what the rights record service is built from: the configured
+// font, the signing identity of RightsSigning, and the settings (the file's
+// keeping time, the records built at once and the wait for one). A test builds
+// its own service from them with one part changed, such as a signing key that
+// holds a build until the test lets it go.
+func (s *Services) RightsDeps() (rights.Deps, rights.Config, error) {
+	font, err := loadFont(s.Config.PDFFont)
+	if err != nil {
+		return rights.Deps{}, rights.Config{}, fmt.Errorf("pdf-font: %w", err)
+	}
+	id, err := s.RightsSigning()
+	if err != nil {
+		return rights.Deps{}, rights.Config{}, err
+	}
+	signer := rights.Signer{Key: id.Key, Chain: append([]*x509.Certificate{id.Certificate}, id.Chain...)}
+	// config.Validate bounds Builds to 1–64; a Config built without it that
+	// leaves it 0 gets the rights service's own default, one per core.
+	builds := int(min(s.Config.RightsBuilds, 64))
+	return rights.Deps{DB: s.DB, Insurance: s.Insurance, Audit: s.Audit, Font: font, Signer: signer, Now: s.Now},
+		rights.Config{BaseURL: s.Config.BaseURL, BureauName: s.Config.BureauName,
+			Rules: rights.Rules{MaxMonths: rights.DefaultRules.MaxMonths, ValidMonths: rights.DefaultRules.ValidMonths,
+				FileKeepMonths: int(s.Config.RightsFileKeepMonths)},
+			Builds: builds, BuildWait: s.Config.RightsBuildWait}, nil
 }

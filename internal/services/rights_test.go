@@ -21,6 +21,11 @@ func TestBuildRights(t *testing.T) {
 	if err := s.buildRights(); err != nil || s.Rights == nil {
 		t.Fatalf("development: %v", err)
 	}
+	// The records built at once and the wait for one are the settings.
+	s.Config.RightsBuilds, s.Config.RightsBuildWait = 3, 700*time.Millisecond
+	if _, rc, err := s.RightsDeps(); err != nil || rc.Builds != 3 || rc.BuildWait != 700*time.Millisecond {
+		t.Errorf("rights-builds 3, rights-build-wait 700ms: %d, %s (%v)", rc.Builds, rc.BuildWait, err)
+	}
 	first, err := loadFont(cfg.PDFFont)
 	if err != nil {
 		t.Fatal(err)
