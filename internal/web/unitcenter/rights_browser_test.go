@@ -2,6 +2,7 @@ package unitcenter
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"os"
 	"os/exec"
@@ -12,12 +13,14 @@ import (
 	"hall/internal/browsertest"
 	"hall/internal/insurance"
 	"hall/internal/qr/qrtest"
+	"hall/internal/rights"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
 )
 
 // TestBrowserRightsRecord: a legal rep signs in, opens 单位权益单, chooses a period
-// and two insurance types and generates a record; the PDF downloaded with the
+// and two insurance types and generates a record (first while another record
+// holds the one build slot: 503, MsgRightsBusy, the choice kept; then again); the PDF downloaded with the
 // session is the unit's (pdftotext), and the QR code on its first page (rendered
 // by pdftoppm) leads to the verify page, which says 有效.
 func TestBrowserRightsRecord(t *testing.T) {
@@ -26,12 +29,13 @@ func TestBrowserRightsRecord(t *testing.T) {
 			t.Fatalf("%s (poppler-utils) is needed: %v", tool, err)
 		}
 	}
-	ts := webtest.NewTestServer(t)
+	key := newHeldKey()
+	ts := webtest.NewTestServer(t, key.oneBuild(t))
 	f := webtest.NewTwoUnits(t, ts, 63)
 	webtest.LoadInsurance(t, ts, f.Home, 12, 3)
 	base := ts.URL(t)
 	b := browsertest.New(t)
-	p := b.NewPage(t)
+	p := b.NewPage(t, browsertest.AllowConsoleErrors("status of 503"))
 
 	webtest.BrowserUnitLogin(t, p, base, f.Home.USCC, f.Person.Mobile, webtest.Password)
 	p.ClickLink("单位权益单")
@@ -40,6 +44,34 @@ func TestBrowserRightsRecord(t *testing.T) {
 	p.Fill("查询起始年月", last.Add(-5).String())
 	p.Fill("查询截止年月", last.String())
 	p.Uncheck("失业保险")
+
+	// While another record of the unit holds the one build slot, 生成权益单 is
+	// told to try again, with the choice still on the form.
+	held, done := make(chan error, 1), make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _, err := ts.Rights.Issue(context.Background(), f.Home.ID, rights.Actor{PersonID: f.Person.ID},
+			rights.Form{From: last.String(), To: last.String(), Types: []string{"pension"}})
+		held <- err
+	}()
+	defer func() { key.let(); <-done }()
+	select {
+	case <-key.signing:
+	case err := <-held:
+		t.Fatalf("the holding record ended without signing: %v", err)
+	}
+	p.Click("生成权益单")
+	p.WaitText(MsgRightsBusy)
+	kept := browsertest.Eval[string](p, `[document.querySelector('#f-from').value, document.querySelector('#f-to').value,
+		...['pension', 'injury', 'unemployment'].map((t) => document.querySelector('#rights-type-' + t).checked)].join(' ')`)
+	if want := last.Add(-5).String() + " " + last.String() + " true true false"; kept != want {
+		t.Errorf("the form after 繁忙: %q, want %q (months, then 养老, 工伤, 失业 ticked)", kept, want)
+	}
+	key.let()
+	if err := <-held; err != nil {
+		t.Fatalf("the holding record: %v", err)
+	}
+
 	p.Click("生成权益单")
 	p.WaitText("权益单已生成")
 	href := browsertest.Eval[string](p, `document.querySelector('[data-rights-issued] a').getAttribute('href')`)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"hall/internal/insurance"
+	"hall/internal/services"
 	"hall/internal/unit"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
@@ -16,7 +17,7 @@ import (
 
 // rightsCast is unit A with insurance data, its legal rep and an agent granted
 // SB-001 only; and unit B, whose agent is granted rights.ItemCode (SB-007), with
-// its legal rep.
+// its legal rep. Options change the services as webtest.NewTestServer's do.
 type rightsCast struct {
 	ts                  *webtest.TestServer
 	a                   webtest.AgentFixture
@@ -26,9 +27,9 @@ type rightsCast struct {
 	next                string // a month after this one
 }
 
-func rightsNewCast(t *testing.T) *rightsCast {
+func rightsNewCast(t *testing.T, opts ...func(*services.Services)) *rightsCast {
 	t.Helper()
-	ts := webtest.NewTestServer(t)
+	ts := webtest.NewTestServer(t, opts...)
 	c := &rightsCast{ts: ts}
 	sign := func(fx webtest.AgentFixture, rep bool) *webtest.Client {
 		cl := webtest.NewClient(ts)
