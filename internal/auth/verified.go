@@ -26,6 +26,14 @@ type Verified struct {
 	hash       string
 }
 
+// NewVerified is the password of c whose hash was stored as hash when the
+// caller verified it, or that the caller has just stored (a password change,
+// whose browser is signed in again with the new password: if another writer
+// replaced it meanwhile, that sign-in is refused). A Verified only ever adds a
+// check, so building one grants nothing; a zero c or an empty hash gives the
+// zero Verified's "nothing to check" only for c zero, and a refusal otherwise.
+func NewVerified(c Credential, hash string) Verified { return Verified{credential: c, hash: hash} }
+
 // checked reports whether v names a password to check at session creation.
 func (v Verified) checked() bool { return v.credential != (Credential{}) }
 
