@@ -30,8 +30,9 @@ type Verified struct {
 // caller verified it, or that the caller has just stored (a password change,
 // whose browser is signed in again with the new password: if another writer
 // replaced it meanwhile, that sign-in is refused). A Verified only ever adds a
-// check, so building one grants nothing; a zero c or an empty hash gives the
-// zero Verified's "nothing to check" only for c zero, and a refusal otherwise.
+// check, so building one grants nothing. With a zero c it is the zero Verified,
+// which checks nothing; with an empty hash it is always refused (no stored
+// password is empty).
 func NewVerified(c Credential, hash string) Verified { return Verified{credential: c, hash: hash} }
 
 // checked reports whether v names a password to check at session creation.
