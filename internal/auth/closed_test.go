@@ -64,7 +64,7 @@ func TestUnitLoginClosedUnit(t *testing.T) {
 		if _, err := db.Exec(ctx, `UPDATE units SET status = ? WHERE id = ?`, c.status, u.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, err := login.Unit(ctx, u.USCC, p.IDNumber, c.pw, Attempt{})
+		_, err := login.Unit(ctx, u.USCC, p.IDNumber, c.pw, Attempt{Start: func(context.Context, Subject, Verified) error { return nil }})
 		if !errors.Is(err, c.want) && !(c.want == nil && err == nil) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}

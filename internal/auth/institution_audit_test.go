@@ -30,7 +30,7 @@ func TestInstitutionLoginAudit(t *testing.T) {
 		}
 		for _, c := range cases {
 			before := w.hasher.Stats().Hashes
-			_, err := w.login.Unit(ctx, c.account, c.login, "Wrong#2026pw", Attempt{})
+			_, err := w.login.Unit(ctx, c.account, c.login, "Wrong#2026pw", Attempt{Start: func(context.Context, Subject, Verified) error { return nil }})
 			if !errors.Is(err, ErrBadCredentials) {
 				t.Errorf("%s: %v, want ErrBadCredentials", c.name, err)
 			}

@@ -16,10 +16,15 @@ import (
 
 // Login checks credentials for the login methods (SPEC L1, L6) and records every
 // attempt, success or failure, in the audit log with the client address. It returns
-// the Subject a session should be created for; creating it is the caller's job, so
-// that the web layer can rotate the browser's token: through Attempt.Start, which
-// the check calls before it audits, so that a password changed during the check
-// signs nobody in (Verified).
+// the Subject the session was created for. Creating it is the caller's job, so
+// that the web layer can rotate the browser's token, but only through
+// Attempt.Start, which the check calls before it audits with the Verified
+// password, so that a password changed during the check signs nobody in. Start
+// is required: an Attempt without it is refused before any check (errNoStart),
+// so no caller can turn a password into a Subject and start a session without
+// that comparison. A caller that only wants to know whether a password is right
+// (a test) passes a Start that creates nothing, and has no Verified to start a
+// session with.
 //
 // Error contract: ErrBadCredentials for an unknown unit, unknown person, a person with
 // no role in the unit, or a wrong password — one error, so the answer never reveals
@@ -64,17 +69,17 @@ type Attempt struct {
 	// layer's, which also sets the cookie) with the Verified password it gets,
 	// before the attempt is audited: a session refused with ErrCredentialChanged
 	// (the password was changed while it was being verified) makes the attempt a
-	// wrong password, answered and audited as one. Without Start the caller
-	// creates the session, and no such check is made.
+	// wrong password, answered and audited as one. Required (errNoStart).
 	Start func(ctx context.Context, s Subject, v Verified) error
 }
+
+// errNoStart refuses a login attempt without Attempt.Start: its session would
+// be created without the check of the verified password.
+var errNoStart = errors.New("auth: a login attempt needs Attempt.Start to sign in")
 
 // start creates the session of a successful login (Attempt.Start) for the
 // password v it verified.
 func (at Attempt) start(ctx context.Context, s Subject, v Verified) error {
-	if at.Start == nil {
-		return nil
-	}
 	err := at.Start(ctx, s, v)
 	if errors.Is(err, ErrCredentialChanged) {
 		return ErrBadCredentials
@@ -121,6 +126,9 @@ func (l *Login) ResolvePerson(ctx context.Context, login string) (PersonTarget, 
 // CheckPerson checks a personal password login (L6) against the accounts resolved
 // by ResolvePerson; see Login for the error contract.
 func (l *Login) CheckPerson(ctx context.Context, t PersonTarget, password string, at Attempt) (person.Person, error) {
+	if at.Start == nil {
+		return person.Person{}, errNoStart
+	}
 	p, hash, err := l.persons.VerifyMatch(ctx, t.match, password)
 	if errors.Is(err, person.ErrBadCredentials) {
 		err = ErrBadCredentials
@@ -150,6 +158,9 @@ func (l *Login) Person(ctx context.Context, login, password string, at Attempt) 
 // PersonSMS checks a personal login by mobile + SMS dynamic code (L6); binding is the
 // browser binding the code was sent to.
 func (l *Login) PersonSMS(ctx context.Context, mobile, code, binding string, at Attempt) (person.Person, error) {
+	if at.Start == nil {
+		return person.Person{}, errNoStart
+	}
 	p, err := l.persons.AuthenticateBySMS(ctx, mobile, code, binding)
 	if err == nil {
 		// A code checks no stored password: nothing to compare at the session.
@@ -269,6 +280,9 @@ func (l *Login) resolveInstitution(ctx context.Context, t UnitTarget, number str
 // set when confirming. It returns the subject (unit, person, role) the session acts
 // as (L7); see Login for the error contract.
 func (l *Login) CheckUnit(ctx context.Context, t UnitTarget, password string, at Attempt) (Subject, error) {
+	if at.Start == nil {
+		return Subject{}, errNoStart
+	}
 	if t.institutionNumber {
 		// Audited as the institution login whether the number is known or not,
 		// and whoever the login names: the attempt was made at an institution.

@@ -61,7 +61,7 @@ func BenchmarkUnitLogin(b *testing.B) {
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					if _, err := svc.Login.Unit(ctx, uscc, idNumber, password, auth.Attempt{ClientAddr: "127.0.0.1"}); err != nil {
+					if _, err := svc.Login.Unit(ctx, uscc, idNumber, password, auth.Attempt{ClientAddr: "127.0.0.1", Start: func(context.Context, auth.Subject, auth.Verified) error { return nil }}); err != nil {
 						b.Error(err)
 						return
 					}

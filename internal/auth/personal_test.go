@@ -36,14 +36,14 @@ func TestPasswordChangesEndTheirOwnSessions(t *testing.T) {
 		someoneElse := create(Subject{PersonID: w.rep.ID})
 
 		const personal = "Personal#2026new"
-		ended, err := w.persons.ChangePassword(ctx, person.PasswordChange{PersonID: w.admin.ID, Current: w.password,
+		changed, err := w.persons.ChangePassword(ctx, person.PasswordChange{PersonID: w.admin.ID, Current: w.password,
 			New: personal, Confirm: personal, Reauth: func(context.Context, string) error { return nil }, Sessions: w.ss})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ended != 2 || alive(own) || alive(asAdmin) {
+		if ended := changed.SessionsEnded; ended != 2 || alive(own) || alive(asAdmin) {
 			t.Errorf("personal change ended %d; own session alive %v, unit session alive %v; want 2, both ended",
-				ended, alive(own), alive(asAdmin))
+				changed.SessionsEnded, alive(own), alive(asAdmin))
 		}
 		if !alive(asInstitution) {
 			t.Error("the personal password change ended the institution session")
@@ -53,7 +53,7 @@ func TestPasswordChangesEndTheirOwnSessions(t *testing.T) {
 		}
 
 		const inst = "Institution#2026new"
-		if err := w.insts.ChangePassword(ctx, institution.PasswordChange{InstitutionID: w.inst.ID, OperatorID: w.admin.ID,
+		if _, err := w.insts.ChangePassword(ctx, institution.PasswordChange{InstitutionID: w.inst.ID, OperatorID: w.admin.ID,
 			Current: w.password, New: inst, Confirm: inst, Reauth: func(context.Context, string) error { return nil }}); err != nil {
 			t.Fatal(err)
 		}

@@ -58,13 +58,13 @@ func TestProof(t *testing.T) {
 
 		// Prove renews it in place.
 		f.clock.Add(20 * time.Minute)
-		if s, err := f.ss.Prove(ctx, tok, ProofPassword); err != nil || s.Proof != ProofPassword || !s.ProvedAt.Equal(now()) {
+		if s, err := f.ss.Prove(ctx, tok, ProofPassword, Verified{}); err != nil || s.Proof != ProofPassword || !s.ProvedAt.Equal(now()) {
 			t.Fatalf("Prove: %+v, %v", s, err)
 		}
 		if got := f.mustLive(t, tok); got.Proof != ProofPassword || !got.ProvedAt.Equal(now()) {
 			t.Errorf("after Prove: %q at %v", got.Proof, got.ProvedAt)
 		}
-		if _, err := f.ss.Prove(ctx, tok, ProofNone); err == nil {
+		if _, err := f.ss.Prove(ctx, tok, ProofNone, Verified{}); err == nil {
 			t.Error("Prove accepted ProofNone")
 		}
 
@@ -79,7 +79,7 @@ func TestProof(t *testing.T) {
 		if got := f.mustLive(t, tok2); got.Proof != ProofNone || !got.ProvedAt.IsZero() {
 			t.Errorf("looked up: %q at %v", got.Proof, got.ProvedAt)
 		}
-		if _, err := f.ss.Prove(ctx, tok, ProofPassword); !errors.Is(err, ErrNoSession) {
+		if _, err := f.ss.Prove(ctx, tok, ProofPassword, Verified{}); !errors.Is(err, ErrNoSession) {
 			t.Errorf("Prove on an ended session: %v", err)
 		}
 		if _, _, err := f.ss.Create(ctx, Subject{PersonID: pid}, Meta{Proof: "fingerprint"}); err == nil {

@@ -294,9 +294,14 @@ func (ss *Sessions) endIn(ctx context.Context, tx *store.Tx, hash string, now ti
 // Prove records that the person of the live session the token names has just
 // proved who they are again (a re-authentication that does not change whom the
 // session acts for, so the token stays); like Touch it does not revive a session
-// that ran out. Errors: ErrNoSession when the token does not name a live session;
-// a wrapped error for ProofNone or an unknown proof; otherwise a database failure.
-func (ss *Sessions) Prove(ctx context.Context, token string, p Proof) (Session, error) {
+// that ran out. v is the password the re-authentication verified: the proof is
+// recorded only while it is still the stored one, checked with the row locked in
+// the transaction that records it, as Create does (the zero Verified checks
+// nothing: a proof that verified no stored password). Errors: ErrNoSession when
+// the token does not name a live session; ErrCredentialChanged when v is no
+// longer the stored password (nothing is recorded); a wrapped error for
+// ProofNone or an unknown proof; otherwise a database failure.
+func (ss *Sessions) Prove(ctx context.Context, token string, p Proof, v Verified) (Session, error) {
 	if p == ProofNone || !p.Valid() {
 		return Session{}, fmt.Errorf("auth: cannot record proof %q", p)
 	}
@@ -304,7 +309,7 @@ func (ss *Sessions) Prove(ctx context.Context, token string, p Proof) (Session, 
 		return Session{}, ErrNoSession
 	}
 	now := ss.dbNow()
-	return ss.updateLive(ctx, token, now, "record proof", "proof = ?, proved_at = ?", string(p), now)
+	return ss.updateLive(ctx, token, now, v, "record proof", "proof = ?, proved_at = ?", string(p), now)
 }
 
 // End ends the session the token names (logout). Ending an unknown, malformed

@@ -25,18 +25,23 @@ func (ss *Sessions) Touch(ctx context.Context, token string) (Session, error) {
 		return Session{}, ErrNoSession
 	}
 	now := ss.dbNow()
-	return ss.updateLive(ctx, token, now, "touch session", "last_seen_at = ?", now)
+	return ss.updateLive(ctx, token, now, Verified{}, "touch session", "last_seen_at = ?", now)
 }
 
 // updateLive applies set (an SQL SET list with its args) to the live session the
 // token names, as of now, and returns the session as updated. It is one
 // conditional statement: a session that ended, or ran out of idle or absolute
-// time, is not revived (ErrNoSession). what names the change in errors.
-func (ss *Sessions) updateLive(ctx context.Context, token string, now time.Time, what, set string, args ...any) (Session, error) {
+// time, is not revived (ErrNoSession). v, when not zero, must still be the
+// stored password, checked first in the same transaction (ErrCredentialChanged,
+// and nothing changes). what names the change in errors.
+func (ss *Sessions) updateLive(ctx context.Context, token string, now time.Time, v Verified, what, set string, args ...any) (Session, error) {
 	var s Session
 	// A write with RETURNING goes through a transaction: on SQLite only the
 	// writer connection may write.
 	err := ss.db.Tx(ctx, func(tx *store.Tx) error {
+		if err := verifiedCurrent(ctx, tx, Meta{Verified: v}); err != nil {
+			return err
+		}
 		var err error
 		s, err = scanSession(tx.QueryRow(ctx, `UPDATE sessions SET `+set+`
 			WHERE token_hash = ? AND ended_at IS NULL AND last_seen_at > ? AND absolute_expires_at > ?
@@ -45,6 +50,9 @@ func (ss *Sessions) updateLive(ctx context.Context, token string, now time.Time,
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNoSession
+	}
+	if errors.Is(err, ErrCredentialChanged) {
+		return Session{}, err
 	}
 	if err != nil {
 		return Session{}, fmt.Errorf("auth: %s: %w", what, err)

@@ -26,6 +26,15 @@ type Verified struct {
 	hash       string
 }
 
+// NewVerified is the password of c whose hash was stored as hash when the
+// caller verified it, or that the caller has just stored (a password change,
+// whose browser is signed in again with the new password: if another writer
+// replaced it meanwhile, that sign-in is refused). A Verified only ever adds a
+// check, so building one grants nothing. With a zero c it is the zero Verified,
+// which checks nothing; with an empty hash it is always refused (no stored
+// password is empty).
+func NewVerified(c Credential, hash string) Verified { return Verified{credential: c, hash: hash} }
+
 // checked reports whether v names a password to check at session creation.
 func (v Verified) checked() bool { return v.credential != (Credential{}) }
 

@@ -1,6 +1,7 @@
 package delegation
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -247,11 +248,11 @@ func TestConfirmThenLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := login.Unit(f.ctx, un.USCC, ag.Mobile, unitPassword, auth.Attempt{ClientAddr: "198.51.100.7"}); !errors.Is(err, auth.ErrBadCredentials) {
+	if _, err := login.Unit(f.ctx, un.USCC, ag.Mobile, unitPassword, auth.Attempt{ClientAddr: "198.51.100.7", Start: func(context.Context, auth.Subject, auth.Verified) error { return nil }}); !errors.Is(err, auth.ErrBadCredentials) {
 		t.Fatalf("login before confirming: %v", err)
 	}
 	f.confirm(t, inv, ag)
-	subj, err := login.Unit(f.ctx, un.USCC, ag.Mobile, unitPassword, auth.Attempt{ClientAddr: "198.51.100.7"})
+	subj, err := login.Unit(f.ctx, un.USCC, ag.Mobile, unitPassword, auth.Attempt{ClientAddr: "198.51.100.7", Start: func(context.Context, auth.Subject, auth.Verified) error { return nil }})
 	if err != nil || subj.PersonID != ag.ID || subj.Role != auth.RoleAgent {
 		t.Fatalf("login after confirming: %+v, %v", subj, err)
 	}

@@ -168,7 +168,7 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 			id, _, _ := strings.Cut(a.Login, " / ")
 			fields := strings.Fields(a.Unit)
 			uscc := fields[len(fields)-1]
-			subj, err := svc.Login.Unit(ctx, uscc, id, a.Password, auth.Attempt{ClientAddr: "127.0.0.1"})
+			subj, err := svc.Login.Unit(ctx, uscc, id, a.Password, auth.Attempt{ClientAddr: "127.0.0.1", Start: func(context.Context, auth.Subject, auth.Verified) error { return nil }})
 			if err != nil || subj.UnitID == 0 {
 				t.Fatalf("demo login %s (%s) failed: %v", a.Person, a.Role, err)
 			}
@@ -182,7 +182,7 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 			}
 			listed++
 			_, mobile, _ := strings.Cut(a.Login, " / ")
-			subj, err := svc.Login.Unit(ctx, number, mobile, a.Password, auth.Attempt{ClientAddr: "127.0.0.1"})
+			subj, err := svc.Login.Unit(ctx, number, mobile, a.Password, auth.Attempt{ClientAddr: "127.0.0.1", Start: func(context.Context, auth.Subject, auth.Verified) error { return nil }})
 			if err != nil || !subj.Institution() || subj.UnitID != unitA {
 				t.Fatalf("demo institution login: %+v, %v", subj, err)
 			}

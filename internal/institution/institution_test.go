@@ -287,7 +287,7 @@ func TestChangesEndSessions(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The operator has replaced the initial password.
-		if err := f.svc.ChangePassword(f.ctx, institution.PasswordChange{InstitutionID: o.ID, OperatorID: op.ID,
+		if _, err := f.svc.ChangePassword(f.ctx, institution.PasswordChange{InstitutionID: o.ID, OperatorID: op.ID,
 			Current: o.InitialPassword, New: "Jx-Base-2026x", Confirm: "Jx-Base-2026x",
 			Reauth: func(ctx context.Context, cur string) error { return f.svc.Check(ctx, o.Institution, cur) }}); err != nil {
 			t.Fatal(err)
@@ -358,8 +358,9 @@ func TestChangePasswordRules(t *testing.T) {
 		}
 		check := func(ctx context.Context, cur string) error { return f.svc.Check(ctx, o.Institution, cur) }
 		change := func(current, next string) error {
-			return f.svc.ChangePassword(f.ctx, institution.PasswordChange{InstitutionID: o.ID, OperatorID: op.ID,
+			_, err := f.svc.ChangePassword(f.ctx, institution.PasswordChange{InstitutionID: o.ID, OperatorID: op.ID,
 				Current: current, New: next, Confirm: next, Reauth: check})
+			return err
 		}
 		var fe *person.FormError
 		for name, next := range map[string]string{
@@ -377,7 +378,7 @@ func TestChangePasswordRules(t *testing.T) {
 			t.Errorf("wrong current: %v", err)
 		}
 		// Another operator's session cannot change it.
-		if err := f.svc.ChangePassword(f.ctx, institution.PasswordChange{InstitutionID: o.ID, OperatorID: rep.ID,
+		if _, err := f.svc.ChangePassword(f.ctx, institution.PasswordChange{InstitutionID: o.ID, OperatorID: rep.ID,
 			Current: o.InitialPassword, New: "Jx-Base-2026x", Confirm: "Jx-Base-2026x", Reauth: check}); !errors.Is(err, institution.ErrChanged) {
 			t.Errorf("not the operator: %v", err)
 		}
@@ -389,7 +390,7 @@ func TestChangePasswordRules(t *testing.T) {
 			_, err := f.svc.ResetPassword(ctx, rep.actor(), u.ID, o.ID)
 			return err
 		}
-		if err := f.svc.ChangePassword(f.ctx, institution.PasswordChange{InstitutionID: o.ID, OperatorID: op.ID,
+		if _, err := f.svc.ChangePassword(f.ctx, institution.PasswordChange{InstitutionID: o.ID, OperatorID: op.ID,
 			Current: o.InitialPassword, New: "Jx-Base-2026x", Confirm: "Jx-Base-2026x", Reauth: raced}); !errors.Is(err, institution.ErrChanged) {
 			t.Errorf("after a concurrent reset: %v", err)
 		}

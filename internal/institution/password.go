@@ -53,35 +53,37 @@ type PasswordChange struct {
 // transaction that writes it only while the institution is open with the same
 // operator, clears MustChangePassword, ends the institution's sessions (the
 // caller gives the browser that made the change a new one) and appends
-// "institution.password.change".
+// "institution.password.change". It returns the new password's hash, for the
+// browser that made the change to be signed in again with it (auth.NewVerified:
+// if the unit resets it before that, the sign-in is refused).
 //
 // Errors: a *person.FormError (nothing checked or written); Reauth's error as it
 // is (person.ErrBadCredentials for a wrong current password);
 // ErrChanged (closed, or another operator named, also during the change);
 // person.ErrBusy; otherwise database or audit failures.
-func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) error {
+func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) (string, error) {
 	if c.Reauth == nil {
-		return errors.New("institution: ChangePassword needs Reauth")
+		return "", errors.New("institution: ChangePassword needs Reauth")
 	}
 	i, err := s.Get(ctx, c.InstitutionID)
 	if errors.Is(err, ErrNotFound) || (err == nil && (!i.Open() || i.OperatorID != c.OperatorID)) {
-		return ErrChanged
+		return "", ErrChanged
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := s.d.Persons.CheckNewPassword(c.Current, c.New, c.Confirm, i.OperatorIDNumber, i.OperatorMobile, i.Number); err != nil {
-		return err
+		return "", err
 	}
 	if err := c.Reauth(ctx, c.Current); err != nil {
-		return err
+		return "", err
 	}
 	hash, err := s.d.Hasher.Hash(ctx, c.New)
 	if err != nil {
-		return err
+		return "", err
 	}
 	now := s.dbNow()
-	return s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+	err = s.d.DB.Tx(ctx, func(tx *store.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE institutions SET password_hash = ?, must_change_password = ?, updated_at = ?
 			WHERE id = ? AND operator_id = ? AND status = 'open' AND password_hash = ?`,
 			hash, false, now, i.ID, c.OperatorID, i.PasswordHash)
@@ -100,4 +102,8 @@ func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) error {
 			RequestID: c.RequestID, Detail: map[string]string{"sessions_ended": strconv.Itoa(n)}})
 		return err
 	})
+	if err != nil {
+		return "", err
+	}
+	return hash, nil
 }

@@ -102,6 +102,15 @@ type PasswordChange struct {
 	Actor    Actor
 }
 
+// PasswordChanged is what a password change stored: the new password's hash, for
+// the browser that made the change to be signed in again with it (auth.NewVerified:
+// if another writer — a reset, a recovery, a second change — replaces it before
+// that, the sign-in is refused), and how many sessions it ended.
+type PasswordChanged struct {
+	Hash          string
+	SessionsEnded int
+}
+
 // ChangePassword sets a new account password for a signed-in person.
 //
 // Order, and why: every field is checked first (all problems at once, the current
@@ -114,25 +123,26 @@ type PasswordChange struct {
 //
 // Errors: *FormError (nothing was checked or written); Reauth's error as it is;
 // ErrNotFound; ErrBusy from the hasher; otherwise database or audit failures.
-func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) (ended int, err error) {
+func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) (PasswordChanged, error) {
 	if c.Reauth == nil || c.Sessions == nil {
-		return 0, errors.New("person: ChangePassword needs Reauth and Sessions")
+		return PasswordChanged{}, errors.New("person: ChangePassword needs Reauth and Sessions")
 	}
 	p, err := s.Get(ctx, c.PersonID)
 	if err != nil {
-		return 0, err
+		return PasswordChanged{}, err
 	}
 	if err := s.checkNewPassword(c.Current, c.New, c.Confirm, append([]string{p.IDNumber, p.Mobile}, c.ContextWords...)); err != nil {
-		return 0, err
+		return PasswordChanged{}, err
 	}
 	if err := c.Reauth(ctx, c.Current); err != nil {
-		return 0, err
+		return PasswordChanged{}, err
 	}
 	hash, err := s.hasher.Hash(ctx, c.New)
 	if err != nil {
-		return 0, err
+		return PasswordChanged{}, err
 	}
 	now := s.dbNow()
+	var ended int
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE persons SET password_hash = ?, password_changed_at = ?,
 			must_change_password = ?, updated_at = ? WHERE id = ?`, hash, now, false, now, p.ID)
@@ -150,9 +160,9 @@ func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) (ended i
 		return err
 	})
 	if err != nil {
-		return 0, err
+		return PasswordChanged{}, err
 	}
-	return ended, nil
+	return PasswordChanged{Hash: hash, SessionsEnded: ended}, nil
 }
 
 // CheckNewPassword is the field check of a password change form, shared with the

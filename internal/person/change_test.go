@@ -117,7 +117,7 @@ func TestChangePassword(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		p, _ := f.register(t)
-		change := func(current string, ra *reauth, ender *fakeEnder) (int, error) {
+		change := func(current string, ra *reauth, ender *fakeEnder) (PasswordChanged, error) {
 			return f.svc.ChangePassword(ctx, PasswordChange{PersonID: p.ID, Current: current, New: newPassword,
 				Confirm: newPassword, Reauth: ra.check, Sessions: ender,
 				Actor: Actor{UnitID: 0, ClientAddr: "203.0.113.8", RequestID: "req-1"}})
@@ -145,12 +145,21 @@ func TestChangePassword(t *testing.T) {
 		}
 
 		f.clock.Add(3600e9)
-		n, err := change(testPassword, &reauth{want: testPassword}, ender)
+		changed, err := change(testPassword, &reauth{want: testPassword}, ender)
 		if err != nil {
 			t.Fatalf("ChangePassword: %v", err)
 		}
-		if n != 2 || len(ender.calls) != 1 || ender.calls[0] != nil {
-			t.Fatalf("sessions: ended %d, calls %v; want the person's own sessions", n, ender.calls)
+		// The hash it returns is the one stored: the browser is signed in again
+		// with it, which fails if it is not.
+		var stored string
+		if err := db.QueryRow(ctx, `SELECT password_hash FROM persons WHERE id = ?`, p.ID).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if changed.Hash == "" || changed.Hash != stored {
+			t.Errorf("returned hash %q, stored %q", changed.Hash, stored)
+		}
+		if n := changed.SessionsEnded; n != 2 || len(ender.calls) != 1 || ender.calls[0] != nil {
+			t.Fatalf("sessions: ended %d, calls %v; want the person's own sessions", changed.SessionsEnded, ender.calls)
 		}
 		if _, err := f.svc.Authenticate(ctx, p.Mobile, testPassword); !errors.Is(err, ErrBadCredentials) {
 			t.Fatalf("old password still works: %v", err)

@@ -228,7 +228,7 @@ func (e *env) resets(t *testing.T) []audit.Entry {
 // unitLogin tries the L1 login of p in u with password.
 func (e *env) unitLogin(t *testing.T, u unit.Unit, p person.Person, password string) error {
 	t.Helper()
-	_, err := e.svc.Login.Unit(t.Context(), u.USCC, p.IDNumber, password, auth.Attempt{ClientAddr: clientIP})
+	_, err := e.svc.Login.Unit(t.Context(), u.USCC, p.IDNumber, password, auth.Attempt{ClientAddr: clientIP, Start: func(context.Context, auth.Subject, auth.Verified) error { return nil }})
 	if err != nil && !errors.Is(err, auth.ErrBadCredentials) {
 		t.Fatalf("unit login: %v", err)
 	}
@@ -238,7 +238,7 @@ func (e *env) unitLogin(t *testing.T, u unit.Unit, p person.Person, password str
 // personLogin tries the L6 login of p with password.
 func (e *env) personLogin(t *testing.T, p person.Person, password string) error {
 	t.Helper()
-	_, err := e.svc.Login.Person(t.Context(), p.IDNumber, password, auth.Attempt{ClientAddr: clientIP})
+	_, err := e.svc.Login.Person(t.Context(), p.IDNumber, password, auth.Attempt{ClientAddr: clientIP, Start: func(context.Context, auth.Subject, auth.Verified) error { return nil }})
 	if err != nil && !errors.Is(err, auth.ErrBadCredentials) {
 		t.Fatalf("person login: %v", err)
 	}

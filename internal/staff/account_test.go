@@ -115,7 +115,7 @@ func TestAccountRules(t *testing.T) {
 		}
 
 		// A role change ends the account's sessions and is audited with the reason.
-		tok, _, err := f.svc.StartSession(f.ctx, Staff{ID: clerk.StaffID}, "", "192.0.2.1", "test")
+		tok, _, err := f.svc.StartSession(f.ctx, f.verified(t, clerk.StaffID), "", "192.0.2.1", "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -177,7 +177,7 @@ func TestResetCredentials(t *testing.T) {
 		f := newFixture(t, db)
 		sec, _ := f.bootstrap(t)
 		clerk, old := f.create(t, sec, "clerk1", RoleClerk)
-		tok, _, err := f.svc.StartSession(f.ctx, Staff{ID: clerk.StaffID}, "", "", "")
+		tok, _, err := f.svc.StartSession(f.ctx, f.verified(t, clerk.StaffID), "", "", "")
 		if err != nil {
 			t.Fatal(err)
 		}

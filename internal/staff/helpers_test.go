@@ -133,3 +133,17 @@ func hasEntry(es []audit.Entry, action string, result audit.Result, staffID int6
 	}
 	return false
 }
+
+// verified is the account as Login returns it, with its password as stored now:
+// what StartSession needs to start a session for it without a login.
+func (f *fixture) verified(t testing.TB, id int64) Staff {
+	t.Helper()
+	st, err := f.svc.Get(f.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.d.DB.QueryRow(f.ctx, `SELECT password_hash FROM staff WHERE id = ?`, id).Scan(&st.verified); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}

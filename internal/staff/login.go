@@ -95,7 +95,8 @@ func (t scanTail) Scan(dest ...any) error { return t.row.Scan(append(dest, t.tai
 // Errors: ErrBadCredentials; a *throttle.LockedError (errors.Is throttle.ErrLocked:
 // say that attempts are paused and until when — the same for unknown logins) or
 // throttle.ErrCaptchaRequired; person.ErrBusy; otherwise database failures (fail
-// closed).
+// closed). The account returned carries the password hash it verified, which
+// StartSession checks is still the stored one.
 func (s *Service) Login(ctx context.Context, in LoginInput) (Staff, error) {
 	c, err := s.resolve(ctx, in.Login)
 	if err != nil {
@@ -133,6 +134,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Staff, error) {
 		return Staff{}, err
 	}
 	c.staff.TOTPConfirmed = true
+	c.staff.verified = c.hash
 	return c.staff, nil
 }
 

@@ -133,7 +133,7 @@ func TestSessions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		sec, _ := f.bootstrap(t)
-		st, _ := f.svc.Get(f.ctx, sec.StaffID)
+		st := f.verified(t, sec.StaffID)
 		tok, sess, err := f.svc.StartSession(f.ctx, st, "", "192.0.2.1", "Mozilla/5.0")
 		if err != nil {
 			t.Fatal(err)
@@ -190,7 +190,7 @@ func TestChangePassword(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		sec, _ := f.bootstrap(t)
-		st, _ := f.svc.Get(f.ctx, sec.StaffID)
+		st := f.verified(t, sec.StaffID)
 		keep, kept, _ := f.svc.StartSession(f.ctx, st, "", "", "")
 		other, _, _ := f.svc.StartSession(f.ctx, st, "", "", "")
 		cases := []struct {
@@ -286,4 +286,73 @@ func TestCheckReason(t *testing.T) {
 			t.Errorf("CheckReason(%q) = %q, %v; want %q, %v", c.in, got, err, c.want, c.err)
 		}
 	}
+}
+
+// TestStartSessionAfterPasswordChange: a back-office session starts only while the
+// password Login verified is still the stored one of an enabled account. A change
+// of the account's own password, a reset by the security administrator or a
+// disabling that commits between Login and StartSession leaves no session
+// (ErrBadCredentials, answered as a failed login); so does an account that did
+// not come from Login. Without any of them, the session starts (the control).
+func TestStartSessionAfterPasswordChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		sec, _ := f.bootstrap(t)
+		clerk, created := f.create(t, sec, "clerk.race", RoleClerk)
+		login := func() Staff { return f.login(t, "clerk.race", knownPassword, created.Enrolment.Secret) }
+		live := func() int {
+			var n int
+			if err := db.QueryRow(f.ctx, `SELECT COUNT(*) FROM staff_sessions WHERE staff_id = ? AND ended_at IS NULL`,
+				clerk.StaffID).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		tok, _, err := f.svc.StartSession(f.ctx, login(), "", "192.0.2.1", "test")
+		if err != nil {
+			t.Fatalf("the control: %v", err)
+		}
+		if err := f.svc.EndSession(f.ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		st := login()
+		// The account's own change, from another of its sessions.
+		other := knownPassword + "x"
+		if err := f.svc.ChangePassword(f.ctx, clerk, PasswordChange{Current: knownPassword, New: other, Confirm: other}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.StartSession(f.ctx, st, "", "", ""); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("session after a password change: %v, want ErrBadCredentials", err)
+		}
+		if err := f.svc.ChangePassword(f.ctx, clerk, PasswordChange{Current: other, New: knownPassword, Confirm: knownPassword}, ""); err != nil {
+			t.Fatal(err)
+		}
+		// A reset by the security administrator.
+		st = login()
+		if _, err := f.svc.ResetCredentials(f.ctx, sec, clerk.StaffID, "遗失动态口令"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.StartSession(f.ctx, st, "", "", ""); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("session after a reset: %v, want ErrBadCredentials", err)
+		}
+		// An account that did not come from Login.
+		got, err := f.svc.Get(f.ctx, clerk.StaffID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.StartSession(f.ctx, got, "", "", ""); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("session for an account read by Get: %v, want ErrBadCredentials", err)
+		}
+		// A disabled account, its password unchanged.
+		st = f.verified(t, clerk.StaffID)
+		if err := f.svc.Disable(f.ctx, sec, clerk.StaffID, "离职"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.StartSession(f.ctx, st, "", "", ""); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("session for a disabled account: %v, want ErrBadCredentials", err)
+		}
+		if n := live(); n != 0 {
+			t.Errorf("%d live sessions after the refused starts, want 0", n)
+		}
+	})
 }

@@ -83,6 +83,10 @@ type Staff struct {
 	TOTPConfirmed      bool      // a first code was accepted for the current secret
 	Disabled           bool
 	CreatedAt          time.Time
+	// verified is the password hash Login verified, as it was stored: StartSession
+	// starts a session only while it still is (and only for a Staff that Login
+	// returned, the one place that sets it).
+	verified string
 }
 
 const staffColumns = `id, login, name, is_clerk, is_reviewer, is_security, is_auditor, must_change_password,

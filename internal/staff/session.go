@@ -2,6 +2,7 @@ package staff
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -78,7 +79,18 @@ type Session struct {
 
 // StartSession creates a session for account st after Login, ending the session
 // oldToken names (whatever it is: rotation at login, so a token planted before login
-// is useless). It returns the token for the cookie. Errors: database failures.
+// is useless). It returns the token for the cookie.
+//
+// st must be what Login returned: the session is created only while the password
+// Login verified is still the stored one and the account is not disabled, checked
+// with the account's row locked in the transaction that inserts the session. A
+// reset or a change that commits during the login (its argon2id) ends the
+// account's sessions and would otherwise be outlived by this one; it waits for
+// this transaction, or is seen by it.
+//
+// Errors: ErrBadCredentials when the password changed or the account was disabled
+// since Login, or st did not come from Login (answered as a failed login; nothing
+// changes); otherwise database failures.
 func (s *Service) StartSession(ctx context.Context, st Staff, oldToken, clientIP, userAgent string) (string, Session, error) {
 	tok := token.New()
 	now := s.dbNow()
@@ -86,6 +98,9 @@ func (s *Service) StartSession(ctx context.Context, st Staff, oldToken, clientIP
 		AbsoluteExpiresAt: now.Add(s.sessions.Absolute)}
 	s.setIdle(&sess)
 	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
+		if err := s.stillVerified(ctx, tx, st); err != nil {
+			return err
+		}
 		if token.Valid(oldToken) {
 			if _, err := tx.Exec(ctx, `UPDATE staff_sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL`,
 				now, token.Hash(oldToken)); err != nil {
@@ -97,10 +112,35 @@ func (s *Service) StartSession(ctx context.Context, st Staff, oldToken, clientIP
 			sess.ID, st.ID, now, now, sess.AbsoluteExpiresAt, cut(clientIP, 64), cut(userAgent, 256))
 		return err
 	})
+	if errors.Is(err, ErrBadCredentials) {
+		return "", Session{}, err
+	}
 	if err != nil {
 		return "", Session{}, fmt.Errorf("staff: start session: %w", err)
 	}
 	return tok, sess, nil
+}
+
+// stillVerified checks inside tx, first, that st's verified password is still
+// the stored one of an enabled account, locking the row before the session's, in
+// the order a reset takes them (the account, then its sessions).
+func (s *Service) stillVerified(ctx context.Context, tx *store.Tx, st Staff) error {
+	if st.verified == "" {
+		return ErrBadCredentials
+	}
+	var hash string
+	var disabled sql.NullTime
+	err := tx.QueryRow(ctx, `SELECT password_hash, disabled_at FROM staff WHERE id = ?`+tx.ForUpdate(), st.ID).Scan(&hash, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrBadCredentials
+	}
+	if err != nil {
+		return fmt.Errorf("staff: read the verified password: %w", err)
+	}
+	if hash != st.verified || disabled.Valid {
+		return ErrBadCredentials
+	}
+	return nil
 }
 
 func (s *Service) setIdle(sess *Session) {

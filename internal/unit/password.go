@@ -90,27 +90,35 @@ const maxPasswordLen = 4 * 128
 // Errors: person.ErrBadCredentials; ErrNoUnitPassword for the legal rep's membership;
 // person.ErrBusy; ctx's error; otherwise database failures.
 func (p *Passwords) Check(ctx context.Context, unitID, personID int64, password string) error {
+	_, _, err := p.Verify(ctx, unitID, personID, password)
+	return err
+}
+
+// Verify is Check that also returns the membership and the hash stored when the
+// password was verified, for a session or proof that rests on it to be written
+// only while it is still the stored one (auth.NewVerified). Errors: Check's.
+func (p *Passwords) Verify(ctx context.Context, unitID, personID int64, password string) (membershipID int64, hash string, err error) {
 	r, err := p.load(ctx, unitID, personID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return err
+		return 0, "", err
 	}
 	if err == nil && r.m.Role == RoleLegalRep {
-		return ErrNoUnitPassword
+		return 0, "", ErrNoUnitPassword
 	}
 	if err != nil || r.m.PasswordHash == "" || password == "" || len(password) > maxPasswordLen {
 		if err := p.hasher.Dummy(ctx); err != nil {
-			return err
+			return 0, "", err
 		}
-		return person.ErrBadCredentials
+		return 0, "", person.ErrBadCredentials
 	}
 	ok, _, err := p.hasher.Verify(ctx, r.m.PasswordHash, password)
 	if err != nil {
-		return fmt.Errorf("unit: membership %d: %w", r.m.ID, err)
+		return 0, "", fmt.Errorf("unit: membership %d: %w", r.m.ID, err)
 	}
 	if !ok {
-		return person.ErrBadCredentials
+		return 0, "", person.ErrBadCredentials
 	}
-	return nil
+	return r.m.ID, r.m.PasswordHash, nil
 }
 
 // PasswordChange is the 修改密码 form of an administrator's or agent's unit password.
@@ -123,6 +131,15 @@ type PasswordChange struct {
 	// transaction; the caller then gives the browser that made the change a new one.
 	Sessions person.SessionEnder
 	Actor    person.Actor
+}
+
+// PasswordChanged is what a unit password change stored: the membership whose
+// password it is and the new hash, for the browser that made the change to be
+// signed in again with it (auth.NewVerified), and how many sessions it ended.
+type PasswordChanged struct {
+	MembershipID  int64
+	Hash          string
+	SessionsEnded int
 }
 
 // ChangePassword sets a new unit password for an active administrator or agent.
@@ -138,31 +155,32 @@ type PasswordChange struct {
 // ErrNotFound (no membership); ErrNoUnitPassword (legal rep); ErrNotActive (pending,
 // revoked or outside its validity, also when that happens during the change);
 // person.ErrBusy; otherwise database or audit failures.
-func (p *Passwords) ChangePassword(ctx context.Context, c PasswordChange) (ended int, err error) {
+func (p *Passwords) ChangePassword(ctx context.Context, c PasswordChange) (PasswordChanged, error) {
 	if c.Reauth == nil || c.Sessions == nil {
-		return 0, errors.New("unit: ChangePassword needs Reauth and Sessions")
+		return PasswordChanged{}, errors.New("unit: ChangePassword needs Reauth and Sessions")
 	}
 	r, err := p.load(ctx, c.UnitID, c.PersonID)
 	if err != nil {
-		return 0, err
+		return PasswordChanged{}, err
 	}
 	switch {
 	case r.m.Role == RoleLegalRep:
-		return 0, ErrNoUnitPassword
+		return PasswordChanged{}, ErrNoUnitPassword
 	case !r.m.Usable(p.now()):
-		return 0, ErrNotActive
+		return PasswordChanged{}, ErrNotActive
 	}
 	if err := p.persons.CheckNewPassword(c.Current, c.New, c.Confirm, r.idNumber, r.mobile, r.uscc); err != nil {
-		return 0, err
+		return PasswordChanged{}, err
 	}
 	if err := c.Reauth(ctx, c.Current); err != nil {
-		return 0, err
+		return PasswordChanged{}, err
 	}
 	hash, err := p.hasher.Hash(ctx, c.New)
 	if err != nil {
-		return 0, err
+		return PasswordChanged{}, err
 	}
 	now := store.Time(p.now())
+	var ended int
 	err = p.db.Tx(ctx, func(tx *store.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE memberships SET password_hash = ? WHERE id = ? AND status = 'active'
 			AND (valid_from IS NULL OR valid_from <= ?) AND (valid_until IS NULL OR valid_until > ?)`,
@@ -184,7 +202,7 @@ func (p *Passwords) ChangePassword(ctx context.Context, c PasswordChange) (ended
 		return err
 	})
 	if err != nil {
-		return 0, err
+		return PasswordChanged{}, err
 	}
-	return ended, nil
+	return PasswordChanged{MembershipID: r.m.ID, Hash: hash, SessionsEnded: ended}, nil
 }

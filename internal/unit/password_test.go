@@ -186,14 +186,26 @@ func TestUnitPasswordChange(t *testing.T) {
 			}
 			elsewhere = append(elsewhere, tok)
 		}
-		n, err := f.pw.ChangePassword(ctx, unit.PasswordChange{UnitID: f.u.ID, PersonID: f.admin, Current: unitPass,
+		changed, err := f.pw.ChangePassword(ctx, unit.PasswordChange{UnitID: f.u.ID, PersonID: f.admin, Current: unitPass,
 			New: newPass, Confirm: newPass, Reauth: check(f.u.ID, f.admin), Sessions: f.sessions,
 			Actor: person.Actor{ClientAddr: "203.0.113.77", RequestID: "r-2"}})
 		if err != nil {
 			t.Fatalf("ChangePassword: %v", err)
 		}
-		if n != 2 {
-			t.Errorf("ended %d sessions, want 2", n)
+		if changed.SessionsEnded != 2 {
+			t.Errorf("ended %d sessions, want 2", changed.SessionsEnded)
+		}
+		// The membership and hash it returns are the ones stored (the browser is
+		// signed in again with them), and Verify gives the same.
+		var stored string
+		if err := db.QueryRow(ctx, `SELECT password_hash FROM memberships WHERE id = ?`, changed.MembershipID).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if changed.Hash == "" || changed.Hash != stored {
+			t.Errorf("returned hash %q, stored %q", changed.Hash, stored)
+		}
+		if id, hash, err := f.pw.Verify(ctx, f.u.ID, f.admin, newPass); err != nil || id != changed.MembershipID || hash != stored {
+			t.Errorf("Verify: membership %d, hash %q, %v; want %d, the stored hash", id, hash, err, changed.MembershipID)
 		}
 		for _, tok := range here {
 			if _, err := f.sessions.Lookup(ctx, tok); !errors.Is(err, auth.ErrNoSession) {

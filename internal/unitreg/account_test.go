@@ -1,6 +1,7 @@
 package unitreg_test
 
 import (
+	"context"
 	"time"
 
 	"errors"
@@ -87,7 +88,7 @@ func TestFinishNewAccount(t *testing.T) {
 			t.Errorf("membership %+v %v", m, err)
 		}
 		// The legal rep can now log in for the unit (L1) with the new password.
-		subj, err := e.svc.Login.Unit(ctx, res.Unit.UnitNumber, mobile, goodPassword, auth.Attempt{ClientAddr: clientIP})
+		subj, err := e.svc.Login.Unit(ctx, res.Unit.UnitNumber, mobile, goodPassword, auth.Attempt{ClientAddr: clientIP, Start: func(context.Context, auth.Subject, auth.Verified) error { return nil }})
 		if err != nil || subj.UnitID != res.Unit.ID || subj.Role != auth.RoleLegalRep {
 			t.Errorf("unit login: %+v %v", subj, err)
 		}

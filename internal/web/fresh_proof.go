@@ -100,8 +100,9 @@ func (s *Server) RequireFreshProof(page FreshProofPage, next HandlerFunc) Handle
 			}
 		}
 		sort.SliceStable(d.Carried, func(i, j int) bool { return d.Carried[i].Name < d.Carried[j].Name })
+		check, verified := s.ReauthenticationVerifier(r, who)
 		step, err := s.ReauthenticationStep(r, f, &d.ReauthenticationState, FreshProofField, freshProofMsgEmpty, FreshProofWrongMessage,
-			s.ReauthenticationKeys(r, who), s.ReauthenticationCheck(r, who))
+			s.ReauthenticationKeys(r, who), check)
 		switch {
 		case err != nil:
 			return err
@@ -115,7 +116,17 @@ func (s *Server) RequireFreshProof(page FreshProofPage, next HandlerFunc) Handle
 		if who.UnitPassword {
 			proof = auth.ProofUnitPassword
 		}
-		sess, err := s.Sessions.Prove(ctx, v.Token, proof)
+		// Recorded only while the password just verified is still the stored one.
+		sess, err := s.Sessions.Prove(ctx, v.Token, proof, *verified)
+		if errors.Is(err, auth.ErrCredentialChanged) {
+			// Changed or reset during the check: what was typed is not the
+			// password now, answered as a wrong one (the change has ended this
+			// session if the password was its own; the next page then asks to
+			// sign in).
+			f.Fail(FreshProofField, FreshProofWrongMessage)
+			f.Top = freshProofMsgTop
+			return s.Render(w, r, http.StatusUnprocessableEntity, "unit-reauthentication", "验证身份", "", d)
+		}
 		if errors.Is(err, auth.ErrNoSession) {
 			s.SetCookie(w, "hall_session", "", -1)
 			return s.ToLogin(w, r, string(auth.KindUnit))

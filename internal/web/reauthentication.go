@@ -160,16 +160,37 @@ func (s *Server) ReauthenticationKeys(r *http.Request, who AccountHolder) []thro
 
 // ReauthenticationCheck is the check of the current password of who.
 func (s *Server) ReauthenticationCheck(r *http.Request, who AccountHolder) person.Reauth {
+	check, _ := s.ReauthenticationVerifier(r, who)
+	return check
+}
+
+// ReauthenticationVerifier is ReauthenticationCheck that also keeps, once the
+// check has passed, the password it verified (*verified, zero until then): what
+// is written on the strength of the proof (a session, a recorded proof) is written
+// only while that password is still the stored one (auth.Verified), so a password
+// changed or reset during the check proves nothing.
+func (s *Server) ReauthenticationVerifier(r *http.Request, who AccountHolder) (check person.Reauth, verified *auth.Verified) {
 	v := VisitorFrom(r.Context())
 	personID := v.Person.ID
+	verified = new(auth.Verified)
 	if who.UnitPassword {
 		unitID := v.Unit.ID
 		pw := s.UnitPasswords()
-		return func(ctx context.Context, current string) error { return pw.Check(ctx, unitID, personID, current) }
+		return func(ctx context.Context, current string) error {
+			id, hash, err := pw.Verify(ctx, unitID, personID, current)
+			if err == nil {
+				*verified = auth.NewVerified(auth.Credential{MembershipID: id}, hash)
+			}
+			return err
+		}, verified
 	}
 	return func(ctx context.Context, current string) error {
-		return s.Persons.CheckPassword(ctx, personID, current)
-	}
+		hash, err := s.Persons.VerifyPassword(ctx, personID, current)
+		if err == nil {
+			*verified = auth.NewVerified(auth.Credential{PersonID: personID}, hash)
+		}
+		return err
+	}, verified
 }
 
 // UnitPasswords builds the unit-password service on the server's services; it

@@ -257,8 +257,41 @@ func (s *Server) loadInstitutionSession(ctx context.Context, v *Visitor, token s
 // credential the sign-in has just proved (auth.Proof): entering a unit and changing
 // its delegation ask for a recent one later (unitcenter/unit_enter.go,
 // unitdelegation/delegation_reauthentication.go).
+//
+// It is for proofs that rest on no stored password — a QR confirmation, a
+// certificate, an OIDC provider, an SMS code at registration — and checks none. A
+// sign-in that rests on a password goes through StartSessionVerified (or
+// SignInAttempt), so that a password changed or reset since it was verified signs
+// nobody in.
 func (s *Server) StartSessionProved(w http.ResponseWriter, r *http.Request, subj auth.Subject, proof auth.Proof) error {
 	return s.startSession(w, r, subj, proof, auth.Verified{})
+}
+
+// StartSessionVerified is StartSessionProved for a sign-in that rests on the
+// password verified: one a form has just checked, or has just stored (a password
+// change signs its browser in again with the new one). The session is created only
+// while it is still the stored password. Errors: auth.ErrCredentialChanged when it
+// is not (nothing changes: answer with SignInAgain or as a wrong password); otherwise
+// those of auth.Sessions.Create and Rotate.
+func (s *Server) StartSessionVerified(w http.ResponseWriter, r *http.Request, subj auth.Subject, proof auth.Proof, verified auth.Verified) error {
+	return s.startSession(w, r, subj, proof, verified)
+}
+
+// PasswordReplaced is the login page's ?ended= value after a password change whose
+// browser could not be signed in again with the new password: another change, a
+// reset or a recovery replaced it first.
+const PasswordReplaced = "password"
+
+// SignInAgain answers a password change whose new password was replaced before its
+// browser could be signed in again with it (StartSessionVerified refused with
+// auth.ErrCredentialChanged): the change ended this browser's session with the
+// others, so the cookie goes and the login page of tab (its kind of session) says
+// why, and comes back to r's page afterwards.
+func (s *Server) SignInAgain(w http.ResponseWriter, r *http.Request, tab string) error {
+	s.SetCookie(w, "hall_session", "", -1)
+	// #nosec G710 -- the login page of this site, with the current path as a query parameter.
+	http.Redirect(w, r, loginURL(r, tab)+"&ended="+PasswordReplaced, http.StatusSeeOther)
+	return nil
 }
 
 // startSession is StartSessionProved for a login that verified the password

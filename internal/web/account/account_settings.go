@@ -192,20 +192,27 @@ func (s *handler) settingsPasswordPost(inUnit bool) web.HandlerFunc {
 		keys := s.ReauthenticationKeys(r, d.AccountHolder)
 		reauth := s.Reauthenticate(r, f, keys, s.ReauthenticationCheck(r, d.AccountHolder))
 		notice := settingsNoticePassword
+		// stored is the new password as the change stored it, which this browser
+		// is signed in again with.
+		var stored auth.Verified
 		if d.UnitPassword {
 			notice = settingsNoticeUnitPassword
-			_, err = s.UnitPasswords().ChangePassword(ctx, unit.PasswordChange{UnitID: v.Unit.ID, PersonID: v.Person.ID,
+			var changed unit.PasswordChanged
+			changed, err = s.UnitPasswords().ChangePassword(ctx, unit.PasswordChange{UnitID: v.Unit.ID, PersonID: v.Person.ID,
 				Current: f.Values.Get(person.FieldCurrentPassword), New: f.Values.Get(person.FieldNewPassword),
 				Confirm: f.Values.Get(person.FieldConfirm), Reauth: reauth, Sessions: s.Sessions, Actor: settingsActor(r)})
+			stored = auth.NewVerified(auth.Credential{MembershipID: changed.MembershipID}, changed.Hash)
 		} else {
 			var words []string
 			if v.Unit != nil {
 				words = append(words, v.Unit.USCC)
 			}
-			_, err = s.Persons.ChangePassword(ctx, person.PasswordChange{PersonID: v.Person.ID,
+			var changed person.PasswordChanged
+			changed, err = s.Persons.ChangePassword(ctx, person.PasswordChange{PersonID: v.Person.ID,
 				Current: f.Values.Get(person.FieldCurrentPassword), New: f.Values.Get(person.FieldNewPassword),
 				Confirm: f.Values.Get(person.FieldConfirm), ContextWords: words, Reauth: reauth, Sessions: s.Sessions,
 				Actor: settingsActor(r)})
+			stored = auth.NewVerified(auth.Credential{PersonID: v.Person.ID}, changed.Hash)
 		}
 		if refused, err := s.settingsRefused(r, f, &d.ReauthenticationState, keys, err); refused {
 			if err != nil {
@@ -219,12 +226,20 @@ func (s *handler) settingsPasswordPost(inUnit bool) web.HandlerFunc {
 		}
 		s.NotifyAccountChange(r, v.Person.Mobile, change, "")
 		// The change ended this browser's session with the others; it has just
-		// proved the password, so it gets a new one for the same subject.
+		// proved the password, so it gets a new one for the same subject — while
+		// the new password is still the stored one. Another writer (a second
+		// change, a reset, a recovery, the registry's sync) may have replaced it
+		// since the change committed: then the browser signs in again, with the
+		// password that is now stored.
 		proof := auth.ProofPassword
 		if d.UnitPassword {
 			proof = auth.ProofUnitPassword
 		}
-		if err := s.StartSessionProved(w, r, v.Session.Subject, proof); err != nil {
+		err = s.StartSessionVerified(w, r, v.Session.Subject, proof, stored)
+		if errors.Is(err, auth.ErrCredentialChanged) {
+			return s.SignInAgain(w, r, string(v.Session.Subject.Kind()))
+		}
+		if err != nil {
 			return err
 		}
 		// #nosec G710 -- d.Back is one of the hall's two account pages (web.AccountHolder).

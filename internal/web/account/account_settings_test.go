@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"fmt"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
 	"net/http"
@@ -417,5 +418,66 @@ func TestSettingsMobile(t *testing.T) {
 	webtest.WantNotice(t, ts, f.admin.Mobile, "手机号码", "更换为"+p.MaskedMobile(), "2026年05月07日 10:0")
 	if n := webtest.SMSNotices(t, ts, newMobile); len(n) != 0 {
 		t.Errorf("the new number got %q", n)
+	}
+}
+
+// TestSettingsPasswordReplacedBeforeSignInAgain: the change ends this browser's
+// session and signs it in again with the new password, only while that is still
+// the stored one. When another writer replaces it first (a trigger stands for it:
+// it rewrites the hash the change has just written, which the sign-in sees as it
+// would a reset committed after the change), the browser gets no session and is
+// sent to the login, which says why; without one (the tests above) it stays signed
+// in.
+func TestSettingsPasswordReplacedBeforeSignInAgain(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	f := settingsNewFixture(t, ts, 74)
+	cases := []struct {
+		name, path, login    string
+		subject              auth.Subject
+		current              string
+		event, statement     string
+		unitSessionsOf       int64 // the person whose sessions must all have ended
+		unitPasswordReplaced bool
+	}{
+		{"personal password", "/me/password", "/login?tab=person&next=" + url.QueryEscape("/me/password") + "&ended=password",
+			auth.Subject{PersonID: f.rep.ID}, webtest.Password,
+			fmt.Sprintf("UPDATE OF password_hash ON persons WHEN NEW.id = %d AND NEW.password_hash NOT LIKE 'replaced%%'", f.rep.ID),
+			fmt.Sprintf("UPDATE persons SET password_hash = 'replaced' || password_hash WHERE id = %d", f.rep.ID), f.rep.ID, false},
+		{"unit password", "/unit/account/password", "/login?tab=unit&next=" + url.QueryEscape("/unit/account/password") + "&ended=password",
+			webtest.UnitSubject(f.admin, f.u, unit.RoleAdmin), f.adminUnitPwd,
+			fmt.Sprintf("UPDATE OF password_hash ON memberships WHEN NEW.person_id = %d AND NEW.password_hash NOT LIKE 'replaced%%'", f.admin.ID),
+			fmt.Sprintf("UPDATE memberships SET password_hash = 'replaced' || password_hash WHERE person_id = %d AND unit_id = %d", f.admin.ID, f.u.ID),
+			f.admin.ID, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cl := webtest.NewClient(ts)
+			webtest.SignIn(t, cl, c.subject)
+			webtest.AnotherWriter(t, ts, "replace_password", c.event, c.statement)
+			rec := cl.Post(t, c.path, settingsPasswordForm(c.current, settingsNewPassword, settingsNewPassword))
+			webtest.WantRedirect(t, "change raced by another writer", rec, c.login)
+			if ck := webtest.SessionCookie(ts, rec); ck == nil || ck.MaxAge >= 0 {
+				t.Errorf("session cookie %+v, want it cleared", ck)
+			}
+			var live int
+			q := `SELECT COUNT(*) FROM sessions WHERE person_id = ? AND ended_at IS NULL`
+			if c.unitPasswordReplaced {
+				q += " AND unit_id IS NOT NULL"
+			}
+			if err := ts.DB.QueryRow(context.Background(), q, c.unitSessionsOf).Scan(&live); err != nil {
+				t.Fatal(err)
+			}
+			if live != 0 {
+				t.Errorf("%d live sessions of the changed password, want 0", live)
+			}
+			doc := cl.Page(t, c.login, http.StatusOK)
+			if got := doc.Must(t, ".password-replaced").TextContent(); !strings.Contains(got, "请使用最新的密码重新登录") {
+				t.Errorf("login page notice %q", got)
+			}
+		})
+	}
+	// Without ended=password the login page says nothing of it.
+	if webtest.NewClient(ts).Page(t, "/login?tab=person", http.StatusOK).First(".password-replaced") != nil {
+		t.Error("the login page shows the notice unasked")
 	}
 }

@@ -46,6 +46,10 @@ type loginData struct {
 	// request and RequireUnit sends the person here with ended=grant); GrantWithdrawn
 	// that it was taken back — removed, replaced, declined (ended=withdrawn).
 	GrantEnded, GrantWithdrawn bool
+	// PasswordReplaced: a password change signed out this browser and could not
+	// sign it in again, because the new password was changed or reset meanwhile
+	// (web.SignInAgain, ended=password).
+	PasswordReplaced bool
 	// App: the companion app's 短信验证码 login (app_login_sms.go), which goes
 	// through the same handlers and gate and is drawn by the app's page.
 	App bool
@@ -140,6 +144,7 @@ func (s *handler) loginShow(w http.ResponseWriter, r *http.Request) error {
 	d := loginView(q.Get("tab"), q.Get("method"), q.Get("next"), web.NewForm(r))
 	d.GrantEnded = d.Tab == tabUnit && q.Get("ended") == web.GrantLapsed
 	d.GrantWithdrawn = d.Tab == tabUnit && q.Get("ended") == web.GrantWithdrawn
+	d.PasswordReplaced = q.Get("ended") == web.PasswordReplaced
 	// The account is not known before a submission: only the address's count can
 	// ask for the captcha here.
 	scope := throttle.ScopeLoginAddr

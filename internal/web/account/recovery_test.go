@@ -1,6 +1,7 @@
 package account
 
 import (
+	"context"
 	"encoding/json"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
@@ -436,7 +437,7 @@ func TestRecoveryVerificationRefused(t *testing.T) {
 	if !strings.Contains(webtest.TopError(doc), "重新进行人脸识别") || doc.First(`form[action="`+flowURL+`/restart"]`) == nil {
 		t.Errorf("stale verification: %q", webtest.TopError(doc))
 	}
-	if _, err := ts.Login.Person(t.Context(), p.IDNumber, webtest.Password, auth.Attempt{ClientAddr: "192.0.2.9"}); err != nil {
+	if _, err := ts.Login.Person(t.Context(), p.IDNumber, webtest.Password, auth.Attempt{ClientAddr: "192.0.2.9", Start: func(context.Context, auth.Subject, auth.Verified) error { return nil }}); err != nil {
 		t.Errorf("the password changed: %v", err)
 	}
 	webtest.Redirected(t, c.Post(t, flowURL+"/restart", nil))

@@ -43,6 +43,12 @@ func (h *handler) loginPost(w http.ResponseWriter, r *http.Request) error {
 		return h.renderLogin(w, r, http.StatusOK, f)
 	}
 	tok, _, err := h.Staff.StartSession(r.Context(), st, h.token(r), web.ClientAddr(r), r.UserAgent())
+	if errors.Is(err, staff.ErrBadCredentials) {
+		// The password was reset or changed (or the account disabled) while the
+		// login checked it: no session, answered as a failed login.
+		f.Top = staff.Message(err)
+		return h.renderLogin(w, r, http.StatusOK, f)
+	}
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package admin
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -169,4 +171,32 @@ func TestSessionCookieAttributes(t *testing.T) {
 			t.Errorf("%s: cookies %+v", tc.base, cookies)
 		}
 	}
+}
+
+// TestStaffLoginPasswordChangedDuringCheck: a back-office login starts its session
+// only while the password it verified is still the stored one. A reset that lands
+// after the check and before the session (a trigger on the login throttle's
+// success, which comes between the two, stands for it) is answered as a failed
+// login, and the browser is not signed in.
+func TestStaffLoginPasswordChangedDuringCheck(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	webtest.AnotherWriter(t, ts, "replace_staff_password", "DELETE ON throttle_counters",
+		fmt.Sprintf("UPDATE staff SET password_hash = 'replaced' || password_hash WHERE id = %d", tm.security.Staff.ID))
+	c := newStaffClient(ts)
+	rec := c.Post(t, "/admin/login", url.Values{"login": {tm.security.Staff.Login}, "password": {staffPassword},
+		"code": {tm.security.code(t, time.Now())}})
+	webtest.WantStatus(t, "login raced by a reset", rec, http.StatusOK)
+	if got := webtest.ParseHTML(t, rec.Body.String()).TextContent(); !strings.Contains(got, staff.ErrBadCredentials.Msg) {
+		t.Errorf("the login page does not say %q", staff.ErrBadCredentials.Msg)
+	}
+	var live int
+	if err := ts.DB.QueryRow(context.Background(), `SELECT COUNT(*) FROM staff_sessions WHERE staff_id = ? AND ended_at IS NULL`,
+		tm.security.Staff.ID).Scan(&live); err != nil {
+		t.Fatal(err)
+	}
+	if live != 0 {
+		t.Errorf("%d live sessions after the refused login, want 0", live)
+	}
+	webtest.WantRedirect(t, "the back office after the refused login", c.Get(t, "/admin/"), "/admin/login")
 }

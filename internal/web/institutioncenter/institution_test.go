@@ -2,6 +2,7 @@ package institutioncenter
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -184,5 +185,41 @@ func TestInstitutionOfClosedUnit(t *testing.T) {
 	webtest.WantStatus(t, "login to a closed unit's institution", rec, http.StatusForbidden)
 	if !strings.Contains(rec.Body.String(), web.MsgInstitutionClosed) {
 		t.Error("the refusal does not say the account is closed")
+	}
+}
+
+// TestInstitutionPasswordReplacedBeforeSignInAgain: the change signs its browser
+// in again with the new password only while that is still stored. When the unit
+// resets it first (a trigger stands for that writer: it rewrites the hash the
+// change has just written), the browser gets no session and is sent to the unit
+// login, which says why.
+func TestInstitutionPasswordReplacedBeforeSignInAgain(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	w := webtest.NewWorld(ts, 0x1a58)
+	rep, op := w.Person(t, "岑望川"), w.Person(t, "邬知行")
+	u := w.Unit(t, "示范见习咨询有限公司", rep)
+	a := w.Institution(t, u, rep, op, "示范南区就业见习基地")
+	c := webtest.NewClient(ts)
+	webtest.SignIn(t, c, webtest.InstitutionSubject(a.Institution))
+	webtest.AnotherWriter(t, ts, "replace_institution_password",
+		fmt.Sprintf("UPDATE OF password_hash ON institutions WHEN NEW.id = %d AND NEW.password_hash NOT LIKE 'replaced%%'", a.ID),
+		fmt.Sprintf("UPDATE institutions SET password_hash = 'replaced' || password_hash WHERE id = %d", a.ID))
+	form := url.Values{person.FieldCurrentPassword: {a.InitialPassword}, person.FieldNewPassword: {newPassword}, person.FieldConfirm: {newPassword}}
+	rec := c.Post(t, "/institution/password", form)
+	login := "/login?tab=unit&next=" + url.QueryEscape("/institution/password") + "&ended=password"
+	webtest.WantRedirect(t, "change raced by a reset", rec, login)
+	if ck := webtest.SessionCookie(ts, rec); ck == nil || ck.MaxAge >= 0 {
+		t.Errorf("session cookie %+v, want it cleared", ck)
+	}
+	var live int
+	if err := ts.DB.QueryRow(context.Background(), `SELECT COUNT(*) FROM sessions WHERE institution_id = ? AND ended_at IS NULL`,
+		a.ID).Scan(&live); err != nil {
+		t.Fatal(err)
+	}
+	if live != 0 {
+		t.Errorf("%d live sessions of the institution, want 0", live)
+	}
+	if got := c.Page(t, login, http.StatusOK).Must(t, ".password-replaced").TextContent(); !strings.Contains(got, "请使用最新的密码重新登录") {
+		t.Errorf("login page notice %q", got)
 	}
 }

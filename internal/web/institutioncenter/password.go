@@ -63,7 +63,8 @@ func (h *handler) passwordShow(w http.ResponseWriter, r *http.Request) error {
 
 // passwordPost changes the institution's password. The change ends every session
 // of the institution, this one included; the browser that made it has just proved
-// the new password's predecessor, so it gets a new session for the same subject.
+// the new password's predecessor, so it gets a new session for the same subject,
+// with the new password, unless that was replaced meanwhile (web.SignInAgain).
 func (h *handler) passwordPost(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return web.StatusError(http.StatusBadRequest, web.MsgBadRequest)
@@ -74,7 +75,7 @@ func (h *handler) passwordPost(w http.ResponseWriter, r *http.Request) error {
 	d := h.passwordView(r, f)
 	i := *v.Institution
 	check := func(ctx context.Context, current string) error { return h.Institutions.Check(ctx, i, current) }
-	err := h.Institutions.ChangePassword(ctx, institution.PasswordChange{InstitutionID: i.ID, OperatorID: i.OperatorID,
+	hash, err := h.Institutions.ChangePassword(ctx, institution.PasswordChange{InstitutionID: i.ID, OperatorID: i.OperatorID,
 		Current: f.Values.Get(person.FieldCurrentPassword), New: f.Values.Get(person.FieldNewPassword),
 		Confirm: f.Values.Get(person.FieldConfirm), Reauth: h.Reauthenticate(r, f, h.keys(r), check),
 		ClientIP: web.ClientAddr(r), RequestID: web.RequestID(ctx)})
@@ -89,7 +90,14 @@ func (h *handler) passwordPost(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.render(w, r, http.StatusUnprocessableEntity, d)
 	}
-	if err := h.StartSessionProved(w, r, v.Session.Subject, auth.ProofInstitutionPassword); err != nil {
+	// Signed in again with the new password while it is still the stored one: a
+	// reset by the unit since the change committed sends the browser to the login.
+	err = h.StartSessionVerified(w, r, v.Session.Subject, auth.ProofInstitutionPassword,
+		auth.NewVerified(auth.Credential{InstitutionID: i.ID}, hash))
+	if errors.Is(err, auth.ErrCredentialChanged) {
+		return h.SignInAgain(w, r, string(auth.KindUnit))
+	}
+	if err != nil {
 		return err
 	}
 	http.Redirect(w, r, web.InstitutionHome+"?notice=password", http.StatusSeeOther)

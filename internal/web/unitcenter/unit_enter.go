@@ -2,11 +2,13 @@ package unitcenter
 
 import (
 	"context"
-	"hall/internal/web"
 	"net/http"
 
 	"hall/internal/auth"
+	"hall/internal/person"
+	"hall/internal/throttle"
 	"hall/internal/unit"
+	"hall/internal/web"
 )
 
 // Entering a unit from another session (SPEC L7): "a person signed in personally
@@ -61,51 +63,108 @@ func (d *enterEnterData) PasswordField() web.Field {
 	return fd
 }
 
+// enterProof is how an entry into a unit was proved: the proof the session gets
+// (ProofNone: it keeps its own), the password verified for it (zero when none was
+// asked), which the session is moved only while it is still stored, and the
+// method for the audit record.
+type enterProof struct {
+	proof    auth.Proof
+	verified auth.Verified
+	method   string
+}
+
 // enterProve decides whether the visitor may enter unit unitID in membership m now,
 // and with which proof. When the session's proof already covers it (a legal rep's
-// Session opened with the personal password) the result is ProofNone (the session
-// keeps its proof) and the method for the audit record. Otherwise it checks the
-// Form's password when one was submitted, or answers with the entry page: done is
-// then true and err is the handler's result.
-func (s *handler) enterProve(w http.ResponseWriter, r *http.Request, unitID int64, m unit.Membership) (proof auth.Proof, method string, done bool, err error) {
+// Session opened with the personal password) the proof is ProofNone (the session
+// keeps its proof). Otherwise it checks the Form's password when one was
+// submitted, or answers with the entry page: done is then true and err is the
+// handler's result.
+func (s *handler) enterProve(w http.ResponseWriter, r *http.Request, unitID int64, m unit.Membership) (ep enterProof, done bool, err error) {
+	v := web.VisitorFrom(r.Context())
+	if m.Role == unit.RoleLegalRep && v.Session != nil && v.Session.Proof == auth.ProofPassword {
+		return enterProof{proof: auth.ProofNone, method: "session_password"}, false, nil
+	}
+	d, q, err := s.enterPage(r, unitID, m)
+	if err != nil {
+		return enterProof{}, true, err
+	}
+	step, err := s.ReauthenticationStep(r, d.Form, &d.ReauthenticationState, enterFieldPassword, q.need, q.wrong, q.keys, q.check)
+	switch {
+	case err != nil:
+		return enterProof{}, true, err
+	case step == web.ReauthenticationProved:
+		return enterProof{proof: q.proof, verified: *q.verified, method: q.method}, false, nil
+	case step == web.ReauthenticationWrong:
+		s.unitRecordDenied(r, unitID, "bad_"+q.method)
+		d.Form.Top = enterMsgTop
+	}
+	return enterProof{}, true, s.enterRender(w, r, step.Status(), d)
+}
+
+// enterQuestion is the password the entry page asks for: its throttle keys (the
+// login's counters of the credential checked, login_gate.go: the membership's unit
+// password, or the legal rep's account password), its check, which keeps the
+// password it verified, and the messages.
+type enterQuestion struct {
+	keys        []throttle.Key
+	check       person.Reauth
+	verified    *auth.Verified
+	proof       auth.Proof
+	method      string
+	need, wrong string
+}
+
+// enterPage is the entry page for membership m of unit unitID, and its question.
+func (s *handler) enterPage(r *http.Request, unitID int64, m unit.Membership) (*enterEnterData, enterQuestion, error) {
 	ctx := r.Context()
 	v := web.VisitorFrom(ctx)
 	legalRep := m.Role == unit.RoleLegalRep
-	if legalRep && v.Session != nil && v.Session.Proof == auth.ProofPassword {
-		return auth.ProofNone, "session_password", false, nil
-	}
 	u, err := s.Units.Get(ctx, unitID)
 	if err != nil {
-		return "", "", true, err
+		return nil, enterQuestion{}, err
 	}
-	f := web.NewForm(r)
-	d := &enterEnterData{Unit: u, Role: m.Role.Label(), LegalRep: legalRep, Form: f}
-	// The keys are the login's counters of the credential checked (login_gate.go):
-	// the membership's unit password, or the legal rep's account password.
-	keys := s.GateCredentialKeys(r, auth.Credential{MembershipID: m.ID})
-	proof, method = auth.ProofUnitPassword, "unit_password"
-	need, wrong := enterMsgNeedUnit, enterMsgWrongUnit
-	check := func(ctx context.Context, pw string) error {
-		return s.UnitPasswords().Check(ctx, unitID, v.Person.ID, pw)
-	}
+	d := &enterEnterData{Unit: u, Role: m.Role.Label(), LegalRep: legalRep, Form: web.NewForm(r)}
+	personID := v.Person.ID
+	q := enterQuestion{verified: new(auth.Verified)}
 	if legalRep {
-		personID := v.Person.ID
-		keys = s.GateCredentialKeys(r, auth.Credential{PersonID: personID})
-		proof, method = auth.ProofPassword, "password"
-		need, wrong = enterMsgNeedPerson, enterMsgWrongPerson
-		check = func(ctx context.Context, pw string) error { return s.Persons.CheckPassword(ctx, personID, pw) }
+		q.keys = s.GateCredentialKeys(r, auth.Credential{PersonID: personID})
+		q.proof, q.method = auth.ProofPassword, "password"
+		q.need, q.wrong = enterMsgNeedPerson, enterMsgWrongPerson
+		q.check = func(ctx context.Context, pw string) error {
+			hash, err := s.Persons.VerifyPassword(ctx, personID, pw)
+			if err == nil {
+				*q.verified = auth.NewVerified(auth.Credential{PersonID: personID}, hash)
+			}
+			return err
+		}
+		return d, q, nil
 	}
-	step, err := s.ReauthenticationStep(r, f, &d.ReauthenticationState, enterFieldPassword, need, wrong, keys, check)
-	switch {
-	case err != nil:
-		return "", "", true, err
-	case step == web.ReauthenticationProved:
-		return proof, method, false, nil
-	case step == web.ReauthenticationWrong:
-		s.unitRecordDenied(r, unitID, "bad_"+method)
-		f.Top = enterMsgTop
+	q.keys = s.GateCredentialKeys(r, auth.Credential{MembershipID: m.ID})
+	q.proof, q.method = auth.ProofUnitPassword, "unit_password"
+	q.need, q.wrong = enterMsgNeedUnit, enterMsgWrongUnit
+	q.check = func(ctx context.Context, pw string) error {
+		id, hash, err := s.UnitPasswords().Verify(ctx, unitID, personID, pw)
+		if err == nil {
+			*q.verified = auth.NewVerified(auth.Credential{MembershipID: id}, hash)
+		}
+		return err
 	}
-	return "", "", true, s.enterRender(w, r, step.Status(), d)
+	return d, q, nil
+}
+
+// enterChanged answers an entry whose password was changed or reset after it was
+// verified and before the session moved (auth.ErrCredentialChanged): as a wrong
+// password, audited as one; the session stays where it was.
+func (s *handler) enterChanged(w http.ResponseWriter, r *http.Request, unitID int64, m unit.Membership, method string) error {
+	s.unitRecordDenied(r, unitID, "bad_"+method)
+	d, q, err := s.enterPage(r, unitID, m)
+	if err != nil {
+		return err
+	}
+	d.Form.Fail(enterFieldPassword, q.wrong)
+	d.Form.Top = enterMsgTop
+	d.Captcha = s.ReauthenticationNeedsCaptcha(r, q.keys...)
+	return s.enterRender(w, r, http.StatusUnprocessableEntity, d)
 }
 
 func (s *handler) enterRender(w http.ResponseWriter, r *http.Request, status int, d *enterEnterData) error {

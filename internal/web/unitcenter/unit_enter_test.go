@@ -1,6 +1,7 @@
 package unitcenter
 
 import (
+	"fmt"
 	"hall/internal/web/webtest"
 	"net/http"
 	"net/http/httptest"
@@ -200,5 +201,56 @@ func TestUnitEnterEnterAsLegalRep(t *testing.T) {
 	}
 	if rec := enterUnit(t, ac, f.Home.ID, "Ue-Agent-Pass-5"); rec.Code != http.StatusSeeOther {
 		t.Errorf("agent with its unit password: %d", rec.Code)
+	}
+}
+
+// TestUnitEnterPasswordChangedDuringCheck: the session enters the unit only while
+// the password the entry page verified is still the stored one. A change that
+// lands after the check and before the session moves (a trigger on the login
+// throttle's success, which comes between the two, stands for it) is answered as a
+// wrong password and audited as one; the session stays where it was.
+func TestUnitEnterPasswordChangedDuringCheck(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	f := webtest.NewTwoUnits(t, ts, 64)
+	cases := []struct {
+		name, password, statement, wrong, reason string
+		unitID                                   int64
+	}{
+		{"administrator, unit password", "Uc-Admin-Pass-2",
+			fmt.Sprintf("UPDATE memberships SET password_hash = 'replaced' || password_hash WHERE person_id = %d AND unit_id = %d",
+				f.Person.ID, f.Other.ID), enterMsgWrongUnit, "bad_unit_password", f.Other.ID},
+		{"legal rep, personal password", webtest.Password,
+			fmt.Sprintf("UPDATE persons SET password_hash = 'replaced' || password_hash WHERE id = %d", f.Person.ID),
+			enterMsgWrongPerson, "bad_password", f.Home.ID},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cl := webtest.NewClient(ts)
+			webtest.SignInBy(t, cl, auth.Subject{PersonID: f.Person.ID}, auth.ProofSMS)
+			personal := cl.Session()
+			before := len(webtest.UnitAuditEntries(t, ts, "unit.switch"))
+			drop := webtest.AnotherWriter(t, ts, "replace_password", "DELETE ON throttle_counters", c.statement)
+			rec := enterUnit(t, cl, c.unitID, c.password)
+			drop()
+			if rec.Code != http.StatusUnprocessableEntity || webtest.SessionCookie(ts, rec) != nil {
+				t.Fatalf("entry with a password changed during the check: %d, cookie %+v\n%s", rec.Code,
+					webtest.SessionCookie(ts, rec), webtest.ShortBody(rec.Body.String()))
+			}
+			doc := webtest.ParseHTML(t, rec.Body.String())
+			if got := doc.Must(t, "#e-"+enterFieldPassword).TextContent(); got != c.wrong {
+				t.Errorf("message %q, want %q", got, c.wrong)
+			}
+			if !strings.Contains(doc.TextContent(), enterMsgTop) {
+				t.Errorf("the page does not say %q", enterMsgTop)
+			}
+			if s := enterSubject(t, ts, cl); cl.Session() != personal || s.Subject.UnitID != 0 || s.Proof != auth.ProofSMS {
+				t.Errorf("the session after the refused entry: %+v", s)
+			}
+			// Newest first: one more entry, the refusal.
+			es := webtest.UnitAuditEntries(t, ts, "unit.switch")
+			if len(es) != before+1 || es[0].Result != audit.Denied || es[0].Detail["reason"] != c.reason {
+				t.Errorf("audit %+v, want one more, a refusal %s", es, c.reason)
+			}
+		})
 	}
 }

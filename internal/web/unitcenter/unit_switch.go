@@ -128,15 +128,19 @@ func (s *handler) unitSwitch(w http.ResponseWriter, r *http.Request) error {
 		return web.StatusError(http.StatusForbidden, unitMsgNotUsable)
 	}
 	// The role's password first (unit_enter.go): the session alone does not prove it.
-	proof, method, done, err := s.enterProve(w, r, id, m)
+	ep, done, err := s.enterProve(w, r, id, m)
 	if done {
 		return err
 	}
 	subj := auth.Subject{PersonID: v.Person.ID, UnitID: id, Role: auth.Role(m.Role)}
 	e := s.unitEntry(r, "unit.switch", audit.Success)
 	e.UnitID, e.Role, e.Target = id, string(m.Role), "unit:"+strconv.FormatInt(id, 10)
-	e.Detail["method"] = method
-	return s.unitMove(w, r, subj, proof, e, "/unit/")
+	e.Detail["method"] = ep.method
+	err = s.unitMove(w, r, subj, ep.proof, ep.verified, e, "/unit/")
+	if errors.Is(err, auth.ErrCredentialChanged) {
+		return s.enterChanged(w, r, id, m, ep.method)
+	}
+	return err
 }
 
 // unitLeave ends acting for the unit: the session goes back to the person alone.
@@ -148,16 +152,19 @@ func (s *handler) unitLeave(w http.ResponseWriter, r *http.Request) error {
 	}
 	e := s.unitEntry(r, "unit.leave", audit.Success)
 	e.UnitID, e.Role, e.Target = v.Unit.ID, string(v.Membership.Role), "unit:"+strconv.FormatInt(v.Unit.ID, 10)
-	return s.unitMove(w, r, auth.Subject{PersonID: v.Person.ID}, auth.ProofNone, e, "/me")
+	return s.unitMove(w, r, auth.Subject{PersonID: v.Person.ID}, auth.ProofNone, auth.Verified{}, e, "/me")
 }
 
 // unitMove rotates the session to subj, with the proof the move has just made
-// (ProofNone: the session's own is kept), records e and redirects to next. The audit
+// (ProofNone: the session's own is kept) while the password it verified (zero:
+// none) is still the stored one (auth.ErrCredentialChanged otherwise, returned
+// with nothing changed), records e and redirects to next. The audit
 // record is written after the rotation (which has its own transaction); if it
 // cannot be written the new session is ended again, so that nobody acts in a
 // Session whose start is not in the log (fail closed).
-func (s *handler) unitMove(w http.ResponseWriter, r *http.Request, subj auth.Subject, proof auth.Proof, e audit.Entry, next string) error {
-	token, err := s.SwitchUnitSession(w, r, subj, proof)
+func (s *handler) unitMove(w http.ResponseWriter, r *http.Request, subj auth.Subject, proof auth.Proof, verified auth.Verified,
+	e audit.Entry, next string) error {
+	token, err := s.SwitchUnitSession(w, r, subj, proof, verified)
 	if errors.Is(err, auth.ErrNoSession) {
 		// Ended meanwhile (timeout, logout in another tab, a concurrent switch).
 		s.SetCookie(w, "hall_session", "", -1)

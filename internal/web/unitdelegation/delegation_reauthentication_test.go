@@ -1,6 +1,7 @@
 package unitdelegation
 
 import (
+	"fmt"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
 	"net/http"
@@ -126,5 +127,43 @@ func TestDelegationReauthAdmin(t *testing.T) {
 	follow(t, c, c.Post(t, action, carried), "agent_removed")
 	if st := membershipStatus(t, f.ts, m.ID); st != "revoked" {
 		t.Errorf("agent %s is %s after the removal", agent.Name, st)
+	}
+}
+
+// TestDelegationReauthPasswordChangedDuringCheck: the session records the new
+// proof only while the password the page verified is still the stored one. A
+// change that lands after the check and before the proof is recorded (a trigger
+// on the login throttle's success, which comes between the two, stands for that
+// writer) is answered as a wrong password: nothing is changed, the proof stays as
+// old as it was.
+func TestDelegationReauthPasswordChangedDuringCheck(t *testing.T) {
+	f := newFixture(t, 93)
+	nominee := f.w.Person(t, "苗清和")
+	f.clk.Advance(web.FreshProofWindow + time.Minute)
+	before, err := f.ts.Sessions.Lookup(t.Context(), f.c.Session())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := f.c.Post(t, "/unit/agents/new", agentForm(nominee, []string{"SB-001"}, date(0), date(30)))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("a change without a recent proof: %d", rec.Code)
+	}
+	action, carried := reauthForm(t, webtest.ParseHTML(t, rec.Body.String()), webtest.Password)
+	webtest.AnotherWriter(t, f.ts, "replace_password", "DELETE ON throttle_counters",
+		fmt.Sprintf("UPDATE persons SET password_hash = 'replaced' || password_hash WHERE id = %d", f.rep.ID))
+	rec = f.c.Post(t, action, carried)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("the right password, changed during the check: %d\n%s", rec.Code, webtest.ShortBody(rec.Body.String()))
+	}
+	if got := webtest.ParseHTML(t, rec.Body.String()).Must(t, "#e-"+web.FreshProofField).TextContent(); got != web.FreshProofWrongMessage {
+		t.Errorf("message %q, want %q", got, web.FreshProofWrongMessage)
+	}
+	if _, ok := currentMembership(t, f.ts, f.u.ID, nominee.ID); ok {
+		t.Fatal("the agent was added on a password changed during the check")
+	}
+	after, err := f.ts.Sessions.Lookup(t.Context(), f.c.Session())
+	if err != nil || after.Proof != before.Proof || !after.ProvedAt.Equal(before.ProvedAt) {
+		t.Errorf("the proof after the refusal: %q at %v (%v), want %q at %v", after.Proof, after.ProvedAt, err,
+			before.Proof, before.ProvedAt)
 	}
 }

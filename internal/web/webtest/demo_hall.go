@@ -100,7 +100,7 @@ func demoInstitution(t testing.TB, w *World, u unit.Unit, rep, op person.Person)
 	ctx := context.Background()
 	ts := w.Server
 	o := w.Institution(t, u, rep, op, "示范演示就业见习基地")
-	if err := ts.Institutions.ChangePassword(ctx, institution.PasswordChange{InstitutionID: o.ID, OperatorID: op.ID,
+	if _, err := ts.Institutions.ChangePassword(ctx, institution.PasswordChange{InstitutionID: o.ID, OperatorID: op.ID,
 		Current: o.InitialPassword, New: DemoInstitutionPassword, Confirm: DemoInstitutionPassword,
 		Reauth: func(ctx context.Context, cur string) error { return ts.Institutions.Check(ctx, o.Institution, cur) }}); err != nil {
 		t.Fatalf("institution password: %v", err)

@@ -596,3 +596,30 @@ type TwoUnits struct {
 
 // UnitRegistrationFlowPath is the flow page a step-1 redirect points to.
 var UnitRegistrationFlowPath = regexp.MustCompile(`^/register/unit/([A-Za-z0-9_-]{43})$`)
+
+// AnotherWriter stands for a writer that races a page (a reset, a recovery, a
+// second change): a trigger on the test database runs statement after event
+// (e.g. "UPDATE OF password_hash ON persons WHEN NEW.id = 7"), until the
+// returned function or the end of the test drops it. Each test has its own
+// database, so the trigger touches no other test. SQLite only, as the test
+// server is.
+func AnotherWriter(t testing.TB, ts *TestServer, name, event, statement string) (drop func()) {
+	t.Helper()
+	ctx := context.Background()
+	// #nosec G202 -- the test's own trigger text, no outside input.
+	if _, err := ts.DB.Exec(ctx, "CREATE TRIGGER "+name+" AFTER "+event+" BEGIN "+statement+"; END"); err != nil {
+		t.Fatalf("trigger %s: %v", name, err)
+	}
+	dropped := false
+	drop = func() {
+		if dropped {
+			return
+		}
+		dropped = true
+		if _, err := ts.DB.Exec(ctx, "DROP TRIGGER IF EXISTS "+name); err != nil {
+			t.Errorf("drop trigger %s: %v", name, err)
+		}
+	}
+	t.Cleanup(drop)
+	return drop
+}
