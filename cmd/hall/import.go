@@ -61,8 +61,7 @@ func cmdImport(ctx context.Context, args []string) error {
 
 // insuranceAPIKeyEnv names the environment variable holding the core system's API
 // key for `hall import insurance URL`.
-// #nosec G101 -- the name of the variable, not the key.
-const insuranceAPIKeyEnv = "HALL_INSURANCE_API_KEY"
+const insuranceAPIKeyEnv = insurance.APIKeyEnv
 
 // printSync tells what the registry sync changed in unit accounts.
 func printSync(w io.Writer, rep registrysync.Report) {
