@@ -34,6 +34,8 @@ type coreServer struct {
 	contentType string         // "" means text/csv
 	chunked     bool           // stream without Content-Length
 	keys        []string       // the key header of every request
+	gate        chan struct{}  // when set, every request waits for it to close (or to be given up)
+	arrived     chan string    // when set, gets each file asked for before its gate
 }
 
 func newCoreServer(t *testing.T, dir string) *coreServer {
@@ -48,8 +50,18 @@ func (s *coreServer) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.keys = append(s.keys, r.Header.Get("X-API-Key"))
 	file := strings.TrimPrefix(r.URL.Path, "/export/")
-	status, contentType, chunked := s.status[file], s.contentType, s.chunked
+	status, contentType, chunked, gate, arrived := s.status[file], s.contentType, s.chunked, s.gate, s.arrived
 	s.mu.Unlock()
+	if arrived != nil {
+		arrived <- file
+	}
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	if r.Method != http.MethodGet || r.Header.Get("X-API-Key") != testAPIKey {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
