@@ -34,7 +34,7 @@ func benchRun(ctx context.Context, args []string, out, progress io.Writer) error
 	duration := fs.Duration("duration", 10*time.Second, "duration of each level")
 	mixLogins := fs.Int("mix-logins", 8, "mix: unit-login clients running beside the pages")
 	accountsFile := fs.String("accounts", "", "CSV file of logins (account,login,password; account empty for a personal login); default: the demo accounts")
-	unit := fs.String("unit", "", "sign in only with the unit logins of this unit account (统一社会信用代码), e.g. the demo's 91321281MA307HBQXQ (about 3,000 employees) or 91320282945013927Q (240)")
+	unit := fs.String("unit", "", "sign in only with the unit logins of this unit account (统一社会信用代码), e.g. the demo's 91321281MA307HBQXQ (about 3,000 employees), 91320282945013927Q (240) or 91321322403089089T (50)")
 	rightsMonths := fs.Int("rights-months", bench.DefaultRightsMonths, "rights-record: the period of each record, the last N full months (1–36)")
 	pid := fs.Int("pid", 0, "the server's process id, for its RSS; default: the process listening on --url's port, if this user may see it")
 	hashDuration := fs.Duration("hash-duration", 3*time.Second, "how long each measurement of H (argon2id hashes/s) runs; 0 measures none")

@@ -43,11 +43,12 @@ func cmdImport(ctx context.Context, args []string) error {
 			if !strings.HasPrefix(file, "https://") && !strings.HasPrefix(file, "http://") {
 				return im.ImportDir(ctx, file, os.Stdout)
 			}
-			// The key comes from the environment, never the command line, where
-			// other users of the machine could read it in the process list.
-			src, err := insurance.NewHTTPSource(file, os.Getenv(insuranceAPIKeyEnv), nil)
+			// The key comes from the environment (or the file its _FILE form names),
+			// as serve's scheduled pull reads it, never typed on the command line,
+			// where other users of the machine could read it in the process list.
+			src, err := insurance.NewHTTPSource(file, a.Config.InsuranceAPIKey, nil)
 			if err != nil {
-				return fmt.Errorf("%w (the API key is read from %s)", err, insuranceAPIKeyEnv)
+				return fmt.Errorf("%w (the API key is read from %s or %s_FILE)", err, insuranceAPIKeyEnv, insuranceAPIKeyEnv)
 			}
 			return im.ImportFrom(ctx, src, os.Stdout)
 		case "legacy":
@@ -61,8 +62,7 @@ func cmdImport(ctx context.Context, args []string) error {
 
 // insuranceAPIKeyEnv names the environment variable holding the core system's API
 // key for `hall import insurance URL`.
-// #nosec G101 -- the name of the variable, not the key.
-const insuranceAPIKeyEnv = "HALL_INSURANCE_API_KEY"
+const insuranceAPIKeyEnv = insurance.APIKeyEnv
 
 // printSync tells what the registry sync changed in unit accounts.
 func printSync(w io.Writer, rep registrysync.Report) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -58,5 +59,15 @@ func TestImportInsuranceURL(t *testing.T) {
 	t.Setenv(insuranceAPIKeyEnv, "cmd-test-key")
 	if out, err := importOut(); err != nil || !strings.Contains(out, "employees.csv（人员信息）：导入完成，共1行，写入1条") {
 		t.Fatalf("import over HTTP: %v\n%s", err, out)
+	}
+	// The key from the file HALL_INSURANCE_API_KEY_FILE names, as serve reads it.
+	keyFile := filepath.Join(t.TempDir(), "key")
+	if err := os.WriteFile(keyFile, []byte("cmd-test-key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(insuranceAPIKeyEnv, "")
+	t.Setenv(insuranceAPIKeyEnv+"_FILE", keyFile)
+	if out, err := importOut(); err != nil || !strings.Contains(out, "employees.csv（人员信息）：导入完成，共1行，写入0条，未变化1条") {
+		t.Fatalf("import with the key from its file: %v\n%s", err, out)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"hall/internal/delegation"
 	"hall/internal/delivery"
 	"hall/internal/demo"
+	"hall/internal/insurance"
 	"hall/internal/registrysync"
 	"hall/internal/web/site"
 )
@@ -121,6 +122,26 @@ func cmdServe(ctx context.Context, args []string) error {
 	// Changes from the registry (B5): legal-rep changes, renames, cancellations.
 	if a.Services.RegistrySync != nil {
 		go registrysync.NewRunner(a.Services.RegistrySync, registrySyncInterval, log).Run(sweepCtx)
+	}
+	// The insurance read model from the core system, when insurance-url is set: every
+	// serve process ticks, the one holding the lease pulls. Shutdown cancels a run
+	// and waits for it (the file being loaded rolls back) before the database closes.
+	if cfg.InsuranceURL != "" {
+		src, err := insurance.NewHTTPSource(cfg.InsuranceURL, cfg.InsuranceAPIKey, nil)
+		if err != nil {
+			return fmt.Errorf("insurance-url: %w", err)
+		}
+		p := &insurance.Puller{Importer: &insurance.Importer{DB: a.DB, Now: a.Now}, Source: src, Audit: a.Services.Audit, Log: log}
+		pulled := make(chan struct{})
+		go func() {
+			defer close(pulled)
+			p.Run(sweepCtx, cfg.InsurancePullEvery)
+		}()
+		defer func() {
+			stopSweep()
+			<-pulled
+		}()
+		log.Info("insurance pull scheduled", "url", src.String(), "every", cfg.InsurancePullEvery)
 	}
 	// 单位快递 (U5): waybills the carrier did not give yet, and the open deliveries'
 	// new events; every serve process polls and they share the work through the

@@ -124,6 +124,12 @@ type Config struct {
 	CarrierTimeout    time.Duration
 	DevCarrierStep    time.Duration
 	DeliveryPollEvery time.Duration
+	// InsuranceURL is the core social-insurance system's export (the base URL of
+	// `hall import insurance URL`, docs/insurance-import.md); when set, serve pulls
+	// it every InsurancePullEvery with InsuranceAPIKey. Empty: no scheduled pull.
+	InsuranceURL       string
+	InsuranceAPIKey    string
+	InsurancePullEvery time.Duration
 	// OIDCProviders is the JSON file listing the OpenID Connect providers of the
 	// provincial SSO and the e-business licence (SPEC L4, L5; internal/oidc
 	// LoadProviders). Empty: the development provider in development, none in
@@ -211,6 +217,7 @@ func Defaults() Config {
 		CarrierTimeout:       10 * time.Second,
 		DevCarrierStep:       10 * time.Minute,
 		DeliveryPollEvery:    5 * time.Minute,
+		InsurancePullEvery:   time.Hour,
 	}
 }
 
@@ -314,6 +321,9 @@ var coreKeys = []key{
 	{name: "carrier-timeout", help: "longest one call to the courier company's API may take (1s–1m)", bind: dur(func(c *Config) *time.Duration { return &c.CarrierTimeout })},
 	{name: "dev-carrier-step", help: "time between the statuses of a development carrier shipment (1s–24h)", bind: dur(func(c *Config) *time.Duration { return &c.DevCarrierStep })},
 	{name: "delivery-poll-every", help: "how often a serving process asks the carrier about open deliveries (10s–24h)", bind: dur(func(c *Config) *time.Duration { return &c.DeliveryPollEvery })},
+	{name: "insurance-url", help: "the core social-insurance system's export base URL (https; http only to a loopback address) that 'hall serve' pulls the insurance read model from every insurance-pull-every (docs/insurance-import.md); empty: no scheduled pull", bind: str(func(c *Config) *string { return &c.InsuranceURL })},
+	{name: "insurance-api-key", help: "the core social-insurance system's API key, for insurance-url and 'hall import insurance URL'", secret: true, bind: str(func(c *Config) *string { return &c.InsuranceAPIKey })},
+	{name: "insurance-pull-every", help: "how often 'hall serve' pulls the insurance read model from insurance-url (1m–24h); one serving process pulls at a time", bind: dur(func(c *Config) *time.Duration { return &c.InsurancePullEvery })},
 	{name: "oidc-providers", help: "JSON file listing the OpenID Connect providers (provincial SSO, e-business licence); empty uses the development provider in development mode", bind: str(func(c *Config) *string { return &c.OIDCProviders })},
 	{name: "oidc-dev-addr", help: "address of the development OpenID Connect provider's own listener; empty turns it off (default 127.0.0.1:8082 in development without oidc-providers)", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
 		fs.Func(n, h, func(s string) error { c.OIDCDevAddr, c.oidcDevAddrSet = s, true; return nil })
@@ -541,6 +551,7 @@ func (c *Config) Validate() error {
 	if c.DeliveryPollEvery < 10*time.Second || c.DeliveryPollEvery > 24*time.Hour {
 		errs = append(errs, fmt.Errorf("delivery-poll-every %s must be between 10s and 24h", c.DeliveryPollEvery))
 	}
+	errs = append(errs, c.insurancePull()...)
 	if c.Mode == Production {
 		if c.SMSGatewayURL == "" || c.VerifyURL == "" || c.RegistryURL == "" {
 			errs = append(errs, errors.New("production mode refuses development adapters: set sms-gateway-url, verify-url and registry-url"))
@@ -565,6 +576,34 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// insurancePull checks the scheduled pull's settings when insurance-url is set: the
+// URL as the import takes it (the key never crosses a network in clear text), a key,
+// and an interval that neither hammers the core system nor lets the read model age
+// past a day.
+func (c *Config) insurancePull() []error {
+	if c.InsuranceURL == "" {
+		return nil
+	}
+	var errs []error
+	u, err := url.Parse(c.InsuranceURL)
+	switch {
+	case err != nil || u.Host == "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil ||
+		(u.Scheme != "https" && u.Scheme != "http"):
+		errs = append(errs, fmt.Errorf("insurance-url %q must be an absolute https URL without query", c.InsuranceURL))
+	case u.Scheme == "http":
+		if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			errs = append(errs, fmt.Errorf("insurance-url %q must use https (http only to a loopback address): the API key goes with every request", c.InsuranceURL))
+		}
+	}
+	if c.InsuranceAPIKey == "" {
+		errs = append(errs, errors.New("insurance-url needs insurance-api-key (HALL_INSURANCE_API_KEY or HALL_INSURANCE_API_KEY_FILE)"))
+	}
+	if c.InsurancePullEvery < time.Minute || c.InsurancePullEvery > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("insurance-pull-every %s must be between 1m and 24h", c.InsurancePullEvery))
+	}
+	return errs
 }
 
 // productionAnchorFile refuses, in production, an audit anchor file left to its

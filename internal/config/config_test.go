@@ -171,6 +171,56 @@ func productionArgs(more ...string) []string {
 		"--carrier-url", "https://carrier.example", "--audit-anchor-file", "/var/lib/hall-anchors/audit-anchor.log"}, more...)
 }
 
+// TestInsurancePull: the scheduled pull's settings, checked only when insurance-url
+// is set; the key from the environment or its _FILE form.
+func TestInsurancePull(t *testing.T) {
+	keyFile := filepath.Join(t.TempDir(), "key")
+	if err := os.WriteFile(keyFile, []byte("file-key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		env   map[string]string
+		args  []string
+		want  string // "" accepted
+		key   string // the key read, when accepted
+		every time.Duration
+	}{
+		{"off: no URL, nothing else checked", nil, []string{"--insurance-pull-every", "1s"}, "", "", time.Second},
+		{"https with the key from the environment", map[string]string{"HALL_INSURANCE_API_KEY": "env-key"}, []string{"--insurance-url", "https://core.example.gov.cn/export"}, "", "env-key", time.Hour},
+		{"the key from its file", map[string]string{"HALL_INSURANCE_API_KEY_FILE": keyFile, "HALL_INSURANCE_URL": "https://core.example.gov.cn/export", "HALL_INSURANCE_PULL_EVERY": "15m"}, nil, "", "file-key", 15 * time.Minute},
+		{"http to loopback", nil, []string{"--insurance-url", "http://127.0.0.1:9000/export", "--insurance-api-key", "k"}, "", "k", time.Hour},
+		{"http to localhost", nil, []string{"--insurance-url", "http://localhost:9000/export", "--insurance-api-key", "k", "--insurance-pull-every", "24h"}, "", "k", 24 * time.Hour},
+		{"http elsewhere", nil, []string{"--insurance-url", "http://core.example.gov.cn/export", "--insurance-api-key", "k"}, "must use https", "", 0},
+		{"not a URL", nil, []string{"--insurance-url", "core.example.gov.cn", "--insurance-api-key", "k"}, "insurance-url", "", 0},
+		{"another scheme", nil, []string{"--insurance-url", "ftp://core.example.gov.cn/export", "--insurance-api-key", "k"}, "insurance-url", "", 0},
+		{"a query", nil, []string{"--insurance-url", "https://core.example.gov.cn/export?x=1", "--insurance-api-key", "k"}, "without query", "", 0},
+		{"credentials in the URL", nil, []string{"--insurance-url", "https://u:p@core.example.gov.cn/export", "--insurance-api-key", "k"}, "insurance-url", "", 0},
+		{"no key", nil, []string{"--insurance-url", "https://core.example.gov.cn/export"}, "insurance-api-key", "", 0},
+		{"pulled too often", nil, []string{"--insurance-url", "https://core.example.gov.cn/export", "--insurance-api-key", "k", "--insurance-pull-every", "30s"}, "insurance-pull-every", "", 0},
+		{"pulled too seldom", map[string]string{"HALL_INSURANCE_PULL_EVERY": "25h"}, []string{"--insurance-url", "https://core.example.gov.cn/export", "--insurance-api-key", "k"}, "insurance-pull-every", "", 0},
+		{"unreadable interval", map[string]string{"HALL_INSURANCE_PULL_EVERY": "hourly"}, nil, "HALL_INSURANCE_PULL_EVERY", "", 0},
+		{"missing key file", map[string]string{"HALL_INSURANCE_API_KEY_FILE": filepath.Join(t.TempDir(), "none")}, nil, "HALL_INSURANCE_API_KEY_FILE", "", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parse(t, tc.env, tc.args...)
+			if tc.want != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("got %v, want an error mentioning %q", err, tc.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.InsuranceAPIKey != tc.key || c.InsurancePullEvery != tc.every {
+				t.Fatalf("key %q, every %s; want %q, %s", c.InsuranceAPIKey, c.InsurancePullEvery, tc.key, tc.every)
+			}
+		})
+	}
+}
+
 func TestBaseURLSchemeInProduction(t *testing.T) {
 	cases := []struct {
 		name string

@@ -102,7 +102,8 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 		if err := db.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM persons), (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM registry_entries)`).Scan(&persons, &units, &registry); err != nil {
 			t.Fatal(err)
 		}
-		if persons != 5 || units != 2 || registry == 0 {
+		// Five persons and two units, and the small unit with its legal rep.
+		if persons != 6 || units != 3 || registry == 0 {
 			t.Fatalf("persons=%d units=%d registry=%d after two loads", persons, units, registry)
 		}
 		// 公示公告: a handful, published, the 稳岗返还 list naming invented units.
@@ -172,6 +173,34 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 			if err != nil || subj.UnitID == 0 {
 				t.Fatalf("demo login %s (%s) failed: %v", a.Person, a.Role, err)
 			}
+		}
+		// The small unit of QUALITY.md's 50-employee rights record: one listed unit
+		// whose last month pays for SmallUnitEmployees, and its legal rep signs in as
+		// listed.
+		small := 0
+		for _, a := range accts {
+			if a.Kind != "单位" || a.Role != "法定代表人" {
+				continue
+			}
+			fields := strings.Fields(a.Unit)
+			uscc := fields[len(fields)-1]
+			var employees int
+			if err := db.QueryRow(ctx, `SELECT COUNT(DISTINCT id_number) FROM insurance_payments
+				WHERE uscc = ? AND month = (SELECT MAX(month) FROM insurance_payments)`, uscc).Scan(&employees); err != nil {
+				t.Fatal(err)
+			}
+			if employees != demo.SmallUnitEmployees {
+				continue
+			}
+			small++
+			id, _, _ := strings.Cut(a.Login, " / ")
+			subj, err := svc.Login.Unit(ctx, uscc, id, a.Password, auth.Attempt{ClientAddr: "127.0.0.1"})
+			if err != nil || subj.UnitID == 0 {
+				t.Fatalf("demo login of the small unit's legal rep %s failed: %v", a.Person, err)
+			}
+		}
+		if small != 1 {
+			t.Errorf("%d listed units with %d employees, want 1", small, demo.SmallUnitEmployees)
 		}
 		// The institution's login as listed: its number, the operator's mobile, the
 		// listed password.

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"hall/internal/ident"
@@ -58,11 +59,13 @@ func loadRegistry(ctx context.Context, d Deps, tx *store.Tx, _ *Gen) error {
 // switching units), a legal rep with a personal account whose unit is not registered
 // yet (to try R2), a plain person, and — with no account at all — the legal rep of
 // unitD, a fourth unit not registered yet (to try R2's new-account path: the face
-// check without an app sign-in, then 填写账户信息 with mobile and password).
+// check without an app sign-in, then 填写账户信息 with mobile and password). unitE is
+// a third registered unit, small (SmallUnitEmployees), with only its legal rep: the
+// size of QUALITY.md's rights-record row, measured through HTTP with its login.
 type cast struct {
-	unitA, unitB, unitC, unitD registry.Entry
-	helper, plain              person.NewAccount
-	mobiles                    map[string]string // ID number → mobile
+	unitA, unitB, unitC, unitD, unitE registry.Entry
+	helper, plain                     person.NewAccount
+	mobiles                           map[string]string // ID number → mobile
 }
 
 func newCast(g *Gen) (cast, error) {
@@ -72,14 +75,23 @@ func newCast(g *Gen) (cast, error) {
 		if e.Active() && e.LegalRepIDType == ident.IDTypeResident {
 			picked = append(picked, e)
 		}
-		if len(picked) == 4 {
-			break
-		}
 	}
 	if len(picked) < 4 {
 		return c, fmt.Errorf("demo registry has fewer than 4 active units with resident legal reps")
 	}
 	c.unitA, c.unitB, c.unitC, c.unitD = picked[0], picked[1], picked[2], picked[3]
+	// The small unit is the first plain enterprise after the two units the legacy
+	// set takes (legacyCast: the fifth and sixth), so it has no legacy account,
+	// and not a construction firm, which the insurance set gives 工程工伤 projects.
+	for _, e := range picked[min(6, len(picked)):] {
+		if e.UnitType == registry.UnitEnterprise && !construction(e) {
+			c.unitE = e
+			break
+		}
+	}
+	if c.unitE.USCC == "" {
+		return c, fmt.Errorf("demo registry has no enterprise for the small demo unit")
+	}
 	c.mobiles = map[string]string{}
 	// unitD's legal rep gets no account, so no mobile: drawing one would also
 	// change every later draw and so the demo logins the README lists.
@@ -91,7 +103,15 @@ func newCast(g *Gen) (cast, error) {
 		IDNumber: ident.GenerateResidentID(g.R, "320106", birth(1988, time.May), false), Mobile: ident.GenerateMobile(g.R)}
 	c.plain = person.NewAccount{IDType: ident.IDTypeResident, Name: "陈立新",
 		IDNumber: ident.GenerateResidentID(g.R, "320582", birth(1995, time.October), true), Mobile: ident.GenerateMobile(g.R)}
+	// Drawn last, so that every earlier draw, and so the logins the README lists,
+	// stay as they were before the small unit was added.
+	c.mobiles[c.unitE.LegalRepIDNumber] = ident.GenerateMobile(g.R)
 	return c, nil
+}
+
+// construction tells the demo registry's construction firms by their names.
+func construction(e registry.Entry) bool {
+	return strings.Contains(e.Name, "建设工程") || strings.Contains(e.Name, "建筑劳务")
 }
 
 func legalRep(e registry.Entry, mobile string) person.NewAccount {
@@ -126,6 +146,10 @@ func loadAccounts(ctx context.Context, d Deps, tx *store.Tx, g *Gen) error {
 	if _, err := create(legalRep(c.unitC, c.mobiles[c.unitC.LegalRepIDNumber])); err != nil {
 		return err
 	}
+	repE, err := create(legalRep(c.unitE, c.mobiles[c.unitE.LegalRepIDNumber]))
+	if err != nil {
+		return err
+	}
 	helper, err := create(c.helper)
 	if err != nil {
 		return err
@@ -143,6 +167,9 @@ func loadAccounts(ctx context.Context, d Deps, tx *store.Tx, g *Gen) error {
 	}
 	ub, err := newUnit(c.unitB, repB.ID)
 	if err != nil {
+		return err
+	}
+	if _, err := newUnit(c.unitE, repE.ID); err != nil {
 		return err
 	}
 	now := d.Now().UTC()
@@ -175,6 +202,8 @@ func accountList(g *Gen) []Account {
 			Person: c.unitB.LegalRepName, Role: "法定代表人", Password: DemoPassword},
 		{Kind: "单位", Unit: c.unitB.Name + " " + c.unitB.USCC, Login: c.helper.IDNumber + " / " + c.helper.Mobile,
 			Person: c.helper.Name, Role: "经办人", Password: DemoUnitPassword},
+		{Kind: "单位", Unit: c.unitE.Name + " " + c.unitE.USCC, Login: c.unitE.LegalRepIDNumber + " / " + m(c.unitE.LegalRepIDNumber),
+			Person: c.unitE.LegalRepName, Role: "法定代表人", Password: DemoPassword},
 		{Kind: "个人", Login: c.helper.IDNumber + " / " + c.helper.Mobile, Person: c.helper.Name, Role: "个人用户", Password: DemoPassword},
 		{Kind: "个人", Unit: "（未注册单位，可试单位注册）" + c.unitC.Name + " " + c.unitC.USCC,
 			Login: c.unitC.LegalRepIDNumber + " / " + m(c.unitC.LegalRepIDNumber), Person: c.unitC.LegalRepName, Role: "个人用户（法定代表人）", Password: DemoPassword},

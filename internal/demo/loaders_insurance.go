@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"strings"
 
 	"hall/internal/insurance"
 	"hall/internal/registry"
@@ -17,6 +16,9 @@ const (
 	// InsuranceLargeUnit is the headcount of the first demo unit, large enough to
 	// page through and to print a long rights record.
 	InsuranceLargeUnit = 3000
+	// SmallUnitEmployees is the headcount of the small registered demo unit: the
+	// 50-employee rights record of QUALITY.md.
+	SmallUnitEmployees = 50
 )
 
 // The file sorts after loaders.go, so this init runs after the one that appends
@@ -25,9 +27,10 @@ func init() {
 	loaders = append(loaders, Loader{Name: "insurance", Seed: insuranceSeed, Load: loadInsurance, Later: true})
 }
 
-// insuranceUnits are the demo units the core system has data for: the two
-// registered demo units (the first with about 3,000 employees), the unit not yet
-// registered, a public institution, and a construction firm.
+// insuranceUnits are the demo units the core system has data for: the three
+// registered demo units (the first with about 3,000 employees, the small one with
+// SmallUnitEmployees), the unit not yet registered, a public institution, and a
+// construction firm.
 func insuranceUnits() ([]insurance.DemoUnit, error) {
 	c, err := newCast(NewGen(accountsSeed))
 	if err != nil {
@@ -39,8 +42,8 @@ func insuranceUnits() ([]insurance.DemoUnit, error) {
 	}
 	a := unit(c.unitA, InsuranceLargeUnit, 1)
 	a.Subsidiaries, a.Foreigners = 4, 6
-	units := []insurance.DemoUnit{a, unit(c.unitB, 240, 2), unit(c.unitC, 45, 1)}
-	taken := map[string]bool{c.unitA.USCC: true, c.unitB.USCC: true, c.unitC.USCC: true, c.unitD.USCC: true}
+	units := []insurance.DemoUnit{a, unit(c.unitB, 240, 2), unit(c.unitC, 45, 1), unit(c.unitE, SmallUnitEmployees, 1)}
+	taken := map[string]bool{c.unitA.USCC: true, c.unitB.USCC: true, c.unitC.USCC: true, c.unitD.USCC: true, c.unitE.USCC: true}
 	var public, building bool
 	for _, e := range registryEntries() {
 		if taken[e.USCC] || !e.Active() {
@@ -50,8 +53,7 @@ func insuranceUnits() ([]insurance.DemoUnit, error) {
 		case !public && e.UnitType == registry.UnitPublicInstitution:
 			public = true
 			units = append(units, unit(e, 120, 1))
-		case !building && e.UnitType == registry.UnitEnterprise &&
-			(strings.Contains(e.Name, "建设工程") || strings.Contains(e.Name, "建筑劳务")):
+		case !building && e.UnitType == registry.UnitEnterprise && construction(e):
 			building = true
 			u := unit(e, 160, 5)
 			u.Construction = true

@@ -34,6 +34,8 @@ type coreServer struct {
 	contentType string         // "" means text/csv
 	chunked     bool           // stream without Content-Length
 	keys        []string       // the key header of every request
+	gate        chan struct{}  // when set, every request waits for it to close (or to be given up)
+	arrived     chan string    // when set, gets each file asked for before its gate
 }
 
 func newCoreServer(t *testing.T, dir string) *coreServer {
@@ -48,8 +50,18 @@ func (s *coreServer) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.keys = append(s.keys, r.Header.Get("X-API-Key"))
 	file := strings.TrimPrefix(r.URL.Path, "/export/")
-	status, contentType, chunked := s.status[file], s.contentType, s.chunked
+	status, contentType, chunked, gate, arrived := s.status[file], s.contentType, s.chunked, s.gate, s.arrived
 	s.mu.Unlock()
+	if arrived != nil {
+		arrived <- file
+	}
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	if r.Method != http.MethodGet || r.Header.Get("X-API-Key") != testAPIKey {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
@@ -163,15 +175,17 @@ func TestHTTPSourceFailures(t *testing.T) {
 		im := importer(db)
 		var out bytes.Buffer
 
-		// A wrong key: every file answered 401, nothing written.
+		// A wrong key: the first file answered 401, nothing written, and the other
+		// files not asked for (TestHTTPSourceKeyRefusedStops counts the requests).
 		err := im.ImportFrom(ctx, core.source(t, "wrong-key"), &out)
-		if !errors.Is(err, ErrSourceUnavailable) || errors.Is(err, ErrInvalidFile) || !strings.Contains(err.Error(), "401") {
+		if !errors.Is(err, ErrSourceUnavailable) || !errors.Is(err, ErrKeyRefused) || errors.Is(err, ErrInvalidFile) || !strings.Contains(err.Error(), "401") {
 			t.Fatalf("wrong key: %v", err)
 		}
 		if got := snapshot(t, db); got != "" {
 			t.Fatalf("a refused key wrote rows:\n%s", got)
 		}
-		if !strings.Contains(out.String(), "employees.csv（人员信息）：导入失败，本文件未导入任何数据") || !strings.Contains(out.String(), "401") {
+		if !strings.Contains(out.String(), tables[0].file+"（"+tables[0].zh+"）：导入失败，本文件未导入任何数据") || !strings.Contains(out.String(), "401") ||
+			!strings.Contains(out.String(), "核心系统拒绝了API密钥") {
 			t.Fatalf("wrong key report:\n%s", out.String())
 		}
 
@@ -205,6 +219,57 @@ func TestHTTPSourceFailures(t *testing.T) {
 			t.Fatal("an HTML answer wrote rows")
 		}
 	})
+}
+
+// TestHTTPSourceKeyRefusedStops: when the core system refuses the key (401 or 403)
+// the import stops at that first request with one error naming the refusal, instead
+// of asking for every other file, which would be refused too. Other failures of a
+// file (500) still go on to the next.
+func TestHTTPSourceKeyRefusedStops(t *testing.T) {
+	dir := demoFiles(t)
+	cases := []struct {
+		name     string
+		key      string
+		status   int // answered for every file instead of it, 0: the files
+		requests int
+		refused  bool
+	}{
+		{"wrong key: 401", "wrong-key", 0, 1, true},
+		{"key forbidden: 403", testAPIKey, http.StatusForbidden, 1, true},
+		{"server error: every file asked", testAPIKey, http.StatusInternalServerError, len(tables), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			db := storetest.SQLite(t)
+			core := newCoreServer(t, dir)
+			core.set(func(s *coreServer) {
+				for _, tb := range tables {
+					if c.status != 0 {
+						s.status[tb.file] = c.status
+					}
+				}
+			})
+			var out bytes.Buffer
+			done, err := importer(db).ImportEach(context.Background(), core.source(t, c.key), &out)
+			if !errors.Is(err, ErrSourceUnavailable) || errors.Is(err, ErrKeyRefused) != c.refused {
+				t.Fatalf("error %v, want key refused %v", err, c.refused)
+			}
+			core.set(func(s *coreServer) {
+				if len(s.keys) != c.requests {
+					t.Errorf("%d requests, want %d", len(s.keys), c.requests)
+				}
+			})
+			if len(done) != c.requests {
+				t.Errorf("%d outcomes, want %d", len(done), c.requests)
+			}
+			if got := strings.Count(out.String(), "核心系统拒绝了API密钥"); (got == 1) != c.refused || got > 1 {
+				t.Errorf("report says the key was refused %d times:\n%s", got, out.String())
+			}
+			if got := snapshot(t, db); got != "" {
+				t.Fatalf("rows written:\n%s", got)
+			}
+		})
+	}
 }
 
 // bigEmployees writes an employees.csv of n rows to a new directory.

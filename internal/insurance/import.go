@@ -85,34 +85,55 @@ func (im *Importer) ImportDir(ctx context.Context, dir string, w io.Writer) erro
 	return im.ImportFrom(ctx, DirSource(dir), w)
 }
 
+// Outcome is what importing one file a source has did: its report and the error
+// of that file (nil when it loaded).
+type Outcome struct {
+	Report Report
+	Err    error
+}
+
 // ImportFrom loads every file src has (tables lists them) in that order, each in
 // its own transaction, and prints a report per file to w. It returns nil when every
 // file src has loaded; otherwise an error wrapping ErrInvalidFile (a file had
 // problems), ErrSourceUnavailable (src failed to deliver a file) or both — the
 // other files still loaded — or the failure to open a file of a directory, to read
-// or to write, which ends the import.
+// or to write, which ends the import. A refused API key (ErrKeyRefused) ends it
+// too, at the first file: the core system would refuse every other one.
 func (im *Importer) ImportFrom(ctx context.Context, src Source, w io.Writer) error {
-	found := 0
+	_, err := im.ImportEach(ctx, src, w)
+	return err
+}
+
+// ImportEach is ImportFrom that also returns the outcome of each file src had, in
+// the order of tables (the scheduled pull records them).
+func (im *Importer) ImportEach(ctx context.Context, src Source, w io.Writer) ([]Outcome, error) {
+	var done []Outcome
 	var invalid, unavailable []string
 	var firstUnavailable error
 	for _, t := range tables {
 		if err := ctx.Err(); err != nil {
-			return err
+			return done, err
 		}
 		f, err := src.Open(ctx, t.file)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		found++
 		var rep Report
 		if err == nil {
 			rep, err = im.Import(ctx, t.file, f)
 			_ = f.Close() // read-only, fully read or given up; Import reports any read error
 		} else if !errors.Is(err, ErrSourceUnavailable) {
-			return fmt.Errorf("insurance: open %s: %w", t.file, err)
+			return done, fmt.Errorf("insurance: open %s: %w", t.file, err)
 		}
+		rep.File = t.file
+		done = append(done, Outcome{Report: rep, Err: err})
 		printReport(w, t, &rep, err)
 		switch {
+		case errors.Is(err, ErrKeyRefused):
+			// Every other file would be refused as well: one request is enough to
+			// know, and one error says it.
+			fmt.Fprintf(w, "核心系统拒绝了API密钥，其余文件未再请求，未导入任何数据。请检查密钥（%s）。\n", APIKeyEnv)
+			return done, fmt.Errorf("insurance: %s: %w", t.file, err)
 		case errors.Is(err, ErrInvalidFile):
 			invalid = append(invalid, t.file)
 		case errors.Is(err, ErrSourceUnavailable) && ctx.Err() == nil:
@@ -123,16 +144,16 @@ func (im *Importer) ImportFrom(ctx context.Context, src Source, w io.Writer) err
 				firstUnavailable = err
 			}
 		case err != nil:
-			return err
+			return done, err
 		}
 	}
-	if found == 0 {
+	if len(done) == 0 {
 		if dir, ok := src.(DirSource); ok {
 			fmt.Fprintf(w, "目录中没有可导入的文件（应为 %s 等）\n", tables[0].file)
-			return fmt.Errorf("insurance: no import files in %s: %w", string(dir), ErrInvalidFile)
+			return done, fmt.Errorf("insurance: no import files in %s: %w", string(dir), ErrInvalidFile)
 		}
 		fmt.Fprintf(w, "来源中没有可导入的文件（应为 %s 等）\n", tables[0].file)
-		return fmt.Errorf("insurance: no import files at %v: %w", src, ErrInvalidFile)
+		return done, fmt.Errorf("insurance: no import files at %v: %w", src, ErrInvalidFile)
 	}
 	var errs []error
 	if len(invalid) > 0 {
@@ -141,7 +162,7 @@ func (im *Importer) ImportFrom(ctx context.Context, src Source, w io.Writer) err
 	if len(unavailable) > 0 {
 		errs = append(errs, fmt.Errorf("insurance: %s not delivered: %w", strings.Join(unavailable, ", "), firstUnavailable))
 	}
-	return errors.Join(errs...)
+	return done, errors.Join(errs...)
 }
 
 func printReport(w io.Writer, t *table, rep *Report, err error) {

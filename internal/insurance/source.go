@@ -47,6 +47,11 @@ func (d DirSource) String() string { return string(d) }
 // is too large); nothing of that file is loaded.
 var ErrSourceUnavailable = errors.New("insurance: the core system did not deliver the file")
 
+// ErrKeyRefused is wrapped, beside ErrSourceUnavailable, when the core system
+// refuses the API key (401 or 403): it would refuse every other file too, so the
+// import stops there instead of asking for each.
+var ErrKeyRefused = errors.New("insurance: the core system refused the API key")
+
 // Defaults of NewHTTPSource. A file of the payments of every unit of a province
 // is large and slow to produce as a stream, so the whole exchange may take
 // minutes; a server that does not even start answering within
@@ -56,6 +61,11 @@ const (
 	DefaultHTTPHeaderTimeout = 30 * time.Second
 	DefaultMaxFileSize       = 2 << 30 // 2 GiB
 )
+
+// APIKeyEnv names the environment variable holding the core system's API key for
+// `hall import insurance URL` and the scheduled pull of `hall serve`.
+// #nosec G101 -- the name of the variable, not the key.
+const APIKeyEnv = "HALL_INSURANCE_API_KEY"
 
 // HTTPSource is the core system's export over HTTPS: GET {base}/{file} with the API
 // key in the X-API-Key header (wire protocol in docs/insurance-import.md).
@@ -105,7 +115,7 @@ func (h *HTTPSource) String() string { return h.base }
 
 // Open implements Source: 404 is a file the core system does not have; 200 with a
 // CSV (or octet-stream) body is the file, streamed and bounded by MaxFileSize;
-// everything else — 401/403, 5xx, the network, another content type, a body over
+// everything else — 401/403 (also wrapping ErrKeyRefused), 5xx, the network, another content type, a body over
 // the bound while it is read — is an error wrapping ErrSourceUnavailable naming
 // what happened.
 func (h *HTTPSource) Open(ctx context.Context, file string) (io.ReadCloser, error) {
@@ -129,6 +139,9 @@ func (h *HTTPSource) Open(ctx context.Context, file string) (io.ReadCloser, erro
 		_ = resp.Body.Close()
 		if resp.StatusCode == http.StatusNotFound {
 			return nil, fmt.Errorf("insurance: %s: HTTP 404: %w", file, fs.ErrNotExist)
+		}
+		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+			return nil, fmt.Errorf("%w: %w: %s: HTTP %s", ErrSourceUnavailable, ErrKeyRefused, file, resp.Status)
 		}
 		return nil, fmt.Errorf("%w: %s: HTTP %s", ErrSourceUnavailable, file, resp.Status)
 	}

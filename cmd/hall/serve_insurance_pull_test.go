@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"hall/internal/ident"
+	"hall/internal/store"
+	"hall/internal/store/storetest"
+)
+
+// TestServeInsurancePull: two `hall serve` processes on one database, started
+// together with --insurance-url, pull the core system's export once between them:
+// the one holding the lease loads the file, the other's tick finds the lease held
+// and asks nothing; the run is audited, and both stop cleanly on SIGTERM.
+func TestServeInsurancePull(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			dataDir := t.TempDir()
+			dbURL := "sqlite:" + filepath.Join(dataDir, "hall.db")
+			if engine == "postgres" {
+				dbURL = storetest.PostgresURL(t)
+			}
+			if err := run(ctx, append([]string{"migrate", "--database-url", dbURL, "--data-dir", dataDir, "--log-level", "warn"}, twoInstanceKeys...)); err != nil {
+				t.Fatalf("migrate: %v", err)
+			}
+			db, err := store.Open(ctx, dbURL, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			count := func(q string) int {
+				t.Helper()
+				var n int
+				if err := db.QueryRow(ctx, q).Scan(&n); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+				return n
+			}
+
+			rng := rand.New(rand.NewPCG(3, 4))
+			uscc := ident.GenerateUSCC(rng, "320102")
+			id := ident.GenerateResidentID(rng, "320106", time.Date(1980, 5, 6, 0, 0, 0, 0, time.UTC), true)
+			employees := "统一社会信用代码,证件号码,姓名,人员身份\n" + uscc + "," + id + ",王伟,工人\n"
+			// Every request waits until the gate opens, so the first run is still going
+			// when the other process ticks.
+			gate := make(chan struct{})
+			var asked atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				asked.Add(1)
+				select {
+				case <-gate:
+				case <-r.Context().Done():
+					return
+				}
+				if r.Header.Get("X-API-Key") != "serve-test-key" {
+					http.Error(w, "unauthorized", http.StatusUnauthorized)
+					return
+				}
+				if r.URL.Path != "/export/employees.csv" {
+					http.NotFound(w, r)
+					return
+				}
+				w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+				_, _ = w.Write([]byte(employees))
+			}))
+			t.Cleanup(srv.Close)
+			opened := false
+			t.Cleanup(func() {
+				if !opened {
+					close(gate)
+				}
+			})
+
+			pull := []string{"--insurance-url", srv.URL + "/export", "--insurance-api-key", "serve-test-key", "--insurance-pull-every", "1h"}
+			a, b := startInstance(t, "A", dbURL, dataDir, pull...), startInstance(t, "B", dbURL, dataDir, pull...)
+			a.waitReady(t)
+			b.waitReady(t)
+			a.waitFor(t, "one process pulling, the other skipping", 30*time.Second, func() bool {
+				skipped := strings.Count(a.log.String()+b.log.String(), "another process is pulling")
+				return asked.Load() == 1 && skipped == 1
+			})
+			close(gate)
+			opened = true
+			a.waitFor(t, "the pulled row", 30*time.Second, func() bool {
+				return count(`SELECT COUNT(*) FROM insurance_employees`) == 1 &&
+					count(`SELECT COUNT(*) FROM audit_log WHERE action = 'insurance.pull'`) == 1
+			})
+			// Nine files asked for once each: one run between the two processes.
+			if n := asked.Load(); n != 9 {
+				t.Errorf("%d requests to the core system, want one run's 9", n)
+			}
+			if n := count(`SELECT COUNT(*) FROM audit_log WHERE action = 'insurance.pull' AND result = 'success'`); n != 1 {
+				t.Errorf("%d successful pull records, want 1", n)
+			}
+			if n := count(`SELECT COUNT(*) FROM insurance_pull_lease`); n != 0 {
+				t.Errorf("the lease is still held after the run")
+			}
+		})
+	}
+}

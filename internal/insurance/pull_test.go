@@ -1,0 +1,282 @@
+package insurance
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/audit"
+	"hall/internal/store"
+	"hall/internal/store/storetest"
+)
+
+// puller is a Puller of db from core with key, auditing into log.
+func puller(t *testing.T, db *store.DB, core *coreServer, key string, log *audit.Log) *Puller {
+	t.Helper()
+	return &Puller{Importer: importer(db), Source: core.source(t, key), Audit: log, Log: slog.New(slog.DiscardHandler)}
+}
+
+// pullRecords are the audit records of the scheduled pull, oldest first.
+func pullRecords(t *testing.T, log *audit.Log) []audit.Entry {
+	t.Helper()
+	es, _, err := log.List(context.Background(), audit.Filter{Action: "insurance.pull", PerPage: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, j := 0, len(es)-1; i < j; i, j = i+1, j-1 {
+		es[i], es[j] = es[j], es[i]
+	}
+	return es
+}
+
+// leaseHeld tells whether any process holds the pull lease.
+func leaseHeld(t *testing.T, db *store.DB) bool {
+	t.Helper()
+	return count(t, db, "insurance_pull_lease") != 0
+}
+
+// TestPullerTicks: Run pulls at once and at every tick; a run the core system fails
+// is audited as a failure and the next tick tries again and loads the data, as the
+// import of the same files does; ending ctx ends Run.
+func TestPullerTicks(t *testing.T) {
+	dir := demoFiles(t)
+	want := storetest.SQLite(t)
+	if err := importer(want).ImportDir(context.Background(), dir, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		core := newCoreServer(t, dir)
+		core.set(func(s *coreServer) { s.status["employees.csv"] = http.StatusInternalServerError })
+		log := audit.New(db, nil, nil)
+		p := puller(t, db, core, testAPIKey, log)
+		ctx, cancel := context.WithCancel(context.Background())
+		ran := make(chan struct{})
+		go func() {
+			defer close(ran)
+			p.Run(ctx, 100*time.Millisecond)
+		}()
+		waitFor(t, func() bool { return len(pullRecords(t, log)) >= 1 })
+		core.set(func(s *coreServer) { delete(s.status, "employees.csv") })
+		waitFor(t, func() bool {
+			recs := pullRecords(t, log)
+			return recs[len(recs)-1].Result == audit.Success
+		})
+		cancel()
+		select {
+		case <-ran:
+		case <-time.After(10 * time.Second):
+			t.Fatal("Run did not end with its context")
+		}
+		recs := pullRecords(t, log)
+		first := recs[0]
+		if first.Result != audit.Failure || !strings.Contains(first.Detail["employees.csv"], "500") ||
+			!strings.Contains(first.Detail["enrolments.csv"], "written") || first.Detail["error"] == "" {
+			t.Fatalf("the failed run's record: %+v", first)
+		}
+		var loaded bool
+		for _, r := range recs[1:] {
+			if e := r.Detail["employees.csv"]; r.Result == audit.Success && strings.HasPrefix(e, "rows ") && !strings.Contains(e, "written 0,") {
+				loaded = true
+			}
+		}
+		if !loaded {
+			t.Fatalf("no run recorded loading employees.csv: %+v", recs)
+		}
+		if snapshot(t, db) != snapshot(t, want) {
+			t.Error("the pulled read model differs from the import of the same files")
+		}
+		if leaseHeld(t, db) {
+			t.Error("the lease was not given up")
+		}
+	})
+}
+
+// TestPullerFailureKeepsData: a run the core system fails — a refused key, a server
+// error on every file — keeps what the read model held, is recorded as a failure,
+// and leaves the lease free for the next tick.
+func TestPullerFailureKeepsData(t *testing.T) {
+	dir := demoFiles(t)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		core := newCoreServer(t, dir)
+		log := audit.New(db, nil, nil)
+		if run, err := puller(t, db, core, testAPIKey, log).Pull(ctx); err != nil || !run.Ran || len(run.Outcomes) != len(tables) {
+			t.Fatalf("first pull: %+v, %v", run, err)
+		}
+		before := snapshot(t, db)
+		if before == "" {
+			t.Fatal("the first pull loaded nothing")
+		}
+		cases := []struct {
+			name   string
+			key    string
+			status int
+			want   error
+		}{
+			{"key refused", "wrong-key", 0, ErrKeyRefused},
+			{"server down", testAPIKey, http.StatusServiceUnavailable, ErrSourceUnavailable},
+		}
+		for _, c := range cases {
+			core.set(func(s *coreServer) {
+				for _, tb := range tables {
+					if c.status != 0 {
+						s.status[tb.file] = c.status
+					}
+				}
+			})
+			run, err := puller(t, db, core, c.key, log).Pull(ctx)
+			if !errors.Is(err, c.want) || !run.Ran {
+				t.Fatalf("%s: %+v, %v", c.name, run, err)
+			}
+			if snapshot(t, db) != before {
+				t.Fatalf("%s: the failed pull changed the read model", c.name)
+			}
+			recs := pullRecords(t, log)
+			if last := recs[len(recs)-1]; last.Result != audit.Failure || last.Detail["error"] == "" {
+				t.Fatalf("%s: recorded %+v", c.name, last)
+			}
+			if leaseHeld(t, db) {
+				t.Fatalf("%s: the lease was not given up", c.name)
+			}
+		}
+	})
+}
+
+// TestPullerOneAtATime: of two processes' pullers ticking at once, one runs and the
+// other skips while the first holds the lease; once it is given up, or has expired
+// after its holder died, another takes it.
+func TestPullerOneAtATime(t *testing.T) {
+	dir := demoFiles(t)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		core := newCoreServer(t, dir)
+		gate, arrived := make(chan struct{}), make(chan string, len(tables))
+		core.set(func(s *coreServer) { s.gate, s.arrived = gate, arrived })
+		a, b := puller(t, db, core, testAPIKey, nil), puller(t, db, core, testAPIKey, nil)
+
+		type result struct {
+			run PullRun
+			err error
+		}
+		results := make(chan result, 2)
+		for _, p := range []*Puller{a, b} {
+			go func() {
+				run, err := p.Pull(ctx)
+				results <- result{run, err}
+			}()
+		}
+		// One of them is fetching its first file, holding the lease; the other finds
+		// it held and returns without asking anything.
+		<-arrived
+		skipped := <-results
+		close(gate)
+		pulled := <-results
+		if skipped.err != nil || skipped.run.Ran || pulled.err != nil || !pulled.run.Ran {
+			t.Fatalf("two pullers at once: %+v, then %+v; want one skipped, one run", skipped, pulled)
+		}
+		core.set(func(s *coreServer) {
+			if len(s.keys) != len(tables) {
+				t.Errorf("%d requests, want one run's %d", len(s.keys), len(tables))
+			}
+			s.gate, s.arrived = nil, nil
+		})
+
+		// Given up: the other takes it at its next tick.
+		if run, err := b.Pull(ctx); err != nil || !run.Ran {
+			t.Fatalf("after the first run: %+v, %v", run, err)
+		}
+		// A holder that died: its lease blocks the others until it expires.
+		if _, err := db.Exec(ctx, `INSERT INTO insurance_pull_lease (id, holder, expires_at) VALUES (1, 'dead', ?)`,
+			store.Time(time.Now().Add(time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+		if run, err := a.Pull(ctx); err != nil || run.Ran {
+			t.Fatalf("with a live lease of another: %+v, %v", run, err)
+		}
+		if _, err := db.Exec(ctx, `UPDATE insurance_pull_lease SET expires_at = ?`, store.Time(time.Now().Add(-time.Second))); err != nil {
+			t.Fatal(err)
+		}
+		if run, err := a.Pull(ctx); err != nil || !run.Ran {
+			t.Fatalf("with an expired lease: %+v, %v", run, err)
+		}
+	})
+}
+
+// TestPullerLeaseRenewed: a run longer than the lease keeps it (renewed every
+// third), so another process's tick meanwhile skips.
+func TestPullerLeaseRenewed(t *testing.T) {
+	dir := demoFiles(t)
+	db := storetest.SQLite(t)
+	core := newCoreServer(t, dir)
+	gate, arrived := make(chan struct{}), make(chan string, len(tables))
+	core.set(func(s *coreServer) { s.gate, s.arrived = gate, arrived })
+	a, b := puller(t, db, core, testAPIKey, nil), puller(t, db, core, testAPIKey, nil)
+	a.Lease, b.Lease = 300*time.Millisecond, 300*time.Millisecond
+	done := make(chan error, 1)
+	go func() {
+		_, err := a.Pull(context.Background())
+		done <- err
+	}()
+	<-arrived
+	time.Sleep(time.Second) // more than three times the lease
+	if run, err := b.Pull(context.Background()); err != nil || run.Ran {
+		t.Fatalf("a tick while the first run goes on: %+v, %v", run, err)
+	}
+	close(gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPullerShutdown: ending ctx midway cancels the run: the file being fetched is
+// given up with nothing of it written, Pull returns, and the lease is given up.
+func TestPullerShutdown(t *testing.T) {
+	dir := demoFiles(t)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		core := newCoreServer(t, dir)
+		gate, arrived := make(chan struct{}), make(chan string, len(tables))
+		core.set(func(s *coreServer) { s.gate, s.arrived = gate, arrived })
+		defer close(gate)
+		log := audit.New(db, nil, nil)
+		p := puller(t, db, core, testAPIKey, log)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			_, err := p.Pull(ctx)
+			done <- err
+		}()
+		<-arrived
+		cancel()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Pull after shutdown: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("shutdown did not end the run")
+		}
+		if snapshot(t, db) != "" || leaseHeld(t, db) {
+			t.Fatal("a cancelled run wrote rows or kept the lease")
+		}
+		if recs := pullRecords(t, log); len(recs) != 1 || recs[0].Result != audit.Failure || recs[0].Detail["error"] != "stopped by shutdown" {
+			t.Fatalf("records: %+v", recs)
+		}
+	})
+}
+
+// waitFor polls cond for up to 20 seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
