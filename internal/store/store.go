@@ -45,6 +45,8 @@ type DB struct {
 	Engine Engine
 	write  *sql.DB
 	read   *sql.DB
+	// reads keeps the read pool's queries prepared on SQLite; nil on PostgreSQL.
+	reads *statements
 	// Where is a printable description of the database (file path or host/dbname),
 	// without credentials.
 	Where string
@@ -160,7 +162,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{Engine: SQLite, write: w, read: r, Where: path}
+	// Idle readers are kept (no idle time limit): each holds its prepared statements.
+	db := &DB{Engine: SQLite, write: w, read: r, reads: newStatements(r, preparedReads), Where: path}
 	if err := w.PingContext(ctx); err != nil {
 		_ = db.Close() // opening already failed; that error is the one returned
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -194,6 +197,9 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	if db.reads != nil {
+		db.reads.closeAll()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -206,12 +212,18 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 
 // Query runs a read query on the read pool.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if db.reads != nil {
+		return db.reads.query(ctx, q, args...)
+	}
 	return db.read.QueryContext(ctx, db.Rebind(q), args...)
 }
 
 // QueryRow runs a single-row read query on the read pool. Scan returns sql.ErrNoRows
 // when nothing matched; use NotFound to translate it.
 func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if db.reads != nil {
+		return db.reads.queryRow(ctx, q, args...)
+	}
 	return db.read.QueryRowContext(ctx, db.Rebind(q), args...)
 }
 

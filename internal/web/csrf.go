@@ -113,26 +113,64 @@ func (s *Server) checkCSRF(r *http.Request) error {
 	return nil
 }
 
-// formTag matches the opening tag of a form; postMethod tells a post form. The page
-// is the output of html/template, which escapes "<" and ">" in text and attribute
-// values, so every match is a tag written in a template.
+// formTag matches the opening tag of a form where it starts; postMethod tells a post
+// form. The page is the output of html/template, which escapes "<" and ">" in text and
+// attribute values, so every match is a tag written in a template.
 var (
-	formTag    = regexp.MustCompile(`(?i)<form(?:\s[^>]*)?>`)
+	formTag    = regexp.MustCompile(`^(?i)<form(?:\s[^>]*)?>`)
 	postMethod = regexp.MustCompile(`(?i)\smethod\s*=\s*["']?post["'\s>]`)
 )
 
 // addCSRFFields puts the token as a hidden field at the start of every post form of a
 // rendered page, so every form of every template carries it without each template
-// having to remember.
+// having to remember. It finds each "<form" (in any case) with a plain byte scan and
+// runs formTag only there: a case-insensitive search of the whole page with the
+// pattern took about a twentieth of a signed-in page's server CPU.
 func addCSRFFields(page []byte, token string) []byte {
 	if token == "" {
 		return page
 	}
-	field := []byte(`<input type="hidden" name="` + CSRFField + `" value="` + token + `">`)
-	return formTag.ReplaceAllFunc(page, func(tag []byte) []byte {
-		if !postMethod.Match(tag) {
-			return tag
+	var out []byte
+	copied := 0 // page[:copied] is in out
+	for i := 0; ; {
+		j := bytes.IndexByte(page[i:], '<')
+		if j < 0 {
+			break
 		}
-		return append(bytes.Clone(tag), field...)
-	})
+		start := i + j
+		i = start + 1
+		if !formWordAt(page, start+1) {
+			continue
+		}
+		loc := formTag.FindIndex(page[start:])
+		if loc == nil {
+			continue
+		}
+		end := start + loc[1]
+		i = end
+		if !postMethod.Match(page[start:end]) {
+			continue
+		}
+		if out == nil {
+			out = make([]byte, 0, len(page)+256)
+		}
+		out = append(out, page[copied:end]...)
+		out = append(out, `<input type="hidden" name="`+CSRFField+`" value="`...)
+		out = append(out, token...)
+		out = append(out, `">`...)
+		copied = end
+	}
+	if out == nil {
+		return page
+	}
+	return append(out, page[copied:]...)
+}
+
+// formWordAt reports whether page holds "form" in any ASCII case at i: the letters of
+// "form" have no other case forms in Unicode, so this is what (?i) in formTag accepts.
+func formWordAt(page []byte, i int) bool {
+	if len(page)-i < 4 {
+		return false
+	}
+	return page[i]|0x20 == 'f' && page[i+1]|0x20 == 'o' && page[i+2]|0x20 == 'r' && page[i+3]|0x20 == 'm'
 }
