@@ -99,7 +99,8 @@
 //	case err != nil:
 //		return unavailable() // fail closed: do not check the password
 //	}
-//	p, err := logins.CheckPerson(ctx, target, form.Password)
+//	// Start signs the browser in with the password the check verified (auth.Attempt).
+//	p, err := logins.CheckPerson(ctx, target, form.Password, auth.Attempt{Start: start})
 //	switch {
 //	case err == nil:
 //		tk.Succeeded(ctx)
