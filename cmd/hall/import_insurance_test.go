@@ -3,17 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
-
-	"hall/internal/ident"
 )
 
 // TestImportInsuranceURL: an http(s) argument fetches the files from the core
@@ -22,31 +15,13 @@ func TestImportInsuranceURL(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	common := []string{"--data-dir", dir, "--log-level", "warn"}
-	rng := rand.New(rand.NewPCG(1, 2))
-	uscc := ident.GenerateUSCC(rng, "320102")
-	id := ident.GenerateResidentID(rng, "320106", time.Date(1980, 5, 6, 0, 0, 0, 0, time.UTC), true)
-	employees := "统一社会信用代码,证件号码,姓名,人员身份\n" + uscc + "," + id + ",王伟,工人\n"
-	var asked atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		asked.Add(1)
-		if r.Header.Get("X-API-Key") != "cmd-test-key" {
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
-		}
-		if r.URL.Path != "/export/employees.csv" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		_, _ = w.Write([]byte(employees))
-	}))
-	defer srv.Close()
+	exportURL, asked := coreExport(t, "cmd-test-key", nil)
 	importOut := func() (string, error) {
 		var out bytes.Buffer
 		stdout := os.Stdout
 		r, w, _ := os.Pipe()
 		os.Stdout = w
-		err := run(ctx, append([]string{"import", "insurance", srv.URL + "/export"}, common...))
+		err := run(ctx, append([]string{"import", "insurance", exportURL}, common...))
 		w.Close()
 		os.Stdout = stdout
 		_, _ = out.ReadFrom(r)

@@ -2,16 +2,11 @@ package main
 
 import (
 	"context"
-	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"hall/internal/ident"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
@@ -46,33 +41,10 @@ func TestServeInsurancePull(t *testing.T) {
 				return n
 			}
 
-			rng := rand.New(rand.NewPCG(3, 4))
-			uscc := ident.GenerateUSCC(rng, "320102")
-			id := ident.GenerateResidentID(rng, "320106", time.Date(1980, 5, 6, 0, 0, 0, 0, time.UTC), true)
-			employees := "统一社会信用代码,证件号码,姓名,人员身份\n" + uscc + "," + id + ",王伟,工人\n"
 			// Every request waits until the gate opens, so the first run is still going
 			// when the other process ticks.
 			gate := make(chan struct{})
-			var asked atomic.Int32
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				asked.Add(1)
-				select {
-				case <-gate:
-				case <-r.Context().Done():
-					return
-				}
-				if r.Header.Get("X-API-Key") != "serve-test-key" {
-					http.Error(w, "unauthorized", http.StatusUnauthorized)
-					return
-				}
-				if r.URL.Path != "/export/employees.csv" {
-					http.NotFound(w, r)
-					return
-				}
-				w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-				_, _ = w.Write([]byte(employees))
-			}))
-			t.Cleanup(srv.Close)
+			exportURL, asked := coreExport(t, "serve-test-key", gate)
 			opened := false
 			t.Cleanup(func() {
 				if !opened {
@@ -80,7 +52,7 @@ func TestServeInsurancePull(t *testing.T) {
 				}
 			})
 
-			pull := []string{"--insurance-url", srv.URL + "/export", "--insurance-api-key", "serve-test-key", "--insurance-pull-every", "1h"}
+			pull := []string{"--insurance-url", exportURL, "--insurance-api-key", "serve-test-key", "--insurance-pull-every", "1h"}
 			a, b := startInstance(t, "A", dbURL, dataDir, pull...), startInstance(t, "B", dbURL, dataDir, pull...)
 			a.waitReady(t)
 			b.waitReady(t)
