@@ -272,6 +272,26 @@ func TestHTTPSourceKeyRefusedStops(t *testing.T) {
 	}
 }
 
+// TestHTTPSourceKeyRevokedDuringRun: a key refused only after an earlier file
+// loaded (revoked during the run) stops the import there as well, and the report
+// says the earlier file stays rather than that nothing was imported.
+func TestHTTPSourceKeyRevokedDuringRun(t *testing.T) {
+	db := storetest.SQLite(t)
+	core := newCoreServer(t, demoFiles(t))
+	core.set(func(s *coreServer) { s.status[tables[1].file] = http.StatusUnauthorized })
+	var out bytes.Buffer
+	done, err := importer(db).ImportEach(context.Background(), core.source(t, testAPIKey), &out)
+	if !errors.Is(err, ErrKeyRefused) || len(done) != 2 || done[0].Err != nil {
+		t.Fatalf("outcomes %+v, error %v; want the first file loaded and the key refused at the second", done, err)
+	}
+	if !strings.Contains(out.String(), "此前已导入的文件保留，本文件及其后的文件未导入") || strings.Contains(out.String(), "未导入任何数据。请检查密钥") {
+		t.Fatalf("report:\n%s", out.String())
+	}
+	if count(t, db, tables[0].sql) == 0 {
+		t.Fatalf("the file loaded before the refusal is gone")
+	}
+}
+
 // bigEmployees writes an employees.csv of n rows to a new directory.
 func bigEmployees(t *testing.T, n int) (dir string, size int) {
 	t.Helper()

@@ -132,7 +132,15 @@ func (im *Importer) ImportEach(ctx context.Context, src Source, w io.Writer) ([]
 		case errors.Is(err, ErrKeyRefused):
 			// Every other file would be refused as well: one request is enough to
 			// know, and one error says it.
-			fmt.Fprintf(w, "核心系统拒绝了API密钥，其余文件未再请求，未导入任何数据。请检查密钥（%s）。\n", APIKeyEnv)
+			// Files loaded before the refusal (a key revoked during the run) stay.
+			what := "未导入任何数据"
+			for _, o := range done[:len(done)-1] {
+				if o.Err == nil && !o.Report.Failed() {
+					what = "此前已导入的文件保留，本文件及其后的文件未导入"
+					break
+				}
+			}
+			fmt.Fprintf(w, "核心系统拒绝了API密钥，其余文件未再请求，%s。请检查密钥（%s）。\n", what, APIKeyEnv)
 			return done, fmt.Errorf("insurance: %s: %w", t.file, err)
 		case errors.Is(err, ErrInvalidFile):
 			invalid = append(invalid, t.file)
