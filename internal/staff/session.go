@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"hall/internal/audit"
 	"hall/internal/store"
 	"hall/internal/token"
 )
@@ -113,6 +114,11 @@ func (s *Service) StartSession(ctx context.Context, st Staff, oldToken, clientIP
 		return err
 	})
 	if errors.Is(err, ErrBadCredentials) {
+		// Login audited the attempt as a success before this refusal: a failure
+		// record follows it, so the log says the login did not stand.
+		_, _ = s.d.Audit.Record(context.WithoutCancel(ctx), audit.Entry{Action: "staff.login", Result: audit.Failure,
+			StaffID: st.ID, Target: Target(st.ID), Role: st.Roles.String(), ClientIP: clientIP,
+			Detail: map[string]string{"reason": "credential_changed"}})
 		return "", Session{}, err
 	}
 	if err != nil {

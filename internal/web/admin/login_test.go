@@ -199,4 +199,13 @@ func TestStaffLoginPasswordChangedDuringCheck(t *testing.T) {
 		t.Errorf("%d live sessions after the refused login, want 0", live)
 	}
 	webtest.WantRedirect(t, "the back office after the refused login", c.Get(t, "/admin/"), "/admin/login")
+	// The attempt's last record says it did not stand.
+	var result, detail string
+	if err := ts.DB.QueryRow(context.Background(), `SELECT result, detail FROM audit_log WHERE action = 'staff.login' AND staff_id = ?
+		ORDER BY seq DESC LIMIT 1`, tm.security.Staff.ID).Scan(&result, &detail); err != nil {
+		t.Fatal(err)
+	}
+	if result != string(audit.Failure) || !strings.Contains(detail, "credential_changed") {
+		t.Errorf("the last staff.login record is %s %s, want a failure for the changed credential", result, detail)
+	}
 }
