@@ -25,7 +25,11 @@ const DefaultPullLease = 2 * time.Minute
 // imports what Source has, as `hall import insurance URL` does (each file all or
 // nothing; a file that fails keeps what the read model held), when no other process
 // serving the same database is pulling. Of several processes the one that takes the
-// lease (table insurance_pull_lease) runs; the others skip that tick.
+// lease (table insurance_pull_lease) runs; the others skip that tick. Under Run the
+// process that pulled keeps the lease until its next pull is due, so that several
+// processes (and a restart during a rolling deploy) still pull once per interval, not
+// once per process; its next tick takes it again, and if it dies another process
+// takes it when it expires.
 type Puller struct {
 	Importer *Importer
 	Source   Source
@@ -35,7 +39,8 @@ type Puller struct {
 	Lease time.Duration
 
 	once   sync.Once
-	holder string // this puller's name in the lease, random
+	holder string        // this puller's name in the lease, random
+	every  time.Duration // Run's interval: the lease is kept until the next pull is due; 0 gives it up after each run
 }
 
 // PullRun is what one run did.
@@ -48,6 +53,7 @@ type PullRun struct {
 // and audited, and the next tick tries again; ending ctx cancels a run midway (the
 // file being loaded rolls back, those loaded before stay).
 func (p *Puller) Run(ctx context.Context, interval time.Duration) {
+	p.every = interval
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -82,13 +88,19 @@ func (p *Puller) Pull(ctx context.Context) (PullRun, error) {
 	if err := ctx.Err(); err != nil {
 		return PullRun{}, err
 	}
-	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
+	// settle bounds the writes that end a run — giving the lease up, the audit
+	// record — which are made even when ctx has ended (shutdown). Each gets its own
+	// deadline from the moment it starts: a run may take minutes.
+	settle := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	}
 	got, err := p.take(ctx, lease)
 	if err != nil {
 		// The claim may have been written before the error came back (a context
 		// ended while the statement ran): give it up so nobody waits for it.
+		relCtx, cancel := settle()
 		_ = p.release(relCtx)
+		cancel()
 		if ctx.Err() == nil {
 			log.Error("insurance pull: lease", "err", err)
 		}
@@ -111,14 +123,30 @@ func (p *Puller) Pull(ctx context.Context) (PullRun, error) {
 	if cause := context.Cause(runCtx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
 		err = cause // the lease was lost: the run stopped for that
 	}
-	// The lease is given up even when ctx ended (shutdown), so another process need
-	// not wait for it to expire.
-	if rerr := p.release(relCtx); rerr != nil {
-		log.Warn("insurance pull: give up the lease", "err", rerr)
+	// A run stopped by shutdown gives the lease up, so another process need not
+	// wait for it to expire; one that ended keeps it until the next pull is due.
+	endCtx, cancel := settle()
+	defer cancel()
+	if rerr := p.finish(endCtx, ctx.Err() != nil, start); rerr != nil {
+		log.Warn("insurance pull: end the lease", "err", rerr)
 	}
 	run := PullRun{Ran: true, Outcomes: outcomes}
-	p.record(ctx, relCtx, log, run, err, time.Since(start))
+	p.record(ctx, endCtx, log, run, err, time.Since(start))
 	return run, err
+}
+
+// finish ends a run that started at start: under Run, unless stopped, the lease is
+// kept until the next pull is due (start + interval), so that no other process
+// pulls before then; otherwise, or when that time has already passed, it is given
+// up.
+func (p *Puller) finish(ctx context.Context, stopped bool, start time.Time) error {
+	next := start.Add(p.every)
+	if p.every <= 0 || stopped || !next.After(time.Now()) {
+		return p.release(ctx)
+	}
+	_, err := p.Importer.DB.Exec(ctx, `UPDATE insurance_pull_lease SET expires_at = ? WHERE id = 1 AND holder = ?`,
+		store.Time(next), p.holder)
+	return err
 }
 
 // take claims the lease for this puller until now+lease, when it is free, expired

@@ -40,6 +40,20 @@ func leaseHeld(t *testing.T, db *store.DB) bool {
 	return count(t, db, "insurance_pull_lease") != 0
 }
 
+// leaseUntil is when the pull lease expires, and whether anyone holds it.
+func leaseUntil(t *testing.T, db *store.DB) (time.Time, bool) {
+	t.Helper()
+	var until time.Time
+	err := db.QueryRow(context.Background(), `SELECT expires_at FROM insurance_pull_lease WHERE id = 1`).Scan(&until)
+	if errors.Is(store.NotFound(err), store.ErrNotFound) {
+		return time.Time{}, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return until, true
+}
+
 // TestPullerTicks: Run pulls at once and at every tick; a run the core system fails
 // is audited as a failure and the next tick tries again and loads the data, as the
 // import of the same files does; ending ctx ends Run.
@@ -90,8 +104,44 @@ func TestPullerTicks(t *testing.T) {
 		if snapshot(t, db) != snapshot(t, want) {
 			t.Error("the pulled read model differs from the import of the same files")
 		}
-		if leaseHeld(t, db) {
-			t.Error("the lease was not given up")
+		// Between ticks the lease is kept only until the next pull is due, not for
+		// a run's length (DefaultPullLease).
+		if until, held := leaseUntil(t, db); held && until.After(time.Now().Add(time.Second)) {
+			t.Errorf("the lease is kept until %v, beyond the next tick", until)
+		}
+	})
+}
+
+// TestPullerOncePerInterval: under Run the process that pulled keeps the lease
+// until its next pull is due, so another process's tick in between asks nothing
+// (several processes, or a restart, pull once per interval); its own next tick
+// pulls again; when the interval has passed without it (it died), another pulls.
+func TestPullerOncePerInterval(t *testing.T) {
+	dir := demoFiles(t)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		core := newCoreServer(t, dir)
+		a, b := puller(t, db, core, testAPIKey, nil), puller(t, db, core, testAPIKey, nil)
+		a.every, b.every = time.Hour, time.Hour
+		before := time.Now()
+		if run, err := a.Pull(ctx); err != nil || !run.Ran {
+			t.Fatalf("the first pull: %+v, %v", run, err)
+		}
+		until, held := leaseUntil(t, db)
+		if !held || until.Before(before.Add(time.Hour-time.Second)) || until.After(time.Now().Add(time.Hour)) {
+			t.Fatalf("after the run the lease is held %v until %v, want until an hour after the run's start", held, until)
+		}
+		if run, err := b.Pull(ctx); err != nil || run.Ran {
+			t.Fatalf("another process's tick within the interval: %+v, %v", run, err)
+		}
+		if run, err := a.Pull(ctx); err != nil || !run.Ran {
+			t.Fatalf("the holder's next tick: %+v, %v", run, err)
+		}
+		if _, err := db.Exec(ctx, `UPDATE insurance_pull_lease SET expires_at = ?`, store.Time(time.Now().Add(-time.Second))); err != nil {
+			t.Fatal(err)
+		}
+		if run, err := b.Pull(ctx); err != nil || !run.Ran {
+			t.Fatalf("after the interval passed without the holder: %+v, %v", run, err)
 		}
 	})
 }
@@ -278,5 +328,35 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("timed out")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestPullerLongRunRecorded: a run longer than the few seconds the closing writes
+// get is still recorded and ends its lease: those writes' deadline starts when they
+// do, not when the run did.
+func TestPullerLongRunRecorded(t *testing.T) {
+	dir := demoFiles(t)
+	db := storetest.SQLite(t)
+	core := newCoreServer(t, dir)
+	gate, arrived := make(chan struct{}), make(chan string, len(tables))
+	core.set(func(s *coreServer) { s.gate, s.arrived = gate, arrived })
+	log := audit.New(db, nil, nil)
+	p := puller(t, db, core, testAPIKey, log)
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.Pull(context.Background())
+		done <- err
+	}()
+	<-arrived
+	time.Sleep(6 * time.Second) // longer than the closing writes' 5 s
+	close(gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if recs := pullRecords(t, log); len(recs) != 1 || recs[0].Result != audit.Success {
+		t.Fatalf("a long run's records: %+v", recs)
+	}
+	if leaseHeld(t, db) {
+		t.Error("a long run kept the lease")
 	}
 }
