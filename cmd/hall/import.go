@@ -43,9 +43,10 @@ func cmdImport(ctx context.Context, args []string) error {
 			if !strings.HasPrefix(file, "https://") && !strings.HasPrefix(file, "http://") {
 				return im.ImportDir(ctx, file, os.Stdout)
 			}
-			// The key comes from the environment (or the file its _FILE form names),
-			// as serve's scheduled pull reads it, never typed on the command line,
-			// where other users of the machine could read it in the process list.
+			// The key is read as serve's scheduled pull reads it: from the environment,
+			// the file its _FILE form names, or --insurance-api-key; the first two are
+			// the ones to use, as a flag can be read by other users of the machine in
+			// the process list.
 			src, err := insurance.NewHTTPSource(file, a.Config.InsuranceAPIKey, nil)
 			if err != nil {
 				return fmt.Errorf("%w (the API key is read from %s or %s_FILE)", err, insuranceAPIKeyEnv, insuranceAPIKeyEnv)

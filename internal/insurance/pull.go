@@ -177,7 +177,7 @@ var errLeaseLost = errors.New("insurance: the pull lease was lost")
 // is no longer this puller's it stops the run with errLeaseLost. A failed renewal
 // (the database busy) is tried again at the next third.
 func (p *Puller) renew(ctx context.Context, lease time.Duration, stop context.CancelCauseFunc) {
-	tick := time.NewTicker(lease / 3)
+	tick := time.NewTicker(max(lease/3, time.Millisecond))
 	defer tick.Stop()
 	for {
 		select {

@@ -283,6 +283,44 @@ func TestPullerLeaseRenewed(t *testing.T) {
 	}
 }
 
+// TestPullerLeaseLost: a run whose lease another process took (this one stalled
+// past its expiry) stops at its next renewal with errLeaseLost, writes nothing more
+// and leaves the other's lease alone.
+func TestPullerLeaseLost(t *testing.T) {
+	dir := demoFiles(t)
+	db := storetest.SQLite(t)
+	core := newCoreServer(t, dir)
+	gate, arrived := make(chan struct{}), make(chan string, len(tables))
+	core.set(func(s *coreServer) { s.gate, s.arrived = gate, arrived })
+	defer close(gate)
+	p := puller(t, db, core, testAPIKey, nil)
+	p.Lease = 300 * time.Millisecond
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.Pull(context.Background())
+		done <- err
+	}()
+	<-arrived
+	if _, err := db.Exec(context.Background(), `UPDATE insurance_pull_lease SET holder = 'other'`); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, errLeaseLost) {
+			t.Fatalf("Pull after losing the lease: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run went on without its lease")
+	}
+	if snapshot(t, db) != "" {
+		t.Error("the run that lost its lease wrote rows")
+	}
+	var holder string
+	if err := db.QueryRow(context.Background(), `SELECT holder FROM insurance_pull_lease`).Scan(&holder); err != nil || holder != "other" {
+		t.Errorf("the other process's lease: %q, %v", holder, err)
+	}
+}
+
 // TestPullerShutdown: ending ctx midway cancels the run: the file being fetched is
 // given up with nothing of it written, Pull returns, and the lease is given up.
 func TestPullerShutdown(t *testing.T) {
