@@ -221,6 +221,13 @@ func actorOf(st Staff) Actor {
 // may have changed since the session read them): every command decides on these.
 func Refresh(ctx context.Context, tx *store.Tx, actor Actor) (Actor, error) {
 	st, err := scanStaff(tx.QueryRow(ctx, "SELECT "+staffColumns+" FROM staff WHERE id = ?", actor.StaffID))
+	return refreshed(actor, st, err)
+}
+
+// refreshed is actor as its account st was just read (err the read's): the
+// account's roles and state with the request's address and ID. Errors:
+// DenyDisabled when the account is gone; the read's other errors.
+func refreshed(actor Actor, st Staff, err error) (Actor, error) {
 	if errors.Is(err, ErrNotFound) {
 		return Actor{}, DenyDisabled
 	}
@@ -264,14 +271,10 @@ func RecordDenial(ctx context.Context, log *audit.Log, actor Actor, action Actio
 // and records a denial.
 func (s *Service) authorize(ctx context.Context, actor Actor, action Action, subject Subject, target string) (Role, error) {
 	st, err := s.Get(ctx, actor.StaffID)
-	if errors.Is(err, ErrNotFound) {
-		return "", DenyDisabled
-	}
+	fresh, err := refreshed(actor, st, err)
 	if err != nil {
 		return "", err
 	}
-	fresh := actorOf(st)
-	fresh.ClientIP, fresh.RequestID = actor.ClientIP, actor.RequestID
 	role, err := Authorize(fresh, action, subject)
 	if err != nil {
 		_ = RecordDenial(ctx, s.d.Audit, fresh, action, target, err)
