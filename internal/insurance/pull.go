@@ -38,30 +38,52 @@ type Puller struct {
 	// Lease is how long the lease lasts between renewals (DefaultPullLease when 0).
 	Lease time.Duration
 
-	once   sync.Once
-	holder string        // this puller's name in the lease, random
-	every  time.Duration // Run's interval: the lease is kept until the next pull is due; 0 gives it up after each run
+	once      sync.Once
+	holder    string        // this puller's name in the lease, random
+	every     time.Duration // Run's interval: the lease is kept until the next pull is due; 0 gives it up after each run
+	closeWait time.Duration // for each closing write (lease, audit record); 0: closingWrites
 }
+
+// closingWrites bounds each write that ends a run — the lease's end, the audit
+// record — which are made even when the run's context has ended (shutdown).
+const closingWrites = 5 * time.Second
 
 // PullRun is what one run did.
 type PullRun struct {
 	Ran      bool      // false: another process held the lease, nothing was asked
 	Outcomes []Outcome // each file the source had, in the order of tables
+	// HeldUntil is, when Ran is false, when the other process's lease expires
+	// (zero if it could not be read).
+	HeldUntil time.Time
 }
 
 // Run pulls at once and then every interval until ctx ends. A failed run is logged
-// and audited, and the next tick tries again; ending ctx cancels a run midway (the
-// file being loaded rolls back, those loaded before stay).
+// and audited, and the next tick (of this or another process) tries again; ending
+// ctx cancels a run midway (the file being loaded rolls back, those loaded before
+// stay). When another process holds the lease, Run tries again when it expires if
+// that comes before its next tick, so that a restart, or a holder that died, does not
+// leave the read model unpulled for up to two intervals.
 func (p *Puller) Run(ctx context.Context, interval time.Duration) {
 	p.every = interval
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		_, _ = p.Pull(ctx)
+		run, _ := p.Pull(ctx)
+		var expired <-chan time.Time
+		if !run.Ran && !run.HeldUntil.IsZero() {
+			// A second's margin, so that the lease has expired by this clock too.
+			if wait := time.Until(run.HeldUntil) + time.Second; wait < interval {
+				expired = time.After(max(wait, time.Second))
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		case <-expired:
+			// This pull takes the place of the ticks: the next comes an interval
+			// after it, before the lease it may take expires.
+			tick.Reset(interval)
 		}
 	}
 }
@@ -88,11 +110,15 @@ func (p *Puller) Pull(ctx context.Context) (PullRun, error) {
 	if err := ctx.Err(); err != nil {
 		return PullRun{}, err
 	}
-	// settle bounds the writes that end a run — giving the lease up, the audit
-	// record — which are made even when ctx has ended (shutdown). Each gets its own
-	// deadline from the moment it starts: a run may take minutes.
+	// settle bounds a write that ends a run — the lease's end, the audit record —
+	// which is made even when ctx has ended (shutdown). Each gets its own deadline
+	// from the moment it starts: a run may take minutes.
+	wait := p.closeWait
+	if wait <= 0 {
+		wait = closingWrites
+	}
 	settle := func() (context.Context, context.CancelFunc) {
-		return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		return context.WithTimeout(context.WithoutCancel(ctx), wait)
 	}
 	got, err := p.take(ctx, lease)
 	if err != nil {
@@ -108,7 +134,7 @@ func (p *Puller) Pull(ctx context.Context) (PullRun, error) {
 	}
 	if !got {
 		log.Debug("insurance pull: another process is pulling")
-		return PullRun{}, nil
+		return PullRun{HeldUntil: p.heldUntil(ctx)}, nil
 	}
 	runCtx, stop := context.WithCancelCause(ctx)
 	renewed := make(chan struct{})
@@ -123,25 +149,39 @@ func (p *Puller) Pull(ctx context.Context) (PullRun, error) {
 	if cause := context.Cause(runCtx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
 		err = cause // the lease was lost: the run stopped for that
 	}
-	// A run stopped by shutdown gives the lease up, so another process need not
-	// wait for it to expire; one that ended keeps it until the next pull is due.
-	endCtx, cancel := settle()
-	defer cancel()
-	if rerr := p.finish(endCtx, ctx.Err() != nil, start); rerr != nil {
+	// A run stopped by shutdown or that failed gives the lease up, so another
+	// process need not wait for it to expire (a process that cannot reach the core
+	// system must not keep the others from it); one that succeeded keeps it until
+	// the next pull is due.
+	leaseCtx, cancelLease := settle()
+	defer cancelLease()
+	if rerr := p.finish(leaseCtx, ctx.Err() != nil || err != nil, start); rerr != nil {
 		log.Warn("insurance pull: end the lease", "err", rerr)
 	}
 	run := PullRun{Ran: true, Outcomes: outcomes}
-	p.record(ctx, endCtx, log, run, err, time.Since(start))
+	recordCtx, cancelRecord := settle()
+	defer cancelRecord()
+	p.record(ctx, recordCtx, log, run, err, time.Since(start))
 	return run, err
 }
 
-// finish ends a run that started at start: under Run, unless stopped, the lease is
-// kept until the next pull is due (start + interval), so that no other process
-// pulls before then; otherwise, or when that time has already passed, it is given
-// up.
-func (p *Puller) finish(ctx context.Context, stopped bool, start time.Time) error {
+// heldUntil is when the lease another process holds expires, zero if it cannot be
+// read (it was given up meanwhile: the next tick takes it).
+func (p *Puller) heldUntil(ctx context.Context) time.Time {
+	var until time.Time
+	if err := p.Importer.DB.QueryRow(ctx, `SELECT expires_at FROM insurance_pull_lease WHERE id = 1`).Scan(&until); err != nil {
+		return time.Time{}
+	}
+	return until
+}
+
+// finish ends a run that started at start: under Run, unless it is to give the
+// lease up, the lease is kept until the next pull is due (start + interval), so that
+// no other process pulls before then; otherwise, or when that time has already
+// passed, it is given up.
+func (p *Puller) finish(ctx context.Context, giveUp bool, start time.Time) error {
 	next := start.Add(p.every)
-	if p.every <= 0 || stopped || !next.After(time.Now()) {
+	if p.every <= 0 || giveUp || !next.After(time.Now()) {
 		return p.release(ctx)
 	}
 	_, err := p.Importer.DB.Exec(ctx, `UPDATE insurance_pull_lease SET expires_at = ? WHERE id = 1 AND holder = ?`,

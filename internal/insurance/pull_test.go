@@ -54,6 +54,23 @@ func leaseUntil(t *testing.T, db *store.DB) (time.Time, bool) {
 	return until, true
 }
 
+// wantPull runs p once and fails unless it ran (or, with ran false, skipped) without
+// an error.
+func wantPull(t *testing.T, p *Puller, ran bool, what string) {
+	t.Helper()
+	if run, err := p.Pull(context.Background()); err != nil || run.Ran != ran {
+		t.Fatalf("%s: %+v, %v; want ran %v", what, run, err, ran)
+	}
+}
+
+// expireLease makes the held lease one that has expired.
+func expireLease(t *testing.T, db *store.DB) {
+	t.Helper()
+	if _, err := db.Exec(context.Background(), `UPDATE insurance_pull_lease SET expires_at = ?`, store.Time(time.Now().Add(-time.Second))); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestPullerTicks: Run pulls at once and at every tick; a run the core system fails
 // is audited as a failure and the next tick tries again and loads the data, as the
 // import of the same files does; ending ctx ends Run.
@@ -119,31 +136,58 @@ func TestPullerTicks(t *testing.T) {
 func TestPullerOncePerInterval(t *testing.T) {
 	dir := demoFiles(t)
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
 		core := newCoreServer(t, dir)
 		a, b := puller(t, db, core, testAPIKey, nil), puller(t, db, core, testAPIKey, nil)
 		a.every, b.every = time.Hour, time.Hour
 		before := time.Now()
-		if run, err := a.Pull(ctx); err != nil || !run.Ran {
-			t.Fatalf("the first pull: %+v, %v", run, err)
-		}
+		wantPull(t, a, true, "the first pull")
 		until, held := leaseUntil(t, db)
 		if !held || until.Before(before.Add(time.Hour-time.Second)) || until.After(time.Now().Add(time.Hour)) {
 			t.Fatalf("after the run the lease is held %v until %v, want until an hour after the run's start", held, until)
 		}
-		if run, err := b.Pull(ctx); err != nil || run.Ran {
-			t.Fatalf("another process's tick within the interval: %+v, %v", run, err)
+		wantPull(t, b, false, "another process's tick within the interval")
+		wantPull(t, a, true, "the holder's next tick")
+		expireLease(t, db)
+		wantPull(t, b, true, "after the interval passed without the holder")
+		// A failed run gives the lease up: a process that cannot reach the core
+		// system does not keep the others from it.
+		core.set(func(s *coreServer) {
+			for _, tb := range tables {
+				s.status[tb.file] = http.StatusInternalServerError
+			}
+		})
+		if run, err := b.Pull(context.Background()); err == nil || !run.Ran {
+			t.Fatalf("a run the core system fails: %+v, %v", run, err)
 		}
-		if run, err := a.Pull(ctx); err != nil || !run.Ran {
-			t.Fatalf("the holder's next tick: %+v, %v", run, err)
-		}
-		if _, err := db.Exec(ctx, `UPDATE insurance_pull_lease SET expires_at = ?`, store.Time(time.Now().Add(-time.Second))); err != nil {
-			t.Fatal(err)
-		}
-		if run, err := b.Pull(ctx); err != nil || !run.Ran {
-			t.Fatalf("after the interval passed without the holder: %+v, %v", run, err)
+		if leaseHeld(t, db) {
+			t.Error("a failed run kept the lease")
 		}
 	})
+}
+
+// TestPullerRunTakesExpiredLease: Run that finds another process's lease tries
+// again when it expires, not only at its next tick (an hour here): a restart, or a
+// holder that died, does not leave the read model unpulled for up to two intervals.
+func TestPullerRunTakesExpiredLease(t *testing.T) {
+	db := storetest.SQLite(t)
+	core := newCoreServer(t, demoFiles(t))
+	log := audit.New(db, nil, nil)
+	if _, err := db.Exec(context.Background(), `INSERT INTO insurance_pull_lease (id, holder, expires_at) VALUES (1, 'dead', ?)`,
+		store.Time(time.Now().Add(1500*time.Millisecond))); err != nil {
+		t.Fatal(err)
+	}
+	p := puller(t, db, core, testAPIKey, log)
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		p.Run(ctx, time.Hour)
+	}()
+	defer func() { cancel(); <-ran }()
+	waitFor(t, func() bool { return len(pullRecords(t, log)) == 1 })
+	if recs := pullRecords(t, log); recs[0].Result != audit.Success {
+		t.Fatalf("the pull after the lease expired: %+v", recs[0])
+	}
 }
 
 // TestPullerFailureKeepsData: a run the core system fails — a refused key, a server
@@ -237,23 +281,15 @@ func TestPullerOneAtATime(t *testing.T) {
 		})
 
 		// Given up: the other takes it at its next tick.
-		if run, err := b.Pull(ctx); err != nil || !run.Ran {
-			t.Fatalf("after the first run: %+v, %v", run, err)
-		}
+		wantPull(t, b, true, "after the first run")
 		// A holder that died: its lease blocks the others until it expires.
 		if _, err := db.Exec(ctx, `INSERT INTO insurance_pull_lease (id, holder, expires_at) VALUES (1, 'dead', ?)`,
 			store.Time(time.Now().Add(time.Hour))); err != nil {
 			t.Fatal(err)
 		}
-		if run, err := a.Pull(ctx); err != nil || run.Ran {
-			t.Fatalf("with a live lease of another: %+v, %v", run, err)
-		}
-		if _, err := db.Exec(ctx, `UPDATE insurance_pull_lease SET expires_at = ?`, store.Time(time.Now().Add(-time.Second))); err != nil {
-			t.Fatal(err)
-		}
-		if run, err := a.Pull(ctx); err != nil || !run.Ran {
-			t.Fatalf("with an expired lease: %+v, %v", run, err)
-		}
+		wantPull(t, a, false, "with a live lease of another")
+		expireLease(t, db)
+		wantPull(t, a, true, "with an expired lease")
 	})
 }
 
@@ -266,14 +302,14 @@ func TestPullerLeaseRenewed(t *testing.T) {
 	gate, arrived := make(chan struct{}), make(chan string, len(tables))
 	core.set(func(s *coreServer) { s.gate, s.arrived = gate, arrived })
 	a, b := puller(t, db, core, testAPIKey, nil), puller(t, db, core, testAPIKey, nil)
-	a.Lease, b.Lease = 300*time.Millisecond, 300*time.Millisecond
+	a.Lease, b.Lease = time.Second, time.Second
 	done := make(chan error, 1)
 	go func() {
 		_, err := a.Pull(context.Background())
 		done <- err
 	}()
 	<-arrived
-	time.Sleep(time.Second) // more than three times the lease
+	time.Sleep(3500 * time.Millisecond) // more than three times the lease
 	if run, err := b.Pull(context.Background()); err != nil || run.Ran {
 		t.Fatalf("a tick while the first run goes on: %+v, %v", run, err)
 	}
@@ -380,13 +416,14 @@ func TestPullerLongRunRecorded(t *testing.T) {
 	core.set(func(s *coreServer) { s.gate, s.arrived = gate, arrived })
 	log := audit.New(db, nil, nil)
 	p := puller(t, db, core, testAPIKey, log)
+	p.closeWait = 500 * time.Millisecond
 	done := make(chan error, 1)
 	go func() {
 		_, err := p.Pull(context.Background())
 		done <- err
 	}()
 	<-arrived
-	time.Sleep(6 * time.Second) // longer than the closing writes' 5 s
+	time.Sleep(3 * p.closeWait) // longer than the closing writes get
 	close(gate)
 	if err := <-done; err != nil {
 		t.Fatal(err)
