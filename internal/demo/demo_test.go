@@ -149,6 +149,8 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 		// Every listed account has valid check digits and the unit logins work as
 		// listed: legal rep with the account password, admin with the unit password.
 		accts := second.Accounts
+		// The logins below check the listed passwords and sign nobody in.
+		checkOnly := auth.Attempt{ClientAddr: "127.0.0.1", Start: func(context.Context, auth.Subject, auth.Verified) error { return nil }}
 		if len(accts) < 5 {
 			t.Fatalf("only %d demo accounts listed", len(accts))
 		}
@@ -169,7 +171,7 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 			id, _, _ := strings.Cut(a.Login, " / ")
 			fields := strings.Fields(a.Unit)
 			uscc := fields[len(fields)-1]
-			subj, err := svc.Login.Unit(ctx, uscc, id, a.Password, auth.Attempt{ClientAddr: "127.0.0.1", Start: func(context.Context, auth.Subject, auth.Verified) error { return nil }})
+			subj, err := svc.Login.Unit(ctx, uscc, id, a.Password, checkOnly)
 			if err != nil || subj.UnitID == 0 {
 				t.Fatalf("demo login %s (%s) failed: %v", a.Person, a.Role, err)
 			}
@@ -194,7 +196,7 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 			}
 			small++
 			id, _, _ := strings.Cut(a.Login, " / ")
-			subj, err := svc.Login.Unit(ctx, uscc, id, a.Password, auth.Attempt{ClientAddr: "127.0.0.1"})
+			subj, err := svc.Login.Unit(ctx, uscc, id, a.Password, checkOnly)
 			if err != nil || subj.UnitID == 0 {
 				t.Fatalf("demo login of the small unit's legal rep %s failed: %v", a.Person, err)
 			}
@@ -211,7 +213,7 @@ func TestLoadIsIdempotentAndAccountsWork(t *testing.T) {
 			}
 			listed++
 			_, mobile, _ := strings.Cut(a.Login, " / ")
-			subj, err := svc.Login.Unit(ctx, number, mobile, a.Password, auth.Attempt{ClientAddr: "127.0.0.1", Start: func(context.Context, auth.Subject, auth.Verified) error { return nil }})
+			subj, err := svc.Login.Unit(ctx, number, mobile, a.Password, checkOnly)
 			if err != nil || !subj.Institution() || subj.UnitID != unitA {
 				t.Fatalf("demo institution login: %+v, %v", subj, err)
 			}
