@@ -71,6 +71,25 @@ func expireLease(t *testing.T, db *store.DB) {
 	}
 }
 
+// hold makes every request of the core system wait until gate is closed, and
+// tells each file asked for on arrived: a run in progress a test can act on.
+func (c *coreServer) hold() (gate chan struct{}, arrived chan string) {
+	gate, arrived = make(chan struct{}), make(chan string, len(tables))
+	c.set(func(s *coreServer) { s.gate, s.arrived = gate, arrived })
+	return gate, arrived
+}
+
+// pullInBackground runs p.Pull(ctx) on its own goroutine; its error comes on the
+// channel.
+func pullInBackground(ctx context.Context, p *Puller) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.Pull(ctx)
+		done <- err
+	}()
+	return done
+}
+
 // TestPullerTicks: Run pulls at once and at every tick; a run the core system fails
 // is audited as a failure and the next tick tries again and loads the data, as the
 // import of the same files does; ending ctx ends Run.
@@ -249,8 +268,7 @@ func TestPullerOneAtATime(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		core := newCoreServer(t, dir)
-		gate, arrived := make(chan struct{}), make(chan string, len(tables))
-		core.set(func(s *coreServer) { s.gate, s.arrived = gate, arrived })
+		gate, arrived := core.hold()
 		a, b := puller(t, db, core, testAPIKey, nil), puller(t, db, core, testAPIKey, nil)
 
 		type result struct {
@@ -299,15 +317,10 @@ func TestPullerLeaseRenewed(t *testing.T) {
 	dir := demoFiles(t)
 	db := storetest.SQLite(t)
 	core := newCoreServer(t, dir)
-	gate, arrived := make(chan struct{}), make(chan string, len(tables))
-	core.set(func(s *coreServer) { s.gate, s.arrived = gate, arrived })
+	gate, arrived := core.hold()
 	a, b := puller(t, db, core, testAPIKey, nil), puller(t, db, core, testAPIKey, nil)
 	a.Lease, b.Lease = time.Second, time.Second
-	done := make(chan error, 1)
-	go func() {
-		_, err := a.Pull(context.Background())
-		done <- err
-	}()
+	done := pullInBackground(context.Background(), a)
 	<-arrived
 	time.Sleep(3500 * time.Millisecond) // more than three times the lease
 	if run, err := b.Pull(context.Background()); err != nil || run.Ran {
@@ -326,16 +339,11 @@ func TestPullerLeaseLost(t *testing.T) {
 	dir := demoFiles(t)
 	db := storetest.SQLite(t)
 	core := newCoreServer(t, dir)
-	gate, arrived := make(chan struct{}), make(chan string, len(tables))
-	core.set(func(s *coreServer) { s.gate, s.arrived = gate, arrived })
+	gate, arrived := core.hold()
 	defer close(gate)
 	p := puller(t, db, core, testAPIKey, nil)
 	p.Lease = 300 * time.Millisecond
-	done := make(chan error, 1)
-	go func() {
-		_, err := p.Pull(context.Background())
-		done <- err
-	}()
+	done := pullInBackground(context.Background(), p)
 	<-arrived
 	if _, err := db.Exec(context.Background(), `UPDATE insurance_pull_lease SET holder = 'other'`); err != nil {
 		t.Fatal(err)
@@ -363,17 +371,12 @@ func TestPullerShutdown(t *testing.T) {
 	dir := demoFiles(t)
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		core := newCoreServer(t, dir)
-		gate, arrived := make(chan struct{}), make(chan string, len(tables))
-		core.set(func(s *coreServer) { s.gate, s.arrived = gate, arrived })
+		gate, arrived := core.hold()
 		defer close(gate)
 		log := audit.New(db, nil, nil)
 		p := puller(t, db, core, testAPIKey, log)
 		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() {
-			_, err := p.Pull(ctx)
-			done <- err
-		}()
+		done := pullInBackground(ctx, p)
 		<-arrived
 		cancel()
 		select {
@@ -412,16 +415,11 @@ func TestPullerLongRunRecorded(t *testing.T) {
 	dir := demoFiles(t)
 	db := storetest.SQLite(t)
 	core := newCoreServer(t, dir)
-	gate, arrived := make(chan struct{}), make(chan string, len(tables))
-	core.set(func(s *coreServer) { s.gate, s.arrived = gate, arrived })
+	gate, arrived := core.hold()
 	log := audit.New(db, nil, nil)
 	p := puller(t, db, core, testAPIKey, log)
 	p.closeWait = 500 * time.Millisecond
-	done := make(chan error, 1)
-	go func() {
-		_, err := p.Pull(context.Background())
-		done <- err
-	}()
+	done := pullInBackground(context.Background(), p)
 	<-arrived
 	time.Sleep(3 * p.closeWait) // longer than the closing writes get
 	close(gate)
