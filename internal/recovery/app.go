@@ -72,7 +72,7 @@ func (s *Service) AppStart(ctx context.Context, binding string, personID, unitID
 	if err != nil {
 		return nil, "", err
 	}
-	if st.Session, err = s.startSession(ctx, verify.PurposeAppReset, f.ID, identity(p)); err != nil {
+	if st.Session, err = s.app.Start(ctx, f.ID, identity(p)); err != nil {
 		return nil, "", err
 	}
 	if err := s.d.Flows.Advance(ctx, f, appStep, StepVerify, st); err != nil {
@@ -145,7 +145,7 @@ func (s *Service) AppRestart(ctx context.Context, flowID, binding string, person
 	if err != nil {
 		return "", err
 	}
-	if st.Session, err = s.startSession(ctx, verify.PurposeAppReset, f.ID, identity(p)); err != nil {
+	if st.Session, err = s.app.Start(ctx, f.ID, identity(p)); err != nil {
 		return "", err
 	}
 	return st.Session, flowErr(s.d.Flows.Advance(ctx, f, StepVerify, StepVerify, st))

@@ -98,22 +98,10 @@ func (s *Service) PassCaptcha(ctx context.Context, flowID, binding, passToken st
 	case err != nil:
 		return err
 	}
-	if st.Session, err = s.startSession(ctx, verify.PurposeRecover, f.ID, st.Claim.Person()); err != nil {
+	if st.Session, err = s.online.Start(ctx, f.ID, st.Claim.Person()); err != nil {
 		return err
 	}
 	return flowErr(s.d.Flows.Advance(ctx, f, StepCaptcha, StepVerify, st))
-}
-
-// startSession opens a verification session for who, bound to binding.
-func (s *Service) startSession(ctx context.Context, purpose, binding string, who verify.Person) (string, error) {
-	sess, err := s.d.Verify.Start(ctx, verify.Request{Purpose: purpose, Binding: binding, Expected: who})
-	if errors.Is(err, verify.ErrProvider) {
-		return "", &FormError{Top: MsgVerifyUnavailable}
-	}
-	if err != nil {
-		return "", err
-	}
-	return sess.ID, nil
 }
 
 // Verified moves the flow on once the face verification has passed: to
@@ -187,7 +175,7 @@ func (s *Service) RestartVerification(ctx context.Context, flowID, binding strin
 	if f.Step != StepVerify && f.Step != StepPassword {
 		return ErrStep
 	}
-	if st.Session, err = s.startSession(ctx, verify.PurposeRecover, f.ID, st.Claim.Person()); err != nil {
+	if st.Session, err = s.online.Start(ctx, f.ID, st.Claim.Person()); err != nil {
 		return err
 	}
 	st.Target = nil
@@ -205,13 +193,7 @@ func (s *Service) Wait(ctx context.Context, flowID, binding, sessionID string, m
 	if err != nil {
 		return "", err
 	}
-	if sessionID == "" || sessionID != st.Session {
-		return "", ErrNotFound
-	}
-	if f.Step == StepPassword || f.Step == StepNoAccount {
-		return verify.Passed, nil
-	}
-	return s.d.Verify.WaitStatus(ctx, sessionID, f.ID, maxWait)
+	return s.online.Wait(ctx, f.ID, st.Session, sessionID, f.Step == StepPassword || f.Step == StepNoAccount, maxWait)
 }
 
 // NewPassword is 设置新密码 as submitted.

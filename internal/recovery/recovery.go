@@ -72,6 +72,7 @@ import (
 	"hall/internal/throttle"
 	"hall/internal/unit"
 	"hall/internal/verify"
+	"hall/internal/verifystep"
 )
 
 // Kind is whose password is recovered.
@@ -121,7 +122,7 @@ const (
 	MsgCounter             = "线上暂不支持证件类型为“外国人护照”和“港澳台居民居住证”的找回密码，请携带有效证件到人社经办窗口办理"
 	MsgExpired             = "找回密码已超时，请重新填写账号信息"
 	MsgTooMany             = "找回密码操作过于频繁，请稍后再试"
-	MsgVerifyUnavailable   = "实人认证服务暂时不可用，请稍后再试"
+	MsgVerifyUnavailable   = verifystep.MsgUnavailable
 	MsgCaptcha             = "请先拖动滑块完成拼图验证"
 	MsgNoPerson            = "未查询到与该身份信息对应的个人账户。如尚未注册，请进行个人用户注册；如有疑问，请携带有效证件到人社经办窗口办理。"
 	MsgNoUnitAccount       = "未查询到您在该单位的网上办事账户：该单位可能尚未开通账户，或您不是该单位的法定代表人、管理员或经办人。单位尚未开通账户的，可由法定代表人注册；其他情况请到人社经办窗口办理。"
@@ -200,14 +201,21 @@ type Deps struct {
 
 // Service runs recoveries and resets. It keeps no state of its own, so it is cheap
 // to build per request and safe for concurrent use.
-type Service struct{ d Deps }
+type Service struct {
+	d Deps
+	// online and app are the face steps of P1 (the person typed) and of P2 (the
+	// person signed in to the app): the same step for two purposes.
+	online, app verifystep.Step[source]
+}
 
 // New returns a Service on d. A nil d.Now means time.Now.
 func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{d: d}
+	return &Service{d: d,
+		online: verifystep.Step[source]{Verify: d.Verify, Purpose: verify.PurposeRecover, NotFound: ErrNotFound},
+		app:    verifystep.Step[source]{Verify: d.Verify, Purpose: verify.PurposeAppReset, NotFound: ErrNotFound}}
 }
 
 // flowErrs are this package's errors for the flow store's.

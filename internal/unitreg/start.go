@@ -12,7 +12,6 @@ import (
 	"hall/internal/person"
 	"hall/internal/registry"
 	"hall/internal/unit"
-	"hall/internal/verify"
 )
 
 // Form field names of step 1 (填写单位信息), as used in FormError.Fields and as the
@@ -138,7 +137,7 @@ func (s *Service) Start(ctx context.Context, binding string, in UnitInput) (*flo
 	if err != nil {
 		return nil, err
 	}
-	if st.Session, err = s.startSession(ctx, f.ID, st); err != nil {
+	if st.Session, err = s.verification.Start(ctx, f.ID, st.legalRep()); err != nil {
 		return nil, err
 	}
 	if err := s.d.Flows.Advance(ctx, f, StepUnit, StepVerify, st); err != nil {
@@ -177,20 +176,6 @@ func (s *Service) compare(ctx context.Context, st state) (state, error) {
 		return st, err
 	}
 	return state{Facts: e.Facts(), Session: st.Session, Verified: st.Verified}, nil
-}
-
-// startSession opens a verification session for the flow's legal rep, bound to the
-// flow ID, and returns its ID.
-func (s *Service) startSession(ctx context.Context, flowID string, st state) (string, error) {
-	sess, err := s.d.Verify.Start(ctx, verify.Request{Purpose: verify.PurposeUnitRegister, Binding: flowID,
-		Expected: st.legalRep()})
-	if errors.Is(err, verify.ErrProvider) {
-		return "", &FormError{Top: MsgVerifyUnavailable}
-	}
-	if err != nil {
-		return "", err
-	}
-	return sess.ID, nil
 }
 
 // matchError puts a registry mismatch beside the field it concerns. The legal rep's

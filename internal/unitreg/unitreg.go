@@ -58,6 +58,7 @@ import (
 	"hall/internal/store"
 	"hall/internal/unit"
 	"hall/internal/verify"
+	"hall/internal/verifystep"
 )
 
 // Steps of the flow (flow.Flow.Step). StepUnit is only seen between creating the
@@ -95,7 +96,7 @@ const (
 	MsgRegistryNotFound    = "未查询到该单位的登记信息，请核对统一社会信用代码"
 	MsgRegistryUnavailable = "登记信息核验服务暂时不可用，请稍后再试"
 	MsgUnitTaken           = "该单位已开通网上办事账户，请直接登录；忘记密码可使用找回密码"
-	MsgVerifyUnavailable   = "实人认证服务暂时不可用，请稍后再试"
+	MsgVerifyUnavailable   = verifystep.MsgUnavailable
 	MsgWrongPassword       = "个人账户密码错误"
 	MsgTooManyPasswords    = "密码错误次数过多，请重新开始注册"
 	MsgIDTakenRace         = "法定代表人的个人账户已存在，请刷新页面后使用个人账户密码完成注册"
@@ -136,14 +137,19 @@ type Deps struct {
 
 // Service runs unit registrations. It keeps no state of its own (everything is in
 // the database), so it is cheap to build and safe for concurrent use.
-type Service struct{ d Deps }
+type Service struct {
+	d Deps
+	// verification is the verify step: the typed legal rep's sessions.
+	verification verifystep.Step[source]
+}
 
 // New returns a Service on d. A nil d.Now means time.Now.
 func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{d: d}
+	return &Service{d: d, verification: verifystep.Step[source]{Verify: d.Verify,
+		Purpose: verify.PurposeUnitRegister, NotFound: ErrNotFound}}
 }
 
 // state is the flow's data: the unit and its legal rep as typed, and from the

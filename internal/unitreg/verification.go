@@ -120,7 +120,7 @@ func (s *Service) RestartVerification(ctx context.Context, flowID, binding strin
 		// nothing more (the page offers 继续 instead).
 		return nil
 	}
-	if st.Session, err = s.startSession(ctx, f.ID, st); err != nil {
+	if st.Session, err = s.verification.Start(ctx, f.ID, st.legalRep()); err != nil {
 		return err
 	}
 	return flowErr(s.d.Flows.Advance(ctx, f, StepVerify, StepVerify, st))
@@ -140,13 +140,9 @@ func (s *Service) Wait(ctx context.Context, flowID, binding, sessionID string, m
 	if err != nil {
 		return "", err
 	}
-	if sessionID == "" || sessionID != st.Session {
-		return "", ErrNotFound
-	}
-	if f.Step == StepAccount || st.Verified {
-		return verify.Passed, nil
-	}
-	return s.d.Verify.WaitStatus(ctx, sessionID, f.ID, maxWait)
+	// Passed and consumed (Verified), the legal rep's part is done even while the
+	// registry comparison is left: the page moves on to its 继续.
+	return s.verification.Wait(ctx, f.ID, st.Session, sessionID, f.Step == StepAccount || st.Verified, maxWait)
 }
 
 // VerifiesWithoutAccount reports whether the verification session sess is a unit

@@ -9,7 +9,6 @@ import (
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/throttle"
-	"hall/internal/verify"
 )
 
 // Form field names of step 3 (设置管理员).
@@ -106,7 +105,7 @@ func (s *Service) Nominate(ctx context.Context, flowID, binding string, in Admin
 		return err
 	}
 	st.AdminID, st.AdminIDType, st.AdminNumber, st.AdminName, st.PasswordHash = p.ID, p.IDType, p.IDNumber, p.Name, hash
-	if st.Session, err = s.startSession(ctx, f.ID, st); err != nil {
+	if st.Session, err = s.verification.Start(ctx, f.ID, st.admin()); err != nil {
 		return err
 	}
 	return flowErr(s.d.Flows.Advance(ctx, f, StepAdmin, StepVerify, st))
@@ -166,16 +165,4 @@ func (s *Service) validateAdmin(in AdminInput, uscc string) (adminClaim, error) 
 		fe.Add(FieldConfirm, msgConfirmMismatch)
 	}
 	return c, fe.OrNil()
-}
-
-// startSession opens the nominee's verification session, bound to the flow ID.
-func (s *Service) startSession(ctx context.Context, flowID string, st state) (string, error) {
-	sess, err := s.d.Verify.Start(ctx, verify.Request{Purpose: verify.PurposeUpgrade, Binding: flowID, Expected: st.admin()})
-	if errors.Is(err, verify.ErrProvider) {
-		return "", &FormError{Top: MsgVerifyUnavailable}
-	}
-	if err != nil {
-		return "", err
-	}
-	return sess.ID, nil
 }

@@ -66,6 +66,7 @@ import (
 	"hall/internal/throttle"
 	"hall/internal/unit"
 	"hall/internal/verify"
+	"hall/internal/verifystep"
 )
 
 // Steps of the flow (flow.Flow.Step).
@@ -100,7 +101,7 @@ const (
 	MsgRegistryUnavailable = "登记信息核验服务暂时不可用，请稍后再试"
 	MsgRegistryInactive    = "该单位登记状态异常（注销或吊销），不能升级"
 	MsgLegalRep            = "法定代表人请使用“单位注册”开通单位账户，历史单位用户升级用于设置单位管理员"
-	MsgVerifyUnavailable   = "实人认证服务暂时不可用，请稍后再试"
+	MsgVerifyUnavailable   = verifystep.MsgUnavailable
 )
 
 // Sentinel errors; each method says which it returns and when.
@@ -153,14 +154,19 @@ type Deps struct {
 }
 
 // Service runs upgrades; it keeps no state of its own.
-type Service struct{ d Deps }
+type Service struct {
+	d Deps
+	// verification is the verify step: the nominee's sessions.
+	verification verifystep.Step[source]
+}
 
 // New returns a Service on d. A nil d.Now means time.Now.
 func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{d: d}
+	return &Service{d: d, verification: verifystep.Step[source]{Verify: d.Verify,
+		Purpose: verify.PurposeUpgrade, NotFound: ErrNotFound}}
 }
 
 // state is the flow's data.

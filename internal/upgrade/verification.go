@@ -224,7 +224,7 @@ func (s *Service) RestartVerification(ctx context.Context, flowID, binding strin
 	if f.Step != StepVerify {
 		return ErrStep
 	}
-	if st.Session, err = s.startSession(ctx, f.ID, st); err != nil {
+	if st.Session, err = s.verification.Start(ctx, f.ID, st.admin()); err != nil {
 		return err
 	}
 	return flowErr(s.d.Flows.Advance(ctx, f, StepVerify, StepVerify, st))
@@ -240,8 +240,10 @@ func (s *Service) Wait(ctx context.Context, flowID, binding, sessionID string, m
 	if err != nil {
 		return "", err
 	}
-	if f.Step != StepVerify || sessionID == "" || sessionID != st.Session {
+	if f.Step != StepVerify {
 		return "", ErrNotFound
 	}
-	return s.d.Verify.WaitStatus(ctx, sessionID, f.ID, maxWait)
+	// Verified completes the flow at this step, so there is no step past it to
+	// answer passed for: a finished upgrade is ErrCompleted from load.
+	return s.verification.Wait(ctx, f.ID, st.Session, sessionID, false, maxWait)
 }
