@@ -8,9 +8,9 @@ import (
 	"hall/internal/person"
 )
 
-// The pages of the saved multi-step flows (Unit registration, password recovery)
-// answer refused forms and the flow's state errors the same way; what differs per
-// flow is its error values, its paths and its messages.
+// The pages of the saved multi-step flows (unit registration, the upgrade, password
+// recovery) answer refused forms and the flow's state errors the same way; what
+// differs per flow is its error values, its paths and its messages.
 
 // FlowFormFailed copies a flow package's refused-Form error (E is its FormError, e.g.
 // recovery.FormError) into f and reports whether err was one. A Form refused without
@@ -53,6 +53,8 @@ func (p FlowPages) FlowError(w http.ResponseWriter, r *http.Request, flowID stri
 		http.Redirect(w, r, p.Path+"?timeout=1", http.StatusSeeOther)
 		return nil
 	case errors.Is(err, p.Errors.Step):
+		// #nosec G710 -- the hall's own constant path and the ID of a flow the hall
+		// found at another step.
 		http.Redirect(w, r, p.Path+"/"+flowID, http.StatusSeeOther)
 		return nil
 	case errors.Is(err, p.Errors.NotFound):

@@ -1,21 +1,16 @@
 package account
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"hall/internal/web"
 	"html/template"
 	"net/http"
 	"net/url"
-	"time"
 
 	"hall/internal/captcha"
 	"hall/internal/flow"
 	"hall/internal/ident"
-	"hall/internal/qr"
 	"hall/internal/recovery"
-	"hall/internal/verify"
 )
 
 // Password recovery (找回密码, SPEC P1): one page, "recovery", draws the five
@@ -25,12 +20,6 @@ import (
 // recoverySteps are the stepper's labels (seed: 填写账号信息 → 拖动滑块完成拼图 → 人脸识别 →
 // 设置新密码 → 完成修改).
 var recoverySteps = []string{"填写账号信息", "拖动滑块完成拼图", "人脸识别验证", "设置新密码", "完成修改"}
-
-// recoveryQRPixels is the side of the verification QR code image, as on unit registration.
-const recoveryQRPixels = 264
-
-// recoveryWaitMax is how long one long poll of the face step may wait (see unitRegistrationWaitMax).
-const recoveryWaitMax = 25 * time.Second
 
 // recoveryData is what the "recovery" page shows. Step is 1–5.
 type recoveryData struct {
@@ -147,12 +136,8 @@ func (s *handler) recoveryView(r *http.Request, flowID string, f *web.Form) (*re
 	case recovery.StepVerify:
 		d.Step = 3
 		if v.Verification == recovery.VerifyPending {
-			link := verify.Link(s.Config.BaseURL, v.Session.ID)
-			if d.QR, err = qr.DataURL(link, recoveryQRPixels); err != nil {
+			if d.QR, d.DevLink, err = s.VerifyQR(v.Session.ID); err != nil {
 				return nil, err
-			}
-			if s.DevVerify != nil {
-				d.DevLink = link
 			}
 		}
 		if v.Verification == recovery.VerifyPending || v.Verification == recovery.VerifyPassed {
@@ -168,12 +153,17 @@ func (s *handler) recoveryView(r *http.Request, flowID string, f *web.Form) (*re
 
 // recoveryFlowShow is GET /recover/{flow}: the step the recovery is at.
 func (s *handler) recoveryFlowShow(w http.ResponseWriter, r *http.Request) error {
-	flowID := r.PathValue("flow")
-	d, err := s.recoveryView(r, flowID, web.NewForm(r))
+	return s.recoveryStepShow(w, r, r.PathValue("flow"), web.NewForm(r), http.StatusOK)
+}
+
+// recoveryStepShow draws the recovery's current step with f (a refused form's
+// messages) and status.
+func (s *handler) recoveryStepShow(w http.ResponseWriter, r *http.Request, flowID string, f *web.Form, status int) error {
+	d, err := s.recoveryView(r, flowID, f)
 	if err != nil {
 		return s.recoveryFlowError(w, r, flowID, err)
 	}
-	return s.recoveryRender(w, r, http.StatusOK, d)
+	return s.recoveryRender(w, r, status, d)
 }
 
 // recoveryCaptchaPost is POST /recover/{flow}/captcha: 下一步 after the slider, with the
@@ -186,17 +176,13 @@ func (s *handler) recoveryCaptchaPost(w http.ResponseWriter, r *http.Request) er
 	f := web.NewForm(r)
 	err := s.Recovery().PassCaptcha(r.Context(), flowID, web.VisitorFrom(r.Context()).Binding, f.Get(captcha.FormField))
 	if recoveryFormFailed(f, err) {
-		d, verr := s.recoveryView(r, flowID, f)
-		if verr != nil {
-			return s.recoveryFlowError(w, r, flowID, verr)
-		}
 		status := http.StatusUnprocessableEntity
 		if f.Errors[recovery.FieldCaptcha] == "" {
 			status = http.StatusServiceUnavailable // the verification provider
 		} else {
 			f.Top = ""
 		}
-		return s.recoveryRender(w, r, status, d)
+		return s.recoveryStepShow(w, r, flowID, f, status)
 	}
 	if err != nil {
 		return s.recoveryFlowError(w, r, flowID, err)
@@ -238,22 +224,7 @@ func (s *handler) recoveryVerifiedPost(w http.ResponseWriter, r *http.Request) e
 
 // recoveryRestartPost is POST /recover/{flow}/restart: a new QR code.
 func (s *handler) recoveryRestartPost(w http.ResponseWriter, r *http.Request) error {
-	flowID := r.PathValue("flow")
-	err := s.Recovery().RestartVerification(r.Context(), flowID, web.VisitorFrom(r.Context()).Binding)
-	f := web.NewForm(r)
-	if recoveryFormFailed(f, err) {
-		d, verr := s.recoveryView(r, flowID, f)
-		if verr != nil {
-			return s.recoveryFlowError(w, r, flowID, verr)
-		}
-		return s.recoveryRender(w, r, http.StatusServiceUnavailable, d)
-	}
-	if err != nil {
-		return s.recoveryFlowError(w, r, flowID, err)
-	}
-	// #nosec G710 -- the hall's own constant path and a flow id the hall made.
-	http.Redirect(w, r, "/recover/"+flowID, http.StatusSeeOther)
-	return nil
+	return recoveryPages.VerifyRestart(w, r, s.Recovery().RestartVerification, recoveryFormFailed, s.recoveryStepShow)
 }
 
 // recoveryPasswordPost is POST /recover/{flow}: 设置新密码.
@@ -294,38 +265,10 @@ func (s *handler) recoveryDoneShow(w http.ResponseWriter, r *http.Request) error
 	return s.recoveryRender(w, r, http.StatusOK, &recoveryData{Step: 5, Tab: recoveryTab(r.URL.Query().Get("tab")), Form: web.NewForm(r)})
 }
 
-// recoveryWaitAnswer is the JSON of GET /recover/{flow}/wait, shaped as the unit
-// registration's, so verify-wait.js serves both.
-type recoveryWaitAnswer struct {
-	Status string `json:"status"`
-}
-
-// recoveryWait is GET /recover/{flow}/wait?Session=…, the long poll of verify-wait.js. The
-// browser must own the flow and the session must be the flow's current one; anyone
-// else gets 404.
+// recoveryWait is GET /recover/{flow}/wait?session=…, the long poll of verify-wait.js
+// (web.FlowPages.VerifyWait).
 func (s *handler) recoveryWait(w http.ResponseWriter, r *http.Request) error {
-	ctx, cancel := context.WithTimeout(r.Context(), recoveryWaitMax+5*time.Second)
-	defer cancel()
-	st, err := s.Recovery().Wait(ctx, r.PathValue("flow"), web.VisitorFrom(ctx).Binding, r.URL.Query().Get("session"), recoveryWaitMax)
-	status, answer := http.StatusOK, string(st)
-	switch {
-	case err == nil:
-	case errors.Is(err, recovery.ErrNotFound):
-		status, answer = http.StatusNotFound, "unknown"
-	case errors.Is(err, recovery.ErrExpired):
-		answer = string(verify.Expired)
-	case errors.Is(err, recovery.ErrCompleted):
-		answer = "done"
-	case r.Context().Err() != nil:
-		return nil // the page went away
-	default:
-		s.Log.ErrorContext(r.Context(), "recovery wait", "err", err, "request_id", web.RequestID(r.Context()))
-		status, answer = http.StatusInternalServerError, "error"
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	return json.NewEncoder(w).Encode(recoveryWaitAnswer{Status: answer})
+	return recoveryPages.VerifyWait(w, r, s.Log, s.Recovery().Wait, r.PathValue("flow"), r.URL.Query().Get("session"))
 }
 
 // recoveryFormFailed copies a recovery.FormError into f and reports whether err was one.

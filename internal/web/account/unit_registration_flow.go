@@ -8,14 +8,8 @@ import (
 	"net/url"
 	"time"
 
-	"hall/internal/qr"
 	"hall/internal/unitreg"
-	"hall/internal/verify"
 )
-
-// unitRegistrationQRPixels is the side of the verification QR code image: large modules for a
-// phone camera pointed at a screen.
-const unitRegistrationQRPixels = 264
 
 // unitRegistrationStepOf maps a flow step to the stepper's number.
 func unitRegistrationStepOf(step string) int {
@@ -33,12 +27,8 @@ func (s *handler) unitRegistrationView(r *http.Request, flowID string, f *web.Fo
 	}
 	d := &unitRegistrationData{Step: unitRegistrationStepOf(v.Step), Form: f, View: v}
 	if v.Step == unitreg.StepVerify && v.Verification == unitreg.VerifyPending {
-		link := verify.Link(s.Config.BaseURL, v.Session.ID)
-		if d.QR, err = qr.DataURL(link, unitRegistrationQRPixels); err != nil {
+		if d.QR, d.DevLink, err = s.VerifyQR(v.Session.ID); err != nil {
 			return nil, err
-		}
-		if s.DevVerify != nil {
-			d.DevLink = link
 		}
 	}
 	if v.Step == unitreg.StepVerify && (v.Verification == unitreg.VerifyPending || v.Verification == unitreg.VerifyPassed) {
@@ -47,14 +37,19 @@ func (s *handler) unitRegistrationView(r *http.Request, flowID string, f *web.Fo
 	return d, nil
 }
 
-// unitRegistrationFlowShow is GET /register/unit/{flow}: the step the registration is at.
-func (s *handler) unitRegistrationFlowShow(w http.ResponseWriter, r *http.Request) error {
-	flowID := r.PathValue("flow")
-	d, err := s.unitRegistrationView(r, flowID, web.NewForm(r))
+// unitRegistrationStepShow draws the registration's current step with f (a refused
+// form's messages) and status.
+func (s *handler) unitRegistrationStepShow(w http.ResponseWriter, r *http.Request, flowID string, f *web.Form, status int) error {
+	d, err := s.unitRegistrationView(r, flowID, f)
 	if err != nil {
 		return s.unitRegistrationFlowError(w, r, flowID, err)
 	}
-	return s.unitRegistrationRender(w, r, http.StatusOK, d)
+	return s.unitRegistrationRender(w, r, status, d)
+}
+
+// unitRegistrationFlowShow is GET /register/unit/{flow}: the step the registration is at.
+func (s *handler) unitRegistrationFlowShow(w http.ResponseWriter, r *http.Request) error {
+	return s.unitRegistrationStepShow(w, r, r.PathValue("flow"), web.NewForm(r), http.StatusOK)
 }
 
 // unitRegistrationVerifiedPost is POST /register/unit/{flow}/verified, sent by verify-wait.js when
@@ -118,22 +113,7 @@ func (s *handler) unitRegistrationCompareFailed(w http.ResponseWriter, r *http.R
 
 // unitRegistrationRestartPost is POST /register/unit/{flow}/restart: a new QR code.
 func (s *handler) unitRegistrationRestartPost(w http.ResponseWriter, r *http.Request) error {
-	flowID := r.PathValue("flow")
-	err := s.UnitRegistration().RestartVerification(r.Context(), flowID, web.VisitorFrom(r.Context()).Binding)
-	f := web.NewForm(r)
-	if unitRegistrationFormFailed(f, err) {
-		d, verr := s.unitRegistrationView(r, flowID, f)
-		if verr != nil {
-			return s.unitRegistrationFlowError(w, r, flowID, verr)
-		}
-		return s.unitRegistrationRender(w, r, http.StatusServiceUnavailable, d)
-	}
-	if err != nil {
-		return s.unitRegistrationFlowError(w, r, flowID, err)
-	}
-	// #nosec G710 -- the hall's own constant path and a flow id the hall made.
-	http.Redirect(w, r, "/register/unit/"+flowID, http.StatusSeeOther)
-	return nil
+	return unitRegistrationPages.VerifyRestart(w, r, s.UnitRegistration().RestartVerification, unitRegistrationFormFailed, s.unitRegistrationStepShow)
 }
 
 // unitRegistrationAccountPost is POST /register/unit/{flow}: the account step's two buttons,
@@ -183,11 +163,7 @@ func (s *handler) unitRegistrationAccountPost(w http.ResponseWriter, r *http.Req
 		ClientAddr: web.ClientAddr(r),
 	})
 	if unitRegistrationFormFailed(f, err) {
-		d, verr := s.unitRegistrationView(r, flowID, f)
-		if verr != nil {
-			return s.unitRegistrationFlowError(w, r, flowID, verr)
-		}
-		return s.unitRegistrationRender(w, r, http.StatusUnprocessableEntity, d)
+		return s.unitRegistrationStepShow(w, r, flowID, f, http.StatusUnprocessableEntity)
 	}
 	if err != nil {
 		return s.unitRegistrationFlowError(w, r, flowID, err)

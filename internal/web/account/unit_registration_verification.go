@@ -1,55 +1,19 @@
 package account
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"hall/internal/web"
 	"io"
 	"net/http"
-	"time"
 
-	"hall/internal/unitreg"
 	"hall/internal/verify"
 )
 
-// unitRegistrationWaitMax is how long one long poll of the verify step may wait: under the usual
-// 30 s proxy and browser timeouts, long enough that a waiting page costs a request
-// every ~25 s and no CPU in between (a parked goroutine in verify.Service.Wait).
-const unitRegistrationWaitMax = 25 * time.Second
-
-// unitRegistrationWaitAnswer is the JSON of GET /verify/{id}/wait: the session's status
-// (pending, passed, failed, expired), "done" when the registration was finished
-// meanwhile, "unknown" (with 404) when the session or flow is not this browser's.
-type unitRegistrationWaitAnswer struct {
-	Status string `json:"status"`
-}
-
-// unitRegistrationVerifyWait is GET /verify/{id}/wait?flow=…, the long poll of verify-wait.js.
-// The browser must own the flow (its binding cookie) and the session must be the
-// flow's current one; anyone else gets 404.
+// unitRegistrationVerifyWait is GET /verify/{id}/wait?flow=…, the long poll of
+// verify-wait.js (web.FlowPages.VerifyWait). Its route, older than the other flows',
+// names the session in the path and the flow in the query.
 func (s *handler) unitRegistrationVerifyWait(w http.ResponseWriter, r *http.Request) error {
-	ctx, cancel := context.WithTimeout(r.Context(), unitRegistrationWaitMax+5*time.Second)
-	defer cancel()
-	st, err := s.UnitRegistration().Wait(ctx, r.URL.Query().Get("flow"), web.VisitorFrom(ctx).Binding, r.PathValue("id"), unitRegistrationWaitMax)
-	status, answer := http.StatusOK, string(st)
-	switch {
-	case err == nil:
-	case errors.Is(err, unitreg.ErrNotFound):
-		status, answer = http.StatusNotFound, "unknown"
-	case errors.Is(err, unitreg.ErrExpired):
-		answer = string(verify.Expired)
-	case errors.Is(err, unitreg.ErrCompleted):
-		answer = "done"
-	case r.Context().Err() != nil:
-		return nil // the page went away; nobody reads the answer
-	default:
-		s.Log.ErrorContext(r.Context(), "verify wait", "err", err, "request_id", web.RequestID(r.Context()))
-		status, answer = http.StatusInternalServerError, "error"
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	return json.NewEncoder(w).Encode(unitRegistrationWaitAnswer{Status: answer})
+	return unitRegistrationPages.VerifyWait(w, r, s.Log, s.UnitRegistration().Wait, r.URL.Query().Get("flow"), r.PathValue("id"))
 }
 
 // unitRegistrationMaxCallback bounds a provider callback's body; the real ones are ~100 bytes.

@@ -1,8 +1,6 @@
 package account
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hall/internal/web"
@@ -14,7 +12,6 @@ import (
 	"hall/internal/flow"
 	"hall/internal/ident"
 	"hall/internal/person"
-	"hall/internal/qr"
 	"hall/internal/throttle"
 	"hall/internal/upgrade"
 	"hall/internal/verify"
@@ -182,9 +179,6 @@ func upgradeStepOf(step string) int {
 	return 4
 }
 
-// upgradeQRPixels is the side of the verification QR code image.
-const upgradeQRPixels = 264
-
 // upgradeView loads the upgrade's current step into a page.
 func (s *handler) upgradeView(r *http.Request, flowID string, f *web.Form) (*upgradeData, error) {
 	v, err := s.Upgrade().Get(r.Context(), flowID, web.VisitorFrom(r.Context()).Binding)
@@ -196,12 +190,8 @@ func (s *handler) upgradeView(r *http.Request, flowID string, f *web.Form) (*upg
 		f.Values.Set(upgrade.FieldAdminIDType, string(ident.IDTypeResident))
 	}
 	if v.Step == upgrade.StepVerify && v.Verification == verify.PagePending {
-		link := verify.Link(s.Config.BaseURL, v.Session.ID)
-		if d.QR, err = qr.DataURL(link, upgradeQRPixels); err != nil {
+		if d.QR, d.DevLink, err = s.VerifyQR(v.Session.ID); err != nil {
 			return nil, err
-		}
-		if s.DevVerify != nil {
-			d.DevLink = link
 		}
 	}
 	if v.Step == upgrade.StepVerify && (v.Verification == verify.PagePending || v.Verification == verify.PagePassed) {
@@ -226,12 +216,17 @@ func upgradeFormFailed(f *web.Form, err error) bool {
 
 // upgradeFlowShow is GET /upgrade/{flow}: the step the upgrade is at.
 func (s *handler) upgradeFlowShow(w http.ResponseWriter, r *http.Request) error {
-	flowID := r.PathValue("flow")
-	d, err := s.upgradeView(r, flowID, web.NewForm(r))
+	return s.upgradeStepShow(w, r, r.PathValue("flow"), web.NewForm(r), http.StatusOK)
+}
+
+// upgradeStepShow draws the upgrade's current step with f (a refused form's
+// messages) and status.
+func (s *handler) upgradeStepShow(w http.ResponseWriter, r *http.Request, flowID string, f *web.Form, status int) error {
+	d, err := s.upgradeView(r, flowID, f)
 	if err != nil {
 		return upgradePages.FlowError(w, r, flowID, err)
 	}
-	return s.upgradeRender(w, r, http.StatusOK, d)
+	return s.upgradeRender(w, r, status, d)
 }
 
 // upgradeConfirmPost is POST /upgrade/{flow}/confirm: 确认单位信息.
@@ -261,11 +256,7 @@ func (s *handler) upgradeAdminPost(w http.ResponseWriter, r *http.Request) error
 		Confirm:  f.Values.Get(upgrade.FieldConfirm),
 	})
 	if upgradeFormFailed(f, err) {
-		d, verr := s.upgradeView(r, flowID, f)
-		if verr != nil {
-			return upgradePages.FlowError(w, r, flowID, verr)
-		}
-		return s.upgradeRender(w, r, http.StatusUnprocessableEntity, d)
+		return s.upgradeStepShow(w, r, flowID, f, http.StatusUnprocessableEntity)
 	}
 	if err != nil {
 		return upgradePages.FlowError(w, r, flowID, err)
@@ -320,54 +311,13 @@ func (s *handler) upgradeVerifiedPost(w http.ResponseWriter, r *http.Request) er
 
 // upgradeRestartPost is POST /upgrade/{flow}/restart: a new QR code.
 func (s *handler) upgradeRestartPost(w http.ResponseWriter, r *http.Request) error {
-	flowID := r.PathValue("flow")
-	err := s.Upgrade().RestartVerification(r.Context(), flowID, web.VisitorFrom(r.Context()).Binding)
-	f := web.NewForm(r)
-	if upgradeFormFailed(f, err) {
-		d, verr := s.upgradeView(r, flowID, f)
-		if verr != nil {
-			return upgradePages.FlowError(w, r, flowID, verr)
-		}
-		return s.upgradeRender(w, r, http.StatusServiceUnavailable, d)
-	}
-	if err != nil {
-		return upgradePages.FlowError(w, r, flowID, err)
-	}
-	// #nosec G710 -- the hall's own constant path and a flow id the hall made.
-	http.Redirect(w, r, "/upgrade/"+flowID, http.StatusSeeOther)
-	return nil
+	return upgradePages.VerifyRestart(w, r, s.Upgrade().RestartVerification, upgradeFormFailed, s.upgradeStepShow)
 }
 
-// upgradeWaitMax is how long one long poll of the verify step may wait.
-const upgradeWaitMax = 25 * time.Second
-
-// upgradeWait is GET /upgrade/wait/{flow}?session=…, the long poll of verify-wait.js:
-// {"status": pending|passed|failed|expired|done|unknown}.
+// upgradeWait is GET /upgrade/wait/{flow}?session=…, the long poll of verify-wait.js
+// (web.FlowPages.VerifyWait).
 func (s *handler) upgradeWait(w http.ResponseWriter, r *http.Request) error {
-	ctx, cancel := context.WithTimeout(r.Context(), upgradeWaitMax+5*time.Second)
-	defer cancel()
-	st, err := s.Upgrade().Wait(ctx, r.PathValue("flow"), web.VisitorFrom(ctx).Binding, r.URL.Query().Get("session"), upgradeWaitMax)
-	status, answer := http.StatusOK, string(st)
-	switch {
-	case err == nil:
-	case errors.Is(err, upgrade.ErrNotFound):
-		status, answer = http.StatusNotFound, "unknown"
-	case errors.Is(err, upgrade.ErrExpired):
-		answer = string(verify.Expired)
-	case errors.Is(err, upgrade.ErrCompleted):
-		answer = "done"
-	case r.Context().Err() != nil:
-		return nil // the page went away
-	default:
-		s.Log.ErrorContext(r.Context(), "upgrade wait", "err", err, "request_id", web.RequestID(r.Context()))
-		status, answer = http.StatusInternalServerError, "error"
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	return json.NewEncoder(w).Encode(struct {
-		Status string `json:"status"`
-	}{answer})
+	return upgradePages.VerifyWait(w, r, s.Log, s.Upgrade().Wait, r.PathValue("flow"), r.URL.Query().Get("session"))
 }
 
 // upgradeDoneShow is GET /upgrade/done/{receipt}: 完成升级 with the unit number.
