@@ -8,7 +8,6 @@ import (
 	"hall/internal/browsertest"
 	"hall/internal/captcha/captchatest"
 	"hall/internal/person"
-	"hall/internal/qr"
 	"hall/internal/verify"
 )
 
@@ -45,10 +44,7 @@ func TestRecoveryBrowserPersonForgotPassword(t *testing.T) {
 	desk.WaitText("验证通过")
 	desk.Click("下一步")
 	desk.WaitText("请使用掌上APP扫一扫进行人脸识别")
-	link, err := qr.Decode(desk.ImagePNG(`img[alt="人脸识别二维码"]`))
-	if err != nil {
-		t.Fatalf("decode the QR code on the page: %v", err)
-	}
+	link := webtest.BrowserQRLink(t, desk, base, "人脸识别二维码")
 
 	// The phone is not signed in: the link leads to the app's login, where the
 	// Person chooses the SMS code.

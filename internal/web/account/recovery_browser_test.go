@@ -3,13 +3,11 @@ package account
 import (
 	"errors"
 	"hall/internal/web/webtest"
-	"strings"
 	"testing"
 
 	"hall/internal/auth"
 	"hall/internal/browsertest"
 	"hall/internal/captcha/captchatest"
-	"hall/internal/qr"
 	"hall/internal/unit"
 	"hall/internal/verify"
 )
@@ -84,19 +82,8 @@ func TestRecoveryBrowserUnit(t *testing.T) {
 	}
 	flowURL := desk.URL()
 
-	// The phone reads the QR code from the screen's pixels.
-	link, err := qr.Decode(desk.ImagePNG(`img[alt="人脸识别二维码"]`))
-	if err != nil {
-		t.Fatalf("decode the QR code on the page: %v", err)
-	}
-	if !strings.HasPrefix(link, base+"/app/v/") {
-		t.Fatalf("QR code links to %q", link)
-	}
-	phone.Open(link)
-	phone.WaitText(verify.DevLabel)
-	phone.WaitText(verify.PurposeLabel(verify.PurposeRecover))
-	phone.Click("确认")
-	phone.WaitText("认证成功")
+	phone.Open(webtest.BrowserQRLink(t, desk, base, "人脸识别二维码"))
+	webtest.BrowserAppVerify(t, phone, verify.PurposeRecover)
 
 	// The desktop page learns the result by itself.
 	desk.WaitText("人脸识别已通过，请设置新密码。")

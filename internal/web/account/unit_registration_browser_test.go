@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"hall/internal/browsertest"
-	"hall/internal/qr"
 	"hall/internal/verify"
 )
 
@@ -31,27 +30,17 @@ func TestBrowserUnitRegistration(t *testing.T) {
 		t.Errorf("current step %q", got)
 	}
 
-	// Read the QR code the way a phone camera does: from the pixels on the screen.
-	link, err := qr.Decode(desk.ImagePNG(`img[alt="实人认证二维码"]`))
-	if err != nil {
-		t.Fatalf("decode the QR code on the page: %v", err)
-	}
-	if !strings.HasPrefix(link, base+"/app/v/") {
-		t.Fatalf("QR code links to %q", link)
-	}
-
+	link := webtest.BrowserQRLink(t, desk, base, "实人认证二维码")
 	phone := b.NewPage(t, browsertest.Mobile())
 	phone.Open(link)
 	phone.WaitURL("/app/login")
 	phone.WaitText("登录掌上APP")
 	webtest.BrowserAppLogin(t, phone, fx.Entry.LegalRepIDNumber, fx.Password)
-	phone.WaitText("开发环境：模拟人脸识别")
 	phone.WaitText(verify.PurposeLabel(verify.PurposeUnitRegister))
 	if over := browsertest.Eval[int](phone, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
 		t.Errorf("the app screen is %dpx wider than the phone", over)
 	}
-	phone.Click("确认")
-	phone.WaitText("认证成功")
+	webtest.BrowserAppVerify(t, phone, verify.PurposeUnitRegister)
 
 	// The desktop page learns the result by itself (no reload by the test).
 	desk.WaitText("填写账户信息")
@@ -131,21 +120,16 @@ func TestBrowserUnitRegistrationNewLegalRep(t *testing.T) {
 	b := browsertest.New(t)
 	desk := b.NewPage(t)
 	browserUregStepOne(desk, base, fx)
-	link, err := qr.Decode(desk.ImagePNG(`img[alt="实人认证二维码"]`))
-	if err != nil {
-		t.Fatalf("decode the QR code on the page: %v", err)
-	}
+	link := webtest.BrowserQRLink(t, desk, base, "实人认证二维码")
 
 	// The phone is not signed in to the app, and the legal rep could not sign in.
 	phone := b.NewPage(t, browsertest.Mobile())
 	phone.Open(link)
-	phone.WaitText("开发环境：模拟人脸识别")
 	phone.WaitText("认证人员尚未注册个人账户，无需登录")
 	if strings.Contains(phone.URL(), "/app/login") {
 		t.Fatalf("the verification link asks a person without an account to sign in: %s", phone.URL())
 	}
-	phone.Click("确认")
-	phone.WaitText("认证成功")
+	webtest.BrowserAppVerify(t, phone, verify.PurposeUnitRegister)
 
 	desk.WaitText("填写账户信息")
 	if got := desk.Text("ol.stepper li.current"); got != "填写账户信息" {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"hall/internal/browsertest"
-	"hall/internal/qr"
 	"hall/internal/upgrade"
 	"hall/internal/verify"
 	"hall/internal/web/webtest"
@@ -66,22 +65,12 @@ func TestBrowserUpgrade(t *testing.T) {
 	if got := desk.Text("ol.stepper li.current"); got != "管理员实人认证" {
 		t.Errorf("current step %q", got)
 	}
-	link, err := qr.Decode(desk.ImagePNG(`img[alt="实人认证二维码"]`))
-	if err != nil {
-		t.Fatalf("decode the QR code on the page: %v", err)
-	}
-	if !strings.HasPrefix(link, base+"/app/v/") {
-		t.Fatalf("QR code links to %q", link)
-	}
-
+	link := webtest.BrowserQRLink(t, desk, base, "实人认证二维码")
 	phone := b.NewPage(t, browsertest.Mobile())
 	phone.Open(link)
 	phone.WaitURL("/app/login")
 	webtest.BrowserAppLogin(t, phone, admin.IDNumber, webtest.Password)
-	phone.WaitText(verify.DevLabel)
-	phone.WaitText(verify.PurposeLabel(verify.PurposeUpgrade))
-	phone.Click("确认")
-	phone.WaitText("认证成功")
+	webtest.BrowserAppVerify(t, phone, verify.PurposeUpgrade)
 
 	// The desktop page finishes by itself.
 	desk.WaitURL("/upgrade/done/")

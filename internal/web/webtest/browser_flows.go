@@ -2,12 +2,14 @@ package webtest
 
 import (
 	"hall/internal/web"
+	"strings"
 	"testing"
 	"time"
 
 	"hall/internal/browsertest"
 	"hall/internal/captcha/captchatest"
 	"hall/internal/person"
+	"hall/internal/qr"
 	"hall/internal/verify"
 )
 
@@ -113,4 +115,31 @@ func BrowserSolveSlider(t *testing.T, ts *TestServer, p *browsertest.Page, purpo
 	cx, cy := p.Rect(".slider-captcha-handle").Center()
 	captchatest.Drag(t, p, cx, cy, float64(x), seed)
 	p.WaitText("验证通过")
+}
+
+// BrowserQRLink reads a verify step's QR code (the image whose alt text is alt) off
+// desk the way a phone camera does, from the pixels on the screen, and returns the
+// link it carries, which must lead to the companion app's verification page under
+// base.
+func BrowserQRLink(t *testing.T, desk *browsertest.Page, base, alt string) string {
+	t.Helper()
+	link, err := qr.Decode(desk.ImagePNG(`img[alt="` + alt + `"]`))
+	if err != nil {
+		t.Fatalf("decode the QR code on the page: %v", err)
+	}
+	if !strings.HasPrefix(link, base+"/app/v/") {
+		t.Fatalf("QR code links to %q", link)
+	}
+	return link
+}
+
+// BrowserAppVerify passes the development face verification that the phone shows
+// for purpose: the screen is labelled as the development one and names the purpose,
+// 确认 is pressed, and the app says 认证成功.
+func BrowserAppVerify(t *testing.T, phone *browsertest.Page, purpose string) {
+	t.Helper()
+	phone.WaitText(verify.DevLabel)
+	phone.WaitText(verify.PurposeLabel(purpose))
+	phone.Click("确认")
+	phone.WaitText("认证成功")
 }
