@@ -404,3 +404,33 @@ func TestNames(t *testing.T) {
 		t.Errorf("hashBinding = %q", h)
 	}
 }
+
+// Load reads and decodes a flow for its binding, and answers with the caller's
+// errors for the store's.
+func TestLoad(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := t.Context()
+	s := NewStore(db, newClock().Now)
+	errNotFound, errCompleted := errors.New("pkg: not found"), errors.New("pkg: completed")
+	errs := Errors{NotFound: errNotFound, Completed: errCompleted}
+	f, err := s.Create(ctx, KindUnitRegister, browser, "unit", regData{USCC: "uscc-1", Mobile: "13800000000"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, data, err := Load[regData](ctx, s, f.ID, KindUnitRegister, browser, errs)
+	if err != nil || got.ID != f.ID || got.Step != "unit" || data != (regData{USCC: "uscc-1", Mobile: "13800000000"}) {
+		t.Fatalf("Load = %+v, %+v, %v", got, data, err)
+	}
+	if _, _, err := Load[regData](ctx, s, f.ID, KindUnitRegister, "another browser", errs); err != errNotFound {
+		t.Errorf("Load for another browser = %v, want the caller's not-found error", err)
+	}
+	if _, _, err := Load[struct{ USCC int }](ctx, s, f.ID, KindUnitRegister, browser, errs); err == nil {
+		t.Error("Load into a type the data does not decode into succeeded")
+	}
+	if err := db.Tx(ctx, func(tx *store.Tx) error { return s.Complete(ctx, tx, got, "unit") }); err != nil {
+		t.Fatal(err)
+	}
+	if _, data, err := Load[regData](ctx, s, f.ID, KindUnitRegister, browser, errs); err != errCompleted || data != (regData{}) {
+		t.Errorf("Load of a completed flow = %+v, %v; want the caller's completed error", data, err)
+	}
+}

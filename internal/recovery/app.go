@@ -84,12 +84,8 @@ func (s *Service) AppStart(ctx context.Context, binding string, personID, unitID
 // loadApp reads the app flow flowID for the browser binding and the signed-in
 // person; another person's flow in the same browser is ErrNotFound.
 func (s *Service) loadApp(ctx context.Context, flowID, binding string, personID int64) (*flow.Flow, appState, error) {
-	f, err := s.d.Flows.Get(ctx, flowID, KindAppReset, binding)
+	f, st, err := flow.Load[appState](ctx, s.d.Flows, flowID, KindAppReset, binding, flowErrs)
 	if err != nil {
-		return nil, appState{}, flowErr(err)
-	}
-	var st appState
-	if err := f.Decode(&st); err != nil {
 		return nil, appState{}, err
 	}
 	if f.Step != StepVerify || st.Target.PersonID != personID {

@@ -22,15 +22,7 @@ type state struct {
 
 // load reads the recovery flowID for the browser binding.
 func (s *Service) load(ctx context.Context, flowID, binding string) (*flow.Flow, state, error) {
-	f, err := s.d.Flows.Get(ctx, flowID, flow.KindRecover, binding)
-	if err != nil {
-		return nil, state{}, flowErr(err)
-	}
-	var st state
-	if err := f.Decode(&st); err != nil {
-		return nil, state{}, err
-	}
-	return f, st, nil
+	return flow.Load[state](ctx, s.d.Flows, flowID, flow.KindRecover, binding, flowErrs)
 }
 
 // Start runs 填写账号信息 for the browser binding: it checks the fields (Check),

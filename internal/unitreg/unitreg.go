@@ -170,12 +170,8 @@ func (st state) legalRep() verify.Person {
 
 // load reads the registration flowID for the browser binding.
 func (s *Service) load(ctx context.Context, flowID, binding string) (*flow.Flow, state, error) {
-	f, err := s.d.Flows.Get(ctx, flowID, flow.KindUnitRegister, binding)
+	f, st, err := flow.Load[state](ctx, s.d.Flows, flowID, flow.KindUnitRegister, binding, flowErrs)
 	if err != nil {
-		return nil, state{}, flowErr(err)
-	}
-	var st state
-	if err := f.Decode(&st); err != nil {
 		return nil, state{}, err
 	}
 	if f.Step == StepUnit {

@@ -189,15 +189,7 @@ func (st state) admin() verify.Person {
 }
 
 func (s *Service) load(ctx context.Context, flowID, binding string) (*flow.Flow, state, error) {
-	f, err := s.d.Flows.Get(ctx, flowID, flow.KindUpgrade, binding)
-	if err != nil {
-		return nil, state{}, flowErr(err)
-	}
-	var st state
-	if err := f.Decode(&st); err != nil {
-		return nil, state{}, err
-	}
-	return f, st, nil
+	return flow.Load[state](ctx, s.d.Flows, flowID, flow.KindUpgrade, binding, flowErrs)
 }
 
 var flowErrs = flow.Errors{NotFound: ErrNotFound, Expired: ErrExpired, Completed: ErrCompleted, Step: ErrStep}
