@@ -124,11 +124,10 @@ func (s *Service) openUnit(ctx context.Context, f *flow.Flow, l Login, at auth.A
 		}
 		opened.Unit, opened.OpenedUnit = u, true
 		opened.Subject = auth.Subject{PersonID: p.ID, UnitID: u.ID, Role: auth.RoleLegalRep}
-		_, err = s.d.Audit.Append(ctx, tx, audit.Entry{PersonID: p.ID, UnitID: u.ID, Role: string(unit.RoleLegalRep),
-			Action: "unit.register", Target: "unit:" + strconv.FormatInt(u.ID, 10), Result: audit.Success,
-			ClientIP: at.ClientAddr, RequestID: at.RequestID,
-			Detail: map[string]string{"uscc": ident.MaskUSCC(u.USCC), "unit_number": u.UnitNumber,
-				"channel": "oidc", "provider": l.Provider.ID, "account": "existing", "legal_rep_id": p.MaskedID()}})
+		entry := unit.OpenedEntry(u, p.ID, unit.RoleLegalRep, "unit.register", "oidc", at.ClientAddr,
+			map[string]string{"provider": l.Provider.ID, "account": "existing", "legal_rep_id": p.MaskedID()})
+		entry.RequestID = at.RequestID
+		_, err = s.d.Audit.Append(ctx, tx, entry)
 		if err != nil {
 			return err
 		}

@@ -3,10 +3,8 @@ package unitreg
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 
-	"hall/internal/audit"
 	"hall/internal/flow"
 	"hall/internal/formerr"
 	"hall/internal/ident"
@@ -216,22 +214,8 @@ func (s *Service) createUnit(ctx context.Context, tx *store.Tx, f *flow.Flow, st
 	if newAccount {
 		account = "new"
 	}
-	_, err = s.d.Audit.Append(ctx, tx, audit.Entry{
-		PersonID: p.ID,
-		UnitID:   u.ID,
-		Role:     string(unit.RoleLegalRep),
-		Action:   "unit.register",
-		Target:   "unit:" + strconv.FormatInt(u.ID, 10),
-		Result:   audit.Success,
-		ClientIP: clientAddr,
-		Detail: map[string]string{
-			"uscc":         ident.MaskUSCC(u.USCC),
-			"unit_number":  u.UnitNumber,
-			"channel":      "online",
-			"account":      account,
-			"legal_rep_id": p.MaskedID(),
-		},
-	})
+	_, err = s.d.Audit.Append(ctx, tx, unit.OpenedEntry(u, p.ID, unit.RoleLegalRep, "unit.register", "online", clientAddr,
+		map[string]string{"account": account, "legal_rep_id": p.MaskedID()}))
 	if err != nil {
 		return Result{}, err
 	}

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"hall/internal/audit"
 	"hall/internal/chinatime"
 	"hall/internal/delegation"
 	"hall/internal/ident"
@@ -160,24 +159,9 @@ func (s *Service) open(ctx context.Context, tx *store.Tx, flowID string, st stat
 	if legalRepID != 0 {
 		legalRep = "installed"
 	}
-	_, err = s.d.Audit.Append(ctx, tx, audit.Entry{
-		PersonID: admin.ID,
-		UnitID:   u.ID,
-		Role:     string(unit.RoleAdmin),
-		Action:   "unit.upgrade",
-		Target:   "unit:" + strconv.FormatInt(u.ID, 10),
-		Result:   audit.Success,
-		ClientIP: clientAddr,
-		Detail: map[string]string{
-			"uscc":          ident.MaskUSCC(u.USCC),
-			"unit_number":   u.UnitNumber,
-			"legacy_number": st.LegacyNumber,
-			"legacy_id":     strconv.FormatInt(st.LegacyID, 10),
-			"channel":       "legacy-upgrade",
-			"admin_id":      admin.MaskedID(),
-			"legal_rep":     legalRep,
-		},
-	})
+	_, err = s.d.Audit.Append(ctx, tx, unit.OpenedEntry(u, admin.ID, unit.RoleAdmin, "unit.upgrade", "legacy-upgrade", clientAddr,
+		map[string]string{"legacy_number": st.LegacyNumber, "legacy_id": strconv.FormatInt(st.LegacyID, 10),
+			"admin_id": admin.MaskedID(), "legal_rep": legalRep}))
 	if err != nil {
 		return Result{}, err
 	}
