@@ -3,8 +3,6 @@ package recovery_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -14,11 +12,11 @@ import (
 	"hall/internal/auth"
 	"hall/internal/captcha"
 	"hall/internal/captcha/captchatest"
-	"hall/internal/config"
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/recovery"
 	"hall/internal/services"
+	"hall/internal/services/servicestest"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 	"hall/internal/unit"
@@ -49,26 +47,9 @@ type env struct {
 
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
-	cfg := config.Defaults()
-	cfg.DataDir = t.TempDir()
-	cfg.AuditKey = "recovery-test-audit-key"
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	clk := storetest.NewClock(time.Date(2026, 5, 11, 1, 15, 0, 0, time.UTC))
-	svc, err := services.Build(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)), clk.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{svc: svc, rec: newService(svc), clk: clk, g: rand.New(rand.NewPCG(uint64(len(t.Name())), 41))}
-}
-
-// newService builds the recovery service from the wired services, as the web layer
-// does.
-func newService(s *services.Services) *recovery.Service {
-	return recovery.New(recovery.Deps{DB: s.DB, Flows: s.Flows, Verify: s.Verify, Captcha: s.Captcha,
-		Throttle: s.Throttle, Persons: s.Persons, Units: s.Units, Sessions: s.Sessions, Hasher: s.Hasher,
-		Policy: s.Policy, Audit: s.Audit, Now: s.Now})
+	svc := servicestest.Build(t, db, "recovery-test-audit-key", clk.Now)
+	return &env{svc: svc, rec: svc.Recovery(), clk: clk, g: rand.New(rand.NewPCG(uint64(len(t.Name())), 41))}
 }
 
 func (e *env) tx(t *testing.T, fn func(ctx context.Context, tx *store.Tx) error) {

@@ -108,9 +108,10 @@ func TestFinishKeepsCodeUntilAccounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := deps(e.svc)
-		d.Hasher = h
-		reg := unitreg.New(d)
+		// The flow services are built on the wired ones when asked for, so the
+		// registration built now uses this hasher.
+		e.svc.Hasher = h
+		reg := e.svc.UnitRegistration()
 
 		flowID := e.verified(t)
 		mobile := e.mobile()

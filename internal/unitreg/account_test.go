@@ -276,9 +276,10 @@ func TestFinishConcurrent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := deps(e.svc)
-		d.Hasher = h
-		e.reg = unitreg.New(d)
+		// The flow services are built on the wired ones when asked for, so the
+		// registration built now uses this hasher.
+		e.svc.Hasher = h
+		e.reg = e.svc.UnitRegistration()
 		flowID := e.verified(t)
 		mobile := e.mobile()
 		code := e.sendCode(t, flowID, mobile)

@@ -3,18 +3,16 @@ package unitreg_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"regexp"
 	"testing"
 	"time"
 
-	"hall/internal/config"
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/registry"
 	"hall/internal/services"
+	"hall/internal/services/servicestest"
 	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -47,31 +45,11 @@ const (
 
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
-	cfg := config.Defaults()
-	cfg.DataDir = t.TempDir()
-	cfg.AuditKey = "unitreg-test-audit-key"
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	clk := newClock()
-	svc, err := services.Build(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)), clk.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{svc: svc, reg: newService(svc), clk: clk, g: rand.New(rand.NewPCG(uint64(len(t.Name())), 7))}
+	svc := servicestest.Build(t, db, "unitreg-test-audit-key", clk.Now)
+	e := &env{svc: svc, reg: svc.UnitRegistration(), clk: clk, g: rand.New(rand.NewPCG(uint64(len(t.Name())), 7))}
 	e.entry = e.addEntry(t, "江苏澄睿信息技术有限公司", registry.StatusActive)
 	return e
-}
-
-// newService builds the registration service from the wired services, as the web
-// layer does.
-func newService(s *services.Services) *unitreg.Service { return unitreg.New(deps(s)) }
-
-// deps are the registration service's dependencies from the wired services.
-func deps(s *services.Services) unitreg.Deps {
-	return unitreg.Deps{DB: s.DB, Flows: s.Flows, Registry: s.Registry, Verify: s.Verify,
-		Persons: s.Persons, Units: s.Units, Codes: s.Codes, Hasher: s.Hasher, Policy: s.Policy,
-		Audit: s.Audit, Now: s.Now}
 }
 
 // addEntry stores an invented unit with a resident legal rep in the registry.

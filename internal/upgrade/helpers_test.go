@@ -2,18 +2,16 @@ package upgrade_test
 
 import (
 	"errors"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"testing"
 	"time"
 
-	"hall/internal/config"
 	"hall/internal/ident"
 	"hall/internal/legacy"
 	"hall/internal/person"
 	"hall/internal/registry"
 	"hall/internal/services"
+	"hall/internal/services/servicestest"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 	"hall/internal/upgrade"
@@ -45,17 +43,8 @@ type env struct {
 
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
-	cfg := config.Defaults()
-	cfg.DataDir = t.TempDir()
-	cfg.AuditKey = "upgrade-test-audit-key"
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	clk := storetest.NewClock(time.Date(2026, 12, 1, 2, 30, 0, 0, time.UTC))
-	svc, err := services.Build(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)), clk.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := servicestest.Build(t, db, "upgrade-test-audit-key", clk.Now)
 	e := &env{svc: svc, up: svc.Upgrade(), clk: clk, g: rand.New(rand.NewPCG(uint64(len(t.Name())), 9))}
 	e.entry = e.addEntry(t, "南京旧网办测试有限公司")
 	e.addLegacy(t, legacyNo, e.entry.USCC, oldPassword)
