@@ -57,11 +57,7 @@ func TestRecoveryBrowserPersonForgotPassword(t *testing.T) {
 	if device := phone.Text(".app-origin"); !strings.Contains(device, "电脑 · Chrome") {
 		t.Errorf("the screen describes the asking browser as %q", device)
 	}
-	if over := browsertest.Eval[int](phone, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
-		t.Errorf("the app screen is %dpx wider than the phone", over)
-	}
-	phone.Click("确认")
-	phone.WaitText("认证成功")
+	webtest.BrowserAppVerify(t, phone, verify.PurposeRecover)
 
 	desk.WaitText("人脸识别已通过，请设置新密码。")
 	desk.Fill("新密码", recoveryBrowserPassword)

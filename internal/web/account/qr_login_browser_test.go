@@ -37,9 +37,7 @@ func TestBrowserQRLoginUnit(t *testing.T) {
 	if device := phone.Text(".app-origin"); !strings.Contains(device, "电脑 · Chrome") {
 		t.Errorf("the screen describes the asking browser as %q", device)
 	}
-	if over := browsertest.Eval[int](phone, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
-		t.Errorf("the app screen is %dpx wider than the phone", over)
-	}
+	webtest.BrowserFitsPhone(t, phone)
 	desk.WaitText("已扫码，请在手机上确认")
 	phone.Check(f.Home.Name + "（法定代表人）")
 	phone.Click("确认登录")

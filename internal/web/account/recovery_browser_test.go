@@ -135,13 +135,7 @@ func TestRecoveryBrowserApp(t *testing.T) {
 	phone.WaitText("选择要重置登录密码的单位")
 	phone.Check(u.Name + "（经办人）")
 	phone.Click("下一步")
-	phone.WaitText(verify.DevLabel)
-	phone.WaitText(verify.PurposeLabel(verify.PurposeAppReset))
-	if over := browsertest.Eval[int](phone, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
-		t.Errorf("the app screen is %dpx wider than the phone", over)
-	}
-	phone.Click("确认")
-	phone.WaitText("认证成功")
+	webtest.BrowserAppVerify(t, phone, verify.PurposeAppReset)
 	phone.Click("返回继续办理")
 	phone.WaitText("人脸识别已通过，请设置新密码。")
 	phone.Fill("新密码", recoveryBrowserPassword)

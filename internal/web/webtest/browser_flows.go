@@ -134,12 +134,22 @@ func BrowserQRLink(t *testing.T, desk *browsertest.Page, base, alt string) strin
 }
 
 // BrowserAppVerify passes the development face verification that the phone shows
-// for purpose: the screen is labelled as the development one and names the purpose,
-// 确认 is pressed, and the app says 认证成功.
+// for purpose: the screen is labelled as the development one, names the purpose and
+// fits the phone; 确认 is pressed, and the app says 认证成功.
 func BrowserAppVerify(t *testing.T, phone *browsertest.Page, purpose string) {
 	t.Helper()
 	phone.WaitText(verify.DevLabel)
 	phone.WaitText(verify.PurposeLabel(purpose))
+	BrowserFitsPhone(t, phone)
 	phone.Click("确认")
 	phone.WaitText("认证成功")
+}
+
+// BrowserFitsPhone checks that the app screen the phone shows is no wider than the
+// phone: nothing to scroll sideways for.
+func BrowserFitsPhone(t *testing.T, phone *browsertest.Page) {
+	t.Helper()
+	if over := browsertest.Eval[int](phone, "document.documentElement.scrollWidth - window.innerWidth"); over > 0 {
+		t.Errorf("the app screen is %dpx wider than the phone", over)
+	}
 }
