@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -50,6 +51,33 @@ type DB struct {
 	// Where is a printable description of the database (file path or host/dbname),
 	// without credentials.
 	Where string
+	// observer, when set, sees every query before it runs (ObserveQueries).
+	observer atomic.Pointer[QueryObserver]
+}
+
+// QueryObserver is told of a query as written (with `?` placeholders) and its
+// arguments, before the query runs.
+type QueryObserver func(query string, args []any)
+
+// ObserveQueries has fn told of every query that the DB and its transactions run
+// from now on (nil: none), for the test that reads the query plans of the hall's hot
+// queries. fn is called on the querying goroutine, so it must be safe for concurrent
+// use and quick; it must not query the database. Statements a transaction prepares
+// for bulk loads (Tx.Prepare) are seen once, when prepared. Production code never sets
+// one: an unset observer costs one atomic load per query.
+func (db *DB) ObserveQueries(fn QueryObserver) {
+	if fn == nil {
+		db.observer.Store(nil)
+		return
+	}
+	db.observer.Store(&fn)
+}
+
+// observe tells the observer, if any, of q and args.
+func (db *DB) observe(q string, args []any) {
+	if fn := db.observer.Load(); fn != nil {
+		(*fn)(q, args)
+	}
 }
 
 // Open opens the database named by dsn. An empty dsn means the SQLite file
@@ -212,6 +240,7 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 
 // Query runs a read query on the read pool.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	db.observe(q, args)
 	if db.reads != nil {
 		return db.reads.query(ctx, q, args...)
 	}
@@ -221,6 +250,7 @@ func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 // QueryRow runs a single-row read query on the read pool. Scan returns sql.ErrNoRows
 // when nothing matched; use NotFound to translate it.
 func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	db.observe(q, args)
 	if db.reads != nil {
 		return db.reads.queryRow(ctx, q, args...)
 	}
@@ -229,6 +259,7 @@ func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 
 // Exec runs one write statement outside an explicit transaction.
 func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	db.observe(q, args)
 	return db.write.ExecContext(ctx, db.Rebind(q), args...)
 }
 
@@ -277,20 +308,24 @@ func (tx *Tx) ForUpdate() string {
 }
 
 func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	tx.db.observe(q, args)
 	return tx.tx.ExecContext(ctx, tx.db.Rebind(q), args...)
 }
 
 func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	tx.db.observe(q, args)
 	return tx.tx.QueryContext(ctx, tx.db.Rebind(q), args...)
 }
 
 func (tx *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	tx.db.observe(q, args)
 	return tx.tx.QueryRowContext(ctx, tx.db.Rebind(q), args...)
 }
 
 // Prepare prepares a statement for repeated use within the transaction (bulk loads);
 // it is closed with the transaction.
 func (tx *Tx) Prepare(ctx context.Context, q string) (*sql.Stmt, error) {
+	tx.db.observe(q, nil)
 	return tx.tx.PrepareContext(ctx, tx.db.Rebind(q))
 }
 

@@ -51,6 +51,32 @@ type TestServer struct {
 // example the clock or the config) before the server is built.
 func NewTestServer(t testing.TB, opts ...func(*services.Services)) *TestServer {
 	t.Helper()
+	// The catalog's seed is the same for every test server: it is done once, in the
+	// database that each test server gets a copy of.
+	db := storetest.SQLitePrepared(t, "catalog", func(ctx context.Context, db *store.DB) error {
+		if err := cases.NewCatalog(db).Seed(ctx); err != nil {
+			return fmt.Errorf("seed catalog: %w", err)
+		}
+		return nil
+	})
+	return newTestServer(t, db, opts...)
+}
+
+// NewPostgresTestServer is NewTestServer on a fresh, migrated PostgreSQL database
+// (storetest.Postgres: skipped when PostgreSQL is unreachable, failed under CI=true),
+// with the catalog seeded, for the tests that run the hall's pages on both engines.
+func NewPostgresTestServer(t testing.TB, opts ...func(*services.Services)) *TestServer {
+	t.Helper()
+	db := storetest.Postgres(t)
+	if err := cases.NewCatalog(db).Seed(t.Context()); err != nil {
+		t.Fatalf("seed catalog: %v", err)
+	}
+	return newTestServer(t, db, opts...)
+}
+
+// newTestServer builds the server on db, whose catalog is seeded.
+func newTestServer(t testing.TB, db *store.DB, opts ...func(*services.Services)) *TestServer {
+	t.Helper()
 	cfg := config.Defaults()
 	cfg.DataDir = t.TempDir()
 	// Under the race detector one password hash takes about a second, and the
@@ -68,14 +94,6 @@ func NewTestServer(t testing.TB, opts ...func(*services.Services)) *TestServer {
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	// The catalog's seed is the same for every test server: it is done once, in the
-	// database that each test server gets a copy of.
-	db := storetest.SQLitePrepared(t, "catalog", func(ctx context.Context, db *store.DB) error {
-		if err := cases.NewCatalog(db).Seed(ctx); err != nil {
-			return fmt.Errorf("seed catalog: %w", err)
-		}
-		return nil
-	})
 	catalog := cases.NewCatalog(db)
 	cfg.AuditKey = "test-audit-key"
 	svc, err := services.Build(cfg, db, DiscardLogger(), nil)

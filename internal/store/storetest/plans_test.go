@@ -1,0 +1,46 @@
+package storetest_test
+
+import (
+	"testing"
+
+	"hall/internal/store"
+	"hall/internal/store/storetest"
+)
+
+// TestFullScans reads the plans of queries on the hall's own tables: a search by an
+// indexed column is not a full scan, a filter on a column no index starts with is,
+// through an alias too, and a table the caller calls small is not reported.
+func TestFullScans(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		large := func(table string) bool { return table != "units" }
+		for _, c := range []struct {
+			name  string
+			query string
+			args  []any
+			want  []string // tables reported
+		}{
+			{"search by primary key", `SELECT name FROM persons WHERE id = ?`, []any{1}, nil},
+			{"search by an indexed column", `SELECT id FROM persons WHERE id_number = ?`, []any{"320102199001011234"}, nil},
+			{"filter on a column without an index", `SELECT id FROM persons WHERE name = ?`, []any{"韩立"}, []string{"persons"}},
+			{"through an alias", `SELECT p.id FROM persons p WHERE p.name = ?`, []any{"韩立"}, []string{"persons"}},
+			{"a join's unindexed side", `SELECT m.id FROM memberships m JOIN persons p ON p.id = m.person_id WHERE p.name = ?`,
+				[]any{"韩立"}, []string{"persons"}},
+			{"a small table scanned", `SELECT id FROM units WHERE name = ?`, []any{"某单位"}, nil},
+			{"an update by an unindexed column", `UPDATE persons SET level = level WHERE name = ?`, []any{"韩立"}, []string{"persons"}},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				scans, err := storetest.FullScans(t.Context(), db, c.query, c.args, large)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, s := range scans {
+					got = append(got, s.Table)
+				}
+				if len(got) != len(c.want) || (len(got) > 0 && got[0] != c.want[0]) {
+					t.Errorf("full scans %v (%+v), want %v", got, scans, c.want)
+				}
+			})
+		}
+	})
+}

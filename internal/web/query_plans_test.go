@@ -1,0 +1,153 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"hall/internal/store/storetest"
+	"hall/internal/web/webtest"
+)
+
+// smallTables are the tables whose size does not grow with the hall's persons, units
+// and their business: a whole read of one of them is no risk at any scale. Every other
+// table is taken to be large, so that a new table is checked unless it is named here
+// with its reason.
+var smallTables = map[string]string{
+	"audit_head":           "one row: the chain's head",
+	"case_numbers":         "one counter per item and year",
+	"catalog_categories":   "the service catalog",
+	"catalog_items":        "the service catalog (about a hundred items)",
+	"catalog_item_topics":  "the service catalog",
+	"catalog_materials":    "the service catalog",
+	"catalog_topics":       "the service catalog",
+	"demo_loads":           "one row per demo data set",
+	"insurance_pull_lease": "one row: the scheduled pull's lease",
+	"notices":              "the bureau's notices, a few a month",
+	"registry_sync_cursor": "one row: the registry sync's position",
+	"schema_migrations":    "one row per migration",
+	"staff":                "the bureau's own staff",
+	"unit_number_seq":      "one counter",
+	"sqlite_sequence":      "SQLite's own counters",
+}
+
+// largeTable reports whether a whole read of table is a full scan that matters.
+func largeTable(table string) bool {
+	_, small := smallTables[strings.ToLower(table)]
+	return !small
+}
+
+// queryRecorder keeps the first arguments each distinct query was run with.
+type queryRecorder struct {
+	mu      sync.Mutex
+	queries map[string][]any
+}
+
+func (r *queryRecorder) observe(q string, args []any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, seen := r.queries[q]; !seen {
+		r.queries[q] = append([]any(nil), args...)
+	}
+}
+
+// TestHotQueryPlans runs the hall's pages and logins on demo-like data — the link
+// walk of every audience (every page a visitor reaches by a link, TestLinkWalk's
+// areas), and password logins of a person and of a unit, right and wrong — records
+// every query they send, and fails on each whose plan reads the whole of a table that
+// grows with the hall's users and their business (largeTable): on a test database
+// such a query is quick, on ten million persons it is not. On both engines
+// (storetest.FullScans says how each plan is read).
+func TestHotQueryPlans(t *testing.T) {
+	engines := []struct {
+		name   string
+		server func(t *testing.T) *webtest.TestServer
+	}{
+		{"sqlite", func(t *testing.T) *webtest.TestServer { return webtest.NewTestServer(t) }},
+		{"postgres", func(t *testing.T) *webtest.TestServer { return webtest.NewPostgresTestServer(t) }},
+	}
+	for _, engine := range engines {
+		t.Run(engine.name, func(t *testing.T) {
+			t.Parallel()
+			ts := engine.server(t)
+			d := webtest.NewDemoHall(t, ts, 1401)
+			rec := &queryRecorder{queries: map[string][]any{}}
+			ts.DB.ObserveQueries(rec.observe)
+			for _, a := range linkWalkAreas(d) {
+				c := webtest.NewClient(ts)
+				if a.sign != nil {
+					a.sign(t, c)
+				}
+				webtest.LinkWalk{Client: c, Start: a.start, Max: 400, Placeholders: knownPlaceholders, Skip: linkWalkSkip}.Run(t)
+			}
+			hotLogins(t, ts, d)
+			ts.DB.ObserveQueries(nil)
+
+			texts := make([]string, 0, len(rec.queries))
+			for q := range rec.queries {
+				texts = append(texts, q)
+			}
+			sort.Strings(texts)
+			explained := 0
+			for _, q := range texts {
+				if !explainable(q) {
+					continue
+				}
+				explained++
+				scans, err := storetest.FullScans(t.Context(), ts.DB, q, rec.queries[q], largeTable)
+				if err != nil {
+					t.Errorf("explain %s: %v", oneLine(q), err)
+					continue
+				}
+				for _, s := range scans {
+					t.Errorf("full scan of %s (%s) in:\n%s", s.Table, s.Step, oneLine(q))
+				}
+			}
+			// The walks and logins send well over a hundred distinct queries; far fewer
+			// means the recording broke, and the test would pass by reading nothing.
+			if explained < 100 {
+				t.Fatalf("only %d distinct queries recorded", explained)
+			}
+			t.Logf("%d distinct queries explained", explained)
+		})
+	}
+}
+
+// hotLogins signs in by password as a person and as the unit's legal representative,
+// and fails one login of each with a wrong password: the login's look-ups, the
+// throttle and the session's writes.
+func hotLogins(t *testing.T, ts *webtest.TestServer, d webtest.DemoHall) {
+	t.Helper()
+	for _, try := range []struct {
+		path string
+		form url.Values
+		want int
+	}{
+		{"/login/person", url.Values{"login": {d.Rep.Mobile}, "password": {webtest.Password}}, http.StatusSeeOther},
+		{"/login/person", url.Values{"login": {d.Rep.IDNumber}, "password": {"Wrong-Pass-1"}}, http.StatusUnprocessableEntity},
+		{"/login/unit", url.Values{"account": {d.Unit.USCC}, "login": {d.Rep.IDNumber}, "password": {webtest.Password}}, http.StatusSeeOther},
+		{"/login/unit", url.Values{"account": {d.Unit.USCC}, "login": {d.Rep.Mobile}, "password": {"Wrong-Pass-1"}}, http.StatusUnprocessableEntity},
+	} {
+		got := webtest.NewClient(ts).Post(t, try.path, try.form)
+		webtest.WantStatus(t, "POST "+try.path, got, try.want)
+	}
+}
+
+// explainable reports whether q is a statement a plan can be asked for.
+func explainable(q string) bool {
+	words := strings.Fields(q)
+	if len(words) == 0 {
+		return false
+	}
+	switch strings.ToUpper(words[0]) {
+	case "SELECT", "WITH", "INSERT", "UPDATE", "DELETE":
+		return true
+	}
+	return false
+}
+
+// oneLine folds q's whitespace for the failure message.
+func oneLine(q string) string { return strings.Join(strings.Fields(q), " ") }
