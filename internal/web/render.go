@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"sync"
+	"text/template/parse"
 	"time"
 
 	"hall/internal/chinatime"
@@ -19,20 +21,42 @@ import (
 //go:embed templates
 var templateFS embed.FS
 
-// pages holds one parsed template set per page: the kit's layouts and partials
-// (templates/*.html here) plus the page's own file, which each audience package
-// embeds and adds with AddPages.
+// pages holds one parsed template set per page: the page's own file, which each
+// audience package embeds and adds with AddPages, on the kit's layouts and partials
+// (templates/*.html here) that the page reaches.
+//
+// Each set holds only the kit files whose templates the page reaches from "layout"
+// and from its own templates (kitFile: what each file defines and invokes), rather
+// than a clone of all of them: html/template copies every parse tree of a set it
+// clones, and a hundred pages each with every partial of the kit were most of the
+// process's live heap, which the collector scans again on every cycle — one cycle a
+// login, as each password hash allocates 19 MiB.
 type pages struct {
-	base   *template.Template
+	funcs  template.FuncMap
+	kit    []kitFile
 	byName map[string]*template.Template
 }
 
+// kitFile is a file of the kit's layouts and partials: the templates it defines and
+// those it invokes ({{template}} and {{block}}).
+type kitFile struct {
+	path          string
+	defines, uses []string
+}
+
 func parsePages(funcs template.FuncMap) (*pages, error) {
-	base, err := template.New("base").Funcs(funcs).ParseFS(templateFS, "templates/*.html")
+	files, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
-		return nil, fmt.Errorf("web: parse layout: %w", err)
+		return nil, err
 	}
-	p := &pages{base: base, byName: map[string]*template.Template{}}
+	p := &pages{funcs: funcs, byName: map[string]*template.Template{}}
+	for _, f := range files {
+		defines, uses, err := templateNames(templateFS, f)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse layout: %w", err)
+		}
+		p.kit = append(p.kit, kitFile{path: f, defines: defines, uses: uses})
+	}
 	if err := p.add(templateFS, "templates/pages/*.html"); err != nil {
 		return nil, err
 	}
@@ -53,13 +77,121 @@ func (p *pages) add(fsys fs.FS, pattern string, shared ...string) error {
 		if _, taken := p.byName[name]; taken {
 			return fmt.Errorf("web: page %q defined twice", name)
 		}
-		t, err := template.Must(p.base.Clone()).ParseFS(fsys, append(shared, f)...)
+		own := append(append([]string(nil), shared...), f)
+		kit, err := p.kitFor(fsys, own)
 		if err != nil {
+			return fmt.Errorf("web: parse %s: %w", f, err)
+		}
+		// The kit first, then the audience's shared files, then the page: a later
+		// definition replaces an earlier one (the back office's own "layout").
+		t := template.New("base").Funcs(p.funcs)
+		if len(kit) > 0 {
+			if t, err = t.ParseFS(templateFS, kit...); err != nil {
+				return fmt.Errorf("web: parse %s: %w", f, err)
+			}
+		}
+		if t, err = t.ParseFS(fsys, own...); err != nil {
 			return fmt.Errorf("web: parse %s: %w", f, err)
 		}
 		p.byName[name] = t
 	}
 	return nil
+}
+
+// kitFor lists, in the kit's order, the kit files a page made of the files own of
+// fsys needs: those defining "layout" (which Render executes) and every template the
+// page's files invoke and do not define, and so on through what those invoke.
+func (p *pages) kitFor(fsys fs.FS, own []string) ([]string, error) {
+	defined := map[string]bool{}
+	wanted := []string{"layout"}
+	for _, f := range own {
+		defines, uses, err := templateNames(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range defines {
+			defined[d] = true
+		}
+		wanted = append(wanted, uses...)
+	}
+	chosen := make([]bool, len(p.kit))
+	seen := map[string]bool{}
+	for len(wanted) > 0 {
+		name := wanted[len(wanted)-1]
+		wanted = wanted[:len(wanted)-1]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		for i, k := range p.kit {
+			if chosen[i] || !slices.Contains(k.defines, name) {
+				continue
+			}
+			// A template the page's files define needs no kit file: their definition
+			// would replace the kit's, as it did when every page had the whole kit.
+			if defined[name] {
+				continue
+			}
+			chosen[i] = true
+			wanted = append(wanted, k.uses...)
+		}
+	}
+	var out []string
+	for i, k := range p.kit {
+		if chosen[i] {
+			out = append(out, k.path)
+		}
+	}
+	return out, nil
+}
+
+// templateNames reads the templates file f of fsys defines (by {{define}} and
+// {{block}}) and those it invokes (by {{template}} and {{block}}).
+func templateNames(fsys fs.FS, f string) (defines, uses []string, err error) {
+	text, err := fs.ReadFile(fsys, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	tree := parse.New(f)
+	// The names are all this needs: the functions are checked when the page is
+	// parsed for real.
+	tree.Mode = parse.SkipFuncCheck
+	trees := map[string]*parse.Tree{}
+	if _, err := tree.Parse(string(text), "", "", trees); err != nil {
+		return nil, nil, err
+	}
+	for name, t := range trees {
+		if name != f {
+			defines = append(defines, name)
+		}
+		if t.Root != nil {
+			uses = invoked(t.Root, uses)
+		}
+	}
+	slices.Sort(defines)
+	return defines, uses, nil
+}
+
+// invoked appends the names of the templates n invokes to names.
+func invoked(n parse.Node, names []string) []string {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return names
+		}
+		for _, c := range n.Nodes {
+			names = invoked(c, names)
+		}
+	case *parse.TemplateNode:
+		names = append(names, n.Name)
+	case *parse.IfNode:
+		names = invoked(n.ElseList, invoked(n.List, names))
+	case *parse.RangeNode:
+		names = invoked(n.ElseList, invoked(n.List, names))
+	case *parse.WithNode:
+		names = invoked(n.ElseList, invoked(n.List, names))
+	}
+	return names
 }
 
 // AddPages adds an audience's page templates: every file of fsys matching pattern,
