@@ -28,6 +28,8 @@ Usage:
   hall ca init|issue|revoke|crl|list [flags]  the development CA: unit, person, signing and TLS server
                certificates (PEM + PKCS#12), revocation, CRLs (development mode only; docs/ca-login.md)
   hall staff add --login NAME --name 姓名 [--force] [flags]  create a back-office security administrator; prints the initial password and TOTP enrolment
+  hall scale [--persons N] [--units N] [flags]  fill an empty development database with generated persons, units,
+               memberships and grants at national size (default 10,000,000 and 1,000,000) for benchmarks
   hall bench   [flags]   drive a running hall over HTTP at load levels and report rates, latencies, refusals, RSS
 
 Every flag can also be set by an environment variable, shown in brackets in
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdStaff(ctx, args[1:])
 	case "bench":
 		return cmdBench(ctx, args[1:])
+	case "scale":
+		return cmdScale(ctx, args[1:], os.Stdout)
 	case "audit":
 		if len(args) < 2 || args[1] != "verify" {
 			return errors.New("usage: hall audit verify [flags]")
