@@ -40,6 +40,7 @@ func benchRun(ctx context.Context, args []string, out, progress io.Writer) error
 	hashDuration := fs.Duration("hash-duration", 3*time.Second, "how long each measurement of H (argon2id hashes/s) runs; 0 measures none")
 	fs.Func("hash-memory-kib", fmt.Sprintf("argon2id memory of H, KiB (the hall's default: %d)", hash.Memory), uint32Flag(&hash.Memory))
 	fs.Func("hash-time", fmt.Sprintf("argon2id passes of H (the hall's default: %d)", hash.Time), uint32Flag(&hash.Time))
+	cpuPerRequest := fs.Bool("cpu-per-request", false, "read the server's CPU (to the nanosecond, all its threads) before and after each request and report its p50, p99 and max per successful request, and for rights-record the p99 over t_h; valid only with a single closed-loop client (--clients 1, no --rate, --mix-logins 0 for mix, not qr-idle) and a server on this machine")
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of a Markdown table")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -56,7 +57,7 @@ func benchRun(ctx context.Context, args []string, out, progress io.Writer) error
 	}
 	cfg := bench.Config{URL: *base, Scenario: sc, MaxInFlight: *inFlight, Duration: *duration,
 		MixLogins: *mixLogins, RightsMonths: *rightsMonths, PID: *pid, Hash: hash, HashDuration: *hashDuration,
-		Progress: progress, Accounts: bench.DemoAccounts()}
+		CPUPerRequest: *cpuPerRequest, Progress: progress, Accounts: bench.DemoAccounts()}
 	if *rates != "" {
 		if cfg.Rates, err = parseRates(*rates); err != nil {
 			return err

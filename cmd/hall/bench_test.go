@@ -172,6 +172,11 @@ func TestBenchRefusesBadFlags(t *testing.T) {
 		{[]string{"--scenario", "rights-record", "--rights-months", "0"}, "--rights-months"},
 		{[]string{"--scenario", "rights-record", "--rights-months", "37"}, "1–36 months"},
 		{[]string{"--scenario", "info-tabs", "--unit", "91320282945013927X"}, "no unit login of 91320282945013927X"},
+		{[]string{"--scenario", "rights-record", "--clients", "2", "--cpu-per-request"}, "single closed-loop client"},
+		{[]string{"--scenario", "rights-record", "--clients", "1,2", "--cpu-per-request"}, "single closed-loop client"},
+		{[]string{"--scenario", "rights-record", "--rate", "1", "--cpu-per-request"}, "single closed-loop client"},
+		{[]string{"--scenario", "mix", "--clients", "1", "--cpu-per-request"}, "--mix-logins 0"},
+		{[]string{"--scenario", "rights-record", "--clients", "1", "--cpu-per-request"}, "--pid"},
 	} {
 		var out, progress bytes.Buffer
 		err := benchRun(context.Background(), append([]string{"--url", "http://127.0.0.1:1"}, c.args...), &out, &progress)
@@ -241,6 +246,28 @@ func TestBenchRightsAndTabs(t *testing.T) {
 		if lv.OK == 0 || records != lv.OK+lv.Errors || other != 0 || months != 2 {
 			t.Errorf("%d steps ok (%d errors), %d records stored (%d of another unit), periods of %d+1 months; want a record of 3 months per step",
 				lv.OK, lv.Errors, records, other, months)
+		}
+	})
+	t.Run("rights-record CPU per record over t_h", func(t *testing.T) {
+		var out, progress bytes.Buffer
+		err := benchRun(context.Background(), []string{"--url", ts.URL, "--scenario", "rights-record", "--unit", "91320282945013927Q",
+			"--rights-months", "3", "--clients", "1", "--duration", "300ms", "--cpu-per-request", "--hash-duration", "100ms", "--json"}, &out, &progress)
+		if err != nil {
+			t.Fatalf("hall bench: %v\n%s", err, progress.String())
+		}
+		var rep bench.Report
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil || len(rep.Levels) != 1 {
+			t.Fatalf("--json: %v\n%s", err, out.String())
+		}
+		lv := rep.Levels[0]
+		c := lv.CPUPerRequest
+		// The server is this process, found by its port.
+		if c == nil || lv.OK == 0 || c.Measured != lv.OK || c.P50 <= 0 || c.P99 < c.P50 || c.Max < c.P99 ||
+			lv.H == nil || lv.RatioToH != nil || c.TH == nil || c.P99OverTH == nil || c.P99OverTH.Mean <= 0 {
+			t.Errorf("level %+v, H %+v, ratio %+v; CPU per record %+v: want every record measured and its p99 over t_h", lv.Stats, lv.H, lv.RatioToH, c)
+		}
+		if !strings.Contains(progress.String(), "server CPU per request p50") {
+			t.Errorf("summary line without the CPU per request:\n%s", progress.String())
 		}
 	})
 	t.Run("info-tabs are the page's tabs", func(t *testing.T) {

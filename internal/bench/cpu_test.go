@@ -36,3 +36,21 @@ func TestCPUMeterWithoutProcess(t *testing.T) {
 		t.Error("a meter without a process measured something")
 	}
 }
+
+// TestThreadCPUSince: the CPU used between two readings is each thread's growth,
+// plus the whole time of a thread that started in between; a thread that ended is
+// missing (the figure is a lower bound then).
+func TestThreadCPUSince(t *testing.T) {
+	before := threadCPU{1: 100, 2: 50, 3: 70}
+	after := threadCPU{1: 130, 2: 50, 4: 9} // 3 ended, 4 started
+	if got, want := after.since(before), time.Duration(30+0+9); got != want {
+		t.Errorf("since = %v, want %v", got, want)
+	}
+	if got, want := after.since(nil), time.Duration(130+50+9); got != want {
+		t.Errorf("since(nil) = %v, want the sum %v", got, want)
+	}
+	// A thread id reused by a new thread with less time than the old one had.
+	if got, want := (threadCPU{1: 20}).since(threadCPU{1: 100}), time.Duration(20); got != want {
+		t.Errorf("reused id: since = %v, want the new thread's %v", got, want)
+	}
+}

@@ -5,6 +5,8 @@
 // percentiles, errors, refusals, the server's RSS and, for logins, the rate as a ratio
 // of H: the argon2id hash rate of this machine, measured by the tool itself before and
 // after every level so that each ratio compares like with like on a noisy machine.
+// With a single client, --cpu-per-request gives the server's CPU per request as a
+// distribution (cpurequest.go), and for rights records its p99 over t_h.
 //
 // Errors and refusals are kept apart: a refusal (429 or 503) is the hall saying it is
 // busy, which QUALITY.md allows under overload if it is quick; an error is anything

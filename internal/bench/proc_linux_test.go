@@ -2,6 +2,7 @@ package bench
 
 import (
 	"os"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,6 +23,52 @@ func TestReadCPUAgreesWithRusage(t *testing.T) {
 	}
 	if got%tick != 0 {
 		t.Errorf("ReadCPU = %v: not whole ticks of %v", got, tick)
+	}
+}
+
+// TestReadCPUNanosAgreesWithRusage: ReadCPUNanos of this process, read after
+// several goroutines computed at once (so that several threads worked), lies
+// between the kernel's count of its CPU time just before and just after
+// (getrusage: microseconds, so up to 2 µs under), and more than one thread counts
+// for a share of it. The lower bound holds as long as no thread of this process has
+// ended (their time is in getrusage's count and not in ReadCPUNanos): Go's runtime
+// ends one only when a goroutine locked to it exits, which the tests here do not
+// do.
+func TestReadCPUNanosAgreesWithRusage(t *testing.T) {
+	const goroutines = 4
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			x := 0
+			for deadline := time.Now().Add(200 * time.Millisecond); time.Now().Before(deadline); {
+				for range 100_000 {
+					x++
+				}
+			}
+			_ = x
+		}()
+	}
+	wg.Wait()
+	before := rusageCPU(t)
+	got, err := ReadCPUNanos(os.Getpid())
+	after := rusageCPU(t)
+	if err != nil || got < before || got > after+2*time.Microsecond {
+		t.Errorf("ReadCPUNanos = %v, %v; want from %v to %v (getrusage)", got, err, before, after)
+	}
+	threads, err := readThreadCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	working := 0
+	for _, ns := range threads {
+		if time.Duration(ns) >= 10*time.Millisecond {
+			working++
+		}
+	}
+	if working < 2 {
+		t.Errorf("%d threads with 10 ms of CPU or more after %d goroutines computed at once; want at least 2: %v", working, goroutines, threads)
 	}
 }
 
@@ -59,6 +106,9 @@ func TestReadProcessNotThere(t *testing.T) {
 	const pid = 1 << 30
 	if cpu, err := ReadCPU(pid); err == nil {
 		t.Errorf("ReadCPU(%d) = %v, no error", pid, cpu)
+	}
+	if cpu, err := ReadCPUNanos(pid); err == nil {
+		t.Errorf("ReadCPUNanos(%d) = %v, no error", pid, cpu)
 	}
 	if rss, err := ReadRSS(pid); err == nil {
 		t.Errorf("ReadRSS(%d) = %d, no error", pid, rss)

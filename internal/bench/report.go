@@ -60,10 +60,14 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 				name, load, st.Requests, st.PerSecond, st.P50, st.P99, st.Errors, st.Refusals,
 				refusalTime(st), st.Dropped, rss, cores, perOK)
 			if withH {
-				if ratio && lv.H != nil {
+				switch {
+				case ratio && lv.RatioToH != nil:
 					fmt.Fprintf(&b, " %.1f ± %.0f%% | %.2f (%.2f–%.2f) |", lv.H.Mean, lv.H.Relative()*100,
 						lv.RatioToH.Mean, lv.RatioToH.Min, lv.RatioToH.Max)
-				} else {
+				case ratio && lv.H != nil:
+					// H measured for t_h (--cpu-per-request), not for logins.
+					fmt.Fprintf(&b, " %.1f ± %.0f%% | — |", lv.H.Mean, lv.H.Relative()*100)
+				default:
 					b.WriteString(" | |")
 				}
 			}
@@ -74,6 +78,11 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 			row(lv.Scenario+": unit logins beside them", fmt.Sprintf("%d clients", lv.LoginClients), *lv.Logins, true)
 		} else {
 			row(lv.Scenario, load, lv.Stats, true)
+		}
+	}
+	for _, lv := range r.Levels {
+		if c := lv.CPUPerRequest; c != nil {
+			fmt.Fprintf(&b, "\n%s, %d client: %s.\n", lv.Scenario, lv.Clients, c.text())
 		}
 	}
 	for _, lv := range r.Levels {

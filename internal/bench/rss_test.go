@@ -29,3 +29,19 @@ func TestFindListenerAndRSS(t *testing.T) {
 		t.Errorf("a closed port still has a listener: %d", pid)
 	}
 }
+
+// TestFindListenerIPv6: a listener on an IPv6 address is in /proc/net/tcp6, and
+// found there.
+func TestFindListenerIPv6(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	ln, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	defer ln.Close()
+	if pid, err := FindListener(ln.Addr().(*net.TCPAddr).Port); err != nil || pid != os.Getpid() {
+		t.Errorf("FindListener = %d, %v; want this process, %d", pid, err, os.Getpid())
+	}
+}

@@ -36,6 +36,10 @@ type Config struct {
 	// first login level and after each one; HashDuration 0 measures no H.
 	Hash         person.HashConfig
 	HashDuration time.Duration
+	// CPUPerRequest reads the server's CPU (PID's) before and after each request
+	// and reports its distribution per successful request (cpurequest.go); it
+	// needs a single closed-loop client.
+	CPUPerRequest bool
 	// Progress receives a line per step; nil for none.
 	Progress io.Writer
 }
@@ -60,6 +64,9 @@ type Level struct {
 	ServerCPU   float64 `json:"server_cpu_s,omitempty"`
 	ServerCores float64 `json:"server_cores,omitempty"`
 	CPUPerOK    Millis  `json:"server_cpu_ms_per_ok,omitempty"`
+	// CPUPerRequest is the server's CPU per successful request, with
+	// --cpu-per-request.
+	CPUPerRequest *CPUPerRequest `json:"server_cpu_per_request,omitempty"`
 	// H is the hash rate measured just before and just after the level, and
 	// RatioToH the successful logins per second over it: the mean over H's mean,
 	// least and greatest over H's greatest and least.
@@ -106,6 +113,11 @@ func (c Config) Validate() error {
 		return errors.New("bench: no scenario")
 	case c.Scenario.QR == "idle" && len(c.Rates) > 0:
 		return errors.New("bench: qr-idle holds pages, it has no rate: give --clients (the waiting pages)")
+	case c.CPUPerRequest && (len(c.Rates) > 0 || len(c.Clients) != 1 || c.Clients[0] != 1 ||
+		c.Scenario.QR == "idle" || (c.Scenario.Mix && c.MixLogins > 0)):
+		return errCPUPerRequest
+	case c.CPUPerRequest && c.PID == 0:
+		return errors.New("bench: --cpu-per-request reads the server's CPU: give --pid, or run the server on this machine where its port finds it")
 	}
 	if c.RightsMonths != 0 {
 		if err := rightsMonthsValid(c.RightsMonths); err != nil {
@@ -130,6 +142,12 @@ func (c Config) measuresLogins() bool {
 	return c.HashDuration > 0 && (c.Scenario.Login != "" || (c.Scenario.Mix && c.MixLogins > 0))
 }
 
+// measuresH tells whether H is measured: for the logins' ratio, or for a rights
+// record's CPU per request over t_h (QUALITY.md's bar).
+func (c Config) measuresH() bool {
+	return c.measuresLogins() || (c.HashDuration > 0 && c.CPUPerRequest && c.Scenario.Rights)
+}
+
 func (c Config) progress(format string, args ...any) {
 	if c.Progress != nil {
 		fmt.Fprintf(c.Progress, format+"\n", args...)
@@ -149,7 +167,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	t := newTarget(cfg.URL)
 	defer t.transport.CloseIdleConnections()
 	var h float64
-	if cfg.measuresLogins() {
+	if cfg.measuresH() {
 		h = HashRate(ctx, cfg.Hash, cfg.HashDuration)
 		cfg.progress("H = %.1f hashes/s", h)
 	}
@@ -169,15 +187,20 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		if err != nil {
 			return rep, err
 		}
-		if cfg.measuresLogins() {
+		if cfg.measuresH() {
 			after := HashRate(ctx, cfg.Hash, cfg.HashDuration)
 			hs := spreadOf(h, after)
 			lv.H = &hs
-			logins := lv.PerSecond
-			if lv.Logins != nil {
-				logins = lv.Logins.PerSecond
+			if cfg.measuresLogins() {
+				logins := lv.PerSecond
+				if lv.Logins != nil {
+					logins = lv.Logins.PerSecond
+				}
+				lv.RatioToH = &Spread{Mean: logins / hs.Mean, Min: logins / hs.Max, Max: logins / hs.Min}
 			}
-			lv.RatioToH = &Spread{Mean: logins / hs.Mean, Min: logins / hs.Max, Max: logins / hs.Min}
+			if lv.CPUPerRequest != nil && cfg.Scenario.Rights {
+				lv.CPUPerRequest.setTH(hs, rep.Cores)
+			}
 			h = after
 			cfg.progress("H = %.1f hashes/s", h)
 		}
@@ -203,6 +226,9 @@ func (lv Level) summaryLine() string {
 		lv.Scenario, load, lv.Requests, lv.PerSecond, lv.P50, lv.P99, lv.Errors, lv.Refusals, lv.Dropped)
 	if lv.ServerCPU > 0 {
 		line += fmt.Sprintf("; server CPU %.2f cores, %.1f ms per ok", lv.ServerCores, lv.CPUPerOK)
+	}
+	if c := lv.CPUPerRequest; c != nil {
+		line += "; " + c.text()
 	}
 	return line
 }
@@ -236,6 +262,15 @@ func runLevel(ctx context.Context, cfg Config, t *target, clients int, rate floa
 			return lv, err
 		}
 	}
+	var measured *cpuMeasuredWorker
+	if cfg.CPUPerRequest {
+		// Validate admits a single closed-loop client only.
+		if _, err := readThreadCPU(cfg.PID); err != nil {
+			return lv, fmt.Errorf("bench: --cpu-per-request: the server's CPU cannot be read: %w", err)
+		}
+		measured = &cpuMeasuredWorker{worker: workers[0], pid: cfg.PID}
+		workers[0] = measured
+	}
 	rss := sampleRSS(cfg.PID, 100*time.Millisecond)
 	cpu := startCPU(cfg.PID)
 	start := time.Now()
@@ -253,13 +288,17 @@ func runLevel(ctx context.Context, cfg Config, t *target, clients int, rate floa
 	}
 	elapsed := time.Since(start)
 	bgWait()
-	used, measured := cpu.finish()
+	used, cpuRead := cpu.finish()
 	lv.RSSMinMB, lv.RSSMaxMB = rss.finish()
+	if measured != nil {
+		c := cpuPerRequestOf(measured.used, measured.unread)
+		lv.CPUPerRequest = &c
+	}
 	dropped := lv.Dropped
 	lv.Stats = summarize(recs, elapsed)
 	lv.Dropped = dropped
 	lv.Seconds = elapsed.Seconds()
-	if measured {
+	if cpuRead {
 		// The CPU is read once the background logins have stopped too, so it
 		// is set against the time until then.
 		lv.ServerCPU = used.Seconds()
