@@ -29,7 +29,7 @@ var errScaleProduction = errors.New("hall scale: generated data only go into a d
 func cmdScale(ctx context.Context, args []string, out io.Writer) error {
 	cfg := config.Defaults()
 	fs := flag.NewFlagSet("hall scale", flag.ContinueOnError)
-	persons := fs.Int("persons", 10_000_000, "persons to generate (at least 2.5 per unit)")
+	persons := fs.Int("persons", 10_000_000, "persons to generate (at least two and a half per unit, rounded up)")
 	units := fs.Int("units", 1_000_000, "units to generate, each with a legal representative and an agent, every second one an administrator")
 	accounts := fs.String("accounts", "", "CSV file of logins for 'hall bench --accounts' (default DATA-DIR/scale-accounts.csv)")
 	logins := fs.Int("logins", 64, "unit logins and personal logins written to --accounts (each)")

@@ -33,6 +33,10 @@ import (
 	"hall/internal/store"
 )
 
+// MinPersons is how many persons units units need: a legal representative and an
+// agent each, and an administrator for every second one (the first, third, …).
+func MinPersons(units int) int { return 2*units + (units+1)/2 }
+
 // Errors of Fill.
 var (
 	ErrNotEmpty = errors.New("scale: the database already holds persons or units; fill an empty database")
@@ -41,8 +45,9 @@ var (
 
 // Plan is what Fill writes.
 type Plan struct {
-	// Persons and Units are how many of each; Persons must be at least 2.5 × Units
-	// (a legal representative, half an administrator and an agent per unit).
+	// Persons and Units are how many of each; Persons must be at least
+	// MinPersons(Units) (a legal representative and an agent per unit, and an
+	// administrator for every second one).
 	Persons, Units int
 	// PasswordHash is the argon2id PHC string of every generated person and of the
 	// administrators' and agents' unit passwords.
@@ -64,7 +69,7 @@ type Summary struct {
 var GrantedItems = []string{"SB-001", cases.ItemEnrolment}
 
 // rowsPerStatement rows go into one INSERT, and chunkRows into one transaction: the
-// statement stays under SQLite's and PostgreSQL's limits on parameters (at most nine
+// statement stays under SQLite's and PostgreSQL's limits on parameters (at most ten
 // columns here), and a transaction's commit is paid once per chunk.
 const (
 	rowsPerStatement = 500
@@ -73,10 +78,10 @@ const (
 
 // Fill writes p into db. See the package documentation for the layout and errors.
 func Fill(ctx context.Context, db *store.DB, p Plan) (Summary, error) {
-	if p.Units < 1 || p.Persons < p.Units*5/2 || p.Persons > ident.NumberedResidentIDs ||
+	if p.Units < 1 || p.Persons < MinPersons(p.Units) || p.Persons > ident.NumberedResidentIDs ||
 		p.Persons > ident.NumberedMobiles || p.Units > ident.NumberedUSCCs || p.PasswordHash == "" {
-		return Summary{}, fmt.Errorf("%w: %d persons and %d units (want at least one unit, 2.5 persons per unit, at most %d persons and %d units) and a password hash",
-			ErrPlan, p.Persons, p.Units, min(ident.NumberedResidentIDs, ident.NumberedMobiles), ident.NumberedUSCCs)
+		return Summary{}, fmt.Errorf("%w: %d persons and %d units (want at least one unit, at least %d persons for them, at most %d persons and %d units) and a password hash",
+			ErrPlan, p.Persons, p.Units, MinPersons(p.Units), min(ident.NumberedResidentIDs, ident.NumberedMobiles), ident.NumberedUSCCs)
 	}
 	var taken int
 	if err := db.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM persons) + (SELECT COUNT(*) FROM units)`).Scan(&taken); err != nil {

@@ -117,8 +117,17 @@ func TestFill(t *testing.T) {
 		if _, err := scale.Fill(ctx, db, plan); !errors.Is(err, scale.ErrNotEmpty) {
 			t.Errorf("a second fill: %v, want ErrNotEmpty", err)
 		}
-		if _, err := scale.Fill(ctx, storetest.SQLite(t), scale.Plan{Persons: 10, Units: 5, PasswordHash: hash}); !errors.Is(err, scale.ErrPlan) {
+		// Five units need 2·5 + 3 = 13 persons; with 12 the plan is refused before
+		// anything is written.
+		empty := storetest.SQLite(t)
+		if err := cases.NewCatalog(empty).Seed(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := scale.Fill(ctx, empty, scale.Plan{Persons: 12, Units: 5, PasswordHash: hash}); !errors.Is(err, scale.ErrPlan) {
 			t.Errorf("too few persons: %v, want ErrPlan", err)
+		}
+		if _, err := scale.Fill(ctx, empty, scale.Plan{Persons: 13, Units: 5, PasswordHash: hash, Now: now}); err != nil {
+			t.Errorf("13 persons for 5 units: %v", err)
 		}
 	})
 }

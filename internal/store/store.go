@@ -62,7 +62,8 @@ type QueryObserver func(query string, args []any)
 // ObserveQueries has fn told of every query that the DB and its transactions run
 // from now on (nil: none), for the test that reads the query plans of the hall's hot
 // queries. fn is called on the querying goroutine, so it must be safe for concurrent
-// use and quick; it must not query the database. Statements a transaction prepares
+// use and quick; it must not query the database. Removing it (nil) does not wait for
+// calls already under way on other goroutines. Statements a transaction prepares
 // for bulk loads (Tx.Prepare) are seen once, when prepared. Production code never sets
 // one: an unset observer costs one atomic load per query.
 func (db *DB) ObserveQueries(fn QueryObserver) {

@@ -47,7 +47,7 @@ type kitFile struct {
 func parsePages(funcs template.FuncMap) (*pages, error) {
 	files, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("web: find the layouts: %w", err)
 	}
 	p := &pages{funcs: funcs, byName: map[string]*template.Template{}}
 	for _, f := range files {

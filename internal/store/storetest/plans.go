@@ -27,8 +27,10 @@ type FullScan struct {
 // with sequential scans disabled, so that the planner picks an index whenever one can
 // serve even on the small tables of a test database: a Seq Scan that remains is one
 // no index can avoid, and an Index Scan or Index Only Scan without an index
-// condition reads the whole index unless a Limit above it stops it early (the newest
-// rows of an ordered index).
+// condition reads the whole index unless a Limit stops it early (the newest rows of an
+// ordered index: no filter on the scan, nothing between it and the Limit that reads
+// all its input first). On SQLite an automatic index or a Bloom filter built for the
+// query reads the whole table too.
 func FullScans(ctx context.Context, db *store.DB, q string, args []any, large func(table string) bool) ([]FullScan, error) {
 	if db.Engine == store.Postgres {
 		return postgresFullScans(ctx, db, q, args, large)
@@ -36,11 +38,17 @@ func FullScans(ctx context.Context, db *store.DB, q string, args []any, large fu
 	return sqliteFullScans(ctx, db, q, args, large)
 }
 
-// sqliteScan reads the table (or its alias) of an EXPLAIN QUERY PLAN step: "SCAN t",
-// "SCAN t USING INDEX i", "SCAN t USING COVERING INDEX i".
-var sqliteScan = regexp.MustCompile(`^SCAN (\w+)`)
+// sqliteWholeTable reads the table (or its alias) of an EXPLAIN QUERY PLAN step that
+// reads a whole table: "SCAN t", "SCAN t USING INDEX i", "SCAN t USING COVERING INDEX
+// i", and the steps that build a temporary index or Bloom filter from the whole of t on
+// every run ("SEARCH t USING AUTOMATIC COVERING INDEX (c=?)", "BLOOM FILTER ON t").
+var sqliteWholeTable = regexp.MustCompile(`^(?:SCAN (\w+)|SEARCH (\w+) USING AUTOMATIC|BLOOM FILTER ON (\w+))`)
 
 func sqliteFullScans(ctx context.Context, db *store.DB, q string, args []any, large func(string) bool) ([]FullScan, error) {
+	tables, err := sqliteTables(ctx, db)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := db.Query(ctx, "EXPLAIN QUERY PLAN "+q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("storetest: explain: %w", err)
@@ -54,19 +62,40 @@ func sqliteFullScans(ctx context.Context, db *store.DB, q string, args []any, la
 		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
 			return nil, fmt.Errorf("storetest: explain: %w", err)
 		}
-		m := sqliteScan.FindStringSubmatch(detail)
+		m := sqliteWholeTable.FindStringSubmatch(detail)
 		if m == nil {
 			continue
 		}
-		table := m[1]
-		if real, ok := aliases[strings.ToLower(table)]; ok {
-			table = real
+		table := strings.ToLower(m[1] + m[2] + m[3])
+		if named, ok := aliases[table]; ok {
+			table = named
 		}
-		if large(table) {
+		// A plan also scans what is no table of the schema — SCAN CONSTANT ROW, a
+		// common table expression, a subquery's result — which holds what the query
+		// made of tables already read.
+		if tables[table] && large(table) {
 			out = append(out, FullScan{Table: table, Step: detail})
 		}
 	}
 	return out, rows.Err()
+}
+
+// sqliteTables are the names of the schema's tables, in lower case.
+func sqliteTables(ctx context.Context, db *store.DB) (map[string]bool, error) {
+	rows, err := db.Query(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'`)
+	if err != nil {
+		return nil, fmt.Errorf("storetest: list tables: %w", err)
+	}
+	defer rows.Close()
+	tables := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("storetest: list tables: %w", err)
+		}
+		tables[strings.ToLower(name)] = true
+	}
+	return tables, rows.Err()
 }
 
 // tableReference finds "FROM t a", "JOIN t AS a" and "UPDATE t": the names a plan
@@ -95,12 +124,21 @@ func tableAliases(q string) map[string]string {
 
 // postgresPlan is a node of EXPLAIN (FORMAT JSON)'s plan.
 type postgresPlan struct {
-	NodeType     string         `json:"Node Type"`
-	RelationName string         `json:"Relation Name"`
-	IndexName    string         `json:"Index Name"`
-	IndexCond    string         `json:"Index Cond"`
-	Plans        []postgresPlan `json:"Plans"`
+	NodeType     string `json:"Node Type"`
+	RelationName string `json:"Relation Name"`
+	IndexName    string `json:"Index Name"`
+	IndexCond    string `json:"Index Cond"`
+	Filter       string `json:"Filter"`
+	// ParentRelationship is "InitPlan" or "SubPlan" for a plan run apart from its
+	// parent's rows.
+	ParentRelationship string         `json:"Parent Relationship"`
+	Plans              []postgresPlan `json:"Plans"`
 }
+
+// streamingNodes pass their input's rows on as they come, so that a Limit above them
+// stops the scans below them too.
+var streamingNodes = map[string]bool{"Result": true, "Nested Loop": true, "Append": true, "Merge Append": true,
+	"Subquery Scan": true, "Unique": true}
 
 func postgresFullScans(ctx context.Context, db *store.DB, q string, args []any, large func(string) bool) ([]FullScan, error) {
 	var text string
@@ -122,18 +160,26 @@ func postgresFullScans(ctx context.Context, db *store.DB, q string, args []any, 
 		return nil, fmt.Errorf("storetest: read the plan: %w", err)
 	}
 	var out []FullScan
+	// limited: a Limit above p stops p after its first rows, through nodes that pass
+	// rows on as they come (not a Sort, an Aggregate, a Hash, and not into a plan run
+	// apart). Only an index scan with neither condition nor filter is then the newest
+	// rows of an ordered index; one with a filter may read all of it looking for a match.
 	var walk func(p postgresPlan, limited bool)
 	walk = func(p postgresPlan, limited bool) {
+		if p.ParentRelationship == "InitPlan" || p.ParentRelationship == "SubPlan" {
+			limited = false
+		}
 		switch {
 		case p.NodeType == "Seq Scan" && large(p.RelationName):
 			out = append(out, FullScan{Table: p.RelationName, Step: "Seq Scan on " + p.RelationName})
-		case (p.NodeType == "Index Scan" || p.NodeType == "Index Only Scan") && p.IndexCond == "" && !limited &&
-			large(p.RelationName):
+		case (p.NodeType == "Index Scan" || p.NodeType == "Index Only Scan") && p.IndexCond == "" &&
+			(!limited || p.Filter != "") && large(p.RelationName):
 			out = append(out, FullScan{Table: p.RelationName, Step: p.NodeType + " using " + p.IndexName + " on " +
 				p.RelationName + " without an index condition"})
 		}
+		passes := p.NodeType == "Limit" || (limited && streamingNodes[p.NodeType])
 		for _, c := range p.Plans {
-			walk(c, limited || p.NodeType == "Limit")
+			walk(c, passes)
 		}
 	}
 	for _, p := range plans {
