@@ -10,8 +10,9 @@
 // is built for, and what a login costs does not depend on whose hash it checks.
 //
 // Who acts for whom: unit k has person k as its legal representative, every second
-// unit an administrator (person Units + k/2) and every unit one agent (person
-// 1.5·Units + k) granted two items; the persons after those belong to no unit.
+// unit (k even) an administrator (person Units + k/2) and every unit one agent
+// (person Units + ⌈Units/2⌉ + k) granted two items; the persons after those belong to
+// no unit.
 //
 // Error contract: Fill returns ErrNotEmpty when the database already holds persons or
 // units (the generated numbers would collide with theirs), ErrPlan for a plan it
