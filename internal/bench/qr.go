@@ -230,100 +230,111 @@ func (t *target) pollFor(ctx context.Context, v *qrVisitor, seen, want string) (
 	return outcomeOK, nil
 }
 
-// qrIdle holds waiting login pages: each opened its tab before the level (see
-// prepareQRIdle) and asks its long poll again whenever it answers, as the page's
-// script does, until the level ends.
+// qrIdle is a qr-idle level: n login pages whose tabs were opened — Created
+// tickets, in Took, by CreateClients visitors at once — each long-polling from the
+// moment its tab was open; MostOpen is the most polls that were open at once.
 type qrIdle struct {
-	visitors []*qrVisitor
-	// Created is how many tickets were made, in Took, by CreateClients at once.
 	Created       int
 	Took          time.Duration
 	CreateClients int
+	MostOpen      int
 }
 
-// qrCreateClients is how many visitors open their tab at once while the idle pages
-// are prepared.
+// qrCreateClients is how many visitors open their tab at once.
 const qrCreateClients = 16
 
-// prepareQRIdle opens n 扫码登录 tabs, qrCreateClients at a time, and times it: the
-// tickets-created rate.
-func prepareQRIdle(ctx context.Context, t *target, n int) (*qrIdle, error) {
-	idle := &qrIdle{visitors: make([]*qrVisitor, n), CreateClients: qrCreateClients}
+// holdQRIdle opens n 扫码登录 tabs, qrCreateClients at a time (timed: the
+// tickets-created rate), and each page starts its long poll as soon as its tab is
+// open, as qr-login.js does once the page has loaded, and asks again whenever it
+// answers, until hold after the last tab opened. The polls therefore arrive as the
+// tabs open, not all in the same instant after the last one. A poll still open at
+// the end is left unanswered and not counted. The most polls open at once is
+// sampled every 100 ms from the first tab on. A failed tab ends the level: err is
+// its error, with the polls of the pages opened so far stopped.
+func holdQRIdle(ctx context.Context, t *target, n int, hold time.Duration) (idle *qrIdle, recs []*recorder, err error) {
+	idle = &qrIdle{CreateClients: qrCreateClients}
+	pollCtx, stopPolls := context.WithCancel(ctx)
+	defer stopPolls()
+	var open atomic.Int64
+	var pages sync.WaitGroup
+	var mu sync.Mutex // recs, err
+	page := func(v *qrVisitor) {
+		defer pages.Done()
+		rec := &recorder{}
+		mu.Lock()
+		recs = append(recs, rec)
+		mu.Unlock()
+		for pollCtx.Err() == nil {
+			start := time.Now()
+			open.Add(1)
+			status, state, perr := t.poll(pollCtx, v, "waiting")
+			open.Add(-1)
+			if pollCtx.Err() != nil {
+				return
+			}
+			kind, what := classify(status, http.StatusOK, perr)
+			if kind == outcomeOK && state != "waiting" {
+				kind, what = outcomeError, "a waiting page's ticket is "+state
+			}
+			rec.record(kind, time.Since(start), what)
+			if kind == outcomeRefused {
+				time.Sleep(2 * time.Second) // the script's pause after a 503
+			}
+		}
+	}
+	sampled := make(chan int)
+	go func() {
+		most := 0
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-pollCtx.Done():
+				sampled <- most
+				return
+			case <-tick.C:
+				most = max(most, int(open.Load()))
+			}
+		}
+	}()
 	var next atomic.Int64
-	var mu sync.Mutex
-	var firstErr error
-	var wg sync.WaitGroup
+	var openers sync.WaitGroup
 	start := time.Now()
 	for range qrCreateClients {
-		wg.Add(1)
+		openers.Add(1)
 		go func() {
-			defer wg.Done()
+			defer openers.Done()
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= n || ctx.Err() != nil {
 					return
 				}
-				v, _, err := t.openQRTab(ctx)
-				if err != nil {
+				v, _, oerr := t.openQRTab(ctx)
+				if oerr != nil {
 					mu.Lock()
-					firstErr = cmp.Or(firstErr, err)
+					err = cmp.Or(err, oerr)
 					mu.Unlock()
+					next.Store(int64(n)) // the other openers stop after their tab
 					return
 				}
-				idle.visitors[i] = v
+				pages.Add(1)
+				go page(v)
 			}
 		}()
 	}
-	wg.Wait()
+	openers.Wait()
 	idle.Took, idle.Created = time.Since(start), n
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	return idle, ctx.Err()
-}
-
-// hold runs the level: every page long-polls until deadline; a poll still open at
-// the deadline is left unanswered and not counted. held is the most polls open at
-// once, sampled every 100 ms.
-func (idle *qrIdle) hold(ctx context.Context, t *target, deadline time.Time) (recs []*recorder, held int) {
-	ctx, cancel := context.WithDeadline(ctx, deadline)
-	defer cancel()
-	var open atomic.Int64
-	recs = make([]*recorder, len(idle.visitors))
-	var wg sync.WaitGroup
-	for i, v := range idle.visitors {
-		recs[i] = &recorder{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				start := time.Now()
-				open.Add(1)
-				status, state, err := t.poll(ctx, v, "waiting")
-				open.Add(-1)
-				if ctx.Err() != nil {
-					return
-				}
-				kind, what := classify(status, http.StatusOK, err)
-				if kind == outcomeOK && state != "waiting" {
-					kind, what = outcomeError, "a waiting page's ticket is "+state
-				}
-				recs[i].record(kind, time.Since(start), what)
-				if kind == outcomeRefused {
-					time.Sleep(2 * time.Second) // the script's pause after a 503
-				}
-			}
-		}()
-	}
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for ctx.Err() == nil {
+	if err == nil && ctx.Err() == nil {
 		select {
+		case <-time.After(hold):
 		case <-ctx.Done():
-		case <-tick.C:
-			held = max(held, int(open.Load()))
 		}
 	}
-	wg.Wait()
-	return recs, held
+	stopPolls()
+	pages.Wait()
+	idle.MostOpen = <-sampled
+	if err != nil {
+		return nil, nil, err
+	}
+	return idle, recs, ctx.Err()
 }

@@ -1,8 +1,16 @@
 package bench
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestQRScenarios(t *testing.T) {
@@ -49,5 +57,89 @@ func TestQRPagePatterns(t *testing.T) {
 	}
 	if m := qrState.FindStringSubmatch(`{"state":"waiting","label":"等待扫码"}`); m == nil || m[1] != "waiting" {
 		t.Errorf("state: %q", m)
+	}
+}
+
+// A qr-idle page starts its long poll as soon as its tab is open, as the page's
+// script does: a stand-in hall that opens no tab past the first qrCreateClients+1
+// until a poll has arrived would fail the level if the tool opened every tab
+// before polling.
+func TestQRIdlePollsAsTabsOpen(t *testing.T) {
+	const pages = 3 * qrCreateClients
+	var tabs, polls atomic.Int64
+	firstPoll := make(chan struct{})
+	var once sync.Once
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
+		if tabs.Add(1) > qrCreateClients+1 {
+			select {
+			case <-firstPoll:
+			case <-time.After(10 * time.Second):
+				http.Error(w, "no page polled while the tabs opened", http.StatusInternalServerError)
+				return
+			}
+		}
+		fmt.Fprintf(w, `<input type="hidden" name="ticket" value="t%d">`, tabs.Load())
+	})
+	mux.HandleFunc("GET /login/qr/wait", func(w http.ResponseWriter, r *http.Request) {
+		polls.Add(1)
+		once.Do(func() { close(firstPoll) })
+		select { // the hall's bound, shortened
+		case <-time.After(50 * time.Millisecond):
+		case <-r.Context().Done():
+			return
+		}
+		fmt.Fprint(w, `{"state":"waiting","label":"等待扫码"}`)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	idle, recs, err := holdQRIdle(context.Background(), newTarget(srv.URL), pages, 300*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if idle.Created != pages || len(recs) != pages || idle.CreateClients != qrCreateClients {
+		t.Fatalf("created %d tickets, %d pages recorded, %d openers; want %d, %d, %d",
+			idle.Created, len(recs), idle.CreateClients, pages, pages, qrCreateClients)
+	}
+	st := summarize(recs, time.Second)
+	if st.Errors != 0 || st.Refusals != 0 || st.Requests < pages {
+		t.Errorf("%d polls answered, %d errors (%v), %d refusals; want at least one answered a page, none failed",
+			st.Requests, st.Errors, st.FirstErrors, st.Refusals)
+	}
+	if idle.MostOpen < 1 || idle.MostOpen > pages {
+		t.Errorf("most polls open at once %d, want 1 to %d", idle.MostOpen, pages)
+	}
+}
+
+// A tab that fails ends the level with its error, and the pages opened before it
+// stop polling.
+func TestQRIdleStopsOnAFailedTab(t *testing.T) {
+	var tabs atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
+		if tabs.Add(1) > 5 {
+			fmt.Fprint(w, `<p>二维码刷新过于频繁</p>`)
+			return
+		}
+		fmt.Fprintf(w, `<input type="hidden" name="ticket" value="t%d">`, tabs.Load())
+	})
+	mux.HandleFunc("GET /login/qr/wait", func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := holdQRIdle(context.Background(), newTarget(srv.URL), 100, time.Hour)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, errQRRateLimited) {
+			t.Errorf("err = %v, want errQRRateLimited", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a failed tab did not end the level")
 	}
 }

@@ -363,25 +363,23 @@ func openLoop(ctx context.Context, o OpenLoop, workers []worker) ([]*recorder, i
 }
 
 // runQRIdle runs a qr-idle level: lv.Clients login pages open their 扫码登录 tab
-// (timed: the tickets-created rate), then all of them long-poll for cfg.Duration
-// while the server's RSS is sampled.
+// (timed: the tickets-created rate), each long-polling from the moment it is open,
+// and all of them are held for cfg.Duration after the last one opened, while the
+// server's RSS is sampled from the first tab on (holdQRIdle).
 func runQRIdle(ctx context.Context, cfg Config, t *target, lv Level) (Level, error) {
-	cfg.progress("qr-idle: opening %d 扫码登录 tabs", lv.Clients)
-	idle, err := prepareQRIdle(ctx, t, lv.Clients)
+	cfg.progress("qr-idle: opening %d 扫码登录 tabs, each polling once open; then holding them for %s", lv.Clients, cfg.Duration)
+	rss := sampleRSS(cfg.PID, 100*time.Millisecond)
+	start := time.Now()
+	idle, recs, err := holdQRIdle(ctx, t, lv.Clients, cfg.Duration)
+	elapsed := time.Since(start)
+	lv.RSSMinMB, lv.RSSMaxMB = rss.finish()
 	if err != nil {
 		return lv, err
 	}
-	q := &QRIdleLevel{Tickets: idle.Created, CreateClients: idle.CreateClients, CreateSeconds: idle.Took.Seconds(),
-		CreatedPerSecond: float64(idle.Created) / idle.Took.Seconds()}
-	cfg.progress("qr-idle: %d tickets in %.1f s; holding them for %s", q.Tickets, q.CreateSeconds, cfg.Duration)
-	rss := sampleRSS(cfg.PID, 100*time.Millisecond)
-	start := time.Now()
-	recs, mostOpen := idle.hold(ctx, t, start.Add(cfg.Duration))
-	elapsed := time.Since(start)
-	lv.RSSMinMB, lv.RSSMaxMB = rss.finish()
+	cfg.progress("qr-idle: %d tickets in %.1f s", idle.Created, idle.Took.Seconds())
 	lv.Stats = summarize(recs, elapsed)
 	lv.Seconds = elapsed.Seconds()
-	q.MostOpen = mostOpen
-	lv.QRIdle = q
+	lv.QRIdle = &QRIdleLevel{Tickets: idle.Created, CreateClients: idle.CreateClients, CreateSeconds: idle.Took.Seconds(),
+		CreatedPerSecond: float64(idle.Created) / idle.Took.Seconds(), MostOpen: idle.MostOpen}
 	return lv, ctx.Err()
 }

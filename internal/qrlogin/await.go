@@ -34,7 +34,9 @@ func (s *Service) Await(ctx context.Context, id, binding string, seen State, don
 	}
 	a := &awaiter{s: s, ctx: context.WithoutCancel(ctx), id: id, k: k, seen: seen, done: done}
 	a.mu.Lock()
-	a.bound = time.AfterFunc(s.waitBound(), a.timeUp)
+	bound := s.waitBound()
+	a.boundAt = s.now().Add(bound)
+	a.bound = time.AfterFunc(bound, a.timeUp)
 	s.ending.add(a)
 	// After EndWaits the first read answers (a wait recorded before it was called
 	// is answered by it; one recorded after sees it here).
@@ -106,8 +108,10 @@ type awaiter struct {
 	due    bool        // the bound passed during a read: answer with what it reads
 	last   Ticket      // the ticket as last read, the answer at the bound
 	w      *watch      // the broker entry waited on; nil while a read runs
-	expiry *time.Timer // the ticket's expiry while waiting, else nil
+	expiry *time.Timer // the ticket's expiry while waiting, if it comes before the bound; else nil
 	bound  *time.Timer
+	// boundAt is when the bound falls, by the service's clock (as the expiry).
+	boundAt time.Time
 }
 
 // look reads the ticket, subscribed first as waitOnce is, so a change committed
@@ -128,7 +132,10 @@ func (a *awaiter) look() {
 		return
 	}
 	a.last, a.w = t, w
-	if end, ok := a.s.nextExpiry(stored, t); ok {
+	// An expiry after the bound needs no timer: the bound ends the wait first,
+	// and the page's next poll reads the ticket afresh. A waiting page's ticket
+	// (two minutes) mostly outlives its wait (25 s), so most waits keep one timer.
+	if end, ok := a.s.nextExpiry(stored, t); ok && end.Before(a.boundAt) {
 		a.expiry = time.AfterFunc(end.Sub(a.s.now()), func() { a.wakeUp(w) })
 	}
 	a.mu.Unlock()

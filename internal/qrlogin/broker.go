@@ -24,10 +24,13 @@ type broker struct {
 	polling bool // a poller goroutine is running
 }
 
-// watch is the waiters of one ticket: a channel closed on change, the functions
-// of the waiters that hold no goroutine (Await), their number, and the stored state
-// they read ("" until the first of them has read it; the poller skips it until then).
+// watch is the waiters of one ticket: whether it was woken (a change), a channel
+// closed then for the waiters that hold a goroutine (Wait; made by the first of
+// them, since a page waiting by Await would keep it for nothing), the functions of
+// the waiters that hold none (Await), their number, and the stored state they read
+// ("" until the first of them has read it; the poller skips it until then).
 type watch struct {
+	woken bool
 	ch    chan struct{}
 	calls []func()
 	n     int
@@ -49,7 +52,7 @@ func (b *broker) subscribe(idHash string) *watch {
 	defer b.mu.Unlock()
 	w := b.watches[idHash]
 	if w == nil {
-		w = &watch{ch: make(chan struct{})}
+		w = &watch{}
 		b.watches[idHash] = w
 	}
 	w.n++
@@ -71,15 +74,26 @@ func (b *broker) seen(w *watch, state State) {
 	}
 }
 
+// woken is a channel closed when w is woken, for a waiter that selects on it.
+func (b *broker) woken(w *watch) <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if w.ch == nil {
+		w.ch = make(chan struct{})
+		if w.woken {
+			close(w.ch)
+		}
+	}
+	return w.ch
+}
+
 // onWake has call run, on a goroutine of its own, when w is woken. It returns false
 // when w has been woken already (call is not kept: the caller reads again itself).
 func (b *broker) onWake(w *watch, call func()) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	select {
-	case <-w.ch:
+	if w.woken {
 		return false
-	default:
 	}
 	w.calls = append(w.calls, call)
 	return true
@@ -108,7 +122,10 @@ func (b *broker) notify(idHash string) {
 // each call runs on its own goroutine (a call subscribes again, which takes b.mu).
 func (b *broker) wake(idHash string) {
 	if w := b.watches[idHash]; w != nil {
-		close(w.ch)
+		w.woken = true
+		if w.ch != nil {
+			close(w.ch)
+		}
 		delete(b.watches, idHash)
 		for _, call := range w.calls {
 			go call()

@@ -57,7 +57,7 @@ func (s *Service) waitOnce(ctx context.Context, id string, k key, seen State, bo
 		expiry = timer.C
 	}
 	select {
-	case <-w.ch:
+	case <-s.broker.woken(w):
 		return t, false, nil
 	case <-expiry:
 		return t, false, nil

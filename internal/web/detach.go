@@ -17,11 +17,18 @@ import (
 // and the headers. The answer closes the connection (Connection: close); the
 // client opens another for its next request.
 type Detached struct {
-	conn   net.Conn
+	conn net.Conn
+	// fields are the headers Detach found, kept as a list while the page waits:
+	// the strings are the middleware's own (most of them constants), and the list
+	// costs about half a map of them. header is made from it when asked for.
+	fields []headerField
 	header http.Header
 	head   bool         // a HEAD request: the answer has headers only
 	later  *laterAnswer // the access log's line, written at the answer; nil outside the middleware
 }
+
+// headerField is one value of a header.
+type headerField struct{ name, value string }
 
 // Detach takes the connection of the request w answers, with the headers the
 // middleware has set on w so far (security headers, request ID, cookies). The
@@ -32,7 +39,6 @@ type Detached struct {
 // The request's context ends when the handler returns: what waits must not
 // depend on it (context.WithoutCancel keeps its values).
 func Detach(w http.ResponseWriter, r *http.Request) (*Detached, bool) {
-	header := w.Header().Clone()
 	conn, buffered, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		return nil, false
@@ -43,11 +49,36 @@ func Detach(w http.ResponseWriter, r *http.Request) (*Detached, bool) {
 	// send it again.
 	_ = buffered
 	later, _ := r.Context().Value(laterAnswerKey).(*laterAnswer)
-	return &Detached{conn: conn, header: header, head: r.Method == http.MethodHead, later: later}, true
+	return &Detached{conn: conn, fields: headerFields(w.Header()), head: r.Method == http.MethodHead, later: later}, true
+}
+
+// headerFields lists h's values, each header's in their order.
+func headerFields(h http.Header) []headerField {
+	n := 0
+	for _, vs := range h {
+		n += len(vs)
+	}
+	fields := make([]headerField, 0, n)
+	for name, vs := range h {
+		for _, v := range vs {
+			fields = append(fields, headerField{name, v})
+		}
+	}
+	return fields
 }
 
 // Header is the answer's headers, as Detach found them, to add to before Answer.
-func (d *Detached) Header() http.Header { return d.header }
+// It is made at its first call (at the answer, not while the page waits).
+func (d *Detached) Header() http.Header {
+	if d.header == nil {
+		d.header = make(http.Header, len(d.fields)+4)
+		for _, f := range d.fields {
+			d.header[f.name] = append(d.header[f.name], f.value)
+		}
+		d.fields = nil
+	}
+	return d.header
+}
 
 // detachedWriteTimeout bounds the writing of an answer: a client that stopped
 // reading does not keep the connection.
@@ -59,7 +90,7 @@ const detachedWriteTimeout = 10 * time.Second
 // client has gone (the write failed); the connection is closed either way, and
 // there is nobody left to tell.
 func (d *Detached) Answer(status int, contentType string, body []byte) error {
-	h := d.header
+	h := d.Header()
 	h.Set("Content-Type", contentType)
 	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
 	h.Del("Content-Length")

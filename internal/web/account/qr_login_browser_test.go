@@ -1,12 +1,16 @@
 package account
 
 import (
+	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"hall/internal/browsertest"
+	"hall/internal/services"
 	"hall/internal/web/webtest"
 )
 
@@ -81,5 +85,53 @@ func TestBrowserQRLoginPerson(t *testing.T) {
 	es := webtest.UnitAuditEntries(t, ts, "login.person.qr")
 	if len(es) != 1 || es[0].PersonID != p.ID || es[0].Detail["method"] != "qr" {
 		t.Errorf("audit %+v", es)
+	}
+}
+
+// TestBrowserQRLoginRetrySpread: when the long poll fails (the hall restarting, a
+// network error) the page retries after a growing pause drawn at random between
+// half and one and a half times it, so that pages that failed together do not all
+// come back in the same instant; after six failures it stops and says what to do.
+// The page's randomness is a fixed sequence and its retry timer is recorded (and
+// run at once), so the pauses are exact; the long poll's bound is one second.
+func TestBrowserQRLoginRetrySpread(t *testing.T) {
+	var failing atomic.Bool
+	_, base := webtest.ServeThrough(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if failing.Load() && r.URL.Path == "/login/qr/wait" {
+				http.Error(w, "down", http.StatusBadGateway)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}, func(svc *services.Services) { svc.Config.QRWaitMax = time.Second },
+		webtest.WithClock(t, webtest.NewClock(time.Now()))) // the services built again, with the bound
+
+	b := browsertest.New(t)
+	desk := b.NewPage(t, browsertest.AllowConsoleErrors("502 (Bad Gateway)"))
+	desk.Open(base + "/login?tab=unit&method=qr")
+	desk.WaitText("等待扫码")
+	browsertest.Eval[bool](desk, `(function () {
+  var draws = [0, 0.25, 0.5, 0.75, 0.999], n = 0, real = window.setTimeout;
+  window.qrPauses = [];
+  Math.random = function () { return draws[n++ % draws.length]; };
+  window.setTimeout = function (f, d) {
+    if (f && f.name === 'poll') {
+      window.qrPauses.push(d);
+      d = 0;
+    }
+    return real(f, d);
+  };
+  return true;
+})()`)
+	// The poll in progress answers within the hall's one-second bound; the next
+	// ones fail.
+	failing.Store(true)
+	desk.WaitText("暂时无法获取扫码状态")
+	got := browsertest.Eval[[]int](desk, "window.qrPauses")
+	// 2, 4, 8, 16, 32 (at most 30) and 30 s, each times 0.5 plus the draw.
+	want := []int{1000, 3000, 8000, 20000, 44970, 15000}
+	if !slices.Equal(got, want) {
+		t.Errorf("pauses before the retries %v ms, want %v", got, want)
 	}
 }

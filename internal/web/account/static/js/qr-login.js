@@ -8,7 +8,10 @@
 // goes into [data-qr-status]. On "confirmed" it submits the form whose id is in
 // data-qr-form (the same form as the 我已确认，登录 button). Cancelled, expired and
 // used tickets stop the poll: the person presses 刷新. A 503 (too many waiting
-// pages) or a network error is retried after a growing pause.
+// pages) or a network error is retried after a growing pause, drawn at random
+// between half and one and a half times its length: when the hall restarts, every
+// waiting page fails in the same instant, and without the spread they would all
+// come back in the same instant too, at every retry.
 (function () {
   'use strict';
 
@@ -45,6 +48,12 @@
     }
   }
 
+  // pause is how long to wait before retrying: base (at most 30 s) spread at random
+  // over half to one and a half times it.
+  function pause(base) {
+    return Math.round(Math.min(30000, base) * (0.5 + Math.random()));
+  }
+
   function finished(state) {
     return state === 'cancelled' || state === 'expired' || state === 'consumed' || state === 'unknown';
   }
@@ -66,7 +75,7 @@
         if (answer.state === 'busy') {
           say(answer.message);
           failures += 1;
-          window.setTimeout(poll, Math.min(30000, 2000 * failures));
+          window.setTimeout(poll, pause(2000 * failures));
           return;
         }
         failures = 0;
@@ -93,7 +102,7 @@
           say('暂时无法获取扫码状态。在手机上确认后，请点击“我已确认，登录”。');
           return;
         }
-        window.setTimeout(poll, Math.min(30000, 1000 * Math.pow(2, failures)));
+        window.setTimeout(poll, pause(1000 * Math.pow(2, failures)));
       });
   }
 
