@@ -180,16 +180,16 @@ func (c *crashClient) post(path string, form url.Values) (answer, error) {
 
 var crashCode = regexp.MustCompile(`验证码为(\d{6})`)
 
-// latestCode reads the newest code texted to mobile from the development outbox's
-// table.
+// latestCode reads the newest code texted to mobile from the development outbox
+// (its table holds the texts sealed under the processes' data key).
 func latestCode(ctx context.Context, db *store.DB, mobile string) (string, error) {
-	var text string
-	if err := db.QueryRow(ctx, `SELECT text FROM sms_outbox WHERE mobile = ? ORDER BY id DESC LIMIT 1`, mobile).Scan(&text); err != nil {
+	msg, err := testOutbox(db).Latest(ctx, mobile)
+	if err != nil {
 		return "", err
 	}
-	m := crashCode.FindStringSubmatch(text)
+	m := crashCode.FindStringSubmatch(msg.Text)
 	if m == nil {
-		return "", fmt.Errorf("no code in %q", text)
+		return "", fmt.Errorf("no code in %q", msg.Text)
 	}
 	return m[1], nil
 }
@@ -444,7 +444,7 @@ func crashCheck(t *testing.T, in *instance, db *store.DB, ledger *crashLedger, c
 	ledger.mu.Lock()
 	defer ledger.mu.Unlock()
 	for _, mobile := range ledger.codesSent {
-		if count(`SELECT COUNT(*) FROM sms_outbox WHERE mobile = ?`, mobile) == 0 {
+		if outboxSent(t, db, mobile, "") == 0 {
 			t.Errorf("%s: a code was sent to %s, but the outbox has no text for it", what, ident.MaskMobile(mobile))
 		}
 		if count(`SELECT COUNT(*) FROM sms_codes c JOIN sms_flows f ON f.id = c.flow_id WHERE f.mobile = ?`, mobile) == 0 {

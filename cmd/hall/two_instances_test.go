@@ -21,6 +21,8 @@ import (
 	"hall/internal/captcha/captchatest"
 	"hall/internal/ident"
 	"hall/internal/registry"
+	"hall/internal/sealed"
+	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 	"hall/internal/token"
@@ -33,6 +35,41 @@ var twoInstanceKeys = []string{
 	"--sms-code-key", "two-instances-sms-code-key-0123456789",
 	"--throttle-key", "two-instances-throttle-key-0123456789",
 	"--audit-key", "two-instances-audit-key-0123456789ab",
+	"--data-key", twoInstanceDataKey,
+}
+
+// twoInstanceDataKey is the data key of the test's processes, which the test needs
+// too: the outbox it reads holds its mobiles and texts sealed.
+var twoInstanceDataKey = sealed.EncodeKey(bytes.Repeat([]byte{0x2a}, sealed.KeySize))
+
+// testOutbox is the development outbox in db, read under the processes' data key.
+func testOutbox(db *store.DB) *sms.Outbox {
+	key, err := sealed.ParseKey(twoInstanceDataKey)
+	if err != nil {
+		panic(err) // a constant of the right form
+	}
+	keys, err := sealed.NewKeys(key)
+	if err != nil {
+		panic(err)
+	}
+	return sms.NewOutbox(db, keys, nil)
+}
+
+// outboxSent is the number of outbox messages to mobile for purpose ("" for every
+// purpose), found through the outbox (the table holds the mobile sealed).
+func outboxSent(t testing.TB, db *store.DB, mobile, purpose string) int {
+	t.Helper()
+	msgs, err := testOutbox(db).SentTo(context.Background(), mobile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range msgs {
+		if purpose == "" || m.Purpose == purpose {
+			n++
+		}
+	}
+	return n
 }
 
 // instance is one `hall serve` process of the test.
@@ -429,7 +466,7 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 			t.Errorf("%d reminder audit records for one grant ending soon", n)
 		}
 		for who, mobile := range map[string]string{"agent": due.agentMobile, "legal rep": due.legalRepMobile} {
-			if n := count(`SELECT COUNT(*) FROM sms_outbox WHERE mobile = ? AND purpose = 'delegation-remind'`, mobile); n != 1 {
+			if n := outboxSent(t, db, mobile, "delegation-remind"); n != 1 {
 				t.Errorf("the %s got %d reminder texts, want 1", who, n)
 			}
 		}
@@ -494,7 +531,7 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 			"id_type": {string(ident.IDTypeResident)}, "id_number": {nomineeIDN}, "mobile": {nomineeMobile}, "items": {"SB-001"},
 			"valid_from": {today.Format("2006-01-02")}, "valid_until": {today.AddDate(0, 0, 90).Format("2006-01-02")}}),
 			http.StatusSeeOther, "/unit/agents?notice=agent_added")
-		if n := count(`SELECT COUNT(*) FROM sms_outbox WHERE mobile = ? AND purpose = 'delegation-invite'`, nomineeMobile); n != 1 {
+		if n := outboxSent(t, db, nomineeMobile, "delegation-invite"); n != 1 {
 			t.Fatalf("the nominee got %d invitation texts", n)
 		}
 		var invitation string

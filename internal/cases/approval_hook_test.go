@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"hall/internal/audit"
+	"hall/internal/sealed/sealedtest"
 	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -42,7 +43,7 @@ func TestApprovalHook(t *testing.T) {
 		f := newCaseFixture(t, db)
 		hook := &recordingHook{fail: errors.New("hook failed")}
 		svc, err := NewService(Deps{DB: db, Audit: audit.New(db, nil, f.clk.Now), Catalog: NewCatalog(db), Authorizer: f.dlg,
-			SMS: sms.NewOutbox(db, f.clk.Now), Now: f.clk.Now, Approvals: hook, Files: f.files(t, db)})
+			SMS: sms.NewOutbox(db, sealedtest.Keys(), f.clk.Now), Now: f.clk.Now, Approvals: hook, Files: f.files(t, db)})
 		if err != nil {
 			t.Fatal(err)
 		}

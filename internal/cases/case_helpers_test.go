@@ -15,6 +15,7 @@ import (
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/scans"
+	"hall/internal/sealed/sealedtest"
 	"hall/internal/sms"
 	"hall/internal/staff"
 	"hall/internal/staff/stafftest"
@@ -63,7 +64,7 @@ func newCaseFixture(t testing.TB, db *store.DB) *caseFixture {
 	t.Helper()
 	clk := &testClock{t: caseT0}
 	f := &caseFixture{ctx: context.Background(), db: db, clk: clk, audit: audit.New(db, nil, clk.Now),
-		outbox: sms.NewOutbox(db, clk.Now), units: unit.New(db, clk.Now), rnd: rand.New(rand.NewPCG(7, 11))}
+		outbox: sms.NewOutbox(db, sealedtest.Keys(), clk.Now), units: unit.New(db, clk.Now), rnd: rand.New(rand.NewPCG(7, 11))}
 	catalog := NewCatalog(db)
 	if err := catalog.Seed(f.ctx); err != nil {
 		t.Fatal(err)
@@ -110,7 +111,7 @@ func newCaseFixture(t testing.TB, db *store.DB) *caseFixture {
 func (f *caseFixture) service(t testing.TB, db *store.DB) *Service {
 	t.Helper()
 	svc, err := NewService(Deps{DB: db, Audit: audit.New(db, nil, f.clk.Now), Catalog: NewCatalog(db), Authorizer: f.dlg,
-		SMS: sms.NewOutbox(db, f.clk.Now), Hotline: "12333", Now: f.clk.Now, Files: f.files(t, db)})
+		SMS: sms.NewOutbox(db, sealedtest.Keys(), f.clk.Now), Hotline: "12333", Now: f.clk.Now, Files: f.files(t, db)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hall/internal/audit"
+	"hall/internal/sealed/sealedtest"
 	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -43,7 +44,7 @@ func TestFilingHook(t *testing.T) {
 		f := newCaseFixture(t, db)
 		hook := &filingHook{fail: errors.New("hook failed")}
 		svc, err := NewService(Deps{DB: db, Audit: audit.New(db, nil, f.clk.Now), Catalog: NewCatalog(db), Authorizer: f.dlg,
-			SMS: sms.NewOutbox(db, f.clk.Now), Now: f.clk.Now, Filings: hook, Files: f.files(t, db)})
+			SMS: sms.NewOutbox(db, sealedtest.Keys(), f.clk.Now), Now: f.clk.Now, Filings: hook, Files: f.files(t, db)})
 		if err != nil {
 			t.Fatal(err)
 		}

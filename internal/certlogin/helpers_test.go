@@ -17,6 +17,7 @@ import (
 	"hall/internal/flow"
 	"hall/internal/ident"
 	"hall/internal/person"
+	"hall/internal/sealed/sealedtest"
 	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -78,7 +79,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	}
 	persons := person.New(db, hasher, nil, ident.DefaultPasswordPolicy(), lg, f.clk.Now)
 	deleg, err := delegation.New(delegation.Deps{DB: db, Audit: lg, Persons: persons, Sessions: sessions,
-		Hasher: fakeHasher{}, Policy: ident.DefaultPasswordPolicy(), SMS: sms.NewOutbox(db, f.clk.Now), Now: f.clk.Now},
+		Hasher: fakeHasher{}, Policy: ident.DefaultPasswordPolicy(), SMS: sms.NewOutbox(db, sealedtest.Keys(), f.clk.Now), Now: f.clk.Now},
 		delegation.Config{})
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"hall/internal/rights/pdfdoc"
+	"hall/internal/sealed"
 )
 
 // Mode selects development or production behaviour. Development is the default and
@@ -66,6 +67,11 @@ type Config struct {
 
 	ShutdownTimeout time.Duration
 	AuditKey        string
+	// DataKey is the data key that seals personal data at rest (internal/sealed;
+	// docs/data-protection.md): the base64 of 32 random bytes. Production requires
+	// it; development without it generates one into DevelopmentDataKeyFile on the
+	// first start and reuses it.
+	DataKey string
 	// AuditAnchorFile is where `hall serve` appends signed anchors of the audit
 	// chain's head and `hall audit verify` reads them (internal/audit, anchor.go;
 	// docs/audit.md). Empty means DATA-DIR/audit-anchor.log. It belongs on storage
@@ -334,6 +340,7 @@ var coreKeys = []key{
 	{name: "material-mb-per-person", help: "申请材料: megabytes one person may upload in 24 hours (10–100000: at least one file of 10 MB)", bind: uintv(func(c *Config) *uint { return &c.MaterialMBPerPerson })},
 	{name: "material-files-per-unit", help: "申请材料: files the users of one unit may upload in 24 hours together (at least material-files-per-person, at most 100000)", bind: uintv(func(c *Config) *uint { return &c.MaterialFilesPerUnit })},
 	{name: "material-mb-per-unit", help: "申请材料: megabytes the users of one unit may upload in 24 hours together (at least material-mb-per-person, at most 1000000)", bind: uintv(func(c *Config) *uint { return &c.MaterialMBPerUnit })},
+	{name: "data-key", help: "data key sealing personal data at rest: 32 random bytes in base64 (openssl rand -base64 32); required in production; development without it generates DATA-DIR/data-key on first start", secret: true, bind: str(func(c *Config) *string { return &c.DataKey })},
 	{name: "audit-key", help: "secret key for the audit log's hash chain (required in production)", secret: true, bind: str(func(c *Config) *string { return &c.AuditKey })},
 	{name: "audit-anchor-file", help: "file the audit chain's signed head is appended to, and checked against by 'hall audit verify'; put it where the database's writers cannot rewrite it (another volume, WORM storage, a shipped log); production requires it set, outside the data directory and the SQLite database's (default DATA-DIR/audit-anchor.log in development)", bind: str(func(c *Config) *string { return &c.AuditAnchorFile })},
 	{name: "audit-anchor-every", help: "how often 'hall serve' appends an anchor when the audit chain grew (10s–1h)", bind: dur(func(c *Config) *time.Duration { return &c.AuditAnchorEvery })},
@@ -552,6 +559,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("delivery-poll-every %s must be between 10s and 24h", c.DeliveryPollEvery))
 	}
 	errs = append(errs, c.insurancePull()...)
+	errs = append(errs, c.dataKey()...)
 	if c.Mode == Production {
 		if c.SMSGatewayURL == "" || c.VerifyURL == "" || c.RegistryURL == "" {
 			errs = append(errs, errors.New("production mode refuses development adapters: set sms-gateway-url, verify-url and registry-url"))
@@ -576,6 +584,27 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// DevelopmentDataKeyFile is where development without data-key keeps the data key it
+// generated (services.Build): beside the SQLite database, since a development key
+// protects no more than the data directory's own mode does.
+func (c *Config) DevelopmentDataKeyFile() string { return filepath.Join(c.DataDir, "data-key") }
+
+// dataKey checks the data key: the configured form when it is set; production
+// requires it, development without it needs the data directory to keep its own.
+func (c *Config) dataKey() []error {
+	switch {
+	case c.DataKey != "":
+		if _, err := sealed.ParseKey(c.DataKey); err != nil {
+			return []error{fmt.Errorf("data-key: %w", err)}
+		}
+	case c.Mode == Production:
+		return []error{errors.New("production mode needs data-key: 32 random bytes in base64 (openssl rand -base64 32), from HALL_DATA_KEY_FILE")}
+	case c.DataDir == "":
+		return []error{errors.New("data-key must be set when data-dir is empty: development keeps a generated key in the data directory")}
+	}
+	return nil
 }
 
 // insurancePull checks the scheduled pull's settings when insurance-url is set: the

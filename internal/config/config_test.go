@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"encoding/base64"
 	"flag"
 	"os"
 	"path/filepath"
@@ -162,13 +163,82 @@ func TestInvalid(t *testing.T) {
 	}
 }
 
+// testDataKey is a valid data key (32 bytes, base64).
+var testDataKey = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0x5a}, 32))
+
+// TestDataKey: the data key is 32 bytes in base64 from the flag, the environment or
+// its file; production refuses to start without it, as it does without audit-key;
+// development without it needs the data directory, where the hall keeps the key it
+// generates.
+func TestDataKey(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "data-key")
+	if err := os.WriteFile(file, []byte(testDataKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+	}{
+		{"flag", nil, []string{"--data-key", testDataKey}},
+		{"environment", map[string]string{"HALL_DATA_KEY": testDataKey}, nil},
+		{"file", map[string]string{"HALL_DATA_KEY_FILE": file}, nil},
+	} {
+		c, err := parse(t, tc.env, productionArgs(append([]string{"--base-url", "https://hall.example.gov.cn"}, tc.args...)...)...)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if c.DataKey != testDataKey {
+			t.Errorf("%s: data key %q", tc.name, c.DataKey)
+		}
+	}
+
+	// Production without the key: refused by name, the rest of the configuration
+	// being valid (productionArgs less its --data-key).
+	args := productionArgs("--base-url", "https://hall.example.gov.cn")
+	i := slices.Index(args, "--data-key")
+	args = slices.Delete(args, i, i+2)
+	_, err := parse(t, nil, args...)
+	if err == nil || err.Error() != "production mode needs data-key: 32 random bytes in base64 (openssl rand -base64 32), from HALL_DATA_KEY_FILE" {
+		t.Fatalf("production without data-key: %v", err)
+	}
+
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"16 bytes", nil, []string{"--data-key", base64.StdEncoding.EncodeToString(make([]byte, 16))}, "this one is 16 bytes"},
+		{"33 bytes", map[string]string{"HALL_DATA_KEY": base64.StdEncoding.EncodeToString(make([]byte, 33))}, nil, "this one is 33 bytes"},
+		{"hex", nil, []string{"--data-key", strings.Repeat("5a", 32)}, "this one is 48 bytes"},
+		{"not base64", nil, []string{"--data-key", "correct horse battery staple"}, "this one is not base64"},
+		{"development without a data dir", nil, []string{"--data-dir", "", "--database-url", "postgres://x/y", "--audit-anchor-file", "/tmp/a.log"}, "data-key must be set when data-dir is empty"},
+	} {
+		_, err := parse(t, tc.env, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "data-key") {
+			t.Errorf("%s: %v, want an error about data-key saying %q", tc.name, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "5a5a5a") {
+			t.Errorf("%s: the error repeats the key: %v", tc.name, err)
+		}
+	}
+
+	// Development: no key needed; it is generated beside the database.
+	c, err := parse(t, nil, "--data-dir", "/var/lib/hall")
+	if err != nil || c.DataKey != "" || c.DevelopmentDataKeyFile() != filepath.Join("/var/lib/hall", "data-key") {
+		t.Fatalf("development without data-key: %v, key %q, file %s", err, c.DataKey, c.DevelopmentDataKeyFile())
+	}
+}
+
 // productionArgs is a production configuration that validates, but for what a case
 // adds.
 func productionArgs(more ...string) []string {
 	key := strings.Repeat("k", 32)
 	return append([]string{"--mode", "production", "--audit-key", key, "--sms-code-key", key, "--throttle-key", key,
 		"--staff-totp-key", key, "--sms-gateway-url", "https://sms.example", "--verify-url", "https://verify.example", "--registry-url", "https://registry.example",
-		"--carrier-url", "https://carrier.example", "--audit-anchor-file", "/var/lib/hall-anchors/audit-anchor.log"}, more...)
+		"--carrier-url", "https://carrier.example", "--audit-anchor-file", "/var/lib/hall-anchors/audit-anchor.log",
+		"--data-key", testDataKey}, more...)
 }
 
 // TestInsurancePull: the scheduled pull's settings, checked only when insurance-url

@@ -18,6 +18,7 @@ import (
 	"hall/internal/person"
 	"hall/internal/registry"
 	"hall/internal/scans"
+	"hall/internal/sealed/sealedtest"
 	"hall/internal/sms"
 	"hall/internal/staff"
 	"hall/internal/staff/stafftest"
@@ -57,7 +58,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	clk := storetest.NewClock(t0)
 	f := &fixture{ctx: context.Background(), db: db, clk: clk, audit: audit.New(db, nil, clk.Now),
-		outbox: sms.NewOutbox(db, clk.Now), table: registry.NewTable(db, clk.Now), units: unit.New(db, clk.Now),
+		outbox: sms.NewOutbox(db, sealedtest.Keys(), clk.Now), table: registry.NewTable(db, clk.Now), units: unit.New(db, clk.Now),
 		rnd: rand.New(rand.NewPCG(3, 5))}
 	hasher, err := person.NewHasher(person.DefaultHashConfig())
 	if err != nil {

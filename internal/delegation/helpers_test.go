@@ -14,6 +14,7 @@ import (
 	"hall/internal/cases"
 	"hall/internal/ident"
 	"hall/internal/person"
+	"hall/internal/sealed/sealedtest"
 	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -75,7 +76,7 @@ func newFixtureWith(t testing.TB, db *store.DB, h PasswordHasher, cfg Config) *f
 	}
 	persons := person.New(db, hasher, nil, ident.DefaultPasswordPolicy(), f.audit, f.clk.Now)
 	f.units = unit.New(db, f.clk.Now)
-	f.outbox = sms.NewOutbox(db, f.clk.Now)
+	f.outbox = sms.NewOutbox(db, sealedtest.Keys(), f.clk.Now)
 	f.dev = verify.NewDevProvider()
 	f.verify = verify.New(db, f.dev, verify.Config{}, f.clk.Now)
 	f.svc, err = New(Deps{DB: db, Audit: f.audit, Persons: persons, Sessions: f.sessions, Hasher: h,
@@ -203,15 +204,32 @@ func (f *fixture) agent(t testing.TB, unitID int64, by, ag who, d time.Duration,
 // texts returns the outbox messages sent to p, oldest first.
 func (f *fixture) texts(t testing.TB, p who) []string {
 	t.Helper()
-	rows, err := f.db.Query(f.ctx, `SELECT text FROM sms_outbox WHERE mobile = ? ORDER BY id`, p.Mobile)
+	msgs, err := f.outbox.SentTo(f.ctx, p.Mobile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := collectStrings(rows)
-	if err != nil {
-		t.Fatal(err)
+	var out []string
+	for _, m := range msgs {
+		out = append(out, m.Text)
 	}
 	return out
+}
+
+// sent is the number of outbox messages for purpose sent to mobile (the table holds
+// the mobile sealed: the outbox finds them by its blind index).
+func (f *fixture) sent(t testing.TB, mobile, purpose string) int {
+	t.Helper()
+	msgs, err := f.outbox.SentTo(f.ctx, mobile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range msgs {
+		if m.Purpose == purpose {
+			n++
+		}
+	}
+	return n
 }
 
 func (f *fixture) count(t testing.TB, q string, args ...any) int {

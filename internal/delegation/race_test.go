@@ -11,6 +11,7 @@ import (
 	"hall/internal/auth"
 	"hall/internal/ident"
 	"hall/internal/person"
+	"hall/internal/sealed/sealedtest"
 	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -132,7 +133,7 @@ func (f *fixture) serviceOn(t testing.TB, h *store.DB) *Service {
 	}
 	log := audit.New(h, []byte("delegation test key"), f.clk.Now)
 	svc, err := New(Deps{DB: h, Audit: log, Persons: person.New(h, hasher, nil, ident.DefaultPasswordPolicy(), log, f.clk.Now),
-		Sessions: sessions, Hasher: fakeHasher{}, Policy: ident.DefaultPasswordPolicy(), SMS: sms.NewOutbox(h, f.clk.Now),
+		Sessions: sessions, Hasher: fakeHasher{}, Policy: ident.DefaultPasswordPolicy(), SMS: sms.NewOutbox(h, sealedtest.Keys(), f.clk.Now),
 		Now: f.clk.Now}, Config{})
 	if err != nil {
 		t.Fatal(err)

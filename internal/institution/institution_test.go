@@ -17,6 +17,7 @@ import (
 	"hall/internal/ident"
 	"hall/internal/institution"
 	"hall/internal/person"
+	"hall/internal/sealed/sealedtest"
 	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -62,7 +63,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	persons := person.New(db, hasher, nil, ident.DefaultPasswordPolicy(), log, f.clk.Now)
 	f.units = unit.New(db, f.clk.Now)
 	if f.delegation, err = delegation.New(delegation.Deps{DB: db, Audit: log, Persons: persons, Sessions: f.sessions,
-		Hasher: hasher, Policy: ident.DefaultPasswordPolicy(), SMS: sms.NewOutbox(db, f.clk.Now), Now: f.clk.Now},
+		Hasher: hasher, Policy: ident.DefaultPasswordPolicy(), SMS: sms.NewOutbox(db, sealedtest.Keys(), f.clk.Now), Now: f.clk.Now},
 		delegation.Config{}); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hall/internal/ident"
+	"hall/internal/sealed/sealedtest"
 	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -24,7 +25,7 @@ type codeFixture struct {
 func newCodeFixture(t *testing.T, db *store.DB, hasher *Hasher) *codeFixture {
 	t.Helper()
 	f := newFixture(t, db)
-	ob := sms.NewOutbox(db, f.clock.Now)
+	ob := sms.NewOutbox(db, sealedtest.Keys(), f.clock.Now)
 	codes := sms.NewCodes(db, ob, sms.CodeConfig{Key: []byte("person test sms key 0123")}, f.clock.Now)
 	f.svc = New(db, hasher, codes, ident.DefaultPasswordPolicy(), f.audit, f.clock.Now)
 	return &codeFixture{fixture: f, codes: codes, outbox: ob}

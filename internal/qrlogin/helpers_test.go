@@ -14,6 +14,7 @@ import (
 	"hall/internal/delegation"
 	"hall/internal/ident"
 	"hall/internal/person"
+	"hall/internal/sealed/sealedtest"
 	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/throttle"
@@ -103,7 +104,7 @@ func (f *fixture) service(t testing.TB, db *store.DB, cfg Config) *Service {
 	persons := person.New(db, hasher, nil, ident.DefaultPasswordPolicy(), f.audit, f.clk.Now)
 	deleg, err := delegation.New(delegation.Deps{DB: db, Audit: audit.New(db, []byte("qrlogin test key"), f.clk.Now),
 		Persons: persons, Sessions: sessions, Hasher: fakeHasher{}, Policy: ident.DefaultPasswordPolicy(),
-		SMS: sms.NewOutbox(db, f.clk.Now), Now: f.clk.Now}, delegation.Config{})
+		SMS: sms.NewOutbox(db, sealedtest.Keys(), f.clk.Now), Now: f.clk.Now}, delegation.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

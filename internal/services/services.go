@@ -40,6 +40,7 @@ import (
 	"hall/internal/registrysync"
 	"hall/internal/rights"
 	"hall/internal/scans"
+	"hall/internal/sealed"
 	"hall/internal/skills"
 	"hall/internal/sms"
 	"hall/internal/staff"
@@ -59,6 +60,9 @@ type Services struct {
 	Now     func() time.Time
 	Audit   *audit.Log
 	Catalog *cases.Catalog
+	// DataKeys seal personal data at rest (internal/sealed): the configured data
+	// key, or in development without one the key kept in the data directory.
+	DataKeys *sealed.Keys
 
 	Hasher   *person.Hasher
 	Persons  *person.Service
@@ -144,6 +148,41 @@ type Services struct {
 	HTTPVerify  *verify.HTTPProvider
 }
 
+// dataKeys are the keys of cfg's data key. Development without one uses the key kept
+// in the data directory, generated on the first start, and says so in the log: it
+// protects a copy of the database taken without the directory, nothing more.
+// Production without one is refused (config.Validate refuses it first).
+func dataKeys(cfg config.Config, log *slog.Logger) (*sealed.Keys, error) {
+	development := cfg.DataKey == ""
+	if development && (!cfg.Dev() || cfg.DataDir == "") {
+		return nil, errors.New("data-key is not set (production mode needs it; development keeps its own in data-dir)")
+	}
+	var key []byte
+	var created bool
+	var err error
+	if development {
+		key, created, err = sealed.LoadOrCreateKeyFile(cfg.DevelopmentDataKeyFile())
+	} else {
+		key, err = sealed.ParseKey(cfg.DataKey)
+	}
+	if err != nil {
+		return nil, err
+	}
+	keys, err := sealed.NewKeys(key)
+	if err != nil {
+		return nil, err
+	}
+	if development {
+		level := slog.LevelInfo
+		if created {
+			level = slog.LevelWarn
+		}
+		log.Log(context.Background(), level, "development data key: personal data is sealed under a key kept beside the database, not fit for production (set data-key there)",
+			"file", cfg.DevelopmentDataKeyFile(), "created", created, "key_id", keys.Primary().String())
+	}
+	return keys, nil
+}
+
 // Build wires the services. now may be nil (time.Now); tests pass a fake clock.
 func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Time) (*Services, error) {
 	if now == nil {
@@ -158,6 +197,10 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	s := &Services{Config: cfg, DB: db, Log: log, Now: now, Policy: ident.DefaultPasswordPolicy()}
 	s.Audit = audit.New(db, []byte(cfg.AuditKey), now)
 	s.Catalog = cases.NewCatalog(db)
+	var err error
+	if s.DataKeys, err = dataKeys(cfg, log); err != nil {
+		return nil, fmt.Errorf("data key: %w", err)
+	}
 
 	hc := person.DefaultHashConfig()
 	// config.Validate bounds these far below; a Config built without it must
@@ -168,7 +211,6 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	}
 	hc.Memory, hc.Time, hc.Threads = uint32(cfg.HashMemoryKiB), uint32(cfg.HashTime), uint8(cfg.HashThreads)
 	hc.MaxWait, hc.MaxQueued = cfg.HashMaxWait, int(cfg.HashMaxQueued)
-	var err error
 	if s.Hasher, err = person.NewHasher(hc); err != nil {
 		return nil, fmt.Errorf("password hashing: %w", err)
 	}
@@ -183,7 +225,7 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 			return nil, fmt.Errorf("sms gateway: %w", err)
 		}
 	} else {
-		s.DevOutbox = sms.NewOutbox(db, now)
+		s.DevOutbox = sms.NewOutbox(db, s.DataKeys, now)
 		s.SMS = s.DevOutbox
 	}
 	cc := sms.DefaultCodeConfig()

@@ -112,7 +112,7 @@ func TestConcurrentIssueOnePerWindow(t *testing.T) {
 		if ok != 1 {
 			t.Fatalf("%d of 50 concurrent Issues succeeded within one resend window, want exactly 1", ok)
 		}
-		if n := count(t, db, "sms_outbox", "mobile = ?", mobile); n != 1 {
+		if n := f.sentTo(t, mobile); n != 1 {
 			t.Fatalf("%d messages sent, want 1", n)
 		}
 		if n := count(t, db, "sms_codes", "state = 'active'"); n != 1 {

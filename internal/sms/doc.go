@@ -6,8 +6,8 @@
 // Sender is the SMS gateway. There are two implementations, chosen by the caller:
 //
 //   - Outbox is the DEVELOPMENT sender. Nothing leaves the machine: every message is
-//     stored in the table sms_outbox, where developers read it (/dev/outbox, `hall sms
-//     list`). It refuses what a real gateway refuses (an invalid mobile, an empty or
+//     stored in the table sms_outbox, sealed under the data key (internal/sealed), where
+//     developers read it (/dev/outbox, `hall sms list`). It refuses what a real gateway refuses (an invalid mobile, an empty or
 //     over-long text) with ErrUndeliverable and can be told to fail the next sends
 //     (FailNext), so that the failure paths run in development too. Never select it in
 //     production.

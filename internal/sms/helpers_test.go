@@ -11,6 +11,7 @@ import (
 
 	"hall/internal/chinatime"
 	"hall/internal/ident"
+	"hall/internal/sealed/sealedtest"
 	"hall/internal/store"
 )
 
@@ -69,7 +70,7 @@ type fixture struct {
 func newFixture(t *testing.T, db *store.DB, cfg CodeConfig) *fixture {
 	t.Helper()
 	clock := newClock()
-	ob := NewOutbox(db, clock.Now)
+	ob := NewOutbox(db, sealedtest.Keys(), clock.Now)
 	if cfg.Key == nil {
 		cfg.Key = []byte("test-key-0123456789abcdef")
 	}
@@ -90,6 +91,17 @@ func (f *fixture) lastCode(t *testing.T, mobile string) string {
 		t.Fatalf("no code in %q", m.Text)
 	}
 	return sub[1]
+}
+
+// sentTo is the number of outbox messages to mobile (the table holds the mobile
+// sealed, so it is counted through the outbox's blind index).
+func (f *fixture) sentTo(t *testing.T, mobile string) int {
+	t.Helper()
+	ms, err := f.outbox.SentTo(context.Background(), mobile)
+	if err != nil {
+		t.Fatalf("SentTo(%s): %v", mobile, err)
+	}
+	return len(ms)
 }
 
 // issue issues a code and returns it, failing the test on error.

@@ -136,7 +136,7 @@ func TestWithhold(t *testing.T) {
 		if !isHeld.ResendAt.Equal(isReal.ResendAt) || !isHeld.ExpiresAt.Equal(isReal.ExpiresAt) {
 			t.Fatalf("withheld %+v, real %+v", isHeld, isReal)
 		}
-		if n := count(t, db, "sms_outbox", "mobile = ?", ms[1]); n != 0 {
+		if n := f.sentTo(t, ms[1]); n != 0 {
 			t.Fatalf("withheld send texted %d messages", n)
 		}
 		if n := count(t, db, "sms_codes", "state = 'active'"); n != 2 {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"hall/internal/sealed/sealedtest"
 	"hall/internal/store/storetest"
 )
 
@@ -31,7 +32,7 @@ func TestNoticeText(t *testing.T) {
 func TestNoticesSend(t *testing.T) {
 	db := storetest.SQLite(t)
 	at := time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)
-	box := NewOutbox(db, func() time.Time { return at })
+	box := NewOutbox(db, sealedtest.Keys(), func() time.Time { return at })
 	n := NewNotices(box, "", "12333", func() time.Time { return at })
 	if err := n.AccountChanged(t.Context(), "13800138000", ChangePassword, ""); err != nil {
 		t.Fatal(err)

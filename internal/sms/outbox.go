@@ -2,12 +2,15 @@ package sms
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
 	"hall/internal/ident"
+	"hall/internal/sealed"
 	"hall/internal/store"
 )
 
@@ -15,9 +18,16 @@ import (
 // message in sms_outbox for developers to read. It refuses what a real gateway
 // refuses and can be told to fail, so callers' failure paths run in development too.
 // Never select it in production mode.
+//
+// The texts hold codes, names and links, so the table holds them sealed (internal/
+// sealed): the mobile and the text are sealed for their column and row, and the
+// messages to a mobile are found by mobile_index, the mobile's blind index (kind
+// IndexKindMobile). A row that does not open under the configured keys (another
+// data key, or changed in the database) fails the read that meets it.
 type Outbox struct {
-	db  *store.DB
-	now func() time.Time
+	db   *store.DB
+	keys *sealed.Keys
+	now  func() time.Time
 
 	mu   sync.Mutex
 	fail []error // errors for the next sends, in order
@@ -48,12 +58,22 @@ const (
 	maxPage        = 1 << 20
 )
 
-// NewOutbox returns the development sender on db. now is the clock (nil: time.Now).
-func NewOutbox(db *store.DB, now func() time.Time) *Outbox {
+// IndexKindMobile is the blind-index kind of mobiles (sealed.Keys.Index): the
+// normalized 11-digit number (ident.NormalizeMobile).
+const IndexKindMobile = "mobile"
+
+// NewOutbox returns the development sender on db, sealing what it stores under keys.
+// now is the clock (nil: time.Now).
+func NewOutbox(db *store.DB, keys *sealed.Keys, now func() time.Time) *Outbox {
 	if now == nil {
 		now = time.Now
 	}
-	return &Outbox{db: db, now: now}
+	return &Outbox{db: db, keys: keys, now: now}
+}
+
+// outboxPlace is where a sealed column of the outbox row id belongs.
+func outboxPlace(column string, id int64) sealed.Place {
+	return sealed.Place{Table: "sms_outbox", Column: column, Row: strconv.FormatInt(id, 10)}
 }
 
 // FailNext makes the next Send return err instead of storing its message; calls
@@ -98,10 +118,18 @@ func (o *Outbox) Send(ctx context.Context, msg Message) error {
 		return err
 	}
 	at := o.now().UTC().Truncate(time.Microsecond)
-	var id int64
+	// The sealed values are bound to the row's ID, which the insert assigns: the row
+	// is inserted with empty values and sealed in the same transaction, so no reader
+	// ever sees it empty.
 	err = o.db.Tx(ctx, func(tx *store.Tx) error {
-		return tx.QueryRow(ctx, "INSERT INTO sms_outbox (mobile, text, purpose, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-			mobile, msg.Text, msg.Purpose, at).Scan(&id)
+		var id int64
+		if err := tx.QueryRow(ctx, "INSERT INTO sms_outbox (mobile, mobile_index, text, purpose, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+			[]byte{}, o.keys.Index(IndexKindMobile, mobile), []byte{}, msg.Purpose, at).Scan(&id); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "UPDATE sms_outbox SET mobile = ?, text = ? WHERE id = ?",
+			o.keys.SealString(outboxPlace("mobile", id), mobile), o.keys.SealString(outboxPlace("text", id), msg.Text), id)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("sms: outbox: store message: %w", err)
@@ -112,7 +140,7 @@ func (o *Outbox) Send(ctx context.Context, msg Message) error {
 const outboxColumns = "id, mobile, text, purpose, created_at"
 
 // List returns one page of the outbox, newest first, and the number of messages.
-// Errors are database failures.
+// Errors are database failures and sealed's errors for a row that does not open.
 func (o *Outbox) List(ctx context.Context, p Page) ([]OutboxMessage, int, error) {
 	perPage := p.PerPage
 	if perPage <= 0 {
@@ -131,41 +159,86 @@ func (o *Outbox) List(ctx context.Context, p Page) ([]OutboxMessage, int, error)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sms: outbox: list: %w", err)
 	}
-	defer rows.Close()
-	out := make([]OutboxMessage, 0, perPage)
-	for rows.Next() {
-		var m OutboxMessage
-		if err := rows.Scan(&m.ID, &m.Mobile, &m.Text, &m.Purpose, &m.CreatedAt); err != nil {
-			return nil, 0, fmt.Errorf("sms: outbox: list: %w", err)
-		}
-		m.CreatedAt = m.CreatedAt.UTC()
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := o.scan(rows, perPage)
+	if err != nil {
 		return nil, 0, fmt.Errorf("sms: outbox: list: %w", err)
 	}
 	return out, total, nil
 }
 
+// scanner is a row of outboxColumns.
+type scanner interface{ Scan(dest ...any) error }
+
+// scanOne reads and opens one row of outboxColumns. Errors: the scan's, and
+// sealed's (a row sealed under another data key, or changed in the database).
+func (o *Outbox) scanOne(row scanner) (OutboxMessage, error) {
+	var m OutboxMessage
+	var mobile, text []byte
+	if err := row.Scan(&m.ID, &mobile, &text, &m.Purpose, &m.CreatedAt); err != nil {
+		return OutboxMessage{}, err
+	}
+	var err error
+	if m.Mobile, err = o.keys.OpenString(outboxPlace("mobile", m.ID), mobile); err != nil {
+		return OutboxMessage{}, err
+	}
+	if m.Text, err = o.keys.OpenString(outboxPlace("text", m.ID), text); err != nil {
+		return OutboxMessage{}, err
+	}
+	m.CreatedAt = m.CreatedAt.UTC()
+	return m, nil
+}
+
+// scan reads and opens every row (scanOne) and closes rows.
+func (o *Outbox) scan(rows *sql.Rows, capacity int) ([]OutboxMessage, error) {
+	defer rows.Close()
+	out := make([]OutboxMessage, 0, capacity)
+	for rows.Next() {
+		m, err := o.scanOne(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
 // Latest returns the newest message sent to mobile (in any accepted notation).
 // Errors: store.ErrNotFound when there is none (or mobile is not a valid number);
-// otherwise database failures.
+// otherwise database failures and sealed's errors for a row that does not open.
 func (o *Outbox) Latest(ctx context.Context, mobile string) (OutboxMessage, error) {
 	n, err := ident.NormalizeMobile(mobile)
 	if err != nil {
 		return OutboxMessage{}, store.ErrNotFound
 	}
-	var m OutboxMessage
-	err = o.db.QueryRow(ctx, "SELECT "+outboxColumns+" FROM sms_outbox WHERE mobile = ? ORDER BY id DESC LIMIT 1", n).
-		Scan(&m.ID, &m.Mobile, &m.Text, &m.Purpose, &m.CreatedAt)
+	m, err := o.scanOne(o.db.QueryRow(ctx, "SELECT "+outboxColumns+" FROM sms_outbox WHERE mobile_index = ? ORDER BY id DESC LIMIT 1",
+		o.keys.Index(IndexKindMobile, n)))
 	if err != nil {
 		if err = store.NotFound(err); errors.Is(err, store.ErrNotFound) {
 			return OutboxMessage{}, err
 		}
 		return OutboxMessage{}, fmt.Errorf("sms: outbox: latest: %w", err)
 	}
-	m.CreatedAt = m.CreatedAt.UTC()
 	return m, nil
+}
+
+// SentTo returns every message in the outbox to mobile (in any accepted notation),
+// oldest first; none for a mobile that is not a valid number. Errors are database
+// failures and rows that do not open.
+func (o *Outbox) SentTo(ctx context.Context, mobile string) ([]OutboxMessage, error) {
+	n, err := ident.NormalizeMobile(mobile)
+	if err != nil {
+		return nil, nil
+	}
+	rows, err := o.db.Query(ctx, "SELECT "+outboxColumns+" FROM sms_outbox WHERE mobile_index = ? ORDER BY id",
+		o.keys.Index(IndexKindMobile, n))
+	if err != nil {
+		return nil, fmt.Errorf("sms: outbox: sent to: %w", err)
+	}
+	out, err := o.scan(rows, 0)
+	if err != nil {
+		return nil, fmt.Errorf("sms: outbox: sent to: %w", err)
+	}
+	return out, nil
 }
 
 // OutboxRetention is how long a message stays in the development outbox before

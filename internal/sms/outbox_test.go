@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"hall/internal/sealed/sealedtest"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
@@ -18,7 +19,7 @@ func TestOutboxSendListLatest(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clock := newClock()
-		o := NewOutbox(db, clock.Now)
+		o := NewOutbox(db, sealedtest.Keys(), clock.Now)
 		ms := mobiles(30, 2)
 		for i := range 5 {
 			mobile := ms[i%2]
@@ -62,7 +63,7 @@ func TestOutboxRefusesLikeAGateway(t *testing.T) {
 	t.Parallel()
 	db := storetest.SQLite(t)
 	ctx := context.Background()
-	o := NewOutbox(db, nil)
+	o := NewOutbox(db, sealedtest.Keys(), nil)
 	mobile := mobiles(32, 1)[0]
 	cases := []struct {
 		name string
@@ -88,7 +89,7 @@ func TestOutboxFailNext(t *testing.T) {
 	t.Parallel()
 	db := storetest.SQLite(t)
 	ctx := context.Background()
-	o := NewOutbox(db, nil)
+	o := NewOutbox(db, sealedtest.Keys(), nil)
 	mobile := mobiles(33, 1)[0]
 	boom := errors.New("boom")
 	o.FailNext(boom)
@@ -119,7 +120,7 @@ func TestPrintOutbox(t *testing.T) {
 		ctx := context.Background()
 		clock := newClock()
 		clock.Set(time.Date(2026, 3, 2, 16, 30, 0, 0, time.UTC)) // 00:30 on 3 March in Shanghai
-		o := NewOutbox(db, clock.Now)
+		o := NewOutbox(db, sealedtest.Keys(), clock.Now)
 		mobile := mobiles(34, 1)[0]
 		for i := range 130 {
 			text := fmt.Sprintf("【示范省人社】第%d条", i)

@@ -457,22 +457,23 @@ func MembershipOf(t testing.TB, ts *TestServer, unitID, personID int64) (unit.Me
 // the development outbox for mobile, oldest first.
 func SMSNotices(t testing.TB, ts *TestServer, mobile string) []string {
 	t.Helper()
-	rows, err := ts.DB.Query(t.Context(), `SELECT text FROM sms_outbox WHERE mobile = ? AND purpose = ? ORDER BY id`,
-		mobile, sms.PurposeAccountNotice)
+	return SMSTexts(t, ts, mobile, sms.PurposeAccountNotice)
+}
+
+// SMSTexts returns the texts in the development outbox for mobile and purpose (""
+// for every purpose), oldest first. The outbox holds the mobile sealed, so its
+// messages are found through the outbox (its blind index), not by the table.
+func SMSTexts(t testing.TB, ts *TestServer, mobile, purpose string) []string {
+	t.Helper()
+	msgs, err := ts.DevOutbox.SentTo(t.Context(), mobile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
-		var text string
-		if err := rows.Scan(&text); err != nil {
-			t.Fatal(err)
+	for _, m := range msgs {
+		if purpose == "" || m.Purpose == purpose {
+			out = append(out, m.Text)
 		}
-		out = append(out, text)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }

@@ -1,0 +1,206 @@
+package sealed
+
+import (
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// KeySize is the length of a data key in bytes.
+const KeySize = 32
+
+// Version is the format version Seal writes.
+const Version byte = 1
+
+// Sizes of the format (package documentation).
+const (
+	idSize     = 4
+	headerSize = 1 + idSize
+	nonceSize  = chacha20poly1305.NonceSizeX
+	tagSize    = chacha20poly1305.Overhead
+	// Overhead is how many bytes longer a sealed value is than its plaintext.
+	Overhead = headerSize + nonceSize + tagSize
+)
+
+// Errors of Open (package documentation) and of NewKeys.
+var (
+	ErrMalformed      = errors.New("sealed: not a sealed value of a known version")
+	ErrUnknownKey     = errors.New("sealed: sealed under a data key that is not configured")
+	ErrAuthentication = errors.New("sealed: value does not authenticate (changed, or moved from another place)")
+	ErrKeySize        = fmt.Errorf("sealed: a data key is %d bytes", KeySize)
+)
+
+// Place is where a sealed value belongs: its table, its column and the key of its
+// row ("" when it is not bound to a row). It is part of the additional data, so a
+// value opens only at the place it was sealed for.
+type Place struct {
+	Table, Column, Row string
+}
+
+func (p Place) String() string {
+	if p.Row == "" {
+		return p.Table + "." + p.Column
+	}
+	return p.Table + "." + p.Column + "[" + p.Row + "]"
+}
+
+// KeyID is a key's identifier as it appears in sealed values.
+type KeyID [idSize]byte
+
+func (id KeyID) String() string { return hex.EncodeToString(id[:]) }
+
+// key is one data key's derived keys.
+type key struct {
+	id    KeyID
+	aead  cipher.AEAD
+	index []byte
+}
+
+// Keys seals and opens values and computes blind indexes. Safe for concurrent use.
+type Keys struct {
+	primary *key
+	byID    map[KeyID]*key
+}
+
+// NewKeys returns the keys for the primary data key, which seals and indexes, and
+// any previous ones, which only open. Errors: ErrKeySize (wrapped) for a key that is
+// not KeySize bytes; an error naming two keys with the same identifier (the same key
+// given twice).
+func NewKeys(primary []byte, previous ...[]byte) (*Keys, error) {
+	k := &Keys{byID: map[KeyID]*key{}}
+	for i, raw := range append([][]byte{primary}, previous...) {
+		d, err := derive(raw)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := k.byID[d.id]; dup {
+			return nil, fmt.Errorf("sealed: data key %d has the identifier %s of an earlier one: the same key twice", i+1, d.id)
+		}
+		k.byID[d.id] = d
+		if i == 0 {
+			k.primary = d
+		}
+	}
+	return k, nil
+}
+
+// derive expands one data key into its encryption key, index key and identifier.
+func derive(raw []byte) (*key, error) {
+	if len(raw) != KeySize {
+		return nil, fmt.Errorf("%w, not %d", ErrKeySize, len(raw))
+	}
+	expand := func(info string, n int) []byte {
+		b, err := hkdf.Key(sha256.New, raw, nil, info, n)
+		if err != nil {
+			panic(err) // n ≤ 32 is far below HKDF-SHA256's limit of 8160 bytes
+		}
+		return b
+	}
+	aead, err := chacha20poly1305.NewX(expand("hall sealed encryption v1", chacha20poly1305.KeySize))
+	if err != nil {
+		panic(err) // the key has the size NewX takes
+	}
+	d := &key{aead: aead, index: expand("hall blind index v1", sha256.Size)}
+	copy(d.id[:], expand("hall sealed key id v1", idSize))
+	return d, nil
+}
+
+// Primary is the identifier of the key that seals (for logs: it says which key is in
+// use without saying anything about it).
+func (k *Keys) Primary() KeyID { return k.primary.id }
+
+// Seal encrypts plaintext for place under the primary key and returns the sealed
+// value (Overhead bytes longer).
+func (k *Keys) Seal(place Place, plaintext []byte) []byte {
+	out := make([]byte, headerSize+nonceSize, Overhead+len(plaintext))
+	out[0] = Version
+	copy(out[1:headerSize], k.primary.id[:])
+	// crypto/rand.Read never returns an error (it crashes the program instead).
+	_, _ = rand.Read(out[headerSize:])
+	return k.primary.aead.Seal(out, out[headerSize:], plaintext, additional(out[:headerSize], place))
+}
+
+// SealString is Seal of a string.
+func (k *Keys) SealString(place Place, plaintext string) []byte {
+	return k.Seal(place, []byte(plaintext))
+}
+
+// Open returns the plaintext of a value sealed for place. Errors, wrapped with the
+// place: ErrMalformed, ErrUnknownKey, ErrAuthentication.
+func (k *Keys) Open(place Place, value []byte) ([]byte, error) {
+	h, err := Parse(value)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", place, err)
+	}
+	d, ok := k.byID[h.KeyID]
+	if !ok {
+		return nil, fmt.Errorf("%s: %w (key %s)", place, ErrUnknownKey, h.KeyID)
+	}
+	out, err := d.aead.Open(nil, h.Nonce, h.Ciphertext, additional(value[:headerSize], place))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", place, ErrAuthentication)
+	}
+	return out, nil
+}
+
+// OpenString is Open returning a string.
+func (k *Keys) OpenString(place Place, value []byte) (string, error) {
+	b, err := k.Open(place, value)
+	return string(b), err
+}
+
+// Header is the clear part of a sealed value.
+type Header struct {
+	Version byte
+	KeyID   KeyID
+	// Nonce and Ciphertext (the tag included) alias the parsed value.
+	Nonce, Ciphertext []byte
+}
+
+// Parse splits a sealed value into its parts without opening it (a rotation reads
+// the key identifier this way). Errors: ErrMalformed.
+func Parse(value []byte) (Header, error) {
+	if len(value) < Overhead {
+		return Header{}, fmt.Errorf("%w: %d bytes, at least %d", ErrMalformed, len(value), Overhead)
+	}
+	if value[0] != Version {
+		return Header{}, fmt.Errorf("%w: version %d", ErrMalformed, value[0])
+	}
+	h := Header{Version: value[0], Nonce: value[headerSize : headerSize+nonceSize], Ciphertext: value[headerSize+nonceSize:]}
+	copy(h.KeyID[:], value[1:headerSize])
+	return h, nil
+}
+
+// additional is the AEAD's additional data: the header, then the place's parts,
+// each length-prefixed so that no two places give the same bytes.
+func additional(header []byte, p Place) []byte {
+	b := make([]byte, 0, len(header)+64)
+	b = append(b, header...)
+	for _, s := range []string{"hall sealed", p.Table, p.Column, p.Row} {
+		b = lengthPrefixed(b, s)
+	}
+	return b
+}
+
+func lengthPrefixed(b []byte, s string) []byte {
+	// #nosec G115 -- a table, column, row key or indexed value is far below 4 GiB.
+	b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
+	return append(b, s...)
+}
+
+// Index is the blind index of a normalized value of a kind ("mobile", "id-number"):
+// HMAC-SHA256 under the primary key's index key, 32 bytes. The caller normalizes
+// (package documentation).
+func (k *Keys) Index(kind, normalized string) []byte {
+	m := hmac.New(sha256.New, k.primary.index)
+	m.Write(lengthPrefixed(lengthPrefixed(nil, kind), normalized))
+	return m.Sum(nil)
+}

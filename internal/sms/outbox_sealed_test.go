@@ -1,0 +1,144 @@
+package sms
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+
+	"hall/internal/sealed"
+	"hall/internal/sealed/sealedtest"
+	"hall/internal/store"
+	"hall/internal/store/storetest"
+)
+
+// rawOutbox is every column of every sms_outbox row as the database returns it.
+func rawOutbox(t *testing.T, db *store.DB) [][]byte {
+	t.Helper()
+	rows, err := db.Query(context.Background(), "SELECT * FROM sms_outbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]byte
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vals {
+			switch v := v.(type) {
+			case []byte:
+				out = append(out, v)
+			case string:
+				out = append(out, []byte(v))
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestOutboxSealedAtRest: after a send, the table holds neither the mobile nor
+// any part of the text in clear, on both engines, while the outbox still reads
+// them back and finds the message by its mobile.
+func TestOutboxSealedAtRest(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		o := NewOutbox(db, sealedtest.Keys(), newClock().Now)
+		mobile := mobiles(40, 1)[0]
+		const text = "【示范省人社】王晓明您好，您的验证码为482913，5分钟内有效。"
+		if err := o.Send(ctx, Message{Mobile: mobile, Text: text, Purpose: "login"}); err != nil {
+			t.Fatal(err)
+		}
+		raw := rawOutbox(t, db)
+		if len(raw) < 3 {
+			t.Fatalf("raw row has %d string or byte columns", len(raw))
+		}
+		// The mobile in either notation, the code, the name and the sign.
+		for _, clear := range []string{mobile, mobile[:3] + " " + mobile[3:7], "482913", "王晓明", "示范省人社", "验证码"} {
+			for _, v := range raw {
+				if bytes.Contains(v, []byte(clear)) {
+					t.Errorf("sms_outbox holds %q in clear: %q", clear, v)
+				}
+			}
+		}
+		m, err := o.Latest(ctx, mobile)
+		if err != nil || m.Mobile != mobile || m.Text != text {
+			t.Fatalf("Latest = %+v, %v", m, err)
+		}
+		sent, err := o.SentTo(ctx, "+86 "+mobile)
+		if err != nil || len(sent) != 1 || sent[0].Text != text {
+			t.Fatalf("SentTo = %+v, %v", sent, err)
+		}
+	})
+}
+
+// TestOutboxRefusesMovedValues: a sealed value copied to another row or column, or
+// a row sealed under another data key, fails the read with sealed's error instead
+// of showing another message.
+func TestOutboxRefusesMovedValues(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		o := NewOutbox(db, sealedtest.Keys(), newClock().Now)
+		ms := mobiles(41, 8)
+		// send texts ms[i] and ms[i+1] and returns their rows' IDs.
+		send := func(i int) (first, second int64) {
+			for _, m := range ms[i : i+2] {
+				if err := o.Send(ctx, Message{Mobile: m, Text: "您好，" + m, Purpose: "login"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := db.QueryRow(ctx, "SELECT MAX(id) - 1, MAX(id) FROM sms_outbox").Scan(&first, &second); err != nil {
+				t.Fatal(err)
+			}
+			return first, second
+		}
+		first, second := send(0)
+		if m, err := o.Latest(ctx, ms[1]); err != nil || m.Text != "您好，"+ms[1] {
+			t.Fatalf("before any move: %+v, %v", m, err)
+		}
+		other, err := sealed.NewKeys(bytes.Repeat([]byte{1}, sealed.KeySize))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := NewOutbox(db, other, nil).List(ctx, Page{}); !errors.Is(err, sealed.ErrUnknownKey) {
+			t.Fatalf("List under another data key: %v, want ErrUnknownKey", err)
+		}
+		cases := []struct {
+			name, query string
+			own         bool // the value comes from the same row
+		}{
+			{"text of another row", "UPDATE sms_outbox SET text = (SELECT text FROM sms_outbox WHERE id = ?) WHERE id = ?", false},
+			{"mobile of another row", "UPDATE sms_outbox SET mobile = (SELECT mobile FROM sms_outbox WHERE id = ?) WHERE id = ?", false},
+			{"its own mobile as text", "UPDATE sms_outbox SET text = (SELECT mobile FROM sms_outbox WHERE id = ?) WHERE id = ?", true},
+		}
+		for i, c := range cases {
+			if i > 0 {
+				first, second = send(2 * i)
+			}
+			src := first
+			if c.own {
+				src = second
+			}
+			if _, err := db.Exec(ctx, c.query, src, second); err != nil {
+				t.Fatal(err)
+			}
+			if m, err := o.Latest(ctx, ms[2*i+1]); !errors.Is(err, sealed.ErrAuthentication) {
+				t.Errorf("%s: Latest = %+v, %v; want ErrAuthentication", c.name, m, err)
+			}
+		}
+	})
+}
