@@ -322,8 +322,11 @@ func (ss *Sessions) Prove(ctx context.Context, token string, p Proof, v Verified
 		return Session{}, ErrNoSession
 	}
 	now := ss.dbNow()
-	return ss.updateLive(ctx, token, now, v, "record proof", "proof = ?, proved_at = ?", string(p), now)
+	return ss.updateLive(ctx, token, now, v, "record proof", proofSet, string(p), now)
 }
+
+// proofSet is Prove's update: the proof and its time.
+const proofSet = "proof = ?, proved_at = ?"
 
 // End ends the session the token names (logout). Ending an unknown, malformed
 // or already ended session is not an error, so logout is idempotent. Errors:

@@ -98,19 +98,7 @@ func (s *Service) StartSession(ctx context.Context, st Staff, oldToken, clientIP
 		AbsoluteExpiresAt: now.Add(s.sessions.Absolute)}
 	s.setIdle(&sess)
 	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		if err := s.stillVerified(ctx, tx, st); err != nil {
-			return err
-		}
-		if token.Valid(oldToken) {
-			if _, err := tx.Exec(ctx, `UPDATE staff_sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL`,
-				now, token.Hash(oldToken)); err != nil {
-				return err
-			}
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO staff_sessions (token_hash, staff_id, created_at, last_seen_at,
-			absolute_expires_at, client_addr, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			sess.ID, st.ID, now, now, sess.AbsoluteExpiresAt, cut(clientIP, 64), cut(userAgent, 256))
-		return err
+		return s.startIn(ctx, tx, st, sess, oldToken, clientIP, userAgent)
 	})
 	if errors.Is(err, ErrBadCredentials) {
 		// Login, whose LoginInput.Start this is, audits the attempt as failed.
@@ -120,6 +108,24 @@ func (s *Service) StartSession(ctx context.Context, st Staff, oldToken, clientIP
 		return "", Session{}, fmt.Errorf("staff: start session: %w", err)
 	}
 	return tok, sess, nil
+}
+
+// startIn is StartSession's transaction: the check of st's verified password,
+// the end of the session oldToken names and the insert of sess.
+func (s *Service) startIn(ctx context.Context, tx *store.Tx, st Staff, sess Session, oldToken, clientIP, userAgent string) error {
+	if err := s.stillVerified(ctx, tx, st); err != nil {
+		return err
+	}
+	if token.Valid(oldToken) {
+		if _, err := tx.Exec(ctx, `UPDATE staff_sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL`,
+			sess.CreatedAt, token.Hash(oldToken)); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO staff_sessions (token_hash, staff_id, created_at, last_seen_at,
+		absolute_expires_at, client_addr, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		sess.ID, st.ID, sess.CreatedAt, sess.LastSeenAt, sess.AbsoluteExpiresAt, cut(clientIP, 64), cut(userAgent, 256))
+	return err
 }
 
 // stillVerified checks inside tx, first, that st's verified password is still
