@@ -18,9 +18,9 @@ func TestPasswordChangesEndTheirOwnSessions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newLoginWorld(t, db, 21)
-		create := func(s Subject) string {
+		create := func(s Subject, p Proof) string {
 			t.Helper()
-			tok, _, err := w.ss.Create(ctx, s, Meta{Proof: ProofPassword})
+			tok, _, err := w.ss.Create(ctx, s, Meta{Proof: p, Verified: w.verified(t, s, p)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -30,10 +30,11 @@ func TestPasswordChangesEndTheirOwnSessions(t *testing.T) {
 			_, err := w.ss.Lookup(ctx, tok)
 			return err == nil
 		}
-		own := create(Subject{PersonID: w.admin.ID})
-		asAdmin := create(Subject{PersonID: w.admin.ID, UnitID: w.unit.ID, Role: RoleAdmin})
-		asInstitution := create(Subject{PersonID: w.admin.ID, UnitID: w.unit.ID, Role: RoleInstitution, InstitutionID: w.inst.ID})
-		someoneElse := create(Subject{PersonID: w.rep.ID})
+		own := create(Subject{PersonID: w.admin.ID}, ProofPassword)
+		asAdmin := create(Subject{PersonID: w.admin.ID, UnitID: w.unit.ID, Role: RoleAdmin}, ProofUnitPassword)
+		asInstitution := create(Subject{PersonID: w.admin.ID, UnitID: w.unit.ID, Role: RoleInstitution, InstitutionID: w.inst.ID},
+			ProofInstitutionPassword)
+		someoneElse := create(Subject{PersonID: w.rep.ID}, ProofPassword)
 
 		const personal = "Personal#2026new"
 		changed, err := w.persons.ChangePassword(ctx, person.PasswordChange{PersonID: w.admin.ID, Current: w.password,

@@ -1,6 +1,9 @@
 package auth
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // Proof says how the person of a session last proved who they are. A session
 // records the proof its login (or its entry into a unit) made and when, so that
@@ -47,6 +50,30 @@ func (p Proof) Valid() bool {
 		return true
 	}
 	return false
+}
+
+// ErrUnverifiedPassword refuses a session, or a proof recorded in one, that
+// claims a password (ProofPassword, ProofUnitPassword, ProofInstitutionPassword)
+// without the Verified password it rests on: without it nothing could compare
+// the password with the stored one, and a password changed or reset during the
+// login would sign the old one in. It is a caller's mistake, never an answer to
+// the person: a login passes the Verified its check returned (Attempt.Start), a
+// password change the one it stored.
+var ErrUnverifiedPassword = errors.New("auth: a password proof needs the Verified password")
+
+// password reports whether p claims a stored password, so that a session or a
+// proof recorded with it needs its Verified.
+func (p Proof) password() bool {
+	return p == ProofPassword || p == ProofUnitPassword || p == ProofInstitutionPassword
+}
+
+// verifiedFor checks that a proof p made now carries the Verified v it rests on
+// (ErrUnverifiedPassword otherwise).
+func verifiedFor(p Proof, v Verified) error {
+	if p.password() && !v.checked() {
+		return ErrUnverifiedPassword
+	}
+	return nil
 }
 
 // ProvedWithin reports whether the session's person proved who they are no longer

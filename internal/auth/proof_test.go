@@ -19,6 +19,13 @@ func TestProof(t *testing.T) {
 		f := newFixture(t, db)
 		pid := f.person(t)
 		now := func() time.Time { return store.Time(f.clock.Now()) }
+		// The person's password, as a login or re-authentication has just
+		// verified it.
+		const hash = "$argon2id$v=19$m=19456,t=2,p=1$cHJvb2ZzYWx0$cHJvb2ZoYXNo"
+		if _, err := db.Exec(ctx, `UPDATE persons SET password_hash = ? WHERE id = ?`, hash, pid); err != nil {
+			t.Fatal(err)
+		}
+		password := NewVerified(Credential{PersonID: pid}, hash)
 
 		tok, sess, err := f.ss.Create(ctx, Subject{PersonID: pid}, Meta{Proof: ProofSMS})
 		if err != nil {
@@ -48,17 +55,18 @@ func TestProof(t *testing.T) {
 
 		// A switch with a proof records it now.
 		f.clock.Add(time.Minute)
-		tok, _, err = f.ss.Rotate(ctx, tok, Subject{PersonID: pid, UnitID: 12, Role: RoleAdmin}, Meta{Proof: ProofUnitPassword}, RotateSwitch)
+		tok, _, err = f.ss.Rotate(ctx, tok, Subject{PersonID: pid, UnitID: 12, Role: RoleLegalRep},
+			Meta{Proof: ProofPassword, Verified: password}, RotateSwitch)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := f.mustLive(t, tok); got.Proof != ProofUnitPassword || !got.ProvedAt.Equal(now()) {
-			t.Errorf("after a switch with the unit password: %q at %v", got.Proof, got.ProvedAt)
+		if got := f.mustLive(t, tok); got.Proof != ProofPassword || !got.ProvedAt.Equal(now()) {
+			t.Errorf("after a switch with the password: %q at %v", got.Proof, got.ProvedAt)
 		}
 
 		// Prove renews it in place.
 		f.clock.Add(20 * time.Minute)
-		if s, err := f.ss.Prove(ctx, tok, ProofPassword, Verified{}); err != nil || s.Proof != ProofPassword || !s.ProvedAt.Equal(now()) {
+		if s, err := f.ss.Prove(ctx, tok, ProofPassword, password); err != nil || s.Proof != ProofPassword || !s.ProvedAt.Equal(now()) {
 			t.Fatalf("Prove: %+v, %v", s, err)
 		}
 		if got := f.mustLive(t, tok); got.Proof != ProofPassword || !got.ProvedAt.Equal(now()) {
@@ -79,7 +87,7 @@ func TestProof(t *testing.T) {
 		if got := f.mustLive(t, tok2); got.Proof != ProofNone || !got.ProvedAt.IsZero() {
 			t.Errorf("looked up: %q at %v", got.Proof, got.ProvedAt)
 		}
-		if _, err := f.ss.Prove(ctx, tok, ProofPassword, Verified{}); !errors.Is(err, ErrNoSession) {
+		if _, err := f.ss.Prove(ctx, tok, ProofPassword, password); !errors.Is(err, ErrNoSession) {
 			t.Errorf("Prove on an ended session: %v", err)
 		}
 		if _, _, err := f.ss.Create(ctx, Subject{PersonID: pid}, Meta{Proof: "fingerprint"}); err == nil {
@@ -93,6 +101,73 @@ func TestProof(t *testing.T) {
 		}
 		if qr.Proof != ProofQR || !qr.ProvedAt.Equal(now()) || qr.ProvedWithin(time.Hour, now()) {
 			t.Errorf("a QR login: %q at %v, counted as a recent proof: %v", qr.Proof, qr.ProvedAt, qr.ProvedWithin(time.Hour, now()))
+		}
+	})
+}
+
+// TestPasswordProofNeedsVerified: a session, or a proof recorded in one, that
+// claims a password without the Verified it rests on is refused
+// (ErrUnverifiedPassword) by Create, Rotate (login and switch) and Prove, and
+// nothing is written: no session, the old one live with its proof. Proofs that
+// rest on no stored password need none, nor does a switch that makes no proof.
+func TestPasswordProofNeedsVerified(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newLoginWorld(t, db, 60)
+		count := func() int {
+			t.Helper()
+			var n int
+			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		// The admin signed in by SMS code, which verified no stored password.
+		tok, before, err := w.ss.Create(ctx, Subject{PersonID: w.admin.ID}, Meta{Proof: ProofSMS})
+		if err != nil {
+			t.Fatalf("Create with an SMS proof and no Verified: %v", err)
+		}
+		sessions := count()
+		admin := Subject{PersonID: w.admin.ID, UnitID: w.unit.ID, Role: RoleAdmin}
+		for _, c := range []struct {
+			proof Proof
+			subj  Subject
+		}{
+			{ProofPassword, Subject{PersonID: w.admin.ID}},
+			{ProofUnitPassword, admin},
+			{ProofInstitutionPassword, Subject{PersonID: w.admin.ID, UnitID: w.unit.ID, Role: RoleInstitution, InstitutionID: w.inst.ID}},
+		} {
+			if _, _, err := w.ss.Create(ctx, c.subj, Meta{Proof: c.proof}); !errors.Is(err, ErrUnverifiedPassword) {
+				t.Errorf("Create with %q and no Verified: %v, want ErrUnverifiedPassword", c.proof, err)
+			}
+			for _, r := range []Rotation{RotateLogin, RotateSwitch} {
+				if _, _, err := w.ss.Rotate(ctx, tok, c.subj, Meta{Proof: c.proof}, r); !errors.Is(err, ErrUnverifiedPassword) {
+					t.Errorf("Rotate (%d) with %q and no Verified: %v, want ErrUnverifiedPassword", r, c.proof, err)
+				}
+			}
+			if _, err := w.ss.Prove(ctx, tok, c.proof, Verified{}); !errors.Is(err, ErrUnverifiedPassword) {
+				t.Errorf("Prove with %q and no Verified: %v, want ErrUnverifiedPassword", c.proof, err)
+			}
+			if n := count(); n != sessions {
+				t.Errorf("%d sessions after the refusals with %q, want %d", n, c.proof, sessions)
+			}
+			if s, err := w.ss.Lookup(ctx, tok); err != nil || s.Proof != ProofSMS || !s.ProvedAt.Equal(before.ProvedAt) ||
+				s.Subject != before.Subject {
+				t.Fatalf("the session after the refusals with %q: %+v, %v; want it live as it was", c.proof, s, err)
+			}
+		}
+		// The controls: the same calls with the Verified pass, and a switch that
+		// makes no proof carries the session's own.
+		if _, err := w.ss.Prove(ctx, tok, ProofPassword, w.verified(t, before.Subject, ProofPassword)); err != nil {
+			t.Fatalf("Prove with the Verified: %v", err)
+		}
+		tok, sess, err := w.ss.Rotate(ctx, tok, admin, Meta{}, RotateSwitch)
+		if err != nil || sess.Proof != ProofPassword {
+			t.Fatalf("a switch without a proof: %+v, %v; want the password's proof carried", sess, err)
+		}
+		if _, _, err := w.ss.Rotate(ctx, tok, admin, Meta{Proof: ProofUnitPassword, Verified: w.verified(t, admin, ProofUnitPassword)},
+			RotateLogin); err != nil {
+			t.Fatalf("Rotate with the Verified: %v", err)
 		}
 	})
 }

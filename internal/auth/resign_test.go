@@ -78,7 +78,7 @@ func TestSignInAgainAfterPasswordChange(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				w := newLoginWorld(t, db, uint64(i+20))
 				subj := c.subject(w)
-				old, _, err := w.ss.Create(ctx, subj, Meta{Proof: c.proof})
+				old, _, err := w.ss.Create(ctx, subj, Meta{Proof: c.proof, Verified: w.verified(t, subj, c.proof)})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -35,14 +35,18 @@ func (ss *Sessions) dbNow() time.Time { return store.Time(ss.now()) }
 
 // Create starts a session for s and returns its token (for the cookie; it is
 // not stored) and the session. Errors: ErrInvalidSubject (wrapped);
-// ErrCredentialChanged when m.Verified is no longer the stored password;
-// otherwise a database or random-source failure.
+// ErrUnverifiedPassword when m.Proof is a password's and m.Verified is zero
+// (nothing is written); ErrCredentialChanged when m.Verified is no longer the
+// stored password; otherwise a database or random-source failure.
 func (ss *Sessions) Create(ctx context.Context, s Subject, m Meta) (string, Session, error) {
 	if err := s.validate(); err != nil {
 		return "", Session{}, err
 	}
 	if !m.Proof.Valid() {
 		return "", Session{}, fmt.Errorf("auth: unknown proof %q", m.Proof)
+	}
+	if err := verifiedFor(m.Proof, m.Verified); err != nil {
+		return "", Session{}, err
 	}
 	now := ss.dbNow()
 	var token string
@@ -215,9 +219,11 @@ const (
 //
 // Errors: ErrInvalidSubject (wrapped) for an invalid s, or with RotateSwitch
 // for a different person; ErrNoSession with RotateSwitch when oldToken does not
-// name a live session; ErrCredentialChanged when m.Verified is no longer the
-// stored password (the old session is then left as it was); otherwise a
-// database or random-source failure.
+// name a live session; ErrUnverifiedPassword when m.Proof is a password's and
+// m.Verified is zero; ErrCredentialChanged when m.Verified is no longer the
+// stored password (in both cases the old session is left as it was); otherwise
+// a database or random-source failure. A RotateSwitch with ProofNone makes no
+// proof: it carries the old session's over and needs no Verified.
 func (ss *Sessions) Rotate(ctx context.Context, oldToken string, s Subject, m Meta, r Rotation) (string, Session, error) {
 	if err := s.validate(); err != nil {
 		return "", Session{}, err
@@ -227,6 +233,9 @@ func (ss *Sessions) Rotate(ctx context.Context, oldToken string, s Subject, m Me
 	}
 	if !m.Proof.Valid() {
 		return "", Session{}, fmt.Errorf("auth: unknown proof %q", m.Proof)
+	}
+	if err := verifiedFor(m.Proof, m.Verified); err != nil {
+		return "", Session{}, err
 	}
 	if r == RotateSwitch && !wellFormed(oldToken) {
 		return "", Session{}, ErrNoSession
@@ -298,19 +307,26 @@ func (ss *Sessions) endIn(ctx context.Context, tx *store.Tx, hash string, now ti
 // recorded only while it is still the stored one, checked with the row locked in
 // the transaction that records it, as Create does (the zero Verified checks
 // nothing: a proof that verified no stored password). Errors: ErrNoSession when
-// the token does not name a live session; ErrCredentialChanged when v is no
-// longer the stored password (nothing is recorded); a wrapped error for
-// ProofNone or an unknown proof; otherwise a database failure.
+// the token does not name a live session; ErrUnverifiedPassword when p is a
+// password's and v is zero; ErrCredentialChanged when v is no longer the stored
+// password (in both cases nothing is recorded); a wrapped error for ProofNone or
+// an unknown proof; otherwise a database failure.
 func (ss *Sessions) Prove(ctx context.Context, token string, p Proof, v Verified) (Session, error) {
 	if p == ProofNone || !p.Valid() {
 		return Session{}, fmt.Errorf("auth: cannot record proof %q", p)
+	}
+	if err := verifiedFor(p, v); err != nil {
+		return Session{}, err
 	}
 	if !wellFormed(token) {
 		return Session{}, ErrNoSession
 	}
 	now := ss.dbNow()
-	return ss.updateLive(ctx, token, now, v, "record proof", "proof = ?, proved_at = ?", string(p), now)
+	return ss.updateLive(ctx, token, now, v, "record proof", proofSet, string(p), now)
 }
+
+// proofSet is Prove's update: the proof and its time.
+const proofSet = "proof = ?, proved_at = ?"
 
 // End ends the session the token names (logout). Ending an unknown, malformed
 // or already ended session is not an error, so logout is idempotent. Errors:

@@ -39,13 +39,8 @@ func (ss *Sessions) updateLive(ctx context.Context, token string, now time.Time,
 	// A write with RETURNING goes through a transaction: on SQLite only the
 	// writer connection may write.
 	err := ss.db.Tx(ctx, func(tx *store.Tx) error {
-		if err := verifiedCurrent(ctx, tx, Meta{Verified: v}); err != nil {
-			return err
-		}
 		var err error
-		s, err = scanSession(tx.QueryRow(ctx, `UPDATE sessions SET `+set+`
-			WHERE token_hash = ? AND ended_at IS NULL AND last_seen_at > ? AND absolute_expires_at > ?
-			RETURNING `+sessionColumns, append(args, hashToken(token), now.Add(-ss.cfg.Idle), now)...))
+		s, err = ss.updateLiveIn(ctx, tx, token, now, v, set, args...)
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -59,4 +54,16 @@ func (ss *Sessions) updateLive(ctx context.Context, token string, now time.Time,
 	}
 	ss.setIdle(&s)
 	return s, nil
+}
+
+// updateLiveIn is updateLive's transaction: the check of v, then the update
+// (sql.ErrNoRows when no live session matched).
+func (ss *Sessions) updateLiveIn(ctx context.Context, tx *store.Tx, token string, now time.Time, v Verified, set string,
+	args ...any) (Session, error) {
+	if err := verifiedCurrent(ctx, tx, Meta{Verified: v}); err != nil {
+		return Session{}, err
+	}
+	return scanSession(tx.QueryRow(ctx, `UPDATE sessions SET `+set+`
+		WHERE token_hash = ? AND ended_at IS NULL AND last_seen_at > ? AND absolute_expires_at > ?
+		RETURNING `+sessionColumns, append(args, hashToken(token), now.Add(-ss.cfg.Idle), now)...))
 }

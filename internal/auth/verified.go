@@ -20,7 +20,9 @@ var ErrCredentialChanged = errors.New("auth: the password changed since it was v
 // while the hash is still the stored one: Create and Rotate compare it, with the
 // row locked, in the transaction that inserts the session (Meta.Verified), and a
 // change waits for that transaction or is seen by it. The zero Verified checks
-// nothing (a login by SMS code, QR, CA or OIDC verifies no stored password).
+// nothing (a login by SMS code, QR, CA or OIDC verifies no stored password), so
+// a proof that claims a password is refused without one (ErrUnverifiedPassword):
+// no caller can forget the comparison.
 type Verified struct {
 	credential Credential
 	hash       string

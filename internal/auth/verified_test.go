@@ -106,6 +106,41 @@ func newLoginWorld(t *testing.T, db *store.DB, seed uint64) *loginWorld {
 	return w
 }
 
+// storedVerified is the Verified of c as its hash is stored now: what a login
+// that has just checked that password holds.
+func storedVerified(t *testing.T, db *store.DB, c Credential) Verified {
+	t.Helper()
+	var hash string
+	var err error
+	ctx := context.Background()
+	switch {
+	case c.PersonID != 0:
+		err = db.QueryRow(ctx, `SELECT password_hash FROM persons WHERE id = ?`, c.PersonID).Scan(&hash)
+	case c.MembershipID != 0:
+		err = db.QueryRow(ctx, `SELECT password_hash FROM memberships WHERE id = ?`, c.MembershipID).Scan(&hash)
+	case c.InstitutionID != 0:
+		err = db.QueryRow(ctx, `SELECT password_hash FROM institutions WHERE id = ?`, c.InstitutionID).Scan(&hash)
+	}
+	if err != nil || hash == "" {
+		t.Fatalf("stored password of %+v: %q, %v", c, hash, err)
+	}
+	return NewVerified(c, hash)
+}
+
+// verified is the Verified a password login of subj in w holds, for the proof
+// it makes: the personal password (of its person), the admin's unit password or
+// the institution's.
+func (w *loginWorld) verified(t *testing.T, subj Subject, p Proof) Verified {
+	t.Helper()
+	switch p {
+	case ProofUnitPassword:
+		return storedVerified(t, w.db, Credential{MembershipID: w.member.ID})
+	case ProofInstitutionPassword:
+		return storedVerified(t, w.db, Credential{InstitutionID: w.inst.ID})
+	}
+	return storedVerified(t, w.db, Credential{PersonID: subj.PersonID})
+}
+
 // lastAudit is the newest audit entry's action, result, person and reason.
 func (w *loginWorld) lastAudit(t *testing.T) (action, result string, personID int64, reason string) {
 	t.Helper()

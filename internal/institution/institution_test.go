@@ -257,11 +257,16 @@ func TestSequenceNeverReused(t *testing.T) {
 	})
 }
 
-// session opens a session of the institution's operator, as its login does.
+// session opens a session of the institution's operator, as its login does:
+// with the institution's password as it is stored now.
 func (f *fixture) session(t testing.TB, i institution.Institution) string {
 	t.Helper()
+	var hash string
+	if err := f.db.QueryRow(f.ctx, `SELECT password_hash FROM institutions WHERE id = ?`, i.ID).Scan(&hash); err != nil {
+		t.Fatal(err)
+	}
 	token, _, err := f.sessions.Create(f.ctx, auth.Subject{PersonID: i.OperatorID, UnitID: i.UnitID, Role: auth.RoleInstitution,
-		InstitutionID: i.ID}, auth.Meta{Proof: auth.ProofInstitutionPassword})
+		InstitutionID: i.ID}, auth.Meta{Proof: auth.ProofInstitutionPassword, Verified: auth.NewVerified(auth.Credential{InstitutionID: i.ID}, hash)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -136,7 +136,7 @@ func TestAccountRules(t *testing.T) {
 		if err := f.svc.Disable(f.ctx, sec, clerk.StaffID, "离职"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.Login(f.ctx, LoginInput{Login: "clerk1", Password: knownPassword, Code: "000000"}); err != ErrBadCredentials {
+		if _, err := f.svc.Login(f.ctx, LoginInput{Start: noStart, Login: "clerk1", Password: knownPassword, Code: "000000"}); err != ErrBadCredentials {
 			t.Fatalf("disabled login: %v", err)
 		}
 		if err := f.svc.Enable(f.ctx, sec, clerk.StaffID, "返岗"); err != nil {
@@ -192,7 +192,7 @@ func TestResetCredentials(t *testing.T) {
 			t.Fatalf("session after reset: %v", err)
 		}
 		f.clk.Add(totpPeriod * 1e9)
-		if _, err := f.svc.Login(f.ctx, LoginInput{Login: "clerk1", Password: knownPassword,
+		if _, err := f.svc.Login(f.ctx, LoginInput{Start: noStart, Login: "clerk1", Password: knownPassword,
 			Code: Code(old.Enrolment.Secret, f.clk.Now())}); err != ErrBadCredentials {
 			t.Fatalf("old credentials after reset: %v", err)
 		}
@@ -221,7 +221,7 @@ func TestListPaged(t *testing.T) {
 		}
 		// A failed login is no login.
 		f.clk.Add(time.Minute)
-		if _, err := f.svc.Login(f.ctx, LoginInput{Login: "clerk1", Password: "wrong", Code: "000000"}); err == nil {
+		if _, err := f.svc.Login(f.ctx, LoginInput{Start: noStart, Login: "clerk1", Password: "wrong", Code: "000000"}); err == nil {
 			t.Fatal("a wrong password signed in")
 		}
 

@@ -88,12 +88,17 @@ func (f *fixture) firstLogin(t testing.TB, c Created) Actor {
 
 const knownPassword = "Counter#2026ok"
 
+// noStart is the LoginInput.Start of a login that only checks: it starts no
+// session (a test that wants one calls StartSession with the account Login
+// returns).
+func noStart(context.Context, Staff) error { return nil }
+
 // login signs in with the code of the current time step, after moving the clock to
 // the next step (a step is spent by each login).
 func (f *fixture) login(t testing.TB, login, password, secret string) Staff {
 	t.Helper()
 	f.clk.Add(totpPeriod * time.Second)
-	st, err := f.svc.Login(f.ctx, LoginInput{Login: login, Password: password, Code: Code(secret, f.clk.Now()),
+	st, err := f.svc.Login(f.ctx, LoginInput{Start: noStart, Login: login, Password: password, Code: Code(secret, f.clk.Now()),
 		ClientIP: "192.0.2.10"})
 	if err != nil {
 		t.Fatalf("login %s: %v", login, err)

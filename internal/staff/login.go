@@ -44,7 +44,18 @@ type LoginInput struct {
 	CaptchaSolved bool
 	ClientIP      string
 	RequestID     string
+	// Start creates the session of a successful login (StartSession with the
+	// account it gets, and the page's cookie) before the attempt is audited, so
+	// that the one record of the attempt says whether it signed in: a start
+	// refused with ErrBadCredentials (the password was reset or changed, or the
+	// account disabled, while it was checked) makes the attempt a failure, and
+	// Login returns that error. Required (errNoStart).
+	Start func(ctx context.Context, st Staff) error
 }
+
+// errNoStart refuses a login without LoginInput.Start: its success would be
+// audited before anyone knew whether its session starts.
+var errNoStart = errors.New("staff: a login needs LoginInput.Start to sign in")
 
 // credential is what a login checks, read with one indexed query.
 type credential struct {
@@ -82,22 +93,30 @@ type scanTail struct {
 func (t scanTail) Scan(dest ...any) error { return t.row.Scan(append(dest, t.tail...)...) }
 
 // Login checks a back-office login: login name, password and TOTP code, through the
-// throttle, and returns the account (then create its session with StartSession).
+// throttle, starts its session through in.Start (StartSession) and returns the
+// account.
 //
 // Every refusal is ErrBadCredentials — unknown login, disabled account, wrong
 // password, wrong code, a code already used or older than the last one used — after
 // the same work (an argon2id verify, a dummy one when there is no account), so
 // neither the answer nor its timing says which accounts exist. A first code accepted
-// for a new secret confirms the enrolment. Every attempt is audited ("staff.login",
-// success or failure; an unknown login without the name typed, which may be a
-// mistyped password).
+// for a new secret confirms the enrolment. Every attempt is audited once, after
+// in.Start ("staff.login": success only when the session started; failure
+// otherwise, with reason credential_changed when the start was refused because
+// the password or the account changed during the check; an unknown login without
+// the name typed, which may be a mistyped password), so the last login an account
+// shows is one that signed in.
 //
-// Errors: ErrBadCredentials; a *throttle.LockedError (errors.Is throttle.ErrLocked:
-// say that attempts are paused and until when — the same for unknown logins) or
-// throttle.ErrCaptchaRequired; person.ErrBusy; otherwise database failures (fail
-// closed). The account returned carries the password hash it verified, which
-// StartSession checks is still the stored one.
+// Errors: ErrBadCredentials (also a start refused); a *throttle.LockedError
+// (errors.Is throttle.ErrLocked: say that attempts are paused and until when — the
+// same for unknown logins) or throttle.ErrCaptchaRequired; person.ErrBusy; errNoStart
+// without in.Start (nothing is checked); otherwise in.Start's other errors and
+// database failures (fail closed). The account in.Start gets carries the password
+// hash Login verified, which StartSession checks is still the stored one.
 func (s *Service) Login(ctx context.Context, in LoginInput) (Staff, error) {
+	if in.Start == nil {
+		return Staff{}, errNoStart
+	}
 	c, err := s.resolve(ctx, in.Login)
 	if err != nil {
 		return Staff{}, err
@@ -129,12 +148,18 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Staff, error) {
 		_ = tk.Cancel(ctx)
 		return Staff{}, err
 	}
-	s.recordLogin(ctx, c, in, err)
+	reason := ""
+	if err == nil {
+		c.staff.TOTPConfirmed = true
+		c.staff.verified = c.hash
+		if err = in.Start(ctx, c.staff); errors.Is(err, ErrBadCredentials) {
+			reason = "credential_changed"
+		}
+	}
+	s.recordLogin(ctx, c, in, reason, err)
 	if err != nil {
 		return Staff{}, err
 	}
-	c.staff.TOTPConfirmed = true
-	c.staff.verified = c.hash
 	return c.staff, nil
 }
 
@@ -172,7 +197,9 @@ func (s *Service) check(ctx context.Context, c credential, in LoginInput) error 
 	return nil
 }
 
-func (s *Service) recordLogin(ctx context.Context, c credential, in LoginInput, err error) {
+// recordLogin audits the attempt: a failure when err is set, with reason (if
+// any) in its detail.
+func (s *Service) recordLogin(ctx context.Context, c credential, in LoginInput, reason string, err error) {
 	e := audit.Entry{Action: "staff.login", Result: audit.Success, ClientIP: in.ClientIP, RequestID: in.RequestID,
 		Target: "staff:unknown"}
 	if c.found {
@@ -180,6 +207,9 @@ func (s *Service) recordLogin(ctx context.Context, c credential, in LoginInput, 
 	}
 	if err != nil {
 		e.Result = audit.Failure
+	}
+	if reason != "" {
+		e.Detail = map[string]string{"reason": reason}
 	}
 	_, _ = s.d.Audit.Record(context.WithoutCancel(ctx), e)
 }

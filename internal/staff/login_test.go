@@ -1,6 +1,7 @@
 package staff
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -43,7 +44,7 @@ func TestLoginRules(t *testing.T) {
 			if c.advanceBefore {
 				f.clk.Add(totpPeriod * time.Second)
 			}
-			_, err := f.svc.Login(f.ctx, LoginInput{Login: c.login, Password: c.pw, Code: c.code(), ClientIP: "192.0.2.10"})
+			_, err := f.svc.Login(f.ctx, LoginInput{Start: noStart, Login: c.login, Password: c.pw, Code: c.code(), ClientIP: "192.0.2.10"})
 			if err != c.want {
 				t.Errorf("%s: got %v, want %v", c.name, err, c.want)
 			}
@@ -71,14 +72,14 @@ func TestLoginLockout(t *testing.T) {
 		for _, login := range []string{"secadmin", "ghost"} {
 			for i := range 5 {
 				f.clk.Add(time.Second)
-				_, err := f.svc.Login(f.ctx, LoginInput{Login: login, Password: "Wrong#2026pw", Code: "123456",
+				_, err := f.svc.Login(f.ctx, LoginInput{Start: noStart, Login: login, Password: "Wrong#2026pw", Code: "123456",
 					ClientIP: "198.51.100." + string(rune('1'+i))})
 				if err != ErrBadCredentials {
 					t.Fatalf("%s failure %d: %v", login, i+1, err)
 				}
 			}
 			f.clk.Add(totpPeriod * time.Second)
-			_, err := f.svc.Login(f.ctx, LoginInput{Login: login, Password: knownPassword,
+			_, err := f.svc.Login(f.ctx, LoginInput{Start: noStart, Login: login, Password: knownPassword,
 				Code: Code(c.Enrolment.Secret, f.clk.Now()), ClientIP: "198.51.100.9"})
 			var locked *throttle.LockedError
 			if !errors.As(err, &locked) || !errors.Is(err, throttle.ErrLocked) {
@@ -108,7 +109,7 @@ func TestLoginSameCodeConcurrently(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := f.svc.Login(f.ctx, LoginInput{Login: "secadmin", Password: knownPassword, Code: code, ClientIP: "192.0.2.1"})
+				_, err := f.svc.Login(f.ctx, LoginInput{Start: noStart, Login: "secadmin", Password: knownPassword, Code: code, ClientIP: "192.0.2.1"})
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -235,7 +236,7 @@ func TestLoginRealHasher(t *testing.T) {
 	}
 	f.login(t, "secadmin", c.InitialPassword, c.Enrolment.Secret)
 	f.clk.Add(totpPeriod * time.Second)
-	if _, err := f.svc.Login(f.ctx, LoginInput{Login: "secadmin", Password: c.InitialPassword + "x",
+	if _, err := f.svc.Login(f.ctx, LoginInput{Start: noStart, Login: "secadmin", Password: c.InitialPassword + "x",
 		Code: Code(c.Enrolment.Secret, f.clk.Now())}); err != ErrBadCredentials {
 		t.Fatalf("wrong password: %v", err)
 	}
@@ -353,6 +354,70 @@ func TestStartSessionAfterPasswordChange(t *testing.T) {
 		}
 		if n := live(); n != 0 {
 			t.Errorf("%d live sessions after the refused starts, want 0", n)
+		}
+	})
+}
+
+// TestLoginAuditsOnceAfterStart: a login is audited once, after LoginInput.Start.
+// A start refused because the password changed during the check (StartSession's
+// ErrBadCredentials) leaves one failure record, with its reason and the request
+// ID, and no success: the account's last login stays the one that signed in. A
+// login whose session starts leaves one success record; a login without Start is
+// refused before any check or record.
+func TestLoginAuditsOnceAfterStart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		sec, c := f.bootstrap(t)
+		login := func(requestID string, start func(context.Context, Staff) error) error {
+			f.clk.Add(totpPeriod * time.Second)
+			_, err := f.svc.Login(f.ctx, LoginInput{Login: "secadmin", Password: knownPassword,
+				Code: Code(c.Enrolment.Secret, f.clk.Now()), ClientIP: "192.0.2.30", RequestID: requestID, Start: start})
+			return err
+		}
+		var tok string
+		if err := login("req-signed-in", func(ctx context.Context, st Staff) error {
+			var err error
+			tok, _, err = f.svc.StartSession(ctx, st, "", "192.0.2.30", "test")
+			return err
+		}); err != nil || tok == "" {
+			t.Fatalf("login with its session: %v", err)
+		}
+		signedIn := f.clk.Now()
+		before := len(f.entries(t, "staff.login"))
+
+		// The race: the password is replaced between the check and the session.
+		err := login("req-raced", func(ctx context.Context, st Staff) error {
+			if _, err := db.Exec(ctx, `UPDATE staff SET password_hash = 'replaced' || password_hash WHERE id = ?`, sec.StaffID); err != nil {
+				return err
+			}
+			_, _, err := f.svc.StartSession(ctx, st, "", "192.0.2.30", "test")
+			return err
+		})
+		if !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("login whose start was refused: %v, want ErrBadCredentials", err)
+		}
+		es := f.entries(t, "staff.login")[before:]
+		if len(es) != 1 {
+			t.Fatalf("%d staff.login records for the refused start, want 1: %+v", len(es), es)
+		}
+		if e := es[0]; e.Result != audit.Failure || e.StaffID != sec.StaffID || e.RequestID != "req-raced" ||
+			e.Detail["reason"] != "credential_changed" {
+			t.Errorf("the refused start's record: %+v, want a failure with reason credential_changed and the request ID", e)
+		}
+		acc, err := f.svc.Account(f.ctx, sec, sec.StaffID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !acc.LastLoginAt.Equal(store.Time(signedIn)) {
+			t.Errorf("last login %v after the refused start, want the one that signed in (%v)", acc.LastLoginAt, store.Time(signedIn))
+		}
+
+		// Without Start nothing is checked or recorded.
+		if _, err := f.svc.Login(f.ctx, LoginInput{Login: "secadmin", Password: knownPassword, Code: "000000"}); !errors.Is(err, errNoStart) {
+			t.Errorf("login without Start: %v, want errNoStart", err)
+		}
+		if n := len(f.entries(t, "staff.login")); n != before+1 {
+			t.Errorf("%d staff.login records after a login without Start, want %d", n, before+1)
 		}
 	})
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"hall/internal/audit"
 	"hall/internal/store"
 	"hall/internal/token"
 )
@@ -78,9 +77,9 @@ type Session struct {
 	AbsoluteExpiresAt time.Time
 }
 
-// StartSession creates a session for account st after Login, ending the session
-// oldToken names (whatever it is: rotation at login, so a token planted before login
-// is useless). It returns the token for the cookie.
+// StartSession creates a session for account st, as Login's LoginInput.Start,
+// ending the session oldToken names (whatever it is: rotation at login, so a token
+// planted before login is useless). It returns the token for the cookie.
 //
 // st must be what Login returned: the session is created only while the password
 // Login verified is still the stored one and the account is not disabled, checked
@@ -90,8 +89,8 @@ type Session struct {
 // this transaction, or is seen by it.
 //
 // Errors: ErrBadCredentials when the password changed or the account was disabled
-// since Login, or st did not come from Login (answered as a failed login; nothing
-// changes); otherwise database failures.
+// since Login, or st did not come from Login (answered as a failed login, which
+// Login audits; nothing changes); otherwise database failures.
 func (s *Service) StartSession(ctx context.Context, st Staff, oldToken, clientIP, userAgent string) (string, Session, error) {
 	tok := token.New()
 	now := s.dbNow()
@@ -99,32 +98,34 @@ func (s *Service) StartSession(ctx context.Context, st Staff, oldToken, clientIP
 		AbsoluteExpiresAt: now.Add(s.sessions.Absolute)}
 	s.setIdle(&sess)
 	err := s.d.DB.Tx(ctx, func(tx *store.Tx) error {
-		if err := s.stillVerified(ctx, tx, st); err != nil {
-			return err
-		}
-		if token.Valid(oldToken) {
-			if _, err := tx.Exec(ctx, `UPDATE staff_sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL`,
-				now, token.Hash(oldToken)); err != nil {
-				return err
-			}
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO staff_sessions (token_hash, staff_id, created_at, last_seen_at,
-			absolute_expires_at, client_addr, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			sess.ID, st.ID, now, now, sess.AbsoluteExpiresAt, cut(clientIP, 64), cut(userAgent, 256))
-		return err
+		return s.startIn(ctx, tx, st, sess, oldToken, clientIP, userAgent)
 	})
 	if errors.Is(err, ErrBadCredentials) {
-		// Login audited the attempt as a success before this refusal: a failure
-		// record follows it, so the log says the login did not stand.
-		_, _ = s.d.Audit.Record(context.WithoutCancel(ctx), audit.Entry{Action: "staff.login", Result: audit.Failure,
-			StaffID: st.ID, Target: Target(st.ID), Role: st.Roles.String(), ClientIP: clientIP,
-			Detail: map[string]string{"reason": "credential_changed"}})
+		// Login, whose LoginInput.Start this is, audits the attempt as failed.
 		return "", Session{}, err
 	}
 	if err != nil {
 		return "", Session{}, fmt.Errorf("staff: start session: %w", err)
 	}
 	return tok, sess, nil
+}
+
+// startIn is StartSession's transaction: the check of st's verified password,
+// the end of the session oldToken names and the insert of sess.
+func (s *Service) startIn(ctx context.Context, tx *store.Tx, st Staff, sess Session, oldToken, clientIP, userAgent string) error {
+	if err := s.stillVerified(ctx, tx, st); err != nil {
+		return err
+	}
+	if token.Valid(oldToken) {
+		if _, err := tx.Exec(ctx, `UPDATE staff_sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL`,
+			sess.CreatedAt, token.Hash(oldToken)); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO staff_sessions (token_hash, staff_id, created_at, last_seen_at,
+		absolute_expires_at, client_addr, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		sess.ID, st.ID, sess.CreatedAt, sess.LastSeenAt, sess.AbsoluteExpiresAt, cut(clientIP, 64), cut(userAgent, 256))
+	return err
 }
 
 // stillVerified checks inside tx, first, that st's verified password is still

@@ -1,6 +1,7 @@
 package account
 
 import (
+	"fmt"
 	"hall/internal/web"
 	"hall/internal/web/webtest"
 	"strings"
@@ -74,6 +75,40 @@ func TestSettingsBrowserPassword(t *testing.T) {
 	}
 	// And the new password is the one that signs in.
 	webtest.BrowserPersonLogin(t, other, base, f.rep.Mobile, settingsNewPassword)
+}
+
+// TestSettingsBrowserPasswordReplaced: the legal rep changes the password in
+// 账号设置 while another writer (a reset, a recovery, a second change) replaces it
+// between the change and the browser's sign-in again with it: the browser is not
+// signed in with the password it typed, and lands on the unit login, which says
+// why and asks for the newest password.
+func TestSettingsBrowserPasswordReplaced(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	base := ts.URL(t)
+	f := settingsNewFixture(t, ts, 77)
+	b := browsertest.New(t)
+	p := b.NewPage(t)
+
+	webtest.BrowserUnitLogin(t, p, base, f.u.USCC, f.rep.IDNumber, webtest.Password)
+	p.ClickLink("账号设置")
+	p.WaitURL("/unit/account")
+	p.ClickLink("修改密码")
+	p.WaitURL("/unit/account/password")
+
+	// The other writer replaces the hash the change stores, as soon as it is stored.
+	webtest.AnotherWriter(t, ts, "replace_password",
+		fmt.Sprintf("UPDATE OF password_hash ON persons WHEN NEW.id = %d AND NEW.password_hash NOT LIKE 'replaced%%'", f.rep.ID),
+		fmt.Sprintf("UPDATE persons SET password_hash = 'replaced' || password_hash WHERE id = %d", f.rep.ID))
+	p.Fill("当前密码", webtest.Password)
+	p.Fill("新密码", settingsNewPassword)
+	p.Fill("确认新密码", settingsNewPassword)
+	p.Click("确认修改")
+	p.WaitURL("/login?tab=unit")
+	p.WaitText("您的密码已修改，但随后又被修改或重置，本次登录已失效。请使用最新的密码重新登录。")
+
+	// Signed out: the unit center sends the browser to the login.
+	p.Open(base + "/unit/")
+	p.WaitURL("/login?tab=unit")
 }
 
 // TestSettingsBrowserMobile: 修改手机号 in the personal center, with the codes sent to the

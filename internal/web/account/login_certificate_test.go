@@ -105,7 +105,9 @@ func TestCertificateLoginUnit(t *testing.T) {
 	cert := h.unitCertificate(t, h.unit.USCC)
 	browser := h.ca.Browser(t, cert)
 	// The browser was signed in as a person before: the CA login rotates the token.
-	old, _, err := h.ts.Sessions.Create(t.Context(), auth.Subject{PersonID: h.rep.ID}, auth.Meta{Proof: auth.ProofPassword})
+	before := auth.Subject{PersonID: h.rep.ID}
+	old, _, err := h.ts.Sessions.Create(t.Context(), before, auth.Meta{Proof: auth.ProofPassword,
+		Verified: webtest.StoredPassword(t, h.ts, before, auth.ProofPassword)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -33,8 +34,18 @@ func (h *handler) loginPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The session starts inside Login, before it audits the attempt: a password
+	// reset or changed (or the account disabled) while the login checked it leaves
+	// no session and is answered and audited as a failed login.
+	start := func(ctx context.Context, st staff.Staff) error {
+		tok, _, err := h.Staff.StartSession(ctx, st, h.token(r), web.ClientAddr(r), r.UserAgent())
+		if err == nil {
+			h.setSessionCookie(w, r, tok, 0)
+		}
+		return err
+	}
 	st, err := h.Staff.Login(r.Context(), staff.LoginInput{Login: f.Get("login"), Password: f.Values.Get("password"),
-		Code: f.Get("code"), ClientIP: web.ClientAddr(r), RequestID: web.RequestID(r.Context())})
+		Code: f.Get("code"), ClientIP: web.ClientAddr(r), RequestID: web.RequestID(r.Context()), Start: start})
 	if err != nil {
 		if f.Top = loginRefusal(err); f.Top == "" {
 			return err
@@ -42,17 +53,6 @@ func (h *handler) loginPost(w http.ResponseWriter, r *http.Request) error {
 		h.auditRefusal(r, err)
 		return h.renderLogin(w, r, http.StatusOK, f)
 	}
-	tok, _, err := h.Staff.StartSession(r.Context(), st, h.token(r), web.ClientAddr(r), r.UserAgent())
-	if errors.Is(err, staff.ErrBadCredentials) {
-		// The password was reset or changed (or the account disabled) while the
-		// login checked it: no session, answered as a failed login.
-		f.Top = staff.Message(err)
-		return h.renderLogin(w, r, http.StatusOK, f)
-	}
-	if err != nil {
-		return err
-	}
-	h.setSessionCookie(w, r, tok, 0)
 	next := "/admin/"
 	if st.MustChangePassword {
 		next = "/admin/password"

@@ -184,6 +184,10 @@ func TestStaffLoginPasswordChangedDuringCheck(t *testing.T) {
 	webtest.AnotherWriter(t, ts, "replace_staff_password", "DELETE ON throttle_counters",
 		fmt.Sprintf("UPDATE staff SET password_hash = 'replaced' || password_hash WHERE id = %d", tm.security.Staff.ID))
 	c := newStaffClient(ts)
+	var lastSeq int64
+	if err := ts.DB.QueryRow(context.Background(), `SELECT COALESCE(MAX(seq), 0) FROM audit_log`).Scan(&lastSeq); err != nil {
+		t.Fatal(err)
+	}
 	rec := c.Post(t, "/admin/login", url.Values{"login": {tm.security.Staff.Login}, "password": {staffPassword},
 		"code": {tm.security.code(t, time.Now())}})
 	webtest.WantStatus(t, "login raced by a reset", rec, http.StatusOK)
@@ -199,13 +203,32 @@ func TestStaffLoginPasswordChangedDuringCheck(t *testing.T) {
 		t.Errorf("%d live sessions after the refused login, want 0", live)
 	}
 	webtest.WantRedirect(t, "the back office after the refused login", c.Get(t, "/admin/"), "/admin/login")
-	// The attempt's last record says it did not stand.
-	var result, detail string
-	if err := ts.DB.QueryRow(context.Background(), `SELECT result, detail FROM audit_log WHERE action = 'staff.login' AND staff_id = ?
-		ORDER BY seq DESC LIMIT 1`, tm.security.Staff.ID).Scan(&result, &detail); err != nil {
+	// The attempt is audited once, as a failure with the request's ID: no
+	// success record says it signed in (nor counts as the account's last login).
+	rows, err := ts.DB.Query(context.Background(), `SELECT result, detail, request_id FROM audit_log
+		WHERE action = 'staff.login' AND staff_id = ? AND seq > ? ORDER BY seq`, tm.security.Staff.ID, lastSeq)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if result != string(audit.Failure) || !strings.Contains(detail, "credential_changed") {
-		t.Errorf("the last staff.login record is %s %s, want a failure for the changed credential", result, detail)
+	defer rows.Close()
+	var records []string
+	for rows.Next() {
+		var result, detail, requestID string
+		if err := rows.Scan(&result, &detail, &requestID); err != nil {
+			t.Fatal(err)
+		}
+		records = append(records, result+" "+detail)
+		if result != string(audit.Failure) || !strings.Contains(detail, "credential_changed") {
+			t.Errorf("the attempt's staff.login record is %s %s, want a failure for the changed credential", result, detail)
+		}
+		if want := rec.Header().Get("X-Request-Id"); want == "" || requestID != want {
+			t.Errorf("the failure record's request ID is %q, want the request's %q", requestID, want)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 1 {
+		t.Errorf("%d staff.login records for the attempt (%q), want exactly one failure", len(records), records)
 	}
 }

@@ -2,6 +2,8 @@ package webtest
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"hall/internal/web"
 	"math/rand/v2"
 	"net/http"
@@ -323,26 +325,85 @@ func (c *Client) SetSession(token string) {
 // Page would after checking credentials.
 //
 // The session records the proof a login of subj makes with a password (the
-// personal one, or the unit password of an administrator or agent), made now;
-// SignInBy says which proof instead.
+// personal one, or the unit password of an administrator or agent), made now
+// and resting on that password as it is stored; SignInBy says which proof
+// instead. A subject whose password is not stored now (an agent made pending
+// again, its unit password cleared: a session a login made while the role was
+// held) gets a session that records no proof (auth.ProofNone), as one from
+// before proofs were recorded: a password's proof it could not make now.
 func SignIn(t testing.TB, c *Client, subj auth.Subject) {
 	t.Helper()
 	proof := auth.ProofPassword
 	if subj.UnitID != 0 {
 		proof = web.UnitLoginProof(subj)
 	}
+	if _, stored := storedPassword(t, c.Server, subj, proof); !stored {
+		proof = auth.ProofNone
+	}
 	SignInBy(t, c, subj, proof)
 }
 
 // SignInBy is SignIn for a session opened with proof (auth.ProofSMS for a
 // 手机动态码 login, auth.ProofNone for a session that proved nothing it records).
+// A password's proof rests, as a login's does, on the password as it is stored
+// now (StoredPassword).
 func SignInBy(t testing.TB, c *Client, subj auth.Subject, proof auth.Proof) {
 	t.Helper()
-	token, _, err := c.Server.Sessions.Create(context.Background(), subj, auth.Meta{ClientAddr: "192.0.2.1", Proof: proof})
+	meta := auth.Meta{ClientAddr: "192.0.2.1", Proof: proof}
+	switch proof {
+	case auth.ProofPassword, auth.ProofUnitPassword, auth.ProofInstitutionPassword:
+		meta.Verified = StoredPassword(t, c.Server, subj, proof)
+	}
+	token, _, err := c.Server.Sessions.Create(context.Background(), subj, meta)
 	if err != nil {
 		t.Fatalf("session: %v", err)
 	}
 	c.SetSession(token)
+}
+
+// StoredPassword is the password a login of subj with proof has just verified,
+// read as it is stored now: the person's own (auth.ProofPassword), the unit
+// password of subj's membership (auth.ProofUnitPassword) or the institution's
+// (auth.ProofInstitutionPassword). A subject without that password stored (a
+// membership not yet confirmed) could not have signed in with it: the test
+// fails.
+func StoredPassword(t testing.TB, ts *TestServer, subj auth.Subject, proof auth.Proof) auth.Verified {
+	t.Helper()
+	v, stored := storedPassword(t, ts, subj, proof)
+	if !stored {
+		t.Fatalf("%+v has no stored password for %q", subj, proof)
+	}
+	return v
+}
+
+// storedPassword is StoredPassword, with stored false when the password is not
+// stored (the account or membership has none).
+func storedPassword(t testing.TB, ts *TestServer, subj auth.Subject, proof auth.Proof) (v auth.Verified, stored bool) {
+	t.Helper()
+	ctx := context.Background()
+	var c auth.Credential
+	var hash string
+	var err error
+	switch proof {
+	case auth.ProofPassword:
+		c = auth.Credential{PersonID: subj.PersonID}
+		err = ts.DB.QueryRow(ctx, `SELECT COALESCE(password_hash, '') FROM persons WHERE id = ?`, subj.PersonID).Scan(&hash)
+	case auth.ProofUnitPassword:
+		err = ts.DB.QueryRow(ctx, `SELECT id, COALESCE(password_hash, '') FROM memberships WHERE unit_id = ? AND person_id = ?`,
+			subj.UnitID, subj.PersonID).Scan(&c.MembershipID, &hash)
+	case auth.ProofInstitutionPassword:
+		c = auth.Credential{InstitutionID: subj.InstitutionID}
+		err = ts.DB.QueryRow(ctx, `SELECT COALESCE(password_hash, '') FROM institutions WHERE id = ?`, subj.InstitutionID).Scan(&hash)
+	default:
+		t.Fatalf("StoredPassword: %q is no password's proof", proof)
+	}
+	if errors.Is(err, sql.ErrNoRows) || err == nil && hash == "" {
+		return auth.Verified{}, false
+	}
+	if err != nil {
+		t.Fatalf("the stored password of %+v for %q: %v", subj, proof, err)
+	}
+	return auth.NewVerified(c, hash), true
 }
 
 // UnitSubject is the subject of person p acting in unit u in role r.
