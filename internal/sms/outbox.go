@@ -38,10 +38,23 @@ var _ Sender = (*Outbox)(nil)
 // OutboxMessage is a message stored in the development outbox.
 type OutboxMessage struct {
 	ID        int64
-	Mobile    string // normalised, 11 digits
+	Mobile    string // normalised, 11 digits; "" when Unreadable
 	Text      string
 	Purpose   string
 	CreatedAt time.Time // UTC
+	// Unreadable: the row does not open with the configured data keys (sealed under
+	// another process's development key, or changed in the database). List shows it
+	// with Text saying so, instead of failing the whole page for one row.
+	Unreadable bool
+}
+
+// UnreadableText stands for the text of an Unreadable message.
+const UnreadableText = "（无法读取：此条短信以另一数据密钥加密，或在数据库中被改动）"
+
+// unreadable reports whether err is sealed's refusal of a row, rather than a
+// failure of the database.
+func unreadable(err error) bool {
+	return errors.Is(err, sealed.ErrUnknownKey) || errors.Is(err, sealed.ErrAuthentication) || errors.Is(err, sealed.ErrMalformed)
 }
 
 // Page selects one page of a list: Page from 1 (below 1 means 1), PerPage
@@ -139,8 +152,8 @@ func (o *Outbox) Send(ctx context.Context, msg Message) error {
 
 const outboxColumns = "id, mobile, text, purpose, created_at"
 
-// List returns one page of the outbox, newest first, and the number of messages.
-// Errors are database failures and sealed's errors for a row that does not open.
+// List returns one page of the outbox, newest first, and the number of messages; a
+// row that does not open is listed as Unreadable. Errors are database failures.
 func (o *Outbox) List(ctx context.Context, p Page) ([]OutboxMessage, int, error) {
 	perPage := p.PerPage
 	if perPage <= 0 {
@@ -159,8 +172,19 @@ func (o *Outbox) List(ctx context.Context, p Page) ([]OutboxMessage, int, error)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sms: outbox: list: %w", err)
 	}
-	out, err := o.scan(rows, perPage)
-	if err != nil {
+	defer rows.Close()
+	out := make([]OutboxMessage, 0, perPage)
+	for rows.Next() {
+		var id int64
+		m, err := o.scanOne(rows, &id)
+		if unreadable(err) {
+			m = OutboxMessage{ID: id, Text: UnreadableText, Unreadable: true}
+		} else if err != nil {
+			return nil, 0, fmt.Errorf("sms: outbox: list: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("sms: outbox: list: %w", err)
 	}
 	return out, total, nil
@@ -169,14 +193,16 @@ func (o *Outbox) List(ctx context.Context, p Page) ([]OutboxMessage, int, error)
 // scanner is a row of outboxColumns.
 type scanner interface{ Scan(dest ...any) error }
 
-// scanOne reads and opens one row of outboxColumns. Errors: the scan's, and
-// sealed's (a row sealed under another data key, or changed in the database).
-func (o *Outbox) scanOne(row scanner) (OutboxMessage, error) {
+// scanOne reads and opens one row of outboxColumns, and sets *id to the row's id
+// once read. Errors: the scan's, and sealed's (a row sealed under another data key,
+// or changed in the database: unreadable).
+func (o *Outbox) scanOne(row scanner, id *int64) (OutboxMessage, error) {
 	var m OutboxMessage
 	var mobile, text []byte
 	if err := row.Scan(&m.ID, &mobile, &text, &m.Purpose, &m.CreatedAt); err != nil {
 		return OutboxMessage{}, err
 	}
+	*id = m.ID
 	var err error
 	if m.Mobile, err = o.keys.OpenString(outboxPlace("mobile", m.ID), mobile); err != nil {
 		return OutboxMessage{}, err
@@ -188,42 +214,57 @@ func (o *Outbox) scanOne(row scanner) (OutboxMessage, error) {
 	return m, nil
 }
 
-// scan reads and opens every row (scanOne) and closes rows.
-func (o *Outbox) scan(rows *sql.Rows, capacity int) ([]OutboxMessage, error) {
+// sentTo reads the rows of the messages to mobile n (normalised) and closes rows:
+// those that open and whose sealed mobile is n. A row that does not open, or whose
+// look-up column was copied from another row's (its sealed mobile is not n), is not
+// one of n's messages. Errors are database failures.
+func (o *Outbox) sentTo(rows *sql.Rows, n string) ([]OutboxMessage, error) {
 	defer rows.Close()
-	out := make([]OutboxMessage, 0, capacity)
+	var out []OutboxMessage
 	for rows.Next() {
-		m, err := o.scanOne(rows)
+		var id int64
+		m, err := o.scanOne(rows, &id)
+		if unreadable(err) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, m)
+		if m.Mobile == n {
+			out = append(out, m)
+		}
 	}
 	return out, rows.Err()
 }
 
-// Latest returns the newest message sent to mobile (in any accepted notation).
-// Errors: store.ErrNotFound when there is none (or mobile is not a valid number);
-// otherwise database failures and sealed's errors for a row that does not open.
+// Latest returns the newest message sent to mobile (in any accepted notation) that
+// opens (sentTo). Errors: store.ErrNotFound when there is none (or mobile is not a
+// valid number); otherwise database failures.
 func (o *Outbox) Latest(ctx context.Context, mobile string) (OutboxMessage, error) {
 	n, err := ident.NormalizeMobile(mobile)
 	if err != nil {
 		return OutboxMessage{}, store.ErrNotFound
 	}
-	m, err := o.scanOne(o.db.QueryRow(ctx, "SELECT "+outboxColumns+" FROM sms_outbox WHERE mobile_index = ? ORDER BY id DESC LIMIT 1",
-		o.keys.Index(IndexKindMobile, n)))
+	rows, err := o.db.Query(ctx, "SELECT "+outboxColumns+" FROM sms_outbox WHERE mobile_index = ? ORDER BY id DESC",
+		o.keys.Index(IndexKindMobile, n))
 	if err != nil {
-		if err = store.NotFound(err); errors.Is(err, store.ErrNotFound) {
-			return OutboxMessage{}, err
-		}
 		return OutboxMessage{}, fmt.Errorf("sms: outbox: latest: %w", err)
 	}
-	return m, nil
+	// Newest first: the first of n's messages is the one. The rows of one mobile are
+	// few (a development outbox swept after OutboxRetention).
+	out, err := o.sentTo(rows, n)
+	if err != nil {
+		return OutboxMessage{}, fmt.Errorf("sms: outbox: latest: %w", err)
+	}
+	if len(out) == 0 {
+		return OutboxMessage{}, store.ErrNotFound
+	}
+	return out[0], nil
 }
 
-// SentTo returns every message in the outbox to mobile (in any accepted notation),
-// oldest first; none for a mobile that is not a valid number. Errors are database
-// failures and rows that do not open.
+// SentTo returns every message in the outbox to mobile (in any accepted notation)
+// that opens (sentTo), oldest first; none for a mobile that is not a valid number.
+// Errors are database failures.
 func (o *Outbox) SentTo(ctx context.Context, mobile string) ([]OutboxMessage, error) {
 	n, err := ident.NormalizeMobile(mobile)
 	if err != nil {
@@ -234,7 +275,7 @@ func (o *Outbox) SentTo(ctx context.Context, mobile string) ([]OutboxMessage, er
 	if err != nil {
 		return nil, fmt.Errorf("sms: outbox: sent to: %w", err)
 	}
-	out, err := o.scan(rows, 0)
+	out, err := o.sentTo(rows, n)
 	if err != nil {
 		return nil, fmt.Errorf("sms: outbox: sent to: %w", err)
 	}

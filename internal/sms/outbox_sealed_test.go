@@ -114,8 +114,19 @@ func TestOutboxRefusesMovedValues(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := NewOutbox(db, other, nil).List(ctx, Page{}); !errors.Is(err, sealed.ErrUnknownKey) {
-			t.Fatalf("List under another data key: %v, want ErrUnknownKey", err)
+		// Under another data key no row opens: the page lists them as unreadable
+		// rather than failing, and no message is given out for a mobile.
+		page, total, err := NewOutbox(db, other, nil).List(ctx, Page{})
+		if err != nil || total != 2 || len(page) != 2 {
+			t.Fatalf("List under another data key: %d of %d, %v", len(page), total, err)
+		}
+		for _, m := range page {
+			if !m.Unreadable || m.Text != UnreadableText || m.Mobile != "" {
+				t.Errorf("List under another data key: %+v, want it unreadable", m)
+			}
+		}
+		if m, err := NewOutbox(db, other, nil).Latest(ctx, ms[1]); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Latest under another data key = %+v, %v; want ErrNotFound", m, err)
 		}
 		cases := []struct {
 			name, query string
@@ -136,9 +147,31 @@ func TestOutboxRefusesMovedValues(t *testing.T) {
 			if _, err := db.Exec(ctx, c.query, src, second); err != nil {
 				t.Fatal(err)
 			}
-			if m, err := o.Latest(ctx, ms[2*i+1]); !errors.Is(err, sealed.ErrAuthentication) {
-				t.Errorf("%s: Latest = %+v, %v; want ErrAuthentication", c.name, m, err)
+			// The changed row does not open: it is nobody's message, and the page
+			// shows it as unreadable.
+			if m, err := o.Latest(ctx, ms[2*i+1]); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("%s: Latest = %+v, %v; want ErrNotFound", c.name, m, err)
 			}
+			if got, err := o.SentTo(ctx, ms[2*i+1]); err != nil || len(got) != 0 {
+				t.Errorf("%s: SentTo = %+v, %v; want none", c.name, got, err)
+			}
+			if page, _, err := o.List(ctx, Page{PerPage: 1}); err != nil || len(page) != 1 || page[0].ID != second || !page[0].Unreadable {
+				t.Errorf("%s: List's newest = %+v, %v; want row %d unreadable", c.name, page, err, second)
+			}
+		}
+		// The look-up column copied from another row: the row opens, but its sealed
+		// mobile is not the one looked up, so the look-up's own message is the answer.
+		first, second = send(2 * len(cases))
+		if _, err := db.Exec(ctx, "UPDATE sms_outbox SET mobile_index = (SELECT mobile_index FROM sms_outbox WHERE id = ?) WHERE id = ?",
+			first, second); err != nil {
+			t.Fatal(err)
+		}
+		target := ms[2*len(cases)]
+		if m, err := o.Latest(ctx, target); err != nil || m.ID != first || m.Text != "您好，"+target {
+			t.Errorf("look-up column of another row: Latest = %+v, %v; want row %d's own message", m, err, first)
+		}
+		if got, err := o.SentTo(ctx, target); err != nil || len(got) != 1 || got[0].ID != first {
+			t.Errorf("look-up column of another row: SentTo = %+v, %v; want row %d alone", got, err, first)
 		}
 	})
 }
