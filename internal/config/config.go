@@ -600,7 +600,7 @@ func (c *Config) dataKey() []error {
 			return []error{fmt.Errorf("data-key: %w", err)}
 		}
 	case c.Mode == Production:
-		return []error{errors.New("production mode needs data-key: 32 random bytes in base64 (openssl rand -base64 32), from HALL_DATA_KEY_FILE")}
+		return []error{errors.New("production mode needs data-key (--data-key, HALL_DATA_KEY or, best, HALL_DATA_KEY_FILE): 32 random bytes in base64 (openssl rand -base64 32)")}
 	case c.DataDir == "":
 		return []error{errors.New("data-key must be set when data-dir is empty: development keeps a generated key in the data directory")}
 	}

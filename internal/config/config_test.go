@@ -199,7 +199,7 @@ func TestDataKey(t *testing.T) {
 	i := slices.Index(args, "--data-key")
 	args = slices.Delete(args, i, i+2)
 	_, err := parse(t, nil, args...)
-	if err == nil || err.Error() != "production mode needs data-key: 32 random bytes in base64 (openssl rand -base64 32), from HALL_DATA_KEY_FILE" {
+	if err == nil || err.Error() != "production mode needs data-key (--data-key, HALL_DATA_KEY or, best, HALL_DATA_KEY_FILE): 32 random bytes in base64 (openssl rand -base64 32)" {
 		t.Fatalf("production without data-key: %v", err)
 	}
 
