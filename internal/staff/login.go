@@ -136,15 +136,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Staff, error) {
 		return Staff{}, err
 	}
 	err = s.check(ctx, c, in)
-	switch {
-	case err == nil:
-		err = tk.Succeeded(ctx)
-		if err != nil {
-			err = nil // the login stands; the counter keeps one failure
-		}
-	case errors.Is(err, ErrBadCredentials):
-		_ = tk.Failed(ctx)
-	default:
+	if err != nil && !errors.Is(err, ErrBadCredentials) {
 		_ = tk.Cancel(ctx)
 		return Staff{}, err
 	}
@@ -155,6 +147,16 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Staff, error) {
 		if err = in.Start(ctx, c.staff); errors.Is(err, ErrBadCredentials) {
 			reason = "credential_changed"
 		}
+	}
+	// The throttle is told the login's outcome, as the audit record is: a session
+	// refused because the password changed meanwhile is a failed login for both.
+	switch {
+	case err == nil:
+		_ = tk.Succeeded(ctx) // the login stands; if the counter is not cleared it keeps one failure
+	case errors.Is(err, ErrBadCredentials):
+		_ = tk.Failed(ctx)
+	default:
+		_ = tk.Cancel(ctx)
 	}
 	s.recordLogin(ctx, c, in, reason, err)
 	if err != nil {

@@ -404,6 +404,16 @@ func TestLoginAuditsOnceAfterStart(t *testing.T) {
 			e.Detail["reason"] != "credential_changed" {
 			t.Errorf("the refused start's record: %+v, want a failure with reason credential_changed and the request ID", e)
 		}
+		// ...and the throttle counted it as the failure it was: the staff member's
+		// counter holds one failure (the successful login before cleared it).
+		var failures int
+		if err := db.QueryRow(f.ctx, `SELECT COALESCE(SUM(failures), 0) FROM throttle_counters WHERE scope = ?`,
+			ScopeLogin).Scan(&failures); err != nil {
+			t.Fatal(err)
+		}
+		if failures != 1 {
+			t.Errorf("the login throttle holds %d failures after the refused start, want 1", failures)
+		}
 		acc, err := f.svc.Account(f.ctx, sec, sec.StaffID)
 		if err != nil {
 			t.Fatal(err)
