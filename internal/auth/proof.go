@@ -67,10 +67,26 @@ func (p Proof) password() bool {
 	return p == ProofPassword || p == ProofUnitPassword || p == ProofInstitutionPassword
 }
 
-// verifiedFor checks that a proof p made now carries the Verified v it rests on
-// (ErrUnverifiedPassword otherwise).
-func verifiedFor(p Proof, v Verified) error {
-	if p.password() && !v.checked() {
+// verifiedFor checks that a proof p made now carries the Verified v it rests on, a
+// password of p's kind — the person's own for ProofPassword, a membership's unit
+// password for ProofUnitPassword, an institution's for ProofInstitutionPassword —
+// and, when the session's subject s is known (not the zero Subject), s's own: the
+// person's, or the institution's; a membership's is checked against s with its row
+// (Verified.current). ErrUnverifiedPassword otherwise.
+func verifiedFor(p Proof, v Verified, s Subject) error {
+	if !p.password() {
+		return nil
+	}
+	c := v.credential
+	known := s != (Subject{})
+	switch {
+	case !v.checked():
+		return ErrUnverifiedPassword
+	case p == ProofPassword && (c.PersonID == 0 || (known && c.PersonID != s.PersonID)):
+		return ErrUnverifiedPassword
+	case p == ProofUnitPassword && c.MembershipID == 0:
+		return ErrUnverifiedPassword
+	case p == ProofInstitutionPassword && (c.InstitutionID == 0 || (known && c.InstitutionID != s.InstitutionID)):
 		return ErrUnverifiedPassword
 	}
 	return nil

@@ -156,6 +156,42 @@ func TestPasswordProofNeedsVerified(t *testing.T) {
 				t.Fatalf("the session after the refusals with %q: %+v, %v; want it live as it was", c.proof, s, err)
 			}
 		}
+		// A Verified that is not the subject's own password, or not of the proof's
+		// kind, is refused the same way: the legal rep's password for the admin, the
+		// admin's personal password for a unit-password proof, the admin's unit
+		// password for the legal rep's unit session, and for an institution another
+		// institution's number.
+		rep := Subject{PersonID: w.rep.ID, UnitID: w.unit.ID, Role: RoleLegalRep}
+		instSubj := Subject{PersonID: w.admin.ID, UnitID: w.unit.ID, Role: RoleInstitution, InstitutionID: w.inst.ID}
+		for _, c := range []struct {
+			name  string
+			subj  Subject
+			proof Proof
+			v     Verified
+		}{
+			{"another person's password", Subject{PersonID: w.admin.ID}, ProofPassword, w.verified(t, Subject{PersonID: w.rep.ID}, ProofPassword)},
+			{"a personal password as the unit password", admin, ProofUnitPassword, w.verified(t, Subject{PersonID: w.admin.ID}, ProofPassword)},
+			{"another person's membership", rep, ProofUnitPassword, w.verified(t, admin, ProofUnitPassword)},
+			{"a unit password as the institution's", instSubj, ProofInstitutionPassword, w.verified(t, admin, ProofUnitPassword)},
+			{"another institution", Subject{PersonID: w.admin.ID, UnitID: w.unit.ID, Role: RoleInstitution, InstitutionID: w.inst.ID + 1},
+				ProofInstitutionPassword, w.verified(t, instSubj, ProofInstitutionPassword)},
+		} {
+			if _, _, err := w.ss.Create(ctx, c.subj, Meta{Proof: c.proof, Verified: c.v}); !errors.Is(err, ErrUnverifiedPassword) {
+				t.Errorf("Create with %s: %v, want ErrUnverifiedPassword", c.name, err)
+			}
+			if _, _, err := w.ss.Rotate(ctx, tok, c.subj, Meta{Proof: c.proof, Verified: c.v}, RotateLogin); !errors.Is(err, ErrUnverifiedPassword) {
+				t.Errorf("Rotate with %s: %v, want ErrUnverifiedPassword", c.name, err)
+			}
+			if n := count(); n != sessions {
+				t.Errorf("%d sessions after the refusal with %s, want %d", n, c.name, sessions)
+			}
+		}
+		// Prove learns the session's subject only in its transaction: a Verified of
+		// another kind than the proof is refused before it.
+		if _, err := w.ss.Prove(ctx, tok, ProofUnitPassword, w.verified(t, Subject{PersonID: w.admin.ID}, ProofPassword)); !errors.Is(err, ErrUnverifiedPassword) {
+			t.Errorf("Prove of a unit password with a personal one: %v, want ErrUnverifiedPassword", err)
+		}
+
 		// The controls: the same calls with the Verified pass, and a switch that
 		// makes no proof carries the session's own.
 		if _, err := w.ss.Prove(ctx, tok, ProofPassword, w.verified(t, before.Subject, ProofPassword)); err != nil {

@@ -45,14 +45,14 @@ func (ss *Sessions) Create(ctx context.Context, s Subject, m Meta) (string, Sess
 	if !m.Proof.Valid() {
 		return "", Session{}, fmt.Errorf("auth: unknown proof %q", m.Proof)
 	}
-	if err := verifiedFor(m.Proof, m.Verified); err != nil {
+	if err := verifiedFor(m.Proof, m.Verified, s); err != nil {
 		return "", Session{}, err
 	}
 	now := ss.dbNow()
 	var token string
 	var sess Session
 	err := ss.db.Tx(ctx, func(tx *store.Tx) error {
-		if err := verifiedCurrent(ctx, tx, m); err != nil {
+		if err := verifiedCurrent(ctx, tx, m, s); err != nil {
 			return err
 		}
 		var err error
@@ -234,7 +234,7 @@ func (ss *Sessions) Rotate(ctx context.Context, oldToken string, s Subject, m Me
 	if !m.Proof.Valid() {
 		return "", Session{}, fmt.Errorf("auth: unknown proof %q", m.Proof)
 	}
-	if err := verifiedFor(m.Proof, m.Verified); err != nil {
+	if err := verifiedFor(m.Proof, m.Verified, s); err != nil {
 		return "", Session{}, err
 	}
 	if r == RotateSwitch && !wellFormed(oldToken) {
@@ -244,7 +244,7 @@ func (ss *Sessions) Rotate(ctx context.Context, oldToken string, s Subject, m Me
 	var token string
 	var sess Session
 	err := ss.db.Tx(ctx, func(tx *store.Tx) error {
-		if err := verifiedCurrent(ctx, tx, m); err != nil {
+		if err := verifiedCurrent(ctx, tx, m, s); err != nil {
 			return err
 		}
 		absolute := now.Add(ss.cfg.Absolute)
@@ -277,12 +277,13 @@ func (ss *Sessions) Rotate(ctx context.Context, oldToken string, s Subject, m Me
 // verifiedCurrent checks the password m.Verified names, if any, first in the
 // transaction: its row is locked before any session row, in the order a password
 // change takes them (the account, then its sessions), so the two never wait on
-// each other.
-func verifiedCurrent(ctx context.Context, tx *store.Tx, m Meta) error {
+// each other. s is the session's subject, or the zero Subject when it is not known
+// before the transaction (Prove).
+func verifiedCurrent(ctx context.Context, tx *store.Tx, m Meta, s Subject) error {
 	if !m.Verified.checked() {
 		return nil
 	}
-	return m.Verified.current(ctx, tx)
+	return m.Verified.current(ctx, tx, s)
 }
 
 // endIn ends the session with the given hash if it has not ended, and returns
@@ -315,7 +316,9 @@ func (ss *Sessions) Prove(ctx context.Context, token string, p Proof, v Verified
 	if p == ProofNone || !p.Valid() {
 		return Session{}, fmt.Errorf("auth: cannot record proof %q", p)
 	}
-	if err := verifiedFor(p, v); err != nil {
+	// The session's subject is read in the transaction: the kind of v is checked
+	// here, not whose it is.
+	if err := verifiedFor(p, v, Subject{}); err != nil {
 		return Session{}, err
 	}
 	if !wellFormed(token) {

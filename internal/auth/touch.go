@@ -60,7 +60,7 @@ func (ss *Sessions) updateLive(ctx context.Context, token string, now time.Time,
 // (sql.ErrNoRows when no live session matched).
 func (ss *Sessions) updateLiveIn(ctx context.Context, tx *store.Tx, token string, now time.Time, v Verified, set string,
 	args ...any) (Session, error) {
-	if err := verifiedCurrent(ctx, tx, Meta{Verified: v}); err != nil {
+	if err := verifiedCurrent(ctx, tx, Meta{Verified: v}, Subject{}); err != nil {
 		return Session{}, err
 	}
 	return scanSession(tx.QueryRow(ctx, `UPDATE sessions SET `+set+`

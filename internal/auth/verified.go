@@ -42,21 +42,27 @@ func (v Verified) checked() bool { return v.credential != (Credential{}) }
 
 // current checks inside tx that the verified hash is still stored, locking the
 // row so that a password change cannot commit between this check and the
-// session's insert. Errors: ErrCredentialChanged (also for a row gone);
-// otherwise a database failure.
-func (v Verified) current(ctx context.Context, tx *store.Tx) error {
+// session's insert; a membership's unit password must also be s's own membership
+// (its person and unit) when s is known (not the zero Subject). Errors:
+// ErrCredentialChanged (also for a row gone); ErrUnverifiedPassword for another
+// subject's membership; otherwise a database failure.
+func (v Verified) current(ctx context.Context, tx *store.Tx, s Subject) error {
 	var q string
 	var id int64
 	switch c := v.credential; {
 	case c.PersonID != 0:
-		q, id = "SELECT password_hash FROM persons WHERE id = ?", c.PersonID
+		q, id = "SELECT password_hash, id, 0 FROM persons WHERE id = ?", c.PersonID
 	case c.MembershipID != 0:
-		q, id = "SELECT COALESCE(password_hash, '') FROM memberships WHERE id = ?", c.MembershipID
+		q, id = "SELECT COALESCE(password_hash, ''), person_id, unit_id FROM memberships WHERE id = ?", c.MembershipID
 	case c.InstitutionID != 0:
-		q, id = "SELECT password_hash FROM institutions WHERE id = ?", c.InstitutionID
+		q, id = "SELECT password_hash, 0, 0 FROM institutions WHERE id = ?", c.InstitutionID
 	}
 	var stored string
-	err := tx.QueryRow(ctx, q+tx.ForUpdate(), id).Scan(&stored)
+	var personID, unitID int64
+	err := tx.QueryRow(ctx, q+tx.ForUpdate(), id).Scan(&stored, &personID, &unitID)
+	if err == nil && v.credential.MembershipID != 0 && s != (Subject{}) && (personID != s.PersonID || unitID != s.UnitID) {
+		return ErrUnverifiedPassword
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrCredentialChanged
 	}

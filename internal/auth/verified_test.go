@@ -229,24 +229,26 @@ func TestLoginRacingPasswordChange(t *testing.T) {
 			name     string
 			personID func() int64
 			action   string
+			proof    Proof // the login's, as the page records it
 			login    func(at Attempt) error
 			change   func(t *testing.T)
 		}{
-			{"personal login, personal password changed", func() int64 { return w.rep.ID }, "login.person.password",
+			{"personal login, personal password changed", func() int64 { return w.rep.ID }, "login.person.password", ProofPassword,
 				func(at Attempt) error { _, err := w.login.Person(ctx, w.rep.IDNumber, w.password, at); return err },
 				func(t *testing.T) { changePersonal(t, w.rep.ID) }},
-			{"legal rep's unit login, personal password changed", func() int64 { return w.rep.ID }, "login.unit.password",
+			{"legal rep's unit login, personal password changed", func() int64 { return w.rep.ID }, "login.unit.password", ProofPassword,
 				func(at Attempt) error {
 					_, err := w.login.Unit(ctx, w.unit.USCC, w.rep.IDNumber, w.password, at)
 					return err
 				},
 				func(t *testing.T) { changePersonal(t, w.rep.ID) }},
-			{"admin's unit login, unit password changed", func() int64 { return w.admin.ID }, "login.unit.password",
+			{"admin's unit login, unit password changed", func() int64 { return w.admin.ID }, "login.unit.password", ProofUnitPassword,
 				func(at Attempt) error {
 					_, err := w.login.Unit(ctx, w.unit.USCC, w.admin.IDNumber, w.password, at)
 					return err
 				}, changeUnit},
 			{"institution login, institution password changed", func() int64 { return w.admin.ID }, "login.institution.password",
+				ProofInstitutionPassword,
 				func(at Attempt) error {
 					_, err := w.login.Unit(ctx, w.inst.Number, w.admin.IDNumber, w.password, at)
 					return err
@@ -261,9 +263,9 @@ func TestLoginRacingPasswordChange(t *testing.T) {
 				start := func(_ context.Context, s Subject, v Verified) error {
 					var err error
 					if token == "" {
-						token, _, err = w.ss.Create(ctx, s, Meta{Proof: ProofPassword, Verified: v})
+						token, _, err = w.ss.Create(ctx, s, Meta{Proof: c.proof, Verified: v})
 					} else {
-						token, _, err = w.ss.Rotate(ctx, token, s, Meta{Proof: ProofPassword, Verified: v}, RotateLogin)
+						token, _, err = w.ss.Rotate(ctx, token, s, Meta{Proof: c.proof, Verified: v}, RotateLogin)
 					}
 					return err
 				}
@@ -312,7 +314,7 @@ func TestVerifiedHoldsPasswordChange(t *testing.T) {
 		subj := Subject{PersonID: pid}
 		meta := Meta{Proof: ProofPassword, Verified: Verified{Credential{PersonID: pid}, old}}
 		err := storetest.Contend(t, db, func(ctx context.Context, tx *store.Tx) error {
-			if err := verifiedCurrent(ctx, tx, meta); err != nil {
+			if err := verifiedCurrent(ctx, tx, meta, subj); err != nil {
 				return err
 			}
 			now := f.ss.dbNow()
