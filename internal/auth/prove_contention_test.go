@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -85,49 +84,14 @@ func TestProveContendsWithPasswordChange(t *testing.T) {
 		for i := range tokens {
 			tokens[i] = sms()
 		}
-		proved := make(chan struct{}, provers*1000)
-		var wg sync.WaitGroup
-		errs := make(chan error, provers+1)
-		for _, tok := range tokens {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					_, err := w.ss.Prove(ctx, tok, ProofPassword, current)
-					switch {
-					case err == nil:
-						select {
-						case proved <- struct{}{}:
-						default: // the change has what it waits for
-						}
-					case errors.Is(err, ErrCredentialChanged):
-						return // refused after the change, as every later one is
-					default:
-						errs <- err
-						return
-					}
-				}
-			}()
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// Once some proofs are in, so that the change lands among them.
-			for range provers {
-				select {
-				case <-proved:
-				case <-ctx.Done():
-					errs <- ctx.Err()
-					return
-				}
-			}
-			if err := replacePassword(ctx, db, pid, current.hash+"2"); err != nil {
-				errs <- err
-			}
-		}()
-		wg.Wait()
-		close(errs)
-		for err := range errs {
+		errs := storetest.CrowdAndChange(ctx, provers,
+			func(ctx context.Context, i int) error {
+				_, err := w.ss.Prove(ctx, tokens[i], ProofPassword, current)
+				return err
+			},
+			func(err error) bool { return errors.Is(err, ErrCredentialChanged) },
+			func(ctx context.Context) error { return replacePassword(ctx, db, pid, current.hash+"2") })
+		for _, err := range errs {
 			t.Errorf("a re-authentication or the change failed (a deadlock would end the context): %v", err)
 		}
 		if n := passwordProofs(t, db, pid); n != 0 {

@@ -3,7 +3,6 @@ package staff
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -63,48 +62,17 @@ func TestStartSessionContendsWithReset(t *testing.T) {
 		ctx, cancel := context.WithTimeout(f.ctx, time.Minute)
 		defer cancel()
 		const starters = 8
-		started := make(chan struct{}, starters)
-		errs := make(chan error, starters+1)
-		var wg sync.WaitGroup
-		for range starters {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					_, _, err := f.svc.StartSession(ctx, st, "", "192.0.2.41", "test")
-					switch {
-					case err == nil:
-						select {
-						case started <- struct{}{}:
-						default: // the reset has what it waits for
-						}
-					case errors.Is(err, ErrBadCredentials):
-						return // refused after the reset, as every later one is
-					default:
-						errs <- err
-						return
-					}
-				}
-			}()
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range starters {
-				select {
-				case <-started:
-				case <-ctx.Done():
-					errs <- ctx.Err()
-					return
-				}
-			}
-			if _, err := f.svc.ResetCredentials(ctx, sec, clerk.StaffID, "遗失动态口令"); err != nil {
-				errs <- err
-			}
-		}()
-		wg.Wait()
-		close(errs)
-		for err := range errs {
+		errs := storetest.CrowdAndChange(ctx, starters,
+			func(ctx context.Context, _ int) error {
+				_, _, err := f.svc.StartSession(ctx, st, "", "192.0.2.41", "test")
+				return err
+			},
+			func(err error) bool { return errors.Is(err, ErrBadCredentials) },
+			func(ctx context.Context) error {
+				_, err := f.svc.ResetCredentials(ctx, sec, clerk.StaffID, "遗失动态口令")
+				return err
+			})
+		for _, err := range errs {
 			t.Errorf("a start or the reset failed (a deadlock would end the context): %v", err)
 		}
 		if n := live(); n != 0 {
