@@ -175,13 +175,13 @@ func TestSessionCookieAttributes(t *testing.T) {
 
 // TestStaffLoginPasswordChangedDuringCheck: a back-office login starts its session
 // only while the password it verified is still the stored one. A reset that lands
-// after the check and before the session (a trigger on the login throttle's
-// success, which comes between the two, stands for it) is answered as a failed
-// login, and the browser is not signed in.
+// after the check and before the session (a trigger on the spending of the code's
+// time step, the check's last write after the password was verified, stands for it)
+// is answered as a failed login, and the browser is not signed in.
 func TestStaffLoginPasswordChangedDuringCheck(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	tm := newTeam(t, ts)
-	webtest.AnotherWriter(t, ts, "replace_staff_password", "DELETE ON throttle_counters",
+	webtest.AnotherWriter(t, ts, "replace_staff_password", "UPDATE OF totp_last_step ON staff",
 		fmt.Sprintf("UPDATE staff SET password_hash = 'replaced' || password_hash WHERE id = %d", tm.security.Staff.ID))
 	c := newStaffClient(ts)
 	var lastSeq int64
