@@ -52,6 +52,13 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	if err != nil {
 		return nil, err
 	}
+	// The data key first: a migration may seal what was kept in clear before.
+	keys, err := services.DataKeys(cfg, log)
+	if err != nil {
+		_ = db.Close() // start-up already failed; that error is the one returned
+		return nil, fmt.Errorf("data key: %w", err)
+	}
+	db.UseKeys(keys)
 	applied, err := db.Migrate(ctx)
 	if err != nil {
 		_ = db.Close() // start-up already failed; that error is the one returned

@@ -287,9 +287,13 @@ func (s *Service) ChangeMobile(ctx context.Context, c MobileChange) (Person, err
 		}
 	}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		var mobile string
-		if err := tx.QueryRow(ctx, "SELECT mobile FROM persons WHERE id = ?", p.ID).Scan(&mobile); err != nil {
+		var sealedMobile []byte
+		if err := tx.QueryRow(ctx, "SELECT mobile FROM persons WHERE id = ?", p.ID).Scan(&sealedMobile); err != nil {
 			return fmt.Errorf("person: change mobile: %w", store.NotFound(err))
+		}
+		mobile, err := Open(tx.Keys(), ColumnMobile, p.ID, sealedMobile)
+		if err != nil {
+			return fmt.Errorf("person: change mobile: %w", err)
 		}
 		if mobile != p.Mobile {
 			// Changed by another request since the codes were sent: the old code
@@ -297,7 +301,8 @@ func (s *Service) ChangeMobile(ctx context.Context, c MobileChange) (Person, err
 			return &FormError{Fields: map[string]string{FieldOldCode: msgSMSCodeRefused}}
 		}
 		var others int
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM persons WHERE mobile = ? AND id <> ?", newMobile, p.ID).Scan(&others); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM persons WHERE mobile_index = ? AND id <> ?",
+			MobileIndex(tx.Keys(), newMobile), p.ID).Scan(&others); err != nil {
 			return fmt.Errorf("person: change mobile: %w", err)
 		}
 		if others > 0 {
@@ -310,13 +315,14 @@ func (s *Service) ChangeMobile(ctx context.Context, c MobileChange) (Person, err
 			}
 		}
 		now := s.dbNow()
-		if _, err := tx.Exec(ctx, "UPDATE persons SET mobile = ?, updated_at = ? WHERE id = ?", newMobile, now, p.ID); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE persons SET mobile = ?, mobile_index = ?, updated_at = ? WHERE id = ?",
+			tx.Keys().SealString(Place(ColumnMobile, p.ID), newMobile), MobileIndex(tx.Keys(), newMobile), now, p.ID); err != nil {
 			if store.IsUniqueViolation(err) {
 				return mobileTaken()
 			}
 			return fmt.Errorf("person: change mobile: %w", err)
 		}
-		_, err := s.audit.Append(ctx, tx, c.Actor.entry(p.ID, "person.mobile.change",
+		_, err = s.audit.Append(ctx, tx, c.Actor.entry(p.ID, "person.mobile.change",
 			map[string]string{"old_mobile": ident.MaskMobile(p.Mobile), "new_mobile": ident.MaskMobile(newMobile)}))
 		p.Mobile, p.UpdatedAt = newMobile, now
 		return err

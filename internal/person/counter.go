@@ -48,8 +48,10 @@ func (s *Service) ReleaseIdentityTx(ctx context.Context, tx *store.Tx, id int64)
 		return Person{}, err
 	}
 	now := s.dbNow()
-	_, err = tx.Exec(ctx, `UPDATE persons SET id_number = ?, password_hash = '', must_change_password = ?, updated_at = ?
-		WHERE id = ?`, releasedIDNumber(id), false, now, id)
+	released := releasedIDNumber(id)
+	_, err = tx.Exec(ctx, `UPDATE persons SET id_number = ?, id_number_index = ?, password_hash = '', must_change_password = ?,
+		updated_at = ? WHERE id = ?`, tx.Keys().SealString(Place(ColumnIDNumber, id), released), IDNumberIndex(tx.Keys(), released),
+		false, now, id)
 	if err != nil {
 		return Person{}, fmt.Errorf("person: release ID number: %w", err)
 	}
@@ -66,7 +68,9 @@ func (s *Service) ReleaseMobileTx(ctx context.Context, tx *store.Tx, id int64) (
 	if err != nil {
 		return Person{}, err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE persons SET mobile = ?, updated_at = ? WHERE id = ?`, releasedMobile(id), s.dbNow(), id); err != nil {
+	released := releasedMobile(id)
+	if _, err := tx.Exec(ctx, `UPDATE persons SET mobile = ?, mobile_index = ?, updated_at = ? WHERE id = ?`,
+		tx.Keys().SealString(Place(ColumnMobile, id), released), MobileIndex(tx.Keys(), released), s.dbNow(), id); err != nil {
 		return Person{}, fmt.Errorf("person: release mobile: %w", err)
 	}
 	return p, nil
@@ -78,7 +82,7 @@ func (s *Service) lockPerson(ctx context.Context, tx *store.Tx, id int64) (Perso
 	if tx.Engine() == store.Postgres {
 		q += " FOR UPDATE"
 	}
-	p, _, err := scanPerson(tx.QueryRow(ctx, q, id))
+	p, _, err := scanPerson(tx.Keys(), tx.QueryRow(ctx, q, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Person{}, ErrNotFound
 	}
@@ -88,7 +92,8 @@ func (s *Service) lockPerson(ctx context.Context, tx *store.Tx, id int64) (Perso
 // ByIdentityTx is ByIdentity inside tx (the number as stored, normalised). Errors:
 // ErrNotFound; database failures.
 func (s *Service) ByIdentityTx(ctx context.Context, tx *store.Tx, idType, idNumber string) (Person, error) {
-	p, _, err := scanPerson(tx.QueryRow(ctx, "SELECT "+personColumns+" FROM persons WHERE id_number = ? AND id_type = ?", idNumber, idType))
+	p, _, err := scanPerson(tx.Keys(), tx.QueryRow(ctx, "SELECT "+personColumns+" FROM persons WHERE id_number_index = ? AND id_type = ?",
+		IDNumberIndex(tx.Keys(), idNumber), idType))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Person{}, ErrNotFound
 	}
@@ -98,7 +103,8 @@ func (s *Service) ByIdentityTx(ctx context.Context, tx *store.Tx, idType, idNumb
 // ByMobileTx is ByMobile inside tx (the number as stored). Errors: ErrNotFound;
 // database failures.
 func (s *Service) ByMobileTx(ctx context.Context, tx *store.Tx, mobile string) (Person, error) {
-	p, _, err := scanPerson(tx.QueryRow(ctx, "SELECT "+personColumns+" FROM persons WHERE mobile = ?", mobile))
+	p, _, err := scanPerson(tx.Keys(), tx.QueryRow(ctx, "SELECT "+personColumns+" FROM persons WHERE mobile_index = ?",
+		MobileIndex(tx.Keys(), mobile)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Person{}, ErrNotFound
 	}

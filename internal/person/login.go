@@ -135,14 +135,15 @@ func (s *Service) loginCandidates(ctx context.Context, login string) ([]candidat
 			numbers = append(numbers, n)
 		}
 	}
-	q := "SELECT " + personColumns + " FROM persons WHERE id_number IN (?" + strings.Repeat(", ?", len(numbers)-1) + ")"
+	keys := s.db.Keys()
+	q := "SELECT " + personColumns + " FROM persons WHERE id_number_index IN (?" + strings.Repeat(", ?", len(numbers)-1) + ")"
 	args := make([]any, 0, len(numbers)+1)
 	for _, n := range numbers {
-		args = append(args, n)
+		args = append(args, IDNumberIndex(keys, n))
 	}
 	if m, err := ident.NormalizeMobile(raw); err == nil {
-		q += " OR mobile = ?"
-		args = append(args, m)
+		q += " OR mobile_index = ?"
+		args = append(args, MobileIndex(keys, m))
 	}
 	q += " ORDER BY id LIMIT ?"
 	args = append(args, maxCandidates)
@@ -153,7 +154,7 @@ func (s *Service) loginCandidates(ctx context.Context, login string) ([]candidat
 	defer rows.Close()
 	var out []candidate
 	for rows.Next() {
-		p, hash, err := scanPerson(rows)
+		p, hash, err := scanPerson(keys, rows)
 		if err != nil {
 			return nil, fmt.Errorf("person: login look-up: %w", err)
 		}
@@ -234,7 +235,7 @@ func (s *Service) AuthenticateBySMS(ctx context.Context, mobile, code, binding s
 		}
 		return Person{}, fmt.Errorf("%w: %w", ErrBadCredentials, err)
 	}
-	p, err := s.one(ctx, "mobile = ?", m)
+	p, err := s.one(ctx, "mobile_index = ?", MobileIndex(s.db.Keys(), m))
 	if errors.Is(err, ErrNotFound) {
 		return Person{}, ErrBadCredentials
 	}

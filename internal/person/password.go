@@ -25,11 +25,19 @@ import (
 // the password; ErrBusy from the hasher; ctx's error; otherwise a database
 // failure.
 func (s *Service) SetPassword(ctx context.Context, tx *store.Tx, id int64, newPassword string, contextWords ...string) error {
-	var idNumber, mobile string
-	err := tx.QueryRow(ctx, "SELECT id_number, mobile FROM persons WHERE id = ?", id).Scan(&idNumber, &mobile)
+	var sealedIDNumber, sealedMobile []byte
+	err := tx.QueryRow(ctx, "SELECT id_number, mobile FROM persons WHERE id = ?", id).Scan(&sealedIDNumber, &sealedMobile)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
+	if err != nil {
+		return fmt.Errorf("person: set password: %w", err)
+	}
+	idNumber, err := Open(tx.Keys(), ColumnIDNumber, id, sealedIDNumber)
+	if err != nil {
+		return fmt.Errorf("person: set password: %w", err)
+	}
+	mobile, err := Open(tx.Keys(), ColumnMobile, id, sealedMobile)
 	if err != nil {
 		return fmt.Errorf("person: set password: %w", err)
 	}

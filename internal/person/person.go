@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"hall/internal/ident"
+	"hall/internal/sealed"
 )
 
 // Level is a person's assurance level (认证等级). Registration gives
@@ -60,16 +61,28 @@ const personColumns = `id, id_type, id_number, name, mobile, level, must_change_
 
 type rowScanner interface{ Scan(dest ...any) error }
 
-// scanPerson reads one row of personColumns.
-func scanPerson(r rowScanner) (Person, string, error) {
+// scanPerson reads one row of personColumns and opens its sealed identity with keys.
+// Errors: the scan's; ErrNoKeys; sealed's (wrapped) for a value sealed under another
+// data key or changed in the database.
+func scanPerson(keys *sealed.Keys, r rowScanner) (Person, string, error) {
 	var (
-		p       Person
-		changed sql.NullTime
-		hash    string
+		p                      Person
+		changed                sql.NullTime
+		hash                   string
+		idNumber, name, mobile []byte
 	)
-	err := r.Scan(&p.ID, &p.IDType, &p.IDNumber, &p.Name, &p.Mobile, &p.Level,
+	err := r.Scan(&p.ID, &p.IDType, &idNumber, &name, &mobile, &p.Level,
 		&p.MustChangePassword, &changed, &p.CreatedAt, &p.UpdatedAt, &hash)
 	if err != nil {
+		return Person{}, "", err
+	}
+	if p.IDNumber, err = Open(keys, ColumnIDNumber, p.ID, idNumber); err != nil {
+		return Person{}, "", err
+	}
+	if p.Name, err = Open(keys, ColumnName, p.ID, name); err != nil {
+		return Person{}, "", err
+	}
+	if p.Mobile, err = Open(keys, ColumnMobile, p.ID, mobile); err != nil {
 		return Person{}, "", err
 	}
 	if changed.Valid {
@@ -81,7 +94,7 @@ func scanPerson(r rowScanner) (Person, string, error) {
 
 // one runs a single-row person query.
 func (s *Service) one(ctx context.Context, where string, args ...any) (Person, error) {
-	p, _, err := scanPerson(s.db.QueryRow(ctx, "SELECT "+personColumns+" FROM persons WHERE "+where, args...))
+	p, _, err := scanPerson(s.db.Keys(), s.db.QueryRow(ctx, "SELECT "+personColumns+" FROM persons WHERE "+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Person{}, ErrNotFound
 	}
@@ -103,7 +116,7 @@ func (s *Service) ByIdentity(ctx context.Context, idType ident.IDType, idNumber 
 	if err != nil {
 		return Person{}, ErrNotFound
 	}
-	return s.one(ctx, "id_number = ? AND id_type = ?", n, string(idType))
+	return s.one(ctx, "id_number_index = ? AND id_type = ?", IDNumberIndex(s.db.Keys(), n), string(idType))
 }
 
 // ByMobile returns the person whose mobile this is (normalised as
@@ -114,5 +127,5 @@ func (s *Service) ByMobile(ctx context.Context, mobile string) (Person, error) {
 	if err != nil {
 		return Person{}, ErrNotFound
 	}
-	return s.one(ctx, "mobile = ?", m)
+	return s.one(ctx, "mobile_index = ?", MobileIndex(s.db.Keys(), m))
 }

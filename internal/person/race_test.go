@@ -58,10 +58,11 @@ func TestUniqueConstraints(t *testing.T) {
 		f := newFixture(t, db)
 		p, _ := f.register(t)
 		insert := func(idType, idNumber, mobile string) error {
-			now := f.clock.Now().UTC()
-			_, err := db.Exec(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-				VALUES (?, ?, '测试', ?, ?, ?)`, idType, idNumber, mobile, now, now)
-			return err
+			return db.Tx(ctx, func(tx *store.Tx) error {
+				_, err := Insert(ctx, tx, Row{IDType: idType, IDNumber: idNumber, Name: "测试", Mobile: mobile,
+					CreatedAt: f.clock.Now().UTC()})
+				return err
+			})
 		}
 		if err := insert(string(p.IDType), p.IDNumber, ident.GenerateMobile(f.rnd)); !store.IsUniqueViolation(err) {
 			t.Errorf("duplicate identity: %v", err)
@@ -105,9 +106,8 @@ func TestRegisterRacesCommit(t *testing.T) {
 					t.Fatal(err)
 				}
 				err = storetest.Contend(t, db, func(ctx context.Context, tx *store.Tx) error {
-					now := f.clock.Now().UTC()
-					_, err := tx.Exec(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-						VALUES ('resident', ?, '测试', ?, ?, ?)`, id.Number, other.Mobile, now, now)
+					_, err := Insert(ctx, tx, Row{IDType: "resident", IDNumber: id.Number, Name: "测试", Mobile: other.Mobile,
+						CreatedAt: f.clock.Now().UTC()})
 					return err
 				}, func(h *store.DB) error {
 					_, err := New(h, f.svc.hasher, f.codes, ident.DefaultPasswordPolicy(),

@@ -10,6 +10,7 @@ import (
 
 	"hall/internal/audit"
 	"hall/internal/ident"
+	"hall/internal/sealed"
 	"hall/internal/store"
 )
 
@@ -205,21 +206,17 @@ func (s *Service) CreateTx(ctx context.Context, tx *store.Tx, a NewAccount, clie
 	now := s.dbNow()
 	p := Person{IDType: a.IDType, IDNumber: a.IDNumber, Name: a.Name, Mobile: a.Mobile,
 		Level: LevelRealName, CreatedAt: now, UpdatedAt: now}
-	var changed any
 	if a.PasswordHash != "" {
 		p.PasswordChangedAt = now
-		changed = now
 	}
 	r := registration{idType: a.IDType, idNumber: a.IDNumber, mobile: a.Mobile}
 	if t, err := takenBy(ctx, tx, r); err != nil || t != 0 {
 		return Person{}, takenOr(t, err)
 	}
-	err := tx.QueryRow(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, password_hash,
-		level, password_changed_at, must_change_password, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		string(p.IDType), p.IDNumber, p.Name, p.Mobile, a.PasswordHash, string(p.Level), changed, a.MustChangePassword, now, now,
-	).Scan(&p.ID)
-	p.MustChangePassword = a.MustChangePassword
+	id, err := Insert(ctx, tx, Row{IDType: string(p.IDType), IDNumber: p.IDNumber, Name: p.Name, Mobile: p.Mobile,
+		PasswordHash: a.PasswordHash, PasswordChangedAt: p.PasswordChangedAt, MustChangePassword: a.MustChangePassword,
+		Level: p.Level, CreatedAt: now})
+	p.ID, p.MustChangePassword = id, a.MustChangePassword
 	if err != nil {
 		return Person{}, err
 	}
@@ -246,18 +243,24 @@ func (s *Service) CreateTx(ctx context.Context, tx *store.Tx, a NewAccount, clie
 	return p, nil
 }
 
-// querier is what *store.DB and *store.Tx have in common for single-row reads.
+// querier is what *store.DB and *store.Tx have in common for single-row reads
+// of persons: the row and the keys its sealed values and indexes are under.
 type querier interface {
 	QueryRow(ctx context.Context, q string, args ...any) *sql.Row
+	Keys() *sealed.Keys
 }
 
 // takenBy reports which of the registration's unique values exist already.
 func takenBy(ctx context.Context, q querier, r registration) (taken, error) {
+	keys := q.Keys()
+	if keys == nil {
+		return 0, ErrNoKeys
+	}
 	var ids, mobiles int
 	err := q.QueryRow(ctx, `SELECT
-		(SELECT COUNT(*) FROM persons WHERE id_number = ? AND id_type = ?),
-		(SELECT COUNT(*) FROM persons WHERE mobile = ?)`,
-		r.idNumber, string(r.idType), r.mobile).Scan(&ids, &mobiles)
+		(SELECT COUNT(*) FROM persons WHERE id_number_index = ? AND id_type = ?),
+		(SELECT COUNT(*) FROM persons WHERE mobile_index = ?)`,
+		IDNumberIndex(keys, r.idNumber), string(r.idType), MobileIndex(keys, r.mobile)).Scan(&ids, &mobiles)
 	if err != nil {
 		return 0, fmt.Errorf("person: check taken: %w", err)
 	}

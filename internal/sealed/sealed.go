@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"golang.org/x/crypto/chacha20poly1305"
 )
@@ -44,6 +45,19 @@ var (
 type Place struct {
 	Table, Column, Row string
 }
+
+// RowPlace is the place of a column of the row whose key is the integer id (the
+// usual row key: the row's ID in decimal).
+func RowPlace(table, column string, id int64) Place {
+	return Place{Table: table, Column: column, Row: strconv.FormatInt(id, 10)}
+}
+
+// Blind-index kinds (Index) shared by every table that looks the same kind of value
+// up: a mobile's index is the same in persons and in the SMS outbox.
+const (
+	KindMobile   = "mobile"    // a mobile, normalized by ident.NormalizeMobile
+	KindIDNumber = "id-number" // an ID number, normalized by ident.ValidateID
+)
 
 func (p Place) String() string {
 	if p.Row == "" {

@@ -19,7 +19,7 @@ func TestDataKeys(t *testing.T) {
 	cfg := testConfig(t)
 	var logged bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logged, nil))
-	first, err := dataKeys(cfg, log)
+	first, err := DataKeys(cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestDataKeys(t *testing.T) {
 		t.Errorf("first start's log: %s", logged.String())
 	}
 	logged.Reset()
-	again, err := dataKeys(cfg, log)
+	again, err := DataKeys(cfg, log)
 	if err != nil || again.Primary() != first.Primary() {
 		t.Fatalf("second start: key %v (%v), want the first one %s", again, err, first.Primary())
 	}
@@ -54,7 +54,7 @@ func TestDataKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	configured := testConfig(t, "--data-key", sealed.EncodeKey(key))
-	got, err := dataKeys(configured, log)
+	got, err := DataKeys(configured, log)
 	if err != nil || got.Primary() != want.Primary() {
 		t.Fatalf("configured key: %v (%v), want %s", got, err, want.Primary())
 	}
@@ -64,7 +64,7 @@ func TestDataKeys(t *testing.T) {
 
 	production := testConfig(t)
 	production.Mode = config.Production
-	if _, err := dataKeys(production, log); err == nil || !strings.Contains(err.Error(), "data-key") {
+	if _, err := DataKeys(production, log); err == nil || !strings.Contains(err.Error(), "data-key") {
 		t.Fatalf("production without data-key: %v", err)
 	}
 	if _, err := os.Stat(production.DevelopmentDataKeyFile()); !os.IsNotExist(err) {

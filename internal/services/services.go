@@ -148,11 +148,11 @@ type Services struct {
 	HTTPVerify  *verify.HTTPProvider
 }
 
-// dataKeys are the keys of cfg's data key. Development without one uses the key kept
+// DataKeys are the keys of cfg's data key. Development without one uses the key kept
 // in the data directory, generated on the first start, and says so in the log: it
 // protects a copy of the database taken without the directory, nothing more.
 // Production without one is refused (config.Validate refuses it first).
-func dataKeys(cfg config.Config, log *slog.Logger) (*sealed.Keys, error) {
+func DataKeys(cfg config.Config, log *slog.Logger) (*sealed.Keys, error) {
 	development := cfg.DataKey == ""
 	if development && (!cfg.Dev() || cfg.DataDir == "") {
 		return nil, errors.New("data-key is not set (production mode needs it; development keeps its own in data-dir)")
@@ -183,6 +183,32 @@ func dataKeys(cfg config.Config, log *slog.Logger) (*sealed.Keys, error) {
 	return keys, nil
 }
 
+// databaseKeys are the keys db seals with: the ones already set on it (cmd/hall sets
+// them before migrating, a test's database comes with its own), or else cfg's, which
+// it then sets. A configured data key other than the database's is refused: the
+// services would seal what the migrations and the database's other users cannot open.
+func databaseKeys(cfg config.Config, db *store.DB, log *slog.Logger) (*sealed.Keys, error) {
+	keys := db.Keys()
+	if keys == nil {
+		keys, err := DataKeys(cfg, log)
+		if err != nil {
+			return nil, err
+		}
+		db.UseKeys(keys)
+		return keys, nil
+	}
+	if cfg.DataKey != "" {
+		configured, err := DataKeys(cfg, log)
+		if err != nil {
+			return nil, err
+		}
+		if configured.Primary() != keys.Primary() {
+			return nil, fmt.Errorf("the configured data key %s is not the database's %s", configured.Primary(), keys.Primary())
+		}
+	}
+	return keys, nil
+}
+
 // Build wires the services. now may be nil (time.Now); tests pass a fake clock.
 func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Time) (*Services, error) {
 	if now == nil {
@@ -198,7 +224,7 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	s.Audit = audit.New(db, []byte(cfg.AuditKey), now)
 	s.Catalog = cases.NewCatalog(db)
 	var err error
-	if s.DataKeys, err = dataKeys(cfg, log); err != nil {
+	if s.DataKeys, err = databaseKeys(cfg, db, log); err != nil {
 		return nil, fmt.Errorf("data key: %w", err)
 	}
 

@@ -61,10 +61,22 @@ func Migrations(e Engine) ([]Migration, error) {
 // PostgreSQL an advisory lock makes concurrent starts of several servers safe; on
 // SQLite the single writer and BEGIN IMMEDIATE do the same. It returns the versions
 // it applied.
-func (db *DB) Migrate(ctx context.Context) ([]int, error) {
+func (db *DB) Migrate(ctx context.Context) ([]int, error) { return db.MigrateTo(ctx, 0) }
+
+// MigrateTo is Migrate up to and including version (0: all), for a test of what a
+// migration does to the data an earlier schema held.
+func (db *DB) MigrateTo(ctx context.Context, version int) ([]int, error) {
 	ms, err := Migrations(db.Engine)
 	if err != nil {
 		return nil, err
+	}
+	if version > 0 {
+		for i, m := range ms {
+			if m.Version > version {
+				ms = ms[:i]
+				break
+			}
+		}
 	}
 	createTable := `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY,
@@ -101,6 +113,11 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 			// PostgreSQL operators such as jsonb's ? stay intact.
 			if _, err := tx.tx.ExecContext(ctx, m.SQL); err != nil {
 				return fmt.Errorf("store: migration %04d_%s: %w", m.Version, m.Name, err)
+			}
+			if after := afterMigration[m.Version]; after != nil {
+				if err := after(ctx, tx); err != nil {
+					return fmt.Errorf("store: migration %04d_%s: %w", m.Version, m.Name, err)
+				}
 			}
 			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", m.Version, m.Name)
 			return err

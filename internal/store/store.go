@@ -24,6 +24,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"hall/internal/sealed"
+
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"modernc.org/sqlite"
@@ -53,7 +55,20 @@ type DB struct {
 	Where string
 	// observer, when set, sees every query before it runs (ObserveQueries).
 	observer atomic.Pointer[QueryObserver]
+	// keys seal the personal data this database keeps at rest (UseKeys).
+	keys atomic.Pointer[sealed.Keys]
 }
+
+// UseKeys sets the keys that personal data in this database is sealed with
+// (internal/sealed: the configured data key and any previous ones). The hall sets
+// them once, right after Open and before Migrate (a migration may seal data that
+// was kept in clear before); the services that seal and open read them through
+// Keys. Setting other keys later makes the values sealed under the first ones
+// unreadable unless those are among the previous keys.
+func (db *DB) UseKeys(k *sealed.Keys) { db.keys.Store(k) }
+
+// Keys returns the keys set by UseKeys, or nil when none were set.
+func (db *DB) Keys() *sealed.Keys { return db.keys.Load() }
 
 // QueryObserver is told of a query as written (with `?` placeholders) and its
 // arguments, before the query runs.
@@ -298,6 +313,9 @@ type Tx struct {
 
 // Engine reports the engine the transaction runs on.
 func (tx *Tx) Engine() Engine { return tx.db.Engine }
+
+// Keys returns the keys of the transaction's database (DB.Keys).
+func (tx *Tx) Keys() *sealed.Keys { return tx.db.Keys() }
 
 // ForUpdate is the suffix that makes a SELECT lock its rows on PostgreSQL, and ""
 // on SQLite, whose write transaction holds the only writer from BEGIN IMMEDIATE on.

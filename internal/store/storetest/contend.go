@@ -134,6 +134,7 @@ func otherWriter(t testing.TB, db *store.DB) *store.DB {
 	if err != nil {
 		t.Fatalf("open a second handle on %s: %v", db.Where, err)
 	}
+	other.UseKeys(db.Keys())
 	t.Cleanup(func() { _ = other.Close() }) // test cleanup; a close error changes no result
 	// The writer pool keeps its one connection, so the setting stays.
 	if _, err := other.Exec(ctx, `PRAGMA busy_timeout = 0`); err != nil {

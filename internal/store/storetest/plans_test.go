@@ -21,19 +21,19 @@ func TestFullScans(t *testing.T) {
 			want  []string // tables reported
 		}{
 			{"search by primary key", `SELECT name FROM persons WHERE id = ?`, []any{1}, nil},
-			{"search by an indexed column", `SELECT id FROM persons WHERE id_number = ?`, []any{"320102199001011234"}, nil},
-			{"filter on a column without an index", `SELECT id FROM persons WHERE name = ?`, []any{"韩立"}, []string{"persons"}},
-			{"through an alias", `SELECT p.id FROM persons p WHERE p.name = ?`, []any{"韩立"}, []string{"persons"}},
-			{"a join's unindexed side", `SELECT m.id FROM memberships m JOIN persons p ON p.id = m.person_id WHERE p.name = ?`,
-				[]any{"韩立"}, []string{"persons"}},
+			{"search by an indexed column", `SELECT id FROM persons WHERE id_number_index = ?`, []any{[]byte("an index")}, nil},
+			{"filter on a column without an index", `SELECT id FROM persons WHERE password_hash = ?`, []any{"$argon2id$"}, []string{"persons"}},
+			{"through an alias", `SELECT p.id FROM persons p WHERE p.password_hash = ?`, []any{"$argon2id$"}, []string{"persons"}},
+			{"a join's unindexed side", `SELECT m.id FROM memberships m JOIN persons p ON p.id = m.person_id WHERE p.password_hash = ?`,
+				[]any{"$argon2id$"}, []string{"persons"}},
 			{"a small table scanned", `SELECT id FROM units WHERE name = ?`, []any{"某单位"}, nil},
-			{"an update by an unindexed column", `UPDATE persons SET level = level WHERE name = ?`, []any{"韩立"}, []string{"persons"}},
+			{"an update by an unindexed column", `UPDATE persons SET level = level WHERE password_hash = ?`, []any{"$argon2id$"}, []string{"persons"}},
 			// SQLite builds an automatic index over the whole of persons for the join.
-			{"a join on an unindexed column", `SELECT p.id FROM staff s JOIN persons p ON p.name = s.name`, nil, []string{"persons"}},
+			{"a join on an unindexed column", `SELECT p.id FROM staff s JOIN persons p ON p.password_hash = s.name`, nil, []string{"persons"}},
 			{"a constant row", `SELECT EXISTS (SELECT 1 FROM persons WHERE id = ?)`, []any{1}, nil},
 			{"a common table expression", `WITH x AS MATERIALIZED (SELECT id FROM persons WHERE id = ?) SELECT id FROM x`, []any{1}, nil},
 			// Under a Limit, an index read in order with a filter may still read it all.
-			{"a filtered scan under a limit", `SELECT id FROM persons WHERE name = ? ORDER BY id DESC LIMIT 1`, []any{"韩立"}, []string{"persons"}},
+			{"a filtered scan under a limit", `SELECT id FROM persons WHERE password_hash = ? ORDER BY id DESC LIMIT 1`, []any{"$argon2id$"}, []string{"persons"}},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				scans, err := storetest.FullScans(t.Context(), db, c.query, c.args, large)

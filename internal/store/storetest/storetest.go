@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"hall/internal/sealed"
 	"hall/internal/store"
 )
 
@@ -61,6 +62,7 @@ func SQLitePrepared(t testing.TB, name string, prepare func(ctx context.Context,
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
+	db.UseKeys(Keys())
 	t.Cleanup(func() { _ = db.Close() }) // test cleanup; a close error changes no result
 	// The copy is up to date: this finds nothing to apply, and says so if it did.
 	if _, err := db.Migrate(ctx); err != nil {
@@ -115,6 +117,7 @@ func makeSQLiteFile(prepare func(ctx context.Context, db *store.DB) error) ([]by
 	if err != nil {
 		return nil, err
 	}
+	db.UseKeys(Keys())
 	if _, err := db.Migrate(ctx); err != nil {
 		_ = db.Close() // the migration's error is the one returned
 		return nil, err
@@ -136,6 +139,29 @@ func makeSQLiteFile(prepare func(ctx context.Context, db *store.DB) error) ([]by
 	// #nosec G304 -- the file this function has just made in its own temporary directory.
 	return os.ReadFile(path)
 }
+
+// dataKey is the data key of every database this package opens in one test binary:
+// random, so that no test depends on its value, and the same for all, so that a
+// prepared SQLite file's sealed values open in each copy.
+var dataKey = sync.OnceValue(sealed.NewKey)
+
+// DataKey returns the test binary's data key (base64, as config data-key takes it)
+// for a test that configures the hall on one of this package's databases: the
+// services then seal and open with the same keys as the database (services.Build
+// refuses a data key other than the database's).
+func DataKey() string { return sealed.EncodeKey(dataKey()) }
+
+// Keys returns the keys of DataKey, which every database this package opens uses
+// (store.DB.UseKeys).
+func Keys() *sealed.Keys { return keys() }
+
+var keys = sync.OnceValue(func() *sealed.Keys {
+	k, err := sealed.NewKeys(dataKey())
+	if err != nil {
+		panic(err) // NewKey makes a key of the right size
+	}
+	return k
+})
 
 // PostgresURL returns a URL for a new, empty PostgreSQL database that is dropped when
 // the test ends. It skips (or fails under CI=true) when PostgreSQL is unreachable.
@@ -192,6 +218,7 @@ func Postgres(t testing.TB) *store.DB {
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
 	}
+	db.UseKeys(Keys())
 	// Registered after PostgresURL's cleanup, so it runs first: close before DROP.
 	t.Cleanup(func() { _ = db.Close() }) // test cleanup; a close error changes no result
 	if _, err := db.Migrate(ctx); err != nil {

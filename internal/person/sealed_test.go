@@ -1,0 +1,178 @@
+package person
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/ident"
+	"hall/internal/sealed"
+	"hall/internal/store"
+	"hall/internal/store/storetest"
+)
+
+// rawPersons returns every persons row's columns as the database gives them, joined
+// into one string per row, for checks that no clear value is there.
+func rawPersons(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	rows, err := db.Query(context.Background(), "SELECT * FROM persons ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	columns, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for rows.Next() {
+		values := make([]any, len(columns))
+		pointers := make([]any, len(columns))
+		for i := range values {
+			pointers[i] = &values[i]
+		}
+		if err := rows.Scan(pointers...); err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		for _, v := range values {
+			switch v := v.(type) {
+			case []byte:
+				b.Write(v)
+			case string:
+				b.WriteString(v)
+			}
+			b.WriteByte('|')
+		}
+		out = append(out, b.String())
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestPersonsSealedAtRest: what `select * from persons` shows holds no ID number,
+// name or mobile of a registered person, on both engines, while every look-up by ID
+// number, mobile and login value still finds the account; a sealed value moved to
+// another row does not open there.
+func TestPersonsSealedAtRest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		p, in := f.register(t)
+		other, _ := f.register(t)
+		rows := rawPersons(t, db)
+		if len(rows) != 2 {
+			t.Fatalf("%d rows, want 2", len(rows))
+		}
+		for _, row := range rows {
+			for _, clear := range []string{p.IDNumber, p.Name, p.Mobile, other.IDNumber, other.Mobile} {
+				if strings.Contains(row, clear) {
+					t.Errorf("a persons row holds %q in clear", clear)
+				}
+			}
+		}
+		for name, find := range map[string]func() (Person, error){
+			"ByIdentity": func() (Person, error) { return f.svc.ByIdentity(ctx, p.IDType, strings.ToLower(in.IDNumber)) },
+			"ByMobile":   func() (Person, error) { return f.svc.ByMobile(ctx, in.Mobile) },
+			"Get":        func() (Person, error) { return f.svc.Get(ctx, p.ID) },
+		} {
+			got, err := find()
+			if err != nil || got.ID != p.ID || got.IDNumber != p.IDNumber || got.Name != p.Name || got.Mobile != p.Mobile {
+				t.Errorf("%s: %+v, %v; want %+v", name, got, err, p)
+			}
+		}
+		for _, login := range []string{in.IDNumber, in.Mobile} {
+			people, err := f.svc.ByLogin(ctx, login)
+			if err != nil || len(people) != 1 || people[0].ID != p.ID {
+				t.Errorf("ByLogin(%s): %v, %v", ident.MaskText(login), people, err)
+			}
+		}
+		// The other person's sealed name copied onto p's row does not open there.
+		if _, err := db.Exec(ctx, `UPDATE persons SET name = (SELECT name FROM persons WHERE id = ?) WHERE id = ?`,
+			other.ID, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Get(ctx, p.ID); !errors.Is(err, sealed.ErrAuthentication) {
+			t.Errorf("Get of a row with a moved name: %v, want %v", err, sealed.ErrAuthentication)
+		}
+	})
+}
+
+// openEmpty opens a new, empty database of the engine (not migrated).
+func openEmpty(t *testing.T, engine store.Engine) *store.DB {
+	t.Helper()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "hall.db")
+	if engine == store.Postgres {
+		dsn = storetest.PostgresURL(t)
+	}
+	db, err := store.Open(context.Background(), dsn, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() }) // test cleanup; a close error changes no result
+	return db
+}
+
+// TestMigrationSealsClearPersons: a database whose persons were kept in clear (schema
+// 0039) is sealed by migration 0040's Go half — every row opens to its old values,
+// look-ups find it through the indexes, and no clear value is left — and a
+// migration without a data key is refused, leaving the schema where it was.
+func TestMigrationSealsClearPersons(t *testing.T) {
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			db := openEmpty(t, engine)
+			if _, err := db.MigrateTo(ctx, 39); err != nil {
+				t.Fatal(err)
+			}
+			now := store.Time(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+			type clearPerson struct{ idNumber, name, mobile string }
+			var clear []clearPerson
+			for i := range 3 {
+				c := clearPerson{ident.NumberedResidentID(i), "林晓梅" + strings.Repeat("芳", i), ident.NumberedMobile(i)}
+				clear = append(clear, c)
+				if _, err := db.Exec(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
+					VALUES ('resident', ?, ?, ?, ?, ?)`, c.idNumber, c.name, c.mobile, now, now); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrNoKeys) {
+				t.Fatalf("migrate without a data key: %v, want %v", err, store.ErrNoKeys)
+			}
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 39 {
+				t.Fatalf("schema after the refused migration: %d, %v; want 39", v, err)
+			}
+			keys, err := sealed.NewKeys(sealed.NewKey())
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.UseKeys(keys)
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			svc := New(db, fastHasher(t), newFakeCodes(), ident.DefaultPasswordPolicy(), nil, nil)
+			for i, c := range clear {
+				p, err := svc.ByMobile(ctx, c.mobile)
+				if err != nil || p.IDNumber != c.idNumber || p.Name != c.name || p.Mobile != c.mobile || p.ID != int64(i+1) {
+					t.Errorf("person %d after the migration: %+v, %v", i, p, err)
+				}
+				if q, err := svc.ByIdentity(ctx, ident.IDTypeResident, c.idNumber); err != nil || q.ID != p.ID {
+					t.Errorf("ByIdentity of person %d: %+v, %v", i, q, err)
+				}
+				for _, row := range rawPersons(t, db) {
+					for _, v := range []string{c.idNumber, c.name, c.mobile} {
+						if strings.Contains(row, v) {
+							t.Errorf("a persons row still holds %q in clear", v)
+						}
+					}
+				}
+			}
+		})
+	}
+}
