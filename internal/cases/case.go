@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hall/internal/person"
+	"hall/internal/sealed"
 	"net/url"
 	"strconv"
 	"time"
@@ -218,16 +220,18 @@ type Event struct {
 	At        time.Time
 }
 
-// caseColumns: a counter case's applicant is the name told at the counter.
+// caseColumns: a counter case's applicant is the name told at the counter; an
+// online case's is the applicant's own, sealed in persons (scanCase opens it).
 const caseColumns = `c.id, c.number, c.unit_id, u.name, c.item_code, COALESCE(i.name, c.item_code), c.applicant_id,
-	CASE WHEN c.channel = 'counter' THEN c.counter_applicant ELSE p.name END,
+	c.counter_applicant, p.name,
 	c.applicant_role, c.state, c.form, c.reason, c.accepted_by, c.promised_date, c.finished_at, c.created_at, c.updated_at,
 	c.channel, c.entered_by, c.institution_id`
 
 const caseFrom = ` FROM cases c JOIN units u ON u.id = c.unit_id JOIN persons p ON p.id = c.applicant_id
 	LEFT JOIN catalog_items i ON i.code = c.item_code`
 
-func scanCase(r interface{ Scan(...any) error }) (Case, error) {
+// scanCase reads one row of caseColumns; keys open the online applicant's name.
+func scanCase(keys *sealed.Keys, r interface{ Scan(...any) error }) (Case, error) {
 	var (
 		c        Case
 		form     string
@@ -235,14 +239,21 @@ func scanCase(r interface{ Scan(...any) error }) (Case, error) {
 		finished sql.NullTime
 		entered  sql.NullInt64
 		inst     sql.NullInt64
+		told     sql.NullString
+		name     []byte
 	)
-	err := r.Scan(&c.ID, &c.Number, &c.UnitID, &c.UnitName, &c.ItemCode, &c.ItemName, &c.ApplicantID, &c.ApplicantName,
+	err := r.Scan(&c.ID, &c.Number, &c.UnitID, &c.UnitName, &c.ItemCode, &c.ItemName, &c.ApplicantID, &told, &name,
 		&c.ApplicantRole, &c.State, &form, &c.Reason, &accepted, &c.PromisedDate, &finished, &c.CreatedAt, &c.UpdatedAt,
 		&c.Channel, &entered, &inst)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Case{}, ErrCaseNotFound
 	}
 	if err != nil {
+		return Case{}, fmt.Errorf("cases: read case: %w", err)
+	}
+	if c.Channel == ChannelCounter {
+		c.ApplicantName = told.String
+	} else if c.ApplicantName, err = person.OpenName(keys, c.ApplicantID, name); err != nil {
 		return Case{}, fmt.Errorf("cases: read case: %w", err)
 	}
 	c.Form, c.AcceptedBy, c.EnteredBy, c.InstitutionID = json.RawMessage(form), accepted.Int64, entered.Int64, inst.Int64
@@ -277,7 +288,7 @@ func (s *Service) UnitCases(ctx context.Context, unitID int64, f CaseFilter) ([]
 // UnitCase is case id of the unit with its timeline. Errors: ErrCaseNotFound (also
 // for another unit's case); database failures.
 func (s *Service) UnitCase(ctx context.Context, unitID, id int64) (Case, []Event, error) {
-	c, err := scanCase(s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ? AND c.unit_id = ?", id, unitID))
+	c, err := scanCase(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ? AND c.unit_id = ?", id, unitID))
 	if err != nil {
 		return Case{}, nil, err
 	}
@@ -300,7 +311,7 @@ func (s *Service) InstitutionCases(ctx context.Context, institutionID int64, f C
 // Errors: ErrCaseNotFound (also for any case not entered for it); database
 // failures.
 func (s *Service) InstitutionCase(ctx context.Context, institutionID, id int64) (Case, []Event, error) {
-	c, err := scanCase(s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ? AND c.institution_id = ?", id, institutionID))
+	c, err := scanCase(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ? AND c.institution_id = ?", id, institutionID))
 	if err != nil {
 		return Case{}, nil, err
 	}
@@ -359,7 +370,7 @@ func (s *Service) list(ctx context.Context, f CaseFilter, queue bool) ([]Case, i
 	defer rows.Close()
 	var out []Case
 	for rows.Next() {
-		c, err := scanCase(rows)
+		c, err := scanCase(s.d.DB.Keys(), rows)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -370,7 +381,7 @@ func (s *Service) list(ctx context.Context, f CaseFilter, queue bool) ([]Case, i
 
 func (s *Service) events(ctx context.Context, id int64) ([]Event, error) {
 	rows, err := s.d.DB.Query(ctx, `SELECT e.step, e.state, e.actor_kind, e.actor_id,
-		COALESCE(CASE WHEN e.actor_kind = 'person' THEN p.name ELSE st.name END, ''), e.reason, e.at
+		p.name, COALESCE(st.name, ''), e.reason, e.at
 		FROM case_events e LEFT JOIN persons p ON e.actor_kind = 'person' AND p.id = e.actor_id
 		LEFT JOIN staff st ON e.actor_kind = 'staff' AND st.id = e.actor_id
 		WHERE e.case_id = ? ORDER BY e.id`, id)
@@ -381,8 +392,17 @@ func (s *Service) events(ctx context.Context, id int64) ([]Event, error) {
 	var out []Event
 	for rows.Next() {
 		var e Event
-		if err := rows.Scan(&e.Step, &e.State, &e.ActorKind, &e.ActorID, &e.ActorName, &e.Reason, &e.At); err != nil {
+		var personName []byte
+		if err := rows.Scan(&e.Step, &e.State, &e.ActorKind, &e.ActorID, &personName, &e.ActorName, &e.Reason, &e.At); err != nil {
 			return nil, fmt.Errorf("cases: events: %w", err)
+		}
+		// A person's name is sealed (the join finds no row for a staff actor).
+		if personName != nil {
+			name, err := person.OpenName(s.d.DB.Keys(), e.ActorID, personName)
+			if err != nil {
+				return nil, fmt.Errorf("cases: events: %w", err)
+			}
+			e.ActorName = name
 		}
 		e.At = e.At.UTC()
 		out = append(out, e)

@@ -219,7 +219,7 @@ func (s *Service) EnterCounter(ctx context.Context, actor staff.Actor, in Counte
 	if err != nil {
 		return Case{}, err
 	}
-	return scanCase(s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ?", id))
+	return scanCase(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ?", id))
 }
 
 // errCounterNonceUsed ends EnterCounter's transaction when the form's nonce has
@@ -229,7 +229,7 @@ var errCounterNonceUsed = errors.New("cases: counter nonce used")
 // counterEntered is the case the counter entry form with nonce has entered, with
 // ErrCounterEntered; ErrCaseNotFound when it has entered none.
 func (s *Service) counterEntered(ctx context.Context, nonce string) (Case, error) {
-	c, err := scanCase(s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.counter_nonce = ?", nonce))
+	c, err := scanCase(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.counter_nonce = ?", nonce))
 	if err != nil {
 		return Case{}, err
 	}

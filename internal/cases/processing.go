@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hall/internal/person"
 
 	"hall/internal/audit"
 	"hall/internal/ident"
@@ -34,7 +35,7 @@ func (s *Service) StaffCase(ctx context.Context, actor staff.Actor, id int64) (C
 	if err := s.authorizeRead(ctx, actor, caseTarget(id)); err != nil {
 		return Case{}, nil, err
 	}
-	c, err := scanCase(s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ?", id))
+	c, err := scanCase(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ?", id))
 	if err != nil {
 		return Case{}, nil, err
 	}
@@ -125,7 +126,7 @@ func (s *Service) step(ctx context.Context, actor staff.Actor, id int64, st Step
 	)
 	err := staff.Command(ctx, s.d.DB, s.d.Audit, actor, action, caseTarget(id), func(tx *store.Tx, fresh staff.Actor, authorize staff.Authorizer) error {
 		var err error
-		if c, err = scanCase(tx.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ?", id)); err != nil {
+		if c, err = scanCase(tx.Keys(), tx.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ?", id)); err != nil {
 			return err
 		}
 		role, err := authorize(staff.Subject{StaffID: c.AcceptedBy})
@@ -164,7 +165,11 @@ func (s *Service) step(ctx context.Context, actor staff.Actor, id int64, st Step
 			}
 		}
 		if st == StepApprove || st == StepReturn {
-			if err := tx.QueryRow(ctx, `SELECT mobile FROM persons WHERE id = ?`, c.ApplicantID).Scan(&mobile); err != nil {
+			var sealedMobile []byte
+			if err := tx.QueryRow(ctx, `SELECT mobile FROM persons WHERE id = ?`, c.ApplicantID).Scan(&sealedMobile); err != nil {
+				return fmt.Errorf("cases: applicant: %w", err)
+			}
+			if mobile, err = person.Open(tx.Keys(), person.ColumnMobile, c.ApplicantID, sealedMobile); err != nil {
 				return fmt.Errorf("cases: applicant: %w", err)
 			}
 		}

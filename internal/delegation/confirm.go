@@ -147,17 +147,22 @@ func (s *Service) Confirm(ctx context.Context, actor Actor, c Confirmation) erro
 func (s *Service) invitee(ctx context.Context, invitationID string) (invitee, error) {
 	var w invitee
 	var idType string
+	var sealed person.SealedIdentity
 	err := s.db.QueryRow(ctx, `SELECT p.id, p.id_type, p.id_number, p.name, p.mobile, u.uscc
 		FROM invitations i JOIN memberships m ON m.id = i.membership_id
 		JOIN persons p ON p.id = m.person_id JOIN units u ON u.id = m.unit_id WHERE i.id = ?`, invitationID).
-		Scan(&w.PersonID, &idType, &w.IDNumber, &w.Name, &w.Mobile, &w.USCC)
+		Scan(&w.PersonID, &idType, &sealed.IDNumber, &sealed.Name, &sealed.Mobile, &w.USCC)
 	if errors.Is(err, sql.ErrNoRows) {
 		return w, ErrInvitationNotFound
 	}
 	if err != nil {
 		return w, fmt.Errorf("delegation: invitee: %w", err)
 	}
-	w.IDType = ident.IDType(idType)
+	opened, err := sealed.Open(s.db.Keys(), w.PersonID)
+	if err != nil {
+		return w, fmt.Errorf("delegation: invitee: %w", err)
+	}
+	w.IDType, w.IDNumber, w.Name, w.Mobile = ident.IDType(idType), opened.IDNumber, opened.Name, opened.Mobile
 	return w, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hall/internal/person"
 	"time"
 
 	"hall/internal/ident"
@@ -85,8 +86,12 @@ func (s *Service) invite(t *txn, u unitRow, m unit.Membership, inviter unit.Memb
 }
 
 func (t *txn) personName(id int64) (string, error) {
-	var name string
-	if err := t.QueryRow(t.ctx, `SELECT name FROM persons WHERE id = ?`, id).Scan(&name); err != nil {
+	var sealedName []byte
+	if err := t.QueryRow(t.ctx, `SELECT name FROM persons WHERE id = ?`, id).Scan(&sealedName); err != nil {
+		return "", fmt.Errorf("delegation: person %d: %w", id, err)
+	}
+	name, err := person.OpenName(t.Keys(), id, sealedName)
+	if err != nil {
 		return "", fmt.Errorf("delegation: person %d: %w", id, err)
 	}
 	return name, nil
@@ -98,7 +103,7 @@ func (t *txn) personName(id int64) (string, error) {
 func (s *Service) PendingInvitations(ctx context.Context, personID int64) ([]PendingInvitation, error) {
 	now := store.Time(s.now())
 	rows, err := s.db.Query(ctx, `SELECT i.id, u.id, u.name, m.role, i.created_at, i.expires_at, m.valid_from, m.valid_until,
-			ip.name, COALESCE(im.role, '')
+			ip.id, ip.name, COALESCE(im.role, '')
 		FROM memberships m
 		JOIN invitations i ON i.membership_id = m.id
 		JOIN units u ON u.id = m.unit_id
@@ -114,10 +119,16 @@ func (s *Service) PendingInvitations(ctx context.Context, personID int64) ([]Pen
 	var out []PendingInvitation
 	for rows.Next() {
 		var p PendingInvitation
-		var role, inviterName, inviterRole string
+		var role, inviterRole string
+		var inviterID int64
+		var sealedInviter []byte
 		var from, until sql.NullTime
 		if err := rows.Scan(&p.ID, &p.UnitID, &p.UnitName, &role, &p.InvitedAt, &p.ExpiresAt, &from, &until,
-			&inviterName, &inviterRole); err != nil {
+			&inviterID, &sealedInviter, &inviterRole); err != nil {
+			return nil, fmt.Errorf("delegation: pending invitations: %w", err)
+		}
+		inviterName, err := person.OpenName(s.db.Keys(), inviterID, sealedInviter)
+		if err != nil {
 			return nil, fmt.Errorf("delegation: pending invitations: %w", err)
 		}
 		p.Role = unit.Role(role)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hall/internal/person"
 	"time"
 
 	"hall/internal/chinatime"
@@ -172,8 +173,12 @@ func (s *Service) deliverOne(ctx context.Context, id int64) (d Delivery, sendErr
 	if err != nil {
 		return 0, nil, fmt.Errorf("delegation: claim notice: %w", err)
 	}
-	var mobile string
-	if err := s.db.QueryRow(ctx, `SELECT mobile FROM persons WHERE id = ?`, personID).Scan(&mobile); err != nil {
+	var sealedMobile []byte
+	if err := s.db.QueryRow(ctx, `SELECT mobile FROM persons WHERE id = ?`, personID).Scan(&sealedMobile); err != nil {
+		return 0, nil, fmt.Errorf("delegation: notice mobile: %w", err)
+	}
+	mobile, err := person.Open(s.db.Keys(), person.ColumnMobile, personID, sealedMobile)
+	if err != nil {
 		return 0, nil, fmt.Errorf("delegation: notice mobile: %w", err)
 	}
 	sendErr = s.sms.Send(ctx, sms.Message{Mobile: mobile, Text: text, Purpose: purpose})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hall/internal/person"
 	"time"
 
 	"hall/internal/audit"
@@ -82,15 +83,20 @@ func (s *Service) members(ctx context.Context, unitID int64, items bool) ([]Memb
 	}
 	var out []Member
 	for rows.Next() {
-		var name, idNumber, mobile string
+		var sealed person.SealedIdentity
 		var invited, expires, answered sql.NullTime
-		m, err := scanMembership(rows, &name, &idNumber, &mobile, &invited, &expires, &answered)
+		m, err := scanMembership(rows, &sealed.Name, &sealed.IDNumber, &sealed.Mobile, &invited, &expires, &answered)
 		if err != nil {
 			_ = rows.Close() // rows.Err reports any read failure; Close only frees the connection
 			return nil, fmt.Errorf("delegation: members: %w", err)
 		}
-		mem := Member{MembershipID: m.ID, PersonID: m.PersonID, Name: name, MaskedID: ident.MaskID(idNumber),
-			MaskedMobile: ident.MaskMobile(mobile), Role: m.Role, ValidFrom: m.ValidFrom, ValidUntil: m.ValidUntil,
+		opened, err := sealed.Open(s.db.Keys(), m.PersonID)
+		if err != nil {
+			_ = rows.Close() // the opening's error is the one returned
+			return nil, fmt.Errorf("delegation: members: %w", err)
+		}
+		mem := Member{MembershipID: m.ID, PersonID: m.PersonID, Name: opened.Name, MaskedID: ident.MaskID(opened.IDNumber),
+			MaskedMobile: ident.MaskMobile(opened.Mobile), Role: m.Role, ValidFrom: m.ValidFrom, ValidUntil: m.ValidUntil,
 			InvitedAt: ptrTime(invited), ConfirmedAt: m.ConfirmedAt}
 		mem.State = stateOf(m, ptrTime(expires), now)
 		out = append(out, mem)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hall/internal/person"
 	"log/slog"
 	"time"
 
@@ -97,9 +98,14 @@ func (t *txn) claimReminders(lead time.Duration) ([]claimed, error) {
 
 // remind queues the two texts of one claimed grant and its audit record.
 func (s *Service) remind(t *txn, c claimed) error {
-	var unitName, holder string
+	var unitName string
+	var sealedHolder []byte
 	if err := t.QueryRow(t.ctx, `SELECT u.name, p.name FROM units u, persons p WHERE u.id = ? AND p.id = ?`,
-		c.UnitID, c.PersonID).Scan(&unitName, &holder); err != nil {
+		c.UnitID, c.PersonID).Scan(&unitName, &sealedHolder); err != nil {
+		return fmt.Errorf("delegation: reminder: %w", err)
+	}
+	holder, err := person.OpenName(t.Keys(), c.PersonID, sealedHolder)
+	if err != nil {
 		return fmt.Errorf("delegation: reminder: %w", err)
 	}
 	grantor, err := t.grantor(c)

@@ -32,6 +32,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hall/internal/sealed"
 	"strconv"
 	"time"
 
@@ -229,14 +230,16 @@ const columns = `i.id, i.unit_id, u.name, u.status, i.seq, i.number, i.name, i.k
 
 const from = ` FROM institutions i JOIN units u ON u.id = i.unit_id JOIN persons p ON p.id = i.operator_id`
 
-func scan(r interface{ Scan(...any) error }) (Institution, error) {
+// scan reads one row of columns; keys open the operator's sealed identity.
+func scan(keys *sealed.Keys, r interface{ Scan(...any) error }) (Institution, error) {
 	var (
 		i          Institution
 		closed     sql.NullTime
 		unitStatus string
+		operator   person.SealedIdentity
 	)
-	err := r.Scan(&i.ID, &i.UnitID, &i.UnitName, &unitStatus, &i.Seq, &i.Number, &i.Name, &i.Kind, &i.OperatorID, &i.OperatorName,
-		&i.OperatorIDNumber, &i.OperatorMobile, &i.PasswordHash, &i.MustChangePassword, &i.Status, &i.CreatedAt,
+	err := r.Scan(&i.ID, &i.UnitID, &i.UnitName, &unitStatus, &i.Seq, &i.Number, &i.Name, &i.Kind, &i.OperatorID, &operator.Name,
+		&operator.IDNumber, &operator.Mobile, &i.PasswordHash, &i.MustChangePassword, &i.Status, &i.CreatedAt,
 		&i.UpdatedAt, &closed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Institution{}, ErrNotFound
@@ -244,6 +247,11 @@ func scan(r interface{ Scan(...any) error }) (Institution, error) {
 	if err != nil {
 		return Institution{}, fmt.Errorf("institution: read: %w", err)
 	}
+	opened, err := operator.Open(keys, i.OperatorID)
+	if err != nil {
+		return Institution{}, fmt.Errorf("institution: read: %w", err)
+	}
+	i.OperatorName, i.OperatorIDNumber, i.OperatorMobile = opened.Name, opened.IDNumber, opened.Mobile
 	i.CreatedAt, i.UpdatedAt, i.UnitOpen = i.CreatedAt.UTC(), i.UpdatedAt.UTC(), unitStatus == "active"
 	if closed.Valid {
 		i.ClosedAt = closed.Time.UTC()
@@ -253,20 +261,20 @@ func scan(r interface{ Scan(...any) error }) (Institution, error) {
 
 // Get is institution id, open or closed. Errors: ErrNotFound; database failures.
 func (s *Service) Get(ctx context.Context, id int64) (Institution, error) {
-	return scan(s.d.DB.QueryRow(ctx, "SELECT "+columns+from+" WHERE i.id = ?", id))
+	return scan(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+columns+from+" WHERE i.id = ?", id))
 }
 
 // OfUnit is institution id when it is the unit's. Errors: ErrNotFound (also for
 // another unit's); database failures.
 func (s *Service) OfUnit(ctx context.Context, unitID, id int64) (Institution, error) {
-	return scan(s.d.DB.QueryRow(ctx, "SELECT "+columns+from+" WHERE i.id = ? AND i.unit_id = ?", id, unitID))
+	return scan(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+columns+from+" WHERE i.id = ? AND i.unit_id = ?", id, unitID))
 }
 
 // ByNumber is the institution with this 机构编号 (as normalised by
 // ident.ValidateInstitutionNumber), open or closed. Errors: ErrNotFound;
 // database failures.
 func (s *Service) ByNumber(ctx context.Context, number string) (Institution, error) {
-	return scan(s.d.DB.QueryRow(ctx, "SELECT "+columns+from+" WHERE i.number = ?", number))
+	return scan(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+columns+from+" WHERE i.number = ?", number))
 }
 
 // List is a page of the unit's institutions, open ones first, then by number,
@@ -289,7 +297,7 @@ func (s *Service) List(ctx context.Context, unitID int64, page, perPage int) ([]
 	defer rows.Close()
 	var out []Institution
 	for rows.Next() {
-		i, err := scan(rows)
+		i, err := scan(s.d.DB.Keys(), rows)
 		if err != nil {
 			return nil, 0, err
 		}

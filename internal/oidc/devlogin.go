@@ -2,6 +2,7 @@ package oidc
 
 import (
 	"context"
+	"hall/internal/person"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -88,19 +89,19 @@ func DBDirectory(db *store.DB) func(ctx context.Context) ([]DevIdentity, error) 
 		query string
 		label func(id DevIdentity) string
 	}{{
-		`SELECT p.id_type, p.id_number, p.name, p.mobile, u.uscc, u.name, m.role
+		`SELECT p.id, p.id_type, p.id_number, p.name, p.mobile, u.uscc, u.name, m.role
 		FROM memberships m JOIN persons p ON p.id = m.person_id JOIN units u ON u.id = m.unit_id
 		WHERE m.status <> 'revoked' ORDER BY u.id, m.id LIMIT ?`,
 		func(id DevIdentity) string {
 			return id.UnitName + " · " + id.Role.Label() + " " + ident.MaskName(id.Name) + "（" + ident.MaskID(id.IDNumber) + "）"
 		},
 	}, {
-		`SELECT id_type, id_number, name, mobile, '', '', '' FROM persons ORDER BY id LIMIT ?`,
+		`SELECT id, id_type, id_number, name, mobile, '', '', '' FROM persons ORDER BY id LIMIT ?`,
 		func(id DevIdentity) string {
 			return "个人 " + ident.MaskName(id.Name) + "（" + ident.MaskID(id.IDNumber) + "）"
 		},
 	}, {
-		`SELECT r.legal_rep_id_type, r.legal_rep_id_number, r.legal_rep_name, '', r.uscc, r.name, 'legal_rep'
+		`SELECT 0, r.legal_rep_id_type, r.legal_rep_id_number, r.legal_rep_name, '', r.uscc, r.name, 'legal_rep'
 		FROM registry_entries r WHERE r.status = 'active' AND NOT EXISTS (SELECT 1 FROM units u WHERE u.uscc = r.uscc)
 		ORDER BY r.uscc LIMIT ?`,
 		func(id DevIdentity) string {
@@ -123,7 +124,9 @@ func DBDirectory(db *store.DB) func(ctx context.Context) ([]DevIdentity, error) 
 	}
 }
 
-// queryIdentities runs one of DBDirectory's queries.
+// queryIdentities runs one of DBDirectory's queries: each row begins with the
+// person's id, whose identity columns are sealed (person.SealedIdentity), or 0 for a
+// registry entry's legal representative, whose columns are clear text.
 func queryIdentities(ctx context.Context, db *store.DB, q string) ([]DevIdentity, error) {
 	rows, err := db.Query(ctx, q, devDirectoryLimit)
 	if err != nil {
@@ -134,8 +137,20 @@ func queryIdentities(ctx context.Context, db *store.DB, q string) ([]DevIdentity
 	for rows.Next() {
 		var id DevIdentity
 		var role string
-		if err := rows.Scan(&id.IDType, &id.IDNumber, &id.Name, &id.Mobile, &id.USCC, &id.UnitName, &role); err != nil {
+		var personID int64
+		var columns person.SealedIdentity
+		if err := rows.Scan(&personID, &id.IDType, &columns.IDNumber, &columns.Name, &columns.Mobile, &id.USCC, &id.UnitName,
+			&role); err != nil {
 			return nil, err
+		}
+		if personID == 0 {
+			id.IDNumber, id.Name, id.Mobile = string(columns.IDNumber), string(columns.Name), string(columns.Mobile)
+		} else {
+			opened, err := columns.Open(db.Keys(), personID)
+			if err != nil {
+				return nil, err
+			}
+			id.IDNumber, id.Name, id.Mobile = opened.IDNumber, opened.Name, opened.Mobile
 		}
 		id.Role = unit.Role(role)
 		out = append(out, id)

@@ -122,3 +122,41 @@ func Seal(keys *sealed.Keys, id int64, idNumber, name, mobile string) SealedValu
 		Mobile: keys.SealString(Place(ColumnMobile, id), mobile), MobileIndex: MobileIndex(keys, mobile),
 	}
 }
+
+// SealedIdentity receives a person's sealed columns as a query that joins persons
+// scans them (Scan into &v.IDNumber, &v.Name, &v.Mobile, any of them); Open then
+// opens the ones read.
+type SealedIdentity struct {
+	IDNumber, Name, Mobile []byte
+}
+
+// Identity is a person's opened identity: the ID number and mobile as stored
+// (normalised), the name. A column the query did not read is "".
+type Identity struct {
+	IDNumber, Name, Mobile string
+}
+
+// Open opens the columns of person id that were scanned (non-nil). Errors: those
+// of Open, naming the column's place.
+func (v SealedIdentity) Open(keys *sealed.Keys, id int64) (Identity, error) {
+	var out Identity
+	for _, c := range []struct {
+		column string
+		value  []byte
+		into   *string
+	}{
+		{ColumnIDNumber, v.IDNumber, &out.IDNumber},
+		{ColumnName, v.Name, &out.Name},
+		{ColumnMobile, v.Mobile, &out.Mobile},
+	} {
+		if c.value == nil {
+			continue
+		}
+		s, err := Open(keys, c.column, id, c.value)
+		if err != nil {
+			return Identity{}, err
+		}
+		*c.into = s
+	}
+	return out, nil
+}

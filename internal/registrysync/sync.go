@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hall/internal/person"
 	"strconv"
 	"time"
 
@@ -184,13 +185,19 @@ type holder struct {
 // legalRep brings the unit's legal rep in line with the registry (unit row locked).
 func (s *Syncer) legalRep(ctx context.Context, tx *store.Tx, c *Change, e registry.Entry, now time.Time) (LegalRep, map[string]string, error) {
 	var cur holder
+	var sealedIDNumber []byte
 	err := tx.QueryRow(ctx, `SELECT m.id, m.person_id, p.id_type, p.id_number FROM memberships m
 		JOIN persons p ON p.id = m.person_id
 		WHERE m.unit_id = ? AND m.role = 'legal_rep' AND m.status <> 'revoked'`, c.UnitID).
-		Scan(&cur.membershipID, &cur.personID, &cur.idType, &cur.idNumber)
+		Scan(&cur.membershipID, &cur.personID, &cur.idType, &sealedIDNumber)
 	has := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", nil, fmt.Errorf("registrysync: legal rep: %w", err)
+	}
+	if has {
+		if cur.idNumber, err = person.Open(tx.Keys(), person.ColumnIDNumber, cur.personID, sealedIDNumber); err != nil {
+			return "", nil, fmt.Errorf("registrysync: legal rep: %w", err)
+		}
 	}
 	if has && cur.idType == e.LegalRepIDType && cur.idNumber == e.LegalRepIDNumber {
 		return LegalRepSame, nil, nil
@@ -219,8 +226,8 @@ func (s *Syncer) legalRep(ctx context.Context, tx *store.Tx, c *Change, e regist
 		detail["pending_revoked"] = strconv.FormatInt(pending, 10)
 	}
 	var newID int64
-	err = tx.QueryRow(ctx, `SELECT id FROM persons WHERE id_number = ? AND id_type = ?`,
-		e.LegalRepIDNumber, string(e.LegalRepIDType)).Scan(&newID)
+	err = tx.QueryRow(ctx, `SELECT id FROM persons WHERE id_number_index = ? AND id_type = ?`,
+		person.IDNumberIndex(tx.Keys(), e.LegalRepIDNumber), string(e.LegalRepIDType)).Scan(&newID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if !has {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hall/internal/person"
+	"hall/internal/sealed"
 	"time"
 
 	"hall/internal/ident"
@@ -87,15 +89,20 @@ const recordCols = `r.id, r.unit_id, r.uscc, r.unit_name, r.insured_place, r.fro
 
 const recordFrom = " FROM rights_records r JOIN persons p ON p.id = r.person_id"
 
-func scanRecord(row interface{ Scan(...any) error }) (Record, error) {
+// scanRecord reads one row of recordCols; keys open the issuer's sealed name.
+func scanRecord(keys *sealed.Keys, row interface{ Scan(...any) error }) (Record, error) {
 	var r Record
 	var from, to int64
 	var counts string
 	var removed sql.NullTime
+	var issuer []byte
 	err := row.Scan(&r.ID, &r.UnitID, &r.USCC, &r.UnitName, &r.InsuredPlace, &from, &to, &counts, &r.Employees,
-		&r.Pages, &r.SHA256, &r.Size, &r.IssuedAt, &r.ValidUntil, &removed, &r.PersonID, &r.IssuerName,
+		&r.Pages, &r.SHA256, &r.Size, &r.IssuedAt, &r.ValidUntil, &removed, &r.PersonID, &issuer,
 		&r.MembershipID, &r.Role)
 	if err != nil {
+		return r, err
+	}
+	if r.IssuerName, err = person.OpenName(keys, r.PersonID, issuer); err != nil {
 		return r, err
 	}
 	r.From, r.To = insurance.Month(from), insurance.Month(to)
@@ -126,7 +133,7 @@ func (s *Service) List(ctx context.Context, unitID, before int64, limit int) ([]
 	defer rows.Close()
 	var out []Record
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		r, err := scanRecord(s.db.Keys(), rows)
 		if err != nil {
 			return nil, fmt.Errorf("rights: list: %w", err)
 		}
@@ -142,7 +149,7 @@ func (s *Service) List(ctx context.Context, unitID, before int64, limit int) ([]
 // lookup, so a record ID from another unit's list finds nothing. Errors:
 // ErrNotFound; database failures.
 func (s *Service) Get(ctx context.Context, unitID, recordID int64) (Record, error) {
-	r, err := scanRecord(s.db.QueryRow(ctx, "SELECT "+recordCols+recordFrom+
+	r, err := scanRecord(s.db.Keys(), s.db.QueryRow(ctx, "SELECT "+recordCols+recordFrom+
 		" WHERE r.id = ? AND r.unit_id = ?", recordID, unitID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Record{}, ErrNotFound

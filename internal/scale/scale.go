@@ -25,6 +25,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"hall/internal/person"
 	"io"
 	"strings"
 	"time"
@@ -160,12 +161,18 @@ func personID(i int) int64 { return int64(i) + 1 }
 func unitID(k int) int64   { return int64(k) + 1 }
 
 func (f filler) persons(ctx context.Context, tx *store.Tx, from, to int) error {
+	keys := tx.Keys()
+	if keys == nil {
+		return person.ErrNoKeys
+	}
 	rows := make([][]any, 0, to-from)
 	for i := from; i < to; i++ {
-		rows = append(rows, []any{personID(i), "resident", ident.NumberedResidentID(i), Name(i), ident.NumberedMobile(i),
+		v := person.Seal(keys, personID(i), ident.NumberedResidentID(i), Name(i), ident.NumberedMobile(i))
+		rows = append(rows, []any{personID(i), "resident", v.IDNumber, v.IDNumberIndex, v.Name, v.Mobile, v.MobileIndex,
 			f.p.PasswordHash, f.now, f.now, f.now})
 	}
-	return f.insert(ctx, tx, "persons", "id, id_type, id_number, name, mobile, password_hash, password_changed_at, created_at, updated_at", true, rows)
+	return f.insert(ctx, tx, "persons", "id, id_type, id_number, id_number_index, name, mobile, mobile_index, password_hash, "+
+		"password_changed_at, created_at, updated_at", true, rows)
 }
 
 func (f filler) units(ctx context.Context, tx *store.Tx, from, to int) error {

@@ -202,7 +202,7 @@ func (s *Service) staffCommand(ctx context.Context, actor staff.Actor, action st
 	return staff.Command(ctx, s.d.DB, s.d.Audit, actor, action, denialTarget, func(tx *store.Tx, fresh staff.Actor, authorize staff.Authorizer) error {
 		subject := staff.Subject{}
 		if id != 0 {
-			p, err := scanPlan(tx.QueryRow(ctx, "SELECT "+planColumns+planFrom+" WHERE p.id = ?", id))
+			p, err := scanPlan(tx.Keys(), tx.QueryRow(ctx, "SELECT "+planColumns+planFrom+" WHERE p.id = ?", id))
 			if err != nil {
 				return err
 			}
@@ -215,7 +215,7 @@ func (s *Service) staffCommand(ctx context.Context, actor staff.Actor, action st
 		if id, err = change(tx, fresh); err != nil {
 			return err
 		}
-		p, err := scanPlan(tx.QueryRow(ctx, "SELECT "+planColumns+planFrom+" WHERE p.id = ?", id))
+		p, err := scanPlan(tx.Keys(), tx.QueryRow(ctx, "SELECT "+planColumns+planFrom+" WHERE p.id = ?", id))
 		if err != nil {
 			return err
 		}

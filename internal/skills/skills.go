@@ -19,6 +19,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hall/internal/person"
+	"hall/internal/sealed"
 	"strconv"
 	"time"
 
@@ -214,7 +216,7 @@ func target(id int64) string { return "skill_plan:" + strconv.FormatInt(id, 10) 
 
 const planColumns = `p.id, p.unit_id, u.name, p.name, p.occupation, p.level, p.exam_date, p.state,
 	COALESCE(p.created_by, 0), COALESCE(c.name, ''), p.created_at,
-	COALESCE(p.submitted_by, 0), COALESCE(sp.name, ''), p.submitted_at,
+	COALESCE(p.submitted_by, 0), sp.name, p.submitted_at,
 	COALESCE(p.reviewed_by, 0), COALESCE(r.name, ''), p.reviewed_at, p.reason, p.version,
 	(SELECT COUNT(*) FROM skill_candidates k WHERE k.plan_id = p.id)`
 
@@ -222,19 +224,26 @@ const planFrom = ` FROM skill_plans p JOIN units u ON u.id = p.unit_id
 	LEFT JOIN staff c ON c.id = p.created_by LEFT JOIN persons sp ON sp.id = p.submitted_by
 	LEFT JOIN staff r ON r.id = p.reviewed_by`
 
-func scanPlan(row interface{ Scan(...any) error }) (Plan, error) {
+// scanPlan reads one row of planColumns; keys open the submitter's sealed name.
+func scanPlan(keys *sealed.Keys, row interface{ Scan(...any) error }) (Plan, error) {
 	var (
 		p                   Plan
 		submitted, reviewed sql.NullTime
+		submitter           []byte
 	)
 	err := row.Scan(&p.ID, &p.UnitID, &p.UnitName, &p.Name, &p.Occupation, &p.Level, &p.ExamDate, &p.State,
-		&p.CreatedBy, &p.CreatorName, &p.CreatedAt, &p.SubmittedBy, &p.SubmitterName, &submitted,
+		&p.CreatedBy, &p.CreatorName, &p.CreatedAt, &p.SubmittedBy, &submitter, &submitted,
 		&p.ReviewedBy, &p.ReviewerName, &reviewed, &p.Reason, &p.Version, &p.Candidates)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Plan{}, ErrNotFound
 	}
 	if err != nil {
 		return Plan{}, fmt.Errorf("skills: read plan: %w", err)
+	}
+	if submitter != nil { // NULL: not submitted yet
+		if p.SubmitterName, err = person.OpenName(keys, p.SubmittedBy, submitter); err != nil {
+			return Plan{}, fmt.Errorf("skills: read plan: %w", err)
+		}
 	}
 	p.CreatedAt = p.CreatedAt.UTC()
 	if submitted.Valid {

@@ -224,7 +224,7 @@ func (s *Service) unitTx(ctx context.Context, who Actor, id int64, action string
 		err := moved(tx.Exec(ctx, `UPDATE skill_plans SET version = version + 1
 			WHERE id = ? AND unit_id = ? AND state IN ('entry', 'returned')`, id, who.UnitID))
 		if errors.Is(err, ErrStale) {
-			p, readErr := scanPlan(tx.QueryRow(ctx, "SELECT "+planColumns+planFrom+" WHERE p.id = ?", id))
+			p, readErr := scanPlan(tx.Keys(), tx.QueryRow(ctx, "SELECT "+planColumns+planFrom+" WHERE p.id = ?", id))
 			switch {
 			case readErr != nil:
 				return readErr
@@ -236,7 +236,7 @@ func (s *Service) unitTx(ctx context.Context, who Actor, id int64, action string
 		if err != nil {
 			return err
 		}
-		p, err := scanPlan(tx.QueryRow(ctx, "SELECT "+planColumns+planFrom+" WHERE p.id = ?", id))
+		p, err := scanPlan(tx.Keys(), tx.QueryRow(ctx, "SELECT "+planColumns+planFrom+" WHERE p.id = ?", id))
 		if err != nil {
 			return err
 		}
@@ -266,7 +266,7 @@ func (s *Service) unitTx(ctx context.Context, who Actor, id int64, action string
 
 // plan reads one plan. Errors: ErrNotFound; database failures.
 func (s *Service) plan(ctx context.Context, id int64) (Plan, error) {
-	return scanPlan(s.d.DB.QueryRow(ctx, "SELECT "+planColumns+planFrom+" WHERE p.id = ?", id))
+	return scanPlan(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+planColumns+planFrom+" WHERE p.id = ?", id))
 }
 
 func (s *Service) plans(ctx context.Context, query string, args ...any) ([]Plan, error) {
@@ -277,7 +277,7 @@ func (s *Service) plans(ctx context.Context, query string, args ...any) ([]Plan,
 	defer rows.Close()
 	var out []Plan
 	for rows.Next() {
-		p, err := scanPlan(rows)
+		p, err := scanPlan(s.d.DB.Keys(), rows)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hall/internal/person"
 	"strconv"
 	"strings"
 	"time"
@@ -303,10 +304,21 @@ type LegalRepresentative struct {
 // has none (a unit whose legal rep changed in the registry and is not yet taken over).
 func (s *Service) LegalRep(ctx context.Context, unitID int64) (LegalRepresentative, error) {
 	var r LegalRepresentative
-	err := s.db.QueryRow(ctx, `SELECT p.name, p.id_type, p.id_number FROM memberships m JOIN persons p ON p.id = m.person_id
-		WHERE m.unit_id = ? AND m.role = 'legal_rep' AND m.status <> 'revoked'`, unitID).Scan(&r.Name, &r.IDType, &r.IDNumber)
+	var personID int64
+	var sealed person.SealedIdentity
+	err := s.db.QueryRow(ctx, `SELECT p.id, p.name, p.id_type, p.id_number FROM memberships m JOIN persons p ON p.id = m.person_id
+		WHERE m.unit_id = ? AND m.role = 'legal_rep' AND m.status <> 'revoked'`, unitID).
+		Scan(&personID, &sealed.Name, &r.IDType, &sealed.IDNumber)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
 	}
-	return r, err
+	if err != nil {
+		return r, err
+	}
+	opened, err := sealed.Open(s.db.Keys(), personID)
+	if err != nil {
+		return r, fmt.Errorf("unit: legal representative: %w", err)
+	}
+	r.Name, r.IDNumber = opened.Name, opened.IDNumber
+	return r, nil
 }

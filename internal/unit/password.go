@@ -64,17 +64,23 @@ func (p *Passwords) load(ctx context.Context, unitID, personID int64) (passwordR
 	var role, status string
 	var from, until sql.NullTime
 	var hash sql.NullString
+	var sealed person.SealedIdentity
 	err := p.db.QueryRow(ctx, `SELECT m.id, m.role, m.status, m.valid_from, m.valid_until, m.password_hash,
 		p.id_number, p.mobile, u.uscc
 		FROM memberships m JOIN persons p ON p.id = m.person_id JOIN units u ON u.id = m.unit_id
 		WHERE m.unit_id = ? AND m.person_id = ? AND m.status <> 'revoked'`, unitID, personID).
-		Scan(&r.m.ID, &role, &status, &from, &until, &hash, &r.idNumber, &r.mobile, &r.uscc)
+		Scan(&r.m.ID, &role, &status, &from, &until, &hash, &sealed.IDNumber, &sealed.Mobile, &r.uscc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
 	}
 	if err != nil {
 		return r, fmt.Errorf("unit: load membership: %w", err)
 	}
+	opened, err := sealed.Open(p.db.Keys(), personID)
+	if err != nil {
+		return r, fmt.Errorf("unit: load membership: %w", err)
+	}
+	r.idNumber, r.mobile = opened.IDNumber, opened.Mobile
 	r.m.UnitID, r.m.PersonID, r.m.Role, r.m.Status = unitID, personID, Role(role), Status(status)
 	r.m.ValidFrom, r.m.ValidUntil, r.m.PasswordHash = ptrTime(from), ptrTime(until), hash.String
 	return r, nil
