@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"hall/internal/sealed"
+)
+
+// afterMigration is Go work that a migration needs in its own transaction, right
+// after its SQL: what SQL cannot do, such as sealing values under the data key,
+// which the database does not have.
+var afterMigration = map[int]func(ctx context.Context, tx *Tx) error{
+	// persons (0040): the ID number, name and mobile; the first two looked up.
+	40: sealClear("persons", "id", true,
+		SealedColumn{Name: "id_number", IndexKind: sealed.KindIDNumber},
+		SealedColumn{Name: "name"},
+		SealedColumn{Name: "mobile", IndexKind: sealed.KindMobile}),
+}
+
+// ErrNoKeys is returned by Migrate when a migration has personal data to seal and
+// no keys were set (UseKeys).
+var ErrNoKeys = errors.New("store: personal data to seal and no data key set")
+
+// sealBatch is how many rows sealClear reads at a time (a variable for the test
+// that crosses batches).
+var sealBatch = 1000
+
+// SealedColumn is a column that a migration seals: its clear values were kept as
+// clear_<Name> by the migration's SQL, and are sealed into <Name>; with an IndexKind,
+// their blind index goes into <Name>_index too.
+type SealedColumn struct {
+	Name      string
+	IndexKind string // sealed.KindMobile, sealed.KindIDNumber, or "" for none
+}
+
+// sealClear returns a migration's Go half that seals every row's clear columns of
+// table, bound to the table, the column and the row's key (the key column's value: in
+// decimal when integer, as it is otherwise), and computes the blind indexes of the
+// values as stored (already normalised). The places and kinds are those the owning
+// package seals and looks up with (person.Place, for one); its tests open what this
+// wrote. A table without rows needs no keys.
+func sealClear(table, key string, integerKey bool, columns ...SealedColumn) func(ctx context.Context, tx *Tx) error {
+	var clear, set []string
+	for _, c := range columns {
+		clear = append(clear, "clear_"+c.Name)
+		set = append(set, c.Name+" = ?")
+		if c.IndexKind != "" {
+			set = append(set, c.Name+"_index = ?")
+		}
+	}
+	read := "SELECT " + key + ", " + strings.Join(clear, ", ") + " FROM " + table +
+		" WHERE " + key + " > ? ORDER BY " + key + " LIMIT ?"
+	write := "UPDATE " + table + " SET " + strings.Join(set, ", ") + " WHERE " + key + " = ?"
+	return func(ctx context.Context, tx *Tx) error {
+		keys := tx.db.Keys()
+		var after any = ""
+		if integerKey {
+			after = int64(0)
+		}
+		for {
+			rows, err := tx.Query(ctx, read, after, sealBatch)
+			if err != nil {
+				return err
+			}
+			type clearRow struct {
+				key    string
+				values []string
+			}
+			var batch []clearRow
+			for rows.Next() {
+				r := clearRow{values: make([]string, len(columns))}
+				dest := []any{&r.key}
+				for i := range r.values {
+					dest = append(dest, &r.values[i])
+				}
+				if err := rows.Scan(dest...); err != nil {
+					_ = rows.Close() // the scan's error is the one returned
+					return err
+				}
+				batch = append(batch, r)
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if len(batch) == 0 {
+				return nil
+			}
+			if keys == nil {
+				return fmt.Errorf("%w: the %s table holds clear personal data", ErrNoKeys, table)
+			}
+			for _, r := range batch {
+				var args []any
+				for i, c := range columns {
+					place := sealed.Place{Table: table, Column: c.Name, Row: r.key}
+					args = append(args, keys.SealString(place, r.values[i]))
+					if c.IndexKind != "" {
+						args = append(args, keys.Index(c.IndexKind, r.values[i]))
+					}
+				}
+				if _, err := tx.Exec(ctx, write, append(args, r.key)...); err != nil {
+					return fmt.Errorf("seal %s %s: %w", table, r.key, err)
+				}
+				after = r.key
+				if integerKey {
+					n, err := strconv.ParseInt(r.key, 10, 64)
+					if err != nil {
+						return fmt.Errorf("seal %s: key %q: %w", table, r.key, err)
+					}
+					after = n
+				}
+			}
+		}
+	}
+}
