@@ -15,10 +15,7 @@ import (
 // which the database does not have.
 var afterMigration = map[int]func(ctx context.Context, tx *Tx) error{
 	// persons (0040): the ID number, name and mobile; the first two looked up.
-	40: sealClear("persons", "id", true,
-		SealedColumn{Name: "id_number", IndexKind: sealed.KindIDNumber},
-		SealedColumn{Name: "name"},
-		SealedColumn{Name: "mobile", IndexKind: sealed.KindMobile}),
+	40: sealClear(sealedPersons),
 }
 
 // ErrNoKeys is returned by Migrate when a migration has personal data to seal and
@@ -38,12 +35,13 @@ type SealedColumn struct {
 }
 
 // sealClear returns a migration's Go half that seals every row's clear columns of
-// table, bound to the table, the column and the row's key (the key column's value: in
+// the table (each of t.Columns, kept as clear_<name> by the migration's SQL), bound to the table, the column and the row's key (the key column's value: in
 // decimal when integer, as it is otherwise), and computes the blind indexes of the
 // values as stored (already normalised). The places and kinds are those the owning
 // package seals and looks up with (person.Place, for one); its tests open what this
 // wrote. A table without rows needs no keys.
-func sealClear(table, key string, integerKey bool, columns ...SealedColumn) func(ctx context.Context, tx *Tx) error {
+func sealClear(t SealedTable) func(ctx context.Context, tx *Tx) error {
+	table, key, integerKey, columns := t.Table, t.Key, t.IntegerKey, t.Columns
 	var clear, set []string
 	for _, c := range columns {
 		clear = append(clear, "clear_"+c.Name)

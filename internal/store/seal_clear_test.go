@@ -40,8 +40,9 @@ func TestSealClearAcrossBatches(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	numbered := sealClear("numbered", "id", true, SealedColumn{Name: "mobile", IndexKind: sealed.KindMobile})
-	named := sealClear("named", "code", false, SealedColumn{Name: "name"})
+	numbered := sealClear(SealedTable{Table: "numbered", Key: "id", IntegerKey: true,
+		Columns: []SealedColumn{{Name: "mobile", IndexKind: sealed.KindMobile}}})
+	named := sealClear(SealedTable{Table: "named", Key: "code", Columns: []SealedColumn{{Name: "name"}}})
 	seal := func(fn func(context.Context, *Tx) error) error {
 		return db.Tx(ctx, func(tx *Tx) error { return fn(ctx, tx) })
 	}
