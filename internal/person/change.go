@@ -301,8 +301,8 @@ func (s *Service) ChangeMobile(ctx context.Context, c MobileChange) (Person, err
 			return &FormError{Fields: map[string]string{FieldOldCode: msgSMSCodeRefused}}
 		}
 		var others int
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM persons WHERE mobile_index = ? AND id <> ?",
-			MobileIndex(tx.Keys(), newMobile), p.ID).Scan(&others); err != nil {
+		match, args := MobileMatch(tx.Keys(), "", newMobile)
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM persons WHERE "+match+" AND id <> ?", append(args, p.ID)...).Scan(&others); err != nil {
 			return fmt.Errorf("person: change mobile: %w", err)
 		}
 		if others > 0 {

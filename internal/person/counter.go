@@ -92,8 +92,9 @@ func (s *Service) lockPerson(ctx context.Context, tx *store.Tx, id int64) (Perso
 // ByIdentityTx is ByIdentity inside tx (the number as stored, normalised). Errors:
 // ErrNotFound; database failures.
 func (s *Service) ByIdentityTx(ctx context.Context, tx *store.Tx, idType, idNumber string) (Person, error) {
-	p, _, err := scanPerson(tx.Keys(), tx.QueryRow(ctx, "SELECT "+personColumns+" FROM persons WHERE id_number_index = ? AND id_type = ?",
-		IDNumberIndex(tx.Keys(), idNumber), idType))
+	match, args := IDNumberMatch(tx.Keys(), "", idNumber)
+	p, _, err := scanPerson(tx.Keys(), tx.QueryRow(ctx, "SELECT "+personColumns+" FROM persons WHERE "+match+" AND id_type = ?",
+		append(args, idType)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Person{}, ErrNotFound
 	}
@@ -103,8 +104,8 @@ func (s *Service) ByIdentityTx(ctx context.Context, tx *store.Tx, idType, idNumb
 // ByMobileTx is ByMobile inside tx (the number as stored). Errors: ErrNotFound;
 // database failures.
 func (s *Service) ByMobileTx(ctx context.Context, tx *store.Tx, mobile string) (Person, error) {
-	p, _, err := scanPerson(tx.Keys(), tx.QueryRow(ctx, "SELECT "+personColumns+" FROM persons WHERE mobile_index = ?",
-		MobileIndex(tx.Keys(), mobile)))
+	match, args := MobileMatch(tx.Keys(), "", mobile)
+	p, _, err := scanPerson(tx.Keys(), tx.QueryRow(ctx, "SELECT "+personColumns+" FROM persons WHERE "+match, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Person{}, ErrNotFound
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hall/internal/sealed"
 	"strings"
 
 	"hall/internal/ident"
@@ -136,14 +137,16 @@ func (s *Service) loginCandidates(ctx context.Context, login string) ([]candidat
 		}
 	}
 	keys := s.db.Keys()
-	q := "SELECT " + personColumns + " FROM persons WHERE id_number_index IN (?" + strings.Repeat(", ?", len(numbers)-1) + ")"
-	args := make([]any, 0, len(numbers)+1)
+	var indexes [][]byte
 	for _, n := range numbers {
-		args = append(args, IDNumberIndex(keys, n))
+		indexes = append(indexes, keys.Indexes(sealed.KindIDNumber, n)...)
 	}
+	q, args := indexMatch("", "id_number_index", indexes)
+	q = "SELECT " + personColumns + " FROM persons WHERE " + q
 	if m, err := ident.NormalizeMobile(raw); err == nil {
-		q += " OR mobile_index = ?"
-		args = append(args, MobileIndex(keys, m))
+		match, more := MobileMatch(keys, "", m)
+		q += " OR " + match
+		args = append(args, more...)
 	}
 	q += " ORDER BY id LIMIT ?"
 	args = append(args, maxCandidates)
@@ -235,7 +238,8 @@ func (s *Service) AuthenticateBySMS(ctx context.Context, mobile, code, binding s
 		}
 		return Person{}, fmt.Errorf("%w: %w", ErrBadCredentials, err)
 	}
-	p, err := s.one(ctx, "mobile_index = ?", MobileIndex(s.db.Keys(), m))
+	match, args := MobileMatch(s.db.Keys(), "", m)
+	p, err := s.one(ctx, match, args...)
 	if errors.Is(err, ErrNotFound) {
 		return Person{}, ErrBadCredentials
 	}

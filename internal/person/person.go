@@ -116,7 +116,8 @@ func (s *Service) ByIdentity(ctx context.Context, idType ident.IDType, idNumber 
 	if err != nil {
 		return Person{}, ErrNotFound
 	}
-	return s.one(ctx, "id_number_index = ? AND id_type = ?", IDNumberIndex(s.db.Keys(), n), string(idType))
+	match, args := IDNumberMatch(s.db.Keys(), "", n)
+	return s.one(ctx, match+" AND id_type = ?", append(args, string(idType))...)
 }
 
 // ByMobile returns the person whose mobile this is (normalised as
@@ -127,5 +128,6 @@ func (s *Service) ByMobile(ctx context.Context, mobile string) (Person, error) {
 	if err != nil {
 		return Person{}, ErrNotFound
 	}
-	return s.one(ctx, "mobile_index = ?", MobileIndex(s.db.Keys(), m))
+	match, args := MobileMatch(s.db.Keys(), "", m)
+	return s.one(ctx, match, args...)
 }

@@ -257,10 +257,12 @@ func takenBy(ctx context.Context, q querier, r registration) (taken, error) {
 		return 0, ErrNoKeys
 	}
 	var ids, mobiles int
+	idMatch, args := IDNumberMatch(keys, "", r.idNumber)
+	args = append(args, string(r.idType))
+	mobileMatch, mobileArgs := MobileMatch(keys, "", r.mobile)
 	err := q.QueryRow(ctx, `SELECT
-		(SELECT COUNT(*) FROM persons WHERE id_number_index = ? AND id_type = ?),
-		(SELECT COUNT(*) FROM persons WHERE mobile_index = ?)`,
-		IDNumberIndex(keys, r.idNumber), string(r.idType), MobileIndex(keys, r.mobile)).Scan(&ids, &mobiles)
+		(SELECT COUNT(*) FROM persons WHERE `+idMatch+` AND id_type = ?),
+		(SELECT COUNT(*) FROM persons WHERE `+mobileMatch+`)`, append(args, mobileArgs...)...).Scan(&ids, &mobiles)
 	if err != nil {
 		return 0, fmt.Errorf("person: check taken: %w", err)
 	}

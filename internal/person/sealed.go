@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"hall/internal/sealed"
@@ -42,6 +43,36 @@ func IDNumberIndex(keys *sealed.Keys, idNumber string) []byte {
 // ident.NormalizeMobile, or a released form).
 func MobileIndex(keys *sealed.Keys, mobile string) []byte {
 	return keys.Index(sealed.KindMobile, mobile)
+}
+
+// Look-ups search a value's index under every key, not only the primary's: during a
+// key rotation (`hall keys rotate`) rows not yet re-indexed still carry the index of
+// a previous key. New and changed rows are always indexed under the primary key, and
+// a registration's check for a taken ID number or mobile (takenBy) searches all of
+// them, so the §9 uniqueness holds while the unique indexes alone would compare
+// indexes of different keys.
+
+// IDNumberMatch is the SQL condition on persons' id_number_index (qualified by alias
+// when not "") that finds an ID number as stored, and its arguments.
+func IDNumberMatch(keys *sealed.Keys, alias, idNumber string) (string, []any) {
+	return indexMatch(alias, "id_number_index", keys.Indexes(sealed.KindIDNumber, idNumber))
+}
+
+// MobileMatch is IDNumberMatch for a mobile as stored.
+func MobileMatch(keys *sealed.Keys, alias, mobile string) (string, []any) {
+	return indexMatch(alias, "mobile_index", keys.Indexes(sealed.KindMobile, mobile))
+}
+
+// indexMatch is "column IN (?, …)" with one argument per index.
+func indexMatch(alias, column string, indexes [][]byte) (string, []any) {
+	if alias != "" {
+		column = alias + "." + column
+	}
+	args := make([]any, len(indexes))
+	for i, ix := range indexes {
+		args[i] = ix
+	}
+	return column + " IN (?" + strings.Repeat(", ?", len(indexes)-1) + ")", args
 }
 
 // Open opens the sealed value of a persons column of row id, as read by a query that

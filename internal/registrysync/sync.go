@@ -226,8 +226,9 @@ func (s *Syncer) legalRep(ctx context.Context, tx *store.Tx, c *Change, e regist
 		detail["pending_revoked"] = strconv.FormatInt(pending, 10)
 	}
 	var newID int64
-	err = tx.QueryRow(ctx, `SELECT id FROM persons WHERE id_number_index = ? AND id_type = ?`,
-		person.IDNumberIndex(tx.Keys(), e.LegalRepIDNumber), string(e.LegalRepIDType)).Scan(&newID)
+	match, args := person.IDNumberMatch(tx.Keys(), "", e.LegalRepIDNumber)
+	err = tx.QueryRow(ctx, `SELECT id FROM persons WHERE `+match+` AND id_type = ?`,
+		append(args, string(e.LegalRepIDType))...).Scan(&newID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if !has {

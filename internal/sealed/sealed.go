@@ -82,6 +82,7 @@ type key struct {
 type Keys struct {
 	primary *key
 	byID    map[KeyID]*key
+	ordered []*key // primary first, then the previous keys as given
 }
 
 // NewKeys returns the keys for the primary data key, which seals and indexes, and
@@ -99,6 +100,7 @@ func NewKeys(primary []byte, previous ...[]byte) (*Keys, error) {
 			return nil, fmt.Errorf("sealed: data key %d has the identifier %s of an earlier one: the same key twice", i+1, d.id)
 		}
 		k.byID[d.id] = d
+		k.ordered = append(k.ordered, d)
 		if i == 0 {
 			k.primary = d
 		}
@@ -213,8 +215,32 @@ func lengthPrefixed(b []byte, s string) []byte {
 // Index is the blind index of a normalized value of a kind ("mobile", "id-number"):
 // HMAC-SHA256 under the primary key's index key, 32 bytes. The caller normalizes
 // (package documentation).
-func (k *Keys) Index(kind, normalized string) []byte {
-	m := hmac.New(sha256.New, k.primary.index)
+func (k *Keys) Index(kind, normalized string) []byte { return k.primary.blindIndex(kind, normalized) }
+
+// Indexes are the blind indexes of a normalized value under every key, the primary
+// first: what a look-up searches while a rotation (Rotating) has not yet re-indexed
+// every row, so that a row still indexed under a previous key is found.
+func (k *Keys) Indexes(kind, normalized string) [][]byte {
+	out := make([][]byte, len(k.ordered))
+	for i, d := range k.ordered {
+		out[i] = d.blindIndex(kind, normalized)
+	}
+	return out
+}
+
+// Rotating reports whether there are previous keys: values and indexes under them
+// may still be in the database.
+func (k *Keys) Rotating() bool { return len(k.ordered) > 1 }
+
+// NeedsResealing reports whether a sealed value is under a key other than the
+// primary (or is not a sealed value at all): what a rotation re-seals.
+func (k *Keys) NeedsResealing(value []byte) bool {
+	h, err := Parse(value)
+	return err != nil || h.KeyID != k.primary.id
+}
+
+func (d *key) blindIndex(kind, normalized string) []byte {
+	m := hmac.New(sha256.New, d.index)
 	m.Write(lengthPrefixed(lengthPrefixed(nil, kind), normalized))
 	return m.Sum(nil)
 }
