@@ -1,0 +1,95 @@
+package person
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"hall/internal/ident"
+	"hall/internal/sealed"
+	"hall/internal/store"
+	"hall/internal/store/storetest"
+)
+
+// TestKeyRotationUnderLoad: while a rotation re-seals the persons under a new data
+// key, a batch at a time, logins by ID number and by mobile keep succeeding — each
+// batch waits until logins have run against the half-rotated table — and afterwards
+// every value is under the new key, so the old one can go: with the new key alone
+// every person still logs in, and a second rotation finds nothing to do.
+func TestKeyRotationUnderLoad(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		var logins []string
+		for range 8 {
+			_, in := f.register(t)
+			logins = append(logins, in.IDNumber, in.Mobile)
+		}
+		oldKey, err := sealed.ParseKey(storetest.DataKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		newKey := sealed.NewKey()
+		rotating, err := sealed.NewKeys(newKey, oldKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.UseKeys(rotating)
+
+		var done, failed atomic.Int64
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := range 3 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					login := logins[i%len(logins)]
+					if _, err := f.svc.Authenticate(ctx, login, testPassword); err != nil {
+						failed.Add(1)
+						t.Errorf("login %s during the rotation: %v", ident.MaskText(login), err)
+					}
+					done.Add(1)
+				}
+			}()
+		}
+		batches := 0
+		sum, err := db.RotateKeys(ctx, 3, func(p store.RotationProgress) {
+			batches++
+			// Let logins run against the table as this batch left it.
+			for seen := done.Load(); done.Load() < seen+4 && failed.Load() == 0; {
+				runtime.Gosched()
+			}
+		})
+		close(stop)
+		wg.Wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Resealed != 8 || sum.Unreadable != 0 || batches < 3 {
+			t.Fatalf("rotation: %+v in %d batches; want the 8 persons re-sealed in at least 3", sum, batches)
+		}
+
+		settled, err := sealed.NewKeys(newKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.UseKeys(settled)
+		for _, login := range logins {
+			if _, err := f.svc.Authenticate(ctx, login, testPassword); err != nil {
+				t.Errorf("login %s with the new key alone: %v", ident.MaskText(login), err)
+			}
+		}
+		again, err := db.RotateKeys(ctx, 3, nil)
+		if err != nil || again.Resealed != 0 {
+			t.Errorf("a second rotation: %+v, %v; want nothing re-sealed", again, err)
+		}
+	})
+}
