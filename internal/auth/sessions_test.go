@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hall/internal/ident"
+	"hall/internal/person"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
@@ -40,11 +41,11 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 func (f *fixture) person(t *testing.T) int64 {
 	t.Helper()
 	var id int64
-	now := f.clock.Now().UTC()
-	err := f.db.Tx(context.Background(), func(tx *store.Tx) error {
-		return tx.QueryRow(context.Background(), `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-			VALUES ('resident', ?, '测试', ?, ?, ?) RETURNING id`,
-			ident.GenerateResidentID(f.rnd, "", time.Time{}, true), ident.GenerateMobile(f.rnd), now, now).Scan(&id)
+	err := f.db.Tx(context.Background(), func(tx *store.Tx) (err error) {
+		id, err = person.Insert(context.Background(), tx, person.Row{IDType: "resident",
+			IDNumber: ident.GenerateResidentID(f.rnd, "", time.Time{}, true), Name: "测试",
+			Mobile: ident.GenerateMobile(f.rnd), CreatedAt: f.clock.Now().UTC()})
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)

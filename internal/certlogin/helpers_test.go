@@ -97,9 +97,10 @@ func (f *fixture) person(t testing.TB) someone {
 	p := someone{IDNumber: ident.GenerateResidentID(f.rnd, "320102", time.Date(1980+f.seq%20, 5, 7, 0, 0, 0, 0, time.UTC), f.seq%2 == 0),
 		Name: []string{"严", "柏", "路", "常"}[f.seq%4] + "明" + []string{"远", "达", "清"}[f.seq%3]}
 	now := store.Time(f.clk.Now())
-	err := f.db.Tx(f.ctx, func(tx *store.Tx) error {
-		return tx.QueryRow(f.ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-			VALUES ('resident', ?, ?, ?, ?, ?) RETURNING id`, p.IDNumber, p.Name, ident.GenerateMobile(f.rnd), now, now).Scan(&p.ID)
+	err := f.db.Tx(f.ctx, func(tx *store.Tx) (err error) {
+		p.ID, err = person.Insert(f.ctx, tx, person.Row{IDType: "resident", IDNumber: p.IDNumber, Name: p.Name,
+			Mobile: ident.GenerateMobile(f.rnd), CreatedAt: now})
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)

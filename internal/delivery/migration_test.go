@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"hall/internal/person"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
@@ -29,6 +30,15 @@ func migrate(t *testing.T, db *store.DB, from, below int) {
 	}
 }
 
+// insertClearPerson inserts r as the persons table held it before migration 0040
+// sealed a person's ID number, name and mobile.
+func insertClearPerson(ctx context.Context, tx *store.Tx, r person.Row) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, r.IDType, r.IDNumber, r.Name, r.Mobile, r.CreatedAt, r.CreatedAt).Scan(&id)
+	return id, err
+}
+
 // TestMigration0028KeepsDeliveries: a database with deliveries, their history and
 // a request moves to 0028 (on SQLite by rebuilding the three tables) with every
 // row kept, the history still tied to its delivery, and new deliveries numbered
@@ -47,7 +57,7 @@ func TestMigration0028KeepsDeliveries(t *testing.T) {
 			}
 			t.Cleanup(func() { _ = db.Close() }) // test cleanup; a close error changes no result
 			migrate(t, db, 1, 28)
-			f := newFixture(t, db)
+			f := newFixtureWith(t, db, insertClearPerson)
 			first := f.approved(t, "中山路1号")
 			before, beforeEvents := f.delivery(t, first)
 			waiting := f.newCase(t)

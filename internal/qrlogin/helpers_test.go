@@ -129,10 +129,11 @@ func (f *fixture) person(t testing.TB) int64 {
 	name := surnames[f.rnd.IntN(len(surnames))] + given[f.rnd.IntN(len(given))] + given[f.rnd.IntN(len(given))]
 	now := store.Time(f.clk.Now())
 	var id int64
-	err := f.db.Tx(f.ctx, func(tx *store.Tx) error {
-		return tx.QueryRow(f.ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-			VALUES ('resident', ?, ?, ?, ?, ?) RETURNING id`,
-			ident.GenerateResidentID(f.rnd, "", time.Time{}, f.rnd.IntN(2) == 0), name, ident.GenerateMobile(f.rnd), now, now).Scan(&id)
+	err := f.db.Tx(f.ctx, func(tx *store.Tx) (err error) {
+		id, err = person.Insert(f.ctx, tx, person.Row{IDType: "resident",
+			IDNumber: ident.GenerateResidentID(f.rnd, "", time.Time{}, f.rnd.IntN(2) == 0), Name: name,
+			Mobile: ident.GenerateMobile(f.rnd), CreatedAt: now})
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)

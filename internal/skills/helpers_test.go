@@ -11,6 +11,7 @@ import (
 	"hall/internal/audit"
 	"hall/internal/delegation"
 	"hall/internal/ident"
+	"hall/internal/person"
 	"hall/internal/staff"
 	"hall/internal/staff/stafftest"
 	"hall/internal/store"
@@ -105,9 +106,10 @@ func (f *fixture) insertUnit(t testing.TB, uscc, name, number string) int64 {
 func (f *fixture) insertPerson(t testing.TB, name, mobile string) int64 {
 	t.Helper()
 	var id int64
-	err := f.db.Tx(f.ctx, func(tx *store.Tx) error {
-		return tx.QueryRow(f.ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-		VALUES ('resident', ?, ?, ?, ?, ?) RETURNING id`, f.idNumber(), name, mobile, t0, t0).Scan(&id)
+	err := f.db.Tx(f.ctx, func(tx *store.Tx) (err error) {
+		id, err = person.Insert(f.ctx, tx, person.Row{IDType: "resident", IDNumber: f.idNumber(), Name: name,
+			Mobile: mobile, CreatedAt: t0})
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hall/internal/ident"
+	"hall/internal/person"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 	"hall/internal/unit"
@@ -22,10 +23,11 @@ func addPersons(t *testing.T, db *store.DB, g *rand.Rand, n int) []int64 {
 	t.Helper()
 	ids := make([]int64, n)
 	for i := range ids {
-		err := db.Tx(context.Background(), func(tx *store.Tx) error {
-			return tx.QueryRow(context.Background(), `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-			VALUES ('resident', ?, ?, ?, ?, ?) RETURNING id`,
-				ident.GenerateResidentID(g, "", time.Time{}, i%2 == 0), fmt.Sprintf("测试%d", i), ident.GenerateMobile(g), t0, t0).Scan(&ids[i])
+		err := db.Tx(context.Background(), func(tx *store.Tx) (err error) {
+			ids[i], err = person.Insert(context.Background(), tx, person.Row{IDType: "resident",
+				IDNumber: ident.GenerateResidentID(g, "", time.Time{}, i%2 == 0), Name: fmt.Sprintf("测试%d", i),
+				Mobile: ident.GenerateMobile(g), CreatedAt: t0})
+			return err
 		})
 		if err != nil {
 			t.Fatal(err)
