@@ -20,6 +20,8 @@ Usage:
   hall migrate [flags]   apply database migrations and exit
   hall demo    [flags]   load generated demo data (idempotent) and list the demo accounts
   hall audit verify [flags]  check the audit log's hash chain and its anchor file; exit 1 at the first broken link or a chain cut below an anchor
+  hall keys rotate [flags]  re-seal personal data under data-key, opening what is under previous-data-keys,
+               while the hall serves (docs/data-protection.md)
   hall sms list [-n N] [flags]  show the newest texts of the development SMS outbox (development mode only)
   hall import registry FILE [flags]  load market-regulator registry entries (CSV) into the development registry
   hall import insurance DIR-or-URL [flags]  load the insurance read model from CSV files in DIR or from the
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdBench(ctx, args[1:])
 	case "scale":
 		return cmdScale(ctx, args[1:], os.Stdout)
+	case "keys":
+		return cmdKeys(ctx, args[1:])
 	case "audit":
 		if len(args) < 2 || args[1] != "verify" {
 			return errors.New("usage: hall audit verify [flags]")

@@ -72,6 +72,11 @@ type Config struct {
 	// it; development without it generates one into DevelopmentDataKeyFile on the
 	// first start and reuses it.
 	DataKey string
+	// PreviousDataKeys are earlier data keys, base64 and comma-separated, that only
+	// open: during a key rotation (`hall keys rotate`, docs/data-protection.md) every
+	// instance runs with the new key as DataKey and the old one here, until the
+	// rotation reports nothing left under it.
+	PreviousDataKeys string
 	// AuditAnchorFile is where `hall serve` appends signed anchors of the audit
 	// chain's head and `hall audit verify` reads them (internal/audit, anchor.go;
 	// docs/audit.md). Empty means DATA-DIR/audit-anchor.log. It belongs on storage
@@ -340,6 +345,7 @@ var coreKeys = []key{
 	{name: "material-mb-per-person", help: "申请材料: megabytes one person may upload in 24 hours (10–100000: at least one file of 10 MB)", bind: uintv(func(c *Config) *uint { return &c.MaterialMBPerPerson })},
 	{name: "material-files-per-unit", help: "申请材料: files the users of one unit may upload in 24 hours together (at least material-files-per-person, at most 100000)", bind: uintv(func(c *Config) *uint { return &c.MaterialFilesPerUnit })},
 	{name: "material-mb-per-unit", help: "申请材料: megabytes the users of one unit may upload in 24 hours together (at least material-mb-per-person, at most 1000000)", bind: uintv(func(c *Config) *uint { return &c.MaterialMBPerUnit })},
+	{name: "previous-data-keys", help: "earlier data keys, base64, comma-separated, that only open what was sealed under them: set during a key rotation (hall keys rotate) with the new key as data-key", secret: true, bind: str(func(c *Config) *string { return &c.PreviousDataKeys })},
 	{name: "data-key", help: "data key sealing personal data at rest: 32 random bytes in base64 (openssl rand -base64 32); required in production; development without it generates DATA-DIR/data-key on first start", secret: true, bind: str(func(c *Config) *string { return &c.DataKey })},
 	{name: "audit-key", help: "secret key for the audit log's hash chain (required in production)", secret: true, bind: str(func(c *Config) *string { return &c.AuditKey })},
 	{name: "audit-anchor-file", help: "file the audit chain's signed head is appended to, and checked against by 'hall audit verify'; put it where the database's writers cannot rewrite it (another volume, WORM storage, a shipped log); production requires it set, outside the data directory and the SQLite database's (default DATA-DIR/audit-anchor.log in development)", bind: str(func(c *Config) *string { return &c.AuditAnchorFile })},
@@ -604,7 +610,27 @@ func (c *Config) dataKey() []error {
 	case c.DataDir == "":
 		return []error{errors.New("data-key must be set when data-dir is empty: development keeps a generated key in the data directory")}
 	}
+	if _, err := c.PreviousDataKeyList(); err != nil {
+		return []error{err}
+	}
 	return nil
+}
+
+// PreviousDataKeyList parses PreviousDataKeys. Errors: a key that is not 32 bytes
+// in base64, named by its place in the list.
+func (c *Config) PreviousDataKeyList() ([][]byte, error) {
+	var out [][]byte
+	for i, s := range strings.Split(c.PreviousDataKeys, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		k, err := sealed.ParseKey(s)
+		if err != nil {
+			return nil, fmt.Errorf("previous-data-keys: key %d: %w", i+1, err)
+		}
+		out = append(out, k)
+	}
+	return out, nil
 }
 
 // insurancePull checks the scheduled pull's settings when insurance-url is set: the

@@ -168,7 +168,11 @@ func DataKeys(cfg config.Config, log *slog.Logger) (*sealed.Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := sealed.NewKeys(key)
+	previous, err := cfg.PreviousDataKeyList()
+	if err != nil {
+		return nil, err
+	}
+	keys, err := sealed.NewKeys(key, previous...)
 	if err != nil {
 		return nil, err
 	}
