@@ -112,9 +112,10 @@ func (f *fixture) person(t testing.TB) who {
 		Mobile:   ident.GenerateMobile(f.rnd),
 	}}
 	now := store.Time(f.clk.Now())
-	err := f.db.Tx(f.ctx, func(tx *store.Tx) error {
-		return tx.QueryRow(f.ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, string(w.IDType), w.IDNumber, w.Name, w.Mobile, now, now).Scan(&w.ID)
+	err := f.db.Tx(f.ctx, func(tx *store.Tx) (err error) {
+		w.ID, err = person.Insert(f.ctx, tx, person.Row{IDType: string(w.IDType), IDNumber: w.IDNumber, Name: w.Name,
+			Mobile: w.Mobile, CreatedAt: now})
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)

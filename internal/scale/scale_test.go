@@ -79,9 +79,14 @@ func TestFill(t *testing.T) {
 				t.Errorf("person %d in unit 7: %+v, %v; want an active %s", c.person, m, err, c.role)
 			}
 		}
-		var phc, idNumber string
-		if err := db.QueryRow(ctx, `SELECT password_hash, id_number FROM persons WHERE id = ?`, 1300).Scan(&phc, &idNumber); err != nil {
+		var phc string
+		var sealedIDNumber []byte
+		if err := db.QueryRow(ctx, `SELECT password_hash, id_number FROM persons WHERE id = ?`, 1300).Scan(&phc, &sealedIDNumber); err != nil {
 			t.Fatal(err)
+		}
+		idNumber, err := person.Open(db.Keys(), person.ColumnIDNumber, 1300, sealedIDNumber)
+		if err != nil {
+			t.Fatalf("open the last person's ID number: %v", err)
 		}
 		if ok, _, err := hasher.Verify(ctx, phc, password); !ok || err != nil {
 			t.Errorf("the last person's password does not verify: %v, %v", ok, err)
@@ -99,10 +104,9 @@ func TestFill(t *testing.T) {
 			if want := ident.NewUnitNumber(ident.NumberedUnitRegion(401), 402); next.UnitNumber != want || next.ID != 402 {
 				t.Errorf("the next unit: number %s id %d, want %s and 402", next.UnitNumber, next.ID, want)
 			}
-			var id int64
-			if err := tx.QueryRow(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-				VALUES ('resident', ?, '填充后', ?, ?, ?) RETURNING id`, ident.NumberedResidentID(1300), ident.NumberedMobile(1300),
-				now, now).Scan(&id); err != nil {
+			id, err := person.Insert(ctx, tx, person.Row{IDType: "resident", IDNumber: ident.NumberedResidentID(1300),
+				Name: "填充后", Mobile: ident.NumberedMobile(1300), CreatedAt: now})
+			if err != nil {
 				return err
 			}
 			if id != 1301 {
