@@ -10,6 +10,7 @@ import (
 
 	"hall/internal/config"
 	"hall/internal/ident"
+	"hall/internal/person"
 	"hall/internal/services"
 	"hall/internal/store"
 	"hall/internal/unit"
@@ -50,10 +51,11 @@ func newSweepFixture(t *testing.T, db *store.DB, seed uint64) *sweepFixture {
 	}
 	f.svc = svc
 	f.mobile = ident.GenerateMobile(f.random)
-	if err := db.Tx(f.ctx, func(tx *store.Tx) error {
-		return tx.QueryRow(f.ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-			VALUES ('resident', ?, '测试', ?, ?, ?) RETURNING id`,
-			ident.GenerateResidentID(f.random, "320102", time.Time{}, true), f.mobile, f.t0, f.t0).Scan(&f.personID)
+	if err := db.Tx(f.ctx, func(tx *store.Tx) (err error) {
+		f.personID, err = person.Insert(f.ctx, tx, person.Row{IDType: "resident",
+			IDNumber: ident.GenerateResidentID(f.random, "320102", time.Time{}, true), Name: "测试", Mobile: f.mobile,
+			CreatedAt: f.t0})
+		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
