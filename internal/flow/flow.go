@@ -1,9 +1,10 @@
 // Package flow keeps multi-step flows (registration, unit registration, historical
 // upgrade, password recovery, QR login …) as saved objects in the database, the way
 // ory/kratos keeps its self-service flows: each flow has an opaque ID, a kind, the
-// step it has reached, the data gathered so far (JSON), an expiry and, once done, a
-// completion time. Keeping them in the database rather than in a process means a
-// flow started on one server continues on another, and a restart loses nothing.
+// step it has reached, the data gathered so far (JSON, sealed at rest: sealed.go),
+// an expiry and, once done, a completion time. Keeping them in the database rather
+// than in a process means a flow started on one server continues on another, and a
+// restart loses nothing.
 //
 // Three rules make a flow safe to expose through a URL or a form field:
 //

@@ -3,7 +3,6 @@ package flow
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -12,7 +11,8 @@ import (
 	"hall/internal/token"
 )
 
-// Store saves flows in the flows table.
+// Store saves flows in the flows table, their data sealed under the database's data
+// keys (store.DB.Keys; sealed.go).
 type Store struct {
 	db  *store.DB
 	now func() time.Time
@@ -28,10 +28,11 @@ const columns = "id, kind, step, data, binding_hash, version, created_at, expire
 
 // Create saves a new flow of the given kind at its first step, bound to the caller's
 // browser session (binding: a secret value from that session, never stored), with
-// data (marshalled as JSON; nil means {}) and a lifetime of ttl.
+// data (marshalled as JSON; nil means {}, sealed for the new flow's id) and a
+// lifetime of ttl.
 //
 // Errors: ErrInvalid for an empty binding, a malformed kind or step, ttl <= 0 or
-// bad data; otherwise database failures.
+// bad data; ErrNoKeys; otherwise database failures.
 func (s *Store) Create(ctx context.Context, kind, binding, step string, data any, ttl time.Duration) (*Flow, error) {
 	switch {
 	case !validName(kind):
@@ -52,8 +53,13 @@ func (s *Store) Create(ctx context.Context, kind, binding, step string, data any
 		ID: token.New(), Kind: kind, Step: step, Data: raw, Version: 1,
 		CreatedAt: now, ExpiresAt: store.Time(now.Add(ttl)),
 	}
+	// The id is known before the insert, so the data goes in sealed for it.
+	value, err := sealData(s.db.Keys(), f.ID, f.Data)
+	if err != nil {
+		return nil, err
+	}
 	_, err = s.db.Exec(ctx, "INSERT INTO flows ("+columns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-		f.ID, f.Kind, f.Step, string(f.Data), token.Hash(binding), f.Version, f.CreatedAt, f.ExpiresAt)
+		f.ID, f.Kind, f.Step, value, token.Hash(binding), f.Version, f.CreatedAt, f.ExpiresAt)
 	if err != nil {
 		return nil, fmt.Errorf("flow: create %s: %w", kind, err)
 	}
@@ -64,12 +70,16 @@ func (s *Store) Create(ctx context.Context, kind, binding, step string, data any
 //
 // Errors: ErrNotFound when there is no such flow, or it is of another kind, or it is
 // bound to another session (indistinguishable on purpose); ErrCompleted when it was
-// completed; ErrExpired when its time is up; otherwise database failures.
+// completed; ErrExpired when its time is up; ErrNoKeys; sealed's refusals
+// (sealed.ErrAuthentication and the others, wrapped) when its data does not open —
+// sealed under another data key, changed in the database or moved from another
+// flow's row —, which callers treat as a database failure; otherwise database
+// failures.
 func (s *Store) Get(ctx context.Context, id, kind, binding string) (*Flow, error) {
 	if !token.Valid(id) || binding == "" {
 		return nil, ErrNotFound
 	}
-	f, hash, err := scan(s.db.QueryRow(ctx, "SELECT "+columns+" FROM flows WHERE id = ?", id))
+	f, hash, value, err := scan(s.db.QueryRow(ctx, "SELECT "+columns+" FROM flows WHERE id = ?", id))
 	if err != nil {
 		return nil, err
 	}
@@ -85,6 +95,10 @@ func (s *Store) Get(ctx context.Context, id, kind, binding string) (*Flow, error
 	if !s.now().Before(f.ExpiresAt) {
 		return nil, ErrExpired
 	}
+	// Opened last: only the flow's own browser, in time, reads its data.
+	if f.Data, err = openData(s.db.Keys(), f.ID, f.Kind, value); err != nil {
+		return nil, err
+	}
 	return f, nil
 }
 
@@ -96,7 +110,7 @@ func (s *Store) Get(ctx context.Context, id, kind, binding string) (*Flow, error
 // Errors: ErrStep when f is not at from (a skipped step or a replayed form);
 // ErrConflict when the flow changed since f was read (a concurrent submit won);
 // ErrCompleted, ErrExpired, ErrNotFound (deleted by Sweep) as for Get; ErrInvalid for
-// a malformed step name or bad data; otherwise database failures.
+// a malformed step name or bad data; ErrNoKeys; otherwise database failures.
 func (s *Store) Advance(ctx context.Context, f *Flow, from, to string, data any) error {
 	return s.advance(ctx, s.db, f, from, to, data)
 }
@@ -132,10 +146,16 @@ func (s *Store) advance(ctx context.Context, db execer, f *Flow, from, to string
 			return err
 		}
 	}
+	// Sealed afresh even when the data is kept: a new nonce costs nothing and keeps
+	// this one statement.
+	value, err := sealData(s.db.Keys(), f.ID, raw)
+	if err != nil {
+		return err
+	}
 	now := store.Time(s.now())
 	res, err := db.Exec(ctx, `UPDATE flows SET step = ?, data = ?, version = version + 1
 		WHERE id = ? AND step = ? AND version = ? AND completed_at IS NULL AND expires_at > ?`,
-		to, string(raw), f.ID, from, f.Version, now)
+		to, value, f.ID, from, f.Version, now)
 	if err != nil {
 		return fmt.Errorf("flow: advance %s %s→%s: %w", f.Kind, from, to, err)
 	}
@@ -199,7 +219,7 @@ func (s *Store) Sweep(ctx context.Context, olderThan time.Duration) (int, error)
 
 // why explains a compare-and-set that changed no row, from the row as it is now.
 func why(row *sql.Row, f *Flow, from string, now time.Time) error {
-	cur, _, err := scan(row)
+	cur, _, _, err := scan(row)
 	switch {
 	case err != nil:
 		return err
@@ -217,25 +237,25 @@ func why(row *sql.Row, f *Flow, from string, now time.Time) error {
 	return ErrConflict
 }
 
-// scan reads one flow row and its binding hash; no row is ErrNotFound.
-func scan(row *sql.Row) (*Flow, string, error) {
+// scan reads one flow row, its binding hash and its sealed data (Data is left
+// empty: openData opens the value); no row is ErrNotFound.
+func scan(row *sql.Row) (*Flow, string, []byte, error) {
 	var (
 		f         Flow
-		data      string
+		value     []byte
 		hash      string
 		completed sql.NullTime
 	)
-	err := row.Scan(&f.ID, &f.Kind, &f.Step, &data, &hash, &f.Version, &f.CreatedAt, &f.ExpiresAt, &completed)
+	err := row.Scan(&f.ID, &f.Kind, &f.Step, &value, &hash, &f.Version, &f.CreatedAt, &f.ExpiresAt, &completed)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, "", ErrNotFound
+		return nil, "", nil, ErrNotFound
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("flow: read: %w", err)
+		return nil, "", nil, fmt.Errorf("flow: read: %w", err)
 	}
-	f.Data = json.RawMessage(data)
 	f.CreatedAt, f.ExpiresAt = f.CreatedAt.UTC(), f.ExpiresAt.UTC()
 	if completed.Valid {
 		f.CompletedAt = completed.Time.UTC()
 	}
-	return &f, hash, nil
+	return &f, hash, value, nil
 }

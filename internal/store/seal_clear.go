@@ -16,6 +16,8 @@ import (
 var afterMigration = map[int]func(ctx context.Context, tx *Tx) error{
 	// persons (0040): the ID number, name and mobile; the first two looked up.
 	40: sealClear(sealedPersons),
+	// flows (0042): each flow's JSON data, bound to the flow's text id.
+	42: sealClear(sealedFlows),
 }
 
 // ErrNoKeys is returned by Migrate when a migration has personal data to seal and

@@ -15,7 +15,7 @@ type SealedTable struct {
 }
 
 // SealedTables lists every table with sealed values.
-var SealedTables = []SealedTable{sealedPersons, sealedOutbox}
+var SealedTables = []SealedTable{sealedPersons, sealedOutbox, sealedFlows}
 
 var (
 	// sealedPersons: internal/person (migrations 0040–0041).
@@ -24,4 +24,7 @@ var (
 	// sealedOutbox: the development SMS outbox, internal/sms (migration 0039).
 	sealedOutbox = SealedTable{Table: "sms_outbox", Key: "id", IntegerKey: true, Columns: []SealedColumn{
 		{Name: "mobile", IndexKind: sealed.KindMobile}, {Name: "text"}}}
+	// sealedFlows: the JSON of the multi-step flows, internal/flow (migrations
+	// 0042–0043), keyed by the flow's text id and never looked up by its content.
+	sealedFlows = SealedTable{Table: "flows", Key: "id", Columns: []SealedColumn{{Name: "data"}}}
 )

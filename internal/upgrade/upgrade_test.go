@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"hall/internal/flow"
 	"hall/internal/ident"
 	"hall/internal/legacy"
 	"hall/internal/person"
@@ -55,8 +56,11 @@ func TestUpgradeWhole(t *testing.T) {
 		if err != nil || !strings.Contains(msg.Text, res.Unit.UnitNumber) || !strings.Contains(msg.Text, "管理员") {
 			t.Errorf("administrator's SMS %q %v", msg.Text, err)
 		}
-		var data string
-		if err := db.QueryRow(ctx, `SELECT data FROM flows WHERE id = ?`, id).Scan(&data); err != nil || strings.Contains(data, "argon2") {
+		var value []byte
+		if err := db.QueryRow(ctx, `SELECT data FROM flows WHERE id = ?`, id).Scan(&value); err != nil {
+			t.Fatal(err)
+		}
+		if data, err := db.Keys().OpenString(flow.Place(id), value); err != nil || strings.Contains(data, "argon2") {
 			t.Errorf("the completed flow keeps the password hash (%v): %s", err, data)
 		}
 		// A replay, and a second upgrade of the same account.
