@@ -80,7 +80,8 @@ func TestAppealReleaseRacesRegistration(t *testing.T) {
 			t.Fatalf("registrations that won the mobile: %d during the release, %d after, want exactly 1 in all", early, late)
 		}
 		var holders int
-		if err := db.QueryRow(f.ctx, `SELECT COUNT(*) FROM persons WHERE mobile = ?`, holder.Mobile).Scan(&holders); err != nil {
+		if err := db.QueryRow(f.ctx, `SELECT COUNT(*) FROM persons WHERE mobile_index = ?`,
+			person.MobileIndex(db.Keys(), holder.Mobile)).Scan(&holders); err != nil {
 			t.Fatal(err)
 		}
 		if holders != 1 {
