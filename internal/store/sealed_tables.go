@@ -15,7 +15,7 @@ type SealedTable struct {
 }
 
 // SealedTables lists every table with sealed values.
-var SealedTables = []SealedTable{sealedPersons, sealedOutbox}
+var SealedTables = []SealedTable{sealedPersons, sealedOutbox, sealedAppeals, sealedVerifySessions}
 
 var (
 	// sealedPersons: internal/person (migrations 0040–0041).
@@ -24,4 +24,12 @@ var (
 	// sealedOutbox: the development SMS outbox, internal/sms (migration 0039).
 	sealedOutbox = SealedTable{Table: "sms_outbox", Key: "id", IntegerKey: true, Columns: []SealedColumn{
 		{Name: "mobile", IndexKind: sealed.KindMobile}, {Name: "text"}}}
+	// sealedAppeals: user appeals, internal/person and internal/counter (migrations
+	// 0044–0045); found by id and status only, so no index.
+	sealedAppeals = SealedTable{Table: "appeals", Key: "id", IntegerKey: true, Columns: []SealedColumn{
+		{Name: "id_number"}, {Name: "name"}, {Name: "mobile"}, {Name: "contact_mobile"}}}
+	// sealedVerifySessions: the expected person of a face verification session,
+	// internal/verify (migrations 0044–0045); keyed by the session's text id.
+	sealedVerifySessions = SealedTable{Table: "verify_sessions", Key: "id", Columns: []SealedColumn{
+		{Name: "id_number"}, {Name: "name"}}}
 )
