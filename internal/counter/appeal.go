@@ -11,6 +11,7 @@ import (
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/scans"
+	"hall/internal/sealed"
 	"hall/internal/staff"
 	"hall/internal/store"
 )
@@ -34,17 +35,24 @@ const (
 const appealColumns = `id, kind, id_type, id_number, name, mobile, contact_mobile, description, status, created_at,
 	client_addr, decided_by, decided_at, decision, decision_reason`
 
-func scanAppeal(r interface{ Scan(...any) error }) (Appeal, error) {
+// scanAppeal reads one appeals row (appealColumns) and opens its sealed values with
+// keys. Errors: ErrAppealNotFound for no row; the scan's; person.ErrNoKeys and
+// sealed's (wrapped) for a value that does not open.
+func scanAppeal(keys *sealed.Keys, r interface{ Scan(...any) error }) (Appeal, error) {
 	var a Appeal
+	var v person.SealedAppeal
 	var by sql.NullInt64
 	var at sql.NullTime
-	err := r.Scan(&a.ID, &a.Kind, &a.IDType, &a.IDNumber, &a.Name, &a.Mobile, &a.ContactMobile, &a.Description, &a.Status,
+	err := r.Scan(&a.ID, &a.Kind, &a.IDType, &v.IDNumber, &v.Name, &v.Mobile, &v.ContactMobile, &a.Description, &a.Status,
 		&a.CreatedAt, &a.ClientAddr, &by, &at, &a.Decision, &a.DecisionReason)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Appeal{}, ErrAppealNotFound
 	}
 	if err != nil {
 		return Appeal{}, fmt.Errorf("counter: read appeal: %w", err)
+	}
+	if err := v.OpenInto(keys, &a.Appeal); err != nil {
+		return Appeal{}, fmt.Errorf("counter: read appeal %d: %w", a.ID, err)
 	}
 	a.CreatedAt, a.DecidedBy = a.CreatedAt.UTC(), by.Int64
 	if at.Valid {
@@ -80,7 +88,7 @@ func (s *Service) ListAppeals(ctx context.Context, actor staff.Actor, status per
 	defer rows.Close()
 	var out []Appeal
 	for rows.Next() {
-		a, err := scanAppeal(rows)
+		a, err := scanAppeal(s.d.DB.Keys(), rows)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -106,7 +114,7 @@ func (s *Service) GetAppeal(ctx context.Context, actor staff.Actor, id int64) (A
 	if _, err := s.authorize(ctx, actor, staff.ActionAppealList, staff.Subject{}, appealTarget(id)); err != nil {
 		return Appeal{}, nil, err
 	}
-	a, err := scanAppeal(s.d.DB.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?", id))
+	a, err := scanAppeal(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?", id))
 	if err != nil {
 		return Appeal{}, nil, err
 	}
@@ -142,7 +150,7 @@ func (s *Service) SubmitAppealRelease(ctx context.Context, actor staff.Actor, ap
 	if err := s.maySubmit(ctx, actor); err != nil {
 		return Request{}, err
 	}
-	a, err := scanAppeal(s.d.DB.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?", appealID))
+	a, err := scanAppeal(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?", appealID))
 	if err != nil {
 		return Request{}, err
 	}
@@ -253,7 +261,7 @@ func (s *Service) RejectAppeal(ctx context.Context, actor staff.Actor, appealID 
 }
 
 func (s *Service) lockOpenAppeal(ctx context.Context, tx *store.Tx, id int64) (Appeal, error) {
-	a, err := scanAppeal(tx.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?"+tx.ForUpdate(), id))
+	a, err := scanAppeal(tx.Keys(), tx.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?"+tx.ForUpdate(), id))
 	if err != nil {
 		return Appeal{}, err
 	}

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"hall/internal/auth"
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/scans"
+	"hall/internal/sealed"
 	"hall/internal/staff"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -133,6 +135,51 @@ func TestAppeals(t *testing.T) {
 		}
 		if _, _, err := f.svc.ListAppeals(f.ctx, f.auditor, "", 1); !errors.Is(err, staff.ErrForbidden) {
 			t.Fatalf("auditor lists appeals: %v", err)
+		}
+	})
+}
+
+// TestAppealsSealed: the back office reads an appeal's sealed ID number, name, mobile
+// and contact mobile opened (the page, the queue, the decision), and an appeal whose
+// sealed name was moved there from another appeal is refused on every path that
+// reads it rather than shown under the wrong appeal.
+func TestAppealsSealed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		filed := person.Appeal{Kind: person.AppealMobileTaken, IDType: ident.IDTypeResident,
+			IDNumber: ident.GenerateResidentID(f.rnd, "", time.Time{}, false), Name: "申诉人甲",
+			Mobile: ident.GenerateMobile(f.rnd), ContactMobile: ident.GenerateMobile(f.rnd)}
+		id := f.fileAppeal(t, filed)
+		other := f.fileAppeal(t, person.Appeal{Kind: person.AppealOther, IDType: ident.IDTypeResident,
+			IDNumber: ident.GenerateResidentID(f.rnd, "", time.Time{}, false), Name: "申诉人乙",
+			ContactMobile: ident.GenerateMobile(f.rnd), Description: "其他问题"})
+		same := func(a Appeal) bool {
+			return a.ID == id && a.IDNumber == filed.IDNumber && a.Name == filed.Name && a.Mobile == filed.Mobile &&
+				a.ContactMobile == filed.ContactMobile
+		}
+		if a, _, err := f.svc.GetAppeal(f.ctx, f.clerk, id); err != nil || !same(a) {
+			t.Fatalf("GetAppeal = %+v, %v; want %+v", a, err, filed)
+		}
+		list, _, err := f.svc.ListAppeals(f.ctx, f.clerk, person.AppealOpen, 1)
+		if err != nil || len(list) != 2 || !same(list[0]) {
+			t.Fatalf("ListAppeals = %+v, %v", list, err)
+		}
+
+		if _, err := db.Exec(f.ctx, `UPDATE appeals SET name = (SELECT name FROM appeals WHERE id = ?) WHERE id = ?`,
+			other, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.GetAppeal(f.ctx, f.clerk, id); !errors.Is(err, sealed.ErrAuthentication) {
+			t.Errorf("GetAppeal of a moved name: %v, want %v", err, sealed.ErrAuthentication)
+		}
+		if _, _, err := f.svc.ListAppeals(f.ctx, f.clerk, person.AppealOpen, 1); !errors.Is(err, sealed.ErrAuthentication) {
+			t.Errorf("ListAppeals with a moved name: %v, want %v", err, sealed.ErrAuthentication)
+		}
+		if _, _, err := f.svc.RejectAppeal(f.ctx, f.clerk, id, "材料不足以证明号码归属"); !errors.Is(err, sealed.ErrAuthentication) {
+			t.Errorf("RejectAppeal of a moved name: %v, want %v", err, sealed.ErrAuthentication)
+		}
+		if a, _, err := f.svc.GetAppeal(f.ctx, f.clerk, other); err != nil || a.Name != "申诉人乙" || a.Status != person.AppealOpen {
+			t.Errorf("the other appeal: %+v, %v", a, err)
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 
 	"hall/internal/audit"
 	"hall/internal/ident"
+	"hall/internal/sealed"
 	"hall/internal/store"
 )
 
@@ -81,8 +82,11 @@ const (
 // form probe accounts, and the counter checks documents anyway. Rate limiting
 // (captcha, per-address limits) is the web layer's.
 //
-// Errors: *FormError listing every invalid field; otherwise a database or
-// audit failure.
+// The ID number, name, mobile and contact mobile are sealed (SealAppeal) right after
+// the row is inserted, in the same transaction, bound to its id.
+//
+// Errors: *FormError listing every invalid field; ErrNoKeys; otherwise a database
+// or audit failure.
 func (s *Service) FileAppeal(ctx context.Context, a Appeal) (int64, error) {
 	fe := &FormError{}
 	if a.Kind.Label() == "" {
@@ -101,13 +105,22 @@ func (s *Service) FileAppeal(ctx context.Context, a Appeal) (int64, error) {
 	a.Status = AppealOpen
 	a.CreatedAt = s.dbNow()
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		keys := tx.Keys()
+		if keys == nil {
+			return ErrNoKeys
+		}
 		err := tx.QueryRow(ctx, `INSERT INTO appeals (kind, id_type, id_number, name, mobile,
 			contact_mobile, description, status, created_at, client_addr)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			string(a.Kind), string(a.IDType), a.IDNumber, a.Name, a.Mobile, a.ContactMobile,
+			string(a.Kind), string(a.IDType), []byte{}, []byte{}, []byte{}, []byte{},
 			a.Description, string(a.Status), a.CreatedAt, a.ClientAddr).Scan(&a.ID)
 		if err != nil {
 			return err
+		}
+		v := SealAppeal(keys, a)
+		if _, err := tx.Exec(ctx, `UPDATE appeals SET id_number = ?, name = ?, mobile = ?, contact_mobile = ?
+			WHERE id = ?`, v.IDNumber, v.Name, v.Mobile, v.ContactMobile, a.ID); err != nil {
+			return fmt.Errorf("person: seal the new appeal: %w", err)
 		}
 		_, err = s.audit.Append(ctx, tx, audit.Entry{
 			Action:   "person.appeal",
@@ -122,6 +135,68 @@ func (s *Service) FileAppeal(ctx context.Context, a Appeal) (int64, error) {
 		return 0, err
 	}
 	return a.ID, nil
+}
+
+// An appeal's ID number, name, mobile and contact mobile are sealed at rest
+// (internal/sealed, docs/data-protection.md): the appeals table keeps each as a
+// sealed value bound to the table, its column and the appeal's id. The back office
+// finds appeals by id and status only, so they have no blind index; what reads them
+// scans the sealed bytes into a SealedAppeal and opens them.
+
+// Sealed columns of the appeals table.
+const (
+	AppealColumnIDNumber      = "id_number"
+	AppealColumnName          = "name"
+	AppealColumnMobile        = "mobile"
+	AppealColumnContactMobile = "contact_mobile"
+)
+
+// AppealPlace is where the sealed value of an appeals column of appeal id belongs.
+func AppealPlace(column string, id int64) sealed.Place {
+	return sealed.RowPlace("appeals", column, id)
+}
+
+// SealedAppeal receives an appeals row's sealed columns as a query scans them
+// (Scan into &v.IDNumber, &v.Name, &v.Mobile, &v.ContactMobile).
+type SealedAppeal struct {
+	IDNumber, Name, Mobile, ContactMobile []byte
+}
+
+// SealAppeal seals a's ID number, name, mobile and contact mobile for its row a.ID.
+func SealAppeal(keys *sealed.Keys, a Appeal) SealedAppeal {
+	return SealedAppeal{
+		IDNumber:      keys.SealString(AppealPlace(AppealColumnIDNumber, a.ID), a.IDNumber),
+		Name:          keys.SealString(AppealPlace(AppealColumnName, a.ID), a.Name),
+		Mobile:        keys.SealString(AppealPlace(AppealColumnMobile, a.ID), a.Mobile),
+		ContactMobile: keys.SealString(AppealPlace(AppealColumnContactMobile, a.ID), a.ContactMobile),
+	}
+}
+
+// OpenInto opens the sealed values of appeal a.ID into a's IDNumber, Name, Mobile
+// and ContactMobile. Errors: ErrNoKeys; sealed's errors (wrapped with the place)
+// when a value was sealed under another data key, for another row or column, or
+// changed in the database.
+func (v SealedAppeal) OpenInto(keys *sealed.Keys, a *Appeal) error {
+	if keys == nil {
+		return ErrNoKeys
+	}
+	for _, c := range []struct {
+		column string
+		value  []byte
+		into   *string
+	}{
+		{AppealColumnIDNumber, v.IDNumber, &a.IDNumber},
+		{AppealColumnName, v.Name, &a.Name},
+		{AppealColumnMobile, v.Mobile, &a.Mobile},
+		{AppealColumnContactMobile, v.ContactMobile, &a.ContactMobile},
+	} {
+		s, err := keys.OpenString(AppealPlace(c.column, a.ID), c.value)
+		if err != nil {
+			return err
+		}
+		*c.into = s
+	}
+	return nil
 }
 
 // checkDescription validates the free text: valid UTF-8, no control characters

@@ -26,15 +26,21 @@ func TestFileAppeal(t *testing.T) {
 			t.Fatalf("FileAppeal = %d, %v", id, err)
 		}
 		var (
-			kind, idType, number, name, mobile, contactMobile, desc, status, addr string
-			created                                                               time.Time
+			kind, idType, desc, status, addr string
+			created                          time.Time
+			v                                SealedAppeal
 		)
 		err = db.QueryRow(ctx, `SELECT kind, id_type, id_number, name, mobile, contact_mobile, description,
 			status, client_addr, created_at FROM appeals WHERE id = ?`, id).Scan(
-			&kind, &idType, &number, &name, &mobile, &contactMobile, &desc, &status, &addr, &created)
+			&kind, &idType, &v.IDNumber, &v.Name, &v.Mobile, &v.ContactMobile, &desc, &status, &addr, &created)
 		if err != nil {
 			t.Fatal(err)
 		}
+		opened := Appeal{ID: id}
+		if err := v.OpenInto(db.Keys(), &opened); err != nil {
+			t.Fatal(err)
+		}
+		number, name, mobile, contactMobile := opened.IDNumber, opened.Name, opened.Mobile, opened.ContactMobile
 		if kind != "id_taken" || idType != "resident" || number != idNumber || name != "王芳" || mobile != "" ||
 			contactMobile != contact || desc != "本人从未注册。\n请核实。" || status != "open" || addr != "198.51.100.4" ||
 			!created.Equal(f.clock.Now().UTC().Truncate(time.Microsecond)) {

@@ -15,7 +15,7 @@ type SealedTable struct {
 }
 
 // SealedTables lists every table with sealed values.
-var SealedTables = []SealedTable{sealedPersons, sealedOutbox, sealedFlows}
+var SealedTables = []SealedTable{sealedPersons, sealedOutbox, sealedFlows, sealedAppeals, sealedVerifySessions}
 
 var (
 	// sealedPersons: internal/person (migrations 0040–0041).
@@ -27,4 +27,12 @@ var (
 	// sealedFlows: the JSON of the multi-step flows, internal/flow (migrations
 	// 0042–0043), keyed by the flow's text id and never looked up by its content.
 	sealedFlows = SealedTable{Table: "flows", Key: "id", Columns: []SealedColumn{{Name: "data"}}}
+	// sealedAppeals: user appeals, internal/person and internal/counter (migrations
+	// 0044–0045); found by id and status only, so no index.
+	sealedAppeals = SealedTable{Table: "appeals", Key: "id", IntegerKey: true, Columns: []SealedColumn{
+		{Name: "id_number"}, {Name: "name"}, {Name: "mobile"}, {Name: "contact_mobile"}}}
+	// sealedVerifySessions: the expected person of a face verification session,
+	// internal/verify (migrations 0044–0045); keyed by the session's text id.
+	sealedVerifySessions = SealedTable{Table: "verify_sessions", Key: "id", Columns: []SealedColumn{
+		{Name: "id_number"}, {Name: "name"}}}
 )

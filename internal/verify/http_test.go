@@ -326,10 +326,11 @@ func FuzzHandleCallback(f *testing.F) {
 	}
 	New(db, hp, Config{}, clk.Now)
 	// A pending session with a known reference, as Start would leave it.
-	now := store.Time(clk.Now())
+	now, id := store.Time(clk.Now()), token.New()
 	_, err = db.Exec(f.Context(), "INSERT INTO verify_sessions ("+columns+`)
-		VALUES (?, 'recover', ?, 'resident', '11010519491231002X', '测试', 'pending', ?, ?, NULL, NULL, 0, 'http', 'P-1', '', '', '', '')`,
-		token.New(), token.Hash(browserA), now, now.Add(time.Hour))
+		VALUES (?, 'recover', ?, 'resident', ?, ?, 'pending', ?, ?, NULL, NULL, 0, 'http', 'P-1', '', '', '', '')`,
+		id, token.Hash(browserA), db.Keys().SealString(place(columnIDNumber, id), "11010519491231002X"),
+		db.Keys().SealString(place(columnName, id), "测试"), now, now.Add(time.Hour))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -51,7 +51,7 @@ func (s *Service) finish(ctx context.Context, id, provider string, decide func(S
 			outcome = ErrNotFound
 			return nil
 		}
-		cur, _, err := scan(tx.QueryRow(ctx, "SELECT "+columns+" FROM verify_sessions WHERE id = ?", id))
+		cur, _, err := scan(tx.Keys(), tx.QueryRow(ctx, "SELECT "+columns+" FROM verify_sessions WHERE id = ?", id))
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"hall/internal/ident"
+	"hall/internal/sealed"
 	"hall/internal/store"
 	"hall/internal/token"
 )
@@ -93,7 +94,7 @@ const columns = `id, purpose, binding_hash, id_type, id_number, name, status, cr
 //
 // Errors: ErrInvalid for an empty binding, a malformed purpose or an unusable name;
 // *ident.FieldError for a bad ID type or number; ErrProvider when the provider
-// cannot start it; otherwise database failures.
+// cannot start it; ErrNoKeys; otherwise database failures.
 func (s *Service) Start(ctx context.Context, r Request) (Session, error) {
 	now := store.Time(s.now())
 	switch {
@@ -111,6 +112,10 @@ func (s *Service) Start(ctx context.Context, r Request) (Session, error) {
 	name := foldName(r.Expected.Name)
 	if name == "" || utf8.RuneCountInString(name) > 64 || !utf8.ValidString(name) {
 		return Session{}, fmt.Errorf("%w: expected name", ErrInvalid)
+	}
+	keys := s.db.Keys() // checked before the provider hears of a session that could not be saved
+	if keys == nil {
+		return Session{}, ErrNoKeys
 	}
 	sess := Session{
 		ID:        token.New(),
@@ -131,8 +136,9 @@ func (s *Service) Start(ctx context.Context, r Request) (Session, error) {
 	}
 	_, err = s.db.Exec(ctx, "INSERT INTO verify_sessions ("+columns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 0, ?, ?, ?, '', ?, ?)`,
-		sess.ID, sess.Purpose, token.Hash(r.Binding), string(sess.Expected.IDType), sess.Expected.IDNumber,
-		sess.Expected.Name, string(sess.Status), sess.CreatedAt, sess.ExpiresAt,
+		sess.ID, sess.Purpose, token.Hash(r.Binding), string(sess.Expected.IDType),
+		keys.SealString(place(columnIDNumber, sess.ID), sess.Expected.IDNumber),
+		keys.SealString(place(columnName, sess.ID), sess.Expected.Name), string(sess.Status), sess.CreatedAt, sess.ExpiresAt,
 		sess.Provider, sess.ProviderRef, sess.ProviderURL, sess.Origin.Device, sess.Origin.Place)
 	if err != nil {
 		return Session{}, fmt.Errorf("verify: save session: %w", err)
@@ -149,7 +155,7 @@ func (s *Service) Status(ctx context.Context, id, binding string) (Session, erro
 	if !token.Valid(id) || binding == "" {
 		return Session{}, ErrNotFound
 	}
-	sess, hash, err := scan(s.db.QueryRow(ctx, "SELECT "+columns+" FROM verify_sessions WHERE id = ?", id))
+	sess, hash, err := scan(s.db.Keys(), s.db.QueryRow(ctx, "SELECT "+columns+" FROM verify_sessions WHERE id = ?", id))
 	if err != nil {
 		return Session{}, err
 	}
@@ -168,7 +174,7 @@ func (s *Service) Lookup(ctx context.Context, id string) (Session, error) {
 	if !token.Valid(id) {
 		return Session{}, ErrNotFound
 	}
-	sess, _, err := scan(s.db.QueryRow(ctx, "SELECT "+columns+" FROM verify_sessions WHERE id = ?", id))
+	sess, _, err := scan(s.db.Keys(), s.db.QueryRow(ctx, "SELECT "+columns+" FROM verify_sessions WHERE id = ?", id))
 	if err != nil {
 		return Session{}, err
 	}
@@ -202,7 +208,7 @@ func (s *Service) Consume(ctx context.Context, tx *store.Tx, id, binding string)
 	if err != nil {
 		return Session{}, fmt.Errorf("verify: consume: %w", err)
 	}
-	sess, hash, err := scan(tx.QueryRow(ctx, "SELECT "+columns+" FROM verify_sessions WHERE id = ?", id))
+	sess, hash, err := scan(tx.Keys(), tx.QueryRow(ctx, "SELECT "+columns+" FROM verify_sessions WHERE id = ?", id))
 	if err != nil {
 		return Session{}, err
 	}
@@ -246,14 +252,29 @@ func (s *Service) effective(sess Session) Session {
 	return sess
 }
 
-// scan reads one session row and its binding hash; no row is ErrNotFound.
-func scan(row *sql.Row) (Session, string, error) {
+// Sealed columns of verify_sessions: the expected person.
+const (
+	columnIDNumber = "id_number"
+	columnName     = "name"
+)
+
+// place is where the sealed value of a verify_sessions column of session id belongs.
+func place(column, id string) sealed.Place {
+	return sealed.Place{Table: "verify_sessions", Column: column, Row: id}
+}
+
+// scan reads one session row and its binding hash, opening the expected person with
+// keys. Errors: ErrNotFound for no row; ErrNoKeys; sealed's (wrapped) for a value
+// sealed under another data key, for another session or changed in the database;
+// the scan's.
+func scan(keys *sealed.Keys, row *sql.Row) (Session, string, error) {
 	var (
 		sess                 Session
 		idType, status, hash string
+		idNumber, name       []byte
 		completed, consumed  sql.NullTime
 	)
-	err := row.Scan(&sess.ID, &sess.Purpose, &hash, &idType, &sess.Expected.IDNumber, &sess.Expected.Name,
+	err := row.Scan(&sess.ID, &sess.Purpose, &hash, &idType, &idNumber, &name,
 		&status, &sess.CreatedAt, &sess.ExpiresAt, &completed, &consumed, &sess.Attempts,
 		&sess.Provider, &sess.ProviderRef, &sess.ProviderURL, &sess.ResultNote,
 		&sess.Origin.Device, &sess.Origin.Place)
@@ -261,6 +282,15 @@ func scan(row *sql.Row) (Session, string, error) {
 		return Session{}, "", ErrNotFound
 	}
 	if err != nil {
+		return Session{}, "", fmt.Errorf("verify: read session: %w", err)
+	}
+	if keys == nil {
+		return Session{}, "", ErrNoKeys
+	}
+	if sess.Expected.IDNumber, err = keys.OpenString(place(columnIDNumber, sess.ID), idNumber); err != nil {
+		return Session{}, "", fmt.Errorf("verify: read session: %w", err)
+	}
+	if sess.Expected.Name, err = keys.OpenString(place(columnName, sess.ID), name); err != nil {
 		return Session{}, "", fmt.Errorf("verify: read session: %w", err)
 	}
 	sess.Expected.IDType = ident.IDType(idType)

@@ -63,9 +63,12 @@
 //
 // # Personal data
 //
-// The expected person's ID number and name are stored in clear text for now; the
-// project's target is encryption at rest with a keyed blind index (DESIGN "Data").
-// Sweep removes sessions soon after they expire, so the data is short-lived.
+// The expected person's ID number and name are sealed at rest (internal/sealed,
+// docs/data-protection.md): values bound to the verify_sessions table, their column
+// and the session's ID, sealed before the row is written and opened whenever a
+// session is read. Sessions are found by ID or by the provider's reference, never by
+// the person, so there is no blind index. Sweep removes sessions soon after they
+// expire, so even the sealed data is short-lived.
 //
 // # Errors
 //
@@ -141,6 +144,9 @@ var (
 	ErrBadCallback = errors.New("verify: malformed callback")
 	// ErrInvalid: a bad argument (a programming error).
 	ErrInvalid = errors.New("verify: invalid argument")
+	// ErrNoKeys: the database has no data keys set (store.DB.UseKeys), so the
+	// expected person can be neither sealed nor opened (a configuration error).
+	ErrNoKeys = errors.New("verify: no data key set on the database")
 )
 
 // Person is an identity: the expected person of a session, or the person logged in

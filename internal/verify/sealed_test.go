@@ -1,0 +1,202 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"hall/internal/sealed"
+	"hall/internal/store"
+	"hall/internal/store/storetest"
+	"hall/internal/token"
+)
+
+// rawSessions returns every verify_sessions row as the database gives it (SELECT *),
+// each row's columns joined into one string, for checks that no clear value is there.
+func rawSessions(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	rows, err := db.Query(t.Context(), "SELECT * FROM verify_sessions ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	columns, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for rows.Next() {
+		values := make([]any, len(columns))
+		pointers := make([]any, len(columns))
+		for i := range values {
+			pointers[i] = &values[i]
+		}
+		if err := rows.Scan(pointers...); err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		for _, v := range values {
+			switch v := v.(type) {
+			case []byte:
+				b.Write(v)
+			case string:
+				b.WriteString(v)
+			}
+			b.WriteByte('|')
+		}
+		out = append(out, b.String())
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestSessionsSealedAtRest: what `select * from verify_sessions` shows holds neither
+// the ID number nor the name of a session's expected person, on both engines, while
+// Status, Lookup, the development screen's result and Consume still see that person;
+// a sealed name moved to another session does not open there.
+func TestSessionsSealedAtRest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		clk := newClock()
+		svc, dev := devService(db, clk, Config{})
+		who := people(7, 2)
+		first := mustStart(t, svc, PurposeRecover, who[0])
+		second := mustStart(t, svc, PurposeUpgrade, who[1])
+		rows := rawSessions(t, db)
+		if len(rows) != 2 {
+			t.Fatalf("%d rows, want 2", len(rows))
+		}
+		for _, row := range rows {
+			for _, p := range who {
+				for _, clear := range []string{p.IDNumber, p.Name} {
+					if strings.Contains(row, clear) {
+						t.Errorf("a verify_sessions row holds %q in clear", clear)
+					}
+				}
+			}
+		}
+		if got, err := svc.Status(ctx, first.ID, browserA); err != nil || got.Expected != who[0] {
+			t.Errorf("Status = %+v, %v; want %+v", got, err, who[0])
+		}
+		if got, err := svc.Lookup(ctx, second.ID); err != nil || got.Expected != who[1] {
+			t.Errorf("Lookup = %+v, %v; want %+v", got, err, who[1])
+		}
+		if done, err := dev.CompleteInApp(ctx, first.ID, who[0], true); err != nil || done.Status != Passed {
+			t.Fatalf("CompleteInApp by the expected person = %+v, %v", done, err)
+		}
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			got, err := svc.Consume(ctx, tx, first.ID, browserA)
+			if err == nil && got.Expected != who[0] {
+				t.Errorf("Consume = %+v; want %+v", got, who[0])
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatalf("Consume: %v", err)
+		}
+
+		// The first session's sealed name copied onto the second does not open there:
+		// nobody can make a session expect someone else by moving values around.
+		if _, err := db.Exec(ctx, `UPDATE verify_sessions SET name = (SELECT name FROM verify_sessions WHERE id = ?) WHERE id = ?`,
+			first.ID, second.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Lookup(ctx, second.ID); !errors.Is(err, sealed.ErrAuthentication) {
+			t.Errorf("Lookup of a moved name: %v, want %v", err, sealed.ErrAuthentication)
+		}
+		if _, err := dev.CompleteInApp(ctx, second.ID, who[0], true); !errors.Is(err, sealed.ErrAuthentication) {
+			t.Errorf("CompleteInApp on a moved name: %v, want %v", err, sealed.ErrAuthentication)
+		}
+	})
+}
+
+// openEmpty opens a new, empty database of the engine (not migrated).
+func openEmpty(t *testing.T, engine store.Engine) *store.DB {
+	t.Helper()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "hall.db")
+	if engine == store.Postgres {
+		dsn = storetest.PostgresURL(t)
+	}
+	db, err := store.Open(context.Background(), dsn, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() }) // test cleanup; a close error changes no result
+	return db
+}
+
+// TestMigrationSealsClearSessions: sessions kept in clear (the schema before 0044),
+// one of them in progress during the upgrade, are sealed by migration 0044's Go half:
+// each reads back with its expected person, the pending one still completes, and no
+// clear value is left; without a data key the migration is refused.
+func TestMigrationSealsClearSessions(t *testing.T) {
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := t.Context()
+			db := openEmpty(t, engine)
+			if _, err := db.MigrateTo(ctx, 43); err != nil {
+				t.Fatal(err)
+			}
+			before, err := db.SchemaVersion(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			clk := newClock()
+			now := store.Time(clk.Now())
+			who := people(11, 3)
+			ids := make([]string, len(who))
+			for i, p := range who {
+				ids[i] = token.New()
+				status, completed := "pending", any(nil)
+				if i > 0 {
+					status, completed = "failed", now
+				}
+				if _, err := db.Exec(ctx, `INSERT INTO verify_sessions (id, purpose, binding_hash, id_type, id_number, name,
+					status, created_at, expires_at, completed_at, provider) VALUES (?, 'recover', ?, ?, ?, ?, ?, ?, ?, ?, 'dev')`,
+					ids[i], token.Hash(browserA), string(p.IDType), p.IDNumber, p.Name, status, now, now.Add(5*time.Minute),
+					completed); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrNoKeys) {
+				t.Fatalf("migrate without a data key: %v, want %v", err, store.ErrNoKeys)
+			}
+			if v, err := db.SchemaVersion(ctx); err != nil || v != before {
+				t.Fatalf("schema after the refused migration: %d, %v; want %d", v, err, before)
+			}
+			keys, err := sealed.NewKeys(sealed.NewKey())
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.UseKeys(keys)
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			svc, dev := devService(db, clk, Config{})
+			for i, p := range who {
+				got, err := svc.Status(ctx, ids[i], browserA)
+				if err != nil || got.Expected != p {
+					t.Errorf("session %d after the migration: %+v, %v; want %+v", i, got, err, p)
+				}
+			}
+			if done, err := dev.CompleteInApp(ctx, ids[0], who[0], true); err != nil || done.Status != Passed {
+				t.Errorf("the session pending during the upgrade: %+v, %v", done, err)
+			}
+			for _, row := range rawSessions(t, db) {
+				for _, p := range who {
+					for _, v := range []string{p.IDNumber, p.Name} {
+						if strings.Contains(row, v) {
+							t.Errorf("a verify_sessions row still holds %q in clear", v)
+						}
+					}
+				}
+			}
+		})
+	}
+}
