@@ -42,8 +42,8 @@ var twoInstanceKeys = []string{
 // too: the outbox it reads holds its mobiles and texts sealed.
 var twoInstanceDataKey = sealed.EncodeKey(bytes.Repeat([]byte{0x2a}, sealed.KeySize))
 
-// testOutbox is the development outbox in db, read under the processes' data key.
-func testOutbox(db *store.DB) *sms.Outbox {
+// testDataKeys are the data keys of the test's processes (twoInstanceDataKey).
+func testDataKeys() *sealed.Keys {
 	key, err := sealed.ParseKey(twoInstanceDataKey)
 	if err != nil {
 		panic(err) // a constant of the right form
@@ -52,8 +52,11 @@ func testOutbox(db *store.DB) *sms.Outbox {
 	if err != nil {
 		panic(err)
 	}
-	return sms.NewOutbox(db, keys, nil)
+	return keys
 }
+
+// testOutbox is the development outbox in db, read under the processes' data key.
+func testOutbox(db *store.DB) *sms.Outbox { return sms.NewOutbox(db, testDataKeys(), nil) }
 
 // outboxSent is the number of outbox messages to mobile for purpose ("" for every
 // purpose), found through the outbox (the table holds the mobile sealed).
