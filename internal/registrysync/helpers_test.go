@@ -9,6 +9,7 @@ import (
 	"hall/internal/audit"
 	"hall/internal/auth"
 	"hall/internal/ident"
+	"hall/internal/person"
 	"hall/internal/registry"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -51,8 +52,13 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 func (f *fixture) person(t testing.TB, name string) (int64, string) {
 	t.Helper()
 	idn := ident.GenerateResidentID(f.rnd, "320102", time.Date(1980, 1, 1+f.rnd.IntN(300), 0, 0, 0, 0, time.UTC), true)
-	id, err := insertID(f, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-		VALUES ('resident', ?, ?, ?, ?, ?) RETURNING id`, idn, name, ident.GenerateMobile(f.rnd), t0, t0)
+	var id int64
+	err := f.db.Tx(f.ctx, func(tx *store.Tx) error {
+		var err error
+		id, err = person.Insert(f.ctx, tx, person.Row{IDType: string(ident.IDTypeResident), IDNumber: idn, Name: name,
+			Mobile: ident.GenerateMobile(f.rnd), CreatedAt: t0})
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
