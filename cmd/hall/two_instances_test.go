@@ -406,9 +406,15 @@ func seedDueWork(t *testing.T, db *store.DB, rnd *rand.Rand) seeded {
 			store.Time(invited.Add(7*24*time.Hour))); err != nil {
 			return err
 		}
+		// The legal representative sealed under the processes' data key, as the
+		// development registry keeps it.
+		keys := testDataKeys()
 		_, err = tx.Exec(ctx, `INSERT INTO registry_entries (uscc, name, unit_type, legal_rep_id_type, legal_rep_id_number,
-			legal_rep_name, registered_at, region, status, updated_at) VALUES (?, ?, ?, 'resident', ?, '柏青', ?, '320102', 'active', ?)`,
-			uscc, s.registryNewName, string(registry.UnitEnterprise), repIDN, store.Time(now.Add(-3000*24*time.Hour)), store.Time(now))
+			legal_rep_name, registered_at, region, status, updated_at) VALUES (?, ?, ?, 'resident', ?, ?, ?, '320102', 'active', ?)`,
+			uscc, s.registryNewName, string(registry.UnitEnterprise),
+			keys.SealString(registry.Place(registry.ColumnLegalRepIDNumber, uscc), repIDN),
+			keys.SealString(registry.Place(registry.ColumnLegalRepName, uscc), "柏青"),
+			store.Time(now.Add(-3000*24*time.Hour)), store.Time(now))
 		return err
 	})
 	if err != nil {

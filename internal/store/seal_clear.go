@@ -16,6 +16,9 @@ import (
 var afterMigration = map[int]func(ctx context.Context, tx *Tx) error{
 	// persons (0040): the ID number, name and mobile; the first two looked up.
 	40: sealClear(sealedPersons),
+	// the development registry (0047): the legal representative's ID number and
+	// name, bound to the entry's USCC.
+	47: sealClear(sealedRegistry),
 }
 
 // ErrNoKeys is returned by Migrate when a migration has personal data to seal and

@@ -32,7 +32,7 @@ type IndexOnlyColumn struct {
 }
 
 // SealedTables lists every table with sealed values or index-only columns.
-var SealedTables = []SealedTable{sealedPersons, sealedOutbox, sealedCodeFlows, sealedMobileRate}
+var SealedTables = []SealedTable{sealedPersons, sealedOutbox, sealedCodeFlows, sealedMobileRate, sealedRegistry}
 
 var (
 	// sealedPersons: internal/person (migrations 0040–0041).
@@ -49,4 +49,8 @@ var (
 	// keyed by the mobile's index only.
 	sealedMobileRate = SealedTable{Table: "sms_mobile_rate", Key: "mobile_index", IndexOnly: []IndexOnlyColumn{
 		{Name: "mobile", IndexKind: sealed.KindMobile}}}
+	// sealedRegistry: the development registry, internal/registry (migrations
+	// 0047–0048), keyed by the USCC; nothing looks its legal representatives up.
+	sealedRegistry = SealedTable{Table: "registry_entries", Key: "uscc", Columns: []SealedColumn{
+		{Name: "legal_rep_id_number"}, {Name: "legal_rep_name"}}}
 )
