@@ -22,6 +22,7 @@ import (
 
 	"hall/internal/ident"
 	"hall/internal/registry"
+	"hall/internal/sealed"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 	"hall/internal/web/webtest"
@@ -447,7 +448,8 @@ func crashCheck(t *testing.T, in *instance, db *store.DB, ledger *crashLedger, c
 		if outboxSent(t, db, mobile, "") == 0 {
 			t.Errorf("%s: a code was sent to %s, but the outbox has no text for it", what, ident.MaskMobile(mobile))
 		}
-		if count(`SELECT COUNT(*) FROM sms_codes c JOIN sms_flows f ON f.id = c.flow_id WHERE f.mobile = ?`, mobile) == 0 {
+		if count(`SELECT COUNT(*) FROM sms_codes c JOIN sms_flows f ON f.id = c.flow_id WHERE f.mobile_index = ?`,
+			testDataKeys().Index(sealed.KindMobile, mobile)) == 0 {
 			t.Errorf("%s: a code was sent to %s, but no code is stored", what, ident.MaskMobile(mobile))
 		}
 	}

@@ -42,8 +42,8 @@ var twoInstanceKeys = []string{
 // too: the outbox it reads holds its mobiles and texts sealed.
 var twoInstanceDataKey = sealed.EncodeKey(bytes.Repeat([]byte{0x2a}, sealed.KeySize))
 
-// testOutbox is the development outbox in db, read under the processes' data key.
-func testOutbox(db *store.DB) *sms.Outbox {
+// testDataKeys are the data keys of the test's processes (twoInstanceDataKey).
+func testDataKeys() *sealed.Keys {
 	key, err := sealed.ParseKey(twoInstanceDataKey)
 	if err != nil {
 		panic(err) // a constant of the right form
@@ -52,8 +52,11 @@ func testOutbox(db *store.DB) *sms.Outbox {
 	if err != nil {
 		panic(err)
 	}
-	return sms.NewOutbox(db, keys, nil)
+	return keys
 }
+
+// testOutbox is the development outbox in db, read under the processes' data key.
+func testOutbox(db *store.DB) *sms.Outbox { return sms.NewOutbox(db, testDataKeys(), nil) }
 
 // outboxSent is the number of outbox messages to mobile for purpose ("" for every
 // purpose), found through the outbox (the table holds the mobile sealed).
@@ -403,9 +406,15 @@ func seedDueWork(t *testing.T, db *store.DB, rnd *rand.Rand) seeded {
 			store.Time(invited.Add(7*24*time.Hour))); err != nil {
 			return err
 		}
+		// The legal representative sealed under the processes' data key, as the
+		// development registry keeps it.
+		keys := testDataKeys()
 		_, err = tx.Exec(ctx, `INSERT INTO registry_entries (uscc, name, unit_type, legal_rep_id_type, legal_rep_id_number,
-			legal_rep_name, registered_at, region, status, updated_at) VALUES (?, ?, ?, 'resident', ?, '柏青', ?, '320102', 'active', ?)`,
-			uscc, s.registryNewName, string(registry.UnitEnterprise), repIDN, store.Time(now.Add(-3000*24*time.Hour)), store.Time(now))
+			legal_rep_name, registered_at, region, status, updated_at) VALUES (?, ?, ?, 'resident', ?, ?, ?, '320102', 'active', ?)`,
+			uscc, s.registryNewName, string(registry.UnitEnterprise),
+			keys.SealString(registry.Place(registry.ColumnLegalRepIDNumber, uscc), repIDN),
+			keys.SealString(registry.Place(registry.ColumnLegalRepName, uscc), "柏青"),
+			store.Time(now.Add(-3000*24*time.Hour)), store.Time(now))
 		return err
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 
 	"hall/internal/ident"
+	"hall/internal/registry"
 	"hall/internal/store"
 	"hall/internal/unit"
 )
@@ -126,7 +127,8 @@ func DBDirectory(db *store.DB) func(ctx context.Context) ([]DevIdentity, error) 
 
 // queryIdentities runs one of DBDirectory's queries: each row begins with the
 // person's id, whose identity columns are sealed (person.SealedIdentity), or 0 for a
-// registry entry's legal representative, whose columns are clear text.
+// registry entry's legal representative, whose ID number and name are sealed for
+// the entry's USCC (registry.OpenLegalRep).
 func queryIdentities(ctx context.Context, db *store.DB, q string) ([]DevIdentity, error) {
 	rows, err := db.Query(ctx, q, devDirectoryLimit)
 	if err != nil {
@@ -144,7 +146,10 @@ func queryIdentities(ctx context.Context, db *store.DB, q string) ([]DevIdentity
 			return nil, err
 		}
 		if personID == 0 {
-			id.IDNumber, id.Name, id.Mobile = string(columns.IDNumber), string(columns.Name), string(columns.Mobile)
+			id.IDNumber, id.Name, err = registry.OpenLegalRep(db.Keys(), id.USCC, columns.IDNumber, columns.Name)
+			if err != nil {
+				return nil, err
+			}
 		} else {
 			opened, err := columns.Open(db.Keys(), personID)
 			if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hall/internal/ident"
+	"hall/internal/sealed"
 	"hall/internal/store"
 )
 
@@ -44,13 +45,20 @@ const entryColumns = `uscc, name, unit_type, legal_rep_id_type, legal_rep_id_num
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanEntry(sc scanner) (Entry, error) {
+// scanEntry reads a row of entryColumns and opens its legal representative under
+// keys. Errors: the scan's (sql.ErrNoRows for none); those of OpenLegalRep.
+func scanEntry(keys *sealed.Keys, sc scanner) (Entry, error) {
 	var e Entry
 	var unitType, idType, status string
-	err := sc.Scan(&e.USCC, &e.Name, &unitType, &idType, &e.LegalRepIDNumber,
-		&e.LegalRepName, &e.RegisteredAt, &e.Address, &e.Region, &status, &e.UpdatedAt)
+	var idNumber, name []byte
+	if err := sc.Scan(&e.USCC, &e.Name, &unitType, &idType, &idNumber,
+		&name, &e.RegisteredAt, &e.Address, &e.Region, &status, &e.UpdatedAt); err != nil {
+		return Entry{}, err
+	}
 	e.UnitType, e.LegalRepIDType, e.Status = UnitType(unitType), ident.IDType(idType), Status(status)
 	e.RegisteredAt, e.UpdatedAt = e.RegisteredAt.UTC(), e.UpdatedAt.UTC()
+	var err error
+	e.LegalRepIDNumber, e.LegalRepName, err = OpenLegalRep(keys, e.USCC, idNumber, name)
 	return e, err
 }
 
@@ -65,7 +73,7 @@ func (t *Table) Lookup(ctx context.Context, uscc string) (Entry, error) {
 	if err != nil {
 		return Entry{}, ErrNotFound
 	}
-	e, err := scanEntry(t.db.QueryRow(ctx, "SELECT "+entryColumns+" FROM registry_entries WHERE uscc = ?", u))
+	e, err := scanEntry(t.db.Keys(), t.db.QueryRow(ctx, "SELECT "+entryColumns+" FROM registry_entries WHERE uscc = ?", u))
 	switch {
 	case errors.Is(store.NotFound(err), store.ErrNotFound):
 		return Entry{}, ErrNotFound
@@ -88,7 +96,9 @@ const (
 // (setting updated_at to now) and leaves an identical one alone, so repeating it
 // changes nothing. e.UpdatedAt is ignored. e is checked by the import rules first:
 // an error wrapping ErrInvalidEntry and a *ident.FieldError means e was refused;
-// any other error is a database failure, and tx must then fail.
+// ErrNoKeys means the database has no data keys to seal the legal representative
+// with; any other error is a database failure (a stored entry that does not open
+// included), and tx must then fail.
 func (t *Table) Upsert(ctx context.Context, tx *store.Tx, e Entry) (Change, error) {
 	n, err := Normalize(e, t.now())
 	if err != nil {
@@ -100,22 +110,28 @@ func (t *Table) Upsert(ctx context.Context, tx *store.Tx, e Entry) (Change, erro
 // upsert writes an already normalised entry.
 func (t *Table) upsert(ctx context.Context, tx *store.Tx, e Entry) (Change, error) {
 	const sel = "SELECT " + entryColumns + " FROM registry_entries WHERE uscc = ?"
-	old, err := scanEntry(tx.QueryRow(ctx, sel, e.USCC))
+	keys := tx.Keys()
+	a, err := args(keys, e)
+	if err != nil {
+		return Unchanged, err
+	}
+	old, err := scanEntry(keys, tx.QueryRow(ctx, sel, e.USCC))
 	switch {
 	case errors.Is(store.NotFound(err), store.ErrNotFound):
 		e.UpdatedAt = t.stamp()
+		a[len(a)-1] = e.UpdatedAt
 		// ON CONFLICT DO NOTHING instead of a unique violation: a concurrent
 		// import on PostgreSQL may insert the same unit first, and a failed
 		// statement would abort the whole transaction there.
 		res, err := tx.Exec(ctx, "INSERT INTO registry_entries ("+entryColumns+
-			") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uscc) DO NOTHING", args(e)...)
+			") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uscc) DO NOTHING", a...)
 		if err != nil {
 			return Unchanged, fmt.Errorf("registry: insert: %w", err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 1 {
 			return Inserted, err
 		}
-		if old, err = scanEntry(tx.QueryRow(ctx, sel, e.USCC)); err != nil {
+		if old, err = scanEntry(keys, tx.QueryRow(ctx, sel, e.USCC)); err != nil {
 			return Unchanged, fmt.Errorf("registry: re-read after concurrent insert: %w", err)
 		}
 	case err != nil:
@@ -125,7 +141,7 @@ func (t *Table) upsert(ctx context.Context, tx *store.Tx, e Entry) (Change, erro
 		return Unchanged, nil
 	}
 	e.UpdatedAt = t.stamp()
-	a := args(e)
+	a[len(a)-1] = e.UpdatedAt
 	_, err = tx.Exec(ctx, `UPDATE registry_entries SET name = ?, unit_type = ?, legal_rep_id_type = ?,
 		legal_rep_id_number = ?, legal_rep_name = ?, registered_at = ?, address = ?, region = ?,
 		status = ?, updated_at = ? WHERE uscc = ?`, append(a[1:], a[0])...)
@@ -135,10 +151,15 @@ func (t *Table) upsert(ctx context.Context, tx *store.Tx, e Entry) (Change, erro
 	return Updated, nil
 }
 
-// args lists e's values in entryColumns order.
-func args(e Entry) []any {
-	return []any{e.USCC, e.Name, string(e.UnitType), string(e.LegalRepIDType), e.LegalRepIDNumber,
-		e.LegalRepName, e.RegisteredAt.UTC(), e.Address, e.Region, string(e.Status), e.UpdatedAt}
+// args lists e's values in entryColumns order, the legal representative sealed
+// under keys for e's USCC; updated_at is last. Errors: ErrNoKeys.
+func args(keys *sealed.Keys, e Entry) ([]any, error) {
+	idNumber, name, err := sealLegalRep(keys, e.USCC, e.LegalRepIDNumber, e.LegalRepName)
+	if err != nil {
+		return nil, err
+	}
+	return []any{e.USCC, e.Name, string(e.UnitType), string(e.LegalRepIDType), idNumber,
+		name, e.RegisteredAt.UTC(), e.Address, e.Region, string(e.Status), e.UpdatedAt}, nil
 }
 
 func (t *Table) stamp() time.Time { return store.Time(t.now()) }
@@ -170,9 +191,10 @@ func (t *Table) ChangedAfter(ctx context.Context, updatedAt time.Time, uscc stri
 		return nil, fmt.Errorf("registry: changes: %w", err)
 	}
 	defer rows.Close()
+	keys := t.db.Keys()
 	var out []Entry
 	for rows.Next() {
-		e, err := scanEntry(rows)
+		e, err := scanEntry(keys, rows)
 		if err != nil {
 			return nil, fmt.Errorf("registry: changes: %w", err)
 		}

@@ -53,8 +53,9 @@ func (f *fixture) person(t testing.TB, name string) (int64, string) {
 	t.Helper()
 	idn := ident.GenerateResidentID(f.rnd, "320102", time.Date(1980, 1, 1+f.rnd.IntN(300), 0, 0, 0, 0, time.UTC), true)
 	var id int64
-	err := f.db.Tx(f.ctx, func(tx *store.Tx) (err error) {
-		id, err = person.Insert(f.ctx, tx, person.Row{IDType: "resident", IDNumber: idn, Name: name,
+	err := f.db.Tx(f.ctx, func(tx *store.Tx) error {
+		var err error
+		id, err = person.Insert(f.ctx, tx, person.Row{IDType: string(ident.IDTypeResident), IDNumber: idn, Name: name,
 			Mobile: ident.GenerateMobile(f.rnd), CreatedAt: t0})
 		return err
 	})

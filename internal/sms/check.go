@@ -22,6 +22,7 @@ import (
 //     just entered; the code is dead even if right, and so is every later code of the
 //     flow (see Issue);
 //   - ErrInvalidRequest (wrapped) for a bad purpose or an empty binding;
+//   - ErrNoKeys when the database has no data keys;
 //   - otherwise a database failure.
 //
 // The first three match with errors.Is, unwrap to an *ident.FieldError and have
@@ -107,10 +108,14 @@ func (c *Codes) inOwnTx(ctx context.Context, purpose, binding, mobile, code stri
 // failure.
 func (c *Codes) check(ctx context.Context, tx *store.Tx, req checkReq, consume bool) (result, err error) {
 	now := c.clock()
+	index, err := mobileIndex(tx.Keys(), req.mobile)
+	if err != nil {
+		return nil, err
+	}
 	var flowID int64
 	var failures int
-	err = tx.QueryRow(ctx, "SELECT id, failures FROM sms_flows WHERE purpose = ? AND binding_hash = ? AND mobile = ?"+forUpdate(tx),
-		req.purpose, bindingHash(req.binding), req.mobile).Scan(&flowID, &failures)
+	err = tx.QueryRow(ctx, "SELECT id, failures FROM sms_flows WHERE purpose = ? AND binding_hash = ? AND mobile_index = ?"+forUpdate(tx),
+		req.purpose, bindingHash(req.binding), index).Scan(&flowID, &failures)
 	if err = store.NotFound(err); errors.Is(err, store.ErrNotFound) {
 		return field(ErrCodeInvalid), nil
 	} else if err != nil {

@@ -50,6 +50,10 @@ var (
 	// (empty binding or client address, bad purpose): a programming error of the
 	// caller, not something the person typed.
 	ErrInvalidRequest = errors.New("sms: invalid request")
+	// ErrNoKeys is returned by Issue and Check when the database has no data keys
+	// set (store.DB.UseKeys): a mobile's flows and send rate are found by its blind
+	// index (mobileIndex), which needs them.
+	ErrNoKeys = errors.New("sms: no data key set on the database")
 )
 
 // RateReason says which limit a RateError hit.

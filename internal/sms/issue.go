@@ -35,7 +35,8 @@ type Issued struct {
 // reservation is what step 1 of Issue reserved, for steps 2 and 3.
 type reservation struct {
 	flowID, codeID int64
-	mobile, addr   string
+	mobileIndex    []byte // the mobile's blind index (mobileIndex), which keys its rate row
+	addr           string
 	day            string    // the Asia/Shanghai day the counts were taken in
 	resendAt       time.Time // the mobile's resend time set by this reservation
 	prevResendAt   time.Time // and the one before, restored if the send fails
@@ -55,6 +56,7 @@ type reservation struct {
 //     failed transiently (the send does not count; the person may retry at once);
 //   - ErrInvalidRequest (wrapped) for a bad purpose, an empty binding or client
 //     address;
+//   - ErrNoKeys when the database has no data keys;
 //   - otherwise a database failure.
 func (c *Codes) Issue(ctx context.Context, r Request) (Issued, error) {
 	if err := checkPurpose(r.Purpose); err != nil {
@@ -79,7 +81,11 @@ func (c *Codes) Issue(ctx context.Context, r Request) (Issued, error) {
 	if err != nil {
 		return Issued{}, err
 	}
-	res, err := c.reserve(ctx, r.Purpose, bindingHash(r.Binding), mobile, addr, c.codeHash(r.Purpose, r.Binding, mobile, code))
+	index, err := mobileIndex(c.db.Keys(), mobile)
+	if err != nil {
+		return Issued{}, err
+	}
+	res, err := c.reserve(ctx, r.Purpose, bindingHash(r.Binding), index, addr, c.codeHash(r.Purpose, r.Binding, mobile, code))
 	if err != nil {
 		return Issued{}, err
 	}
@@ -127,34 +133,35 @@ func forUpdate(tx *store.Tx) string {
 // reserve is step 1 of Issue: in one transaction, lock the flow, the mobile's rate
 // row and the address's rate row (always in this order, so concurrent transactions
 // cannot deadlock), check the limits, count the send and store the code as pending.
-// A refusal rolls everything back, so refused requests leave no rows.
-func (c *Codes) reserve(ctx context.Context, purpose, bhash, mobile, addr, chash string) (reservation, error) {
+// A refusal rolls everything back, so refused requests leave no rows. The flow and
+// the rate row are keyed by the mobile's blind index, index (mobileIndex).
+func (c *Codes) reserve(ctx context.Context, purpose, bhash string, index []byte, addr, chash string) (reservation, error) {
 	now := c.clock()
 	today := day(now)
-	res := reservation{mobile: mobile, addr: addr, day: today, resendAt: now.Add(c.cfg.ResendAfter)}
+	res := reservation{mobileIndex: index, addr: addr, day: today, resendAt: now.Add(c.cfg.ResendAfter)}
 	err := c.db.Tx(ctx, func(tx *store.Tx) error {
 		lock := forUpdate(tx)
-		if _, err := tx.Exec(ctx, `INSERT INTO sms_flows (purpose, binding_hash, mobile, failures, created_at, updated_at)
-			VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT (purpose, binding_hash, mobile) DO NOTHING`,
-			purpose, bhash, mobile, now, now); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO sms_flows (purpose, binding_hash, mobile_index, failures, created_at, updated_at)
+			VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT (purpose, binding_hash, mobile_index) DO NOTHING`,
+			purpose, bhash, index, now, now); err != nil {
 			return fmt.Errorf("sms: create flow: %w", err)
 		}
 		var failures int
-		if err := tx.QueryRow(ctx, "SELECT id, failures FROM sms_flows WHERE purpose = ? AND binding_hash = ? AND mobile = ?"+lock,
-			purpose, bhash, mobile).Scan(&res.flowID, &failures); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT id, failures FROM sms_flows WHERE purpose = ? AND binding_hash = ? AND mobile_index = ?"+lock,
+			purpose, bhash, index).Scan(&res.flowID, &failures); err != nil {
 			return fmt.Errorf("sms: read flow: %w", store.NotFound(err))
 		}
 		if failures >= c.cfg.MaxAttempts {
 			return field(ErrTooManyAttempts)
 		}
 
-		if _, err := tx.Exec(ctx, `INSERT INTO sms_mobile_rate (mobile, day, day_count, resend_at)
-			VALUES (?, '', 0, ?) ON CONFLICT (mobile) DO NOTHING`, mobile, time.Unix(0, 0).UTC()); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO sms_mobile_rate (mobile_index, day, day_count, resend_at)
+			VALUES (?, '', 0, ?) ON CONFLICT (mobile_index) DO NOTHING`, index, time.Unix(0, 0).UTC()); err != nil {
 			return fmt.Errorf("sms: create mobile rate: %w", err)
 		}
 		var mDay string
 		var mCount int
-		if err := tx.QueryRow(ctx, "SELECT day, day_count, resend_at FROM sms_mobile_rate WHERE mobile = ?"+lock, mobile).
+		if err := tx.QueryRow(ctx, "SELECT day, day_count, resend_at FROM sms_mobile_rate WHERE mobile_index = ?"+lock, index).
 			Scan(&mDay, &mCount, &res.prevResendAt); err != nil {
 			return fmt.Errorf("sms: read mobile rate: %w", store.NotFound(err))
 		}
@@ -184,8 +191,8 @@ func (c *Codes) reserve(ctx context.Context, purpose, bhash, mobile, addr, chash
 			return &RateError{RetryAfter: prev.Sub(now), Reason: ReasonResend}
 		}
 
-		if _, err := tx.Exec(ctx, "UPDATE sms_mobile_rate SET day = ?, day_count = ?, resend_at = ? WHERE mobile = ?",
-			today, mCount+1, res.resendAt, mobile); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE sms_mobile_rate SET day = ?, day_count = ?, resend_at = ? WHERE mobile_index = ?",
+			today, mCount+1, res.resendAt, index); err != nil {
 			return fmt.Errorf("sms: count mobile send: %w", err)
 		}
 		if _, err := tx.Exec(ctx, "UPDATE sms_addr_rate SET day = ?, day_count = ? WHERE addr = ?",
@@ -250,7 +257,7 @@ func (c *Codes) release(ctx context.Context, res reservation, refund bool) error
 		if _, err := tx.Exec(ctx, `UPDATE sms_mobile_rate SET
 			day_count = CASE WHEN day = ? AND day_count > 0 THEN day_count - 1 ELSE day_count END,
 			resend_at = CASE WHEN resend_at = ? THEN ? ELSE resend_at END
-			WHERE mobile = ?`, res.day, res.resendAt, res.prevResendAt, res.mobile); err != nil {
+			WHERE mobile_index = ?`, res.day, res.resendAt, res.prevResendAt, res.mobileIndex); err != nil {
 			return fmt.Errorf("sms: refund mobile send: %w", err)
 		}
 		if _, err := tx.Exec(ctx, "UPDATE sms_addr_rate SET day_count = day_count - 1 WHERE addr = ? AND day = ? AND day_count > 0",

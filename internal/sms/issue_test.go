@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"hall/internal/ident"
+	"hall/internal/sealed"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
@@ -108,8 +109,11 @@ func TestPurge(t *testing.T) {
 		if n := count(t, db, "sms_codes", ""); n != 1 {
 			t.Fatalf("codes after purge = %d, want 1", n)
 		}
-		if n := count(t, db, "sms_mobile_rate", "mobile = ?", ms[0]); n != 0 {
+		if n := count(t, db, "sms_mobile_rate", "mobile_index = ?", db.Keys().Index(sealed.KindMobile, ms[0])); n != 0 {
 			t.Fatalf("yesterday's mobile rate row kept")
+		}
+		if n := count(t, db, "sms_mobile_rate", "mobile_index = ?", db.Keys().Index(sealed.KindMobile, ms[1])); n != 1 {
+			t.Fatalf("today's mobile rate rows = %d, want 1", n)
 		}
 		if n := count(t, db, "sms_addr_rate", ""); n != 1 {
 			t.Fatalf("address rate rows after purge = %d, want 1", n)

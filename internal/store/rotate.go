@@ -59,6 +59,12 @@ func (db *DB) RotateKeys(ctx context.Context, batch int, progress func(RotationP
 	batch = max(batch, 1)
 	var sum RotationSummary
 	for _, t := range SealedTables {
+		if len(t.Columns) == 0 {
+			// Index-only columns (SealedTable.IndexOnly) keep no value to compute a
+			// new index from: once the hall indexes under the new key, their rows are
+			// no longer found and are swept as they expire.
+			continue
+		}
 		p, unreadable, err := db.rotateTable(ctx, keys, t, batch, progress)
 		sum.Tables = append(sum.Tables, p)
 		sum.Resealed += p.Resealed

@@ -21,6 +21,9 @@ var afterMigration = map[int]func(ctx context.Context, tx *Tx) error{
 	// appeals and verify_sessions (0044): the appellant's identity and mobiles, a
 	// verification's expected person; none looked up.
 	44: sealClearEach(sealedAppeals, sealedVerifySessions),
+	// the development registry (0047): the legal representative's ID number and
+	// name, bound to the entry's USCC.
+	47: sealClear(sealedRegistry),
 }
 
 // ErrNoKeys is returned by Migrate when a migration has personal data to seal and

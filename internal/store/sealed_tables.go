@@ -7,15 +7,34 @@ import "hall/internal/sealed"
 // and its sealed columns, each with its blind index in <column>_index when it has an
 // index kind. The key rotation (`hall keys rotate`) re-seals and re-indexes exactly
 // these; a table that starts sealing a column adds it here in the same change.
+//
+// IndexOnly lists a table's blind indexes kept without the value they index
+// (neither clear nor sealed): a short-lived row keyed by a mobile that nothing needs
+// to read back keeps only the index. The key rotation (not built yet) cannot
+// recompute such an index, as there is nothing to compute it from: it must delete
+// those rows, which live a day at most; otherwise they would stay under the
+// previous index key, found by nobody, until swept, and a mobile's limits would
+// restart unannounced. The cost is that of migration 0046: a code sent just before
+// must be asked for again, and the day's counts per mobile restart.
 type SealedTable struct {
 	Table      string
 	Key        string
 	IntegerKey bool
 	Columns    []SealedColumn
+	IndexOnly  []IndexOnlyColumn
 }
 
-// SealedTables lists every table with sealed values.
-var SealedTables = []SealedTable{sealedPersons, sealedOutbox, sealedFlows, sealedAppeals, sealedVerifySessions}
+// IndexOnlyColumn is a blind index without its value: <Name>_index holds the index
+// of kind IndexKind (sealed.KindMobile, sealed.KindIDNumber) of a value the table
+// does not keep.
+type IndexOnlyColumn struct {
+	Name      string
+	IndexKind string
+}
+
+// SealedTables lists every table with sealed values or index-only columns.
+var SealedTables = []SealedTable{sealedPersons, sealedOutbox, sealedFlows, sealedAppeals, sealedVerifySessions,
+	sealedCodeFlows, sealedMobileRate, sealedRegistry}
 
 var (
 	// sealedPersons: internal/person (migrations 0040–0041).
@@ -35,4 +54,16 @@ var (
 	// internal/verify (migrations 0044–0045); keyed by the session's text id.
 	sealedVerifySessions = SealedTable{Table: "verify_sessions", Key: "id", Columns: []SealedColumn{
 		{Name: "id_number"}, {Name: "name"}}}
+	// sealedCodeFlows: the one-time codes' flows, internal/sms (migration 0046):
+	// the mobile's index only.
+	sealedCodeFlows = SealedTable{Table: "sms_flows", Key: "id", IntegerKey: true, IndexOnly: []IndexOnlyColumn{
+		{Name: "mobile", IndexKind: sealed.KindMobile}}}
+	// sealedMobileRate: the send rate per mobile, internal/sms (migration 0046),
+	// keyed by the mobile's index only.
+	sealedMobileRate = SealedTable{Table: "sms_mobile_rate", Key: "mobile_index", IndexOnly: []IndexOnlyColumn{
+		{Name: "mobile", IndexKind: sealed.KindMobile}}}
+	// sealedRegistry: the development registry, internal/registry (migrations
+	// 0047–0048), keyed by the USCC; nothing looks its legal representatives up.
+	sealedRegistry = SealedTable{Table: "registry_entries", Key: "uscc", Columns: []SealedColumn{
+		{Name: "legal_rep_id_number"}, {Name: "legal_rep_name"}}}
 )
