@@ -18,6 +18,7 @@ import (
 	"hall/internal/audit"
 	"hall/internal/ident"
 	"hall/internal/insurance"
+	"hall/internal/person"
 	"hall/internal/rights/pdfdoc"
 	"hall/internal/store"
 	"hall/internal/unit"
@@ -147,9 +148,11 @@ func addPerson(t testing.TB, db *store.DB, g *mrand.Rand, name string) int64 {
 	t.Helper()
 	var id int64
 	err := db.Tx(context.Background(), func(tx *store.Tx) error {
-		return tx.QueryRow(context.Background(), `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-		VALUES ('resident', ?, ?, ?, ?, ?) RETURNING id`,
-			ident.GenerateResidentID(g, "", time.Time{}, true), name, ident.GenerateMobile(g), testNow, testNow).Scan(&id)
+		var err error
+		id, err = person.Insert(context.Background(), tx, person.Row{IDType: string(ident.IDTypeResident),
+			IDNumber: ident.GenerateResidentID(g, "", time.Time{}, true), Name: name, Mobile: ident.GenerateMobile(g),
+			CreatedAt: testNow})
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
