@@ -16,6 +16,8 @@ import (
 var afterMigration = map[int]func(ctx context.Context, tx *Tx) error{
 	// persons (0040): the ID number, name and mobile; the first two looked up.
 	40: sealClear(sealedPersons),
+	// rights records' signed PDFs (0050): sealed where they are, 16 at a time.
+	50: sealInPlace(sealedRightsFiles, 16),
 }
 
 // ErrNoKeys is returned by Migrate when a migration has personal data to seal and

@@ -15,7 +15,12 @@ type SealedTable struct {
 }
 
 // SealedTables lists every table with sealed values.
-var SealedTables = []SealedTable{sealedPersons, sealedOutbox}
+//
+// Files are sealed too, and are no rows: the scans and case material files under
+// DATA-DIR/scans (internal/scans, Place: the recording table counter_scans or
+// case_materials, column "file", the file's ID), each sealed whole in its file. A
+// key rotation re-seals them as well (docs/data-protection.md).
+var SealedTables = []SealedTable{sealedPersons, sealedOutbox, sealedRightsFiles}
 
 var (
 	// sealedPersons: internal/person (migrations 0040–0041).
@@ -24,4 +29,8 @@ var (
 	// sealedOutbox: the development SMS outbox, internal/sms (migration 0039).
 	sealedOutbox = SealedTable{Table: "sms_outbox", Key: "id", IntegerKey: true, Columns: []SealedColumn{
 		{Name: "mobile", IndexKind: sealed.KindMobile}, {Name: "text"}}}
+	// sealedRightsFiles: the rights records' signed PDFs, internal/rights (migration
+	// 0050, sealed in place), each a few hundred KB: a rotation reads few at a time.
+	sealedRightsFiles = SealedTable{Table: "rights_record_files", Key: "record_id", IntegerKey: true,
+		Columns: []SealedColumn{{Name: "pdf"}}}
 )
