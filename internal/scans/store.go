@@ -39,8 +39,10 @@ func (k Kind) Label() string { return kindLabels[k] }
 // Store keeps scans as files under a directory of the data directory (never a web
 // root: nothing serves it), each named by an opaque 256-bit ID and readable by the
 // hall's own user only (file 0600, directories 0700); the declared file name is never
-// used as a path. The row in counter_scans says what each file is and holds its
-// SHA-256, which Read checks. Files are read back only through Read, which takes a
+// used as a path. Each file's content is sealed with the database's data keys for
+// its owner table and ID (Place), so the directory alone shows no document. The row
+// in counter_scans says what each file is and holds the SHA-256 of its clear
+// content, which Read checks after opening. Files are read back only through Read, which takes a
 // staff actor, authorizes and audits.
 type Store struct {
 	dir   string
