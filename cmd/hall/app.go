@@ -72,6 +72,16 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		_ = db.Close() // start-up already failed; that error is the one returned
 		return nil, err
 	}
+	// Scans and materials stored in clear by earlier versions are sealed where they
+	// lie (scans.Store.SealClear: once, before anything is served).
+	sealedFiles, err := svc.Scans.SealClear(ctx)
+	if err != nil {
+		_ = db.Close() // start-up already failed; that error is the one returned
+		return nil, fmt.Errorf("seal stored scans: %w", err)
+	}
+	if sealedFiles > 0 {
+		log.Info("stored scans sealed", "files", sealedFiles)
+	}
 	if err := svc.Catalog.Seed(ctx); err != nil {
 		_ = db.Close() // start-up already failed; that error is the one returned
 		return nil, fmt.Errorf("seed catalog: %w", err)

@@ -118,7 +118,8 @@ func (s *Service) Attach(ctx context.Context, who Actor, itemCode, code, name st
 	}
 	// The scans store knows its own kinds of document; a material is 其他材料 to
 	// it, and case_materials.code says which one it is.
-	st, err := s.d.Files.Put(scans.Upload{Kind: scans.KindOther, ID: id, Name: name, Body: bytes.NewReader(b)})
+	st, err := s.d.Files.Put(scans.Upload{Kind: scans.KindOther, Owner: scans.OwnerCaseMaterial, ID: id, Name: name,
+		Body: bytes.NewReader(b)})
 	if err != nil && id != "" {
 		s.giveBackUpload(ctx, id)
 	}
@@ -446,7 +447,7 @@ func (s *Service) readMaterial(ctx context.Context, c Case, id string) (CaseMate
 	if err != nil {
 		return CaseMaterial{}, nil, err
 	}
-	b, err := s.d.Files.ReadStored(m.ID, m.sha)
+	b, err := s.d.Files.ReadStored(scans.OwnerCaseMaterial, m.ID, m.sha)
 	if errors.Is(err, scans.ErrNotFound) {
 		return CaseMaterial{}, nil, ErrMaterialNotFound
 	}

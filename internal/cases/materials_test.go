@@ -4,10 +4,16 @@ import (
 	"bytes"
 	"errors"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"hall/internal/audit"
 	"hall/internal/delegation"
+	"hall/internal/scans"
+	"hall/internal/sealed/sealedtest"
+	"hall/internal/sms"
 	"hall/internal/staff"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
@@ -237,6 +243,73 @@ func FuzzMaterialReference(f *testing.F) {
 		}
 		if _, ok := s.attachment(Actor{UnitID: 8, PersonID: 9}, ItemSubsidy, "pledge", ref); ok {
 			t.Fatal("accepted for another unit")
+		}
+	})
+}
+
+// TestMaterialsSealedAtRest: a material's file on disk holds none of the uploaded
+// document (its PDF header, a name and ID number written in it), while the unit and
+// the clerk are served exactly the uploaded bytes; one case's material file copied
+// over another's is refused (scans.ErrTampered), not served as the other material.
+func TestMaterialsSealedAtRest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newCaseFixture(t, db)
+		dir := t.TempDir()
+		files, err := scans.NewStore(dir, db, f.audit, f.clk.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc, err := NewService(Deps{DB: db, Audit: audit.New(db, nil, f.clk.Now), Catalog: NewCatalog(db), Authorizer: f.dlg,
+			SMS: sms.NewOutbox(db, sealedtest.Keys(), f.clk.Now), Hotline: "12333", Now: f.clk.Now, Files: files})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const writtenIn = "林晓梅 110101199003077777"
+		marked := bytes.Replace(materialPDF(), []byte("/MediaBox"), []byte("/Marker ("+writtenIn+") /MediaBox"), 1)
+		var cases []Case
+		for _, content := range [][]byte{marked, materialPDF()} {
+			ref, err := svc.Attach(f.ctx, f.repA, ItemEnrolment, "contract", "劳动合同.pdf", bytes.NewReader(content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := form(f.employeeID())
+			v.Set("material_contract", ref)
+			c, err := svc.Apply(f.ctx, f.repA, ItemEnrolment, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cases = append(cases, c)
+		}
+		material := func(c Case) CaseMaterial {
+			t.Helper()
+			ms, err := svc.CaseMaterials(f.ctx, c)
+			if err != nil || len(ms) != 1 {
+				t.Fatalf("materials of case %d: %+v, %v", c.ID, ms, err)
+			}
+			return ms[0]
+		}
+		first, second := material(cases[0]), material(cases[1])
+		path := func(id string) string { return filepath.Join(dir, id[:2], id) }
+		raw, err := os.ReadFile(path(first.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, part := range []string{"%PDF", writtenIn, "110101199003077777", "/Marker", "endobj"} {
+			if bytes.Contains(raw, []byte(part)) {
+				t.Errorf("the stored material holds %q in clear", part)
+			}
+		}
+		if _, b, err := svc.UnitMaterial(f.ctx, f.repA, cases[0].ID, first.ID); err != nil || !bytes.Equal(b, marked) {
+			t.Errorf("unit's download: %d bytes, %v; want the %d uploaded", len(b), err, len(marked))
+		}
+		if _, b, err := svc.StaffMaterial(f.ctx, f.clerk, cases[0].ID, first.ID); err != nil || !bytes.Equal(b, marked) {
+			t.Errorf("clerk's download: %d bytes, %v; want the %d uploaded", len(b), err, len(marked))
+		}
+		if err := os.WriteFile(path(second.ID), raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.UnitMaterial(f.ctx, f.repA, cases[1].ID, second.ID); !errors.Is(err, scans.ErrTampered) {
+			t.Errorf("a material file moved over another's: %v", err)
 		}
 	})
 }

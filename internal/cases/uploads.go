@@ -10,6 +10,7 @@ import (
 
 	"hall/internal/audit"
 	"hall/internal/chinatime"
+	"hall/internal/scans"
 	"hall/internal/store"
 	"hall/internal/unit"
 )
@@ -252,7 +253,7 @@ func (s *Service) fileUpload(ctx context.Context, tx *store.Tx, a Attachment, no
 	// No row: a file stored before uploads were recorded, or whose filed row or
 	// tombstone has gone after a day. The sweep never deletes a file without a
 	// row, so the file on disk decides.
-	if _, err := s.d.Files.ReadStored(a.ID, a.SHA256); err != nil {
+	if _, err := s.d.Files.ReadStored(scans.OwnerCaseMaterial, a.ID, a.SHA256); err != nil {
 		return expiredMaterial(a)
 	}
 	return nil

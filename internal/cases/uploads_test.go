@@ -223,7 +223,7 @@ func (s sweepFixture) upload(t testing.TB, who Actor) (string, Attachment) {
 }
 
 func (s sweepFixture) onDisk(a Attachment) bool {
-	_, err := s.svc.d.Files.ReadStored(a.ID, a.SHA256)
+	_, err := s.svc.d.Files.ReadStored(scans.OwnerCaseMaterial, a.ID, a.SHA256)
 	return err == nil
 }
 
@@ -405,7 +405,7 @@ func TestSweepMaterialsAtTheBoundary(t *testing.T) {
 			if err := rows.Scan(&id, &sha); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.svc.d.Files.ReadStored(id, sha); err != nil {
+			if _, err := s.svc.d.Files.ReadStored(scans.OwnerCaseMaterial, id, sha); err != nil {
 				t.Fatalf("material %s recorded without its file: %v", id[:8], err)
 			}
 		}

@@ -210,6 +210,7 @@ func (s *Service) submit(ctx context.Context, actor staff.Actor, kind Kind, subj
 		}
 	}()
 	for _, u := range uploads {
+		u.Owner = scans.OwnerCounter // recorded in counter_scans below
 		st, err := s.d.Scans.Put(u)
 		if err != nil {
 			return Request{}, &ScanError{Kind: u.Kind, Err: err}

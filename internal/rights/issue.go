@@ -16,7 +16,7 @@ import (
 
 // Issue produces a rights record of the unit for the form's period and types,
 // signed by the bureau, stores it and audits it ("rights.issue"), and returns it
-// with the signed PDF. The list is read from the insurance read model a page at a
+// with the signed PDF (stored sealed: FilePlace). The list is read from the insurance read model a page at a
 // time while the PDF is laid out, and no transaction is open while the PDF is
 // built and signed: only the final insert and audit are one.
 //
@@ -25,8 +25,8 @@ import (
 // ErrNotMember when the actor holds no active role in it (also when the role ends
 // while the record is built); ErrSigner when the signing certificate has expired;
 // ErrBusy when the process is building as many records as it may and none
-// finished in time (Config.Builds, BuildWait); otherwise database, audit or
-// signing failures.
+// finished in time (Config.Builds, BuildWait); ErrNoKeys when the database has no
+// data keys; otherwise database, audit or signing failures.
 func (s *Service) Issue(ctx context.Context, unitID int64, actor Actor, f Form) (Record, []byte, error) {
 	now := s.now()
 	rec := Record{UnitID: unitID, PersonID: actor.PersonID}
@@ -110,7 +110,12 @@ func (s *Service) Issue(ctx context.Context, unitID int64, actor Actor, f Form) 
 		if err != nil {
 			return fmt.Errorf("rights: store record: %w", err)
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO rights_record_files (record_id, pdf) VALUES (?, ?)", rec.ID, signed); err != nil {
+		keys := tx.Keys()
+		if keys == nil {
+			return ErrNoKeys
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO rights_record_files (record_id, pdf) VALUES (?, ?)", rec.ID,
+			keys.Seal(FilePlace(rec.ID), signed)); err != nil {
 			return fmt.Errorf("rights: store PDF: %w", err)
 		}
 		_, err = s.audit.Append(ctx, tx, audit.Entry{PersonID: actor.PersonID, UnitID: unitID, Role: rec.Role,

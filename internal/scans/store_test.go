@@ -51,18 +51,21 @@ func TestStore(t *testing.T) {
 		}
 
 		file := pngFile(t)
-		st, err := s.Put(Upload{Kind: KindIDCard, Name: "../../身份证.png", Body: bytes.NewReader(file)})
+		st, err := s.Put(Upload{Kind: KindIDCard, Owner: OwnerCounter, Name: "../../身份证.png", Body: bytes.NewReader(file)})
 		if !errors.Is(err, ErrName) {
 			t.Fatalf("a path in the name: %v", err)
 		}
-		st, err = s.Put(Upload{Kind: KindIDCard, Name: "身份证.png", Body: bytes.NewReader(file)})
+		if _, err := s.Put(Upload{Kind: KindIDCard, Name: "身份证.png", Body: bytes.NewReader(file)}); !errors.Is(err, errOwner) {
+			t.Fatalf("no owner: %v", err)
+		}
+		st, err = s.Put(Upload{Kind: KindIDCard, Owner: OwnerCounter, Name: "身份证.png", Body: bytes.NewReader(file)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Put(Upload{Kind: KindIDCard, Name: "x.exe.png", Body: bytes.NewReader(append([]byte("MZ"), make([]byte, 100)...))}); !errors.Is(err, ErrType) {
+		if _, err := s.Put(Upload{Kind: KindIDCard, Owner: OwnerCounter, Name: "x.exe.png", Body: bytes.NewReader(append([]byte("MZ"), make([]byte, 100)...))}); !errors.Is(err, ErrType) {
 			t.Fatalf("renamed executable: %v", err)
 		}
-		if _, err := s.Put(Upload{Kind: KindIDCard, Name: "big.pdf", Body: bytes.NewReader(append([]byte("%PDF-1.4\n"), make([]byte, MaxBytes)...))}); !errors.Is(err, ErrTooLarge) {
+		if _, err := s.Put(Upload{Kind: KindIDCard, Owner: OwnerCounter, Name: "big.pdf", Body: bytes.NewReader(append([]byte("%PDF-1.4\n"), make([]byte, MaxBytes)...))}); !errors.Is(err, ErrTooLarge) {
 			t.Fatalf("oversized: %v", err)
 		}
 		path := filepath.Join(dir, st.ID[:2], st.ID)
@@ -100,7 +103,7 @@ func TestStore(t *testing.T) {
 		if err := os.WriteFile(path, append(file, 0), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.Read(ctx, clerk, st.ID); err != ErrTampered {
+		if _, _, err := s.Read(ctx, clerk, st.ID); !errors.Is(err, ErrTampered) {
 			t.Fatalf("changed file: %v", err)
 		}
 		list, err := s.List(ctx, reqID)
@@ -119,20 +122,20 @@ func TestStore(t *testing.T) {
 // is refused and nothing is written.
 func TestPutUnderGivenID(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "scans")
-	s, err := NewStore(dir, nil, nil, func() time.Time { return t0 })
+	s, err := NewStore(dir, storetest.SQLite(t), nil, func() time.Time { return t0 })
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := token.New()
-	st, err := s.Put(Upload{Kind: KindOther, ID: id, Name: "材料.png", Body: bytes.NewReader(pngFile(t))})
+	st, err := s.Put(Upload{Kind: KindOther, Owner: OwnerCaseMaterial, ID: id, Name: "材料.png", Body: bytes.NewReader(pngFile(t))})
 	if err != nil || st.ID != id {
 		t.Fatalf("Put = %+v, %v; want ID %s", st, err, id)
 	}
-	if _, err := s.ReadStored(id, st.SHA256); err != nil {
+	if _, err := s.ReadStored(OwnerCaseMaterial, id, st.SHA256); err != nil {
 		t.Fatalf("read back: %v", err)
 	}
 	for _, bad := range []string{"../../etc/passwd", "short", id[:42] + "/"} {
-		if _, err := s.Put(Upload{Kind: KindOther, ID: bad, Name: "材料.png", Body: bytes.NewReader(pngFile(t))}); !errors.Is(err, errID) {
+		if _, err := s.Put(Upload{Kind: KindOther, Owner: OwnerCaseMaterial, ID: bad, Name: "材料.png", Body: bytes.NewReader(pngFile(t))}); !errors.Is(err, errID) {
 			t.Errorf("ID %q: %v", bad, err)
 		}
 	}

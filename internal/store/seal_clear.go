@@ -24,6 +24,8 @@ var afterMigration = map[int]func(ctx context.Context, tx *Tx) error{
 	// the development registry (0047): the legal representative's ID number and
 	// name, bound to the entry's USCC.
 	47: sealClear(sealedRegistry),
+	// rights records' signed PDFs (0050): sealed where they are, 16 at a time.
+	50: sealInPlace(sealedRightsFiles, 16),
 }
 
 // ErrNoKeys is returned by Migrate when a migration has personal data to seal and

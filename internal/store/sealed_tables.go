@@ -33,8 +33,13 @@ type IndexOnlyColumn struct {
 }
 
 // SealedTables lists every table with sealed values or index-only columns.
+//
+// Files are sealed too, and are no rows: the scans and case material files under
+// DATA-DIR/scans (internal/scans, Place: the recording table counter_scans or
+// case_materials, column "file", the file's ID), each sealed whole in its file. The
+// key rotation (store.RotateKeys) re-seals rows only (docs/data-protection.md).
 var SealedTables = []SealedTable{sealedPersons, sealedOutbox, sealedFlows, sealedAppeals, sealedVerifySessions,
-	sealedCodeFlows, sealedMobileRate, sealedRegistry}
+	sealedCodeFlows, sealedMobileRate, sealedRegistry, sealedRightsFiles}
 
 var (
 	// sealedPersons: internal/person (migrations 0040–0041).
@@ -66,4 +71,8 @@ var (
 	// 0047–0048), keyed by the USCC; nothing looks its legal representatives up.
 	sealedRegistry = SealedTable{Table: "registry_entries", Key: "uscc", Columns: []SealedColumn{
 		{Name: "legal_rep_id_number"}, {Name: "legal_rep_name"}}}
+	// sealedRightsFiles: the rights records' signed PDFs, internal/rights (migration
+	// 0050, sealed in place), each a few hundred KB: a rotation reads few at a time.
+	sealedRightsFiles = SealedTable{Table: "rights_record_files", Key: "record_id", IntegerKey: true,
+		Columns: []SealedColumn{{Name: "pdf"}}}
 )

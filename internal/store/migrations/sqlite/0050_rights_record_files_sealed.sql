@@ -1,0 +1,12 @@
+-- The signed PDFs of rights records are sealed at rest (issue #16; internal/rights,
+-- FilePlace; docs/data-protection.md): rights_record_files.pdf keeps its name and
+-- type and holds, from now on, the PDF sealed with the data keys for
+-- rights_record_files, pdf and the record's id. SQL cannot seal (the key is not in
+-- the database), so this migration's Go half (store: afterMigration[50],
+-- sealInPlace) seals every row kept in clear before, in the migration's
+-- transaction, a few rows at a time: a PDF is up to a few hundred KB. The rows are
+-- sealed rather than deleted: a record's PDF cannot be made again with the same
+-- bytes (a new signature), and the verify page shows the SHA-256 of the one issued.
+--
+-- The scans and case material files under DATA-DIR/scans are files, not rows: the
+-- hall seals the ones kept in clear when it starts (internal/scans, SealClear).
