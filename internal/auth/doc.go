@@ -14,7 +14,8 @@
 // A password login's session is created only while the password it verified is
 // still the stored one (Verified): a change that commits during the slow check
 // leaves the login with no session, answered as a wrong password. A session or
-// proof that claims a password without its Verified is refused
+// proof that claims a password without its Verified, or with one that is not of
+// the proof's kind and the session's subject's own, is refused
 // (ErrUnverifiedPassword).
 //
 // A session ends at logout (End), when the password it was signed in with is

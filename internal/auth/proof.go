@@ -54,11 +54,16 @@ func (p Proof) Valid() bool {
 
 // ErrUnverifiedPassword refuses a session, or a proof recorded in one, that
 // claims a password (ProofPassword, ProofUnitPassword, ProofInstitutionPassword)
-// without the Verified password it rests on: without it nothing could compare
-// the password with the stored one, and a password changed or reset during the
-// login would sign the old one in. It is a caller's mistake, never an answer to
-// the person: a login passes the Verified its check returned (Attempt.Start), a
-// password change the one it stored.
+// without the Verified password it rests on, or with a Verified that is not of
+// the proof's kind and the session's subject's own: the person's password for
+// ProofPassword, the subject's own membership (its person and unit) for
+// ProofUnitPassword, the subject's institution for ProofInstitutionPassword.
+// Without it nothing could compare the password with the stored one, and a
+// password changed or reset during the login would sign the old one in; with
+// another's, a password that is not the subject's would stand as its proof. It
+// is a caller's mistake, never an answer to the person: a login passes the
+// Verified its check returned (Attempt.Start), a password change the one it
+// stored.
 var ErrUnverifiedPassword = errors.New("auth: a password proof needs the Verified password")
 
 // password reports whether p claims a stored password, so that a session or a
@@ -67,26 +72,41 @@ func (p Proof) password() bool {
 	return p == ProofPassword || p == ProofUnitPassword || p == ProofInstitutionPassword
 }
 
-// verifiedFor checks that a proof p made now carries the Verified v it rests on, a
-// password of p's kind — the person's own for ProofPassword, a membership's unit
-// password for ProofUnitPassword, an institution's for ProofInstitutionPassword —
-// and, when the session's subject s is known (not the zero Subject), s's own: the
-// person's, or the institution's; a membership's is checked against s with its row
-// (Verified.current). ErrUnverifiedPassword otherwise.
-func verifiedFor(p Proof, v Verified, s Subject) error {
+// verifiedKind checks that a proof p made now carries the Verified v it rests on, a
+// password of p's kind: a person's password for ProofPassword, a membership's unit
+// password for ProofUnitPassword, an institution's for ProofInstitutionPassword.
+// ErrUnverifiedPassword otherwise.
+func verifiedKind(p Proof, v Verified) error {
 	if !p.password() {
 		return nil
 	}
 	c := v.credential
-	known := s != (Subject{})
 	switch {
 	case !v.checked():
 		return ErrUnverifiedPassword
-	case p == ProofPassword && (c.PersonID == 0 || (known && c.PersonID != s.PersonID)):
+	case p == ProofPassword && c.PersonID == 0:
 		return ErrUnverifiedPassword
 	case p == ProofUnitPassword && c.MembershipID == 0:
 		return ErrUnverifiedPassword
-	case p == ProofInstitutionPassword && (c.InstitutionID == 0 || (known && c.InstitutionID != s.InstitutionID)):
+	case p == ProofInstitutionPassword && c.InstitutionID == 0:
+		return ErrUnverifiedPassword
+	}
+	return nil
+}
+
+// verifiedFor is verifiedKind, and the password must also be the session's
+// subject s's own: the person's for ProofPassword, s's institution's for
+// ProofInstitutionPassword; a membership's is checked against s with its row
+// (Verified.current). ErrUnverifiedPassword otherwise.
+func verifiedFor(p Proof, v Verified, s Subject) error {
+	if err := verifiedKind(p, v); err != nil {
+		return err
+	}
+	c := v.credential
+	switch {
+	case p == ProofPassword && c.PersonID != s.PersonID:
+		return ErrUnverifiedPassword
+	case p == ProofInstitutionPassword && c.InstitutionID != s.InstitutionID:
 		return ErrUnverifiedPassword
 	}
 	return nil

@@ -187,9 +187,38 @@ func TestPasswordProofNeedsVerified(t *testing.T) {
 			}
 		}
 		// Prove learns the session's subject only in its transaction: a Verified of
-		// another kind than the proof is refused before it.
+		// another kind than the proof is refused before it, and one that is not the
+		// subject's own in it — another person's password for the admin's own
+		// session, the admin's membership for the legal rep's unit session, and
+		// another institution's password for an institution session.
 		if _, err := w.ss.Prove(ctx, tok, ProofUnitPassword, w.verified(t, Subject{PersonID: w.admin.ID}, ProofPassword)); !errors.Is(err, ErrUnverifiedPassword) {
 			t.Errorf("Prove of a unit password with a personal one: %v, want ErrUnverifiedPassword", err)
+		}
+		repTok, _, err := w.ss.Create(ctx, rep, Meta{Proof: ProofSMS})
+		if err != nil {
+			t.Fatal(err)
+		}
+		otherInst := Subject{PersonID: w.admin.ID, UnitID: w.unit.ID, Role: RoleInstitution, InstitutionID: w.inst.ID + 1}
+		instTok, _, err := w.ss.Create(ctx, otherInst, Meta{Proof: ProofSMS})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name  string
+			token string
+			proof Proof
+			v     Verified
+		}{
+			{"another person's password", tok, ProofPassword, w.verified(t, Subject{PersonID: w.rep.ID}, ProofPassword)},
+			{"another person's membership", repTok, ProofUnitPassword, w.verified(t, admin, ProofUnitPassword)},
+			{"another institution", instTok, ProofInstitutionPassword, w.verified(t, instSubj, ProofInstitutionPassword)},
+		} {
+			if _, err := w.ss.Prove(ctx, c.token, c.proof, c.v); !errors.Is(err, ErrUnverifiedPassword) {
+				t.Errorf("Prove with %s: %v, want ErrUnverifiedPassword", c.name, err)
+			}
+			if s, err := w.ss.Lookup(ctx, c.token); err != nil || s.Proof != ProofSMS {
+				t.Errorf("the session after Prove with %s: %+v, %v; want its SMS proof alone", c.name, s, err)
+			}
 		}
 
 		// The controls: the same calls with the Verified pass, and a switch that

@@ -62,7 +62,7 @@ func TestProveContendsWithPasswordChange(t *testing.T) {
 		tok := sms()
 		err := storetest.Contend(t, db, func(ctx context.Context, tx *store.Tx) error {
 			now := w.ss.dbNow()
-			_, err := w.ss.updateLiveIn(ctx, tx, tok, now, old, proofSet, string(ProofPassword), now)
+			_, err := w.ss.updateLiveIn(ctx, tx, tok, now, ProofPassword, old, proofSet, string(ProofPassword), now)
 			return err
 		}, func(db *store.DB) error {
 			return replacePassword(ctx, db, pid, old.hash+"1")

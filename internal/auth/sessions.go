@@ -35,9 +35,12 @@ func (ss *Sessions) dbNow() time.Time { return store.Time(ss.now()) }
 
 // Create starts a session for s and returns its token (for the cookie; it is
 // not stored) and the session. Errors: ErrInvalidSubject (wrapped);
-// ErrUnverifiedPassword when m.Proof is a password's and m.Verified is zero
-// (nothing is written); ErrCredentialChanged when m.Verified is no longer the
-// stored password; otherwise a database or random-source failure.
+// ErrUnverifiedPassword when m.Proof is a password's and m.Verified is zero or
+// not of the proof's kind and s's own — the person's password for ProofPassword,
+// s's own membership for ProofUnitPassword, s's institution for
+// ProofInstitutionPassword (nothing is written); ErrCredentialChanged when
+// m.Verified is no longer the stored password; otherwise a database or
+// random-source failure.
 func (ss *Sessions) Create(ctx context.Context, s Subject, m Meta) (string, Session, error) {
 	if err := s.validate(); err != nil {
 		return "", Session{}, err
@@ -220,8 +223,9 @@ const (
 // Errors: ErrInvalidSubject (wrapped) for an invalid s, or with RotateSwitch
 // for a different person; ErrNoSession with RotateSwitch when oldToken does not
 // name a live session; ErrUnverifiedPassword when m.Proof is a password's and
-// m.Verified is zero; ErrCredentialChanged when m.Verified is no longer the
-// stored password (in both cases the old session is left as it was); otherwise
+// m.Verified is zero or not of the proof's kind and s's own (as for Create);
+// ErrCredentialChanged when m.Verified is no longer the stored password (in both
+// cases the old session is left as it was); otherwise
 // a database or random-source failure. A RotateSwitch with ProofNone makes no
 // proof: it carries the old session's over and needs no Verified.
 func (ss *Sessions) Rotate(ctx context.Context, oldToken string, s Subject, m Meta, r Rotation) (string, Session, error) {
@@ -277,8 +281,8 @@ func (ss *Sessions) Rotate(ctx context.Context, oldToken string, s Subject, m Me
 // verifiedCurrent checks the password m.Verified names, if any, first in the
 // transaction: its row is locked before any session row, in the order a password
 // change takes them (the account, then its sessions), so the two never wait on
-// each other. s is the session's subject, or the zero Subject when it is not known
-// before the transaction (Prove).
+// each other. s is the session's subject, whose own a membership's password must
+// be (Verified.current).
 func verifiedCurrent(ctx context.Context, tx *store.Tx, m Meta, s Subject) error {
 	if !m.Verified.checked() {
 		return nil
@@ -309,23 +313,26 @@ func (ss *Sessions) endIn(ctx context.Context, tx *store.Tx, hash string, now ti
 // the transaction that records it, as Create does (the zero Verified checks
 // nothing: a proof that verified no stored password). Errors: ErrNoSession when
 // the token does not name a live session; ErrUnverifiedPassword when p is a
-// password's and v is zero; ErrCredentialChanged when v is no longer the stored
-// password (in both cases nothing is recorded); a wrapped error for ProofNone or
-// an unknown proof; otherwise a database failure.
+// password's and v is zero or not of p's kind and the session's subject's own —
+// the person's password for ProofPassword, the subject's own membership for
+// ProofUnitPassword, the subject's institution for ProofInstitutionPassword;
+// ErrCredentialChanged when v is no longer the stored password (in these cases
+// nothing is recorded); a wrapped error for ProofNone or an unknown proof;
+// otherwise a database failure.
 func (ss *Sessions) Prove(ctx context.Context, token string, p Proof, v Verified) (Session, error) {
 	if p == ProofNone || !p.Valid() {
 		return Session{}, fmt.Errorf("auth: cannot record proof %q", p)
 	}
-	// The session's subject is read in the transaction: the kind of v is checked
-	// here, not whose it is.
-	if err := verifiedFor(p, v, Subject{}); err != nil {
+	// The session's subject is read in the transaction (updateLiveIn), which
+	// checks that v is its own; the kind of v is checked here, before it.
+	if err := verifiedKind(p, v); err != nil {
 		return Session{}, err
 	}
 	if !wellFormed(token) {
 		return Session{}, ErrNoSession
 	}
 	now := ss.dbNow()
-	return ss.updateLive(ctx, token, now, v, "record proof", proofSet, string(p), now)
+	return ss.updateLive(ctx, token, now, p, v, "record proof", proofSet, string(p), now)
 }
 
 // proofSet is Prove's update: the proof and its time.

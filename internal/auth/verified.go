@@ -42,8 +42,8 @@ func (v Verified) checked() bool { return v.credential != (Credential{}) }
 
 // current checks inside tx that the verified hash is still stored, locking the
 // row so that a password change cannot commit between this check and the
-// session's insert; a membership's unit password must also be s's own membership
-// (its person and unit) when s is known (not the zero Subject). Errors:
+// session's insert; a membership's unit password must also be the session's
+// subject s's own membership (its person and unit). Errors:
 // ErrCredentialChanged (also for a row gone); ErrUnverifiedPassword for another
 // subject's membership; otherwise a database failure.
 func (v Verified) current(ctx context.Context, tx *store.Tx, s Subject) error {
@@ -60,7 +60,7 @@ func (v Verified) current(ctx context.Context, tx *store.Tx, s Subject) error {
 	var stored string
 	var personID, unitID int64
 	err := tx.QueryRow(ctx, q+tx.ForUpdate(), id).Scan(&stored, &personID, &unitID)
-	if err == nil && v.credential.MembershipID != 0 && s != (Subject{}) && (personID != s.PersonID || unitID != s.UnitID) {
+	if err == nil && v.credential.MembershipID != 0 && (personID != s.PersonID || unitID != s.UnitID) {
 		return ErrUnverifiedPassword
 	}
 	if errors.Is(err, sql.ErrNoRows) {

@@ -23,7 +23,8 @@ import (
 // sealed): the mobile and the text are sealed for their column and row, and the
 // messages to a mobile are found by mobile_index, the mobile's blind index (kind
 // IndexKindMobile). A row that does not open under the configured keys (another
-// data key, or changed in the database) fails the read that meets it.
+// data key, or changed in the database) is nobody's message (Latest, SentTo) and is
+// listed as Unreadable (List).
 type Outbox struct {
 	db   *store.DB
 	keys *sealed.Keys
@@ -44,7 +45,8 @@ type OutboxMessage struct {
 	CreatedAt time.Time // UTC
 	// Unreadable: the row does not open with the configured data keys (sealed under
 	// another process's development key, or changed in the database). List shows it
-	// with Text saying so, instead of failing the whole page for one row.
+	// with its plain columns (ID, Purpose, CreatedAt) and Text saying so, instead of
+	// failing the whole page for one row.
 	Unreadable bool
 }
 
@@ -153,7 +155,8 @@ func (o *Outbox) Send(ctx context.Context, msg Message) error {
 const outboxColumns = "id, mobile, text, purpose, created_at"
 
 // List returns one page of the outbox, newest first, and the number of messages; a
-// row that does not open is listed as Unreadable. Errors are database failures.
+// row that does not open is listed as Unreadable, with its ID, Purpose and
+// CreatedAt, which are not sealed. Errors are database failures.
 func (o *Outbox) List(ctx context.Context, p Page) ([]OutboxMessage, int, error) {
 	perPage := p.PerPage
 	if perPage <= 0 {
@@ -175,10 +178,9 @@ func (o *Outbox) List(ctx context.Context, p Page) ([]OutboxMessage, int, error)
 	defer rows.Close()
 	out := make([]OutboxMessage, 0, perPage)
 	for rows.Next() {
-		var id int64
-		m, err := o.scanOne(rows, &id)
+		m, err := o.scanOne(rows)
 		if unreadable(err) {
-			m = OutboxMessage{ID: id, Text: UnreadableText, Unreadable: true}
+			m.Text, m.Unreadable = UnreadableText, true
 		} else if err != nil {
 			return nil, 0, fmt.Errorf("sms: outbox: list: %w", err)
 		}
@@ -193,45 +195,50 @@ func (o *Outbox) List(ctx context.Context, p Page) ([]OutboxMessage, int, error)
 // scanner is a row of outboxColumns.
 type scanner interface{ Scan(dest ...any) error }
 
-// scanOne reads and opens one row of outboxColumns, and sets *id to the row's id
-// once read. Errors: the scan's, and sealed's (a row sealed under another data key,
-// or changed in the database: unreadable).
-func (o *Outbox) scanOne(row scanner, id *int64) (OutboxMessage, error) {
+// scanOne reads and opens one row of outboxColumns. Errors: the scan's (with no
+// message), and sealed's when a sealed column does not open (a row sealed under
+// another data key, or changed in the database: unreadable), with the message's
+// plain columns (ID, Purpose, CreatedAt) and neither Mobile nor Text.
+func (o *Outbox) scanOne(row scanner) (OutboxMessage, error) {
 	var m OutboxMessage
 	var mobile, text []byte
 	if err := row.Scan(&m.ID, &mobile, &text, &m.Purpose, &m.CreatedAt); err != nil {
 		return OutboxMessage{}, err
 	}
-	*id = m.ID
+	m.CreatedAt = m.CreatedAt.UTC()
+	plain := m
 	var err error
 	if m.Mobile, err = o.keys.OpenString(outboxPlace("mobile", m.ID), mobile); err != nil {
-		return OutboxMessage{}, err
+		return plain, err
 	}
 	if m.Text, err = o.keys.OpenString(outboxPlace("text", m.ID), text); err != nil {
-		return OutboxMessage{}, err
+		return plain, err
 	}
-	m.CreatedAt = m.CreatedAt.UTC()
 	return m, nil
 }
 
-// sentTo reads the rows of the messages to mobile n (normalised) and closes rows:
-// those that open and whose sealed mobile is n. A row that does not open, or whose
-// look-up column was copied from another row's (its sealed mobile is not n), is not
-// one of n's messages. Errors are database failures.
-func (o *Outbox) sentTo(rows *sql.Rows, n string) ([]OutboxMessage, error) {
+// sentTo reads the rows of the messages to mobile n (normalised), in their order,
+// and closes rows: those that open and whose sealed mobile is n. A row that does
+// not open, or whose look-up column was copied from another row's (its sealed
+// mobile is not n), is not one of n's messages. It stops at the limit-th message
+// (limit ≤ 0: no limit) and opens no row after it. Errors are database failures.
+func (o *Outbox) sentTo(rows *sql.Rows, n string, limit int) ([]OutboxMessage, error) {
 	defer rows.Close()
 	var out []OutboxMessage
 	for rows.Next() {
-		var id int64
-		m, err := o.scanOne(rows, &id)
+		m, err := o.scanOne(rows)
 		if unreadable(err) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		if m.Mobile == n {
-			out = append(out, m)
+		if m.Mobile != n {
+			continue
+		}
+		out = append(out, m)
+		if len(out) == limit {
+			return out, nil
 		}
 	}
 	return out, rows.Err()
@@ -250,9 +257,8 @@ func (o *Outbox) Latest(ctx context.Context, mobile string) (OutboxMessage, erro
 	if err != nil {
 		return OutboxMessage{}, fmt.Errorf("sms: outbox: latest: %w", err)
 	}
-	// Newest first: the first of n's messages is the one. The rows of one mobile are
-	// few (a development outbox swept after OutboxRetention).
-	out, err := o.sentTo(rows, n)
+	// Newest first: the first of n's messages is the one, and no older row is opened.
+	out, err := o.sentTo(rows, n, 1)
 	if err != nil {
 		return OutboxMessage{}, fmt.Errorf("sms: outbox: latest: %w", err)
 	}
@@ -275,7 +281,7 @@ func (o *Outbox) SentTo(ctx context.Context, mobile string) ([]OutboxMessage, er
 	if err != nil {
 		return nil, fmt.Errorf("sms: outbox: sent to: %w", err)
 	}
-	out, err := o.sentTo(rows, n)
+	out, err := o.sentTo(rows, n, 0)
 	if err != nil {
 		return nil, fmt.Errorf("sms: outbox: sent to: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"hall/internal/sealed"
 	"hall/internal/sealed/sealedtest"
@@ -86,8 +87,8 @@ func TestOutboxSealedAtRest(t *testing.T) {
 }
 
 // TestOutboxRefusesMovedValues: a sealed value copied to another row or column, or
-// a row sealed under another data key, fails the read with sealed's error instead
-// of showing another message.
+// a row sealed under another data key, is nobody's message (Latest, SentTo) and is
+// listed as unreadable with its plain columns, instead of showing another message.
 func TestOutboxRefusesMovedValues(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -121,12 +122,9 @@ func TestOutboxRefusesMovedValues(t *testing.T) {
 			t.Fatalf("List under another data key: %d of %d, %v", len(page), total, err)
 		}
 		for _, m := range page {
-			if !m.Unreadable || m.Text != UnreadableText || m.Mobile != "" {
-				t.Errorf("List under another data key: %+v, want it unreadable", m)
+			if !m.Unreadable || m.Text != UnreadableText || m.Mobile != "" || m.Purpose != "login" || !m.CreatedAt.Equal(newClock().Now()) {
+				t.Errorf("List under another data key: %+v, want it unreadable with its purpose and time", m)
 			}
-		}
-		if m, err := NewOutbox(db, other, nil).Latest(ctx, ms[1]); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("Latest under another data key = %+v, %v; want ErrNotFound", m, err)
 		}
 		cases := []struct {
 			name, query string
@@ -172,6 +170,67 @@ func TestOutboxRefusesMovedValues(t *testing.T) {
 		}
 		if got, err := o.SentTo(ctx, target); err != nil || len(got) != 1 || got[0].ID != first {
 			t.Errorf("look-up column of another row: SentTo = %+v, %v; want row %d alone", got, err, first)
+		}
+		// A newer row sealed under another data key but carrying this key's look-up
+		// column for target is found by the look-up, does not open, and is passed over
+		// for target's own older message; the page lists it with its plain columns.
+		clock := newClock()
+		clock.Add(time.Hour)
+		if err := NewOutbox(db, other, clock.Now).Send(ctx, Message{Mobile: target, Text: "另一密钥", Purpose: "other-key"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(ctx, "UPDATE sms_outbox SET mobile_index = ? WHERE id = (SELECT MAX(id) FROM sms_outbox)",
+			o.keys.Index(IndexKindMobile, target)); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := o.Latest(ctx, target); err != nil || m.ID != first || m.Text != "您好，"+target {
+			t.Errorf("row of another data key under this key's look-up: Latest = %+v, %v; want row %d", m, err, first)
+		}
+		if got, err := o.SentTo(ctx, target); err != nil || len(got) != 1 || got[0].ID != first {
+			t.Errorf("row of another data key under this key's look-up: SentTo = %+v, %v; want row %d alone", got, err, first)
+		}
+		page, _, err = o.List(ctx, Page{PerPage: 1})
+		if err != nil || len(page) != 1 {
+			t.Fatalf("List's newest: %+v, %v", page, err)
+		}
+		if m := page[0]; m.ID != second+1 || !m.Unreadable || m.Text != UnreadableText || m.Mobile != "" ||
+			m.Purpose != "other-key" || !m.CreatedAt.Equal(clock.Now()) || m.CreatedAt.Location() != time.UTC {
+			t.Errorf("List's newest = %+v; want row %d unreadable, with its purpose and time", m, second+1)
+		}
+	})
+}
+
+// TestOutboxLatestStopsAtItsAnswer: Latest reads the rows of a mobile newest first
+// and stops at the first message that opens and is the mobile's: an older row that
+// cannot even be scanned does not fail it, while SentTo, which reads every row,
+// meets it.
+func TestOutboxLatestStopsAtItsAnswer(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		o := NewOutbox(db, sealedtest.Keys(), newClock().Now)
+		mobile := mobiles(42, 1)[0]
+		for _, text := range []string{"旧短信", "新短信"} {
+			if err := o.Send(ctx, Message{Mobile: mobile, Text: text, Purpose: "login"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The older row's plain column no longer scans.
+		breakOlder := []string{"UPDATE sms_outbox SET created_at = 'not a time' WHERE id = (SELECT MIN(id) FROM sms_outbox)"}
+		if db.Engine == store.Postgres {
+			breakOlder = []string{"ALTER TABLE sms_outbox ALTER COLUMN purpose DROP NOT NULL",
+				"UPDATE sms_outbox SET purpose = NULL WHERE id = (SELECT MIN(id) FROM sms_outbox)"}
+		}
+		for _, q := range breakOlder {
+			if _, err := db.Exec(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := o.SentTo(ctx, mobile); err == nil {
+			t.Fatalf("SentTo = %+v; want the older row's scan error", got)
+		}
+		if m, err := o.Latest(ctx, mobile); err != nil || m.Text != "新短信" {
+			t.Errorf("Latest = %+v, %v; want the newest message, without reading the older row", m, err)
 		}
 	})
 }

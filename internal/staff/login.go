@@ -149,14 +149,14 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Staff, error) {
 		}
 	}
 	// The throttle is told the login's outcome, as the audit record is: a session
-	// refused because the password changed meanwhile is a failed login for both.
-	switch {
-	case err == nil:
-		_ = tk.Succeeded(ctx) // the login stands; if the counter is not cleared it keeps one failure
-	case errors.Is(err, ErrBadCredentials):
+	// refused because the password changed meanwhile is a failed login for both. A
+	// start that failed otherwise (the database) came after a check that succeeded,
+	// and the person learns as much from the error: it is the throttle's success
+	// (Ticket.Cancel is only for a check that did not happen).
+	if errors.Is(err, ErrBadCredentials) {
 		_ = tk.Failed(ctx)
-	default:
-		_ = tk.Cancel(ctx)
+	} else {
+		_ = tk.Succeeded(ctx) // if the counter is not cleared it keeps one failure
 	}
 	s.recordLogin(ctx, c, in, reason, err)
 	if err != nil {

@@ -431,3 +431,49 @@ func TestLoginAuditsOnceAfterStart(t *testing.T) {
 		}
 	})
 }
+
+// TestLoginStartFailureAfterCheck: when the password and code were right but the
+// session could not start for another reason (the database), the check has
+// happened and succeeded, so the throttle hears a success — the account's earlier
+// failures are forgotten (ResetOnSuccess) — not a cancellation, which would give
+// back only this attempt as if nothing had been checked.
+func TestLoginStartFailureAfterCheck(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		_, c := f.bootstrap(t)
+		failures := func() int {
+			t.Helper()
+			var n int
+			if err := db.QueryRow(f.ctx, `SELECT COALESCE(SUM(failures), 0) FROM throttle_counters WHERE scope = ?`,
+				ScopeLogin).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		noStart := func(context.Context, Staff) error {
+			t.Error("a refused login started a session")
+			return nil
+		}
+		for range 2 {
+			f.clk.Add(totpPeriod * time.Second)
+			if _, err := f.svc.Login(f.ctx, LoginInput{Login: "secadmin", Password: "wrong" + knownPassword,
+				Code: Code(c.Enrolment.Secret, f.clk.Now()), ClientIP: "192.0.2.31", Start: noStart}); !errors.Is(err, ErrBadCredentials) {
+				t.Fatalf("wrong password: %v", err)
+			}
+		}
+		if n := failures(); n != 2 {
+			t.Fatalf("the login throttle holds %d failures after two wrong passwords, want 2", n)
+		}
+		broken := errors.New("the database is gone")
+		f.clk.Add(totpPeriod * time.Second)
+		_, err := f.svc.Login(f.ctx, LoginInput{Login: "secadmin", Password: knownPassword,
+			Code: Code(c.Enrolment.Secret, f.clk.Now()), ClientIP: "192.0.2.31",
+			Start: func(context.Context, Staff) error { return broken }})
+		if !errors.Is(err, broken) {
+			t.Fatalf("login whose start failed: %v, want the start's error", err)
+		}
+		if n := failures(); n != 0 {
+			t.Errorf("the login throttle holds %d failures after a right password whose start failed, want 0 (a success resets)", n)
+		}
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	texttemplate "text/template"
 	"text/template/parse"
 	"time"
 
@@ -31,17 +32,24 @@ var templateFS embed.FS
 // clones, and a hundred pages each with every partial of the kit were most of the
 // process's live heap, which the collector scans again on every cycle — one cycle a
 // login, as each password hash allocates 19 MiB.
+//
+// Every file is parsed once (parseFile): the kit's when the pages are made, an
+// audience's shared files and pages when they are added. A set gets copies of the
+// trees it needs, because html/template rewrites a set's trees in place when it
+// escapes them on the first execution, so one tree cannot serve two sets.
 type pages struct {
 	funcs  template.FuncMap
 	kit    []kitFile
 	byName map[string]*template.Template
 }
 
-// kitFile is a file of the kit's layouts and partials: the templates it defines and
-// those it invokes ({{template}} and {{block}}).
+// kitFile is a parsed template file: the templates it defines and those it invokes
+// ({{template}} and {{block}}), and its trees by name, its own top-level text under
+// its file name as ParseFS would name it.
 type kitFile struct {
 	path          string
 	defines, uses []string
+	trees         map[string]*parse.Tree
 }
 
 func parsePages(funcs template.FuncMap) (*pages, error) {
@@ -51,11 +59,11 @@ func parsePages(funcs template.FuncMap) (*pages, error) {
 	}
 	p := &pages{funcs: funcs, byName: map[string]*template.Template{}}
 	for _, f := range files {
-		defines, uses, err := templateNames(templateFS, f)
+		k, err := parseFile(templateFS, f, funcs)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse layout: %w", err)
 		}
-		p.kit = append(p.kit, kitFile{path: f, defines: defines, uses: uses})
+		p.kit = append(p.kit, k)
 	}
 	if err := p.add(templateFS, "templates/pages/*.html"); err != nil {
 		return nil, err
@@ -72,47 +80,68 @@ func (p *pages) add(fsys fs.FS, pattern string, shared ...string) error {
 	if err != nil {
 		return err
 	}
+	var common []kitFile
+	for _, f := range shared {
+		k, err := parseFile(fsys, f, p.funcs)
+		if err != nil {
+			return fmt.Errorf("web: parse %s: %w", f, err)
+		}
+		common = append(common, k)
+	}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
 		if _, taken := p.byName[name]; taken {
 			return fmt.Errorf("web: page %q defined twice", name)
 		}
-		own := append(append([]string(nil), shared...), f)
-		kit, err := p.kitFor(fsys, own)
+		page, err := parseFile(fsys, f, p.funcs)
 		if err != nil {
 			return fmt.Errorf("web: parse %s: %w", f, err)
 		}
+		own := append(slices.Clip(common), page)
 		// The kit first, then the audience's shared files, then the page: a later
 		// definition replaces an earlier one (the back office's own "layout").
 		t := template.New("base").Funcs(p.funcs)
-		if len(kit) > 0 {
-			if t, err = t.ParseFS(templateFS, kit...); err != nil {
+		for _, k := range append(p.kitFor(own), own...) {
+			if err := addTrees(t, k); err != nil {
 				return fmt.Errorf("web: parse %s: %w", f, err)
 			}
-		}
-		if t, err = t.ParseFS(fsys, own...); err != nil {
-			return fmt.Errorf("web: parse %s: %w", f, err)
 		}
 		p.byName[name] = t
 	}
 	return nil
 }
 
-// kitFor lists, in the kit's order, the kit files a page made of the files own of
-// fsys needs: those defining "layout" (which Render executes) and every template the
+// addTrees adds copies of the trees of k to t, as parsing k's file into t would:
+// a template replaces one of its name, unless it is empty and that one is not.
+func addTrees(t *template.Template, k kitFile) error {
+	names := make([]string, 0, len(k.trees))
+	for name := range k.trees {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		tree := k.trees[name]
+		if old := t.Lookup(name); old != nil && old.Tree != nil && parse.IsEmptyTree(tree.Root) {
+			continue
+		}
+		if _, err := t.AddParseTree(name, tree.Copy()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// kitFor lists, in the kit's order, the kit files a page made of the files own
+// needs: those defining "layout" (which Render executes) and every template the
 // page's files invoke and do not define, and so on through what those invoke.
-func (p *pages) kitFor(fsys fs.FS, own []string) ([]string, error) {
+func (p *pages) kitFor(own []kitFile) []kitFile {
 	defined := map[string]bool{}
 	wanted := []string{"layout"}
 	for _, f := range own {
-		defines, uses, err := templateNames(fsys, f)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range defines {
+		for _, d := range f.defines {
 			defined[d] = true
 		}
-		wanted = append(wanted, uses...)
+		wanted = append(wanted, f.uses...)
 	}
 	chosen := make([]bool, len(p.kit))
 	seen := map[string]bool{}
@@ -136,40 +165,43 @@ func (p *pages) kitFor(fsys fs.FS, own []string) ([]string, error) {
 			wanted = append(wanted, k.uses...)
 		}
 	}
-	var out []string
+	var out []kitFile
 	for i, k := range p.kit {
 		if chosen[i] {
-			out = append(out, k.path)
+			out = append(out, k)
 		}
 	}
-	return out, nil
+	return out
 }
 
-// templateNames reads the templates file f of fsys defines (by {{define}} and
-// {{block}}) and those it invokes (by {{template}} and {{block}}).
-func templateNames(fsys fs.FS, f string) (defines, uses []string, err error) {
+// parseFile parses the template file f of fsys, checking that the functions it
+// calls are funcs' or the built-in ones, and reads the templates it defines (by
+// {{define}} and {{block}}) and those it invokes (by {{template}} and {{block}}).
+func parseFile(fsys fs.FS, f string, funcs template.FuncMap) (kitFile, error) {
 	text, err := fs.ReadFile(fsys, f)
 	if err != nil {
-		return nil, nil, err
+		return kitFile{}, err
 	}
-	tree := parse.New(f)
-	// The names are all this needs: the functions are checked when the page is
-	// parsed for real.
-	tree.Mode = parse.SkipFuncCheck
-	trees := map[string]*parse.Tree{}
-	if _, err := tree.Parse(string(text), "", "", trees); err != nil {
-		return nil, nil, err
+	// text/template parses as html/template does (it parses through it), and gives
+	// the trees to copy into each page's set.
+	base := path.Base(f)
+	t, err := texttemplate.New(base).Funcs(texttemplate.FuncMap(funcs)).Parse(string(text))
+	if err != nil {
+		return kitFile{}, err
 	}
-	for name, t := range trees {
-		if name != f {
-			defines = append(defines, name)
+	k := kitFile{path: f, trees: map[string]*parse.Tree{}}
+	for _, d := range t.Templates() {
+		if d.Tree == nil {
+			continue
 		}
-		if t.Root != nil {
-			uses = invoked(t.Root, uses)
+		k.trees[d.Name()] = d.Tree
+		if d.Name() != base {
+			k.defines = append(k.defines, d.Name())
 		}
+		k.uses = invoked(d.Tree.Root, k.uses)
 	}
-	slices.Sort(defines)
-	return defines, uses, nil
+	slices.Sort(k.defines)
+	return k, nil
 }
 
 // invoked appends the names of the templates n invokes to names.

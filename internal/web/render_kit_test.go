@@ -21,11 +21,11 @@ func TestKitFor(t *testing.T) {
 	}
 	p := &pages{}
 	for _, f := range []string{"kit/a.html", "kit/b.html", "kit/c.html", "kit/d.html"} {
-		defines, uses, err := templateNames(fsys, f)
+		k, err := parseFile(fsys, f, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p.kit = append(p.kit, kitFile{path: f, defines: defines, uses: uses})
+		p.kit = append(p.kit, k)
 	}
 	if p.kit[2].defines[0] != "y" || !slices.Contains(p.kit[2].defines, "y-inner") || !slices.Contains(p.kit[2].uses, "y-inner") {
 		t.Errorf("c.html's block: %+v", p.kit[2])
@@ -35,9 +35,13 @@ func TestKitFor(t *testing.T) {
 		"pages/uses-z2":   {"kit/a.html", "kit/b.html", "kit/c.html", "kit/d.html"},
 		"pages/defines-x": {"kit/a.html"},
 	} {
-		got, err := p.kitFor(fsys, []string{page})
+		own, err := parseFile(fsys, page, nil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		var got []string
+		for _, k := range p.kitFor([]kitFile{own}) {
+			got = append(got, k.path)
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: kit %v, want %v", page, got, want)

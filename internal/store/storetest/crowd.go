@@ -2,8 +2,13 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
+
+// errChangeFailed is the cause of the cancellation of CrowdAndChange's context when
+// its change fails.
+var errChangeFailed = errors.New("storetest: the change failed")
 
 // CrowdAndChange races a change against a crowd: workers goroutines each run attempt
 // again and again until it returns an error for which refused reports true (the
@@ -11,9 +16,14 @@ import (
 // succeeded, change runs once among them. It returns the errors of attempts that
 // failed otherwise and the change's, including ctx's when it ends first (so a
 // deadlock ends the race with ctx's error rather than hanging the test). The caller
-// then checks that nothing an attempt wrote outlives the change.
+// then checks that nothing an attempt wrote outlives the change. When the change
+// fails, the attempts' context is cancelled at once and the crowd stops: no attempt
+// will be refused by a change that did not land, and the errors the cancellation
+// causes are not reported, only the change's.
 func CrowdAndChange(ctx context.Context, workers int, attempt func(ctx context.Context, worker int) error,
 	refused func(error) bool, change func(ctx context.Context) error) []error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	succeeded := make(chan struct{}, workers)
 	errs := make(chan error, workers+1)
 	var wg sync.WaitGroup
@@ -22,8 +32,13 @@ func CrowdAndChange(ctx context.Context, workers int, attempt func(ctx context.C
 		go func() {
 			defer wg.Done()
 			for {
+				if errors.Is(context.Cause(ctx), errChangeFailed) {
+					return
+				}
 				err := attempt(ctx, i)
 				switch {
+				case errors.Is(context.Cause(ctx), errChangeFailed):
+					return
 				case err == nil:
 					select {
 					case succeeded <- struct{}{}:
@@ -52,6 +67,7 @@ func CrowdAndChange(ctx context.Context, workers int, attempt func(ctx context.C
 		}
 		if err := change(ctx); err != nil {
 			errs <- err
+			cancel(errChangeFailed)
 		}
 	}()
 	wg.Wait()

@@ -33,6 +33,9 @@ type outboxMessage struct {
 	Purpose   string    `json:"purpose"`
 	Text      string    `json:"text"`
 	CreatedAt time.Time `json:"created_at"`
+	// Unreadable: the row did not open under the data keys (sms.OutboxMessage);
+	// mobile is empty and text says so, the other fields are the row's.
+	Unreadable bool `json:"unreadable"`
 }
 
 // outboxData is what the HTML Page shows.
@@ -46,6 +49,7 @@ type outboxData struct {
 
 type outboxRow struct {
 	Time, Mobile, Purpose, Text string
+	Unreadable                  bool
 }
 
 // pageParam reads a page number from a query value: 1 for anything that is not a
@@ -75,7 +79,7 @@ func (s *handler) outboxShow(w http.ResponseWriter, r *http.Request) error {
 		out := outboxJSON{Messages: []outboxMessage{}, Total: total, Page: page, PerPage: outboxPerPage}
 		for _, m := range msgs {
 			out.Messages = append(out.Messages, outboxMessage{ID: m.ID, Mobile: m.Mobile, Purpose: m.Purpose,
-				Text: m.Text, CreatedAt: m.CreatedAt.UTC()})
+				Text: m.Text, CreatedAt: m.CreatedAt.UTC(), Unreadable: m.Unreadable})
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		return json.NewEncoder(w).Encode(out)
@@ -83,7 +87,7 @@ func (s *handler) outboxShow(w http.ResponseWriter, r *http.Request) error {
 	d := outboxData{Total: total, Page: page, Pages: (total + outboxPerPage - 1) / outboxPerPage}
 	for _, m := range msgs {
 		d.Messages = append(d.Messages, outboxRow{Time: m.CreatedAt.In(web.Shanghai).Format("2006-01-02 15:04:05"),
-			Mobile: m.Mobile, Purpose: m.Purpose, Text: m.Text})
+			Mobile: m.Mobile, Purpose: m.Purpose, Text: m.Text, Unreadable: m.Unreadable})
 	}
 	link := func(n int) string { return "/dev/outbox?page=" + strconv.Itoa(n) }
 	d.Pager = web.NewPager(page, d.Pages, link)

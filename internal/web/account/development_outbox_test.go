@@ -85,7 +85,7 @@ func TestOutbox(t *testing.T) {
 		t.Fatalf("total %d page %d messages %d", out.Total, out.Page, len(out.Messages))
 	}
 	m := out.Messages[0]
-	for _, k := range []string{"id", "mobile", "purpose", "text", "created_at"} {
+	for _, k := range []string{"id", "mobile", "purpose", "text", "created_at", "unreadable"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("message lacks %q", k)
 		}
@@ -98,6 +98,72 @@ func TestOutbox(t *testing.T) {
 	}
 	if v := rec.Header().Get("Vary"); !strings.Contains(v, "Accept") {
 		t.Errorf("Vary %q", v)
+	}
+}
+
+// TestOutboxUnreadableRow: a row whose sealed columns do not open (here its text
+// replaced by its own sealed mobile) is listed with its time and purpose, which are
+// not sealed, and marked unreadable on the page and in the JSON form.
+func TestOutboxUnreadableRow(t *testing.T) {
+	clock := webtest.NewClock(time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC))
+	ts := webtest.NewTestServer(t, webtest.WithClock(t, clock))
+	w := webtest.NewWorld(ts, 42)
+	ctx := context.Background()
+	readable, broken := w.Mobile(), w.Mobile()
+	if err := ts.DevOutbox.Send(ctx, sms.Message{Mobile: readable, Text: "【示范省人社】可读", Purpose: "login"}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Minute)
+	if err := ts.DevOutbox.Send(ctx, sms.Message{Mobile: broken, Text: "【示范省人社】改动", Purpose: "mobile-change"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.DB.Exec(ctx, "UPDATE sms_outbox SET text = mobile WHERE id = (SELECT MAX(id) FROM sms_outbox)"); err != nil {
+		t.Fatal(err)
+	}
+
+	doc := ts.GetHTML(t, "/dev/outbox", http.StatusOK)
+	rows := doc.All("table.acct-outbox tbody tr")
+	if len(rows) != 2 {
+		t.Fatalf("%d rows, want 2", len(rows))
+	}
+	bad, good := rows[0], rows[1]
+	if _, ok := bad.Attr("data-unreadable"); !ok {
+		t.Error("the changed row is not marked unreadable")
+	}
+	if _, ok := good.Attr("data-unreadable"); ok {
+		t.Error("the readable row is marked unreadable")
+	}
+	for label, want := range map[string]string{"时间": "2026-07-01 16:01:00", "用途": "mobile-change", "手机号码": "", "短信内容": sms.UnreadableText} {
+		if got := bad.Must(t, "td[data-label="+label+"]").TextContent(); got != want {
+			t.Errorf("unreadable row's %s: %q, want %q", label, got, want)
+		}
+	}
+	if got := good.Must(t, "td[data-label=短信内容]").TextContent(); got != "【示范省人社】可读" {
+		t.Errorf("readable row's text %q", got)
+	}
+
+	r := httptest.NewRequest(http.MethodGet, "/dev/outbox", nil)
+	r.Header.Set("Accept", "application/json")
+	rec := ts.Do(t, r)
+	webtest.WantStatus(t, "JSON", rec, http.StatusOK)
+	var out struct {
+		Messages []map[string]any `json:"messages"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Messages) != 2 {
+		t.Fatalf("%d messages, want 2", len(out.Messages))
+	}
+	m := out.Messages[0]
+	if m["unreadable"] != true || m["purpose"] != "mobile-change" || m["mobile"] != "" || m["text"] != sms.UnreadableText {
+		t.Errorf("unreadable message %v", m)
+	}
+	if at, err := time.Parse(time.RFC3339, fmt.Sprint(m["created_at"])); err != nil || !at.Equal(time.Date(2026, 7, 1, 8, 1, 0, 0, time.UTC)) {
+		t.Errorf("unreadable message's created_at %v (%v)", m["created_at"], err)
+	}
+	if m := out.Messages[1]; m["unreadable"] != false || m["mobile"] != readable {
+		t.Errorf("readable message %v", m)
 	}
 }
 

@@ -349,6 +349,13 @@ func (fx *matrixFx) client(t testing.TB, subj string) *webtest.Client {
 		// The session a login made while the role was held (it may be gone since).
 		s = webtest.UnitSubject(p, *u, fx.roleOf[subj])
 	}
+	if subj == matrixPending {
+		// The pending agent has no unit password (the invitation was never
+		// confirmed), so no login could have made its unit session with one: the
+		// session records no proof, and the unit center must refuse it all the same.
+		webtest.SignInBy(t, c, s, auth.ProofNone)
+		return c
+	}
 	webtest.SignIn(t, c, s)
 	return c
 }

@@ -327,18 +327,15 @@ func (c *Client) SetSession(token string) {
 // The session records the proof a login of subj makes with a password (the
 // personal one, or the unit password of an administrator or agent), made now
 // and resting on that password as it is stored; SignInBy says which proof
-// instead. A subject whose password is not stored now (an agent made pending
-// again, its unit password cleared: a session a login made while the role was
-// held) gets a session that records no proof (auth.ProofNone), as one from
-// before proofs were recorded: a password's proof it could not make now.
+// instead. A subject whose password is not stored now (a pending agent: no unit
+// password yet, or cleared) could not make that proof, and the test fails
+// (StoredPassword); a test that means a session without a proof for it uses
+// SignInBy with auth.ProofNone.
 func SignIn(t testing.TB, c *Client, subj auth.Subject) {
 	t.Helper()
 	proof := auth.ProofPassword
 	if subj.UnitID != 0 {
 		proof = web.UnitLoginProof(subj)
-	}
-	if _, stored := storedPassword(t, c.Server, subj, proof); !stored {
-		proof = auth.ProofNone
 	}
 	SignInBy(t, c, subj, proof)
 }
@@ -369,17 +366,6 @@ func SignInBy(t testing.TB, c *Client, subj auth.Subject, proof auth.Proof) {
 // fails.
 func StoredPassword(t testing.TB, ts *TestServer, subj auth.Subject, proof auth.Proof) auth.Verified {
 	t.Helper()
-	v, stored := storedPassword(t, ts, subj, proof)
-	if !stored {
-		t.Fatalf("%+v has no stored password for %q", subj, proof)
-	}
-	return v
-}
-
-// storedPassword is StoredPassword, with stored false when the password is not
-// stored (the account or membership has none).
-func storedPassword(t testing.TB, ts *TestServer, subj auth.Subject, proof auth.Proof) (v auth.Verified, stored bool) {
-	t.Helper()
 	ctx := context.Background()
 	var c auth.Credential
 	var hash string
@@ -398,12 +384,12 @@ func storedPassword(t testing.TB, ts *TestServer, subj auth.Subject, proof auth.
 		t.Fatalf("StoredPassword: %q is no password's proof", proof)
 	}
 	if errors.Is(err, sql.ErrNoRows) || err == nil && hash == "" {
-		return auth.Verified{}, false
+		t.Fatalf("%+v has no stored password for %q", subj, proof)
 	}
 	if err != nil {
 		t.Fatalf("the stored password of %+v for %q: %v", subj, proof, err)
 	}
-	return auth.NewVerified(c, hash), true
+	return auth.NewVerified(c, hash)
 }
 
 // UnitSubject is the subject of person p acting in unit u in role r.
