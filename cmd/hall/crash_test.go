@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"hall/internal/ident"
+	"hall/internal/person"
 	"hall/internal/registry"
 	"hall/internal/sealed"
 	"hall/internal/store"
@@ -201,11 +203,7 @@ func crashTest(t *testing.T, dbURL, dataDir string) {
 	if err := run(ctx, append(append([]string{"migrate"}, common...), twoInstanceKeys...)); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	db, err := store.Open(ctx, dbURL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openTestDatabase(t, dbURL)
 	count := func(q string, args ...any) int {
 		t.Helper()
 		var n int
@@ -221,8 +219,11 @@ func crashTest(t *testing.T, dbURL, dataDir string) {
 	// already, as the registry import or an earlier registration would leave them.
 	for i := range 240 {
 		p := people.fresh()
-		if _, err := db.Exec(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-			VALUES ('resident', ?, ?, ?, ?, ?)`, p.idNumber, p.name, p.mobile, store.Time(now), store.Time(now)); err != nil {
+		if err := db.Tx(ctx, func(tx *store.Tx) error {
+			_, err := person.Insert(ctx, tx, person.Row{IDType: "resident", IDNumber: p.idNumber, Name: p.name,
+				Mobile: p.mobile, CreatedAt: store.Time(now)})
+			return err
+		}); err != nil {
 			t.Fatalf("person: %v", err)
 		}
 		if i%2 == 0 {
@@ -278,8 +279,8 @@ func crashTest(t *testing.T, dbURL, dataDir string) {
 			t.Fatal(err)
 		}
 		if _, err := db.Exec(ctx, `INSERT INTO memberships (unit_id, person_id, role, status, created_at, confirmed_at)
-			SELECT u.id, p.id, 'legal_rep', 'active', ?, ? FROM units u, persons p WHERE u.uscc = ? AND p.id_number = ?`,
-			store.Time(now), store.Time(now), uscc, rep.idNumber); err != nil {
+			SELECT u.id, p.id, 'legal_rep', 'active', ?, ? FROM units u, persons p WHERE u.uscc = ? AND p.id_number_index = ?`,
+			store.Time(now), store.Time(now), uscc, person.IDNumberIndex(db.Keys(), rep.idNumber)); err != nil {
 			t.Fatal(err)
 		}
 
@@ -449,20 +450,21 @@ func crashCheck(t *testing.T, in *instance, db *store.DB, ledger *crashLedger, c
 			t.Errorf("%s: a code was sent to %s, but the outbox has no text for it", what, ident.MaskMobile(mobile))
 		}
 		if count(`SELECT COUNT(*) FROM sms_codes c JOIN sms_flows f ON f.id = c.flow_id WHERE f.mobile_index = ?`,
-			testDataKeys().Index(sealed.KindMobile, mobile)) == 0 {
+			db.Keys().Index(sealed.KindMobile, mobile)) == 0 {
 			t.Errorf("%s: a code was sent to %s, but no code is stored", what, ident.MaskMobile(mobile))
 		}
 	}
 	for _, idn := range ledger.registered {
 		if count(`SELECT COUNT(*) FROM persons p JOIN audit_log a ON a.person_id = p.id AND a.action = 'person.register'
-			WHERE p.id_number = ? AND p.password_hash <> ''`, idn) != 1 {
+			WHERE p.id_number_index = ? AND p.password_hash <> ''`, person.IDNumberIndex(db.Keys(), idn)) != 1 {
 			t.Errorf("%s: registration of %s answered, but the account or its audit record is missing", what, ident.MaskID(idn))
 		}
 	}
 	for _, mobile := range ledger.smsLogins {
-		if count(`SELECT COUNT(*) FROM sessions s JOIN persons p ON p.id = s.person_id WHERE p.mobile = ?`, mobile) == 0 ||
+		index := person.MobileIndex(db.Keys(), mobile)
+		if count(`SELECT COUNT(*) FROM sessions s JOIN persons p ON p.id = s.person_id WHERE p.mobile_index = ?`, index) == 0 ||
 			count(`SELECT COUNT(*) FROM audit_log a JOIN persons p ON p.id = a.person_id
-				WHERE p.mobile = ? AND a.action = 'login.person.sms' AND a.result = 'success'`, mobile) == 0 {
+				WHERE p.mobile_index = ? AND a.action = 'login.person.sms' AND a.result = 'success'`, index) == 0 {
 			t.Errorf("%s: SMS login of %s answered, but its session or audit record is missing", what, ident.MaskMobile(mobile))
 		}
 	}
@@ -474,7 +476,7 @@ func crashCheck(t *testing.T, in *instance, db *store.DB, ledger *crashLedger, c
 	}
 	for _, idn := range ledger.agents {
 		if count(`SELECT COUNT(*) FROM memberships m JOIN persons p ON p.id = m.person_id
-			WHERE p.id_number = ? AND m.role = 'agent' AND m.status = 'pending'`, idn) != 1 {
+			WHERE p.id_number_index = ? AND m.role = 'agent' AND m.status = 'pending'`, person.IDNumberIndex(db.Keys(), idn)) != 1 {
 			t.Errorf("%s: agent %s added, but no pending agent membership", what, ident.MaskID(idn))
 		}
 	}
@@ -495,10 +497,6 @@ func crashCheck(t *testing.T, in *instance, db *store.DB, ledger *crashLedger, c
 			WHERE role = 'legal_rep' AND status = 'active' GROUP BY unit_id HAVING COUNT(*) > 1) x`,
 		"units with more than ten agents": `SELECT COUNT(*) FROM (SELECT unit_id FROM memberships
 			WHERE role = 'agent' AND status IN ('pending', 'active') GROUP BY unit_id HAVING COUNT(*) > 10) x`,
-		"ID numbers with more than one person": `SELECT COUNT(*) FROM (SELECT id_type, id_number FROM persons
-			GROUP BY id_type, id_number HAVING COUNT(*) > 1) x`,
-		"mobiles with more than one person": `SELECT COUNT(*) FROM (SELECT mobile FROM persons
-			GROUP BY mobile HAVING COUNT(*) > 1) x`,
 		"SMS flows with more than one usable code": `SELECT COUNT(*) FROM (SELECT flow_id FROM sms_codes
 			WHERE state = 'active' GROUP BY flow_id HAVING COUNT(*) > 1) x`,
 	} {
@@ -506,6 +504,7 @@ func crashCheck(t *testing.T, in *instance, db *store.DB, ledger *crashLedger, c
 			t.Errorf("after crash %d: %d %s", crashes, n, what)
 		}
 	}
+	crashCheckIdentities(t, db, what)
 	// And the hall serves pages (the next round's load, or the end of the test,
 	// writes).
 	c := newCrashClient(in.base, "198.19.0.1")
@@ -514,4 +513,54 @@ func crashCheck(t *testing.T, in *instance, db *store.DB, ledger *crashLedger, c
 		t.Fatalf("%s: GET /login: %v", what, errors.Join(err, fmt.Errorf("status %v", resp)))
 	}
 	resp.Body.Close()
+}
+
+// crashCheckIdentities checks the SPEC §9 uniqueness of persons on their opened
+// values — one person per ID number (of a type), a mobile belongs to one person —
+// and that each row's blind indexes, which the database's unique constraints are
+// on, are those of its sealed ID number and mobile.
+func crashCheckIdentities(t *testing.T, db *store.DB, what string) {
+	t.Helper()
+	ctx := context.Background()
+	keys := db.Keys()
+	rows, err := db.Query(ctx, `SELECT id, id_type, id_number, id_number_index, mobile, mobile_index FROM persons ORDER BY id`)
+	if err != nil {
+		t.Fatalf("%s: persons: %v", what, err)
+	}
+	defer rows.Close()
+	idNumbers := map[[2]string]int64{}
+	mobiles := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var idType string
+		var sealedIDNumber, idNumberIndex, sealedMobile, mobileIndex []byte
+		if err := rows.Scan(&id, &idType, &sealedIDNumber, &idNumberIndex, &sealedMobile, &mobileIndex); err != nil {
+			t.Fatalf("%s: persons: %v", what, err)
+		}
+		idNumber, err := person.Open(keys, person.ColumnIDNumber, id, sealedIDNumber)
+		if err != nil {
+			t.Fatalf("%s: person %d's ID number: %v", what, id, err)
+		}
+		mobile, err := person.Open(keys, person.ColumnMobile, id, sealedMobile)
+		if err != nil {
+			t.Fatalf("%s: person %d's mobile: %v", what, id, err)
+		}
+		if !bytes.Equal(idNumberIndex, person.IDNumberIndex(keys, idNumber)) {
+			t.Errorf("%s: person %d's ID number index is not that of its ID number", what, id)
+		}
+		if !bytes.Equal(mobileIndex, person.MobileIndex(keys, mobile)) {
+			t.Errorf("%s: person %d's mobile index is not that of its mobile", what, id)
+		}
+		if other, taken := idNumbers[[2]string{idType, idNumber}]; taken {
+			t.Errorf("%s: persons %d and %d have the ID number %s", what, other, id, ident.MaskID(idNumber))
+		}
+		idNumbers[[2]string{idType, idNumber}] = id
+		if other, taken := mobiles[mobile]; taken {
+			t.Errorf("%s: persons %d and %d have the mobile %s", what, other, id, ident.MaskMobile(mobile))
+		}
+		mobiles[mobile] = id
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("%s: persons: %v", what, err)
+	}
 }

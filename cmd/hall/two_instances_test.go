@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"hall/internal/captcha"
 	"hall/internal/captcha/captchatest"
 	"hall/internal/ident"
+	"hall/internal/person"
 	"hall/internal/registry"
 	"hall/internal/sealed"
 	"hall/internal/sms"
@@ -39,11 +41,13 @@ var twoInstanceKeys = []string{
 }
 
 // twoInstanceDataKey is the data key of the test's processes, which the test needs
-// too: the outbox it reads holds its mobiles and texts sealed.
+// too: the outbox it reads holds its mobiles and texts sealed, and the persons it
+// writes and looks up hold their ID numbers, names and mobiles sealed.
 var twoInstanceDataKey = sealed.EncodeKey(bytes.Repeat([]byte{0x2a}, sealed.KeySize))
 
-// testDataKeys are the data keys of the test's processes (twoInstanceDataKey).
-func testDataKeys() *sealed.Keys {
+// twoInstanceDataKeys are the keys of twoInstanceDataKey, as the processes derive
+// them; the test's own handle on the database uses them (store.DB.UseKeys).
+var twoInstanceDataKeys = sync.OnceValue(func() *sealed.Keys {
 	key, err := sealed.ParseKey(twoInstanceDataKey)
 	if err != nil {
 		panic(err) // a constant of the right form
@@ -53,10 +57,25 @@ func testDataKeys() *sealed.Keys {
 		panic(err)
 	}
 	return keys
+})
+
+// openTestDatabase opens the processes' database for the test itself, with their
+// data keys, and closes it at the end of the test.
+func openTestDatabase(t *testing.T, dbURL string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dbURL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.UseKeys(twoInstanceDataKeys())
+	return db
 }
 
 // testOutbox is the development outbox in db, read under the processes' data key.
-func testOutbox(db *store.DB) *sms.Outbox { return sms.NewOutbox(db, testDataKeys(), nil) }
+func testOutbox(db *store.DB) *sms.Outbox {
+	return sms.NewOutbox(db, twoInstanceDataKeys(), nil)
+}
 
 // outboxSent is the number of outbox messages to mobile for purpose ("" for every
 // purpose), found through the outbox (the table holds the mobile sealed).
@@ -351,8 +370,11 @@ func seedDueWork(t *testing.T, db *store.DB, rnd *rand.Rand) seeded {
 		idn := ident.GenerateResidentID(rnd, "320102", time.Date(1975+rnd.IntN(25), 1, 1+rnd.IntN(300), 0, 0, 0, 0, time.UTC), rnd.IntN(2) == 0)
 		mobile := ident.GenerateMobile(rnd)
 		var id int64
-		if err := db.QueryRow(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-			VALUES ('resident', ?, ?, ?, ?, ?) RETURNING id`, idn, name, mobile, store.Time(now), store.Time(now)).Scan(&id); err != nil {
+		if err := db.Tx(ctx, func(tx *store.Tx) (err error) {
+			id, err = person.Insert(ctx, tx, person.Row{IDType: "resident", IDNumber: idn, Name: name, Mobile: mobile,
+				CreatedAt: store.Time(now)})
+			return err
+		}); err != nil {
 			t.Fatalf("person: %v", err)
 		}
 		return id, idn, mobile
@@ -408,7 +430,7 @@ func seedDueWork(t *testing.T, db *store.DB, rnd *rand.Rand) seeded {
 		}
 		// The legal representative sealed under the processes' data key, as the
 		// development registry keeps it.
-		keys := testDataKeys()
+		keys := twoInstanceDataKeys()
 		_, err = tx.Exec(ctx, `INSERT INTO registry_entries (uscc, name, unit_type, legal_rep_id_type, legal_rep_id_number,
 			legal_rep_name, registered_at, region, status, updated_at) VALUES (?, ?, ?, 'resident', ?, ?, ?, '320102', 'active', ?)`,
 			uscc, s.registryNewName, string(registry.UnitEnterprise),
@@ -437,11 +459,7 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	if err := run(ctx, append([]string{"migrate", "--database-url", dbURL, "--data-dir", t.TempDir(), "--log-level", "warn"}, twoInstanceKeys...)); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	db, err := store.Open(ctx, dbURL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openTestDatabase(t, dbURL)
 	count := func(q string, args ...any) int {
 		t.Helper()
 		var n int
@@ -524,7 +542,8 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 				return err
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO memberships (unit_id, person_id, role, status, created_at, confirmed_at)
-				SELECT ?, id, 'legal_rep', 'active', ?, ? FROM persons WHERE id_number = ?`, unitID, now, now, idn)
+				SELECT ?, id, 'legal_rep', 'active', ?, ? FROM persons WHERE id_number_index = ?`, unitID, now, now,
+				person.IDNumberIndex(db.Keys(), idn))
 			return err
 		})
 		if err != nil {
@@ -545,7 +564,8 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 		}
 		var invitation string
 		if err := db.QueryRow(ctx, `SELECT i.id FROM invitations i JOIN memberships m ON m.id = i.membership_id
-			JOIN persons p ON p.id = m.person_id WHERE m.unit_id = ? AND p.id_number = ?`, unitID, nomineeIDN).Scan(&invitation); err != nil {
+			JOIN persons p ON p.id = m.person_id WHERE m.unit_id = ? AND p.id_number_index = ?`, unitID,
+			person.IDNumberIndex(db.Keys(), nomineeIDN)).Scan(&invitation); err != nil {
 			t.Fatalf("the invitation: %v", err)
 		}
 
@@ -562,7 +582,8 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 		wantAnswer(t, "confirm on B", phone.post(b, "/app/me/agent/"+invitation, url.Values{"verification": {session},
 			"password": {webtest.AgentPassword}, "confirm": {webtest.AgentPassword}}), http.StatusSeeOther, "/app/me/agent?notice=confirmed")
 		if n := count(`SELECT COUNT(*) FROM memberships m JOIN persons p ON p.id = m.person_id
-			WHERE m.unit_id = ? AND p.id_number = ? AND m.status = 'active' AND m.role = 'agent'`, unitID, nomineeIDN); n != 1 {
+			WHERE m.unit_id = ? AND p.id_number_index = ? AND m.status = 'active' AND m.role = 'agent'`, unitID,
+			person.IDNumberIndex(db.Keys(), nomineeIDN)); n != 1 {
 			t.Fatal("the agent's membership is not active after confirming")
 		}
 		// The agent signs in to the unit on A with the unit password set on B.
@@ -571,7 +592,7 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	})
 
 	t.Run("password recovered across both", func(t *testing.T) {
-		if count(`SELECT COUNT(*) FROM persons WHERE id_number = ?`, nomineeIDN) != 1 {
+		if count(`SELECT COUNT(*) FROM persons WHERE id_number_index = ?`, person.IDNumberIndex(db.Keys(), nomineeIDN)) != 1 {
 			t.Skip("the agent's account was not registered (see above)")
 		}
 		br := newBrowser(t)

@@ -1356,7 +1356,7 @@ func (fx *matrixFx) cleanup(t *testing.T, c *matrixCell) {
 // memberNames are the full names of the unit's current members.
 func (fx *matrixFx) memberNames(t testing.TB, unitID int64) []string {
 	t.Helper()
-	rows, err := fx.ts.DB.Query(context.Background(), `SELECT p.name FROM memberships m JOIN persons p ON p.id = m.person_id
+	rows, err := fx.ts.DB.Query(context.Background(), `SELECT p.id, p.name FROM memberships m JOIN persons p ON p.id = m.person_id
 		WHERE m.unit_id = ? AND m.status <> 'revoked'`, unitID)
 	if err != nil {
 		t.Fatal(err)
@@ -1364,9 +1364,14 @@ func (fx *matrixFx) memberNames(t testing.TB, unitID int64) []string {
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var id int64
+		var sealedName []byte
+		if err := rows.Scan(&id, &sealedName); err != nil {
 			t.Fatal(err)
+		}
+		n, err := person.OpenName(fx.ts.DB.Keys(), id, sealedName)
+		if err != nil {
+			t.Fatalf("open the name of person %d: %v", id, err)
 		}
 		out = append(out, n)
 	}
