@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"hall/internal/scans"
 	"hall/internal/store"
 )
 
@@ -26,12 +27,13 @@ func cmdKeys(ctx context.Context, args []string) error {
 		if !a.DB.Keys().Rotating() {
 			fmt.Println("keys rotate: no previous-data-keys are configured; re-sealing whatever is not under the data key")
 		}
-		return rotateKeys(ctx, a.DB, os.Stdout)
+		return rotateKeys(ctx, a.DB, a.Scans, os.Stdout)
 	})
 }
 
-// rotateKeys runs the rotation on db, reporting to out.
-func rotateKeys(ctx context.Context, db *store.DB, out io.Writer) error {
+// rotateKeys runs the rotation on db's rows and then on the files of the scans store,
+// reporting to out.
+func rotateKeys(ctx context.Context, db *store.DB, files *scans.Store, out io.Writer) error {
 	shown := map[string]int{}
 	sum, err := db.RotateKeys(ctx, rotationBatch, func(p store.RotationProgress) {
 		hundredths := 100
@@ -46,6 +48,18 @@ func rotateKeys(ctx context.Context, db *store.DB, out io.Writer) error {
 	})
 	for _, t := range sum.Tables {
 		fmt.Fprintf(out, "keys rotate: %s done: %d rows read, %d re-sealed\n", t.Table, t.Scanned, t.Resealed)
+	}
+	if err != nil && !errors.Is(err, store.ErrUnreadable) {
+		return err
+	}
+	resealedFiles, unreadableFiles, fileErr := files.Reseal(ctx)
+	if fileErr != nil {
+		return fileErr
+	}
+	fmt.Fprintf(out, "keys rotate: scans and materials done: %d files re-sealed, %d unreadable\n", resealedFiles, unreadableFiles)
+	sum.Resealed += resealedFiles
+	if unreadableFiles > 0 && err == nil {
+		err = fmt.Errorf("%w: %d files", store.ErrUnreadable, unreadableFiles)
 	}
 	if err != nil {
 		if errors.Is(err, store.ErrUnreadable) {

@@ -63,7 +63,7 @@ func TestKeysRotate(t *testing.T) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return rotateKeys(ctx, a.DB, &out)
+		return rotateKeys(ctx, a.DB, a.Scans, &out)
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -66,14 +66,42 @@ func (s *Store) SealClear(ctx context.Context) (int, error) {
 	if _, err := os.Stat(filepath.Join(s.dir, sealedMarker)); err == nil {
 		return 0, nil
 	}
-	shards, err := os.ReadDir(s.dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("scans: seal clear files: %w", err)
+	if _, err := os.Stat(s.dir); errors.Is(err, os.ErrNotExist) {
+		return 0, nil // no scan was ever stored
 	}
 	sealedCount := 0
+	err := s.walk(ctx, func(id string) error {
+		done, err := s.sealClearFile(ctx, id)
+		if done {
+			sealedCount++
+		}
+		return err
+	})
+	if err != nil {
+		return sealedCount, fmt.Errorf("scans: seal clear files: %w", err)
+	}
+	marker, err := os.OpenFile(filepath.Join(s.dir, sealedMarker), os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return sealedCount, fmt.Errorf("scans: mark the store sealed: %w", err)
+	}
+	if err := marker.Close(); err != nil {
+		return sealedCount, fmt.Errorf("scans: mark the store sealed: %w", err)
+	}
+	return sealedCount, nil
+}
+
+// walk calls fn with the ID of every stored file, shard by shard, and removes the
+// temporary files older than staleTemp (left by a crash, possibly in clear) on the
+// way. A store without a directory has no files. Errors: fn's, ctx's and the file
+// system's.
+func (s *Store) walk(ctx context.Context, fn func(id string) error) error {
+	shards, err := os.ReadDir(s.dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
 	for _, shard := range shards {
 		if !shard.IsDir() || len(shard.Name()) != 2 {
 			continue
@@ -81,11 +109,11 @@ func (s *Store) SealClear(ctx context.Context) (int, error) {
 		dir := filepath.Join(s.dir, shard.Name())
 		files, err := os.ReadDir(dir)
 		if err != nil {
-			return sealedCount, fmt.Errorf("scans: seal clear files: %w", err)
+			return err
 		}
 		for _, f := range files {
 			if err := ctx.Err(); err != nil {
-				return sealedCount, err
+				return err
 			}
 			if !f.Type().IsRegular() {
 				continue
@@ -100,23 +128,12 @@ func (s *Store) SealClear(ctx context.Context) (int, error) {
 			if !token.Valid(name) || name[:2] != shard.Name() {
 				continue
 			}
-			done, err := s.sealClearFile(ctx, name)
-			if err != nil {
-				return sealedCount, err
-			}
-			if done {
-				sealedCount++
+			if err := fn(name); err != nil {
+				return err
 			}
 		}
 	}
-	marker, err := os.OpenFile(filepath.Join(s.dir, sealedMarker), os.O_CREATE|os.O_WRONLY, 0o600)
-	if err != nil {
-		return sealedCount, fmt.Errorf("scans: mark the store sealed: %w", err)
-	}
-	if err := marker.Close(); err != nil {
-		return sealedCount, fmt.Errorf("scans: mark the store sealed: %w", err)
-	}
-	return sealedCount, nil
+	return nil
 }
 
 // sealClearFile seals the file stored under id if it is in clear, and reports
@@ -156,4 +173,50 @@ func (s *Store) sealClearFile(ctx context.Context, id string) (bool, error) {
 		return false, err
 	}
 	return true, nil
+}
+
+// Reseal moves every stored file that is sealed under a previous data key onto the
+// primary one (`hall keys rotate`, after the rows: docs/data-protection.md), and
+// returns how many it re-sealed and how many open under no configured key. A file
+// is opened at the place of either owner (its owner is not recorded beside it) and
+// re-sealed at the same place; a file is never changed after it is stored, so a
+// re-sealed file holds what the hall wrote. Clear files are SealClear's, and left.
+// Errors: ErrNoKeys; ctx's, database and file-system failures.
+func (s *Store) Reseal(ctx context.Context) (resealed, unreadable int, err error) {
+	keys := s.keys()
+	if keys == nil {
+		return 0, 0, ErrNoKeys
+	}
+	err = s.walk(ctx, func(id string) error {
+		b, err := os.ReadFile(s.path(id)) // #nosec G304 -- the path is the store's own: its directory, a two-character shard, a token
+		if errors.Is(err, os.ErrNotExist) {
+			return nil // removed meanwhile (a sweep)
+		}
+		if err != nil {
+			return err
+		}
+		if isClear(b) || !keys.NeedsResealing(b) {
+			return nil
+		}
+		for _, owner := range []Owner{OwnerCounter, OwnerCaseMaterial} {
+			clear, err := keys.Open(Place(owner, id), b)
+			if err != nil {
+				continue
+			}
+			if _, err := os.Stat(s.path(id)); errors.Is(err, os.ErrNotExist) {
+				return nil // removed meanwhile: not brought back
+			}
+			if err := s.write(id, keys.Seal(Place(owner, id), clear)); err != nil {
+				return err
+			}
+			resealed++
+			return nil
+		}
+		unreadable++
+		return nil
+	})
+	if err != nil {
+		return resealed, unreadable, fmt.Errorf("scans: re-seal files: %w", err)
+	}
+	return resealed, unreadable, nil
 }

@@ -225,3 +225,64 @@ func sum(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
+
+// TestReseal: after a change of data key, Reseal moves each owner's files onto the
+// new key at the place they were sealed for — afterwards the new key alone reads
+// them back as uploaded — leaves files already under it alone, and counts a file
+// that opens under no configured key as unreadable without touching it.
+func TestReseal(t *testing.T) {
+	db := storetest.SQLite(t)
+	s, err := NewStore(filepath.Join(t.TempDir(), "scans"), db, nil, func() time.Time { return t0 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, png := markedPDF(), pngFile(t)
+	a, err := s.Put(Upload{Kind: KindIDCard, Owner: OwnerCounter, Name: "身份证.pdf", Body: bytes.NewReader(pdf)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.Put(Upload{Kind: KindOther, Owner: OwnerCaseMaterial, Name: "材料.png", Body: bytes.NewReader(png)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldKey, err := sealed.ParseKey(storetest.DataKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	newKey, strangerKey := sealed.NewKey(), sealed.NewKey()
+	// A third file sealed under a key that will not be configured.
+	stranger, err := sealed.NewKeys(strangerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost := token.New()
+	if err := s.write(lost, stranger.Seal(Place(OwnerCounter, lost), pdf)); err != nil {
+		t.Fatal(err)
+	}
+	rotating, err := sealed.NewKeys(newKey, oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.UseKeys(rotating)
+	resealed, unreadable, err := s.Reseal(t.Context())
+	if err != nil || resealed != 2 || unreadable != 1 {
+		t.Fatalf("Reseal: %d re-sealed, %d unreadable, %v; want 2 and 1", resealed, unreadable, err)
+	}
+	settled, err := sealed.NewKeys(newKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.UseKeys(settled)
+	for _, c := range []struct {
+		st    Stored
+		owner Owner
+		clear []byte
+	}{{a, OwnerCounter, pdf}, {b, OwnerCaseMaterial, png}} {
+		if got, err := s.ReadStored(c.owner, c.st.ID, c.st.SHA256); err != nil || !bytes.Equal(got, c.clear) {
+			t.Errorf("%s under the new key alone: %d bytes, %v", c.st.Name, len(got), err)
+		}
+	}
+	if again, _, err := s.Reseal(t.Context()); err != nil || again != 0 {
+		t.Errorf("a second Reseal: %d re-sealed, %v; want none", again, err)
+	}
+}

@@ -65,7 +65,11 @@ func (db *DB) RotateKeys(ctx context.Context, batch int, progress func(RotationP
 			// no longer found and are swept as they expire.
 			continue
 		}
-		p, unreadable, err := db.rotateTable(ctx, keys, t, batch, progress)
+		rows := batch
+		if t.Batch > 0 {
+			rows = min(rows, t.Batch)
+		}
+		p, unreadable, err := db.rotateTable(ctx, keys, t, rows, progress)
 		sum.Tables = append(sum.Tables, p)
 		sum.Resealed += p.Resealed
 		sum.Unreadable += unreadable

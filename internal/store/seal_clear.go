@@ -25,7 +25,7 @@ var afterMigration = map[int]func(ctx context.Context, tx *Tx) error{
 	// name, bound to the entry's USCC.
 	47: sealClear(sealedRegistry),
 	// rights records' signed PDFs (0050): sealed where they are, 16 at a time.
-	50: sealInPlace(sealedRightsFiles, 16),
+	50: sealInPlace(sealedRightsFiles, sealedRightsFiles.Batch),
 }
 
 // ErrNoKeys is returned by Migrate when a migration has personal data to seal and

@@ -22,6 +22,9 @@ type SealedTable struct {
 	IntegerKey bool
 	Columns    []SealedColumn
 	IndexOnly  []IndexOnlyColumn
+	// Batch bounds the rows a rotation reads at a time (0: the caller's batch), for
+	// tables whose values are large.
+	Batch int
 }
 
 // IndexOnlyColumn is a blind index without its value: <Name>_index holds the index
@@ -74,5 +77,5 @@ var (
 	// sealedRightsFiles: the rights records' signed PDFs, internal/rights (migration
 	// 0050, sealed in place), each a few hundred KB: a rotation reads few at a time.
 	sealedRightsFiles = SealedTable{Table: "rights_record_files", Key: "record_id", IntegerKey: true,
-		Columns: []SealedColumn{{Name: "pdf"}}}
+		Columns: []SealedColumn{{Name: "pdf"}}, Batch: 16}
 )
