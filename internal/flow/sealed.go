@@ -43,10 +43,5 @@ func openData(keys *sealed.Keys, id, kind string, value []byte) (json.RawMessage
 	if err == nil {
 		return data, nil
 	}
-	for _, refusal := range []error{sealed.ErrMalformed, sealed.ErrUnknownKey, sealed.ErrAuthentication} {
-		if errors.Is(err, refusal) {
-			return nil, fmt.Errorf("flow: the data of a %s flow does not open: %w", kind, refusal)
-		}
-	}
-	return nil, fmt.Errorf("flow: the data of a %s flow does not open: %w", kind, err)
+	return nil, fmt.Errorf("flow: the data of a %s flow does not open: %w", kind, sealed.Refusal(err))
 }

@@ -244,3 +244,16 @@ func (d *key) blindIndex(kind, normalized string) []byte {
 	m.Write(lengthPrefixed(lengthPrefixed(nil, kind), normalized))
 	return m.Sum(nil)
 }
+
+// Refusal is an Open error without its place: ErrMalformed, ErrUnknownKey or
+// ErrAuthentication itself, for a message that must not name the row — a row key may
+// be a secret, such as a verification session's id, which its QR code carries. Any
+// other error is returned as it is.
+func Refusal(err error) error {
+	for _, refusal := range []error{ErrMalformed, ErrUnknownKey, ErrAuthentication} {
+		if errors.Is(err, refusal) {
+			return refusal
+		}
+	}
+	return err
+}

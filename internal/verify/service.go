@@ -287,11 +287,12 @@ func scan(keys *sealed.Keys, row *sql.Row) (Session, string, error) {
 	if keys == nil {
 		return Session{}, "", ErrNoKeys
 	}
+	// The refusal without its place, which names the session's id (its QR code's).
 	if sess.Expected.IDNumber, err = keys.OpenString(place(columnIDNumber, sess.ID), idNumber); err != nil {
-		return Session{}, "", fmt.Errorf("verify: read session: %w", err)
+		return Session{}, "", fmt.Errorf("verify: read session: the expected ID number does not open: %w", sealed.Refusal(err))
 	}
 	if sess.Expected.Name, err = keys.OpenString(place(columnName, sess.ID), name); err != nil {
-		return Session{}, "", fmt.Errorf("verify: read session: %w", err)
+		return Session{}, "", fmt.Errorf("verify: read session: the expected name does not open: %w", sealed.Refusal(err))
 	}
 	sess.Expected.IDType = ident.IDType(idType)
 	sess.Status = Status(status)
