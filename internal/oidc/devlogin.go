@@ -146,7 +146,7 @@ func queryIdentities(ctx context.Context, db *store.DB, q string) ([]DevIdentity
 			return nil, err
 		}
 		if personID == 0 {
-			id.IDNumber, id.Name, err = registry.OpenLegalRep(db.Keys(), id.USCC, columns.IDNumber, columns.Name)
+			id.IDNumber, id.Name, err = registry.OpenLegalRep(db.Keys(), id.USCC, columns.IDNumber.Bytes, columns.Name.Bytes)
 			if err != nil {
 				return nil, err
 			}

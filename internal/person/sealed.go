@@ -1,6 +1,7 @@
 package person
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -158,7 +159,32 @@ func Seal(keys *sealed.Keys, id int64, idNumber, name, mobile string) SealedValu
 // scans them (Scan into &v.IDNumber, &v.Name, &v.Mobile, any of them); Open then
 // opens the ones read.
 type SealedIdentity struct {
-	IDNumber, Name, Mobile []byte
+	IDNumber, Name, Mobile SealedValue
+}
+
+// SealedValue is one sealed column as a query scanned it (a sql.Scanner): its bytes
+// and whether the query read it at all. The engines give a zero-length value
+// differently (SQLite nil, PostgreSQL empty bytes); neither may pass for a column
+// the query did not read, so an empty value that was read fails to open as it is.
+type SealedValue struct {
+	Bytes   []byte
+	Scanned bool
+}
+
+// Scan implements sql.Scanner.
+func (v *SealedValue) Scan(src any) error {
+	switch b := src.(type) {
+	case []byte:
+		v.Bytes = bytes.Clone(b)
+	case string:
+		v.Bytes = []byte(b)
+	case nil:
+		v.Bytes = nil
+	default:
+		return fmt.Errorf("person: a sealed column holds a %T", src)
+	}
+	v.Scanned = true
+	return nil
 }
 
 // Identity is a person's opened identity: the ID number and mobile as stored
@@ -167,23 +193,23 @@ type Identity struct {
 	IDNumber, Name, Mobile string
 }
 
-// Open opens the columns of person id that were scanned (non-nil). Errors: those
+// Open opens the columns of person id that were scanned. Errors: those
 // of Open, naming the column's place.
 func (v SealedIdentity) Open(keys *sealed.Keys, id int64) (Identity, error) {
 	var out Identity
 	for _, c := range []struct {
 		column string
-		value  []byte
+		value  SealedValue
 		into   *string
 	}{
 		{ColumnIDNumber, v.IDNumber, &out.IDNumber},
 		{ColumnName, v.Name, &out.Name},
 		{ColumnMobile, v.Mobile, &out.Mobile},
 	} {
-		if c.value == nil {
+		if !c.value.Scanned {
 			continue
 		}
-		s, err := Open(keys, c.column, id, c.value)
+		s, err := Open(keys, c.column, id, c.value.Bytes)
 		if err != nil {
 			return Identity{}, err
 		}

@@ -176,3 +176,33 @@ func TestMigrationSealsClearPersons(t *testing.T) {
 		})
 	}
 }
+
+// TestSealedIdentityOpensWhatWasRead: a column the query read opens or fails as
+// it is — an empty value, which SQLite scans as nil, fails like any malformed one —
+// and a column it did not read is left "".
+func TestSealedIdentityOpensWhatWasRead(t *testing.T) {
+	keys, err := sealed.NewKeys(sealed.NewKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := keys.SealString(Place(ColumnName, 7), "林晓梅")
+	for _, c := range []struct {
+		what      string
+		scan      []any // what the database gives for the name, then the mobile (nil: not read)
+		want      Identity
+		malformed bool
+	}{
+		{"the name read", []any{name}, Identity{Name: "林晓梅"}, false},
+		{"an empty name as SQLite gives it", []any{nil}, Identity{}, true},
+		{"an empty name as PostgreSQL gives it", []any{[]byte{}}, Identity{}, true},
+	} {
+		var v SealedIdentity
+		if err := v.Name.Scan(c.scan[0]); err != nil {
+			t.Fatal(err)
+		}
+		got, err := v.Open(keys, 7)
+		if c.malformed != errors.Is(err, sealed.ErrMalformed) || got != c.want {
+			t.Errorf("%s: %+v, %v", c.what, got, err)
+		}
+	}
+}
