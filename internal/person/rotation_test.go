@@ -2,6 +2,7 @@ package person
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -90,6 +91,40 @@ func TestKeyRotationUnderLoad(t *testing.T) {
 		again, err := db.RotateKeys(ctx, 3, nil)
 		if err != nil || again.Resealed != 0 {
 			t.Errorf("a second rotation: %+v, %v; want nothing re-sealed", again, err)
+		}
+	})
+}
+
+// TestRegistrationSeesRowsUnderPreviousKeys: while a rotation has not re-indexed a
+// person (their row still carries the previous key's indexes), registering their
+// ID number or mobile again is refused as taken — the check searches the indexes of
+// every key — so the §9 uniqueness holds between rows indexed under different keys.
+func TestRegistrationSeesRowsUnderPreviousKeys(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		_, first := f.register(t)
+		oldKey, err := sealed.ParseKey(storetest.DataKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rotating, err := sealed.NewKeys(sealed.NewKey(), oldKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.UseKeys(rotating)
+		sameID := f.validInput()
+		sameID.IDNumber = first.IDNumber
+		if _, err := f.svc.Register(context.Background(), sameID); !errors.Is(err, ErrIDTaken) {
+			t.Errorf("the ID number of a row under the previous key: %v, want %v", err, ErrIDTaken)
+		}
+		sameMobile := f.validInput()
+		sameMobile.Mobile = first.Mobile
+		sameMobile.SMSCode = f.codes.issue(PurposeRegister, sameMobile.Binding, sameMobile.Mobile, "246810")
+		if _, err := f.svc.Register(context.Background(), sameMobile); !errors.Is(err, ErrMobileTaken) {
+			t.Errorf("the mobile of a row under the previous key: %v, want %v", err, ErrMobileTaken)
+		}
+		if n := count(t, db, "persons"); n != 1 {
+			t.Errorf("%d persons, want 1", n)
 		}
 	})
 }
