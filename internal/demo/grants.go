@@ -23,12 +23,13 @@ func loadGrants(ctx context.Context, d Deps, tx *store.Tx, g *Gen) error {
 		return err
 	}
 	var membershipID, grantor int64
+	match, indexes := person.IDNumberMatch(tx.Keys(), "p", c.helper.IDNumber)
+	args := append([]any{string(unit.RoleLegalRep), string(unit.StatusActive), c.unitB.USCC}, indexes...)
 	err = tx.QueryRow(ctx, `SELECT m.id, lr.person_id FROM memberships m
 		JOIN units u ON u.id = m.unit_id JOIN persons p ON p.id = m.person_id
 		JOIN memberships lr ON lr.unit_id = u.id AND lr.role = ? AND lr.status = ?
-		WHERE u.uscc = ? AND p.id_number_index = ? AND m.role = ? AND m.status = ?`,
-		string(unit.RoleLegalRep), string(unit.StatusActive),
-		c.unitB.USCC, person.IDNumberIndex(tx.Keys(), c.helper.IDNumber), string(unit.RoleAgent), string(unit.StatusActive)).Scan(&membershipID, &grantor)
+		WHERE u.uscc = ? AND `+match+` AND m.role = ? AND m.status = ?`,
+		append(args, string(unit.RoleAgent), string(unit.StatusActive))...).Scan(&membershipID, &grantor)
 	if err != nil {
 		return fmt.Errorf("demo agent membership: %w", err)
 	}

@@ -44,8 +44,8 @@ func loadInstitution(ctx context.Context, d Deps, tx *store.Tx, g *Gen) error {
 		c.unitA.USCC).Scan(&unitID, &unitNumber, &repID); err != nil {
 		return fmt.Errorf("the first demo unit: %w", err)
 	}
-	if err := tx.QueryRow(ctx, `SELECT id FROM persons WHERE id_number_index = ?`,
-		person.IDNumberIndex(tx.Keys(), c.plain.IDNumber)).Scan(&operatorID); err != nil {
+	match, args := person.IDNumberMatch(tx.Keys(), "", c.plain.IDNumber)
+	if err := tx.QueryRow(ctx, `SELECT id FROM persons WHERE `+match, args...).Scan(&operatorID); err != nil {
 		return fmt.Errorf("the demo operator: %w", err)
 	}
 	hash, err := d.Hasher.Hash(ctx, DemoInstitutionPassword)

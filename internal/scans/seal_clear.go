@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -140,17 +139,16 @@ func (s *Store) walk(ctx context.Context, fn func(id string) error) error {
 // whether it did. Errors: ErrNoKeys; database and file-system failures.
 func (s *Store) sealClearFile(ctx context.Context, id string) (bool, error) {
 	path := s.path(id)
-	f, err := os.Open(path) // #nosec G304 -- the path is the store's own: its directory, a two-character shard, a token
+	// One read for the test and the seal: another process sealing the file between
+	// two reads would have its sealed bytes sealed again here.
+	b, err := os.ReadFile(path) // #nosec G304 -- the path is the store's own: its directory, a two-character shard, a token
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil // removed meanwhile (another process's sweep)
+	}
 	if err != nil {
 		return false, fmt.Errorf("scans: seal clear file: %w", err)
 	}
-	head := make([]byte, len(pngSignature))
-	n, err := io.ReadFull(f, head)
-	_ = f.Close() // read-only; the read's error is the one that matters
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return false, fmt.Errorf("scans: seal clear file: %w", err)
-	}
-	if !isClear(head[:n]) {
+	if !isClear(b) {
 		return false, nil
 	}
 	keys := s.keys()
@@ -163,10 +161,6 @@ func (s *Store) sealClearFile(ctx context.Context, id string) (bool, error) {
 	case err == nil:
 		owner = OwnerCounter
 	case !errors.Is(err, sql.ErrNoRows):
-		return false, fmt.Errorf("scans: seal clear file: %w", err)
-	}
-	b, err := os.ReadFile(path) // #nosec G304 -- as above
-	if err != nil {
 		return false, fmt.Errorf("scans: seal clear file: %w", err)
 	}
 	if err := s.write(id, keys.Seal(Place(owner, id), b)); err != nil {

@@ -10,12 +10,12 @@ import "hall/internal/sealed"
 //
 // IndexOnly lists a table's blind indexes kept without the value they index
 // (neither clear nor sealed): a short-lived row keyed by a mobile that nothing needs
-// to read back keeps only the index. The key rotation (not built yet) cannot
-// recompute such an index, as there is nothing to compute it from: it must delete
-// those rows, which live a day at most; otherwise they would stay under the
-// previous index key, found by nobody, until swept, and a mobile's limits would
-// restart unannounced. The cost is that of migration 0046: a code sent just before
-// must be asked for again, and the day's counts per mobile restart.
+// to read back keeps only the index. The key rotation (RotateKeys) cannot recompute
+// such an index, as there is nothing to compute it from, and passes over the table:
+// once the instances index under the new key, its rows under the old index are
+// found by nobody and are swept as they expire (a day at most). The cost is that of
+// migration 0046: a code sent just before must be asked for again, and the day's
+// counts per mobile restart.
 type SealedTable struct {
 	Table      string
 	Key        string
