@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -67,10 +69,11 @@ func (r *queryRecorder) taken() map[string][]any {
 
 // TestHotQueryPlans runs the hall's pages and logins on demo-like data — the link
 // walk of every audience (every page a visitor reaches by a link, TestLinkWalk's
-// areas), and password logins of a person and of a unit, right and wrong — records
-// every query they send, and fails on each whose plan reads the whole of a table that
-// grows with the hall's users and their business (largeTable): on a test database
-// such a query is quick, on ten million persons it is not. On both engines
+// areas), password logins of a person and of a unit, right and wrong, and a 扫码登录
+// from its ticket to the session (hotQRLogin) — records every query they send, and
+// fails on each whose plan reads the whole of a table that grows with the hall's
+// users and their business (largeTable): on a test database such a query is quick,
+// on ten million persons it is not. On both engines
 // (storetest.FullScans says how each plan is read).
 func TestHotQueryPlans(t *testing.T) {
 	engines := []struct {
@@ -94,6 +97,7 @@ func TestHotQueryPlans(t *testing.T) {
 				}
 				webtest.LinkWalk{Client: c, Start: a.start, Max: 400, Placeholders: knownPlaceholders, Skip: linkWalkSkip}.Run(t)
 			}
+			hotQRLogin(t, ts, d)
 			hotLogins(t, ts, d)
 			ts.DB.ObserveQueries(nil)
 
@@ -149,6 +153,35 @@ func hotLogins(t *testing.T, ts *webtest.TestServer, d webtest.DemoHall) {
 		got := webtest.NewClient(ts).Post(t, try.path, try.form)
 		webtest.WantStatus(t, "POST "+try.path, got, try.want)
 	}
+}
+
+// hotQRLogin runs a unit 扫码登录 to its end: the login page makes the ticket, its
+// long poll answers at once each time the state moved past what it has seen
+// (waiting, scanned, confirmed), the legal rep's app scans and confirms for the
+// unit, and the page signs in with the ticket.
+func hotQRLogin(t *testing.T, ts *webtest.TestServer, d webtest.DemoHall) {
+	t.Helper()
+	browser := webtest.NewClient(ts)
+	ticket := browser.Page(t, "/login?tab=unit&method=qr", http.StatusOK).Must(t, "input[name=ticket]").AttrOr("value")
+	wait := func(seen, want string) {
+		t.Helper()
+		rec := browser.Get(t, "/login/qr/wait?"+url.Values{"ticket": {ticket}, "seen": {seen}}.Encode())
+		var answer struct {
+			State string `json:"state"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &answer); err != nil || rec.Code != http.StatusOK || answer.State != want {
+			t.Fatalf("the QR login's wait after %q: %d %s, want the state %s", seen, rec.Code, webtest.ShortBody(rec.Body.String()), want)
+		}
+	}
+	wait("", "waiting")
+	phone := webtest.NewClient(ts)
+	webtest.AppLogin(t, phone, d.Rep)
+	phone.Page(t, "/app/qr/"+ticket, http.StatusOK)
+	wait("waiting", "scanned")
+	webtest.Parsed(t, phone.Post(t, "/app/qr/"+ticket, url.Values{"decision": {"confirm"},
+		"unit": {strconv.FormatInt(d.Unit.ID, 10)}}), http.StatusOK)
+	wait("scanned", "confirmed")
+	webtest.WantRedirect(t, "the QR sign-in", browser.Post(t, "/login/qr", url.Values{"ticket": {ticket}, "tab": {"unit"}}), "/unit/")
 }
 
 // explainable reports whether q is a statement a plan can be asked for.
