@@ -1,10 +1,8 @@
 package flow
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,47 +19,6 @@ type personData struct {
 	IDNumber string `json:"id_number"`
 	Name     string `json:"name"`
 	Mobile   string `json:"mobile"`
-}
-
-// rawFlows returns every flows row's columns as the database gives them, joined
-// into one string per row, for checks that no clear value is there.
-func rawFlows(t *testing.T, db *store.DB) []string {
-	t.Helper()
-	rows, err := db.Query(context.Background(), "SELECT * FROM flows ORDER BY id")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	columns, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for rows.Next() {
-		values := make([]any, len(columns))
-		pointers := make([]any, len(columns))
-		for i := range values {
-			pointers[i] = &values[i]
-		}
-		if err := rows.Scan(pointers...); err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		for _, v := range values {
-			switch v := v.(type) {
-			case []byte:
-				b.Write(v)
-			case string:
-				b.WriteString(v)
-			}
-			b.WriteByte('|')
-		}
-		out = append(out, b.String())
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // holdsNone fails t for each row that holds one of values.
@@ -128,7 +85,7 @@ func TestFlowsSealedAtRest(t *testing.T) {
 		}
 		clear := []string{first.IDNumber, first.Name, first.Mobile, second.IDNumber, second.Name, second.Mobile, "id_number"}
 		holdsNone(t, raw, clear...)
-		holdsNone(t, rawFlows(t, db), clear...)
+		holdsNone(t, storetest.RawRows(t, db, "SELECT * FROM flows ORDER BY id"), clear...)
 
 		got, err := s.Get(ctx, f.ID, KindRegister, browser)
 		var d personData
@@ -211,24 +168,9 @@ func TestFlowsNeedKeys(t *testing.T) {
 	if err := s.Advance(ctx, f, "identity", "mobile", nil); !errors.Is(err, ErrNoKeys) {
 		t.Errorf("Advance without keys: %v, want %v", err, ErrNoKeys)
 	}
-	if n := len(rawFlows(t, db)); n != 1 {
+	if n := len(storetest.RawRows(t, db, "SELECT * FROM flows ORDER BY id")); n != 1 {
 		t.Errorf("%d flows rows, want the one created with keys", n)
 	}
-}
-
-// openEmpty opens a new, empty database of the engine (not migrated, no keys).
-func openEmpty(t *testing.T, engine store.Engine) *store.DB {
-	t.Helper()
-	dsn := "sqlite:" + filepath.Join(t.TempDir(), "hall.db")
-	if engine == store.Postgres {
-		dsn = storetest.PostgresURL(t)
-	}
-	db, err := store.Open(context.Background(), dsn, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() }) // test cleanup; a close error changes no result
-	return db
 }
 
 // TestMigrationSealsClearFlows: a database whose flows kept their data in clear
@@ -239,7 +181,7 @@ func TestMigrationSealsClearFlows(t *testing.T) {
 	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
 			ctx := context.Background()
-			db := openEmpty(t, engine)
+			db := storetest.Unmigrated(t, engine)
 			if _, err := db.MigrateTo(ctx, 41); err != nil {
 				t.Fatal(err)
 			}
@@ -290,7 +232,7 @@ func TestMigrationSealsClearFlows(t *testing.T) {
 					t.Errorf("flow %d after the migration: %+v, %v", i, d, err)
 				}
 			}
-			holdsNone(t, rawFlows(t, db), clear...)
+			holdsNone(t, storetest.RawRows(t, db, "SELECT * FROM flows ORDER BY id"), clear...)
 			if _, err := db.Exec(ctx, "SELECT clear_data FROM flows"); err == nil {
 				t.Error("the flows table still has clear_data")
 			}

@@ -1,7 +1,6 @@
 package person
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -13,47 +12,6 @@ import (
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
-
-// rawTable returns every row of table as the database gives it (SELECT *), each row's
-// columns joined into one string, for checks that no clear value is there.
-func rawTable(t *testing.T, db *store.DB, table string) []string {
-	t.Helper()
-	rows, err := db.Query(context.Background(), "SELECT * FROM "+table+" ORDER BY id")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	columns, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for rows.Next() {
-		values := make([]any, len(columns))
-		pointers := make([]any, len(columns))
-		for i := range values {
-			pointers[i] = &values[i]
-		}
-		if err := rows.Scan(pointers...); err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		for _, v := range values {
-			switch v := v.(type) {
-			case []byte:
-				b.Write(v)
-			case string:
-				b.WriteString(v)
-			}
-			b.WriteByte('|')
-		}
-		out = append(out, b.String())
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // openAppeal reads appeal id's sealed columns and opens them.
 func openAppeal(t *testing.T, db *store.DB, id int64) (Appeal, error) {
@@ -88,7 +46,7 @@ func TestAppealsSealedAtRest(t *testing.T) {
 			a.ID = id
 			filed = append(filed, a)
 		}
-		rows := rawTable(t, db, "appeals")
+		rows := storetest.RawRows(t, db, "SELECT * FROM appeals ORDER BY id")
 		if len(rows) != 2 {
 			t.Fatalf("%d rows, want 2", len(rows))
 		}
@@ -135,7 +93,7 @@ func TestMigrationSealsClearAppeals(t *testing.T) {
 	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
 			ctx := context.Background()
-			db := openEmpty(t, engine)
+			db := storetest.Unmigrated(t, engine)
 			if _, err := db.MigrateTo(ctx, 43); err != nil {
 				t.Fatal(err)
 			}
@@ -184,7 +142,7 @@ func TestMigrationSealsClearAppeals(t *testing.T) {
 					t.Errorf("appeal %d kept %q %q %q, %v", c.ID, kind, description, status, err)
 				}
 			}
-			for _, row := range rawTable(t, db, "appeals") {
+			for _, row := range storetest.RawRows(t, db, "SELECT * FROM appeals ORDER BY id") {
 				for _, c := range clear {
 					for _, v := range []string{c.IDNumber, c.Name, c.Mobile, c.ContactMobile} {
 						if v != "" && strings.Contains(row, v) {

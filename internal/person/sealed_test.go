@@ -1,10 +1,8 @@
 package person
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,47 +12,6 @@ import (
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
-
-// rawPersons returns every persons row's columns as the database gives them, joined
-// into one string per row, for checks that no clear value is there.
-func rawPersons(t *testing.T, db *store.DB) []string {
-	t.Helper()
-	rows, err := db.Query(context.Background(), "SELECT * FROM persons ORDER BY id")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	columns, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for rows.Next() {
-		values := make([]any, len(columns))
-		pointers := make([]any, len(columns))
-		for i := range values {
-			pointers[i] = &values[i]
-		}
-		if err := rows.Scan(pointers...); err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		for _, v := range values {
-			switch v := v.(type) {
-			case []byte:
-				b.Write(v)
-			case string:
-				b.WriteString(v)
-			}
-			b.WriteByte('|')
-		}
-		out = append(out, b.String())
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // TestPersonsSealedAtRest: what `select * from persons` shows holds no ID number,
 // name or mobile of a registered person, on both engines, while every look-up by ID
@@ -66,7 +23,7 @@ func TestPersonsSealedAtRest(t *testing.T) {
 		f := newFixture(t, db)
 		p, in := f.register(t)
 		other, _ := f.register(t)
-		rows := rawPersons(t, db)
+		rows := storetest.RawRows(t, db, "SELECT * FROM persons ORDER BY id")
 		if len(rows) != 2 {
 			t.Fatalf("%d rows, want 2", len(rows))
 		}
@@ -104,21 +61,6 @@ func TestPersonsSealedAtRest(t *testing.T) {
 	})
 }
 
-// openEmpty opens a new, empty database of the engine (not migrated).
-func openEmpty(t *testing.T, engine store.Engine) *store.DB {
-	t.Helper()
-	dsn := "sqlite:" + filepath.Join(t.TempDir(), "hall.db")
-	if engine == store.Postgres {
-		dsn = storetest.PostgresURL(t)
-	}
-	db, err := store.Open(context.Background(), dsn, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() }) // test cleanup; a close error changes no result
-	return db
-}
-
 // TestMigrationSealsClearPersons: a database whose persons were kept in clear (schema
 // 0039) is sealed by migration 0040's Go half — every row opens to its old values,
 // look-ups find it through the indexes, and no clear value is left — and a
@@ -127,7 +69,7 @@ func TestMigrationSealsClearPersons(t *testing.T) {
 	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
 			ctx := context.Background()
-			db := openEmpty(t, engine)
+			db := storetest.Unmigrated(t, engine)
 			if _, err := db.MigrateTo(ctx, 39); err != nil {
 				t.Fatal(err)
 			}
@@ -165,7 +107,7 @@ func TestMigrationSealsClearPersons(t *testing.T) {
 				if q, err := svc.ByIdentity(ctx, ident.IDTypeResident, c.idNumber); err != nil || q.ID != p.ID {
 					t.Errorf("ByIdentity of person %d: %+v, %v", i, q, err)
 				}
-				for _, row := range rawPersons(t, db) {
+				for _, row := range storetest.RawRows(t, db, "SELECT * FROM persons ORDER BY id") {
 					for _, v := range []string{c.idNumber, c.name, c.mobile} {
 						if strings.Contains(row, v) {
 							t.Errorf("a persons row still holds %q in clear", v)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -123,7 +122,7 @@ func TestRegistrySealedAtRest(t *testing.T) {
 func TestUpsertWithoutKeys(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := openEmpty(t, store.SQLite)
+	db := storetest.Unmigrated(t, store.SQLite)
 	db.UseKeys(storetest.Keys())
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
@@ -142,21 +141,6 @@ func TestUpsertWithoutKeys(t *testing.T) {
 	}
 }
 
-// openEmpty opens an unmigrated database of engine without keys.
-func openEmpty(t *testing.T, engine store.Engine) *store.DB {
-	t.Helper()
-	dsn := "sqlite:" + filepath.Join(t.TempDir(), "hall.db")
-	if engine == store.Postgres {
-		dsn = storetest.PostgresURL(t)
-	}
-	db, err := store.Open(context.Background(), dsn, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() }) // test cleanup; a close error changes no result
-	return db
-}
-
 // TestMigrationSealsClearRegistry: a database whose registry entries were kept in
 // clear (schema 0046) is sealed by migration 0047's Go half — every entry reads back
 // its old legal representative, and no clear value is left — and a migration
@@ -165,7 +149,7 @@ func TestMigrationSealsClearRegistry(t *testing.T) {
 	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
 			ctx := context.Background()
-			db := openEmpty(t, engine)
+			db := storetest.Unmigrated(t, engine)
 			if _, err := db.MigrateTo(ctx, 46); err != nil {
 				t.Fatal(err)
 			}

@@ -1,10 +1,7 @@
 package verify
 
 import (
-	"bytes"
-	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,47 +11,6 @@ import (
 	"hall/internal/store/storetest"
 	"hall/internal/token"
 )
-
-// rawSessions returns every verify_sessions row as the database gives it (SELECT *),
-// each row's columns joined into one string, for checks that no clear value is there.
-func rawSessions(t *testing.T, db *store.DB) []string {
-	t.Helper()
-	rows, err := db.Query(t.Context(), "SELECT * FROM verify_sessions ORDER BY id")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	columns, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for rows.Next() {
-		values := make([]any, len(columns))
-		pointers := make([]any, len(columns))
-		for i := range values {
-			pointers[i] = &values[i]
-		}
-		if err := rows.Scan(pointers...); err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		for _, v := range values {
-			switch v := v.(type) {
-			case []byte:
-				b.Write(v)
-			case string:
-				b.WriteString(v)
-			}
-			b.WriteByte('|')
-		}
-		out = append(out, b.String())
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // TestSessionsSealedAtRest: what `select * from verify_sessions` shows holds neither
 // the ID number nor the name of a session's expected person, on both engines, while
@@ -68,7 +24,7 @@ func TestSessionsSealedAtRest(t *testing.T) {
 		who := people(7, 2)
 		first := mustStart(t, svc, PurposeRecover, who[0])
 		second := mustStart(t, svc, PurposeUpgrade, who[1])
-		rows := rawSessions(t, db)
+		rows := storetest.RawRows(t, db, "SELECT * FROM verify_sessions ORDER BY id")
 		if len(rows) != 2 {
 			t.Fatalf("%d rows, want 2", len(rows))
 		}
@@ -119,21 +75,6 @@ func TestSessionsSealedAtRest(t *testing.T) {
 	})
 }
 
-// openEmpty opens a new, empty database of the engine (not migrated).
-func openEmpty(t *testing.T, engine store.Engine) *store.DB {
-	t.Helper()
-	dsn := "sqlite:" + filepath.Join(t.TempDir(), "hall.db")
-	if engine == store.Postgres {
-		dsn = storetest.PostgresURL(t)
-	}
-	db, err := store.Open(context.Background(), dsn, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() }) // test cleanup; a close error changes no result
-	return db
-}
-
 // TestMigrationSealsClearSessions: sessions kept in clear (the schema before 0044),
 // one of them in progress during the upgrade, are sealed by migration 0044's Go half:
 // each reads back with its expected person, the pending one still completes, and no
@@ -142,7 +83,7 @@ func TestMigrationSealsClearSessions(t *testing.T) {
 	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
 			ctx := t.Context()
-			db := openEmpty(t, engine)
+			db := storetest.Unmigrated(t, engine)
 			if _, err := db.MigrateTo(ctx, 43); err != nil {
 				t.Fatal(err)
 			}
@@ -191,7 +132,7 @@ func TestMigrationSealsClearSessions(t *testing.T) {
 			if done, err := dev.CompleteInApp(ctx, ids[0], who[0], true); err != nil || done.Status != Passed {
 				t.Errorf("the session pending during the upgrade: %+v, %v", done, err)
 			}
-			for _, row := range rawSessions(t, db) {
+			for _, row := range storetest.RawRows(t, db, "SELECT * FROM verify_sessions ORDER BY id") {
 				for _, p := range who {
 					for _, v := range []string{p.IDNumber, p.Name} {
 						if strings.Contains(row, v) {
