@@ -9,9 +9,11 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"hall/internal/bench"
@@ -20,8 +22,23 @@ import (
 	"hall/internal/web/site"
 )
 
-// benchServer is the hall as `hall serve --demo` runs it (same wiring, SQLite in a
-// temporary directory, the demo data), on an httptest listener.
+// benchHall is the hall as `hall serve --demo` runs it (same wiring, SQLite in a
+// temporary directory, the demo data), on an httptest listener: one for every bench
+// test of a package run, started on first use (benchServerWithServices) and closed
+// by TestMain. The tests measure the tool's behaviour, not the hall's, so they can
+// share a hall; what one leaves behind (sessions, rights records) they do not
+// assert on, except TestBenchRightsAndTabs, which counts only the records made
+// after its start. Each bench test before had a hall of its own, and loading the
+// demo under the race detector took most of its two to three minutes.
+var benchHall struct {
+	once sync.Once
+	dir  string
+	app  *app
+	ts   *httptest.Server
+	err  error
+}
+
+// benchServer is benchHall, started on first use.
 func benchServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	ts, _ := benchServerWithServices(t)
@@ -32,27 +49,56 @@ func benchServer(t *testing.T) *httptest.Server {
 // that looks at what the load left in the database.
 func benchServerWithServices(t *testing.T) (*httptest.Server, *services.Services) {
 	t.Helper()
+	benchHall.once.Do(func() { benchHall.err = startBenchHall() })
+	if benchHall.err != nil {
+		t.Fatalf("the bench tests' hall: %v", benchHall.err)
+	}
+	return benchHall.ts, benchHall.app.Services
+}
+
+// startBenchHall starts benchHall over a copy of the demo's data directory, loading
+// the demo as `hall serve --demo` does at start (it finds every set present).
+func startBenchHall() error {
 	ctx := context.Background()
-	cfg, err := parseConfig("serve", []string{"--data-dir", t.TempDir(), "--log-level", "error"})
+	dir, err := os.MkdirTemp("", "hall-bench-")
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	a, err := openApp(ctx, cfg, newLogger(cfg))
+	benchHall.dir = dir
+	if err := copyDemoTemplate(dir); err != nil {
+		return err
+	}
+	cfg, err := parseConfig("serve", []string{"--data-dir", dir, "--log-level", "error"})
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	t.Cleanup(func() { a.Close() })
-	if _, err := demo.Load(ctx, a.deps()); err != nil {
-		t.Fatal(err)
+	if benchHall.app, err = openApp(ctx, cfg, newLogger(cfg)); err != nil {
+		return err
 	}
-	srv, err := site.New(a.Services)
+	if _, err := demo.Load(ctx, benchHall.app.deps()); err != nil {
+		return err
+	}
+	srv, err := site.New(benchHall.app.Services)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	srv.SetReady()
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return ts, a.Services
+	benchHall.ts = httptest.NewServer(srv)
+	return nil
+}
+
+// stopBenchHall stops benchHall, if it was started (from TestMain, once every test
+// has run).
+func stopBenchHall() {
+	if benchHall.ts != nil {
+		benchHall.ts.Close()
+	}
+	if benchHall.app != nil {
+		_ = benchHall.app.Close() // the tests are over; nothing to report to
+	}
+	if benchHall.dir != "" {
+		_ = os.RemoveAll(benchHall.dir) // a temporary directory
+	}
 }
 
 // TestBenchScenariosAgainstTheHall runs every scenario briefly with 2 clients (and
@@ -225,6 +271,11 @@ func TestParseIntsRefusesNonPositive(t *testing.T) {
 func TestBenchRightsAndTabs(t *testing.T) {
 	ts, svc := benchServerWithServices(t)
 	t.Run("rights-record stores a record per step", func(t *testing.T) {
+		// The hall is shared: the records counted are those made from here on.
+		var before int64
+		if err := svc.DB.QueryRow(context.Background(), `SELECT COALESCE(MAX(id), 0) FROM rights_records`).Scan(&before); err != nil {
+			t.Fatal(err)
+		}
 		var out, progress bytes.Buffer
 		err := benchRun(context.Background(), []string{"--url", ts.URL, "--scenario", "rights-record", "--unit", "91320282945013927Q",
 			"--rights-months", "3", "--clients", "1", "--duration", "300ms", "--json"}, &out, &progress)
@@ -238,7 +289,8 @@ func TestBenchRightsAndTabs(t *testing.T) {
 		lv := rep.Levels[0]
 		var records, months, other int
 		if err := svc.DB.QueryRow(context.Background(), `SELECT COUNT(*), COALESCE(MIN(to_month - from_month), -1),
-			(SELECT COUNT(*) FROM rights_records WHERE uscc <> '91320282945013927Q') FROM rights_records`).Scan(&records, &months, &other); err != nil {
+			(SELECT COUNT(*) FROM rights_records WHERE id > ? AND uscc <> '91320282945013927Q') FROM rights_records WHERE id > ?`,
+			before, before).Scan(&records, &months, &other); err != nil {
 			t.Fatal(err)
 		}
 		// A step under way at the level's end is finished and counted; none is

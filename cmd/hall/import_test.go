@@ -21,11 +21,8 @@ import (
 // legal rep makes them the legal rep at once; the old one loses the role.
 func TestImportRegistryChangesLegalRep(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir := demoDataDir(t) // where `hall demo` ran
 	common := []string{"--data-dir", dir, "--log-level", "warn"}
-	if err := run(ctx, append([]string{"demo"}, common...)); err != nil {
-		t.Fatal(err)
-	}
 	cfg, err := parseConfig("test", common)
 	if err != nil {
 		t.Fatal(err)

@@ -18,11 +18,8 @@ import (
 // and a second rotation re-seals nothing.
 func TestKeysRotate(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir := demoDataDir(t) // where `hall demo` ran
 	common := []string{"--data-dir", dir, "--log-level", "warn"}
-	if err := run(ctx, append([]string{"demo"}, common...)); err != nil {
-		t.Fatalf("hall demo: %v", err)
-	}
 	oldKey, err := os.ReadFile(filepath.Join(dir, "data-key"))
 	if err != nil {
 		t.Fatal(err)

@@ -34,7 +34,11 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	// The fixtures the tests share (demo_fixture_test.go, bench_test.go).
+	stopBenchHall()
+	removeDemoTemplate()
+	os.Exit(code)
 }
 
 func freeAddr(t *testing.T) string {
