@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -61,41 +62,46 @@ func scanAppeal(keys *sealed.Keys, r interface{ Scan(...any) error }) (Appeal, e
 	return a, nil
 }
 
-// ListAppeals returns a page of appeals with the given status ("" for all): the open
-// ones oldest first (the queue), others newest first; and the total. Errors: a
-// *staff.Denial; database failures.
-func (s *Service) ListAppeals(ctx context.Context, actor staff.Actor, status person.AppealStatus, page int) ([]Appeal, int, error) {
+// ListAppeals returns the page of appeals with the given status ("" for all) after
+// the cursor (before it, when back): the open ones oldest first (the queue), others
+// newest first, each page read by the index of migration 0051. It counts nothing: a
+// count of every appeal would read them all. Errors: a *staff.Denial; database
+// failures.
+func (s *Service) ListAppeals(ctx context.Context, actor staff.Actor, status person.AppealStatus, after store.Cursor,
+	back bool) (store.Paged[Appeal], error) {
 	if _, err := s.authorize(ctx, actor, staff.ActionAppealList, staff.Subject{}, "appeal"); err != nil {
-		return nil, 0, err
+		return store.Paged[Appeal]{}, err
 	}
-	where, args, order := "", []any{}, " ORDER BY created_at DESC, id DESC"
+	where, args := " WHERE 1 = 1", []any{}
 	if status != "" {
 		where, args = " WHERE status = ?", append(args, string(status))
 	}
-	if status == person.AppealOpen {
-		order = " ORDER BY created_at, id"
-	}
-	var total int
-	if err := s.d.DB.QueryRow(ctx, "SELECT COUNT(*) FROM appeals"+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("counter: count appeals: %w", err)
-	}
-	const per = 20
-	rows, err := s.d.DB.Query(ctx, "SELECT "+appealColumns+" FROM appeals"+where+order+" LIMIT ? OFFSET ?",
-		append(args, per, (max(page, 1)-1)*per)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("counter: list appeals: %w", err)
-	}
-	defer rows.Close()
-	var out []Appeal
-	for rows.Next() {
-		a, err := scanAppeal(s.d.DB.Keys(), rows)
+	read := func(cond string, page []any, order string, limit int) ([]Appeal, error) {
+		rows, err := s.d.DB.Query(ctx, "SELECT "+appealColumns+" FROM appeals"+where+" AND "+cond+order+" LIMIT ?",
+			append(append(slices.Clone(args), page...), limit)...)
 		if err != nil {
-			return nil, 0, err
+			return nil, fmt.Errorf("counter: list appeals: %w", err)
 		}
-		out = append(out, a)
+		defer rows.Close()
+		var out []Appeal
+		for rows.Next() {
+			a, err := scanAppeal(s.d.DB.Keys(), rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, a)
+		}
+		return out, rows.Err()
 	}
-	return out, total, rows.Err()
+	order := store.Keyset{Time: "created_at", ID: "id", Desc: status != person.AppealOpen}
+	return store.ReadPage(order, after, back, appealsPerPage, read, AppealCursor)
 }
+
+// appealsPerPage is the length of a page of ListAppeals.
+const appealsPerPage = 20
+
+// AppealCursor is where a list of appeals continues after a.
+func AppealCursor(a Appeal) store.Cursor { return store.Cursor{At: a.CreatedAt, ID: a.ID} }
 
 // Holder is the account that now holds what an appeal is about, as the back office
 // may see it: masked.

@@ -129,11 +129,11 @@ func TestAppeals(t *testing.T) {
 			}
 		})
 
-		list, total, err := f.svc.ListAppeals(f.ctx, f.reviewer, person.AppealClosed, 1)
-		if err != nil || total != 3 || len(list) != 3 {
-			t.Fatalf("closed appeals: %d of %d, %v", len(list), total, err)
+		closed, err := f.svc.ListAppeals(f.ctx, f.reviewer, person.AppealClosed, store.Cursor{}, false)
+		if err != nil || len(closed.Rows) != 3 || !closed.Prev.IsZero() || !closed.Next.IsZero() {
+			t.Fatalf("closed appeals: %d, pages before %v and after %v, %v", len(closed.Rows), closed.Prev, closed.Next, err)
 		}
-		if _, _, err := f.svc.ListAppeals(f.ctx, f.auditor, "", 1); !errors.Is(err, staff.ErrForbidden) {
+		if _, err := f.svc.ListAppeals(f.ctx, f.auditor, "", store.Cursor{}, false); !errors.Is(err, staff.ErrForbidden) {
 			t.Fatalf("auditor lists appeals: %v", err)
 		}
 	})
@@ -160,9 +160,9 @@ func TestAppealsSealed(t *testing.T) {
 		if a, _, err := f.svc.GetAppeal(f.ctx, f.clerk, id); err != nil || !same(a) {
 			t.Fatalf("GetAppeal = %+v, %v; want %+v", a, err, filed)
 		}
-		list, _, err := f.svc.ListAppeals(f.ctx, f.clerk, person.AppealOpen, 1)
-		if err != nil || len(list) != 2 || !same(list[0]) {
-			t.Fatalf("ListAppeals = %+v, %v", list, err)
+		open, err := f.svc.ListAppeals(f.ctx, f.clerk, person.AppealOpen, store.Cursor{}, false)
+		if err != nil || len(open.Rows) != 2 || !same(open.Rows[0]) {
+			t.Fatalf("ListAppeals = %+v, %v", open.Rows, err)
 		}
 
 		if _, err := db.Exec(f.ctx, `UPDATE appeals SET name = (SELECT name FROM appeals WHERE id = ?) WHERE id = ?`,
@@ -172,7 +172,7 @@ func TestAppealsSealed(t *testing.T) {
 		if _, _, err := f.svc.GetAppeal(f.ctx, f.clerk, id); !errors.Is(err, sealed.ErrAuthentication) {
 			t.Errorf("GetAppeal of a moved name: %v, want %v", err, sealed.ErrAuthentication)
 		}
-		if _, _, err := f.svc.ListAppeals(f.ctx, f.clerk, person.AppealOpen, 1); !errors.Is(err, sealed.ErrAuthentication) {
+		if _, err := f.svc.ListAppeals(f.ctx, f.clerk, person.AppealOpen, store.Cursor{}, false); !errors.Is(err, sealed.ErrAuthentication) {
 			t.Errorf("ListAppeals with a moved name: %v, want %v", err, sealed.ErrAuthentication)
 		}
 		if _, _, err := f.svc.RejectAppeal(f.ctx, f.clerk, id, "材料不足以证明号码归属"); !errors.Is(err, sealed.ErrAuthentication) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -167,16 +168,30 @@ type Filter struct {
 	UnitID int64
 	// AppealID: the release requests of one appeal (the appeal's page lists them).
 	AppealID int64
-	Page     int // from 1
-	PerPage  int // default 20, at most 100
+	// After is where the page starts: the last request of the page before it (the
+	// first of the page after it, with Back); zero for the first page.
+	After   store.Cursor
+	Back    bool
+	PerPage int // default 20, at most 100
 }
 
+// requestOrder is the order of the lists: by submission, then id. The index on the
+// list's filter followed by (submitted_at, id) serves every page of it (migrations
+// 0018 and 0051).
+func requestOrder(waiting bool) store.Keyset {
+	return store.Keyset{Time: "submitted_at", ID: "id", Desc: !waiting}
+}
+
+// RequestCursor is where a list continues after q.
+func RequestCursor(q Request) store.Cursor { return store.Cursor{At: q.SubmittedAt, ID: q.ID} }
+
 // List returns a page of requests, oldest first among the waiting ones (the review
-// queue) and newest first otherwise, with the total. Errors: a *staff.Denial;
-// database failures.
-func (s *Service) List(ctx context.Context, actor staff.Actor, f Filter) ([]Request, int, error) {
+// queue) and newest first otherwise, with where the pages before and after it start.
+// It counts nothing: a count of every request would read them all. Errors: a
+// *staff.Denial; database failures.
+func (s *Service) List(ctx context.Context, actor staff.Actor, f Filter) (store.Paged[Request], error) {
 	if _, err := s.authorize(ctx, actor, staff.ActionCounterList, staff.Subject{}, "counter"); err != nil {
-		return nil, 0, err
+		return store.Paged[Request]{}, err
 	}
 	where, args := " WHERE 1 = 1", []any{}
 	if f.Status != "" {
@@ -191,35 +206,29 @@ func (s *Service) List(ctx context.Context, actor staff.Actor, f Filter) ([]Requ
 	if f.AppealID != 0 {
 		where, args = where+" AND appeal_id = ?", append(args, f.AppealID)
 	}
-	var total int
-	if err := s.d.DB.QueryRow(ctx, "SELECT COUNT(*) FROM counter_requests"+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("counter: count: %w", err)
-	}
 	per := f.PerPage
 	if per <= 0 {
 		per = 20
 	}
 	per = min(per, 100)
-	page := max(f.Page, 1)
-	order := " ORDER BY submitted_at DESC, id DESC"
-	if f.Status == StatusSubmitted {
-		order = " ORDER BY submitted_at, id"
-	}
-	rows, err := s.d.DB.Query(ctx, "SELECT "+requestColumns+" FROM counter_requests"+where+order+" LIMIT ? OFFSET ?",
-		append(args, per, (page-1)*per)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("counter: list: %w", err)
-	}
-	defer rows.Close()
-	var out []Request
-	for rows.Next() {
-		q, err := scanRequest(rows)
+	read := func(cond string, page []any, order string, limit int) ([]Request, error) {
+		rows, err := s.d.DB.Query(ctx, "SELECT "+requestColumns+" FROM counter_requests"+where+" AND "+cond+order+" LIMIT ?",
+			append(append(slices.Clone(args), page...), limit)...)
 		if err != nil {
-			return nil, 0, err
+			return nil, fmt.Errorf("counter: list: %w", err)
 		}
-		out = append(out, q)
+		defer rows.Close()
+		var out []Request
+		for rows.Next() {
+			q, err := scanRequest(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, q)
+		}
+		return out, rows.Err()
 	}
-	return out, total, rows.Err()
+	return store.ReadPage(requestOrder(f.Status == StatusSubmitted), f.After, f.Back, per, read, RequestCursor)
 }
 
 // Get returns request id with the list of its scans (read them with scans.Store.Read).

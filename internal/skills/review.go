@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -84,9 +85,31 @@ func (s *Service) CreatePlan(ctx context.Context, actor staff.Actor, d PlanDraft
 
 // QueueFilter selects the back office's list of plans.
 type QueueFilter struct {
-	State   State // "" for every state
-	Page    int
+	State State // "" for every state
+	// After is where the page starts: the last plan of the page before it (the first
+	// of the page after it, with Back); zero for the first page.
+	After   store.Cursor
+	Back    bool
 	PerPage int
+}
+
+// queueOrder is the order of the back office's list of plans of state st: the
+// submitted ones (the reviewers' queue) oldest submission first, by the index
+// skill_plans_state; every other state and all of them newest plan first, by
+// skill_plans_state_id (migration 0051) and the primary key.
+func queueOrder(st State) store.Keyset {
+	if st == StateSubmitted {
+		return store.Keyset{Time: "p.submitted_at", ID: "p.id"}
+	}
+	return store.Keyset{ID: "p.id", Desc: true}
+}
+
+// QueueCursor is where the back office's list of plans continues after p.
+func QueueCursor(p Plan) store.Cursor {
+	if p.State == StateSubmitted {
+		return store.Cursor{At: p.SubmittedAt, ID: p.ID}
+	}
+	return store.Cursor{ID: p.ID}
 }
 
 // PerPage is the default page size of the lists; MaxPerPage bounds it.
@@ -111,25 +134,24 @@ func Pages(total, perPage int) int {
 	return max(1, (total+perPage-1)/perPage)
 }
 
-// Queue lists plans for the back office, submitted ones first in order of
-// submission. Errors: a *staff.Denial; database failures.
-func (s *Service) Queue(ctx context.Context, actor staff.Actor, f QueueFilter) ([]Plan, int, error) {
+// Queue lists plans for the back office: the page of f.State's plans (every state's
+// when "") after f.After, in queueOrder, with where the pages before and after it
+// start. It counts nothing: a count of every plan would read them all. Errors: a
+// *staff.Denial; database failures.
+func (s *Service) Queue(ctx context.Context, actor staff.Actor, f QueueFilter) (store.Paged[Plan], error) {
 	if _, err := staff.Authorize(actor, staff.ActionSkillList, staff.Subject{}); err != nil {
-		return nil, 0, err
+		return store.Paged[Plan]{}, err
 	}
-	page, per := pageBounds(f.Page, f.PerPage)
-	where, args := "1 = 1", []any{}
+	_, per := pageBounds(1, f.PerPage)
+	where, args := "", []any{}
 	if f.State != "" {
-		where, args = "p.state = ?", append(args, string(f.State))
+		where, args = "p.state = ? AND ", append(args, string(f.State))
 	}
-	var total int
-	if err := s.d.DB.QueryRow(ctx, "SELECT COUNT(*) FROM skill_plans p WHERE "+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
+	read := func(cond string, page []any, order string, limit int) ([]Plan, error) {
+		return s.plans(ctx, "SELECT "+planColumns+planFrom+" WHERE "+where+cond+order+" LIMIT ?",
+			append(append(slices.Clone(args), page...), limit)...)
 	}
-	plans, err := s.plans(ctx, "SELECT "+planColumns+planFrom+" WHERE "+where+
-		` ORDER BY CASE p.state WHEN 'submitted' THEN 0 ELSE 1 END, COALESCE(p.submitted_at, p.created_at), p.id LIMIT ? OFFSET ?`,
-		append(args, per, (page-1)*per)...)
-	return plans, total, err
+	return store.ReadPage(queueOrder(f.State), f.After, f.Back, per, read, QueueCursor)
 }
 
 // StaffPlan is one plan and a page of its candidates for the back office.

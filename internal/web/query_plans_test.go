@@ -10,6 +10,10 @@ import (
 	"sync"
 	"testing"
 
+	"hall/internal/ident"
+	"hall/internal/person"
+	"hall/internal/skills"
+	"hall/internal/staff"
 	"hall/internal/store/storetest"
 	"hall/internal/web/webtest"
 )
@@ -88,6 +92,7 @@ func TestHotQueryPlans(t *testing.T) {
 			t.Parallel()
 			ts := engine.server(t)
 			d := webtest.NewDemoHall(t, ts, 1401)
+			bo := newBackOffice(t, ts)
 			rec := &queryRecorder{queries: map[string][]any{}}
 			ts.DB.ObserveQueries(rec.observe)
 			for _, a := range linkWalkAreas(d) {
@@ -98,6 +103,7 @@ func TestHotQueryPlans(t *testing.T) {
 				webtest.LinkWalk{Client: c, Start: a.start, Max: 400, Placeholders: knownPlaceholders, Skip: linkWalkSkip}.Run(t)
 			}
 			hotQRLogin(t, ts, d)
+			hotBackOffice(t, ts, d, bo)
 			hotLogins(t, ts, d)
 			ts.DB.ObserveQueries(nil)
 
@@ -132,6 +138,62 @@ func TestHotQueryPlans(t *testing.T) {
 			}
 			t.Logf("%d distinct queries explained", explained)
 		})
+	}
+}
+
+// backOffice is what hotBackOffice needs made before the queries are recorded: the
+// clerk and the reviewer (made as `hall staff add` and the security administrator
+// make them) and the persons whose mobile numbers the appeals claim. Making them
+// runs no page's query; on SQLite an insert into a table other tables refer to shows
+// in its plan the foreign key checks that run only while a deferred violation is
+// pending, which the hall never leaves.
+type backOffice struct {
+	clerk, reviewer staff.Created
+	holders         []person.Person
+	world           *webtest.World
+}
+
+// backOfficePassword is the fixture staff's password after their first login.
+const backOfficePassword = "Staff-Plans-2026"
+
+func newBackOffice(t *testing.T, ts *webtest.TestServer) backOffice {
+	t.Helper()
+	_, security := webtest.StaffSecurity(t, ts, "plans.security", "安全员甲", "首次部署", backOfficePassword)
+	w := webtest.NewWorld(ts, 1404)
+	return backOffice{clerk: webtest.StaffCreate(t, ts, security, "plans.clerk", "窗口员乙", staff.RoleClerk),
+		reviewer: webtest.StaffCreate(t, ts, security, "plans.reviewer", "审核员丙", staff.RoleReviewer),
+		holders:  []person.Person{w.Person(t, "走查旧主"), w.Person(t, "走查另主")}, world: w}
+}
+
+// hotBackOffice walks the back office as its counter staff: two persons file appeals
+// (one the clerk releases to a counter request, one left waiting), the clerk opens
+// a skill plan for the demo unit, then the clerk and the reviewer sign in (the first
+// login sets the password) and follow every link from the home page — the counter
+// queue and its tabs, the appeals, the cases to review, the skill plans, each
+// request, appeal, case and plan.
+func hotBackOffice(t *testing.T, ts *webtest.TestServer, d webtest.DemoHall, bo backOffice) {
+	t.Helper()
+	ctx := t.Context()
+	var filed []int64
+	for i, name := range []string{"走查申诉", "走查待办"} {
+		id, err := ts.Persons.FileAppeal(ctx, person.Appeal{Kind: person.AppealMobileTaken, IDType: ident.IDTypeResident,
+			IDNumber: bo.world.IDNumber(), Name: name, Mobile: bo.holders[i].Mobile, ContactMobile: bo.world.Mobile()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		filed = append(filed, id)
+	}
+	clerk, reviewer := webtest.NewStaffClient(ts), webtest.NewStaffClient(ts)
+	webtest.StaffFirstLogin(t, clerk, bo.clerk, backOfficePassword)
+	webtest.StaffFirstLogin(t, reviewer, bo.reviewer, backOfficePassword)
+	webtest.Redirected(t, clerk.PostFiles(t, "/admin/appeals/"+strconv.FormatInt(filed[0], 10)+"/release",
+		url.Values{"reason": {"已核验证件"}}, webtest.FormFile{Field: "scan", Name: "id.png", Body: webtest.ScanPNG(t)}))
+	if _, err := ts.Skills.CreatePlan(ctx, webtest.StaffActor(bo.clerk), skills.PlanDraft{UnitUSCC: d.Unit.USCC, Name: "走查鉴定",
+		Occupation: "电工", Level: 4, ExamDate: ts.Now().AddDate(0, 1, 0).Format("2006-01-02")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*webtest.Client{clerk, reviewer} {
+		webtest.LinkWalk{Client: c, Start: []string{"/admin/"}, Max: 300}.Run(t)
 	}
 }
 

@@ -29,7 +29,8 @@ type FullScan struct {
 // no index can avoid, and an Index Scan or Index Only Scan without an index
 // condition reads the whole index unless a Limit stops it early (the newest rows of an
 // ordered index: no filter on the scan, nothing between it and the Limit that reads
-// all its input first). On SQLite an automatic index or a Bloom filter built for the
+// all its input first); a Bitmap Index Scan without an index condition reads the
+// whole index and its Bitmap Heap Scan every row of the table, whatever is above. On SQLite an automatic index or a Bloom filter built for the
 // query reads the whole table too.
 func FullScans(ctx context.Context, db *store.DB, q string, args []any, large func(table string) bool) ([]FullScan, error) {
 	if db.Engine == store.Postgres {
@@ -164,8 +165,10 @@ func postgresFullScans(ctx context.Context, db *store.DB, q string, args []any, 
 	// rows on as they come (not a Sort, an Aggregate, a Hash, and not into a plan run
 	// apart). Only an index scan with neither condition nor filter is then the newest
 	// rows of an ordered index; one with a filter may read all of it looking for a match.
-	var walk func(p postgresPlan, limited bool)
-	walk = func(p postgresPlan, limited bool) {
+	// heap is the table of the Bitmap Heap Scan above p (a Bitmap Index Scan names
+	// only its index).
+	var walk func(p postgresPlan, limited bool, heap string)
+	walk = func(p postgresPlan, limited bool, heap string) {
 		if p.ParentRelationship == "InitPlan" || p.ParentRelationship == "SubPlan" {
 			limited = false
 		}
@@ -176,14 +179,20 @@ func postgresFullScans(ctx context.Context, db *store.DB, q string, args []any, 
 			(!limited || p.Filter != "") && large(p.RelationName):
 			out = append(out, FullScan{Table: p.RelationName, Step: p.NodeType + " using " + p.IndexName + " on " +
 				p.RelationName + " without an index condition"})
+		case p.NodeType == "Bitmap Index Scan" && p.IndexCond == "" && large(heap):
+			out = append(out, FullScan{Table: heap, Step: "Bitmap Index Scan using " + p.IndexName + " on " + heap +
+				" without an index condition"})
+		}
+		if p.NodeType == "Bitmap Heap Scan" {
+			heap = p.RelationName
 		}
 		passes := p.NodeType == "Limit" || (limited && streamingNodes[p.NodeType])
 		for _, c := range p.Plans {
-			walk(c, passes)
+			walk(c, passes, heap)
 		}
 	}
 	for _, p := range plans {
-		walk(p.Plan, false)
+		walk(p.Plan, false, "")
 	}
 	return out, nil
 }

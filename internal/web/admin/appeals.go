@@ -66,30 +66,26 @@ func viewAppeal(a counter.Appeal) appealView {
 type appealsPage struct {
 	Status  person.AppealStatus
 	Appeals []appealView
-	Total   int
 	Pager   web.Pager
 }
 
 // appeals is GET /admin/appeals/: the open appeals oldest first (?status=open, the
-// queue), the closed or all newest first, paged.
+// queue), the closed or all newest first, a page at a time (pageStart).
 func (h *handler) appeals(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
 	status := person.AppealStatus(r.URL.Query().Get("status"))
 	if status != person.AppealOpen && status != person.AppealClosed {
 		status = ""
 	}
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page = max(page, 1)
-	list, total, err := h.Counter.ListAppeals(r.Context(), sr.actor, status, page)
+	after, back := pageStart(r)
+	list, err := h.Counter.ListAppeals(r.Context(), sr.actor, status, after, back)
 	if err != nil {
 		return refused(err)
 	}
-	p := appealsPage{Status: status, Total: total}
-	for _, a := range list {
+	p := appealsPage{Status: status}
+	for _, a := range list.Rows {
 		p.Appeals = append(p.Appeals, viewAppeal(a))
 	}
-	p.Pager = web.NewPager(page, max((total+perPage-1)/perPage, 1), func(n int) string {
-		return "/admin/appeals/?" + url.Values{"status": {string(status)}, "page": {strconv.Itoa(n)}}.Encode()
-	})
+	p.Pager = keysetPager("/admin/appeals/", url.Values{"status": {string(status)}}, list.Prev, list.Next)
 	return h.Render(w, r, http.StatusOK, "admin-appeals", "用户申诉", "appeals", p)
 }
 
@@ -132,14 +128,14 @@ func (h *handler) renderAppeal(w http.ResponseWriter, r *http.Request, sr staffR
 	if err != nil {
 		return refused(err)
 	}
-	qs, _, err := h.Counter.List(r.Context(), sr.actor, counter.Filter{AppealID: id, PerPage: 100})
+	qs, err := h.Counter.List(r.Context(), sr.actor, counter.Filter{AppealID: id, PerPage: 100})
 	if err != nil {
 		return refused(err)
 	}
 	p := appealPage{Appeal: viewAppeal(a), Holder: holder, Release: release, Answer: answer,
 		Undelivered: r.URL.Query().Get("sent") == "0",
 		Clerk:       a.Status == person.AppealOpen && allow(sr.actor, staff.ActionAppealReject) == nil}
-	for _, q := range qs {
+	for _, q := range qs.Rows {
 		_, sc, err := h.Counter.Get(r.Context(), sr.actor, q.ID)
 		if err != nil {
 			return refused(err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -146,5 +147,67 @@ func wantAudited(t *testing.T, ts *webtest.TestServer, action string, staffID in
 	}
 	if e := es[0]; e.StaffID != staffID || e.Role != string(role) || e.Detail["reason"] != reason {
 		t.Errorf("%s audited as staff %d role %q reason %q", action, e.StaffID, e.Role, e.Detail["reason"])
+	}
+}
+
+// TestAppealsPaging: the appeals' lists go a page at a time from the last appeal
+// seen (keyset, no page numbers and no count): the 全部 tab shows the newest twenty,
+// 下一页 the rest, 上一页 from there the same twenty again; the 待处理 queue is
+// oldest first and keeps its status across the pages; an edited cursor is the first
+// page.
+func TestAppealsPaging(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	w := webtest.NewWorld(ts, 37)
+	var numbers []string // in filing order
+	names := []rune("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥天")
+	for i := range 23 {
+		id, err := ts.Persons.FileAppeal(context.Background(), person.Appeal{Kind: person.AppealOther, IDType: ident.IDTypeResident,
+			IDNumber: w.IDNumber(), Name: "申诉人" + string(names[i]), ContactMobile: w.Mobile(), Description: "其他问题"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, person.AppealNumber(id))
+	}
+	clerk, _, _ := tm.signIn(t, ts)
+	newest := slices.Clone(numbers)
+	slices.Reverse(newest)
+	list := func(target string) (shown []string, prev, next string) {
+		t.Helper()
+		page := clerk.Page(t, target, http.StatusOK)
+		for _, row := range page.All("table.data tbody tr") {
+			shown = append(shown, row.First("td").TextContent())
+		}
+		if a := page.First("nav.pagination a[rel=prev]"); a != nil {
+			prev = a.AttrOr("href")
+		}
+		if a := page.First("nav.pagination a[rel=next]"); a != nil {
+			next = a.AttrOr("href")
+		}
+		if page.First("nav.pagination a[aria-current]") != nil {
+			t.Errorf("%s: page numbers under a list read by keyset", target)
+		}
+		return shown, prev, next
+	}
+	shown, prev, next := list("/admin/appeals/")
+	if !slices.Equal(shown, newest[:20]) || prev != "" || next == "" {
+		t.Fatalf("全部, first page: %v prev %q next %q; want %v and 下一页", shown, prev, next, newest[:20])
+	}
+	shown, prev, next = list(next)
+	if !slices.Equal(shown, newest[20:]) || prev == "" || next != "" {
+		t.Fatalf("全部, second page: %v prev %q next %q; want %v and 上一页 only", shown, prev, next, newest[20:])
+	}
+	if shown, prev, _ = list(prev); !slices.Equal(shown, newest[:20]) || prev != "" {
+		t.Fatalf("全部, 上一页: %v prev %q; want the first page %v", shown, prev, newest[:20])
+	}
+	shown, _, next = list("/admin/appeals/?status=open")
+	if !slices.Equal(shown, numbers[:20]) || !strings.Contains(next, "status=open") {
+		t.Fatalf("待处理, first page: %v next %q; want %v oldest first, 下一页 keeping the status", shown, next, numbers[:20])
+	}
+	if shown, _, _ = list(next); !slices.Equal(shown, numbers[20:]) {
+		t.Fatalf("待处理, second page: %v; want %v", shown, numbers[20:])
+	}
+	if shown, _, _ = list("/admin/appeals/?after=x_1"); !slices.Equal(shown, newest[:20]) {
+		t.Fatalf("an edited cursor: %v; want the first page", shown)
 	}
 }

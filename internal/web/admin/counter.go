@@ -170,24 +170,20 @@ type queuePage struct {
 const perPage = 20
 
 // queue is GET /admin/counter/: the requests of one status (?status=, the waiting
-// ones oldest first), paged.
+// ones oldest first), a page at a time (pageStart).
 func (h *handler) queue(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
 	status := counter.Status(r.URL.Query().Get("status"))
 	if status.Label() == "" {
 		status = ""
 	}
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page = max(page, 1)
-	list, total, err := h.Counter.List(r.Context(), sr.actor, counter.Filter{Status: status, Page: page, PerPage: perPage})
+	after, back := pageStart(r)
+	list, err := h.Counter.List(r.Context(), sr.actor, counter.Filter{Status: status, After: after, Back: back, PerPage: perPage})
 	if err != nil {
 		return refused(err)
 	}
-	pages := max((total+perPage-1)/perPage, 1)
-	pager := web.NewPager(page, pages, func(n int) string {
-		return "/admin/counter/?" + url.Values{"status": {string(status)}, "page": {strconv.Itoa(n)}}.Encode()
-	})
+	pager := keysetPager("/admin/counter/", url.Values{"status": {string(status)}}, list.Prev, list.Next)
 	return h.Render(w, r, http.StatusOK, "admin-counter", "窗口业务", "counter",
-		queuePage{Status: status, Requests: list, Pager: pager})
+		queuePage{Status: status, Requests: list.Rows, Pager: pager})
 }
 
 // requestPage is one counter request with its scans and, for a reviewer, the

@@ -1,14 +1,10 @@
 package admin
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
-
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
 
 	"hall/internal/staff"
 	"hall/internal/web/webtest"
@@ -26,12 +22,7 @@ type staffMember struct {
 // code is the account's TOTP code at t, as an authenticator app computes it.
 func (m staffMember) code(t testing.TB, at time.Time) string {
 	t.Helper()
-	c, err := totp.GenerateCodeCustom(m.Enrolment.Secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix,
-		Algorithm: otp.AlgorithmSHA1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return webtest.StaffCode(t, m.Enrolment.Secret, at)
 }
 
 // team is what `hall staff add` and the security administrator make: a security
@@ -72,9 +63,7 @@ func (tm team) signIn(t testing.TB, ts *webtest.TestServer) (clerk, reviewer, au
 type staffClient struct{ *webtest.Client }
 
 func newStaffClient(ts *webtest.TestServer) *staffClient {
-	c := webtest.NewClient(ts)
-	c.Handler = ts.AdminHandler()
-	return &staffClient{c}
+	return &staffClient{webtest.NewStaffClient(ts)}
 }
 
 // postFile posts form as multipart with file (may be nil) as the field "scan".
@@ -91,14 +80,5 @@ func (c *staffClient) postFile(t testing.TB, target string, form url.Values, nam
 // staffPassword, so the client lands on the home page.
 func (c *staffClient) login(t testing.TB, m staffMember) {
 	t.Helper()
-	rec := c.Post(t, "/admin/login", url.Values{"login": {m.Staff.Login}, "password": {m.InitialPassword},
-		"code": {m.code(t, time.Now())}})
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/password" {
-		t.Fatalf("login %s: %d %s\n%s", m.Staff.Login, rec.Code, rec.Header().Get("Location"), webtest.ShortBody(rec.Body.String()))
-	}
-	rec = c.Post(t, "/admin/password", url.Values{"password": {m.InitialPassword}, "new_password": {staffPassword},
-		"confirm": {staffPassword}})
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/" {
-		t.Fatalf("password change %s: %d\n%s", m.Staff.Login, rec.Code, webtest.ShortBody(rec.Body.String()))
-	}
+	webtest.StaffFirstLogin(t, c.Client, m.Created, staffPassword)
 }

@@ -23,7 +23,6 @@ type skillsPage struct {
 	State  skills.State // "" for every state
 	States []skills.State
 	Plans  []skills.Plan
-	Total  int
 	Pager  web.Pager
 	// Create: the actor may open plans (新建认定计划).
 	Create bool
@@ -31,29 +30,21 @@ type skillsPage struct {
 
 var skillStates = []skills.State{skills.StateSubmitted, skills.StateEntry, skills.StateReturned, skills.StateApproved}
 
-// skillsList is GET /admin/skills/: ?state= (every state by default; submitted
-// plans first, oldest submission first), paged.
+// skillsList is GET /admin/skills/: ?state= (every state by default, newest plan
+// first; the submitted ones oldest submission first), a page at a time (pageStart).
 func (h *handler) skillsList(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
 	st := skills.State(r.URL.Query().Get("state"))
 	if st.Label() == "" {
 		st = ""
 	}
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page = max(page, 1)
-	list, total, err := h.Skills.Queue(r.Context(), sr.actor, skills.QueueFilter{State: st, Page: page, PerPage: perPage})
+	after, back := pageStart(r)
+	list, err := h.Skills.Queue(r.Context(), sr.actor, skills.QueueFilter{State: st, After: after, Back: back, PerPage: perPage})
 	if err != nil {
 		return refused(err)
 	}
-	pages := skills.Pages(total, perPage)
-	pager := web.NewPager(min(page, pages), pages, func(n int) string {
-		v := url.Values{"page": {strconv.Itoa(n)}}
-		if st != "" {
-			v.Set("state", string(st))
-		}
-		return "/admin/skills/?" + v.Encode()
-	})
+	pager := keysetPager("/admin/skills/", url.Values{"state": {string(st)}}, list.Prev, list.Next)
 	return h.Render(w, r, http.StatusOK, "admin-skills", "职业技能等级认定", "skills", skillsPage{State: st, States: skillStates,
-		Plans: list, Total: total, Pager: pager, Create: allow(sr.actor, staff.ActionSkillCreate) == nil})
+		Plans: list.Rows, Pager: pager, Create: allow(sr.actor, staff.ActionSkillCreate) == nil})
 }
 
 // skillNewPage is the form of a new plan.
