@@ -150,8 +150,8 @@ func appealTarget(id int64) string { return "appeal:" + strconv.FormatInt(id, 10
 // reviewer approves it. Audit: "counter.submit".
 //
 // Errors: ErrAppealNotFound (unknown or decided); ErrNotReleasable (kind other);
-// ErrScanMissing and the scans refusals; ErrOpen; a *staff.Denial; staff reason
-// errors; database, audit or file-system failures.
+// ErrScanMissing and the scans refusals; ErrOpen; ErrNoKeys; a *staff.Denial; staff
+// reason errors; database, audit or file-system failures.
 func (s *Service) SubmitAppealRelease(ctx context.Context, actor staff.Actor, appealID int64, reason string, uploads []scans.Upload) (Request, error) {
 	if err := s.maySubmit(ctx, actor); err != nil {
 		return Request{}, err

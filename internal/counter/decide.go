@@ -57,7 +57,7 @@ var needsPassword = map[Kind]bool{KindPasswordReset: true, KindUnitRegister: tru
 // registered person, the unit got an account meanwhile, …) stays waiting: the
 // reviewer rejects it with the reason, or the clerk's next request does better.
 //
-// Errors: ErrNotFound; ErrDecided; a *staff.Denial (DenyOwnWork for one's own
+// Errors: ErrNotFound; ErrDecided; ErrNoKeys; a *staff.Denial (DenyOwnWork for one's own
 // request); staff reason errors; the refusals of the kind (see the package comment);
 // person.ErrBusy; otherwise database or audit failures.
 func (s *Service) Approve(ctx context.Context, actor staff.Actor, id int64, reason string) (Outcome, error) {
@@ -65,7 +65,7 @@ func (s *Service) Approve(ctx context.Context, actor staff.Actor, id int64, reas
 	if err != nil {
 		return Outcome{}, err
 	}
-	q, err := scanRequest(s.d.DB.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?", id))
+	q, err := scanRequest(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?", id))
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -112,7 +112,7 @@ func (s *Service) Approve(ctx context.Context, actor staff.Actor, id int64, reas
 func (s *Service) claim(ctx context.Context, tx *store.Tx, a *approval, fresh staff.Actor, id int64, authorize staff.Authorizer) error {
 	a.tx, a.actor = tx, fresh
 	var err error
-	if a.q, err = scanRequest(tx.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?"+tx.ForUpdate(), id)); err != nil {
+	if a.q, err = scanRequest(tx.Keys(), tx.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?"+tx.ForUpdate(), id)); err != nil {
 		return err
 	}
 	if a.q.Status != StatusSubmitted {
@@ -129,9 +129,13 @@ func (s *Service) decide(ctx context.Context, a *approval, st Status) error {
 	if err != nil {
 		return err
 	}
+	sealedOutcome, err := sealJSON(a.tx.Keys(), ColumnOutcome, a.q.ID, outcome)
+	if err != nil {
+		return err
+	}
 	res, err := a.tx.Exec(ctx, `UPDATE counter_requests SET status = ?, decided_by = ?, decided_at = ?, decision_reason = ?,
 		outcome = ?, unit_id = ?, person_id = ? WHERE id = ? AND status = 'submitted'`, string(st), a.actor.StaffID, now,
-		a.reason, string(outcome), nullID(a.q.UnitID), nullID(a.q.PersonID), a.q.ID)
+		a.reason, sealedOutcome, nullID(a.q.UnitID), nullID(a.q.PersonID), a.q.ID)
 	if err != nil {
 		return fmt.Errorf("counter: decide: %w", err)
 	}
@@ -158,7 +162,7 @@ func (s *Service) decide(ctx context.Context, a *approval, st Status) error {
 // Reject returns request id to the clerk with the reason (reviewer only, never the
 // request's clerk); nothing else changes. Audit: "counter.reject".
 //
-// Errors: ErrNotFound; ErrDecided; a *staff.Denial; staff reason errors; database or
+// Errors: ErrNotFound; ErrDecided; ErrNoKeys; a *staff.Denial; staff reason errors; database or
 // audit failures.
 func (s *Service) Reject(ctx context.Context, actor staff.Actor, id int64, reason string) (Request, error) {
 	reason, err := staff.CheckReason(reason)

@@ -53,14 +53,14 @@ func (s *Service) resetTx(ctx context.Context, tx *store.Tx, personID int64, has
 // password of their own since (person.MustChangePassword). Clerks only. Audit:
 // "counter.resend".
 //
-// Errors: ErrNotFound; ErrNotResendable; a *staff.Denial; staff reason errors;
+// Errors: ErrNotFound; ErrNotResendable; ErrNoKeys; a *staff.Denial; staff reason errors;
 // person.ErrBusy; database or audit failures.
 func (s *Service) Resend(ctx context.Context, actor staff.Actor, id int64, reason string) (Outcome, error) {
 	reason, err := staff.CheckReason(reason)
 	if err != nil {
 		return Outcome{}, err
 	}
-	q, err := scanRequest(s.d.DB.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?", id))
+	q, err := scanRequest(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?", id))
 	if err != nil {
 		return Outcome{}, err
 	}

@@ -17,6 +17,7 @@ import (
 	"hall/internal/person"
 	"hall/internal/registry"
 	"hall/internal/scans"
+	"hall/internal/sealed"
 	"hall/internal/sms"
 	"hall/internal/staff"
 	"hall/internal/store"
@@ -134,16 +135,19 @@ type Request struct {
 const requestColumns = `id, kind, status, unit_id, person_id, appeal_id, uscc, data, submitted_by, submitted_at,
 	submit_reason, decided_by, decided_at, decision_reason, outcome`
 
-func scanRequest(r interface{ Scan(...any) error }) (Request, error) {
+// scanRequest reads a row of requestColumns and opens its form and outcome with
+// keys. Errors: ErrNotFound for no row; ErrNoKeys; sealed's errors (wrapped) for a
+// form or outcome that does not open; the scan's.
+func scanRequest(keys *sealed.Keys, r interface{ Scan(...any) error }) (Request, error) {
 	var (
 		q                          Request
 		unitID, personID, appealID sql.NullInt64
 		decidedBy                  sql.NullInt64
 		decidedAt                  sql.NullTime
-		data, outcome              string
+		sealedData, sealedOutcome  []byte
 	)
-	err := r.Scan(&q.ID, &q.Kind, &q.Status, &unitID, &personID, &appealID, &q.USCC, &data, &q.SubmittedBy,
-		&q.SubmittedAt, &q.SubmitReason, &decidedBy, &decidedAt, &q.DecisionReason, &outcome)
+	err := r.Scan(&q.ID, &q.Kind, &q.Status, &unitID, &personID, &appealID, &q.USCC, &sealedData, &q.SubmittedBy,
+		&q.SubmittedAt, &q.SubmitReason, &decidedBy, &decidedAt, &q.DecisionReason, &sealedOutcome)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Request{}, ErrNotFound
 	}
@@ -151,11 +155,20 @@ func scanRequest(r interface{ Scan(...any) error }) (Request, error) {
 		return Request{}, fmt.Errorf("counter: read request: %w", err)
 	}
 	q.UnitID, q.PersonID, q.AppealID, q.DecidedBy = unitID.Int64, personID.Int64, appealID.Int64, decidedBy.Int64
-	q.Data, q.SubmittedAt = json.RawMessage(data), q.SubmittedAt.UTC()
+	q.SubmittedAt = q.SubmittedAt.UTC()
 	if decidedAt.Valid {
 		q.DecidedAt = decidedAt.Time.UTC()
 	}
-	if err := json.Unmarshal([]byte(outcome), &q.Outcome); err != nil {
+	data, err := openJSON(keys, ColumnData, q.ID, sealedData)
+	if err != nil {
+		return Request{}, err
+	}
+	q.Data = json.RawMessage(data)
+	outcome, err := openJSON(keys, ColumnOutcome, q.ID, sealedOutcome)
+	if err != nil {
+		return Request{}, err
+	}
+	if err := json.Unmarshal(outcome, &q.Outcome); err != nil {
 		return Request{}, fmt.Errorf("counter: request %d outcome: %w", q.ID, err)
 	}
 	return q, nil
@@ -188,7 +201,7 @@ func RequestCursor(q Request) store.Cursor { return store.Cursor{At: q.Submitted
 // List returns a page of requests, oldest first among the waiting ones (the review
 // queue) and newest first otherwise, with where the pages before and after it start.
 // It counts nothing: a count of every request would read them all. Errors: a
-// *staff.Denial; database failures.
+// *staff.Denial; ErrNoKeys; database failures.
 func (s *Service) List(ctx context.Context, actor staff.Actor, f Filter) (store.Paged[Request], error) {
 	if _, err := s.authorize(ctx, actor, staff.ActionCounterList, staff.Subject{}, "counter"); err != nil {
 		return store.Paged[Request]{}, err
@@ -220,7 +233,7 @@ func (s *Service) List(ctx context.Context, actor staff.Actor, f Filter) (store.
 		defer rows.Close()
 		var out []Request
 		for rows.Next() {
-			q, err := scanRequest(rows)
+			q, err := scanRequest(s.d.DB.Keys(), rows)
 			if err != nil {
 				return nil, err
 			}
@@ -232,12 +245,12 @@ func (s *Service) List(ctx context.Context, actor staff.Actor, f Filter) (store.
 }
 
 // Get returns request id with the list of its scans (read them with scans.Store.Read).
-// Errors: a *staff.Denial; ErrNotFound; database failures.
+// Errors: a *staff.Denial; ErrNotFound; ErrNoKeys; database failures.
 func (s *Service) Get(ctx context.Context, actor staff.Actor, id int64) (Request, []scans.Scan, error) {
 	if _, err := s.authorize(ctx, actor, staff.ActionCounterList, staff.Subject{}, target(id)); err != nil {
 		return Request{}, nil, err
 	}
-	q, err := scanRequest(s.d.DB.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?", id))
+	q, err := scanRequest(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?", id))
 	if err != nil {
 		return Request{}, nil, err
 	}

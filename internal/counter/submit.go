@@ -82,7 +82,7 @@ type subject struct {
 // scan of the ID. Audit: "counter.submit".
 //
 // Errors: ErrBadInput; ErrPersonNotFound; ErrNameMismatch; ErrScanMissing and the
-// scans refusals; ErrOpen; a *staff.Denial; staff reason errors; otherwise database,
+// scans refusals; ErrOpen; ErrNoKeys; a *staff.Denial; staff reason errors; otherwise database,
 // audit or file-system failures.
 func (s *Service) SubmitPasswordReset(ctx context.Context, actor staff.Actor, in PasswordResetInput, reason string, uploads []scans.Upload) (Request, error) {
 	if err := s.maySubmit(ctx, actor); err != nil {
@@ -110,7 +110,7 @@ func (s *Service) SubmitPasswordReset(ctx context.Context, actor staff.Actor, in
 // "counter.submit".
 //
 // Errors: ErrBadInput; ErrUnitNotFound; ErrScanMissing and the scans refusals;
-// ErrOpen; a *staff.Denial; staff reason errors; database, audit or file-system
+// ErrOpen; ErrNoKeys; a *staff.Denial; staff reason errors; database, audit or file-system
 // failures. Whether the nominee is a registered person is checked at approval.
 func (s *Service) SubmitAdminChange(ctx context.Context, actor staff.Actor, in AdminChangeInput, reason string, uploads []scans.Upload) (Request, error) {
 	if err := s.maySubmit(ctx, actor); err != nil {
@@ -138,7 +138,7 @@ func (s *Service) SubmitAdminChange(ctx context.Context, actor staff.Actor, in A
 // Audit: "counter.submit".
 //
 // Errors: ErrBadInput; ErrNameMismatch; ErrScanMissing and the scans refusals (as
-// *ScanError); ErrOpen; a *staff.Denial; staff reason errors; database, audit or
+// *ScanError); ErrOpen; ErrNoKeys; a *staff.Denial; staff reason errors; database, audit or
 // file-system failures.
 func (s *Service) SubmitUnitRegistration(ctx context.Context, actor staff.Actor, in UnitRegistrationInput, reason string, uploads []scans.Upload) (Request, error) {
 	if err := s.maySubmit(ctx, actor); err != nil {
@@ -230,14 +230,32 @@ func (s *Service) submit(ctx context.Context, actor staff.Actor, kind Kind, subj
 		now := s.dbNow()
 		q = Request{Kind: kind, Status: StatusSubmitted, UnitID: subj.unitID, PersonID: subj.personID, AppealID: subj.appealID,
 			USCC: subj.uscc, Data: body, SubmittedBy: fresh.StaffID, SubmittedAt: now, SubmitReason: reason, Outcome: map[string]string{}}
+		keys := tx.Keys()
+		if keys == nil {
+			return ErrNoKeys
+		}
+		// The form and the empty outcome are sealed bound to the row's id, so right
+		// after the insert, in the same transaction.
 		err = tx.QueryRow(ctx, `INSERT INTO counter_requests (kind, unit_id, person_id, appeal_id, uscc, data, submitted_by,
-			submitted_at, submit_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, string(kind), nullID(subj.unitID),
-			nullID(subj.personID), nullID(subj.appealID), subj.uscc, string(body), fresh.StaffID, now, reason).Scan(&q.ID)
+			submitted_at, submit_reason, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, string(kind), nullID(subj.unitID),
+			nullID(subj.personID), nullID(subj.appealID), subj.uscc, []byte{}, fresh.StaffID, now, reason, []byte{}).Scan(&q.ID)
 		if store.IsUniqueViolation(err) {
 			return ErrOpen
 		}
 		if err != nil {
 			return fmt.Errorf("counter: submit: %w", err)
+		}
+		sealedData, err := sealJSON(keys, ColumnData, q.ID, body)
+		if err != nil {
+			return err
+		}
+		sealedOutcome, err := sealJSON(keys, ColumnOutcome, q.ID, []byte("{}"))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE counter_requests SET data = ?, outcome = ? WHERE id = ?`,
+			sealedData, sealedOutcome, q.ID); err != nil {
+			return fmt.Errorf("counter: seal the new request: %w", err)
 		}
 		for _, st := range stored {
 			if err := s.d.Scans.Insert(ctx, tx, q.ID, fresh.StaffID, st); err != nil {

@@ -5,10 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"hall/internal/person"
 	"time"
 
 	"hall/internal/chinatime"
+	"hall/internal/person"
+	"hall/internal/sealed"
 	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/unit"
@@ -54,12 +55,31 @@ func (t *txn) queueNotice(personID int64, purpose, text string) error {
 	return nil
 }
 
+// A queued text message names the person's unit, role and the inviter or holder,
+// so its text is sealed at rest (internal/sealed, docs/data-protection.md):
+// delegation_notices.text is a sealed value bound to the table, the column and the
+// notice's id, sealed right after the insert in the same transaction and opened by
+// the sender. Notices are found by id and state only, so there is no blind index.
+
+// NoticePlace is where the sealed text of notice id belongs.
+func NoticePlace(id int64) sealed.Place { return sealed.RowPlace("delegation_notices", "text", id) }
+
+// insertNotice queues text for person in tx, sealed. Errors: person.ErrNoKeys;
+// database failures.
 func insertNotice(ctx context.Context, tx *store.Tx, personID int64, purpose, text string, now time.Time) (int64, error) {
+	keys := tx.Keys()
+	if keys == nil {
+		return 0, person.ErrNoKeys
+	}
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO delegation_notices (person_id, purpose, text, created_at)
-		VALUES (?, ?, ?, ?) RETURNING id`, personID, purpose, text, now).Scan(&id)
+		VALUES (?, ?, ?, ?) RETURNING id`, personID, purpose, []byte{}, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("delegation: queue notice: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE delegation_notices SET text = ? WHERE id = ?`,
+		keys.SealString(NoticePlace(id), text), id); err != nil {
+		return 0, fmt.Errorf("delegation: seal notice: %w", err)
 	}
 	return id, nil
 }
@@ -68,8 +88,8 @@ func insertNotice(ctx context.Context, tx *store.Tx, personID int64, purpose, te
 // package that makes a delegation (历史单位用户升级's new administrator): call
 // DeliverText with its ID once tx has committed, and the Runner retries it until it
 // is sent or Config.NoticeAttempts is spent, as this package's own notices. The
-// message is sent to the person's mobile as it is at delivery. Errors: database
-// failures.
+// message is sent to the person's mobile as it is at delivery. Errors:
+// person.ErrNoKeys; database failures.
 func (s *Service) QueueText(ctx context.Context, tx *store.Tx, personID int64, purpose, text string) (int64, error) {
 	return insertNotice(ctx, tx, personID, purpose, text, store.Time(s.now()))
 }
@@ -155,17 +175,21 @@ func (s *Service) DeliverNotices(ctx context.Context) (int, error) {
 // conditional UPDATE: of two processes only one gets the row, so a message is sent
 // once; only a crash between sending and recording it (the lease then runs out)
 // sends it again. It reports what the attempt came to and the gateway's error (the
-// outcome recorded on the row); err is a database failure.
+// outcome recorded on the row); err is a database failure, or person.ErrNoKeys or
+// sealed's errors for a text or mobile that does not open.
 func (s *Service) deliverOne(ctx context.Context, id int64) (d Delivery, sendErr, err error) {
 	now := store.Time(s.now())
 	var personID int64
-	var purpose, text string
+	var purpose string
+	var sealedText []byte
 	var attempts int
+	var keys *sealed.Keys
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		keys = tx.Keys()
 		return tx.QueryRow(ctx, `UPDATE delegation_notices SET claimed_at = ?, attempts = attempts + 1
 			WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL AND (claimed_at IS NULL OR claimed_at <= ?)
 			RETURNING person_id, purpose, text, attempts`, now, id, store.Time(now.Add(-s.cfg.NoticeLease))).
-			Scan(&personID, &purpose, &text, &attempts)
+			Scan(&personID, &purpose, &sealedText, &attempts)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Elsewhere, nil, nil
@@ -173,11 +197,20 @@ func (s *Service) deliverOne(ctx context.Context, id int64) (d Delivery, sendErr
 	if err != nil {
 		return 0, nil, fmt.Errorf("delegation: claim notice: %w", err)
 	}
+	// A text that does not open is a failure of the database or of the keys, not of
+	// the gateway: the claim stays, so the Runner tries again once the lease is over.
+	if keys == nil {
+		return 0, nil, person.ErrNoKeys
+	}
+	text, err := keys.OpenString(NoticePlace(id), sealedText)
+	if err != nil {
+		return 0, nil, fmt.Errorf("delegation: notice text: %w", err)
+	}
 	var sealedMobile []byte
 	if err := s.db.QueryRow(ctx, `SELECT mobile FROM persons WHERE id = ?`, personID).Scan(&sealedMobile); err != nil {
 		return 0, nil, fmt.Errorf("delegation: notice mobile: %w", err)
 	}
-	mobile, err := person.Open(s.db.Keys(), person.ColumnMobile, personID, sealedMobile)
+	mobile, err := person.Open(keys, person.ColumnMobile, personID, sealedMobile)
 	if err != nil {
 		return 0, nil, fmt.Errorf("delegation: notice mobile: %w", err)
 	}

@@ -128,8 +128,8 @@ func TestSealClear(t *testing.T) {
 		clerk := insertStaff(t, db, "clerk1", staff.RolesOf(staff.RoleClerk))
 		var reqID int64
 		if err := db.Tx(ctx, func(tx *store.Tx) error {
-			return tx.QueryRow(ctx, `INSERT INTO counter_requests (kind, person_id, data, submitted_by, submitted_at, submit_reason)
-				VALUES ('password_reset', NULL, '{}', ?, ?, '核对证件') RETURNING id`, clerk.StaffID, t0).Scan(&reqID)
+			return tx.QueryRow(ctx, `INSERT INTO counter_requests (kind, person_id, submitted_by, submitted_at, submit_reason)
+				VALUES ('password_reset', NULL, ?, ?, '核对证件') RETURNING id`, clerk.StaffID, t0).Scan(&reqID)
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -43,8 +43,8 @@ func TestStore(t *testing.T) {
 		security := insertStaff(t, db, "sec1", staff.RolesOf(staff.RoleSecurity))
 		var reqID int64
 		err = db.Tx(ctx, func(tx *store.Tx) error {
-			return tx.QueryRow(ctx, `INSERT INTO counter_requests (kind, person_id, data, submitted_by, submitted_at, submit_reason)
-				VALUES ('password_reset', NULL, '{}', ?, ?, '核对证件') RETURNING id`, clerk.StaffID, t0).Scan(&reqID)
+			return tx.QueryRow(ctx, `INSERT INTO counter_requests (kind, person_id, submitted_by, submitted_at, submit_reason)
+				VALUES ('password_reset', NULL, ?, ?, '核对证件') RETURNING id`, clerk.StaffID, t0).Scan(&reqID)
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -26,6 +26,9 @@ var afterMigration = map[int]func(ctx context.Context, tx *Tx) error{
 	47: sealClear(sealedRegistry),
 	// rights records' signed PDFs (0050): sealed where they are, 16 at a time.
 	50: sealInPlace(sealedRightsFiles, sealedRightsFiles.Batch),
+	// counter requests and delegation text messages (0052): a request's form and
+	// outcome, each JSON sealed whole, and a notice's text; none looked up.
+	52: sealClearEach(sealedCounterRequests, sealedDelegationNotices),
 }
 
 // ErrNoKeys is returned by Migrate when a migration has personal data to seal and

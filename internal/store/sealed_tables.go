@@ -42,7 +42,7 @@ type IndexOnlyColumn struct {
 // case_materials, column "file", the file's ID), each sealed whole in its file. The
 // key rotation (store.RotateKeys) re-seals rows only (docs/data-protection.md).
 var SealedTables = []SealedTable{sealedPersons, sealedOutbox, sealedFlows, sealedAppeals, sealedVerifySessions,
-	sealedCodeFlows, sealedMobileRate, sealedRegistry, sealedRightsFiles}
+	sealedCodeFlows, sealedMobileRate, sealedRegistry, sealedRightsFiles, sealedCounterRequests, sealedDelegationNotices}
 
 var (
 	// sealedPersons: internal/person (migrations 0040–0041).
@@ -78,4 +78,13 @@ var (
 	// 0050, sealed in place), each a few hundred KB: a rotation reads few at a time.
 	sealedRightsFiles = SealedTable{Table: "rights_record_files", Key: "record_id", IntegerKey: true,
 		Columns: []SealedColumn{{Name: "pdf"}}, Batch: 16}
+	// sealedCounterRequests: the counter requests' forms and outcomes (JSON),
+	// internal/counter (migrations 0052–0053); found by status, kind, unit and
+	// appeal, never by their content.
+	sealedCounterRequests = SealedTable{Table: "counter_requests", Key: "id", IntegerKey: true, Columns: []SealedColumn{
+		{Name: "data"}, {Name: "outcome"}}}
+	// sealedDelegationNotices: the queued delegation text messages,
+	// internal/delegation (migrations 0052–0053); found by id and state only.
+	sealedDelegationNotices = SealedTable{Table: "delegation_notices", Key: "id", IntegerKey: true, Columns: []SealedColumn{
+		{Name: "text"}}}
 )
