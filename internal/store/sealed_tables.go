@@ -42,7 +42,7 @@ type IndexOnlyColumn struct {
 // case_materials, column "file", the file's ID), each sealed whole in its file. The
 // key rotation (store.RotateKeys) re-seals rows only (docs/data-protection.md).
 var SealedTables = []SealedTable{sealedPersons, sealedOutbox, sealedFlows, sealedAppeals, sealedVerifySessions,
-	sealedCodeFlows, sealedMobileRate, sealedRegistry, sealedRightsFiles}
+	sealedCodeFlows, sealedMobileRate, sealedRegistry, sealedRightsFiles, sealedCases, sealedCaseDrafts}
 
 var (
 	// sealedPersons: internal/person (migrations 0040–0041).
@@ -78,4 +78,14 @@ var (
 	// 0050, sealed in place), each a few hundred KB: a rotation reads few at a time.
 	sealedRightsFiles = SealedTable{Table: "rights_record_files", Key: "record_id", IntegerKey: true,
 		Columns: []SealedColumn{{Name: "pdf"}}, Batch: 16}
+	// sealedCases: the cases' forms, subjects and counter applicants,
+	// internal/cases (migrations 0054–0055). The subject's index keeps one open
+	// case per unit, item and subject (a partial unique index that leaves out the
+	// empty index of a case about nobody in particular).
+	sealedCases = SealedTable{Table: "cases", Key: "id", IntegerKey: true, Columns: []SealedColumn{
+		{Name: "form"}, {Name: "subject", IndexKind: sealed.KindCaseSubject, EmptyUnindexed: true},
+		{Name: "counter_applicant"}}}
+	// sealedCaseDrafts: the drafts' typed forms, internal/cases (migrations
+	// 0054–0055), found by unit, person and item only.
+	sealedCaseDrafts = SealedTable{Table: "case_drafts", Key: "id", IntegerKey: true, Columns: []SealedColumn{{Name: "form"}}}
 )
