@@ -303,3 +303,70 @@ func TestMigrationSealsClearCases(t *testing.T) {
 		})
 	}
 }
+
+// TestCasesKeyRotation: during a key rotation an employee's open case indexed
+// under the previous key still keeps a second one out (the look-up searches
+// every key's index), and `hall keys rotate` (store.RotateKeys) re-seals every
+// case and draft and re-indexes the subjects, leaving the index of a case about
+// nobody in particular empty, so that two such cases stay allowed; afterwards the
+// new key alone reads everything, on both engines.
+func TestCasesKeyRotation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newCaseFixture(t, db)
+		emp := f.employeeID()
+		online, err := f.svc.Apply(f.ctx, f.repA, ItemEnrolment, form(emp))
+		if err != nil {
+			t.Fatal(err)
+		}
+		counter, err := f.svc.EnterCounter(f.ctx, f.clerk, f.counterEntry())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.SaveDraft(f.ctx, f.repA, ItemLeave, url.Values{FieldName: {"司马青云"}}); err != nil {
+			t.Fatal(err)
+		}
+		oldKey, err := sealed.ParseKey(storetest.DataKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		newKey := sealed.NewKey()
+		rotating, err := sealed.NewKeys(newKey, oldKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.UseKeys(rotating)
+		if _, err := f.svc.Apply(f.ctx, f.repA, ItemEnrolment, form(emp)); !errors.Is(err, ErrPending) {
+			t.Fatalf("an application for an employee whose case is indexed under the previous key: %v, want %v", err, ErrPending)
+		}
+		if _, err := db.RotateKeys(f.ctx, 10, nil); err != nil {
+			t.Fatal(err)
+		}
+		settled, err := sealed.NewKeys(newKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.UseKeys(settled)
+		if got, _, err := f.svc.UnitCase(f.ctx, f.unit.ID, online.ID); err != nil || got.Form == nil {
+			t.Fatalf("the online case under the new key alone: %v", err)
+		}
+		if got, _, err := f.svc.UnitCase(f.ctx, f.unit.ID, counter.ID); err != nil || got.ApplicantName != "孙窗口" {
+			t.Fatalf("the counter case under the new key alone: %q, %v", got.ApplicantName, err)
+		}
+		if d, err := f.svc.Draft(f.ctx, f.repA, ItemLeave); err != nil || d.Values.Get(FieldName) != "司马青云" {
+			t.Fatalf("the draft under the new key alone: %+v, %v", d, err)
+		}
+		var index []byte
+		if err := db.QueryRow(f.ctx, `SELECT subject_index FROM cases WHERE id = ?`, counter.ID).Scan(&index); err != nil || len(index) != 0 {
+			t.Fatalf("the counter case's subject index after the rotation: %x, %v; want empty", index, err)
+		}
+		err = db.Tx(f.ctx, func(tx *store.Tx) error { return f.insertOpen(f.ctx, tx, "20260413000091", emp) })
+		if !store.IsUniqueViolation(err) {
+			t.Fatalf("a second open case for the employee after the rotation: %v", err)
+		}
+		for _, number := range []string{"20260413000092", "20260413000093"} {
+			if err := db.Tx(f.ctx, func(tx *store.Tx) error { return f.insertOpen(f.ctx, tx, number, "") }); err != nil {
+				t.Fatalf("a case about nobody in particular after the rotation: %v", err)
+			}
+		}
+	})
+}
