@@ -91,10 +91,10 @@ func (s *Service) Apply(ctx context.Context, who Actor, itemCode string, form ur
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO cases (number, unit_id, item_code, applicant_id, applicant_role, state, form,
-			subject, promised_date, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?) RETURNING id`,
-			number, who.UnitID, itemCode, who.PersonID, string(who.Role), string(data), f.Subject(),
-			PromisedDate(now, item.PromisedDays), now, now).Scan(&id); err != nil {
+		if id, err = insertCase(ctx, tx, newCase{Number: number, UnitID: who.UnitID, ItemCode: itemCode,
+			ApplicantID: who.PersonID, ApplicantRole: string(who.Role), State: StateSubmitted, Form: data,
+			Subject: f.Subject(), PromisedDate: PromisedDate(now, item.PromisedDays), Channel: ChannelOnline,
+			At: now}); err != nil {
 			if store.IsUniqueViolation(err) {
 				return ft.pending
 			}
@@ -204,8 +204,13 @@ func (s *Service) Resubmit(ctx context.Context, who Actor, id int64, form url.Va
 		if err != nil {
 			return err
 		}
-		if err := move(ctx, tx, &c, StepResubmit, "person", who.PersonID, "", now, ", form = ?, subject = ?",
-			string(data), f.Subject()); err != nil {
+		keys, err := txKeys(tx)
+		if err != nil {
+			return err
+		}
+		if err := move(ctx, tx, &c, StepResubmit, "person", who.PersonID, "", now,
+			", form = ?, subject = ?, subject_index = ?", keys.Seal(casePlace(columnForm, id), data),
+			keys.SealString(casePlace(columnSubject, id), f.Subject()), subjectIndex(keys, f.Subject())); err != nil {
 			if store.IsUniqueViolation(err) {
 				return ft.pending
 			}
@@ -255,10 +260,18 @@ func (s *Service) filed(ctx context.Context, tx *store.Tx, id, unitID int64, ite
 
 // openCase refuses a second open case of the unit and item for subject (besides
 // case except): the partial unique index is the guarantee, this the clear answer.
+// The subject is found by its index under every key (subjectMatch). Errors: pending;
+// ErrNoKeys; database failures.
 func openCase(ctx context.Context, tx *store.Tx, unitID int64, itemCode, subject string, except int64, pending *Error) error {
+	keys, err := txKeys(tx)
+	if err != nil {
+		return err
+	}
+	match, matchArgs := subjectMatch(keys, subject)
 	var n int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM cases WHERE unit_id = ? AND item_code = ? AND subject = ? AND id <> ?
-		AND state IN ('submitted', 'accepted', 'returned')`, unitID, itemCode, subject, except).Scan(&n); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM cases WHERE unit_id = ? AND item_code = ? AND `+match+` AND id <> ?
+		AND state IN ('submitted', 'accepted', 'returned')`,
+		append(append([]any{unitID, itemCode}, matchArgs...), except)...).Scan(&n); err != nil {
 		return fmt.Errorf("cases: open cases: %w", err)
 	}
 	if n > 0 {

@@ -220,8 +220,9 @@ type Event struct {
 	At        time.Time
 }
 
-// caseColumns: a counter case's applicant is the name told at the counter; an
-// online case's is the applicant's own, sealed in persons (scanCase opens it).
+// caseColumns: a counter case's applicant is the name told at the counter, sealed
+// in the case; an online case's is the applicant's own, sealed in persons; the
+// form is sealed in the case (scanCase opens them).
 const caseColumns = `c.id, c.number, c.unit_id, u.name, c.item_code, COALESCE(i.name, c.item_code), c.applicant_id,
 	c.counter_applicant, p.name,
 	c.applicant_role, c.state, c.form, c.reason, c.accepted_by, c.promised_date, c.finished_at, c.created_at, c.updated_at,
@@ -234,12 +235,12 @@ const caseFrom = ` FROM cases c JOIN units u ON u.id = c.unit_id JOIN persons p 
 func scanCase(keys *sealed.Keys, r interface{ Scan(...any) error }) (Case, error) {
 	var (
 		c        Case
-		form     string
+		form     []byte
 		accepted sql.NullInt64
 		finished sql.NullTime
 		entered  sql.NullInt64
 		inst     sql.NullInt64
-		told     sql.NullString
+		told     []byte
 		name     []byte
 	)
 	err := r.Scan(&c.ID, &c.Number, &c.UnitID, &c.UnitName, &c.ItemCode, &c.ItemName, &c.ApplicantID, &told, &name,
@@ -252,8 +253,15 @@ func scanCase(keys *sealed.Keys, r interface{ Scan(...any) error }) (Case, error
 		return Case{}, fmt.Errorf("cases: read case: %w", err)
 	}
 	if c.Channel == ChannelCounter {
-		c.ApplicantName = told.String
+		var applicant []byte
+		if applicant, err = openCaseColumn(keys, columnCounterApplicant, c.ID, told); err != nil {
+			return Case{}, fmt.Errorf("cases: read case: %w", err)
+		}
+		c.ApplicantName = string(applicant)
 	} else if c.ApplicantName, err = person.OpenName(keys, c.ApplicantID, name); err != nil {
+		return Case{}, fmt.Errorf("cases: read case: %w", err)
+	}
+	if form, err = openCaseColumn(keys, columnForm, c.ID, form); err != nil {
 		return Case{}, fmt.Errorf("cases: read case: %w", err)
 	}
 	c.Form, c.AcceptedBy, c.EnteredBy, c.InstitutionID = json.RawMessage(form), accepted.Int64, entered.Int64, inst.Int64

@@ -187,11 +187,10 @@ func (s *Service) EnterCounter(ctx context.Context, actor staff.Actor, in Counte
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO cases (number, unit_id, item_code, applicant_id, applicant_role, state, form,
-			subject, promised_date, accepted_by, channel, entered_by, counter_applicant, counter_nonce, institution_id, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, 'accepted', '{}', '', ?, ?, 'counter', ?, ?, ?, ?, ?, ?) RETURNING id`,
-			number, unitID, item.Code, holder, holderRole, PromisedDate(now, item.PromisedDays), fresh.StaffID,
-			fresh.StaffID, applicant, in.Nonce, institutionID, now, now).Scan(&id); err != nil {
+		if id, err = insertCase(ctx, tx, newCase{Number: number, UnitID: unitID, ItemCode: item.Code, ApplicantID: holder,
+			ApplicantRole: holderRole, State: StateAccepted, Form: []byte("{}"), PromisedDate: PromisedDate(now, item.PromisedDays),
+			AcceptedBy: fresh.StaffID, Channel: ChannelCounter, EnteredBy: fresh.StaffID, CounterApplicant: applicant,
+			CounterNonce: in.Nonce, InstitutionID: institutionID, At: now}); err != nil {
 			return fmt.Errorf("cases: counter: %w", err)
 		}
 		if err := addEvent(ctx, tx, id, StepApply, StateSubmitted, "staff", fresh.StaffID, reason, now); err != nil {

@@ -309,10 +309,10 @@ func TestCounterEntryOnce(t *testing.T) {
 
 		held := f.counterEntry()
 		err = storetest.Contend(t, db, func(ctx context.Context, tx *store.Tx) error {
-			_, err := tx.Exec(ctx, `INSERT INTO cases (number, unit_id, item_code, applicant_id, applicant_role, state, form,
-				subject, promised_date, accepted_by, channel, entered_by, counter_applicant, counter_nonce, created_at, updated_at)
-				VALUES ('20260413000099', ?, ?, ?, 'legal_rep', 'accepted', '{}', '', '', ?, 'counter', ?, '孙窗口', ?, ?, ?)`,
-				f.unit.ID, counterItemCode, f.rep.ID, f.clerk.StaffID, f.clerk.StaffID, held.Nonce, store.Time(caseT0), store.Time(caseT0))
+			_, err := insertCase(ctx, tx, newCase{Number: "20260413000099", UnitID: f.unit.ID, ItemCode: counterItemCode,
+				ApplicantID: f.rep.ID, ApplicantRole: "legal_rep", State: StateAccepted, Form: []byte("{}"),
+				AcceptedBy: f.clerk.StaffID, Channel: ChannelCounter, EnteredBy: f.clerk.StaffID, CounterApplicant: "孙窗口",
+				CounterNonce: held.Nonce, At: store.Time(caseT0)})
 			return err
 		}, func(other *store.DB) error {
 			c, err := f.service(t, other).EnterCounter(f.ctx, f.clerk, held)

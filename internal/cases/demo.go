@@ -31,9 +31,9 @@ func DemoEnrolment(ctx context.Context, tx *store.Tx, unitID, applicant int64, r
 		return 0, err
 	}
 	c := Case{State: StateSubmitted}
-	if err := tx.QueryRow(ctx, `INSERT INTO cases (number, unit_id, item_code, applicant_id, applicant_role, state, form,
-		subject, promised_date, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'submitted', ?, ?, '', ?, ?) RETURNING id`,
-		number, unitID, ItemEnrolment, applicant, role, string(data), form.Subject(), filed, filed).Scan(&c.ID); err != nil {
+	if c.ID, err = insertCase(ctx, tx, newCase{Number: number, UnitID: unitID, ItemCode: ItemEnrolment, ApplicantID: applicant,
+		ApplicantRole: role, State: StateSubmitted, Form: data, Subject: form.Subject(), Channel: ChannelOnline,
+		At: filed}); err != nil {
 		return 0, fmt.Errorf("cases: demo: %w", err)
 	}
 	if err := addEvent(ctx, tx, c.ID, StepApply, StateSubmitted, "person", applicant, "", filed); err != nil {
@@ -68,12 +68,11 @@ func DemoCounter(ctx context.Context, tx *store.Tx, unitID, holder int64, role s
 	if err != nil {
 		return 0, err
 	}
-	var id int64
-	if err := tx.QueryRow(ctx, `INSERT INTO cases (number, unit_id, item_code, applicant_id, applicant_role, state, form,
-		subject, promised_date, accepted_by, channel, entered_by, counter_applicant, institution_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, 'accepted', '{}', '', ?, ?, 'counter', ?, ?, ?, ?, ?) RETURNING id`,
-		number, unitID, item.Code, holder, role, PromisedDate(filed, item.PromisedDays), clerk, clerk, applicant,
-		institutionID, filed, filed).Scan(&id); err != nil {
+	id, err := insertCase(ctx, tx, newCase{Number: number, UnitID: unitID, ItemCode: item.Code, ApplicantID: holder,
+		ApplicantRole: role, State: StateAccepted, Form: []byte("{}"), PromisedDate: PromisedDate(filed, item.PromisedDays),
+		AcceptedBy: clerk, Channel: ChannelCounter, EnteredBy: clerk, CounterApplicant: applicant, InstitutionID: institutionID,
+		At: filed})
+	if err != nil {
 		return 0, fmt.Errorf("cases: demo counter: %w", err)
 	}
 	if err := addEvent(ctx, tx, id, StepApply, StateSubmitted, "staff", clerk, "材料现场核验齐全", filed); err != nil {

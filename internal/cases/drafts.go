@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"hall/internal/audit"
+	"hall/internal/sealed"
 	"hall/internal/store"
 	"hall/internal/unit"
 )
@@ -30,8 +31,8 @@ const DraftRetention = 30 * 24 * time.Hour
 // DraftRetentionDays is DraftRetention in days, as the pages state it.
 const DraftRetentionDays = 30
 
-// MaxDraftBytes bounds a draft's stored form (URL-encoded); the CHECK of
-// case_drafts says the same.
+// MaxDraftBytes bounds a draft's form (URL-encoded), checked before it is sealed;
+// the CHECK of case_drafts bounds the sealed form, sealed.Overhead bytes longer.
 const MaxDraftBytes = 16 << 10
 
 // Refusals of the draft commands.
@@ -89,9 +90,19 @@ func (s *Service) SaveDraft(ctx context.Context, who Actor, itemCode string, for
 		if err := s.holdUploads(ctx, tx, who, itemCode, v, now); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO case_drafts (unit_id, item_code, person_id, form, saved_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (unit_id, person_id, item_code) DO UPDATE SET form = excluded.form, saved_at = excluded.saved_at`,
-			who.UnitID, itemCode, who.PersonID, enc, now); err != nil {
+		keys, err := txKeys(tx)
+		if err != nil {
+			return err
+		}
+		// The draft's id, which its sealed form is bound to, is known once the
+		// row is: the row first (a replaced draft keeps its id), then its form.
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO case_drafts (unit_id, item_code, person_id, form, saved_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (unit_id, person_id, item_code) DO UPDATE SET saved_at = excluded.saved_at RETURNING id`,
+			who.UnitID, itemCode, who.PersonID, []byte{}, now).Scan(&id); err != nil {
+			return fmt.Errorf("cases: save draft: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE case_drafts SET form = ? WHERE id = ?`, keys.SealString(draftPlace(id), enc), id); err != nil {
 			return fmt.Errorf("cases: save draft: %w", err)
 		}
 		return s.recordDraft(ctx, tx, who, "case.draft.save", itemCode)
@@ -123,9 +134,12 @@ func (s *Service) Draft(ctx context.Context, who Actor, itemCode string) (Draft,
 
 func (s *Service) draft(ctx context.Context, who Actor, itemCode string) (Draft, error) {
 	d := Draft{UnitID: who.UnitID, ItemCode: itemCode, PersonID: who.PersonID}
-	var enc string
-	err := s.d.DB.QueryRow(ctx, `SELECT form, saved_at FROM case_drafts WHERE unit_id = ? AND person_id = ? AND item_code = ?
-		AND saved_at > ?`, who.UnitID, who.PersonID, itemCode, s.dbNow().Add(-DraftRetention)).Scan(&enc, &d.SavedAt)
+	var (
+		id     int64
+		stored []byte
+	)
+	err := s.d.DB.QueryRow(ctx, `SELECT id, form, saved_at FROM case_drafts WHERE unit_id = ? AND person_id = ? AND item_code = ?
+		AND saved_at > ?`, who.UnitID, who.PersonID, itemCode, s.dbNow().Add(-DraftRetention)).Scan(&id, &stored, &d.SavedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Draft{}, ErrDraftNotFound
 	}
@@ -133,6 +147,10 @@ func (s *Service) draft(ctx context.Context, who Actor, itemCode string) (Draft,
 		return Draft{}, fmt.Errorf("cases: draft: %w", err)
 	}
 	d.SavedAt = d.SavedAt.UTC()
+	enc, err := openDraft(s.d.DB.Keys(), id, stored)
+	if err != nil {
+		return Draft{}, fmt.Errorf("cases: draft: %w", err)
+	}
 	if d.Values, err = url.ParseQuery(enc); err != nil {
 		return Draft{}, fmt.Errorf("cases: draft form: %w", err)
 	}
@@ -232,4 +250,14 @@ func (s *Service) recordDraft(ctx context.Context, tx *store.Tx, who Actor, acti
 		Action: action, Target: "item:" + itemCode, Result: audit.Success, ClientIP: who.ClientIP, RequestID: who.RequestID,
 		Detail: detail})
 	return err
+}
+
+// openDraft opens the sealed form of draft id as a query read it. Errors:
+// ErrNoKeys; sealed's errors when the form was sealed under another data key,
+// moved or changed in the database.
+func openDraft(keys *sealed.Keys, id int64, form []byte) (string, error) {
+	if keys == nil {
+		return "", ErrNoKeys
+	}
+	return keys.OpenString(draftPlace(id), form)
 }

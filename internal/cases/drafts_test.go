@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hall/internal/delegation"
+	"hall/internal/sealed"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
@@ -83,8 +84,20 @@ func TestDrafts(t *testing.T) {
 			f.unit.ID, ItemEnrolment, f.rep.ID, caseT0); !store.IsUniqueViolation(err) {
 			t.Fatalf("second draft of the same person and item: %v", err)
 		}
+		// The form at the bound is kept, sealed; the database refuses a sealed form
+		// longer than that of the largest form Go lets through.
+		largest := url.Values{FieldBank: {strings.Repeat("a", MaxDraftBytes-len(FieldBank)-1)}}
+		if len(largest.Encode()) != MaxDraftBytes {
+			t.Fatalf("the largest form is %d bytes", len(largest.Encode()))
+		}
+		if _, err := f.svc.SaveDraft(f.ctx, f.repA, ItemSubsidy, largest); err != nil {
+			t.Fatalf("a draft of %d bytes: %v", MaxDraftBytes, err)
+		}
+		if d, err := f.svc.Draft(f.ctx, f.repA, ItemSubsidy); err != nil || d.Values.Get(FieldBank) != largest.Get(FieldBank) {
+			t.Fatalf("the largest draft reads %d bytes, %v", len(d.Values.Get(FieldBank)), err)
+		}
 		if _, err := db.Exec(f.ctx, `INSERT INTO case_drafts (unit_id, item_code, person_id, form, saved_at) VALUES (?, ?, ?, ?, ?)`,
-			f.unit.ID, ItemLeave, f.rep.ID, strings.Repeat("a", MaxDraftBytes+1), caseT0); err == nil {
+			f.unit.ID, ItemLeave, f.rep.ID, make([]byte, MaxDraftBytes+sealed.Overhead+1), caseT0); err == nil {
 			t.Fatal("the database stored a draft past the size bound")
 		}
 		d, err = f.svc.Draft(f.ctx, f.repA, ItemEnrolment)

@@ -18,10 +18,12 @@ import (
 // without a form type is applied for at the counter (its 开始办理 leads to the
 // coming-soon page).
 
-// Form is an online item's form as checked and stored (cases.form, JSON).
+// Form is an online item's form as checked and stored (cases.form, JSON, sealed:
+// sealed.go).
 type Form interface {
 	// Subject keys the one open case per unit, item and subject (the partial
-	// unique index cases_open_subject): the employee's ID number, the year.
+	// unique index cases_open_subject, on the subject's blind index): the
+	// employee's ID number, the year.
 	Subject() string
 	// Facts are the form's values with their labels, for the case pages of the
 	// unit and the back office, masked where SPEC §2 masks.

@@ -228,7 +228,11 @@ func (s *Service) carryOut(ctx context.Context, tx *store.Tx, c *Case, uscc stri
 	if err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE cases SET form = ? WHERE id = ?`, string(data), c.ID); err != nil {
+	keys, err := txKeys(tx)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE cases SET form = ? WHERE id = ?`, keys.Seal(casePlace(columnForm, c.ID), data), c.ID); err != nil {
 		return fmt.Errorf("cases: case %d: form: %w", c.ID, err)
 	}
 	c.Form = data

@@ -242,9 +242,14 @@ func (s *Service) SubsidyPreview(ctx context.Context, unitID int64) (Subsidy, er
 // subsidyOf computes the subsidy of f's year from the data in tx and refuses it
 // when the unit is not eligible or was granted it already (besides case except).
 func subsidyOf(ctx context.Context, tx *store.Tx, unitID int64, uscc string, f SubsidyForm, except int64) (SubsidyForm, error) {
+	keys, err := txKeys(tx)
+	if err != nil {
+		return SubsidyForm{}, err
+	}
+	match, matchArgs := subjectMatch(keys, f.Subject())
 	var granted int64
-	err := tx.QueryRow(ctx, `SELECT id FROM cases WHERE unit_id = ? AND item_code = ? AND subject = ? AND state = 'approved'
-		AND id <> ?`, unitID, ItemSubsidy, f.Subject(), except).Scan(&granted)
+	err = tx.QueryRow(ctx, `SELECT id FROM cases WHERE unit_id = ? AND item_code = ? AND `+match+` AND state = 'approved'
+		AND id <> ?`, append(append([]any{unitID, ItemSubsidy}, matchArgs...), except)...).Scan(&granted)
 	switch {
 	case err == nil:
 		return SubsidyForm{}, ErrGranted

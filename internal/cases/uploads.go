@@ -283,10 +283,18 @@ func (s *Service) draftUploads(who Actor, itemCode string, v url.Values) []strin
 // new one no longer carries are given up (held until now), those of the new one
 // held until its expiry. Errors: database failures.
 func (s *Service) holdUploads(ctx context.Context, tx *store.Tx, who Actor, itemCode string, form url.Values, now time.Time) error {
-	var old string
-	err := tx.QueryRow(ctx, `SELECT form FROM case_drafts WHERE unit_id = ? AND person_id = ? AND item_code = ?`,
-		who.UnitID, who.PersonID, itemCode).Scan(&old)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	var (
+		old    string
+		id     int64
+		stored []byte
+	)
+	switch err := tx.QueryRow(ctx, `SELECT id, form FROM case_drafts WHERE unit_id = ? AND person_id = ? AND item_code = ?`,
+		who.UnitID, who.PersonID, itemCode).Scan(&id, &stored); {
+	case err == nil:
+		if old, err = openDraft(tx.Keys(), id, stored); err != nil {
+			return fmt.Errorf("cases: draft uploads: %w", err)
+		}
+	case !errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("cases: draft uploads: %w", err)
 	}
 	keep := map[string]bool{}

@@ -57,6 +57,10 @@ func RowPlace(table, column string, id int64) Place {
 const (
 	KindMobile   = "mobile"    // a mobile, normalized by ident.NormalizeMobile
 	KindIDNumber = "id-number" // an ID number, normalized by ident.ValidateID
+	// KindCaseSubject is whom a case is about within its unit and item
+	// (cases.Form.Subject): an employee's ID number, a year, a keyword. Its own
+	// kind, as it is not always an ID number and is compared only with subjects.
+	KindCaseSubject = "case-subject"
 )
 
 func (p Place) String() string {

@@ -194,7 +194,7 @@ func (db *DB) rotateRow(ctx context.Context, keys *sealed.Keys, t SealedTable, s
 			}
 			set, args = append(set, c.Name+" = ?"), append(args, keys.Seal(place, clear))
 			if c.IndexKind != "" {
-				set, args = append(set, c.Name+"_index = ?"), append(args, keys.Index(c.IndexKind, string(clear)))
+				set, args = append(set, c.Name+"_index = ?"), append(args, c.Index(keys, string(clear)))
 			}
 		}
 		args = append(append(args, r.key), whereArgs...)

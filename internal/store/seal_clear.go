@@ -29,6 +29,9 @@ var afterMigration = map[int]func(ctx context.Context, tx *Tx) error{
 	// counter requests and delegation text messages (0052): a request's form and
 	// outcome, each JSON sealed whole, and a notice's text; none looked up.
 	52: sealClearEach(sealedCounterRequests, sealedDelegationNotices),
+	// cases and their drafts (0054): the forms, the subjects with their index, the
+	// names told at the counter.
+	54: sealClearEach(sealedCases, sealedCaseDrafts),
 }
 
 // ErrNoKeys is returned by Migrate when a migration has personal data to seal and
@@ -44,7 +47,20 @@ var sealBatch = 1000
 // their blind index goes into <Name>_index too.
 type SealedColumn struct {
 	Name      string
-	IndexKind string // sealed.KindMobile, sealed.KindIDNumber, or "" for none
+	IndexKind string // sealed.KindMobile, sealed.KindIDNumber, sealed.KindCaseSubject, or "" for none
+	// EmptyUnindexed: an empty value's index is empty too (a value is indexed
+	// otherwise), for a column whose empty value means "none" and must stay out
+	// of a partial unique index on <Name>_index <> '' (cases.subject).
+	EmptyUnindexed bool
+}
+
+// Index is the blind index of value as column c stores it (IndexKind set): under
+// the primary key, and empty for an empty value of an EmptyUnindexed column.
+func (c SealedColumn) Index(keys *sealed.Keys, value string) []byte {
+	if c.EmptyUnindexed && value == "" {
+		return []byte{}
+	}
+	return keys.Index(c.IndexKind, value)
 }
 
 // sealClear returns a migration's Go half that seals every row's clear columns of
@@ -112,7 +128,7 @@ func sealClear(t SealedTable) func(ctx context.Context, tx *Tx) error {
 					place := sealed.Place{Table: table, Column: c.Name, Row: r.key}
 					args = append(args, keys.SealString(place, r.values[i]))
 					if c.IndexKind != "" {
-						args = append(args, keys.Index(c.IndexKind, r.values[i]))
+						args = append(args, c.Index(keys, r.values[i]))
 					}
 				}
 				if _, err := tx.Exec(ctx, write, append(args, r.key)...); err != nil {

@@ -42,7 +42,8 @@ type IndexOnlyColumn struct {
 // case_materials, column "file", the file's ID), each sealed whole in its file. The
 // key rotation (store.RotateKeys) re-seals rows only (docs/data-protection.md).
 var SealedTables = []SealedTable{sealedPersons, sealedOutbox, sealedFlows, sealedAppeals, sealedVerifySessions,
-	sealedCodeFlows, sealedMobileRate, sealedRegistry, sealedRightsFiles, sealedCounterRequests, sealedDelegationNotices}
+	sealedCodeFlows, sealedMobileRate, sealedRegistry, sealedRightsFiles, sealedCounterRequests, sealedDelegationNotices,
+	sealedCases, sealedCaseDrafts}
 
 var (
 	// sealedPersons: internal/person (migrations 0040–0041).
@@ -87,4 +88,14 @@ var (
 	// internal/delegation (migrations 0052–0053); found by id and state only.
 	sealedDelegationNotices = SealedTable{Table: "delegation_notices", Key: "id", IntegerKey: true, Columns: []SealedColumn{
 		{Name: "text"}}}
+	// sealedCases: the cases' forms, subjects and counter applicants,
+	// internal/cases (migrations 0054–0055). The subject's index keeps one open
+	// case per unit, item and subject (a partial unique index that leaves out the
+	// empty index of a case about nobody in particular).
+	sealedCases = SealedTable{Table: "cases", Key: "id", IntegerKey: true, Columns: []SealedColumn{
+		{Name: "form"}, {Name: "subject", IndexKind: sealed.KindCaseSubject, EmptyUnindexed: true},
+		{Name: "counter_applicant"}}}
+	// sealedCaseDrafts: the drafts' typed forms, internal/cases (migrations
+	// 0054–0055), found by unit, person and item only.
+	sealedCaseDrafts = SealedTable{Table: "case_drafts", Key: "id", IntegerKey: true, Columns: []SealedColumn{{Name: "form"}}}
 )

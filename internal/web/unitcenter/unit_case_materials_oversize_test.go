@@ -1,6 +1,7 @@
 package unitcenter
 
 import (
+	"bytes"
 	"context"
 	"io/fs"
 	"net/http"
@@ -32,7 +33,7 @@ func TestCaseFormOverLimit(t *testing.T) {
 	if rec := c.Post(t, "/unit/items/SB-002/draft", url.Values{cases.FieldName: {"旧草稿"}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("save draft: %d", rec.Code)
 	}
-	draft := func() (form string, saved time.Time) {
+	draft := func() (form []byte, saved time.Time) {
 		t.Helper()
 		if err := ts.DB.QueryRow(context.Background(), `SELECT form, saved_at FROM case_drafts WHERE unit_id = ?`, u.ID).
 			Scan(&form, &saved); err != nil {
@@ -104,7 +105,7 @@ func TestCaseFormOverLimit(t *testing.T) {
 		if got := files(); got != wantFiles {
 			t.Fatalf("%s: %d stored files, want %d", target, got, wantFiles)
 		}
-		if got, saved := draft(); got != wantDraft || !saved.Equal(wantSaved) {
+		if got, saved := draft(); !bytes.Equal(got, wantDraft) || !saved.Equal(wantSaved) {
 			t.Fatalf("%s: the draft changed: %q at %v", target, got, saved)
 		}
 	}
