@@ -243,35 +243,10 @@ func TestKeyRotationCoversCounterRequests(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		oldKey, err := sealed.ParseKey(storetest.DataKey())
-		if err != nil {
-			t.Fatal(err)
-		}
-		newKey := sealed.NewKey()
 		// The outbox seals under the tests' own key (sealedtest): a previous key too.
-		rotating, err := sealed.NewKeys(newKey, oldKey, sealedtest.Key())
-		if err != nil {
-			t.Fatal(err)
+		if n := storetest.RotateToNewKey(t, db, 10, "counter_requests", sealedtest.Key()); n != 1 {
+			t.Errorf("the rotation re-sealed %d counter requests, want 1", n)
 		}
-		db.UseKeys(rotating)
-		sum, err := db.RotateKeys(f.ctx, 10, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resealed := -1
-		for _, p := range sum.Tables {
-			if p.Table == "counter_requests" {
-				resealed = p.Resealed
-			}
-		}
-		if resealed != 1 {
-			t.Errorf("the rotation re-sealed %d counter requests, want 1: %+v", resealed, sum)
-		}
-		settled, err := sealed.NewKeys(newKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		db.UseKeys(settled)
 		got, opened, err := f.openedRegistration(t, q.ID)
 		if err != nil || opened.LegalRep != in.LegalRep || got.Outcome["unit_number"] != out.Request.Outcome["unit_number"] {
 			t.Errorf("the request under the new key alone: %+v %+v, %v", got, opened, err)

@@ -202,34 +202,9 @@ func TestKeyRotationCoversNotices(t *testing.T) {
 			persons, texts = append(persons, w), append(texts, invitation(w, "示范单位"+strings.Repeat("甲", i+1)))
 			f.queue(t, w, texts[i])
 		}
-		oldKey, err := sealed.ParseKey(storetest.DataKey())
-		if err != nil {
-			t.Fatal(err)
+		if n := storetest.RotateToNewKey(t, db, 2, "delegation_notices"); n != 3 {
+			t.Errorf("the rotation re-sealed %d notices, want 3", n)
 		}
-		newKey := sealed.NewKey()
-		rotating, err := sealed.NewKeys(newKey, oldKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		db.UseKeys(rotating)
-		sum, err := db.RotateKeys(f.ctx, 2, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resealed := -1
-		for _, p := range sum.Tables {
-			if p.Table == "delegation_notices" {
-				resealed = p.Resealed
-			}
-		}
-		if resealed != 3 {
-			t.Errorf("the rotation re-sealed %d notices, want 3: %+v", resealed, sum)
-		}
-		settled, err := sealed.NewKeys(newKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		db.UseKeys(settled)
 		if n, err := f.svc.DeliverNotices(f.ctx); err != nil || n != 3 {
 			t.Fatalf("delivered %d, %v under the new key alone; want 3", n, err)
 		}
