@@ -133,7 +133,7 @@ func TestOutboxRefusesMovedValues(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := db.Exec(ctx, "UPDATE sms_outbox SET mobile_index = ? WHERE id = (SELECT MAX(id) FROM sms_outbox)",
-			o.keys.Index(IndexKindMobile, target)); err != nil {
+			o.keys.Index(sealed.KindMobile, target)); err != nil {
 			t.Fatal(err)
 		}
 		if m, err := o.Latest(ctx, target); err != nil || m.ID != first || m.Text != "您好，"+target {
@@ -184,6 +184,49 @@ func TestOutboxLatestStopsAtItsAnswer(t *testing.T) {
 		}
 		if m, err := o.Latest(ctx, mobile); err != nil || m.Text != "新短信" {
 			t.Errorf("Latest = %+v, %v; want the newest message, without reading the older row", m, err)
+		}
+	})
+}
+
+// TestOutboxFindsRowsUnderPreviousKeys: a code sent just before a key rotation's
+// switch, its row indexed under the key that was primary then, is still found by
+// Latest and SentTo once that key is a previous one, beside the messages sent under
+// the new key after the switch; an outbox that knows only the new key finds none of
+// the old rows.
+func TestOutboxFindsRowsUnderPreviousKeys(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		oldKey, newKey := bytes.Repeat([]byte{3}, sealed.KeySize), bytes.Repeat([]byte{4}, sealed.KeySize)
+		keys := func(primary []byte, previous ...[]byte) *sealed.Keys {
+			k, err := sealed.NewKeys(primary, previous...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return k
+		}
+		clock := newClock()
+		mobile := mobiles(43, 1)[0]
+		if err := NewOutbox(db, keys(oldKey), clock.Now).Send(ctx, Message{Mobile: mobile, Text: "旧密钥下的验证码", Purpose: "login"}); err != nil {
+			t.Fatal(err)
+		}
+		switched := NewOutbox(db, keys(newKey, oldKey), clock.Now)
+		if m, err := switched.Latest(ctx, mobile); err != nil || m.Text != "旧密钥下的验证码" {
+			t.Fatalf("Latest after the switch = %+v, %v; want the message sent under the previous key", m, err)
+		}
+		clock.Add(time.Minute)
+		if err := switched.Send(ctx, Message{Mobile: mobile, Text: "新密钥下的验证码", Purpose: "login"}); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := switched.Latest(ctx, "+86 "+mobile); err != nil || m.Text != "新密钥下的验证码" {
+			t.Errorf("Latest after a send under the new key = %+v, %v; want that send", m, err)
+		}
+		sent, err := switched.SentTo(ctx, mobile)
+		if err != nil || len(sent) != 2 || sent[0].Text != "旧密钥下的验证码" || sent[1].Text != "新密钥下的验证码" {
+			t.Errorf("SentTo after the switch = %+v, %v; want both messages, oldest first", sent, err)
+		}
+		if sent, err := NewOutbox(db, keys(newKey), clock.Now).SentTo(ctx, mobile); err != nil || len(sent) != 1 || sent[0].Text != "新密钥下的验证码" {
+			t.Errorf("SentTo under the new key alone = %+v, %v; want only the message sent under it", sent, err)
 		}
 	})
 }
