@@ -4,6 +4,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -600,9 +601,11 @@ func (c *Config) DevelopmentDataKeyFile() string { return filepath.Join(c.DataDi
 // dataKey checks the data key: the configured form when it is set; production
 // requires it, development without it needs the data directory to keep its own.
 func (c *Config) dataKey() []error {
+	var primary []byte
 	switch {
 	case c.DataKey != "":
-		if _, err := sealed.ParseKey(c.DataKey); err != nil {
+		var err error
+		if primary, err = sealed.ParseKey(c.DataKey); err != nil {
 			return []error{fmt.Errorf("data-key: %w", err)}
 		}
 	case c.Mode == Production:
@@ -610,16 +613,30 @@ func (c *Config) dataKey() []error {
 	case c.DataDir == "":
 		return []error{errors.New("data-key must be set when data-dir is empty: development keeps a generated key in the data directory")}
 	}
-	if _, err := c.PreviousDataKeyList(); err != nil {
+	previous, err := c.PreviousDataKeyList()
+	if err != nil {
 		return []error{err}
+	}
+	// The data key among the previous ones would be refused at start (sealed.NewKeys:
+	// the same key twice); said here, with the other settings' errors.
+	// (A generated development key is not known yet: sealed.NewKeys refuses it then.)
+	for i, k := range previous {
+		if primary != nil && bytes.Equal(k, primary) {
+			return []error{fmt.Errorf("previous-data-keys: key %d is data-key itself: a key rotation puts the old key here and the new one in data-key", i+1)}
+		}
 	}
 	return nil
 }
 
-// PreviousDataKeyList parses PreviousDataKeys. Errors: a key that is not 32 bytes
-// in base64, named by its place in the list.
+// PreviousDataKeyList parses PreviousDataKeys: keys in base64 separated by commas,
+// each trimmed of white space (a key file's line breaks around them included), empty
+// places passed over, in the order given. Lines alone do not separate keys. Errors,
+// naming the key by its place in the list (empty places counted) and never
+// repeating it: a key that is not 32 bytes in base64; a key given twice, which
+// sealed.NewKeys would refuse at start.
 func (c *Config) PreviousDataKeyList() ([][]byte, error) {
 	var out [][]byte
+	places := map[string]int{}
 	for i, s := range strings.Split(c.PreviousDataKeys, ",") {
 		if s = strings.TrimSpace(s); s == "" {
 			continue
@@ -628,6 +645,10 @@ func (c *Config) PreviousDataKeyList() ([][]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("previous-data-keys: key %d: %w", i+1, err)
 		}
+		if first, ok := places[string(k)]; ok {
+			return nil, fmt.Errorf("previous-data-keys: key %d is key %d again", i+1, first)
+		}
+		places[string(k)] = i + 1
 		out = append(out, k)
 	}
 	return out, nil

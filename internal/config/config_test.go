@@ -536,3 +536,98 @@ func TestProductionAuditAnchorFile(t *testing.T) {
 		})
 	}
 }
+
+// TestPreviousDataKeyList: previous-data-keys is keys in base64 separated by commas,
+// trimmed, empty places passed over, in the order given; a key that does not parse
+// or is given twice is refused by its place, without repeating it; so is the data
+// key itself among them; a list in a _FILE reads as on the command line.
+func TestPreviousDataKeyList(t *testing.T) {
+	key := func(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
+	enc := func(b byte) string { return base64.StdEncoding.EncodeToString(key(b)) }
+	for _, tc := range []struct {
+		name, list string
+		want       [][]byte
+		err        string // what the error says, when there is one
+	}{
+		{"empty", "", nil, ""},
+		{"only separators and spaces", " , ,\n", nil, ""},
+		{"one", enc(1), [][]byte{key(1)}, ""},
+		{"one without padding", strings.TrimRight(enc(1), "="), [][]byte{key(1)}, ""},
+		{"several in order", enc(3) + "," + enc(1) + "," + enc(2), [][]byte{key(3), key(1), key(2)}, ""},
+		{"spaces and line breaks around", " " + enc(1) + " ,\n\t" + enc(2) + "\n,\n", [][]byte{key(1), key(2)}, ""},
+		{"empty places", "," + enc(1) + ",," + enc(2) + ",", [][]byte{key(1), key(2)}, ""},
+		{"lines without commas", enc(1) + "\n" + enc(2), nil, "key 1: a data key is 32 random bytes in base64 (openssl rand -base64 32); this one is not base64"},
+		{"a bad key", enc(1) + ",,correct horse", nil, "key 3: a data key is 32 random bytes in base64 (openssl rand -base64 32); this one is not base64"},
+		{"a short key", base64.StdEncoding.EncodeToString(make([]byte, 16)), nil, "key 1: a data key is 32 random bytes in base64 (openssl rand -base64 32); this one is 16 bytes"},
+		{"a key twice", enc(1) + "," + enc(2) + ", " + enc(1), nil, "key 3 is key 1 again"},
+		{"a key twice, once without padding", enc(1) + "," + strings.TrimRight(enc(1), "="), nil, "key 2 is key 1 again"},
+	} {
+		c := Config{PreviousDataKeys: tc.list}
+		got, err := c.PreviousDataKeyList()
+		switch {
+		case tc.err == "" && (err != nil || !slices.EqualFunc(got, tc.want, bytes.Equal)):
+			t.Errorf("%s: %d keys, %v; want %d keys", tc.name, len(got), err, len(tc.want))
+		case tc.err != "" && (err == nil || err.Error() != "previous-data-keys: "+tc.err || got != nil):
+			t.Errorf("%s: %d keys, %v; want the error %q", tc.name, len(got), err, tc.err)
+		}
+	}
+
+	// Through the configuration: the data key itself among the previous ones is
+	// refused (sealed.NewKeys would refuse it at start), the error repeats no key,
+	// and a list read from a _FILE, line break at the end, is the same list.
+	production := productionArgs("--base-url", "https://hall.example.gov.cn")
+	_, err := parse(t, map[string]string{"HALL_PREVIOUS_DATA_KEYS": enc(1) + "," + testDataKey}, production...)
+	if err == nil || err.Error() != "previous-data-keys: key 2 is data-key itself: a key rotation puts the old key here and the new one in data-key" {
+		t.Errorf("the data key among the previous ones: %v", err)
+	}
+	_, err = parse(t, nil, append(production, "--previous-data-keys", enc(1)+","+enc(1))...)
+	if err == nil || !strings.Contains(err.Error(), "previous-data-keys: key 2 is key 1 again") || strings.Contains(err.Error(), enc(1)) {
+		t.Errorf("a key twice on the command line: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "previous-data-keys")
+	if err := os.WriteFile(file, []byte(enc(1)+",\n"+enc(2)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := parse(t, map[string]string{"HALL_PREVIOUS_DATA_KEYS_FILE": file}, production...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.PreviousDataKeyList(); err != nil || !slices.EqualFunc(got, [][]byte{key(1), key(2)}, bytes.Equal) {
+		t.Errorf("the list from a file: %d keys, %v; want 2", len(got), err)
+	}
+}
+
+// FuzzPreviousDataKeyList: no list makes the parser panic; what parses is keys of
+// 32 bytes, none twice, and their configured forms joined by commas parse to the
+// same keys; what is refused is refused by its place, with no key.
+func FuzzPreviousDataKeyList(f *testing.F) {
+	one := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
+	two := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
+	for _, seed := range []string{"", ",", one, one + "," + two, " " + one + " ,\n" + two + "\n", one + "," + one,
+		one + "\n" + two, strings.TrimRight(one, "="), "correct horse", one + ",,x"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, list string) {
+		c := Config{PreviousDataKeys: list}
+		keys, err := c.PreviousDataKeyList()
+		if err != nil {
+			if keys != nil || !strings.HasPrefix(err.Error(), "previous-data-keys: key ") {
+				t.Fatalf("%q: %d keys with the error %v", list, len(keys), err)
+			}
+			return
+		}
+		forms := make([]string, len(keys))
+		seen := map[string]bool{}
+		for i, k := range keys {
+			if len(k) != 32 || seen[string(k)] {
+				t.Fatalf("%q: key %d is %d bytes or given twice", list, i+1, len(k))
+			}
+			seen[string(k)] = true
+			forms[i] = base64.StdEncoding.EncodeToString(k)
+		}
+		again, err := (&Config{PreviousDataKeys: strings.Join(forms, ",")}).PreviousDataKeyList()
+		if err != nil || !slices.EqualFunc(again, keys, bytes.Equal) {
+			t.Fatalf("%q: its keys joined again parse to %d keys, %v; want the same %d", list, len(again), err, len(keys))
+		}
+	})
+}

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"math/rand/v2"
@@ -13,60 +12,6 @@ import (
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
-
-// rawEntries is every string or byte column of every registry_entries row as the
-// database returns it.
-func rawEntries(t *testing.T, db *store.DB) [][]byte {
-	t.Helper()
-	rows, err := db.Query(context.Background(), "SELECT * FROM registry_entries")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out [][]byte
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		for _, v := range vals {
-			switch v := v.(type) {
-			case []byte:
-				out = append(out, v)
-			case string:
-				out = append(out, []byte(v))
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// assertNoClear fails when a raw registry_entries column holds one of values.
-func assertNoClear(t *testing.T, db *store.DB, values ...string) {
-	t.Helper()
-	raw := rawEntries(t, db)
-	if len(raw) == 0 {
-		t.Fatal("no string or byte columns read")
-	}
-	for _, v := range values {
-		for _, column := range raw {
-			if bytes.Contains(column, []byte(v)) {
-				t.Errorf("registry_entries holds %q in clear: %q", v, column)
-			}
-		}
-	}
-}
 
 // TestRegistrySealedAtRest: after an insert and an update of the legal
 // representative, no column of the raw rows holds the ID number or the name, on
@@ -82,7 +27,7 @@ func TestRegistrySealedAtRest(t *testing.T) {
 		other.LegalRepName = "赵静怡"
 		upsert(t, db, tb, e)
 		upsert(t, db, tb, other)
-		assertNoClear(t, db, e.LegalRepIDNumber, e.LegalRepName, other.LegalRepIDNumber, other.LegalRepName)
+		storetest.HoldsNone(t, db, "registry_entries", e.LegalRepIDNumber, e.LegalRepName, other.LegalRepIDNumber, other.LegalRepName)
 
 		old := e
 		clk.Advance(time.Minute)
@@ -91,7 +36,7 @@ func TestRegistrySealedAtRest(t *testing.T) {
 		if ch := upsert(t, db, tb, e); ch != Updated {
 			t.Fatalf("Upsert of a new legal rep = %v, want Updated", ch)
 		}
-		assertNoClear(t, db, old.LegalRepIDNumber, old.LegalRepName, e.LegalRepIDNumber, e.LegalRepName)
+		storetest.HoldsNone(t, db, "registry_entries", old.LegalRepIDNumber, old.LegalRepName, e.LegalRepIDNumber, e.LegalRepName)
 		got, err := tb.Lookup(ctx, e.USCC)
 		if err != nil {
 			t.Fatal(err)
@@ -187,7 +132,7 @@ func TestMigrationSealsClearRegistry(t *testing.T) {
 				}
 				assertSame(t, got, e)
 			}
-			assertNoClear(t, db, clear...)
+			storetest.HoldsNone(t, db, "registry_entries", clear...)
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,9 +23,11 @@ import (
 // The texts hold codes, names and links, so the table holds them sealed (internal/
 // sealed): the mobile and the text are sealed for their column and row, and the
 // messages to a mobile are found by mobile_index, the mobile's blind index (kind
-// IndexKindMobile). A row that does not open under the configured keys (another
-// data key, or changed in the database) is nobody's message (Latest, SentTo) and is
-// listed as Unreadable (List).
+// sealed.KindMobile, of the normalized 11-digit number), searched under every key
+// (sealed.Keys.Indexes) so that a message sent just before a key rotation is still
+// found until the rotation re-indexes its row. A row that does not open under the
+// configured keys (another data key, or changed in the database) is nobody's message
+// (Latest, SentTo) and is listed as Unreadable (List).
 type Outbox struct {
 	db   *store.DB
 	keys *sealed.Keys
@@ -72,10 +75,6 @@ const (
 	MaxPerPage     = 100
 	maxPage        = 1 << 20
 )
-
-// IndexKindMobile is the blind-index kind of mobiles (sealed.Keys.Index): the
-// normalized 11-digit number (ident.NormalizeMobile).
-const IndexKindMobile = "mobile"
 
 // NewOutbox returns the development sender on db, sealing what it stores under keys.
 // now is the clock (nil: time.Now).
@@ -139,7 +138,7 @@ func (o *Outbox) Send(ctx context.Context, msg Message) error {
 	err = o.db.Tx(ctx, func(tx *store.Tx) error {
 		var id int64
 		if err := tx.QueryRow(ctx, "INSERT INTO sms_outbox (mobile, mobile_index, text, purpose, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-			[]byte{}, o.keys.Index(IndexKindMobile, mobile), []byte{}, msg.Purpose, at).Scan(&id); err != nil {
+			[]byte{}, o.keys.Index(sealed.KindMobile, mobile), []byte{}, msg.Purpose, at).Scan(&id); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, "UPDATE sms_outbox SET mobile = ?, text = ? WHERE id = ?",
@@ -252,8 +251,8 @@ func (o *Outbox) Latest(ctx context.Context, mobile string) (OutboxMessage, erro
 	if err != nil {
 		return OutboxMessage{}, store.ErrNotFound
 	}
-	rows, err := o.db.Query(ctx, "SELECT "+outboxColumns+" FROM sms_outbox WHERE mobile_index = ? ORDER BY id DESC",
-		o.keys.Index(IndexKindMobile, n))
+	match, args := o.mobileMatch(n)
+	rows, err := o.db.Query(ctx, "SELECT "+outboxColumns+" FROM sms_outbox WHERE "+match+" ORDER BY id DESC", args...)
 	if err != nil {
 		return OutboxMessage{}, fmt.Errorf("sms: outbox: latest: %w", err)
 	}
@@ -276,8 +275,8 @@ func (o *Outbox) SentTo(ctx context.Context, mobile string) ([]OutboxMessage, er
 	if err != nil {
 		return nil, nil
 	}
-	rows, err := o.db.Query(ctx, "SELECT "+outboxColumns+" FROM sms_outbox WHERE mobile_index = ? ORDER BY id",
-		o.keys.Index(IndexKindMobile, n))
+	match, args := o.mobileMatch(n)
+	rows, err := o.db.Query(ctx, "SELECT "+outboxColumns+" FROM sms_outbox WHERE "+match+" ORDER BY id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("sms: outbox: sent to: %w", err)
 	}
@@ -286,6 +285,18 @@ func (o *Outbox) SentTo(ctx context.Context, mobile string) ([]OutboxMessage, er
 		return nil, fmt.Errorf("sms: outbox: sent to: %w", err)
 	}
 	return out, nil
+}
+
+// mobileMatch is the condition on mobile_index that finds a normalized mobile's rows
+// indexed under any of the keys, the primary's or a previous one's, and its
+// arguments.
+func (o *Outbox) mobileMatch(normalized string) (string, []any) {
+	indexes := o.keys.Indexes(sealed.KindMobile, normalized)
+	args := make([]any, len(indexes))
+	for i, index := range indexes {
+		args[i] = index
+	}
+	return "mobile_index IN (?" + strings.Repeat(", ?", len(indexes)-1) + ")", args
 }
 
 // OutboxRetention is how long a message stays in the development outbox before

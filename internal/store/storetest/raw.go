@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"hall/internal/ident"
 	"hall/internal/store"
 )
 
@@ -13,6 +14,49 @@ import (
 // text and bytes alike, joined by '|' into one string per row: what `select *`
 // shows, for the tests that no clear personal value is kept in a table.
 func RawRows(t testing.TB, db *store.DB, query string, args ...any) []string {
+	t.Helper()
+	var out []string
+	for _, row := range rawCells(t, db, query, args...) {
+		var b bytes.Buffer
+		for _, c := range row {
+			b.Write(c.value)
+			b.WriteByte('|')
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// HoldsNone fails t, naming the table and column, for each of values that a column
+// of a row of table holds as the database gives it (`select *`, text and bytes
+// alike): the test that no clear personal value is kept there. The values are
+// masked in the failure, as in a log. It fails too when the table has no row, since
+// then it shows nothing; an empty value is skipped, as every column holds it.
+func HoldsNone(t testing.TB, db *store.DB, table string, values ...string) {
+	t.Helper()
+	rows := rawCells(t, db, "SELECT * FROM "+table) // #nosec G202 -- table is a test's constant
+	if len(rows) == 0 {
+		t.Fatalf("%s has no row: holding no clear value shows nothing", table)
+	}
+	for i, row := range rows {
+		for _, c := range row {
+			for _, v := range values {
+				if v != "" && bytes.Contains(c.value, []byte(v)) {
+					t.Errorf("%s.%s of row %d holds %q in clear", table, c.column, i+1, ident.MaskText(v))
+				}
+			}
+		}
+	}
+}
+
+// rawCell is a column of a row as the database gives it.
+type rawCell struct {
+	column string
+	value  []byte // nil for a column neither text nor bytes (a number, a time, NULL)
+}
+
+// rawCells runs query and returns each row's columns.
+func rawCells(t testing.TB, db *store.DB, query string, args ...any) [][]rawCell {
 	t.Helper()
 	rows, err := db.Query(context.Background(), query, args...)
 	if err != nil {
@@ -23,7 +67,7 @@ func RawRows(t testing.TB, db *store.DB, query string, args ...any) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
+	var out [][]rawCell
 	for rows.Next() {
 		values := make([]any, len(columns))
 		pointers := make([]any, len(columns))
@@ -33,17 +77,17 @@ func RawRows(t testing.TB, db *store.DB, query string, args ...any) []string {
 		if err := rows.Scan(pointers...); err != nil {
 			t.Fatal(err)
 		}
-		var b bytes.Buffer
-		for _, v := range values {
+		row := make([]rawCell, len(columns))
+		for i, v := range values {
+			row[i].column = columns[i]
 			switch v := v.(type) {
 			case []byte:
-				b.Write(v)
+				row[i].value = v
 			case string:
-				b.WriteString(v)
+				row[i].value = []byte(v)
 			}
-			b.WriteByte('|')
 		}
-		out = append(out, b.String())
+		out = append(out, row)
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
