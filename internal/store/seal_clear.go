@@ -26,6 +26,9 @@ var afterMigration = map[int]func(ctx context.Context, tx *Tx) error{
 	47: sealClear(sealedRegistry),
 	// rights records' signed PDFs (0050): sealed where they are, 16 at a time.
 	50: sealInPlace(sealedRightsFiles, sealedRightsFiles.Batch),
+	// delivery requests and deliveries (0056): the recipient's name, mobile and
+	// address, bound to the row's case; none looked up.
+	56: sealClearEach(sealedDeliveryRequests, sealedDeliveries),
 }
 
 // ErrNoKeys is returned by Migrate when a migration has personal data to seal and

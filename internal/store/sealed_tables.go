@@ -42,7 +42,7 @@ type IndexOnlyColumn struct {
 // case_materials, column "file", the file's ID), each sealed whole in its file. The
 // key rotation (store.RotateKeys) re-seals rows only (docs/data-protection.md).
 var SealedTables = []SealedTable{sealedPersons, sealedOutbox, sealedFlows, sealedAppeals, sealedVerifySessions,
-	sealedCodeFlows, sealedMobileRate, sealedRegistry, sealedRightsFiles}
+	sealedCodeFlows, sealedMobileRate, sealedRegistry, sealedRightsFiles, sealedDeliveryRequests, sealedDeliveries}
 
 var (
 	// sealedPersons: internal/person (migrations 0040–0041).
@@ -78,4 +78,11 @@ var (
 	// 0050, sealed in place), each a few hundred KB: a rotation reads few at a time.
 	sealedRightsFiles = SealedTable{Table: "rights_record_files", Key: "record_id", IntegerKey: true,
 		Columns: []SealedColumn{{Name: "pdf"}}, Batch: 16}
+	// sealedDeliveryRequests and sealedDeliveries: the recipient a case's paper
+	// result is posted to, internal/delivery (migrations 0056–0057), keyed by the
+	// case (one request and one delivery per case at most); nothing looks them up.
+	sealedDeliveryRequests = SealedTable{Table: "delivery_requests", Key: "case_id", IntegerKey: true,
+		Columns: []SealedColumn{{Name: "recipient"}, {Name: "mobile"}, {Name: "address"}}}
+	sealedDeliveries = SealedTable{Table: "deliveries", Key: "case_id", IntegerKey: true,
+		Columns: []SealedColumn{{Name: "recipient"}, {Name: "mobile"}, {Name: "address"}}}
 )
