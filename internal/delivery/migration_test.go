@@ -123,23 +123,6 @@ func TestMigration0028KeepsDeliveries(t *testing.T) {
 	}
 }
 
-// lastVersionBefore is the highest migration of engine numbered below version: the
-// schema a migration test starts from, whatever migrations were added before it.
-func lastVersionBefore(t testing.TB, engine store.Engine, version int) int {
-	t.Helper()
-	ms, err := store.Migrations(engine)
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := 0
-	for _, m := range ms {
-		if m.Version < version {
-			last = m.Version
-		}
-	}
-	return last
-}
-
 // TestMigrationSealsClearDeliveries: a database whose delivery requests and
 // deliveries kept their recipients in clear (the schema before 0056) is sealed by
 // migration 0056's Go half — each opens to its old recipient, waybill and status
@@ -155,7 +138,7 @@ func TestMigrationSealsClearDeliveries(t *testing.T) {
 				t.Fatal(err)
 			}
 			db.UseKeys(keys) // the persons of the fixture are sealed already
-			if _, err := db.MigrateTo(ctx, lastVersionBefore(t, engine, 56)); err != nil {
+			if _, err := db.MigrateTo(ctx, storetest.VersionBefore(t, engine, 56)); err != nil {
 				t.Fatal(err)
 			}
 			before, err := db.SchemaVersion(ctx)
