@@ -42,7 +42,7 @@ type IndexOnlyColumn struct {
 // case_materials, column "file", the file's ID), each sealed whole in its file. The
 // key rotation (store.RotateKeys) re-seals rows only (docs/data-protection.md).
 var SealedTables = []SealedTable{sealedPersons, sealedOutbox, sealedFlows, sealedAppeals, sealedVerifySessions,
-	sealedCodeFlows, sealedMobileRate, sealedRegistry, sealedRightsFiles, sealedDeliveryRequests, sealedDeliveries}
+	sealedCodeFlows, sealedMobileRate, sealedRegistry, sealedRightsFiles, sealedDeliveryRequests, sealedDeliveries, sealedSkillCandidates}
 
 var (
 	// sealedPersons: internal/person (migrations 0040–0041).
@@ -85,4 +85,8 @@ var (
 		Columns: []SealedColumn{{Name: "recipient"}, {Name: "mobile"}, {Name: "address"}}}
 	sealedDeliveries = SealedTable{Table: "deliveries", Key: "case_id", IntegerKey: true,
 		Columns: []SealedColumn{{Name: "recipient"}, {Name: "mobile"}, {Name: "address"}}}
+	// sealedSkillCandidates: the candidates of skill assessment plans,
+	// internal/skills (migrations 0058–0059); the ID number indexed, unique per plan.
+	sealedSkillCandidates = SealedTable{Table: "skill_candidates", Key: "id", IntegerKey: true, Columns: []SealedColumn{
+		{Name: "name"}, {Name: "id_number", IndexKind: sealed.KindIDNumber}, {Name: "mobile"}}}
 )
