@@ -121,14 +121,18 @@ func (s *Service) CaseFiled(ctx context.Context, tx *store.Tx, caseID, unitID in
 }
 
 // RecordRequest records, inside tx, that case caseID of unitID wants its paper result
-// posted to a, copied as it is now. A second request for the case replaces the
-// first. The database refuses a unit that is not the case's. Errors: database
-// failures.
+// posted to a, copied as it is now and sealed with tx's keys. A second request for
+// the case replaces the first. The database refuses a unit that is not the case's.
+// Errors: ErrNoKeys; database failures.
 func RecordRequest(ctx context.Context, tx *store.Tx, unitID, caseID int64, a address.Address, now time.Time) error {
-	_, err := tx.Exec(ctx, `INSERT INTO delivery_requests (case_id, unit_id, recipient, mobile, address, created_at)
+	v, err := sealRecipient(tx.Keys(), tableRequests, caseID, a.Recipient, a.Phone, a.Full())
+	if err != nil {
+		return fmt.Errorf("delivery: request: %w", err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO delivery_requests (case_id, unit_id, recipient, mobile, address, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET recipient = excluded.recipient,
 		mobile = excluded.mobile, address = excluded.address, created_at = excluded.created_at`,
-		caseID, unitID, a.Recipient, a.Phone, a.Full(), store.Time(now))
+		caseID, unitID, v.Recipient, v.Mobile, v.Address, store.Time(now))
 	if err != nil {
 		return fmt.Errorf("delivery: request: %w", err)
 	}
@@ -147,16 +151,21 @@ type Request struct {
 func (r Request) MaskedPhone() string { return unit.MaskPhone(r.Phone) }
 
 // Requested is where case caseID of unitID asked its paper result be posted, and
-// whether it asked. Errors: database failures.
+// whether it asked. Errors: ErrNoKeys; a value that does not open
+// (sealed.ErrAuthentication, …); database failures.
 func (s *Service) Requested(ctx context.Context, unitID, caseID int64) (Request, bool, error) {
-	var r Request
+	var v sealedRecipient
 	err := s.d.DB.QueryRow(ctx, `SELECT recipient, mobile, address FROM delivery_requests WHERE case_id = ? AND unit_id = ?`,
-		caseID, unitID).Scan(&r.Recipient, &r.Phone, &r.Address)
+		caseID, unitID).Scan(&v.Recipient, &v.Mobile, &v.Address)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Request{}, false, nil
 	}
 	if err != nil {
 		return Request{}, false, fmt.Errorf("delivery: requested: %w", err)
+	}
+	var r Request
+	if r.Recipient, r.Phone, r.Address, err = v.open(s.d.DB.Keys(), tableRequests, caseID); err != nil {
+		return Request{}, false, err
 	}
 	return r, true, nil
 }
@@ -164,14 +173,34 @@ func (s *Service) Requested(ctx context.Context, unitID, caseID int64) (Request,
 // CaseApproved creates, inside the approve transaction tx, the delivery of case
 // caseID if its unit asked for the paper result by post: 待揽收, the address as
 // requested, with the history's first row. It does nothing for a case that asked
-// for none or has its delivery already. Errors: database failures (the approval
-// then rolls back).
+// for none or has its delivery already. The request's recipient is opened and
+// sealed again for the delivery's row (a sealed value opens only where it was
+// sealed). Errors: ErrNoKeys; a request whose values do not open
+// (sealed.ErrAuthentication, …); database failures (the approval then rolls back).
 func (s *Service) CaseApproved(ctx context.Context, tx *store.Tx, caseID int64, now time.Time) error {
 	now = store.Time(now)
+	var unitID int64
+	var req sealedRecipient
+	err := tx.QueryRow(ctx, `SELECT unit_id, recipient, mobile, address FROM delivery_requests WHERE case_id = ?`, caseID).Scan(
+		&unitID, &req.Recipient, &req.Mobile, &req.Address)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delivery: create: %w", err)
+	}
+	recipient, mobile, addr, err := req.open(tx.Keys(), tableRequests, caseID)
+	if err != nil {
+		return err
+	}
+	v, err := sealRecipient(tx.Keys(), tableDeliveries, caseID, recipient, mobile, addr)
+	if err != nil {
+		return fmt.Errorf("delivery: create: %w", err)
+	}
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO deliveries (case_id, unit_id, recipient, mobile, address, status, created_at, updated_at)
-		SELECT case_id, unit_id, recipient, mobile, address, 'pending', ?, ? FROM delivery_requests WHERE case_id = ?
-		ON CONFLICT (case_id) DO NOTHING RETURNING id`, now, now, caseID).Scan(&id)
+	err = tx.QueryRow(ctx, `INSERT INTO deliveries (case_id, unit_id, recipient, mobile, address, status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (case_id) DO NOTHING RETURNING id`,
+		caseID, unitID, v.Recipient, v.Mobile, v.Address, now, now).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -236,9 +265,14 @@ func (s *Service) ship(ctx context.Context, id int64) (bool, error) {
 		return false, err
 	}
 	var sh Shipment
+	var v sealedRecipient
+	var caseID int64
 	var number string
-	err = s.d.DB.QueryRow(ctx, `SELECT d.recipient, d.mobile, d.address, c.number FROM deliveries d
-		JOIN cases c ON c.id = d.case_id WHERE d.id = ?`, id).Scan(&sh.Recipient, &sh.Mobile, &sh.Address, &number)
+	err = s.d.DB.QueryRow(ctx, `SELECT d.case_id, d.recipient, d.mobile, d.address, c.number FROM deliveries d
+		JOIN cases c ON c.id = d.case_id WHERE d.id = ?`, id).Scan(&caseID, &v.Recipient, &v.Mobile, &v.Address, &number)
+	if err == nil {
+		sh.Recipient, sh.Mobile, sh.Address, err = v.open(s.d.DB.Keys(), tableDeliveries, caseID)
+	}
 	if err != nil {
 		return false, errors.Join(fmt.Errorf("delivery: ship: %w", err), s.release(ctx, id, claimed, ""))
 	}
@@ -311,9 +345,13 @@ const deliveryColumns = `d.id, d.case_id, c.number, c.item_code, COALESCE(i.name
 
 const deliveryFrom = ` FROM deliveries d JOIN cases c ON c.id = d.case_id LEFT JOIN catalog_items i ON i.code = c.item_code`
 
-func scanDelivery(r interface{ Scan(...any) error }) (Delivery, error) {
+// scanDelivery reads a row of deliveryColumns and opens its recipient. Errors:
+// ErrNotFound; ErrNoKeys; a value that does not open (sealed.ErrAuthentication, …);
+// database failures.
+func (s *Service) scanDelivery(r interface{ Scan(...any) error }) (Delivery, error) {
 	var d Delivery
-	err := r.Scan(&d.ID, &d.CaseID, &d.CaseNumber, &d.ItemCode, &d.ItemName, &d.UnitID, &d.Recipient, &d.Phone, &d.Address,
+	var v sealedRecipient
+	err := r.Scan(&d.ID, &d.CaseID, &d.CaseNumber, &d.ItemCode, &d.ItemName, &d.UnitID, &v.Recipient, &v.Mobile, &v.Address,
 		&d.Carrier, &d.TrackingNo, &d.Status, &d.LastError, &d.CreatedAt, &d.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, ErrNotFound
@@ -321,12 +359,16 @@ func scanDelivery(r interface{ Scan(...any) error }) (Delivery, error) {
 	if err != nil {
 		return Delivery{}, fmt.Errorf("delivery: read: %w", err)
 	}
+	if d.Recipient, d.Phone, d.Address, err = v.open(s.d.DB.Keys(), tableDeliveries, d.CaseID); err != nil {
+		return Delivery{}, err
+	}
 	d.CreatedAt, d.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	return d, nil
 }
 
 // UnitDeliveries is 单位快递: the unit's deliveries, newest first, with the total.
-// Errors: database failures.
+// Errors: ErrNoKeys; a recipient that does not open (sealed.ErrAuthentication, …);
+// database failures.
 func (s *Service) UnitDeliveries(ctx context.Context, unitID int64, f Filter) ([]Delivery, int, error) {
 	where, args := " WHERE d.unit_id = ?", []any{unitID}
 	if f.Status != "" {
@@ -360,7 +402,7 @@ func (s *Service) UnitDeliveries(ctx context.Context, unitID int64, f Filter) ([
 	defer rows.Close()
 	var out []Delivery
 	for rows.Next() {
-		d, err := scanDelivery(rows)
+		d, err := s.scanDelivery(rows)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -370,9 +412,10 @@ func (s *Service) UnitDeliveries(ctx context.Context, unitID int64, f Filter) ([
 }
 
 // UnitDelivery is delivery id of the unit with its history, oldest first. Errors:
-// ErrNotFound; database failures.
+// ErrNotFound; ErrNoKeys; a recipient that does not open (sealed.ErrAuthentication,
+// …); database failures.
 func (s *Service) UnitDelivery(ctx context.Context, unitID, id int64) (Delivery, []Event, error) {
-	d, err := scanDelivery(s.d.DB.QueryRow(ctx, "SELECT "+deliveryColumns+deliveryFrom+" WHERE d.id = ? AND d.unit_id = ?", id, unitID))
+	d, err := s.scanDelivery(s.d.DB.QueryRow(ctx, "SELECT "+deliveryColumns+deliveryFrom+" WHERE d.id = ? AND d.unit_id = ?", id, unitID))
 	if err != nil {
 		return Delivery{}, nil, err
 	}
@@ -381,9 +424,10 @@ func (s *Service) UnitDelivery(ctx context.Context, unitID, id int64) (Delivery,
 }
 
 // CaseDelivery is the delivery of case caseID of the unit. Errors: ErrNotFound
-// (none yet, or none asked for); database failures.
+// (none yet, or none asked for); ErrNoKeys; a recipient that does not open
+// (sealed.ErrAuthentication, …); database failures.
 func (s *Service) CaseDelivery(ctx context.Context, unitID, caseID int64) (Delivery, error) {
-	return scanDelivery(s.d.DB.QueryRow(ctx, "SELECT "+deliveryColumns+deliveryFrom+" WHERE d.case_id = ? AND d.unit_id = ?", caseID, unitID))
+	return s.scanDelivery(s.d.DB.QueryRow(ctx, "SELECT "+deliveryColumns+deliveryFrom+" WHERE d.case_id = ? AND d.unit_id = ?", caseID, unitID))
 }
 
 type querier interface {

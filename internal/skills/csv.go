@@ -239,7 +239,7 @@ func formatError(err error, lim *lines.Limiter) (LineError, bool) {
 // with how many were entered.
 //
 // Errors: an *ImportError; ErrNotFound; ErrClosed; ErrTooMany; a delegation
-// refusal; database or audit failures.
+// refusal; ErrNoKeys; database or audit failures.
 func (s *Service) ImportCandidates(ctx context.Context, who Actor, id int64, r io.Reader) (int, error) {
 	ins, err := s.ParseCandidates(r)
 	if err != nil {
@@ -251,12 +251,11 @@ func (s *Service) ImportCandidates(ctx context.Context, who Actor, id int64, r i
 		}
 		refused := &ImportError{}
 		for _, in := range ins {
-			var exists int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM skill_candidates WHERE plan_id = ? AND id_number = ?`,
-				id, in.IDNumber).Scan(&exists); err != nil {
+			there, err := listed(ctx, tx, id, in.IDNumber)
+			if err != nil {
 				return nil, err
 			}
-			if exists > 0 {
+			if there {
 				refused.add(in.line, "公民身份号码"+ident.MaskID(in.IDNumber)+"的考生已在本计划的名单中")
 			}
 		}

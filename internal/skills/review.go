@@ -155,7 +155,8 @@ func (s *Service) Queue(ctx context.Context, actor staff.Actor, f QueueFilter) (
 }
 
 // StaffPlan is one plan and a page of its candidates for the back office.
-// Errors: ErrNotFound; a *staff.Denial; database failures.
+// Errors: ErrNotFound; a *staff.Denial; ErrNoKeys; a candidate's value that does
+// not open (sealed.ErrAuthentication, …); database failures.
 func (s *Service) StaffPlan(ctx context.Context, actor staff.Actor, id int64, page int) (Plan, []Candidate, error) {
 	if _, err := staff.Authorize(actor, staff.ActionSkillList, staff.Subject{}); err != nil {
 		return Plan{}, nil, err

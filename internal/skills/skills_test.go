@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"hall/internal/ident"
 	"hall/internal/staff"
@@ -187,15 +188,21 @@ func TestCandidatesClosedInDatabase(t *testing.T) {
 		if _, err := f.svc.Submit(f.ctx, f.rep, p.ID, f.current(t, p).Version); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Exec(f.ctx, `INSERT INTO skill_candidates (plan_id, name, id_number, mobile, created_at)
-			VALUES (?, '李四', ?, '', ?)`, p.ID, f.idNumber(), t0); err == nil {
+		if _, err := db.Exec(f.ctx, `INSERT INTO skill_candidates (plan_id, name, id_number, id_number_index, mobile, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, p.ID, []byte("x"), []byte("x"), db.Keys().Index("id-number", f.idNumber()), []byte("x"),
+			t0); err == nil {
 			t.Error("insert into a submitted plan by SQL succeeded")
 		}
 		if _, err := db.Exec(f.ctx, `DELETE FROM skill_candidates WHERE id = ?`, c.ID); err == nil {
 			t.Error("delete from a submitted plan by SQL succeeded")
 		}
-		if _, err := db.Exec(f.ctx, `UPDATE skill_candidates SET name = '王五' WHERE id = ?`, c.ID); err == nil {
-			t.Error("update of a candidate by SQL succeeded")
+		// The sealed values are rewritten by the key rotation (TestCandidatesSealedAtRest);
+		// the row's plan, id and creation time never change.
+		other := f.plan(t, f.clerk, "另一计划")
+		for set, arg := range map[string]any{"plan_id": other.ID, "id": c.ID + 1000, "created_at": t0.Add(time.Hour)} {
+			if _, err := db.Exec(f.ctx, `UPDATE skill_candidates SET `+set+` = ? WHERE id = ?`, arg, c.ID); err == nil {
+				t.Errorf("update of a candidate's %s by SQL succeeded", set)
+			}
 		}
 		if _, err := db.Exec(f.ctx, `UPDATE skill_plans SET state = 'finished' WHERE id = ?`, p.ID); err == nil {
 			t.Error("unknown state accepted")

@@ -12,6 +12,7 @@ import (
 	"hall/internal/delegation"
 	"hall/internal/ident"
 	"hall/internal/person"
+	"hall/internal/sealed"
 	"hall/internal/store"
 	"hall/internal/unit"
 )
@@ -78,7 +79,9 @@ func (s *Service) Merged(ctx context.Context, unitID int64) ([]MergedTask, error
 }
 
 // UnitPlan is plan id of the unit and one page of its candidates (in the order
-// entered). Errors: ErrNotFound (also for another unit's plan); database failures.
+// entered). Errors: ErrNotFound (also for another unit's plan); ErrNoKeys; a
+// candidate's value that does not open (sealed.ErrAuthentication, …); database
+// failures.
 func (s *Service) UnitPlan(ctx context.Context, unitID, id int64, page int) (Plan, []Candidate, error) {
 	p, err := s.plan(ctx, id)
 	if err != nil {
@@ -128,7 +131,8 @@ func (s *Service) checkCandidate(in CandidateInput) (CandidateInput, *Error) {
 //
 // Errors: ErrPersonName, an *Error for the ID number or mobile; ErrNotFound;
 // ErrClosed (submitted or approved); ErrDuplicate; ErrTooMany; a delegation
-// refusal (matching delegation.ErrNotAuthorized); database or audit failures.
+// refusal (matching delegation.ErrNotAuthorized); ErrNoKeys; database or audit
+// failures.
 func (s *Service) AddCandidate(ctx context.Context, who Actor, id int64, in CandidateInput) (Candidate, error) {
 	in, ferr := s.checkCandidate(in)
 	if ferr != nil {
@@ -148,14 +152,30 @@ func (s *Service) AddCandidate(ctx context.Context, who Actor, id int64, in Cand
 	return c, err
 }
 
+// insertCandidate inserts in on plan planID inside tx: the row with the ID number's
+// blind index first, then its values sealed for the id it got. Errors:
+// ErrDuplicate; ErrNoKeys; database failures.
 func (s *Service) insertCandidate(ctx context.Context, tx *store.Tx, planID int64, in CandidateInput) (Candidate, error) {
 	c := Candidate{PlanID: planID, Name: in.Name, IDNumber: in.IDNumber, Mobile: in.Mobile, CreatedAt: s.dbNow()}
-	err := tx.QueryRow(ctx, `INSERT INTO skill_candidates (plan_id, name, id_number, mobile, created_at)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`, planID, c.Name, c.IDNumber, c.Mobile, c.CreatedAt).Scan(&c.ID)
+	switch there, err := listed(ctx, tx, planID, c.IDNumber); {
+	case err != nil:
+		return Candidate{}, err
+	case there:
+		return Candidate{}, ErrDuplicate
+	}
+	keys := tx.Keys()
+	err := tx.QueryRow(ctx, `INSERT INTO skill_candidates (plan_id, name, id_number, id_number_index, mobile, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, planID, []byte{}, []byte{}, keys.Index(sealed.KindIDNumber, c.IDNumber),
+		[]byte{}, c.CreatedAt).Scan(&c.ID)
 	if store.IsUniqueViolation(err) {
 		return Candidate{}, ErrDuplicate
 	}
 	if err != nil {
+		return Candidate{}, fmt.Errorf("skills: add candidate: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE skill_candidates SET name = ?, id_number = ?, mobile = ? WHERE id = ?`,
+		keys.SealString(Place(ColumnName, c.ID), c.Name), keys.SealString(Place(ColumnIDNumber, c.ID), c.IDNumber),
+		keys.SealString(Place(ColumnMobile, c.ID), c.Mobile), c.ID); err != nil {
 		return Candidate{}, fmt.Errorf("skills: add candidate: %w", err)
 	}
 	return c, nil
@@ -164,17 +184,25 @@ func (s *Service) insertCandidate(ctx context.Context, tx *store.Tx, planID int6
 // RemoveCandidate takes candidate candidateID off plan id of the actor's unit.
 // Audit: "skill.candidate.remove".
 //
-// Errors: ErrNotFound; ErrClosed; ErrCandidateGone; a delegation refusal; database
-// or audit failures.
+// Errors: ErrNotFound; ErrClosed; ErrCandidateGone; a delegation refusal; ErrNoKeys;
+// an ID number that does not open (sealed.ErrAuthentication, …); database or audit
+// failures.
 func (s *Service) RemoveCandidate(ctx context.Context, who Actor, id, candidateID int64) error {
 	return s.unitTx(ctx, who, id, "skill.candidate.remove", func(tx *store.Tx, p Plan) (map[string]string, error) {
-		var number string
-		err := tx.QueryRow(ctx, `SELECT id_number FROM skill_candidates WHERE id = ? AND plan_id = ?`, candidateID, id).Scan(&number)
+		var sealedNumber []byte
+		err := tx.QueryRow(ctx, `SELECT id_number FROM skill_candidates WHERE id = ? AND plan_id = ?`, candidateID, id).Scan(&sealedNumber)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrCandidateGone
 		}
 		if err != nil {
 			return nil, err
+		}
+		if tx.Keys() == nil {
+			return nil, ErrNoKeys
+		}
+		number, err := tx.Keys().OpenString(Place(ColumnIDNumber, candidateID), sealedNumber)
+		if err != nil {
+			return nil, fmt.Errorf("skills: remove candidate: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM skill_candidates WHERE id = ? AND plan_id = ?`, candidateID, id); err != nil {
 			return nil, fmt.Errorf("skills: remove candidate: %w", err)
@@ -298,7 +326,11 @@ func (s *Service) candidates(ctx context.Context, id int64, page int) ([]Candida
 	var out []Candidate
 	for rows.Next() {
 		var c Candidate
-		if err := rows.Scan(&c.ID, &c.PlanID, &c.Name, &c.IDNumber, &c.Mobile, &c.CreatedAt); err != nil {
+		var v sealedCandidate
+		if err := rows.Scan(&c.ID, &c.PlanID, &v.Name, &v.IDNumber, &v.Mobile, &c.CreatedAt); err != nil {
+			return nil, err
+		}
+		if err := v.openInto(s.d.DB.Keys(), &c); err != nil {
 			return nil, err
 		}
 		c.CreatedAt = c.CreatedAt.UTC()

@@ -32,6 +32,12 @@ var afterMigration = map[int]func(ctx context.Context, tx *Tx) error{
 	// cases and their drafts (0054): the forms, the subjects with their index, the
 	// names told at the counter.
 	54: sealClearEach(sealedCases, sealedCaseDrafts),
+	// delivery requests and deliveries (0056): the recipient's name, mobile and
+	// address, bound to the row's case; none looked up.
+	56: sealClearEach(sealedDeliveryRequests, sealedDeliveries),
+	// skill assessment candidates (0058): the name, ID number and mobile; the ID
+	// number indexed, as a plan's list is searched by it.
+	58: sealClear(sealedSkillCandidates),
 }
 
 // ErrNoKeys is returned by Migrate when a migration has personal data to seal and

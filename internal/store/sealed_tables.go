@@ -43,7 +43,7 @@ type IndexOnlyColumn struct {
 // key rotation (store.RotateKeys) re-seals rows only (docs/data-protection.md).
 var SealedTables = []SealedTable{sealedPersons, sealedOutbox, sealedFlows, sealedAppeals, sealedVerifySessions,
 	sealedCodeFlows, sealedMobileRate, sealedRegistry, sealedRightsFiles, sealedCounterRequests, sealedDelegationNotices,
-	sealedCases, sealedCaseDrafts}
+	sealedCases, sealedCaseDrafts, sealedDeliveryRequests, sealedDeliveries, sealedSkillCandidates}
 
 var (
 	// sealedPersons: internal/person (migrations 0040–0041).
@@ -98,4 +98,15 @@ var (
 	// sealedCaseDrafts: the drafts' typed forms, internal/cases (migrations
 	// 0054–0055), found by unit, person and item only.
 	sealedCaseDrafts = SealedTable{Table: "case_drafts", Key: "id", IntegerKey: true, Columns: []SealedColumn{{Name: "form"}}}
+	// sealedDeliveryRequests and sealedDeliveries: the recipient a case's paper
+	// result is posted to, internal/delivery (migrations 0056–0057), keyed by the
+	// case (one request and one delivery per case at most); nothing looks them up.
+	sealedDeliveryRequests = SealedTable{Table: "delivery_requests", Key: "case_id", IntegerKey: true,
+		Columns: []SealedColumn{{Name: "recipient"}, {Name: "mobile"}, {Name: "address"}}}
+	sealedDeliveries = SealedTable{Table: "deliveries", Key: "case_id", IntegerKey: true,
+		Columns: []SealedColumn{{Name: "recipient"}, {Name: "mobile"}, {Name: "address"}}}
+	// sealedSkillCandidates: the candidates of skill assessment plans,
+	// internal/skills (migrations 0058–0059); the ID number indexed, unique per plan.
+	sealedSkillCandidates = SealedTable{Table: "skill_candidates", Key: "id", IntegerKey: true, Columns: []SealedColumn{
+		{Name: "name"}, {Name: "id_number", IndexKind: sealed.KindIDNumber}, {Name: "mobile"}}}
 )

@@ -112,3 +112,21 @@ func Unmigrated(t testing.TB, engine store.Engine) *store.DB {
 	t.Cleanup(func() { _ = db.Close() }) // test cleanup; a close error changes no result
 	return db
 }
+
+// VersionBefore is the highest migration of engine numbered below version: the
+// schema a test of migration version starts from (store.DB.MigrateTo), whatever
+// migrations were added before it meanwhile.
+func VersionBefore(t testing.TB, engine store.Engine, version int) int {
+	t.Helper()
+	ms, err := store.Migrations(engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := 0
+	for _, m := range ms {
+		if m.Version < version {
+			last = m.Version
+		}
+	}
+	return last
+}

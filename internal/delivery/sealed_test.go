@@ -1,0 +1,82 @@
+package delivery_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"hall/internal/delivery"
+	"hall/internal/sealed"
+	"hall/internal/store"
+	"hall/internal/store/storetest"
+)
+
+// TestDeliveriesSealedAtRest: what `select *` shows of delivery_requests and
+// deliveries holds no recipient's name, mobile or address, on both engines, while
+// the service reads each as requested and the carrier was given it in clear; a
+// sealed value moved to another case's row, to another column, or from the request
+// to the delivery of the same case does not open there.
+func TestDeliveriesSealedAtRest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		first, second := f.approved(t, "中山路1号"), f.approved(t, "珠江路3号")
+		waiting := f.newCase(t)
+		f.request(t, waiting, "北京东路9号")
+		clear := []string{"李收件", "13912345678", "江苏省", "南京市", "中山路", "珠江路", "北京东路"}
+		for _, table := range []string{"delivery_requests", "deliveries"} {
+			rows := storetest.RawRows(t, db, "SELECT * FROM "+table)
+			if len(rows) < 2 {
+				t.Fatalf("%s: %d rows", table, len(rows))
+			}
+			for _, row := range rows {
+				for _, v := range clear {
+					if strings.Contains(row, v) {
+						t.Errorf("a %s row holds %q in clear", table, v)
+					}
+				}
+			}
+		}
+		for caseID, detail := range map[int64]string{first: "中山路1号", second: "珠江路3号"} {
+			d, _ := f.delivery(t, caseID)
+			want := f.addr(detail)
+			if d.Recipient != want.Recipient || d.Phone != want.Phone || d.Address != want.Full() || d.TrackingNo == "" {
+				t.Errorf("delivery of case %d: %+v, want %+v", caseID, d, want)
+			}
+		}
+		if r, ok, err := f.svc.Requested(f.ctx, f.unit, waiting); err != nil || !ok || r.Address != f.addr("北京东路9号").Full() {
+			t.Errorf("the request: %+v %v %v", r, ok, err)
+		}
+
+		// The second delivery's address copied onto the first does not open there.
+		if _, err := db.Exec(f.ctx, `UPDATE deliveries SET address = (SELECT address FROM deliveries WHERE case_id = ?)
+			WHERE case_id = ?`, second, first); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.CaseDelivery(f.ctx, f.unit, first); !errors.Is(err, sealed.ErrAuthentication) {
+			t.Errorf("a delivery with a moved address: %v, want %v", err, sealed.ErrAuthentication)
+		}
+		if _, _, err := f.svc.UnitDeliveries(f.ctx, f.unit, delivery.Filter{}); !errors.Is(err, sealed.ErrAuthentication) {
+			t.Errorf("the list with a moved address: %v, want %v", err, sealed.ErrAuthentication)
+		}
+		// The request's mobile copied onto its own case's delivery does not open there.
+		if _, err := db.Exec(f.ctx, `UPDATE deliveries SET mobile = (SELECT mobile FROM delivery_requests WHERE case_id = ?)
+			WHERE case_id = ?`, second, second); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.CaseDelivery(f.ctx, f.unit, second); !errors.Is(err, sealed.ErrAuthentication) {
+			t.Errorf("a delivery with its request's mobile: %v, want %v", err, sealed.ErrAuthentication)
+		}
+		// A request's mobile copied into its recipient does not open there.
+		if _, err := db.Exec(f.ctx, `UPDATE delivery_requests SET recipient = mobile WHERE case_id = ?`, waiting); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.Requested(f.ctx, f.unit, waiting); !errors.Is(err, sealed.ErrAuthentication) {
+			t.Errorf("a request with its mobile as recipient: %v, want %v", err, sealed.ErrAuthentication)
+		}
+		// Approving a case whose request does not open creates no delivery.
+		err := db.Tx(f.ctx, func(tx *store.Tx) error { return f.svc.CaseApproved(f.ctx, tx, waiting, f.clk.Now()) })
+		if !errors.Is(err, sealed.ErrAuthentication) {
+			t.Errorf("approving with a request that does not open: %v, want %v", err, sealed.ErrAuthentication)
+		}
+	})
+}

@@ -1,0 +1,35 @@
+-- The candidates of a skill assessment plan (考生, internal/skills) are sealed at
+-- rest (internal/sealed, docs/data-protection.md, issue #16), first half: the
+-- clear columns are kept under other names, and the sealed columns and the ID
+-- number's blind index are added.
+--
+-- SQL cannot seal (the data key is not in the database): right after this file,
+-- in the same transaction, the migration's Go half (store.afterMigration[58])
+-- seals every row's clear values into the new columns and computes the index.
+-- 0059 then drops the clear columns and moves "one person once per plan" onto the
+-- index.
+--
+-- name, id_number and mobile ('' when none was given, sealed too): sealed values
+-- bound to skill_candidates, their column and the row's id (skills.Place).
+-- id_number_index: the blind index of the ID number as stored (kind "id-number",
+-- as persons'), by which a plan's list is searched for a person already on it.
+-- The empty default exists only for ADD COLUMN: every row written by the hall sets
+-- all four.
+--
+-- A candidate was never updated (a trigger refused it). Its sealed values now are
+-- rewritten, unchanged, by the key rotation, and by the hall right after the
+-- INSERT that gave the row its id: the trigger refuses only a change of the row's
+-- id, plan or creation time. Nothing in the hall changes a candidate's values, and
+-- a value sealed for another row or column does not open, so a list still cannot
+-- change unseen under its reviewer.
+ALTER TABLE skill_candidates RENAME COLUMN name TO clear_name;
+ALTER TABLE skill_candidates RENAME COLUMN id_number TO clear_id_number;
+ALTER TABLE skill_candidates RENAME COLUMN mobile TO clear_mobile;
+ALTER TABLE skill_candidates ADD COLUMN name BLOB NOT NULL DEFAULT x'';
+ALTER TABLE skill_candidates ADD COLUMN id_number BLOB NOT NULL DEFAULT x'';
+ALTER TABLE skill_candidates ADD COLUMN id_number_index BLOB NOT NULL DEFAULT x'';
+ALTER TABLE skill_candidates ADD COLUMN mobile BLOB NOT NULL DEFAULT x'';
+DROP TRIGGER skill_candidates_no_update;
+CREATE TRIGGER skill_candidates_no_update BEFORE UPDATE ON skill_candidates
+WHEN NEW.id IS NOT OLD.id OR NEW.plan_id IS NOT OLD.plan_id OR NEW.created_at IS NOT OLD.created_at
+BEGIN SELECT RAISE(ABORT, 'skill candidates are not updated'); END;
