@@ -3,6 +3,7 @@ package skills
 import (
 	"context"
 	"errors"
+	"hall/internal/sealed"
 	"strings"
 	"testing"
 	"time"
@@ -196,8 +197,27 @@ func TestCandidatesClosedInDatabase(t *testing.T) {
 		if _, err := db.Exec(f.ctx, `DELETE FROM skill_candidates WHERE id = ?`, c.ID); err == nil {
 			t.Error("delete from a submitted plan by SQL succeeded")
 		}
-		// The sealed values are rewritten by the key rotation (TestCandidatesSealedAtRest);
-		// the row's plan, id and creation time never change.
+		// The sealed values are rewritten only under another key, by the key rotation
+		// (TestCandidatesSealedAtRest); under the same key, a candidate's values, and
+		// the ID number's index without its value, never change; nor do the row's
+		// plan, id and creation time.
+		keys := db.Keys()
+		for set, arg := range map[string]any{
+			"name":            keys.SealString(Place(ColumnName, c.ID), "李四"),
+			"id_number":       keys.SealString(Place(ColumnIDNumber, c.ID), f.idNumber()),
+			"mobile":          keys.SealString(Place(ColumnMobile, c.ID), "13800138000"),
+			"id_number_index": keys.Index(sealed.KindIDNumber, f.idNumber()),
+		} {
+			if _, err := db.Exec(f.ctx, `UPDATE skill_candidates SET `+set+` = ? WHERE id = ?`, arg, c.ID); err == nil {
+				t.Errorf("update of a candidate's %s under the same key by SQL succeeded", set)
+			}
+		}
+		if _, err := db.Exec(f.ctx, `UPDATE skill_candidates SET name = ? WHERE id = ?`, []byte{}, c.ID); err == nil {
+			t.Error("a candidate's sealed name emptied by SQL")
+		}
+		if _, got, err := f.svc.UnitPlan(f.ctx, f.unitID, p.ID, 1); err != nil || len(got) != 1 || got[0].Name != "张三" {
+			t.Errorf("after the refused updates the list reads %+v, %v; want 张三 unchanged", got, err)
+		}
 		other := f.plan(t, f.clerk, "另一计划")
 		for set, arg := range map[string]any{"plan_id": other.ID, "id": c.ID + 1000, "created_at": t0.Add(time.Hour)} {
 			if _, err := db.Exec(f.ctx, `UPDATE skill_candidates SET `+set+` = ? WHERE id = ?`, arg, c.ID); err == nil {

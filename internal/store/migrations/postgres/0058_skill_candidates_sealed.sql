@@ -29,6 +29,12 @@ ALTER TABLE skill_candidates ADD COLUMN name BYTEA NOT NULL DEFAULT ''::bytea;
 ALTER TABLE skill_candidates ADD COLUMN id_number BYTEA NOT NULL DEFAULT ''::bytea;
 ALTER TABLE skill_candidates ADD COLUMN id_number_index BYTEA NOT NULL DEFAULT ''::bytea;
 ALTER TABLE skill_candidates ADD COLUMN mobile BYTEA NOT NULL DEFAULT ''::bytea;
+-- skill_candidate_resealed: whether a sealed value may go from old to new (above).
+CREATE FUNCTION skill_candidate_resealed(old BYTEA, new BYTEA) RETURNS BOOLEAN
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT new = old OR length(old) = 0
+        OR (length(new) >= 45 AND substring(new FROM 1 FOR 5) <> substring(old FROM 1 FOR 5))
+$$;
 CREATE OR REPLACE FUNCTION skill_candidates_open() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     plan BIGINT;
@@ -36,7 +42,12 @@ DECLARE
 BEGIN
     IF TG_OP = 'UPDATE' THEN
         IF NEW.id IS DISTINCT FROM OLD.id OR NEW.plan_id IS DISTINCT FROM OLD.plan_id
-            OR NEW.created_at IS DISTINCT FROM OLD.created_at THEN
+            OR NEW.created_at IS DISTINCT FROM OLD.created_at
+            OR NOT skill_candidate_resealed(OLD.name, NEW.name)
+            OR NOT skill_candidate_resealed(OLD.id_number, NEW.id_number)
+            OR NOT skill_candidate_resealed(OLD.mobile, NEW.mobile)
+            OR NOT (NEW.id_number_index = OLD.id_number_index OR length(OLD.id_number) = 0
+                OR substring(NEW.id_number FROM 1 FOR 5) <> substring(OLD.id_number FROM 1 FOR 5)) THEN
             RAISE EXCEPTION 'skill candidates are not updated' USING ERRCODE = 'check_violation';
         END IF;
         RETURN NEW;

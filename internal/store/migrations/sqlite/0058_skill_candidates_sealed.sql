@@ -17,11 +17,16 @@
 -- all four.
 --
 -- A candidate was never updated (a trigger refused it). Its sealed values now are
--- rewritten, unchanged, by the key rotation, and by the hall right after the
--- INSERT that gave the row its id: the trigger refuses only a change of the row's
--- id, plan or creation time. Nothing in the hall changes a candidate's values, and
--- a value sealed for another row or column does not open, so a list still cannot
--- change unseen under its reviewer.
+-- written twice by the hall (the INSERT that gives the row its id leaves them
+-- empty, the sealing right after fills them) and rewritten, unchanged, by the key
+-- rotation under another key. The trigger allows exactly that: the row's id, plan
+-- and creation time never change, and a sealed value changes only from empty or
+-- into a sealed value (at least sealed.Overhead, 45 bytes) whose header (format
+-- version and key identifier, its first 5 bytes) differs from the old one; the ID
+-- number's index changes only with the ID number. So no code of the hall can
+-- change a candidate's values under the same key, and a value sealed for another
+-- row or column does not open: a list still cannot change unseen under its
+-- reviewer.
 ALTER TABLE skill_candidates RENAME COLUMN name TO clear_name;
 ALTER TABLE skill_candidates RENAME COLUMN id_number TO clear_id_number;
 ALTER TABLE skill_candidates RENAME COLUMN mobile TO clear_mobile;
@@ -32,4 +37,12 @@ ALTER TABLE skill_candidates ADD COLUMN mobile BLOB NOT NULL DEFAULT x'';
 DROP TRIGGER skill_candidates_no_update;
 CREATE TRIGGER skill_candidates_no_update BEFORE UPDATE ON skill_candidates
 WHEN NEW.id IS NOT OLD.id OR NEW.plan_id IS NOT OLD.plan_id OR NEW.created_at IS NOT OLD.created_at
+    OR NOT (NEW.name IS OLD.name OR length(OLD.name) = 0
+        OR (length(NEW.name) >= 45 AND substr(NEW.name, 1, 5) IS NOT substr(OLD.name, 1, 5)))
+    OR NOT (NEW.id_number IS OLD.id_number OR length(OLD.id_number) = 0
+        OR (length(NEW.id_number) >= 45 AND substr(NEW.id_number, 1, 5) IS NOT substr(OLD.id_number, 1, 5)))
+    OR NOT (NEW.mobile IS OLD.mobile OR length(OLD.mobile) = 0
+        OR (length(NEW.mobile) >= 45 AND substr(NEW.mobile, 1, 5) IS NOT substr(OLD.mobile, 1, 5)))
+    OR NOT (NEW.id_number_index IS OLD.id_number_index OR length(OLD.id_number) = 0
+        OR substr(NEW.id_number, 1, 5) IS NOT substr(OLD.id_number, 1, 5))
 BEGIN SELECT RAISE(ABORT, 'skill candidates are not updated'); END;

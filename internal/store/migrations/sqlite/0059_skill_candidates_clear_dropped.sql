@@ -32,4 +32,12 @@ WHEN COALESCE((SELECT state FROM skill_plans WHERE id = OLD.plan_id), '') NOT IN
 BEGIN SELECT RAISE(ABORT, 'skill plan not open for candidates'); END;
 CREATE TRIGGER skill_candidates_no_update BEFORE UPDATE ON skill_candidates
 WHEN NEW.id IS NOT OLD.id OR NEW.plan_id IS NOT OLD.plan_id OR NEW.created_at IS NOT OLD.created_at
+    OR NOT (NEW.name IS OLD.name OR length(OLD.name) = 0
+        OR (length(NEW.name) >= 45 AND substr(NEW.name, 1, 5) IS NOT substr(OLD.name, 1, 5)))
+    OR NOT (NEW.id_number IS OLD.id_number OR length(OLD.id_number) = 0
+        OR (length(NEW.id_number) >= 45 AND substr(NEW.id_number, 1, 5) IS NOT substr(OLD.id_number, 1, 5)))
+    OR NOT (NEW.mobile IS OLD.mobile OR length(OLD.mobile) = 0
+        OR (length(NEW.mobile) >= 45 AND substr(NEW.mobile, 1, 5) IS NOT substr(OLD.mobile, 1, 5)))
+    OR NOT (NEW.id_number_index IS OLD.id_number_index OR length(OLD.id_number) = 0
+        OR substr(NEW.id_number, 1, 5) IS NOT substr(OLD.id_number, 1, 5))
 BEGIN SELECT RAISE(ABORT, 'skill candidates are not updated'); END;
