@@ -38,7 +38,8 @@ func (c Cursor) String() string {
 	return strconv.FormatInt(c.At.UnixMicro(), 10) + "_" + id
 }
 
-// ParseCursor reads what String wrote; "" is the zero Cursor. Errors: ErrBadCursor.
+// ParseCursor reads what String wrote; "" is the zero Cursor. Errors: ErrBadCursor,
+// also for a time outside the years 1–9999.
 func ParseCursor(s string) (Cursor, error) {
 	if s == "" {
 		return Cursor{}, nil
@@ -58,6 +59,11 @@ func ParseCursor(s string) (Cursor, error) {
 			return Cursor{}, ErrBadCursor
 		}
 		c.At = Time(time.UnixMicro(micro))
+		// A time no row has (an edited address) would reach the database as a
+		// timestamp it may not hold (PostgreSQL's end at year 294276).
+		if c.At.Before(keysetEarliest) || c.At.After(keysetLatest) {
+			return Cursor{}, ErrBadCursor
+		}
 	}
 	return c, nil
 }
@@ -113,7 +119,9 @@ type Paged[T any] struct {
 // back) through read, which runs the list's query with cond ANDed to its own
 // conditions, args after its own, order as its ORDER BY and LIMIT limit; key is a
 // row's Cursor. A page read back that reaches the list's start is the first page,
-// full. Errors: read's.
+// full. A page read on that finds no row (its rows were decided or removed since the
+// link was made, or the address was edited) is the list's last page, so that the
+// reader is never left on an empty page without a way back. Errors: read's.
 func ReadPage[T any](k Keyset, c Cursor, back bool, per int,
 	read func(cond string, args []any, order string, limit int) ([]T, error), key func(T) Cursor) (Paged[T], error) {
 	if c.IsZero() {
@@ -123,6 +131,17 @@ func ReadPage[T any](k Keyset, c Cursor, back bool, per int,
 	rows, err := read(cond, args, order, per+1)
 	if err != nil {
 		return Paged[T]{}, err
+	}
+	if !back && len(rows) == 0 && !c.IsZero() {
+		// Back from beyond the list's end (an id no row has, not zero: zero is the
+		// start); nothing is after these rows, so no 下一页 to the empty page.
+		end := Cursor{At: keysetLatest, ID: math.MaxInt64}
+		if k.Desc {
+			end = Cursor{At: keysetEarliest, ID: -1}
+		}
+		p, err := ReadPage(k, end, true, per, read, key)
+		p.Next = Cursor{}
+		return p, err
 	}
 	more := len(rows) > per
 	if more {

@@ -21,8 +21,9 @@ type keysetRow struct {
 // TestKeysetPages: a list read by keyset, oldest first and newest first, by time and
 // id (rows of the same instant among them) and by id alone, gives every row once and
 // in order going on from the first page by Next, the same pages going back from the
-// last by Prev, no Prev on the first page and no Next on the last; a page read back
-// that reaches the start is the first page, full.
+// last by Prev, no Prev on the first page and no Next on the last; a page read on
+// from the last row is the last page; a page read back that reaches the start is the
+// first page, full.
 func TestKeysetPages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -139,8 +140,15 @@ func keysetWalk(t *testing.T, db *store.DB, k store.Keyset, rows []keysetRow) {
 		}
 		cursor = p.Prev
 	}
+	// On from the last row (its page's rows were decided since): the last page, with
+	// no 下一页 to the empty page after it.
+	p, err := store.ReadPage(k, key(want[len(want)-1]), false, 3, read, key)
+	if err != nil || !slices.Equal(ids(p.Rows), ids(want[len(want)-3:])) || !p.Next.IsZero() || p.Prev.IsZero() {
+		t.Fatalf("on from the last row: %v prev %v next %v, %v; want %v", ids(p.Rows), p.Prev, p.Next, err,
+			ids(want[len(want)-3:]))
+	}
 	// Back from the second row: fewer than a page before it, so the first page, full.
-	p, err := store.ReadPage(k, key(want[1]), true, 3, read, key)
+	p, err = store.ReadPage(k, key(want[1]), true, 3, read, key)
 	if err != nil || !slices.Equal(ids(p.Rows), pages[0]) || !p.Prev.IsZero() {
 		t.Fatalf("back from the second row: %v prev %v, %v; want the first page %v", ids(p.Rows), p.Prev, err, pages[0])
 	}
@@ -156,9 +164,37 @@ func TestParseCursor(t *testing.T) {
 			t.Errorf("ParseCursor(%q) = %+v, %v; want %+v", c.String(), got, err, c)
 		}
 	}
-	for _, bad := range []string{"x", "0", "-3", "12_", "_3", "a_3", "12_0"} {
+	for _, bad := range []string{"x", "0", "-3", "12_", "_3", "a_3", "12_0", "9223372036854775807_3", "-62135596800000001_3", "253402300800000000_3"} {
 		if _, err := store.ParseCursor(bad); !errors.Is(err, store.ErrBadCursor) {
 			t.Errorf("ParseCursor(%q): %v, want ErrBadCursor", bad, err)
 		}
 	}
+}
+
+// FuzzParseCursor: an address's cursor (outside input) never panics ParseCursor, and
+// what it accepts is a row's key within the years the keyset's bounds cover, which
+// String writes back to text ParseCursor reads as the same cursor.
+func FuzzParseCursor(f *testing.F) {
+	for _, seed := range []string{"", "42", "1733500000000000_42", "x", "12_0", "+5", "9223372036854775807_3", "-1_1"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := store.ParseCursor(s)
+		if err != nil {
+			if !errors.Is(err, store.ErrBadCursor) {
+				t.Fatalf("ParseCursor(%q): %v, not ErrBadCursor", s, err)
+			}
+			return
+		}
+		if s != "" && c.ID <= 0 {
+			t.Fatalf("ParseCursor(%q) = %+v: no row has that id", s, c)
+		}
+		if y := c.At.Year(); !c.At.IsZero() && (y < 1 || y > 9999) {
+			t.Fatalf("ParseCursor(%q) = %+v: a time outside the years 1–9999", s, c)
+		}
+		again, err := store.ParseCursor(c.String())
+		if err != nil || again.ID != c.ID || !again.At.Equal(c.At) {
+			t.Fatalf("ParseCursor(%q) = %+v, whose String %q reads as %+v, %v", s, c, c.String(), again, err)
+		}
+	})
 }
