@@ -613,15 +613,15 @@ func (c *Config) dataKey() []error {
 	case c.DataDir == "":
 		return []error{errors.New("data-key must be set when data-dir is empty: development keeps a generated key in the data directory")}
 	}
-	previous, err := c.PreviousDataKeyList()
-	if err != nil {
+	if _, err := c.PreviousDataKeyList(); err != nil {
 		return []error{err}
 	}
 	// The data key among the previous ones would be refused at start (sealed.NewKeys:
-	// the same key twice); said here, with the other settings' errors.
+	// the same key twice); said here, with the other settings' errors, naming the key
+	// by its place as PreviousDataKeyList does (empty places counted).
 	// (A generated development key is not known yet: sealed.NewKeys refuses it then.)
-	for i, k := range previous {
-		if primary != nil && bytes.Equal(k, primary) {
+	for i, s := range strings.Split(c.PreviousDataKeys, ",") {
+		if k, err := sealed.ParseKey(strings.TrimSpace(s)); err == nil && primary != nil && bytes.Equal(k, primary) {
 			return []error{fmt.Errorf("previous-data-keys: key %d is data-key itself: a key rotation puts the old key here and the new one in data-key", i+1)}
 		}
 	}

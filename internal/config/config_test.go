@@ -580,6 +580,10 @@ func TestPreviousDataKeyList(t *testing.T) {
 	if err == nil || err.Error() != "previous-data-keys: key 2 is data-key itself: a key rotation puts the old key here and the new one in data-key" {
 		t.Errorf("the data key among the previous ones: %v", err)
 	}
+	_, err = parse(t, map[string]string{"HALL_PREVIOUS_DATA_KEYS": " ," + testDataKey}, production...)
+	if err == nil || err.Error() != "previous-data-keys: key 2 is data-key itself: a key rotation puts the old key here and the new one in data-key" {
+		t.Errorf("the data key after an empty place: %v (the place counts empty places)", err)
+	}
 	_, err = parse(t, nil, append(production, "--previous-data-keys", enc(1)+","+enc(1))...)
 	if err == nil || !strings.Contains(err.Error(), "previous-data-keys: key 2 is key 1 again") || strings.Contains(err.Error(), enc(1)) {
 		t.Errorf("a key twice on the command line: %v", err)
