@@ -48,7 +48,10 @@ type FormError = formerr.Error[source]
 // with the unit already), ErrNotEnrolled (退工停保: not enrolled), ErrIneligible
 // and ErrGranted (稳岗返还), ErrUnchanged (参保信息变更: nothing changed); a
 // *FormError from the data too (退工停保: a typed name that is not the insured's);
-// Deps.Filings' refusal (delivery.ErrNoAddress); database or audit failures.
+// Deps.Filings' refusal (delivery.ErrNoAddress); ErrNoKeys; reading the case
+// filed back, sealed.ErrMalformed, sealed.ErrUnknownKey or sealed.ErrAuthentication when a sealed column cannot be opened;
+// database or audit failures. A draft of the item that cannot be read is deleted
+// as any other (holdUploads), never a refusal.
 func (s *Service) Apply(ctx context.Context, who Actor, itemCode string, form url.Values) (Case, error) {
 	ft, ok := formTypes[itemCode]
 	if !ok {
@@ -161,7 +164,8 @@ func (s *Service) Withdraw(ctx context.Context, who Actor, id int64) (Case, erro
 // Errors: ErrCaseNotFound; the Authorizer's refusal; *FormError; ErrStale (not
 // 退回补正); ErrPending (another open case for the corrected subject); the item's
 // refusals of the form against the data and Deps.Filings' refusal, as Apply;
-// database or audit failures.
+// ErrNoKeys; sealed.ErrMalformed, sealed.ErrUnknownKey or sealed.ErrAuthentication when the case's sealed columns
+// cannot be opened (UnitCase); database or audit failures.
 func (s *Service) Resubmit(ctx context.Context, who Actor, id int64, form url.Values) (Case, error) {
 	c, _, err := s.UnitCase(ctx, who.UnitID, id)
 	if err != nil {

@@ -7,8 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hall/internal/person"
-	"hall/internal/sealed"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"time"
@@ -16,7 +15,9 @@ import (
 	"hall/internal/audit"
 	"hall/internal/chinatime"
 	"hall/internal/insurance"
+	"hall/internal/person"
 	"hall/internal/scans"
+	"hall/internal/sealed"
 	"hall/internal/sms"
 	"hall/internal/store"
 	"hall/internal/unit"
@@ -130,6 +131,9 @@ type Deps struct {
 	// hold only within this process (a filter address stops working after a
 	// restart, and two instances do not share them).
 	KeySecret []byte
+	// Log, nil: slog.Default(), is told of what the service steps past rather than
+	// refuses (a draft whose sealed form cannot be opened, drafts.go).
+	Log *slog.Logger
 }
 
 // Service runs the cases (U4, B4). It keeps no state of its own but the key of
@@ -146,6 +150,9 @@ func NewService(d Deps) (*Service, error) {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
 	}
 	if d.UploadBudget == (UploadBudget{}) {
 		d.UploadBudget = DefaultUploadBudget
@@ -287,14 +294,16 @@ type CaseFilter struct {
 
 // UnitCases is 单位办件: the unit's cases, newest first, with the total. The unit
 // center's guard decides who reads them (every member of the unit). Errors:
-// database failures.
+// ErrNoKeys; sealed.ErrMalformed, sealed.ErrUnknownKey or sealed.ErrAuthentication when a case's sealed
+// columns cannot be opened; database failures.
 func (s *Service) UnitCases(ctx context.Context, unitID int64, f CaseFilter) ([]Case, int, error) {
 	f.UnitID = unitID
 	return s.list(ctx, f, false)
 }
 
 // UnitCase is case id of the unit with its timeline. Errors: ErrCaseNotFound (also
-// for another unit's case); database failures.
+// for another unit's case); ErrNoKeys; sealed.ErrMalformed, sealed.ErrUnknownKey or sealed.ErrAuthentication
+// when its sealed columns cannot be opened; database failures.
 func (s *Service) UnitCase(ctx context.Context, unitID, id int64) (Case, []Event, error) {
 	c, err := scanCase(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ? AND c.unit_id = ?", id, unitID))
 	if err != nil {
@@ -306,7 +315,8 @@ func (s *Service) UnitCase(ctx context.Context, unitID, id int64) (Case, []Event
 
 // InstitutionCases is an institution's own business (SPEC U7): the cases entered
 // for it, newest first, with the total; never the unit's other cases. Errors:
-// database failures.
+// ErrNoKeys; sealed.ErrMalformed, sealed.ErrUnknownKey or sealed.ErrAuthentication when a case's sealed
+// columns cannot be opened; database failures.
 func (s *Service) InstitutionCases(ctx context.Context, institutionID int64, f CaseFilter) ([]Case, int, error) {
 	if institutionID <= 0 {
 		return nil, 0, nil
@@ -316,8 +326,9 @@ func (s *Service) InstitutionCases(ctx context.Context, institutionID int64, f C
 }
 
 // InstitutionCase is case id when it is the institution's, with its timeline.
-// Errors: ErrCaseNotFound (also for any case not entered for it); database
-// failures.
+// Errors: ErrCaseNotFound (also for any case not entered for it); ErrNoKeys;
+// sealed.ErrMalformed, sealed.ErrUnknownKey or sealed.ErrAuthentication when its sealed columns cannot be
+// opened; database failures.
 func (s *Service) InstitutionCase(ctx context.Context, institutionID, id int64) (Case, []Event, error) {
 	c, err := scanCase(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ? AND c.institution_id = ?", id, institutionID))
 	if err != nil {

@@ -108,7 +108,8 @@ func (s *Service) CounterItems(ctx context.Context) ([]Item, error) {
 // knows, or of a closed unit or one without an account holder; item missing, not
 // a unit item, or one with an online form; applicant missing or too long; reason
 // missing or too long); a *staff.Denial (recorded; a reviewer, a security admin
-// or an auditor may not enter cases); database or audit failures.
+// or an auditor may not enter cases); ErrNoKeys; sealed.ErrMalformed, sealed.ErrUnknownKey or sealed.ErrAuthentication
+// when the case entered cannot be read back; database or audit failures.
 func (s *Service) EnterCounter(ctx context.Context, actor staff.Actor, in CounterEntry) (Case, error) {
 	fe := &FormError{}
 	uscc, err := ident.ValidateUSCC(in.USCC)

@@ -39,6 +39,11 @@ const MaxDraftBytes = 16 << 10
 var (
 	ErrDraftNotFound = &Error{"draft_not_found", "没有找到该事项的草稿，可能已提交、已放弃或已超过保存期限"}
 	ErrDraftTooLarge = &Error{"draft_too_large", "填写的内容过长，无法保存草稿，请删减后再保存"}
+	// ErrDraftUnreadable: the draft is there but its sealed form cannot be opened
+	// (sealed under a data key no longer configured, or changed in the database).
+	// Its owner is not stuck: saving a draft replaces it, 放弃草稿 deletes it, and
+	// an application files past it.
+	ErrDraftUnreadable = &Error{"draft_unreadable", "草稿无法读取，请重新填写后保存草稿，或放弃草稿"}
 )
 
 // Draft is a saved form of an item.
@@ -70,8 +75,9 @@ func draftValues(form url.Values) url.Values {
 // actor's earlier draft of the item). It authorizes as Apply and records
 // "case.draft.save".
 //
-// Errors: ErrNotOnline; the Authorizer's refusal; ErrDraftTooLarge; database or
-// audit failures.
+// Errors: ErrNotOnline; the Authorizer's refusal; ErrDraftTooLarge; ErrNoKeys;
+// database or audit failures. A draft replaced that cannot be read is no refusal
+// (holdUploads).
 func (s *Service) SaveDraft(ctx context.Context, who Actor, itemCode string, form url.Values) (Draft, error) {
 	if !OnlineForm(itemCode) {
 		return Draft{}, ErrNotOnline
@@ -116,20 +122,22 @@ func (s *Service) SaveDraft(ctx context.Context, who Actor, itemCode string, for
 // Draft is the actor's unexpired draft of itemCode, authorized as Apply (a refusal
 // is recorded as "case.draft.open" denied).
 //
-// Errors: ErrNotOnline; the Authorizer's refusal; ErrDraftNotFound; database
-// failures.
+// Errors: ErrNotOnline; the Authorizer's refusal; ErrDraftNotFound;
+// ErrDraftUnreadable with the draft's SavedAt (its Values nil) when its sealed
+// form cannot be opened, which is logged; ErrNoKeys; database failures.
 func (s *Service) Draft(ctx context.Context, who Actor, itemCode string) (Draft, error) {
 	if !OnlineForm(itemCode) {
 		return Draft{}, ErrNotOnline
 	}
 	d, err := s.draft(ctx, who, itemCode)
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrDraftUnreadable) {
 		return Draft{}, err
 	}
+	// An unreadable draft is told only to whom may open it.
 	if err := s.authorizeUnit(ctx, who, itemCode, "case.draft.open", "item:"+itemCode); err != nil {
 		return Draft{}, err
 	}
-	return d, nil
+	return d, err
 }
 
 func (s *Service) draft(ctx context.Context, who Actor, itemCode string) (Draft, error) {
@@ -148,6 +156,10 @@ func (s *Service) draft(ctx context.Context, who Actor, itemCode string) (Draft,
 	}
 	d.SavedAt = d.SavedAt.UTC()
 	enc, err := openDraft(s.d.DB.Keys(), id, stored)
+	if unreadable(err) {
+		s.logUnreadableDraft(ctx, id, itemCode, err)
+		return d, ErrDraftUnreadable
+	}
 	if err != nil {
 		return Draft{}, fmt.Errorf("cases: draft: %w", err)
 	}
@@ -159,7 +171,8 @@ func (s *Service) draft(ctx context.Context, who Actor, itemCode string) (Draft,
 
 // DiscardDraft deletes the actor's draft of itemCode (放弃草稿); deleting none is
 // not an error. One's own draft may always be discarded, even without the grant.
-// Audit: "case.draft.discard". Errors: database or audit failures.
+// Audit: "case.draft.discard". A draft that cannot be read is discarded as any
+// other (holdUploads). Errors: ErrNoKeys; database or audit failures.
 func (s *Service) DiscardDraft(ctx context.Context, who Actor, itemCode string) error {
 	return s.d.DB.Tx(ctx, func(tx *store.Tx) error {
 		// Its files are the sweep's once they are MaterialRetention old.
@@ -250,6 +263,13 @@ func (s *Service) recordDraft(ctx context.Context, tx *store.Tx, who Actor, acti
 		Action: action, Target: "item:" + itemCode, Result: audit.Success, ClientIP: who.ClientIP, RequestID: who.RequestID,
 		Detail: detail})
 	return err
+}
+
+// logUnreadableDraft tells the log of draft id (of itemCode) whose sealed form
+// cannot be opened: its owner is offered to replace or discard it, and the log
+// is where an operator sees a key removed too early or a row changed.
+func (s *Service) logUnreadableDraft(ctx context.Context, id int64, itemCode string, err error) {
+	s.d.Log.WarnContext(ctx, "cases: draft unreadable", "draft", id, "item", itemCode, "err", err)
 }
 
 // openDraft opens the sealed form of draft id as a query read it. Errors:

@@ -1,9 +1,11 @@
 package cases
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/url"
 	"strings"
 	"sync"
@@ -102,8 +104,49 @@ func TestCasesSealedAtRest(t *testing.T) {
 			WHERE person_id = ?`, f.agent.ID, f.rep.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.Draft(f.ctx, f.repA, ItemEnrolment); !errors.Is(err, sealed.ErrAuthentication) {
-			t.Errorf("a draft with a moved form: %v, want %v", err, sealed.ErrAuthentication)
+		var logged bytes.Buffer
+		f.svc.d.Log = slog.New(slog.NewTextHandler(&logged, nil))
+		d, err := f.svc.Draft(f.ctx, f.repA, ItemEnrolment)
+		if !errors.Is(err, ErrDraftUnreadable) || d.SavedAt.IsZero() || d.Values != nil {
+			t.Errorf("a draft with a moved form: %+v, %v; want its SavedAt alone and %v", d, err, ErrDraftUnreadable)
+		}
+		if !strings.Contains(logged.String(), "draft unreadable") || !strings.Contains(logged.String(), sealed.ErrAuthentication.Error()) {
+			t.Errorf("the unreadable draft is not logged with its cause: %q", logged.String())
+		}
+
+		// Its owner is not stuck with it: saving a draft replaces it, 放弃草稿
+		// deletes it, and an application files past it.
+		retyped := url.Values{FieldName: {"上官云裳"}}
+		if _, err := f.svc.SaveDraft(f.ctx, f.repA, ItemEnrolment, retyped); err != nil {
+			t.Fatalf("saving a draft over an unreadable one: %v", err)
+		}
+		if d, err := f.svc.Draft(f.ctx, f.repA, ItemEnrolment); err != nil || d.Values.Get(FieldName) != "上官云裳" {
+			t.Fatalf("the draft saved over an unreadable one reads %+v, %v", d, err)
+		}
+		if _, err := db.Exec(f.ctx, `UPDATE case_drafts SET form = ? WHERE person_id = ?`, []byte("not sealed"), f.rep.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Draft(f.ctx, f.repA, ItemEnrolment); !errors.Is(err, ErrDraftUnreadable) {
+			t.Fatalf("a draft whose form is not sealed: %v, want %v", err, ErrDraftUnreadable)
+		}
+		if err := f.svc.DiscardDraft(f.ctx, f.repA, ItemEnrolment); err != nil {
+			t.Fatalf("discarding an unreadable draft: %v", err)
+		}
+		if _, err := f.svc.Draft(f.ctx, f.repA, ItemEnrolment); !errors.Is(err, ErrDraftNotFound) {
+			t.Fatalf("the unreadable draft after 放弃草稿: %v, want %v", err, ErrDraftNotFound)
+		}
+		if _, err := f.svc.SaveDraft(f.ctx, f.repA, ItemEnrolment, retyped); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(f.ctx, `UPDATE case_drafts SET form = (SELECT form FROM case_drafts WHERE person_id = ?)
+			WHERE person_id = ?`, f.agent.ID, f.rep.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Apply(f.ctx, f.repA, ItemEnrolment, form(f.employeeID())); err != nil {
+			t.Fatalf("applying past an unreadable draft: %v", err)
+		}
+		if _, err := f.svc.Draft(f.ctx, f.repA, ItemEnrolment); !errors.Is(err, ErrDraftNotFound) {
+			t.Fatalf("the unreadable draft after the application: %v, want %v", err, ErrDraftNotFound)
 		}
 	})
 }
@@ -190,23 +233,6 @@ func TestOneOpenCasePerSubject(t *testing.T) {
 	})
 }
 
-// versionBefore is the last migration of the engine numbered below version,
-// whatever migrations were added before it meanwhile.
-func versionBefore(t *testing.T, engine store.Engine, version int) int {
-	t.Helper()
-	ms, err := store.Migrations(engine)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before := 0
-	for _, m := range ms {
-		if m.Version < version {
-			before = m.Version
-		}
-	}
-	return before
-}
-
 // TestMigrationSealsClearCases: a database whose cases and drafts were kept in
 // clear (the schema before 0054) is sealed by migration 0054's Go half — every
 // form, subject and name told at the counter opens to what it was, the subject's
@@ -220,7 +246,7 @@ func TestMigrationSealsClearCases(t *testing.T) {
 			db := storetest.Unmigrated(t, engine)
 			keys := storetest.Keys()
 			db.UseKeys(keys)
-			if _, err := db.MigrateTo(ctx, versionBefore(t, engine, 54)); err != nil {
+			if _, err := db.MigrateTo(ctx, storetest.VersionBefore(t, engine, 54)); err != nil {
 				t.Fatal(err)
 			}
 			before, err := db.SchemaVersion(ctx)

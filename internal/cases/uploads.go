@@ -281,7 +281,14 @@ func (s *Service) draftUploads(who Actor, itemCode string, v url.Values) []strin
 // while the draft lives, inside the transaction tx that saves (form: the new
 // draft) or discards (form nil) it: the files of the draft being replaced that the
 // new one no longer carries are given up (held until now), those of the new one
-// held until its expiry. Errors: database failures.
+// held until its expiry. A draft being replaced whose form cannot be opened
+// (unreadable: sealed under a key no longer configured, or changed in the
+// database) is logged and given up as one whose form does not parse: its owner
+// must still be able to replace, discard or file past it. The files it held,
+// whose references cannot be read, keep the hold they had (at most
+// DraftRetention) and are the sweep's after it.
+//
+// Errors: ErrNoKeys; database failures.
 func (s *Service) holdUploads(ctx context.Context, tx *store.Tx, who Actor, itemCode string, form url.Values, now time.Time) error {
 	var (
 		old    string
@@ -291,7 +298,10 @@ func (s *Service) holdUploads(ctx context.Context, tx *store.Tx, who Actor, item
 	switch err := tx.QueryRow(ctx, `SELECT id, form FROM case_drafts WHERE unit_id = ? AND person_id = ? AND item_code = ?`,
 		who.UnitID, who.PersonID, itemCode).Scan(&id, &stored); {
 	case err == nil:
-		if old, err = openDraft(tx.Keys(), id, stored); err != nil {
+		old, err = openDraft(tx.Keys(), id, stored)
+		if unreadable(err) {
+			s.logUnreadableDraft(ctx, id, itemCode, err)
+		} else if err != nil {
 			return fmt.Errorf("cases: draft uploads: %w", err)
 		}
 	case !errors.Is(err, sql.ErrNoRows):

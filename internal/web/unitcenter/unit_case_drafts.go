@@ -19,14 +19,22 @@ type draftNotice struct {
 	Draft   cases.Draft
 	Resumed bool // the form was filled from it
 	Days    int  // cases.DraftRetentionDays
+	// Unreadable: the draft's form cannot be read (cases.ErrDraftUnreadable):
+	// the empty form is offered, with 保存草稿 to replace it and 放弃草稿.
+	Unreadable string
 }
 
 // caseDraftOffer reads the actor's draft of the item for the apply form: with
-// ?draft=resume its values fill f. A draft the actor may no longer open is a 403.
+// ?draft=resume its values fill f. A draft the actor may no longer open is a 403;
+// one that cannot be read (the service logs it) is said beside the empty form,
+// never a dead end.
 func (s *handler) caseDraftOffer(r *http.Request, it cases.Item, f *web.Form) (*draftNotice, error) {
 	d, err := s.Cases.Draft(r.Context(), caseActor(r), it.Code)
 	if errors.Is(err, cases.ErrDraftNotFound) {
 		return nil, nil
+	}
+	if errors.Is(err, cases.ErrDraftUnreadable) {
+		return &draftNotice{Draft: d, Days: cases.DraftRetentionDays, Unreadable: cases.ErrDraftUnreadable.Msg}, nil
 	}
 	if err != nil {
 		return nil, caseRefusal(err)

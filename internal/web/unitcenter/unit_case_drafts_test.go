@@ -121,3 +121,60 @@ func TestUnitCaseDrafts(t *testing.T) {
 		t.Fatal("the revoked draft is still listed")
 	}
 }
+
+// TestUnitCaseDraftUnreadable: a draft whose sealed form cannot be read (an old
+// data key removed, a row changed) is no dead end over HTTP: the apply form
+// renders empty with the notice beside it and 放弃草稿 (no 继续填写, even asked
+// for), 保存草稿 replaces it, and 放弃草稿 deletes it.
+func TestUnitCaseDraftUnreadable(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	desk := webtest.SignInLegalRep(t, ts, 0x2602, "钱读取", "示范读取机械有限公司")
+	w, rep, c := desk.World, desk.Rep, desk.Client
+
+	apply := "/unit/items/" + cases.ItemEnrolment + "/apply"
+	spoil := func() {
+		t.Helper()
+		w.Tx(t, func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE case_drafts SET form = ? WHERE person_id = ?`, []byte("not sealed"), rep.ID)
+			return err
+		})
+	}
+	if rec := c.Post(t, "/unit/items/SB-002/draft", url.Values{cases.FieldName: {"孙读取"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("save draft: %d", rec.Code)
+	}
+	spoil()
+	for _, path := range []string{apply, apply + "?draft=resume"} {
+		doc := c.Page(t, path, http.StatusOK)
+		if !strings.Contains(doc.TextContent(), cases.ErrDraftUnreadable.Msg) {
+			t.Fatalf("%s: no notice of the unreadable draft: %s", path, doc.TextContent())
+		}
+		if doc.First(`form[action="/unit/items/SB-002/draft/discard"] button`) == nil {
+			t.Fatalf("%s: no 放弃草稿 for the unreadable draft", path)
+		}
+		if doc.First(`a[href="/unit/items/SB-002/apply?draft=resume"]`) != nil {
+			t.Fatalf("%s: 继续填写 offered for a draft that cannot be read", path)
+		}
+		if doc.First(`button[formaction="/unit/items/SB-002/draft"]`) == nil {
+			t.Fatalf("%s: no 保存草稿 to replace the unreadable draft", path)
+		}
+		if v := doc.Must(t, "#f-name").AttrOr("value"); v != "" {
+			t.Fatalf("%s: the form is filled from an unreadable draft: %q", path, v)
+		}
+	}
+	// 保存草稿 replaces it.
+	if rec := c.Post(t, "/unit/items/SB-002/draft", url.Values{cases.FieldName: {"孙重填"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("save over the unreadable draft: %d %s", rec.Code, rec.Body.String())
+	}
+	if v := c.Page(t, apply+"?draft=resume", http.StatusOK).Must(t, "#f-name").AttrOr("value"); v != "孙重填" {
+		t.Fatalf("the draft saved over the unreadable one resumes as %q", v)
+	}
+	// 放弃草稿 deletes it.
+	spoil()
+	if rec := c.Post(t, "/unit/items/SB-002/draft/discard", url.Values{}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("discard the unreadable draft: %d", rec.Code)
+	}
+	if doc := c.Page(t, apply, http.StatusOK); strings.Contains(doc.TextContent(), cases.ErrDraftUnreadable.Msg) ||
+		strings.Contains(doc.TextContent(), "您有一份未提交的草稿") {
+		t.Fatal("the discarded unreadable draft is still offered")
+	}
+}
