@@ -23,24 +23,8 @@ import (
 func TestCasePaperResultInBackOffice(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	tm := newTeam(t, ts)
-	w := webtest.NewWorld(ts, 0x5a7)
-	rep := w.Person(t, "邮寄法人")
-	u := w.Unit(t, "示范后台邮寄有限公司", rep)
 	ctx := context.Background()
-	a, err := ts.Addresses.Add(ctx, address.Actor{UnitID: u.ID, PersonID: rep.ID, Role: unit.RoleLegalRep},
-		address.Input{Recipient: "郑收件", Phone: "13712345678", Province: "32", City: "3201", County: "320102", Detail: "珠江路3号"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	month := insurance.MonthOf(time.Now().In(time.FixedZone("CST", 8*3600))).String()
-	// The post is asked for on the application form, recorded as the case is filed.
-	c, err := ts.Cases.Apply(ctx, cases.Actor{UnitID: u.ID, PersonID: rep.ID, Role: unit.RoleLegalRep}, cases.ItemEnrolment,
-		url.Values{cases.FieldName: {"后台职工"}, cases.FieldIDNumber: {w.IDNumber()}, cases.FieldStartMonth: {month},
-			cases.FieldBase: {"6000"}, cases.FieldTypes: {"pension"}, delivery.FieldMail: {"1"},
-			delivery.FieldMailAddress: {strconv.FormatInt(a.ID, 10)}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, c := filedWithPost(t, ts, 0x5a7, "示范后台邮寄有限公司")
 	clerk, reviewer, _ := tm.signIn(t, ts)
 	path := "/admin/cases/" + strconv.FormatInt(c.ID, 10)
 	txt := webtest.ParseHTML(t, clerk.Get(t, path).Body.String()).TextContent()
@@ -66,23 +50,8 @@ func TestCasePaperResultInBackOffice(t *testing.T) {
 func TestCaseApprovedWithUnreadableRequest(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	tm := newTeam(t, ts)
-	w := webtest.NewWorld(ts, 0x5a8)
-	rep := w.Person(t, "邮寄法人")
-	u := w.Unit(t, "示范不可读邮寄有限公司", rep)
 	ctx := context.Background()
-	a, err := ts.Addresses.Add(ctx, address.Actor{UnitID: u.ID, PersonID: rep.ID, Role: unit.RoleLegalRep},
-		address.Input{Recipient: "郑收件", Phone: "13712345678", Province: "32", City: "3201", County: "320102", Detail: "珠江路3号"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	month := insurance.MonthOf(time.Now().In(time.FixedZone("CST", 8*3600))).String()
-	c, err := ts.Cases.Apply(ctx, cases.Actor{UnitID: u.ID, PersonID: rep.ID, Role: unit.RoleLegalRep}, cases.ItemEnrolment,
-		url.Values{cases.FieldName: {"后台职工"}, cases.FieldIDNumber: {w.IDNumber()}, cases.FieldStartMonth: {month},
-			cases.FieldBase: {"6000"}, cases.FieldTypes: {"pension"}, delivery.FieldMail: {"1"},
-			delivery.FieldMailAddress: {strconv.FormatInt(a.ID, 10)}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, c := filedWithPost(t, ts, 0x5a8, "示范不可读邮寄有限公司")
 	if _, err := ts.DB.Exec(ctx, `UPDATE delivery_requests SET recipient = mobile WHERE case_id = ?`, c.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -104,4 +73,29 @@ func TestCaseApprovedWithUnreadableRequest(t *testing.T) {
 	if !strings.Contains(txt, "收件信息无法读取") {
 		t.Fatal("the approved case's page does not say the delivery request cannot be read")
 	}
+}
+
+// filedWithPost files, for a new unit named unitName of a world seeded with seed, an
+// enrolment whose form asks the paper result be posted to the unit's address (珠江路3号,
+// 郑收件, 13712345678), recorded as the case is filed.
+func filedWithPost(t *testing.T, ts *webtest.TestServer, seed uint64, unitName string) (unit.Unit, cases.Case) {
+	t.Helper()
+	w := webtest.NewWorld(ts, seed)
+	rep := w.Person(t, "邮寄法人")
+	u := w.Unit(t, unitName, rep)
+	ctx := context.Background()
+	a, err := ts.Addresses.Add(ctx, address.Actor{UnitID: u.ID, PersonID: rep.ID, Role: unit.RoleLegalRep},
+		address.Input{Recipient: "郑收件", Phone: "13712345678", Province: "32", City: "3201", County: "320102", Detail: "珠江路3号"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	month := insurance.MonthOf(time.Now().In(time.FixedZone("CST", 8*3600))).String()
+	c, err := ts.Cases.Apply(ctx, cases.Actor{UnitID: u.ID, PersonID: rep.ID, Role: unit.RoleLegalRep}, cases.ItemEnrolment,
+		url.Values{cases.FieldName: {"后台职工"}, cases.FieldIDNumber: {w.IDNumber()}, cases.FieldStartMonth: {month},
+			cases.FieldBase: {"6000"}, cases.FieldTypes: {"pension"}, delivery.FieldMail: {"1"},
+			delivery.FieldMailAddress: {strconv.FormatInt(a.ID, 10)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, c
 }
