@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"hall/internal/chinatime"
@@ -111,8 +112,10 @@ const (
 
 // DeliverText tries to send the message QueueText stored as id now. For Retrying
 // and GivenUp the error is the gateway's (errors.Is sms.ErrUnavailable,
-// sms.ErrUndeliverable); otherwise a non-nil error is a database failure, and the
-// message stays due for the Runner.
+// sms.ErrUndeliverable) or, for GivenUp, sealed's (sealed.ErrMalformed,
+// ErrUnknownKey, ErrAuthentication: the text does not open and is not sent);
+// otherwise a non-nil error is a database failure, person.ErrNoKeys or a mobile
+// that does not open, and the message stays due for the Runner.
 func (s *Service) DeliverText(ctx context.Context, id int64) (Delivery, error) {
 	d, sendErr, err := s.deliverOne(ctx, id)
 	if err != nil {
@@ -135,8 +138,11 @@ func (s *Service) deliver(ctx context.Context, ids []int64) bool {
 
 // DeliverNotices sends the text messages that are still due (failed earlier, or
 // left behind by a process that died) and returns how many it sent. Safe to run
-// from several processes: each message is claimed by one sender at a time.
-// Errors: database failures (gateway failures are recorded on the message).
+// from several processes: each message is claimed by one sender at a time. A
+// message whose text does not open is given up (logged, never sent) and the run
+// goes on with the next. Errors: database failures, person.ErrNoKeys (no data key
+// configured) and sealed's errors for a recipient's mobile that does not open;
+// gateway failures and unreadable texts are recorded on the message.
 func (s *Service) DeliverNotices(ctx context.Context) (int, error) {
 	stale := store.Time(s.now().Add(-s.cfg.NoticeLease))
 	rows, err := s.db.Query(ctx, `SELECT id FROM delegation_notices
@@ -175,8 +181,9 @@ func (s *Service) DeliverNotices(ctx context.Context) (int, error) {
 // conditional UPDATE: of two processes only one gets the row, so a message is sent
 // once; only a crash between sending and recording it (the lease then runs out)
 // sends it again. It reports what the attempt came to and the gateway's error (the
-// outcome recorded on the row); err is a database failure, or person.ErrNoKeys or
-// sealed's errors for a text or mobile that does not open.
+// outcome recorded on the row, or sealed's error for a text that does not open,
+// given up); err is a database failure, person.ErrNoKeys, or sealed's errors for a
+// mobile that does not open.
 func (s *Service) deliverOne(ctx context.Context, id int64) (d Delivery, sendErr, err error) {
 	now := store.Time(s.now())
 	var personID int64
@@ -197,14 +204,18 @@ func (s *Service) deliverOne(ctx context.Context, id int64) (d Delivery, sendErr
 	if err != nil {
 		return 0, nil, fmt.Errorf("delegation: claim notice: %w", err)
 	}
-	// A text that does not open is a failure of the database or of the keys, not of
-	// the gateway: the claim stays, so the Runner tries again once the lease is over.
+	// No data key at all is a fault of the configuration, not of this notice: the
+	// claim stays, so the Runner tries again once the lease is over.
 	if keys == nil {
 		return 0, nil, person.ErrNoKeys
 	}
 	text, err := keys.OpenString(NoticePlace(id), sealedText)
 	if err != nil {
-		return 0, nil, fmt.Errorf("delegation: notice text: %w", err)
+		// A text that does not open (changed, moved from another notice, or sealed
+		// under a key no longer configured) will not open on the next attempt either:
+		// the notice is given up, so it neither blocks the notices after it nor stays
+		// due for ever, and SweepNotices deletes it in time.
+		return s.giveUpUnreadable(ctx, id, fmt.Errorf("delegation: notice text: %w", err))
 	}
 	var sealedMobile []byte
 	if err := s.db.QueryRow(ctx, `SELECT mobile FROM persons WHERE id = ?`, personID).Scan(&sealedMobile); err != nil {
@@ -230,6 +241,18 @@ func (s *Service) deliverOne(ctx context.Context, id int64) (d Delivery, sendErr
 		return 0, sendErr, fmt.Errorf("delegation: record notice: %w", err)
 	}
 	return d, sendErr, nil
+}
+
+// giveUpUnreadable marks notice id, whose text does not open, given up and logs why
+// (the notice's id and sealed's error, never its text). It reports GivenUp with
+// openErr as the attempt's error; err is a database failure recording it.
+func (s *Service) giveUpUnreadable(ctx context.Context, id int64, openErr error) (Delivery, error, error) {
+	slog.Default().Warn("delegation: notice given up, its text does not open", "notice", id, "err", openErr)
+	if _, err := s.db.Exec(context.WithoutCancel(ctx), `UPDATE delegation_notices SET failed_at = ? WHERE id = ?`,
+		store.Time(s.now()), id); err != nil {
+		return 0, openErr, fmt.Errorf("delegation: record notice: %w", err)
+	}
+	return GivenUp, openErr, nil
 }
 
 // NoticeRetention is how long a text message that was sent, or given up on, stays in

@@ -79,11 +79,66 @@ func TestNoticesSealedAtRest(t *testing.T) {
 			WHERE id = ?`, other, moved); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.DeliverText(f.ctx, moved); !errors.Is(err, sealed.ErrAuthentication) {
-			t.Errorf("a notice with a moved text: %v, want %v", err, sealed.ErrAuthentication)
+		if d, err := f.svc.DeliverText(f.ctx, moved); d != GivenUp || !errors.Is(err, sealed.ErrAuthentication) {
+			t.Errorf("a notice with a moved text: %v, %v; want %v, %v", d, err, GivenUp, sealed.ErrAuthentication)
 		}
 		if got := f.sentText(t, first); got != firstText {
 			t.Errorf("the moved text was sent: %q", got)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM delegation_notices WHERE id = ? AND failed_at IS NOT NULL AND sent_at IS NULL`, moved); n != 1 {
+			t.Errorf("the notice with a moved text is not given up")
+		}
+
+		// In a run of the Runner, a text that does not open is given up and the
+		// notices after it are still sent.
+		unreadable := f.queue(t, first, "【测试】第三条")
+		third := f.person(t)
+		thirdText := invitation(third, "秦淮示范服务有限公司")
+		f.queue(t, third, thirdText)
+		if _, err := db.Exec(f.ctx, `UPDATE delegation_notices SET text = (SELECT text FROM delegation_notices WHERE id = ?)
+			WHERE id = ?`, other, unreadable); err != nil {
+			t.Fatal(err)
+		}
+		if sent, err := f.svc.DeliverNotices(f.ctx); err != nil || sent != 2 {
+			t.Fatalf("delivered %d, %v; want 2 (the second's and the third's), nil", sent, err)
+		}
+		if got := f.sentText(t, third); got != thirdText {
+			t.Errorf("the notice after an unreadable one: sent %q, want %q", got, thirdText)
+		}
+		if got := f.sentText(t, first); got != firstText {
+			t.Errorf("the unreadable text was sent: %q", got)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM delegation_notices WHERE id = ? AND failed_at IS NOT NULL AND sent_at IS NULL`, unreadable); n != 1 {
+			t.Errorf("the notice with an unreadable text is not given up")
+		}
+		// Given up, it is due no more: a later run finds nothing to send, and the
+		// sweep deletes it with the others.
+		f.clk.Add(time.Hour)
+		if sent, err := f.svc.DeliverNotices(f.ctx); err != nil || sent != 0 {
+			t.Errorf("a later run delivered %d, %v; want 0, nil", sent, err)
+		}
+		if _, err := f.svc.SweepNotices(f.ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM delegation_notices WHERE id IN (?, ?)`, moved, unreadable); n != 0 {
+			t.Errorf("%d unreadable notices left after the sweep", n)
+		}
+	})
+}
+
+// TestDeliverNoticesWithoutKeys: with no data key configured the run fails and
+// gives nothing up — a fault of the configuration, not of the notices.
+func TestDeliverNoticesWithoutKeys(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		w := f.person(t)
+		id := f.queue(t, w, invitation(w, "示范单位"))
+		db.UseKeys(nil)
+		if _, err := f.svc.DeliverNotices(f.ctx); !errors.Is(err, person.ErrNoKeys) {
+			t.Errorf("DeliverNotices without a data key: %v, want %v", err, person.ErrNoKeys)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM delegation_notices WHERE id = ? AND failed_at IS NULL AND sent_at IS NULL`, id); n != 1 {
+			t.Errorf("a notice was given up for want of a data key")
 		}
 	})
 }

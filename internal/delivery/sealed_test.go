@@ -1,7 +1,10 @@
 package delivery_test
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,7 +18,9 @@ import (
 // deliveries holds no recipient's name, mobile or address, on both engines, while
 // the service reads each as requested and the carrier was given it in clear; a
 // sealed value moved to another case's row, to another column, or from the request
-// to the delivery of the same case does not open there.
+// to the delivery of the same case does not open there; a request that does not
+// open is reported unreadable, and approving its case succeeds, creates no
+// delivery and logs why.
 func TestDeliveriesSealedAtRest(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
@@ -66,17 +71,37 @@ func TestDeliveriesSealedAtRest(t *testing.T) {
 		if _, err := f.svc.CaseDelivery(f.ctx, f.unit, second); !errors.Is(err, sealed.ErrAuthentication) {
 			t.Errorf("a delivery with its request's mobile: %v, want %v", err, sealed.ErrAuthentication)
 		}
-		// A request's mobile copied into its recipient does not open there.
+		// A request's mobile copied into its recipient does not open there: it is
+		// reported unreadable, so that the case's pages still show.
 		if _, err := db.Exec(f.ctx, `UPDATE delivery_requests SET recipient = mobile WHERE case_id = ?`, waiting); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := f.svc.Requested(f.ctx, f.unit, waiting); !errors.Is(err, sealed.ErrAuthentication) {
-			t.Errorf("a request with its mobile as recipient: %v, want %v", err, sealed.ErrAuthentication)
+		if r, ok, err := f.svc.Requested(f.ctx, f.unit, waiting); err != nil || !ok || r != (delivery.Request{Unreadable: true}) {
+			t.Errorf("a request with its mobile as recipient: %+v %v %v, want unreadable", r, ok, err)
 		}
-		// Approving a case whose request does not open creates no delivery.
-		err := db.Tx(f.ctx, func(tx *store.Tx) error { return f.svc.CaseApproved(f.ctx, tx, waiting, f.clk.Now()) })
-		if !errors.Is(err, sealed.ErrAuthentication) {
-			t.Errorf("approving with a request that does not open: %v, want %v", err, sealed.ErrAuthentication)
+		// Approving a case whose request does not open succeeds, creates no
+		// delivery, and the log says why (by the case, without the values).
+		var log bytes.Buffer
+		svc, err := delivery.New(delivery.Deps{DB: db, Carrier: f.carrier, Now: f.clk.Now,
+			Log: slog.New(slog.NewTextHandler(&log, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Tx(f.ctx, func(tx *store.Tx) error { return svc.CaseApproved(f.ctx, tx, waiting, f.clk.Now()) }); err != nil {
+			t.Errorf("approving with a request that does not open: %v", err)
+		}
+		if _, err := f.svc.CaseDelivery(f.ctx, f.unit, waiting); !errors.Is(err, delivery.ErrNotFound) {
+			t.Errorf("the delivery of a case whose request does not open: %v, want %v", err, delivery.ErrNotFound)
+		}
+		if got := log.String(); !strings.Contains(got, "approved without a delivery") ||
+			!strings.Contains(got, "case="+strconv.FormatInt(waiting, 10)) || !strings.Contains(got, sealed.ErrAuthentication.Error()) {
+			t.Errorf("the log of the approval: %q", got)
+		} else {
+			for _, v := range clear {
+				if strings.Contains(got, v) {
+					t.Errorf("the log holds %q", v)
+				}
+			}
 		}
 	})
 }

@@ -145,14 +145,19 @@ type Request struct {
 	Recipient string
 	Phone     string
 	Address   string
+	// Unreadable: the stored request does not open (changed, moved, or sealed under
+	// a key no longer configured); the other fields are "" and approving the case
+	// posts nothing (CaseApproved).
+	Unreadable bool
 }
 
 // MaskedPhone is the recipient's telephone as pages show it (SPEC §2).
 func (r Request) MaskedPhone() string { return unit.MaskPhone(r.Phone) }
 
 // Requested is where case caseID of unitID asked its paper result be posted, and
-// whether it asked. Errors: ErrNoKeys; a value that does not open
-// (sealed.ErrAuthentication, …); database failures.
+// whether it asked. A request whose values do not open is reported asked and
+// Unreadable (and logged), so that the case's pages still show, and say so.
+// Errors: ErrNoKeys; database failures.
 func (s *Service) Requested(ctx context.Context, unitID, caseID int64) (Request, bool, error) {
 	var v sealedRecipient
 	err := s.d.DB.QueryRow(ctx, `SELECT recipient, mobile, address FROM delivery_requests WHERE case_id = ? AND unit_id = ?`,
@@ -164,7 +169,10 @@ func (s *Service) Requested(ctx context.Context, unitID, caseID int64) (Request,
 		return Request{}, false, fmt.Errorf("delivery: requested: %w", err)
 	}
 	var r Request
-	if r.Recipient, r.Phone, r.Address, err = v.open(s.d.DB.Keys(), tableRequests, caseID); err != nil {
+	if r.Recipient, r.Phone, r.Address, err = v.open(s.d.DB.Keys(), tableRequests, caseID); unreadable(err) {
+		s.d.Log.Warn("delivery: the case's delivery request does not open", "case", caseID, "err", err)
+		return Request{Unreadable: true}, true, nil
+	} else if err != nil {
 		return Request{}, false, err
 	}
 	return r, true, nil
@@ -175,8 +183,11 @@ func (s *Service) Requested(ctx context.Context, unitID, caseID int64) (Request,
 // requested, with the history's first row. It does nothing for a case that asked
 // for none or has its delivery already. The request's recipient is opened and
 // sealed again for the delivery's row (a sealed value opens only where it was
-// sealed). Errors: ErrNoKeys; a request whose values do not open
-// (sealed.ErrAuthentication, …); database failures (the approval then rolls back).
+// sealed). A request whose values do not open (changed, moved, or sealed under a key
+// no longer configured) creates no delivery and is logged: nothing may be posted
+// to an address that cannot be read, and the case is approved all the same (its
+// pages show the request unreadable, Requested). Errors: ErrNoKeys; database
+// failures (the approval then rolls back).
 func (s *Service) CaseApproved(ctx context.Context, tx *store.Tx, caseID int64, now time.Time) error {
 	now = store.Time(now)
 	var unitID int64
@@ -190,6 +201,11 @@ func (s *Service) CaseApproved(ctx context.Context, tx *store.Tx, caseID int64, 
 		return fmt.Errorf("delivery: create: %w", err)
 	}
 	recipient, mobile, addr, err := req.open(tx.Keys(), tableRequests, caseID)
+	if unreadable(err) {
+		s.d.Log.Warn("delivery: the case's delivery request does not open; approved without a delivery",
+			"case", caseID, "err", err)
+		return nil
+	}
 	if err != nil {
 		return err
 	}

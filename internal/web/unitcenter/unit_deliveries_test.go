@@ -2,6 +2,7 @@ package unitcenter
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -222,5 +223,36 @@ func TestApplyAndPostCommitTogether(t *testing.T) {
 	if txt := c.Page(t, rec.Header().Get("Location"), http.StatusOK).TextContent(); !strings.Contains(txt, "办结后将邮寄至") ||
 		!strings.Contains(txt, "北京东路9号") {
 		t.Fatal("the case does not say where its result will be posted")
+	}
+}
+
+// TestUnitCaseWithUnreadableRequest: a case whose delivery request does not open
+// (its mobile copied into its recipient) still shows, saying the recipient cannot be
+// read, before and after it is approved — approved without a delivery.
+func TestUnitCaseWithUnreadableRequest(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	desk := webtest.SignInLegalRep(t, ts, 0x5d4, "钱不读", "示范不可读机械有限公司")
+	w, rep, u, c := desk.World, desk.Rep, desk.Unit, desk.Client
+	office := deliveryAddress(t, ts, u, rep, "吴收件", "北京东路9号")
+	review := newBackOffice(t, ts, "dlvu")
+	month := insurance.MonthOf(time.Now().In(time.FixedZone("CST", 8*3600))).String()
+	v := url.Values{cases.FieldName: {"孙不读"}, cases.FieldIDNumber: {ident.GenerateResidentID(w.Generator, "320104",
+		time.Date(1996, 5, 6, 0, 0, 0, 0, time.UTC), true)}, cases.FieldStartMonth: {month}, cases.FieldBase: {"6000"},
+		cases.FieldTypes: {"pension"}, "mail": {"1"}, "mail_address": {strconv.FormatInt(office.ID, 10)}}
+	loc := appliedCase(t, c.Post(t, "/unit/items/SB-002/apply", v))
+	caseID, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/unit/cases/"), 10, 64)
+	if _, err := ts.DB.Exec(context.Background(), `UPDATE delivery_requests SET recipient = mobile WHERE case_id = ?`, caseID); err != nil {
+		t.Fatal(err)
+	}
+	if txt := c.Page(t, loc, http.StatusOK).TextContent(); !strings.Contains(txt, "收件信息无法读取") || strings.Contains(txt, "办结后将邮寄至") {
+		t.Fatal("the case does not say its delivery request cannot be read")
+	}
+	review.approve(t, caseID, "")
+	detail := c.Page(t, loc, http.StatusOK)
+	if !strings.Contains(detail.TextContent(), "收件信息无法读取") || detail.First(`a[href^="/unit/deliveries/"]`) != nil {
+		t.Fatal("the approved case does not say its request cannot be read, or links to a delivery")
+	}
+	if _, err := ts.Deliveries.CaseDelivery(context.Background(), u.ID, caseID); !errors.Is(err, delivery.ErrNotFound) {
+		t.Fatalf("the delivery of the approved case: %v, want %v", err, delivery.ErrNotFound)
 	}
 }
