@@ -39,7 +39,7 @@ func TestServeCALoginListener(t *testing.T) {
 		}
 	}()
 	base := "http://" + addr
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(serveStartWait); ; time.Sleep(50 * time.Millisecond) {
 		if resp, err := http.Get(base + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
