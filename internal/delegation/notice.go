@@ -139,10 +139,10 @@ func (s *Service) deliver(ctx context.Context, ids []int64) bool {
 // DeliverNotices sends the text messages that are still due (failed earlier, or
 // left behind by a process that died) and returns how many it sent. Safe to run
 // from several processes: each message is claimed by one sender at a time. A
-// message whose text does not open is given up (logged, never sent) and the run
-// goes on with the next. Errors: database failures, person.ErrNoKeys (no data key
-// configured) and sealed's errors for a recipient's mobile that does not open;
-// gateway failures and unreadable texts are recorded on the message.
+// message whose text, or whose recipient's mobile, does not open is given up
+// (logged, never sent) and the run goes on with the next. Errors: database
+// failures and person.ErrNoKeys (no data key configured); gateway failures and
+// unreadable values are recorded on the message.
 func (s *Service) DeliverNotices(ctx context.Context) (int, error) {
 	stale := store.Time(s.now().Add(-s.cfg.NoticeLease))
 	rows, err := s.db.Query(ctx, `SELECT id FROM delegation_notices
@@ -181,9 +181,8 @@ func (s *Service) DeliverNotices(ctx context.Context) (int, error) {
 // conditional UPDATE: of two processes only one gets the row, so a message is sent
 // once; only a crash between sending and recording it (the lease then runs out)
 // sends it again. It reports what the attempt came to and the gateway's error (the
-// outcome recorded on the row, or sealed's error for a text that does not open,
-// given up); err is a database failure, person.ErrNoKeys, or sealed's errors for a
-// mobile that does not open.
+// outcome recorded on the row, or sealed's error for a text or a recipient's mobile
+// that does not open, given up); err is a database failure or person.ErrNoKeys.
 func (s *Service) deliverOne(ctx context.Context, id int64) (d Delivery, sendErr, err error) {
 	now := store.Time(s.now())
 	var personID int64
@@ -222,6 +221,11 @@ func (s *Service) deliverOne(ctx context.Context, id int64) (d Delivery, sendErr
 		return 0, nil, fmt.Errorf("delegation: notice mobile: %w", err)
 	}
 	mobile, err := person.Open(keys, person.ColumnMobile, personID, sealedMobile)
+	if errors.Is(err, sealed.ErrMalformed) || errors.Is(err, sealed.ErrUnknownKey) || errors.Is(err, sealed.ErrAuthentication) {
+		// The recipient's mobile will not open on the next attempt either: as with an
+		// unreadable text, the notice is given up rather than ending every run here.
+		return s.giveUpUnreadable(ctx, id, fmt.Errorf("delegation: notice mobile: %w", err))
+	}
 	if err != nil {
 		return 0, nil, fmt.Errorf("delegation: notice mobile: %w", err)
 	}
@@ -243,11 +247,11 @@ func (s *Service) deliverOne(ctx context.Context, id int64) (d Delivery, sendErr
 	return d, sendErr, nil
 }
 
-// giveUpUnreadable marks notice id, whose text does not open, given up and logs why
-// (the notice's id and sealed's error, never its text). It reports GivenUp with
+// giveUpUnreadable marks notice id, whose text or recipient's mobile does not open,
+// given up and logs why (the notice's id and sealed's error, never a value). It reports GivenUp with
 // openErr as the attempt's error; err is a database failure recording it.
 func (s *Service) giveUpUnreadable(ctx context.Context, id int64, openErr error) (Delivery, error, error) {
-	slog.Default().Warn("delegation: notice given up, its text does not open", "notice", id, "err", openErr)
+	slog.Default().Warn("delegation: notice given up, a sealed value does not open", "notice", id, "err", openErr)
 	if _, err := s.db.Exec(context.WithoutCancel(ctx), `UPDATE delegation_notices SET failed_at = ? WHERE id = ?`,
 		store.Time(s.now()), id); err != nil {
 		return 0, openErr, fmt.Errorf("delegation: record notice: %w", err)

@@ -270,3 +270,34 @@ func TestKeyRotationCoversNotices(t *testing.T) {
 		}
 	})
 }
+
+// TestNoticeToAnUnreadableMobile: a notice whose recipient's mobile does not open
+// (moved from another person's row here) is given up, like one whose text does not
+// open, and the run goes on to send the notices after it instead of ending at it
+// on every run.
+func TestNoticeToAnUnreadableMobile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		first, second := f.person(t), f.person(t)
+		unreadable := f.queue(t, first, invitation(first, "金陵示范商贸有限公司"))
+		secondText := invitation(second, "石城示范物流有限公司")
+		f.queue(t, second, secondText)
+		if _, err := db.Exec(f.ctx, `UPDATE persons SET mobile = (SELECT mobile FROM persons WHERE id = ?) WHERE id = ?`,
+			second.ID, first.ID); err != nil {
+			t.Fatal(err)
+		}
+		if sent, err := f.svc.DeliverNotices(f.ctx); err != nil || sent != 1 {
+			t.Fatalf("delivered %d, %v; want 1 (the second's), nil", sent, err)
+		}
+		if got := f.sentText(t, second); got != secondText {
+			t.Errorf("the notice after the unreadable mobile: sent %q, want %q", got, secondText)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM delegation_notices WHERE id = ? AND failed_at IS NOT NULL AND sent_at IS NULL`, unreadable); n != 1 {
+			t.Errorf("the notice to an unreadable mobile is not given up")
+		}
+		f.clk.Add(time.Hour)
+		if sent, err := f.svc.DeliverNotices(f.ctx); err != nil || sent != 0 {
+			t.Errorf("a later run delivered %d, %v; want 0, nil", sent, err)
+		}
+	})
+}
