@@ -42,6 +42,10 @@ func (e *Error) Is(target error) bool {
 // Refusals of the case commands. Each command says which it returns.
 var (
 	ErrCaseNotFound = &Error{"case_not_found", "未找到该办件"}
+	// ErrCaseUnreadable: the case's sealed columns (its form, the applicant at the
+	// counter) do not open under the database's keys — changed in the database, or
+	// sealed under a key no longer configured. Logged with the case's id.
+	ErrCaseUnreadable = &Error{"case_unreadable", "该办件的申报数据无法读取（已记录），请联系经办窗口"}
 	// ErrStale: the case is no longer in the state the step needs — another staff
 	// member or the unit acted on it first, or the step does not apply there.
 	ErrStale     = &Error{"stale", "该办件的状态已经变化（可能已由他人处理），请刷新后查看当前状态"}
@@ -198,10 +202,13 @@ type Case struct {
 	// InstitutionID is the unit's institution (机构, SPEC U7) whose business the
 	// case is, 0 for the unit's own: the institution's operator sees only these.
 	InstitutionID int64
-	PromisedDate  string // 承诺办结日 YYYY-MM-DD; "" for 即办件
-	FinishedAt    time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Unreadable: the case's sealed columns did not open; only a list returns such
+	// a case, by its clear columns (ApplicantName and Form empty).
+	Unreadable   bool
+	PromisedDate string // 承诺办结日 YYYY-MM-DD; "" for 即办件
+	FinishedAt   time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Finished reports whether the case reached a final state (办结日 is FinishedAt).
@@ -259,24 +266,56 @@ func scanCase(keys *sealed.Keys, r interface{ Scan(...any) error }) (Case, error
 	if err != nil {
 		return Case{}, fmt.Errorf("cases: read case: %w", err)
 	}
-	if c.Channel == ChannelCounter {
-		var applicant []byte
-		if applicant, err = openCaseColumn(keys, columnCounterApplicant, c.ID, told); err != nil {
-			return Case{}, fmt.Errorf("cases: read case: %w", err)
-		}
-		c.ApplicantName = string(applicant)
-	} else if c.ApplicantName, err = person.OpenName(keys, c.ApplicantID, name); err != nil {
-		return Case{}, fmt.Errorf("cases: read case: %w", err)
-	}
-	if form, err = openCaseColumn(keys, columnForm, c.ID, form); err != nil {
-		return Case{}, fmt.Errorf("cases: read case: %w", err)
-	}
-	c.Form, c.AcceptedBy, c.EnteredBy, c.InstitutionID = json.RawMessage(form), accepted.Int64, entered.Int64, inst.Int64
+	c.AcceptedBy, c.EnteredBy, c.InstitutionID = accepted.Int64, entered.Int64, inst.Int64
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	if finished.Valid {
 		c.FinishedAt = finished.Time.UTC()
 	}
+	// The clear columns are filled before the sealed ones are opened: a list shows a
+	// case whose sealed columns do not open by them (listedCase).
+	if c.Channel == ChannelCounter {
+		var applicant []byte
+		if applicant, err = openCaseColumn(keys, columnCounterApplicant, c.ID, told); err != nil {
+			return c, fmt.Errorf("cases: read case: %w", err)
+		}
+		c.ApplicantName = string(applicant)
+	} else if c.ApplicantName, err = person.OpenName(keys, c.ApplicantID, name); err != nil {
+		return c, fmt.Errorf("cases: read case: %w", err)
+	}
+	if form, err = openCaseColumn(keys, columnForm, c.ID, form); err != nil {
+		return c, fmt.Errorf("cases: read case: %w", err)
+	}
+	c.Form = json.RawMessage(form)
 	return c, nil
+}
+
+// readCase is scanCase for one case read to be shown or acted on: a case whose
+// sealed columns do not open is ErrCaseUnreadable (the cause logged with the
+// case's id) rather than the sealed error, so that the page says what happened.
+func (s *Service) readCase(keys *sealed.Keys, r interface{ Scan(...any) error }) (Case, error) {
+	c, err := scanCase(keys, r)
+	if unreadable(err) {
+		s.d.Log.Warn("cases: a case's sealed columns do not open", "case", c.ID, "err", err)
+		return Case{}, ErrCaseUnreadable
+	}
+	if err != nil {
+		return Case{}, err
+	}
+	return c, nil
+}
+
+// listedCase is scanCase for a row of a list: a case whose sealed columns do not
+// open (changed in the database, or sealed under a key no longer configured) is
+// listed by its clear columns with Unreadable set, and logged, instead of failing
+// the whole list and every case on it.
+func (s *Service) listedCase(keys *sealed.Keys, r interface{ Scan(...any) error }) (Case, error) {
+	c, err := scanCase(keys, r)
+	if unreadable(err) {
+		s.d.Log.Warn("cases: a listed case's sealed columns do not open", "case", c.ID, "err", err)
+		c.Unreadable, c.ApplicantName, c.Form = true, "", nil
+		return c, nil
+	}
+	return c, err
 }
 
 // CaseFilter selects cases. Zero fields do not filter.
@@ -293,19 +332,19 @@ type CaseFilter struct {
 }
 
 // UnitCases is 单位办件: the unit's cases, newest first, with the total. The unit
-// center's guard decides who reads them (every member of the unit). Errors:
-// ErrNoKeys; sealed.ErrMalformed, sealed.ErrUnknownKey or sealed.ErrAuthentication when a case's sealed
-// columns cannot be opened; database failures.
+// center's guard decides who reads them (every member of the unit); a case whose
+// sealed columns do not open is listed with Unreadable set. Errors: ErrNoKeys;
+// database failures.
 func (s *Service) UnitCases(ctx context.Context, unitID int64, f CaseFilter) ([]Case, int, error) {
 	f.UnitID = unitID
 	return s.list(ctx, f, false)
 }
 
 // UnitCase is case id of the unit with its timeline. Errors: ErrCaseNotFound (also
-// for another unit's case); ErrNoKeys; sealed.ErrMalformed, sealed.ErrUnknownKey or sealed.ErrAuthentication
-// when its sealed columns cannot be opened; database failures.
+// for another unit's case); ErrNoKeys; ErrCaseUnreadable when its sealed columns
+// cannot be opened; database failures.
 func (s *Service) UnitCase(ctx context.Context, unitID, id int64) (Case, []Event, error) {
-	c, err := scanCase(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ? AND c.unit_id = ?", id, unitID))
+	c, err := s.readCase(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ? AND c.unit_id = ?", id, unitID))
 	if err != nil {
 		return Case{}, nil, err
 	}
@@ -314,9 +353,9 @@ func (s *Service) UnitCase(ctx context.Context, unitID, id int64) (Case, []Event
 }
 
 // InstitutionCases is an institution's own business (SPEC U7): the cases entered
-// for it, newest first, with the total; never the unit's other cases. Errors:
-// ErrNoKeys; sealed.ErrMalformed, sealed.ErrUnknownKey or sealed.ErrAuthentication when a case's sealed
-// columns cannot be opened; database failures.
+// for it, newest first, with the total; never the unit's other cases. A case
+// whose sealed columns do not open is listed with Unreadable set. Errors:
+// ErrNoKeys; database failures.
 func (s *Service) InstitutionCases(ctx context.Context, institutionID int64, f CaseFilter) ([]Case, int, error) {
 	if institutionID <= 0 {
 		return nil, 0, nil
@@ -327,10 +366,9 @@ func (s *Service) InstitutionCases(ctx context.Context, institutionID int64, f C
 
 // InstitutionCase is case id when it is the institution's, with its timeline.
 // Errors: ErrCaseNotFound (also for any case not entered for it); ErrNoKeys;
-// sealed.ErrMalformed, sealed.ErrUnknownKey or sealed.ErrAuthentication when its sealed columns cannot be
-// opened; database failures.
+// ErrCaseUnreadable when its sealed columns cannot be opened; database failures.
 func (s *Service) InstitutionCase(ctx context.Context, institutionID, id int64) (Case, []Event, error) {
-	c, err := scanCase(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ? AND c.institution_id = ?", id, institutionID))
+	c, err := s.readCase(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ? AND c.institution_id = ?", id, institutionID))
 	if err != nil {
 		return Case{}, nil, err
 	}
@@ -389,7 +427,7 @@ func (s *Service) list(ctx context.Context, f CaseFilter, queue bool) ([]Case, i
 	defer rows.Close()
 	var out []Case
 	for rows.Next() {
-		c, err := scanCase(s.d.DB.Keys(), rows)
+		c, err := s.listedCase(s.d.DB.Keys(), rows)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -30,12 +30,12 @@ func (s *Service) Queue(ctx context.Context, actor staff.Actor, f CaseFilter) ([
 }
 
 // StaffCase is case id with its timeline, for the back office. Errors: a
-// *staff.Denial; ErrCaseNotFound; database failures.
+// *staff.Denial; ErrCaseNotFound; ErrCaseUnreadable; database failures.
 func (s *Service) StaffCase(ctx context.Context, actor staff.Actor, id int64) (Case, []Event, error) {
 	if err := s.authorizeRead(ctx, actor, caseTarget(id)); err != nil {
 		return Case{}, nil, err
 	}
-	c, err := scanCase(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ?", id))
+	c, err := s.readCase(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE c.id = ?", id))
 	if err != nil {
 		return Case{}, nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -85,27 +86,56 @@ func TestCasesSealedAtRest(t *testing.T) {
 		}
 
 		// The second case's form copied onto the first does not open there; nor does
-		// the counter case's form copied into its applicant's name.
+		// the counter case's form copied into its applicant's name. Each is refused as
+		// unreadable, the cause logged with the case's id.
+		var logged bytes.Buffer
+		f.svc.d.Log = slog.New(slog.NewTextHandler(&logged, nil))
 		if _, err := db.Exec(f.ctx, `UPDATE cases SET form = (SELECT form FROM cases WHERE id = ?) WHERE id = ?`,
 			second.ID, online.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := f.svc.UnitCase(f.ctx, f.unit.ID, online.ID); !errors.Is(err, sealed.ErrAuthentication) {
-			t.Errorf("a case with a moved form: %v, want %v", err, sealed.ErrAuthentication)
+		if _, _, err := f.svc.UnitCase(f.ctx, f.unit.ID, online.ID); !errors.Is(err, ErrCaseUnreadable) {
+			t.Errorf("a case with a moved form: %v, want %v", err, ErrCaseUnreadable)
+		}
+		if !strings.Contains(logged.String(), fmt.Sprintf("case=%d ", online.ID)) ||
+			!strings.Contains(logged.String(), sealed.ErrAuthentication.Error()) {
+			t.Errorf("the unreadable case is not logged with its id and cause: %q", logged.String())
 		}
 		if _, err := db.Exec(f.ctx, `UPDATE cases SET counter_applicant = form WHERE id = ?`, counter.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := f.svc.UnitCase(f.ctx, f.unit.ID, counter.ID); !errors.Is(err, sealed.ErrAuthentication) {
-			t.Errorf("a counter case with its form as the applicant: %v, want %v", err, sealed.ErrAuthentication)
+		if _, _, err := f.svc.UnitCase(f.ctx, f.unit.ID, counter.ID); !errors.Is(err, ErrCaseUnreadable) {
+			t.Errorf("a counter case with its form as the applicant: %v, want %v", err, ErrCaseUnreadable)
+		}
+		if _, _, err := f.svc.StaffCase(f.ctx, f.clerk, counter.ID); !errors.Is(err, ErrCaseUnreadable) {
+			t.Errorf("the back office's read of a counter case with its form as the applicant: %v, want %v", err, ErrCaseUnreadable)
+		}
+		// The unit's list still shows every case, the two that do not open by their
+		// clear columns and marked, the other as it was filed.
+		listed, total, err := f.svc.UnitCases(f.ctx, f.unit.ID, CaseFilter{})
+		if err != nil || total != 3 || len(listed) != 3 {
+			t.Fatalf("the unit's cases with two unreadable: %d of %d, %v; want 3 of 3", len(listed), total, err)
+		}
+		for _, c := range listed {
+			want := c.ID == online.ID || c.ID == counter.ID
+			if c.Unreadable != want || c.Number == "" || c.State == "" {
+				t.Errorf("case %d listed as %+v; want Unreadable %v with its number and state", c.ID, c, want)
+			}
+			if want && (c.Form != nil || c.ApplicantName != "") {
+				t.Errorf("unreadable case %d listed with form %q, applicant %q", c.ID, c.Form, c.ApplicantName)
+			}
+			if !want {
+				if e, ok := c.Enrolment(); !ok || e.IDNumber != other {
+					t.Errorf("the readable case listed with %+v", e)
+				}
+			}
 		}
 		// The agent's draft copied onto the legal representative's.
 		if _, err := db.Exec(f.ctx, `UPDATE case_drafts SET form = (SELECT form FROM case_drafts WHERE person_id = ?)
 			WHERE person_id = ?`, f.agent.ID, f.rep.ID); err != nil {
 			t.Fatal(err)
 		}
-		var logged bytes.Buffer
-		f.svc.d.Log = slog.New(slog.NewTextHandler(&logged, nil))
+		logged.Reset()
 		d, err := f.svc.Draft(f.ctx, f.repA, ItemEnrolment)
 		if !errors.Is(err, ErrDraftUnreadable) || d.SavedAt.IsZero() || d.Values != nil {
 			t.Errorf("a draft with a moved form: %+v, %v; want its SavedAt alone and %v", d, err, ErrDraftUnreadable)
