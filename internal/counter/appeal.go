@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"time"
@@ -25,6 +26,9 @@ type Appeal struct {
 	DecidedAt      time.Time
 	Decision       string // "", "released" or "rejected"
 	DecisionReason string
+	// Unreadable: the appeal's sealed values did not open; only ListAppeals returns
+	// such an appeal, by its clear columns (ID number, name and mobiles empty).
+	Unreadable bool
 }
 
 // Decisions on an appeal.
@@ -52,19 +56,36 @@ func scanAppeal(keys *sealed.Keys, r interface{ Scan(...any) error }) (Appeal, e
 	if err != nil {
 		return Appeal{}, fmt.Errorf("counter: read appeal: %w", err)
 	}
-	if err := v.OpenInto(keys, &a.Appeal); err != nil {
-		return Appeal{}, fmt.Errorf("counter: read appeal %d: %w", a.ID, err)
-	}
 	a.CreatedAt, a.DecidedBy = a.CreatedAt.UTC(), by.Int64
 	if at.Valid {
 		a.DecidedAt = at.Time.UTC()
 	}
+	// The clear columns are filled first: ListAppeals shows an appeal whose sealed
+	// values do not open by them (listedAppeal).
+	if err := v.OpenInto(keys, &a.Appeal); err != nil {
+		return a, fmt.Errorf("counter: read appeal %d: %w", a.ID, err)
+	}
 	return a, nil
+}
+
+// listedAppeal is scanAppeal for a row of a list: an appeal whose sealed values do
+// not open is listed by its clear columns with Unreadable set, and logged, instead
+// of failing the whole list.
+func listedAppeal(keys *sealed.Keys, r interface{ Scan(...any) error }) (Appeal, error) {
+	a, err := scanAppeal(keys, r)
+	if sealed.Unreadable(err) {
+		slog.Default().Warn("counter: a listed appeal's sealed values do not open", "appeal", a.ID, "err", err)
+		a.Unreadable = true
+		a.IDNumber, a.Name, a.Mobile, a.ContactMobile = "", "", "", ""
+		return a, nil
+	}
+	return a, err
 }
 
 // ListAppeals returns the page of appeals with the given status ("" for all) after
 // the cursor (before it, when back): the open ones oldest first (the queue), others
-// newest first, each page read by the index of migration 0051. It counts nothing: a
+// newest first, each page read by the index of migration 0051; an appeal whose
+// sealed values do not open is listed with Unreadable set. It counts nothing: a
 // count of every appeal would read them all. Errors: a *staff.Denial; database
 // failures.
 func (s *Service) ListAppeals(ctx context.Context, actor staff.Actor, status person.AppealStatus, after store.Cursor,
@@ -85,7 +106,7 @@ func (s *Service) ListAppeals(ctx context.Context, actor staff.Actor, status per
 		defer rows.Close()
 		var out []Appeal
 		for rows.Next() {
-			a, err := scanAppeal(s.d.DB.Keys(), rows)
+			a, err := listedAppeal(s.d.DB.Keys(), rows)
 			if err != nil {
 				return nil, err
 			}
@@ -115,12 +136,16 @@ type Holder struct {
 
 // GetAppeal returns appeal id and the account that holds its ID number or mobile now
 // (nil when none does, or for an appeal of kind other). Errors: a *staff.Denial;
-// ErrAppealNotFound; database failures.
+// ErrAppealNotFound; ErrAppealUnreadable; database failures.
 func (s *Service) GetAppeal(ctx context.Context, actor staff.Actor, id int64) (Appeal, *Holder, error) {
 	if _, err := s.authorize(ctx, actor, staff.ActionAppealList, staff.Subject{}, appealTarget(id)); err != nil {
 		return Appeal{}, nil, err
 	}
 	a, err := scanAppeal(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?", id))
+	if sealed.Unreadable(err) {
+		slog.Default().Warn("counter: an appeal's sealed values do not open", "appeal", id, "err", err)
+		return Appeal{}, nil, ErrAppealUnreadable
+	}
 	if err != nil {
 		return Appeal{}, nil, err
 	}

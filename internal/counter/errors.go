@@ -34,6 +34,11 @@ var (
 	ErrAppealNotFound   = &Error{"appeal_not_found", "未找到该申诉，或申诉已处理"}
 	ErrNotReleasable    = &Error{"not_releasable", "此类申诉没有可释放的证件号码或手机号码，请以答复方式办结"}
 	ErrNothingToRelease = &Error{"nothing_to_release", "该证件号码或手机号码目前未被占用，无需释放"}
+	// ErrUnreadable and ErrAppealUnreadable: the record's sealed values do not open
+	// under the database's keys (changed in the database, or sealed under a key no
+	// longer configured); the cause is logged with the record's id.
+	ErrUnreadable       = &Error{"unreadable", "该业务的数据无法读取（已记录日志）"}
+	ErrAppealUnreadable = &Error{"appeal_unreadable", "该申诉的数据无法读取（已记录日志）"}
 )
 
 // ScanError is a refusal of one of a request's scans: ErrScanMissing, or the scans

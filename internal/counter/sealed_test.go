@@ -10,6 +10,7 @@ import (
 
 	"hall/internal/delegation"
 	"hall/internal/ident"
+	"hall/internal/person"
 	"hall/internal/sealed"
 	"hall/internal/sealed/sealedtest"
 	"hall/internal/staff"
@@ -97,14 +98,65 @@ func TestCounterRequestsSealedAtRest(t *testing.T) {
 			WHERE id = ?`, second.ID, first.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := f.openedRegistration(t, first.ID); !errors.Is(err, sealed.ErrAuthentication) {
-			t.Errorf("a request with a moved form: %v, want %v", err, sealed.ErrAuthentication)
+		if _, _, err := f.openedRegistration(t, first.ID); !errors.Is(err, ErrUnreadable) {
+			t.Errorf("a request with a moved form: %v, want %v", err, ErrUnreadable)
+		}
+		// The list still shows it, marked, beside the others.
+		third, _, _ := f.sealedRegistration(t, "上官云飞", "慕容秋水")
+		listed, err := f.svc.List(f.ctx, f.reviewer, Filter{})
+		if err != nil || len(listed.Rows) != 3 {
+			t.Fatalf("the list with an unreadable request: %d rows, %v; want 3", len(listed.Rows), err)
+		}
+		for _, q := range listed.Rows {
+			if want := q.ID == first.ID; q.Unreadable != want || (want && q.Data != nil) || (!want && q.Data == nil) || q.Kind == "" {
+				t.Errorf("request %d listed as Unreadable %v with data %q; want Unreadable %v", q.ID, q.Unreadable, q.Data, want)
+			}
 		}
 		if _, err := db.Exec(f.ctx, `UPDATE counter_requests SET data = outcome WHERE id = ?`, second.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := f.openedRegistration(t, second.ID); !errors.Is(err, sealed.ErrAuthentication) {
-			t.Errorf("a request with its outcome in its form: %v, want %v", err, sealed.ErrAuthentication)
+		if _, _, err := f.openedRegistration(t, second.ID); !errors.Is(err, ErrUnreadable) {
+			t.Errorf("a request with its outcome in its form: %v, want %v", err, ErrUnreadable)
+		}
+		if _, _, err := f.openedRegistration(t, third.ID); err != nil {
+			t.Errorf("the readable request: %v", err)
+		}
+		// Deciding on it still refuses with the cause: nothing is approved from a
+		// form that does not open.
+		if _, err := f.svc.Approve(f.ctx, f.reviewer, second.ID, "材料齐全"); !errors.Is(err, sealed.ErrAuthentication) {
+			t.Errorf("approving a request whose form does not open: %v, want %v", err, sealed.ErrAuthentication)
+		}
+	})
+}
+
+// TestUnreadableAppealListed: an appeal whose sealed name was moved from another
+// appeal is listed marked, without its values, beside the others, and its own read
+// is ErrAppealUnreadable, not the sealed error.
+func TestUnreadableAppealListed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		file := func(name string) int64 {
+			return f.fileAppeal(t, person.Appeal{Kind: person.AppealOther, IDType: ident.IDTypeResident,
+				IDNumber: ident.GenerateResidentID(f.rnd, "320104", time.Date(1990, 1, 2, 0, 0, 0, 0, time.UTC), false),
+				Name:     name, ContactMobile: ident.GenerateMobile(f.rnd), Description: "账户问题"})
+		}
+		broken, readable := file("申屠明"), file("钟离月")
+		if _, err := db.Exec(f.ctx, `UPDATE appeals SET name = (SELECT name FROM appeals WHERE id = ?) WHERE id = ?`,
+			readable, broken); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.GetAppeal(f.ctx, f.clerk, broken); !errors.Is(err, ErrAppealUnreadable) {
+			t.Errorf("an appeal with a moved name: %v, want %v", err, ErrAppealUnreadable)
+		}
+		listed, err := f.svc.ListAppeals(f.ctx, f.clerk, person.AppealOpen, store.Cursor{}, false)
+		if err != nil || len(listed.Rows) != 2 {
+			t.Fatalf("the queue with an unreadable appeal: %d rows, %v; want 2", len(listed.Rows), err)
+		}
+		for _, a := range listed.Rows {
+			want := a.ID == broken
+			if a.Unreadable != want || (want && (a.Name != "" || a.IDNumber != "")) || (!want && a.Name != "钟离月") {
+				t.Errorf("appeal %d listed as %+v; want Unreadable %v", a.ID, a, want)
+			}
 		}
 	})
 }

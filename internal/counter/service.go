@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"time"
@@ -130,6 +131,9 @@ type Request struct {
 	DecidedAt      time.Time
 	DecisionReason string
 	Outcome        map[string]string
+	// Unreadable: the form or the outcome did not open; only List returns such a
+	// request, by its clear columns (Data and Outcome empty).
+	Unreadable bool
 }
 
 const requestColumns = `id, kind, status, unit_id, person_id, appeal_id, uscc, data, submitted_by, submitted_at,
@@ -159,19 +163,36 @@ func scanRequest(keys *sealed.Keys, r interface{ Scan(...any) error }) (Request,
 	if decidedAt.Valid {
 		q.DecidedAt = decidedAt.Time.UTC()
 	}
+	// The clear columns are filled before the sealed ones are opened: List shows a
+	// request whose sealed columns do not open by them (listedRequest).
 	data, err := openJSON(keys, ColumnData, q.ID, sealedData)
 	if err != nil {
-		return Request{}, err
+		return q, err
 	}
 	q.Data = json.RawMessage(data)
 	outcome, err := openJSON(keys, ColumnOutcome, q.ID, sealedOutcome)
 	if err != nil {
-		return Request{}, err
+		q.Data = nil
+		return q, err
 	}
 	if err := json.Unmarshal(outcome, &q.Outcome); err != nil {
 		return Request{}, fmt.Errorf("counter: request %d outcome: %w", q.ID, err)
 	}
 	return q, nil
+}
+
+// listedRequest is scanRequest for a row of a list: a request whose form or
+// outcome does not open (changed in the database, or sealed under a key no longer
+// configured) is listed by its clear columns with Unreadable set, and logged,
+// instead of failing the whole list.
+func listedRequest(keys *sealed.Keys, r interface{ Scan(...any) error }) (Request, error) {
+	q, err := scanRequest(keys, r)
+	if sealed.Unreadable(err) {
+		slog.Default().Warn("counter: a listed request's sealed columns do not open", "request", q.ID, "err", err)
+		q.Unreadable, q.Data, q.Outcome = true, nil, nil
+		return q, nil
+	}
+	return q, err
 }
 
 // Filter selects requests for List. Zero fields do not filter.
@@ -199,8 +220,9 @@ func requestOrder(waiting bool) store.Keyset {
 func RequestCursor(q Request) store.Cursor { return store.Cursor{At: q.SubmittedAt, ID: q.ID} }
 
 // List returns a page of requests, oldest first among the waiting ones (the review
-// queue) and newest first otherwise, with where the pages before and after it start.
-// It counts nothing: a count of every request would read them all. Errors: a
+// queue) and newest first otherwise, with where the pages before and after it start;
+// a request whose sealed columns do not open is listed with Unreadable set. It
+// counts nothing: a count of every request would read them all. Errors: a
 // *staff.Denial; ErrNoKeys; database failures.
 func (s *Service) List(ctx context.Context, actor staff.Actor, f Filter) (store.Paged[Request], error) {
 	if _, err := s.authorize(ctx, actor, staff.ActionCounterList, staff.Subject{}, "counter"); err != nil {
@@ -233,7 +255,7 @@ func (s *Service) List(ctx context.Context, actor staff.Actor, f Filter) (store.
 		defer rows.Close()
 		var out []Request
 		for rows.Next() {
-			q, err := scanRequest(s.d.DB.Keys(), rows)
+			q, err := listedRequest(s.d.DB.Keys(), rows)
 			if err != nil {
 				return nil, err
 			}
@@ -245,12 +267,16 @@ func (s *Service) List(ctx context.Context, actor staff.Actor, f Filter) (store.
 }
 
 // Get returns request id with the list of its scans (read them with scans.Store.Read).
-// Errors: a *staff.Denial; ErrNotFound; ErrNoKeys; database failures.
+// Errors: a *staff.Denial; ErrNotFound; ErrNoKeys; ErrUnreadable; database failures.
 func (s *Service) Get(ctx context.Context, actor staff.Actor, id int64) (Request, []scans.Scan, error) {
 	if _, err := s.authorize(ctx, actor, staff.ActionCounterList, staff.Subject{}, target(id)); err != nil {
 		return Request{}, nil, err
 	}
 	q, err := scanRequest(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?", id))
+	if sealed.Unreadable(err) {
+		slog.Default().Warn("counter: a request's sealed columns do not open", "request", id, "err", err)
+		return Request{}, nil, ErrUnreadable
+	}
 	if err != nil {
 		return Request{}, nil, err
 	}

@@ -33,6 +33,9 @@ type appealView struct {
 	DecidedAt      time.Time
 	Decision       string
 	DecisionReason string
+	// Unreadable: the appeal's sealed values did not open (counter.Appeal); a list
+	// shows it marked, without name, ID number or mobiles.
+	Unreadable bool
 }
 
 // DecisionLabel is the decision's Chinese name.
@@ -55,7 +58,7 @@ func viewAppeal(a counter.Appeal) appealView {
 	v := appealView{ID: a.ID, Number: person.AppealNumber(a.ID), Kind: a.Kind, IDType: a.IDType.Label(),
 		IDNumber: ident.MaskID(a.IDNumber), Name: ident.MaskName(a.Name), ContactMobile: ident.MaskMobile(a.ContactMobile),
 		Description: a.Description, Open: a.Status == person.AppealOpen, CreatedAt: a.CreatedAt, DecidedAt: a.DecidedAt,
-		Decision: a.Decision, DecisionReason: a.DecisionReason}
+		Decision: a.Decision, DecisionReason: a.DecisionReason, Unreadable: a.Unreadable}
 	if a.Mobile != "" {
 		v.Mobile = ident.MaskMobile(a.Mobile)
 	}
@@ -136,9 +139,13 @@ func (h *handler) renderAppeal(w http.ResponseWriter, r *http.Request, sr staffR
 		Undelivered: r.URL.Query().Get("sent") == "0",
 		Clerk:       a.Status == person.AppealOpen && allow(sr.actor, staff.ActionAppealReject) == nil}
 	for _, q := range qs.Rows {
-		_, sc, err := h.Counter.Get(r.Context(), sr.actor, q.ID)
-		if err != nil {
-			return refused(err)
+		var sc []scans.Scan
+		// An unreadable request is listed marked, without its scans, rather than
+		// making the appeal's own page fail (its page says what it is).
+		if !q.Unreadable {
+			if _, sc, err = h.Counter.Get(r.Context(), sr.actor, q.ID); err != nil {
+				return refused(err)
+			}
 		}
 		p.Requests = append(p.Requests, releaseRequest{Request: q, Scans: sc})
 		p.Waiting = p.Waiting || q.Status == counter.StatusSubmitted

@@ -82,10 +82,6 @@ type casePage struct {
 	Materials []cases.CaseMaterial
 }
 
-// caseUnreadableForStaff is the back office's page for a case whose sealed
-// columns do not open (cases.ErrCaseUnreadable).
-const caseUnreadableForStaff = "该办件的申报数据无法读取（已记录日志），请联系系统管理员核查数据密钥"
-
 // caseShow is GET /admin/cases/{id}.
 func (h *handler) caseShow(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
 	return h.renderCase(w, r, sr, http.StatusOK, web.NewForm(nil))
@@ -99,10 +95,6 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, sr staffReq
 	c, ev, err := h.Cases.StaffCase(r.Context(), sr.actor, id)
 	if errors.Is(err, cases.ErrCaseNotFound) {
 		return web.StatusError(http.StatusNotFound, cases.ErrCaseNotFound.Msg)
-	}
-	if errors.Is(err, cases.ErrCaseUnreadable) {
-		// The log names the case and why; the clerk cannot mend it from here.
-		return web.StatusError(http.StatusInternalServerError, caseUnreadableForStaff)
 	}
 	if err != nil {
 		return refused(err)
