@@ -57,19 +57,26 @@ func TestDeliveriesSealedAtRest(t *testing.T) {
 			WHERE case_id = ?`, second, first); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.CaseDelivery(f.ctx, f.unit, first); !errors.Is(err, sealed.ErrAuthentication) {
-			t.Errorf("a delivery with a moved address: %v, want %v", err, sealed.ErrAuthentication)
+		if d, err := f.svc.CaseDelivery(f.ctx, f.unit, first); err != nil || !d.Unreadable || d.Address != "" || d.Recipient != "" {
+			t.Errorf("a delivery with a moved address: %+v, %v; want it unreadable, its values empty", d, err)
 		}
-		if _, _, err := f.svc.UnitDeliveries(f.ctx, f.unit, delivery.Filter{}); !errors.Is(err, sealed.ErrAuthentication) {
-			t.Errorf("the list with a moved address: %v, want %v", err, sealed.ErrAuthentication)
+		// The list shows it marked beside the readable one, rather than failing.
+		listed, total, err := f.svc.UnitDeliveries(f.ctx, f.unit, delivery.Filter{})
+		if err != nil || total != 2 || len(listed) != 2 {
+			t.Fatalf("the list with a moved address: %d of %d, %v; want 2 of 2", len(listed), total, err)
+		}
+		for _, d := range listed {
+			if want := d.CaseID == first; d.Unreadable != want || (!want && d.Address != f.addr("珠江路3号").Full()) {
+				t.Errorf("delivery of case %d listed as %+v; want Unreadable %v", d.CaseID, d, want)
+			}
 		}
 		// The request's mobile copied onto its own case's delivery does not open there.
 		if _, err := db.Exec(f.ctx, `UPDATE deliveries SET mobile = (SELECT mobile FROM delivery_requests WHERE case_id = ?)
 			WHERE case_id = ?`, second, second); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.CaseDelivery(f.ctx, f.unit, second); !errors.Is(err, sealed.ErrAuthentication) {
-			t.Errorf("a delivery with its request's mobile: %v, want %v", err, sealed.ErrAuthentication)
+		if d, err := f.svc.CaseDelivery(f.ctx, f.unit, second); err != nil || !d.Unreadable || d.Phone != "" {
+			t.Errorf("a delivery with its request's mobile: %+v, %v; want it unreadable", d, err)
 		}
 		// A request's mobile copied into its recipient does not open there: it is
 		// reported unreadable, so that the case's pages still show.
@@ -102,6 +109,39 @@ func TestDeliveriesSealedAtRest(t *testing.T) {
 					t.Errorf("the log holds %q", v)
 				}
 			}
+		}
+	})
+}
+
+// TestUnreadableDeliveryIsNotRetriedForEver: a pending delivery whose recipient
+// does not open (moved from another delivery here) is stopped as an exception the
+// unit sees, with whom to ask, by the first poll that reaches it; the carrier is
+// not called with it, and later polls leave it alone.
+func TestUnreadableDeliveryIsNotRetriedForEver(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.carrier.Down.Store(true)
+		broken, readable := f.approved(t, "中山路1号"), f.approved(t, "珠江路3号")
+		if _, err := db.Exec(f.ctx, `UPDATE deliveries SET recipient = (SELECT recipient FROM deliveries WHERE case_id = ?)
+			WHERE case_id = ?`, readable, broken); err != nil {
+			t.Fatal(err)
+		}
+		f.carrier.Down.Store(false)
+		if rep, err := f.svc.Poll(f.ctx); err != nil || rep.Shipped != 1 || rep.Failed != 0 {
+			t.Fatalf("poll: %+v, %v; want the readable one shipped, none failed", rep, err)
+		}
+		d, ev := f.delivery(t, broken)
+		if d.Status != delivery.StatusException || d.TrackingNo != "" || !strings.Contains(d.LastError, "收件信息无法读取") || !d.Unreadable {
+			t.Fatalf("the unreadable delivery after a poll: %+v", d)
+		}
+		if last := ev[len(ev)-1]; last.Status != delivery.StatusException || last.Description != d.LastError {
+			t.Errorf("its history ends with %+v, want the exception", last)
+		}
+		if rep, err := f.svc.Poll(f.ctx); err != nil || rep.Failed != 0 || rep.Shipped != 0 {
+			t.Errorf("a later poll: %+v, %v; want nothing to do", rep, err)
+		}
+		if d, _ := f.delivery(t, readable); d.TrackingNo == "" || d.Unreadable {
+			t.Errorf("the readable delivery: %+v", d)
 		}
 	})
 }

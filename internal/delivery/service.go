@@ -67,6 +67,10 @@ type Delivery struct {
 	LastError  string // the carrier's last refusal or failure, in Chinese; "" when none
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	// Unreadable: the recipient, mobile or address did not open (changed in the
+	// database, or sealed under a key no longer configured); they are empty and
+	// pages say 收件信息无法读取. Logged with the delivery's id.
+	Unreadable bool
 }
 
 // MaskedPhone is the recipient's telephone as pages show it (SPEC §2).
@@ -253,6 +257,7 @@ func (s *Service) AfterApproval(ctx context.Context, caseID int64) {
 const (
 	msgCarrierDown = "快递公司系统暂时无法连接，系统将自动重试"
 	msgRefused     = "快递公司拒收："
+	msgUnreadable  = "收件信息无法读取，未能交寄，请联系经办窗口"
 )
 
 // ClaimTimeout is how long a claim on a delivery (ship) keeps other processes from
@@ -289,6 +294,12 @@ func (s *Service) ship(ctx context.Context, id int64) (bool, error) {
 	if err == nil {
 		sh.Recipient, sh.Mobile, sh.Address, err = v.open(s.d.DB.Keys(), tableDeliveries, caseID)
 	}
+	if unreadable(err) {
+		// The next poll would find it unreadable again: the delivery stops as an
+		// exception the unit sees (with whom to ask) instead of being retried for ever.
+		s.d.Log.Warn("delivery: a delivery's recipient does not open; not shipped", "delivery", id, "err", err)
+		return false, s.stop(ctx, id, msgUnreadable)
+	}
 	if err != nil {
 		return false, errors.Join(fmt.Errorf("delivery: ship: %w", err), s.release(ctx, id, claimed, ""))
 	}
@@ -300,19 +311,7 @@ func (s *Service) ship(ctx context.Context, id int64) (bool, error) {
 	var refused *RefusedError
 	switch {
 	case errors.As(cerr, &refused):
-		return false, s.d.DB.Tx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
-			res, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'exception', last_error = ?, updated_at = ?, claimed_at = NULL
-				WHERE id = ? AND tracking_no IS NULL AND status = 'pending'`, msgRefused+refused.Reason, now, id)
-			if err != nil {
-				return fmt.Errorf("delivery: refused: %w", err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return nil
-			}
-			_, err = tx.Exec(ctx, `INSERT INTO delivery_events (delivery_id, status, at, place, description)
-				VALUES (?, 'exception', ?, '', ?) ON CONFLICT (delivery_id, status, at) DO NOTHING`, id, now, msgRefused+refused.Reason)
-			return err
-		})
+		return false, s.stop(ctx, id, msgRefused+refused.Reason)
 	case cerr != nil:
 		if err := s.release(ctx, id, claimed, msgCarrierDown); err != nil {
 			return false, err
@@ -328,6 +327,27 @@ func (s *Service) ship(ctx context.Context, id int64) (bool, error) {
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+// stop ends pending delivery id, not yet shipped, as an exception with msg (in
+// its history too), releasing the claim: a carrier's refusal, or a recipient
+// that does not open. A delivery shipped or stopped meanwhile is left as it is.
+// Errors: database failures.
+func (s *Service) stop(ctx context.Context, id int64, msg string) error {
+	now := store.Time(s.d.Now())
+	return s.d.DB.Tx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'exception', last_error = ?, updated_at = ?, claimed_at = NULL
+			WHERE id = ? AND tracking_no IS NULL AND status = 'pending'`, msg, now, id)
+		if err != nil {
+			return fmt.Errorf("delivery: stop: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO delivery_events (delivery_id, status, at, place, description)
+			VALUES (?, 'exception', ?, '', ?) ON CONFLICT (delivery_id, status, at) DO NOTHING`, id, now, msg)
+		return err
+	})
 }
 
 // release gives up this process's claim (made at claimed) on delivery id, noting
@@ -361,9 +381,10 @@ const deliveryColumns = `d.id, d.case_id, c.number, c.item_code, COALESCE(i.name
 
 const deliveryFrom = ` FROM deliveries d JOIN cases c ON c.id = d.case_id LEFT JOIN catalog_items i ON i.code = c.item_code`
 
-// scanDelivery reads a row of deliveryColumns and opens its recipient. Errors:
-// ErrNotFound; ErrNoKeys; a value that does not open (sealed.ErrAuthentication, …);
-// database failures.
+// scanDelivery reads a row of deliveryColumns and opens its recipient; a
+// recipient that does not open is logged and the delivery returned with
+// Unreadable set, so that one such row neither fails 单位快递 nor the case's page.
+// Errors: ErrNotFound; ErrNoKeys; database failures.
 func (s *Service) scanDelivery(r interface{ Scan(...any) error }) (Delivery, error) {
 	var d Delivery
 	var v sealedRecipient
@@ -375,16 +396,21 @@ func (s *Service) scanDelivery(r interface{ Scan(...any) error }) (Delivery, err
 	if err != nil {
 		return Delivery{}, fmt.Errorf("delivery: read: %w", err)
 	}
-	if d.Recipient, d.Phone, d.Address, err = v.open(s.d.DB.Keys(), tableDeliveries, d.CaseID); err != nil {
+	d.CreatedAt, d.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
+	d.Recipient, d.Phone, d.Address, err = v.open(s.d.DB.Keys(), tableDeliveries, d.CaseID)
+	if unreadable(err) {
+		s.d.Log.Warn("delivery: a delivery's recipient does not open", "delivery", d.ID, "err", err)
+		d.Unreadable, d.Recipient, d.Phone, d.Address = true, "", "", ""
+		return d, nil
+	}
+	if err != nil {
 		return Delivery{}, err
 	}
-	d.CreatedAt, d.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	return d, nil
 }
 
 // UnitDeliveries is 单位快递: the unit's deliveries, newest first, with the total.
-// Errors: ErrNoKeys; a recipient that does not open (sealed.ErrAuthentication, …);
-// database failures.
+// Errors: ErrNoKeys; database failures.
 func (s *Service) UnitDeliveries(ctx context.Context, unitID int64, f Filter) ([]Delivery, int, error) {
 	where, args := " WHERE d.unit_id = ?", []any{unitID}
 	if f.Status != "" {
@@ -428,8 +454,7 @@ func (s *Service) UnitDeliveries(ctx context.Context, unitID int64, f Filter) ([
 }
 
 // UnitDelivery is delivery id of the unit with its history, oldest first. Errors:
-// ErrNotFound; ErrNoKeys; a recipient that does not open (sealed.ErrAuthentication,
-// …); database failures.
+// ErrNotFound; ErrNoKeys; database failures.
 func (s *Service) UnitDelivery(ctx context.Context, unitID, id int64) (Delivery, []Event, error) {
 	d, err := s.scanDelivery(s.d.DB.QueryRow(ctx, "SELECT "+deliveryColumns+deliveryFrom+" WHERE d.id = ? AND d.unit_id = ?", id, unitID))
 	if err != nil {
@@ -440,8 +465,7 @@ func (s *Service) UnitDelivery(ctx context.Context, unitID, id int64) (Delivery,
 }
 
 // CaseDelivery is the delivery of case caseID of the unit. Errors: ErrNotFound
-// (none yet, or none asked for); ErrNoKeys; a recipient that does not open
-// (sealed.ErrAuthentication, …); database failures.
+// (none yet, or none asked for); ErrNoKeys; database failures.
 func (s *Service) CaseDelivery(ctx context.Context, unitID, caseID int64) (Delivery, error) {
 	return s.scanDelivery(s.d.DB.QueryRow(ctx, "SELECT "+deliveryColumns+deliveryFrom+" WHERE d.case_id = ? AND d.unit_id = ?", caseID, unitID))
 }

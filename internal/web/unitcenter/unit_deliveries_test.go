@@ -256,3 +256,40 @@ func TestUnitCaseWithUnreadableRequest(t *testing.T) {
 		t.Fatalf("the delivery of the approved case: %v, want %v", err, delivery.ErrNotFound)
 	}
 }
+
+// TestUnitDeliveryUnreadable: a delivery whose recipient does not open (its mobile
+// copied into it here) is still listed on 单位快递, and its page and its case's
+// page still show, each saying 收件信息无法读取 where the recipient was, instead of
+// the unit losing every delivery page to 系统繁忙.
+func TestUnitDeliveryUnreadable(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	desk := webtest.SignInLegalRep(t, ts, 0x5d7, "钱难寄", "示范难寄机械有限公司")
+	w, rep, u, c := desk.World, desk.Rep, desk.Unit, desk.Client
+	office := deliveryAddress(t, ts, u, rep, "郑收件", "北京东路7号")
+	review := newBackOffice(t, ts, "dlvx")
+	month := insurance.MonthOf(time.Now().In(time.FixedZone("CST", 8*3600))).String()
+	v := url.Values{cases.FieldName: {"孙难寄"}, cases.FieldIDNumber: {ident.GenerateResidentID(w.Generator, "320104",
+		time.Date(1994, 7, 8, 0, 0, 0, 0, time.UTC), true)}, cases.FieldStartMonth: {month}, cases.FieldBase: {"6000"},
+		cases.FieldTypes: {"pension"}, "mail": {"1"}, "mail_address": {strconv.FormatInt(office.ID, 10)}}
+	loc := appliedCase(t, c.Post(t, "/unit/items/SB-002/apply", v))
+	caseID, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/unit/cases/"), 10, 64)
+	review.approve(t, caseID, "")
+	dl, err := ts.Deliveries.CaseDelivery(context.Background(), u.ID, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.DB.Exec(context.Background(), `UPDATE deliveries SET recipient = mobile WHERE id = ?`, dl.ID); err != nil {
+		t.Fatal(err)
+	}
+	rows := c.Page(t, "/unit/deliveries", http.StatusOK).All("tbody tr")
+	if len(rows) != 1 || !strings.Contains(rows[0].TextContent(), "收件信息无法读取") || strings.Contains(rows[0].TextContent(), "郑收件") {
+		t.Fatalf("单位快递 with an unreadable delivery: %d rows", len(rows))
+	}
+	page := c.Page(t, "/unit/deliveries/"+strconv.FormatInt(dl.ID, 10), http.StatusOK).TextContent()
+	if !strings.Contains(page, "无法读取") || !strings.Contains(page, "请联系经办窗口") {
+		t.Errorf("the delivery's page does not say its recipient cannot be read: %s", page)
+	}
+	if detail := c.Page(t, loc, http.StatusOK); detail.First(`a[href="/unit/deliveries/`+strconv.FormatInt(dl.ID, 10)+`"]`) == nil {
+		t.Error("the case's page does not link to its delivery")
+	}
+}
