@@ -115,7 +115,14 @@ type Candidate struct {
 	IDNumber  string
 	Mobile    string
 	CreatedAt time.Time
+	// Unreadable: the sealed name, ID number or mobile did not open (changed in the
+	// database, or sealed under a key no longer configured); they are empty. The
+	// candidate is listed so that the unit can remove it and enter the person again.
+	Unreadable bool
 }
+
+// UnreadableName stands for the name of an Unreadable candidate on pages.
+const UnreadableName = "考生信息无法读取"
 
 // Error is a refusal: Code is stable, Field the form field it belongs beside ("" for
 // the page), Msg the Chinese sentence to show.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 
@@ -201,13 +202,19 @@ func (s *Service) RemoveCandidate(ctx context.Context, who Actor, id, candidateI
 			return nil, ErrNoKeys
 		}
 		number, err := tx.Keys().OpenString(Place(ColumnIDNumber, candidateID), sealedNumber)
+		masked := ident.MaskID(number)
+		if sealed.Unreadable(err) {
+			// A candidate listed as unreadable is removed all the same, so that the
+			// unit can enter the person again; the audit record says so.
+			masked, err = "unreadable", nil
+		}
 		if err != nil {
 			return nil, fmt.Errorf("skills: remove candidate: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM skill_candidates WHERE id = ? AND plan_id = ?`, candidateID, id); err != nil {
 			return nil, fmt.Errorf("skills: remove candidate: %w", err)
 		}
-		return map[string]string{"id_number": ident.MaskID(number), "candidates": itoa(p.Candidates - 1)}, nil
+		return map[string]string{"id_number": masked, "candidates": itoa(p.Candidates - 1)}, nil
 	})
 }
 
@@ -314,7 +321,9 @@ func (s *Service) plans(ctx context.Context, query string, args ...any) ([]Plan,
 	return out, rows.Err()
 }
 
-// candidates is one page (PerPage) of plan id's candidates, in the order entered.
+// candidates is one page (PerPage) of plan id's candidates, in the order entered;
+// one whose sealed values do not open is listed with Unreadable set (and logged)
+// rather than failing the plan's page.
 func (s *Service) candidates(ctx context.Context, id int64, page int) ([]Candidate, error) {
 	page, per := pageBounds(page, PerPage)
 	rows, err := s.d.DB.Query(ctx, `SELECT id, plan_id, name, id_number, mobile, created_at FROM skill_candidates
@@ -330,7 +339,10 @@ func (s *Service) candidates(ctx context.Context, id int64, page int) ([]Candida
 		if err := rows.Scan(&c.ID, &c.PlanID, &v.Name, &v.IDNumber, &v.Mobile, &c.CreatedAt); err != nil {
 			return nil, err
 		}
-		if err := v.openInto(s.d.DB.Keys(), &c); err != nil {
+		if err := v.openInto(s.d.DB.Keys(), &c); sealed.Unreadable(err) {
+			slog.Default().Warn("skills: a candidate's sealed values do not open", "candidate", c.ID, "err", err)
+			c.Unreadable, c.Name, c.IDNumber, c.Mobile = true, "", "", ""
+		} else if err != nil {
 			return nil, err
 		}
 		c.CreatedAt = c.CreatedAt.UTC()

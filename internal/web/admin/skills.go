@@ -134,7 +134,11 @@ func (h *handler) renderSkill(w http.ResponseWriter, r *http.Request, sr staffRe
 	d := skillPage{Plan: p, Decide: decide,
 		Review: p.State == skills.StateSubmitted && mayReview(sr.actor, p)}
 	for _, c := range cs {
-		d.Candidates = append(d.Candidates, skillCandidateRow{Name: c.Name, IDNumber: ident.MaskID(c.IDNumber), Mobile: ident.MaskMobile(c.Mobile)})
+		row := skillCandidateRow{Name: c.Name, IDNumber: ident.MaskID(c.IDNumber), Mobile: ident.MaskMobile(c.Mobile)}
+		if c.Unreadable {
+			row = skillCandidateRow{Name: skills.UnreadableName, IDNumber: "—"}
+		}
+		d.Candidates = append(d.Candidates, row)
 	}
 	pages := skills.Pages(p.Candidates, skills.PerPage)
 	d.Pager = web.NewPager(min(max(page, 1), pages), pages, func(n int) string {

@@ -159,7 +159,12 @@ func (s *handler) planPage(r *http.Request, f *web.Form) (*planData, error) {
 		Mobile:   f.Field(skills.FieldMobile, "手机号码", "tel", "选填")}
 	d.Mobile.Required = false
 	for _, c := range cs {
-		d.Candidates = append(d.Candidates, candidateRow{ID: c.ID, Name: c.Name, IDNumber: ident.MaskID(c.IDNumber), Mobile: ident.MaskMobile(c.Mobile)})
+		row := candidateRow{ID: c.ID, Name: c.Name, IDNumber: ident.MaskID(c.IDNumber), Mobile: ident.MaskMobile(c.Mobile)}
+		if c.Unreadable {
+			// Listed so that it can be removed and the person entered again.
+			row = candidateRow{ID: c.ID, Name: skills.UnreadableName, IDNumber: "—"}
+		}
+		d.Candidates = append(d.Candidates, row)
 	}
 	pages := skills.Pages(p.Candidates, skills.PerPage)
 	d.Pager = web.NewPager(min(max(page, 1), pages), pages, func(n int) string {
