@@ -165,6 +165,10 @@ func TestFormHelpers(t *testing.T) {
 	if !p.HasText("你好，李四") || p.HasText("不存在的文字") {
 		t.Error("HasText is wrong")
 	}
+	// 第二页 is a link twice, 预约办事 a heading only.
+	if !p.HasLink("第二页") || !p.HasLink("回到顶部") || p.HasLink("预约办事") || p.HasLink("不存在的链接") {
+		t.Error("HasLink is wrong")
+	}
 	// The button is disabled at first and enabled 300 ms after the greeting.
 	p.Click("稍后可用")
 	p.WaitText("稍后按钮已点击")

@@ -109,7 +109,7 @@ const jsLib = `(() => {
     return el || 'no element matches the CSS selector ' + JSON.stringify(css);
   };
   const bodyText = () => norm(document.body ? document.body.innerText : '');
-  return { norm, normLabel, visible, describe, byLabel, clickable, query, bodyText, checkable, short };
+  return { norm, normLabel, visible, describe, byLabel, clickable, query, bodyText, checkable, short, textOf, LINKS };
 })()`
 
 // jsExpr wraps body, the statements of an arrow function that can use L, the

@@ -1050,6 +1050,24 @@ func (p *Page) HasText(text string) bool {
 	return has
 }
 
+// HasLink reports whether the page shows a link whose text is text now, as
+// [Page.ClickLink] finds one: for a link that must not be there, such as a
+// pager's 下一页 on the last page, where the same words stay as plain text.
+func (p *Page) HasLink(text string) bool {
+	p.t.Helper()
+	ctx, cancel := p.stepCtx()
+	defer cancel()
+	p.waitIdle(ctx)
+	var has bool
+	if err := p.poll(ctx, func(ctx context.Context) (bool, error) {
+		err := p.evalJSON(ctx, jsExpr("const w = L.norm("+js(text)+"); return [...document.querySelectorAll(L.LINKS)].some((a) => L.visible(a) && L.textOf(a) === w);"), &has)
+		return err == nil, err
+	}); err != nil {
+		p.fatalf(fmt.Sprintf("HasLink(%q)", text), "%v", err)
+	}
+	return has
+}
+
 // WaitURL waits until the URL of the page contains substr.
 func (p *Page) WaitURL(substr string) {
 	p.t.Helper()

@@ -115,11 +115,12 @@ func (s *Service) ListAppeals(ctx context.Context, actor staff.Actor, status per
 		return out, rows.Err()
 	}
 	order := store.Keyset{Time: "created_at", ID: "id", Desc: status != person.AppealOpen}
-	return store.ReadPage(order, after, back, appealsPerPage, read, AppealCursor)
+	return store.ReadPage(order, after, back, AppealsPerPage, read, AppealCursor)
 }
 
-// appealsPerPage is the length of a page of ListAppeals.
-const appealsPerPage = 20
+// AppealsPerPage is the length of a page of ListAppeals (the back office's tests
+// file one page and more by it).
+const AppealsPerPage = 20
 
 // AppealCursor is where a list of appeals continues after a.
 func AppealCursor(a Appeal) store.Cursor { return store.Cursor{At: a.CreatedAt, ID: a.ID} }

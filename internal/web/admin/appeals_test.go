@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"hall/internal/audit"
+	"hall/internal/counter"
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/staff"
@@ -150,25 +151,36 @@ func wantAudited(t *testing.T, ts *webtest.TestServer, action string, staffID in
 	}
 }
 
-// TestAppealsPaging: the appeals' lists go a page at a time from the last appeal
-// seen (keyset, no page numbers and no count): the 全部 tab shows the newest twenty,
-// 下一页 the rest, 上一页 from there the same twenty again; the 待处理 queue is
-// oldest first and keeps its status across the pages; an edited cursor is the first
-// page.
-func TestAppealsPaging(t *testing.T) {
-	ts := webtest.NewTestServer(t)
-	tm := newTeam(t, ts)
-	w := webtest.NewWorld(ts, 37)
-	var numbers []string // in filing order
-	names := []rune("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥天")
-	for i := range 23 {
+// nameSuffixes tell apart the people a list's fixture files for, in turn.
+var nameSuffixes = []rune("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥天")
+
+// fileAppeals files n appeals as the public form does, one after another, and
+// returns their numbers in filing order.
+func fileAppeals(t *testing.T, ts *webtest.TestServer, w *webtest.World, n int) []string {
+	t.Helper()
+	var numbers []string
+	for i := range n {
 		id, err := ts.Persons.FileAppeal(context.Background(), person.Appeal{Kind: person.AppealOther, IDType: ident.IDTypeResident,
-			IDNumber: w.IDNumber(), Name: "申诉人" + string(names[i]), ContactMobile: w.Mobile(), Description: "其他问题"})
+			IDNumber: w.IDNumber(), Name: "申诉人" + string(nameSuffixes[i%len(nameSuffixes)]), ContactMobile: w.Mobile(),
+			Description: "其他问题"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		numbers = append(numbers, person.AppealNumber(id))
 	}
+	return numbers
+}
+
+// TestAppealsPaging: the appeals' lists go a page at a time from the last appeal
+// seen (keyset, no page numbers and no count): the 全部 tab shows the newest page,
+// 下一页 the rest, 上一页 from there the same page again; the 待处理 queue is
+// oldest first and keeps its status across the pages; an edited cursor is the first
+// page.
+func TestAppealsPaging(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	per := counter.AppealsPerPage
+	numbers := fileAppeals(t, ts, webtest.NewWorld(ts, 37), per+3)
 	clerk, _, _ := tm.signIn(t, ts)
 	newest := slices.Clone(numbers)
 	slices.Reverse(newest)
@@ -190,24 +202,24 @@ func TestAppealsPaging(t *testing.T) {
 		return shown, prev, next
 	}
 	shown, prev, next := list("/admin/appeals/")
-	if !slices.Equal(shown, newest[:20]) || prev != "" || next == "" {
-		t.Fatalf("全部, first page: %v prev %q next %q; want %v and 下一页", shown, prev, next, newest[:20])
+	if !slices.Equal(shown, newest[:per]) || prev != "" || next == "" {
+		t.Fatalf("全部, first page: %v prev %q next %q; want %v and 下一页", shown, prev, next, newest[:per])
 	}
 	shown, prev, next = list(next)
-	if !slices.Equal(shown, newest[20:]) || prev == "" || next != "" {
-		t.Fatalf("全部, second page: %v prev %q next %q; want %v and 上一页 only", shown, prev, next, newest[20:])
+	if !slices.Equal(shown, newest[per:]) || prev == "" || next != "" {
+		t.Fatalf("全部, second page: %v prev %q next %q; want %v and 上一页 only", shown, prev, next, newest[per:])
 	}
-	if shown, prev, _ = list(prev); !slices.Equal(shown, newest[:20]) || prev != "" {
-		t.Fatalf("全部, 上一页: %v prev %q; want the first page %v", shown, prev, newest[:20])
+	if shown, prev, _ = list(prev); !slices.Equal(shown, newest[:per]) || prev != "" {
+		t.Fatalf("全部, 上一页: %v prev %q; want the first page %v", shown, prev, newest[:per])
 	}
 	shown, _, next = list("/admin/appeals/?status=open")
-	if !slices.Equal(shown, numbers[:20]) || !strings.Contains(next, "status=open") {
-		t.Fatalf("待处理, first page: %v next %q; want %v oldest first, 下一页 keeping the status", shown, next, numbers[:20])
+	if !slices.Equal(shown, numbers[:per]) || !strings.Contains(next, "status=open") {
+		t.Fatalf("待处理, first page: %v next %q; want %v oldest first, 下一页 keeping the status", shown, next, numbers[:per])
 	}
-	if shown, _, _ = list(next); !slices.Equal(shown, numbers[20:]) {
-		t.Fatalf("待处理, second page: %v; want %v", shown, numbers[20:])
+	if shown, _, _ = list(next); !slices.Equal(shown, numbers[per:]) {
+		t.Fatalf("待处理, second page: %v; want %v", shown, numbers[per:])
 	}
-	if shown, _, _ = list("/admin/appeals/?after=x_1"); !slices.Equal(shown, newest[:20]) {
+	if shown, _, _ = list("/admin/appeals/?after=x_1"); !slices.Equal(shown, newest[:per]) {
 		t.Fatalf("an edited cursor: %v; want the first page", shown)
 	}
 }
