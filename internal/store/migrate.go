@@ -57,15 +57,29 @@ func Migrations(e Engine) ([]Migration, error) {
 	return out, nil
 }
 
+// createSchemaMigrations creates the table of applied migrations, if missing.
+const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY,
+		name TEXT NOT NULL,
+		applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)`
+
 // Migrate applies every migration not yet applied, each in its own transaction. On
 // PostgreSQL an advisory lock makes concurrent starts of several servers safe; on
-// SQLite the single writer and BEGIN IMMEDIATE do the same. It returns the versions
-// it applied.
+// SQLite the single writer and BEGIN IMMEDIATE do the same. A new SQLite database is
+// first given the baseline of the migrations up to sqliteBaselineVersion, in one
+// transaction (baseline.go). It returns the versions it applied.
 func (db *DB) Migrate(ctx context.Context) ([]int, error) { return db.MigrateTo(ctx, 0) }
 
 // MigrateTo is Migrate up to and including version (0: all), for a test of what a
-// migration does to the data an earlier schema held.
+// migration does to the data an earlier schema held. A version before the SQLite
+// baseline's migrates a new database one migration at a time.
 func (db *DB) MigrateTo(ctx context.Context, version int) ([]int, error) {
+	return db.migrateTo(ctx, version, true)
+}
+
+// migrateTo is MigrateTo, with the SQLite baseline used for a new database or not
+// (for the test that compares the two).
+func (db *DB) migrateTo(ctx context.Context, version int, baseline bool) ([]int, error) {
 	ms, err := Migrations(db.Engine)
 	if err != nil {
 		return nil, err
@@ -78,10 +92,6 @@ func (db *DB) MigrateTo(ctx context.Context, version int) ([]int, error) {
 			}
 		}
 	}
-	createTable := `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY,
-		name TEXT NOT NULL,
-		applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)`
 	if db.Engine == Postgres {
 		conn, err := db.write.Conn(ctx)
 		if err != nil {
@@ -94,10 +104,15 @@ func (db *DB) MigrateTo(ctx context.Context, version int) ([]int, error) {
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(1751214444)") //nolint:errcheck
 	}
-	if _, err := db.Exec(ctx, createTable); err != nil {
+	if _, err := db.Exec(ctx, createSchemaMigrations); err != nil {
 		return nil, fmt.Errorf("store: create schema_migrations: %w", err)
 	}
 	var applied []int
+	if baseline {
+		if applied, err = db.applyBaseline(ctx, ms); err != nil {
+			return nil, err
+		}
+	}
 	for _, m := range ms {
 		done := false
 		err := db.Tx(ctx, func(tx *Tx) error {
