@@ -270,94 +270,72 @@ func TestOneOpenCasePerSubject(t *testing.T) {
 // particular stays out of it, and no clear value is left — and a migration
 // without a data key is refused, leaving the schema where it was.
 func TestMigrationSealsClearCases(t *testing.T) {
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(engine), func(t *testing.T) {
-			ctx := context.Background()
-			db := storetest.Unmigrated(t, engine)
-			keys := storetest.Keys()
-			db.UseKeys(keys)
-			if _, err := db.MigrateTo(ctx, storetest.VersionBefore(t, engine, 54)); err != nil {
-				t.Fatal(err)
+	storetest.EachBefore(t, 54, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newCaseFixture(t, db)
+		emp := f.employeeID()
+		data, err := json.Marshal(EnrolmentForm{IDNumber: emp, Name: "欧阳明月", StartMonth: insurance.Month(202604),
+			Base: 600000, Types: []insurance.Type{insurance.TypePension}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := store.Time(caseT0)
+		var online, counter int64
+		err = db.Tx(ctx, func(tx *store.Tx) error {
+			if err := tx.QueryRow(ctx, `INSERT INTO cases (number, unit_id, item_code, applicant_id, applicant_role, state,
+				form, subject, created_at, updated_at) VALUES ('20260413000001', ?, ?, ?, 'legal_rep', 'submitted', ?, ?, ?, ?)
+				RETURNING id`, f.unit.ID, ItemEnrolment, f.rep.ID, string(data), emp, at, at).Scan(&online); err != nil {
+				return err
 			}
-			before, err := db.SchemaVersion(ctx)
-			if err != nil || before >= 54 {
-				t.Fatalf("schema before 0054: %d, %v", before, err)
-			}
-			f := newCaseFixture(t, db)
-			emp := f.employeeID()
-			data, err := json.Marshal(EnrolmentForm{IDNumber: emp, Name: "欧阳明月", StartMonth: insurance.Month(202604),
-				Base: 600000, Types: []insurance.Type{insurance.TypePension}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			at := store.Time(caseT0)
-			var online, counter int64
-			err = db.Tx(ctx, func(tx *store.Tx) error {
-				if err := tx.QueryRow(ctx, `INSERT INTO cases (number, unit_id, item_code, applicant_id, applicant_role, state,
-					form, subject, created_at, updated_at) VALUES ('20260413000001', ?, ?, ?, 'legal_rep', 'submitted', ?, ?, ?, ?)
-					RETURNING id`, f.unit.ID, ItemEnrolment, f.rep.ID, string(data), emp, at, at).Scan(&online); err != nil {
-					return err
-				}
-				return tx.QueryRow(ctx, `INSERT INTO cases (number, unit_id, item_code, applicant_id, applicant_role, state,
-					form, accepted_by, channel, entered_by, counter_applicant, created_at, updated_at)
-					VALUES ('20260413000002', ?, ?, ?, 'legal_rep', 'accepted', '{}', ?, 'counter', ?, '孙窗口', ?, ?) RETURNING id`,
-					f.unit.ID, counterItemCode, f.rep.ID, f.clerk.StaffID, f.clerk.StaffID, at, at).Scan(&counter)
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			typed := url.Values{FieldName: {"司马青云"}, FieldIDNumber: {f.employeeID()}}
-			if _, err := db.Exec(ctx, `INSERT INTO case_drafts (unit_id, item_code, person_id, form, saved_at)
-				VALUES (?, ?, ?, ?, ?)`, f.unit.ID, ItemEnrolment, f.rep.ID, typed.Encode(), at); err != nil {
-				t.Fatal(err)
-			}
-
-			db.UseKeys(nil)
-			if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrNoKeys) {
-				t.Fatalf("migrate without a data key: %v, want %v", err, store.ErrNoKeys)
-			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != before {
-				t.Fatalf("schema after the refused migration: %d, %v; want %d", v, err, before)
-			}
-			db.UseKeys(keys)
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-
-			got, _, err := f.svc.UnitCase(ctx, f.unit.ID, online)
-			if e, ok := got.Enrolment(); err != nil || !ok || e.IDNumber != emp || e.Name != "欧阳明月" || got.State != StateSubmitted {
-				t.Errorf("the online case after the migration: %+v %+v, %v", got, e, err)
-			}
-			if got, _, err := f.svc.UnitCase(ctx, f.unit.ID, counter); err != nil || got.ApplicantName != "孙窗口" ||
-				string(got.Form) != "{}" {
-				t.Errorf("the counter case after the migration: %q %s, %v", got.ApplicantName, got.Form, err)
-			}
-			if d, err := f.svc.Draft(ctx, f.repA, ItemEnrolment); err != nil || d.Values.Encode() != typed.Encode() {
-				t.Errorf("the draft after the migration: %+v, %v", d, err)
-			}
-			var index []byte
-			if err := db.QueryRow(ctx, `SELECT subject_index FROM cases WHERE id = ?`, counter).Scan(&index); err != nil || len(index) != 0 {
-				t.Errorf("the counter case's subject index: %x, %v; want empty", index, err)
-			}
-			if _, err := f.svc.Apply(ctx, f.repA, ItemEnrolment, form(emp)); !errors.Is(err, ErrPending) {
-				t.Errorf("an application for the migrated case's employee: %v, want %v", err, ErrPending)
-			}
-			err = db.Tx(ctx, func(tx *store.Tx) error { return f.insertOpen(ctx, tx, "20260413000003", emp) })
-			if !store.IsUniqueViolation(err) {
-				t.Errorf("a second open case for the migrated case's employee: %v", err)
-			}
-			for _, row := range storetest.RawRows(t, db, "SELECT * FROM cases ORDER BY id") {
-				if v := clearIn(row, emp, "欧阳明月", "孙窗口"); v != "" {
-					t.Errorf("a cases row still holds %q in clear", v)
-				}
-			}
-			for _, row := range storetest.RawRows(t, db, "SELECT * FROM case_drafts ORDER BY id") {
-				if v := clearIn(row, typed.Get(FieldName), typed.Get(FieldIDNumber)); v != "" {
-					t.Errorf("a case_drafts row still holds %q in clear", v)
-				}
-			}
+			return tx.QueryRow(ctx, `INSERT INTO cases (number, unit_id, item_code, applicant_id, applicant_role, state,
+				form, accepted_by, channel, entered_by, counter_applicant, created_at, updated_at)
+				VALUES ('20260413000002', ?, ?, ?, 'legal_rep', 'accepted', '{}', ?, 'counter', ?, '孙窗口', ?, ?) RETURNING id`,
+				f.unit.ID, counterItemCode, f.rep.ID, f.clerk.StaffID, f.clerk.StaffID, at, at).Scan(&counter)
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+		typed := url.Values{FieldName: {"司马青云"}, FieldIDNumber: {f.employeeID()}}
+		if _, err := db.Exec(ctx, `INSERT INTO case_drafts (unit_id, item_code, person_id, form, saved_at)
+			VALUES (?, ?, ?, ?, ?)`, f.unit.ID, ItemEnrolment, f.rep.ID, typed.Encode(), at); err != nil {
+			t.Fatal(err)
+		}
+
+		storetest.MigrateSealing(t, db, 54)
+
+		got, _, err := f.svc.UnitCase(ctx, f.unit.ID, online)
+		if e, ok := got.Enrolment(); err != nil || !ok || e.IDNumber != emp || e.Name != "欧阳明月" || got.State != StateSubmitted {
+			t.Errorf("the online case after the migration: %+v %+v, %v", got, e, err)
+		}
+		if got, _, err := f.svc.UnitCase(ctx, f.unit.ID, counter); err != nil || got.ApplicantName != "孙窗口" ||
+			string(got.Form) != "{}" {
+			t.Errorf("the counter case after the migration: %q %s, %v", got.ApplicantName, got.Form, err)
+		}
+		if d, err := f.svc.Draft(ctx, f.repA, ItemEnrolment); err != nil || d.Values.Encode() != typed.Encode() {
+			t.Errorf("the draft after the migration: %+v, %v", d, err)
+		}
+		var index []byte
+		if err := db.QueryRow(ctx, `SELECT subject_index FROM cases WHERE id = ?`, counter).Scan(&index); err != nil || len(index) != 0 {
+			t.Errorf("the counter case's subject index: %x, %v; want empty", index, err)
+		}
+		if _, err := f.svc.Apply(ctx, f.repA, ItemEnrolment, form(emp)); !errors.Is(err, ErrPending) {
+			t.Errorf("an application for the migrated case's employee: %v, want %v", err, ErrPending)
+		}
+		err = db.Tx(ctx, func(tx *store.Tx) error { return f.insertOpen(ctx, tx, "20260413000003", emp) })
+		if !store.IsUniqueViolation(err) {
+			t.Errorf("a second open case for the migrated case's employee: %v", err)
+		}
+		for _, row := range storetest.RawRows(t, db, "SELECT * FROM cases ORDER BY id") {
+			if v := clearIn(row, emp, "欧阳明月", "孙窗口"); v != "" {
+				t.Errorf("a cases row still holds %q in clear", v)
+			}
+		}
+		for _, row := range storetest.RawRows(t, db, "SELECT * FROM case_drafts ORDER BY id") {
+			if v := clearIn(row, typed.Get(FieldName), typed.Get(FieldIDNumber)); v != "" {
+				t.Errorf("a case_drafts row still holds %q in clear", v)
+			}
+		}
+	})
 }
 
 // TestCasesKeyRotation: during a key rotation an employee's open case indexed
@@ -381,27 +359,14 @@ func TestCasesKeyRotation(t *testing.T) {
 		if _, err := f.svc.SaveDraft(f.ctx, f.repA, ItemLeave, url.Values{FieldName: {"司马青云"}}); err != nil {
 			t.Fatal(err)
 		}
-		oldKey, err := sealed.ParseKey(storetest.DataKey())
-		if err != nil {
-			t.Fatal(err)
-		}
-		newKey := sealed.NewKey()
-		rotating, err := sealed.NewKeys(newKey, oldKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		db.UseKeys(rotating)
+		newKey := storetest.BeginRotation(t, db)
 		if _, err := f.svc.Apply(f.ctx, f.repA, ItemEnrolment, form(emp)); !errors.Is(err, ErrPending) {
 			t.Fatalf("an application for an employee whose case is indexed under the previous key: %v, want %v", err, ErrPending)
 		}
 		if _, err := db.RotateKeys(f.ctx, 10, nil); err != nil {
 			t.Fatal(err)
 		}
-		settled, err := sealed.NewKeys(newKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		db.UseKeys(settled)
+		storetest.EndRotation(t, db, newKey)
 		if got, _, err := f.svc.UnitCase(f.ctx, f.unit.ID, online.ID); err != nil || got.Form == nil {
 			t.Fatalf("the online case under the new key alone: %v", err)
 		}

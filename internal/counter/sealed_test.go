@@ -192,96 +192,76 @@ func TestDecisionWithoutKeys(t *testing.T) {
 // kept, and no clear value is left — and a migration without a data key is refused,
 // leaving the schema where it was.
 func TestMigrationSealsClearCounterRequests(t *testing.T) {
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(engine), func(t *testing.T) {
-			db := storetest.Unmigrated(t, engine)
-			ctx := t.Context()
-			// 51 or below: whatever precedes 0052 in this tree.
-			if _, err := db.MigrateTo(ctx, 51); err != nil {
-				t.Fatal(err)
-			}
-			before, err := db.SchemaVersion(ctx)
+	storetest.EachBefore(t, 52, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		now := store.Time(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+		clerk := stafftest.Insert(t, db, "clerk0", "职员", staff.RolesOf(staff.RoleClerk), now)
+		reviewer := stafftest.Insert(t, db, "review0", "职员", staff.RolesOf(staff.RoleReviewer), now)
+		rnd := rand.New(rand.NewPCG(52, 53))
+		type clearRequest struct {
+			id             int64
+			uscc           string
+			data, outcome  string
+			personalValues []string
+		}
+		var clear []clearRequest
+		for i := range 3 {
+			in := UnitRegistrationInput{USCC: ident.GenerateUSCC(rnd, "320102"), Name: "示范商贸有限公司", UnitType: "enterprise",
+				LegalRep:       Identity{ident.IDTypeResident, ident.NumberedResidentID(i), "上官婉" + strings.Repeat("儿", i+1)},
+				LegalRepMobile: ident.NumberedMobile(i)}
+			data, err := json.Marshal(in)
 			if err != nil {
 				t.Fatal(err)
 			}
-			now := store.Time(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
-			clerk := stafftest.Insert(t, db, "clerk0", "职员", staff.RolesOf(staff.RoleClerk), now)
-			reviewer := stafftest.Insert(t, db, "review0", "职员", staff.RolesOf(staff.RoleReviewer), now)
-			rnd := rand.New(rand.NewPCG(52, 53))
-			type clearRequest struct {
-				id             int64
-				uscc           string
-				data, outcome  string
-				personalValues []string
+			c := clearRequest{uscc: in.USCC, data: string(data), outcome: "{}",
+				personalValues: []string{in.LegalRep.IDNumber, in.LegalRep.Name, in.LegalRepMobile}}
+			if i == 1 {
+				// Decided: an outcome with the values approval wrote.
+				c.outcome = `{"legal_rep_mobile":"` + ident.MaskMobile(in.LegalRepMobile) + `","unit_number":"U3201020000` + "7" + `"}`
+				c.personalValues = append(c.personalValues, "U32010200007")
 			}
-			var clear []clearRequest
-			for i := range 3 {
-				in := UnitRegistrationInput{USCC: ident.GenerateUSCC(rnd, "320102"), Name: "示范商贸有限公司", UnitType: "enterprise",
-					LegalRep:       Identity{ident.IDTypeResident, ident.NumberedResidentID(i), "上官婉" + strings.Repeat("儿", i+1)},
-					LegalRepMobile: ident.NumberedMobile(i)}
-				data, err := json.Marshal(in)
-				if err != nil {
-					t.Fatal(err)
-				}
-				c := clearRequest{uscc: in.USCC, data: string(data), outcome: "{}",
-					personalValues: []string{in.LegalRep.IDNumber, in.LegalRep.Name, in.LegalRepMobile}}
+			err = db.Tx(ctx, func(tx *store.Tx) error {
 				if i == 1 {
-					// Decided: an outcome with the values approval wrote.
-					c.outcome = `{"legal_rep_mobile":"` + ident.MaskMobile(in.LegalRepMobile) + `","unit_number":"U3201020000` + "7" + `"}`
-					c.personalValues = append(c.personalValues, "U32010200007")
+					return tx.QueryRow(ctx, `INSERT INTO counter_requests (kind, status, uscc, data, submitted_by, submitted_at,
+						submit_reason, decided_by, decided_at, decision_reason, outcome)
+						VALUES ('unit_register', 'approved', ?, ?, ?, ?, '核对营业执照', ?, ?, '材料齐全', ?) RETURNING id`,
+						c.uscc, c.data, clerk, now, reviewer, now, c.outcome).Scan(&c.id)
 				}
-				err = db.Tx(ctx, func(tx *store.Tx) error {
-					if i == 1 {
-						return tx.QueryRow(ctx, `INSERT INTO counter_requests (kind, status, uscc, data, submitted_by, submitted_at,
-							submit_reason, decided_by, decided_at, decision_reason, outcome)
-							VALUES ('unit_register', 'approved', ?, ?, ?, ?, '核对营业执照', ?, ?, '材料齐全', ?) RETURNING id`,
-							c.uscc, c.data, clerk, now, reviewer, now, c.outcome).Scan(&c.id)
-					}
-					return tx.QueryRow(ctx, `INSERT INTO counter_requests (kind, uscc, data, submitted_by, submitted_at, submit_reason)
-						VALUES ('unit_register', ?, ?, ?, ?, '核对营业执照') RETURNING id`, c.uscc, c.data, clerk, now).Scan(&c.id)
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				clear = append(clear, c)
-			}
-			if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrNoKeys) {
-				t.Fatalf("migrate without a data key: %v, want %v", err, store.ErrNoKeys)
-			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != before {
-				t.Fatalf("schema after the refused migration: %d, %v; want %d", v, err, before)
-			}
-			db.UseKeys(storetest.Keys())
-			if _, err := db.Migrate(ctx); err != nil {
+				return tx.QueryRow(ctx, `INSERT INTO counter_requests (kind, uscc, data, submitted_by, submitted_at, submit_reason)
+					VALUES ('unit_register', ?, ?, ?, ?, '核对营业执照') RETURNING id`, c.uscc, c.data, clerk, now).Scan(&c.id)
+			})
+			if err != nil {
 				t.Fatal(err)
 			}
-			f := newFixture(t, db)
-			for _, c := range clear {
-				q, _, err := f.svc.Get(ctx, f.reviewer, c.id)
-				if err != nil {
-					t.Errorf("request %d after the migration: %v", c.id, err)
-					continue
-				}
-				outcome, err := json.Marshal(q.Outcome)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if string(q.Data) != c.data || string(outcome) != c.outcome || q.USCC != c.uscc || q.Kind != KindUnitRegister {
-					t.Errorf("request %d after the migration: %s %s %q %q; want %s %s %q", c.id, q.Data, outcome, q.USCC, q.Kind,
-						c.data, c.outcome, c.uscc)
-				}
+			clear = append(clear, c)
+		}
+		storetest.MigrateSealing(t, db, 52)
+		f := newFixture(t, db)
+		for _, c := range clear {
+			q, _, err := f.svc.Get(ctx, f.reviewer, c.id)
+			if err != nil {
+				t.Errorf("request %d after the migration: %v", c.id, err)
+				continue
 			}
-			for _, row := range storetest.RawRows(t, db, "SELECT * FROM counter_requests ORDER BY id") {
-				for _, c := range clear {
-					for _, v := range c.personalValues {
-						if strings.Contains(row, v) {
-							t.Errorf("a counter_requests row still holds %q in clear", v)
-						}
+			outcome, err := json.Marshal(q.Outcome)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(q.Data) != c.data || string(outcome) != c.outcome || q.USCC != c.uscc || q.Kind != KindUnitRegister {
+				t.Errorf("request %d after the migration: %s %s %q %q; want %s %s %q", c.id, q.Data, outcome, q.USCC, q.Kind,
+					c.data, c.outcome, c.uscc)
+			}
+		}
+		for _, row := range storetest.RawRows(t, db, "SELECT * FROM counter_requests ORDER BY id") {
+			for _, c := range clear {
+				for _, v := range c.personalValues {
+					if strings.Contains(row, v) {
+						t.Errorf("a counter_requests row still holds %q in clear", v)
 					}
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
 // TestKeyRotationCoversCounterRequests: `hall keys rotate` (store.RotateKeys) moves

@@ -168,80 +168,60 @@ func TestQueueTextWithoutKeys(t *testing.T) {
 // text, and no clear text is left — and a migration without a data key is refused,
 // leaving the schema where it was.
 func TestMigrationSealsClearNotices(t *testing.T) {
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(engine), func(t *testing.T) {
-			db := storetest.Unmigrated(t, engine)
-			ctx := t.Context()
-			// 51 or below: whatever precedes 0052 in this tree.
-			if _, err := db.MigrateTo(ctx, 51); err != nil {
-				t.Fatal(err)
-			}
-			before, err := db.SchemaVersion(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The persons are sealed already (0040); the notices are not.
-			db.UseKeys(storetest.Keys())
-			now := store.Time(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
-			var persons []who
-			for i := range 2 {
-				w := who{Nominee: Nominee{Name: "端木" + strings.Repeat("蓉", i+1), IDType: ident.IDTypeResident,
-					IDNumber: ident.NumberedResidentID(i), Mobile: ident.NumberedMobile(i)}}
-				if err := db.Tx(ctx, func(tx *store.Tx) (err error) {
-					w.ID, err = person.Insert(ctx, tx, person.Row{IDType: string(w.IDType), IDNumber: w.IDNumber, Name: w.Name,
-						Mobile: w.Mobile, CreatedAt: now})
-					return err
-				}); err != nil {
-					t.Fatal(err)
-				}
-				persons = append(persons, w)
-			}
-			db.UseKeys(nil)
-			due, sent := invitation(persons[1], "秦淮示范商贸有限公司"), invitation(persons[0], "鼓楼示范物流有限公司")
-			var dueID, sentID int64
-			if err := db.Tx(ctx, func(tx *store.Tx) error {
-				if err := tx.QueryRow(ctx, `INSERT INTO delegation_notices (person_id, purpose, text, created_at)
-					VALUES (?, 'delegation-invite', ?, ?) RETURNING id`, persons[0].ID, due, now).Scan(&dueID); err != nil {
-					return err
-				}
-				return tx.QueryRow(ctx, `INSERT INTO delegation_notices (person_id, purpose, text, created_at, sent_at)
-					VALUES (?, 'delegation-invite', ?, ?, ?) RETURNING id`, persons[1].ID, sent, now, now).Scan(&sentID)
+	storetest.EachBefore(t, 52, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		// The persons are sealed already (0040), under the keys EachBefore set; the
+		// notices are not.
+		now := store.Time(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+		var persons []who
+		for i := range 2 {
+			w := who{Nominee: Nominee{Name: "端木" + strings.Repeat("蓉", i+1), IDType: ident.IDTypeResident,
+				IDNumber: ident.NumberedResidentID(i), Mobile: ident.NumberedMobile(i)}}
+			if err := db.Tx(ctx, func(tx *store.Tx) (err error) {
+				w.ID, err = person.Insert(ctx, tx, person.Row{IDType: string(w.IDType), IDNumber: w.IDNumber, Name: w.Name,
+					Mobile: w.Mobile, CreatedAt: now})
+				return err
 			}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrNoKeys) {
-				t.Fatalf("migrate without a data key: %v, want %v", err, store.ErrNoKeys)
+			persons = append(persons, w)
+		}
+		db.UseKeys(nil)
+		due, sent := invitation(persons[1], "秦淮示范商贸有限公司"), invitation(persons[0], "鼓楼示范物流有限公司")
+		var dueID, sentID int64
+		if err := db.Tx(ctx, func(tx *store.Tx) error {
+			if err := tx.QueryRow(ctx, `INSERT INTO delegation_notices (person_id, purpose, text, created_at)
+				VALUES (?, 'delegation-invite', ?, ?) RETURNING id`, persons[0].ID, due, now).Scan(&dueID); err != nil {
+				return err
 			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != before {
-				t.Fatalf("schema after the refused migration: %d, %v; want %d", v, err, before)
-			}
-			db.UseKeys(storetest.Keys())
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			for _, row := range storetest.RawRows(t, db, "SELECT * FROM delegation_notices ORDER BY id") {
-				for _, clear := range []string{persons[0].Name, persons[1].Name, "秦淮示范商贸有限公司", "鼓楼示范物流有限公司"} {
-					if strings.Contains(row, clear) {
-						t.Errorf("a delegation_notices row still holds %q in clear", clear)
-					}
+			return tx.QueryRow(ctx, `INSERT INTO delegation_notices (person_id, purpose, text, created_at, sent_at)
+				VALUES (?, 'delegation-invite', ?, ?, ?) RETURNING id`, persons[1].ID, sent, now, now).Scan(&sentID)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		storetest.MigrateSealing(t, db, 52)
+		for _, row := range storetest.RawRows(t, db, "SELECT * FROM delegation_notices ORDER BY id") {
+			for _, clear := range []string{persons[0].Name, persons[1].Name, "秦淮示范商贸有限公司", "鼓楼示范物流有限公司"} {
+				if strings.Contains(row, clear) {
+					t.Errorf("a delegation_notices row still holds %q in clear", clear)
 				}
 			}
-			var sealedSent []byte
-			if err := db.QueryRow(ctx, `SELECT text FROM delegation_notices WHERE id = ?`, sentID).Scan(&sealedSent); err != nil {
-				t.Fatal(err)
-			}
-			if got, err := db.Keys().OpenString(NoticePlace(sentID), sealedSent); err != nil || got != sent {
-				t.Errorf("the sent notice after the migration: %q, %v; want %q", got, err, sent)
-			}
-			f := newFixture(t, db)
-			if n, err := f.svc.DeliverNotices(ctx); err != nil || n != 1 {
-				t.Fatalf("delivered %d, %v; want the one still due", n, err)
-			}
-			if got := f.sentText(t, persons[0]); got != due {
-				t.Errorf("sent %q, want %q", got, due)
-			}
-		})
-	}
+		}
+		var sealedSent []byte
+		if err := db.QueryRow(ctx, `SELECT text FROM delegation_notices WHERE id = ?`, sentID).Scan(&sealedSent); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := db.Keys().OpenString(NoticePlace(sentID), sealedSent); err != nil || got != sent {
+			t.Errorf("the sent notice after the migration: %q, %v; want %q", got, err, sent)
+		}
+		f := newFixture(t, db)
+		if n, err := f.svc.DeliverNotices(ctx); err != nil || n != 1 {
+			t.Fatalf("delivered %d, %v; want the one still due", n, err)
+		}
+		if got := f.sentText(t, persons[0]); got != due {
+			t.Errorf("sent %q, want %q", got, due)
+		}
+	})
 }
 
 // TestKeyRotationCoversNotices: `hall keys rotate` (store.RotateKeys) moves the

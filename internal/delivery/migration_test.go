@@ -2,7 +2,6 @@ package delivery_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
@@ -129,62 +128,37 @@ func TestMigration0028KeepsDeliveries(t *testing.T) {
 // kept, and no clear value is left in either table — and a migration without a
 // data key is refused, leaving the schema where it was.
 func TestMigrationSealsClearDeliveries(t *testing.T) {
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(engine), func(t *testing.T) {
-			ctx := context.Background()
-			db := storetest.Unmigrated(t, engine)
-			keys, err := sealed.NewKeys(sealed.NewKey())
-			if err != nil {
-				t.Fatal(err)
-			}
-			db.UseKeys(keys) // the persons of the fixture are sealed already
-			if _, err := db.MigrateTo(ctx, storetest.VersionBefore(t, engine, 56)); err != nil {
-				t.Fatal(err)
-			}
-			before, err := db.SchemaVersion(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f := newFixture(t, db)
-			shippedTo := clearRecipient{"欧阳收件", "13912345678", "江苏省南京市玄武区中山路1号"}
-			waitingFor := clearRecipient{"司马收件", "13712345678", "江苏省南京市秦淮区中华路8号"}
-			shipped, waiting := f.newCase(t), f.newCase(t)
-			id := f.insertClearDelivery(t, shipped, shippedTo, "DEV0042")
-			f.insertClearRequest(t, waiting, waitingFor)
+	storetest.EachBefore(t, 56, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		shippedTo := clearRecipient{"欧阳收件", "13912345678", "江苏省南京市玄武区中山路1号"}
+		waitingFor := clearRecipient{"司马收件", "13712345678", "江苏省南京市秦淮区中华路8号"}
+		shipped, waiting := f.newCase(t), f.newCase(t)
+		id := f.insertClearDelivery(t, shipped, shippedTo, "DEV0042")
+		f.insertClearRequest(t, waiting, waitingFor)
 
-			db.UseKeys(nil)
-			if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrNoKeys) {
-				t.Fatalf("migrate without a data key: %v, want %v", err, store.ErrNoKeys)
+		storetest.MigrateSealing(t, db, 56)
+		d, events := f.delivery(t, shipped)
+		if d.ID != id || d.Recipient != shippedTo.Recipient || d.Phone != shippedTo.Mobile || d.Address != shippedTo.Address ||
+			d.TrackingNo != "DEV0042" || d.Status != "collected" || len(events) != 1 {
+			t.Errorf("the delivery after the migration: %+v %+v", d, events)
+		}
+		for caseID, want := range map[int64]clearRecipient{shipped: shippedTo, waiting: waitingFor} {
+			if r, ok, err := f.svc.Requested(ctx, f.unit, caseID); err != nil || !ok ||
+				(clearRecipient{r.Recipient, r.Phone, r.Address}) != want {
+				t.Errorf("the request of case %d after the migration: %+v %v %v; want %+v", caseID, r, ok, err, want)
 			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != before {
-				t.Fatalf("schema after the refused migration: %d, %v; want %d", v, err, before)
-			}
-			db.UseKeys(keys)
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			d, events := f.delivery(t, shipped)
-			if d.ID != id || d.Recipient != shippedTo.Recipient || d.Phone != shippedTo.Mobile || d.Address != shippedTo.Address ||
-				d.TrackingNo != "DEV0042" || d.Status != "collected" || len(events) != 1 {
-				t.Errorf("the delivery after the migration: %+v %+v", d, events)
-			}
-			for caseID, want := range map[int64]clearRecipient{shipped: shippedTo, waiting: waitingFor} {
-				if r, ok, err := f.svc.Requested(ctx, f.unit, caseID); err != nil || !ok ||
-					(clearRecipient{r.Recipient, r.Phone, r.Address}) != want {
-					t.Errorf("the request of case %d after the migration: %+v %v %v; want %+v", caseID, r, ok, err, want)
-				}
-			}
-			for _, table := range []string{"delivery_requests", "deliveries"} {
-				for _, row := range storetest.RawRows(t, db, "SELECT * FROM "+table) {
-					for _, r := range []clearRecipient{shippedTo, waitingFor} {
-						for _, v := range []string{r.Recipient, r.Mobile, r.Address, "中山路", "中华路"} {
-							if strings.Contains(row, v) {
-								t.Errorf("a %s row still holds %q in clear", table, v)
-							}
+		}
+		for _, table := range []string{"delivery_requests", "deliveries"} {
+			for _, row := range storetest.RawRows(t, db, "SELECT * FROM "+table) {
+				for _, r := range []clearRecipient{shippedTo, waitingFor} {
+					for _, v := range []string{r.Recipient, r.Mobile, r.Address, "中山路", "中华路"} {
+						if strings.Contains(row, v) {
+							t.Errorf("a %s row still holds %q in clear", table, v)
 						}
 					}
 				}
 			}
-		})
-	}
+		}
+	})
 }

@@ -163,64 +163,45 @@ func TestFlowsNeedKeys(t *testing.T) {
 // data, no clear value is left, and 0043 dropped the clear column — and a migration
 // without a data key is refused, leaving the schema where it was.
 func TestMigrationSealsClearFlows(t *testing.T) {
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(engine), func(t *testing.T) {
-			ctx := context.Background()
-			db := storetest.Unmigrated(t, engine)
-			if _, err := db.MigrateTo(ctx, 41); err != nil {
-				t.Fatal(err)
-			}
-			clk := newClock()
-			now := store.Time(clk.Now())
-			type clearFlow struct {
-				id   string
-				data personData
-			}
-			var flows []clearFlow
-			var clear []string
-			for i := range 3 {
-				c := clearFlow{token.New(), personData{ident.NumberedResidentID(10 + i), "林晓梅" + strings.Repeat("芳", i), ident.NumberedMobile(10 + i)}}
-				flows = append(flows, c)
-				clear = append(clear, c.data.IDNumber, c.data.Name, c.data.Mobile)
-				raw, err := encodeData(c.data)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := db.Exec(ctx, `INSERT INTO flows (id, kind, step, data, binding_hash, version, created_at, expires_at)
-					VALUES (?, ?, 'identity', ?, ?, 1, ?, ?)`,
-					c.id, KindRegister, string(raw), token.Hash(browser), now, store.Time(now.Add(time.Hour))); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrNoKeys) {
-				t.Fatalf("migrate without a data key: %v, want %v", err, store.ErrNoKeys)
-			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 41 {
-				t.Fatalf("schema after the refused migration: %d, %v; want 41", v, err)
-			}
-			keys, err := sealed.NewKeys(sealed.NewKey())
+	storetest.EachBefore(t, 42, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock()
+		now := store.Time(clk.Now())
+		type clearFlow struct {
+			id   string
+			data personData
+		}
+		var flows []clearFlow
+		var clear []string
+		for i := range 3 {
+			c := clearFlow{token.New(), personData{ident.NumberedResidentID(10 + i), "林晓梅" + strings.Repeat("芳", i), ident.NumberedMobile(10 + i)}}
+			flows = append(flows, c)
+			clear = append(clear, c.data.IDNumber, c.data.Name, c.data.Mobile)
+			raw, err := encodeData(c.data)
 			if err != nil {
 				t.Fatal(err)
 			}
-			db.UseKeys(keys)
-			if _, err := db.Migrate(ctx); err != nil {
+			if _, err := db.Exec(ctx, `INSERT INTO flows (id, kind, step, data, binding_hash, version, created_at, expires_at)
+				VALUES (?, ?, 'identity', ?, ?, 1, ?, ?)`,
+				c.id, KindRegister, string(raw), token.Hash(browser), now, store.Time(now.Add(time.Hour))); err != nil {
 				t.Fatal(err)
 			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v < 43 {
-				t.Fatalf("schema after the migration: %d, %v; want at least 43", v, err)
+		}
+		storetest.MigrateSealing(t, db, 42)
+		if v, err := db.SchemaVersion(ctx); err != nil || v < 43 {
+			t.Fatalf("schema after the migration: %d, %v; want at least 43", v, err)
+		}
+		s := NewStore(db, clk.Now)
+		for i, c := range flows {
+			f, err := s.Get(ctx, c.id, KindRegister, browser)
+			var d personData
+			if err != nil || f.Decode(&d) != nil || d != c.data || f.Step != "identity" {
+				t.Errorf("flow %d after the migration: %+v, %v", i, d, err)
 			}
-			s := NewStore(db, clk.Now)
-			for i, c := range flows {
-				f, err := s.Get(ctx, c.id, KindRegister, browser)
-				var d personData
-				if err != nil || f.Decode(&d) != nil || d != c.data || f.Step != "identity" {
-					t.Errorf("flow %d after the migration: %+v, %v", i, d, err)
-				}
-			}
-			storetest.HoldsNone(t, db, "flows", clear...)
-			if _, err := db.Exec(ctx, "SELECT clear_data FROM flows"); err == nil {
-				t.Error("the flows table still has clear_data")
-			}
-		})
-	}
+		}
+		storetest.HoldsNone(t, db, "flows", clear...)
+		if _, err := db.Exec(ctx, "SELECT clear_data FROM flows"); err == nil {
+			t.Error("the flows table still has clear_data")
+		}
+	})
 }

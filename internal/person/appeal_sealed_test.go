@@ -83,61 +83,38 @@ func TestAppealsSealedAtRest(t *testing.T) {
 // its old values, kind, status and description kept, and no clear value is left —
 // and a migration without a data key is refused, leaving the schema where it was.
 func TestMigrationSealsClearAppeals(t *testing.T) {
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(engine), func(t *testing.T) {
-			ctx := context.Background()
-			db := storetest.Unmigrated(t, engine)
-			if _, err := db.MigrateTo(ctx, 43); err != nil {
+	storetest.EachBefore(t, 44, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := store.Time(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+		var clear []Appeal
+		for i := range 3 {
+			a := Appeal{ID: int64(i + 1), Kind: AppealIDTaken, IDType: ident.IDTypeResident, IDNumber: ident.NumberedResidentID(i),
+				Name: "林晓梅" + strings.Repeat("芳", i), ContactMobile: ident.NumberedMobile(100 + i), Description: "申诉" + strings.Repeat("说明", i)}
+			if i == 1 {
+				a.Kind, a.Mobile = AppealMobileTaken, ident.NumberedMobile(i)
+			}
+			clear = append(clear, a)
+			if _, err := db.Exec(ctx, `INSERT INTO appeals (kind, id_type, id_number, name, mobile, contact_mobile,
+				description, status, created_at, client_addr) VALUES (?, 'resident', ?, ?, ?, ?, ?, 'open', ?, '198.51.100.7')`,
+				string(a.Kind), a.IDNumber, a.Name, a.Mobile, a.ContactMobile, a.Description, now); err != nil {
 				t.Fatal(err)
 			}
-			before, err := db.SchemaVersion(ctx)
-			if err != nil {
-				t.Fatal(err)
+		}
+		storetest.MigrateSealing(t, db, 44)
+		for _, c := range clear {
+			got, err := openAppeal(t, db, c.ID)
+			if err != nil || got.IDNumber != c.IDNumber || got.Name != c.Name || got.Mobile != c.Mobile ||
+				got.ContactMobile != c.ContactMobile {
+				t.Errorf("appeal %d after the migration: %+v, %v; want %+v", c.ID, got, err, c)
 			}
-			now := store.Time(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
-			var clear []Appeal
-			for i := range 3 {
-				a := Appeal{ID: int64(i + 1), Kind: AppealIDTaken, IDType: ident.IDTypeResident, IDNumber: ident.NumberedResidentID(i),
-					Name: "林晓梅" + strings.Repeat("芳", i), ContactMobile: ident.NumberedMobile(100 + i), Description: "申诉" + strings.Repeat("说明", i)}
-				if i == 1 {
-					a.Kind, a.Mobile = AppealMobileTaken, ident.NumberedMobile(i)
-				}
-				clear = append(clear, a)
-				if _, err := db.Exec(ctx, `INSERT INTO appeals (kind, id_type, id_number, name, mobile, contact_mobile,
-					description, status, created_at, client_addr) VALUES (?, 'resident', ?, ?, ?, ?, ?, 'open', ?, '198.51.100.7')`,
-					string(a.Kind), a.IDNumber, a.Name, a.Mobile, a.ContactMobile, a.Description, now); err != nil {
-					t.Fatal(err)
-				}
+			var kind, description, status string
+			if err := db.QueryRow(ctx, `SELECT kind, description, status FROM appeals WHERE id = ?`, c.ID).Scan(
+				&kind, &description, &status); err != nil || kind != string(c.Kind) || description != c.Description || status != "open" {
+				t.Errorf("appeal %d kept %q %q %q, %v", c.ID, kind, description, status, err)
 			}
-			if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrNoKeys) {
-				t.Fatalf("migrate without a data key: %v, want %v", err, store.ErrNoKeys)
-			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != before {
-				t.Fatalf("schema after the refused migration: %d, %v; want %d", v, err, before)
-			}
-			keys, err := sealed.NewKeys(sealed.NewKey())
-			if err != nil {
-				t.Fatal(err)
-			}
-			db.UseKeys(keys)
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range clear {
-				got, err := openAppeal(t, db, c.ID)
-				if err != nil || got.IDNumber != c.IDNumber || got.Name != c.Name || got.Mobile != c.Mobile ||
-					got.ContactMobile != c.ContactMobile {
-					t.Errorf("appeal %d after the migration: %+v, %v; want %+v", c.ID, got, err, c)
-				}
-				var kind, description, status string
-				if err := db.QueryRow(ctx, `SELECT kind, description, status FROM appeals WHERE id = ?`, c.ID).Scan(
-					&kind, &description, &status); err != nil || kind != string(c.Kind) || description != c.Description || status != "open" {
-					t.Errorf("appeal %d kept %q %q %q, %v", c.ID, kind, description, status, err)
-				}
-			}
-			for _, c := range clear {
-				storetest.HoldsNone(t, db, "appeals", c.IDNumber, c.Name, c.Mobile, c.ContactMobile)
-			}
-		})
-	}
+		}
+		for _, c := range clear {
+			storetest.HoldsNone(t, db, "appeals", c.IDNumber, c.Name, c.Mobile, c.ContactMobile)
+		}
+	})
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"hall/internal/ident"
-	"hall/internal/sealed"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
@@ -28,16 +27,7 @@ func TestKeyRotationUnderLoad(t *testing.T) {
 			_, in := f.register(t)
 			logins = append(logins, in.IDNumber, in.Mobile)
 		}
-		oldKey, err := sealed.ParseKey(storetest.DataKey())
-		if err != nil {
-			t.Fatal(err)
-		}
-		newKey := sealed.NewKey()
-		rotating, err := sealed.NewKeys(newKey, oldKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		db.UseKeys(rotating)
+		newKey := storetest.BeginRotation(t, db)
 
 		var done, failed atomic.Int64
 		stop := make(chan struct{})
@@ -78,11 +68,7 @@ func TestKeyRotationUnderLoad(t *testing.T) {
 			t.Fatalf("rotation: %+v in %d batches; want the 8 persons re-sealed in at least 3", sum, batches)
 		}
 
-		settled, err := sealed.NewKeys(newKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		db.UseKeys(settled)
+		storetest.EndRotation(t, db, newKey)
 		for _, login := range logins {
 			if _, err := f.svc.Authenticate(ctx, login, testPassword); err != nil {
 				t.Errorf("login %s with the new key alone: %v", ident.MaskText(login), err)
@@ -103,15 +89,7 @@ func TestRegistrationSeesRowsUnderPreviousKeys(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		_, first := f.register(t)
-		oldKey, err := sealed.ParseKey(storetest.DataKey())
-		if err != nil {
-			t.Fatal(err)
-		}
-		rotating, err := sealed.NewKeys(sealed.NewKey(), oldKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		db.UseKeys(rotating)
+		storetest.BeginRotation(t, db)
 		sameID := f.validInput()
 		sameID.IDNumber = first.IDNumber
 		if _, err := f.svc.Register(context.Background(), sameID); !errors.Is(err, ErrIDTaken) {

@@ -59,51 +59,32 @@ func TestPersonsSealedAtRest(t *testing.T) {
 // look-ups find it through the indexes, and no clear value is left — and a
 // migration without a data key is refused, leaving the schema where it was.
 func TestMigrationSealsClearPersons(t *testing.T) {
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(engine), func(t *testing.T) {
-			ctx := context.Background()
-			db := storetest.Unmigrated(t, engine)
-			if _, err := db.MigrateTo(ctx, 39); err != nil {
+	storetest.EachBefore(t, 40, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := store.Time(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+		type clearPerson struct{ idNumber, name, mobile string }
+		var clear []clearPerson
+		for i := range 3 {
+			c := clearPerson{ident.NumberedResidentID(i), "林晓梅" + strings.Repeat("芳", i), ident.NumberedMobile(i)}
+			clear = append(clear, c)
+			if _, err := db.Exec(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
+				VALUES ('resident', ?, ?, ?, ?, ?)`, c.idNumber, c.name, c.mobile, now, now); err != nil {
 				t.Fatal(err)
 			}
-			now := store.Time(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
-			type clearPerson struct{ idNumber, name, mobile string }
-			var clear []clearPerson
-			for i := range 3 {
-				c := clearPerson{ident.NumberedResidentID(i), "林晓梅" + strings.Repeat("芳", i), ident.NumberedMobile(i)}
-				clear = append(clear, c)
-				if _, err := db.Exec(ctx, `INSERT INTO persons (id_type, id_number, name, mobile, created_at, updated_at)
-					VALUES ('resident', ?, ?, ?, ?, ?)`, c.idNumber, c.name, c.mobile, now, now); err != nil {
-					t.Fatal(err)
-				}
+		}
+		storetest.MigrateSealing(t, db, 40)
+		svc := New(db, fastHasher(t), newFakeCodes(), ident.DefaultPasswordPolicy(), nil, nil)
+		for i, c := range clear {
+			p, err := svc.ByMobile(ctx, c.mobile)
+			if err != nil || p.IDNumber != c.idNumber || p.Name != c.name || p.Mobile != c.mobile || p.ID != int64(i+1) {
+				t.Errorf("person %d after the migration: %+v, %v", i, p, err)
 			}
-			if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrNoKeys) {
-				t.Fatalf("migrate without a data key: %v, want %v", err, store.ErrNoKeys)
+			if q, err := svc.ByIdentity(ctx, ident.IDTypeResident, c.idNumber); err != nil || q.ID != p.ID {
+				t.Errorf("ByIdentity of person %d: %+v, %v", i, q, err)
 			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 39 {
-				t.Fatalf("schema after the refused migration: %d, %v; want 39", v, err)
-			}
-			keys, err := sealed.NewKeys(sealed.NewKey())
-			if err != nil {
-				t.Fatal(err)
-			}
-			db.UseKeys(keys)
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			svc := New(db, fastHasher(t), newFakeCodes(), ident.DefaultPasswordPolicy(), nil, nil)
-			for i, c := range clear {
-				p, err := svc.ByMobile(ctx, c.mobile)
-				if err != nil || p.IDNumber != c.idNumber || p.Name != c.name || p.Mobile != c.mobile || p.ID != int64(i+1) {
-					t.Errorf("person %d after the migration: %+v, %v", i, p, err)
-				}
-				if q, err := svc.ByIdentity(ctx, ident.IDTypeResident, c.idNumber); err != nil || q.ID != p.ID {
-					t.Errorf("ByIdentity of person %d: %+v, %v", i, q, err)
-				}
-				storetest.HoldsNone(t, db, "persons", c.idNumber, c.name, c.mobile)
-			}
-		})
-	}
+			storetest.HoldsNone(t, db, "persons", c.idNumber, c.name, c.mobile)
+		}
+	})
 }
 
 // TestSealedIdentityOpensWhatWasRead: a column the query read opens or fails as

@@ -91,48 +91,29 @@ func TestUpsertWithoutKeys(t *testing.T) {
 // its old legal representative, and no clear value is left — and a migration
 // without a data key is refused, leaving the schema where it was.
 func TestMigrationSealsClearRegistry(t *testing.T) {
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(engine), func(t *testing.T) {
-			ctx := context.Background()
-			db := storetest.Unmigrated(t, engine)
-			if _, err := db.MigrateTo(ctx, 46); err != nil {
+	storetest.EachBefore(t, 47, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := store.Time(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+		entries := testEntries(46, 3)
+		var clear []string
+		for _, e := range entries {
+			clear = append(clear, e.LegalRepIDNumber, e.LegalRepName)
+			if _, err := db.Exec(ctx, `INSERT INTO registry_entries (uscc, name, unit_type, legal_rep_id_type,
+				legal_rep_id_number, legal_rep_name, registered_at, address, region, status, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.USCC, e.Name, string(e.UnitType), string(e.LegalRepIDType),
+				e.LegalRepIDNumber, e.LegalRepName, e.RegisteredAt, e.Address, e.Region, string(e.Status), now); err != nil {
 				t.Fatal(err)
 			}
-			now := store.Time(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
-			entries := testEntries(46, 3)
-			var clear []string
-			for _, e := range entries {
-				clear = append(clear, e.LegalRepIDNumber, e.LegalRepName)
-				if _, err := db.Exec(ctx, `INSERT INTO registry_entries (uscc, name, unit_type, legal_rep_id_type,
-					legal_rep_id_number, legal_rep_name, registered_at, address, region, status, updated_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.USCC, e.Name, string(e.UnitType), string(e.LegalRepIDType),
-					e.LegalRepIDNumber, e.LegalRepName, e.RegisteredAt, e.Address, e.Region, string(e.Status), now); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrNoKeys) {
-				t.Fatalf("migrate without a data key: %v, want %v", err, store.ErrNoKeys)
-			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 46 {
-				t.Fatalf("schema after the refused migration: %d, %v; want 46", v, err)
-			}
-			keys, err := sealed.NewKeys(sealed.NewKey())
+		}
+		storetest.MigrateSealing(t, db, 47)
+		tb := NewTable(db, nil)
+		for i, e := range entries {
+			got, err := tb.Lookup(ctx, e.USCC)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("entry %d after the migration: %v", i, err)
 			}
-			db.UseKeys(keys)
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			tb := NewTable(db, nil)
-			for i, e := range entries {
-				got, err := tb.Lookup(ctx, e.USCC)
-				if err != nil {
-					t.Fatalf("entry %d after the migration: %v", i, err)
-				}
-				assertSame(t, got, e)
-			}
-			storetest.HoldsNone(t, db, "registry_entries", clear...)
-		})
-	}
+			assertSame(t, got, e)
+		}
+		storetest.HoldsNone(t, db, "registry_entries", clear...)
+	})
 }

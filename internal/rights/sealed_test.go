@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -91,54 +90,25 @@ func TestRecordFileSealedAtRest(t *testing.T) {
 // serves the same signed bytes after it and nothing clear is left — and the
 // migration is refused without a data key, leaving the schema where it was.
 func TestMigrationSealsClearRecordFiles(t *testing.T) {
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(engine), func(t *testing.T) {
-			ctx := context.Background()
-			dsn := "sqlite:" + filepath.Join(t.TempDir(), "hall.db")
-			if engine == store.Postgres {
-				dsn = storetest.PostgresURL(t)
-			}
-			db, err := store.Open(ctx, dsn, "")
-			if err != nil {
+	storetest.EachBefore(t, 50, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db, 12, 4)
+		recs, pdfs := issueTwo(t, f)
+		// The rows as the versions before 0050 wrote them: the signed PDF in clear.
+		for i, rec := range recs {
+			if _, err := db.Exec(ctx, "UPDATE rights_record_files SET pdf = ? WHERE record_id = ?", pdfs[i], rec.ID); err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { _ = db.Close() }) // test cleanup; a close error changes no result
-			db.UseKeys(storetest.Keys())
-			if _, err := db.MigrateTo(ctx, 49); err != nil {
-				t.Fatal(err)
+			if !bytes.HasPrefix(storedPDF(t, db, rec.ID), []byte("%PDF")) {
+				t.Fatal("the clear row was not written")
 			}
-			before, err := db.SchemaVersion(ctx)
-			if err != nil || before >= 50 {
-				t.Fatalf("schema before 0050: %d, %v", before, err)
+		}
+		storetest.MigrateSealing(t, db, 50)
+		for i, rec := range recs {
+			checkSealed(t, db, rec.ID)
+			if _, file, err := f.svc.File(ctx, f.unit.ID, rec.ID); err != nil || !bytes.Equal(file, pdfs[i]) {
+				t.Errorf("File of record %d after the migration: %d bytes, %v; want the %d signed bytes", rec.ID, len(file), err, len(pdfs[i]))
 			}
-			f := newFixture(t, db, 12, 4)
-			recs, pdfs := issueTwo(t, f)
-			// The rows as the versions before 0050 wrote them: the signed PDF in clear.
-			for i, rec := range recs {
-				if _, err := db.Exec(ctx, "UPDATE rights_record_files SET pdf = ? WHERE record_id = ?", pdfs[i], rec.ID); err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.HasPrefix(storedPDF(t, db, rec.ID), []byte("%PDF")) {
-					t.Fatal("the clear row was not written")
-				}
-			}
-			db.UseKeys(nil)
-			if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrNoKeys) {
-				t.Fatalf("migrate without a data key: %v, want %v", err, store.ErrNoKeys)
-			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != before {
-				t.Fatalf("schema after the refused migration: %d, %v; want %d", v, err, before)
-			}
-			db.UseKeys(storetest.Keys())
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			for i, rec := range recs {
-				checkSealed(t, db, rec.ID)
-				if _, file, err := f.svc.File(ctx, f.unit.ID, rec.ID); err != nil || !bytes.Equal(file, pdfs[i]) {
-					t.Errorf("File of record %d after the migration: %d bytes, %v; want the %d signed bytes", rec.ID, len(file), err, len(pdfs[i]))
-				}
-			}
-		})
-	}
+		}
+	})
 }

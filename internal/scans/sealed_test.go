@@ -245,13 +245,8 @@ func TestReseal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	oldKey, err := sealed.ParseKey(storetest.DataKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	newKey, strangerKey := sealed.NewKey(), sealed.NewKey()
 	// A third file sealed under a key that will not be configured.
-	stranger, err := sealed.NewKeys(strangerKey)
+	stranger, err := sealed.NewKeys(sealed.NewKey())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,20 +254,12 @@ func TestReseal(t *testing.T) {
 	if err := s.write(lost, stranger.Seal(Place(OwnerCounter, lost), pdf)); err != nil {
 		t.Fatal(err)
 	}
-	rotating, err := sealed.NewKeys(newKey, oldKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.UseKeys(rotating)
+	newKey := storetest.BeginRotation(t, db)
 	resealed, unreadable, err := s.Reseal(t.Context())
 	if err != nil || resealed != 2 || unreadable != 1 {
 		t.Fatalf("Reseal: %d re-sealed, %d unreadable, %v; want 2 and 1", resealed, unreadable, err)
 	}
-	settled, err := sealed.NewKeys(newKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.UseKeys(settled)
+	storetest.EndRotation(t, db, newKey)
 	for _, c := range []struct {
 		st    Stored
 		owner Owner

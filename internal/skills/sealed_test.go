@@ -64,24 +64,11 @@ func TestCandidatesSealedAtRest(t *testing.T) {
 		}
 		// The rotation rewrites the sealed values of a submitted plan's list (the
 		// trigger lets it), after which the new key alone opens them.
-		oldKey, err := sealed.ParseKey(storetest.DataKey())
-		if err != nil {
-			t.Fatal(err)
-		}
-		newKey := sealed.NewKey()
-		rotating, err := sealed.NewKeys(newKey, oldKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		db.UseKeys(rotating)
+		newKey := storetest.BeginRotation(t, db)
 		if _, err := db.RotateKeys(f.ctx, 100, nil); err != nil {
 			t.Fatalf("rotate the keys with a submitted plan's candidates: %v", err)
 		}
-		settled, err := sealed.NewKeys(newKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		db.UseKeys(settled)
+		storetest.EndRotation(t, db, newKey)
 		_, list, err := f.svc.UnitPlan(f.ctx, f.unitID, p.ID, 1)
 		if err != nil || len(list) != 2 || list[0].Name != first.Name || list[0].IDNumber != first.IDNumber ||
 			list[0].Mobile != first.Mobile || list[1].Name != second.Name || list[1].IDNumber != second.IDNumber || list[1].Mobile != "" {
@@ -164,74 +151,49 @@ func TestUnreadableCandidateRemoved(t *testing.T) {
 // candidates are not given again, and no clear value is left — and a migration
 // without a data key is refused, leaving the schema where it was.
 func TestMigrationSealsClearCandidates(t *testing.T) {
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(engine), func(t *testing.T) {
-			ctx := context.Background()
-			db := storetest.Unmigrated(t, engine)
-			keys, err := sealed.NewKeys(sealed.NewKey())
-			if err != nil {
+	storetest.EachBefore(t, 58, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		p := f.plan(t, f.clerk, "认定计划")
+		clear := []Candidate{{Name: "林晓梅", IDNumber: f.idNumber(), Mobile: "13912345678"},
+			{Name: "欧阳修", IDNumber: f.idNumber()}, {Name: "司马光", IDNumber: f.idNumber(), Mobile: "13712345678"}}
+		for i := range clear {
+			if err := db.Tx(ctx, func(tx *store.Tx) error {
+				return tx.QueryRow(ctx, `INSERT INTO skill_candidates (plan_id, name, id_number, mobile, created_at)
+					VALUES (?, ?, ?, ?, ?) RETURNING id`, p.ID, clear[i].Name, clear[i].IDNumber, clear[i].Mobile, t0).Scan(&clear[i].ID)
+			}); err != nil {
 				t.Fatal(err)
 			}
-			db.UseKeys(keys) // the fixture's persons are sealed already
-			if _, err := db.MigrateTo(ctx, storetest.VersionBefore(t, engine, 58)); err != nil {
-				t.Fatal(err)
-			}
-			before, err := db.SchemaVersion(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f := newFixture(t, db)
-			p := f.plan(t, f.clerk, "认定计划")
-			clear := []Candidate{{Name: "林晓梅", IDNumber: f.idNumber(), Mobile: "13912345678"},
-				{Name: "欧阳修", IDNumber: f.idNumber()}, {Name: "司马光", IDNumber: f.idNumber(), Mobile: "13712345678"}}
-			for i := range clear {
-				if err := db.Tx(ctx, func(tx *store.Tx) error {
-					return tx.QueryRow(ctx, `INSERT INTO skill_candidates (plan_id, name, id_number, mobile, created_at)
-						VALUES (?, ?, ?, ?, ?) RETURNING id`, p.ID, clear[i].Name, clear[i].IDNumber, clear[i].Mobile, t0).Scan(&clear[i].ID)
-				}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			deleted := clear[2].ID
-			if _, err := db.Exec(ctx, `DELETE FROM skill_candidates WHERE id = ?`, deleted); err != nil {
-				t.Fatal(err)
-			}
-			clear = clear[:2]
+		}
+		deleted := clear[2].ID
+		if _, err := db.Exec(ctx, `DELETE FROM skill_candidates WHERE id = ?`, deleted); err != nil {
+			t.Fatal(err)
+		}
+		clear = clear[:2]
 
-			db.UseKeys(nil)
-			if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrNoKeys) {
-				t.Fatalf("migrate without a data key: %v, want %v", err, store.ErrNoKeys)
+		storetest.MigrateSealing(t, db, 58)
+		_, list, err := f.svc.UnitPlan(ctx, f.unitID, p.ID, 1)
+		if err != nil || len(list) != len(clear) {
+			t.Fatalf("the list after the migration: %+v, %v", list, err)
+		}
+		for i, c := range clear {
+			if got := list[i]; got.ID != c.ID || got.Name != c.Name || got.IDNumber != c.IDNumber || got.Mobile != c.Mobile {
+				t.Errorf("candidate %d after the migration: %+v, want %+v", c.ID, got, c)
 			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != before {
-				t.Fatalf("schema after the refused migration: %d, %v; want %d", v, err, before)
-			}
-			db.UseKeys(keys)
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			_, list, err := f.svc.UnitPlan(ctx, f.unitID, p.ID, 1)
-			if err != nil || len(list) != len(clear) {
-				t.Fatalf("the list after the migration: %+v, %v", list, err)
-			}
-			for i, c := range clear {
-				if got := list[i]; got.ID != c.ID || got.Name != c.Name || got.IDNumber != c.IDNumber || got.Mobile != c.Mobile {
-					t.Errorf("candidate %d after the migration: %+v, want %+v", c.ID, got, c)
-				}
-			}
-			assertNoClear(t, rawCandidates(t, db), clear[0].Name, clear[0].IDNumber, clear[0].Mobile, clear[1].Name, clear[1].IDNumber)
+		}
+		assertNoClear(t, rawCandidates(t, db), clear[0].Name, clear[0].IDNumber, clear[0].Mobile, clear[1].Name, clear[1].IDNumber)
 
-			if _, err := f.svc.AddCandidate(ctx, f.rep, p.ID, CandidateInput{Name: "林晓梅", IDNumber: clear[0].IDNumber}); !errors.Is(err, ErrDuplicate) {
-				t.Errorf("a listed ID number after the migration: %v, want ErrDuplicate", err)
-			}
-			_, err = db.Exec(ctx, `INSERT INTO skill_candidates (plan_id, name, id_number, id_number_index, mobile, created_at)
-				VALUES (?, ?, ?, ?, ?, ?)`, p.ID, []byte("x"), []byte("x"), keys.Index(sealed.KindIDNumber, clear[1].IDNumber), []byte("x"), t0)
-			if !store.IsUniqueViolation(err) {
-				t.Errorf("a second row of a listed ID number after the migration: %v, want a unique violation", err)
-			}
-			next := f.add(t, f.rep, p, "王安石")
-			if next.ID <= deleted {
-				t.Errorf("a new candidate got id %d, not after the deleted %d", next.ID, deleted)
-			}
-		})
-	}
+		if _, err := f.svc.AddCandidate(ctx, f.rep, p.ID, CandidateInput{Name: "林晓梅", IDNumber: clear[0].IDNumber}); !errors.Is(err, ErrDuplicate) {
+			t.Errorf("a listed ID number after the migration: %v, want ErrDuplicate", err)
+		}
+		_, err = db.Exec(ctx, `INSERT INTO skill_candidates (plan_id, name, id_number, id_number_index, mobile, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, p.ID, []byte("x"), []byte("x"), db.Keys().Index(sealed.KindIDNumber, clear[1].IDNumber), []byte("x"), t0)
+		if !store.IsUniqueViolation(err) {
+			t.Errorf("a second row of a listed ID number after the migration: %v, want a unique violation", err)
+		}
+		next := f.add(t, f.rep, p, "王安石")
+		if next.ID <= deleted {
+			t.Errorf("a new candidate got id %d, not after the deleted %d", next.ID, deleted)
+		}
+	})
 }

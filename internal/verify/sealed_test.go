@@ -73,61 +73,38 @@ func TestSessionsSealedAtRest(t *testing.T) {
 // each reads back with its expected person, the pending one still completes, and no
 // clear value is left; without a data key the migration is refused.
 func TestMigrationSealsClearSessions(t *testing.T) {
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(engine), func(t *testing.T) {
-			ctx := t.Context()
-			db := storetest.Unmigrated(t, engine)
-			if _, err := db.MigrateTo(ctx, 43); err != nil {
+	storetest.EachBefore(t, 44, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		clk := newClock()
+		now := store.Time(clk.Now())
+		who := people(11, 3)
+		ids := make([]string, len(who))
+		for i, p := range who {
+			ids[i] = token.New()
+			status, completed := "pending", any(nil)
+			if i > 0 {
+				status, completed = "failed", now
+			}
+			if _, err := db.Exec(ctx, `INSERT INTO verify_sessions (id, purpose, binding_hash, id_type, id_number, name,
+				status, created_at, expires_at, completed_at, provider) VALUES (?, 'recover', ?, ?, ?, ?, ?, ?, ?, ?, 'dev')`,
+				ids[i], token.Hash(browserA), string(p.IDType), p.IDNumber, p.Name, status, now, now.Add(5*time.Minute),
+				completed); err != nil {
 				t.Fatal(err)
 			}
-			before, err := db.SchemaVersion(ctx)
-			if err != nil {
-				t.Fatal(err)
+		}
+		storetest.MigrateSealing(t, db, 44)
+		svc, dev := devService(db, clk, Config{})
+		for i, p := range who {
+			got, err := svc.Status(ctx, ids[i], browserA)
+			if err != nil || got.Expected != p {
+				t.Errorf("session %d after the migration: %+v, %v; want %+v", i, got, err, p)
 			}
-			clk := newClock()
-			now := store.Time(clk.Now())
-			who := people(11, 3)
-			ids := make([]string, len(who))
-			for i, p := range who {
-				ids[i] = token.New()
-				status, completed := "pending", any(nil)
-				if i > 0 {
-					status, completed = "failed", now
-				}
-				if _, err := db.Exec(ctx, `INSERT INTO verify_sessions (id, purpose, binding_hash, id_type, id_number, name,
-					status, created_at, expires_at, completed_at, provider) VALUES (?, 'recover', ?, ?, ?, ?, ?, ?, ?, ?, 'dev')`,
-					ids[i], token.Hash(browserA), string(p.IDType), p.IDNumber, p.Name, status, now, now.Add(5*time.Minute),
-					completed); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrNoKeys) {
-				t.Fatalf("migrate without a data key: %v, want %v", err, store.ErrNoKeys)
-			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != before {
-				t.Fatalf("schema after the refused migration: %d, %v; want %d", v, err, before)
-			}
-			keys, err := sealed.NewKeys(sealed.NewKey())
-			if err != nil {
-				t.Fatal(err)
-			}
-			db.UseKeys(keys)
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			svc, dev := devService(db, clk, Config{})
-			for i, p := range who {
-				got, err := svc.Status(ctx, ids[i], browserA)
-				if err != nil || got.Expected != p {
-					t.Errorf("session %d after the migration: %+v, %v; want %+v", i, got, err, p)
-				}
-			}
-			if done, err := dev.CompleteInApp(ctx, ids[0], who[0], true); err != nil || done.Status != Passed {
-				t.Errorf("the session pending during the upgrade: %+v, %v", done, err)
-			}
-			for _, p := range who {
-				storetest.HoldsNone(t, db, "verify_sessions", p.IDNumber, p.Name)
-			}
-		})
-	}
+		}
+		if done, err := dev.CompleteInApp(ctx, ids[0], who[0], true); err != nil || done.Status != Passed {
+			t.Errorf("the session pending during the upgrade: %+v, %v", done, err)
+		}
+		for _, p := range who {
+			storetest.HoldsNone(t, db, "verify_sessions", p.IDNumber, p.Name)
+		}
+	})
 }
