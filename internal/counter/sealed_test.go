@@ -3,18 +3,13 @@ package counter
 import (
 	"encoding/json"
 	"errors"
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 
 	"hall/internal/delegation"
 	"hall/internal/ident"
-	"hall/internal/person"
 	"hall/internal/sealed"
-	"hall/internal/sealed/sealedtest"
-	"hall/internal/staff"
-	"hall/internal/staff/stafftest"
 	"hall/internal/store"
 	"hall/internal/store/storetest"
 )
@@ -125,183 +120,6 @@ func TestCounterRequestsSealedAtRest(t *testing.T) {
 		// form that does not open.
 		if _, err := f.svc.Approve(f.ctx, f.reviewer, second.ID, "材料齐全"); !errors.Is(err, sealed.ErrAuthentication) {
 			t.Errorf("approving a request whose form does not open: %v, want %v", err, sealed.ErrAuthentication)
-		}
-	})
-}
-
-// TestUnreadableAppealListed: an appeal whose sealed name was moved from another
-// appeal is listed marked, without its values, beside the others, and its own read
-// is ErrAppealUnreadable, not the sealed error.
-func TestUnreadableAppealListed(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		file := func(name string) int64 {
-			return f.fileAppeal(t, person.Appeal{Kind: person.AppealOther, IDType: ident.IDTypeResident,
-				IDNumber: ident.GenerateResidentID(f.rnd, "320104", time.Date(1990, 1, 2, 0, 0, 0, 0, time.UTC), false),
-				Name:     name, ContactMobile: ident.GenerateMobile(f.rnd), Description: "账户问题"})
-		}
-		broken, readable := file("申屠明"), file("钟离月")
-		if _, err := db.Exec(f.ctx, `UPDATE appeals SET name = (SELECT name FROM appeals WHERE id = ?) WHERE id = ?`,
-			readable, broken); err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := f.svc.GetAppeal(f.ctx, f.clerk, broken); !errors.Is(err, ErrAppealUnreadable) {
-			t.Errorf("an appeal with a moved name: %v, want %v", err, ErrAppealUnreadable)
-		}
-		listed, err := f.svc.ListAppeals(f.ctx, f.clerk, person.AppealOpen, store.Cursor{}, false)
-		if err != nil || len(listed.Rows) != 2 {
-			t.Fatalf("the queue with an unreadable appeal: %d rows, %v; want 2", len(listed.Rows), err)
-		}
-		for _, a := range listed.Rows {
-			want := a.ID == broken
-			if a.Unreadable != want || (want && (a.Name != "" || a.IDNumber != "")) || (!want && a.Name != "钟离月") {
-				t.Errorf("appeal %d listed as %+v; want Unreadable %v", a.ID, a, want)
-			}
-		}
-	})
-}
-
-// TestDecisionWithoutKeys: without a data key a request's form and outcome neither
-// open nor seal: Get, Approve and Reject refuse with ErrNoKeys and the request stays
-// waiting.
-func TestDecisionWithoutKeys(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		q, _, _ := f.sealedRegistration(t, "钱学文", "孙丽娜")
-		db.UseKeys(nil)
-		if _, _, err := f.svc.Get(f.ctx, f.reviewer, q.ID); !errors.Is(err, ErrNoKeys) {
-			t.Errorf("Get without a data key: %v, want %v", err, ErrNoKeys)
-		}
-		if _, err := f.svc.Approve(f.ctx, f.reviewer, q.ID, "材料齐全，与登记信息一致"); !errors.Is(err, ErrNoKeys) {
-			t.Errorf("Approve without a data key: %v, want %v", err, ErrNoKeys)
-		}
-		if _, err := f.svc.Reject(f.ctx, f.reviewer, q.ID, "材料不全，请补充"); !errors.Is(err, ErrNoKeys) {
-			t.Errorf("Reject without a data key: %v, want %v", err, ErrNoKeys)
-		}
-		var status string
-		if err := db.QueryRow(f.ctx, "SELECT status FROM counter_requests WHERE id = ?", q.ID).Scan(&status); err != nil ||
-			status != string(StatusSubmitted) {
-			t.Errorf("the request is %q, %v; want it still waiting", status, err)
-		}
-	})
-}
-
-// TestMigrationSealsClearCounterRequests: a database whose counter requests were
-// kept in clear (the schema before 0052) is sealed by migration 0052's Go half —
-// every request's form and outcome open to what they were, kind, status and USCC
-// kept, and no clear value is left — and a migration without a data key is refused,
-// leaving the schema where it was.
-func TestMigrationSealsClearCounterRequests(t *testing.T) {
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(engine), func(t *testing.T) {
-			db := storetest.Unmigrated(t, engine)
-			ctx := t.Context()
-			// 51 or below: whatever precedes 0052 in this tree.
-			if _, err := db.MigrateTo(ctx, 51); err != nil {
-				t.Fatal(err)
-			}
-			before, err := db.SchemaVersion(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			now := store.Time(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
-			clerk := stafftest.Insert(t, db, "clerk0", "职员", staff.RolesOf(staff.RoleClerk), now)
-			reviewer := stafftest.Insert(t, db, "review0", "职员", staff.RolesOf(staff.RoleReviewer), now)
-			rnd := rand.New(rand.NewPCG(52, 53))
-			type clearRequest struct {
-				id             int64
-				uscc           string
-				data, outcome  string
-				personalValues []string
-			}
-			var clear []clearRequest
-			for i := range 3 {
-				in := UnitRegistrationInput{USCC: ident.GenerateUSCC(rnd, "320102"), Name: "示范商贸有限公司", UnitType: "enterprise",
-					LegalRep:       Identity{ident.IDTypeResident, ident.NumberedResidentID(i), "上官婉" + strings.Repeat("儿", i+1)},
-					LegalRepMobile: ident.NumberedMobile(i)}
-				data, err := json.Marshal(in)
-				if err != nil {
-					t.Fatal(err)
-				}
-				c := clearRequest{uscc: in.USCC, data: string(data), outcome: "{}",
-					personalValues: []string{in.LegalRep.IDNumber, in.LegalRep.Name, in.LegalRepMobile}}
-				if i == 1 {
-					// Decided: an outcome with the values approval wrote.
-					c.outcome = `{"legal_rep_mobile":"` + ident.MaskMobile(in.LegalRepMobile) + `","unit_number":"U3201020000` + "7" + `"}`
-					c.personalValues = append(c.personalValues, "U32010200007")
-				}
-				err = db.Tx(ctx, func(tx *store.Tx) error {
-					if i == 1 {
-						return tx.QueryRow(ctx, `INSERT INTO counter_requests (kind, status, uscc, data, submitted_by, submitted_at,
-							submit_reason, decided_by, decided_at, decision_reason, outcome)
-							VALUES ('unit_register', 'approved', ?, ?, ?, ?, '核对营业执照', ?, ?, '材料齐全', ?) RETURNING id`,
-							c.uscc, c.data, clerk, now, reviewer, now, c.outcome).Scan(&c.id)
-					}
-					return tx.QueryRow(ctx, `INSERT INTO counter_requests (kind, uscc, data, submitted_by, submitted_at, submit_reason)
-						VALUES ('unit_register', ?, ?, ?, ?, '核对营业执照') RETURNING id`, c.uscc, c.data, clerk, now).Scan(&c.id)
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				clear = append(clear, c)
-			}
-			if _, err := db.Migrate(ctx); !errors.Is(err, store.ErrNoKeys) {
-				t.Fatalf("migrate without a data key: %v, want %v", err, store.ErrNoKeys)
-			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != before {
-				t.Fatalf("schema after the refused migration: %d, %v; want %d", v, err, before)
-			}
-			db.UseKeys(storetest.Keys())
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			f := newFixture(t, db)
-			for _, c := range clear {
-				q, _, err := f.svc.Get(ctx, f.reviewer, c.id)
-				if err != nil {
-					t.Errorf("request %d after the migration: %v", c.id, err)
-					continue
-				}
-				outcome, err := json.Marshal(q.Outcome)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if string(q.Data) != c.data || string(outcome) != c.outcome || q.USCC != c.uscc || q.Kind != KindUnitRegister {
-					t.Errorf("request %d after the migration: %s %s %q %q; want %s %s %q", c.id, q.Data, outcome, q.USCC, q.Kind,
-						c.data, c.outcome, c.uscc)
-				}
-			}
-			for _, row := range storetest.RawRows(t, db, "SELECT * FROM counter_requests ORDER BY id") {
-				for _, c := range clear {
-					for _, v := range c.personalValues {
-						if strings.Contains(row, v) {
-							t.Errorf("a counter_requests row still holds %q in clear", v)
-						}
-					}
-				}
-			}
-		})
-	}
-}
-
-// TestKeyRotationCoversCounterRequests: `hall keys rotate` (store.RotateKeys) moves
-// the requests' forms and outcomes onto the new data key: the rotation re-seals
-// the request, and afterwards the new key alone opens it.
-func TestKeyRotationCoversCounterRequests(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		q, in, _ := f.sealedRegistration(t, "慕容雪", "东方晓")
-		out, err := f.svc.Approve(f.ctx, f.reviewer, q.ID, "材料齐全，与登记信息一致")
-		if err != nil {
-			t.Fatal(err)
-		}
-		// The outbox seals under the tests' own key (sealedtest): a previous key too.
-		if n := storetest.RotateToNewKey(t, db, 10, "counter_requests", sealedtest.Key()); n != 1 {
-			t.Errorf("the rotation re-sealed %d counter requests, want 1", n)
-		}
-		got, opened, err := f.openedRegistration(t, q.ID)
-		if err != nil || opened.LegalRep != in.LegalRep || got.Outcome["unit_number"] != out.Request.Outcome["unit_number"] {
-			t.Errorf("the request under the new key alone: %+v %+v, %v", got, opened, err)
 		}
 	})
 }
