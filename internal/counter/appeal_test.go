@@ -141,8 +141,9 @@ func TestAppeals(t *testing.T) {
 
 // TestAppealsSealed: the back office reads an appeal's sealed ID number, name, mobile
 // and contact mobile opened (the page, the queue, the decision), and an appeal whose
-// sealed name was moved there from another appeal is refused on every path that
-// reads it rather than shown under the wrong appeal.
+// sealed name was moved there from another appeal is never shown under the wrong
+// appeal: its page is ErrAppealUnreadable, the queue lists it marked without its
+// values (the other appeals still shown), and deciding on it is refused.
 func TestAppealsSealed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
@@ -169,11 +170,19 @@ func TestAppealsSealed(t *testing.T) {
 			other, id); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := f.svc.GetAppeal(f.ctx, f.clerk, id); !errors.Is(err, sealed.ErrAuthentication) {
-			t.Errorf("GetAppeal of a moved name: %v, want %v", err, sealed.ErrAuthentication)
+		if _, _, err := f.svc.GetAppeal(f.ctx, f.clerk, id); !errors.Is(err, ErrAppealUnreadable) {
+			t.Errorf("GetAppeal of a moved name: %v, want %v", err, ErrAppealUnreadable)
 		}
-		if _, err := f.svc.ListAppeals(f.ctx, f.clerk, person.AppealOpen, store.Cursor{}, false); !errors.Is(err, sealed.ErrAuthentication) {
-			t.Errorf("ListAppeals with a moved name: %v, want %v", err, sealed.ErrAuthentication)
+		// The queue lists it marked, without its values, beside the other.
+		open, err = f.svc.ListAppeals(f.ctx, f.clerk, person.AppealOpen, store.Cursor{}, false)
+		if err != nil || len(open.Rows) != 2 {
+			t.Fatalf("ListAppeals with a moved name: %d rows, %v; want 2", len(open.Rows), err)
+		}
+		for _, a := range open.Rows {
+			want := a.ID == id
+			if a.Unreadable != want || (want && (a.Name != "" || a.IDNumber != "" || a.Mobile != "")) || (!want && a.Name != "申诉人乙") {
+				t.Errorf("appeal %d listed as %+v; want Unreadable %v", a.ID, a, want)
+			}
 		}
 		if _, _, err := f.svc.RejectAppeal(f.ctx, f.clerk, id, "材料不足以证明号码归属"); !errors.Is(err, sealed.ErrAuthentication) {
 			t.Errorf("RejectAppeal of a moved name: %v, want %v", err, sealed.ErrAuthentication)

@@ -10,7 +10,6 @@ import (
 
 	"hall/internal/delegation"
 	"hall/internal/ident"
-	"hall/internal/person"
 	"hall/internal/sealed"
 	"hall/internal/sealed/sealedtest"
 	"hall/internal/staff"
@@ -125,38 +124,6 @@ func TestCounterRequestsSealedAtRest(t *testing.T) {
 		// form that does not open.
 		if _, err := f.svc.Approve(f.ctx, f.reviewer, second.ID, "材料齐全"); !errors.Is(err, sealed.ErrAuthentication) {
 			t.Errorf("approving a request whose form does not open: %v, want %v", err, sealed.ErrAuthentication)
-		}
-	})
-}
-
-// TestUnreadableAppealListed: an appeal whose sealed name was moved from another
-// appeal is listed marked, without its values, beside the others, and its own read
-// is ErrAppealUnreadable, not the sealed error.
-func TestUnreadableAppealListed(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		file := func(name string) int64 {
-			return f.fileAppeal(t, person.Appeal{Kind: person.AppealOther, IDType: ident.IDTypeResident,
-				IDNumber: ident.GenerateResidentID(f.rnd, "320104", time.Date(1990, 1, 2, 0, 0, 0, 0, time.UTC), false),
-				Name:     name, ContactMobile: ident.GenerateMobile(f.rnd), Description: "账户问题"})
-		}
-		broken, readable := file("申屠明"), file("钟离月")
-		if _, err := db.Exec(f.ctx, `UPDATE appeals SET name = (SELECT name FROM appeals WHERE id = ?) WHERE id = ?`,
-			readable, broken); err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := f.svc.GetAppeal(f.ctx, f.clerk, broken); !errors.Is(err, ErrAppealUnreadable) {
-			t.Errorf("an appeal with a moved name: %v, want %v", err, ErrAppealUnreadable)
-		}
-		listed, err := f.svc.ListAppeals(f.ctx, f.clerk, person.AppealOpen, store.Cursor{}, false)
-		if err != nil || len(listed.Rows) != 2 {
-			t.Fatalf("the queue with an unreadable appeal: %d rows, %v; want 2", len(listed.Rows), err)
-		}
-		for _, a := range listed.Rows {
-			want := a.ID == broken
-			if a.Unreadable != want || (want && (a.Name != "" || a.IDNumber != "")) || (!want && a.Name != "钟离月") {
-				t.Errorf("appeal %d listed as %+v; want Unreadable %v", a.ID, a, want)
-			}
 		}
 	})
 }
