@@ -66,15 +66,6 @@ func subjectMatch(keys *sealed.Keys, subject string) (string, []any) {
 	return "subject_index IN (?" + strings.Repeat(", ?", len(indexes)-1) + ")", args
 }
 
-// unreadable is whether err says a sealed value cannot be opened with the
-// database's keys: not a sealed value, sealed under a data key no longer
-// configured (an old key removed, a dump restored elsewhere), or changed or moved
-// in the database. ErrNoKeys is not among them: it is the configuration's fault,
-// the same for every row.
-func unreadable(err error) bool {
-	return errors.Is(err, sealed.ErrMalformed) || errors.Is(err, sealed.ErrUnknownKey) || errors.Is(err, sealed.ErrAuthentication)
-}
-
 // txKeys are tx's keys. Errors: ErrNoKeys.
 func txKeys(tx *store.Tx) (*sealed.Keys, error) {
 	keys := tx.Keys()
