@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"hall/internal/sealed"
@@ -59,11 +58,7 @@ func subjectMatch(keys *sealed.Keys, subject string) (string, []any) {
 	if subject != "" {
 		indexes = keys.Indexes(sealed.KindCaseSubject, subject)
 	}
-	args := make([]any, len(indexes))
-	for i, ix := range indexes {
-		args[i] = ix
-	}
-	return "subject_index IN (?" + strings.Repeat(", ?", len(indexes)-1) + ")", args
+	return store.IndexMatch("subject_index", indexes)
 }
 
 // txKeys are tx's keys. Errors: ErrNoKeys.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -284,12 +283,7 @@ func (o *Outbox) SentTo(ctx context.Context, mobile string) ([]OutboxMessage, er
 // indexed under any of the keys, the primary's or a previous one's, and its
 // arguments.
 func (o *Outbox) mobileMatch(normalized string) (string, []any) {
-	indexes := o.keys.Indexes(sealed.KindMobile, normalized)
-	args := make([]any, len(indexes))
-	for i, index := range indexes {
-		args[i] = index
-	}
-	return "mobile_index IN (?" + strings.Repeat(", ?", len(indexes)-1) + ")", args
+	return store.IndexMatch("mobile_index", o.keys.Indexes(sealed.KindMobile, normalized))
 }
 
 // OutboxRetention is how long a message stays in the development outbox before
