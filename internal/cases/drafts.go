@@ -156,7 +156,7 @@ func (s *Service) draft(ctx context.Context, who Actor, itemCode string) (Draft,
 	}
 	d.SavedAt = d.SavedAt.UTC()
 	enc, err := openDraft(s.d.DB.Keys(), id, stored)
-	if unreadable(err) {
+	if sealed.Unreadable(err) {
 		s.logUnreadableDraft(ctx, id, itemCode, err)
 		return d, ErrDraftUnreadable
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"hall/internal/sealed"
@@ -59,20 +58,7 @@ func subjectMatch(keys *sealed.Keys, subject string) (string, []any) {
 	if subject != "" {
 		indexes = keys.Indexes(sealed.KindCaseSubject, subject)
 	}
-	args := make([]any, len(indexes))
-	for i, ix := range indexes {
-		args[i] = ix
-	}
-	return "subject_index IN (?" + strings.Repeat(", ?", len(indexes)-1) + ")", args
-}
-
-// unreadable is whether err says a sealed value cannot be opened with the
-// database's keys: not a sealed value, sealed under a data key no longer
-// configured (an old key removed, a dump restored elsewhere), or changed or moved
-// in the database. ErrNoKeys is not among them: it is the configuration's fault,
-// the same for every row.
-func unreadable(err error) bool {
-	return errors.Is(err, sealed.ErrMalformed) || errors.Is(err, sealed.ErrUnknownKey) || errors.Is(err, sealed.ErrAuthentication)
+	return store.IndexMatch("subject_index", indexes)
 }
 
 // txKeys are tx's keys. Errors: ErrNoKeys.

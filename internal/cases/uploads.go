@@ -11,6 +11,7 @@ import (
 	"hall/internal/audit"
 	"hall/internal/chinatime"
 	"hall/internal/scans"
+	"hall/internal/sealed"
 	"hall/internal/store"
 	"hall/internal/unit"
 )
@@ -299,7 +300,7 @@ func (s *Service) holdUploads(ctx context.Context, tx *store.Tx, who Actor, item
 		who.UnitID, who.PersonID, itemCode).Scan(&id, &stored); {
 	case err == nil:
 		old, err = openDraft(tx.Keys(), id, stored)
-		if unreadable(err) {
+		if sealed.Unreadable(err) {
 			s.logUnreadableDraft(ctx, id, itemCode, err)
 		} else if err != nil {
 			return fmt.Errorf("cases: draft uploads: %w", err)

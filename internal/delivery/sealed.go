@@ -58,14 +58,6 @@ func sealRecipient(keys *sealed.Keys, table string, caseID int64, recipient, mob
 	}, nil
 }
 
-// unreadable reports whether err, from open, says a stored value does not open
-// (changed, moved from another row or column, or sealed under a key no longer
-// configured): a fault of the row, not of the configuration (ErrNoKeys).
-func unreadable(err error) bool {
-	return errors.Is(err, sealed.ErrMalformed) || errors.Is(err, sealed.ErrUnknownKey) ||
-		errors.Is(err, sealed.ErrAuthentication)
-}
-
 // open opens v, read from the row of case caseID in table. Errors: ErrNoKeys; the
 // errors of sealed.Keys.Open (sealed.ErrAuthentication for a value moved from
 // another row or column), wrapped with the column's name.

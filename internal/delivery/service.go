@@ -12,6 +12,7 @@ import (
 
 	"hall/internal/address"
 	"hall/internal/cases"
+	"hall/internal/sealed"
 	"hall/internal/store"
 	"hall/internal/unit"
 )
@@ -173,7 +174,7 @@ func (s *Service) Requested(ctx context.Context, unitID, caseID int64) (Request,
 		return Request{}, false, fmt.Errorf("delivery: requested: %w", err)
 	}
 	var r Request
-	if r.Recipient, r.Phone, r.Address, err = v.open(s.d.DB.Keys(), tableRequests, caseID); unreadable(err) {
+	if r.Recipient, r.Phone, r.Address, err = v.open(s.d.DB.Keys(), tableRequests, caseID); sealed.Unreadable(err) {
 		s.d.Log.Warn("delivery: the case's delivery request does not open", "case", caseID, "err", err)
 		return Request{Unreadable: true}, true, nil
 	} else if err != nil {
@@ -205,7 +206,7 @@ func (s *Service) CaseApproved(ctx context.Context, tx *store.Tx, caseID int64, 
 		return fmt.Errorf("delivery: create: %w", err)
 	}
 	recipient, mobile, addr, err := req.open(tx.Keys(), tableRequests, caseID)
-	if unreadable(err) {
+	if sealed.Unreadable(err) {
 		s.d.Log.Warn("delivery: the case's delivery request does not open; approved without a delivery",
 			"case", caseID, "err", err)
 		return nil

@@ -5,10 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"hall/internal/sealed"
 	"strings"
 
 	"hall/internal/ident"
+	"hall/internal/sealed"
+	"hall/internal/store"
 )
 
 // Bounds on login input. A longer login cannot name an account; a longer
@@ -141,7 +142,7 @@ func (s *Service) loginCandidates(ctx context.Context, login string) ([]candidat
 	for _, n := range numbers {
 		indexes = append(indexes, keys.Indexes(sealed.KindIDNumber, n)...)
 	}
-	q, args := indexMatch("", "id_number_index", indexes)
+	q, args := store.IndexMatch("id_number_index", indexes)
 	q = "SELECT " + personColumns + " FROM persons WHERE " + q
 	if m, err := ident.NormalizeMobile(raw); err == nil {
 		match, more := MobileMatch(keys, "", m)

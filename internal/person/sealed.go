@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"hall/internal/sealed"
@@ -56,24 +55,20 @@ func MobileIndex(keys *sealed.Keys, mobile string) []byte {
 // IDNumberMatch is the SQL condition on persons' id_number_index (qualified by alias
 // when not "") that finds an ID number as stored, and its arguments.
 func IDNumberMatch(keys *sealed.Keys, alias, idNumber string) (string, []any) {
-	return indexMatch(alias, "id_number_index", keys.Indexes(sealed.KindIDNumber, idNumber))
+	return store.IndexMatch(qualified(alias, "id_number_index"), keys.Indexes(sealed.KindIDNumber, idNumber))
 }
 
 // MobileMatch is IDNumberMatch for a mobile as stored.
 func MobileMatch(keys *sealed.Keys, alias, mobile string) (string, []any) {
-	return indexMatch(alias, "mobile_index", keys.Indexes(sealed.KindMobile, mobile))
+	return store.IndexMatch(qualified(alias, "mobile_index"), keys.Indexes(sealed.KindMobile, mobile))
 }
 
-// indexMatch is "column IN (?, …)" with one argument per index.
-func indexMatch(alias, column string, indexes [][]byte) (string, []any) {
-	if alias != "" {
-		column = alias + "." + column
+// qualified is column qualified by alias, or column alone when alias is "".
+func qualified(alias, column string) string {
+	if alias == "" {
+		return column
 	}
-	args := make([]any, len(indexes))
-	for i, ix := range indexes {
-		args[i] = ix
-	}
-	return column + " IN (?" + strings.Repeat(", ?", len(indexes)-1) + ")", args
+	return alias + "." + column
 }
 
 // Open opens the sealed value of a persons column of row id, as read by a query that

@@ -249,12 +249,33 @@ func (d *key) blindIndex(kind, normalized string) []byte {
 	return m.Sum(nil)
 }
 
+// refusals are Open's refusals of a stored value (Unreadable, Refusal).
+var refusals = [...]error{ErrMalformed, ErrUnknownKey, ErrAuthentication}
+
+// Unreadable reports whether err is Open's refusal of a stored value, wrapped or
+// not: ErrMalformed (not a sealed value), ErrUnknownKey (sealed under a data key no
+// longer configured: an old key removed, a dump restored elsewhere) or
+// ErrAuthentication (changed in the database, or moved from another row or column).
+// That is a fault of the row, which a caller may show or count as unreadable while
+// it goes on with the others. A caller's own error for missing keys (ErrNoKeys in
+// the packages that seal) is not among them: it is the configuration's fault, the
+// same for every row, and neither is a failure of the database or a cancelled
+// context; those stop the caller.
+func Unreadable(err error) bool {
+	for _, refusal := range refusals {
+		if errors.Is(err, refusal) {
+			return true
+		}
+	}
+	return false
+}
+
 // Refusal is an Open error without its place: ErrMalformed, ErrUnknownKey or
 // ErrAuthentication itself, for a message that must not name the row — a row key may
 // be a secret, such as a verification session's id, which its QR code carries. Any
 // other error is returned as it is.
 func Refusal(err error) error {
-	for _, refusal := range []error{ErrMalformed, ErrUnknownKey, ErrAuthentication} {
+	for _, refusal := range refusals {
 		if errors.Is(err, refusal) {
 			return refusal
 		}

@@ -2,7 +2,10 @@ package sealed
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,6 +101,37 @@ func TestOpenRefuses(t *testing.T) {
 		}
 		if err != nil && strings.Contains(err.Error(), "13812345678") {
 			t.Errorf("%s: error %q names the plaintext", c.name, err)
+		}
+	}
+}
+
+// TestUnreadable: Open's three refusals, wrapped as callers wrap them, are a
+// row's fault; no error, other errors, a cancelled context, the database's errors
+// and a configuration error (a key of the wrong size) are not.
+func TestUnreadable(t *testing.T) {
+	k := mustKeys(t, testKey(1))
+	_, moved := k.Open(Place{Table: "sms_outbox", Column: "mobile", Row: "8"}, k.SealString(outboxMobile, "13812345678"))
+	cases := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"malformed", fmt.Errorf("cases: form: %w", ErrMalformed), true},
+		{"unknown key", fmt.Errorf("delivery: mobile: %w", ErrUnknownKey), true},
+		{"authentication", fmt.Errorf("sms: outbox: %w", ErrAuthentication), true},
+		{"malformed, unwrapped", ErrMalformed, true},
+		{"Open's refusal of a moved value", fmt.Errorf("store: rotate: %w", moved), true},
+		{"nil", nil, false},
+		{"plain error", errors.New("sealed: not a sealed value"), false},
+		{"context canceled", fmt.Errorf("sms: outbox: %w", context.Canceled), false},
+		{"no rows", fmt.Errorf("cases: %w", sql.ErrNoRows), false},
+		{"connection done", sql.ErrConnDone, false},
+		{"transaction done", fmt.Errorf("store: %w", sql.ErrTxDone), false},
+		{"key size", fmt.Errorf("config: %w", ErrKeySize), false},
+	}
+	for _, c := range cases {
+		if got := Unreadable(c.err); got != c.want {
+			t.Errorf("%s: Unreadable(%v) = %v, want %v", c.name, c.err, got, c.want)
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"hall/internal/sealed"
 	"hall/internal/store"
@@ -46,14 +45,10 @@ func listed(ctx context.Context, tx *store.Tx, planID int64, idNumber string) (b
 	if keys == nil {
 		return false, ErrNoKeys
 	}
-	indexes := keys.Indexes(sealed.KindIDNumber, idNumber)
-	args := []any{planID}
-	for _, ix := range indexes {
-		args = append(args, ix)
-	}
+	match, matchArgs := store.IndexMatch("id_number_index", keys.Indexes(sealed.KindIDNumber, idNumber))
 	var n int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM skill_candidates WHERE plan_id = ? AND id_number_index IN (?`+
-		strings.Repeat(", ?", len(indexes)-1)+`)`, args...).Scan(&n); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM skill_candidates WHERE plan_id = ? AND `+match,
+		append([]any{planID}, matchArgs...)...).Scan(&n); err != nil {
 		return false, fmt.Errorf("skills: search candidates: %w", err)
 	}
 	return n > 0, nil

@@ -3,10 +3,8 @@ package sms
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -55,12 +53,6 @@ type OutboxMessage struct {
 
 // UnreadableText stands for the text of an Unreadable message.
 const UnreadableText = "（无法读取：此条短信以另一数据密钥加密，或在数据库中被改动）"
-
-// unreadable reports whether err is sealed's refusal of a row, rather than a
-// failure of the database.
-func unreadable(err error) bool {
-	return errors.Is(err, sealed.ErrUnknownKey) || errors.Is(err, sealed.ErrAuthentication) || errors.Is(err, sealed.ErrMalformed)
-}
 
 // Page selects one page of a list: Page from 1 (below 1 means 1), PerPage
 // DefaultPerPage when ≤ 0 and at most MaxPerPage.
@@ -178,7 +170,7 @@ func (o *Outbox) List(ctx context.Context, p Page) ([]OutboxMessage, int, error)
 	out := make([]OutboxMessage, 0, perPage)
 	for rows.Next() {
 		m, err := o.scanOne(rows)
-		if unreadable(err) {
+		if sealed.Unreadable(err) {
 			m.Text, m.Unreadable = UnreadableText, true
 		} else if err != nil {
 			return nil, 0, fmt.Errorf("sms: outbox: list: %w", err)
@@ -226,7 +218,7 @@ func (o *Outbox) sentTo(rows *sql.Rows, n string, limit int) ([]OutboxMessage, e
 	var out []OutboxMessage
 	for rows.Next() {
 		m, err := o.scanOne(rows)
-		if unreadable(err) {
+		if sealed.Unreadable(err) {
 			continue
 		}
 		if err != nil {
@@ -291,12 +283,7 @@ func (o *Outbox) SentTo(ctx context.Context, mobile string) ([]OutboxMessage, er
 // indexed under any of the keys, the primary's or a previous one's, and its
 // arguments.
 func (o *Outbox) mobileMatch(normalized string) (string, []any) {
-	indexes := o.keys.Indexes(sealed.KindMobile, normalized)
-	args := make([]any, len(indexes))
-	for i, index := range indexes {
-		args[i] = index
-	}
-	return "mobile_index IN (?" + strings.Repeat(", ?", len(indexes)-1) + ")", args
+	return store.IndexMatch("mobile_index", o.keys.Indexes(sealed.KindMobile, normalized))
 }
 
 // OutboxRetention is how long a message stays in the development outbox before

@@ -116,7 +116,7 @@ func (db *DB) rotateTable(ctx context.Context, keys *sealed.Keys, t SealedTable,
 		for _, r := range rows {
 			done, err := db.rotateRow(ctx, keys, t, selected, r)
 			switch {
-			case errors.Is(err, sealed.ErrUnknownKey), errors.Is(err, sealed.ErrAuthentication), errors.Is(err, sealed.ErrMalformed):
+			case sealed.Unreadable(err):
 				unreadable++
 			case err != nil:
 				return p, unreadable, err
