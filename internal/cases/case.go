@@ -294,7 +294,7 @@ func scanCase(keys *sealed.Keys, r interface{ Scan(...any) error }) (Case, error
 // case's id) rather than the sealed error, so that the page says what happened.
 func (s *Service) readCase(keys *sealed.Keys, r interface{ Scan(...any) error }) (Case, error) {
 	c, err := scanCase(keys, r)
-	if unreadable(err) {
+	if sealed.Unreadable(err) {
 		s.d.Log.Warn("cases: a case's sealed columns do not open", "case", c.ID, "err", err)
 		return Case{}, ErrCaseUnreadable
 	}
@@ -310,7 +310,7 @@ func (s *Service) readCase(keys *sealed.Keys, r interface{ Scan(...any) error })
 // the whole list and every case on it.
 func (s *Service) listedCase(keys *sealed.Keys, r interface{ Scan(...any) error }) (Case, error) {
 	c, err := scanCase(keys, r)
-	if unreadable(err) {
+	if sealed.Unreadable(err) {
 		s.d.Log.Warn("cases: a listed case's sealed columns do not open", "case", c.ID, "err", err)
 		c.Unreadable, c.ApplicantName, c.Form = true, "", nil
 		return c, nil

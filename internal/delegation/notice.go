@@ -221,7 +221,7 @@ func (s *Service) deliverOne(ctx context.Context, id int64) (d Delivery, sendErr
 		return 0, nil, fmt.Errorf("delegation: notice mobile: %w", err)
 	}
 	mobile, err := person.Open(keys, person.ColumnMobile, personID, sealedMobile)
-	if errors.Is(err, sealed.ErrMalformed) || errors.Is(err, sealed.ErrUnknownKey) || errors.Is(err, sealed.ErrAuthentication) {
+	if sealed.Unreadable(err) {
 		// The recipient's mobile will not open on the next attempt either: as with an
 		// unreadable text, the notice is given up rather than ending every run here.
 		return s.giveUpUnreadable(ctx, id, fmt.Errorf("delegation: notice mobile: %w", err))

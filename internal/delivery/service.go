@@ -295,7 +295,7 @@ func (s *Service) ship(ctx context.Context, id int64) (bool, error) {
 	if err == nil {
 		sh.Recipient, sh.Mobile, sh.Address, err = v.open(s.d.DB.Keys(), tableDeliveries, caseID)
 	}
-	if unreadable(err) {
+	if sealed.Unreadable(err) {
 		// The next poll would find it unreadable again: the delivery stops as an
 		// exception the unit sees (with whom to ask) instead of being retried for ever.
 		s.d.Log.Warn("delivery: a delivery's recipient does not open; not shipped", "delivery", id, "err", err)
@@ -399,7 +399,7 @@ func (s *Service) scanDelivery(r interface{ Scan(...any) error }) (Delivery, err
 	}
 	d.CreatedAt, d.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	d.Recipient, d.Phone, d.Address, err = v.open(s.d.DB.Keys(), tableDeliveries, d.CaseID)
-	if unreadable(err) {
+	if sealed.Unreadable(err) {
 		s.d.Log.Warn("delivery: a delivery's recipient does not open", "delivery", d.ID, "err", err)
 		d.Unreadable, d.Recipient, d.Phone, d.Address = true, "", "", ""
 		return d, nil
