@@ -30,6 +30,19 @@ func assertNoClear(t *testing.T, rows []string, values ...string) {
 	}
 }
 
+// openCandidates takes the database's refusal of changed candidates out of the way,
+// as the database's owner could, so that a test can move a sealed value.
+func openCandidates(t *testing.T, db *store.DB) {
+	t.Helper()
+	dropTrigger := `DROP TRIGGER skill_candidates_no_update`
+	if db.Engine == store.Postgres {
+		dropTrigger = `ALTER TABLE skill_candidates DISABLE TRIGGER skill_candidates_open`
+	}
+	if _, err := db.Exec(t.Context(), dropTrigger); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestCandidatesSealedAtRest: what `select * from skill_candidates` shows holds no
 // candidate's name, ID number or mobile, on both engines, while the plan's list
 // opens to what was entered; the database still keeps one person once per plan
@@ -79,13 +92,7 @@ func TestCandidatesSealedAtRest(t *testing.T) {
 		// does a candidate's ID number copied into its own name. The database refuses
 		// both moves (TestCandidatesClosedInDatabase); with its trigger out of the
 		// way, as the database's owner could do, the reads refuse them.
-		dropTrigger := `DROP TRIGGER skill_candidates_no_update`
-		if db.Engine == store.Postgres {
-			dropTrigger = `ALTER TABLE skill_candidates DISABLE TRIGGER skill_candidates_open`
-		}
-		if _, err := db.Exec(f.ctx, dropTrigger); err != nil {
-			t.Fatal(err)
-		}
+		openCandidates(t, db)
 		if _, err := db.Exec(f.ctx, `UPDATE skill_candidates SET name = (SELECT name FROM skill_candidates WHERE id = ?)
 			WHERE id = ?`, second.ID, first.ID); err != nil {
 			t.Fatal(err)
@@ -120,13 +127,7 @@ func TestUnreadableCandidateRemoved(t *testing.T) {
 		f := newFixture(t, db)
 		p := f.plan(t, f.clerk, "认定计划")
 		first, second := f.add(t, f.rep, p, "欧阳娜娜"), f.add(t, f.rep, p, "司马相如")
-		dropTrigger := `DROP TRIGGER skill_candidates_no_update`
-		if db.Engine == store.Postgres {
-			dropTrigger = `ALTER TABLE skill_candidates DISABLE TRIGGER skill_candidates_open`
-		}
-		if _, err := db.Exec(f.ctx, dropTrigger); err != nil {
-			t.Fatal(err)
-		}
+		openCandidates(t, db)
 		if _, err := db.Exec(f.ctx, `UPDATE skill_candidates SET id_number = (SELECT id_number FROM skill_candidates WHERE id = ?)
 			WHERE id = ?`, second.ID, first.ID); err != nil {
 			t.Fatal(err)

@@ -226,6 +226,20 @@ func TestApplyAndPostCommitTogether(t *testing.T) {
 	}
 }
 
+// appliedWithPost applies for 人员参保登记 of an employee named name through c, its
+// paper result asked by post to the unit's address addressID, and returns the
+// case's address and id.
+func appliedWithPost(t *testing.T, c *webtest.Client, w *webtest.World, name string, addressID int64) (string, int64) {
+	t.Helper()
+	month := insurance.MonthOf(time.Now().In(time.FixedZone("CST", 8*3600))).String()
+	v := url.Values{cases.FieldName: {name}, cases.FieldIDNumber: {ident.GenerateResidentID(w.Generator, "320104",
+		time.Date(1996, 5, 6, 0, 0, 0, 0, time.UTC), true)}, cases.FieldStartMonth: {month}, cases.FieldBase: {"6000"},
+		cases.FieldTypes: {"pension"}, "mail": {"1"}, "mail_address": {strconv.FormatInt(addressID, 10)}}
+	loc := appliedCase(t, c.Post(t, "/unit/items/SB-002/apply", v))
+	caseID, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/unit/cases/"), 10, 64)
+	return loc, caseID
+}
+
 // TestUnitCaseWithUnreadableRequest: a case whose delivery request does not open
 // (its mobile copied into its recipient) still shows, saying the recipient cannot be
 // read, before and after it is approved — approved without a delivery.
@@ -235,12 +249,7 @@ func TestUnitCaseWithUnreadableRequest(t *testing.T) {
 	w, rep, u, c := desk.World, desk.Rep, desk.Unit, desk.Client
 	office := deliveryAddress(t, ts, u, rep, "吴收件", "北京东路9号")
 	review := newBackOffice(t, ts, "dlvu")
-	month := insurance.MonthOf(time.Now().In(time.FixedZone("CST", 8*3600))).String()
-	v := url.Values{cases.FieldName: {"孙不读"}, cases.FieldIDNumber: {ident.GenerateResidentID(w.Generator, "320104",
-		time.Date(1996, 5, 6, 0, 0, 0, 0, time.UTC), true)}, cases.FieldStartMonth: {month}, cases.FieldBase: {"6000"},
-		cases.FieldTypes: {"pension"}, "mail": {"1"}, "mail_address": {strconv.FormatInt(office.ID, 10)}}
-	loc := appliedCase(t, c.Post(t, "/unit/items/SB-002/apply", v))
-	caseID, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/unit/cases/"), 10, 64)
+	loc, caseID := appliedWithPost(t, c, w, "孙不读", office.ID)
 	if _, err := ts.DB.Exec(context.Background(), `UPDATE delivery_requests SET recipient = mobile WHERE case_id = ?`, caseID); err != nil {
 		t.Fatal(err)
 	}
@@ -267,12 +276,7 @@ func TestUnitDeliveryUnreadable(t *testing.T) {
 	w, rep, u, c := desk.World, desk.Rep, desk.Unit, desk.Client
 	office := deliveryAddress(t, ts, u, rep, "郑收件", "北京东路7号")
 	review := newBackOffice(t, ts, "dlvx")
-	month := insurance.MonthOf(time.Now().In(time.FixedZone("CST", 8*3600))).String()
-	v := url.Values{cases.FieldName: {"孙难寄"}, cases.FieldIDNumber: {ident.GenerateResidentID(w.Generator, "320104",
-		time.Date(1994, 7, 8, 0, 0, 0, 0, time.UTC), true)}, cases.FieldStartMonth: {month}, cases.FieldBase: {"6000"},
-		cases.FieldTypes: {"pension"}, "mail": {"1"}, "mail_address": {strconv.FormatInt(office.ID, 10)}}
-	loc := appliedCase(t, c.Post(t, "/unit/items/SB-002/apply", v))
-	caseID, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/unit/cases/"), 10, 64)
+	loc, caseID := appliedWithPost(t, c, w, "孙难寄", office.ID)
 	review.approve(t, caseID, "")
 	dl, err := ts.Deliveries.CaseDelivery(context.Background(), u.ID, caseID)
 	if err != nil {
