@@ -45,7 +45,7 @@ var (
 	// ErrCaseUnreadable: the case's sealed columns (its form, the applicant at the
 	// counter) do not open under the database's keys — changed in the database, or
 	// sealed under a key no longer configured. Logged with the case's id.
-	ErrCaseUnreadable = &Error{"case_unreadable", "该办件的申报数据无法读取（已记录），请联系经办窗口"}
+	ErrCaseUnreadable = &sealed.RecordUnreadable{Code: "case_unreadable", Msg: "该办件的申报数据无法读取（已记录日志）"}
 	// ErrStale: the case is no longer in the state the step needs — another staff
 	// member or the unit acted on it first, or the step does not apply there.
 	ErrStale     = &Error{"stale", "该办件的状态已经变化（可能已由他人处理），请刷新后查看当前状态"}

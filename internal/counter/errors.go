@@ -5,6 +5,7 @@ import (
 
 	"hall/internal/delegation"
 	"hall/internal/scans"
+	"hall/internal/sealed"
 	"hall/internal/staff"
 )
 
@@ -37,8 +38,8 @@ var (
 	// ErrUnreadable and ErrAppealUnreadable: the record's sealed values do not open
 	// under the database's keys (changed in the database, or sealed under a key no
 	// longer configured); the cause is logged with the record's id.
-	ErrUnreadable       = &Error{"unreadable", "该业务的数据无法读取（已记录日志）"}
-	ErrAppealUnreadable = &Error{"appeal_unreadable", "该申诉的数据无法读取（已记录日志）"}
+	ErrUnreadable       = &sealed.RecordUnreadable{Code: "unreadable", Msg: "该业务的数据无法读取（已记录日志）"}
+	ErrAppealUnreadable = &sealed.RecordUnreadable{Code: "appeal_unreadable", Msg: "该申诉的数据无法读取（已记录日志）"}
 )
 
 // ScanError is a refusal of one of a request's scans: ErrScanMissing, or the scans

@@ -282,3 +282,19 @@ func Refusal(err error) error {
 	}
 	return err
 }
+
+// RecordUnreadable is a domain's refusal to show or act on one record whose sealed
+// values do not open (see Unreadable): cases.ErrCaseUnreadable,
+// counter.ErrUnreadable, counter.ErrAppealUnreadable. The domain has logged which
+// record and why; whoever asked can only report it, so the web layer answers every
+// such refusal the same way — 500 with Msg and whom to ask, which differs between the
+// hall's users (the counter) and the back office's staff (the data keys) — instead
+// of each page mapping each domain's refusal.
+type RecordUnreadable struct {
+	// Code names the refusal in logs and tests.
+	Code string
+	// Msg is the Chinese sentence naming the kind of record, without advice.
+	Msg string
+}
+
+func (e *RecordUnreadable) Error() string { return "unreadable record: " + e.Code }

@@ -3,6 +3,8 @@ package web
 import (
 	"errors"
 	"net/http"
+
+	"hall/internal/sealed"
 )
 
 // httpError is an error with a status and a message safe to show to the user.
@@ -26,15 +28,37 @@ func StatusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
+// Whom to ask about a record that does not open (sealed.RecordUnreadable): a user of
+// the hall can only report it at the counter; the back office's staff can have the
+// data keys checked, the likely cause when many records fail at once.
+const (
+	unreadableAdviceUser  = "，请联系经办窗口"
+	unreadableAdviceStaff = "，请联系系统管理员核查数据密钥"
+)
+
 // renderError is the one place errors become responses. Known errors show their own
-// message; anything else is logged with the request ID and shown as a generic page,
-// so no internal detail reaches the user (fail closed).
+// message; a record whose sealed values do not open is 500 with the domain's
+// sentence and whom to ask (the domain has logged the record and the cause);
+// anything else is logged with the request ID and shown as a generic page, so no
+// internal detail reaches the user (fail closed).
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusInternalServerError, "系统繁忙，请稍后再试。"
+	title := ""
+	backOffice, _ := r.Context().Value(backOfficeKey).(bool)
 	var he *httpError
-	if errors.As(err, &he) {
+	var unreadable *sealed.RecordUnreadable
+	switch {
+	case errors.As(err, &he):
 		status, msg = he.status, he.msg
-	} else {
+	case errors.As(err, &unreadable):
+		title = "数据无法读取"
+		msg = unreadable.Msg + unreadableAdviceUser
+		if backOffice {
+			msg = unreadable.Msg + unreadableAdviceStaff
+		}
+		s.Log.WarnContext(r.Context(), "request refused: a record does not open", "refusal", unreadable.Code,
+			"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path)
+	default:
 		s.Log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", RequestID(r.Context()),
 			"method", r.Method, "path", r.URL.Path)
 	}
@@ -44,11 +68,14 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		Back    errorBack
 	}{status, msg, errorBackFor(VisitorFrom(r.Context()))}
 	page := "error"
-	if backOffice, _ := r.Context().Value(backOfficeKey).(bool); backOffice && s.pages.byName["admin-error"] != nil {
+	if backOffice && s.pages.byName["admin-error"] != nil {
 		// The back office's error page (package admin) in its own layout.
 		page, data.Back = "admin-error", errorBack{Href: "/admin/", Label: "返回后台首页"}
 	}
-	if rerr := s.Render(w, r, status, page, statusTitle(status), "", data); rerr != nil {
+	if title == "" {
+		title = statusTitle(status)
+	}
+	if rerr := s.Render(w, r, status, page, title, "", data); rerr != nil {
 		s.Log.ErrorContext(r.Context(), "render error page", "err", rerr)
 		http.Error(w, msg, status)
 	}

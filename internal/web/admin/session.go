@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/http"
 
-	"hall/internal/cases"
-	"hall/internal/counter"
 	"hall/internal/staff"
 	"hall/internal/token"
 	"hall/internal/web"
@@ -147,25 +145,12 @@ func (h *handler) setSessionCookie(w http.ResponseWriter, r *http.Request, value
 		HttpOnly: true, Secure: h.BackOfficeSecure(r), SameSite: http.SameSiteStrictMode})
 }
 
-// refused turns a domain refusal into the page's answer: a role or
-// separation-of-duties denial is 403 with the domain's Chinese sentence; a record
-// whose sealed values do not open is 500 saying so and what to do (the domain has
-// logged which record and why; the clerk cannot mend it from here).
+// refused turns a role or separation-of-duties denial into 403 with the domain's
+// Chinese sentence. Any other error goes on as it is (a record whose sealed values
+// do not open is answered by the web layer: see web.Server's renderError).
 func refused(err error) error {
 	if errors.Is(err, staff.ErrForbidden) {
 		return web.StatusError(http.StatusForbidden, staff.Message(err))
-	}
-	unreadable := ""
-	switch {
-	case errors.Is(err, cases.ErrCaseUnreadable):
-		unreadable = "该办件的申报数据无法读取（已记录日志）"
-	case errors.Is(err, counter.ErrUnreadable):
-		unreadable = counter.ErrUnreadable.Msg
-	case errors.Is(err, counter.ErrAppealUnreadable):
-		unreadable = counter.ErrAppealUnreadable.Msg
-	}
-	if unreadable != "" {
-		return web.StatusError(http.StatusInternalServerError, unreadable+"，请联系系统管理员核查数据密钥")
 	}
 	return err
 }

@@ -77,9 +77,6 @@ func (h *handler) caseShow(w http.ResponseWriter, r *http.Request) error {
 		// Another institution's case, or the unit's own, is none of this one's.
 		return h.NotFound(w, r)
 	}
-	if errors.Is(err, cases.ErrCaseUnreadable) {
-		return web.StatusError(http.StatusInternalServerError, cases.ErrCaseUnreadable.Msg)
-	}
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func TestUnitCasesWithAnUnreadableCase(t *testing.T) {
 		t.Fatalf("单位办件 lists %d marked and %d readable rows, want 1 and 1: %q", marked, plain, list.TextContent())
 	}
 	detail := c.Get(t, "/unit/cases/"+strconv.FormatInt(broken, 10))
-	if detail.Code != http.StatusInternalServerError || !strings.Contains(detail.Body.String(), cases.ErrCaseUnreadable.Msg) {
+	if detail.Code != http.StatusInternalServerError || !strings.Contains(detail.Body.String(), cases.ErrCaseUnreadable.Msg+"，请联系经办窗口") {
 		t.Errorf("the unreadable case's page: %d %q; want 500 saying %q", detail.Code, detail.Body.String(), cases.ErrCaseUnreadable.Msg)
 	}
 	c.Page(t, "/unit/cases/"+strconv.FormatInt(readable, 10), http.StatusOK)

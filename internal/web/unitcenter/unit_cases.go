@@ -181,9 +181,6 @@ func (s *handler) caseOf(r *http.Request) (cases.Case, []cases.Event, error) {
 	if errors.Is(err, cases.ErrCaseNotFound) {
 		return cases.Case{}, nil, web.StatusError(http.StatusNotFound, cases.ErrCaseNotFound.Msg)
 	}
-	if errors.Is(err, cases.ErrCaseUnreadable) {
-		return cases.Case{}, nil, web.StatusError(http.StatusInternalServerError, cases.ErrCaseUnreadable.Msg)
-	}
 	return c, ev, err
 }
 
