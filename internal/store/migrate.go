@@ -113,7 +113,18 @@ func (db *DB) migrateTo(ctx context.Context, version int, baseline bool) ([]int,
 			return nil, err
 		}
 	}
+	// The versions already applied are read once: a start on an existing database
+	// (every start but the first) then opens no transaction at all. Each migration
+	// still looks again inside its own transaction, which is what keeps two starting
+	// processes from applying one twice.
+	before, err := db.appliedVersions(ctx)
+	if err != nil {
+		return applied, err
+	}
 	for _, m := range ms {
+		if before[m.Version] {
+			continue
+		}
 		done := false
 		err := db.Tx(ctx, func(tx *Tx) error {
 			var n int
@@ -145,6 +156,24 @@ func (db *DB) migrateTo(ctx context.Context, version int, baseline bool) ([]int,
 		}
 	}
 	return applied, nil
+}
+
+// appliedVersions is the set of versions schema_migrations records.
+func (db *DB) appliedVersions(ctx context.Context) (map[int]bool, error) {
+	rows, err := db.Query(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("store: read schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	versions := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("store: read schema_migrations: %w", err)
+		}
+		versions[v] = true
+	}
+	return versions, rows.Err()
 }
 
 // SchemaVersion reports the highest applied migration (0 for an empty database).
