@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strconv"
 	"time"
@@ -71,10 +70,10 @@ func scanAppeal(keys *sealed.Keys, r interface{ Scan(...any) error }) (Appeal, e
 // listedAppeal is scanAppeal for a row of a list: an appeal whose sealed values do
 // not open is listed by its clear columns with Unreadable set, and logged, instead
 // of failing the whole list.
-func listedAppeal(keys *sealed.Keys, r interface{ Scan(...any) error }) (Appeal, error) {
-	a, err := scanAppeal(keys, r)
+func (s *Service) listedAppeal(r interface{ Scan(...any) error }) (Appeal, error) {
+	a, err := scanAppeal(s.d.DB.Keys(), r)
 	if sealed.Unreadable(err) {
-		slog.Default().Warn("counter: a listed appeal's sealed values do not open", "appeal", a.ID, "err", err)
+		s.d.Log.Warn("counter: a listed appeal's sealed values do not open", "appeal", a.ID, "err", err)
 		a.Unreadable = true
 		a.IDNumber, a.Name, a.Mobile, a.ContactMobile = "", "", "", ""
 		return a, nil
@@ -106,7 +105,7 @@ func (s *Service) ListAppeals(ctx context.Context, actor staff.Actor, status per
 		defer rows.Close()
 		var out []Appeal
 		for rows.Next() {
-			a, err := listedAppeal(s.d.DB.Keys(), rows)
+			a, err := s.listedAppeal(rows)
 			if err != nil {
 				return nil, err
 			}
@@ -144,7 +143,7 @@ func (s *Service) GetAppeal(ctx context.Context, actor staff.Actor, id int64) (A
 	}
 	a, err := scanAppeal(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?", id))
 	if sealed.Unreadable(err) {
-		slog.Default().Warn("counter: an appeal's sealed values do not open", "appeal", id, "err", err)
+		s.d.Log.Warn("counter: an appeal's sealed values do not open", "appeal", id, "err", err)
 		return Appeal{}, nil, ErrAppealUnreadable
 	}
 	if err != nil {

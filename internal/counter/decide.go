@@ -10,6 +10,7 @@ import (
 
 	"hall/internal/audit"
 	"hall/internal/ident"
+	"hall/internal/sealed"
 	"hall/internal/staff"
 	"hall/internal/store"
 )
@@ -59,13 +60,18 @@ var needsPassword = map[Kind]bool{KindPasswordReset: true, KindUnitRegister: tru
 //
 // Errors: ErrNotFound; ErrDecided; ErrNoKeys; a *staff.Denial (DenyOwnWork for one's own
 // request); staff reason errors; the refusals of the kind (see the package comment);
-// person.ErrBusy; otherwise database or audit failures.
+// person.ErrBusy; ErrUnreadable (joined with the sealed cause) for a request whose
+// sealed columns do not open: nothing is approved from a form that cannot be read;
+// otherwise database or audit failures.
 func (s *Service) Approve(ctx context.Context, actor staff.Actor, id int64, reason string) (Outcome, error) {
 	reason, err := staff.CheckReason(reason)
 	if err != nil {
 		return Outcome{}, err
 	}
 	q, err := scanRequest(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?", id))
+	if sealed.Unreadable(err) {
+		return Outcome{}, fmt.Errorf("%w: %w", ErrUnreadable, err)
+	}
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -87,7 +93,7 @@ func (s *Service) Approve(ctx context.Context, actor staff.Actor, id int64, reas
 		}
 	}
 	err = staff.Command(ctx, s.d.DB, s.d.Audit, actor, staff.ActionCounterApprove, target(id), func(tx *store.Tx, fresh staff.Actor, authorize staff.Authorizer) error {
-		if err := s.claim(ctx, tx, a, fresh, id, authorize); err != nil {
+		if err := s.claim(ctx, tx, a, fresh, id, authorize, false); err != nil {
 			return err
 		}
 		if err := executors[a.q.Kind](s, ctx, a); err != nil {
@@ -108,11 +114,20 @@ func (s *Service) Approve(ctx context.Context, actor staff.Actor, id int64, reas
 // claim reads request id for a decision inside a staff.Command's tx, locked: the
 // request still submitted (else ErrDecided), and the command's action allowed to
 // fresh on it (else the *staff.Denial, which the command records after the
-// rollback).
-func (s *Service) claim(ctx context.Context, tx *store.Tx, a *approval, fresh staff.Actor, id int64, authorize staff.Authorizer) error {
+// rollback). A request whose sealed columns do not open is ErrUnreadable (joined
+// with the cause) unless unreadableOK, which a rejection gives: it needs nothing of
+// the form, and is the way such a request leaves the queue.
+func (s *Service) claim(ctx context.Context, tx *store.Tx, a *approval, fresh staff.Actor, id int64, authorize staff.Authorizer,
+	unreadableOK bool) error {
 	a.tx, a.actor = tx, fresh
 	var err error
-	if a.q, err = scanRequest(tx.Keys(), tx.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?"+tx.ForUpdate(), id)); err != nil {
+	a.q, err = scanRequest(tx.Keys(), tx.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?"+tx.ForUpdate(), id))
+	switch {
+	case sealed.Unreadable(err) && unreadableOK:
+		a.q.Unreadable, a.q.Data, a.q.Outcome = true, nil, nil
+	case sealed.Unreadable(err):
+		return fmt.Errorf("%w: %w", ErrUnreadable, err)
+	case err != nil:
 		return err
 	}
 	if a.q.Status != StatusSubmitted {
@@ -149,6 +164,9 @@ func (s *Service) decide(ctx context.Context, a *approval, st Status) error {
 	}
 	detail := maps.Clone(a.outcome)
 	detail["kind"], detail["submitted_by"] = string(a.q.Kind), strconv.FormatInt(a.q.SubmittedBy, 10)
+	if a.q.Unreadable {
+		detail["unreadable"] = "true"
+	}
 	e := a.actor.Entry(a.role, verb, target(a.q.ID), a.reason, detail)
 	e.UnitID, e.PersonID = a.q.UnitID, a.q.PersonID
 	for _, x := range append(a.entries, e) {
@@ -160,7 +178,9 @@ func (s *Service) decide(ctx context.Context, a *approval, st Status) error {
 }
 
 // Reject returns request id to the clerk with the reason (reviewer only, never the
-// request's clerk); nothing else changes. Audit: "counter.reject".
+// request's clerk); nothing else changes. A request whose sealed columns do not open
+// can be rejected (its audit record says unreadable): the clerk takes the business
+// again at the counter. Audit: "counter.reject".
 //
 // Errors: ErrNotFound; ErrDecided; ErrNoKeys; a *staff.Denial; staff reason errors; database or
 // audit failures.
@@ -171,7 +191,7 @@ func (s *Service) Reject(ctx context.Context, actor staff.Actor, id int64, reaso
 	}
 	a := &approval{reason: reason, outcome: map[string]string{}}
 	err = staff.Command(ctx, s.d.DB, s.d.Audit, actor, staff.ActionCounterReject, target(id), func(tx *store.Tx, fresh staff.Actor, authorize staff.Authorizer) error {
-		if err := s.claim(ctx, tx, a, fresh, id, authorize); err != nil {
+		if err := s.claim(ctx, tx, a, fresh, id, authorize, true); err != nil {
 			return err
 		}
 		return s.decide(ctx, a, StatusRejected)

@@ -1,8 +1,11 @@
 package counter
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -41,6 +44,12 @@ func (f *fixture) openedRegistration(t *testing.T, id int64) (Request, UnitRegis
 	q, _, err := f.svc.Get(f.ctx, f.reviewer, id)
 	if err != nil {
 		return Request{}, UnitRegistrationInput{}, err
+	}
+	if q.Unreadable {
+		if q.Data != nil || q.Outcome != nil || q.Kind != KindUnitRegister || q.USCC == "" {
+			t.Errorf("unreadable request %d read as %+v; want its clear columns only", id, q)
+		}
+		return q, UnitRegistrationInput{}, ErrUnreadable
 	}
 	var in UnitRegistrationInput
 	if err := json.Unmarshal(q.Data, &in); err != nil {
@@ -92,7 +101,10 @@ func TestCounterRequestsSealedAtRest(t *testing.T) {
 		}
 
 		// The second request's form copied onto the first does not open there, nor
-		// does the second's outcome copied into its own form.
+		// does the second's outcome copied into its own form. Each is logged by its
+		// id and cause, through the service's logger.
+		var logged bytes.Buffer
+		f.svc.d.Log = slog.New(slog.NewTextHandler(&logged, nil))
 		if _, err := db.Exec(f.ctx, `UPDATE counter_requests SET data = (SELECT data FROM counter_requests WHERE id = ?)
 			WHERE id = ?`, second.ID, first.ID); err != nil {
 			t.Fatal(err)
@@ -111,6 +123,10 @@ func TestCounterRequestsSealedAtRest(t *testing.T) {
 				t.Errorf("request %d listed as Unreadable %v with data %q; want Unreadable %v", q.ID, q.Unreadable, q.Data, want)
 			}
 		}
+		if !strings.Contains(logged.String(), fmt.Sprintf("request=%d ", first.ID)) ||
+			!strings.Contains(logged.String(), sealed.ErrAuthentication.Error()) {
+			t.Errorf("the unreadable request is not logged with its id and cause: %q", logged.String())
+		}
 		if _, err := db.Exec(f.ctx, `UPDATE counter_requests SET data = outcome WHERE id = ?`, second.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -120,10 +136,34 @@ func TestCounterRequestsSealedAtRest(t *testing.T) {
 		if _, _, err := f.openedRegistration(t, third.ID); err != nil {
 			t.Errorf("the readable request: %v", err)
 		}
-		// Deciding on it still refuses with the cause: nothing is approved from a
-		// form that does not open.
-		if _, err := f.svc.Approve(f.ctx, f.reviewer, second.ID, "材料齐全"); !errors.Is(err, sealed.ErrAuthentication) {
-			t.Errorf("approving a request whose form does not open: %v, want %v", err, sealed.ErrAuthentication)
+		// Approving it refuses with the cause: nothing is approved from a form that
+		// does not open. Rejecting it takes it out of the queue, audited as such, so
+		// that the clerk can take the business again.
+		if _, err := f.svc.Approve(f.ctx, f.reviewer, second.ID, "材料齐全"); !errors.Is(err, ErrUnreadable) ||
+			!errors.Is(err, sealed.ErrAuthentication) {
+			t.Errorf("approving a request whose form does not open: %v, want %v with %v", err, ErrUnreadable, sealed.ErrAuthentication)
+		}
+		rejected, err := f.svc.Reject(f.ctx, f.reviewer, second.ID, "数据无法读取，请重新受理")
+		if err != nil || rejected.Status != StatusRejected || !rejected.Unreadable {
+			t.Fatalf("rejecting the unreadable request: %+v, %v", rejected, err)
+		}
+		var status, detail string
+		if err := db.QueryRow(f.ctx, "SELECT status FROM counter_requests WHERE id = ?", second.ID).Scan(&status); err != nil ||
+			status != string(StatusRejected) {
+			t.Errorf("the rejected unreadable request is %q, %v", status, err)
+		}
+		if err := db.QueryRow(f.ctx, "SELECT detail FROM audit_log WHERE action = 'counter.reject' AND target = ?",
+			target(second.ID)).Scan(&detail); err != nil || !strings.Contains(detail, `"unreadable":"true"`) {
+			t.Errorf("the rejection's audit detail: %q, %v; want it marked unreadable", detail, err)
+		}
+		waiting, err := f.svc.List(f.ctx, f.reviewer, Filter{Status: StatusSubmitted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range waiting.Rows {
+			if q.ID == second.ID {
+				t.Error("the rejected unreadable request is still waiting")
+			}
 		}
 	})
 }
@@ -206,6 +246,9 @@ func TestMigrationSealsClearCounterRequests(t *testing.T) {
 		f := newFixture(t, db)
 		for _, c := range clear {
 			q, _, err := f.svc.Get(ctx, f.reviewer, c.id)
+			if err == nil && q.Unreadable {
+				err = ErrUnreadable
+			}
 			if err != nil {
 				t.Errorf("request %d after the migration: %v", c.id, err)
 				continue

@@ -46,6 +46,9 @@ type Deps struct {
 	Sign       string // SMS signature (sms.DefaultSign when empty)
 	Hotline    string
 	Now        func() time.Time
+	// Log receives the id and cause of a record whose sealed values do not open
+	// (never a value); slog.Default() when nil.
+	Log *slog.Logger
 }
 
 // Service runs counter requests. It keeps no state of its own.
@@ -62,6 +65,9 @@ func New(d Deps) (*Service, error) {
 	}
 	if d.Sign == "" {
 		d.Sign = sms.DefaultSign
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
 	}
 	return &Service{d: d}, nil
 }
@@ -185,10 +191,10 @@ func scanRequest(keys *sealed.Keys, r interface{ Scan(...any) error }) (Request,
 // outcome does not open (changed in the database, or sealed under a key no longer
 // configured) is listed by its clear columns with Unreadable set, and logged,
 // instead of failing the whole list.
-func listedRequest(keys *sealed.Keys, r interface{ Scan(...any) error }) (Request, error) {
-	q, err := scanRequest(keys, r)
+func (s *Service) listedRequest(r interface{ Scan(...any) error }) (Request, error) {
+	q, err := scanRequest(s.d.DB.Keys(), r)
 	if sealed.Unreadable(err) {
-		slog.Default().Warn("counter: a listed request's sealed columns do not open", "request", q.ID, "err", err)
+		s.d.Log.Warn("counter: a listed request's sealed columns do not open", "request", q.ID, "err", err)
 		q.Unreadable, q.Data, q.Outcome = true, nil, nil
 		return q, nil
 	}
@@ -255,7 +261,7 @@ func (s *Service) List(ctx context.Context, actor staff.Actor, f Filter) (store.
 		defer rows.Close()
 		var out []Request
 		for rows.Next() {
-			q, err := listedRequest(s.d.DB.Keys(), rows)
+			q, err := s.listedRequest(rows)
 			if err != nil {
 				return nil, err
 			}
@@ -267,15 +273,19 @@ func (s *Service) List(ctx context.Context, actor staff.Actor, f Filter) (store.
 }
 
 // Get returns request id with the list of its scans (read them with scans.Store.Read).
-// Errors: a *staff.Denial; ErrNotFound; ErrNoKeys; ErrUnreadable; database failures.
+// A request whose sealed columns do not open is returned by its clear columns with
+// Unreadable set (Data and Outcome nil) and logged, so that its page can say so and
+// a reviewer can reject it (Reject).
+// Errors: a *staff.Denial; ErrNotFound; ErrNoKeys; database failures.
 func (s *Service) Get(ctx context.Context, actor staff.Actor, id int64) (Request, []scans.Scan, error) {
 	if _, err := s.authorize(ctx, actor, staff.ActionCounterList, staff.Subject{}, target(id)); err != nil {
 		return Request{}, nil, err
 	}
 	q, err := scanRequest(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+requestColumns+" FROM counter_requests WHERE id = ?", id))
 	if sealed.Unreadable(err) {
-		slog.Default().Warn("counter: a request's sealed columns do not open", "request", id, "err", err)
-		return Request{}, nil, ErrUnreadable
+		s.d.Log.Warn("counter: a request's sealed columns do not open", "request", id, "err", err)
+		q.Unreadable, q.Data, q.Outcome = true, nil, nil
+		err = nil
 	}
 	if err != nil {
 		return Request{}, nil, err

@@ -377,7 +377,7 @@ func Build(cfg config.Config, db *store.DB, log *slog.Logger, now func() time.Ti
 	}
 	if s.Counter, err = counter.New(counter.Deps{DB: db, Audit: s.Audit, Persons: s.Persons, Units: s.Units,
 		Delegation: s.Delegation, Sessions: s.Sessions, Registry: s.Registry, Scans: s.Scans, Hasher: s.Hasher,
-		Policy: s.Policy, SMS: s.SMS, Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now}); err != nil {
+		Policy: s.Policy, SMS: s.SMS, Sign: cfg.SMSSign, Hotline: cfg.Hotline, Now: now, Log: log}); err != nil {
 		return nil, fmt.Errorf("counter: %w", err)
 	}
 	carrier, dev, err := buildCarrier(cfg, now)

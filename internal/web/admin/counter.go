@@ -232,6 +232,11 @@ func (h *handler) renderRequest(w http.ResponseWriter, r *http.Request, sr staff
 		Decide: q.Status == counter.StatusSubmitted && sr.actor.Roles.Has(staff.RoleReviewer),
 		Resend: q.Status == counter.StatusApproved && q.Outcome["first_login"] == "sms" && sr.actor.Roles.Has(staff.RoleClerk),
 		Resent: r.URL.Query().Get("sent") == "1"}
+	if q.Unreadable {
+		// Nothing of the form to show; the page says so and offers the rejection
+		// only (renderError's wording for the back office).
+		return h.Render(w, r, status, "admin-counter-request", q.Kind.Label()+" 第"+strconv.FormatInt(q.ID, 10)+"号", "counter", p)
+	}
 	if q.Kind == counter.KindPasswordReset {
 		var in counter.PasswordResetInput
 		if err := json.Unmarshal(q.Data, &in); err != nil {

@@ -3,10 +3,12 @@ package admin
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 
+	"hall/internal/counter"
 	"hall/internal/ident"
 	"hall/internal/person"
 	"hall/internal/web/webtest"
@@ -51,5 +53,61 @@ func TestUnreadableAppealInTheBackOffice(t *testing.T) {
 	if detail.Code != http.StatusInternalServerError || !strings.Contains(detail.Body.String(), "该申诉的数据无法读取") ||
 		!strings.Contains(detail.Body.String(), "核查数据密钥") {
 		t.Errorf("the unreadable appeal's page: %d %q", detail.Code, detail.Body.String())
+	}
+}
+
+// TestUnreadableCounterRequestInTheBackOffice: a counter request whose sealed form was
+// moved from another request is listed on 窗口业务 marked; its page says it cannot be
+// read and offers the reviewer only 退回 (approving it answers 500 with the reason and
+// changes nothing); rejecting it takes it out of 待审核, so that it does not wait for
+// ever.
+func TestUnreadableCounterRequestInTheBackOffice(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	clerk, reviewer, _ := tm.signIn(t, ts)
+	numbers := fileResets(t, ts, webtest.NewWorld(ts, 40), webtest.StaffActor(tm.clerk.Created), 2)
+	broken, readable := numbers[0], numbers[1]
+	if _, err := ts.DB.Exec(context.Background(), `UPDATE counter_requests SET data = (SELECT data FROM counter_requests WHERE id = ?)
+		WHERE id = ?`, readable, broken); err != nil {
+		t.Fatal(err)
+	}
+	list := reviewer.Page(t, "/admin/counter/?status=submitted", http.StatusOK)
+	var marked, plain int
+	for _, row := range list.All("table.data tbody tr") {
+		switch number := row.First("td").TextContent(); {
+		case number == broken && strings.Contains(row.TextContent(), "业务数据无法读取"):
+			marked++
+		case number == readable && !strings.Contains(row.TextContent(), "无法读取"):
+			plain++
+		}
+	}
+	if marked != 1 || plain != 1 {
+		t.Fatalf("窗口业务 shows %d marked and %d readable rows, want 1 and 1: %q", marked, plain, list.TextContent())
+	}
+	target := "/admin/counter/" + broken
+	doc := reviewer.Page(t, target, http.StatusOK)
+	if alert := doc.Must(t, "[data-unreadable]").TextContent(); !strings.Contains(alert, "该业务的数据无法读取") ||
+		!strings.Contains(alert, "可退回经办人员") {
+		t.Errorf("the unreadable request's page says %q", alert)
+	}
+	if doc.First(`form[action="`+target+`/approve"]`) != nil || doc.First(`form[action="`+target+`/reject"]`) == nil {
+		t.Errorf("the unreadable request's page offers approval, or no rejection: %q", doc.TextContent())
+	}
+	// The clerk sees the same page without a form.
+	if d := clerk.Page(t, target, http.StatusOK); d.First(`form[action="`+target+`/reject"]`) != nil {
+		t.Error("the clerk is offered the rejection")
+	}
+	rec := reviewer.Post(t, target+"/approve", url.Values{"reason": {"材料齐全"}})
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), counter.ErrUnreadable.Msg+"，请联系系统管理员核查数据密钥") {
+		t.Errorf("approving the unreadable request: %d %q", rec.Code, rec.Body.String())
+	}
+	webtest.WantRedirect(t, "reject", reviewer.Post(t, target+"/reject", url.Values{"reason": {"数据无法读取，请重新受理"}}), target)
+	doc = reviewer.Page(t, target, http.StatusOK)
+	if got := doc.Must(t, "[data-status]").TextContent(); got != "已退回" || doc.First(`form[action="`+target+`/reject"]`) != nil {
+		t.Errorf("after the rejection the request is %q, or still offers the rejection", got)
+	}
+	waiting := reviewer.Page(t, "/admin/counter/?status=submitted", http.StatusOK)
+	if rows := waiting.All("table.data tbody tr"); len(rows) != 1 || !strings.Contains(rows[0].TextContent(), readable) {
+		t.Errorf("待审核 after the rejection: %q; want the readable request only", waiting.TextContent())
 	}
 }
