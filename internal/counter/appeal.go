@@ -25,10 +25,21 @@ type Appeal struct {
 	DecidedAt      time.Time
 	Decision       string // "", "released" or "rejected"
 	DecisionReason string
-	// Unreadable: the appeal's sealed values did not open; only ListAppeals returns
-	// such an appeal, by its clear columns (ID number, name and mobiles empty).
+	// Unreadable: the appeal's sealed values did not open; ListAppeals, GetAppeal and
+	// RejectAppeal return such an appeal by its clear columns (ID number, name and
+	// mobiles empty).
 	Unreadable bool
 }
+
+// markUnreadable clears what an appeal whose sealed values did not open cannot hold.
+func (a *Appeal) markUnreadable() {
+	a.Unreadable = true
+	a.IDNumber, a.Name, a.Mobile, a.ContactMobile = "", "", "", ""
+}
+
+// unreadableAppeal is ErrAppealUnreadable joined with the sealed cause, for a step
+// that needs the appeal's sealed values.
+func unreadableAppeal(err error) error { return fmt.Errorf("%w: %w", ErrAppealUnreadable, err) }
 
 // Decisions on an appeal.
 const (
@@ -74,8 +85,7 @@ func (s *Service) listedAppeal(r interface{ Scan(...any) error }) (Appeal, error
 	a, err := scanAppeal(s.d.DB.Keys(), r)
 	if sealed.Unreadable(err) {
 		s.d.Log.Warn("counter: a listed appeal's sealed values do not open", "appeal", a.ID, "err", err)
-		a.Unreadable = true
-		a.IDNumber, a.Name, a.Mobile, a.ContactMobile = "", "", "", ""
+		a.markUnreadable()
 		return a, nil
 	}
 	return a, err
@@ -135,8 +145,10 @@ type Holder struct {
 }
 
 // GetAppeal returns appeal id and the account that holds its ID number or mobile now
-// (nil when none does, or for an appeal of kind other). Errors: a *staff.Denial;
-// ErrAppealNotFound; ErrAppealUnreadable; database failures.
+// (nil when none does, or for an appeal of kind other). An appeal whose sealed values
+// do not open is returned by its clear columns with Unreadable set and no holder, and
+// logged, so that its page can say so and a clerk can close it (RejectAppeal).
+// Errors: a *staff.Denial; ErrAppealNotFound; database failures.
 func (s *Service) GetAppeal(ctx context.Context, actor staff.Actor, id int64) (Appeal, *Holder, error) {
 	if _, err := s.authorize(ctx, actor, staff.ActionAppealList, staff.Subject{}, appealTarget(id)); err != nil {
 		return Appeal{}, nil, err
@@ -144,7 +156,8 @@ func (s *Service) GetAppeal(ctx context.Context, actor staff.Actor, id int64) (A
 	a, err := scanAppeal(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?", id))
 	if sealed.Unreadable(err) {
 		s.d.Log.Warn("counter: an appeal's sealed values do not open", "appeal", id, "err", err)
-		return Appeal{}, nil, ErrAppealUnreadable
+		a.markUnreadable()
+		return a, nil, nil
 	}
 	if err != nil {
 		return Appeal{}, nil, err
@@ -182,6 +195,9 @@ func (s *Service) SubmitAppealRelease(ctx context.Context, actor staff.Actor, ap
 		return Request{}, err
 	}
 	a, err := scanAppeal(s.d.DB.Keys(), s.d.DB.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?", appealID))
+	if sealed.Unreadable(err) {
+		return Request{}, unreadableAppeal(err)
+	}
 	if err != nil {
 		return Request{}, err
 	}
@@ -197,7 +213,7 @@ func (s *Service) SubmitAppealRelease(ctx context.Context, actor staff.Actor, ap
 // execAppealRelease frees the appeal's ID number or mobile from the account holding
 // it, closes the appeal and tells the appellant.
 func (s *Service) execAppealRelease(ctx context.Context, a *approval) error {
-	ap, err := s.lockOpenAppeal(ctx, a.tx, a.q.AppealID)
+	ap, err := s.lockOpenAppeal(ctx, a.tx, a.q.AppealID, false)
 	if err != nil {
 		return err
 	}
@@ -259,7 +275,10 @@ func (s *Service) execAppealRelease(ctx context.Context, a *approval) error {
 }
 
 // RejectAppeal closes an open appeal without releasing anything, with the reason,
-// which the appellant receives by SMS (clerks). Audit: "counter.appeal_reject".
+// which the appellant receives by SMS (clerks); it reports whether the gateway took
+// the message. An appeal whose sealed values do not open can be closed too (the way
+// it leaves the queue): no message is sent, its contact mobile being unreadable, and
+// its audit record says unreadable. Audit: "counter.appeal_reject".
 //
 // Errors: ErrAppealNotFound (unknown or decided); a *staff.Denial; staff reason
 // errors; database or audit failures.
@@ -274,26 +293,41 @@ func (s *Service) RejectAppeal(ctx context.Context, actor staff.Actor, appealID 
 		if err != nil {
 			return err
 		}
-		if ap, err = s.lockOpenAppeal(ctx, tx, appealID); err != nil {
+		if ap, err = s.lockOpenAppeal(ctx, tx, appealID, true); err != nil {
 			return err
 		}
 		if err := s.closeAppeal(ctx, tx, appealID, fresh.StaffID, DecisionRejected, reason); err != nil {
 			return err
 		}
 		ap.Status, ap.Decision, ap.DecisionReason, ap.DecidedBy = person.AppealClosed, DecisionRejected, reason, fresh.StaffID
-		_, err = s.d.Audit.Append(ctx, tx, fresh.Entry(role, "counter.appeal_reject", appealTarget(appealID), reason,
-			map[string]string{"kind": string(ap.Kind)}))
+		detail := map[string]string{"kind": string(ap.Kind)}
+		if ap.Unreadable {
+			detail["unreadable"] = "true"
+		}
+		_, err = s.d.Audit.Append(ctx, tx, fresh.Entry(role, "counter.appeal_reject", appealTarget(appealID), reason, detail))
 		return err
 	})
 	if err != nil {
 		return Appeal{}, false, err
 	}
+	if ap.Unreadable {
+		return ap, false, nil
+	}
 	return ap, s.send(context.WithoutCancel(ctx), ap.ContactMobile, PurposeAppeal, s.appealRejectedText(reason)), nil
 }
 
-func (s *Service) lockOpenAppeal(ctx context.Context, tx *store.Tx, id int64) (Appeal, error) {
+// lockOpenAppeal reads appeal id for a decision, locked: still open (else
+// ErrAppealNotFound). One whose sealed values do not open is returned marked
+// Unreadable when unreadableOK (closing it needs none of them), else refused with
+// ErrAppealUnreadable joined with the cause.
+func (s *Service) lockOpenAppeal(ctx context.Context, tx *store.Tx, id int64, unreadableOK bool) (Appeal, error) {
 	a, err := scanAppeal(tx.Keys(), tx.QueryRow(ctx, "SELECT "+appealColumns+" FROM appeals WHERE id = ?"+tx.ForUpdate(), id))
-	if err != nil {
+	switch {
+	case sealed.Unreadable(err) && unreadableOK:
+		a.markUnreadable()
+	case sealed.Unreadable(err):
+		return Appeal{}, unreadableAppeal(err)
+	case err != nil:
 		return Appeal{}, err
 	}
 	if a.Status != person.AppealOpen {

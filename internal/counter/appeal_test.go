@@ -142,8 +142,9 @@ func TestAppeals(t *testing.T) {
 // TestAppealsSealed: the back office reads an appeal's sealed ID number, name, mobile
 // and contact mobile opened (the page, the queue, the decision), and an appeal whose
 // sealed name was moved there from another appeal is never shown under the wrong
-// appeal: its page is ErrAppealUnreadable, the queue lists it marked without its
-// values (the other appeals still shown), and deciding on it is refused.
+// appeal: GetAppeal and the queue return it marked without its values (the other
+// appeals still shown), a release for it is refused (ErrAppealUnreadable with the
+// cause), and closing it works without a message to its unreadable contact mobile.
 func TestAppealsSealed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
@@ -170,8 +171,13 @@ func TestAppealsSealed(t *testing.T) {
 			other, id); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := f.svc.GetAppeal(f.ctx, f.clerk, id); !errors.Is(err, ErrAppealUnreadable) {
-			t.Errorf("GetAppeal of a moved name: %v, want %v", err, ErrAppealUnreadable)
+		if a, holder, err := f.svc.GetAppeal(f.ctx, f.clerk, id); err != nil || !a.Unreadable || a.Name != "" || a.IDNumber != "" ||
+			a.Mobile != "" || a.ContactMobile != "" || a.Kind != person.AppealMobileTaken || holder != nil {
+			t.Errorf("GetAppeal of a moved name: %+v, %+v, %v; want it marked, without its values", a, holder, err)
+		}
+		if _, err := f.svc.SubmitAppealRelease(f.ctx, f.clerk, id, "本人持身份证原件到窗口", uploads(scans.KindIDCard)); !errors.Is(err, ErrAppealUnreadable) ||
+			!errors.Is(err, sealed.ErrAuthentication) {
+			t.Errorf("a release for the unreadable appeal: %v, want %v with the cause", err, ErrAppealUnreadable)
 		}
 		// The queue lists it marked, without its values, beside the other.
 		open, err = f.svc.ListAppeals(f.ctx, f.clerk, person.AppealOpen, store.Cursor{}, false)
@@ -184,11 +190,36 @@ func TestAppealsSealed(t *testing.T) {
 				t.Errorf("appeal %d listed as %+v; want Unreadable %v", a.ID, a, want)
 			}
 		}
-		if _, _, err := f.svc.RejectAppeal(f.ctx, f.clerk, id, "材料不足以证明号码归属"); !errors.Is(err, sealed.ErrAuthentication) {
-			t.Errorf("RejectAppeal of a moved name: %v, want %v", err, sealed.ErrAuthentication)
-		}
 		if a, _, err := f.svc.GetAppeal(f.ctx, f.clerk, other); err != nil || a.Name != "申诉人乙" || a.Status != person.AppealOpen {
 			t.Errorf("the other appeal: %+v, %v", a, err)
+		}
+		var queued, queuedAfter int
+		if err := db.QueryRow(f.ctx, "SELECT COUNT(*) FROM sms_outbox").Scan(&queued); err != nil {
+			t.Fatal(err)
+		}
+		closed, sent, err := f.svc.RejectAppeal(f.ctx, f.clerk, id, "申诉数据无法读取，请申诉人重新提交")
+		if err != nil || sent || !closed.Unreadable || closed.Status != person.AppealClosed || closed.Decision != DecisionRejected {
+			t.Fatalf("closing the unreadable appeal: %+v, sent %v, %v", closed, sent, err)
+		}
+		if err := db.QueryRow(f.ctx, "SELECT COUNT(*) FROM sms_outbox").Scan(&queuedAfter); err != nil || queuedAfter != queued {
+			t.Errorf("closing the unreadable appeal queued %d messages, %v; want none", queuedAfter-queued, err)
+		}
+		var detail string
+		if err := db.QueryRow(f.ctx, "SELECT detail FROM audit_log WHERE action = 'counter.appeal_reject' AND target = ?",
+			appealTarget(id)).Scan(&detail); err != nil || !strings.Contains(detail, `"unreadable":"true"`) {
+			t.Errorf("the closing's audit detail: %q, %v; want it marked unreadable", detail, err)
+		}
+		if open, err = f.svc.ListAppeals(f.ctx, f.clerk, person.AppealOpen, store.Cursor{}, false); err != nil || len(open.Rows) != 1 ||
+			open.Rows[0].ID != other {
+			t.Errorf("open appeals after closing the unreadable one: %+v, %v", open.Rows, err)
+		}
+		// A readable appeal's answer does queue its message (what the count above
+		// would have seen).
+		if _, sent, err := f.svc.RejectAppeal(f.ctx, f.clerk, other, "经核实无需处理"); err != nil || !sent {
+			t.Fatalf("closing the readable appeal: sent %v, %v", sent, err)
+		}
+		if err := db.QueryRow(f.ctx, "SELECT COUNT(*) FROM sms_outbox").Scan(&queuedAfter); err != nil || queuedAfter != queued+1 {
+			t.Errorf("the readable appeal's answer queued %d messages, %v; want 1", queuedAfter-queued, err)
 		}
 	})
 }

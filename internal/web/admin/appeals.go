@@ -168,10 +168,11 @@ func (h *handler) appealRelease(w http.ResponseWriter, r *http.Request, sr staff
 func (h *handler) appealReject(w http.ResponseWriter, r *http.Request, sr staffRequest) error {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	f := web.NewForm(r)
-	_, sent, err := h.Counter.RejectAppeal(r.Context(), sr.actor, id, f.Values.Get("answer"))
+	ap, sent, err := h.Counter.RejectAppeal(r.Context(), sr.actor, id, f.Values.Get("answer"))
 	if err == nil {
 		next := "/admin/appeals/" + strconv.FormatInt(id, 10)
-		if !sent {
+		// An unreadable appeal's answer is never sent: its page says so by itself.
+		if !sent && !ap.Unreadable {
 			next += "?sent=0"
 		}
 		http.Redirect(w, r, next, http.StatusSeeOther)

@@ -17,7 +17,9 @@ import (
 // TestUnreadableAppealInTheBackOffice: an appeal whose sealed name was moved from
 // another appeal is listed on 用户申诉 marked 申诉数据无法读取 beside the readable
 // one, instead of the whole queue failing; its own page says it cannot be read and
-// what to do, not the generic 系统繁忙.
+// what to do, shows none of its values and no release form, and the clerk closes it
+// with 办结 (no message: its contact mobile does not open), after which it leaves
+// the queue.
 func TestUnreadableAppealInTheBackOffice(t *testing.T) {
 	ts := webtest.NewTestServer(t)
 	tm := newTeam(t, ts)
@@ -49,10 +51,27 @@ func TestUnreadableAppealInTheBackOffice(t *testing.T) {
 	if marked != 1 || plain != 1 {
 		t.Fatalf("用户申诉 shows %d marked and %d readable rows, want 1 and 1: %q", marked, plain, page.TextContent())
 	}
-	detail := clerk.Get(t, "/admin/appeals/"+strconv.FormatInt(broken, 10))
-	if detail.Code != http.StatusInternalServerError || !strings.Contains(detail.Body.String(), "该申诉的数据无法读取") ||
-		!strings.Contains(detail.Body.String(), "核查数据密钥") {
-		t.Errorf("the unreadable appeal's page: %d %q", detail.Code, detail.Body.String())
+	target := "/admin/appeals/" + strconv.FormatInt(broken, 10)
+	detail := clerk.Page(t, target, http.StatusOK)
+	if alert := detail.Must(t, "[data-unreadable]").TextContent(); !strings.Contains(alert, "该申诉的数据无法读取") ||
+		!strings.Contains(alert, "核查数据密钥") || !strings.Contains(alert, "不会发送短信") {
+		t.Errorf("the unreadable appeal's page says %q", alert)
+	}
+	if detail.First(`form[action="`+target+`/release"]`) != nil || detail.First(`form[action="`+target+`/reject"]`) == nil {
+		t.Errorf("the unreadable appeal's page offers a release, or no closing: %q", detail.TextContent())
+	}
+	webtest.WantRedirect(t, "close", clerk.Post(t, target+"/reject", url.Values{"answer": {"申诉数据无法读取，请申诉人重新提交"}}), target)
+	detail = clerk.Page(t, target, http.StatusOK)
+	if got := detail.Must(t, "[data-status]").TextContent(); got == "" || detail.First(`form[action="`+target+`/reject"]`) != nil ||
+		!strings.Contains(detail.Must(t, "[data-unreadable]").TextContent(), "未发送短信") {
+		t.Errorf("after closing, the appeal is %q: %q", got, detail.TextContent())
+	}
+	if strings.Contains(detail.TextContent(), "已通过短信告知") || strings.Contains(detail.TextContent(), "短信网关") {
+		t.Errorf("the closed unreadable appeal claims or blames a message: %q", detail.TextContent())
+	}
+	queue := clerk.Page(t, "/admin/appeals/?status=open", http.StatusOK)
+	if rows := queue.All("table.data tbody tr"); len(rows) != 1 || rows[0].First("td").TextContent() != person.AppealNumber(readable) {
+		t.Errorf("用户申诉 after closing the unreadable appeal: %q", queue.TextContent())
 	}
 }
 
