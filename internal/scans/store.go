@@ -264,8 +264,11 @@ type Scan struct {
 // ErrNotFound: no such scan (or a malformed ID).
 var ErrNotFound = fmt.Errorf("scans: %w", store.ErrNotFound)
 
-// ErrTampered: the file on disk is not the file that was recorded.
-var ErrTampered = errors.New("scans: file changed on disk")
+// ErrTampered: the file on disk is not the file that was recorded (missing, changed,
+// moved from another name, or not the recorded content). A sealed.RecordUnreadable,
+// so that whoever asked for it is told the file cannot be read and whom to ask
+// (internal/web renderError), not 系统繁忙.
+var ErrTampered = &sealed.RecordUnreadable{Code: "scan_tampered", Msg: "该扫描件无法读取（已记录日志）"}
 
 const scanColumns = `id, request_id, kind, content_type, size, sha256, uploaded_by, uploaded_at`
 

@@ -285,9 +285,10 @@ func Refusal(err error) error {
 
 // RecordUnreadable is a domain's refusal to show or act on one record whose sealed
 // values do not open (see Unreadable): cases.ErrCaseUnreadable,
-// counter.ErrUnreadable, counter.ErrAppealUnreadable. The domain has logged which
-// record and why; whoever asked can only report it, so the web layer answers every
-// such refusal the same way — 500 with Msg and whom to ask, which differs between the
+// counter.ErrUnreadable, counter.ErrAppealUnreadable, scans.ErrTampered. The record
+// and the cause are logged (by the domain, or by the web layer with the request's
+// path); whoever asked can only report it, so the web layer answers every such
+// refusal the same way — 500 with Msg and whom to ask, which differs between the
 // hall's users (the counter) and the back office's staff (the data keys) — instead
 // of each page mapping each domain's refusal.
 type RecordUnreadable struct {

@@ -56,8 +56,12 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		if backOffice {
 			msg = unreadable.Msg + unreadableAdviceStaff
 		}
-		s.Log.WarnContext(r.Context(), "request refused: a record does not open", "refusal", unreadable.Code,
-			"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path)
+		attrs := []any{"refusal", unreadable.Code, "request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path}
+		if sealed.Unreadable(err) {
+			// The cause without its place: a row key may be a secret (sealed.Refusal).
+			attrs = append(attrs, "cause", sealed.Refusal(err).Error())
+		}
+		s.Log.WarnContext(r.Context(), "request refused: a record does not open", attrs...)
 	default:
 		s.Log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", RequestID(r.Context()),
 			"method", r.Method, "path", r.URL.Path)

@@ -9,6 +9,8 @@ import (
 
 	"hall/internal/cases"
 	"hall/internal/counter"
+	"hall/internal/scans"
+	"hall/internal/sealed"
 	"hall/internal/web/webtest"
 )
 
@@ -23,13 +25,14 @@ func TestUnreadableRecordPage(t *testing.T) {
 		"case":    fmt.Errorf("read case 7: %w", cases.ErrCaseUnreadable),
 		"request": counter.ErrUnreadable,
 		"appeal":  fmt.Errorf("appeal 3: %w", counter.ErrAppealUnreadable),
+		"scan":    fmt.Errorf("%w: %w", scans.ErrTampered, sealed.ErrAuthentication),
 	}
 	for name, refusal := range refusals {
 		ts.Handle("GET /unreadable-test/"+name, func(http.ResponseWriter, *http.Request) error { return refusal })
 		ts.HandleAdmin("GET /admin/unreadable-test/"+name, func(http.ResponseWriter, *http.Request) error { return refusal })
 	}
 	want := map[string]string{"case": cases.ErrCaseUnreadable.Msg, "request": counter.ErrUnreadable.Msg,
-		"appeal": counter.ErrAppealUnreadable.Msg}
+		"appeal": counter.ErrAppealUnreadable.Msg, "scan": scans.ErrTampered.Msg}
 	for name, msg := range want {
 		hall := ts.Get(t, "/unreadable-test/"+name)
 		body := hall.Body.String()

@@ -1,9 +1,12 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -128,5 +131,40 @@ func TestUnreadableCounterRequestInTheBackOffice(t *testing.T) {
 	waiting := reviewer.Page(t, "/admin/counter/?status=submitted", http.StatusOK)
 	if rows := waiting.All("table.data tbody tr"); len(rows) != 1 || !strings.Contains(rows[0].TextContent(), readable) {
 		t.Errorf("待审核 after the rejection: %q; want the readable request only", waiting.TextContent())
+	}
+}
+
+// TestTamperedScanDownload: a counter scan whose file was replaced on disk by another
+// scan's (which the sealing binds to its own name) is refused with 500 saying the scan
+// cannot be read and to have the keys checked, not 系统繁忙 and never the other
+// scan's content; the readable scan still downloads.
+func TestTamperedScanDownload(t *testing.T) {
+	ts := webtest.NewTestServer(t)
+	tm := newTeam(t, ts)
+	_, reviewer, _ := tm.signIn(t, ts)
+	numbers := fileResets(t, ts, webtest.NewWorld(ts, 42), webtest.StaffActor(tm.clerk.Created), 2)
+	scanOf := func(number string) string {
+		id, _ := strconv.ParseInt(number, 10, 64)
+		_, sc, err := ts.Counter.Get(context.Background(), webtest.StaffActor(tm.reviewer.Created), id)
+		if err != nil || len(sc) != 1 {
+			t.Fatalf("request %s: %d scans, %v", number, len(sc), err)
+		}
+		return sc[0].ID
+	}
+	tampered, readable := scanOf(numbers[0]), scanOf(numbers[1])
+	file := func(id string) string { return filepath.Join(ts.Config.DataDir, "scans", id[:2], id) }
+	other, err := os.ReadFile(file(readable))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file(tampered), other, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rec := reviewer.Get(t, "/admin/scans/"+tampered)
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "该扫描件无法读取（已记录日志），请联系系统管理员核查数据密钥") {
+		t.Errorf("the tampered scan: %d %q", rec.Code, rec.Body.String())
+	}
+	if ok := reviewer.Get(t, "/admin/scans/"+readable); ok.Code != http.StatusOK || !bytes.Equal(ok.Body.Bytes(), webtest.ScanPNG(t)) {
+		t.Errorf("the readable scan: %d, %d bytes", ok.Code, ok.Body.Len())
 	}
 }
